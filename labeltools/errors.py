@@ -1,0 +1,44 @@
+"""Errors raised for bad input.
+
+Every error the library raises on purpose is a :class:`LabeltoolsError`; its message names the
+file (when there is one), the place in it and what was expected. The command line turns these
+into one line on stderr and exit code 1. Anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class LabeltoolsError(Exception):
+    """Base class of every error labeltools raises for bad input or bad arguments."""
+
+
+class ColormapError(LabeltoolsError, ValueError):
+    """A colormap or palette was asked for with impossible parameters."""
+
+
+class LabelFileError(LabeltoolsError):
+    """A label image (file or array) cannot be read or written as a label map."""
+
+
+class ClassTableError(LabeltoolsError):
+    """A class table is malformed: duplicate names or indices, blank lines, bad colours."""
+
+
+class AnnotationError(LabeltoolsError):
+    """A labelme annotation cannot be read or rasterised."""
+
+
+class DatasetError(LabeltoolsError):
+    """A dataset folder is missing parts or is inconsistent."""
+
+
+class RemapError(LabeltoolsError):
+    """A colour mask or index map cannot be remapped."""
+
+
+class WorkbookError(LabeltoolsError):
+    """A spreadsheet cannot be written or read back as a label grid."""
+
+
+class EvaluationError(LabeltoolsError):
+    """Predictions cannot be scored against ground truth."""
