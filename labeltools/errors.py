@@ -42,3 +42,7 @@ class WorkbookError(LabeltoolsError):
 
 class EvaluationError(LabeltoolsError):
     """Predictions cannot be scored against ground truth."""
+
+
+class NotLabelmeError(AnnotationError):
+    """A JSON file is not a labelme annotation at all (no ``shapes`` list): skipped, not failed."""
