@@ -34,6 +34,10 @@ from labeltools.labelpng import write_gray_label
 from labeltools.labelpng import write_label
 from labeltools.parallel import FileResult
 from labeltools.parallel import map_files
+from labeltools.voc import VOCSegmentation
+from labeltools.voc import dataset_label_paths
+from labeltools.voc import read_split
+from labeltools.voc import write_split
 
 __all__ = [
     "AnnotationError",
@@ -47,6 +51,7 @@ __all__ = [
     "LabelFileError",
     "LabeltoolsError",
     "RemapError",
+    "VOCSegmentation",
     "VOID",
     "VOID_COLOR",
     "WorkbookError",
@@ -54,6 +59,7 @@ __all__ = [
     "atomic_write",
     "colorize",
     "colormap_entries",
+    "dataset_label_paths",
     "legend_image",
     "map_files",
     "overlay_image",
@@ -61,10 +67,12 @@ __all__ = [
     "palette_bytes",
     "read_label",
     "read_label_palette",
+    "read_split",
     "recolor_label_file",
     "recolor_label_files",
     "save_colormap",
     "voc_colormap",
     "write_gray_label",
     "write_label",
+    "write_split",
 ]
