@@ -26,6 +26,7 @@ from labeltools.errors import LabeltoolsError
 from labeltools.errors import RemapError
 from labeltools.errors import WorkbookError
 from labeltools.labelpng import atomic_write
+from labeltools.labelpng import label_histogram
 from labeltools.labelpng import read_label
 from labeltools.labelpng import read_label_palette
 from labeltools.labelpng import recolor_label_file
@@ -60,6 +61,7 @@ __all__ = [
     "colorize",
     "colormap_entries",
     "dataset_label_paths",
+    "label_histogram",
     "legend_image",
     "map_files",
     "overlay_image",

