@@ -1,0 +1,80 @@
+"""labeltools: prepare, inspect, weight and score semantic-segmentation label datasets."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from labeltools.classes import ClassEntry
+from labeltools.classes import ClassTable
+from labeltools.classes import colormap_entries
+from labeltools.classes import save_colormap
+from labeltools.colormap import VOID
+from labeltools.colormap import VOID_COLOR
+from labeltools.colormap import colorize
+from labeltools.colormap import palette_array
+from labeltools.colormap import palette_bytes
+from labeltools.colormap import voc_colormap
+from labeltools.draw import legend_image
+from labeltools.draw import overlay_image
+from labeltools.errors import AnnotationError
+from labeltools.errors import ClassTableError
+from labeltools.errors import ColormapError
+from labeltools.errors import DatasetError
+from labeltools.errors import EvaluationError
+from labeltools.errors import LabelFileError
+from labeltools.errors import LabeltoolsError
+from labeltools.errors import RemapError
+from labeltools.errors import WorkbookError
+from labeltools.labelpng import atomic_write
+from labeltools.labelpng import label_histogram
+from labeltools.labelpng import read_label
+from labeltools.labelpng import read_label_palette
+from labeltools.labelpng import recolor_label_file
+from labeltools.labelpng import recolor_label_files
+from labeltools.labelpng import write_gray_label
+from labeltools.labelpng import write_label
+from labeltools.parallel import FileResult
+from labeltools.parallel import map_files
+from labeltools.voc import VOCSegmentation
+from labeltools.voc import dataset_label_paths
+from labeltools.voc import read_split
+from labeltools.voc import write_split
+
+__all__ = [
+    "AnnotationError",
+    "ClassEntry",
+    "ClassTable",
+    "ClassTableError",
+    "ColormapError",
+    "DatasetError",
+    "EvaluationError",
+    "FileResult",
+    "LabelFileError",
+    "LabeltoolsError",
+    "RemapError",
+    "VOCSegmentation",
+    "VOID",
+    "VOID_COLOR",
+    "WorkbookError",
+    "__version__",
+    "atomic_write",
+    "colorize",
+    "colormap_entries",
+    "dataset_label_paths",
+    "label_histogram",
+    "legend_image",
+    "map_files",
+    "overlay_image",
+    "palette_array",
+    "palette_bytes",
+    "read_label",
+    "read_label_palette",
+    "read_split",
+    "recolor_label_file",
+    "recolor_label_files",
+    "save_colormap",
+    "voc_colormap",
+    "write_gray_label",
+    "write_label",
+    "write_split",
+]

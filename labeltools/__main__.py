@@ -1,0 +1,5 @@
+"""``python -m labeltools``: the command line."""
+
+from labeltools.cli import main
+
+main()

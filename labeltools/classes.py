@@ -1,0 +1,554 @@
+"""The class table: one ordered list of (index, name, colour), everything else derived from it.
+
+Tables load from labelme's ``labels.txt`` (``__ignore__``, ``_background_``, then classes), a plain
+``class_names.txt`` (line ``i`` is class ``i``), CSV (``index,name,r,g,b[,train_id]``) or JSON,
+and two presets exist: ``voc`` and ``cityscapes``.
+
+Indices 0..254 are classes; 255 (:data:`~labeltools.colormap.VOID`) marks void entries such as
+``__ignore__`` or VOC's boundary colour; -1 marks an entry that has a name and a colour but no
+value of its own in label files (Cityscapes' license plate).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Union
+
+import numpy as np
+from numpy.typing import NDArray
+
+from labeltools.colormap import VOID, VOID_COLOR, palette_array, voc_colormap
+from labeltools.errors import ClassTableError
+from labeltools.draw import legend_image
+from labeltools.labelpng import atomic_write
+
+PathLike = Union[str, "os.PathLike[str]"]
+Color = tuple[int, int, int]
+
+IGNORE_NAME = "__ignore__"
+BACKGROUND_NAME = "_background_"
+NO_INDEX = -1
+
+VOC_NAMES = (
+    "background", "aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat",
+    "chair", "cow", "diningtable", "dog", "horse", "motorbike", "person", "pottedplant",
+    "sheep", "sofa", "train", "tvmonitor",
+)  # fmt: skip
+
+# The official Cityscapes label table (cityscapesScripts' labels.py): name, id, trainId, colour.
+CITYSCAPES_LABELS: tuple[tuple[str, int, int, Color], ...] = (
+    ("unlabeled", 0, 255, (0, 0, 0)),
+    ("ego vehicle", 1, 255, (0, 0, 0)),
+    ("rectification border", 2, 255, (0, 0, 0)),
+    ("out of roi", 3, 255, (0, 0, 0)),
+    ("static", 4, 255, (0, 0, 0)),
+    ("dynamic", 5, 255, (111, 74, 0)),
+    ("ground", 6, 255, (81, 0, 81)),
+    ("road", 7, 0, (128, 64, 128)),
+    ("sidewalk", 8, 1, (244, 35, 232)),
+    ("parking", 9, 255, (250, 170, 160)),
+    ("rail track", 10, 255, (230, 150, 140)),
+    ("building", 11, 2, (70, 70, 70)),
+    ("wall", 12, 3, (102, 102, 156)),
+    ("fence", 13, 4, (190, 153, 153)),
+    ("guard rail", 14, 255, (180, 165, 180)),
+    ("bridge", 15, 255, (150, 100, 100)),
+    ("tunnel", 16, 255, (150, 120, 90)),
+    ("pole", 17, 5, (153, 153, 153)),
+    ("polegroup", 18, 255, (153, 153, 153)),
+    ("traffic light", 19, 6, (250, 170, 30)),
+    ("traffic sign", 20, 7, (220, 220, 0)),
+    ("vegetation", 21, 8, (107, 142, 35)),
+    ("terrain", 22, 9, (152, 251, 152)),
+    ("sky", 23, 10, (70, 130, 180)),
+    ("person", 24, 11, (220, 20, 60)),
+    ("rider", 25, 12, (255, 0, 0)),
+    ("car", 26, 13, (0, 0, 142)),
+    ("truck", 27, 14, (0, 0, 70)),
+    ("bus", 28, 15, (0, 60, 100)),
+    ("caravan", 29, 255, (0, 0, 90)),
+    ("trailer", 30, 255, (0, 0, 110)),
+    ("train", 31, 16, (0, 80, 100)),
+    ("motorcycle", 32, 17, (0, 0, 230)),
+    ("bicycle", 33, 18, (119, 11, 32)),
+    ("license plate", NO_INDEX, 255, (0, 0, 142)),
+)
+
+PRESETS = ("voc", "cityscapes")
+
+
+@dataclass(frozen=True)
+class ClassEntry:
+    """One row of a class table.
+
+    Attributes:
+        index: the value in label files: 0..254 for a class, 255 for void, -1 for none.
+        name: the class name, unique in its table.
+        color: RGB colour, three ints in 0..255.
+        train_id: optional target index (0..254, or 255 for "ignored in training"), as in
+            Cityscapes' trainIds.
+    """
+
+    index: int
+    name: str
+    color: Color
+    train_id: int | None = None
+
+    @property
+    def is_void(self) -> bool:
+        return self.index == VOID
+
+    @property
+    def target(self) -> int:
+        """The index this entry stands for in training: its train_id when set, else its index."""
+        return self.index if self.train_id is None else self.train_id
+
+
+class ClassTable:
+    """An ordered, validated list of :class:`ClassEntry` with derived lookups.
+
+    Raises:
+        ClassTableError: duplicate names, duplicate class indices, indices outside -1..255,
+            blank names, colours outside 0..255, train ids outside 0..255.
+    """
+
+    def __init__(self, entries: Iterable[ClassEntry], source: str = "class table") -> None:
+        self.source = source
+        self._entries: tuple[ClassEntry, ...] = tuple(
+            _checked_entry(e, source, pos) for pos, e in enumerate(entries, 1)
+        )
+        names: dict[str, int] = {}
+        indices: dict[int, str] = {}
+        for entry in self._entries:
+            if entry.name in names:
+                raise ClassTableError(f"{source}: duplicate class name {entry.name!r}")
+            names[entry.name] = entry.index
+            if 0 <= entry.index < VOID:
+                if entry.index in indices:
+                    raise ClassTableError(
+                        f"{source}: duplicate class index {entry.index} "
+                        f"({indices[entry.index]!r} and {entry.name!r})"
+                    )
+                indices[entry.index] = entry.name
+        self._name_to_index = names
+        self._by_index = {e.index: e for e in self._entries if 0 <= e.index < VOID}
+
+    # --- construction -------------------------------------------------------------------
+
+    @classmethod
+    def from_names(cls, names: Iterable[str], source: str = "class names") -> ClassTable:
+        """Number names in order from 0; ``__ignore__`` becomes a void entry (255).
+
+        Colours come from the VOC colormap. Raises ClassTableError for blank names (giving the
+        position) and for ``_background_`` anywhere but first.
+        """
+        entries = []
+        next_index = 0
+        for pos, raw in enumerate(names, 1):
+            name = raw.strip()
+            if not name:
+                raise ClassTableError(
+                    f"{source}: line {pos} is blank; every line must name a class "
+                    "(a blank line would silently become a class and shift every later index)"
+                )
+            if name == IGNORE_NAME:
+                entries.append(ClassEntry(VOID, name, VOID_COLOR))
+                continue
+            if name == BACKGROUND_NAME and next_index != 0:
+                raise ClassTableError(
+                    f"{source}: line {pos}: {BACKGROUND_NAME} must be the first class (index 0), "
+                    f"but it would get index {next_index}"
+                )
+            entries.append(ClassEntry(next_index, name, _default_color(next_index)))
+            next_index += 1
+        return cls(entries, source)
+
+    @classmethod
+    def preset(cls, name: str) -> ClassTable:
+        """The ``voc`` or ``cityscapes`` preset (see the module docs)."""
+        key = name.lower()
+        if key == "voc":
+            entries = [ClassEntry(i, n, _default_color(i)) for i, n in enumerate(VOC_NAMES)]
+            entries.append(ClassEntry(VOID, "void", VOID_COLOR))
+            return cls(entries, "voc preset")
+        if key == "cityscapes":
+            return cls(
+                (ClassEntry(i, n, c, t) for n, i, t, c in CITYSCAPES_LABELS), "cityscapes preset"
+            )
+        raise ClassTableError(f"unknown class table preset {name!r} (known: {', '.join(PRESETS)})")
+
+    @classmethod
+    def load(cls, spec: PathLike) -> ClassTable:
+        """Load a preset by name or a table file, choosing the format from its content/extension.
+
+        ``.csv`` and ``.json`` files are read as such; any other file as a list of names, in
+        labelme's ``labels.txt`` form when it holds ``__ignore__``, else line ``i`` = class ``i``.
+
+        Raises:
+            ClassTableError: the file is missing, unreadable or malformed.
+        """
+        text_spec = os.fspath(spec)
+        if text_spec.lower() in PRESETS and not Path(text_spec).exists():
+            return cls.preset(text_spec)
+        path = Path(text_spec)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            raise ClassTableError(
+                f"{path}: no such class table file (or use a preset: {', '.join(PRESETS)})"
+            ) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ClassTableError(f"{path}: cannot read class table ({exc})") from None
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
+            return cls._from_csv_text(text, str(path))
+        if suffix == ".json":
+            return cls._from_json_text(text, str(path))
+        lines = text.splitlines()
+        while lines and not lines[-1].strip():  # a trailing newline or two is not a class
+            lines.pop()
+        return cls.from_names(lines, str(path))
+
+    @classmethod
+    def _from_csv_text(cls, text: str, source: str) -> ClassTable:
+        rows = [r for r in csv.reader(io.StringIO(text))]
+        entries = []
+        for line_no, row in enumerate(rows, 1):
+            if not any(cell.strip() for cell in row):
+                raise ClassTableError(f"{source}: line {line_no} is blank")
+            cells = [c.strip() for c in row]
+            if line_no == 1 and cells and not _is_int(cells[0]):
+                continue  # header
+            if len(cells) not in (5, 6):
+                raise ClassTableError(
+                    f"{source}: line {line_no}: expected index,name,r,g,b[,train_id], "
+                    f"got {len(cells)} field(s)"
+                )
+            try:
+                index = int(cells[0])
+                color = (int(cells[2]), int(cells[3]), int(cells[4]))
+                train_id = int(cells[5]) if len(cells) == 6 and cells[5] != "" else None
+            except ValueError:
+                raise ClassTableError(
+                    f"{source}: line {line_no}: index, r, g, b and train_id must be integers"
+                ) from None
+            entries.append(ClassEntry(index, cells[1], color, train_id))
+        return cls(entries, source)
+
+    @classmethod
+    def _from_json_text(cls, text: str, source: str) -> ClassTable:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ClassTableError(f"{source}: not valid JSON ({exc})") from None
+        if isinstance(data, Mapping):
+            data = data.get("classes")
+        if not isinstance(data, list):
+            raise ClassTableError(
+                f"{source}: expected a list of classes or an object with a 'classes' list"
+            )
+        entries = []
+        for pos, item in enumerate(data):
+            if isinstance(item, str):
+                item = {"index": pos, "name": item}
+            if not isinstance(item, Mapping) or "name" not in item or "index" not in item:
+                raise ClassTableError(
+                    f"{source}: class #{pos} must be an object with 'index' and 'name'"
+                )
+            index = item["index"]
+            if not isinstance(index, int) or isinstance(index, bool):
+                raise ClassTableError(f"{source}: class #{pos}: 'index' must be an integer")
+            color = item.get("color")
+            if color is None:
+                color = VOID_COLOR if index == VOID else _default_color(index)
+            if not (isinstance(color, (list, tuple)) and len(color) == 3):
+                raise ClassTableError(f"{source}: class #{pos}: 'color' must be [r, g, b]")
+            entries.append(
+                ClassEntry(index, str(item["name"]), tuple(color), item.get("train_id"))  # type: ignore[arg-type]
+            )
+        return cls(entries, source)
+
+    # --- views --------------------------------------------------------------------------
+
+    @property
+    def entries(self) -> tuple[ClassEntry, ...]:
+        return self._entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __iter__(self) -> Iterator[ClassEntry]:
+        return iter(self._entries)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ClassTable) and self._entries == other._entries
+
+    def __hash__(self) -> int:
+        return hash(self._entries)
+
+    def __repr__(self) -> str:
+        return f"ClassTable({len(self)} entries from {self.source})"
+
+    @property
+    def classes(self) -> tuple[ClassEntry, ...]:
+        """The entries with a class index (0..254), in index order."""
+        return tuple(self._by_index[i] for i in sorted(self._by_index))
+
+    @property
+    def void_entries(self) -> tuple[ClassEntry, ...]:
+        return tuple(e for e in self._entries if e.is_void)
+
+    @property
+    def names(self) -> list[str]:
+        """Class names in index order (void and index-less entries left out)."""
+        return [e.name for e in self.classes]
+
+    @property
+    def num_classes(self) -> int:
+        """The highest class index plus one (0 for a table without classes)."""
+        return max(self._by_index, default=-1) + 1
+
+    @property
+    def name_to_index(self) -> dict[str, int]:
+        return dict(self._name_to_index)
+
+    @property
+    def has_train_ids(self) -> bool:
+        return any(e.train_id is not None for e in self._entries)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._name_to_index
+
+    def index_of(self, name: str) -> int:
+        """The index of class ``name``; raises ClassTableError naming an unknown label."""
+        try:
+            return self._name_to_index[name]
+        except KeyError:
+            raise ClassTableError(f"label {name!r} is not in the {self.source}") from None
+
+    def entry(self, index: int) -> ClassEntry | None:
+        """The entry with class index ``index`` (0..254), or None."""
+        return self._by_index.get(index)
+
+    def name_of(self, index: int) -> str:
+        """The name of class ``index``; ``void`` for 255 without a void entry; ``class_<i>`` if absent."""
+        entry = self._by_index.get(index)
+        if entry is not None:
+            return entry.name
+        if index == VOID:
+            voids = self.void_entries
+            return voids[0].name if voids else "void"
+        return f"class_{index}"
+
+    def color_of(self, index: int) -> Color:
+        """The colour of ``index``: the table's, else the VOC colormap's."""
+        return tuple(int(v) for v in self.palette()[index])  # type: ignore[return-value]
+
+    def palette(self) -> NDArray[np.uint8]:
+        """``(256, 3)`` uint8: the VOC colormap with this table's colours at their indices."""
+        pal = palette_array()
+        for entry in self._entries:
+            if 0 <= entry.index <= VOID:
+                pal[entry.index] = entry.color
+        voids = self.void_entries
+        pal[VOID] = voids[0].color if voids else VOID_COLOR
+        return pal
+
+    def id_to_train_id(self) -> NDArray[np.uint8]:
+        """``(256,)`` uint8 lookup table: class index -> train id (index itself if none); 255 elsewhere."""
+        lut = np.full(256, VOID, dtype=np.uint8)
+        for entry in self.classes:
+            lut[entry.index] = entry.target
+        return lut
+
+    def train_table(self) -> ClassTable:
+        """The table of training targets: one entry per train id (first class that has it)."""
+        if not self.has_train_ids:
+            return self
+        seen: dict[int, ClassEntry] = {}
+        for entry in self.classes:
+            target = entry.target
+            if target != VOID and target not in seen:
+                seen[target] = ClassEntry(target, entry.name, entry.color)
+        entries = [seen[t] for t in sorted(seen)] + [ClassEntry(VOID, "void", VOID_COLOR)]
+        return ClassTable(entries, f"{self.source} (train ids)")
+
+    # --- writing ------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        rows = []
+        for e in self._entries:
+            row: dict[str, Any] = {"index": e.index, "name": e.name, "color": list(e.color)}
+            if e.train_id is not None:
+                row["train_id"] = e.train_id
+            rows.append(row)
+        return {"classes": rows}
+
+    def class_names_text(self) -> str:
+        """The ``class_names.txt`` text: one name a line for indices 0..num_classes-1."""
+        missing = [i for i in range(self.num_classes) if i not in self._by_index]
+        if missing:
+            raise ClassTableError(
+                f"{self.source}: cannot write class_names.txt, indices {missing[:5]} have no class "
+                "(class_names.txt numbers classes by line, so indices must be contiguous)"
+            )
+        return "".join(f"{name}\n" for name in self.names)
+
+    def save_class_names(self, path: PathLike) -> None:
+        _write_text(path, self.class_names_text())
+
+    def save_json(self, path: PathLike) -> None:
+        _write_text(path, json.dumps(self.to_dict(), indent=2) + "\n")
+
+    def save_csv(self, path: PathLike) -> None:
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(["index", "name", "r", "g", "b", "train_id"])
+        for e in self._entries:
+            writer.writerow([e.index, e.name, *e.color, "" if e.train_id is None else e.train_id])
+        _write_text(path, buf.getvalue())
+
+
+def _write_text(path: PathLike, text: str) -> None:
+    with atomic_write(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def _default_color(index: int) -> Color:
+    row = voc_colormap(256)[index]
+    return (int(row[0]), int(row[1]), int(row[2]))
+
+
+def _is_int(text: str) -> bool:
+    try:
+        int(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _checked_entry(entry: ClassEntry, source: str, pos: int) -> ClassEntry:
+    name = entry.name.strip() if isinstance(entry.name, str) else ""
+    if not name:
+        raise ClassTableError(f"{source}: entry {pos} has a blank name")
+    if not isinstance(entry.index, (int, np.integer)) or not NO_INDEX <= entry.index <= VOID:
+        raise ClassTableError(
+            f"{source}: class {name!r} has index {entry.index}; class indices are 0..254 "
+            f"(255 marks void, -1 an entry without an index)"
+        )
+    color = tuple(entry.color)
+    if len(color) != 3 or not all(
+        isinstance(v, (int, np.integer)) and 0 <= v <= 255 for v in color
+    ):
+        raise ClassTableError(
+            f"{source}: class {name!r} has colour {entry.color!r}; expected three integers 0..255"
+        )
+    if entry.train_id is not None and not (
+        isinstance(entry.train_id, (int, np.integer)) and 0 <= entry.train_id <= VOID
+    ):
+        raise ClassTableError(
+            f"{source}: class {name!r} has train id {entry.train_id!r}; expected 0..255"
+        )
+    return ClassEntry(
+        int(entry.index),
+        name,
+        (int(color[0]), int(color[1]), int(color[2])),
+        None if entry.train_id is None else int(entry.train_id),
+    )
+
+
+def as_class_table(classes: ClassTable | Sequence[str] | PathLike) -> ClassTable:
+    """Accept a ClassTable, a list of names, or a preset name / file path."""
+    if isinstance(classes, ClassTable):
+        return classes
+    if isinstance(classes, (list, tuple)):
+        return ClassTable.from_names(classes)
+    return ClassTable.load(classes)  # type: ignore[arg-type]
+
+
+def colormap_entries(n: int | None = None, classes: ClassTable | None = None) -> list[ClassEntry]:
+    """Rows ``0..n-1`` of a colormap with names: the table's colours and names where it has
+    them, the VOC colormap and an empty name elsewhere.
+
+    Args:
+        n: number of rows; default the table's ``num_classes`` (21 for VOC), or 256 without one.
+        classes: the class table; default none (plain colormap).
+
+    Raises:
+        ColormapError: ``n`` is outside 1..2**24.
+    """
+    if n is None:
+        n = classes.num_classes if classes is not None and classes.num_classes else 256
+    colors = voc_colormap(n)
+    rows = []
+    for i in range(n):
+        entry = classes.entry(i) if classes is not None and i < VOID else None
+        if entry is not None:
+            rows.append(entry)
+        elif i == VOID:
+            name = classes.name_of(VOID) if classes is not None else "void"
+            color = classes.palette()[VOID] if classes is not None else colors[i]
+            rows.append(ClassEntry(VOID, name, (int(color[0]), int(color[1]), int(color[2]))))
+        else:
+            c = colors[i]
+            rows.append(ClassEntry(i, "", (int(c[0]), int(c[1]), int(c[2]))))
+    return rows
+
+
+COLORMAP_FORMATS = (".txt", ".csv", ".json", ".npy", ".png")
+
+
+def save_colormap(path: PathLike, entries: Sequence[ClassEntry]) -> None:
+    """Write colormap rows in the format named by the extension of ``path``.
+
+    ``.txt``: ``name r g b`` lines; ``.csv``: ``index,name,r,g,b,hex``; ``.json``: a list of
+    objects; ``.npy``: ``(N, 3)`` uint8; ``.png``: a legend picture. Written atomically.
+
+    Raises:
+        ClassTableError: unknown extension.
+    """
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in COLORMAP_FORMATS:
+        raise ClassTableError(
+            f"{target}: unknown colormap format {suffix or '(none)'}; "
+            f"use one of {', '.join(COLORMAP_FORMATS)}"
+        )
+    with atomic_write(target) as tmp:
+        if suffix == ".npy":
+            with open(tmp, "wb") as fh:
+                np.save(fh, np.array([e.color for e in entries], dtype=np.uint8).reshape(-1, 3))
+        elif suffix == ".png":
+            legend_image([(e.index, e.name or f"class {e.index}", e.color) for e in entries]).save(
+                tmp, format="PNG"
+            )
+        else:
+            tmp.write_text(_colormap_text(suffix, entries), encoding="utf-8")
+
+
+def _colormap_text(suffix: str, entries: Sequence[ClassEntry]) -> str:
+    if suffix == ".txt":
+        return "".join(f"{e.name or e.index} {e.color[0]} {e.color[1]} {e.color[2]}\n" for e in entries)
+    if suffix == ".json":
+        rows = [
+            {"index": e.index, "name": e.name, "color": list(e.color), "hex": hex_color(e.color)}
+            for e in entries
+        ]
+        return json.dumps(rows, indent=2) + "\n"
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["index", "name", "r", "g", "b", "hex"])
+    for e in entries:
+        writer.writerow([e.index, e.name, *e.color, hex_color(e.color)])
+    return buf.getvalue()
+
+
+def hex_color(color: Color) -> str:
+    """``#rrggbb`` for an RGB triple."""
+    return "#{:02x}{:02x}{:02x}".format(*color)

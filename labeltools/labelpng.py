@@ -1,0 +1,264 @@
+"""Label files: single-channel palette PNGs carrying the VOC colormap, written atomically.
+
+A label file opens in an image viewer as colours and in Pillow as class indices, exactly like
+VOC2012's ``SegmentationClass/*.png``. Grayscale (``L``) PNGs holding the same values are accepted
+on read, and so are 16-bit ones whose values all fit in 0..255.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import partial
+from pathlib import Path
+from typing import Union
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from PIL import Image
+
+from labeltools.colormap import VOID, palette_bytes
+from labeltools.errors import LabelFileError
+from labeltools.parallel import FileResult, map_files
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+#: zlib level used for label PNGs: label maps are long runs of few values, so fast levels lose
+#: almost nothing in size and save most of the time.
+PNG_COMPRESS_LEVEL = 1
+
+
+@contextmanager
+def atomic_write(path: PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it onto ``path`` when the block succeeds.
+
+    The temporary file lives in the same folder (so the rename is atomic) and is removed if the
+    block raises, so an interrupted or failed write never leaves a truncated file behind. The
+    folder must exist.
+    """
+    target = Path(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def as_label_array(array: ArrayLike, source: str = "label array") -> NDArray[np.uint8]:
+    """Validate an array as a label map and return it as ``(H, W)`` uint8.
+
+    Accepted: uint8 arrays; integer (or integral float, or bool) arrays whose values lie in
+    ``[-1, 254]`` or equal 255, where ``-1`` means void and becomes 255 (labelme's convention).
+
+    Args:
+        array: the label map, ``(H, W)``.
+        source: how to name the array in error messages (a file name, say).
+
+    Returns:
+        ``(H, W)`` uint8 array; a new array unless ``array`` already was one (never modified).
+
+    Raises:
+        LabelFileError: not 2-D, not numeric, or with values that are not class indices.
+    """
+    label = np.asarray(array)
+    if label.ndim != 2:
+        hint = " (an RGB colour mask goes through `labeltools remap` first)" if label.ndim == 3 else ""
+        raise LabelFileError(
+            f"{source}: a label map must be a 2-D (H, W) array, got shape {label.shape}{hint}"
+        )
+    if label.dtype == np.uint8:
+        return label
+    if label.dtype == np.bool_:
+        return label.astype(np.uint8)
+    if not (np.issubdtype(label.dtype, np.integer) or np.issubdtype(label.dtype, np.floating)):
+        raise LabelFileError(f"{source}: label values must be numbers, got dtype {label.dtype}")
+    if np.issubdtype(label.dtype, np.floating):
+        bad = ~np.isfinite(label) | (label != np.round(label))
+        nbad = int(np.count_nonzero(bad))
+        if nbad:
+            raise LabelFileError(
+                f"{source}: {nbad} pixel(s) are not whole numbers; a label map holds class "
+                "indices 0..254 and 255 for void (save continuous values as .npy instead)"
+            )
+    out_of_range = (label < -1) | ((label > 254) & (label != VOID))
+    nbad = int(np.count_nonzero(out_of_range))
+    if nbad:
+        lo, hi = label.min(), label.max()
+        raise LabelFileError(
+            f"{source}: {nbad} pixel(s) lie outside the label range (values span {lo:g}..{hi:g}; "
+            "allowed are -1 or 255 for void and 0..254 for classes); a PNG label map holds one "
+            "byte per pixel, so save such data as .npy instead"
+        )
+    out = label.astype(np.int16)
+    out[out == -1] = VOID
+    return out.astype(np.uint8)
+
+
+def write_label(path: PathLike, label: ArrayLike, palette: ArrayLike | None = None) -> None:
+    """Write a label map as a palette PNG, atomically.
+
+    Args:
+        path: destination file; its folder must exist.
+        label: ``(H, W)`` label map, see :func:`as_label_array` for what is accepted.
+        palette: optional ``(k, 3)`` colours for indices ``0..k-1``; default the VOC colormap.
+
+    Raises:
+        LabelFileError: the array is not a label map (nothing is written).
+    """
+    data = as_label_array(label, source=str(path))
+    image = Image.fromarray(data)
+    image.putpalette(palette_bytes(palette))  # turns the L image into a P image
+    with atomic_write(path) as tmp:
+        image.save(tmp, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
+
+
+def read_label_palette(path: PathLike) -> tuple[NDArray[np.uint8], NDArray[np.uint8] | None]:
+    """Read a label file and its palette.
+
+    Returns:
+        ``(label, palette)``: the stored indices as ``(H, W)`` uint8 (colours are never
+        converted), and the file's palette as ``(256, 3)`` uint8, or ``None`` for grayscale files.
+
+    Raises:
+        LabelFileError: the file is missing, unreadable, truncated, not single-channel (an RGB
+        file points to ``labeltools remap``), or holds values above 255.
+    """
+    try:
+        with Image.open(path) as image:
+            image.load()
+            mode = image.mode
+            if mode == "P":
+                label = np.asarray(image, dtype=np.uint8)
+                raw = image.getpalette("RGB") or []
+                pal = np.zeros((256, 3), dtype=np.uint8)
+                entries = np.asarray(raw, dtype=np.uint8).reshape(-1, 3)[:256]
+                pal[: len(entries)] = entries
+                return label, pal
+            if mode in ("L", "1"):
+                return np.asarray(image.convert("L") if mode == "1" else image, dtype=np.uint8), None
+            if mode in ("I", "I;16", "I;16B", "I;16L", "I;16N"):
+                wide = np.asarray(image)
+                return _narrow(wide, path), None
+    except FileNotFoundError:
+        raise LabelFileError(f"{path}: no such file") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise LabelFileError(f"{path}: cannot read image ({exc})") from None
+    if mode in ("RGB", "RGBA", "RGBX", "CMYK", "YCbCr", "LAB", "HSV", "LA", "PA", "La"):
+        raise LabelFileError(
+            f"{path}: is a {mode} image, not a label map (expected a palette or grayscale PNG of "
+            "class indices); convert colour masks with `labeltools remap`"
+        )
+    raise LabelFileError(f"{path}: unsupported image mode {mode} for a label map")
+
+
+def label_histogram(path: PathLike) -> tuple[NDArray[np.int64], tuple[int, int]]:
+    """Count the pixels of each value in a label file without building the array.
+
+    Pillow counts palette and grayscale images in C, about twice as fast as decoding to an array
+    and calling ``np.bincount``; other accepted modes fall back to :func:`read_label`.
+
+    Returns:
+        ``(counts, (H, W))``: ``(256,)`` int64 pixel counts per value, and the image size.
+
+    Raises:
+        LabelFileError: see :func:`read_label_palette`.
+    """
+    try:
+        with Image.open(path) as image:
+            if image.mode in ("P", "L"):
+                counts = np.asarray(image.histogram(), dtype=np.int64)
+                return counts[:256], (image.height, image.width)
+    except FileNotFoundError:
+        raise LabelFileError(f"{path}: no such file") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise LabelFileError(f"{path}: cannot read image ({exc})") from None
+    label = read_label(path)
+    return np.bincount(label.ravel(), minlength=256).astype(np.int64), label.shape  # type: ignore[return-value]
+
+
+def read_label(path: PathLike) -> NDArray[np.uint8]:
+    """Read a label file (palette, grayscale, or 16-bit that fits) as ``(H, W)`` uint8 indices.
+
+    Raises:
+        LabelFileError: see :func:`read_label_palette`.
+    """
+    return read_label_palette(path)[0]
+
+
+def _narrow(wide: NDArray[np.integer], path: PathLike) -> NDArray[np.uint8]:
+    wide = np.asarray(wide)
+    nbad = int(np.count_nonzero((wide < 0) | (wide > 255)))
+    if nbad:
+        raise LabelFileError(
+            f"{path}: 16-bit image with {nbad} pixel(s) outside 0..255 (max {int(wide.max())}); "
+            "a label map holds one byte per pixel"
+        )
+    return wide.astype(np.uint8)
+
+
+def write_gray_label(path: PathLike, label: ArrayLike) -> None:
+    """Write a label map as a grayscale (``L``) PNG, atomically (see :func:`write_label`)."""
+    data = as_label_array(label, source=str(path))
+    with atomic_write(path) as tmp:
+        Image.fromarray(data).save(tmp, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
+
+
+def recolor_label_file(
+    source: PathLike, output_dir: PathLike, gray: bool = False, palette: ArrayLike | None = None
+) -> FileResult:
+    """Rewrite one label file as a palette PNG (or, with ``gray``, a grayscale PNG).
+
+    The indices are kept; only the way they are stored changes. The output is
+    ``output_dir/<stem>.png``.
+
+    Raises:
+        LabelFileError: the input is not a label file.
+    """
+    label = read_label(source)
+    target = Path(output_dir) / (Path(source).stem + ".png")
+    if gray:
+        write_gray_label(target, label)
+    else:
+        write_label(target, label, palette)
+    return FileResult(source=str(source), outputs=(str(target),))
+
+
+def recolor_label_files(
+    sources: Sequence[PathLike],
+    output_dir: PathLike,
+    gray: bool = False,
+    palette: ArrayLike | None = None,
+    jobs: int | None = None,
+) -> Iterator[FileResult]:
+    """Batch :func:`recolor_label_file`: one :class:`FileResult` per input, in order.
+
+    Raises:
+        LabelFileError: two inputs share a stem (they would write the same output); nothing is
+            written then.
+    """
+    check_unique_stems(sources)
+    Path(output_dir).mkdir(parents=True, exist_ok=True)
+    work = partial(recolor_label_file, output_dir=output_dir, gray=gray, palette=palette)
+    return map_files(work, [str(s) for s in sources], jobs)
+
+
+def check_unique_stems(sources: Sequence[PathLike]) -> None:
+    """Raise LabelFileError listing inputs whose stems collide (their outputs would clash)."""
+    seen: dict[str, str] = {}
+    clashes = []
+    for source in sources:
+        stem = Path(source).stem
+        if stem in seen:
+            clashes.append(f"{seen[stem]} and {source}")
+        else:
+            seen[stem] = str(source)
+    if clashes:
+        raise LabelFileError(
+            "inputs with the same name would write the same output file: " + "; ".join(clashes)
+        )

@@ -1,0 +1,114 @@
+"""The one place that fans per-file work out over processes.
+
+Batch functions hand :func:`map_files` a module-level function that processes one item and
+returns a :class:`FileResult`; results come back in input order whatever the number of workers,
+so everything written from them is identical for any ``jobs``. Only small results travel between
+processes (never whole images), and at most a few items per worker are in flight, so memory stays
+bounded by what the workers hold.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from labeltools.errors import LabeltoolsError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FileResult:
+    """What processing one file gave.
+
+    Attributes:
+        source: the input, as given (usually a path).
+        ok: True when the file was processed (or deliberately skipped).
+        error: the reason it failed, naming the file and what is wrong.
+        skipped: True when the file was left alone on purpose (not a failure).
+        outputs: files written for it.
+        data: the job's own payload (counts, a report, ...), small and picklable.
+        warnings: things worth telling the user that did not stop the file.
+    """
+
+    source: str
+    ok: bool = True
+    error: str | None = None
+    skipped: bool = False
+    outputs: tuple[str, ...] = ()
+    data: Any = None
+    warnings: tuple[str, ...] = ()
+
+
+def resolve_jobs(jobs: int | None) -> int:
+    """Number of worker processes: ``None`` or 0 means every core; negative is an error."""
+    if jobs is None or jobs == 0:
+        if hasattr(os, "sched_getaffinity"):
+            return max(1, len(os.sched_getaffinity(0)))
+        return os.cpu_count() or 1
+    if jobs < 0:
+        raise LabeltoolsError(f"--jobs must be 0 (all cores) or a positive number, got {jobs}")
+    return jobs
+
+
+def _guarded(func: Callable[[Any], FileResult], item: Any) -> FileResult:
+    try:
+        return func(item)
+    except LabeltoolsError as exc:
+        return FileResult(source=str(item), ok=False, error=str(exc))
+    except OSError as exc:
+        return FileResult(source=str(item), ok=False, error=f"{item}: {exc.strerror or exc}")
+
+
+class _Guard:
+    """Picklable wrapper applying :func:`_guarded` to a function."""
+
+    def __init__(self, func: Callable[[Any], FileResult]) -> None:
+        self.func = func
+
+    def __call__(self, item: Any) -> FileResult:
+        return _guarded(self.func, item)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    methods = multiprocessing.get_all_start_methods()
+    # fork starts workers in milliseconds with numpy and Pillow already imported.
+    return multiprocessing.get_context("fork" if "fork" in methods else None)
+
+
+def map_files(
+    func: Callable[[Any], FileResult],
+    items: Iterable[Any],
+    jobs: int | None = None,
+    chunksize: int | None = None,
+) -> Iterator[FileResult]:
+    """Apply ``func`` to every item, in worker processes, yielding results in input order.
+
+    Args:
+        func: module-level (picklable) function of one item; use ``functools.partial`` for
+            options. A :class:`LabeltoolsError` or ``OSError`` it raises becomes a failed
+            :class:`FileResult`; other exceptions are bugs and propagate.
+        items: the work, e.g. paths. Materialised into a list.
+        jobs: worker processes; ``None``/0 = every core, 1 = in this process.
+        chunksize: items sent to a worker at a time (default: small, for steady progress).
+
+    Yields:
+        One :class:`FileResult` per item, in the order of ``items``.
+    """
+    work = list(items)
+    workers = min(resolve_jobs(jobs), max(1, len(work)))
+    guard = _Guard(func)
+    if workers == 1:
+        for item in work:
+            yield guard(item)
+        return
+    if chunksize is None:
+        chunksize = max(1, min(8, len(work) // (workers * 8)))
+    log.debug("processing %d items with %d workers (chunks of %d)", len(work), workers, chunksize)
+    with _context().Pool(workers) as pool:
+        yield from pool.imap(guard, work, chunksize=chunksize)
+
