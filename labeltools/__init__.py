@@ -14,6 +14,12 @@ from labeltools.colormap import colorize
 from labeltools.colormap import palette_array
 from labeltools.colormap import palette_bytes
 from labeltools.colormap import voc_colormap
+from labeltools.convert import Conversion
+from labeltools.convert import ConvertOptions
+from labeltools.convert import convert_file
+from labeltools.convert import convert_labelme
+from labeltools.convert import discover_classes
+from labeltools.convert import split_ids
 from labeltools.draw import legend_image
 from labeltools.draw import overlay_image
 from labeltools.errors import AnnotationError
@@ -23,8 +29,16 @@ from labeltools.errors import DatasetError
 from labeltools.errors import EvaluationError
 from labeltools.errors import LabelFileError
 from labeltools.errors import LabeltoolsError
+from labeltools.errors import NotLabelmeError
 from labeltools.errors import RemapError
 from labeltools.errors import WorkbookError
+from labeltools.labelme import LabelmeDocument
+from labeltools.labelme import LabelmeShape
+from labeltools.labelme import SourceImage
+from labeltools.labelme import labelme_to_label
+from labeltools.labelme import open_source_image
+from labeltools.labelme import parse_labelme
+from labeltools.labelme import read_labelme
 from labeltools.labelpng import atomic_write
 from labeltools.labelpng import label_histogram
 from labeltools.labelpng import read_label
@@ -33,6 +47,7 @@ from labeltools.labelpng import recolor_label_file
 from labeltools.labelpng import recolor_label_files
 from labeltools.labelpng import write_gray_label
 from labeltools.labelpng import write_label
+from labeltools.labelpng import write_label_image
 from labeltools.parallel import FileResult
 from labeltools.parallel import map_files
 from labeltools.voc import VOCSegmentation
@@ -46,12 +61,18 @@ __all__ = [
     "ClassTable",
     "ClassTableError",
     "ColormapError",
+    "Conversion",
+    "ConvertOptions",
     "DatasetError",
     "EvaluationError",
     "FileResult",
     "LabelFileError",
+    "LabelmeDocument",
+    "LabelmeShape",
     "LabeltoolsError",
+    "NotLabelmeError",
     "RemapError",
+    "SourceImage",
     "VOCSegmentation",
     "VOID",
     "VOID_COLOR",
@@ -60,21 +81,30 @@ __all__ = [
     "atomic_write",
     "colorize",
     "colormap_entries",
+    "convert_file",
+    "convert_labelme",
     "dataset_label_paths",
+    "discover_classes",
     "label_histogram",
+    "labelme_to_label",
     "legend_image",
     "map_files",
+    "open_source_image",
     "overlay_image",
     "palette_array",
     "palette_bytes",
+    "parse_labelme",
     "read_label",
     "read_label_palette",
+    "read_labelme",
     "read_split",
     "recolor_label_file",
     "recolor_label_files",
     "save_colormap",
+    "split_ids",
     "voc_colormap",
     "write_gray_label",
     "write_label",
+    "write_label_image",
     "write_split",
 ]

@@ -38,12 +38,14 @@ import PIL.ImageDraw
 import PIL.ImageOps
 from numpy.typing import NDArray
 
+from labeltools.classes import ClassTable
+from labeltools.colormap import VOID
 from labeltools.errors import AnnotationError, NotLabelmeError
 
 logger = logging.getLogger(__name__)
 
-#: Label value meaning "not a class" (mirrors ``labeltools.VOID``).
-_VOID = 255
+#: labelme's name for regions to leave out of training: void (255) unless a table says otherwise.
+IGNORE_LABEL = "__ignore__"
 
 #: Shape types labelme writes, with the number of points each needs (``None``: see the minimum).
 SHAPE_TYPES: tuple[str, ...] = (
@@ -446,34 +448,50 @@ def _image_candidates(doc: LabelmeDocument, base_dir: Path) -> list[Path]:
     return candidates
 
 
+def find_image_file(doc: LabelmeDocument, base_dir: str | Path | None = None) -> Path | None:
+    """The image file an annotation names, or ``None`` when its image is embedded.
+
+    ``imagePath`` is resolved relative to ``base_dir`` (default: the JSON file's folder, else the
+    current folder); failing that, the image's file name is looked for in that folder.
+
+    Raises:
+        AnnotationError: neither ``imageData`` nor ``imagePath``, or no such file (every path
+            tried is named).
+    """
+    if doc.image_data is not None:
+        return None
+    if doc.image_path is None:
+        raise AnnotationError(f"{doc.source}: has neither 'imageData' nor 'imagePath'")
+    if base_dir is None:
+        base_dir = doc.path.parent if doc.path is not None else Path.cwd()
+    candidates = _image_candidates(doc, Path(base_dir))
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    tried = ", ".join(str(c) for c in candidates)
+    raise AnnotationError(f"{doc.source}: image {doc.image_path!r} not found (tried {tried})")
+
+
 def open_source_image(doc: LabelmeDocument, base_dir: str | Path | None = None) -> SourceImage:
     """Find and open the image of an annotation (header only; pixels are decoded on demand).
 
-    Embedded ``imageData`` is used as is. Otherwise ``imagePath`` is resolved relative to
-    ``base_dir`` (default: the JSON file's folder, else the current folder), then the image's
-    file name is looked for in that folder; the EXIF orientation of an image file is applied.
+    Embedded ``imageData`` is used as is. Otherwise the file is found by
+    :func:`find_image_file` and its EXIF orientation is applied.
 
     Raises:
         AnnotationError: no image reference, invalid base64, image not found (every path
             tried is named), not an image, or a size that differs from ``imageHeight`` x
             ``imageWidth``.
     """
-    if doc.image_data is not None:
+    path = find_image_file(doc, base_dir)
+    if path is None:
+        assert doc.image_data is not None
         try:
             data = base64.b64decode(doc.image_data, validate=True)
         except (binascii.Error, ValueError) as exc:
             raise AnnotationError(f"{doc.source}: 'imageData' is not valid base64 ({exc})") from None
-        source, path = f"{doc.source} imageData", None
-    elif doc.image_path is not None:
-        if base_dir is None:
-            base_dir = doc.path.parent if doc.path is not None else Path.cwd()
-        candidates = _image_candidates(doc, Path(base_dir))
-        path = next((c for c in candidates if c.is_file()), None)
-        if path is None:
-            tried = ", ".join(str(c) for c in candidates)
-            raise AnnotationError(
-                f"{doc.source}: image {doc.image_path!r} not found (tried {tried})"
-            )
+        source = f"{doc.source} imageData"
+    else:
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -481,8 +499,6 @@ def open_source_image(doc: LabelmeDocument, base_dir: str | Path | None = None) 
                 f"{doc.source}: cannot read image {path} ({exc.strerror or exc})"
             ) from None
         source = str(path)
-    else:
-        raise AnnotationError(f"{doc.source}: has neither 'imageData' nor 'imagePath'")
 
     try:
         image = PIL.Image.open(io.BytesIO(data))
@@ -521,7 +537,7 @@ def open_source_image(doc: LabelmeDocument, base_dir: str | Path | None = None) 
 # Rasterisation
 
 
-def _name_to_index(classes: Any) -> Mapping[str, int]:
+def _name_to_index(classes: ClassTable | Mapping[str, int]) -> Mapping[str, int]:
     """Accept a ClassTable (anything with ``name_to_index``) or a plain name -> index mapping."""
     mapping = getattr(classes, "name_to_index", classes)
     if not isinstance(mapping, Mapping):
@@ -532,8 +548,8 @@ def _name_to_index(classes: Any) -> Mapping[str, int]:
 def _class_value(name: str, mapping: Mapping[str, int]) -> int:
     value = mapping[name]
     if value == -1:  # labelme's own convention for __ignore__
-        return _VOID
-    if not (isinstance(value, (int, np.integer)) and 0 <= value <= _VOID):
+        return VOID
+    if not (isinstance(value, (int, np.integer)) and 0 <= value <= VOID):
         raise AnnotationError(f"class {name!r} has index {value!r}, expected 0..255 or -1")
     return int(value)
 
@@ -582,7 +598,7 @@ def _draw_shape(
 
 def labelme_to_label(
     doc: LabelmeDocument,
-    classes: Any,
+    classes: ClassTable | Mapping[str, int],
     *,
     shape_hw: tuple[int, int] | None = None,
     line_width: int = DEFAULT_LINE_WIDTH,
@@ -603,7 +619,7 @@ def labelme_to_label(
     Args:
         doc: a parsed document.
         classes: a ``ClassTable`` or a mapping from label to class index (0..255; -1 and 255
-            mean void).
+            mean void). ``__ignore__`` is void unless ``classes`` maps it.
         shape_hw: ``(height, width)`` of the canvas; default the document's declared size.
         line_width: stroke width of ``line`` and ``linestrip`` shapes, in pixels (>= 1).
         point_size: radius of ``point`` shapes, in pixels (>= 0).
@@ -618,6 +634,30 @@ def labelme_to_label(
     Raises:
         AnnotationError: a label not in ``classes`` (with ``unknown="error"``), no size known,
             more than 254 instances, or bad ``line_width``/``point_size``/``unknown``.
+    """
+    class_image, instance_image = labelme_to_label_images(
+        doc, classes, shape_hw=shape_hw, line_width=line_width, point_size=point_size,
+        unknown=unknown, instances=instances,
+    )
+    class_map = np.array(class_image, dtype=np.uint8)
+    instance_map = np.array(instance_image, dtype=np.uint8) if instance_image is not None else None
+    return class_map, instance_map
+
+
+def labelme_to_label_images(
+    doc: LabelmeDocument,
+    classes: ClassTable | Mapping[str, int],
+    *,
+    shape_hw: tuple[int, int] | None = None,
+    line_width: int = DEFAULT_LINE_WIDTH,
+    point_size: int = DEFAULT_POINT_SIZE,
+    unknown: UnknownPolicy = "error",
+    instances: bool = True,
+) -> tuple[PIL.Image.Image, PIL.Image.Image | None]:
+    """:func:`labelme_to_label` returning the canvases as mode ``L`` Pillow images.
+
+    For writers that save the maps as PNGs straight away: it skips two copies of every map
+    between Pillow and NumPy. Arguments, values and errors as in :func:`labelme_to_label`.
     """
     if unknown not in UNKNOWN_POLICIES:
         raise AnnotationError(
@@ -649,8 +689,8 @@ def labelme_to_label(
     for shape in doc.shapes:
         if shape.label in name_to_index:
             value = _class_value(shape.label, name_to_index)
-        elif unknown == "ignore":
-            value = _VOID
+        elif shape.label == IGNORE_LABEL or unknown == "ignore":
+            value = VOID
         elif unknown == "background":
             continue
         else:
@@ -670,17 +710,15 @@ def labelme_to_label(
                 count += 1
                 seen[key] = count
             instance = seen[key]
-        if value in (0, _VOID):
+        if value in (0, VOID):
             ink = value
-        elif instance >= _VOID:
+        elif instance >= VOID:
             raise AnnotationError(
                 f"{doc.source}: shapes[{shape.index}] is instance {instance}; instance maps "
-                f"hold at most {_VOID - 1} instances per image"
+                f"hold at most {VOID - 1} instances per image"
             )
         else:
             ink = instance
         _draw_shape(instance_canvas, instance_draw, shape, ink, line_width, point_size)
 
-    class_map = np.array(class_canvas, dtype=np.uint8)
-    instance_map = np.array(instance_canvas, dtype=np.uint8) if instances else None
-    return class_map, instance_map
+    return class_canvas, instance_canvas if instances else None
