@@ -37,23 +37,22 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from labeltools.classes import BACKGROUND_NAME, IGNORE_NAME, ClassTable
-from labeltools.colormap import VOID
+from labeltools.colormap import VOID, palette_bytes
 from labeltools.draw import legend_image, overlay_image, stack_vertical
 from labeltools.errors import AnnotationError, DatasetError, NotLabelmeError
 from labeltools.labelme import (
     DEFAULT_LINE_WIDTH,
     DEFAULT_POINT_SIZE,
-    UNKNOWN_POLICIES,
     LabelmeDocument,
     SourceImage,
     UnknownPolicy,
+    check_raster_options,
     find_image_file,
     labelme_to_label_images,
     load_labelme_json,
     open_source_image,
     read_labelme,
 )
-from labeltools.colormap import palette_bytes
 from labeltools.labelpng import atomic_write, write_label_image
 from labeltools.parallel import FileResult, map_files
 from labeltools.voc import (
@@ -108,18 +107,11 @@ class ConvertOptions:
 
     def check(self) -> None:
         """Raise AnnotationError for an impossible option value."""
-        if self.unknown not in UNKNOWN_POLICIES:
-            raise AnnotationError(
-                f"unknown-label policy must be one of {', '.join(UNKNOWN_POLICIES)}, got {self.unknown!r}"
-            )
+        check_raster_options(self.line_width, self.point_size, self.unknown)
         if self.image_format not in IMAGE_FORMATS:
             raise AnnotationError(
                 f"image format must be one of {', '.join(IMAGE_FORMATS)}, got {self.image_format!r}"
             )
-        if not (isinstance(self.line_width, int) and self.line_width >= 1):
-            raise AnnotationError(f"line width must be a positive integer, got {self.line_width!r}")
-        if not (isinstance(self.point_size, int) and self.point_size >= 0):
-            raise AnnotationError(f"point size must be a non-negative integer, got {self.point_size!r}")
 
 
 @dataclass(frozen=True)
@@ -467,6 +459,7 @@ def discover_classes(items: Sequence[ConvertItem], jobs: int | None = None) -> C
     for result in map_files(_labels_of, items, jobs):
         labels.update(result.data or ())
     names = [BACKGROUND_NAME, *sorted(labels - {BACKGROUND_NAME, IGNORE_NAME}), IGNORE_NAME]
+    log.debug("found %d labels in %d files", len(labels), len(items))
     return ClassTable.from_names(names, source="classes found in the annotations")
 
 
@@ -561,6 +554,7 @@ class Conversion:
     def _run(self) -> Iterator[FileResult]:
         self.output.mkdir(parents=True, exist_ok=True)
         self.classes.save_class_names(self.output / CLASS_NAMES_FILE)
+        log.debug("converting %d files into %s (jobs=%s)", len(self.items), self.output, self.jobs)
         work = functools.partial(
             _convert_item, output=str(self.output), classes=self.classes,
             options=self.options, resume=self.resume,

@@ -596,6 +596,18 @@ def _draw_shape(
         raise AssertionError(f"unhandled shape_type {kind!r}")
 
 
+def check_raster_options(line_width: int, point_size: int, unknown: str) -> None:
+    """Raise AnnotationError unless the rasteriser's options are usable."""
+    if unknown not in UNKNOWN_POLICIES:
+        raise AnnotationError(
+            f"unknown-label policy must be one of {', '.join(UNKNOWN_POLICIES)}, got {unknown!r}"
+        )
+    if not (isinstance(line_width, int) and line_width >= 1):
+        raise AnnotationError(f"line width must be a positive integer, got {line_width!r}")
+    if not (isinstance(point_size, int) and point_size >= 0):
+        raise AnnotationError(f"point size must be a non-negative integer, got {point_size!r}")
+
+
 def labelme_to_label(
     doc: LabelmeDocument,
     classes: ClassTable | Mapping[str, int],
@@ -659,14 +671,7 @@ def labelme_to_label_images(
     For writers that save the maps as PNGs straight away: it skips two copies of every map
     between Pillow and NumPy. Arguments, values and errors as in :func:`labelme_to_label`.
     """
-    if unknown not in UNKNOWN_POLICIES:
-        raise AnnotationError(
-            f"unknown-label policy must be one of {', '.join(UNKNOWN_POLICIES)}, got {unknown!r}"
-        )
-    if not (isinstance(line_width, int) and line_width >= 1):
-        raise AnnotationError(f"line width must be a positive integer, got {line_width!r}")
-    if not (isinstance(point_size, int) and point_size >= 0):
-        raise AnnotationError(f"point size must be a non-negative integer, got {point_size!r}")
+    check_raster_options(line_width, point_size, unknown)
     if shape_hw is None:
         if doc.image_height is None or doc.image_width is None:
             raise AnnotationError(

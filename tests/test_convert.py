@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-import labelme.utils
 import numpy as np
 import pytest
 from PIL import Image
