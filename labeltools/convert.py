@@ -539,8 +539,8 @@ class Conversion:
     resume: bool
     jobs: int | None
     previous_split: tuple[list[str], list[str]] | None = None
-    splits: dict[str, list[str]] = field(default_factory=dict)
-    _started: bool = False
+    splits: dict[str, list[str]] = field(default_factory=dict, init=False)
+    _started: bool = field(default=False, init=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.items)
