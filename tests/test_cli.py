@@ -25,7 +25,7 @@ runner = CliRunner()
 
 
 def run(*args: str):
-    return runner.run(app, [str(a) for a in args])
+    return runner.invoke(app, [str(a) for a in args])
 
 
 def test_version():
