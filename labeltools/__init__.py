@@ -44,6 +44,7 @@ from labeltools.voc import write_split
 from labeltools.weights import SCHEMES
 from labeltools.weights import ClassCounter
 from labeltools.weights import ClassCounts
+from labeltools.weights import check_scheme
 from labeltools.weights import class_weights
 from labeltools.weights import count_classes
 from labeltools.weights import count_label_files
@@ -75,6 +76,7 @@ __all__ = [
     "WorkbookError",
     "__version__",
     "atomic_write",
+    "check_scheme",
     "class_weights",
     "colorize",
     "colormap_entries",

@@ -30,6 +30,7 @@ from labeltools.weights import (
     EFFECTIVE_BETA,
     SCHEMES,
     ClassCounter,
+    check_scheme,
     class_weights,
     histogram_label_files,
     save_provenance,
@@ -245,33 +246,50 @@ def weights_command(
     ] = None,
     split: Annotated[
         Optional[str],
-        typer.Option("--split", "-s", help="Split to count (ImageSets/Segmentation/<split>.txt). Default: train when present, else every label."),
+        typer.Option(
+            "--split",
+            "-s",
+            help="Split to count (ImageSets/Segmentation/<split>.txt). Default: train when present, else every label.",
+        ),
     ] = None,
     labels_dir: Annotated[
         Optional[Path],
-        typer.Option("--labels-dir", help="Read label PNGs from this folder instead of DATASET/SegmentationClass (every *.png unless --split is given)."),
+        typer.Option(
+            "--labels-dir",
+            help="Read label PNGs from this folder instead of DATASET/SegmentationClass "
+            "(every *.png unless --split is given).",
+        ),
     ] = None,
     num_classes: Annotated[
         Optional[int],
-        typer.Option("--num-classes", "-n", help="Number of classes. Default: the classes of DATASET/class_names.txt.", min=1, max=255),
+        typer.Option(
+            "--num-classes", "-n", help="Number of classes. Default: those of DATASET/class_names.txt.", min=1, max=255
+        ),
     ] = None,
     scheme: Annotated[
         str, typer.Option("--scheme", help=f"Weighting scheme: {', '.join(SCHEMES)}.")
     ] = "enet",
     c: Annotated[float, typer.Option("--c", help="enet's constant: w = 1 / ln(c + p).")] = ENET_C,
-    beta: Annotated[float, typer.Option("--beta", help="effective's constant: w ~ (1 - beta) / (1 - beta**n).")] = EFFECTIVE_BETA,
+    beta: Annotated[
+        float, typer.Option("--beta", help="effective's constant: w ~ (1 - beta) / (1 - beta**n).")
+    ] = EFFECTIVE_BETA,
     name: Annotated[
         Optional[str],
-        typer.Option("--name", help="Default output is DATASET/<name>_classes_weights.npy; name defaults to DATASET's folder name."),
+        typer.Option(
+            "--name",
+            help="Default output is DATASET/<name>_classes_weights.npy; name defaults to DATASET's folder name.",
+        ),
     ] = None,
     output: Annotated[
         Optional[Path], typer.Option("--output", "-o", help="Write the weights (.npy, float64, shape (C,)) to FILE.")
     ] = None,
     json_path: Annotated[
-        Optional[Path], typer.Option("--json", help="Also write how the weights were made (counts, scheme, split...) to FILE.")
+        Optional[Path],
+        typer.Option("--json", help="Also write how the weights were made (counts, scheme, split...) to FILE."),
     ] = None,
     strict: Annotated[
-        bool, typer.Option("--strict", help="Fail on label values that are neither a class nor 255, instead of reporting them.")
+        bool,
+        typer.Option("--strict", help="Fail on label values that are neither a class nor 255, instead of reporting them."),
     ] = False,
     jobs: JobsOption = 0,
 ) -> None:
@@ -281,8 +299,7 @@ def weights_command(
     mmsegmentation takes it as class_weight='....npy'. Pixels of value 255 are void and never
     counted. Example: labeltools weights data/voc --scheme median --json weights.json
     """
-    if scheme not in SCHEMES:
-        fail(f"unknown --scheme {scheme!r} (known: {', '.join(SCHEMES)})")
+    check_scheme(scheme, c, beta)  # before reading any file
     if dataset is None:
         if labels_dir is None:
             fail("give a DATASET folder or --labels-dir")

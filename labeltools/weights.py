@@ -377,7 +377,9 @@ def _as_numpy(labels: Any, source: str) -> NDArray[Any]:
         array = np.asarray(labels)
     except (TypeError, ValueError) as exc:
         raise LabelFileError(f"{source}: cannot read labels as an array ({exc})") from None
-    if not (array.dtype == np.bool_ or np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
+    if not (array.dtype == np.bool_ or np.issubdtype(array.dtype, np.number)) or np.issubdtype(
+        array.dtype, np.complexfloating
+    ):
         raise LabelFileError(
             f"{source}: labels must be integers (class indices), got dtype {array.dtype} "
             f"({type(labels).__name__})"
@@ -504,6 +506,21 @@ def count_label_files(
 # --- weights --------------------------------------------------------------------------------
 
 
+def check_scheme(scheme: str, c: float = ENET_C, beta: float = EFFECTIVE_BETA) -> None:
+    """Check a scheme name and the parameter it uses (cheap: call it before a long count).
+
+    Raises:
+        WeightsError: unknown scheme, ``enet`` with ``c <= 1`` (or not finite), ``effective``
+            with ``beta`` outside ``(0, 1)``.
+    """
+    if scheme not in SCHEMES:
+        raise WeightsError(f"unknown weighting scheme {scheme!r} (known: {', '.join(SCHEMES)})")
+    if scheme == "enet" and not (math.isfinite(c) and c > 1):
+        raise WeightsError(f"enet's c must be a finite number above 1 so that every weight is finite, got {c}")
+    if scheme == "effective" and not (0 < beta < 1):
+        raise WeightsError(f"effective's beta must lie strictly between 0 and 1, got {beta}")
+
+
 def class_weights(
     counts: ClassCounts,
     scheme: str = "enet",
@@ -528,12 +545,7 @@ def class_weights(
     Raises:
         WeightsError: unknown scheme, bad ``c`` or ``beta``, or no pixel counted in any class.
     """
-    if scheme not in SCHEMES:
-        raise WeightsError(f"unknown weighting scheme {scheme!r} (known: {', '.join(SCHEMES)})")
-    if scheme == "enet" and not (math.isfinite(c) and c > 1):
-        raise WeightsError(f"enet's c must be a finite number above 1 so that every weight is finite, got {c}")
-    if scheme == "effective" and not (0 < beta < 1):
-        raise WeightsError(f"effective's beta must lie strictly between 0 and 1, got {beta}")
+    check_scheme(scheme, c, beta)
     n = counts.pixels.astype(np.float64)
     total = np.sum(n)
     if total == 0:
@@ -641,6 +653,7 @@ __all__ = [
     "SCHEMES",
     "ClassCounter",
     "ClassCounts",
+    "check_scheme",
     "class_weights",
     "count_classes",
     "count_label_files",

@@ -156,7 +156,8 @@ def make_label_files(folder: Path, count: int, seed: int = 0, size: tuple[int, i
             else:
                 angles = np.sort(rng.uniform(0, 2 * np.pi, rng.integers(4, 9)))
                 radii = rng.uniform(0.5, 1.0, len(angles))
-                points = [(float(cx + rx * r * np.cos(a)), float(cy + ry * r * np.sin(a))) for a, r in zip(angles, radii)]
+                xs, ys = cx + rx * radii * np.cos(angles), cy + ry * radii * np.sin(angles)
+                points = [(float(x), float(y)) for x, y in zip(xs, ys)]
                 draw.polygon(points, fill=cls, outline=255, width=4)
         path = folder / f"{i:06d}.png"
         write_label(path, np.asarray(canvas))
@@ -186,11 +187,12 @@ def bench_weights(workdir: Path, quick: bool) -> list[Result]:
         counts = count_label_files(paths, 21, jobs=jobs)
         assert (counts.pixels == reference[:21]).all() and counts.ignored == reference[255]
         ours, base = timeit_alternating(
-            lambda: count_label_files(paths, 21, jobs=jobs), lambda: bincount_loop(paths), repeats=3 if quick else 5
+            lambda: count_label_files(paths, 21, jobs=jobs),
+            lambda: bincount_loop(paths),
+            repeats=3 if quick else 5,
         )
-        results.append(
-            Result("weights", f"{count} labels 500x375, --jobs {jobs}", ours, base, baseline_name="open+bincount loop", target=target)
-        )
+        case = f"{count} labels 500x375, --jobs {jobs}"
+        results.append(Result("weights", case, ours, base, baseline_name="open+bincount loop", target=target))
     # Memory: the same files listed repeatedly stand for a larger dataset (generating 5,000
     # PNGs would dominate the run); what is measured is the counting pass, not the disk.
     small, large = (count, 10 * count)
@@ -201,7 +203,8 @@ def bench_weights(workdir: Path, quick: bool) -> list[Result]:
         "paths = (paths * ({n} // len(paths) + 1))[:{n}]\n"
         "count_label_files(paths, 21, jobs=2)\n"
     )
-    peaks = {n: peak_memory_mib(probe.format(root=str(ROOT), folder=str(workdir / "labels"), n=n)) for n in (small, large)}
+    folder = str(workdir / "labels")
+    peaks = {n: peak_memory_mib(probe.format(root=str(ROOT), folder=folder, n=n)) for n in (small, large)}
     results.append(
         Result(
             "weights",

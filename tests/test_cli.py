@@ -270,7 +270,7 @@ def test_weights_usage_errors(tmp_path):
     cases = [
         (("weights",), "error: give a DATASET folder or --labels-dir"),
         (("weights", root), f"error: {root / 'class_names.txt'}: no such file; pass --num-classes"),
-        (("weights", root, "-n", 3, "--scheme", "balanced"), "error: unknown --scheme 'balanced' (known: enet, median, inverse, inverse-sqrt, effective)"),
+        (("weights", root, "-n", 3, "--scheme", "balanced"), "error: unknown weighting scheme 'balanced' (known: enet, median, inverse, inverse-sqrt, effective)"),
         (("weights", root, "-n", 3, "--c", 0.5), "error: enet's c must be a finite number above 1 so that every weight is finite, got 0.5"),
         (("weights", root, "-n", 3, "--scheme", "effective", "--beta", 1), "error: effective's beta must lie strictly between 0 and 1, got 1.0"),
         (("weights", root, "--split", "test", "-n", 3), "test.txt: no such split file; splits present: train, val"),
@@ -281,6 +281,7 @@ def test_weights_usage_errors(tmp_path):
         result = run(*args)
         assert result.exit_code == 1, (args, result.output)
         assert message in " ".join(result.stderr.split()), args
+        assert "counted" not in result.stderr  # checked before any file is read
     assert list(root.glob("*.npy")) == []
 
 

@@ -193,6 +193,9 @@ def test_bad_items_are_errors():
         count_classes([np.array([["a", "b"]])], 3)
     assert str(info.value) == "item 0: labels must be integers (class indices), got dtype <U1 (ndarray)"
     with pytest.raises(LabelFileError) as info:
+        count_classes([np.ones((2, 2), np.complex64)], 3)
+    assert str(info.value) == "item 0: labels must be integers (class indices), got dtype complex64 (ndarray)"
+    with pytest.raises(LabelFileError) as info:
         count_classes([(None, [[0, 1], [2]])], 3)
     assert str(info.value).startswith("item 0: cannot read labels as an array (")
 
