@@ -8,6 +8,9 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 from PIL import Image
 
 from labeltools import (
@@ -286,6 +289,59 @@ def test_long_value_lists_are_shortened():
     with pytest.raises(LabelFileError) as info:
         count_classes([labels], 3, strict=True)
     assert "hold values 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, ..., expected" in str(info.value)
+
+
+label_batches = st.lists(
+    arrays(
+        np.int64,
+        st.tuples(st.integers(1, 3), st.integers(1, 6), st.integers(1, 6)),
+        elements=st.sampled_from([-3, 0, 1, 2, 3, 4, 9, 255, 400]),
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(label_batches, st.integers(1, 6))
+def test_every_pixel_is_a_class_ignored_or_out_of_range(batches, num_classes):
+    counts = count_classes(batches, num_classes)
+    flat = np.concatenate([b.ravel() for b in batches])
+    assert counts.total + counts.ignored + counts.out_of_range == flat.size
+    in_range = flat[(flat >= 0) & (flat < num_classes)]
+    np.testing.assert_array_equal(counts.pixels, np.bincount(in_range, minlength=num_classes))
+    assert counts.ignored == int((flat == 255).sum())
+    assert counts.num_images == sum(len(b) for b in batches)
+    images = [image for b in batches for image in b]
+    expected_images = [sum(int((image == c).any()) for image in images) for c in range(num_classes)]
+    np.testing.assert_array_equal(counts.images, expected_images)
+    out = sorted({int(v) for v in flat if not (0 <= v < num_classes or v == 255)})
+    assert list(counts.out_of_range_values) == out
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.integers(0, 10**9), min_size=1, max_size=12).filter(any), st.sampled_from(SCHEMES))
+def test_weights_are_finite_and_normalised(pixels, scheme):
+    counter = ClassCounter(len(pixels))
+    histogram = np.zeros(256, np.int64)
+    histogram[: len(pixels)] = pixels
+    counter.add_histogram(histogram, "h")
+    weights = class_weights(counter.counts, scheme)
+    n = np.array(pixels, dtype=np.float64)
+    present = n > 0
+    assert np.isfinite(weights).all() and (weights > 0).sum() == (present.sum() if scheme != "enet" else len(n))
+    if scheme == "inverse":
+        assert (weights * n).sum() == pytest.approx(n.sum())
+    elif scheme == "inverse-sqrt":
+        assert weights[present].mean() == pytest.approx(1.0)
+    elif scheme == "effective":
+        assert weights.sum() == pytest.approx(present.sum())
+    elif scheme == "median":  # one image: w_c * n_c is the median frequency times its pixels
+        products = weights[present] * n[present]
+        np.testing.assert_allclose(products, np.median(n[present]))
+    else:
+        order = np.argsort(n, kind="stable")
+        assert (np.diff(weights[order]) <= 0).all()  # rarer classes weigh more
 
 
 # --- schemes --------------------------------------------------------------------------------
