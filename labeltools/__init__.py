@@ -35,6 +35,17 @@ from labeltools.labelpng import write_gray_label
 from labeltools.labelpng import write_label
 from labeltools.parallel import FileResult
 from labeltools.parallel import map_files
+from labeltools.remap import IndexMap
+from labeltools.remap import RemapReport
+from labeltools.remap import index_to_index
+from labeltools.remap import index_to_index_with_report
+from labeltools.remap import index_to_rgb
+from labeltools.remap import merge_reports
+from labeltools.remap import palette_to_index_with_report
+from labeltools.remap import remap_files
+from labeltools.remap import resolve_colors
+from labeltools.remap import rgb_to_index
+from labeltools.remap import rgb_to_index_with_report
 from labeltools.voc import VOCSegmentation
 from labeltools.voc import dataset_label_paths
 from labeltools.voc import read_split
@@ -49,9 +60,11 @@ __all__ = [
     "DatasetError",
     "EvaluationError",
     "FileResult",
+    "IndexMap",
     "LabelFileError",
     "LabeltoolsError",
     "RemapError",
+    "RemapReport",
     "VOCSegmentation",
     "VOID",
     "VOID_COLOR",
@@ -61,17 +74,26 @@ __all__ = [
     "colorize",
     "colormap_entries",
     "dataset_label_paths",
+    "index_to_index",
+    "index_to_index_with_report",
+    "index_to_rgb",
     "label_histogram",
     "legend_image",
     "map_files",
+    "merge_reports",
     "overlay_image",
     "palette_array",
     "palette_bytes",
+    "palette_to_index_with_report",
     "read_label",
     "read_label_palette",
     "read_split",
     "recolor_label_file",
     "recolor_label_files",
+    "remap_files",
+    "resolve_colors",
+    "rgb_to_index",
+    "rgb_to_index_with_report",
     "save_colormap",
     "voc_colormap",
     "write_gray_label",
