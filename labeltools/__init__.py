@@ -36,6 +36,17 @@ from labeltools.labelpng import write_gray_label
 from labeltools.labelpng import write_label
 from labeltools.parallel import FileResult
 from labeltools.parallel import map_files
+from labeltools.remap import IndexMap
+from labeltools.remap import RemapReport
+from labeltools.remap import index_to_index
+from labeltools.remap import index_to_index_with_report
+from labeltools.remap import index_to_rgb
+from labeltools.remap import merge_reports
+from labeltools.remap import palette_to_index_with_report
+from labeltools.remap import remap_files
+from labeltools.remap import resolve_colors
+from labeltools.remap import rgb_to_index
+from labeltools.remap import rgb_to_index_with_report
 from labeltools.voc import VOCSegmentation
 from labeltools.voc import dataset_label_paths
 from labeltools.voc import read_split
@@ -65,9 +76,11 @@ __all__ = [
     "DatasetError",
     "EvaluationError",
     "FileResult",
+    "IndexMap",
     "LabelFileError",
     "LabeltoolsError",
     "RemapError",
+    "RemapReport",
     "SCHEMES",
     "VOCSegmentation",
     "VOID",
@@ -85,17 +98,26 @@ __all__ = [
     "dataset_label_paths",
     "histogram_label_file",
     "histogram_label_files",
+    "index_to_index",
+    "index_to_index_with_report",
+    "index_to_rgb",
     "label_histogram",
     "legend_image",
     "map_files",
+    "merge_reports",
     "overlay_image",
     "palette_array",
     "palette_bytes",
+    "palette_to_index_with_report",
     "read_label",
     "read_label_palette",
     "read_split",
     "recolor_label_file",
     "recolor_label_files",
+    "remap_files",
+    "resolve_colors",
+    "rgb_to_index",
+    "rgb_to_index_with_report",
     "save_colormap",
     "save_provenance",
     "save_weights",

@@ -105,7 +105,7 @@ def test_colorize_continues_past_a_bad_file_and_exits_1(tmp_path, blobs_label):
 def test_help_explains_commands():
     result = run("--help")
     assert result.exit_code == 0
-    for name in ("colormap", "colorize", "demo"):
+    for name in ("colormap", "colorize", "remap", "demo"):
         assert name in result.stdout
 
 
@@ -299,3 +299,125 @@ def test_weights_all_void_is_an_error(tmp_path):
 def test_weights_num_classes_range_is_usage(tmp_path, value):
     result = run("weights", tmp_path, "-n", value)
     assert result.exit_code == 2
+
+
+# --- remap ----------------------------------------------------------------------------------
+
+
+def _voc_colour_mask(path, unknown=0):
+    label = np.zeros((20, 30), dtype=np.uint8)
+    label[3:12, 4:20] = 15
+    label[2, 3:21] = 255
+    rgb = voc_colormap(256)[label].copy()
+    rgb[-1, :unknown] = (1, 2, 3)
+    Image.fromarray(rgb).save(path)
+    label[-1, :unknown] = 255
+    return label
+
+
+def test_remap_colour_masks_and_report(tmp_path):
+    labels = [_voc_colour_mask(tmp_path / f"m{i}.png", unknown=i * 3) for i in range(3)]
+    result = run("remap", *(tmp_path / f"m{i}.png" for i in range(3)), "--classes", "voc", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    assert "wrote 3, failed 0" in result.stderr
+    for i, label in enumerate(labels):
+        with Image.open(tmp_path / "out" / f"m{i}.png") as image:
+            assert image.mode == "P"
+        np.testing.assert_array_equal(read_label(tmp_path / "out" / f"m{i}.png"), label)
+    text = result.stdout
+    assert "void pixels by cause (1800 pixels in all)" in text
+    assert "void colour (in the table)" in text and "54" in text  # 3 x 18 boundary pixels
+    assert "unknown colour" in text and "│      9 │" in text
+    assert "(1, 2, 3)" in text and "#010203" in text
+    folded = "".join(text.replace("│", "").split())  # long paths fold over lines
+    assert str(tmp_path / "m1.png").replace(" ", "") in folded
+
+
+def test_remap_to_rgb_and_back(tmp_path):
+    label = _voc_colour_mask(tmp_path / "a.png")
+    assert run("remap", tmp_path / "a.png", "-c", "voc", "-o", tmp_path / "idx").exit_code == 0
+    result = run("remap", tmp_path / "idx" / "a.png", "-c", "voc", "--to-rgb", "-o", tmp_path / "rgb")
+    assert result.exit_code == 0, result.stderr
+    assert "void pixels" not in result.stdout
+    with Image.open(tmp_path / "rgb" / "a.png") as image, Image.open(tmp_path / "a.png") as original:
+        np.testing.assert_array_equal(np.asarray(image), np.asarray(original))
+    np.testing.assert_array_equal(read_label(tmp_path / "idx" / "a.png"), label)
+
+
+def test_remap_index_map_cityscapes(tmp_path):
+    write_gray_label(tmp_path / "x_labelIds.png", np.array([[7, 26, 1], [17, 18, 0]], dtype=np.uint8))
+    result = run("remap", tmp_path / "x_labelIds.png", "--index-map", "cityscapes", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    np.testing.assert_array_equal(read_label(tmp_path / "out" / "x_labelIds.png"), [[0, 13, 255], [5, 255, 255]])
+    assert "void value (255, or mapped to 255)" in result.stdout
+    result = run("remap", tmp_path / "x_labelIds.png", "--index-map", "7:1", "--strict", "-o", tmp_path / "o2")
+    assert result.exit_code == 1
+    assert "5 pixel(s) have values that the index map '7:1' does not list" in result.stderr
+    assert "failed 1" in result.stderr and not (tmp_path / "o2" / "x_labelIds.png").exists()
+
+
+def test_remap_same_bytes_for_any_jobs(tmp_path):
+    paths = []
+    for i in range(4):
+        _voc_colour_mask(tmp_path / f"m{i}.png", unknown=i)
+        paths.append(tmp_path / f"m{i}.png")
+    for jobs in ("1", "2"):
+        assert run("remap", *paths, "-c", "voc", "-o", tmp_path / f"j{jobs}", "-j", jobs).exit_code == 0
+    for path in paths:
+        assert (tmp_path / "j1" / path.name).read_bytes() == (tmp_path / "j2" / path.name).read_bytes()
+
+
+def test_remap_bad_file_strict_and_conflicts(tmp_path):
+    _voc_colour_mask(tmp_path / "good.png")
+    _voc_colour_mask(tmp_path / "noisy.png", unknown=2)
+    write_gray_label(tmp_path / "gray.png", np.zeros((2, 2), np.uint8))
+    result = run("remap", tmp_path / "good.png", tmp_path / "gray.png", "-c", "voc", "-o", tmp_path / "out", "-j", "1")
+    assert result.exit_code == 1
+    assert "gray.png: is a single-channel (L) image of values, not a colour mask" in result.stderr
+    assert "wrote 1, failed 1" in result.stderr and (tmp_path / "out" / "good.png").exists()
+    result = run("remap", tmp_path / "noisy.png", "-c", "voc", "--strict", "-o", tmp_path / "s")
+    assert result.exit_code == 1 and "2 pixel(s) have colours that are not in the voc preset" in result.stderr
+    (tmp_path / "t.csv").write_text("index,name,r,g,b\n0,a,0,0,0\n1,b,5,5,5\n2,c,5,5,5\n")
+    result = run("remap", tmp_path / "good.png", "-c", tmp_path / "t.csv", "-o", tmp_path / "c")
+    assert result.exit_code == 1 and len(result.stderr.strip().splitlines()) == 1
+    assert "t.csv: 1 colour(s) are shared by classes that map to different values" in result.stderr
+    result = run("remap", tmp_path / "good.png", "-c", tmp_path / "t.csv", "--on-conflict", "void", "-o", tmp_path / "c")
+    assert result.exit_code == 0, result.stderr
+
+
+def test_remap_tolerance_and_jpeg_warning(tmp_path):
+    label = _voc_colour_mask(tmp_path / "m.png")
+    with Image.open(tmp_path / "m.png") as image:
+        image.save(tmp_path / "j.jpg", quality=70)
+    result = run("remap", tmp_path / "j.jpg", "-c", "voc", "-o", tmp_path / "a")
+    assert result.exit_code == 0
+    assert "warning: " in result.stderr and "JPEG compression shifts colours" in result.stderr
+    result = run("remap", tmp_path / "j.jpg", "-c", "voc", "-o", tmp_path / "b", "--tolerance", "31")
+    assert result.exit_code == 0 and "warning" not in result.stderr
+    assert "were mapped to a class through the tolerance" in result.stdout
+    assert (read_label(tmp_path / "b" / "j.png") == label).mean() > 0.9
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--index-map", "7:0", "--to-rgb"], "--index-map and --to-rgb cannot be combined"),
+        ([], "colour masks need a class table"),
+        (["--index-map", "7:0", "--tolerance", "3"], "applies to colour masks only"),
+        (["-c", "voc", "--to-rgb", "--strict"], "does not apply to --to-rgb"),
+        (["-c", "voc", "--on-conflict", "last"], "'last' is not one of"),
+        (["-c", "voc", "--tolerance", "-1"], "should be greater than or equal to 0"),
+    ],
+)
+def test_remap_bad_usage_is_exit_2(tmp_path, args, message):
+    _voc_colour_mask(tmp_path / "m.png")
+    result = run("remap", tmp_path / "m.png", "-o", tmp_path / "out", *args)
+    assert result.exit_code == 2
+    assert message in " ".join(result.stderr.replace("│", " ").split())
+
+
+def test_remap_bad_index_map_is_one_line(tmp_path):
+    write_gray_label(tmp_path / "g.png", np.zeros((2, 2), np.uint8))
+    result = run("remap", tmp_path / "g.png", "--index-map", "7:x", "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "error: index map '7:x': entry 1 is '7:x'; expected SRC:DST, two integers 0..255"
