@@ -31,6 +31,7 @@ from labeltools.errors import LabelFileError
 from labeltools.errors import LabeltoolsError
 from labeltools.errors import NotLabelmeError
 from labeltools.errors import RemapError
+from labeltools.errors import WeightsError
 from labeltools.errors import WorkbookError
 from labeltools.labelme import LabelmeDocument
 from labeltools.labelme import LabelmeShape
@@ -50,13 +51,39 @@ from labeltools.labelpng import write_label
 from labeltools.labelpng import write_label_image
 from labeltools.parallel import FileResult
 from labeltools.parallel import map_files
+from labeltools.remap import IndexMap
+from labeltools.remap import RemapReport
+from labeltools.remap import index_to_index
+from labeltools.remap import index_to_index_with_report
+from labeltools.remap import index_to_rgb
+from labeltools.remap import merge_reports
+from labeltools.remap import palette_to_index_with_report
+from labeltools.remap import remap_files
+from labeltools.remap import resolve_colors
+from labeltools.remap import rgb_to_index
+from labeltools.remap import rgb_to_index_with_report
 from labeltools.voc import VOCSegmentation
 from labeltools.voc import dataset_label_paths
 from labeltools.voc import read_split
+from labeltools.voc import select_label_paths
 from labeltools.voc import write_split
+from labeltools.weights import SCHEMES
+from labeltools.weights import ClassCounter
+from labeltools.weights import ClassCounts
+from labeltools.weights import check_scheme
+from labeltools.weights import class_weights
+from labeltools.weights import count_classes
+from labeltools.weights import count_label_files
+from labeltools.weights import histogram_label_file
+from labeltools.weights import histogram_label_files
+from labeltools.weights import save_provenance
+from labeltools.weights import save_weights
+from labeltools.weights import weights_provenance
 
 __all__ = [
     "AnnotationError",
+    "ClassCounter",
+    "ClassCounts",
     "ClassEntry",
     "ClassTable",
     "ClassTableError",
@@ -66,33 +93,48 @@ __all__ = [
     "DatasetError",
     "EvaluationError",
     "FileResult",
+    "IndexMap",
     "LabelFileError",
     "LabelmeDocument",
     "LabelmeShape",
     "LabeltoolsError",
     "NotLabelmeError",
     "RemapError",
+    "RemapReport",
+    "SCHEMES",
     "SourceImage",
     "VOCSegmentation",
     "VOID",
     "VOID_COLOR",
+    "WeightsError",
     "WorkbookError",
     "__version__",
     "atomic_write",
+    "check_scheme",
+    "class_weights",
     "colorize",
     "colormap_entries",
     "convert_file",
     "convert_labelme",
+    "count_classes",
+    "count_label_files",
     "dataset_label_paths",
     "discover_classes",
+    "histogram_label_file",
+    "histogram_label_files",
+    "index_to_index",
+    "index_to_index_with_report",
+    "index_to_rgb",
     "label_histogram",
     "labelme_to_label",
     "legend_image",
     "map_files",
+    "merge_reports",
     "open_source_image",
     "overlay_image",
     "palette_array",
     "palette_bytes",
+    "palette_to_index_with_report",
     "parse_labelme",
     "read_label",
     "read_label_palette",
@@ -100,9 +142,17 @@ __all__ = [
     "read_split",
     "recolor_label_file",
     "recolor_label_files",
+    "remap_files",
+    "resolve_colors",
+    "rgb_to_index",
+    "rgb_to_index_with_report",
     "save_colormap",
+    "save_provenance",
+    "save_weights",
+    "select_label_paths",
     "split_ids",
     "voc_colormap",
+    "weights_provenance",
     "write_gray_label",
     "write_label",
     "write_label_image",
