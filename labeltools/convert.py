@@ -180,13 +180,21 @@ def _up_to_date(json_path: Path, doc: LabelmeDocument, output: Path, image_id: s
     return tuple(str(p) for p in outputs.values())
 
 
+_WIDE_MODES = frozenset({"I", "I;16", "I;16B", "I;16L", "I;16N", "F"})
+
+
 def _rgb(image: Image.Image) -> Image.Image:
-    """The image as 8-bit RGB for JPEG (alpha dropped, palettes and grey expanded)."""
+    """The image as 8-bit RGB for JPEG: alpha dropped, palettes and grey expanded, and 16-bit,
+    32-bit or float grey stretched from its minimum to its maximum, as labelme shows such images."""
     if image.mode == "RGB":
         return image
-    if image.mode in ("I;16", "I;16B", "I;16L", "I"):  # 16-bit grey: keep the high byte
-        array = np.asarray(image).astype(np.uint32)
-        image = Image.fromarray((array >> 8 if array.max() > 255 else array).astype(np.uint8))
+    if image.mode in _WIDE_MODES:
+        values = np.asarray(image, dtype=np.float64)
+        low, high = float(values.min()), float(values.max())
+        scaled = (values - low) * (255.0 / (high - low)) if high > low else np.zeros_like(values)
+        image = Image.fromarray(np.clip(scaled + 0.5, 0, 255).astype(np.uint8))
+    elif image.mode == "La":
+        image = image.convert("LA")
     return image.convert("RGB")
 
 
@@ -208,6 +216,8 @@ def _encode_image(
         save_format = {".jpg": "JPEG", ".tif": "TIFF"}.get(ext, ext[1:].upper())
         if save_format == "JPEG":
             return ext, rgb, _jpeg_args(displayed)
+        if save_format == "WEBP":
+            return ext, displayed, {"format": save_format, "lossless": True}
         return ext, displayed, {"format": save_format}
     if fmt in _JPEG_FORMATS and not source.needs_transpose:
         return ".jpg", source.data, {}
@@ -238,10 +248,10 @@ def _visualization(image: Image.Image, class_map: NDArray[np.uint8], classes: Cl
     present = [i for i in np.flatnonzero(counts).tolist() if i not in (0, VOID)]
     if not present:
         return blended
-    entries = [(i, classes.name_of(i), tuple(int(v) for v in palette[i])) for i in present]
+    entries = [(i, classes.name_of(i), (int(palette[i, 0]), int(palette[i, 1]), int(palette[i, 2]))) for i in present]
     font = max(12, min(18, image.width // 40))
     columns = max(1, min(len(entries), image.width // (font * 12)))
-    legend = legend_image(entries, font_size=font, swatch=font + 4, columns=columns)  # type: ignore[arg-type]
+    legend = legend_image(entries, font_size=font, swatch=font + 4, columns=columns)
     return stack_vertical(blended, legend)
 
 

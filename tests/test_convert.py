@@ -260,14 +260,10 @@ def test_rgba_png_source_becomes_an_rgb_jpeg(tmp_path: Path) -> None:
         assert np.abs(np.asarray(image, np.int16) - scene()).mean() < 3
 
 
-@pytest.mark.parametrize("mode", ["L", "P", "LA", "I;16"])
+@pytest.mark.parametrize("mode", ["L", "P", "LA"])
 def test_other_image_modes_become_rgb_jpegs(tmp_path: Path, mode: str) -> None:
     gray = scene()[..., 0]
-    if mode == "I;16":
-        image = Image.fromarray(gray.astype(np.uint16) * 256)
-        assert image.mode == "I;16"
-    else:
-        image = Image.fromarray(gray).convert(mode)
+    image = Image.fromarray(gray).convert(mode)
     write_annotation(tmp_path / "src", "a", image=image, fmt="PNG", ext=".png")
     out = tmp_path / "out"
     results = run(convert_labelme(tmp_path / "src", out, jobs=1))
@@ -275,6 +271,18 @@ def test_other_image_modes_become_rgb_jpegs(tmp_path: Path, mode: str) -> None:
     with Image.open(out / "JPEGImages" / "a.jpg") as written:
         assert written.mode == "RGB"
         assert np.abs(np.asarray(written, np.int16)[..., 1] - gray).mean() < 3
+
+
+def test_16_bit_grey_is_stretched_to_8_bits_like_labelme_shows_it(tmp_path: Path) -> None:
+    wide = (1000 + scene()[..., 0].astype(np.uint16) * 100)
+    image = Image.fromarray(wide)
+    assert image.mode == "I;16"
+    write_annotation(tmp_path / "src", "a", image=image, fmt="PNG", ext=".png")
+    out = tmp_path / "out"
+    assert run(convert_labelme(tmp_path / "src", out, jobs=1))[0].ok
+    expected = (wide - wide.min()) * 255.0 / (wide.max() - wide.min())
+    with Image.open(out / "JPEGImages" / "a.jpg") as written:
+        assert np.abs(np.asarray(written, np.float64)[..., 0] - expected).mean() < 2
 
 
 def test_keep_format_copies_png_and_jpeg_sources(tmp_path: Path) -> None:
@@ -286,6 +294,16 @@ def test_keep_format_copies_png_and_jpeg_sources(tmp_path: Path) -> None:
     assert (out / "JPEGImages" / "p.png").read_bytes() == png
     assert (out / "JPEGImages" / "j.jpg").read_bytes() == jpg
     assert VOCSegmentation(out, split="trainval")[1]["image"].shape == (H, W, 3)
+
+
+def test_keep_format_stores_other_formats_as_png(tmp_path: Path) -> None:
+    gif = Image.fromarray(scene()).convert("P")
+    write_annotation(tmp_path / "src", "g", image=gif, fmt="GIF", ext=".gif")
+    out = tmp_path / "out"
+    run(convert_labelme(tmp_path / "src", out, options=ConvertOptions(image_format="keep"), jobs=1))
+    with Image.open(out / "JPEGImages" / "g.png") as image, Image.open(tmp_path / "src" / "g.gif") as source:
+        assert image.format == "PNG"
+        np.testing.assert_array_equal(np.asarray(image.convert("RGB")), np.asarray(source.convert("RGB")))
 
 
 def test_keep_format_turns_a_rotated_png_upright_losslessly(tmp_path: Path) -> None:
