@@ -184,13 +184,14 @@ def _parse_points(raw: Any) -> tuple[tuple[float, float], ...]:
 
 def _check_point_count(shape_type: str, points: Sequence[Any]) -> None:
     n = len(points)
+    article = "an" if shape_type[0] in "aeiou" else "a"
     exact = _EXACT_POINTS.get(shape_type)
     if exact is not None and n != exact:
         plural = "point" if exact == 1 else "points"
-        raise _ShapeError(f"a {shape_type} needs exactly {exact} {plural}, got {n}")
+        raise _ShapeError(f"{article} {shape_type} needs exactly {exact} {plural}, got {n}")
     minimum = _MIN_POINTS.get(shape_type)
     if minimum is not None and n < minimum:
-        raise _ShapeError(f"a {shape_type} needs at least {minimum} points, got {n}")
+        raise _ShapeError(f"{article} {shape_type} needs at least {minimum} points, got {n}")
 
 
 def _decode_mask(raw: Any, points: tuple[tuple[float, float], ...]) -> NDArray[np.bool_]:
