@@ -128,6 +128,34 @@ def load_class_table(root: PathLike) -> ClassTable | None:
     return ClassTable.load(path) if path.is_file() else None
 
 
+def dataset_class_table(
+    root: PathLike | None = None,
+    classes: ClassTable | PathLike | None = None,
+    num_classes: int | None = None,
+) -> ClassTable | None:
+    """The class table a dataset command works with.
+
+    ``classes`` (a table, preset name or file) when given; else ``num_classes`` classes named
+    from ``root``'s ``class_names.txt`` where it has them (``class_<i>`` elsewhere); else
+    ``root``'s ``class_names.txt``; else None.
+
+    Raises:
+        DatasetError: both ``classes`` and ``num_classes`` given, or ``num_classes`` outside 1..255.
+        ClassTableError: a table file is missing or malformed.
+    """
+    if classes is not None and num_classes is not None:
+        raise DatasetError("give a class table or a number of classes, not both")
+    if classes is not None:
+        return classes if isinstance(classes, ClassTable) else ClassTable.load(classes)
+    found = load_class_table(root) if root is not None else None
+    if num_classes is None:
+        return found
+    if not 1 <= num_classes <= 255:
+        raise DatasetError(f"the number of classes must be 1..255 (255 is void), got {num_classes}")
+    names = [found.name_of(i) if found is not None else f"class_{i}" for i in range(num_classes)]
+    return ClassTable.from_names(names, f"{num_classes} classes")
+
+
 def read_image(path: PathLike) -> NDArray[np.uint8]:
     """An image file as displayed (EXIF orientation applied), ``(H, W, 3)`` uint8 RGB.
 
