@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 from labeltools.colormap import VOID
 from labeltools.errors import DatasetError, EvaluationError
 from labeltools.labelpng import atomic_write, read_label, write_json
-from labeltools.parallel import FileResult, map_files
+from labeltools.parallel import FileResult, map_files, quick_task_chunksize
 from labeltools.voc import dataset_label_paths, is_voc_root
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -255,13 +255,11 @@ class ConfusionMatrix:
 
         Failed and skipped results are passed on without counting anything.
         """
-        size = self.num_classes * self.num_classes
+        flat = self._matrix.reshape(-1)  # a view: adding to it adds to the matrix
         for result in results:
             if result.ok and not result.skipped and result.data is not None:
                 cells, counts = result.data
-                self._matrix += np.bincount(cells, weights=counts, minlength=size).astype(np.int64).reshape(
-                    self._matrix.shape
-                )
+                np.add.at(flat, np.asarray(cells, dtype=np.intp), np.asarray(counts, dtype=np.int64))
                 self.images += 1
             yield result
 
@@ -495,8 +493,8 @@ def evaluate_pair(
 
     Returns:
         A :class:`FileResult` (``source`` = the ground-truth path) whose ``data`` is
-        ``(cells, counts)``: the flat indices of the non-zero confusion-matrix cells (uint16) and
-        their counts (int64), a few dozen bytes to send between processes. A skipped missing
+        ``(cells, counts)``: the flat indices of the non-zero confusion-matrix cells and their
+        counts, as lists of ints (a few dozen bytes to send between processes). A skipped missing
         prediction gives a skipped result with a warning.
 
     Raises:
@@ -516,8 +514,8 @@ def evaluate_pair(
     counts = confusion_counts(
         read_label(gt_path), read_label(pred_path), num_classes, ignore_index, gt_path, pred_path
     ).ravel()
-    cells = np.flatnonzero(counts).astype(np.uint16)
-    return FileResult(source=gt_path, data=(cells, counts[cells]))
+    cells = np.flatnonzero(counts)
+    return FileResult(source=gt_path, data=(cells.tolist(), counts[cells].tolist()))
 
 
 def evaluation_pairs(gt: PathLike, pred: PathLike, split: str | None = None) -> list[tuple[str, str]]:
@@ -582,7 +580,8 @@ def evaluate_pairs(
     if missing not in MISSING_POLICIES:
         raise EvaluationError(f"missing must be one of {', '.join(MISSING_POLICIES)}, got {missing!r}")
     work = partial(evaluate_pair, num_classes=num_classes, ignore_index=ignore_index, missing=missing)
-    return map_files(work, [(str(g), str(p)) for g, p in pairs], jobs)
+    items = [(str(g), str(p)) for g, p in pairs]
+    return map_files(work, items, jobs, quick_task_chunksize(len(items), jobs))
 
 
 def evaluate_folders(

@@ -29,7 +29,7 @@ from labeltools.colormap import VOID, voc_colormap
 from labeltools.draw import bar_chart
 from labeltools.errors import ClassTableError, DatasetError, LabeltoolsError
 from labeltools.labelpng import atomic_write, label_histogram, read_label_palette, write_json
-from labeltools.parallel import FileResult, map_files
+from labeltools.parallel import FileResult, map_files, quick_task_chunksize
 from labeltools.voc import (
     CLASS_NAMES_FILE,
     LABELS_DIR,
@@ -58,14 +58,14 @@ def stat_label_file(path: PathLike) -> FileResult:
 
     Returns:
         A :class:`FileResult` whose ``data`` is ``(values, counts, (H, W))``: the values present
-        (uint8), their pixel counts (int64) and the image size.
+        and their pixel counts as lists of ints, and the image size.
 
     Raises:
         LabelFileError: the file is missing or not a label map.
     """
     counts, shape = label_histogram(path)
-    values = np.flatnonzero(counts).astype(np.uint8)
-    return FileResult(source=str(path), data=(values, counts[values], shape))
+    values = np.flatnonzero(counts)
+    return FileResult(source=str(path), data=(values.tolist(), counts[values].tolist(), shape))
 
 
 def stat_label_files(paths: Sequence[PathLike], jobs: int | None = None) -> Iterator[FileResult]:
@@ -73,7 +73,8 @@ def stat_label_files(paths: Sequence[PathLike], jobs: int | None = None) -> Iter
 
     Feed the results to :meth:`DatasetStats.add_results`; a bad file gives a failed result.
     """
-    return map_files(stat_label_file, [str(p) for p in paths], jobs)
+    work = [str(p) for p in paths]
+    return map_files(stat_label_file, work, jobs, quick_task_chunksize(len(work), jobs))
 
 
 def stats_label_paths(

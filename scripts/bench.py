@@ -130,8 +130,139 @@ def bench_colormap(workdir: Path, quick: bool) -> list[Result]:
     return results
 
 
+# --- evaluate, stats ------------------------------------------------------------------------
+
+EVAL_CLASSES = 21
+
+
+def _ellipse(height: int, width: int, cy: float, cx: float, ry: float, rx: float) -> np.ndarray:
+    yy, xx = np.ogrid[:height, :width]
+    return ((yy - cy) / ry) ** 2 + ((xx - cx) / rx) ** 2 <= 1
+
+
+def make_label_pairs(workdir: Path, count: int, height: int = 375, width: int = 500) -> list[tuple[str, str]]:
+    """``count`` VOC-like ground-truth labels (objects on background, 255 boundary bands) and
+    predictions (the objects slightly misplaced, some with the wrong class), as palette PNGs."""
+    from labeltools.labelpng import write_label
+
+    rng = np.random.default_rng(0)
+    gt_dir, pred_dir = workdir / "gt", workdir / "pred"
+    gt_dir.mkdir()
+    pred_dir.mkdir()
+    pairs = []
+    for i in range(count):
+        gt = np.zeros((height, width), np.uint8)
+        pred = np.zeros((height, width), np.uint8)
+        for _ in range(rng.integers(1, 5)):
+            cls = int(rng.integers(1, EVAL_CLASSES))
+            cy, cx = rng.uniform(0, height), rng.uniform(0, width)
+            ry, rx = rng.uniform(20, height / 2), rng.uniform(20, width / 2)
+            gt[_ellipse(height, width, cy, cx, ry, rx)] = cls
+            guess = cls if rng.random() > 0.2 else int(rng.integers(0, EVAL_CLASSES))
+            jitter = rng.normal(0, 6, 4)
+            pred[_ellipse(height, width, cy + jitter[0], cx + jitter[1], ry + jitter[2], rx + jitter[3])] = guess
+        edge = np.zeros_like(gt, dtype=bool)
+        for shift in (1, 2):  # VOC-like void band along object outlines
+            edge[shift:] |= gt[shift:] != gt[:-shift]
+            edge[:, shift:] |= gt[:, shift:] != gt[:, :-shift]
+        gt[edge] = 255
+        g, p = gt_dir / f"{i:05d}.png", pred_dir / f"{i:05d}.png"
+        write_label(g, gt)
+        write_label(p, pred)
+        pairs.append((str(g), str(p)))
+    return pairs
+
+
+def bincount_confusion(pairs: list[tuple[str, str]], num_classes: int) -> np.ndarray:
+    """The usual loop: decode both PNGs with Pillow, mask, ``np.bincount`` (deeplab's Evaluator)."""
+    from PIL import Image
+
+    n = num_classes
+    matrix = np.zeros((n, n), np.int64)
+    for gt_path, pred_path in pairs:
+        gt = np.asarray(Image.open(gt_path))
+        pred = np.asarray(Image.open(pred_path))
+        mask = (gt >= 0) & (gt < n)
+        matrix += np.bincount(n * gt[mask].astype(int) + pred[mask], minlength=n * n).reshape(n, n)
+    return matrix
+
+
+def bench_evaluate(workdir: Path, quick: bool) -> list[Result]:
+    from labeltools.metrics import ConfusionMatrix, evaluate_pairs
+
+    count = 60 if quick else 500
+    pairs = make_label_pairs(workdir, count)
+
+    def ours(jobs: int) -> np.ndarray:
+        cm = ConfusionMatrix(EVAL_CLASSES)
+        for result in cm.add_results(evaluate_pairs(pairs, EVAL_CLASSES, jobs=jobs)):
+            assert result.ok, result.error
+        return cm.matrix
+
+    expected = bincount_confusion(pairs, EVAL_CLASSES)
+    results = []
+    for jobs, target in ((1, 1.2), (2, 2.0)):
+        assert (ours(jobs) == expected).all()
+        ours_t, base_t = timeit_alternating(
+            lambda: ours(jobs), lambda: bincount_confusion(pairs, EVAL_CLASSES), repeats=3 if quick else 5
+        )
+        results.append(
+            Result(
+                "evaluate", f"{count} pairs 500x375, --jobs {jobs}", ours_t, base_t,
+                baseline_name="Pillow+bincount loop", target=target,
+            )  # fmt: skip
+        )
+    return results
+
+
+def bincount_stats(paths: list[str]) -> tuple[np.ndarray, np.ndarray, dict[tuple[int, int], int]]:
+    """The usual loop: decode each PNG with Pillow and ``np.bincount`` its values."""
+    from PIL import Image
+
+    pixels = np.zeros(256, np.int64)
+    images = np.zeros(256, np.int64)
+    sizes: dict[tuple[int, int], int] = {}
+    for path in paths:
+        label = np.asarray(Image.open(path))
+        counts = np.bincount(label.ravel(), minlength=256)
+        pixels += counts
+        images += counts > 0
+        size = (label.shape[1], label.shape[0])
+        sizes[size] = sizes.get(size, 0) + 1
+    return pixels, images, sizes
+
+
+def bench_stats(workdir: Path, quick: bool) -> list[Result]:
+    from labeltools.stats import DatasetStats, stat_label_files
+
+    count = 60 if quick else 500
+    paths = [gt for gt, _ in make_label_pairs(workdir, count)]
+
+    def ours(jobs: int) -> DatasetStats:
+        stats = DatasetStats()
+        for result in stats.add_results(stat_label_files(paths, jobs=jobs)):
+            assert result.ok, result.error
+        return stats
+
+    pixels, images, sizes = bincount_stats(paths)
+    results = []
+    for jobs, target in ((1, 1.2), (2, 2.0)):
+        stats = ours(jobs)
+        assert (stats.pixels == pixels).all() and (stats.images_with == images).all() and dict(stats.sizes) == sizes
+        ours_t, base_t = timeit_alternating(lambda: ours(jobs), lambda: bincount_stats(paths), repeats=3 if quick else 7)
+        results.append(
+            Result(
+                "stats", f"{count} labels 500x375, --jobs {jobs}", ours_t, base_t,
+                baseline_name="Pillow+bincount loop", target=target,
+            )  # fmt: skip
+        )
+    return results
+
+
 BENCHMARKS: dict[str, Callable[[Path, bool], list[Result]]] = {
     "colormap": bench_colormap,
+    "evaluate": bench_evaluate,
+    "stats": bench_stats,
 }
 
 
