@@ -25,6 +25,7 @@ from labeltools.errors import EvaluationError
 from labeltools.errors import LabelFileError
 from labeltools.errors import LabeltoolsError
 from labeltools.errors import RemapError
+from labeltools.errors import WeightsError
 from labeltools.errors import WorkbookError
 from labeltools.labelpng import atomic_write
 from labeltools.labelpng import label_histogram
@@ -43,6 +44,17 @@ from labeltools.metrics import evaluate_pairs
 from labeltools.metrics import evaluation_pairs
 from labeltools.parallel import FileResult
 from labeltools.parallel import map_files
+from labeltools.remap import IndexMap
+from labeltools.remap import RemapReport
+from labeltools.remap import index_to_index
+from labeltools.remap import index_to_index_with_report
+from labeltools.remap import index_to_rgb
+from labeltools.remap import merge_reports
+from labeltools.remap import palette_to_index_with_report
+from labeltools.remap import remap_files
+from labeltools.remap import resolve_colors
+from labeltools.remap import rgb_to_index
+from labeltools.remap import rgb_to_index_with_report
 from labeltools.stats import DatasetCheck
 from labeltools.stats import DatasetStats
 from labeltools.stats import Problem
@@ -58,10 +70,25 @@ from labeltools.voc import VOCSegmentation
 from labeltools.voc import dataset_class_table
 from labeltools.voc import dataset_label_paths
 from labeltools.voc import read_split
+from labeltools.voc import select_label_paths
 from labeltools.voc import write_split
+from labeltools.weights import SCHEMES
+from labeltools.weights import ClassCounter
+from labeltools.weights import ClassCounts
+from labeltools.weights import check_scheme
+from labeltools.weights import class_weights
+from labeltools.weights import count_classes
+from labeltools.weights import count_label_files
+from labeltools.weights import histogram_label_file
+from labeltools.weights import histogram_label_files
+from labeltools.weights import save_provenance
+from labeltools.weights import save_weights
+from labeltools.weights import weights_provenance
 
 __all__ = [
     "AnnotationError",
+    "ClassCounter",
+    "ClassCounts",
     "ClassEntry",
     "ClassTable",
     "ClassTableError",
@@ -72,22 +99,30 @@ __all__ = [
     "DatasetStats",
     "EvaluationError",
     "FileResult",
+    "IndexMap",
     "LabelFileError",
     "LabeltoolsError",
     "Problem",
     "RemapError",
+    "RemapReport",
+    "SCHEMES",
     "VOCSegmentation",
     "VOID",
     "VOID_COLOR",
+    "WeightsError",
     "WorkbookError",
     "__version__",
     "atomic_write",
     "bar_chart",
     "check_dataset",
     "check_sample",
+    "check_scheme",
+    "class_weights",
     "colorize",
     "colormap_entries",
     "confusion_counts",
+    "count_classes",
+    "count_label_files",
     "dataset_class_table",
     "dataset_label_paths",
     "dataset_stats",
@@ -95,24 +130,39 @@ __all__ = [
     "evaluate_pair",
     "evaluate_pairs",
     "evaluation_pairs",
+    "histogram_label_file",
+    "histogram_label_files",
+    "index_to_index",
+    "index_to_index_with_report",
+    "index_to_rgb",
     "label_histogram",
     "legend_image",
     "map_files",
+    "merge_reports",
     "overlay_image",
     "palette_array",
     "palette_bytes",
+    "palette_to_index_with_report",
     "read_label",
     "read_label_palette",
     "read_split",
     "recolor_label_file",
     "recolor_label_files",
+    "remap_files",
+    "resolve_colors",
+    "rgb_to_index",
+    "rgb_to_index_with_report",
     "save_colormap",
+    "save_provenance",
     "save_stats_plot",
+    "save_weights",
+    "select_label_paths",
     "stat_label_file",
     "stat_label_files",
     "stats_label_paths",
     "stats_plot",
     "voc_colormap",
+    "weights_provenance",
     "write_gray_label",
     "write_json",
     "write_label",

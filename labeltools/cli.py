@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from enum import Enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ from labeltools.errors import LabeltoolsError
 from labeltools.labelpng import recolor_label_files
 from labeltools.metrics import MISSING_POLICIES, ConfusionMatrix, evaluate_pairs, evaluation_pairs
 from labeltools.parallel import FileResult
+from labeltools.remap import RemapReport, merge_reports, remap_files
 from labeltools.stats import (
     DatasetCheck,
     DatasetStats,
@@ -32,7 +34,19 @@ from labeltools.stats import (
     stat_label_files,
     stats_label_paths,
 )
-from labeltools.voc import dataset_class_table, is_voc_root
+from labeltools.voc import dataset_class_table, is_voc_root, load_class_table, select_label_paths
+from labeltools.weights import (
+    ENET_C,
+    EFFECTIVE_BETA,
+    SCHEMES,
+    ClassCounter,
+    check_scheme,
+    class_weights,
+    histogram_label_files,
+    save_provenance,
+    save_weights,
+    weights_provenance,
+)
 
 app = typer.Typer(
     name="labeltools",
@@ -234,6 +248,239 @@ def colorize_command(
     exit_for(report_batch(results, len(inputs), "colorize", verb="wrote"))
 
 
+@command("weights")
+def weights_command(
+    dataset: Annotated[
+        Optional[Path],
+        typer.Argument(help="VOC dataset folder (default: the parent of --labels-dir).", show_default=False),
+    ] = None,
+    split: Annotated[
+        Optional[str],
+        typer.Option(
+            "--split",
+            "-s",
+            help="Split to count (ImageSets/Segmentation/<split>.txt). Default: train when present, else every label.",
+        ),
+    ] = None,
+    labels_dir: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--labels-dir",
+            help="Read label PNGs from this folder instead of DATASET/SegmentationClass "
+            "(every *.png unless --split is given).",
+        ),
+    ] = None,
+    num_classes: Annotated[
+        Optional[int],
+        typer.Option(
+            "--num-classes", "-n", help="Number of classes. Default: those of DATASET/class_names.txt.", min=1, max=255
+        ),
+    ] = None,
+    scheme: Annotated[
+        str, typer.Option("--scheme", help=f"Weighting scheme: {', '.join(SCHEMES)}.")
+    ] = "enet",
+    c: Annotated[float, typer.Option("--c", help="enet's constant: w = 1 / ln(c + p).")] = ENET_C,
+    beta: Annotated[
+        float, typer.Option("--beta", help="effective's constant: w ~ (1 - beta) / (1 - beta**n).")
+    ] = EFFECTIVE_BETA,
+    name: Annotated[
+        Optional[str],
+        typer.Option(
+            "--name",
+            help="Default output is DATASET/<name>_classes_weights.npy; name defaults to DATASET's folder name.",
+        ),
+    ] = None,
+    output: Annotated[
+        Optional[Path], typer.Option("--output", "-o", help="Write the weights (.npy, float64, shape (C,)) to FILE.")
+    ] = None,
+    json_path: Annotated[
+        Optional[Path],
+        typer.Option("--json", help="Also write how the weights were made (counts, scheme, split...) to FILE."),
+    ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Fail on label values that are neither a class nor 255, instead of reporting them."),
+    ] = False,
+    jobs: JobsOption = 0,
+) -> None:
+    """Count class pixels over a dataset once and save per-class loss weights as .npy.
+
+    The default file, DATASET/<name>_classes_weights.npy, is where pytorch-deeplab-xception looks;
+    mmsegmentation takes it as class_weight='....npy'. Pixels of value 255 are void and never
+    counted. Example: labeltools weights data/voc --scheme median --json weights.json
+    """
+    check_scheme(scheme, c, beta)  # before reading any file
+    if dataset is None:
+        if labels_dir is None:
+            fail("give a DATASET folder or --labels-dir")
+        dataset = labels_dir.resolve().parent
+    paths, used_split = select_label_paths(dataset, split, labels_dir)
+    table = load_class_table(dataset)
+    if num_classes is None:
+        if table is None:
+            fail(f"{dataset / 'class_names.txt'}: no such file; pass --num-classes")
+        num_classes = table.num_classes
+    names = [table.name_of(i) if table is not None else f"class_{i}" for i in range(num_classes)]
+    target = output or dataset / f"{name or dataset.resolve().name}_classes_weights.npy"
+
+    counter = ClassCounter(num_classes, strict=strict)
+    results = counter.add_results(histogram_label_files(paths, jobs=jobs))
+    summary = report_batch(results, len(paths), "counting", verb="counted")
+    if summary.failed:
+        fail(f"no weights written: {summary.failed} of {len(paths)} label file(s) failed")
+    counts = counter.counts
+    message = counts.out_of_range_message()
+    if message:
+        err.print(f"[yellow]warning:[/] {message} (--strict makes this an error)", highlight=False, soft_wrap=True)
+    weights = class_weights(counts, scheme, c=c, beta=beta, class_names=names)
+
+    grid = Table(title=f"{scheme} class weights ({counts.num_images} images, {counts.total} labelled pixels)")
+    for column in ("index", "name", "pixels", "share", "weight"):
+        grid.add_column(column, justify="left" if column == "name" else "right")
+    for i, (pixels, share, weight) in enumerate(zip(counts.pixels, counts.frequencies, weights)):
+        grid.add_row(str(i), names[i], str(pixels), f"{share:.2%}", f"{weight:.6g}")
+    out.print(grid)
+
+    save_weights(target, weights)
+    err.print(f"wrote {target}", highlight=False)
+    if json_path is not None:
+        provenance = weights_provenance(
+            counts,
+            weights,
+            scheme,
+            c=c,
+            beta=beta,
+            class_names=names,
+            dataset=str(dataset),
+            split=used_split,
+            labels_dir=None if labels_dir is None else str(labels_dir),
+            num_files=len(paths),
+            output=str(target),
+        )
+        save_provenance(json_path, provenance)
+        err.print(f"wrote {json_path}", highlight=False)
+
+
+class Conflict(str, Enum):
+    error = "error"
+    first = "first"
+    void = "void"
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{100.0 * part / whole:.2f}%" if whole else "-"
+
+
+def print_remap_report(report: RemapReport, index_mode: bool = False, top: int = 10) -> None:
+    """Print void pixels by cause and the most frequent unknown colours (or values) on stdout."""
+    causes = Table(title=f"void pixels by cause ({report.pixels} pixels in all)")
+    for column in ("cause", "pixels", "share"):
+        causes.add_column(column, justify="left" if column == "cause" else "right")
+    rows = [
+        ("void value (255, or mapped to 255)" if index_mode else "void colour (in the table)", report.void_mapped),
+        ("unmapped value" if index_mode else "unknown colour", report.unknown),
+    ]
+    if not index_mode:
+        rows += [("near two classes (tolerance)", report.ambiguous), ("transparent (alpha 0)", report.alpha)]
+    rows.append(("all void", report.void))
+    for name, count in rows:
+        causes.add_row(name, str(count), _percent(count, report.pixels))
+    out.print(causes)
+    if report.tolerated:
+        out.print(
+            f"{report.tolerated} pixel(s) ({_percent(report.tolerated, report.pixels)}) were mapped "
+            "to a class through the tolerance",
+            highlight=False,
+        )
+    unknown = report.top_unknown(top)
+    if not unknown:
+        return
+    grid = Table(title=f"most frequent {'unmapped values' if index_mode else 'unknown colours'}")
+    for column in ("value",) if index_mode else ("colour", "hex", ""):
+        grid.add_column(column, no_wrap=True)
+    grid.add_column("pixels", justify="right", no_wrap=True)
+    grid.add_column("example file", overflow="fold")
+    for key, count, example in unknown:
+        if isinstance(key, tuple):
+            hx = hex_color(key)
+            cells = [str(key), hx, f"[on {hx}]    [/]"]
+        else:
+            cells = [str(key)]
+        grid.add_row(*cells, str(count), example)
+    out.print(grid)
+
+
+@command("remap")
+def remap_command(
+    inputs: Annotated[
+        list[Path],
+        typer.Argument(help="Colour masks (RGB/RGBA/palette PNG, JPEG), or label files with --index-map / --to-rgb."),
+    ],
+    output_dir: Annotated[Path, typer.Option("--output-dir", "-o", help="Folder for the output files (same stems, .png).")],
+    classes: ClassesOption = None,
+    tolerance: Annotated[
+        float,
+        typer.Option("--tolerance", "-t", help="Map a colour within this Euclidean distance of exactly one class to it.", min=0),
+    ] = 0.0,
+    on_conflict: Annotated[
+        Optional[Conflict],
+        typer.Option(
+            "--on-conflict",
+            help="A colour shared by classes with different values: error (default), first (the class listed first) or void (255).",
+        ),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Fail a file that holds colours (or values) not in the table or map.")
+    ] = False,
+    index_map: Annotated[
+        Optional[str],
+        typer.Option(
+            "--index-map",
+            "-m",
+            help="Rewrite label values instead: a file of SRC:DST lines, pairs such as '7:0,8:1', or cityscapes (labelIds -> trainIds).",
+        ),
+    ] = None,
+    to_rgb: Annotated[bool, typer.Option("--to-rgb", help="Draw label files as RGB colour images in the table's colours.")] = False,
+    top: Annotated[int, typer.Option("--top", help="How many unknown colours to list.", min=0)] = 10,
+    jobs: JobsOption = 0,
+) -> None:
+    """Turn RGB colour masks into label files (255 for void and unknown colours), and back.
+
+    Each colour in --classes becomes its class index (its trainId for cityscapes); the colours the
+    table marks void and every colour it lacks become 255. A report shows the void pixels by cause
+    and the most frequent unknown colours. Example:
+    labeltools remap masks/*.png --classes voc --output-dir SegmentationClass/
+    """
+    if index_map is not None and to_rgb:
+        raise typer.BadParameter("--index-map and --to-rgb cannot be combined", param_hint="--to-rgb")
+    if index_map is None and classes is None:
+        raise typer.BadParameter(
+            "colour masks need a class table (voc, cityscapes or a file); "
+            "label files with values go through --index-map",
+            param_hint="--classes",
+        )
+    if tolerance and (index_map is not None or to_rgb):
+        raise typer.BadParameter("applies to colour masks only", param_hint="--tolerance")
+    if strict and to_rgb:
+        raise typer.BadParameter("does not apply to --to-rgb", param_hint="--strict")
+    results = remap_files(
+        inputs,
+        output_dir,
+        classes,
+        index_map=index_map,
+        to_rgb=to_rgb,
+        tolerance=tolerance,
+        on_conflict=None if on_conflict is None else on_conflict.value,
+        strict=strict,
+        jobs=jobs,
+    )
+    summary = report_batch(results, len(inputs), "remap", verb="wrote", keep_results=True)
+    reports = [r.data for r in summary.results if isinstance(r.data, RemapReport)]
+    if reports:
+        print_remap_report(merge_reports(reports), index_mode=index_map is not None, top=top)
+    exit_for(summary)
+
+
 SplitOption = Annotated[
     Optional[str],
     typer.Option("--split", "-s", help="Only the ids of ImageSets/Segmentation/<split>.txt."),
@@ -248,7 +495,7 @@ NumClassesOption = Annotated[
 JsonOption = Annotated[Optional[Path], typer.Option("--json", help="Also write the results as JSON to FILE.")]
 
 
-def _percent(value: Optional[float]) -> str:
+def _score_percent(value: Optional[float]) -> str:
     return "absent" if value is None else f"{value * 100:.2f}"
 
 
@@ -402,9 +649,9 @@ def evaluate_command(
     for column in ("index", "name", "IoU %", "Dice %", "accuracy %", "GT pixels", "predicted pixels"):
         grid.add_column(column, justify="left" if column == "name" else "right")
     for row in scores["classes"]:
-        accuracy = "-" if row["accuracy"] is None and not row["absent"] else _percent(row["accuracy"])
+        accuracy = "-" if row["accuracy"] is None and not row["absent"] else _score_percent(row["accuracy"])
         grid.add_row(
-            str(row["index"]), row["name"], _percent(row["iou"]), _percent(row["dice"]), accuracy,
+            str(row["index"]), row["name"], _score_percent(row["iou"]), _score_percent(row["dice"]), accuracy,
             str(row["gt_pixels"]), str(row["pred_pixels"]), style="dim" if row["absent"] else None,
         )  # fmt: skip
     out.print(grid)

@@ -126,6 +126,15 @@ def write_label(path: PathLike, label: ArrayLike, palette: ArrayLike | None = No
         image.save(tmp, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
 
 
+def image_palette(image: Image.Image) -> NDArray[np.uint8]:
+    """The palette of a Pillow ``P`` image as ``(256, 3)`` uint8 RGB (missing entries black)."""
+    raw = image.getpalette("RGB") or []
+    pal = np.zeros((256, 3), dtype=np.uint8)
+    entries = np.asarray(raw, dtype=np.uint8).reshape(-1, 3)[:256]
+    pal[: len(entries)] = entries
+    return pal
+
+
 def read_label_palette(path: PathLike) -> tuple[NDArray[np.uint8], NDArray[np.uint8] | None]:
     """Read a label file and its palette.
 
@@ -142,12 +151,7 @@ def read_label_palette(path: PathLike) -> tuple[NDArray[np.uint8], NDArray[np.ui
             image.load()
             mode = image.mode
             if mode == "P":
-                label = np.asarray(image, dtype=np.uint8)
-                raw = image.getpalette("RGB") or []
-                pal = np.zeros((256, 3), dtype=np.uint8)
-                entries = np.asarray(raw, dtype=np.uint8).reshape(-1, 3)[:256]
-                pal[: len(entries)] = entries
-                return label, pal
+                return np.asarray(image, dtype=np.uint8), image_palette(image)
             if mode in ("L", "1"):
                 return np.asarray(image.convert("L") if mode == "1" else image, dtype=np.uint8), None
             if mode in ("I", "I;16", "I;16B", "I;16L", "I;16N"):

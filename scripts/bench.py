@@ -39,6 +39,7 @@ class Result:
     unit: str = "s"
     baseline_name: str = ""
     target: float | None = None
+    note: str = ""
 
     @property
     def ratio(self) -> float:
@@ -52,7 +53,7 @@ class Result:
         return (
             f"{self.benchmark:<10} {self.case:<34} ours {self.ours:10.4f} {self.unit:<4} "
             f"baseline ({self.baseline_name}) {self.baseline:10.4f} {self.unit:<4} "
-            f"ratio {self.ratio:6.2f}x{verdict}"
+            f"ratio {self.ratio:6.2f}x{verdict}" + (f"  ({self.note})" if self.note else "")
         )
 
 
@@ -130,46 +131,195 @@ def bench_colormap(workdir: Path, quick: bool) -> list[Result]:
     return results
 
 
+# --- weights --------------------------------------------------------------------------------
+
+
+def make_label_files(folder: Path, count: int, seed: int = 0, size: tuple[int, int] = (500, 375)) -> list[Path]:
+    """``count`` VOC-like label PNGs (``size`` = width, height): background, a few blobs of
+    several classes, 255 boundaries around them, written with ``write_label``."""
+    from PIL import Image, ImageDraw
+
+    from labeltools.labelpng import write_label
+
+    rng = np.random.default_rng(seed)
+    width, height = size
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(count):
+        canvas = Image.new("L", size, 0)
+        draw = ImageDraw.Draw(canvas)
+        for _ in range(rng.integers(2, 7)):
+            cls = int(rng.integers(1, 21))
+            cx, cy = rng.integers(0, width), rng.integers(0, height)
+            rx, ry = rng.integers(20, width // 3), rng.integers(20, height // 3)
+            if rng.random() < 0.5:
+                draw.ellipse((cx - rx, cy - ry, cx + rx, cy + ry), fill=cls, outline=255, width=4)
+            else:
+                angles = np.sort(rng.uniform(0, 2 * np.pi, rng.integers(4, 9)))
+                radii = rng.uniform(0.5, 1.0, len(angles))
+                xs, ys = cx + rx * radii * np.cos(angles), cy + ry * radii * np.sin(angles)
+                points = [(float(x), float(y)) for x, y in zip(xs, ys)]
+                draw.polygon(points, fill=cls, outline=255, width=4)
+        path = folder / f"{i:06d}.png"
+        write_label(path, np.asarray(canvas))
+        paths.append(path)
+    return paths
+
+
+def bincount_loop(paths: list[Path]) -> np.ndarray:
+    """The plain sequential loop: Pillow open, ``np.asarray``, ``np.bincount``."""
+    from PIL import Image
+
+    total = np.zeros(256, dtype=np.int64)
+    for path in paths:
+        with Image.open(path) as image:
+            total += np.bincount(np.asarray(image).ravel(), minlength=256)
+    return total
+
+
+def bench_weights(workdir: Path, quick: bool) -> list[Result]:
+    from labeltools.weights import count_label_files
+
+    count = 100 if quick else 500
+    paths = make_label_files(workdir / "labels", count)
+    reference = bincount_loop(paths)
+    results = []
+    for jobs, target in ((1, 1.2), (2, 2.0)):
+        counts = count_label_files(paths, 21, jobs=jobs)
+        assert (counts.pixels == reference[:21]).all() and counts.ignored == reference[255]
+        ours, base = timeit_alternating(
+            lambda: count_label_files(paths, 21, jobs=jobs),
+            lambda: bincount_loop(paths),
+            repeats=3 if quick else 5,
+        )
+        case = f"{count} labels 500x375, --jobs {jobs}"
+        results.append(Result("weights", case, ours, base, baseline_name="open+bincount loop", target=target))
+    # Memory: the same files listed repeatedly stand for a larger dataset (generating 5,000
+    # PNGs would dominate the run); what is measured is the counting pass, not the disk.
+    small, large = (count, 10 * count)
+    probe = (
+        "import sys; from pathlib import Path; sys.path.insert(0, {root!r})\n"
+        "from labeltools.weights import count_label_files\n"
+        "paths = sorted(Path({folder!r}).glob('*.png'))\n"
+        "paths = (paths * ({n} // len(paths) + 1))[:{n}]\n"
+        "count_label_files(paths, 21, jobs=2)\n"
+    )
+    folder = str(workdir / "labels")
+    peaks = {n: peak_memory_mib(probe.format(root=str(ROOT), folder=folder, n=n)) for n in (small, large)}
+    results.append(
+        Result(
+            "weights",
+            f"peak RSS {large} vs {small} files (x{large // count} reuse)",
+            peaks[large],
+            peaks[small],
+            unit="MiB",
+            baseline_name=f"{small} files",
+            target=0.9,
+        )
+    )
+    return results
+
+
+# --- remap ----------------------------------------------------------------------------------
+
+
+def encode_segmap(mask: np.ndarray, colors: np.ndarray) -> np.ndarray:
+    """pytorch-deeplab-xception's ``encode_segmap``: one ``np.all`` pass per class colour
+    (mmsegmentation's dataset converters do the same). Unknown colours silently become 0."""
+    mask = mask.astype(int)
+    label_mask = np.zeros((mask.shape[0], mask.shape[1]), dtype=np.int16)
+    for ii, label in enumerate(colors):
+        label_mask[np.where(np.all(mask == label, axis=-1))[:2]] = ii
+    label_mask = label_mask.astype(int)
+    return label_mask
+
+
+def remap_bench_mask(
+    height: int, width: int, num_colors: int = 34, unknown: float = 0.01, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A colour mask of ``num_colors`` class colours in blocky regions plus ``unknown`` random
+    pixels in colours outside the table; returns ``(rgb, colours, expected label)``."""
+    from labeltools.colormap import voc_colormap
+
+    rng = np.random.default_rng(seed)
+    colors = voc_colormap(num_colors)
+    blocks = rng.integers(0, num_colors, (height // 16 + 1, width // 16 + 1))
+    label = np.repeat(np.repeat(blocks, 16, axis=0), 16, axis=1)[:height, :width].astype(np.uint8)
+    rgb = colors[label]
+    noise = rng.random((height, width)) < unknown
+    # Colours with blue 1 or 2 are never in the VOC colormap (its channels are multiples of 32).
+    random_colors = rng.integers(0, 256, (int(noise.sum()), 3), dtype=np.uint8)
+    random_colors[:, 2] = rng.integers(1, 3, len(random_colors))
+    rgb[noise] = random_colors
+    label[noise] = 255
+    return rgb, colors, label
+
+
+def bench_remap(workdir: Path, quick: bool) -> list[Result]:
+    from labeltools.classes import ClassTable
+    from labeltools.remap import rgb_to_index, rgb_to_index_with_report
+
+    height, width = (256, 512) if quick else (1024, 2048)
+    rgb, colors, expected = remap_bench_mask(height, width)
+    table = ClassTable.from_names([f"class{i}" for i in range(len(colors))])
+    ours = rgb_to_index(rgb, table)
+    assert (ours == expected).all()
+    baseline = encode_segmap(rgb, colors)
+    known = expected != 255
+    assert (baseline[known] == expected[known]).all() and (baseline[~known] == 0).all()
+
+    floor_lut = np.arange(256, dtype=np.uint8)[::-1].copy()
+    floor_input = np.random.default_rng(1).integers(0, 256, (height, width), dtype=np.uint8)
+    case = f"{width}x{height}, {len(colors)} colours, 1% unknown"
+    results = []
+    ours_t, base_t = timeit_alternating(
+        lambda: rgb_to_index(rgb, table), lambda: encode_segmap(rgb, colors), repeats=3 if quick else 5
+    )
+    results.append(Result("remap", case, ours_t, base_t, baseline_name="per-class np.all loop", target=50))
+    for name, func in (
+        ("rgb_to_index", lambda: rgb_to_index(rgb, table)),
+        ("with report", lambda: rgb_to_index_with_report(rgb, table)),
+    ):
+        ours_t, floor_t = timeit_alternating(func, lambda: floor_lut[floor_input], repeats=21)
+        results.append(
+            Result(
+                "remap",
+                f"{name} vs the memory floor",
+                ours_t,
+                floor_t,
+                baseline_name="uint8 LUT pass, same pixels",
+                target=1 / 3,
+                note=f"ours takes {ours_t / floor_t:.2f}x the floor; target <= 3x",
+            )
+        )
+    return results
+
+
 # --- evaluate, stats ------------------------------------------------------------------------
 
 EVAL_CLASSES = 21
 
 
-def _ellipse(height: int, width: int, cy: float, cx: float, ry: float, rx: float) -> np.ndarray:
-    yy, xx = np.ogrid[:height, :width]
-    return ((yy - cy) / ry) ** 2 + ((xx - cx) / rx) ** 2 <= 1
+def make_label_pairs(workdir: Path, count: int) -> list[tuple[str, str]]:
+    """``count`` ground-truth labels (:func:`make_label_files`) and predictions made from them
+    as a model errs: shifted a few pixels, void filled with background, a fifth of the classes
+    confused with another."""
+    from labeltools.labelpng import read_label, write_label
 
-
-def make_label_pairs(workdir: Path, count: int, height: int = 375, width: int = 500) -> list[tuple[str, str]]:
-    """``count`` VOC-like ground-truth labels (objects on background, 255 boundary bands) and
-    predictions (the objects slightly misplaced, some with the wrong class), as palette PNGs."""
-    from labeltools.labelpng import write_label
-
-    rng = np.random.default_rng(0)
-    gt_dir, pred_dir = workdir / "gt", workdir / "pred"
-    gt_dir.mkdir()
-    pred_dir.mkdir()
+    rng = np.random.default_rng(1)
+    gt_paths = make_label_files(workdir / "gt", count)
+    (workdir / "pred").mkdir()
     pairs = []
-    for i in range(count):
-        gt = np.zeros((height, width), np.uint8)
-        pred = np.zeros((height, width), np.uint8)
-        for _ in range(rng.integers(1, 5)):
-            cls = int(rng.integers(1, EVAL_CLASSES))
-            cy, cx = rng.uniform(0, height), rng.uniform(0, width)
-            ry, rx = rng.uniform(20, height / 2), rng.uniform(20, width / 2)
-            gt[_ellipse(height, width, cy, cx, ry, rx)] = cls
-            guess = cls if rng.random() > 0.2 else int(rng.integers(0, EVAL_CLASSES))
-            jitter = rng.normal(0, 6, 4)
-            pred[_ellipse(height, width, cy + jitter[0], cx + jitter[1], ry + jitter[2], rx + jitter[3])] = guess
-        edge = np.zeros_like(gt, dtype=bool)
-        for shift in (1, 2):  # VOC-like void band along object outlines
-            edge[shift:] |= gt[shift:] != gt[:-shift]
-            edge[:, shift:] |= gt[:, shift:] != gt[:, :-shift]
-        gt[edge] = 255
-        g, p = gt_dir / f"{i:05d}.png", pred_dir / f"{i:05d}.png"
-        write_label(g, gt)
-        write_label(p, pred)
-        pairs.append((str(g), str(p)))
+    for path in gt_paths:
+        gt = read_label(path)
+        confuse = np.arange(256, dtype=np.uint8)
+        swapped = rng.random(EVAL_CLASSES) < 0.2
+        confuse[:EVAL_CLASSES][swapped] = rng.integers(0, EVAL_CLASSES, int(swapped.sum()))
+        confuse[255] = 0
+        pred = np.roll(confuse[gt], tuple(rng.integers(-4, 5, 2)), axis=(0, 1))
+        target = workdir / "pred" / path.name
+        write_label(target, pred)
+        pairs.append((str(path), str(target)))
     return pairs
 
 
@@ -206,29 +356,24 @@ def bench_evaluate(workdir: Path, quick: bool) -> list[Result]:
         ours_t, base_t = timeit_alternating(
             lambda: ours(jobs), lambda: bincount_confusion(pairs, EVAL_CLASSES), repeats=3 if quick else 5
         )
-        results.append(
-            Result(
-                "evaluate", f"{count} pairs 500x375, --jobs {jobs}", ours_t, base_t,
-                baseline_name="Pillow+bincount loop", target=target,
-            )  # fmt: skip
-        )
+        case = f"{count} pairs 500x375, --jobs {jobs}"
+        results.append(Result("evaluate", case, ours_t, base_t, baseline_name="Pillow+bincount loop", target=target))
     return results
 
 
-def bincount_stats(paths: list[str]) -> tuple[np.ndarray, np.ndarray, dict[tuple[int, int], int]]:
-    """The usual loop: decode each PNG with Pillow and ``np.bincount`` its values."""
+def bincount_stats(paths: list[Path]) -> tuple[np.ndarray, np.ndarray, dict[tuple[int, int], int]]:
+    """The usual loop for dataset statistics: Pillow open, ``np.bincount``, sizes."""
     from PIL import Image
 
     pixels = np.zeros(256, np.int64)
     images = np.zeros(256, np.int64)
     sizes: dict[tuple[int, int], int] = {}
     for path in paths:
-        label = np.asarray(Image.open(path))
-        counts = np.bincount(label.ravel(), minlength=256)
+        with Image.open(path) as image:
+            counts = np.bincount(np.asarray(image).ravel(), minlength=256)
+            sizes[image.size] = sizes.get(image.size, 0) + 1
         pixels += counts
         images += counts > 0
-        size = (label.shape[1], label.shape[0])
-        sizes[size] = sizes.get(size, 0) + 1
     return pixels, images, sizes
 
 
@@ -236,7 +381,7 @@ def bench_stats(workdir: Path, quick: bool) -> list[Result]:
     from labeltools.stats import DatasetStats, stat_label_files
 
     count = 60 if quick else 500
-    paths = [gt for gt, _ in make_label_pairs(workdir, count)]
+    paths = make_label_files(workdir / "labels", count)
 
     def ours(jobs: int) -> DatasetStats:
         stats = DatasetStats()
@@ -250,17 +395,15 @@ def bench_stats(workdir: Path, quick: bool) -> list[Result]:
         stats = ours(jobs)
         assert (stats.pixels == pixels).all() and (stats.images_with == images).all() and dict(stats.sizes) == sizes
         ours_t, base_t = timeit_alternating(lambda: ours(jobs), lambda: bincount_stats(paths), repeats=3 if quick else 7)
-        results.append(
-            Result(
-                "stats", f"{count} labels 500x375, --jobs {jobs}", ours_t, base_t,
-                baseline_name="Pillow+bincount loop", target=target,
-            )  # fmt: skip
-        )
+        case = f"{count} labels 500x375, --jobs {jobs}"
+        results.append(Result("stats", case, ours_t, base_t, baseline_name="Pillow+bincount loop", target=target))
     return results
 
 
 BENCHMARKS: dict[str, Callable[[Path, bool], list[Result]]] = {
     "colormap": bench_colormap,
+    "weights": bench_weights,
+    "remap": bench_remap,
     "evaluate": bench_evaluate,
     "stats": bench_stats,
 }

@@ -1,21 +1,430 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import numpy as np
+import pytest
 from openpyxl import load_workbook
 from PIL import Image
 from typer.testing import CliRunner
 
-from labeltools import write_label
+from labeltools import (
+    __version__,
+    class_weights,
+    count_classes,
+    read_label,
+    voc_colormap,
+    write_gray_label,
+    write_label,
+    write_split,
+)
 from labeltools.cli import app
-from labeltools.voc import write_split
 
 runner = CliRunner()
 
 
-def run(*args):
+def run(*args: str):
     return runner.invoke(app, [str(a) for a in args])
+
+
+def test_version():
+    result = run("--version")
+    assert result.exit_code == 0 and result.stdout.strip() == f"labeltools {__version__}"
+
+
+def test_python_dash_m_entry_point():
+    done = subprocess.run([sys.executable, "-m", "labeltools", "--version"], capture_output=True, text=True)
+    assert done.returncode == 0 and __version__ in done.stdout
+
+
+def test_colormap_prints_the_voc_table():
+    result = run("colormap", "-n", "21")
+    assert result.exit_code == 0
+    assert "tvmonitor" in result.stdout and "#c08000" in result.stdout  # diningtable (192,128,0)
+    assert "aeroplane" in result.stdout and "128" in result.stdout
+
+
+def test_colormap_cityscapes_names_and_colours():
+    result = run("colormap", "--classes", "cityscapes")
+    assert result.exit_code == 0 and "traffic light" in result.stdout and "#fa aa1e".replace(" ", "") in result.stdout
+
+
+@pytest.mark.parametrize("ext", ["txt", "csv", "json", "npy", "png"])
+def test_colormap_output_formats(tmp_path, ext):
+    target = tmp_path / f"cmap.{ext}"
+    result = run("colormap", "-n", "21", "-o", target)
+    assert result.exit_code == 0, result.stderr
+    assert target.stat().st_size > 0
+    if ext == "npy":
+        np.testing.assert_array_equal(np.load(target), voc_colormap(21))
+    if ext == "png":
+        with Image.open(target) as legend:
+            assert legend.mode == "RGB" and legend.height >= 21 * 24 and legend.width >= 100
+
+
+def test_colormap_errors_are_one_line_exit_1(tmp_path):
+    result = run("colormap", "-n", "0")
+    assert result.exit_code == 1
+    assert result.stderr.strip().startswith("error: colormap size must be between 1 and 16777216")
+    assert len(result.stderr.strip().splitlines()) == 1
+    result = run("colormap", "-o", tmp_path / "x.gif")
+    assert result.exit_code == 1 and "unknown colormap format .gif" in result.stderr
+    result = run("colormap", "--classes", tmp_path / "missing.txt")
+    assert result.exit_code == 1 and "no such class table file" in result.stderr
+
+
+def test_bad_usage_is_exit_2():
+    assert run("colormap", "-n", "many").exit_code == 2
+    assert run("no-such-command").exit_code == 2
+
+
+def test_colorize_and_back(tmp_path, blobs_label):
+    write_gray_label(tmp_path / "a.png", blobs_label)
+    result = run("colorize", tmp_path / "a.png", "--output-dir", tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    assert "wrote 1" in result.stderr
+    with Image.open(tmp_path / "out" / "a.png") as image:
+        assert image.mode == "P"
+    result = run("colorize", tmp_path / "out" / "a.png", "--gray", "-o", tmp_path / "gray")
+    assert result.exit_code == 0
+    with Image.open(tmp_path / "gray" / "a.png") as image:
+        assert image.mode == "L"
+    np.testing.assert_array_equal(read_label(tmp_path / "gray" / "a.png"), blobs_label)
+
+
+def test_colorize_continues_past_a_bad_file_and_exits_1(tmp_path, blobs_label):
+    Image.new("RGB", (4, 4)).save(tmp_path / "bad.png")
+    write_gray_label(tmp_path / "good.png", blobs_label)
+    result = run("colorize", tmp_path / "bad.png", tmp_path / "good.png", "-o", tmp_path / "out", "-j", "1")
+    assert result.exit_code == 1
+    assert "bad.png: is a RGB image" in result.stderr and "failed 1" in result.stderr
+    assert (tmp_path / "out" / "good.png").exists() and not (tmp_path / "out" / "bad.png").exists()
+
+
+def test_help_explains_commands():
+    result = run("--help")
+    assert result.exit_code == 0
+    for name in ("colormap", "colorize", "remap", "demo"):
+        assert name in result.stdout
+
+
+def test_demo_writes_into_outdir(tmp_path):
+    result = run("demo", tmp_path / "demo")
+    assert result.exit_code == 0, result.stderr
+    written = [p for p in (tmp_path / "demo").rglob("*") if p.is_file()]
+    assert written and all(str(p) in result.stdout.replace("\n", "") for p in written[:1])
+
+
+# --- weights --------------------------------------------------------------------------------
+
+NAMES = ["background", "cat", "dog", "bird"]
+
+
+def make_dataset(root, count=8, seed=1, splits=True, class_names=NAMES):
+    """A VOC folder with ``count`` random 3-class labels (class 3 never occurs), some void."""
+    rng = np.random.default_rng(seed)
+    folder = root / "SegmentationClass"
+    folder.mkdir(parents=True)
+    arrays = {}
+    for i in range(count):
+        label = rng.choice([0, 0, 0, 1, 2], size=(12, 17)).astype(np.uint8)
+        label[0, : i % 4] = 255
+        arrays[f"img{i}"] = label
+        write_label(folder / f"img{i}.png", label)
+    ids = sorted(arrays)
+    if splits:
+        write_split(root, "train", ids[: count // 2])
+        write_split(root, "val", ids[count // 2 :])
+    if class_names is not None:
+        (root / "class_names.txt").write_text("".join(f"{n}\n" for n in class_names))
+    return arrays
+
+
+def test_weights_default_output_is_deeplab_path_over_train(tmp_path):
+    root = tmp_path / "mydata"
+    arrays = make_dataset(root)
+    result = run("weights", root, "-j", 1)
+    assert result.exit_code == 0, result.output
+    target = root / "mydata_classes_weights.npy"
+    assert f"wrote {target}" in result.stderr.replace("\n", "")
+    weights = np.load(target)
+    train = [arrays[f"img{i}"] for i in range(4)]
+    expected = class_weights(count_classes(train, 4), "enet")
+    assert weights.dtype == np.float64 and weights.shape == (4,)
+    np.testing.assert_array_equal(weights, expected)
+    # the table: index, name, pixels, share, weight
+    pixels = count_classes(train, 4).pixels
+    for row in ("index", "name", "pixels", "share", "weight"):
+        assert row in result.stdout
+    assert f"│     1 │ cat        │ {pixels[1]:>6} │" in result.stdout
+    assert f"{expected[3]:.6g}" in result.stdout
+    assert "class 3 (bird) has no pixels: its enet weight is 1/ln(1.02)" in " ".join(result.stderr.split())
+
+
+def test_weights_without_train_split_reads_every_label(tmp_path):
+    arrays = make_dataset(tmp_path / "d", splits=False)
+    result = run("weights", tmp_path / "d", "-j", 1, "--scheme", "inverse")
+    assert result.exit_code == 0, result.output
+    expected = class_weights(count_classes(arrays.values(), 4), "inverse")
+    np.testing.assert_allclose(np.load(tmp_path / "d" / "d_classes_weights.npy"), expected)
+
+
+def test_weights_jobs_give_identical_files(tmp_path):
+    make_dataset(tmp_path / "d", count=30)
+    outputs = []
+    for jobs in (1, 2):
+        target = tmp_path / f"w{jobs}.npy"
+        record = tmp_path / f"w{jobs}.json"
+        result = run("weights", tmp_path / "d", "--split", "val", "-j", jobs, "-o", target, "--json", record)
+        assert result.exit_code == 0, result.output
+        outputs.append((target.read_bytes(), json.loads(record.read_text())))
+    assert outputs[0][0] == outputs[1][0]
+    for record in (outputs[0][1], outputs[1][1]):
+        record.pop("output")
+    assert outputs[0][1] == outputs[1][1]
+
+
+def test_weights_json_provenance_and_name(tmp_path):
+    root = tmp_path / "d"
+    arrays = make_dataset(root)
+    arrays["img1"][5, 5] = 9
+    write_label(root / "SegmentationClass" / "img1.png", arrays["img1"])
+    record = tmp_path / "out" / "weights.json"
+    result = run(
+        "weights", root, "--split", "train", "--scheme", "effective", "--beta", "0.99", "--name", "pascal",
+        "--json", record, "-j", 1,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    target = root / "pascal_classes_weights.npy"
+    data = json.loads(record.read_text())
+    assert data["scheme"] == "effective" and data["parameters"] == {"beta": 0.99}
+    assert data["split"] == "train" and data["num_files"] == 4 and data["dataset"] == str(root)
+    assert data["output"] == str(target)
+    assert data["weights"] == np.load(target).tolist()
+    assert [c["name"] for c in data["classes"]] == NAMES
+    assert data["counts"]["out_of_range_pixels"] == 1
+    assert data["counts"]["out_of_range_where"] == {str(root / "SegmentationClass" / "img1.png"): 1}
+    assert data["counts"]["ignored_pixels"] == sum(int((arrays[f"img{i}"] == 255).sum()) for i in range(4))
+    stderr = " ".join(result.stderr.split())
+    assert (
+        "warning: 1 pixel(s) hold values 9, neither a class (0..3) nor the ignore index 255; they were "
+        f"not counted (in {root / 'SegmentationClass' / 'img1.png'}) (--strict makes this an error)"
+    ) in stderr
+
+
+def test_weights_strict_fails_and_writes_nothing(tmp_path):
+    root = tmp_path / "d"
+    arrays = make_dataset(root)
+    arrays["img2"][0, 0] = 40
+    write_label(root / "SegmentationClass" / "img2.png", arrays["img2"])
+    result = run("weights", root, "--strict", "-j", 1)
+    assert result.exit_code == 1
+    stderr = " ".join(result.stderr.split())
+    bad = root / "SegmentationClass" / "img2.png"
+    assert f"failed: {bad}: 1 pixel(s) hold values 40, expected classes 0..3 or the ignore index 255" in stderr
+    assert "counted 3, failed 1" in stderr
+    assert "error: no weights written: 1 of 4 label file(s) failed" in stderr
+    assert not (root / "d_classes_weights.npy").exists()
+
+
+def test_weights_bad_file_fails_the_batch(tmp_path):
+    root = tmp_path / "d"
+    make_dataset(root)
+    (root / "SegmentationClass" / "img0.png").write_bytes(b"garbage")
+    Image.new("RGB", (4, 4)).save(root / "SegmentationClass" / "img3.png")
+    result = run("weights", root, "-j", 2)
+    assert result.exit_code == 1
+    stderr = " ".join(result.stderr.split())
+    assert f"failed: {root / 'SegmentationClass' / 'img0.png'}: cannot read image" in stderr
+    assert "img3.png: is a RGB image, not a label map" in stderr
+    assert "error: no weights written: 2 of 4 label file(s) failed" in stderr
+    assert list(root.glob("*.npy")) == []
+
+
+def test_weights_labels_dir_and_num_classes(tmp_path):
+    masks = tmp_path / "project" / "masks"
+    masks.mkdir(parents=True)
+    labels = [np.array([[0, 1], [1, 1]], np.uint8), np.array([[0, 0], [255, 1]], np.uint8)]
+    for i, label in enumerate(labels):
+        write_label(masks / f"m{i}.png", label)
+    result = run("weights", "--labels-dir", masks, "--num-classes", 2, "--scheme", "inverse", "-j", 1)
+    assert result.exit_code == 0, result.output
+    # DATASET defaults to the folder above the labels; no class_names.txt there, so generic names
+    np.testing.assert_allclose(np.load(tmp_path / "project" / "project_classes_weights.npy"), [7 / (2 * 3), 7 / (2 * 4)])
+    assert "class_1" in result.stdout
+    # with a dataset: its class names and split pick the files from the labels folder
+    root = tmp_path / "d"
+    make_dataset(root)
+    write_split(root, "train", ["m1"])
+    result = run("weights", root, "--labels-dir", masks, "--split", "train", "-n", 2, "-o", tmp_path / "w.npy", "--scheme", "median")
+    assert result.exit_code == 0, result.output
+    assert "background" in result.stdout
+    # m1 alone: 2 background, 1 cat of 3 labelled pixels -> freq 2/3, 1/3, median 1/2
+    np.testing.assert_allclose(np.load(tmp_path / "w.npy"), [0.75, 1.5])
+
+
+def test_weights_usage_errors(tmp_path):
+    root = tmp_path / "d"
+    make_dataset(root, class_names=None)
+    cases = [
+        (("weights",), "error: give a DATASET folder or --labels-dir"),
+        (("weights", root), f"error: {root / 'class_names.txt'}: no such file; pass --num-classes"),
+        (("weights", root, "-n", 3, "--scheme", "balanced"), "error: unknown weighting scheme 'balanced' (known: enet, median, inverse, inverse-sqrt, effective)"),
+        (("weights", root, "-n", 3, "--c", 0.5), "error: enet's c must be a finite number above 1 so that every weight is finite, got 0.5"),
+        (("weights", root, "-n", 3, "--scheme", "effective", "--beta", 1), "error: effective's beta must lie strictly between 0 and 1, got 1.0"),
+        (("weights", root, "--split", "test", "-n", 3), "test.txt: no such split file; splits present: train, val"),
+        (("weights", tmp_path / "nothing", "-n", 3), f"error: {tmp_path / 'nothing'}: not a VOC dataset folder (no SegmentationClass/ inside)"),
+        (("weights", root, "--labels-dir", tmp_path / "nope", "-n", 3), f"error: {tmp_path / 'nope'}: no such folder of label PNGs"),
+    ]  # fmt: skip
+    for args, message in cases:
+        result = run(*args)
+        assert result.exit_code == 1, (args, result.output)
+        assert message in " ".join(result.stderr.split()), args
+        assert "counted" not in result.stderr  # checked before any file is read
+    assert list(root.glob("*.npy")) == []
+
+
+def test_weights_all_void_is_an_error(tmp_path):
+    root = tmp_path / "d"
+    (root / "SegmentationClass").mkdir(parents=True)
+    write_label(root / "SegmentationClass" / "a.png", np.full((3, 3), 255, np.uint8))
+    result = run("weights", root, "-n", 2, "-j", 1)
+    assert result.exit_code == 1
+    assert "error: no pixel of classes 0..1 was counted in 1 image(s)" in " ".join(result.stderr.split())
+    assert list(root.glob("*.npy")) == []
+
+
+@pytest.mark.parametrize("value", ["0", "256"])
+def test_weights_num_classes_range_is_usage(tmp_path, value):
+    result = run("weights", tmp_path, "-n", value)
+    assert result.exit_code == 2
+
+
+# --- remap ----------------------------------------------------------------------------------
+
+
+def _voc_colour_mask(path, unknown=0):
+    label = np.zeros((20, 30), dtype=np.uint8)
+    label[3:12, 4:20] = 15
+    label[2, 3:21] = 255
+    rgb = voc_colormap(256)[label].copy()
+    rgb[-1, :unknown] = (1, 2, 3)
+    Image.fromarray(rgb).save(path)
+    label[-1, :unknown] = 255
+    return label
+
+
+def test_remap_colour_masks_and_report(tmp_path):
+    labels = [_voc_colour_mask(tmp_path / f"m{i}.png", unknown=i * 3) for i in range(3)]
+    result = run("remap", *(tmp_path / f"m{i}.png" for i in range(3)), "--classes", "voc", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    assert "wrote 3, failed 0" in result.stderr
+    for i, label in enumerate(labels):
+        with Image.open(tmp_path / "out" / f"m{i}.png") as image:
+            assert image.mode == "P"
+        np.testing.assert_array_equal(read_label(tmp_path / "out" / f"m{i}.png"), label)
+    text = result.stdout
+    assert "void pixels by cause (1800 pixels in all)" in text
+    assert "void colour (in the table)" in text and "54" in text  # 3 x 18 boundary pixels
+    assert "unknown colour" in text and "│      9 │" in text
+    assert "(1, 2, 3)" in text and "#010203" in text
+    folded = "".join(text.replace("│", "").split())  # long paths fold over lines
+    assert str(tmp_path / "m1.png").replace(" ", "") in folded
+
+
+def test_remap_to_rgb_and_back(tmp_path):
+    label = _voc_colour_mask(tmp_path / "a.png")
+    assert run("remap", tmp_path / "a.png", "-c", "voc", "-o", tmp_path / "idx").exit_code == 0
+    result = run("remap", tmp_path / "idx" / "a.png", "-c", "voc", "--to-rgb", "-o", tmp_path / "rgb")
+    assert result.exit_code == 0, result.stderr
+    assert "void pixels" not in result.stdout
+    with Image.open(tmp_path / "rgb" / "a.png") as image, Image.open(tmp_path / "a.png") as original:
+        np.testing.assert_array_equal(np.asarray(image), np.asarray(original))
+    np.testing.assert_array_equal(read_label(tmp_path / "idx" / "a.png"), label)
+
+
+def test_remap_index_map_cityscapes(tmp_path):
+    write_gray_label(tmp_path / "x_labelIds.png", np.array([[7, 26, 1], [17, 18, 0]], dtype=np.uint8))
+    result = run("remap", tmp_path / "x_labelIds.png", "--index-map", "cityscapes", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    np.testing.assert_array_equal(read_label(tmp_path / "out" / "x_labelIds.png"), [[0, 13, 255], [5, 255, 255]])
+    assert "void value (255, or mapped to 255)" in result.stdout
+    result = run("remap", tmp_path / "x_labelIds.png", "--index-map", "7:1", "--strict", "-o", tmp_path / "o2")
+    assert result.exit_code == 1
+    assert "5 pixel(s) have values that the index map '7:1' does not list" in result.stderr
+    assert "failed 1" in result.stderr and not (tmp_path / "o2" / "x_labelIds.png").exists()
+
+
+def test_remap_same_bytes_for_any_jobs(tmp_path):
+    paths = []
+    for i in range(4):
+        _voc_colour_mask(tmp_path / f"m{i}.png", unknown=i)
+        paths.append(tmp_path / f"m{i}.png")
+    for jobs in ("1", "2"):
+        assert run("remap", *paths, "-c", "voc", "-o", tmp_path / f"j{jobs}", "-j", jobs).exit_code == 0
+    for path in paths:
+        assert (tmp_path / "j1" / path.name).read_bytes() == (tmp_path / "j2" / path.name).read_bytes()
+
+
+def test_remap_bad_file_strict_and_conflicts(tmp_path):
+    _voc_colour_mask(tmp_path / "good.png")
+    _voc_colour_mask(tmp_path / "noisy.png", unknown=2)
+    write_gray_label(tmp_path / "gray.png", np.zeros((2, 2), np.uint8))
+    result = run("remap", tmp_path / "good.png", tmp_path / "gray.png", "-c", "voc", "-o", tmp_path / "out", "-j", "1")
+    assert result.exit_code == 1
+    assert "gray.png: is a single-channel (L) image of values, not a colour mask" in result.stderr
+    assert "wrote 1, failed 1" in result.stderr and (tmp_path / "out" / "good.png").exists()
+    result = run("remap", tmp_path / "noisy.png", "-c", "voc", "--strict", "-o", tmp_path / "s")
+    assert result.exit_code == 1 and "2 pixel(s) have colours that are not in the voc preset" in result.stderr
+    (tmp_path / "t.csv").write_text("index,name,r,g,b\n0,a,0,0,0\n1,b,5,5,5\n2,c,5,5,5\n")
+    result = run("remap", tmp_path / "good.png", "-c", tmp_path / "t.csv", "-o", tmp_path / "c")
+    assert result.exit_code == 1 and len(result.stderr.strip().splitlines()) == 1
+    assert "t.csv: 1 colour(s) are shared by classes that map to different values" in result.stderr
+    result = run("remap", tmp_path / "good.png", "-c", tmp_path / "t.csv", "--on-conflict", "void", "-o", tmp_path / "c")
+    assert result.exit_code == 0, result.stderr
+
+
+def test_remap_tolerance_and_jpeg_warning(tmp_path):
+    label = _voc_colour_mask(tmp_path / "m.png")
+    with Image.open(tmp_path / "m.png") as image:
+        image.save(tmp_path / "j.jpg", quality=70)
+    result = run("remap", tmp_path / "j.jpg", "-c", "voc", "-o", tmp_path / "a")
+    assert result.exit_code == 0
+    assert "warning: " in result.stderr and "JPEG compression shifts colours" in result.stderr
+    result = run("remap", tmp_path / "j.jpg", "-c", "voc", "-o", tmp_path / "b", "--tolerance", "31")
+    assert result.exit_code == 0 and "warning" not in result.stderr
+    assert "were mapped to a class through the tolerance" in result.stdout
+    assert (read_label(tmp_path / "b" / "j.png") == label).mean() > 0.9
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--index-map", "7:0", "--to-rgb"], "--index-map and --to-rgb cannot be combined"),
+        ([], "colour masks need a class table"),
+        (["--index-map", "7:0", "--tolerance", "3"], "applies to colour masks only"),
+        (["-c", "voc", "--to-rgb", "--strict"], "does not apply to --to-rgb"),
+        (["-c", "voc", "--on-conflict", "last"], "'last' is not one of"),
+        (["-c", "voc", "--tolerance", "-1"], "should be greater than or equal to 0"),
+    ],
+)
+def test_remap_bad_usage_is_exit_2(tmp_path, args, message):
+    _voc_colour_mask(tmp_path / "m.png")
+    result = run("remap", tmp_path / "m.png", "-o", tmp_path / "out", *args)
+    assert result.exit_code == 2
+    assert message in " ".join(result.stderr.replace("│", " ").split())
+
+
+def test_remap_bad_index_map_is_one_line(tmp_path):
+    write_gray_label(tmp_path / "g.png", np.zeros((2, 2), np.uint8))
+    result = run("remap", tmp_path / "g.png", "--index-map", "7:x", "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "error: index map '7:x': entry 1 is '7:x'; expected SRC:DST, two integers 0..255"
+
+
+# --- stats, check, evaluate ----------------------------------------------------------------
 
 
 def one_line_error(result, start: str) -> None:
