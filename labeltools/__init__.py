@@ -64,7 +64,6 @@ from labeltools.stats import dataset_stats
 from labeltools.stats import save_stats_plot
 from labeltools.stats import stat_label_file
 from labeltools.stats import stat_label_files
-from labeltools.stats import stats_label_paths
 from labeltools.stats import stats_plot
 from labeltools.voc import VOCSegmentation
 from labeltools.voc import dataset_class_table
@@ -159,7 +158,6 @@ __all__ = [
     "select_label_paths",
     "stat_label_file",
     "stat_label_files",
-    "stats_label_paths",
     "stats_plot",
     "voc_colormap",
     "weights_provenance",

@@ -32,7 +32,6 @@ from labeltools.stats import (
     DatasetStats,
     save_stats_plot,
     stat_label_files,
-    stats_label_paths,
 )
 from labeltools.voc import dataset_class_table, is_voc_root, load_class_table, select_label_paths
 from labeltools.weights import (
@@ -155,6 +154,15 @@ JobsOption = Annotated[
     int,
     typer.Option("--jobs", "-j", help="Worker processes; 0 uses every core.", min=0),
 ]
+
+
+def dataset_root(dataset: Optional[Path], labels_dir: Optional[Path]) -> Path:
+    """DATASET, or the folder holding --labels-dir when only that is given."""
+    if dataset is None:
+        if labels_dir is None:
+            fail("give a DATASET folder or --labels-dir")
+        return labels_dir.resolve().parent
+    return dataset
 
 
 def load_classes(spec: Optional[str]) -> Optional[ClassTable]:
@@ -310,10 +318,7 @@ def weights_command(
     counted. Example: labeltools weights data/voc --scheme median --json weights.json
     """
     check_scheme(scheme, c, beta)  # before reading any file
-    if dataset is None:
-        if labels_dir is None:
-            fail("give a DATASET folder or --labels-dir")
-        dataset = labels_dir.resolve().parent
+    dataset = dataset_root(dataset, labels_dir)
     paths, used_split = select_label_paths(dataset, split, labels_dir)
     table = load_class_table(dataset)
     if num_classes is None:
@@ -506,12 +511,16 @@ def _written(path: Path) -> None:
 @command("stats")
 def stats_command(
     dataset: Annotated[
-        Optional[Path], typer.Argument(help="VOC dataset folder (its SegmentationClass labels).", show_default=False)
+        Optional[Path],
+        typer.Argument(help="VOC dataset folder (default: the parent of --labels-dir).", show_default=False),
     ] = None,
     split: SplitOption = None,
     labels_dir: Annotated[
         Optional[Path],
-        typer.Option("--labels-dir", help="Count the label PNGs of this folder instead (those of --split when given)."),
+        typer.Option(
+            "--labels-dir",
+            help="Count the label PNGs of this folder instead of DATASET/SegmentationClass (those of --split when given).",
+        ),
     ] = None,
     classes: ClassesOption = None,
     num_classes: NumClassesOption = None,
@@ -529,7 +538,8 @@ def stats_command(
     """
     if log and plot is None:
         fail("--log applies to the chart: give --plot FILE.png too")
-    paths = stats_label_paths(dataset, split, labels_dir)
+    dataset = dataset_root(dataset, labels_dir)
+    paths, _ = select_label_paths(dataset, split, labels_dir, default_split=None)
     stats = DatasetStats(dataset_class_table(dataset, classes, num_classes))
     summary = report_batch(stats.add_results(stat_label_files(paths, jobs)), len(paths), "stats", verb="read")
     grid = Table(title=f"{stats.images} label file(s), {stats.labelled_pixels} labelled pixels")

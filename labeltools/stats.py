@@ -42,6 +42,7 @@ from labeltools.voc import (
     label_ids,
     label_path,
     read_split,
+    select_label_paths,
     split_path,
 )
 
@@ -75,35 +76,6 @@ def stat_label_files(paths: Sequence[PathLike], jobs: int | None = None) -> Iter
     """
     work = [str(p) for p in paths]
     return map_files(stat_label_file, work, jobs, quick_task_chunksize(len(work), jobs))
-
-
-def stats_label_paths(
-    dataset: PathLike | None = None, split: str | None = None, labels_dir: PathLike | None = None
-) -> list[Path]:
-    """The label files to count: ``labels_dir``'s PNGs (those of ``dataset``'s ``split`` when
-    one is given), else ``dataset``'s labels (of ``split``, or all).
-
-    Raises:
-        DatasetError: nothing to read, no such folder, not a VOC folder, missing split file.
-    """
-    if labels_dir is None:
-        if dataset is None:
-            raise DatasetError("give a VOC dataset folder or a folder of label files (--labels-dir)")
-        paths = dataset_label_paths(dataset, split)
-        where = Path(dataset) / LABELS_DIR
-    else:
-        where = Path(labels_dir)
-        if not where.is_dir():
-            raise DatasetError(f"{where}: no such folder of label files")
-        if split is None:
-            paths = sorted(where.glob("*.png"))
-        elif dataset is None:
-            raise DatasetError(f"--split {split} needs the VOC dataset folder whose split file lists the ids")
-        else:
-            paths = [where / f"{i}.png" for i in read_split(dataset, split)]
-    if not paths:
-        raise DatasetError(f"{split_path(dataset, split) if split else where}: no label files to read")
-    return paths
 
 
 @dataclass
@@ -238,14 +210,15 @@ class DatasetStats:
 
 
 def dataset_stats(
-    dataset: PathLike | None = None,
+    dataset: PathLike,
     split: str | None = None,
     labels_dir: PathLike | None = None,
     classes: ClassTable | PathLike | None = None,
     num_classes: int | None = None,
     jobs: int | None = None,
 ) -> DatasetStats:
-    """Count a dataset's labels (see :func:`stats_label_paths` for which files).
+    """Count a dataset's labels: those of ``split`` (default: every label), read from
+    ``SegmentationClass`` or from ``labels_dir`` (see :func:`~labeltools.voc.select_label_paths`).
 
     The class table comes from ``classes``, ``num_classes`` or the dataset's ``class_names.txt``
     (see :func:`~labeltools.voc.dataset_class_table`).
@@ -255,7 +228,7 @@ def dataset_stats(
             the message lists the failures).
         ClassTableError: a class table file is malformed.
     """
-    paths = stats_label_paths(dataset, split, labels_dir)
+    paths, _ = select_label_paths(dataset, split, labels_dir, default_split=None)
     stats = DatasetStats(dataset_class_table(dataset, classes, num_classes))
     failures = [r.error for r in stats.add_results(stat_label_files(paths, jobs)) if not r.ok]
     if failures:

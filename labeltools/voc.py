@@ -227,12 +227,13 @@ def select_label_paths(
     root: PathLike,
     split: str | None = None,
     labels_dir: PathLike | None = None,
-    default_split: str = "train",
+    default_split: str | None = "train",
 ) -> tuple[list[Path], str | None]:
     """The label files a dataset-wide pass reads, and the split they come from.
 
     Without ``labels_dir``, ``root`` is a VOC folder: the labels of ``split``, else of
-    ``default_split`` when its split file exists, else every label in ``SegmentationClass``.
+    ``default_split`` when its split file exists, else every label in ``SegmentationClass``
+    (always, with ``default_split=None``).
     With ``labels_dir`` (any folder of label PNGs): the ``<id>.png`` of ``root``'s ``split`` when
     one is given, else every ``*.png`` in the folder, sorted.
 
@@ -244,7 +245,7 @@ def select_label_paths(
         DatasetError: not a VOC folder, missing split file, no such ``labels_dir``, or no labels.
     """
     if labels_dir is None:
-        if split is None and split_path(root, default_split).is_file():
+        if split is None and default_split is not None and split_path(root, default_split).is_file():
             split = default_split
         paths = dataset_label_paths(root, split)
         folder = Path(root) / LABELS_DIR

@@ -474,13 +474,13 @@ def test_stats_split_log_plot_and_labels_dir(tmp_path):
     result = run("stats", "--labels-dir", root / "SegmentationClass", "--num-classes", "2", "--json", tmp_path / "t.json")
     assert result.exit_code == 0, result.output
     data = json.loads((tmp_path / "t.json").read_text())
-    assert [c["name"] for c in data["classes"]] == ["class_0", "class_1"]
+    assert [c["name"] for c in data["classes"]] == ["background", "cat"]  # names from the dataset above
     assert data["unknown_values"] == [{"value": 2, "pixels": 8, "images": 1}]
     assert "values that are not classes: 2 (run labeltools check to find the files)" in result.stdout
 
 
 def test_stats_errors(tmp_path):
-    one_line_error(run("stats"), "give a VOC dataset folder or a folder of label files (--labels-dir)")
+    one_line_error(run("stats"), "give a DATASET folder or --labels-dir")
     one_line_error(run("stats", tmp_path / "nope"), f"{tmp_path / 'nope'}: not a VOC dataset folder")
     one_line_error(run("stats", tmp_path, "--log"), "--log applies to the chart: give --plot FILE.png too")
     root = small_voc(tmp_path / "voc")

@@ -204,6 +204,21 @@ def test_torch_like_tensors_batches_and_signed_ignore_index():
     np.testing.assert_array_equal(gt, before)  # the caller's array is untouched
 
 
+def test_real_torch_tensors_in_a_validation_loop():
+    torch = pytest.importorskip("torch")
+    gt = torch.from_numpy(np.stack([GT, GT]).astype(np.int64))
+    logits = torch.zeros((2, 3, 3, 4), requires_grad=True)
+    with torch.no_grad():
+        logits[:, 1] += torch.from_numpy((np.stack([PRED, PRED]) == 1).astype(np.float32))
+        logits[:, 2] += 2 * torch.from_numpy((np.stack([PRED, PRED]) == 2).astype(np.float32))
+    cm = ConfusionMatrix(3)
+    cm.update(gt, logits.argmax(1))
+    np.testing.assert_array_equal(cm.matrix, 2 * HAND)
+    assert cm.images == 2
+    with pytest.raises(EvaluationError, match=r"expected integer class indices, got dtype float32 \(take the argmax"):
+        cm.update(gt, logits)  # logits, not class indices: (B, C, H, W) float
+
+
 def test_ignore_index_none_scores_every_pixel_and_rejects_255():
     cm = ConfusionMatrix(3, ignore_index=None)
     with pytest.raises(EvaluationError, match=r"ground truth holds value 255, neither a class 0\.\.2 \(num_classes 3\)"):

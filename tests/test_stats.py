@@ -18,8 +18,8 @@ from labeltools import (
     dataset_class_table,
     dataset_stats,
     save_stats_plot,
+    select_label_paths,
     stat_label_files,
-    stats_label_paths,
     stats_plot,
     voc_colormap,
     write_label,
@@ -84,10 +84,10 @@ def test_stats_without_class_table_and_unknown_values(tmp_path):
     odd[3, 4] = 9
     write_label(folder / "x.png", label_a())
     write_label(folder / "y.png", odd)
-    stats = dataset_stats(labels_dir=folder, jobs=1)
+    stats = dataset_stats(tmp_path, labels_dir=folder, jobs=1)
     assert stats.class_indices == list(range(10))  # 0..max value seen
     assert stats.unknown_values() == []
-    table = dataset_stats(labels_dir=folder, num_classes=3, jobs=1)
+    table = dataset_stats(tmp_path, labels_dir=folder, num_classes=3, jobs=1)
     assert table.unknown_values() == [9]
     assert table.never_seen() == []
     assert table.to_dict()["unknown_values"] == [{"value": 9, "pixels": 1, "images": 1}]
@@ -97,26 +97,16 @@ def test_stats_without_class_table_and_unknown_values(tmp_path):
 def test_stats_split_and_labels_dir(tmp_path):
     root = make_voc(tmp_path / "voc", {"a": label_a(), "b": label_b()})
     write_split(root, "train", ["b"])
+    assert dataset_stats(root, jobs=1).images == 2  # every label by default, even with a train split
     assert dataset_stats(root, split="train", jobs=1).images == 1
     other = tmp_path / "other"
     other.mkdir()
     write_label(other / "b.png", label_a())
     write_label(other / "z.png", label_a())
-    assert [p.name for p in stats_label_paths(root, "train", other)] == ["b.png"]
-    assert [p.name for p in stats_label_paths(None, None, other)] == ["b.png", "z.png"]
-
-
-def test_stats_path_errors(tmp_path):
-    with pytest.raises(DatasetError, match=r"^give a VOC dataset folder or a folder of label files \(--labels-dir\)$"):
-        stats_label_paths()
-    with pytest.raises(DatasetError, match=r"nope: no such folder of label files"):
-        stats_label_paths(labels_dir=tmp_path / "nope")
-    with pytest.raises(DatasetError, match=r"--split val needs the VOC dataset folder whose split file lists the ids"):
-        stats_label_paths(None, "val", tmp_path)
-    with pytest.raises(DatasetError, match=rf"{tmp_path}: no label files to read"):
-        stats_label_paths(labels_dir=tmp_path)
+    assert dataset_stats(root, "train", other, jobs=1).sizes == Counter({(8, 6): 1})
+    assert dataset_stats(root, labels_dir=other, jobs=1).images == 2
     with pytest.raises(DatasetError, match=r"not a VOC dataset folder"):
-        stats_label_paths(tmp_path)
+        dataset_stats(tmp_path)
 
 
 def test_stats_failure_lists_bad_files_and_counts_the_rest(tmp_path):
@@ -125,7 +115,7 @@ def test_stats_failure_lists_bad_files_and_counts_the_rest(tmp_path):
     with pytest.raises(DatasetError, match=r"^1 of 2 label file\(s\) failed: .*b\.png: cannot read image"):
         dataset_stats(root, jobs=1)
     stats = DatasetStats()
-    results = list(stats.add_results(stat_label_files(stats_label_paths(root), jobs=1)))
+    results = list(stats.add_results(stat_label_files(select_label_paths(root)[0], jobs=1)))
     assert [r.ok for r in results] == [True, False] and stats.images == 1
 
 
