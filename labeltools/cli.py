@@ -202,6 +202,20 @@ ClassesOption = Annotated[
 ]
 
 
+DatasetOrLabelsDirArgument = Annotated[
+    Optional[Path],
+    typer.Argument(help="VOC dataset folder (default: the parent of --labels-dir).", show_default=False),
+]
+LabelsDirOption = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--labels-dir",
+        help="Read label PNGs from this folder instead of DATASET/SegmentationClass "
+        "(every *.png unless --split is given).",
+    ),
+]
+
+
 @command("colormap")
 def colormap_command(
     n: Annotated[
@@ -258,10 +272,7 @@ def colorize_command(
 
 @command("weights")
 def weights_command(
-    dataset: Annotated[
-        Optional[Path],
-        typer.Argument(help="VOC dataset folder (default: the parent of --labels-dir).", show_default=False),
-    ] = None,
+    dataset: DatasetOrLabelsDirArgument = None,
     split: Annotated[
         Optional[str],
         typer.Option(
@@ -270,14 +281,7 @@ def weights_command(
             help="Split to count (ImageSets/Segmentation/<split>.txt). Default: train when present, else every label.",
         ),
     ] = None,
-    labels_dir: Annotated[
-        Optional[Path],
-        typer.Option(
-            "--labels-dir",
-            help="Read label PNGs from this folder instead of DATASET/SegmentationClass "
-            "(every *.png unless --split is given).",
-        ),
-    ] = None,
+    labels_dir: LabelsDirOption = None,
     num_classes: Annotated[
         Optional[int],
         typer.Option(
@@ -510,18 +514,9 @@ def _written(path: Path) -> None:
 
 @command("stats")
 def stats_command(
-    dataset: Annotated[
-        Optional[Path],
-        typer.Argument(help="VOC dataset folder (default: the parent of --labels-dir).", show_default=False),
-    ] = None,
+    dataset: DatasetOrLabelsDirArgument = None,
     split: SplitOption = None,
-    labels_dir: Annotated[
-        Optional[Path],
-        typer.Option(
-            "--labels-dir",
-            help="Count the label PNGs of this folder instead of DATASET/SegmentationClass (those of --split when given).",
-        ),
-    ] = None,
+    labels_dir: LabelsDirOption = None,
     classes: ClassesOption = None,
     num_classes: NumClassesOption = None,
     json_path: JsonOption = None,

@@ -306,6 +306,7 @@ def check_sample(
     valid_values: bytes | None = None,
     palette: bytes | None = None,
     palette_name: str = "the VOC colormap",
+    classes_name: str = "of the class table",
 ) -> FileResult:
     """Check one sample's label and image files.
 
@@ -314,6 +315,7 @@ def check_sample(
         valid_values: 256 bytes, non-zero for the allowed label values; None skips the check.
         palette: 768 bytes, the expected colours of palette labels; None skips the check.
         palette_name: how to name the expected colours in messages.
+        classes_name: how to name the allowed classes in messages.
 
     Returns:
         A :class:`FileResult` whose ``data`` is a list of ``(severity, kind, file, message)``
@@ -332,11 +334,11 @@ def check_sample(
                 allowed = np.frombuffer(valid_values, dtype=np.uint8).astype(bool)
                 bad = np.flatnonzero(present & ~allowed)
                 if bad.size:
+                    values = f"values {_format_values(bad.tolist())} are" if bad.size > 1 else f"value {bad[0]} is"
                     problems.append(
                         _problem(
                             ERROR, "label-values", label_file,
-                            f"label values {_format_values(bad.tolist())} are neither classes of the "
-                            "class table nor 255 (void)",
+                            f"label {values} neither a class {classes_name} nor 255 (void)",
                         )  # fmt: skip
                     )
             if palette is not None and label_palette is not None:
@@ -462,7 +464,7 @@ class DatasetCheck:
             if classes is not None:
                 raise
             self._add(ERROR, "class-table", self.root / CLASS_NAMES_FILE, str(exc))
-            return None
+            return None if num_classes is None else dataset_class_table(None, None, num_classes)
         if table is None:
             self._add(
                 WARNING, "class-table", self.root / CLASS_NAMES_FILE,
@@ -523,19 +525,24 @@ class DatasetCheck:
     def run(self, jobs: int | None = None) -> Iterator[FileResult]:
         """Check every sample in worker processes, one result per sample in order; the problems
         found are added to :attr:`problems` as the results come in."""
-        valid = None
+        valid, classes_name = None, ""
         if self.table is not None:
+            indices = [e.index for e in self.table.classes]
             allowed = np.zeros(256, dtype=np.uint8)
-            allowed[[e.index for e in self.table.classes]] = 1
+            allowed[indices] = 1
             allowed[VOID] = 1
             valid = allowed.tobytes()
+            span = f"0..{len(indices) - 1}" if indices == list(range(len(indices))) else f"of {len(indices)}"
+            classes_name = f"{span} ({self.table.source})"
         palette, palette_name = self._palette()
-        work = partial(check_sample, valid_values=valid, palette=palette, palette_name=palette_name)
-        for result in map_files(work, self.items, jobs):
+        work = partial(
+            check_sample, valid_values=valid, palette=palette, palette_name=palette_name, classes_name=classes_name
+        )
+        for (label_file, image_file), result in zip(self.items, map_files(work, self.items, jobs)):
             if result.ok:
                 self.problems.extend(Problem(*p) for p in result.data)
             else:
-                self._add(ERROR, "unreadable", result.source, result.error or "failed")
+                self._add(ERROR, "unreadable", label_file or image_file, result.error or "failed")
             yield result
 
     @property

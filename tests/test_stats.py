@@ -236,7 +236,7 @@ def test_check_reports_each_problem_once_with_its_file(tmp_path, jobs):
     assert messages["size-mismatch"] == f"label is 8x6 but its image {root / 'JPEGImages/sized.jpg'} is 5x5 (width x height)"
     assert messages["label-mode"].startswith("is a RGB image, not a label map") and "`labeltools remap`" in messages["label-mode"]
     assert messages["unlisted"] == "no split file lists this label"
-    assert messages["label-values"] == "label values 7 are neither classes of the class table nor 255 (void)"
+    assert messages["label-values"] == f"label value 7 is neither a class 0..2 ({root / 'class_names.txt'}) nor 255 (void)"
     assert messages["palette"] == "palette is not the VOC colormap: index 1 shows (255, 0, 0) instead of (128, 0, 0)"
     assert messages["label-format"] == "label is a JPEG file, not a PNG (lossy formats change class values)"
     assert messages["missing-label"] == "missing label (listed in train.txt)"
@@ -270,11 +270,24 @@ def test_check_class_table_sources(tmp_path):
     ]
     assert check.problems[0].severity == "warning" and check.problems[0].file == str(root / "class_names.txt")
     narrow = check_dataset(root, num_classes=2, jobs=1)
-    assert [p.kind for p in narrow.problems] == ["label-values"]  # class 2 is not in 0..1
+    assert [p.message for p in narrow.problems] == ["label value 2 is neither a class 0..1 (2 classes) nor 255 (void)"]
+    cityscapes = check_dataset(root, classes="cityscapes", jobs=1)  # ids 0..33: 0 and 2 are classes
+    assert [p.message for p in cityscapes.problems] == [
+        "palette is not the colours of cityscapes preset: index 2 shows (0, 128, 0) instead of (0, 0, 0)"
+    ]
+    label = label_b()
+    label[0, :3] = [40, 50, 60]
+    write_label(root / "SegmentationClass" / "a.png", label)
+    odd = check_dataset(root, classes=ClassTable.from_names(["a", "b"]), jobs=1)  # 2 is not a class either
+    assert [p.message for p in odd.problems] == [
+        "label values 2, 40, 50, 60 are neither a class 0..1 (class names) nor 255 (void)"
+    ]
     (root / "class_names.txt").write_text("background\n\ncat\n")
     broken = check_dataset(root, jobs=1)
     assert [(p.severity, p.kind) for p in broken.problems] == [("error", "class-table")]
     assert "line 2 is blank" in broken.problems[0].message
+    explicit = check_dataset(root, num_classes=2, jobs=1)  # the broken file is reported, N still used
+    assert [p.kind for p in explicit.problems] == ["class-table", "label-values"]
     with pytest.raises(ClassTableError, match=r"nope\.txt: no such class table file"):
         DatasetCheck(root, classes=tmp_path / "nope.txt")
 
@@ -327,3 +340,18 @@ def test_check_json(tmp_path):
     check.save_json(tmp_path / "report.json")
     data = json.loads((tmp_path / "report.json").read_text())
     assert data["dataset"] == str(root) and data["errors"] == 9 and data["samples"] == len(check.items)
+
+
+def test_check_reports_a_sample_that_failed_to_be_checked(tmp_path, monkeypatch):
+    import labeltools.stats
+
+    root = make_voc(tmp_path / "voc", {"a": label_a()})
+    write_split(root, "train", ["a"])
+
+    def fails(item, **options):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(labeltools.stats, "check_sample", fails)
+    (problem,) = check_dataset(root, jobs=1).problems
+    assert (problem.severity, problem.kind, problem.file) == ("error", "unreadable", str(root / "SegmentationClass" / "a.png"))
+    assert problem.message.endswith("Input/output error")
