@@ -25,6 +25,14 @@ from labeltools.errors import LabelFileError
 from labeltools.errors import LabeltoolsError
 from labeltools.errors import RemapError
 from labeltools.errors import WorkbookError
+from labeltools.excel import GridRegion
+from labeltools.excel import excel_to_label
+from labeltools.excel import excel_to_label_file
+from labeltools.excel import label_file_to_excel
+from labeltools.excel import label_files_to_excel
+from labeltools.excel import label_files_to_workbook
+from labeltools.excel import label_to_excel
+from labeltools.excel import plan_grid
 from labeltools.labelpng import atomic_write
 from labeltools.labelpng import read_label
 from labeltools.labelpng import read_label_palette
@@ -44,6 +52,7 @@ __all__ = [
     "DatasetError",
     "EvaluationError",
     "FileResult",
+    "GridRegion",
     "LabelFileError",
     "LabeltoolsError",
     "RemapError",
@@ -54,11 +63,18 @@ __all__ = [
     "atomic_write",
     "colorize",
     "colormap_entries",
+    "excel_to_label",
+    "excel_to_label_file",
+    "label_file_to_excel",
+    "label_files_to_excel",
+    "label_files_to_workbook",
+    "label_to_excel",
     "legend_image",
     "map_files",
     "overlay_image",
     "palette_array",
     "palette_bytes",
+    "plan_grid",
     "read_label",
     "read_label_palette",
     "recolor_label_file",
