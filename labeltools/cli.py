@@ -299,7 +299,7 @@ def excel_command(
         table = load_classes(names)
         result = excel_to_label_file(read, output, sheet, None if table is None else table.palette())
         height, width = result.data
-        err.print(f"wrote {output} ({width}x{height}) from {read}", highlight=False)
+        err.print(f"wrote {output} ({width}x{height}) from {read}", highlight=False, soft_wrap=True)
         return
     if not inputs:
         raise typer.BadParameter("give label files to dump, or --read WORKBOOK")
@@ -317,7 +317,7 @@ def excel_command(
         label_files_to_workbook(inputs, book, **options), len(inputs), "excel", verb="wrote"
     )
     if summary.done:
-        err.print(f"wrote {book} ({summary.done} grid sheet(s))", highlight=False)
+        err.print(f"wrote {book} ({summary.done} grid sheet(s))", highlight=False, soft_wrap=True)
     exit_for(summary)
 
 
