@@ -34,6 +34,7 @@ from labeltools.excel import label_files_to_workbook
 from labeltools.excel import label_to_excel
 from labeltools.excel import plan_grid
 from labeltools.labelpng import atomic_write
+from labeltools.labelpng import label_histogram
 from labeltools.labelpng import read_label
 from labeltools.labelpng import read_label_palette
 from labeltools.labelpng import recolor_label_file
@@ -42,6 +43,21 @@ from labeltools.labelpng import write_gray_label
 from labeltools.labelpng import write_label
 from labeltools.parallel import FileResult
 from labeltools.parallel import map_files
+from labeltools.remap import IndexMap
+from labeltools.remap import RemapReport
+from labeltools.remap import index_to_index
+from labeltools.remap import index_to_index_with_report
+from labeltools.remap import index_to_rgb
+from labeltools.remap import merge_reports
+from labeltools.remap import palette_to_index_with_report
+from labeltools.remap import remap_files
+from labeltools.remap import resolve_colors
+from labeltools.remap import rgb_to_index
+from labeltools.remap import rgb_to_index_with_report
+from labeltools.voc import VOCSegmentation
+from labeltools.voc import dataset_label_paths
+from labeltools.voc import read_split
+from labeltools.voc import write_split
 
 __all__ = [
     "AnnotationError",
@@ -53,9 +69,12 @@ __all__ = [
     "EvaluationError",
     "FileResult",
     "GridRegion",
+    "IndexMap",
     "LabelFileError",
     "LabeltoolsError",
     "RemapError",
+    "RemapReport",
+    "VOCSegmentation",
     "VOID",
     "VOID_COLOR",
     "WorkbookError",
@@ -63,24 +82,37 @@ __all__ = [
     "atomic_write",
     "colorize",
     "colormap_entries",
+    "dataset_label_paths",
     "excel_to_label",
     "excel_to_label_file",
+    "index_to_index",
+    "index_to_index_with_report",
+    "index_to_rgb",
     "label_file_to_excel",
     "label_files_to_excel",
     "label_files_to_workbook",
+    "label_histogram",
     "label_to_excel",
     "legend_image",
     "map_files",
+    "merge_reports",
     "overlay_image",
     "palette_array",
     "palette_bytes",
+    "palette_to_index_with_report",
     "plan_grid",
     "read_label",
     "read_label_palette",
+    "read_split",
     "recolor_label_file",
     "recolor_label_files",
+    "remap_files",
+    "resolve_colors",
+    "rgb_to_index",
+    "rgb_to_index_with_report",
     "save_colormap",
     "voc_colormap",
     "write_gray_label",
     "write_label",
+    "write_split",
 ]

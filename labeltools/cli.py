@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from enum import Enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,7 @@ from labeltools.excel import (
 )
 from labeltools.labelpng import recolor_label_files
 from labeltools.parallel import FileResult
+from labeltools.remap import RemapReport, merge_reports, remap_files
 
 app = typer.Typer(
     name="labeltools",
@@ -318,6 +320,126 @@ def excel_command(
     )
     if summary.done:
         err.print(f"wrote {book} ({summary.done} grid sheet(s))", highlight=False, soft_wrap=True)
+    exit_for(summary)
+
+
+class Conflict(str, Enum):
+    error = "error"
+    first = "first"
+    void = "void"
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{100.0 * part / whole:.2f}%" if whole else "-"
+
+
+def print_remap_report(report: RemapReport, index_mode: bool = False, top: int = 10) -> None:
+    """Print void pixels by cause and the most frequent unknown colours (or values) on stdout."""
+    causes = Table(title=f"void pixels by cause ({report.pixels} pixels in all)")
+    for column in ("cause", "pixels", "share"):
+        causes.add_column(column, justify="left" if column == "cause" else "right")
+    rows = [
+        ("void value (255, or mapped to 255)" if index_mode else "void colour (in the table)", report.void_mapped),
+        ("unmapped value" if index_mode else "unknown colour", report.unknown),
+    ]
+    if not index_mode:
+        rows += [("near two classes (tolerance)", report.ambiguous), ("transparent (alpha 0)", report.alpha)]
+    rows.append(("all void", report.void))
+    for name, count in rows:
+        causes.add_row(name, str(count), _percent(count, report.pixels))
+    out.print(causes)
+    if report.tolerated:
+        out.print(
+            f"{report.tolerated} pixel(s) ({_percent(report.tolerated, report.pixels)}) were mapped "
+            "to a class through the tolerance",
+            highlight=False,
+        )
+    unknown = report.top_unknown(top)
+    if not unknown:
+        return
+    grid = Table(title=f"most frequent {'unmapped values' if index_mode else 'unknown colours'}")
+    for column in ("value",) if index_mode else ("colour", "hex", ""):
+        grid.add_column(column, no_wrap=True)
+    grid.add_column("pixels", justify="right", no_wrap=True)
+    grid.add_column("example file", overflow="fold")
+    for key, count, example in unknown:
+        if isinstance(key, tuple):
+            hx = hex_color(key)
+            cells = [str(key), hx, f"[on {hx}]    [/]"]
+        else:
+            cells = [str(key)]
+        grid.add_row(*cells, str(count), example)
+    out.print(grid)
+
+
+@command("remap")
+def remap_command(
+    inputs: Annotated[
+        list[Path],
+        typer.Argument(help="Colour masks (RGB/RGBA/palette PNG, JPEG), or label files with --index-map / --to-rgb."),
+    ],
+    output_dir: Annotated[Path, typer.Option("--output-dir", "-o", help="Folder for the output files (same stems, .png).")],
+    classes: ClassesOption = None,
+    tolerance: Annotated[
+        float,
+        typer.Option("--tolerance", "-t", help="Map a colour within this Euclidean distance of exactly one class to it.", min=0),
+    ] = 0.0,
+    on_conflict: Annotated[
+        Optional[Conflict],
+        typer.Option(
+            "--on-conflict",
+            help="A colour shared by classes with different values: error (default), first (the class listed first) or void (255).",
+        ),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Fail a file that holds colours (or values) not in the table or map.")
+    ] = False,
+    index_map: Annotated[
+        Optional[str],
+        typer.Option(
+            "--index-map",
+            "-m",
+            help="Rewrite label values instead: a file of SRC:DST lines, pairs such as '7:0,8:1', or cityscapes (labelIds -> trainIds).",
+        ),
+    ] = None,
+    to_rgb: Annotated[bool, typer.Option("--to-rgb", help="Draw label files as RGB colour images in the table's colours.")] = False,
+    top: Annotated[int, typer.Option("--top", help="How many unknown colours to list.", min=0)] = 10,
+    jobs: JobsOption = 0,
+) -> None:
+    """Turn RGB colour masks into label files (255 for void and unknown colours), and back.
+
+    Each colour in --classes becomes its class index (its trainId for cityscapes); the colours the
+    table marks void and every colour it lacks become 255. A report shows the void pixels by cause
+    and the most frequent unknown colours. Example:
+    labeltools remap masks/*.png --classes voc --output-dir SegmentationClass/
+    """
+    if index_map is not None and to_rgb:
+        raise typer.BadParameter("--index-map and --to-rgb cannot be combined", param_hint="--to-rgb")
+    if index_map is None and classes is None:
+        raise typer.BadParameter(
+            "colour masks need a class table (voc, cityscapes or a file); "
+            "label files with values go through --index-map",
+            param_hint="--classes",
+        )
+    if tolerance and (index_map is not None or to_rgb):
+        raise typer.BadParameter("applies to colour masks only", param_hint="--tolerance")
+    if strict and to_rgb:
+        raise typer.BadParameter("does not apply to --to-rgb", param_hint="--strict")
+    results = remap_files(
+        inputs,
+        output_dir,
+        classes,
+        index_map=index_map,
+        to_rgb=to_rgb,
+        tolerance=tolerance,
+        on_conflict=None if on_conflict is None else on_conflict.value,
+        strict=strict,
+        jobs=jobs,
+    )
+    summary = report_batch(results, len(inputs), "remap", verb="wrote", keep_results=True)
+    reports = [r.data for r in summary.results if isinstance(r.data, RemapReport)]
+    if reports:
+        print_remap_report(merge_reports(reports), index_mode=index_map is not None, top=top)
     exit_for(summary)
 
 

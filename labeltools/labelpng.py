@@ -118,6 +118,15 @@ def write_label(path: PathLike, label: ArrayLike, palette: ArrayLike | None = No
         image.save(tmp, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
 
 
+def image_palette(image: Image.Image) -> NDArray[np.uint8]:
+    """The palette of a Pillow ``P`` image as ``(256, 3)`` uint8 RGB (missing entries black)."""
+    raw = image.getpalette("RGB") or []
+    pal = np.zeros((256, 3), dtype=np.uint8)
+    entries = np.asarray(raw, dtype=np.uint8).reshape(-1, 3)[:256]
+    pal[: len(entries)] = entries
+    return pal
+
+
 def read_label_palette(path: PathLike) -> tuple[NDArray[np.uint8], NDArray[np.uint8] | None]:
     """Read a label file and its palette.
 
@@ -134,12 +143,7 @@ def read_label_palette(path: PathLike) -> tuple[NDArray[np.uint8], NDArray[np.ui
             image.load()
             mode = image.mode
             if mode == "P":
-                label = np.asarray(image, dtype=np.uint8)
-                raw = image.getpalette("RGB") or []
-                pal = np.zeros((256, 3), dtype=np.uint8)
-                entries = np.asarray(raw, dtype=np.uint8).reshape(-1, 3)[:256]
-                pal[: len(entries)] = entries
-                return label, pal
+                return np.asarray(image, dtype=np.uint8), image_palette(image)
             if mode in ("L", "1"):
                 return np.asarray(image.convert("L") if mode == "1" else image, dtype=np.uint8), None
             if mode in ("I", "I;16", "I;16B", "I;16L", "I;16N"):
@@ -172,6 +176,31 @@ def probe_label(path: PathLike) -> tuple[tuple[int, int], str]:
         raise LabelFileError(f"{path}: no such file") from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise LabelFileError(f"{path}: cannot read image ({exc})") from None
+
+
+def label_histogram(path: PathLike) -> tuple[NDArray[np.int64], tuple[int, int]]:
+    """Count the pixels of each value in a label file without building the array.
+
+    Pillow counts palette and grayscale images in C, about twice as fast as decoding to an array
+    and calling ``np.bincount``; other accepted modes fall back to :func:`read_label`.
+
+    Returns:
+        ``(counts, (H, W))``: ``(256,)`` int64 pixel counts per value, and the image size.
+
+    Raises:
+        LabelFileError: see :func:`read_label_palette`.
+    """
+    try:
+        with Image.open(path) as image:
+            if image.mode in ("P", "L"):
+                counts = np.asarray(image.histogram(), dtype=np.int64)
+                return counts[:256], (image.height, image.width)
+    except FileNotFoundError:
+        raise LabelFileError(f"{path}: no such file") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise LabelFileError(f"{path}: cannot read image ({exc})") from None
+    label = read_label(path)
+    return np.bincount(label.ravel(), minlength=256).astype(np.int64), label.shape  # type: ignore[return-value]
 
 
 def read_label(path: PathLike) -> NDArray[np.uint8]:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -8,14 +10,225 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
+from labeltools import __version__, read_label, voc_colormap, write_gray_label
 from labeltools.cli import app
-from labeltools.labelpng import read_label, read_label_palette, write_label
+from labeltools.labelpng import read_label_palette, write_label
 
 runner = CliRunner()
 
 
-def invoke(*args: object):
+def run(*args: str):
     return runner.invoke(app, [str(a) for a in args])
+
+
+def test_version():
+    result = run("--version")
+    assert result.exit_code == 0 and result.stdout.strip() == f"labeltools {__version__}"
+
+
+def test_python_dash_m_entry_point():
+    done = subprocess.run([sys.executable, "-m", "labeltools", "--version"], capture_output=True, text=True)
+    assert done.returncode == 0 and __version__ in done.stdout
+
+
+def test_colormap_prints_the_voc_table():
+    result = run("colormap", "-n", "21")
+    assert result.exit_code == 0
+    assert "tvmonitor" in result.stdout and "#c08000" in result.stdout  # diningtable (192,128,0)
+    assert "aeroplane" in result.stdout and "128" in result.stdout
+
+
+def test_colormap_cityscapes_names_and_colours():
+    result = run("colormap", "--classes", "cityscapes")
+    assert result.exit_code == 0 and "traffic light" in result.stdout and "#fa aa1e".replace(" ", "") in result.stdout
+
+
+@pytest.mark.parametrize("ext", ["txt", "csv", "json", "npy", "png"])
+def test_colormap_output_formats(tmp_path, ext):
+    target = tmp_path / f"cmap.{ext}"
+    result = run("colormap", "-n", "21", "-o", target)
+    assert result.exit_code == 0, result.stderr
+    assert target.stat().st_size > 0
+    if ext == "npy":
+        np.testing.assert_array_equal(np.load(target), voc_colormap(21))
+    if ext == "png":
+        with Image.open(target) as legend:
+            assert legend.mode == "RGB" and legend.height >= 21 * 24 and legend.width >= 100
+
+
+def test_colormap_errors_are_one_line_exit_1(tmp_path):
+    result = run("colormap", "-n", "0")
+    assert result.exit_code == 1
+    assert result.stderr.strip().startswith("error: colormap size must be between 1 and 16777216")
+    assert len(result.stderr.strip().splitlines()) == 1
+    result = run("colormap", "-o", tmp_path / "x.gif")
+    assert result.exit_code == 1 and "unknown colormap format .gif" in result.stderr
+    result = run("colormap", "--classes", tmp_path / "missing.txt")
+    assert result.exit_code == 1 and "no such class table file" in result.stderr
+
+
+def test_bad_usage_is_exit_2():
+    assert run("colormap", "-n", "many").exit_code == 2
+    assert run("no-such-command").exit_code == 2
+
+
+def test_colorize_and_back(tmp_path, blobs_label):
+    write_gray_label(tmp_path / "a.png", blobs_label)
+    result = run("colorize", tmp_path / "a.png", "--output-dir", tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    assert "wrote 1" in result.stderr
+    with Image.open(tmp_path / "out" / "a.png") as image:
+        assert image.mode == "P"
+    result = run("colorize", tmp_path / "out" / "a.png", "--gray", "-o", tmp_path / "gray")
+    assert result.exit_code == 0
+    with Image.open(tmp_path / "gray" / "a.png") as image:
+        assert image.mode == "L"
+    np.testing.assert_array_equal(read_label(tmp_path / "gray" / "a.png"), blobs_label)
+
+
+def test_colorize_continues_past_a_bad_file_and_exits_1(tmp_path, blobs_label):
+    Image.new("RGB", (4, 4)).save(tmp_path / "bad.png")
+    write_gray_label(tmp_path / "good.png", blobs_label)
+    result = run("colorize", tmp_path / "bad.png", tmp_path / "good.png", "-o", tmp_path / "out", "-j", "1")
+    assert result.exit_code == 1
+    assert "bad.png: is a RGB image" in result.stderr and "failed 1" in result.stderr
+    assert (tmp_path / "out" / "good.png").exists() and not (tmp_path / "out" / "bad.png").exists()
+
+
+def test_help_explains_commands():
+    result = run("--help")
+    assert result.exit_code == 0
+    for name in ("colormap", "colorize", "remap", "demo"):
+        assert name in result.stdout
+
+
+def test_demo_writes_into_outdir(tmp_path):
+    result = run("demo", tmp_path / "demo")
+    assert result.exit_code == 0, result.stderr
+    written = [p for p in (tmp_path / "demo").rglob("*") if p.is_file()]
+    assert written and all(str(p) in result.stdout.replace("\n", "") for p in written[:1])
+
+
+# --- remap ----------------------------------------------------------------------------------
+
+
+def _voc_colour_mask(path, unknown=0):
+    label = np.zeros((20, 30), dtype=np.uint8)
+    label[3:12, 4:20] = 15
+    label[2, 3:21] = 255
+    rgb = voc_colormap(256)[label].copy()
+    rgb[-1, :unknown] = (1, 2, 3)
+    Image.fromarray(rgb).save(path)
+    label[-1, :unknown] = 255
+    return label
+
+
+def test_remap_colour_masks_and_report(tmp_path):
+    labels = [_voc_colour_mask(tmp_path / f"m{i}.png", unknown=i * 3) for i in range(3)]
+    result = run("remap", *(tmp_path / f"m{i}.png" for i in range(3)), "--classes", "voc", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    assert "wrote 3, failed 0" in result.stderr
+    for i, label in enumerate(labels):
+        with Image.open(tmp_path / "out" / f"m{i}.png") as image:
+            assert image.mode == "P"
+        np.testing.assert_array_equal(read_label(tmp_path / "out" / f"m{i}.png"), label)
+    text = result.stdout
+    assert "void pixels by cause (1800 pixels in all)" in text
+    assert "void colour (in the table)" in text and "54" in text  # 3 x 18 boundary pixels
+    assert "unknown colour" in text and "│      9 │" in text
+    assert "(1, 2, 3)" in text and "#010203" in text
+    folded = "".join(text.replace("│", "").split())  # long paths fold over lines
+    assert str(tmp_path / "m1.png").replace(" ", "") in folded
+
+
+def test_remap_to_rgb_and_back(tmp_path):
+    label = _voc_colour_mask(tmp_path / "a.png")
+    assert run("remap", tmp_path / "a.png", "-c", "voc", "-o", tmp_path / "idx").exit_code == 0
+    result = run("remap", tmp_path / "idx" / "a.png", "-c", "voc", "--to-rgb", "-o", tmp_path / "rgb")
+    assert result.exit_code == 0, result.stderr
+    assert "void pixels" not in result.stdout
+    with Image.open(tmp_path / "rgb" / "a.png") as image, Image.open(tmp_path / "a.png") as original:
+        np.testing.assert_array_equal(np.asarray(image), np.asarray(original))
+    np.testing.assert_array_equal(read_label(tmp_path / "idx" / "a.png"), label)
+
+
+def test_remap_index_map_cityscapes(tmp_path):
+    write_gray_label(tmp_path / "x_labelIds.png", np.array([[7, 26, 1], [17, 18, 0]], dtype=np.uint8))
+    result = run("remap", tmp_path / "x_labelIds.png", "--index-map", "cityscapes", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    np.testing.assert_array_equal(read_label(tmp_path / "out" / "x_labelIds.png"), [[0, 13, 255], [5, 255, 255]])
+    assert "void value (255, or mapped to 255)" in result.stdout
+    result = run("remap", tmp_path / "x_labelIds.png", "--index-map", "7:1", "--strict", "-o", tmp_path / "o2")
+    assert result.exit_code == 1
+    assert "5 pixel(s) have values that the index map '7:1' does not list" in result.stderr
+    assert "failed 1" in result.stderr and not (tmp_path / "o2" / "x_labelIds.png").exists()
+
+
+def test_remap_same_bytes_for_any_jobs(tmp_path):
+    paths = []
+    for i in range(4):
+        _voc_colour_mask(tmp_path / f"m{i}.png", unknown=i)
+        paths.append(tmp_path / f"m{i}.png")
+    for jobs in ("1", "2"):
+        assert run("remap", *paths, "-c", "voc", "-o", tmp_path / f"j{jobs}", "-j", jobs).exit_code == 0
+    for path in paths:
+        assert (tmp_path / "j1" / path.name).read_bytes() == (tmp_path / "j2" / path.name).read_bytes()
+
+
+def test_remap_bad_file_strict_and_conflicts(tmp_path):
+    _voc_colour_mask(tmp_path / "good.png")
+    _voc_colour_mask(tmp_path / "noisy.png", unknown=2)
+    write_gray_label(tmp_path / "gray.png", np.zeros((2, 2), np.uint8))
+    result = run("remap", tmp_path / "good.png", tmp_path / "gray.png", "-c", "voc", "-o", tmp_path / "out", "-j", "1")
+    assert result.exit_code == 1
+    assert "gray.png: is a single-channel (L) image of values, not a colour mask" in result.stderr
+    assert "wrote 1, failed 1" in result.stderr and (tmp_path / "out" / "good.png").exists()
+    result = run("remap", tmp_path / "noisy.png", "-c", "voc", "--strict", "-o", tmp_path / "s")
+    assert result.exit_code == 1 and "2 pixel(s) have colours that are not in the voc preset" in result.stderr
+    (tmp_path / "t.csv").write_text("index,name,r,g,b\n0,a,0,0,0\n1,b,5,5,5\n2,c,5,5,5\n")
+    result = run("remap", tmp_path / "good.png", "-c", tmp_path / "t.csv", "-o", tmp_path / "c")
+    assert result.exit_code == 1 and len(result.stderr.strip().splitlines()) == 1
+    assert "t.csv: 1 colour(s) are shared by classes that map to different values" in result.stderr
+    result = run("remap", tmp_path / "good.png", "-c", tmp_path / "t.csv", "--on-conflict", "void", "-o", tmp_path / "c")
+    assert result.exit_code == 0, result.stderr
+
+
+def test_remap_tolerance_and_jpeg_warning(tmp_path):
+    label = _voc_colour_mask(tmp_path / "m.png")
+    with Image.open(tmp_path / "m.png") as image:
+        image.save(tmp_path / "j.jpg", quality=70)
+    result = run("remap", tmp_path / "j.jpg", "-c", "voc", "-o", tmp_path / "a")
+    assert result.exit_code == 0
+    assert "warning: " in result.stderr and "JPEG compression shifts colours" in result.stderr
+    result = run("remap", tmp_path / "j.jpg", "-c", "voc", "-o", tmp_path / "b", "--tolerance", "31")
+    assert result.exit_code == 0 and "warning" not in result.stderr
+    assert "were mapped to a class through the tolerance" in result.stdout
+    assert (read_label(tmp_path / "b" / "j.png") == label).mean() > 0.9
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--index-map", "7:0", "--to-rgb"], "--index-map and --to-rgb cannot be combined"),
+        ([], "colour masks need a class table"),
+        (["--index-map", "7:0", "--tolerance", "3"], "applies to colour masks only"),
+        (["-c", "voc", "--to-rgb", "--strict"], "does not apply to --to-rgb"),
+        (["-c", "voc", "--on-conflict", "last"], "'last' is not one of"),
+        (["-c", "voc", "--tolerance", "-1"], "should be greater than or equal to 0"),
+    ],
+)
+def test_remap_bad_usage_is_exit_2(tmp_path, args, message):
+    _voc_colour_mask(tmp_path / "m.png")
+    result = run("remap", tmp_path / "m.png", "-o", tmp_path / "out", *args)
+    assert result.exit_code == 2
+    assert message in " ".join(result.stderr.replace("│", " ").split())
+
+
+def test_remap_bad_index_map_is_one_line(tmp_path):
+    write_gray_label(tmp_path / "g.png", np.zeros((2, 2), np.uint8))
+    result = run("remap", tmp_path / "g.png", "--index-map", "7:x", "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "error: index map '7:x': entry 1 is '7:x'; expected SRC:DST, two integers 0..255"
 
 
 # --- excel ------------------------------------------------------------------------------------
@@ -38,7 +251,7 @@ def grid(path: Path, sheet: str) -> np.ndarray:
 
 
 def test_excel_writes_beside_the_first_input_by_default(tmp_path: Path, labels) -> None:
-    result = invoke("excel", tmp_path / "first.png", tmp_path / "second.png")
+    result = run("excel", tmp_path / "first.png", tmp_path / "second.png")
     assert result.exit_code == 0, result.output
     book = tmp_path / "first.xlsx"
     assert f"wrote {book} (2 grid sheet(s))" in result.output
@@ -53,7 +266,7 @@ def test_excel_options_reach_the_workbook(tmp_path: Path, labels) -> None:
     (tmp_path / "names.txt").write_text("bg\none\ntwo\n")
     book = tmp_path / "out" / "x.xlsx"
     book.parent.mkdir()
-    result = invoke(
+    result = run(
         "excel", tmp_path / "first.png", "-o", book, "--crop", "2,1,5,4", "--step", "2",
         "--no-fill", "--names", tmp_path / "names.txt",
     )  # fmt: skip
@@ -65,7 +278,7 @@ def test_excel_options_reach_the_workbook(tmp_path: Path, labels) -> None:
 
 
 def test_excel_output_dir_writes_one_workbook_per_input(tmp_path: Path, labels) -> None:
-    result = invoke("excel", tmp_path / "first.png", tmp_path / "second.png", "--output-dir", tmp_path / "books", "-j", "1")
+    result = run("excel", tmp_path / "first.png", tmp_path / "second.png", "--output-dir", tmp_path / "books", "-j", "1")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "books").iterdir()) == ["first.xlsx", "second.xlsx"]
     np.testing.assert_array_equal(grid(tmp_path / "books" / "first.xlsx", "first"), labels["first"])
@@ -73,7 +286,7 @@ def test_excel_output_dir_writes_one_workbook_per_input(tmp_path: Path, labels) 
 
 def test_excel_goes_on_past_a_bad_file_and_exits_1(tmp_path: Path, labels) -> None:
     (tmp_path / "broken.png").write_bytes(b"nope")
-    result = invoke("excel", tmp_path / "broken.png", tmp_path / "second.png", "-o", tmp_path / "b.xlsx")
+    result = run("excel", tmp_path / "broken.png", tmp_path / "second.png", "-o", tmp_path / "b.xlsx")
     assert result.exit_code == 1
     assert "broken.png: cannot read image" in result.output
     assert "wrote 1, failed 1" in result.output
@@ -82,7 +295,7 @@ def test_excel_goes_on_past_a_bad_file_and_exits_1(tmp_path: Path, labels) -> No
 
 def test_excel_refuses_a_grid_over_excels_limits(tmp_path: Path) -> None:
     Image.fromarray(np.zeros((3, 17000), dtype=np.uint8)).save(tmp_path / "wide.png")
-    result = invoke("excel", tmp_path / "wide.png")
+    result = run("excel", tmp_path / "wide.png")
     assert result.exit_code == 1
     output = result.output.replace("\n", "")
     assert "the 17000x3 label (width x height)" in output
@@ -91,40 +304,40 @@ def test_excel_refuses_a_grid_over_excels_limits(tmp_path: Path) -> None:
 
 
 def test_excel_read_round_trip(tmp_path: Path, labels) -> None:
-    assert invoke("excel", tmp_path / "first.png", tmp_path / "second.png").exit_code == 0
+    assert run("excel", tmp_path / "first.png", tmp_path / "second.png").exit_code == 0
     wb = openpyxl.load_workbook(tmp_path / "first.xlsx")
     wb["first"]["B3"] = 4
     wb.save(tmp_path / "first.xlsx")
-    result = invoke("excel", "--read", tmp_path / "first.xlsx", "-o", tmp_path / "fixed.png")
+    result = run("excel", "--read", tmp_path / "first.xlsx", "-o", tmp_path / "fixed.png")
     assert result.exit_code == 0, result.output
     assert "wrote" in result.output and "(8x6)" in result.output
     expected = labels["first"].copy()
     expected[1, 0] = 4
     np.testing.assert_array_equal(read_label(tmp_path / "fixed.png"), expected)
-    result = invoke("excel", "--read", tmp_path / "first.xlsx", "--sheet", "second", "-o", tmp_path / "s.png")
+    result = run("excel", "--read", tmp_path / "first.xlsx", "--sheet", "second", "-o", tmp_path / "s.png")
     assert result.exit_code == 0, result.output
     np.testing.assert_array_equal(read_label(tmp_path / "s.png"), labels["second"])
 
 
 def test_excel_read_colours_the_png_with_names(tmp_path: Path, labels) -> None:
-    invoke("excel", tmp_path / "second.png")
+    run("excel", tmp_path / "second.png")
     (tmp_path / "t.csv").write_text("index,name,r,g,b\n0,bg,0,0,0\n2,two,1,2,3\n")
-    result = invoke("excel", "--read", tmp_path / "second.xlsx", "-o", tmp_path / "c.png", "--names", tmp_path / "t.csv")
+    result = run("excel", "--read", tmp_path / "second.xlsx", "-o", tmp_path / "c.png", "--names", tmp_path / "t.csv")
     assert result.exit_code == 0, result.output
     _, palette = read_label_palette(tmp_path / "c.png")
     assert tuple(palette[2]) == (1, 2, 3)
 
 
 def test_excel_read_errors_give_the_cell_and_exit_1(tmp_path: Path, labels) -> None:
-    invoke("excel", tmp_path / "first.png")
+    run("excel", tmp_path / "first.png")
     wb = openpyxl.load_workbook(tmp_path / "first.xlsx")
     wb["first"]["D5"] = "car"
     wb.save(tmp_path / "first.xlsx")
-    result = invoke("excel", "--read", tmp_path / "first.xlsx", "-o", tmp_path / "fixed.png")
+    result = run("excel", "--read", tmp_path / "first.xlsx", "-o", tmp_path / "fixed.png")
     assert result.exit_code == 1
     assert "cell D5: expected a class index" in result.output.replace("\n", "")
     assert not (tmp_path / "fixed.png").exists()
-    result = invoke("excel", "--read", tmp_path / "first.xlsx", "-o", tmp_path / "x.png", "--sheet", "nope")
+    result = run("excel", "--read", tmp_path / "first.xlsx", "-o", tmp_path / "x.png", "--sheet", "nope")
     assert result.exit_code == 1 and "no sheet named 'nope'" in result.output
 
 
@@ -142,6 +355,6 @@ def test_excel_read_errors_give_the_cell_and_exit_1(tmp_path: Path, labels) -> N
 )
 def test_excel_usage_errors_exit_2(tmp_path: Path, labels, monkeypatch, args, message) -> None:
     monkeypatch.chdir(tmp_path)
-    result = invoke("excel", *args)
+    result = run("excel", *args)
     assert result.exit_code == 2
     assert message in " ".join(result.output.replace("│", " ").split())

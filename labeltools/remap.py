@@ -1,0 +1,1007 @@
+"""Remapping: RGB colour masks to class indices with 255 void, back, and index-to-index tables.
+
+Colour lookup packs each pixel's R, G, B into one 24-bit integer and reads its class from a
+``2**24``-entry uint8 lookup table (16 MiB, built once per class table and cached): one pass over
+the pixels whatever the number of classes. Colours the table marks void and colours it does not
+hold become 255 (:data:`~labeltools.colormap.VOID`); the :class:`RemapReport` says how many pixels
+went void for which reason and which unknown colours were the most frequent.
+
+A class table whose colours are not unique (one colour, two target indices) is ambiguous for
+colour input. :func:`resolve_colors` refuses it unless told how to choose (``on_conflict``); the
+``cityscapes`` preset resolves each shared colour to the class that is evaluated: (0, 0, 142) is
+car, not license plate; (153, 153, 153) is pole, not polegroup; (0, 0, 0) is void.
+
+Three layers, as everywhere: pure functions on arrays (:func:`rgb_to_index`,
+:func:`index_to_rgb`, :func:`index_to_index`), per-file functions that read, remap and write
+(:func:`remap_color_file`, :func:`remap_index_file`, :func:`index_file_to_rgb`), and the batch
+function :func:`remap_files`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache, partial
+from pathlib import Path
+from typing import Literal, Optional, Union
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from PIL import Image
+
+from labeltools.classes import ClassEntry, ClassTable, as_class_table
+from labeltools.colormap import VOID, VOID_COLOR, colorize, palette_array
+from labeltools.errors import RemapError
+from labeltools.labelpng import (
+    PNG_COMPRESS_LEVEL,
+    as_label_array,
+    atomic_write,
+    check_unique_stems,
+    image_palette,
+    read_label,
+    write_label,
+)
+from labeltools.parallel import FileResult, map_files
+
+log = logging.getLogger(__name__)
+
+PathLike = Union[str, "os.PathLike[str]"]
+Color = tuple[int, int, int]
+ReportKey = Union[Color, int]
+OnConflict = Literal["error", "first", "void"]
+
+ON_CONFLICT = ("error", "first", "void")
+"""Ways to resolve a colour that classes with different values share: refuse the table, take
+the class listed first, or map the colour to 255."""
+
+UNKNOWN_KEPT_PER_FILE = 256
+"""How many of a file's unknown colours (or values) its report keeps, the most frequent first."""
+
+_RGB_MASK = np.uint32(0xFFFFFF)
+_TOLERANCE_CHUNK = 4096  # unique colours compared with the table at a time (bounds memory)
+
+# Why a colour (or palette entry) ended up with its value.
+_MAPPED, _VOID_COLOR, _TOLERATED, _NEAR_VOID, _UNKNOWN, _AMBIGUOUS, _ALPHA = range(7)
+_N_CAUSES = 7
+
+
+# --- class tables for colour lookup ---------------------------------------------------------
+
+
+def entry_target(entry: ClassEntry) -> int:
+    """The value a pixel of ``entry``'s colour gets: its train id, else its index; 255 for
+    entries without a value of their own (index -1 and no train id)."""
+    target = entry.target
+    return VOID if target < 0 else target
+
+
+def color_conflicts(table: ClassTable) -> dict[Color, tuple[ClassEntry, ...]]:
+    """Colours that entries with different targets share (see :func:`entry_target`).
+
+    Returns:
+        ``{colour: entries}`` in table order; empty when every colour has one target.
+    """
+    groups: dict[Color, list[ClassEntry]] = {}
+    for entry in table:
+        groups.setdefault(entry.color, []).append(entry)
+    return {
+        color: tuple(entries)
+        for color, entries in groups.items()
+        if len({entry_target(e) for e in entries}) > 1
+    }
+
+
+@lru_cache(maxsize=1)
+def _cityscapes() -> ClassTable:
+    return ClassTable.preset("cityscapes")
+
+
+def _conflict_mode(table: ClassTable, on_conflict: str | None) -> str:
+    if on_conflict is None:
+        # The cityscapes preset knows which of its shared colours is evaluated.
+        return "evaluated" if table == _cityscapes() else "error"
+    if on_conflict not in ON_CONFLICT:
+        raise RemapError(
+            f"on_conflict must be one of {', '.join(ON_CONFLICT)}, got {on_conflict!r}"
+        )
+    return on_conflict
+
+
+def resolve_colors(table: ClassTable, on_conflict: str | None = None) -> dict[Color, int]:
+    """Map each colour of ``table`` to the value its pixels get (0..254, or 255 for void).
+
+    Args:
+        table: the class table; a pixel gets its entry's train id when the table has them
+            (Cityscapes colours -> trainIds), else its index.
+        on_conflict: what to do with a colour that entries with different targets share:
+            ``"error"``, ``"first"`` (the entry listed first) or ``"void"`` (255). ``None``
+            means ``"error"``, except for the ``cityscapes`` preset, whose shared colours go to
+            the class that is evaluated (car, pole; black is void).
+
+    Returns:
+        ``{(r, g, b): value}`` in table order.
+
+    Raises:
+        RemapError: the table has conflicting colours and ``on_conflict`` is ``"error"`` (the
+            message lists every such colour and its classes), or ``on_conflict`` is unknown.
+    """
+    return _resolve(table, _conflict_mode(table, on_conflict))
+
+
+def _resolve(table: ClassTable, mode: str) -> dict[Color, int]:
+    resolved: dict[Color, int] = {}
+    for entry in table:
+        resolved.setdefault(entry.color, entry_target(entry))
+    unresolved = {}
+    for color, entries in color_conflicts(table).items():
+        if mode == "void":
+            resolved[color] = VOID
+        elif mode == "evaluated":
+            evaluated = {entry_target(e) for e in entries} - {VOID}
+            if len(evaluated) == 1:
+                resolved[color] = evaluated.pop()
+            else:
+                unresolved[color] = entries
+        elif mode == "error":
+            unresolved[color] = entries
+    if unresolved:
+        listed = "; ".join(
+            f"{color} is " + ", ".join(f"{e.name} -> {entry_target(e)}" for e in entries)
+            for color, entries in unresolved.items()
+        )
+        raise RemapError(
+            f"{table.source}: {len(unresolved)} colour(s) are shared by classes that map to "
+            f"different values, so their pixels cannot be mapped: {listed}. Give each class its own "
+            "colour, or choose how to resolve them: on conflict 'first' (the class listed "
+            "first) or 'void' (255)"
+        )
+    return resolved
+
+
+def target_palette(table: ClassTable) -> NDArray[np.uint8]:
+    """``(256, 3)`` uint8 palette for label maps holding ``table``'s targets.
+
+    Value ``t`` gets the colour of the first entry whose target is ``t`` (so Cityscapes
+    trainIds get Cityscapes colours); 255 the colour of the first void entry, else
+    (224, 224, 192); values without an entry keep their VOC colormap colour.
+    """
+    pal = palette_array()
+    seen = set()
+    for entry in table:
+        target = entry_target(entry)
+        if target not in seen:
+            seen.add(target)
+            pal[target] = entry.color
+    if VOID not in seen:
+        pal[VOID] = VOID_COLOR
+    return pal
+
+
+def suggested_tolerance(table: ClassTable, on_conflict: str | None = None) -> int:
+    """The largest whole tolerance below half the smallest distance between two colours that
+    map to different values: every colour is then near at most one class. 0 if there is none."""
+    resolved = resolve_colors(table, on_conflict)
+    colors = np.array(list(resolved), dtype=np.int64).reshape(-1, 3)
+    targets = np.array(list(resolved.values()))
+    if len(colors) < 2:
+        return 0
+    d2 = ((colors[:, None, :] - colors[None, :, :]) ** 2).sum(-1)
+    d2 = np.where(targets[:, None] != targets[None, :], d2, np.iinfo(np.int64).max)
+    closest = math.sqrt(float(d2.min()))
+    return max(0, math.ceil(closest / 2) - 1)
+
+
+def _pack(colors: ArrayLike) -> NDArray[np.uint32]:
+    """``(..., 3)`` RGB -> ``(...)`` uint32 ``r | g << 8 | b << 16`` (the byte order in memory)."""
+    c = np.asarray(colors).astype(np.uint32)
+    return c[..., 0] | (c[..., 1] << np.uint32(8)) | (c[..., 2] << np.uint32(16))
+
+
+def _unpack(packed: NDArray[np.uint32]) -> NDArray[np.uint8]:
+    """Inverse of :func:`_pack`: ``(...)`` uint32 -> ``(..., 3)`` uint8."""
+    shifts = np.array([0, 8, 16], dtype=np.uint32)
+    return ((packed[..., None] >> shifts) & np.uint32(0xFF)).astype(np.uint8)
+
+
+@dataclass(frozen=True, eq=False)
+class _Lookup:
+    """A class table compiled for colour lookup."""
+
+    source: str
+    colors: NDArray[np.uint8]  # (K, 3) distinct colours, table order
+    packed: NDArray[np.uint32]  # (K,)
+    targets: NDArray[np.uint8]  # (K,)
+
+    @property
+    def void_packed(self) -> NDArray[np.uint32]:
+        return self.packed[self.targets == VOID]
+
+    def lut(self) -> tuple[NDArray[np.uint8], int | None]:
+        return _color_lut(self.packed.tobytes(), self.targets.tobytes())
+
+
+@lru_cache(maxsize=16)
+def _compile(table: ClassTable, mode: str) -> _Lookup:
+    resolved = _resolve(table, mode)
+    colors = np.array(list(resolved), dtype=np.uint8).reshape(-1, 3)
+    targets = np.array(list(resolved.values()), dtype=np.uint8)
+    for array in (colors, targets):
+        array.setflags(write=False)
+    packed = _pack(colors)
+    packed.setflags(write=False)
+    return _Lookup(table.source, colors, packed, targets)
+
+
+@lru_cache(maxsize=2)
+def _color_lut(packed: bytes, targets: bytes) -> tuple[NDArray[np.uint8], int | None]:
+    """The ``2**24`` uint8 lookup table of packed colour -> value, and the value it gives
+    unknown colours: a spare value the table never produces (so one pass finds them later), or
+    255 with ``None`` when the table uses every value 0..254."""
+    keys = np.frombuffer(packed, dtype=np.uint32)
+    values = np.frombuffer(targets, dtype=np.uint8)
+    spare = np.setdiff1d(np.arange(VOID, dtype=np.uint8), values)
+    sentinel = int(spare[-1]) if spare.size else None
+    lut = np.full(1 << 24, VOID if sentinel is None else sentinel, dtype=np.uint8)
+    lut[keys] = values
+    lut.setflags(write=False)
+    log.debug("built the colour lookup table for %d colours (unknown -> %s)", len(keys), sentinel)
+    return lut, sentinel
+
+
+def _check_tolerance(tolerance: float) -> float:
+    try:
+        value = float(tolerance)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise RemapError(
+            f"tolerance must be a colour distance >= 0 (Euclidean, in 0..255 units per channel), "
+            f"got {tolerance!r}"
+        )
+    return value
+
+
+def _classify_unknown(
+    packed: NDArray[np.uint32], lookup: _Lookup, tolerance: float
+) -> tuple[NDArray[np.uint8], NDArray[np.int8]]:
+    """Values and causes for colours not in the table: within ``tolerance`` of colours that all
+    map to one value -> that value; near colours of different values -> 255 (ambiguous);
+    near none -> 255 (unknown)."""
+    targets = np.full(packed.shape, VOID, dtype=np.uint8)
+    causes = np.full(packed.shape, _UNKNOWN, dtype=np.int8)
+    if tolerance <= 0 or not len(lookup.packed):
+        return targets, causes
+    # Squared distances as |c|^2 + |t|^2 - 2 c.t: integers below 2**18, exact in float64.
+    table = lookup.colors.astype(np.float64)
+    table_sq = (table**2).sum(axis=1)
+    table_targets = lookup.targets.astype(np.int16)
+    limit = tolerance * tolerance
+    for start in range(0, len(packed), _TOLERANCE_CHUNK):
+        stop = start + _TOLERANCE_CHUNK
+        colors = _unpack(packed[start:stop]).astype(np.float64)
+        d2 = (colors**2).sum(axis=1)[:, None] + table_sq[None, :] - 2.0 * (colors @ table.T)
+        near = d2 <= limit  # (n, K)
+        low = np.where(near, table_targets, 256).min(axis=1)
+        high = np.where(near, table_targets, -1).max(axis=1)
+        hit = low == high  # every near colour maps to one value (and there is one)
+        chunk_targets = targets[start:stop]
+        chunk_causes = causes[start:stop]
+        chunk_targets[hit] = low[hit]
+        chunk_causes[hit] = np.where(low[hit] == VOID, _NEAR_VOID, _TOLERATED)
+        chunk_causes[(high >= 0) & ~hit] = _AMBIGUOUS
+    return targets, causes
+
+
+# --- the report -------------------------------------------------------------------------------
+
+
+@dataclass
+class RemapReport:
+    """What a remap did to the pixels of one file (or, merged, of a batch).
+
+    Attributes:
+        pixels: pixels seen.
+        void_mapped: pixels made 255 on purpose: a colour the table marks void (VOC's boundary
+            colour, Cityscapes' trainId-255 colours) or, in index mode, a 255 input or a value
+            the map sends to 255.
+        unknown: pixels of a colour the table does not hold (in index mode: of a value the map
+            does not list), made 255.
+        ambiguous: pixels within the tolerance of two classes, made 255.
+        alpha: transparent pixels (alpha 0), made 255.
+        tolerated: pixels given a class because their colour was within the tolerance of it.
+        unknown_counts: pixel count per unknown (or ambiguous) colour ``(r, g, b)``, or per
+            unmapped value in index mode; at most :data:`UNKNOWN_KEPT_PER_FILE` per file.
+        unknown_examples: a file holding each of them.
+    """
+
+    pixels: int = 0
+    void_mapped: int = 0
+    unknown: int = 0
+    ambiguous: int = 0
+    alpha: int = 0
+    tolerated: int = 0
+    unknown_counts: dict[ReportKey, int] = field(default_factory=dict)
+    unknown_examples: dict[ReportKey, str] = field(default_factory=dict)
+
+    @property
+    def void(self) -> int:
+        """Every pixel that became 255."""
+        return self.void_mapped + self.unknown + self.ambiguous + self.alpha
+
+    def add(self, other: RemapReport) -> None:
+        """Add ``other``'s counts to this report (the first example of a colour is kept)."""
+        for name in ("pixels", "void_mapped", "unknown", "ambiguous", "alpha", "tolerated"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for key, count in other.unknown_counts.items():
+            self.unknown_counts[key] = self.unknown_counts.get(key, 0) + count
+            self.unknown_examples.setdefault(key, other.unknown_examples.get(key, ""))
+
+    def top_unknown(self, n: int = 10) -> list[tuple[ReportKey, int, str]]:
+        """The ``n`` most frequent unknown colours (or values): ``(key, pixels, example file)``,
+        most pixels first, ties in colour order."""
+        ranked = sorted(self.unknown_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [(key, count, self.unknown_examples.get(key, "")) for key, count in ranked[:n]]
+
+
+def merge_reports(reports: Iterable[RemapReport]) -> RemapReport:
+    """One report summing ``reports`` (in order: the first file with a colour is its example)."""
+    total = RemapReport()
+    for report in reports:
+        total.add(report)
+    return total
+
+
+def _tally(
+    keys: NDArray[np.integer], counts: NDArray[np.int64], source: str
+) -> tuple[dict[ReportKey, int], dict[ReportKey, str]]:
+    """The most frequent keys (``(K,)`` values, or ``(K, 3)`` colours) with their counts."""
+    order = np.argsort(-counts, kind="stable")[:UNKNOWN_KEPT_PER_FILE]
+    order = order[counts[order] > 0]
+    kept: dict[ReportKey, int] = {
+        (tuple(key) if isinstance(key, list) else key): count  # type: ignore[misc]
+        for key, count in zip(keys[order].tolist(), counts[order].tolist())
+    }
+    return kept, dict.fromkeys(kept, source)
+
+
+def _colour_report(
+    source: str,
+    pixels: int,
+    packed: NDArray[np.uint32],
+    causes: NDArray[np.int8],
+    counts: NDArray[np.int64],
+    void_mapped: int = 0,
+    alpha: int = 0,
+) -> RemapReport:
+    """Sum per-colour ``counts`` by cause; list the unknown and ambiguous colours."""
+    sums = np.bincount(causes, weights=counts, minlength=_N_CAUSES).astype(np.int64)
+    bad = ((causes == _UNKNOWN) | (causes == _AMBIGUOUS)) & (counts > 0)
+    # Two palette entries may hold one colour: count per colour, not per entry.
+    colors, inverse = np.unique(packed[bad], return_inverse=True)
+    per_color = np.bincount(inverse, weights=counts[bad], minlength=len(colors)).astype(np.int64)
+    unknown_counts, examples = _tally(_unpack(colors), per_color, source)
+    return RemapReport(
+        pixels=pixels,
+        void_mapped=void_mapped + int(sums[_VOID_COLOR] + sums[_NEAR_VOID]),
+        unknown=int(sums[_UNKNOWN]),
+        ambiguous=int(sums[_AMBIGUOUS]),
+        alpha=alpha + int(sums[_ALPHA]),
+        tolerated=int(sums[_TOLERATED]),
+        unknown_counts=unknown_counts,
+        unknown_examples=examples,
+    )
+
+
+# --- colour -> index ------------------------------------------------------------------------
+
+
+def _as_color_pixels(rgb: ArrayLike, source: str) -> NDArray[np.uint8]:
+    pixels = np.asarray(rgb)
+    if pixels.ndim != 3 or pixels.shape[2] not in (3, 4):
+        hint = " (a single-channel label map goes through an index map)" if pixels.ndim == 2 else ""
+        raise RemapError(
+            f"{source}: a colour mask must be an (H, W, 3) RGB or (H, W, 4) RGBA array, got "
+            f"shape {pixels.shape}{hint}"
+        )
+    if pixels.dtype != np.uint8:
+        if not np.issubdtype(pixels.dtype, np.integer) or (
+            pixels.size and (pixels.min() < 0 or pixels.max() > 255)
+        ):
+            raise RemapError(
+                f"{source}: colour values must be integers 0..255, got dtype {pixels.dtype}"
+                + (f" with values {pixels.min()}..{pixels.max()}" if pixels.size else "")
+            )
+        pixels = pixels.astype(np.uint8)
+    return np.ascontiguousarray(pixels)
+
+
+def _pack_pixels(pixels: NDArray[np.uint8]) -> NDArray[np.uint32]:
+    """``(H, W, 3|4)`` contiguous uint8 -> ``(H*W,)`` uint32 packed colours, in one pass.
+
+    RGBA pixels are already 4 bytes wide. RGB pixels are read as 4-byte words at a 3-byte
+    stride (each word holds the pixel and the next one's red byte, masked off), which avoids
+    three widening copies and two shifts.
+    """
+    flat = pixels.reshape(-1)
+    if pixels.shape[2] == 4:
+        return np.bitwise_and(flat.view("<u4"), _RGB_MASK)
+    n = pixels.shape[0] * pixels.shape[1]
+    packed = np.empty(n, dtype=np.uint32)
+    if n > 1:
+        words = np.ndarray((n - 1,), dtype="<u4", buffer=flat, strides=(3,))
+        np.bitwise_and(words, _RGB_MASK, out=packed[:-1])
+    if n:
+        packed[-1] = _pack(flat[-3:])
+    return packed
+
+
+def _rgb_lookup(
+    rgb: ArrayLike,
+    table: ClassTable,
+    tolerance: float,
+    on_conflict: str | None,
+    source: str,
+    want_report: bool,
+) -> tuple[NDArray[np.uint8], RemapReport | None]:
+    lookup = _compile(table, _conflict_mode(table, on_conflict))
+    tolerance = _check_tolerance(tolerance)
+    pixels = _as_color_pixels(rgb, source)
+    shape = pixels.shape[:2]
+    packed = _pack_pixels(pixels)
+    lut, sentinel = lookup.lut()
+    out = lut.take(packed)
+    opaque = pixels[..., 3].reshape(-1) != 0 if pixels.shape[2] == 4 else None
+    if opaque is not None and opaque.all():
+        opaque = None
+
+    classify = want_report or tolerance > 0
+    report = None
+    if sentinel is not None or classify:
+        # Where the unknown colours are: the spare value marks them; without one, 255 marks
+        # void colours and unknown ones alike, so look the void colours up again.
+        candidates = out == (VOID if sentinel is None else sentinel)
+        if opaque is not None:
+            candidates &= opaque
+        where = np.flatnonzero(candidates)
+        colors = packed.take(where) if classify else None
+        if sentinel is None and colors is not None:
+            unknown = ~np.isin(colors, lookup.void_packed)
+            where, colors = where[unknown], colors[unknown]
+        if want_report:
+            is_void = out == VOID
+            if opaque is not None:
+                is_void &= opaque
+            void_mapped = int(np.count_nonzero(is_void)) - (len(where) if sentinel is None else 0)
+            alpha = 0 if opaque is None else int(opaque.size - np.count_nonzero(opaque))
+            report = RemapReport(pixels=packed.size, void_mapped=void_mapped, alpha=alpha)
+        if colors is not None and len(where):
+            uniq, inverse = np.unique(colors, return_inverse=True)
+            inverse = inverse.reshape(-1)
+            targets, causes = _classify_unknown(uniq, lookup, tolerance)
+            out[where] = targets[inverse]
+            if report is not None:
+                counts = np.bincount(inverse, minlength=len(uniq)).astype(np.int64)
+                report = _colour_report(
+                    source, packed.size, uniq, causes, counts, report.void_mapped, report.alpha
+                )
+        else:
+            out[where] = VOID
+    if opaque is not None:
+        out[~opaque] = VOID
+    return out.reshape(shape), report
+
+
+def rgb_to_index(
+    rgb: ArrayLike,
+    table: ClassTable,
+    tolerance: float = 0.0,
+    on_conflict: OnConflict | None = None,
+) -> NDArray[np.uint8]:
+    """Map a colour mask to class indices: one lookup per pixel, whatever the number of classes.
+
+    Args:
+        rgb: ``(H, W, 3)`` RGB or ``(H, W, 4)`` RGBA array of 8-bit values (uint8, or integers
+            in 0..255). Never modified.
+        table: the class table; pixels get their colour's train id when the table has them
+            (Cityscapes), else its index.
+        tolerance: Euclidean colour distance; a colour not in the table but within this distance
+            of colours that all map to one value gets that value (near colours of two values:
+            255). 0 means exact colours only.
+        on_conflict: how to resolve colours shared by classes with different values; see
+            :func:`resolve_colors`.
+
+    Returns:
+        ``(H, W)`` uint8 label map: the table's values, 255 for void colours, unknown colours
+        and (RGBA) transparent pixels.
+
+    Raises:
+        RemapError: bad shape or dtype, negative tolerance, or a conflicting table.
+    """
+    return _rgb_lookup(rgb, table, tolerance, on_conflict, "colour mask", want_report=False)[0]
+
+
+def rgb_to_index_with_report(
+    rgb: ArrayLike,
+    table: ClassTable,
+    tolerance: float = 0.0,
+    on_conflict: OnConflict | None = None,
+    source: str = "colour mask",
+) -> tuple[NDArray[np.uint8], RemapReport]:
+    """:func:`rgb_to_index` and a :class:`RemapReport` of the pixels made void, by cause.
+
+    ``source`` names the array in error messages and is the example file of its unknown
+    colours.
+    """
+    label, report = _rgb_lookup(rgb, table, tolerance, on_conflict, source, want_report=True)
+    assert report is not None
+    return label, report
+
+
+def palette_to_index_with_report(
+    indices: ArrayLike,
+    palette: ArrayLike,
+    table: ClassTable,
+    tolerance: float = 0.0,
+    on_conflict: OnConflict | None = None,
+    palette_alpha: ArrayLike | None = None,
+    source: str = "palette image",
+) -> tuple[NDArray[np.uint8], RemapReport]:
+    """Map a palette image to class indices through the colours of its own palette.
+
+    A palette image's indices mean nothing outside its palette: index 1 may be red in one file
+    and green in the next. Each palette entry's colour is looked up as in
+    :func:`rgb_to_index`, then the pixels take their entry's value.
+
+    Args:
+        indices: ``(H, W)`` uint8 palette indices.
+        palette: ``(256, 3)`` uint8 palette colours.
+        table, tolerance, on_conflict: as in :func:`rgb_to_index`.
+        palette_alpha: optional ``(256,)`` alpha per entry; entries with alpha 0 are void.
+        source: names the image in messages and reports.
+
+    Returns:
+        ``(label, report)``: ``(H, W)`` uint8 label map and its :class:`RemapReport`.
+
+    Raises:
+        RemapError: bad shapes, negative tolerance, or a conflicting table.
+    """
+    index_image = np.asarray(indices)
+    colors = np.asarray(palette)
+    if index_image.ndim != 2 or index_image.dtype != np.uint8:
+        raise RemapError(
+            f"{source}: palette indices must be an (H, W) uint8 array, got shape "
+            f"{index_image.shape} and dtype {index_image.dtype}"
+        )
+    if colors.shape != (256, 3):
+        raise RemapError(f"{source}: a palette must be (256, 3), got shape {colors.shape}")
+    lookup = _compile(table, _conflict_mode(table, on_conflict))
+    tolerance = _check_tolerance(tolerance)
+    packed = _pack(colors)
+    values = lookup.lut()[0].take(packed)
+    causes = np.where(values == VOID, _VOID_COLOR, _MAPPED).astype(np.int8)
+    unknown = ~np.isin(packed, lookup.packed)
+    if unknown.any():
+        values[unknown], causes[unknown] = _classify_unknown(packed[unknown], lookup, tolerance)
+    if palette_alpha is not None:
+        transparent = np.asarray(palette_alpha).reshape(256) == 0
+        values = np.where(transparent, np.uint8(VOID), values)
+        causes[transparent] = _ALPHA
+    counts = np.bincount(index_image.reshape(-1), minlength=256).astype(np.int64)
+    report = _colour_report(source, index_image.size, packed, causes, counts)
+    return values.take(index_image), report
+
+
+def index_to_rgb(label: ArrayLike, table: ClassTable) -> NDArray[np.uint8]:
+    """Draw a label map in the table's colours: the inverse of :func:`rgb_to_index`.
+
+    Value ``t`` gets the colour of the first entry whose value is ``t``; 255 the table's void
+    colour ((224, 224, 192) without one); values without an entry their VOC colormap colour.
+
+    Args:
+        label: ``(H, W)`` label map (see :func:`~labeltools.labelpng.as_label_array`).
+        table: the class table.
+
+    Returns:
+        ``(H, W, 3)`` uint8 RGB image (a new array).
+
+    Raises:
+        LabelFileError: ``label`` is not a label map.
+    """
+    return colorize(as_label_array(label, "label map"), target_palette(table))
+
+
+# --- index -> index -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndexMap:
+    """A value -> value table for label maps that already hold indices.
+
+    Values it does not list become 255; 255 always stays 255.
+
+    Attributes:
+        pairs: ``(source value, new value)`` pairs, sorted, each source once; values 0..255,
+            sources never 255.
+        source: where the map came from, for messages.
+        classes: the class table whose values the output holds, when known (the
+            ``cityscapes`` map writes trainIds), for the output palette.
+    """
+
+    pairs: tuple[tuple[int, int], ...]
+    source: str = "index map"
+    classes: Optional[ClassTable] = None
+
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[int, int], source: str = "index map") -> IndexMap:
+        """Validate ``{source value: new value}``.
+
+        Raises:
+            RemapError: a value outside 0..255, or 255 as a source value.
+        """
+        pairs = []
+        for key, value in mapping.items():
+            pairs.append(_checked_pair(key, value, source, f"entry {key!r}"))
+        return cls(tuple(sorted(pairs)), source)
+
+    @classmethod
+    def load(cls, spec: PathLike) -> IndexMap:
+        """An index map from ``"cityscapes"`` (labelIds -> trainIds), a file, or inline pairs
+        ``"7:0,8:1,..."``.
+
+        A file holds one pair a line, ``SRC:DST``, ``SRC,DST`` or ``SRC DST``; ``#`` starts a
+        comment; blank lines are skipped.
+
+        Raises:
+            RemapError: unreadable file, malformed pair (naming the line or entry), a value
+                outside 0..255, 255 as a source, or a source listed twice with two values.
+        """
+        text = os.fspath(spec)
+        path = Path(text)
+        if text.lower() == "cityscapes" and not path.exists():
+            table = _cityscapes()
+            lut = table.id_to_train_id()
+            pairs = tuple((e.index, int(lut[e.index])) for e in table.classes)
+            return cls(pairs, "cityscapes labelIds -> trainIds", table)
+        if path.is_file():
+            try:
+                content = path.read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise RemapError(f"{path}: cannot read index map ({exc})") from None
+            items = [
+                (f"line {no}", line.split("#", 1)[0].strip())
+                for no, line in enumerate(content.splitlines(), 1)
+            ]
+            return cls._from_items([(where, item) for where, item in items if item], str(path))
+        if ":" not in text:
+            raise RemapError(
+                f"index map {text!r}: no such file, and not a list of SRC:DST pairs such as "
+                "'7:0,8:1' (or 'cityscapes' for labelIds -> trainIds)"
+            )
+        items = [(f"entry {no}", item.strip()) for no, item in enumerate(text.split(","), 1)]
+        return cls._from_items(items, f"index map {text!r}")
+
+    @classmethod
+    def _from_items(cls, items: Sequence[tuple[str, str]], source: str) -> IndexMap:
+        seen: dict[int, int] = {}
+        for where, item in items:
+            parts = [p for p in re.split(r"[:,\s]+", item) if p]
+            if len(parts) != 2 or not all(re.fullmatch(r"[+-]?\d+", p) for p in parts):
+                raise RemapError(
+                    f"{source}: {where} is {item!r}; expected SRC:DST, two integers 0..255"
+                )
+            key, value = _checked_pair(int(parts[0]), int(parts[1]), source, where)
+            if seen.get(key, value) != value:
+                raise RemapError(
+                    f"{source}: {where} maps {key} to {value}, but it was mapped to {seen[key]} "
+                    "before; each value may be mapped once"
+                )
+            seen[key] = value
+        if not seen:
+            raise RemapError(f"{source}: holds no SRC:DST pairs")
+        return cls(tuple(sorted(seen.items())), source)
+
+    def lut(self) -> NDArray[np.uint8]:
+        """``(256,)`` uint8: new value per value; 255 for unlisted values and for 255."""
+        table = np.full(256, VOID, dtype=np.uint8)
+        for key, value in self.pairs:
+            table[key] = value
+        return table
+
+    def listed(self) -> NDArray[np.bool_]:
+        """``(256,)`` bool: True for values the map lists (and for 255, which stays void)."""
+        mask = np.zeros(256, dtype=bool)
+        mask[[key for key, _ in self.pairs]] = True
+        mask[VOID] = True
+        return mask
+
+
+def _checked_pair(key: object, value: object, source: str, where: str) -> tuple[int, int]:
+    for number in (key, value):
+        if isinstance(number, bool) or not isinstance(number, (int, np.integer)) or not 0 <= number <= VOID:
+            raise RemapError(
+                f"{source}: {where}: {number!r} is not a label value; values are integers 0..255"
+            )
+    if key == VOID:
+        raise RemapError(
+            f"{source}: {where} remaps 255, but 255 is void and always stays 255"
+        )
+    return int(key), int(value)  # type: ignore[call-overload]
+
+
+def _as_index_map(index_map: IndexMap | Mapping[int, int]) -> IndexMap:
+    return index_map if isinstance(index_map, IndexMap) else IndexMap.from_mapping(index_map)
+
+
+def index_to_index(label: ArrayLike, index_map: IndexMap | Mapping[int, int]) -> NDArray[np.uint8]:
+    """Rewrite a label map's values through ``index_map`` (unlisted values -> 255, 255 stays).
+
+    Args:
+        label: ``(H, W)`` label map (see :func:`~labeltools.labelpng.as_label_array`).
+        index_map: an :class:`IndexMap` or a ``{value: new value}`` dict.
+
+    Returns:
+        ``(H, W)`` uint8 label map (a new array).
+
+    Raises:
+        LabelFileError: ``label`` is not a label map. RemapError: a bad mapping.
+    """
+    return _as_index_map(index_map).lut().take(as_label_array(label, "label map"))
+
+
+def index_to_index_with_report(
+    label: ArrayLike, index_map: IndexMap | Mapping[int, int], source: str = "label map"
+) -> tuple[NDArray[np.uint8], RemapReport]:
+    """:func:`index_to_index` and its :class:`RemapReport` (``unknown`` = unlisted values)."""
+    mapping = _as_index_map(index_map)
+    values = as_label_array(label, source)
+    lut = mapping.lut()
+    counts = np.bincount(values.reshape(-1), minlength=256).astype(np.int64)
+    listed = mapping.listed()
+    unknown_counts, examples = _tally(np.arange(256), np.where(listed, 0, counts), source)
+    report = RemapReport(
+        pixels=values.size,
+        void_mapped=int(counts[listed & (lut == VOID)].sum()),
+        unknown=int(counts[~listed].sum()),
+        unknown_counts=unknown_counts,
+        unknown_examples=examples,
+    )
+    return lut.take(values), report
+
+
+# --- files ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _MaskImage:
+    pixels: NDArray[np.uint8] | None = None  # (H, W, 3|4)
+    indices: NDArray[np.uint8] | None = None  # (H, W) palette indices
+    palette: NDArray[np.uint8] | None = None  # (256, 3)
+    palette_alpha: NDArray[np.uint8] | None = None  # (256,)
+    format: str = ""
+
+
+_SINGLE_CHANNEL = ("1", "L", "I", "I;16", "I;16B", "I;16L", "I;16N", "F", "LA", "La")
+
+
+def _read_color_mask(path: PathLike) -> _MaskImage:
+    """Read a colour mask: RGB/RGBA pixels, or a palette image's indices and own palette.
+
+    Raises:
+        RemapError: missing or unreadable file; a single-channel image (its values go through
+            an index map); an unsupported mode.
+    """
+    try:
+        with Image.open(path) as image:
+            image.load()
+            mode, fmt = image.mode, image.format or ""
+            if mode == "P":
+                alpha = _palette_alpha(image.info.get("transparency"))
+                return _MaskImage(
+                    indices=np.asarray(image, dtype=np.uint8),
+                    palette=image_palette(image),
+                    palette_alpha=alpha,
+                    format=fmt,
+                )
+            if mode in ("RGB", "RGBA"):
+                return _MaskImage(pixels=np.asarray(image, dtype=np.uint8), format=fmt)
+            if mode in ("RGBX", "CMYK", "YCbCr"):
+                return _MaskImage(pixels=np.asarray(image.convert("RGB")), format=fmt)
+            if mode == "PA":
+                return _MaskImage(pixels=np.asarray(image.convert("RGBA")), format=fmt)
+    except FileNotFoundError:
+        raise RemapError(f"{path}: no such file") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise RemapError(f"{path}: cannot read image ({exc})") from None
+    if mode in _SINGLE_CHANNEL:
+        raise RemapError(
+            f"{path}: is a single-channel ({mode}) image of values, not a colour mask; rewrite "
+            "its values with an index map (--index-map) instead"
+        )
+    raise RemapError(f"{path}: unsupported image mode {mode} for a colour mask")
+
+
+def _palette_alpha(transparency: object) -> NDArray[np.uint8] | None:
+    """Pillow's ``info['transparency']`` of a P image as ``(256,)`` alpha per entry."""
+    if transparency is None:
+        return None
+    alpha = np.full(256, 255, dtype=np.uint8)
+    if isinstance(transparency, int):
+        alpha[transparency] = 0
+    elif isinstance(transparency, (bytes, bytearray)):
+        given = np.frombuffer(bytes(transparency), dtype=np.uint8)[:256]
+        alpha[: len(given)] = given
+    return alpha
+
+
+def _output_path(source: PathLike, output_dir: PathLike) -> Path:
+    target = Path(output_dir) / (Path(source).stem + ".png")
+    if target.exists() and target.resolve() == Path(source).resolve():
+        raise RemapError(
+            f"{source}: the output {target} would overwrite the input; choose another output folder"
+        )
+    return target
+
+
+def _refuse_unknown(report: RemapReport, source: PathLike, what: str) -> None:
+    bad = report.unknown + report.ambiguous
+    if bad:
+        listed = ", ".join(f"{key} x {count}" for key, count, _ in report.top_unknown(5))
+        raise RemapError(
+            f"{source}: {bad} pixel(s) have {what} ({listed}); --strict refuses them "
+            "(without it they become 255)"
+        )
+
+
+def remap_color_file(
+    source: PathLike,
+    output_dir: PathLike,
+    table: ClassTable,
+    tolerance: float = 0.0,
+    on_conflict: OnConflict | None = None,
+    strict: bool = False,
+) -> FileResult:
+    """Remap one colour mask (RGB, RGBA, palette or JPEG) to ``output_dir/<stem>.png``.
+
+    The label file is a palette PNG in the table's colours (:func:`target_palette`), written
+    atomically. The result's ``data`` is the file's :class:`RemapReport`; a JPEG mask read
+    without tolerance adds a warning suggesting one.
+
+    Raises:
+        RemapError: unreadable or single-channel image, output would overwrite the input,
+            conflicting table, or (``strict``) colours not in the table; nothing is written then.
+    """
+    target = _output_path(source, output_dir)
+    mask = _read_color_mask(source)
+    name = str(source)
+    if mask.indices is not None:
+        label, report = palette_to_index_with_report(
+            mask.indices, mask.palette, table, tolerance, on_conflict, mask.palette_alpha, name  # type: ignore[arg-type]
+        )
+    else:
+        label, report = rgb_to_index_with_report(mask.pixels, table, tolerance, on_conflict, name)  # type: ignore[arg-type]
+    if strict:
+        _refuse_unknown(report, source, f"colours that are not in the {table.source}")
+    warnings: tuple[str, ...] = ()
+    if mask.format in ("JPEG", "MPO") and not tolerance:
+        share = 100.0 * report.unknown / max(1, report.pixels)
+        warnings = (
+            f"{source}: JPEG compression shifts colours, and {report.unknown} pixel(s) "
+            f"({share:.1f}%) matched no class and became 255; map near colours with a tolerance "
+            f"(--tolerance {suggested_tolerance(table, on_conflict)} keeps every colour near "
+            "one class at most)",
+        )
+    write_label(target, label, target_palette(table))
+    return FileResult(source=name, outputs=(str(target),), data=report, warnings=warnings)
+
+
+def remap_index_file(
+    source: PathLike,
+    output_dir: PathLike,
+    index_map: IndexMap,
+    strict: bool = False,
+    palette: ArrayLike | None = None,
+) -> FileResult:
+    """Rewrite one label file's values through ``index_map`` to ``output_dir/<stem>.png``.
+
+    Raises:
+        LabelFileError: the input is not a label file. RemapError: output would overwrite the
+            input, or (``strict``) values the map does not list.
+    """
+    target = _output_path(source, output_dir)
+    label, report = index_to_index_with_report(read_label(source), index_map, str(source))
+    if strict:
+        _refuse_unknown(report, source, f"values that the {index_map.source} does not list")
+    write_label(target, label, palette)
+    return FileResult(source=str(source), outputs=(str(target),), data=report)
+
+
+def index_file_to_rgb(source: PathLike, output_dir: PathLike, table: ClassTable) -> FileResult:
+    """Draw one label file in the table's colours as an RGB PNG ``output_dir/<stem>.png``.
+
+    Values that are not classes of the table are drawn in their VOC colormap colour, with a
+    warning.
+
+    Raises:
+        LabelFileError: the input is not a label file. RemapError: output would overwrite the input.
+    """
+    target = _output_path(source, output_dir)
+    label = read_label(source)
+    present = np.flatnonzero(np.bincount(label.reshape(-1), minlength=256))
+    known = {entry_target(e) for e in table} | {VOID}
+    strangers = [int(v) for v in present if int(v) not in known]
+    warnings: tuple[str, ...] = ()
+    if strangers:
+        warnings = (
+            f"{source}: value(s) {', '.join(map(str, strangers))} are not classes of the "
+            f"{table.source}; drawn in their VOC colormap colours",
+        )
+    rgb = index_to_rgb(label, table)
+    with atomic_write(target) as tmp:
+        Image.fromarray(rgb).save(tmp, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
+    return FileResult(source=str(source), outputs=(str(target),), warnings=warnings)
+
+
+def remap_files(
+    sources: Sequence[PathLike],
+    output_dir: PathLike,
+    classes: ClassTable | Sequence[str] | PathLike | None = None,
+    *,
+    index_map: IndexMap | PathLike | None = None,
+    to_rgb: bool = False,
+    tolerance: float = 0.0,
+    on_conflict: OnConflict | None = None,
+    strict: bool = False,
+    jobs: int | None = None,
+) -> Iterator[FileResult]:
+    """Remap many files into ``output_dir`` (same stems, ``.png``): one result per input, in
+    input order, so the output is identical for any ``jobs``.
+
+    Modes: colour masks -> label files (``classes`` required); ``index_map``: label files ->
+    label files (``classes``, if given, only colours the output); ``to_rgb``: label files ->
+    RGB colour images (``classes`` required). Each result's ``data`` is its
+    :class:`RemapReport` (none for ``to_rgb``); merge them with :func:`merge_reports`.
+
+    Raises:
+        RemapError: a combination of options that does not fit, a conflicting table, a bad
+            tolerance or index map: before any file is written.
+        LabelFileError: two inputs share a stem.
+        ClassTableError: ``classes`` cannot be loaded.
+    """
+    table = None if classes is None else as_class_table(classes)
+    if index_map is not None and to_rgb:
+        raise RemapError("an index map rewrites label values; it cannot be combined with to_rgb")
+    if index_map is None and table is None:
+        raise RemapError("remapping colours needs a class table (classes)")
+    if tolerance and (index_map is not None or to_rgb):
+        raise RemapError("a tolerance applies to colour masks only, not to index maps or to_rgb")
+    if strict and to_rgb:
+        raise RemapError("strict applies to colour masks and index maps, not to to_rgb")
+    check_unique_stems(sources)
+    if index_map is not None:
+        mapping = index_map if isinstance(index_map, IndexMap) else IndexMap.load(index_map)
+        palette_table = table if table is not None else mapping.classes
+        palette = None if palette_table is None else target_palette(palette_table)
+        work = partial(
+            remap_index_file, output_dir=output_dir, index_map=mapping, strict=strict, palette=palette
+        )
+    elif to_rgb:
+        work = partial(index_file_to_rgb, output_dir=output_dir, table=table)
+    else:
+        _check_tolerance(tolerance)
+        # Compile (and check) once here: forked workers then share the lookup table.
+        _compile(table, _conflict_mode(table, on_conflict)).lut()  # type: ignore[arg-type]
+        work = partial(
+            remap_color_file,
+            output_dir=output_dir,
+            table=table,
+            tolerance=tolerance,
+            on_conflict=on_conflict,
+            strict=strict,
+        )
+    Path(output_dir).mkdir(parents=True, exist_ok=True)
+    return map_files(work, [str(s) for s in sources], jobs)
+

@@ -1,0 +1,189 @@
+"""The PASCAL VOC segmentation folder: layout, split files, and iterating (image, label) pairs.
+
+::
+
+    ROOT/JPEGImages/<id>.jpg
+    ROOT/SegmentationClass/<id>.png          palette PNG, VOC colormap, 255 = void
+    ROOT/SegmentationObject/<id>.png         optional instance maps
+    ROOT/ImageSets/Segmentation/{train,val,trainval}.txt
+    ROOT/class_names.txt
+
+The layout loads unchanged in torchvision's ``VOCSegmentation``, pytorch-deeplab-xception's
+pascal loader and mmsegmentation's ``PascalVOCDataset``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, Union
+
+import numpy as np
+from numpy.typing import NDArray
+from PIL import Image, ImageOps
+
+from labeltools.classes import ClassTable
+from labeltools.errors import DatasetError
+from labeltools.labelpng import atomic_write, read_label
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+IMAGES_DIR = "JPEGImages"
+LABELS_DIR = "SegmentationClass"
+OBJECTS_DIR = "SegmentationObject"
+SPLITS_DIR = os.path.join("ImageSets", "Segmentation")
+CLASS_NAMES_FILE = "class_names.txt"
+SPLITS = ("train", "val", "trainval")
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
+
+
+def is_voc_root(path: PathLike) -> bool:
+    """True when ``path`` holds a ``SegmentationClass`` folder."""
+    return (Path(path) / LABELS_DIR).is_dir()
+
+
+def split_path(root: PathLike, split: str) -> Path:
+    return Path(root) / SPLITS_DIR / f"{split}.txt"
+
+
+def available_splits(root: PathLike) -> list[str]:
+    """Names of the split files present, sorted."""
+    folder = Path(root) / SPLITS_DIR
+    return sorted(p.stem for p in folder.glob("*.txt")) if folder.is_dir() else []
+
+
+def read_split(root: PathLike, split: str) -> list[str]:
+    """The ids listed in ``ImageSets/Segmentation/<split>.txt``, in file order.
+
+    Raises:
+        DatasetError: the split file is missing (naming the splits that exist) or unreadable.
+    """
+    path = split_path(root, split)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        have = available_splits(root)
+        known = f"; splits present: {', '.join(have)}" if have else "; no split files present"
+        raise DatasetError(f"{path}: no such split file{known}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DatasetError(f"{path}: cannot read split file ({exc})") from None
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def write_split(root: PathLike, split: str, ids: Iterable[str]) -> Path:
+    """Write a split file (one id a line), atomically; returns its path."""
+    path = split_path(root, split)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(path) as tmp:
+        tmp.write_text("".join(f"{i}\n" for i in ids), encoding="utf-8")
+    return path
+
+
+def label_path(root: PathLike, image_id: str) -> Path:
+    return Path(root) / LABELS_DIR / f"{image_id}.png"
+
+
+def image_path(root: PathLike, image_id: str) -> Path:
+    """The image of ``image_id``: ``JPEGImages/<id>.jpg``, else the first other image extension
+    found; the ``.jpg`` path when none exists."""
+    folder = Path(root) / IMAGES_DIR
+    jpg = folder / f"{image_id}.jpg"
+    if jpg.exists():
+        return jpg
+    for ext in IMAGE_EXTENSIONS[1:]:
+        candidate = folder / f"{image_id}{ext}"
+        if candidate.exists():
+            return candidate
+    return jpg
+
+
+def label_ids(root: PathLike) -> list[str]:
+    """Ids of every label in ``SegmentationClass``, sorted."""
+    folder = Path(root) / LABELS_DIR
+    if not folder.is_dir():
+        raise DatasetError(f"{root}: not a VOC dataset folder (no {LABELS_DIR}/ inside)")
+    return sorted(p.stem for p in folder.glob("*.png"))
+
+
+def dataset_ids(root: PathLike, split: str | None = None) -> list[str]:
+    """The ids of ``split``, or of every label when ``split`` is None.
+
+    Raises:
+        DatasetError: not a VOC folder, or the split file is missing.
+    """
+    if not is_voc_root(root):
+        raise DatasetError(f"{root}: not a VOC dataset folder (no {LABELS_DIR}/ inside)")
+    return label_ids(root) if split is None else read_split(root, split)
+
+
+def dataset_label_paths(root: PathLike, split: str | None = None) -> list[Path]:
+    """Label file paths for ``split`` (or all labels), in split order."""
+    return [label_path(root, i) for i in dataset_ids(root, split)]
+
+
+def load_class_table(root: PathLike) -> ClassTable | None:
+    """The dataset's ``class_names.txt`` as a ClassTable, or None when absent."""
+    path = Path(root) / CLASS_NAMES_FILE
+    return ClassTable.load(path) if path.is_file() else None
+
+
+def read_image(path: PathLike) -> NDArray[np.uint8]:
+    """An image file as displayed (EXIF orientation applied), ``(H, W, 3)`` uint8 RGB.
+
+    Raises:
+        DatasetError: missing or unreadable file.
+    """
+    try:
+        with Image.open(path) as image:
+            shown = ImageOps.exif_transpose(image)
+            return np.asarray(shown.convert("RGB"))
+    except FileNotFoundError:
+        raise DatasetError(f"{path}: no such image file") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise DatasetError(f"{path}: cannot read image ({exc})") from None
+
+
+class VOCSegmentation:
+    """Map-style dataset over a VOC folder, usable with a torch ``DataLoader`` or on its own.
+
+    ``dataset[i]`` is ``{"image": (H, W, 3) uint8, "label": (H, W) uint8, "id": str}`` (numpy
+    arrays), passed through ``transform`` when one is given.
+
+    Args:
+        root: the VOC folder.
+        split: a split name (``train``, ``val``, ...), or None for every label.
+        transform: optional callable applied to each sample dict.
+        load_images: set False to skip decoding images (``"image"`` is then None).
+
+    Raises:
+        DatasetError: not a VOC folder or missing split; on access, a missing or bad file.
+    """
+
+    def __init__(
+        self,
+        root: PathLike,
+        split: str | None = "train",
+        transform: Callable[[dict[str, Any]], Any] | None = None,
+        load_images: bool = True,
+    ) -> None:
+        self.root = Path(root)
+        self.split = split
+        self.ids: Sequence[str] = dataset_ids(root, split)
+        self.transform = transform
+        self.load_images = load_images
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index: int) -> Any:
+        if not -len(self.ids) <= index < len(self.ids):
+            raise IndexError(f"index {index} out of range for {len(self.ids)} samples")
+        image_id = self.ids[index]
+        label = read_label(label_path(self.root, image_id))
+        image = read_image(image_path(self.root, image_id)) if self.load_images else None
+        sample = {"image": image, "label": label, "id": image_id}
+        return self.transform(sample) if self.transform is not None else sample
+
+    def __repr__(self) -> str:
+        return f"VOCSegmentation({str(self.root)!r}, split={self.split!r}, {len(self)} samples)"

@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from labeltools import VOID, ClassEntry, ClassTable, ClassTableError, voc_colormap
+from labeltools.classes import CITYSCAPES_LABELS, colormap_entries, save_colormap
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_labelme_labels_txt(tmp_path):
+    table = ClassTable.load(write(tmp_path, "labels.txt", "__ignore__\n_background_\ncat\ndog\n"))
+    assert table.name_to_index == {"__ignore__": 255, "_background_": 0, "cat": 1, "dog": 2}
+    assert table.names == ["_background_", "cat", "dog"]
+    assert table.num_classes == 3
+    assert [e.name for e in table.void_entries] == ["__ignore__"]
+    assert table.color_of(2) == (0, 128, 0)
+
+
+def test_plain_class_names(tmp_path):
+    table = ClassTable.load(write(tmp_path, "class_names.txt", "background\nroad\ncar\n"))
+    assert table.index_of("car") == 2 and table.name_of(1) == "road"
+    assert table.name_of(VOID) == "void" and table.name_of(9) == "class_9"
+
+
+def test_blank_line_is_refused_with_its_number(tmp_path):
+    path = write(tmp_path, "labels.txt", "__ignore__\n_background_\ncat\n   \ndog\n")
+    with pytest.raises(ClassTableError, match=r"labels.txt: line 4 is blank.*shift every later index"):
+        ClassTable.load(path)
+
+
+def test_trailing_newlines_are_not_classes(tmp_path):
+    assert ClassTable.load(write(tmp_path, "c.txt", "a\nb\n\n\n")).names == ["a", "b"]
+
+
+def test_duplicate_names(tmp_path):
+    with pytest.raises(ClassTableError, match=r"duplicate class name 'cat'"):
+        ClassTable.load(write(tmp_path, "c.txt", "bg\ncat\ncat\n"))
+
+
+def test_background_must_come_first(tmp_path):
+    with pytest.raises(ClassTableError, match=r"line 2: _background_ must be the first class .* index 1"):
+        ClassTable.load(write(tmp_path, "c.txt", "cat\n_background_\n"))
+
+
+def test_csv_with_header_colours_and_train_ids(tmp_path):
+    path = write(tmp_path, "t.csv", "index,name,r,g,b,train_id\n0,road,128,64,128,0\n7,car,0,0,142,1\n255,void,1,2,3,\n")
+    table = ClassTable.load(path)
+    assert table.color_of(7) == (0, 0, 142)
+    assert table.palette()[VOID].tolist() == [1, 2, 3]
+    assert table.num_classes == 8
+    assert table.has_train_ids and table.id_to_train_id()[7] == 1
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("0,a,1,2,3\n0,b,4,5,6\n", r"duplicate class index 0 \('a' and 'b'\)"),
+        ("300,a,1,2,3\n", r"class 'a' has index 300; class indices are 0..254"),
+        ("0,a,1,2,300\n", r"class 'a' has colour \(1, 2, 300\); expected three integers 0..255"),
+        ("0,a,1,2\n", r"line 1: expected index,name,r,g,b\[,train_id\], got 4 field"),
+        ("0,a,x,2,3\n", r"line 1: index, r, g, b and train_id must be integers"),
+        ("0,a,1,2,3\n\n1,b,1,1,1\n", r"line 2 is blank"),
+        ("0,a,1,2,3,999\n", r"train id 999; expected 0..255"),
+    ],
+)
+def test_csv_errors(tmp_path, text, message):
+    with pytest.raises(ClassTableError, match=message):
+        ClassTable.load(write(tmp_path, "t.csv", text))
+
+
+def test_json_round_trip(tmp_path):
+    table = ClassTable.preset("cityscapes")
+    table.save_json(tmp_path / "c.json")
+    assert ClassTable.load(tmp_path / "c.json") == table
+    table.save_csv(tmp_path / "c.csv")
+    assert ClassTable.load(tmp_path / "c.csv") == table
+
+
+def test_json_errors(tmp_path):
+    with pytest.raises(ClassTableError, match="not valid JSON"):
+        ClassTable.load(write(tmp_path, "a.json", "{"))
+    with pytest.raises(ClassTableError, match="expected a list of classes"):
+        ClassTable.load(write(tmp_path, "b.json", '{"x": 1}'))
+    with pytest.raises(ClassTableError, match=r"class #0 must be an object with 'index' and 'name'"):
+        ClassTable.load(write(tmp_path, "c.json", '[{"name": "a"}]'))
+    with pytest.raises(ClassTableError, match=r"class #0: 'color' must be \[r, g, b\]"):
+        ClassTable.load(write(tmp_path, "d.json", '[{"index": 0, "name": "a", "color": "red"}]'))
+    assert ClassTable.load(write(tmp_path, "e.json", '["bg", "cat"]')).names == ["bg", "cat"]
+
+
+def test_missing_file_and_unknown_preset(tmp_path):
+    with pytest.raises(ClassTableError, match=r"nope.txt: no such class table file \(or use a preset: voc, cityscapes\)"):
+        ClassTable.load(tmp_path / "nope.txt")
+    with pytest.raises(ClassTableError, match="unknown class table preset 'coco'"):
+        ClassTable.preset("coco")
+
+
+def test_unknown_label_lookup():
+    with pytest.raises(ClassTableError, match=r"label 'unicorn' is not in the voc preset"):
+        ClassTable.preset("voc").index_of("unicorn")
+
+
+def test_voc_preset():
+    table = ClassTable.preset("voc")
+    assert len(table.names) == 21 and table.names[15] == "person"
+    np.testing.assert_array_equal(table.palette(), voc_colormap(256))
+    assert table.void_entries[0].color == (224, 224, 192)
+
+
+def test_cityscapes_preset_matches_official_table():
+    table = ClassTable.preset("cityscapes")
+    assert table.num_classes == 34 and len(table) == 35
+    assert table.entry(26) == ClassEntry(26, "car", (0, 0, 142), 13)
+    lut = table.id_to_train_id()
+    assert lut[7] == 0 and lut[33] == 18 and lut[0] == 255 and lut[VOID] == 255
+    assert table.train_table().names[:3] == ["road", "sidewalk", "building"]
+    assert len(table.train_table().names) == 19
+    labels = pytest.importorskip("cityscapesscripts.helpers.labels")
+    official = [(lb.name, lb.id, 255 if lb.trainId < 0 else lb.trainId, tuple(lb.color)) for lb in labels.labels]
+    assert official == list(CITYSCAPES_LABELS)
+
+
+def test_class_names_writer(tmp_path):
+    table = ClassTable.from_names(["__ignore__", "_background_", "cat"])
+    table.save_class_names(tmp_path / "class_names.txt")
+    assert (tmp_path / "class_names.txt").read_text() == "_background_\ncat\n"
+    gappy = ClassTable([ClassEntry(0, "a", (0, 0, 0)), ClassEntry(2, "c", (1, 1, 1))])
+    with pytest.raises(ClassTableError, match=r"indices \[1\] have no class"):
+        gappy.save_class_names(tmp_path / "g.txt")
+    assert not (tmp_path / "g.txt").exists()
+
+
+def test_colormap_entries_and_formats(tmp_path):
+    rows = colormap_entries(23, ClassTable.preset("voc"))
+    assert [r.name for r in rows[:2]] == ["background", "aeroplane"] and rows[22].name == ""
+    assert [r.index for r in colormap_entries(256)][-1] == 255
+    save_colormap(tmp_path / "c.txt", rows[:2])
+    assert (tmp_path / "c.txt").read_text() == "background 0 0 0\naeroplane 128 0 0\n"
+    save_colormap(tmp_path / "c.json", rows[:2])
+    assert json.loads((tmp_path / "c.json").read_text())[1]["hex"] == "#800000"
+    save_colormap(tmp_path / "c.csv", rows[:2])
+    assert (tmp_path / "c.csv").read_text().splitlines()[1] == "0,background,0,0,0,#000000"
+    save_colormap(tmp_path / "c.npy", rows)
+    np.testing.assert_array_equal(np.load(tmp_path / "c.npy"), voc_colormap(23))
+    with pytest.raises(ClassTableError, match=r"c.bmp: unknown colormap format .bmp"):
+        save_colormap(tmp_path / "c.bmp", rows)

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from labeltools import VOID, ColormapError, colorize, palette_array, palette_bytes, voc_colormap
+
+VOC2012 = [
+    (0, 0, 0), (128, 0, 0), (0, 128, 0), (128, 128, 0), (0, 0, 128), (128, 0, 128),
+    (0, 128, 128), (128, 128, 128), (64, 0, 0), (192, 0, 0), (64, 128, 0), (192, 128, 0),
+    (64, 0, 128), (192, 0, 128), (64, 128, 128), (192, 128, 128), (0, 64, 0), (128, 64, 0),
+    (0, 192, 0), (128, 192, 0), (0, 64, 128),
+]  # fmt: skip
+
+
+def test_the_21_voc2012_colours():
+    assert [tuple(map(int, c)) for c in voc_colormap(21)] == VOC2012
+
+
+def test_void_is_224_224_192():
+    assert tuple(voc_colormap()[VOID]) == (224, 224, 192)
+
+
+def test_equals_labelme_imgviz_colormap_for_all_256_entries():
+    # labelme colours its labels with imgviz.label_colormap() (labelme.app.LABEL_COLORMAP).
+    pytest.importorskip("labelme")
+    imgviz = pytest.importorskip("imgviz")
+    np.testing.assert_array_equal(voc_colormap(256), imgviz.label_colormap())
+
+
+def test_shape_dtype_read_only_and_cached():
+    cmap = voc_colormap(300)
+    assert cmap.shape == (300, 3) and cmap.dtype == np.uint8
+    assert voc_colormap(300) is cmap
+    with pytest.raises(ValueError):
+        cmap[0, 0] = 1
+
+
+def test_prefix_property():
+    np.testing.assert_array_equal(voc_colormap(1000)[:256], voc_colormap(256))
+
+
+def test_all_colours_distinct_for_large_n():
+    n = 2**20
+    packed = voc_colormap(n).astype(np.uint32) @ np.array([1 << 16, 1 << 8, 1], dtype=np.uint32)
+    assert np.unique(packed).size == n
+
+
+def test_full_range_is_distinct():
+    cmap = voc_colormap(2**24)
+    packed = (cmap[:, 0].astype(np.uint32) << 16) | (cmap[:, 1].astype(np.uint32) << 8) | cmap[:, 2]
+    counts = np.bincount(packed, minlength=2**24)
+    assert counts.max() == 1
+
+
+@pytest.mark.parametrize("n", [0, -3, 2**24 + 1])
+def test_out_of_range_sizes(n):
+    with pytest.raises(ColormapError, match=r"between 1 and 16777216 .*got " + str(n)):
+        voc_colormap(n)
+
+
+@pytest.mark.parametrize("n", [2.5, "8", True])
+def test_non_integer_sizes(n):
+    with pytest.raises(ColormapError, match="must be an integer"):
+        voc_colormap(n)
+
+
+def test_palette_bytes_and_override():
+    raw = palette_bytes()
+    assert len(raw) == 768 and raw[3:6] == bytes([128, 0, 0])
+    pal = palette_array([(1, 2, 3)])
+    assert tuple(pal[0]) == (1, 2, 3) and tuple(pal[1]) == (128, 0, 0)
+    assert voc_colormap()[0, 0] == 0  # the cached colormap is untouched
+
+
+def test_palette_bad_shapes():
+    with pytest.raises(ColormapError, match=r"\(k, 3\) array with k <= 256"):
+        palette_array(np.zeros((4, 2)))
+    with pytest.raises(ColormapError, match="0..255"):
+        palette_array([(0, 0, 300)])
+
+
+def test_colorize(blobs_label):
+    rgb = colorize(blobs_label)
+    assert rgb.shape == (24, 32, 3)
+    assert tuple(rgb[3, 4]) == (128, 0, 0) and tuple(rgb[11, 0]) == (224, 224, 192)
+    with pytest.raises(ColormapError, match="0..255"):
+        colorize(np.array([[256]]))

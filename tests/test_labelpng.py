@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from PIL import Image
+
+from labeltools import (
+    LabelFileError,
+    atomic_write,
+    label_histogram,
+    read_label,
+    read_label_palette,
+    recolor_label_files,
+    voc_colormap,
+    write_gray_label,
+    write_label,
+)
+from labeltools.labelpng import as_label_array
+
+
+def test_written_file_is_a_voc_palette_png(tmp_path, blobs_label):
+    path = tmp_path / "a.png"
+    write_label(path, blobs_label)
+    with Image.open(path) as image:
+        assert image.format == "PNG" and image.mode == "P"
+        palette = np.asarray(image.getpalette()[:768], dtype=np.uint8).reshape(256, 3)
+        np.testing.assert_array_equal(palette, voc_colormap(256))
+        np.testing.assert_array_equal(np.asarray(image), blobs_label)
+
+
+@settings(max_examples=40, deadline=None)
+@given(arrays(np.uint8, st.tuples(st.integers(1, 20), st.integers(1, 20))))
+def test_round_trip(tmp_path_factory, label):
+    path = tmp_path_factory.mktemp("rt") / "x.png"
+    write_label(path, label)
+    np.testing.assert_array_equal(read_label(path), label)
+
+
+def test_minus_one_becomes_void(tmp_path):
+    path = tmp_path / "m.png"
+    write_label(path, np.array([[-1, 0], [3, 254]], dtype=np.int32))
+    np.testing.assert_array_equal(read_label(path), [[255, 0], [3, 254]])
+
+
+def test_integral_floats_and_bools_are_accepted():
+    np.testing.assert_array_equal(as_label_array(np.array([[1.0, 255.0]])), [[1, 255]])
+    np.testing.assert_array_equal(as_label_array(np.array([[True, False]])), [[1, 0]])
+
+
+def test_caller_array_is_not_mutated(tmp_path):
+    label = np.array([[-1, 2]], dtype=np.int64)
+    write_label(tmp_path / "n.png", label)
+    assert label.tolist() == [[-1, 2]]
+
+
+@pytest.mark.parametrize(
+    "array, message",
+    [
+        (np.array([[0, 256, 300]]), r"2 pixel\(s\) lie outside the label range .*save such data as \.npy"),
+        (np.array([[-2, 0]]), r"1 pixel\(s\) lie outside the label range"),
+        (np.array([[0.5, 1.0]]), r"1 pixel\(s\) are not whole numbers.*\.npy"),
+        (np.array([[np.nan, 1.0]]), r"1 pixel\(s\) are not whole numbers"),
+        (np.zeros((2, 2, 3), dtype=np.uint8), r"must be a 2-D \(H, W\) array, got shape \(2, 2, 3\).*labeltools remap"),
+        (np.array([["a"]]), "must be numbers"),
+    ],
+)
+def test_bad_arrays_are_refused_and_nothing_is_written(tmp_path, array, message):
+    path = tmp_path / "bad.png"
+    with pytest.raises(LabelFileError, match=message):
+        write_label(path, array)
+    assert not path.exists()
+    assert os.listdir(tmp_path) == []
+
+
+def test_read_grayscale_and_16bit(tmp_path, blobs_label):
+    Image.fromarray(blobs_label).save(tmp_path / "g.png")
+    np.testing.assert_array_equal(read_label(tmp_path / "g.png"), blobs_label)
+    label, palette = read_label_palette(tmp_path / "g.png")
+    assert palette is None
+    Image.fromarray(blobs_label.astype(np.uint16)).save(tmp_path / "w.png")
+    np.testing.assert_array_equal(read_label(tmp_path / "w.png"), blobs_label)
+
+
+def test_16bit_values_that_do_not_fit(tmp_path):
+    Image.fromarray(np.array([[0, 300, 1000]], dtype=np.uint16)).save(tmp_path / "w.png")
+    with pytest.raises(LabelFileError, match=r"w.png: 16-bit image with 2 pixel\(s\) outside 0..255 \(max 1000\)"):
+        read_label(tmp_path / "w.png")
+
+
+def test_palette_indices_are_not_converted_to_colours(tmp_path):
+    image = Image.fromarray(np.array([[0, 1], [2, 3]], dtype=np.uint8))
+    image.putpalette([9, 9, 9, 200, 0, 0, 0, 200, 0, 0, 0, 200] + [0] * 756)
+    image.save(tmp_path / "p.png")
+    label, palette = read_label_palette(tmp_path / "p.png")
+    assert label.tolist() == [[0, 1], [2, 3]]
+    assert tuple(palette[1]) == (200, 0, 0)
+
+
+def test_rgb_file_points_to_remap(tmp_path):
+    Image.new("RGB", (4, 4)).save(tmp_path / "rgb.png")
+    with pytest.raises(LabelFileError, match=r"rgb.png: is a RGB image, not a label map.*labeltools remap"):
+        read_label(tmp_path / "rgb.png")
+
+
+def test_missing_and_truncated_files(tmp_path, blobs_label):
+    with pytest.raises(LabelFileError, match=r"nope.png: no such file"):
+        read_label(tmp_path / "nope.png")
+    write_label(tmp_path / "ok.png", blobs_label)
+    data = (tmp_path / "ok.png").read_bytes()
+    (tmp_path / "cut.png").write_bytes(data[: len(data) // 2])
+    with pytest.raises(LabelFileError, match=r"cut.png: cannot read image"):
+        read_label(tmp_path / "cut.png")
+    with pytest.raises(LabelFileError, match=r"cut.png: cannot read image"):
+        label_histogram(tmp_path / "cut.png")
+
+
+def test_histogram_matches_bincount(tmp_path, blobs_label):
+    write_label(tmp_path / "a.png", blobs_label)
+    write_gray_label(tmp_path / "g.png", blobs_label)
+    expected = np.bincount(blobs_label.ravel(), minlength=256)
+    for name in ("a.png", "g.png"):
+        counts, shape = label_histogram(tmp_path / name)
+        np.testing.assert_array_equal(counts, expected)
+        assert shape == (24, 32)
+    Image.fromarray(blobs_label.astype(np.uint16)).save(tmp_path / "w.png")
+    np.testing.assert_array_equal(label_histogram(tmp_path / "w.png")[0], expected)
+
+
+def test_atomic_write_leaves_nothing_on_error(tmp_path):
+    target = tmp_path / "out.txt"
+    target.write_text("old")
+    with pytest.raises(RuntimeError):
+        with atomic_write(target) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("interrupted")
+    assert target.read_text() == "old"
+    assert sorted(os.listdir(tmp_path)) == ["out.txt"]
+
+
+def test_recolor_round_trip(tmp_path, blobs_label):
+    write_gray_label(tmp_path / "a.png", blobs_label)
+    results = list(recolor_label_files([tmp_path / "a.png"], tmp_path / "colour"))
+    assert results[0].ok and Image.open(tmp_path / "colour" / "a.png").mode == "P"
+    list(recolor_label_files([tmp_path / "colour" / "a.png"], tmp_path / "gray", gray=True))
+    with Image.open(tmp_path / "gray" / "a.png") as image:
+        assert image.mode == "L"
+        np.testing.assert_array_equal(np.asarray(image), blobs_label)
+
+
+def test_recolor_reports_bad_file_and_continues(tmp_path, blobs_label):
+    write_gray_label(tmp_path / "a.png", blobs_label)
+    Image.new("RGB", (3, 3)).save(tmp_path / "b.png")
+    write_gray_label(tmp_path / "c.png", blobs_label)
+    results = list(recolor_label_files(sorted(tmp_path.glob("*.png")), tmp_path / "out", jobs=2))
+    assert [r.ok for r in results] == [True, False, True]
+    assert "b.png: is a RGB image" in results[1].error
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.png", "c.png"]
+
+
+def test_recolor_refuses_clashing_stems(tmp_path, blobs_label):
+    (tmp_path / "x").mkdir()
+    (tmp_path / "y").mkdir()
+    write_gray_label(tmp_path / "x" / "a.png", blobs_label)
+    write_gray_label(tmp_path / "y" / "a.png", blobs_label)
+    with pytest.raises(LabelFileError, match="same name would write the same output file"):
+        list(recolor_label_files([tmp_path / "x" / "a.png", tmp_path / "y" / "a.png"], tmp_path / "o"))
+    assert not (tmp_path / "o").exists()

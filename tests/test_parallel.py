@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from functools import partial
+
+import pytest
+
+from labeltools import FileResult, LabelFileError, LabeltoolsError, map_files
+from labeltools.parallel import resolve_jobs
+
+
+def square(item: int, fail_on: int = -1) -> FileResult:
+    if item == fail_on:
+        raise LabelFileError(f"item {item} is bad")
+    if item == -5:
+        raise FileNotFoundError(2, "No such file or directory")
+    return FileResult(source=str(item), data=item * item)
+
+
+@pytest.mark.parametrize("jobs", [1, 2, 3])
+def test_results_in_input_order(jobs):
+    results = list(map_files(square, range(50), jobs=jobs))
+    assert [r.data for r in results] == [i * i for i in range(50)]
+
+
+def test_errors_become_failed_results_and_work_continues():
+    results = list(map_files(partial(square, fail_on=3), [1, 3, -5, 4], jobs=2))
+    assert [r.ok for r in results] == [True, False, False, True]
+    assert results[1].error == "item 3 is bad"
+    assert "No such file" in results[2].error and results[2].source == "-5"
+
+
+def test_other_exceptions_are_bugs_and_propagate():
+    def boom(item):
+        raise ZeroDivisionError
+
+    with pytest.raises(ZeroDivisionError):
+        list(map_files(boom, [1], jobs=1))
+
+
+def test_resolve_jobs():
+    assert resolve_jobs(None) >= 1 and resolve_jobs(0) == resolve_jobs(None) and resolve_jobs(3) == 3
+    with pytest.raises(LabeltoolsError, match="--jobs must be 0"):
+        resolve_jobs(-1)

@@ -1,0 +1,622 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from PIL import Image
+
+from labeltools import (
+    ClassEntry,
+    ClassTable,
+    IndexMap,
+    LabelFileError,
+    RemapError,
+    RemapReport,
+    index_to_index,
+    index_to_index_with_report,
+    index_to_rgb,
+    merge_reports,
+    palette_to_index_with_report,
+    read_label,
+    read_label_palette,
+    remap_files,
+    rgb_to_index,
+    rgb_to_index_with_report,
+    voc_colormap,
+    write_label,
+)
+from labeltools.remap import (
+    color_conflicts,
+    index_file_to_rgb,
+    remap_color_file,
+    remap_index_file,
+    resolve_colors,
+    suggested_tolerance,
+    target_palette,
+)
+
+VOC = ClassTable.preset("voc")
+CITYSCAPES = ClassTable.preset("cityscapes")
+BOUNDARY = (224, 224, 192)
+
+
+def voc_mask(label: np.ndarray) -> np.ndarray:
+    """Colour a label map with the VOC colormap, as VOC's SegmentationClass PNGs look."""
+    return voc_colormap(256)[label]
+
+
+def label_with_boundary() -> np.ndarray:
+    label = np.zeros((30, 40), dtype=np.uint8)
+    label[4:14, 5:20] = 15  # person
+    label[16:26, 10:35] = 7  # car
+    label[3, 4:21] = label[14, 4:21] = 255  # boundary band around the person
+    label[3:15, 4] = label[3:15, 20] = 255
+    return label
+
+
+# --- colour -> index ------------------------------------------------------------------------
+
+
+def test_voc_mask_with_boundary_band():
+    label = label_with_boundary()
+    rgb = voc_mask(label)
+    result, report = rgb_to_index_with_report(rgb, VOC)
+    np.testing.assert_array_equal(result, label)
+    assert result.dtype == np.uint8 and result.shape == (30, 40)
+    band = int((label == 255).sum())
+    assert report.pixels == 1200 and report.void_mapped == band
+    assert report.unknown == report.alpha == report.ambiguous == report.tolerated == 0
+    assert report.void == band
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(["voc", "cityscapes"]).flatmap(
+        lambda name: st.tuples(
+            st.just(name),
+            arrays(
+                np.uint8,
+                st.tuples(st.integers(1, 12), st.integers(1, 12)),
+                elements=st.sampled_from(
+                    sorted(set(resolve_colors(ClassTable.preset(name)).values()))
+                ),
+            ),
+        )
+    )
+)
+def test_round_trip_index_to_rgb_to_index(case):
+    name, label = case
+    table = ClassTable.preset(name)
+    np.testing.assert_array_equal(rgb_to_index(index_to_rgb(label, table), table), label)
+
+
+def test_every_official_cityscapes_colour_goes_to_its_train_id():
+    from cityscapesscripts.helpers.labels import labels
+
+    # Reference: a colour goes to the trainId of the label evaluated with it, else to 255.
+    expected: dict[tuple[int, int, int], int] = {}
+    for lab in labels:
+        if not lab.ignoreInEval:
+            expected[lab.color] = lab.trainId
+    for lab in labels:
+        expected.setdefault(lab.color, 255)
+    assert expected[(0, 0, 142)] == 13 and expected[(153, 153, 153)] == 5
+    colors = np.array([lab.color for lab in labels], dtype=np.uint8)[None]  # (1, 35, 3)
+    want = np.array([[expected[lab.color] for lab in labels]], dtype=np.uint8)
+    np.testing.assert_array_equal(rgb_to_index(colors, CITYSCAPES), want)
+    # Cityscapes' *_color.png files are RGBA with alpha 255.
+    rgba = np.concatenate([colors, np.full((1, 35, 1), 255, np.uint8)], axis=-1)
+    np.testing.assert_array_equal(rgb_to_index(rgba, CITYSCAPES), want)
+
+
+def test_cityscapes_resolution_and_palette():
+    resolved = resolve_colors(CITYSCAPES)
+    assert resolved[(0, 0, 142)] == 13 and resolved[(153, 153, 153)] == 5
+    assert resolved[(0, 0, 0)] == 255 and resolved[(111, 74, 0)] == 255
+    assert set(color_conflicts(CITYSCAPES)) == {(153, 153, 153), (0, 0, 142)}
+    palette = target_palette(CITYSCAPES)
+    assert tuple(palette[5]) == (153, 153, 153) and tuple(palette[13]) == (0, 0, 142)
+    assert tuple(palette[0]) == (128, 64, 128) and tuple(palette[255]) == (0, 0, 0)
+    np.testing.assert_array_equal(target_palette(VOC), VOC.palette())
+
+
+def test_unknown_colours_become_void_and_are_reported():
+    label = label_with_boundary()
+    rgb = voc_mask(label).copy()
+    rgb[0, :7] = (10, 20, 30)
+    rgb[29, :3] = (200, 1, 1)
+    result, report = rgb_to_index_with_report(rgb, VOC, source="mask.png")
+    assert (result[0, :7] == 255).all() and (result[29, :3] == 255).all()
+    assert report.unknown == 10 and report.void_mapped == int((label == 255).sum())
+    assert report.top_unknown() == [((10, 20, 30), 7, "mask.png"), ((200, 1, 1), 3, "mask.png")]
+    assert report.void == report.unknown + report.void_mapped
+    # Without the report, the same labels.
+    np.testing.assert_array_equal(rgb_to_index(rgb, VOC), result)
+
+
+def test_reports_merge_in_order():
+    a = RemapReport(pixels=10, unknown=4, unknown_counts={(1, 2, 3): 4}, unknown_examples={(1, 2, 3): "a.png"})
+    b = RemapReport(
+        pixels=20,
+        void_mapped=2,
+        unknown=9,
+        alpha=1,
+        unknown_counts={(1, 2, 3): 1, (9, 9, 9): 8},
+        unknown_examples={(1, 2, 3): "b.png", (9, 9, 9): "b.png"},
+    )
+    total = merge_reports([a, b])
+    assert (total.pixels, total.void_mapped, total.unknown, total.alpha) == (30, 2, 13, 1)
+    assert total.top_unknown(1) == [((9, 9, 9), 8, "b.png")]
+    assert total.top_unknown() == [((9, 9, 9), 8, "b.png"), ((1, 2, 3), 5, "a.png")]
+    assert a.unknown_counts == {(1, 2, 3): 4}  # inputs untouched
+
+
+def test_input_is_never_mutated_and_views_work():
+    rgb = voc_mask(label_with_boundary()).copy()
+    rgb[0, 0] = (1, 1, 1)
+    before = rgb.copy()
+    rgb.setflags(write=False)
+    rgb_to_index_with_report(rgb, VOC, tolerance=5)
+    np.testing.assert_array_equal(rgb, before)
+    # Non-contiguous views and wider integer dtypes give the same answer.
+    view = before[:, ::3]
+    np.testing.assert_array_equal(rgb_to_index(view, VOC), rgb_to_index(np.ascontiguousarray(view), VOC))
+    np.testing.assert_array_equal(rgb_to_index(before.astype(np.int64), VOC), rgb_to_index(before, VOC))
+
+
+@pytest.mark.parametrize("shape", [(0, 0), (1, 1), (1, 2), (3, 1)])
+def test_tiny_images(shape):
+    label = np.full(shape, 15, dtype=np.uint8)
+    np.testing.assert_array_equal(rgb_to_index(voc_mask(label), VOC), label)
+
+
+def test_last_pixel_is_read_on_its_own():
+    # The last pixel of an RGB image is packed separately from the strided words.
+    label = np.zeros((4, 5), dtype=np.uint8)
+    label[-1, -1] = 20
+    rgb = voc_mask(label).copy()
+    np.testing.assert_array_equal(rgb_to_index(rgb, VOC), label)
+    rgb[-1, -1] = (5, 5, 5)
+    assert rgb_to_index(rgb, VOC)[-1, -1] == 255
+
+
+def test_table_using_every_value_still_tells_void_from_unknown():
+    # 255 classes use every value 0..254: no spare value marks unknown colours.
+    table = ClassTable.from_names(["__ignore__"] + [f"c{i}" for i in range(255)])
+    label = np.arange(255, dtype=np.uint8).reshape(15, 17)
+    label[0, 0] = 255
+    rgb = voc_mask(label).copy()
+    rgb[1, 1] = (3, 3, 3)
+    want = label.copy()
+    want[1, 1] = 255
+    result, report = rgb_to_index_with_report(rgb, table)
+    np.testing.assert_array_equal(result, want)
+    assert report.void_mapped == 1 and report.unknown == 1
+    assert report.top_unknown() == [((3, 3, 3), 1, "colour mask")]
+    np.testing.assert_array_equal(rgb_to_index(rgb, table), want)
+
+
+# --- tolerance ------------------------------------------------------------------------------
+
+
+def test_tolerance_maps_near_colours_and_refuses_ambiguous_ones():
+    rgb = np.array(
+        [[(0, 0, 0), (128, 0, 0), (120, 5, 3), (32, 0, 0), (60, 60, 60), (220, 226, 190)]],
+        dtype=np.uint8,
+    )
+    # (120, 5, 3) is ~9.9 from aeroplane (128, 0, 0); (32, 0, 0) is 32 from both background
+    # (0, 0, 0) and cat (64, 0, 0); (60, 60, 60) is over 80 from every class; (220, 226, 190) is
+    # ~4.9 from the boundary colour.
+    exact, report = rgb_to_index_with_report(rgb, VOC)
+    np.testing.assert_array_equal(exact, [[0, 1, 255, 255, 255, 255]])
+    assert report.unknown == 4
+    near, report = rgb_to_index_with_report(rgb, VOC, tolerance=10)
+    np.testing.assert_array_equal(near, [[0, 1, 1, 255, 255, 255]])
+    assert report.tolerated == 1 and report.void_mapped == 1 and report.unknown == 2
+    wide, report = rgb_to_index_with_report(rgb, VOC, tolerance=32)
+    np.testing.assert_array_equal(wide, [[0, 1, 1, 255, 255, 255]])
+    assert report.ambiguous == 1 and report.unknown == 1  # (32, 0, 0) is near two classes
+    assert [key for key, _, _ in report.top_unknown()] == [(32, 0, 0), (60, 60, 60)]
+    just_short, report = rgb_to_index_with_report(rgb, VOC, tolerance=31.9)
+    assert just_short[0, 3] == 255 and report.ambiguous == 0 and report.unknown == 2
+    np.testing.assert_array_equal(rgb_to_index(rgb, VOC, tolerance=32), wide)
+
+
+def test_tolerance_near_two_colours_of_one_class_is_that_class():
+    table = ClassTable(
+        [ClassEntry(0, "a", (0, 0, 0), 1), ClassEntry(1, "b", (20, 0, 0), 1), ClassEntry(2, "c", (200, 200, 200))]
+    )
+    rgb = np.array([[(10, 0, 0), (190, 200, 200)]], dtype=np.uint8)
+    np.testing.assert_array_equal(rgb_to_index(rgb, table, tolerance=12), [[1, 2]])
+
+
+def test_suggested_tolerance_keeps_colours_near_one_class():
+    assert suggested_tolerance(VOC) == 31  # nearest VOC colours of two classes are 64 apart
+    assert suggested_tolerance(CITYSCAPES) == 9  # truck (0,0,70) and caravan (0,0,90)
+
+
+# --- alpha and palette inputs ---------------------------------------------------------------
+
+
+def test_rgba_alpha_zero_is_void():
+    label = label_with_boundary()
+    rgba = np.concatenate([voc_mask(label), np.full(label.shape + (1,), 255, np.uint8)], axis=-1)
+    rgba[0, :5, 3] = 0  # transparent background
+    rgba[20, 20:24, :3] = (9, 9, 9)  # unknown colour, transparent: counts as alpha only
+    rgba[20, 20:24, 3] = 0
+    rgba[21, 20:22, 3] = 128  # half transparent: the colour still counts
+    result, report = rgb_to_index_with_report(rgba, VOC)
+    want = label.copy()
+    want[0, :5] = 255
+    want[20, 20:24] = 255
+    np.testing.assert_array_equal(result, want)
+    assert report.alpha == 9 and report.unknown == 0
+    assert report.void_mapped == int((label == 255).sum())
+
+
+def _palette_image(path, indices, palette, transparency=None):
+    image = Image.fromarray(indices.astype(np.uint8), mode="P")
+    image.putpalette(np.asarray(palette, dtype=np.uint8).reshape(-1).tolist())
+    if transparency is not None:
+        image.save(path, transparency=transparency)
+    else:
+        image.save(path)
+
+
+def test_palette_input_is_resolved_through_its_own_palette(tmp_path):
+    # A palette that is not VOC's: index 0 is aeroplane's colour, index 1 person's, 2 void,
+    # 3 an unknown colour, 4 black (background).
+    palette = np.zeros((256, 3), dtype=np.uint8)
+    palette[:5] = [(128, 0, 0), (192, 128, 128), BOUNDARY, (1, 2, 3), (0, 0, 0)]
+    indices = np.zeros((6, 8), dtype=np.uint8)
+    indices[:, 2:4] = 1
+    indices[0, :] = 2
+    indices[5, :3] = 3
+    indices[4, 6:] = 4
+    _palette_image(tmp_path / "p.png", indices, palette)
+    (tmp_path / "out").mkdir()
+    result = remap_color_file(tmp_path / "p.png", tmp_path / "out", VOC)
+    assert result.ok and result.outputs == (str(tmp_path / "out" / "p.png"),)
+    want = np.select([indices == 0, indices == 1, indices == 4], [1, 15, 0], 255)
+    label, file_palette = read_label_palette(tmp_path / "out" / "p.png")
+    np.testing.assert_array_equal(label, want)
+    np.testing.assert_array_equal(file_palette, VOC.palette())
+    report = result.data
+    assert report.unknown == 3 and report.void_mapped == 8 and report.pixels == 48
+    assert report.top_unknown() == [((1, 2, 3), 3, str(tmp_path / "p.png"))]
+
+
+def test_palette_transparency_and_duplicate_entries():
+    palette = np.zeros((256, 3), dtype=np.uint8)
+    palette[:4] = [(128, 0, 0), (5, 5, 5), (5, 5, 5), (0, 128, 0)]
+    indices = np.array([[0, 1, 2, 3, 3]], dtype=np.uint8)
+    alpha = np.full(256, 255, dtype=np.uint8)
+    alpha[3] = 0
+    label, report = palette_to_index_with_report(indices, palette, VOC, palette_alpha=alpha)
+    np.testing.assert_array_equal(label, [[1, 255, 255, 255, 255]])
+    assert report.alpha == 2 and report.unknown == 2
+    assert report.unknown_counts == {(5, 5, 5): 2}  # two entries, one colour
+    near, report = palette_to_index_with_report(indices, palette, VOC, tolerance=10)
+    np.testing.assert_array_equal(near, [[1, 0, 0, 2, 2]])
+    assert report.tolerated == 2
+
+
+def test_palette_png_with_transparency_file(tmp_path):
+    palette = np.zeros((256, 3), dtype=np.uint8)
+    palette[:2] = [(0, 128, 0), (0, 0, 128)]
+    _palette_image(tmp_path / "t.png", np.array([[0, 1], [1, 1]]), palette, transparency=1)
+    (tmp_path / "out").mkdir()
+    result = remap_color_file(tmp_path / "t.png", tmp_path / "out", VOC)
+    np.testing.assert_array_equal(read_label(tmp_path / "out" / "t.png"), [[2, 255], [255, 255]])
+    assert result.data.alpha == 3
+
+
+def test_rgb_and_rgba_files(tmp_path):
+    label = label_with_boundary()
+    Image.fromarray(voc_mask(label)).save(tmp_path / "rgb.png")
+    rgba = np.concatenate([voc_mask(label), np.full(label.shape + (1,), 255, np.uint8)], axis=-1)
+    rgba[0, 0, 3] = 0
+    Image.fromarray(rgba).save(tmp_path / "rgba.png")
+    results = list(remap_files([tmp_path / "rgb.png", tmp_path / "rgba.png"], tmp_path / "out", "voc", jobs=1))
+    assert all(r.ok and not r.warnings for r in results)
+    np.testing.assert_array_equal(read_label(tmp_path / "out" / "rgb.png"), label)
+    want = label.copy()
+    want[0, 0] = 255
+    np.testing.assert_array_equal(read_label(tmp_path / "out" / "rgba.png"), want)
+    assert results[1].data.alpha == 1
+
+
+def test_jpeg_mask_warns_and_suggests_a_tolerance(tmp_path):
+    label = label_with_boundary()
+    Image.fromarray(voc_mask(label)).save(tmp_path / "m.jpg", quality=70)
+    (tmp_path / "out").mkdir()
+    result = remap_color_file(tmp_path / "m.jpg", tmp_path / "out", VOC)
+    assert result.ok and result.data.unknown > 0
+    (warning,) = result.warnings
+    assert warning.startswith(f"{tmp_path / 'm.jpg'}: JPEG compression shifts colours, and ")
+    assert "--tolerance 31 keeps every colour near one class at most" in warning
+    tolerant = remap_color_file(tmp_path / "m.jpg", tmp_path / "out", VOC, tolerance=31)
+    assert tolerant.warnings == () and tolerant.data.unknown < result.data.unknown
+    assert tolerant.data.tolerated > 0
+    agree = (read_label(tmp_path / "out" / "m.png") == label).mean()
+    assert agree > 0.9
+
+
+# --- conflicts ------------------------------------------------------------------------------
+
+
+def _conflicting_table() -> ClassTable:
+    return ClassTable(
+        [
+            ClassEntry(0, "ground", (0, 0, 0)),
+            ClassEntry(1, "road", (10, 10, 10)),
+            ClassEntry(2, "lane", (10, 10, 10)),
+            ClassEntry(3, "kerb", (30, 30, 30)),
+            ClassEntry(4, "edge", (30, 30, 30)),
+        ],
+        "roads.csv",
+    )
+
+
+def test_conflicting_user_table_is_an_error_listing_the_colours():
+    table = _conflicting_table()
+    rgb = np.array([[(0, 0, 0), (10, 10, 10), (30, 30, 30)]], dtype=np.uint8)
+    with pytest.raises(RemapError) as info:
+        rgb_to_index(rgb, table)
+    assert str(info.value) == (
+        "roads.csv: 2 colour(s) are shared by classes that map to different values, so their "
+        "pixels cannot be mapped: (10, 10, 10) is road -> 1, lane -> 2; (30, 30, 30) is "
+        "kerb -> 3, edge -> 4. Give each class its own colour, or choose how to resolve them: "
+        "on conflict 'first' (the class listed first) or 'void' (255)"
+    )
+    np.testing.assert_array_equal(rgb_to_index(rgb, table, on_conflict="first"), [[0, 1, 3]])
+    np.testing.assert_array_equal(rgb_to_index(rgb, table, on_conflict="void"), [[0, 255, 255]])
+    with pytest.raises(RemapError, match="2 colour"):
+        rgb_to_index(rgb[:, :1], CITYSCAPES, on_conflict="error")
+    with pytest.raises(RemapError, match=r"on_conflict must be one of error, first, void, got 'last'"):
+        rgb_to_index(rgb, table, on_conflict="last")  # type: ignore[arg-type]
+
+
+def test_a_saved_copy_of_the_cityscapes_preset_resolves_like_it(tmp_path):
+    CITYSCAPES.save_csv(tmp_path / "cs.csv")
+    table = ClassTable.load(tmp_path / "cs.csv")
+    rgb = np.array([[(0, 0, 142), (153, 153, 153)]], dtype=np.uint8)
+    np.testing.assert_array_equal(rgb_to_index(rgb, table), [[13, 5]])
+
+
+# --- argument errors ------------------------------------------------------------------------
+
+
+def test_bad_arrays_and_tolerances_are_errors():
+    with pytest.raises(RemapError, match=r"colour mask: a colour mask must be an \(H, W, 3\) RGB or \(H, W, 4\) RGBA array, got shape \(4, 4\) \(a single-channel label map goes through an index map\)"):
+        rgb_to_index(np.zeros((4, 4), np.uint8), VOC)
+    with pytest.raises(RemapError, match=r"got shape \(4, 4, 2\)$"):
+        rgb_to_index(np.zeros((4, 4, 2), np.uint8), VOC)
+    with pytest.raises(RemapError, match="colour values must be integers 0..255, got dtype float64 with values 0.0..0.5"):
+        rgb_to_index(np.array([[[0.0, 0.5, 0.5]]]), VOC)
+    with pytest.raises(RemapError, match="got dtype int32 with values -1..0"):
+        rgb_to_index(-np.eye(3, dtype=np.int32)[:, :, None].repeat(3, axis=2), VOC)
+    for bad in (-1, float("nan"), "far"):
+        with pytest.raises(RemapError, match=r"tolerance must be a colour distance >= 0 \(Euclidean, in 0..255 units per channel\), got"):
+            rgb_to_index(np.zeros((1, 1, 3), np.uint8), VOC, tolerance=bad)  # type: ignore[arg-type]
+    with pytest.raises(RemapError, match=r"p: palette indices must be an \(H, W\) uint8 array, got shape \(2,\) and dtype uint8"):
+        palette_to_index_with_report(np.zeros(2, np.uint8), np.zeros((256, 3), np.uint8), VOC, source="p")
+    with pytest.raises(RemapError, match=r"p: a palette must be \(256, 3\), got shape \(16, 3\)"):
+        palette_to_index_with_report(np.zeros((2, 2), np.uint8), np.zeros((16, 3), np.uint8), VOC, source="p")
+
+
+def test_file_errors(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(RemapError, match=f"{tmp_path / 'none.png'}: no such file$"):
+        remap_color_file(tmp_path / "none.png", out, VOC)
+    (tmp_path / "junk.png").write_bytes(b"not a png")
+    with pytest.raises(RemapError, match=r"junk.png: cannot read image \("):
+        remap_color_file(tmp_path / "junk.png", out, VOC)
+    Image.new("L", (3, 3)).save(tmp_path / "gray.png")
+    with pytest.raises(RemapError) as info:
+        remap_color_file(tmp_path / "gray.png", out, VOC)
+    assert str(info.value) == (
+        f"{tmp_path / 'gray.png'}: is a single-channel (L) image of values, not a colour mask; "
+        "rewrite its values with an index map (--index-map) instead"
+    )
+    Image.new("LAB", (3, 3)).save(tmp_path / "lab.tif")
+    with pytest.raises(RemapError, match="lab.tif: unsupported image mode LAB for a colour mask"):
+        remap_color_file(tmp_path / "lab.tif", out, VOC)
+    Image.new("RGB", (3, 3)).save(out / "same.png")
+    with pytest.raises(RemapError) as info:
+        remap_color_file(out / "same.png", out, VOC)
+    assert str(info.value) == (
+        f"{out / 'same.png'}: the output {out / 'same.png'} would overwrite the input; "
+        "choose another output folder"
+    )
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_strict_refuses_unknown_colours(tmp_path):
+    rgb = voc_mask(label_with_boundary()).copy()
+    rgb[0, :4] = (1, 2, 3)
+    rgb[1, :2] = (32, 0, 0)  # near two classes with the tolerance below
+    Image.fromarray(rgb).save(tmp_path / "s.png")
+    (tmp_path / "out").mkdir()
+    with pytest.raises(RemapError) as info:
+        remap_color_file(tmp_path / "s.png", tmp_path / "out", VOC, strict=True)
+    assert str(info.value) == (
+        f"{tmp_path / 's.png'}: 6 pixel(s) have colours that are not in the voc preset "
+        "((1, 2, 3) x 4, (32, 0, 0) x 2); --strict refuses them (without it they become 255)"
+    )
+    with pytest.raises(RemapError, match=r"2 pixel\(s\) have colours .*\(\(32, 0, 0\) x 2\)"):
+        remap_color_file(tmp_path / "s.png", tmp_path / "out", VOC, tolerance=32, strict=True)
+    assert not (tmp_path / "out" / "s.png").exists()
+    rgb[:2] = 0
+    Image.fromarray(rgb).save(tmp_path / "s.png")
+    assert remap_color_file(tmp_path / "s.png", tmp_path / "out", VOC, strict=True).ok
+
+
+# --- index maps -----------------------------------------------------------------------------
+
+
+def test_inline_index_map():
+    mapping = IndexMap.load("7:0, 8:1,26:13")
+    assert mapping.pairs == ((7, 0), (8, 1), (26, 13))
+    label = np.array([[7, 8, 26, 3, 255, 3]], dtype=np.uint8)
+    out, report = index_to_index_with_report(label, mapping, source="x.png")
+    np.testing.assert_array_equal(out, [[0, 1, 13, 255, 255, 255]])
+    assert report.unknown == 2 and report.void_mapped == 1 and report.pixels == 6
+    assert report.top_unknown() == [(3, 2, "x.png")]
+    np.testing.assert_array_equal(index_to_index(label, {7: 0, 8: 1, 26: 13}), out)
+    assert label.tolist() == [[7, 8, 26, 3, 255, 3]]
+
+
+def test_reduce_zero_label_map_from_a_file(tmp_path):
+    lines = ["# mmsegmentation's reduce_zero_label", "0:255", ""] + [f"{i} {i - 1}" for i in range(1, 151)]
+    (tmp_path / "map.txt").write_text("\n".join(lines) + "\n")
+    mapping = IndexMap.load(tmp_path / "map.txt")
+    label = np.array([[0, 1, 150, 151, 255]], dtype=np.uint8)
+    out, report = index_to_index_with_report(label, mapping)
+    np.testing.assert_array_equal(out, [[255, 0, 149, 255, 255]])
+    assert report.void_mapped == 2 and report.unknown == 1
+    (tmp_path / "csv.txt").write_text("1,0\n2 , 1\n")
+    assert IndexMap.load(tmp_path / "csv.txt").pairs == ((1, 0), (2, 1))
+
+
+def test_cityscapes_label_ids_to_train_ids():
+    from cityscapesscripts.helpers.labels import labels
+
+    mapping = IndexMap.load("cityscapes")
+    ids = np.array([[lab.id for lab in labels if lab.id >= 0]], dtype=np.uint8)
+    want = np.array([[lab.trainId for lab in labels if lab.id >= 0]], dtype=np.uint8)
+    np.testing.assert_array_equal(index_to_index(ids, mapping), want)
+    np.testing.assert_array_equal(index_to_index(np.array([[34, 255]]), mapping), [[255, 255]])
+    assert mapping.classes == CITYSCAPES
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("7:0,8", "index map '7:0,8': entry 2 is '8'; expected SRC:DST, two integers 0..255"),
+        ("7:x", "index map '7:x': entry 1 is '7:x'; expected SRC:DST, two integers 0..255"),
+        ("7:0,300:1", "index map '7:0,300:1': entry 2: 300 is not a label value; values are integers 0..255"),
+        ("7:-1", "index map '7:-1': entry 1: -1 is not a label value; values are integers 0..255"),
+        ("255:0", "index map '255:0': entry 1 remaps 255, but 255 is void and always stays 255"),
+        ("7:0,7:1", "index map '7:0,7:1': entry 2 maps 7 to 1, but it was mapped to 0 before; each value may be mapped once"),
+        ("nothing.txt", "index map 'nothing.txt': no such file, and not a list of SRC:DST pairs such as '7:0,8:1' (or 'cityscapes' for labelIds -> trainIds)"),
+        (":", "index map ':': entry 1 is ':'; expected SRC:DST, two integers 0..255"),
+    ],
+)
+def test_index_map_errors(spec, message):
+    with pytest.raises(RemapError) as info:
+        IndexMap.load(spec)
+    assert str(info.value) == message
+
+
+def test_index_map_file_errors(tmp_path):
+    (tmp_path / "m.txt").write_text("1:0\n\n2:1:5\n")
+    with pytest.raises(RemapError) as info:
+        IndexMap.load(tmp_path / "m.txt")
+    assert str(info.value) == f"{tmp_path / 'm.txt'}: line 3 is '2:1:5'; expected SRC:DST, two integers 0..255"
+    (tmp_path / "empty.txt").write_text("# nothing\n")
+    with pytest.raises(RemapError, match="empty.txt: holds no SRC:DST pairs"):
+        IndexMap.load(tmp_path / "empty.txt")
+    (tmp_path / "bin.txt").write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(RemapError, match=r"bin.txt: cannot read index map \("):
+        IndexMap.load(tmp_path / "bin.txt")
+    with pytest.raises(RemapError, match="index map: entry 256: 256 is not a label value"):
+        IndexMap.from_mapping({256: 1})
+
+
+def test_index_files_and_strict(tmp_path):
+    write_label(tmp_path / "ids.png", np.array([[7, 8], [26, 3]], dtype=np.uint8))
+    out = tmp_path / "out"
+    out.mkdir()
+    mapping = IndexMap.load("cityscapes")
+    result = remap_index_file(tmp_path / "ids.png", out, mapping, palette=target_palette(CITYSCAPES))
+    label, palette = read_label_palette(out / "ids.png")
+    np.testing.assert_array_equal(label, [[0, 1], [13, 255]])
+    assert tuple(palette[0]) == (128, 64, 128) and result.data.void_mapped == 1
+    with pytest.raises(RemapError) as info:
+        remap_index_file(tmp_path / "ids.png", out, IndexMap.load("7:0"), strict=True)
+    assert str(info.value) == (
+        f"{tmp_path / 'ids.png'}: 3 pixel(s) have values that the index map '7:0' does not list "
+        "(3 x 1, 8 x 1, 26 x 1); --strict refuses them (without it they become 255)"
+    )
+    Image.new("RGB", (2, 2)).save(tmp_path / "rgb.png")
+    with pytest.raises(LabelFileError, match="rgb.png: is a RGB image"):
+        remap_index_file(tmp_path / "rgb.png", out, mapping)
+
+
+# --- to RGB and batches ---------------------------------------------------------------------
+
+
+def test_index_file_to_rgb(tmp_path):
+    label = label_with_boundary()
+    label[0, 0] = 40  # not a VOC class
+    write_label(tmp_path / "l.png", label)
+    (tmp_path / "out").mkdir()
+    result = index_file_to_rgb(tmp_path / "l.png", tmp_path / "out", VOC)
+    with Image.open(tmp_path / "out" / "l.png") as image:
+        assert image.mode == "RGB"
+        rgb = np.asarray(image)
+    np.testing.assert_array_equal(rgb, voc_mask(label))
+    assert tuple(rgb[3, 4]) == BOUNDARY
+    assert result.warnings == (
+        f"{tmp_path / 'l.png'}: value(s) 40 are not classes of the voc preset; drawn in their "
+        "VOC colormap colours",
+    )
+
+
+def _noisy_masks(folder, count=5):
+    rng = np.random.default_rng(3)
+    paths = []
+    for i in range(count):
+        label = rng.integers(0, 21, (18, 22)).astype(np.uint8)
+        label[i, :] = 255
+        rgb = voc_mask(label).copy()
+        rgb[-1, : i + 1] = (i, 99, 7)
+        path = folder / f"m{i}.png"
+        Image.fromarray(rgb).save(path)
+        paths.append(path)
+    return paths
+
+
+def test_batch_output_is_identical_for_any_jobs(tmp_path):
+    paths = _noisy_masks(tmp_path)
+    one = list(remap_files(paths, tmp_path / "j1", VOC, jobs=1))
+    two = list(remap_files(paths, tmp_path / "j2", VOC, jobs=2))
+    assert [r.source for r in two] == [str(p) for p in paths]
+    for path in paths:
+        assert (tmp_path / "j1" / path.name).read_bytes() == (tmp_path / "j2" / path.name).read_bytes()
+    merged = merge_reports(r.data for r in two)
+    assert merged == merge_reports(r.data for r in one)
+    assert merged.unknown == 15 and merged.void_mapped == 5 * 22
+    assert merged.top_unknown(1) == [((4, 99, 7), 5, str(paths[4]))]
+
+
+def test_batch_continues_past_a_bad_file(tmp_path):
+    paths = _noisy_masks(tmp_path, 2)
+    (tmp_path / "bad.png").write_text("nope")
+    results = list(remap_files([paths[0], tmp_path / "bad.png", paths[1]], tmp_path / "out", "voc", jobs=1))
+    assert [r.ok for r in results] == [True, False, True]
+    assert "bad.png: cannot read image" in results[1].error
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["m0.png", "m1.png"]
+
+
+def test_batch_argument_errors(tmp_path):
+    paths = _noisy_masks(tmp_path, 1)
+    cases = [
+        (dict(index_map="7:0", to_rgb=True, classes="voc"), "an index map rewrites label values; it cannot be combined with to_rgb"),
+        (dict(), "remapping colours needs a class table (classes)"),
+        (dict(index_map="7:0", tolerance=3), "a tolerance applies to colour masks only, not to index maps or to_rgb"),
+        (dict(to_rgb=True, strict=True, classes="voc"), "strict applies to colour masks and index maps, not to to_rgb"),
+        (dict(classes=_conflicting_table()), "roads.csv: 2 colour(s) are shared"),
+        (dict(classes="voc", tolerance=-2), "tolerance must be a colour distance >= 0"),
+    ]
+    for kwargs, message in cases:
+        with pytest.raises(RemapError) as info:
+            remap_files(paths, tmp_path / "out", **kwargs)
+        assert str(info.value).startswith(message)
+    with pytest.raises(LabelFileError, match="inputs with the same name would write the same output file"):
+        remap_files([paths[0], tmp_path / "m0.jpg"], tmp_path / "out", "voc")
+    assert not (tmp_path / "out").exists()
