@@ -297,6 +297,10 @@ class _RowSink:
     one string join (the same XML openpyxl writes for such cells), parse it once (in C with lxml)
     and hand the element to the sheet's stream. Everything else about the sheet (views, widths,
     conditional formats, styles) stays openpyxl's.
+
+    It drives the write-only sheet's stream the way the sheet's own ``_write_rows`` does (through
+    ``_get_writer``, ``_writer.xf`` and ``_rows``, unchanged since openpyxl 2.6); the tests compare
+    the result with openpyxl's own reading of it, with and without lxml.
     """
 
     def __init__(self, sheet: Any) -> None:
@@ -330,7 +334,6 @@ class _Book:
         self.class_rows: list[list[Any]] = []
         self.info_rows: list[list[Any]] = []
         self._styles: dict[str, int] = {}
-        self._swatches: dict[Color, WriteOnlyCell] = {}
 
     @property
     def sheets(self) -> int:
@@ -493,10 +496,12 @@ class _Book:
         for row in self.info_rows:
             info.append(row)
         try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
             with atomic_write(path) as tmp:
                 self.book.save(tmp)
         except OSError as exc:
             raise WorkbookError(f"{path}: cannot write workbook ({exc.strerror or exc})") from None
+        log.debug("wrote %s: %d grid sheet(s)", path, len(self.info_rows))
 
 
 def _text(sheet: Any, value: str) -> WriteOnlyCell:
@@ -753,8 +758,9 @@ def label_files_to_workbook(
 def excel_to_label(path: PathLike, sheet: str | None = None) -> NDArray[np.uint8]:
     """Read a grid sheet (possibly edited by hand) back into a label map.
 
-    A sheet whose cell A1 holds text is taken to have coordinate headers (row 1 and column A, as
-    written by :func:`label_to_excel`), which are skipped; otherwise the values start at A1.
+    A sheet whose cell A1 holds text or nothing is taken to have coordinate headers (row 1 and
+    column A, as written by :func:`label_to_excel`), which are skipped; otherwise the values
+    start at A1.
     Fully empty rows after the grid are ignored. Cells showing a formula count with their saved
     value.
 
@@ -798,7 +804,7 @@ def _read_grid(rows: Iterator[tuple[Any, ...]], where: str) -> NDArray[np.uint8]
     first = next(rows, None)
     if first is None or not any(v is not None for v in first):
         raise WorkbookError(f"{where}: the sheet is empty (expected a grid of class indices)")
-    header = isinstance(first[0], str)
+    header = first[0] is None or isinstance(first[0], str)  # a grid's own A1 holds a number
     skip = 1 if header else 0
     row_number = 1 if header else 0
     pending = [] if header else [first]
@@ -875,6 +881,7 @@ def excel_to_label_file(
         WorkbookError: see :func:`excel_to_label` (nothing is written then).
     """
     label = excel_to_label(workbook, sheet)
+    Path(output).parent.mkdir(parents=True, exist_ok=True)
     write_label(output, label, palette)
     return FileResult(source=str(workbook), outputs=(str(output),), data=label.shape)
 

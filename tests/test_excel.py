@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -476,6 +480,43 @@ def test_reads_a_named_sheet_and_a_headerless_grid(tmp_path: Path) -> None:
     np.testing.assert_array_equal(excel_to_label(tmp_path / "plain.xlsx"), label)
 
 
+def test_a_cleared_corner_still_marks_the_headers(tmp_path: Path) -> None:
+    label = make_label(3, 4)
+    label_to_excel(label, tmp_path / "a.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "a.xlsx")
+    wb["label"]["A1"] = None
+    wb.save(tmp_path / "a.xlsx")
+    np.testing.assert_array_equal(excel_to_label(tmp_path / "a.xlsx"), label)
+
+
+def test_writes_into_new_folders(tmp_path: Path) -> None:
+    label_to_excel(make_label(), tmp_path / "new" / "a.xlsx")
+    excel_to_label_file(tmp_path / "new" / "a.xlsx", tmp_path / "other" / "a.png")
+    np.testing.assert_array_equal(read_label_palette(tmp_path / "other" / "a.png")[0], make_label())
+
+
+def test_workbooks_are_the_same_without_lxml(tmp_path: Path) -> None:
+    """openpyxl falls back to the standard library's XML when lxml is missing or switched off."""
+    code = (
+        "import sys, numpy as np, openpyxl\n"
+        "from labeltools.excel import label_to_excel\n"
+        "assert not openpyxl.LXML\n"
+        "label_to_excel(np.load(sys.argv[1]), sys.argv[2], crop=(1, 1, 9, 7))\n"
+    )
+    np.save(tmp_path / "label.npy", make_label())
+    env = dict(os.environ, OPENPYXL_LXML="False")
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run(
+        [sys.executable, "-c", code, tmp_path / "label.npy", tmp_path / "stdlib.xlsx"],
+        check=True, env=env, cwd=root,
+    )  # fmt: skip
+    label_to_excel(make_label(), tmp_path / "lxml.xlsx", crop=(1, 1, 9, 7))
+    with zipfile.ZipFile(tmp_path / "stdlib.xlsx") as a, zipfile.ZipFile(tmp_path / "lxml.xlsx") as b:
+        sheet = "xl/worksheets/sheet1.xml"
+        assert a.read(sheet).replace(b" />", b"/>") == b.read(sheet)
+    np.testing.assert_array_equal(excel_to_label(tmp_path / "stdlib.xlsx"), make_label()[1:8, 1:10])
+
+
 def edited(tmp_path: Path, edits: dict[str, object]) -> Path:
     book = tmp_path / "edit.xlsx"
     label_to_excel(make_label(4, 5), book, sheet="grid")
@@ -526,3 +567,37 @@ def test_read_back_errors_for_the_workbook_and_sheet(tmp_path: Path) -> None:
         excel_to_label(tmp_path / "empty.xlsx")
     with pytest.raises(WorkbookError, match=r"sheet 'header': no grid values below the coordinate header"):
         excel_to_label(tmp_path / "empty.xlsx", sheet="header")
+
+
+# --- LibreOffice, where installed ---------------------------------------------------------------
+
+
+def soffice_convert(book: Path, target: str, profile: Path) -> None:
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", target,
+         "--outdir", str(book.parent), str(book)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_reads_the_values_colours_and_text(tmp_path: Path) -> None:
+    label = make_label()
+    book = tmp_path / "lo.xlsx"
+    label_to_excel(label, book, names=["=1+1", "one", "two", "three"])
+    every_sheet_as_csv = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+    soffice_convert(book, every_sheet_as_csv, tmp_path / "profile")
+    rows = [line.split(",") for line in (tmp_path / "lo-label.csv").read_text().splitlines()]
+    assert rows[0][0] == CORNER_TEXT
+    np.testing.assert_array_equal(np.array(rows[1:], dtype=int)[:, 1:], label)
+    classes = (tmp_path / "lo-Classes.csv").read_text().splitlines()
+    assert classes[1].startswith("label,0,=1+1,")  # text, not the formula's result 2
+    soffice_convert(book, "fods", tmp_path / "profile")
+    flat = (tmp_path / "lo.fods").read_text()
+    backgrounds = dict(
+        re.findall(r'style:name="(ConditionalStyle_5f_\d+)".*?fo:background-color="#(\w{6})"', flat, re.S)
+    )
+    conditions = re.findall(r'apply-style-name="(ConditionalStyle_\d+)" calcext:value="=(\d+)"', flat)
+    shown = {int(value): backgrounds[name.replace("_", "_5f_")] for name, value in conditions}
+    voc = voc_colormap(256)
+    assert shown == {int(i): "{:02x}{:02x}{:02x}".format(*voc[i]) for i in np.unique(label)}
