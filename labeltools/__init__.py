@@ -24,6 +24,7 @@ from labeltools.errors import EvaluationError
 from labeltools.errors import LabelFileError
 from labeltools.errors import LabeltoolsError
 from labeltools.errors import RemapError
+from labeltools.errors import WeightsError
 from labeltools.errors import WorkbookError
 from labeltools.excel import GridRegion
 from labeltools.excel import excel_to_label
@@ -57,10 +58,25 @@ from labeltools.remap import rgb_to_index_with_report
 from labeltools.voc import VOCSegmentation
 from labeltools.voc import dataset_label_paths
 from labeltools.voc import read_split
+from labeltools.voc import select_label_paths
 from labeltools.voc import write_split
+from labeltools.weights import SCHEMES
+from labeltools.weights import ClassCounter
+from labeltools.weights import ClassCounts
+from labeltools.weights import check_scheme
+from labeltools.weights import class_weights
+from labeltools.weights import count_classes
+from labeltools.weights import count_label_files
+from labeltools.weights import histogram_label_file
+from labeltools.weights import histogram_label_files
+from labeltools.weights import save_provenance
+from labeltools.weights import save_weights
+from labeltools.weights import weights_provenance
 
 __all__ = [
     "AnnotationError",
+    "ClassCounter",
+    "ClassCounts",
     "ClassEntry",
     "ClassTable",
     "ClassTableError",
@@ -74,17 +90,25 @@ __all__ = [
     "LabeltoolsError",
     "RemapError",
     "RemapReport",
+    "SCHEMES",
     "VOCSegmentation",
     "VOID",
     "VOID_COLOR",
+    "WeightsError",
     "WorkbookError",
     "__version__",
     "atomic_write",
+    "check_scheme",
+    "class_weights",
     "colorize",
     "colormap_entries",
+    "count_classes",
+    "count_label_files",
     "dataset_label_paths",
     "excel_to_label",
     "excel_to_label_file",
+    "histogram_label_file",
+    "histogram_label_files",
     "index_to_index",
     "index_to_index_with_report",
     "index_to_rgb",
@@ -111,7 +135,11 @@ __all__ = [
     "rgb_to_index",
     "rgb_to_index_with_report",
     "save_colormap",
+    "save_provenance",
+    "save_weights",
+    "select_label_paths",
     "voc_colormap",
+    "weights_provenance",
     "write_gray_label",
     "write_label",
     "write_split",

@@ -33,6 +33,19 @@ from labeltools.excel import (
 from labeltools.labelpng import recolor_label_files
 from labeltools.parallel import FileResult
 from labeltools.remap import RemapReport, merge_reports, remap_files
+from labeltools.voc import load_class_table, select_label_paths
+from labeltools.weights import (
+    ENET_C,
+    EFFECTIVE_BETA,
+    SCHEMES,
+    ClassCounter,
+    check_scheme,
+    class_weights,
+    histogram_label_files,
+    save_provenance,
+    save_weights,
+    weights_provenance,
+)
 
 app = typer.Typer(
     name="labeltools",
@@ -321,6 +334,119 @@ def excel_command(
     if summary.done:
         err.print(f"wrote {book} ({summary.done} grid sheet(s))", highlight=False, soft_wrap=True)
     exit_for(summary)
+
+
+@command("weights")
+def weights_command(
+    dataset: Annotated[
+        Optional[Path],
+        typer.Argument(help="VOC dataset folder (default: the parent of --labels-dir).", show_default=False),
+    ] = None,
+    split: Annotated[
+        Optional[str],
+        typer.Option(
+            "--split",
+            "-s",
+            help="Split to count (ImageSets/Segmentation/<split>.txt). Default: train when present, else every label.",
+        ),
+    ] = None,
+    labels_dir: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--labels-dir",
+            help="Read label PNGs from this folder instead of DATASET/SegmentationClass "
+            "(every *.png unless --split is given).",
+        ),
+    ] = None,
+    num_classes: Annotated[
+        Optional[int],
+        typer.Option(
+            "--num-classes", "-n", help="Number of classes. Default: those of DATASET/class_names.txt.", min=1, max=255
+        ),
+    ] = None,
+    scheme: Annotated[
+        str, typer.Option("--scheme", help=f"Weighting scheme: {', '.join(SCHEMES)}.")
+    ] = "enet",
+    c: Annotated[float, typer.Option("--c", help="enet's constant: w = 1 / ln(c + p).")] = ENET_C,
+    beta: Annotated[
+        float, typer.Option("--beta", help="effective's constant: w ~ (1 - beta) / (1 - beta**n).")
+    ] = EFFECTIVE_BETA,
+    name: Annotated[
+        Optional[str],
+        typer.Option(
+            "--name",
+            help="Default output is DATASET/<name>_classes_weights.npy; name defaults to DATASET's folder name.",
+        ),
+    ] = None,
+    output: Annotated[
+        Optional[Path], typer.Option("--output", "-o", help="Write the weights (.npy, float64, shape (C,)) to FILE.")
+    ] = None,
+    json_path: Annotated[
+        Optional[Path],
+        typer.Option("--json", help="Also write how the weights were made (counts, scheme, split...) to FILE."),
+    ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Fail on label values that are neither a class nor 255, instead of reporting them."),
+    ] = False,
+    jobs: JobsOption = 0,
+) -> None:
+    """Count class pixels over a dataset once and save per-class loss weights as .npy.
+
+    The default file, DATASET/<name>_classes_weights.npy, is where pytorch-deeplab-xception looks;
+    mmsegmentation takes it as class_weight='....npy'. Pixels of value 255 are void and never
+    counted. Example: labeltools weights data/voc --scheme median --json weights.json
+    """
+    check_scheme(scheme, c, beta)  # before reading any file
+    if dataset is None:
+        if labels_dir is None:
+            fail("give a DATASET folder or --labels-dir")
+        dataset = labels_dir.resolve().parent
+    paths, used_split = select_label_paths(dataset, split, labels_dir)
+    table = load_class_table(dataset)
+    if num_classes is None:
+        if table is None:
+            fail(f"{dataset / 'class_names.txt'}: no such file; pass --num-classes")
+        num_classes = table.num_classes
+    names = [table.name_of(i) if table is not None else f"class_{i}" for i in range(num_classes)]
+    target = output or dataset / f"{name or dataset.resolve().name}_classes_weights.npy"
+
+    counter = ClassCounter(num_classes, strict=strict)
+    results = counter.add_results(histogram_label_files(paths, jobs=jobs))
+    summary = report_batch(results, len(paths), "counting", verb="counted")
+    if summary.failed:
+        fail(f"no weights written: {summary.failed} of {len(paths)} label file(s) failed")
+    counts = counter.counts
+    message = counts.out_of_range_message()
+    if message:
+        err.print(f"[yellow]warning:[/] {message} (--strict makes this an error)", highlight=False, soft_wrap=True)
+    weights = class_weights(counts, scheme, c=c, beta=beta, class_names=names)
+
+    grid = Table(title=f"{scheme} class weights ({counts.num_images} images, {counts.total} labelled pixels)")
+    for column in ("index", "name", "pixels", "share", "weight"):
+        grid.add_column(column, justify="left" if column == "name" else "right")
+    for i, (pixels, share, weight) in enumerate(zip(counts.pixels, counts.frequencies, weights)):
+        grid.add_row(str(i), names[i], str(pixels), f"{share:.2%}", f"{weight:.6g}")
+    out.print(grid)
+
+    save_weights(target, weights)
+    err.print(f"wrote {target}", highlight=False)
+    if json_path is not None:
+        provenance = weights_provenance(
+            counts,
+            weights,
+            scheme,
+            c=c,
+            beta=beta,
+            class_names=names,
+            dataset=str(dataset),
+            split=used_split,
+            labels_dir=None if labels_dir is None else str(labels_dir),
+            num_files=len(paths),
+            output=str(target),
+        )
+        save_provenance(json_path, provenance)
+        err.print(f"wrote {json_path}", highlight=False)
 
 
 class Conflict(str, Enum):

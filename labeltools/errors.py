@@ -42,3 +42,7 @@ class WorkbookError(LabeltoolsError):
 
 class EvaluationError(LabeltoolsError):
     """Predictions cannot be scored against ground truth."""
+
+
+class WeightsError(LabeltoolsError, ValueError):
+    """Class weights cannot be computed: bad scheme or parameters, or nothing was counted."""

@@ -144,11 +144,17 @@ def read_image(path: PathLike) -> NDArray[np.uint8]:
         raise DatasetError(f"{path}: cannot read image ({exc})") from None
 
 
+def _writable(array: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """The array itself if writable, else a copy: arrays viewing Pillow's buffer are read-only,
+    which in-place augmentations cannot use and torch's ``default_collate`` warns about."""
+    return array if array.flags.writeable else array.copy()
+
+
 class VOCSegmentation:
     """Map-style dataset over a VOC folder, usable with a torch ``DataLoader`` or on its own.
 
-    ``dataset[i]`` is ``{"image": (H, W, 3) uint8, "label": (H, W) uint8, "id": str}`` (numpy
-    arrays), passed through ``transform`` when one is given.
+    ``dataset[i]`` is ``{"image": (H, W, 3) uint8, "label": (H, W) uint8, "id": str}`` (writable
+    numpy arrays of the sample's own), passed through ``transform`` when one is given.
 
     Args:
         root: the VOC folder.
@@ -180,10 +186,50 @@ class VOCSegmentation:
         if not -len(self.ids) <= index < len(self.ids):
             raise IndexError(f"index {index} out of range for {len(self.ids)} samples")
         image_id = self.ids[index]
-        label = read_label(label_path(self.root, image_id))
-        image = read_image(image_path(self.root, image_id)) if self.load_images else None
+        label = _writable(read_label(label_path(self.root, image_id)))
+        image = _writable(read_image(image_path(self.root, image_id))) if self.load_images else None
         sample = {"image": image, "label": label, "id": image_id}
         return self.transform(sample) if self.transform is not None else sample
 
     def __repr__(self) -> str:
         return f"VOCSegmentation({str(self.root)!r}, split={self.split!r}, {len(self)} samples)"
+
+
+def select_label_paths(
+    root: PathLike,
+    split: str | None = None,
+    labels_dir: PathLike | None = None,
+    default_split: str = "train",
+) -> tuple[list[Path], str | None]:
+    """The label files a dataset-wide pass reads, and the split they come from.
+
+    Without ``labels_dir``, ``root`` is a VOC folder: the labels of ``split``, else of
+    ``default_split`` when its split file exists, else every label in ``SegmentationClass``.
+    With ``labels_dir`` (any folder of label PNGs): the ``<id>.png`` of ``root``'s ``split`` when
+    one is given, else every ``*.png`` in the folder, sorted.
+
+    Returns:
+        ``(paths, split)``: label file paths (not checked for existence, in split order), and the
+        split used (None for every label).
+
+    Raises:
+        DatasetError: not a VOC folder, missing split file, no such ``labels_dir``, or no labels.
+    """
+    if labels_dir is None:
+        if split is None and split_path(root, default_split).is_file():
+            split = default_split
+        paths = dataset_label_paths(root, split)
+        folder = Path(root) / LABELS_DIR
+    else:
+        folder = Path(labels_dir)
+        if not folder.is_dir():
+            raise DatasetError(f"{folder}: no such folder of label PNGs")
+        if split is None:
+            paths = sorted(folder.glob("*.png"))
+        else:
+            paths = [folder / f"{i}.png" for i in read_split(root, split)]
+    if not paths:
+        if split is not None:
+            raise DatasetError(f"{split_path(root, split)}: the split lists no ids")
+        raise DatasetError(f"{folder}: no .png label files")
+    return paths, split

@@ -221,6 +221,95 @@ def bench_excel(workdir: Path, quick: bool) -> list[Result]:
     return results
 
 
+# --- weights --------------------------------------------------------------------------------
+
+
+def make_label_files(folder: Path, count: int, seed: int = 0, size: tuple[int, int] = (500, 375)) -> list[Path]:
+    """``count`` VOC-like label PNGs (``size`` = width, height): background, a few blobs of
+    several classes, 255 boundaries around them, written with ``write_label``."""
+    from PIL import Image, ImageDraw
+
+    from labeltools.labelpng import write_label
+
+    rng = np.random.default_rng(seed)
+    width, height = size
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(count):
+        canvas = Image.new("L", size, 0)
+        draw = ImageDraw.Draw(canvas)
+        for _ in range(rng.integers(2, 7)):
+            cls = int(rng.integers(1, 21))
+            cx, cy = rng.integers(0, width), rng.integers(0, height)
+            rx, ry = rng.integers(20, width // 3), rng.integers(20, height // 3)
+            if rng.random() < 0.5:
+                draw.ellipse((cx - rx, cy - ry, cx + rx, cy + ry), fill=cls, outline=255, width=4)
+            else:
+                angles = np.sort(rng.uniform(0, 2 * np.pi, rng.integers(4, 9)))
+                radii = rng.uniform(0.5, 1.0, len(angles))
+                xs, ys = cx + rx * radii * np.cos(angles), cy + ry * radii * np.sin(angles)
+                points = [(float(x), float(y)) for x, y in zip(xs, ys)]
+                draw.polygon(points, fill=cls, outline=255, width=4)
+        path = folder / f"{i:06d}.png"
+        write_label(path, np.asarray(canvas))
+        paths.append(path)
+    return paths
+
+
+def bincount_loop(paths: list[Path]) -> np.ndarray:
+    """The plain sequential loop: Pillow open, ``np.asarray``, ``np.bincount``."""
+    from PIL import Image
+
+    total = np.zeros(256, dtype=np.int64)
+    for path in paths:
+        with Image.open(path) as image:
+            total += np.bincount(np.asarray(image).ravel(), minlength=256)
+    return total
+
+
+def bench_weights(workdir: Path, quick: bool) -> list[Result]:
+    from labeltools.weights import count_label_files
+
+    count = 100 if quick else 500
+    paths = make_label_files(workdir / "labels", count)
+    reference = bincount_loop(paths)
+    results = []
+    for jobs, target in ((1, 1.2), (2, 2.0)):
+        counts = count_label_files(paths, 21, jobs=jobs)
+        assert (counts.pixels == reference[:21]).all() and counts.ignored == reference[255]
+        ours, base = timeit_alternating(
+            lambda: count_label_files(paths, 21, jobs=jobs),
+            lambda: bincount_loop(paths),
+            repeats=3 if quick else 5,
+        )
+        case = f"{count} labels 500x375, --jobs {jobs}"
+        results.append(Result("weights", case, ours, base, baseline_name="open+bincount loop", target=target))
+    # Memory: the same files listed repeatedly stand for a larger dataset (generating 5,000
+    # PNGs would dominate the run); what is measured is the counting pass, not the disk.
+    small, large = (count, 10 * count)
+    probe = (
+        "import sys; from pathlib import Path; sys.path.insert(0, {root!r})\n"
+        "from labeltools.weights import count_label_files\n"
+        "paths = sorted(Path({folder!r}).glob('*.png'))\n"
+        "paths = (paths * ({n} // len(paths) + 1))[:{n}]\n"
+        "count_label_files(paths, 21, jobs=2)\n"
+    )
+    folder = str(workdir / "labels")
+    peaks = {n: peak_memory_mib(probe.format(root=str(ROOT), folder=folder, n=n)) for n in (small, large)}
+    results.append(
+        Result(
+            "weights",
+            f"peak RSS {large} vs {small} files (x{large // count} reuse)",
+            peaks[large],
+            peaks[small],
+            unit="MiB",
+            baseline_name=f"{small} files",
+            target=0.9,
+        )
+    )
+    return results
+
+
 # --- remap ----------------------------------------------------------------------------------
 
 
@@ -299,6 +388,7 @@ def bench_remap(workdir: Path, quick: bool) -> list[Result]:
 BENCHMARKS: dict[str, Callable[[Path, bool], list[Result]]] = {
     "colormap": bench_colormap,
     "excel": bench_excel,
+    "weights": bench_weights,
     "remap": bench_remap,
 }
 

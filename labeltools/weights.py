@@ -1,0 +1,665 @@
+"""Class weights for class-balanced losses: one counting pass, several weighting schemes, ``.npy`` out.
+
+Counting reads a dataset once and keeps, per class, the pixels of that class, the images that
+contain it and the labelled pixels of those images; pixels equal to the ignore index (255, void)
+are counted apart, and values that are neither a class nor the ignore index are reported with
+where they occur (never folded into a class, never dropped silently).
+
+Sources:
+
+* any iterable (:func:`count_classes`): label arrays ``(H, W)``, batches ``(N, H, W)``, numpy
+  arrays or torch tensors (anything with ``.detach().cpu().numpy()``), dict samples
+  (``sample["label"]``) and ``(image, label)`` pairs, as torch ``DataLoader`` objects yield them;
+* label files (:func:`histogram_label_files`, :func:`count_label_files`): each file is reduced to
+  a 256-bin histogram by Pillow in a worker process, and only that histogram travels back, so
+  memory stays flat whatever the number of files.
+
+Schemes (:func:`class_weights`), with ``n_c`` the pixels of class ``c``, ``N`` their sum and
+``p_c = n_c / N``:
+
+=============  ===============================================================  ===============
+scheme         weight of a class with pixels                                    class without
+=============  ===============================================================  ===============
+enet           ``1 / ln(c + p_c)``, ``c = 1.02`` (Paszke et al. 2016, ENet)     ``1 / ln(c)``
+median         ``median(freq) / freq_c``, ``freq_c = n_c / (labelled pixels     0
+               of the images containing c)`` (Eigen & Fergus 2015, SegNet)
+inverse        ``N / (K * n_c)`` (scikit-learn's ``balanced``)                  0
+inverse-sqrt   ``1 / sqrt(p_c)``, scaled so that their mean is 1                0
+effective      ``(1 - beta) / (1 - beta**n_c)``, scaled so that they sum to K   0
+               (Cui et al. 2019, class-balanced loss), ``beta = 0.9999``
+=============  ===============================================================  ===============
+
+``K`` is the number of classes that have pixels: a class without pixels is left out of medians
+and normalisation, so no weight is ever NaN or infinite, and a warning names it. ``enet`` gives
+exactly the array pytorch-deeplab-xception's ``calculate_weigths_labels`` saves for the same
+counts (same formula, float64).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Union
+
+import numpy as np
+from numpy.typing import NDArray
+
+from labeltools.colormap import VOID
+from labeltools.errors import DatasetError, LabelFileError, LabeltoolsError, WeightsError
+from labeltools.labelpng import atomic_write, label_histogram
+from labeltools.parallel import FileResult, map_files, resolve_jobs
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+log = logging.getLogger(__name__)
+
+SCHEMES = ("enet", "median", "inverse", "inverse-sqrt", "effective")
+"""The weighting schemes :func:`class_weights` knows."""
+
+ENET_C = 1.02
+EFFECTIVE_BETA = 0.9999
+MAX_CLASSES = 255
+"""Label values 0..254 are classes (255 is void), so at most 255 classes."""
+
+_SHOWN_VALUES = 10
+
+
+def _format_values(values: Sequence[int]) -> str:
+    shown = ", ".join(str(v) for v in values[:_SHOWN_VALUES])
+    return shown + (", ..." if len(values) > _SHOWN_VALUES else "")
+
+
+# --- counts ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClassCounts:
+    """What one counting pass over a dataset found.
+
+    Attributes:
+        num_classes: ``C``; classes are the values ``0..C-1``.
+        ignore_index: the value that is never counted (255, void).
+        pixels: ``(C,)`` int64, pixels of each class.
+        images: ``(C,)`` int64, number of images containing each class.
+        image_pixels: ``(C,)`` int64, labelled pixels (of any class) of the images containing
+            each class: the denominator of median frequency balancing.
+        num_images: images seen (a batch of N counts N).
+        ignored: pixels equal to ``ignore_index``.
+        out_of_range: pixels that are neither a class nor ``ignore_index``; not counted.
+        out_of_range_values: the distinct such values, sorted.
+        out_of_range_where: where they occur (file path, or ``batch i, image j`` / ``sample i``
+            for loaders) -> number of such pixels there, in reading order.
+    """
+
+    num_classes: int
+    ignore_index: int
+    pixels: NDArray[np.int64]
+    images: NDArray[np.int64]
+    image_pixels: NDArray[np.int64]
+    num_images: int = 0
+    ignored: int = 0
+    out_of_range: int = 0
+    out_of_range_values: tuple[int, ...] = ()
+    out_of_range_where: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        """Pixels counted in classes (ignored and out-of-range pixels excluded)."""
+        return int(self.pixels.sum())
+
+    @property
+    def frequencies(self) -> NDArray[np.float64]:
+        """``(C,)`` float64 share of each class in the counted pixels (zeros when none)."""
+        total = self.total
+        if total == 0:
+            return np.zeros(self.num_classes, dtype=np.float64)
+        return self.pixels / np.float64(total)
+
+    @property
+    def absent(self) -> tuple[int, ...]:
+        """Classes without any pixel."""
+        return tuple(int(i) for i in np.flatnonzero(self.pixels == 0))
+
+    def out_of_range_message(self) -> str | None:
+        """One sentence describing the out-of-range pixels and where they are, or None."""
+        if not self.out_of_range:
+            return None
+        places = list(self.out_of_range_where)
+        shown = ", ".join(places[:3]) + (f" and {len(places) - 3} more" if len(places) > 3 else "")
+        return (
+            f"{self.out_of_range} pixel(s) hold values {_format_values(self.out_of_range_values)}, "
+            f"neither a class (0..{self.num_classes - 1}) nor the ignore index {self.ignore_index}; "
+            f"they were not counted (in {shown})"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "num_classes": self.num_classes,
+            "ignore_index": self.ignore_index,
+            "num_images": self.num_images,
+            "pixels": self.pixels.tolist(),
+            "images": self.images.tolist(),
+            "image_pixels": self.image_pixels.tolist(),
+            "frequencies": self.frequencies.tolist(),
+            "ignored_pixels": self.ignored,
+            "out_of_range_pixels": self.out_of_range,
+            "out_of_range_values": list(self.out_of_range_values),
+            "out_of_range_where": dict(self.out_of_range_where),
+        }
+
+
+def _check_classes(num_classes: int, ignore_index: int) -> None:
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
+        raise WeightsError(f"num_classes must be an integer, got {num_classes!r}")
+    if not 1 <= num_classes <= MAX_CLASSES:
+        raise WeightsError(
+            f"num_classes must be between 1 and {MAX_CLASSES} (label values 0..254 are classes, "
+            f"255 is void), got {num_classes}"
+        )
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
+        raise WeightsError(f"ignore_index must be an integer, got {ignore_index!r}")
+    if 0 <= ignore_index < num_classes:
+        raise WeightsError(
+            f"ignore_index {ignore_index} is one of the classes 0..{num_classes - 1}; "
+            "it must lie outside them (255, void, by default)"
+        )
+
+
+class ClassCounter:
+    """Accumulates :class:`ClassCounts` one image, batch, histogram or file result at a time.
+
+    Args:
+        num_classes: ``C``, 1..255; classes are the values ``0..C-1``.
+        ignore_index: the value never counted (default 255, void); must not be a class.
+        strict: raise on out-of-range values instead of reporting them.
+
+    Raises:
+        WeightsError: bad ``num_classes`` or ``ignore_index``.
+    """
+
+    def __init__(self, num_classes: int, ignore_index: int = VOID, strict: bool = False) -> None:
+        _check_classes(num_classes, ignore_index)
+        self.num_classes = int(num_classes)
+        self.ignore_index = int(ignore_index)
+        self.strict = strict
+        self._pixels = np.zeros(self.num_classes, dtype=np.int64)
+        self._images = np.zeros(self.num_classes, dtype=np.int64)
+        self._image_pixels = np.zeros(self.num_classes, dtype=np.int64)
+        self._num_images = 0
+        self._ignored = 0
+        self._out = 0
+        self._out_values: set[int] = set()
+        self._out_where: dict[str, int] = {}
+        # Histogram bins that are neither a class nor the ignore index.
+        self._out_bins = np.ones(256, dtype=bool)
+        self._out_bins[: self.num_classes] = False
+        if 0 <= self.ignore_index < 256:
+            self._out_bins[self.ignore_index] = False
+
+    @property
+    def counts(self) -> ClassCounts:
+        """The counts so far (arrays are read-only copies)."""
+        arrays = [a.copy() for a in (self._pixels, self._images, self._image_pixels)]
+        for a in arrays:
+            a.setflags(write=False)
+        return ClassCounts(
+            self.num_classes,
+            self.ignore_index,
+            *arrays,
+            num_images=self._num_images,
+            ignored=self._ignored,
+            out_of_range=self._out,
+            out_of_range_values=tuple(sorted(self._out_values)),
+            out_of_range_where=dict(self._out_where),
+        )
+
+    def add_histogram(
+        self,
+        histogram: NDArray[np.int64],
+        source: str,
+        extra_ignored: int = 0,
+        extra_out: Mapping[int, int] | None = None,
+    ) -> None:
+        """Add one image given as the pixel count of each value 0..255.
+
+        Args:
+            histogram: ``(256,)`` integer counts; bin ``v`` = pixels of value ``v``.
+            source: where the image comes from, for out-of-range reports (a file, ``batch 3``).
+            extra_ignored: pixels equal to an ignore index outside 0..255 (e.g. -1).
+            extra_out: values outside 0..255 that are not the ignore index -> their pixels.
+
+        Raises:
+            LabelFileError: ``strict`` and the image holds out-of-range values (nothing is added).
+            WeightsError: the histogram is not ``(256,)``.
+        """
+        hist = np.asarray(histogram)
+        if hist.shape != (256,):
+            raise WeightsError(f"{source}: a histogram must have 256 bins, got shape {hist.shape}")
+        out_values = self._out_of_range(hist, extra_out)
+        if out_values:
+            if self.strict:
+                self._raise_out_of_range(source, out_values)
+            out = sum(out_values.values())
+            self._out += out
+            self._out_values.update(out_values)
+            self._out_where[source] = self._out_where.get(source, 0) + out
+        classes = hist[: self.num_classes].astype(np.int64)
+        labelled = int(classes.sum())
+        present = classes > 0
+        self._pixels += classes
+        self._images += present
+        self._image_pixels[present] += labelled
+        self._num_images += 1
+        self._ignored += extra_ignored + (int(hist[self.ignore_index]) if 0 <= self.ignore_index < 256 else 0)
+
+    def add_labels(self, labels: Any, source: str, ids: Sequence[str] | None = None) -> None:
+        """Add a label map ``(H, W)`` or a batch ``(N, H, W)``.
+
+        Args:
+            labels: numpy array, torch tensor (``.detach().cpu().numpy()`` is used), PIL image or
+                anything ``np.asarray`` takes; integer values, or floats holding whole numbers.
+            source: how to name it in messages (``batch 3``, a file name).
+            ids: optional sample ids, one per image, added to the names of out-of-range images.
+
+        Raises:
+            LabelFileError: not 2-D or 3-D, not numeric, non-integral values, or (``strict``)
+                out-of-range values; nothing of the batch is added then.
+        """
+        array = _as_numpy(labels, source)
+        if array.ndim == 2:
+            batch, names = array[None], [source if not ids else f"{source} ({ids[0]})"]
+        elif array.ndim == 3:
+            batch = array
+            names = [
+                f"{source}, image {j}" + (f" ({ids[j]})" if ids is not None and j < len(ids) else "")
+                for j in range(len(batch))
+            ]
+        else:
+            raise LabelFileError(
+                f"{source}: labels must be a (H, W) label map or a (N, H, W) batch, got shape "
+                f"{array.shape}"
+            )
+        batch = _integral(batch, source)
+        summaries = [self._summarise(image) for image in batch]
+        if self.strict:  # check the whole batch before adding any of it
+            for name, (hist, _, extra_out) in zip(names, summaries):
+                out_values = self._out_of_range(hist, extra_out)
+                if out_values:
+                    self._raise_out_of_range(name, out_values)
+        for name, (hist, extra_ignored, extra_out) in zip(names, summaries):
+            self.add_histogram(hist, name, extra_ignored, extra_out)
+
+    def _out_of_range(self, hist: NDArray[np.int64], extra_out: Mapping[int, int] | None) -> dict[int, int]:
+        """``{value: pixels}`` for the values that are neither a class nor the ignore index."""
+        found = {int(v): int(hist[v]) for v in np.flatnonzero(self._out_bins & (hist > 0))}
+        found.update(extra_out or {})
+        return found
+
+    def _raise_out_of_range(self, source: str, out_values: Mapping[int, int]) -> None:
+        raise LabelFileError(
+            f"{source}: {sum(out_values.values())} pixel(s) hold values "
+            f"{_format_values(sorted(out_values))}, expected classes 0..{self.num_classes - 1} "
+            f"or the ignore index {self.ignore_index}"
+        )
+
+    def _summarise(self, image: NDArray[Any]) -> tuple[NDArray[np.int64], int, dict[int, int]]:
+        """``(256-bin histogram, ignored pixels outside 0..255, {value outside 0..255: pixels})``."""
+        if image.dtype == np.uint8:
+            return np.bincount(image.ravel(), minlength=256), 0, {}
+        if image.size == 0:
+            return np.zeros(256, dtype=np.int64), 0, {}
+        lo, hi = image.min(), image.max()
+        if lo >= 0 and hi <= 255:
+            return np.bincount(image.astype(np.uint8).ravel(), minlength=256), 0, {}
+        inside = (image >= 0) & (image <= 255)
+        hist = np.bincount(image[inside].astype(np.uint8), minlength=256)
+        values, pixels = np.unique(image[~inside], return_counts=True)
+        extra = {int(v): int(n) for v, n in zip(values, pixels)}
+        ignored = extra.pop(self.ignore_index, 0)
+        return hist, ignored, extra
+
+    def add_item(self, item: Any, position: int) -> None:
+        """Add one element of a loader: an array, a dict sample or an ``(image, label)`` pair.
+
+        Raises:
+            LabelFileError: see :meth:`add_labels`; also a dict without ``"label"`` or a sequence
+                that is not an ``(image, label)`` pair.
+        """
+        ids = None
+        if isinstance(item, Mapping):
+            if "label" not in item:
+                raise LabelFileError(
+                    f"item {position}: a dict sample must hold its label map under 'label', got "
+                    f"keys {sorted(map(str, item))}"
+                )
+            labels, ids = item["label"], item.get("id")
+        elif isinstance(item, (tuple, list)):
+            if len(item) != 2:
+                raise LabelFileError(
+                    f"item {position}: expected an (image, label) pair, got a {type(item).__name__} "
+                    f"of {len(item)} elements"
+                )
+            labels = item[1]
+        else:
+            labels = item
+        array = _as_numpy(labels, f"item {position}")
+        kind = {2: "sample", 3: "batch"}.get(array.ndim, "item")
+        if isinstance(ids, str):
+            ids = [ids]
+        elif not (isinstance(ids, (list, tuple)) and all(isinstance(i, str) for i in ids)):
+            ids = None
+        self.add_labels(array, f"{kind} {position}", ids)
+
+    def add_results(self, results: Iterable[FileResult]) -> Iterator[FileResult]:
+        """Merge the histograms of :func:`histogram_label_files` results, yielding each result.
+
+        A result whose file breaks ``strict`` is yielded as failed instead (and not counted).
+        """
+        for result in results:
+            if result.ok and not result.skipped:
+                try:
+                    self.add_histogram(result.data, result.source)
+                except LabeltoolsError as exc:
+                    result = FileResult(source=result.source, ok=False, error=str(exc))
+            yield result
+
+
+def _as_numpy(labels: Any, source: str) -> NDArray[Any]:
+    if hasattr(labels, "detach") and hasattr(labels, "cpu"):  # a torch tensor, without importing torch
+        labels = labels.detach().cpu().numpy()
+    try:
+        array = np.asarray(labels)
+    except (TypeError, ValueError) as exc:
+        raise LabelFileError(f"{source}: cannot read labels as an array ({exc})") from None
+    if not (array.dtype == np.bool_ or np.issubdtype(array.dtype, np.number)) or np.issubdtype(
+        array.dtype, np.complexfloating
+    ):
+        raise LabelFileError(
+            f"{source}: labels must be integers (class indices), got dtype {array.dtype} "
+            f"({type(labels).__name__})"
+        )
+    return array
+
+
+def _integral(batch: NDArray[Any], source: str) -> NDArray[Any]:
+    """Bools as uint8; floats as int64 when every value is a whole number."""
+    if batch.dtype == np.bool_:
+        return batch.view(np.uint8)
+    if not np.issubdtype(batch.dtype, np.floating):
+        return batch
+    bad = ~np.isfinite(batch) | (batch != np.round(batch))
+    nbad = int(np.count_nonzero(bad))
+    if nbad:
+        first = batch[bad][0]
+        raise LabelFileError(
+            f"{source}: {nbad} label value(s) are not whole numbers (first: {first:g}); labels "
+            "must hold class indices (resize label maps with nearest-neighbour interpolation)"
+        )
+    return batch.astype(np.int64)
+
+
+def count_classes(
+    loader: Iterable[Any], num_classes: int, ignore_index: int = VOID, strict: bool = False
+) -> ClassCounts:
+    """Count class pixels over any iterable of labels, in one pass.
+
+    Each element may be a label map ``(H, W)``, a batch ``(N, H, W)``, a dict sample with a
+    ``"label"`` entry (and optionally ``"id"``, used in reports) or an ``(image, label)`` pair;
+    labels may be numpy arrays, torch tensors (used through ``.detach().cpu().numpy()``), PIL
+    images or nested lists, of integer dtype or float holding whole numbers. Elements are numbered
+    from 0 in messages (``batch 3, image 1``).
+
+    Args:
+        loader: the iterable, e.g. a torch ``DataLoader`` or a
+            :class:`~labeltools.voc.VOCSegmentation`.
+        num_classes: ``C``; classes are ``0..C-1`` (at most 255).
+        ignore_index: value that is neither counted nor reported (default 255, void).
+        strict: raise on values that are neither a class nor ``ignore_index`` instead of
+            reporting them in :attr:`ClassCounts.out_of_range_where` (and a logged warning).
+
+    Returns:
+        The :class:`ClassCounts`.
+
+    Raises:
+        LabelFileError: an element is not a label map (naming it: ``item 4``, ``batch 4``) or,
+            with ``strict``, holds out-of-range values.
+        WeightsError: bad ``num_classes`` or ``ignore_index``.
+    """
+    counter = ClassCounter(num_classes, ignore_index, strict)
+    for position, item in enumerate(loader):
+        counter.add_item(item, position)
+    counts = counter.counts
+    message = counts.out_of_range_message()
+    if message:
+        log.warning("%s", message)
+    return counts
+
+
+# --- label files ----------------------------------------------------------------------------
+
+
+def histogram_label_file(path: PathLike) -> FileResult:
+    """Count the pixels of each value in one label file.
+
+    Returns:
+        A :class:`FileResult` whose ``data`` is the ``(256,)`` int64 histogram.
+
+    Raises:
+        LabelFileError: the file is missing or not a label map.
+    """
+    histogram, _ = label_histogram(path)
+    return FileResult(source=str(path), data=histogram)
+
+
+def histogram_label_files(
+    paths: Sequence[PathLike], jobs: int | None = None, chunksize: int | None = None
+) -> Iterator[FileResult]:
+    """Batch :func:`histogram_label_file` over worker processes, results in input order.
+
+    Only the 256-bin histograms travel between processes; feed the results to
+    :meth:`ClassCounter.add_results`. A bad file gives a failed result and the rest go on.
+    """
+    work = [str(p) for p in paths]
+    if chunksize is None:
+        # Tasks are a few milliseconds each and their results tiny: larger chunks than the
+        # default cut inter-process round trips without hurting the progress bar.
+        chunksize = max(1, min(32, len(work) // (8 * resolve_jobs(jobs))))
+    return map_files(histogram_label_file, work, jobs=jobs, chunksize=chunksize)
+
+
+def count_label_files(
+    paths: Sequence[PathLike],
+    num_classes: int,
+    ignore_index: int = VOID,
+    strict: bool = False,
+    jobs: int | None = None,
+) -> ClassCounts:
+    """Count class pixels over label files (palette or grayscale PNGs), in parallel.
+
+    Out-of-range values are reported per file (see :func:`count_classes`). Memory does not grow
+    with the number of files.
+
+    Raises:
+        DatasetError: a file could not be read or (``strict``) holds out-of-range values; the
+            message lists the failures (every other file was still read).
+        WeightsError: bad ``num_classes`` or ``ignore_index``.
+    """
+    counter = ClassCounter(num_classes, ignore_index, strict)
+    failures = [r.error for r in counter.add_results(histogram_label_files(paths, jobs)) if not r.ok]
+    if failures:
+        shown = "; ".join(str(f) for f in failures[:3])
+        more = f" (and {len(failures) - 3} more)" if len(failures) > 3 else ""
+        raise DatasetError(f"{len(failures)} of {len(paths)} label file(s) failed: {shown}{more}")
+    counts = counter.counts
+    message = counts.out_of_range_message()
+    if message:
+        log.warning("%s", message)
+    return counts
+
+
+# --- weights --------------------------------------------------------------------------------
+
+
+def check_scheme(scheme: str, c: float = ENET_C, beta: float = EFFECTIVE_BETA) -> None:
+    """Check a scheme name and the parameter it uses (cheap: call it before a long count).
+
+    Raises:
+        WeightsError: unknown scheme, ``enet`` with ``c <= 1`` (or not finite), ``effective``
+            with ``beta`` outside ``(0, 1)``.
+    """
+    if scheme not in SCHEMES:
+        raise WeightsError(f"unknown weighting scheme {scheme!r} (known: {', '.join(SCHEMES)})")
+    if scheme == "enet" and not (math.isfinite(c) and c > 1):
+        raise WeightsError(f"enet's c must be a finite number above 1 so that every weight is finite, got {c}")
+    if scheme == "effective" and not (0 < beta < 1):
+        raise WeightsError(f"effective's beta must lie strictly between 0 and 1, got {beta}")
+
+
+def class_weights(
+    counts: ClassCounts,
+    scheme: str = "enet",
+    c: float = ENET_C,
+    beta: float = EFFECTIVE_BETA,
+    class_names: Sequence[str] | None = None,
+) -> NDArray[np.float64]:
+    """Per-class loss weights from class counts.
+
+    Args:
+        counts: from :func:`count_classes` or :func:`count_label_files`.
+        scheme: one of :data:`SCHEMES` (formulas in the module docstring).
+        c: ``enet``'s constant, > 1 (1.02).
+        beta: ``effective``'s constant, 0 < beta < 1 (0.9999).
+        class_names: names used in the warning about classes without pixels.
+
+    Returns:
+        ``(C,)`` float64, finite and non-negative: ``enet`` gives a class without pixels
+        ``1 / ln(c)`` (its largest value), the other schemes give it 0 and leave it out of their
+        median or normalisation. Each such class is named in a logged warning.
+
+    Raises:
+        WeightsError: unknown scheme, bad ``c`` or ``beta``, or no pixel counted in any class.
+    """
+    check_scheme(scheme, c, beta)
+    n = counts.pixels.astype(np.float64)
+    total = np.sum(n)
+    if total == 0:
+        raise WeightsError(
+            f"no pixel of classes 0..{counts.num_classes - 1} was counted in {counts.num_images} "
+            "image(s) (all void or out of range); cannot weight classes"
+        )
+    present = n > 0
+    weights = np.zeros(counts.num_classes, dtype=np.float64)
+    if scheme == "enet":
+        weights = 1 / np.log(c + n / total)
+    elif scheme == "median":
+        freq = n[present] / counts.image_pixels[present]
+        weights[present] = np.median(freq) / freq
+    elif scheme == "inverse":
+        weights[present] = total / (np.count_nonzero(present) * n[present])
+    elif scheme == "inverse-sqrt":
+        raw = 1 / np.sqrt(n[present] / total)
+        weights[present] = raw / raw.mean()
+    else:  # effective
+        raw = (1 - beta) / (1 - beta ** n[present])
+        weights[present] = raw * (np.count_nonzero(present) / raw.sum())
+    for index in np.flatnonzero(~present):
+        name = class_names[index] if class_names is not None and index < len(class_names) else f"class_{index}"
+        log.warning(
+            "class %d (%s) has no pixels: its %s weight is %s",
+            index,
+            name,
+            scheme,
+            f"1/ln({c:g}) = {weights[index]:.6g}, the largest" if scheme == "enet" else "0",
+        )
+    return weights
+
+
+def save_weights(path: PathLike, weights: NDArray[np.float64]) -> Path:
+    """Save weights as a ``.npy`` float64 array ``(C,)``, atomically; creates the folder.
+
+    ``np.load(path)`` gives the array back (as pytorch-deeplab-xception's ``train.py`` and
+    mmsegmentation's ``class_weight='....npy'`` read it).
+
+    Raises:
+        WeightsError: not a 1-D array of finite numbers.
+    """
+    array = np.asarray(weights, dtype=np.float64)
+    if array.ndim != 1 or not np.isfinite(array).all():
+        raise WeightsError(f"{path}: weights must be a 1-D array of finite numbers, got shape {array.shape}")
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(target) as tmp, open(tmp, "wb") as fh:  # a file object: np.save adds no suffix
+        np.save(fh, array)
+    return target
+
+
+def weights_provenance(
+    counts: ClassCounts,
+    weights: NDArray[np.float64],
+    scheme: str,
+    c: float = ENET_C,
+    beta: float = EFFECTIVE_BETA,
+    class_names: Sequence[str] | None = None,
+    **source: Any,
+) -> dict[str, Any]:
+    """How a weights file was made, JSON-ready: scheme and parameters, counts, frequencies,
+    weights, ignored and out-of-range pixels, plus ``source`` (dataset, split, files, output...)."""
+    from labeltools import __version__
+
+    parameters = {"enet": {"c": c}, "effective": {"beta": beta}}.get(scheme, {})
+    names = list(class_names) if class_names is not None else []
+    names += [f"class_{i}" for i in range(len(names), counts.num_classes)]
+    freq = counts.frequencies
+    return {
+        "labeltools_version": __version__,
+        "scheme": scheme,
+        "parameters": parameters,
+        **source,
+        "num_classes": counts.num_classes,
+        "ignore_index": counts.ignore_index,
+        "num_images": counts.num_images,
+        "classes": [
+            {
+                "index": i,
+                "name": names[i],
+                "pixels": int(counts.pixels[i]),
+                "images": int(counts.images[i]),
+                "frequency": float(freq[i]),
+                "weight": float(weights[i]),
+            }
+            for i in range(counts.num_classes)
+        ],
+        "weights": [float(w) for w in weights],
+        "counts": counts.to_dict(),
+    }
+
+
+def save_provenance(path: PathLike, provenance: Mapping[str, Any]) -> Path:
+    """Write :func:`weights_provenance` output as JSON, atomically; creates the folder."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(target) as tmp:
+        tmp.write_text(json.dumps(provenance, indent=2) + "\n", encoding="utf-8")
+    return target
+
+
+__all__ = [
+    "SCHEMES",
+    "ClassCounter",
+    "ClassCounts",
+    "check_scheme",
+    "class_weights",
+    "count_classes",
+    "count_label_files",
+    "histogram_label_file",
+    "histogram_label_files",
+    "save_provenance",
+    "save_weights",
+    "weights_provenance",
+]
