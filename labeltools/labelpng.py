@@ -161,6 +161,23 @@ def read_label_palette(path: PathLike) -> tuple[NDArray[np.uint8], NDArray[np.ui
     raise LabelFileError(f"{path}: unsupported image mode {mode} for a label map")
 
 
+def probe_label(path: PathLike) -> tuple[tuple[int, int], str]:
+    """Read only a label file's header: its ``(H, W)`` shape and Pillow mode, no pixels.
+
+    Lets a caller check sizes before decoding (or writing) anything.
+
+    Raises:
+        LabelFileError: the file is missing or is not an image Pillow can identify.
+    """
+    try:
+        with Image.open(path) as image:
+            return (image.height, image.width), image.mode
+    except FileNotFoundError:
+        raise LabelFileError(f"{path}: no such file") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise LabelFileError(f"{path}: cannot read image ({exc})") from None
+
+
 def label_histogram(path: PathLike) -> tuple[NDArray[np.int64], tuple[int, int]]:
     """Count the pixels of each value in a label file without building the array.
 
