@@ -27,6 +27,14 @@ from labeltools.errors import LabeltoolsError
 from labeltools.errors import RemapError
 from labeltools.errors import WeightsError
 from labeltools.errors import WorkbookError
+from labeltools.excel import GridRegion
+from labeltools.excel import excel_to_label
+from labeltools.excel import excel_to_label_file
+from labeltools.excel import label_file_to_excel
+from labeltools.excel import label_files_to_excel
+from labeltools.excel import label_files_to_workbook
+from labeltools.excel import label_to_excel
+from labeltools.excel import plan_grid
 from labeltools.labelpng import atomic_write
 from labeltools.labelpng import label_histogram
 from labeltools.labelpng import read_label
@@ -98,6 +106,7 @@ __all__ = [
     "DatasetStats",
     "EvaluationError",
     "FileResult",
+    "GridRegion",
     "IndexMap",
     "LabelFileError",
     "LabeltoolsError",
@@ -129,12 +138,18 @@ __all__ = [
     "evaluate_pair",
     "evaluate_pairs",
     "evaluation_pairs",
+    "excel_to_label",
+    "excel_to_label_file",
     "histogram_label_file",
     "histogram_label_files",
     "index_to_index",
     "index_to_index_with_report",
     "index_to_rgb",
+    "label_file_to_excel",
+    "label_files_to_excel",
+    "label_files_to_workbook",
     "label_histogram",
+    "label_to_excel",
     "legend_image",
     "map_files",
     "merge_reports",
@@ -142,6 +157,7 @@ __all__ = [
     "palette_array",
     "palette_bytes",
     "palette_to_index_with_report",
+    "plan_grid",
     "read_label",
     "read_label_palette",
     "read_split",

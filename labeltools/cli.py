@@ -23,6 +23,13 @@ from rich.table import Table
 from labeltools import __version__
 from labeltools.classes import ClassTable, colormap_entries, hex_color, save_colormap
 from labeltools.errors import LabeltoolsError
+from labeltools.excel import (
+    default_workbook_path,
+    excel_to_label_file,
+    label_files_to_excel,
+    label_files_to_workbook,
+    parse_crop,
+)
 from labeltools.labelpng import recolor_label_files
 from labeltools.metrics import MISSING_POLICIES, ConfusionMatrix, evaluate_pairs, evaluation_pairs
 from labeltools.parallel import FileResult
@@ -268,6 +275,95 @@ def colorize_command(
         inputs, output_dir, gray=gray, palette=None if table is None else table.palette(), jobs=jobs
     )
     exit_for(report_batch(results, len(inputs), "colorize", verb="wrote"))
+
+
+def _crop_option(value: Optional[str]) -> Optional[tuple[int, int, int, int]]:
+    if value is None:
+        return None
+    try:
+        return parse_crop(value)
+    except LabeltoolsError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+@command("excel")
+def excel_command(
+    inputs: Annotated[
+        Optional[list[Path]], typer.Argument(metavar="LABEL...", help="Label PNGs to dump (palette or grayscale).", show_default=False)
+    ] = None,
+    output: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--output", "-o",
+            help="Workbook to write (default: beside the first input, same stem, .xlsx). "
+            "With --read: the label PNG to write.",
+        ),
+    ] = None,
+    output_dir: Annotated[
+        Optional[Path], typer.Option("--output-dir", help="Write one workbook per input into this folder.")
+    ] = None,
+    names: Annotated[
+        Optional[str],
+        typer.Option(
+            "--names",
+            help="Class names: a file (class_names.txt, labels.txt, .csv, .json) or a preset. "
+            "Default: class_names.txt beside the labels or one folder up, else voc.",
+        ),
+    ] = None,
+    crop: Annotated[
+        Optional[str],
+        typer.Option("--crop", metavar="X,Y,W,H", help="Dump only this rectangle (pixels: left, top, width, height)."),
+    ] = None,
+    step: Annotated[int, typer.Option("--step", min=1, help="Dump every K-th pixel in both directions.")] = 1,
+    no_fill: Annotated[bool, typer.Option("--no-fill", help="Plain numbers: no colours (faster).")] = False,
+    read: Annotated[
+        Optional[Path],
+        typer.Option("--read", metavar="WORKBOOK", help="Read a grid sheet back into a label PNG (needs --output)."),
+    ] = None,
+    sheet: Annotated[
+        Optional[str], typer.Option("--sheet", help="With --read: the grid sheet to read (default: the first).")
+    ] = None,
+    jobs: JobsOption = 0,
+) -> None:
+    """Dump label maps to Excel workbooks for inspection, or read an (edited) grid back.
+
+    Each label becomes a grid sheet: one cell per pixel holding its class index,
+    coloured with the file's palette (else the VOC colormap), with pixel coordinates
+    in frozen headers. A Classes sheet counts each class, an Info sheet tells the source.
+
+    Example: labeltools excel SegmentationClass/2007_000032.png --crop 0,0,200,150
+
+    Back: labeltools excel --read 2007_000032.xlsx -o 2007_000032_fixed.png
+    """
+    region = _crop_option(crop)
+    if read is not None:
+        if inputs:
+            raise typer.BadParameter("give either label files to dump or --read WORKBOOK, not both")
+        if output is None:
+            raise typer.BadParameter("--read needs --output LABEL.png for the label to write")
+        table = load_classes(names)
+        result = excel_to_label_file(read, output, sheet, None if table is None else table.palette())
+        height, width = result.data
+        err.print(f"wrote {output} ({width}x{height}) from {read}", highlight=False, soft_wrap=True)
+        return
+    if not inputs:
+        raise typer.BadParameter("give label files to dump, or --read WORKBOOK")
+    if sheet is not None:
+        raise typer.BadParameter("--sheet only applies with --read")
+    options = dict(names=load_classes(names), crop=region, step=step, fill=not no_fill)
+    if output_dir is not None:
+        if output is not None:
+            raise typer.BadParameter("give --output (one workbook) or --output-dir (one per input), not both")
+        results = label_files_to_excel(inputs, output_dir, jobs=jobs, **options)
+        exit_for(report_batch(results, len(inputs), "excel", verb="wrote"))
+        return
+    book = output or default_workbook_path(inputs[0])
+    summary = report_batch(
+        label_files_to_workbook(inputs, book, **options), len(inputs), "excel", verb="wrote"
+    )
+    if summary.done:
+        err.print(f"wrote {book} ({summary.done} grid sheet(s))", highlight=False, soft_wrap=True)
+    exit_for(summary)
 
 
 @command("weights")

@@ -31,6 +31,15 @@ PathLike = Union[str, "os.PathLike[str]"]
 PNG_COMPRESS_LEVEL = 1
 
 
+def _read_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()  # read once: os.umask can only be read by setting it
+
+
 @contextmanager
 def atomic_write(path: PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` when the block succeeds.
@@ -45,6 +54,8 @@ def atomic_write(path: PathLike) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        # mkstemp makes the file private (0600); give it the mode a plain open() would.
+        os.chmod(tmp, 0o666 & ~_UMASK)
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -167,6 +178,23 @@ def read_label_palette(path: PathLike) -> tuple[NDArray[np.uint8], NDArray[np.ui
             "class indices); convert colour masks with `labeltools remap`"
         )
     raise LabelFileError(f"{path}: unsupported image mode {mode} for a label map")
+
+
+def probe_label(path: PathLike) -> tuple[tuple[int, int], str]:
+    """Read only a label file's header: its ``(H, W)`` shape and Pillow mode, no pixels.
+
+    Lets a caller check sizes before decoding (or writing) anything.
+
+    Raises:
+        LabelFileError: the file is missing or is not an image Pillow can identify.
+    """
+    try:
+        with Image.open(path) as image:
+            return (image.height, image.width), image.mode
+    except FileNotFoundError:
+        raise LabelFileError(f"{path}: no such file") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise LabelFileError(f"{path}: cannot read image ({exc})") from None
 
 
 def label_histogram(path: PathLike) -> tuple[NDArray[np.int64], tuple[int, int]]:
