@@ -36,7 +36,6 @@ from labeltools.voc import (
     SPLITS_DIR,
     available_splits,
     dataset_class_table,
-    dataset_label_paths,
     image_path,
     is_voc_root,
     label_ids,
