@@ -14,6 +14,7 @@ from labeltools.colormap import colorize
 from labeltools.colormap import palette_array
 from labeltools.colormap import palette_bytes
 from labeltools.colormap import voc_colormap
+from labeltools.draw import bar_chart
 from labeltools.draw import legend_image
 from labeltools.draw import overlay_image
 from labeltools.errors import AnnotationError
@@ -41,7 +42,14 @@ from labeltools.labelpng import read_label_palette
 from labeltools.labelpng import recolor_label_file
 from labeltools.labelpng import recolor_label_files
 from labeltools.labelpng import write_gray_label
+from labeltools.labelpng import write_json
 from labeltools.labelpng import write_label
+from labeltools.metrics import ConfusionMatrix
+from labeltools.metrics import confusion_counts
+from labeltools.metrics import evaluate_folders
+from labeltools.metrics import evaluate_pair
+from labeltools.metrics import evaluate_pairs
+from labeltools.metrics import evaluation_pairs
 from labeltools.parallel import FileResult
 from labeltools.parallel import map_files
 from labeltools.remap import IndexMap
@@ -55,7 +63,18 @@ from labeltools.remap import remap_files
 from labeltools.remap import resolve_colors
 from labeltools.remap import rgb_to_index
 from labeltools.remap import rgb_to_index_with_report
+from labeltools.stats import DatasetCheck
+from labeltools.stats import DatasetStats
+from labeltools.stats import Problem
+from labeltools.stats import check_dataset
+from labeltools.stats import check_sample
+from labeltools.stats import dataset_stats
+from labeltools.stats import save_stats_plot
+from labeltools.stats import stat_label_file
+from labeltools.stats import stat_label_files
+from labeltools.stats import stats_plot
 from labeltools.voc import VOCSegmentation
+from labeltools.voc import dataset_class_table
 from labeltools.voc import dataset_label_paths
 from labeltools.voc import read_split
 from labeltools.voc import select_label_paths
@@ -81,13 +100,17 @@ __all__ = [
     "ClassTable",
     "ClassTableError",
     "ColormapError",
+    "ConfusionMatrix",
+    "DatasetCheck",
     "DatasetError",
+    "DatasetStats",
     "EvaluationError",
     "FileResult",
     "GridRegion",
     "IndexMap",
     "LabelFileError",
     "LabeltoolsError",
+    "Problem",
     "RemapError",
     "RemapReport",
     "SCHEMES",
@@ -98,13 +121,23 @@ __all__ = [
     "WorkbookError",
     "__version__",
     "atomic_write",
+    "bar_chart",
+    "check_dataset",
+    "check_sample",
     "check_scheme",
     "class_weights",
     "colorize",
     "colormap_entries",
+    "confusion_counts",
     "count_classes",
     "count_label_files",
+    "dataset_class_table",
     "dataset_label_paths",
+    "dataset_stats",
+    "evaluate_folders",
+    "evaluate_pair",
+    "evaluate_pairs",
+    "evaluation_pairs",
     "excel_to_label",
     "excel_to_label_file",
     "histogram_label_file",
@@ -136,11 +169,16 @@ __all__ = [
     "rgb_to_index_with_report",
     "save_colormap",
     "save_provenance",
+    "save_stats_plot",
     "save_weights",
     "select_label_paths",
+    "stat_label_file",
+    "stat_label_files",
+    "stats_plot",
     "voc_colormap",
     "weights_provenance",
     "write_gray_label",
+    "write_json",
     "write_label",
     "write_split",
 ]

@@ -7,13 +7,14 @@ on read, and so are 16-bit ones whose values all fit in 0..255.
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Union
+from typing import Any, Union
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -59,6 +60,13 @@ def atomic_write(path: PathLike) -> Iterator[Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def write_json(path: PathLike, data: Any) -> None:
+    """Write ``data`` as indented UTF-8 JSON (ending in a newline), atomically."""
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    with atomic_write(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 def as_label_array(array: ArrayLike, source: str = "label array") -> NDArray[np.uint8]:

@@ -385,11 +385,118 @@ def bench_remap(workdir: Path, quick: bool) -> list[Result]:
     return results
 
 
+# --- evaluate, stats ------------------------------------------------------------------------
+
+EVAL_CLASSES = 21
+
+
+def make_label_pairs(workdir: Path, count: int) -> list[tuple[str, str]]:
+    """``count`` ground-truth labels (:func:`make_label_files`) and predictions made from them
+    as a model errs: shifted a few pixels, void filled with background, a fifth of the classes
+    confused with another."""
+    from labeltools.labelpng import read_label, write_label
+
+    rng = np.random.default_rng(1)
+    gt_paths = make_label_files(workdir / "gt", count)
+    (workdir / "pred").mkdir()
+    pairs = []
+    for path in gt_paths:
+        gt = read_label(path)
+        confuse = np.arange(256, dtype=np.uint8)
+        swapped = rng.random(EVAL_CLASSES) < 0.2
+        confuse[:EVAL_CLASSES][swapped] = rng.integers(0, EVAL_CLASSES, int(swapped.sum()))
+        confuse[255] = 0
+        pred = np.roll(confuse[gt], tuple(rng.integers(-4, 5, 2)), axis=(0, 1))
+        target = workdir / "pred" / path.name
+        write_label(target, pred)
+        pairs.append((str(path), str(target)))
+    return pairs
+
+
+def bincount_confusion(pairs: list[tuple[str, str]], num_classes: int) -> np.ndarray:
+    """The usual loop: decode both PNGs with Pillow, mask, ``np.bincount`` (deeplab's Evaluator)."""
+    from PIL import Image
+
+    n = num_classes
+    matrix = np.zeros((n, n), np.int64)
+    for gt_path, pred_path in pairs:
+        gt = np.asarray(Image.open(gt_path))
+        pred = np.asarray(Image.open(pred_path))
+        mask = (gt >= 0) & (gt < n)
+        matrix += np.bincount(n * gt[mask].astype(int) + pred[mask], minlength=n * n).reshape(n, n)
+    return matrix
+
+
+def bench_evaluate(workdir: Path, quick: bool) -> list[Result]:
+    from labeltools.metrics import ConfusionMatrix, evaluate_pairs
+
+    count = 60 if quick else 500
+    pairs = make_label_pairs(workdir, count)
+
+    def ours(jobs: int) -> np.ndarray:
+        cm = ConfusionMatrix(EVAL_CLASSES)
+        for result in cm.add_results(evaluate_pairs(pairs, EVAL_CLASSES, jobs=jobs)):
+            assert result.ok, result.error
+        return cm.matrix
+
+    expected = bincount_confusion(pairs, EVAL_CLASSES)
+    results = []
+    for jobs, target in ((1, 1.2), (2, 2.0)):
+        assert (ours(jobs) == expected).all()
+        ours_t, base_t = timeit_alternating(
+            lambda: ours(jobs), lambda: bincount_confusion(pairs, EVAL_CLASSES), repeats=3 if quick else 5
+        )
+        case = f"{count} pairs 500x375, --jobs {jobs}"
+        results.append(Result("evaluate", case, ours_t, base_t, baseline_name="Pillow+bincount loop", target=target))
+    return results
+
+
+def bincount_stats(paths: list[Path]) -> tuple[np.ndarray, np.ndarray, dict[tuple[int, int], int]]:
+    """The usual loop for dataset statistics: Pillow open, ``np.bincount``, sizes."""
+    from PIL import Image
+
+    pixels = np.zeros(256, np.int64)
+    images = np.zeros(256, np.int64)
+    sizes: dict[tuple[int, int], int] = {}
+    for path in paths:
+        with Image.open(path) as image:
+            counts = np.bincount(np.asarray(image).ravel(), minlength=256)
+            sizes[image.size] = sizes.get(image.size, 0) + 1
+        pixels += counts
+        images += counts > 0
+    return pixels, images, sizes
+
+
+def bench_stats(workdir: Path, quick: bool) -> list[Result]:
+    from labeltools.stats import DatasetStats, stat_label_files
+
+    count = 60 if quick else 500
+    paths = make_label_files(workdir / "labels", count)
+
+    def ours(jobs: int) -> DatasetStats:
+        stats = DatasetStats()
+        for result in stats.add_results(stat_label_files(paths, jobs=jobs)):
+            assert result.ok, result.error
+        return stats
+
+    pixels, images, sizes = bincount_stats(paths)
+    results = []
+    for jobs, target in ((1, 1.2), (2, 2.0)):
+        stats = ours(jobs)
+        assert (stats.pixels == pixels).all() and (stats.images_with == images).all() and dict(stats.sizes) == sizes
+        ours_t, base_t = timeit_alternating(lambda: ours(jobs), lambda: bincount_stats(paths), repeats=3 if quick else 7)
+        case = f"{count} labels 500x375, --jobs {jobs}"
+        results.append(Result("stats", case, ours_t, base_t, baseline_name="Pillow+bincount loop", target=target))
+    return results
+
+
 BENCHMARKS: dict[str, Callable[[Path, bool], list[Result]]] = {
     "colormap": bench_colormap,
     "excel": bench_excel,
     "weights": bench_weights,
     "remap": bench_remap,
+    "evaluate": bench_evaluate,
+    "stats": bench_stats,
 }
 
 
