@@ -174,7 +174,7 @@ def read_label_palette(path: PathLike) -> tuple[NDArray[np.uint8], NDArray[np.ui
         raise LabelFileError(f"{path}: cannot read image ({exc})") from None
     if mode in ("RGB", "RGBA", "RGBX", "CMYK", "YCbCr", "LAB", "HSV", "LA", "PA", "La"):
         raise LabelFileError(
-            f"{path}: is a {mode} image, not a label map (expected a palette or grayscale PNG of "
+            f"{path}: is a colour image (mode {mode}), not a label map (expected a palette or grayscale PNG of "
             "class indices); convert colour masks with `labeltools remap`"
         )
     raise LabelFileError(f"{path}: unsupported image mode {mode} for a label map")

@@ -101,7 +101,7 @@ def test_colorize_continues_past_a_bad_file_and_exits_1(tmp_path, blobs_label):
     write_gray_label(tmp_path / "good.png", blobs_label)
     result = run("colorize", tmp_path / "bad.png", tmp_path / "good.png", "-o", tmp_path / "out", "-j", "1")
     assert result.exit_code == 1
-    assert "bad.png: is a RGB image" in result.stderr and "failed 1" in result.stderr
+    assert "bad.png: is a colour image (mode RGB)" in result.stderr and "failed 1" in result.stderr
     assert (tmp_path / "out" / "good.png").exists() and not (tmp_path / "out" / "bad.png").exists()
 
 
@@ -240,7 +240,7 @@ def test_weights_bad_file_fails_the_batch(tmp_path):
     assert result.exit_code == 1
     stderr = " ".join(result.stderr.split())
     assert f"failed: {root / 'SegmentationClass' / 'img0.png'}: cannot read image" in stderr
-    assert "img3.png: is a RGB image, not a label map" in stderr
+    assert "img3.png: is a colour image (mode RGB), not a label map" in stderr
     assert "error: no weights written: 2 of 4 label file(s) failed" in stderr
     assert list(root.glob("*.npy")) == []
 

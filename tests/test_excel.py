@@ -405,7 +405,7 @@ def test_a_bad_file_is_reported_and_the_rest_written(tmp_path: Path) -> None:
     results = list(label_files_to_workbook(sources, tmp_path / "book.xlsx"))
     assert [r.ok for r in results] == [False, True, False, False]
     assert "broken.png: cannot read image" in results[0].error
-    assert "rgb.png: is a RGB image, not a label map" in results[2].error
+    assert "rgb.png: is a colour image (mode RGB), not a label map" in results[2].error
     assert "gone.png: no such file" in results[3].error
     assert openpyxl.load_workbook(tmp_path / "book.xlsx").sheetnames == ["good", "Classes", "Info"]
 

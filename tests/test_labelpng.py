@@ -103,7 +103,7 @@ def test_palette_indices_are_not_converted_to_colours(tmp_path):
 
 def test_rgb_file_points_to_remap(tmp_path):
     Image.new("RGB", (4, 4)).save(tmp_path / "rgb.png")
-    with pytest.raises(LabelFileError, match=r"rgb.png: is a RGB image, not a label map.*labeltools remap"):
+    with pytest.raises(LabelFileError, match=r"rgb.png: is a colour image \(mode RGB\), not a label map.*labeltools remap"):
         read_label(tmp_path / "rgb.png")
 
 
@@ -166,7 +166,7 @@ def test_recolor_reports_bad_file_and_continues(tmp_path, blobs_label):
     write_gray_label(tmp_path / "c.png", blobs_label)
     results = list(recolor_label_files(sorted(tmp_path.glob("*.png")), tmp_path / "out", jobs=2))
     assert [r.ok for r in results] == [True, False, True]
-    assert "b.png: is a RGB image" in results[1].error
+    assert "b.png: is a colour image \(mode RGB\)" in results[1].error
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.png", "c.png"]
 
 

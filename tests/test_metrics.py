@@ -387,7 +387,7 @@ def test_missing_prediction_error_or_skip(tmp_path):
 def test_rgb_prediction_points_to_remap(tmp_path):
     gt_dir, pred_dir = make_pairs(tmp_path, 1)
     Image.new("RGB", (4, 3)).save(pred_dir / "im0.png")
-    with pytest.raises(LabelFileError, match=r"is a RGB image, not a label map .* `labeltools remap`"):
+    with pytest.raises(LabelFileError, match=r"is a colour image \(mode RGB\), not a label map .* `labeltools remap`"):
         evaluate_pair((str(gt_dir / "im0.png"), str(pred_dir / "im0.png")), 3)
 
 

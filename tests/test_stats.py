@@ -234,7 +234,7 @@ def test_check_reports_each_problem_once_with_its_file(tmp_path, jobs):
     assert set(found) == EXPECTED
     messages = {p.kind: p.message for p in check.problems}
     assert messages["size-mismatch"] == f"label is 8x6 but its image {root / 'JPEGImages/sized.jpg'} is 5x5 (width x height)"
-    assert messages["label-mode"].startswith("is a RGB image, not a label map") and "`labeltools remap`" in messages["label-mode"]
+    assert messages["label-mode"].startswith("is a colour image (mode RGB), not a label map") and "`labeltools remap`" in messages["label-mode"]
     assert messages["unlisted"] == "no split file lists this label"
     assert messages["label-values"] == f"label value 7 is neither a class 0..2 ({root / 'class_names.txt'}) nor 255 (void)"
     assert messages["palette"] == "palette is not the VOC colormap: index 1 shows (255, 0, 0) instead of (128, 0, 0)"
