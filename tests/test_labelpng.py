@@ -166,7 +166,7 @@ def test_recolor_reports_bad_file_and_continues(tmp_path, blobs_label):
     write_gray_label(tmp_path / "c.png", blobs_label)
     results = list(recolor_label_files(sorted(tmp_path.glob("*.png")), tmp_path / "out", jobs=2))
     assert [r.ok for r in results] == [True, False, True]
-    assert "b.png: is a colour image \(mode RGB\)" in results[1].error
+    assert "b.png: is a colour image (mode RGB)" in results[1].error
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.png", "c.png"]
 
 
