@@ -20,6 +20,7 @@ from labeltools.convert import convert_file
 from labeltools.convert import convert_labelme
 from labeltools.convert import discover_classes
 from labeltools.convert import split_ids
+from labeltools.draw import bar_chart
 from labeltools.draw import legend_image
 from labeltools.draw import overlay_image
 from labeltools.errors import AnnotationError
@@ -33,6 +34,14 @@ from labeltools.errors import NotLabelmeError
 from labeltools.errors import RemapError
 from labeltools.errors import WeightsError
 from labeltools.errors import WorkbookError
+from labeltools.excel import GridRegion
+from labeltools.excel import excel_to_label
+from labeltools.excel import excel_to_label_file
+from labeltools.excel import label_file_to_excel
+from labeltools.excel import label_files_to_excel
+from labeltools.excel import label_files_to_workbook
+from labeltools.excel import label_to_excel
+from labeltools.excel import plan_grid
 from labeltools.labelme import LabelmeDocument
 from labeltools.labelme import LabelmeShape
 from labeltools.labelme import SourceImage
@@ -47,8 +56,15 @@ from labeltools.labelpng import read_label_palette
 from labeltools.labelpng import recolor_label_file
 from labeltools.labelpng import recolor_label_files
 from labeltools.labelpng import write_gray_label
+from labeltools.labelpng import write_json
 from labeltools.labelpng import write_label
 from labeltools.labelpng import write_label_image
+from labeltools.metrics import ConfusionMatrix
+from labeltools.metrics import confusion_counts
+from labeltools.metrics import evaluate_folders
+from labeltools.metrics import evaluate_pair
+from labeltools.metrics import evaluate_pairs
+from labeltools.metrics import evaluation_pairs
 from labeltools.parallel import FileResult
 from labeltools.parallel import map_files
 from labeltools.remap import IndexMap
@@ -62,14 +78,25 @@ from labeltools.remap import remap_files
 from labeltools.remap import resolve_colors
 from labeltools.remap import rgb_to_index
 from labeltools.remap import rgb_to_index_with_report
+from labeltools.stats import DatasetCheck
+from labeltools.stats import DatasetStats
+from labeltools.stats import Problem
+from labeltools.stats import check_dataset
+from labeltools.stats import check_sample
+from labeltools.stats import dataset_stats
+from labeltools.stats import save_stats_plot
+from labeltools.stats import stat_label_file
+from labeltools.stats import stat_label_files
+from labeltools.stats import stats_plot
 from labeltools.voc import VOCSegmentation
+from labeltools.voc import dataset_class_table
 from labeltools.voc import dataset_label_paths
 from labeltools.voc import read_split
 from labeltools.voc import select_label_paths
 from labeltools.voc import write_split
-from labeltools.weights import SCHEMES
 from labeltools.weights import ClassCounter
 from labeltools.weights import ClassCounts
+from labeltools.weights import SCHEMES
 from labeltools.weights import check_scheme
 from labeltools.weights import class_weights
 from labeltools.weights import count_classes
@@ -88,17 +115,22 @@ __all__ = [
     "ClassTable",
     "ClassTableError",
     "ColormapError",
+    "ConfusionMatrix",
     "Conversion",
     "ConvertOptions",
+    "DatasetCheck",
     "DatasetError",
+    "DatasetStats",
     "EvaluationError",
     "FileResult",
+    "GridRegion",
     "IndexMap",
     "LabelFileError",
     "LabelmeDocument",
     "LabelmeShape",
     "LabeltoolsError",
     "NotLabelmeError",
+    "Problem",
     "RemapError",
     "RemapReport",
     "SCHEMES",
@@ -110,22 +142,38 @@ __all__ = [
     "WorkbookError",
     "__version__",
     "atomic_write",
+    "bar_chart",
+    "check_dataset",
+    "check_sample",
     "check_scheme",
     "class_weights",
     "colorize",
     "colormap_entries",
+    "confusion_counts",
     "convert_file",
     "convert_labelme",
     "count_classes",
     "count_label_files",
+    "dataset_class_table",
     "dataset_label_paths",
+    "dataset_stats",
     "discover_classes",
+    "evaluate_folders",
+    "evaluate_pair",
+    "evaluate_pairs",
+    "evaluation_pairs",
+    "excel_to_label",
+    "excel_to_label_file",
     "histogram_label_file",
     "histogram_label_files",
     "index_to_index",
     "index_to_index_with_report",
     "index_to_rgb",
+    "label_file_to_excel",
+    "label_files_to_excel",
+    "label_files_to_workbook",
     "label_histogram",
+    "label_to_excel",
     "labelme_to_label",
     "legend_image",
     "map_files",
@@ -136,6 +184,7 @@ __all__ = [
     "palette_bytes",
     "palette_to_index_with_report",
     "parse_labelme",
+    "plan_grid",
     "read_label",
     "read_label_palette",
     "read_labelme",
@@ -148,12 +197,17 @@ __all__ = [
     "rgb_to_index_with_report",
     "save_colormap",
     "save_provenance",
+    "save_stats_plot",
     "save_weights",
     "select_label_paths",
     "split_ids",
+    "stat_label_file",
+    "stat_label_files",
+    "stats_plot",
     "voc_colormap",
     "weights_provenance",
     "write_gray_label",
+    "write_json",
     "write_label",
     "write_label_image",
     "write_split",

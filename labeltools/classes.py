@@ -194,7 +194,7 @@ class ClassTable:
             ClassTableError: the file is missing, unreadable or malformed.
         """
         text_spec = os.fspath(spec)
-        if text_spec.lower() in PRESETS and not Path(text_spec).exists():
+        if text_spec.lower() in PRESETS and not Path(text_spec).is_file():
             return cls.preset(text_spec)
         path = Path(text_spec)
         try:

@@ -26,10 +26,24 @@ from labeltools import __version__
 from labeltools.classes import ClassTable, colormap_entries, hex_color, save_colormap
 from labeltools.convert import SAMPLE_DIR, Conversion, ConvertOptions, convert_labelme, sample_labels_path
 from labeltools.errors import LabeltoolsError
+from labeltools.excel import (
+    default_workbook_path,
+    excel_to_label_file,
+    label_files_to_excel,
+    label_files_to_workbook,
+    parse_crop,
+)
 from labeltools.labelpng import recolor_label_files
+from labeltools.metrics import MISSING_POLICIES, ConfusionMatrix, evaluate_pairs, evaluation_pairs
 from labeltools.parallel import FileResult
 from labeltools.remap import RemapReport, merge_reports, remap_files
-from labeltools.voc import load_class_table, select_label_paths
+from labeltools.stats import (
+    DatasetCheck,
+    DatasetStats,
+    save_stats_plot,
+    stat_label_files,
+)
+from labeltools.voc import dataset_class_table, is_voc_root, load_class_table, select_label_paths
 from labeltools.weights import (
     ENET_C,
     EFFECTIVE_BETA,
@@ -152,6 +166,15 @@ JobsOption = Annotated[
 ]
 
 
+def dataset_root(dataset: Optional[Path], labels_dir: Optional[Path]) -> Path:
+    """DATASET, or the folder holding --labels-dir when only that is given."""
+    if dataset is None:
+        if labels_dir is None:
+            fail("give a DATASET folder or --labels-dir")
+        return labels_dir.resolve().parent
+    return dataset
+
+
 def load_classes(spec: Optional[str]) -> Optional[ClassTable]:
     """A ClassTable from a ``--classes`` value (preset or file), or None."""
     return None if spec is None else ClassTable.load(spec)
@@ -185,6 +208,20 @@ ClassesOption = Annotated[
         "--classes",
         "-c",
         help="Class table: a preset (voc, cityscapes) or a file (labels.txt, class_names.txt, .csv, .json).",
+    ),
+]
+
+
+DatasetOrLabelsDirArgument = Annotated[
+    Optional[Path],
+    typer.Argument(help="VOC dataset folder (default: the parent of --labels-dir).", show_default=False),
+]
+LabelsDirOption = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--labels-dir",
+        help="Read label PNGs from this folder instead of DATASET/SegmentationClass "
+        "(every *.png unless --split is given).",
     ),
 ]
 
@@ -336,12 +373,98 @@ def folder_tree(folder: Path) -> Tree:
     return tree
 
 
+def _crop_option(value: Optional[str]) -> Optional[tuple[int, int, int, int]]:
+    if value is None:
+        return None
+    try:
+        return parse_crop(value)
+    except LabeltoolsError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+@command("excel")
+def excel_command(
+    inputs: Annotated[
+        Optional[list[Path]], typer.Argument(metavar="LABEL...", help="Label PNGs to dump (palette or grayscale).", show_default=False)
+    ] = None,
+    output: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--output", "-o",
+            help="Workbook to write (default: beside the first input, same stem, .xlsx). "
+            "With --read: the label PNG to write.",
+        ),
+    ] = None,
+    output_dir: Annotated[
+        Optional[Path], typer.Option("--output-dir", help="Write one workbook per input into this folder.")
+    ] = None,
+    names: Annotated[
+        Optional[str],
+        typer.Option(
+            "--names",
+            help="Class names: a file (class_names.txt, labels.txt, .csv, .json) or a preset. "
+            "Default: class_names.txt beside the labels or one folder up, else voc.",
+        ),
+    ] = None,
+    crop: Annotated[
+        Optional[str],
+        typer.Option("--crop", metavar="X,Y,W,H", help="Dump only this rectangle (pixels: left, top, width, height)."),
+    ] = None,
+    step: Annotated[int, typer.Option("--step", min=1, help="Dump every K-th pixel in both directions.")] = 1,
+    no_fill: Annotated[bool, typer.Option("--no-fill", help="Plain numbers: no colours (faster).")] = False,
+    read: Annotated[
+        Optional[Path],
+        typer.Option("--read", metavar="WORKBOOK", help="Read a grid sheet back into a label PNG (needs --output)."),
+    ] = None,
+    sheet: Annotated[
+        Optional[str], typer.Option("--sheet", help="With --read: the grid sheet to read (default: the first).")
+    ] = None,
+    jobs: JobsOption = 0,
+) -> None:
+    """Dump label maps to Excel workbooks for inspection, or read an (edited) grid back.
+
+    Each label becomes a grid sheet: one cell per pixel holding its class index,
+    coloured with the file's palette (else the VOC colormap), with pixel coordinates
+    in frozen headers. A Classes sheet counts each class, an Info sheet tells the source.
+
+    Example: labeltools excel SegmentationClass/2007_000032.png --crop 0,0,200,150
+
+    Back: labeltools excel --read 2007_000032.xlsx -o 2007_000032_fixed.png
+    """
+    region = _crop_option(crop)
+    if read is not None:
+        if inputs:
+            raise typer.BadParameter("give either label files to dump or --read WORKBOOK, not both")
+        if output is None:
+            raise typer.BadParameter("--read needs --output LABEL.png for the label to write")
+        table = load_classes(names)
+        result = excel_to_label_file(read, output, sheet, None if table is None else table.palette())
+        height, width = result.data
+        err.print(f"wrote {output} ({width}x{height}) from {read}", highlight=False, soft_wrap=True)
+        return
+    if not inputs:
+        raise typer.BadParameter("give label files to dump, or --read WORKBOOK")
+    if sheet is not None:
+        raise typer.BadParameter("--sheet only applies with --read")
+    options = dict(names=load_classes(names), crop=region, step=step, fill=not no_fill)
+    if output_dir is not None:
+        if output is not None:
+            raise typer.BadParameter("give --output (one workbook) or --output-dir (one per input), not both")
+        results = label_files_to_excel(inputs, output_dir, jobs=jobs, **options)
+        exit_for(report_batch(results, len(inputs), "excel", verb="wrote"))
+        return
+    book = output or default_workbook_path(inputs[0])
+    summary = report_batch(
+        label_files_to_workbook(inputs, book, **options), len(inputs), "excel", verb="wrote"
+    )
+    if summary.done:
+        err.print(f"wrote {book} ({summary.done} grid sheet(s))", highlight=False, soft_wrap=True)
+    exit_for(summary)
+
+
 @command("weights")
 def weights_command(
-    dataset: Annotated[
-        Optional[Path],
-        typer.Argument(help="VOC dataset folder (default: the parent of --labels-dir).", show_default=False),
-    ] = None,
+    dataset: DatasetOrLabelsDirArgument = None,
     split: Annotated[
         Optional[str],
         typer.Option(
@@ -350,14 +473,7 @@ def weights_command(
             help="Split to count (ImageSets/Segmentation/<split>.txt). Default: train when present, else every label.",
         ),
     ] = None,
-    labels_dir: Annotated[
-        Optional[Path],
-        typer.Option(
-            "--labels-dir",
-            help="Read label PNGs from this folder instead of DATASET/SegmentationClass "
-            "(every *.png unless --split is given).",
-        ),
-    ] = None,
+    labels_dir: LabelsDirOption = None,
     num_classes: Annotated[
         Optional[int],
         typer.Option(
@@ -398,10 +514,7 @@ def weights_command(
     counted. Example: labeltools weights data/voc --scheme median --json weights.json
     """
     check_scheme(scheme, c, beta)  # before reading any file
-    if dataset is None:
-        if labels_dir is None:
-            fail("give a DATASET folder or --labels-dir")
-        dataset = labels_dir.resolve().parent
+    dataset = dataset_root(dataset, labels_dir)
     paths, used_split = select_label_paths(dataset, split, labels_dir)
     table = load_class_table(dataset)
     if num_classes is None:
@@ -566,6 +679,197 @@ def remap_command(
     reports = [r.data for r in summary.results if isinstance(r.data, RemapReport)]
     if reports:
         print_remap_report(merge_reports(reports), index_mode=index_map is not None, top=top)
+    exit_for(summary)
+
+
+SplitOption = Annotated[
+    Optional[str],
+    typer.Option("--split", "-s", help="Only the ids of ImageSets/Segmentation/<split>.txt."),
+]
+NumClassesOption = Annotated[
+    Optional[int],
+    typer.Option(
+        "--num-classes", "-n", min=1, max=255,
+        help="Classes are 0..N-1 (names class_<i>, or from class_names.txt). Default: the dataset's class_names.txt.",
+    ),
+]  # fmt: skip
+JsonOption = Annotated[Optional[Path], typer.Option("--json", help="Also write the results as JSON to FILE.")]
+
+
+def _score_percent(value: Optional[float]) -> str:
+    return "absent" if value is None else f"{value * 100:.2f}"
+
+
+def _written(path: Path) -> None:
+    err.print(f"wrote {path}", highlight=False)
+
+
+@command("stats")
+def stats_command(
+    dataset: DatasetOrLabelsDirArgument = None,
+    split: SplitOption = None,
+    labels_dir: LabelsDirOption = None,
+    classes: ClassesOption = None,
+    num_classes: NumClassesOption = None,
+    json_path: JsonOption = None,
+    plot: Annotated[
+        Optional[Path], typer.Option("--plot", help="Draw the class pixel shares as a bar chart PNG.")
+    ] = None,
+    log: Annotated[bool, typer.Option("--log", help="Logarithmic axis for --plot.")] = False,
+    jobs: JobsOption = 0,
+) -> None:
+    """Per-class pixels, share of labelled pixels and images; void share; image sizes.
+
+    Void (255) pixels are counted apart and never share in the class percentages. Example:
+    labeltools stats data/voc --split train --plot shares.png
+    """
+    if log and plot is None:
+        fail("--log applies to the chart: give --plot FILE.png too")
+    dataset = dataset_root(dataset, labels_dir)
+    paths, _ = select_label_paths(dataset, split, labels_dir, default_split=None)
+    stats = DatasetStats(dataset_class_table(dataset, classes, num_classes))
+    summary = report_batch(stats.add_results(stat_label_files(paths, jobs)), len(paths), "stats", verb="read")
+    grid = Table(title=f"{stats.images} label file(s), {stats.labelled_pixels} labelled pixels")
+    for column in ("index", "name", "pixels", "share %", "images"):
+        grid.add_column(column, justify="left" if column == "name" else "right")
+    for row in stats.rows():
+        style = None if row["is_class"] else "red"
+        grid.add_row(
+            str(row["index"]), row["name"], str(row["pixels"]), f"{row['share'] * 100:.2f}", str(row["images"]),
+            style=style,
+        )  # fmt: skip
+    out.print(grid)
+    out.print(
+        f"void (255): {stats.void_pixels} pixels, {stats.void_share:.2%} of all pixels, "
+        f"in {int(stats.images_with[255])} image(s)",
+        highlight=False,
+    )
+    sizes = ", ".join(f"{w}x{h}: {n}" for (w, h), n in stats.sizes.most_common(8))
+    more = f" (and {len(stats.sizes) - 8} more sizes)" if len(stats.sizes) > 8 else ""
+    out.print(f"image sizes (width x height: images): {sizes}{more}", highlight=False)
+    never = stats.never_seen()
+    out.print(
+        "classes never seen: " + (", ".join(f"{i} {stats.name_of(i)}" for i in never) if never else "none"),
+        highlight=False,
+    )
+    unknown = stats.unknown_values()
+    if unknown:
+        out.print(
+            f"[red]values that are not classes:[/] {', '.join(map(str, unknown))} "
+            "(run labeltools check to find the files)",
+            highlight=False,
+        )
+    if json_path is not None:
+        stats.save_json(json_path)
+        _written(json_path)
+    if plot is not None:
+        save_stats_plot(plot, stats, log=log)
+        _written(plot)
+    exit_for(summary)
+
+
+@command("check")
+def check_command(
+    dataset: Annotated[Path, typer.Argument(help="VOC dataset folder.")],
+    classes: ClassesOption = None,
+    num_classes: NumClassesOption = None,
+    json_path: JsonOption = None,
+    jobs: JobsOption = 0,
+) -> None:
+    """Verify a VOC folder and list every problem with its file; exit 1 on errors.
+
+    Checks: split ids have an image and a label, labels no split lists, ids in both train and
+    val, image/label sizes, palette or grayscale PNG labels, values within the class table or
+    255, the VOC palette (warning), unreadable or truncated files.
+    """
+    check = DatasetCheck(dataset, classes, num_classes)
+    report_batch(check.run(jobs), len(check.items), "check", verb="checked")  # failures become problems
+    if check.problems:
+        grid = Table(title=f"{dataset}: {len(check.problems)} problem(s)")
+        for column in ("severity", "file", "problem"):
+            grid.add_column(column, overflow="fold")
+        for problem in check.problems:
+            color = "red" if problem.severity == "error" else "yellow"
+            grid.add_row(f"[{color}]{problem.severity}[/]", problem.file, problem.message)
+        out.print(grid)
+    errors, warnings = len(check.errors), len(check.warnings)
+    style = "red" if errors else "yellow" if warnings else "green"
+    out.print(f"[{style}]{errors} error(s), {warnings} warning(s)[/] in {len(check.items)} sample(s)", highlight=False)
+    if json_path is not None:
+        check.save_json(json_path)
+        _written(json_path)
+    if errors:
+        raise typer.Exit(1)
+
+
+@command("evaluate")
+def evaluate_command(
+    gt: Annotated[Path, typer.Argument(help="Ground truth: a folder of label PNGs, or a VOC folder.")],
+    pred: Annotated[Path, typer.Argument(help="Predictions: label PNGs named like the ground truth.")],
+    num_classes: Annotated[
+        int, typer.Option("--num-classes", "-n", min=1, max=255, help="Classes are 0..N-1.")
+    ],
+    split: SplitOption = None,
+    missing: Annotated[
+        str, typer.Option("--missing", help="A missing prediction is an 'error' or is 'skip'ped.")
+    ] = "error",
+    ignore_index: Annotated[
+        int, typer.Option("--ignore-index", help="Ground-truth value that is not scored.")
+    ] = 255,
+    classes: ClassesOption = None,
+    json_path: JsonOption = None,
+    csv_path: Annotated[
+        Optional[Path], typer.Option("--csv", help="Write the confusion matrix as CSV to FILE.")
+    ] = None,
+    excel_path: Annotated[
+        Optional[Path],
+        typer.Option("--excel", help="Write a workbook (scores, shaded confusion matrix) to FILE.xlsx."),
+    ] = None,
+    jobs: JobsOption = 0,
+) -> None:
+    """Score predictions against ground truth: per-class IoU and Dice, mIoU, accuracies.
+
+    Only pixels whose ground truth is not 255 count. Classes absent from both ground truth and
+    predictions are left out of the means and listed. Example:
+    labeltools evaluate data/voc preds/ --split val -n 21 --json scores.json
+    """
+    if missing not in MISSING_POLICIES:
+        fail(f"--missing must be one of {', '.join(MISSING_POLICIES)}, got {missing!r}")
+    pairs = evaluation_pairs(gt, pred, split)
+    table = dataset_class_table(gt if is_voc_root(gt) else None, classes)
+    names = [table.name_of(i) for i in range(num_classes)] if table is not None else None
+    cm = ConfusionMatrix(num_classes, ignore_index)
+    results = cm.add_results(evaluate_pairs(pairs, num_classes, ignore_index, missing, jobs))
+    summary = report_batch(results, len(pairs), "evaluate", verb="scored")
+    scores = cm.to_dict(names)
+    grid = Table(title=f"{cm.images} image(s), {cm.total} pixels scored ({ignore_index} not scored)")
+    for column in ("index", "name", "IoU %", "Dice %", "accuracy %", "GT pixels", "predicted pixels"):
+        grid.add_column(column, justify="left" if column == "name" else "right")
+    for row in scores["classes"]:
+        accuracy = "-" if row["accuracy"] is None and not row["absent"] else _score_percent(row["accuracy"])
+        grid.add_row(
+            str(row["index"]), row["name"], _score_percent(row["iou"]), _score_percent(row["dice"]), accuracy,
+            str(row["gt_pixels"]), str(row["pred_pixels"]), style="dim" if row["absent"] else None,
+        )  # fmt: skip
+    out.print(grid)
+    for key, label in (
+        ("mean_iou", "mIoU"),
+        ("pixel_accuracy", "pixel accuracy"),
+        ("mean_class_accuracy", "mean class accuracy"),
+        ("frequency_weighted_iou", "frequency-weighted IoU"),
+        ("mean_dice", "mean Dice/F1"),
+    ):
+        out.print(f"{label:>24}: {scores[key] * 100:.2f}", highlight=False)
+    absent = scores["absent_classes"]
+    out.print(
+        "absent from ground truth and predictions (left out of the means): "
+        + (", ".join(f"{a['index']} {a['name']}" for a in absent) if absent else "none"),
+        highlight=False,
+    )
+    for path, save in ((json_path, cm.save_json), (csv_path, cm.save_csv), (excel_path, cm.save_excel)):
+        if path is not None:
+            save(path, names)
+            _written(path)
     exit_for(summary)
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -107,3 +108,109 @@ def stack_vertical(top: Image.Image, bottom: Image.Image) -> Image.Image:
     canvas.paste(top, (0, 0))
     canvas.paste(bottom, (0, top.height))
     return canvas
+
+
+BarRow = tuple[str, float, Color]
+
+
+def bar_chart(
+    rows: Sequence[BarRow],
+    title: str = "",
+    value_labels: Sequence[str] | None = None,
+    log: bool = False,
+    axis_label: str = "",
+    tick_format: Callable[[float], str] = lambda v: f"{v:g}",
+    font_size: int = 15,
+    plot_width: int = 560,
+) -> Image.Image:
+    """Draw a horizontal bar chart: one bar per row, top to bottom, in the row's colour.
+
+    Args:
+        rows: ``(name, value, (r, g, b))``; values are >= 0. A zero value draws no bar.
+        title: text above the chart.
+        value_labels: text printed at the end of each bar (default: the value).
+        log: logarithmic value axis (decades between the smallest non-zero value and the largest).
+        axis_label: caption under the value axis.
+        tick_format: how tick values are written.
+        font_size: text height in pixels.
+        plot_width: width of the bar area in pixels.
+
+    Returns:
+        An RGB image on a white background; bars have a grey outline so light colours show.
+
+    Raises:
+        ValueError: a value is negative or not finite.
+    """
+    values = np.array([float(v) for _, v, _ in rows], dtype=np.float64)
+    if values.size and (not np.isfinite(values).all() or (values < 0).any()):
+        raise ValueError("bar chart values must be finite and >= 0")
+    labels = list(value_labels) if value_labels is not None else [tick_format(v) for v in values]
+    font = get_font(font_size)
+    small = get_font(max(10, font_size - 3))
+    probe = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+    pad = max(6, font_size // 2)
+    row_h = font_size + 12
+    name_w = max((probe.textlength(name, font=font) for name, _, _ in rows), default=0)
+    label_w = max((probe.textlength(text, font=small) for text in labels), default=0)
+    left = int(pad + name_w + pad)
+    top = pad + (font_size + 2 * pad if title else 0)
+    ticks, position = _value_axis(values, log, plot_width)
+    bottom = top + max(1, len(rows)) * row_h
+    width = int(left + plot_width + pad + label_w + 2 * pad)
+    height = bottom + pad + (font_size + pad) * (2 if axis_label else 1) + pad
+    image = Image.new("RGB", (width, height), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    if title:
+        draw.text((pad, pad), title, fill=(0, 0, 0), font=font)
+    for tick in ticks:
+        x = left + position(tick)
+        draw.line((x, top, x, bottom), fill=(222, 222, 222))
+        draw.text((x, bottom + pad // 2), tick_format(tick), fill=(70, 70, 70), font=small, anchor="ma")
+    draw.line((left, top, left, bottom), fill=(90, 90, 90))
+    draw.line((left, bottom, left + plot_width, bottom), fill=(90, 90, 90))
+    if axis_label:
+        draw.text(
+            (left + plot_width // 2, bottom + pad + font_size + pad // 2), axis_label,
+            fill=(0, 0, 0), font=font, anchor="ma",
+        )  # fmt: skip
+    for n, ((name, value, color), text) in enumerate(zip(rows, labels)):
+        y = top + n * row_h
+        middle = y + row_h / 2
+        draw.text((left - pad, middle), name, fill=(0, 0, 0), font=font, anchor="rm")
+        end = left
+        if value > 0:
+            end = left + max(1, int(round(position(value))))
+            draw.rectangle((left, y + 3, end, y + row_h - 4), fill=tuple(color), outline=(96, 96, 96))
+        draw.text((end + pad // 2, middle), text, fill=(40, 40, 40), font=small, anchor="lm")
+    return image
+
+
+def _value_axis(
+    values: NDArray[np.float64], log: bool, plot_width: int
+) -> tuple[list[float], Callable[[float], float]]:
+    """Tick values and the value -> x offset mapping of a bar chart's value axis."""
+    positive = values[values > 0]
+    if log:
+        if positive.size == 0:
+            low_exp, high_exp = 0, 1
+        else:
+            low_exp = int(math.floor(math.log10(positive.min())))
+            if 10.0**low_exp >= positive.min():  # keep the smallest bar visible
+                low_exp -= 1
+            high_exp = max(low_exp + 1, int(math.ceil(math.log10(positive.max()))))
+        span = high_exp - low_exp
+
+        def log_position(v: float) -> float:
+            return (math.log10(v) - low_exp) / span * plot_width
+
+        return [10.0**e for e in range(low_exp, high_exp + 1)], log_position
+    top_value = float(positive.max()) if positive.size else 1.0
+    magnitude = 10.0 ** math.floor(math.log10(top_value))
+    step = next(m * magnitude for m in (0.1, 0.2, 0.5, 1, 2, 5, 10) if top_value / (m * magnitude) <= 6)
+    axis_max = math.ceil(top_value / step - 1e-9) * step
+    ticks = [round(i * step, 12) for i in range(int(round(axis_max / step)) + 1)]
+
+    def linear_position(v: float) -> float:
+        return v / axis_max * plot_width
+
+    return ticks, linear_position

@@ -7,14 +7,15 @@ on read, and so are 16-bit ones whose values all fit in 0..255.
 
 from __future__ import annotations
 
+import json
 import os
-import secrets
+import tempfile
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Union
+from typing import Any, Union
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -33,30 +34,42 @@ PNG_COMPRESS_LEVEL = 1
 PNG_SAVE_ARGS = {"format": "PNG", "compress_level": PNG_COMPRESS_LEVEL, "compress_type": zlib.Z_RLE}
 
 
+def _read_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()  # read once: os.umask can only be read by setting it
+
+
 @contextmanager
 def atomic_write(path: PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` when the block succeeds.
 
     The temporary file lives in the same folder (so the rename is atomic) and is removed if the
     block raises, so an interrupted or failed write never leaves a truncated file behind. The
-    folder must exist. The file gets the permissions a plain ``open`` would give it (0666 less
-    the umask), not the owner-only ones of :func:`tempfile.mkstemp`.
+    folder must exist.
     """
     target = Path(path)
-    while True:
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:  # pragma: no cover - a 32-bit random name clashed
-            continue
-        os.close(fd)
-        break
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
     try:
         yield tmp
+        # mkstemp makes the file private (0600); give it the mode a plain open() would.
+        os.chmod(tmp, 0o666 & ~_UMASK)
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def write_json(path: PathLike, data: Any) -> None:
+    """Write ``data`` as indented UTF-8 JSON (ending in a newline), atomically."""
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    with atomic_write(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 def as_label_array(array: ArrayLike, source: str = "label array") -> NDArray[np.uint8]:
@@ -184,10 +197,27 @@ def read_label_palette(path: PathLike) -> tuple[NDArray[np.uint8], NDArray[np.ui
         raise LabelFileError(f"{path}: cannot read image ({exc})") from None
     if mode in ("RGB", "RGBA", "RGBX", "CMYK", "YCbCr", "LAB", "HSV", "LA", "PA", "La"):
         raise LabelFileError(
-            f"{path}: is a {mode} image, not a label map (expected a palette or grayscale PNG of "
+            f"{path}: is a colour image (mode {mode}), not a label map (expected a palette or grayscale PNG of "
             "class indices); convert colour masks with `labeltools remap`"
         )
     raise LabelFileError(f"{path}: unsupported image mode {mode} for a label map")
+
+
+def probe_label(path: PathLike) -> tuple[tuple[int, int], str]:
+    """Read only a label file's header: its ``(H, W)`` shape and Pillow mode, no pixels.
+
+    Lets a caller check sizes before decoding (or writing) anything.
+
+    Raises:
+        LabelFileError: the file is missing or is not an image Pillow can identify.
+    """
+    try:
+        with Image.open(path) as image:
+            return (image.height, image.width), image.mode
+    except FileNotFoundError:
+        raise LabelFileError(f"{path}: no such file") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise LabelFileError(f"{path}: cannot read image ({exc})") from None
 
 
 def label_histogram(path: PathLike) -> tuple[NDArray[np.int64], tuple[int, int]]:

@@ -128,6 +128,34 @@ def load_class_table(root: PathLike) -> ClassTable | None:
     return ClassTable.load(path) if path.is_file() else None
 
 
+def dataset_class_table(
+    root: PathLike | None = None,
+    classes: ClassTable | PathLike | None = None,
+    num_classes: int | None = None,
+) -> ClassTable | None:
+    """The class table a dataset command works with.
+
+    ``classes`` (a table, preset name or file) when given; else ``num_classes`` classes named
+    from ``root``'s ``class_names.txt`` where it has them (``class_<i>`` elsewhere); else
+    ``root``'s ``class_names.txt``; else None.
+
+    Raises:
+        DatasetError: both ``classes`` and ``num_classes`` given, or ``num_classes`` outside 1..255.
+        ClassTableError: a table file is missing or malformed.
+    """
+    if classes is not None and num_classes is not None:
+        raise DatasetError("give a class table or a number of classes, not both")
+    if classes is not None:
+        return classes if isinstance(classes, ClassTable) else ClassTable.load(classes)
+    found = load_class_table(root) if root is not None else None
+    if num_classes is None:
+        return found
+    if not 1 <= num_classes <= 255:
+        raise DatasetError(f"the number of classes must be 1..255 (255 is void), got {num_classes}")
+    names = [found.name_of(i) if found is not None else f"class_{i}" for i in range(num_classes)]
+    return ClassTable.from_names(names, f"{num_classes} classes")
+
+
 def read_image(path: PathLike) -> NDArray[np.uint8]:
     """An image file as displayed (EXIF orientation applied), ``(H, W, 3)`` uint8 RGB.
 
@@ -199,12 +227,13 @@ def select_label_paths(
     root: PathLike,
     split: str | None = None,
     labels_dir: PathLike | None = None,
-    default_split: str = "train",
+    default_split: str | None = "train",
 ) -> tuple[list[Path], str | None]:
     """The label files a dataset-wide pass reads, and the split they come from.
 
     Without ``labels_dir``, ``root`` is a VOC folder: the labels of ``split``, else of
-    ``default_split`` when its split file exists, else every label in ``SegmentationClass``.
+    ``default_split`` when its split file exists, else every label in ``SegmentationClass``
+    (always, with ``default_split=None``).
     With ``labels_dir`` (any folder of label PNGs): the ``<id>.png`` of ``root``'s ``split`` when
     one is given, else every ``*.png`` in the folder, sorted.
 
@@ -216,7 +245,7 @@ def select_label_paths(
         DatasetError: not a VOC folder, missing split file, no such ``labels_dir``, or no labels.
     """
     if labels_dir is None:
-        if split is None and split_path(root, default_split).is_file():
+        if split is None and default_split is not None and split_path(root, default_split).is_file():
             split = default_split
         paths = dataset_label_paths(root, split)
         folder = Path(root) / LABELS_DIR

@@ -52,7 +52,7 @@ from numpy.typing import NDArray
 from labeltools.colormap import VOID
 from labeltools.errors import DatasetError, LabelFileError, LabeltoolsError, WeightsError
 from labeltools.labelpng import atomic_write, label_histogram
-from labeltools.parallel import FileResult, map_files, resolve_jobs
+from labeltools.parallel import FileResult, map_files, quick_task_chunksize
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -467,9 +467,7 @@ def histogram_label_files(
     """
     work = [str(p) for p in paths]
     if chunksize is None:
-        # Tasks are a few milliseconds each and their results tiny: larger chunks than the
-        # default cut inter-process round trips without hurting the progress bar.
-        chunksize = max(1, min(32, len(work) // (8 * resolve_jobs(jobs))))
+        chunksize = quick_task_chunksize(len(work), jobs)
     return map_files(histogram_label_file, work, jobs=jobs, chunksize=chunksize)
 
 

@@ -17,6 +17,7 @@ import argparse
 import io
 import itertools
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -79,12 +80,19 @@ def peak_memory_mib(code: str) -> float:
     """Run ``code`` in a fresh Python process and return its peak resident size in MiB.
 
     The figure is the larger of the process's own peak and that of its largest child (worker
-    processes), as reported by ``getrusage``.
+    processes), as reported by ``getrusage``. The process's own peak is read from ``VmHWM`` in
+    ``/proc/self/status`` where there is one: Linux carries ``ru_maxrss`` over ``exec``, so
+    ``getrusage`` would report at least the size of this (benchmarking) process.
     """
     probe = (
         "\nimport resource\n"
-        "print('PEAK', max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
-        " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n"
+        "own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "try:\n"
+        "    with open('/proc/self/status') as status:\n"
+        "        own = next(int(ln.split()[1]) for ln in status if ln.startswith('VmHWM:'))\n"
+        "except (OSError, StopIteration):\n"
+        "    pass\n"
+        "print('PEAK', max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code + probe],
@@ -130,6 +138,88 @@ def bench_colormap(workdir: Path, quick: bool) -> list[Result]:
             lambda: _colormap.__wrapped__(n), lambda: bitget_colormap(n), repeats=3 if n > 256 else 7
         )
         results.append(Result("colormap", f"n={n} (uncached)", ours, base, baseline_name="bitget loop"))
+    return results
+
+
+# --- excel ----------------------------------------------------------------------------------
+
+
+def synthetic_label(height: int, width: int, seed: int = 0) -> np.ndarray:
+    """A VOC-like label map: background, a dozen elliptic objects of a few classes, void rims."""
+    rng = np.random.default_rng(seed)
+    label = np.zeros((height, width), dtype=np.uint8)
+    yy, xx = np.mgrid[0:height, 0:width]
+    for _ in range(12):
+        cy, cx = rng.uniform(0, height), rng.uniform(0, width)
+        ry, rx = rng.uniform(0.05, 0.25) * height, rng.uniform(0.05, 0.25) * width
+        inside = ((yy - cy) / ry) ** 2 + ((xx - cx) / rx) ** 2
+        label[(inside > 1) & (inside <= 1.15)] = 255
+        label[inside <= 1] = rng.integers(1, 21)
+    return label
+
+
+def openpyxl_plain_dump(label: np.ndarray, path: Path) -> None:
+    """What people write by hand: a default workbook, one append per image row, save."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    for row in label.tolist():
+        ws.append(row)
+    wb.save(path)
+
+
+def excel_timings(workdir: Path, quick: bool, tag: str = "") -> list[Result]:
+    """Coloured and plain dumps of a 500x375 label against the plain openpyxl loop."""
+    from labeltools.excel import excel_to_label, label_to_excel
+
+    label = synthetic_label(375, 500)
+    ours_path, base_path = workdir / "ours.xlsx", workdir / "plain.xlsx"
+    label_to_excel(label, ours_path)
+    assert (excel_to_label(ours_path) == label).all()
+    results = []
+    for case, fill, target in (("500x375 coloured", True, 1.5), ("500x375 --no-fill", False, 2.0)):
+        ours, base = timeit_alternating(
+            lambda: label_to_excel(label, ours_path, fill=fill),
+            lambda: openpyxl_plain_dump(label, base_path),
+            repeats=2 if quick else 5,
+        )
+        results.append(
+            Result("excel", case + tag, ours, base, baseline_name="openpyxl append loop", target=target)
+        )
+    return results
+
+
+def bench_excel(workdir: Path, quick: bool) -> list[Result]:
+    import openpyxl
+
+    results = excel_timings(workdir, quick, "" if openpyxl.LXML else " (no lxml)")
+    if openpyxl.LXML:  # the same without lxml, in a child where openpyxl falls back to the stdlib
+        child = (
+            "import json, sys, pathlib, dataclasses\n"
+            "sys.path.insert(0, 'scripts')\n"
+            "import bench\n"
+            f"rs = bench.excel_timings(pathlib.Path({str(workdir)!r}), {quick!r}, ' (no lxml)')\n"
+            "print(json.dumps([dataclasses.asdict(r) for r in rs]))\n"
+        )
+        env = dict(os.environ, OPENPYXL_LXML="False")
+        done = subprocess.run(
+            [sys.executable, "-c", child], capture_output=True, text=True, check=True, cwd=ROOT, env=env
+        )
+        results += [Result(**r) for r in json.loads(done.stdout.splitlines()[-1])]
+    height, width = (256, 512) if quick else (1024, 2048)
+    np.save(workdir / "big.npy", synthetic_label(height, width))  # children only load it
+    make = (
+        "import sys, pathlib\nimport numpy as np\nsys.path.insert(0, 'scripts')\nimport bench\n"
+        f"label = np.load({str(workdir / 'big.npy')!r})\n"
+        f"out = pathlib.Path({str(workdir / 'big.xlsx')!r})\n"
+    )
+    ours = peak_memory_mib(make + "from labeltools.excel import label_to_excel\nlabel_to_excel(label, out)\n")
+    base = peak_memory_mib(make + "bench.openpyxl_plain_dump(label, out)\n")
+    results.append(
+        Result("excel", f"{width}x{height} peak memory", ours, base, unit="MiB",
+               baseline_name="openpyxl append loop", target=5.0)  # fmt: skip
+    )
     return results
 
 
@@ -297,6 +387,111 @@ def bench_remap(workdir: Path, quick: bool) -> list[Result]:
     return results
 
 
+# --- evaluate, stats ------------------------------------------------------------------------
+
+EVAL_CLASSES = 21
+
+
+def make_label_pairs(workdir: Path, count: int) -> list[tuple[str, str]]:
+    """``count`` ground-truth labels (:func:`make_label_files`) and predictions made from them
+    as a model errs: shifted a few pixels, void filled with background, a fifth of the classes
+    confused with another."""
+    from labeltools.labelpng import read_label, write_label
+
+    rng = np.random.default_rng(1)
+    gt_paths = make_label_files(workdir / "gt", count)
+    (workdir / "pred").mkdir()
+    pairs = []
+    for path in gt_paths:
+        gt = read_label(path)
+        confuse = np.arange(256, dtype=np.uint8)
+        swapped = rng.random(EVAL_CLASSES) < 0.2
+        confuse[:EVAL_CLASSES][swapped] = rng.integers(0, EVAL_CLASSES, int(swapped.sum()))
+        confuse[255] = 0
+        pred = np.roll(confuse[gt], tuple(rng.integers(-4, 5, 2)), axis=(0, 1))
+        target = workdir / "pred" / path.name
+        write_label(target, pred)
+        pairs.append((str(path), str(target)))
+    return pairs
+
+
+def bincount_confusion(pairs: list[tuple[str, str]], num_classes: int) -> np.ndarray:
+    """The usual loop: decode both PNGs with Pillow, mask, ``np.bincount`` (deeplab's Evaluator)."""
+    from PIL import Image
+
+    n = num_classes
+    matrix = np.zeros((n, n), np.int64)
+    for gt_path, pred_path in pairs:
+        gt = np.asarray(Image.open(gt_path))
+        pred = np.asarray(Image.open(pred_path))
+        mask = (gt >= 0) & (gt < n)
+        matrix += np.bincount(n * gt[mask].astype(int) + pred[mask], minlength=n * n).reshape(n, n)
+    return matrix
+
+
+def bench_evaluate(workdir: Path, quick: bool) -> list[Result]:
+    from labeltools.metrics import ConfusionMatrix, evaluate_pairs
+
+    count = 60 if quick else 500
+    pairs = make_label_pairs(workdir, count)
+
+    def ours(jobs: int) -> np.ndarray:
+        cm = ConfusionMatrix(EVAL_CLASSES)
+        for result in cm.add_results(evaluate_pairs(pairs, EVAL_CLASSES, jobs=jobs)):
+            assert result.ok, result.error
+        return cm.matrix
+
+    expected = bincount_confusion(pairs, EVAL_CLASSES)
+    results = []
+    for jobs, target in ((1, 1.2), (2, 2.0)):
+        assert (ours(jobs) == expected).all()
+        ours_t, base_t = timeit_alternating(
+            lambda: ours(jobs), lambda: bincount_confusion(pairs, EVAL_CLASSES), repeats=3 if quick else 5
+        )
+        case = f"{count} pairs 500x375, --jobs {jobs}"
+        results.append(Result("evaluate", case, ours_t, base_t, baseline_name="Pillow+bincount loop", target=target))
+    return results
+
+
+def bincount_stats(paths: list[Path]) -> tuple[np.ndarray, np.ndarray, dict[tuple[int, int], int]]:
+    """The usual loop for dataset statistics: Pillow open, ``np.bincount``, sizes."""
+    from PIL import Image
+
+    pixels = np.zeros(256, np.int64)
+    images = np.zeros(256, np.int64)
+    sizes: dict[tuple[int, int], int] = {}
+    for path in paths:
+        with Image.open(path) as image:
+            counts = np.bincount(np.asarray(image).ravel(), minlength=256)
+            sizes[image.size] = sizes.get(image.size, 0) + 1
+        pixels += counts
+        images += counts > 0
+    return pixels, images, sizes
+
+
+def bench_stats(workdir: Path, quick: bool) -> list[Result]:
+    from labeltools.stats import DatasetStats, stat_label_files
+
+    count = 60 if quick else 500
+    paths = make_label_files(workdir / "labels", count)
+
+    def ours(jobs: int) -> DatasetStats:
+        stats = DatasetStats()
+        for result in stats.add_results(stat_label_files(paths, jobs=jobs)):
+            assert result.ok, result.error
+        return stats
+
+    pixels, images, sizes = bincount_stats(paths)
+    results = []
+    for jobs, target in ((1, 1.2), (2, 2.0)):
+        stats = ours(jobs)
+        assert (stats.pixels == pixels).all() and (stats.images_with == images).all() and dict(stats.sizes) == sizes
+        ours_t, base_t = timeit_alternating(lambda: ours(jobs), lambda: bincount_stats(paths), repeats=3 if quick else 7)
+        case = f"{count} labels 500x375, --jobs {jobs}"
+        results.append(Result("stats", case, ours_t, base_t, baseline_name="Pillow+bincount loop", target=target))
+    return results
+
+
 # --- convert --------------------------------------------------------------------------------
 
 CONVERT_LABELS = ["__ignore__", "_background_", "road", "car", "person", "tree", "pole", "sign"]
@@ -428,8 +623,11 @@ def bench_convert(workdir: Path, quick: bool) -> list[Result]:
 
 BENCHMARKS: dict[str, Callable[[Path, bool], list[Result]]] = {
     "colormap": bench_colormap,
+    "excel": bench_excel,
     "weights": bench_weights,
     "remap": bench_remap,
+    "evaluate": bench_evaluate,
+    "stats": bench_stats,
     "convert": bench_convert,
 }
 

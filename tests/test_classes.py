@@ -103,6 +103,14 @@ def test_missing_file_and_unknown_preset(tmp_path):
         ClassTable.preset("coco")
 
 
+def test_a_dataset_folder_named_like_a_preset_does_not_hide_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "voc").mkdir()  # e.g. the VOC dataset folder itself
+    assert ClassTable.load("voc") == ClassTable.preset("voc")
+    (tmp_path / "cityscapes").write_text("road\nsky\n")  # a file of that name still wins
+    assert ClassTable.load("cityscapes").names == ["road", "sky"]
+
+
 def test_unknown_label_lookup():
     with pytest.raises(ClassTableError, match=r"label 'unicorn' is not in the voc preset"):
         ClassTable.preset("voc").index_of("unicorn")

@@ -3,8 +3,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pytest
 from PIL import Image
 from typer.testing import CliRunner
@@ -20,6 +22,7 @@ from labeltools import (
     write_split,
 )
 from labeltools.cli import app
+from labeltools.labelpng import read_label_palette, write_label
 
 runner = CliRunner()
 
@@ -98,7 +101,7 @@ def test_colorize_continues_past_a_bad_file_and_exits_1(tmp_path, blobs_label):
     write_gray_label(tmp_path / "good.png", blobs_label)
     result = run("colorize", tmp_path / "bad.png", tmp_path / "good.png", "-o", tmp_path / "out", "-j", "1")
     assert result.exit_code == 1
-    assert "bad.png: is a RGB image" in result.stderr and "failed 1" in result.stderr
+    assert "bad.png: is a colour image (mode RGB)" in result.stderr and "failed 1" in result.stderr
     assert (tmp_path / "out" / "good.png").exists() and not (tmp_path / "out" / "bad.png").exists()
 
 
@@ -230,7 +233,7 @@ def test_weights_bad_file_fails_the_batch(tmp_path):
     assert result.exit_code == 1
     stderr = " ".join(result.stderr.split())
     assert f"failed: {root / 'SegmentationClass' / 'img0.png'}: cannot read image" in stderr
-    assert "img3.png: is a RGB image, not a label map" in stderr
+    assert "img3.png: is a colour image (mode RGB), not a label map" in stderr
     assert "error: no weights written: 2 of 4 label file(s) failed" in stderr
     assert list(root.glob("*.npy")) == []
 
@@ -414,6 +417,307 @@ def test_remap_bad_index_map_is_one_line(tmp_path):
     result = run("remap", tmp_path / "g.png", "--index-map", "7:x", "-o", tmp_path / "out")
     assert result.exit_code == 1
     assert result.stderr.strip() == "error: index map '7:x': entry 1 is '7:x'; expected SRC:DST, two integers 0..255"
+
+
+# --- excel ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def labels(tmp_path: Path) -> dict[str, np.ndarray]:
+    first = np.zeros((6, 8), dtype=np.uint8)
+    first[1:4, 2:7] = 12
+    first[0, :] = 255
+    second = np.full((5, 3), 2, dtype=np.uint8)
+    write_label(tmp_path / "first.png", first)
+    write_label(tmp_path / "second.png", second)
+    return {"first": first, "second": second}
+
+
+def grid(path: Path, sheet: str) -> np.ndarray:
+    ws = openpyxl.load_workbook(path)[sheet]
+    return np.array([row[1:] for row in ws.iter_rows(min_row=2, values_only=True)])
+
+
+def test_excel_writes_beside_the_first_input_by_default(tmp_path: Path, labels) -> None:
+    result = run("excel", tmp_path / "first.png", tmp_path / "second.png")
+    assert result.exit_code == 0, result.output
+    book = tmp_path / "first.xlsx"
+    assert f"wrote {book} (2 grid sheet(s))" in result.output
+    wb = openpyxl.load_workbook(book)
+    assert wb.sheetnames == ["first", "second", "Classes", "Info"]
+    np.testing.assert_array_equal(grid(book, "second"), labels["second"])
+    names = {r[2] for r in wb["Classes"].iter_rows(min_row=2, values_only=True)}
+    assert names == {"background", "bicycle", "dog", "void"}  # the VOC preset's
+
+
+def test_excel_options_reach_the_workbook(tmp_path: Path, labels) -> None:
+    (tmp_path / "names.txt").write_text("bg\none\ntwo\n")
+    book = tmp_path / "out" / "x.xlsx"
+    book.parent.mkdir()
+    result = run(
+        "excel", tmp_path / "first.png", "-o", book, "--crop", "2,1,5,4", "--step", "2",
+        "--no-fill", "--names", tmp_path / "names.txt",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    np.testing.assert_array_equal(grid(book, "first"), labels["first"][1:5:2, 2:7:2])
+    wb = openpyxl.load_workbook(book)
+    assert not list(wb["first"].conditional_formatting)
+    assert [r[2] for r in wb["Classes"].iter_rows(min_row=2, values_only=True)] == ["bg", "class_12", "void"]
+
+
+def test_excel_output_dir_writes_one_workbook_per_input(tmp_path: Path, labels) -> None:
+    result = run("excel", tmp_path / "first.png", tmp_path / "second.png", "--output-dir", tmp_path / "books", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "books").iterdir()) == ["first.xlsx", "second.xlsx"]
+    np.testing.assert_array_equal(grid(tmp_path / "books" / "first.xlsx", "first"), labels["first"])
+
+
+def test_excel_goes_on_past_a_bad_file_and_exits_1(tmp_path: Path, labels) -> None:
+    (tmp_path / "broken.png").write_bytes(b"nope")
+    result = run("excel", tmp_path / "broken.png", tmp_path / "second.png", "-o", tmp_path / "b.xlsx")
+    assert result.exit_code == 1
+    assert "broken.png: cannot read image" in result.output
+    assert "wrote 1, failed 1" in result.output
+    assert openpyxl.load_workbook(tmp_path / "b.xlsx").sheetnames == ["second", "Classes", "Info"]
+
+
+def test_excel_refuses_a_grid_over_excels_limits(tmp_path: Path) -> None:
+    Image.fromarray(np.zeros((3, 17000), dtype=np.uint8)).save(tmp_path / "wide.png")
+    result = run("excel", tmp_path / "wide.png")
+    assert result.exit_code == 1
+    output = result.output.replace("\n", "")
+    assert "the 17000x3 label (width x height)" in output
+    assert "--step 2" in output and "--crop 0,0,16383,3" in output
+    assert not (tmp_path / "wide.xlsx").exists()
+
+
+def test_excel_read_round_trip(tmp_path: Path, labels) -> None:
+    assert run("excel", tmp_path / "first.png", tmp_path / "second.png").exit_code == 0
+    wb = openpyxl.load_workbook(tmp_path / "first.xlsx")
+    wb["first"]["B3"] = 4
+    wb.save(tmp_path / "first.xlsx")
+    result = run("excel", "--read", tmp_path / "first.xlsx", "-o", tmp_path / "fixed.png")
+    assert result.exit_code == 0, result.output
+    assert "wrote" in result.output and "(8x6)" in result.output
+    expected = labels["first"].copy()
+    expected[1, 0] = 4
+    np.testing.assert_array_equal(read_label(tmp_path / "fixed.png"), expected)
+    result = run("excel", "--read", tmp_path / "first.xlsx", "--sheet", "second", "-o", tmp_path / "s.png")
+    assert result.exit_code == 0, result.output
+    np.testing.assert_array_equal(read_label(tmp_path / "s.png"), labels["second"])
+
+
+def test_excel_read_colours_the_png_with_names(tmp_path: Path, labels) -> None:
+    run("excel", tmp_path / "second.png")
+    (tmp_path / "t.csv").write_text("index,name,r,g,b\n0,bg,0,0,0\n2,two,1,2,3\n")
+    result = run("excel", "--read", tmp_path / "second.xlsx", "-o", tmp_path / "c.png", "--names", tmp_path / "t.csv")
+    assert result.exit_code == 0, result.output
+    _, palette = read_label_palette(tmp_path / "c.png")
+    assert tuple(palette[2]) == (1, 2, 3)
+
+
+def test_excel_read_errors_give_the_cell_and_exit_1(tmp_path: Path, labels) -> None:
+    run("excel", tmp_path / "first.png")
+    wb = openpyxl.load_workbook(tmp_path / "first.xlsx")
+    wb["first"]["D5"] = "car"
+    wb.save(tmp_path / "first.xlsx")
+    result = run("excel", "--read", tmp_path / "first.xlsx", "-o", tmp_path / "fixed.png")
+    assert result.exit_code == 1
+    assert "cell D5: expected a class index" in result.output.replace("\n", "")
+    assert not (tmp_path / "fixed.png").exists()
+    result = run("excel", "--read", tmp_path / "first.xlsx", "-o", tmp_path / "x.png", "--sheet", "nope")
+    assert result.exit_code == 1 and "no sheet named 'nope'" in result.output
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--read", "b.xlsx"], "--read needs --output"),
+        (["first.png", "--read", "b.xlsx", "-o", "x.png"], "not both"),
+        ([], "give label files to dump, or --read WORKBOOK"),
+        (["first.png", "--sheet", "x"], "--sheet only applies with --read"),
+        (["first.png", "-o", "a.xlsx", "--output-dir", "d"], "not both"),
+        (["first.png", "--crop", "1,2,3"], "crop must be X,Y,W,H"),
+        (["first.png", "--step", "0"], "--step"),
+    ],
+)
+def test_excel_usage_errors_exit_2(tmp_path: Path, labels, monkeypatch, args, message) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("excel", *args)
+    assert result.exit_code == 2
+    assert message in " ".join(result.output.replace("│", " ").split())
+# --- stats, check, evaluate ----------------------------------------------------------------
+
+
+def one_line_error(result, start: str) -> None:
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {start}"), result.stderr
+
+
+# --- stats, check ---------------------------------------------------------------------------
+
+
+def small_voc(root, names=("background", "cat", "dog", "bird")):
+    (root / "SegmentationClass").mkdir(parents=True)
+    (root / "JPEGImages").mkdir()
+    for i in range(3):
+        label = np.zeros((6, 8), np.uint8)
+        label[1:3, 1:5] = 1 + (i == 2)
+        label[5, :] = 255
+        write_label(root / "SegmentationClass" / f"im{i}.png", label)
+        Image.new("RGB", (8, 6)).save(root / "JPEGImages" / f"im{i}.jpg")
+    (root / "class_names.txt").write_text("".join(f"{n}\n" for n in names))
+    write_split(root, "train", ["im0", "im1"])
+    write_split(root, "val", ["im2"])
+    return root
+
+
+def test_stats_table_json_and_plot(tmp_path):
+    root = small_voc(tmp_path / "voc")
+    result = run("stats", root, "--json", tmp_path / "s.json", "--plot", tmp_path / "p.png", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert "background" in result.stdout and "cat" in result.stdout
+    assert "void (255): 24 pixels, 16.67% of all pixels, in 3 image(s)" in result.stdout
+    assert "image sizes (width x height: images): 8x6: 3" in result.stdout
+    assert "classes never seen: 3 bird" in result.stdout
+    assert "read 3, failed 0" in result.stderr
+    data = json.loads((tmp_path / "s.json").read_text())
+    assert data["images"] == 3 and data["classes"][1]["pixels"] == 16 and data["classes"][2]["pixels"] == 8
+    with Image.open(tmp_path / "p.png") as plot:
+        assert plot.format == "PNG" and plot.width > 400
+
+
+def test_stats_split_log_plot_and_labels_dir(tmp_path):
+    root = small_voc(tmp_path / "voc")
+    result = run("stats", root, "--split", "val", "--plot", tmp_path / "p.png", "--log", "--json", tmp_path / "s.json")
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "s.json").read_text())["images"] == 1
+    result = run("stats", "--labels-dir", root / "SegmentationClass", "--num-classes", "2", "--json", tmp_path / "t.json")
+    assert result.exit_code == 0, result.output
+    data = json.loads((tmp_path / "t.json").read_text())
+    assert [c["name"] for c in data["classes"]] == ["background", "cat"]  # names from the dataset above
+    assert data["unknown_values"] == [{"value": 2, "pixels": 8, "images": 1}]
+    assert "values that are not classes: 2 (run labeltools check to find the files)" in result.stdout
+
+
+def test_stats_errors(tmp_path):
+    one_line_error(run("stats"), "give a DATASET folder or --labels-dir")
+    one_line_error(run("stats", tmp_path / "nope"), f"{tmp_path / 'nope'}: not a VOC dataset folder")
+    one_line_error(run("stats", tmp_path, "--log"), "--log applies to the chart: give --plot FILE.png too")
+    root = small_voc(tmp_path / "voc")
+    one_line_error(run("stats", root, "--classes", "voc", "-n", "3"), "give a class table or a number of classes, not both")
+    (root / "SegmentationClass" / "im1.png").write_bytes(b"junk")
+    result = run("stats", root, "--json", tmp_path / "s.json")
+    assert result.exit_code == 1
+    assert "failed: " in result.stderr and "im1.png: cannot read image" in result.stderr
+    assert json.loads((tmp_path / "s.json").read_text())["images"] == 2  # the rest is still reported
+
+
+def test_check_exit_codes_and_json(tmp_path):
+    root = small_voc(tmp_path / "voc")
+    result = run("check", root)
+    assert result.exit_code == 0, result.output
+    assert "0 error(s), 0 warning(s) in 3 sample(s)" in result.stdout
+    write_label(root / "SegmentationClass" / "extra.png", np.zeros((6, 8), np.uint8))
+    Image.new("RGB", (8, 6)).save(root / "JPEGImages" / "extra.jpg")
+    result = run("check", root, "--json", tmp_path / "c.json")
+    assert result.exit_code == 0, result.output  # warnings only
+    assert "0 error(s), 1 warning(s) in 4 sample(s)" in result.stdout and "warning" in result.stdout
+    data = json.loads((tmp_path / "c.json").read_text())
+    assert [(p["severity"], p["kind"]) for p in data["problems"]] == [("warning", "unlisted")]
+    write_split(root, "val", ["im2", "im0"])
+    (root / "JPEGImages" / "im1.jpg").unlink()
+    result = run("check", root, "--json", tmp_path / "c.json")
+    assert result.exit_code == 1
+    assert "2 error(s), 1 warning(s) in 4 sample(s)" in result.stdout
+    kinds = sorted(p["kind"] for p in json.loads((tmp_path / "c.json").read_text())["problems"])
+    assert kinds == ["missing-image", "train-val-overlap", "unlisted"]
+
+
+def test_check_errors(tmp_path):
+    one_line_error(run("check", tmp_path), f"{tmp_path}: not a VOC dataset folder (no SegmentationClass/ inside)")
+    result = run("check")
+    assert result.exit_code == 2  # usage
+
+
+# --- evaluate -------------------------------------------------------------------------------
+
+
+def predictions(tmp_path, root, shift=True):
+    pred = tmp_path / "pred"
+    pred.mkdir()
+    for i in range(3):
+        label = np.asarray(Image.open(root / "SegmentationClass" / f"im{i}.png")).copy()
+        label[label == 255] = 0
+        if shift:
+            label[1:3, 1] = 0
+        write_label(pred / f"im{i}.png", label)
+    return pred
+
+
+def test_evaluate_outputs(tmp_path):
+    root = small_voc(tmp_path / "voc")
+    pred = predictions(tmp_path, root)
+    result = run(
+        "evaluate", root, pred, "-n", "4", "--json", tmp_path / "e.json", "--csv", tmp_path / "m.csv",
+        "--excel", tmp_path / "e.xlsx", "-j", "2",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads((tmp_path / "e.json").read_text())
+    # per image: cat/dog 8 GT pixels, 6 predicted right, 2 predicted background; 32 background right.
+    assert data["confusion_matrix"] == [[96, 0, 0, 0], [4, 12, 0, 0], [2, 0, 6, 0], [0, 0, 0, 0]]
+    assert data["classes"][1]["name"] == "cat" and data["classes"][1]["iou"] == 0.75
+    assert data["absent_classes"] == [{"index": 3, "name": "bird"}]
+    for text in ("mIoU:", "pixel accuracy:", "mean class accuracy:", "frequency-weighted IoU:", "mean Dice/F1:"):
+        assert text in result.stdout
+    assert f"{data['mean_iou'] * 100:.2f}" in result.stdout
+    assert "absent from ground truth and predictions (left out of the means): 3 bird" in result.stdout
+    assert (tmp_path / "m.csv").read_text().splitlines()[1] == "background,96,0,0,0"
+    assert openpyxl.load_workbook(tmp_path / "e.xlsx").sheetnames == ["Scores", "Confusion matrix"]
+    assert "scored 3, failed 0" in result.stderr
+
+
+def test_evaluate_split_and_missing(tmp_path):
+    root = small_voc(tmp_path / "voc")
+    pred = predictions(tmp_path, root, shift=False)
+    (pred / "im1.png").unlink()
+    result = run("evaluate", root, pred, "-n", "4", "--split", "val", "--json", tmp_path / "e.json")
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "e.json").read_text())["mean_iou"] == 1.0
+    result = run("evaluate", root, pred, "-n", "4")
+    assert result.exit_code == 1
+    assert "failed: " in result.stderr and "im1.png: no prediction for" in result.stderr
+    result = run("evaluate", root, pred, "-n", "4", "--missing", "skip")
+    assert result.exit_code == 0, result.output
+    assert "no prediction for" in result.stderr and "skipped 1" in result.stderr
+
+
+def test_evaluate_bad_prediction_is_reported_and_the_rest_scored(tmp_path):
+    root = small_voc(tmp_path / "voc")
+    pred = predictions(tmp_path, root)
+    bad = np.zeros((6, 8), np.uint8)
+    bad[0, 0] = 9
+    write_label(pred / "im0.png", bad)
+    write_label(pred / "im1.png", np.zeros((3, 3), np.uint8))
+    result = run("evaluate", root, pred, "-n", "4", "--json", tmp_path / "e.json", "-j", "1")
+    assert result.exit_code == 1
+    assert "im0.png: prediction holds value 9, outside the classes 0..3 (num_classes 4)" in result.stderr
+    assert "im1.png: size mismatch, prediction is 3x3 (width x height)" in result.stderr
+    assert json.loads((tmp_path / "e.json").read_text())["images"] == 1
+
+
+def test_evaluate_errors(tmp_path):
+    root = small_voc(tmp_path / "voc")
+    pred = predictions(tmp_path, root)
+    one_line_error(run("evaluate", root, pred, "-n", "4", "--missing", "maybe"), "--missing must be one of error, skip, got 'maybe'")
+    one_line_error(run("evaluate", root, tmp_path / "nope", "-n", "4"), f"{tmp_path / 'nope'}: no such prediction folder")
+    one_line_error(run("evaluate", root, pred, "-n", "4", "--ignore-index", "2"), "ignore_index 2 is one of the classes 0..3")
+    for i in range(3):
+        write_label(root / "SegmentationClass" / f"im{i}.png", np.full((6, 8), 255, np.uint8))
+    result = run("evaluate", root, pred, "-n", "4")
+    assert result.exit_code == 1 and "error: nothing to score: no pixel was counted" in result.stderr
+    assert run("evaluate", root, pred).exit_code == 2  # --num-classes is required
 
 
 def test_demo_converts_the_bundled_sample_and_prints_the_tree(tmp_path):

@@ -103,7 +103,7 @@ def test_palette_indices_are_not_converted_to_colours(tmp_path):
 
 def test_rgb_file_points_to_remap(tmp_path):
     Image.new("RGB", (4, 4)).save(tmp_path / "rgb.png")
-    with pytest.raises(LabelFileError, match=r"rgb.png: is a RGB image, not a label map.*labeltools remap"):
+    with pytest.raises(LabelFileError, match=r"rgb.png: is a colour image \(mode RGB\), not a label map.*labeltools remap"):
         read_label(tmp_path / "rgb.png")
 
 
@@ -142,14 +142,12 @@ def test_atomic_write_leaves_nothing_on_error(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["out.txt"]
 
 
-def test_atomic_write_gives_ordinary_permissions(tmp_path):
-    umask = os.umask(0o022)
-    try:
-        with atomic_write(tmp_path / "a.txt") as tmp:
-            tmp.write_text("x")
-    finally:
-        os.umask(umask)
-    assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o644  # not mkstemp's 0600
+def test_written_files_get_the_usual_permissions(tmp_path, blobs_label, monkeypatch):
+    from labeltools import labelpng
+
+    monkeypatch.setattr(labelpng, "_UMASK", 0o022)
+    write_label(tmp_path / "a.png", blobs_label)
+    assert (tmp_path / "a.png").stat().st_mode & 0o777 == 0o644
 
 
 def test_write_label_image_writes_a_palette_png_without_touching_the_image(tmp_path, blobs_label):
@@ -179,7 +177,7 @@ def test_recolor_reports_bad_file_and_continues(tmp_path, blobs_label):
     write_gray_label(tmp_path / "c.png", blobs_label)
     results = list(recolor_label_files(sorted(tmp_path.glob("*.png")), tmp_path / "out", jobs=2))
     assert [r.ok for r in results] == [True, False, True]
-    assert "b.png: is a RGB image" in results[1].error
+    assert "b.png: is a colour image (mode RGB)" in results[1].error
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.png", "c.png"]
 
 

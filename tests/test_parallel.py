@@ -5,7 +5,7 @@ from functools import partial
 import pytest
 
 from labeltools import FileResult, LabelFileError, LabeltoolsError, map_files
-from labeltools.parallel import resolve_jobs
+from labeltools.parallel import quick_task_chunksize, resolve_jobs
 
 
 def square(item: int, fail_on: int = -1) -> FileResult:
@@ -41,3 +41,11 @@ def test_resolve_jobs():
     assert resolve_jobs(None) >= 1 and resolve_jobs(0) == resolve_jobs(None) and resolve_jobs(3) == 3
     with pytest.raises(LabeltoolsError, match="--jobs must be 0"):
         resolve_jobs(-1)
+
+
+def test_quick_task_chunksize_keeps_eight_chunks_per_worker_up_to_32_items():
+    assert quick_task_chunksize(0, 2) == 1
+    assert quick_task_chunksize(100, 2) == 6  # 100 // 16
+    assert quick_task_chunksize(500, 2) == 31
+    assert quick_task_chunksize(100_000, 4) == 32
+    assert quick_task_chunksize(500, 1) == 32

@@ -491,7 +491,7 @@ def test_bad_files_fail_and_the_rest_is_read(tmp_path):
     results = list(counter.add_results(histogram_label_files(work, jobs=2)))
     assert [r.ok for r in results] == [True, False, True, False, False]
     assert results[4].error == f"{tmp_path / 'missing.png'}: no such file"
-    assert "rgb.png: is a RGB image, not a label map" in results[3].error
+    assert "rgb.png: is a colour image (mode RGB), not a label map" in results[3].error
     assert counter.counts.num_images == 2
     with pytest.raises(DatasetError) as info:
         count_label_files(work, 3, jobs=1)

@@ -1,0 +1,906 @@
+"""Label maps as Excel workbooks, for inspection by eye, and back.
+
+A workbook holds one *grid sheet* per label map: cell (row r, column c) of the grid holds the class
+index of pixel (r, c) as a number, coloured with the class's palette colour by conditional-format
+rules (one rule per class present, so no cell carries a fill of its own). Row 1 and column A are
+frozen headers giving pixel coordinates, so a cropped or subsampled grid still says where it came
+from. A *Classes* sheet lists, per file, each class present with its name, colour, pixel count and
+share, and an *Info* sheet records where each grid came from.
+
+Workbooks are streamed (openpyxl's write-only mode) and written atomically, so memory stays small
+whatever the image size and a failed write leaves nothing behind. Sizes are checked against Excel's
+sheet limits before anything is written. Text cells never become formulas.
+
+:func:`excel_to_label` reads a grid sheet back, hand edits included, validating every cell.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import partial
+from itertools import chain
+from pathlib import Path
+from typing import Any, Union
+from xml.sax.saxutils import escape
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.dimensions import ColumnDimension
+from openpyxl.xml.functions import fromstring
+
+from labeltools import __version__
+from labeltools.classes import ClassTable, as_class_table, hex_color
+from labeltools.colormap import VOID, VOID_COLOR, palette_array
+from labeltools.draw import text_color_for
+from labeltools.errors import LabeltoolsError, WorkbookError
+from labeltools.labelpng import (
+    as_label_array,
+    atomic_write,
+    check_unique_stems,
+    probe_label,
+    read_label_palette,
+    write_label,
+)
+from labeltools.parallel import FileResult, map_files
+
+log = logging.getLogger(__name__)
+
+PathLike = Union[str, "os.PathLike[str]"]
+Color = tuple[int, int, int]
+Crop = tuple[int, int, int, int]
+NamesSpec = Union[ClassTable, Sequence[str], PathLike, None]
+
+EXCEL_MAX_ROWS = 1_048_576
+"""Rows in an Excel sheet (the header row included)."""
+
+EXCEL_MAX_COLUMNS = 16_384
+"""Columns in an Excel sheet (the header column included)."""
+
+SHEET_TITLE_MAX = 31
+SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+CLASSES_SHEET = "Classes"
+INFO_SHEET = "Info"
+#: Titles grid sheets may not take: the two summary sheets, and one Excel reserves.
+RESERVED_TITLES = (CLASSES_SHEET, INFO_SHEET, "History")
+CORNER_TEXT = "y\\x"
+"""The text of cell A1 of a grid sheet; it marks the coordinate headers when reading back."""
+
+CLASS_NAMES_FILE = "class_names.txt"
+
+# Grid geometry: 7-point digits in roughly square cells, so a zoomed-out sheet looks like the image.
+GRID_FONT_SIZE = 7
+CELL_WIDTH = 2.71  # characters of the default font: 19 pixels
+ROW_HEIGHT = 14.25  # points: 19 pixels
+HEADER_FILL = "FFD9D9D9"
+FORMULA_START = ("=", "+", "-", "@")
+_ILLEGAL_TEXT = re.compile(r"[\000-\010\013\014\016-\037]")
+
+
+# --- planning: crop, step and Excel's limits (pure) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class GridRegion:
+    """The part of a label map a grid sheet shows: pixels ``x, x+step, ...`` of rows ``y, ...``.
+
+    Attributes:
+        x, y: top-left pixel of the region (column, row).
+        width, height: size of the region in pixels.
+        step: every ``step``-th pixel in both directions is shown.
+    """
+
+    x: int
+    y: int
+    width: int
+    height: int
+    step: int = 1
+
+    @property
+    def rows(self) -> int:
+        """Grid rows (pixels shown per column), header row excluded."""
+        return -(-self.height // self.step)
+
+    @property
+    def columns(self) -> int:
+        """Grid columns (pixels shown per row), header column excluded."""
+        return -(-self.width // self.step)
+
+    @property
+    def xs(self) -> range:
+        """Pixel x coordinate of each grid column."""
+        return range(self.x, self.x + self.width, self.step)
+
+    @property
+    def ys(self) -> range:
+        """Pixel y coordinate of each grid row."""
+        return range(self.y, self.y + self.height, self.step)
+
+    def take(self, label: NDArray[np.uint8]) -> NDArray[np.uint8]:
+        """The ``(rows, columns)`` view of ``label`` this region shows (no copy)."""
+        return label[self.y : self.y + self.height : self.step, self.x : self.x + self.width : self.step]
+
+    @property
+    def cell_range(self) -> str:
+        """The cells the region's values occupy in its grid sheet (``B2:...``)."""
+        return f"B2:{get_column_letter(self.columns + 1)}{self.rows + 1}"
+
+    def describe(self) -> str:
+        """``"x,y,width,height"``, as ``--crop`` takes it."""
+        return f"{self.x},{self.y},{self.width},{self.height}"
+
+
+def parse_crop(text: str) -> Crop:
+    """Parse ``"X,Y,W,H"`` (pixels: left, top, width, height).
+
+    Raises:
+        WorkbookError: not four whole numbers, negative origin or non-positive size.
+    """
+    parts = [p.strip() for p in str(text).split(",")]
+    try:
+        x, y, w, h = (int(p) for p in parts)
+    except ValueError:
+        raise WorkbookError(
+            f"crop must be X,Y,W,H (four whole numbers: left, top, width, height, e.g. "
+            f"0,0,100,50), got {text!r}"
+        ) from None
+    if x < 0 or y < 0 or w < 1 or h < 1:
+        raise WorkbookError(
+            f"crop {text!r}: X and Y must be 0 or more and W and H at least 1"
+        )
+    return x, y, w, h
+
+
+def plan_grid(
+    shape_hw: tuple[int, int], crop: Crop | None = None, step: int = 1, source: str = "label"
+) -> GridRegion:
+    """Check a crop and step against an image and Excel's sheet limits; return the region.
+
+    Nothing is read or written: call this before writing a workbook.
+
+    Args:
+        shape_hw: ``(H, W)`` of the label map.
+        crop: ``(x, y, width, height)`` in pixels, inside the image; default the whole image.
+        step: show every ``step``-th pixel in both directions (1 or more).
+        source: how to name the label in error messages.
+
+    Raises:
+        WorkbookError: the crop leaves the image, the step is below 1, or the grid plus its
+            coordinate header would exceed 1,048,576 rows or 16,384 columns (the message gives
+            the image size and ``--crop`` / ``--step`` values that fit).
+    """
+    height, width = (int(v) for v in shape_hw)
+    if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or step < 1:
+        raise WorkbookError(f"{source}: step must be a whole number of at least 1, got {step!r}")
+    if crop is None:
+        x, y, w, h = 0, 0, width, height
+    else:
+        x, y, w, h = (int(v) for v in crop)
+        if x < 0 or y < 0 or w < 1 or h < 1 or x + w > width or y + h > height:
+            raise WorkbookError(
+                f"{source}: crop {x},{y},{w},{h} does not lie inside the {width}x{height} image "
+                f"(width x height); it must satisfy X+W <= {width} and Y+H <= {height}"
+            )
+    region = GridRegion(x, y, w, h, int(step))
+    rows, columns = region.rows + 1, region.columns + 1
+    if rows <= EXCEL_MAX_ROWS and columns <= EXCEL_MAX_COLUMNS:
+        return region
+    fit_step = max(
+        region.step,
+        -(-h // (EXCEL_MAX_ROWS - 1)),
+        -(-w // (EXCEL_MAX_COLUMNS - 1)),
+    )
+    fit_w = min(w, (EXCEL_MAX_COLUMNS - 1) * region.step)
+    fit_h = min(h, (EXCEL_MAX_ROWS - 1) * region.step)
+    shown = "" if crop is None and step == 1 else f" (crop {region.describe()}, step {region.step})"
+    raise WorkbookError(
+        f"{source}: the {width}x{height} label (width x height){shown} needs a grid of "
+        f"{rows:,} rows by {columns:,} columns with its coordinate headers, but an Excel sheet "
+        f"holds at most {EXCEL_MAX_ROWS:,} rows by {EXCEL_MAX_COLUMNS:,} columns; show every "
+        f"{_ordinal(fit_step)} pixel with --step {fit_step}, or part of the image with "
+        f"--crop {x},{y},{fit_w},{fit_h}"
+    )
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def sheet_title(name: str, taken: set[str]) -> str:
+    """A valid, unused Excel sheet title derived from ``name``; records it in ``taken``.
+
+    Characters Excel forbids (``[]:*?/\\``) become ``_``, leading and trailing apostrophes go,
+    titles are cut to 31 characters, and a title already in ``taken`` (compared
+    case-insensitively, as Excel does) or reserved (Classes, Info, History) gets `` (2)``,
+    `` (3)``, ... within those 31 characters.
+
+    Args:
+        name: the wanted title, usually a file stem.
+        taken: case-folded titles in use; the returned title is added to it.
+    """
+    base = SHEET_TITLE_FORBIDDEN.sub("_", _ILLEGAL_TEXT.sub("_", name)).strip().strip("'").strip()
+    base = base[:SHEET_TITLE_MAX] or "Sheet"
+    reserved = {t.casefold() for t in RESERVED_TITLES}
+    title = base
+    number = 1
+    while title.casefold() in taken or title.casefold() in reserved:
+        number += 1
+        suffix = f" ({number})"
+        title = base[: SHEET_TITLE_MAX - len(suffix)].rstrip().rstrip("'") + suffix
+    taken.add(title.casefold())
+    return title
+
+
+def void_color(palette: NDArray[np.uint8], present: Sequence[int]) -> Color:
+    """The colour void (255) cells get: the palette's, unless a class present shares it.
+
+    Falls back to the VOC void colour, then magenta, then grey, so void stays visibly distinct
+    from the classes around it even when a file's palette leaves index 255 black.
+    """
+    used = {_color(palette[i]) for i in present if i != VOID}
+    candidates = (_color(palette[VOID]), VOID_COLOR, (255, 0, 255), (128, 128, 128))
+    return next((c for c in candidates if c not in used), candidates[-1])
+
+
+def _color(row: ArrayLike) -> Color:
+    r, g, b = (int(v) for v in np.asarray(row)[:3])
+    return (r, g, b)
+
+
+def _argb(color: Color) -> str:
+    return "FF" + hex_color(color)[1:].upper()
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+@dataclass
+class GridSource:
+    """One label map to show in a workbook, with what the summary sheets say about it.
+
+    Attributes:
+        label: ``(H, W)`` uint8 label map.
+        region: the part shown (see :func:`plan_grid`).
+        title: wanted sheet title (sanitised and made unique when written).
+        source: where the label came from (a path, or a description).
+        palette: ``(256, 3)`` uint8 colours; the file's own, else the class table's.
+        classes: names for the Classes sheet.
+        mode: the file's Pillow mode (``P``, ``L``, ...), or None for an array.
+        has_palette: whether the file carried a palette.
+    """
+
+    label: NDArray[np.uint8]
+    region: GridRegion
+    title: str
+    source: str
+    palette: NDArray[np.uint8]
+    classes: ClassTable
+    mode: str | None = None
+    has_palette: bool = False
+
+
+class _RowSink:
+    """Feeds ready-made ``<row>`` elements into a write-only sheet's ``<sheetData>``.
+
+    openpyxl's own ``append`` builds, checks and serialises a cell object per value, which is
+    where nearly all of its time goes. A grid row is all small integers, so we serialise it with
+    one string join (the same XML openpyxl writes for such cells), parse it once (in C with lxml)
+    and hand the element to the sheet's stream. Everything else about the sheet (views, widths,
+    conditional formats, styles) stays openpyxl's.
+
+    It drives the write-only sheet's stream the way the sheet's own ``_write_rows`` does (through
+    ``_get_writer``, ``_writer.xf`` and ``_rows``, unchanged since openpyxl 2.6); the tests compare
+    the result with openpyxl's own reading of it, with and without lxml.
+    """
+
+    def __init__(self, sheet: Any) -> None:
+        sheet._get_writer()
+        self._sink = self._rows(sheet)
+        next(self._sink)
+        sheet._rows = self._sink  # closed by the sheet when the workbook is saved
+
+    @staticmethod
+    def _rows(sheet: Any) -> Iterator[None]:
+        xf = sheet._writer.xf.send(True)
+        with xf.element("sheetData"):
+            try:
+                while True:
+                    xf.write((yield))
+            except GeneratorExit:
+                pass
+        sheet._writer.xf.send(None)
+
+    def write(self, row_xml: str) -> None:
+        self._sink.send(fromstring(row_xml))
+
+
+class _Book:
+    """A write-only workbook being filled with grid sheets, then the two summary sheets."""
+
+    def __init__(self, fill: bool = True) -> None:
+        self.fill = fill
+        self.book = Workbook(write_only=True)
+        self.taken: set[str] = set()
+        self.class_rows: list[list[Any]] = []
+        self.info_rows: list[list[Any]] = []
+        self._styles: dict[str, int] = {}
+
+    @property
+    def sheets(self) -> int:
+        return len(self.info_rows)
+
+    def _style_ids(self, sheet: Any) -> dict[str, int]:
+        """Workbook style ids for the grid's cells, registered once through openpyxl."""
+        if not self._styles:
+            header = dict(
+                font=Font(name="Calibri", size=GRID_FONT_SIZE, bold=True),
+                fill=PatternFill("solid", fgColor=HEADER_FILL),
+            )
+            looks = {
+                "grid": dict(
+                    font=Font(name="Calibri", size=GRID_FONT_SIZE),
+                    alignment=Alignment(horizontal="center", vertical="center"),
+                ),
+                "column": dict(header, alignment=Alignment(horizontal="right", vertical="center")),
+                "row": dict(
+                    header,
+                    alignment=Alignment(horizontal="center", vertical="bottom", textRotation=90),
+                ),
+            }
+            for key, attrs in looks.items():
+                cell = WriteOnlyCell(sheet)
+                for attr, value in attrs.items():
+                    setattr(cell, attr, value)
+                self._styles[key] = cell.style_id
+        return self._styles
+
+    def add_grid(self, grid: GridSource) -> str:
+        """Write one grid sheet and remember its summary rows; returns the sheet's title."""
+        label, region = grid.label, grid.region
+        title = sheet_title(grid.title, self.taken)
+        shown = region.take(label)
+        counts = np.bincount(label.ravel(), minlength=256)
+        shown_counts = np.bincount(shown.ravel(), minlength=256)
+        present = [int(i) for i in np.flatnonzero(counts)]
+        colors = {i: _color(grid.palette[i]) for i in present if i != VOID}
+        if VOID in present or shown_counts[VOID]:
+            colors[VOID] = void_color(grid.palette, present)
+
+        sheet = self.book.create_sheet(title)
+        styles = self._style_ids(sheet)
+        rows, columns = region.rows, region.columns
+        y_digits, x_digits = len(str(region.ys[-1])), len(str(region.xs[-1]))
+        sheet.column_dimensions["A"] = ColumnDimension(
+            sheet, index="A", width=max(CELL_WIDTH, round(0.7 * y_digits + 1.2, 2))
+        )
+        sheet.column_dimensions["B"] = ColumnDimension(
+            sheet, index="B", min=2, max=columns + 1, width=CELL_WIDTH
+        )
+        sheet.sheet_format.defaultRowHeight = ROW_HEIGHT
+        sheet.sheet_format.customHeight = True
+        sheet.freeze_panes = "B2"
+        if self.fill:
+            for index in sorted(i for i in colors if shown_counts[i]):
+                color = colors[index]
+                sheet.conditional_formatting.add(
+                    region.cell_range,
+                    CellIsRule(
+                        operator="equal",
+                        formula=[str(index)],
+                        fill=PatternFill("solid", fgColor=_argb(color), bgColor=_argb(color)),
+                        font=Font(color=_argb(text_color_for(color)), bold=index == VOID),
+                    ),
+                )
+        self._write_cells(sheet, shown, region, styles, x_digits)
+
+        total = int(label.size)
+        for index in present:
+            color = colors[index]
+            self.class_rows.append(
+                [
+                    _text(sheet, title),
+                    index,
+                    _text(sheet, grid.classes.name_of(index)),
+                    self._swatch(sheet, color),
+                    int(counts[index]),
+                    _percent(sheet, counts[index] / total),
+                    int(shown_counts[index]),
+                ]
+            )
+        height, width = label.shape
+        self.info_rows.append(
+            [
+                _text(sheet, title),
+                _text(sheet, grid.source),
+                width,
+                height,
+                _text(sheet, grid.mode or "array"),
+                _text(sheet, "yes" if grid.has_palette else "no"),
+                _text(sheet, region.describe()),
+                region.step,
+                _text(sheet, f"{columns}x{rows}"),
+                _text(sheet, __version__),
+            ]
+        )
+        return title
+
+    def _write_cells(
+        self,
+        sheet: Any,
+        shown: NDArray[np.uint8],
+        region: GridRegion,
+        styles: dict[str, int],
+        x_digits: int,
+    ) -> None:
+        sink = _RowSink(sheet)
+        letters = [get_column_letter(c) for c in range(2, region.columns + 2)]
+        header_height = max(ROW_HEIGHT, round(3.4 * x_digits + 6, 2))
+        head = [f'<row r="1" ht="{header_height}" customHeight="1">']
+        head.append(
+            f'<c r="A1" s="{styles["column"]}" t="inlineStr"><is><t>{escape(CORNER_TEXT)}</t></is></c>'
+        )
+        head.extend(
+            f'<c r="{letter}1" s="{styles["row"]}" t="n"><v>{x}</v></c>'
+            for letter, x in zip(letters, region.xs)
+        )
+        head.append("</row>")
+        sink.write("".join(head))
+        # One string per possible value and per column: a cell is then three concatenations.
+        starts = [f'<c r="{letter}' for letter in letters]
+        ends = [f'" s="{styles["grid"]}" t="n"><v>{v}</v></c>' for v in range(256)]
+        row_open = f'" ht="{ROW_HEIGHT}" customHeight="1"><c r="A'
+        row_head = f'" s="{styles["column"]}" t="n"><v>'
+        for number, (y, values) in enumerate(zip(region.ys, shown), start=2):
+            r = str(number)
+            cells = "".join([start + r + ends[v] for start, v in zip(starts, values.tolist())])
+            sink.write(f'<row r="{r}{row_open}{r}{row_head}{y}</v></c>{cells}</row>')
+
+    def _swatch(self, sheet: Any, color: Color) -> WriteOnlyCell:
+        cell = _text(sheet, hex_color(color))
+        cell.fill = PatternFill("solid", fgColor=_argb(color))
+        cell.font = Font(color=_argb(text_color_for(color)))
+        return cell
+
+    def save(self, path: PathLike) -> None:
+        """Add the Classes and Info sheets and write the workbook atomically."""
+        if not self.info_rows:
+            raise WorkbookError(f"{path}: no grid sheet to write")
+        classes = self.book.create_sheet(CLASSES_SHEET)
+        _columns(classes, (24, 7, 20, 10, 12, 10, 12))
+        classes.freeze_panes = "A2"
+        classes.append(
+            _header(classes, ("sheet", "index", "name", "colour", "pixels", "% of image", "cells in grid"))
+        )
+        for row in self.class_rows:
+            classes.append(row)
+        info = self.book.create_sheet(INFO_SHEET)
+        _columns(info, (24, 50, 8, 8, 7, 9, 22, 6, 12, 12))
+        info.freeze_panes = "A2"
+        info.append(
+            _header(
+                info,
+                ("sheet", "source", "width", "height", "mode", "palette", "region x,y,w,h",
+                 "step", "grid (w x h)", "labeltools"),
+            )  # fmt: skip
+        )
+        for row in self.info_rows:
+            info.append(row)
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            with atomic_write(path) as tmp:
+                self.book.save(tmp)
+        except OSError as exc:
+            raise WorkbookError(f"{path}: cannot write workbook ({exc.strerror or exc})") from None
+        log.debug("wrote %s: %d grid sheet(s)", path, len(self.info_rows))
+
+
+def _text(sheet: Any, value: str) -> WriteOnlyCell:
+    """A cell holding ``value`` as text, never as a formula (``=...`` stays text)."""
+    cell = WriteOnlyCell(sheet)
+    cell.value = _ILLEGAL_TEXT.sub("?", str(value))
+    cell.data_type = "s"
+    if cell.value.startswith(FORMULA_START):
+        cell.quotePrefix = True  # Excel keeps it text when the cell is edited
+    return cell
+
+
+def _percent(sheet: Any, share: float) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=float(share))
+    cell.number_format = "0.00%"
+    return cell
+
+
+def _header(sheet: Any, names: Sequence[str]) -> list[WriteOnlyCell]:
+    cells = []
+    for name in names:
+        cell = _text(sheet, name)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
+        cells.append(cell)
+    return cells
+
+
+def _columns(sheet: Any, widths: Sequence[float]) -> None:
+    for number, width in enumerate(widths, start=1):
+        letter = get_column_letter(number)
+        sheet.column_dimensions[letter] = ColumnDimension(sheet, index=letter, width=width)
+
+
+def resolve_class_names(source: PathLike, names: NamesSpec = None) -> ClassTable:
+    """The class table naming a label file's classes.
+
+    ``names`` when given (a table, a list of names, a preset name or a table file); else a
+    ``class_names.txt`` in the label's folder or the folder above it (a VOC dataset keeps it
+    beside ``SegmentationClass/``); else the VOC preset.
+
+    Raises:
+        ClassTableError: the table given or found cannot be read.
+    """
+    if names is not None:
+        return as_class_table(names)
+    folder = Path(source).resolve().parent
+    for candidate in (folder / CLASS_NAMES_FILE, folder.parent / CLASS_NAMES_FILE):
+        if candidate.is_file():
+            return ClassTable.load(candidate)
+    return ClassTable.preset("voc")
+
+
+def label_to_excel(
+    label: ArrayLike,
+    path: PathLike,
+    *,
+    palette: ArrayLike | None = None,
+    names: NamesSpec = None,
+    crop: Crop | None = None,
+    step: int = 1,
+    fill: bool = True,
+    sheet: str = "label",
+    source: str = "label array",
+) -> str:
+    """Write one label map to a workbook: a grid sheet, a Classes sheet and an Info sheet.
+
+    Args:
+        label: ``(H, W)`` label map (see :func:`~labeltools.labelpng.as_label_array`); not modified.
+        path: the ``.xlsx`` file to write (atomically); its folder must exist.
+        palette: ``(k, 3)`` colours for indices ``0..k-1``; default the class table's colours
+            (the VOC colormap for a names-only table).
+        names: class names: a ClassTable, a list of names, a preset or a table file; default VOC.
+        crop: ``(x, y, width, height)`` to show part of the image.
+        step: show every ``step``-th pixel in both directions.
+        fill: colour the grid (one conditional-format rule per class shown); False writes plain
+            numbers.
+        sheet: title of the grid sheet (sanitised).
+        source: what the Info sheet names as the source.
+
+    Returns:
+        The grid sheet's title.
+
+    Raises:
+        LabelFileError: ``label`` is not a label map.
+        WorkbookError: bad crop or step, the grid exceeds Excel's limits, or the file cannot be
+            written (nothing is written then).
+        ClassTableError: ``names`` cannot be loaded.
+    """
+    data = as_label_array(label, source)
+    region = plan_grid(data.shape, crop, step, source)
+    table = as_class_table(names) if names is not None else ClassTable.preset("voc")
+    colors = table.palette() if palette is None else palette_array(palette)
+    book = _Book(fill)
+    title = book.add_grid(
+        GridSource(data, region, sheet, source, colors, table, None, palette is not None)
+    )
+    book.save(path)
+    return title
+
+
+@dataclass(frozen=True)
+class _Planned:
+    source: str
+    shape_hw: tuple[int, int]
+    region: GridRegion
+    mode: str
+
+
+def _plan_file(source: PathLike, crop: Crop | None, step: int) -> _Planned:
+    shape, mode = probe_label(source)
+    return _Planned(str(source), shape, plan_grid(shape, crop, step, str(source)), mode)
+
+
+def _grid_source(planned: _Planned, table: ClassTable) -> GridSource:
+    label, file_palette = read_label_palette(planned.source)
+    if label.shape != planned.shape_hw:  # a file that changed since its header was read
+        raise WorkbookError(
+            f"{planned.source}: holds {label.shape[1]}x{label.shape[0]} pixels, but its header "
+            f"said {planned.shape_hw[1]}x{planned.shape_hw[0]}"
+        )
+    colors = table.palette() if file_palette is None else file_palette
+    return GridSource(
+        label, planned.region, Path(planned.source).stem, planned.source, colors, table,
+        planned.mode, file_palette is not None,
+    )  # fmt: skip
+
+
+def default_workbook_path(source: PathLike) -> Path:
+    """``<folder>/<stem>.xlsx`` beside a label file."""
+    return Path(source).with_suffix(".xlsx")
+
+
+def label_file_to_excel(
+    source: PathLike,
+    output: PathLike | None = None,
+    *,
+    names: NamesSpec = None,
+    crop: Crop | None = None,
+    step: int = 1,
+    fill: bool = True,
+) -> FileResult:
+    """Write one label file to its own workbook (default ``<stem>.xlsx`` beside it).
+
+    The size is checked against Excel's limits from the PNG header, before any pixel is
+    decoded or any byte written. Names come from :func:`resolve_class_names`; colours from the
+    file's palette, else the class table's.
+
+    Returns:
+        A FileResult whose ``outputs`` is the workbook and ``data`` the grid sheet's title.
+
+    Raises:
+        LabelFileError, WorkbookError, ClassTableError: see :func:`label_to_excel`.
+    """
+    target = default_workbook_path(source) if output is None else Path(output)
+    planned = _plan_file(source, crop, step)
+    book = _Book(fill)
+    title = book.add_grid(_grid_source(planned, resolve_class_names(source, names)))
+    book.save(target)
+    return FileResult(source=str(source), outputs=(str(target),), data=title)
+
+
+def _to_folder(
+    source: str,
+    output_dir: str,
+    names: NamesSpec,
+    crop: Crop | None,
+    step: int,
+    fill: bool,
+) -> FileResult:
+    target = Path(output_dir) / (Path(source).stem + ".xlsx")
+    return label_file_to_excel(source, target, names=names, crop=crop, step=step, fill=fill)
+
+
+def label_files_to_excel(
+    sources: Sequence[PathLike],
+    output_dir: PathLike,
+    *,
+    names: NamesSpec = None,
+    crop: Crop | None = None,
+    step: int = 1,
+    fill: bool = True,
+    jobs: int | None = None,
+) -> Iterator[FileResult]:
+    """One workbook per label file, ``output_dir/<stem>.xlsx``, over worker processes.
+
+    Yields one FileResult per input, in input order; a bad file fails alone.
+
+    Raises:
+        LabelFileError: two inputs share a stem (nothing is written then).
+        ClassTableError: ``names`` cannot be loaded.
+    """
+    check_unique_stems(sources)
+    table = None if names is None else as_class_table(names)
+    Path(output_dir).mkdir(parents=True, exist_ok=True)
+    work = partial(
+        _to_folder, output_dir=str(output_dir), names=table, crop=crop, step=step, fill=fill
+    )
+    return map_files(work, [str(s) for s in sources], jobs)
+
+
+def label_files_to_workbook(
+    sources: Sequence[PathLike],
+    output: PathLike,
+    *,
+    names: NamesSpec = None,
+    crop: Crop | None = None,
+    step: int = 1,
+    fill: bool = True,
+) -> Iterator[FileResult]:
+    """Write several label files into one workbook, one grid sheet each (titled by stem).
+
+    Every file's size is checked first; then the files are read and written one at a time (only
+    one label in memory). A bad file is reported and left out; the workbook is saved, atomically,
+    once the last result has been yielded, if any file was good.
+
+    Yields:
+        One FileResult per input, in input order (``data`` is the sheet title).
+
+    Raises:
+        WorkbookError: the workbook cannot be written.
+        ClassTableError: ``names`` cannot be loaded.
+    """
+    table = None if names is None else as_class_table(names)
+    planned: list[_Planned | FileResult] = []
+    for source in sources:
+        try:
+            planned.append(_plan_file(source, crop, step))
+        except LabeltoolsError as exc:
+            planned.append(FileResult(source=str(source), ok=False, error=str(exc)))
+    book = _Book(fill)
+    tables: dict[Path, ClassTable] = {}
+    for item in planned:
+        if isinstance(item, FileResult):
+            yield item
+            continue
+        try:
+            folder = Path(item.source).resolve().parent
+            if table is None and folder not in tables:
+                tables[folder] = resolve_class_names(item.source)
+            grid = _grid_source(item, table or tables[folder])
+        except LabeltoolsError as exc:
+            yield FileResult(source=item.source, ok=False, error=str(exc))
+            continue
+        title = book.add_grid(grid)
+        yield FileResult(source=item.source, outputs=(str(output),), data=title)
+    if book.sheets:
+        book.save(output)
+
+
+# --- reading back ---------------------------------------------------------------------------
+
+
+def excel_to_label(path: PathLike, sheet: str | None = None) -> NDArray[np.uint8]:
+    """Read a grid sheet (possibly edited by hand) back into a label map.
+
+    A sheet whose cell A1 holds text or nothing is taken to have coordinate headers (row 1 and
+    column A, as written by :func:`label_to_excel`), which are skipped; otherwise the values
+    start at A1.
+    Fully empty rows after the grid are ignored. Cells showing a formula count with their saved
+    value.
+
+    Args:
+        path: the ``.xlsx`` workbook.
+        sheet: the sheet's title; default the first sheet.
+
+    Returns:
+        ``(H, W)`` uint8 label map.
+
+    Raises:
+        WorkbookError: the file is missing or not a workbook, the sheet does not exist or holds
+            no values, a cell is not an integer 0..254 or 255 (the message gives its reference,
+            e.g. ``C17``), or the grid is not rectangular.
+    """
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except FileNotFoundError:
+        raise WorkbookError(f"{path}: no such file") from None
+    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+        raise WorkbookError(f"{path}: cannot read as an .xlsx workbook ({exc})") from None
+    except Exception as exc:  # zipfile.BadZipFile and XML errors from corrupt files
+        if type(exc).__name__ in ("BadZipFile", "XMLSyntaxError", "ParseError"):
+            raise WorkbookError(f"{path}: cannot read as an .xlsx workbook ({exc})") from None
+        raise
+    try:
+        if sheet is None:
+            ws = book.worksheets[0]
+        elif sheet in book.sheetnames:
+            ws = book[sheet]
+        else:
+            raise WorkbookError(
+                f"{path}: no sheet named {sheet!r} (sheets: {', '.join(book.sheetnames)})"
+            )
+        return _read_grid(ws.iter_rows(values_only=True), f"{path}, sheet {ws.title!r}")
+    finally:
+        book.close()
+
+
+def _read_grid(rows: Iterator[tuple[Any, ...]], where: str) -> NDArray[np.uint8]:
+    first = next(rows, None)
+    if first is None or not any(v is not None for v in first):
+        raise WorkbookError(f"{where}: the sheet is empty (expected a grid of class indices)")
+    header = first[0] is None or isinstance(first[0], str)  # a grid's own A1 holds a number
+    skip = 1 if header else 0
+    row_number = 1 if header else 0
+    pending = [] if header else [first]
+    data: list[list[int]] = []
+    blank_rows: list[int] = []
+    width: int | None = None
+    for row in chain(pending, rows):
+        row_number += 1
+        values = list(row[skip:])
+        while values and values[-1] is None:
+            values.pop()
+        if not values:
+            blank_rows.append(row_number)
+            continue
+        if blank_rows:
+            raise WorkbookError(
+                f"{where}: row {blank_rows[0]} is empty but the grid goes on at row "
+                f"{row_number}; every grid row must hold values"
+            )
+        if width is None:
+            width = len(values)
+        if len(values) != width:
+            first_row = row_number - len(data)
+            column = skip + min(len(values), width) + 1
+            ref = f"{get_column_letter(column)}{row_number}"
+            raise WorkbookError(
+                f"{where}: the grid is not rectangular: row {row_number} has {len(values)} "
+                f"value(s) but row {first_row} has {width} (first difference at cell {ref})"
+            )
+        if not all(type(v) is int and 0 <= v <= VOID for v in values):
+            values = [_checked_value(v, row_number, skip + j + 1, where) for j, v in enumerate(values)]
+        data.append(values)
+    if not data:
+        raise WorkbookError(f"{where}: no grid values below the coordinate header")
+    return np.array(data, dtype=np.uint8)
+
+
+def _checked_value(value: Any, row: int, column: int, where: str) -> int:
+    if type(value) is float and value.is_integer():
+        value = int(value)
+    if type(value) is int and 0 <= value <= VOID:
+        return value
+    if value is None:
+        got = "an empty cell"
+    elif isinstance(value, str):
+        got = f"text {value!r}"
+    elif isinstance(value, bool):
+        got = f"the truth value {str(value).upper()}"
+    elif isinstance(value, (int, float)):
+        got = f"{value:g}"
+    else:
+        got = f"{type(value).__name__} {value}"
+    raise WorkbookError(
+        f"{where}, cell {get_column_letter(column)}{row}: expected a class index (an integer "
+        f"0..254, or {VOID} for void), got {got}"
+    )
+
+
+def excel_to_label_file(
+    workbook: PathLike,
+    output: PathLike,
+    sheet: str | None = None,
+    palette: ArrayLike | None = None,
+) -> FileResult:
+    """Read a grid sheet back (see :func:`excel_to_label`) and write it as a palette label PNG.
+
+    Args:
+        palette: ``(k, 3)`` colours for the PNG; default the VOC colormap.
+
+    Returns:
+        A FileResult whose ``outputs`` is the PNG and ``data`` the ``(H, W)`` shape.
+
+    Raises:
+        WorkbookError: see :func:`excel_to_label` (nothing is written then).
+    """
+    label = excel_to_label(workbook, sheet)
+    Path(output).parent.mkdir(parents=True, exist_ok=True)
+    write_label(output, label, palette)
+    return FileResult(source=str(workbook), outputs=(str(output),), data=label.shape)
+
+
+__all__ = [
+    "EXCEL_MAX_COLUMNS",
+    "EXCEL_MAX_ROWS",
+    "GridRegion",
+    "GridSource",
+    "default_workbook_path",
+    "excel_to_label",
+    "excel_to_label_file",
+    "label_file_to_excel",
+    "label_files_to_excel",
+    "label_files_to_workbook",
+    "label_to_excel",
+    "parse_crop",
+    "plan_grid",
+    "resolve_class_names",
+    "sheet_title",
+    "void_color",
+]
