@@ -14,6 +14,12 @@ from labeltools.colormap import colorize
 from labeltools.colormap import palette_array
 from labeltools.colormap import palette_bytes
 from labeltools.colormap import voc_colormap
+from labeltools.convert import Conversion
+from labeltools.convert import ConvertOptions
+from labeltools.convert import convert_file
+from labeltools.convert import convert_labelme
+from labeltools.convert import discover_classes
+from labeltools.convert import split_ids
 from labeltools.draw import bar_chart
 from labeltools.draw import legend_image
 from labeltools.draw import overlay_image
@@ -24,6 +30,7 @@ from labeltools.errors import DatasetError
 from labeltools.errors import EvaluationError
 from labeltools.errors import LabelFileError
 from labeltools.errors import LabeltoolsError
+from labeltools.errors import NotLabelmeError
 from labeltools.errors import RemapError
 from labeltools.errors import WeightsError
 from labeltools.errors import WorkbookError
@@ -35,6 +42,13 @@ from labeltools.excel import label_files_to_excel
 from labeltools.excel import label_files_to_workbook
 from labeltools.excel import label_to_excel
 from labeltools.excel import plan_grid
+from labeltools.labelme import LabelmeDocument
+from labeltools.labelme import LabelmeShape
+from labeltools.labelme import SourceImage
+from labeltools.labelme import labelme_to_label
+from labeltools.labelme import open_source_image
+from labeltools.labelme import parse_labelme
+from labeltools.labelme import read_labelme
 from labeltools.labelpng import atomic_write
 from labeltools.labelpng import label_histogram
 from labeltools.labelpng import read_label
@@ -44,6 +58,7 @@ from labeltools.labelpng import recolor_label_files
 from labeltools.labelpng import write_gray_label
 from labeltools.labelpng import write_json
 from labeltools.labelpng import write_label
+from labeltools.labelpng import write_label_image
 from labeltools.metrics import ConfusionMatrix
 from labeltools.metrics import confusion_counts
 from labeltools.metrics import evaluate_folders
@@ -79,9 +94,9 @@ from labeltools.voc import dataset_label_paths
 from labeltools.voc import read_split
 from labeltools.voc import select_label_paths
 from labeltools.voc import write_split
-from labeltools.weights import SCHEMES
 from labeltools.weights import ClassCounter
 from labeltools.weights import ClassCounts
+from labeltools.weights import SCHEMES
 from labeltools.weights import check_scheme
 from labeltools.weights import class_weights
 from labeltools.weights import count_classes
@@ -101,6 +116,8 @@ __all__ = [
     "ClassTableError",
     "ColormapError",
     "ConfusionMatrix",
+    "Conversion",
+    "ConvertOptions",
     "DatasetCheck",
     "DatasetError",
     "DatasetStats",
@@ -109,11 +126,15 @@ __all__ = [
     "GridRegion",
     "IndexMap",
     "LabelFileError",
+    "LabelmeDocument",
+    "LabelmeShape",
     "LabeltoolsError",
+    "NotLabelmeError",
     "Problem",
     "RemapError",
     "RemapReport",
     "SCHEMES",
+    "SourceImage",
     "VOCSegmentation",
     "VOID",
     "VOID_COLOR",
@@ -129,11 +150,14 @@ __all__ = [
     "colorize",
     "colormap_entries",
     "confusion_counts",
+    "convert_file",
+    "convert_labelme",
     "count_classes",
     "count_label_files",
     "dataset_class_table",
     "dataset_label_paths",
     "dataset_stats",
+    "discover_classes",
     "evaluate_folders",
     "evaluate_pair",
     "evaluate_pairs",
@@ -150,16 +174,20 @@ __all__ = [
     "label_files_to_workbook",
     "label_histogram",
     "label_to_excel",
+    "labelme_to_label",
     "legend_image",
     "map_files",
     "merge_reports",
+    "open_source_image",
     "overlay_image",
     "palette_array",
     "palette_bytes",
     "palette_to_index_with_report",
+    "parse_labelme",
     "plan_grid",
     "read_label",
     "read_label_palette",
+    "read_labelme",
     "read_split",
     "recolor_label_file",
     "recolor_label_files",
@@ -172,6 +200,7 @@ __all__ = [
     "save_stats_plot",
     "save_weights",
     "select_label_paths",
+    "split_ids",
     "stat_label_file",
     "stat_label_files",
     "stats_plot",
@@ -180,5 +209,6 @@ __all__ = [
     "write_gray_label",
     "write_json",
     "write_label",
+    "write_label_image",
     "write_split",
 ]

@@ -8,20 +8,23 @@ from __future__ import annotations
 
 import functools
 import logging
-from enum import Enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, Optional, TypeVar
 
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.tree import Tree
 
 from labeltools import __version__
 from labeltools.classes import ClassTable, colormap_entries, hex_color, save_colormap
+from labeltools.convert import SAMPLE_DIR, Conversion, ConvertOptions, convert_labelme, sample_labels_path
 from labeltools.errors import LabeltoolsError
 from labeltools.excel import (
     default_workbook_path,
@@ -275,6 +278,99 @@ def colorize_command(
         inputs, output_dir, gray=gray, palette=None if table is None else table.palette(), jobs=jobs
     )
     exit_for(report_batch(results, len(inputs), "colorize", verb="wrote"))
+
+
+class UnknownLabel(str, Enum):
+    error = "error"
+    ignore = "ignore"
+    background = "background"
+
+
+class ImageFormatChoice(str, Enum):
+    jpg = "jpg"
+    keep = "keep"
+
+
+def run_conversion(conversion: Conversion) -> BatchSummary:
+    """Drive a conversion with a progress bar and print where the dataset went."""
+    summary = report_batch(conversion, len(conversion), "convert", verb="converted")
+    splits = conversion.splits
+    if splits:
+        out.print(
+            f"{conversion.output}: {len(splits['trainval'])} images, {len(conversion.classes.names)} "
+            f"classes (train {len(splits['train'])}, val {len(splits['val'])})",
+            highlight=False,
+            soft_wrap=True,
+        )
+    return summary
+
+
+@command("convert")
+def convert_command(
+    inputs: Annotated[
+        list[Path],
+        typer.Argument(help="labelme folders (searched recursively for *.json) or JSON files.", show_default=False, metavar="INPUT"),
+    ],
+    output: Annotated[Path, typer.Argument(help="The dataset folder to write.", show_default=False, metavar="OUTPUT")],
+    labels: Annotated[
+        Optional[str],
+        typer.Option("--labels", "-l", help="Class table: labels.txt, class_names.txt, .csv, .json or a preset. Default: found in the annotations."),
+    ] = None,
+    unknown: Annotated[
+        UnknownLabel,
+        typer.Option("--unknown", help="A label not in the table: fail the file, paint it void (ignore), or skip the shape (background)."),
+    ] = UnknownLabel.error,
+    skip_bad_shapes: Annotated[
+        bool, typer.Option("--skip-bad-shapes", help="Drop malformed shapes with a warning instead of failing the file.")
+    ] = False,
+    line_width: Annotated[int, typer.Option("--line-width", min=1, help="Stroke width of line and linestrip shapes.")] = 10,
+    point_size: Annotated[int, typer.Option("--point-size", min=0, help="Radius of point shapes.")] = 5,
+    image_format: Annotated[
+        ImageFormatChoice,
+        typer.Option("--image-format", help="jpg: JPEGImages/<id>.jpg (JPEG sources copied as is); keep: the source format."),
+    ] = ImageFormatChoice.jpg,
+    val_fraction: Annotated[float, typer.Option("--val-fraction", min=0.0, max=1.0, help="Share of images listed in val.txt.")] = 0.1,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the train/val split.")] = 0,
+    instances: Annotated[bool, typer.Option("--instances", help="Also write SegmentationObject/ instance maps.")] = False,
+    viz: Annotated[bool, typer.Option("--viz", help="Also write SegmentationClassVisualization/ overlays with a legend.")] = False,
+    flatten_names: Annotated[
+        bool, typer.Option("--flatten-names", help="Prefix ids with their folder (a/b/x.json -> a_b_x).")
+    ] = False,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Write into an existing OUTPUT, converting everything again.")] = False,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Write into an existing OUTPUT, converting only files whose outputs are older.")
+    ] = False,
+    jobs: JobsOption = 0,
+) -> None:
+    """Turn labelme annotations into a PASCAL VOC segmentation dataset.
+
+    Example: labeltools convert annotations/ dataset/ --labels labels.txt --instances --viz
+    """
+    options = ConvertOptions(
+        unknown=unknown.value, skip_bad_shapes=skip_bad_shapes, line_width=line_width,
+        point_size=point_size, image_format=image_format.value, instances=instances, viz=viz,
+    )
+    conversion = convert_labelme(
+        inputs, output, labels, options=options, val_fraction=val_fraction, seed=seed,
+        flatten_names=flatten_names, overwrite=overwrite, resume=resume, jobs=jobs,
+    )
+    exit_for(run_conversion(conversion))
+
+
+def _add_folder(tree: Tree, folder: Path) -> None:
+    for path in sorted(folder.iterdir(), key=lambda p: (p.is_file(), p.name)):
+        if path.is_dir():
+            files = sum(1 for p in path.rglob("*") if p.is_file())
+            _add_folder(tree.add(f"[bold]{escape(path.name)}/[/] ({files} files)"), path)
+        else:
+            tree.add(escape(path.name))
+
+
+def folder_tree(folder: Path) -> Tree:
+    """A rich tree of everything under ``folder``."""
+    tree = Tree(f"[bold]{escape(str(folder))}/[/]")
+    _add_folder(tree, folder)
+    return tree
 
 
 def _crop_option(value: Optional[str]) -> Optional[tuple[int, int, int, int]]:
@@ -779,13 +875,19 @@ def evaluate_command(
 
 @command("demo")
 def demo_command(
-    outdir: Annotated[Path, typer.Argument(help="Folder to write the demo output into.")],
+    outdir: Annotated[Path, typer.Argument(help="Folder to write the demo dataset into (replaced if it exists).")],
+    jobs: JobsOption = 0,
 ) -> None:
-    """Run the main job on the bundled sample data and show what was written."""
-    outdir.mkdir(parents=True, exist_ok=True)
-    legend = outdir / "voc_legend.png"
-    save_colormap(legend, colormap_entries(None, ClassTable.preset("voc")))
-    out.print(f"wrote {legend}", highlight=False)
+    """Convert the bundled labelme sample into a VOC dataset (with instances and overlays) and
+    show what was written."""
+    err.print(f"converting the bundled sample {SAMPLE_DIR}", highlight=False)
+    conversion = convert_labelme(
+        SAMPLE_DIR, outdir, sample_labels_path(), options=ConvertOptions(instances=True, viz=True),
+        overwrite=True, jobs=jobs,
+    )
+    summary = run_conversion(conversion)
+    out.print(folder_tree(outdir))
+    exit_for(summary)
 
 
 def main() -> None:

@@ -44,5 +44,9 @@ class EvaluationError(LabeltoolsError):
     """Predictions cannot be scored against ground truth."""
 
 
+class NotLabelmeError(AnnotationError):
+    """A JSON file is not a labelme annotation at all (no ``shapes`` list): skipped, not failed."""
+
+
 class WeightsError(LabeltoolsError, ValueError):
     """Class weights cannot be computed: bad scheme or parameters, or nothing was counted."""

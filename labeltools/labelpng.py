@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
@@ -26,9 +27,11 @@ from labeltools.parallel import FileResult, map_files
 
 PathLike = Union[str, "os.PathLike[str]"]
 
-#: zlib level used for label PNGs: label maps are long runs of few values, so fast levels lose
-#: almost nothing in size and save most of the time.
+#: zlib settings for label PNGs. Label maps are long runs of few values: zlib's run-length
+#: strategy (Z_RLE) compresses them about as well as level 6 at a third of its time, and both
+#: faster and smaller than level 1 with the default strategy.
 PNG_COMPRESS_LEVEL = 1
+PNG_SAVE_ARGS = {"format": "PNG", "compress_level": PNG_COMPRESS_LEVEL, "compress_type": zlib.Z_RLE}
 
 
 def _read_umask() -> int:
@@ -131,10 +134,30 @@ def write_label(path: PathLike, label: ArrayLike, palette: ArrayLike | None = No
         LabelFileError: the array is not a label map (nothing is written).
     """
     data = as_label_array(label, source=str(path))
-    image = Image.fromarray(data)
-    image.putpalette(palette_bytes(palette))  # turns the L image into a P image
+    write_label_image(path, Image.fromarray(data), palette)
+
+
+def write_label_image(path: PathLike, image: Image.Image, palette: ArrayLike | bytes | None = None) -> None:
+    """Write a Pillow image of class indices (mode ``L`` or ``P``) as a palette PNG, atomically.
+
+    For producers that already hold the label map as a Pillow image (a rasteriser's canvas):
+    every 8-bit value is a valid index, so no validation or array round trip is needed.
+
+    Args:
+        path: destination file; its folder must exist.
+        image: the label map; it is not modified.
+        palette: ``(k, 3)`` colours for indices ``0..k-1``, or the 768 bytes of
+            :func:`~labeltools.colormap.palette_bytes`; default the VOC colormap.
+
+    Raises:
+        LabelFileError: the image is not single-channel 8-bit.
+    """
+    if image.mode not in ("L", "P"):
+        raise LabelFileError(f"{path}: a label image must have mode L or P, got {image.mode}")
+    image = image.copy()  # putpalette turns an L image into P in place
+    image.putpalette(palette if isinstance(palette, bytes) else palette_bytes(palette))
     with atomic_write(path) as tmp:
-        image.save(tmp, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
+        image.save(tmp, **PNG_SAVE_ARGS)
 
 
 def image_palette(image: Image.Image) -> NDArray[np.uint8]:
@@ -246,7 +269,7 @@ def write_gray_label(path: PathLike, label: ArrayLike) -> None:
     """Write a label map as a grayscale (``L``) PNG, atomically (see :func:`write_label`)."""
     data = as_label_array(label, source=str(path))
     with atomic_write(path) as tmp:
-        Image.fromarray(data).save(tmp, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
+        Image.fromarray(data).save(tmp, **PNG_SAVE_ARGS)
 
 
 def recolor_label_file(

@@ -14,6 +14,8 @@ sizes of child processes. ``--json`` prints the same as JSON.
 from __future__ import annotations
 
 import argparse
+import io
+import itertools
 import json
 import os
 import statistics
@@ -490,6 +492,135 @@ def bench_stats(workdir: Path, quick: bool) -> list[Result]:
     return results
 
 
+# --- convert --------------------------------------------------------------------------------
+
+CONVERT_LABELS = ["__ignore__", "_background_", "road", "car", "person", "tree", "pole", "sign"]
+
+
+def _convert_scene(index: int, width: int = 500, height: int = 375) -> tuple[bytes, list[dict]]:
+    """A 500x375 JPEG (gradient, texture, a few objects) and ~6 labelme shapes over it."""
+    from PIL import Image, ImageDraw
+
+    rng = np.random.default_rng(index)
+    ys, xs = np.mgrid[0:height, 0:width]
+    base = np.stack([xs * 200 // width + 30, ys * 180 // height + 40, (xs + ys) * 120 // (width + height) + 60], -1)
+    texture = rng.integers(-12, 12, size=(height // 4 + 1, width // 4 + 1, 1)).repeat(4, 0).repeat(4, 1)
+    pixels = np.clip(base + texture[:height, :width], 0, 255).astype(np.uint8)
+    image = Image.fromarray(pixels)
+    draw = ImageDraw.Draw(image)
+
+    def pt() -> list[float]:
+        return [round(float(rng.uniform(0, width)), 2), round(float(rng.uniform(0, height)), 2)]
+
+    shapes = []
+    for kind, label in (("polygon", "road"), ("rectangle", "car"), ("polygon", "person"),
+                        ("circle", "tree"), ("line", "pole"), ("point", "sign")):
+        n = {"polygon": 7, "point": 1}.get(kind, 2)
+        points = [pt() for _ in range(n)]
+        color = tuple(int(c) for c in rng.integers(0, 255, 3))
+        flat = [tuple(p) for p in points]
+        if kind == "polygon":
+            draw.polygon(flat, fill=color)
+        elif kind == "rectangle":
+            draw.rectangle([min(flat)[0], min(p[1] for p in flat), max(flat)[0], max(p[1] for p in flat)], fill=color)
+        elif kind == "line":
+            draw.line(flat, fill=color, width=10)
+        else:
+            draw.ellipse([flat[0][0] - 20, flat[0][1] - 20, flat[0][0] + 20, flat[0][1] + 20], fill=color)
+        shapes.append({"label": label, "points": points, "group_id": None, "description": "",
+                       "shape_type": kind, "flags": {}, "mask": None})
+    buf = io.BytesIO()
+    image.save(buf, format="JPEG", quality=90)
+    return buf.getvalue(), shapes
+
+
+def make_labelme_folder(folder: Path, count: int, distinct: int = 50) -> Path:
+    """``count`` labelme JSON + JPEG pairs (``distinct`` different scenes, repeated)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    scenes = [_convert_scene(i) for i in range(min(distinct, count))]
+    for i in range(count):
+        data, shapes = scenes[i % len(scenes)]
+        (folder / f"img_{i:05d}.jpg").write_bytes(data)
+        doc = {"version": "5.5.0", "flags": {}, "shapes": shapes, "imagePath": f"img_{i:05d}.jpg",
+               "imageData": None, "imageHeight": 375, "imageWidth": 500}
+        (folder / f"img_{i:05d}.json").write_text(json.dumps(doc, indent=2))
+    (folder / "labels.txt").write_text("\n".join(CONVERT_LABELS) + "\n")
+    return folder
+
+
+def labelme2voc_baseline(folder: Path, out: Path) -> None:
+    """What labelme's labelme2voc example does per file, sequentially: LabelFile (reads the
+    image), decode, Pillow JPEG re-encode, shapes_to_label, imgviz lblsave."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import imgviz
+    import labelme
+    import labelme.utils
+    from PIL import Image
+
+    names = (folder / "labels.txt").read_text().split()
+    class_name_to_id = {name: i - 1 for i, name in enumerate(names)}
+    for sub in ("JPEGImages", "SegmentationClass"):
+        (out / sub).mkdir(parents=True, exist_ok=True)
+    for path in sorted(folder.glob("*.json")):
+        label_file = labelme.LabelFile(filename=str(path))
+        img = labelme.utils.img_data_to_arr(label_file.image_data)
+        Image.fromarray(img).save(out / "JPEGImages" / f"{path.stem}.jpg")
+        lbl, _ = labelme.utils.shapes_to_label(img.shape, label_file.shapes, class_name_to_id)
+        imgviz.io.lblsave(out / "SegmentationClass" / f"{path.stem}.png", lbl.astype(np.uint8))
+
+
+def labeltools_convert(folder: Path, out: Path, jobs: int) -> None:
+    from labeltools.convert import convert_labelme
+
+    conversion = convert_labelme(folder, out, folder / "labels.txt", overwrite=True, jobs=jobs)
+    for result in conversion:
+        assert result.ok, result.error
+
+
+def bench_convert(workdir: Path, quick: bool) -> list[Result]:
+    import logging
+
+    logging.getLogger("labelme").setLevel(logging.WARNING)
+    try:  # labelme logs every image it loads through loguru
+        from loguru import logger
+
+        logger.remove()
+    except ImportError:
+        pass
+    count = 40 if quick else 200
+    folder = make_labelme_folder(workdir / "labelme", count)
+    results = []
+    runs = itertools.count()  # every run writes a fresh folder, as a user's first conversion does
+    for jobs in (1, 2):
+        ours, base = timeit_alternating(
+            lambda: labeltools_convert(folder, workdir / f"ours{next(runs)}", jobs),
+            lambda: labelme2voc_baseline(folder, workdir / f"labelme2voc{next(runs)}"),
+            repeats=1 if quick else 5,
+        )
+        results.append(Result(
+            "convert", f"{count} images 500x375, --jobs {jobs}", ours * 1000 / count, base * 1000 / count,
+            unit="ms/im", baseline_name="labelme2voc sequential", target=2.5 if jobs == 1 else 4.5,
+        ))
+    # Peak memory: the same conversion over 10x the files must not need 10x the memory.
+    peaks = {}
+    for n in (200, 2000) if not quick else (40, 400):
+        big = make_labelme_folder(workdir / f"mem{n}", n)
+        peaks[n] = peak_memory_mib(
+            "import sys; sys.path.insert(0, '.')\n"
+            "from scripts.bench import labeltools_convert\n"
+            "from pathlib import Path\n"
+            f"labeltools_convert(Path({str(big)!r}), Path({str(workdir / f'memout{n}')!r}), 2)\n"
+        )
+    small, large = sorted(peaks)
+    results.append(Result(
+        "convert", f"peak RSS {large} vs {small} files", peaks[large], peaks[small],
+        unit="MiB", baseline_name=f"{small} files", target=1 / 1.2,
+    ))
+    return results
+
+
 BENCHMARKS: dict[str, Callable[[Path, bool], list[Result]]] = {
     "colormap": bench_colormap,
     "excel": bench_excel,
@@ -497,6 +628,7 @@ BENCHMARKS: dict[str, Callable[[Path, bool], list[Result]]] = {
     "remap": bench_remap,
     "evaluate": bench_evaluate,
     "stats": bench_stats,
+    "convert": bench_convert,
 }
 
 

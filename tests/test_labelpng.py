@@ -20,7 +20,7 @@ from labeltools import (
     write_gray_label,
     write_label,
 )
-from labeltools.labelpng import as_label_array
+from labeltools.labelpng import as_label_array, write_label_image
 
 
 def test_written_file_is_a_voc_palette_png(tmp_path, blobs_label):
@@ -148,6 +148,17 @@ def test_written_files_get_the_usual_permissions(tmp_path, blobs_label, monkeypa
     monkeypatch.setattr(labelpng, "_UMASK", 0o022)
     write_label(tmp_path / "a.png", blobs_label)
     assert (tmp_path / "a.png").stat().st_mode & 0o777 == 0o644
+
+
+def test_write_label_image_writes_a_palette_png_without_touching_the_image(tmp_path, blobs_label):
+    image = Image.fromarray(blobs_label)
+    write_label_image(tmp_path / "a.png", image, voc_colormap(256)[::-1].copy())
+    assert image.mode == "L"
+    label, palette = read_label_palette(tmp_path / "a.png")
+    np.testing.assert_array_equal(label, blobs_label)
+    np.testing.assert_array_equal(palette[0], (224, 224, 192))
+    with pytest.raises(LabelFileError, match=r"b\.png: a label image must have mode L or P, got RGB"):
+        write_label_image(tmp_path / "b.png", Image.new("RGB", (2, 2)))
 
 
 def test_recolor_round_trip(tmp_path, blobs_label):

@@ -1,0 +1,685 @@
+"""labelme folder -> PASCAL VOC segmentation dataset: the batch job behind ``labeltools convert``.
+
+Layers, as everywhere in labeltools:
+
+* :func:`~labeltools.labelme.labelme_to_label` (pure, in :mod:`labeltools.labelme`);
+* :func:`convert_file`: one annotation -> its VOC files, written atomically;
+* :func:`convert_labelme`: a whole folder, checked before anything is written, fanned out over
+  processes by :func:`labeltools.parallel.map_files`, yielding one
+  :class:`~labeltools.parallel.FileResult` per file; the split lists are written once every file
+  is done.
+
+Output (see :mod:`labeltools.voc`)::
+
+    OUTPUT/JPEGImages/<id>.jpg                    source JPEG bytes copied, else quality 95
+    OUTPUT/SegmentationClass/<id>.png             palette PNG, 255 = void
+    OUTPUT/SegmentationObject/<id>.png            with instances: 0 background, 255 void
+    OUTPUT/SegmentationClassVisualization/<id>.jpg  with viz: blend + legend
+    OUTPUT/ImageSets/Segmentation/{train,val,trainval}.txt
+    OUTPUT/class_names.txt
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import math
+import os
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Union
+
+import numpy as np
+from numpy.typing import NDArray
+from PIL import Image
+
+from labeltools.classes import BACKGROUND_NAME, IGNORE_NAME, ClassTable
+from labeltools.colormap import VOID, palette_bytes
+from labeltools.draw import legend_image, overlay_image, stack_vertical
+from labeltools.errors import AnnotationError, DatasetError, NotLabelmeError
+from labeltools.labelme import (
+    DEFAULT_LINE_WIDTH,
+    DEFAULT_POINT_SIZE,
+    LabelmeDocument,
+    SourceImage,
+    UnknownPolicy,
+    check_raster_options,
+    find_image_file,
+    labelme_to_label_images,
+    load_labelme_json,
+    open_source_image,
+    read_labelme,
+)
+from labeltools.labelpng import atomic_write, write_label_image
+from labeltools.parallel import FileResult, map_files
+from labeltools.voc import (
+    CLASS_NAMES_FILE,
+    IMAGES_DIR,
+    LABELS_DIR,
+    OBJECTS_DIR,
+    split_path,
+    write_split,
+)
+
+log = logging.getLogger(__name__)
+
+PathLike = Union[str, "os.PathLike[str]"]
+ImageFormat = Literal["jpg", "keep"]
+IMAGE_FORMATS: tuple[str, ...] = ("jpg", "keep")
+
+VIZ_DIR = "SegmentationClassVisualization"
+#: Quality of re-encoded JPEGs (sources that are not JPEG, or must be turned upright).
+JPEG_QUALITY = 95
+VIZ_QUALITY = 90
+#: Sample annotations bundled with the package (used by ``labeltools demo``).
+SAMPLE_DIR = Path(__file__).resolve().parent / "samples" / "labelme"
+
+_JPEG_FORMATS = frozenset({"JPEG", "MPO"})  # MPO: camera JPEGs with extra frames
+_KEEP_EXTENSIONS = {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "BMP": ".bmp", "TIFF": ".tif", "WEBP": ".webp"}
+
+
+@dataclass(frozen=True)
+class ConvertOptions:
+    """How each annotation is turned into VOC files.
+
+    Attributes:
+        unknown: a label not in the class table: ``"error"`` fails the file, ``"ignore"`` paints
+            it 255, ``"background"`` skips the shape.
+        skip_bad_shapes: drop malformed shapes with a warning instead of failing the file.
+        line_width: stroke width of ``line``/``linestrip`` shapes (labelme's default 10).
+        point_size: radius of ``point`` shapes (labelme's default 5).
+        image_format: ``"jpg"`` writes ``JPEGImages/<id>.jpg``; ``"keep"`` keeps the source
+            format (PNG stays PNG, ...).
+        instances: also write ``SegmentationObject/<id>.png``.
+        viz: also write ``SegmentationClassVisualization/<id>.jpg``.
+    """
+
+    unknown: UnknownPolicy = "error"
+    skip_bad_shapes: bool = False
+    line_width: int = DEFAULT_LINE_WIDTH
+    point_size: int = DEFAULT_POINT_SIZE
+    image_format: ImageFormat = "jpg"
+    instances: bool = False
+    viz: bool = False
+
+    def check(self) -> None:
+        """Raise AnnotationError for an impossible option value."""
+        check_raster_options(self.line_width, self.point_size, self.unknown)
+        if self.image_format not in IMAGE_FORMATS:
+            raise AnnotationError(
+                f"image format must be one of {', '.join(IMAGE_FORMATS)}, got {self.image_format!r}"
+            )
+
+
+@dataclass(frozen=True)
+class ConvertItem:
+    """One unit of work: an annotation file and the id its outputs get."""
+
+    json_path: str
+    image_id: str
+
+    def __str__(self) -> str:  # failures are reported by file
+        return self.json_path
+
+
+# --------------------------------------------------------------------------------------------
+# One file
+
+
+def _output_paths(output: Path, image_id: str, options: ConvertOptions, image_ext: str) -> dict[str, Path]:
+    paths = {
+        "image": output / IMAGES_DIR / f"{image_id}{image_ext}",
+        "label": output / LABELS_DIR / f"{image_id}.png",
+    }
+    if options.instances:
+        paths["instances"] = output / OBJECTS_DIR / f"{image_id}.png"
+    if options.viz:
+        paths["viz"] = output / VIZ_DIR / f"{image_id}.jpg"
+    return paths
+
+
+def _existing_image_output(output: Path, image_id: str, options: ConvertOptions) -> Path | None:
+    if options.image_format == "jpg":
+        candidate = output / IMAGES_DIR / f"{image_id}.jpg"
+        return candidate if candidate.exists() else None
+    for ext in dict.fromkeys(_KEEP_EXTENSIONS.values()):
+        candidate = output / IMAGES_DIR / f"{image_id}{ext}"
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def _mtime(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
+
+
+def _up_to_date(json_path: Path, doc: LabelmeDocument, output: Path, image_id: str, options: ConvertOptions) -> tuple[str, ...] | None:
+    """The outputs of a file when they all exist and are no older than its inputs, else None."""
+    image_output = _existing_image_output(output, image_id, options)
+    if image_output is None:
+        return None
+    outputs = _output_paths(output, image_id, options, image_output.suffix)
+    inputs = [json_path]
+    try:
+        source = find_image_file(doc)
+    except AnnotationError:
+        return None
+    if source is not None:
+        inputs.append(source)
+    newest_input = max((_mtime(p) or 0) for p in inputs)
+    for path in outputs.values():
+        stamp = _mtime(path)
+        if stamp is None or stamp < newest_input:
+            return None
+    return tuple(str(p) for p in outputs.values())
+
+
+_WIDE_MODES = frozenset({"I", "I;16", "I;16B", "I;16L", "I;16N", "F"})
+
+
+def _rgb(image: Image.Image) -> Image.Image:
+    """The image as 8-bit RGB for JPEG: alpha dropped, palettes and grey expanded, and 16-bit,
+    32-bit or float grey stretched from its minimum to its maximum, as labelme shows such images."""
+    if image.mode == "RGB":
+        return image
+    if image.mode in _WIDE_MODES:
+        values = np.asarray(image, dtype=np.float64)
+        low, high = float(values.min()), float(values.max())
+        scaled = (values - low) * (255.0 / (high - low)) if high > low else np.zeros_like(values)
+        image = Image.fromarray(np.clip(scaled + 0.5, 0, 255).astype(np.uint8))
+    elif image.mode == "La":
+        image = image.convert("LA")
+    return image.convert("RGB")
+
+
+def _encode_image(
+    source: SourceImage, displayed: Image.Image | None, rgb: Image.Image | None, image_format: ImageFormat
+) -> tuple[str, bytes | Image.Image, dict[str, Any]]:
+    """What to write as the dataset image: (extension, bytes to copy or image to encode, save args).
+
+    JPEG sources that need no turning are copied byte for byte (lossless and far faster than
+    decoding and re-encoding). Everything else is encoded from the displayed pixels
+    (``displayed``, and ``rgb`` its 8-bit RGB version, both given whenever a copy is impossible).
+    """
+    fmt = source.format
+    if image_format == "keep":
+        ext = _KEEP_EXTENSIONS.get(fmt, ".png")
+        if not source.needs_transpose and fmt in _KEEP_EXTENSIONS:
+            return ext, source.data, {}
+        assert displayed is not None and rgb is not None
+        save_format = {".jpg": "JPEG", ".tif": "TIFF"}.get(ext, ext[1:].upper())
+        if save_format == "JPEG":
+            return ext, rgb, _jpeg_args(displayed)
+        if save_format == "WEBP":
+            return ext, displayed, {"format": save_format, "lossless": True}
+        return ext, displayed, {"format": save_format}
+    if fmt in _JPEG_FORMATS and not source.needs_transpose:
+        return ".jpg", source.data, {}
+    assert displayed is not None and rgb is not None
+    return ".jpg", rgb, _jpeg_args(displayed)
+
+
+def _jpeg_args(image: Image.Image) -> dict[str, Any]:
+    args: dict[str, Any] = {"format": "JPEG", "quality": JPEG_QUALITY}
+    icc = image.info.get("icc_profile")
+    if icc:
+        args["icc_profile"] = icc
+    return args
+
+
+def _needs_decode(source: SourceImage, options: ConvertOptions) -> bool:
+    if options.viz or source.needs_transpose:
+        return True
+    if options.image_format == "keep":
+        return source.format not in _KEEP_EXTENSIONS
+    return source.format not in _JPEG_FORMATS
+
+
+def _visualization(image: Image.Image, class_map: NDArray[np.uint8], classes: ClassTable, palette: NDArray[np.uint8]) -> Image.Image:
+    """The image blended with its label colours, above a legend of the classes it shows."""
+    blended = overlay_image(image, class_map, palette)
+    counts = np.bincount(class_map.ravel(), minlength=256)
+    present = [i for i in np.flatnonzero(counts).tolist() if i not in (0, VOID)]
+    if not present:
+        return blended
+    entries = [(i, classes.name_of(i), (int(palette[i, 0]), int(palette[i, 1]), int(palette[i, 2]))) for i in present]
+    font = max(12, min(18, image.width // 40))
+    columns = max(1, min(len(entries), image.width // (font * 12)))
+    legend = legend_image(entries, font_size=font, swatch=font + 4, columns=columns)
+    return stack_vertical(blended, legend)
+
+
+_VOC_PALETTE = palette_bytes()
+
+
+@functools.lru_cache(maxsize=8)
+def _palette(classes: ClassTable) -> bytes:
+    """The table's 768 palette bytes, computed once per table and process."""
+    return classes.palette().tobytes()
+
+
+def _save(path: Path, payload: bytes | Image.Image, save_args: dict[str, Any]) -> None:
+    with atomic_write(path) as tmp:
+        if isinstance(payload, bytes):
+            tmp.write_bytes(payload)
+        else:
+            payload.save(tmp, **save_args)
+
+
+def convert_file(
+    json_path: PathLike,
+    output: PathLike,
+    classes: ClassTable,
+    *,
+    image_id: str | None = None,
+    options: ConvertOptions = ConvertOptions(),
+    resume: bool = False,
+) -> FileResult:
+    """Convert one labelme annotation into its VOC files under ``output``.
+
+    Everything that can fail for bad input (reading, validating, decoding, rasterising) happens
+    before the first file is written, and each file is written atomically; if writing fails
+    midway, the files this call wrote are removed again.
+
+    Args:
+        json_path: the annotation.
+        output: the dataset folder (its sub-folders are created as needed).
+        classes: the class table giving label values and colours.
+        image_id: the id of the outputs (default: the JSON file's stem).
+        options: rasterisation and output options.
+        resume: skip the file (``skipped=True``) when its outputs all exist and none is older
+            than the JSON or its image file.
+
+    Returns:
+        A :class:`FileResult` with the written files in ``outputs``, the shape warnings in
+        ``warnings`` and ``{"id": ..., "status": "converted" | "up-to-date" | "not-labelme"}`` in
+        ``data``. A JSON file that is not a labelme annotation is skipped with a warning.
+
+    Raises:
+        AnnotationError: the annotation or its image is bad (names the file and the place).
+        LabelFileError, OSError: an output cannot be written.
+    """
+    json_path = Path(json_path)
+    output = Path(output)
+    image_id = json_path.stem if image_id is None else image_id
+    try:
+        doc = read_labelme(json_path, skip_bad_shapes=options.skip_bad_shapes)
+    except NotLabelmeError as exc:
+        return FileResult(
+            source=str(json_path), skipped=True, warnings=(f"{exc}; skipped",),
+            data={"id": image_id, "status": "not-labelme"},
+        )
+    if resume:
+        done = _up_to_date(json_path, doc, output, image_id, options)
+        if done is not None:
+            return FileResult(source=str(json_path), skipped=True, outputs=done, data={"id": image_id, "status": "up-to-date"})
+
+    source = open_source_image(doc)
+    class_image, instance_image = labelme_to_label_images(
+        doc,
+        classes,
+        shape_hw=(source.height, source.width),
+        line_width=options.line_width,
+        point_size=options.point_size,
+        unknown=options.unknown,
+        instances=options.instances,
+    )
+    displayed = source.decode() if _needs_decode(source, options) else None
+    rgb = _rgb(displayed) if displayed is not None else None
+    ext, payload, save_args = _encode_image(source, displayed, rgb, options.image_format)
+    palette = _palette(classes)
+    viz = None
+    if options.viz and rgb is not None:
+        viz = _visualization(rgb, np.array(class_image), classes, np.frombuffer(palette, np.uint8).reshape(256, 3))
+
+    paths = _output_paths(output, image_id, options, ext)
+    written: list[Path] = []
+    try:
+        for path in paths.values():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        _save(paths["image"], payload, save_args)
+        written.append(paths["image"])
+        write_label_image(paths["label"], class_image, palette)
+        written.append(paths["label"])
+        if instance_image is not None:
+            write_label_image(paths["instances"], instance_image, _VOC_PALETTE)
+            written.append(paths["instances"])
+        if viz is not None:
+            _save(paths["viz"], viz, {"format": "JPEG", "quality": VIZ_QUALITY})
+            written.append(paths["viz"])
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    return FileResult(
+        source=str(json_path),
+        outputs=tuple(str(p) for p in written),
+        warnings=doc.warnings,
+        data={"id": image_id, "status": "converted"},
+    )
+
+
+def _convert_item(item: ConvertItem, output: str, classes: ClassTable, options: ConvertOptions, resume: bool) -> FileResult:
+    return convert_file(item.json_path, output, classes, image_id=item.image_id, options=options, resume=resume)
+
+
+# --------------------------------------------------------------------------------------------
+# Finding inputs, ids, classes
+
+
+def find_annotations(inputs: Sequence[PathLike], exclude: PathLike | None = None) -> list[tuple[Path, Path | None]]:
+    """Every ``*.json`` under the folders in ``inputs``, plus the JSON files given directly.
+
+    Returns:
+        ``(json_path, root)`` pairs sorted by path within each input; ``root`` is the folder
+        input a file was found under, ``None`` for a file given directly. Files under
+        ``exclude`` (the output folder) are left out.
+
+    Raises:
+        DatasetError: an input does not exist, a file input is not ``.json``, or nothing was
+            found.
+    """
+    excluded = Path(exclude).resolve() if exclude is not None else None
+    found: list[tuple[Path, Path | None]] = []
+    seen: set[Path] = set()
+    for raw in inputs:
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.suffix.lower() == ".json" and p.is_file())
+            pairs: list[tuple[Path, Path | None]] = [(p, path) for p in files]
+        elif path.is_file():
+            if path.suffix.lower() != ".json":
+                raise DatasetError(f"{path}: not a .json file (give labelme JSON files or folders)")
+            pairs = [(path, None)]
+        else:
+            raise DatasetError(f"{path}: no such file or folder")
+        for json_path, root in pairs:
+            resolved = json_path.resolve()
+            if resolved in seen or (excluded is not None and resolved.is_relative_to(excluded)):
+                continue
+            seen.add(resolved)
+            found.append((json_path, root))
+    if not found:
+        raise DatasetError(f"no .json files found in {', '.join(str(p) for p in inputs)}")
+    return found
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
+
+
+def _flat_id(json_path: Path, root: Path | None) -> str:
+    folder = json_path.parent.relative_to(root) if root is not None else json_path.parent
+    parts = [_UNSAFE.sub("_", part).strip("_") for part in folder.parts if part not in ("/", "")]
+    parts = [p for p in parts if p and p != "."]
+    return "_".join([*parts, json_path.stem])
+
+
+def assign_ids(found: Sequence[tuple[Path, Path | None]], flatten_names: bool = False) -> list[ConvertItem]:
+    """Give every annotation its output id: the file's stem, or with ``flatten_names`` its
+    relative folder and stem joined by ``_`` (``a/b/img.json`` -> ``a_b_img``).
+
+    Raises:
+        DatasetError: two files would get the same id, all clashes listed (nothing is written).
+    """
+    items = []
+    owners: dict[str, list[Path]] = {}
+    for json_path, root in found:
+        image_id = _flat_id(json_path, root) if flatten_names else json_path.stem
+        owners.setdefault(image_id, []).append(json_path)
+        items.append(ConvertItem(str(json_path), image_id))
+    clashes = {i: paths for i, paths in owners.items() if len(paths) > 1}
+    if clashes:
+        listed = "; ".join(f"{i}: {', '.join(str(p) for p in paths)}" for i, paths in sorted(clashes.items()))
+        hint = "" if flatten_names else " (use --flatten-names to prefix ids with their folder)"
+        raise DatasetError(
+            f"{len(clashes)} output id(s) would be written by more than one file{hint}: {listed}"
+        )
+    return items
+
+
+def _labels_of(item: ConvertItem) -> FileResult:
+    """Discovery pass: the labels a file uses (nothing for files conversion will report)."""
+    try:
+        obj = load_labelme_json(item.json_path)
+    except AnnotationError:
+        return FileResult(source=item.json_path, data=())
+    shapes = obj.get("shapes") if isinstance(obj, dict) else None
+    labels = set()
+    for shape in shapes if isinstance(shapes, list) else ():
+        label = shape.get("label") if isinstance(shape, dict) else None
+        if isinstance(label, str) and label.strip():
+            labels.add(label)
+    return FileResult(source=item.json_path, data=tuple(sorted(labels)))
+
+
+def discover_classes(items: Sequence[ConvertItem], jobs: int | None = None) -> ClassTable:
+    """The class table of a set of annotations: ``_background_`` = 0, the other labels sorted
+    from 1, ``__ignore__`` = 255. Ids are the same for every file.
+
+    Raises:
+        ClassTableError: a label that cannot be a class name.
+    """
+    labels: set[str] = set()
+    for result in map_files(_labels_of, items, jobs):
+        labels.update(result.data or ())
+    names = [BACKGROUND_NAME, *sorted(labels - {BACKGROUND_NAME, IGNORE_NAME}), IGNORE_NAME]
+    log.debug("found %d labels in %d files", len(labels), len(items))
+    return ClassTable.from_names(names, source="classes found in the annotations")
+
+
+# --------------------------------------------------------------------------------------------
+# Splits
+
+
+def _split_key(seed: int, image_id: str) -> str:
+    return hashlib.sha256(f"{seed}\0{image_id}".encode()).hexdigest()
+
+
+def split_ids(
+    ids: Iterable[str],
+    val_fraction: float = 0.1,
+    seed: int = 0,
+    previous: tuple[Iterable[str], Iterable[str]] | None = None,
+) -> tuple[list[str], list[str]]:
+    """Deterministic train/val split.
+
+    ``round(n * val_fraction)`` ids go to val: those first in the order of a hash of
+    ``(seed, id)``, so the split depends only on the ids and the seed, never on file order or
+    the number of workers. With ``previous = (train, val)``, ids already in one keep it; new ids
+    fill val up to the target.
+
+    Returns:
+        ``(train, val)``, each sorted.
+
+    Raises:
+        DatasetError: ``val_fraction`` outside [0, 1].
+    """
+    if not (isinstance(val_fraction, (int, float)) and 0 <= val_fraction <= 1):
+        raise DatasetError(f"validation fraction must be between 0 and 1, got {val_fraction!r}")
+    all_ids = sorted(set(ids))
+    target = math.floor(len(all_ids) * val_fraction + 0.5)
+    train: set[str] = set()
+    val: set[str] = set()
+    if previous is not None:
+        current = set(all_ids)
+        train = set(previous[0]) & current
+        val = (set(previous[1]) & current) - train
+    fresh = sorted((i for i in all_ids if i not in train and i not in val), key=lambda i: _split_key(seed, i))
+    need = max(0, target - len(val))
+    val.update(fresh[:need])
+    train.update(fresh[need:])
+    return sorted(train), sorted(val)
+
+
+def _read_previous_split(output: Path) -> tuple[list[str], list[str]] | None:
+    lists = []
+    for name in ("train", "val"):
+        path = split_path(output, name)
+        if not path.is_file():
+            return None
+        lists.append([line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()])
+    return lists[0], lists[1]
+
+
+# --------------------------------------------------------------------------------------------
+# The batch
+
+
+@dataclass
+class Conversion:
+    """A checked, ready-to-run conversion; iterate it to convert (once).
+
+    ``len(conversion)`` is the number of annotation files. Iterating yields one
+    :class:`FileResult` per file in input order; after the last one, the split lists are
+    written for every file that converted (or was up to date) and ``splits`` holds them.
+    """
+
+    output: Path
+    classes: ClassTable
+    items: list[ConvertItem]
+    options: ConvertOptions
+    val_fraction: float
+    seed: int
+    resume: bool
+    jobs: int | None
+    previous_split: tuple[list[str], list[str]] | None = None
+    splits: dict[str, list[str]] = field(default_factory=dict, init=False)
+    _started: bool = field(default=False, init=False, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[FileResult]:
+        if self._started:
+            raise RuntimeError("a Conversion runs once")
+        self._started = True
+        return self._run()
+
+    def _run(self) -> Iterator[FileResult]:
+        self.output.mkdir(parents=True, exist_ok=True)
+        self.classes.save_class_names(self.output / CLASS_NAMES_FILE)
+        log.debug("converting %d files into %s (jobs=%s)", len(self.items), self.output, self.jobs)
+        work = functools.partial(
+            _convert_item, output=str(self.output), classes=self.classes,
+            options=self.options, resume=self.resume,
+        )
+        in_dataset: list[str] = []
+        for result in map_files(work, self.items, self.jobs):
+            data = result.data if isinstance(result.data, dict) else {}
+            if result.ok and data.get("status") in ("converted", "up-to-date"):
+                in_dataset.append(data["id"])
+            yield result
+        train, val = split_ids(in_dataset, self.val_fraction, self.seed, self.previous_split)
+        self.splits = {"train": train, "val": val, "trainval": sorted(train + val)}
+        for name, ids in self.splits.items():
+            write_split(self.output, name, ids)
+
+
+def _is_nonempty_dir(path: Path) -> bool:
+    return path.is_dir() and any(path.iterdir())
+
+
+def convert_labelme(
+    inputs: PathLike | Sequence[PathLike],
+    output: PathLike,
+    classes: ClassTable | PathLike | None = None,
+    *,
+    options: ConvertOptions = ConvertOptions(),
+    val_fraction: float = 0.1,
+    seed: int = 0,
+    flatten_names: bool = False,
+    overwrite: bool = False,
+    resume: bool = False,
+    jobs: int | None = None,
+) -> Conversion:
+    """Check a labelme -> VOC conversion and return it ready to run.
+
+    Every check that concerns the whole run happens here, before anything is written: inputs
+    exist, ids are unique, OUTPUT may be written, the class table is usable (and, when
+    resuming, equal to the one recorded in OUTPUT). Iterate the result to convert.
+
+    Args:
+        inputs: folders (searched recursively for ``*.json``) and/or JSON files.
+        output: the dataset folder to write.
+        classes: a ClassTable or a class table file/preset (labels.txt, class_names.txt, CSV,
+            JSON, ``voc``...); default: discovered from the annotations (``_background_`` = 0,
+            other labels sorted, ``__ignore__`` = 255).
+        options: per-file options.
+        val_fraction: share of ids listed in ``val.txt``.
+        seed: seed of the split.
+        flatten_names: prefix ids with their folder relative to the input folder.
+        overwrite: write into an existing, non-empty OUTPUT, replacing its files.
+        resume: write into an existing OUTPUT, skipping files whose outputs are up to date and
+            keeping every id in the split it had.
+        jobs: worker processes (``None``/0 every core, 1 in this process).
+
+    Raises:
+        DatasetError: missing inputs, clashing ids, OUTPUT exists without ``overwrite`` or
+            ``resume`` (or both given), class table differs from OUTPUT's when resuming.
+        ClassTableError: a bad class table.
+        AnnotationError: bad options.
+    """
+    options.check()
+    split_ids([], val_fraction, seed)  # raises now for an impossible fraction
+    if overwrite and resume:
+        raise DatasetError("choose either overwrite (convert everything again) or resume (only what changed), not both")
+    output = Path(output)
+    if output.exists() and not output.is_dir():
+        raise DatasetError(f"{output}: exists and is not a folder")
+    if _is_nonempty_dir(output) and not (overwrite or resume):
+        raise DatasetError(
+            f"{output}: already exists and is not empty; pass --overwrite to convert everything "
+            "again into it, or --resume to convert only what changed"
+        )
+    input_list = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
+    items = assign_ids(find_annotations(input_list, exclude=output), flatten_names)
+
+    if classes is None:
+        table = discover_classes(items, jobs)
+    elif isinstance(classes, ClassTable):
+        table = classes
+    else:
+        table = ClassTable.load(classes)
+    table.class_names_text()  # raises now if class_names.txt cannot be written
+
+    previous = None
+    if resume and output.is_dir():
+        recorded_path = output / CLASS_NAMES_FILE
+        if recorded_path.is_file():
+            recorded = ClassTable.load(recorded_path)
+            if recorded.names != table.names:
+                raise DatasetError(
+                    f"{recorded_path}: the class table differs from the one this run uses "
+                    f"({_table_difference(recorded.names, table.names)}); resuming would mix "
+                    "class ids, pass --overwrite to convert everything again"
+                )
+        previous = _read_previous_split(output)
+    return Conversion(
+        output=output, classes=table, items=items, options=options,
+        val_fraction=val_fraction, seed=seed, resume=resume, jobs=jobs, previous_split=previous,
+    )
+
+
+def _table_difference(recorded: list[str], current: list[str]) -> str:
+    added = [n for n in current if n not in recorded]
+    removed = [n for n in recorded if n not in current]
+    parts = []
+    if added:
+        parts.append("new: " + ", ".join(added))
+    if removed:
+        parts.append("gone: " + ", ".join(removed))
+    if not parts:
+        moved = next(i for i, (a, b) in enumerate(zip(recorded, current)) if a != b)
+        parts.append(f"index {moved} was {recorded[moved]!r}, now {current[moved]!r}")
+    return "; ".join(parts)
+
+
+def sample_labels_path() -> Path:
+    """The ``labels.txt`` of the bundled sample annotations."""
+    return SAMPLE_DIR / "labels.txt"

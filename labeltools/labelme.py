@@ -1,0 +1,730 @@
+"""labelme JSON annotations of every format era -> shapes -> class and instance label arrays.
+
+Three layers:
+
+* :func:`parse_labelme` turns a decoded JSON object into a :class:`LabelmeDocument` of validated
+  :class:`LabelmeShape` objects (:func:`read_labelme` does the same for a file);
+* :func:`open_source_image` finds and opens the image an annotation refers to, as displayed
+  (EXIF orientation applied to image files, embedded ``imageData`` used as is);
+* :func:`labelme_to_label` rasterises a document into a class map and an instance map, pixel for
+  pixel what labelme's ``labelme.utils.shapes_to_label`` gives, but drawing every shape of a file
+  on one canvas instead of one full-size mask per shape.
+
+Format eras read:
+
+* labelme <= 3.x: no ``shape_type`` (a polygon), ``line_color``/``fill_color`` (ignored), no
+  ``version``;
+* 4.x/5.x: ``group_id``, ``flags``, ``description``;
+* 5.4+: ``mask`` shapes, a base64 PNG of the shape's box pasted at its first point;
+* 6.2+: ``oriented_rectangle``, a 4-point polygon.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import json
+import logging
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PureWindowsPath
+from typing import Any, Literal
+
+import numpy as np
+import PIL.Image
+import PIL.ImageDraw
+import PIL.ImageOps
+from numpy.typing import NDArray
+
+from labeltools.classes import ClassTable
+from labeltools.colormap import VOID
+from labeltools.errors import AnnotationError, NotLabelmeError
+
+logger = logging.getLogger(__name__)
+
+#: labelme's name for regions to leave out of training: void (255) unless a table says otherwise.
+IGNORE_LABEL = "__ignore__"
+
+#: Shape types labelme writes, with the number of points each needs (``None``: see the minimum).
+SHAPE_TYPES: tuple[str, ...] = (
+    "polygon",
+    "rectangle",
+    "circle",
+    "line",
+    "linestrip",
+    "point",
+    "oriented_rectangle",
+    "mask",
+)
+_EXACT_POINTS = {
+    "rectangle": 2,
+    "circle": 2,
+    "line": 2,
+    "point": 1,
+    "oriented_rectangle": 4,
+    "mask": 2,
+}
+_MIN_POINTS = {"polygon": 3, "linestrip": 2}
+
+#: Largest coordinate magnitude accepted. Beyond it Pillow's ellipse takes seconds per shape and
+#: its polygon filler overflows, so such a coordinate is an annotation error, not a drawing.
+MAX_COORDINATE = 100_000.0
+
+#: labelme's default stroke width for ``line``/``linestrip`` and radius for ``point``.
+DEFAULT_LINE_WIDTH = 10
+DEFAULT_POINT_SIZE = 5
+
+UnknownPolicy = Literal["error", "ignore", "background"]
+UNKNOWN_POLICIES: tuple[str, ...] = ("error", "ignore", "background")
+
+
+@dataclass(frozen=True, eq=False)
+class LabelmeShape:
+    """One validated labelme shape.
+
+    Attributes:
+        index: position of the shape in the file's ``shapes`` list (0-based).
+        label: class name.
+        shape_type: one of :data:`SHAPE_TYPES` (files without ``shape_type`` give ``"polygon"``).
+        points: ``(x, y)`` pixel coordinates as floats, all finite.
+        group_id: labelme's group id, or ``None`` (every such shape is its own instance).
+        mask: for ``mask`` shapes, a read-only ``(h, w)`` bool array covering the box whose
+            top-left corner is the first point (coordinates truncated to integers); else ``None``.
+        flags: the shape's flags, as stored.
+        description: the shape's description ("" when absent).
+    """
+
+    index: int
+    label: str
+    shape_type: str
+    points: tuple[tuple[float, float], ...]
+    group_id: int | None = None
+    mask: NDArray[np.bool_] | None = None
+    flags: Mapping[str, Any] = field(default_factory=dict)
+    description: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class LabelmeDocument:
+    """A parsed labelme annotation.
+
+    Attributes:
+        source: how the document is named in messages (its path, or a description).
+        path: the JSON file, when read from one (image paths are relative to its folder).
+        version: the ``version`` field (absent before labelme 4).
+        shapes: the valid shapes in file order.
+        image_path: ``imagePath`` with Windows separators turned into ``/``, or ``None``.
+        image_data: ``imageData`` as stored (base64 text), or ``None``.
+        image_height, image_width: declared image size, or ``None`` when absent.
+        flags: image-level flags.
+        warnings: one message per shape dropped because ``skip_bad_shapes`` was set.
+    """
+
+    source: str
+    path: Path | None
+    version: str | None
+    shapes: tuple[LabelmeShape, ...]
+    image_path: str | None
+    image_data: str | None
+    image_height: int | None
+    image_width: int | None
+    flags: Mapping[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Labels of the shapes, in file order (with repeats)."""
+        return tuple(shape.label for shape in self.shapes)
+
+
+class _ShapeError(Exception):
+    """Internal: what is wrong with one shape (turned into AnnotationError or a warning)."""
+
+
+def _describe(index: int, raw: Any) -> str:
+    """``shapes[3] (label 'car', polygon)`` or as much of it as the raw shape allows."""
+    parts = []
+    if isinstance(raw, Mapping):
+        label = raw.get("label")
+        if isinstance(label, str):
+            parts.append(f"label {label!r}")
+        shape_type = raw.get("shape_type")
+        if isinstance(shape_type, str):
+            parts.append(shape_type)
+    return f"shapes[{index}]" + (f" ({', '.join(parts)})" if parts else "")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _parse_points(raw: Any) -> tuple[tuple[float, float], ...]:
+    if not isinstance(raw, list):
+        raise _ShapeError(f"'points' must be a list of [x, y] pairs, got {type(raw).__name__}")
+    points = []
+    for i, point in enumerate(raw):
+        if not (isinstance(point, (list, tuple)) and len(point) == 2):
+            raise _ShapeError(f"points[{i}] must be an [x, y] pair, got {point!r}")
+        x, y = point
+        if not (_is_number(x) and _is_number(y)):
+            raise _ShapeError(f"points[{i}] must hold two numbers, got {point!r}")
+        x, y = float(x), float(y)
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise _ShapeError(f"points[{i}] = {point!r} is not finite (NaN or infinity)")
+        if abs(x) > MAX_COORDINATE or abs(y) > MAX_COORDINATE:
+            raise _ShapeError(
+                f"points[{i}] = {point!r} lies more than {MAX_COORDINATE:.0f} pixels from the "
+                "image origin"
+            )
+        points.append((x, y))
+    return tuple(points)
+
+
+def _check_point_count(shape_type: str, points: Sequence[Any]) -> None:
+    n = len(points)
+    article = "an" if shape_type[0] in "aeiou" else "a"
+    exact = _EXACT_POINTS.get(shape_type)
+    if exact is not None and n != exact:
+        plural = "point" if exact == 1 else "points"
+        raise _ShapeError(f"{article} {shape_type} needs exactly {exact} {plural}, got {n}")
+    minimum = _MIN_POINTS.get(shape_type)
+    if minimum is not None and n < minimum:
+        raise _ShapeError(f"{article} {shape_type} needs at least {minimum} points, got {n}")
+
+
+def _decode_mask(raw: Any, points: tuple[tuple[float, float], ...]) -> NDArray[np.bool_]:
+    """Decode a mask shape's base64 PNG and check it fits the box its points give."""
+    if not isinstance(raw, str) or not raw:
+        raise _ShapeError("a mask shape needs 'mask', a base64-encoded PNG")
+    try:
+        data = base64.b64decode(raw, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise _ShapeError(f"'mask' is not valid base64 ({exc})") from None
+    try:
+        with PIL.Image.open(io.BytesIO(data)) as image:
+            array = np.asarray(image)
+    except (OSError, ValueError, PIL.Image.DecompressionBombError) as exc:
+        raise _ShapeError(f"'mask' does not decode as an image ({exc})") from None
+    if array.ndim != 2:
+        raise _ShapeError(
+            f"'mask' must be a single-channel image, got {array.ndim}-D pixels "
+            f"of shape {array.shape}"
+        )
+    (x1, y1), (x2, y2) = ((_trunc(x), _trunc(y)) for x, y in points)
+    expected = (y2 - y1 + 1, x2 - x1 + 1)
+    if array.shape != expected:
+        raise _ShapeError(
+            f"'mask' is {array.shape[0]}x{array.shape[1]} (rows x columns) but its points "
+            f"span {expected[0]}x{expected[1]} pixels"
+        )
+    mask = array.astype(bool)
+    mask.flags.writeable = False
+    return mask
+
+
+def _trunc(value: float) -> int:
+    """Truncate toward zero, as numpy's ``astype(int)`` does in labelme."""
+    return int(value)
+
+
+def _parse_shape(index: int, raw: Any) -> LabelmeShape:
+    if not isinstance(raw, Mapping):
+        raise _ShapeError(f"must be an object, got {type(raw).__name__}")
+    if "label" not in raw:
+        raise _ShapeError("has no 'label'")
+    label = raw["label"]
+    if not isinstance(label, str):
+        raise _ShapeError(f"'label' must be a string, got {label!r}")
+    if not label.strip():
+        raise _ShapeError("'label' is empty")
+
+    shape_type = raw.get("shape_type")
+    if shape_type is None:  # labelme <= 3.x wrote polygons without a shape_type
+        shape_type = "polygon"
+    if not isinstance(shape_type, str):
+        raise _ShapeError(f"'shape_type' must be a string, got {shape_type!r}")
+    if shape_type not in SHAPE_TYPES:
+        raise _ShapeError(
+            f"unknown shape_type {shape_type!r} (expected one of {', '.join(SHAPE_TYPES)})"
+        )
+
+    if "points" not in raw:
+        raise _ShapeError("has no 'points'")
+    points = _parse_points(raw["points"])
+    _check_point_count(shape_type, points)
+
+    group_id = raw.get("group_id")
+    if group_id is not None and not (isinstance(group_id, int) and not isinstance(group_id, bool)):
+        raise _ShapeError(f"'group_id' must be an integer or null, got {group_id!r}")
+
+    mask = _decode_mask(raw.get("mask"), points) if shape_type == "mask" else None
+
+    flags = raw.get("flags")
+    description = raw.get("description")
+    return LabelmeShape(
+        index=index,
+        label=label,
+        shape_type=shape_type,
+        points=points,
+        group_id=group_id,
+        mask=mask,
+        flags=dict(flags) if isinstance(flags, Mapping) else {},
+        description=description if isinstance(description, str) else "",
+    )
+
+
+def _optional_size(obj: Mapping[str, Any], key: str, source: str) -> int | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if not (isinstance(value, int) and not isinstance(value, bool)) or value <= 0:
+        raise AnnotationError(f"{source}: {key!r} must be a positive integer, got {value!r}")
+    return value
+
+
+def _optional_str(obj: Mapping[str, Any], key: str, source: str) -> str | None:
+    value = obj.get(key)
+    if value is not None and not isinstance(value, str):
+        raise AnnotationError(f"{source}: {key!r} must be a string, got {type(value).__name__}")
+    return value
+
+
+def parse_labelme(
+    obj: Any,
+    source: str = "<labelme document>",
+    *,
+    path: str | Path | None = None,
+    skip_bad_shapes: bool = False,
+) -> LabelmeDocument:
+    """Validate a decoded labelme JSON object.
+
+    Args:
+        obj: what ``json.load`` returned for the file.
+        source: name used in messages (the file's path).
+        path: the JSON file, if any; ``imagePath`` is resolved relative to its folder.
+        skip_bad_shapes: drop an invalid shape with a message in ``warnings`` instead of raising.
+
+    Returns:
+        The document with its valid shapes in file order.
+
+    Raises:
+        NotLabelmeError: ``obj`` is not an object with a ``shapes`` list.
+        AnnotationError: a malformed top-level field, or (without ``skip_bad_shapes``) the first
+            malformed shape, named by position: "a.json: shapes[3] (label 'car', polygon): a
+            polygon needs at least 3 points, got 2".
+    """
+    if not isinstance(obj, Mapping) or not isinstance(obj.get("shapes"), list):
+        raise NotLabelmeError(f"{source}: not a labelme annotation (no 'shapes' list)")
+    shapes: list[LabelmeShape] = []
+    warnings: list[str] = []
+    for index, raw in enumerate(obj["shapes"]):
+        try:
+            shapes.append(_parse_shape(index, raw))
+        except _ShapeError as exc:
+            message = f"{source}: {_describe(index, raw)}: {exc}"
+            if not skip_bad_shapes:
+                raise AnnotationError(message) from None
+            warnings.append(f"{message} (shape skipped)")
+            logger.warning("%s (shape skipped)", message)
+
+    image_path = _optional_str(obj, "imagePath", source)
+    if image_path is not None:
+        image_path = PureWindowsPath(image_path).as_posix() if "\\" in image_path else image_path
+    version = obj.get("version")
+    flags = obj.get("flags")
+    return LabelmeDocument(
+        source=source,
+        path=Path(path) if path is not None else None,
+        version=version if isinstance(version, str) else None,
+        shapes=tuple(shapes),
+        image_path=image_path or None,
+        image_data=_optional_str(obj, "imageData", source) or None,
+        image_height=_optional_size(obj, "imageHeight", source),
+        image_width=_optional_size(obj, "imageWidth", source),
+        flags=dict(flags) if isinstance(flags, Mapping) else {},
+        warnings=tuple(warnings),
+    )
+
+
+def load_labelme_json(path: str | Path) -> Any:
+    """Read and decode a JSON file (any UTF encoding).
+
+    Raises:
+        AnnotationError: the file cannot be read or is not valid JSON (line and column given).
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise AnnotationError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    try:
+        return json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise AnnotationError(
+            f"{path}: not valid JSON at line {exc.lineno} column {exc.colno} ({exc.msg})"
+        ) from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise AnnotationError(f"{path}: not a UTF-8/16/32 text file ({exc})") from None
+
+
+def read_labelme(path: str | Path, *, skip_bad_shapes: bool = False) -> LabelmeDocument:
+    """Read and validate a labelme JSON file (see :func:`parse_labelme`).
+
+    Raises:
+        NotLabelmeError: valid JSON but not a labelme annotation.
+        AnnotationError: unreadable file, invalid JSON, malformed fields or shapes.
+    """
+    path = Path(path)
+    return parse_labelme(
+        load_labelme_json(path), str(path), path=path, skip_bad_shapes=skip_bad_shapes
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The image an annotation refers to
+
+
+@dataclass(frozen=True, eq=False)
+class SourceImage:
+    """The image of an annotation, opened but not decoded.
+
+    Attributes:
+        source: what the image is called in messages (its path, or "<json> imageData").
+        path: the image file, or ``None`` for embedded ``imageData``.
+        data: the encoded bytes exactly as stored (file contents or decoded ``imageData``).
+        format: Pillow's format name (``"JPEG"``, ``"PNG"``, ...).
+        mode: Pillow's mode of the stored pixels (``"RGB"``, ``"RGBA"``, ``"L"``, ``"P"``, ...).
+        orientation: EXIF orientation that :meth:`decode` applies (1 = none; embedded data is
+            always 1, it is used as is).
+        width, height: size as displayed, i.e. after the orientation.
+    """
+
+    source: str
+    path: Path | None
+    data: bytes
+    format: str
+    mode: str
+    orientation: int
+    width: int
+    height: int
+
+    @property
+    def needs_transpose(self) -> bool:
+        """True when the stored pixels must be rotated or flipped to be displayed."""
+        return self.orientation != 1
+
+    def decode(self) -> PIL.Image.Image:
+        """Decode the pixels, EXIF orientation applied.
+
+        Returns:
+            A loaded Pillow image of size ``(width, height)`` in the stored mode.
+
+        Raises:
+            AnnotationError: the pixel data is truncated or corrupt.
+        """
+        try:
+            image = PIL.Image.open(io.BytesIO(self.data))
+            image.load()
+        except (OSError, ValueError, SyntaxError, PIL.Image.DecompressionBombError) as exc:
+            raise AnnotationError(f"{self.source}: cannot decode the image ({exc})") from None
+        if self.orientation != 1:
+            image = PIL.ImageOps.exif_transpose(image)
+        return image
+
+
+_TRANSPOSING_ORIENTATIONS = frozenset(range(2, 9))
+
+
+def _image_candidates(doc: LabelmeDocument, base_dir: Path) -> list[Path]:
+    assert doc.image_path is not None
+    relative = Path(doc.image_path)
+    candidates = [base_dir / relative]
+    # Annotations moved with their images often keep an absolute or stale folder in imagePath:
+    # the image's name next to the JSON file is the usual place to find it.
+    beside = base_dir / relative.name
+    if beside not in candidates:
+        candidates.append(beside)
+    return candidates
+
+
+def find_image_file(doc: LabelmeDocument, base_dir: str | Path | None = None) -> Path | None:
+    """The image file an annotation names, or ``None`` when its image is embedded.
+
+    ``imagePath`` is resolved relative to ``base_dir`` (default: the JSON file's folder, else the
+    current folder); failing that, the image's file name is looked for in that folder.
+
+    Raises:
+        AnnotationError: neither ``imageData`` nor ``imagePath``, or no such file (every path
+            tried is named).
+    """
+    if doc.image_data is not None:
+        return None
+    if doc.image_path is None:
+        raise AnnotationError(f"{doc.source}: has neither 'imageData' nor 'imagePath'")
+    if base_dir is None:
+        base_dir = doc.path.parent if doc.path is not None else Path.cwd()
+    candidates = _image_candidates(doc, Path(base_dir))
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    tried = ", ".join(str(c) for c in candidates)
+    raise AnnotationError(f"{doc.source}: image {doc.image_path!r} not found (tried {tried})")
+
+
+def open_source_image(doc: LabelmeDocument, base_dir: str | Path | None = None) -> SourceImage:
+    """Find and open the image of an annotation (header only; pixels are decoded on demand).
+
+    Embedded ``imageData`` is used as is. Otherwise the file is found by
+    :func:`find_image_file` and its EXIF orientation is applied.
+
+    Raises:
+        AnnotationError: no image reference, invalid base64, image not found (every path
+            tried is named), not an image, or a size that differs from ``imageHeight`` x
+            ``imageWidth``.
+    """
+    path = find_image_file(doc, base_dir)
+    if path is None:
+        assert doc.image_data is not None
+        try:
+            data = base64.b64decode(doc.image_data, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise AnnotationError(f"{doc.source}: 'imageData' is not valid base64 ({exc})") from None
+        source = f"{doc.source} imageData"
+    else:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise AnnotationError(
+                f"{doc.source}: cannot read image {path} ({exc.strerror or exc})"
+            ) from None
+        source = str(path)
+
+    try:
+        image = PIL.Image.open(io.BytesIO(data))
+        orientation = 1
+        if path is not None:
+            value = image.getexif().get(0x0112, 1)
+            orientation = value if value in _TRANSPOSING_ORIENTATIONS else 1
+    except (OSError, ValueError, SyntaxError, PIL.Image.DecompressionBombError) as exc:
+        raise AnnotationError(f"{source}: not an image Pillow can read ({exc})") from None
+    width, height = image.size
+    if orientation >= 5:  # rotations by 90 degrees swap the sides
+        width, height = height, width
+    declared = (doc.image_height, doc.image_width)
+    if (declared[0] is not None and declared[0] != height) or (
+        declared[1] is not None and declared[1] != width
+    ):
+        shown = "x".join("?" if v is None else str(v) for v in declared)
+        rotated = f" after EXIF orientation {orientation}" if orientation != 1 else ""
+        raise AnnotationError(
+            f"{doc.source}: imageHeight x imageWidth is {shown} but {source} is "
+            f"{height}x{width}{rotated}"
+        )
+    return SourceImage(
+        source=source,
+        path=path,
+        data=data,
+        format=image.format or "",
+        mode=image.mode,
+        orientation=orientation,
+        width=width,
+        height=height,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Rasterisation
+
+
+def _name_to_index(classes: ClassTable | Mapping[str, int]) -> Mapping[str, int]:
+    """Accept a ClassTable (anything with ``name_to_index``) or a plain name -> index mapping."""
+    mapping = getattr(classes, "name_to_index", classes)
+    if not isinstance(mapping, Mapping):
+        raise TypeError(f"classes must be a ClassTable or a mapping, got {type(classes).__name__}")
+    return mapping
+
+
+def _class_value(name: str, mapping: Mapping[str, int]) -> int:
+    value = mapping[name]
+    if value == -1:  # labelme's own convention for __ignore__
+        return VOID
+    if not (isinstance(value, (int, np.integer)) and 0 <= value <= VOID):
+        raise AnnotationError(f"class {name!r} has index {value!r}, expected 0..255 or -1")
+    return int(value)
+
+
+def _draw_shape(
+    canvas: PIL.Image.Image,
+    draw: PIL.ImageDraw.ImageDraw,
+    shape: LabelmeShape,
+    ink: int,
+    line_width: int,
+    point_size: int,
+) -> None:
+    """Paint one shape with value ``ink``, with the Pillow calls of labelme's ``shape_to_mask``.
+
+    Each call sets exactly the pixels labelme's per-shape mask has set, so painting shapes in
+    file order on one canvas equals labelme's ``cls[mask] = value`` sequence.
+    """
+    xy = list(shape.points)
+    kind = shape.shape_type
+    if kind == "circle":
+        (cx, cy), (px, py) = xy
+        d = math.sqrt((cx - px) ** 2 + (cy - py) ** 2)
+        draw.ellipse(((cx - d, cy - d), (cx + d, cy + d)), outline=ink, fill=ink)
+    elif kind == "rectangle":
+        (x0, y0), (x1, y1) = xy
+        draw.rectangle(
+            ((min(x0, x1), min(y0, y1)), (max(x0, x1), max(y0, y1))), outline=ink, fill=ink
+        )
+    elif kind in ("line", "linestrip"):
+        draw.line(xy=xy, fill=ink, width=line_width)
+    elif kind == "point":
+        cx, cy = xy[0]
+        r = point_size
+        draw.ellipse(((cx - r, cy - r), (cx + r, cy + r)), outline=ink, fill=ink)
+    elif kind in ("polygon", "oriented_rectangle"):
+        draw.polygon(xy=xy, outline=ink, fill=ink)
+    elif kind == "mask":
+        assert shape.mask is not None
+        x1, y1 = _trunc(xy[0][0]), _trunc(xy[0][1])
+        h, w = shape.mask.shape
+        stencil = PIL.Image.fromarray(shape.mask)  # mode "1": paste exactly where True
+        canvas.paste(ink, (x1, y1, x1 + w, y1 + h), stencil)
+    else:  # parse_labelme admits only SHAPE_TYPES
+        raise AssertionError(f"unhandled shape_type {kind!r}")
+
+
+def check_raster_options(line_width: int, point_size: int, unknown: str) -> None:
+    """Raise AnnotationError unless the rasteriser's options are usable."""
+    if unknown not in UNKNOWN_POLICIES:
+        raise AnnotationError(
+            f"unknown-label policy must be one of {', '.join(UNKNOWN_POLICIES)}, got {unknown!r}"
+        )
+    if not (isinstance(line_width, int) and line_width >= 1):
+        raise AnnotationError(f"line width must be a positive integer, got {line_width!r}")
+    if not (isinstance(point_size, int) and point_size >= 0):
+        raise AnnotationError(f"point size must be a non-negative integer, got {point_size!r}")
+
+
+def labelme_to_label(
+    doc: LabelmeDocument,
+    classes: ClassTable | Mapping[str, int],
+    *,
+    shape_hw: tuple[int, int] | None = None,
+    line_width: int = DEFAULT_LINE_WIDTH,
+    point_size: int = DEFAULT_POINT_SIZE,
+    unknown: UnknownPolicy = "error",
+    instances: bool = True,
+) -> tuple[NDArray[np.uint8], NDArray[np.uint8] | None]:
+    """Rasterise a document's shapes into a class map and an instance map.
+
+    Shapes are painted in file order, later ones covering earlier ones, with labelme's Pillow
+    primitives: the class map equals labelme's ``shapes_to_label`` (with ``-1`` -> 255) pixel for
+    pixel at the default ``line_width``/``point_size``. Points outside the image are clipped.
+
+    Instances are numbered from 1 by ``(label, group_id)`` in first-seen order, as labelme does;
+    a shape without ``group_id`` is its own instance. Shapes of a void class (``__ignore__``)
+    take a number too, as in labelme, but paint 255; shapes of class 0 paint 0.
+
+    Args:
+        doc: a parsed document.
+        classes: a ``ClassTable`` or a mapping from label to class index (0..255; -1 and 255
+            mean void). ``__ignore__`` is void unless ``classes`` maps it.
+        shape_hw: ``(height, width)`` of the canvas; default the document's declared size.
+        line_width: stroke width of ``line`` and ``linestrip`` shapes, in pixels (>= 1).
+        point_size: radius of ``point`` shapes, in pixels (>= 0).
+        unknown: a label not in ``classes``: ``"error"`` raises, ``"ignore"`` paints it 255,
+            ``"background"`` skips the shape.
+        instances: also build the instance map (else ``None`` is returned for it).
+
+    Returns:
+        ``(class_map, instance_map)``: ``(H, W)`` uint8 arrays; class 0 where no shape is,
+        255 = void; instance 0 = background, 255 = void, else the instance number.
+
+    Raises:
+        AnnotationError: a label not in ``classes`` (with ``unknown="error"``), no size known,
+            more than 254 instances, or bad ``line_width``/``point_size``/``unknown``.
+    """
+    class_image, instance_image = labelme_to_label_images(
+        doc, classes, shape_hw=shape_hw, line_width=line_width, point_size=point_size,
+        unknown=unknown, instances=instances,
+    )
+    class_map = np.array(class_image, dtype=np.uint8)
+    instance_map = np.array(instance_image, dtype=np.uint8) if instance_image is not None else None
+    return class_map, instance_map
+
+
+def labelme_to_label_images(
+    doc: LabelmeDocument,
+    classes: ClassTable | Mapping[str, int],
+    *,
+    shape_hw: tuple[int, int] | None = None,
+    line_width: int = DEFAULT_LINE_WIDTH,
+    point_size: int = DEFAULT_POINT_SIZE,
+    unknown: UnknownPolicy = "error",
+    instances: bool = True,
+) -> tuple[PIL.Image.Image, PIL.Image.Image | None]:
+    """:func:`labelme_to_label` returning the canvases as mode ``L`` Pillow images.
+
+    For writers that save the maps as PNGs straight away: it skips two copies of every map
+    between Pillow and NumPy. Arguments, values and errors as in :func:`labelme_to_label`.
+    """
+    check_raster_options(line_width, point_size, unknown)
+    if shape_hw is None:
+        if doc.image_height is None or doc.image_width is None:
+            raise AnnotationError(
+                f"{doc.source}: no imageHeight/imageWidth, the image size must be given"
+            )
+        shape_hw = (doc.image_height, doc.image_width)
+    height, width = int(shape_hw[0]), int(shape_hw[1])
+    if height <= 0 or width <= 0:
+        raise AnnotationError(f"{doc.source}: image size must be positive, got {shape_hw}")
+
+    name_to_index = _name_to_index(classes)
+    class_canvas = PIL.Image.new("L", (width, height), 0)
+    class_draw = PIL.ImageDraw.Draw(class_canvas)
+    if instances:
+        instance_canvas = PIL.Image.new("L", (width, height), 0)
+        instance_draw = PIL.ImageDraw.Draw(instance_canvas)
+    seen: dict[tuple[str, int], int] = {}
+    count = 0
+
+    for shape in doc.shapes:
+        if shape.label in name_to_index:
+            value = _class_value(shape.label, name_to_index)
+        elif shape.label == IGNORE_LABEL or unknown == "ignore":
+            value = VOID
+        elif unknown == "background":
+            continue
+        else:
+            raise AnnotationError(
+                f"{doc.source}: shapes[{shape.index}] has label {shape.label!r}, which is not "
+                "in the class table (add it, or choose what to do with unknown labels)"
+            )
+        _draw_shape(class_canvas, class_draw, shape, value, line_width, point_size)
+        if not instances:
+            continue
+        if shape.group_id is None:
+            count += 1
+            instance = count
+        else:
+            key = (shape.label, shape.group_id)
+            if key not in seen:
+                count += 1
+                seen[key] = count
+            instance = seen[key]
+        if value in (0, VOID):
+            ink = value
+        elif instance >= VOID:
+            raise AnnotationError(
+                f"{doc.source}: shapes[{shape.index}] is instance {instance}; instance maps "
+                f"hold at most {VOID - 1} instances per image"
+            )
+        else:
+            ink = instance
+        _draw_shape(instance_canvas, instance_draw, shape, ink, line_width, point_size)
+
+    return class_canvas, instance_canvas if instances else None

@@ -1,0 +1,595 @@
+"""labelme folder -> VOC dataset: outputs, classes, splits, resume/overwrite, jobs, bad files."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from labeltools import ClassTable, VOCSegmentation, read_label, read_label_palette, read_split
+from labeltools.convert import (
+    SAMPLE_DIR,
+    ConvertOptions,
+    convert_file,
+    convert_labelme,
+    discover_classes,
+    assign_ids,
+    find_annotations,
+    sample_labels_path,
+    split_ids,
+)
+from labeltools.errors import AnnotationError, ClassTableError, DatasetError
+from labeltools.labelme import labelme_to_label, read_labelme
+
+H, W = 48, 64
+
+
+def scene(h: int = H, w: int = W) -> np.ndarray:
+    ys, xs = np.mgrid[0:h, 0:w]
+    return np.stack([xs * 4, ys * 5, (xs + ys) * 2], axis=-1).astype(np.uint8)
+
+
+def encode(image: Image.Image, fmt: str, **save: Any) -> bytes:
+    buf = io.BytesIO()
+    image.save(buf, format=fmt, **save)
+    return buf.getvalue()
+
+
+def shapes_abc() -> list[dict[str, Any]]:
+    return [
+        {"label": "cat", "points": [[2, 2], [40, 5], [20, 30]], "shape_type": "polygon", "group_id": None},
+        {"label": "dog", "points": [[30, 20], [60, 45]], "shape_type": "rectangle", "group_id": 1},
+        {"label": "__ignore__", "points": [[0, 40], [10, 47]], "shape_type": "rectangle", "group_id": None},
+        {"label": "dog", "points": [[50, 10], [55, 10]], "shape_type": "circle", "group_id": 1},
+    ]
+
+
+def write_annotation(
+    folder: Path,
+    stem: str,
+    shapes: list[dict[str, Any]] | None = None,
+    *,
+    image: Image.Image | None = None,
+    fmt: str = "JPEG",
+    ext: str = ".jpg",
+    embed: bool = False,
+    declared_hw: tuple[int, int] | None = None,
+    **save: Any,
+) -> tuple[Path, bytes]:
+    """A labelme JSON (+ image file unless embedded); returns the JSON path and image bytes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    image = image if image is not None else Image.fromarray(scene())
+    data = encode(image, fmt, **save)
+    if not embed:
+        (folder / f"{stem}{ext}").write_bytes(data)
+    hw = declared_hw or (image.height, image.width)
+    doc = {
+        "version": "5.5.0",
+        "flags": {},
+        "shapes": shapes if shapes is not None else shapes_abc(),
+        "imagePath": f"{stem}{ext}",
+        "imageData": base64.b64encode(data).decode() if embed else None,
+        "imageHeight": hw[0],
+        "imageWidth": hw[1],
+    }
+    path = folder / f"{stem}.json"
+    path.write_text(json.dumps(doc))
+    return path, data
+
+
+def run(conversion: Any) -> list[Any]:
+    return list(conversion)
+
+
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    src = tmp_path / "src"
+    write_annotation(src, "a")
+    write_annotation(src, "b", [{"label": "zebra", "points": [[5, 5], [30, 30]], "shape_type": "rectangle"}])
+    write_annotation(src / "sub", "c", [{"label": "cat", "points": [[10, 10]], "shape_type": "point"}])
+    return src
+
+
+# --------------------------------------------------------------------------------------------
+# the bundled sample, end to end
+
+
+def test_sample_converts_to_a_voc_dataset(tmp_path: Path) -> None:
+    out = tmp_path / "voc"
+    conversion = convert_labelme(SAMPLE_DIR, out, sample_labels_path(), options=ConvertOptions(instances=True, viz=True), jobs=1)
+    assert len(conversion) == 8
+    results = run(conversion)
+    assert all(r.ok and not r.skipped for r in results), [r.error for r in results]
+    table = ClassTable.load(sample_labels_path())
+    assert (out / "class_names.txt").read_text().split() == table.names
+    ids = sorted(p.stem for p in SAMPLE_DIR.glob("*.json"))
+    assert read_split(out, "trainval") == ids
+    assert sorted(read_split(out, "train") + read_split(out, "val")) == ids
+    assert len(read_split(out, "val")) == 1  # round(8 * 0.1)
+    for image_id in ids:
+        doc = read_labelme(SAMPLE_DIR / f"{image_id}.json")
+        label, palette = read_label_palette(out / "SegmentationClass" / f"{image_id}.png")
+        with Image.open(out / "JPEGImages" / f"{image_id}.jpg") as jpeg:
+            assert jpeg.format == "JPEG" and jpeg.size == (label.shape[1], label.shape[0])
+        expected, instances = labelme_to_label(doc, table, shape_hw=label.shape)
+        np.testing.assert_array_equal(label, expected)
+        np.testing.assert_array_equal(palette, table.palette())
+        np.testing.assert_array_equal(read_label(out / "SegmentationObject" / f"{image_id}.png"), instances)
+        with Image.open(out / "SegmentationClassVisualization" / f"{image_id}.jpg") as viz:
+            assert viz.width == label.shape[1] and viz.height > label.shape[0]  # legend below
+    dataset = VOCSegmentation(out, split="trainval")
+    sample = dataset[0]
+    assert sample["image"].shape[:2] == sample["label"].shape
+
+
+def test_jpeg_sources_are_copied_byte_for_byte_and_rotated_ones_reencoded(tmp_path: Path) -> None:
+    out = tmp_path / "voc"
+    run(convert_labelme(SAMPLE_DIR, out, sample_labels_path(), jobs=1))
+    for json_path in SAMPLE_DIR.glob("*.json"):
+        written = (out / "JPEGImages" / f"{json_path.stem}.jpg").read_bytes()
+        source = (SAMPLE_DIR / f"{json_path.stem}.jpg").read_bytes()
+        if json_path.stem == "street_07":  # EXIF orientation 6: turned upright, quality 95
+            assert written != source
+            with Image.open(io.BytesIO(written)) as image:
+                assert image.size == (400, 300) and 0x0112 not in image.getexif()
+        else:
+            assert written == source
+
+
+def test_jobs_1_and_2_write_identical_bytes(tmp_path: Path) -> None:
+    options = ConvertOptions(instances=True, viz=True)
+    run(convert_labelme(SAMPLE_DIR, tmp_path / "one", options=options, jobs=1))
+    run(convert_labelme(SAMPLE_DIR, tmp_path / "two", options=options, jobs=2))
+    one, two = tree_bytes(tmp_path / "one"), tree_bytes(tmp_path / "two")
+    assert one.keys() == two.keys() and len(one) == 8 * 4 + 4
+    assert one == two
+
+
+def test_written_files_have_ordinary_permissions(tmp_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from labeltools import labelpng
+
+    monkeypatch.setattr(labelpng, "_UMASK", 0o022)
+    run(convert_labelme(folder, tmp_path / "out", options=ConvertOptions(instances=True, viz=True), jobs=1))
+    modes = {p.stat().st_mode & 0o777 for p in (tmp_path / "out").rglob("*") if p.is_file()}
+    assert modes == {0o644}
+
+
+# --------------------------------------------------------------------------------------------
+# classes
+
+
+def test_classes_discovered_from_all_files_with_global_ids(tmp_path: Path, folder: Path) -> None:
+    out = tmp_path / "out"
+    conversion = convert_labelme(folder, out, jobs=1)
+    assert conversion.classes.names == ["_background_", "cat", "dog", "zebra"]
+    assert conversion.classes.name_to_index["__ignore__"] == 255
+    run(conversion)
+    assert (out / "class_names.txt").read_text() == "_background_\ncat\ndog\nzebra\n"
+    assert read_label(out / "SegmentationClass" / "b.png")[10, 10] == 3  # zebra, same id everywhere
+    a = read_label(out / "SegmentationClass" / "a.png")
+    assert a[5, 20] == 1 and a[25, 45] == 2 and a[45, 5] == 255
+    assert read_label(out / "SegmentationClass" / "c.png")[10, 10] == 1
+
+
+def test_discovery_ignores_unreadable_files(tmp_path: Path, folder: Path) -> None:
+    (folder / "broken.json").write_text("{")
+    items = assign_ids(find_annotations([folder]))
+    assert discover_classes(items, jobs=1).names == ["_background_", "cat", "dog", "zebra"]
+
+
+def test_labels_file_fixes_the_ids(tmp_path: Path, folder: Path) -> None:
+    labels = tmp_path / "labels.txt"
+    labels.write_text("__ignore__\n_background_\nzebra\ndog\ncat\n")
+    out = tmp_path / "out"
+    run(convert_labelme(folder, out, labels, jobs=1))
+    assert read_label(out / "SegmentationClass" / "b.png")[10, 10] == 1
+    assert read_label(out / "SegmentationClass" / "a.png")[5, 20] == 3
+
+
+def test_ignore_is_void_even_when_the_table_does_not_list_it(tmp_path: Path, folder: Path) -> None:
+    labels = tmp_path / "class_names.txt"
+    labels.write_text("background\ncat\ndog\nzebra\n")
+    out = tmp_path / "out"
+    run(convert_labelme(folder, out, labels, jobs=1))
+    assert read_label(out / "SegmentationClass" / "a.png")[45, 5] == 255
+
+
+def test_unknown_label_fails_that_file_only(tmp_path: Path, folder: Path) -> None:
+    labels = tmp_path / "labels.txt"
+    labels.write_text("__ignore__\n_background_\ncat\ndog\n")
+    out = tmp_path / "out"
+    conversion = convert_labelme(folder, out, labels, jobs=1)
+    results = {Path(r.source).stem: r for r in run(conversion)}
+    assert results["a"].ok and results["c"].ok
+    assert not results["b"].ok
+    assert results["b"].error == f"{folder / 'b.json'}: shapes[0] has label 'zebra', which is not in the class table (add it, or choose what to do with unknown labels)"
+    assert not list(out.rglob("b.*"))
+    assert conversion.splits["trainval"] == ["a", "c"]
+
+
+@pytest.mark.parametrize(("policy", "value"), [("ignore", 255), ("background", 0)])
+def test_unknown_label_policies(tmp_path: Path, folder: Path, policy: str, value: int) -> None:
+    labels = tmp_path / "labels.txt"
+    labels.write_text("__ignore__\n_background_\ncat\ndog\n")
+    out = tmp_path / "out"
+    results = run(convert_labelme(folder, out, labels, options=ConvertOptions(unknown=policy), jobs=1))  # type: ignore[arg-type]
+    assert all(r.ok for r in results)
+    assert read_label(out / "SegmentationClass" / "b.png")[10, 10] == value
+
+
+def test_class_table_that_cannot_become_class_names_is_refused_before_writing(tmp_path: Path, folder: Path) -> None:
+    table = tmp_path / "gappy.csv"
+    table.write_text("index,name,r,g,b\n0,background,0,0,0\n2,cat,1,2,3\n5,dog,4,5,6\n7,zebra,7,8,9\n")
+    with pytest.raises(ClassTableError, match=r"cannot write class_names.txt, indices \[1, 3, 4, 6\] have no class"):
+        convert_labelme(folder, tmp_path / "out", table)
+    assert not (tmp_path / "out").exists()
+
+
+def test_colours_come_from_the_class_table(tmp_path: Path, folder: Path) -> None:
+    table = tmp_path / "classes.csv"
+    table.write_text("index,name,r,g,b\n0,_background_,0,0,0\n1,cat,10,20,30\n2,dog,40,50,60\n3,zebra,70,80,90\n")
+    out = tmp_path / "out"
+    run(convert_labelme(folder, out, table, jobs=1))
+    _, palette = read_label_palette(out / "SegmentationClass" / "a.png")
+    assert palette[1].tolist() == [10, 20, 30] and palette[3].tolist() == [70, 80, 90]
+
+
+# --------------------------------------------------------------------------------------------
+# images
+
+
+def test_rgba_png_source_becomes_an_rgb_jpeg(tmp_path: Path) -> None:
+    rgba = np.dstack([scene(), np.full((H, W), 128, np.uint8)])
+    write_annotation(tmp_path / "src", "a", image=Image.fromarray(rgba, "RGBA"), fmt="PNG", ext=".png")
+    out = tmp_path / "out"
+    assert all(r.ok for r in run(convert_labelme(tmp_path / "src", out, jobs=1)))
+    with Image.open(out / "JPEGImages" / "a.jpg") as image:
+        assert image.format == "JPEG" and image.mode == "RGB"
+        assert np.abs(np.asarray(image, np.int16) - scene()).mean() < 3
+
+
+@pytest.mark.parametrize("mode", ["L", "P", "LA"])
+def test_other_image_modes_become_rgb_jpegs(tmp_path: Path, mode: str) -> None:
+    gray = scene()[..., 0]
+    image = Image.fromarray(gray).convert(mode)
+    write_annotation(tmp_path / "src", "a", image=image, fmt="PNG", ext=".png")
+    out = tmp_path / "out"
+    results = run(convert_labelme(tmp_path / "src", out, jobs=1))
+    assert results[0].ok, results[0].error
+    with Image.open(out / "JPEGImages" / "a.jpg") as written:
+        assert written.mode == "RGB"
+        assert np.abs(np.asarray(written, np.int16)[..., 1] - gray).mean() < 3
+
+
+def test_16_bit_grey_is_stretched_to_8_bits_like_labelme_shows_it(tmp_path: Path) -> None:
+    wide = (1000 + scene()[..., 0].astype(np.uint16) * 100)
+    image = Image.fromarray(wide)
+    assert image.mode == "I;16"
+    write_annotation(tmp_path / "src", "a", image=image, fmt="PNG", ext=".png")
+    out = tmp_path / "out"
+    assert run(convert_labelme(tmp_path / "src", out, jobs=1))[0].ok
+    expected = (wide - wide.min()) * 255.0 / (wide.max() - wide.min())
+    with Image.open(out / "JPEGImages" / "a.jpg") as written:
+        assert np.abs(np.asarray(written, np.float64)[..., 0] - expected).mean() < 2
+
+
+def test_keep_format_copies_png_and_jpeg_sources(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    _, png = write_annotation(src, "p", image=Image.fromarray(scene()), fmt="PNG", ext=".png")
+    _, jpg = write_annotation(src, "j")
+    out = tmp_path / "out"
+    run(convert_labelme(src, out, options=ConvertOptions(image_format="keep"), jobs=1))
+    assert (out / "JPEGImages" / "p.png").read_bytes() == png
+    assert (out / "JPEGImages" / "j.jpg").read_bytes() == jpg
+    assert VOCSegmentation(out, split="trainval")[1]["image"].shape == (H, W, 3)
+
+
+def test_keep_format_stores_other_formats_as_png(tmp_path: Path) -> None:
+    gif = Image.fromarray(scene()).convert("P")
+    write_annotation(tmp_path / "src", "g", image=gif, fmt="GIF", ext=".gif")
+    out = tmp_path / "out"
+    run(convert_labelme(tmp_path / "src", out, options=ConvertOptions(image_format="keep"), jobs=1))
+    with Image.open(out / "JPEGImages" / "g.png") as image, Image.open(tmp_path / "src" / "g.gif") as source:
+        assert image.format == "PNG"
+        np.testing.assert_array_equal(np.asarray(image.convert("RGB")), np.asarray(source.convert("RGB")))
+
+
+def test_keep_format_turns_a_rotated_png_upright_losslessly(tmp_path: Path) -> None:
+    exif = Image.Exif()
+    exif[0x0112] = 8
+    stored = Image.fromarray(scene(W, H))  # stored 64 rows x 48 columns, displayed 48 x 64
+    write_annotation(tmp_path / "src", "r", image=stored, fmt="PNG", ext=".png", declared_hw=(H, W), exif=exif.tobytes())
+    out = tmp_path / "out"
+    run(convert_labelme(tmp_path / "src", out, options=ConvertOptions(image_format="keep"), jobs=1))
+    with Image.open(out / "JPEGImages" / "r.png") as image:
+        np.testing.assert_array_equal(np.asarray(image), np.asarray(stored.transpose(Image.Transpose.ROTATE_90)))
+
+
+def test_exif_rotated_jpeg_is_written_as_displayed(tmp_path: Path) -> None:
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    stored = Image.fromarray(scene(W, H))
+    write_annotation(tmp_path / "src", "r", image=stored, declared_hw=(H, W), exif=exif.tobytes(), quality=95)
+    out = tmp_path / "out"
+    assert run(convert_labelme(tmp_path / "src", out, jobs=1))[0].ok
+    with Image.open(out / "JPEGImages" / "r.jpg") as image:
+        shown = np.asarray(image, np.int16)
+    expected = np.asarray(stored.transpose(Image.Transpose.ROTATE_270), np.int16)
+    assert shown.shape == (H, W, 3) and np.abs(shown - expected).mean() < 3
+    assert read_label(out / "SegmentationClass" / "r.png").shape == (H, W)
+
+
+def test_embedded_and_path_images_give_the_same_dataset(tmp_path: Path) -> None:
+    write_annotation(tmp_path / "a", "x", embed=True)
+    write_annotation(tmp_path / "b", "x", embed=False)
+    run(convert_labelme(tmp_path / "a", tmp_path / "out_a", jobs=1))
+    run(convert_labelme(tmp_path / "b", tmp_path / "out_b", jobs=1))
+    assert tree_bytes(tmp_path / "out_a") == tree_bytes(tmp_path / "out_b")
+
+
+# --------------------------------------------------------------------------------------------
+# bad files
+
+
+def test_bad_files_are_reported_and_leave_nothing(tmp_path: Path, folder: Path) -> None:
+    (folder / "broken.json").write_text("{")
+    write_annotation(folder, "noimage")
+    (folder / "noimage.jpg").unlink()
+    noisy = Image.fromarray(np.random.default_rng(0).integers(0, 255, (H, W, 3), dtype=np.uint8))
+    path, data = write_annotation(folder, "truncated", image=noisy)
+    (folder / "truncated.jpg").write_bytes(data[: len(data) * 2 // 3])  # header intact, pixels cut
+    write_annotation(folder, "badshape", [{"label": "cat", "points": [[1, 1], [2, 2]], "shape_type": "polygon"}])
+    (folder / "config.json").write_text(json.dumps({"lr": 0.1}))
+    out = tmp_path / "out"
+    conversion = convert_labelme(folder, out, options=ConvertOptions(viz=True), jobs=1)
+    results = {Path(r.source).stem: r for r in run(conversion)}
+    assert results["broken"].error.startswith(f"{folder / 'broken.json'}: not valid JSON at line 1")
+    assert "noimage.json: image 'noimage.jpg' not found (tried" in results["noimage"].error
+    assert results["truncated"].error.startswith(f"{folder / 'truncated.jpg'}: cannot decode the image")
+    assert results["badshape"].error == f"{folder / 'badshape.json'}: shapes[0] (label 'cat', polygon): a polygon needs at least 3 points, got 2"
+    assert results["config"].ok and results["config"].skipped
+    assert results["config"].warnings == (f"{folder / 'config.json'}: not a labelme annotation (no 'shapes' list); skipped",)
+    for stem in ("broken", "noimage", "truncated", "badshape", "config"):
+        assert not [p for p in out.rglob(f"{stem}.*")], stem
+    assert conversion.splits["trainval"] == ["a", "b", "c"]
+    assert not [p for p in out.rglob("*.tmp")]
+
+
+def test_skip_bad_shapes_keeps_the_file(tmp_path: Path) -> None:
+    shapes = [*shapes_abc(), {"label": "cat", "points": [[1, 1], [2, 2]], "shape_type": "polygon"}]
+    path, _ = write_annotation(tmp_path / "src", "a", shapes)
+    out = tmp_path / "out"
+    (result,) = run(convert_labelme(tmp_path / "src", out, options=ConvertOptions(skip_bad_shapes=True), jobs=1))
+    assert result.ok and not result.skipped
+    assert result.warnings == (f"{path}: shapes[4] (label 'cat', polygon): a polygon needs at least 3 points, got 2 (shape skipped)",)
+    assert (out / "SegmentationClass" / "a.png").exists()
+
+
+def test_a_failed_write_removes_what_the_file_had_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import labeltools.convert as convert_module
+
+    path, _ = write_annotation(tmp_path / "src", "a")
+    table = ClassTable.from_names(["_background_", "cat", "dog", "__ignore__"])
+
+    def disk_full(*args: Any, **kwargs: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(convert_module, "write_label_image", disk_full)
+    with pytest.raises(OSError):
+        convert_file(path, tmp_path / "out", table)
+    assert [p for p in (tmp_path / "out").rglob("*") if p.is_file()] == []
+
+
+def test_line_width_and_point_size_reach_the_rasteriser(tmp_path: Path) -> None:
+    shapes = [{"label": "cat", "points": [[5, 20], [60, 20]], "shape_type": "line"},
+              {"label": "cat", "points": [[30, 40]], "shape_type": "point"}]
+    path, _ = write_annotation(tmp_path / "src", "a", shapes)
+    table = ClassTable.from_names(["_background_", "cat"])
+    convert_file(path, tmp_path / "wide", table)
+    convert_file(path, tmp_path / "thin", table, options=ConvertOptions(line_width=2, point_size=1))
+    wide = read_label(tmp_path / "wide" / "SegmentationClass" / "a.png")
+    thin = read_label(tmp_path / "thin" / "SegmentationClass" / "a.png")
+    assert np.count_nonzero(thin) < np.count_nonzero(wide) / 3
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (ConvertOptions(unknown="skip"), r"unknown-label policy must be one of error, ignore, background, got 'skip'"),  # type: ignore[arg-type]
+        (ConvertOptions(image_format="png"), r"image format must be one of jpg, keep, got 'png'"),  # type: ignore[arg-type]
+        (ConvertOptions(line_width=0), r"line width must be a positive integer, got 0"),
+        (ConvertOptions(point_size=-2), r"point size must be a non-negative integer, got -2"),
+    ],
+)
+def test_bad_options(tmp_path: Path, folder: Path, options: ConvertOptions, message: str) -> None:
+    with pytest.raises(AnnotationError, match=message):
+        convert_labelme(folder, tmp_path / "out", options=options)
+
+
+# --------------------------------------------------------------------------------------------
+# inputs and ids
+
+
+def test_inputs_can_be_files_and_folders(tmp_path: Path, folder: Path) -> None:
+    found = find_annotations([folder / "a.json", folder / "sub", folder / "a.json"])
+    assert [p.name for p, _ in found] == ["a.json", "c.json"]
+
+
+def test_input_errors(tmp_path: Path) -> None:
+    with pytest.raises(DatasetError, match=r"nothing: no such file or folder"):
+        find_annotations([tmp_path / "nothing"])
+    (tmp_path / "a.txt").write_text("x")
+    with pytest.raises(DatasetError, match=r"a\.txt: not a \.json file \(give labelme JSON files or folders\)"):
+        find_annotations([tmp_path / "a.txt"])
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(DatasetError, match=r"no \.json files found in .*empty"):
+        find_annotations([tmp_path / "empty"])
+
+
+def test_output_inside_input_is_not_searched(tmp_path: Path, folder: Path) -> None:
+    (folder / "out").mkdir()
+    (folder / "out" / "stray.json").write_text("{}")
+    found = find_annotations([folder], exclude=folder / "out")
+    assert "stray.json" not in [p.name for p, _ in found]
+
+
+def test_same_stem_in_two_folders_is_refused_before_writing(tmp_path: Path, folder: Path) -> None:
+    write_annotation(folder / "other", "a")
+    out = tmp_path / "out"
+    with pytest.raises(DatasetError) as info:
+        convert_labelme(folder, out)
+    assert str(info.value) == (
+        "1 output id(s) would be written by more than one file (use --flatten-names to prefix ids "
+        f"with their folder): a: {folder / 'a.json'}, {folder / 'other' / 'a.json'}"
+    )
+    assert not out.exists()
+    conversion = convert_labelme(folder, out, flatten_names=True, jobs=1)
+    assert sorted(i.image_id for i in conversion.items) == ["a", "b", "other_a", "sub_c"]
+    run(conversion)
+    assert (out / "SegmentationClass" / "other_a.png").exists()
+
+
+def test_flattened_names_can_still_clash(tmp_path: Path) -> None:
+    write_annotation(tmp_path / "src" / "a_b", "x")
+    write_annotation(tmp_path / "src" / "a" / "b", "x")
+    with pytest.raises(DatasetError, match=r"^1 output id\(s\) would be written by more than one file: a_b_x: "):
+        convert_labelme(tmp_path / "src", tmp_path / "out", flatten_names=True)
+
+
+# --------------------------------------------------------------------------------------------
+# existing output: refuse, overwrite, resume
+
+
+def test_existing_output_is_refused(tmp_path: Path, folder: Path) -> None:
+    out = tmp_path / "out"
+    run(convert_labelme(folder, out, jobs=1))
+    with pytest.raises(DatasetError, match=r"out: already exists and is not empty; pass --overwrite to convert everything again into it, or --resume to convert only what changed"):
+        convert_labelme(folder, out)
+    (tmp_path / "empty").mkdir()
+    assert len(convert_labelme(folder, tmp_path / "empty")) == 3
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(DatasetError, match=r"file: exists and is not a folder"):
+        convert_labelme(folder, tmp_path / "file")
+    with pytest.raises(DatasetError, match=r"choose either overwrite \(convert everything again\) or resume \(only what changed\), not both"):
+        convert_labelme(folder, out, overwrite=True, resume=True)
+
+
+def test_overwrite_converts_everything_again(tmp_path: Path, folder: Path) -> None:
+    out = tmp_path / "out"
+    run(convert_labelme(folder, out, jobs=1))
+    label = out / "SegmentationClass" / "a.png"
+    label.write_bytes(b"stale")
+    results = run(convert_labelme(folder, out, overwrite=True, jobs=1))
+    assert all(r.ok and not r.skipped for r in results)
+    assert read_label(label).shape == (H, W)
+
+
+def _age(paths: list[Path], seconds: int = 100) -> None:
+    for path in paths:
+        stat = path.stat()
+        os.utime(path, ns=(stat.st_atime_ns - seconds * 10**9, stat.st_mtime_ns - seconds * 10**9))
+
+
+def test_resume_converts_only_what_changed(tmp_path: Path, folder: Path) -> None:
+    out = tmp_path / "out"
+    _age(list(folder.rglob("*.*")))
+    run(convert_labelme(folder, out, options=ConvertOptions(instances=True), jobs=1))
+    # a changed annotation, a changed image, a deleted output, a new file
+    (folder / "a.json").touch()
+    (folder / "sub" / "c.jpg").touch()
+    (out / "SegmentationObject" / "b.png").unlink()
+    write_annotation(folder, "d", [{"label": "dog", "points": [[1, 1], [9, 9]], "shape_type": "rectangle"}])
+    results = {Path(r.source).stem: r for r in run(convert_labelme(folder, out, resume=True, options=ConvertOptions(instances=True), jobs=1))}
+    assert {s for s, r in results.items() if r.skipped} == set()
+    _age([p for p in out.rglob("*") if p.is_file()], -100)  # outputs newer than every input
+    results = {Path(r.source).stem: r for r in run(convert_labelme(folder, out, resume=True, options=ConvertOptions(instances=True), jobs=1))}
+    assert all(r.skipped and r.ok for r in results.values())
+    assert results["a"].data["status"] == "up-to-date"
+    assert set(results["a"].outputs) == {str(out / d / f"a{e}") for d, e in (("JPEGImages", ".jpg"), ("SegmentationClass", ".png"), ("SegmentationObject", ".png"))}
+    # asking for more outputs than exist converts again
+    results = {Path(r.source).stem: r for r in run(convert_labelme(folder, out, resume=True, options=ConvertOptions(instances=True, viz=True), jobs=1))}
+    assert not any(r.skipped for r in results.values())
+
+
+def test_resume_skips_exactly_the_up_to_date_files(tmp_path: Path, folder: Path) -> None:
+    out = tmp_path / "out"
+    _age(list(folder.rglob("*.*")), 200)
+    run(convert_labelme(folder, out, jobs=1))
+    _age([p for p in out.rglob("*") if p.is_file()], 100)  # outputs older than now, newer than inputs
+    (folder / "b.json").touch()
+    results = {Path(r.source).stem: r for r in run(convert_labelme(folder, out, resume=True, jobs=1))}
+    assert {s for s, r in results.items() if r.skipped} == {"a", "c"}
+    assert not results["b"].skipped and results["b"].data["status"] == "converted"
+
+
+def test_resume_refuses_a_different_class_table(tmp_path: Path, folder: Path) -> None:
+    out = tmp_path / "out"
+    run(convert_labelme(folder, out, jobs=1))
+    write_annotation(folder, "e", [{"label": "emu", "points": [[1, 1], [9, 9]], "shape_type": "rectangle"}])
+    with pytest.raises(DatasetError, match=r"class_names\.txt: the class table differs from the one this run uses \(new: emu\); resuming would mix class ids, pass --overwrite"):
+        convert_labelme(folder, out, resume=True)
+    labels = tmp_path / "labels.txt"
+    labels.write_text("_background_\ndog\ncat\nzebra\nemu\n")
+    with pytest.raises(DatasetError, match=r"\(new: emu\)"):
+        convert_labelme(folder, out, labels, resume=True)
+    labels.write_text("_background_\ndog\ncat\nzebra\n")
+    (folder / "e.json").unlink()
+    with pytest.raises(DatasetError, match=r"\(index 1 was 'cat', now 'dog'\)"):
+        convert_labelme(folder, out, labels, resume=True)
+
+
+def test_resume_keeps_every_id_in_its_split(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    for i in range(20):
+        write_annotation(src, f"im{i:02d}")
+    out = tmp_path / "out"
+    run(convert_labelme(src, out, val_fraction=0.3, seed=1, jobs=1))
+    train, val = read_split(out, "train"), read_split(out, "val")
+    assert len(val) == 6
+    for i in range(20, 25):
+        write_annotation(src, f"im{i:02d}")
+    conversion = convert_labelme(src, out, val_fraction=0.3, seed=99, resume=True, jobs=1)
+    run(conversion)
+    assert set(val) <= set(read_split(out, "val")) and set(train) <= set(read_split(out, "train"))
+    assert len(read_split(out, "val")) == 8  # round(25 * 0.3)
+    assert read_split(out, "trainval") == sorted(f"im{i:02d}" for i in range(25))
+
+
+# --------------------------------------------------------------------------------------------
+# splits
+
+
+def test_split_is_deterministic_sized_and_seeded() -> None:
+    ids = [f"img{i:03d}" for i in range(50)]
+    train, val = split_ids(ids, 0.2, seed=0)
+    assert len(val) == 10 and len(train) == 40 and not set(train) & set(val)
+    assert split_ids(list(reversed(ids)), 0.2, seed=0) == (train, val)
+    assert split_ids(ids, 0.2, seed=1)[1] != val
+    assert split_ids(ids, 0.0)[1] == [] and split_ids(ids, 1.0)[0] == []
+    # a file added later moves at most the boundary, never reshuffles the rest
+    more_train, more_val = split_ids([*ids, "zzz"], 0.2, seed=0)
+    assert len(set(val) - set(more_val)) <= 1
+
+
+@pytest.mark.parametrize("fraction", [-0.1, 1.5, float("nan")])
+def test_bad_val_fraction(tmp_path: Path, folder: Path, fraction: float) -> None:
+    with pytest.raises(DatasetError, match=r"validation fraction must be between 0 and 1, got"):
+        convert_labelme(folder, tmp_path / "out", val_fraction=fraction)
+
+
+def test_conversion_runs_once(tmp_path: Path, folder: Path) -> None:
+    conversion = convert_labelme(folder, tmp_path / "out", jobs=1)
+    run(conversion)
+    with pytest.raises(RuntimeError, match="a Conversion runs once"):
+        iter(conversion)
