@@ -226,7 +226,7 @@ LabelsDirOption = Annotated[
 ]
 
 
-@command("colormap")
+@command("colormap", rich_help_panel="Colours and label files")
 def colormap_command(
     n: Annotated[
         Optional[int],
@@ -261,7 +261,7 @@ def colormap_command(
     out.print(grid)
 
 
-@command("colorize")
+@command("colorize", rich_help_panel="Colours and label files")
 def colorize_command(
     inputs: Annotated[list[Path], typer.Argument(help="Label PNGs (grayscale or palette) holding class indices.")],
     output_dir: Annotated[Path, typer.Option("--output-dir", "-o", help="Folder for the rewritten files.")],
@@ -305,7 +305,7 @@ def run_conversion(conversion: Conversion) -> BatchSummary:
     return summary
 
 
-@command("convert")
+@command("convert", rich_help_panel="Prepare a dataset")
 def convert_command(
     inputs: Annotated[
         list[Path],
@@ -382,7 +382,7 @@ def _crop_option(value: Optional[str]) -> Optional[tuple[int, int, int, int]]:
         raise typer.BadParameter(str(exc)) from None
 
 
-@command("excel")
+@command("excel", rich_help_panel="Inspect and score")
 def excel_command(
     inputs: Annotated[
         Optional[list[Path]], typer.Argument(metavar="LABEL...", help="Label PNGs to dump (palette or grayscale).", show_default=False)
@@ -462,7 +462,7 @@ def excel_command(
     exit_for(summary)
 
 
-@command("weights")
+@command("weights", rich_help_panel="Train")
 def weights_command(
     dataset: DatasetOrLabelsDirArgument = None,
     split: Annotated[
@@ -611,7 +611,7 @@ def print_remap_report(report: RemapReport, index_mode: bool = False, top: int =
     out.print(grid)
 
 
-@command("remap")
+@command("remap", rich_help_panel="Colours and label files")
 def remap_command(
     inputs: Annotated[
         list[Path],
@@ -704,7 +704,7 @@ def _written(path: Path) -> None:
     err.print(f"wrote {path}", highlight=False)
 
 
-@command("stats")
+@command("stats", rich_help_panel="Inspect and score")
 def stats_command(
     dataset: DatasetOrLabelsDirArgument = None,
     split: SplitOption = None,
@@ -768,7 +768,7 @@ def stats_command(
     exit_for(summary)
 
 
-@command("check")
+@command("check", rich_help_panel="Inspect and score")
 def check_command(
     dataset: Annotated[Path, typer.Argument(help="VOC dataset folder.")],
     classes: ClassesOption = None,
@@ -802,7 +802,7 @@ def check_command(
         raise typer.Exit(1)
 
 
-@command("evaluate")
+@command("evaluate", rich_help_panel="Inspect and score")
 def evaluate_command(
     gt: Annotated[Path, typer.Argument(help="Ground truth: a folder of label PNGs, or a VOC folder.")],
     pred: Annotated[Path, typer.Argument(help="Predictions: label PNGs named like the ground truth.")],
@@ -873,13 +873,17 @@ def evaluate_command(
     exit_for(summary)
 
 
-@command("demo")
+@command("demo", rich_help_panel="Prepare a dataset")
 def demo_command(
-    outdir: Annotated[Path, typer.Argument(help="Folder to write the demo dataset into (replaced if it exists).")],
+    outdir: Annotated[
+        Path,
+        typer.Argument(help="Folder to write the demo dataset into: new, empty, or an earlier demo's output."),
+    ],
     jobs: JobsOption = 0,
 ) -> None:
-    """Convert the bundled labelme sample into a VOC dataset (with instances and overlays) and
-    show what was written."""
+    """Convert the bundled labelme sample into a VOC dataset (with instances and overlays) and show what was written."""
+    if outdir.is_dir() and any(outdir.iterdir()) and not is_voc_root(outdir):
+        fail(f"{outdir}: is not empty and holds no earlier demo output; give a new or empty folder")
     err.print(f"converting the bundled sample {SAMPLE_DIR}", highlight=False)
     conversion = convert_labelme(
         SAMPLE_DIR, outdir, sample_labels_path(), options=ConvertOptions(instances=True, viz=True),

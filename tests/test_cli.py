@@ -735,6 +735,14 @@ def test_demo_converts_the_bundled_sample_and_prints_the_tree(tmp_path):
     assert again.exit_code == 0, again.stderr
 
 
+def test_demo_refuses_a_folder_holding_other_things(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    result = run("demo", tmp_path, "-j", "1")
+    assert result.exit_code == 1
+    assert "is not empty and holds no earlier demo output" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
 # --- convert -----------------------------------------------------------------------------------
 
 
