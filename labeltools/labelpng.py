@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import secrets
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -34,31 +34,19 @@ PNG_COMPRESS_LEVEL = 1
 PNG_SAVE_ARGS = {"format": "PNG", "compress_level": PNG_COMPRESS_LEVEL, "compress_type": zlib.Z_RLE}
 
 
-def _read_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _read_umask()  # read once: os.umask can only be read by setting it
-
-
 @contextmanager
 def atomic_write(path: PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` when the block succeeds.
 
-    The temporary file lives in the same folder (so the rename is atomic) and is removed if the
-    block raises, so an interrupted or failed write never leaves a truncated file behind. The
+    The block writes the temporary file (creating it as any ``open()`` does, so it gets the usual
+    permissions). It lives in the same folder, so the rename is atomic, and it is removed if the
+    block raises: an interrupted or failed write never leaves a truncated file behind. The
     folder must exist.
     """
     target = Path(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
     try:
         yield tmp
-        # mkstemp makes the file private (0600); give it the mode a plain open() would.
-        os.chmod(tmp, 0o666 & ~_UMASK)
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)

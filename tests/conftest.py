@@ -20,3 +20,13 @@ def blobs_label() -> np.ndarray:
     label[5:9, 20:30] = 15
     label[11, :] = 255
     return label
+
+
+@pytest.fixture
+def usual_umask():
+    """Run the test under umask 022, whatever the machine's, and restore it after."""
+    old = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(old)

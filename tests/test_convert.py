@@ -156,10 +156,8 @@ def test_jobs_1_and_2_write_identical_bytes(tmp_path: Path) -> None:
     assert one == two
 
 
-def test_written_files_have_ordinary_permissions(tmp_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from labeltools import labelpng
-
-    monkeypatch.setattr(labelpng, "_UMASK", 0o022)
+@pytest.mark.usefixtures("usual_umask")
+def test_written_files_have_ordinary_permissions(tmp_path: Path, folder: Path) -> None:
     run(convert_labelme(folder, tmp_path / "out", options=ConvertOptions(instances=True, viz=True), jobs=1))
     modes = {p.stat().st_mode & 0o777 for p in (tmp_path / "out").rglob("*") if p.is_file()}
     assert modes == {0o644}

@@ -142,10 +142,8 @@ def test_atomic_write_leaves_nothing_on_error(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["out.txt"]
 
 
-def test_written_files_get_the_usual_permissions(tmp_path, blobs_label, monkeypatch):
-    from labeltools import labelpng
-
-    monkeypatch.setattr(labelpng, "_UMASK", 0o022)
+@pytest.mark.usefixtures("usual_umask")
+def test_written_files_get_the_usual_permissions(tmp_path, blobs_label):
     write_label(tmp_path / "a.png", blobs_label)
     assert (tmp_path / "a.png").stat().st_mode & 0o777 == 0o644
 
