@@ -25,6 +25,7 @@ from labeltools.draw import legend_image
 from labeltools.draw import overlay_image
 from labeltools.errors import AnnotationError
 from labeltools.errors import ClassTableError
+from labeltools.errors import ColourImageError
 from labeltools.errors import ColormapError
 from labeltools.errors import DatasetError
 from labeltools.errors import EvaluationError
@@ -114,6 +115,7 @@ __all__ = [
     "ClassEntry",
     "ClassTable",
     "ClassTableError",
+    "ColourImageError",
     "ColormapError",
     "ConfusionMatrix",
     "Conversion",

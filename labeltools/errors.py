@@ -20,6 +20,10 @@ class LabelFileError(LabeltoolsError):
     """A label image (file or array) cannot be read or written as a label map."""
 
 
+class ColourImageError(LabelFileError):
+    """A colour (RGB, RGBA, ...) image was given where a label map of indices was expected."""
+
+
 class ClassTableError(LabeltoolsError):
     """A class table is malformed: duplicate names or indices, blank lines, bad colours."""
 

@@ -22,7 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 from PIL import Image
 
 from labeltools.colormap import VOID, palette_bytes
-from labeltools.errors import LabelFileError
+from labeltools.errors import ColourImageError, LabelFileError
 from labeltools.parallel import FileResult, map_files
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -184,7 +184,7 @@ def read_label_palette(path: PathLike) -> tuple[NDArray[np.uint8], NDArray[np.ui
     except (OSError, SyntaxError, ValueError) as exc:
         raise LabelFileError(f"{path}: cannot read image ({exc})") from None
     if mode in ("RGB", "RGBA", "RGBX", "CMYK", "YCbCr", "LAB", "HSV", "LA", "PA", "La"):
-        raise LabelFileError(
+        raise ColourImageError(
             f"{path}: is a colour image (mode {mode}), not a label map (expected a palette or grayscale PNG of "
             "class indices); convert colour masks with `labeltools remap`"
         )

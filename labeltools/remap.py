@@ -35,7 +35,7 @@ from PIL import Image
 
 from labeltools.classes import ClassEntry, ClassTable, as_class_table
 from labeltools.colormap import VOID, VOID_COLOR, colorize, palette_array
-from labeltools.errors import RemapError
+from labeltools.errors import ColourImageError, RemapError
 from labeltools.labelpng import (
     PNG_COMPRESS_LEVEL,
     as_label_array,
@@ -912,7 +912,14 @@ def remap_index_file(
             input, or (``strict``) values the map does not list.
     """
     target = _output_path(source, output_dir)
-    label, report = index_to_index_with_report(read_label(source), index_map, str(source))
+    try:
+        values = read_label(source)
+    except ColourImageError:
+        raise RemapError(
+            f"{source}: is a colour mask, but an index map rewrites the values of label files; "
+            "remap its colours with --classes instead of --index-map"
+        ) from None
+    label, report = index_to_index_with_report(values, index_map, str(source))
     if strict:
         _refuse_unknown(report, source, f"values that the {index_map.source} does not list")
     write_label(target, label, palette)

@@ -340,6 +340,14 @@ def test_remap_to_rgb_and_back(tmp_path):
     np.testing.assert_array_equal(read_label(tmp_path / "idx" / "a.png"), label)
 
 
+def test_remap_index_map_on_a_colour_mask_says_to_use_classes(tmp_path):
+    Image.new("RGB", (4, 3), (128, 0, 0)).save(tmp_path / "mask.png")
+    result = run("remap", tmp_path / "mask.png", "--index-map", "1:0", "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    assert "mask.png: is a colour mask, but an index map rewrites the values of label files" in result.stderr
+    assert "remap its colours with --classes instead of --index-map" in result.stderr
+
+
 def test_remap_index_map_cityscapes(tmp_path):
     write_gray_label(tmp_path / "x_labelIds.png", np.array([[7, 26, 1], [17, 18, 0]], dtype=np.uint8))
     result = run("remap", tmp_path / "x_labelIds.png", "--index-map", "cityscapes", "-o", tmp_path / "out")

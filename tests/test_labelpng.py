@@ -10,6 +10,7 @@ from hypothesis.extra.numpy import arrays
 from PIL import Image
 
 from labeltools import (
+    ColourImageError,
     LabelFileError,
     atomic_write,
     label_histogram,
@@ -103,7 +104,7 @@ def test_palette_indices_are_not_converted_to_colours(tmp_path):
 
 def test_rgb_file_points_to_remap(tmp_path):
     Image.new("RGB", (4, 4)).save(tmp_path / "rgb.png")
-    with pytest.raises(LabelFileError, match=r"rgb.png: is a colour image \(mode RGB\), not a label map.*labeltools remap"):
+    with pytest.raises(ColourImageError, match=r"rgb.png: is a colour image \(mode RGB\), not a label map.*labeltools remap"):
         read_label(tmp_path / "rgb.png")
 
 

@@ -543,7 +543,7 @@ def test_index_files_and_strict(tmp_path):
         "(3 x 1, 8 x 1, 26 x 1); --strict refuses them (without it they become 255)"
     )
     Image.new("RGB", (2, 2)).save(tmp_path / "rgb.png")
-    with pytest.raises(LabelFileError, match=r"rgb.png: is a colour image \(mode RGB\)"):
+    with pytest.raises(RemapError, match=r"rgb.png: is a colour mask, but an index map rewrites"):
         remap_index_file(tmp_path / "rgb.png", out, mapping)
 
 
