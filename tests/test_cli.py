@@ -22,7 +22,7 @@ from labeltools import (
     write_split,
 )
 from labeltools.cli import app
-from labeltools.labelpng import read_label_palette, write_label
+from labeltools.labelpng import read_label_palette
 
 runner = CliRunner()
 
@@ -756,7 +756,6 @@ def test_demo_refuses_a_folder_holding_other_things(tmp_path):
 
 def labelme_folder(folder, labels=("cat", "dog")):
     """Two small labelme files with their JPEGs."""
-    import base64  # noqa: F401  (kept local: only these tests build labelme files)
     import json
 
     folder.mkdir(parents=True, exist_ok=True)
