@@ -446,7 +446,7 @@ def excel_command(
         raise typer.BadParameter("give label files to dump, or --read WORKBOOK")
     if sheet is not None:
         raise typer.BadParameter("--sheet only applies with --read")
-    options = dict(names=load_classes(names), crop=region, step=step, fill=not no_fill)
+    options: dict[str, Any] = dict(names=load_classes(names), crop=region, step=step, fill=not no_fill)
     if output_dir is not None:
         if output is not None:
             raise typer.BadParameter("give --output (one workbook) or --output-dir (one per input), not both")

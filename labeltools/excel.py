@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import chain
@@ -310,7 +310,7 @@ class _RowSink:
         sheet._rows = self._sink  # closed by the sheet when the workbook is saved
 
     @staticmethod
-    def _rows(sheet: Any) -> Iterator[None]:
+    def _rows(sheet: Any) -> Generator[None, Any, None]:
         xf = sheet._writer.xf.send(True)
         with xf.element("sheetData"):
             try:

@@ -425,7 +425,7 @@ class SourceImage:
             AnnotationError: the pixel data is truncated or corrupt.
         """
         try:
-            image = PIL.Image.open(io.BytesIO(self.data))
+            image: PIL.Image.Image = PIL.Image.open(io.BytesIO(self.data))
             image.load()
         except (OSError, ValueError, SyntaxError, PIL.Image.DecompressionBombError) as exc:
             raise AnnotationError(f"{self.source}: cannot decode the image ({exc})") from None

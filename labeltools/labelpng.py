@@ -31,7 +31,7 @@ PathLike = Union[str, "os.PathLike[str]"]
 #: strategy (Z_RLE) compresses them about as well as level 6 at a third of its time, and both
 #: faster and smaller than level 1 with the default strategy.
 PNG_COMPRESS_LEVEL = 1
-PNG_SAVE_ARGS = {"format": "PNG", "compress_level": PNG_COMPRESS_LEVEL, "compress_type": zlib.Z_RLE}
+PNG_SAVE_ARGS: dict[str, Any] = {"format": "PNG", "compress_level": PNG_COMPRESS_LEVEL, "compress_type": zlib.Z_RLE}
 
 
 @contextmanager

@@ -152,7 +152,7 @@ def confusion_counts(
 
 def _pair_runs(
     gt: NDArray[np.uint8], pred: NDArray[np.uint8]
-) -> tuple[NDArray[np.uint16], NDArray[np.uint16], NDArray[np.intp]]:
+) -> tuple[NDArray[np.integer], NDArray[np.integer], NDArray[np.intp]]:
     """Runs of equal (gt, pred) pairs along the flattened arrays: values and lengths."""
     if gt.size == 0:
         empty = np.zeros(0, dtype=np.uint16)

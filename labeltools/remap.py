@@ -996,11 +996,13 @@ def remap_files(
             remap_index_file, output_dir=output_dir, index_map=mapping, strict=strict, palette=palette
         )
     elif to_rgb:
+        assert table is not None  # checked above
         work = partial(index_file_to_rgb, output_dir=output_dir, table=table)
     else:
+        assert table is not None  # checked above
         _check_tolerance(tolerance)
         # Compile (and check) once here: forked workers then share the lookup table.
-        _compile(table, _conflict_mode(table, on_conflict)).lut()  # type: ignore[arg-type]
+        _compile(table, _conflict_mode(table, on_conflict)).lut()
         work = partial(
             remap_color_file,
             output_dir=output_dir,

@@ -205,13 +205,15 @@ class ClassCounter:
     @property
     def counts(self) -> ClassCounts:
         """The counts so far (arrays are read-only copies)."""
-        arrays = [a.copy() for a in (self._pixels, self._images, self._image_pixels)]
-        for a in arrays:
+        pixels, images, image_pixels = (a.copy() for a in (self._pixels, self._images, self._image_pixels))
+        for a in (pixels, images, image_pixels):
             a.setflags(write=False)
         return ClassCounts(
             self.num_classes,
             self.ignore_index,
-            *arrays,
+            pixels=pixels,
+            images=images,
+            image_pixels=image_pixels,
             num_images=self._num_images,
             ignored=self._ignored,
             out_of_range=self._out,
@@ -566,7 +568,7 @@ def class_weights(
     else:  # effective
         raw = (1 - beta) / (1 - beta ** n[present])
         weights[present] = raw * (np.count_nonzero(present) / raw.sum())
-    for index in np.flatnonzero(~present):
+    for index in np.flatnonzero(~present).tolist():
         name = class_names[index] if class_names is not None and index < len(class_names) else f"class_{index}"
         log.warning(
             "class %d (%s) has no pixels: its %s weight is %s",
