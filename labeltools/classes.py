@@ -18,18 +18,17 @@ import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from labeltools._types import Color, PathLike
 from labeltools.colormap import VOID, VOID_COLOR, palette_array, voc_colormap
 from labeltools.errors import ClassTableError
 from labeltools.draw import legend_image
 from labeltools.labelpng import atomic_write
 
-PathLike = Union[str, "os.PathLike[str]"]
-Color = tuple[int, int, int]
 
 IGNORE_NAME = "__ignore__"
 BACKGROUND_NAME = "_background_"

@@ -30,12 +30,13 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
+from labeltools._types import PathLike
 from labeltools.classes import BACKGROUND_NAME, IGNORE_NAME, ClassTable
 from labeltools.colormap import VOID, palette_bytes
 from labeltools.draw import legend_image, overlay_image, stack_vertical
@@ -66,7 +67,6 @@ from labeltools.voc import (
 
 log = logging.getLogger(__name__)
 
-PathLike = Union[str, "os.PathLike[str]"]
 ImageFormat = Literal["jpg", "keep"]
 IMAGE_FORMATS: tuple[str, ...] = ("jpg", "keep")
 

@@ -10,9 +10,9 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFont
 
+from labeltools._types import Color
 from labeltools.colormap import VOID, colorize
 
-Color = tuple[int, int, int]
 LegendEntry = tuple[int, str, Color]
 
 

@@ -17,7 +17,6 @@ sheet limits before anything is written. Text cells never become formulas.
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
@@ -39,6 +38,7 @@ from openpyxl.worksheet.dimensions import ColumnDimension
 from openpyxl.xml.functions import fromstring
 
 from labeltools import __version__
+from labeltools._types import Color, PathLike
 from labeltools.classes import ClassTable, as_class_table, hex_color
 from labeltools.colormap import VOID, VOID_COLOR, palette_array
 from labeltools.draw import text_color_for
@@ -55,8 +55,6 @@ from labeltools.parallel import FileResult, map_files
 
 log = logging.getLogger(__name__)
 
-PathLike = Union[str, "os.PathLike[str]"]
-Color = tuple[int, int, int]
 Crop = tuple[int, int, int, int]
 NamesSpec = Union[ClassTable, Sequence[str], PathLike, None]
 

@@ -15,17 +15,17 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from PIL import Image
 
+from labeltools._types import PathLike
 from labeltools.colormap import VOID, palette_bytes
-from labeltools.errors import ColourImageError, LabelFileError
+from labeltools.errors import ColourImageError, LabelFileError, LabeltoolsError
 from labeltools.parallel import FileResult, map_files
 
-PathLike = Union[str, "os.PathLike[str]"]
 
 #: zlib settings for label PNGs. Label maps are long runs of few values: zlib's run-length
 #: strategy (Z_RLE) compresses them about as well as level 6 at a third of its time, and both
@@ -157,6 +157,24 @@ def image_palette(image: Image.Image) -> NDArray[np.uint8]:
     return pal
 
 
+@contextmanager
+def open_image(
+    path: PathLike, error: type[LabeltoolsError] = LabelFileError, what: str = "file"
+) -> Iterator[Image.Image]:
+    """Open an image file for the block.
+
+    A missing, unreadable or truncated file (also when the block decodes it) becomes ``error``
+    naming the file: ``"<path>: no such <what>"`` or ``"<path>: cannot read image (...)"``.
+    """
+    try:
+        with Image.open(path) as image:
+            yield image
+    except FileNotFoundError:
+        raise error(f"{path}: no such {what}") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise error(f"{path}: cannot read image ({exc})") from None
+
+
 def read_label_palette(path: PathLike) -> tuple[NDArray[np.uint8], NDArray[np.uint8] | None]:
     """Read a label file and its palette.
 
@@ -168,21 +186,15 @@ def read_label_palette(path: PathLike) -> tuple[NDArray[np.uint8], NDArray[np.ui
         LabelFileError: the file is missing, unreadable, truncated, not single-channel (an RGB
         file points to ``labeltools remap``), or holds values above 255.
     """
-    try:
-        with Image.open(path) as image:
-            image.load()
-            mode = image.mode
-            if mode == "P":
-                return np.asarray(image, dtype=np.uint8), image_palette(image)
-            if mode in ("L", "1"):
-                return np.asarray(image.convert("L") if mode == "1" else image, dtype=np.uint8), None
-            if mode in ("I", "I;16", "I;16B", "I;16L", "I;16N"):
-                wide = np.asarray(image)
-                return _narrow(wide, path), None
-    except FileNotFoundError:
-        raise LabelFileError(f"{path}: no such file") from None
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise LabelFileError(f"{path}: cannot read image ({exc})") from None
+    with open_image(path) as image:
+        image.load()
+        mode = image.mode
+        if mode == "P":
+            return np.asarray(image, dtype=np.uint8), image_palette(image)
+        if mode in ("L", "1"):
+            return np.asarray(image.convert("L") if mode == "1" else image, dtype=np.uint8), None
+        if mode in ("I", "I;16", "I;16B", "I;16L", "I;16N"):
+            return _narrow(np.asarray(image), path), None
     if mode in ("RGB", "RGBA", "RGBX", "CMYK", "YCbCr", "LAB", "HSV", "LA", "PA", "La"):
         raise ColourImageError(
             f"{path}: is a colour image (mode {mode}), not a label map (expected a palette or grayscale PNG of "
@@ -199,13 +211,8 @@ def probe_label(path: PathLike) -> tuple[tuple[int, int], str]:
     Raises:
         LabelFileError: the file is missing or is not an image Pillow can identify.
     """
-    try:
-        with Image.open(path) as image:
-            return (image.height, image.width), image.mode
-    except FileNotFoundError:
-        raise LabelFileError(f"{path}: no such file") from None
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise LabelFileError(f"{path}: cannot read image ({exc})") from None
+    with open_image(path) as image:
+        return (image.height, image.width), image.mode
 
 
 def label_histogram(path: PathLike) -> tuple[NDArray[np.int64], tuple[int, int]]:
@@ -220,15 +227,10 @@ def label_histogram(path: PathLike) -> tuple[NDArray[np.int64], tuple[int, int]]
     Raises:
         LabelFileError: see :func:`read_label_palette`.
     """
-    try:
-        with Image.open(path) as image:
-            if image.mode in ("P", "L"):
-                counts = np.asarray(image.histogram(), dtype=np.int64)
-                return counts[:256], (image.height, image.width)
-    except FileNotFoundError:
-        raise LabelFileError(f"{path}: no such file") from None
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise LabelFileError(f"{path}: cannot read image ({exc})") from None
+    with open_image(path) as image:
+        if image.mode in ("P", "L"):
+            counts = np.asarray(image.histogram(), dtype=np.int64)
+            return counts[:256], (image.height, image.width)
     label = read_label(path)
     return np.bincount(label.ravel(), minlength=256).astype(np.int64), label.shape  # type: ignore[return-value]
 

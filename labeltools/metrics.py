@@ -24,18 +24,18 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from labeltools._types import PathLike
 from labeltools.colormap import VOID
 from labeltools.errors import DatasetError, EvaluationError
 from labeltools.labelpng import atomic_write, read_label, write_json
 from labeltools.parallel import FileResult, map_files, quick_task_chunksize
 from labeltools.voc import dataset_label_paths, is_voc_root
 
-PathLike = Union[str, "os.PathLike[str]"]
 
 log = logging.getLogger(__name__)
 

@@ -62,23 +62,19 @@ def quick_task_chunksize(count: int, jobs: int | None) -> int:
     return max(1, min(32, count // (8 * resolve_jobs(jobs))))
 
 
-def _guarded(func: Callable[[Any], FileResult], item: Any) -> FileResult:
-    try:
-        return func(item)
-    except LabeltoolsError as exc:
-        return FileResult(source=str(item), ok=False, error=str(exc))
-    except OSError as exc:
-        return FileResult(source=str(item), ok=False, error=f"{item}: {exc.strerror or exc}")
-
-
 class _Guard:
-    """Picklable wrapper applying :func:`_guarded` to a function."""
+    """Picklable wrapper: a LabeltoolsError or OSError from ``func`` becomes a failed result."""
 
     def __init__(self, func: Callable[[Any], FileResult]) -> None:
         self.func = func
 
     def __call__(self, item: Any) -> FileResult:
-        return _guarded(self.func, item)
+        try:
+            return self.func(item)
+        except LabeltoolsError as exc:
+            return FileResult(source=str(item), ok=False, error=str(exc))
+        except OSError as exc:
+            return FileResult(source=str(item), ok=False, error=f"{item}: {exc.strerror or exc}")
 
 
 def _context() -> multiprocessing.context.BaseContext:

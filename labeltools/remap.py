@@ -33,6 +33,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from PIL import Image
 
+from labeltools._types import Color, PathLike
 from labeltools.classes import ClassEntry, ClassTable, as_class_table
 from labeltools.colormap import VOID, VOID_COLOR, colorize, palette_array
 from labeltools.errors import ColourImageError, RemapError
@@ -42,6 +43,7 @@ from labeltools.labelpng import (
     atomic_write,
     check_unique_stems,
     image_palette,
+    open_image,
     read_label,
     write_label,
 )
@@ -49,8 +51,6 @@ from labeltools.parallel import FileResult, map_files
 
 log = logging.getLogger(__name__)
 
-PathLike = Union[str, "os.PathLike[str]"]
-Color = tuple[int, int, int]
 ReportKey = Union[Color, int]
 OnConflict = Literal["error", "first", "void"]
 
@@ -794,28 +794,23 @@ def _read_color_mask(path: PathLike) -> _MaskImage:
         RemapError: missing or unreadable file; a single-channel image (its values go through
             an index map); an unsupported mode.
     """
-    try:
-        with Image.open(path) as image:
-            image.load()
-            mode, fmt = image.mode, image.format or ""
-            if mode == "P":
-                alpha = _palette_alpha(image.info.get("transparency"))
-                return _MaskImage(
-                    indices=np.asarray(image, dtype=np.uint8),
-                    palette=image_palette(image),
-                    palette_alpha=alpha,
-                    format=fmt,
-                )
-            if mode in ("RGB", "RGBA"):
-                return _MaskImage(pixels=np.asarray(image, dtype=np.uint8), format=fmt)
-            if mode in ("RGBX", "CMYK", "YCbCr"):
-                return _MaskImage(pixels=np.asarray(image.convert("RGB")), format=fmt)
-            if mode == "PA":
-                return _MaskImage(pixels=np.asarray(image.convert("RGBA")), format=fmt)
-    except FileNotFoundError:
-        raise RemapError(f"{path}: no such file") from None
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise RemapError(f"{path}: cannot read image ({exc})") from None
+    with open_image(path, RemapError) as image:
+        image.load()
+        mode, fmt = image.mode, image.format or ""
+        if mode == "P":
+            alpha = _palette_alpha(image.info.get("transparency"))
+            return _MaskImage(
+                indices=np.asarray(image, dtype=np.uint8),
+                palette=image_palette(image),
+                palette_alpha=alpha,
+                format=fmt,
+            )
+        if mode in ("RGB", "RGBA"):
+            return _MaskImage(pixels=np.asarray(image, dtype=np.uint8), format=fmt)
+        if mode in ("RGBX", "CMYK", "YCbCr"):
+            return _MaskImage(pixels=np.asarray(image.convert("RGB")), format=fmt)
+        if mode == "PA":
+            return _MaskImage(pixels=np.asarray(image.convert("RGBA")), format=fmt)
     if mode in _SINGLE_CHANNEL:
         raise RemapError(
             f"{path}: is a single-channel ({mode}) image of values, not a colour mask; rewrite "

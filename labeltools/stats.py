@@ -12,18 +12,18 @@ label_histogram`) in worker processes; only the non-zero counts travel back.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
+from labeltools._types import PathLike
 from labeltools.classes import ClassTable
 from labeltools.colormap import VOID, voc_colormap
 from labeltools.draw import bar_chart
@@ -45,7 +45,6 @@ from labeltools.voc import (
     split_path,
 )
 
-PathLike = Union[str, "os.PathLike[str]"]
 
 ERROR = "error"
 WARNING = "warning"

@@ -17,17 +17,17 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from PIL import Image, ImageOps
+from PIL import ImageOps
 
+from labeltools._types import PathLike
 from labeltools.classes import ClassTable
 from labeltools.errors import DatasetError
-from labeltools.labelpng import atomic_write, read_label
+from labeltools.labelpng import atomic_write, open_image, read_label
 
-PathLike = Union[str, "os.PathLike[str]"]
 
 IMAGES_DIR = "JPEGImages"
 LABELS_DIR = "SegmentationClass"
@@ -162,14 +162,8 @@ def read_image(path: PathLike) -> NDArray[np.uint8]:
     Raises:
         DatasetError: missing or unreadable file.
     """
-    try:
-        with Image.open(path) as image:
-            shown = ImageOps.exif_transpose(image)
-            return np.asarray(shown.convert("RGB"))
-    except FileNotFoundError:
-        raise DatasetError(f"{path}: no such image file") from None
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise DatasetError(f"{path}: cannot read image ({exc})") from None
+    with open_image(path, DatasetError, what="image file") as image:
+        return np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
 
 
 def _writable(array: NDArray[np.uint8]) -> NDArray[np.uint8]:

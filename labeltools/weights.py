@@ -40,21 +40,20 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from labeltools._types import PathLike
 from labeltools.colormap import VOID
 from labeltools.errors import DatasetError, LabelFileError, LabeltoolsError, WeightsError
 from labeltools.labelpng import atomic_write, label_histogram
 from labeltools.parallel import FileResult, map_files, quick_task_chunksize
 
-PathLike = Union[str, "os.PathLike[str]"]
 
 log = logging.getLogger(__name__)
 
