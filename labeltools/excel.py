@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
+import zipfile
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -778,12 +779,8 @@ def excel_to_label(path: PathLike, sheet: str | None = None) -> NDArray[np.uint8
         book = load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
         raise WorkbookError(f"{path}: no such file") from None
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except _UNREADABLE as exc:
         raise WorkbookError(f"{path}: cannot read as an .xlsx workbook ({exc})") from None
-    except Exception as exc:  # zipfile.BadZipFile and XML errors from corrupt files
-        if type(exc).__name__ in ("BadZipFile", "XMLSyntaxError", "ParseError"):
-            raise WorkbookError(f"{path}: cannot read as an .xlsx workbook ({exc})") from None
-        raise
     try:
         if sheet is None:
             ws = book.worksheets[0]
@@ -793,9 +790,17 @@ def excel_to_label(path: PathLike, sheet: str | None = None) -> NDArray[np.uint8
             raise WorkbookError(
                 f"{path}: no sheet named {sheet!r} (sheets: {', '.join(book.sheetnames)})"
             )
+        # Read-only sheets parse their XML while the rows are read, so a corrupt sheet fails here.
         return _read_grid(ws.iter_rows(values_only=True), f"{path}, sheet {ws.title!r}")
+    except _UNREADABLE as exc:
+        raise WorkbookError(f"{path}: cannot read as an .xlsx workbook ({exc})") from None
     finally:
         book.close()
+
+
+# What openpyxl raises for files that are not (intact) workbooks. SyntaxError covers the XML
+# parse errors of both the standard library and lxml; BadZipFile is an Exception of its own.
+_UNREADABLE = (InvalidFileException, OSError, KeyError, ValueError, zipfile.BadZipFile, SyntaxError)
 
 
 def _read_grid(rows: Iterator[tuple[Any, ...]], where: str) -> NDArray[np.uint8]:

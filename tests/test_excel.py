@@ -601,3 +601,18 @@ def test_libreoffice_reads_the_values_colours_and_text(tmp_path: Path) -> None:
     shown = {int(value): backgrounds[name.replace("_", "_5f_")] for name, value in conditions}
     voc = voc_colormap(256)
     assert shown == {int(i): "{:02x}{:02x}{:02x}".format(*voc[i]) for i in np.unique(label)}
+
+
+@pytest.mark.parametrize("damage", ["bad value", "cut short"])
+def test_read_back_of_a_corrupt_grid_sheet_is_a_workbook_error(tmp_path: Path, damage: str) -> None:
+    book = tmp_path / "ok.xlsx"
+    label_to_excel(make_label(), book)
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(broken, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<v>0</v>", b"<v>zz</v>", 1) if damage == "bad value" else data[:-40]
+            dst.writestr(item, data)
+    with pytest.raises(WorkbookError, match="broken.xlsx: cannot read as an .xlsx workbook"):
+        excel_to_label(broken)
