@@ -341,8 +341,6 @@ def convert_file(
     paths = _output_paths(output, image_id, options, ext)
     written: list[Path] = []
     try:
-        for path in paths.values():
-            path.parent.mkdir(parents=True, exist_ok=True)
         _save(paths["image"], payload, save_args)
         written.append(paths["image"])
         write_label_image(paths["label"], class_image, palette)

@@ -495,7 +495,6 @@ class _Book:
         for row in self.info_rows:
             info.append(row)
         try:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
             with atomic_write(path) as tmp:
                 self.book.save(tmp)
         except OSError as exc:
@@ -884,7 +883,6 @@ def excel_to_label_file(
         WorkbookError: see :func:`excel_to_label` (nothing is written then).
     """
     label = excel_to_label(workbook, sheet)
-    Path(output).parent.mkdir(parents=True, exist_ok=True)
     write_label(output, label, palette)
     return FileResult(source=str(workbook), outputs=(str(output),), data=label.shape)
 

@@ -40,10 +40,11 @@ def atomic_write(path: PathLike) -> Iterator[Path]:
 
     The block writes the temporary file (creating it as any ``open()`` does, so it gets the usual
     permissions). It lives in the same folder, so the rename is atomic, and it is removed if the
-    block raises: an interrupted or failed write never leaves a truncated file behind. The
-    folder must exist.
+    block raises: an interrupted or failed write never leaves a truncated file behind. Missing
+    folders on the way are created.
     """
     target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
     try:
         yield tmp

@@ -74,7 +74,6 @@ def read_split(root: PathLike, split: str) -> list[str]:
 def write_split(root: PathLike, split: str, ids: Iterable[str]) -> Path:
     """Write a split file (one id a line), atomically; returns its path."""
     path = split_path(root, split)
-    path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_write(path) as tmp:
         tmp.write_text("".join(f"{i}\n" for i in ids), encoding="utf-8")
     return path

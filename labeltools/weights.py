@@ -37,7 +37,6 @@ counts (same formula, float64).
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -51,7 +50,7 @@ from numpy.typing import NDArray
 from labeltools._types import PathLike
 from labeltools.colormap import VOID
 from labeltools.errors import DatasetError, LabelFileError, LabeltoolsError, WeightsError
-from labeltools.labelpng import atomic_write, label_histogram
+from labeltools.labelpng import atomic_write, label_histogram, write_json
 from labeltools.parallel import FileResult, map_files, quick_task_chunksize
 
 
@@ -592,7 +591,6 @@ def save_weights(path: PathLike, weights: NDArray[np.float64]) -> Path:
     if array.ndim != 1 or not np.isfinite(array).all():
         raise WeightsError(f"{path}: weights must be a 1-D array of finite numbers, got shape {array.shape}")
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     with atomic_write(target) as tmp, open(tmp, "wb") as fh:  # a file object: np.save adds no suffix
         np.save(fh, array)
     return target
@@ -641,11 +639,8 @@ def weights_provenance(
 
 def save_provenance(path: PathLike, provenance: Mapping[str, Any]) -> Path:
     """Write :func:`weights_provenance` output as JSON, atomically; creates the folder."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_write(target) as tmp:
-        tmp.write_text(json.dumps(provenance, indent=2) + "\n", encoding="utf-8")
-    return target
+    write_json(path, provenance)
+    return Path(path)
 
 
 __all__ = [

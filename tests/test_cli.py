@@ -596,6 +596,14 @@ def test_stats_table_json_and_plot(tmp_path):
         assert plot.format == "PNG" and plot.width > 400
 
 
+def test_reports_go_into_folders_that_do_not_exist_yet(tmp_path):
+    root = small_voc(tmp_path / "voc")
+    result = run("stats", root, "--json", tmp_path / "new" / "s.json", "--plot", tmp_path / "new" / "p.png", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "new" / "s.json").read_text())["images"] == 3
+    assert (tmp_path / "new" / "p.png").stat().st_size > 0
+
+
 def test_stats_split_log_plot_and_labels_dir(tmp_path):
     root = small_voc(tmp_path / "voc")
     result = run("stats", root, "--split", "val", "--plot", tmp_path / "p.png", "--log", "--json", tmp_path / "s.json")

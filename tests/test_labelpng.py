@@ -188,3 +188,10 @@ def test_recolor_refuses_clashing_stems(tmp_path, blobs_label):
     with pytest.raises(LabelFileError, match="same name would write the same output file"):
         list(recolor_label_files([tmp_path / "x" / "a.png", tmp_path / "y" / "a.png"], tmp_path / "o"))
     assert not (tmp_path / "o").exists()
+
+
+def test_atomic_write_creates_missing_folders(tmp_path):
+    target = tmp_path / "new" / "deeper" / "out.json"
+    with atomic_write(target) as tmp:
+        tmp.write_text("{}")
+    assert target.read_text() == "{}"
