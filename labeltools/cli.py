@@ -36,7 +36,7 @@ from labeltools.excel import (
 from labeltools.labelpng import recolor_label_files
 from labeltools.metrics import MISSING_POLICIES, ConfusionMatrix, evaluate_pairs, evaluation_pairs
 from labeltools.parallel import FileResult
-from labeltools.remap import RemapReport, merge_reports, remap_files
+from labeltools.remap import RemapReport, remap_files
 from labeltools.stats import (
     DatasetCheck,
     DatasetStats,
@@ -102,9 +102,11 @@ class BatchSummary:
 
     done: int = 0
     skipped: int = 0
-    failed: int = 0
-    failures: list[tuple[str, str]] = field(default_factory=list)
-    results: list[FileResult] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # the reasons, each naming its file
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
 
 
 def report_batch(
@@ -112,7 +114,6 @@ def report_batch(
     total: int,
     description: str,
     verb: str = "processed",
-    keep_results: bool = False,
 ) -> BatchSummary:
     """Drive a batch with a progress bar on stderr, then print its summary.
 
@@ -134,16 +135,13 @@ def report_batch(
             for warning in result.warnings:
                 progress.console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
             if not result.ok:
-                summary.failed += 1
-                summary.failures.append((result.source, result.error or "failed"))
+                summary.failures.append(result.error or "failed")
             elif result.skipped:
                 summary.skipped += 1
             else:
                 summary.done += 1
-            if keep_results:
-                summary.results.append(result)
             progress.advance(task)
-    for source, reason in summary.failures:
+    for reason in summary.failures:
         err.print(f"[red]failed:[/] {reason}", highlight=False, soft_wrap=True)
     parts = [f"{verb} {summary.done}"]
     if summary.skipped:
@@ -675,10 +673,10 @@ def remap_command(
         strict=strict,
         jobs=jobs,
     )
-    summary = report_batch(results, len(inputs), "remap", verb="wrote", keep_results=True)
-    reports = [r.data for r in summary.results if isinstance(r.data, RemapReport)]
-    if reports:
-        print_remap_report(merge_reports(reports), index_mode=index_map is not None, top=top)
+    report = RemapReport()
+    summary = report_batch(report.add_results(results), len(inputs), "remap", verb="wrote")
+    if report.files:
+        print_remap_report(report, index_mode=index_map is not None, top=top)
     exit_for(summary)
 
 

@@ -316,6 +316,7 @@ class RemapReport:
         unknown_counts: pixel count per unknown (or ambiguous) colour ``(r, g, b)``, or per
             unmapped value in index mode; at most :data:`UNKNOWN_KEPT_PER_FILE` per file.
         unknown_examples: a file holding each of them.
+        files: images counted: 1 for one image's report, summed when reports are merged.
     """
 
     pixels: int = 0
@@ -326,6 +327,7 @@ class RemapReport:
     tolerated: int = 0
     unknown_counts: dict[ReportKey, int] = field(default_factory=dict)
     unknown_examples: dict[ReportKey, str] = field(default_factory=dict)
+    files: int = 0
 
     @property
     def void(self) -> int:
@@ -334,11 +336,20 @@ class RemapReport:
 
     def add(self, other: RemapReport) -> None:
         """Add ``other``'s counts to this report (the first example of a colour is kept)."""
-        for name in ("pixels", "void_mapped", "unknown", "ambiguous", "alpha", "tolerated"):
+        for name in ("pixels", "void_mapped", "unknown", "ambiguous", "alpha", "tolerated", "files"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for key, count in other.unknown_counts.items():
             self.unknown_counts[key] = self.unknown_counts.get(key, 0) + count
             self.unknown_examples.setdefault(key, other.unknown_examples.get(key, ""))
+
+    def add_results(self, results: Iterable[FileResult]) -> Iterator[FileResult]:
+        """Add the report carried by each of :func:`remap_files`' results as it passes, yielding
+        every result on: a batch's report without keeping its results. In input order, so the
+        first file holding a colour stays its example, as with :func:`merge_reports`."""
+        for result in results:
+            if isinstance(result.data, RemapReport):
+                self.add(result.data)
+            yield result
 
     def top_unknown(self, n: int = 10) -> list[tuple[ReportKey, int, str]]:
         """The ``n`` most frequent unknown colours (or values): ``(key, pixels, example file)``,
@@ -393,6 +404,7 @@ def _colour_report(
         tolerated=int(sums[_TOLERATED]),
         unknown_counts=unknown_counts,
         unknown_examples=examples,
+        files=1,
     )
 
 
@@ -477,7 +489,7 @@ def _rgb_lookup(
                 is_void &= opaque
             void_mapped = int(np.count_nonzero(is_void)) - (len(where) if sentinel is None else 0)
             alpha = 0 if opaque is None else int(opaque.size - np.count_nonzero(opaque))
-            report = RemapReport(pixels=packed.size, void_mapped=void_mapped, alpha=alpha)
+            report = RemapReport(pixels=packed.size, void_mapped=void_mapped, alpha=alpha, files=1)
         if colors is not None and len(where):
             uniq, inverse = np.unique(colors, return_inverse=True)
             inverse = inverse.reshape(-1)
@@ -768,6 +780,7 @@ def index_to_index_with_report(
         unknown=int(counts[~listed].sum()),
         unknown_counts=unknown_counts,
         unknown_examples=examples,
+        files=1,
     )
     return lut.take(values), report
 
@@ -965,7 +978,8 @@ def remap_files(
     Modes: colour masks -> label files (``classes`` required); ``index_map``: label files ->
     label files (``classes``, if given, only colours the output); ``to_rgb``: label files ->
     RGB colour images (``classes`` required). Each result's ``data`` is its
-    :class:`RemapReport` (none for ``to_rgb``); merge them with :func:`merge_reports`.
+    :class:`RemapReport` (none for ``to_rgb``); merge them as they come with
+    :meth:`RemapReport.add_results`, or afterwards with :func:`merge_reports`.
 
     Raises:
         RemapError: a combination of options that does not fit, a conflicting table, a bad

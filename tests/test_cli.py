@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -21,8 +22,11 @@ from labeltools import (
     write_label,
     write_split,
 )
+from labeltools import cli
 from labeltools.cli import app
 from labeltools.labelpng import read_label_palette
+from labeltools.parallel import FileResult
+from labeltools.remap import RemapReport
 
 runner = CliRunner()
 
@@ -327,6 +331,30 @@ def test_remap_colour_masks_and_report(tmp_path):
     assert "(1, 2, 3)" in text and "#010203" in text
     folded = "".join(text.replace("│", "").split())  # long paths fold over lines
     assert str(tmp_path / "m1.png").replace(" ", "") in folded
+
+
+def test_remap_keeps_no_result_once_it_is_reported(tmp_path, monkeypatch):
+    # The batch's report is merged as the results pass: result i - 2 is gone by the time the
+    # batch makes result i (i - 1 may still be in the loop's hands).
+    alive = []
+
+    def fake_remap_files(inputs, output_dir, classes, **options):
+        for i, source in enumerate(inputs):
+            if i >= 2:
+                assert alive[i - 2]() is None, f"result {i - 2} is still kept"
+            counts = {(i, 0, 0): i} if i else {}
+            examples = dict.fromkeys(counts, str(source))
+            report = RemapReport(4, unknown=i, unknown_counts=counts, unknown_examples=examples, files=1)
+            result = FileResult(source=str(source), outputs=(str(source),), data=report)
+            alive.append(weakref.ref(result))
+            yield result
+
+    monkeypatch.setattr(cli, "remap_files", fake_remap_files)
+    result = run("remap", *(tmp_path / f"m{i}.png" for i in range(5)), "-c", "voc", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "wrote 5, failed 0" in result.stderr
+    assert "void pixels by cause (20 pixels in all)" in result.stdout
+    assert "(4, 0, 0)" in result.stdout and "m4.png" in "".join(result.stdout.replace("│", "").split())
 
 
 def test_remap_to_rgb_and_back(tmp_path):

@@ -594,6 +594,30 @@ def test_batch_output_is_identical_for_any_jobs(tmp_path):
     assert merged.top_unknown(1) == [((4, 99, 7), 5, str(paths[4]))]
 
 
+def test_batch_report_merges_as_the_results_pass(tmp_path):
+    paths = _noisy_masks(tmp_path)
+    (tmp_path / "bad.png").write_text("nope")
+    sources = [*paths[:2], tmp_path / "bad.png", *paths[2:]]
+    report = RemapReport()
+    passed = []
+    for result in report.add_results(remap_files(sources, tmp_path / "out", VOC, jobs=1)):
+        passed.append(result.ok)
+        assert report.files == sum(passed)  # merged as it passes, not at the end
+    assert passed == [True, True, False, True, True, True]
+    assert report.files == 5 and report.unknown == 15 and report.void_mapped == 5 * 22
+    assert report.top_unknown(1) == [((4, 99, 7), 5, str(paths[4]))]
+    assert report == merge_reports(r.data for r in remap_files(paths, tmp_path / "again", VOC, jobs=1))
+    # Each image's report counts one file, also without unknown colours and in index mode;
+    # to_rgb results carry no report.
+    assert rgb_to_index_with_report(voc_mask(label_with_boundary()), VOC)[1].files == 1
+    index = RemapReport()
+    list(index.add_results(remap_files([tmp_path / "out" / "m0.png"], tmp_path / "i", index_map="0:0", jobs=1)))
+    assert index.files == 1 and index.pixels == 18 * 22
+    drawn = RemapReport()
+    list(drawn.add_results(remap_files([tmp_path / "out" / "m0.png"], tmp_path / "d", VOC, to_rgb=True, jobs=1)))
+    assert drawn == RemapReport()
+
+
 def test_batch_continues_past_a_bad_file(tmp_path):
     paths = _noisy_masks(tmp_path, 2)
     (tmp_path / "bad.png").write_text("nope")
