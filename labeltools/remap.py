@@ -38,6 +38,8 @@ from labeltools.classes import ClassEntry, ClassTable, as_class_table
 from labeltools.colormap import VOID, VOID_COLOR, colorize, palette_array
 from labeltools.errors import ColourImageError, RemapError
 from labeltools.labelpng import (
+    COLOUR_MODES,
+    INDEX_MODES,
     PNG_COMPRESS_LEVEL,
     as_label_array,
     atomic_write,
@@ -797,15 +799,15 @@ class _MaskImage:
     format: str = ""
 
 
-_SINGLE_CHANNEL = ("1", "L", "I", "I;16", "I;16B", "I;16L", "I;16N", "F", "LA", "La")
-
-
 def _read_color_mask(path: PathLike) -> _MaskImage:
     """Read a colour mask: RGB/RGBA pixels, or a palette image's indices and own palette.
 
+    Modes are those of :data:`~labeltools.labelpng.COLOUR_MODES`, and ``P``. A grey image with
+    alpha (``LA``) is a mask of grey colours: its pixels become ``(l, l, l, alpha)``.
+
     Raises:
-        RemapError: missing or unreadable file; a single-channel image (its values go through
-            an index map); an unsupported mode.
+        RemapError: missing or unreadable file; a label file's mode (its values go through an
+            index map); an unsupported mode.
     """
     with open_image(path, RemapError) as image:
         image.load()
@@ -818,13 +820,14 @@ def _read_color_mask(path: PathLike) -> _MaskImage:
                 palette_alpha=alpha,
                 format=fmt,
             )
-        if mode in ("RGB", "RGBA"):
+        if mode in COLOUR_MODES:
+            if mode == "La":  # premultiplied alpha: Pillow converts it to LA only
+                image = image.convert("LA")
+            wanted = "RGBA" if image.mode in ("RGBA", "LA", "PA") else "RGB"
+            if image.mode != wanted:
+                image = image.convert(wanted)
             return _MaskImage(pixels=np.asarray(image, dtype=np.uint8), format=fmt)
-        if mode in ("RGBX", "CMYK", "YCbCr"):
-            return _MaskImage(pixels=np.asarray(image.convert("RGB")), format=fmt)
-        if mode == "PA":
-            return _MaskImage(pixels=np.asarray(image.convert("RGBA")), format=fmt)
-    if mode in _SINGLE_CHANNEL:
+    if mode in INDEX_MODES:
         raise RemapError(
             f"{path}: is a single-channel ({mode}) image of values, not a colour mask; rewrite "
             "its values with an index map (--index-map) instead"

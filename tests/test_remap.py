@@ -10,6 +10,7 @@ from PIL import Image
 from labeltools import (
     ClassEntry,
     ClassTable,
+    ColourImageError,
     IndexMap,
     LabelFileError,
     RemapError,
@@ -27,6 +28,7 @@ from labeltools import (
     voc_colormap,
     write_label,
 )
+from labeltools.labelpng import COLOUR_MODES, INDEX_MODES
 from labeltools.remap import (
     color_conflicts,
     index_file_to_rgb,
@@ -311,6 +313,55 @@ def test_palette_png_with_transparency_file(tmp_path):
     result = remap_color_file(tmp_path / "t.png", tmp_path / "out", VOC)
     np.testing.assert_array_equal(read_label(tmp_path / "out" / "t.png"), [[2, 255], [255, 255]])
     assert result.data.alpha == 3
+
+
+def test_grey_with_alpha_is_a_colour_mask(tmp_path):
+    # A 2x2 LA PNG: grey (128, 128, 128) is VOC's car, black background, alpha 0 void, and
+    # (64, 64, 64) no class.
+    la = np.array([[[128, 255], [0, 255]], [[64, 255], [128, 0]]], dtype=np.uint8)
+    Image.fromarray(la, mode="LA").save(tmp_path / "la.png")
+    with pytest.raises(ColourImageError, match=r"la.png: is a colour image \(mode LA\), not a label map"):
+        read_label(tmp_path / "la.png")
+    (tmp_path / "out").mkdir()
+    result = remap_color_file(tmp_path / "la.png", tmp_path / "out", VOC)
+    np.testing.assert_array_equal(read_label(tmp_path / "out" / "la.png"), [[7, 0], [255, 255]])
+    assert (result.data.alpha, result.data.unknown, result.data.void_mapped) == (1, 1, 0)
+    assert result.data.top_unknown() == [((64, 64, 64), 1, str(tmp_path / "la.png"))]
+    with pytest.raises(RemapError, match=r"la.png: is a colour mask, but an index map rewrites the values"):
+        remap_index_file(tmp_path / "la.png", tmp_path / "out", IndexMap.load("7:1"))
+
+
+@pytest.mark.parametrize(
+    "mode", ["P", "L", "1", "I", "I;16", "I;16B", "RGB", "RGBA", "CMYK", "YCbCr", "LA", "PA", "F", "LAB"]
+)
+def test_label_files_and_colour_masks_agree_on_every_mode(tmp_path, mode):
+    path = tmp_path / "x.tif"
+    Image.new(mode, (2, 2)).save(path)
+    with Image.open(path) as image:
+        assert image.mode == mode
+    (tmp_path / "out").mkdir()
+    if mode in COLOUR_MODES:
+        with pytest.raises(ColourImageError, match=rf"is a colour image \(mode {mode}\), not a label map"):
+            read_label(path)
+        assert remap_color_file(path, tmp_path / "out", VOC).ok
+    elif mode in INDEX_MODES:
+        assert read_label(path).shape == (2, 2)
+        if mode == "P":  # also a colour mask, through its palette
+            assert remap_color_file(path, tmp_path / "out", VOC).ok
+        else:
+            with pytest.raises(RemapError) as info:
+                remap_color_file(path, tmp_path / "out", VOC)
+            assert str(info.value) == (
+                f"{path}: is a single-channel ({mode}) image of values, not a colour mask; rewrite "
+                "its values with an index map (--index-map) instead"
+            )
+    else:  # floats, Lab: neither
+        with pytest.raises(LabelFileError) as info:
+            read_label(path)
+        assert str(info.value) == f"{path}: unsupported image mode {mode} for a label map"
+        with pytest.raises(RemapError) as info:
+            remap_color_file(path, tmp_path / "out", VOC)
+        assert str(info.value) == f"{path}: unsupported image mode {mode} for a colour mask"
 
 
 def test_rgb_and_rgba_files(tmp_path):
