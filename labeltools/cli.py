@@ -429,12 +429,18 @@ def excel_command(
 
     Back: labeltools excel --read 2007_000032.xlsx -o 2007_000032_fixed.png
     """
-    region = _crop_option(crop)
     if read is not None:
         if inputs:
             raise typer.BadParameter("give either label files to dump or --read WORKBOOK, not both")
         if output is None:
             raise typer.BadParameter("--read needs --output LABEL.png for the label to write")
+        dump_only = {
+            "--crop": crop is not None, "--step": step != 1, "--no-fill": no_fill, "--output-dir": output_dir is not None,
+        }  # fmt: skip
+        given = [option for option, used in dump_only.items() if used]
+        if given:
+            verb = "applies" if len(given) == 1 else "apply"
+            raise typer.BadParameter(f"{', '.join(given)} only {verb} when dumping label files, not with --read")
         table = load_classes(names)
         result = excel_to_label_file(read, output, sheet, None if table is None else table.palette())
         height, width = result.data
@@ -444,7 +450,7 @@ def excel_command(
         raise typer.BadParameter("give label files to dump, or --read WORKBOOK")
     if sheet is not None:
         raise typer.BadParameter("--sheet only applies with --read")
-    options: dict[str, Any] = dict(names=load_classes(names), crop=region, step=step, fill=not no_fill)
+    options: dict[str, Any] = dict(names=load_classes(names), crop=_crop_option(crop), step=step, fill=not no_fill)
     if output_dir is not None:
         if output is not None:
             raise typer.BadParameter("give --output (one workbook) or --output-dir (one per input), not both")

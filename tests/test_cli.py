@@ -565,6 +565,16 @@ def test_excel_read_errors_give_the_cell_and_exit_1(tmp_path: Path, labels) -> N
     assert result.exit_code == 1 and "no sheet named 'nope'" in result.output
 
 
+def test_excel_read_refuses_the_dump_options(tmp_path: Path, labels) -> None:
+    assert run("excel", tmp_path / "first.png").exit_code == 0
+    for args in (["--crop", "0,0,2,2"], ["--step", "2"], ["--no-fill"], ["--output-dir", tmp_path / "d"]):
+        result = run("excel", "--read", tmp_path / "first.xlsx", "-o", tmp_path / "x.png", *args)
+        assert result.exit_code == 2, args
+        message = f"{args[0]} only applies when dumping label files, not with --read"
+        assert message in " ".join(result.output.replace("│", " ").split())
+        assert not (tmp_path / "x.png").exists() and not (tmp_path / "d").exists()
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
@@ -575,6 +585,11 @@ def test_excel_read_errors_give_the_cell_and_exit_1(tmp_path: Path, labels) -> N
         (["first.png", "-o", "a.xlsx", "--output-dir", "d"], "not both"),
         (["first.png", "--crop", "1,2,3"], "crop must be X,Y,W,H"),
         (["first.png", "--step", "0"], "--step"),
+        (["--read", "b.xlsx", "-o", "x.png", "--crop", "1,2,3"], "--crop only applies when dumping label files, not with --read"),
+        (
+            ["--read", "b.xlsx", "-o", "x.png", "--no-fill", "--output-dir", "d"],
+            "--no-fill, --output-dir only apply when dumping label files, not with --read",
+        ),
     ],
 )
 def test_excel_usage_errors_exit_2(tmp_path: Path, labels, monkeypatch, args, message) -> None:
@@ -582,6 +597,7 @@ def test_excel_usage_errors_exit_2(tmp_path: Path, labels, monkeypatch, args, me
     result = run("excel", *args)
     assert result.exit_code == 2
     assert message in " ".join(result.output.replace("│", " ").split())
+    assert not (tmp_path / "x.png").exists() and not (tmp_path / "d").exists()
 # --- stats, check, evaluate ----------------------------------------------------------------
 
 
