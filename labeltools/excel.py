@@ -53,6 +53,7 @@ from labeltools.labelpng import (
     write_label,
 )
 from labeltools.parallel import FileResult, map_files
+from labeltools.voc import load_class_table
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +74,6 @@ INFO_SHEET = "Info"
 RESERVED_TITLES = (CLASSES_SHEET, INFO_SHEET, "History")
 CORNER_TEXT = "y\\x"
 """The text of cell A1 of a grid sheet; it marks the coordinate headers when reading back."""
-
-CLASS_NAMES_FILE = "class_names.txt"
 
 # Grid geometry: 7-point digits in roughly square cells, so a zoomed-out sheet looks like the image.
 GRID_FONT_SIZE = 7
@@ -546,10 +545,15 @@ def resolve_class_names(source: PathLike, names: NamesSpec = None) -> ClassTable
     """
     if names is not None:
         return as_class_table(names)
-    folder = Path(source).resolve().parent
-    for candidate in (folder / CLASS_NAMES_FILE, folder.parent / CLASS_NAMES_FILE):
-        if candidate.is_file():
-            return ClassTable.load(candidate)
+    return _folder_class_names(Path(source).resolve().parent)
+
+
+def _folder_class_names(folder: Path) -> ClassTable:
+    """The ``class_names.txt`` of ``folder`` or of the folder above it, else the VOC preset."""
+    for root in (folder, folder.parent):
+        table = load_class_table(root)
+        if table is not None:
+            return table
     return ClassTable.preset("voc")
 
 
@@ -737,10 +741,13 @@ def label_files_to_workbook(
             yield item
             continue
         try:
-            folder = Path(item.source).resolve().parent
-            if table is None and folder not in tables:
-                tables[folder] = resolve_class_names(item.source)
-            grid = _grid_source(item, table or tables[folder])
+            if table is None:
+                folder = Path(item.source).resolve().parent
+                if folder not in tables:
+                    tables[folder] = _folder_class_names(folder)
+                grid = _grid_source(item, tables[folder])
+            else:
+                grid = _grid_source(item, table)
         except LabeltoolsError as exc:
             yield FileResult(source=item.source, ok=False, error=str(exc))
             continue
