@@ -473,7 +473,11 @@ def _rgb_lookup(
         opaque = None
 
     classify = want_report or tolerance > 0
-    report = None
+    void_mapped = alpha = 0
+    # The distinct unknown colours, their causes and (for the report) their pixel counts.
+    uniq = np.empty(0, dtype=np.uint32)
+    causes = np.empty(0, dtype=np.int8)
+    counts = np.empty(0, dtype=np.int64)
     if sentinel is not None or classify:
         # Where the unknown colours are: the spare value marks them; without one, 255 marks
         # void colours and unknown ones alike, so look the void colours up again.
@@ -491,22 +495,20 @@ def _rgb_lookup(
                 is_void &= opaque
             void_mapped = int(np.count_nonzero(is_void)) - (len(where) if sentinel is None else 0)
             alpha = 0 if opaque is None else int(opaque.size - np.count_nonzero(opaque))
-            report = RemapReport(pixels=packed.size, void_mapped=void_mapped, alpha=alpha, files=1)
         if colors is not None and len(where):
             uniq, inverse = np.unique(colors, return_inverse=True)
             inverse = inverse.reshape(-1)
             targets, causes = _classify_unknown(uniq, lookup, tolerance)
             out[where] = targets[inverse]
-            if report is not None:
+            if want_report:
                 counts = np.bincount(inverse, minlength=len(uniq)).astype(np.int64)
-                report = _colour_report(
-                    source, packed.size, uniq, causes, counts, report.void_mapped, report.alpha
-                )
         else:
             out[where] = VOID
     if opaque is not None:
         out[~opaque] = VOID
-    return out.reshape(shape), report
+    if not want_report:
+        return out.reshape(shape), None
+    return out.reshape(shape), _colour_report(source, packed.size, uniq, causes, counts, void_mapped, alpha)
 
 
 def rgb_to_index(
