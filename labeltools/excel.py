@@ -371,7 +371,7 @@ class _Book:
         shown_counts = np.bincount(shown.ravel(), minlength=256)
         present = [int(i) for i in np.flatnonzero(counts)]
         colors = {i: _color(grid.palette[i]) for i in present if i != VOID}
-        if VOID in present or shown_counts[VOID]:
+        if VOID in present:
             colors[VOID] = void_color(grid.palette, present)
 
         sheet = self.book.create_sheet(title)
@@ -388,8 +388,9 @@ class _Book:
         sheet.sheet_format.customHeight = True
         sheet.freeze_panes = "B2"
         if self.fill:
-            for index in sorted(i for i in colors if shown_counts[i]):
-                color = colors[index]
+            for index, color in colors.items():  # in index order, void last
+                if not shown_counts[index]:
+                    continue
                 sheet.conditional_formatting.add(
                     region.cell_range,
                     CellIsRule(

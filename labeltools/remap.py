@@ -67,8 +67,7 @@ _RGB_MASK = np.uint32(0xFFFFFF)
 _TOLERANCE_CHUNK = 4096  # unique colours compared with the table at a time (bounds memory)
 
 # Why a colour (or palette entry) ended up with its value.
-_MAPPED, _VOID_COLOR, _TOLERATED, _NEAR_VOID, _UNKNOWN, _AMBIGUOUS, _ALPHA = range(7)
-_N_CAUSES = 7
+_CAUSES = _MAPPED, _VOID_COLOR, _TOLERATED, _NEAR_VOID, _UNKNOWN, _AMBIGUOUS, _ALPHA = range(7)
 
 
 # --- class tables for colour lookup ---------------------------------------------------------
@@ -213,7 +212,6 @@ def _unpack(packed: NDArray[np.uint32]) -> NDArray[np.uint8]:
 class _Lookup:
     """A class table compiled for colour lookup."""
 
-    source: str
     colors: NDArray[np.uint8]  # (K, 3) distinct colours, table order
     packed: NDArray[np.uint32]  # (K,)
     targets: NDArray[np.uint8]  # (K,)
@@ -235,7 +233,7 @@ def _compile(table: ClassTable, mode: str) -> _Lookup:
         array.setflags(write=False)
     packed = _pack(colors)
     packed.setflags(write=False)
-    return _Lookup(table.source, colors, packed, targets)
+    return _Lookup(colors, packed, targets)
 
 
 @lru_cache(maxsize=2)
@@ -391,7 +389,7 @@ def _colour_report(
     alpha: int = 0,
 ) -> RemapReport:
     """Sum per-colour ``counts`` by cause; list the unknown and ambiguous colours."""
-    sums = np.bincount(causes, weights=counts, minlength=_N_CAUSES).astype(np.int64)
+    sums = np.bincount(causes, weights=counts, minlength=len(_CAUSES)).astype(np.int64)
     bad = ((causes == _UNKNOWN) | (causes == _AMBIGUOUS)) & (counts > 0)
     # Two palette entries may hold one colour: count per colour, not per entry.
     colors, inverse = np.unique(packed[bad], return_inverse=True)
