@@ -40,7 +40,7 @@ from labeltools.errors import ColourImageError, RemapError
 from labeltools.labelpng import (
     COLOUR_MODES,
     INDEX_MODES,
-    PNG_COMPRESS_LEVEL,
+    PNG_SAVE_ARGS,
     as_label_array,
     atomic_write,
     check_unique_stems,
@@ -959,7 +959,7 @@ def index_file_to_rgb(source: PathLike, output_dir: PathLike, table: ClassTable)
         )
     rgb = index_to_rgb(label, table)
     with atomic_write(target) as tmp:
-        Image.fromarray(rgb).save(tmp, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
+        Image.fromarray(rgb).save(tmp, **PNG_SAVE_ARGS)
     return FileResult(source=str(source), outputs=(str(target),), warnings=warnings)
 
 
