@@ -185,9 +185,8 @@ def target_palette(table: ClassTable) -> NDArray[np.uint8]:
 def suggested_tolerance(table: ClassTable, on_conflict: str | None = None) -> int:
     """The largest whole tolerance below half the smallest distance between two colours that
     map to different values: every colour is then near at most one class. 0 if there is none."""
-    resolved = resolve_colors(table, on_conflict)
-    colors = np.array(list(resolved), dtype=np.int64).reshape(-1, 3)
-    targets = np.array(list(resolved.values()))
+    lookup = _compile(table, _conflict_mode(table, on_conflict))
+    colors, targets = lookup.colors.astype(np.int64), lookup.targets
     if len(colors) < 2:
         return 0
     d2 = ((colors[:, None, :] - colors[None, :, :]) ** 2).sum(-1)
@@ -874,12 +873,14 @@ def remap_color_file(
     tolerance: float = 0.0,
     on_conflict: OnConflict | None = None,
     strict: bool = False,
+    palette: NDArray[np.uint8] | None = None,
 ) -> FileResult:
     """Remap one colour mask (RGB, RGBA, palette or JPEG) to ``output_dir/<stem>.png``.
 
-    The label file is a palette PNG in the table's colours (:func:`target_palette`), written
-    atomically. The result's ``data`` is the file's :class:`RemapReport`; a JPEG mask read
-    without tolerance adds a warning suggesting one.
+    The label file is a palette PNG in the table's colours (``palette``, default
+    :func:`target_palette`; a batch computes it once), written atomically. The result's
+    ``data`` is the file's :class:`RemapReport`; a JPEG mask read without tolerance adds a
+    warning suggesting one.
 
     Raises:
         RemapError: unreadable or single-channel image, output would overwrite the input,
@@ -905,7 +906,7 @@ def remap_color_file(
             f"(--tolerance {suggested_tolerance(table, on_conflict)} keeps every colour near "
             "one class at most)",
         )
-    write_label(target, label, target_palette(table))
+    write_label(target, label, target_palette(table) if palette is None else palette)
     return FileResult(source=name, outputs=(str(target),), data=report, warnings=warnings)
 
 
@@ -937,11 +938,13 @@ def remap_index_file(
     return FileResult(source=str(source), outputs=(str(target),), data=report)
 
 
-def index_file_to_rgb(source: PathLike, output_dir: PathLike, table: ClassTable) -> FileResult:
+def index_file_to_rgb(
+    source: PathLike, output_dir: PathLike, table: ClassTable, palette: NDArray[np.uint8] | None = None
+) -> FileResult:
     """Draw one label file in the table's colours as an RGB PNG ``output_dir/<stem>.png``.
 
     Values that are not classes of the table are drawn in their VOC colormap colour, with a
-    warning.
+    warning. ``palette`` is the table's :func:`target_palette`, if already at hand.
 
     Raises:
         LabelFileError: the input is not a label file. RemapError: output would overwrite the input.
@@ -957,7 +960,7 @@ def index_file_to_rgb(source: PathLike, output_dir: PathLike, table: ClassTable)
             f"{source}: value(s) {', '.join(map(str, strangers))} are not classes of the "
             f"{table.source}; drawn in their VOC colormap colours",
         )
-    rgb = index_to_rgb(label, table)
+    rgb = colorize(label, target_palette(table) if palette is None else palette)
     with atomic_write(target) as tmp:
         Image.fromarray(rgb).save(tmp, **PNG_SAVE_ARGS)
     return FileResult(source=str(source), outputs=(str(target),), warnings=warnings)
@@ -1009,7 +1012,7 @@ def remap_files(
         )
     elif to_rgb:
         assert table is not None  # checked above
-        work = partial(index_file_to_rgb, output_dir=output_dir, table=table)
+        work = partial(index_file_to_rgb, output_dir=output_dir, table=table, palette=target_palette(table))
     else:
         assert table is not None  # checked above
         _check_tolerance(tolerance)
@@ -1022,6 +1025,7 @@ def remap_files(
             tolerance=tolerance,
             on_conflict=on_conflict,
             strict=strict,
+            palette=target_palette(table),
         )
     Path(output_dir).mkdir(parents=True, exist_ok=True)
     return map_files(work, [str(s) for s in sources], jobs)
