@@ -789,16 +789,21 @@ def index_to_index_with_report(
 # --- files ----------------------------------------------------------------------------------
 
 
-@dataclass
-class _MaskImage:
-    pixels: NDArray[np.uint8] | None = None  # (H, W, 3|4)
-    indices: NDArray[np.uint8] | None = None  # (H, W) palette indices
-    palette: NDArray[np.uint8] | None = None  # (256, 3)
-    palette_alpha: NDArray[np.uint8] | None = None  # (256,)
-    format: str = ""
+@dataclass(frozen=True)
+class _PixelMask:
+    pixels: NDArray[np.uint8]  # (H, W, 3|4) RGB or RGBA
+    format: str
 
 
-def _read_color_mask(path: PathLike) -> _MaskImage:
+@dataclass(frozen=True)
+class _PaletteMask:
+    indices: NDArray[np.uint8]  # (H, W) palette indices
+    palette: NDArray[np.uint8]  # (256, 3)
+    alpha: NDArray[np.uint8] | None  # (256,) per entry, when the image has transparency
+    format: str
+
+
+def _read_color_mask(path: PathLike) -> _PixelMask | _PaletteMask:
     """Read a colour mask: RGB/RGBA pixels, or a palette image's indices and own palette.
 
     Modes are those of :data:`~labeltools.labelpng.COLOUR_MODES`, and ``P``. A grey image with
@@ -813,19 +818,14 @@ def _read_color_mask(path: PathLike) -> _MaskImage:
         mode, fmt = image.mode, image.format or ""
         if mode == "P":
             alpha = _palette_alpha(image.info.get("transparency"))
-            return _MaskImage(
-                indices=np.asarray(image, dtype=np.uint8),
-                palette=image_palette(image),
-                palette_alpha=alpha,
-                format=fmt,
-            )
+            return _PaletteMask(np.asarray(image, dtype=np.uint8), image_palette(image), alpha, fmt)
         if mode in COLOUR_MODES:
             if mode == "La":  # premultiplied alpha: Pillow converts it to LA only
                 image = image.convert("LA")
             wanted = "RGBA" if image.mode in ("RGBA", "LA", "PA") else "RGB"
             if image.mode != wanted:
                 image = image.convert(wanted)
-            return _MaskImage(pixels=np.asarray(image, dtype=np.uint8), format=fmt)
+            return _PixelMask(np.asarray(image, dtype=np.uint8), fmt)
     if mode in INDEX_MODES:
         raise RemapError(
             f"{path}: is a single-channel ({mode}) image of values, not a colour mask; rewrite "
@@ -889,12 +889,12 @@ def remap_color_file(
     target = _output_path(source, output_dir)
     mask = _read_color_mask(source)
     name = str(source)
-    if mask.indices is not None:
+    if isinstance(mask, _PaletteMask):
         label, report = palette_to_index_with_report(
-            mask.indices, mask.palette, table, tolerance, on_conflict, mask.palette_alpha, name  # type: ignore[arg-type]
+            mask.indices, mask.palette, table, tolerance, on_conflict, mask.alpha, name
         )
     else:
-        label, report = rgb_to_index_with_report(mask.pixels, table, tolerance, on_conflict, name)  # type: ignore[arg-type]
+        label, report = rgb_to_index_with_report(mask.pixels, table, tolerance, on_conflict, name)
     if strict:
         _refuse_unknown(report, source, f"colours that are not in the {table.source}")
     warnings: tuple[str, ...] = ()
