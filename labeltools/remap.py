@@ -25,7 +25,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
 from typing import Literal, Optional, Union
 
@@ -676,8 +676,7 @@ class IndexMap:
         path = Path(text)
         if text.lower() == "cityscapes" and not path.exists():
             table = _cityscapes()
-            lut = table.id_to_train_id()
-            pairs = tuple((e.index, int(lut[e.index])) for e in table.classes)
+            pairs = tuple((e.index, e.target) for e in table.classes)
             return cls(pairs, "cityscapes labelIds -> trainIds", table)
         if path.is_file():
             try:
@@ -717,18 +716,23 @@ class IndexMap:
             raise RemapError(f"{source}: holds no SRC:DST pairs")
         return cls(tuple(sorted(seen.items())), source)
 
+    @cached_property
     def lut(self) -> NDArray[np.uint8]:
-        """``(256,)`` uint8: new value per value; 255 for unlisted values and for 255."""
+        """``(256,)`` uint8, read-only: new value per value; 255 for unlisted values and for 255."""
         table = np.full(256, VOID, dtype=np.uint8)
         for key, value in self.pairs:
             table[key] = value
+        table.setflags(write=False)
         return table
 
+    @cached_property
     def listed(self) -> NDArray[np.bool_]:
-        """``(256,)`` bool: True for values the map lists (and for 255, which stays void)."""
+        """``(256,)`` bool, read-only: True for values the map lists (and for 255, which stays
+        void)."""
         mask = np.zeros(256, dtype=bool)
         mask[[key for key, _ in self.pairs]] = True
         mask[VOID] = True
+        mask.setflags(write=False)
         return mask
 
 
@@ -762,7 +766,7 @@ def index_to_index(label: ArrayLike, index_map: IndexMap | Mapping[int, int]) ->
     Raises:
         LabelFileError: ``label`` is not a label map. RemapError: a bad mapping.
     """
-    return _as_index_map(index_map).lut().take(as_label_array(label, "label map"))
+    return _as_index_map(index_map).lut.take(as_label_array(label, "label map"))
 
 
 def index_to_index_with_report(
@@ -771,9 +775,9 @@ def index_to_index_with_report(
     """:func:`index_to_index` and its :class:`RemapReport` (``unknown`` = unlisted values)."""
     mapping = _as_index_map(index_map)
     values = as_label_array(label, source)
-    lut = mapping.lut()
+    lut = mapping.lut
     counts = np.bincount(values.reshape(-1), minlength=256).astype(np.int64)
-    listed = mapping.listed()
+    listed = mapping.listed
     unknown_counts, examples = _tally(np.arange(256), np.where(listed, 0, counts), source)
     report = RemapReport(
         pixels=values.size,

@@ -519,6 +519,9 @@ def test_inline_index_map():
     assert report.top_unknown() == [(3, 2, "x.png")]
     np.testing.assert_array_equal(index_to_index(label, {7: 0, 8: 1, 26: 13}), out)
     assert label.tolist() == [[7, 8, 26, 3, 255, 3]]
+    # Built once per map, and shared, so read-only.
+    assert mapping.lut is mapping.lut and mapping.listed is mapping.listed
+    assert not mapping.lut.flags.writeable and not mapping.listed.flags.writeable
 
 
 def test_reduce_zero_label_map_from_a_file(tmp_path):
