@@ -14,7 +14,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, Optional, TypeVar
 
+import numpy as np
 import typer
+from numpy.typing import NDArray
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.markup import escape
@@ -178,6 +180,12 @@ def load_classes(spec: Optional[str]) -> Optional[ClassTable]:
     return None if spec is None else ClassTable.load(spec)
 
 
+def load_palette(spec: Optional[str]) -> Optional[NDArray[np.uint8]]:
+    """The ``(256, 3)`` palette of a ``--classes`` value (preset or file), or None."""
+    table = load_classes(spec)
+    return None if table is None else table.palette()
+
+
 def _version(value: bool) -> None:
     if value:
         out.print(f"labeltools {__version__}", highlight=False)
@@ -271,10 +279,7 @@ def colorize_command(
 
     The stored indices never change; only the palette is added or dropped.
     """
-    table = load_classes(classes)
-    results = recolor_label_files(
-        inputs, output_dir, gray=gray, palette=None if table is None else table.palette(), jobs=jobs
-    )
+    results = recolor_label_files(inputs, output_dir, gray=gray, palette=load_palette(classes), jobs=jobs)
     exit_for(report_batch(results, len(inputs), "colorize", verb="wrote"))
 
 
@@ -441,8 +446,7 @@ def excel_command(
         if given:
             verb = "applies" if len(given) == 1 else "apply"
             raise typer.BadParameter(f"{', '.join(given)} only {verb} when dumping label files, not with --read")
-        table = load_classes(names)
-        result = excel_to_label_file(read, output, sheet, None if table is None else table.palette())
+        result = excel_to_label_file(read, output, sheet, load_palette(names))
         height, width = result.data
         err.print(f"wrote {output} ({width}x{height}) from {read}", highlight=False, soft_wrap=True)
         return
@@ -450,7 +454,7 @@ def excel_command(
         raise typer.BadParameter("give label files to dump, or --read WORKBOOK")
     if sheet is not None:
         raise typer.BadParameter("--sheet only applies with --read")
-    options: dict[str, Any] = dict(names=load_classes(names), crop=_crop_option(crop), step=step, fill=not no_fill)
+    options: dict[str, Any] = dict(names=names, crop=_crop_option(crop), step=step, fill=not no_fill)
     if output_dir is not None:
         if output is not None:
             raise typer.BadParameter("give --output (one workbook) or --output-dir (one per input), not both")

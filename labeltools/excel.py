@@ -721,14 +721,25 @@ def label_files_to_workbook(
     one label in memory). A bad file is reported and left out; the workbook is saved, atomically,
     once the last result has been yielded, if any file was good.
 
-    Yields:
-        One FileResult per input, in input order (``data`` is the sheet title).
+    Returns:
+        An iterator of one FileResult per input, in input order (``data`` is the sheet title).
 
     Raises:
-        WorkbookError: the workbook cannot be written.
-        ClassTableError: ``names`` cannot be loaded.
+        ClassTableError: ``names`` cannot be loaded (at once, before any file is read).
+        WorkbookError: the workbook cannot be written (when the last result is taken).
     """
     table = None if names is None else as_class_table(names)
+    return _write_workbook(sources, output, table, crop, step, fill)
+
+
+def _write_workbook(
+    sources: Sequence[PathLike],
+    output: PathLike,
+    table: ClassTable | None,
+    crop: Crop | None,
+    step: int,
+    fill: bool,
+) -> Iterator[FileResult]:
     planned: list[_Planned | FileResult] = []
     for source in sources:
         try:

@@ -565,6 +565,13 @@ def test_excel_read_errors_give_the_cell_and_exit_1(tmp_path: Path, labels) -> N
     assert result.exit_code == 1 and "no sheet named 'nope'" in result.output
 
 
+def test_excel_bad_names_is_one_line_before_any_file_is_read(tmp_path: Path, labels) -> None:
+    for extra in ([], ["--output-dir", tmp_path / "d"]):
+        result = run("excel", tmp_path / "first.png", "--names", tmp_path / "nope.txt", *extra)
+        one_line_error(result, f"{tmp_path / 'nope.txt'}: no such class table file")
+    assert not (tmp_path / "first.xlsx").exists() and not (tmp_path / "d").exists()
+
+
 def test_excel_read_refuses_the_dump_options(tmp_path: Path, labels) -> None:
     assert run("excel", tmp_path / "first.png").exit_code == 0
     for args in (["--crop", "0,0,2,2"], ["--step", "2"], ["--no-fill"], ["--output-dir", tmp_path / "d"]):
