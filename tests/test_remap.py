@@ -49,6 +49,11 @@ def voc_mask(label: np.ndarray) -> np.ndarray:
     return voc_colormap(256)[label]
 
 
+def opaque(rgb: np.ndarray) -> np.ndarray:
+    """``(H, W, 3)`` colours as ``(H, W, 4)`` RGBA with alpha 255 (a new array)."""
+    return np.concatenate([rgb, np.full(rgb.shape[:2] + (1,), 255, np.uint8)], axis=-1)
+
+
 def label_with_boundary() -> np.ndarray:
     label = np.zeros((30, 40), dtype=np.uint8)
     label[4:14, 5:20] = 15  # person
@@ -109,7 +114,7 @@ def test_every_official_cityscapes_colour_goes_to_its_train_id():
     want = np.array([[expected[lab.color] for lab in labels]], dtype=np.uint8)
     np.testing.assert_array_equal(rgb_to_index(colors, CITYSCAPES), want)
     # Cityscapes' *_color.png files are RGBA with alpha 255.
-    rgba = np.concatenate([colors, np.full((1, 35, 1), 255, np.uint8)], axis=-1)
+    rgba = opaque(colors)
     np.testing.assert_array_equal(rgb_to_index(rgba, CITYSCAPES), want)
 
 
@@ -244,7 +249,7 @@ def test_suggested_tolerance_keeps_colours_near_one_class():
 
 def test_rgba_alpha_zero_is_void():
     label = label_with_boundary()
-    rgba = np.concatenate([voc_mask(label), np.full(label.shape + (1,), 255, np.uint8)], axis=-1)
+    rgba = opaque(voc_mask(label))
     rgba[0, :5, 3] = 0  # transparent background
     rgba[20, 20:24, :3] = (9, 9, 9)  # unknown colour, transparent: counts as alpha only
     rgba[20, 20:24, 3] = 0
@@ -367,7 +372,7 @@ def test_label_files_and_colour_masks_agree_on_every_mode(tmp_path, mode):
 def test_rgb_and_rgba_files(tmp_path):
     label = label_with_boundary()
     Image.fromarray(voc_mask(label)).save(tmp_path / "rgb.png")
-    rgba = np.concatenate([voc_mask(label), np.full(label.shape + (1,), 255, np.uint8)], axis=-1)
+    rgba = opaque(voc_mask(label))
     rgba[0, 0, 3] = 0
     Image.fromarray(rgba).save(tmp_path / "rgba.png")
     results = list(remap_files([tmp_path / "rgb.png", tmp_path / "rgba.png"], tmp_path / "out", "voc", jobs=1))
