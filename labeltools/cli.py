@@ -14,7 +14,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, Optional, TypeVar
 
+import numpy as np
 import typer
+from numpy.typing import NDArray
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.markup import escape
@@ -36,7 +38,7 @@ from labeltools.excel import (
 from labeltools.labelpng import recolor_label_files
 from labeltools.metrics import MISSING_POLICIES, ConfusionMatrix, evaluate_pairs, evaluation_pairs
 from labeltools.parallel import FileResult
-from labeltools.remap import RemapReport, merge_reports, remap_files
+from labeltools.remap import RemapReport, remap_files
 from labeltools.stats import (
     DatasetCheck,
     DatasetStats,
@@ -102,9 +104,11 @@ class BatchSummary:
 
     done: int = 0
     skipped: int = 0
-    failed: int = 0
-    failures: list[tuple[str, str]] = field(default_factory=list)
-    results: list[FileResult] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # the reasons, each naming its file
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
 
 
 def report_batch(
@@ -112,7 +116,6 @@ def report_batch(
     total: int,
     description: str,
     verb: str = "processed",
-    keep_results: bool = False,
 ) -> BatchSummary:
     """Drive a batch with a progress bar on stderr, then print its summary.
 
@@ -134,16 +137,13 @@ def report_batch(
             for warning in result.warnings:
                 progress.console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
             if not result.ok:
-                summary.failed += 1
-                summary.failures.append((result.source, result.error or "failed"))
+                summary.failures.append(result.error or "failed")
             elif result.skipped:
                 summary.skipped += 1
             else:
                 summary.done += 1
-            if keep_results:
-                summary.results.append(result)
             progress.advance(task)
-    for source, reason in summary.failures:
+    for reason in summary.failures:
         err.print(f"[red]failed:[/] {reason}", highlight=False, soft_wrap=True)
     parts = [f"{verb} {summary.done}"]
     if summary.skipped:
@@ -178,6 +178,12 @@ def dataset_root(dataset: Optional[Path], labels_dir: Optional[Path]) -> Path:
 def load_classes(spec: Optional[str]) -> Optional[ClassTable]:
     """A ClassTable from a ``--classes`` value (preset or file), or None."""
     return None if spec is None else ClassTable.load(spec)
+
+
+def load_palette(spec: Optional[str]) -> Optional[NDArray[np.uint8]]:
+    """The ``(256, 3)`` palette of a ``--classes`` value (preset or file), or None."""
+    table = load_classes(spec)
+    return None if table is None else table.palette()
 
 
 def _version(value: bool) -> None:
@@ -273,10 +279,7 @@ def colorize_command(
 
     The stored indices never change; only the palette is added or dropped.
     """
-    table = load_classes(classes)
-    results = recolor_label_files(
-        inputs, output_dir, gray=gray, palette=None if table is None else table.palette(), jobs=jobs
-    )
+    results = recolor_label_files(inputs, output_dir, gray=gray, palette=load_palette(classes), jobs=jobs)
     exit_for(report_batch(results, len(inputs), "colorize", verb="wrote"))
 
 
@@ -431,14 +434,19 @@ def excel_command(
 
     Back: labeltools excel --read 2007_000032.xlsx -o 2007_000032_fixed.png
     """
-    region = _crop_option(crop)
     if read is not None:
         if inputs:
             raise typer.BadParameter("give either label files to dump or --read WORKBOOK, not both")
         if output is None:
             raise typer.BadParameter("--read needs --output LABEL.png for the label to write")
-        table = load_classes(names)
-        result = excel_to_label_file(read, output, sheet, None if table is None else table.palette())
+        dump_only = {
+            "--crop": crop is not None, "--step": step != 1, "--no-fill": no_fill, "--output-dir": output_dir is not None,
+        }  # fmt: skip
+        given = [option for option, used in dump_only.items() if used]
+        if given:
+            verb = "applies" if len(given) == 1 else "apply"
+            raise typer.BadParameter(f"{', '.join(given)} only {verb} when dumping label files, not with --read")
+        result = excel_to_label_file(read, output, sheet, load_palette(names))
         height, width = result.data
         err.print(f"wrote {output} ({width}x{height}) from {read}", highlight=False, soft_wrap=True)
         return
@@ -446,7 +454,7 @@ def excel_command(
         raise typer.BadParameter("give label files to dump, or --read WORKBOOK")
     if sheet is not None:
         raise typer.BadParameter("--sheet only applies with --read")
-    options: dict[str, Any] = dict(names=load_classes(names), crop=region, step=step, fill=not no_fill)
+    options: dict[str, Any] = dict(names=names, crop=_crop_option(crop), step=step, fill=not no_fill)
     if output_dir is not None:
         if output is not None:
             raise typer.BadParameter("give --output (one workbook) or --output-dir (one per input), not both")
@@ -675,10 +683,10 @@ def remap_command(
         strict=strict,
         jobs=jobs,
     )
-    summary = report_batch(results, len(inputs), "remap", verb="wrote", keep_results=True)
-    reports = [r.data for r in summary.results if isinstance(r.data, RemapReport)]
-    if reports:
-        print_remap_report(merge_reports(reports), index_mode=index_map is not None, top=top)
+    report = RemapReport()
+    summary = report_batch(report.add_results(results), len(inputs), "remap", verb="wrote")
+    if report.files:
+        print_remap_report(report, index_mode=index_map is not None, top=top)
     exit_for(summary)
 
 

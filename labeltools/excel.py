@@ -53,6 +53,7 @@ from labeltools.labelpng import (
     write_label,
 )
 from labeltools.parallel import FileResult, map_files
+from labeltools.voc import load_class_table
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +74,6 @@ INFO_SHEET = "Info"
 RESERVED_TITLES = (CLASSES_SHEET, INFO_SHEET, "History")
 CORNER_TEXT = "y\\x"
 """The text of cell A1 of a grid sheet; it marks the coordinate headers when reading back."""
-
-CLASS_NAMES_FILE = "class_names.txt"
 
 # Grid geometry: 7-point digits in roughly square cells, so a zoomed-out sheet looks like the image.
 GRID_FONT_SIZE = 7
@@ -372,7 +371,7 @@ class _Book:
         shown_counts = np.bincount(shown.ravel(), minlength=256)
         present = [int(i) for i in np.flatnonzero(counts)]
         colors = {i: _color(grid.palette[i]) for i in present if i != VOID}
-        if VOID in present or shown_counts[VOID]:
+        if VOID in present:
             colors[VOID] = void_color(grid.palette, present)
 
         sheet = self.book.create_sheet(title)
@@ -389,8 +388,9 @@ class _Book:
         sheet.sheet_format.customHeight = True
         sheet.freeze_panes = "B2"
         if self.fill:
-            for index in sorted(i for i in colors if shown_counts[i]):
-                color = colors[index]
+            for index, color in colors.items():  # in index order, void last
+                if not shown_counts[index]:
+                    continue
                 sheet.conditional_formatting.add(
                     region.cell_range,
                     CellIsRule(
@@ -546,10 +546,15 @@ def resolve_class_names(source: PathLike, names: NamesSpec = None) -> ClassTable
     """
     if names is not None:
         return as_class_table(names)
-    folder = Path(source).resolve().parent
-    for candidate in (folder / CLASS_NAMES_FILE, folder.parent / CLASS_NAMES_FILE):
-        if candidate.is_file():
-            return ClassTable.load(candidate)
+    return _folder_class_names(Path(source).resolve().parent)
+
+
+def _folder_class_names(folder: Path) -> ClassTable:
+    """The ``class_names.txt`` of ``folder`` or of the folder above it, else the VOC preset."""
+    for root in (folder, folder.parent):
+        table = load_class_table(root)
+        if table is not None:
+            return table
     return ClassTable.preset("voc")
 
 
@@ -716,14 +721,25 @@ def label_files_to_workbook(
     one label in memory). A bad file is reported and left out; the workbook is saved, atomically,
     once the last result has been yielded, if any file was good.
 
-    Yields:
-        One FileResult per input, in input order (``data`` is the sheet title).
+    Returns:
+        An iterator of one FileResult per input, in input order (``data`` is the sheet title).
 
     Raises:
-        WorkbookError: the workbook cannot be written.
-        ClassTableError: ``names`` cannot be loaded.
+        ClassTableError: ``names`` cannot be loaded (at once, before any file is read).
+        WorkbookError: the workbook cannot be written (when the last result is taken).
     """
     table = None if names is None else as_class_table(names)
+    return _write_workbook(sources, output, table, crop, step, fill)
+
+
+def _write_workbook(
+    sources: Sequence[PathLike],
+    output: PathLike,
+    table: ClassTable | None,
+    crop: Crop | None,
+    step: int,
+    fill: bool,
+) -> Iterator[FileResult]:
     planned: list[_Planned | FileResult] = []
     for source in sources:
         try:
@@ -737,10 +753,13 @@ def label_files_to_workbook(
             yield item
             continue
         try:
-            folder = Path(item.source).resolve().parent
-            if table is None and folder not in tables:
-                tables[folder] = resolve_class_names(item.source)
-            grid = _grid_source(item, table or tables[folder])
+            if table is None:
+                folder = Path(item.source).resolve().parent
+                if folder not in tables:
+                    tables[folder] = _folder_class_names(folder)
+                grid = _grid_source(item, tables[folder])
+            else:
+                grid = _grid_source(item, table)
         except LabeltoolsError as exc:
             yield FileResult(source=item.source, ok=False, error=str(exc))
             continue

@@ -33,6 +33,14 @@ from labeltools.parallel import FileResult, map_files
 PNG_COMPRESS_LEVEL = 1
 PNG_SAVE_ARGS: dict[str, Any] = {"format": "PNG", "compress_level": PNG_COMPRESS_LEVEL, "compress_type": zlib.Z_RLE}
 
+#: Pillow modes of label files: one value per pixel (palette index, grey level, 1-bit, or a
+#: 16/32-bit integer that must fit in 0..255).
+INDEX_MODES = ("P", "L", "1", "I", "I;16", "I;16B", "I;16L", "I;16N")
+#: Pillow modes of colour masks, which ``labeltools remap`` turns into label files: RGB(A), the
+#: modes that convert to RGB, and grey or palette colours with alpha (LA, La, PA). A palette
+#: (``P``) image is either: its indices as a label file, its palette's colours as a mask.
+COLOUR_MODES = ("RGB", "RGBA", "RGBX", "CMYK", "YCbCr", "LA", "La", "PA")
+
 
 @contextmanager
 def atomic_write(path: PathLike) -> Iterator[Path]:
@@ -194,9 +202,9 @@ def read_label_palette(path: PathLike) -> tuple[NDArray[np.uint8], NDArray[np.ui
             return np.asarray(image, dtype=np.uint8), image_palette(image)
         if mode in ("L", "1"):
             return np.asarray(image.convert("L") if mode == "1" else image, dtype=np.uint8), None
-        if mode in ("I", "I;16", "I;16B", "I;16L", "I;16N"):
+        if mode in INDEX_MODES:  # the wide integer modes
             return _narrow(np.asarray(image), path), None
-    if mode in ("RGB", "RGBA", "RGBX", "CMYK", "YCbCr", "LAB", "HSV", "LA", "PA", "La"):
+    if mode in COLOUR_MODES:
         raise ColourImageError(
             f"{path}: is a colour image (mode {mode}), not a label map (expected a palette or grayscale PNG of "
             "class indices); convert colour masks with `labeltools remap`"

@@ -25,7 +25,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
 from typing import Literal, Optional, Union
 
@@ -38,7 +38,9 @@ from labeltools.classes import ClassEntry, ClassTable, as_class_table
 from labeltools.colormap import VOID, VOID_COLOR, colorize, palette_array
 from labeltools.errors import ColourImageError, RemapError
 from labeltools.labelpng import (
-    PNG_COMPRESS_LEVEL,
+    COLOUR_MODES,
+    INDEX_MODES,
+    PNG_SAVE_ARGS,
     as_label_array,
     atomic_write,
     check_unique_stems,
@@ -65,8 +67,7 @@ _RGB_MASK = np.uint32(0xFFFFFF)
 _TOLERANCE_CHUNK = 4096  # unique colours compared with the table at a time (bounds memory)
 
 # Why a colour (or palette entry) ended up with its value.
-_MAPPED, _VOID_COLOR, _TOLERATED, _NEAR_VOID, _UNKNOWN, _AMBIGUOUS, _ALPHA = range(7)
-_N_CAUSES = 7
+_CAUSES = _MAPPED, _VOID_COLOR, _TOLERATED, _NEAR_VOID, _UNKNOWN, _AMBIGUOUS, _ALPHA = range(7)
 
 
 # --- class tables for colour lookup ---------------------------------------------------------
@@ -184,9 +185,8 @@ def target_palette(table: ClassTable) -> NDArray[np.uint8]:
 def suggested_tolerance(table: ClassTable, on_conflict: str | None = None) -> int:
     """The largest whole tolerance below half the smallest distance between two colours that
     map to different values: every colour is then near at most one class. 0 if there is none."""
-    resolved = resolve_colors(table, on_conflict)
-    colors = np.array(list(resolved), dtype=np.int64).reshape(-1, 3)
-    targets = np.array(list(resolved.values()))
+    lookup = _compile(table, _conflict_mode(table, on_conflict))
+    colors, targets = lookup.colors.astype(np.int64), lookup.targets
     if len(colors) < 2:
         return 0
     d2 = ((colors[:, None, :] - colors[None, :, :]) ** 2).sum(-1)
@@ -211,7 +211,6 @@ def _unpack(packed: NDArray[np.uint32]) -> NDArray[np.uint8]:
 class _Lookup:
     """A class table compiled for colour lookup."""
 
-    source: str
     colors: NDArray[np.uint8]  # (K, 3) distinct colours, table order
     packed: NDArray[np.uint32]  # (K,)
     targets: NDArray[np.uint8]  # (K,)
@@ -233,7 +232,7 @@ def _compile(table: ClassTable, mode: str) -> _Lookup:
         array.setflags(write=False)
     packed = _pack(colors)
     packed.setflags(write=False)
-    return _Lookup(table.source, colors, packed, targets)
+    return _Lookup(colors, packed, targets)
 
 
 @lru_cache(maxsize=2)
@@ -316,6 +315,7 @@ class RemapReport:
         unknown_counts: pixel count per unknown (or ambiguous) colour ``(r, g, b)``, or per
             unmapped value in index mode; at most :data:`UNKNOWN_KEPT_PER_FILE` per file.
         unknown_examples: a file holding each of them.
+        files: images counted: 1 for one image's report, summed when reports are merged.
     """
 
     pixels: int = 0
@@ -326,6 +326,7 @@ class RemapReport:
     tolerated: int = 0
     unknown_counts: dict[ReportKey, int] = field(default_factory=dict)
     unknown_examples: dict[ReportKey, str] = field(default_factory=dict)
+    files: int = 0
 
     @property
     def void(self) -> int:
@@ -334,11 +335,20 @@ class RemapReport:
 
     def add(self, other: RemapReport) -> None:
         """Add ``other``'s counts to this report (the first example of a colour is kept)."""
-        for name in ("pixels", "void_mapped", "unknown", "ambiguous", "alpha", "tolerated"):
+        for name in ("pixels", "void_mapped", "unknown", "ambiguous", "alpha", "tolerated", "files"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for key, count in other.unknown_counts.items():
             self.unknown_counts[key] = self.unknown_counts.get(key, 0) + count
             self.unknown_examples.setdefault(key, other.unknown_examples.get(key, ""))
+
+    def add_results(self, results: Iterable[FileResult]) -> Iterator[FileResult]:
+        """Add the report carried by each of :func:`remap_files`' results as it passes, yielding
+        every result on: a batch's report without keeping its results. In input order, so the
+        first file holding a colour stays its example, as with :func:`merge_reports`."""
+        for result in results:
+            if isinstance(result.data, RemapReport):
+                self.add(result.data)
+            yield result
 
     def top_unknown(self, n: int = 10) -> list[tuple[ReportKey, int, str]]:
         """The ``n`` most frequent unknown colours (or values): ``(key, pixels, example file)``,
@@ -378,7 +388,7 @@ def _colour_report(
     alpha: int = 0,
 ) -> RemapReport:
     """Sum per-colour ``counts`` by cause; list the unknown and ambiguous colours."""
-    sums = np.bincount(causes, weights=counts, minlength=_N_CAUSES).astype(np.int64)
+    sums = np.bincount(causes, weights=counts, minlength=len(_CAUSES)).astype(np.int64)
     bad = ((causes == _UNKNOWN) | (causes == _AMBIGUOUS)) & (counts > 0)
     # Two palette entries may hold one colour: count per colour, not per entry.
     colors, inverse = np.unique(packed[bad], return_inverse=True)
@@ -393,6 +403,7 @@ def _colour_report(
         tolerated=int(sums[_TOLERATED]),
         unknown_counts=unknown_counts,
         unknown_examples=examples,
+        files=1,
     )
 
 
@@ -459,7 +470,11 @@ def _rgb_lookup(
         opaque = None
 
     classify = want_report or tolerance > 0
-    report = None
+    void_mapped = alpha = 0
+    # The distinct unknown colours, their causes and (for the report) their pixel counts.
+    uniq = np.empty(0, dtype=np.uint32)
+    causes = np.empty(0, dtype=np.int8)
+    counts = np.empty(0, dtype=np.int64)
     if sentinel is not None or classify:
         # Where the unknown colours are: the spare value marks them; without one, 255 marks
         # void colours and unknown ones alike, so look the void colours up again.
@@ -477,22 +492,20 @@ def _rgb_lookup(
                 is_void &= opaque
             void_mapped = int(np.count_nonzero(is_void)) - (len(where) if sentinel is None else 0)
             alpha = 0 if opaque is None else int(opaque.size - np.count_nonzero(opaque))
-            report = RemapReport(pixels=packed.size, void_mapped=void_mapped, alpha=alpha)
         if colors is not None and len(where):
             uniq, inverse = np.unique(colors, return_inverse=True)
             inverse = inverse.reshape(-1)
             targets, causes = _classify_unknown(uniq, lookup, tolerance)
             out[where] = targets[inverse]
-            if report is not None:
+            if want_report:
                 counts = np.bincount(inverse, minlength=len(uniq)).astype(np.int64)
-                report = _colour_report(
-                    source, packed.size, uniq, causes, counts, report.void_mapped, report.alpha
-                )
         else:
             out[where] = VOID
     if opaque is not None:
         out[~opaque] = VOID
-    return out.reshape(shape), report
+    if not want_report:
+        return out.reshape(shape), None
+    return out.reshape(shape), _colour_report(source, packed.size, uniq, causes, counts, void_mapped, alpha)
 
 
 def rgb_to_index(
@@ -663,8 +676,7 @@ class IndexMap:
         path = Path(text)
         if text.lower() == "cityscapes" and not path.exists():
             table = _cityscapes()
-            lut = table.id_to_train_id()
-            pairs = tuple((e.index, int(lut[e.index])) for e in table.classes)
+            pairs = tuple((e.index, e.target) for e in table.classes)
             return cls(pairs, "cityscapes labelIds -> trainIds", table)
         if path.is_file():
             try:
@@ -704,18 +716,23 @@ class IndexMap:
             raise RemapError(f"{source}: holds no SRC:DST pairs")
         return cls(tuple(sorted(seen.items())), source)
 
+    @cached_property
     def lut(self) -> NDArray[np.uint8]:
-        """``(256,)`` uint8: new value per value; 255 for unlisted values and for 255."""
+        """``(256,)`` uint8, read-only: new value per value; 255 for unlisted values and for 255."""
         table = np.full(256, VOID, dtype=np.uint8)
         for key, value in self.pairs:
             table[key] = value
+        table.setflags(write=False)
         return table
 
+    @cached_property
     def listed(self) -> NDArray[np.bool_]:
-        """``(256,)`` bool: True for values the map lists (and for 255, which stays void)."""
+        """``(256,)`` bool, read-only: True for values the map lists (and for 255, which stays
+        void)."""
         mask = np.zeros(256, dtype=bool)
         mask[[key for key, _ in self.pairs]] = True
         mask[VOID] = True
+        mask.setflags(write=False)
         return mask
 
 
@@ -749,7 +766,7 @@ def index_to_index(label: ArrayLike, index_map: IndexMap | Mapping[int, int]) ->
     Raises:
         LabelFileError: ``label`` is not a label map. RemapError: a bad mapping.
     """
-    return _as_index_map(index_map).lut().take(as_label_array(label, "label map"))
+    return _as_index_map(index_map).lut.take(as_label_array(label, "label map"))
 
 
 def index_to_index_with_report(
@@ -758,9 +775,9 @@ def index_to_index_with_report(
     """:func:`index_to_index` and its :class:`RemapReport` (``unknown`` = unlisted values)."""
     mapping = _as_index_map(index_map)
     values = as_label_array(label, source)
-    lut = mapping.lut()
+    lut = mapping.lut
     counts = np.bincount(values.reshape(-1), minlength=256).astype(np.int64)
-    listed = mapping.listed()
+    listed = mapping.listed
     unknown_counts, examples = _tally(np.arange(256), np.where(listed, 0, counts), source)
     report = RemapReport(
         pixels=values.size,
@@ -768,6 +785,7 @@ def index_to_index_with_report(
         unknown=int(counts[~listed].sum()),
         unknown_counts=unknown_counts,
         unknown_examples=examples,
+        files=1,
     )
     return lut.take(values), report
 
@@ -775,43 +793,44 @@ def index_to_index_with_report(
 # --- files ----------------------------------------------------------------------------------
 
 
-@dataclass
-class _MaskImage:
-    pixels: NDArray[np.uint8] | None = None  # (H, W, 3|4)
-    indices: NDArray[np.uint8] | None = None  # (H, W) palette indices
-    palette: NDArray[np.uint8] | None = None  # (256, 3)
-    palette_alpha: NDArray[np.uint8] | None = None  # (256,)
-    format: str = ""
+@dataclass(frozen=True)
+class _PixelMask:
+    pixels: NDArray[np.uint8]  # (H, W, 3|4) RGB or RGBA
+    format: str
 
 
-_SINGLE_CHANNEL = ("1", "L", "I", "I;16", "I;16B", "I;16L", "I;16N", "F", "LA", "La")
+@dataclass(frozen=True)
+class _PaletteMask:
+    indices: NDArray[np.uint8]  # (H, W) palette indices
+    palette: NDArray[np.uint8]  # (256, 3)
+    alpha: NDArray[np.uint8] | None  # (256,) per entry, when the image has transparency
+    format: str
 
 
-def _read_color_mask(path: PathLike) -> _MaskImage:
+def _read_color_mask(path: PathLike) -> _PixelMask | _PaletteMask:
     """Read a colour mask: RGB/RGBA pixels, or a palette image's indices and own palette.
 
+    Modes are those of :data:`~labeltools.labelpng.COLOUR_MODES`, and ``P``. A grey image with
+    alpha (``LA``) is a mask of grey colours: its pixels become ``(l, l, l, alpha)``.
+
     Raises:
-        RemapError: missing or unreadable file; a single-channel image (its values go through
-            an index map); an unsupported mode.
+        RemapError: missing or unreadable file; a label file's mode (its values go through an
+            index map); an unsupported mode.
     """
     with open_image(path, RemapError) as image:
         image.load()
         mode, fmt = image.mode, image.format or ""
         if mode == "P":
             alpha = _palette_alpha(image.info.get("transparency"))
-            return _MaskImage(
-                indices=np.asarray(image, dtype=np.uint8),
-                palette=image_palette(image),
-                palette_alpha=alpha,
-                format=fmt,
-            )
-        if mode in ("RGB", "RGBA"):
-            return _MaskImage(pixels=np.asarray(image, dtype=np.uint8), format=fmt)
-        if mode in ("RGBX", "CMYK", "YCbCr"):
-            return _MaskImage(pixels=np.asarray(image.convert("RGB")), format=fmt)
-        if mode == "PA":
-            return _MaskImage(pixels=np.asarray(image.convert("RGBA")), format=fmt)
-    if mode in _SINGLE_CHANNEL:
+            return _PaletteMask(np.asarray(image, dtype=np.uint8), image_palette(image), alpha, fmt)
+        if mode in COLOUR_MODES:
+            if mode == "La":  # premultiplied alpha: Pillow converts it to LA only
+                image = image.convert("LA")
+            wanted = "RGBA" if image.mode in ("RGBA", "LA", "PA") else "RGB"
+            if image.mode != wanted:
+                image = image.convert(wanted)
+            return _PixelMask(np.asarray(image, dtype=np.uint8), fmt)
+    if mode in INDEX_MODES:
         raise RemapError(
             f"{path}: is a single-channel ({mode}) image of values, not a colour mask; rewrite "
             "its values with an index map (--index-map) instead"
@@ -858,12 +877,14 @@ def remap_color_file(
     tolerance: float = 0.0,
     on_conflict: OnConflict | None = None,
     strict: bool = False,
+    palette: NDArray[np.uint8] | None = None,
 ) -> FileResult:
     """Remap one colour mask (RGB, RGBA, palette or JPEG) to ``output_dir/<stem>.png``.
 
-    The label file is a palette PNG in the table's colours (:func:`target_palette`), written
-    atomically. The result's ``data`` is the file's :class:`RemapReport`; a JPEG mask read
-    without tolerance adds a warning suggesting one.
+    The label file is a palette PNG in the table's colours (``palette``, default
+    :func:`target_palette`; a batch computes it once), written atomically. The result's
+    ``data`` is the file's :class:`RemapReport`; a JPEG mask read without tolerance adds a
+    warning suggesting one.
 
     Raises:
         RemapError: unreadable or single-channel image, output would overwrite the input,
@@ -872,12 +893,12 @@ def remap_color_file(
     target = _output_path(source, output_dir)
     mask = _read_color_mask(source)
     name = str(source)
-    if mask.indices is not None:
+    if isinstance(mask, _PaletteMask):
         label, report = palette_to_index_with_report(
-            mask.indices, mask.palette, table, tolerance, on_conflict, mask.palette_alpha, name  # type: ignore[arg-type]
+            mask.indices, mask.palette, table, tolerance, on_conflict, mask.alpha, name
         )
     else:
-        label, report = rgb_to_index_with_report(mask.pixels, table, tolerance, on_conflict, name)  # type: ignore[arg-type]
+        label, report = rgb_to_index_with_report(mask.pixels, table, tolerance, on_conflict, name)
     if strict:
         _refuse_unknown(report, source, f"colours that are not in the {table.source}")
     warnings: tuple[str, ...] = ()
@@ -889,7 +910,7 @@ def remap_color_file(
             f"(--tolerance {suggested_tolerance(table, on_conflict)} keeps every colour near "
             "one class at most)",
         )
-    write_label(target, label, target_palette(table))
+    write_label(target, label, target_palette(table) if palette is None else palette)
     return FileResult(source=name, outputs=(str(target),), data=report, warnings=warnings)
 
 
@@ -921,11 +942,13 @@ def remap_index_file(
     return FileResult(source=str(source), outputs=(str(target),), data=report)
 
 
-def index_file_to_rgb(source: PathLike, output_dir: PathLike, table: ClassTable) -> FileResult:
+def index_file_to_rgb(
+    source: PathLike, output_dir: PathLike, table: ClassTable, palette: NDArray[np.uint8] | None = None
+) -> FileResult:
     """Draw one label file in the table's colours as an RGB PNG ``output_dir/<stem>.png``.
 
     Values that are not classes of the table are drawn in their VOC colormap colour, with a
-    warning.
+    warning. ``palette`` is the table's :func:`target_palette`, if already at hand.
 
     Raises:
         LabelFileError: the input is not a label file. RemapError: output would overwrite the input.
@@ -941,9 +964,9 @@ def index_file_to_rgb(source: PathLike, output_dir: PathLike, table: ClassTable)
             f"{source}: value(s) {', '.join(map(str, strangers))} are not classes of the "
             f"{table.source}; drawn in their VOC colormap colours",
         )
-    rgb = index_to_rgb(label, table)
+    rgb = colorize(label, target_palette(table) if palette is None else palette)
     with atomic_write(target) as tmp:
-        Image.fromarray(rgb).save(tmp, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
+        Image.fromarray(rgb).save(tmp, **PNG_SAVE_ARGS)
     return FileResult(source=str(source), outputs=(str(target),), warnings=warnings)
 
 
@@ -965,7 +988,8 @@ def remap_files(
     Modes: colour masks -> label files (``classes`` required); ``index_map``: label files ->
     label files (``classes``, if given, only colours the output); ``to_rgb``: label files ->
     RGB colour images (``classes`` required). Each result's ``data`` is its
-    :class:`RemapReport` (none for ``to_rgb``); merge them with :func:`merge_reports`.
+    :class:`RemapReport` (none for ``to_rgb``); merge them as they come with
+    :meth:`RemapReport.add_results`, or afterwards with :func:`merge_reports`.
 
     Raises:
         RemapError: a combination of options that does not fit, a conflicting table, a bad
@@ -992,7 +1016,7 @@ def remap_files(
         )
     elif to_rgb:
         assert table is not None  # checked above
-        work = partial(index_file_to_rgb, output_dir=output_dir, table=table)
+        work = partial(index_file_to_rgb, output_dir=output_dir, table=table, palette=target_palette(table))
     else:
         assert table is not None  # checked above
         _check_tolerance(tolerance)
@@ -1005,6 +1029,7 @@ def remap_files(
             tolerance=tolerance,
             on_conflict=on_conflict,
             strict=strict,
+            palette=target_palette(table),
         )
     Path(output_dir).mkdir(parents=True, exist_ok=True)
     return map_files(work, [str(s) for s in sources], jobs)

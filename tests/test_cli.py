@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -21,8 +22,11 @@ from labeltools import (
     write_label,
     write_split,
 )
+from labeltools import cli
 from labeltools.cli import app
 from labeltools.labelpng import read_label_palette
+from labeltools.parallel import FileResult
+from labeltools.remap import RemapReport
 
 runner = CliRunner()
 
@@ -329,6 +333,30 @@ def test_remap_colour_masks_and_report(tmp_path):
     assert str(tmp_path / "m1.png").replace(" ", "") in folded
 
 
+def test_remap_keeps_no_result_once_it_is_reported(tmp_path, monkeypatch):
+    # The batch's report is merged as the results pass: result i - 2 is gone by the time the
+    # batch makes result i (i - 1 may still be in the loop's hands).
+    alive = []
+
+    def fake_remap_files(inputs, output_dir, classes, **options):
+        for i, source in enumerate(inputs):
+            if i >= 2:
+                assert alive[i - 2]() is None, f"result {i - 2} is still kept"
+            counts = {(i, 0, 0): i} if i else {}
+            examples = dict.fromkeys(counts, str(source))
+            report = RemapReport(4, unknown=i, unknown_counts=counts, unknown_examples=examples, files=1)
+            result = FileResult(source=str(source), outputs=(str(source),), data=report)
+            alive.append(weakref.ref(result))
+            yield result
+
+    monkeypatch.setattr(cli, "remap_files", fake_remap_files)
+    result = run("remap", *(tmp_path / f"m{i}.png" for i in range(5)), "-c", "voc", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "wrote 5, failed 0" in result.stderr
+    assert "void pixels by cause (20 pixels in all)" in result.stdout
+    assert "(4, 0, 0)" in result.stdout and "m4.png" in "".join(result.stdout.replace("│", "").split())
+
+
 def test_remap_to_rgb_and_back(tmp_path):
     label = _voc_colour_mask(tmp_path / "a.png")
     assert run("remap", tmp_path / "a.png", "-c", "voc", "-o", tmp_path / "idx").exit_code == 0
@@ -537,6 +565,23 @@ def test_excel_read_errors_give_the_cell_and_exit_1(tmp_path: Path, labels) -> N
     assert result.exit_code == 1 and "no sheet named 'nope'" in result.output
 
 
+def test_excel_bad_names_is_one_line_before_any_file_is_read(tmp_path: Path, labels) -> None:
+    for extra in ([], ["--output-dir", tmp_path / "d"]):
+        result = run("excel", tmp_path / "first.png", "--names", tmp_path / "nope.txt", *extra)
+        one_line_error(result, f"{tmp_path / 'nope.txt'}: no such class table file")
+    assert not (tmp_path / "first.xlsx").exists() and not (tmp_path / "d").exists()
+
+
+def test_excel_read_refuses_the_dump_options(tmp_path: Path, labels) -> None:
+    assert run("excel", tmp_path / "first.png").exit_code == 0
+    for args in (["--crop", "0,0,2,2"], ["--step", "2"], ["--no-fill"], ["--output-dir", tmp_path / "d"]):
+        result = run("excel", "--read", tmp_path / "first.xlsx", "-o", tmp_path / "x.png", *args)
+        assert result.exit_code == 2, args
+        message = f"{args[0]} only applies when dumping label files, not with --read"
+        assert message in " ".join(result.output.replace("│", " ").split())
+        assert not (tmp_path / "x.png").exists() and not (tmp_path / "d").exists()
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
@@ -547,6 +592,11 @@ def test_excel_read_errors_give_the_cell_and_exit_1(tmp_path: Path, labels) -> N
         (["first.png", "-o", "a.xlsx", "--output-dir", "d"], "not both"),
         (["first.png", "--crop", "1,2,3"], "crop must be X,Y,W,H"),
         (["first.png", "--step", "0"], "--step"),
+        (["--read", "b.xlsx", "-o", "x.png", "--crop", "1,2,3"], "--crop only applies when dumping label files, not with --read"),
+        (
+            ["--read", "b.xlsx", "-o", "x.png", "--no-fill", "--output-dir", "d"],
+            "--no-fill, --output-dir only apply when dumping label files, not with --read",
+        ),
     ],
 )
 def test_excel_usage_errors_exit_2(tmp_path: Path, labels, monkeypatch, args, message) -> None:
@@ -554,6 +604,7 @@ def test_excel_usage_errors_exit_2(tmp_path: Path, labels, monkeypatch, args, me
     result = run("excel", *args)
     assert result.exit_code == 2
     assert message in " ".join(result.output.replace("│", " ").split())
+    assert not (tmp_path / "x.png").exists() and not (tmp_path / "d").exists()
 # --- stats, check, evaluate ----------------------------------------------------------------
 
 

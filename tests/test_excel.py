@@ -17,7 +17,7 @@ from hypothesis.extra.numpy import arrays
 from PIL import Image
 
 from labeltools import VOID, VOID_COLOR, __version__, voc_colormap
-from labeltools.errors import LabelFileError, WorkbookError
+from labeltools.errors import ClassTableError, LabelFileError, WorkbookError
 from labeltools.excel import (
     CELL_WIDTH,
     CORNER_TEXT,
@@ -415,6 +415,11 @@ def test_no_workbook_when_every_file_is_bad(tmp_path: Path) -> None:
     results = list(label_files_to_workbook([tmp_path / "broken.png"], tmp_path / "book.xlsx"))
     assert not results[0].ok
     assert not (tmp_path / "book.xlsx").exists()
+
+
+def test_bad_names_fail_before_any_file_is_read(tmp_path: Path) -> None:
+    with pytest.raises(ClassTableError, match="nope.txt: no such class table file"):
+        label_files_to_workbook([tmp_path / "a.png"], tmp_path / "book.xlsx", names=tmp_path / "nope.txt")
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

@@ -10,6 +10,7 @@ from PIL import Image
 from labeltools import (
     ClassEntry,
     ClassTable,
+    ColourImageError,
     IndexMap,
     LabelFileError,
     RemapError,
@@ -27,6 +28,7 @@ from labeltools import (
     voc_colormap,
     write_label,
 )
+from labeltools.labelpng import COLOUR_MODES, INDEX_MODES
 from labeltools.remap import (
     color_conflicts,
     index_file_to_rgb,
@@ -45,6 +47,11 @@ BOUNDARY = (224, 224, 192)
 def voc_mask(label: np.ndarray) -> np.ndarray:
     """Colour a label map with the VOC colormap, as VOC's SegmentationClass PNGs look."""
     return voc_colormap(256)[label]
+
+
+def opaque(rgb: np.ndarray) -> np.ndarray:
+    """``(H, W, 3)`` colours as ``(H, W, 4)`` RGBA with alpha 255 (a new array)."""
+    return np.concatenate([rgb, np.full(rgb.shape[:2] + (1,), 255, np.uint8)], axis=-1)
 
 
 def label_with_boundary() -> np.ndarray:
@@ -107,7 +114,7 @@ def test_every_official_cityscapes_colour_goes_to_its_train_id():
     want = np.array([[expected[lab.color] for lab in labels]], dtype=np.uint8)
     np.testing.assert_array_equal(rgb_to_index(colors, CITYSCAPES), want)
     # Cityscapes' *_color.png files are RGBA with alpha 255.
-    rgba = np.concatenate([colors, np.full((1, 35, 1), 255, np.uint8)], axis=-1)
+    rgba = opaque(colors)
     np.testing.assert_array_equal(rgb_to_index(rgba, CITYSCAPES), want)
 
 
@@ -242,7 +249,7 @@ def test_suggested_tolerance_keeps_colours_near_one_class():
 
 def test_rgba_alpha_zero_is_void():
     label = label_with_boundary()
-    rgba = np.concatenate([voc_mask(label), np.full(label.shape + (1,), 255, np.uint8)], axis=-1)
+    rgba = opaque(voc_mask(label))
     rgba[0, :5, 3] = 0  # transparent background
     rgba[20, 20:24, :3] = (9, 9, 9)  # unknown colour, transparent: counts as alpha only
     rgba[20, 20:24, 3] = 0
@@ -313,10 +320,59 @@ def test_palette_png_with_transparency_file(tmp_path):
     assert result.data.alpha == 3
 
 
+def test_grey_with_alpha_is_a_colour_mask(tmp_path):
+    # A 2x2 LA PNG: grey (128, 128, 128) is VOC's car, black background, alpha 0 void, and
+    # (64, 64, 64) no class.
+    la = np.array([[[128, 255], [0, 255]], [[64, 255], [128, 0]]], dtype=np.uint8)
+    Image.fromarray(la, mode="LA").save(tmp_path / "la.png")
+    with pytest.raises(ColourImageError, match=r"la.png: is a colour image \(mode LA\), not a label map"):
+        read_label(tmp_path / "la.png")
+    (tmp_path / "out").mkdir()
+    result = remap_color_file(tmp_path / "la.png", tmp_path / "out", VOC)
+    np.testing.assert_array_equal(read_label(tmp_path / "out" / "la.png"), [[7, 0], [255, 255]])
+    assert (result.data.alpha, result.data.unknown, result.data.void_mapped) == (1, 1, 0)
+    assert result.data.top_unknown() == [((64, 64, 64), 1, str(tmp_path / "la.png"))]
+    with pytest.raises(RemapError, match=r"la.png: is a colour mask, but an index map rewrites the values"):
+        remap_index_file(tmp_path / "la.png", tmp_path / "out", IndexMap.load("7:1"))
+
+
+@pytest.mark.parametrize(
+    "mode", ["P", "L", "1", "I", "I;16", "I;16B", "RGB", "RGBA", "CMYK", "YCbCr", "LA", "PA", "F", "LAB"]
+)
+def test_label_files_and_colour_masks_agree_on_every_mode(tmp_path, mode):
+    path = tmp_path / "x.tif"
+    Image.new(mode, (2, 2)).save(path)
+    with Image.open(path) as image:
+        assert image.mode == mode
+    (tmp_path / "out").mkdir()
+    if mode in COLOUR_MODES:
+        with pytest.raises(ColourImageError, match=rf"is a colour image \(mode {mode}\), not a label map"):
+            read_label(path)
+        assert remap_color_file(path, tmp_path / "out", VOC).ok
+    elif mode in INDEX_MODES:
+        assert read_label(path).shape == (2, 2)
+        if mode == "P":  # also a colour mask, through its palette
+            assert remap_color_file(path, tmp_path / "out", VOC).ok
+        else:
+            with pytest.raises(RemapError) as info:
+                remap_color_file(path, tmp_path / "out", VOC)
+            assert str(info.value) == (
+                f"{path}: is a single-channel ({mode}) image of values, not a colour mask; rewrite "
+                "its values with an index map (--index-map) instead"
+            )
+    else:  # floats, Lab: neither
+        with pytest.raises(LabelFileError) as info:
+            read_label(path)
+        assert str(info.value) == f"{path}: unsupported image mode {mode} for a label map"
+        with pytest.raises(RemapError) as info:
+            remap_color_file(path, tmp_path / "out", VOC)
+        assert str(info.value) == f"{path}: unsupported image mode {mode} for a colour mask"
+
+
 def test_rgb_and_rgba_files(tmp_path):
     label = label_with_boundary()
     Image.fromarray(voc_mask(label)).save(tmp_path / "rgb.png")
-    rgba = np.concatenate([voc_mask(label), np.full(label.shape + (1,), 255, np.uint8)], axis=-1)
+    rgba = opaque(voc_mask(label))
     rgba[0, 0, 3] = 0
     Image.fromarray(rgba).save(tmp_path / "rgba.png")
     results = list(remap_files([tmp_path / "rgb.png", tmp_path / "rgba.png"], tmp_path / "out", "voc", jobs=1))
@@ -468,6 +524,9 @@ def test_inline_index_map():
     assert report.top_unknown() == [(3, 2, "x.png")]
     np.testing.assert_array_equal(index_to_index(label, {7: 0, 8: 1, 26: 13}), out)
     assert label.tolist() == [[7, 8, 26, 3, 255, 3]]
+    # Built once per map, and shared, so read-only.
+    assert mapping.lut is mapping.lut and mapping.listed is mapping.listed
+    assert not mapping.lut.flags.writeable and not mapping.listed.flags.writeable
 
 
 def test_reduce_zero_label_map_from_a_file(tmp_path):
@@ -592,6 +651,30 @@ def test_batch_output_is_identical_for_any_jobs(tmp_path):
     assert merged == merge_reports(r.data for r in one)
     assert merged.unknown == 15 and merged.void_mapped == 5 * 22
     assert merged.top_unknown(1) == [((4, 99, 7), 5, str(paths[4]))]
+
+
+def test_batch_report_merges_as_the_results_pass(tmp_path):
+    paths = _noisy_masks(tmp_path)
+    (tmp_path / "bad.png").write_text("nope")
+    sources = [*paths[:2], tmp_path / "bad.png", *paths[2:]]
+    report = RemapReport()
+    passed = []
+    for result in report.add_results(remap_files(sources, tmp_path / "out", VOC, jobs=1)):
+        passed.append(result.ok)
+        assert report.files == sum(passed)  # merged as it passes, not at the end
+    assert passed == [True, True, False, True, True, True]
+    assert report.files == 5 and report.unknown == 15 and report.void_mapped == 5 * 22
+    assert report.top_unknown(1) == [((4, 99, 7), 5, str(paths[4]))]
+    assert report == merge_reports(r.data for r in remap_files(paths, tmp_path / "again", VOC, jobs=1))
+    # Each image's report counts one file, also without unknown colours and in index mode;
+    # to_rgb results carry no report.
+    assert rgb_to_index_with_report(voc_mask(label_with_boundary()), VOC)[1].files == 1
+    index = RemapReport()
+    list(index.add_results(remap_files([tmp_path / "out" / "m0.png"], tmp_path / "i", index_map="0:0", jobs=1)))
+    assert index.files == 1 and index.pixels == 18 * 22
+    drawn = RemapReport()
+    list(drawn.add_results(remap_files([tmp_path / "out" / "m0.png"], tmp_path / "d", VOC, to_rgb=True, jobs=1)))
+    assert drawn == RemapReport()
 
 
 def test_batch_continues_past_a_bad_file(tmp_path):
