@@ -28,18 +28,9 @@ from labeltools.convert import (
 from labeltools.errors import AnnotationError, ClassTableError, DatasetError
 from labeltools.labelme import labelme_to_label, read_labelme
 
+from helpers import encode, scene
+
 H, W = 48, 64
-
-
-def scene(h: int = H, w: int = W) -> np.ndarray:
-    ys, xs = np.mgrid[0:h, 0:w]
-    return np.stack([xs * 4, ys * 5, (xs + ys) * 2], axis=-1).astype(np.uint8)
-
-
-def encode(image: Image.Image, fmt: str, **save: Any) -> bytes:
-    buf = io.BytesIO()
-    image.save(buf, format=fmt, **save)
-    return buf.getvalue()
 
 
 def shapes_abc() -> list[dict[str, Any]]:
@@ -65,7 +56,7 @@ def write_annotation(
 ) -> tuple[Path, bytes]:
     """A labelme JSON (+ image file unless embedded); returns the JSON path and image bytes."""
     folder.mkdir(parents=True, exist_ok=True)
-    image = image if image is not None else Image.fromarray(scene())
+    image = image if image is not None else Image.fromarray(scene(H, W))
     data = encode(image, fmt, **save)
     if not embed:
         (folder / f"{stem}{ext}").write_bytes(data)
@@ -248,18 +239,18 @@ def test_colours_come_from_the_class_table(tmp_path: Path, folder: Path) -> None
 
 
 def test_rgba_png_source_becomes_an_rgb_jpeg(tmp_path: Path) -> None:
-    rgba = np.dstack([scene(), np.full((H, W), 128, np.uint8)])
+    rgba = np.dstack([scene(H, W), np.full((H, W), 128, np.uint8)])
     write_annotation(tmp_path / "src", "a", image=Image.fromarray(rgba, "RGBA"), fmt="PNG", ext=".png")
     out = tmp_path / "out"
     assert all(r.ok for r in run(convert_labelme(tmp_path / "src", out, jobs=1)))
     with Image.open(out / "JPEGImages" / "a.jpg") as image:
         assert image.format == "JPEG" and image.mode == "RGB"
-        assert np.abs(np.asarray(image, np.int16) - scene()).mean() < 3
+        assert np.abs(np.asarray(image, np.int16) - scene(H, W)).mean() < 3
 
 
 @pytest.mark.parametrize("mode", ["L", "P", "LA"])
 def test_other_image_modes_become_rgb_jpegs(tmp_path: Path, mode: str) -> None:
-    gray = scene()[..., 0]
+    gray = scene(H, W)[..., 0]
     image = Image.fromarray(gray).convert(mode)
     write_annotation(tmp_path / "src", "a", image=image, fmt="PNG", ext=".png")
     out = tmp_path / "out"
@@ -271,7 +262,7 @@ def test_other_image_modes_become_rgb_jpegs(tmp_path: Path, mode: str) -> None:
 
 
 def test_16_bit_grey_is_stretched_to_8_bits_like_labelme_shows_it(tmp_path: Path) -> None:
-    wide = (1000 + scene()[..., 0].astype(np.uint16) * 100)
+    wide = (1000 + scene(H, W)[..., 0].astype(np.uint16) * 100)
     image = Image.fromarray(wide)
     assert image.mode == "I;16"
     write_annotation(tmp_path / "src", "a", image=image, fmt="PNG", ext=".png")
@@ -284,7 +275,7 @@ def test_16_bit_grey_is_stretched_to_8_bits_like_labelme_shows_it(tmp_path: Path
 
 def test_keep_format_copies_png_and_jpeg_sources(tmp_path: Path) -> None:
     src = tmp_path / "src"
-    _, png = write_annotation(src, "p", image=Image.fromarray(scene()), fmt="PNG", ext=".png")
+    _, png = write_annotation(src, "p", image=Image.fromarray(scene(H, W)), fmt="PNG", ext=".png")
     _, jpg = write_annotation(src, "j")
     out = tmp_path / "out"
     run(convert_labelme(src, out, options=ConvertOptions(image_format="keep"), jobs=1))
@@ -294,7 +285,7 @@ def test_keep_format_copies_png_and_jpeg_sources(tmp_path: Path) -> None:
 
 
 def test_keep_format_stores_other_formats_as_png(tmp_path: Path) -> None:
-    gif = Image.fromarray(scene()).convert("P")
+    gif = Image.fromarray(scene(H, W)).convert("P")
     write_annotation(tmp_path / "src", "g", image=gif, fmt="GIF", ext=".gif")
     out = tmp_path / "out"
     run(convert_labelme(tmp_path / "src", out, options=ConvertOptions(image_format="keep"), jobs=1))

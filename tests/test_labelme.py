@@ -4,32 +4,30 @@ from __future__ import annotations
 
 import base64
 import copy
-import io
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+import labelme
+import labelme.utils
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import Image
 
-import labelme  # noqa: E402
-import labelme.utils  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from PIL import Image  # noqa: E402
-
-from labeltools.errors import AnnotationError, NotLabelmeError  # noqa: E402
-from labeltools.labelme import (  # noqa: E402
+from labeltools.errors import AnnotationError, NotLabelmeError
+from labeltools.labelme import (
     MAX_COORDINATE,
     labelme_to_label,
     open_source_image,
     parse_labelme,
     read_labelme,
 )
+
+from helpers import jpeg_bytes, png_bytes, scene
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "labeltools" / "samples" / "labelme"
@@ -68,29 +66,29 @@ def document(shapes: list[dict[str, Any]], hw: tuple[int, int] = (H, W), **extra
     return doc
 
 
-def labelme_reference(
-    doc: dict[str, Any], mapping: dict[str, int] = CLASSES, hw: tuple[int, int] = (H, W)
-) -> tuple[np.ndarray, np.ndarray]:
-    """labelme's own answer: shapes_to_label, masks decoded as labelme's LabelFile decodes them.
-
-    Returns the class map with -1 written as 255, and the instance map with void pixels 255 and
-    background-class pixels 0 (labeltools' convention; labelme's numbering otherwise).
-    """
-    shapes = []
-    for raw in doc["shapes"]:
-        loaded = dict(raw)
-        if raw.get("mask") is not None:
-            loaded["mask"] = labelme.utils.img_b64_to_arr(raw["mask"]).astype(bool)
-        shapes.append(loaded)
-    cls, ins = labelme.utils.shapes_to_label(hw, shapes, mapping)
+def as_labeltools_maps(cls: np.ndarray, ins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """labelme's ``shapes_to_label`` output in labeltools' convention: the class map with -1
+    written as 255, the instance map with void pixels 255 and background-class pixels 0
+    (labelme's numbering otherwise)."""
     void = cls == -1
     cls = np.where(void, 255, cls).astype(np.uint8)
     ins = np.where(void, 255, np.where(cls == 0, 0, ins)).astype(np.uint8)
     return cls, ins
 
 
-def ours(doc: dict[str, Any], mapping: Any = CLASSES, hw: tuple[int, int] = (H, W), **kw: Any) -> tuple[np.ndarray, np.ndarray]:
-    return labelme_to_label(parse_labelme(doc, "a.json"), mapping, shape_hw=hw, **kw)
+def labelme_reference(doc: dict[str, Any], hw: tuple[int, int] = (H, W)) -> tuple[np.ndarray, np.ndarray]:
+    """labelme's own answer: shapes_to_label, masks decoded as labelme's LabelFile decodes them."""
+    shapes = []
+    for raw in doc["shapes"]:
+        loaded = dict(raw)
+        if raw.get("mask") is not None:
+            loaded["mask"] = labelme.utils.img_b64_to_arr(raw["mask"]).astype(bool)
+        shapes.append(loaded)
+    return as_labeltools_maps(*labelme.utils.shapes_to_label(hw, shapes, CLASSES))
+
+
+def ours(doc: dict[str, Any], hw: tuple[int, int] = (H, W)) -> tuple[np.ndarray, np.ndarray]:
+    return labelme_to_label(parse_labelme(doc, "a.json"), CLASSES, shape_hw=hw)
 
 
 def assert_matches_labelme(doc: dict[str, Any], hw: tuple[int, int] = (H, W)) -> None:
@@ -100,24 +98,6 @@ def assert_matches_labelme(doc: dict[str, Any], hw: tuple[int, int] = (H, W)) ->
     assert cls.shape == ins.shape == hw
     np.testing.assert_array_equal(cls, ref_cls)
     np.testing.assert_array_equal(ins, ref_ins)
-
-
-def png_bytes(array: np.ndarray, **save: Any) -> bytes:
-    buf = io.BytesIO()
-    Image.fromarray(array).save(buf, format="PNG", **save)
-    return buf.getvalue()
-
-
-def jpeg_bytes(image: Image.Image, **save: Any) -> bytes:
-    buf = io.BytesIO()
-    image.save(buf, format="JPEG", quality=90, **save)
-    return buf.getvalue()
-
-
-def scene_array(h: int = 30, w: int = 40) -> np.ndarray:
-    """An asymmetric RGB picture, so every flip and rotation gives a different array."""
-    ys, xs = np.mgrid[0:h, 0:w]
-    return np.stack([xs * 6, ys * 8, (xs + 2 * ys) * 3], axis=-1).astype(np.uint8)
 
 
 # --------------------------------------------------------------------------------------------
@@ -215,10 +195,7 @@ def test_old_format_without_shape_type_is_polygons_and_matches_labelme() -> None
     parsed = parse_labelme(doc, "old.json")
     assert [s.shape_type for s in parsed.shapes] == ["polygon", "polygon"]
     assert parsed.version is None and parsed.image_height is None
-    cls, ins = labelme_to_label(parsed, CLASSES, shape_hw=(H, W))
-    ref_cls, ref_ins = labelme_reference(doc)
-    np.testing.assert_array_equal(cls, ref_cls)
-    np.testing.assert_array_equal(ins, ref_ins)
+    assert_matches_labelme(doc)
 
 
 def test_line_width_and_point_size_override_the_defaults() -> None:
@@ -445,7 +422,7 @@ def write_pair(folder: Path, doc: dict[str, Any], name: str = "a.json") -> Path:
 
 def test_image_from_path_relative_to_json_with_windows_separators(tmp_path: Path) -> None:
     (tmp_path / "images").mkdir()
-    data = png_bytes(scene_array())
+    data = png_bytes(scene(30, 40))
     (tmp_path / "images" / "pic.png").write_bytes(data)
     path = write_pair(tmp_path / "ann", document([], hw=(30, 40), imagePath="..\\images\\pic.png"))
     doc = read_labelme(path)
@@ -453,11 +430,11 @@ def test_image_from_path_relative_to_json_with_windows_separators(tmp_path: Path
     image = open_source_image(doc)
     assert image.path == tmp_path / "ann" / ".." / "images" / "pic.png"
     assert image.data == data and image.format == "PNG" and (image.width, image.height) == (40, 30)
-    np.testing.assert_array_equal(np.asarray(image.decode()), scene_array())
+    np.testing.assert_array_equal(np.asarray(image.decode()), scene(30, 40))
 
 
 def test_image_found_beside_the_json_when_its_folder_moved(tmp_path: Path) -> None:
-    (tmp_path / "pic.jpg").write_bytes(jpeg_bytes(Image.fromarray(scene_array())))
+    (tmp_path / "pic.jpg").write_bytes(jpeg_bytes(Image.fromarray(scene(30, 40))))
     path = write_pair(tmp_path, document([], hw=(30, 40), imagePath="C:\\Users\\me\\photos\\pic.jpg"))
     image = open_source_image(read_labelme(path))
     assert image.path == tmp_path / "pic.jpg" and image.format == "JPEG"
@@ -486,7 +463,7 @@ def test_image_file_that_is_not_an_image(tmp_path: Path) -> None:
 
 
 def test_truncated_image_fails_on_decode(tmp_path: Path) -> None:
-    data = jpeg_bytes(Image.fromarray(scene_array(120, 160)))
+    data = jpeg_bytes(Image.fromarray(scene(120, 160)))
     (tmp_path / "image.png").write_bytes(data[: len(data) // 2])
     image = open_source_image(read_labelme(write_pair(tmp_path, document([], hw=(120, 160)))))
     with pytest.raises(AnnotationError, match=r"image\.png: cannot decode the image"):
@@ -494,7 +471,7 @@ def test_truncated_image_fails_on_decode(tmp_path: Path) -> None:
 
 
 def test_declared_size_must_match_the_image(tmp_path: Path) -> None:
-    (tmp_path / "image.png").write_bytes(png_bytes(scene_array()))
+    (tmp_path / "image.png").write_bytes(png_bytes(scene(30, 40)))
     path = write_pair(tmp_path, document([], hw=(40, 30)))
     with pytest.raises(AnnotationError, match=r"a\.json: imageHeight x imageWidth is 40x30 but .*image\.png is 30x40$"):
         open_source_image(read_labelme(path))
@@ -508,18 +485,18 @@ def test_embedded_image_data_is_used_as_is(tmp_path: Path) -> None:
     (tmp_path / "image.png").write_bytes(png_bytes(np.zeros((30, 40, 3), np.uint8)))
     exif = Image.Exif()
     exif[0x0112] = 6
-    data = jpeg_bytes(Image.fromarray(scene_array()), exif=exif.tobytes())
+    data = jpeg_bytes(Image.fromarray(scene(30, 40)), exif=exif.tobytes())
     path = write_pair(tmp_path, document([], hw=(30, 40), imageData=base64.b64encode(data).decode()))
     image = open_source_image(read_labelme(path))
     assert image.path is None and image.data == data and image.orientation == 1
     assert image.source == f"{path} imageData"
     decoded = np.asarray(image.decode(), dtype=np.int16)
     assert decoded.shape == (30, 40, 3)
-    assert np.abs(decoded - scene_array()).mean() < 3
+    assert np.abs(decoded - scene(30, 40)).mean() < 3
 
 
 def test_embedded_and_path_images_decode_the_same(tmp_path: Path) -> None:
-    data = png_bytes(scene_array())
+    data = png_bytes(scene(30, 40))
     (tmp_path / "image.png").write_bytes(data)
     by_path = open_source_image(read_labelme(write_pair(tmp_path, document([], hw=(30, 40)), "p.json")))
     embedded = open_source_image(
@@ -539,7 +516,7 @@ def test_bad_embedded_base64(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("orientation", range(1, 9))
 def test_exif_orientation_is_applied_like_labelme(tmp_path: Path, orientation: int) -> None:
-    stored = Image.fromarray(scene_array())
+    stored = Image.fromarray(scene(30, 40))
     exif = Image.Exif()
     exif[0x0112] = orientation
     (tmp_path / "pic.jpg").write_bytes(jpeg_bytes(stored, exif=exif.tobytes()))
@@ -593,10 +570,9 @@ def test_sample_matches_labelme_reading_the_same_files() -> None:
             np.testing.assert_array_equal(np.asarray(image.decode()), reference_image)
         hw = reference_image.shape[:2]
         cls, ins = labelme_to_label(doc, mapping, shape_hw=hw)
-        ref_cls, ref_ins = labelme.utils.shapes_to_label(hw, label_file.shapes, mapping)
-        np.testing.assert_array_equal(cls, np.where(ref_cls == -1, 255, ref_cls))
-        expected_ins = np.where(ref_cls == -1, 255, np.where(ref_cls == 0, 0, ref_ins))
-        np.testing.assert_array_equal(ins, expected_ins)
+        ref_cls, ref_ins = as_labeltools_maps(*labelme.utils.shapes_to_label(hw, label_file.shapes, mapping))
+        np.testing.assert_array_equal(cls, ref_cls)
+        np.testing.assert_array_equal(ins, ref_ins)
 
 
 def test_make_samples_reproduces_the_committed_files() -> None:

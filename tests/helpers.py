@@ -1,0 +1,30 @@
+"""Image-building helpers shared by the test modules (fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+
+def scene(h: int, w: int) -> np.ndarray:
+    """An ``(h, w, 3)`` uint8 RGB gradient, different under every flip and rotation."""
+    ys, xs = np.mgrid[0:h, 0:w]
+    return np.stack([xs * 4, ys * 5, (xs + ys) * 2], axis=-1).astype(np.uint8)
+
+
+def encode(image: Image.Image, fmt: str, **save: Any) -> bytes:
+    """The bytes of ``image`` saved in Pillow format ``fmt``."""
+    buf = io.BytesIO()
+    image.save(buf, format=fmt, **save)
+    return buf.getvalue()
+
+
+def png_bytes(array: np.ndarray, **save: Any) -> bytes:
+    return encode(Image.fromarray(array), "PNG", **save)
+
+
+def jpeg_bytes(image: Image.Image, **save: Any) -> bytes:
+    return encode(image, "JPEG", quality=90, **save)
