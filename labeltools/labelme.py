@@ -79,6 +79,10 @@ DEFAULT_POINT_SIZE = 5
 UnknownPolicy = Literal["error", "ignore", "background"]
 UNKNOWN_POLICIES: tuple[str, ...] = ("error", "ignore", "background")
 
+#: What Pillow raises for bytes that are not a readable image: OSError for unknown or truncated
+#: data, SyntaxError for broken PNG chunks, ValueError and DecompressionBombError for bad sizes.
+_PIL_ERRORS = (OSError, ValueError, SyntaxError, PIL.Image.DecompressionBombError)
+
 
 @dataclass(frozen=True, eq=False)
 class LabelmeShape:
@@ -205,7 +209,7 @@ def _decode_mask(raw: Any, points: tuple[tuple[float, float], ...]) -> NDArray[n
     try:
         with PIL.Image.open(io.BytesIO(data)) as image:
             array = np.asarray(image)
-    except (OSError, ValueError, PIL.Image.DecompressionBombError) as exc:
+    except _PIL_ERRORS as exc:
         raise _ShapeError(f"'mask' does not decode as an image ({exc})") from None
     if array.ndim != 2:
         raise _ShapeError(
@@ -427,7 +431,7 @@ class SourceImage:
         try:
             image: PIL.Image.Image = PIL.Image.open(io.BytesIO(self.data))
             image.load()
-        except (OSError, ValueError, SyntaxError, PIL.Image.DecompressionBombError) as exc:
+        except _PIL_ERRORS as exc:
             raise AnnotationError(f"{self.source}: cannot decode the image ({exc})") from None
         if self.orientation != 1:
             image = PIL.ImageOps.exif_transpose(image)
@@ -507,7 +511,7 @@ def open_source_image(doc: LabelmeDocument, base_dir: str | Path | None = None) 
         if path is not None:
             value = image.getexif().get(0x0112, 1)
             orientation = value if value in _TRANSPOSING_ORIENTATIONS else 1
-    except (OSError, ValueError, SyntaxError, PIL.Image.DecompressionBombError) as exc:
+    except _PIL_ERRORS as exc:
         raise AnnotationError(f"{source}: not an image Pillow can read ({exc})") from None
     width, height = image.size
     if orientation >= 5:  # rotations by 90 degrees swap the sides

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 from typing import Any
 
 import numpy as np
@@ -28,3 +30,20 @@ def png_bytes(array: np.ndarray, **save: Any) -> bytes:
 
 def jpeg_bytes(image: Image.Image, **save: Any) -> bytes:
     return encode(image, "JPEG", quality=90, **save)
+
+
+def _png_chunk(kind: bytes, payload: bytes) -> bytes:
+    crc = zlib.crc32(kind + payload) & 0xFFFFFFFF
+    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", crc)
+
+
+def broken_chunk_png(array: np.ndarray) -> bytes:
+    """A PNG of ``array`` whose pixel data is split over two chunks, the second renamed ``ID@T``:
+    the header reads fine, decoding the pixels makes Pillow raise SyntaxError."""
+    data = png_bytes(array)
+    start = data.index(b"IDAT") - 4
+    (length,) = struct.unpack(">I", data[start : start + 4])
+    pixels = data[start + 8 : start + 8 + length]
+    half = len(pixels) // 2
+    chunks = _png_chunk(b"IDAT", pixels[:half]) + _png_chunk(b"ID@T", pixels[half:])
+    return data[:start] + chunks + data[start + 12 + length :]

@@ -28,7 +28,7 @@ from labeltools.convert import (
 from labeltools.errors import AnnotationError, ClassTableError, DatasetError
 from labeltools.labelme import labelme_to_label, read_labelme
 
-from helpers import encode, scene
+from helpers import broken_chunk_png, encode, scene
 
 H, W = 48, 64
 
@@ -363,6 +363,19 @@ def test_skip_bad_shapes_keeps_the_file(tmp_path: Path) -> None:
     assert result.ok and not result.skipped
     assert result.warnings == (f"{path}: shapes[4] (label 'cat', polygon): a polygon needs at least 3 points, got 2 (shape skipped)",)
     assert (out / "SegmentationClass" / "a.png").exists()
+
+
+def test_an_undecodable_mask_is_a_bad_shape_not_a_crash(tmp_path: Path, folder: Path) -> None:
+    mask = base64.b64encode(broken_chunk_png(np.ones((5, 5), np.uint8))).decode()
+    shapes = [*shapes_abc(), {"label": "cat", "points": [[1, 1], [5, 5]], "shape_type": "mask", "mask": mask}]
+    path, _ = write_annotation(folder, "m", shapes)
+    message = f"{path}: shapes[4] (label 'cat', mask): 'mask' does not decode as an image (broken PNG file (chunk b'ID@T'))"
+    results = {Path(r.source).stem: r for r in run(convert_labelme(folder, tmp_path / "out", jobs=1))}
+    assert results["m"].error == message
+    assert all(r.ok for stem, r in results.items() if stem != "m")
+    results = {Path(r.source).stem: r for r in run(convert_labelme(folder, tmp_path / "skip", options=ConvertOptions(skip_bad_shapes=True), jobs=1))}
+    assert all(r.ok for r in results.values())
+    assert results["m"].warnings == (f"{message} (shape skipped)",)
 
 
 def test_a_failed_write_removes_what_the_file_had_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -27,7 +27,7 @@ from labeltools.labelme import (
     read_labelme,
 )
 
-from helpers import jpeg_bytes, png_bytes, scene
+from helpers import broken_chunk_png, jpeg_bytes, png_bytes, scene
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "labeltools" / "samples" / "labelme"
@@ -305,6 +305,10 @@ BAD_SHAPES = [
     (shape("car", "mask", [[1, 2], [3, 4]]), r"a mask shape needs 'mask', a base64-encoded PNG"),
     (shape("car", "mask", [[1, 2], [3, 4]], mask="not base64!"), r"'mask' is not valid base64"),
     (shape("car", "mask", [[1, 2], [3, 4]], mask=base64.b64encode(b"not a png").decode()), r"'mask' does not decode as an image"),
+    (
+        shape("car", "mask", [[1, 2], [3, 4]], mask=base64.b64encode(broken_chunk_png(np.ones((3, 3), np.uint8))).decode()),
+        r"'mask' does not decode as an image \(broken PNG file \(chunk b'ID@T'\)\)",
+    ),
     (
         shape("car", "mask", [[1, 2], [3, 4]], mask=base64.b64encode(png_bytes(np.zeros((3, 3, 3), np.uint8))).decode()),
         r"'mask' must be a single-channel image, got 3-D pixels of shape \(3, 3, 3\)",
