@@ -439,6 +439,21 @@ class SourceImage:
 
 
 _TRANSPOSING_ORIENTATIONS = frozenset(range(2, 9))
+_EXIF_ORIENTATION = 0x0112
+#: Where a PNG can keep EXIF: an ``eXIf`` chunk, or ImageMagick's raw-profile text chunk.
+_PNG_EXIF_MARKERS = (b"eXIf", b"Raw profile type exif")
+
+
+def _exif_orientation(image: PIL.Image.Image, data: bytes) -> int:
+    """The EXIF orientation of an opened image (1 when it has none or an invalid one).
+
+    Pillow reads a PNG's EXIF by decoding every pixel (the chunk may follow the pixel data), so
+    a PNG whose bytes hold no EXIF chunk is not asked.
+    """
+    if image.format == "PNG" and not any(marker in data for marker in _PNG_EXIF_MARKERS):
+        return 1
+    value = image.getexif().get(_EXIF_ORIENTATION, 1)
+    return value if value in _TRANSPOSING_ORIENTATIONS else 1
 
 
 def _image_candidates(doc: LabelmeDocument, base_dir: Path) -> list[Path]:
@@ -507,10 +522,7 @@ def open_source_image(doc: LabelmeDocument, base_dir: str | Path | None = None) 
 
     try:
         image = PIL.Image.open(io.BytesIO(data))
-        orientation = 1
-        if path is not None:
-            value = image.getexif().get(0x0112, 1)
-            orientation = value if value in _TRANSPOSING_ORIENTATIONS else 1
+        orientation = _exif_orientation(image, data) if path is not None else 1
     except _PIL_ERRORS as exc:
         raise AnnotationError(f"{source}: not an image Pillow can read ({exc})") from None
     width, height = image.size

@@ -37,6 +37,16 @@ def _png_chunk(kind: bytes, payload: bytes) -> bytes:
     return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", crc)
 
 
+def png_chunks(data: bytes) -> list[bytes]:
+    """The chunks of a PNG file (length, type, payload and CRC each), in file order."""
+    chunks, pos = [], 8
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        chunks.append(data[pos : pos + 12 + length])
+        pos += 12 + length
+    return chunks
+
+
 def broken_chunk_png(array: np.ndarray) -> bytes:
     """A PNG of ``array`` whose pixel data is split over two chunks, the second renamed ``ID@T``:
     the header reads fine, decoding the pixels makes Pillow raise SyntaxError."""

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 
 from labeltools.errors import AnnotationError, NotLabelmeError
 from labeltools.labelme import (
@@ -27,7 +28,7 @@ from labeltools.labelme import (
     read_labelme,
 )
 
-from helpers import broken_chunk_png, jpeg_bytes, png_bytes, scene
+from helpers import broken_chunk_png, jpeg_bytes, png_bytes, png_chunks, scene
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "labeltools" / "samples" / "labelme"
@@ -474,6 +475,16 @@ def test_truncated_image_fails_on_decode(tmp_path: Path) -> None:
         image.decode()
 
 
+def test_opening_reads_the_header_only(tmp_path: Path) -> None:
+    # Pixel data that does not decode is found by decode(), not on opening: opening an image
+    # without EXIF decodes nothing, so a file whose outputs are copied is never decoded.
+    (tmp_path / "image.png").write_bytes(broken_chunk_png(scene(30, 40)))
+    image = open_source_image(read_labelme(write_pair(tmp_path, document([], hw=(30, 40)))))
+    assert (image.format, image.width, image.height, image.orientation) == ("PNG", 40, 30, 1)
+    with pytest.raises(AnnotationError, match=r"image\.png: cannot decode the image \(broken PNG file \(chunk b'ID@T'\)\)"):
+        image.decode()
+
+
 def test_declared_size_must_match_the_image(tmp_path: Path) -> None:
     (tmp_path / "image.png").write_bytes(png_bytes(scene(30, 40)))
     path = write_pair(tmp_path, document([], hw=(40, 30)))
@@ -518,21 +529,47 @@ def test_bad_embedded_base64(tmp_path: Path) -> None:
         open_source_image(read_labelme(path))
 
 
+def png_with_exif_after_the_pixels(image: Image.Image, exif: bytes) -> bytes:
+    """A PNG whose eXIf chunk follows the pixel data, as the PNG specification allows."""
+    data = png_bytes(np.asarray(image), exif=exif)
+    chunks = png_chunks(data)
+    exif_chunk = next(c for c in chunks if c[4:8] == b"eXIf")
+    chunks.remove(exif_chunk)
+    chunks.insert(-1, exif_chunk)  # before IEND
+    return data[:8] + b"".join(chunks)
+
+
+def png_with_raw_exif_profile(image: Image.Image, exif: bytes) -> bytes:
+    """A PNG carrying its EXIF as ImageMagick does: hex in a "Raw profile type exif" text chunk."""
+    info = PngInfo()
+    info.add_text("Raw profile type exif", f"\nexif\n{len(exif):8d}\n{exif.hex()}\n", zip=True)
+    return png_bytes(np.asarray(image), pnginfo=info)
+
+
+ENCODERS_WITH_EXIF = {
+    "pic.jpg": jpeg_bytes,
+    "pic.png": lambda image, exif: png_bytes(np.asarray(image), exif=exif),
+    "late.png": png_with_exif_after_the_pixels,
+    "magick.png": png_with_raw_exif_profile,
+}
+
+
 @pytest.mark.parametrize("orientation", range(1, 9))
-def test_exif_orientation_is_applied_like_labelme(tmp_path: Path, orientation: int) -> None:
+@pytest.mark.parametrize("name", sorted(ENCODERS_WITH_EXIF))
+def test_exif_orientation_is_applied_like_labelme(tmp_path: Path, orientation: int, name: str) -> None:
     stored = Image.fromarray(scene(30, 40))
     exif = Image.Exif()
     exif[0x0112] = orientation
-    (tmp_path / "pic.jpg").write_bytes(jpeg_bytes(stored, exif=exif.tobytes()))
+    (tmp_path / name).write_bytes(ENCODERS_WITH_EXIF[name](stored, exif=exif.tobytes()))
     displayed_hw = (40, 30) if orientation >= 5 else (30, 40)
-    path = write_pair(tmp_path, document([], hw=displayed_hw, imagePath="pic.jpg"))
+    path = write_pair(tmp_path, document([], hw=displayed_hw, imagePath=name))
     image = open_source_image(read_labelme(path))
     assert image.orientation == orientation
     assert image.needs_transpose == (orientation != 1)
     assert (image.height, image.width) == displayed_hw
     decoded = image.decode()
     assert decoded.size == (image.width, image.height)
-    with Image.open(tmp_path / "pic.jpg") as raw:
+    with Image.open(tmp_path / name) as raw:
         reference = labelme.utils.apply_exif_orientation(raw)
         np.testing.assert_array_equal(np.asarray(decoded), np.asarray(reference))
 
