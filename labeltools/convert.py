@@ -37,10 +37,10 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from labeltools._types import PathLike
-from labeltools.classes import BACKGROUND_NAME, IGNORE_NAME, ClassTable
+from labeltools.classes import BACKGROUND_NAME, IGNORE_NAME, ClassTable, is_one_line
 from labeltools.colormap import VOID, palette_bytes
 from labeltools.draw import legend_image, overlay_image, stack_vertical
-from labeltools.errors import AnnotationError, DatasetError, NotLabelmeError
+from labeltools.errors import AnnotationError, ClassTableError, DatasetError, NotLabelmeError
 from labeltools.labelme import (
     DEFAULT_LINE_WIDTH,
     DEFAULT_POINT_SIZE,
@@ -461,12 +461,19 @@ def discover_classes(items: Sequence[ConvertItem], jobs: int | None = None) -> C
     from 1, ``__ignore__`` = 255. Ids are the same for every file.
 
     Raises:
-        ClassTableError: a label that cannot be a class name.
+        ClassTableError: a label that cannot be a class name (naming the first file using it).
     """
-    labels: set[str] = set()
+    labels: dict[str, str] = {}  # label -> the first file using it
     for result in map_files(_labels_of, items, jobs):
-        labels.update(result.data or ())
-    names = [BACKGROUND_NAME, *sorted(labels - {BACKGROUND_NAME, IGNORE_NAME}), IGNORE_NAME]
+        for label in result.data or ():
+            labels.setdefault(label, result.source)
+    for label, source in labels.items():
+        if not is_one_line(label):
+            raise ClassTableError(
+                f"{source}: label {label!r} holds a line break, which no class name can hold "
+                "(class_names.txt lists one name a line); rename it in the annotations"
+            )
+    names = [BACKGROUND_NAME, *sorted(labels.keys() - {BACKGROUND_NAME, IGNORE_NAME}), IGNORE_NAME]
     log.debug("found %d labels in %d files", len(labels), len(items))
     return ClassTable.from_names(names, source="classes found in the annotations")
 

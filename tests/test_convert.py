@@ -217,6 +217,17 @@ def test_unknown_label_policies(tmp_path: Path, folder: Path, policy: str, value
     assert read_label(out / "SegmentationClass" / "b.png")[10, 10] == value
 
 
+def test_a_label_holding_a_line_break_is_refused_before_writing(tmp_path: Path, folder: Path) -> None:
+    path, _ = write_annotation(folder / "sub", "d", [{"label": "traffic\nlight", "points": [[1, 1], [9, 9]], "shape_type": "rectangle"}])
+    with pytest.raises(ClassTableError) as info:
+        convert_labelme(folder, tmp_path / "out", jobs=1)
+    assert str(info.value) == (
+        f"{path}: label 'traffic\\nlight' holds a line break, which no class name can hold "
+        "(class_names.txt lists one name a line); rename it in the annotations"
+    )
+    assert not (tmp_path / "out").exists()
+
+
 def test_class_table_that_cannot_become_class_names_is_refused_before_writing(tmp_path: Path, folder: Path) -> None:
     table = tmp_path / "gappy.csv"
     table.write_text("index,name,r,g,b\n0,background,0,0,0\n2,cat,1,2,3\n5,dog,4,5,6\n7,zebra,7,8,9\n")
