@@ -49,6 +49,7 @@ from labeltools.labelme import (
     UnknownPolicy,
     check_raster_options,
     find_image_file,
+    labelme_labels,
     labelme_to_label_images,
     load_labelme_json,
     open_source_image,
@@ -447,13 +448,7 @@ def _labels_of(item: ConvertItem) -> FileResult:
         obj = load_labelme_json(item.json_path)
     except AnnotationError:
         return FileResult(source=item.json_path, data=())
-    shapes = obj.get("shapes") if isinstance(obj, dict) else None
-    labels = set()
-    for shape in shapes if isinstance(shapes, list) else ():
-        label = shape.get("label") if isinstance(shape, dict) else None
-        if isinstance(label, str) and label.strip():
-            labels.add(label)
-    return FileResult(source=item.json_path, data=tuple(sorted(labels)))
+    return FileResult(source=item.json_path, data=tuple(sorted(labelme_labels(obj))))
 
 
 def discover_classes(items: Sequence[ConvertItem], jobs: int | None = None) -> ClassTable:

@@ -90,7 +90,7 @@ class LabelmeShape:
 
     Attributes:
         index: position of the shape in the file's ``shapes`` list (0-based).
-        label: class name.
+        label: class name (the stored label without surrounding whitespace).
         shape_type: one of :data:`SHAPE_TYPES` (files without ``shape_type`` give ``"polygon"``).
         points: ``(x, y)`` pixel coordinates as floats, all finite.
         group_id: labelme's group id, or ``None`` (every such shape is its own instance).
@@ -233,16 +233,39 @@ def _trunc(value: float) -> int:
     return int(value)
 
 
-def _parse_shape(index: int, raw: Any) -> LabelmeShape:
-    if not isinstance(raw, Mapping):
-        raise _ShapeError(f"must be an object, got {type(raw).__name__}")
+def _shape_label(raw: Mapping[str, Any]) -> str:
+    """The class name of a raw shape: its ``label`` without surrounding whitespace, as class
+    tables store names (so ``"car "`` is class ``car``)."""
     if "label" not in raw:
         raise _ShapeError("has no 'label'")
     label = raw["label"]
     if not isinstance(label, str):
         raise _ShapeError(f"'label' must be a string, got {label!r}")
-    if not label.strip():
+    label = label.strip()
+    if not label:
         raise _ShapeError("'label' is empty")
+    return label
+
+
+def labelme_labels(obj: Any) -> set[str]:
+    """The class names the shapes of a decoded labelme JSON object use, read as
+    :func:`parse_labelme` reads them (surrounding whitespace removed); shapes without a usable
+    label are left out and nothing else is validated. Empty for anything but an annotation."""
+    shapes = obj.get("shapes") if isinstance(obj, Mapping) else None
+    labels = set()
+    for raw in shapes if isinstance(shapes, list) else ():
+        if isinstance(raw, Mapping):
+            try:
+                labels.add(_shape_label(raw))
+            except _ShapeError:
+                continue
+    return labels
+
+
+def _parse_shape(index: int, raw: Any) -> LabelmeShape:
+    if not isinstance(raw, Mapping):
+        raise _ShapeError(f"must be an object, got {type(raw).__name__}")
+    label = _shape_label(raw)
 
     shape_type = raw.get("shape_type")
     if shape_type is None:  # labelme <= 3.x wrote polygons without a shape_type

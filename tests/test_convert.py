@@ -171,6 +171,17 @@ def test_classes_discovered_from_all_files_with_global_ids(tmp_path: Path, folde
     assert read_label(out / "SegmentationClass" / "c.png")[10, 10] == 1
 
 
+def test_labels_with_surrounding_spaces_are_the_same_class(tmp_path: Path, folder: Path) -> None:
+    write_annotation(folder, "d", [{"label": "dog ", "points": [[1, 1], [9, 9]], "shape_type": "rectangle"},
+                                   {"label": " zebra", "points": [[20, 20], [29, 29]], "shape_type": "rectangle"}])
+    out = tmp_path / "out"
+    conversion = convert_labelme(folder, out, jobs=1)
+    assert conversion.classes.names == ["_background_", "cat", "dog", "zebra"]
+    assert all(r.ok for r in run(conversion))
+    assert read_label(out / "SegmentationClass" / "d.png")[5, 5] == 2
+    assert read_label(out / "SegmentationClass" / "d.png")[25, 25] == 3
+
+
 def test_discovery_ignores_unreadable_files(tmp_path: Path, folder: Path) -> None:
     (folder / "broken.json").write_text("{")
     items = assign_ids(find_annotations([folder]))

@@ -19,9 +19,11 @@ from hypothesis import strategies as st
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
+from labeltools.classes import ClassTable
 from labeltools.errors import AnnotationError, NotLabelmeError
 from labeltools.labelme import (
     MAX_COORDINATE,
+    labelme_labels,
     labelme_to_label,
     open_source_image,
     parse_labelme,
@@ -225,6 +227,14 @@ def test_unknown_label_policies() -> None:
     assert ignored[20, 20] == 255 and ins[20, 20] == 255
     skipped, ins = labelme_to_label(doc, CLASSES, unknown="background")
     assert skipped[20, 20] == 1 and (skipped == 1).all() and (ins == 1).all()
+
+
+def test_labels_lose_surrounding_whitespace_as_class_names_do() -> None:
+    doc = parse_labelme(document([shape(" car\t", "rectangle", [[0, 0], [9, 9]]), shape("tree ", "point", [[30, 30]])]), "a.json")
+    assert doc.labels == ("car", "tree")
+    cls, _ = labelme_to_label(doc, ClassTable.from_names(["_background_", "car", "person", "tree"]))
+    assert cls[5, 5] == 1 and cls[30, 30] == 3
+    assert labelme_labels(document([shape(" car", "point", [[1, 1]]), shape("car", "point", [[2, 2]]), {"label": " "}, "x"])) == {"car"}
 
 
 def test_classes_may_be_anything_with_name_to_index() -> None:
