@@ -60,8 +60,11 @@ from labeltools.parallel import FileResult, map_files
 from labeltools.voc import (
     CLASS_NAMES_FILE,
     IMAGES_DIR,
-    LABELS_DIR,
     OBJECTS_DIR,
+    image_path,
+    label_path,
+    load_class_table,
+    read_split,
     split_path,
     write_split,
 )
@@ -133,7 +136,7 @@ class ConvertItem:
 def _output_paths(output: Path, image_id: str, options: ConvertOptions, image_ext: str) -> dict[str, Path]:
     paths = {
         "image": output / IMAGES_DIR / f"{image_id}{image_ext}",
-        "label": output / LABELS_DIR / f"{image_id}.png",
+        "label": label_path(output, image_id),
     }
     if options.instances:
         paths["instances"] = output / OBJECTS_DIR / f"{image_id}.png"
@@ -143,14 +146,11 @@ def _output_paths(output: Path, image_id: str, options: ConvertOptions, image_ex
 
 
 def _existing_image_output(output: Path, image_id: str, options: ConvertOptions) -> Path | None:
-    if options.image_format == "jpg":
-        candidate = output / IMAGES_DIR / f"{image_id}.jpg"
-        return candidate if candidate.exists() else None
-    for ext in dict.fromkeys(_KEEP_EXTENSIONS.values()):
-        candidate = output / IMAGES_DIR / f"{image_id}{ext}"
-        if candidate.exists():
-            return candidate
-    return None
+    """The dataset image of ``image_id`` as loaders find it, if it has the format asked for."""
+    found = image_path(output, image_id)
+    if not found.exists() or (options.image_format == "jpg" and found.suffix != ".jpg"):
+        return None
+    return found
 
 
 def _mtime(path: Path) -> int | None:
@@ -518,13 +518,14 @@ def split_ids(
 
 
 def _read_previous_split(output: Path) -> tuple[list[str], list[str]] | None:
-    lists = []
-    for name in ("train", "val"):
-        path = split_path(output, name)
-        if not path.is_file():
-            return None
-        lists.append([line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()])
-    return lists[0], lists[1]
+    """OUTPUT's train and val ids, or None unless both split files exist.
+
+    Raises:
+        DatasetError: a split file cannot be read.
+    """
+    if not (split_path(output, "train").is_file() and split_path(output, "val").is_file()):
+        return None
+    return read_split(output, "train"), read_split(output, "val")
 
 
 # --------------------------------------------------------------------------------------------
@@ -650,15 +651,13 @@ def convert_labelme(
 
     previous = None
     if resume and output.is_dir():
-        recorded_path = output / CLASS_NAMES_FILE
-        if recorded_path.is_file():
-            recorded = ClassTable.load(recorded_path)
-            if recorded.names != table.names:
-                raise DatasetError(
-                    f"{recorded_path}: the class table differs from the one this run uses "
-                    f"({_table_difference(recorded.names, table.names)}); resuming would mix "
-                    "class ids, pass --overwrite to convert everything again"
-                )
+        recorded = load_class_table(output)
+        if recorded is not None and recorded.names != table.names:
+            raise DatasetError(
+                f"{output / CLASS_NAMES_FILE}: the class table differs from the one this run uses "
+                f"({_table_difference(recorded.names, table.names)}); resuming would mix "
+                "class ids, pass --overwrite to convert everything again"
+            )
         previous = _read_previous_split(output)
     return Conversion(
         output=output, classes=table, items=items, options=options,

@@ -6,6 +6,7 @@ import base64
 import io
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -588,6 +589,17 @@ def test_resume_keeps_every_id_in_its_split(tmp_path: Path) -> None:
     assert set(val) <= set(read_split(out, "val")) and set(train) <= set(read_split(out, "train"))
     assert len(read_split(out, "val")) == 8  # round(25 * 0.3)
     assert read_split(out, "trainval") == sorted(f"im{i:02d}" for i in range(25))
+
+
+def test_resume_refuses_an_unreadable_split_file_before_writing(tmp_path: Path, folder: Path) -> None:
+    out = tmp_path / "out"
+    run(convert_labelme(folder, out, jobs=1))
+    train = out / "ImageSets" / "Segmentation" / "train.txt"
+    train.write_bytes(b"a\n\xff\xfe\n")
+    before = tree_bytes(out)
+    with pytest.raises(DatasetError, match=rf"^{re.escape(str(train))}: cannot read split file \('utf-8' codec can't decode"):
+        convert_labelme(folder, out, resume=True, jobs=1)
+    assert tree_bytes(out) == before
 
 
 # --------------------------------------------------------------------------------------------
