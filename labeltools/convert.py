@@ -59,6 +59,7 @@ from labeltools.labelpng import atomic_write, write_label_image
 from labeltools.parallel import FileResult, map_files
 from labeltools.voc import (
     CLASS_NAMES_FILE,
+    IMAGE_EXTENSIONS,
     IMAGES_DIR,
     OBJECTS_DIR,
     image_path,
@@ -273,6 +274,16 @@ def _save(path: Path, payload: bytes | Image.Image, save_args: dict[str, Any]) -
             payload.save(tmp, **save_args)
 
 
+def _remove_other_images(image: Path) -> None:
+    """Delete the images of the same id in other formats, left by a run with another
+    ``image_format``: loaders take ``<id>.jpg`` before any other, so a stale one would win."""
+    for ext in IMAGE_EXTENSIONS:
+        other = image.with_suffix(ext)
+        if other != image and other.exists():
+            log.debug("removing %s, replaced by %s", other, image.name)
+            other.unlink(missing_ok=True)
+
+
 def convert_file(
     json_path: PathLike,
     output: PathLike,
@@ -286,7 +297,9 @@ def convert_file(
 
     Everything that can fail for bad input (reading, validating, decoding, rasterising) happens
     before the first file is written, and each file is written atomically; if writing fails
-    midway, the files this call wrote are removed again.
+    midway, the files this call wrote are removed again. Once all are written, images of the
+    same id in another format (``JPEGImages/<id>.png`` next to a new ``<id>.jpg``, ...) are
+    removed.
 
     Args:
         json_path: the annotation.
@@ -356,6 +369,7 @@ def convert_file(
         for path in written:
             path.unlink(missing_ok=True)
         raise
+    _remove_other_images(paths["image"])
     return FileResult(
         source=str(json_path),
         outputs=tuple(str(p) for p in written),

@@ -307,6 +307,18 @@ def test_keep_format_copies_png_and_jpeg_sources(tmp_path: Path) -> None:
     assert VOCSegmentation(out, split="trainval")[1]["image"].shape == (H, W, 3)
 
 
+def test_a_new_image_format_replaces_the_image_an_earlier_run_wrote(tmp_path: Path) -> None:
+    _, png = write_annotation(tmp_path / "src", "p", image=Image.fromarray(scene(H, W)), fmt="PNG", ext=".png")
+    out = tmp_path / "out"
+    run(convert_labelme(tmp_path / "src", out, jobs=1))
+    assert sorted(p.name for p in (out / "JPEGImages").iterdir()) == ["p.jpg"]
+    run(convert_labelme(tmp_path / "src", out, options=ConvertOptions(image_format="keep"), overwrite=True, jobs=1))
+    assert sorted(p.name for p in (out / "JPEGImages").iterdir()) == ["p.png"]
+    np.testing.assert_array_equal(VOCSegmentation(out, split="trainval")[0]["image"], scene(H, W))
+    run(convert_labelme(tmp_path / "src", out, overwrite=True, jobs=1))
+    assert sorted(p.name for p in (out / "JPEGImages").iterdir()) == ["p.jpg"]
+
+
 def test_keep_format_stores_other_formats_as_png(tmp_path: Path) -> None:
     gif = Image.fromarray(scene(H, W)).convert("P")
     write_annotation(tmp_path / "src", "g", image=gif, fmt="GIF", ext=".gif")
