@@ -24,7 +24,7 @@ from rich.tree import Tree
 
 from labeltools import __version__
 from labeltools.classes import ClassTable, colormap_entries, hex_color, save_colormap
-from labeltools.convert import SAMPLE_DIR, Conversion, ConvertOptions, convert_labelme, sample_labels_path
+from labeltools.convert import SAMPLE_DIR, Conversion, ConvertOptions, convert_labelme, convert_sample
 from labeltools.errors import LabeltoolsError
 from labeltools.excel import (
     default_workbook_path,
@@ -882,13 +882,8 @@ def demo_command(
     jobs: JobsOption = 0,
 ) -> None:
     """Convert the bundled labelme sample into a VOC dataset (with instances and overlays) and show what was written."""
-    if outdir.is_dir() and any(outdir.iterdir()) and not is_voc_root(outdir):
-        fail(f"{outdir}: is not empty and holds no earlier demo output; give a new or empty folder")
+    conversion = convert_sample(outdir, jobs=jobs)
     err.print(f"converting the bundled sample {SAMPLE_DIR}", highlight=False)
-    conversion = convert_labelme(
-        SAMPLE_DIR, outdir, sample_labels_path(), options=ConvertOptions(instances=True, viz=True),
-        overwrite=True, jobs=jobs,
-    )
     summary = run_conversion(conversion)
     out.print(folder_tree(outdir))
     exit_for(summary)

@@ -63,6 +63,7 @@ from labeltools.voc import (
     IMAGES_DIR,
     OBJECTS_DIR,
     image_path,
+    is_voc_root,
     label_path,
     load_class_table,
     read_split,
@@ -696,3 +697,34 @@ def _table_difference(recorded: list[str], current: list[str]) -> str:
 def sample_labels_path() -> Path:
     """The ``labels.txt`` of the bundled sample annotations."""
     return SAMPLE_DIR / "labels.txt"
+
+
+def convert_sample(output: PathLike, *, jobs: int | None = None) -> Conversion:
+    """Check a conversion of the bundled sample (with instances and overlays) into ``output``,
+    as ``labeltools demo`` runs it, and return it ready to run.
+
+    ``output`` may be new, empty, or an earlier demo's output (a VOC folder whose
+    ``class_names.txt`` lists the sample's classes), which is converted again in place. Any
+    other folder is left alone: the demo never replaces a dataset of its user's.
+
+    Raises:
+        DatasetError: ``output`` is a file, a non-empty folder that is no VOC dataset, or a VOC
+            dataset without the sample's classes.
+        ClassTableError: ``output``'s ``class_names.txt`` is unreadable.
+    """
+    output = Path(output)
+    table = ClassTable.load(sample_labels_path())
+    if _is_nonempty_dir(output):
+        if not is_voc_root(output):
+            raise DatasetError(
+                f"{output}: is not empty and holds no earlier demo output; give a new or empty folder"
+            )
+        recorded = load_class_table(output)
+        if recorded is None or recorded.names != table.names:
+            reason = f"no {CLASS_NAMES_FILE}" if recorded is None else f"other classes in {CLASS_NAMES_FILE}"
+            raise DatasetError(
+                f"{output}: holds a VOC dataset that is not an earlier demo output ({reason}); "
+                "the demo would replace its files, give a new or empty folder"
+            )
+    options = ConvertOptions(instances=True, viz=True)
+    return convert_labelme(SAMPLE_DIR, output, table, options=options, overwrite=True, jobs=jobs)

@@ -20,6 +20,7 @@ from labeltools.convert import (
     ConvertOptions,
     convert_file,
     convert_labelme,
+    convert_sample,
     discover_classes,
     assign_ids,
     find_annotations,
@@ -123,6 +124,38 @@ def test_sample_converts_to_a_voc_dataset(tmp_path: Path) -> None:
     dataset = VOCSegmentation(out, split="trainval")
     sample = dataset[0]
     assert sample["image"].shape[:2] == sample["label"].shape
+
+
+def test_the_sample_goes_into_a_new_folder_or_over_its_own_earlier_output(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    conversion = convert_sample(out, jobs=1)
+    assert conversion.options == ConvertOptions(instances=True, viz=True)
+    assert conversion.classes == ClassTable.load(sample_labels_path())
+    first = run(conversion)
+    again = run(convert_sample(out, jobs=1))
+    assert [r.ok for r in first] == [r.ok for r in again] == [True] * 8
+
+
+def test_the_sample_never_replaces_another_dataset(tmp_path: Path, folder: Path) -> None:
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "a.txt").write_text("mine")
+    with pytest.raises(DatasetError) as info:
+        convert_sample(tmp_path / "notes")
+    assert str(info.value) == f"{tmp_path / 'notes'}: is not empty and holds no earlier demo output; give a new or empty folder"
+    out = tmp_path / "voc"
+    run(convert_labelme(folder, out, jobs=1))
+    before = tree_bytes(out)
+    with pytest.raises(DatasetError) as info:
+        convert_sample(out)
+    assert str(info.value) == (
+        f"{out}: holds a VOC dataset that is not an earlier demo output (other classes in class_names.txt); "
+        "the demo would replace its files, give a new or empty folder"
+    )
+    (out / "class_names.txt").unlink()
+    with pytest.raises(DatasetError, match=r"holds a VOC dataset that is not an earlier demo output \(no class_names\.txt\)"):
+        convert_sample(out)
+    del before["class_names.txt"]
+    assert tree_bytes(out) == before
 
 
 def test_jpeg_sources_are_copied_byte_for_byte_and_rotated_ones_reencoded(tmp_path: Path) -> None:
