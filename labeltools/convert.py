@@ -201,47 +201,32 @@ def _rgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-def _encode_image(
-    source: SourceImage, displayed: Image.Image | None, rgb: Image.Image | None, image_format: ImageFormat
-) -> tuple[str, bytes | Image.Image, dict[str, Any]]:
-    """What to write as the dataset image: (extension, bytes to copy or image to encode, save args).
-
-    JPEG sources that need no turning are copied byte for byte (lossless and far faster than
-    decoding and re-encoding). Everything else is encoded from the displayed pixels
-    (``displayed``, and ``rgb`` its 8-bit RGB version, both given whenever a copy is impossible).
-    """
-    fmt = source.format
-    if image_format == "keep":
-        ext = _KEEP_EXTENSIONS.get(fmt, ".png")
-        if not source.needs_transpose and fmt in _KEEP_EXTENSIONS:
-            return ext, source.data, {}
-        assert displayed is not None and rgb is not None
-        save_format = {".jpg": "JPEG", ".tif": "TIFF"}.get(ext, ext[1:].upper())
-        if save_format == "JPEG":
-            return ext, rgb, _jpeg_args(displayed)
-        if save_format == "WEBP":
-            return ext, displayed, {"format": save_format, "lossless": True}
-        return ext, displayed, {"format": save_format}
-    if fmt in _JPEG_FORMATS and not source.needs_transpose:
-        return ".jpg", source.data, {}
-    assert displayed is not None and rgb is not None
-    return ".jpg", rgb, _jpeg_args(displayed)
+def _image_extension(source: SourceImage, image_format: ImageFormat) -> str:
+    """The extension of the dataset image: ``.jpg``, or with ``keep`` the source format's."""
+    return _KEEP_EXTENSIONS.get(source.format, ".png") if image_format == "keep" else ".jpg"
 
 
-def _jpeg_args(image: Image.Image) -> dict[str, Any]:
-    args: dict[str, Any] = {"format": "JPEG", "quality": JPEG_QUALITY}
-    icc = image.info.get("icc_profile")
-    if icc:
-        args["icc_profile"] = icc
-    return args
+def _copyable(source: SourceImage, image_format: ImageFormat) -> bool:
+    """True when the source bytes can be written as the dataset image as they are (lossless and
+    far faster than decoding and re-encoding): a JPEG, or with ``keep`` any kept format, that
+    needs no turning upright."""
+    formats = _KEEP_EXTENSIONS if image_format == "keep" else _JPEG_FORMATS
+    return source.format in formats and not source.needs_transpose
 
 
-def _needs_decode(source: SourceImage, options: ConvertOptions) -> bool:
-    if options.viz or source.needs_transpose:
-        return True
-    if options.image_format == "keep":
-        return source.format not in _KEEP_EXTENSIONS
-    return source.format not in _JPEG_FORMATS
+def _encoded_image(displayed: Image.Image, rgb: Image.Image | None, ext: str) -> tuple[Image.Image, dict[str, Any]]:
+    """The image to encode as the dataset image and its save arguments: ``rgb`` (the displayed
+    pixels as 8-bit RGB, given for ``.jpg``) as a JPEG, else ``displayed`` losslessly."""
+    if ext == ".jpg":
+        assert rgb is not None
+        args: dict[str, Any] = {"format": "JPEG", "quality": JPEG_QUALITY}
+        icc = displayed.info.get("icc_profile")
+        if icc:
+            args["icc_profile"] = icc
+        return rgb, args
+    if ext == ".webp":
+        return displayed, {"format": "WEBP", "lossless": True}
+    return displayed, {"format": {".tif": "TIFF"}.get(ext, ext[1:].upper())}
 
 
 def _visualization(image: Image.Image, class_map: NDArray[np.uint8], classes: ClassTable, palette: NDArray[np.uint8]) -> Image.Image:
@@ -345,9 +330,15 @@ def convert_file(
         unknown=options.unknown,
         instances=options.instances,
     )
-    displayed = source.decode() if _needs_decode(source, options) else None
-    rgb = _rgb(displayed) if displayed is not None else None
-    ext, payload, save_args = _encode_image(source, displayed, rgb, options.image_format)
+    ext = _image_extension(source, options.image_format)
+    copied = _copyable(source, options.image_format)
+    displayed = source.decode() if options.viz or not copied else None
+    rgb = _rgb(displayed) if displayed is not None and (options.viz or ext == ".jpg") else None
+    payload: bytes | Image.Image = source.data
+    save_args: dict[str, Any] = {}
+    if not copied:
+        assert displayed is not None
+        payload, save_args = _encoded_image(displayed, rgb, ext)
     palette = _palette(classes)
     viz = None
     if options.viz and rgb is not None:
