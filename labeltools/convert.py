@@ -30,7 +30,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 from numpy.typing import NDArray
@@ -74,7 +74,7 @@ from labeltools.voc import (
 log = logging.getLogger(__name__)
 
 ImageFormat = Literal["jpg", "keep"]
-IMAGE_FORMATS: tuple[str, ...] = ("jpg", "keep")
+IMAGE_FORMATS: tuple[str, ...] = get_args(ImageFormat)
 
 VIZ_DIR = "SegmentationClassVisualization"
 #: Quality of re-encoded JPEGs (sources that are not JPEG, or must be turned upright).

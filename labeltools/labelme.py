@@ -30,7 +30,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PureWindowsPath
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 import PIL.Image
@@ -38,35 +38,24 @@ import PIL.ImageDraw
 import PIL.ImageOps
 from numpy.typing import NDArray
 
-from labeltools.classes import ClassTable
+from labeltools.classes import IGNORE_NAME, ClassTable
 from labeltools.colormap import VOID
 from labeltools.errors import AnnotationError, NotLabelmeError
 
 logger = logging.getLogger(__name__)
 
-#: labelme's name for regions to leave out of training: void (255) unless a table says otherwise.
-IGNORE_LABEL = "__ignore__"
-
-#: Shape types labelme writes, with the number of points each needs (``None``: see the minimum).
-SHAPE_TYPES: tuple[str, ...] = (
-    "polygon",
-    "rectangle",
-    "circle",
-    "line",
-    "linestrip",
-    "point",
-    "oriented_rectangle",
-    "mask",
-)
-_EXACT_POINTS = {
-    "rectangle": 2,
-    "circle": 2,
-    "line": 2,
-    "point": 1,
-    "oriented_rectangle": 4,
-    "mask": 2,
+#: Shape types labelme writes, each with the number of points it needs.
+_POINTS_NEEDED: dict[str, tuple[Literal["exactly", "at least"], int]] = {
+    "polygon": ("at least", 3),
+    "rectangle": ("exactly", 2),
+    "circle": ("exactly", 2),
+    "line": ("exactly", 2),
+    "linestrip": ("at least", 2),
+    "point": ("exactly", 1),
+    "oriented_rectangle": ("exactly", 4),
+    "mask": ("exactly", 2),
 }
-_MIN_POINTS = {"polygon": 3, "linestrip": 2}
+SHAPE_TYPES: tuple[str, ...] = tuple(_POINTS_NEEDED)
 
 #: Largest coordinate magnitude accepted. Beyond it Pillow's ellipse takes seconds per shape and
 #: its polygon filler overflows, so such a coordinate is an annotation error, not a drawing.
@@ -77,7 +66,14 @@ DEFAULT_LINE_WIDTH = 10
 DEFAULT_POINT_SIZE = 5
 
 UnknownPolicy = Literal["error", "ignore", "background"]
-UNKNOWN_POLICIES: tuple[str, ...] = ("error", "ignore", "background")
+UNKNOWN_POLICIES: tuple[str, ...] = get_args(UnknownPolicy)
+
+#: The EXIF tag holding an image's orientation; the orientations that flip or turn the stored
+#: pixels (1 is upright), and those among them that turn by 90 degrees, so that the displayed
+#: width is the stored height.
+EXIF_ORIENTATION = 0x0112
+_TRANSPOSING_ORIENTATIONS = frozenset(range(2, 9))
+SIDE_SWAPPING_ORIENTATIONS = frozenset({5, 6, 7, 8})
 
 #: What Pillow raises for bytes that are not a readable image: OSError for unknown or truncated
 #: data, SyntaxError for broken PNG chunks, ValueError and DecompressionBombError for bad sizes.
@@ -188,14 +184,11 @@ def _parse_points(raw: Any) -> tuple[tuple[float, float], ...]:
 
 def _check_point_count(shape_type: str, points: Sequence[Any]) -> None:
     n = len(points)
-    article = "an" if shape_type[0] in "aeiou" else "a"
-    exact = _EXACT_POINTS.get(shape_type)
-    if exact is not None and n != exact:
-        plural = "point" if exact == 1 else "points"
-        raise _ShapeError(f"{article} {shape_type} needs exactly {exact} {plural}, got {n}")
-    minimum = _MIN_POINTS.get(shape_type)
-    if minimum is not None and n < minimum:
-        raise _ShapeError(f"{article} {shape_type} needs at least {minimum} points, got {n}")
+    rule, needed = _POINTS_NEEDED[shape_type]
+    if n < needed or (rule == "exactly" and n != needed):
+        article = "an" if shape_type[0] in "aeiou" else "a"
+        plural = "point" if needed == 1 else "points"
+        raise _ShapeError(f"{article} {shape_type} needs {rule} {needed} {plural}, got {n}")
 
 
 def _decode_mask(raw: Any, points: tuple[tuple[float, float], ...]) -> NDArray[np.bool_]:
@@ -461,8 +454,6 @@ class SourceImage:
         return image
 
 
-_TRANSPOSING_ORIENTATIONS = frozenset(range(2, 9))
-_EXIF_ORIENTATION = 0x0112
 #: Where a PNG can keep EXIF: an ``eXIf`` chunk, or ImageMagick's raw-profile text chunk.
 _PNG_EXIF_MARKERS = (b"eXIf", b"Raw profile type exif")
 
@@ -475,7 +466,7 @@ def _exif_orientation(image: PIL.Image.Image, data: bytes) -> int:
     """
     if image.format == "PNG" and not any(marker in data for marker in _PNG_EXIF_MARKERS):
         return 1
-    value = image.getexif().get(_EXIF_ORIENTATION, 1)
+    value = image.getexif().get(EXIF_ORIENTATION, 1)
     return value if value in _TRANSPOSING_ORIENTATIONS else 1
 
 
@@ -491,11 +482,12 @@ def _image_candidates(doc: LabelmeDocument, base_dir: Path) -> list[Path]:
     return candidates
 
 
-def find_image_file(doc: LabelmeDocument, base_dir: str | Path | None = None) -> Path | None:
+def find_image_file(doc: LabelmeDocument) -> Path | None:
     """The image file an annotation names, or ``None`` when its image is embedded.
 
-    ``imagePath`` is resolved relative to ``base_dir`` (default: the JSON file's folder, else the
-    current folder); failing that, the image's file name is looked for in that folder.
+    ``imagePath`` is resolved relative to the JSON file's folder (the current folder for a
+    document not read from a file); failing that, the image's file name is looked for in that
+    folder.
 
     Raises:
         AnnotationError: neither ``imageData`` nor ``imagePath``, or no such file (every path
@@ -505,9 +497,8 @@ def find_image_file(doc: LabelmeDocument, base_dir: str | Path | None = None) ->
         return None
     if doc.image_path is None:
         raise AnnotationError(f"{doc.source}: has neither 'imageData' nor 'imagePath'")
-    if base_dir is None:
-        base_dir = doc.path.parent if doc.path is not None else Path.cwd()
-    candidates = _image_candidates(doc, Path(base_dir))
+    base_dir = doc.path.parent if doc.path is not None else Path.cwd()
+    candidates = _image_candidates(doc, base_dir)
     for candidate in candidates:
         if candidate.is_file():
             return candidate
@@ -515,7 +506,7 @@ def find_image_file(doc: LabelmeDocument, base_dir: str | Path | None = None) ->
     raise AnnotationError(f"{doc.source}: image {doc.image_path!r} not found (tried {tried})")
 
 
-def open_source_image(doc: LabelmeDocument, base_dir: str | Path | None = None) -> SourceImage:
+def open_source_image(doc: LabelmeDocument) -> SourceImage:
     """Find and open the image of an annotation (header only; pixels are decoded on demand).
 
     Embedded ``imageData`` is used as is. Otherwise the file is found by
@@ -526,7 +517,7 @@ def open_source_image(doc: LabelmeDocument, base_dir: str | Path | None = None) 
             tried is named), not an image, or a size that differs from ``imageHeight`` x
             ``imageWidth``.
     """
-    path = find_image_file(doc, base_dir)
+    path = find_image_file(doc)
     if path is None:
         assert doc.image_data is not None
         try:
@@ -549,7 +540,7 @@ def open_source_image(doc: LabelmeDocument, base_dir: str | Path | None = None) 
     except _PIL_ERRORS as exc:
         raise AnnotationError(f"{source}: not an image Pillow can read ({exc})") from None
     width, height = image.size
-    if orientation >= 5:  # rotations by 90 degrees swap the sides
+    if orientation in SIDE_SWAPPING_ORIENTATIONS:
         width, height = height, width
     declared = (doc.image_height, doc.image_width)
     if (declared[0] is not None and declared[0] != height) or (
@@ -734,7 +725,7 @@ def labelme_to_label_images(
     for shape in doc.shapes:
         if shape.label in name_to_index:
             value = _class_value(shape.label, name_to_index)
-        elif shape.label == IGNORE_LABEL or unknown == "ignore":
+        elif shape.label == IGNORE_NAME or unknown == "ignore":
             value = VOID
         elif unknown == "background":
             continue
