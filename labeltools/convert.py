@@ -56,7 +56,7 @@ from labeltools.labelme import (
     read_labelme,
 )
 from labeltools.labelpng import atomic_write, write_label_image
-from labeltools.parallel import FileResult, map_files
+from labeltools.parallel import FileResult, map_files, quick_task_chunksize
 from labeltools.voc import (
     CLASS_NAMES_FILE,
     IMAGE_EXTENSIONS,
@@ -465,7 +465,7 @@ def discover_classes(items: Sequence[ConvertItem], jobs: int | None = None) -> C
         ClassTableError: a label that cannot be a class name (naming the first file using it).
     """
     labels: dict[str, str] = {}  # label -> the first file using it
-    for result in map_files(_labels_of, items, jobs):
+    for result in map_files(_labels_of, items, jobs, quick_task_chunksize(len(items), jobs)):
         for label in result.data or ():
             labels.setdefault(label, result.source)
     for label, source in labels.items():
