@@ -18,6 +18,7 @@ from labeltools.convert import Conversion
 from labeltools.convert import ConvertOptions
 from labeltools.convert import convert_file
 from labeltools.convert import convert_labelme
+from labeltools.convert import convert_sample
 from labeltools.convert import discover_classes
 from labeltools.convert import split_ids
 from labeltools.draw import bar_chart
@@ -154,6 +155,7 @@ __all__ = [
     "confusion_counts",
     "convert_file",
     "convert_labelme",
+    "convert_sample",
     "count_classes",
     "count_label_files",
     "dataset_class_table",

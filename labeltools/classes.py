@@ -114,7 +114,8 @@ class ClassTable:
 
     Raises:
         ClassTableError: duplicate names, duplicate class indices, indices outside -1..255,
-            blank names, colours outside 0..255, train ids outside 0..255.
+            blank names, names holding a line break, colours outside 0..255, train ids
+            outside 0..255.
     """
 
     def __init__(self, entries: Iterable[ClassEntry], source: str = "class table") -> None:
@@ -419,6 +420,12 @@ def _write_text(path: PathLike, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
+def is_one_line(name: str) -> bool:
+    """True when ``name`` holds no line break (``\\n``, ``\\r`` or any other that
+    :meth:`str.splitlines` splits at), so it can be a line of ``class_names.txt``."""
+    return len(name.splitlines()) <= 1
+
+
 def _default_color(index: int) -> Color:
     row = voc_colormap(256)[index]
     return (int(row[0]), int(row[1]), int(row[2]))
@@ -436,6 +443,11 @@ def _checked_entry(entry: ClassEntry, source: str, pos: int) -> ClassEntry:
     name = entry.name.strip() if isinstance(entry.name, str) else ""
     if not name:
         raise ClassTableError(f"{source}: entry {pos} has a blank name")
+    if not is_one_line(name):
+        raise ClassTableError(
+            f"{source}: class {name!r} holds a line break; a class name must be one line "
+            "(class_names.txt and labels.txt list one name a line)"
+        )
     if not isinstance(entry.index, (int, np.integer)) or not NO_INDEX <= entry.index <= VOID:
         raise ClassTableError(
             f"{source}: class {name!r} has index {entry.index}; class indices are 0..254 "

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, Optional, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional, TypeVar
 
 import numpy as np
 import typer
@@ -26,7 +26,14 @@ from rich.tree import Tree
 
 from labeltools import __version__
 from labeltools.classes import ClassTable, colormap_entries, hex_color, save_colormap
-from labeltools.convert import SAMPLE_DIR, Conversion, ConvertOptions, convert_labelme, sample_labels_path
+from labeltools.convert import (
+    IMAGE_FORMATS,
+    SAMPLE_DIR,
+    Conversion,
+    ConvertOptions,
+    convert_labelme,
+    convert_sample,
+)
 from labeltools.errors import LabeltoolsError
 from labeltools.excel import (
     default_workbook_path,
@@ -35,6 +42,7 @@ from labeltools.excel import (
     label_files_to_workbook,
     parse_crop,
 )
+from labeltools.labelme import DEFAULT_LINE_WIDTH, DEFAULT_POINT_SIZE, UNKNOWN_POLICIES
 from labeltools.labelpng import recolor_label_files
 from labeltools.metrics import MISSING_POLICIES, ConfusionMatrix, evaluate_pairs, evaluation_pairs
 from labeltools.parallel import FileResult
@@ -283,15 +291,19 @@ def colorize_command(
     exit_for(report_batch(results, len(inputs), "colorize", verb="wrote"))
 
 
-class UnknownLabel(str, Enum):
-    error = "error"
-    ignore = "ignore"
-    background = "background"
+def _choices(name: str, values: Iterable[str]) -> Any:
+    """A ``str`` Enum whose members are ``values``: typer offers an Enum's values as choices."""
+    return Enum(name, [(value, value) for value in values], type=str)
 
 
-class ImageFormatChoice(str, Enum):
-    jpg = "jpg"
-    keep = "keep"
+# Choices built from the library's tuples, so each list of names is written once. The type
+# checker cannot follow an Enum made at run time and sees plain Enums.
+if TYPE_CHECKING:
+    UnknownLabel = Enum
+    ImageFormatChoice = Enum
+else:
+    UnknownLabel = _choices("UnknownLabel", UNKNOWN_POLICIES)
+    ImageFormatChoice = _choices("ImageFormatChoice", IMAGE_FORMATS)
 
 
 def run_conversion(conversion: Conversion) -> BatchSummary:
@@ -322,16 +334,16 @@ def convert_command(
     unknown: Annotated[
         UnknownLabel,
         typer.Option("--unknown", help="A label not in the table: fail the file, paint it void (ignore), or skip the shape (background)."),
-    ] = UnknownLabel.error,
+    ] = UnknownLabel("error"),
     skip_bad_shapes: Annotated[
         bool, typer.Option("--skip-bad-shapes", help="Drop malformed shapes with a warning instead of failing the file.")
     ] = False,
-    line_width: Annotated[int, typer.Option("--line-width", min=1, help="Stroke width of line and linestrip shapes.")] = 10,
-    point_size: Annotated[int, typer.Option("--point-size", min=0, help="Radius of point shapes.")] = 5,
+    line_width: Annotated[int, typer.Option("--line-width", min=1, help="Stroke width of line and linestrip shapes.")] = DEFAULT_LINE_WIDTH,
+    point_size: Annotated[int, typer.Option("--point-size", min=0, help="Radius of point shapes.")] = DEFAULT_POINT_SIZE,
     image_format: Annotated[
         ImageFormatChoice,
         typer.Option("--image-format", help="jpg: JPEGImages/<id>.jpg (JPEG sources copied as is); keep: the source format."),
-    ] = ImageFormatChoice.jpg,
+    ] = ImageFormatChoice("jpg"),
     val_fraction: Annotated[float, typer.Option("--val-fraction", min=0.0, max=1.0, help="Share of images listed in val.txt.")] = 0.1,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the train/val split.")] = 0,
     instances: Annotated[bool, typer.Option("--instances", help="Also write SegmentationObject/ instance maps.")] = False,
@@ -890,13 +902,8 @@ def demo_command(
     jobs: JobsOption = 0,
 ) -> None:
     """Convert the bundled labelme sample into a VOC dataset (with instances and overlays) and show what was written."""
-    if outdir.is_dir() and any(outdir.iterdir()) and not is_voc_root(outdir):
-        fail(f"{outdir}: is not empty and holds no earlier demo output; give a new or empty folder")
+    conversion = convert_sample(outdir, jobs=jobs)
     err.print(f"converting the bundled sample {SAMPLE_DIR}", highlight=False)
-    conversion = convert_labelme(
-        SAMPLE_DIR, outdir, sample_labels_path(), options=ConvertOptions(instances=True, viz=True),
-        overwrite=True, jobs=jobs,
-    )
     summary = run_conversion(conversion)
     out.print(folder_tree(outdir))
     exit_for(summary)

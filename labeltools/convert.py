@@ -30,17 +30,17 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
 from labeltools._types import PathLike
-from labeltools.classes import BACKGROUND_NAME, IGNORE_NAME, ClassTable
+from labeltools.classes import BACKGROUND_NAME, IGNORE_NAME, ClassTable, is_one_line
 from labeltools.colormap import VOID, palette_bytes
 from labeltools.draw import legend_image, overlay_image, stack_vertical
-from labeltools.errors import AnnotationError, DatasetError, NotLabelmeError
+from labeltools.errors import AnnotationError, ClassTableError, DatasetError, NotLabelmeError
 from labeltools.labelme import (
     DEFAULT_LINE_WIDTH,
     DEFAULT_POINT_SIZE,
@@ -49,18 +49,24 @@ from labeltools.labelme import (
     UnknownPolicy,
     check_raster_options,
     find_image_file,
+    labelme_labels,
     labelme_to_label_images,
     load_labelme_json,
     open_source_image,
     read_labelme,
 )
 from labeltools.labelpng import atomic_write, write_label_image
-from labeltools.parallel import FileResult, map_files
+from labeltools.parallel import FileResult, map_files, quick_task_chunksize
 from labeltools.voc import (
     CLASS_NAMES_FILE,
+    IMAGE_EXTENSIONS,
     IMAGES_DIR,
-    LABELS_DIR,
     OBJECTS_DIR,
+    image_path,
+    is_voc_root,
+    label_path,
+    load_class_table,
+    read_split,
     split_path,
     write_split,
 )
@@ -68,7 +74,7 @@ from labeltools.voc import (
 log = logging.getLogger(__name__)
 
 ImageFormat = Literal["jpg", "keep"]
-IMAGE_FORMATS: tuple[str, ...] = ("jpg", "keep")
+IMAGE_FORMATS: tuple[str, ...] = get_args(ImageFormat)
 
 VIZ_DIR = "SegmentationClassVisualization"
 #: Quality of re-encoded JPEGs (sources that are not JPEG, or must be turned upright).
@@ -132,7 +138,7 @@ class ConvertItem:
 def _output_paths(output: Path, image_id: str, options: ConvertOptions, image_ext: str) -> dict[str, Path]:
     paths = {
         "image": output / IMAGES_DIR / f"{image_id}{image_ext}",
-        "label": output / LABELS_DIR / f"{image_id}.png",
+        "label": label_path(output, image_id),
     }
     if options.instances:
         paths["instances"] = output / OBJECTS_DIR / f"{image_id}.png"
@@ -142,14 +148,11 @@ def _output_paths(output: Path, image_id: str, options: ConvertOptions, image_ex
 
 
 def _existing_image_output(output: Path, image_id: str, options: ConvertOptions) -> Path | None:
-    if options.image_format == "jpg":
-        candidate = output / IMAGES_DIR / f"{image_id}.jpg"
-        return candidate if candidate.exists() else None
-    for ext in dict.fromkeys(_KEEP_EXTENSIONS.values()):
-        candidate = output / IMAGES_DIR / f"{image_id}{ext}"
-        if candidate.exists():
-            return candidate
-    return None
+    """The dataset image of ``image_id`` as loaders find it, if it has the format asked for."""
+    found = image_path(output, image_id)
+    if not found.exists() or (options.image_format == "jpg" and found.suffix != ".jpg"):
+        return None
+    return found
 
 
 def _mtime(path: Path) -> int | None:
@@ -198,47 +201,32 @@ def _rgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-def _encode_image(
-    source: SourceImage, displayed: Image.Image | None, rgb: Image.Image | None, image_format: ImageFormat
-) -> tuple[str, bytes | Image.Image, dict[str, Any]]:
-    """What to write as the dataset image: (extension, bytes to copy or image to encode, save args).
-
-    JPEG sources that need no turning are copied byte for byte (lossless and far faster than
-    decoding and re-encoding). Everything else is encoded from the displayed pixels
-    (``displayed``, and ``rgb`` its 8-bit RGB version, both given whenever a copy is impossible).
-    """
-    fmt = source.format
-    if image_format == "keep":
-        ext = _KEEP_EXTENSIONS.get(fmt, ".png")
-        if not source.needs_transpose and fmt in _KEEP_EXTENSIONS:
-            return ext, source.data, {}
-        assert displayed is not None and rgb is not None
-        save_format = {".jpg": "JPEG", ".tif": "TIFF"}.get(ext, ext[1:].upper())
-        if save_format == "JPEG":
-            return ext, rgb, _jpeg_args(displayed)
-        if save_format == "WEBP":
-            return ext, displayed, {"format": save_format, "lossless": True}
-        return ext, displayed, {"format": save_format}
-    if fmt in _JPEG_FORMATS and not source.needs_transpose:
-        return ".jpg", source.data, {}
-    assert displayed is not None and rgb is not None
-    return ".jpg", rgb, _jpeg_args(displayed)
+def _image_extension(source: SourceImage, image_format: ImageFormat) -> str:
+    """The extension of the dataset image: ``.jpg``, or with ``keep`` the source format's."""
+    return _KEEP_EXTENSIONS.get(source.format, ".png") if image_format == "keep" else ".jpg"
 
 
-def _jpeg_args(image: Image.Image) -> dict[str, Any]:
-    args: dict[str, Any] = {"format": "JPEG", "quality": JPEG_QUALITY}
-    icc = image.info.get("icc_profile")
-    if icc:
-        args["icc_profile"] = icc
-    return args
+def _copyable(source: SourceImage, image_format: ImageFormat) -> bool:
+    """True when the source bytes can be written as the dataset image as they are (lossless and
+    far faster than decoding and re-encoding): a JPEG, or with ``keep`` any kept format, that
+    needs no turning upright."""
+    formats = _KEEP_EXTENSIONS if image_format == "keep" else _JPEG_FORMATS
+    return source.format in formats and not source.needs_transpose
 
 
-def _needs_decode(source: SourceImage, options: ConvertOptions) -> bool:
-    if options.viz or source.needs_transpose:
-        return True
-    if options.image_format == "keep":
-        return source.format not in _KEEP_EXTENSIONS
-    return source.format not in _JPEG_FORMATS
+def _encoded_image(displayed: Image.Image, rgb: Image.Image | None, ext: str) -> tuple[Image.Image, dict[str, Any]]:
+    """The image to encode as the dataset image and its save arguments: ``rgb`` (the displayed
+    pixels as 8-bit RGB, given for ``.jpg``) as a JPEG, else ``displayed`` losslessly."""
+    if ext == ".jpg":
+        assert rgb is not None
+        args: dict[str, Any] = {"format": "JPEG", "quality": JPEG_QUALITY}
+        icc = displayed.info.get("icc_profile")
+        if icc:
+            args["icc_profile"] = icc
+        return rgb, args
+    if ext == ".webp":
+        return displayed, {"format": "WEBP", "lossless": True}
+    return displayed, {"format": {".tif": "TIFF"}.get(ext, ext[1:].upper())}
 
 
 def _visualization(image: Image.Image, class_map: NDArray[np.uint8], classes: ClassTable, palette: NDArray[np.uint8]) -> Image.Image:
@@ -272,6 +260,16 @@ def _save(path: Path, payload: bytes | Image.Image, save_args: dict[str, Any]) -
             payload.save(tmp, **save_args)
 
 
+def _remove_other_images(image: Path) -> None:
+    """Delete the images of the same id in other formats, left by a run with another
+    ``image_format``: loaders take ``<id>.jpg`` before any other, so a stale one would win."""
+    for ext in IMAGE_EXTENSIONS:
+        other = image.with_suffix(ext)
+        if other != image and other.exists():
+            log.debug("removing %s, replaced by %s", other, image.name)
+            other.unlink(missing_ok=True)
+
+
 def convert_file(
     json_path: PathLike,
     output: PathLike,
@@ -285,7 +283,9 @@ def convert_file(
 
     Everything that can fail for bad input (reading, validating, decoding, rasterising) happens
     before the first file is written, and each file is written atomically; if writing fails
-    midway, the files this call wrote are removed again.
+    midway, the files this call wrote are removed again. Once all are written, images of the
+    same id in another format (``JPEGImages/<id>.png`` next to a new ``<id>.jpg``, ...) are
+    removed.
 
     Args:
         json_path: the annotation.
@@ -330,9 +330,15 @@ def convert_file(
         unknown=options.unknown,
         instances=options.instances,
     )
-    displayed = source.decode() if _needs_decode(source, options) else None
-    rgb = _rgb(displayed) if displayed is not None else None
-    ext, payload, save_args = _encode_image(source, displayed, rgb, options.image_format)
+    ext = _image_extension(source, options.image_format)
+    copied = _copyable(source, options.image_format)
+    displayed = source.decode() if options.viz or not copied else None
+    rgb = _rgb(displayed) if displayed is not None and (options.viz or ext == ".jpg") else None
+    payload: bytes | Image.Image = source.data
+    save_args: dict[str, Any] = {}
+    if not copied:
+        assert displayed is not None
+        payload, save_args = _encoded_image(displayed, rgb, ext)
     palette = _palette(classes)
     viz = None
     if options.viz and rgb is not None:
@@ -355,6 +361,7 @@ def convert_file(
         for path in written:
             path.unlink(missing_ok=True)
         raise
+    _remove_other_images(paths["image"])
     return FileResult(
         source=str(json_path),
         outputs=tuple(str(p) for p in written),
@@ -447,13 +454,7 @@ def _labels_of(item: ConvertItem) -> FileResult:
         obj = load_labelme_json(item.json_path)
     except AnnotationError:
         return FileResult(source=item.json_path, data=())
-    shapes = obj.get("shapes") if isinstance(obj, dict) else None
-    labels = set()
-    for shape in shapes if isinstance(shapes, list) else ():
-        label = shape.get("label") if isinstance(shape, dict) else None
-        if isinstance(label, str) and label.strip():
-            labels.add(label)
-    return FileResult(source=item.json_path, data=tuple(sorted(labels)))
+    return FileResult(source=item.json_path, data=tuple(sorted(labelme_labels(obj))))
 
 
 def discover_classes(items: Sequence[ConvertItem], jobs: int | None = None) -> ClassTable:
@@ -461,12 +462,19 @@ def discover_classes(items: Sequence[ConvertItem], jobs: int | None = None) -> C
     from 1, ``__ignore__`` = 255. Ids are the same for every file.
 
     Raises:
-        ClassTableError: a label that cannot be a class name.
+        ClassTableError: a label that cannot be a class name (naming the first file using it).
     """
-    labels: set[str] = set()
-    for result in map_files(_labels_of, items, jobs):
-        labels.update(result.data or ())
-    names = [BACKGROUND_NAME, *sorted(labels - {BACKGROUND_NAME, IGNORE_NAME}), IGNORE_NAME]
+    labels: dict[str, str] = {}  # label -> the first file using it
+    for result in map_files(_labels_of, items, jobs, quick_task_chunksize(len(items), jobs)):
+        for label in result.data or ():
+            labels.setdefault(label, result.source)
+    for label, source in labels.items():
+        if not is_one_line(label):
+            raise ClassTableError(
+                f"{source}: label {label!r} holds a line break, which no class name can hold "
+                "(class_names.txt lists one name a line); rename it in the annotations"
+            )
+    names = [BACKGROUND_NAME, *sorted(labels.keys() - {BACKGROUND_NAME, IGNORE_NAME}), IGNORE_NAME]
     log.debug("found %d labels in %d files", len(labels), len(items))
     return ClassTable.from_names(names, source="classes found in the annotations")
 
@@ -516,13 +524,14 @@ def split_ids(
 
 
 def _read_previous_split(output: Path) -> tuple[list[str], list[str]] | None:
-    lists = []
-    for name in ("train", "val"):
-        path = split_path(output, name)
-        if not path.is_file():
-            return None
-        lists.append([line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()])
-    return lists[0], lists[1]
+    """OUTPUT's train and val ids, or None unless both split files exist.
+
+    Raises:
+        DatasetError: a split file cannot be read.
+    """
+    if not (split_path(output, "train").is_file() and split_path(output, "val").is_file()):
+        return None
+    return read_split(output, "train"), read_split(output, "val")
 
 
 # --------------------------------------------------------------------------------------------
@@ -648,15 +657,13 @@ def convert_labelme(
 
     previous = None
     if resume and output.is_dir():
-        recorded_path = output / CLASS_NAMES_FILE
-        if recorded_path.is_file():
-            recorded = ClassTable.load(recorded_path)
-            if recorded.names != table.names:
-                raise DatasetError(
-                    f"{recorded_path}: the class table differs from the one this run uses "
-                    f"({_table_difference(recorded.names, table.names)}); resuming would mix "
-                    "class ids, pass --overwrite to convert everything again"
-                )
+        recorded = load_class_table(output)
+        if recorded is not None and recorded.names != table.names:
+            raise DatasetError(
+                f"{output / CLASS_NAMES_FILE}: the class table differs from the one this run uses "
+                f"({_table_difference(recorded.names, table.names)}); resuming would mix "
+                "class ids, pass --overwrite to convert everything again"
+            )
         previous = _read_previous_split(output)
     return Conversion(
         output=output, classes=table, items=items, options=options,
@@ -681,3 +688,34 @@ def _table_difference(recorded: list[str], current: list[str]) -> str:
 def sample_labels_path() -> Path:
     """The ``labels.txt`` of the bundled sample annotations."""
     return SAMPLE_DIR / "labels.txt"
+
+
+def convert_sample(output: PathLike, *, jobs: int | None = None) -> Conversion:
+    """Check a conversion of the bundled sample (with instances and overlays) into ``output``,
+    as ``labeltools demo`` runs it, and return it ready to run.
+
+    ``output`` may be new, empty, or an earlier demo's output (a VOC folder whose
+    ``class_names.txt`` lists the sample's classes), which is converted again in place. Any
+    other folder is left alone: the demo never replaces a dataset of its user's.
+
+    Raises:
+        DatasetError: ``output`` is a file, a non-empty folder that is no VOC dataset, or a VOC
+            dataset without the sample's classes.
+        ClassTableError: ``output``'s ``class_names.txt`` is unreadable.
+    """
+    output = Path(output)
+    table = ClassTable.load(sample_labels_path())
+    if _is_nonempty_dir(output):
+        if not is_voc_root(output):
+            raise DatasetError(
+                f"{output}: is not empty and holds no earlier demo output; give a new or empty folder"
+            )
+        recorded = load_class_table(output)
+        if recorded is None or recorded.names != table.names:
+            reason = f"no {CLASS_NAMES_FILE}" if recorded is None else f"other classes in {CLASS_NAMES_FILE}"
+            raise DatasetError(
+                f"{output}: holds a VOC dataset that is not an earlier demo output ({reason}); "
+                "the demo would replace its files, give a new or empty folder"
+            )
+    options = ConvertOptions(instances=True, viz=True)
+    return convert_labelme(SAMPLE_DIR, output, table, options=options, overwrite=True, jobs=jobs)

@@ -30,7 +30,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PureWindowsPath
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 import PIL.Image
@@ -38,35 +38,24 @@ import PIL.ImageDraw
 import PIL.ImageOps
 from numpy.typing import NDArray
 
-from labeltools.classes import ClassTable
+from labeltools.classes import IGNORE_NAME, ClassTable
 from labeltools.colormap import VOID
 from labeltools.errors import AnnotationError, NotLabelmeError
 
 logger = logging.getLogger(__name__)
 
-#: labelme's name for regions to leave out of training: void (255) unless a table says otherwise.
-IGNORE_LABEL = "__ignore__"
-
-#: Shape types labelme writes, with the number of points each needs (``None``: see the minimum).
-SHAPE_TYPES: tuple[str, ...] = (
-    "polygon",
-    "rectangle",
-    "circle",
-    "line",
-    "linestrip",
-    "point",
-    "oriented_rectangle",
-    "mask",
-)
-_EXACT_POINTS = {
-    "rectangle": 2,
-    "circle": 2,
-    "line": 2,
-    "point": 1,
-    "oriented_rectangle": 4,
-    "mask": 2,
+#: Shape types labelme writes, each with the number of points it needs.
+_POINTS_NEEDED: dict[str, tuple[Literal["exactly", "at least"], int]] = {
+    "polygon": ("at least", 3),
+    "rectangle": ("exactly", 2),
+    "circle": ("exactly", 2),
+    "line": ("exactly", 2),
+    "linestrip": ("at least", 2),
+    "point": ("exactly", 1),
+    "oriented_rectangle": ("exactly", 4),
+    "mask": ("exactly", 2),
 }
-_MIN_POINTS = {"polygon": 3, "linestrip": 2}
+SHAPE_TYPES: tuple[str, ...] = tuple(_POINTS_NEEDED)
 
 #: Largest coordinate magnitude accepted. Beyond it Pillow's ellipse takes seconds per shape and
 #: its polygon filler overflows, so such a coordinate is an annotation error, not a drawing.
@@ -77,7 +66,18 @@ DEFAULT_LINE_WIDTH = 10
 DEFAULT_POINT_SIZE = 5
 
 UnknownPolicy = Literal["error", "ignore", "background"]
-UNKNOWN_POLICIES: tuple[str, ...] = ("error", "ignore", "background")
+UNKNOWN_POLICIES: tuple[str, ...] = get_args(UnknownPolicy)
+
+#: The EXIF tag holding an image's orientation; the orientations that flip or turn the stored
+#: pixels (1 is upright), and those among them that turn by 90 degrees, so that the displayed
+#: width is the stored height.
+EXIF_ORIENTATION = 0x0112
+_TRANSPOSING_ORIENTATIONS = frozenset(range(2, 9))
+SIDE_SWAPPING_ORIENTATIONS = frozenset({5, 6, 7, 8})
+
+#: What Pillow raises for bytes that are not a readable image: OSError for unknown or truncated
+#: data, SyntaxError for broken PNG chunks, ValueError and DecompressionBombError for bad sizes.
+_PIL_ERRORS = (OSError, ValueError, SyntaxError, PIL.Image.DecompressionBombError)
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,7 +86,7 @@ class LabelmeShape:
 
     Attributes:
         index: position of the shape in the file's ``shapes`` list (0-based).
-        label: class name.
+        label: class name (the stored label without surrounding whitespace).
         shape_type: one of :data:`SHAPE_TYPES` (files without ``shape_type`` give ``"polygon"``).
         points: ``(x, y)`` pixel coordinates as floats, all finite.
         group_id: labelme's group id, or ``None`` (every such shape is its own instance).
@@ -184,14 +184,11 @@ def _parse_points(raw: Any) -> tuple[tuple[float, float], ...]:
 
 def _check_point_count(shape_type: str, points: Sequence[Any]) -> None:
     n = len(points)
-    article = "an" if shape_type[0] in "aeiou" else "a"
-    exact = _EXACT_POINTS.get(shape_type)
-    if exact is not None and n != exact:
-        plural = "point" if exact == 1 else "points"
-        raise _ShapeError(f"{article} {shape_type} needs exactly {exact} {plural}, got {n}")
-    minimum = _MIN_POINTS.get(shape_type)
-    if minimum is not None and n < minimum:
-        raise _ShapeError(f"{article} {shape_type} needs at least {minimum} points, got {n}")
+    rule, needed = _POINTS_NEEDED[shape_type]
+    if n < needed or (rule == "exactly" and n != needed):
+        article = "an" if shape_type[0] in "aeiou" else "a"
+        plural = "point" if needed == 1 else "points"
+        raise _ShapeError(f"{article} {shape_type} needs {rule} {needed} {plural}, got {n}")
 
 
 def _decode_mask(raw: Any, points: tuple[tuple[float, float], ...]) -> NDArray[np.bool_]:
@@ -205,7 +202,7 @@ def _decode_mask(raw: Any, points: tuple[tuple[float, float], ...]) -> NDArray[n
     try:
         with PIL.Image.open(io.BytesIO(data)) as image:
             array = np.asarray(image)
-    except (OSError, ValueError, PIL.Image.DecompressionBombError) as exc:
+    except _PIL_ERRORS as exc:
         raise _ShapeError(f"'mask' does not decode as an image ({exc})") from None
     if array.ndim != 2:
         raise _ShapeError(
@@ -229,16 +226,39 @@ def _trunc(value: float) -> int:
     return int(value)
 
 
-def _parse_shape(index: int, raw: Any) -> LabelmeShape:
-    if not isinstance(raw, Mapping):
-        raise _ShapeError(f"must be an object, got {type(raw).__name__}")
+def _shape_label(raw: Mapping[str, Any]) -> str:
+    """The class name of a raw shape: its ``label`` without surrounding whitespace, as class
+    tables store names (so ``"car "`` is class ``car``)."""
     if "label" not in raw:
         raise _ShapeError("has no 'label'")
     label = raw["label"]
     if not isinstance(label, str):
         raise _ShapeError(f"'label' must be a string, got {label!r}")
-    if not label.strip():
+    label = label.strip()
+    if not label:
         raise _ShapeError("'label' is empty")
+    return label
+
+
+def labelme_labels(obj: Any) -> set[str]:
+    """The class names the shapes of a decoded labelme JSON object use, read as
+    :func:`parse_labelme` reads them (surrounding whitespace removed); shapes without a usable
+    label are left out and nothing else is validated. Empty for anything but an annotation."""
+    shapes = obj.get("shapes") if isinstance(obj, Mapping) else None
+    labels = set()
+    for raw in shapes if isinstance(shapes, list) else ():
+        if isinstance(raw, Mapping):
+            try:
+                labels.add(_shape_label(raw))
+            except _ShapeError:
+                continue
+    return labels
+
+
+def _parse_shape(index: int, raw: Any) -> LabelmeShape:
+    if not isinstance(raw, Mapping):
+        raise _ShapeError(f"must be an object, got {type(raw).__name__}")
+    label = _shape_label(raw)
 
     shape_type = raw.get("shape_type")
     if shape_type is None:  # labelme <= 3.x wrote polygons without a shape_type
@@ -427,14 +447,27 @@ class SourceImage:
         try:
             image: PIL.Image.Image = PIL.Image.open(io.BytesIO(self.data))
             image.load()
-        except (OSError, ValueError, SyntaxError, PIL.Image.DecompressionBombError) as exc:
+        except _PIL_ERRORS as exc:
             raise AnnotationError(f"{self.source}: cannot decode the image ({exc})") from None
         if self.orientation != 1:
             image = PIL.ImageOps.exif_transpose(image)
         return image
 
 
-_TRANSPOSING_ORIENTATIONS = frozenset(range(2, 9))
+#: Where a PNG can keep EXIF: an ``eXIf`` chunk, or ImageMagick's raw-profile text chunk.
+_PNG_EXIF_MARKERS = (b"eXIf", b"Raw profile type exif")
+
+
+def _exif_orientation(image: PIL.Image.Image, data: bytes) -> int:
+    """The EXIF orientation of an opened image (1 when it has none or an invalid one).
+
+    Pillow reads a PNG's EXIF by decoding every pixel (the chunk may follow the pixel data), so
+    a PNG whose bytes hold no EXIF chunk is not asked.
+    """
+    if image.format == "PNG" and not any(marker in data for marker in _PNG_EXIF_MARKERS):
+        return 1
+    value = image.getexif().get(EXIF_ORIENTATION, 1)
+    return value if value in _TRANSPOSING_ORIENTATIONS else 1
 
 
 def _image_candidates(doc: LabelmeDocument, base_dir: Path) -> list[Path]:
@@ -449,11 +482,12 @@ def _image_candidates(doc: LabelmeDocument, base_dir: Path) -> list[Path]:
     return candidates
 
 
-def find_image_file(doc: LabelmeDocument, base_dir: str | Path | None = None) -> Path | None:
+def find_image_file(doc: LabelmeDocument) -> Path | None:
     """The image file an annotation names, or ``None`` when its image is embedded.
 
-    ``imagePath`` is resolved relative to ``base_dir`` (default: the JSON file's folder, else the
-    current folder); failing that, the image's file name is looked for in that folder.
+    ``imagePath`` is resolved relative to the JSON file's folder (the current folder for a
+    document not read from a file); failing that, the image's file name is looked for in that
+    folder.
 
     Raises:
         AnnotationError: neither ``imageData`` nor ``imagePath``, or no such file (every path
@@ -463,9 +497,8 @@ def find_image_file(doc: LabelmeDocument, base_dir: str | Path | None = None) ->
         return None
     if doc.image_path is None:
         raise AnnotationError(f"{doc.source}: has neither 'imageData' nor 'imagePath'")
-    if base_dir is None:
-        base_dir = doc.path.parent if doc.path is not None else Path.cwd()
-    candidates = _image_candidates(doc, Path(base_dir))
+    base_dir = doc.path.parent if doc.path is not None else Path.cwd()
+    candidates = _image_candidates(doc, base_dir)
     for candidate in candidates:
         if candidate.is_file():
             return candidate
@@ -473,7 +506,7 @@ def find_image_file(doc: LabelmeDocument, base_dir: str | Path | None = None) ->
     raise AnnotationError(f"{doc.source}: image {doc.image_path!r} not found (tried {tried})")
 
 
-def open_source_image(doc: LabelmeDocument, base_dir: str | Path | None = None) -> SourceImage:
+def open_source_image(doc: LabelmeDocument) -> SourceImage:
     """Find and open the image of an annotation (header only; pixels are decoded on demand).
 
     Embedded ``imageData`` is used as is. Otherwise the file is found by
@@ -484,7 +517,7 @@ def open_source_image(doc: LabelmeDocument, base_dir: str | Path | None = None) 
             tried is named), not an image, or a size that differs from ``imageHeight`` x
             ``imageWidth``.
     """
-    path = find_image_file(doc, base_dir)
+    path = find_image_file(doc)
     if path is None:
         assert doc.image_data is not None
         try:
@@ -503,14 +536,11 @@ def open_source_image(doc: LabelmeDocument, base_dir: str | Path | None = None) 
 
     try:
         image = PIL.Image.open(io.BytesIO(data))
-        orientation = 1
-        if path is not None:
-            value = image.getexif().get(0x0112, 1)
-            orientation = value if value in _TRANSPOSING_ORIENTATIONS else 1
-    except (OSError, ValueError, SyntaxError, PIL.Image.DecompressionBombError) as exc:
+        orientation = _exif_orientation(image, data) if path is not None else 1
+    except _PIL_ERRORS as exc:
         raise AnnotationError(f"{source}: not an image Pillow can read ({exc})") from None
     width, height = image.size
-    if orientation >= 5:  # rotations by 90 degrees swap the sides
+    if orientation in SIDE_SWAPPING_ORIENTATIONS:
         width, height = height, width
     declared = (doc.image_height, doc.image_width)
     if (declared[0] is not None and declared[0] != height) or (
@@ -695,7 +725,7 @@ def labelme_to_label_images(
     for shape in doc.shapes:
         if shape.label in name_to_index:
             value = _class_value(shape.label, name_to_index)
-        elif shape.label == IGNORE_LABEL or unknown == "ignore":
+        elif shape.label == IGNORE_NAME or unknown == "ignore":
             value = VOID
         elif unknown == "background":
             continue

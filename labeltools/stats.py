@@ -28,6 +28,7 @@ from labeltools.classes import ClassTable
 from labeltools.colormap import VOID, voc_colormap
 from labeltools.draw import bar_chart
 from labeltools.errors import ClassTableError, DatasetError, LabeltoolsError
+from labeltools.labelme import EXIF_ORIENTATION, SIDE_SWAPPING_ORIENTATIONS
 from labeltools.labelpng import atomic_write, label_histogram, read_label_palette, write_json
 from labeltools.parallel import FileResult, map_files, quick_task_chunksize
 from labeltools.voc import (
@@ -402,17 +403,13 @@ def _check_label(
         return None, None
 
 
-_EXIF_ORIENTATION = 0x0112
-_TRANSPOSING_ORIENTATIONS = (5, 6, 7, 8)
-
-
 def _check_image(
     path: str, problems: list[tuple[str, str, str, str]]
 ) -> tuple[tuple[int, int], bool] | None:
     try:
         with Image.open(path) as image:
             size = image.size
-            swapped = image.getexif().get(_EXIF_ORIENTATION) in _TRANSPOSING_ORIENTATIONS
+            swapped = image.getexif().get(EXIF_ORIENTATION) in SIDE_SWAPPING_ORIENTATIONS
             image.load()  # decodes everything: truncated files fail here
     except (OSError, SyntaxError, ValueError) as exc:
         problems.append(_problem(ERROR, "unreadable", path, f"cannot read image ({exc})"))

@@ -113,18 +113,24 @@ class Scene:
         self.draw = ImageDraw.Draw(self.image)
         self.horizon = horizon
 
-    def add(self, label: str, shape_type: str, points: list[list[float]], **extra: Any) -> None:
-        shape: dict[str, Any] = {
+    def add(
+        self,
+        label: str,
+        shape_type: str,
+        points: list[list[float]],
+        *,
+        group_id: int | None = None,
+        mask: str | None = None,
+    ) -> None:
+        self.shapes.append({
             "label": label,
             "points": [[round(float(x), 2), round(float(y), 2)] for x, y in points],
-            "group_id": extra.pop("group_id", None),
+            "group_id": group_id,
             "description": "",
             "shape_type": shape_type,
             "flags": {},
-            "mask": extra.pop("mask", None),
-        }
-        shape.update(extra)
-        self.shapes.append(shape)
+            "mask": mask,
+        })
 
     def _mask(self) -> tuple[Image.Image, ImageDraw.ImageDraw]:
         mask = Image.new("L", self.image.size, 0)

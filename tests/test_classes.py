@@ -40,6 +40,29 @@ def test_trailing_newlines_are_not_classes(tmp_path):
     assert ClassTable.load(write(tmp_path, "c.txt", "a\nb\n\n\n")).names == ["a", "b"]
 
 
+@pytest.mark.parametrize("name", ["traffic\nlight", "traffic\r\nlight", "traffic\rlight", "traffic\u2028light"])
+def test_a_name_holding_a_line_break_is_refused(tmp_path, name):
+    def refused(source, shown):
+        return (
+            f"{source}: class {shown!r} holds a line break; a class name must be one line "
+            "(class_names.txt and labels.txt list one name a line)"
+        )
+
+    with pytest.raises(ClassTableError) as info:
+        ClassTable.from_names(["background", name])
+    assert str(info.value) == refused("class names", name)
+    json_path = write(tmp_path, "t.json", json.dumps(["background", name]))
+    with pytest.raises(ClassTableError) as info:
+        ClassTable.load(json_path)
+    assert str(info.value) == refused(json_path, name)
+    csv_path = tmp_path / "t.csv"
+    csv_path.write_bytes(f'index,name,r,g,b\n0,background,0,0,0\n1,"{name}",1,2,3\n'.encode())
+    with pytest.raises(ClassTableError) as info:
+        ClassTable.load(csv_path)
+    read_back = name.replace("\r\n", "\n").replace("\r", "\n")  # text is read with universal newlines
+    assert str(info.value) == refused(csv_path, read_back)
+
+
 def test_duplicate_names(tmp_path):
     with pytest.raises(ClassTableError, match=r"duplicate class name 'cat'"):
         ClassTable.load(write(tmp_path, "c.txt", "bg\ncat\ncat\n"))

@@ -810,6 +810,17 @@ def test_demo_refuses_a_folder_holding_other_things(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
 
+def test_demo_refuses_a_dataset_of_other_classes(tmp_path):
+    root = tmp_path / "voc"
+    labelme_folder(tmp_path / "src")
+    assert run("convert", tmp_path / "src", root, "-j", "1").exit_code == 0
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    result = run("demo", root, "-j", "1")
+    assert result.exit_code == 1
+    assert "holds a VOC dataset that is not an earlier demo output (other classes in class_names.txt)" in result.stderr
+    assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
+
+
 # --- convert -----------------------------------------------------------------------------------
 
 

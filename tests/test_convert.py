@@ -6,6 +6,7 @@ import base64
 import io
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from labeltools.convert import (
     ConvertOptions,
     convert_file,
     convert_labelme,
+    convert_sample,
     discover_classes,
     assign_ids,
     find_annotations,
@@ -28,18 +30,9 @@ from labeltools.convert import (
 from labeltools.errors import AnnotationError, ClassTableError, DatasetError
 from labeltools.labelme import labelme_to_label, read_labelme
 
+from helpers import broken_chunk_png, encode, scene
+
 H, W = 48, 64
-
-
-def scene(h: int = H, w: int = W) -> np.ndarray:
-    ys, xs = np.mgrid[0:h, 0:w]
-    return np.stack([xs * 4, ys * 5, (xs + ys) * 2], axis=-1).astype(np.uint8)
-
-
-def encode(image: Image.Image, fmt: str, **save: Any) -> bytes:
-    buf = io.BytesIO()
-    image.save(buf, format=fmt, **save)
-    return buf.getvalue()
 
 
 def shapes_abc() -> list[dict[str, Any]]:
@@ -65,7 +58,7 @@ def write_annotation(
 ) -> tuple[Path, bytes]:
     """A labelme JSON (+ image file unless embedded); returns the JSON path and image bytes."""
     folder.mkdir(parents=True, exist_ok=True)
-    image = image if image is not None else Image.fromarray(scene())
+    image = image if image is not None else Image.fromarray(scene(H, W))
     data = encode(image, fmt, **save)
     if not embed:
         (folder / f"{stem}{ext}").write_bytes(data)
@@ -133,6 +126,38 @@ def test_sample_converts_to_a_voc_dataset(tmp_path: Path) -> None:
     assert sample["image"].shape[:2] == sample["label"].shape
 
 
+def test_the_sample_goes_into_a_new_folder_or_over_its_own_earlier_output(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    conversion = convert_sample(out, jobs=1)
+    assert conversion.options == ConvertOptions(instances=True, viz=True)
+    assert conversion.classes == ClassTable.load(sample_labels_path())
+    first = run(conversion)
+    again = run(convert_sample(out, jobs=1))
+    assert [r.ok for r in first] == [r.ok for r in again] == [True] * 8
+
+
+def test_the_sample_never_replaces_another_dataset(tmp_path: Path, folder: Path) -> None:
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "a.txt").write_text("mine")
+    with pytest.raises(DatasetError) as info:
+        convert_sample(tmp_path / "notes")
+    assert str(info.value) == f"{tmp_path / 'notes'}: is not empty and holds no earlier demo output; give a new or empty folder"
+    out = tmp_path / "voc"
+    run(convert_labelme(folder, out, jobs=1))
+    before = tree_bytes(out)
+    with pytest.raises(DatasetError) as info:
+        convert_sample(out)
+    assert str(info.value) == (
+        f"{out}: holds a VOC dataset that is not an earlier demo output (other classes in class_names.txt); "
+        "the demo would replace its files, give a new or empty folder"
+    )
+    (out / "class_names.txt").unlink()
+    with pytest.raises(DatasetError, match=r"holds a VOC dataset that is not an earlier demo output \(no class_names\.txt\)"):
+        convert_sample(out)
+    del before["class_names.txt"]
+    assert tree_bytes(out) == before
+
+
 def test_jpeg_sources_are_copied_byte_for_byte_and_rotated_ones_reencoded(tmp_path: Path) -> None:
     out = tmp_path / "voc"
     run(convert_labelme(SAMPLE_DIR, out, sample_labels_path(), jobs=1))
@@ -178,6 +203,17 @@ def test_classes_discovered_from_all_files_with_global_ids(tmp_path: Path, folde
     a = read_label(out / "SegmentationClass" / "a.png")
     assert a[5, 20] == 1 and a[25, 45] == 2 and a[45, 5] == 255
     assert read_label(out / "SegmentationClass" / "c.png")[10, 10] == 1
+
+
+def test_labels_with_surrounding_spaces_are_the_same_class(tmp_path: Path, folder: Path) -> None:
+    write_annotation(folder, "d", [{"label": "dog ", "points": [[1, 1], [9, 9]], "shape_type": "rectangle"},
+                                   {"label": " zebra", "points": [[20, 20], [29, 29]], "shape_type": "rectangle"}])
+    out = tmp_path / "out"
+    conversion = convert_labelme(folder, out, jobs=1)
+    assert conversion.classes.names == ["_background_", "cat", "dog", "zebra"]
+    assert all(r.ok for r in run(conversion))
+    assert read_label(out / "SegmentationClass" / "d.png")[5, 5] == 2
+    assert read_label(out / "SegmentationClass" / "d.png")[25, 25] == 3
 
 
 def test_discovery_ignores_unreadable_files(tmp_path: Path, folder: Path) -> None:
@@ -226,6 +262,17 @@ def test_unknown_label_policies(tmp_path: Path, folder: Path, policy: str, value
     assert read_label(out / "SegmentationClass" / "b.png")[10, 10] == value
 
 
+def test_a_label_holding_a_line_break_is_refused_before_writing(tmp_path: Path, folder: Path) -> None:
+    path, _ = write_annotation(folder / "sub", "d", [{"label": "traffic\nlight", "points": [[1, 1], [9, 9]], "shape_type": "rectangle"}])
+    with pytest.raises(ClassTableError) as info:
+        convert_labelme(folder, tmp_path / "out", jobs=1)
+    assert str(info.value) == (
+        f"{path}: label 'traffic\\nlight' holds a line break, which no class name can hold "
+        "(class_names.txt lists one name a line); rename it in the annotations"
+    )
+    assert not (tmp_path / "out").exists()
+
+
 def test_class_table_that_cannot_become_class_names_is_refused_before_writing(tmp_path: Path, folder: Path) -> None:
     table = tmp_path / "gappy.csv"
     table.write_text("index,name,r,g,b\n0,background,0,0,0\n2,cat,1,2,3\n5,dog,4,5,6\n7,zebra,7,8,9\n")
@@ -248,18 +295,18 @@ def test_colours_come_from_the_class_table(tmp_path: Path, folder: Path) -> None
 
 
 def test_rgba_png_source_becomes_an_rgb_jpeg(tmp_path: Path) -> None:
-    rgba = np.dstack([scene(), np.full((H, W), 128, np.uint8)])
+    rgba = np.dstack([scene(H, W), np.full((H, W), 128, np.uint8)])
     write_annotation(tmp_path / "src", "a", image=Image.fromarray(rgba, "RGBA"), fmt="PNG", ext=".png")
     out = tmp_path / "out"
     assert all(r.ok for r in run(convert_labelme(tmp_path / "src", out, jobs=1)))
     with Image.open(out / "JPEGImages" / "a.jpg") as image:
         assert image.format == "JPEG" and image.mode == "RGB"
-        assert np.abs(np.asarray(image, np.int16) - scene()).mean() < 3
+        assert np.abs(np.asarray(image, np.int16) - scene(H, W)).mean() < 3
 
 
 @pytest.mark.parametrize("mode", ["L", "P", "LA"])
 def test_other_image_modes_become_rgb_jpegs(tmp_path: Path, mode: str) -> None:
-    gray = scene()[..., 0]
+    gray = scene(H, W)[..., 0]
     image = Image.fromarray(gray).convert(mode)
     write_annotation(tmp_path / "src", "a", image=image, fmt="PNG", ext=".png")
     out = tmp_path / "out"
@@ -271,7 +318,7 @@ def test_other_image_modes_become_rgb_jpegs(tmp_path: Path, mode: str) -> None:
 
 
 def test_16_bit_grey_is_stretched_to_8_bits_like_labelme_shows_it(tmp_path: Path) -> None:
-    wide = (1000 + scene()[..., 0].astype(np.uint16) * 100)
+    wide = (1000 + scene(H, W)[..., 0].astype(np.uint16) * 100)
     image = Image.fromarray(wide)
     assert image.mode == "I;16"
     write_annotation(tmp_path / "src", "a", image=image, fmt="PNG", ext=".png")
@@ -284,7 +331,7 @@ def test_16_bit_grey_is_stretched_to_8_bits_like_labelme_shows_it(tmp_path: Path
 
 def test_keep_format_copies_png_and_jpeg_sources(tmp_path: Path) -> None:
     src = tmp_path / "src"
-    _, png = write_annotation(src, "p", image=Image.fromarray(scene()), fmt="PNG", ext=".png")
+    _, png = write_annotation(src, "p", image=Image.fromarray(scene(H, W)), fmt="PNG", ext=".png")
     _, jpg = write_annotation(src, "j")
     out = tmp_path / "out"
     run(convert_labelme(src, out, options=ConvertOptions(image_format="keep"), jobs=1))
@@ -293,8 +340,20 @@ def test_keep_format_copies_png_and_jpeg_sources(tmp_path: Path) -> None:
     assert VOCSegmentation(out, split="trainval")[1]["image"].shape == (H, W, 3)
 
 
+def test_a_new_image_format_replaces_the_image_an_earlier_run_wrote(tmp_path: Path) -> None:
+    _, png = write_annotation(tmp_path / "src", "p", image=Image.fromarray(scene(H, W)), fmt="PNG", ext=".png")
+    out = tmp_path / "out"
+    run(convert_labelme(tmp_path / "src", out, jobs=1))
+    assert sorted(p.name for p in (out / "JPEGImages").iterdir()) == ["p.jpg"]
+    run(convert_labelme(tmp_path / "src", out, options=ConvertOptions(image_format="keep"), overwrite=True, jobs=1))
+    assert sorted(p.name for p in (out / "JPEGImages").iterdir()) == ["p.png"]
+    np.testing.assert_array_equal(VOCSegmentation(out, split="trainval")[0]["image"], scene(H, W))
+    run(convert_labelme(tmp_path / "src", out, overwrite=True, jobs=1))
+    assert sorted(p.name for p in (out / "JPEGImages").iterdir()) == ["p.jpg"]
+
+
 def test_keep_format_stores_other_formats_as_png(tmp_path: Path) -> None:
-    gif = Image.fromarray(scene()).convert("P")
+    gif = Image.fromarray(scene(H, W)).convert("P")
     write_annotation(tmp_path / "src", "g", image=gif, fmt="GIF", ext=".gif")
     out = tmp_path / "out"
     run(convert_labelme(tmp_path / "src", out, options=ConvertOptions(image_format="keep"), jobs=1))
@@ -372,6 +431,19 @@ def test_skip_bad_shapes_keeps_the_file(tmp_path: Path) -> None:
     assert result.ok and not result.skipped
     assert result.warnings == (f"{path}: shapes[4] (label 'cat', polygon): a polygon needs at least 3 points, got 2 (shape skipped)",)
     assert (out / "SegmentationClass" / "a.png").exists()
+
+
+def test_an_undecodable_mask_is_a_bad_shape_not_a_crash(tmp_path: Path, folder: Path) -> None:
+    mask = base64.b64encode(broken_chunk_png(np.ones((5, 5), np.uint8))).decode()
+    shapes = [*shapes_abc(), {"label": "cat", "points": [[1, 1], [5, 5]], "shape_type": "mask", "mask": mask}]
+    path, _ = write_annotation(folder, "m", shapes)
+    message = f"{path}: shapes[4] (label 'cat', mask): 'mask' does not decode as an image (broken PNG file (chunk b'ID@T'))"
+    results = {Path(r.source).stem: r for r in run(convert_labelme(folder, tmp_path / "out", jobs=1))}
+    assert results["m"].error == message
+    assert all(r.ok for stem, r in results.items() if stem != "m")
+    results = {Path(r.source).stem: r for r in run(convert_labelme(folder, tmp_path / "skip", options=ConvertOptions(skip_bad_shapes=True), jobs=1))}
+    assert all(r.ok for r in results.values())
+    assert results["m"].warnings == (f"{message} (shape skipped)",)
 
 
 def test_a_failed_write_removes_what_the_file_had_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -562,6 +634,17 @@ def test_resume_keeps_every_id_in_its_split(tmp_path: Path) -> None:
     assert set(val) <= set(read_split(out, "val")) and set(train) <= set(read_split(out, "train"))
     assert len(read_split(out, "val")) == 8  # round(25 * 0.3)
     assert read_split(out, "trainval") == sorted(f"im{i:02d}" for i in range(25))
+
+
+def test_resume_refuses_an_unreadable_split_file_before_writing(tmp_path: Path, folder: Path) -> None:
+    out = tmp_path / "out"
+    run(convert_labelme(folder, out, jobs=1))
+    train = out / "ImageSets" / "Segmentation" / "train.txt"
+    train.write_bytes(b"a\n\xff\xfe\n")
+    before = tree_bytes(out)
+    with pytest.raises(DatasetError, match=rf"^{re.escape(str(train))}: cannot read split file \('utf-8' codec can't decode"):
+        convert_labelme(folder, out, resume=True, jobs=1)
+    assert tree_bytes(out) == before
 
 
 # --------------------------------------------------------------------------------------------

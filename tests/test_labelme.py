@@ -4,32 +4,33 @@ from __future__ import annotations
 
 import base64
 import copy
-import io
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+import labelme
+import labelme.utils
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 
-import labelme  # noqa: E402
-import labelme.utils  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from PIL import Image  # noqa: E402
-
-from labeltools.errors import AnnotationError, NotLabelmeError  # noqa: E402
-from labeltools.labelme import (  # noqa: E402
+from labeltools.classes import ClassTable
+from labeltools.errors import AnnotationError, NotLabelmeError
+from labeltools.labelme import (
     MAX_COORDINATE,
+    labelme_labels,
     labelme_to_label,
     open_source_image,
     parse_labelme,
     read_labelme,
 )
+
+from helpers import broken_chunk_png, jpeg_bytes, png_bytes, png_chunks, scene
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "labeltools" / "samples" / "labelme"
@@ -68,29 +69,29 @@ def document(shapes: list[dict[str, Any]], hw: tuple[int, int] = (H, W), **extra
     return doc
 
 
-def labelme_reference(
-    doc: dict[str, Any], mapping: dict[str, int] = CLASSES, hw: tuple[int, int] = (H, W)
-) -> tuple[np.ndarray, np.ndarray]:
-    """labelme's own answer: shapes_to_label, masks decoded as labelme's LabelFile decodes them.
-
-    Returns the class map with -1 written as 255, and the instance map with void pixels 255 and
-    background-class pixels 0 (labeltools' convention; labelme's numbering otherwise).
-    """
-    shapes = []
-    for raw in doc["shapes"]:
-        loaded = dict(raw)
-        if raw.get("mask") is not None:
-            loaded["mask"] = labelme.utils.img_b64_to_arr(raw["mask"]).astype(bool)
-        shapes.append(loaded)
-    cls, ins = labelme.utils.shapes_to_label(hw, shapes, mapping)
+def as_labeltools_maps(cls: np.ndarray, ins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """labelme's ``shapes_to_label`` output in labeltools' convention: the class map with -1
+    written as 255, the instance map with void pixels 255 and background-class pixels 0
+    (labelme's numbering otherwise)."""
     void = cls == -1
     cls = np.where(void, 255, cls).astype(np.uint8)
     ins = np.where(void, 255, np.where(cls == 0, 0, ins)).astype(np.uint8)
     return cls, ins
 
 
-def ours(doc: dict[str, Any], mapping: Any = CLASSES, hw: tuple[int, int] = (H, W), **kw: Any) -> tuple[np.ndarray, np.ndarray]:
-    return labelme_to_label(parse_labelme(doc, "a.json"), mapping, shape_hw=hw, **kw)
+def labelme_reference(doc: dict[str, Any], hw: tuple[int, int] = (H, W)) -> tuple[np.ndarray, np.ndarray]:
+    """labelme's own answer: shapes_to_label, masks decoded as labelme's LabelFile decodes them."""
+    shapes = []
+    for raw in doc["shapes"]:
+        loaded = dict(raw)
+        if raw.get("mask") is not None:
+            loaded["mask"] = labelme.utils.img_b64_to_arr(raw["mask"]).astype(bool)
+        shapes.append(loaded)
+    return as_labeltools_maps(*labelme.utils.shapes_to_label(hw, shapes, CLASSES))
+
+
+def ours(doc: dict[str, Any], hw: tuple[int, int] = (H, W)) -> tuple[np.ndarray, np.ndarray]:
+    return labelme_to_label(parse_labelme(doc, "a.json"), CLASSES, shape_hw=hw)
 
 
 def assert_matches_labelme(doc: dict[str, Any], hw: tuple[int, int] = (H, W)) -> None:
@@ -100,24 +101,6 @@ def assert_matches_labelme(doc: dict[str, Any], hw: tuple[int, int] = (H, W)) ->
     assert cls.shape == ins.shape == hw
     np.testing.assert_array_equal(cls, ref_cls)
     np.testing.assert_array_equal(ins, ref_ins)
-
-
-def png_bytes(array: np.ndarray, **save: Any) -> bytes:
-    buf = io.BytesIO()
-    Image.fromarray(array).save(buf, format="PNG", **save)
-    return buf.getvalue()
-
-
-def jpeg_bytes(image: Image.Image, **save: Any) -> bytes:
-    buf = io.BytesIO()
-    image.save(buf, format="JPEG", quality=90, **save)
-    return buf.getvalue()
-
-
-def scene_array(h: int = 30, w: int = 40) -> np.ndarray:
-    """An asymmetric RGB picture, so every flip and rotation gives a different array."""
-    ys, xs = np.mgrid[0:h, 0:w]
-    return np.stack([xs * 6, ys * 8, (xs + 2 * ys) * 3], axis=-1).astype(np.uint8)
 
 
 # --------------------------------------------------------------------------------------------
@@ -215,10 +198,7 @@ def test_old_format_without_shape_type_is_polygons_and_matches_labelme() -> None
     parsed = parse_labelme(doc, "old.json")
     assert [s.shape_type for s in parsed.shapes] == ["polygon", "polygon"]
     assert parsed.version is None and parsed.image_height is None
-    cls, ins = labelme_to_label(parsed, CLASSES, shape_hw=(H, W))
-    ref_cls, ref_ins = labelme_reference(doc)
-    np.testing.assert_array_equal(cls, ref_cls)
-    np.testing.assert_array_equal(ins, ref_ins)
+    assert_matches_labelme(doc)
 
 
 def test_line_width_and_point_size_override_the_defaults() -> None:
@@ -247,6 +227,14 @@ def test_unknown_label_policies() -> None:
     assert ignored[20, 20] == 255 and ins[20, 20] == 255
     skipped, ins = labelme_to_label(doc, CLASSES, unknown="background")
     assert skipped[20, 20] == 1 and (skipped == 1).all() and (ins == 1).all()
+
+
+def test_labels_lose_surrounding_whitespace_as_class_names_do() -> None:
+    doc = parse_labelme(document([shape(" car\t", "rectangle", [[0, 0], [9, 9]]), shape("tree ", "point", [[30, 30]])]), "a.json")
+    assert doc.labels == ("car", "tree")
+    cls, _ = labelme_to_label(doc, ClassTable.from_names(["_background_", "car", "person", "tree"]))
+    assert cls[5, 5] == 1 and cls[30, 30] == 3
+    assert labelme_labels(document([shape(" car", "point", [[1, 1]]), shape("car", "point", [[2, 2]]), {"label": " "}, "x"])) == {"car"}
 
 
 def test_classes_may_be_anything_with_name_to_index() -> None:
@@ -328,6 +316,10 @@ BAD_SHAPES = [
     (shape("car", "mask", [[1, 2], [3, 4]]), r"a mask shape needs 'mask', a base64-encoded PNG"),
     (shape("car", "mask", [[1, 2], [3, 4]], mask="not base64!"), r"'mask' is not valid base64"),
     (shape("car", "mask", [[1, 2], [3, 4]], mask=base64.b64encode(b"not a png").decode()), r"'mask' does not decode as an image"),
+    (
+        shape("car", "mask", [[1, 2], [3, 4]], mask=base64.b64encode(broken_chunk_png(np.ones((3, 3), np.uint8))).decode()),
+        r"'mask' does not decode as an image \(broken PNG file \(chunk b'ID@T'\)\)",
+    ),
     (
         shape("car", "mask", [[1, 2], [3, 4]], mask=base64.b64encode(png_bytes(np.zeros((3, 3, 3), np.uint8))).decode()),
         r"'mask' must be a single-channel image, got 3-D pixels of shape \(3, 3, 3\)",
@@ -445,7 +437,7 @@ def write_pair(folder: Path, doc: dict[str, Any], name: str = "a.json") -> Path:
 
 def test_image_from_path_relative_to_json_with_windows_separators(tmp_path: Path) -> None:
     (tmp_path / "images").mkdir()
-    data = png_bytes(scene_array())
+    data = png_bytes(scene(30, 40))
     (tmp_path / "images" / "pic.png").write_bytes(data)
     path = write_pair(tmp_path / "ann", document([], hw=(30, 40), imagePath="..\\images\\pic.png"))
     doc = read_labelme(path)
@@ -453,11 +445,11 @@ def test_image_from_path_relative_to_json_with_windows_separators(tmp_path: Path
     image = open_source_image(doc)
     assert image.path == tmp_path / "ann" / ".." / "images" / "pic.png"
     assert image.data == data and image.format == "PNG" and (image.width, image.height) == (40, 30)
-    np.testing.assert_array_equal(np.asarray(image.decode()), scene_array())
+    np.testing.assert_array_equal(np.asarray(image.decode()), scene(30, 40))
 
 
 def test_image_found_beside_the_json_when_its_folder_moved(tmp_path: Path) -> None:
-    (tmp_path / "pic.jpg").write_bytes(jpeg_bytes(Image.fromarray(scene_array())))
+    (tmp_path / "pic.jpg").write_bytes(jpeg_bytes(Image.fromarray(scene(30, 40))))
     path = write_pair(tmp_path, document([], hw=(30, 40), imagePath="C:\\Users\\me\\photos\\pic.jpg"))
     image = open_source_image(read_labelme(path))
     assert image.path == tmp_path / "pic.jpg" and image.format == "JPEG"
@@ -486,15 +478,25 @@ def test_image_file_that_is_not_an_image(tmp_path: Path) -> None:
 
 
 def test_truncated_image_fails_on_decode(tmp_path: Path) -> None:
-    data = jpeg_bytes(Image.fromarray(scene_array(120, 160)))
+    data = jpeg_bytes(Image.fromarray(scene(120, 160)))
     (tmp_path / "image.png").write_bytes(data[: len(data) // 2])
     image = open_source_image(read_labelme(write_pair(tmp_path, document([], hw=(120, 160)))))
     with pytest.raises(AnnotationError, match=r"image\.png: cannot decode the image"):
         image.decode()
 
 
+def test_opening_reads_the_header_only(tmp_path: Path) -> None:
+    # Pixel data that does not decode is found by decode(), not on opening: opening an image
+    # without EXIF decodes nothing, so a file whose outputs are copied is never decoded.
+    (tmp_path / "image.png").write_bytes(broken_chunk_png(scene(30, 40)))
+    image = open_source_image(read_labelme(write_pair(tmp_path, document([], hw=(30, 40)))))
+    assert (image.format, image.width, image.height, image.orientation) == ("PNG", 40, 30, 1)
+    with pytest.raises(AnnotationError, match=r"image\.png: cannot decode the image \(broken PNG file \(chunk b'ID@T'\)\)"):
+        image.decode()
+
+
 def test_declared_size_must_match_the_image(tmp_path: Path) -> None:
-    (tmp_path / "image.png").write_bytes(png_bytes(scene_array()))
+    (tmp_path / "image.png").write_bytes(png_bytes(scene(30, 40)))
     path = write_pair(tmp_path, document([], hw=(40, 30)))
     with pytest.raises(AnnotationError, match=r"a\.json: imageHeight x imageWidth is 40x30 but .*image\.png is 30x40$"):
         open_source_image(read_labelme(path))
@@ -508,18 +510,18 @@ def test_embedded_image_data_is_used_as_is(tmp_path: Path) -> None:
     (tmp_path / "image.png").write_bytes(png_bytes(np.zeros((30, 40, 3), np.uint8)))
     exif = Image.Exif()
     exif[0x0112] = 6
-    data = jpeg_bytes(Image.fromarray(scene_array()), exif=exif.tobytes())
+    data = jpeg_bytes(Image.fromarray(scene(30, 40)), exif=exif.tobytes())
     path = write_pair(tmp_path, document([], hw=(30, 40), imageData=base64.b64encode(data).decode()))
     image = open_source_image(read_labelme(path))
     assert image.path is None and image.data == data and image.orientation == 1
     assert image.source == f"{path} imageData"
     decoded = np.asarray(image.decode(), dtype=np.int16)
     assert decoded.shape == (30, 40, 3)
-    assert np.abs(decoded - scene_array()).mean() < 3
+    assert np.abs(decoded - scene(30, 40)).mean() < 3
 
 
 def test_embedded_and_path_images_decode_the_same(tmp_path: Path) -> None:
-    data = png_bytes(scene_array())
+    data = png_bytes(scene(30, 40))
     (tmp_path / "image.png").write_bytes(data)
     by_path = open_source_image(read_labelme(write_pair(tmp_path, document([], hw=(30, 40)), "p.json")))
     embedded = open_source_image(
@@ -537,21 +539,47 @@ def test_bad_embedded_base64(tmp_path: Path) -> None:
         open_source_image(read_labelme(path))
 
 
+def png_with_exif_after_the_pixels(image: Image.Image, exif: bytes) -> bytes:
+    """A PNG whose eXIf chunk follows the pixel data, as the PNG specification allows."""
+    data = png_bytes(np.asarray(image), exif=exif)
+    chunks = png_chunks(data)
+    exif_chunk = next(c for c in chunks if c[4:8] == b"eXIf")
+    chunks.remove(exif_chunk)
+    chunks.insert(-1, exif_chunk)  # before IEND
+    return data[:8] + b"".join(chunks)
+
+
+def png_with_raw_exif_profile(image: Image.Image, exif: bytes) -> bytes:
+    """A PNG carrying its EXIF as ImageMagick does: hex in a "Raw profile type exif" text chunk."""
+    info = PngInfo()
+    info.add_text("Raw profile type exif", f"\nexif\n{len(exif):8d}\n{exif.hex()}\n", zip=True)
+    return png_bytes(np.asarray(image), pnginfo=info)
+
+
+ENCODERS_WITH_EXIF = {
+    "pic.jpg": jpeg_bytes,
+    "pic.png": lambda image, exif: png_bytes(np.asarray(image), exif=exif),
+    "late.png": png_with_exif_after_the_pixels,
+    "magick.png": png_with_raw_exif_profile,
+}
+
+
 @pytest.mark.parametrize("orientation", range(1, 9))
-def test_exif_orientation_is_applied_like_labelme(tmp_path: Path, orientation: int) -> None:
-    stored = Image.fromarray(scene_array())
+@pytest.mark.parametrize("name", sorted(ENCODERS_WITH_EXIF))
+def test_exif_orientation_is_applied_like_labelme(tmp_path: Path, orientation: int, name: str) -> None:
+    stored = Image.fromarray(scene(30, 40))
     exif = Image.Exif()
     exif[0x0112] = orientation
-    (tmp_path / "pic.jpg").write_bytes(jpeg_bytes(stored, exif=exif.tobytes()))
+    (tmp_path / name).write_bytes(ENCODERS_WITH_EXIF[name](stored, exif=exif.tobytes()))
     displayed_hw = (40, 30) if orientation >= 5 else (30, 40)
-    path = write_pair(tmp_path, document([], hw=displayed_hw, imagePath="pic.jpg"))
+    path = write_pair(tmp_path, document([], hw=displayed_hw, imagePath=name))
     image = open_source_image(read_labelme(path))
     assert image.orientation == orientation
     assert image.needs_transpose == (orientation != 1)
     assert (image.height, image.width) == displayed_hw
     decoded = image.decode()
     assert decoded.size == (image.width, image.height)
-    with Image.open(tmp_path / "pic.jpg") as raw:
+    with Image.open(tmp_path / name) as raw:
         reference = labelme.utils.apply_exif_orientation(raw)
         np.testing.assert_array_equal(np.asarray(decoded), np.asarray(reference))
 
@@ -593,10 +621,9 @@ def test_sample_matches_labelme_reading_the_same_files() -> None:
             np.testing.assert_array_equal(np.asarray(image.decode()), reference_image)
         hw = reference_image.shape[:2]
         cls, ins = labelme_to_label(doc, mapping, shape_hw=hw)
-        ref_cls, ref_ins = labelme.utils.shapes_to_label(hw, label_file.shapes, mapping)
-        np.testing.assert_array_equal(cls, np.where(ref_cls == -1, 255, ref_cls))
-        expected_ins = np.where(ref_cls == -1, 255, np.where(ref_cls == 0, 0, ref_ins))
-        np.testing.assert_array_equal(ins, expected_ins)
+        ref_cls, ref_ins = as_labeltools_maps(*labelme.utils.shapes_to_label(hw, label_file.shapes, mapping))
+        np.testing.assert_array_equal(cls, ref_cls)
+        np.testing.assert_array_equal(ins, ref_ins)
 
 
 def test_make_samples_reproduces_the_committed_files() -> None:
