@@ -61,6 +61,31 @@ def write_json(path: PathLike, data: Any) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
+def to_array(values: Any, source: str, error: type[LabeltoolsError] = LabelFileError) -> NDArray[Any]:
+    """A numpy array from a numpy array, a torch tensor, a PIL image or a nested sequence.
+
+    Torch tensors are recognised without importing torch (anything with ``.detach()`` and
+    ``.cpu()``) and read through ``.detach().cpu().numpy()``; booleans come back as a uint8 view
+    (0 and 1). The dtype is not checked otherwise: callers apply their own policy.
+
+    Args:
+        values: the data; never modified.
+        source: how to name it in error messages (``batch 3``, a file name).
+        error: the :class:`LabeltoolsError` subclass to raise.
+
+    Raises:
+        error: ``values`` cannot become an array (a ragged nested list, say):
+            ``"<source>: cannot read labels as an array (...)"``.
+    """
+    if hasattr(values, "detach") and hasattr(values, "cpu"):  # a torch tensor, without importing torch
+        values = values.detach().cpu().numpy()
+    try:
+        array = np.asarray(values)
+    except (TypeError, ValueError) as exc:
+        raise error(f"{source}: cannot read labels as an array ({exc})") from None
+    return array.view(np.uint8) if array.dtype == np.bool_ else array
+
+
 def as_label_array(array: ArrayLike, source: str = "label array") -> NDArray[np.uint8]:
     """Validate an array as a label map and return it as ``(H, W)`` uint8.
 

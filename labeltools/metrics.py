@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 from labeltools._types import PathLike
 from labeltools.colormap import VOID
 from labeltools.errors import DatasetError, EvaluationError
-from labeltools.labelpng import atomic_write, read_label, write_json
+from labeltools.labelpng import atomic_write, read_label, to_array, write_json
 from labeltools.parallel import FileResult, map_files, quick_task_chunksize
 from labeltools.voc import dataset_label_paths, is_voc_root
 
@@ -45,12 +45,8 @@ _VOID_CODE = 255  # the value ignored ground-truth pixels take in the uint8 fast
 
 
 def _as_numpy(values: Any, source: str) -> NDArray[Any]:
-    """An array of class indices from a numpy array, a torch tensor (duck-typed) or a sequence."""
-    if hasattr(values, "detach") and hasattr(values, "cpu"):  # torch, without importing it
-        values = values.detach().cpu().numpy()
-    array = np.asarray(values)
-    if array.dtype == np.bool_:
-        return array.view(np.uint8)
+    """An integer array of class indices (booleans as uint8); see :func:`~labeltools.labelpng.to_array`."""
+    array = to_array(values, source, EvaluationError)
     if not np.issubdtype(array.dtype, np.integer):
         hint = " (take the argmax over the class axis first)" if np.issubdtype(array.dtype, np.floating) else ""
         raise EvaluationError(f"{source}: expected integer class indices, got dtype {array.dtype}{hint}")
@@ -234,10 +230,10 @@ class ConfusionMatrix:
         dtype; neither is modified. Raises EvaluationError as :func:`confusion_counts` does,
         leaving the matrix unchanged.
         """
-        counts = confusion_counts(gt, pred, self.num_classes, self.ignore_index)
+        gt_array = _as_numpy(gt, "ground truth")
+        counts = confusion_counts(gt_array, _as_numpy(pred, "prediction"), self.num_classes, self.ignore_index)
         self._matrix += counts
-        shape = tuple(getattr(gt, "shape", np.shape(gt)))
-        self.images += shape[0] if len(shape) == 3 else 1
+        self.images += gt_array.shape[0] if gt_array.ndim == 3 else 1
 
     def add_counts(self, counts: NDArray[np.integer], images: int = 1) -> None:
         """Add an ``(N, N)`` matrix of counts (from another ConfusionMatrix or a saved run)."""

@@ -50,7 +50,7 @@ from numpy.typing import NDArray
 from labeltools._types import PathLike
 from labeltools.colormap import VOID
 from labeltools.errors import DatasetError, LabelFileError, LabeltoolsError, WeightsError
-from labeltools.labelpng import atomic_write, label_histogram, write_json
+from labeltools.labelpng import atomic_write, label_histogram, to_array, write_json
 from labeltools.parallel import FileResult, map_files, quick_task_chunksize
 
 
@@ -371,15 +371,9 @@ class ClassCounter:
 
 
 def _as_numpy(labels: Any, source: str) -> NDArray[Any]:
-    if hasattr(labels, "detach") and hasattr(labels, "cpu"):  # a torch tensor, without importing torch
-        labels = labels.detach().cpu().numpy()
-    try:
-        array = np.asarray(labels)
-    except (TypeError, ValueError) as exc:
-        raise LabelFileError(f"{source}: cannot read labels as an array ({exc})") from None
-    if not (array.dtype == np.bool_ or np.issubdtype(array.dtype, np.number)) or np.issubdtype(
-        array.dtype, np.complexfloating
-    ):
+    """Labels as an array of numbers (booleans as uint8); see :func:`~labeltools.labelpng.to_array`."""
+    array = to_array(labels, source, LabelFileError)
+    if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
         raise LabelFileError(
             f"{source}: labels must be integers (class indices), got dtype {array.dtype} "
             f"({type(labels).__name__})"
@@ -388,9 +382,7 @@ def _as_numpy(labels: Any, source: str) -> NDArray[Any]:
 
 
 def _integral(batch: NDArray[Any], source: str) -> NDArray[Any]:
-    """Bools as uint8; floats as int64 when every value is a whole number."""
-    if batch.dtype == np.bool_:
-        return batch.view(np.uint8)
+    """Floats as int64 when every value is a whole number; other numbers as they are."""
     if not np.issubdtype(batch.dtype, np.floating):
         return batch
     bad = ~np.isfinite(batch) | (batch != np.round(batch))

@@ -70,7 +70,6 @@ class FakeTensor:
 
     def __init__(self, array):
         self.array = array
-        self.shape = array.shape
 
     def detach(self):
         return self
@@ -275,6 +274,25 @@ def test_float_predictions_are_refused_with_a_hint():
         confusion_counts(GT, PRED.astype(np.float32), 3)
     with pytest.raises(EvaluationError, match=r"ground truth: expected integer class indices, got dtype <U1$"):
         confusion_counts(np.array([["a"]]), np.array([[0]]), 3)
+
+
+def test_ragged_input_is_an_evaluation_error_not_a_numpy_traceback():
+    with pytest.raises(EvaluationError) as info:
+        confusion_counts([[0, 1], [2]], [[0, 1], [2]], 3)
+    assert str(info.value).startswith("ground truth: cannot read labels as an array (")
+    cm = ConfusionMatrix(3)
+    with pytest.raises(EvaluationError) as info:
+        cm.update(GT, [[0, 1], [2]])
+    assert str(info.value).startswith("prediction: cannot read labels as an array (")
+    assert cm.images == 0 and cm.total == 0
+
+
+def test_nested_lists_and_bools_are_accepted():
+    cm = ConfusionMatrix(3)
+    cm.update(GT.tolist(), PRED.tolist())
+    cm.update(np.ones((2, 2), bool), np.zeros((2, 2), bool))
+    np.testing.assert_array_equal(cm.matrix, HAND + [[0, 0, 0], [4, 0, 0], [0, 0, 0]])
+    assert cm.images == 2
 
 
 def test_bad_num_classes_and_ignore_index():
