@@ -29,8 +29,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from labeltools._types import PathLike
-from labeltools.colormap import VOID
+from labeltools._types import PathLike, is_int
+from labeltools.colormap import MAX_CLASSES, VOID
 from labeltools.errors import DatasetError, EvaluationError
 from labeltools.labelpng import atomic_write, read_label, to_array, write_json
 from labeltools.parallel import FileResult, map_files, quick_task_chunksize
@@ -40,7 +40,6 @@ from labeltools.voc import dataset_label_paths, is_voc_root
 log = logging.getLogger(__name__)
 
 MISSING_POLICIES = ("error", "skip")
-MAX_CLASSES = 255
 _VOID_CODE = 255  # the value ignored ground-truth pixels take in the uint8 fast path
 
 
@@ -172,14 +171,16 @@ def _shape_text(shape: tuple[int, ...]) -> str:
 
 
 def _check_num_classes(num_classes: int, ignore_index: int | None) -> None:
-    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or not (
-        1 <= num_classes <= MAX_CLASSES
-    ):
+    if not (is_int(num_classes) and 1 <= num_classes <= MAX_CLASSES):
         raise EvaluationError(
             f"num_classes must be an integer in 1..{MAX_CLASSES} (classes 0..N-1; 255 is void), "
             f"got {num_classes!r}"
         )
-    if ignore_index is not None and 0 <= ignore_index < num_classes:
+    if ignore_index is None:
+        return
+    if not is_int(ignore_index):
+        raise EvaluationError(f"ignore_index must be an integer or None, got {ignore_index!r}")
+    if 0 <= ignore_index < num_classes:
         raise EvaluationError(
             f"ignore_index {ignore_index} is one of the classes 0..{num_classes - 1}; "
             "choose a value outside them (255 by default)"

@@ -47,8 +47,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from labeltools._types import PathLike
-from labeltools.colormap import VOID
+from labeltools._types import PathLike, is_int
+from labeltools.colormap import MAX_CLASSES, VOID
 from labeltools.errors import DatasetError, LabelFileError, LabeltoolsError, WeightsError
 from labeltools.labelpng import atomic_write, label_histogram, to_array, write_json
 from labeltools.parallel import FileResult, map_files, quick_task_chunksize
@@ -61,8 +61,6 @@ SCHEMES = ("enet", "median", "inverse", "inverse-sqrt", "effective")
 
 ENET_C = 1.02
 EFFECTIVE_BETA = 0.9999
-MAX_CLASSES = 255
-"""Label values 0..254 are classes (255 is void), so at most 255 classes."""
 
 _SHOWN_VALUES = 10
 
@@ -153,14 +151,14 @@ class ClassCounts:
 
 
 def _check_classes(num_classes: int, ignore_index: int) -> None:
-    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
+    if not is_int(num_classes):
         raise WeightsError(f"num_classes must be an integer, got {num_classes!r}")
     if not 1 <= num_classes <= MAX_CLASSES:
         raise WeightsError(
             f"num_classes must be between 1 and {MAX_CLASSES} (label values 0..254 are classes, "
             f"255 is void), got {num_classes}"
         )
-    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
+    if not is_int(ignore_index):
         raise WeightsError(f"ignore_index must be an integer, got {ignore_index!r}")
     if 0 <= ignore_index < num_classes:
         raise WeightsError(

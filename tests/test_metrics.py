@@ -302,6 +302,13 @@ def test_bad_num_classes_and_ignore_index():
         ConfusionMatrix(256)
     with pytest.raises(EvaluationError, match=r"ignore_index 2 is one of the classes 0\.\.4; choose a value outside them"):
         ConfusionMatrix(5, ignore_index=2)
+    for bad in ("void", 2.5, True):
+        with pytest.raises(EvaluationError) as info:
+            ConfusionMatrix(3, bad)  # type: ignore[arg-type]
+        assert str(info.value) == f"ignore_index must be an integer or None, got {bad!r}"
+    with pytest.raises(EvaluationError, match=r"^ignore_index must be an integer or None, got 'void'$"):
+        confusion_counts(GT, PRED, 3, ignore_index="void")  # type: ignore[arg-type]
+    assert ConfusionMatrix(3, np.int64(-1)).ignore_index == -1
 
 
 def test_nothing_counted_is_an_error_not_nan():
