@@ -33,7 +33,7 @@ from labeltools._types import PathLike, is_int
 from labeltools.colormap import MAX_CLASSES, VOID
 from labeltools.errors import DatasetError, EvaluationError
 from labeltools.labelpng import atomic_write, read_label, to_array, write_json
-from labeltools.parallel import FileResult, map_files, quick_task_chunksize
+from labeltools.parallel import FileResult, map_files, quick_task_chunksize, raise_if_failed
 from labeltools.voc import dataset_label_paths, is_voc_root
 
 
@@ -603,9 +603,5 @@ def evaluate_folders(
     pairs = evaluation_pairs(gt, pred, split)
     cm = ConfusionMatrix(num_classes, ignore_index)
     results = cm.add_results(evaluate_pairs(pairs, num_classes, ignore_index, missing, jobs))
-    failures = [r.error for r in results if not r.ok]
-    if failures:
-        shown = "; ".join(str(f) for f in failures[:3])
-        more = f" (and {len(failures) - 3} more)" if len(failures) > 3 else ""
-        raise EvaluationError(f"{len(failures)} of {len(pairs)} image(s) failed: {shown}{more}")
+    raise_if_failed(results, len(pairs), "image(s)", EvaluationError)
     return cm

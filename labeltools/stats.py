@@ -29,7 +29,7 @@ from labeltools.colormap import VOID, voc_colormap
 from labeltools.draw import bar_chart
 from labeltools.errors import ClassTableError, DatasetError, LabeltoolsError
 from labeltools.labelpng import atomic_write, label_histogram, read_label_palette, write_json
-from labeltools.parallel import FileResult, map_files, quick_task_chunksize
+from labeltools.parallel import FileResult, map_files, quick_task_chunksize, raise_if_failed
 from labeltools.voc import (
     CLASS_NAMES_FILE,
     LABELS_DIR,
@@ -228,11 +228,7 @@ def dataset_stats(
     """
     paths, _ = select_label_paths(dataset, split, labels_dir, default_split=None)
     stats = DatasetStats(dataset_class_table(dataset, classes, num_classes))
-    failures = [r.error for r in stats.add_results(stat_label_files(paths, jobs)) if not r.ok]
-    if failures:
-        shown = "; ".join(str(f) for f in failures[:3])
-        more = f" (and {len(failures) - 3} more)" if len(failures) > 3 else ""
-        raise DatasetError(f"{len(failures)} of {len(paths)} label file(s) failed: {shown}{more}")
+    raise_if_failed(stats.add_results(stat_label_files(paths, jobs)), len(paths), "label file(s)", DatasetError)
     return stats
 
 

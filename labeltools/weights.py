@@ -51,7 +51,7 @@ from labeltools._types import PathLike, is_int
 from labeltools.colormap import MAX_CLASSES, VOID
 from labeltools.errors import DatasetError, LabelFileError, LabeltoolsError, WeightsError
 from labeltools.labelpng import atomic_write, label_histogram, to_array, write_json
-from labeltools.parallel import FileResult, map_files, quick_task_chunksize
+from labeltools.parallel import FileResult, map_files, quick_task_chunksize, raise_if_failed
 
 
 log = logging.getLogger(__name__)
@@ -479,11 +479,7 @@ def count_label_files(
         WeightsError: bad ``num_classes`` or ``ignore_index``.
     """
     counter = ClassCounter(num_classes, ignore_index, strict)
-    failures = [r.error for r in counter.add_results(histogram_label_files(paths, jobs)) if not r.ok]
-    if failures:
-        shown = "; ".join(str(f) for f in failures[:3])
-        more = f" (and {len(failures) - 3} more)" if len(failures) > 3 else ""
-        raise DatasetError(f"{len(failures)} of {len(paths)} label file(s) failed: {shown}{more}")
+    raise_if_failed(counter.add_results(histogram_label_files(paths, jobs)), len(paths), "label file(s)", DatasetError)
     counts = counter.counts
     message = counts.out_of_range_message()
     if message:
