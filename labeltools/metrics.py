@@ -33,7 +33,7 @@ from labeltools._types import PathLike, is_int
 from labeltools.colormap import MAX_CLASSES, VOID
 from labeltools.errors import DatasetError, EvaluationError
 from labeltools.labelpng import atomic_write, read_label, to_array, write_json
-from labeltools.parallel import FileResult, map_files, quick_task_chunksize, raise_if_failed
+from labeltools.parallel import FileResult, map_quick, raise_if_failed
 from labeltools.voc import dataset_label_paths, is_voc_root
 
 
@@ -577,8 +577,7 @@ def evaluate_pairs(
     if missing not in MISSING_POLICIES:
         raise EvaluationError(f"missing must be one of {', '.join(MISSING_POLICIES)}, got {missing!r}")
     work = partial(evaluate_pair, num_classes=num_classes, ignore_index=ignore_index, missing=missing)
-    items = [(str(g), str(p)) for g, p in pairs]
-    return map_files(work, items, jobs, quick_task_chunksize(len(items), jobs))
+    return map_quick(work, [(str(g), str(p)) for g, p in pairs], jobs)
 
 
 def evaluate_folders(

@@ -7,7 +7,7 @@ folder (splits, files, sizes, label modes, values, palettes, unreadable files) a
 problem once, with the file it is in and a severity (``error`` or ``warning``).
 
 Counting reads each label file through Pillow's C histogram (:func:`~labeltools.labelpng.
-label_histogram`) in worker processes; only the non-zero counts travel back.
+label_histogram`) in worker processes; only the 256 counts and the image size travel back.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from labeltools.colormap import VOID, voc_colormap
 from labeltools.draw import bar_chart
 from labeltools.errors import ClassTableError, DatasetError, LabeltoolsError
 from labeltools.labelpng import atomic_write, label_histogram, read_label_palette, write_json
-from labeltools.parallel import FileResult, map_files, quick_task_chunksize, raise_if_failed
+from labeltools.parallel import FileResult, map_files, map_quick, raise_if_failed
 from labeltools.voc import (
     CLASS_NAMES_FILE,
     LABELS_DIR,
@@ -56,15 +56,14 @@ def stat_label_file(path: PathLike) -> FileResult:
     """Count one label file's pixels per value.
 
     Returns:
-        A :class:`FileResult` whose ``data`` is ``(values, counts, (H, W))``: the values present
-        and their pixel counts as lists of ints, and the image size.
+        A :class:`FileResult` whose ``data`` is ``(counts, (H, W))``: the ``(256,)`` int64
+        pixel count of each value (as :func:`~labeltools.weights.histogram_label_file` gives)
+        and the image size.
 
     Raises:
         LabelFileError: the file is missing or not a label map.
     """
-    counts, shape = label_histogram(path)
-    values = np.flatnonzero(counts)
-    return FileResult(source=str(path), data=(values.tolist(), counts[values].tolist(), shape))
+    return FileResult(source=str(path), data=label_histogram(path))
 
 
 def stat_label_files(paths: Sequence[PathLike], jobs: int | None = None) -> Iterator[FileResult]:
@@ -72,8 +71,7 @@ def stat_label_files(paths: Sequence[PathLike], jobs: int | None = None) -> Iter
 
     Feed the results to :meth:`DatasetStats.add_results`; a bad file gives a failed result.
     """
-    work = [str(p) for p in paths]
-    return map_files(stat_label_file, work, jobs, quick_task_chunksize(len(work), jobs))
+    return map_quick(stat_label_file, [str(p) for p in paths], jobs)
 
 
 @dataclass
@@ -107,10 +105,7 @@ class DatasetStats:
         """Add the counts carried by :func:`stat_label_file` results, passing each result on."""
         for result in results:
             if result.ok and result.data is not None:
-                values, counts, shape = result.data
-                full = np.zeros(256, dtype=np.int64)
-                full[values] = counts
-                self.add(full, shape)
+                self.add(*result.data)
             yield result
 
     # --- derived ------------------------------------------------------------------------

@@ -51,7 +51,7 @@ from labeltools._types import PathLike, is_int
 from labeltools.colormap import MAX_CLASSES, VOID
 from labeltools.errors import DatasetError, LabelFileError, LabeltoolsError, WeightsError
 from labeltools.labelpng import atomic_write, label_histogram, to_array, write_json
-from labeltools.parallel import FileResult, map_files, quick_task_chunksize, raise_if_failed
+from labeltools.parallel import FileResult, map_files, map_quick, raise_if_failed
 
 
 log = logging.getLogger(__name__)
@@ -457,8 +457,8 @@ def histogram_label_files(
     """
     work = [str(p) for p in paths]
     if chunksize is None:
-        chunksize = quick_task_chunksize(len(work), jobs)
-    return map_files(histogram_label_file, work, jobs=jobs, chunksize=chunksize)
+        return map_quick(histogram_label_file, work, jobs)
+    return map_files(histogram_label_file, work, jobs, chunksize)
 
 
 def count_label_files(

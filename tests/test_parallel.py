@@ -5,7 +5,7 @@ from functools import partial
 import pytest
 
 from labeltools import DatasetError, FileResult, LabelFileError, LabeltoolsError, map_files
-from labeltools.parallel import quick_task_chunksize, raise_if_failed, resolve_jobs
+from labeltools.parallel import map_quick, quick_task_chunksize, raise_if_failed, resolve_jobs
 
 
 def square(item: int, fail_on: int = -1) -> FileResult:
@@ -20,6 +20,13 @@ def square(item: int, fail_on: int = -1) -> FileResult:
 def test_results_in_input_order(jobs):
     results = list(map_files(square, range(50), jobs=jobs))
     assert [r.data for r in results] == [i * i for i in range(50)]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_map_quick_keeps_order_and_failures(jobs):
+    results = list(map_quick(partial(square, fail_on=7), iter(range(100)), jobs=jobs))
+    assert [r.data for r in results if r.ok] == [i * i for i in range(100) if i != 7]
+    assert [r.source for r in results if not r.ok] == ["7"]
 
 
 def test_errors_become_failed_results_and_work_continues():

@@ -117,6 +117,9 @@ def test_stats_failure_lists_bad_files_and_counts_the_rest(tmp_path):
     stats = DatasetStats()
     results = list(stats.add_results(stat_label_files(select_label_paths(root)[0], jobs=1)))
     assert [r.ok for r in results] == [True, False] and stats.images == 1
+    counts, shape = results[0].data  # the 256 counts and the size, as the weights pass carries them
+    assert counts.shape == (256,) and counts.dtype == np.int64 and shape == (6, 8)
+    np.testing.assert_array_equal(counts, np.bincount(label_a().ravel(), minlength=256))
 
 
 def test_dataset_class_table(tmp_path):
