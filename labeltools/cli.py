@@ -23,7 +23,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from labeltools import __version__
-from labeltools.classes import ClassTable, colormap_entries, hex_color, save_colormap
+from labeltools.classes import ClassTable, class_names_for, colormap_entries, hex_color, save_colormap
 from labeltools.convert import SAMPLE_DIR, Conversion, ConvertOptions, convert_labelme, sample_labels_path
 from labeltools.errors import LabeltoolsError
 from labeltools.excel import (
@@ -521,7 +521,7 @@ def weights_command(
         if table is None:
             fail(f"{dataset / 'class_names.txt'}: no such file; pass --num-classes")
         num_classes = table.num_classes
-    names = [table.name_of(i) if table is not None else f"class_{i}" for i in range(num_classes)]
+    names = class_names_for(num_classes, table)
     target = output or dataset / f"{name or dataset.resolve().name}_classes_weights.npy"
 
     counter = ClassCounter(num_classes, strict=strict)
@@ -837,7 +837,7 @@ def evaluate_command(
         fail(f"--missing must be one of {', '.join(MISSING_POLICIES)}, got {missing!r}")
     pairs = evaluation_pairs(gt, pred, split)
     table = dataset_class_table(gt if is_voc_root(gt) else None, classes)
-    names = [table.name_of(i) for i in range(num_classes)] if table is not None else None
+    names = class_names_for(num_classes, table)
     cm = ConfusionMatrix(num_classes, ignore_index)
     results = cm.add_results(evaluate_pairs(pairs, num_classes, ignore_index, missing, jobs))
     summary = report_batch(results, len(pairs), "evaluate", verb="scored")

@@ -30,6 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from labeltools._types import PathLike, is_int
+from labeltools.classes import class_names_for
 from labeltools.colormap import MAX_CLASSES, VOID
 from labeltools.errors import DatasetError, EvaluationError
 from labeltools.labelpng import atomic_write, read_label, to_array, write_json
@@ -353,7 +354,7 @@ class ConfusionMatrix:
         Raises:
             EvaluationError: nothing was counted.
         """
-        names = _class_names(class_names, self.num_classes)
+        names = class_names_for(self.num_classes, class_names)
         iou, dice, accuracy = self.iou(), self.dice(), self.class_accuracy()
         gt, pred = self.gt_pixels(), self.pred_pixels()
         absent = set(self.absent_classes())
@@ -397,7 +398,7 @@ class ConfusionMatrix:
     def save_csv(self, path: PathLike, class_names: Sequence[str] | None = None) -> None:
         """Write the confusion matrix as CSV (a header row of predicted classes, one row per
         ground-truth class), atomically."""
-        names = _class_names(class_names, self.num_classes)
+        names = class_names_for(self.num_classes, class_names)
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(["ground truth \\ prediction", *names])
@@ -413,12 +414,7 @@ class ConfusionMatrix:
         Raises:
             EvaluationError: nothing was counted.
         """
-        _save_workbook(path, self, _class_names(class_names, self.num_classes))
-
-
-def _class_names(class_names: Sequence[str] | None, num_classes: int) -> list[str]:
-    names = list(class_names or [])
-    return [names[i] if i < len(names) and names[i] else f"class_{i}" for i in range(num_classes)]
+        _save_workbook(path, self, class_names_for(self.num_classes, class_names))
 
 
 def _save_workbook(path: PathLike, cm: ConfusionMatrix, names: list[str]) -> None:

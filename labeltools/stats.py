@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from labeltools._types import PathLike
-from labeltools.classes import ClassTable
+from labeltools.classes import ClassTable, class_name
 from labeltools.colormap import VOID, voc_colormap
 from labeltools.draw import bar_chart
 from labeltools.errors import ClassTableError, DatasetError, LabeltoolsError
@@ -92,6 +92,9 @@ class DatasetStats:
     images_with: NDArray[np.int64] = field(default_factory=lambda: np.zeros(256, dtype=np.int64))
     images: int = 0
     sizes: Counter[tuple[int, int]] = field(default_factory=Counter)
+    _palette: tuple[ClassTable | None, NDArray[np.uint8]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def add(self, counts: NDArray[np.integer], shape_hw: tuple[int, int]) -> None:
         """Add one image: ``(256,)`` pixel counts per value and its ``(H, W)``."""
@@ -153,11 +156,20 @@ class DatasetStats:
         return [int(v) for v in np.flatnonzero(self.pixels) if int(v) not in known]
 
     def name_of(self, value: int) -> str:
-        return self.classes.name_of(value) if self.classes is not None else f"class_{value}"
+        return class_name(value, self.classes)
+
+    def palette(self) -> NDArray[np.uint8]:
+        """``(256, 3)`` uint8 colour of each value: the class table's, else the VOC colormap.
+        Built once per table (read-only)."""
+        if self._palette is None or self._palette[0] is not self.classes:
+            colors = self.classes.palette() if self.classes is not None else voc_colormap(256)
+            colors.setflags(write=False)
+            self._palette = (self.classes, colors)
+        return self._palette[1]
 
     def color_of(self, value: int) -> tuple[int, int, int]:
-        palette = self.classes.palette() if self.classes is not None else voc_colormap(256)
-        return (int(palette[value][0]), int(palette[value][1]), int(palette[value][2]))
+        r, g, b = self.palette()[value].tolist()
+        return (r, g, b)
 
     def rows(self) -> list[dict[str, Any]]:
         """One dict per class, then per unknown value: index, name, pixels, share, images."""

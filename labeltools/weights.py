@@ -48,6 +48,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from labeltools._types import PathLike, is_int
+from labeltools.classes import class_name, class_names_for
 from labeltools.colormap import MAX_CLASSES, VOID
 from labeltools.errors import DatasetError, LabelFileError, LabeltoolsError, WeightsError
 from labeltools.labelpng import atomic_write, label_histogram, to_array, write_json
@@ -553,11 +554,10 @@ def class_weights(
         raw = (1 - beta) / (1 - beta ** n[present])
         weights[present] = raw * (np.count_nonzero(present) / raw.sum())
     for index in np.flatnonzero(~present).tolist():
-        name = class_names[index] if class_names is not None and index < len(class_names) else f"class_{index}"
         log.warning(
             "class %d (%s) has no pixels: its %s weight is %s",
             index,
-            name,
+            class_name(index, class_names),
             scheme,
             f"1/ln({c:g}) = {weights[index]:.6g}, the largest" if scheme == "enet" else "0",
         )
@@ -596,8 +596,7 @@ def weights_provenance(
     from labeltools import __version__
 
     parameters = {"enet": {"c": c}, "effective": {"beta": beta}}.get(scheme, {})
-    names = list(class_names) if class_names is not None else []
-    names += [f"class_{i}" for i in range(len(names), counts.num_classes)]
+    names = class_names_for(counts.num_classes, class_names)
     freq = counts.frequencies
     return {
         "labeltools_version": __version__,

@@ -164,6 +164,16 @@ def test_plot_is_a_legible_png_in_class_colours(tmp_path, log):
     assert max(bg_rows) > lengths["dog"]
 
 
+def test_colours_come_from_a_palette_built_once_per_table():
+    stats = DatasetStats(ClassTable.from_names(["bg", "cat"]))
+    palette = stats.palette()
+    assert stats.palette() is palette and not palette.flags.writeable
+    assert stats.color_of(1) == tuple(int(c) for c in voc_colormap(2)[1])
+    stats.classes = ClassTable.preset("cityscapes")
+    assert stats.color_of(7) == (128, 64, 128)  # a new table, a new palette
+    assert DatasetStats().color_of(255) == (224, 224, 192)
+
+
 def test_plot_grows_with_the_number_of_classes(tmp_path):
     root = make_voc(tmp_path / "voc", {"a": label_a()}, names=None)
     few = stats_plot(dataset_stats(root, num_classes=3, jobs=1))
