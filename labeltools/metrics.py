@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 from labeltools._types import PathLike, is_int
 from labeltools.classes import class_names_for
 from labeltools.colormap import MAX_CLASSES, VOID
-from labeltools.errors import DatasetError, EvaluationError
+from labeltools.errors import DatasetError, EvaluationError, format_values
 from labeltools.labelpng import atomic_write, read_label, to_array, write_json
 from labeltools.parallel import FileResult, map_quick, raise_if_failed
 from labeltools.voc import dataset_label_paths, is_voc_root
@@ -54,9 +54,7 @@ def _as_numpy(values: Any, source: str) -> NDArray[Any]:
 
 
 def _values_text(values: NDArray[Any]) -> str:
-    shown = ", ".join(str(int(v)) for v in values[:8])
-    more = f" and {len(values) - 8} more" if len(values) > 8 else ""
-    return f"value{'s' if len(values) > 1 else ''} {shown}{more}"
+    return f"value{'s' if len(values) > 1 else ''} {format_values(values)}"
 
 
 def _pred_error(source: str, values: NDArray[Any], num_classes: int) -> EvaluationError:

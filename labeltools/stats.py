@@ -27,7 +27,7 @@ from labeltools._types import PathLike
 from labeltools.classes import ClassTable, class_name
 from labeltools.colormap import VOID, voc_colormap
 from labeltools.draw import bar_chart
-from labeltools.errors import ClassTableError, DatasetError, LabeltoolsError
+from labeltools.errors import ClassTableError, DatasetError, LabeltoolsError, format_values
 from labeltools.labelpng import atomic_write, label_histogram, read_label_palette, write_json
 from labeltools.parallel import FileResult, map_files, map_quick, raise_if_failed
 from labeltools.voc import (
@@ -297,11 +297,6 @@ def _problem(severity: str, kind: str, file: PathLike, message: str) -> tuple[st
     return (severity, kind, str(file), text)
 
 
-def _format_values(values: Sequence[int]) -> str:
-    shown = ", ".join(str(v) for v in values[:8])
-    return shown + (f" and {len(values) - 8} more" if len(values) > 8 else "")
-
-
 def check_sample(
     item: tuple[str, str],
     valid_values: bytes | None = None,
@@ -335,7 +330,7 @@ def check_sample(
                 allowed = np.frombuffer(valid_values, dtype=np.uint8).astype(bool)
                 bad = np.flatnonzero(present & ~allowed)
                 if bad.size:
-                    values = f"values {_format_values(bad.tolist())} are" if bad.size > 1 else f"value {bad[0]} is"
+                    values = f"values {format_values(bad)} are" if bad.size > 1 else f"value {bad[0]} is"
                     problems.append(
                         _problem(
                             ERROR, "label-values", label_file,

@@ -50,7 +50,7 @@ from numpy.typing import NDArray
 from labeltools._types import PathLike, is_int
 from labeltools.classes import class_name, class_names_for
 from labeltools.colormap import MAX_CLASSES, VOID
-from labeltools.errors import DatasetError, LabelFileError, LabeltoolsError, WeightsError
+from labeltools.errors import DatasetError, LabelFileError, LabeltoolsError, WeightsError, format_values
 from labeltools.labelpng import atomic_write, label_histogram, to_array, write_json
 from labeltools.parallel import FileResult, map_files, map_quick, raise_if_failed
 
@@ -67,8 +67,7 @@ _SHOWN_VALUES = 10
 
 
 def _format_values(values: Sequence[int]) -> str:
-    shown = ", ".join(str(v) for v in values[:_SHOWN_VALUES])
-    return shown + (", ..." if len(values) > _SHOWN_VALUES else "")
+    return format_values(values, _SHOWN_VALUES, count_rest=False)
 
 
 # --- counts ---------------------------------------------------------------------------------

@@ -259,6 +259,12 @@ def test_out_of_range_ground_truth_names_the_value():
         confusion_counts(gt.astype(np.int64), PRED, 3)
 
 
+def test_long_lists_of_bad_values_are_shortened():
+    pred = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    with pytest.raises(EvaluationError, match=r"^prediction: prediction holds values 3, 4, 5, 6, 7, 8, 9, 10 and 1 more, outside"):
+        confusion_counts(GT, pred, 3)
+
+
 def test_size_mismatch():
     with pytest.raises(
         EvaluationError,
