@@ -240,9 +240,13 @@ class ClassCounter:
         if hist.shape != (256,):
             raise WeightsError(f"{source}: a histogram must have 256 bins, got shape {hist.shape}")
         out_values = self._out_of_range(hist, extra_out)
+        if out_values and self.strict:
+            self._raise_out_of_range(source, out_values)
+        self._add(hist, source, extra_ignored, out_values)
+
+    def _add(self, hist: NDArray[Any], source: str, extra_ignored: int, out_values: Mapping[int, int]) -> None:
+        """Add a checked ``(256,)`` histogram whose out-of-range values are already known."""
         if out_values:
-            if self.strict:
-                self._raise_out_of_range(source, out_values)
             out = sum(out_values.values())
             self._out += out
             self._out_values.update(out_values)
@@ -286,12 +290,11 @@ class ClassCounter:
         batch = _integral(batch, source)
         summaries = [self._summarise(image) for image in batch]
         if self.strict:  # check the whole batch before adding any of it
-            for name, (hist, _, extra_out) in zip(names, summaries):
-                out_values = self._out_of_range(hist, extra_out)
+            for name, (_, _, out_values) in zip(names, summaries):
                 if out_values:
                     self._raise_out_of_range(name, out_values)
-        for name, (hist, extra_ignored, extra_out) in zip(names, summaries):
-            self.add_histogram(hist, name, extra_ignored, extra_out)
+        for name, (hist, extra_ignored, out_values) in zip(names, summaries):
+            self._add(hist, name, extra_ignored, out_values)
 
     def _out_of_range(self, hist: NDArray[np.int64], extra_out: Mapping[int, int] | None) -> dict[int, int]:
         """``{value: pixels}`` for the values that are neither a class nor the ignore index."""
@@ -307,20 +310,20 @@ class ClassCounter:
         )
 
     def _summarise(self, image: NDArray[Any]) -> tuple[NDArray[np.int64], int, dict[int, int]]:
-        """``(256-bin histogram, ignored pixels outside 0..255, {value outside 0..255: pixels})``."""
+        """``(256-bin histogram of 0..255, ignored pixels outside 0..255, {out-of-range value:
+        pixels})`` of one image."""
+        ignored, extra = 0, {}
         if image.dtype == np.uint8:
-            return np.bincount(image.ravel(), minlength=256), 0, {}
-        if image.size == 0:
-            return np.zeros(256, dtype=np.int64), 0, {}
-        lo, hi = image.min(), image.max()
-        if lo >= 0 and hi <= 255:
-            return np.bincount(image.astype(np.uint8).ravel(), minlength=256), 0, {}
-        inside = (image >= 0) & (image <= 255)
-        hist = np.bincount(image[inside].astype(np.uint8), minlength=256)
-        values, pixels = np.unique(image[~inside], return_counts=True)
-        extra = {int(v): int(n) for v, n in zip(values, pixels)}
-        ignored = extra.pop(self.ignore_index, 0)
-        return hist, ignored, extra
+            hist = np.bincount(image.ravel(), minlength=256)
+        elif image.size == 0 or (image.min() >= 0 and image.max() <= 255):
+            hist = np.bincount(image.astype(np.uint8).ravel(), minlength=256)
+        else:
+            inside = (image >= 0) & (image <= 255)
+            hist = np.bincount(image[inside].astype(np.uint8), minlength=256)
+            values, pixels = np.unique(image[~inside], return_counts=True)
+            extra = {int(v): int(n) for v, n in zip(values, pixels)}
+            ignored = extra.pop(self.ignore_index, 0)
+        return hist, ignored, self._out_of_range(hist, extra)
 
     def add_item(self, item: Any, position: int) -> None:
         """Add one element of a loader: an array, a dict sample or an ``(image, label)`` pair.
@@ -424,6 +427,11 @@ def count_classes(
     counter = ClassCounter(num_classes, ignore_index, strict)
     for position, item in enumerate(loader):
         counter.add_item(item, position)
+    return _counts_with_warning(counter)
+
+
+def _counts_with_warning(counter: ClassCounter) -> ClassCounts:
+    """The counter's counts, after logging a warning about out-of-range values if any."""
     counts = counter.counts
     message = counts.out_of_range_message()
     if message:
@@ -480,11 +488,7 @@ def count_label_files(
     """
     counter = ClassCounter(num_classes, ignore_index, strict)
     raise_if_failed(counter.add_results(histogram_label_files(paths, jobs)), len(paths), "label file(s)", DatasetError)
-    counts = counter.counts
-    message = counts.out_of_range_message()
-    if message:
-        log.warning("%s", message)
-    return counts
+    return _counts_with_warning(counter)
 
 
 # --- weights --------------------------------------------------------------------------------
