@@ -254,11 +254,20 @@ def label_histogram(path: PathLike) -> tuple[NDArray[np.int64], tuple[int, int]]
         LabelFileError: see :func:`read_label_palette`.
     """
     with open_image(path) as image:
-        if image.mode in ("P", "L"):
-            counts = np.asarray(image.histogram(), dtype=np.int64)
-            return counts[:256], (image.height, image.width)
+        counts = image_histogram(image)
+        if counts is not None:
+            return counts, (image.height, image.width)
     label = read_label(path)
     return np.bincount(label.ravel(), minlength=256).astype(np.int64), label.shape  # type: ignore[return-value]
+
+
+def image_histogram(image: Image.Image) -> NDArray[np.int64] | None:
+    """``(256,)`` int64 pixel count of each value of a palette or grayscale (``P``/``L``) image,
+    counted by Pillow in C (decoding it: a truncated file raises ``OSError``); None for other
+    modes."""
+    if image.mode not in ("P", "L"):
+        return None
+    return np.asarray(image.histogram()[:256], dtype=np.int64)
 
 
 def read_label(path: PathLike) -> NDArray[np.uint8]:

@@ -28,7 +28,14 @@ from labeltools.classes import ClassTable, class_name
 from labeltools.colormap import VOID, voc_colormap
 from labeltools.draw import bar_chart
 from labeltools.errors import ClassTableError, DatasetError, LabeltoolsError, format_values
-from labeltools.labelpng import atomic_write, label_histogram, read_label_palette, write_json
+from labeltools.labelpng import (
+    atomic_write,
+    image_histogram,
+    image_palette,
+    label_histogram,
+    read_label_palette,
+    write_json,
+)
 from labeltools.parallel import FileResult, map_files, map_quick, raise_if_failed
 from labeltools.voc import (
     CLASS_NAMES_FILE,
@@ -321,11 +328,12 @@ def check_sample(
     """
     label_file, image_file = item
     problems: list[tuple[str, str, str, str]] = []
-    label = None
+    label_hw = None
     if label_file:
-        label, label_palette = _check_label(label_file, problems)
+        label = _check_label(label_file, problems)
         if label is not None:
-            present = np.bincount(label.ravel(), minlength=256) > 0
+            counts, label_hw, label_palette = label
+            present = counts > 0
             if valid_values is not None:
                 allowed = np.frombuffer(valid_values, dtype=np.uint8).astype(bool)
                 bad = np.flatnonzero(present & ~allowed)
@@ -353,11 +361,12 @@ def check_sample(
                     )
     if image_file:
         size = _check_image(image_file, problems)
-        if size is not None and label is not None:
+        if size is not None and label_hw is not None:
             (width, height), swapped_by_exif = size
-            if (width, height) != (label.shape[1], label.shape[0]):
+            label_height, label_width = label_hw
+            if (width, height) != (label_width, label_height):
                 hint = ""
-                if swapped_by_exif and (height, width) == (label.shape[1], label.shape[0]):
+                if swapped_by_exif and (height, width) == (label_width, label_height):
                     hint = (
                         f"; its EXIF orientation shows it as {height}x{width}, which some loaders "
                         "apply and others (torchvision's) do not"
@@ -365,7 +374,7 @@ def check_sample(
                 problems.append(
                     _problem(
                         ERROR, "size-mismatch", label_file,
-                        f"label is {label.shape[1]}x{label.shape[0]} but its image {image_file} is "
+                        f"label is {label_width}x{label_height} but its image {image_file} is "
                         f"{width}x{height} (width x height){hint}",
                     )  # fmt: skip
                 )
@@ -377,13 +386,21 @@ _LABEL_MODES = ("P", "L", "1", "I", "I;16", "I;16B", "I;16L", "I;16N")
 
 def _check_label(
     path: str, problems: list[tuple[str, str, str, str]]
-) -> tuple[NDArray[np.uint8] | None, NDArray[np.uint8] | None]:
+) -> tuple[NDArray[np.int64], tuple[int, int], NDArray[np.uint8] | None] | None:
+    """``((256,) pixel counts per value, (H, W), palette or None)`` of a label file, or None
+    after adding the problem that keeps it from being read.
+
+    The file is opened once; palette and grayscale PNGs are counted by Pillow without building
+    the array, other modes go through :func:`~labeltools.labelpng.read_label_palette`."""
     try:
         with Image.open(path) as image:
             file_format, mode = image.format, image.mode
+            counts = image_histogram(image) if file_format == "PNG" else None
+            if counts is not None:
+                return counts, (image.height, image.width), image_palette(image) if mode == "P" else None
     except (OSError, SyntaxError, ValueError) as exc:
         problems.append(_problem(ERROR, "unreadable", path, f"cannot read image ({exc})"))
-        return None, None
+        return None
     if file_format != "PNG":
         problems.append(
             _problem(
@@ -391,13 +408,14 @@ def _check_label(
                 f"label is a {file_format} file, not a PNG (lossy formats change class values)",
             )  # fmt: skip
         )
-        return None, None
+        return None
     try:
-        return read_label_palette(path)
+        label, palette = read_label_palette(path)
     except LabeltoolsError as exc:
         kind = "unreadable" if mode in _LABEL_MODES else "label-mode"
         problems.append(_problem(ERROR, kind, path, str(exc)))
-        return None, None
+        return None
+    return np.bincount(label.ravel(), minlength=256).astype(np.int64), (label.shape[0], label.shape[1]), palette
 
 
 _EXIF_ORIENTATION = 0x0112

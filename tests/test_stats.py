@@ -314,6 +314,21 @@ def test_check_custom_colours_and_grayscale_labels(tmp_path):
     assert check_dataset(root, num_classes=2, jobs=1).problems == []
 
 
+def test_check_reads_16_bit_labels_by_value(tmp_path):
+    root = make_voc(tmp_path / "voc", {"a": label_a(), "b": label_a()}, names=("background", "cat"))
+    write_split(root, "train", ["a", "b"])
+    wide = label_a().astype(np.uint16)
+    wide[0, 0] = 7
+    Image.fromarray(wide).save(root / "SegmentationClass" / "a.png")
+    wide[0, 0] = 300
+    Image.fromarray(wide).save(root / "SegmentationClass" / "b.png")
+    check = check_dataset(root, jobs=1)
+    assert [(p.severity, p.kind, Path(p.file).name, p.message) for p in check.problems] == [
+        ("error", "label-values", "a.png", f"label value 7 is neither a class 0..1 ({root / 'class_names.txt'}) nor 255 (void)"),
+        ("error", "unreadable", "b.png", "16-bit image with 1 pixel(s) outside 0..255 (max 300); a label map holds one byte per pixel"),
+    ]
+
+
 def test_check_split_problems(tmp_path):
     root = make_voc(tmp_path / "voc", {"a": label_a()})
     check = check_dataset(root, jobs=1)
