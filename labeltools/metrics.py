@@ -353,18 +353,18 @@ class ConfusionMatrix:
             EvaluationError: nothing was counted.
         """
         names = class_names_for(self.num_classes, class_names)
-        iou, dice, accuracy = self.iou(), self.dice(), self.class_accuracy()
-        gt, pred = self.gt_pixels(), self.pred_pixels()
+        iou, dice, accuracy = self.iou().tolist(), self.dice().tolist(), self.class_accuracy().tolist()
+        gt, pred = self.gt_pixels().tolist(), self.pred_pixels().tolist()
         absent = set(self.absent_classes())
         classes = [
             {
                 "index": i,
                 "name": names[i],
-                "iou": iou.tolist()[i],
-                "dice": dice.tolist()[i],
-                "accuracy": accuracy.tolist()[i],
-                "gt_pixels": int(gt[i]),
-                "pred_pixels": int(pred[i]),
+                "iou": iou[i],
+                "dice": dice[i],
+                "accuracy": accuracy[i],
+                "gt_pixels": gt[i],
+                "pred_pixels": pred[i],
                 "absent": i in absent,
             }
             for i in range(self.num_classes)

@@ -159,8 +159,11 @@ class DatasetStats:
 
     def unknown_values(self) -> list[int]:
         """Values present that are neither a class nor void."""
-        known = set(self.class_indices) | {VOID}
-        return [int(v) for v in np.flatnonzero(self.pixels) if int(v) not in known]
+        return self._unknown_values(self.class_indices)
+
+    def _unknown_values(self, class_indices: Iterable[int]) -> list[int]:
+        known = set(class_indices) | {VOID}
+        return [v for v in np.flatnonzero(self.pixels).tolist() if v not in known]
 
     def name_of(self, value: int) -> str:
         return class_name(value, self.classes)
@@ -180,21 +183,20 @@ class DatasetStats:
 
     def rows(self) -> list[dict[str, Any]]:
         """One dict per class, then per unknown value: index, name, pixels, share, images."""
-        shares = self.shares()
-        rows = []
-        for value in self.class_indices + self.unknown_values():
-            known = value in self.class_indices
-            rows.append(
-                {
-                    "index": value,
-                    "name": self.name_of(value) if known else f"value {value} (not a class)",
-                    "pixels": int(self.pixels[value]),
-                    "share": float(shares[value]),
-                    "images": int(self.images_with[value]),
-                    "is_class": known,
-                }
-            )
-        return rows
+        classes = self.class_indices
+        shares, pixels, images = self.shares().tolist(), self.pixels.tolist(), self.images_with.tolist()
+        return [
+            {
+                "index": value,
+                "name": self.name_of(value) if known else f"value {value} (not a class)",
+                "pixels": pixels[value],
+                "share": shares[value],
+                "images": images[value],
+                "is_class": known,
+            }
+            for values, known in ((classes, True), (self._unknown_values(classes), False))
+            for value in values
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         """Everything as plain JSON-ready values."""
