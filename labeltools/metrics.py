@@ -469,6 +469,17 @@ def _save_workbook(path: PathLike, cm: ConfusionMatrix, names: list[str]) -> Non
 # --- files ----------------------------------------------------------------------------------
 
 
+def check_missing_policy(missing: str, name: str = "missing") -> None:
+    """Check a policy for missing predictions (cheap: call it before reading any file).
+
+    Raises:
+        EvaluationError: ``missing`` is not one of :data:`MISSING_POLICIES`; the message calls
+            the setting ``name`` (``--missing`` on the command line).
+    """
+    if missing not in MISSING_POLICIES:
+        raise EvaluationError(f"{name} must be one of {', '.join(MISSING_POLICIES)}, got {missing!r}")
+
+
 def evaluate_pair(
     pair: tuple[str, str],
     num_classes: int,
@@ -568,8 +579,7 @@ def evaluate_pairs(
         EvaluationError: bad ``num_classes``/``ignore_index`` or an unknown ``missing`` policy.
     """
     _check_num_classes(num_classes, ignore_index)
-    if missing not in MISSING_POLICIES:
-        raise EvaluationError(f"missing must be one of {', '.join(MISSING_POLICIES)}, got {missing!r}")
+    check_missing_policy(missing)
     work = partial(evaluate_pair, num_classes=num_classes, ignore_index=ignore_index, missing=missing)
     return map_quick(work, [(str(g), str(p)) for g, p in pairs], jobs)
 

@@ -567,6 +567,13 @@ def class_weights(
     return weights
 
 
+def default_weights_path(dataset: PathLike, name: str | None = None) -> Path:
+    """Where pytorch-deeplab-xception looks for a dataset's weights:
+    ``<dataset>/<name>_classes_weights.npy``, ``name`` defaulting to the dataset folder's name."""
+    root = Path(dataset)
+    return root / f"{name or root.resolve().name}_classes_weights.npy"
+
+
 def save_weights(path: PathLike, weights: NDArray[np.float64]) -> Path:
     """Save weights as a ``.npy`` float64 array ``(C,)``, atomically; creates the folder.
 
@@ -639,6 +646,7 @@ __all__ = [
     "class_weights",
     "count_classes",
     "count_label_files",
+    "default_weights_path",
     "histogram_label_file",
     "histogram_label_files",
     "save_provenance",

@@ -17,6 +17,7 @@ from labeltools import (
     DatasetError,
     EvaluationError,
     LabelFileError,
+    check_missing_policy,
     confusion_counts,
     evaluate_folders,
     evaluate_pair,
@@ -411,8 +412,11 @@ def test_missing_prediction_error_or_skip(tmp_path):
     assert results[1].skipped and results[1].ok
     assert results[1].warnings == (f"{pred_dir / 'im1.png'}: no prediction for {gt_dir / 'im1.png'}; skipped",)
     np.testing.assert_array_equal(cm.matrix, HAND)
-    with pytest.raises(EvaluationError, match=r"missing must be one of error, skip, got 'maybe'"):
+    with pytest.raises(EvaluationError, match=r"^missing must be one of error, skip, got 'maybe'$"):
         evaluate_pairs([], 3, missing="maybe")
+    check_missing_policy("skip")
+    with pytest.raises(EvaluationError, match=r"^--missing must be one of error, skip, got 'Skip'$"):
+        check_missing_policy("Skip", "--missing")
 
 
 def test_rgb_prediction_points_to_remap(tmp_path):

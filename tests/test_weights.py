@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,6 +24,7 @@ from labeltools import (
     class_weights,
     count_classes,
     count_label_files,
+    default_weights_path,
     histogram_label_file,
     histogram_label_files,
     read_label,
@@ -519,6 +521,13 @@ def test_strict_files_fail_one_by_one(tmp_path):
 
 
 # --- outputs --------------------------------------------------------------------------------
+
+
+def test_default_weights_path_is_where_deeplab_looks(tmp_path, monkeypatch):
+    assert default_weights_path(tmp_path / "pascal") == tmp_path / "pascal" / "pascal_classes_weights.npy"
+    assert default_weights_path(tmp_path / "pascal", "voc") == tmp_path / "pascal" / "voc_classes_weights.npy"
+    monkeypatch.chdir(tmp_path)
+    assert default_weights_path(".") == Path(".") / f"{tmp_path.name}_classes_weights.npy"
 
 
 def test_save_weights_round_trip(tmp_path):
