@@ -27,6 +27,8 @@ from labeltools import (
 )
 from labeltools.voc import write_split
 
+from conftest import FakeTensor
+
 
 class DeeplabEvaluator:
     """pytorch-deeplab-xception's utils/metrics.py ``Evaluator``, its formulas transcribed."""
@@ -64,22 +66,6 @@ class DeeplabEvaluator:
     def add_batch(self, gt_image, pre_image):
         assert gt_image.shape == pre_image.shape
         self.confusion_matrix += self._generate_matrix(gt_image, pre_image)
-
-
-class FakeTensor:
-    """Quacks like a torch tensor: detach().cpu().numpy()."""
-
-    def __init__(self, array):
-        self.array = array
-
-    def detach(self):
-        return self
-
-    def cpu(self):
-        return self
-
-    def numpy(self):
-        return self.array
 
 
 # GT 3x4 with one void pixel; 3 classes.

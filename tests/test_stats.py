@@ -27,6 +27,8 @@ from labeltools import (
 from labeltools.errors import ClassTableError
 from labeltools.voc import write_split
 
+from conftest import make_voc
+
 
 def label_a() -> np.ndarray:
     label = np.zeros((6, 8), np.uint8)
@@ -39,17 +41,6 @@ def label_b() -> np.ndarray:
     label = np.full((4, 5), 2, np.uint8)  # 20 pixels of class 2
     label[0, 0] = 0
     return label
-
-
-def make_voc(root: Path, labels: dict[str, np.ndarray], names=("background", "cat", "dog", "bird")) -> Path:
-    (root / "SegmentationClass").mkdir(parents=True)
-    (root / "JPEGImages").mkdir()
-    for image_id, label in labels.items():
-        write_label(root / "SegmentationClass" / f"{image_id}.png", label)
-        Image.new("RGB", (label.shape[1], label.shape[0]), (90, 120, 30)).save(root / "JPEGImages" / f"{image_id}.jpg")
-    if names is not None:
-        (root / "class_names.txt").write_text("".join(f"{n}\n" for n in names))
-    return root
 
 
 # --- statistics -----------------------------------------------------------------------------
