@@ -62,6 +62,7 @@ from labeltools.labelpng import write_json
 from labeltools.labelpng import write_label
 from labeltools.labelpng import write_label_image
 from labeltools.metrics import ConfusionMatrix
+from labeltools.metrics import check_missing_policy
 from labeltools.metrics import confusion_counts
 from labeltools.metrics import evaluate_folders
 from labeltools.metrics import evaluate_pair
@@ -103,6 +104,7 @@ from labeltools.weights import check_scheme
 from labeltools.weights import class_weights
 from labeltools.weights import count_classes
 from labeltools.weights import count_label_files
+from labeltools.weights import default_weights_path
 from labeltools.weights import histogram_label_file
 from labeltools.weights import histogram_label_files
 from labeltools.weights import save_provenance
@@ -147,6 +149,7 @@ __all__ = [
     "atomic_write",
     "bar_chart",
     "check_dataset",
+    "check_missing_policy",
     "check_sample",
     "check_scheme",
     "class_weights",
@@ -161,6 +164,7 @@ __all__ = [
     "dataset_class_table",
     "dataset_label_paths",
     "dataset_stats",
+    "default_weights_path",
     "discover_classes",
     "evaluate_folders",
     "evaluate_pair",

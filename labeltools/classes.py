@@ -344,7 +344,7 @@ class ClassTable:
         if index == VOID:
             voids = self.void_entries
             return voids[0].name if voids else "void"
-        return f"class_{index}"
+        return class_name(index)
 
     def color_of(self, index: int) -> Color:
         """The colour of ``index``: the table's, else the VOC colormap's."""
@@ -472,6 +472,21 @@ def _checked_entry(entry: ClassEntry, source: str, pos: int) -> ClassEntry:
         (int(color[0]), int(color[1]), int(color[2])),
         None if entry.train_id is None else int(entry.train_id),
     )
+
+
+def class_name(index: int, names: ClassTable | Sequence[str] | None = None) -> str:
+    """The name of class ``index``: the table's (:meth:`ClassTable.name_of`), else the non-empty
+    ``names[index]`` of a list, else ``class_<index>``."""
+    if isinstance(names, ClassTable):
+        return names.name_of(index)
+    if names is not None and 0 <= index < len(names) and names[index]:
+        return names[index]
+    return f"class_{index}"
+
+
+def class_names_for(num_classes: int, names: ClassTable | Sequence[str] | None = None) -> list[str]:
+    """The names of classes ``0..num_classes-1``, each as :func:`class_name` gives it."""
+    return [class_name(i, names) for i in range(num_classes)]
 
 
 def as_class_table(classes: ClassTable | Sequence[str] | PathLike) -> ClassTable:

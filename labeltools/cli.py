@@ -25,7 +25,8 @@ from rich.table import Table
 from rich.tree import Tree
 
 from labeltools import __version__
-from labeltools.classes import ClassTable, colormap_entries, hex_color, save_colormap
+from labeltools.classes import ClassTable, class_names_for, colormap_entries, hex_color, save_colormap
+from labeltools.colormap import MAX_CLASSES
 from labeltools.convert import (
     IMAGE_FORMATS,
     SAMPLE_DIR,
@@ -44,7 +45,7 @@ from labeltools.excel import (
 )
 from labeltools.labelme import DEFAULT_LINE_WIDTH, DEFAULT_POINT_SIZE, UNKNOWN_POLICIES
 from labeltools.labelpng import recolor_label_files
-from labeltools.metrics import MISSING_POLICIES, ConfusionMatrix, evaluate_pairs, evaluation_pairs
+from labeltools.metrics import ConfusionMatrix, check_missing_policy, evaluate_pairs, evaluation_pairs
 from labeltools.parallel import FileResult
 from labeltools.remap import RemapReport, remap_files
 from labeltools.stats import (
@@ -53,7 +54,7 @@ from labeltools.stats import (
     save_stats_plot,
     stat_label_files,
 )
-from labeltools.voc import dataset_class_table, is_voc_root, load_class_table, select_label_paths
+from labeltools.voc import CLASS_NAMES_FILE, dataset_class_table, is_voc_root, select_label_paths
 from labeltools.weights import (
     ENET_C,
     EFFECTIVE_BETA,
@@ -61,6 +62,7 @@ from labeltools.weights import (
     ClassCounter,
     check_scheme,
     class_weights,
+    default_weights_path,
     histogram_label_files,
     save_provenance,
     save_weights,
@@ -238,6 +240,22 @@ LabelsDirOption = Annotated[
         "(every *.png unless --split is given).",
     ),
 ]
+
+
+def split_option(default: str = "") -> Any:
+    """The ``--split`` option; ``default`` tells what is read without it."""
+    return typer.Option("--split", "-s", help=f"Only the ids of ImageSets/Segmentation/<split>.txt.{default}")
+
+
+SplitOption = Annotated[Optional[str], split_option()]
+NumClassesOption = Annotated[
+    Optional[int],
+    typer.Option(
+        "--num-classes", "-n", min=1, max=MAX_CLASSES,
+        help="Classes are 0..N-1 (names class_<i>, or from class_names.txt). Default: the dataset's class_names.txt.",
+    ),
+]  # fmt: skip
+JsonOption = Annotated[Optional[Path], typer.Option("--json", help="Also write the results as JSON to FILE.")]
 
 
 @command("colormap", rich_help_panel="Colours and label files")
@@ -485,21 +503,9 @@ def excel_command(
 @command("weights", rich_help_panel="Train")
 def weights_command(
     dataset: DatasetOrLabelsDirArgument = None,
-    split: Annotated[
-        Optional[str],
-        typer.Option(
-            "--split",
-            "-s",
-            help="Split to count (ImageSets/Segmentation/<split>.txt). Default: train when present, else every label.",
-        ),
-    ] = None,
+    split: Annotated[Optional[str], split_option(" Default: train when present, else every label.")] = None,
     labels_dir: LabelsDirOption = None,
-    num_classes: Annotated[
-        Optional[int],
-        typer.Option(
-            "--num-classes", "-n", help="Number of classes. Default: those of DATASET/class_names.txt.", min=1, max=255
-        ),
-    ] = None,
+    num_classes: NumClassesOption = None,
     scheme: Annotated[
         str, typer.Option("--scheme", help=f"Weighting scheme: {', '.join(SCHEMES)}.")
     ] = "enet",
@@ -517,10 +523,7 @@ def weights_command(
     output: Annotated[
         Optional[Path], typer.Option("--output", "-o", help="Write the weights (.npy, float64, shape (C,)) to FILE.")
     ] = None,
-    json_path: Annotated[
-        Optional[Path],
-        typer.Option("--json", help="Also write how the weights were made (counts, scheme, split...) to FILE."),
-    ] = None,
+    json_path: JsonOption = None,
     strict: Annotated[
         bool,
         typer.Option("--strict", help="Fail on label values that are neither a class nor 255, instead of reporting them."),
@@ -536,13 +539,12 @@ def weights_command(
     check_scheme(scheme, c, beta)  # before reading any file
     dataset = dataset_root(dataset, labels_dir)
     paths, used_split = select_label_paths(dataset, split, labels_dir)
-    table = load_class_table(dataset)
-    if num_classes is None:
-        if table is None:
-            fail(f"{dataset / 'class_names.txt'}: no such file; pass --num-classes")
-        num_classes = table.num_classes
-    names = [table.name_of(i) if table is not None else f"class_{i}" for i in range(num_classes)]
-    target = output or dataset / f"{name or dataset.resolve().name}_classes_weights.npy"
+    table = dataset_class_table(dataset, num_classes=num_classes)
+    if table is None:
+        fail(f"{dataset / CLASS_NAMES_FILE}: no such file; pass --num-classes")
+    num_classes = table.num_classes
+    names = class_names_for(num_classes, table)
+    target = output or default_weights_path(dataset, name)
 
     counter = ClassCounter(num_classes, strict=strict)
     results = counter.add_results(histogram_label_files(paths, jobs=jobs))
@@ -702,20 +704,6 @@ def remap_command(
     exit_for(summary)
 
 
-SplitOption = Annotated[
-    Optional[str],
-    typer.Option("--split", "-s", help="Only the ids of ImageSets/Segmentation/<split>.txt."),
-]
-NumClassesOption = Annotated[
-    Optional[int],
-    typer.Option(
-        "--num-classes", "-n", min=1, max=255,
-        help="Classes are 0..N-1 (names class_<i>, or from class_names.txt). Default: the dataset's class_names.txt.",
-    ),
-]  # fmt: skip
-JsonOption = Annotated[Optional[Path], typer.Option("--json", help="Also write the results as JSON to FILE.")]
-
-
 def _score_percent(value: Optional[float]) -> str:
     return "absent" if value is None else f"{value * 100:.2f}"
 
@@ -827,7 +815,7 @@ def evaluate_command(
     gt: Annotated[Path, typer.Argument(help="Ground truth: a folder of label PNGs, or a VOC folder.")],
     pred: Annotated[Path, typer.Argument(help="Predictions: label PNGs named like the ground truth.")],
     num_classes: Annotated[
-        int, typer.Option("--num-classes", "-n", min=1, max=255, help="Classes are 0..N-1.")
+        int, typer.Option("--num-classes", "-n", min=1, max=MAX_CLASSES, help="Classes are 0..N-1.")
     ],
     split: SplitOption = None,
     missing: Annotated[
@@ -853,11 +841,10 @@ def evaluate_command(
     predictions are left out of the means and listed. Example:
     labeltools evaluate data/voc preds/ --split val -n 21 --json scores.json
     """
-    if missing not in MISSING_POLICIES:
-        fail(f"--missing must be one of {', '.join(MISSING_POLICIES)}, got {missing!r}")
+    check_missing_policy(missing, "--missing")
     pairs = evaluation_pairs(gt, pred, split)
     table = dataset_class_table(gt if is_voc_root(gt) else None, classes)
-    names = [table.name_of(i) for i in range(num_classes)] if table is not None else None
+    names = class_names_for(num_classes, table)
     cm = ConfusionMatrix(num_classes, ignore_index)
     results = cm.add_results(evaluate_pairs(pairs, num_classes, ignore_index, missing, jobs))
     summary = report_batch(results, len(pairs), "evaluate", verb="scored")

@@ -17,6 +17,9 @@ from labeltools.errors import ColormapError
 VOID = 255
 """The label value that is never a class: boundaries, ``__ignore__``, unmapped colours."""
 
+MAX_CLASSES = VOID
+"""The most classes a label map can hold: values 0..254 are classes, 255 is :data:`VOID`."""
+
 VOID_COLOR = (224, 224, 192)
 """The colour the VOC colormap gives to :data:`VOID`."""
 

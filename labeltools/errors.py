@@ -7,6 +7,12 @@ into one line on stderr and exit code 1. Anything else is a bug and keeps its tr
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
 
 class LabeltoolsError(Exception):
     """Base class of every error labeltools raises for bad input or bad arguments."""
@@ -54,3 +60,12 @@ class NotLabelmeError(AnnotationError):
 
 class WeightsError(LabeltoolsError, ValueError):
     """Class weights cannot be computed: bad scheme or parameters, or nothing was counted."""
+
+
+def format_values(values: Sequence[Any] | NDArray[Any], limit: int = 8, count_rest: bool = True) -> str:
+    """List values in a message: the first ``limit`` as ints, then ``" and k more"`` (or
+    ``", ..."`` without ``count_rest``): ``"3, 7, 9 and 2 more"``."""
+    shown = ", ".join(str(int(v)) for v in values[:limit])
+    if len(values) <= limit:
+        return shown
+    return shown + (f" and {len(values) - limit} more" if count_rest else ", ...")

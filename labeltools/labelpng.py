@@ -69,6 +69,31 @@ def write_json(path: PathLike, data: Any) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
+def to_array(values: Any, source: str, error: type[LabeltoolsError] = LabelFileError) -> NDArray[Any]:
+    """A numpy array from a numpy array, a torch tensor, a PIL image or a nested sequence.
+
+    Torch tensors are recognised without importing torch (anything with ``.detach()`` and
+    ``.cpu()``) and read through ``.detach().cpu().numpy()``; booleans come back as a uint8 view
+    (0 and 1). The dtype is not checked otherwise: callers apply their own policy.
+
+    Args:
+        values: the data; never modified.
+        source: how to name it in error messages (``batch 3``, a file name).
+        error: the :class:`LabeltoolsError` subclass to raise.
+
+    Raises:
+        error: ``values`` cannot become an array (a ragged nested list, say):
+            ``"<source>: cannot read labels as an array (...)"``.
+    """
+    if hasattr(values, "detach") and hasattr(values, "cpu"):  # a torch tensor, without importing torch
+        values = values.detach().cpu().numpy()
+    try:
+        array = np.asarray(values)
+    except (TypeError, ValueError) as exc:
+        raise error(f"{source}: cannot read labels as an array ({exc})") from None
+    return array.view(np.uint8) if array.dtype == np.bool_ else array
+
+
 def as_label_array(array: ArrayLike, source: str = "label array") -> NDArray[np.uint8]:
     """Validate an array as a label map and return it as ``(H, W)`` uint8.
 
@@ -237,11 +262,20 @@ def label_histogram(path: PathLike) -> tuple[NDArray[np.int64], tuple[int, int]]
         LabelFileError: see :func:`read_label_palette`.
     """
     with open_image(path) as image:
-        if image.mode in ("P", "L"):
-            counts = np.asarray(image.histogram(), dtype=np.int64)
-            return counts[:256], (image.height, image.width)
+        counts = image_histogram(image)
+        if counts is not None:
+            return counts, (image.height, image.width)
     label = read_label(path)
     return np.bincount(label.ravel(), minlength=256).astype(np.int64), label.shape  # type: ignore[return-value]
+
+
+def image_histogram(image: Image.Image) -> NDArray[np.int64] | None:
+    """``(256,)`` int64 pixel count of each value of a palette or grayscale (``P``/``L``) image,
+    counted by Pillow in C (decoding it: a truncated file raises ``OSError``); None for other
+    modes."""
+    if image.mode not in ("P", "L"):
+        return None
+    return np.asarray(image.histogram()[:256], dtype=np.int64)
 
 
 def read_label(path: PathLike) -> NDArray[np.uint8]:

@@ -29,28 +29,24 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from labeltools._types import PathLike
-from labeltools.colormap import VOID
-from labeltools.errors import DatasetError, EvaluationError
-from labeltools.labelpng import atomic_write, read_label, write_json
-from labeltools.parallel import FileResult, map_files, quick_task_chunksize
+from labeltools._types import PathLike, is_int
+from labeltools.classes import class_names_for
+from labeltools.colormap import MAX_CLASSES, VOID
+from labeltools.errors import DatasetError, EvaluationError, format_values
+from labeltools.labelpng import atomic_write, read_label, to_array, write_json
+from labeltools.parallel import FileResult, map_quick, raise_if_failed
 from labeltools.voc import dataset_label_paths, is_voc_root
 
 
 log = logging.getLogger(__name__)
 
 MISSING_POLICIES = ("error", "skip")
-MAX_CLASSES = 255
 _VOID_CODE = 255  # the value ignored ground-truth pixels take in the uint8 fast path
 
 
 def _as_numpy(values: Any, source: str) -> NDArray[Any]:
-    """An array of class indices from a numpy array, a torch tensor (duck-typed) or a sequence."""
-    if hasattr(values, "detach") and hasattr(values, "cpu"):  # torch, without importing it
-        values = values.detach().cpu().numpy()
-    array = np.asarray(values)
-    if array.dtype == np.bool_:
-        return array.view(np.uint8)
+    """An integer array of class indices (booleans as uint8); see :func:`~labeltools.labelpng.to_array`."""
+    array = to_array(values, source, EvaluationError)
     if not np.issubdtype(array.dtype, np.integer):
         hint = " (take the argmax over the class axis first)" if np.issubdtype(array.dtype, np.floating) else ""
         raise EvaluationError(f"{source}: expected integer class indices, got dtype {array.dtype}{hint}")
@@ -58,9 +54,7 @@ def _as_numpy(values: Any, source: str) -> NDArray[Any]:
 
 
 def _values_text(values: NDArray[Any]) -> str:
-    shown = ", ".join(str(int(v)) for v in values[:8])
-    more = f" and {len(values) - 8} more" if len(values) > 8 else ""
-    return f"value{'s' if len(values) > 1 else ''} {shown}{more}"
+    return f"value{'s' if len(values) > 1 else ''} {format_values(values)}"
 
 
 def _pred_error(source: str, values: NDArray[Any], num_classes: int) -> EvaluationError:
@@ -176,14 +170,16 @@ def _shape_text(shape: tuple[int, ...]) -> str:
 
 
 def _check_num_classes(num_classes: int, ignore_index: int | None) -> None:
-    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or not (
-        1 <= num_classes <= MAX_CLASSES
-    ):
+    if not (is_int(num_classes) and 1 <= num_classes <= MAX_CLASSES):
         raise EvaluationError(
             f"num_classes must be an integer in 1..{MAX_CLASSES} (classes 0..N-1; 255 is void), "
             f"got {num_classes!r}"
         )
-    if ignore_index is not None and 0 <= ignore_index < num_classes:
+    if ignore_index is None:
+        return
+    if not is_int(ignore_index):
+        raise EvaluationError(f"ignore_index must be an integer or None, got {ignore_index!r}")
+    if 0 <= ignore_index < num_classes:
         raise EvaluationError(
             f"ignore_index {ignore_index} is one of the classes 0..{num_classes - 1}; "
             "choose a value outside them (255 by default)"
@@ -234,10 +230,10 @@ class ConfusionMatrix:
         dtype; neither is modified. Raises EvaluationError as :func:`confusion_counts` does,
         leaving the matrix unchanged.
         """
-        counts = confusion_counts(gt, pred, self.num_classes, self.ignore_index)
+        gt_array = _as_numpy(gt, "ground truth")
+        counts = confusion_counts(gt_array, _as_numpy(pred, "prediction"), self.num_classes, self.ignore_index)
         self._matrix += counts
-        shape = tuple(getattr(gt, "shape", np.shape(gt)))
-        self.images += shape[0] if len(shape) == 3 else 1
+        self.images += gt_array.shape[0] if gt_array.ndim == 3 else 1
 
     def add_counts(self, counts: NDArray[np.integer], images: int = 1) -> None:
         """Add an ``(N, N)`` matrix of counts (from another ConfusionMatrix or a saved run)."""
@@ -356,19 +352,19 @@ class ConfusionMatrix:
         Raises:
             EvaluationError: nothing was counted.
         """
-        names = _class_names(class_names, self.num_classes)
-        iou, dice, accuracy = self.iou(), self.dice(), self.class_accuracy()
-        gt, pred = self.gt_pixels(), self.pred_pixels()
+        names = class_names_for(self.num_classes, class_names)
+        iou, dice, accuracy = self.iou().tolist(), self.dice().tolist(), self.class_accuracy().tolist()
+        gt, pred = self.gt_pixels().tolist(), self.pred_pixels().tolist()
         absent = set(self.absent_classes())
         classes = [
             {
                 "index": i,
                 "name": names[i],
-                "iou": iou.tolist()[i],
-                "dice": dice.tolist()[i],
-                "accuracy": accuracy.tolist()[i],
-                "gt_pixels": int(gt[i]),
-                "pred_pixels": int(pred[i]),
+                "iou": iou[i],
+                "dice": dice[i],
+                "accuracy": accuracy[i],
+                "gt_pixels": gt[i],
+                "pred_pixels": pred[i],
                 "absent": i in absent,
             }
             for i in range(self.num_classes)
@@ -400,7 +396,7 @@ class ConfusionMatrix:
     def save_csv(self, path: PathLike, class_names: Sequence[str] | None = None) -> None:
         """Write the confusion matrix as CSV (a header row of predicted classes, one row per
         ground-truth class), atomically."""
-        names = _class_names(class_names, self.num_classes)
+        names = class_names_for(self.num_classes, class_names)
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(["ground truth \\ prediction", *names])
@@ -416,12 +412,7 @@ class ConfusionMatrix:
         Raises:
             EvaluationError: nothing was counted.
         """
-        _save_workbook(path, self, _class_names(class_names, self.num_classes))
-
-
-def _class_names(class_names: Sequence[str] | None, num_classes: int) -> list[str]:
-    names = list(class_names or [])
-    return [names[i] if i < len(names) and names[i] else f"class_{i}" for i in range(num_classes)]
+        _save_workbook(path, self, class_names_for(self.num_classes, class_names))
 
 
 def _save_workbook(path: PathLike, cm: ConfusionMatrix, names: list[str]) -> None:
@@ -476,6 +467,17 @@ def _save_workbook(path: PathLike, cm: ConfusionMatrix, names: list[str]) -> Non
 
 
 # --- files ----------------------------------------------------------------------------------
+
+
+def check_missing_policy(missing: str, name: str = "missing") -> None:
+    """Check a policy for missing predictions (cheap: call it before reading any file).
+
+    Raises:
+        EvaluationError: ``missing`` is not one of :data:`MISSING_POLICIES`; the message calls
+            the setting ``name`` (``--missing`` on the command line).
+    """
+    if missing not in MISSING_POLICIES:
+        raise EvaluationError(f"{name} must be one of {', '.join(MISSING_POLICIES)}, got {missing!r}")
 
 
 def evaluate_pair(
@@ -577,11 +579,9 @@ def evaluate_pairs(
         EvaluationError: bad ``num_classes``/``ignore_index`` or an unknown ``missing`` policy.
     """
     _check_num_classes(num_classes, ignore_index)
-    if missing not in MISSING_POLICIES:
-        raise EvaluationError(f"missing must be one of {', '.join(MISSING_POLICIES)}, got {missing!r}")
+    check_missing_policy(missing)
     work = partial(evaluate_pair, num_classes=num_classes, ignore_index=ignore_index, missing=missing)
-    items = [(str(g), str(p)) for g, p in pairs]
-    return map_files(work, items, jobs, quick_task_chunksize(len(items), jobs))
+    return map_quick(work, [(str(g), str(p)) for g, p in pairs], jobs)
 
 
 def evaluate_folders(
@@ -606,9 +606,5 @@ def evaluate_folders(
     pairs = evaluation_pairs(gt, pred, split)
     cm = ConfusionMatrix(num_classes, ignore_index)
     results = cm.add_results(evaluate_pairs(pairs, num_classes, ignore_index, missing, jobs))
-    failures = [r.error for r in results if not r.ok]
-    if failures:
-        shown = "; ".join(str(f) for f in failures[:3])
-        more = f" (and {len(failures) - 3} more)" if len(failures) > 3 else ""
-        raise EvaluationError(f"{len(failures)} of {len(pairs)} image(s) failed: {shown}{more}")
+    raise_if_failed(results, len(pairs), "image(s)", EvaluationError)
     return cm

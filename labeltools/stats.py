@@ -7,7 +7,7 @@ folder (splits, files, sizes, label modes, values, palettes, unreadable files) a
 problem once, with the file it is in and a severity (``error`` or ``warning``).
 
 Counting reads each label file through Pillow's C histogram (:func:`~labeltools.labelpng.
-label_histogram`) in worker processes; only the non-zero counts travel back.
+label_histogram`) in worker processes; only the 256 counts and the image size travel back.
 """
 
 from __future__ import annotations
@@ -24,13 +24,20 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from labeltools._types import PathLike
-from labeltools.classes import ClassTable
+from labeltools.classes import ClassTable, class_name
 from labeltools.colormap import VOID, voc_colormap
 from labeltools.draw import bar_chart
-from labeltools.errors import ClassTableError, DatasetError, LabeltoolsError
+from labeltools.errors import ClassTableError, DatasetError, LabeltoolsError, format_values
 from labeltools.labelme import EXIF_ORIENTATION, SIDE_SWAPPING_ORIENTATIONS
-from labeltools.labelpng import atomic_write, label_histogram, read_label_palette, write_json
-from labeltools.parallel import FileResult, map_files, quick_task_chunksize
+from labeltools.labelpng import (
+    atomic_write,
+    image_histogram,
+    image_palette,
+    label_histogram,
+    read_label_palette,
+    write_json,
+)
+from labeltools.parallel import FileResult, map_files, map_quick, raise_if_failed
 from labeltools.voc import (
     CLASS_NAMES_FILE,
     LABELS_DIR,
@@ -57,15 +64,14 @@ def stat_label_file(path: PathLike) -> FileResult:
     """Count one label file's pixels per value.
 
     Returns:
-        A :class:`FileResult` whose ``data`` is ``(values, counts, (H, W))``: the values present
-        and their pixel counts as lists of ints, and the image size.
+        A :class:`FileResult` whose ``data`` is ``(counts, (H, W))``: the ``(256,)`` int64
+        pixel count of each value (as :func:`~labeltools.weights.histogram_label_file` gives)
+        and the image size.
 
     Raises:
         LabelFileError: the file is missing or not a label map.
     """
-    counts, shape = label_histogram(path)
-    values = np.flatnonzero(counts)
-    return FileResult(source=str(path), data=(values.tolist(), counts[values].tolist(), shape))
+    return FileResult(source=str(path), data=label_histogram(path))
 
 
 def stat_label_files(paths: Sequence[PathLike], jobs: int | None = None) -> Iterator[FileResult]:
@@ -73,8 +79,7 @@ def stat_label_files(paths: Sequence[PathLike], jobs: int | None = None) -> Iter
 
     Feed the results to :meth:`DatasetStats.add_results`; a bad file gives a failed result.
     """
-    work = [str(p) for p in paths]
-    return map_files(stat_label_file, work, jobs, quick_task_chunksize(len(work), jobs))
+    return map_quick(stat_label_file, [str(p) for p in paths], jobs)
 
 
 @dataclass
@@ -95,6 +100,9 @@ class DatasetStats:
     images_with: NDArray[np.int64] = field(default_factory=lambda: np.zeros(256, dtype=np.int64))
     images: int = 0
     sizes: Counter[tuple[int, int]] = field(default_factory=Counter)
+    _palette: tuple[ClassTable | None, NDArray[np.uint8]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def add(self, counts: NDArray[np.integer], shape_hw: tuple[int, int]) -> None:
         """Add one image: ``(256,)`` pixel counts per value and its ``(H, W)``."""
@@ -108,10 +116,7 @@ class DatasetStats:
         """Add the counts carried by :func:`stat_label_file` results, passing each result on."""
         for result in results:
             if result.ok and result.data is not None:
-                values, counts, shape = result.data
-                full = np.zeros(256, dtype=np.int64)
-                full[values] = counts
-                self.add(full, shape)
+                self.add(*result.data)
             yield result
 
     # --- derived ------------------------------------------------------------------------
@@ -155,33 +160,44 @@ class DatasetStats:
 
     def unknown_values(self) -> list[int]:
         """Values present that are neither a class nor void."""
-        known = set(self.class_indices) | {VOID}
-        return [int(v) for v in np.flatnonzero(self.pixels) if int(v) not in known]
+        return self._unknown_values(self.class_indices)
+
+    def _unknown_values(self, class_indices: Iterable[int]) -> list[int]:
+        known = set(class_indices) | {VOID}
+        return [v for v in np.flatnonzero(self.pixels).tolist() if v not in known]
 
     def name_of(self, value: int) -> str:
-        return self.classes.name_of(value) if self.classes is not None else f"class_{value}"
+        return class_name(value, self.classes)
+
+    def palette(self) -> NDArray[np.uint8]:
+        """``(256, 3)`` uint8 colour of each value: the class table's, else the VOC colormap.
+        Built once per table (read-only)."""
+        if self._palette is None or self._palette[0] is not self.classes:
+            colors = self.classes.palette() if self.classes is not None else voc_colormap(256)
+            colors.setflags(write=False)
+            self._palette = (self.classes, colors)
+        return self._palette[1]
 
     def color_of(self, value: int) -> tuple[int, int, int]:
-        palette = self.classes.palette() if self.classes is not None else voc_colormap(256)
-        return (int(palette[value][0]), int(palette[value][1]), int(palette[value][2]))
+        r, g, b = self.palette()[value].tolist()
+        return (r, g, b)
 
     def rows(self) -> list[dict[str, Any]]:
         """One dict per class, then per unknown value: index, name, pixels, share, images."""
-        shares = self.shares()
-        rows = []
-        for value in self.class_indices + self.unknown_values():
-            known = value in self.class_indices
-            rows.append(
-                {
-                    "index": value,
-                    "name": self.name_of(value) if known else f"value {value} (not a class)",
-                    "pixels": int(self.pixels[value]),
-                    "share": float(shares[value]),
-                    "images": int(self.images_with[value]),
-                    "is_class": known,
-                }
-            )
-        return rows
+        classes = self.class_indices
+        shares, pixels, images = self.shares().tolist(), self.pixels.tolist(), self.images_with.tolist()
+        return [
+            {
+                "index": value,
+                "name": self.name_of(value) if known else f"value {value} (not a class)",
+                "pixels": pixels[value],
+                "share": shares[value],
+                "images": images[value],
+                "is_class": known,
+            }
+            for values, known in ((classes, True), (self._unknown_values(classes), False))
+            for value in values
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         """Everything as plain JSON-ready values."""
@@ -229,11 +245,7 @@ def dataset_stats(
     """
     paths, _ = select_label_paths(dataset, split, labels_dir, default_split=None)
     stats = DatasetStats(dataset_class_table(dataset, classes, num_classes))
-    failures = [r.error for r in stats.add_results(stat_label_files(paths, jobs)) if not r.ok]
-    if failures:
-        shown = "; ".join(str(f) for f in failures[:3])
-        more = f" (and {len(failures) - 3} more)" if len(failures) > 3 else ""
-        raise DatasetError(f"{len(failures)} of {len(paths)} label file(s) failed: {shown}{more}")
+    raise_if_failed(stats.add_results(stat_label_files(paths, jobs)), len(paths), "label file(s)", DatasetError)
     return stats
 
 
@@ -295,11 +307,6 @@ def _problem(severity: str, kind: str, file: PathLike, message: str) -> tuple[st
     return (severity, kind, str(file), text)
 
 
-def _format_values(values: Sequence[int]) -> str:
-    shown = ", ".join(str(v) for v in values[:8])
-    return shown + (f" and {len(values) - 8} more" if len(values) > 8 else "")
-
-
 def check_sample(
     item: tuple[str, str],
     valid_values: bytes | None = None,
@@ -324,16 +331,17 @@ def check_sample(
     """
     label_file, image_file = item
     problems: list[tuple[str, str, str, str]] = []
-    label = None
+    label_hw = None
     if label_file:
-        label, label_palette = _check_label(label_file, problems)
+        label = _check_label(label_file, problems)
         if label is not None:
-            present = np.bincount(label.ravel(), minlength=256) > 0
+            counts, label_hw, label_palette = label
+            present = counts > 0
             if valid_values is not None:
                 allowed = np.frombuffer(valid_values, dtype=np.uint8).astype(bool)
                 bad = np.flatnonzero(present & ~allowed)
                 if bad.size:
-                    values = f"values {_format_values(bad.tolist())} are" if bad.size > 1 else f"value {bad[0]} is"
+                    values = f"values {format_values(bad)} are" if bad.size > 1 else f"value {bad[0]} is"
                     problems.append(
                         _problem(
                             ERROR, "label-values", label_file,
@@ -356,11 +364,12 @@ def check_sample(
                     )
     if image_file:
         size = _check_image(image_file, problems)
-        if size is not None and label is not None:
+        if size is not None and label_hw is not None:
             (width, height), swapped_by_exif = size
-            if (width, height) != (label.shape[1], label.shape[0]):
+            label_height, label_width = label_hw
+            if (width, height) != (label_width, label_height):
                 hint = ""
-                if swapped_by_exif and (height, width) == (label.shape[1], label.shape[0]):
+                if swapped_by_exif and (height, width) == (label_width, label_height):
                     hint = (
                         f"; its EXIF orientation shows it as {height}x{width}, which some loaders "
                         "apply and others (torchvision's) do not"
@@ -368,7 +377,7 @@ def check_sample(
                 problems.append(
                     _problem(
                         ERROR, "size-mismatch", label_file,
-                        f"label is {label.shape[1]}x{label.shape[0]} but its image {image_file} is "
+                        f"label is {label_width}x{label_height} but its image {image_file} is "
                         f"{width}x{height} (width x height){hint}",
                     )  # fmt: skip
                 )
@@ -380,13 +389,21 @@ _LABEL_MODES = ("P", "L", "1", "I", "I;16", "I;16B", "I;16L", "I;16N")
 
 def _check_label(
     path: str, problems: list[tuple[str, str, str, str]]
-) -> tuple[NDArray[np.uint8] | None, NDArray[np.uint8] | None]:
+) -> tuple[NDArray[np.int64], tuple[int, int], NDArray[np.uint8] | None] | None:
+    """``((256,) pixel counts per value, (H, W), palette or None)`` of a label file, or None
+    after adding the problem that keeps it from being read.
+
+    The file is opened once; palette and grayscale PNGs are counted by Pillow without building
+    the array, other modes go through :func:`~labeltools.labelpng.read_label_palette`."""
     try:
         with Image.open(path) as image:
             file_format, mode = image.format, image.mode
+            counts = image_histogram(image) if file_format == "PNG" else None
+            if counts is not None:
+                return counts, (image.height, image.width), image_palette(image) if mode == "P" else None
     except (OSError, SyntaxError, ValueError) as exc:
         problems.append(_problem(ERROR, "unreadable", path, f"cannot read image ({exc})"))
-        return None, None
+        return None
     if file_format != "PNG":
         problems.append(
             _problem(
@@ -394,13 +411,14 @@ def _check_label(
                 f"label is a {file_format} file, not a PNG (lossy formats change class values)",
             )  # fmt: skip
         )
-        return None, None
+        return None
     try:
-        return read_label_palette(path)
+        label, palette = read_label_palette(path)
     except LabeltoolsError as exc:
         kind = "unreadable" if mode in _LABEL_MODES else "label-mode"
         problems.append(_problem(ERROR, kind, path, str(exc)))
-        return None, None
+        return None
+    return np.bincount(label.ravel(), minlength=256).astype(np.int64), (label.shape[0], label.shape[1]), palette
 
 
 def _check_image(

@@ -24,7 +24,8 @@ from numpy.typing import NDArray
 from PIL import ImageOps
 
 from labeltools._types import PathLike
-from labeltools.classes import ClassTable
+from labeltools.classes import ClassTable, class_names_for
+from labeltools.colormap import MAX_CLASSES
 from labeltools.errors import DatasetError
 from labeltools.labelpng import atomic_write, open_image, read_label
 
@@ -149,10 +150,9 @@ def dataset_class_table(
     found = load_class_table(root) if root is not None else None
     if num_classes is None:
         return found
-    if not 1 <= num_classes <= 255:
-        raise DatasetError(f"the number of classes must be 1..255 (255 is void), got {num_classes}")
-    names = [found.name_of(i) if found is not None else f"class_{i}" for i in range(num_classes)]
-    return ClassTable.from_names(names, f"{num_classes} classes")
+    if not 1 <= num_classes <= MAX_CLASSES:
+        raise DatasetError(f"the number of classes must be 1..{MAX_CLASSES} (255 is void), got {num_classes}")
+    return ClassTable.from_names(class_names_for(num_classes, found), f"{num_classes} classes")
 
 
 def read_image(path: PathLike) -> NDArray[np.uint8]:

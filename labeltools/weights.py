@@ -47,11 +47,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from labeltools._types import PathLike
-from labeltools.colormap import VOID
-from labeltools.errors import DatasetError, LabelFileError, LabeltoolsError, WeightsError
-from labeltools.labelpng import atomic_write, label_histogram, write_json
-from labeltools.parallel import FileResult, map_files, quick_task_chunksize
+from labeltools._types import PathLike, is_int
+from labeltools.classes import class_name, class_names_for
+from labeltools.colormap import MAX_CLASSES, VOID
+from labeltools.errors import DatasetError, LabelFileError, LabeltoolsError, WeightsError, format_values
+from labeltools.labelpng import atomic_write, label_histogram, to_array, write_json
+from labeltools.parallel import FileResult, map_files, map_quick, raise_if_failed
 
 
 log = logging.getLogger(__name__)
@@ -61,15 +62,12 @@ SCHEMES = ("enet", "median", "inverse", "inverse-sqrt", "effective")
 
 ENET_C = 1.02
 EFFECTIVE_BETA = 0.9999
-MAX_CLASSES = 255
-"""Label values 0..254 are classes (255 is void), so at most 255 classes."""
 
 _SHOWN_VALUES = 10
 
 
 def _format_values(values: Sequence[int]) -> str:
-    shown = ", ".join(str(v) for v in values[:_SHOWN_VALUES])
-    return shown + (", ..." if len(values) > _SHOWN_VALUES else "")
+    return format_values(values, _SHOWN_VALUES, count_rest=False)
 
 
 # --- counts ---------------------------------------------------------------------------------
@@ -153,14 +151,14 @@ class ClassCounts:
 
 
 def _check_classes(num_classes: int, ignore_index: int) -> None:
-    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
+    if not is_int(num_classes):
         raise WeightsError(f"num_classes must be an integer, got {num_classes!r}")
     if not 1 <= num_classes <= MAX_CLASSES:
         raise WeightsError(
             f"num_classes must be between 1 and {MAX_CLASSES} (label values 0..254 are classes, "
             f"255 is void), got {num_classes}"
         )
-    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
+    if not is_int(ignore_index):
         raise WeightsError(f"ignore_index must be an integer, got {ignore_index!r}")
     if 0 <= ignore_index < num_classes:
         raise WeightsError(
@@ -242,9 +240,13 @@ class ClassCounter:
         if hist.shape != (256,):
             raise WeightsError(f"{source}: a histogram must have 256 bins, got shape {hist.shape}")
         out_values = self._out_of_range(hist, extra_out)
+        if out_values and self.strict:
+            self._raise_out_of_range(source, out_values)
+        self._add(hist, source, extra_ignored, out_values)
+
+    def _add(self, hist: NDArray[Any], source: str, extra_ignored: int, out_values: Mapping[int, int]) -> None:
+        """Add a checked ``(256,)`` histogram whose out-of-range values are already known."""
         if out_values:
-            if self.strict:
-                self._raise_out_of_range(source, out_values)
             out = sum(out_values.values())
             self._out += out
             self._out_values.update(out_values)
@@ -288,12 +290,11 @@ class ClassCounter:
         batch = _integral(batch, source)
         summaries = [self._summarise(image) for image in batch]
         if self.strict:  # check the whole batch before adding any of it
-            for name, (hist, _, extra_out) in zip(names, summaries):
-                out_values = self._out_of_range(hist, extra_out)
+            for name, (_, _, out_values) in zip(names, summaries):
                 if out_values:
                     self._raise_out_of_range(name, out_values)
-        for name, (hist, extra_ignored, extra_out) in zip(names, summaries):
-            self.add_histogram(hist, name, extra_ignored, extra_out)
+        for name, (hist, extra_ignored, out_values) in zip(names, summaries):
+            self._add(hist, name, extra_ignored, out_values)
 
     def _out_of_range(self, hist: NDArray[np.int64], extra_out: Mapping[int, int] | None) -> dict[int, int]:
         """``{value: pixels}`` for the values that are neither a class nor the ignore index."""
@@ -309,20 +310,20 @@ class ClassCounter:
         )
 
     def _summarise(self, image: NDArray[Any]) -> tuple[NDArray[np.int64], int, dict[int, int]]:
-        """``(256-bin histogram, ignored pixels outside 0..255, {value outside 0..255: pixels})``."""
+        """``(256-bin histogram of 0..255, ignored pixels outside 0..255, {out-of-range value:
+        pixels})`` of one image."""
+        ignored, extra = 0, {}
         if image.dtype == np.uint8:
-            return np.bincount(image.ravel(), minlength=256), 0, {}
-        if image.size == 0:
-            return np.zeros(256, dtype=np.int64), 0, {}
-        lo, hi = image.min(), image.max()
-        if lo >= 0 and hi <= 255:
-            return np.bincount(image.astype(np.uint8).ravel(), minlength=256), 0, {}
-        inside = (image >= 0) & (image <= 255)
-        hist = np.bincount(image[inside].astype(np.uint8), minlength=256)
-        values, pixels = np.unique(image[~inside], return_counts=True)
-        extra = {int(v): int(n) for v, n in zip(values, pixels)}
-        ignored = extra.pop(self.ignore_index, 0)
-        return hist, ignored, extra
+            hist = np.bincount(image.ravel(), minlength=256)
+        elif image.size == 0 or (image.min() >= 0 and image.max() <= 255):
+            hist = np.bincount(image.astype(np.uint8).ravel(), minlength=256)
+        else:
+            inside = (image >= 0) & (image <= 255)
+            hist = np.bincount(image[inside].astype(np.uint8), minlength=256)
+            values, pixels = np.unique(image[~inside], return_counts=True)
+            extra = {int(v): int(n) for v, n in zip(values, pixels)}
+            ignored = extra.pop(self.ignore_index, 0)
+        return hist, ignored, self._out_of_range(hist, extra)
 
     def add_item(self, item: Any, position: int) -> None:
         """Add one element of a loader: an array, a dict sample or an ``(image, label)`` pair.
@@ -371,15 +372,9 @@ class ClassCounter:
 
 
 def _as_numpy(labels: Any, source: str) -> NDArray[Any]:
-    if hasattr(labels, "detach") and hasattr(labels, "cpu"):  # a torch tensor, without importing torch
-        labels = labels.detach().cpu().numpy()
-    try:
-        array = np.asarray(labels)
-    except (TypeError, ValueError) as exc:
-        raise LabelFileError(f"{source}: cannot read labels as an array ({exc})") from None
-    if not (array.dtype == np.bool_ or np.issubdtype(array.dtype, np.number)) or np.issubdtype(
-        array.dtype, np.complexfloating
-    ):
+    """Labels as an array of numbers (booleans as uint8); see :func:`~labeltools.labelpng.to_array`."""
+    array = to_array(labels, source, LabelFileError)
+    if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
         raise LabelFileError(
             f"{source}: labels must be integers (class indices), got dtype {array.dtype} "
             f"({type(labels).__name__})"
@@ -388,9 +383,7 @@ def _as_numpy(labels: Any, source: str) -> NDArray[Any]:
 
 
 def _integral(batch: NDArray[Any], source: str) -> NDArray[Any]:
-    """Bools as uint8; floats as int64 when every value is a whole number."""
-    if batch.dtype == np.bool_:
-        return batch.view(np.uint8)
+    """Floats as int64 when every value is a whole number; other numbers as they are."""
     if not np.issubdtype(batch.dtype, np.floating):
         return batch
     bad = ~np.isfinite(batch) | (batch != np.round(batch))
@@ -434,6 +427,11 @@ def count_classes(
     counter = ClassCounter(num_classes, ignore_index, strict)
     for position, item in enumerate(loader):
         counter.add_item(item, position)
+    return _counts_with_warning(counter)
+
+
+def _counts_with_warning(counter: ClassCounter) -> ClassCounts:
+    """The counter's counts, after logging a warning about out-of-range values if any."""
     counts = counter.counts
     message = counts.out_of_range_message()
     if message:
@@ -467,8 +465,8 @@ def histogram_label_files(
     """
     work = [str(p) for p in paths]
     if chunksize is None:
-        chunksize = quick_task_chunksize(len(work), jobs)
-    return map_files(histogram_label_file, work, jobs=jobs, chunksize=chunksize)
+        return map_quick(histogram_label_file, work, jobs)
+    return map_files(histogram_label_file, work, jobs, chunksize)
 
 
 def count_label_files(
@@ -489,16 +487,8 @@ def count_label_files(
         WeightsError: bad ``num_classes`` or ``ignore_index``.
     """
     counter = ClassCounter(num_classes, ignore_index, strict)
-    failures = [r.error for r in counter.add_results(histogram_label_files(paths, jobs)) if not r.ok]
-    if failures:
-        shown = "; ".join(str(f) for f in failures[:3])
-        more = f" (and {len(failures) - 3} more)" if len(failures) > 3 else ""
-        raise DatasetError(f"{len(failures)} of {len(paths)} label file(s) failed: {shown}{more}")
-    counts = counter.counts
-    message = counts.out_of_range_message()
-    if message:
-        log.warning("%s", message)
-    return counts
+    raise_if_failed(counter.add_results(histogram_label_files(paths, jobs)), len(paths), "label file(s)", DatasetError)
+    return _counts_with_warning(counter)
 
 
 # --- weights --------------------------------------------------------------------------------
@@ -567,15 +557,21 @@ def class_weights(
         raw = (1 - beta) / (1 - beta ** n[present])
         weights[present] = raw * (np.count_nonzero(present) / raw.sum())
     for index in np.flatnonzero(~present).tolist():
-        name = class_names[index] if class_names is not None and index < len(class_names) else f"class_{index}"
         log.warning(
             "class %d (%s) has no pixels: its %s weight is %s",
             index,
-            name,
+            class_name(index, class_names),
             scheme,
             f"1/ln({c:g}) = {weights[index]:.6g}, the largest" if scheme == "enet" else "0",
         )
     return weights
+
+
+def default_weights_path(dataset: PathLike, name: str | None = None) -> Path:
+    """Where pytorch-deeplab-xception looks for a dataset's weights:
+    ``<dataset>/<name>_classes_weights.npy``, ``name`` defaulting to the dataset folder's name."""
+    root = Path(dataset)
+    return root / f"{name or root.resolve().name}_classes_weights.npy"
 
 
 def save_weights(path: PathLike, weights: NDArray[np.float64]) -> Path:
@@ -610,8 +606,7 @@ def weights_provenance(
     from labeltools import __version__
 
     parameters = {"enet": {"c": c}, "effective": {"beta": beta}}.get(scheme, {})
-    names = list(class_names) if class_names is not None else []
-    names += [f"class_{i}" for i in range(len(names), counts.num_classes)]
+    names = class_names_for(counts.num_classes, class_names)
     freq = counts.frequencies
     return {
         "labeltools_version": __version__,
@@ -651,6 +646,7 @@ __all__ = [
     "class_weights",
     "count_classes",
     "count_label_files",
+    "default_weights_path",
     "histogram_label_file",
     "histogram_label_files",
     "save_provenance",

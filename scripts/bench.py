@@ -9,6 +9,7 @@ sizes of child processes. ``--json`` prints the same as JSON.
     python scripts/bench.py              # every benchmark
     python scripts/bench.py colormap     # one
     python scripts/bench.py --json colormap
+    python scripts/bench.py --quick      # small data: a smoke run, no target verdicts
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -49,14 +51,16 @@ class Result:
         """How many times better we are (baseline / ours)."""
         return self.baseline / self.ours if self.ours else float("inf")
 
-    def line(self) -> str:
-        verdict = ""
-        if self.target is not None:
-            verdict = "  ok" if self.ratio >= self.target else f"  BELOW TARGET {self.target:g}x"
+    def line(self, verdict: bool = True) -> str:
+        """One line: both figures and the ratio, with the target verdict unless ``verdict`` is
+        False (``--quick`` data is too small for one)."""
+        judged = ""
+        if verdict and self.target is not None:
+            judged = "  ok" if self.ratio >= self.target else f"  BELOW TARGET {self.target:g}x"
         return (
             f"{self.benchmark:<10} {self.case:<34} ours {self.ours:10.4f} {self.unit:<4} "
             f"baseline ({self.baseline_name}) {self.baseline:10.4f} {self.unit:<4} "
-            f"ratio {self.ratio:6.2f}x{verdict}" + (f"  ({self.note})" if self.note else "")
+            f"ratio {self.ratio:6.2f}x{judged}" + (f"  ({self.note})" if self.note else "")
         )
 
 
@@ -74,6 +78,46 @@ def timeit_alternating(
             fn()
             sink.append(time.perf_counter() - start)
     return statistics.median(ours_t), statistics.median(base_t)
+
+
+def jobs_timings(
+    benchmark: str,
+    case: str,
+    ours: Callable[[int], Any],
+    check: Callable[[Any], Any],
+    baseline: Callable[[], object],
+    baseline_name: str,
+    repeats: int,
+) -> list[Result]:
+    """``ours(jobs)`` against ``baseline`` for ``--jobs 1`` and ``--jobs 2`` (targets 1.2x and
+    2x), after ``check`` has accepted what ``ours`` gives with each."""
+    results = []
+    for jobs, target in ((1, 1.2), (2, 2.0)):
+        assert check(ours(jobs)), f"{benchmark} with --jobs {jobs} disagrees with the baseline"
+        ours_t, base_t = timeit_alternating(lambda: ours(jobs), baseline, repeats=repeats)
+        results.append(
+            Result(benchmark, f"{case}, --jobs {jobs}", ours_t, base_t, baseline_name=baseline_name, target=target)
+        )
+    return results
+
+
+CHILD_PREAMBLE = "import sys\nsys.path.insert(0, 'scripts')\n"
+"""Starts every child's code: ``import bench`` then works. The child runs in ROOT, which
+``python -c`` puts on ``sys.path``, so ``labeltools`` imports as it is."""
+
+
+def run_child(code: str, env: dict[str, str] | None = None) -> str:
+    """Run ``code`` in a fresh Python process in ROOT, with ``env`` added to the environment,
+    and return its stdout (a failure raises ``CalledProcessError``)."""
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD_PREAMBLE + code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env=None if env is None else {**os.environ, **env},
+    )
+    return done.stdout
 
 
 def peak_memory_mib(code: str) -> float:
@@ -94,14 +138,7 @@ def peak_memory_mib(code: str) -> float:
         "    pass\n"
         "print('PEAK', max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code + probe],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
-    line = [ln for ln in done.stdout.splitlines() if ln.startswith("PEAK ")][-1]
+    line = [ln for ln in run_child(code + probe).splitlines() if ln.startswith("PEAK ")][-1]
     return int(line.split()[1]) / 1024  # ru_maxrss is in KiB on Linux
 
 
@@ -196,21 +233,17 @@ def bench_excel(workdir: Path, quick: bool) -> list[Result]:
     results = excel_timings(workdir, quick, "" if openpyxl.LXML else " (no lxml)")
     if openpyxl.LXML:  # the same without lxml, in a child where openpyxl falls back to the stdlib
         child = (
-            "import json, sys, pathlib, dataclasses\n"
-            "sys.path.insert(0, 'scripts')\n"
+            "import json, pathlib, dataclasses\n"
             "import bench\n"
             f"rs = bench.excel_timings(pathlib.Path({str(workdir)!r}), {quick!r}, ' (no lxml)')\n"
             "print(json.dumps([dataclasses.asdict(r) for r in rs]))\n"
         )
-        env = dict(os.environ, OPENPYXL_LXML="False")
-        done = subprocess.run(
-            [sys.executable, "-c", child], capture_output=True, text=True, check=True, cwd=ROOT, env=env
-        )
-        results += [Result(**r) for r in json.loads(done.stdout.splitlines()[-1])]
+        stdout = run_child(child, env={"OPENPYXL_LXML": "False"})
+        results += [Result(**r) for r in json.loads(stdout.splitlines()[-1])]
     height, width = (256, 512) if quick else (1024, 2048)
     np.save(workdir / "big.npy", synthetic_label(height, width))  # children only load it
     make = (
-        "import sys, pathlib\nimport numpy as np\nsys.path.insert(0, 'scripts')\nimport bench\n"
+        "import pathlib\nimport numpy as np\nimport bench\n"
         f"label = np.load({str(workdir / 'big.npy')!r})\n"
         f"out = pathlib.Path({str(workdir / 'big.xlsx')!r})\n"
     )
@@ -275,29 +308,27 @@ def bench_weights(workdir: Path, quick: bool) -> list[Result]:
     count = 100 if quick else 500
     paths = make_label_files(workdir / "labels", count)
     reference = bincount_loop(paths)
-    results = []
-    for jobs, target in ((1, 1.2), (2, 2.0)):
-        counts = count_label_files(paths, 21, jobs=jobs)
-        assert (counts.pixels == reference[:21]).all() and counts.ignored == reference[255]
-        ours, base = timeit_alternating(
-            lambda: count_label_files(paths, 21, jobs=jobs),
-            lambda: bincount_loop(paths),
-            repeats=3 if quick else 5,
-        )
-        case = f"{count} labels 500x375, --jobs {jobs}"
-        results.append(Result("weights", case, ours, base, baseline_name="open+bincount loop", target=target))
+    results = jobs_timings(
+        "weights",
+        f"{count} labels 500x375",
+        lambda jobs: count_label_files(paths, 21, jobs=jobs),
+        lambda counts: (counts.pixels == reference[:21]).all() and counts.ignored == reference[255],
+        lambda: bincount_loop(paths),
+        "open+bincount loop",
+        repeats=3 if quick else 5,
+    )
     # Memory: the same files listed repeatedly stand for a larger dataset (generating 5,000
     # PNGs would dominate the run); what is measured is the counting pass, not the disk.
     small, large = (count, 10 * count)
     probe = (
-        "import sys; from pathlib import Path; sys.path.insert(0, {root!r})\n"
+        "from pathlib import Path\n"
         "from labeltools.weights import count_label_files\n"
         "paths = sorted(Path({folder!r}).glob('*.png'))\n"
         "paths = (paths * ({n} // len(paths) + 1))[:{n}]\n"
         "count_label_files(paths, 21, jobs=2)\n"
     )
     folder = str(workdir / "labels")
-    peaks = {n: peak_memory_mib(probe.format(root=str(ROOT), folder=folder, n=n)) for n in (small, large)}
+    peaks = {n: peak_memory_mib(probe.format(folder=folder, n=n)) for n in (small, large)}
     results.append(
         Result(
             "weights",
@@ -442,15 +473,15 @@ def bench_evaluate(workdir: Path, quick: bool) -> list[Result]:
         return cm.matrix
 
     expected = bincount_confusion(pairs, EVAL_CLASSES)
-    results = []
-    for jobs, target in ((1, 1.2), (2, 2.0)):
-        assert (ours(jobs) == expected).all()
-        ours_t, base_t = timeit_alternating(
-            lambda: ours(jobs), lambda: bincount_confusion(pairs, EVAL_CLASSES), repeats=3 if quick else 5
-        )
-        case = f"{count} pairs 500x375, --jobs {jobs}"
-        results.append(Result("evaluate", case, ours_t, base_t, baseline_name="Pillow+bincount loop", target=target))
-    return results
+    return jobs_timings(
+        "evaluate",
+        f"{count} pairs 500x375",
+        ours,
+        lambda matrix: (matrix == expected).all(),
+        lambda: bincount_confusion(pairs, EVAL_CLASSES),
+        "Pillow+bincount loop",
+        repeats=3 if quick else 5,
+    )
 
 
 def bincount_stats(paths: list[Path]) -> tuple[np.ndarray, np.ndarray, dict[tuple[int, int], int]]:
@@ -482,14 +513,15 @@ def bench_stats(workdir: Path, quick: bool) -> list[Result]:
         return stats
 
     pixels, images, sizes = bincount_stats(paths)
-    results = []
-    for jobs, target in ((1, 1.2), (2, 2.0)):
-        stats = ours(jobs)
-        assert (stats.pixels == pixels).all() and (stats.images_with == images).all() and dict(stats.sizes) == sizes
-        ours_t, base_t = timeit_alternating(lambda: ours(jobs), lambda: bincount_stats(paths), repeats=3 if quick else 7)
-        case = f"{count} labels 500x375, --jobs {jobs}"
-        results.append(Result("stats", case, ours_t, base_t, baseline_name="Pillow+bincount loop", target=target))
-    return results
+    return jobs_timings(
+        "stats",
+        f"{count} labels 500x375",
+        ours,
+        lambda stats: (stats.pixels == pixels).all() and (stats.images_with == images).all() and dict(stats.sizes) == sizes,
+        lambda: bincount_stats(paths),
+        "Pillow+bincount loop",
+        repeats=3 if quick else 7,
+    )
 
 
 # --- convert --------------------------------------------------------------------------------
@@ -551,8 +583,6 @@ def make_labelme_folder(folder: Path, count: int, distinct: int = 50) -> Path:
 def labelme2voc_baseline(folder: Path, out: Path) -> None:
     """What labelme's labelme2voc example does per file, sequentially: LabelFile (reads the
     image), decode, Pillow JPEG re-encode, shapes_to_label, imgviz lblsave."""
-    import os
-
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import imgviz
     import labelme
@@ -608,8 +638,7 @@ def bench_convert(workdir: Path, quick: bool) -> list[Result]:
     for n in (200, 2000) if not quick else (40, 400):
         big = make_labelme_folder(workdir / f"mem{n}", n)
         peaks[n] = peak_memory_mib(
-            "import sys; sys.path.insert(0, '.')\n"
-            "from scripts.bench import labeltools_convert\n"
+            "from bench import labeltools_convert\n"
             "from pathlib import Path\n"
             f"labeltools_convert(Path({str(big)!r}), Path({str(workdir / f'memout{n}')!r}), 2)\n"
         )
@@ -647,7 +676,7 @@ def main(argv: list[str] | None = None) -> int:
             for result in BENCHMARKS[name](Path(tmp), args.quick):
                 results.append(result)
                 if not args.json:
-                    print(result.line(), flush=True)
+                    print(result.line(verdict=not args.quick), flush=True)
     if args.json:
         print(json.dumps([dict(asdict(r), ratio=r.ratio) for r in results], indent=2))
     return 0

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
+
+from labeltools import write_label, write_split
 
 # labelme (the reference implementation) imports Qt; keep it off any display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -30,3 +35,45 @@ def usual_umask():
         yield
     finally:
         os.umask(old)
+
+
+class FakeTensor:
+    """Quacks like a torch tensor: only ``.detach().cpu().numpy()`` (no ``.shape``), each call
+    recorded in ``calls``."""
+
+    def __init__(self, array):
+        self.array = array
+        self.calls = []
+
+    def detach(self):
+        self.calls.append("detach")
+        return self
+
+    def cpu(self):
+        self.calls.append("cpu")
+        return self
+
+    def numpy(self):
+        self.calls.append("numpy")
+        return self.array
+
+
+def make_voc(
+    root: Path,
+    labels: Mapping[str, np.ndarray],
+    names: Iterable[str] | None = ("background", "cat", "dog", "bird"),
+    train: Iterable[str] | None = None,
+) -> Path:
+    """A VOC folder at ``root``: ``labels`` (id -> (H, W) uint8) as palette PNGs, a JPEG of the
+    same size for each, ``class_names.txt`` holding ``names`` (none if None) and ``train.txt``
+    listing ``train`` (none if None)."""
+    (root / "SegmentationClass").mkdir(parents=True)
+    (root / "JPEGImages").mkdir()
+    for image_id, label in labels.items():
+        write_label(root / "SegmentationClass" / f"{image_id}.png", label)
+        Image.new("RGB", (label.shape[1], label.shape[0]), (90, 120, 30)).save(root / "JPEGImages" / f"{image_id}.jpg")
+    if names is not None:
+        (root / "class_names.txt").write_text("".join(f"{n}\n" for n in names))
+    if train is not None:
+        write_split(root, "train", train)
+    return root

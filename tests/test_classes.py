@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from labeltools import VOID, ClassEntry, ClassTable, ClassTableError, voc_colormap
-from labeltools.classes import CITYSCAPES_LABELS, colormap_entries, save_colormap
+from labeltools.classes import CITYSCAPES_LABELS, class_name, class_names_for, colormap_entries, save_colormap
 
 
 def write(tmp_path, name, text):
@@ -22,6 +22,14 @@ def test_labelme_labels_txt(tmp_path):
     assert table.num_classes == 3
     assert [e.name for e in table.void_entries] == ["__ignore__"]
     assert table.color_of(2) == (0, 128, 0)
+
+
+def test_class_name_falls_back_to_class_i():
+    table = ClassTable.from_names(["__ignore__", "bg", "cat"])
+    assert class_names_for(4, table) == ["bg", "cat", "class_2", "class_3"]
+    assert class_name(VOID, table) == "__ignore__"
+    assert class_names_for(4, ["a", "", "c"]) == ["a", "class_1", "c", "class_3"]
+    assert class_names_for(2) == ["class_0", "class_1"] and class_name(7) == "class_7"
 
 
 def test_plain_class_names(tmp_path):

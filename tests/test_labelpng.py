@@ -21,7 +21,8 @@ from labeltools import (
     write_gray_label,
     write_label,
 )
-from labeltools.labelpng import as_label_array, write_label_image
+from labeltools.errors import EvaluationError
+from labeltools.labelpng import as_label_array, to_array, write_label_image
 
 
 def test_written_file_is_a_voc_palette_png(tmp_path, blobs_label):
@@ -195,3 +196,38 @@ def test_atomic_write_creates_missing_folders(tmp_path):
     with atomic_write(target) as tmp:
         tmp.write_text("{}")
     assert target.read_text() == "{}"
+
+
+class _Tensor:
+    """Quacks like a torch tensor: ``.detach().cpu().numpy()``."""
+
+    def __init__(self, array):
+        self.array = array
+
+    def detach(self):
+        return self
+
+    def cpu(self):
+        return self
+
+    def numpy(self):
+        return self.array
+
+
+def test_to_array_reads_tensors_lists_and_bools_without_copying_or_modifying():
+    data = np.arange(6, dtype=np.int16).reshape(2, 3)
+    assert to_array(_Tensor(data), "t") is data
+    assert to_array([[1, 2], [3, 4]], "l").tolist() == [[1, 2], [3, 4]]
+    flags = np.array([[True, False]])
+    as_bytes = to_array(flags, "b")
+    assert as_bytes.dtype == np.uint8 and as_bytes.tolist() == [[1, 0]]
+    assert flags.dtype == np.bool_ and flags.tolist() == [[True, False]]
+
+
+def test_to_array_turns_a_ragged_list_into_the_given_error():
+    with pytest.raises(LabelFileError) as info:
+        to_array([[0, 1], [2]], "batch 3")
+    assert str(info.value).startswith("batch 3: cannot read labels as an array (")
+    with pytest.raises(EvaluationError) as info:
+        to_array([[0, 1], [2]], "ground truth", EvaluationError)
+    assert str(info.value).startswith("ground truth: cannot read labels as an array (")

@@ -17,6 +17,7 @@ from labeltools import (
     DatasetError,
     EvaluationError,
     LabelFileError,
+    check_missing_policy,
     confusion_counts,
     evaluate_folders,
     evaluate_pair,
@@ -25,6 +26,8 @@ from labeltools import (
     write_label,
 )
 from labeltools.voc import write_split
+
+from conftest import FakeTensor
 
 
 class DeeplabEvaluator:
@@ -63,23 +66,6 @@ class DeeplabEvaluator:
     def add_batch(self, gt_image, pre_image):
         assert gt_image.shape == pre_image.shape
         self.confusion_matrix += self._generate_matrix(gt_image, pre_image)
-
-
-class FakeTensor:
-    """Quacks like a torch tensor: detach().cpu().numpy()."""
-
-    def __init__(self, array):
-        self.array = array
-        self.shape = array.shape
-
-    def detach(self):
-        return self
-
-    def cpu(self):
-        return self
-
-    def numpy(self):
-        return self.array
 
 
 # GT 3x4 with one void pixel; 3 classes.
@@ -260,6 +246,12 @@ def test_out_of_range_ground_truth_names_the_value():
         confusion_counts(gt.astype(np.int64), PRED, 3)
 
 
+def test_long_lists_of_bad_values_are_shortened():
+    pred = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    with pytest.raises(EvaluationError, match=r"^prediction: prediction holds values 3, 4, 5, 6, 7, 8, 9, 10 and 1 more, outside"):
+        confusion_counts(GT, pred, 3)
+
+
 def test_size_mismatch():
     with pytest.raises(
         EvaluationError,
@@ -277,6 +269,25 @@ def test_float_predictions_are_refused_with_a_hint():
         confusion_counts(np.array([["a"]]), np.array([[0]]), 3)
 
 
+def test_ragged_input_is_an_evaluation_error_not_a_numpy_traceback():
+    with pytest.raises(EvaluationError) as info:
+        confusion_counts([[0, 1], [2]], [[0, 1], [2]], 3)
+    assert str(info.value).startswith("ground truth: cannot read labels as an array (")
+    cm = ConfusionMatrix(3)
+    with pytest.raises(EvaluationError) as info:
+        cm.update(GT, [[0, 1], [2]])
+    assert str(info.value).startswith("prediction: cannot read labels as an array (")
+    assert cm.images == 0 and cm.total == 0
+
+
+def test_nested_lists_and_bools_are_accepted():
+    cm = ConfusionMatrix(3)
+    cm.update(GT.tolist(), PRED.tolist())
+    cm.update(np.ones((2, 2), bool), np.zeros((2, 2), bool))
+    np.testing.assert_array_equal(cm.matrix, HAND + [[0, 0, 0], [4, 0, 0], [0, 0, 0]])
+    assert cm.images == 2
+
+
 def test_bad_num_classes_and_ignore_index():
     with pytest.raises(EvaluationError, match=r"num_classes must be an integer in 1\.\.255 \(classes 0\.\.N-1; 255 is void\), got 0"):
         ConfusionMatrix(0)
@@ -284,6 +295,13 @@ def test_bad_num_classes_and_ignore_index():
         ConfusionMatrix(256)
     with pytest.raises(EvaluationError, match=r"ignore_index 2 is one of the classes 0\.\.4; choose a value outside them"):
         ConfusionMatrix(5, ignore_index=2)
+    for bad in ("void", 2.5, True):
+        with pytest.raises(EvaluationError) as info:
+            ConfusionMatrix(3, bad)  # type: ignore[arg-type]
+        assert str(info.value) == f"ignore_index must be an integer or None, got {bad!r}"
+    with pytest.raises(EvaluationError, match=r"^ignore_index must be an integer or None, got 'void'$"):
+        confusion_counts(GT, PRED, 3, ignore_index="void")  # type: ignore[arg-type]
+    assert ConfusionMatrix(3, np.int64(-1)).ignore_index == -1
 
 
 def test_nothing_counted_is_an_error_not_nan():
@@ -380,8 +398,11 @@ def test_missing_prediction_error_or_skip(tmp_path):
     assert results[1].skipped and results[1].ok
     assert results[1].warnings == (f"{pred_dir / 'im1.png'}: no prediction for {gt_dir / 'im1.png'}; skipped",)
     np.testing.assert_array_equal(cm.matrix, HAND)
-    with pytest.raises(EvaluationError, match=r"missing must be one of error, skip, got 'maybe'"):
+    with pytest.raises(EvaluationError, match=r"^missing must be one of error, skip, got 'maybe'$"):
         evaluate_pairs([], 3, missing="maybe")
+    check_missing_policy("skip")
+    with pytest.raises(EvaluationError, match=r"^--missing must be one of error, skip, got 'Skip'$"):
+        check_missing_policy("Skip", "--missing")
 
 
 def test_rgb_prediction_points_to_remap(tmp_path):

@@ -4,8 +4,8 @@ from functools import partial
 
 import pytest
 
-from labeltools import FileResult, LabelFileError, LabeltoolsError, map_files
-from labeltools.parallel import quick_task_chunksize, resolve_jobs
+from labeltools import DatasetError, FileResult, LabelFileError, LabeltoolsError, map_files
+from labeltools.parallel import map_quick, quick_task_chunksize, raise_if_failed, resolve_jobs
 
 
 def square(item: int, fail_on: int = -1) -> FileResult:
@@ -20,6 +20,13 @@ def square(item: int, fail_on: int = -1) -> FileResult:
 def test_results_in_input_order(jobs):
     results = list(map_files(square, range(50), jobs=jobs))
     assert [r.data for r in results] == [i * i for i in range(50)]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_map_quick_keeps_order_and_failures(jobs):
+    results = list(map_quick(partial(square, fail_on=7), iter(range(100)), jobs=jobs))
+    assert [r.data for r in results if r.ok] == [i * i for i in range(100) if i != 7]
+    assert [r.source for r in results if not r.ok] == ["7"]
 
 
 def test_errors_become_failed_results_and_work_continues():
@@ -49,3 +56,21 @@ def test_quick_task_chunksize_keeps_eight_chunks_per_worker_up_to_32_items():
     assert quick_task_chunksize(500, 2) == 31
     assert quick_task_chunksize(100_000, 4) == 32
     assert quick_task_chunksize(500, 1) == 32
+
+
+def test_raise_if_failed_consumes_the_results_and_lists_three_failures():
+    seen = []
+
+    def results(failures):
+        for i in range(6):
+            seen.append(i)
+            yield FileResult(str(i), ok=i >= failures, error=None if i >= failures else f"f{i} is bad")
+
+    raise_if_failed(results(0), 6, "label file(s)", DatasetError)
+    assert seen == list(range(6))
+    with pytest.raises(DatasetError) as info:
+        raise_if_failed(results(2), 6, "label file(s)", DatasetError)
+    assert str(info.value) == "2 of 6 label file(s) failed: f0 is bad; f1 is bad"
+    with pytest.raises(LabelFileError) as info:
+        raise_if_failed(results(5), 9, "image(s)", LabelFileError)
+    assert str(info.value) == "5 of 9 image(s) failed: f0 is bad; f1 is bad; f2 is bad (and 2 more)"

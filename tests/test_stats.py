@@ -27,6 +27,8 @@ from labeltools import (
 from labeltools.errors import ClassTableError
 from labeltools.voc import write_split
 
+from conftest import make_voc
+
 
 def label_a() -> np.ndarray:
     label = np.zeros((6, 8), np.uint8)
@@ -39,17 +41,6 @@ def label_b() -> np.ndarray:
     label = np.full((4, 5), 2, np.uint8)  # 20 pixels of class 2
     label[0, 0] = 0
     return label
-
-
-def make_voc(root: Path, labels: dict[str, np.ndarray], names=("background", "cat", "dog", "bird")) -> Path:
-    (root / "SegmentationClass").mkdir(parents=True)
-    (root / "JPEGImages").mkdir()
-    for image_id, label in labels.items():
-        write_label(root / "SegmentationClass" / f"{image_id}.png", label)
-        Image.new("RGB", (label.shape[1], label.shape[0]), (90, 120, 30)).save(root / "JPEGImages" / f"{image_id}.jpg")
-    if names is not None:
-        (root / "class_names.txt").write_text("".join(f"{n}\n" for n in names))
-    return root
 
 
 # --- statistics -----------------------------------------------------------------------------
@@ -117,6 +108,9 @@ def test_stats_failure_lists_bad_files_and_counts_the_rest(tmp_path):
     stats = DatasetStats()
     results = list(stats.add_results(stat_label_files(select_label_paths(root)[0], jobs=1)))
     assert [r.ok for r in results] == [True, False] and stats.images == 1
+    counts, shape = results[0].data  # the 256 counts and the size, as the weights pass carries them
+    assert counts.shape == (256,) and counts.dtype == np.int64 and shape == (6, 8)
+    np.testing.assert_array_equal(counts, np.bincount(label_a().ravel(), minlength=256))
 
 
 def test_dataset_class_table(tmp_path):
@@ -159,6 +153,16 @@ def test_plot_is_a_legible_png_in_class_colours(tmp_path, log):
     bg_rows = [n for n in bar_lengths(picture, background) if n > 50]
     assert bg_rows and lengths["dog"] > lengths["cat"] > 0
     assert max(bg_rows) > lengths["dog"]
+
+
+def test_colours_come_from_a_palette_built_once_per_table():
+    stats = DatasetStats(ClassTable.from_names(["bg", "cat"]))
+    palette = stats.palette()
+    assert stats.palette() is palette and not palette.flags.writeable
+    assert stats.color_of(1) == tuple(int(c) for c in voc_colormap(2)[1])
+    stats.classes = ClassTable.preset("cityscapes")
+    assert stats.color_of(7) == (128, 64, 128)  # a new table, a new palette
+    assert DatasetStats().color_of(255) == (224, 224, 192)
 
 
 def test_plot_grows_with_the_number_of_classes(tmp_path):
@@ -299,6 +303,21 @@ def test_check_custom_colours_and_grayscale_labels(tmp_path):
     assert check_dataset(root, classes=table, jobs=1).problems == []
     Image.fromarray(label_a()).save(root / "SegmentationClass" / "a.png")  # grayscale: no palette to check
     assert check_dataset(root, num_classes=2, jobs=1).problems == []
+
+
+def test_check_reads_16_bit_labels_by_value(tmp_path):
+    root = make_voc(tmp_path / "voc", {"a": label_a(), "b": label_a()}, names=("background", "cat"))
+    write_split(root, "train", ["a", "b"])
+    wide = label_a().astype(np.uint16)
+    wide[0, 0] = 7
+    Image.fromarray(wide).save(root / "SegmentationClass" / "a.png")
+    wide[0, 0] = 300
+    Image.fromarray(wide).save(root / "SegmentationClass" / "b.png")
+    check = check_dataset(root, jobs=1)
+    assert [(p.severity, p.kind, Path(p.file).name, p.message) for p in check.problems] == [
+        ("error", "label-values", "a.png", f"label value 7 is neither a class 0..1 ({root / 'class_names.txt'}) nor 255 (void)"),
+        ("error", "unreadable", "b.png", "16-bit image with 1 pixel(s) outside 0..255 (max 300); a label map holds one byte per pixel"),
+    ]
 
 
 def test_check_split_problems(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,6 +24,7 @@ from labeltools import (
     class_weights,
     count_classes,
     count_label_files,
+    default_weights_path,
     histogram_label_file,
     histogram_label_files,
     read_label,
@@ -30,8 +32,9 @@ from labeltools import (
     save_weights,
     weights_provenance,
     write_label,
-    write_split,
 )
+
+from conftest import FakeTensor, make_voc
 
 # Two 2x5 images. A: six 0, three 1, one 2. B: four 0, four 2, two void.
 IMAGE_A = np.array([[0, 0, 0, 0, 0], [0, 1, 1, 1, 2]], dtype=np.uint8)
@@ -58,26 +61,6 @@ def deeplab_weights(batches, num_classes):
         class_weights.append(class_weight)
     ret = np.array(class_weights)
     return ret
-
-
-class FakeTensor:
-    """Quacks like a torch tensor: only ``.detach().cpu().numpy()``."""
-
-    def __init__(self, array):
-        self.array = array
-        self.calls = []
-
-    def detach(self):
-        self.calls.append("detach")
-        return self
-
-    def cpu(self):
-        self.calls.append("cpu")
-        return self
-
-    def numpy(self):
-        self.calls.append("numpy")
-        return self.array
 
 
 # --- counting -------------------------------------------------------------------------------
@@ -521,6 +504,13 @@ def test_strict_files_fail_one_by_one(tmp_path):
 # --- outputs --------------------------------------------------------------------------------
 
 
+def test_default_weights_path_is_where_deeplab_looks(tmp_path, monkeypatch):
+    assert default_weights_path(tmp_path / "pascal") == tmp_path / "pascal" / "pascal_classes_weights.npy"
+    assert default_weights_path(tmp_path / "pascal", "voc") == tmp_path / "pascal" / "voc_classes_weights.npy"
+    monkeypatch.chdir(tmp_path)
+    assert default_weights_path(".") == Path(".") / f"{tmp_path.name}_classes_weights.npy"
+
+
 def test_save_weights_round_trip(tmp_path):
     weights = class_weights(two_image_counts(), "enet")
     target = save_weights(tmp_path / "sub" / "voc_classes_weights.npy", weights)
@@ -561,19 +551,6 @@ def test_provenance(tmp_path):
 # --- torch ----------------------------------------------------------------------------------
 
 
-def make_voc(root, arrays, size=(24, 32)):
-    (root / "JPEGImages").mkdir(parents=True)
-    ids = []
-    for i, array in enumerate(arrays):
-        ids.append(f"2007_{i:06d}")
-        Image.new("RGB", (array.shape[1], array.shape[0]), (i, 50, 100)).save(root / "JPEGImages" / f"{ids[-1]}.jpg")
-    (root / "SegmentationClass").mkdir()
-    for image_id, array in zip(ids, arrays):
-        write_label(root / "SegmentationClass" / f"{image_id}.png", array)
-    write_split(root, "train", ids)
-    return ids
-
-
 @pytest.mark.filterwarnings("error::UserWarning")  # e.g. torch's warning on read-only arrays
 def test_torch_tensors_and_dataloader_over_voc(tmp_path):
     torch = pytest.importorskip("torch")
@@ -581,7 +558,8 @@ def test_torch_tensors_and_dataloader_over_voc(tmp_path):
 
     arrays = random_labels(7, seed=3, shape=(24, 32), top=4)
     arrays[5][3, 3] = 6
-    make_voc(tmp_path, arrays)
+    ids = [f"2007_{i:06d}" for i in range(len(arrays))]
+    make_voc(tmp_path, dict(zip(ids, arrays)), names=None, train=ids)
     dataset = VOCSegmentation(tmp_path, "train")
     expected = count_classes((read_label(p) for p in sorted((tmp_path / "SegmentationClass").glob("*.png"))), 4)
 
