@@ -41,6 +41,7 @@ from numpy.typing import NDArray
 from labeltools.classes import IGNORE_NAME, ClassTable
 from labeltools.colormap import VOID
 from labeltools.errors import AnnotationError, NotLabelmeError
+from labeltools.labelpng import PIL_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -74,10 +75,6 @@ UNKNOWN_POLICIES: tuple[str, ...] = get_args(UnknownPolicy)
 EXIF_ORIENTATION = 0x0112
 _TRANSPOSING_ORIENTATIONS = frozenset(range(2, 9))
 SIDE_SWAPPING_ORIENTATIONS = frozenset({5, 6, 7, 8})
-
-#: What Pillow raises for bytes that are not a readable image: OSError for unknown or truncated
-#: data, SyntaxError for broken PNG chunks, ValueError and DecompressionBombError for bad sizes.
-_PIL_ERRORS = (OSError, ValueError, SyntaxError, PIL.Image.DecompressionBombError)
 
 
 @dataclass(frozen=True, eq=False)
@@ -202,7 +199,7 @@ def _decode_mask(raw: Any, points: tuple[tuple[float, float], ...]) -> NDArray[n
     try:
         with PIL.Image.open(io.BytesIO(data)) as image:
             array = np.asarray(image)
-    except _PIL_ERRORS as exc:
+    except PIL_ERRORS as exc:
         raise _ShapeError(f"'mask' does not decode as an image ({exc})") from None
     if array.ndim != 2:
         raise _ShapeError(
@@ -447,7 +444,7 @@ class SourceImage:
         try:
             image: PIL.Image.Image = PIL.Image.open(io.BytesIO(self.data))
             image.load()
-        except _PIL_ERRORS as exc:
+        except PIL_ERRORS as exc:
             raise AnnotationError(f"{self.source}: cannot decode the image ({exc})") from None
         if self.orientation != 1:
             image = PIL.ImageOps.exif_transpose(image)
@@ -537,7 +534,7 @@ def open_source_image(doc: LabelmeDocument) -> SourceImage:
     try:
         image = PIL.Image.open(io.BytesIO(data))
         orientation = _exif_orientation(image, data) if path is not None else 1
-    except _PIL_ERRORS as exc:
+    except PIL_ERRORS as exc:
         raise AnnotationError(f"{source}: not an image Pillow can read ({exc})") from None
     width, height = image.size
     if orientation in SIDE_SWAPPING_ORIENTATIONS:

@@ -35,6 +35,10 @@ PNG_SAVE_ARGS: dict[str, Any] = {"format": "PNG", "compress_level": PNG_COMPRESS
 
 #: Pillow modes of label files: one value per pixel (palette index, grey level, 1-bit, or a
 #: 16/32-bit integer that must fit in 0..255).
+#: What Pillow raises for data that is not a readable image: OSError for unknown or truncated
+#: data, SyntaxError for broken PNG chunks, ValueError and DecompressionBombError for bad sizes.
+PIL_ERRORS = (OSError, SyntaxError, ValueError, Image.DecompressionBombError)
+
 INDEX_MODES = ("P", "L", "1", "I", "I;16", "I;16B", "I;16L", "I;16N")
 #: Pillow modes of colour masks, which ``labeltools remap`` turns into label files: RGB(A), the
 #: modes that convert to RGB, and grey or palette colours with alpha (LA, La, PA). A palette
@@ -205,7 +209,7 @@ def open_image(
             yield image
     except FileNotFoundError:
         raise error(f"{path}: no such {what}") from None
-    except (OSError, SyntaxError, ValueError) as exc:
+    except PIL_ERRORS as exc:
         raise error(f"{path}: cannot read image ({exc})") from None
 
 

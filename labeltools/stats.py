@@ -30,6 +30,8 @@ from labeltools.draw import bar_chart
 from labeltools.errors import ClassTableError, DatasetError, LabeltoolsError, format_values
 from labeltools.labelme import EXIF_ORIENTATION, SIDE_SWAPPING_ORIENTATIONS
 from labeltools.labelpng import (
+    INDEX_MODES,
+    PIL_ERRORS,
     atomic_write,
     image_histogram,
     image_palette,
@@ -384,9 +386,6 @@ def check_sample(
     return FileResult(source=label_file or image_file, data=problems)
 
 
-_LABEL_MODES = ("P", "L", "1", "I", "I;16", "I;16B", "I;16L", "I;16N")
-
-
 def _check_label(
     path: str, problems: list[tuple[str, str, str, str]]
 ) -> tuple[NDArray[np.int64], tuple[int, int], NDArray[np.uint8] | None] | None:
@@ -401,7 +400,7 @@ def _check_label(
             counts = image_histogram(image) if file_format == "PNG" else None
             if counts is not None:
                 return counts, (image.height, image.width), image_palette(image) if mode == "P" else None
-    except (OSError, SyntaxError, ValueError) as exc:
+    except PIL_ERRORS as exc:
         problems.append(_problem(ERROR, "unreadable", path, f"cannot read image ({exc})"))
         return None
     if file_format != "PNG":
@@ -415,7 +414,7 @@ def _check_label(
     try:
         label, palette = read_label_palette(path)
     except LabeltoolsError as exc:
-        kind = "unreadable" if mode in _LABEL_MODES else "label-mode"
+        kind = "unreadable" if mode in INDEX_MODES else "label-mode"
         problems.append(_problem(ERROR, kind, path, str(exc)))
         return None
     return np.bincount(label.ravel(), minlength=256).astype(np.int64), (label.shape[0], label.shape[1]), palette
@@ -429,7 +428,7 @@ def _check_image(
             size = image.size
             swapped = image.getexif().get(EXIF_ORIENTATION) in SIDE_SWAPPING_ORIENTATIONS
             image.load()  # decodes everything: truncated files fail here
-    except (OSError, SyntaxError, ValueError) as exc:
+    except PIL_ERRORS as exc:
         problems.append(_problem(ERROR, "unreadable", path, f"cannot read image ({exc})"))
         return None
     return size, swapped
