@@ -231,3 +231,10 @@ def test_to_array_turns_a_ragged_list_into_the_given_error():
     with pytest.raises(EvaluationError) as info:
         to_array([[0, 1], [2]], "ground truth", EvaluationError)
     assert str(info.value).startswith("ground truth: cannot read labels as an array (")
+
+
+def test_an_oversized_label_is_a_label_file_error(tmp_path, blobs_label, monkeypatch):
+    write_label(tmp_path / "big.png", blobs_label)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)  # 24x32 exceeds twice this: a "bomb"
+    with pytest.raises(LabelFileError, match=r"big.png: cannot read image \(Image size"):
+        read_label(tmp_path / "big.png")
