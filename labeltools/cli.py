@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -79,15 +79,34 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-out = Console()
+# Highlighting would colour numbers and paths at random inside messages and tables.
+out = Console(highlight=False)
 err = Console(stderr=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def warn(message: str) -> None:
+    """Print a warning line on stderr."""
+    err.print(f"[yellow]warning:[/] {message}", soft_wrap=True)
+
+
+def result_table(title: str, columns: Sequence[str], text: Sequence[str] = ("name",)) -> Table:
+    """A result table: the ``text`` columns left-aligned, every other (numeric) column right."""
+    grid = Table(title=title)
+    for column in columns:
+        grid.add_column(column, justify="left" if column in text else "right")
+    return grid
+
+
+def swatch(color: tuple[int, int, int]) -> str:
+    """Rich markup drawing a small block of ``color``."""
+    return f"[on {hex_color(color)}]    [/]"
+
+
 def fail(message: str) -> NoReturn:
     """Print one line on stderr and exit with code 1."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {message}", soft_wrap=True)
     raise typer.Exit(1)
 
 
@@ -145,7 +164,7 @@ def report_batch(
         task = progress.add_task(description, total=total)
         for result in results:
             for warning in result.warnings:
-                progress.console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+                warn(warning)
             if not result.ok:
                 summary.failures.append(result.error or "failed")
             elif result.skipped:
@@ -154,13 +173,13 @@ def report_batch(
                 summary.done += 1
             progress.advance(task)
     for reason in summary.failures:
-        err.print(f"[red]failed:[/] {reason}", highlight=False, soft_wrap=True)
+        err.print(f"[red]failed:[/] {reason}", soft_wrap=True)
     parts = [f"{verb} {summary.done}"]
     if summary.skipped:
         parts.append(f"skipped {summary.skipped}")
     parts.append(f"failed {summary.failed}")
     style = "red" if summary.failed else "green"
-    err.print(f"[{style}]{', '.join(parts)}[/]", highlight=False)
+    err.print(f"[{style}]{', '.join(parts)}[/]")
     return summary
 
 
@@ -198,7 +217,7 @@ def load_palette(spec: Optional[str]) -> Optional[NDArray[np.uint8]]:
 
 def _version(value: bool) -> None:
     if value:
-        out.print(f"labeltools {__version__}", highlight=False)
+        out.print(f"labeltools {__version__}")
         raise typer.Exit()
 
 
@@ -282,14 +301,12 @@ def colormap_command(
     entries = colormap_entries(n, table)
     if output is not None:
         save_colormap(output, entries)
-        err.print(f"wrote {len(entries)} colours to {output}", highlight=False)
+        err.print(f"wrote {len(entries)} colours to {output}")
         return
-    grid = Table(title=f"VOC colormap ({len(entries)} entries)")
-    for column in ("index", "name", "r", "g", "b", "hex", ""):
-        grid.add_column(column, justify="right" if column in ("index", "r", "g", "b") else "left")
+    columns = ("index", "name", "r", "g", "b", "hex", "")
+    grid = result_table(f"VOC colormap ({len(entries)} entries)", columns, text=("name", "hex", ""))
     for e in entries:
-        hx = hex_color(e.color)
-        grid.add_row(str(e.index), e.name, *(str(v) for v in e.color), hx, f"[on {hx}]    [/]")
+        grid.add_row(str(e.index), e.name, *(str(v) for v in e.color), hex_color(e.color), swatch(e.color))
     out.print(grid)
 
 
@@ -332,7 +349,6 @@ def run_conversion(conversion: Conversion) -> BatchSummary:
         out.print(
             f"{conversion.output}: {len(splits['trainval'])} images, {len(conversion.classes.names)} "
             f"classes (train {len(splits['train'])}, val {len(splits['val'])})",
-            highlight=False,
             soft_wrap=True,
         )
     return summary
@@ -478,7 +494,7 @@ def excel_command(
             raise typer.BadParameter(f"{', '.join(given)} only {verb} when dumping label files, not with --read")
         result = excel_to_label_file(read, output, sheet, load_palette(names))
         height, width = result.data
-        err.print(f"wrote {output} ({width}x{height}) from {read}", highlight=False, soft_wrap=True)
+        err.print(f"wrote {output} ({width}x{height}) from {read}", soft_wrap=True)
         return
     if not inputs:
         raise typer.BadParameter("give label files to dump, or --read WORKBOOK")
@@ -496,7 +512,7 @@ def excel_command(
         label_files_to_workbook(inputs, book, **options), len(inputs), "excel", verb="wrote"
     )
     if summary.done:
-        err.print(f"wrote {book} ({summary.done} grid sheet(s))", highlight=False, soft_wrap=True)
+        err.print(f"wrote {book} ({summary.done} grid sheet(s))", soft_wrap=True)
     exit_for(summary)
 
 
@@ -554,18 +570,19 @@ def weights_command(
     counts = counter.counts
     message = counts.out_of_range_message()
     if message:
-        err.print(f"[yellow]warning:[/] {message} (--strict makes this an error)", highlight=False, soft_wrap=True)
+        warn(f"{message} (--strict makes this an error)")
     weights = class_weights(counts, scheme, c=c, beta=beta, class_names=names)
 
-    grid = Table(title=f"{scheme} class weights ({counts.num_images} images, {counts.total} labelled pixels)")
-    for column in ("index", "name", "pixels", "share", "weight"):
-        grid.add_column(column, justify="left" if column == "name" else "right")
+    grid = result_table(
+        f"{scheme} class weights ({counts.num_images} images, {counts.total} labelled pixels)",
+        ("index", "name", "pixels", "share", "weight"),
+    )
     for i, (pixels, share, weight) in enumerate(zip(counts.pixels, counts.frequencies, weights)):
         grid.add_row(str(i), names[i], str(pixels), f"{share:.2%}", f"{weight:.6g}")
     out.print(grid)
 
     save_weights(target, weights)
-    err.print(f"wrote {target}", highlight=False)
+    err.print(f"wrote {target}")
     if json_path is not None:
         provenance = weights_provenance(
             counts,
@@ -581,7 +598,7 @@ def weights_command(
             output=str(target),
         )
         save_provenance(json_path, provenance)
-        err.print(f"wrote {json_path}", highlight=False)
+        err.print(f"wrote {json_path}")
 
 
 class Conflict(str, Enum):
@@ -596,9 +613,9 @@ def _percent(part: int, whole: int) -> str:
 
 def print_remap_report(report: RemapReport, index_mode: bool = False, top: int = 10) -> None:
     """Print void pixels by cause and the most frequent unknown colours (or values) on stdout."""
-    causes = Table(title=f"void pixels by cause ({report.pixels} pixels in all)")
-    for column in ("cause", "pixels", "share"):
-        causes.add_column(column, justify="left" if column == "cause" else "right")
+    causes = result_table(
+        f"void pixels by cause ({report.pixels} pixels in all)", ("cause", "pixels", "share"), text=("cause",)
+    )
     rows = [
         ("void value (255, or mapped to 255)" if index_mode else "void colour (in the table)", report.void_mapped),
         ("unmapped value" if index_mode else "unknown colour", report.unknown),
@@ -613,7 +630,6 @@ def print_remap_report(report: RemapReport, index_mode: bool = False, top: int =
         out.print(
             f"{report.tolerated} pixel(s) ({_percent(report.tolerated, report.pixels)}) were mapped "
             "to a class through the tolerance",
-            highlight=False,
         )
     unknown = report.top_unknown(top)
     if not unknown:
@@ -625,8 +641,7 @@ def print_remap_report(report: RemapReport, index_mode: bool = False, top: int =
     grid.add_column("example file", overflow="fold")
     for key, count, example in unknown:
         if isinstance(key, tuple):
-            hx = hex_color(key)
-            cells = [str(key), hx, f"[on {hx}]    [/]"]
+            cells = [str(key), hex_color(key), swatch(key)]
         else:
             cells = [str(key)]
         grid.add_row(*cells, str(count), example)
@@ -709,7 +724,7 @@ def _score_percent(value: Optional[float]) -> str:
 
 
 def _written(path: Path) -> None:
-    err.print(f"wrote {path}", highlight=False)
+    err.print(f"wrote {path}")
 
 
 @command("stats", rich_help_panel="Inspect and score")
@@ -737,9 +752,10 @@ def stats_command(
     paths, _ = select_label_paths(dataset, split, labels_dir, default_split=None)
     stats = DatasetStats(dataset_class_table(dataset, classes, num_classes))
     summary = report_batch(stats.add_results(stat_label_files(paths, jobs)), len(paths), "stats", verb="read")
-    grid = Table(title=f"{stats.images} label file(s), {stats.labelled_pixels} labelled pixels")
-    for column in ("index", "name", "pixels", "share %", "images"):
-        grid.add_column(column, justify="left" if column == "name" else "right")
+    grid = result_table(
+        f"{stats.images} label file(s), {stats.labelled_pixels} labelled pixels",
+        ("index", "name", "pixels", "share %", "images"),
+    )
     for row in stats.rows():
         style = None if row["is_class"] else "red"
         grid.add_row(
@@ -750,22 +766,19 @@ def stats_command(
     out.print(
         f"void (255): {stats.void_pixels} pixels, {stats.void_share:.2%} of all pixels, "
         f"in {int(stats.images_with[255])} image(s)",
-        highlight=False,
     )
     sizes = ", ".join(f"{w}x{h}: {n}" for (w, h), n in stats.sizes.most_common(8))
     more = f" (and {len(stats.sizes) - 8} more sizes)" if len(stats.sizes) > 8 else ""
-    out.print(f"image sizes (width x height: images): {sizes}{more}", highlight=False)
+    out.print(f"image sizes (width x height: images): {sizes}{more}")
     never = stats.never_seen()
     out.print(
         "classes never seen: " + (", ".join(f"{i} {stats.name_of(i)}" for i in never) if never else "none"),
-        highlight=False,
     )
     unknown = stats.unknown_values()
     if unknown:
         out.print(
             f"[red]values that are not classes:[/] {', '.join(map(str, unknown))} "
             "(run labeltools check to find the files)",
-            highlight=False,
         )
     if json_path is not None:
         stats.save_json(json_path)
@@ -802,7 +815,7 @@ def check_command(
         out.print(grid)
     errors, warnings = len(check.errors), len(check.warnings)
     style = "red" if errors else "yellow" if warnings else "green"
-    out.print(f"[{style}]{errors} error(s), {warnings} warning(s)[/] in {len(check.items)} sample(s)", highlight=False)
+    out.print(f"[{style}]{errors} error(s), {warnings} warning(s)[/] in {len(check.items)} sample(s)")
     if json_path is not None:
         check.save_json(json_path)
         _written(json_path)
@@ -849,9 +862,10 @@ def evaluate_command(
     results = cm.add_results(evaluate_pairs(pairs, num_classes, ignore_index, missing, jobs))
     summary = report_batch(results, len(pairs), "evaluate", verb="scored")
     scores = cm.to_dict(names)
-    grid = Table(title=f"{cm.images} image(s), {cm.total} pixels scored ({ignore_index} not scored)")
-    for column in ("index", "name", "IoU %", "Dice %", "accuracy %", "GT pixels", "predicted pixels"):
-        grid.add_column(column, justify="left" if column == "name" else "right")
+    grid = result_table(
+        f"{cm.images} image(s), {cm.total} pixels scored ({ignore_index} not scored)",
+        ("index", "name", "IoU %", "Dice %", "accuracy %", "GT pixels", "predicted pixels"),
+    )
     for row in scores["classes"]:
         accuracy = "-" if row["accuracy"] is None and not row["absent"] else _score_percent(row["accuracy"])
         grid.add_row(
@@ -866,12 +880,11 @@ def evaluate_command(
         ("frequency_weighted_iou", "frequency-weighted IoU"),
         ("mean_dice", "mean Dice/F1"),
     ):
-        out.print(f"{label:>24}: {scores[key] * 100:.2f}", highlight=False)
+        out.print(f"{label:>24}: {scores[key] * 100:.2f}")
     absent = scores["absent_classes"]
     out.print(
         "absent from ground truth and predictions (left out of the means): "
         + (", ".join(f"{a['index']} {a['name']}" for a in absent) if absent else "none"),
-        highlight=False,
     )
     for path, save in ((json_path, cm.save_json), (csv_path, cm.save_csv), (excel_path, cm.save_excel)):
         if path is not None:
@@ -890,7 +903,7 @@ def demo_command(
 ) -> None:
     """Convert the bundled labelme sample into a VOC dataset (with instances and overlays) and show what was written."""
     conversion = convert_sample(outdir, jobs=jobs)
-    err.print(f"converting the bundled sample {SAMPLE_DIR}", highlight=False)
+    err.print(f"converting the bundled sample {SAMPLE_DIR}")
     summary = run_conversion(conversion)
     out.print(folder_tree(outdir))
     exit_for(summary)
