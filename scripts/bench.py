@@ -181,18 +181,26 @@ def bench_colormap(workdir: Path, quick: bool) -> list[Result]:
 # --- excel ----------------------------------------------------------------------------------
 
 
-def synthetic_label(height: int, width: int, seed: int = 0) -> np.ndarray:
-    """A VOC-like label map: background, a dozen elliptic objects of a few classes, void rims."""
-    rng = np.random.default_rng(seed)
-    label = np.zeros((height, width), dtype=np.uint8)
-    yy, xx = np.mgrid[0:height, 0:width]
-    for _ in range(12):
-        cy, cx = rng.uniform(0, height), rng.uniform(0, width)
-        ry, rx = rng.uniform(0.05, 0.25) * height, rng.uniform(0.05, 0.25) * width
-        inside = ((yy - cy) / ry) ** 2 + ((xx - cx) / rx) ** 2
-        label[(inside > 1) & (inside <= 1.15)] = 255
-        label[inside <= 1] = rng.integers(1, 21)
-    return label
+def synthetic_label(height: int, width: int, rng: np.random.Generator | int = 0) -> np.ndarray:
+    """A VOC-like label map: background, a few ellipse and polygon blobs of several classes,
+    each with a 255 (void) rim, as VOC2012's boundaries."""
+    from PIL import Image, ImageDraw
+
+    rng = np.random.default_rng(rng)
+    canvas = Image.new("L", (width, height), 0)
+    draw = ImageDraw.Draw(canvas)
+    for _ in range(rng.integers(2, 7)):
+        cls = int(rng.integers(1, 21))
+        cx, cy = rng.integers(0, width), rng.integers(0, height)
+        rx, ry = rng.integers(20, max(21, width // 3)), rng.integers(20, max(21, height // 3))
+        if rng.random() < 0.5:
+            draw.ellipse((cx - rx, cy - ry, cx + rx, cy + ry), fill=cls, outline=255, width=4)
+        else:
+            angles = np.sort(rng.uniform(0, 2 * np.pi, rng.integers(4, 9)))
+            radii = rng.uniform(0.5, 1.0, len(angles))
+            xs, ys = cx + rx * radii * np.cos(angles), cy + ry * radii * np.sin(angles)
+            draw.polygon([(float(x), float(y)) for x, y in zip(xs, ys)], fill=cls, outline=255, width=4)
+    return np.asarray(canvas)
 
 
 def openpyxl_plain_dump(label: np.ndarray, path: Path) -> None:
@@ -262,8 +270,6 @@ def bench_excel(workdir: Path, quick: bool) -> list[Result]:
 def make_label_files(folder: Path, count: int, seed: int = 0, size: tuple[int, int] = (500, 375)) -> list[Path]:
     """``count`` VOC-like label PNGs (``size`` = width, height): background, a few blobs of
     several classes, 255 boundaries around them, written with ``write_label``."""
-    from PIL import Image, ImageDraw
-
     from labeltools.labelpng import write_label
 
     rng = np.random.default_rng(seed)
@@ -271,22 +277,8 @@ def make_label_files(folder: Path, count: int, seed: int = 0, size: tuple[int, i
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for i in range(count):
-        canvas = Image.new("L", size, 0)
-        draw = ImageDraw.Draw(canvas)
-        for _ in range(rng.integers(2, 7)):
-            cls = int(rng.integers(1, 21))
-            cx, cy = rng.integers(0, width), rng.integers(0, height)
-            rx, ry = rng.integers(20, width // 3), rng.integers(20, height // 3)
-            if rng.random() < 0.5:
-                draw.ellipse((cx - rx, cy - ry, cx + rx, cy + ry), fill=cls, outline=255, width=4)
-            else:
-                angles = np.sort(rng.uniform(0, 2 * np.pi, rng.integers(4, 9)))
-                radii = rng.uniform(0.5, 1.0, len(angles))
-                xs, ys = cx + rx * radii * np.cos(angles), cy + ry * radii * np.sin(angles)
-                points = [(float(x), float(y)) for x, y in zip(xs, ys)]
-                draw.polygon(points, fill=cls, outline=255, width=4)
         path = folder / f"{i:06d}.png"
-        write_label(path, np.asarray(canvas))
+        write_label(path, synthetic_label(height, width, rng))
         paths.append(path)
     return paths
 
@@ -529,10 +521,14 @@ def bench_stats(workdir: Path, quick: bool) -> list[Result]:
 CONVERT_LABELS = ["__ignore__", "_background_", "road", "car", "person", "tree", "pole", "sign"]
 
 
-def _convert_scene(index: int, width: int = 500, height: int = 375) -> tuple[bytes, list[dict]]:
+SCENE_WIDTH, SCENE_HEIGHT = 500, 375
+
+
+def _convert_scene(index: int) -> tuple[bytes, list[dict]]:
     """A 500x375 JPEG (gradient, texture, a few objects) and ~6 labelme shapes over it."""
     from PIL import Image, ImageDraw
 
+    width, height = SCENE_WIDTH, SCENE_HEIGHT
     rng = np.random.default_rng(index)
     ys, xs = np.mgrid[0:height, 0:width]
     base = np.stack([xs * 200 // width + 30, ys * 180 // height + 40, (xs + ys) * 120 // (width + height) + 60], -1)
@@ -574,7 +570,7 @@ def make_labelme_folder(folder: Path, count: int, distinct: int = 50) -> Path:
         data, shapes = scenes[i % len(scenes)]
         (folder / f"img_{i:05d}.jpg").write_bytes(data)
         doc = {"version": "5.5.0", "flags": {}, "shapes": shapes, "imagePath": f"img_{i:05d}.jpg",
-               "imageData": None, "imageHeight": 375, "imageWidth": 500}
+               "imageData": None, "imageHeight": SCENE_HEIGHT, "imageWidth": SCENE_WIDTH}
         (folder / f"img_{i:05d}.json").write_text(json.dumps(doc, indent=2))
     (folder / "labels.txt").write_text("\n".join(CONVERT_LABELS) + "\n")
     return folder
