@@ -51,7 +51,7 @@ from labeltools.labelme import labelme_to_label
 from labeltools.labelme import open_source_image
 from labeltools.labelme import parse_labelme
 from labeltools.labelme import read_labelme
-from labeltools.labelpng import atomic_write
+from labeltools.engine.storage import atomic_write
 from labeltools.labelpng import label_histogram
 from labeltools.labelpng import read_label
 from labeltools.labelpng import read_label_palette

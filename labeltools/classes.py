@@ -27,7 +27,7 @@ from labeltools._types import Color, PathLike
 from labeltools.colormap import VOID, VOID_COLOR, palette_array, voc_colormap
 from labeltools.errors import ClassTableError
 from labeltools.draw import legend_image
-from labeltools.labelpng import atomic_write
+from labeltools.engine.storage import atomic_write
 
 
 IGNORE_NAME = "__ignore__"

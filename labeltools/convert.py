@@ -55,7 +55,8 @@ from labeltools.labelme import (
     open_source_image,
     read_labelme,
 )
-from labeltools.labelpng import atomic_write, write_label_image
+from labeltools.engine.storage import atomic_write, ensure_dir
+from labeltools.labelpng import write_label_image
 from labeltools.parallel import FileResult, map_files, quick_task_chunksize
 from labeltools.voc import (
     CLASS_NAMES_FILE,
@@ -569,7 +570,7 @@ class Conversion:
         return self._run()
 
     def _run(self) -> Iterator[FileResult]:
-        self.output.mkdir(parents=True, exist_ok=True)
+        ensure_dir(self.output)
         self.classes.save_class_names(self.output / CLASS_NAMES_FILE)
         log.debug("converting %d files into %s (jobs=%s)", len(self.items), self.output, self.jobs)
         work = functools.partial(

@@ -69,3 +69,7 @@ def format_values(values: Sequence[Any] | NDArray[Any], limit: int = 8, count_re
     if len(values) <= limit:
         return shown
     return shown + (f" and {len(values) - limit} more" if count_rest else ", ...")
+
+
+class OutputError(LabeltoolsError):
+    """An output file or folder cannot be written: the message names the path and the cause."""

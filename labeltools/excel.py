@@ -52,6 +52,7 @@ from labeltools.labelpng import (
     read_label_palette,
     write_label,
 )
+from labeltools.engine.storage import ensure_dir
 from labeltools.parallel import FileResult, map_files
 from labeltools.voc import load_class_table
 
@@ -699,7 +700,7 @@ def label_files_to_excel(
     """
     check_unique_stems(sources)
     table = None if names is None else as_class_table(names)
-    Path(output_dir).mkdir(parents=True, exist_ok=True)
+    ensure_dir(output_dir)
     work = partial(
         _to_folder, output_dir=str(output_dir), names=table, crop=crop, step=step, fill=fill
     )

@@ -27,6 +27,7 @@ import io
 import json
 import logging
 import math
+import reprlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PureWindowsPath
@@ -41,7 +42,7 @@ from numpy.typing import NDArray
 from labeltools.classes import IGNORE_NAME, ClassTable
 from labeltools.colormap import VOID
 from labeltools.errors import AnnotationError, NotLabelmeError
-from labeltools.labelpng import PIL_ERRORS
+from labeltools.labelpng import PIL_ERRORS, check_pixel_count, open_pillow
 
 logger = logging.getLogger(__name__)
 
@@ -146,11 +147,27 @@ def _describe(index: int, raw: Any) -> str:
     if isinstance(raw, Mapping):
         label = raw.get("label")
         if isinstance(label, str):
-            parts.append(f"label {label!r}")
+            parts.append(f"label {_shown(label)}")
         shape_type = raw.get("shape_type")
         if isinstance(shape_type, str):
             parts.append(shape_type)
     return f"shapes[{index}]" + (f" ({', '.join(parts)})" if parts else "")
+
+
+_SHOWN = reprlib.Repr()
+_SHOWN.maxlevel = 3
+_SHOWN.maxstring = 80
+_SHOWN.maxother = 80
+_SHOWN.maxlong = 40
+
+
+def _shown(value: Any) -> str:
+    """``repr`` of a value read from a file, bounded in depth and length: a message quotes what
+    it found, but a label of a megabyte or a list nested 100000 deep quotes as a short line."""
+    try:
+        return _SHOWN.repr(value)
+    except ValueError:  # an integer of more digits than Python prints
+        return f"<{type(value).__name__} too large to show>"
 
 
 def _is_number(value: Any) -> bool:
@@ -163,16 +180,19 @@ def _parse_points(raw: Any) -> tuple[tuple[float, float], ...]:
     points = []
     for i, point in enumerate(raw):
         if not (isinstance(point, (list, tuple)) and len(point) == 2):
-            raise _ShapeError(f"points[{i}] must be an [x, y] pair, got {point!r}")
+            raise _ShapeError(f"points[{i}] must be an [x, y] pair, got {_shown(point)}")
         x, y = point
         if not (_is_number(x) and _is_number(y)):
-            raise _ShapeError(f"points[{i}] must hold two numbers, got {point!r}")
-        x, y = float(x), float(y)
+            raise _ShapeError(f"points[{i}] must hold two numbers, got {_shown(point)}")
+        try:
+            x, y = float(x), float(y)
+        except OverflowError:
+            raise _ShapeError(f"points[{i}] = {_shown(point)} is too large to be a coordinate") from None
         if not (math.isfinite(x) and math.isfinite(y)):
-            raise _ShapeError(f"points[{i}] = {point!r} is not finite (NaN or infinity)")
+            raise _ShapeError(f"points[{i}] = {_shown(point)} is not finite (NaN or infinity)")
         if abs(x) > MAX_COORDINATE or abs(y) > MAX_COORDINATE:
             raise _ShapeError(
-                f"points[{i}] = {point!r} lies more than {MAX_COORDINATE:.0f} pixels from the "
+                f"points[{i}] = {_shown(point)} lies more than {MAX_COORDINATE:.0f} pixels from the "
                 "image origin"
             )
         points.append((x, y))
@@ -197,8 +217,10 @@ def _decode_mask(raw: Any, points: tuple[tuple[float, float], ...]) -> NDArray[n
     except (binascii.Error, ValueError) as exc:
         raise _ShapeError(f"'mask' is not valid base64 ({exc})") from None
     try:
-        with PIL.Image.open(io.BytesIO(data)) as image:
+        with open_pillow(data, "'mask'", AnnotationError) as image:
             array = np.asarray(image)
+    except AnnotationError as exc:
+        raise _ShapeError(str(exc)) from None
     except PIL_ERRORS as exc:
         raise _ShapeError(f"'mask' does not decode as an image ({exc})") from None
     if array.ndim != 2:
@@ -230,7 +252,7 @@ def _shape_label(raw: Mapping[str, Any]) -> str:
         raise _ShapeError("has no 'label'")
     label = raw["label"]
     if not isinstance(label, str):
-        raise _ShapeError(f"'label' must be a string, got {label!r}")
+        raise _ShapeError(f"'label' must be a string, got {_shown(label)}")
     label = label.strip()
     if not label:
         raise _ShapeError("'label' is empty")
@@ -261,10 +283,10 @@ def _parse_shape(index: int, raw: Any) -> LabelmeShape:
     if shape_type is None:  # labelme <= 3.x wrote polygons without a shape_type
         shape_type = "polygon"
     if not isinstance(shape_type, str):
-        raise _ShapeError(f"'shape_type' must be a string, got {shape_type!r}")
+        raise _ShapeError(f"'shape_type' must be a string, got {_shown(shape_type)}")
     if shape_type not in SHAPE_TYPES:
         raise _ShapeError(
-            f"unknown shape_type {shape_type!r} (expected one of {', '.join(SHAPE_TYPES)})"
+            f"unknown shape_type {_shown(shape_type)} (expected one of {', '.join(SHAPE_TYPES)})"
         )
 
     if "points" not in raw:
@@ -274,7 +296,7 @@ def _parse_shape(index: int, raw: Any) -> LabelmeShape:
 
     group_id = raw.get("group_id")
     if group_id is not None and not (isinstance(group_id, int) and not isinstance(group_id, bool)):
-        raise _ShapeError(f"'group_id' must be an integer or null, got {group_id!r}")
+        raise _ShapeError(f"'group_id' must be an integer or null, got {_shown(group_id)}")
 
     mask = _decode_mask(raw.get("mask"), points) if shape_type == "mask" else None
 
@@ -297,7 +319,7 @@ def _optional_size(obj: Mapping[str, Any], key: str, source: str) -> int | None:
     if value is None:
         return None
     if not (isinstance(value, int) and not isinstance(value, bool)) or value <= 0:
-        raise AnnotationError(f"{source}: {key!r} must be a positive integer, got {value!r}")
+        raise AnnotationError(f"{source}: {key!r} must be a positive integer, got {_shown(value)}")
     return value
 
 
@@ -382,8 +404,12 @@ def load_labelme_json(path: str | Path) -> Any:
         raise AnnotationError(
             f"{path}: not valid JSON at line {exc.lineno} column {exc.colno} ({exc.msg})"
         ) from None
-    except (UnicodeDecodeError, ValueError) as exc:
+    except UnicodeDecodeError as exc:
         raise AnnotationError(f"{path}: not a UTF-8/16/32 text file ({exc})") from None
+    except RecursionError:
+        raise AnnotationError(f"{path}: JSON nested too deeply to be a labelme annotation") from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise AnnotationError(f"{path}: cannot decode the JSON ({exc})") from None
 
 
 def read_labelme(path: str | Path, *, skip_bad_shapes: bool = False) -> LabelmeDocument:
@@ -408,7 +434,8 @@ class SourceImage:
     """The image of an annotation, opened but not decoded.
 
     Attributes:
-        source: what the image is called in messages (its path, or "<json> imageData").
+        source: what the image is called in messages (``"<json>: image <path>"`` or
+            ``"<json>: 'imageData'"``).
         path: the image file, or ``None`` for embedded ``imageData``.
         data: the encoded bytes exactly as stored (file contents or decoded ``imageData``).
         format: Pillow's format name (``"JPEG"``, ``"PNG"``, ...).
@@ -441,8 +468,8 @@ class SourceImage:
         Raises:
             AnnotationError: the pixel data is truncated or corrupt.
         """
+        image = open_pillow(self.data, self.source, AnnotationError)
         try:
-            image: PIL.Image.Image = PIL.Image.open(io.BytesIO(self.data))
             image.load()
         except PIL_ERRORS as exc:
             raise AnnotationError(f"{self.source}: cannot decode the image ({exc})") from None
@@ -496,11 +523,16 @@ def find_image_file(doc: LabelmeDocument) -> Path | None:
         raise AnnotationError(f"{doc.source}: has neither 'imageData' nor 'imagePath'")
     base_dir = doc.path.parent if doc.path is not None else Path.cwd()
     candidates = _image_candidates(doc, base_dir)
+    reasons = []
     for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    tried = ", ".join(str(c) for c in candidates)
-    raise AnnotationError(f"{doc.source}: image {doc.image_path!r} not found (tried {tried})")
+        try:
+            if candidate.is_file():
+                return candidate
+            reasons.append(str(candidate))
+        except OSError as exc:  # a name too long for the file system, say
+            reasons.append(f"{_shown(str(candidate))}: {exc.strerror or exc}")
+    tried = ", ".join(reasons)
+    raise AnnotationError(f"{doc.source}: image {_shown(doc.image_path)} not found (tried {tried})")
 
 
 def open_source_image(doc: LabelmeDocument) -> SourceImage:
@@ -521,7 +553,7 @@ def open_source_image(doc: LabelmeDocument) -> SourceImage:
             data = base64.b64decode(doc.image_data, validate=True)
         except (binascii.Error, ValueError) as exc:
             raise AnnotationError(f"{doc.source}: 'imageData' is not valid base64 ({exc})") from None
-        source = f"{doc.source} imageData"
+        source = f"{doc.source}: 'imageData'"
     else:
         try:
             data = path.read_bytes()
@@ -529,13 +561,13 @@ def open_source_image(doc: LabelmeDocument) -> SourceImage:
             raise AnnotationError(
                 f"{doc.source}: cannot read image {path} ({exc.strerror or exc})"
             ) from None
-        source = str(path)
+        source = f"{doc.source}: image {path}"
 
+    image = open_pillow(data, source, AnnotationError)
     try:
-        image = PIL.Image.open(io.BytesIO(data))
         orientation = _exif_orientation(image, data) if path is not None else 1
     except PIL_ERRORS as exc:
-        raise AnnotationError(f"{source}: not an image Pillow can read ({exc})") from None
+        raise AnnotationError(f"{source}: cannot read the image's EXIF data ({exc})") from None
     width, height = image.size
     if orientation in SIDE_SWAPPING_ORIENTATIONS:
         width, height = height, width
@@ -707,8 +739,7 @@ def labelme_to_label_images(
             )
         shape_hw = (doc.image_height, doc.image_width)
     height, width = int(shape_hw[0]), int(shape_hw[1])
-    if height <= 0 or width <= 0:
-        raise AnnotationError(f"{doc.source}: image size must be positive, got {shape_hw}")
+    check_pixel_count(height, width, doc.source, AnnotationError)
 
     name_to_index = _name_to_index(classes)
     class_canvas = PIL.Image.new("L", (width, height), 0)
@@ -728,7 +759,7 @@ def labelme_to_label_images(
             continue
         else:
             raise AnnotationError(
-                f"{doc.source}: shapes[{shape.index}] has label {shape.label!r}, which is not "
+                f"{doc.source}: shapes[{shape.index}] has label {_shown(shape.label)}, which is not "
                 "in the class table (add it, or choose what to do with unknown labels)"
             )
         _draw_shape(class_canvas, class_draw, shape, value, line_width, point_size)

@@ -7,15 +7,17 @@ on read, and so are 16-bit ones whose values all fit in 0..255.
 
 from __future__ import annotations
 
+import io
 import json
 import os
-import secrets
+import struct
+import warnings
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -23,6 +25,8 @@ from PIL import Image
 
 from labeltools._types import PathLike
 from labeltools.colormap import VOID, palette_bytes
+from labeltools.engine.storage import atomic_write as atomic_write  # re-exported: the one writer
+from labeltools.engine.storage import ensure_dir
 from labeltools.errors import ColourImageError, LabelFileError, LabeltoolsError
 from labeltools.parallel import FileResult, map_files
 
@@ -44,26 +48,6 @@ INDEX_MODES = ("P", "L", "1", "I", "I;16", "I;16B", "I;16L", "I;16N")
 #: modes that convert to RGB, and grey or palette colours with alpha (LA, La, PA). A palette
 #: (``P``) image is either: its indices as a label file, its palette's colours as a mask.
 COLOUR_MODES = ("RGB", "RGBA", "RGBX", "CMYK", "YCbCr", "LA", "La", "PA")
-
-
-@contextmanager
-def atomic_write(path: PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it onto ``path`` when the block succeeds.
-
-    The block writes the temporary file (creating it as any ``open()`` does, so it gets the usual
-    permissions). It lives in the same folder, so the rename is atomic, and it is removed if the
-    block raises: an interrupted or failed write never leaves a truncated file behind. Missing
-    folders on the way are created.
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
-    try:
-        yield tmp
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def write_json(path: PathLike, data: Any) -> None:
@@ -195,22 +179,158 @@ def image_palette(image: Image.Image) -> NDArray[np.uint8]:
     return pal
 
 
+#: The largest image labeltools opens, in pixels (width x height), unless the environment
+#: variable :data:`MAX_PIXELS_ENV` says otherwise. 2**27 is 16384 x 8192: far above any
+#: segmentation dataset's frames, far below what exhausts memory; a larger header is a damaged
+#: or hostile file (a 100-byte PNG can declare 13000 x 13000 pixels that Pillow fills with zeros).
+DEFAULT_MAX_PIXELS = 2**27
+MAX_PIXELS_ENV = "LABELTOOLS_MAX_PIXELS"
+
+
+def max_pixels() -> int:
+    """The pixel limit in force: ``$LABELTOOLS_MAX_PIXELS`` when set, else :data:`DEFAULT_MAX_PIXELS`.
+
+    Raises:
+        LabeltoolsError: the variable is not a positive integer.
+    """
+    raw = os.environ.get(MAX_PIXELS_ENV)
+    if raw is None or not raw.strip():
+        return DEFAULT_MAX_PIXELS
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise LabeltoolsError(f"{MAX_PIXELS_ENV}={raw!r}: must be a positive whole number of pixels")
+    return value
+
+
+def check_pixel_count(
+    height: int, width: int, source: str, error: type[LabeltoolsError] = LabelFileError
+) -> None:
+    """Raise ``error`` naming ``source`` when an image of ``height`` x ``width`` exceeds the
+    pixel limit (:func:`max_pixels`), or when either side is not positive."""
+    if height <= 0 or width <= 0:
+        raise error(f"{source}: image size must be positive, got {height}x{width} (rows x columns)")
+    limit = max_pixels()
+    if height * width > limit:
+        raise error(
+            f"{source}: image of {width}x{height} = {height * width:,} pixels exceeds the limit of "
+            f"{limit:,} pixels (a damaged or hostile header, or set {MAX_PIXELS_ENV} to allow it)"
+        )
+
+
+def open_pillow(
+    source: PathLike | bytes,
+    name: str,
+    error: type[LabeltoolsError] = LabelFileError,
+    what: str = "file",
+) -> Image.Image:
+    """Open an image (header only) from a path or from encoded bytes, within the pixel limit.
+
+    The one way labeltools opens an image: Pillow's own size warning is silenced and its bomb
+    error replaced by the limit of :func:`max_pixels`, and every failure is ``error`` naming
+    ``name`` (never a file object): ``"<name>: no such <what>"``, ``"<name>: cannot read image
+    (empty, 0 bytes)"``, ``"<name>: cannot read image (not an image format Pillow knows)"``.
+    """
+    if isinstance(source, (bytes, bytearray)):
+        if not source:
+            raise error(f"{name}: cannot read image (empty, 0 bytes)")
+        fp: PathLike | IO[bytes] = io.BytesIO(source)
+    else:
+        fp = source
+    saved = Image.MAX_IMAGE_PIXELS
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            Image.MAX_IMAGE_PIXELS = None  # the limit is ours, checked below with our message
+            image = Image.open(fp)
+    except FileNotFoundError:
+        raise error(f"{name}: no such {what}") from None
+    except Image.UnidentifiedImageError:
+        empty = not isinstance(source, (bytes, bytearray)) and _is_empty(source)
+        reason = "empty, 0 bytes" if empty else "not an image format Pillow knows"
+        raise error(f"{name}: cannot read image ({reason})") from None
+    except PIL_ERRORS as exc:
+        raise error(f"{name}: cannot read image ({exc})") from None
+    finally:
+        Image.MAX_IMAGE_PIXELS = saved
+    try:
+        check_pixel_count(image.height, image.width, name, error)
+    except LabeltoolsError:
+        image.close()
+        raise
+    return image
+
+
+def _is_empty(path: PathLike) -> bool:
+    try:
+        return os.path.getsize(path) == 0
+    except OSError:
+        return False
+
+
 @contextmanager
 def open_image(
     path: PathLike, error: type[LabeltoolsError] = LabelFileError, what: str = "file"
 ) -> Iterator[Image.Image]:
-    """Open an image file for the block.
+    """Open an image file for the block (see :func:`open_pillow`).
 
-    A missing, unreadable or truncated file (also when the block decodes it) becomes ``error``
-    naming the file: ``"<path>: no such <what>"`` or ``"<path>: cannot read image (...)"``.
+    A missing, unreadable, oversized or truncated file (also when the block decodes it) becomes
+    ``error`` naming the file: ``"<path>: no such <what>"`` or ``"<path>: cannot read image
+    (...)"``.
     """
+    image = open_pillow(path, str(path), error, what)
     try:
-        with Image.open(path) as image:
+        with image:
             yield image
-    except FileNotFoundError:
-        raise error(f"{path}: no such {what}") from None
     except PIL_ERRORS as exc:
         raise error(f"{path}: cannot read image ({exc})") from None
+
+
+#: Channels per pixel of each PNG colour type (grey, RGB, palette, grey + alpha, RGBA).
+_PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
+#: Adam7 passes: (first row, first column, row step, column step).
+_ADAM7 = ((0, 0, 8, 8), (0, 4, 8, 8), (4, 0, 8, 4), (0, 2, 4, 4), (2, 0, 4, 2), (0, 1, 2, 2), (1, 0, 2, 1))
+
+
+def png_pixel_shortfall(data: bytes) -> tuple[int, int] | None:
+    """How much pixel data a PNG lacks: ``(bytes present, bytes its header declares)`` when its
+    compressed stream ends early, ``None`` when complete (or not a PNG this can parse).
+
+    Pillow decodes such a file without complaint and fills the missing rows with zeros, so a
+    105-byte file can pass for a 13000 x 13000 label of background. The stream is inflated in
+    pieces of 1 MiB, so memory stays small whatever the declared size.
+    """
+    if not data.startswith(b"\x89PNG\r\n\x1a\n") or data[12:16] != b"IHDR":
+        return None
+    width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", data[16:29])
+    bits = _PNG_CHANNELS.get(colour, 0) * depth
+    if not bits:
+        return None
+    passes = _ADAM7 if interlace else ((0, 0, 1, 1),)
+    expected = 0
+    for row0, col0, row_step, col_step in passes:
+        rows = max(0, (height - row0 + row_step - 1) // row_step)
+        cols = max(0, (width - col0 + col_step - 1) // col_step)
+        if rows and cols:
+            expected += rows * (1 + (cols * bits + 7) // 8)
+    inflater = zlib.decompressobj()
+    got, pos = 0, 8
+    try:
+        while pos + 8 <= len(data) and got < expected:
+            length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+            if kind == b"IDAT":
+                pending = data[pos + 8 : pos + 8 + length]
+                while pending and got < expected:
+                    got += len(inflater.decompress(pending, 1 << 20))
+                    pending = inflater.unconsumed_tail
+            elif kind == b"IEND":
+                break
+            pos += 12 + length
+    except zlib.error:
+        return None  # corrupt rather than short: decoding reports it
+    return None if got >= expected else (got, expected)
 
 
 def read_label_palette(path: PathLike) -> tuple[NDArray[np.uint8], NDArray[np.uint8] | None]:
@@ -343,7 +463,7 @@ def recolor_label_files(
             written then.
     """
     check_unique_stems(sources)
-    Path(output_dir).mkdir(parents=True, exist_ok=True)
+    ensure_dir(output_dir)
     work = partial(recolor_label_file, output_dir=output_dir, gray=gray, palette=palette)
     return map_files(work, [str(s) for s in sources], jobs)
 

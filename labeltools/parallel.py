@@ -77,8 +77,31 @@ def raise_if_failed(
         raise error(f"{len(failures)} of {total} {noun} failed: {shown}{more}")
 
 
+def failure(item: Any, exc: BaseException) -> FileResult:
+    """The failed result of ``item`` for an exception raised while processing it.
+
+    Our errors and ``OSError`` are the input's fault and keep their message; anything else is
+    an internal error, reported with its type and message (traceback logged at debug level),
+    so that one input never takes the batch down with it.
+    """
+    if isinstance(exc, LabeltoolsError):
+        return FileResult(source=str(item), ok=False, error=str(exc))
+    if isinstance(exc, OSError):
+        where = exc.filename if exc.filename is not None else item
+        return FileResult(source=str(item), ok=False, error=f"{where}: {exc.strerror or exc}")
+    log.debug("internal error while processing %s", item, exc_info=exc)
+    detail = str(exc)
+    if len(detail) > 300:
+        detail = detail[:300] + "..."
+    return FileResult(
+        source=str(item), ok=False,
+        error=f"{item}: internal error ({type(exc).__name__}: {detail})" if detail else f"{item}: internal error ({type(exc).__name__})",
+    )
+
+
 class _Guard:
-    """Picklable wrapper: a LabeltoolsError or OSError from ``func`` becomes a failed result."""
+    """Picklable wrapper: whatever ``func`` raises for an item becomes that item's failed result
+    (see :func:`failure`); only interrupts (Ctrl-C, exit) pass through."""
 
     def __init__(self, func: Callable[[Any], FileResult]) -> None:
         self.func = func
@@ -86,10 +109,8 @@ class _Guard:
     def __call__(self, item: Any) -> FileResult:
         try:
             return self.func(item)
-        except LabeltoolsError as exc:
-            return FileResult(source=str(item), ok=False, error=str(exc))
-        except OSError as exc:
-            return FileResult(source=str(item), ok=False, error=f"{item}: {exc.strerror or exc}")
+        except Exception as exc:  # one input's failure, whatever it is, is that input's alone
+            return failure(item, exc)
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -108,8 +129,8 @@ def map_files(
 
     Args:
         func: module-level (picklable) function of one item; use ``functools.partial`` for
-            options. A :class:`LabeltoolsError` or ``OSError`` it raises becomes a failed
-            :class:`FileResult`; other exceptions are bugs and propagate.
+            options. Any exception it raises becomes a failed :class:`FileResult` (see
+            :func:`failure`): the batch always goes on.
         items: the work, e.g. paths. Materialised into a list.
         jobs: worker processes; ``None``/0 = every core, 1 = in this process.
         chunksize: items sent to a worker at a time (default: small, for steady progress).

@@ -49,6 +49,7 @@ from labeltools.labelpng import (
     read_label,
     write_label,
 )
+from labeltools.engine.storage import ensure_dir
 from labeltools.parallel import FileResult, map_files
 
 log = logging.getLogger(__name__)
@@ -1031,6 +1032,6 @@ def remap_files(
             strict=strict,
             palette=target_palette(table),
         )
-    Path(output_dir).mkdir(parents=True, exist_ok=True)
+    ensure_dir(output_dir)
     return map_files(work, [str(s) for s in sources], jobs)
 

@@ -413,7 +413,7 @@ def test_bad_files_are_reported_and_leave_nothing(tmp_path: Path, folder: Path) 
     results = {Path(r.source).stem: r for r in run(conversion)}
     assert results["broken"].error.startswith(f"{folder / 'broken.json'}: not valid JSON at line 1")
     assert "noimage.json: image 'noimage.jpg' not found (tried" in results["noimage"].error
-    assert results["truncated"].error.startswith(f"{folder / 'truncated.jpg'}: cannot decode the image")
+    assert results["truncated"].error.startswith(f"{folder / 'truncated.json'}: image {folder / 'truncated.jpg'}: cannot decode the image")
     assert results["badshape"].error == f"{folder / 'badshape.json'}: shapes[0] (label 'cat', polygon): a polygon needs at least 3 points, got 2"
     assert results["config"].ok and results["config"].skipped
     assert results["config"].warnings == (f"{folder / 'config.json'}: not a labelme annotation (no 'shapes' list); skipped",)

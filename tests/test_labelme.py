@@ -315,7 +315,7 @@ BAD_SHAPES = [
     (shape("car", "polygon", [[1, 2], [3, 4], [5, 6]], group_id="a"), r"'group_id' must be an integer or null, got 'a'"),
     (shape("car", "mask", [[1, 2], [3, 4]]), r"a mask shape needs 'mask', a base64-encoded PNG"),
     (shape("car", "mask", [[1, 2], [3, 4]], mask="not base64!"), r"'mask' is not valid base64"),
-    (shape("car", "mask", [[1, 2], [3, 4]], mask=base64.b64encode(b"not a png").decode()), r"'mask' does not decode as an image"),
+    (shape("car", "mask", [[1, 2], [3, 4]], mask=base64.b64encode(b"not a png").decode()), r"'mask': cannot read image \(not an image format Pillow knows\)"),
     (
         shape("car", "mask", [[1, 2], [3, 4]], mask=base64.b64encode(broken_chunk_png(np.ones((3, 3), np.uint8))).decode()),
         r"'mask' does not decode as an image \(broken PNG file \(chunk b'ID@T'\)\)",
@@ -411,7 +411,7 @@ def test_rasteriser_argument_errors() -> None:
     no_size = parse_labelme({"shapes": []}, "old.json")
     with pytest.raises(AnnotationError, match=r"old\.json: no imageHeight/imageWidth, the image size must be given"):
         labelme_to_label(no_size, CLASSES)
-    with pytest.raises(AnnotationError, match=r"a\.json: image size must be positive, got \(0, 5\)"):
+    with pytest.raises(AnnotationError, match=r"a\.json: image size must be positive, got 0x5 \(rows x columns\)"):
         labelme_to_label(doc, CLASSES, shape_hw=(0, 5))
 
 
@@ -473,7 +473,10 @@ def test_no_image_reference(tmp_path: Path) -> None:
 def test_image_file_that_is_not_an_image(tmp_path: Path) -> None:
     (tmp_path / "image.png").write_bytes(b"hello")
     path = write_pair(tmp_path, document([]))
-    with pytest.raises(AnnotationError, match=r"image\.png: not an image Pillow can read"):
+    with pytest.raises(AnnotationError, match=r"a\.json: image \S*image\.png: cannot read image \(not an image format Pillow knows\)"):
+        open_source_image(read_labelme(path))
+    (tmp_path / "image.png").write_bytes(b"")
+    with pytest.raises(AnnotationError, match=r"a\.json: image \S*image\.png: cannot read image \(empty, 0 bytes\)"):
         open_source_image(read_labelme(path))
 
 
@@ -514,7 +517,7 @@ def test_embedded_image_data_is_used_as_is(tmp_path: Path) -> None:
     path = write_pair(tmp_path, document([], hw=(30, 40), imageData=base64.b64encode(data).decode()))
     image = open_source_image(read_labelme(path))
     assert image.path is None and image.data == data and image.orientation == 1
-    assert image.source == f"{path} imageData"
+    assert image.source == f"{path}: 'imageData'"
     decoded = np.asarray(image.decode(), dtype=np.int16)
     assert decoded.shape == (30, 40, 3)
     assert np.abs(decoded - scene(30, 40)).mean() < 3
@@ -535,7 +538,7 @@ def test_bad_embedded_base64(tmp_path: Path) -> None:
     with pytest.raises(AnnotationError, match=r"a\.json: 'imageData' is not valid base64"):
         open_source_image(read_labelme(path))
     path = write_pair(tmp_path, document([], imageData=base64.b64encode(b"text").decode()), "b.json")
-    with pytest.raises(AnnotationError, match=r"b\.json imageData: not an image Pillow can read"):
+    with pytest.raises(AnnotationError, match=r"b\.json: 'imageData': cannot read image \(not an image format Pillow knows\)"):
         open_source_image(read_labelme(path))
 
 

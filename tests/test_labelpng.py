@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ from PIL import Image
 from labeltools import (
     ColourImageError,
     LabelFileError,
+    LabeltoolsError,
     atomic_write,
     label_histogram,
     read_label,
@@ -235,6 +237,18 @@ def test_to_array_turns_a_ragged_list_into_the_given_error():
 
 def test_an_oversized_label_is_a_label_file_error(tmp_path, blobs_label, monkeypatch):
     write_label(tmp_path / "big.png", blobs_label)
-    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)  # 24x32 exceeds twice this: a "bomb"
-    with pytest.raises(LabelFileError, match=r"big.png: cannot read image \(Image size"):
+    monkeypatch.setenv("LABELTOOLS_MAX_PIXELS", "700")  # 24x32 = 768 pixels
+    with pytest.raises(LabelFileError, match=r"big.png: image of 32x24 = 768 pixels exceeds the limit of 700 pixels"):
+        read_label(tmp_path / "big.png")
+
+
+def test_the_pixel_limit_is_ours_not_pillows(tmp_path, blobs_label, monkeypatch):
+    write_label(tmp_path / "big.png", blobs_label)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)  # Pillow would call 768 pixels a bomb
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and no DecompressionBombWarning either
+        assert (read_label(tmp_path / "big.png") == blobs_label).all()
+    assert Image.MAX_IMAGE_PIXELS == 100  # left as it was
+    monkeypatch.setenv("LABELTOOLS_MAX_PIXELS", "many")
+    with pytest.raises(LabeltoolsError, match="LABELTOOLS_MAX_PIXELS='many': must be a positive whole number"):
         read_label(tmp_path / "big.png")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from functools import partial
 
 import pytest
@@ -36,12 +37,23 @@ def test_errors_become_failed_results_and_work_continues():
     assert "No such file" in results[2].error and results[2].source == "-5"
 
 
-def test_other_exceptions_are_bugs_and_propagate():
-    def boom(item):
-        raise ZeroDivisionError
+def _boom(item):
+    if item == 2:
+        raise ZeroDivisionError("division by zero")
+    if item == 3:
+        raise RecursionError
+    return FileResult(source=str(item))
 
-    with pytest.raises(ZeroDivisionError):
-        list(map_files(boom, [1], jobs=1))
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_any_exception_is_the_items_failure_and_the_batch_goes_on(jobs, caplog):
+    with caplog.at_level(logging.DEBUG, logger="labeltools.parallel"):
+        results = list(map_files(_boom, [1, 2, 3, 4], jobs=jobs))
+    assert [r.ok for r in results] == [True, False, False, True]
+    assert results[1].error == "2: internal error (ZeroDivisionError: division by zero)"
+    assert results[2].error == "3: internal error (RecursionError)"
+    if jobs == 1:  # the traceback goes to the log at debug level
+        assert any(r.exc_info and r.exc_info[0] is ZeroDivisionError for r in caplog.records)
 
 
 def test_resolve_jobs():
