@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from labeltools._types import Color, PathLike
+from labeltools.cells import csv_document, csv_text_value
 from labeltools.colormap import VOID, VOID_COLOR, palette_array, voc_colormap
 from labeltools.errors import ClassTableError
 from labeltools.draw import legend_image
@@ -148,6 +149,13 @@ class ClassTable:
         Colours come from the VOC colormap. Raises ClassTableError for blank names (giving the
         position) and for ``_background_`` anywhere but first.
         """
+        names = list(names)
+        count = sum(1 for raw in names if raw.strip() != IGNORE_NAME)
+        if count > VOID:
+            raise ClassTableError(
+                f"{source}: {count} classes, but a class table holds at most {VOID} (indices "
+                f"0..{VOID - 1}): label PNGs store one byte per pixel and {VOID} is void"
+            )
         entries = []
         next_index = 0
         for pos, raw in enumerate(names, 1):
@@ -238,7 +246,7 @@ class ClassTable:
                 raise ClassTableError(
                     f"{source}: line {line_no}: index, r, g, b and train_id must be integers"
                 ) from None
-            entries.append(ClassEntry(index, cells[1], color, train_id))
+            entries.append(ClassEntry(index, csv_text_value(cells[1]), color, train_id))
         return cls(entries, source)
 
     @classmethod
@@ -407,12 +415,8 @@ class ClassTable:
         _write_text(path, json.dumps(self.to_dict(), indent=2) + "\n")
 
     def save_csv(self, path: PathLike) -> None:
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(["index", "name", "r", "g", "b", "train_id"])
-        for e in self._entries:
-            writer.writerow([e.index, e.name, *e.color, "" if e.train_id is None else e.train_id])
-        _write_text(path, buf.getvalue())
+        rows = [[e.index, e.name, *e.color, "" if e.train_id is None else e.train_id] for e in self._entries]
+        _write_text(path, csv_document([["index", "name", "r", "g", "b", "train_id"], *rows]))
 
 
 def _write_text(path: PathLike, text: str) -> None:
@@ -567,12 +571,8 @@ def _colormap_text(suffix: str, entries: Sequence[ClassEntry]) -> str:
             for e in entries
         ]
         return json.dumps(rows, indent=2) + "\n"
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["index", "name", "r", "g", "b", "hex"])
-    for e in entries:
-        writer.writerow([e.index, e.name, *e.color, hex_color(e.color)])
-    return buf.getvalue()
+    table: list[list[Any]] = [[e.index, e.name, *e.color, hex_color(e.color)] for e in entries]
+    return csv_document([["index", "name", "r", "g", "b", "hex"], *table])
 
 
 def hex_color(color: Color) -> str:

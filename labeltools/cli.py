@@ -19,9 +19,9 @@ import typer
 from numpy.typing import NDArray
 from rich.console import Console
 from rich.logging import RichHandler
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 from rich.tree import Tree
 
 from labeltools import __version__
@@ -79,16 +79,18 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+# Text from data (labels, file names, class names) is never markup: both consoles read every
+# string as plain text, and our own styling goes through Text objects and style arguments.
 # Highlighting would colour numbers and paths at random inside messages and tables.
-out = Console(highlight=False)
-err = Console(stderr=True)
+out = Console(highlight=False, markup=False)
+err = Console(stderr=True, highlight=False, markup=False)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def warn(message: str) -> None:
     """Print a warning line on stderr."""
-    err.print(f"[yellow]warning:[/] {message}", soft_wrap=True)
+    err.print(Text.assemble(("warning:", "yellow"), " ", message), soft_wrap=True)
 
 
 def result_table(title: str, columns: Sequence[str], text: Sequence[str] = ("name",)) -> Table:
@@ -99,14 +101,14 @@ def result_table(title: str, columns: Sequence[str], text: Sequence[str] = ("nam
     return grid
 
 
-def swatch(color: tuple[int, int, int]) -> str:
-    """Rich markup drawing a small block of ``color``."""
-    return f"[on {hex_color(color)}]    [/]"
+def swatch(color: tuple[int, int, int]) -> Text:
+    """A small block of ``color``."""
+    return Text("    ", style=f"on {hex_color(color)}")
 
 
 def fail(message: str) -> NoReturn:
     """Print one line on stderr and exit with code 1."""
-    err.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    err.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
     raise typer.Exit(1)
 
 
@@ -173,13 +175,13 @@ def report_batch(
                 summary.done += 1
             progress.advance(task)
     for reason in summary.failures:
-        err.print(f"[red]failed:[/] {reason}", soft_wrap=True)
+        err.print(Text.assemble(("failed:", "red"), " ", reason), soft_wrap=True)
     parts = [f"{verb} {summary.done}"]
     if summary.skipped:
         parts.append(f"skipped {summary.skipped}")
     parts.append(f"failed {summary.failed}")
     style = "red" if summary.failed else "green"
-    err.print(f"[{style}]{', '.join(parts)}[/]")
+    err.print(", ".join(parts), style=style)
     return summary
 
 
@@ -410,14 +412,14 @@ def _add_folder(tree: Tree, folder: Path) -> None:
     for path in sorted(folder.iterdir(), key=lambda p: (p.is_file(), p.name)):
         if path.is_dir():
             files = sum(1 for p in path.rglob("*") if p.is_file())
-            _add_folder(tree.add(f"[bold]{escape(path.name)}/[/] ({files} files)"), path)
+            _add_folder(tree.add(Text.assemble((f"{path.name}/", "bold"), f" ({files} files)")), path)
         else:
-            tree.add(escape(path.name))
+            tree.add(Text(path.name))
 
 
 def folder_tree(folder: Path) -> Tree:
     """A rich tree of everything under ``folder``."""
-    tree = Tree(f"[bold]{escape(str(folder))}/[/]")
+    tree = Tree(Text(f"{folder}/", style="bold"))
     _add_folder(tree, folder)
     return tree
 
@@ -640,10 +642,9 @@ def print_remap_report(report: RemapReport, index_mode: bool = False, top: int =
     grid.add_column("pixels", justify="right", no_wrap=True)
     grid.add_column("example file", overflow="fold")
     for key, count, example in unknown:
+        cells: list[str | Text] = [str(key)]
         if isinstance(key, tuple):
-            cells = [str(key), hex_color(key), swatch(key)]
-        else:
-            cells = [str(key)]
+            cells += [hex_color(key), swatch(key)]
         grid.add_row(*cells, str(count), example)
     out.print(grid)
 
@@ -777,8 +778,10 @@ def stats_command(
     unknown = stats.unknown_values()
     if unknown:
         out.print(
-            f"[red]values that are not classes:[/] {', '.join(map(str, unknown))} "
-            "(run labeltools check to find the files)",
+            Text.assemble(
+                ("values that are not classes:", "red"),
+                f" {', '.join(map(str, unknown))} (run labeltools check to find the files)",
+            ),
         )
     if json_path is not None:
         stats.save_json(json_path)
@@ -811,11 +814,11 @@ def check_command(
             grid.add_column(column, overflow="fold")
         for problem in check.problems:
             color = "red" if problem.severity == "error" else "yellow"
-            grid.add_row(f"[{color}]{problem.severity}[/]", problem.file, problem.message)
+            grid.add_row(Text(problem.severity, style=color), problem.file, problem.message)
         out.print(grid)
     errors, warnings = len(check.errors), len(check.warnings)
     style = "red" if errors else "yellow" if warnings else "green"
-    out.print(f"[{style}]{errors} error(s), {warnings} warning(s)[/] in {len(check.items)} sample(s)")
+    out.print(Text.assemble((f"{errors} error(s), {warnings} warning(s)", style), f" in {len(check.items)} sample(s)"))
     if json_path is not None:
         check.save_json(json_path)
         _written(json_path)

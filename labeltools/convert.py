@@ -55,13 +55,14 @@ from labeltools.labelme import (
     open_source_image,
     read_labelme,
 )
-from labeltools.engine.storage import atomic_write, ensure_dir
-from labeltools.labelpng import write_label_image
+from labeltools.engine.storage import atomic_writes, ensure_dir, remove_stale_temporaries
+from labeltools.labelpng import save_label_image
 from labeltools.parallel import FileResult, map_files, quick_task_chunksize
 from labeltools.voc import (
     CLASS_NAMES_FILE,
     IMAGE_EXTENSIONS,
     IMAGES_DIR,
+    LABELS_DIR,
     OBJECTS_DIR,
     image_path,
     is_voc_root,
@@ -69,7 +70,7 @@ from labeltools.voc import (
     load_class_table,
     read_split,
     split_path,
-    write_split,
+    write_splits,
 )
 
 log = logging.getLogger(__name__)
@@ -254,11 +255,10 @@ def _palette(classes: ClassTable) -> bytes:
 
 
 def _save(path: Path, payload: bytes | Image.Image, save_args: dict[str, Any]) -> None:
-    with atomic_write(path) as tmp:
-        if isinstance(payload, bytes):
-            tmp.write_bytes(payload)
-        else:
-            payload.save(tmp, **save_args)
+    if isinstance(payload, bytes):
+        path.write_bytes(payload)
+    else:
+        payload.save(path, **save_args)
 
 
 def _remove_other_images(image: Path) -> None:
@@ -283,10 +283,10 @@ def convert_file(
     """Convert one labelme annotation into its VOC files under ``output``.
 
     Everything that can fail for bad input (reading, validating, decoding, rasterising) happens
-    before the first file is written, and each file is written atomically; if writing fails
-    midway, the files this call wrote are removed again. Once all are written, images of the
-    same id in another format (``JPEGImages/<id>.png`` next to a new ``<id>.jpg``, ...) are
-    removed.
+    before the first file is written. The outputs are written to temporary files and renamed
+    into place together once all are ready: if writing fails, every earlier output of the id
+    stays as it was. Once all are written, images of the same id in another format
+    (``JPEGImages/<id>.png`` next to a new ``<id>.jpg``, ...) are removed.
 
     Args:
         json_path: the annotation.
@@ -304,7 +304,7 @@ def convert_file(
 
     Raises:
         AnnotationError: the annotation or its image is bad (names the file and the place).
-        LabelFileError, OSError: an output cannot be written.
+        OutputError: an output cannot be written (names it).
     """
     json_path = Path(json_path)
     output = Path(output)
@@ -346,26 +346,17 @@ def convert_file(
         viz = _visualization(rgb, np.array(class_image), classes, np.frombuffer(palette, np.uint8).reshape(256, 3))
 
     paths = _output_paths(output, image_id, options, ext)
-    written: list[Path] = []
-    try:
-        _save(paths["image"], payload, save_args)
-        written.append(paths["image"])
-        write_label_image(paths["label"], class_image, palette)
-        written.append(paths["label"])
+    with atomic_writes() as stage:  # all of the file's outputs replace the old ones, or none does
+        _save(stage(paths["image"]), payload, save_args)
+        save_label_image(stage(paths["label"]), class_image, palette)
         if instance_image is not None:
-            write_label_image(paths["instances"], instance_image, _VOC_PALETTE)
-            written.append(paths["instances"])
+            save_label_image(stage(paths["instances"]), instance_image, _VOC_PALETTE)
         if viz is not None:
-            _save(paths["viz"], viz, {"format": "JPEG", "quality": VIZ_QUALITY})
-            written.append(paths["viz"])
-    except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
+            _save(stage(paths["viz"]), viz, {"format": "JPEG", "quality": VIZ_QUALITY})
     _remove_other_images(paths["image"])
     return FileResult(
         source=str(json_path),
-        outputs=tuple(str(p) for p in written),
+        outputs=tuple(str(p) for p in paths.values()),
         warnings=doc.warnings,
         data={"id": image_id, "status": "converted"},
     )
@@ -571,6 +562,8 @@ class Conversion:
 
     def _run(self) -> Iterator[FileResult]:
         ensure_dir(self.output)
+        for folder in self._folders():  # before any worker starts: theirs are all alive
+            remove_stale_temporaries(folder)
         self.classes.save_class_names(self.output / CLASS_NAMES_FILE)
         log.debug("converting %d files into %s (jobs=%s)", len(self.items), self.output, self.jobs)
         work = functools.partial(
@@ -578,15 +571,39 @@ class Conversion:
             options=self.options, resume=self.resume,
         )
         in_dataset: list[str] = []
-        for result in map_files(work, self.items, self.jobs):
+        kept: set[str] = set()  # ids that failed this time but keep their earlier outputs
+        failed = False
+        for item, result in zip(self.items, map_files(work, self.items, self.jobs)):
             data = result.data if isinstance(result.data, dict) else {}
             if result.ok and data.get("status") in ("converted", "up-to-date"):
                 in_dataset.append(data["id"])
+            elif not result.ok:
+                failed = True
+                if self._has_outputs(item.image_id):
+                    kept.add(item.image_id)
             yield result
-        train, val = split_ids(in_dataset, self.val_fraction, self.seed, self.previous_split)
+        previous = self.previous_split
+        if previous is not None and not self.resume:  # overwrite: only kept ids stay where they were
+            previous = (sorted(set(previous[0]) & kept), sorted(set(previous[1]) & kept))
+        train, val = split_ids([*in_dataset, *kept], self.val_fraction, self.seed, previous)
         self.splits = {"train": train, "val": val, "trainval": sorted(train + val)}
-        for name, ids in self.splits.items():
-            write_split(self.output, name, ids)
+        if failed and not self.splits["trainval"]:
+            log.debug("nothing converted: the split files are left as they were")
+            return
+        write_splits(self.output, self.splits)
+
+    def _folders(self) -> list[Path]:
+        """The folders this conversion writes files into."""
+        folders = [self.output, self.output / IMAGES_DIR, self.output / LABELS_DIR, split_path(self.output, "train").parent]
+        if self.options.instances:
+            folders.append(self.output / OBJECTS_DIR)
+        if self.options.viz:
+            folders.append(self.output / VIZ_DIR)
+        return folders
+
+    def _has_outputs(self, image_id: str) -> bool:
+        """True when OUTPUT holds a label and an image of ``image_id`` (from an earlier run)."""
+        return label_path(self.output, image_id).is_file() and image_path(self.output, image_id).is_file()
 
 
 def _is_nonempty_dir(path: Path) -> bool:
@@ -657,6 +674,8 @@ def convert_labelme(
     table.class_names_text()  # raises now if class_names.txt cannot be written
 
     previous = None
+    if overwrite and output.is_dir():
+        previous = _read_previous_split(output)
     if resume and output.is_dir():
         recorded = load_class_table(output)
         if recorded is not None and recorded.names != table.names:

@@ -52,6 +52,7 @@ from labeltools.labelpng import (
     read_label_palette,
     write_label,
 )
+from labeltools.cells import keep_text
 from labeltools.engine.storage import ensure_dir
 from labeltools.parallel import FileResult, map_files
 from labeltools.voc import load_class_table
@@ -81,7 +82,6 @@ GRID_FONT_SIZE = 7
 CELL_WIDTH = 2.71  # characters of the default font: 19 pixels
 ROW_HEIGHT = 14.25  # points: 19 pixels
 HEADER_FILL = "FFD9D9D9"
-FORMULA_START = ("=", "+", "-", "@")
 _ILLEGAL_TEXT = re.compile(r"[\000-\010\013\014\016-\037]")
 
 
@@ -507,10 +507,7 @@ def _text(sheet: Any, value: str) -> WriteOnlyCell:
     """A cell holding ``value`` as text, never as a formula (``=...`` stays text)."""
     cell = WriteOnlyCell(sheet)
     cell.value = _ILLEGAL_TEXT.sub("?", str(value))
-    cell.data_type = "s"
-    if cell.value.startswith(FORMULA_START):
-        cell.quotePrefix = True  # Excel keeps it text when the cell is edited
-    return cell
+    return keep_text(cell)
 
 
 def _percent(sheet: Any, share: float) -> WriteOnlyCell:

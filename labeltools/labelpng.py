@@ -162,12 +162,22 @@ def write_label_image(path: PathLike, image: Image.Image, palette: ArrayLike | b
     Raises:
         LabelFileError: the image is not single-channel 8-bit.
     """
+    with atomic_write(path) as tmp:
+        save_label_image(tmp, image, palette, name=path)
+
+
+def save_label_image(
+    path: PathLike, image: Image.Image, palette: ArrayLike | bytes | None = None, name: PathLike | None = None
+) -> None:
+    """Save a Pillow image of class indices as a palette PNG at ``path`` as it is (no temporary
+    file: for writers that stage several files, see :func:`~labeltools.engine.storage.atomic_writes`).
+    ``name`` is the file's name in messages (default ``path``); arguments as in
+    :func:`write_label_image`."""
     if image.mode not in ("L", "P"):
-        raise LabelFileError(f"{path}: a label image must have mode L or P, got {image.mode}")
+        raise LabelFileError(f"{name or path}: a label image must have mode L or P, got {image.mode}")
     image = image.copy()  # putpalette turns an L image into P in place
     image.putpalette(palette if isinstance(palette, bytes) else palette_bytes(palette))
-    with atomic_write(path) as tmp:
-        image.save(tmp, **PNG_SAVE_ARGS)
+    image.save(path, **PNG_SAVE_ARGS)
 
 
 def image_palette(image: Image.Image) -> NDArray[np.uint8]:

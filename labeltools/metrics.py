@@ -17,8 +17,6 @@ accepted), :func:`evaluate_pair` on one pair of files, and :func:`evaluate_pairs
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import os
 from collections.abc import Iterable, Iterator, Sequence
@@ -30,6 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from labeltools._types import PathLike, is_int
+from labeltools.cells import csv_document, keep_sheet_text
 from labeltools.classes import class_names_for
 from labeltools.colormap import MAX_CLASSES, VOID
 from labeltools.errors import DatasetError, EvaluationError, format_values
@@ -397,13 +396,10 @@ class ConfusionMatrix:
         """Write the confusion matrix as CSV (a header row of predicted classes, one row per
         ground-truth class), atomically."""
         names = class_names_for(self.num_classes, class_names)
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(["ground truth \\ prediction", *names])
-        for name, row in zip(names, self._matrix.tolist()):
-            writer.writerow([name, *row])
+        rows: list[list[Any]] = [["ground truth \\ prediction", *names]]
+        rows += [[name, *row] for name, row in zip(names, self._matrix.tolist())]
         with atomic_write(path) as tmp:
-            tmp.write_text(buf.getvalue(), encoding="utf-8")
+            tmp.write_text(csv_document(rows), encoding="utf-8")
 
     def save_excel(self, path: PathLike, class_names: Sequence[str] | None = None) -> None:
         """Write a workbook: the per-class scores and means, and the confusion matrix shaded by
@@ -462,6 +458,8 @@ def _save_workbook(path: PathLike, cm: ConfusionMatrix, names: list[str]) -> Non
             elif i == j:
                 cell.font = bold
     sheet.column_dimensions["A"].width = 26
+    for page in (scores, sheet):
+        keep_sheet_text(page)
     with atomic_write(path) as tmp:
         book.save(tmp)
 

@@ -15,7 +15,7 @@ pascal loader and mmsegmentation's ``PascalVOCDataset``.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,8 @@ from labeltools._types import PathLike
 from labeltools.classes import ClassTable, class_names_for
 from labeltools.colormap import MAX_CLASSES
 from labeltools.errors import DatasetError
-from labeltools.labelpng import atomic_write, open_image, read_label
+from labeltools.engine.storage import atomic_writes
+from labeltools.labelpng import open_image, read_label
 
 
 IMAGES_DIR = "JPEGImages"
@@ -74,10 +75,18 @@ def read_split(root: PathLike, split: str) -> list[str]:
 
 def write_split(root: PathLike, split: str, ids: Iterable[str]) -> Path:
     """Write a split file (one id a line), atomically; returns its path."""
-    path = split_path(root, split)
-    with atomic_write(path) as tmp:
-        tmp.write_text("".join(f"{i}\n" for i in ids), encoding="utf-8")
-    return path
+    return write_splits(root, {split: ids})[0]
+
+
+def write_splits(root: PathLike, splits: Mapping[str, Iterable[str]]) -> list[Path]:
+    """Write several split files (one id a line) so that they replace the old ones together,
+    or (on failure) not at all; returns their paths."""
+    paths = []
+    with atomic_writes() as stage:
+        for split, ids in splits.items():
+            paths.append(split_path(root, split))
+            stage(paths[-1]).write_text("".join(f"{i}\n" for i in ids), encoding="utf-8")
+    return paths
 
 
 def label_path(root: PathLike, image_id: str) -> Path:

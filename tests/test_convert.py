@@ -27,7 +27,7 @@ from labeltools.convert import (
     sample_labels_path,
     split_ids,
 )
-from labeltools.errors import AnnotationError, ClassTableError, DatasetError
+from labeltools.errors import AnnotationError, ClassTableError, DatasetError, OutputError
 from labeltools.labelme import labelme_to_label, read_labelme
 
 from helpers import broken_chunk_png, encode, scene
@@ -446,19 +446,22 @@ def test_an_undecodable_mask_is_a_bad_shape_not_a_crash(tmp_path: Path, folder: 
     assert results["m"].warnings == (f"{message} (shape skipped)",)
 
 
-def test_a_failed_write_removes_what_the_file_had_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_write_keeps_every_earlier_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import labeltools.convert as convert_module
 
-    path, _ = write_annotation(tmp_path / "src", "a")
     table = ClassTable.from_names(["_background_", "cat", "dog", "__ignore__"])
+    path, _ = write_annotation(tmp_path / "src", "a")
+    convert_file(path, tmp_path / "out", table, options=ConvertOptions(instances=True))
+    before = tree_bytes(tmp_path / "out")
+    write_annotation(tmp_path / "src", "a", shapes_abc()[:1], image=Image.new("RGB", (W, H), "red"))
 
     def disk_full(*args: Any, **kwargs: Any) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(convert_module, "write_label_image", disk_full)
-    with pytest.raises(OSError):
-        convert_file(path, tmp_path / "out", table)
-    assert [p for p in (tmp_path / "out").rglob("*") if p.is_file()] == []
+    monkeypatch.setattr(convert_module, "save_label_image", disk_full)
+    with pytest.raises(OutputError, match=r"SegmentationClass/a\.png: cannot write \(No space left on device\)"):
+        convert_file(path, tmp_path / "out", table, options=ConvertOptions(instances=True))
+    assert tree_bytes(tmp_path / "out") == before  # the new image was staged, never renamed in
 
 
 def test_line_width_and_point_size_reach_the_rasteriser(tmp_path: Path) -> None:
