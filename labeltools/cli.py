@@ -37,6 +37,7 @@ from labeltools.convert import (
 )
 from labeltools.errors import LabeltoolsError
 from labeltools.excel import (
+    DEFAULT_MAX_CELLS,
     default_workbook_path,
     excel_to_label_file,
     label_files_to_excel,
@@ -463,6 +464,10 @@ def excel_command(
     ] = None,
     step: Annotated[int, typer.Option("--step", min=1, help="Dump every K-th pixel in both directions.")] = 1,
     no_fill: Annotated[bool, typer.Option("--no-fill", help="Plain numbers: no colours (faster).")] = False,
+    max_cells: Annotated[
+        int,
+        typer.Option("--max-cells", min=1, help="Refuse a grid of more cells than this (use --step or --crop to fit)."),
+    ] = DEFAULT_MAX_CELLS,
     read: Annotated[
         Optional[Path],
         typer.Option("--read", metavar="WORKBOOK", help="Read a grid sheet back into a label PNG (needs --output)."),
@@ -489,6 +494,7 @@ def excel_command(
             raise typer.BadParameter("--read needs --output LABEL.png for the label to write")
         dump_only = {
             "--crop": crop is not None, "--step": step != 1, "--no-fill": no_fill, "--output-dir": output_dir is not None,
+            "--max-cells": max_cells != DEFAULT_MAX_CELLS,
         }  # fmt: skip
         given = [option for option, used in dump_only.items() if used]
         if given:
@@ -502,7 +508,7 @@ def excel_command(
         raise typer.BadParameter("give label files to dump, or --read WORKBOOK")
     if sheet is not None:
         raise typer.BadParameter("--sheet only applies with --read")
-    options: dict[str, Any] = dict(names=names, crop=_crop_option(crop), step=step, fill=not no_fill)
+    options: dict[str, Any] = dict(names=names, crop=_crop_option(crop), step=step, fill=not no_fill, max_cells=max_cells)
     if output_dir is not None:
         if output is not None:
             raise typer.BadParameter("give --output (one workbook) or --output-dir (one per input), not both")
@@ -804,7 +810,9 @@ def check_command(
 
     Checks: split ids have an image and a label, labels no split lists, ids in both train and
     val, image/label sizes, palette or grayscale PNG labels, values within the class table or
-    255, the VOC palette (warning), unreadable or truncated files.
+    255, the VOC palette (warning), unreadable or truncated files (also label PNGs whose pixel
+    data ends before the rows their header declares), temporary files left by an interrupted
+    run (warning).
     """
     check = DatasetCheck(dataset, classes, num_classes)
     report_batch(check.run(jobs), len(check.items), "check", verb="checked")  # failures become problems
@@ -838,7 +846,7 @@ def evaluate_command(
         str, typer.Option("--missing", help="A missing prediction is an 'error' or is 'skip'ped.")
     ] = "error",
     ignore_index: Annotated[
-        int, typer.Option("--ignore-index", help="Ground-truth value that is not scored.")
+        int, typer.Option("--ignore-index", min=0, max=255, help="Ground-truth value that is not scored (0..255).")
     ] = 255,
     classes: ClassesOption = None,
     json_path: JsonOption = None,

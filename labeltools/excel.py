@@ -17,6 +17,7 @@ sheet limits before anything is written. Text cells never become formulas.
 from __future__ import annotations
 
 import logging
+import math
 import re
 import zipfile
 from collections.abc import Generator, Iterator, Sequence
@@ -67,6 +68,10 @@ EXCEL_MAX_ROWS = 1_048_576
 
 EXCEL_MAX_COLUMNS = 16_384
 """Columns in an Excel sheet (the header column included)."""
+
+DEFAULT_MAX_CELLS = 4_000_000
+"""The largest grid written by default (``--max-cells``): a 2048x1024 Cityscapes frame fits; a
+grid of more takes minutes and gigabytes to write and is no longer read by eye."""
 
 SHEET_TITLE_MAX = 31
 SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -160,7 +165,11 @@ def parse_crop(text: str) -> Crop:
 
 
 def plan_grid(
-    shape_hw: tuple[int, int], crop: Crop | None = None, step: int = 1, source: str = "label"
+    shape_hw: tuple[int, int],
+    crop: Crop | None = None,
+    step: int = 1,
+    source: str = "label",
+    max_cells: int = DEFAULT_MAX_CELLS,
 ) -> GridRegion:
     """Check a crop and step against an image and Excel's sheet limits; return the region.
 
@@ -171,11 +180,13 @@ def plan_grid(
         crop: ``(x, y, width, height)`` in pixels, inside the image; default the whole image.
         step: show every ``step``-th pixel in both directions (1 or more).
         source: how to name the label in error messages.
+        max_cells: the largest grid (rows x columns) accepted: a workbook of more cells takes
+            minutes and gigabytes to write and is no longer readable by eye.
 
     Raises:
         WorkbookError: the crop leaves the image, the step is below 1, or the grid plus its
-            coordinate header would exceed 1,048,576 rows or 16,384 columns (the message gives
-            the image size and ``--crop`` / ``--step`` values that fit).
+            coordinate header would exceed 1,048,576 rows or 16,384 columns, or ``max_cells``
+            (the message gives the image size and ``--crop`` / ``--step`` values that fit).
     """
     height, width = (int(v) for v in shape_hw)
     if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or step < 1:
@@ -192,6 +203,7 @@ def plan_grid(
     region = GridRegion(x, y, w, h, int(step))
     rows, columns = region.rows + 1, region.columns + 1
     if rows <= EXCEL_MAX_ROWS and columns <= EXCEL_MAX_COLUMNS:
+        _check_cell_budget(region, width, height, source, max_cells)
         return region
     fit_step = max(
         region.step,
@@ -207,6 +219,25 @@ def plan_grid(
         f"holds at most {EXCEL_MAX_ROWS:,} rows by {EXCEL_MAX_COLUMNS:,} columns; show every "
         f"{_ordinal(fit_step)} pixel with --step {fit_step}, or part of the image with "
         f"--crop {x},{y},{fit_w},{fit_h}"
+    )
+
+
+def _check_cell_budget(region: GridRegion, width: int, height: int, source: str, max_cells: int) -> None:
+    """Raise WorkbookError when the grid of ``region`` holds more than ``max_cells`` cells."""
+    if not (isinstance(max_cells, (int, np.integer)) and max_cells >= 1):
+        raise WorkbookError(f"the cell budget must be a whole number of at least 1, got {max_cells!r}")
+    cells = region.rows * region.columns
+    if cells <= max_cells:
+        return
+    fit_step = max(region.step, math.isqrt(region.height * region.width // max_cells))
+    while -(-region.height // fit_step) * -(-region.width // fit_step) > max_cells:
+        fit_step += 1
+    side = max(1, math.isqrt(max_cells)) * region.step
+    raise WorkbookError(
+        f"{source}: the {width}x{height} label (width x height) needs a grid of {cells:,} cells, "
+        f"above the budget of {max_cells:,} cells (--max-cells); show every {_ordinal(fit_step)} "
+        f"pixel with --step {fit_step}, or part of the image with --crop "
+        f"{region.x},{region.y},{min(region.width, side)},{min(region.height, side)}"
     )
 
 
@@ -324,9 +355,12 @@ class _RowSink:
 
 
 class _Book:
-    """A write-only workbook being filled with grid sheets, then the two summary sheets."""
+    """A write-only workbook being filled with grid sheets, then the two summary sheets, for the
+    file ``path``: its folder is made (or refused) first, since a write-only workbook abandoned
+    with sheets half-streamed spills errors at exit."""
 
-    def __init__(self, fill: bool = True) -> None:
+    def __init__(self, path: PathLike, fill: bool = True) -> None:
+        ensure_dir(Path(path).parent)
         self.fill = fill
         self.book = Workbook(write_only=True)
         self.taken: set[str] = set()
@@ -495,11 +529,8 @@ class _Book:
         )
         for row in self.info_rows:
             info.append(row)
-        try:
-            with atomic_write(path) as tmp:
-                self.book.save(tmp)
-        except OSError as exc:
-            raise WorkbookError(f"{path}: cannot write workbook ({exc.strerror or exc})") from None
+        with atomic_write(path) as tmp:
+            self.book.save(tmp)
         log.debug("wrote %s: %d grid sheet(s)", path, len(self.info_rows))
 
 
@@ -566,6 +597,7 @@ def label_to_excel(
     step: int = 1,
     fill: bool = True,
     sheet: str = "label",
+    max_cells: int = DEFAULT_MAX_CELLS,
     source: str = "label array",
 ) -> str:
     """Write one label map to a workbook: a grid sheet, a Classes sheet and an Info sheet.
@@ -593,10 +625,10 @@ def label_to_excel(
         ClassTableError: ``names`` cannot be loaded.
     """
     data = as_label_array(label, source)
-    region = plan_grid(data.shape, crop, step, source)
+    region = plan_grid(data.shape, crop, step, source, max_cells)
     table = as_class_table(names) if names is not None else ClassTable.preset("voc")
     colors = table.palette() if palette is None else palette_array(palette)
-    book = _Book(fill)
+    book = _Book(path, fill)
     title = book.add_grid(
         GridSource(data, region, sheet, source, colors, table, None, palette is not None)
     )
@@ -612,9 +644,9 @@ class _Planned:
     mode: str
 
 
-def _plan_file(source: PathLike, crop: Crop | None, step: int) -> _Planned:
+def _plan_file(source: PathLike, crop: Crop | None, step: int, max_cells: int) -> _Planned:
     shape, mode = probe_label(source)
-    return _Planned(str(source), shape, plan_grid(shape, crop, step, str(source)), mode)
+    return _Planned(str(source), shape, plan_grid(shape, crop, step, str(source), max_cells), mode)
 
 
 def _grid_source(planned: _Planned, table: ClassTable) -> GridSource:
@@ -644,6 +676,7 @@ def label_file_to_excel(
     crop: Crop | None = None,
     step: int = 1,
     fill: bool = True,
+    max_cells: int = DEFAULT_MAX_CELLS,
 ) -> FileResult:
     """Write one label file to its own workbook (default ``<stem>.xlsx`` beside it).
 
@@ -658,8 +691,8 @@ def label_file_to_excel(
         LabelFileError, WorkbookError, ClassTableError: see :func:`label_to_excel`.
     """
     target = default_workbook_path(source) if output is None else Path(output)
-    planned = _plan_file(source, crop, step)
-    book = _Book(fill)
+    planned = _plan_file(source, crop, step, max_cells)
+    book = _Book(target, fill)
     title = book.add_grid(_grid_source(planned, resolve_class_names(source, names)))
     book.save(target)
     return FileResult(source=str(source), outputs=(str(target),), data=title)
@@ -672,9 +705,10 @@ def _to_folder(
     crop: Crop | None,
     step: int,
     fill: bool,
+    max_cells: int,
 ) -> FileResult:
     target = Path(output_dir) / (Path(source).stem + ".xlsx")
-    return label_file_to_excel(source, target, names=names, crop=crop, step=step, fill=fill)
+    return label_file_to_excel(source, target, names=names, crop=crop, step=step, fill=fill, max_cells=max_cells)
 
 
 def label_files_to_excel(
@@ -685,6 +719,7 @@ def label_files_to_excel(
     crop: Crop | None = None,
     step: int = 1,
     fill: bool = True,
+    max_cells: int = DEFAULT_MAX_CELLS,
     jobs: int | None = None,
 ) -> Iterator[FileResult]:
     """One workbook per label file, ``output_dir/<stem>.xlsx``, over worker processes.
@@ -699,7 +734,7 @@ def label_files_to_excel(
     table = None if names is None else as_class_table(names)
     ensure_dir(output_dir)
     work = partial(
-        _to_folder, output_dir=str(output_dir), names=table, crop=crop, step=step, fill=fill
+        _to_folder, output_dir=str(output_dir), names=table, crop=crop, step=step, fill=fill, max_cells=max_cells
     )
     return map_files(work, [str(s) for s in sources], jobs)
 
@@ -712,6 +747,7 @@ def label_files_to_workbook(
     crop: Crop | None = None,
     step: int = 1,
     fill: bool = True,
+    max_cells: int = DEFAULT_MAX_CELLS,
 ) -> Iterator[FileResult]:
     """Write several label files into one workbook, one grid sheet each (titled by stem).
 
@@ -727,7 +763,7 @@ def label_files_to_workbook(
         WorkbookError: the workbook cannot be written (when the last result is taken).
     """
     table = None if names is None else as_class_table(names)
-    return _write_workbook(sources, output, table, crop, step, fill)
+    return _write_workbook(sources, output, table, crop, step, fill, max_cells)
 
 
 def _write_workbook(
@@ -737,14 +773,15 @@ def _write_workbook(
     crop: Crop | None,
     step: int,
     fill: bool,
+    max_cells: int,
 ) -> Iterator[FileResult]:
     planned: list[_Planned | FileResult] = []
     for source in sources:
         try:
-            planned.append(_plan_file(source, crop, step))
+            planned.append(_plan_file(source, crop, step, max_cells))
         except LabeltoolsError as exc:
             planned.append(FileResult(source=str(source), ok=False, error=str(exc)))
-    book = _Book(fill)
+    book = _Book(output, fill)
     tables: dict[Path, ClassTable] = {}
     for item in planned:
         if isinstance(item, FileResult):

@@ -574,9 +574,15 @@ def evaluate_pairs(
     naming the file and the rest go on.
 
     Raises:
-        EvaluationError: bad ``num_classes``/``ignore_index`` or an unknown ``missing`` policy.
+        EvaluationError: bad ``num_classes``, an ``ignore_index`` that is a class or no value a
+            label file can hold (outside 0..255), or an unknown ``missing`` policy.
     """
     _check_num_classes(num_classes, ignore_index)
+    if ignore_index is not None and not 0 <= ignore_index <= VOID:
+        raise EvaluationError(
+            f"ignore index {ignore_index} is no value a label file holds (0..{VOID}; {VOID}, "
+            "void, by default): no pixel would be left out"
+        )
     check_missing_policy(missing)
     work = partial(evaluate_pair, num_classes=num_classes, ignore_index=ignore_index, missing=missing)
     return map_quick(work, [(str(g), str(p)) for g, p in pairs], jobs)

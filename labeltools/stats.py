@@ -12,6 +12,7 @@ label_histogram`) in worker processes; only the 256 counts and the image size tr
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -27,6 +28,7 @@ from labeltools._types import PathLike
 from labeltools.classes import ClassTable, class_name
 from labeltools.colormap import VOID, voc_colormap
 from labeltools.draw import bar_chart
+from labeltools.engine.storage import is_temporary
 from labeltools.errors import ClassTableError, DatasetError, LabeltoolsError, format_values
 from labeltools.labelme import EXIF_ORIENTATION, SIDE_SWAPPING_ORIENTATIONS
 from labeltools.labelpng import (
@@ -36,6 +38,9 @@ from labeltools.labelpng import (
     image_histogram,
     image_palette,
     label_histogram,
+    open_image,
+    open_pillow,
+    png_pixel_shortfall,
     read_label_palette,
     write_json,
 )
@@ -395,11 +400,30 @@ def _check_label(
     The file is opened once; palette and grayscale PNGs are counted by Pillow without building
     the array, other modes go through :func:`~labeltools.labelpng.read_label_palette`."""
     try:
-        with Image.open(path) as image:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        problems.append(_problem(ERROR, "unreadable", path, f"cannot read the file ({exc.strerror or exc})"))
+        return None
+    try:
+        with open_pillow(data, path) as image:
             file_format, mode = image.format, image.mode
             counts = image_histogram(image) if file_format == "PNG" else None
+            shortfall = png_pixel_shortfall(data) if file_format == "PNG" else None
+            if shortfall is not None:
+                got, expected = shortfall
+                problems.append(
+                    _problem(
+                        ERROR, "truncated", path,
+                        f"pixel data ends early: {got} of the {expected} bytes its "
+                        f"{image.width}x{image.height} header declares (the rest would read as 0)",
+                    )  # fmt: skip
+                )
+                return None
             if counts is not None:
                 return counts, (image.height, image.width), image_palette(image) if mode == "P" else None
+    except LabeltoolsError as exc:
+        problems.append(_problem(ERROR, "unreadable", path, str(exc)))
+        return None
     except PIL_ERRORS as exc:
         problems.append(_problem(ERROR, "unreadable", path, f"cannot read image ({exc})"))
         return None
@@ -424,12 +448,12 @@ def _check_image(
     path: str, problems: list[tuple[str, str, str, str]]
 ) -> tuple[tuple[int, int], bool] | None:
     try:
-        with Image.open(path) as image:
+        with open_image(path) as image:
             size = image.size
             swapped = image.getexif().get(EXIF_ORIENTATION) in SIDE_SWAPPING_ORIENTATIONS
             image.load()  # decodes everything: truncated files fail here
-    except PIL_ERRORS as exc:
-        problems.append(_problem(ERROR, "unreadable", path, f"cannot read image ({exc})"))
+    except LabeltoolsError as exc:
+        problems.append(_problem(ERROR, "unreadable", path, str(exc)))
         return None
     return size, swapped
 
@@ -465,6 +489,7 @@ class DatasetCheck:
         self.problems: list[Problem] = []
         self.table = self._class_table(classes, num_classes)
         self.items = self._check_layout()
+        self._check_temporaries()
 
     def _add(self, severity: str, kind: str, file: PathLike, message: str) -> None:
         self.problems.append(Problem(*_problem(severity, kind, file, message)))
@@ -525,6 +550,18 @@ class DatasetCheck:
                 self._add(ERROR, "missing-image", image, f"missing image for {LABELS_DIR}/{image_id}.png{where}")
             items.append((str(label) if image_id in labelled else "", str(image) if image.exists() else ""))
         return [item for item in items if any(item)]
+
+    def _check_temporaries(self) -> None:
+        """Report the temporary files an interrupted run left (the next run writing there
+        removes them)."""
+        for folder, _, files in sorted(os.walk(self.root)):
+            for name in sorted(files):
+                if is_temporary(name):
+                    self._add(
+                        WARNING, "temporary-file", Path(folder) / name,
+                        "temporary file left by an interrupted run (the next run writing into "
+                        "this folder removes it)",
+                    )  # fmt: skip
 
     def _palette(self) -> tuple[bytes, str]:
         voc = voc_colormap(256)

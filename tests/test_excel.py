@@ -315,7 +315,7 @@ def test_limit_check_for_tall_images_and_with_crop_and_step() -> None:
 
 
 def test_limit_check_accepts_the_largest_grid_that_fits() -> None:
-    region = plan_grid((EXCEL_MAX_ROWS - 1, EXCEL_MAX_COLUMNS - 1))
+    region = plan_grid((EXCEL_MAX_ROWS - 1, EXCEL_MAX_COLUMNS - 1), max_cells=EXCEL_MAX_ROWS * EXCEL_MAX_COLUMNS)
     assert (region.rows + 1, region.columns + 1) == (EXCEL_MAX_ROWS, EXCEL_MAX_COLUMNS)
     with pytest.raises(WorkbookError):
         plan_grid((EXCEL_MAX_ROWS - 1, EXCEL_MAX_COLUMNS))
