@@ -232,12 +232,15 @@ def _check_cell_budget(region: GridRegion, width: int, height: int, source: str,
     fit_step = max(region.step, math.isqrt(region.height * region.width // max_cells))
     while -(-region.height // fit_step) * -(-region.width // fit_step) > max_cells:
         fit_step += 1
-    side = max(1, math.isqrt(max_cells)) * region.step
+    if region.columns <= max_cells:  # every column, as many rows as fit
+        crop_w, crop_h = region.width, max_cells // region.columns * region.step
+    else:
+        crop_w = crop_h = max(1, math.isqrt(max_cells)) * region.step
     raise WorkbookError(
         f"{source}: the {width}x{height} label (width x height) needs a grid of {cells:,} cells, "
         f"above the budget of {max_cells:,} cells (--max-cells); show every {_ordinal(fit_step)} "
         f"pixel with --step {fit_step}, or part of the image with --crop "
-        f"{region.x},{region.y},{min(region.width, side)},{min(region.height, side)}"
+        f"{region.x},{region.y},{min(region.width, crop_w)},{min(region.height, crop_h)}"
     )
 
 

@@ -318,10 +318,22 @@ def test_limit_check_accepts_the_largest_grid_that_fits() -> None:
     region = plan_grid((EXCEL_MAX_ROWS - 1, EXCEL_MAX_COLUMNS - 1), max_cells=EXCEL_MAX_ROWS * EXCEL_MAX_COLUMNS)
     assert (region.rows + 1, region.columns + 1) == (EXCEL_MAX_ROWS, EXCEL_MAX_COLUMNS)
     with pytest.raises(WorkbookError):
-        plan_grid((EXCEL_MAX_ROWS - 1, EXCEL_MAX_COLUMNS))
-    assert plan_grid((3 * (EXCEL_MAX_ROWS - 1), 10), step=3).rows == EXCEL_MAX_ROWS - 1
+        plan_grid((EXCEL_MAX_ROWS - 1, EXCEL_MAX_COLUMNS), max_cells=EXCEL_MAX_ROWS * EXCEL_MAX_COLUMNS)
+    assert plan_grid((3 * (EXCEL_MAX_ROWS - 1), 10), step=3, max_cells=10**7).rows == EXCEL_MAX_ROWS - 1
     with pytest.raises(WorkbookError):
-        plan_grid((3 * (EXCEL_MAX_ROWS - 1) + 1, 10), step=3)  # one more pixel, one more row
+        plan_grid((3 * (EXCEL_MAX_ROWS - 1) + 1, 10), step=3, max_cells=10**7)  # one more pixel, one more row
+
+
+def test_a_grid_above_the_cell_budget_is_refused_with_settings_that_fit() -> None:
+    assert plan_grid((2000, 2000)).columns == 2000  # 4,000,000 cells: the default budget
+    with pytest.raises(WorkbookError, match=r"a\.png: the 2001x2000 label \(width x height\) needs a grid of 4,002,000 "
+                       r"cells, above the budget of 4,000,000 cells \(--max-cells\); show every 2nd pixel with "
+                       r"--step 2, or part of the image with --crop 0,0,2001,1999"):
+        plan_grid((2000, 2001), source="a.png")
+    assert plan_grid((2000, 2001), step=2).columns == 1001
+    assert plan_grid((2000, 2001), crop=(0, 0, 2001, 1999)).rows == 1999
+    with pytest.raises(WorkbookError, match="budget of 100 cells"):
+        plan_grid((20, 20), max_cells=100)
 
 
 def test_a_label_over_the_limit_writes_nothing(tmp_path: Path) -> None:
