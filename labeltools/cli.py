@@ -123,6 +123,9 @@ def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
                 return func(*a, **kw)
             except LabeltoolsError as exc:
                 fail(str(exc))
+            except OSError as exc:  # the machine's refusal (a path, a permission), not a bug
+                where = f"{exc.filename}: " if exc.filename is not None else ""
+                fail(f"{where}{exc.strerror or exc}")
 
         app.command(*args, **kwargs)(wrapper)
         return func

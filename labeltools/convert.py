@@ -55,7 +55,7 @@ from labeltools.labelme import (
     open_source_image,
     read_labelme,
 )
-from labeltools.engine.storage import atomic_writes, ensure_dir, remove_stale_temporaries
+from labeltools.engine.storage import atomic_writes, ensure_dir, remove_stale_temporaries, start_run
 from labeltools.labelpng import save_label_image
 from labeltools.parallel import FileResult, map_files, quick_task_chunksize
 from labeltools.voc import (
@@ -562,7 +562,8 @@ class Conversion:
 
     def _run(self) -> Iterator[FileResult]:
         ensure_dir(self.output)
-        for folder in self._folders():  # before any worker starts: theirs are all alive
+        start_run()
+        for folder in self._folders():  # even those this run writes nothing into (--resume)
             remove_stale_temporaries(folder)
         self.classes.save_class_names(self.output / CLASS_NAMES_FILE)
         log.debug("converting %d files into %s (jobs=%s)", len(self.items), self.output, self.jobs)

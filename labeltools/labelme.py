@@ -150,7 +150,7 @@ def _describe(index: int, raw: Any) -> str:
             parts.append(f"label {_shown(label)}")
         shape_type = raw.get("shape_type")
         if isinstance(shape_type, str):
-            parts.append(shape_type)
+            parts.append(shape_type if shape_type in SHAPE_TYPES else _shown(shape_type))
     return f"shapes[{index}]" + (f" ({', '.join(parts)})" if parts else "")
 
 

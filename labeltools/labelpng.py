@@ -225,9 +225,15 @@ def check_pixel_count(
     limit = max_pixels()
     if height * width > limit:
         raise error(
-            f"{source}: image of {width}x{height} = {height * width:,} pixels exceeds the limit of "
-            f"{limit:,} pixels (a damaged or hostile header, or set {MAX_PIXELS_ENV} to allow it)"
+            f"{source}: image of {_size(width)}x{_size(height)} = {_size(height * width, ',')} pixels "
+            f"exceeds the limit of {limit:,} pixels (a damaged or hostile header, or set "
+            f"{MAX_PIXELS_ENV} to allow it)"
         )
+
+
+def _size(value: int, spec: str = "") -> str:
+    """A size for a message; one of more than 15 digits as its order of magnitude."""
+    return format(value, spec) if value < 10**15 else f"~10^{len(str(value)) - 1}"
 
 
 def open_pillow(

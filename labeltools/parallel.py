@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from labeltools.engine.storage import start_run
 from labeltools.errors import LabeltoolsError
 
 log = logging.getLogger(__name__)
@@ -141,6 +142,7 @@ def map_files(
     work = list(items)
     workers = min(resolve_jobs(jobs), max(1, len(work)))
     guard = _Guard(func)
+    start_run()
     if workers == 1:
         for item in work:
             yield guard(item)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import io
+import json
 import struct
 import zlib
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -57,3 +60,48 @@ def broken_chunk_png(array: np.ndarray) -> bytes:
     half = len(pixels) // 2
     chunks = _png_chunk(b"IDAT", pixels[:half]) + _png_chunk(b"ID@T", pixels[half:])
     return data[:start] + chunks + data[start + 12 + length :]
+
+
+H, W = 48, 64
+
+
+def shapes_abc() -> list[dict[str, Any]]:
+    return [
+        {"label": "cat", "points": [[2, 2], [40, 5], [20, 30]], "shape_type": "polygon", "group_id": None},
+        {"label": "dog", "points": [[30, 20], [60, 45]], "shape_type": "rectangle", "group_id": 1},
+        {"label": "__ignore__", "points": [[0, 40], [10, 47]], "shape_type": "rectangle", "group_id": None},
+        {"label": "dog", "points": [[50, 10], [55, 10]], "shape_type": "circle", "group_id": 1},
+    ]
+
+
+def write_annotation(
+    folder: Path,
+    stem: str,
+    shapes: list[dict[str, Any]] | None = None,
+    *,
+    image: Image.Image | None = None,
+    fmt: str = "JPEG",
+    ext: str = ".jpg",
+    embed: bool = False,
+    declared_hw: tuple[int, int] | None = None,
+    **save: Any,
+) -> tuple[Path, bytes]:
+    """A labelme JSON (+ image file unless embedded); returns the JSON path and image bytes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    image = image if image is not None else Image.fromarray(scene(H, W))
+    data = encode(image, fmt, **save)
+    if not embed:
+        (folder / f"{stem}{ext}").write_bytes(data)
+    hw = declared_hw or (image.height, image.width)
+    doc = {
+        "version": "5.5.0",
+        "flags": {},
+        "shapes": shapes if shapes is not None else shapes_abc(),
+        "imagePath": f"{stem}{ext}",
+        "imageData": base64.b64encode(data).decode() if embed else None,
+        "imageHeight": hw[0],
+        "imageWidth": hw[1],
+    }
+    path = folder / f"{stem}.json"
+    path.write_text(json.dumps(doc))
+    return path, data

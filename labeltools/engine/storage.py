@@ -8,7 +8,7 @@ the way becomes an :class:`~labeltools.errors.OutputError` naming the path and t
 
 A process killed mid-write (``kill -9``) leaves its temporary file behind. The temporaries share
 one recognisable pattern (:data:`TEMPORARY_PATTERN`), and the first write of a process into a
-folder removes those whose process is gone (:func:`remove_stale_temporaries`).
+folder in a run removes those whose process is gone (:func:`remove_stale_temporaries`).
 """
 
 from __future__ import annotations
@@ -78,11 +78,18 @@ def _process_alive(pid: int) -> bool:
 _swept: set[Path] = set()
 
 
+def start_run() -> None:
+    """Forget which folders were swept: the next write into each sweeps it again. The executor
+    calls this as a batch starts, so that every run cleans up after an interrupted one."""
+    _swept.clear()
+
+
 def remove_stale_temporaries(folder: PathLike) -> list[Path]:
     """Delete the temporary files in ``folder`` left by labeltools processes that are gone.
 
     Temporaries of running processes (another worker of the same run, say) are kept. Each
-    folder is swept once per process (worker processes forked after a sweep inherit it).
+    folder is swept once per run and process (see :func:`start_run`; worker processes forked
+    after a sweep inherit it).
 
     Returns:
         The files removed.
