@@ -20,7 +20,7 @@ from labeltools.convert import convert_file
 from labeltools.convert import convert_labelme
 from labeltools.convert import convert_sample
 from labeltools.convert import discover_classes
-from labeltools.convert import split_ids
+from labeltools.ops.splits import split_ids
 from labeltools.draw import bar_chart
 from labeltools.draw import legend_image
 from labeltools.draw import overlay_image

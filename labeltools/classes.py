@@ -32,6 +32,11 @@ from labeltools.engine.storage import atomic_write
 
 
 IGNORE_NAME = "__ignore__"
+#: Names that mark the void entry (index 255) in formats that number entries by position
+#: (Datumaro's and CVAT's ``labelmap.txt``, ``dataset_meta.json``).
+VOID_NAMES = frozenset({IGNORE_NAME, "void", "ignored"})
+#: The header line of a ``labelmap.txt``.
+LABELMAP_HEADER = "# label:color_rgb:parts:actions"
 BACKGROUND_NAME = "_background_"
 NO_INDEX = -1
 
@@ -195,8 +200,10 @@ class ClassTable:
     def load(cls, spec: PathLike) -> ClassTable:
         """Load a preset by name or a table file, choosing the format from its content/extension.
 
-        ``.csv`` and ``.json`` files are read as such; any other file as a list of names, in
-        labelme's ``labels.txt`` form when it holds ``__ignore__``, else line ``i`` = class ``i``.
+        ``.csv`` and ``.json`` files are read as such (a JSON file may also be Datumaro's
+        ``dataset_meta.json``); a ``labelmap.txt`` (Datumaro's and CVAT's ``name:r,g,b:parts:
+        actions`` lines) by its header or name; any other file as a list of names, in labelme's
+        ``labels.txt`` form when it holds ``__ignore__``, else line ``i`` = class ``i``.
 
         Raises:
             ClassTableError: the file is missing, unreadable or malformed.
@@ -218,10 +225,74 @@ class ClassTable:
             return cls._from_csv_text(text, str(path))
         if suffix == ".json":
             return cls._from_json_text(text, str(path))
+        if text.startswith(LABELMAP_HEADER) or path.name == "labelmap.txt":
+            return cls._from_labelmap_text(text, str(path))
         lines = text.splitlines()
         while lines and not lines[-1].strip():  # a trailing newline or two is not a class
             lines.pop()
         return cls.from_names(lines, str(path))
+
+    @classmethod
+    def _from_labelmap_text(cls, text: str, source: str) -> ClassTable:
+        """Line ``i`` (comments and blank lines aside) is class ``i``: ``name:r,g,b:parts:actions``;
+        a void name (:data:`VOID_NAMES`) is the void entry."""
+        named: list[tuple[str, Color | None]] = []
+        for line_no, line in enumerate(text.splitlines(), 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            fields = line.split(":")
+            if len(fields) != 4:
+                raise ClassTableError(
+                    f"{source}: line {line_no}: expected name:r,g,b:parts:actions (4 fields), got {len(fields)}"
+                )
+            color: Color | None = None
+            if fields[1].strip():
+                try:
+                    r, g, b = (int(v) for v in fields[1].split(","))
+                except ValueError:
+                    raise ClassTableError(f"{source}: line {line_no}: colour must be r,g,b, got {fields[1]!r}") from None
+                color = (r, g, b)
+            named.append((fields[0].strip(), color))
+        return cls._numbered(named, source)
+
+    @classmethod
+    def _numbered(cls, named: Sequence[tuple[str, Color | None]], source: str) -> ClassTable:
+        """Entries numbered by position (void names aside, which are 255); colours default to
+        the VOC colormap's."""
+        entries = []
+        for name, color in named:
+            if name in VOID_NAMES:
+                entries.append(ClassEntry(VOID, name, color or VOID_COLOR))
+            else:
+                index = sum(1 for e in entries if e.index != VOID)
+                if index >= VOID:
+                    raise ClassTableError(
+                        f"{source}: more than {VOID} classes: label PNGs store one byte per pixel and {VOID} is void"
+                    )
+                entries.append(ClassEntry(index, name, color or _default_color(index)))
+        return cls(entries, source)
+
+    @classmethod
+    def _from_dataset_meta(cls, data: Mapping[str, Any], source: str) -> ClassTable:
+        """Datumaro's ``dataset_meta.json``: ``labels`` in index order, colours from
+        ``segmentation_colors`` through ``label_map`` (position -> name)."""
+        labels = data.get("labels")
+        label_map = data.get("label_map", {})
+        colors = data.get("segmentation_colors", [])
+        if labels is None:
+            labels = [label_map[k] for k in sorted(label_map, key=int)] if isinstance(label_map, Mapping) else None
+        if not isinstance(labels, list) or not all(isinstance(n, str) for n in labels):
+            raise ClassTableError(f"{source}: 'labels' must be a list of class names")
+        color_of: dict[str, Color] = {}
+        if isinstance(label_map, Mapping) and isinstance(colors, list):
+            for position, name in label_map.items():
+                try:
+                    r, g, b = (int(v) for v in colors[int(position)])
+                except (ValueError, TypeError, IndexError):
+                    raise ClassTableError(f"{source}: no r, g, b colour for label_map entry {position!r}") from None
+                color_of[str(name)] = (r, g, b)
+        return cls._numbered([(name, color_of.get(name)) for name in labels], source)
 
     @classmethod
     def _from_csv_text(cls, text: str, source: str) -> ClassTable:
@@ -251,6 +322,16 @@ class ClassTable:
 
     @classmethod
     def _from_json_text(cls, text: str, source: str) -> ClassTable:
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+        if isinstance(data, Mapping) and "classes" not in data and ("labels" in data or "label_map" in data):
+            return cls._from_dataset_meta(data, source)
+        return cls._from_table_json(text, source)
+
+    @classmethod
+    def _from_table_json(cls, text: str, source: str) -> ClassTable:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:

@@ -22,12 +22,10 @@ Output (see :mod:`labeltools.voc`)::
 from __future__ import annotations
 
 import functools
-import hashlib
 import logging
-import math
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -44,19 +42,22 @@ from labeltools.errors import AnnotationError, ClassTableError, DatasetError, No
 from labeltools.labelme import (
     DEFAULT_LINE_WIDTH,
     DEFAULT_POINT_SIZE,
+    OVERLAP_RULES,
     LabelmeDocument,
+    OverlapRule,
     SourceImage,
     UnknownPolicy,
     check_raster_options,
     find_image_file,
     labelme_labels,
-    labelme_to_label_images,
     load_labelme_json,
     open_source_image,
+    rasterise,
     read_labelme,
 )
 from labeltools.engine.storage import atomic_writes, ensure_dir, remove_stale_temporaries, start_run
-from labeltools.labelpng import save_label_image
+from labeltools.labelpng import label_histogram, save_label_image
+from labeltools.ops.splits import check_fraction, split_ids
 from labeltools.parallel import FileResult, map_files, quick_task_chunksize
 from labeltools.voc import (
     CLASS_NAMES_FILE,
@@ -70,6 +71,7 @@ from labeltools.voc import (
     load_class_table,
     read_split,
     split_path,
+    write_class_files,
     write_splits,
 )
 
@@ -103,6 +105,8 @@ class ConvertOptions:
             format (PNG stays PNG, ...).
         instances: also write ``SegmentationObject/<id>.png``.
         viz: also write ``SegmentationClassVisualization/<id>.jpg``.
+        overlap: where shapes of different classes overlap: ``"last"`` (the later shape wins,
+            labelme's rule), ``"first"``, or ``"void"`` (255).
     """
 
     unknown: UnknownPolicy = "error"
@@ -112,10 +116,13 @@ class ConvertOptions:
     image_format: ImageFormat = "jpg"
     instances: bool = False
     viz: bool = False
+    overlap: OverlapRule = "last"
 
     def check(self) -> None:
         """Raise AnnotationError for an impossible option value."""
         check_raster_options(self.line_width, self.point_size, self.unknown)
+        if self.overlap not in OVERLAP_RULES:
+            raise AnnotationError(f"overlap rule must be one of {', '.join(OVERLAP_RULES)}, got {self.overlap!r}")
         if self.image_format not in IMAGE_FORMATS:
             raise AnnotationError(
                 f"image format must be one of {', '.join(IMAGE_FORMATS)}, got {self.image_format!r}"
@@ -279,6 +286,7 @@ def convert_file(
     image_id: str | None = None,
     options: ConvertOptions = ConvertOptions(),
     resume: bool = False,
+    count_skipped: bool = False,
 ) -> FileResult:
     """Convert one labelme annotation into its VOC files under ``output``.
 
@@ -296,11 +304,14 @@ def convert_file(
         options: rasterisation and output options.
         resume: skip the file (``skipped=True``) when its outputs all exist and none is older
             than the JSON or its image file.
+        count_skipped: also count the classes of a skipped file's label (for a stratified
+            split).
 
     Returns:
         A :class:`FileResult` with the written files in ``outputs``, the shape warnings in
         ``warnings`` and ``{"id": ..., "status": "converted" | "up-to-date" | "not-labelme"}`` in
-        ``data``. A JSON file that is not a labelme annotation is skipped with a warning.
+        ``data``, with, for a converted file, ``"pixels"`` (class -> pixels of its label) and
+        ``"contested"`` (pixels where shapes of two classes overlapped). A JSON file that is not a labelme annotation is skipped with a warning.
 
     Raises:
         AnnotationError: the annotation or its image is bad (names the file and the place).
@@ -319,10 +330,13 @@ def convert_file(
     if resume:
         done = _up_to_date(json_path, doc, output, image_id, options)
         if done is not None:
-            return FileResult(source=str(json_path), skipped=True, outputs=done, data={"id": image_id, "status": "up-to-date"})
+            data: dict[str, Any] = {"id": image_id, "status": "up-to-date"}
+            if count_skipped:
+                data["pixels"] = _pixels(label_histogram(label_path(output, image_id))[0].tolist())
+            return FileResult(source=str(json_path), skipped=True, outputs=done, data=data)
 
     source = open_source_image(doc)
-    class_image, instance_image = labelme_to_label_images(
+    raster = rasterise(
         doc,
         classes,
         shape_hw=(source.height, source.width),
@@ -330,7 +344,9 @@ def convert_file(
         point_size=options.point_size,
         unknown=options.unknown,
         instances=options.instances,
+        overlap=options.overlap,
     )
+    class_image, instance_image = raster.class_image, raster.instance_image
     ext = _image_extension(source, options.image_format)
     copied = _copyable(source, options.image_format)
     displayed = source.decode() if options.viz or not copied else None
@@ -358,12 +374,22 @@ def convert_file(
         source=str(json_path),
         outputs=tuple(str(p) for p in paths.values()),
         warnings=doc.warnings,
-        data={"id": image_id, "status": "converted"},
+        data={"id": image_id, "status": "converted", "pixels": _pixels(class_image.histogram()), "contested": raster.contested},
     )
 
 
-def _convert_item(item: ConvertItem, output: str, classes: ClassTable, options: ConvertOptions, resume: bool) -> FileResult:
-    return convert_file(item.json_path, output, classes, image_id=item.image_id, options=options, resume=resume)
+def _pixels(histogram: Sequence[int]) -> dict[int, int]:
+    """The non-zero bins of a 256-bin label histogram: class (or 255) -> pixels."""
+    return {value: int(n) for value, n in enumerate(histogram[:256]) if n}
+
+
+def _convert_item(
+    item: ConvertItem, output: str, classes: ClassTable, options: ConvertOptions, resume: bool, count_skipped: bool
+) -> FileResult:
+    return convert_file(
+        item.json_path, output, classes, image_id=item.image_id, options=options, resume=resume,
+        count_skipped=count_skipped,
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------
@@ -475,46 +501,6 @@ def discover_classes(items: Sequence[ConvertItem], jobs: int | None = None) -> C
 # Splits
 
 
-def _split_key(seed: int, image_id: str) -> str:
-    return hashlib.sha256(f"{seed}\0{image_id}".encode()).hexdigest()
-
-
-def split_ids(
-    ids: Iterable[str],
-    val_fraction: float = 0.1,
-    seed: int = 0,
-    previous: tuple[Iterable[str], Iterable[str]] | None = None,
-) -> tuple[list[str], list[str]]:
-    """Deterministic train/val split.
-
-    ``round(n * val_fraction)`` ids go to val: those first in the order of a hash of
-    ``(seed, id)``, so the split depends only on the ids and the seed, never on file order or
-    the number of workers. With ``previous = (train, val)``, ids already in one keep it; new ids
-    fill val up to the target.
-
-    Returns:
-        ``(train, val)``, each sorted.
-
-    Raises:
-        DatasetError: ``val_fraction`` outside [0, 1].
-    """
-    if not (isinstance(val_fraction, (int, float)) and 0 <= val_fraction <= 1):
-        raise DatasetError(f"validation fraction must be between 0 and 1, got {val_fraction!r}")
-    all_ids = sorted(set(ids))
-    target = math.floor(len(all_ids) * val_fraction + 0.5)
-    train: set[str] = set()
-    val: set[str] = set()
-    if previous is not None:
-        current = set(all_ids)
-        train = set(previous[0]) & current
-        val = (set(previous[1]) & current) - train
-    fresh = sorted((i for i in all_ids if i not in train and i not in val), key=lambda i: _split_key(seed, i))
-    need = max(0, target - len(val))
-    val.update(fresh[:need])
-    train.update(fresh[need:])
-    return sorted(train), sorted(val)
-
-
 def _read_previous_split(output: Path) -> tuple[list[str], list[str]] | None:
     """OUTPUT's train and val ids, or None unless both split files exist.
 
@@ -536,7 +522,9 @@ class Conversion:
 
     ``len(conversion)`` is the number of annotation files. Iterating yields one
     :class:`FileResult` per file in input order; after the last one, the split lists are
-    written for every file that converted (or was up to date) and ``splits`` holds them.
+    written for every file that converted (or was up to date) and ``splits`` holds them,
+    ``contested`` the files whose shapes of different classes overlapped (id -> pixels) and
+    ``pixels`` each converted id's class pixel counts.
     """
 
     output: Path
@@ -548,7 +536,10 @@ class Conversion:
     resume: bool
     jobs: int | None
     previous_split: tuple[list[str], list[str]] | None = None
+    stratify: bool = False
     splits: dict[str, list[str]] = field(default_factory=dict, init=False)
+    contested: dict[str, int] = field(default_factory=dict, init=False)
+    pixels: dict[str, dict[int, int]] = field(default_factory=dict, init=False)
     _started: bool = field(default=False, init=False, repr=False)
 
     def __len__(self) -> int:
@@ -565,11 +556,11 @@ class Conversion:
         start_run()
         for folder in self._folders():  # even those this run writes nothing into (--resume)
             remove_stale_temporaries(folder)
-        self.classes.save_class_names(self.output / CLASS_NAMES_FILE)
+        write_class_files(self.output, self.classes)
         log.debug("converting %d files into %s (jobs=%s)", len(self.items), self.output, self.jobs)
         work = functools.partial(
             _convert_item, output=str(self.output), classes=self.classes,
-            options=self.options, resume=self.resume,
+            options=self.options, resume=self.resume, count_skipped=self.stratify,
         )
         in_dataset: list[str] = []
         kept: set[str] = set()  # ids that failed this time but keep their earlier outputs
@@ -578,6 +569,10 @@ class Conversion:
             data = result.data if isinstance(result.data, dict) else {}
             if result.ok and data.get("status") in ("converted", "up-to-date"):
                 in_dataset.append(data["id"])
+                if "pixels" in data:
+                    self.pixels[data["id"]] = data["pixels"]
+                if data.get("contested"):
+                    self.contested[data["id"]] = data["contested"]
             elif not result.ok:
                 failed = True
                 if self._has_outputs(item.image_id):
@@ -586,7 +581,12 @@ class Conversion:
         previous = self.previous_split
         if previous is not None and not self.resume:  # overwrite: only kept ids stay where they were
             previous = (sorted(set(previous[0]) & kept), sorted(set(previous[1]) & kept))
-        train, val = split_ids([*in_dataset, *kept], self.val_fraction, self.seed, previous)
+        presence = None
+        if self.stratify:
+            for image_id in kept - self.pixels.keys():  # failed now, labelled before
+                self.pixels[image_id] = _pixels(label_histogram(label_path(self.output, image_id))[0].tolist())
+            presence = {image_id: counts.keys() for image_id, counts in self.pixels.items()}
+        train, val = split_ids([*in_dataset, *kept], self.val_fraction, self.seed, previous, presence)
         self.splits = {"train": train, "val": val, "trainval": sorted(train + val)}
         if failed and not self.splits["trainval"]:
             log.debug("nothing converted: the split files are left as they were")
@@ -622,6 +622,7 @@ def convert_labelme(
     flatten_names: bool = False,
     overwrite: bool = False,
     resume: bool = False,
+    stratify: bool = False,
     jobs: int | None = None,
 ) -> Conversion:
     """Check a labelme -> VOC conversion and return it ready to run.
@@ -643,6 +644,9 @@ def convert_labelme(
         overwrite: write into an existing, non-empty OUTPUT, replacing its files.
         resume: write into an existing OUTPUT, skipping files whose outputs are up to date and
             keeping every id in the split it had.
+        stratify: choose val so that every class held by two images or more is on both sides,
+            each class's share of images in val close to ``val_fraction`` (see
+            :func:`labeltools.ops.splits.split_ids`).
         jobs: worker processes (``None``/0 every core, 1 in this process).
 
     Raises:
@@ -652,7 +656,7 @@ def convert_labelme(
         AnnotationError: bad options.
     """
     options.check()
-    split_ids([], val_fraction, seed)  # raises now for an impossible fraction
+    check_fraction(val_fraction)
     if overwrite and resume:
         raise DatasetError("choose either overwrite (convert everything again) or resume (only what changed), not both")
     output = Path(output)
@@ -689,6 +693,7 @@ def convert_labelme(
     return Conversion(
         output=output, classes=table, items=items, options=options,
         val_fraction=val_fraction, seed=seed, resume=resume, jobs=jobs, previous_split=previous,
+        stratify=stratify,
     )
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import io
 import json
 import logging
 import math
@@ -69,6 +68,11 @@ DEFAULT_POINT_SIZE = 5
 
 UnknownPolicy = Literal["error", "ignore", "background"]
 UNKNOWN_POLICIES: tuple[str, ...] = get_args(UnknownPolicy)
+
+#: Where shapes of different classes overlap: the later shape wins (labelme's rule), the first
+#: one wins, or the contested pixels become void (255), so a model is never trained on a guess.
+OverlapRule = Literal["last", "first", "void"]
+OVERLAP_RULES: tuple[str, ...] = get_args(OverlapRule)
 
 #: The EXIF tag holding an image's orientation; the orientations that flip or turn the stored
 #: pixels (1 is upright), and those among them that turn by 90 degrees, so that the displayed
@@ -677,6 +681,7 @@ def labelme_to_label(
     point_size: int = DEFAULT_POINT_SIZE,
     unknown: UnknownPolicy = "error",
     instances: bool = True,
+    overlap: OverlapRule = "last",
 ) -> tuple[NDArray[np.uint8], NDArray[np.uint8] | None]:
     """Rasterise a document's shapes into a class map and an instance map.
 
@@ -698,6 +703,9 @@ def labelme_to_label(
         unknown: a label not in ``classes``: ``"error"`` raises, ``"ignore"`` paints it 255,
             ``"background"`` skips the shape.
         instances: also build the instance map (else ``None`` is returned for it).
+        overlap: where shapes of different classes overlap, ``"last"`` (the later shape wins,
+            labelme's rule), ``"first"`` or ``"void"`` (the contested pixels become 255 in both
+            maps).
 
     Returns:
         ``(class_map, instance_map)``: ``(H, W)`` uint8 arrays; class 0 where no shape is,
@@ -709,7 +717,7 @@ def labelme_to_label(
     """
     class_image, instance_image = labelme_to_label_images(
         doc, classes, shape_hw=shape_hw, line_width=line_width, point_size=point_size,
-        unknown=unknown, instances=instances,
+        unknown=unknown, instances=instances, overlap=overlap,
     )
     class_map = np.array(class_image, dtype=np.uint8)
     instance_map = np.array(instance_image, dtype=np.uint8) if instance_image is not None else None
@@ -725,45 +733,59 @@ def labelme_to_label_images(
     point_size: int = DEFAULT_POINT_SIZE,
     unknown: UnknownPolicy = "error",
     instances: bool = True,
+    overlap: OverlapRule = "last",
 ) -> tuple[PIL.Image.Image, PIL.Image.Image | None]:
     """:func:`labelme_to_label` returning the canvases as mode ``L`` Pillow images.
 
     For writers that save the maps as PNGs straight away: it skips two copies of every map
     between Pillow and NumPy. Arguments, values and errors as in :func:`labelme_to_label`.
     """
-    check_raster_options(line_width, point_size, unknown)
-    if shape_hw is None:
-        if doc.image_height is None or doc.image_width is None:
-            raise AnnotationError(
-                f"{doc.source}: no imageHeight/imageWidth, the image size must be given"
-            )
-        shape_hw = (doc.image_height, doc.image_width)
-    height, width = int(shape_hw[0]), int(shape_hw[1])
-    check_pixel_count(height, width, doc.source, AnnotationError)
+    raster = rasterise(
+        doc, classes, shape_hw=shape_hw, line_width=line_width, point_size=point_size,
+        unknown=unknown, instances=instances, overlap=overlap,
+    )  # fmt: skip
+    return raster.class_image, raster.instance_image
 
-    name_to_index = _name_to_index(classes)
-    class_canvas = PIL.Image.new("L", (width, height), 0)
-    class_draw = PIL.ImageDraw.Draw(class_canvas)
-    if instances:
-        instance_canvas = PIL.Image.new("L", (width, height), 0)
-        instance_draw = PIL.ImageDraw.Draw(instance_canvas)
+
+@dataclass(frozen=True, eq=False)
+class Raster:
+    """A rasterised document.
+
+    Attributes:
+        class_image: mode ``L`` class map (0 where no shape is, 255 = void).
+        instance_image: mode ``L`` instance map, or ``None`` when not asked for.
+        contested: pixels where a shape of one class covers a shape of another class (void
+            shapes, such as ``__ignore__``, neither count nor are counted).
+    """
+
+    class_image: PIL.Image.Image
+    instance_image: PIL.Image.Image | None
+    contested: int
+
+
+def _shape_value(shape: LabelmeShape, name_to_index: Mapping[str, int], unknown: str, source: str) -> int | None:
+    """The class value a shape paints, or None when it is left out (unknown, ``background``)."""
+    if shape.label in name_to_index:
+        return _class_value(shape.label, name_to_index)
+    if shape.label == IGNORE_NAME or unknown == "ignore":
+        return VOID
+    if unknown == "background":
+        return None
+    raise AnnotationError(
+        f"{source}: shapes[{shape.index}] has label {_shown(shape.label)}, which is not "
+        "in the class table (add it, or choose what to do with unknown labels)"
+    )
+
+
+def _instance_inks(doc: LabelmeDocument, values: Sequence[int | None]) -> list[int]:
+    """The instance map value of each shape: numbered from 1 by ``(label, group_id)`` in file
+    order, as labelme numbers them; 0 and 255 for shapes of class 0 and of void."""
     seen: dict[tuple[str, int], int] = {}
     count = 0
-
-    for shape in doc.shapes:
-        if shape.label in name_to_index:
-            value = _class_value(shape.label, name_to_index)
-        elif shape.label == IGNORE_NAME or unknown == "ignore":
-            value = VOID
-        elif unknown == "background":
-            continue
-        else:
-            raise AnnotationError(
-                f"{doc.source}: shapes[{shape.index}] has label {_shown(shape.label)}, which is not "
-                "in the class table (add it, or choose what to do with unknown labels)"
-            )
-        _draw_shape(class_canvas, class_draw, shape, value, line_width, point_size)
-        if not instances:
+    inks = []
+    for shape, value in zip(doc.shapes, values):
+        if value is None:
+            inks.append(0)
             continue
         if shape.group_id is None:
             count += 1
@@ -775,14 +797,82 @@ def labelme_to_label_images(
                 seen[key] = count
             instance = seen[key]
         if value in (0, VOID):
-            ink = value
+            inks.append(value)
         elif instance >= VOID:
             raise AnnotationError(
                 f"{doc.source}: shapes[{shape.index}] is instance {instance}; instance maps "
                 f"hold at most {VOID - 1} instances per image"
             )
         else:
-            ink = instance
-        _draw_shape(instance_canvas, instance_draw, shape, ink, line_width, point_size)
+            inks.append(instance)
+    return inks
 
-    return class_canvas, instance_canvas if instances else None
+
+def rasterise(
+    doc: LabelmeDocument,
+    classes: ClassTable | Mapping[str, int],
+    *,
+    shape_hw: tuple[int, int] | None = None,
+    line_width: int = DEFAULT_LINE_WIDTH,
+    point_size: int = DEFAULT_POINT_SIZE,
+    unknown: UnknownPolicy = "error",
+    instances: bool = True,
+    overlap: OverlapRule = "last",
+) -> Raster:
+    """Rasterise a document (see :func:`labelme_to_label`) and count its contested pixels.
+
+    Each shape is drawn once, with labelme's Pillow call, on a scratch mask; the mask is pasted
+    onto the class and instance canvases (exactly the pixels the call sets, so ``overlap="last"``
+    stays pixel-identical to labelme) and compared, inside the shape's box only, with what the
+    earlier shapes painted.
+    """
+    check_raster_options(line_width, point_size, unknown)
+    if overlap not in OVERLAP_RULES:
+        raise AnnotationError(f"overlap rule must be one of {', '.join(OVERLAP_RULES)}, got {overlap!r}")
+    if shape_hw is None:
+        if doc.image_height is None or doc.image_width is None:
+            raise AnnotationError(
+                f"{doc.source}: no imageHeight/imageWidth, the image size must be given"
+            )
+        shape_hw = (doc.image_height, doc.image_width)
+    height, width = int(shape_hw[0]), int(shape_hw[1])
+    check_pixel_count(height, width, doc.source, AnnotationError)
+
+    name_to_index = _name_to_index(classes)
+    values = [_shape_value(shape, name_to_index, unknown, doc.source) for shape in doc.shapes]
+    inks = _instance_inks(doc, values) if instances else []
+    size = (width, height)
+    class_canvas = PIL.Image.new("L", size, 0)
+    instance_canvas = PIL.Image.new("L", size, 0) if instances else None
+    scratch = PIL.Image.new("L", size, 0)  # one shape's pixels, 255 where it paints
+    scratch_draw = PIL.ImageDraw.Draw(scratch)
+    painted = PIL.Image.new("L", size, 0)  # 255 where a class shape has painted
+    contested = PIL.Image.new("L", size, 0)  # 255 where shapes of two classes met
+
+    order = range(len(doc.shapes)) if overlap != "first" else range(len(doc.shapes) - 1, -1, -1)
+    for n in order:
+        value = values[n]
+        if value is None:
+            continue
+        _draw_shape(scratch, scratch_draw, doc.shapes[n], 255, line_width, point_size)
+        box = scratch.getbbox()
+        if box is None:  # wholly outside the image
+            continue
+        mask = scratch.crop(box)
+        if value != VOID:
+            shape_pixels = np.asarray(mask) > 0
+            under = np.asarray(class_canvas.crop(box))
+            clash = shape_pixels & (np.asarray(painted.crop(box)) > 0) & (under != value) & (under != VOID)
+            if clash.any():
+                contested.paste(255, box, PIL.Image.fromarray(clash.astype(np.uint8) * 255))
+            painted.paste(255, box, mask)
+        class_canvas.paste(value, box, mask)
+        if instance_canvas is not None:
+            instance_canvas.paste(inks[n], box, mask)
+        scratch.paste(0, box)
+    clashes = contested.histogram()[255]
+    if overlap == "void" and clashes:
+        class_canvas.paste(VOID, (0, 0, width, height), contested)
+        if instance_canvas is not None:
+            instance_canvas.paste(VOID, (0, 0, width, height), contested)
+    return Raster(class_canvas, instance_canvas, clashes)

@@ -6,14 +6,19 @@
     ROOT/SegmentationClass/<id>.png          palette PNG, VOC colormap, 255 = void
     ROOT/SegmentationObject/<id>.png         optional instance maps
     ROOT/ImageSets/Segmentation/{train,val,trainval}.txt
-    ROOT/class_names.txt
+    ROOT/class_names.txt                     class i on line i
+    ROOT/labelmap.txt                        name:r,g,b:: lines (Datumaro, CVAT)
+    ROOT/dataset_meta.json                   labels and colours (Datumaro; mmsegmentation metainfo)
 
 The layout loads unchanged in torchvision's ``VOCSegmentation``, pytorch-deeplab-xception's
-pascal loader and mmsegmentation's ``PascalVOCDataset``.
+pascal loader and mmsegmentation's ``PascalVOCDataset``; the class table travels in the three
+class files, which always agree with each other and with the label palette.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -24,7 +29,7 @@ from numpy.typing import NDArray
 from PIL import ImageOps
 
 from labeltools._types import PathLike
-from labeltools.classes import ClassTable, class_names_for
+from labeltools.classes import LABELMAP_HEADER, ClassTable, class_names_for
 from labeltools.colormap import MAX_CLASSES
 from labeltools.errors import DatasetError
 from labeltools.engine.storage import atomic_writes
@@ -36,8 +41,76 @@ LABELS_DIR = "SegmentationClass"
 OBJECTS_DIR = "SegmentationObject"
 SPLITS_DIR = os.path.join("ImageSets", "Segmentation")
 CLASS_NAMES_FILE = "class_names.txt"
+LABELMAP_FILE = "labelmap.txt"
+META_FILE = "dataset_meta.json"
 SPLITS = ("train", "val", "trainval")
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
+
+
+log = logging.getLogger(__name__)
+
+
+def labelmap_text(table: ClassTable) -> str | None:
+    """The ``labelmap.txt`` of a class table, as Datumaro and CVAT read it: a header, then
+    ``name:r,g,b::`` for classes 0..N-1 in order and last the void entry (named as the table
+    names it, ``void`` by default), its colour the palette's 255. None when a name holds a
+    ``:``, which the format cannot hold."""
+    palette = table.palette()
+    names = [*table.names, _void_name(table)]
+    colors = [*(palette[i] for i in range(len(table.names))), palette[255]]
+    if any(":" in name for name in names):
+        return None
+    lines = [f"{name}:{int(c[0])},{int(c[1])},{int(c[2])}::" for name, c in zip(names, colors)]
+    return "\n".join([LABELMAP_HEADER, *lines]) + "\n"
+
+
+def dataset_meta(table: ClassTable) -> dict[str, Any]:
+    """Datumaro's ``dataset_meta.json`` of a class table: ``labels`` (classes 0..N-1, then the
+    void entry), ``label_map`` (position -> name), ``segmentation_colors`` (the palette's colours
+    in that order), ``background_label``; and ``ignore_index`` (255) for training code."""
+    palette = table.palette()
+    names = [*table.names, _void_name(table)]
+    colors = [[int(v) for v in palette[i]] for i in range(len(table.names))] + [[int(v) for v in palette[255]]]
+    return {
+        "labels": names,
+        "label_map": {str(i): name for i, name in enumerate(names)},
+        "segmentation_colors": colors,
+        "background_label": "0",
+        "ignore_index": 255,
+    }
+
+
+def _void_name(table: ClassTable) -> str:
+    voids = table.void_entries
+    return voids[0].name if voids else "void"
+
+
+def write_class_files(root: PathLike, table: ClassTable) -> list[Path]:
+    """Write ``class_names.txt``, ``labelmap.txt`` and ``dataset_meta.json`` into a dataset
+    folder together (all replace the old ones, or none does); returns their paths. A table
+    whose names ``labelmap.txt`` cannot hold gets no ``labelmap.txt`` (a stale one is removed,
+    with a warning): ``dataset_meta.json`` still carries it.
+
+    Raises:
+        ClassTableError: the table cannot be written as ``class_names.txt``.
+        OutputError: a file cannot be written.
+    """
+    root = Path(root)
+    names_text = table.class_names_text()
+    labelmap = labelmap_text(table)
+    meta = json.dumps(dataset_meta(table), indent=2, ensure_ascii=False) + "\n"
+    paths = [root / CLASS_NAMES_FILE, root / META_FILE]
+    with atomic_writes() as stage:
+        stage(paths[0]).write_text(names_text, encoding="utf-8")
+        stage(paths[1]).write_text(meta, encoding="utf-8")
+        if labelmap is not None:
+            paths.append(root / LABELMAP_FILE)
+            stage(paths[2]).write_text(labelmap, encoding="utf-8")
+    if labelmap is None:
+        log.warning("%s: a class name holds ':', which labelmap.txt cannot hold; not written "
+                    "(dataset_meta.json carries the names)", root / LABELMAP_FILE)
+        (root / LABELMAP_FILE).unlink(missing_ok=True)
+    return paths
 
 
 def is_voc_root(path: PathLike) -> bool:
@@ -132,9 +205,13 @@ def dataset_label_paths(root: PathLike, split: str | None = None) -> list[Path]:
 
 
 def load_class_table(root: PathLike) -> ClassTable | None:
-    """The dataset's ``class_names.txt`` as a ClassTable, or None when absent."""
-    path = Path(root) / CLASS_NAMES_FILE
-    return ClassTable.load(path) if path.is_file() else None
+    """The dataset's class table: its ``class_names.txt``, else its ``dataset_meta.json``, else
+    its ``labelmap.txt`` (a dataset exported by Datumaro or CVAT); None when it has none."""
+    for name in (CLASS_NAMES_FILE, META_FILE, LABELMAP_FILE):
+        path = Path(root) / name
+        if path.is_file():
+            return ClassTable.load(path)
+    return None
 
 
 def dataset_class_table(

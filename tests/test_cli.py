@@ -959,6 +959,6 @@ def test_convert_jobs_1_and_2_give_identical_files(tmp_path):
     assert run("convert", src, tmp_path / "one", "-j", "1", "--instances", "--viz").exit_code == 0
     assert run("convert", src, tmp_path / "two", "-j", "2", "--instances", "--viz").exit_code == 0
     files = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*") if p.is_file())
-    assert len(files) == 5 * 4 + 4
+    assert len(files) == 5 * 4 + 6  # 3 split files, 3 class files
     for rel in files:
         assert (tmp_path / "one" / rel).read_bytes() == (tmp_path / "two" / rel).read_bytes(), rel

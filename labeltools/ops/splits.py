@@ -1,0 +1,241 @@
+"""Train/val splits and cross-validation folds of a set of image ids: hashed, or stratified by the
+classes each image holds. Pure: ids and class sets in, lists of ids out.
+
+Every choice is made in the order of a hash of ``(seed, id)``, so a split depends only on the
+ids (and their classes) and the seed, never on file order or the number of workers; ids given
+as ``previous`` keep the side they had.
+
+Stratification is iterative stratification over class-presence sets, the method used for
+multi-label data (Sechidis, Tsoumakas and Vlahavas, 2011): the rarest class is placed first, each
+of its images going to the side that still wants most of that class. Before it, every class that
+at least two images hold gets one image on each side, so that nothing is missing from training
+or from scoring.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from labeltools.errors import DatasetError
+
+#: Class indices that do not steer a stratified split: background is in nearly every image and
+#: void is no class.
+NOT_STRATIFIED = frozenset({0, 255})
+
+
+def split_key(seed: int, image_id: str) -> str:
+    """The sort key that orders ids for a seed (a SHA-256 hex digest)."""
+    return hashlib.sha256(f"{seed}\0{image_id}".encode()).hexdigest()
+
+
+def check_fraction(val_fraction: float) -> None:
+    """Raise DatasetError unless ``val_fraction`` lies in [0, 1]."""
+    if isinstance(val_fraction, bool) or not (isinstance(val_fraction, (int, float)) and 0 <= val_fraction <= 1):
+        raise DatasetError(f"validation fraction must be between 0 and 1, got {val_fraction!r}")
+
+
+def val_count(total: int, val_fraction: float) -> int:
+    """How many of ``total`` ids go to val: ``round(total * val_fraction)``, but at least one and
+    at most ``total - 1`` when the fraction is above 0 and there are two ids or more (an empty
+    val or train side breaks training pipelines)."""
+    target = math.floor(total * val_fraction + 0.5)
+    if val_fraction > 0 and total >= 2:
+        target = min(max(target, 1), total - 1)
+    return target
+
+
+def split_ids(
+    ids: Iterable[str],
+    val_fraction: float = 0.1,
+    seed: int = 0,
+    previous: tuple[Iterable[str], Iterable[str]] | None = None,
+    classes: Mapping[str, Iterable[int]] | None = None,
+) -> tuple[list[str], list[str]]:
+    """Deterministic train/val split.
+
+    :func:`val_count` ids go to val. Without ``classes``, those first in the order of
+    :func:`split_key`; with ``classes`` (id -> the class indices its label holds), by
+    stratification (see the module docs). With ``previous = (train, val)``, ids already in one
+    keep it and only new ids are placed, filling val up to its share.
+
+    Returns:
+        ``(train, val)``, each sorted.
+
+    Raises:
+        DatasetError: ``val_fraction`` outside [0, 1].
+    """
+    check_fraction(val_fraction)
+    all_ids = sorted(set(ids))
+    train: set[str] = set()
+    val: set[str] = set()
+    if previous is not None:
+        current = set(all_ids)
+        train = set(previous[0]) & current
+        val = (set(previous[1]) & current) - train
+    fresh = sorted((i for i in all_ids if i not in train and i not in val), key=lambda i: split_key(seed, i))
+    want = max(0, val_count(len(all_ids), val_fraction) - len(val))
+    if classes is None:
+        val.update(fresh[:want])
+        train.update(fresh[want:])
+    else:
+        folds = stratify(fresh, classes, [want, len(fresh) - want], seed, fixed=[val, train])
+        val.update(folds[0])
+        train.update(folds[1])
+    return sorted(train), sorted(val)
+
+
+def fold_ids(
+    ids: Iterable[str], folds: int, seed: int = 0, classes: Mapping[str, Iterable[int]] | None = None
+) -> list[list[str]]:
+    """Cross-validation folds: every id in exactly one of ``folds`` lists (sorted), of sizes
+    differing by at most one; fold ``k`` is the val side of split ``k``, the others its train
+    side. With ``classes``, the folds are stratified.
+
+    Raises:
+        DatasetError: fewer than 2 folds, or more folds than ids.
+    """
+    ordered = sorted(set(ids), key=lambda i: split_key(seed, i))
+    if isinstance(folds, bool) or not isinstance(folds, int) or folds < 2:
+        raise DatasetError(f"cross-validation needs at least 2 folds, got {folds!r}")
+    if folds > len(ordered):
+        raise DatasetError(f"{folds} folds need at least {folds} images, got {len(ordered)}")
+    sizes = [len(ordered) // folds + (1 if k < len(ordered) % folds else 0) for k in range(folds)]
+    if classes is None:
+        out, start = [], 0
+        for size in sizes:
+            out.append(sorted(ordered[start : start + size]))
+            start += size
+        return out
+    return [sorted(fold) for fold in stratify(ordered, classes, sizes, seed)]
+
+
+def stratify(
+    ids: Sequence[str],
+    classes: Mapping[str, Iterable[int]],
+    sizes: Sequence[int],
+    seed: int = 0,
+    fixed: Sequence[Iterable[str]] | None = None,
+) -> list[list[str]]:
+    """Place ``ids`` in ``len(sizes)`` folds of the given sizes so that each class's images
+    spread over the folds in proportion to their sizes (iterative stratification).
+
+    First, each class held by at least as many images as there are folds gets one image in
+    every fold that lacks it (rarest class first; a fold may pass its size for this); then the rarest remaining class is spread,
+    each image going to the fold that still wants most of that class (ties: the fold that
+    still wants most images, then the first). ``fixed`` lists ids already in each fold (counted,
+    not moved). Classes in :data:`NOT_STRATIFIED` do not steer.
+
+    Returns:
+        One list of ids per fold (in placement order).
+    """
+    count = len(sizes)
+    total = sum(sizes) + sum(len(set(f)) for f in (fixed or ()))
+    members = {i: frozenset(int(c) for c in classes.get(i, ())) - NOT_STRATIFIED for i in ids}
+    fixed_sets = [set(f) for f in fixed] if fixed is not None else [set() for _ in sizes]
+    all_sizes = [sizes[k] + len(fixed_sets[k]) for k in range(count)]
+    share = [s / total if total else 0.0 for s in all_sizes]
+
+    images_of: dict[int, int] = {}
+    for image_id in [*ids, *(i for f in fixed_sets for i in f)]:
+        for c in frozenset(int(c) for c in classes.get(image_id, ())) - NOT_STRATIFIED:
+            images_of[c] = images_of.get(c, 0) + 1
+    have = [{c: 0 for c in images_of} for _ in range(count)]
+    for k, fold in enumerate(fixed_sets):
+        for image_id in fold:
+            for c in frozenset(int(c) for c in classes.get(image_id, ())) - NOT_STRATIFIED:
+                have[k][c] += 1
+    room = list(sizes)
+    out: list[list[str]] = [[] for _ in range(count)]
+    order = {image_id: n for n, image_id in enumerate(sorted(ids, key=lambda i: split_key(seed, i)))}
+    left = dict.fromkeys(sorted(ids, key=order.__getitem__))
+
+    def place(image_id: str, k: int) -> None:
+        out[k].append(image_id)
+        room[k] -= 1
+        for c in members[image_id]:
+            have[k][c] += 1
+        del left[image_id]
+
+    rarity = sorted(images_of, key=lambda c: (images_of[c], c))
+    # 1. every class on every side, when it has images enough
+    for c in rarity:
+        if images_of[c] < count:
+            continue
+        for k in range(count):  # even past a fold's size: no class left out of a side
+            if have[k][c]:
+                continue
+            candidates = [i for i in left if c in members[i]]
+            if not candidates:
+                break
+            # the image that brings the fold most of the classes it lacks
+            best = max(candidates, key=lambda i: (sum(1 for d in members[i] if not have[k][d]), -order[i]))
+            place(best, k)
+    # 2. iterative stratification of the rest
+    wanted = [{c: images_of[c] * share[k] - have[k][c] for c in images_of} for k in range(count)]
+    for c in rarity:
+        for image_id in [i for i in left if c in members[i]]:
+            open_folds = [k for k in range(count) if room[k] > 0] or list(range(count))
+            k = max(open_folds, key=lambda k: (wanted[k][c], room[k], -k))
+            place(image_id, k)
+            for d in members[image_id]:
+                wanted[k][d] -= 1
+    for image_id in list(left):  # images holding no steering class
+        place(image_id, max(range(count), key=lambda k: (room[k], -k)))
+    return out
+
+
+@dataclass(frozen=True)
+class ClassBalance:
+    """How one class spreads over a train/val split.
+
+    Attributes:
+        index: the class index.
+        images: images holding it on each side, ``{"train": n, "val": m}``.
+        pixels: its pixels on each side.
+        shares: its share of each side's labelled (non-void) pixels.
+    """
+
+    index: int
+    images: Mapping[str, int]
+    pixels: Mapping[str, int]
+    shares: Mapping[str, float]
+
+    def missing_from(self) -> list[str]:
+        """The sides that lack the class although the other side has it."""
+        if not any(self.images.values()):
+            return []
+        return [side for side, n in self.images.items() if n == 0]
+
+
+def split_balance(
+    splits: Mapping[str, Iterable[str]],
+    histograms: Mapping[str, Sequence[int]],
+    num_classes: int,
+) -> list[ClassBalance]:
+    """Per class 0..``num_classes``-1: images and pixels on each side of ``splits`` (side name ->
+    ids), from each id's 256-bin pixel histogram (ids without one are left out)."""
+    images = {side: [0] * num_classes for side in splits}
+    pixels = {side: [0] * num_classes for side in splits}
+    labelled = dict.fromkeys(splits, 0)
+    for side, side_ids in splits.items():
+        for image_id in side_ids:
+            counts = histograms.get(image_id)
+            if counts is None:
+                continue
+            for c in range(num_classes):
+                if counts[c]:
+                    images[side][c] += 1
+                    pixels[side][c] += int(counts[c])
+            labelled[side] += int(sum(counts[:255]))
+    return [
+        ClassBalance(
+            index=c,
+            images={side: images[side][c] for side in splits},
+            pixels={side: pixels[side][c] for side in splits},
+            shares={side: pixels[side][c] / labelled[side] if labelled[side] else 0.0 for side in splits},
+        )
+        for c in range(num_classes)
+    ]
