@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -44,8 +44,8 @@ from labeltools.excel import (
     label_files_to_workbook,
     parse_crop,
 )
-from labeltools.labelme import DEFAULT_LINE_WIDTH, DEFAULT_POINT_SIZE, UNKNOWN_POLICIES
-from labeltools.labelpng import recolor_label_files
+from labeltools.labelme import DEFAULT_LINE_WIDTH, DEFAULT_POINT_SIZE, OVERLAP_RULES, UNKNOWN_POLICIES
+from labeltools.labelpng import recolor_label_files, write_json
 from labeltools.metrics import ConfusionMatrix, check_missing_policy, evaluate_pairs, evaluation_pairs
 from labeltools.parallel import FileResult
 from labeltools.remap import RemapReport, remap_files
@@ -55,7 +55,9 @@ from labeltools.stats import (
     save_stats_plot,
     stat_label_files,
 )
-from labeltools.voc import CLASS_NAMES_FILE, dataset_class_table, is_voc_root, select_label_paths
+from labeltools.jobs.split import DatasetSplitting, split_dataset
+from labeltools.ops.splits import ClassBalance
+from labeltools.voc import CLASS_NAMES_FILE, SPLITS_DIR, dataset_class_table, is_voc_root, select_label_paths
 from labeltools.weights import (
     ENET_C,
     EFFECTIVE_BETA,
@@ -140,6 +142,7 @@ class BatchSummary:
     done: int = 0
     skipped: int = 0
     failures: list[str] = field(default_factory=list)  # the reasons, each naming its file
+    failed_sources: list[str] = field(default_factory=list)  # the inputs that failed, in order
 
     @property
     def failed(self) -> int:
@@ -173,6 +176,7 @@ def report_batch(
                 warn(warning)
             if not result.ok:
                 summary.failures.append(result.error or "failed")
+                summary.failed_sources.append(result.source)
             elif result.skipped:
                 summary.skipped += 1
             else:
@@ -342,13 +346,20 @@ def _choices(name: str, values: Iterable[str]) -> Any:
 if TYPE_CHECKING:
     UnknownLabel = Enum
     ImageFormatChoice = Enum
+    OverlapChoice = Enum
 else:
     UnknownLabel = _choices("UnknownLabel", UNKNOWN_POLICIES)
     ImageFormatChoice = _choices("ImageFormatChoice", IMAGE_FORMATS)
+    OverlapChoice = _choices("OverlapChoice", OVERLAP_RULES)
 
 
-def run_conversion(conversion: Conversion) -> BatchSummary:
-    """Drive a conversion with a progress bar and print where the dataset went."""
+#: How many files the convert summary names for overlapping shapes.
+TOP_CONTESTED = 5
+
+
+def run_conversion(conversion: Conversion, json_path: Optional[Path] = None) -> BatchSummary:
+    """Drive a conversion with a progress bar and print where the dataset went, the files whose
+    shapes of different classes overlapped most, and (with ``json_path``) the summary as JSON."""
     summary = report_batch(conversion, len(conversion), "convert", verb="converted")
     splits = conversion.splits
     if splits:
@@ -357,7 +368,40 @@ def run_conversion(conversion: Conversion) -> BatchSummary:
             f"classes (train {len(splits['train'])}, val {len(splits['val'])})",
             soft_wrap=True,
         )
+    contested = sorted(conversion.contested.items(), key=lambda kv: (-kv[1], kv[0]))
+    if contested:
+        rule = {"last": "the later shape wins", "first": "the first shape wins", "void": "made void (255)"}
+        out.print(
+            f"{len(contested)} file(s) with shapes of different classes overlapping "
+            f"({rule[conversion.options.overlap]}, --overlap); most pixels: "
+            + ", ".join(f"{image_id} {pixels}" for image_id, pixels in contested[:TOP_CONTESTED]),
+            soft_wrap=True,
+        )
+    if json_path is not None:
+        write_json(json_path, conversion_summary(conversion, summary, contested))
+        _written(json_path)
     return summary
+
+
+def conversion_summary(
+    conversion: Conversion, summary: BatchSummary, contested: Sequence[tuple[str, int]]
+) -> dict[str, Any]:
+    """convert's ``--json``: counts, failures (file and reason), split sizes, class names and
+    the overlapping shapes per file."""
+    return {
+        "output": str(conversion.output),
+        "files": len(conversion),
+        "converted": summary.done,
+        "skipped": summary.skipped,
+        "failed": summary.failed,
+        "failures": [{"file": f, "error": e} for f, e in zip(summary.failed_sources, summary.failures)],
+        "classes": conversion.classes.names,
+        "splits": {name: len(ids) for name, ids in conversion.splits.items()},
+        "overlap": {
+            "rule": conversion.options.overlap,
+            "files": [{"id": image_id, "contested_pixels": pixels} for image_id, pixels in contested],
+        },
+    }
 
 
 @command("convert", rich_help_panel="Prepare a dataset")
@@ -391,6 +435,18 @@ def convert_command(
     flatten_names: Annotated[
         bool, typer.Option("--flatten-names", help="Prefix ids with their folder (a/b/x.json -> a_b_x).")
     ] = False,
+    stratify: Annotated[
+        bool,
+        typer.Option("--stratify", help="Choose val so that every class held by two images or more is in train and in val."),
+    ] = False,
+    overlap: Annotated[
+        OverlapChoice,
+        typer.Option(
+            "--overlap",
+            help="Where shapes of different classes overlap: last (the later shape wins, labelme's rule), first, or void (255).",
+        ),
+    ] = OverlapChoice("last"),
+    json_path: JsonOption = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Write into an existing OUTPUT, converting everything again.")] = False,
     resume: Annotated[
         bool, typer.Option("--resume", help="Write into an existing OUTPUT, converting only files whose outputs are older.")
@@ -404,12 +460,90 @@ def convert_command(
     options = ConvertOptions(
         unknown=unknown.value, skip_bad_shapes=skip_bad_shapes, line_width=line_width,
         point_size=point_size, image_format=image_format.value, instances=instances, viz=viz,
+        overlap=overlap.value,
     )
     conversion = convert_labelme(
         inputs, output, labels, options=options, val_fraction=val_fraction, seed=seed,
-        flatten_names=flatten_names, overwrite=overwrite, resume=resume, jobs=jobs,
+        flatten_names=flatten_names, overwrite=overwrite, resume=resume, stratify=stratify, jobs=jobs,
     )
-    exit_for(run_conversion(conversion))
+    exit_for(run_conversion(conversion, json_path))
+
+
+@command("split", rich_help_panel="Prepare a dataset")
+def split_command(
+    dataset: Annotated[Path, typer.Argument(help="VOC dataset folder.", show_default=False)],
+    val_fraction: Annotated[float, typer.Option("--val-fraction", min=0.0, max=1.0, help="Share of images listed in val.txt.")] = 0.1,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the split.")] = 0,
+    stratify: Annotated[
+        bool,
+        typer.Option("--stratify", help="Choose val so that every class held by two images or more is in train and in val."),
+    ] = False,
+    folds: Annotated[
+        Optional[int],
+        typer.Option("--folds", min=2, help="Write K cross-validation splits, train_<k>.txt and val_<k>.txt (k = 0..K-1)."),
+    ] = None,
+    classes: ClassesOption = None,
+    num_classes: NumClassesOption = None,
+    json_path: JsonOption = None,
+    jobs: JobsOption = 0,
+) -> None:
+    """(Re)write the train/val split of a VOC dataset and show how each class spreads over it.
+
+    Every label in SegmentationClass takes part. The table gives, per class, its images and
+    its share of the labelled pixels on each side, and flags a class missing from one side.
+    Example: labeltools split data/voc --stratify --val-fraction 0.2
+    """
+    splitting = split_dataset(
+        dataset, val_fraction=val_fraction, seed=seed, stratify=stratify, folds=folds,
+        classes=classes, num_classes=num_classes, jobs=jobs,
+    )  # fmt: skip
+    summary = report_batch(splitting, len(splitting), "split", verb="read")
+    if summary.failed:
+        fail(f"no split written: {summary.failed} of {len(splitting)} label file(s) failed")
+    names = class_names_for(splitting.num_classes, splitting.table)
+    for k, balance in enumerate(splitting.balance):
+        suffix = "" if folds is None else f"_{k}"
+        print_balance(balance, names, f"train{suffix}", f"val{suffix}", splitting.splits)
+    for name, ids in splitting.splits.items():
+        err.print(f"wrote {dataset / SPLITS_DIR / name}.txt ({len(ids)} ids)", soft_wrap=True)
+    if json_path is not None:
+        write_json(json_path, split_summary(splitting, names))
+        _written(json_path)
+
+
+def print_balance(
+    balance: Sequence[ClassBalance], names: Sequence[str], train: str, val: str, splits: Mapping[str, Sequence[str]]
+) -> None:
+    """The per-class spread over a train and a val side, missing classes flagged in red."""
+    grid = result_table(
+        f"{train} ({len(splits[train])} images) and {val} ({len(splits[val])} images)",
+        ("index", "name", "train images", "val images", "train %", "val %", "note"),
+        text=("name", "note"),
+    )
+    for row in balance:
+        missing = row.missing_from()
+        note = Text(f"missing from {' and '.join(missing)}", style="red") if missing else ""
+        grid.add_row(
+            str(row.index), names[row.index], str(row.images["train"]), str(row.images["val"]),
+            f"{row.shares['train'] * 100:.2f}", f"{row.shares['val'] * 100:.2f}", note,
+        )  # fmt: skip
+    out.print(grid)
+
+
+def split_summary(splitting: DatasetSplitting, names: Sequence[str]) -> dict[str, Any]:
+    """split's ``--json``: the split files' ids and, per split, each class's spread."""
+    return {
+        "dataset": str(splitting.root),
+        "splits": splitting.splits,
+        "balance": [
+            [
+                {"index": b.index, "name": names[b.index], "images": dict(b.images), "pixels": dict(b.pixels),
+                 "shares": dict(b.shares), "missing_from": b.missing_from()}
+                for b in balance
+            ]
+            for balance in splitting.balance
+        ],
+    }  # fmt: skip
 
 
 def _add_folder(tree: Tree, folder: Path) -> None:
@@ -760,8 +894,11 @@ def stats_command(
         fail("--log applies to the chart: give --plot FILE.png too")
     dataset = dataset_root(dataset, labels_dir)
     paths, _ = select_label_paths(dataset, split, labels_dir, default_split=None)
-    stats = DatasetStats(dataset_class_table(dataset, classes, num_classes))
+    every_label = split is None and labels_dir is None  # then train and val are both counted
+    stats = DatasetStats(dataset_class_table(dataset, classes, num_classes), keep_files=every_label)
     summary = report_batch(stats.add_results(stat_label_files(paths, jobs)), len(paths), "stats", verb="read")
+    if every_label:
+        stats.split_balance(dataset)
     grid = result_table(
         f"{stats.images} label file(s), {stats.labelled_pixels} labelled pixels",
         ("index", "name", "pixels", "share %", "images"),
@@ -792,6 +929,8 @@ def stats_command(
                 f" {', '.join(map(str, unknown))} (run labeltools check to find the files)",
             ),
         )
+    for line in stats.imbalance():
+        out.print(Text.assemble(("split imbalance:", "yellow"), f" {line}"), soft_wrap=True)
     if json_path is not None:
         stats.save_json(json_path)
         _written(json_path)

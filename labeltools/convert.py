@@ -57,7 +57,7 @@ from labeltools.labelme import (
 )
 from labeltools.engine.storage import atomic_writes, ensure_dir, remove_stale_temporaries, start_run
 from labeltools.labelpng import label_histogram, save_label_image
-from labeltools.ops.splits import check_fraction, split_ids
+from labeltools.ops.splits import check_fraction, sparse_counts, split_ids
 from labeltools.parallel import FileResult, map_files, quick_task_chunksize
 from labeltools.voc import (
     CLASS_NAMES_FILE,
@@ -332,7 +332,7 @@ def convert_file(
         if done is not None:
             data: dict[str, Any] = {"id": image_id, "status": "up-to-date"}
             if count_skipped:
-                data["pixels"] = _pixels(label_histogram(label_path(output, image_id))[0].tolist())
+                data["pixels"] = sparse_counts(label_histogram(label_path(output, image_id))[0].tolist())
             return FileResult(source=str(json_path), skipped=True, outputs=done, data=data)
 
     source = open_source_image(doc)
@@ -374,13 +374,8 @@ def convert_file(
         source=str(json_path),
         outputs=tuple(str(p) for p in paths.values()),
         warnings=doc.warnings,
-        data={"id": image_id, "status": "converted", "pixels": _pixels(class_image.histogram()), "contested": raster.contested},
+        data={"id": image_id, "status": "converted", "pixels": sparse_counts(class_image.histogram()), "contested": raster.contested},
     )
-
-
-def _pixels(histogram: Sequence[int]) -> dict[int, int]:
-    """The non-zero bins of a 256-bin label histogram: class (or 255) -> pixels."""
-    return {value: int(n) for value, n in enumerate(histogram[:256]) if n}
 
 
 def _convert_item(
@@ -584,7 +579,7 @@ class Conversion:
         presence = None
         if self.stratify:
             for image_id in kept - self.pixels.keys():  # failed now, labelled before
-                self.pixels[image_id] = _pixels(label_histogram(label_path(self.output, image_id))[0].tolist())
+                self.pixels[image_id] = sparse_counts(label_histogram(label_path(self.output, image_id))[0].tolist())
             presence = {image_id: counts.keys() for image_id, counts in self.pixels.items()}
         train, val = split_ids([*in_dataset, *kept], self.val_fraction, self.seed, previous, presence)
         self.splits = {"train": train, "val": val, "trainval": sorted(train + val)}

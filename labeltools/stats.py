@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
@@ -44,10 +44,12 @@ from labeltools.labelpng import (
     read_label_palette,
     write_json,
 )
+from labeltools.ops.splits import ClassBalance, imbalance, sparse_counts, split_balance
 from labeltools.parallel import FileResult, map_files, map_quick, raise_if_failed
 from labeltools.voc import (
     CLASS_NAMES_FILE,
     LABELS_DIR,
+    SPLITS,
     SPLITS_DIR,
     available_splits,
     dataset_class_table,
@@ -100,6 +102,9 @@ class DatasetStats:
         images_with: ``(256,)`` int64 number of images containing each value.
         images: images counted.
         sizes: images per size ``(width, height)``.
+        keep_files: keep each file's pixel counts in ``files`` (id, the file's stem -> value ->
+            pixels), for :meth:`split_balance`.
+        balance: how the classes spread over train and val, once :meth:`split_balance` ran.
     """
 
     classes: ClassTable | None = None
@@ -107,6 +112,9 @@ class DatasetStats:
     images_with: NDArray[np.int64] = field(default_factory=lambda: np.zeros(256, dtype=np.int64))
     images: int = 0
     sizes: Counter[tuple[int, int]] = field(default_factory=Counter)
+    keep_files: bool = False
+    files: dict[str, dict[int, int]] = field(default_factory=dict)
+    balance: list[ClassBalance] | None = None
     _palette: tuple[ClassTable | None, NDArray[np.uint8]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
@@ -124,7 +132,20 @@ class DatasetStats:
         for result in results:
             if result.ok and result.data is not None:
                 self.add(*result.data)
+                if self.keep_files:
+                    self.files[Path(result.source).stem] = sparse_counts(result.data[0].tolist())
             yield result
+
+    def split_balance(self, root: PathLike) -> list[ClassBalance] | None:
+        """How the classes spread over ``root``'s ``train.txt`` and ``val.txt``, from the files
+        counted with ``keep_files`` (also kept in :attr:`balance`); None without both split
+        files."""
+        self.balance = existing_split_balance(root, self.files, len(self.class_indices))
+        return self.balance
+
+    def imbalance(self) -> list[str]:
+        """One line per class held by two images or more that one side of the split lacks."""
+        return [message for _, message in imbalance(self.balance or (), self.name_of)]
 
     # --- derived ------------------------------------------------------------------------
 
@@ -218,6 +239,11 @@ class DatasetStats:
             "void_images": int(self.images_with[VOID]),
             "classes": [{k: v for k, v in r.items() if k != "is_class"} for r in rows if r["is_class"]],
             "never_seen": [{"index": i, "name": self.name_of(i)} for i in self.never_seen()],
+            "split_balance": None if self.balance is None else [
+                {"index": b.index, "name": self.name_of(b.index), "images": dict(b.images),
+                 "shares": dict(b.shares), "missing_from": b.missing_from()}
+                for b in self.balance
+            ],
             "unknown_values": [
                 {"value": r["index"], "pixels": r["pixels"], "images": r["images"]} for r in rows if not r["is_class"]
             ],
@@ -254,6 +280,21 @@ def dataset_stats(
     stats = DatasetStats(dataset_class_table(dataset, classes, num_classes))
     raise_if_failed(stats.add_results(stat_label_files(paths, jobs)), len(paths), "label file(s)", DatasetError)
     return stats
+
+
+def existing_split_balance(
+    root: PathLike, pixels: Mapping[str, Mapping[int, int]], num_classes: int
+) -> list[ClassBalance] | None:
+    """The per-class spread of the dataset's existing ``train.txt`` and ``val.txt`` over the
+    labels counted in ``pixels`` (id -> value -> pixels); None without both files.
+
+    Raises:
+        DatasetError: a split file cannot be read.
+    """
+    if not {"train", "val"} <= set(available_splits(root)):
+        return None
+    sides = {side: read_split(root, side) for side in SPLITS[:2]}
+    return split_balance(sides, pixels, num_classes)
 
 
 def stats_plot(stats: DatasetStats, log: bool = False) -> Image.Image:
@@ -331,18 +372,21 @@ def check_sample(
         classes_name: how to name the allowed classes in messages.
 
     Returns:
-        A :class:`FileResult` whose ``data`` is a list of ``(severity, kind, file, message)``
-        problems: unreadable or truncated files, labels that are not PNG or not palette/grayscale,
+        A :class:`FileResult` whose ``data`` is ``{"problems": [...], "pixels": {...}}``: the
+        label's pixel counts (value -> pixels, None when unreadable) and a list of
+        ``(severity, kind, file, message)`` problems: unreadable or truncated files, labels that are not PNG or not palette/grayscale,
         values outside the allowed ones, palettes that differ from the expected colours
         (warning), label and image sizes that differ.
     """
     label_file, image_file = item
     problems: list[tuple[str, str, str, str]] = []
     label_hw = None
+    pixels = None
     if label_file:
         label = _check_label(label_file, problems)
         if label is not None:
             counts, label_hw, label_palette = label
+            pixels = sparse_counts(counts.tolist())
             present = counts > 0
             if valid_values is not None:
                 allowed = np.frombuffer(valid_values, dtype=np.uint8).astype(bool)
@@ -388,7 +432,7 @@ def check_sample(
                         f"{width}x{height} (width x height){hint}",
                     )  # fmt: skip
                 )
-    return FileResult(source=label_file or image_file, data=problems)
+    return FileResult(source=label_file or image_file, data={"problems": problems, "pixels": pixels})
 
 
 def _check_label(
@@ -587,12 +631,29 @@ class DatasetCheck:
         work = partial(
             check_sample, valid_values=valid, palette=palette, palette_name=palette_name, classes_name=classes_name
         )
+        pixels: dict[str, dict[int, int]] = {}
         for (label_file, image_file), result in zip(self.items, map_files(work, self.items, jobs)):
             if result.ok:
-                self.problems.extend(Problem(*p) for p in result.data)
+                self.problems.extend(Problem(*p) for p in result.data["problems"])
+                if result.data["pixels"] is not None:
+                    pixels[Path(label_file).stem] = result.data["pixels"]
             else:
                 self._add(ERROR, "unreadable", label_file or image_file, result.error or "failed")
             yield result
+        self._check_balance(pixels)
+
+    def _check_balance(self, pixels: dict[str, dict[int, int]]) -> None:
+        """Warn about each class held by two images or more that one side of ``train.txt`` /
+        ``val.txt`` lacks."""
+        if self.table is None:
+            return
+        try:
+            balance = existing_split_balance(self.root, pixels, self.table.num_classes)
+        except DatasetError:
+            return  # an unreadable split file is reported already
+        for side, message in imbalance(balance or (), self.table.name_of):
+            reason = "nothing to learn it from" if side == "train" else "nothing to score it on"
+            self._add(WARNING, "split-imbalance", split_path(self.root, side), f"{message}: {reason}")
 
     @property
     def errors(self) -> list[Problem]:

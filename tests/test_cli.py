@@ -683,16 +683,19 @@ def test_stats_errors(tmp_path):
 
 def test_check_exit_codes_and_json(tmp_path):
     root = small_voc(tmp_path / "voc")
-    result = run("check", root)
-    assert result.exit_code == 0, result.output
-    assert "0 error(s), 0 warning(s) in 3 sample(s)" in result.stdout
+    result = run("check", root, "--json", tmp_path / "c.json")
+    assert result.exit_code == 0, result.output  # cat is in two train images and no val image
+    assert "0 error(s), 1 warning(s) in 3 sample(s)" in result.stdout
+    [problem] = json.loads((tmp_path / "c.json").read_text())["problems"]
+    assert problem["message"] == "class 1 (cat) is in 2 train image(s) but in no val image: nothing to score it on"
+    assert problem["file"] == str(root / "ImageSets" / "Segmentation" / "val.txt")
     write_label(root / "SegmentationClass" / "extra.png", np.zeros((6, 8), np.uint8))
     Image.new("RGB", (8, 6)).save(root / "JPEGImages" / "extra.jpg")
     result = run("check", root, "--json", tmp_path / "c.json")
     assert result.exit_code == 0, result.output  # warnings only
-    assert "0 error(s), 1 warning(s) in 4 sample(s)" in result.stdout and "warning" in result.stdout
+    assert "0 error(s), 2 warning(s) in 4 sample(s)" in result.stdout and "warning" in result.stdout
     data = json.loads((tmp_path / "c.json").read_text())
-    assert [(p["severity"], p["kind"]) for p in data["problems"]] == [("warning", "unlisted")]
+    assert [(p["severity"], p["kind"]) for p in data["problems"]] == [("warning", "unlisted"), ("warning", "split-imbalance")]
     write_split(root, "val", ["im2", "im0"])
     (root / "JPEGImages" / "im1.jpg").unlink()
     result = run("check", root, "--json", tmp_path / "c.json")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from labeltools.errors import DatasetError
@@ -210,32 +210,54 @@ class ClassBalance:
         return [side for side, n in self.images.items() if n == 0]
 
 
+def sparse_counts(histogram: Sequence[int]) -> dict[int, int]:
+    """The non-zero bins of a 256-bin label histogram: value -> pixels."""
+    return {value: int(n) for value, n in enumerate(histogram[:256]) if n}
+
+
 def split_balance(
     splits: Mapping[str, Iterable[str]],
-    histograms: Mapping[str, Sequence[int]],
+    pixels: Mapping[str, Mapping[int, int]],
     num_classes: int,
 ) -> list[ClassBalance]:
     """Per class 0..``num_classes``-1: images and pixels on each side of ``splits`` (side name ->
-    ids), from each id's 256-bin pixel histogram (ids without one are left out)."""
+    ids), from each id's pixel counts (value -> pixels, see :func:`sparse_counts`); ids without
+    counts are left out."""
     images = {side: [0] * num_classes for side in splits}
-    pixels = {side: [0] * num_classes for side in splits}
+    totals = {side: [0] * num_classes for side in splits}
     labelled = dict.fromkeys(splits, 0)
     for side, side_ids in splits.items():
         for image_id in side_ids:
-            counts = histograms.get(image_id)
+            counts = pixels.get(image_id)
             if counts is None:
                 continue
-            for c in range(num_classes):
-                if counts[c]:
-                    images[side][c] += 1
-                    pixels[side][c] += int(counts[c])
-            labelled[side] += int(sum(counts[:255]))
+            for value, n in counts.items():
+                if value < num_classes and n:
+                    images[side][value] += 1
+                    totals[side][value] += int(n)
+            labelled[side] += sum(int(n) for value, n in counts.items() if value != 255)
     return [
         ClassBalance(
             index=c,
             images={side: images[side][c] for side in splits},
-            pixels={side: pixels[side][c] for side in splits},
-            shares={side: pixels[side][c] / labelled[side] if labelled[side] else 0.0 for side in splits},
+            pixels={side: totals[side][c] for side in splits},
+            shares={side: totals[side][c] / labelled[side] if labelled[side] else 0.0 for side in splits},
         )
         for c in range(num_classes)
     ]
+
+
+def imbalance(balance: Iterable[ClassBalance], name_of: Callable[[int], str]) -> list[tuple[str, str]]:
+    """``(side, message)`` for each class held by two images or more that one side lacks
+    (a class of one image cannot be on both): ``"class 5 (bush) is in 3 train image(s) but in
+    no val image"``."""
+    found = []
+    for row in balance:
+        if sum(row.images.values()) < 2:
+            continue
+        for side in row.missing_from():
+            other = next(s for s in row.images if s != side)
+            found.append(
+                (side, f"class {row.index} ({name_of(row.index)}) is in {row.images[other]} {other} image(s) but in no {side} image")
+            )
+    return found

@@ -1,0 +1,125 @@
+"""(Re)write the train/val split, or cross-validation folds, of an existing VOC dataset: the
+batch job behind ``labeltools split``.
+
+The labels are counted in parallel (one 256-bin histogram per file), the split is chosen by
+:mod:`labeltools.ops.splits` (hashed, or stratified by the classes each label holds) and the split
+files are written together once every label was read. A label that cannot be read fails alone,
+and then nothing is written.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from labeltools._types import PathLike
+from labeltools.classes import ClassTable
+from labeltools.errors import DatasetError
+from labeltools.ops.splits import ClassBalance, check_fraction, fold_ids, sparse_counts, split_balance, split_ids
+from labeltools.parallel import FileResult
+from labeltools.stats import stat_label_files
+from labeltools.voc import dataset_class_table, label_ids, label_path, write_splits
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DatasetSplitting:
+    """A checked, ready-to-run split of a VOC dataset; iterate it to read the labels (once).
+
+    After the last result, ``splits`` holds the split files written (name -> ids),
+    ``balance`` the per-class spread over train and val (for folds: over each fold's train and
+    val, ``balance[k]``), ``pixels`` each id's pixel counts (value -> pixels).
+    """
+
+    root: Path
+    ids: list[str]
+    table: ClassTable | None
+    val_fraction: float = 0.1
+    seed: int = 0
+    stratify: bool = False
+    folds: int | None = None
+    jobs: int | None = None
+    splits: dict[str, list[str]] = field(default_factory=dict, init=False)
+    balance: list[list[ClassBalance]] = field(default_factory=list, init=False)
+    pixels: dict[str, dict[int, int]] = field(default_factory=dict, init=False)
+    _started: bool = field(default=False, init=False, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __iter__(self) -> Iterator[FileResult]:
+        if self._started:
+            raise RuntimeError("a DatasetSplitting runs once")
+        self._started = True
+        return self._run()
+
+    @property
+    def num_classes(self) -> int:
+        """Classes 0..N-1 reported: the table's, else up to the largest value seen."""
+        if self.table is not None:
+            return self.table.num_classes
+        seen = [v for counts in self.pixels.values() for v in counts if v != 255]
+        return max(seen, default=0) + 1
+
+    def _run(self) -> Iterator[FileResult]:
+        failed = False
+        paths = [label_path(self.root, image_id) for image_id in self.ids]
+        for image_id, result in zip(self.ids, stat_label_files(paths, self.jobs)):
+            if result.ok:
+                self.pixels[image_id] = sparse_counts(result.data[0].tolist())
+            else:
+                failed = True
+            yield result
+        if failed:
+            log.debug("a label could not be read: the split files are left as they were")
+            return
+        classes = {i: counts.keys() for i, counts in self.pixels.items()}
+        steer = classes if self.stratify else None
+        if self.folds is None:
+            train, val = split_ids(self.ids, self.val_fraction, self.seed, classes=steer)
+            self.splits = {"train": train, "val": val, "trainval": sorted(train + val)}
+            self.balance = [split_balance({"train": train, "val": val}, self.pixels, self.num_classes)]
+        else:
+            for k, fold in enumerate(fold_ids(self.ids, self.folds, self.seed, steer)):
+                rest = sorted(set(self.ids) - set(fold))
+                self.splits[f"train_{k}"] = rest
+                self.splits[f"val_{k}"] = fold
+                self.balance.append(split_balance({"train": rest, "val": fold}, self.pixels, self.num_classes))
+        write_splits(self.root, self.splits)
+
+
+def split_dataset(
+    root: PathLike,
+    *,
+    val_fraction: float = 0.1,
+    seed: int = 0,
+    stratify: bool = False,
+    folds: int | None = None,
+    classes: ClassTable | PathLike | None = None,
+    num_classes: int | None = None,
+    jobs: int | None = None,
+) -> DatasetSplitting:
+    """Check a (re)split of the VOC dataset at ``root`` and return it ready to run.
+
+    Every label in ``SegmentationClass`` takes part. Without ``folds``, ``train.txt``,
+    ``val.txt`` and ``trainval.txt`` are rewritten (``val_fraction`` of the ids in val, never an
+    empty side); with ``folds=K``, ``train_<k>.txt`` and ``val_<k>.txt`` for k = 0..K-1, every id
+    in exactly one ``val_<k>``. ``stratify`` keeps every class held by two images or more on
+    both sides.
+
+    Raises:
+        DatasetError: not a VOC folder, no labels, a bad fraction or number of folds.
+        ClassTableError: a bad class table.
+    """
+    root = Path(root)
+    check_fraction(val_fraction)
+    ids = label_ids(root)
+    if not ids:
+        raise DatasetError(f"{root}: no labels in SegmentationClass/ to split")
+    if folds is not None:
+        fold_ids(ids, folds)  # raises now for an impossible number of folds
+    table = dataset_class_table(root, classes, num_classes)
+    return DatasetSplitting(root, ids, table, val_fraction, seed, stratify, folds, jobs)
