@@ -67,7 +67,8 @@ def labelmap_text(table: ClassTable) -> str | None:
 def dataset_meta(table: ClassTable) -> dict[str, Any]:
     """Datumaro's ``dataset_meta.json`` of a class table: ``labels`` (classes 0..N-1, then the
     void entry), ``label_map`` (position -> name), ``segmentation_colors`` (the palette's colours
-    in that order), ``background_label``; and ``ignore_index`` (255) for training code."""
+    in that order), ``background_label``; and for training code ``num_classes`` (the labels
+    before the void entry) and ``ignore_index`` (255)."""
     palette = table.palette()
     names = [*table.names, _void_name(table)]
     colors = [[int(v) for v in palette[i]] for i in range(len(table.names))] + [[int(v) for v in palette[255]]]
@@ -76,6 +77,7 @@ def dataset_meta(table: ClassTable) -> dict[str, Any]:
         "label_map": {str(i): name for i, name in enumerate(names)},
         "segmentation_colors": colors,
         "background_label": "0",
+        "num_classes": len(table.names),
         "ignore_index": 255,
     }
 

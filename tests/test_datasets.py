@@ -1,0 +1,362 @@
+"""Datasets every loader reads in full (class names and colours travel), splits worth training on,
+and overlapping shapes made visible."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from labeltools import ClassTable, read_label, read_split, write_label, write_split
+from labeltools.cli import app
+from labeltools.convert import SAMPLE_DIR, ConvertOptions, convert_labelme, sample_labels_path
+from labeltools.jobs.split import split_dataset
+from labeltools.labelme import labelme_to_label, parse_labelme, rasterise
+from labeltools.ops.splits import fold_ids, split_balance, split_ids, stratify
+from labeltools.voc import dataset_meta, labelmap_text, load_class_table
+
+from conftest import make_voc
+from helpers import write_annotation
+
+runner = CliRunner()
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def cli(*args: Any) -> Any:
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def sample_voc(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("sample") / "voc"
+    results = list(convert_labelme(SAMPLE_DIR, out, sample_labels_path(), options=ConvertOptions(instances=True), jobs=1))
+    assert all(r.ok for r in results)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# names and colours travel with the dataset
+
+
+def test_labelmap_txt_follows_its_definition(sample_voc: Path) -> None:
+    table = ClassTable.load(sample_labels_path())
+    lines = (sample_voc / "labelmap.txt").read_text().splitlines()
+    assert lines[0] == "# label:color_rgb:parts:actions"
+    palette = table.palette()
+    expected = [f"{name}:{','.join(str(int(v)) for v in palette[i])}::" for i, name in enumerate(table.names)]
+    assert lines[1:] == [*expected, "__ignore__:224,224,192::"]
+    for line in lines[1:]:  # name : r,g,b : parts : actions, the colour three integers
+        name, color, parts, actions = line.split(":")
+        assert name and re.fullmatch(r"\d+,\d+,\d+", color) and parts == actions == ""
+    assert (sample_voc / "class_names.txt").read_text().split() == table.names
+
+
+def test_dataset_meta_json_follows_datumaros_fields(sample_voc: Path) -> None:
+    table = ClassTable.load(sample_labels_path())
+    meta = json.loads((sample_voc / "dataset_meta.json").read_text())
+    assert meta["labels"] == [*table.names, "__ignore__"]
+    assert meta["label_map"] == {str(i): name for i, name in enumerate(meta["labels"])}
+    palette = table.palette()
+    assert meta["segmentation_colors"] == [[int(v) for v in palette[i]] for i in range(len(table.names))] + [[224, 224, 192]]
+    assert meta["background_label"] == "0" and meta["ignore_index"] == 255 and meta["num_classes"] == len(table.names)
+
+
+@pytest.mark.parametrize("name", ["class_names.txt", "labelmap.txt", "dataset_meta.json"])
+def test_each_class_file_loads_back_as_the_table(sample_voc: Path, name: str) -> None:
+    table = ClassTable.load(sample_labels_path())
+    loaded = ClassTable.load(sample_voc / name)
+    assert loaded.names == table.names
+    if name != "class_names.txt":
+        assert (loaded.palette() == table.palette()).all()
+        assert loaded.void_entries[0].name == "__ignore__"
+
+
+def test_a_dataset_with_only_a_labelmap_has_its_class_table(tmp_path: Path) -> None:
+    root = make_voc(tmp_path / "voc", {"a": np.zeros((4, 4), np.uint8)}, names=None)
+    (root / "labelmap.txt").write_text("# label:color_rgb:parts:actions\nbackground:0,0,0::\nroad:10,20,30::\nignored:224,224,192::\n")
+    table = load_class_table(root)
+    assert table is not None and table.names == ["background", "road"] and table.color_of(1) == (10, 20, 30)
+
+
+def test_custom_colours_reach_both_files() -> None:
+    table = ClassTable.load("cityscapes").train_table()
+    assert labelmap_text(table).splitlines()[1] == "road:128,64,128::"
+    assert dataset_meta(table)["segmentation_colors"][0] == [128, 64, 128]
+    odd = ClassTable.from_names(["bg", "a:b"])
+    assert labelmap_text(odd) is None  # the format cannot hold a ':'; dataset_meta.json still can
+    assert dataset_meta(odd)["labels"] == ["bg", "a:b", "void"]
+
+
+@pytest.mark.parametrize("keep", ["labelmap.txt", "dataset_meta.json"])
+def test_datumaro_reads_our_names_colours_and_pixels(sample_voc: Path, tmp_path: Path, keep: str) -> None:
+    dm = pytest.importorskip("datumaro")
+    import shutil
+
+    root = tmp_path / "voc"
+    shutil.copytree(sample_voc, root)
+    for other in {"labelmap.txt", "dataset_meta.json"} - {keep}:
+        (root / other).unlink()
+    table = ClassTable.load(sample_labels_path())
+    dataset = dm.Dataset.import_from(str(root), "voc_segmentation")
+    labels = dataset.categories()[dm.AnnotationType.label]
+    assert [label.name for label in labels][: len(table.names)] == table.names
+    colormap = dataset.categories()[dm.AnnotationType.mask].colormap
+    assert all(tuple(colormap[i]) == table.color_of(i) for i in range(len(table.names)))
+    assert {"train", "val"} <= {item.subset for item in dataset}
+    for item in dataset:  # one mask per instance: together, those of a class are its pixels
+        label = read_label(root / "SegmentationClass" / f"{item.id}.png")
+        union: dict[int, np.ndarray] = {}
+        for mask in (a for a in item.annotations if a.type == dm.AnnotationType.mask):
+            union[mask.label] = union.get(mask.label, np.zeros(label.shape, bool)) | mask.image.astype(bool)
+        for index in set(np.unique(label).tolist()) - {0, 255}:
+            assert np.array_equal(union[index], label == index), (item.id, index)
+
+
+# --------------------------------------------------------------------------------------------
+# splits
+
+
+@pytest.mark.parametrize("count", [2, 3, 5])
+def test_a_small_conversion_has_both_sides(tmp_path: Path, count: int) -> None:
+    for i in range(count):
+        write_annotation(tmp_path / "src", f"a{i}")
+    table = ClassTable.from_names(["_background_", "cat", "dog", "__ignore__"])
+    conversion = convert_labelme(tmp_path / "src", tmp_path / "out", table, jobs=1)
+    list(conversion)
+    assert len(read_split(tmp_path / "out", "val")) == 1 and len(read_split(tmp_path / "out", "train")) == count - 1
+
+
+def rare_classes() -> tuple[list[str], dict[str, set[int]]]:
+    """40 images: class 1 in half, class 2 in a third, classes 3..6 in two or three images each."""
+    ids = [f"im{i:02d}" for i in range(40)]
+    classes = {i: {0} | ({1} if n % 2 else set()) | ({2} if n % 3 == 0 else set()) for n, i in enumerate(ids)}
+    for c, holders in {3: (1, 17), 4: (5, 6, 30), 5: (11, 22), 6: (8, 9)}.items():
+        for n in holders:
+            classes[ids[n]].add(c)
+    return ids, classes
+
+
+def sides_lacking(train: list[str], val: list[str], classes: dict[str, set[int]]) -> set[int]:
+    held = {c for i in [*train, *val] for c in classes[i]}
+    return {c for c in held - {0} if sum(c in classes[i] for i in train + val) >= 2
+            and not (any(c in classes[i] for i in train) and any(c in classes[i] for i in val))}  # fmt: skip
+
+
+def test_a_hashed_split_misses_a_rare_class_and_a_stratified_one_does_not() -> None:
+    ids, classes = rare_classes()
+    train, val = split_ids(ids, 0.1, seed=0)
+    assert sides_lacking(train, val, classes)  # the plain split leaves rare classes out of val
+    for seed in range(5):
+        train, val = split_ids(ids, 0.1, seed=seed, classes=classes)
+        assert sides_lacking(train, val, classes) == set(), seed
+        assert 4 <= len(val) <= 6  # close to the fraction: 4 of 40
+        assert split_ids(ids, 0.1, seed=seed, classes=classes) == (train, val)  # deterministic
+        assert split_ids(list(reversed(ids)), 0.1, seed=seed, classes=classes) == (train, val)
+    assert split_ids(ids, 0.1, 0, classes=classes) != split_ids(ids, 0.1, 1, classes=classes)
+
+
+def test_stratified_shares_stay_close_to_the_fraction() -> None:
+    ids = [f"im{i:03d}" for i in range(300)]
+    rng = np.random.default_rng(0)
+    classes = {i: {c for c in range(1, 8) if rng.random() < 0.1 * c} for i in ids}
+    train, val = split_ids(ids, 0.2, seed=3, classes=classes)
+    for c in range(1, 8):
+        holders = sum(c in classes[i] for i in ids)
+        in_val = sum(c in classes[i] for i in val)
+        assert abs(in_val / holders - 0.2) < 0.05, (c, in_val, holders)
+
+
+def test_resume_keeps_every_id_where_it_was_when_stratifying() -> None:
+    ids, classes = rare_classes()
+    train, val = split_ids(ids[:30], 0.2, seed=0, classes=classes)
+    more_train, more_val = split_ids(ids, 0.2, seed=0, previous=(train, val), classes=classes)
+    assert set(train) <= set(more_train) and set(val) <= set(more_val)
+    assert len(more_val) == 8
+
+
+def test_stratified_convert_and_resume_keep_their_sides(tmp_path: Path) -> None:
+    shape = lambda label: {"label": label, "points": [[2, 2], [20, 20]], "shape_type": "rectangle"}  # noqa: E731
+    for i in range(12):
+        labels = ["cat"] + (["dog"] if i in (3, 7) else [])
+        write_annotation(tmp_path / "src", f"a{i:02d}", [shape(label) for label in labels])
+    table = ClassTable.from_names(["_background_", "cat", "dog"])
+    out = tmp_path / "out"
+    list(convert_labelme(tmp_path / "src", out, table, stratify=True, jobs=1))
+    train, val = read_split(out, "train"), read_split(out, "val")
+    assert {"a03", "a07"} & set(train) and {"a03", "a07"} & set(val)  # dog on both sides
+    for i in range(12, 16):
+        write_annotation(tmp_path / "src", f"a{i:02d}", [shape("cat")])
+    list(convert_labelme(tmp_path / "src", out, table, stratify=True, resume=True, jobs=2))
+    assert set(train) <= set(read_split(out, "train")) and set(val) <= set(read_split(out, "val"))
+
+
+@pytest.mark.parametrize("stratified", [False, True])
+def test_folds_hold_every_id_once_in_val(stratified: bool) -> None:
+    ids, classes = rare_classes()
+    folds = fold_ids(ids, 5, seed=2, classes=classes if stratified else None)
+    assert sorted(i for fold in folds for i in fold) == ids
+    assert {len(fold) for fold in folds} == {8}
+    if stratified:  # a class of five images or more is in every fold
+        assert all(any(1 in classes[i] for i in fold) for fold in folds)
+
+
+def test_stratify_respects_fold_sizes_when_nothing_is_rare() -> None:
+    ids = [f"x{i}" for i in range(10)]
+    folds = stratify(ids, {i: {1} for i in ids}, [3, 7])
+    assert [len(f) for f in folds] == [3, 7]
+
+
+def rare_voc(root: Path) -> Path:
+    ids, classes = rare_classes()
+    labels = {}
+    for image_id in ids:
+        label = np.zeros((4, 8), np.uint8)
+        for c in classes[image_id] - {0}:
+            label[:, c] = c
+        labels[image_id] = label
+    return make_voc(root, labels, names=["background", *(f"c{c}" for c in range(1, 7))])
+
+
+def test_split_command_writes_the_split_and_reports_the_balance(tmp_path: Path) -> None:
+    root = rare_voc(tmp_path / "voc")
+    result = cli("split", root, "--json", tmp_path / "s.json", "-j", "1")
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "s.json").read_text())
+    missing = {row["index"] for row in report["balance"][0] if row["missing_from"]}
+    assert missing and all(row["missing_from"] == ["val"] for row in report["balance"][0] if row["missing_from"])
+    assert "missing" in result.stdout
+    assert read_split(root, "val") == report["splits"]["val"] and len(report["splits"]["val"]) == 4
+    assert cli("check", root).exit_code == 0  # warnings only: the imbalance
+    result = cli("check", root, "--json", tmp_path / "c.json")
+    kinds = [p["kind"] for p in json.loads((tmp_path / "c.json").read_text())["problems"]]
+    assert kinds.count("split-imbalance") == len(missing)
+    result = cli("stats", root)
+    assert "split imbalance:" in result.stdout
+
+    result = cli("split", root, "--stratify", "--json", tmp_path / "s.json", "-j", "2")
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "s.json").read_text())
+    assert not [row for row in report["balance"][0] if row["missing_from"]]
+    check = json.loads((tmp_path / "c.json").read_text()) if cli("check", root, "--json", tmp_path / "c.json").exit_code == 0 else None
+    assert check is not None and "split-imbalance" not in [p["kind"] for p in check["problems"]]
+
+
+def test_split_command_writes_folds(tmp_path: Path) -> None:
+    root = rare_voc(tmp_path / "voc")
+    assert cli("split", root, "--folds", "4", "--stratify", "-j", "1").exit_code == 0
+    vals = [read_split(root, f"val_{k}") for k in range(4)]
+    assert sorted(i for v in vals for i in v) == sorted(p.stem for p in (root / "SegmentationClass").glob("*.png"))
+    for k in range(4):
+        assert set(read_split(root, f"train_{k}")) == {i for j, v in enumerate(vals) if j != k for i in v}
+    assert cli("split", root, "--folds", "1").exit_code == 2
+    assert "100 folds need at least 100 images, got 40" in cli("split", root, "--folds", "100").stderr
+
+
+def test_split_job_balance_counts_images_and_pixels(tmp_path: Path) -> None:
+    root = make_voc(tmp_path / "voc", {"a": np.array([[0, 1], [1, 255]], np.uint8), "b": np.array([[2, 2], [0, 0]], np.uint8)},
+                    names=["bg", "one", "two"])  # fmt: skip
+    splitting = split_dataset(root, val_fraction=0.5, seed=0)
+    list(splitting)
+    [balance] = splitting.balance
+    side = {i: "train" if i in splitting.splits["train"] else "val" for i in ("a", "b")}
+    assert balance[1].images[side["a"]] == 1 and balance[1].pixels[side["a"]] == 2
+    assert balance[1].shares[side["a"]] == pytest.approx(2 / 3)  # void is not labelled
+    assert split_balance({"x": ["a"]}, {"a": {1: 5}}, 3)[1].images == {"x": 1}
+
+
+# --------------------------------------------------------------------------------------------
+# overlapping shapes
+
+
+def overlap_doc() -> Any:
+    shapes = [
+        {"label": "person", "points": [[2, 2], [10, 10]], "shape_type": "rectangle"},
+        {"label": "car", "points": [[6, 6], [14, 14]], "shape_type": "rectangle"},
+        {"label": "car", "points": [[12, 12], [15, 15]], "shape_type": "rectangle"},  # same class: no clash
+        {"label": "__ignore__", "points": [[13, 13], [15, 15]], "shape_type": "rectangle"},  # void: no clash
+    ]
+    return parse_labelme({"shapes": shapes, "imageHeight": 16, "imageWidth": 16}, "o.json")
+
+
+def test_overlap_rules_and_contested_pixels() -> None:
+    table = ClassTable.from_names(["_background_", "person", "car"])
+    doc = overlap_doc()
+    last, _ = labelme_to_label(doc, table)
+    first, _ = labelme_to_label(doc, table, overlap="first")
+    void, instances = labelme_to_label(doc, table, overlap="void")
+    contested = np.zeros((16, 16), bool)
+    contested[6:11, 6:11] = True  # the person box and the first car box meet here: 5 x 5
+    assert rasterise(doc, table).contested == 25
+    assert (last[contested] == 2).all() and (first[contested] == 1).all()
+    assert (void[contested] == 255).all() and (instances[contested] == 255).all()
+    assert (last[~contested] == void[~contested]).all()  # void is "last" but for the contested pixels
+    assert (last[13:, 13:] == 255).all() and (first[13:, 13:] == 2).all()  # the first shape wins over void too
+    differ = last != first
+    differ[13:, 13:] = False
+    assert (differ == contested).all()
+
+
+def test_convert_reports_the_files_with_most_overlap(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    shapes = [
+        {"label": "person", "points": [[2, 2], [10, 10]], "shape_type": "rectangle"},
+        {"label": "car", "points": [[6, 6], [14, 14]], "shape_type": "rectangle"},
+    ]
+    write_annotation(src, "busy", shapes)
+    write_annotation(src, "calm", shapes[:1])
+    result = cli("convert", src, tmp_path / "out", "--json", tmp_path / "c.json")
+    assert result.exit_code == 0, result.output
+    assert "1 file(s) with shapes of different classes overlapping (the later shape wins, --overlap); most pixels: busy 25" in " ".join(result.stdout.split())
+    summary = json.loads((tmp_path / "c.json").read_text())
+    assert summary["overlap"] == {"rule": "last", "files": [{"id": "busy", "contested_pixels": 25}]}
+    assert summary["converted"] == 2 and summary["failed"] == 0 and summary["splits"]["trainval"] == 2
+    result = cli("convert", src, tmp_path / "void", "--overlap", "void")
+    assert result.exit_code == 0 and (read_label(tmp_path / "void" / "SegmentationClass" / "busy.png")[6:11, 6:11] == 255).all()
+    assert cli("convert", src, tmp_path / "x", "--overlap", "middle").exit_code == 2
+
+
+# --------------------------------------------------------------------------------------------
+# the README's loading snippets
+
+
+def readme_block(heading: str) -> str:
+    """The first ```python block after ``heading`` in the README."""
+    text = README.read_text()
+    start = text.index(heading)
+    match = re.search(r"```python\n(.*?)```", text[start:], re.S)
+    assert match is not None
+    return match.group(1)
+
+
+def test_readme_datumaro_snippet_runs(sample_voc: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("datumaro")
+    monkeypatch.chdir(sample_voc.parent)
+    scope: dict[str, Any] = {}
+    exec(readme_block("#### Datumaro"), scope)
+    assert scope["names"][:9] == ClassTable.load(sample_labels_path()).names
+
+
+def test_readme_mmsegmentation_metainfo_comes_from_our_files(sample_voc: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    code = readme_block("#### mmsegmentation")
+    monkeypatch.chdir(sample_voc.parent)
+    metainfo_code = code.split("from mmseg")[0]  # mmsegmentation itself is not installed here
+    scope: dict[str, Any] = {}
+    exec(metainfo_code, scope)
+    table = ClassTable.load(sample_labels_path())
+    assert list(scope["metainfo"]["classes"]) == table.names
+    assert [tuple(c) for c in scope["metainfo"]["palette"]] == [table.color_of(i) for i in range(len(table.names))]
+    for path in re.findall(r'"(ImageSets/Segmentation/train\.txt|JPEGImages|SegmentationClass)"', code):
+        assert (sample_voc / path).exists()
+
+
+def test_readme_deeplab_weights_name(sample_voc: Path, tmp_path: Path) -> None:
+    text = README.read_text()
+    assert "labeltools weights voc --name pascal" in text
+    result = cli("weights", sample_voc, "--name", "pascal")
+    assert result.exit_code == 0 and (sample_voc / "pascal_classes_weights.npy").is_file()
+    (sample_voc / "pascal_classes_weights.npy").unlink()
