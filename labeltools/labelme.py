@@ -777,15 +777,16 @@ def _shape_value(shape: LabelmeShape, name_to_index: Mapping[str, int], unknown:
     )
 
 
-def _instance_inks(doc: LabelmeDocument, values: Sequence[int | None]) -> list[int]:
+def _instance_inks(doc: LabelmeDocument, values: Sequence[int | None]) -> list[int | None]:
     """The instance map value of each shape: numbered from 1 by ``(label, group_id)`` in file
-    order, as labelme numbers them; 0 and 255 for shapes of class 0 and of void."""
+    order, as labelme numbers them; 0 and 255 for shapes of class 0 and of void; None for a
+    shape left out."""
     seen: dict[tuple[str, int], int] = {}
     count = 0
-    inks = []
+    inks: list[int | None] = []
     for shape, value in zip(doc.shapes, values):
         if value is None:
-            inks.append(0)
+            inks.append(None)
             continue
         if shape.group_id is None:
             count += 1
@@ -821,10 +822,12 @@ def rasterise(
 ) -> Raster:
     """Rasterise a document (see :func:`labelme_to_label`) and count its contested pixels.
 
-    Each shape is drawn once, with labelme's Pillow call, on a scratch mask; the mask is pasted
-    onto the class and instance canvases (exactly the pixels the call sets, so ``overlap="last"``
-    stays pixel-identical to labelme) and compared, inside the shape's box only, with what the
-    earlier shapes painted.
+    The class and instance canvases are painted with labelme's Pillow calls in file order
+    (``overlap="first"``: in reverse), so ``"last"`` stays pixel-identical to labelme. Contested
+    pixels are found without a mask per shape: the class shapes are painted once more in
+    ascending and once in descending class order, giving each pixel's largest and smallest
+    covering class; where the two differ, shapes of two classes meet. A file whose shapes hold
+    fewer than two classes skips this.
     """
     check_raster_options(line_width, point_size, unknown)
     if overlap not in OVERLAP_RULES:
@@ -841,38 +844,42 @@ def rasterise(
     name_to_index = _name_to_index(classes)
     values = [_shape_value(shape, name_to_index, unknown, doc.source) for shape in doc.shapes]
     inks = _instance_inks(doc, values) if instances else []
-    size = (width, height)
-    class_canvas = PIL.Image.new("L", size, 0)
-    instance_canvas = PIL.Image.new("L", size, 0) if instances else None
-    scratch = PIL.Image.new("L", size, 0)  # one shape's pixels, 255 where it paints
-    scratch_draw = PIL.ImageDraw.Draw(scratch)
-    painted = PIL.Image.new("L", size, 0)  # 255 where a class shape has painted
-    contested = PIL.Image.new("L", size, 0)  # 255 where shapes of two classes met
+    order = list(range(len(doc.shapes)))
+    if overlap == "first":
+        order.reverse()
+    class_canvas = _paint(doc, [(n, values[n]) for n in order], (width, height), line_width, point_size)
+    instance_canvas = None
+    if instances:
+        instance_canvas = _paint(doc, [(n, inks[n]) for n in order], (width, height), line_width, point_size)
 
-    order = range(len(doc.shapes)) if overlap != "first" else range(len(doc.shapes) - 1, -1, -1)
-    for n in order:
-        value = values[n]
-        if value is None:
-            continue
-        _draw_shape(scratch, scratch_draw, doc.shapes[n], 255, line_width, point_size)
-        box = scratch.getbbox()
-        if box is None:  # wholly outside the image
-            continue
-        mask = scratch.crop(box)
-        if value != VOID:
-            shape_pixels = np.asarray(mask) > 0
-            under = np.asarray(class_canvas.crop(box))
-            clash = shape_pixels & (np.asarray(painted.crop(box)) > 0) & (under != value) & (under != VOID)
-            if clash.any():
-                contested.paste(255, box, PIL.Image.fromarray(clash.astype(np.uint8) * 255))
-            painted.paste(255, box, mask)
-        class_canvas.paste(value, box, mask)
-        if instance_canvas is not None:
-            instance_canvas.paste(inks[n], box, mask)
-        scratch.paste(0, box)
-    clashes = contested.histogram()[255]
+    classed = [(n, v) for n, v in enumerate(values) if v is not None and v != VOID]
+    if len({v for _, v in classed}) < 2:
+        return Raster(class_canvas, instance_canvas, 0)
+    rising = sorted(classed, key=lambda nv: nv[1])  # stable: file order within a class
+    largest = np.asarray(_paint(doc, rising, (width, height), line_width, point_size))
+    smallest = np.asarray(_paint(doc, rising[::-1], (width, height), line_width, point_size))
+    contested = largest != smallest
+    clashes = int(np.count_nonzero(contested))
     if overlap == "void" and clashes:
-        class_canvas.paste(VOID, (0, 0, width, height), contested)
-        if instance_canvas is not None:
-            instance_canvas.paste(VOID, (0, 0, width, height), contested)
+        mask = PIL.Image.fromarray(contested.astype(np.uint8) * 255)
+        for canvas in (class_canvas, instance_canvas):
+            if canvas is not None:
+                canvas.paste(VOID, (0, 0, width, height), mask)
     return Raster(class_canvas, instance_canvas, clashes)
+
+
+def _paint(
+    doc: LabelmeDocument,
+    strokes: Sequence[tuple[int, int | None]],
+    size: tuple[int, int],
+    line_width: int,
+    point_size: int,
+) -> PIL.Image.Image:
+    """A mode ``L`` canvas of ``size`` with ``doc.shapes[n]`` painted in ``value`` for each
+    ``(n, value)`` in turn (``None``: left out)."""
+    canvas = PIL.Image.new("L", size, 0)
+    draw = PIL.ImageDraw.Draw(canvas)
+    for n, value in strokes:
+        if value is not None:
+            _draw_shape(canvas, draw, doc.shapes[n], value, line_width, point_size)
+    return canvas
