@@ -58,7 +58,7 @@ from labeltools.labelme import (
 from labeltools.engine.storage import atomic_writes, ensure_dir, remove_stale_temporaries, start_run
 from labeltools.labelpng import label_histogram, save_label_image
 from labeltools.ops.splits import check_fraction, sparse_counts, split_ids
-from labeltools.parallel import FileResult, map_files, quick_task_chunksize
+from labeltools.parallel import FileResult, OneRun, map_files, quick_task_chunksize
 from labeltools.voc import (
     CLASS_NAMES_FILE,
     IMAGE_EXTENSIONS,
@@ -512,7 +512,7 @@ def _read_previous_split(output: Path) -> tuple[list[str], list[str]] | None:
 
 
 @dataclass
-class Conversion:
+class Conversion(OneRun):
     """A checked, ready-to-run conversion; iterate it to convert (once).
 
     ``len(conversion)`` is the number of annotation files. Iterating yields one
@@ -535,16 +535,6 @@ class Conversion:
     splits: dict[str, list[str]] = field(default_factory=dict, init=False)
     contested: dict[str, int] = field(default_factory=dict, init=False)
     pixels: dict[str, dict[int, int]] = field(default_factory=dict, init=False)
-    _started: bool = field(default=False, init=False, repr=False)
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def __iter__(self) -> Iterator[FileResult]:
-        if self._started:
-            raise RuntimeError("a Conversion runs once")
-        self._started = True
-        return self._run()
 
     def _run(self) -> Iterator[FileResult]:
         ensure_dir(self.output)

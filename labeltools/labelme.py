@@ -715,36 +715,13 @@ def labelme_to_label(
         AnnotationError: a label not in ``classes`` (with ``unknown="error"``), no size known,
             more than 254 instances, or bad ``line_width``/``point_size``/``unknown``.
     """
-    class_image, instance_image = labelme_to_label_images(
-        doc, classes, shape_hw=shape_hw, line_width=line_width, point_size=point_size,
-        unknown=unknown, instances=instances, overlap=overlap,
-    )
-    class_map = np.array(class_image, dtype=np.uint8)
-    instance_map = np.array(instance_image, dtype=np.uint8) if instance_image is not None else None
-    return class_map, instance_map
-
-
-def labelme_to_label_images(
-    doc: LabelmeDocument,
-    classes: ClassTable | Mapping[str, int],
-    *,
-    shape_hw: tuple[int, int] | None = None,
-    line_width: int = DEFAULT_LINE_WIDTH,
-    point_size: int = DEFAULT_POINT_SIZE,
-    unknown: UnknownPolicy = "error",
-    instances: bool = True,
-    overlap: OverlapRule = "last",
-) -> tuple[PIL.Image.Image, PIL.Image.Image | None]:
-    """:func:`labelme_to_label` returning the canvases as mode ``L`` Pillow images.
-
-    For writers that save the maps as PNGs straight away: it skips two copies of every map
-    between Pillow and NumPy. Arguments, values and errors as in :func:`labelme_to_label`.
-    """
     raster = rasterise(
         doc, classes, shape_hw=shape_hw, line_width=line_width, point_size=point_size,
         unknown=unknown, instances=instances, overlap=overlap,
     )  # fmt: skip
-    return raster.class_image, raster.instance_image
+    class_map = np.array(raster.class_image, dtype=np.uint8)
+    instance_map = np.array(raster.instance_image, dtype=np.uint8) if raster.instance_image is not None else None
+    return class_map, instance_map
 
 
 @dataclass(frozen=True, eq=False)

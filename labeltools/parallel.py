@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +43,27 @@ class FileResult:
     outputs: tuple[str, ...] = ()
     data: Any = None
     warnings: tuple[str, ...] = ()
+
+
+class OneRun:
+    """A checked, ready-to-run batch: iterating it runs it, once, yielding one
+    :class:`FileResult` per item of :attr:`items`; ``len()`` is their number. Subclasses
+    provide ``items`` and ``_run()``."""
+
+    items: Sequence[Any]
+    _started = False
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[FileResult]:
+        if self._started:
+            raise RuntimeError(f"a {type(self).__name__} runs once")
+        self._started = True
+        return self._run()
+
+    def _run(self) -> Iterator[FileResult]:
+        raise NotImplementedError
 
 
 def resolve_jobs(jobs: int | None) -> int:

@@ -18,7 +18,7 @@ from labeltools._types import PathLike
 from labeltools.classes import ClassTable
 from labeltools.errors import DatasetError
 from labeltools.ops.splits import ClassBalance, check_fraction, fold_ids, sparse_counts, split_balance, split_ids
-from labeltools.parallel import FileResult
+from labeltools.parallel import FileResult, OneRun
 from labeltools.stats import stat_label_files
 from labeltools.voc import dataset_class_table, label_ids, label_path, write_splits
 
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class DatasetSplitting:
+class DatasetSplitting(OneRun):
     """A checked, ready-to-run split of a VOC dataset; iterate it to read the labels (once).
 
     After the last result, ``splits`` holds the split files written (name -> ids),
@@ -35,7 +35,7 @@ class DatasetSplitting:
     """
 
     root: Path
-    ids: list[str]
+    items: list[str]  # the ids
     table: ClassTable | None
     val_fraction: float = 0.1
     seed: int = 0
@@ -45,16 +45,6 @@ class DatasetSplitting:
     splits: dict[str, list[str]] = field(default_factory=dict, init=False)
     balance: list[list[ClassBalance]] = field(default_factory=list, init=False)
     pixels: dict[str, dict[int, int]] = field(default_factory=dict, init=False)
-    _started: bool = field(default=False, init=False, repr=False)
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def __iter__(self) -> Iterator[FileResult]:
-        if self._started:
-            raise RuntimeError("a DatasetSplitting runs once")
-        self._started = True
-        return self._run()
 
     @property
     def num_classes(self) -> int:
@@ -66,8 +56,8 @@ class DatasetSplitting:
 
     def _run(self) -> Iterator[FileResult]:
         failed = False
-        paths = [label_path(self.root, image_id) for image_id in self.ids]
-        for image_id, result in zip(self.ids, stat_label_files(paths, self.jobs)):
+        paths = [label_path(self.root, image_id) for image_id in self.items]
+        for image_id, result in zip(self.items, stat_label_files(paths, self.jobs)):
             if result.ok:
                 self.pixels[image_id] = sparse_counts(result.data[0].tolist())
             else:
@@ -79,12 +69,12 @@ class DatasetSplitting:
         classes = {i: counts.keys() for i, counts in self.pixels.items()}
         steer = classes if self.stratify else None
         if self.folds is None:
-            train, val = split_ids(self.ids, self.val_fraction, self.seed, classes=steer)
+            train, val = split_ids(self.items, self.val_fraction, self.seed, classes=steer)
             self.splits = {"train": train, "val": val, "trainval": sorted(train + val)}
             self.balance = [split_balance({"train": train, "val": val}, self.pixels, self.num_classes)]
         else:
-            for k, fold in enumerate(fold_ids(self.ids, self.folds, self.seed, steer)):
-                rest = sorted(set(self.ids) - set(fold))
+            for k, fold in enumerate(fold_ids(self.items, self.folds, self.seed, steer)):
+                rest = sorted(set(self.items) - set(fold))
                 self.splits[f"train_{k}"] = rest
                 self.splits[f"val_{k}"] = fold
                 self.balance.append(split_balance({"train": rest, "val": fold}, self.pixels, self.num_classes))
