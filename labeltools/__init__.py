@@ -68,8 +68,8 @@ from labeltools.metrics import evaluate_folders
 from labeltools.metrics import evaluate_pair
 from labeltools.metrics import evaluate_pairs
 from labeltools.metrics import evaluation_pairs
-from labeltools.parallel import FileResult
-from labeltools.parallel import map_files
+from labeltools.engine.executor import FileResult
+from labeltools.engine.executor import map_files
 from labeltools.remap import IndexMap
 from labeltools.remap import RemapReport
 from labeltools.remap import index_to_index

@@ -35,6 +35,7 @@ from labeltools.convert import (
     convert_labelme,
     convert_sample,
 )
+from labeltools.engine.executor import use_dask
 from labeltools.errors import LabeltoolsError
 from labeltools.excel import (
     DEFAULT_MAX_CELLS,
@@ -47,7 +48,7 @@ from labeltools.excel import (
 from labeltools.labelme import DEFAULT_LINE_WIDTH, DEFAULT_POINT_SIZE, OVERLAP_RULES, UNKNOWN_POLICIES
 from labeltools.labelpng import recolor_label_files, write_json
 from labeltools.metrics import ConfusionMatrix, check_missing_policy, evaluate_pairs, evaluation_pairs
-from labeltools.parallel import FileResult
+from labeltools.engine.executor import FileResult
 from labeltools.remap import RemapReport, remap_files
 from labeltools.stats import (
     DatasetCheck,
@@ -116,13 +117,15 @@ def fail(message: str) -> NoReturn:
 
 
 def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
-    """``app.command`` that turns a LabeltoolsError into one line on stderr and exit code 1."""
+    """``app.command`` that turns a LabeltoolsError into one line on stderr and exit code 1, and
+    runs the command's batches on the Dask scheduler of its ``--dask`` option, if any."""
 
     def register(func: F) -> F:
         @functools.wraps(func)
         def wrapper(*a: Any, **kw: Any) -> Any:
             try:
-                return func(*a, **kw)
+                with use_dask(kw.get("dask")):  # every batch of the command runs there
+                    return func(*a, **kw)
             except LabeltoolsError as exc:
                 fail(str(exc))
             except OSError as exc:  # the machine's refusal (a path, a permission), not a bug
@@ -202,6 +205,15 @@ def exit_for(summary: BatchSummary) -> None:
 JobsOption = Annotated[
     int,
     typer.Option("--jobs", "-j", help="Worker processes; 0 uses every core.", min=0),
+]
+DaskOption = Annotated[
+    Optional[str],
+    typer.Option(
+        "--dask",
+        metavar="ADDRESS",
+        envvar="LABELTOOLS_DASK",
+        help="Run on a Dask cluster: tcp://host:8786 (a running scheduler) or local (a LocalCluster of --jobs workers).",
+    ),
 ]
 
 
@@ -327,6 +339,7 @@ def colorize_command(
     gray: Annotated[bool, typer.Option("--gray", help="Write grayscale PNGs instead of palette PNGs.")] = False,
     classes: ClassesOption = None,
     jobs: JobsOption = 0,
+    dask: DaskOption = None,
 ) -> None:
     """Rewrite index PNGs as VOC palette PNGs (viewable in colour), or back with --gray.
 
@@ -452,6 +465,7 @@ def convert_command(
         bool, typer.Option("--resume", help="Write into an existing OUTPUT, converting only files whose outputs are older.")
     ] = False,
     jobs: JobsOption = 0,
+    dask: DaskOption = None,
 ) -> None:
     """Turn labelme annotations into a PASCAL VOC segmentation dataset.
 
@@ -486,6 +500,7 @@ def split_command(
     num_classes: NumClassesOption = None,
     json_path: JsonOption = None,
     jobs: JobsOption = 0,
+    dask: DaskOption = None,
 ) -> None:
     """(Re)write the train/val split of a VOC dataset and show how each class spreads over it.
 
@@ -613,6 +628,7 @@ def excel_command(
         Optional[str], typer.Option("--sheet", help="With --read: the grid sheet to read (default: the first).")
     ] = None,
     jobs: JobsOption = 0,
+    dask: DaskOption = None,
 ) -> None:
     """Dump label maps to Excel workbooks for inspection, or read an (edited) grid back.
 
@@ -690,6 +706,7 @@ def weights_command(
         typer.Option("--strict", help="Fail on label values that are neither a class nor 255, instead of reporting them."),
     ] = False,
     jobs: JobsOption = 0,
+    dask: DaskOption = None,
 ) -> None:
     """Count class pixels over a dataset once and save per-class loss weights as .npy.
 
@@ -825,6 +842,7 @@ def remap_command(
     to_rgb: Annotated[bool, typer.Option("--to-rgb", help="Draw label files as RGB colour images in the table's colours.")] = False,
     top: Annotated[int, typer.Option("--top", help="How many unknown colours to list.", min=0)] = 10,
     jobs: JobsOption = 0,
+    dask: DaskOption = None,
 ) -> None:
     """Turn RGB colour masks into label files (255 for void and unknown colours), and back.
 
@@ -884,6 +902,7 @@ def stats_command(
     ] = None,
     log: Annotated[bool, typer.Option("--log", help="Logarithmic axis for --plot.")] = False,
     jobs: JobsOption = 0,
+    dask: DaskOption = None,
 ) -> None:
     """Per-class pixels, share of labelled pixels and images; void share; image sizes.
 
@@ -947,6 +966,7 @@ def check_command(
     num_classes: NumClassesOption = None,
     json_path: JsonOption = None,
     jobs: JobsOption = 0,
+    dask: DaskOption = None,
 ) -> None:
     """Verify a VOC folder and list every problem with its file; exit 1 on errors.
 
@@ -1000,6 +1020,7 @@ def evaluate_command(
         typer.Option("--excel", help="Write a workbook (scores, shaded confusion matrix) to FILE.xlsx."),
     ] = None,
     jobs: JobsOption = 0,
+    dask: DaskOption = None,
 ) -> None:
     """Score predictions against ground truth: per-class IoU and Dice, mIoU, accuracies.
 
@@ -1053,6 +1074,7 @@ def demo_command(
         typer.Argument(help="Folder to write the demo dataset into: new, empty, or an earlier demo's output."),
     ],
     jobs: JobsOption = 0,
+    dask: DaskOption = None,
 ) -> None:
     """Convert the bundled labelme sample into a VOC dataset (with instances and overlays) and show what was written."""
     conversion = convert_sample(outdir, jobs=jobs)

@@ -5,8 +5,8 @@ Layers, as everywhere in labeltools:
 * :func:`~labeltools.labelme.labelme_to_label` (pure, in :mod:`labeltools.labelme`);
 * :func:`convert_file`: one annotation -> its VOC files, written atomically;
 * :func:`convert_labelme`: a whole folder, checked before anything is written, fanned out over
-  processes by :func:`labeltools.parallel.map_files`, yielding one
-  :class:`~labeltools.parallel.FileResult` per file; the split lists are written once every file
+  processes by :func:`labeltools.engine.executor.map_files`, yielding one
+  :class:`~labeltools.engine.executor.FileResult` per file; the split lists are written once every file
   is done.
 
 Output (see :mod:`labeltools.voc`)::
@@ -58,7 +58,7 @@ from labeltools.labelme import (
 from labeltools.engine.storage import atomic_writes, ensure_dir, remove_stale_temporaries, start_run
 from labeltools.labelpng import label_histogram, save_label_image
 from labeltools.ops.splits import check_fraction, sparse_counts, split_ids
-from labeltools.parallel import FileResult, OneRun, map_files, quick_task_chunksize
+from labeltools.engine.executor import FileResult, OneRun, map_files, quick_task_chunksize
 from labeltools.voc import (
     CLASS_NAMES_FILE,
     IMAGE_EXTENSIONS,

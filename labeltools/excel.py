@@ -55,7 +55,7 @@ from labeltools.labelpng import (
 )
 from labeltools.cells import keep_text
 from labeltools.engine.storage import ensure_dir
-from labeltools.parallel import FileResult, map_files
+from labeltools.engine.executor import FileResult, map_files
 from labeltools.voc import load_class_table
 
 log = logging.getLogger(__name__)

@@ -28,7 +28,7 @@ from labeltools.colormap import VOID, palette_bytes
 from labeltools.engine.storage import atomic_write as atomic_write  # re-exported: the one writer
 from labeltools.engine.storage import ensure_dir
 from labeltools.errors import ColourImageError, LabelFileError, LabeltoolsError
-from labeltools.parallel import FileResult, map_files
+from labeltools.engine.executor import FileResult, map_files
 
 
 #: zlib settings for label PNGs. Label maps are long runs of few values: zlib's run-length

@@ -33,7 +33,7 @@ from labeltools.classes import class_names_for
 from labeltools.colormap import MAX_CLASSES, VOID
 from labeltools.errors import DatasetError, EvaluationError, format_values
 from labeltools.labelpng import atomic_write, read_label, to_array, write_json
-from labeltools.parallel import FileResult, map_quick, raise_if_failed
+from labeltools.engine.executor import FileResult, map_quick, raise_if_failed
 from labeltools.voc import dataset_label_paths, is_voc_root
 
 

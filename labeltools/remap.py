@@ -50,7 +50,7 @@ from labeltools.labelpng import (
     write_label,
 )
 from labeltools.engine.storage import ensure_dir
-from labeltools.parallel import FileResult, map_files
+from labeltools.engine.executor import FileResult, map_files
 
 log = logging.getLogger(__name__)
 

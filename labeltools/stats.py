@@ -45,7 +45,7 @@ from labeltools.labelpng import (
     write_json,
 )
 from labeltools.ops.splits import ClassBalance, imbalance, sparse_counts, split_balance
-from labeltools.parallel import FileResult, map_files, map_quick, raise_if_failed
+from labeltools.engine.executor import FileResult, map_files, map_quick, raise_if_failed
 from labeltools.voc import (
     CLASS_NAMES_FILE,
     LABELS_DIR,

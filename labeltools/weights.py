@@ -52,7 +52,7 @@ from labeltools.classes import class_name, class_names_for
 from labeltools.colormap import MAX_CLASSES, VOID
 from labeltools.errors import DatasetError, LabelFileError, LabeltoolsError, WeightsError, format_values
 from labeltools.labelpng import atomic_write, label_histogram, to_array, write_json
-from labeltools.parallel import FileResult, map_files, map_quick, raise_if_failed
+from labeltools.engine.executor import FileResult, map_files, map_quick, raise_if_failed
 
 
 log = logging.getLogger(__name__)

@@ -25,7 +25,7 @@ from labeltools import (
 from labeltools import cli
 from labeltools.cli import app
 from labeltools.labelpng import read_label_palette
-from labeltools.parallel import FileResult
+from labeltools.engine.executor import FileResult
 from labeltools.remap import RemapReport
 
 runner = CliRunner()

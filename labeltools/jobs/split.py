@@ -18,7 +18,7 @@ from labeltools._types import PathLike
 from labeltools.classes import ClassTable
 from labeltools.errors import DatasetError
 from labeltools.ops.splits import ClassBalance, check_fraction, fold_ids, sparse_counts, split_balance, split_ids
-from labeltools.parallel import FileResult, OneRun
+from labeltools.engine.executor import FileResult, OneRun
 from labeltools.stats import stat_label_files
 from labeltools.voc import dataset_class_table, label_ids, label_path, write_splits
 

@@ -6,7 +6,7 @@ from functools import partial
 import pytest
 
 from labeltools import DatasetError, FileResult, LabelFileError, LabeltoolsError, map_files
-from labeltools.parallel import map_quick, quick_task_chunksize, raise_if_failed, resolve_jobs
+from labeltools.engine.executor import map_quick, quick_task_chunksize, raise_if_failed, resolve_jobs
 
 
 def square(item: int, fail_on: int = -1) -> FileResult:
@@ -47,7 +47,7 @@ def _boom(item):
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_any_exception_is_the_items_failure_and_the_batch_goes_on(jobs, caplog):
-    with caplog.at_level(logging.DEBUG, logger="labeltools.parallel"):
+    with caplog.at_level(logging.DEBUG, logger="labeltools.engine.executor"):
         results = list(map_files(_boom, [1, 2, 3, 4], jobs=jobs))
     assert [r.ok for r in results] == [True, False, False, True]
     assert results[1].error == "2: internal error (ZeroDivisionError: division by zero)"

@@ -1,0 +1,340 @@
+"""The one place that fans per-file work out: a local process pool, or a Dask cluster.
+
+Batch functions hand :func:`map_files` a module-level function that processes one item and
+returns a :class:`FileResult`; results come back in input order whatever the number of workers,
+so everything written from them is identical for any ``jobs`` and on any cluster. Only small
+results travel between processes (never whole images), and at most a few items per worker are in
+flight, so memory stays bounded by what the workers hold.
+
+Where the work runs is set once, not passed through every job: :func:`use_dask` (the CLI's
+``--dask ADDRESS``) or the environment variable ``LABELTOOLS_DASK``. Without either, the local
+pool runs. On Dask (``dask[distributed]``, the ``labeltools[dask]`` extra), items travel in tasks
+of many items (so per-task overhead does not dominate millisecond work), a bounded number of
+tasks is in flight, and results are reported in input order as they complete; a worker lost
+mid-run is Dask's to reschedule. Nothing outside this module knows which one ran.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import multiprocessing
+import os
+import secrets
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from labeltools.engine.storage import start_run
+from labeltools.errors import LabeltoolsError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FileResult:
+    """What processing one file gave.
+
+    Attributes:
+        source: the input, as given (usually a path).
+        ok: True when the file was processed (or deliberately skipped).
+        error: the reason it failed, naming the file and what is wrong.
+        skipped: True when the file was left alone on purpose (not a failure).
+        outputs: files written for it.
+        data: the job's own payload (counts, a report, ...), small and picklable.
+        warnings: things worth telling the user that did not stop the file.
+    """
+
+    source: str
+    ok: bool = True
+    error: str | None = None
+    skipped: bool = False
+    outputs: tuple[str, ...] = ()
+    data: Any = None
+    warnings: tuple[str, ...] = ()
+
+
+class OneRun:
+    """A checked, ready-to-run batch: iterating it runs it, once, yielding one
+    :class:`FileResult` per item of :attr:`items`; ``len()`` is their number. Subclasses
+    provide ``items`` and ``_run()``."""
+
+    items: Sequence[Any]
+    _started = False
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[FileResult]:
+        if self._started:
+            raise RuntimeError(f"a {type(self).__name__} runs once")
+        self._started = True
+        return self._run()
+
+    def _run(self) -> Iterator[FileResult]:
+        raise NotImplementedError
+
+
+def resolve_jobs(jobs: int | None) -> int:
+    """Number of worker processes: ``None`` or 0 means every core; negative is an error."""
+    if jobs is None or jobs == 0:
+        if hasattr(os, "sched_getaffinity"):
+            return max(1, len(os.sched_getaffinity(0)))
+        return os.cpu_count() or 1
+    if jobs < 0:
+        raise LabeltoolsError(f"--jobs must be 0 (all cores) or a positive number, got {jobs}")
+    return jobs
+
+
+def quick_task_chunksize(count: int, jobs: int | None) -> int:
+    """Chunk size for :func:`map_files` when each task takes about a millisecond and returns a
+    few numbers: up to 32 items per round trip between processes, while each worker still gets
+    about 8 chunks (steady progress, balanced load)."""
+    return max(1, min(32, count // (8 * resolve_jobs(jobs))))
+
+
+def raise_if_failed(
+    results: Iterable[FileResult], total: int, noun: str, error: type[LabeltoolsError]
+) -> None:
+    """Consume a batch's results; if any failed, raise ``error`` listing the first three.
+
+    The message reads ``"2 of 40 label file(s) failed: <reason>; <reason>"``, with
+    ``" (and k more)"`` past three failures; ``noun`` names what was processed.
+    """
+    failures = [r.error for r in results if not r.ok]
+    if failures:
+        shown = "; ".join(str(f) for f in failures[:3])
+        more = f" (and {len(failures) - 3} more)" if len(failures) > 3 else ""
+        raise error(f"{len(failures)} of {total} {noun} failed: {shown}{more}")
+
+
+def failure(item: Any, exc: BaseException) -> FileResult:
+    """The failed result of ``item`` for an exception raised while processing it.
+
+    Our errors and ``OSError`` are the input's fault and keep their message; anything else is
+    an internal error, reported with its type and message (traceback logged at debug level),
+    so that one input never takes the batch down with it.
+    """
+    if isinstance(exc, LabeltoolsError):
+        return FileResult(source=str(item), ok=False, error=str(exc))
+    if isinstance(exc, OSError):
+        where = exc.filename if exc.filename is not None else item
+        return FileResult(source=str(item), ok=False, error=f"{where}: {exc.strerror or exc}")
+    log.debug("internal error while processing %s", item, exc_info=exc)
+    detail = str(exc)
+    if len(detail) > 300:
+        detail = detail[:300] + "..."
+    return FileResult(
+        source=str(item), ok=False,
+        error=f"{item}: internal error ({type(exc).__name__}: {detail})" if detail else f"{item}: internal error ({type(exc).__name__})",
+    )
+
+
+class _Guard:
+    """Picklable wrapper: whatever ``func`` raises for an item becomes that item's failed result
+    (see :func:`failure`); only interrupts (Ctrl-C, exit) pass through."""
+
+    def __init__(self, func: Callable[[Any], FileResult]) -> None:
+        self.func = func
+
+    def __call__(self, item: Any) -> FileResult:
+        try:
+            return self.func(item)
+        except Exception as exc:  # one input's failure, whatever it is, is that input's alone
+            return failure(item, exc)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    methods = multiprocessing.get_all_start_methods()
+    # fork starts workers in milliseconds with numpy and Pillow already imported.
+    return multiprocessing.get_context("fork" if "fork" in methods else None)
+
+
+def map_files(
+    func: Callable[[Any], FileResult],
+    items: Iterable[Any],
+    jobs: int | None = None,
+    chunksize: int | None = None,
+) -> Iterator[FileResult]:
+    """Apply ``func`` to every item, in worker processes, yielding results in input order.
+
+    Args:
+        func: module-level (picklable) function of one item; use ``functools.partial`` for
+            options. Any exception it raises becomes a failed :class:`FileResult` (see
+            :func:`failure`): the batch always goes on.
+        items: the work, e.g. paths. Materialised into a list.
+        jobs: worker processes; ``None``/0 = every core, 1 = in this process. On Dask: the
+            size of a ``local`` cluster (a running scheduler has its own workers).
+        chunksize: items sent to a worker at a time (default: small, for steady progress;
+            on Dask, at least :data:`DASK_MIN_TASK_ITEMS`).
+
+    Yields:
+        One :class:`FileResult` per item, in the order of ``items``.
+    """
+    work = list(items)
+    guard = _Guard(func)
+    start_run()
+    address = dask_address()
+    if address is not None:
+        yield from _map_dask(guard, work, jobs, chunksize, address)
+        return
+    workers = min(resolve_jobs(jobs), max(1, len(work)))
+    if workers == 1:
+        for item in work:
+            yield guard(item)
+        return
+    if chunksize is None:
+        chunksize = max(1, min(8, len(work) // (workers * 8)))
+    log.debug("processing %d items with %d workers (chunks of %d)", len(work), workers, chunksize)
+    with _context().Pool(workers) as pool:
+        yield from pool.imap(guard, work, chunksize=chunksize)
+
+
+
+def map_quick(func: Callable[[Any], FileResult], items: Iterable[Any], jobs: int | None = None) -> Iterator[FileResult]:
+    """:func:`map_files` for quick tasks (about a millisecond each, a few numbers back), in
+    chunks of :func:`quick_task_chunksize`."""
+    work = list(items)
+    return map_files(func, work, jobs, quick_task_chunksize(len(work), jobs))
+
+
+# --------------------------------------------------------------------------------------------
+# Dask
+
+#: The environment variable giving a default Dask address (``tcp://host:8786`` or ``local``).
+DASK_ENV = "LABELTOOLS_DASK"
+#: Items per Dask task at least: a task costs about a millisecond of scheduling, as much as the
+#: quickest items, so each carries many of them.
+DASK_MIN_TASK_ITEMS = 16
+#: Tasks in flight per worker thread: enough to keep every worker busy while results travel,
+#: few enough that the client holds little whatever the number of items.
+DASK_TASKS_PER_WORKER = 4
+
+_dask_setting: list[str | None] = []  # innermost use_dask() last
+_clients: dict[str, Any] = {}
+
+
+def dask_address() -> str | None:
+    """Where batches run: the innermost :func:`use_dask` address, else ``$LABELTOOLS_DASK``,
+    else None (the local process pool)."""
+    if _dask_setting:
+        return _dask_setting[-1]
+    return os.environ.get(DASK_ENV) or None
+
+
+@contextmanager
+def use_dask(address: str | None) -> Iterator[None]:
+    """Run the batches of the block on the Dask scheduler at ``address`` (``tcp://host:8786``,
+    or ``local`` for a :class:`distributed.LocalCluster` sized by the batch's ``jobs``); None
+    leaves the choice to ``$LABELTOOLS_DASK``."""
+    if address is None:
+        yield
+        return
+    _dask_setting.append(address)
+    try:
+        yield
+    finally:
+        _dask_setting.pop()
+
+
+def _dask_client(address: str, jobs: int | None) -> Any:
+    """A connected ``distributed.Client``, one per address for the life of the process.
+
+    Raises:
+        LabeltoolsError: distributed is not installed, or the scheduler cannot be reached.
+    """
+    key = f"local:{resolve_jobs(jobs)}" if address == "local" else address
+    if key in _clients:
+        return _clients[key]
+    try:
+        import distributed
+    except ImportError:
+        raise LabeltoolsError(
+            "running on Dask needs dask's distributed scheduler: pip install \"labeltools[dask]\""
+        ) from None
+    try:
+        if address == "local":
+            cluster = distributed.LocalCluster(
+                n_workers=resolve_jobs(jobs), threads_per_worker=1, processes=True, dashboard_address=":0"
+            )
+            client = distributed.Client(cluster)
+        else:
+            client = distributed.Client(address)  # timeouts from dask's configuration
+    except Exception as exc:  # connection refused, timeout, a cluster that does not start
+        what = "start a local Dask cluster" if address == "local" else f"reach the Dask scheduler at {address}"
+        raise LabeltoolsError(f"cannot {what} ({type(exc).__name__}: {exc})") from None
+    _clients[key] = client
+    atexit.register(_close_clients)
+    log.debug("connected to Dask at %s: %s", address, client)
+    return client
+
+
+def close_dask_clients() -> None:
+    """Close the Dask clients (and local clusters) this process opened; they close at exit
+    anyway."""
+    _close_clients()
+
+
+def _close_clients() -> None:
+    for client in _clients.values():
+        cluster = getattr(client, "cluster", None)
+        try:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+        except Exception:  # shutting down: nothing left to tell
+            pass
+    _clients.clear()
+
+
+def _run_task(guard: _Guard, chunk: list[Any], run: str) -> list[FileResult]:
+    """One Dask task: a chunk of items, each guarded, in this worker process."""
+    if _worker_run[0] != run:  # a new batch reached this worker: sweep its folders again
+        start_run()
+        _worker_run[0] = run
+    return [guard(item) for item in chunk]
+
+
+_worker_run = [""]
+
+
+def _map_dask(
+    guard: _Guard, work: list[Any], jobs: int | None, chunksize: int | None, address: str
+) -> Iterator[FileResult]:
+    """:func:`map_files` on Dask: tasks of many items, a bounded window of them in flight,
+    results yielded in input order as they complete."""
+    client = _dask_client(address, jobs)
+    from distributed import as_completed
+
+    threads = max(1, sum(client.nthreads().values()))
+    size = max(chunksize or 1, DASK_MIN_TASK_ITEMS, len(work) // (threads * DASK_TASKS_PER_WORKER * 4) or 1)
+    chunks = [work[i : i + size] for i in range(0, len(work), size)]
+    window = threads * DASK_TASKS_PER_WORKER
+    run = secrets.token_hex(8)
+    log.debug("processing %d items on Dask at %s: %d tasks of %d, %d in flight", len(work), address, len(chunks), size, window)
+    index_of: dict[Any, int] = {}
+    done: dict[int, list[FileResult]] = {}
+    submitted = 0
+
+    def submit() -> Any:
+        nonlocal submitted
+        future = client.submit(_run_task, guard, chunks[submitted], run, pure=False)
+        index_of[future] = submitted
+        submitted += 1
+        return future
+
+    pending = as_completed([submit() for _ in range(min(window, len(chunks)))])
+    following = 0
+    for future in pending:
+        index = index_of.pop(future)
+        try:
+            done[index] = future.result()
+        except Exception as exc:  # the task itself failed (a worker lost too often, say)
+            done[index] = [failure(item, exc) for item in chunks[index]]
+        future.release()
+        if submitted < len(chunks):
+            pending.add(submit())
+        while following in done:
+            yield from done.pop(following)
+            following += 1

@@ -1,0 +1,147 @@
+"""Every batch command on a real Dask cluster (a LocalCluster of two worker processes): the same
+bytes and numbers as the local pool, bad files reported alike."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from labeltools import read_label, write_label
+from labeltools.cli import app
+from labeltools.convert import SAMPLE_DIR, sample_labels_path
+from labeltools.engine.executor import FileResult, close_dask_clients, map_files, use_dask
+from labeltools.errors import LabeltoolsError
+
+distributed = pytest.importorskip("distributed")
+runner = CliRunner()
+
+
+def cli(*args: Any) -> Any:
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> Any:
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
+    try:
+        yield cluster.scheduler_address
+    finally:
+        close_dask_clients()
+        cluster.close()
+
+
+def _square(item: int) -> FileResult:
+    if item == 13:
+        raise KeyError("thirteen")
+    return FileResult(source=str(item), data=item * item)
+
+
+def test_results_come_in_input_order_and_failures_stay_per_item(scheduler: str) -> None:
+    with use_dask(scheduler):
+        results = list(map_files(_square, range(500), jobs=2))
+    assert [r.source for r in results] == [str(i) for i in range(500)]
+    assert all(r.data == i * i for i, r in enumerate(results) if i != 13)
+    assert results[13].error == "13: internal error (KeyError: 'thirteen')"
+
+
+def test_convert_on_dask_writes_the_same_bytes(scheduler: str, tmp_path: Path) -> None:
+    args = (SAMPLE_DIR, "--labels", sample_labels_path(), "--instances", "--viz", "--stratify")
+    assert cli("convert", *args, tmp_path / "local", "-j", "2").exit_code == 0
+    result = cli("convert", *args, tmp_path / "dask", "--dask", scheduler, "--json", tmp_path / "d.json")
+    assert result.exit_code == 0, result.output
+    assert tree_bytes(tmp_path / "dask") == tree_bytes(tmp_path / "local")
+    assert json.loads((tmp_path / "d.json").read_text())["converted"] == 8
+
+
+@pytest.fixture(scope="module")
+def voc(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("voc") / "voc"
+    assert cli("convert", SAMPLE_DIR, root, "--labels", sample_labels_path(), "-j", "1").exit_code == 0
+    (root.parent / "pred").mkdir()
+    for label in (root / "SegmentationClass").glob("*.png"):
+        pred = read_label(label).copy()
+        pred[pred == 255] = 0
+        pred[::7] = 1  # some mistakes
+        write_label(root.parent / "pred" / label.name, pred)
+    return root
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("weights", "{voc}", "-o", "{out}/w.npy", "--json", "{out}/w.json"),
+        ("stats", "{voc}", "--json", "{out}/s.json"),
+        ("evaluate", "{voc}", "{voc}/../pred", "-n", "9", "--json", "{out}/e.json"),
+        ("check", "{voc}", "--json", "{out}/c.json"),
+        ("remap", "{voc}/SegmentationClass", "--index-map", "1:1,2:2", "-o", "{out}/remapped"),
+        ("colorize", "{voc}/SegmentationClass", "--gray", "-o", "{out}/gray"),
+    ],
+)
+def test_counting_and_file_jobs_on_dask_equal_the_local_run(scheduler: str, voc: Path, tmp_path: Path, command: tuple[str, ...]) -> None:
+    outputs = {}
+    for where, extra in (("local", ("-j", "2")), ("dask", ("--dask", scheduler))):
+        out = tmp_path / where
+        out.mkdir()
+        args = [a.format(voc=voc, out=out) for a in command]
+        if args[0] in ("remap", "colorize"):
+            args[1:2] = sorted(str(p) for p in (voc / "SegmentationClass").glob("*.png"))
+        result = cli(*args, *extra)
+        assert result.exit_code == 0, result.output
+        files = {name: data.replace(str(out).encode(), b"OUT") for name, data in tree_bytes(out).items()}
+        outputs[where] = (result.stdout, files)
+    assert outputs["dask"] == outputs["local"]
+
+
+def test_a_bad_file_on_dask_is_reported_like_locally(scheduler: str, tmp_path: Path) -> None:
+    labels = tmp_path / "labels"
+    labels.mkdir()
+    write_label(labels / "good.png", np.zeros((4, 4), np.uint8))
+    (labels / "bad.png").write_bytes(b"not a png")
+    local = cli("colorize", *sorted(labels.iterdir()), "-o", tmp_path / "a", "-j", "2")
+    dask = cli("colorize", *sorted(labels.iterdir()), "-o", tmp_path / "b", "--dask", scheduler)
+    assert local.exit_code == dask.exit_code == 1 and local.stderr == dask.stderr
+    assert "failed: " in dask.stderr and "bad.png: cannot read image" in " ".join(dask.stderr.split())
+    everything_bad = cli("colorize", labels / "bad.png", "-o", tmp_path / "c", "--dask", scheduler)
+    assert everything_bad.exit_code == 1 and "wrote 0, failed 1" in everything_bad.stderr
+
+
+def _pid(item: int) -> FileResult:
+    return FileResult(source=str(item), data=os.getpid())
+
+
+def test_the_environment_variable_chooses_dask(scheduler: str, voc: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dask
+
+    monkeypatch.setenv("LABELTOOLS_DASK", "tcp://127.0.0.1:9")  # nobody listens there
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        result = cli("stats", voc)
+    assert result.exit_code == 1 and "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.stderr
+    monkeypatch.setenv("LABELTOOLS_DASK", scheduler)
+    with use_dask(None):  # None leaves the choice to the environment
+        results = list(map_files(_pid, [1, 2], jobs=1))  # jobs=1 would run here, locally
+    assert all(r.data != os.getpid() for r in results)
+
+
+def test_without_distributed_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if it were not installed
+    with use_dask("tcp://127.0.0.1:8786"), pytest.raises(LabeltoolsError, match=r'pip install "labeltools\[dask\]"'):
+        list(map_files(_square, [1], jobs=1))
+
+
+def test_a_local_cluster_sized_by_jobs(tmp_path: Path) -> None:
+    result = cli("convert", SAMPLE_DIR, tmp_path / "out", "--labels", sample_labels_path(), "--dask", "local", "-j", "2")
+    assert result.exit_code == 0, result.output
+    assert cli("convert", SAMPLE_DIR, tmp_path / "ref", "--labels", sample_labels_path(), "-j", "1").exit_code == 0
+    assert tree_bytes(tmp_path / "out") == tree_bytes(tmp_path / "ref")
+    close_dask_clients()
