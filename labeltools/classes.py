@@ -28,7 +28,7 @@ from labeltools.cells import csv_document, csv_text_value
 from labeltools.colormap import VOID, VOID_COLOR, palette_array, voc_colormap
 from labeltools.errors import ClassTableError
 from labeltools.draw import legend_image
-from labeltools.engine.storage import atomic_write
+from labeltools.engine.storage import atomic_write, location
 
 
 IGNORE_NAME = "__ignore__"
@@ -211,7 +211,7 @@ class ClassTable:
         text_spec = os.fspath(spec)
         if text_spec.lower() in PRESETS and not Path(text_spec).is_file():
             return cls.preset(text_spec)
-        path = Path(text_spec)
+        path = location(text_spec)
         try:
             text = path.read_text(encoding="utf-8-sig")
         except FileNotFoundError:

@@ -36,6 +36,7 @@ from labeltools.convert import (
     convert_sample,
 )
 from labeltools.engine.executor import use_dask
+from labeltools.engine.storage import absolute, location
 from labeltools.errors import LabeltoolsError
 from labeltools.excel import (
     DEFAULT_MAX_CELLS,
@@ -217,13 +218,13 @@ DaskOption = Annotated[
 ]
 
 
-def dataset_root(dataset: Optional[Path], labels_dir: Optional[Path]) -> Path:
-    """DATASET, or the folder holding --labels-dir when only that is given."""
+def dataset_root(dataset: Optional[str], labels_dir: Optional[str]) -> Path:
+    """DATASET, or the folder holding --labels-dir when only that is given (a path or a URL)."""
     if dataset is None:
         if labels_dir is None:
             fail("give a DATASET folder or --labels-dir")
-        return labels_dir.resolve().parent
-    return dataset
+        return absolute(labels_dir).parent
+    return location(dataset)
 
 
 def load_classes(spec: Optional[str]) -> Optional[ClassTable]:
@@ -270,11 +271,11 @@ ClassesOption = Annotated[
 
 
 DatasetOrLabelsDirArgument = Annotated[
-    Optional[Path],
+    Optional[str],
     typer.Argument(help="VOC dataset folder (default: the parent of --labels-dir).", show_default=False),
 ]
 LabelsDirOption = Annotated[
-    Optional[Path],
+    Optional[str],
     typer.Option(
         "--labels-dir",
         help="Read label PNGs from this folder instead of DATASET/SegmentationClass "
@@ -296,7 +297,7 @@ NumClassesOption = Annotated[
         help="Classes are 0..N-1 (names class_<i>, or from class_names.txt). Default: the dataset's class_names.txt.",
     ),
 ]  # fmt: skip
-JsonOption = Annotated[Optional[Path], typer.Option("--json", help="Also write the results as JSON to FILE.")]
+JsonOption = Annotated[Optional[str], typer.Option("--json", help="Also write the results as JSON to FILE.")]
 
 
 @command("colormap", rich_help_panel="Colours and label files")
@@ -310,7 +311,7 @@ def colormap_command(
         typer.Option("--classes", "-c", help="Names and colours: a preset (voc, cityscapes) or a class table file."),
     ] = "voc",
     output: Annotated[
-        Optional[Path],
+        Optional[str],
         typer.Option("--output", "-o", help="Write to FILE: .txt, .csv, .json, .npy or .png (a legend picture)."),
     ] = None,
 ) -> None:
@@ -334,8 +335,8 @@ def colormap_command(
 
 @command("colorize", rich_help_panel="Colours and label files")
 def colorize_command(
-    inputs: Annotated[list[Path], typer.Argument(help="Label PNGs (grayscale or palette) holding class indices.")],
-    output_dir: Annotated[Path, typer.Option("--output-dir", "-o", help="Folder for the rewritten files.")],
+    inputs: Annotated[list[str], typer.Argument(help="Label PNGs (grayscale or palette) holding class indices.")],
+    output_dir: Annotated[str, typer.Option("--output-dir", "-o", help="Folder for the rewritten files.")],
     gray: Annotated[bool, typer.Option("--gray", help="Write grayscale PNGs instead of palette PNGs.")] = False,
     classes: ClassesOption = None,
     jobs: JobsOption = 0,
@@ -370,7 +371,7 @@ else:
 TOP_CONTESTED = 5
 
 
-def run_conversion(conversion: Conversion, json_path: Optional[Path] = None) -> BatchSummary:
+def run_conversion(conversion: Conversion, json_path: Optional[str] = None) -> BatchSummary:
     """Drive a conversion with a progress bar and print where the dataset went, the files whose
     shapes of different classes overlapped most, and (with ``json_path``) the summary as JSON."""
     summary = report_batch(conversion, len(conversion), "convert", verb="converted")
@@ -420,10 +421,10 @@ def conversion_summary(
 @command("convert", rich_help_panel="Prepare a dataset")
 def convert_command(
     inputs: Annotated[
-        list[Path],
+        list[str],
         typer.Argument(help="labelme folders (searched recursively for *.json) or JSON files.", show_default=False, metavar="INPUT"),
     ],
-    output: Annotated[Path, typer.Argument(help="The dataset folder to write.", show_default=False, metavar="OUTPUT")],
+    output: Annotated[str, typer.Argument(help="The dataset folder to write.", show_default=False, metavar="OUTPUT")],
     labels: Annotated[
         Optional[str],
         typer.Option("--labels", "-l", help="Class table: labels.txt, class_names.txt, .csv, .json or a preset. Default: found in the annotations."),
@@ -485,7 +486,7 @@ def convert_command(
 
 @command("split", rich_help_panel="Prepare a dataset")
 def split_command(
-    dataset: Annotated[Path, typer.Argument(help="VOC dataset folder.", show_default=False)],
+    dataset: Annotated[str, typer.Argument(help="VOC dataset folder.", show_default=False)],
     val_fraction: Annotated[float, typer.Option("--val-fraction", min=0.0, max=1.0, help="Share of images listed in val.txt.")] = 0.1,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the split.")] = 0,
     stratify: Annotated[
@@ -520,7 +521,7 @@ def split_command(
         suffix = "" if folds is None else f"_{k}"
         print_balance(balance, names, f"train{suffix}", f"val{suffix}", splitting.splits)
     for name, ids in splitting.splits.items():
-        err.print(f"wrote {dataset / SPLITS_DIR / name}.txt ({len(ids)} ids)", soft_wrap=True)
+        err.print(f"wrote {location(dataset) / SPLITS_DIR / name}.txt ({len(ids)} ids)", soft_wrap=True)
     if json_path is not None:
         write_json(json_path, split_summary(splitting, names))
         _written(json_path)
@@ -589,10 +590,10 @@ def _crop_option(value: Optional[str]) -> Optional[tuple[int, int, int, int]]:
 @command("excel", rich_help_panel="Inspect and score")
 def excel_command(
     inputs: Annotated[
-        Optional[list[Path]], typer.Argument(metavar="LABEL...", help="Label PNGs to dump (palette or grayscale).", show_default=False)
+        Optional[list[str]], typer.Argument(metavar="LABEL...", help="Label PNGs to dump (palette or grayscale).", show_default=False)
     ] = None,
     output: Annotated[
-        Optional[Path],
+        Optional[str],
         typer.Option(
             "--output", "-o",
             help="Workbook to write (default: beside the first input, same stem, .xlsx). "
@@ -600,7 +601,7 @@ def excel_command(
         ),
     ] = None,
     output_dir: Annotated[
-        Optional[Path], typer.Option("--output-dir", help="Write one workbook per input into this folder.")
+        Optional[str], typer.Option("--output-dir", help="Write one workbook per input into this folder.")
     ] = None,
     names: Annotated[
         Optional[str],
@@ -621,7 +622,7 @@ def excel_command(
         typer.Option("--max-cells", min=1, help="Refuse a grid of more cells than this (use --step or --crop to fit)."),
     ] = DEFAULT_MAX_CELLS,
     read: Annotated[
-        Optional[Path],
+        Optional[str],
         typer.Option("--read", metavar="WORKBOOK", help="Read a grid sheet back into a label PNG (needs --output)."),
     ] = None,
     sheet: Annotated[
@@ -698,7 +699,7 @@ def weights_command(
         ),
     ] = None,
     output: Annotated[
-        Optional[Path], typer.Option("--output", "-o", help="Write the weights (.npy, float64, shape (C,)) to FILE.")
+        Optional[str], typer.Option("--output", "-o", help="Write the weights (.npy, float64, shape (C,)) to FILE.")
     ] = None,
     json_path: JsonOption = None,
     strict: Annotated[
@@ -715,14 +716,14 @@ def weights_command(
     counted. Example: labeltools weights data/voc --scheme median --json weights.json
     """
     check_scheme(scheme, c, beta)  # before reading any file
-    dataset = dataset_root(dataset, labels_dir)
-    paths, used_split = select_label_paths(dataset, split, labels_dir)
-    table = dataset_class_table(dataset, num_classes=num_classes)
+    root = dataset_root(dataset, labels_dir)
+    paths, used_split = select_label_paths(root, split, labels_dir)
+    table = dataset_class_table(root, num_classes=num_classes)
     if table is None:
-        fail(f"{dataset / CLASS_NAMES_FILE}: no such file; pass --num-classes")
+        fail(f"{root / CLASS_NAMES_FILE}: no such file; pass --num-classes")
     num_classes = table.num_classes
     names = class_names_for(num_classes, table)
-    target = output or default_weights_path(dataset, name)
+    target = output or default_weights_path(root, name)
 
     counter = ClassCounter(num_classes, strict=strict)
     results = counter.add_results(histogram_label_files(paths, jobs=jobs))
@@ -753,7 +754,7 @@ def weights_command(
             c=c,
             beta=beta,
             class_names=names,
-            dataset=str(dataset),
+            dataset=str(root),
             split=used_split,
             labels_dir=None if labels_dir is None else str(labels_dir),
             num_files=len(paths),
@@ -812,10 +813,10 @@ def print_remap_report(report: RemapReport, index_mode: bool = False, top: int =
 @command("remap", rich_help_panel="Colours and label files")
 def remap_command(
     inputs: Annotated[
-        list[Path],
+        list[str],
         typer.Argument(help="Colour masks (RGB/RGBA/palette PNG, JPEG), or label files with --index-map / --to-rgb."),
     ],
-    output_dir: Annotated[Path, typer.Option("--output-dir", "-o", help="Folder for the output files (same stems, .png).")],
+    output_dir: Annotated[str, typer.Option("--output-dir", "-o", help="Folder for the output files (same stems, .png).")],
     classes: ClassesOption = None,
     tolerance: Annotated[
         float,
@@ -885,7 +886,7 @@ def _score_percent(value: Optional[float]) -> str:
     return "absent" if value is None else f"{value * 100:.2f}"
 
 
-def _written(path: Path) -> None:
+def _written(path: str) -> None:
     err.print(f"wrote {path}")
 
 
@@ -898,7 +899,7 @@ def stats_command(
     num_classes: NumClassesOption = None,
     json_path: JsonOption = None,
     plot: Annotated[
-        Optional[Path], typer.Option("--plot", help="Draw the class pixel shares as a bar chart PNG.")
+        Optional[str], typer.Option("--plot", help="Draw the class pixel shares as a bar chart PNG.")
     ] = None,
     log: Annotated[bool, typer.Option("--log", help="Logarithmic axis for --plot.")] = False,
     jobs: JobsOption = 0,
@@ -911,13 +912,13 @@ def stats_command(
     """
     if log and plot is None:
         fail("--log applies to the chart: give --plot FILE.png too")
-    dataset = dataset_root(dataset, labels_dir)
-    paths, _ = select_label_paths(dataset, split, labels_dir, default_split=None)
+    root = dataset_root(dataset, labels_dir)
+    paths, _ = select_label_paths(root, split, labels_dir, default_split=None)
     every_label = split is None and labels_dir is None  # then train and val are both counted
-    stats = DatasetStats(dataset_class_table(dataset, classes, num_classes), keep_files=every_label)
+    stats = DatasetStats(dataset_class_table(root, classes, num_classes), keep_files=every_label)
     summary = report_batch(stats.add_results(stat_label_files(paths, jobs)), len(paths), "stats", verb="read")
     if every_label:
-        stats.split_balance(dataset)
+        stats.split_balance(root)
     grid = result_table(
         f"{stats.images} label file(s), {stats.labelled_pixels} labelled pixels",
         ("index", "name", "pixels", "share %", "images"),
@@ -961,7 +962,7 @@ def stats_command(
 
 @command("check", rich_help_panel="Inspect and score")
 def check_command(
-    dataset: Annotated[Path, typer.Argument(help="VOC dataset folder.")],
+    dataset: Annotated[str, typer.Argument(help="VOC dataset folder.")],
     classes: ClassesOption = None,
     num_classes: NumClassesOption = None,
     json_path: JsonOption = None,
@@ -998,8 +999,8 @@ def check_command(
 
 @command("evaluate", rich_help_panel="Inspect and score")
 def evaluate_command(
-    gt: Annotated[Path, typer.Argument(help="Ground truth: a folder of label PNGs, or a VOC folder.")],
-    pred: Annotated[Path, typer.Argument(help="Predictions: label PNGs named like the ground truth.")],
+    gt: Annotated[str, typer.Argument(help="Ground truth: a folder of label PNGs, or a VOC folder.")],
+    pred: Annotated[str, typer.Argument(help="Predictions: label PNGs named like the ground truth.")],
     num_classes: Annotated[
         int, typer.Option("--num-classes", "-n", min=1, max=MAX_CLASSES, help="Classes are 0..N-1.")
     ],
@@ -1013,10 +1014,10 @@ def evaluate_command(
     classes: ClassesOption = None,
     json_path: JsonOption = None,
     csv_path: Annotated[
-        Optional[Path], typer.Option("--csv", help="Write the confusion matrix as CSV to FILE.")
+        Optional[str], typer.Option("--csv", help="Write the confusion matrix as CSV to FILE.")
     ] = None,
     excel_path: Annotated[
-        Optional[Path],
+        Optional[str],
         typer.Option("--excel", help="Write a workbook (scores, shaded confusion matrix) to FILE.xlsx."),
     ] = None,
     jobs: JobsOption = 0,
@@ -1070,7 +1071,7 @@ def evaluate_command(
 @command("demo", rich_help_panel="Prepare a dataset")
 def demo_command(
     outdir: Annotated[
-        Path,
+        str,
         typer.Argument(help="Folder to write the demo dataset into: new, empty, or an earlier demo's output."),
     ],
     jobs: JobsOption = 0,
@@ -1080,7 +1081,7 @@ def demo_command(
     conversion = convert_sample(outdir, jobs=jobs)
     err.print(f"converting the bundled sample {SAMPLE_DIR}")
     summary = run_conversion(conversion)
-    out.print(folder_tree(outdir))
+    out.print(folder_tree(Path(outdir)))
     exit_for(summary)
 
 

@@ -55,7 +55,16 @@ from labeltools.labelme import (
     rasterise,
     read_labelme,
 )
-from labeltools.engine.storage import atomic_writes, ensure_dir, remove_stale_temporaries, start_run
+from labeltools.engine.storage import (
+    absolute,
+    atomic_writes,
+    ensure_dir,
+    list_files,
+    location,
+    modified,
+    remove_stale_temporaries,
+    start_run,
+)
 from labeltools.labelpng import label_histogram, save_label_image
 from labeltools.ops.splits import check_fraction, sparse_counts, split_ids
 from labeltools.engine.executor import FileResult, OneRun, map_files, quick_task_chunksize
@@ -164,11 +173,6 @@ def _existing_image_output(output: Path, image_id: str, options: ConvertOptions)
     return found
 
 
-def _mtime(path: Path) -> int | None:
-    try:
-        return path.stat().st_mtime_ns
-    except OSError:
-        return None
 
 
 def _up_to_date(json_path: Path, doc: LabelmeDocument, output: Path, image_id: str, options: ConvertOptions) -> tuple[str, ...] | None:
@@ -184,9 +188,9 @@ def _up_to_date(json_path: Path, doc: LabelmeDocument, output: Path, image_id: s
         return None
     if source is not None:
         inputs.append(source)
-    newest_input = max((_mtime(p) or 0) for p in inputs)
+    newest_input = max((modified(p) or 0) for p in inputs)
     for path in outputs.values():
-        stamp = _mtime(path)
+        stamp = modified(path)
         if stamp is None or stamp < newest_input:
             return None
     return tuple(str(p) for p in outputs.values())
@@ -317,8 +321,8 @@ def convert_file(
         AnnotationError: the annotation or its image is bad (names the file and the place).
         OutputError: an output cannot be written (names it).
     """
-    json_path = Path(json_path)
-    output = Path(output)
+    json_path = location(json_path)
+    output = location(output)
     image_id = json_path.stem if image_id is None else image_id
     try:
         doc = read_labelme(json_path, skip_bad_shapes=options.skip_bad_shapes)
@@ -403,13 +407,13 @@ def find_annotations(inputs: Sequence[PathLike], exclude: PathLike | None = None
         DatasetError: an input does not exist, a file input is not ``.json``, or nothing was
             found.
     """
-    excluded = Path(exclude).resolve() if exclude is not None else None
+    excluded = str(absolute(exclude)).rstrip("/") + "/" if exclude is not None else None
     found: list[tuple[Path, Path | None]] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for raw in inputs:
-        path = Path(raw)
+        path = location(raw)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.suffix.lower() == ".json" and p.is_file())
+            files = list_files(path, (".json",), recursive=True)
             pairs: list[tuple[Path, Path | None]] = [(p, path) for p in files]
         elif path.is_file():
             if path.suffix.lower() != ".json":
@@ -418,8 +422,8 @@ def find_annotations(inputs: Sequence[PathLike], exclude: PathLike | None = None
         else:
             raise DatasetError(f"{path}: no such file or folder")
         for json_path, root in pairs:
-            resolved = json_path.resolve()
-            if resolved in seen or (excluded is not None and resolved.is_relative_to(excluded)):
+            resolved = str(absolute(json_path))
+            if resolved in seen or (excluded is not None and resolved.startswith(excluded)):
                 continue
             seen.add(resolved)
             found.append((json_path, root))
@@ -644,7 +648,7 @@ def convert_labelme(
     check_fraction(val_fraction)
     if overwrite and resume:
         raise DatasetError("choose either overwrite (convert everything again) or resume (only what changed), not both")
-    output = Path(output)
+    output = location(output)
     if output.exists() and not output.is_dir():
         raise DatasetError(f"{output}: exists and is not a folder")
     if _is_nonempty_dir(output) and not (overwrite or resume):

@@ -29,7 +29,7 @@ import math
 import reprlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PureWindowsPath
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Literal, get_args
 
 import numpy as np
@@ -41,6 +41,7 @@ from numpy.typing import NDArray
 from labeltools.classes import IGNORE_NAME, ClassTable
 from labeltools.colormap import VOID
 from labeltools.errors import AnnotationError, NotLabelmeError
+from labeltools.engine.storage import is_url, location, read_bytes
 from labeltools.labelpng import PIL_ERRORS, check_pixel_count, open_pillow
 
 logger = logging.getLogger(__name__)
@@ -379,7 +380,7 @@ def parse_labelme(
     flags = obj.get("flags")
     return LabelmeDocument(
         source=source,
-        path=Path(path) if path is not None else None,
+        path=location(path) if path is not None else None,
         version=version if isinstance(version, str) else None,
         shapes=tuple(shapes),
         image_path=image_path or None,
@@ -397,11 +398,7 @@ def load_labelme_json(path: str | Path) -> Any:
     Raises:
         AnnotationError: the file cannot be read or is not valid JSON (line and column given).
     """
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise AnnotationError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    data = read_bytes(path, AnnotationError)
     try:
         return json.loads(data)
     except json.JSONDecodeError as exc:
@@ -423,7 +420,7 @@ def read_labelme(path: str | Path, *, skip_bad_shapes: bool = False) -> LabelmeD
         NotLabelmeError: valid JSON but not a labelme annotation.
         AnnotationError: unreadable file, invalid JSON, malformed fields or shapes.
     """
-    path = Path(path)
+    path = location(path)
     return parse_labelme(
         load_labelme_json(path), str(path), path=path, skip_bad_shapes=skip_bad_shapes
     )
@@ -500,8 +497,8 @@ def _exif_orientation(image: PIL.Image.Image, data: bytes) -> int:
 
 def _image_candidates(doc: LabelmeDocument, base_dir: Path) -> list[Path]:
     assert doc.image_path is not None
-    relative = Path(doc.image_path)
-    candidates = [base_dir / relative]
+    relative = PurePosixPath(doc.image_path)
+    candidates = [location(doc.image_path) if relative.is_absolute() or is_url(doc.image_path) else base_dir / doc.image_path]
     # Annotations moved with their images often keep an absolute or stale folder in imagePath:
     # the image's name next to the JSON file is the usual place to find it.
     beside = base_dir / relative.name

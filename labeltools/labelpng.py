@@ -26,7 +26,7 @@ from PIL import Image
 from labeltools._types import PathLike
 from labeltools.colormap import VOID, palette_bytes
 from labeltools.engine.storage import atomic_write as atomic_write  # re-exported: the one writer
-from labeltools.engine.storage import ensure_dir
+from labeltools.engine.storage import ensure_dir, is_url, location, read_bytes
 from labeltools.errors import ColourImageError, LabelFileError, LabeltoolsError
 from labeltools.engine.executor import FileResult, map_files
 
@@ -249,6 +249,8 @@ def open_pillow(
     ``name`` (never a file object): ``"<name>: no such <what>"``, ``"<name>: cannot read image
     (empty, 0 bytes)"``, ``"<name>: cannot read image (not an image format Pillow knows)"``.
     """
+    if not isinstance(source, (bytes, bytearray)) and is_url(source):
+        source = read_bytes(source, error, what)
     if isinstance(source, (bytes, bytearray)):
         if not source:
             raise error(f"{name}: cannot read image (empty, 0 bytes)")
@@ -457,7 +459,7 @@ def recolor_label_file(
         LabelFileError: the input is not a label file.
     """
     label = read_label(source)
-    target = Path(output_dir) / (Path(source).stem + ".png")
+    target = location(output_dir) / (location(source).stem + ".png")
     if gray:
         write_gray_label(target, label)
     else:

@@ -21,7 +21,6 @@ import logging
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -34,6 +33,7 @@ from labeltools.colormap import MAX_CLASSES, VOID
 from labeltools.errors import DatasetError, EvaluationError, format_values
 from labeltools.labelpng import atomic_write, read_label, to_array, write_json
 from labeltools.engine.executor import FileResult, map_quick, raise_if_failed
+from labeltools.engine.storage import location
 from labeltools.voc import dataset_label_paths, is_voc_root
 
 
@@ -535,7 +535,7 @@ def evaluation_pairs(gt: PathLike, pred: PathLike, split: str | None = None) -> 
         DatasetError: a folder is missing, ``split`` is given for a non-VOC folder or its file is
             missing, or there is no ground truth.
     """
-    gt_dir, pred_dir = Path(gt), Path(pred)
+    gt_dir, pred_dir = location(gt), location(pred)
     for folder, what in ((gt_dir, "ground-truth"), (pred_dir, "prediction")):
         if not folder.is_dir():
             raise DatasetError(f"{folder}: no such {what} folder")

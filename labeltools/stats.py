@@ -28,7 +28,7 @@ from labeltools._types import PathLike
 from labeltools.classes import ClassTable, class_name
 from labeltools.colormap import VOID, voc_colormap
 from labeltools.draw import bar_chart
-from labeltools.engine.storage import is_temporary
+from labeltools.engine.storage import is_remote, is_temporary, location
 from labeltools.errors import ClassTableError, DatasetError, LabeltoolsError, format_values
 from labeltools.labelme import EXIF_ORIENTATION, SIDE_SWAPPING_ORIENTATIONS
 from labeltools.labelpng import (
@@ -444,7 +444,7 @@ def _check_label(
     The file is opened once; palette and grayscale PNGs are counted by Pillow without building
     the array, other modes go through :func:`~labeltools.labelpng.read_label_palette`."""
     try:
-        data = Path(path).read_bytes()
+        data = location(path).read_bytes()
     except OSError as exc:
         problems.append(_problem(ERROR, "unreadable", path, f"cannot read the file ({exc.strerror or exc})"))
         return None
@@ -527,7 +527,7 @@ class DatasetCheck:
         classes: ClassTable | PathLike | None = None,
         num_classes: int | None = None,
     ) -> None:
-        self.root = Path(root)
+        self.root = location(root)
         if not is_voc_root(self.root):
             raise DatasetError(f"{root}: not a VOC dataset folder (no {LABELS_DIR}/ inside)")
         self.problems: list[Problem] = []
@@ -598,6 +598,8 @@ class DatasetCheck:
     def _check_temporaries(self) -> None:
         """Report the temporary files an interrupted run left (the next run writing there
         removes them)."""
+        if is_remote(self.root):
+            return  # objects are uploaded whole: an object store holds no temporaries
         for folder, _, files in sorted(os.walk(self.root)):
             for name in sorted(files):
                 if is_temporary(name):

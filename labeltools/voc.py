@@ -32,7 +32,7 @@ from labeltools._types import PathLike
 from labeltools.classes import LABELMAP_HEADER, ClassTable, class_names_for
 from labeltools.colormap import MAX_CLASSES
 from labeltools.errors import DatasetError
-from labeltools.engine.storage import atomic_writes
+from labeltools.engine.storage import atomic_writes, location
 from labeltools.labelpng import open_image, read_label
 
 
@@ -97,7 +97,7 @@ def write_class_files(root: PathLike, table: ClassTable) -> list[Path]:
         ClassTableError: the table cannot be written as ``class_names.txt``.
         OutputError: a file cannot be written.
     """
-    root = Path(root)
+    root = location(root)
     names_text = table.class_names_text()
     labelmap = labelmap_text(table)
     meta = json.dumps(dataset_meta(table), indent=2, ensure_ascii=False) + "\n"
@@ -117,16 +117,16 @@ def write_class_files(root: PathLike, table: ClassTable) -> list[Path]:
 
 def is_voc_root(path: PathLike) -> bool:
     """True when ``path`` holds a ``SegmentationClass`` folder."""
-    return (Path(path) / LABELS_DIR).is_dir()
+    return (location(path) / LABELS_DIR).is_dir()
 
 
 def split_path(root: PathLike, split: str) -> Path:
-    return Path(root) / SPLITS_DIR / f"{split}.txt"
+    return location(root) / SPLITS_DIR / f"{split}.txt"
 
 
 def available_splits(root: PathLike) -> list[str]:
     """Names of the split files present, sorted."""
-    folder = Path(root) / SPLITS_DIR
+    folder = location(root) / SPLITS_DIR
     return sorted(p.stem for p in folder.glob("*.txt")) if folder.is_dir() else []
 
 
@@ -165,13 +165,13 @@ def write_splits(root: PathLike, splits: Mapping[str, Iterable[str]]) -> list[Pa
 
 
 def label_path(root: PathLike, image_id: str) -> Path:
-    return Path(root) / LABELS_DIR / f"{image_id}.png"
+    return location(root) / LABELS_DIR / f"{image_id}.png"
 
 
 def image_path(root: PathLike, image_id: str) -> Path:
     """The image of ``image_id``: ``JPEGImages/<id>.jpg``, else the first other image extension
     found; the ``.jpg`` path when none exists."""
-    folder = Path(root) / IMAGES_DIR
+    folder = location(root) / IMAGES_DIR
     jpg = folder / f"{image_id}.jpg"
     if jpg.exists():
         return jpg
@@ -184,7 +184,7 @@ def image_path(root: PathLike, image_id: str) -> Path:
 
 def label_ids(root: PathLike) -> list[str]:
     """Ids of every label in ``SegmentationClass``, sorted."""
-    folder = Path(root) / LABELS_DIR
+    folder = location(root) / LABELS_DIR
     if not folder.is_dir():
         raise DatasetError(f"{root}: not a VOC dataset folder (no {LABELS_DIR}/ inside)")
     return sorted(p.stem for p in folder.glob("*.png"))
@@ -210,7 +210,7 @@ def load_class_table(root: PathLike) -> ClassTable | None:
     """The dataset's class table: its ``class_names.txt``, else its ``dataset_meta.json``, else
     its ``labelmap.txt`` (a dataset exported by Datumaro or CVAT); None when it has none."""
     for name in (CLASS_NAMES_FILE, META_FILE, LABELMAP_FILE):
-        path = Path(root) / name
+        path = location(root) / name
         if path.is_file():
             return ClassTable.load(path)
     return None
@@ -282,7 +282,7 @@ class VOCSegmentation:
         transform: Callable[[dict[str, Any]], Any] | None = None,
         load_images: bool = True,
     ) -> None:
-        self.root = Path(root)
+        self.root = location(root)
         self.split = split
         self.ids: Sequence[str] = dataset_ids(root, split)
         self.transform = transform
@@ -329,9 +329,9 @@ def select_label_paths(
         if split is None and default_split is not None and split_path(root, default_split).is_file():
             split = default_split
         paths = dataset_label_paths(root, split)
-        folder = Path(root) / LABELS_DIR
+        folder = location(root) / LABELS_DIR
     else:
-        folder = Path(labels_dir)
+        folder = location(labels_dir)
         if not folder.is_dir():
             raise DatasetError(f"{folder}: no such folder of label PNGs")
         if split is None:

@@ -53,6 +53,7 @@ from labeltools.colormap import MAX_CLASSES, VOID
 from labeltools.errors import DatasetError, LabelFileError, LabeltoolsError, WeightsError, format_values
 from labeltools.labelpng import atomic_write, label_histogram, to_array, write_json
 from labeltools.engine.executor import FileResult, map_files, map_quick, raise_if_failed
+from labeltools.engine.storage import absolute, location
 
 
 log = logging.getLogger(__name__)
@@ -570,8 +571,8 @@ def class_weights(
 def default_weights_path(dataset: PathLike, name: str | None = None) -> Path:
     """Where pytorch-deeplab-xception looks for a dataset's weights:
     ``<dataset>/<name>_classes_weights.npy``, ``name`` defaulting to the dataset folder's name."""
-    root = Path(dataset)
-    return root / f"{name or root.resolve().name}_classes_weights.npy"
+    root = location(dataset)
+    return root / f"{name or absolute(root).name}_classes_weights.npy"
 
 
 def save_weights(path: PathLike, weights: NDArray[np.float64]) -> Path:

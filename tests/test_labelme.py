@@ -383,7 +383,7 @@ def test_bad_top_level_fields(field: str, value: Any, message: str) -> None:
 
 
 def test_read_labelme_file_errors(tmp_path: Path) -> None:
-    with pytest.raises(AnnotationError, match=r"missing\.json: cannot read the file"):
+    with pytest.raises(AnnotationError, match=r"missing\.json: no such file"):
         read_labelme(tmp_path / "missing.json")
     broken = tmp_path / "broken.json"
     broken.write_text('{"shapes": [\n  {"label": }\n]}')

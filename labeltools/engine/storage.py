@@ -6,6 +6,15 @@ Every file labeltools writes goes through :func:`atomic_writes` (or its one-file
 A failure removes the temporaries and leaves the earlier files as they were; an ``OSError`` on
 the way becomes an :class:`~labeltools.errors.OutputError` naming the path and the cause.
 
+Any path may also be an fsspec URL (``s3://``, ``gs://``, ``az://``, ``memory://``,
+``file://``): :func:`location` turns a path or URL into a path object with one API for both
+(``pathlib.Path`` for local files, universal-pathlib's ``UPath`` over fsspec for the rest).
+An object store has no rename, but a single PUT is atomic: outputs for a URL are staged in a
+local temporary file and uploaded whole once every file of the group is ready, so no partial
+object is ever visible. Credentials, endpoints and other storage options come from fsspec's own
+configuration (``~/.config/fsspec/``, ``FSSPEC_<PROTOCOL>_<OPTION>`` variables) and the
+protocol's usual environment (``AWS_PROFILE``, ``AWS_ENDPOINT_URL``, ...).
+
 A process killed mid-write (``kill -9``) leaves its temporary file behind. The temporaries share
 one recognisable pattern (:data:`TEMPORARY_PATTERN`), and the first write of a process into a
 folder in a run removes those whose process is gone (:func:`remove_stale_temporaries`).
@@ -18,17 +27,120 @@ import logging
 import os
 import re
 import secrets
-from collections.abc import Callable, Iterator
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from labeltools._types import PathLike
-from labeltools.errors import OutputError
+from labeltools.errors import LabeltoolsError, OutputError
 
 log = logging.getLogger(__name__)
 
 #: The name of every temporary file labeltools writes: ``.<target name>.labeltools-<pid>-<hex>.tmp``.
 TEMPORARY_PATTERN = re.compile(r"^\.(?P<target>.+)\.labeltools-(?P<pid>\d+)-[0-9a-f]{8}\.tmp$")
+
+
+def is_url(path: object) -> bool:
+    """True for an fsspec URL (``protocol://...``) other than a local ``file://`` one."""
+    text = os.fspath(path) if isinstance(path, (str, os.PathLike)) else str(path)
+    return "://" in text and not text.startswith("file://")
+
+
+def location(path: Any) -> Path:
+    """A path object for a local path, a ``file://`` URL or any other fsspec URL.
+
+    Local paths give a plain ``pathlib.Path`` (nothing else is imported); a remote URL gives a
+    ``upath.UPath``, which has the same API over fsspec (``/``, ``name``, ``stem``,
+    ``parent``, ``exists()``, ``read_bytes()``, ``glob()``, ...).
+
+    Raises:
+        LabeltoolsError: a URL whose protocol needs a package that is not installed (the
+            message says which extra to install).
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        return path  # already a UPath
+    text = os.fspath(path)
+    if text.startswith("file://"):
+        return Path(text[len("file://"):])
+    if not is_url(text):
+        return Path(text)
+    try:
+        from upath import UPath
+
+        return UPath(text)  # type: ignore[return-value]  # the pathlib API, over fsspec
+    except ImportError as exc:
+        protocol = text.split("://", 1)[0]
+        extra = {"s3": "s3", "s3a": "s3", "gs": "gcs", "gcs": "gcs", "az": "azure", "abfs": "azure"}.get(protocol, "storage")
+        raise LabeltoolsError(
+            f"{text}: reading and writing {protocol}:// needs {exc.name or 'fsspec'}; "
+            f"pip install \"labeltools[{extra}]\""
+        ) from None
+
+
+def is_remote(path: Any) -> bool:
+    """True when ``path`` (from :func:`location`) lives on a non-local fsspec file system."""
+    return not isinstance(path, Path)
+
+
+def read_bytes(path: Any, error: type[LabeltoolsError] = LabeltoolsError, what: str = "file") -> bytes:
+    """The bytes of a file or object.
+
+    Raises:
+        ``error``: it does not exist (``"<path>: no such <what>"``) or cannot be read.
+    """
+    target = location(path)
+    try:
+        return target.read_bytes()
+    except FileNotFoundError:
+        raise error(f"{path}: no such {what}") from None
+    except (OSError, ValueError) as exc:  # ValueError: some fsspec back ends for a bad name
+        raise error(f"{path}: cannot read the {what} ({_cause(exc) if isinstance(exc, OSError) else exc})") from None
+
+
+def modified(path: Any) -> int | None:
+    """When a file or object last changed, in nanoseconds since the epoch (None when it does
+    not exist or the store tells no time). Object stores give their ``LastModified`` (or
+    ``mtime``, or creation time)."""
+    target = location(path)
+    try:
+        if not is_remote(target):
+            return target.stat().st_mtime_ns
+        remote: Any = target
+        info = remote.fs.info(remote.path)
+    except (OSError, ValueError):
+        return None
+    for key in ("LastModified", "last_modified", "mtime", "updated", "created"):
+        value = info.get(key)
+        if value is None:
+            continue
+        if hasattr(value, "timestamp"):
+            return int(value.timestamp() * 1e9)
+        try:
+            return int(float(value) * 1e9)
+        except (TypeError, ValueError):
+            continue
+    return None
+
+
+def absolute(path: Any) -> Any:
+    """A local path made absolute (symlinks resolved); a remote one as it is."""
+    target = location(path)
+    return target if is_remote(target) else target.resolve()
+
+
+def list_files(folder: Any, suffixes: Sequence[str], recursive: bool = False) -> list[Any]:
+    """The files of ``folder`` (and, with ``recursive``, of its sub-folders) whose name ends in
+    one of ``suffixes`` (compared in lower case), sorted."""
+    root: Any = location(folder)
+    if is_remote(root):
+        found = root.fs.find(root.path) if recursive else root.fs.ls(root.path, detail=False)
+        files = [root / os.path.relpath(name, root.path.rstrip("/")) for name in found]
+    else:
+        files = [p for p in (root.rglob("*") if recursive else root.iterdir()) if p.is_file()]
+    return sorted((p for p in files if p.name.lower().endswith(tuple(suffixes))), key=str)
 
 
 def temporary_name(target: str) -> str:
@@ -52,7 +164,9 @@ def ensure_dir(path: PathLike) -> Path:
         OutputError: it cannot be created, e.g. a file stands where a folder is needed
             (``"out/afile: is a file, not a folder"``) or permission is denied.
     """
-    folder = Path(path)
+    folder = location(path)
+    if is_remote(folder):
+        return folder  # an object store has no folders to make
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError):
@@ -94,6 +208,8 @@ def remove_stale_temporaries(folder: PathLike) -> list[Path]:
     Returns:
         The files removed.
     """
+    if is_remote(location(folder)):
+        return []  # objects are uploaded whole: no temporary ever lies there
     key = Path(os.path.abspath(folder))
     if key in _swept:
         return []
@@ -130,22 +246,32 @@ def atomic_writes() -> Iterator[Callable[[PathLike], Path]]:
         OutputError: a folder cannot be created, or a file cannot be written or renamed into
             place (the message names the target).
     """
-    staged: list[tuple[Path, Path]] = []
+    staged: list[tuple[Path, Any]] = []
+    scratch: list[str] = []  # a local folder for objects bound for a remote store
 
     def stage(path: PathLike) -> Path:
-        target = Path(path)
-        ensure_dir(target.parent)
-        remove_stale_temporaries(target.parent)
-        tmp = target.with_name(temporary_name(target.name))
+        target = location(path)
+        if is_remote(target):
+            if not scratch:
+                scratch.append(tempfile.mkdtemp(prefix="labeltools-"))
+            tmp = Path(scratch[0]) / temporary_name(target.name)
+        else:
+            ensure_dir(target.parent)
+            remove_stale_temporaries(target.parent)
+            tmp = target.with_name(temporary_name(target.name))
         staged.append((tmp, target))
         return tmp
 
-    current: Path | None = None
+    current: Any = None
     try:
         yield stage
         for tmp, target in staged:
             current = target
-            os.replace(tmp, target)
+            if is_remote(target):
+                remote: Any = target
+                remote.fs.put_file(str(tmp), remote.path)  # one PUT: the object appears whole
+            else:
+                os.replace(tmp, target)
     except BaseException as exc:
         for tmp, _ in staged:
             try:
@@ -156,6 +282,9 @@ def atomic_writes() -> Iterator[Callable[[PathLike], Path]]:
             where = current or _failed_target(exc, staged)
             raise OutputError(f"{where}: cannot write ({_cause(exc)})") from exc
         raise
+    finally:
+        if scratch:
+            shutil.rmtree(scratch[0], ignore_errors=True)
 
 
 def _failed_target(exc: OSError, staged: list[tuple[Path, Path]]) -> Path | str:
