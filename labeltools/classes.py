@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -208,7 +207,7 @@ class ClassTable:
         Raises:
             ClassTableError: the file is missing, unreadable or malformed.
         """
-        text_spec = os.fspath(spec)
+        text_spec = str(spec)  # a path, a URL or a UPath
         if text_spec.lower() in PRESETS and not Path(text_spec).is_file():
             return cls.preset(text_spec)
         path = location(text_spec)
@@ -624,7 +623,7 @@ def save_colormap(path: PathLike, entries: Sequence[ClassEntry]) -> None:
     Raises:
         ClassTableError: unknown extension.
     """
-    target = Path(path)
+    target = location(path)
     suffix = target.suffix.lower()
     if suffix not in COLORMAP_FORMATS:
         raise ClassTableError(

@@ -718,7 +718,7 @@ def convert_sample(output: PathLike, *, jobs: int | None = None) -> Conversion:
             dataset without the sample's classes.
         ClassTableError: ``output``'s ``class_names.txt`` is unreadable.
     """
-    output = Path(output)
+    output = location(output)
     table = ClassTable.load(sample_labels_path())
     if _is_nonempty_dir(output):
         if not is_voc_root(output):

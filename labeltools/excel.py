@@ -54,7 +54,7 @@ from labeltools.labelpng import (
     write_label,
 )
 from labeltools.cells import keep_text
-from labeltools.engine.storage import ensure_dir
+from labeltools.engine.storage import absolute, ensure_dir, location
 from labeltools.engine.executor import FileResult, map_files
 from labeltools.voc import load_class_table
 
@@ -363,7 +363,7 @@ class _Book:
     with sheets half-streamed spills errors at exit."""
 
     def __init__(self, path: PathLike, fill: bool = True) -> None:
-        ensure_dir(Path(path).parent)
+        ensure_dir(location(path).parent)
         self.fill = fill
         self.book = Workbook(write_only=True)
         self.taken: set[str] = set()
@@ -578,7 +578,7 @@ def resolve_class_names(source: PathLike, names: NamesSpec = None) -> ClassTable
     """
     if names is not None:
         return as_class_table(names)
-    return _folder_class_names(Path(source).resolve().parent)
+    return _folder_class_names(absolute(source).parent)
 
 
 def _folder_class_names(folder: Path) -> ClassTable:
@@ -661,14 +661,14 @@ def _grid_source(planned: _Planned, table: ClassTable) -> GridSource:
         )
     colors = table.palette() if file_palette is None else file_palette
     return GridSource(
-        label, planned.region, Path(planned.source).stem, planned.source, colors, table,
+        label, planned.region, location(planned.source).stem, planned.source, colors, table,
         planned.mode, file_palette is not None,
     )  # fmt: skip
 
 
 def default_workbook_path(source: PathLike) -> Path:
     """``<folder>/<stem>.xlsx`` beside a label file."""
-    return Path(source).with_suffix(".xlsx")
+    return location(source).with_suffix(".xlsx")
 
 
 def label_file_to_excel(
@@ -693,7 +693,7 @@ def label_file_to_excel(
     Raises:
         LabelFileError, WorkbookError, ClassTableError: see :func:`label_to_excel`.
     """
-    target = default_workbook_path(source) if output is None else Path(output)
+    target = default_workbook_path(source) if output is None else location(output)
     planned = _plan_file(source, crop, step, max_cells)
     book = _Book(target, fill)
     title = book.add_grid(_grid_source(planned, resolve_class_names(source, names)))
@@ -710,7 +710,7 @@ def _to_folder(
     fill: bool,
     max_cells: int,
 ) -> FileResult:
-    target = Path(output_dir) / (Path(source).stem + ".xlsx")
+    target = location(output_dir) / (location(source).stem + ".xlsx")
     return label_file_to_excel(source, target, names=names, crop=crop, step=step, fill=fill, max_cells=max_cells)
 
 
@@ -792,7 +792,7 @@ def _write_workbook(
             continue
         try:
             if table is None:
-                folder = Path(item.source).resolve().parent
+                folder = absolute(item.source).parent
                 if folder not in tables:
                     tables[folder] = _folder_class_names(folder)
                 grid = _grid_source(item, tables[folder])

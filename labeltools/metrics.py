@@ -18,7 +18,6 @@ accepted), :func:`evaluate_pair` on one pair of files, and :func:`evaluate_pairs
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from functools import partial
 from typing import Any
@@ -503,7 +502,7 @@ def evaluate_pair(
         LabelFileError: a file is unreadable or not a label map.
     """
     gt_path, pred_path = pair
-    if not os.path.exists(pred_path):
+    if not location(pred_path).exists():
         if missing == "skip":
             return FileResult(
                 source=gt_path, skipped=True, warnings=(f"{pred_path}: no prediction for {gt_path}; skipped",)

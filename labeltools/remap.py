@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -49,7 +48,7 @@ from labeltools.labelpng import (
     read_label,
     write_label,
 )
-from labeltools.engine.storage import ensure_dir
+from labeltools.engine.storage import absolute, ensure_dir, location
 from labeltools.engine.executor import FileResult, map_files
 
 log = logging.getLogger(__name__)
@@ -673,8 +672,8 @@ class IndexMap:
             RemapError: unreadable file, malformed pair (naming the line or entry), a value
                 outside 0..255, 255 as a source, or a source listed twice with two values.
         """
-        text = os.fspath(spec)
-        path = Path(text)
+        text = str(spec)
+        path = location(text)
         if text.lower() == "cityscapes" and not path.exists():
             table = _cityscapes()
             pairs = tuple((e.index, e.target) for e in table.classes)
@@ -853,8 +852,8 @@ def _palette_alpha(transparency: object) -> NDArray[np.uint8] | None:
 
 
 def _output_path(source: PathLike, output_dir: PathLike) -> Path:
-    target = Path(output_dir) / (Path(source).stem + ".png")
-    if target.exists() and target.resolve() == Path(source).resolve():
+    target = location(output_dir) / (location(source).stem + ".png")
+    if target.exists() and str(absolute(target)) == str(absolute(source)):
         raise RemapError(
             f"{source}: the output {target} would overwrite the input; choose another output folder"
         )

@@ -587,7 +587,7 @@ def save_weights(path: PathLike, weights: NDArray[np.float64]) -> Path:
     array = np.asarray(weights, dtype=np.float64)
     if array.ndim != 1 or not np.isfinite(array).all():
         raise WeightsError(f"{path}: weights must be a 1-D array of finite numbers, got shape {array.shape}")
-    target = Path(path)
+    target = location(path)
     with atomic_write(target) as tmp, open(tmp, "wb") as fh:  # a file object: np.save adds no suffix
         np.save(fh, array)
     return target
@@ -636,7 +636,7 @@ def weights_provenance(
 def save_provenance(path: PathLike, provenance: Mapping[str, Any]) -> Path:
     """Write :func:`weights_provenance` output as JSON, atomically; creates the folder."""
     write_json(path, provenance)
-    return Path(path)
+    return location(path)
 
 
 __all__ = [

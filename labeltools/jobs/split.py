@@ -19,6 +19,7 @@ from labeltools.classes import ClassTable
 from labeltools.errors import DatasetError
 from labeltools.ops.splits import ClassBalance, check_fraction, fold_ids, sparse_counts, split_balance, split_ids
 from labeltools.engine.executor import FileResult, OneRun
+from labeltools.engine.storage import location
 from labeltools.stats import stat_label_files
 from labeltools.voc import dataset_class_table, label_ids, label_path, write_splits
 
@@ -104,7 +105,7 @@ def split_dataset(
         DatasetError: not a VOC folder, no labels, a bad fraction or number of folds.
         ClassTableError: a bad class table.
     """
-    root = Path(root)
+    root = location(root)
     check_fraction(val_fraction)
     ids = label_ids(root)
     if not ids:

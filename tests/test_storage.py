@@ -1,0 +1,201 @@
+"""Inputs and outputs on object storage: a real S3 endpoint (moto's server on 127.0.0.1, s3fs
+pointed at it), and fsspec's memory file system for the storage layer itself."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from labeltools import read_label, write_label
+from labeltools.cli import app
+from labeltools.convert import SAMPLE_DIR, sample_labels_path
+from labeltools.engine.storage import atomic_writes, list_files, location, modified, read_bytes
+from labeltools.errors import LabeltoolsError, OutputError
+
+s3fs = pytest.importorskip("s3fs")
+moto_server = pytest.importorskip("moto.server")
+runner = CliRunner()
+
+
+def cli(*args: Any) -> Any:
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def s3(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """An S3 endpoint on 127.0.0.1 holding bucket ``src`` (the bundled sample under
+    ``sample/``) and an empty bucket ``out``; yields an s3fs file system pointed at it."""
+    port = free_port()
+    saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL")}
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1",
+        AWS_ENDPOINT_URL=f"http://127.0.0.1:{port}",
+    )  # fmt: skip
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the server's request log is not ours
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    s3fs.S3FileSystem.clear_instance_cache()
+    fs = s3fs.S3FileSystem()
+    fs.mkdir("src")
+    fs.mkdir("out")
+    fs.put(f"{SAMPLE_DIR}/", "src/sample/", recursive=True)
+    try:
+        yield fs
+    finally:
+        server.stop()
+        s3fs.S3FileSystem.clear_instance_cache()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def local_tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def s3_tree(fs: Any, prefix: str) -> dict[str, bytes]:
+    fs.invalidate_cache()
+    return {name[len(prefix) + 1 :]: fs.cat_file(name) for name in sorted(fs.find(prefix))}
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("ref") / "voc"
+    result = cli("convert", SAMPLE_DIR, out, "--labels", sample_labels_path(), "--instances", "-j", "1")
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_convert_from_s3_to_s3_writes_the_local_bytes(s3: Any, reference: Path) -> None:
+    result = cli("convert", "s3://src/sample", "s3://out/a", "--labels", "s3://src/sample/labels.txt", "--instances", "-j", "2")
+    assert result.exit_code == 0, result.output
+    assert s3_tree(s3, "out/a") == local_tree(reference)
+
+
+def test_convert_from_local_to_s3_and_resume(s3: Any, reference: Path) -> None:
+    args = ("convert", SAMPLE_DIR, "s3://out/b", "--labels", sample_labels_path(), "--instances", "-j", "1")
+    assert cli(*args).exit_code == 0
+    assert s3_tree(s3, "out/b") == local_tree(reference)
+    result = cli(*args, "--resume")  # the objects are newer than their sources: nothing to do
+    assert result.exit_code == 0 and "converted 0, skipped 8" in result.stderr
+    assert modified("s3://out/b/SegmentationClass/street_01.png") is not None
+
+
+def test_weights_and_evaluate_read_s3(s3: Any, reference: Path, tmp_path: Path) -> None:
+    assert cli("convert", "s3://src/sample", "s3://out/c", "--labels", "s3://src/sample/labels.txt").exit_code == 0
+    pred = tmp_path / "pred"
+    pred.mkdir()
+    for label in sorted((reference / "SegmentationClass").glob("*.png")):
+        guess = read_label(label).copy()
+        guess[guess == 255] = 0
+        guess[::5] = 1
+        write_label(pred / label.name, guess)
+    s3.put(f"{pred}/", "out/pred/", recursive=True)
+    for where, root, guesses in (("local", str(reference), str(pred)), ("s3", "s3://out/c", "s3://out/pred")):
+        result = cli("weights", root, "-o", tmp_path / f"{where}.npy", "-j", "2")
+        assert result.exit_code == 0, result.output
+        result = cli("evaluate", root, guesses, "-n", "9", "--json", tmp_path / f"{where}.json")
+        assert result.exit_code == 0, result.output
+    assert (tmp_path / "s3.npy").read_bytes() == (tmp_path / "local.npy").read_bytes()
+    local, remote = (json.loads((tmp_path / f"{w}.json").read_text()) for w in ("local", "s3"))
+    assert remote == local and 0.2 < remote["mean_iou"] < 1.0
+
+
+def test_weights_can_be_written_to_s3(s3: Any, reference: Path) -> None:
+    assert cli("weights", reference, "-o", "s3://out/w/weights.npy").exit_code == 0
+    assert s3.cat_file("out/w/weights.npy")[:6] == b"\x93NUMPY"
+
+
+def test_a_missing_bucket_is_one_line(s3: Any) -> None:
+    result = cli("convert", SAMPLE_DIR, "s3://no-such-bucket/voc", "-j", "1")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "error: s3://no-such-bucket/voc/class_names.txt: cannot write (The specified bucket does not exist)"
+    result = cli("stats", "s3://no-such-bucket/voc")
+    assert result.exit_code == 1 and result.stderr.startswith("error: s3://no-such-bucket/voc")
+
+
+def test_a_denied_write_is_one_line(tmp_path: Path) -> None:
+    """A second endpoint that checks credentials: a user allowed to read may not write."""
+    port = free_port()
+    env = {**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "5", "AWS_ACCESS_KEY_ID": "testing",
+           "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}  # fmt: skip
+    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        import boto3
+
+        endpoint = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        iam = boto3.client("iam", endpoint_url=endpoint)
+        iam.create_user(UserName="reader")  # 1
+        policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:Get*", "s3:List*"], "Resource": "*"}]}
+        iam.put_user_policy(UserName="reader", PolicyName="read", PolicyDocument=json.dumps(policy))  # 2
+        key = iam.create_access_key(UserName="reader")["AccessKey"]  # 3
+        boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket="locked")  # 4
+        done = subprocess.run(
+            [sys.executable, "-m", "labeltools", "convert", str(SAMPLE_DIR), "s3://locked/voc", "-j", "1"],
+            env={**env, "AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
+                 "AWS_ENDPOINT_URL": endpoint},  # fmt: skip
+            capture_output=True, text=True, timeout=120,
+        )
+    finally:
+        server.terminate()
+        server.wait()
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == ["error: s3://locked/voc/class_names.txt: cannot write (Access Denied)"]
+
+
+# --------------------------------------------------------------------------------------------
+# the storage layer on fsspec's memory file system
+
+
+def test_memory_urls_read_list_and_write_whole() -> None:
+    with atomic_writes() as stage:
+        stage("memory://bucket/x/a.png").write_bytes(b"one")
+        stage("memory://bucket/x/sub/b.PNG").write_bytes(b"two")
+        stage("memory://bucket/x/c.txt").write_bytes(b"three")
+    assert read_bytes("memory://bucket/x/a.png") == b"one"
+    assert [p.name for p in list_files("memory://bucket/x", (".png",), recursive=True)] == ["a.png", "b.PNG"]
+    assert [p.name for p in list_files("memory://bucket/x", (".png",))] == ["a.png"]
+    with pytest.raises(LabeltoolsError, match="memory://bucket/x/none.png: no such file"):
+        read_bytes("memory://bucket/x/none.png")
+    with pytest.raises(ZeroDivisionError), atomic_writes() as stage:
+        stage("memory://bucket/x/a.png").write_bytes(b"half")
+        1 / 0
+    assert read_bytes("memory://bucket/x/a.png") == b"one"  # nothing was uploaded
+
+
+def test_label_files_round_trip_through_memory() -> None:
+    label = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    write_label("memory://labels/a.png", label)
+    assert (read_label("memory://labels/a.png") == label).all()
+    assert location("file:///tmp/x") == Path("/tmp/x") and isinstance(location("/tmp/x"), Path)
+
+
+def test_an_unknown_protocol_is_one_line() -> None:
+    with pytest.raises((LabeltoolsError, OutputError, ValueError)):
+        read_bytes("nosuchprotocol://x/y")
