@@ -646,6 +646,95 @@ def bench_convert(workdir: Path, quick: bool) -> list[Result]:
     return results
 
 
+# --- dask -----------------------------------------------------------------------------------
+
+
+def start_dask_cluster(workers: int = 2) -> tuple[str, list[subprocess.Popen]]:
+    """A Dask scheduler and ``workers`` single-threaded worker processes on 127.0.0.1, started as
+    a real cluster is (separate processes, before any timing); returns its address and the
+    processes to stop."""
+    import socket
+
+    from distributed import Client
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    procs = [subprocess.Popen(["dask", "scheduler", "--host", "127.0.0.1", "--port", str(port), "--dashboard-address", ":0"], **quiet)]
+    time.sleep(1.0)
+    procs.append(subprocess.Popen(
+        ["dask", "worker", address, "--nworkers", str(workers), "--nthreads", "1", "--no-dashboard"], cwd=ROOT, **quiet
+    ))  # fmt: skip
+    with Client(address, timeout="30s") as client:
+        client.wait_for_workers(workers, timeout=60)
+    return address, procs
+
+
+def run_command(args: list[str]) -> None:
+    subprocess.run([sys.executable, "-m", "labeltools", *args], check=True, cwd=ROOT,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+
+
+def bench_dask(workdir: Path, quick: bool) -> list[Result]:
+    """Whole commands on a running Dask cluster (2 single-threaded workers) against the local
+    pool at --jobs 2, at N and 5N files: the marginal cost per file and the fixed cost."""
+    n = 60 if quick else 600
+    address, procs = start_dask_cluster(2)
+    results = []
+    try:
+        folders = {count: make_labelme_folder(workdir / f"labelme{count}", count) for count in (n, 5 * n)}
+        labels = {count: workdir / f"labels{count}" for count in (n, 5 * n)}
+        for count, folder in labels.items():
+            make_label_files(folder, count, seed=count)
+        runs = itertools.count()
+        jobs = {
+            "convert": lambda count, where: run_command(
+                ["convert", str(folders[count]), str(workdir / f"out{next(runs)}"), "--labels", str(folders[count] / "labels.txt"), *where]
+            ),
+            "weights": lambda count, where: run_command(
+                ["weights", "--labels-dir", str(labels[count]), "-n", "6", "-o", str(workdir / f"w{next(runs)}.npy"), *where]
+            ),
+        }  # fmt: skip
+        for name, job in jobs.items():
+            times: dict[tuple[str, int], float] = {}
+            for count in (n, 5 * n):
+                dask_t, local_t = timeit_alternating(
+                    lambda: job(count, ["--dask", address]), lambda: job(count, ["-j", "2"]),
+                    repeats=1 if quick else 3,
+                )  # fmt: skip
+                times["dask", count], times["local", count] = dask_t, local_t
+            marginal = {w: (times[w, 5 * n] - times[w, n]) / (4 * n) for w in ("dask", "local")}
+            fixed = {w: times[w, n] - n * marginal[w] for w in ("dask", "local")}
+            results.append(Result(
+                "dask", f"{name} marginal per file, {n} -> {5 * n}", marginal["dask"] * 1000, marginal["local"] * 1000,
+                unit="ms", baseline_name="local pool --jobs 2", target=1 / 1.25,
+            ))
+            results.append(Result(
+                "dask", f"{name} fixed cost (connect, imports)", fixed["dask"], fixed["local"],
+                unit="s", baseline_name="local pool --jobs 2", note=f"target: dask fixed cost under 1.5 s, {'met' if fixed['dask'] < 1.5 else 'NOT met'}",
+            ))
+        big = workdir / f"labels{10 * n}"
+        make_label_files(big, 10 * n, seed=1)
+        peaks = {}
+        for count, folder in ((n, labels[n]), (10 * n, big)):
+            peaks[count] = peak_memory_mib(
+                "from labeltools.cli import app\n"
+                f"try:\n    app(['weights', '--labels-dir', {str(folder)!r}, '-n', '6', '-o', {str(workdir / 'peak.npy')!r}, '--dask', {address!r}])\n"
+                "except SystemExit:\n    pass\n"
+            )
+        results.append(Result(
+            "dask", f"client peak RSS, weights {10 * n} vs {n} files", peaks[10 * n], peaks[n],
+            unit="MiB", baseline_name=f"{n} files", target=1 / 1.2,
+        ))
+    finally:
+        for proc in reversed(procs):
+            proc.terminate()
+            proc.wait()
+    return results
+
+
 BENCHMARKS: dict[str, Callable[[Path, bool], list[Result]]] = {
     "colormap": bench_colormap,
     "excel": bench_excel,
@@ -654,6 +743,7 @@ BENCHMARKS: dict[str, Callable[[Path, bool], list[Result]]] = {
     "evaluate": bench_evaluate,
     "stats": bench_stats,
     "convert": bench_convert,
+    "dask": bench_dask,
 }
 
 
