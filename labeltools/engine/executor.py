@@ -209,7 +209,7 @@ DASK_ENV = "LABELTOOLS_DASK"
 DASK_MIN_TASK_ITEMS = 16
 #: Tasks in flight per worker thread: enough to keep every worker busy while results travel,
 #: few enough that the client holds little whatever the number of items.
-DASK_TASKS_PER_WORKER = 4
+DASK_TASKS_PER_WORKER = 2
 
 _dask_setting: list[str | None] = []  # innermost use_dask() last
 _clients: dict[str, Any] = {}
