@@ -19,15 +19,52 @@ import typer
 from numpy.typing import NDArray
 from rich.console import Console
 from rich.logging import RichHandler
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from labeltools import __version__
-from labeltools.classes import ClassTable, class_names_for, colormap_entries, hex_color, save_colormap
-from labeltools.colormap import MAX_CLASSES
-from labeltools.convert import (
+from labeltools.core.classes import (
+    ClassTable,
+    class_names_for,
+    colormap_entries,
+    hex_color,
+)
+from labeltools.core.colormap import MAX_CLASSES
+from labeltools.core.errors import LabeltoolsError
+from labeltools.core.version import __version__
+from labeltools.engine.executor import FileResult, use_dask
+from labeltools.engine.storage import absolute, location
+from labeltools.formats.excel import DEFAULT_MAX_CELLS, parse_crop
+from labeltools.formats.labelme import (
+    DEFAULT_LINE_WIDTH,
+    DEFAULT_POINT_SIZE,
+    OVERLAP_RULES,
+    UNKNOWN_POLICIES,
+)
+from labeltools.formats.labels import write_json
+from labeltools.formats.scores import (
+    save_confusion_csv,
+    save_scores_excel,
+    save_scores_json,
+)
+from labeltools.formats.voc import (
+    CLASS_NAMES_FILE,
+    SPLITS_DIR,
+    dataset_class_table,
+    is_voc_root,
+    select_label_paths,
+)
+from labeltools.jobs.check import DatasetCheck
+from labeltools.jobs.colorize import recolor_label_files
+from labeltools.jobs.colormap import save_colormap
+from labeltools.jobs.convert import (
     IMAGE_FORMATS,
     SAMPLE_DIR,
     Conversion,
@@ -35,44 +72,38 @@ from labeltools.convert import (
     convert_labelme,
     convert_sample,
 )
-from labeltools.engine.executor import use_dask
-from labeltools.engine.storage import absolute, location
-from labeltools.errors import LabeltoolsError
-from labeltools.excel import (
-    DEFAULT_MAX_CELLS,
+from labeltools.jobs.evaluate import (
+    check_missing_policy,
+    evaluate_pairs,
+    evaluation_pairs,
+)
+from labeltools.jobs.excel import (
     default_workbook_path,
     excel_to_label_file,
     label_files_to_excel,
     label_files_to_workbook,
-    parse_crop,
 )
-from labeltools.labelme import DEFAULT_LINE_WIDTH, DEFAULT_POINT_SIZE, OVERLAP_RULES, UNKNOWN_POLICIES
-from labeltools.labelpng import recolor_label_files, write_json
-from labeltools.metrics import ConfusionMatrix, check_missing_policy, evaluate_pairs, evaluation_pairs
-from labeltools.engine.executor import FileResult
-from labeltools.remap import RemapReport, remap_files
-from labeltools.stats import (
-    DatasetCheck,
-    DatasetStats,
-    save_stats_plot,
-    stat_label_files,
-)
+from labeltools.jobs.remap import remap_files
 from labeltools.jobs.split import DatasetSplitting, split_dataset
-from labeltools.ops.splits import ClassBalance
-from labeltools.voc import CLASS_NAMES_FILE, SPLITS_DIR, dataset_class_table, is_voc_root, select_label_paths
-from labeltools.weights import (
-    ENET_C,
-    EFFECTIVE_BETA,
-    SCHEMES,
-    ClassCounter,
-    check_scheme,
-    class_weights,
+from labeltools.jobs.stats import DatasetStats, save_stats_plot, stat_label_files
+from labeltools.jobs.weights import (
     default_weights_path,
     histogram_label_files,
     save_provenance,
     save_weights,
+)
+from labeltools.ops.counts import (
+    EFFECTIVE_BETA,
+    ENET_C,
+    SCHEMES,
+    ClassCounter,
+    check_scheme,
+    class_weights,
     weights_provenance,
 )
+from labeltools.ops.metrics import ConfusionMatrix
+from labeltools.ops.remap import RemapReport
+from labeltools.ops.splits import ClassBalance
 
 app = typer.Typer(
     name="labeltools",
@@ -1061,9 +1092,9 @@ def evaluate_command(
         "absent from ground truth and predictions (left out of the means): "
         + (", ".join(f"{a['index']} {a['name']}" for a in absent) if absent else "none"),
     )
-    for path, save in ((json_path, cm.save_json), (csv_path, cm.save_csv), (excel_path, cm.save_excel)):
+    for path, save in ((json_path, save_scores_json), (csv_path, save_confusion_csv), (excel_path, save_scores_excel)):
         if path is not None:
-            save(path, names)
+            save(path, cm, names)
             _written(path)
     exit_for(summary)
 

@@ -165,7 +165,7 @@ def bitget_colormap(n: int) -> np.ndarray:
 
 
 def bench_colormap(workdir: Path, quick: bool) -> list[Result]:
-    from labeltools.colormap import _colormap
+    from labeltools.core.colormap import _colormap
 
     results = []
     for n in (256, 65536) if not quick else (256,):
@@ -216,7 +216,7 @@ def openpyxl_plain_dump(label: np.ndarray, path: Path) -> None:
 
 def excel_timings(workdir: Path, quick: bool, tag: str = "") -> list[Result]:
     """Coloured and plain dumps of a 500x375 label against the plain openpyxl loop."""
-    from labeltools.excel import excel_to_label, label_to_excel
+    from labeltools.formats.excel import excel_to_label, label_to_excel
 
     label = synthetic_label(375, 500)
     ours_path, base_path = workdir / "ours.xlsx", workdir / "plain.xlsx"
@@ -255,7 +255,7 @@ def bench_excel(workdir: Path, quick: bool) -> list[Result]:
         f"label = np.load({str(workdir / 'big.npy')!r})\n"
         f"out = pathlib.Path({str(workdir / 'big.xlsx')!r})\n"
     )
-    ours = peak_memory_mib(make + "from labeltools.excel import label_to_excel\nlabel_to_excel(label, out)\n")
+    ours = peak_memory_mib(make + "from labeltools.formats.excel import label_to_excel\nlabel_to_excel(label, out)\n")
     base = peak_memory_mib(make + "bench.openpyxl_plain_dump(label, out)\n")
     results.append(
         Result("excel", f"{width}x{height} peak memory", ours, base, unit="MiB",
@@ -270,7 +270,7 @@ def bench_excel(workdir: Path, quick: bool) -> list[Result]:
 def make_label_files(folder: Path, count: int, seed: int = 0, size: tuple[int, int] = (500, 375)) -> list[Path]:
     """``count`` VOC-like label PNGs (``size`` = width, height): background, a few blobs of
     several classes, 255 boundaries around them, written with ``write_label``."""
-    from labeltools.labelpng import write_label
+    from labeltools.formats.labels import write_label
 
     rng = np.random.default_rng(seed)
     width, height = size
@@ -295,7 +295,7 @@ def bincount_loop(paths: list[Path]) -> np.ndarray:
 
 
 def bench_weights(workdir: Path, quick: bool) -> list[Result]:
-    from labeltools.weights import count_label_files
+    from labeltools.jobs.weights import count_label_files
 
     count = 100 if quick else 500
     paths = make_label_files(workdir / "labels", count)
@@ -314,7 +314,7 @@ def bench_weights(workdir: Path, quick: bool) -> list[Result]:
     small, large = (count, 10 * count)
     probe = (
         "from pathlib import Path\n"
-        "from labeltools.weights import count_label_files\n"
+        "from labeltools.jobs.weights import count_label_files\n"
         "paths = sorted(Path({folder!r}).glob('*.png'))\n"
         "paths = (paths * ({n} // len(paths) + 1))[:{n}]\n"
         "count_label_files(paths, 21, jobs=2)\n"
@@ -354,7 +354,7 @@ def remap_bench_mask(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A colour mask of ``num_colors`` class colours in blocky regions plus ``unknown`` random
     pixels in colours outside the table; returns ``(rgb, colours, expected label)``."""
-    from labeltools.colormap import voc_colormap
+    from labeltools.core.colormap import voc_colormap
 
     rng = np.random.default_rng(seed)
     colors = voc_colormap(num_colors)
@@ -371,8 +371,8 @@ def remap_bench_mask(
 
 
 def bench_remap(workdir: Path, quick: bool) -> list[Result]:
-    from labeltools.classes import ClassTable
-    from labeltools.remap import rgb_to_index, rgb_to_index_with_report
+    from labeltools.core.classes import ClassTable
+    from labeltools.ops.remap import rgb_to_index, rgb_to_index_with_report
 
     height, width = (256, 512) if quick else (1024, 2048)
     rgb, colors, expected = remap_bench_mask(height, width)
@@ -419,7 +419,7 @@ def make_label_pairs(workdir: Path, count: int) -> list[tuple[str, str]]:
     """``count`` ground-truth labels (:func:`make_label_files`) and predictions made from them
     as a model errs: shifted a few pixels, void filled with background, a fifth of the classes
     confused with another."""
-    from labeltools.labelpng import read_label, write_label
+    from labeltools.formats.labels import read_label, write_label
 
     rng = np.random.default_rng(1)
     gt_paths = make_label_files(workdir / "gt", count)
@@ -453,7 +453,8 @@ def bincount_confusion(pairs: list[tuple[str, str]], num_classes: int) -> np.nda
 
 
 def bench_evaluate(workdir: Path, quick: bool) -> list[Result]:
-    from labeltools.metrics import ConfusionMatrix, evaluate_pairs
+    from labeltools.jobs.evaluate import evaluate_pairs
+    from labeltools.ops.metrics import ConfusionMatrix
 
     count = 60 if quick else 500
     pairs = make_label_pairs(workdir, count)
@@ -493,7 +494,7 @@ def bincount_stats(paths: list[Path]) -> tuple[np.ndarray, np.ndarray, dict[tupl
 
 
 def bench_stats(workdir: Path, quick: bool) -> list[Result]:
-    from labeltools.stats import DatasetStats, stat_label_files
+    from labeltools.jobs.stats import DatasetStats, stat_label_files
 
     count = 60 if quick else 500
     paths = make_label_files(workdir / "labels", count)
@@ -598,7 +599,7 @@ def labelme2voc_baseline(folder: Path, out: Path) -> None:
 
 
 def labeltools_convert(folder: Path, out: Path, jobs: int) -> None:
-    from labeltools.convert import convert_labelme
+    from labeltools.jobs.convert import convert_labelme
 
     conversion = convert_labelme(folder, out, folder / "labels.txt", overwrite=True, jobs=jobs)
     for result in conversion:

@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 from labeltools import VOID, ClassEntry, ClassTable, ClassTableError, voc_colormap
-from labeltools.classes import CITYSCAPES_LABELS, class_name, class_names_for, colormap_entries, save_colormap
+from labeltools.core.classes import (
+    CITYSCAPES_LABELS,
+    class_name,
+    class_names_for,
+    colormap_entries,
+)
+from labeltools.formats.voc import save_class_names, save_class_table
+from labeltools.jobs.colormap import save_colormap
 
 
 def write(tmp_path, name, text):
@@ -109,9 +116,9 @@ def test_csv_errors(tmp_path, text, message):
 
 def test_json_round_trip(tmp_path):
     table = ClassTable.preset("cityscapes")
-    table.save_json(tmp_path / "c.json")
+    save_class_table(tmp_path / "c.json", table)
     assert ClassTable.load(tmp_path / "c.json") == table
-    table.save_csv(tmp_path / "c.csv")
+    save_class_table(tmp_path / "c.csv", table)
     assert ClassTable.load(tmp_path / "c.csv") == table
 
 
@@ -169,11 +176,11 @@ def test_cityscapes_preset_matches_official_table():
 
 def test_class_names_writer(tmp_path):
     table = ClassTable.from_names(["__ignore__", "_background_", "cat"])
-    table.save_class_names(tmp_path / "class_names.txt")
+    save_class_names(tmp_path / "class_names.txt", table)
     assert (tmp_path / "class_names.txt").read_text() == "_background_\ncat\n"
     gappy = ClassTable([ClassEntry(0, "a", (0, 0, 0)), ClassEntry(2, "c", (1, 1, 1))])
     with pytest.raises(ClassTableError, match=r"indices \[1\] have no class"):
-        gappy.save_class_names(tmp_path / "g.txt")
+        save_class_names(tmp_path / "g.txt", gappy)
     assert not (tmp_path / "g.txt").exists()
 
 

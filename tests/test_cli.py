@@ -12,21 +12,20 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from labeltools import (
-    __version__,
-    class_weights,
-    count_classes,
-    read_label,
-    voc_colormap,
-    write_gray_label,
-    write_label,
-    write_split,
-)
 from labeltools import cli
 from labeltools.cli import app
-from labeltools.labelpng import read_label_palette
+from labeltools.core.colormap import voc_colormap
+from labeltools.core.version import __version__
 from labeltools.engine.executor import FileResult
-from labeltools.remap import RemapReport
+from labeltools.formats.labels import (
+    read_label,
+    read_label_palette,
+    write_gray_label,
+    write_label,
+)
+from labeltools.formats.voc import write_split
+from labeltools.ops.counts import class_weights, count_classes
+from labeltools.ops.remap import RemapReport
 
 runner = CliRunner()
 

@@ -3,7 +3,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from labeltools import VOID, ColormapError, colorize, palette_array, palette_bytes, voc_colormap
+from labeltools import (
+    VOID,
+    ColormapError,
+    colorize,
+    palette_array,
+    palette_bytes,
+    voc_colormap,
+)
 
 VOC2012 = [
     (0, 0, 0), (128, 0, 0), (0, 128, 0), (128, 128, 0), (0, 0, 128), (128, 0, 128),

@@ -12,26 +12,35 @@ from typing import Any
 
 import numpy as np
 import pytest
+from helpers import H, W, broken_chunk_png, scene, shapes_abc, write_annotation
 from PIL import Image
 
-from labeltools import ClassTable, VOCSegmentation, read_label, read_label_palette, read_split
-from labeltools.convert import (
+from labeltools import (
+    ClassTable,
+    VOCSegmentation,
+    read_label,
+    read_label_palette,
+    read_split,
+)
+from labeltools.core.errors import (
+    AnnotationError,
+    ClassTableError,
+    DatasetError,
+    OutputError,
+)
+from labeltools.formats.labelme import labelme_to_label, read_labelme
+from labeltools.jobs.convert import (
     SAMPLE_DIR,
     ConvertOptions,
+    assign_ids,
     convert_file,
     convert_labelme,
     convert_sample,
     discover_classes,
-    assign_ids,
     find_annotations,
     sample_labels_path,
-    split_ids,
 )
-from labeltools.errors import AnnotationError, ClassTableError, DatasetError, OutputError
-from labeltools.labelme import labelme_to_label, read_labelme
-
-from helpers import H, W, broken_chunk_png, encode, scene, shapes_abc, write_annotation
-
+from labeltools.ops.splits import split_ids
 
 
 def run(conversion: Any) -> list[Any]:
@@ -405,7 +414,7 @@ def test_an_undecodable_mask_is_a_bad_shape_not_a_crash(tmp_path: Path, folder: 
 
 
 def test_a_failed_write_keeps_every_earlier_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import labeltools.convert as convert_module
+    import labeltools.jobs.convert as convert_module
 
     table = ClassTable.from_names(["_background_", "cat", "dog", "__ignore__"])
     path, _ = write_annotation(tmp_path / "src", "a")

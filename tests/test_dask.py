@@ -15,9 +15,14 @@ from typer.testing import CliRunner
 
 from labeltools import read_label, write_label
 from labeltools.cli import app
-from labeltools.convert import SAMPLE_DIR, sample_labels_path
-from labeltools.engine.executor import FileResult, close_dask_clients, map_files, use_dask
-from labeltools.errors import LabeltoolsError
+from labeltools.core.errors import LabeltoolsError
+from labeltools.engine.executor import (
+    FileResult,
+    close_dask_clients,
+    map_files,
+    use_dask,
+)
+from labeltools.jobs.convert import SAMPLE_DIR, sample_labels_path
 
 distributed = pytest.importorskip("distributed")
 runner = CliRunner()

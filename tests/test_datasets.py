@@ -10,18 +10,22 @@ from typing import Any
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
-
-from labeltools import ClassTable, read_label, read_split, write_label, write_split
-from labeltools.cli import app
-from labeltools.convert import SAMPLE_DIR, ConvertOptions, convert_labelme, sample_labels_path
-from labeltools.jobs.split import split_dataset
-from labeltools.labelme import labelme_to_label, parse_labelme, rasterise
-from labeltools.ops.splits import fold_ids, split_balance, split_ids, stratify
-from labeltools.voc import dataset_meta, labelmap_text, load_class_table
-
 from conftest import make_voc
 from helpers import write_annotation
+from typer.testing import CliRunner
+
+from labeltools import ClassTable, read_label, read_split
+from labeltools.cli import app
+from labeltools.formats.labelme import labelme_to_label, parse_labelme, rasterise
+from labeltools.formats.voc import dataset_meta, labelmap_text, load_class_table
+from labeltools.jobs.convert import (
+    SAMPLE_DIR,
+    ConvertOptions,
+    convert_labelme,
+    sample_labels_path,
+)
+from labeltools.jobs.split import split_dataset
+from labeltools.ops.splits import fold_ids, split_balance, split_ids, stratify
 
 runner = CliRunner()
 README = Path(__file__).resolve().parent.parent / "README.md"

@@ -4,7 +4,7 @@ import numpy as np
 from PIL import Image
 
 from labeltools import ClassTable, legend_image, overlay_image
-from labeltools.draw import text_color_for
+from labeltools.core.colormap import text_color_for
 
 
 def test_legend_has_a_swatch_per_class_in_its_colour():

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from labeltools.errors import format_values
+from labeltools.core.errors import format_values
 
 
 def test_format_values_counts_or_elides_the_rest():

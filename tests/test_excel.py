@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from PIL import Image
 
-from labeltools import VOID, VOID_COLOR, __version__, voc_colormap
-from labeltools.errors import ClassTableError, LabelFileError, WorkbookError
-from labeltools.excel import (
+from labeltools.core.colormap import VOID, VOID_COLOR, voc_colormap
+from labeltools.core.errors import ClassTableError, LabelFileError, WorkbookError
+from labeltools.core.version import __version__
+from labeltools.formats.excel import (
     CELL_WIDTH,
     CORNER_TEXT,
     EXCEL_MAX_COLUMNS,
@@ -26,18 +27,20 @@ from labeltools.excel import (
     GRID_FONT_SIZE,
     GridRegion,
     excel_to_label,
+    label_to_excel,
+    parse_crop,
+    plan_grid,
+    sheet_title,
+    void_color,
+)
+from labeltools.formats.labels import read_label_palette, write_gray_label, write_label
+from labeltools.jobs.excel import (
     excel_to_label_file,
     label_file_to_excel,
     label_files_to_excel,
     label_files_to_workbook,
-    label_to_excel,
-    parse_crop,
-    plan_grid,
     resolve_class_names,
-    sheet_title,
-    void_color,
 )
-from labeltools.labelpng import read_label_palette, write_gray_label, write_label
 
 
 def make_label(height: int = 12, width: int = 17, seed: int = 0) -> np.ndarray:
@@ -516,7 +519,7 @@ def test_workbooks_are_the_same_without_lxml(tmp_path: Path) -> None:
     """openpyxl falls back to the standard library's XML when lxml is missing or switched off."""
     code = (
         "import sys, numpy as np, openpyxl\n"
-        "from labeltools.excel import label_to_excel\n"
+        "from labeltools.formats.excel import label_to_excel\n"
         "assert not openpyxl.LXML\n"
         "label_to_excel(np.load(sys.argv[1]), sys.argv[2], crop=(1, 1, 9, 7))\n"
     )

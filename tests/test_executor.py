@@ -5,8 +5,19 @@ from functools import partial
 
 import pytest
 
-from labeltools import DatasetError, FileResult, LabelFileError, LabeltoolsError, map_files
-from labeltools.engine.executor import map_quick, quick_task_chunksize, raise_if_failed, resolve_jobs
+from labeltools import (
+    DatasetError,
+    FileResult,
+    LabelFileError,
+    LabeltoolsError,
+    map_files,
+)
+from labeltools.engine.executor import (
+    map_quick,
+    quick_task_chunksize,
+    raise_if_failed,
+    resolve_jobs,
+)
 
 
 def square(item: int, fail_on: int = -1) -> FileResult:

@@ -14,14 +14,15 @@ import labelme
 import labelme.utils
 import numpy as np
 import pytest
+from helpers import broken_chunk_png, jpeg_bytes, png_bytes, png_chunks, scene
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
-from labeltools.classes import ClassTable
-from labeltools.errors import AnnotationError, NotLabelmeError
-from labeltools.labelme import (
+from labeltools.core.classes import ClassTable
+from labeltools.core.errors import AnnotationError, NotLabelmeError
+from labeltools.formats.labelme import (
     MAX_COORDINATE,
     labelme_labels,
     labelme_to_label,
@@ -29,8 +30,6 @@ from labeltools.labelme import (
     parse_labelme,
     read_labelme,
 )
-
-from helpers import broken_chunk_png, jpeg_bytes, png_bytes, png_chunks, scene
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "labeltools" / "samples" / "labelme"

@@ -23,8 +23,9 @@ from labeltools import (
     write_gray_label,
     write_label,
 )
-from labeltools.errors import EvaluationError
-from labeltools.labelpng import as_label_array, to_array, write_label_image
+from labeltools.core.arrays import as_label_array, to_array
+from labeltools.core.errors import EvaluationError
+from labeltools.formats.labels import write_label_image
 
 
 def test_written_file_is_a_voc_palette_png(tmp_path, blobs_label):

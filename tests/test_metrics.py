@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import FakeTensor
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -25,9 +26,12 @@ from labeltools import (
     evaluation_pairs,
     write_label,
 )
-from labeltools.voc import write_split
-
-from conftest import FakeTensor
+from labeltools.formats.scores import (
+    save_confusion_csv,
+    save_scores_excel,
+    save_scores_json,
+)
+from labeltools.formats.voc import write_split
 
 
 class DeeplabEvaluator:
@@ -415,7 +419,7 @@ def test_rgb_prediction_points_to_remap(tmp_path):
 def test_pairing_errors_and_extra_predictions(tmp_path, caplog):
     gt_dir, pred_dir = make_pairs(tmp_path, 1)
     write_label(pred_dir / "stray.png", PRED)
-    with caplog.at_level(logging.WARNING, logger="labeltools.metrics"):
+    with caplog.at_level(logging.WARNING, logger="labeltools.jobs.evaluate"):
         pairs = evaluation_pairs(gt_dir, pred_dir)
     assert pairs == [(str(gt_dir / "im0.png"), str(pred_dir / "im0.png"))]
     assert "1 prediction(s) have no ground truth and are not scored: stray.png" in caplog.text
@@ -438,19 +442,19 @@ def test_json_csv_excel_reports(tmp_path):
     cm = ConfusionMatrix(4)
     cm.update(GT, PRED)
     names = ["background", "cat", "dog", "bird"]
-    cm.save_json(tmp_path / "s.json", names)
+    save_scores_json(tmp_path / "s.json", cm, names)
     data = json.loads((tmp_path / "s.json").read_text(), parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
     assert data["mean_iou"] == pytest.approx((0.6 + 0.6 + 0.5) / 3)
     assert data["absent_classes"] == [{"index": 3, "name": "bird"}]
     assert data["confusion_matrix"][0] == [3, 1, 0, 0]
     assert data["classes"][1]["iou"] == pytest.approx(0.6) and data["classes"][3]["iou"] is None
 
-    cm.save_csv(tmp_path / "m.csv", names)
+    save_confusion_csv(tmp_path / "m.csv", cm, names)
     lines = (tmp_path / "m.csv").read_text().splitlines()
     assert lines[0] == "ground truth \\ prediction,background,cat,dog,bird"
     assert lines[1:] == ["background,3,1,0,0", "cat,0,3,1,0", "dog,1,0,2,0", "bird,0,0,0,0"]
 
-    cm.save_excel(tmp_path / "e.xlsx", names)
+    save_scores_excel(tmp_path / "e.xlsx", cm, names)
     book = load_workbook(tmp_path / "e.xlsx")
     assert book.sheetnames == ["Scores", "Confusion matrix"]
     scores = book["Scores"]

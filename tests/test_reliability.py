@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import make_voc
+from helpers import png_bytes, shapes_abc, write_annotation
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -26,15 +28,30 @@ from typer.testing import CliRunner
 
 from labeltools import ClassTable, ConfusionMatrix, write_label
 from labeltools.cli import app
-from labeltools.convert import convert_labelme
-from labeltools.engine.storage import TEMPORARY_PATTERN, atomic_write, remove_stale_temporaries, temporary_name
-from labeltools.errors import AnnotationError, ClassTableError, EvaluationError, LabeltoolsError, OutputError
-from labeltools.labelme import SHAPE_TYPES, labelme_to_label, parse_labelme, read_labelme
-from labeltools.metrics import evaluate_pairs
-from labeltools.stats import check_dataset
-
-from conftest import make_voc
-from helpers import png_bytes, shapes_abc, write_annotation
+from labeltools.core.errors import (
+    AnnotationError,
+    ClassTableError,
+    EvaluationError,
+    LabeltoolsError,
+    OutputError,
+)
+from labeltools.engine.storage import (
+    TEMPORARY_PATTERN,
+    atomic_write,
+    remove_stale_temporaries,
+    temporary_name,
+)
+from labeltools.formats.labelme import (
+    SHAPE_TYPES,
+    labelme_to_label,
+    parse_labelme,
+    read_labelme,
+)
+from labeltools.formats.scores import save_confusion_csv
+from labeltools.formats.voc import save_class_table
+from labeltools.jobs.check import check_dataset
+from labeltools.jobs.convert import convert_labelme
+from labeltools.jobs.evaluate import evaluate_pairs
 
 runner = CliRunner()
 
@@ -431,11 +448,11 @@ def test_evaluate_writes_class_names_as_text(tmp_path: Path) -> None:
 
 
 def test_every_csv_neutralises_formulas_and_reads_back(tmp_path: Path) -> None:
-    from labeltools.classes import ClassEntry
+    from labeltools.core.classes import ClassEntry
 
     names = ["bg", *EVIL[:5]]  # a class name never starts with white space
     table = ClassTable([ClassEntry(i, name, (i, i, i)) for i, name in enumerate(names)])
-    table.save_csv(tmp_path / "t.csv")
+    save_class_table(tmp_path / "t.csv", table)
     rows = (tmp_path / "t.csv").read_text().splitlines()[2:]
     assert all(row.split(",")[1].lstrip('"').startswith("'") for row in rows)
     assert ClassTable.load(tmp_path / "t.csv").names == table.names
@@ -444,7 +461,7 @@ def test_every_csv_neutralises_formulas_and_reads_back(tmp_path: Path) -> None:
     assert "'=1+1" in (tmp_path / "c.csv").read_text()
     cm = ConfusionMatrix(2)
     cm.update(np.zeros((2, 2), np.uint8), np.zeros((2, 2), np.uint8))
-    cm.save_csv(tmp_path / "m.csv", ["=1+1", "ok"])
+    save_confusion_csv(tmp_path / "m.csv", cm, ["=1+1", "ok"])
     assert (tmp_path / "m.csv").read_text().splitlines()[1] == "'=1+1,4,0"  # numbers stay numbers
 
 
@@ -527,7 +544,7 @@ def test_file_evaluation_refuses_an_ignore_index_outside_the_byte_range(dataset:
 
 
 def test_a_convert_run_reports_internal_errors_per_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import labeltools.convert as convert_module
+    import labeltools.jobs.convert as convert_module
 
     src = tmp_path / "src"
     write_annotation(src, "a")

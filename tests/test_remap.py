@@ -28,12 +28,11 @@ from labeltools import (
     voc_colormap,
     write_label,
 )
-from labeltools.labelpng import COLOUR_MODES, INDEX_MODES
-from labeltools.remap import (
+from labeltools.formats.labels import COLOUR_MODES, INDEX_MODES
+from labeltools.formats.voc import save_class_table
+from labeltools.jobs.remap import index_file_to_rgb, remap_color_file, remap_index_file
+from labeltools.ops.remap import (
     color_conflicts,
-    index_file_to_rgb,
-    remap_color_file,
-    remap_index_file,
     resolve_colors,
     suggested_tolerance,
     target_palette,
@@ -437,7 +436,7 @@ def test_conflicting_user_table_is_an_error_listing_the_colours():
 
 
 def test_a_saved_copy_of_the_cityscapes_preset_resolves_like_it(tmp_path):
-    CITYSCAPES.save_csv(tmp_path / "cs.csv")
+    save_class_table(tmp_path / "cs.csv", CITYSCAPES)
     table = ClassTable.load(tmp_path / "cs.csv")
     rgb = np.array([[(0, 0, 142), (153, 153, 153)]], dtype=np.uint8)
     np.testing.assert_array_equal(rgb_to_index(rgb, table), [[13, 5]])

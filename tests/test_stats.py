@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import make_voc
 from PIL import Image
 
 from labeltools import (
@@ -24,10 +25,8 @@ from labeltools import (
     voc_colormap,
     write_label,
 )
-from labeltools.errors import ClassTableError
-from labeltools.voc import write_split
-
-from conftest import make_voc
+from labeltools.core.errors import ClassTableError
+from labeltools.formats.voc import write_split
 
 
 def label_a() -> np.ndarray:
@@ -362,7 +361,7 @@ def test_check_json(tmp_path):
 
 
 def test_check_reports_a_sample_that_failed_to_be_checked(tmp_path, monkeypatch):
-    import labeltools.stats
+    import labeltools.jobs.check
 
     root = make_voc(tmp_path / "voc", {"a": label_a()})
     write_split(root, "train", ["a"])
@@ -370,7 +369,7 @@ def test_check_reports_a_sample_that_failed_to_be_checked(tmp_path, monkeypatch)
     def fails(item, **options):
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(labeltools.stats, "check_sample", fails)
+    monkeypatch.setattr(labeltools.jobs.check, "check_sample", fails)
     (problem,) = check_dataset(root, jobs=1).problems
     assert (problem.severity, problem.kind, problem.file) == ("error", "unreadable", str(root / "SegmentationClass" / "a.png"))
     assert problem.message.endswith("Input/output error")

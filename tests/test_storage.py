@@ -19,9 +19,15 @@ from typer.testing import CliRunner
 
 from labeltools import read_label, write_label
 from labeltools.cli import app
-from labeltools.convert import SAMPLE_DIR, sample_labels_path
-from labeltools.engine.storage import atomic_writes, list_files, location, modified, read_bytes
-from labeltools.errors import LabeltoolsError, OutputError
+from labeltools.core.errors import LabeltoolsError, OutputError
+from labeltools.engine.storage import (
+    atomic_writes,
+    list_files,
+    location,
+    modified,
+    read_bytes,
+)
+from labeltools.jobs.convert import SAMPLE_DIR, sample_labels_path
 
 s3fs = pytest.importorskip("s3fs")
 moto_server = pytest.importorskip("moto.server")

@@ -13,7 +13,12 @@ from labeltools import (
     write_label,
     write_split,
 )
-from labeltools.voc import available_splits, image_path, load_class_table, read_image
+from labeltools.formats.voc import (
+    available_splits,
+    image_path,
+    load_class_table,
+    read_image,
+)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import FakeTensor, make_voc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -33,8 +34,6 @@ from labeltools import (
     weights_provenance,
     write_label,
 )
-
-from conftest import FakeTensor, make_voc
 
 # Two 2x5 images. A: six 0, three 1, one 2. B: four 0, four 2, two void.
 IMAGE_A = np.array([[0, 0, 0, 0, 0], [0, 1, 1, 1, 2]], dtype=np.uint8)
@@ -232,7 +231,7 @@ def test_out_of_range_values_are_reported_with_where(caplog):
     wide[0, 0] = 300
     wide[0, 1] = -2
     loader = [IMAGE_A, {"label": batch, "id": ["x", "y", "z"]}, wide, {"label": bad, "id": "w"}]
-    with caplog.at_level(logging.WARNING, logger="labeltools.weights"):
+    with caplog.at_level(logging.WARNING, logger="labeltools.ops.counts"):
         counts = count_classes(loader, 3)
     assert counts.out_of_range == 3 + 3 + 2 + 3
     assert counts.out_of_range_values == (-2, 3, 7, 300)
@@ -381,7 +380,7 @@ def test_effective_by_hand():
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_absent_classes_get_documented_finite_weights(scheme, caplog):
     counts = two_image_counts(num_classes=5)  # classes 3 and 4 never occur
-    with caplog.at_level(logging.WARNING, logger="labeltools.weights"):
+    with caplog.at_level(logging.WARNING, logger="labeltools.ops.counts"):
         weights = class_weights(counts, scheme, class_names=["bg", "cat", "dog", "bird"])
     assert np.isfinite(weights).all()
     assert counts.absent == (3, 4)

@@ -26,8 +26,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from labeltools.core.errors import LabeltoolsError
 from labeltools.engine.storage import start_run
-from labeltools.errors import LabeltoolsError
 
 log = logging.getLogger(__name__)
 

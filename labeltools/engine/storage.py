@@ -4,7 +4,7 @@ Every file labeltools writes goes through :func:`atomic_writes` (or its one-file
 :func:`atomic_write`): the bytes go to a temporary file beside the target, named by
 :func:`temporary_name`, and are renamed into place only when every file of the group is ready.
 A failure removes the temporaries and leaves the earlier files as they were; an ``OSError`` on
-the way becomes an :class:`~labeltools.errors.OutputError` naming the path and the cause.
+the way becomes an :class:`~labeltools.core.errors.OutputError` naming the path and the cause.
 
 Any path may also be an fsspec URL (``s3://``, ``gs://``, ``az://``, ``memory://``,
 ``file://``): :func:`location` turns a path or URL into a path object with one API for both
@@ -34,8 +34,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from labeltools._types import PathLike
-from labeltools.errors import LabeltoolsError, OutputError
+from labeltools.core._types import PathLike
+from labeltools.core.errors import LabeltoolsError, OutputError
 
 log = logging.getLogger(__name__)
 

@@ -14,14 +14,26 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from labeltools._types import PathLike
-from labeltools.classes import ClassTable
-from labeltools.errors import DatasetError
-from labeltools.ops.splits import ClassBalance, check_fraction, fold_ids, sparse_counts, split_balance, split_ids
+from labeltools.core._types import PathLike
+from labeltools.core.classes import ClassTable
+from labeltools.core.errors import DatasetError
 from labeltools.engine.executor import FileResult, OneRun
 from labeltools.engine.storage import location
-from labeltools.stats import stat_label_files
-from labeltools.voc import dataset_class_table, label_ids, label_path, write_splits
+from labeltools.formats.voc import (
+    dataset_class_table,
+    label_ids,
+    label_path,
+    write_splits,
+)
+from labeltools.jobs.stats import stat_label_files
+from labeltools.ops.splits import (
+    ClassBalance,
+    check_fraction,
+    fold_ids,
+    sparse_counts,
+    split_balance,
+    split_ids,
+)
 
 log = logging.getLogger(__name__)
 

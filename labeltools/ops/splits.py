@@ -19,7 +19,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from labeltools.errors import DatasetError
+from labeltools.core.errors import DatasetError
 
 #: Class indices that do not steer a stratified split: background is in nearly every image and
 #: void is no class.

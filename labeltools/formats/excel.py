@@ -22,9 +22,7 @@ import re
 import zipfile
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
-from functools import partial
 from itertools import chain
-from pathlib import Path
 from typing import Any, Union
 from xml.sax.saxutils import escape
 
@@ -39,58 +37,71 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.dimensions import ColumnDimension
 from openpyxl.xml.functions import fromstring
 
-from labeltools import __version__
-from labeltools._types import Color, PathLike
-from labeltools.classes import ClassTable, as_class_table, hex_color
-from labeltools.colormap import VOID, VOID_COLOR, palette_array
-from labeltools.draw import text_color_for
-from labeltools.errors import LabeltoolsError, WorkbookError
-from labeltools.labelpng import (
-    as_label_array,
-    atomic_write,
-    check_unique_stems,
-    probe_label,
-    read_label_palette,
-    write_label,
-)
-from labeltools.cells import keep_text
-from labeltools.engine.storage import absolute, ensure_dir, location
-from labeltools.engine.executor import FileResult, map_files
-from labeltools.voc import load_class_table
+from labeltools.core._types import Color, PathLike
+from labeltools.core.arrays import as_label_array
+from labeltools.core.cells import keep_text
+from labeltools.core.classes import ClassTable, as_class_table, hex_color
+from labeltools.core.colormap import VOID, VOID_COLOR, palette_array, text_color_for
+from labeltools.core.errors import WorkbookError
+from labeltools.core.version import __version__
+from labeltools.engine.storage import atomic_write, ensure_dir, location
 
 log = logging.getLogger(__name__)
 
-Crop = tuple[int, int, int, int]
 NamesSpec = Union[ClassTable, Sequence[str], PathLike, None]
+"""Class names for a grid: a table, a list of names, a class table file or preset, or None."""
+
+
+Crop = tuple[int, int, int, int]
+
 
 EXCEL_MAX_ROWS = 1_048_576
 """Rows in an Excel sheet (the header row included)."""
 
+
 EXCEL_MAX_COLUMNS = 16_384
 """Columns in an Excel sheet (the header column included)."""
+
 
 DEFAULT_MAX_CELLS = 4_000_000
 """The largest grid written by default (``--max-cells``): a 2048x1024 Cityscapes frame fits; a
 grid of more takes minutes and gigabytes to write and is no longer read by eye."""
 
+
 SHEET_TITLE_MAX = 31
+
+
 SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
 CLASSES_SHEET = "Classes"
+
+
 INFO_SHEET = "Info"
+
+
 #: Titles grid sheets may not take: the two summary sheets, and one Excel reserves.
 RESERVED_TITLES = (CLASSES_SHEET, INFO_SHEET, "History")
+
+
 CORNER_TEXT = "y\\x"
 """The text of cell A1 of a grid sheet; it marks the coordinate headers when reading back."""
 
+
 # Grid geometry: 7-point digits in roughly square cells, so a zoomed-out sheet looks like the image.
 GRID_FONT_SIZE = 7
+
+
 CELL_WIDTH = 2.71  # characters of the default font: 19 pixels
+
+
 ROW_HEIGHT = 14.25  # points: 19 pixels
+
+
 HEADER_FILL = "FFD9D9D9"
+
+
 _ILLEGAL_TEXT = re.compile(r"[\000-\010\013\014\016-\037]")
-
-
-# --- planning: crop, step and Excel's limits (pure) ----------------------------------------
 
 
 @dataclass(frozen=True)
@@ -292,9 +303,6 @@ def _color(row: ArrayLike) -> Color:
 
 def _argb(color: Color) -> str:
     return "FF" + hex_color(color)[1:].upper()
-
-
-# --- writing --------------------------------------------------------------------------------
 
 
 @dataclass
@@ -566,30 +574,6 @@ def _columns(sheet: Any, widths: Sequence[float]) -> None:
         sheet.column_dimensions[letter] = ColumnDimension(sheet, index=letter, width=width)
 
 
-def resolve_class_names(source: PathLike, names: NamesSpec = None) -> ClassTable:
-    """The class table naming a label file's classes.
-
-    ``names`` when given (a table, a list of names, a preset name or a table file); else a
-    ``class_names.txt`` in the label's folder or the folder above it (a VOC dataset keeps it
-    beside ``SegmentationClass/``); else the VOC preset.
-
-    Raises:
-        ClassTableError: the table given or found cannot be read.
-    """
-    if names is not None:
-        return as_class_table(names)
-    return _folder_class_names(absolute(source).parent)
-
-
-def _folder_class_names(folder: Path) -> ClassTable:
-    """The ``class_names.txt`` of ``folder`` or of the folder above it, else the VOC preset."""
-    for root in (folder, folder.parent):
-        table = load_class_table(root)
-        if table is not None:
-            return table
-    return ClassTable.preset("voc")
-
-
 def label_to_excel(
     label: ArrayLike,
     path: PathLike,
@@ -606,7 +590,7 @@ def label_to_excel(
     """Write one label map to a workbook: a grid sheet, a Classes sheet and an Info sheet.
 
     Args:
-        label: ``(H, W)`` label map (see :func:`~labeltools.labelpng.as_label_array`); not modified.
+        label: ``(H, W)`` label map (see :func:`~labeltools.formats.labels.as_label_array`); not modified.
         path: the ``.xlsx`` file to write (atomically); its folder must exist.
         palette: ``(k, 3)`` colours for indices ``0..k-1``; default the class table's colours
             (the VOC colormap for a names-only table).
@@ -637,177 +621,6 @@ def label_to_excel(
     )
     book.save(path)
     return title
-
-
-@dataclass(frozen=True)
-class _Planned:
-    source: str
-    shape_hw: tuple[int, int]
-    region: GridRegion
-    mode: str
-
-
-def _plan_file(source: PathLike, crop: Crop | None, step: int, max_cells: int) -> _Planned:
-    shape, mode = probe_label(source)
-    return _Planned(str(source), shape, plan_grid(shape, crop, step, str(source), max_cells), mode)
-
-
-def _grid_source(planned: _Planned, table: ClassTable) -> GridSource:
-    label, file_palette = read_label_palette(planned.source)
-    if label.shape != planned.shape_hw:  # a file that changed since its header was read
-        raise WorkbookError(
-            f"{planned.source}: holds {label.shape[1]}x{label.shape[0]} pixels, but its header "
-            f"said {planned.shape_hw[1]}x{planned.shape_hw[0]}"
-        )
-    colors = table.palette() if file_palette is None else file_palette
-    return GridSource(
-        label, planned.region, location(planned.source).stem, planned.source, colors, table,
-        planned.mode, file_palette is not None,
-    )  # fmt: skip
-
-
-def default_workbook_path(source: PathLike) -> Path:
-    """``<folder>/<stem>.xlsx`` beside a label file."""
-    return location(source).with_suffix(".xlsx")
-
-
-def label_file_to_excel(
-    source: PathLike,
-    output: PathLike | None = None,
-    *,
-    names: NamesSpec = None,
-    crop: Crop | None = None,
-    step: int = 1,
-    fill: bool = True,
-    max_cells: int = DEFAULT_MAX_CELLS,
-) -> FileResult:
-    """Write one label file to its own workbook (default ``<stem>.xlsx`` beside it).
-
-    The size is checked against Excel's limits from the PNG header, before any pixel is
-    decoded or any byte written. Names come from :func:`resolve_class_names`; colours from the
-    file's palette, else the class table's.
-
-    Returns:
-        A FileResult whose ``outputs`` is the workbook and ``data`` the grid sheet's title.
-
-    Raises:
-        LabelFileError, WorkbookError, ClassTableError: see :func:`label_to_excel`.
-    """
-    target = default_workbook_path(source) if output is None else location(output)
-    planned = _plan_file(source, crop, step, max_cells)
-    book = _Book(target, fill)
-    title = book.add_grid(_grid_source(planned, resolve_class_names(source, names)))
-    book.save(target)
-    return FileResult(source=str(source), outputs=(str(target),), data=title)
-
-
-def _to_folder(
-    source: str,
-    output_dir: str,
-    names: NamesSpec,
-    crop: Crop | None,
-    step: int,
-    fill: bool,
-    max_cells: int,
-) -> FileResult:
-    target = location(output_dir) / (location(source).stem + ".xlsx")
-    return label_file_to_excel(source, target, names=names, crop=crop, step=step, fill=fill, max_cells=max_cells)
-
-
-def label_files_to_excel(
-    sources: Sequence[PathLike],
-    output_dir: PathLike,
-    *,
-    names: NamesSpec = None,
-    crop: Crop | None = None,
-    step: int = 1,
-    fill: bool = True,
-    max_cells: int = DEFAULT_MAX_CELLS,
-    jobs: int | None = None,
-) -> Iterator[FileResult]:
-    """One workbook per label file, ``output_dir/<stem>.xlsx``, over worker processes.
-
-    Yields one FileResult per input, in input order; a bad file fails alone.
-
-    Raises:
-        LabelFileError: two inputs share a stem (nothing is written then).
-        ClassTableError: ``names`` cannot be loaded.
-    """
-    check_unique_stems(sources)
-    table = None if names is None else as_class_table(names)
-    ensure_dir(output_dir)
-    work = partial(
-        _to_folder, output_dir=str(output_dir), names=table, crop=crop, step=step, fill=fill, max_cells=max_cells
-    )
-    return map_files(work, [str(s) for s in sources], jobs)
-
-
-def label_files_to_workbook(
-    sources: Sequence[PathLike],
-    output: PathLike,
-    *,
-    names: NamesSpec = None,
-    crop: Crop | None = None,
-    step: int = 1,
-    fill: bool = True,
-    max_cells: int = DEFAULT_MAX_CELLS,
-) -> Iterator[FileResult]:
-    """Write several label files into one workbook, one grid sheet each (titled by stem).
-
-    Every file's size is checked first; then the files are read and written one at a time (only
-    one label in memory). A bad file is reported and left out; the workbook is saved, atomically,
-    once the last result has been yielded, if any file was good.
-
-    Returns:
-        An iterator of one FileResult per input, in input order (``data`` is the sheet title).
-
-    Raises:
-        ClassTableError: ``names`` cannot be loaded (at once, before any file is read).
-        WorkbookError: the workbook cannot be written (when the last result is taken).
-    """
-    table = None if names is None else as_class_table(names)
-    return _write_workbook(sources, output, table, crop, step, fill, max_cells)
-
-
-def _write_workbook(
-    sources: Sequence[PathLike],
-    output: PathLike,
-    table: ClassTable | None,
-    crop: Crop | None,
-    step: int,
-    fill: bool,
-    max_cells: int,
-) -> Iterator[FileResult]:
-    planned: list[_Planned | FileResult] = []
-    for source in sources:
-        try:
-            planned.append(_plan_file(source, crop, step, max_cells))
-        except LabeltoolsError as exc:
-            planned.append(FileResult(source=str(source), ok=False, error=str(exc)))
-    book = _Book(output, fill)
-    tables: dict[Path, ClassTable] = {}
-    for item in planned:
-        if isinstance(item, FileResult):
-            yield item
-            continue
-        try:
-            if table is None:
-                folder = absolute(item.source).parent
-                if folder not in tables:
-                    tables[folder] = _folder_class_names(folder)
-                grid = _grid_source(item, tables[folder])
-            else:
-                grid = _grid_source(item, table)
-        except LabeltoolsError as exc:
-            yield FileResult(source=item.source, ok=False, error=str(exc))
-            continue
-        title = book.add_grid(grid)
-        yield FileResult(source=item.source, outputs=(str(output),), data=title)
-    if book.sheets:
-        book.save(output)
-
-
-# --- reading back ---------------------------------------------------------------------------
 
 
 def excel_to_label(path: PathLike, sheet: str | None = None) -> NDArray[np.uint8]:
@@ -921,44 +734,3 @@ def _checked_value(value: Any, row: int, column: int, where: str) -> int:
         f"0..254, or {VOID} for void), got {got}"
     )
 
-
-def excel_to_label_file(
-    workbook: PathLike,
-    output: PathLike,
-    sheet: str | None = None,
-    palette: ArrayLike | None = None,
-) -> FileResult:
-    """Read a grid sheet back (see :func:`excel_to_label`) and write it as a palette label PNG.
-
-    Args:
-        palette: ``(k, 3)`` colours for the PNG; default the VOC colormap.
-
-    Returns:
-        A FileResult whose ``outputs`` is the PNG and ``data`` the ``(H, W)`` shape.
-
-    Raises:
-        WorkbookError: see :func:`excel_to_label` (nothing is written then).
-    """
-    label = excel_to_label(workbook, sheet)
-    write_label(output, label, palette)
-    return FileResult(source=str(workbook), outputs=(str(output),), data=label.shape)
-
-
-__all__ = [
-    "EXCEL_MAX_COLUMNS",
-    "EXCEL_MAX_ROWS",
-    "GridRegion",
-    "GridSource",
-    "default_workbook_path",
-    "excel_to_label",
-    "excel_to_label_file",
-    "label_file_to_excel",
-    "label_files_to_excel",
-    "label_files_to_workbook",
-    "label_to_excel",
-    "parse_crop",
-    "plan_grid",
-    "resolve_class_names",
-    "sheet_title",
-    "void_color",
-]

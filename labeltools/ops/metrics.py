@@ -19,31 +19,30 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Sequence
-from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from labeltools._types import PathLike, is_int
-from labeltools.cells import csv_document, keep_sheet_text
-from labeltools.classes import class_names_for
-from labeltools.colormap import MAX_CLASSES, VOID
-from labeltools.errors import DatasetError, EvaluationError, format_values
-from labeltools.labelpng import atomic_write, read_label, to_array, write_json
-from labeltools.engine.executor import FileResult, map_quick, raise_if_failed
-from labeltools.engine.storage import location
-from labeltools.voc import dataset_label_paths, is_voc_root
+from labeltools.core._types import is_int
+from labeltools.core.arrays import to_array
+from labeltools.core.classes import class_names_for
+from labeltools.core.colormap import MAX_CLASSES, VOID
+from labeltools.core.errors import EvaluationError, format_values
 
+if TYPE_CHECKING:
+    from labeltools.engine.executor import (
+        FileResult,  # results of a batch, consumed here
+    )
 
 log = logging.getLogger(__name__)
 
-MISSING_POLICIES = ("error", "skip")
+
 _VOID_CODE = 255  # the value ignored ground-truth pixels take in the uint8 fast path
 
 
 def _as_numpy(values: Any, source: str) -> NDArray[Any]:
-    """An integer array of class indices (booleans as uint8); see :func:`~labeltools.labelpng.to_array`."""
+    """An integer array of class indices (booleans as uint8); see :func:`~labeltools.core.arrays.to_array`."""
     array = to_array(values, source, EvaluationError)
     if not np.issubdtype(array.dtype, np.integer):
         hint = " (take the argmax over the class axis first)" if np.issubdtype(array.dtype, np.floating) else ""
@@ -386,228 +385,3 @@ class ConfusionMatrix:
         return f"ConfusionMatrix({self.num_classes} classes, {self.images} images, {self.total} pixels)"
 
     # --- saving -------------------------------------------------------------------------
-
-    def save_json(self, path: PathLike, class_names: Sequence[str] | None = None) -> None:
-        """Write :meth:`to_dict` as JSON, atomically."""
-        write_json(path, self.to_dict(class_names))
-
-    def save_csv(self, path: PathLike, class_names: Sequence[str] | None = None) -> None:
-        """Write the confusion matrix as CSV (a header row of predicted classes, one row per
-        ground-truth class), atomically."""
-        names = class_names_for(self.num_classes, class_names)
-        rows: list[list[Any]] = [["ground truth \\ prediction", *names]]
-        rows += [[name, *row] for name, row in zip(names, self._matrix.tolist())]
-        with atomic_write(path) as tmp:
-            tmp.write_text(csv_document(rows), encoding="utf-8")
-
-    def save_excel(self, path: PathLike, class_names: Sequence[str] | None = None) -> None:
-        """Write a workbook: the per-class scores and means, and the confusion matrix shaded by
-        each row's share (how ground-truth pixels of a class were predicted). Atomic.
-
-        Raises:
-            EvaluationError: nothing was counted.
-        """
-        _save_workbook(path, self, class_names_for(self.num_classes, class_names))
-
-
-def _save_workbook(path: PathLike, cm: ConfusionMatrix, names: list[str]) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-
-    summary = cm.to_dict(names)
-    book = Workbook()
-    scores = book.active
-    scores.title = "Scores"
-    bold = Font(bold=True)
-    for key in ("mean_iou", "pixel_accuracy", "mean_class_accuracy", "frequency_weighted_iou", "mean_dice"):
-        scores.append([key.replace("_", " "), summary[key]])
-    scores.append(["images", summary["images"]])
-    scores.append(["pixels", summary["pixels"]])
-    scores.append([])
-    header = ["index", "name", "IoU", "Dice/F1", "accuracy", "GT pixels", "predicted pixels", "note"]
-    scores.append(header)
-    for cell in scores[scores.max_row]:
-        cell.font = bold
-    for row in summary["classes"]:
-        note = "absent: left out of the means" if row["absent"] else ""
-        scores.append(
-            [row["index"], row["name"], row["iou"], row["dice"], row["accuracy"], row["gt_pixels"],
-             row["pred_pixels"], note]
-        )  # fmt: skip
-    scores.column_dimensions["A"].width = 24
-    scores.column_dimensions["B"].width = 20
-
-    sheet = book.create_sheet("Confusion matrix")
-    sheet.append(["ground truth \\ prediction", *names])
-    for cell in sheet[1]:
-        cell.font = bold
-    matrix = cm.matrix
-    rows = matrix.sum(axis=1, keepdims=True)
-    shares = np.divide(matrix, rows, out=np.zeros(matrix.shape), where=rows > 0)
-    for i, (name, counts) in enumerate(zip(names, matrix.tolist())):
-        sheet.append([name, *counts])
-        sheet.cell(row=i + 2, column=1).font = bold
-        for j, share in enumerate(shares[i]):
-            level = int(round(255 - 200 * share))  # white -> deep blue with the row's share
-            color = f"{level:02X}{level:02X}FF"
-            cell = sheet.cell(row=i + 2, column=j + 2)
-            cell.fill = PatternFill(fill_type="solid", start_color=color, end_color=color)
-            if share > 0.6:
-                cell.font = Font(color="FFFFFF", bold=i == j)
-            elif i == j:
-                cell.font = bold
-    sheet.column_dimensions["A"].width = 26
-    for page in (scores, sheet):
-        keep_sheet_text(page)
-    with atomic_write(path) as tmp:
-        book.save(tmp)
-
-
-# --- files ----------------------------------------------------------------------------------
-
-
-def check_missing_policy(missing: str, name: str = "missing") -> None:
-    """Check a policy for missing predictions (cheap: call it before reading any file).
-
-    Raises:
-        EvaluationError: ``missing`` is not one of :data:`MISSING_POLICIES`; the message calls
-            the setting ``name`` (``--missing`` on the command line).
-    """
-    if missing not in MISSING_POLICIES:
-        raise EvaluationError(f"{name} must be one of {', '.join(MISSING_POLICIES)}, got {missing!r}")
-
-
-def evaluate_pair(
-    pair: tuple[str, str],
-    num_classes: int,
-    ignore_index: int | None = VOID,
-    missing: str = "error",
-) -> FileResult:
-    """Score one prediction file against its ground-truth file.
-
-    Args:
-        pair: ``(gt_path, pred_path)``, label PNGs (palette or grayscale).
-        num_classes, ignore_index: as for :class:`ConfusionMatrix`.
-        missing: ``"error"`` or ``"skip"``: what a missing prediction file gives.
-
-    Returns:
-        A :class:`FileResult` (``source`` = the ground-truth path) whose ``data`` is
-        ``(cells, counts)``: the flat indices of the non-zero confusion-matrix cells and their
-        counts, as lists of ints (a few dozen bytes to send between processes). A skipped missing
-        prediction gives a skipped result with a warning.
-
-    Raises:
-        EvaluationError: missing prediction (with ``missing="error"``), size mismatch, values
-            out of range (naming the file and the values).
-        LabelFileError: a file is unreadable or not a label map.
-    """
-    gt_path, pred_path = pair
-    if not location(pred_path).exists():
-        if missing == "skip":
-            return FileResult(
-                source=gt_path, skipped=True, warnings=(f"{pred_path}: no prediction for {gt_path}; skipped",)
-            )
-        raise EvaluationError(
-            f"{pred_path}: no prediction for {gt_path} (skip such images with --missing skip)"
-        )
-    counts = confusion_counts(
-        read_label(gt_path), read_label(pred_path), num_classes, ignore_index, gt_path, pred_path
-    ).ravel()
-    cells = np.flatnonzero(counts)
-    return FileResult(source=gt_path, data=(cells.tolist(), counts[cells].tolist()))
-
-
-def evaluation_pairs(gt: PathLike, pred: PathLike, split: str | None = None) -> list[tuple[str, str]]:
-    """Match ground-truth label files with prediction files by stem.
-
-    Args:
-        gt: a folder of label PNGs, or a VOC folder (its ``SegmentationClass``).
-        pred: a folder of prediction PNGs named like the ground truth (``<stem>.png``).
-        split: with a VOC ``gt``, only the ids of ``ImageSets/Segmentation/<split>.txt``.
-
-    Returns:
-        ``(gt_path, pred_path)`` pairs in ground-truth order; prediction paths may not exist
-        (see ``missing`` in :func:`evaluate_pair`). Predictions without ground truth are left
-        out, with a logged warning.
-
-    Raises:
-        DatasetError: a folder is missing, ``split`` is given for a non-VOC folder or its file is
-            missing, or there is no ground truth.
-    """
-    gt_dir, pred_dir = location(gt), location(pred)
-    for folder, what in ((gt_dir, "ground-truth"), (pred_dir, "prediction")):
-        if not folder.is_dir():
-            raise DatasetError(f"{folder}: no such {what} folder")
-    if is_voc_root(gt_dir):
-        gt_paths = dataset_label_paths(gt_dir, split)
-    elif split is not None:
-        raise DatasetError(
-            f"{gt_dir}: a split ({split}) needs a VOC dataset folder with SegmentationClass/ "
-            "and ImageSets/Segmentation/, not a folder of label files"
-        )
-    else:
-        gt_paths = sorted(gt_dir.glob("*.png"))
-    if not gt_paths:
-        raise DatasetError(f"{gt_dir}: no ground-truth label files (.png)")
-    pairs = [(str(p), str(pred_dir / f"{p.stem}.png")) for p in gt_paths]
-    stems = {p.stem for p in gt_paths}
-    extra = sorted(p.name for p in pred_dir.glob("*.png") if p.stem not in stems)
-    if extra:
-        log.warning(
-            "%s: %d prediction(s) have no ground truth and are not scored: %s",
-            pred_dir, len(extra), ", ".join(extra[:5]) + (" ..." if len(extra) > 5 else ""),
-        )  # fmt: skip
-    return pairs
-
-
-def evaluate_pairs(
-    pairs: Sequence[tuple[str, str]],
-    num_classes: int,
-    ignore_index: int | None = VOID,
-    missing: str = "error",
-    jobs: int | None = None,
-) -> Iterator[FileResult]:
-    """Batch :func:`evaluate_pair` over worker processes, one result per pair in input order.
-
-    Feed the results to :meth:`ConfusionMatrix.add_results`. A bad pair gives a failed result
-    naming the file and the rest go on.
-
-    Raises:
-        EvaluationError: bad ``num_classes``, an ``ignore_index`` that is a class or no value a
-            label file can hold (outside 0..255), or an unknown ``missing`` policy.
-    """
-    _check_num_classes(num_classes, ignore_index)
-    if ignore_index is not None and not 0 <= ignore_index <= VOID:
-        raise EvaluationError(
-            f"ignore index {ignore_index} is no value a label file holds (0..{VOID}; {VOID}, "
-            "void, by default): no pixel would be left out"
-        )
-    check_missing_policy(missing)
-    work = partial(evaluate_pair, num_classes=num_classes, ignore_index=ignore_index, missing=missing)
-    return map_quick(work, [(str(g), str(p)) for g, p in pairs], jobs)
-
-
-def evaluate_folders(
-    gt: PathLike,
-    pred: PathLike,
-    num_classes: int,
-    split: str | None = None,
-    missing: str = "error",
-    ignore_index: int | None = VOID,
-    jobs: int | None = None,
-) -> ConfusionMatrix:
-    """Score a folder of predictions against ground truth (see :func:`evaluation_pairs`).
-
-    Returns:
-        The accumulated :class:`ConfusionMatrix`.
-
-    Raises:
-        DatasetError: see :func:`evaluation_pairs`.
-        EvaluationError: any pair failed (every other pair was still read); the message lists
-            the failures.
-    """
-    pairs = evaluation_pairs(gt, pred, split)
-    cm = ConfusionMatrix(num_classes, ignore_index)
-    results = cm.add_results(evaluate_pairs(pairs, num_classes, ignore_index, missing, jobs))
-    raise_if_failed(results, len(pairs), "image(s)", EvaluationError)
-    return cm

@@ -2,14 +2,14 @@
 
 Layers, as everywhere in labeltools:
 
-* :func:`~labeltools.labelme.labelme_to_label` (pure, in :mod:`labeltools.labelme`);
+* :func:`~labeltools.formats.labelme.labelme_to_label` (pure, in :mod:`labeltools.formats.labelme`);
 * :func:`convert_file`: one annotation -> its VOC files, written atomically;
 * :func:`convert_labelme`: a whole folder, checked before anything is written, fanned out over
   processes by :func:`labeltools.engine.executor.map_files`, yielding one
   :class:`~labeltools.engine.executor.FileResult` per file; the split lists are written once every file
   is done.
 
-Output (see :mod:`labeltools.voc`)::
+Output (see :mod:`labeltools.formats.voc`)::
 
     OUTPUT/JPEGImages/<id>.jpg                    source JPEG bytes copied, else quality 95
     OUTPUT/SegmentationClass/<id>.png             palette PNG, 255 = void
@@ -34,12 +34,37 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
-from labeltools._types import PathLike
-from labeltools.classes import BACKGROUND_NAME, IGNORE_NAME, ClassTable, is_one_line
-from labeltools.colormap import VOID, palette_bytes
-from labeltools.draw import legend_image, overlay_image, stack_vertical
-from labeltools.errors import AnnotationError, ClassTableError, DatasetError, NotLabelmeError
-from labeltools.labelme import (
+from labeltools.core._types import PathLike
+from labeltools.core.classes import (
+    BACKGROUND_NAME,
+    IGNORE_NAME,
+    ClassTable,
+    is_one_line,
+)
+from labeltools.core.colormap import VOID, palette_bytes
+from labeltools.core.errors import (
+    AnnotationError,
+    ClassTableError,
+    DatasetError,
+    NotLabelmeError,
+)
+from labeltools.engine.executor import (
+    FileResult,
+    OneRun,
+    map_files,
+    quick_task_chunksize,
+)
+from labeltools.engine.storage import (
+    absolute,
+    atomic_writes,
+    ensure_dir,
+    list_files,
+    location,
+    modified,
+    remove_stale_temporaries,
+    start_run,
+)
+from labeltools.formats.labelme import (
     DEFAULT_LINE_WIDTH,
     DEFAULT_POINT_SIZE,
     OVERLAP_RULES,
@@ -55,20 +80,8 @@ from labeltools.labelme import (
     rasterise,
     read_labelme,
 )
-from labeltools.engine.storage import (
-    absolute,
-    atomic_writes,
-    ensure_dir,
-    list_files,
-    location,
-    modified,
-    remove_stale_temporaries,
-    start_run,
-)
-from labeltools.labelpng import label_histogram, save_label_image
-from labeltools.ops.splits import check_fraction, sparse_counts, split_ids
-from labeltools.engine.executor import FileResult, OneRun, map_files, quick_task_chunksize
-from labeltools.voc import (
+from labeltools.formats.labels import label_histogram, save_label_image
+from labeltools.formats.voc import (
     CLASS_NAMES_FILE,
     IMAGE_EXTENSIONS,
     IMAGES_DIR,
@@ -83,20 +96,35 @@ from labeltools.voc import (
     write_class_files,
     write_splits,
 )
+from labeltools.ops.draw import legend_image, overlay_image, stack_vertical
+from labeltools.ops.splits import check_fraction, sparse_counts, split_ids
 
 log = logging.getLogger(__name__)
 
+
 ImageFormat = Literal["jpg", "keep"]
+
+
 IMAGE_FORMATS: tuple[str, ...] = get_args(ImageFormat)
 
+
 VIZ_DIR = "SegmentationClassVisualization"
+
+
 #: Quality of re-encoded JPEGs (sources that are not JPEG, or must be turned upright).
 JPEG_QUALITY = 95
+
+
 VIZ_QUALITY = 90
+
+
 #: Sample annotations bundled with the package (used by ``labeltools demo``).
-SAMPLE_DIR = Path(__file__).resolve().parent / "samples" / "labelme"
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "samples" / "labelme"
+
 
 _JPEG_FORMATS = frozenset({"JPEG", "MPO"})  # MPO: camera JPEGs with extra frames
+
+
 _KEEP_EXTENSIONS = {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "BMP": ".bmp", "TIFF": ".tif", "WEBP": ".webp"}
 
 
@@ -149,10 +177,6 @@ class ConvertItem:
         return self.json_path
 
 
-# --------------------------------------------------------------------------------------------
-# One file
-
-
 def _output_paths(output: Path, image_id: str, options: ConvertOptions, image_ext: str) -> dict[str, Path]:
     paths = {
         "image": output / IMAGES_DIR / f"{image_id}{image_ext}",
@@ -171,8 +195,6 @@ def _existing_image_output(output: Path, image_id: str, options: ConvertOptions)
     if not found.exists() or (options.image_format == "jpg" and found.suffix != ".jpg"):
         return None
     return found
-
-
 
 
 def _up_to_date(json_path: Path, doc: LabelmeDocument, output: Path, image_id: str, options: ConvertOptions) -> tuple[str, ...] | None:
@@ -391,10 +413,6 @@ def _convert_item(
     )  # fmt: skip
 
 
-# --------------------------------------------------------------------------------------------
-# Finding inputs, ids, classes
-
-
 def find_annotations(inputs: Sequence[PathLike], exclude: PathLike | None = None) -> list[tuple[Path, Path | None]]:
     """Every ``*.json`` under the folders in ``inputs``, plus the JSON files given directly.
 
@@ -496,10 +514,6 @@ def discover_classes(items: Sequence[ConvertItem], jobs: int | None = None) -> C
     return ClassTable.from_names(names, source="classes found in the annotations")
 
 
-# --------------------------------------------------------------------------------------------
-# Splits
-
-
 def _read_previous_split(output: Path) -> tuple[list[str], list[str]] | None:
     """OUTPUT's train and val ids, or None unless both split files exist.
 
@@ -509,10 +523,6 @@ def _read_previous_split(output: Path) -> tuple[list[str], list[str]] | None:
     if not (split_path(output, "train").is_file() and split_path(output, "val").is_file()):
         return None
     return read_split(output, "train"), read_split(output, "val")
-
-
-# --------------------------------------------------------------------------------------------
-# The batch
 
 
 @dataclass

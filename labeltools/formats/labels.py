@@ -15,7 +15,6 @@ import warnings
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -23,19 +22,21 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from PIL import Image
 
-from labeltools._types import PathLike
-from labeltools.colormap import VOID, palette_bytes
-from labeltools.engine.storage import atomic_write as atomic_write  # re-exported: the one writer
-from labeltools.engine.storage import ensure_dir, is_url, location, read_bytes
-from labeltools.errors import ColourImageError, LabelFileError, LabeltoolsError
-from labeltools.engine.executor import FileResult, map_files
-
+from labeltools.core._types import PathLike
+from labeltools.core.arrays import as_label_array
+from labeltools.core.colormap import palette_bytes
+from labeltools.core.errors import ColourImageError, LabelFileError, LabeltoolsError
+from labeltools.engine.storage import atomic_write as atomic_write
+from labeltools.engine.storage import is_url, read_bytes
 
 #: zlib settings for label PNGs. Label maps are long runs of few values: zlib's run-length
 #: strategy (Z_RLE) compresses them about as well as level 6 at a third of its time, and both
 #: faster and smaller than level 1 with the default strategy.
 PNG_COMPRESS_LEVEL = 1
+
+
 PNG_SAVE_ARGS: dict[str, Any] = {"format": "PNG", "compress_level": PNG_COMPRESS_LEVEL, "compress_type": zlib.Z_RLE}
+
 
 #: Pillow modes of label files: one value per pixel (palette index, grey level, 1-bit, or a
 #: 16/32-bit integer that must fit in 0..255).
@@ -43,7 +44,10 @@ PNG_SAVE_ARGS: dict[str, Any] = {"format": "PNG", "compress_level": PNG_COMPRESS
 #: data, SyntaxError for broken PNG chunks, ValueError and DecompressionBombError for bad sizes.
 PIL_ERRORS = (OSError, SyntaxError, ValueError, Image.DecompressionBombError)
 
+
 INDEX_MODES = ("P", "L", "1", "I", "I;16", "I;16B", "I;16L", "I;16N")
+
+
 #: Pillow modes of colour masks, which ``labeltools remap`` turns into label files: RGB(A), the
 #: modes that convert to RGB, and grey or palette colours with alpha (LA, La, PA). A palette
 #: (``P``) image is either: its indices as a label file, its palette's colours as a mask.
@@ -55,81 +59,6 @@ def write_json(path: PathLike, data: Any) -> None:
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     with atomic_write(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
-
-
-def to_array(values: Any, source: str, error: type[LabeltoolsError] = LabelFileError) -> NDArray[Any]:
-    """A numpy array from a numpy array, a torch tensor, a PIL image or a nested sequence.
-
-    Torch tensors are recognised without importing torch (anything with ``.detach()`` and
-    ``.cpu()``) and read through ``.detach().cpu().numpy()``; booleans come back as a uint8 view
-    (0 and 1). The dtype is not checked otherwise: callers apply their own policy.
-
-    Args:
-        values: the data; never modified.
-        source: how to name it in error messages (``batch 3``, a file name).
-        error: the :class:`LabeltoolsError` subclass to raise.
-
-    Raises:
-        error: ``values`` cannot become an array (a ragged nested list, say):
-            ``"<source>: cannot read labels as an array (...)"``.
-    """
-    if hasattr(values, "detach") and hasattr(values, "cpu"):  # a torch tensor, without importing torch
-        values = values.detach().cpu().numpy()
-    try:
-        array = np.asarray(values)
-    except (TypeError, ValueError) as exc:
-        raise error(f"{source}: cannot read labels as an array ({exc})") from None
-    return array.view(np.uint8) if array.dtype == np.bool_ else array
-
-
-def as_label_array(array: ArrayLike, source: str = "label array") -> NDArray[np.uint8]:
-    """Validate an array as a label map and return it as ``(H, W)`` uint8.
-
-    Accepted: uint8 arrays; integer (or integral float, or bool) arrays whose values lie in
-    ``[-1, 254]`` or equal 255, where ``-1`` means void and becomes 255 (labelme's convention).
-
-    Args:
-        array: the label map, ``(H, W)``.
-        source: how to name the array in error messages (a file name, say).
-
-    Returns:
-        ``(H, W)`` uint8 array; a new array unless ``array`` already was one (never modified).
-
-    Raises:
-        LabelFileError: not 2-D, not numeric, or with values that are not class indices.
-    """
-    label = np.asarray(array)
-    if label.ndim != 2:
-        hint = " (an RGB colour mask goes through `labeltools remap` first)" if label.ndim == 3 else ""
-        raise LabelFileError(
-            f"{source}: a label map must be a 2-D (H, W) array, got shape {label.shape}{hint}"
-        )
-    if label.dtype == np.uint8:
-        return label
-    if label.dtype == np.bool_:
-        return label.astype(np.uint8)
-    if not (np.issubdtype(label.dtype, np.integer) or np.issubdtype(label.dtype, np.floating)):
-        raise LabelFileError(f"{source}: label values must be numbers, got dtype {label.dtype}")
-    if np.issubdtype(label.dtype, np.floating):
-        bad = ~np.isfinite(label) | (label != np.round(label))
-        nbad = int(np.count_nonzero(bad))
-        if nbad:
-            raise LabelFileError(
-                f"{source}: {nbad} pixel(s) are not whole numbers; a label map holds class "
-                "indices 0..254 and 255 for void (save continuous values as .npy instead)"
-            )
-    out_of_range = (label < -1) | ((label > 254) & (label != VOID))
-    nbad = int(np.count_nonzero(out_of_range))
-    if nbad:
-        lo, hi = label.min(), label.max()
-        raise LabelFileError(
-            f"{source}: {nbad} pixel(s) lie outside the label range (values span {lo:g}..{hi:g}; "
-            "allowed are -1 or 255 for void and 0..254 for classes); a PNG label map holds one "
-            "byte per pixel, so save such data as .npy instead"
-        )
-    out = label.astype(np.int16)
-    out[out == -1] = VOID
-    return out.astype(np.uint8)
 
 
 def write_label(path: PathLike, label: ArrayLike, palette: ArrayLike | None = None) -> None:
@@ -157,7 +86,7 @@ def write_label_image(path: PathLike, image: Image.Image, palette: ArrayLike | b
         path: destination file; its folder must exist.
         image: the label map; it is not modified.
         palette: ``(k, 3)`` colours for indices ``0..k-1``, or the 768 bytes of
-            :func:`~labeltools.colormap.palette_bytes`; default the VOC colormap.
+            :func:`~labeltools.core.colormap.palette_bytes`; default the VOC colormap.
 
     Raises:
         LabelFileError: the image is not single-channel 8-bit.
@@ -194,6 +123,8 @@ def image_palette(image: Image.Image) -> NDArray[np.uint8]:
 #: segmentation dataset's frames, far below what exhausts memory; a larger header is a damaged
 #: or hostile file (a 100-byte PNG can declare 13000 x 13000 pixels that Pillow fills with zeros).
 DEFAULT_MAX_PIXELS = 2**27
+
+
 MAX_PIXELS_ENV = "LABELTOOLS_MAX_PIXELS"
 
 
@@ -308,6 +239,8 @@ def open_image(
 
 #: Channels per pixel of each PNG colour type (grey, RGB, palette, grey + alpha, RGBA).
 _PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
+
+
 #: Adam7 passes: (first row, first column, row step, column step).
 _ADAM7 = ((0, 0, 8, 8), (0, 4, 8, 8), (4, 0, 8, 4), (0, 2, 4, 4), (2, 0, 4, 2), (0, 1, 2, 2), (1, 0, 2, 1))
 
@@ -445,45 +378,6 @@ def write_gray_label(path: PathLike, label: ArrayLike) -> None:
     data = as_label_array(label, source=str(path))
     with atomic_write(path) as tmp:
         Image.fromarray(data).save(tmp, **PNG_SAVE_ARGS)
-
-
-def recolor_label_file(
-    source: PathLike, output_dir: PathLike, gray: bool = False, palette: ArrayLike | None = None
-) -> FileResult:
-    """Rewrite one label file as a palette PNG (or, with ``gray``, a grayscale PNG).
-
-    The indices are kept; only the way they are stored changes. The output is
-    ``output_dir/<stem>.png``.
-
-    Raises:
-        LabelFileError: the input is not a label file.
-    """
-    label = read_label(source)
-    target = location(output_dir) / (location(source).stem + ".png")
-    if gray:
-        write_gray_label(target, label)
-    else:
-        write_label(target, label, palette)
-    return FileResult(source=str(source), outputs=(str(target),))
-
-
-def recolor_label_files(
-    sources: Sequence[PathLike],
-    output_dir: PathLike,
-    gray: bool = False,
-    palette: ArrayLike | None = None,
-    jobs: int | None = None,
-) -> Iterator[FileResult]:
-    """Batch :func:`recolor_label_file`: one :class:`FileResult` per input, in order.
-
-    Raises:
-        LabelFileError: two inputs share a stem (they would write the same output); nothing is
-            written then.
-    """
-    check_unique_stems(sources)
-    ensure_dir(output_dir)
-    work = partial(recolor_label_file, output_dir=output_dir, gray=gray, palette=palette)
-    return map_files(work, [str(s) for s in sources], jobs)
 
 
 def check_unique_stems(sources: Sequence[PathLike]) -> None:

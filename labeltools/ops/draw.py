@@ -1,4 +1,5 @@
-"""Pictures for people: class legends and label overlays, drawn with Pillow."""
+"""Pictures for people: class legends and label overlays, drawn with Pillow.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFont
 
-from labeltools._types import Color
-from labeltools.colormap import VOID, colorize
+from labeltools.core._types import Color
+from labeltools.core.colormap import VOID, colorize
 
 LegendEntry = tuple[int, str, Color]
 
@@ -23,12 +24,6 @@ def get_font(size: int = 14) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
         return ImageFont.load_default(size=size)
     except (TypeError, OSError):  # Pillow without FreeType
         return ImageFont.load_default()
-
-
-def text_color_for(color: Color) -> Color:
-    """Black or white, whichever reads better on ``color`` (by perceived luminance)."""
-    r, g, b = color
-    return (0, 0, 0) if 0.299 * r + 0.587 * g + 0.114 * b > 140 else (255, 255, 255)
 
 
 def legend_image(

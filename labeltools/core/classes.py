@@ -4,7 +4,7 @@ Tables load from labelme's ``labels.txt`` (``__ignore__``, ``_background_``, the
 ``class_names.txt`` (line ``i`` is class ``i``), CSV (``index,name,r,g,b[,train_id]``) or JSON,
 and two presets exist: ``voc`` and ``cityscapes``.
 
-Indices 0..254 are classes; 255 (:data:`~labeltools.colormap.VOID`) marks void entries such as
+Indices 0..254 are classes; 255 (:data:`~labeltools.core.colormap.VOID`) marks void entries such as
 ``__ignore__`` or VOC's boundary colour; -1 marks an entry that has a name and a colour but no
 value of its own in label files (Cityscapes' license plate).
 """
@@ -22,28 +22,36 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from labeltools._types import Color, PathLike
-from labeltools.cells import csv_document, csv_text_value
-from labeltools.colormap import VOID, VOID_COLOR, palette_array, voc_colormap
-from labeltools.errors import ClassTableError
-from labeltools.draw import legend_image
-from labeltools.engine.storage import atomic_write, location
-
+from labeltools.core._types import Color, PathLike
+from labeltools.core.cells import csv_document, csv_text_value
+from labeltools.core.colormap import VOID, VOID_COLOR, palette_array, voc_colormap
+from labeltools.core.errors import ClassTableError
+from labeltools.core.files import file_name, file_suffix, read_small_file
 
 IGNORE_NAME = "__ignore__"
+
+
 #: Names that mark the void entry (index 255) in formats that number entries by position
 #: (Datumaro's and CVAT's ``labelmap.txt``, ``dataset_meta.json``).
 VOID_NAMES = frozenset({IGNORE_NAME, "void", "ignored"})
+
+
 #: The header line of a ``labelmap.txt``.
 LABELMAP_HEADER = "# label:color_rgb:parts:actions"
+
+
 BACKGROUND_NAME = "_background_"
+
+
 NO_INDEX = -1
+
 
 VOC_NAMES = (
     "background", "aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat",
     "chair", "cow", "diningtable", "dog", "horse", "motorbike", "person", "pottedplant",
     "sheep", "sofa", "train", "tvmonitor",
 )  # fmt: skip
+
 
 # The official Cityscapes label table (cityscapesScripts' labels.py): name, id, trainId, colour.
 CITYSCAPES_LABELS: tuple[tuple[str, int, int, Color], ...] = (
@@ -83,6 +91,7 @@ CITYSCAPES_LABELS: tuple[tuple[str, int, int, Color], ...] = (
     ("bicycle", 33, 18, (119, 11, 32)),
     ("license plate", NO_INDEX, 255, (0, 0, 142)),
 )
+
 
 PRESETS = ("voc", "cityscapes")
 
@@ -210,21 +219,21 @@ class ClassTable:
         text_spec = str(spec)  # a path, a URL or a UPath
         if text_spec.lower() in PRESETS and not Path(text_spec).is_file():
             return cls.preset(text_spec)
-        path = location(text_spec)
+        path = text_spec
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            text = read_small_file(path).decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
         except FileNotFoundError:
             raise ClassTableError(
                 f"{path}: no such class table file (or use a preset: {', '.join(PRESETS)})"
             ) from None
-        except (OSError, UnicodeDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, ValueError) as exc:  # ValueError: an unknown protocol
             raise ClassTableError(f"{path}: cannot read class table ({exc})") from None
-        suffix = path.suffix.lower()
+        suffix = file_suffix(path)
         if suffix == ".csv":
             return cls._from_csv_text(text, str(path))
         if suffix == ".json":
             return cls._from_json_text(text, str(path))
-        if text.startswith(LABELMAP_HEADER) or path.name == "labelmap.txt":
+        if text.startswith(LABELMAP_HEADER) or file_name(path) == "labelmap.txt":
             return cls._from_labelmap_text(text, str(path))
         lines = text.splitlines()
         while lines and not lines[-1].strip():  # a trailing newline or two is not a class
@@ -488,20 +497,15 @@ class ClassTable:
             )
         return "".join(f"{name}\n" for name in self.names)
 
-    def save_class_names(self, path: PathLike) -> None:
-        _write_text(path, self.class_names_text())
+    def json_text(self) -> str:
+        """The table as JSON text (``{"classes": [...]}``), as :meth:`load` reads it back."""
+        return json.dumps(self.to_dict(), indent=2) + "\n"
 
-    def save_json(self, path: PathLike) -> None:
-        _write_text(path, json.dumps(self.to_dict(), indent=2) + "\n")
-
-    def save_csv(self, path: PathLike) -> None:
+    def csv_text(self) -> str:
+        """The table as CSV text (``index,name,r,g,b,train_id``), as :meth:`load` reads it back;
+        names a spreadsheet would run as formulas are quote-prefixed."""
         rows = [[e.index, e.name, *e.color, "" if e.train_id is None else e.train_id] for e in self._entries]
-        _write_text(path, csv_document([["index", "name", "r", "g", "b", "train_id"], *rows]))
-
-
-def _write_text(path: PathLike, text: str) -> None:
-    with atomic_write(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+        return csv_document([["index", "name", "r", "g", "b", "train_id"], *rows])
 
 
 def is_one_line(name: str) -> bool:
@@ -609,50 +613,6 @@ def colormap_entries(n: int | None = None, classes: ClassTable | None = None) ->
             c = colors[i]
             rows.append(ClassEntry(i, "", (int(c[0]), int(c[1]), int(c[2]))))
     return rows
-
-
-COLORMAP_FORMATS = (".txt", ".csv", ".json", ".npy", ".png")
-
-
-def save_colormap(path: PathLike, entries: Sequence[ClassEntry]) -> None:
-    """Write colormap rows in the format named by the extension of ``path``.
-
-    ``.txt``: ``name r g b`` lines; ``.csv``: ``index,name,r,g,b,hex``; ``.json``: a list of
-    objects; ``.npy``: ``(N, 3)`` uint8; ``.png``: a legend picture. Written atomically.
-
-    Raises:
-        ClassTableError: unknown extension.
-    """
-    target = location(path)
-    suffix = target.suffix.lower()
-    if suffix not in COLORMAP_FORMATS:
-        raise ClassTableError(
-            f"{target}: unknown colormap format {suffix or '(none)'}; "
-            f"use one of {', '.join(COLORMAP_FORMATS)}"
-        )
-    with atomic_write(target) as tmp:
-        if suffix == ".npy":
-            with open(tmp, "wb") as fh:
-                np.save(fh, np.array([e.color for e in entries], dtype=np.uint8).reshape(-1, 3))
-        elif suffix == ".png":
-            legend_image([(e.index, e.name or f"class {e.index}", e.color) for e in entries]).save(
-                tmp, format="PNG"
-            )
-        else:
-            tmp.write_text(_colormap_text(suffix, entries), encoding="utf-8")
-
-
-def _colormap_text(suffix: str, entries: Sequence[ClassEntry]) -> str:
-    if suffix == ".txt":
-        return "".join(f"{e.name or e.index} {e.color[0]} {e.color[1]} {e.color[2]}\n" for e in entries)
-    if suffix == ".json":
-        rows = [
-            {"index": e.index, "name": e.name, "color": list(e.color), "hex": hex_color(e.color)}
-            for e in entries
-        ]
-        return json.dumps(rows, indent=2) + "\n"
-    table: list[list[Any]] = [[e.index, e.name, *e.color, hex_color(e.color)] for e in entries]
-    return csv_document([["index", "name", "r", "g", "b", "hex"], *table])
 
 
 def hex_color(color: Color) -> str:

@@ -28,22 +28,37 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import ImageOps
 
-from labeltools._types import PathLike
-from labeltools.classes import LABELMAP_HEADER, ClassTable, class_names_for
-from labeltools.colormap import MAX_CLASSES
-from labeltools.errors import DatasetError
+from labeltools.core._types import PathLike
+from labeltools.core.classes import LABELMAP_HEADER, ClassTable, class_names_for
+from labeltools.core.colormap import MAX_CLASSES
+from labeltools.core.errors import ClassTableError, DatasetError
 from labeltools.engine.storage import atomic_writes, location
-from labeltools.labelpng import open_image, read_label
-
+from labeltools.formats.labels import open_image, read_label
 
 IMAGES_DIR = "JPEGImages"
+
+
 LABELS_DIR = "SegmentationClass"
+
+
 OBJECTS_DIR = "SegmentationObject"
+
+
 SPLITS_DIR = os.path.join("ImageSets", "Segmentation")
+
+
 CLASS_NAMES_FILE = "class_names.txt"
+
+
 LABELMAP_FILE = "labelmap.txt"
+
+
 META_FILE = "dataset_meta.json"
+
+
 SPLITS = ("train", "val", "trainval")
+
+
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 
 
@@ -85,6 +100,32 @@ def dataset_meta(table: ClassTable) -> dict[str, Any]:
 def _void_name(table: ClassTable) -> str:
     voids = table.void_entries
     return voids[0].name if voids else "void"
+
+
+def save_class_names(path: PathLike, table: ClassTable) -> None:
+    """Write ``class_names.txt`` (class ``i`` on line ``i``), atomically.
+
+    Raises:
+        ClassTableError: the table's indices are not contiguous.
+    """
+    text = table.class_names_text()
+    with atomic_writes() as stage:
+        stage(path).write_text(text, encoding="utf-8")
+
+
+def save_class_table(path: PathLike, table: ClassTable) -> None:
+    """Write a class table as ``.json`` or ``.csv`` (by the extension), atomically; both load
+    back with :meth:`ClassTable.load`.
+
+    Raises:
+        ClassTableError: another extension.
+    """
+    suffix = location(path).suffix.lower()
+    if suffix not in (".json", ".csv"):
+        raise ClassTableError(f"{path}: a class table is saved as .json or .csv, not {suffix or '(no extension)'}")
+    text = table.json_text() if suffix == ".json" else table.csv_text()
+    with atomic_writes() as stage:
+        stage(path).write_text(text, encoding="utf-8")
 
 
 def write_class_files(root: PathLike, table: ClassTable) -> list[Path]:

@@ -38,13 +38,14 @@ import PIL.ImageDraw
 import PIL.ImageOps
 from numpy.typing import NDArray
 
-from labeltools.classes import IGNORE_NAME, ClassTable
-from labeltools.colormap import VOID
-from labeltools.errors import AnnotationError, NotLabelmeError
+from labeltools.core.classes import IGNORE_NAME, ClassTable
+from labeltools.core.colormap import VOID
+from labeltools.core.errors import AnnotationError, NotLabelmeError
 from labeltools.engine.storage import is_url, location, read_bytes
-from labeltools.labelpng import PIL_ERRORS, check_pixel_count, open_pillow
+from labeltools.formats.labels import PIL_ERRORS, check_pixel_count, open_pillow
 
 logger = logging.getLogger(__name__)
+
 
 #: Shape types labelme writes, each with the number of points it needs.
 _POINTS_NEEDED: dict[str, tuple[Literal["exactly", "at least"], int]] = {
@@ -57,29 +58,46 @@ _POINTS_NEEDED: dict[str, tuple[Literal["exactly", "at least"], int]] = {
     "oriented_rectangle": ("exactly", 4),
     "mask": ("exactly", 2),
 }
+
+
 SHAPE_TYPES: tuple[str, ...] = tuple(_POINTS_NEEDED)
+
 
 #: Largest coordinate magnitude accepted. Beyond it Pillow's ellipse takes seconds per shape and
 #: its polygon filler overflows, so such a coordinate is an annotation error, not a drawing.
 MAX_COORDINATE = 100_000.0
 
+
 #: labelme's default stroke width for ``line``/``linestrip`` and radius for ``point``.
 DEFAULT_LINE_WIDTH = 10
+
+
 DEFAULT_POINT_SIZE = 5
 
+
 UnknownPolicy = Literal["error", "ignore", "background"]
+
+
 UNKNOWN_POLICIES: tuple[str, ...] = get_args(UnknownPolicy)
+
 
 #: Where shapes of different classes overlap: the later shape wins (labelme's rule), the first
 #: one wins, or the contested pixels become void (255), so a model is never trained on a guess.
 OverlapRule = Literal["last", "first", "void"]
+
+
 OVERLAP_RULES: tuple[str, ...] = get_args(OverlapRule)
+
 
 #: The EXIF tag holding an image's orientation; the orientations that flip or turn the stored
 #: pixels (1 is upright), and those among them that turn by 90 degrees, so that the displayed
 #: width is the stored height.
 EXIF_ORIENTATION = 0x0112
+
+
 _TRANSPOSING_ORIENTATIONS = frozenset(range(2, 9))
+
+
 SIDE_SWAPPING_ORIENTATIONS = frozenset({5, 6, 7, 8})
 
 
@@ -160,9 +178,17 @@ def _describe(index: int, raw: Any) -> str:
 
 
 _SHOWN = reprlib.Repr()
+
+
 _SHOWN.maxlevel = 3
+
+
 _SHOWN.maxstring = 80
+
+
 _SHOWN.maxother = 80
+
+
 _SHOWN.maxlong = 40
 
 
@@ -426,10 +452,6 @@ def read_labelme(path: str | Path, *, skip_bad_shapes: bool = False) -> LabelmeD
     )
 
 
-# --------------------------------------------------------------------------------------------
-# The image an annotation refers to
-
-
 @dataclass(frozen=True, eq=False)
 class SourceImage:
     """The image of an annotation, opened but not decoded.
@@ -592,10 +614,6 @@ def open_source_image(doc: LabelmeDocument) -> SourceImage:
         width=width,
         height=height,
     )
-
-
-# --------------------------------------------------------------------------------------------
-# Rasterisation
 
 
 def _name_to_index(classes: ClassTable | Mapping[str, int]) -> Mapping[str, int]:

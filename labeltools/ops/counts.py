@@ -37,41 +37,50 @@ counts (same formula, float64).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from labeltools._types import PathLike, is_int
-from labeltools.classes import class_name, class_names_for
-from labeltools.colormap import MAX_CLASSES, VOID
-from labeltools.errors import DatasetError, LabelFileError, LabeltoolsError, WeightsError, format_values
-from labeltools.labelpng import atomic_write, label_histogram, to_array, write_json
-from labeltools.engine.executor import FileResult, map_files, map_quick, raise_if_failed
-from labeltools.engine.storage import absolute, location
+from labeltools.core._types import is_int
+from labeltools.core.arrays import to_array
+from labeltools.core.classes import class_name, class_names_for
+from labeltools.core.colormap import MAX_CLASSES, VOID
+from labeltools.core.errors import (
+    LabelFileError,
+    LabeltoolsError,
+    WeightsError,
+    format_values,
+)
 
+if TYPE_CHECKING:
+    from labeltools.engine.executor import (
+        FileResult,  # results of a batch, consumed here
+    )
 
 log = logging.getLogger(__name__)
+
 
 SCHEMES = ("enet", "median", "inverse", "inverse-sqrt", "effective")
 """The weighting schemes :func:`class_weights` knows."""
 
+
 ENET_C = 1.02
+
+
 EFFECTIVE_BETA = 0.9999
+
 
 _SHOWN_VALUES = 10
 
 
 def _format_values(values: Sequence[int]) -> str:
     return format_values(values, _SHOWN_VALUES, count_rest=False)
-
-
-# --- counts ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -368,12 +377,12 @@ class ClassCounter:
                 try:
                     self.add_histogram(result.data, result.source)
                 except LabeltoolsError as exc:
-                    result = FileResult(source=result.source, ok=False, error=str(exc))
+                    result = dataclasses.replace(result, ok=False, error=str(exc), data=None)
             yield result
 
 
 def _as_numpy(labels: Any, source: str) -> NDArray[Any]:
-    """Labels as an array of numbers (booleans as uint8); see :func:`~labeltools.labelpng.to_array`."""
+    """Labels as an array of numbers (booleans as uint8); see :func:`~labeltools.core.arrays.to_array`."""
     array = to_array(labels, source, LabelFileError)
     if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
         raise LabelFileError(
@@ -411,7 +420,7 @@ def count_classes(
 
     Args:
         loader: the iterable, e.g. a torch ``DataLoader`` or a
-            :class:`~labeltools.voc.VOCSegmentation`.
+            :class:`~labeltools.formats.voc.VOCSegmentation`.
         num_classes: ``C``; classes are ``0..C-1`` (at most 255).
         ignore_index: value that is neither counted nor reported (default 255, void).
         strict: raise on values that are neither a class nor ``ignore_index`` instead of
@@ -438,61 +447,6 @@ def _counts_with_warning(counter: ClassCounter) -> ClassCounts:
     if message:
         log.warning("%s", message)
     return counts
-
-
-# --- label files ----------------------------------------------------------------------------
-
-
-def histogram_label_file(path: PathLike) -> FileResult:
-    """Count the pixels of each value in one label file.
-
-    Returns:
-        A :class:`FileResult` whose ``data`` is the ``(256,)`` int64 histogram.
-
-    Raises:
-        LabelFileError: the file is missing or not a label map.
-    """
-    histogram, _ = label_histogram(path)
-    return FileResult(source=str(path), data=histogram)
-
-
-def histogram_label_files(
-    paths: Sequence[PathLike], jobs: int | None = None, chunksize: int | None = None
-) -> Iterator[FileResult]:
-    """Batch :func:`histogram_label_file` over worker processes, results in input order.
-
-    Only the 256-bin histograms travel between processes; feed the results to
-    :meth:`ClassCounter.add_results`. A bad file gives a failed result and the rest go on.
-    """
-    work = [str(p) for p in paths]
-    if chunksize is None:
-        return map_quick(histogram_label_file, work, jobs)
-    return map_files(histogram_label_file, work, jobs, chunksize)
-
-
-def count_label_files(
-    paths: Sequence[PathLike],
-    num_classes: int,
-    ignore_index: int = VOID,
-    strict: bool = False,
-    jobs: int | None = None,
-) -> ClassCounts:
-    """Count class pixels over label files (palette or grayscale PNGs), in parallel.
-
-    Out-of-range values are reported per file (see :func:`count_classes`). Memory does not grow
-    with the number of files.
-
-    Raises:
-        DatasetError: a file could not be read or (``strict``) holds out-of-range values; the
-            message lists the failures (every other file was still read).
-        WeightsError: bad ``num_classes`` or ``ignore_index``.
-    """
-    counter = ClassCounter(num_classes, ignore_index, strict)
-    raise_if_failed(counter.add_results(histogram_label_files(paths, jobs)), len(paths), "label file(s)", DatasetError)
-    return _counts_with_warning(counter)
-
-
-# --- weights --------------------------------------------------------------------------------
 
 
 def check_scheme(scheme: str, c: float = ENET_C, beta: float = EFFECTIVE_BETA) -> None:
@@ -568,31 +522,6 @@ def class_weights(
     return weights
 
 
-def default_weights_path(dataset: PathLike, name: str | None = None) -> Path:
-    """Where pytorch-deeplab-xception looks for a dataset's weights:
-    ``<dataset>/<name>_classes_weights.npy``, ``name`` defaulting to the dataset folder's name."""
-    root = location(dataset)
-    return root / f"{name or absolute(root).name}_classes_weights.npy"
-
-
-def save_weights(path: PathLike, weights: NDArray[np.float64]) -> Path:
-    """Save weights as a ``.npy`` float64 array ``(C,)``, atomically; creates the folder.
-
-    ``np.load(path)`` gives the array back (as pytorch-deeplab-xception's ``train.py`` and
-    mmsegmentation's ``class_weight='....npy'`` read it).
-
-    Raises:
-        WeightsError: not a 1-D array of finite numbers.
-    """
-    array = np.asarray(weights, dtype=np.float64)
-    if array.ndim != 1 or not np.isfinite(array).all():
-        raise WeightsError(f"{path}: weights must be a 1-D array of finite numbers, got shape {array.shape}")
-    target = location(path)
-    with atomic_write(target) as tmp, open(tmp, "wb") as fh:  # a file object: np.save adds no suffix
-        np.save(fh, array)
-    return target
-
-
 def weights_provenance(
     counts: ClassCounts,
     weights: NDArray[np.float64],
@@ -604,7 +533,7 @@ def weights_provenance(
 ) -> dict[str, Any]:
     """How a weights file was made, JSON-ready: scheme and parameters, counts, frequencies,
     weights, ignored and out-of-range pixels, plus ``source`` (dataset, split, files, output...)."""
-    from labeltools import __version__
+    from labeltools.core.version import __version__
 
     parameters = {"enet": {"c": c}, "effective": {"beta": beta}}.get(scheme, {})
     names = class_names_for(counts.num_classes, class_names)
@@ -632,25 +561,3 @@ def weights_provenance(
         "counts": counts.to_dict(),
     }
 
-
-def save_provenance(path: PathLike, provenance: Mapping[str, Any]) -> Path:
-    """Write :func:`weights_provenance` output as JSON, atomically; creates the folder."""
-    write_json(path, provenance)
-    return location(path)
-
-
-__all__ = [
-    "SCHEMES",
-    "ClassCounter",
-    "ClassCounts",
-    "check_scheme",
-    "class_weights",
-    "count_classes",
-    "count_label_files",
-    "default_weights_path",
-    "histogram_label_file",
-    "histogram_label_files",
-    "save_provenance",
-    "save_weights",
-    "weights_provenance",
-]

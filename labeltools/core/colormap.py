@@ -12,16 +12,20 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from labeltools.errors import ColormapError
+from labeltools.core._types import Color
+from labeltools.core.errors import ColormapError
 
 VOID = 255
 """The label value that is never a class: boundaries, ``__ignore__``, unmapped colours."""
 
+
 MAX_CLASSES = VOID
 """The most classes a label map can hold: values 0..254 are classes, 255 is :data:`VOID`."""
 
+
 VOID_COLOR = (224, 224, 192)
 """The colour the VOC colormap gives to :data:`VOID`."""
+
 
 MAX_COLORS = 2**24
 """The largest colormap in which every colour is distinct (24 index bits, 8 per channel)."""
@@ -117,3 +121,9 @@ def colorize(label: NDArray[np.integer], palette: ArrayLike | None = None) -> ND
             raise ColormapError("label values must lie in 0..255 to be coloured")
         label = label.astype(np.uint8)
     return lut[label]
+
+
+def text_color_for(color: Color) -> Color:
+    """Black or white, whichever reads better on ``color`` (by perceived luminance)."""
+    r, g, b = color
+    return (0, 0, 0) if 0.299 * r + 0.587 * g + 0.114 * b > 140 else (255, 255, 255)

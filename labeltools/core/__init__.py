@@ -1,0 +1,1 @@
+"""What every module shares: errors, the colormap, the class table, cell text and types."""

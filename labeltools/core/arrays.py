@@ -1,0 +1,86 @@
+"""Arrays from whatever a training loop holds: numpy arrays, torch tensors, PIL images, lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from labeltools.core.colormap import VOID
+from labeltools.core.errors import LabelFileError, LabeltoolsError
+
+
+def to_array(values: Any, source: str, error: type[LabeltoolsError] = LabelFileError) -> NDArray[Any]:
+    """A numpy array from a numpy array, a torch tensor, a PIL image or a nested sequence.
+
+    Torch tensors are recognised without importing torch (anything with ``.detach()`` and
+    ``.cpu()``) and read through ``.detach().cpu().numpy()``; booleans come back as a uint8 view
+    (0 and 1). The dtype is not checked otherwise: callers apply their own policy.
+
+    Args:
+        values: the data; never modified.
+        source: how to name it in error messages (``batch 3``, a file name).
+        error: the :class:`LabeltoolsError` subclass to raise.
+
+    Raises:
+        error: ``values`` cannot become an array (a ragged nested list, say):
+            ``"<source>: cannot read labels as an array (...)"``.
+    """
+    if hasattr(values, "detach") and hasattr(values, "cpu"):  # a torch tensor, without importing torch
+        values = values.detach().cpu().numpy()
+    try:
+        array = np.asarray(values)
+    except (TypeError, ValueError) as exc:
+        raise error(f"{source}: cannot read labels as an array ({exc})") from None
+    return array.view(np.uint8) if array.dtype == np.bool_ else array
+
+
+def as_label_array(array: ArrayLike, source: str = "label array") -> NDArray[np.uint8]:
+    """Validate an array as a label map and return it as ``(H, W)`` uint8.
+
+    Accepted: uint8 arrays; integer (or integral float, or bool) arrays whose values lie in
+    ``[-1, 254]`` or equal 255, where ``-1`` means void and becomes 255 (labelme's convention).
+
+    Args:
+        array: the label map, ``(H, W)``.
+        source: how to name the array in error messages (a file name, say).
+
+    Returns:
+        ``(H, W)`` uint8 array; a new array unless ``array`` already was one (never modified).
+
+    Raises:
+        LabelFileError: not 2-D, not numeric, or with values that are not class indices.
+    """
+    label = np.asarray(array)
+    if label.ndim != 2:
+        hint = " (an RGB colour mask goes through `labeltools remap` first)" if label.ndim == 3 else ""
+        raise LabelFileError(
+            f"{source}: a label map must be a 2-D (H, W) array, got shape {label.shape}{hint}"
+        )
+    if label.dtype == np.uint8:
+        return label
+    if label.dtype == np.bool_:
+        return label.astype(np.uint8)
+    if not (np.issubdtype(label.dtype, np.integer) or np.issubdtype(label.dtype, np.floating)):
+        raise LabelFileError(f"{source}: label values must be numbers, got dtype {label.dtype}")
+    if np.issubdtype(label.dtype, np.floating):
+        bad = ~np.isfinite(label) | (label != np.round(label))
+        nbad = int(np.count_nonzero(bad))
+        if nbad:
+            raise LabelFileError(
+                f"{source}: {nbad} pixel(s) are not whole numbers; a label map holds class "
+                "indices 0..254 and 255 for void (save continuous values as .npy instead)"
+            )
+    out_of_range = (label < -1) | ((label > 254) & (label != VOID))
+    nbad = int(np.count_nonzero(out_of_range))
+    if nbad:
+        lo, hi = label.min(), label.max()
+        raise LabelFileError(
+            f"{source}: {nbad} pixel(s) lie outside the label range (values span {lo:g}..{hi:g}; "
+            "allowed are -1 or 255 for void and 0..254 for classes); a PNG label map holds one "
+            "byte per pixel, so save such data as .npy instead"
+        )
+    out = label.astype(np.int16)
+    out[out == -1] = VOID
+    return out.astype(np.uint8)

@@ -1,0 +1,49 @@
+"""Reading one small file (a class table, an index map) from a local path or an fsspec URL.
+
+Writing, listing and everything per-dataset go through :mod:`labeltools.engine.storage`; this
+is the little the shared tables need to load themselves from wherever they are.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import PurePosixPath
+from typing import Any
+
+
+def is_url(path: object) -> bool:
+    """True for an fsspec URL (``protocol://...``) other than a local ``file://`` one."""
+    text = os.fspath(path) if isinstance(path, (str, os.PathLike)) else str(path)
+    return "://" in text and not text.startswith("file://")
+
+
+def local_path(path: Any) -> str:
+    """A local path as a string (``file://`` removed)."""
+    text = str(path)
+    return text[len("file://") :] if text.startswith("file://") else text
+
+
+def read_small_file(path: Any) -> bytes:
+    """The bytes of a local file or of an fsspec URL.
+
+    Raises:
+        FileNotFoundError, OSError: as ``open`` raises them (fsspec raises the same for URLs).
+    """
+    if is_url(path):
+        import fsspec  # only for URLs: the base install reads local files alone
+
+        with fsspec.open(str(path), "rb") as handle:
+            data: bytes = handle.read()
+            return data
+    with open(local_path(path), "rb") as handle:
+        return handle.read()
+
+
+def file_suffix(path: Any) -> str:
+    """The lower-case extension of a path or URL (``".csv"``)."""
+    return PurePosixPath(str(path)).suffix.lower()
+
+
+def file_name(path: Any) -> str:
+    """The last part of a path or URL."""
+    return PurePosixPath(str(path)).name

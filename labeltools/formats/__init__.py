@@ -1,0 +1,1 @@
+"""One module per on-disk format, read and/or write, one file at a time."""

@@ -1,0 +1,58 @@
+"""TODO docstring for jobs/colorize.py
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from functools import partial
+
+from numpy.typing import ArrayLike
+
+from labeltools.core._types import PathLike
+from labeltools.engine.executor import FileResult, map_files
+from labeltools.engine.storage import ensure_dir, location
+from labeltools.formats.labels import (
+    check_unique_stems,
+    read_label,
+    write_gray_label,
+    write_label,
+)
+
+
+def recolor_label_file(
+    source: PathLike, output_dir: PathLike, gray: bool = False, palette: ArrayLike | None = None
+) -> FileResult:
+    """Rewrite one label file as a palette PNG (or, with ``gray``, a grayscale PNG).
+
+    The indices are kept; only the way they are stored changes. The output is
+    ``output_dir/<stem>.png``.
+
+    Raises:
+        LabelFileError: the input is not a label file.
+    """
+    label = read_label(source)
+    target = location(output_dir) / (location(source).stem + ".png")
+    if gray:
+        write_gray_label(target, label)
+    else:
+        write_label(target, label, palette)
+    return FileResult(source=str(source), outputs=(str(target),))
+
+
+def recolor_label_files(
+    sources: Sequence[PathLike],
+    output_dir: PathLike,
+    gray: bool = False,
+    palette: ArrayLike | None = None,
+    jobs: int | None = None,
+) -> Iterator[FileResult]:
+    """Batch :func:`recolor_label_file`: one :class:`FileResult` per input, in order.
+
+    Raises:
+        LabelFileError: two inputs share a stem (they would write the same output); nothing is
+            written then.
+    """
+    check_unique_stems(sources)
+    ensure_dir(output_dir)
+    work = partial(recolor_label_file, output_dir=output_dir, gray=gray, palette=palette)
+    return map_files(work, [str(s) for s in sources], jobs)

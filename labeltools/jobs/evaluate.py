@@ -1,0 +1,167 @@
+"""TODO docstring for jobs/evaluate.py
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from functools import partial
+
+import numpy as np
+
+from labeltools.core._types import PathLike
+from labeltools.core.colormap import VOID
+from labeltools.core.errors import DatasetError, EvaluationError
+from labeltools.engine.executor import FileResult, log, map_quick, raise_if_failed
+from labeltools.engine.storage import location
+from labeltools.formats.labels import read_label
+from labeltools.formats.voc import dataset_label_paths, is_voc_root
+from labeltools.ops.metrics import ConfusionMatrix, _check_num_classes, confusion_counts
+
+MISSING_POLICIES = ("error", "skip")
+
+
+def check_missing_policy(missing: str, name: str = "missing") -> None:
+    """Check a policy for missing predictions (cheap: call it before reading any file).
+
+    Raises:
+        EvaluationError: ``missing`` is not one of :data:`MISSING_POLICIES`; the message calls
+            the setting ``name`` (``--missing`` on the command line).
+    """
+    if missing not in MISSING_POLICIES:
+        raise EvaluationError(f"{name} must be one of {', '.join(MISSING_POLICIES)}, got {missing!r}")
+
+
+def evaluate_pair(
+    pair: tuple[str, str],
+    num_classes: int,
+    ignore_index: int | None = VOID,
+    missing: str = "error",
+) -> FileResult:
+    """Score one prediction file against its ground-truth file.
+
+    Args:
+        pair: ``(gt_path, pred_path)``, label PNGs (palette or grayscale).
+        num_classes, ignore_index: as for :class:`ConfusionMatrix`.
+        missing: ``"error"`` or ``"skip"``: what a missing prediction file gives.
+
+    Returns:
+        A :class:`FileResult` (``source`` = the ground-truth path) whose ``data`` is
+        ``(cells, counts)``: the flat indices of the non-zero confusion-matrix cells and their
+        counts, as lists of ints (a few dozen bytes to send between processes). A skipped missing
+        prediction gives a skipped result with a warning.
+
+    Raises:
+        EvaluationError: missing prediction (with ``missing="error"``), size mismatch, values
+            out of range (naming the file and the values).
+        LabelFileError: a file is unreadable or not a label map.
+    """
+    gt_path, pred_path = pair
+    if not location(pred_path).exists():
+        if missing == "skip":
+            return FileResult(
+                source=gt_path, skipped=True, warnings=(f"{pred_path}: no prediction for {gt_path}; skipped",)
+            )
+        raise EvaluationError(
+            f"{pred_path}: no prediction for {gt_path} (skip such images with --missing skip)"
+        )
+    counts = confusion_counts(
+        read_label(gt_path), read_label(pred_path), num_classes, ignore_index, gt_path, pred_path
+    ).ravel()
+    cells = np.flatnonzero(counts)
+    return FileResult(source=gt_path, data=(cells.tolist(), counts[cells].tolist()))
+
+
+def evaluation_pairs(gt: PathLike, pred: PathLike, split: str | None = None) -> list[tuple[str, str]]:
+    """Match ground-truth label files with prediction files by stem.
+
+    Args:
+        gt: a folder of label PNGs, or a VOC folder (its ``SegmentationClass``).
+        pred: a folder of prediction PNGs named like the ground truth (``<stem>.png``).
+        split: with a VOC ``gt``, only the ids of ``ImageSets/Segmentation/<split>.txt``.
+
+    Returns:
+        ``(gt_path, pred_path)`` pairs in ground-truth order; prediction paths may not exist
+        (see ``missing`` in :func:`evaluate_pair`). Predictions without ground truth are left
+        out, with a logged warning.
+
+    Raises:
+        DatasetError: a folder is missing, ``split`` is given for a non-VOC folder or its file is
+            missing, or there is no ground truth.
+    """
+    gt_dir, pred_dir = location(gt), location(pred)
+    for folder, what in ((gt_dir, "ground-truth"), (pred_dir, "prediction")):
+        if not folder.is_dir():
+            raise DatasetError(f"{folder}: no such {what} folder")
+    if is_voc_root(gt_dir):
+        gt_paths = dataset_label_paths(gt_dir, split)
+    elif split is not None:
+        raise DatasetError(
+            f"{gt_dir}: a split ({split}) needs a VOC dataset folder with SegmentationClass/ "
+            "and ImageSets/Segmentation/, not a folder of label files"
+        )
+    else:
+        gt_paths = sorted(gt_dir.glob("*.png"))
+    if not gt_paths:
+        raise DatasetError(f"{gt_dir}: no ground-truth label files (.png)")
+    pairs = [(str(p), str(pred_dir / f"{p.stem}.png")) for p in gt_paths]
+    stems = {p.stem for p in gt_paths}
+    extra = sorted(p.name for p in pred_dir.glob("*.png") if p.stem not in stems)
+    if extra:
+        log.warning(
+            "%s: %d prediction(s) have no ground truth and are not scored: %s",
+            pred_dir, len(extra), ", ".join(extra[:5]) + (" ..." if len(extra) > 5 else ""),
+        )  # fmt: skip
+    return pairs
+
+
+def evaluate_pairs(
+    pairs: Sequence[tuple[str, str]],
+    num_classes: int,
+    ignore_index: int | None = VOID,
+    missing: str = "error",
+    jobs: int | None = None,
+) -> Iterator[FileResult]:
+    """Batch :func:`evaluate_pair` over worker processes, one result per pair in input order.
+
+    Feed the results to :meth:`ConfusionMatrix.add_results`. A bad pair gives a failed result
+    naming the file and the rest go on.
+
+    Raises:
+        EvaluationError: bad ``num_classes``, an ``ignore_index`` that is a class or no value a
+            label file can hold (outside 0..255), or an unknown ``missing`` policy.
+    """
+    _check_num_classes(num_classes, ignore_index)
+    if ignore_index is not None and not 0 <= ignore_index <= VOID:
+        raise EvaluationError(
+            f"ignore index {ignore_index} is no value a label file holds (0..{VOID}; {VOID}, "
+            "void, by default): no pixel would be left out"
+        )
+    check_missing_policy(missing)
+    work = partial(evaluate_pair, num_classes=num_classes, ignore_index=ignore_index, missing=missing)
+    return map_quick(work, [(str(g), str(p)) for g, p in pairs], jobs)
+
+
+def evaluate_folders(
+    gt: PathLike,
+    pred: PathLike,
+    num_classes: int,
+    split: str | None = None,
+    missing: str = "error",
+    ignore_index: int | None = VOID,
+    jobs: int | None = None,
+) -> ConfusionMatrix:
+    """Score a folder of predictions against ground truth (see :func:`evaluation_pairs`).
+
+    Returns:
+        The accumulated :class:`ConfusionMatrix`.
+
+    Raises:
+        DatasetError: see :func:`evaluation_pairs`.
+        EvaluationError: any pair failed (every other pair was still read); the message lists
+            the failures.
+    """
+    pairs = evaluation_pairs(gt, pred, split)
+    cm = ConfusionMatrix(num_classes, ignore_index)
+    results = cm.add_results(evaluate_pairs(pairs, num_classes, ignore_index, missing, jobs))
+    raise_if_failed(results, len(pairs), "image(s)", EvaluationError)
+    return cm

@@ -1,0 +1,286 @@
+"""TODO docstring for jobs/remap.py
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from PIL import Image
+
+from labeltools.core._types import PathLike
+from labeltools.core.classes import ClassTable, as_class_table
+from labeltools.core.colormap import VOID, colorize
+from labeltools.core.errors import ColourImageError, RemapError
+from labeltools.engine.executor import FileResult, map_files
+from labeltools.engine.storage import absolute, atomic_write, ensure_dir, location
+from labeltools.formats.labels import (
+    COLOUR_MODES,
+    INDEX_MODES,
+    PNG_SAVE_ARGS,
+    check_unique_stems,
+    image_palette,
+    open_image,
+    read_label,
+    write_label,
+)
+from labeltools.ops.remap import (
+    IndexMap,
+    OnConflict,
+    RemapReport,
+    _check_tolerance,
+    _compile,
+    _conflict_mode,
+    entry_target,
+    index_to_index_with_report,
+    palette_to_index_with_report,
+    rgb_to_index_with_report,
+    suggested_tolerance,
+    target_palette,
+)
+
+
+@dataclass(frozen=True)
+class _PixelMask:
+    pixels: NDArray[np.uint8]  # (H, W, 3|4) RGB or RGBA
+    format: str
+
+
+@dataclass(frozen=True)
+class _PaletteMask:
+    indices: NDArray[np.uint8]  # (H, W) palette indices
+    palette: NDArray[np.uint8]  # (256, 3)
+    alpha: NDArray[np.uint8] | None  # (256,) per entry, when the image has transparency
+    format: str
+
+
+def _read_color_mask(path: PathLike) -> _PixelMask | _PaletteMask:
+    """Read a colour mask: RGB/RGBA pixels, or a palette image's indices and own palette.
+
+    Modes are those of :data:`~labeltools.formats.labels.COLOUR_MODES`, and ``P``. A grey image with
+    alpha (``LA``) is a mask of grey colours: its pixels become ``(l, l, l, alpha)``.
+
+    Raises:
+        RemapError: missing or unreadable file; a label file's mode (its values go through an
+            index map); an unsupported mode.
+    """
+    with open_image(path, RemapError) as image:
+        image.load()
+        mode, fmt = image.mode, image.format or ""
+        if mode == "P":
+            alpha = _palette_alpha(image.info.get("transparency"))
+            return _PaletteMask(np.asarray(image, dtype=np.uint8), image_palette(image), alpha, fmt)
+        if mode in COLOUR_MODES:
+            if mode == "La":  # premultiplied alpha: Pillow converts it to LA only
+                image = image.convert("LA")
+            wanted = "RGBA" if image.mode in ("RGBA", "LA", "PA") else "RGB"
+            if image.mode != wanted:
+                image = image.convert(wanted)
+            return _PixelMask(np.asarray(image, dtype=np.uint8), fmt)
+    if mode in INDEX_MODES:
+        raise RemapError(
+            f"{path}: is a single-channel ({mode}) image of values, not a colour mask; rewrite "
+            "its values with an index map (--index-map) instead"
+        )
+    raise RemapError(f"{path}: unsupported image mode {mode} for a colour mask")
+
+
+def _palette_alpha(transparency: object) -> NDArray[np.uint8] | None:
+    """Pillow's ``info['transparency']`` of a P image as ``(256,)`` alpha per entry."""
+    if transparency is None:
+        return None
+    alpha = np.full(256, 255, dtype=np.uint8)
+    if isinstance(transparency, int):
+        alpha[transparency] = 0
+    elif isinstance(transparency, (bytes, bytearray)):
+        given = np.frombuffer(bytes(transparency), dtype=np.uint8)[:256]
+        alpha[: len(given)] = given
+    return alpha
+
+
+def _output_path(source: PathLike, output_dir: PathLike) -> Path:
+    target = location(output_dir) / (location(source).stem + ".png")
+    if target.exists() and str(absolute(target)) == str(absolute(source)):
+        raise RemapError(
+            f"{source}: the output {target} would overwrite the input; choose another output folder"
+        )
+    return target
+
+
+def _refuse_unknown(report: RemapReport, source: PathLike, what: str) -> None:
+    bad = report.unknown + report.ambiguous
+    if bad:
+        listed = ", ".join(f"{key} x {count}" for key, count, _ in report.top_unknown(5))
+        raise RemapError(
+            f"{source}: {bad} pixel(s) have {what} ({listed}); --strict refuses them "
+            "(without it they become 255)"
+        )
+
+
+def remap_color_file(
+    source: PathLike,
+    output_dir: PathLike,
+    table: ClassTable,
+    tolerance: float = 0.0,
+    on_conflict: OnConflict | None = None,
+    strict: bool = False,
+    palette: NDArray[np.uint8] | None = None,
+) -> FileResult:
+    """Remap one colour mask (RGB, RGBA, palette or JPEG) to ``output_dir/<stem>.png``.
+
+    The label file is a palette PNG in the table's colours (``palette``, default
+    :func:`target_palette`; a batch computes it once), written atomically. The result's
+    ``data`` is the file's :class:`RemapReport`; a JPEG mask read without tolerance adds a
+    warning suggesting one.
+
+    Raises:
+        RemapError: unreadable or single-channel image, output would overwrite the input,
+            conflicting table, or (``strict``) colours not in the table; nothing is written then.
+    """
+    target = _output_path(source, output_dir)
+    mask = _read_color_mask(source)
+    name = str(source)
+    if isinstance(mask, _PaletteMask):
+        label, report = palette_to_index_with_report(
+            mask.indices, mask.palette, table, tolerance, on_conflict, mask.alpha, name
+        )
+    else:
+        label, report = rgb_to_index_with_report(mask.pixels, table, tolerance, on_conflict, name)
+    if strict:
+        _refuse_unknown(report, source, f"colours that are not in the {table.source}")
+    warnings: tuple[str, ...] = ()
+    if mask.format in ("JPEG", "MPO") and not tolerance:
+        share = 100.0 * report.unknown / max(1, report.pixels)
+        warnings = (
+            f"{source}: JPEG compression shifts colours, and {report.unknown} pixel(s) "
+            f"({share:.1f}%) matched no class and became 255; map near colours with a tolerance "
+            f"(--tolerance {suggested_tolerance(table, on_conflict)} keeps every colour near "
+            "one class at most)",
+        )
+    write_label(target, label, target_palette(table) if palette is None else palette)
+    return FileResult(source=name, outputs=(str(target),), data=report, warnings=warnings)
+
+
+def remap_index_file(
+    source: PathLike,
+    output_dir: PathLike,
+    index_map: IndexMap,
+    strict: bool = False,
+    palette: ArrayLike | None = None,
+) -> FileResult:
+    """Rewrite one label file's values through ``index_map`` to ``output_dir/<stem>.png``.
+
+    Raises:
+        LabelFileError: the input is not a label file. RemapError: output would overwrite the
+            input, or (``strict``) values the map does not list.
+    """
+    target = _output_path(source, output_dir)
+    try:
+        values = read_label(source)
+    except ColourImageError:
+        raise RemapError(
+            f"{source}: is a colour mask, but an index map rewrites the values of label files; "
+            "remap its colours with --classes instead of --index-map"
+        ) from None
+    label, report = index_to_index_with_report(values, index_map, str(source))
+    if strict:
+        _refuse_unknown(report, source, f"values that the {index_map.source} does not list")
+    write_label(target, label, palette)
+    return FileResult(source=str(source), outputs=(str(target),), data=report)
+
+
+def index_file_to_rgb(
+    source: PathLike, output_dir: PathLike, table: ClassTable, palette: NDArray[np.uint8] | None = None
+) -> FileResult:
+    """Draw one label file in the table's colours as an RGB PNG ``output_dir/<stem>.png``.
+
+    Values that are not classes of the table are drawn in their VOC colormap colour, with a
+    warning. ``palette`` is the table's :func:`target_palette`, if already at hand.
+
+    Raises:
+        LabelFileError: the input is not a label file. RemapError: output would overwrite the input.
+    """
+    target = _output_path(source, output_dir)
+    label = read_label(source)
+    present = np.flatnonzero(np.bincount(label.reshape(-1), minlength=256))
+    known = {entry_target(e) for e in table} | {VOID}
+    strangers = [int(v) for v in present if int(v) not in known]
+    warnings: tuple[str, ...] = ()
+    if strangers:
+        warnings = (
+            f"{source}: value(s) {', '.join(map(str, strangers))} are not classes of the "
+            f"{table.source}; drawn in their VOC colormap colours",
+        )
+    rgb = colorize(label, target_palette(table) if palette is None else palette)
+    with atomic_write(target) as tmp:
+        Image.fromarray(rgb).save(tmp, **PNG_SAVE_ARGS)
+    return FileResult(source=str(source), outputs=(str(target),), warnings=warnings)
+
+
+def remap_files(
+    sources: Sequence[PathLike],
+    output_dir: PathLike,
+    classes: ClassTable | Sequence[str] | PathLike | None = None,
+    *,
+    index_map: IndexMap | PathLike | None = None,
+    to_rgb: bool = False,
+    tolerance: float = 0.0,
+    on_conflict: OnConflict | None = None,
+    strict: bool = False,
+    jobs: int | None = None,
+) -> Iterator[FileResult]:
+    """Remap many files into ``output_dir`` (same stems, ``.png``): one result per input, in
+    input order, so the output is identical for any ``jobs``.
+
+    Modes: colour masks -> label files (``classes`` required); ``index_map``: label files ->
+    label files (``classes``, if given, only colours the output); ``to_rgb``: label files ->
+    RGB colour images (``classes`` required). Each result's ``data`` is its
+    :class:`RemapReport` (none for ``to_rgb``); merge them as they come with
+    :meth:`RemapReport.add_results`, or afterwards with :func:`merge_reports`.
+
+    Raises:
+        RemapError: a combination of options that does not fit, a conflicting table, a bad
+            tolerance or index map: before any file is written.
+        LabelFileError: two inputs share a stem.
+        ClassTableError: ``classes`` cannot be loaded.
+    """
+    table = None if classes is None else as_class_table(classes)
+    if index_map is not None and to_rgb:
+        raise RemapError("an index map rewrites label values; it cannot be combined with to_rgb")
+    if index_map is None and table is None:
+        raise RemapError("remapping colours needs a class table (classes)")
+    if tolerance and (index_map is not None or to_rgb):
+        raise RemapError("a tolerance applies to colour masks only, not to index maps or to_rgb")
+    if strict and to_rgb:
+        raise RemapError("strict applies to colour masks and index maps, not to to_rgb")
+    check_unique_stems(sources)
+    if index_map is not None:
+        mapping = index_map if isinstance(index_map, IndexMap) else IndexMap.load(index_map)
+        palette_table = table if table is not None else mapping.classes
+        palette = None if palette_table is None else target_palette(palette_table)
+        work = partial(
+            remap_index_file, output_dir=output_dir, index_map=mapping, strict=strict, palette=palette
+        )
+    elif to_rgb:
+        assert table is not None  # checked above
+        work = partial(index_file_to_rgb, output_dir=output_dir, table=table, palette=target_palette(table))
+    else:
+        assert table is not None  # checked above
+        _check_tolerance(tolerance)
+        # Compile (and check) once here: forked workers then share the lookup table.
+        _compile(table, _conflict_mode(table, on_conflict)).lut()
+        work = partial(
+            remap_color_file,
+            output_dir=output_dir,
+            table=table,
+            tolerance=tolerance,
+            on_conflict=on_conflict,
+            strict=strict,
+            palette=target_palette(table),
+        )
+    ensure_dir(output_dir)
+    return map_files(work, [str(s) for s in sources], jobs)

@@ -1,0 +1,295 @@
+"""What is in a label dataset, and whether it is well-formed.
+
+:class:`DatasetStats` counts, per class, the pixels, their share of the labelled (non-void)
+pixels and the images that contain it, plus the void share, the image sizes and the classes never
+seen; :func:`stats_plot` draws the shares as a bar chart. :class:`DatasetCheck` verifies a VOC
+folder (splits, files, sizes, label modes, values, palettes, unreadable files) and lists each
+problem once, with the file it is in and a severity (``error`` or ``warning``).
+
+Counting reads each label file through Pillow's C histogram (:func:`~labeltools.formats.labels.
+label_histogram`) in worker processes; only the 256 counts and the image size travel back.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from PIL import Image
+
+from labeltools.core._types import PathLike
+from labeltools.core.classes import ClassTable, class_name
+from labeltools.core.colormap import VOID, voc_colormap
+from labeltools.core.errors import DatasetError
+from labeltools.engine.executor import FileResult, map_quick, raise_if_failed
+from labeltools.engine.storage import atomic_write
+from labeltools.formats.labels import label_histogram, write_json
+from labeltools.formats.voc import (
+    SPLITS,
+    available_splits,
+    dataset_class_table,
+    read_split,
+    select_label_paths,
+)
+from labeltools.ops.draw import bar_chart
+from labeltools.ops.splits import ClassBalance, imbalance, sparse_counts, split_balance
+
+
+@dataclass
+class DatasetStats:
+    """Pixel and image counts per label value over a set of label files.
+
+    Attributes:
+        classes: the class table (names, colours, which values are classes), or None: then the
+            classes are ``0..max value seen``.
+        pixels: ``(256,)`` int64 pixels per value (255 = void).
+        images_with: ``(256,)`` int64 number of images containing each value.
+        images: images counted.
+        sizes: images per size ``(width, height)``.
+        keep_files: keep each file's pixel counts in ``files`` (id, the file's stem -> value ->
+            pixels), for :meth:`split_balance`.
+        balance: how the classes spread over train and val, once :meth:`split_balance` ran.
+    """
+
+    classes: ClassTable | None = None
+    pixels: NDArray[np.int64] = field(default_factory=lambda: np.zeros(256, dtype=np.int64))
+    images_with: NDArray[np.int64] = field(default_factory=lambda: np.zeros(256, dtype=np.int64))
+    images: int = 0
+    sizes: Counter[tuple[int, int]] = field(default_factory=Counter)
+    keep_files: bool = False
+    files: dict[str, dict[int, int]] = field(default_factory=dict)
+    balance: list[ClassBalance] | None = None
+    _palette: tuple[ClassTable | None, NDArray[np.uint8]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def add(self, counts: NDArray[np.integer], shape_hw: tuple[int, int]) -> None:
+        """Add one image: ``(256,)`` pixel counts per value and its ``(H, W)``."""
+        counts = np.asarray(counts, dtype=np.int64)
+        self.pixels += counts
+        self.images_with += counts > 0
+        self.images += 1
+        self.sizes[(int(shape_hw[1]), int(shape_hw[0]))] += 1
+
+    def add_results(self, results: Iterable[FileResult]) -> Iterator[FileResult]:
+        """Add the counts carried by :func:`stat_label_file` results, passing each result on."""
+        for result in results:
+            if result.ok and result.data is not None:
+                self.add(*result.data)
+                if self.keep_files:
+                    self.files[Path(result.source).stem] = sparse_counts(result.data[0].tolist())
+            yield result
+
+    def split_balance(self, root: PathLike) -> list[ClassBalance] | None:
+        """How the classes spread over ``root``'s ``train.txt`` and ``val.txt``, from the files
+        counted with ``keep_files`` (also kept in :attr:`balance`); None without both split
+        files."""
+        self.balance = existing_split_balance(root, self.files, len(self.class_indices))
+        return self.balance
+
+    def imbalance(self) -> list[str]:
+        """One line per class held by two images or more that one side of the split lacks."""
+        return [message for _, message in imbalance(self.balance or (), self.name_of)]
+
+    # --- derived ------------------------------------------------------------------------
+
+    @property
+    def class_indices(self) -> list[int]:
+        """The class values reported: the table's classes, else ``0..max value seen``."""
+        if self.classes is not None:
+            return [e.index for e in self.classes.classes]
+        seen = np.flatnonzero(self.pixels[:VOID])
+        return list(range(int(seen.max()) + 1)) if seen.size else []
+
+    @property
+    def total_pixels(self) -> int:
+        return int(self.pixels.sum())
+
+    @property
+    def void_pixels(self) -> int:
+        return int(self.pixels[VOID])
+
+    @property
+    def labelled_pixels(self) -> int:
+        """Pixels that are not void."""
+        return self.total_pixels - self.void_pixels
+
+    @property
+    def void_share(self) -> float:
+        """Void pixels over all pixels (0 when nothing was counted)."""
+        return self.void_pixels / self.total_pixels if self.total_pixels else 0.0
+
+    def shares(self) -> NDArray[np.float64]:
+        """``(256,)`` each value's pixels over the labelled pixels (zeros when there are none)."""
+        labelled = self.labelled_pixels
+        shares = self.pixels / labelled if labelled else np.zeros(256)
+        shares[VOID] = 0.0
+        return shares
+
+    def never_seen(self) -> list[int]:
+        """Classes with no pixel anywhere."""
+        return [i for i in self.class_indices if self.pixels[i] == 0]
+
+    def unknown_values(self) -> list[int]:
+        """Values present that are neither a class nor void."""
+        return self._unknown_values(self.class_indices)
+
+    def _unknown_values(self, class_indices: Iterable[int]) -> list[int]:
+        known = set(class_indices) | {VOID}
+        return [v for v in np.flatnonzero(self.pixels).tolist() if v not in known]
+
+    def name_of(self, value: int) -> str:
+        return class_name(value, self.classes)
+
+    def palette(self) -> NDArray[np.uint8]:
+        """``(256, 3)`` uint8 colour of each value: the class table's, else the VOC colormap.
+        Built once per table (read-only)."""
+        if self._palette is None or self._palette[0] is not self.classes:
+            colors = self.classes.palette() if self.classes is not None else voc_colormap(256)
+            colors.setflags(write=False)
+            self._palette = (self.classes, colors)
+        return self._palette[1]
+
+    def color_of(self, value: int) -> tuple[int, int, int]:
+        r, g, b = self.palette()[value].tolist()
+        return (r, g, b)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One dict per class, then per unknown value: index, name, pixels, share, images."""
+        classes = self.class_indices
+        shares, pixels, images = self.shares().tolist(), self.pixels.tolist(), self.images_with.tolist()
+        return [
+            {
+                "index": value,
+                "name": self.name_of(value) if known else f"value {value} (not a class)",
+                "pixels": pixels[value],
+                "share": shares[value],
+                "images": images[value],
+                "is_class": known,
+            }
+            for values, known in ((classes, True), (self._unknown_values(classes), False))
+            for value in values
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything as plain JSON-ready values."""
+        rows = self.rows()
+        return {
+            "images": self.images,
+            "pixels": self.total_pixels,
+            "labelled_pixels": self.labelled_pixels,
+            "void_pixels": self.void_pixels,
+            "void_share": self.void_share,
+            "void_images": int(self.images_with[VOID]),
+            "classes": [{k: v for k, v in r.items() if k != "is_class"} for r in rows if r["is_class"]],
+            "never_seen": [{"index": i, "name": self.name_of(i)} for i in self.never_seen()],
+            "split_balance": None if self.balance is None else [
+                {"index": b.index, "name": self.name_of(b.index), "images": dict(b.images),
+                 "shares": dict(b.shares), "missing_from": b.missing_from()}
+                for b in self.balance
+            ],
+            "unknown_values": [
+                {"value": r["index"], "pixels": r["pixels"], "images": r["images"]} for r in rows if not r["is_class"]
+            ],
+            "image_sizes": [
+                {"width": w, "height": h, "images": n} for (w, h), n in self.sizes.most_common()
+            ],
+        }
+
+    def save_json(self, path: PathLike) -> None:
+        """Write :meth:`to_dict` as JSON, atomically."""
+        write_json(path, self.to_dict())
+
+
+def stats_plot(stats: DatasetStats, log: bool = False) -> Image.Image:
+    """A horizontal bar chart of each class's share of the labelled pixels, in class colours.
+
+    Classes never seen are listed with no bar; values that are not classes get a bar of their
+    own. ``log`` uses a logarithmic axis, for datasets where a few classes dominate.
+    """
+    rows = stats.rows()
+    labels = [f"{r['share']:.2%}" if r["pixels"] else "never seen" for r in rows]
+    title = (
+        f"Class pixel shares: {stats.images} image(s), void is {stats.void_share:.1%} of all pixels"
+    )
+    return bar_chart(
+        [(f"{r['index']} {r['name']}", r["share"], stats.color_of(r["index"])) for r in rows],
+        title=title,
+        value_labels=labels,
+        log=log,
+        axis_label="share of labelled pixels" + (" (log scale)" if log else ""),
+        tick_format=lambda v: f"{v * 100:.4g}%",
+    )
+
+
+def stat_label_file(path: PathLike) -> FileResult:
+    """Count one label file's pixels per value.
+
+    Returns:
+        A :class:`FileResult` whose ``data`` is ``(counts, (H, W))``: the ``(256,)`` int64
+        pixel count of each value (as :func:`~labeltools.jobs.weights.histogram_label_file` gives)
+        and the image size.
+
+    Raises:
+        LabelFileError: the file is missing or not a label map.
+    """
+    return FileResult(source=str(path), data=label_histogram(path))
+
+
+def stat_label_files(paths: Sequence[PathLike], jobs: int | None = None) -> Iterator[FileResult]:
+    """Batch :func:`stat_label_file` over worker processes, one result per file in input order.
+
+    Feed the results to :meth:`DatasetStats.add_results`; a bad file gives a failed result.
+    """
+    return map_quick(stat_label_file, [str(p) for p in paths], jobs)
+
+
+def dataset_stats(
+    dataset: PathLike,
+    split: str | None = None,
+    labels_dir: PathLike | None = None,
+    classes: ClassTable | PathLike | None = None,
+    num_classes: int | None = None,
+    jobs: int | None = None,
+) -> DatasetStats:
+    """Count a dataset's labels: those of ``split`` (default: every label), read from
+    ``SegmentationClass`` or from ``labels_dir`` (see :func:`~labeltools.formats.voc.select_label_paths`).
+
+    The class table comes from ``classes``, ``num_classes`` or the dataset's ``class_names.txt``
+    (see :func:`~labeltools.formats.voc.dataset_class_table`).
+
+    Raises:
+        DatasetError: nothing to read, or some files failed (every other file was still read;
+            the message lists the failures).
+        ClassTableError: a class table file is malformed.
+    """
+    paths, _ = select_label_paths(dataset, split, labels_dir, default_split=None)
+    stats = DatasetStats(dataset_class_table(dataset, classes, num_classes))
+    raise_if_failed(stats.add_results(stat_label_files(paths, jobs)), len(paths), "label file(s)", DatasetError)
+    return stats
+
+
+def existing_split_balance(
+    root: PathLike, pixels: Mapping[str, Mapping[int, int]], num_classes: int
+) -> list[ClassBalance] | None:
+    """The per-class spread of the dataset's existing ``train.txt`` and ``val.txt`` over the
+    labels counted in ``pixels`` (id -> value -> pixels); None without both files.
+
+    Raises:
+        DatasetError: a split file cannot be read.
+    """
+    if not {"train", "val"} <= set(available_splits(root)):
+        return None
+    sides = {side: read_split(root, side) for side in SPLITS[:2]}
+    return split_balance(sides, pixels, num_classes)
+
+
+def save_stats_plot(path: PathLike, stats: DatasetStats, log: bool = False) -> None:
+    """Write :func:`stats_plot` as a PNG, atomically."""
+    with atomic_write(path) as tmp:
+        stats_plot(stats, log).save(tmp, format="PNG")
