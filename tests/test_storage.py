@@ -205,3 +205,35 @@ def test_label_files_round_trip_through_memory() -> None:
 def test_an_unknown_protocol_is_one_line() -> None:
     with pytest.raises((LabeltoolsError, OutputError, ValueError)):
         read_bytes("nosuchprotocol://x/y")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("check", "{root}", "--json", "{out}/check.json"),
+        ("stats", "{root}", "--json", "{out}/stats.json"),
+        ("split", "{root}", "--stratify", "--json", "{out}/split.json"),
+        ("remap", "{root}/SegmentationClass/street_01.png", "--index-map", "1:2,2:1", "-o", "{dest}/remapped"),
+        ("colorize", "{root}/SegmentationClass/street_02.png", "--gray", "-o", "{dest}/gray"),
+        ("excel", "{root}/SegmentationClass/street_03.png", "-o", "{dest}/street_03.xlsx", "--step", "4"),
+    ],
+    ids=lambda c: c[0],
+)
+def test_every_other_command_reads_and_writes_s3(s3: Any, reference: Path, tmp_path: Path, command: tuple[str, ...]) -> None:
+    import shutil
+
+    local_root = tmp_path / "voc"
+    shutil.copytree(reference, local_root)  # split rewrites its dataset's split files
+    s3.put(f"{reference}/", f"out/d-{command[0]}/", recursive=True)
+    outputs = {}
+    for where, root, dest in (("local", str(local_root), str(tmp_path / "dest")), ("s3", f"s3://out/d-{command[0]}", f"s3://out/e-{command[0]}")):
+        out = tmp_path / where
+        out.mkdir()
+        result = cli(*(a.format(root=root, out=out, dest=dest) for a in command), "-j", "1")
+        assert result.exit_code == 0, result.output
+        files = {name: data.replace(root.encode(), b"ROOT") for name, data in local_tree(out).items()}
+        written = local_tree(tmp_path / "dest") if where == "local" else s3_tree(s3, f"out/e-{command[0]}")
+        outputs[where] = (files, {n: len(d) > 0 for n, d in written.items()})  # tables fold paths by length
+    assert outputs["s3"] == outputs["local"]
+    if command[0] == "split":  # and the split files went back to the bucket
+        assert s3.cat_file("out/d-split/ImageSets/Segmentation/val.txt") == (local_root / "ImageSets/Segmentation/val.txt").read_bytes()
