@@ -703,7 +703,7 @@ def bench_dask(workdir: Path, quick: bool) -> list[Result]:
             for count in (n, 5 * n):
                 dask_t, local_t = timeit_alternating(
                     lambda: job(count, ["--dask", address]), lambda: job(count, ["-j", "2"]),
-                    repeats=1 if quick else 3,
+                    repeats=1 if quick else 5,
                 )  # fmt: skip
                 times["dask", count], times["local", count] = dask_t, local_t
             marginal = {w: (times[w, 5 * n] - times[w, n]) / (4 * n) for w in ("dask", "local")}

@@ -1,4 +1,8 @@
-"""TODO docstring for jobs/check.py
+"""The dataset checker behind ``labeltools check``: every problem of a VOC folder once, with its
+file and a severity.
+
+Folder-level checks run when a :class:`DatasetCheck` is made; the samples (label and image files)
+are read in parallel by :meth:`DatasetCheck.run`, one result per sample.
 """
 
 from __future__ import annotations

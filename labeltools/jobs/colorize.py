@@ -1,4 +1,5 @@
-"""TODO docstring for jobs/colorize.py
+"""Label files rewritten as palette PNGs (or grayscale), indices unchanged: the job behind
+``labeltools colorize``.
 """
 
 from __future__ import annotations

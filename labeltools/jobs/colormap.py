@@ -1,4 +1,5 @@
-"""TODO docstring for jobs/colormap.py
+"""The colormap written as a file: a text table, CSV, JSON, ``.npy`` or a legend picture (the job
+behind ``labeltools colormap -o``).
 """
 
 from __future__ import annotations

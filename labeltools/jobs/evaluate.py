@@ -1,4 +1,7 @@
-"""TODO docstring for jobs/evaluate.py
+"""Scoring prediction files against ground truth in batch: the job behind ``labeltools evaluate``.
+
+Pairs are matched by stem, read in parallel, and each worker sends back the confusion counts of
+one pair.
 """
 
 from __future__ import annotations

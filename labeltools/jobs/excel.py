@@ -1,4 +1,7 @@
-"""TODO docstring for jobs/excel.py
+"""Label files to workbooks and back, in batch: the job behind ``labeltools excel``.
+
+Every file's size is checked from its header before anything is written; a bad file is
+reported and left out.
 """
 
 from __future__ import annotations

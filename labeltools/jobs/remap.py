@@ -1,4 +1,7 @@
-"""TODO docstring for jobs/remap.py
+"""Colour masks and label files rewritten in batch: the job behind ``labeltools remap``.
+
+Each file is read, remapped by :mod:`labeltools.ops.remap` and written atomically as a palette
+PNG; reports are merged as the results arrive, so memory stays flat.
 """
 
 from __future__ import annotations

@@ -1,10 +1,9 @@
-"""What is in a label dataset, and whether it is well-formed.
+"""What is in a label dataset: the job behind ``labeltools stats``.
 
 :class:`DatasetStats` counts, per class, the pixels, their share of the labelled (non-void)
-pixels and the images that contain it, plus the void share, the image sizes and the classes never
-seen; :func:`stats_plot` draws the shares as a bar chart. :class:`DatasetCheck` verifies a VOC
-folder (splits, files, sizes, label modes, values, palettes, unreadable files) and lists each
-problem once, with the file it is in and a severity (``error`` or ``warning``).
+pixels and the images that contain it, plus the void share, the image sizes, the classes never
+seen and how the classes spread over the train/val split; :func:`stats_plot` draws the shares
+as a bar chart. (The checker is :mod:`labeltools.jobs.check`.)
 
 Counting reads each label file through Pillow's C histogram (:func:`~labeltools.formats.labels.
 label_histogram`) in worker processes; only the 256 counts and the image size travel back.

@@ -1,4 +1,7 @@
-"""TODO docstring for jobs/weights.py
+"""Counting label files and saving class weights: the file side of ``labeltools weights``.
+
+Each worker sends back one 256-bin histogram per file; :mod:`labeltools.ops.counts` merges
+them and computes the weights.
 """
 
 from __future__ import annotations

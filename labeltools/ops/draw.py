@@ -1,5 +1,4 @@
-"""Pictures for people: class legends and label overlays, drawn with Pillow.
-"""
+"""Pictures for people: class legends, label overlays and bar charts, drawn with Pillow."""
 
 from __future__ import annotations
 
