@@ -291,12 +291,43 @@ def _close_clients() -> None:
 def _run_task(guard: _Guard, chunk: list[Any], run: str) -> list[FileResult]:
     """One Dask task: a chunk of items, each guarded, in this worker process."""
     if _worker_run[0] != run:  # a new batch reached this worker: sweep its folders again
+        if not _worker_run[0]:
+            _tune_allocator()
         start_run()
         _worker_run[0] = run
     return [guard(item) for item in chunk]
 
 
 _worker_run = [""]
+
+#: glibc's ``mallopt`` parameters, and the values a worker takes for image work.
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+_TRIM_THRESHOLD = 64 * 2**20
+_MMAP_THRESHOLD = 32 * 2**20
+
+
+def _tune_allocator() -> None:
+    """Undo, in this Dask worker, the allocator setting that makes image work 1.6x slower.
+
+    Dask's nanny starts workers with ``MALLOC_TRIM_THRESHOLD_=65536``, which also freezes glibc's
+    mmap threshold: every buffer of more than 128 KiB (each decoded image, each label canvas) is
+    then a fresh ``mmap`` whose pages fault in zeroed, and is unmapped on free. Measured here:
+    converting 300 annotations took 0.57 s in such a worker against 0.34 s in a plain process.
+    Buffers below 32 MiB come from the heap again, and up to 64 MiB of freed heap is kept for
+    reuse, as glibc's own adaptive defaults would do. Nothing happens elsewhere (another libc, no
+    such variable).
+    """
+    if "MALLOC_TRIM_THRESHOLD_" not in os.environ:
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD)
+        libc.mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD)
+    except (OSError, AttributeError):  # not glibc
+        return
+    log.debug("worker allocator: mmap threshold %d, trim threshold %d", _MMAP_THRESHOLD, _TRIM_THRESHOLD)
 
 
 def _map_dask(
