@@ -1,137 +1,245 @@
-"""labeltools: prepare, inspect, weight and score semantic-segmentation label datasets."""
+"""labeltools: prepare, inspect, weight and score semantic-segmentation label datasets.
+
+Every name below is importable from ``labeltools`` directly; each loads its module on first use,
+so ``import labeltools`` stays light (the command line and the heavy formats load only when a
+command or a name needs them). Type checkers and editors see the imports under
+``TYPE_CHECKING``.
+"""
 
 from __future__ import annotations
 
-from labeltools.core.classes import ClassEntry, ClassTable, colormap_entries
-from labeltools.core.colormap import (
-    VOID,
-    VOID_COLOR,
-    colorize,
-    palette_array,
-    palette_bytes,
-    voc_colormap,
-)
-from labeltools.core.errors import (
-    AnnotationError,
-    ClassTableError,
-    ColormapError,
-    ColourImageError,
-    DatasetError,
-    EvaluationError,
-    LabelFileError,
-    LabeltoolsError,
-    NotLabelmeError,
-    RemapError,
-    WeightsError,
-    WorkbookError,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from labeltools.core.version import __version__
-from labeltools.engine.executor import FileResult, map_files
-from labeltools.engine.storage import atomic_write
-from labeltools.formats.excel import (
-    GridRegion,
-    excel_to_label,
-    label_to_excel,
-    plan_grid,
-)
-from labeltools.formats.labelme import (
-    LabelmeDocument,
-    LabelmeShape,
-    SourceImage,
-    labelme_to_label,
-    open_source_image,
-    parse_labelme,
-    read_labelme,
-)
-from labeltools.formats.labels import (
-    label_histogram,
-    read_label,
-    read_label_palette,
-    write_gray_label,
-    write_json,
-    write_label,
-    write_label_image,
-)
-from labeltools.formats.scores import (
-    save_confusion_csv,
-    save_scores_excel,
-    save_scores_json,
-)
-from labeltools.formats.voc import (
-    VOCSegmentation,
-    dataset_class_table,
-    dataset_label_paths,
-    read_split,
-    save_class_names,
-    save_class_table,
-    select_label_paths,
-    write_split,
-)
-from labeltools.jobs.check import DatasetCheck, Problem, check_dataset, check_sample
-from labeltools.jobs.colorize import recolor_label_file, recolor_label_files
-from labeltools.jobs.colormap import save_colormap
-from labeltools.jobs.convert import (
-    Conversion,
-    ConvertOptions,
-    convert_file,
-    convert_labelme,
-    convert_sample,
-    discover_classes,
-)
-from labeltools.jobs.evaluate import (
-    check_missing_policy,
-    evaluate_folders,
-    evaluate_pair,
-    evaluate_pairs,
-    evaluation_pairs,
-)
-from labeltools.jobs.excel import (
-    excel_to_label_file,
-    label_file_to_excel,
-    label_files_to_excel,
-    label_files_to_workbook,
-)
-from labeltools.jobs.remap import remap_files
-from labeltools.jobs.stats import (
-    DatasetStats,
-    dataset_stats,
-    save_stats_plot,
-    stat_label_file,
-    stat_label_files,
-    stats_plot,
-)
-from labeltools.jobs.weights import (
-    count_label_files,
-    default_weights_path,
-    histogram_label_file,
-    histogram_label_files,
-    save_provenance,
-    save_weights,
-)
-from labeltools.ops.counts import (
-    SCHEMES,
-    ClassCounter,
-    ClassCounts,
-    check_scheme,
-    class_weights,
-    count_classes,
-    weights_provenance,
-)
-from labeltools.ops.draw import bar_chart, legend_image, overlay_image
-from labeltools.ops.metrics import ConfusionMatrix, confusion_counts
-from labeltools.ops.remap import (
-    IndexMap,
-    RemapReport,
-    index_to_index,
-    index_to_index_with_report,
-    index_to_rgb,
-    merge_reports,
-    palette_to_index_with_report,
-    resolve_colors,
-    rgb_to_index,
-    rgb_to_index_with_report,
-)
-from labeltools.ops.splits import split_ids
+
+#: Public name -> the module that defines it.
+_EXPORTS: dict[str, str] = {
+    "AnnotationError": "labeltools.core.errors",
+    "ClassCounter": "labeltools.ops.counts",
+    "ClassCounts": "labeltools.ops.counts",
+    "ClassEntry": "labeltools.core.classes",
+    "ClassTable": "labeltools.core.classes",
+    "ClassTableError": "labeltools.core.errors",
+    "ColormapError": "labeltools.core.errors",
+    "ColourImageError": "labeltools.core.errors",
+    "ConfusionMatrix": "labeltools.ops.metrics",
+    "Conversion": "labeltools.jobs.convert",
+    "ConvertOptions": "labeltools.jobs.convert",
+    "DatasetCheck": "labeltools.jobs.check",
+    "DatasetError": "labeltools.core.errors",
+    "DatasetStats": "labeltools.jobs.stats",
+    "EvaluationError": "labeltools.core.errors",
+    "FileResult": "labeltools.engine.executor",
+    "GridRegion": "labeltools.formats.excel",
+    "IndexMap": "labeltools.ops.remap",
+    "LabelFileError": "labeltools.core.errors",
+    "LabelmeDocument": "labeltools.formats.labelme",
+    "LabelmeShape": "labeltools.formats.labelme",
+    "LabeltoolsError": "labeltools.core.errors",
+    "NotLabelmeError": "labeltools.core.errors",
+    "Problem": "labeltools.jobs.check",
+    "RemapError": "labeltools.core.errors",
+    "RemapReport": "labeltools.ops.remap",
+    "SCHEMES": "labeltools.ops.counts",
+    "SourceImage": "labeltools.formats.labelme",
+    "VOCSegmentation": "labeltools.formats.voc",
+    "VOID": "labeltools.core.colormap",
+    "VOID_COLOR": "labeltools.core.colormap",
+    "WeightsError": "labeltools.core.errors",
+    "WorkbookError": "labeltools.core.errors",
+    "atomic_write": "labeltools.engine.storage",
+    "bar_chart": "labeltools.ops.draw",
+    "check_dataset": "labeltools.jobs.check",
+    "check_missing_policy": "labeltools.jobs.evaluate",
+    "check_sample": "labeltools.jobs.check",
+    "check_scheme": "labeltools.ops.counts",
+    "class_weights": "labeltools.ops.counts",
+    "colorize": "labeltools.core.colormap",
+    "colormap_entries": "labeltools.core.classes",
+    "confusion_counts": "labeltools.ops.metrics",
+    "convert_file": "labeltools.jobs.convert",
+    "convert_labelme": "labeltools.jobs.convert",
+    "convert_sample": "labeltools.jobs.convert",
+    "count_classes": "labeltools.ops.counts",
+    "count_label_files": "labeltools.jobs.weights",
+    "dataset_class_table": "labeltools.formats.voc",
+    "dataset_label_paths": "labeltools.formats.voc",
+    "dataset_stats": "labeltools.jobs.stats",
+    "default_weights_path": "labeltools.jobs.weights",
+    "discover_classes": "labeltools.jobs.convert",
+    "evaluate_folders": "labeltools.jobs.evaluate",
+    "evaluate_pair": "labeltools.jobs.evaluate",
+    "evaluate_pairs": "labeltools.jobs.evaluate",
+    "evaluation_pairs": "labeltools.jobs.evaluate",
+    "excel_to_label": "labeltools.formats.excel",
+    "excel_to_label_file": "labeltools.jobs.excel",
+    "histogram_label_file": "labeltools.jobs.weights",
+    "histogram_label_files": "labeltools.jobs.weights",
+    "index_to_index": "labeltools.ops.remap",
+    "index_to_index_with_report": "labeltools.ops.remap",
+    "index_to_rgb": "labeltools.ops.remap",
+    "label_file_to_excel": "labeltools.jobs.excel",
+    "label_files_to_excel": "labeltools.jobs.excel",
+    "label_files_to_workbook": "labeltools.jobs.excel",
+    "label_histogram": "labeltools.formats.labels",
+    "label_to_excel": "labeltools.formats.excel",
+    "labelme_to_label": "labeltools.formats.labelme",
+    "legend_image": "labeltools.ops.draw",
+    "map_files": "labeltools.engine.executor",
+    "merge_reports": "labeltools.ops.remap",
+    "open_source_image": "labeltools.formats.labelme",
+    "overlay_image": "labeltools.ops.draw",
+    "palette_array": "labeltools.core.colormap",
+    "palette_bytes": "labeltools.core.colormap",
+    "palette_to_index_with_report": "labeltools.ops.remap",
+    "parse_labelme": "labeltools.formats.labelme",
+    "plan_grid": "labeltools.formats.excel",
+    "read_label": "labeltools.formats.labels",
+    "read_label_palette": "labeltools.formats.labels",
+    "read_labelme": "labeltools.formats.labelme",
+    "read_split": "labeltools.formats.voc",
+    "recolor_label_file": "labeltools.jobs.colorize",
+    "recolor_label_files": "labeltools.jobs.colorize",
+    "remap_files": "labeltools.jobs.remap",
+    "resolve_colors": "labeltools.ops.remap",
+    "rgb_to_index": "labeltools.ops.remap",
+    "rgb_to_index_with_report": "labeltools.ops.remap",
+    "save_class_names": "labeltools.formats.voc",
+    "save_class_table": "labeltools.formats.voc",
+    "save_colormap": "labeltools.jobs.colormap",
+    "save_confusion_csv": "labeltools.formats.scores",
+    "save_provenance": "labeltools.jobs.weights",
+    "save_scores_excel": "labeltools.formats.scores",
+    "save_scores_json": "labeltools.formats.scores",
+    "save_stats_plot": "labeltools.jobs.stats",
+    "save_weights": "labeltools.jobs.weights",
+    "select_label_paths": "labeltools.formats.voc",
+    "split_ids": "labeltools.ops.splits",
+    "stat_label_file": "labeltools.jobs.stats",
+    "stat_label_files": "labeltools.jobs.stats",
+    "stats_plot": "labeltools.jobs.stats",
+    "voc_colormap": "labeltools.core.colormap",
+    "weights_provenance": "labeltools.ops.counts",
+    "write_gray_label": "labeltools.formats.labels",
+    "write_json": "labeltools.formats.labels",
+    "write_label": "labeltools.formats.labels",
+    "write_label_image": "labeltools.formats.labels",
+    "write_split": "labeltools.formats.voc",
+}
+
+if TYPE_CHECKING:
+    from labeltools.core.classes import ClassEntry as ClassEntry
+    from labeltools.core.classes import ClassTable as ClassTable
+    from labeltools.core.classes import colormap_entries as colormap_entries
+    from labeltools.core.colormap import VOID as VOID
+    from labeltools.core.colormap import VOID_COLOR as VOID_COLOR
+    from labeltools.core.colormap import colorize as colorize
+    from labeltools.core.colormap import palette_array as palette_array
+    from labeltools.core.colormap import palette_bytes as palette_bytes
+    from labeltools.core.colormap import voc_colormap as voc_colormap
+    from labeltools.core.errors import AnnotationError as AnnotationError
+    from labeltools.core.errors import ClassTableError as ClassTableError
+    from labeltools.core.errors import ColormapError as ColormapError
+    from labeltools.core.errors import ColourImageError as ColourImageError
+    from labeltools.core.errors import DatasetError as DatasetError
+    from labeltools.core.errors import EvaluationError as EvaluationError
+    from labeltools.core.errors import LabelFileError as LabelFileError
+    from labeltools.core.errors import LabeltoolsError as LabeltoolsError
+    from labeltools.core.errors import NotLabelmeError as NotLabelmeError
+    from labeltools.core.errors import RemapError as RemapError
+    from labeltools.core.errors import WeightsError as WeightsError
+    from labeltools.core.errors import WorkbookError as WorkbookError
+    from labeltools.engine.executor import FileResult as FileResult
+    from labeltools.engine.executor import map_files as map_files
+    from labeltools.engine.storage import atomic_write as atomic_write
+    from labeltools.formats.excel import GridRegion as GridRegion
+    from labeltools.formats.excel import excel_to_label as excel_to_label
+    from labeltools.formats.excel import label_to_excel as label_to_excel
+    from labeltools.formats.excel import plan_grid as plan_grid
+    from labeltools.formats.labelme import LabelmeDocument as LabelmeDocument
+    from labeltools.formats.labelme import LabelmeShape as LabelmeShape
+    from labeltools.formats.labelme import SourceImage as SourceImage
+    from labeltools.formats.labelme import labelme_to_label as labelme_to_label
+    from labeltools.formats.labelme import open_source_image as open_source_image
+    from labeltools.formats.labelme import parse_labelme as parse_labelme
+    from labeltools.formats.labelme import read_labelme as read_labelme
+    from labeltools.formats.labels import label_histogram as label_histogram
+    from labeltools.formats.labels import read_label as read_label
+    from labeltools.formats.labels import read_label_palette as read_label_palette
+    from labeltools.formats.labels import write_gray_label as write_gray_label
+    from labeltools.formats.labels import write_json as write_json
+    from labeltools.formats.labels import write_label as write_label
+    from labeltools.formats.labels import write_label_image as write_label_image
+    from labeltools.formats.scores import save_confusion_csv as save_confusion_csv
+    from labeltools.formats.scores import save_scores_excel as save_scores_excel
+    from labeltools.formats.scores import save_scores_json as save_scores_json
+    from labeltools.formats.voc import VOCSegmentation as VOCSegmentation
+    from labeltools.formats.voc import dataset_class_table as dataset_class_table
+    from labeltools.formats.voc import dataset_label_paths as dataset_label_paths
+    from labeltools.formats.voc import read_split as read_split
+    from labeltools.formats.voc import save_class_names as save_class_names
+    from labeltools.formats.voc import save_class_table as save_class_table
+    from labeltools.formats.voc import select_label_paths as select_label_paths
+    from labeltools.formats.voc import write_split as write_split
+    from labeltools.jobs.check import DatasetCheck as DatasetCheck
+    from labeltools.jobs.check import Problem as Problem
+    from labeltools.jobs.check import check_dataset as check_dataset
+    from labeltools.jobs.check import check_sample as check_sample
+    from labeltools.jobs.colorize import recolor_label_file as recolor_label_file
+    from labeltools.jobs.colorize import recolor_label_files as recolor_label_files
+    from labeltools.jobs.colormap import save_colormap as save_colormap
+    from labeltools.jobs.convert import Conversion as Conversion
+    from labeltools.jobs.convert import ConvertOptions as ConvertOptions
+    from labeltools.jobs.convert import convert_file as convert_file
+    from labeltools.jobs.convert import convert_labelme as convert_labelme
+    from labeltools.jobs.convert import convert_sample as convert_sample
+    from labeltools.jobs.convert import discover_classes as discover_classes
+    from labeltools.jobs.evaluate import check_missing_policy as check_missing_policy
+    from labeltools.jobs.evaluate import evaluate_folders as evaluate_folders
+    from labeltools.jobs.evaluate import evaluate_pair as evaluate_pair
+    from labeltools.jobs.evaluate import evaluate_pairs as evaluate_pairs
+    from labeltools.jobs.evaluate import evaluation_pairs as evaluation_pairs
+    from labeltools.jobs.excel import excel_to_label_file as excel_to_label_file
+    from labeltools.jobs.excel import label_file_to_excel as label_file_to_excel
+    from labeltools.jobs.excel import label_files_to_excel as label_files_to_excel
+    from labeltools.jobs.excel import label_files_to_workbook as label_files_to_workbook
+    from labeltools.jobs.remap import remap_files as remap_files
+    from labeltools.jobs.stats import DatasetStats as DatasetStats
+    from labeltools.jobs.stats import dataset_stats as dataset_stats
+    from labeltools.jobs.stats import save_stats_plot as save_stats_plot
+    from labeltools.jobs.stats import stat_label_file as stat_label_file
+    from labeltools.jobs.stats import stat_label_files as stat_label_files
+    from labeltools.jobs.stats import stats_plot as stats_plot
+    from labeltools.jobs.weights import count_label_files as count_label_files
+    from labeltools.jobs.weights import default_weights_path as default_weights_path
+    from labeltools.jobs.weights import histogram_label_file as histogram_label_file
+    from labeltools.jobs.weights import histogram_label_files as histogram_label_files
+    from labeltools.jobs.weights import save_provenance as save_provenance
+    from labeltools.jobs.weights import save_weights as save_weights
+    from labeltools.ops.counts import ClassCounter as ClassCounter
+    from labeltools.ops.counts import ClassCounts as ClassCounts
+    from labeltools.ops.counts import SCHEMES as SCHEMES
+    from labeltools.ops.counts import check_scheme as check_scheme
+    from labeltools.ops.counts import class_weights as class_weights
+    from labeltools.ops.counts import count_classes as count_classes
+    from labeltools.ops.counts import weights_provenance as weights_provenance
+    from labeltools.ops.draw import bar_chart as bar_chart
+    from labeltools.ops.draw import legend_image as legend_image
+    from labeltools.ops.draw import overlay_image as overlay_image
+    from labeltools.ops.metrics import ConfusionMatrix as ConfusionMatrix
+    from labeltools.ops.metrics import confusion_counts as confusion_counts
+    from labeltools.ops.remap import IndexMap as IndexMap
+    from labeltools.ops.remap import RemapReport as RemapReport
+    from labeltools.ops.remap import index_to_index as index_to_index
+    from labeltools.ops.remap import index_to_index_with_report as index_to_index_with_report
+    from labeltools.ops.remap import index_to_rgb as index_to_rgb
+    from labeltools.ops.remap import merge_reports as merge_reports
+    from labeltools.ops.remap import palette_to_index_with_report as palette_to_index_with_report
+    from labeltools.ops.remap import resolve_colors as resolve_colors
+    from labeltools.ops.remap import rgb_to_index as rgb_to_index
+    from labeltools.ops.remap import rgb_to_index_with_report as rgb_to_index_with_report
+    from labeltools.ops.splits import split_ids as split_ids
 
 __all__ = [
     "AnnotationError",
@@ -140,14 +248,9 @@ __all__ = [
     "ClassEntry",
     "ClassTable",
     "ClassTableError",
-    "ColourImageError",
     "ColormapError",
+    "ColourImageError",
     "ConfusionMatrix",
-    "save_class_names",
-    "save_class_table",
-    "save_confusion_csv",
-    "save_scores_excel",
-    "save_scores_json",
     "Conversion",
     "ConvertOptions",
     "DatasetCheck",
@@ -230,8 +333,13 @@ __all__ = [
     "resolve_colors",
     "rgb_to_index",
     "rgb_to_index_with_report",
+    "save_class_names",
+    "save_class_table",
     "save_colormap",
+    "save_confusion_csv",
     "save_provenance",
+    "save_scores_excel",
+    "save_scores_json",
     "save_stats_plot",
     "save_weights",
     "select_label_paths",
@@ -247,3 +355,18 @@ __all__ = [
     "write_label_image",
     "write_split",
 ]
+
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name's module on first use (PEP 562)."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'labeltools' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

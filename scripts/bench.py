@@ -647,6 +647,27 @@ def bench_convert(workdir: Path, quick: bool) -> list[Result]:
     return results
 
 
+# --- startup --------------------------------------------------------------------------------
+
+
+def bench_startup(workdir: Path, quick: bool) -> list[Result]:
+    """Whole processes against the ``python -c "import numpy, PIL.Image"`` floor, alternately."""
+
+    def process(*args: str) -> Callable[[], object]:
+        return lambda: subprocess.run([sys.executable, *args], check=True, cwd=workdir, capture_output=True)
+
+    floor = process("-c", "import numpy, PIL.Image")
+    results = []
+    for case, command, target in (
+        ("import labeltools", process("-c", "import labeltools"), 1 / 1.3),
+        ("labeltools --version", process("-m", "labeltools", "--version"), 1 / 1.6),
+        ("labeltools --help", process("-m", "labeltools", "--help"), 1 / 1.6),
+    ):
+        ours, base = timeit_alternating(command, floor, repeats=3 if quick else 11)
+        results.append(Result("startup", case, ours, base, baseline_name="import numpy, PIL.Image", target=target))
+    return results
+
+
 # --- dask -----------------------------------------------------------------------------------
 
 
@@ -745,6 +766,7 @@ BENCHMARKS: dict[str, Callable[[Path, bool], list[Result]]] = {
     "stats": bench_stats,
     "convert": bench_convert,
     "dask": bench_dask,
+    "startup": bench_startup,
 }
 
 

@@ -1,0 +1,47 @@
+"""The flat public API: every name importable from ``labeltools``, loaded on first use, so that
+``import labeltools`` costs next to nothing."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import labeltools
+
+INIT = Path(labeltools.__file__)
+
+
+def test_import_labeltools_loads_no_heavy_module() -> None:
+    code = (
+        "import sys, labeltools\n"
+        "heavy = [m for m in ('numpy', 'PIL', 'openpyxl', 'rich', 'typer', 'distributed', 'fsspec') if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""
+
+
+def test_every_public_name_resolves_to_its_module() -> None:
+    for name, module in labeltools._EXPORTS.items():
+        value = getattr(labeltools, name)
+        assert getattr(sys.modules[module], name) is value, name
+    assert sorted(labeltools.__all__) == sorted([*labeltools._EXPORTS, "__version__"])
+    assert dir(labeltools) == sorted(labeltools.__all__)
+
+
+def test_type_checkers_see_the_same_names() -> None:
+    tree = ast.parse(INIT.read_text())
+    block = next(n for n in tree.body if isinstance(n, ast.If) and getattr(n.test, "id", "") == "TYPE_CHECKING")
+    seen = {alias.name: node.module for node in block.body for alias in node.names}  # type: ignore[attr-defined]
+    assert seen == labeltools._EXPORTS
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    try:
+        labeltools.no_such_name  # noqa: B018
+    except AttributeError as exc:
+        assert "no attribute 'no_such_name'" in str(exc)
+    else:
+        raise AssertionError("no AttributeError")
