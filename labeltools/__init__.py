@@ -217,9 +217,9 @@ if TYPE_CHECKING:
     from labeltools.jobs.weights import histogram_label_files as histogram_label_files
     from labeltools.jobs.weights import save_provenance as save_provenance
     from labeltools.jobs.weights import save_weights as save_weights
+    from labeltools.ops.counts import SCHEMES as SCHEMES
     from labeltools.ops.counts import ClassCounter as ClassCounter
     from labeltools.ops.counts import ClassCounts as ClassCounts
-    from labeltools.ops.counts import SCHEMES as SCHEMES
     from labeltools.ops.counts import check_scheme as check_scheme
     from labeltools.ops.counts import class_weights as class_weights
     from labeltools.ops.counts import count_classes as count_classes
@@ -232,13 +232,19 @@ if TYPE_CHECKING:
     from labeltools.ops.remap import IndexMap as IndexMap
     from labeltools.ops.remap import RemapReport as RemapReport
     from labeltools.ops.remap import index_to_index as index_to_index
-    from labeltools.ops.remap import index_to_index_with_report as index_to_index_with_report
+    from labeltools.ops.remap import (
+        index_to_index_with_report as index_to_index_with_report,
+    )
     from labeltools.ops.remap import index_to_rgb as index_to_rgb
     from labeltools.ops.remap import merge_reports as merge_reports
-    from labeltools.ops.remap import palette_to_index_with_report as palette_to_index_with_report
+    from labeltools.ops.remap import (
+        palette_to_index_with_report as palette_to_index_with_report,
+    )
     from labeltools.ops.remap import resolve_colors as resolve_colors
     from labeltools.ops.remap import rgb_to_index as rgb_to_index
-    from labeltools.ops.remap import rgb_to_index_with_report as rgb_to_index_with_report
+    from labeltools.ops.remap import (
+        rgb_to_index_with_report as rgb_to_index_with_report,
+    )
     from labeltools.ops.splits import split_ids as split_ids
 
 __all__ = [
