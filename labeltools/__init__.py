@@ -41,10 +41,10 @@ _EXPORTS: dict[str, str] = {
     "Problem": "labeltools.jobs.check",
     "RemapError": "labeltools.core.errors",
     "RemapReport": "labeltools.ops.remap",
-    "SCHEMES": "labeltools.ops.counts",
+    "SCHEMES": "labeltools.core.options",
     "SourceImage": "labeltools.formats.labelme",
     "VOCSegmentation": "labeltools.formats.voc",
-    "VOID": "labeltools.core.colormap",
+    "VOID": "labeltools.core.options",
     "VOID_COLOR": "labeltools.core.colormap",
     "WeightsError": "labeltools.core.errors",
     "WorkbookError": "labeltools.core.errors",
@@ -132,7 +132,6 @@ if TYPE_CHECKING:
     from labeltools.core.classes import ClassEntry as ClassEntry
     from labeltools.core.classes import ClassTable as ClassTable
     from labeltools.core.classes import colormap_entries as colormap_entries
-    from labeltools.core.colormap import VOID as VOID
     from labeltools.core.colormap import VOID_COLOR as VOID_COLOR
     from labeltools.core.colormap import colorize as colorize
     from labeltools.core.colormap import palette_array as palette_array
@@ -150,6 +149,8 @@ if TYPE_CHECKING:
     from labeltools.core.errors import RemapError as RemapError
     from labeltools.core.errors import WeightsError as WeightsError
     from labeltools.core.errors import WorkbookError as WorkbookError
+    from labeltools.core.options import SCHEMES as SCHEMES
+    from labeltools.core.options import VOID as VOID
     from labeltools.engine.executor import FileResult as FileResult
     from labeltools.engine.executor import map_files as map_files
     from labeltools.engine.storage import atomic_write as atomic_write
@@ -217,7 +218,6 @@ if TYPE_CHECKING:
     from labeltools.jobs.weights import histogram_label_files as histogram_label_files
     from labeltools.jobs.weights import save_provenance as save_provenance
     from labeltools.jobs.weights import save_weights as save_weights
-    from labeltools.ops.counts import SCHEMES as SCHEMES
     from labeltools.ops.counts import ClassCounter as ClassCounter
     from labeltools.ops.counts import ClassCounts as ClassCounts
     from labeltools.ops.counts import check_scheme as check_scheme

@@ -14,96 +14,38 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional, TypeVar
 
-import numpy as np
 import typer
-from numpy.typing import NDArray
 from rich.console import Console
-from rich.logging import RichHandler
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
 from rich.text import Text
-from rich.tree import Tree
 
-from labeltools.core.classes import (
-    ClassTable,
-    class_names_for,
-    colormap_entries,
-    hex_color,
-)
-from labeltools.core.colormap import MAX_CLASSES
 from labeltools.core.errors import LabeltoolsError
-from labeltools.core.version import __version__
-from labeltools.engine.executor import FileResult, use_dask
-from labeltools.engine.storage import absolute, location
-from labeltools.formats.excel import DEFAULT_MAX_CELLS, parse_crop
-from labeltools.formats.labelme import (
+from labeltools.core.options import (
     DEFAULT_LINE_WIDTH,
+    DEFAULT_MAX_CELLS,
     DEFAULT_POINT_SIZE,
-    OVERLAP_RULES,
-    UNKNOWN_POLICIES,
-)
-from labeltools.formats.labels import write_json
-from labeltools.formats.scores import (
-    save_confusion_csv,
-    save_scores_excel,
-    save_scores_json,
-)
-from labeltools.formats.voc import (
-    CLASS_NAMES_FILE,
-    SPLITS_DIR,
-    dataset_class_table,
-    is_voc_root,
-    select_label_paths,
-)
-from labeltools.jobs.check import DatasetCheck
-from labeltools.jobs.colorize import recolor_label_files
-from labeltools.jobs.colormap import save_colormap
-from labeltools.jobs.convert import (
-    IMAGE_FORMATS,
-    SAMPLE_DIR,
-    Conversion,
-    ConvertOptions,
-    convert_labelme,
-    convert_sample,
-)
-from labeltools.jobs.evaluate import (
-    check_missing_policy,
-    evaluate_pairs,
-    evaluation_pairs,
-)
-from labeltools.jobs.excel import (
-    default_workbook_path,
-    excel_to_label_file,
-    label_files_to_excel,
-    label_files_to_workbook,
-)
-from labeltools.jobs.remap import remap_files
-from labeltools.jobs.split import DatasetSplitting, split_dataset
-from labeltools.jobs.stats import DatasetStats, save_stats_plot, stat_label_files
-from labeltools.jobs.weights import (
-    default_weights_path,
-    histogram_label_files,
-    save_provenance,
-    save_weights,
-)
-from labeltools.ops.counts import (
     EFFECTIVE_BETA,
     ENET_C,
+    IMAGE_FORMATS,
+    MAX_CLASSES,
+    OVERLAP_RULES,
     SCHEMES,
-    ClassCounter,
-    check_scheme,
-    class_weights,
-    weights_provenance,
+    UNKNOWN_POLICIES,
 )
-from labeltools.ops.metrics import ConfusionMatrix
-from labeltools.ops.remap import RemapReport
-from labeltools.ops.splits import ClassBalance
+from labeltools.core.version import __version__
+
+if TYPE_CHECKING:  # annotations only: each command imports what it runs
+    import numpy as np
+    from numpy.typing import NDArray
+    from rich.table import Table
+    from rich.tree import Tree
+
+    from labeltools.core.classes import ClassTable
+    from labeltools.engine.executor import FileResult
+    from labeltools.jobs.convert import Conversion
+    from labeltools.jobs.split import DatasetSplitting
+    from labeltools.ops.remap import RemapReport
+    from labeltools.ops.splits import ClassBalance
+
 
 app = typer.Typer(
     name="labeltools",
@@ -131,6 +73,7 @@ def warn(message: str) -> None:
 
 def result_table(title: str, columns: Sequence[str], text: Sequence[str] = ("name",)) -> Table:
     """A result table: the ``text`` columns left-aligned, every other (numeric) column right."""
+    from rich.table import Table
     grid = Table(title=title)
     for column in columns:
         grid.add_column(column, justify="left" if column in text else "right")
@@ -139,6 +82,7 @@ def result_table(title: str, columns: Sequence[str], text: Sequence[str] = ("nam
 
 def swatch(color: tuple[int, int, int]) -> Text:
     """A small block of ``color``."""
+    from labeltools.core.classes import hex_color
     return Text("    ", style=f"on {hex_color(color)}")
 
 
@@ -155,6 +99,7 @@ def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
     def register(func: F) -> F:
         @functools.wraps(func)
         def wrapper(*a: Any, **kw: Any) -> Any:
+            from labeltools.engine.executor import use_dask
             try:
                 with use_dask(kw.get("dask")):  # every batch of the command runs there
                     return func(*a, **kw)
@@ -195,6 +140,13 @@ def report_batch(
     Warnings are printed as they come, failures are listed at the end with their reasons.
     Returns the summary; the caller exits 1 when ``summary.failed``.
     """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
     summary = BatchSummary()
     progress = Progress(
         TextColumn("[bold]{task.description}"),
@@ -251,6 +203,7 @@ DaskOption = Annotated[
 
 def dataset_root(dataset: Optional[str], labels_dir: Optional[str]) -> Path:
     """DATASET, or the folder holding --labels-dir when only that is given (a path or a URL)."""
+    from labeltools.engine.storage import absolute, location
     if dataset is None:
         if labels_dir is None:
             fail("give a DATASET folder or --labels-dir")
@@ -260,6 +213,7 @@ def dataset_root(dataset: Optional[str], labels_dir: Optional[str]) -> Path:
 
 def load_classes(spec: Optional[str]) -> Optional[ClassTable]:
     """A ClassTable from a ``--classes`` value (preset or file), or None."""
+    from labeltools.core.classes import ClassTable
     return None if spec is None else ClassTable.load(spec)
 
 
@@ -283,6 +237,7 @@ def _main(
     ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log details to stderr.")] = False,
 ) -> None:
+    from rich.logging import RichHandler
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.WARNING,
         format="%(message)s",
@@ -351,6 +306,8 @@ def colormap_command(
     Names (and, for tables such as cityscapes, colours) come from --classes; indices the
     table lacks get the plain VOC colour. Example: labeltools colormap -n 256 -o palette.npy
     """
+    from labeltools.core.classes import ClassTable, colormap_entries, hex_color
+    from labeltools.jobs.colormap import save_colormap
     table = ClassTable.load(classes)
     entries = colormap_entries(n, table)
     if output is not None:
@@ -377,6 +334,7 @@ def colorize_command(
 
     The stored indices never change; only the palette is added or dropped.
     """
+    from labeltools.jobs.colorize import recolor_label_files
     results = recolor_label_files(inputs, output_dir, gray=gray, palette=load_palette(classes), jobs=jobs)
     exit_for(report_batch(results, len(inputs), "colorize", verb="wrote"))
 
@@ -405,6 +363,7 @@ TOP_CONTESTED = 5
 def run_conversion(conversion: Conversion, json_path: Optional[str] = None) -> BatchSummary:
     """Drive a conversion with a progress bar and print where the dataset went, the files whose
     shapes of different classes overlapped most, and (with ``json_path``) the summary as JSON."""
+    from labeltools.formats.labels import write_json
     summary = report_batch(conversion, len(conversion), "convert", verb="converted")
     splits = conversion.splits
     if splits:
@@ -503,6 +462,7 @@ def convert_command(
 
     Example: labeltools convert annotations/ dataset/ --labels labels.txt --instances --viz
     """
+    from labeltools.jobs.convert import ConvertOptions, convert_labelme
     options = ConvertOptions(
         unknown=unknown.value, skip_bad_shapes=skip_bad_shapes, line_width=line_width,
         point_size=point_size, image_format=image_format.value, instances=instances, viz=viz,
@@ -540,6 +500,11 @@ def split_command(
     its share of the labelled pixels on each side, and flags a class missing from one side.
     Example: labeltools split data/voc --stratify --val-fraction 0.2
     """
+    from labeltools.core.classes import class_names_for
+    from labeltools.engine.storage import location
+    from labeltools.formats.labels import write_json
+    from labeltools.formats.voc import SPLITS_DIR
+    from labeltools.jobs.split import split_dataset
     splitting = split_dataset(
         dataset, val_fraction=val_fraction, seed=seed, stratify=stratify, folds=folds,
         classes=classes, num_classes=num_classes, jobs=jobs,
@@ -604,12 +569,14 @@ def _add_folder(tree: Tree, folder: Path) -> None:
 
 def folder_tree(folder: Path) -> Tree:
     """A rich tree of everything under ``folder``."""
+    from rich.tree import Tree
     tree = Tree(Text(f"{folder}/", style="bold"))
     _add_folder(tree, folder)
     return tree
 
 
 def _crop_option(value: Optional[str]) -> Optional[tuple[int, int, int, int]]:
+    from labeltools.formats.excel import parse_crop
     if value is None:
         return None
     try:
@@ -672,6 +639,12 @@ def excel_command(
 
     Back: labeltools excel --read 2007_000032.xlsx -o 2007_000032_fixed.png
     """
+    from labeltools.jobs.excel import (
+        default_workbook_path,
+        excel_to_label_file,
+        label_files_to_excel,
+        label_files_to_workbook,
+    )
     if read is not None:
         if inputs:
             raise typer.BadParameter("give either label files to dump or --read WORKBOOK, not both")
@@ -746,6 +719,24 @@ def weights_command(
     mmsegmentation takes it as class_weight='....npy'. Pixels of value 255 are void and never
     counted. Example: labeltools weights data/voc --scheme median --json weights.json
     """
+    from labeltools.core.classes import class_names_for
+    from labeltools.formats.voc import (
+        CLASS_NAMES_FILE,
+        dataset_class_table,
+        select_label_paths,
+    )
+    from labeltools.jobs.weights import (
+        default_weights_path,
+        histogram_label_files,
+        save_provenance,
+        save_weights,
+    )
+    from labeltools.ops.counts import (
+        ClassCounter,
+        check_scheme,
+        class_weights,
+        weights_provenance,
+    )
     check_scheme(scheme, c, beta)  # before reading any file
     root = dataset_root(dataset, labels_dir)
     paths, used_split = select_label_paths(root, split, labels_dir)
@@ -807,6 +798,9 @@ def _percent(part: int, whole: int) -> str:
 
 def print_remap_report(report: RemapReport, index_mode: bool = False, top: int = 10) -> None:
     """Print void pixels by cause and the most frequent unknown colours (or values) on stdout."""
+    from rich.table import Table
+
+    from labeltools.core.classes import hex_color
     causes = result_table(
         f"void pixels by cause ({report.pixels} pixels in all)", ("cause", "pixels", "share"), text=("cause",)
     )
@@ -883,6 +877,8 @@ def remap_command(
     and the most frequent unknown colours. Example:
     labeltools remap masks/*.png --classes voc --output-dir SegmentationClass/
     """
+    from labeltools.jobs.remap import remap_files
+    from labeltools.ops.remap import RemapReport
     if index_map is not None and to_rgb:
         raise typer.BadParameter("--index-map and --to-rgb cannot be combined", param_hint="--to-rgb")
     if index_map is None and classes is None:
@@ -941,6 +937,8 @@ def stats_command(
     Void (255) pixels are counted apart and never share in the class percentages. Example:
     labeltools stats data/voc --split train --plot shares.png
     """
+    from labeltools.formats.voc import dataset_class_table, select_label_paths
+    from labeltools.jobs.stats import DatasetStats, save_stats_plot, stat_label_files
     if log and plot is None:
         fail("--log applies to the chart: give --plot FILE.png too")
     root = dataset_root(dataset, labels_dir)
@@ -1008,6 +1006,9 @@ def check_command(
     data ends before the rows their header declares), temporary files left by an interrupted
     run (warning).
     """
+    from rich.table import Table
+
+    from labeltools.jobs.check import DatasetCheck
     check = DatasetCheck(dataset, classes, num_classes)
     report_batch(check.run(jobs), len(check.items), "check", verb="checked")  # failures become problems
     if check.problems:
@@ -1060,6 +1061,19 @@ def evaluate_command(
     predictions are left out of the means and listed. Example:
     labeltools evaluate data/voc preds/ --split val -n 21 --json scores.json
     """
+    from labeltools.core.classes import class_names_for
+    from labeltools.formats.scores import (
+        save_confusion_csv,
+        save_scores_excel,
+        save_scores_json,
+    )
+    from labeltools.formats.voc import dataset_class_table, is_voc_root
+    from labeltools.jobs.evaluate import (
+        check_missing_policy,
+        evaluate_pairs,
+        evaluation_pairs,
+    )
+    from labeltools.ops.metrics import ConfusionMatrix
     check_missing_policy(missing, "--missing")
     pairs = evaluation_pairs(gt, pred, split)
     table = dataset_class_table(gt if is_voc_root(gt) else None, classes)
@@ -1109,6 +1123,7 @@ def demo_command(
     dask: DaskOption = None,
 ) -> None:
     """Convert the bundled labelme sample into a VOC dataset (with instances and overlays) and show what was written."""
+    from labeltools.jobs.convert import SAMPLE_DIR, convert_sample
     conversion = convert_sample(outdir, jobs=jobs)
     err.print(f"converting the bundled sample {SAMPLE_DIR}")
     summary = run_conversion(conversion)

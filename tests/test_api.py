@@ -45,3 +45,20 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
         assert "no attribute 'no_such_name'" in str(exc)
     else:
         raise AssertionError("no AttributeError")
+
+
+def test_the_command_line_starts_without_the_library() -> None:
+    """``labeltools --version`` and ``--help`` need typer and rich only: each command imports
+    its job as it runs."""
+    code = (
+        "import sys\n"
+        "from labeltools.cli import app\n"
+        "try:\n"
+        "    app(['--version'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = [m for m in ('numpy', 'PIL', 'openpyxl', 'distributed', 'fsspec') if m in sys.modules]\n"
+        "print('heavy:' + ','.join(heavy))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines() == [f"labeltools {labeltools.__version__}", "heavy:"]

@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from PIL import Image
 
-from labeltools.core.colormap import VOID, VOID_COLOR, voc_colormap
+from labeltools.core.colormap import VOID_COLOR, voc_colormap
 from labeltools.core.errors import ClassTableError, LabelFileError, WorkbookError
+from labeltools.core.options import VOID
 from labeltools.core.version import __version__
 from labeltools.formats.excel import (
     CELL_WIDTH,

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from labeltools.core.colormap import VOID
 from labeltools.core.errors import LabelFileError, LabeltoolsError
+from labeltools.core.options import VOID
 
 
 def to_array(values: Any, source: str, error: type[LabeltoolsError] = LabelFileError) -> NDArray[Any]:

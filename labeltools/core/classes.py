@@ -24,9 +24,10 @@ from numpy.typing import NDArray
 
 from labeltools.core._types import Color, PathLike
 from labeltools.core.cells import csv_document, csv_text_value
-from labeltools.core.colormap import VOID, VOID_COLOR, palette_array, voc_colormap
+from labeltools.core.colormap import VOID_COLOR, palette_array, voc_colormap
 from labeltools.core.errors import ClassTableError
 from labeltools.core.files import file_name, file_suffix, read_small_file
+from labeltools.core.options import VOID
 
 IGNORE_NAME = "__ignore__"
 

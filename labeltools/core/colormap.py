@@ -15,14 +15,6 @@ from numpy.typing import ArrayLike, NDArray
 from labeltools.core._types import Color
 from labeltools.core.errors import ColormapError
 
-VOID = 255
-"""The label value that is never a class: boundaries, ``__ignore__``, unmapped colours."""
-
-
-MAX_CLASSES = VOID
-"""The most classes a label map can hold: values 0..254 are classes, 255 is :data:`VOID`."""
-
-
 VOID_COLOR = (224, 224, 192)
 """The colour the VOC colormap gives to :data:`VOID`."""
 

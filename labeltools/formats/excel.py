@@ -41,8 +41,9 @@ from labeltools.core._types import Color, PathLike
 from labeltools.core.arrays import as_label_array
 from labeltools.core.cells import keep_text
 from labeltools.core.classes import ClassTable, as_class_table, hex_color
-from labeltools.core.colormap import VOID, VOID_COLOR, palette_array, text_color_for
+from labeltools.core.colormap import VOID_COLOR, palette_array, text_color_for
 from labeltools.core.errors import WorkbookError
+from labeltools.core.options import DEFAULT_MAX_CELLS, VOID
 from labeltools.core.version import __version__
 from labeltools.engine.storage import atomic_write, ensure_dir, location
 
@@ -63,9 +64,6 @@ EXCEL_MAX_COLUMNS = 16_384
 """Columns in an Excel sheet (the header column included)."""
 
 
-DEFAULT_MAX_CELLS = 4_000_000
-"""The largest grid written by default (``--max-cells``): a 2048x1024 Cityscapes frame fits; a
-grid of more takes minutes and gigabytes to write and is no longer read by eye."""
 
 
 SHEET_TITLE_MAX = 31

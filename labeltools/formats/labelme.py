@@ -30,7 +30,7 @@ import reprlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 import numpy as np
 import PIL.Image
@@ -39,8 +39,16 @@ import PIL.ImageOps
 from numpy.typing import NDArray
 
 from labeltools.core.classes import IGNORE_NAME, ClassTable
-from labeltools.core.colormap import VOID
 from labeltools.core.errors import AnnotationError, NotLabelmeError
+from labeltools.core.options import (
+    DEFAULT_LINE_WIDTH,
+    DEFAULT_POINT_SIZE,
+    OVERLAP_RULES,
+    UNKNOWN_POLICIES,
+    VOID,
+    OverlapRule,
+    UnknownPolicy,
+)
 from labeltools.engine.storage import is_url, location, read_bytes
 from labeltools.formats.labels import PIL_ERRORS, check_pixel_count, open_pillow
 
@@ -68,25 +76,6 @@ SHAPE_TYPES: tuple[str, ...] = tuple(_POINTS_NEEDED)
 MAX_COORDINATE = 100_000.0
 
 
-#: labelme's default stroke width for ``line``/``linestrip`` and radius for ``point``.
-DEFAULT_LINE_WIDTH = 10
-
-
-DEFAULT_POINT_SIZE = 5
-
-
-UnknownPolicy = Literal["error", "ignore", "background"]
-
-
-UNKNOWN_POLICIES: tuple[str, ...] = get_args(UnknownPolicy)
-
-
-#: Where shapes of different classes overlap: the later shape wins (labelme's rule), the first
-#: one wins, or the contested pixels become void (255), so a model is never trained on a guess.
-OverlapRule = Literal["last", "first", "void"]
-
-
-OVERLAP_RULES: tuple[str, ...] = get_args(OverlapRule)
 
 
 #: The EXIF tag holding an image's orientation; the orientations that flip or turn the stored

@@ -30,8 +30,8 @@ from PIL import ImageOps
 
 from labeltools.core._types import PathLike
 from labeltools.core.classes import LABELMAP_HEADER, ClassTable, class_names_for
-from labeltools.core.colormap import MAX_CLASSES
 from labeltools.core.errors import ClassTableError, DatasetError
+from labeltools.core.options import MAX_CLASSES
 from labeltools.engine.storage import atomic_writes, location
 from labeltools.formats.labels import open_image, read_label
 

@@ -20,13 +20,14 @@ from numpy.typing import NDArray
 
 from labeltools.core._types import PathLike
 from labeltools.core.classes import ClassTable
-from labeltools.core.colormap import VOID, voc_colormap
+from labeltools.core.colormap import voc_colormap
 from labeltools.core.errors import (
     ClassTableError,
     DatasetError,
     LabeltoolsError,
     format_values,
 )
+from labeltools.core.options import VOID
 from labeltools.engine.executor import FileResult, map_files
 from labeltools.engine.storage import is_remote, is_temporary, location
 from labeltools.formats.labelme import EXIF_ORIENTATION, SIDE_SWAPPING_ORIENTATIONS

@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -41,12 +41,22 @@ from labeltools.core.classes import (
     ClassTable,
     is_one_line,
 )
-from labeltools.core.colormap import VOID, palette_bytes
+from labeltools.core.colormap import palette_bytes
 from labeltools.core.errors import (
     AnnotationError,
     ClassTableError,
     DatasetError,
     NotLabelmeError,
+)
+from labeltools.core.options import (
+    DEFAULT_LINE_WIDTH,
+    DEFAULT_POINT_SIZE,
+    IMAGE_FORMATS,
+    OVERLAP_RULES,
+    VOID,
+    ImageFormat,
+    OverlapRule,
+    UnknownPolicy,
 )
 from labeltools.engine.executor import (
     FileResult,
@@ -65,13 +75,8 @@ from labeltools.engine.storage import (
     start_run,
 )
 from labeltools.formats.labelme import (
-    DEFAULT_LINE_WIDTH,
-    DEFAULT_POINT_SIZE,
-    OVERLAP_RULES,
     LabelmeDocument,
-    OverlapRule,
     SourceImage,
-    UnknownPolicy,
     check_raster_options,
     find_image_file,
     labelme_labels,
@@ -102,10 +107,6 @@ from labeltools.ops.splits import check_fraction, sparse_counts, split_ids
 log = logging.getLogger(__name__)
 
 
-ImageFormat = Literal["jpg", "keep"]
-
-
-IMAGE_FORMATS: tuple[str, ...] = get_args(ImageFormat)
 
 
 VIZ_DIR = "SegmentationClassVisualization"

@@ -12,15 +12,13 @@ from functools import partial
 import numpy as np
 
 from labeltools.core._types import PathLike
-from labeltools.core.colormap import VOID
 from labeltools.core.errors import DatasetError, EvaluationError
+from labeltools.core.options import MISSING_POLICIES, VOID
 from labeltools.engine.executor import FileResult, log, map_quick, raise_if_failed
 from labeltools.engine.storage import location
 from labeltools.formats.labels import read_label
 from labeltools.formats.voc import dataset_label_paths, is_voc_root
 from labeltools.ops.metrics import ConfusionMatrix, _check_num_classes, confusion_counts
-
-MISSING_POLICIES = ("error", "skip")
 
 
 def check_missing_policy(missing: str, name: str = "missing") -> None:

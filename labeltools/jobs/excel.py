@@ -16,10 +16,10 @@ from numpy.typing import ArrayLike
 from labeltools.core._types import PathLike
 from labeltools.core.classes import ClassTable, as_class_table
 from labeltools.core.errors import LabeltoolsError, WorkbookError
+from labeltools.core.options import DEFAULT_MAX_CELLS
 from labeltools.engine.executor import FileResult, map_files
 from labeltools.engine.storage import absolute, ensure_dir, location
 from labeltools.formats.excel import (
-    DEFAULT_MAX_CELLS,
     Crop,
     GridRegion,
     GridSource,

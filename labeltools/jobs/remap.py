@@ -17,8 +17,9 @@ from PIL import Image
 
 from labeltools.core._types import PathLike
 from labeltools.core.classes import ClassTable, as_class_table
-from labeltools.core.colormap import VOID, colorize
+from labeltools.core.colormap import colorize
 from labeltools.core.errors import ColourImageError, RemapError
+from labeltools.core.options import VOID, OnConflict
 from labeltools.engine.executor import FileResult, map_files
 from labeltools.engine.storage import absolute, atomic_write, ensure_dir, location
 from labeltools.formats.labels import (
@@ -33,7 +34,6 @@ from labeltools.formats.labels import (
 )
 from labeltools.ops.remap import (
     IndexMap,
-    OnConflict,
     RemapReport,
     _check_tolerance,
     _compile,

@@ -23,8 +23,9 @@ from PIL import Image
 
 from labeltools.core._types import PathLike
 from labeltools.core.classes import ClassTable, class_name
-from labeltools.core.colormap import VOID, voc_colormap
+from labeltools.core.colormap import voc_colormap
 from labeltools.core.errors import DatasetError
+from labeltools.core.options import VOID
 from labeltools.engine.executor import FileResult, map_quick, raise_if_failed
 from labeltools.engine.storage import atomic_write
 from labeltools.formats.labels import label_histogram, write_json

@@ -14,8 +14,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from labeltools.core._types import PathLike
-from labeltools.core.colormap import VOID
 from labeltools.core.errors import DatasetError, WeightsError
+from labeltools.core.options import VOID
 from labeltools.engine.executor import FileResult, map_files, map_quick, raise_if_failed
 from labeltools.engine.storage import absolute, atomic_write, location
 from labeltools.formats.labels import label_histogram, write_json

@@ -50,30 +50,20 @@ from numpy.typing import NDArray
 from labeltools.core._types import is_int
 from labeltools.core.arrays import to_array
 from labeltools.core.classes import class_name, class_names_for
-from labeltools.core.colormap import MAX_CLASSES, VOID
 from labeltools.core.errors import (
     LabelFileError,
     LabeltoolsError,
     WeightsError,
     format_values,
 )
+from labeltools.core.options import EFFECTIVE_BETA, ENET_C, MAX_CLASSES, SCHEMES, VOID
 
 if TYPE_CHECKING:
-    from labeltools.engine.executor import (
-        FileResult,  # results of a batch, consumed here
-    )
+    from labeltools.engine.executor import FileResult
 
 log = logging.getLogger(__name__)
 
 
-SCHEMES = ("enet", "median", "inverse", "inverse-sqrt", "effective")
-"""The weighting schemes :func:`class_weights` knows."""
-
-
-ENET_C = 1.02
-
-
-EFFECTIVE_BETA = 0.9999
 
 
 _SHOWN_VALUES = 10

@@ -11,7 +11,8 @@ from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFont
 
 from labeltools.core._types import Color
-from labeltools.core.colormap import VOID, colorize
+from labeltools.core.colormap import colorize
+from labeltools.core.options import VOID
 
 LegendEntry = tuple[int, str, Color]
 

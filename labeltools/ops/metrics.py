@@ -27,13 +27,11 @@ from numpy.typing import NDArray
 from labeltools.core._types import is_int
 from labeltools.core.arrays import to_array
 from labeltools.core.classes import class_names_for
-from labeltools.core.colormap import MAX_CLASSES, VOID
 from labeltools.core.errors import EvaluationError, format_values
+from labeltools.core.options import MAX_CLASSES, VOID
 
 if TYPE_CHECKING:
-    from labeltools.engine.executor import (
-        FileResult,  # results of a batch, consumed here
-    )
+    from labeltools.engine.executor import FileResult
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING, Literal, Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -34,14 +34,13 @@ from numpy.typing import ArrayLike, NDArray
 from labeltools.core._types import Color, PathLike
 from labeltools.core.arrays import as_label_array
 from labeltools.core.classes import ClassEntry, ClassTable
-from labeltools.core.colormap import VOID, VOID_COLOR, colorize, palette_array
+from labeltools.core.colormap import VOID_COLOR, colorize, palette_array
 from labeltools.core.errors import RemapError
 from labeltools.core.files import is_url, local_path, read_small_file
+from labeltools.core.options import ON_CONFLICT, VOID, OnConflict
 
 if TYPE_CHECKING:
-    from labeltools.engine.executor import (
-        FileResult,  # results of a batch, consumed here
-    )
+    from labeltools.engine.executor import FileResult
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +48,6 @@ log = logging.getLogger(__name__)
 ReportKey = Union[Color, int]
 
 
-OnConflict = Literal["error", "first", "void"]
-
-
-ON_CONFLICT = ("error", "first", "void")
-"""Ways to resolve a colour that classes with different values share: refuse the table, take
-the class listed first, or map the colour to 255."""
 
 
 UNKNOWN_KEPT_PER_FILE = 256

@@ -1,0 +1,46 @@
+"""The values the command line offers as choices and defaults, kept where importing them costs
+nothing (no numpy, no Pillow), so that the command line can build its options without loading
+the library. The modules that use them import them from here."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+VOID = 255
+"""The label value that is never a class: boundaries, ``__ignore__``, unmapped colours."""
+
+MAX_CLASSES = VOID
+"""The most classes a label map can hold: values 0..254 are classes, 255 is :data:`VOID`."""
+
+#: labelme's default stroke width for ``line``/``linestrip`` and radius for ``point``.
+DEFAULT_LINE_WIDTH = 10
+DEFAULT_POINT_SIZE = 5
+
+UnknownPolicy = Literal["error", "ignore", "background"]
+UNKNOWN_POLICIES: tuple[str, ...] = get_args(UnknownPolicy)
+
+#: Where shapes of different classes overlap: the later shape wins (labelme's rule), the first
+#: one wins, or the contested pixels become void (255), so a model is never trained on a guess.
+OverlapRule = Literal["last", "first", "void"]
+OVERLAP_RULES: tuple[str, ...] = get_args(OverlapRule)
+
+#: ``jpg`` writes ``JPEGImages/<id>.jpg``; ``keep`` keeps the source format.
+ImageFormat = Literal["jpg", "keep"]
+IMAGE_FORMATS: tuple[str, ...] = get_args(ImageFormat)
+
+SCHEMES = ("enet", "median", "inverse", "inverse-sqrt", "effective")
+"""The class-weighting schemes."""
+ENET_C = 1.02
+EFFECTIVE_BETA = 0.9999
+
+MISSING_POLICIES = ("error", "skip")
+"""What a missing prediction is: an error, or an image left out."""
+
+OnConflict = Literal["error", "first", "void"]
+ON_CONFLICT: tuple[str, ...] = get_args(OnConflict)
+"""Ways to resolve a colour that classes with different values share: refuse the table, take
+the class listed first, or map the colour to 255."""
+
+DEFAULT_MAX_CELLS = 4_000_000
+"""The largest Excel grid written by default (``--max-cells``): a 2048x1024 Cityscapes frame
+fits; a grid of more takes minutes and gigabytes to write and is no longer read by eye."""
