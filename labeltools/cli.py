@@ -60,8 +60,19 @@ app = typer.Typer(
 # Text from data (labels, file names, class names) is never markup: both consoles read every
 # string as plain text, and our own styling goes through Text objects and style arguments.
 # Highlighting would colour numbers and paths at random inside messages and tables.
-out = Console(highlight=False, markup=False)
-err = Console(stderr=True, highlight=False, markup=False)
+#: The width of a console that is not a terminal (a pipe, a file): wide enough that no row of a
+#: table and no message is ever folded, so ``labeltools check ds | grep FILE`` finds the file.
+PIPE_WIDTH = 100_000
+
+
+def _console(stderr: bool) -> Console:
+    probe = Console(stderr=stderr)
+    width = None if probe.is_terminal else PIPE_WIDTH
+    return Console(stderr=stderr, highlight=False, markup=False, width=width)
+
+
+out = _console(stderr=False)
+err = _console(stderr=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -134,11 +145,13 @@ def report_batch(
     total: int,
     description: str,
     verb: str = "processed",
+    counts: bool = True,
 ) -> BatchSummary:
     """Drive a batch with a progress bar on stderr, then print its summary.
 
-    Warnings are printed as they come, failures are listed at the end with their reasons.
-    Returns the summary; the caller exits 1 when ``summary.failed``.
+    Warnings are printed as they come, failures are listed at the end with their reasons, then
+    (with ``counts``) the ``"<verb> N, failed M"`` line. Returns the summary; the caller exits 1
+    when ``summary.failed``.
     """
     from rich.progress import (
         BarColumn,
@@ -171,6 +184,8 @@ def report_batch(
             progress.advance(task)
     for reason in summary.failures:
         err.print(Text.assemble(("failed:", "red"), " ", reason), soft_wrap=True)
+    if not counts:
+        return summary
     parts = [f"{verb} {summary.done}"]
     if summary.skipped:
         parts.append(f"skipped {summary.skipped}")
@@ -1010,7 +1025,8 @@ def check_command(
 
     from labeltools.jobs.check import DatasetCheck
     check = DatasetCheck(dataset, classes, num_classes)
-    report_batch(check.run(jobs), len(check.items), "check", verb="checked")  # failures become problems
+    # A sample that cannot be read is a problem like any other: the closing line counts problems.
+    report_batch(check.run(jobs), len(check.items), "check", counts=False)
     if check.problems:
         grid = Table(title=f"{dataset}: {len(check.problems)} problem(s)")
         for column in ("severity", "file", "problem"):

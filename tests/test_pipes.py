@@ -1,0 +1,59 @@
+"""Output piped to another program keeps every path and message on one line (no folding), so
+``labeltools check ds | grep FILE`` finds the file."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+from conftest import make_voc
+from PIL import Image
+
+from labeltools import ClassTable, index_to_rgb, write_label
+
+
+def piped(*args: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "labeltools", *map(str, args)], capture_output=True, text=True)
+
+
+def deep(tmp_path: Path) -> Path:
+    folder = tmp_path.joinpath(*(f"a-rather-long-folder-name-{i}" for i in range(6)))
+    folder.mkdir(parents=True)
+    return folder
+
+
+def test_check_rows_stay_whole(tmp_path: Path) -> None:
+    label = np.zeros((6, 8), np.uint8)
+    label[2, 2] = 7  # not a class
+    root = make_voc(deep(tmp_path) / "voc", {"an_image_with_a_long_name": label}, names=["bg", "cat"])
+    done = piped("check", root)
+    assert done.returncode == 1
+    wanted = str(root / "SegmentationClass" / "an_image_with_a_long_name.png")
+    assert [line for line in done.stdout.splitlines() if wanted in line and "label value 7" in line]
+    assert "1 error(s)" in done.stdout and "checked" not in done.stderr
+
+
+def test_remap_example_files_stay_whole(tmp_path: Path) -> None:
+    table = ClassTable.load("voc")
+    label = np.zeros((10, 10), np.uint8)
+    rgb = index_to_rgb(label, table)
+    rgb[0, 0] = (1, 2, 3)  # a colour the table lacks
+    mask = deep(tmp_path) / "a_colour_mask_with_a_long_name.png"
+    Image.fromarray(rgb).save(mask)
+    done = piped("remap", mask, "--classes", "voc", "-o", tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    assert [line for line in done.stdout.splitlines() if str(mask) in line and "(1, 2, 3)" in line]
+
+
+def test_weights_warnings_stay_whole(tmp_path: Path) -> None:
+    root = deep(tmp_path) / "voc"
+    label = np.zeros((6, 8), np.uint8)
+    label[0, 0] = 9  # neither a class nor void
+    make_voc(root, {"an_image_with_a_long_name": label}, names=["bg", "cat"])
+    write_label(root / "SegmentationClass" / "another.png", np.ones((6, 8), np.uint8))
+    done = piped("weights", root, "-o", tmp_path / "w.npy")
+    assert done.returncode == 0, done.stderr
+    wanted = str(root / "SegmentationClass" / "an_image_with_a_long_name.png")
+    assert [line for line in done.stderr.splitlines() if line.startswith("warning:") and wanted in line]
