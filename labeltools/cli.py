@@ -27,6 +27,7 @@ from labeltools.core.options import (
     ENET_C,
     IMAGE_FORMATS,
     MAX_CLASSES,
+    MISSING_POLICIES,
     OVERLAP_RULES,
     SCHEMES,
     UNKNOWN_POLICIES,
@@ -216,6 +217,20 @@ DaskOption = Annotated[
 ]
 
 
+def required(value: Any, name: str) -> Any:
+    """The value of an option the command cannot do without (exit 2 naming it when missing)."""
+    if value is None:
+        raise typer.BadParameter(f"missing option {name}", param_hint=name)
+    return value
+
+
+def either(value: Any, alias: Any, name: str, old: str) -> Any:
+    """An option's value given under its name or under an old spelling kept as a hidden alias."""
+    if value is not None and alias is not None:
+        raise typer.BadParameter(f"give {name} once ({old} is its old spelling)", param_hint=name)
+    return value if value is not None else alias
+
+
 def dataset_root(dataset: Optional[str], labels_dir: Optional[str]) -> Path:
     """DATASET, or the folder holding --labels-dir when only that is given (a path or a URL)."""
     from labeltools.engine.storage import absolute, location
@@ -305,8 +320,9 @@ JsonOption = Annotated[Optional[str], typer.Option("--json", help="Also write th
 def colormap_command(
     n: Annotated[
         Optional[int],
-        typer.Option("-n", "--num", help="Number of entries (1..16777216). Default: the class table's size (21 for voc)."),
+        typer.Option("--num-classes", "-n", min=1, max=2**24, help="Number of entries (1..16777216). Default: the class table's size (21 for voc)."),
     ] = None,
+    num_alias: Annotated[Optional[int], typer.Option("--num", hidden=True, min=1, max=2**24)] = None,
     classes: Annotated[
         str,
         typer.Option("--classes", "-c", help="Names and colours: a preset (voc, cityscapes) or a class table file."),
@@ -323,6 +339,7 @@ def colormap_command(
     """
     from labeltools.core.classes import ClassTable, colormap_entries, hex_color
     from labeltools.jobs.colormap import save_colormap
+    n = either(n, num_alias, "--num-classes", "--num")
     table = ClassTable.load(classes)
     entries = colormap_entries(n, table)
     if output is not None:
@@ -339,7 +356,8 @@ def colormap_command(
 @command("colorize", rich_help_panel="Colours and label files")
 def colorize_command(
     inputs: Annotated[list[str], typer.Argument(help="Label PNGs (grayscale or palette) holding class indices.")],
-    output_dir: Annotated[str, typer.Option("--output-dir", "-o", help="Folder for the rewritten files.")],
+    output_dir: Annotated[Optional[str], typer.Option("--output-dir", "-d", help="Folder for the rewritten files.")] = None,
+    output_alias: Annotated[Optional[str], typer.Option("-o", hidden=True)] = None,
     gray: Annotated[bool, typer.Option("--gray", help="Write grayscale PNGs instead of palette PNGs.")] = False,
     classes: ClassesOption = None,
     jobs: JobsOption = 0,
@@ -348,8 +366,12 @@ def colorize_command(
     """Rewrite index PNGs as VOC palette PNGs (viewable in colour), or back with --gray.
 
     The stored indices never change; only the palette is added or dropped.
+
+    Examples: labeltools colorize masks/*.png -d colour/ ;
+    labeltools colorize colour/*.png --gray -d gray/
     """
     from labeltools.jobs.colorize import recolor_label_files
+    output_dir = required(either(output_dir, output_alias, "--output-dir", "-o"), "--output-dir")
     results = recolor_label_files(inputs, output_dir, gray=gray, palette=load_palette(classes), jobs=jobs)
     exit_for(report_batch(results, len(inputs), "colorize", verb="wrote"))
 
@@ -365,10 +387,14 @@ if TYPE_CHECKING:
     UnknownLabel = Enum
     ImageFormatChoice = Enum
     OverlapChoice = Enum
+    SchemeChoice = Enum
+    MissingChoice = Enum
 else:
     UnknownLabel = _choices("UnknownLabel", UNKNOWN_POLICIES)
     ImageFormatChoice = _choices("ImageFormatChoice", IMAGE_FORMATS)
     OverlapChoice = _choices("OverlapChoice", OVERLAP_RULES)
+    SchemeChoice = _choices("SchemeChoice", SCHEMES)
+    MissingChoice = _choices("MissingChoice", MISSING_POLICIES)
 
 
 #: How many files the convert summary names for overlapping shapes.
@@ -430,10 +456,11 @@ def convert_command(
         typer.Argument(help="labelme folders (searched recursively for *.json) or JSON files.", show_default=False, metavar="INPUT"),
     ],
     output: Annotated[str, typer.Argument(help="The dataset folder to write.", show_default=False, metavar="OUTPUT")],
-    labels: Annotated[
+    classes: Annotated[
         Optional[str],
-        typer.Option("--labels", "-l", help="Class table: labels.txt, class_names.txt, .csv, .json or a preset. Default: found in the annotations."),
+        typer.Option("--classes", "-c", help="Class table: labels.txt, class_names.txt, .csv, .json or a preset. Default: found in the annotations."),
     ] = None,
+    labels: Annotated[Optional[str], typer.Option("--labels", "-l", hidden=True)] = None,
     unknown: Annotated[
         UnknownLabel,
         typer.Option("--unknown", help="A label not in the table: fail the file, paint it void (ignore), or skip the shape (background)."),
@@ -484,7 +511,7 @@ def convert_command(
         overlap=overlap.value,
     )
     conversion = convert_labelme(
-        inputs, output, labels, options=options, val_fraction=val_fraction, seed=seed,
+        inputs, output, either(classes, labels, "--classes", "--labels"), options=options, val_fraction=val_fraction, seed=seed,
         flatten_names=flatten_names, overwrite=overwrite, resume=resume, stratify=stratify, jobs=jobs,
     )
     exit_for(run_conversion(conversion, json_path))
@@ -614,16 +641,18 @@ def excel_command(
         ),
     ] = None,
     output_dir: Annotated[
-        Optional[str], typer.Option("--output-dir", help="Write one workbook per input into this folder.")
+        Optional[str], typer.Option("--output-dir", "-d", help="Write one workbook per input into this folder.")
     ] = None,
-    names: Annotated[
+    classes: Annotated[
         Optional[str],
         typer.Option(
-            "--names",
+            "--classes",
+            "-c",
             help="Class names: a file (class_names.txt, labels.txt, .csv, .json) or a preset. "
             "Default: class_names.txt beside the labels or one folder up, else voc.",
         ),
     ] = None,
+    names_alias: Annotated[Optional[str], typer.Option("--names", hidden=True)] = None,
     crop: Annotated[
         Optional[str],
         typer.Option("--crop", metavar="X,Y,W,H", help="Dump only this rectangle (pixels: left, top, width, height)."),
@@ -660,6 +689,7 @@ def excel_command(
         label_files_to_excel,
         label_files_to_workbook,
     )
+    names = either(classes, names_alias, "--classes", "--names")
     if read is not None:
         if inputs:
             raise typer.BadParameter("give either label files to dump or --read WORKBOOK, not both")
@@ -703,12 +733,12 @@ def weights_command(
     split: Annotated[Optional[str], split_option(" Default: train when present, else every label.")] = None,
     labels_dir: LabelsDirOption = None,
     num_classes: NumClassesOption = None,
-    scheme: Annotated[
-        str, typer.Option("--scheme", help=f"Weighting scheme: {', '.join(SCHEMES)}.")
-    ] = "enet",
-    c: Annotated[float, typer.Option("--c", help="enet's constant: w = 1 / ln(c + p).")] = ENET_C,
+    scheme: Annotated[SchemeChoice, typer.Option("--scheme", help="Weighting scheme.")] = SchemeChoice("enet"),
+    c: Annotated[Optional[float], typer.Option("--enet-c", help=f"enet's constant c > 1: w = 1 / ln(c + p). [default: {ENET_C}]")] = None,
+    c_alias: Annotated[Optional[float], typer.Option("--c", hidden=True)] = None,
     beta: Annotated[
-        float, typer.Option("--beta", help="effective's constant: w ~ (1 - beta) / (1 - beta**n).")
+        float,
+        typer.Option("--beta", help="effective's constant, 0 < beta < 1: w ~ (1 - beta) / (1 - beta**n)."),
     ] = EFFECTIVE_BETA,
     name: Annotated[
         Optional[str],
@@ -752,7 +782,14 @@ def weights_command(
         class_weights,
         weights_provenance,
     )
-    check_scheme(scheme, c, beta)  # before reading any file
+    scheme_name = scheme.value
+    c = either(c, c_alias, "--enet-c", "--c")
+    c = ENET_C if c is None else c
+    if not c > 1:  # usage mistakes exit 2, before any file is read
+        raise typer.BadParameter(f"must be above 1 (ln(c + p) must be positive), got {c}", param_hint="--enet-c")
+    if not 0 < beta < 1:
+        raise typer.BadParameter(f"must lie strictly between 0 and 1, got {beta}", param_hint="--beta")
+    check_scheme(scheme_name, c, beta)
     root = dataset_root(dataset, labels_dir)
     paths, used_split = select_label_paths(root, split, labels_dir)
     table = dataset_class_table(root, num_classes=num_classes)
@@ -771,10 +808,10 @@ def weights_command(
     message = counts.out_of_range_message()
     if message:
         warn(f"{message} (--strict makes this an error)")
-    weights = class_weights(counts, scheme, c=c, beta=beta, class_names=names)
+    weights = class_weights(counts, scheme_name, c=c, beta=beta, class_names=names)
 
     grid = result_table(
-        f"{scheme} class weights ({counts.num_images} images, {counts.total} labelled pixels)",
+        f"{scheme_name} class weights ({counts.num_images} images, {counts.total} labelled pixels)",
         ("index", "name", "pixels", "share", "weight"),
     )
     for i, (pixels, share, weight) in enumerate(zip(counts.pixels, counts.frequencies, weights)):
@@ -787,7 +824,7 @@ def weights_command(
         provenance = weights_provenance(
             counts,
             weights,
-            scheme,
+            scheme_name,
             c=c,
             beta=beta,
             class_names=names,
@@ -856,7 +893,8 @@ def remap_command(
         list[str],
         typer.Argument(help="Colour masks (RGB/RGBA/palette PNG, JPEG), or label files with --index-map / --to-rgb."),
     ],
-    output_dir: Annotated[str, typer.Option("--output-dir", "-o", help="Folder for the output files (same stems, .png).")],
+    output_dir: Annotated[Optional[str], typer.Option("--output-dir", "-d", help="Folder for the output files (same stems, .png).")] = None,
+    output_alias: Annotated[Optional[str], typer.Option("-o", hidden=True)] = None,
     classes: ClassesOption = None,
     tolerance: Annotated[
         float,
@@ -906,6 +944,7 @@ def remap_command(
         raise typer.BadParameter("applies to colour masks only", param_hint="--tolerance")
     if strict and to_rgb:
         raise typer.BadParameter("does not apply to --to-rgb", param_hint="--strict")
+    output_dir = required(either(output_dir, output_alias, "--output-dir", "-o"), "--output-dir")
     results = remap_files(
         inputs,
         output_dir,
@@ -1054,8 +1093,8 @@ def evaluate_command(
     ],
     split: SplitOption = None,
     missing: Annotated[
-        str, typer.Option("--missing", help="A missing prediction is an 'error' or is 'skip'ped.")
-    ] = "error",
+        MissingChoice, typer.Option("--missing", help="A missing prediction is an error, or the image is skipped.")
+    ] = MissingChoice("error"),
     ignore_index: Annotated[
         int, typer.Option("--ignore-index", min=0, max=255, help="Ground-truth value that is not scored (0..255).")
     ] = 255,
@@ -1090,12 +1129,12 @@ def evaluate_command(
         evaluation_pairs,
     )
     from labeltools.ops.metrics import ConfusionMatrix
-    check_missing_policy(missing, "--missing")
+    check_missing_policy(missing.value, "--missing")
     pairs = evaluation_pairs(gt, pred, split)
     table = dataset_class_table(gt if is_voc_root(gt) else None, classes)
     names = class_names_for(num_classes, table)
     cm = ConfusionMatrix(num_classes, ignore_index)
-    results = cm.add_results(evaluate_pairs(pairs, num_classes, ignore_index, missing, jobs))
+    results = cm.add_results(evaluate_pairs(pairs, num_classes, ignore_index, missing.value, jobs))
     summary = report_batch(results, len(pairs), "evaluate", verb="scored")
     scores = cm.to_dict(names)
     grid = result_table(

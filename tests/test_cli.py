@@ -69,10 +69,9 @@ def test_colormap_output_formats(tmp_path, ext):
 
 
 def test_colormap_errors_are_one_line_exit_1(tmp_path):
-    result = run("colormap", "-n", "0")
-    assert result.exit_code == 1
-    assert result.stderr.strip().startswith("error: colormap size must be between 1 and 16777216")
-    assert len(result.stderr.strip().splitlines()) == 1
+    result = run("colormap", "-n", "0")  # a usage mistake: exit 2, naming the option
+    assert result.exit_code == 2 and "--num-classes" in result.output
+    assert run("colormap", "--num", "3").exit_code == 0  # the old spelling still works
     result = run("colormap", "-o", tmp_path / "x.gif")
     assert result.exit_code == 1 and "unknown colormap format .gif" in result.stderr
     result = run("colormap", "--classes", tmp_path / "missing.txt")
@@ -268,9 +267,6 @@ def test_weights_usage_errors(tmp_path):
     cases = [
         (("weights",), "error: give a DATASET folder or --labels-dir"),
         (("weights", root), f"error: {root / 'class_names.txt'}: no such file; pass --num-classes"),
-        (("weights", root, "-n", 3, "--scheme", "balanced"), "error: unknown weighting scheme 'balanced' (known: enet, median, inverse, inverse-sqrt, effective)"),
-        (("weights", root, "-n", 3, "--c", 0.5), "error: enet's c must be a finite number above 1 so that every weight is finite, got 0.5"),
-        (("weights", root, "-n", 3, "--scheme", "effective", "--beta", 1), "error: effective's beta must lie strictly between 0 and 1, got 1.0"),
         (("weights", root, "--split", "test", "-n", 3), "test.txt: no such split file; splits present: train, val"),
         (("weights", tmp_path / "nothing", "-n", 3), f"error: {tmp_path / 'nothing'}: not a VOC dataset folder (no SegmentationClass/ inside)"),
         (("weights", root, "--labels-dir", tmp_path / "nope", "-n", 3), f"error: {tmp_path / 'nope'}: no such folder of label PNGs"),
@@ -281,6 +277,19 @@ def test_weights_usage_errors(tmp_path):
         assert message in " ".join(result.stderr.split()), args
         assert "counted" not in result.stderr  # checked before any file is read
     assert list(root.glob("*.npy")) == []
+    usage = [  # usage mistakes exit 2, naming the option (and its choices)
+        (("--scheme", "balanced"), ["--scheme", "enet", "median", "inverse", "inverse-sqrt", "effective"]),
+        (("--c", 0.5), ["--enet-c", "must be above 1"]),
+        (("--enet-c", 1), ["--enet-c", "must be above 1"]),
+        (("--scheme", "effective", "--beta", 1), ["--beta", "strictly between 0 and 1"]),
+        (("--enet-c", 1.1, "--c", 1.2), ["give --enet-c once"]),
+    ]
+    for extra, words in usage:
+        result = run("weights", root, "-n", 3, *extra)
+        assert result.exit_code == 2, (extra, result.output)
+        text = " ".join(result.output.replace("│", " ").split())
+        assert all(word in text for word in words), (extra, text)
+    assert run("weights", root, "-n", 3, "--c", 1.05, "-o", tmp_path / "w.npy").exit_code == 0  # old spelling
 
 
 def test_weights_all_void_is_an_error(tmp_path):
@@ -780,7 +789,8 @@ def test_evaluate_bad_prediction_is_reported_and_the_rest_scored(tmp_path):
 def test_evaluate_errors(tmp_path):
     root = small_voc(tmp_path / "voc")
     pred = predictions(tmp_path, root)
-    one_line_error(run("evaluate", root, pred, "-n", "4", "--missing", "maybe"), "--missing must be one of error, skip, got 'maybe'")
+    result = run("evaluate", root, pred, "-n", "4", "--missing", "maybe")  # a choice: exit 2 with the list
+    assert result.exit_code == 2 and all(w in result.output for w in ("--missing", "'maybe'", "error", "skip"))
     one_line_error(run("evaluate", root, tmp_path / "nope", "-n", "4"), f"{tmp_path / 'nope'}: no such prediction folder")
     one_line_error(run("evaluate", root, pred, "-n", "4", "--ignore-index", "2"), "ignore_index 2 is one of the classes 0..3")
     for i in range(3):
@@ -965,3 +975,20 @@ def test_convert_jobs_1_and_2_give_identical_files(tmp_path):
     assert len(files) == 5 * 4 + 6  # 3 split files, 3 class files
     for rel in files:
         assert (tmp_path / "one" / rel).read_bytes() == (tmp_path / "two" / rel).read_bytes(), rel
+
+
+def test_old_option_spellings_still_work_and_clash_when_doubled(tmp_path):
+    src = labelme_folder(tmp_path / "src", labels=("cat",))
+    (tmp_path / "labels.txt").write_text("__ignore__\n_background_\ncat\n")
+    assert run("convert", src, tmp_path / "a", "--labels", tmp_path / "labels.txt").exit_code == 0
+    assert run("convert", src, tmp_path / "b", "-c", tmp_path / "labels.txt").exit_code == 0
+    result = run("convert", src, tmp_path / "c", "-c", "voc", "-l", tmp_path / "labels.txt")
+    assert result.exit_code == 2 and "give --classes once (--labels is its old spelling)" in " ".join(result.output.replace("│", " ").split())
+    label = tmp_path / "a" / "SegmentationClass" / "im0.png"
+    assert run("colorize", label, "-o", tmp_path / "old").exit_code == 0
+    assert run("colorize", label, "-d", tmp_path / "new").exit_code == 0
+    assert (tmp_path / "old" / "im0.png").read_bytes() == (tmp_path / "new" / "im0.png").read_bytes()
+    result = run("colorize", label)
+    assert result.exit_code == 2 and "--output-dir" in result.output
+    assert run("excel", label, "--names", "voc", "-o", tmp_path / "x.xlsx").exit_code == 0
+    assert run("remap", label, "--index-map", "1:1", "-d", tmp_path / "r").exit_code == 0
