@@ -36,17 +36,15 @@ from typing import Any
 
 from labeltools.core._types import PathLike
 from labeltools.core.errors import LabeltoolsError, OutputError
+from labeltools.core.files import (
+    is_url as is_url,  # re-exported: one rule for what a URL is
+)
+from labeltools.core.files import local_path
 
 log = logging.getLogger(__name__)
 
 #: The name of every temporary file labeltools writes: ``.<target name>.labeltools-<pid>-<hex>.tmp``.
 TEMPORARY_PATTERN = re.compile(r"^\.(?P<target>.+)\.labeltools-(?P<pid>\d+)-[0-9a-f]{8}\.tmp$")
-
-
-def is_url(path: object) -> bool:
-    """True for an fsspec URL (``protocol://...``) other than a local ``file://`` one."""
-    text = os.fspath(path) if isinstance(path, (str, os.PathLike)) else str(path)
-    return "://" in text and not text.startswith("file://")
 
 
 def location(path: Any) -> Path:
@@ -63,10 +61,8 @@ def location(path: Any) -> Path:
     if not isinstance(path, (str, os.PathLike)):
         return path  # already a UPath
     text = os.fspath(path)
-    if text.startswith("file://"):
-        return Path(text[len("file://"):])
     if not is_url(text):
-        return Path(text)
+        return Path(local_path(text))
     try:
         from upath import UPath
 
