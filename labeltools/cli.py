@@ -6,9 +6,10 @@ line on stderr and exit code 1; bad usage is exit code 2 (typer's own).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -104,6 +105,20 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(1)
 
 
+@contextlib.contextmanager
+def _tables_to_stderr(active: bool) -> Iterator[None]:
+    """With ``--json -``, stdout holds the JSON alone: the tables go to stderr meanwhile."""
+    if not active:
+        yield
+        return
+    saved = out.file
+    out.file = err.file
+    try:
+        yield
+    finally:
+        out.file = saved
+
+
 def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
     """``app.command`` that turns a LabeltoolsError into one line on stderr and exit code 1, and
     runs the command's batches on the Dask scheduler of its ``--dask`` option, if any."""
@@ -113,7 +128,7 @@ def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
         def wrapper(*a: Any, **kw: Any) -> Any:
             from labeltools.engine.executor import use_dask
             try:
-                with use_dask(kw.get("dask")):  # every batch of the command runs there
+                with use_dask(kw.get("dask")), _tables_to_stderr(kw.get("json_path") == "-"):
                     return func(*a, **kw)
             except LabeltoolsError as exc:
                 fail(str(exc))
@@ -313,7 +328,24 @@ NumClassesOption = Annotated[
         help="Classes are 0..N-1 (names class_<i>, or from class_names.txt). Default: the dataset's class_names.txt.",
     ),
 ]  # fmt: skip
-JsonOption = Annotated[Optional[str], typer.Option("--json", help="Also write the results as JSON to FILE.")]
+JsonOption = Annotated[
+    Optional[str],
+    typer.Option("--json", metavar="FILE", help="Also write the results as JSON to FILE; - writes them to stdout (the tables go to stderr then)."),
+]
+
+
+def emit_json(path: str, data: Any) -> None:
+    """Write a command's ``--json`` results: to FILE (atomically), or with ``-`` to stdout."""
+    import json
+    import sys
+
+    if path == "-":
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        return
+    from labeltools.formats.labels import write_json
+
+    write_json(path, data)
+    _written(path)
 
 
 @command("colormap", rich_help_panel="Colours and label files")
@@ -404,7 +436,6 @@ TOP_CONTESTED = 5
 def run_conversion(conversion: Conversion, json_path: Optional[str] = None) -> BatchSummary:
     """Drive a conversion with a progress bar and print where the dataset went, the files whose
     shapes of different classes overlapped most, and (with ``json_path``) the summary as JSON."""
-    from labeltools.formats.labels import write_json
     summary = report_batch(conversion, len(conversion), "convert", verb="converted")
     splits = conversion.splits
     if splits:
@@ -423,8 +454,7 @@ def run_conversion(conversion: Conversion, json_path: Optional[str] = None) -> B
             soft_wrap=True,
         )
     if json_path is not None:
-        write_json(json_path, conversion_summary(conversion, summary, contested))
-        _written(json_path)
+        emit_json(json_path, conversion_summary(conversion, summary, contested))
     return summary
 
 
@@ -544,7 +574,6 @@ def split_command(
     """
     from labeltools.core.classes import class_names_for
     from labeltools.engine.storage import location
-    from labeltools.formats.labels import write_json
     from labeltools.formats.voc import SPLITS_DIR
     from labeltools.jobs.split import split_dataset
     splitting = split_dataset(
@@ -561,8 +590,7 @@ def split_command(
     for name, ids in splitting.splits.items():
         err.print(f"wrote {location(dataset) / SPLITS_DIR / name}.txt ({len(ids)} ids)", soft_wrap=True)
     if json_path is not None:
-        write_json(json_path, split_summary(splitting, names))
-        _written(json_path)
+        emit_json(json_path, split_summary(splitting, names))
 
 
 def print_balance(
@@ -773,7 +801,6 @@ def weights_command(
     from labeltools.jobs.weights import (
         default_weights_path,
         histogram_label_files,
-        save_provenance,
         save_weights,
     )
     from labeltools.ops.counts import (
@@ -834,8 +861,7 @@ def weights_command(
             num_files=len(paths),
             output=str(target),
         )
-        save_provenance(json_path, provenance)
-        err.print(f"wrote {json_path}")
+        emit_json(json_path, provenance)
 
 
 class Conflict(str, Enum):
@@ -920,6 +946,7 @@ def remap_command(
     ] = None,
     to_rgb: Annotated[bool, typer.Option("--to-rgb", help="Draw label files as RGB colour images in the table's colours.")] = False,
     top: Annotated[int, typer.Option("--top", help="How many unknown colours to list.", min=0)] = 10,
+    json_path: JsonOption = None,
     jobs: JobsOption = 0,
     dask: DaskOption = None,
 ) -> None:
@@ -960,7 +987,29 @@ def remap_command(
     summary = report_batch(report.add_results(results), len(inputs), "remap", verb="wrote")
     if report.files:
         print_remap_report(report, index_mode=index_map is not None, top=top)
+    if json_path is not None:
+        emit_json(json_path, remap_summary(report, summary, top))
     exit_for(summary)
+
+
+def remap_summary(report: RemapReport, summary: BatchSummary, top: int) -> dict[str, Any]:
+    """remap's ``--json``: files written and failed, void pixels by cause, and the most frequent
+    unknown colours (``[r, g, b]``) or values with a file holding each."""
+    return {
+        "written": summary.done,
+        "failed": summary.failed,
+        "failures": [{"file": f, "error": e} for f, e in zip(summary.failed_sources, summary.failures)],
+        "pixels": report.pixels,
+        "void": {
+            "all": report.void, "mapped": report.void_mapped, "unknown": report.unknown,
+            "ambiguous": report.ambiguous, "transparent": report.alpha,
+        },
+        "tolerated": report.tolerated,
+        "unknown": [
+            {"value": list(key) if isinstance(key, tuple) else key, "pixels": count, "example": example}
+            for key, count, example in report.top_unknown(top)
+        ],
+    }  # fmt: skip
 
 
 def _score_percent(value: Optional[float]) -> str:
@@ -1035,8 +1084,7 @@ def stats_command(
     for line in stats.imbalance():
         out.print(Text.assemble(("split imbalance:", "yellow"), f" {line}"), soft_wrap=True)
     if json_path is not None:
-        stats.save_json(json_path)
-        _written(json_path)
+        emit_json(json_path, stats.to_dict())
     if plot is not None:
         save_stats_plot(plot, stats, log=log)
         _written(plot)
@@ -1078,8 +1126,7 @@ def check_command(
     style = "red" if errors else "yellow" if warnings else "green"
     out.print(Text.assemble((f"{errors} error(s), {warnings} warning(s)", style), f" in {len(check.items)} sample(s)"))
     if json_path is not None:
-        check.save_json(json_path)
-        _written(json_path)
+        emit_json(json_path, check.to_dict())
     if errors:
         raise typer.Exit(1)
 
@@ -1120,7 +1167,6 @@ def evaluate_command(
     from labeltools.formats.scores import (
         save_confusion_csv,
         save_scores_excel,
-        save_scores_json,
     )
     from labeltools.formats.voc import dataset_class_table, is_voc_root
     from labeltools.jobs.evaluate import (
@@ -1161,7 +1207,9 @@ def evaluate_command(
         "absent from ground truth and predictions (left out of the means): "
         + (", ".join(f"{a['index']} {a['name']}" for a in absent) if absent else "none"),
     )
-    for path, save in ((json_path, save_scores_json), (csv_path, save_confusion_csv), (excel_path, save_scores_excel)):
+    if json_path is not None:
+        emit_json(json_path, scores)
+    for path, save in ((csv_path, save_confusion_csv), (excel_path, save_scores_excel)):
         if path is not None:
             save(path, cm, names)
             _written(path)

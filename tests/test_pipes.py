@@ -57,3 +57,28 @@ def test_weights_warnings_stay_whole(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     wanted = str(root / "SegmentationClass" / "an_image_with_a_long_name.png")
     assert [line for line in done.stderr.splitlines() if line.startswith("warning:") and wanted in line]
+
+
+def test_json_to_stdout_holds_the_results_alone(tmp_path: Path) -> None:
+    import json
+
+    label = np.zeros((6, 8), np.uint8)
+    label[1:4, 2:6] = 1
+    root = make_voc(tmp_path / "voc", {"a": label, "b": label}, names=["bg", "cat"], train=["a"])
+    write_label(tmp_path / "pred.png", label)
+    (tmp_path / "pred").mkdir()
+    for name in ("a", "b"):
+        write_label(tmp_path / "pred" / f"{name}.png", label)
+    commands = {
+        "stats": (("stats", root), lambda d: d["images"] == 2 and d["classes"][1]["pixels"] == 24),
+        "check": (("check", root), lambda d: d["samples"] == 2 and d["errors"] == 0),
+        "weights": (("weights", root, "-o", tmp_path / "w.npy"), lambda d: d["scheme"] == "enet" and len(d["weights"]) == 2),
+        "evaluate": (("evaluate", root, tmp_path / "pred", "-n", 2), lambda d: d["mean_iou"] == 1.0),
+        "remap": (("remap", tmp_path / "pred.png", "--index-map", "0:0", "-d", tmp_path / "r"), lambda d: d["written"] == 1 and d["void"]["unknown"] == 12 and d["unknown"][0]["value"] == 1),
+    }  # fmt: skip
+    for name, (args, holds) in commands.items():
+        done = piped(*args, "--json", "-")
+        assert done.returncode == 0, (name, done.stderr)
+        data = json.loads(done.stdout)  # stdout is the JSON and nothing else
+        assert holds(data), (name, data)
+        assert "┏" in done.stderr or name == "check", name  # the table went to stderr
