@@ -363,7 +363,6 @@ __all__ = [
 ]
 
 
-
 def __getattr__(name: str) -> Any:
     """Load a public name's module on first use (PEP 562)."""
     module = _EXPORTS.get(name)

@@ -11,7 +11,6 @@ import numpy as np
 PathLike = Union[str, "os.PathLike[str]"]
 """A file or folder path, as a string or a path object."""
 
-
 Color = tuple[int, int, int]
 """An RGB colour, three ints in 0..255."""
 

@@ -15,7 +15,6 @@ from typing import Any
 #: What makes a spreadsheet read a typed or imported text as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-
 #: The prefix that keeps such a text a text in a CSV field (what spreadsheets themselves use).
 CSV_TEXT_PREFIX = "'"
 

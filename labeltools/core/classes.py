@@ -31,21 +31,16 @@ from labeltools.core.options import VOID
 
 IGNORE_NAME = "__ignore__"
 
-
 #: Names that mark the void entry (index 255) in formats that number entries by position
 #: (Datumaro's and CVAT's ``labelmap.txt``, ``dataset_meta.json``).
 VOID_NAMES = frozenset({IGNORE_NAME, "void", "ignored"})
 
-
 #: The header line of a ``labelmap.txt``.
 LABELMAP_HEADER = "# label:color_rgb:parts:actions"
 
-
 BACKGROUND_NAME = "_background_"
 
-
 NO_INDEX = -1
-
 
 VOC_NAMES = (
     "background", "aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat",

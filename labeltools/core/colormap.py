@@ -18,7 +18,6 @@ from labeltools.core.errors import ColormapError
 VOID_COLOR = (224, 224, 192)
 """The colour the VOC colormap gives to :data:`VOID`."""
 
-
 MAX_COLORS = 2**24
 """The largest colormap in which every colour is distinct (24 index bits, 8 per channel)."""
 

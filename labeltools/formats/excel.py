@@ -52,35 +52,24 @@ log = logging.getLogger(__name__)
 NamesSpec = Union[ClassTable, Sequence[str], PathLike, None]
 """Class names for a grid: a table, a list of names, a class table file or preset, or None."""
 
-
 Crop = tuple[int, int, int, int]
-
 
 EXCEL_MAX_ROWS = 1_048_576
 """Rows in an Excel sheet (the header row included)."""
 
-
 EXCEL_MAX_COLUMNS = 16_384
 """Columns in an Excel sheet (the header column included)."""
 
-
-
-
 SHEET_TITLE_MAX = 31
-
 
 SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
-
 CLASSES_SHEET = "Classes"
-
 
 INFO_SHEET = "Info"
 
-
 #: Titles grid sheets may not take: the two summary sheets, and one Excel reserves.
 RESERVED_TITLES = (CLASSES_SHEET, INFO_SHEET, "History")
-
 
 CORNER_TEXT = "y\\x"
 """The text of cell A1 of a grid sheet; it marks the coordinate headers when reading back."""
@@ -89,15 +78,11 @@ CORNER_TEXT = "y\\x"
 # Grid geometry: 7-point digits in roughly square cells, so a zoomed-out sheet looks like the image.
 GRID_FONT_SIZE = 7
 
-
 CELL_WIDTH = 2.71  # characters of the default font: 19 pixels
-
 
 ROW_HEIGHT = 14.25  # points: 19 pixels
 
-
 HEADER_FILL = "FFD9D9D9"
-
 
 _ILLEGAL_TEXT = re.compile(r"[\000-\010\013\014\016-\037]")
 

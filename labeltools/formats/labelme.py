@@ -70,22 +70,16 @@ _POINTS_NEEDED: dict[str, tuple[Literal["exactly", "at least"], int]] = {
 
 SHAPE_TYPES: tuple[str, ...] = tuple(_POINTS_NEEDED)
 
-
 #: Largest coordinate magnitude accepted. Beyond it Pillow's ellipse takes seconds per shape and
 #: its polygon filler overflows, so such a coordinate is an annotation error, not a drawing.
 MAX_COORDINATE = 100_000.0
-
-
-
 
 #: The EXIF tag holding an image's orientation; the orientations that flip or turn the stored
 #: pixels (1 is upright), and those among them that turn by 90 degrees, so that the displayed
 #: width is the stored height.
 EXIF_ORIENTATION = 0x0112
 
-
 _TRANSPOSING_ORIENTATIONS = frozenset(range(2, 9))
-
 
 SIDE_SWAPPING_ORIENTATIONS = frozenset({5, 6, 7, 8})
 

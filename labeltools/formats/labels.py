@@ -34,9 +34,7 @@ from labeltools.engine.storage import is_url, read_bytes
 #: faster and smaller than level 1 with the default strategy.
 PNG_COMPRESS_LEVEL = 1
 
-
 PNG_SAVE_ARGS: dict[str, Any] = {"format": "PNG", "compress_level": PNG_COMPRESS_LEVEL, "compress_type": zlib.Z_RLE}
-
 
 #: Pillow modes of label files: one value per pixel (palette index, grey level, 1-bit, or a
 #: 16/32-bit integer that must fit in 0..255).
@@ -44,9 +42,7 @@ PNG_SAVE_ARGS: dict[str, Any] = {"format": "PNG", "compress_level": PNG_COMPRESS
 #: data, SyntaxError for broken PNG chunks, ValueError and DecompressionBombError for bad sizes.
 PIL_ERRORS = (OSError, SyntaxError, ValueError, Image.DecompressionBombError)
 
-
 INDEX_MODES = ("P", "L", "1", "I", "I;16", "I;16B", "I;16L", "I;16N")
-
 
 #: Pillow modes of colour masks, which ``labeltools remap`` turns into label files: RGB(A), the
 #: modes that convert to RGB, and grey or palette colours with alpha (LA, La, PA). A palette
@@ -123,7 +119,6 @@ def image_palette(image: Image.Image) -> NDArray[np.uint8]:
 #: segmentation dataset's frames, far below what exhausts memory; a larger header is a damaged
 #: or hostile file (a 100-byte PNG can declare 13000 x 13000 pixels that Pillow fills with zeros).
 DEFAULT_MAX_PIXELS = 2**27
-
 
 MAX_PIXELS_ENV = "LABELTOOLS_MAX_PIXELS"
 
@@ -239,7 +234,6 @@ def open_image(
 
 #: Channels per pixel of each PNG colour type (grey, RGB, palette, grey + alpha, RGBA).
 _PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
-
 
 #: Adam7 passes: (first row, first column, row step, column step).
 _ADAM7 = ((0, 0, 8, 8), (0, 4, 8, 8), (4, 0, 8, 4), (0, 2, 4, 4), (2, 0, 4, 2), (0, 1, 2, 2), (1, 0, 2, 1))

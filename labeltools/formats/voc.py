@@ -37,27 +37,19 @@ from labeltools.formats.labels import open_image, read_label
 
 IMAGES_DIR = "JPEGImages"
 
-
 LABELS_DIR = "SegmentationClass"
-
 
 OBJECTS_DIR = "SegmentationObject"
 
-
 SPLITS_DIR = os.path.join("ImageSets", "Segmentation")
-
 
 CLASS_NAMES_FILE = "class_names.txt"
 
-
 LABELMAP_FILE = "labelmap.txt"
-
 
 META_FILE = "dataset_meta.json"
 
-
 SPLITS = ("train", "val", "trainval")
-
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 

@@ -60,7 +60,6 @@ from labeltools.ops.splits import imbalance, sparse_counts
 
 ERROR = "error"
 
-
 WARNING = "warning"
 
 

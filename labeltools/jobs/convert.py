@@ -107,24 +107,17 @@ from labeltools.ops.splits import check_fraction, sparse_counts, split_ids
 log = logging.getLogger(__name__)
 
 
-
-
 VIZ_DIR = "SegmentationClassVisualization"
-
 
 #: Quality of re-encoded JPEGs (sources that are not JPEG, or must be turned upright).
 JPEG_QUALITY = 95
 
-
 VIZ_QUALITY = 90
-
 
 #: Sample annotations bundled with the package (used by ``labeltools demo``).
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "samples" / "labelme"
 
-
 _JPEG_FORMATS = frozenset({"JPEG", "MPO"})  # MPO: camera JPEGs with extra frames
-
 
 _KEEP_EXTENSIONS = {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "BMP": ".bmp", "TIFF": ".tif", "WEBP": ".webp"}
 

@@ -64,8 +64,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-
-
 _SHOWN_VALUES = 10
 
 

@@ -47,15 +47,10 @@ log = logging.getLogger(__name__)
 
 ReportKey = Union[Color, int]
 
-
-
-
 UNKNOWN_KEPT_PER_FILE = 256
 """How many of a file's unknown colours (or values) its report keeps, the most frequent first."""
 
-
 _RGB_MASK = np.uint32(0xFFFFFF)
-
 
 _TOLERANCE_CHUNK = 4096  # unique colours compared with the table at a time (bounds memory)
 
