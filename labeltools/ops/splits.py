@@ -132,20 +132,21 @@ def stratify(
         One list of ids per fold (in placement order).
     """
     count = len(sizes)
-    total = sum(sizes) + sum(len(set(f)) for f in (fixed or ()))
-    members = {i: frozenset(int(c) for c in classes.get(i, ())) - NOT_STRATIFIED for i in ids}
     fixed_sets = [set(f) for f in fixed] if fixed is not None else [set() for _ in sizes]
     all_sizes = [sizes[k] + len(fixed_sets[k]) for k in range(count)]
+    total = sum(all_sizes)
     share = [s / total if total else 0.0 for s in all_sizes]
+    everyone = [*ids, *(i for f in fixed_sets for i in f)]
+    members = {i: frozenset(int(c) for c in classes.get(i, ())) - NOT_STRATIFIED for i in everyone}
 
     images_of: dict[int, int] = {}
-    for image_id in [*ids, *(i for f in fixed_sets for i in f)]:
-        for c in frozenset(int(c) for c in classes.get(image_id, ())) - NOT_STRATIFIED:
+    for image_id in everyone:
+        for c in members[image_id]:
             images_of[c] = images_of.get(c, 0) + 1
     have = [{c: 0 for c in images_of} for _ in range(count)]
     for k, fold in enumerate(fixed_sets):
         for image_id in fold:
-            for c in frozenset(int(c) for c in classes.get(image_id, ())) - NOT_STRATIFIED:
+            for c in members[image_id]:
                 have[k][c] += 1
     room = list(sizes)
     out: list[list[str]] = [[] for _ in range(count)]
