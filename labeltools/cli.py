@@ -328,6 +328,13 @@ NumClassesOption = Annotated[
         help="Classes are 0..N-1 (names class_<i>, or from class_names.txt). Default: the dataset's class_names.txt.",
     ),
 ]  # fmt: skip
+# The split options convert and split share.
+ValFractionOption = Annotated[float, typer.Option("--val-fraction", min=0.0, max=1.0, help="Share of images listed in val.txt.")]
+SeedOption = Annotated[int, typer.Option("--seed", help="Seed of the train/val split.")]
+StratifyOption = Annotated[
+    bool,
+    typer.Option("--stratify", help="Choose val so that every class held by two images or more is in train and in val."),
+]
 JsonOption = Annotated[
     Optional[str],
     typer.Option("--json", metavar="FILE", help="Also write the results as JSON to FILE; - writes them to stdout (the tables go to stderr then)."),
@@ -504,17 +511,14 @@ def convert_command(
         ImageFormatChoice,
         typer.Option("--image-format", help="jpg: JPEGImages/<id>.jpg (JPEG sources copied as is); keep: the source format."),
     ] = ImageFormatChoice("jpg"),
-    val_fraction: Annotated[float, typer.Option("--val-fraction", min=0.0, max=1.0, help="Share of images listed in val.txt.")] = 0.1,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the train/val split.")] = 0,
+    val_fraction: ValFractionOption = 0.1,
+    seed: SeedOption = 0,
     instances: Annotated[bool, typer.Option("--instances", help="Also write SegmentationObject/ instance maps.")] = False,
     viz: Annotated[bool, typer.Option("--viz", help="Also write SegmentationClassVisualization/ overlays with a legend.")] = False,
     flatten_names: Annotated[
         bool, typer.Option("--flatten-names", help="Prefix ids with their folder (a/b/x.json -> a_b_x).")
     ] = False,
-    stratify: Annotated[
-        bool,
-        typer.Option("--stratify", help="Choose val so that every class held by two images or more is in train and in val."),
-    ] = False,
+    stratify: StratifyOption = False,
     overlap: Annotated[
         OverlapChoice,
         typer.Option(
@@ -550,12 +554,9 @@ def convert_command(
 @command("split", rich_help_panel="Prepare a dataset")
 def split_command(
     dataset: Annotated[str, typer.Argument(help="VOC dataset folder.", show_default=False)],
-    val_fraction: Annotated[float, typer.Option("--val-fraction", min=0.0, max=1.0, help="Share of images listed in val.txt.")] = 0.1,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the split.")] = 0,
-    stratify: Annotated[
-        bool,
-        typer.Option("--stratify", help="Choose val so that every class held by two images or more is in train and in val."),
-    ] = False,
+    val_fraction: ValFractionOption = 0.1,
+    seed: SeedOption = 0,
+    stratify: StratifyOption = False,
     folds: Annotated[
         Optional[int],
         typer.Option("--folds", min=2, help="Write K cross-validation splits, train_<k>.txt and val_<k>.txt (k = 0..K-1)."),
