@@ -264,8 +264,9 @@ def _dask_client(address: str, jobs: int | None) -> Any:
     except Exception as exc:  # connection refused, timeout, a cluster that does not start
         what = "start a local Dask cluster" if address == "local" else f"reach the Dask scheduler at {address}"
         raise LabeltoolsError(f"cannot {what} ({type(exc).__name__}: {exc})") from None
+    if not _clients:  # the first client: close them all at exit, once
+        atexit.register(close_dask_clients)
     _clients[key] = client
-    atexit.register(_close_clients)
     log.debug("connected to Dask at %s: %s", address, client)
     return client
 
@@ -273,10 +274,6 @@ def _dask_client(address: str, jobs: int | None) -> Any:
 def close_dask_clients() -> None:
     """Close the Dask clients (and local clusters) this process opened; they close at exit
     anyway."""
-    _close_clients()
-
-
-def _close_clients() -> None:
     for client in _clients.values():
         cluster = getattr(client, "cluster", None)
         try:

@@ -196,7 +196,7 @@ class ConfusionMatrix:
         cm = ConfusionMatrix(21)
         for images, labels in loader:
             cm.update(labels, model(images).argmax(1))
-        print(cm.mean_iou(), cm.absent_classes())
+        scores = cm.mean_iou(), cm.absent_classes()
 
     Per-class metrics are ``np.ma.MaskedArray`` of shape ``(N,)`` float64, masked where the
     metric is undefined (see the module docs); means leave those classes out.
