@@ -67,6 +67,8 @@ def location(path: Any) -> Path:
         from upath import UPath
 
         return UPath(text)  # type: ignore[return-value]  # the pathlib API, over fsspec
+    except ValueError as exc:  # fsspec knows no such protocol
+        raise LabeltoolsError(f"{text}: {exc}") from None
     except ImportError as exc:
         protocol = text.split("://", 1)[0]
         extra = {"s3": "s3", "s3a": "s3", "gs": "gcs", "gcs": "gcs", "az": "azure", "abfs": "azure"}.get(protocol, "storage")
