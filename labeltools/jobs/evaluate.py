@@ -7,17 +7,20 @@ one pair.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import numpy as np
 
 from labeltools.core._types import PathLike
+from labeltools.core.classes import ClassTable, class_names_for
 from labeltools.core.errors import DatasetError, EvaluationError
 from labeltools.core.options import MISSING_POLICIES, VOID
-from labeltools.engine.executor import FileResult, log, map_quick, raise_if_failed
+from labeltools.engine.executor import FileResult, OneRun, log, map_quick, raise_if_failed
 from labeltools.engine.storage import location
 from labeltools.formats.labels import read_label
-from labeltools.formats.voc import dataset_label_paths, is_voc_root
+from labeltools.formats.voc import dataset_class_table, dataset_label_paths, is_voc_root
 from labeltools.ops.metrics import ConfusionMatrix, _check_num_classes, confusion_counts
 
 
@@ -115,6 +118,22 @@ def evaluation_pairs(gt: PathLike, pred: PathLike, split: str | None = None) -> 
     return pairs
 
 
+def check_scoring(num_classes: int, ignore_index: int | None, missing: str) -> None:
+    """Check the settings of a file scoring before any file is read.
+
+    Raises:
+        EvaluationError: bad ``num_classes``, an ``ignore_index`` that is a class or no value a
+            label file can hold (outside 0..255), or an unknown ``missing`` policy.
+    """
+    _check_num_classes(num_classes, ignore_index)
+    if ignore_index is not None and not 0 <= ignore_index <= VOID:
+        raise EvaluationError(
+            f"ignore index {ignore_index} is no value a label file holds (0..{VOID}; {VOID}, "
+            "void, by default): no pixel would be left out"
+        )
+    check_missing_policy(missing)
+
+
 def evaluate_pairs(
     pairs: Sequence[tuple[str, str]],
     num_classes: int,
@@ -131,15 +150,54 @@ def evaluate_pairs(
         EvaluationError: bad ``num_classes``, an ``ignore_index`` that is a class or no value a
             label file can hold (outside 0..255), or an unknown ``missing`` policy.
     """
-    _check_num_classes(num_classes, ignore_index)
-    if ignore_index is not None and not 0 <= ignore_index <= VOID:
-        raise EvaluationError(
-            f"ignore index {ignore_index} is no value a label file holds (0..{VOID}; {VOID}, "
-            "void, by default): no pixel would be left out"
-        )
-    check_missing_policy(missing)
+    check_scoring(num_classes, ignore_index, missing)
     work = partial(evaluate_pair, num_classes=num_classes, ignore_index=ignore_index, missing=missing)
     return map_quick(work, [(str(g), str(p)) for g, p in pairs], jobs)
+
+
+@dataclass
+class Evaluation(OneRun):
+    """A checked, ready-to-run scoring of prediction files; iterate it to score the pairs
+    (once). ``matrix`` accumulates as the results come; ``names`` are the class names."""
+
+    items: list[tuple[str, str]]  # (ground truth, prediction) paths
+    matrix: ConfusionMatrix
+    names: list[str]
+    missing: str = "error"
+    jobs: int | None = None
+
+    def _run(self) -> Iterator[FileResult]:
+        cm = self.matrix
+        yield from cm.add_results(evaluate_pairs(self.items, cm.num_classes, cm.ignore_index, self.missing, self.jobs))
+
+    def scores(self) -> dict[str, Any]:
+        """The scores so far, as :meth:`ConfusionMatrix.to_dict` gives them (``evaluate --json``)."""
+        return self.matrix.to_dict(self.names)
+
+
+def evaluate_dataset(
+    gt: PathLike,
+    pred: PathLike,
+    num_classes: int,
+    split: str | None = None,
+    missing: str = "error",
+    ignore_index: int | None = VOID,
+    classes: ClassTable | PathLike | None = None,
+    jobs: int | None = None,
+) -> Evaluation:
+    """Check a scoring of a folder of predictions against ground truth (see
+    :func:`evaluation_pairs`) and return it ready to run. Class names come from ``classes``, or
+    the ground truth's class table when it is a VOC folder.
+
+    Raises:
+        DatasetError: see :func:`evaluation_pairs`.
+        EvaluationError: bad ``num_classes``, ``ignore_index`` or ``missing`` (see :func:`evaluate_pairs`).
+    """
+    check_scoring(num_classes, ignore_index, missing)
+    pairs = evaluation_pairs(gt, pred, split)
+    table = dataset_class_table(gt if is_voc_root(gt) else None, classes)
+    names = class_names_for(num_classes, table)
+    return Evaluation(pairs, ConfusionMatrix(num_classes, ignore_index), names, missing, jobs)
 
 
 def evaluate_folders(
@@ -161,8 +219,6 @@ def evaluate_folders(
         EvaluationError: any pair failed (every other pair was still read); the message lists
             the failures.
     """
-    pairs = evaluation_pairs(gt, pred, split)
-    cm = ConfusionMatrix(num_classes, ignore_index)
-    results = cm.add_results(evaluate_pairs(pairs, num_classes, ignore_index, missing, jobs))
-    raise_if_failed(results, len(pairs), "image(s)", EvaluationError)
-    return cm
+    evaluation = evaluate_dataset(gt, pred, num_classes, split, missing, ignore_index, jobs=jobs)
+    raise_if_failed(evaluation, len(evaluation), "image(s)", EvaluationError)
+    return evaluation.matrix

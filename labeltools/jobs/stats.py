@@ -26,8 +26,8 @@ from labeltools.core.classes import ClassTable, class_name
 from labeltools.core.colormap import voc_colormap
 from labeltools.core.errors import DatasetError
 from labeltools.core.options import VOID
-from labeltools.engine.executor import FileResult, map_quick, raise_if_failed
-from labeltools.engine.storage import atomic_write
+from labeltools.engine.executor import FileResult, OneRun, map_quick, raise_if_failed
+from labeltools.engine.storage import atomic_write, location
 from labeltools.formats.labels import label_histogram, write_json
 from labeltools.formats.voc import (
     SPLITS,
@@ -249,6 +249,48 @@ def stat_label_files(paths: Sequence[PathLike], jobs: int | None = None) -> Iter
     return map_quick(stat_label_file, [str(p) for p in paths], jobs)
 
 
+@dataclass
+class DatasetCounting(OneRun):
+    """A ready-to-run count of a dataset's labels; iterate it to read them (once). ``stats``
+    fills as the results come; after the last one, when every label of the dataset was read
+    (no split, no labels folder), ``stats.balance`` holds the spread over train and val."""
+
+    root: Path
+    items: list[Path]
+    stats: DatasetStats
+    jobs: int | None = None
+
+    def _run(self) -> Iterator[FileResult]:
+        yield from self.stats.add_results(stat_label_files(self.items, self.jobs))
+        if self.stats.keep_files:
+            self.stats.split_balance(self.root)
+
+
+def count_dataset(
+    dataset: PathLike,
+    split: str | None = None,
+    labels_dir: PathLike | None = None,
+    classes: ClassTable | PathLike | None = None,
+    num_classes: int | None = None,
+    jobs: int | None = None,
+) -> DatasetCounting:
+    """Check a count of a dataset's labels: those of ``split`` (default: every label), read from
+    ``SegmentationClass`` or from ``labels_dir`` (see :func:`~labeltools.formats.voc.select_label_paths`),
+    and return it ready to run.
+
+    The class table comes from ``classes``, ``num_classes`` or the dataset's ``class_names.txt``
+    (see :func:`~labeltools.formats.voc.dataset_class_table`).
+
+    Raises:
+        DatasetError: nothing to read.
+        ClassTableError: a class table file is malformed.
+    """
+    paths, _ = select_label_paths(dataset, split, labels_dir, default_split=None)
+    every_label = split is None and labels_dir is None  # then train and val are both counted
+    stats = DatasetStats(dataset_class_table(dataset, classes, num_classes), keep_files=every_label)
+    return DatasetCounting(location(dataset), paths, stats, jobs)
+
+
 def dataset_stats(
     dataset: PathLike,
     split: str | None = None,
@@ -257,21 +299,16 @@ def dataset_stats(
     num_classes: int | None = None,
     jobs: int | None = None,
 ) -> DatasetStats:
-    """Count a dataset's labels: those of ``split`` (default: every label), read from
-    ``SegmentationClass`` or from ``labels_dir`` (see :func:`~labeltools.formats.voc.select_label_paths`).
-
-    The class table comes from ``classes``, ``num_classes`` or the dataset's ``class_names.txt``
-    (see :func:`~labeltools.formats.voc.dataset_class_table`).
+    """Count a dataset's labels (see :func:`count_dataset`) and return the counts.
 
     Raises:
         DatasetError: nothing to read, or some files failed (every other file was still read;
             the message lists the failures).
         ClassTableError: a class table file is malformed.
     """
-    paths, _ = select_label_paths(dataset, split, labels_dir, default_split=None)
-    stats = DatasetStats(dataset_class_table(dataset, classes, num_classes))
-    raise_if_failed(stats.add_results(stat_label_files(paths, jobs)), len(paths), "label file(s)", DatasetError)
-    return stats
+    counting = count_dataset(dataset, split, labels_dir, classes, num_classes, jobs)
+    raise_if_failed(counting, len(counting), "label file(s)", DatasetError)
+    return counting.stats
 
 
 def existing_split_balance(

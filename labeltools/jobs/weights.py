@@ -7,6 +7,7 @@ them and computes the weights.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,21 @@ import numpy as np
 from numpy.typing import NDArray
 
 from labeltools.core._types import PathLike
+from labeltools.core.classes import ClassTable, class_names_for
 from labeltools.core.errors import DatasetError, WeightsError
-from labeltools.core.options import VOID
-from labeltools.engine.executor import FileResult, map_files, map_quick, raise_if_failed
+from labeltools.core.options import EFFECTIVE_BETA, ENET_C, VOID
+from labeltools.engine.executor import FileResult, OneRun, map_files, map_quick, raise_if_failed
 from labeltools.engine.storage import absolute, atomic_write, location
 from labeltools.formats.labels import label_histogram, write_json
-from labeltools.ops.counts import ClassCounter, ClassCounts, _counts_with_warning
+from labeltools.formats.voc import CLASS_NAMES_FILE, dataset_class_table, select_label_paths
+from labeltools.ops.counts import (
+    ClassCounter,
+    ClassCounts,
+    _counts_with_warning,
+    check_scheme,
+    class_weights,
+    weights_provenance,
+)
 
 
 def histogram_label_file(path: PathLike) -> FileResult:
@@ -100,3 +110,91 @@ def save_provenance(path: PathLike, provenance: Mapping[str, Any]) -> Path:
     """Write :func:`weights_provenance` output as JSON, atomically; creates the folder."""
     write_json(path, provenance)
     return location(path)
+
+
+@dataclass
+class DatasetWeighing(OneRun):
+    """A checked, ready-to-run weighting of a dataset's labels; iterate it to count them (once).
+
+    After the last result, when no file failed: ``counts`` holds the class counts, ``weights``
+    the ``(C,)`` float64 weights, and the weights are saved at ``target``. When a file failed,
+    nothing is written and ``weights`` stays None.
+    """
+
+    root: Path
+    items: list[Path]
+    table: ClassTable
+    target: Path
+    scheme: str = "enet"
+    c: float = ENET_C
+    beta: float = EFFECTIVE_BETA
+    strict: bool = False
+    split: str | None = None
+    labels_dir: str | None = None
+    jobs: int | None = None
+    counts: ClassCounts | None = field(default=None, init=False)
+    weights: NDArray[np.float64] | None = field(default=None, init=False)
+
+    @property
+    def names(self) -> list[str]:
+        return class_names_for(self.table.num_classes, self.table)
+
+    def _run(self) -> Iterator[FileResult]:
+        counter = ClassCounter(self.table.num_classes, strict=self.strict)
+        failed = False
+        for result in counter.add_results(histogram_label_files(self.items, jobs=self.jobs)):
+            failed = failed or not result.ok
+            yield result
+        if failed:
+            return
+        self.counts = counter.counts
+        weights = class_weights(self.counts, self.scheme, c=self.c, beta=self.beta, class_names=self.names)
+        save_weights(self.target, weights)
+        self.weights = weights
+
+    def provenance(self) -> dict[str, Any]:
+        """``weights --json``: see :func:`~labeltools.ops.counts.weights_provenance`."""
+        if self.counts is None or self.weights is None:
+            raise WeightsError("the weighting has not run to the end")
+        return weights_provenance(
+            self.counts, self.weights, self.scheme, c=self.c, beta=self.beta, class_names=self.names,
+            dataset=str(self.root), split=self.split, labels_dir=self.labels_dir, num_files=len(self.items),
+            output=str(self.target),
+        )  # fmt: skip
+
+
+def weigh_dataset(
+    root: PathLike,
+    *,
+    split: str | None = None,
+    labels_dir: PathLike | None = None,
+    num_classes: int | None = None,
+    scheme: str = "enet",
+    c: float = ENET_C,
+    beta: float = EFFECTIVE_BETA,
+    strict: bool = False,
+    output: PathLike | None = None,
+    name: str | None = None,
+    jobs: int | None = None,
+) -> DatasetWeighing:
+    """Check a weighting of the dataset at ``root`` and return it ready to run.
+
+    The labels are those :func:`~labeltools.formats.voc.select_label_paths` picks (``split``,
+    default train when listed, else every label; or ``labels_dir``); the classes those of
+    ``num_classes`` or the dataset's class table; the weights go to ``output``, default
+    :func:`default_weights_path`.
+
+    Raises:
+        WeightsError: unknown scheme or a bad ``c`` / ``beta``.
+        DatasetError: no labels to read, or no class table and no ``num_classes``.
+    """
+    check_scheme(scheme, c, beta)
+    paths, used_split = select_label_paths(root, split, labels_dir)
+    table = dataset_class_table(root, num_classes=num_classes)
+    if table is None:
+        raise DatasetError(f"{location(root) / CLASS_NAMES_FILE}: no such file; pass --num-classes")
+    return DatasetWeighing(
+        location(root), paths, table, location(output) if output is not None else default_weights_path(root, name),
+        scheme=scheme, c=c, beta=beta, strict=strict, split=used_split,
+        labels_dir=None if labels_dir is None else str(labels_dir), jobs=jobs,
+    )  # fmt: skip

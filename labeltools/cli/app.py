@@ -1,0 +1,450 @@
+"""The ``labeltools`` app and what every command shares: the consoles, the batch report, the
+shared options (one spelling per concept, see the README's table), the choices and ``--json``.
+
+Results go to stdout, diagnostics and progress to stderr. A :class:`LabeltoolsError` becomes one
+line on stderr and exit code 1; bad usage is exit code 2 (typer's own).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional, TypeVar
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from labeltools.core.errors import LabeltoolsError
+from labeltools.core.options import (
+    IMAGE_FORMATS,
+    MAX_CLASSES,
+    MISSING_POLICIES,
+    ON_CONFLICT,
+    OVERLAP_RULES,
+    SCHEMES,
+    UNKNOWN_POLICIES,
+)
+from labeltools.core.version import __version__
+
+if TYPE_CHECKING:  # annotations only: each command imports what it runs
+    import numpy as np
+    from numpy.typing import NDArray
+    from rich.table import Table
+
+    from labeltools.core.classes import ClassTable
+    from labeltools.engine.executor import FileResult
+
+
+app = typer.Typer(
+    name="labeltools",
+    help="Prepare, inspect, weight and score semantic-segmentation label datasets.\n\n"
+    "Label maps are single-channel palette PNGs with the VOC colormap; 255 is void.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+
+# Text from data (labels, file names, class names) is never markup: both consoles read every
+# string as plain text, and our own styling goes through Text objects and style arguments.
+# Highlighting would colour numbers and paths at random inside messages and tables.
+#: The width of a console that is not a terminal (a pipe, a file): wide enough that no row of a
+#: table and no message is ever folded, so ``labeltools check ds | grep FILE`` finds the file.
+PIPE_WIDTH = 100_000
+
+
+
+def _console(stderr: bool) -> Console:
+    probe = Console(stderr=stderr)
+    width = None if probe.is_terminal else PIPE_WIDTH
+    return Console(stderr=stderr, highlight=False, markup=False, width=width)
+
+
+
+out = _console(stderr=False)
+
+
+
+err = _console(stderr=True)
+
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+
+def warn(message: str) -> None:
+    """Print a warning line on stderr."""
+    err.print(Text.assemble(("warning:", "yellow"), " ", message), soft_wrap=True)
+
+
+
+def result_table(title: str, columns: Sequence[str], text: Sequence[str] = ("name",)) -> Table:
+    """A result table: the ``text`` columns left-aligned, every other (numeric) column right."""
+    from rich.table import Table
+    grid = Table(title=title)
+    for column in columns:
+        grid.add_column(column, justify="left" if column in text else "right")
+    return grid
+
+
+
+def swatch(color: tuple[int, int, int]) -> Text:
+    """A small block of ``color``."""
+    from labeltools.core.classes import hex_color
+    return Text("    ", style=f"on {hex_color(color)}")
+
+
+
+def fail(message: str) -> NoReturn:
+    """Print one line on stderr and exit with code 1."""
+    err.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
+    raise typer.Exit(1)
+
+
+
+@contextlib.contextmanager
+def _tables_to_stderr(active: bool) -> Iterator[None]:
+    """With ``--json -``, stdout holds the JSON alone: the tables go to stderr meanwhile."""
+    if not active:
+        yield
+        return
+    saved = out.file
+    out.file = err.file
+    try:
+        yield
+    finally:
+        out.file = saved
+
+
+
+def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
+    """``app.command`` that turns a LabeltoolsError into one line on stderr and exit code 1, and
+    runs the command's batches on the Dask scheduler of its ``--dask`` option, if any."""
+
+    def register(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*a: Any, **kw: Any) -> Any:
+            from labeltools.engine.executor import use_dask
+            try:
+                with use_dask(kw.get("dask")), _tables_to_stderr(kw.get("json_path") == "-"):
+                    return func(*a, **kw)
+            except LabeltoolsError as exc:
+                fail(str(exc))
+            except OSError as exc:  # the machine's refusal (a path, a permission), not a bug
+                where = f"{exc.filename}: " if exc.filename is not None else ""
+                fail(f"{where}{exc.strerror or exc}")
+
+        app.command(*args, **kwargs)(wrapper)
+        return func
+
+    return register
+
+
+
+@dataclass
+class BatchSummary:
+    """What a batch did, for the closing summary and the exit code."""
+
+    done: int = 0
+    skipped: int = 0
+    failures: list[str] = field(default_factory=list)  # the reasons, each naming its file
+    failed_sources: list[str] = field(default_factory=list)  # the inputs that failed, in order
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+
+
+def report_batch(
+    results: Iterable[FileResult],
+    total: int,
+    description: str,
+    verb: str = "processed",
+    counts: bool = True,
+) -> BatchSummary:
+    """Drive a batch with a progress bar on stderr, then print its summary.
+
+    Warnings are printed as they come, failures are listed at the end with their reasons, then
+    (with ``counts``) the ``"<verb> N, failed M"`` line. Returns the summary; the caller exits 1
+    when ``summary.failed``.
+    """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+    summary = BatchSummary()
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    )
+    with progress:
+        task = progress.add_task(description, total=total)
+        for result in results:
+            for warning in result.warnings:
+                warn(warning)
+            if not result.ok:
+                summary.failures.append(result.error or "failed")
+                summary.failed_sources.append(result.source)
+            elif result.skipped:
+                summary.skipped += 1
+            else:
+                summary.done += 1
+            progress.advance(task)
+    for reason in summary.failures:
+        err.print(Text.assemble(("failed:", "red"), " ", reason), soft_wrap=True)
+    if not counts:
+        return summary
+    parts = [f"{verb} {summary.done}"]
+    if summary.skipped:
+        parts.append(f"skipped {summary.skipped}")
+    parts.append(f"failed {summary.failed}")
+    style = "red" if summary.failed else "green"
+    err.print(", ".join(parts), style=style)
+    return summary
+
+
+
+def exit_for(summary: BatchSummary) -> None:
+    """Exit 1 when anything in the batch failed."""
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+
+JobsOption = Annotated[
+    int,
+    typer.Option("--jobs", "-j", help="Worker processes; 0 uses every core.", min=0),
+]
+
+
+
+DaskOption = Annotated[
+    Optional[str],
+    typer.Option(
+        "--dask",
+        metavar="ADDRESS",
+        envvar="LABELTOOLS_DASK",
+        help="Run on a Dask cluster: tcp://host:8786 (a running scheduler) or local (a LocalCluster of --jobs workers).",
+    ),
+]
+
+
+
+class Usage(typer.BadParameter):
+    """A usage mistake that concerns no single option: exit code 2 with the message as it is."""
+
+    def format_message(self) -> str:
+        return self.message
+
+
+def required(value: Any, name: str) -> Any:
+    """The value of an option the command cannot do without (exit 2 naming it when missing)."""
+    if value is None:
+        raise typer.BadParameter(f"missing option {name}", param_hint=name)
+    return value
+
+
+
+def either(value: Any, alias: Any, name: str, old: str) -> Any:
+    """An option's value given under its name or under an old spelling kept as a hidden alias."""
+    if value is not None and alias is not None:
+        raise typer.BadParameter(f"give {name} once ({old} is its old spelling)", param_hint=name)
+    return value if value is not None else alias
+
+
+
+def dataset_root(dataset: Optional[str], labels_dir: Optional[str]) -> Path:
+    """DATASET, or the folder holding --labels-dir when only that is given (a path or a URL)."""
+    from labeltools.engine.storage import absolute, location
+    if dataset is None:
+        if labels_dir is None:
+            raise Usage("missing argument DATASET: give a VOC dataset folder, or --labels-dir FOLDER")
+        return absolute(labels_dir).parent
+    return location(dataset)
+
+
+
+def one_class_source(classes: Optional[str], num_classes: Optional[int]) -> None:
+    """--classes and --num-classes both name the classes: one of them at most."""
+    if classes is not None and num_classes is not None:
+        raise typer.BadParameter("give a class table (--classes) or a number of classes (--num-classes), not both", param_hint="--num-classes")
+
+
+def load_classes(spec: Optional[str]) -> Optional[ClassTable]:
+    """A ClassTable from a ``--classes`` value (preset or file), or None."""
+    from labeltools.core.classes import ClassTable
+    return None if spec is None else ClassTable.load(spec)
+
+
+
+def load_palette(spec: Optional[str]) -> Optional[NDArray[np.uint8]]:
+    """The ``(256, 3)`` palette of a ``--classes`` value (preset or file), or None."""
+    table = load_classes(spec)
+    return None if table is None else table.palette()
+
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"labeltools {__version__}")
+        raise typer.Exit()
+
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log details to stderr.")] = False,
+) -> None:
+    from rich.logging import RichHandler
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(message)s",
+        handlers=[RichHandler(console=err, show_time=False, show_path=False)],
+        force=True,
+    )
+
+
+
+ClassesOption = Annotated[
+    Optional[str],
+    typer.Option(
+        "--classes",
+        "-c",
+        help="Class table: a preset (voc, cityscapes) or a file (labels.txt, class_names.txt, .csv, .json).",
+    ),
+]
+
+
+
+DatasetOrLabelsDirArgument = Annotated[
+    Optional[str],
+    typer.Argument(help="VOC dataset folder (default: the parent of --labels-dir).", show_default=False),
+]
+
+
+
+LabelsDirOption = Annotated[
+    Optional[str],
+    typer.Option(
+        "--labels-dir",
+        help="Read label PNGs from this folder instead of DATASET/SegmentationClass "
+        "(every *.png unless --split is given).",
+    ),
+]
+
+
+
+def split_option(default: str = "") -> Any:
+    """The ``--split`` option; ``default`` tells what is read without it."""
+    return typer.Option("--split", "-s", help=f"Only the ids of ImageSets/Segmentation/<split>.txt.{default}")
+
+
+
+SplitOption = Annotated[Optional[str], split_option()]
+
+
+
+NumClassesOption = Annotated[
+    Optional[int],
+    typer.Option(
+        "--num-classes", "-n", min=1, max=MAX_CLASSES,
+        help="Classes are 0..N-1 (names class_<i>, or from class_names.txt). Default: the dataset's class_names.txt.",
+    ),
+]  # fmt: skip
+
+
+
+# The split options convert and split share.
+ValFractionOption = Annotated[float, typer.Option("--val-fraction", min=0.0, max=1.0, help="Share of images listed in val.txt.")]
+
+
+
+SeedOption = Annotated[int, typer.Option("--seed", help="Seed of the train/val split.")]
+
+
+
+StratifyOption = Annotated[
+    bool,
+    typer.Option("--stratify", help="Choose val so that every class held by two images or more is in train and in val."),
+]
+
+
+
+JsonOption = Annotated[
+    Optional[str],
+    typer.Option("--json", metavar="FILE", help="Also write the results as JSON to FILE; - writes them to stdout (the tables go to stderr then)."),
+]
+
+
+
+def emit_json(path: str, data: Any) -> None:
+    """Write a command's ``--json`` results: to FILE (atomically), or with ``-`` to stdout."""
+    import json
+    import sys
+
+    if path == "-":
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        return
+    from labeltools.formats.labels import write_json
+
+    write_json(path, data)
+    wrote(path)
+
+
+
+def _choices(name: str, values: Iterable[str]) -> Any:
+    """A ``str`` Enum whose members are ``values``: typer offers an Enum's values as choices."""
+    return Enum(name, [(value, value) for value in values], type=str)
+
+
+
+# Choices built from the library's tuples, so each list of names is written once. The type
+# checker cannot follow an Enum made at run time and sees plain Enums.
+if TYPE_CHECKING:
+    UnknownLabel = Enum
+    ImageFormatChoice = Enum
+    OverlapChoice = Enum
+    SchemeChoice = Enum
+    MissingChoice = Enum
+    ConflictChoice = Enum
+else:
+    UnknownLabel = _choices("UnknownLabel", UNKNOWN_POLICIES)
+    ImageFormatChoice = _choices("ImageFormatChoice", IMAGE_FORMATS)
+    OverlapChoice = _choices("OverlapChoice", OVERLAP_RULES)
+    SchemeChoice = _choices("SchemeChoice", SCHEMES)
+    MissingChoice = _choices("MissingChoice", MISSING_POLICIES)
+    ConflictChoice = _choices("ConflictChoice", ON_CONFLICT)
+
+
+
+def wrote(path: str) -> None:
+    """Say on stderr that a file was written."""
+    err.print(f"wrote {path}")
+
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="labeltools")
+

@@ -1,0 +1,240 @@
+"""Commands on colours and label files: ``colormap``, ``colorize``, ``remap``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+from rich.text import Text
+
+from labeltools.cli.app import (
+    BatchSummary,
+    ClassesOption,
+    ConflictChoice,
+    DaskOption,
+    JobsOption,
+    JsonOption,
+    command,
+    either,
+    emit_json,
+    err,
+    exit_for,
+    load_palette,
+    out,
+    report_batch,
+    required,
+    result_table,
+    swatch,
+)
+
+if TYPE_CHECKING:  # annotations only: each command imports what it runs
+
+    from labeltools.ops.remap import RemapReport
+
+
+@command("colormap", rich_help_panel="Colours and label files")
+def colormap_command(
+    n: Annotated[
+        Optional[int],
+        typer.Option("--num-classes", "-n", min=1, max=2**24, help="Number of entries (1..16777216). Default: the class table's size (21 for voc)."),
+    ] = None,
+    num_alias: Annotated[Optional[int], typer.Option("--num", hidden=True, min=1, max=2**24)] = None,
+    classes: Annotated[
+        str,
+        typer.Option("--classes", "-c", help="Names and colours: a preset (voc, cityscapes) or a class table file."),
+    ] = "voc",
+    output: Annotated[
+        Optional[str],
+        typer.Option("--output", "-o", help="Write to FILE: .txt, .csv, .json, .npy or .png (a legend picture)."),
+    ] = None,
+) -> None:
+    """Print the VOC colormap as a table (index, name, r, g, b, hex), or save it.
+
+    Names (and, for tables such as cityscapes, colours) come from --classes; indices the
+    table lacks get the plain VOC colour. Example: labeltools colormap -n 256 -o palette.npy
+    """
+    from labeltools.core.classes import ClassTable, colormap_entries, hex_color
+    from labeltools.jobs.colormap import save_colormap
+    n = either(n, num_alias, "--num-classes", "--num")
+    table = ClassTable.load(classes)
+    entries = colormap_entries(n, table)
+    if output is not None:
+        save_colormap(output, entries)
+        err.print(f"wrote {len(entries)} colours to {output}")
+        return
+    columns = ("index", "name", "r", "g", "b", "hex", "")
+    grid = result_table(f"VOC colormap ({len(entries)} entries)", columns, text=("name", "hex", ""))
+    for e in entries:
+        grid.add_row(str(e.index), e.name, *(str(v) for v in e.color), hex_color(e.color), swatch(e.color))
+    out.print(grid)
+
+
+
+@command("colorize", rich_help_panel="Colours and label files")
+def colorize_command(
+    inputs: Annotated[list[str], typer.Argument(help="Label PNGs (grayscale or palette) holding class indices.")],
+    output_dir: Annotated[Optional[str], typer.Option("--output-dir", "-d", help="Folder for the rewritten files.")] = None,
+    output_alias: Annotated[Optional[str], typer.Option("-o", hidden=True)] = None,
+    gray: Annotated[bool, typer.Option("--gray", help="Write grayscale PNGs instead of palette PNGs.")] = False,
+    classes: ClassesOption = None,
+    jobs: JobsOption = 0,
+    dask: DaskOption = None,
+) -> None:
+    """Rewrite index PNGs as VOC palette PNGs (viewable in colour), or back with --gray.
+
+    The stored indices never change; only the palette is added or dropped.
+
+    Examples: labeltools colorize masks/*.png -d colour/ ;
+    labeltools colorize colour/*.png --gray -d gray/
+    """
+    from labeltools.jobs.colorize import recolor_label_files
+    output_dir = required(either(output_dir, output_alias, "--output-dir", "-o"), "--output-dir")
+    results = recolor_label_files(inputs, output_dir, gray=gray, palette=load_palette(classes), jobs=jobs)
+    exit_for(report_batch(results, len(inputs), "colorize", verb="wrote"))
+
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{100.0 * part / whole:.2f}%" if whole else "-"
+
+
+
+def print_remap_report(report: RemapReport, index_mode: bool = False, top: int = 10) -> None:
+    """Print void pixels by cause and the most frequent unknown colours (or values) on stdout."""
+    from rich.table import Table
+
+    from labeltools.core.classes import hex_color
+    causes = result_table(
+        f"void pixels by cause ({report.pixels} pixels in all)", ("cause", "pixels", "share"), text=("cause",)
+    )
+    rows = [
+        ("void value (255, or mapped to 255)" if index_mode else "void colour (in the table)", report.void_mapped),
+        ("unmapped value" if index_mode else "unknown colour", report.unknown),
+    ]
+    if not index_mode:
+        rows += [("near two classes (tolerance)", report.ambiguous), ("transparent (alpha 0)", report.alpha)]
+    rows.append(("all void", report.void))
+    for name, count in rows:
+        causes.add_row(name, str(count), _percent(count, report.pixels))
+    out.print(causes)
+    if report.tolerated:
+        out.print(
+            f"{report.tolerated} pixel(s) ({_percent(report.tolerated, report.pixels)}) were mapped "
+            "to a class through the tolerance",
+        )
+    unknown = report.top_unknown(top)
+    if not unknown:
+        return
+    grid = Table(title=f"most frequent {'unmapped values' if index_mode else 'unknown colours'}")
+    for column in ("value",) if index_mode else ("colour", "hex", ""):
+        grid.add_column(column, no_wrap=True)
+    grid.add_column("pixels", justify="right", no_wrap=True)
+    grid.add_column("example file", overflow="fold")
+    for key, count, example in unknown:
+        cells: list[str | Text] = [str(key)]
+        if isinstance(key, tuple):
+            cells += [hex_color(key), swatch(key)]
+        grid.add_row(*cells, str(count), example)
+    out.print(grid)
+
+
+
+@command("remap", rich_help_panel="Colours and label files")
+def remap_command(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(help="Colour masks (RGB/RGBA/palette PNG, JPEG), or label files with --index-map / --to-rgb."),
+    ],
+    output_dir: Annotated[Optional[str], typer.Option("--output-dir", "-d", help="Folder for the output files (same stems, .png).")] = None,
+    output_alias: Annotated[Optional[str], typer.Option("-o", hidden=True)] = None,
+    classes: ClassesOption = None,
+    tolerance: Annotated[
+        float,
+        typer.Option("--tolerance", "-t", help="Map a colour within this Euclidean distance of exactly one class to it.", min=0),
+    ] = 0.0,
+    on_conflict: Annotated[
+        Optional[ConflictChoice],
+        typer.Option(
+            "--on-conflict",
+            help="A colour shared by classes with different values: error (default), first (the class listed first) or void (255).",
+        ),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Fail a file that holds colours (or values) not in the table or map.")
+    ] = False,
+    index_map: Annotated[
+        Optional[str],
+        typer.Option(
+            "--index-map",
+            "-m",
+            help="Rewrite label values instead: a file of SRC:DST lines, pairs such as '7:0,8:1', or cityscapes (labelIds -> trainIds).",
+        ),
+    ] = None,
+    to_rgb: Annotated[bool, typer.Option("--to-rgb", help="Draw label files as RGB colour images in the table's colours.")] = False,
+    top: Annotated[int, typer.Option("--top", help="How many unknown colours to list.", min=0)] = 10,
+    json_path: JsonOption = None,
+    jobs: JobsOption = 0,
+    dask: DaskOption = None,
+) -> None:
+    """Turn RGB colour masks into label files (255 for void and unknown colours), and back.
+
+    Each colour in --classes becomes its class index (its trainId for cityscapes); the colours the
+    table marks void and every colour it lacks become 255. A report shows the void pixels by cause
+    and the most frequent unknown colours. Example:
+    labeltools remap masks/*.png --classes voc --output-dir SegmentationClass/
+    """
+    from labeltools.jobs.remap import remap_files
+    from labeltools.ops.remap import RemapReport
+    if index_map is not None and to_rgb:
+        raise typer.BadParameter("--index-map and --to-rgb cannot be combined", param_hint="--to-rgb")
+    if index_map is None and classes is None:
+        raise typer.BadParameter(
+            "colour masks need a class table (voc, cityscapes or a file); "
+            "label files with values go through --index-map",
+            param_hint="--classes",
+        )
+    if tolerance and (index_map is not None or to_rgb):
+        raise typer.BadParameter("applies to colour masks only", param_hint="--tolerance")
+    if strict and to_rgb:
+        raise typer.BadParameter("does not apply to --to-rgb", param_hint="--strict")
+    output_dir = required(either(output_dir, output_alias, "--output-dir", "-o"), "--output-dir")
+    results = remap_files(
+        inputs,
+        output_dir,
+        classes,
+        index_map=index_map,
+        to_rgb=to_rgb,
+        tolerance=tolerance,
+        on_conflict=None if on_conflict is None else on_conflict.value,
+        strict=strict,
+        jobs=jobs,
+    )
+    report = RemapReport()
+    summary = report_batch(report.add_results(results), len(inputs), "remap", verb="wrote")
+    if report.files:
+        print_remap_report(report, index_mode=index_map is not None, top=top)
+    if json_path is not None:
+        emit_json(json_path, remap_summary(report, summary, top))
+    exit_for(summary)
+
+
+
+def remap_summary(report: RemapReport, summary: BatchSummary, top: int) -> dict[str, Any]:
+    """remap's ``--json``: files written and failed, void pixels by cause, and the most frequent
+    unknown colours (``[r, g, b]``) or values with a file holding each."""
+    return {
+        "written": summary.done,
+        "failed": summary.failed,
+        "failures": [{"file": f, "error": e} for f, e in zip(summary.failed_sources, summary.failures)],
+        "pixels": report.pixels,
+        "void": {
+            "all": report.void, "mapped": report.void_mapped, "unknown": report.unknown,
+            "ambiguous": report.ambiguous, "transparent": report.alpha,
+        },
+        "tolerated": report.tolerated,
+        "unknown": [
+            {"value": list(key) if isinstance(key, tuple) else key, "pixels": count, "example": example}
+            for key, count, example in report.top_unknown(top)
+        ],
+    }  # fmt: skip
+

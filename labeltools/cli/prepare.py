@@ -1,0 +1,285 @@
+"""Commands that prepare a dataset: ``convert``, ``split``, ``demo``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+from rich.text import Text
+
+from labeltools.cli.app import (
+    BatchSummary,
+    ClassesOption,
+    DaskOption,
+    ImageFormatChoice,
+    JobsOption,
+    JsonOption,
+    NumClassesOption,
+    OverlapChoice,
+    SeedOption,
+    StratifyOption,
+    UnknownLabel,
+    ValFractionOption,
+    command,
+    either,
+    emit_json,
+    err,
+    exit_for,
+    fail,
+    one_class_source,
+    out,
+    report_batch,
+    result_table,
+)
+from labeltools.core.options import (
+    DEFAULT_LINE_WIDTH,
+    DEFAULT_POINT_SIZE,
+)
+
+if TYPE_CHECKING:  # annotations only: each command imports what it runs
+    from rich.tree import Tree
+
+    from labeltools.jobs.convert import Conversion
+    from labeltools.jobs.split import DatasetSplitting
+    from labeltools.ops.splits import ClassBalance
+
+
+#: How many files the convert summary names for overlapping shapes.
+TOP_CONTESTED = 5
+
+
+
+def run_conversion(conversion: Conversion, json_path: Optional[str] = None) -> BatchSummary:
+    """Drive a conversion with a progress bar and print where the dataset went, the files whose
+    shapes of different classes overlapped most, and (with ``json_path``) the summary as JSON."""
+    summary = report_batch(conversion, len(conversion), "convert", verb="converted")
+    splits = conversion.splits
+    if splits:
+        out.print(
+            f"{conversion.output}: {len(splits['trainval'])} images, {len(conversion.classes.names)} "
+            f"classes (train {len(splits['train'])}, val {len(splits['val'])})",
+            soft_wrap=True,
+        )
+    contested = sorted(conversion.contested.items(), key=lambda kv: (-kv[1], kv[0]))
+    if contested:
+        rule = {"last": "the later shape wins", "first": "the first shape wins", "void": "made void (255)"}
+        out.print(
+            f"{len(contested)} file(s) with shapes of different classes overlapping "
+            f"({rule[conversion.options.overlap]}, --overlap); most pixels: "
+            + ", ".join(f"{image_id} {pixels}" for image_id, pixels in contested[:TOP_CONTESTED]),
+            soft_wrap=True,
+        )
+    if json_path is not None:
+        emit_json(json_path, conversion_summary(conversion, summary, contested))
+    return summary
+
+
+
+def conversion_summary(
+    conversion: Conversion, summary: BatchSummary, contested: Sequence[tuple[str, int]]
+) -> dict[str, Any]:
+    """convert's ``--json``: counts, failures (file and reason), split sizes, class names and
+    the overlapping shapes per file."""
+    return {
+        "output": str(conversion.output),
+        "files": len(conversion),
+        "converted": summary.done,
+        "skipped": summary.skipped,
+        "failed": summary.failed,
+        "failures": [{"file": f, "error": e} for f, e in zip(summary.failed_sources, summary.failures)],
+        "classes": conversion.classes.names,
+        "splits": {name: len(ids) for name, ids in conversion.splits.items()},
+        "overlap": {
+            "rule": conversion.options.overlap,
+            "files": [{"id": image_id, "contested_pixels": pixels} for image_id, pixels in contested],
+        },
+    }
+
+
+
+@command("convert", rich_help_panel="Prepare a dataset")
+def convert_command(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(help="labelme folders (searched recursively for *.json) or JSON files.", show_default=False, metavar="INPUT"),
+    ],
+    output: Annotated[str, typer.Argument(help="The dataset folder to write.", show_default=False, metavar="OUTPUT")],
+    classes: Annotated[
+        Optional[str],
+        typer.Option("--classes", "-c", help="Class table: labels.txt, class_names.txt, .csv, .json or a preset. Default: found in the annotations."),
+    ] = None,
+    labels: Annotated[Optional[str], typer.Option("--labels", "-l", hidden=True)] = None,
+    unknown: Annotated[
+        UnknownLabel,
+        typer.Option("--unknown", help="A label not in the table: fail the file, paint it void (ignore), or skip the shape (background)."),
+    ] = UnknownLabel("error"),
+    skip_bad_shapes: Annotated[
+        bool, typer.Option("--skip-bad-shapes", help="Drop malformed shapes with a warning instead of failing the file.")
+    ] = False,
+    line_width: Annotated[int, typer.Option("--line-width", min=1, help="Stroke width of line and linestrip shapes.")] = DEFAULT_LINE_WIDTH,
+    point_size: Annotated[int, typer.Option("--point-size", min=0, help="Radius of point shapes.")] = DEFAULT_POINT_SIZE,
+    image_format: Annotated[
+        ImageFormatChoice,
+        typer.Option("--image-format", help="jpg: JPEGImages/<id>.jpg (JPEG sources copied as is); keep: the source format."),
+    ] = ImageFormatChoice("jpg"),
+    val_fraction: ValFractionOption = 0.1,
+    seed: SeedOption = 0,
+    instances: Annotated[bool, typer.Option("--instances", help="Also write SegmentationObject/ instance maps.")] = False,
+    viz: Annotated[bool, typer.Option("--viz", help="Also write SegmentationClassVisualization/ overlays with a legend.")] = False,
+    flatten_names: Annotated[
+        bool, typer.Option("--flatten-names", help="Prefix ids with their folder (a/b/x.json -> a_b_x).")
+    ] = False,
+    stratify: StratifyOption = False,
+    overlap: Annotated[
+        OverlapChoice,
+        typer.Option(
+            "--overlap",
+            help="Where shapes of different classes overlap: last (the later shape wins, labelme's rule), first, or void (255).",
+        ),
+    ] = OverlapChoice("last"),
+    json_path: JsonOption = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Write into an existing OUTPUT, converting everything again.")] = False,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Write into an existing OUTPUT, converting only files whose outputs are older.")
+    ] = False,
+    jobs: JobsOption = 0,
+    dask: DaskOption = None,
+) -> None:
+    """Turn labelme annotations into a PASCAL VOC segmentation dataset.
+
+    Example: labeltools convert annotations/ dataset/ --labels labels.txt --instances --viz
+    """
+    from labeltools.jobs.convert import ConvertOptions, convert_labelme
+    options = ConvertOptions(
+        unknown=unknown.value, skip_bad_shapes=skip_bad_shapes, line_width=line_width,
+        point_size=point_size, image_format=image_format.value, instances=instances, viz=viz,
+        overlap=overlap.value,
+    )
+    conversion = convert_labelme(
+        inputs, output, either(classes, labels, "--classes", "--labels"), options=options, val_fraction=val_fraction, seed=seed,
+        flatten_names=flatten_names, overwrite=overwrite, resume=resume, stratify=stratify, jobs=jobs,
+    )
+    exit_for(run_conversion(conversion, json_path))
+
+
+
+@command("split", rich_help_panel="Prepare a dataset")
+def split_command(
+    dataset: Annotated[str, typer.Argument(help="VOC dataset folder.", show_default=False)],
+    val_fraction: ValFractionOption = 0.1,
+    seed: SeedOption = 0,
+    stratify: StratifyOption = False,
+    folds: Annotated[
+        Optional[int],
+        typer.Option("--folds", min=2, help="Write K cross-validation splits, train_<k>.txt and val_<k>.txt (k = 0..K-1)."),
+    ] = None,
+    classes: ClassesOption = None,
+    num_classes: NumClassesOption = None,
+    json_path: JsonOption = None,
+    jobs: JobsOption = 0,
+    dask: DaskOption = None,
+) -> None:
+    """(Re)write the train/val split of a VOC dataset and show how each class spreads over it.
+
+    Every label in SegmentationClass takes part. The table gives, per class, its images and
+    its share of the labelled pixels on each side, and flags a class missing from one side.
+    Example: labeltools split data/voc --stratify --val-fraction 0.2
+    """
+    from labeltools.core.classes import class_names_for
+    from labeltools.engine.storage import location
+    from labeltools.formats.voc import SPLITS_DIR
+    from labeltools.jobs.split import split_dataset
+    one_class_source(classes, num_classes)
+    splitting = split_dataset(
+        dataset, val_fraction=val_fraction, seed=seed, stratify=stratify, folds=folds,
+        classes=classes, num_classes=num_classes, jobs=jobs,
+    )  # fmt: skip
+    summary = report_batch(splitting, len(splitting), "split", verb="read")
+    if summary.failed:
+        fail(f"no split written: {summary.failed} of {len(splitting)} label file(s) failed")
+    names = class_names_for(splitting.num_classes, splitting.table)
+    for k, balance in enumerate(splitting.balance):
+        suffix = "" if folds is None else f"_{k}"
+        print_balance(balance, names, f"train{suffix}", f"val{suffix}", splitting.splits)
+    for name, ids in splitting.splits.items():
+        err.print(f"wrote {location(dataset) / SPLITS_DIR / name}.txt ({len(ids)} ids)", soft_wrap=True)
+    if json_path is not None:
+        emit_json(json_path, split_summary(splitting, names))
+
+
+
+def print_balance(
+    balance: Sequence[ClassBalance], names: Sequence[str], train: str, val: str, splits: Mapping[str, Sequence[str]]
+) -> None:
+    """The per-class spread over a train and a val side, missing classes flagged in red."""
+    grid = result_table(
+        f"{train} ({len(splits[train])} images) and {val} ({len(splits[val])} images)",
+        ("index", "name", "train images", "val images", "train %", "val %", "note"),
+        text=("name", "note"),
+    )
+    for row in balance:
+        missing = row.missing_from()
+        note = Text(f"missing from {' and '.join(missing)}", style="red") if missing else ""
+        grid.add_row(
+            str(row.index), names[row.index], str(row.images["train"]), str(row.images["val"]),
+            f"{row.shares['train'] * 100:.2f}", f"{row.shares['val'] * 100:.2f}", note,
+        )  # fmt: skip
+    out.print(grid)
+
+
+
+def split_summary(splitting: DatasetSplitting, names: Sequence[str]) -> dict[str, Any]:
+    """split's ``--json``: the split files' ids and, per split, each class's spread."""
+    return {
+        "dataset": str(splitting.root),
+        "splits": splitting.splits,
+        "balance": [
+            [
+                {"index": b.index, "name": names[b.index], "images": dict(b.images), "pixels": dict(b.pixels),
+                 "shares": dict(b.shares), "missing_from": b.missing_from()}
+                for b in balance
+            ]
+            for balance in splitting.balance
+        ],
+    }  # fmt: skip
+
+
+
+def _add_folder(tree: Tree, folder: Path) -> None:
+    for path in sorted(folder.iterdir(), key=lambda p: (p.is_file(), p.name)):
+        if path.is_dir():
+            files = sum(1 for p in path.rglob("*") if p.is_file())
+            _add_folder(tree.add(Text.assemble((f"{path.name}/", "bold"), f" ({files} files)")), path)
+        else:
+            tree.add(Text(path.name))
+
+
+
+def folder_tree(folder: Path) -> Tree:
+    """A rich tree of everything under ``folder``."""
+    from rich.tree import Tree
+    tree = Tree(Text(f"{folder}/", style="bold"))
+    _add_folder(tree, folder)
+    return tree
+
+
+
+@command("demo", rich_help_panel="Prepare a dataset")
+def demo_command(
+    outdir: Annotated[
+        str,
+        typer.Argument(help="Folder to write the demo dataset into: new, empty, or an earlier demo's output."),
+    ],
+    jobs: JobsOption = 0,
+    dask: DaskOption = None,
+) -> None:
+    """Convert the bundled labelme sample into a VOC dataset (with instances and overlays) and show what was written."""
+    from labeltools.jobs.convert import SAMPLE_DIR, convert_sample
+    conversion = convert_sample(outdir, jobs=jobs)
+    err.print(f"converting the bundled sample {SAMPLE_DIR}")
+    summary = run_conversion(conversion)
+    out.print(folder_tree(Path(outdir)))
+    exit_for(summary)
+

@@ -1,0 +1,179 @@
+"""Commands for training and scoring: ``weights``, ``evaluate``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from labeltools.cli.app import (
+    ClassesOption,
+    DaskOption,
+    DatasetOrLabelsDirArgument,
+    JobsOption,
+    JsonOption,
+    LabelsDirOption,
+    MissingChoice,
+    NumClassesOption,
+    SchemeChoice,
+    SplitOption,
+    command,
+    dataset_root,
+    either,
+    emit_json,
+    exit_for,
+    fail,
+    out,
+    report_batch,
+    result_table,
+    split_option,
+    warn,
+    wrote,
+)
+from labeltools.core.options import (
+    EFFECTIVE_BETA,
+    ENET_C,
+    MAX_CLASSES,
+)
+
+
+@command("weights", rich_help_panel="Train")
+def weights_command(
+    dataset: DatasetOrLabelsDirArgument = None,
+    split: Annotated[Optional[str], split_option(" Default: train when present, else every label.")] = None,
+    labels_dir: LabelsDirOption = None,
+    num_classes: NumClassesOption = None,
+    scheme: Annotated[SchemeChoice, typer.Option("--scheme", help="Weighting scheme.")] = SchemeChoice("enet"),
+    c: Annotated[Optional[float], typer.Option("--enet-c", help=f"enet's constant c > 1: w = 1 / ln(c + p). [default: {ENET_C}]")] = None,
+    c_alias: Annotated[Optional[float], typer.Option("--c", hidden=True)] = None,
+    beta: Annotated[
+        float,
+        typer.Option("--beta", help="effective's constant, 0 < beta < 1: w ~ (1 - beta) / (1 - beta**n)."),
+    ] = EFFECTIVE_BETA,
+    name: Annotated[
+        Optional[str],
+        typer.Option(
+            "--name",
+            help="Default output is DATASET/<name>_classes_weights.npy; name defaults to DATASET's folder name.",
+        ),
+    ] = None,
+    output: Annotated[
+        Optional[str], typer.Option("--output", "-o", help="Write the weights (.npy, float64, shape (C,)) to FILE.")
+    ] = None,
+    json_path: JsonOption = None,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Fail on label values that are neither a class nor 255, instead of reporting them."),
+    ] = False,
+    jobs: JobsOption = 0,
+    dask: DaskOption = None,
+) -> None:
+    """Count class pixels over a dataset once and save per-class loss weights as .npy.
+
+    The default file, DATASET/<name>_classes_weights.npy, is where pytorch-deeplab-xception looks;
+    mmsegmentation takes it as class_weight='....npy'. Pixels of value 255 are void and never
+    counted. Example: labeltools weights data/voc --scheme median --json weights.json
+    """
+    from labeltools.jobs.weights import weigh_dataset
+    c = either(c, c_alias, "--enet-c", "--c")
+    c = ENET_C if c is None else c
+    if not c > 1:  # usage mistakes exit 2, before any file is read
+        raise typer.BadParameter(f"must be above 1 (ln(c + p) must be positive), got {c}", param_hint="--enet-c")
+    if not 0 < beta < 1:
+        raise typer.BadParameter(f"must lie strictly between 0 and 1, got {beta}", param_hint="--beta")
+    weighing = weigh_dataset(
+        dataset_root(dataset, labels_dir), split=split, labels_dir=labels_dir, num_classes=num_classes,
+        scheme=scheme.value, c=c, beta=beta, strict=strict, output=output, name=name, jobs=jobs,
+    )  # fmt: skip
+    summary = report_batch(weighing, len(weighing), "counting", verb="counted")
+    counts, weights = weighing.counts, weighing.weights
+    if summary.failed or counts is None or weights is None:
+        fail(f"no weights written: {summary.failed} of {len(weighing)} label file(s) failed")
+    message = counts.out_of_range_message()
+    if message:
+        warn(f"{message} (--strict makes this an error)")
+    grid = result_table(
+        f"{weighing.scheme} class weights ({counts.num_images} images, {counts.total} labelled pixels)",
+        ("index", "name", "pixels", "share", "weight"),
+    )
+    for i, (name_, pixels, share, weight) in enumerate(zip(weighing.names, counts.pixels, counts.frequencies, weights)):
+        grid.add_row(str(i), name_, str(pixels), f"{share:.2%}", f"{weight:.6g}")
+    out.print(grid)
+    wrote(str(weighing.target))
+    if json_path is not None:
+        emit_json(json_path, weighing.provenance())
+
+
+def _score_percent(value: Optional[float]) -> str:
+    return "absent" if value is None else f"{value * 100:.2f}"
+
+
+@command("evaluate", rich_help_panel="Inspect and score")
+def evaluate_command(
+    gt: Annotated[str, typer.Argument(help="Ground truth: a folder of label PNGs, or a VOC folder.")],
+    pred: Annotated[str, typer.Argument(help="Predictions: label PNGs named like the ground truth.")],
+    num_classes: Annotated[
+        int, typer.Option("--num-classes", "-n", min=1, max=MAX_CLASSES, help="Classes are 0..N-1.")
+    ],
+    split: SplitOption = None,
+    missing: Annotated[
+        MissingChoice, typer.Option("--missing", help="A missing prediction is an error, or the image is skipped.")
+    ] = MissingChoice("error"),
+    ignore_index: Annotated[
+        int, typer.Option("--ignore-index", min=0, max=255, help="Ground-truth value that is not scored (0..255).")
+    ] = 255,
+    classes: ClassesOption = None,
+    json_path: JsonOption = None,
+    csv_path: Annotated[
+        Optional[str], typer.Option("--csv", help="Write the confusion matrix as CSV to FILE.")
+    ] = None,
+    excel_path: Annotated[
+        Optional[str],
+        typer.Option("--excel", help="Write a workbook (scores, shaded confusion matrix) to FILE.xlsx."),
+    ] = None,
+    jobs: JobsOption = 0,
+    dask: DaskOption = None,
+) -> None:
+    """Score predictions against ground truth: per-class IoU and Dice, mIoU, accuracies.
+
+    Only pixels whose ground truth is not 255 count. Classes absent from both ground truth and
+    predictions are left out of the means and listed. Example:
+    labeltools evaluate data/voc preds/ --split val -n 21 --json scores.json
+    """
+    from labeltools.formats.scores import save_confusion_csv, save_scores_excel
+    from labeltools.jobs.evaluate import evaluate_dataset
+    evaluation = evaluate_dataset(gt, pred, num_classes, split, missing.value, ignore_index, classes, jobs)
+    summary = report_batch(evaluation, len(evaluation), "evaluate", verb="scored")
+    cm, names, scores = evaluation.matrix, evaluation.names, evaluation.scores()
+    grid = result_table(
+        f"{cm.images} image(s), {cm.total} pixels scored ({ignore_index} not scored)",
+        ("index", "name", "IoU %", "Dice %", "accuracy %", "GT pixels", "predicted pixels"),
+    )
+    for row in scores["classes"]:
+        accuracy = "-" if row["accuracy"] is None and not row["absent"] else _score_percent(row["accuracy"])
+        grid.add_row(
+            str(row["index"]), row["name"], _score_percent(row["iou"]), _score_percent(row["dice"]), accuracy,
+            str(row["gt_pixels"]), str(row["pred_pixels"]), style="dim" if row["absent"] else None,
+        )  # fmt: skip
+    out.print(grid)
+    for key, label in (
+        ("mean_iou", "mIoU"),
+        ("pixel_accuracy", "pixel accuracy"),
+        ("mean_class_accuracy", "mean class accuracy"),
+        ("frequency_weighted_iou", "frequency-weighted IoU"),
+        ("mean_dice", "mean Dice/F1"),
+    ):
+        out.print(f"{label:>24}: {scores[key] * 100:.2f}")
+    absent = scores["absent_classes"]
+    out.print(
+        "absent from ground truth and predictions (left out of the means): "
+        + (", ".join(f"{a['index']} {a['name']}" for a in absent) if absent else "none"),
+    )
+    if json_path is not None:
+        emit_json(json_path, scores)
+    for path, save in ((csv_path, save_confusion_csv), (excel_path, save_scores_excel)):
+        if path is not None:
+            save(path, cm, names)
+            wrote(path)
+    exit_for(summary)
+
