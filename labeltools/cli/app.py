@@ -41,6 +41,143 @@ if TYPE_CHECKING:  # annotations only: each command imports what it runs
     from labeltools.engine.executor import FileResult
 
 
+#: The placeholder of an option's value in --help, by option; others get one by type
+#: (``N``, ``NUMBER``, ``TEXT``), flags none, choices their values (``a|b|c``).
+PLACEHOLDERS = {
+    "--classes": "TABLE", "--num-classes": "N", "--output": "FILE", "--output-dir": "FOLDER",
+    "--labels-dir": "FOLDER", "--split": "NAME", "--jobs": "N", "--seed": "N", "--folds": "K",
+    "--val-fraction": "FRACTION", "--name": "NAME", "--line-width": "PIXELS", "--point-size": "PIXELS",
+    "--tolerance": "DISTANCE", "--index-map": "MAP", "--top": "N", "--step": "K", "--max-cells": "N",
+    "--sheet": "NAME", "--plot": "FILE", "--csv": "FILE", "--excel": "FILE", "--enet-c": "C",
+    "--beta": "BETA", "--ignore-index": "VALUE",
+}  # fmt: skip
+_BY_TYPE = {"int": "N", "float": "NUMBER"}
+#: The longest list of choices written as the placeholder itself (``error|ignore|background``).
+CHOICES_WIDTH = 24
+
+
+def reflow(text: str) -> str:
+    """A help text whose paragraphs are joined into single lines (the terminal wraps them), except
+    an ``Examples:`` paragraph, whose lines stay one command each."""
+    import inspect
+
+    paragraphs = []
+    for paragraph in inspect.cleandoc(text).split("\n\n"):
+        lines = [line.strip() for line in paragraph.splitlines()]
+        if lines and lines[0] == "Examples:":
+            paragraphs.append("\n".join([lines[0], *(f"  {line}" for line in lines[1:])]))
+        else:
+            paragraphs.append(" ".join(lines))
+    return "\n\n".join(paragraphs)
+
+
+def tidy_params(params: Sequence[Any]) -> None:
+    """One placeholder style in --help: arguments and values in capitals, no ``<bool>`` on a flag,
+    a choice's values as ``a|b|c``."""
+    for param in params:
+        if param.param_type_name == "argument":
+            if param.metavar is None:
+                param.metavar = param.name.upper()
+            param.display_type_rich = _no_type  # the placeholder says it: no <str> beside it
+            continue
+        if param.metavar is not None:
+            continue
+        # typer describes a parameter's type with a descriptor (0.2x), click with a ParamType.
+        described = getattr(param, "type_descriptor", None)
+        choices = described.choices if described is not None else getattr(getattr(param, "type", None), "choices", None)
+        kind = described.annotation if described is not None else getattr(param, "type", None)
+        if param.is_flag:
+            param.metavar = ""
+        elif choices:
+            values = [str(getattr(c, "value", c)) for c in choices]
+            param.metavar = "|".join(values)
+            if len(param.metavar) > CHOICES_WIDTH:  # a long list would fold mid-word: name it, list it in the help
+                param.metavar = max(param.opts, key=len).lstrip("-").upper()
+                param.help = f"{param.help or ''} One of: {', '.join(values)}.".strip()
+        else:
+            long = max(param.opts, key=len)
+            param.metavar = PLACEHOLDERS.get(long, _BY_TYPE.get(getattr(kind, "__name__", ""), "TEXT"))
+        if param.help:
+            param.help = reflow(param.help)
+
+
+def _no_type(ctx: Any) -> None:
+    return None
+
+
+@contextlib.contextmanager
+def _folding_help() -> Iterator[None]:
+    """typer's help texts cut a word longer than their column with "..."; fold it instead, so
+    that a long path in a help text is shown whole at 80 columns."""
+    from typer import rich_utils
+
+    plain = rich_utils._make_rich_text
+
+    def folding(*args: Any, **kwargs: Any) -> Any:
+        text = plain(*args, **kwargs)
+        if isinstance(text, Text):
+            text.overflow = "fold"
+        return text
+
+    rich_utils._make_rich_text = folding
+    try:
+        yield
+    finally:
+        rich_utils._make_rich_text = plain
+
+
+class _TidyHelp:
+    """--help with paragraphs reflowed, placeholders written one way and nothing cut."""
+
+    help: Optional[str]
+    params: list[Any]
+
+    def _tidy(self) -> None:
+        tidy_params(self.params)
+        if self.help:
+            self.help = reflow(self.help)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.metavar = ""
+        return option
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)  # type: ignore[misc,no-any-return]
+        except typer.BadParameter as exc:
+            missing = exc.param
+            if type(exc).__name__ != "MissingParameter" or getattr(missing, "param_type_name", None) != "argument":
+                raise
+            # An argument of many values followed by one (INPUT... OUTPUT) takes the last value
+            # given for the second: name every argument the command takes and what each is.
+            arguments = [p for p in self.params if p.param_type_name == "argument"]
+            names = " ".join(p.metavar + ("..." if p.nargs != 1 else "") for p in arguments)
+            each = "; ".join(f"{p.metavar}: {p.help.rstrip('.')}" for p in arguments if p.help)
+            raise Usage(f"missing argument: {ctx.command_path} takes {names} ({each})", ctx=ctx) from None
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        with _folding_help():
+            super().format_help(ctx, formatter)  # type: ignore[misc]
+
+
+class Command(_TidyHelp, typer.core.TyperCommand):
+    """A labeltools command (see :class:`_TidyHelp`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._tidy()
+
+
+class Group(_TidyHelp, typer.core.TyperGroup):
+    """The top command (see :class:`_TidyHelp`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._tidy()
+
+
 app = typer.Typer(
     name="labeltools",
     help="Prepare, inspect, weight and score semantic-segmentation label datasets.\n\n"
@@ -49,8 +186,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_show_locals=False,
     context_settings={"help_option_names": ["-h", "--help"]},
+    cls=Group,
 )
-
 
 
 # Text from data (labels, file names, class names) is never markup: both consoles read every
@@ -61,30 +198,24 @@ app = typer.Typer(
 PIPE_WIDTH = 100_000
 
 
-
 def _console(stderr: bool) -> Console:
     probe = Console(stderr=stderr)
     width = None if probe.is_terminal else PIPE_WIDTH
     return Console(stderr=stderr, highlight=False, markup=False, width=width)
 
 
-
 out = _console(stderr=False)
-
 
 
 err = _console(stderr=True)
 
 
-
 F = TypeVar("F", bound=Callable[..., Any])
-
 
 
 def warn(message: str) -> None:
     """Print a warning line on stderr."""
     err.print(Text.assemble(("warning:", "yellow"), " ", message), soft_wrap=True)
-
 
 
 def result_table(title: str, columns: Sequence[str], text: Sequence[str] = ("name",)) -> Table:
@@ -96,19 +227,16 @@ def result_table(title: str, columns: Sequence[str], text: Sequence[str] = ("nam
     return grid
 
 
-
 def swatch(color: tuple[int, int, int]) -> Text:
     """A small block of ``color``."""
     from labeltools.core.classes import hex_color
     return Text("    ", style=f"on {hex_color(color)}")
 
 
-
 def fail(message: str) -> NoReturn:
     """Print one line on stderr and exit with code 1."""
     err.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
     raise typer.Exit(1)
-
 
 
 @contextlib.contextmanager
@@ -123,7 +251,6 @@ def _tables_to_stderr(active: bool) -> Iterator[None]:
         yield
     finally:
         out.file = saved
-
 
 
 def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
@@ -143,11 +270,10 @@ def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
                 where = f"{exc.filename}: " if exc.filename is not None else ""
                 fail(f"{where}{exc.strerror or exc}")
 
-        app.command(*args, **kwargs)(wrapper)
+        app.command(*args, cls=Command, **kwargs)(wrapper)
         return func
 
     return register
-
 
 
 @dataclass
@@ -162,7 +288,6 @@ class BatchSummary:
     @property
     def failed(self) -> int:
         return len(self.failures)
-
 
 
 def report_batch(
@@ -220,19 +345,16 @@ def report_batch(
     return summary
 
 
-
 def exit_for(summary: BatchSummary) -> None:
     """Exit 1 when anything in the batch failed."""
     if summary.failed:
         raise typer.Exit(1)
 
 
-
 JobsOption = Annotated[
     int,
     typer.Option("--jobs", "-j", help="Worker processes; 0 uses every core.", min=0),
 ]
-
 
 
 DaskOption = Annotated[
@@ -244,7 +366,6 @@ DaskOption = Annotated[
         help="Run on a Dask cluster: tcp://host:8786 (a running scheduler) or local (a LocalCluster of --jobs workers).",
     ),
 ]
-
 
 
 class Usage(typer.BadParameter):
@@ -261,13 +382,11 @@ def required(value: Any, name: str) -> Any:
     return value
 
 
-
 def either(value: Any, alias: Any, name: str, old: str) -> Any:
     """An option's value given under its name or under an old spelling kept as a hidden alias."""
     if value is not None and alias is not None:
         raise typer.BadParameter(f"give {name} once ({old} is its old spelling)", param_hint=name)
     return value if value is not None else alias
-
 
 
 def dataset_root(dataset: Optional[str], labels_dir: Optional[str]) -> Path:
@@ -278,7 +397,6 @@ def dataset_root(dataset: Optional[str], labels_dir: Optional[str]) -> Path:
             raise Usage("missing argument DATASET: give a VOC dataset folder, or --labels-dir FOLDER")
         return absolute(labels_dir).parent
     return location(dataset)
-
 
 
 def one_class_source(classes: Optional[str], num_classes: Optional[int]) -> None:
@@ -293,19 +411,16 @@ def load_classes(spec: Optional[str]) -> Optional[ClassTable]:
     return None if spec is None else ClassTable.load(spec)
 
 
-
 def load_palette(spec: Optional[str]) -> Optional[NDArray[np.uint8]]:
     """The ``(256, 3)`` palette of a ``--classes`` value (preset or file), or None."""
     table = load_classes(spec)
     return None if table is None else table.palette()
 
 
-
 def _version(value: bool) -> None:
     if value:
         out.print(f"labeltools {__version__}")
         raise typer.Exit()
-
 
 
 @app.callback()
@@ -325,7 +440,6 @@ def _main(
     )
 
 
-
 ClassesOption = Annotated[
     Optional[str],
     typer.Option(
@@ -336,12 +450,10 @@ ClassesOption = Annotated[
 ]
 
 
-
 DatasetOrLabelsDirArgument = Annotated[
     Optional[str],
     typer.Argument(help="VOC dataset folder (default: the parent of --labels-dir).", show_default=False),
 ]
-
 
 
 LabelsDirOption = Annotated[
@@ -354,15 +466,12 @@ LabelsDirOption = Annotated[
 ]
 
 
-
 def split_option(default: str = "") -> Any:
     """The ``--split`` option; ``default`` tells what is read without it."""
     return typer.Option("--split", "-s", help=f"Only the ids of ImageSets/Segmentation/<split>.txt.{default}")
 
 
-
 SplitOption = Annotated[Optional[str], split_option()]
-
 
 
 NumClassesOption = Annotated[
@@ -374,14 +483,11 @@ NumClassesOption = Annotated[
 ]  # fmt: skip
 
 
-
 # The split options convert and split share.
 ValFractionOption = Annotated[float, typer.Option("--val-fraction", min=0.0, max=1.0, help="Share of images listed in val.txt.")]
 
 
-
 SeedOption = Annotated[int, typer.Option("--seed", help="Seed of the train/val split.")]
-
 
 
 StratifyOption = Annotated[
@@ -390,12 +496,10 @@ StratifyOption = Annotated[
 ]
 
 
-
 JsonOption = Annotated[
     Optional[str],
     typer.Option("--json", metavar="FILE", help="Also write the results as JSON to FILE; - writes them to stdout (the tables go to stderr then)."),
 ]
-
 
 
 def emit_json(path: str, data: Any) -> None:
@@ -412,11 +516,9 @@ def emit_json(path: str, data: Any) -> None:
     wrote(path)
 
 
-
 def _choices(name: str, values: Iterable[str]) -> Any:
     """A ``str`` Enum whose members are ``values``: typer offers an Enum's values as choices."""
     return Enum(name, [(value, value) for value in values], type=str)
-
 
 
 # Choices built from the library's tuples, so each list of names is written once. The type
@@ -437,11 +539,9 @@ else:
     ConflictChoice = _choices("ConflictChoice", ON_CONFLICT)
 
 
-
 def wrote(path: str) -> None:
     """Say on stderr that a file was written."""
     err.print(f"wrote {path}")
-
 
 
 def main() -> None:

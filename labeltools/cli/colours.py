@@ -51,7 +51,13 @@ def colormap_command(
     """Print the VOC colormap as a table (index, name, r, g, b, hex), or save it.
 
     Names (and, for tables such as cityscapes, colours) come from --classes; indices the
-    table lacks get the plain VOC colour. Example: labeltools colormap -n 256 -o palette.npy
+    table lacks get the plain VOC colour.
+
+    Examples:
+    labeltools colormap
+    labeltools colormap -c cityscapes
+    labeltools colormap -n 256 -o palette.npy
+    labeltools colormap -c class_names.txt -o legend.png
     """
     from labeltools.core.classes import ClassTable, colormap_entries, hex_color
     from labeltools.jobs.colormap import save_colormap
@@ -72,7 +78,7 @@ def colormap_command(
 
 @command("colorize", rich_help_panel="Colours and label files")
 def colorize_command(
-    inputs: Annotated[list[str], typer.Argument(help="Label PNGs (grayscale or palette) holding class indices.")],
+    inputs: Annotated[list[str], typer.Argument(help="Label PNGs (grayscale or palette) holding class indices.", metavar="INPUT", show_default=False)],
     output_dir: Annotated[Optional[str], typer.Option("--output-dir", "-d", help="Folder for the rewritten files.")] = None,
     output_alias: Annotated[Optional[str], typer.Option("-o", hidden=True)] = None,
     gray: Annotated[bool, typer.Option("--gray", help="Write grayscale PNGs instead of palette PNGs.")] = False,
@@ -84,8 +90,10 @@ def colorize_command(
 
     The stored indices never change; only the palette is added or dropped.
 
-    Examples: labeltools colorize masks/*.png -d colour/ ;
+    Examples:
+    labeltools colorize masks/*.png -d colour/
     labeltools colorize colour/*.png --gray -d gray/
+    labeltools colorize preds/*.png -c cityscapes -d preds_colour/
     """
     from labeltools.jobs.colorize import recolor_label_files
     output_dir = required(either(output_dir, output_alias, "--output-dir", "-o"), "--output-dir")
@@ -143,7 +151,7 @@ def print_remap_report(report: RemapReport, index_mode: bool = False, top: int =
 def remap_command(
     inputs: Annotated[
         list[str],
-        typer.Argument(help="Colour masks (RGB/RGBA/palette PNG, JPEG), or label files with --index-map / --to-rgb."),
+        typer.Argument(help="Colour masks (RGB/RGBA/palette PNG, JPEG), or label files with --index-map / --to-rgb.", metavar="INPUT", show_default=False),
     ],
     output_dir: Annotated[Optional[str], typer.Option("--output-dir", "-d", help="Folder for the output files (same stems, .png).")] = None,
     output_alias: Annotated[Optional[str], typer.Option("-o", hidden=True)] = None,
@@ -180,8 +188,13 @@ def remap_command(
 
     Each colour in --classes becomes its class index (its trainId for cityscapes); the colours the
     table marks void and every colour it lacks become 255. A report shows the void pixels by cause
-    and the most frequent unknown colours. Example:
-    labeltools remap masks/*.png --classes voc --output-dir SegmentationClass/
+    and the most frequent unknown colours.
+
+    Examples:
+    labeltools remap masks/*.png -c voc -d SegmentationClass/
+    labeltools remap gtFine/*_color.png -c cityscapes -d out/ --json remap.json
+    labeltools remap gtFine/*_labelIds.png --index-map cityscapes -d trainIds/
+    labeltools remap SegmentationClass/*.png --to-rgb -c voc -d colour/
     """
     from labeltools.jobs.remap import remap_files
     from labeltools.ops.remap import RemapReport

@@ -46,10 +46,10 @@ def _crop_option(value: Optional[str]) -> Optional[tuple[int, int, int, int]]:
 
 
 
-@command("excel", rich_help_panel="Inspect and score")
+@command("excel", rich_help_panel="Inspect")
 def excel_command(
     inputs: Annotated[
-        Optional[list[str]], typer.Argument(metavar="LABEL...", help="Label PNGs to dump (palette or grayscale).", show_default=False)
+        Optional[list[str]], typer.Argument(metavar="LABEL", help="Label PNGs to dump (palette or grayscale).", show_default=False)
     ] = None,
     output: Annotated[
         Optional[str],
@@ -94,13 +94,14 @@ def excel_command(
 ) -> None:
     """Dump label maps to Excel workbooks for inspection, or read an (edited) grid back.
 
-    Each label becomes a grid sheet: one cell per pixel holding its class index,
-    coloured with the file's palette (else the VOC colormap), with pixel coordinates
-    in frozen headers. A Classes sheet counts each class, an Info sheet tells the source.
+    Each label becomes a grid sheet: one cell per pixel holding its class index, coloured with the
+    file's palette (else the VOC colormap), with pixel coordinates in frozen headers. A Classes sheet
+    counts each class, an Info sheet tells the source.
 
-    Example: labeltools excel SegmentationClass/2007_000032.png --crop 0,0,200,150
-
-    Back: labeltools excel --read 2007_000032.xlsx -o 2007_000032_fixed.png
+    Examples:
+    labeltools excel SegmentationClass/2007_000032.png --crop 0,0,200,150
+    labeltools excel SegmentationClass/*.png -d workbooks/ --step 4
+    labeltools excel --read 2007_000032.xlsx -o 2007_000032_fixed.png
     """
     from labeltools.jobs.excel import (
         default_workbook_path,
@@ -147,7 +148,7 @@ def excel_command(
 
 
 
-@command("stats", rich_help_panel="Inspect and score")
+@command("stats", rich_help_panel="Inspect")
 def stats_command(
     dataset: DatasetOrLabelsDirArgument = None,
     split: SplitOption = None,
@@ -164,8 +165,12 @@ def stats_command(
 ) -> None:
     """Per-class pixels, share of labelled pixels and images; void share; image sizes.
 
-    Void (255) pixels are counted apart and never share in the class percentages. Example:
-    labeltools stats data/voc --split train --plot shares.png
+    Void (255) pixels are counted apart and never share in the class percentages.
+
+    Examples:
+    labeltools stats data/voc
+    labeltools stats data/voc --split train --plot shares.png --log
+    labeltools stats --labels-dir preds/ -n 21 --json -
     """
     from labeltools.jobs.stats import count_dataset, save_stats_plot
     one_class_source(classes, num_classes)
@@ -215,7 +220,7 @@ def stats_command(
 
 
 
-@command("check", rich_help_panel="Inspect and score")
+@command("check", rich_help_panel="Inspect")
 def check_command(
     dataset: Annotated[str, typer.Argument(help="VOC dataset folder.")],
     classes: ClassesOption = None,
@@ -226,11 +231,15 @@ def check_command(
 ) -> None:
     """Verify a VOC folder and list every problem with its file; exit 1 on errors.
 
-    Checks: split ids have an image and a label, labels no split lists, ids in both train and
-    val, image/label sizes, palette or grayscale PNG labels, values within the class table or
-    255, the VOC palette (warning), unreadable or truncated files (also label PNGs whose pixel
-    data ends before the rows their header declares), temporary files left by an interrupted
-    run (warning).
+    Checks: split ids have an image and a label, labels no split lists, ids in both train and val,
+    image/label sizes, palette or grayscale PNG labels, values within the class table or 255, the
+    VOC palette (warning), unreadable or truncated files (also label PNGs whose pixel data ends
+    before the rows their header declares), temporary files left by an interrupted run (warning).
+
+    Examples:
+    labeltools check data/voc
+    labeltools check data/voc -c voc --json problems.json
+    labeltools check data/voc | grep 2007_000032
     """
     from rich.table import Table
 

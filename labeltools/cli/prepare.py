@@ -105,7 +105,7 @@ def convert_command(
         list[str],
         typer.Argument(help="labelme folders (searched recursively for *.json) or JSON files.", show_default=False, metavar="INPUT"),
     ],
-    output: Annotated[str, typer.Argument(help="The dataset folder to write.", show_default=False, metavar="OUTPUT")],
+    output: Annotated[str, typer.Argument(help="the dataset folder to write.", show_default=False, metavar="OUTPUT")],
     classes: Annotated[
         Optional[str],
         typer.Option("--classes", "-c", help="Class table: labels.txt, class_names.txt, .csv, .json or a preset. Default: found in the annotations."),
@@ -149,7 +149,14 @@ def convert_command(
 ) -> None:
     """Turn labelme annotations into a PASCAL VOC segmentation dataset.
 
-    Example: labeltools convert annotations/ dataset/ --labels labels.txt --instances --viz
+    INPUT is one or more labelme folders (searched recursively for *.json) or JSON files; OUTPUT,
+    the last argument, is the dataset folder to write.
+
+    Examples:
+    labeltools convert annotations/ dataset/
+    labeltools convert annotations/ dataset/ -c labels.txt --instances --viz
+    labeltools convert a.json b.json dataset/ --unknown ignore --stratify
+    labeltools convert annotations/ dataset/ --resume --json summary.json
     """
     from labeltools.jobs.convert import ConvertOptions, convert_labelme
     options = ConvertOptions(
@@ -183,9 +190,13 @@ def split_command(
 ) -> None:
     """(Re)write the train/val split of a VOC dataset and show how each class spreads over it.
 
-    Every label in SegmentationClass takes part. The table gives, per class, its images and
-    its share of the labelled pixels on each side, and flags a class missing from one side.
-    Example: labeltools split data/voc --stratify --val-fraction 0.2
+    Every label in SegmentationClass takes part. The table gives, per class, its images and its
+    share of the labelled pixels on each side, and flags a class missing from one side.
+
+    Examples:
+    labeltools split data/voc --stratify --val-fraction 0.2
+    labeltools split data/voc --folds 5 --seed 1
+    labeltools split data/voc --json split.json
     """
     from labeltools.core.classes import class_names_for
     from labeltools.engine.storage import location
@@ -275,7 +286,15 @@ def demo_command(
     jobs: JobsOption = 0,
     dask: DaskOption = None,
 ) -> None:
-    """Convert the bundled labelme sample into a VOC dataset (with instances and overlays) and show what was written."""
+    """Convert the bundled labelme sample into a VOC dataset (with instances and overlays) and show what was written.
+
+    The sample is eight street scenes holding every labelme shape type and format era; running
+    the demo again into its own output folder converts it afresh.
+
+    Examples:
+    labeltools demo demo-out
+    labeltools demo demo-out --jobs 1
+    """
     from labeltools.jobs.convert import SAMPLE_DIR, convert_sample
     conversion = convert_sample(outdir, jobs=jobs)
     err.print(f"converting the bundled sample {SAMPLE_DIR}")

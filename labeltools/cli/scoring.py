@@ -37,7 +37,7 @@ from labeltools.core.options import (
 )
 
 
-@command("weights", rich_help_panel="Train")
+@command("weights", rich_help_panel="Train and score")
 def weights_command(
     dataset: DatasetOrLabelsDirArgument = None,
     split: Annotated[Optional[str], split_option(" Default: train when present, else every label.")] = None,
@@ -72,7 +72,12 @@ def weights_command(
 
     The default file, DATASET/<name>_classes_weights.npy, is where pytorch-deeplab-xception looks;
     mmsegmentation takes it as class_weight='....npy'. Pixels of value 255 are void and never
-    counted. Example: labeltools weights data/voc --scheme median --json weights.json
+    counted.
+
+    Examples:
+    labeltools weights data/voc
+    labeltools weights data/voc --scheme median --json weights.json
+    labeltools weights --labels-dir masks/ -n 19 -o weights.npy
     """
     from labeltools.jobs.weights import weigh_dataset
     c = either(c, c_alias, "--enet-c", "--c")
@@ -108,7 +113,7 @@ def _score_percent(value: Optional[float]) -> str:
     return "absent" if value is None else f"{value * 100:.2f}"
 
 
-@command("evaluate", rich_help_panel="Inspect and score")
+@command("evaluate", rich_help_panel="Train and score")
 def evaluate_command(
     gt: Annotated[str, typer.Argument(help="Ground truth: a folder of label PNGs, or a VOC folder.")],
     pred: Annotated[str, typer.Argument(help="Predictions: label PNGs named like the ground truth.")],
@@ -137,8 +142,12 @@ def evaluate_command(
     """Score predictions against ground truth: per-class IoU and Dice, mIoU, accuracies.
 
     Only pixels whose ground truth is not 255 count. Classes absent from both ground truth and
-    predictions are left out of the means and listed. Example:
+    predictions are left out of the means and listed.
+
+    Examples:
     labeltools evaluate data/voc preds/ --split val -n 21 --json scores.json
+    labeltools evaluate gt/ preds/ -n 19 -c cityscapes --excel scores.xlsx
+    labeltools evaluate data/voc preds/ -n 21 --missing skip --csv confusion.csv
     """
     from labeltools.formats.scores import save_confusion_csv, save_scores_excel
     from labeltools.jobs.evaluate import evaluate_dataset
