@@ -142,6 +142,27 @@ def peak_memory_mib(code: str) -> float:
     return int(line.split()[1]) / 1024  # ru_maxrss is in KiB on Linux
 
 
+def labeltools_process(*args: object) -> Callable[[], object]:
+    """A whole ``labeltools`` command, startup included, as a user runs it."""
+    command = [sys.executable, "-m", "labeltools", *map(str, args)]
+    return lambda: subprocess.run(command, check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def script_process(workdir: Path, name: str, source: str, *args: object) -> Callable[[], object]:
+    """A whole run of the baseline script ``source`` (saved as ``workdir/name``), startup included."""
+    path = workdir / name
+    path.write_text(source)
+    command = [sys.executable, str(path), *map(str, args)]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    return lambda: subprocess.run(command, check=True, cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def fresh_folder(workdir: Path, stem: str) -> Callable[[], Path]:
+    """A new, not yet existing folder under ``workdir`` at each call."""
+    runs = itertools.count()
+    return lambda: workdir / f"{stem}{next(runs)}"
+
+
 # --- colormap -------------------------------------------------------------------------------
 
 
@@ -283,32 +304,39 @@ def make_label_files(folder: Path, count: int, seed: int = 0, size: tuple[int, i
     return paths
 
 
-def bincount_loop(paths: list[Path]) -> np.ndarray:
-    """The plain sequential loop: Pillow open, ``np.asarray``, ``np.bincount``."""
-    from PIL import Image
+#: The sequential script a user writes without labeltools: Pillow, np.bincount, ENet weights.
+WEIGHTS_SCRIPT = """\
+import sys
+from pathlib import Path
 
-    total = np.zeros(256, dtype=np.int64)
-    for path in paths:
-        with Image.open(path) as image:
-            total += np.bincount(np.asarray(image).ravel(), minlength=256)
-    return total
+import numpy as np
+from PIL import Image
+
+folder, num_classes, out = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+total = np.zeros(256, dtype=np.int64)
+for path in sorted(folder.glob("*.png")):
+    with Image.open(path) as image:
+        total += np.bincount(np.asarray(image).ravel(), minlength=256)
+counts = total[:num_classes]
+frequencies = counts / counts.sum()
+np.save(out, 1 / np.log(1.02 + frequencies))
+"""
 
 
 def bench_weights(workdir: Path, quick: bool) -> list[Result]:
-    from labeltools.jobs.weights import count_label_files
-
-    count = 100 if quick else 500
-    paths = make_label_files(workdir / "labels", count)
-    reference = bincount_loop(paths)
-    results = jobs_timings(
-        "weights",
-        f"{count} labels 500x375",
-        lambda jobs: count_label_files(paths, 21, jobs=jobs),
-        lambda counts: (counts.pixels == reference[:21]).all() and counts.ignored == reference[255],
-        lambda: bincount_loop(paths),
-        "open+bincount loop",
-        repeats=3 if quick else 5,
-    )
+    count = 100 if quick else 600
+    folder = workdir / "labels"
+    make_label_files(folder, count)
+    ours = labeltools_process("weights", "--labels-dir", folder, "-n", 21, "-o", workdir / "ours.npy", "--jobs", 2)
+    baseline = script_process(workdir, "weights_loop.py", WEIGHTS_SCRIPT, folder, 21, workdir / "loop.npy")
+    ours()
+    baseline()
+    np.testing.assert_allclose(np.load(workdir / "ours.npy"), np.load(workdir / "loop.npy"))
+    ours_t, base_t = timeit_alternating(ours, baseline, repeats=3 if quick else 7)
+    results = [Result(
+        "weights", f"{count} labels 500x375, --jobs 2, whole process", ours_t, base_t,
+        baseline_name="Pillow+bincount script", target=1.8,
+    )]  # fmt: skip
     # Memory: the same files listed repeatedly stand for a larger dataset (generating 5,000
     # PNGs would dominate the run); what is measured is the counting pass, not the disk.
     small, large = (count, 10 * count)

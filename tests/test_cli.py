@@ -447,7 +447,7 @@ def test_remap_tolerance_and_jpeg_warning(tmp_path):
         (["--index-map", "7:0", "--tolerance", "3"], "applies to colour masks only"),
         (["-c", "voc", "--to-rgb", "--strict"], "does not apply to --to-rgb"),
         (["-c", "voc", "--on-conflict", "last"], "'last' is not one of"),
-        (["-c", "voc", "--tolerance", "-1"], "should be greater than or equal to 0"),
+        (["-c", "voc", "--tolerance", "-1"], "-1.0 is not in the range x>=0"),
     ],
 )
 def test_remap_bad_usage_is_exit_2(tmp_path, args, message):

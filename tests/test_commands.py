@@ -141,7 +141,7 @@ def test_a_bad_choice_exits_2_listing_the_choices(name: str, option: str, values
     "args,words",
     [
         (("weights", "x", "-n", "2", "--c", "0.5"), ["--enet-c", "must be above 1"]),
-        (("colormap", "-n", "0"), ["--num-classes", "greater than or equal to 1"]),
+        (("colormap", "-n", "0"), ["--num-classes", "0 is not in the range 1<=x<=16777216"]),
         (("stats", "x", "-c", "voc", "-n", "3"), ["not both"]),
         (("convert", "onlyone"), ["missing argument", "INPUT... OUTPUT", "dataset folder to write"]),
         (("evaluate", "gt", "pred"), ["--num-classes"]),

@@ -35,8 +35,9 @@ def test_results_in_input_order(jobs):
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_map_quick_keeps_order_and_failures(jobs):
-    results = list(map_quick(partial(square, fail_on=7), iter(range(100)), jobs=jobs))
+@pytest.mark.parametrize("threads", [False, True])
+def test_map_quick_keeps_order_and_failures(jobs, threads):
+    results = list(map_quick(partial(square, fail_on=7), iter(range(100)), jobs=jobs, threads=threads))
     assert [r.data for r in results if r.ok] == [i * i for i in range(100) if i != 7]
     assert [r.source for r in results if not r.ok] == ["7"]
 
@@ -48,6 +49,22 @@ def test_errors_become_failed_results_and_work_continues():
     assert "No such file" in results[2].error and results[2].source == "-5"
 
 
+def _where(item: int) -> FileResult:
+    import os
+    import threading
+
+    return FileResult(source=str(item), data=(os.getpid(), threading.get_ident()))
+
+
+def test_threads_run_in_this_process_and_processes_do_not():
+    import os
+
+    threaded = list(map_files(_where, range(40), jobs=2, chunksize=1, threads=True))
+    assert {r.data[0] for r in threaded} == {os.getpid()}
+    forked = list(map_files(_where, range(40), jobs=2, chunksize=1))
+    assert os.getpid() not in {r.data[0] for r in forked}
+
+
 def _boom(item):
     if item == 2:
         raise ZeroDivisionError("division by zero")
@@ -57,9 +74,10 @@ def _boom(item):
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_any_exception_is_the_items_failure_and_the_batch_goes_on(jobs, caplog):
+@pytest.mark.parametrize("threads", [False, True])
+def test_any_exception_is_the_items_failure_and_the_batch_goes_on(jobs, threads, caplog):
     with caplog.at_level(logging.DEBUG, logger="labeltools.engine.executor"):
-        results = list(map_files(_boom, [1, 2, 3, 4], jobs=jobs))
+        results = list(map_files(_boom, [1, 2, 3, 4], jobs=jobs, threads=threads))
     assert [r.ok for r in results] == [True, False, False, True]
     assert results[1].error == "2: internal error (ZeroDivisionError: division by zero)"
     assert results[2].error == "3: internal error (RecursionError)"

@@ -253,3 +253,87 @@ def test_the_pixel_limit_is_ours_not_pillows(tmp_path, blobs_label, monkeypatch)
     monkeypatch.setenv("LABELTOOLS_MAX_PIXELS", "many")
     with pytest.raises(LabeltoolsError, match="LABELTOOLS_MAX_PIXELS='many': must be a positive whole number"):
         read_label(tmp_path / "big.png")
+
+
+# --- the plain-PNG fast path -------------------------------------------------------------------
+
+
+def _png(width: int, height: int, colour: int, rows: bytes, palette: bytes | None = None, interlace: int = 0) -> bytes:
+    """A PNG built chunk by chunk: 8-bit, colour type ``colour``, ``rows`` the raw scanlines
+    (each with its filter byte)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, colour, 0, 0, interlace)
+    parts = [b"\x89PNG\r\n\x1a\n", chunk(b"IHDR", header)]
+    if palette is not None:
+        parts.append(chunk(b"PLTE", palette))
+    parts += [chunk(b"IDAT", zlib.compress(rows)), chunk(b"IEND", b"")]
+    return b"".join(parts)
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.uint8, st.tuples(st.integers(1, 40), st.integers(1, 40))), st.sampled_from(["P", "L"]))
+def test_the_fast_path_reads_what_pillow_reads(tmp_path_factory, label, mode):
+    from labeltools.formats.labels import plain_png
+
+    path = tmp_path_factory.mktemp("png") / "x.png"
+    if mode == "P":
+        write_label(path, label)
+    else:
+        Image.fromarray(label, "L").save(path)
+    with Image.open(path) as image:
+        expected = np.asarray(image)
+        expected_palette = np.asarray(image.getpalette("RGB")).reshape(-1, 3)[:256] if mode == "P" else None
+    plain = plain_png(path.read_bytes(), str(path))
+    if plain is not None:  # Pillow may filter the rows of an L image: then the fast path steps aside
+        np.testing.assert_array_equal(plain.pixels, expected)
+        if mode == "P":
+            np.testing.assert_array_equal(plain.palette[: len(expected_palette)], expected_palette)
+    if mode == "P":
+        assert plain is not None  # labeltools' own labels always take the fast path
+    read, palette = read_label_palette(path)
+    np.testing.assert_array_equal(read, expected)
+    assert read.flags.c_contiguous
+    counts, shape = label_histogram(path)
+    np.testing.assert_array_equal(counts, np.bincount(expected.ravel(), minlength=256))
+    assert shape == expected.shape
+
+
+def test_pngs_the_fast_path_does_not_take_are_read_by_pillow(tmp_path):
+    from labeltools.formats.labels import plain_png
+
+    pixels = np.arange(12, dtype=np.uint8).reshape(3, 4) * 7
+    sub = bytearray()  # rows stored with the Sub filter (1): each byte minus its left neighbour
+    for row in pixels:
+        sub += bytes([1]) + bytes(np.diff(row, prepend=0).astype(np.uint8))
+    cases = {
+        "filtered": _png(4, 3, 0, bytes(sub)),
+        "interlaced": _png(4, 3, 0, b"".join(b"\x00" + bytes(r) for r in pixels), interlace=1),
+        "no palette": _png(4, 3, 3, b"".join(b"\x00" + bytes(r) for r in pixels)),
+        "truncated": _png(4, 3, 0, b"".join(b"\x00" + bytes(r) for r in pixels))[:-30],
+    }
+    filtered = tmp_path / "filtered.png"
+    filtered.write_bytes(cases["filtered"])
+    assert plain_png(cases["filtered"], "filtered.png") is None
+    np.testing.assert_array_equal(read_label(filtered), pixels)
+    np.testing.assert_array_equal(label_histogram(filtered)[0], np.bincount(pixels.ravel(), minlength=256))
+    assert plain_png(cases["no palette"], "x.png") is None
+    assert plain_png(cases["truncated"], "x.png") is None
+    assert plain_png(cases["interlaced"], "x.png") is None
+    wide = tmp_path / "wide.png"
+    Image.fromarray(pixels.astype(np.uint16) * 100, "I;16").save(wide)
+    assert plain_png(wide.read_bytes(), "wide.png") is None
+
+
+def test_the_fast_path_keeps_the_pixel_limit(tmp_path, monkeypatch):
+    from labeltools.core.errors import LabelFileError
+    from labeltools.formats.labels import plain_png
+
+    data = _png(4, 3, 0, b"".join(b"\x00" + bytes(4) for _ in range(3)))
+    monkeypatch.setenv("LABELTOOLS_MAX_PIXELS", "11")
+    with pytest.raises(LabelFileError, match="x.png"):
+        plain_png(data, "x.png")

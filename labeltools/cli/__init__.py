@@ -1,10 +1,10 @@
 """The ``labeltools`` command line: parse, call one library function, report.
 
-:mod:`labeltools.cli.app` holds the app and what the commands share; one module per command
+:mod:`labeltools.cli.shared` holds the app and what the commands share; one module per command
 group registers its commands on it, each importing its library job only when it runs.
 """
 
 from labeltools.cli import colours, inspection, prepare, scoring  # noqa: F401  (registers the commands)
-from labeltools.cli.app import app, main
+from labeltools.cli.shared import app, main
 
 __all__ = ["app", "main"]

@@ -1,13 +1,12 @@
 """Commands on colours and label files: ``colormap``, ``colorize``, ``remap``."""
 
-from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 from rich.text import Text
 
-from labeltools.cli.app import (
+from labeltools.cli.shared import (
     BatchSummary,
     ClassesOption,
     ConflictChoice,
@@ -107,7 +106,7 @@ def _percent(part: int, whole: int) -> str:
 
 
 
-def print_remap_report(report: RemapReport, index_mode: bool = False, top: int = 10) -> None:
+def print_remap_report(report: "RemapReport", index_mode: bool = False, top: int = 10) -> None:
     """Print void pixels by cause and the most frequent unknown colours (or values) on stdout."""
     from rich.table import Table
 
@@ -232,7 +231,7 @@ def remap_command(
 
 
 
-def remap_summary(report: RemapReport, summary: BatchSummary, top: int) -> dict[str, Any]:
+def remap_summary(report: "RemapReport", summary: BatchSummary, top: int) -> dict[str, Any]:
     """remap's ``--json``: files written and failed, void pixels by cause, and the most frequent
     unknown colours (``[r, g, b]``) or values with a file holding each."""
     return {

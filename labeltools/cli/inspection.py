@@ -1,13 +1,12 @@
 """Commands that inspect a dataset: ``excel``, ``stats``, ``check``."""
 
-from __future__ import annotations
 
 from typing import Annotated, Any, Optional
 
 import typer
 from rich.text import Text
 
-from labeltools.cli.app import (
+from labeltools.cli.shared import (
     ClassesOption,
     DaskOption,
     DatasetOrLabelsDirArgument,

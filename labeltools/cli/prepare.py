@@ -1,6 +1,5 @@
 """Commands that prepare a dataset: ``convert``, ``split``, ``demo``."""
 
-from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -9,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 from rich.text import Text
 
-from labeltools.cli.app import (
+from labeltools.cli.shared import (
     BatchSummary,
     ClassesOption,
     DaskOption,
@@ -51,7 +50,7 @@ TOP_CONTESTED = 5
 
 
 
-def run_conversion(conversion: Conversion, json_path: Optional[str] = None) -> BatchSummary:
+def run_conversion(conversion: "Conversion", json_path: Optional[str] = None) -> BatchSummary:
     """Drive a conversion with a progress bar and print where the dataset went, the files whose
     shapes of different classes overlapped most, and (with ``json_path``) the summary as JSON."""
     summary = report_batch(conversion, len(conversion), "convert", verb="converted")
@@ -78,7 +77,7 @@ def run_conversion(conversion: Conversion, json_path: Optional[str] = None) -> B
 
 
 def conversion_summary(
-    conversion: Conversion, summary: BatchSummary, contested: Sequence[tuple[str, int]]
+    conversion: "Conversion", summary: BatchSummary, contested: Sequence[tuple[str, int]]
 ) -> dict[str, Any]:
     """convert's ``--json``: counts, failures (file and reason), split sizes, class names and
     the overlapping shapes per file."""
@@ -222,7 +221,7 @@ def split_command(
 
 
 def print_balance(
-    balance: Sequence[ClassBalance], names: Sequence[str], train: str, val: str, splits: Mapping[str, Sequence[str]]
+    balance: "Sequence[ClassBalance]", names: Sequence[str], train: str, val: str, splits: Mapping[str, Sequence[str]]
 ) -> None:
     """The per-class spread over a train and a val side, missing classes flagged in red."""
     grid = result_table(
@@ -241,7 +240,7 @@ def print_balance(
 
 
 
-def split_summary(splitting: DatasetSplitting, names: Sequence[str]) -> dict[str, Any]:
+def split_summary(splitting: "DatasetSplitting", names: Sequence[str]) -> dict[str, Any]:
     """split's ``--json``: the split files' ids and, per split, each class's spread."""
     return {
         "dataset": str(splitting.root),
@@ -258,7 +257,7 @@ def split_summary(splitting: DatasetSplitting, names: Sequence[str]) -> dict[str
 
 
 
-def _add_folder(tree: Tree, folder: Path) -> None:
+def _add_folder(tree: "Tree", folder: Path) -> None:
     for path in sorted(folder.iterdir(), key=lambda p: (p.is_file(), p.name)):
         if path.is_dir():
             files = sum(1 for p in path.rglob("*") if p.is_file())
@@ -268,7 +267,7 @@ def _add_folder(tree: Tree, folder: Path) -> None:
 
 
 
-def folder_tree(folder: Path) -> Tree:
+def folder_tree(folder: Path) -> "Tree":
     """A rich tree of everything under ``folder``."""
     from rich.tree import Tree
     tree = Tree(Text(f"{folder}/", style="bold"))

@@ -1,12 +1,11 @@
 """Commands for training and scoring: ``weights``, ``evaluate``."""
 
-from __future__ import annotations
 
 from typing import Annotated, Optional
 
 import typer
 
-from labeltools.cli.app import (
+from labeltools.cli.shared import (
     ClassesOption,
     DaskOption,
     DatasetOrLabelsDirArgument,

@@ -26,7 +26,6 @@ import errno
 import logging
 import os
 import re
-import secrets
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -143,7 +142,7 @@ def list_files(folder: Any, suffixes: Sequence[str], recursive: bool = False) ->
 
 def temporary_name(target: str) -> str:
     """A fresh temporary file name for ``target`` (a file name), matching :data:`TEMPORARY_PATTERN`."""
-    return f".{target}.labeltools-{os.getpid()}-{secrets.token_hex(4)}.tmp"
+    return f".{target}.labeltools-{os.getpid()}-{os.urandom(4).hex()}.tmp"
 
 
 def is_temporary(name: str) -> bool:

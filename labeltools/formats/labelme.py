@@ -29,6 +29,7 @@ import math
 import reprlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Literal
 
@@ -92,7 +93,7 @@ class LabelmeShape:
         index: position of the shape in the file's ``shapes`` list (0-based).
         label: class name (the stored label without surrounding whitespace).
         shape_type: one of :data:`SHAPE_TYPES` (files without ``shape_type`` give ``"polygon"``).
-        points: ``(x, y)`` pixel coordinates as floats, all finite.
+        points: read-only ``(N, 2)`` float64 array of ``(x, y)`` pixel coordinates, all finite.
         group_id: labelme's group id, or ``None`` (every such shape is its own instance).
         mask: for ``mask`` shapes, a read-only ``(h, w)`` bool array covering the box whose
             top-left corner is the first point (coordinates truncated to integers); else ``None``.
@@ -103,7 +104,7 @@ class LabelmeShape:
     index: int
     label: str
     shape_type: str
-    points: tuple[tuple[float, float], ...]
+    points: NDArray[np.float64]
     group_id: int | None = None
     mask: NDArray[np.bool_] | None = None
     flags: Mapping[str, Any] = field(default_factory=dict)
@@ -188,10 +189,39 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _parse_points(raw: Any) -> tuple[tuple[float, float], ...]:
+def _parse_points(raw: Any) -> NDArray[np.float64]:
+    """A shape's ``points`` as a read-only ``(N, 2)`` float64 array, checked in one vectorised
+    pass: a list of [x, y] pairs of numbers (not booleans, not strings), finite and within
+    :data:`MAX_COORDINATE` of the origin. Only a file that fails the check is walked point by
+    point, to name the first bad point.
+
+    Raises:
+        _ShapeError: naming the first point that is not a pair of finite numbers in range.
+    """
+    if type(raw) is list and set(map(type, raw)) <= _PAIR and set(map(len, raw)) <= {2}:
+        flat = list(chain.from_iterable(raw))
+        if set(map(type, flat)) <= _NUMBER:
+            try:
+                points = np.fromiter(flat, dtype=np.float64, count=len(flat)).reshape(-1, 2)
+            except OverflowError:  # an integer too large for a float: named below
+                points = None
+            # NaN compares false, so the one test also refuses NaN and infinity.
+            if points is not None and float(np.abs(points).max(initial=0.0)) <= MAX_COORDINATE:
+                points.flags.writeable = False
+                return points
+    _name_bad_point(raw)
+    raise AssertionError(f"points {_shown(raw)} refused by the vectorised check but by no single point")
+
+
+_PAIR = {list, tuple}
+_NUMBER = {int, float}
+
+
+def _name_bad_point(raw: Any) -> None:
+    """Raise :class:`_ShapeError` naming the first point of ``raw`` that is not a pair of finite
+    numbers within :data:`MAX_COORDINATE` of the origin (return if there is none)."""
     if not isinstance(raw, list):
         raise _ShapeError(f"'points' must be a list of [x, y] pairs, got {type(raw).__name__}")
-    points = []
     for i, point in enumerate(raw):
         if not (isinstance(point, (list, tuple)) and len(point) == 2):
             raise _ShapeError(f"points[{i}] must be an [x, y] pair, got {_shown(point)}")
@@ -209,11 +239,9 @@ def _parse_points(raw: Any) -> tuple[tuple[float, float], ...]:
                 f"points[{i}] = {_shown(point)} lies more than {MAX_COORDINATE:.0f} pixels from the "
                 "image origin"
             )
-        points.append((x, y))
-    return tuple(points)
 
 
-def _check_point_count(shape_type: str, points: Sequence[Any]) -> None:
+def _check_point_count(shape_type: str, points: Sequence[Any] | NDArray[np.float64]) -> None:
     n = len(points)
     rule, needed = _POINTS_NEEDED[shape_type]
     if n < needed or (rule == "exactly" and n != needed):
@@ -222,7 +250,7 @@ def _check_point_count(shape_type: str, points: Sequence[Any]) -> None:
         raise _ShapeError(f"{article} {shape_type} needs {rule} {needed} {plural}, got {n}")
 
 
-def _decode_mask(raw: Any, points: tuple[tuple[float, float], ...]) -> NDArray[np.bool_]:
+def _decode_mask(raw: Any, points: NDArray[np.float64]) -> NDArray[np.bool_]:
     """Decode a mask shape's base64 PNG and check it fits the box its points give."""
     if not isinstance(raw, str) or not raw:
         raise _ShapeError("a mask shape needs 'mask', a base64-encoded PNG")
@@ -242,7 +270,7 @@ def _decode_mask(raw: Any, points: tuple[tuple[float, float], ...]) -> NDArray[n
             f"'mask' must be a single-channel image, got {array.ndim}-D pixels "
             f"of shape {array.shape}"
         )
-    (x1, y1), (x2, y2) = ((_trunc(x), _trunc(y)) for x, y in points)
+    (x1, y1), (x2, y2) = ((_trunc(x), _trunc(y)) for x, y in points.tolist())
     expected = (y2 - y1 + 1, x2 - x1 + 1)
     if array.shape != expected:
         raise _ShapeError(
@@ -629,7 +657,7 @@ def _draw_shape(
     Each call sets exactly the pixels labelme's per-shape mask has set, so painting shapes in
     file order on one canvas equals labelme's ``cls[mask] = value`` sequence.
     """
-    xy = list(shape.points)
+    xy = [(x, y) for x, y in shape.points.tolist()]
     kind = shape.shape_type
     if kind == "circle":
         (cx, cy), (px, py) = xy

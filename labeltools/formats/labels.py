@@ -11,10 +11,12 @@ import io
 import json
 import os
 import struct
+import threading
 import warnings
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -157,6 +159,9 @@ def check_pixel_count(
         )
 
 
+_OPENING = threading.Lock()
+
+
 def _size(value: int, spec: str = "") -> str:
     """A size for a message; one of more than 15 digits as its order of magnitude."""
     return format(value, spec) if value < 10**15 else f"~10^{len(str(value)) - 1}"
@@ -183,22 +188,24 @@ def open_pillow(
         fp: PathLike | IO[bytes] = io.BytesIO(source)
     else:
         fp = source
-    saved = Image.MAX_IMAGE_PIXELS
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            Image.MAX_IMAGE_PIXELS = None  # the limit is ours, checked below with our message
-            image = Image.open(fp)
-    except FileNotFoundError:
-        raise error(f"{name}: no such {what}") from None
-    except Image.UnidentifiedImageError:
-        empty = not isinstance(source, (bytes, bytearray)) and _is_empty(source)
-        reason = "empty, 0 bytes" if empty else "not an image format Pillow knows"
-        raise error(f"{name}: cannot read image ({reason})") from None
-    except PIL_ERRORS as exc:
-        raise error(f"{name}: cannot read image ({exc})") from None
-    finally:
-        Image.MAX_IMAGE_PIXELS = saved
+    # Pillow's limit and the warning filters are process-wide: one opener at a time changes them.
+    with _OPENING:
+        saved = Image.MAX_IMAGE_PIXELS
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                Image.MAX_IMAGE_PIXELS = None  # the limit is ours, checked below with our message
+                image = Image.open(fp)
+        except FileNotFoundError:
+            raise error(f"{name}: no such {what}") from None
+        except Image.UnidentifiedImageError:
+            empty = not isinstance(source, (bytes, bytearray)) and _is_empty(source)
+            reason = "empty, 0 bytes" if empty else "not an image format Pillow knows"
+            raise error(f"{name}: cannot read image ({reason})") from None
+        except PIL_ERRORS as exc:
+            raise error(f"{name}: cannot read image ({exc})") from None
+        finally:
+            Image.MAX_IMAGE_PIXELS = saved
     try:
         check_pixel_count(image.height, image.width, name, error)
     except LabeltoolsError:
@@ -230,6 +237,17 @@ def open_image(
             yield image
     except PIL_ERRORS as exc:
         raise error(f"{path}: cannot read image ({exc})") from None
+
+
+@contextmanager
+def _open_bytes(data: bytes, path: PathLike) -> Iterator[Image.Image]:
+    """:func:`open_image` for a file already read: errors name ``path``."""
+    image = open_pillow(data, str(path))
+    try:
+        with image:
+            yield image
+    except PIL_ERRORS as exc:
+        raise LabelFileError(f"{path}: cannot read image ({exc})") from None
 
 
 #: Channels per pixel of each PNG colour type (grey, RGB, palette, grey + alpha, RGBA).
@@ -278,6 +296,85 @@ def png_pixel_shortfall(data: bytes) -> tuple[int, int] | None:
     return None if got >= expected else (got, expected)
 
 
+try:  # zlib-ng inflates label PNGs many times faster than zlib; either gives the same bytes
+    from zlib_ng.zlib_ng import decompressobj as _inflater
+except ImportError:  # pragma: no cover - zlib-ng is a dependency; zlib still gives the same result
+    from zlib import decompressobj as _inflater  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class PlainPng:
+    """The pixels of an 8-bit, single-channel, non-interlaced PNG whose rows are all stored
+    unfiltered (as Pillow writes palette and grayscale labels): ``rows`` is the inflated
+    stream, ``(H, W + 1)`` uint8 with each row's filter byte (0) in column 0."""
+
+    rows: NDArray[np.uint8]
+    palette: NDArray[np.uint8] | None  # (256, 3) for a palette PNG, None for grayscale
+
+    @property
+    def pixels(self) -> NDArray[np.uint8]:
+        """The ``(H, W)`` label, as a new writable array."""
+        return self.rows[:, 1:].copy()
+
+    def histogram(self) -> NDArray[np.int64]:
+        """``(256,)`` int64 pixels per value, counted in C by Pillow (filter bytes left out)."""
+        height, stride = self.rows.shape
+        counts = np.asarray(Image.frombuffer("L", (stride, height), self.rows, "raw", "L", 0, 1).histogram(), np.int64)
+        counts[0] -= height
+        return counts
+
+
+def plain_png(data: bytes, name: str) -> PlainPng | None:
+    """Decode a label PNG without Pillow when it is plain: 8-bit grayscale or palette, not
+    interlaced, every row unfiltered, its stream complete. This is what labeltools, Pillow and
+    most tools write for label maps; inflating it is the whole decoding, and zlib-ng inflates
+    such low-entropy streams over ten times faster than Pillow's zlib. Anything else (and any
+    damaged file) gives None, and the caller decodes it with Pillow, which reports what is wrong.
+
+    Raises:
+        LabelFileError: the header declares more pixels than :func:`max_pixels` allows.
+    """
+    if not data.startswith(b"\x89PNG\r\n\x1a\n") or data[12:16] != b"IHDR" or len(data) < 33:
+        return None
+    width, height, depth, colour, compression, method, interlace = struct.unpack(">IIBBBBB", data[16:29])
+    if depth != 8 or colour not in (0, 3) or compression or method or interlace or not width or not height:
+        return None
+    check_pixel_count(height, width, name)
+    stream, palette, pos = [], None, 33
+    while pos + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        body = data[pos + 8 : pos + 8 + length]
+        if len(body) != length:
+            return None
+        if kind == b"IDAT":
+            stream.append(body)
+        elif kind == b"PLTE" and length % 3 == 0:
+            palette = np.zeros((256, 3), dtype=np.uint8)
+            entries = np.frombuffer(body, dtype=np.uint8).reshape(-1, 3)[:256]
+            palette[: len(entries)] = entries
+        elif kind == b"IEND":
+            break
+        pos += 12 + length
+    if colour == 3 and palette is None:
+        return None
+    expected = height * (width + 1)
+    try:
+        inflated = _inflater().decompress(b"".join(stream), expected + 1)
+    except zlib.error:
+        return None
+    if len(inflated) != expected:
+        return None
+    rows = np.frombuffer(inflated, dtype=np.uint8).reshape(height, width + 1)
+    if rows[:, 0].any():  # a filtered row: Pillow undoes the filters
+        return None
+    return PlainPng(rows, palette if colour == 3 else None)
+
+
+def _label_data(path: PathLike) -> bytes:
+    """The bytes of a label file; a missing file is ``"<path>: no such file"``."""
+    return read_bytes(path, LabelFileError)
+
+
 def read_label_palette(path: PathLike) -> tuple[NDArray[np.uint8], NDArray[np.uint8] | None]:
     """Read a label file and its palette.
 
@@ -289,7 +386,11 @@ def read_label_palette(path: PathLike) -> tuple[NDArray[np.uint8], NDArray[np.ui
         LabelFileError: the file is missing, unreadable, truncated, not single-channel (an RGB
         file points to ``labeltools remap``), or holds values above 255.
     """
-    with open_image(path) as image:
+    data = _label_data(path)
+    plain = plain_png(data, str(path))
+    if plain is not None:
+        return plain.pixels, plain.palette
+    with _open_bytes(data, path) as image:
         image.load()
         mode = image.mode
         if mode == "P":
@@ -330,7 +431,11 @@ def label_histogram(path: PathLike) -> tuple[NDArray[np.int64], tuple[int, int]]
     Raises:
         LabelFileError: see :func:`read_label_palette`.
     """
-    with open_image(path) as image:
+    data = _label_data(path)
+    plain = plain_png(data, str(path))
+    if plain is not None:
+        return plain.histogram(), (plain.rows.shape[0], plain.rows.shape[1] - 1)
+    with _open_bytes(data, path) as image:
         counts = image_histogram(image)
         if counts is not None:
             return counts, (image.height, image.width)

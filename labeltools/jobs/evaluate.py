@@ -17,7 +17,13 @@ from labeltools.core._types import PathLike
 from labeltools.core.classes import ClassTable, class_names_for
 from labeltools.core.errors import DatasetError, EvaluationError
 from labeltools.core.options import MISSING_POLICIES, VOID
-from labeltools.engine.executor import FileResult, OneRun, log, map_quick, raise_if_failed
+from labeltools.engine.executor import (
+    FileResult,
+    OneRun,
+    log,
+    map_quick,
+    raise_if_failed,
+)
 from labeltools.engine.storage import location
 from labeltools.formats.labels import read_label
 from labeltools.formats.voc import dataset_class_table, dataset_label_paths, is_voc_root

@@ -18,10 +18,20 @@ from labeltools.core._types import PathLike
 from labeltools.core.classes import ClassTable, class_names_for
 from labeltools.core.errors import DatasetError, WeightsError
 from labeltools.core.options import EFFECTIVE_BETA, ENET_C, VOID
-from labeltools.engine.executor import FileResult, OneRun, map_files, map_quick, raise_if_failed
+from labeltools.engine.executor import (
+    FileResult,
+    OneRun,
+    map_files,
+    map_quick,
+    raise_if_failed,
+)
 from labeltools.engine.storage import absolute, atomic_write, location
 from labeltools.formats.labels import label_histogram, write_json
-from labeltools.formats.voc import CLASS_NAMES_FILE, dataset_class_table, select_label_paths
+from labeltools.formats.voc import (
+    CLASS_NAMES_FILE,
+    dataset_class_table,
+    select_label_paths,
+)
 from labeltools.ops.counts import (
     ClassCounter,
     ClassCounts,
@@ -54,9 +64,11 @@ def histogram_label_files(
     :meth:`ClassCounter.add_results`. A bad file gives a failed result and the rest go on.
     """
     work = [str(p) for p in paths]
+    # Reading and inflating a label releases the GIL: threads share the work without the
+    # start-up of worker processes.
     if chunksize is None:
-        return map_quick(histogram_label_file, work, jobs)
-    return map_files(histogram_label_file, work, jobs, chunksize)
+        return map_quick(histogram_label_file, work, jobs, threads=True)
+    return map_files(histogram_label_file, work, jobs, chunksize, threads=True)
 
 
 def count_label_files(

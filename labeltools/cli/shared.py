@@ -5,7 +5,6 @@ Results go to stdout, diagnostics and progress to stderr. A :class:`LabeltoolsEr
 line on stderr and exit code 1; bad usage is exit code 2 (typer's own).
 """
 
-from __future__ import annotations
 
 import contextlib
 import functools
@@ -41,141 +40,56 @@ if TYPE_CHECKING:  # annotations only: each command imports what it runs
     from labeltools.engine.executor import FileResult
 
 
-#: The placeholder of an option's value in --help, by option; others get one by type
-#: (``N``, ``NUMBER``, ``TEXT``), flags none, choices their values (``a|b|c``).
-PLACEHOLDERS = {
-    "--classes": "TABLE", "--num-classes": "N", "--output": "FILE", "--output-dir": "FOLDER",
-    "--labels-dir": "FOLDER", "--split": "NAME", "--jobs": "N", "--seed": "N", "--folds": "K",
-    "--val-fraction": "FRACTION", "--name": "NAME", "--line-width": "PIXELS", "--point-size": "PIXELS",
-    "--tolerance": "DISTANCE", "--index-map": "MAP", "--top": "N", "--step": "K", "--max-cells": "N",
-    "--sheet": "NAME", "--plot": "FILE", "--csv": "FILE", "--excel": "FILE", "--enet-c": "C",
-    "--beta": "BETA", "--ignore-index": "VALUE",
-}  # fmt: skip
-_BY_TYPE = {"int": "N", "float": "NUMBER"}
-#: The longest list of choices written as the placeholder itself (``error|ignore|background``).
-CHOICES_WIDTH = 24
+class _OurHelp:
+    """A command whose ``--help`` is drawn by :mod:`labeltools.cli.help`, and whose missing
+    argument is named in words."""
 
-
-def reflow(text: str) -> str:
-    """A help text whose paragraphs are joined into single lines (the terminal wraps them), except
-    an ``Examples:`` paragraph, whose lines stay one command each."""
-    import inspect
-
-    paragraphs = []
-    for paragraph in inspect.cleandoc(text).split("\n\n"):
-        lines = [line.strip() for line in paragraph.splitlines()]
-        if lines and lines[0] == "Examples:":
-            paragraphs.append("\n".join([lines[0], *(f"  {line}" for line in lines[1:])]))
-        else:
-            paragraphs.append(" ".join(lines))
-    return "\n\n".join(paragraphs)
-
-
-def tidy_params(params: Sequence[Any]) -> None:
-    """One placeholder style in --help: arguments and values in capitals, no ``<bool>`` on a flag,
-    a choice's values as ``a|b|c``."""
-    for param in params:
-        if param.param_type_name == "argument":
-            if param.metavar is None:
-                param.metavar = param.name.upper()
-            param.display_type_rich = _no_type  # the placeholder says it: no <str> beside it
-            continue
-        if param.metavar is not None:
-            continue
-        # typer describes a parameter's type with a descriptor (0.2x), click with a ParamType.
-        described = getattr(param, "type_descriptor", None)
-        choices = described.choices if described is not None else getattr(getattr(param, "type", None), "choices", None)
-        kind = described.annotation if described is not None else getattr(param, "type", None)
-        if param.is_flag:
-            param.metavar = ""
-        elif choices:
-            values = [str(getattr(c, "value", c)) for c in choices]
-            param.metavar = "|".join(values)
-            if len(param.metavar) > CHOICES_WIDTH:  # a long list would fold mid-word: name it, list it in the help
-                param.metavar = max(param.opts, key=len).lstrip("-").upper()
-                param.help = f"{param.help or ''} One of: {', '.join(values)}.".strip()
-        else:
-            long = max(param.opts, key=len)
-            param.metavar = PLACEHOLDERS.get(long, _BY_TYPE.get(getattr(kind, "__name__", ""), "TEXT"))
-        if param.help:
-            param.help = reflow(param.help)
-
-
-def _no_type(ctx: Any) -> None:
-    return None
-
-
-@contextlib.contextmanager
-def _folding_help() -> Iterator[None]:
-    """typer's help texts cut a word longer than their column with "..."; fold it instead, so
-    that a long path in a help text is shown whole at 80 columns."""
-    from typer import rich_utils
-
-    plain = rich_utils._make_rich_text
-
-    def folding(*args: Any, **kwargs: Any) -> Any:
-        text = plain(*args, **kwargs)
-        if isinstance(text, Text):
-            text.overflow = "fold"
-        return text
-
-    rich_utils._make_rich_text = folding
-    try:
-        yield
-    finally:
-        rich_utils._make_rich_text = plain
-
-
-class _TidyHelp:
-    """--help with paragraphs reflowed, placeholders written one way and nothing cut."""
-
-    help: Optional[str]
     params: list[Any]
-
-    def _tidy(self) -> None:
-        tidy_params(self.params)
-        if self.help:
-            self.help = reflow(self.help)
 
     def get_help_option(self, ctx: Any) -> Any:
         option = super().get_help_option(ctx)  # type: ignore[misc]
         if option is not None:
-            option.metavar = ""
+            option.metavar = ""  # a flag: no <bool> beside it
         return option
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         try:
             return super().parse_args(ctx, args)  # type: ignore[misc,no-any-return]
         except typer.BadParameter as exc:
-            missing = exc.param
-            if type(exc).__name__ != "MissingParameter" or getattr(missing, "param_type_name", None) != "argument":
+            if type(exc).__name__ != "MissingParameter" or getattr(exc.param, "param_type_name", None) != "argument":
                 raise
+            from labeltools.cli.help import argument_name
+
             # An argument of many values followed by one (INPUT... OUTPUT) takes the last value
             # given for the second: name every argument the command takes and what each is.
             arguments = [p for p in self.params if p.param_type_name == "argument"]
-            names = " ".join(p.metavar + ("..." if p.nargs != 1 else "") for p in arguments)
-            each = "; ".join(f"{p.metavar}: {p.help.rstrip('.')}" for p in arguments if p.help)
+            names = " ".join(argument_name(p) for p in arguments)
+            each = "; ".join(f"{argument_name(p)}: {p.help.rstrip('.')}" for p in arguments if p.help)
             raise Usage(f"missing argument: {ctx.command_path} takes {names} ({each})", ctx=ctx) from None
 
+
+class Command(_OurHelp, typer.core.TyperCommand):
+    """A labeltools command (see :class:`_OurHelp`)."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        from labeltools.cli.help import usage
+
+        return usage(self, ctx).split()[len(ctx.command_path.split()) :]
+
     def format_help(self, ctx: Any, formatter: Any) -> None:
-        with _folding_help():
-            super().format_help(ctx, formatter)  # type: ignore[misc]
+        from labeltools.cli.help import render_help
+
+        render_help(self, ctx)
 
 
-class Command(_TidyHelp, typer.core.TyperCommand):
-    """A labeltools command (see :class:`_TidyHelp`)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._tidy()
-
-
-class Group(_TidyHelp, typer.core.TyperGroup):
-    """The top command (see :class:`_TidyHelp`)."""
+class Group(_OurHelp, typer.core.TyperGroup):
+    """The top command: typer lists the commands; its flags show no ``<bool>``."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._tidy()
+        for param in self.params:
+            if getattr(param, "is_flag", False):
+                param.metavar = ""
 
 
 app = typer.Typer(
@@ -218,7 +132,7 @@ def warn(message: str) -> None:
     err.print(Text.assemble(("warning:", "yellow"), " ", message), soft_wrap=True)
 
 
-def result_table(title: str, columns: Sequence[str], text: Sequence[str] = ("name",)) -> Table:
+def result_table(title: str, columns: Sequence[str], text: Sequence[str] = ("name",)) -> "Table":
     """A result table: the ``text`` columns left-aligned, every other (numeric) column right."""
     from rich.table import Table
     grid = Table(title=title)
@@ -290,8 +204,32 @@ class BatchSummary:
         return len(self.failures)
 
 
+@contextlib.contextmanager
+def _progress(description: str, total: int) -> Iterator[Callable[[], None]]:
+    """A progress bar on stderr when it is a terminal (nothing in a pipe or a log file); yields
+    the function that advances it by one."""
+    if not err.is_terminal:
+        yield lambda: None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    progress = Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=err, transient=True,
+    )  # fmt: skip
+    with progress:
+        task = progress.add_task(description, total=total)
+        yield lambda: progress.advance(task)
+
+
 def report_batch(
-    results: Iterable[FileResult],
+    results: "Iterable[FileResult]",
     total: int,
     description: str,
     verb: str = "processed",
@@ -303,24 +241,8 @@ def report_batch(
     (with ``counts``) the ``"<verb> N, failed M"`` line. Returns the summary; the caller exits 1
     when ``summary.failed``.
     """
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
     summary = BatchSummary()
-    progress = Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-    )
-    with progress:
-        task = progress.add_task(description, total=total)
+    with _progress(description, total) as advance:
         for result in results:
             for warning in result.warnings:
                 warn(warning)
@@ -331,7 +253,7 @@ def report_batch(
                 summary.skipped += 1
             else:
                 summary.done += 1
-            progress.advance(task)
+            advance()
     for reason in summary.failures:
         err.print(Text.assemble(("failed:", "red"), " ", reason), soft_wrap=True)
     if not counts:
@@ -405,13 +327,13 @@ def one_class_source(classes: Optional[str], num_classes: Optional[int]) -> None
         raise typer.BadParameter("give a class table (--classes) or a number of classes (--num-classes), not both", param_hint="--num-classes")
 
 
-def load_classes(spec: Optional[str]) -> Optional[ClassTable]:
+def load_classes(spec: Optional[str]) -> "Optional[ClassTable]":
     """A ClassTable from a ``--classes`` value (preset or file), or None."""
     from labeltools.core.classes import ClassTable
     return None if spec is None else ClassTable.load(spec)
 
 
-def load_palette(spec: Optional[str]) -> Optional[NDArray[np.uint8]]:
+def load_palette(spec: Optional[str]) -> "Optional[NDArray[np.uint8]]":
     """The ``(256, 3)`` palette of a ``--classes`` value (preset or file), or None."""
     table = load_classes(spec)
     return None if table is None else table.palette()
