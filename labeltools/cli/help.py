@@ -148,7 +148,7 @@ def _panel(title: str, rows: Sequence[Sequence[Text | str]], ratios: Sequence[in
 
 def render_help(command: Any, ctx: Any) -> None:
     """Print ``command``'s help on stdout."""
-    console = Console(highlight=False, markup=False)
+    console = Console(highlight=False, markup=False, emoji=False)
     console.print()
     console.print(Text.assemble(" Usage: ", (usage(command, ctx), "bold")))
     console.print()

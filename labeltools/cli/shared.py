@@ -115,7 +115,7 @@ PIPE_WIDTH = 100_000
 def _console(stderr: bool) -> Console:
     probe = Console(stderr=stderr)
     width = None if probe.is_terminal else PIPE_WIDTH
-    return Console(stderr=stderr, highlight=False, markup=False, width=width)
+    return Console(stderr=stderr, highlight=False, markup=False, emoji=False, width=width)
 
 
 out = _console(stderr=False)
