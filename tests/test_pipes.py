@@ -82,3 +82,11 @@ def test_json_to_stdout_holds_the_results_alone(tmp_path: Path) -> None:
         data = json.loads(done.stdout)  # stdout is the JSON and nothing else
         assert holds(data), (name, data)
         assert "┏" in done.stderr or name == "check", name  # the table went to stderr
+
+
+def test_names_that_look_like_emoji_codes_are_printed_as_they_are(tmp_path: Path) -> None:
+    names = tmp_path / "class_names.txt"
+    names.write_text("background\n:cat:\n:thumbs_up:\n")
+    done = piped("colormap", "-c", names)
+    assert done.returncode == 0, done.stderr
+    assert ":cat:" in done.stdout and ":thumbs_up:" in done.stdout

@@ -210,7 +210,7 @@ def remove_stale_temporaries(folder: PathLike) -> list[Path]:
     key = Path(os.path.abspath(folder))
     if key in _swept:
         return []
-    _swept.add(key)
+    _swept.update((key, location(folder)))
     removed = []
     try:
         entries = list(os.scandir(key))
@@ -253,8 +253,10 @@ def atomic_writes() -> Iterator[Callable[[PathLike], Path]]:
                 scratch.append(tempfile.mkdtemp(prefix="labeltools-"))
             tmp = Path(scratch[0]) / temporary_name(target.name)
         else:
-            ensure_dir(target.parent)
-            remove_stale_temporaries(target.parent)
+            folder = target.parent
+            if folder not in _swept:  # made and swept once per run (see start_run)
+                ensure_dir(folder)
+                remove_stale_temporaries(folder)
             tmp = target.with_name(temporary_name(target.name))
         staged.append((tmp, target))
         return tmp

@@ -306,7 +306,8 @@ def convert_file(
     image_id: str | None = None,
     options: ConvertOptions = ConvertOptions(),
     resume: bool = False,
-    count_skipped: bool = False,
+    count_classes: bool = False,
+    replace_other_images: bool = True,
 ) -> FileResult:
     """Convert one labelme annotation into its VOC files under ``output``.
 
@@ -324,13 +325,16 @@ def convert_file(
         options: rasterisation and output options.
         resume: skip the file (``skipped=True``) when its outputs all exist and none is older
             than the JSON or its image file.
-        count_skipped: also count the classes of a skipped file's label (for a stratified
-            split).
+        count_classes: count the class pixels of the file's label, converted or up to date
+            (for a stratified split).
+        replace_other_images: look for images of the same id in other formats to remove (False
+            when ``output`` was empty as the run began: there are none).
 
     Returns:
         A :class:`FileResult` with the written files in ``outputs``, the shape warnings in
         ``warnings`` and ``{"id": ..., "status": "converted" | "up-to-date" | "not-labelme"}`` in
-        ``data``, with, for a converted file, ``"pixels"`` (class -> pixels of its label) and
+        ``data``, with, for a converted file, ``"pixels"`` (with ``count_classes``: class ->
+        pixels of its label) and
         ``"contested"`` (pixels where shapes of two classes overlapped). A JSON file that is not a labelme annotation is skipped with a warning.
 
     Raises:
@@ -351,7 +355,7 @@ def convert_file(
         done = _up_to_date(json_path, doc, output, image_id, options)
         if done is not None:
             data: dict[str, Any] = {"id": image_id, "status": "up-to-date"}
-            if count_skipped:
+            if count_classes:
                 data["pixels"] = sparse_counts(label_histogram(label_path(output, image_id))[0].tolist())
             return FileResult(source=str(json_path), skipped=True, outputs=done, data=data)
 
@@ -389,21 +393,23 @@ def convert_file(
             save_label_image(stage(paths["instances"]), instance_image, _VOC_PALETTE)
         if viz is not None:
             _save(stage(paths["viz"]), viz, {"format": "JPEG", "quality": VIZ_QUALITY})
-    _remove_other_images(paths["image"])
+    if replace_other_images:
+        _remove_other_images(paths["image"])
+    data = {"id": image_id, "status": "converted", "contested": raster.contested}
+    if count_classes:
+        data["pixels"] = sparse_counts(class_image.histogram())
     return FileResult(
-        source=str(json_path),
-        outputs=tuple(str(p) for p in paths.values()),
-        warnings=doc.warnings,
-        data={"id": image_id, "status": "converted", "pixels": sparse_counts(class_image.histogram()), "contested": raster.contested},
+        source=str(json_path), outputs=tuple(str(p) for p in paths.values()), warnings=doc.warnings, data=data
     )
 
 
 def _convert_item(
-    item: ConvertItem, output: str, classes: ClassTable, options: ConvertOptions, resume: bool, count_skipped: bool
+    item: ConvertItem, output: str, classes: ClassTable, options: ConvertOptions, resume: bool, count_classes: bool,
+    replace_other_images: bool,
 ) -> FileResult:
     return convert_file(
         item.json_path, output, classes, image_id=item.image_id, options=options, resume=resume,
-        count_skipped=count_skipped,
+        count_classes=count_classes, replace_other_images=replace_other_images,
     )  # fmt: skip
 
 
@@ -527,7 +533,7 @@ class Conversion(OneRun):
     :class:`FileResult` per file in input order; after the last one, the split lists are
     written for every file that converted (or was up to date) and ``splits`` holds them,
     ``contested`` the files whose shapes of different classes overlapped (id -> pixels) and
-    ``pixels`` each converted id's class pixel counts.
+    ``pixels`` (when stratified) each id's class pixel counts.
     """
 
     output: Path
@@ -540,6 +546,7 @@ class Conversion(OneRun):
     jobs: int | None
     previous_split: tuple[list[str], list[str]] | None = None
     stratify: bool = False
+    fresh: bool = False  # OUTPUT was missing or empty when the conversion was checked
     splits: dict[str, list[str]] = field(default_factory=dict, init=False)
     contested: dict[str, int] = field(default_factory=dict, init=False)
     pixels: dict[str, dict[int, int]] = field(default_factory=dict, init=False)
@@ -553,7 +560,7 @@ class Conversion(OneRun):
         log.debug("converting %d files into %s (jobs=%s)", len(self.items), self.output, self.jobs)
         work = functools.partial(
             _convert_item, output=str(self.output), classes=self.classes,
-            options=self.options, resume=self.resume, count_skipped=self.stratify,
+            options=self.options, resume=self.resume, count_classes=self.stratify, replace_other_images=not self.fresh,
         )
         in_dataset: list[str] = []
         kept: set[str] = set()  # ids that failed this time but keep their earlier outputs
@@ -686,7 +693,7 @@ def convert_labelme(
     return Conversion(
         output=output, classes=table, items=items, options=options,
         val_fraction=val_fraction, seed=seed, resume=resume, jobs=jobs, previous_split=previous,
-        stratify=stratify,
+        stratify=stratify, fresh=not _is_nonempty_dir(output),
     )
 
 
