@@ -315,3 +315,26 @@ def test_convert_json_holds_the_summary(tmp_path: Path) -> None:
     assert data["failed"] == 1 and data["failures"][0]["file"].endswith("broken.json")
     assert data["failures"][0]["error"] in done.stderr
     assert f"{data['splits']['trainval']} images, {len(data['classes'])} classes" in done.stdout + done.stderr
+
+
+def test_every_batch_json_lists_its_failures(scored: dict[str, Path]) -> None:
+    root, pred, tmp = scored["root"], scored["pred"], scored["tmp"]
+    (pred / "b.png").write_bytes(b"not a png")
+    junk = tmp / "junk.png"
+    junk.write_bytes(b"neither")
+    runs = {
+        "evaluate": ("evaluate", root, pred, "-n", "3"),
+        "remap": ("remap", junk, pred / "a.png", "-m", "1:0", "-d", tmp / "out"),
+        "stats": ("stats", tmp / "out"),
+    }
+    for name, args in runs.items():
+        if name == "stats":  # a folder of labels holding one that is not one
+            (tmp / "out" / "c.png").write_bytes(b"broken")
+            args = ("stats", "--labels-dir", tmp / "out", "-n", "3")
+        done = piped(*args, "--json", "-")
+        assert done.returncode == 1, (name, done.stderr)
+        data = json.loads(done.stdout)
+        assert data["failed"] == len(data["failures"]) == 1, (name, data)
+        failure = data["failures"][0]
+        assert f"failed: {failure['error']}" in done.stderr, name
+        assert Path(failure["file"]).name in {"b.png", "junk.png", "c.png"}, (name, failure)

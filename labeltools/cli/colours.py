@@ -237,7 +237,7 @@ def remap_summary(report: "RemapReport", summary: BatchSummary, top: int) -> dic
     return {
         "written": summary.done,
         "failed": summary.failed,
-        "failures": [{"file": f, "error": e} for f, e in zip(summary.failed_sources, summary.failures)],
+        "failures": summary.failure_list(),
         "pixels": report.pixels,
         "void": {
             "all": report.void, "mapped": report.void_mapped, "unknown": report.unknown,

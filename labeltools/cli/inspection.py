@@ -211,7 +211,7 @@ def stats_command(
     for line in stats.imbalance():
         out.print(Text.assemble(("split imbalance:", "yellow"), f" {line}"), soft_wrap=True)
     if json_path is not None:
-        emit_json(json_path, stats.to_dict())
+        emit_json(json_path, {**stats.to_dict(), "failed": summary.failed, "failures": summary.failure_list()})
     if plot is not None:
         save_stats_plot(plot, stats, log=log)
         wrote(plot)

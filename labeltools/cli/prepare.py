@@ -87,7 +87,7 @@ def conversion_summary(
         "converted": summary.done,
         "skipped": summary.skipped,
         "failed": summary.failed,
-        "failures": [{"file": f, "error": e} for f, e in zip(summary.failed_sources, summary.failures)],
+        "failures": summary.failure_list(),
         "classes": conversion.classes.names,
         "splits": {name: len(ids) for name, ids in conversion.splits.items()},
         "overlap": {

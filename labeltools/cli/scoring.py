@@ -178,7 +178,7 @@ def evaluate_command(
         + (", ".join(f"{a['index']} {a['name']}" for a in absent) if absent else "none"),
     )
     if json_path is not None:
-        emit_json(json_path, scores)
+        emit_json(json_path, {**scores, "failed": summary.failed, "failures": summary.failure_list()})
     for path, save in ((csv_path, save_confusion_csv), (excel_path, save_scores_excel)):
         if path is not None:
             save(path, cm, names)

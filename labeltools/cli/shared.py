@@ -203,6 +203,10 @@ class BatchSummary:
     def failed(self) -> int:
         return len(self.failures)
 
+    def failure_list(self) -> list[dict[str, str]]:
+        """The failures as ``--json`` lists them: ``[{file, error}]``."""
+        return [{"file": f, "error": e} for f, e in zip(self.failed_sources, self.failures)]
+
 
 @contextlib.contextmanager
 def _progress(description: str, total: int) -> Iterator[Callable[[], None]]:

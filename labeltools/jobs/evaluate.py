@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -39,6 +39,16 @@ def check_missing_policy(missing: str, name: str = "missing") -> None:
     """
     if missing not in MISSING_POLICIES:
         raise EvaluationError(f"{name} must be one of {', '.join(MISSING_POLICIES)}, got {missing!r}")
+
+
+class ScoringPair(NamedTuple):
+    """A ground-truth file and its prediction; named by the ground truth, as its result is."""
+
+    gt: str
+    pred: str
+
+    def __str__(self) -> str:
+        return self.gt
 
 
 def evaluate_pair(
@@ -158,7 +168,7 @@ def evaluate_pairs(
     """
     check_scoring(num_classes, ignore_index, missing)
     work = partial(evaluate_pair, num_classes=num_classes, ignore_index=ignore_index, missing=missing)
-    return map_quick(work, [(str(g), str(p)) for g, p in pairs], jobs)
+    return map_quick(work, [ScoringPair(str(g), str(p)) for g, p in pairs], jobs)
 
 
 @dataclass
