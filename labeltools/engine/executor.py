@@ -170,8 +170,9 @@ def map_files(
         items: the work, e.g. paths. Materialised into a list.
         jobs: worker processes; ``None``/0 = every core, 1 = in this process. On Dask: the
             size of a ``local`` cluster (a running scheduler has its own workers).
-        chunksize: items sent to a worker at a time (default: small, for steady progress;
-            on Dask, at least :data:`DASK_MIN_TASK_ITEMS`).
+        chunksize: items sent to a worker at a time (default :func:`quick_task_chunksize`: up
+            to 32, and about 8 chunks per worker; each round trip between processes costs
+            about as much as converting a file; on Dask, at least :data:`DASK_MIN_TASK_ITEMS`).
         threads: run the local workers as threads of this process rather than processes: for
             work that spends its time in C code that releases the GIL (reading and inflating
             label PNGs), where a thread starts in microseconds and a forked process takes tens
@@ -194,7 +195,7 @@ def map_files(
             yield guard(item)
         return
     if chunksize is None:
-        chunksize = max(1, min(8, len(work) // (workers * 8)))
+        chunksize = quick_task_chunksize(len(work), workers)
     log.debug("processing %d items with %d workers (chunks of %d)", len(work), workers, chunksize)
     if threads:
         from multiprocessing.pool import ThreadPool
