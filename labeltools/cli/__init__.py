@@ -2,6 +2,9 @@
 
 :mod:`labeltools.cli.shared` holds the app and what the commands share; one module per command
 group registers its commands on it, each importing its library job only when it runs.
+
+The command modules keep real annotations (no ``from __future__ import annotations``): typer reads
+every command's signature at each start, and would otherwise compile each annotation string anew.
 """
 
 from labeltools.cli import colours, inspection, prepare, scoring  # noqa: F401  (registers the commands)

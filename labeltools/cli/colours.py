@@ -1,6 +1,5 @@
 """Commands on colours and label files: ``colormap``, ``colorize``, ``remap``."""
 
-
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
@@ -27,7 +26,6 @@ from labeltools.cli.shared import (
 )
 
 if TYPE_CHECKING:  # annotations only: each command imports what it runs
-
     from labeltools.ops.remap import RemapReport
 
 
@@ -74,7 +72,6 @@ def colormap_command(
     out.print(grid)
 
 
-
 @command("colorize", rich_help_panel="Colours and label files")
 def colorize_command(
     inputs: Annotated[list[str], typer.Argument(help="Label PNGs (grayscale or palette) holding class indices.", metavar="INPUT", show_default=False)],
@@ -100,10 +97,8 @@ def colorize_command(
     exit_for(report_batch(results, len(inputs), "colorize", verb="wrote"))
 
 
-
 def _percent(part: int, whole: int) -> str:
     return f"{100.0 * part / whole:.2f}%" if whole else "-"
-
 
 
 def print_remap_report(report: "RemapReport", index_mode: bool = False, top: int = 10) -> None:
@@ -143,7 +138,6 @@ def print_remap_report(report: "RemapReport", index_mode: bool = False, top: int
             cells += [hex_color(key), swatch(key)]
         grid.add_row(*cells, str(count), example)
     out.print(grid)
-
 
 
 @command("remap", rich_help_panel="Colours and label files")
@@ -228,7 +222,6 @@ def remap_command(
     if json_path is not None:
         emit_json(json_path, remap_summary(report, summary, top))
     exit_for(summary)
-
 
 
 def remap_summary(report: "RemapReport", summary: BatchSummary, top: int) -> dict[str, Any]:

@@ -1,6 +1,5 @@
 """Commands that inspect a dataset: ``excel``, ``stats``, ``check``."""
 
-
 from typing import Annotated, Any, Optional
 
 import typer
@@ -15,6 +14,7 @@ from labeltools.cli.shared import (
     LabelsDirOption,
     NumClassesOption,
     SplitOption,
+    Usage,
     command,
     dataset_root,
     either,
@@ -41,8 +41,7 @@ def _crop_option(value: Optional[str]) -> Optional[tuple[int, int, int, int]]:
     try:
         return parse_crop(value)
     except LabeltoolsError as exc:
-        raise typer.BadParameter(str(exc)) from None
-
+        raise typer.BadParameter(str(exc), param_hint="--crop") from None
 
 
 @command("excel", rich_help_panel="Inspect")
@@ -111,9 +110,9 @@ def excel_command(
     names = either(classes, names_alias, "--classes", "--names")
     if read is not None:
         if inputs:
-            raise typer.BadParameter("give either label files to dump or --read WORKBOOK, not both")
+            raise Usage("give either label files to dump or --read WORKBOOK, not both")
         if output is None:
-            raise typer.BadParameter("--read needs --output LABEL.png for the label to write")
+            raise Usage("--read needs --output LABEL.png for the label to write")
         dump_only = {
             "--crop": crop is not None, "--step": step != 1, "--no-fill": no_fill, "--output-dir": output_dir is not None,
             "--max-cells": max_cells != DEFAULT_MAX_CELLS,
@@ -121,19 +120,19 @@ def excel_command(
         given = [option for option, used in dump_only.items() if used]
         if given:
             verb = "applies" if len(given) == 1 else "apply"
-            raise typer.BadParameter(f"{', '.join(given)} only {verb} when dumping label files, not with --read")
+            raise Usage(f"{', '.join(given)} only {verb} when dumping label files, not with --read")
         result = excel_to_label_file(read, output, sheet, load_palette(names))
         height, width = result.data
         err.print(f"wrote {output} ({width}x{height}) from {read}", soft_wrap=True)
         return
     if not inputs:
-        raise typer.BadParameter("give label files to dump, or --read WORKBOOK")
+        raise Usage("give label files to dump, or --read WORKBOOK")
     if sheet is not None:
-        raise typer.BadParameter("--sheet only applies with --read")
+        raise Usage("--sheet only applies with --read")
     options: dict[str, Any] = dict(names=names, crop=_crop_option(crop), step=step, fill=not no_fill, max_cells=max_cells)
     if output_dir is not None:
         if output is not None:
-            raise typer.BadParameter("give --output (one workbook) or --output-dir (one per input), not both")
+            raise Usage("give --output (one workbook) or --output-dir (one per input), not both")
         results = label_files_to_excel(inputs, output_dir, jobs=jobs, **options)
         exit_for(report_batch(results, len(inputs), "excel", verb="wrote"))
         return
@@ -144,7 +143,6 @@ def excel_command(
     if summary.done:
         err.print(f"wrote {book} ({summary.done} grid sheet(s))", soft_wrap=True)
     exit_for(summary)
-
 
 
 @command("stats", rich_help_panel="Inspect")
@@ -216,7 +214,6 @@ def stats_command(
         save_stats_plot(plot, stats, log=log)
         wrote(plot)
     exit_for(summary)
-
 
 
 @command("check", rich_help_panel="Inspect")

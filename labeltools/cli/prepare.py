@@ -1,6 +1,5 @@
 """Commands that prepare a dataset: ``convert``, ``split``, ``demo``."""
 
-
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
@@ -49,7 +48,6 @@ if TYPE_CHECKING:  # annotations only: each command imports what it runs
 TOP_CONTESTED = 5
 
 
-
 def run_conversion(conversion: "Conversion", json_path: Optional[str] = None) -> BatchSummary:
     """Drive a conversion with a progress bar and print where the dataset went, the files whose
     shapes of different classes overlapped most, and (with ``json_path``) the summary as JSON."""
@@ -75,7 +73,6 @@ def run_conversion(conversion: "Conversion", json_path: Optional[str] = None) ->
     return summary
 
 
-
 def conversion_summary(
     conversion: "Conversion", summary: BatchSummary, contested: Sequence[tuple[str, int]]
 ) -> dict[str, Any]:
@@ -95,7 +92,6 @@ def conversion_summary(
             "files": [{"id": image_id, "contested_pixels": pixels} for image_id, pixels in contested],
         },
     }
-
 
 
 @command("convert", rich_help_panel="Prepare a dataset")
@@ -170,7 +166,6 @@ def convert_command(
     exit_for(run_conversion(conversion, json_path))
 
 
-
 @command("split", rich_help_panel="Prepare a dataset")
 def split_command(
     dataset: Annotated[str, typer.Argument(help="VOC dataset folder.", show_default=False)],
@@ -219,7 +214,6 @@ def split_command(
         emit_json(json_path, split_summary(splitting, names))
 
 
-
 def print_balance(
     balance: "Sequence[ClassBalance]", names: Sequence[str], train: str, val: str, splits: Mapping[str, Sequence[str]]
 ) -> None:
@@ -239,7 +233,6 @@ def print_balance(
     out.print(grid)
 
 
-
 def split_summary(splitting: "DatasetSplitting", names: Sequence[str]) -> dict[str, Any]:
     """split's ``--json``: the split files' ids and, per split, each class's spread."""
     return {
@@ -256,7 +249,6 @@ def split_summary(splitting: "DatasetSplitting", names: Sequence[str]) -> dict[s
     }  # fmt: skip
 
 
-
 def _add_folder(tree: "Tree", folder: Path) -> None:
     for path in sorted(folder.iterdir(), key=lambda p: (p.is_file(), p.name)):
         if path.is_dir():
@@ -266,14 +258,12 @@ def _add_folder(tree: "Tree", folder: Path) -> None:
             tree.add(Text(path.name))
 
 
-
 def folder_tree(folder: Path) -> "Tree":
     """A rich tree of everything under ``folder``."""
     from rich.tree import Tree
     tree = Tree(Text(f"{folder}/", style="bold"))
     _add_folder(tree, folder)
     return tree
-
 
 
 @command("demo", rich_help_panel="Prepare a dataset")

@@ -1,6 +1,5 @@
 """Commands for training and scoring: ``weights``, ``evaluate``."""
 
-
 from typing import Annotated, Optional
 
 import typer

@@ -5,7 +5,6 @@ Results go to stdout, diagnostics and progress to stderr. A :class:`LabeltoolsEr
 line on stderr and exit code 1; bad usage is exit code 2 (typer's own).
 """
 
-
 import contextlib
 import functools
 import logging
@@ -119,10 +118,7 @@ def _console(stderr: bool) -> Console:
 
 
 out = _console(stderr=False)
-
-
 err = _console(stderr=True)
-
 
 F = TypeVar("F", bound=Callable[..., Any])
 
