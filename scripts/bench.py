@@ -732,6 +732,76 @@ def bench_convert(workdir: Path, quick: bool) -> list[Result]:
     return results
 
 
+# --- export ---------------------------------------------------------------------------------
+
+#: A labelme2coco-style script, as labelme's instance-segmentation example and the scripts built
+#: on it work: per file LabelFile (reads the image), the image saved, one mask per shape
+#: (``shape_to_mask``) OR-ed into its instance's mask, then pycocotools per object (encode, area,
+#: box) and the shapes' points as the polygon; one JSON at the end.
+LABELME2COCO_SCRIPT = """\
+import collections
+import json
+import sys
+from pathlib import Path
+
+import imgviz
+import numpy as np
+import pycocotools.mask
+
+import labelme
+
+source, output, labels = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+(output / "JPEGImages").mkdir(parents=True)
+names = [line.strip() for line in labels.read_text().splitlines() if line.strip()]
+class_ids = {name: i - 1 for i, name in enumerate(names)}
+data = {"images": [], "annotations": [], "categories": [
+    {"id": i, "name": n, "supercategory": None} for n, i in class_ids.items() if i > 0]}
+for image_id, path in enumerate(sorted(source.glob("*.json"))):
+    label_file = labelme.LabelFile(filename=str(path))
+    img = labelme.utils.img_data_to_arr(label_file.image_data)
+    out_img = output / "JPEGImages" / f"{path.stem}.jpg"
+    imgviz.io.imsave(out_img, img)
+    data["images"].append({"id": image_id, "file_name": str(out_img), "height": img.shape[0], "width": img.shape[1]})
+    masks, segmentations = {}, collections.defaultdict(list)
+    for shape in label_file.shapes:
+        label, group_id = shape["label"], shape.get("group_id")
+        if label not in class_ids or class_ids[label] <= 0:
+            continue
+        mask = labelme.utils.shape_to_mask(img.shape[:2], shape["points"], shape.get("shape_type"))
+        key = (label, group_id if group_id is not None else object())
+        masks[key] = masks[key] | mask if key in masks else mask
+        segmentations[key].append(np.asarray(shape["points"]).flatten().tolist())
+    for (label, _), mask in masks.items():
+        rle = pycocotools.mask.encode(np.asfortranarray(mask.astype(np.uint8)))
+        data["annotations"].append({
+            "id": len(data["annotations"]), "image_id": image_id, "category_id": class_ids[label],
+            "segmentation": segmentations[(label, _)], "area": float(pycocotools.mask.area(rle)),
+            "bbox": pycocotools.mask.toBbox(rle).flatten().tolist(), "iscrowd": 0,
+        })
+(output / "annotations.json").write_text(json.dumps(data))
+"""
+
+
+def bench_export(workdir: Path, quick: bool) -> list[Result]:
+    count = 60 if quick else 600
+    folder = make_labelme_folder(workdir / "labelme", count)
+    ours_out, base_out = fresh_folder(workdir, "ours"), fresh_folder(workdir, "labelme2coco")
+
+    def ours() -> object:
+        return labeltools_process(
+            "export", folder, "--to", "coco", "-d", ours_out(), "-c", folder / "labels.txt", "--copy-images", "--jobs", 2
+        )()
+
+    def baseline() -> object:
+        return script_process(workdir, "labelme2coco.py", LABELME2COCO_SCRIPT, folder, base_out(), folder / "labels.txt")()
+
+    ours_t, base_t = timeit_alternating(ours, baseline, repeats=1 if quick else 3)
+    return [Result(
+        "export", f"{count} images 500x375 to COCO, --jobs 2, whole process", ours_t, base_t,
+        baseline_name="labelme2coco-style script", target=3.0,
+    )]  # fmt: skip
+
+
 # --- startup --------------------------------------------------------------------------------
 
 
@@ -850,6 +920,7 @@ BENCHMARKS: dict[str, Callable[[Path, bool], list[Result]]] = {
     "evaluate": bench_evaluate,
     "stats": bench_stats,
     "convert": bench_convert,
+    "export": bench_export,
     "dask": bench_dask,
     "startup": bench_startup,
 }

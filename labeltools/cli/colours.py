@@ -12,6 +12,7 @@ from labeltools.cli.shared import (
     DaskOption,
     JobsOption,
     JsonOption,
+    OutputDirAlias,
     command,
     either,
     emit_json,
@@ -76,7 +77,7 @@ def colormap_command(
 def colorize_command(
     inputs: Annotated[list[str], typer.Argument(help="Label PNGs (grayscale or palette) holding class indices.", metavar="INPUT", show_default=False)],
     output_dir: Annotated[Optional[str], typer.Option("--output-dir", "-d", help="Folder for the rewritten files.")] = None,
-    output_alias: Annotated[Optional[str], typer.Option("-o", hidden=True)] = None,
+    output_alias: OutputDirAlias = None,
     gray: Annotated[bool, typer.Option("--gray", help="Write grayscale PNGs instead of palette PNGs.")] = False,
     classes: ClassesOption = None,
     jobs: JobsOption = 0,
@@ -147,7 +148,7 @@ def remap_command(
         typer.Argument(help="Colour masks (RGB/RGBA/palette PNG, JPEG), or label files with --index-map / --to-rgb.", metavar="INPUT", show_default=False),
     ],
     output_dir: Annotated[Optional[str], typer.Option("--output-dir", "-d", help="Folder for the output files (same stems, .png).")] = None,
-    output_alias: Annotated[Optional[str], typer.Option("-o", hidden=True)] = None,
+    output_alias: OutputDirAlias = None,
     classes: ClassesOption = None,
     tolerance: Annotated[
         float,

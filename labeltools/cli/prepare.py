@@ -11,14 +11,18 @@ from labeltools.cli.shared import (
     BatchSummary,
     ClassesOption,
     DaskOption,
+    ExportTarget,
     ImageFormatChoice,
     JobsOption,
     JsonOption,
+    LabelsAlias,
     NumClassesOption,
+    OutputDirAlias,
     OverlapChoice,
     SeedOption,
     StratifyOption,
     UnknownLabel,
+    Usage,
     ValFractionOption,
     command,
     either,
@@ -29,10 +33,13 @@ from labeltools.cli.shared import (
     one_class_source,
     out,
     report_batch,
+    required,
     result_table,
+    split_option,
 )
 from labeltools.core.options import (
     DEFAULT_LINE_WIDTH,
+    DEFAULT_MIN_IOU,
     DEFAULT_POINT_SIZE,
 )
 
@@ -40,6 +47,7 @@ if TYPE_CHECKING:  # annotations only: each command imports what it runs
     from rich.tree import Tree
 
     from labeltools.jobs.convert import Conversion
+    from labeltools.jobs.export import Export
     from labeltools.jobs.split import DatasetSplitting
     from labeltools.ops.splits import ClassBalance
 
@@ -105,7 +113,7 @@ def convert_command(
         Optional[str],
         typer.Option("--classes", "-c", help="Class table: labels.txt, class_names.txt, .csv, .json or a preset. Default: found in the annotations."),
     ] = None,
-    labels: Annotated[Optional[str], typer.Option("--labels", "-l", hidden=True)] = None,
+    labels: LabelsAlias = None,
     unknown: Annotated[
         UnknownLabel,
         typer.Option("--unknown", help="A label not in the table: fail the file, paint it void (ignore), or skip the shape (background)."),
@@ -291,3 +299,97 @@ def demo_command(
     out.print(folder_tree(Path(outdir)))
     exit_for(summary)
 
+
+#: How many objects below --min-iou the export summary names.
+TOP_BELOW = 10
+
+
+@command("export", rich_help_panel="Prepare a dataset")
+def export_command(
+    sources: Annotated[
+        list[str],
+        typer.Argument(help="labelme folders or JSON files, or one VOC dataset with SegmentationObject/.", metavar="SOURCE", show_default=False),
+    ],
+    to: Annotated[ExportTarget, typer.Option("--to", help="coco: one instances JSON per split; yolo-seg: the Ultralytics layout.", show_default=False)],
+    output_dir: Annotated[Optional[str], typer.Option("--output-dir", "-d", help="The folder to write.")] = None,
+    output_alias: OutputDirAlias = None,
+    classes: Annotated[
+        Optional[str],
+        typer.Option("--classes", "-c", help="Class table: labels.txt, class_names.txt, .csv, .json or a preset. Default: the dataset's, or found in the annotations."),
+    ] = None,
+    labels: LabelsAlias = None,
+    split: Annotated[Optional[str], split_option(" Labelme sources: train or val, split as convert splits them.")] = None,
+    val_fraction: ValFractionOption = 0.1,
+    seed: SeedOption = 0,
+    rle: Annotated[bool, typer.Option("--rle", help="COCO: every object as RLE (objects with holes or several parts always are).")] = False,
+    copy_images: Annotated[
+        bool, typer.Option("--copy-images", help="COCO: copy the images into images/<split>/ (YOLO always does).")
+    ] = False,
+    min_iou: Annotated[
+        float, typer.Option("--min-iou", min=0.0, max=1.0, help="List the objects whose written form reads back below this IoU.")
+    ] = DEFAULT_MIN_IOU,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail the files holding objects below --min-iou.")] = False,
+    unknown: Annotated[
+        UnknownLabel,
+        typer.Option("--unknown", help="A label not in the table: fail the file, paint it void (ignore), or skip the shape (background)."),
+    ] = UnknownLabel("error"),
+    line_width: Annotated[int, typer.Option("--line-width", min=1, help="Stroke width of line and linestrip shapes.")] = DEFAULT_LINE_WIDTH,
+    point_size: Annotated[int, typer.Option("--point-size", min=0, help="Radius of point shapes.")] = DEFAULT_POINT_SIZE,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Write into an existing, non-empty folder.")] = False,
+    json_path: JsonOption = None,
+    jobs: JobsOption = 0,
+    dask: DaskOption = None,
+) -> None:
+    """Export labelme annotations or a VOC dataset's instances to COCO or YOLO segmentation, and check every object.
+
+    Each object is written as the polygon along its pixel outline (COCO RLE when it has holes or
+    several parts; in YOLO one polygon per part, holes left out), then read back and compared
+    with its source. The summary lists the objects whose IoU is below --min-iou and why.
+    Class ids are those of class_names.txt in every format.
+
+    Examples:
+    labeltools export annotations/ --to coco -d coco/
+    labeltools export annotations/ --to yolo-seg -d yolo/ -c labels.txt
+    labeltools export data/voc --to coco -d coco/ --copy-images --split val
+    labeltools export annotations/ --to coco -d coco/ --strict --json out.json
+    """
+    from labeltools.jobs.export import ExportOptions, export_dataset
+
+    target = required(either(output_dir, output_alias, "--output-dir", "-o"), "--output-dir")
+    options = ExportOptions(
+        to=to.value, rle=rle, copy_images=copy_images, min_iou=min_iou, strict=strict,
+        line_width=line_width, point_size=point_size, unknown=unknown.value,
+    )  # fmt: skip
+    if to.value == "yolo-seg" and (rle or copy_images):
+        raise Usage("--rle and --copy-images apply to --to coco (YOLO writes polygons and always copies the images)")
+    export = export_dataset(
+        sources, target, options, classes=either(classes, labels, "--classes", "--labels"), split=split,
+        val_fraction=val_fraction, seed=seed, overwrite=overwrite, jobs=jobs,
+    )  # fmt: skip
+    summary = report_batch(export, len(export), "export", verb="exported")
+    print_export_summary(export)
+    if json_path is not None:
+        emit_json(json_path, {**export.summary(), "exported": summary.done, "failed": summary.failed, "failures": summary.failure_list()})
+    exit_for(summary)
+
+
+def print_export_summary(export: "Export") -> None:
+    """What was written, how the objects came through, and the worst of those below --min-iou."""
+    for path in export.written:
+        err.print(f"wrote {path}", soft_wrap=True)
+    data = export.summary()
+    kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(data["written_as"].items()))
+    out.print(
+        f"{data['objects']} object(s) in {sum(export.images.values())} image(s) ({kinds}); "
+        f"{len(export.below)} below IoU {export.options.min_iou}",
+        soft_wrap=True,
+    )
+    if not export.below:
+        return
+    grid = result_table(
+        f"objects below IoU {export.options.min_iou}", ("file", "object", "class", "IoU", "lost", "added", "reason"),
+        text=("file", "object", "reason"),
+    )  # fmt: skip
+    for row in sorted(export.below, key=lambda c: c["iou"])[:TOP_BELOW]:
+        grid.add_row(row["file"], row["object"], str(row["category"]), f"{row['iou']:.4f}", str(row["lost"]), str(row["added"]), row["reason"])
+    out.print(grid)

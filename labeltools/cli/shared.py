@@ -20,6 +20,7 @@ from rich.text import Text
 
 from labeltools.core.errors import LabeltoolsError
 from labeltools.core.options import (
+    EXPORT_TARGETS,
     IMAGE_FORMATS,
     MAX_CLASSES,
     MISSING_POLICIES,
@@ -155,12 +156,11 @@ def _tables_to_stderr(active: bool) -> Iterator[None]:
     if not active:
         yield
         return
-    saved = out.file
     out.file = err.file
     try:
         yield
     finally:
-        out.file = saved
+        out.file = None  # type: ignore[assignment]  # follows sys.stdout again, as it was made to
 
 
 def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
@@ -362,6 +362,10 @@ def _main(
     )
 
 
+#: Old spellings kept as hidden aliases: ``-o`` for --output-dir (colorize, remap, export) and
+#: labelme2voc's ``--labels/-l`` for --classes (convert, export).
+OutputDirAlias = Annotated[Optional[str], typer.Option("-o", hidden=True)]
+LabelsAlias = Annotated[Optional[str], typer.Option("--labels", "-l", hidden=True)]
 ClassesOption = Annotated[
     Optional[str],
     typer.Option(
@@ -447,6 +451,7 @@ def _choices(name: str, values: Iterable[str]) -> Any:
 # checker cannot follow an Enum made at run time and sees plain Enums.
 if TYPE_CHECKING:
     UnknownLabel = Enum
+    ExportTarget = Enum
     ImageFormatChoice = Enum
     OverlapChoice = Enum
     SchemeChoice = Enum
@@ -454,6 +459,7 @@ if TYPE_CHECKING:
     ConflictChoice = Enum
 else:
     UnknownLabel = _choices("UnknownLabel", UNKNOWN_POLICIES)
+    ExportTarget = _choices("ExportTarget", EXPORT_TARGETS)
     ImageFormatChoice = _choices("ImageFormatChoice", IMAGE_FORMATS)
     OverlapChoice = _choices("OverlapChoice", OVERLAP_RULES)
     SchemeChoice = _choices("SchemeChoice", SCHEMES)

@@ -73,3 +73,11 @@ def format_values(values: Sequence[Any] | NDArray[Any], limit: int = 8, count_re
 
 class OutputError(LabeltoolsError):
     """An output file or folder cannot be written: the message names the path and the cause."""
+
+
+class ExportError(LabeltoolsError):
+    """An export cannot run (a missing package), or an object does not survive it (``strict``)."""
+
+
+class YoloLabelError(LabeltoolsError):
+    """A YOLO label line that does not follow the format."""

@@ -44,3 +44,7 @@ the class listed first, or map the colour to 255."""
 DEFAULT_MAX_CELLS = 4_000_000
 """The largest Excel grid written by default (``--max-cells``): a 2048x1024 Cityscapes frame
 fits; a grid of more takes minutes and gigabytes to write and is no longer read by eye."""
+
+#: Instance export formats, and the IoU below which an exported object is listed.
+EXPORT_TARGETS = ("coco", "yolo-seg")
+DEFAULT_MIN_IOU = 0.98

@@ -780,26 +780,36 @@ def _shape_value(shape: LabelmeShape, name_to_index: Mapping[str, int], unknown:
     )
 
 
-def _instance_inks(doc: LabelmeDocument, values: Sequence[int | None]) -> list[int | None]:
-    """The instance map value of each shape: numbered from 1 by ``(label, group_id)`` in file
-    order, as labelme numbers them; 0 and 255 for shapes of class 0 and of void; None for a
+def _instance_numbers(doc: LabelmeDocument, values: Sequence[int | None]) -> list[int | None]:
+    """Each shape's instance number: numbered from 1 by ``(label, group_id)`` in file order, as
+    labelme numbers them (a shape without a group id is an instance of its own); None for a
     shape left out."""
     seen: dict[tuple[str, int], int] = {}
     count = 0
-    inks: list[int | None] = []
+    numbers: list[int | None] = []
     for shape, value in zip(doc.shapes, values):
         if value is None:
-            inks.append(None)
-            continue
-        if shape.group_id is None:
+            numbers.append(None)
+        elif shape.group_id is None:
             count += 1
-            instance = count
+            numbers.append(count)
         else:
             key = (shape.label, shape.group_id)
             if key not in seen:
                 count += 1
                 seen[key] = count
-            instance = seen[key]
+            numbers.append(seen[key])
+    return numbers
+
+
+def _instance_inks(doc: LabelmeDocument, values: Sequence[int | None]) -> list[int | None]:
+    """The instance map value of each shape: its instance number (see :func:`_instance_numbers`);
+    0 and 255 for shapes of class 0 and of void; None for a shape left out."""
+    inks: list[int | None] = []
+    for shape, value, instance in zip(doc.shapes, values, _instance_numbers(doc, values)):
+        if value is None or instance is None:
+            inks.append(None)
+            continue
         if value in (0, VOID):
             inks.append(value)
         elif instance >= VOID:
@@ -810,6 +820,73 @@ def _instance_inks(doc: LabelmeDocument, values: Sequence[int | None]) -> list[i
         else:
             inks.append(instance)
     return inks
+
+
+@dataclass(frozen=True, eq=False)
+class LabelmeObject:
+    """One object of a document, as instance exports see it: the shapes of one instance
+    (``(label, group_id)``, numbered as labelme numbers instances), its class and its own mask
+    (its shapes painted alone, as labelme's ``shape_to_mask`` paints each).
+
+    Attributes:
+        number: the instance number (1-based, file order of first appearance).
+        category: the class index.
+        shapes: the indices of its shapes in the document.
+        mask: ``(H, W)`` bool.
+        vertices: for an object of one polygon or rectangle shape, its corners ``(N, 2)`` as
+            annotated (pixel-centre coordinates); else None.
+    """
+
+    number: int
+    category: int
+    shapes: tuple[int, ...]
+    mask: NDArray[np.bool_]
+    vertices: NDArray[np.float64] | None = None
+
+
+def _vertices(doc: LabelmeDocument, shapes: Sequence[int]) -> NDArray[np.float64] | None:
+    """The corners of an object made of one polygon or rectangle shape, else None."""
+    if len(shapes) != 1:
+        return None
+    shape = doc.shapes[shapes[0]]
+    if shape.shape_type in ("polygon", "oriented_rectangle"):
+        return np.array(shape.points, dtype=np.float64)
+    if shape.shape_type == "rectangle":
+        (x0, y0), (x1, y1) = shape.points.tolist()
+        return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float64)
+    return None
+
+
+def labelme_objects(
+    doc: LabelmeDocument,
+    classes: ClassTable | Mapping[str, int],
+    shape_hw: tuple[int, int],
+    *,
+    line_width: int = DEFAULT_LINE_WIDTH,
+    point_size: int = DEFAULT_POINT_SIZE,
+    unknown: UnknownPolicy = "error",
+) -> list[LabelmeObject]:
+    """The objects of a document: every instance whose class is neither background (0) nor
+    void, in the order labelme numbers them.
+
+    Raises:
+        AnnotationError: a label the table lacks (with ``unknown="error"``), bad options.
+    """
+    check_raster_options(line_width, point_size, unknown)
+    height, width = int(shape_hw[0]), int(shape_hw[1])
+    check_pixel_count(height, width, doc.source, AnnotationError)
+    name_to_index = _name_to_index(classes)
+    values = [_shape_value(shape, name_to_index, unknown, doc.source) for shape in doc.shapes]
+    groups: dict[int, list[int]] = {}
+    for n, number in enumerate(_instance_numbers(doc, values)):
+        if number is not None and values[n] not in (0, VOID):
+            groups.setdefault(number, []).append(n)
+    objects = []
+    for number, shapes in groups.items():
+        canvas = _paint(doc, [(n, 1) for n in shapes], (width, height), line_width, point_size)
+        mask = np.asarray(canvas, dtype=bool)
+        objects.append(LabelmeObject(number, int(values[shapes[0]]), tuple(shapes), mask, _vertices(doc, shapes)))  # type: ignore[arg-type]
+    return objects
 
 
 def rasterise(

@@ -258,6 +258,25 @@ def _encoded_image(displayed: Image.Image, rgb: Image.Image | None, ext: str) ->
     return displayed, {"format": {".tif": "TIFF"}.get(ext, ext[1:].upper())}
 
 
+def dataset_image(
+    source: SourceImage, image_format: ImageFormat, displayed: Image.Image | None = None
+) -> tuple[str, bytes | Image.Image, dict[str, Any]]:
+    """How an annotation's image is written into a dataset: its extension, and its bytes as
+    stored when they can be kept (see :func:`_copyable`), else the upright image and its save
+    arguments. ``displayed`` is the decoded image when the caller holds it already."""
+    ext = _image_extension(source, image_format)
+    if _copyable(source, image_format):
+        return ext, source.data, {}
+    displayed = source.decode() if displayed is None else displayed
+    payload, save_args = _encoded_image(displayed, _rgb(displayed) if ext == ".jpg" else None, ext)
+    return ext, payload, save_args
+
+
+def save_dataset_image(path: Path, payload: bytes | Image.Image, save_args: dict[str, Any]) -> None:
+    """Write what :func:`dataset_image` gives at ``path`` (a staged temporary file)."""
+    _save(path, payload, save_args)
+
+
 def _visualization(image: Image.Image, class_map: NDArray[np.uint8], classes: ClassTable, palette: NDArray[np.uint8]) -> Image.Image:
     """The image blended with its label colours, above a legend of the classes it shows."""
     blended = overlay_image(image, class_map, palette)
@@ -371,19 +390,13 @@ def convert_file(
         overlap=options.overlap,
     )
     class_image, instance_image = raster.class_image, raster.instance_image
-    ext = _image_extension(source, options.image_format)
-    copied = _copyable(source, options.image_format)
-    displayed = source.decode() if options.viz or not copied else None
-    rgb = _rgb(displayed) if displayed is not None and (options.viz or ext == ".jpg") else None
-    payload: bytes | Image.Image = source.data
-    save_args: dict[str, Any] = {}
-    if not copied:
-        assert displayed is not None
-        payload, save_args = _encoded_image(displayed, rgb, ext)
+    displayed = source.decode() if options.viz else None
+    ext, payload, save_args = dataset_image(source, options.image_format, displayed)
     palette = _palette(classes)
     viz = None
-    if options.viz and rgb is not None:
-        viz = _visualization(rgb, np.array(class_image), classes, np.frombuffer(palette, np.uint8).reshape(256, 3))
+    if options.viz:
+        assert displayed is not None
+        viz = _visualization(_rgb(displayed), np.array(class_image), classes, np.frombuffer(palette, np.uint8).reshape(256, 3))
 
     paths = _output_paths(output, image_id, options, ext)
     with atomic_writes() as stage:  # all of the file's outputs replace the old ones, or none does

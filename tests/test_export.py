@@ -1,0 +1,269 @@
+"""COCO and YOLO segmentation exports: read back by pycocotools and by a parser of the YOLO
+format written here from Ultralytics' description, checked against the VOC conversion of the
+same annotations."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from labeltools.cli import app
+from labeltools.jobs.convert import SAMPLE_DIR
+from labeltools.ops.outlines import mask_outlines
+
+pycocotools = pytest.importorskip("pycocotools")
+from pycocotools.coco import COCO  # noqa: E402
+
+runner = CliRunner()
+
+
+def run(*args: object):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def voc(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled sample converted to VOC, instance maps included."""
+    out = tmp_path_factory.mktemp("voc") / "voc"
+    assert run("convert", SAMPLE_DIR, out, "--instances", "-j", "1").exit_code == 0
+    return out
+
+
+def class_names(root: Path) -> list[str]:
+    return (root / "class_names.txt").read_text().splitlines()
+
+
+def class_map(voc: Path, image_id: str) -> np.ndarray:
+    with Image.open(voc / "SegmentationClass" / f"{image_id}.png") as image:
+        return np.asarray(image)
+
+
+#: One YOLO segmentation line as Ultralytics documents it: a class index, then normalised x y
+#: pairs, at least three points.
+YOLO_LINE = re.compile(r"^(\d+)((?: (?:0|1|0?\.\d+|1\.0+)){6,})$")
+
+
+def read_yolo(path: Path) -> list[tuple[int, np.ndarray]]:
+    polygons = []
+    for line in path.read_text().splitlines():
+        match = YOLO_LINE.match(line)
+        assert match, f"{path}: not a YOLO segmentation line: {line!r}"
+        values = np.array(match.group(2).split(), dtype=float)
+        assert len(values) % 2 == 0, line
+        polygons.append((int(match.group(1)), values.reshape(-1, 2)))
+    return polygons
+
+
+def paint(shapes: list[tuple[int, np.ndarray]], shape_hw: tuple[int, int]) -> np.ndarray:
+    canvas = np.zeros(shape_hw, np.uint8)
+    for category, mask in shapes:
+        canvas[mask] = category
+    return canvas
+
+
+def test_coco_export_reads_back_to_the_voc_class_maps(tmp_path: Path, voc: Path) -> None:
+    out = tmp_path / "coco"
+    result = run("export", SAMPLE_DIR, "--to", "coco", "-d", out, "-j", "2", "--json", tmp_path / "s.json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "s.json").read_text())
+    assert summary["objects"] > 40 and summary["below_min_iou"] == []
+    kinds = summary["written_as"]
+    # The large polygons keep their corners, small polygons and rectangles are their outline,
+    # circles, lines, points and masks the RLE of their pixels.
+    assert kinds["polygon"] >= 8 and kinds["outline"] >= 10 and kinds["rle"] >= 20
+    assert sum(kinds.values()) == summary["objects"]
+    checks = json.loads(run("export", SAMPLE_DIR, "--to", "coco", "-d", tmp_path / "again", "--json", "-").stdout)
+    assert checks["objects"] == summary["objects"]
+    names = class_names(out)
+    assert names == class_names(voc)
+    seen = 0
+    for split in ("train", "val"):
+        path = out / "annotations" / f"instances_{split}.json"
+        coco = COCO(str(path))  # pycocotools loads it
+        assert {c["id"]: c["name"] for c in coco.dataset["categories"]} == {i: n for i, n in enumerate(names) if i}
+        results = coco.loadRes([dict(a, score=1.0) for a in coco.dataset["annotations"]])
+        assert len(results.getAnnIds()) == len(coco.getAnnIds())
+        for image in coco.dataset["images"]:
+            image_id = Path(image["file_name"]).stem
+            expected = class_map(voc, image_id)
+            annotations = sorted(coco.loadAnns(coco.getAnnIds(imgIds=image["id"])), key=lambda a: a["id"])
+            masks = [(a["category_id"], coco.annToMask(a).astype(bool)) for a in annotations]
+            for annotation, (_, mask) in zip(annotations, masks):
+                assert annotation["area"] == mask.sum() and annotation["iscrowd"] == 0
+                x, y, w, h = annotation["bbox"]
+                ys, xs = np.nonzero(mask)
+                assert (x, y, x + w, y + h) == (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1)
+            painted = paint(masks, expected.shape)
+            objects = (expected != 0) & (expected != 255)
+            # Outlines and RLE give back labelme's pixels exactly; a polygon as annotated is
+            # filled by pycocotools' rule, at most a boundary pixel off.
+            assert np.mean(painted[objects] == expected[objects]) >= 0.99, image_id
+            seen += 1
+    assert seen == 8
+
+
+def test_every_object_reads_back_within_its_format(tmp_path: Path) -> None:
+    from labeltools.jobs.export import ExportOptions, export_dataset
+
+    for to, exact_kinds in (("coco", {"outline", "rle"}), ("yolo-seg", {"polygon", "outline"})):
+        export = export_dataset(SAMPLE_DIR, tmp_path / to, ExportOptions(to=to), jobs=1)
+        assert all(result.ok for result in export)
+        assert export.objects and all(c["iou"] >= 0.99 for c in export.objects), to
+        exact = [c for c in export.objects if c["kind"] in exact_kinds]
+        assert exact and all(c["iou"] == 1.0 for c in exact), to
+
+
+def test_yolo_export_reads_back_to_the_voc_class_maps(tmp_path: Path, voc: Path) -> None:
+    from labeltools.formats.yolo import rasterise_polygons
+
+    out = tmp_path / "yolo"
+    result = run("export", SAMPLE_DIR, "--to", "yolo-seg", "-d", out, "-j", "1")
+    assert result.exit_code == 0, result.output
+    names = class_names(out)
+    yaml = (out / "data.yaml").read_text().splitlines()
+    assert yaml[:3] == ["path: .", "train: images/train", "val: images/val"]
+    assert {int(k): json.loads(v) for k, v in (line.strip().split(": ", 1) for line in yaml[4:])} == dict(enumerate(names))
+    labels = sorted((out / "labels").rglob("*.txt"))
+    assert len(labels) == 8
+    for path in labels:
+        image_id = path.stem
+        expected = class_map(voc, image_id)
+        height, width = expected.shape
+        images = list((out / "images" / path.parent.name).glob(f"{image_id}.*"))
+        assert len(images) == 1
+        source = SAMPLE_DIR / f"{image_id}.jpg"
+        with Image.open(images[0]) as copied:
+            assert copied.size == (width, height)  # upright, as the labels are
+        if source.exists():
+            with Image.open(source) as original:
+                upright = original.getexif().get(0x0112, 1) == 1
+            assert (images[0].read_bytes() == source.read_bytes()) == upright  # copied as they are
+        polygons = read_yolo(path)
+        assert all(0 < category < len(names) for category, _ in polygons)
+        masks = [(category, rasterise_polygons([points], width, height)) for category, points in polygons]
+        painted = paint(masks, expected.shape)
+        objects = (expected != 0) & (expected != 255)
+        np.testing.assert_array_equal(painted[objects], expected[objects], err_msg=image_id)  # labelme's own fill
+
+
+def labelme_with_a_hole(folder: Path) -> Path:
+    """One 40x30 annotation: a ring (a mask shape with a 6x6 hole) and a plain rectangle."""
+    folder.mkdir()
+    Image.new("RGB", (40, 30), (90, 90, 90)).save(folder / "ring.png")
+    ring = np.ones((20, 20), np.uint8) * 255
+    ring[7:13, 7:13] = 0
+    buf = io.BytesIO()
+    Image.fromarray(ring).convert("1").save(buf, format="PNG")
+    shapes = [
+        {"label": "ring", "points": [[2, 2], [21, 21]], "shape_type": "mask", "group_id": None, "flags": {},
+         "mask": base64.b64encode(buf.getvalue()).decode()},
+        {"label": "box", "points": [[26, 3], [35, 20]], "shape_type": "rectangle", "group_id": None, "flags": {}},
+    ]  # fmt: skip
+    doc = {"version": "5.5.0", "flags": {}, "shapes": shapes, "imagePath": "ring.png", "imageData": None,
+           "imageHeight": 30, "imageWidth": 40}  # fmt: skip
+    (folder / "ring.json").write_text(json.dumps(doc))
+    return folder
+
+
+def test_an_object_with_a_hole_is_rle_in_coco_and_reported_in_yolo(tmp_path: Path) -> None:
+    src = labelme_with_a_hole(tmp_path / "src")
+    result = run("export", src, "--to", "coco", "-d", tmp_path / "coco", "--val-fraction", "0", "--json", tmp_path / "c.json")
+    assert result.exit_code == 0, result.output
+    coco = json.loads((tmp_path / "coco" / "annotations" / "instances_train.json").read_text())
+    kinds = {a["category_id"]: type(a["segmentation"]).__name__ for a in coco["annotations"]}
+    names = coco["categories"]
+    ring = next(c["id"] for c in names if c["name"] == "ring")
+    box = next(c["id"] for c in names if c["name"] == "box")
+    assert kinds == {ring: "dict", box: "list"}  # RLE for the ring, a polygon for the box
+    assert json.loads((tmp_path / "c.json").read_text())["below_min_iou"] == []
+
+    result = run("export", src, "--to", "yolo-seg", "-d", tmp_path / "yolo", "--val-fraction", "0", "--json", tmp_path / "y.json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "y.json").read_text())
+    assert summary["holes_dropped"] == 1
+    [below] = summary["below_min_iou"]
+    assert below["reason"] == "hole dropped" and below["lost"] == 0 and below["added"] == 36
+    assert "hole dropped" in result.stdout
+
+    result = run("export", src, "--to", "yolo-seg", "-d", tmp_path / "strict", "--val-fraction", "0", "--strict")
+    assert result.exit_code == 1
+    assert "ring.json: 1 object(s) below --min-iou 0.98" in " ".join(result.stderr.split())
+    assert not list((tmp_path / "strict").rglob("*.txt"))  # nothing of the failed file is written
+
+
+def test_a_voc_dataset_exports_its_instances(tmp_path: Path, voc: Path) -> None:
+    result = run("export", voc, "--to", "coco", "-d", tmp_path / "coco", "--copy-images", "--json", tmp_path / "s.json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "s.json").read_text())
+    assert summary["mean_iou"] == 1.0 and summary["images"] == {"train": 7, "val": 1}  # no vertices: outlines, RLE
+    coco = COCO(str(tmp_path / "coco" / "annotations" / "instances_train.json"))
+    for image in coco.dataset["images"]:
+        image_id = Path(image["file_name"]).stem
+        assert (tmp_path / "coco" / image["file_name"]).read_bytes() == (voc / "JPEGImages" / f"{image_id}.jpg").read_bytes()
+        with Image.open(voc / "SegmentationObject" / f"{image_id}.png") as objects:
+            instances = np.asarray(objects)
+        values = [v for v in np.unique(instances) if v not in (0, 255)]
+        anns = coco.loadAnns(coco.getAnnIds(imgIds=image["id"]))
+        assert len(anns) <= len(values)
+        for ann in anns:
+            mask = coco.annToMask(ann).astype(bool)
+            held = np.unique(instances[mask])
+            assert len(held) == 1 and (instances == held[0]).sum() == mask.sum()
+
+
+def test_class_ids_are_those_of_class_names_txt_everywhere(tmp_path: Path) -> None:
+    labels = tmp_path / "labels.txt"
+    labels.write_text("__ignore__\n_background_\nperson\ncar\nroad\nlane_marking\ntree\nbush\npole\ntraffic_light\n")
+    for to in ("coco", "yolo-seg"):
+        assert run("export", SAMPLE_DIR, "--to", to, "-d", tmp_path / to, "--labels", labels).exit_code == 0
+    names = class_names(tmp_path / "coco")
+    assert names == ["_background_", "person", "car", "road", "lane_marking", "tree", "bush", "pole", "traffic_light"]
+    coco = json.loads((tmp_path / "coco" / "annotations" / "instances_train.json").read_text())
+    assert {c["name"]: c["id"] for c in coco["categories"]} == {n: i for i, n in enumerate(names) if i}
+    used = {category for path in (tmp_path / "yolo-seg" / "labels").rglob("*.txt") for category, _ in read_yolo(path)}
+    assert used == {a["category_id"] for a in coco["annotations"]} | {
+        a["category_id"] for a in json.loads((tmp_path / "coco" / "annotations" / "instances_val.json").read_text())["annotations"]
+    }
+
+
+def test_export_refuses_what_it_cannot_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "x.txt").write_text("x")
+    result = run("export", SAMPLE_DIR, "--to", "coco", "-d", tmp_path / "full")
+    assert result.exit_code == 1 and "not empty; pass --overwrite" in result.stderr
+    assert run("export", SAMPLE_DIR, "--to", "yolo-seg", "-d", tmp_path / "y", "--rle").exit_code == 2
+    assert run("export", SAMPLE_DIR, "--to", "coco", "-d", tmp_path / "c", "--min-iou", "2").exit_code == 2
+    plain = tmp_path / "plain"
+    (plain / "SegmentationClass").mkdir(parents=True)
+    result = run("export", plain, "--to", "coco", "-d", tmp_path / "p", "-c", "voc")
+    assert result.exit_code == 1 and "has no SegmentationObject/" in result.stderr
+    monkeypatch.setitem(__import__("sys").modules, "pycocotools", None)  # as if it were not installed
+    result = run("export", SAMPLE_DIR, "--to", "coco", "-d", tmp_path / "none")
+    assert result.exit_code == 1 and "pip install 'labeltools[coco]'" in result.stderr
+    assert not (tmp_path / "none").exists()
+
+
+def test_outlines_give_back_the_mask_under_both_fill_rules() -> None:
+    from pycocotools import mask as masks
+
+    from labeltools.formats.yolo import rasterise_polygons
+
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        height, width = (int(v) for v in rng.integers(2, 24, 2))
+        mask = rng.random((height, width)) < 0.5
+        outlines = mask_outlines(mask)
+        if outlines.holes or not outlines.outer:
+            continue
+        rles = masks.frPyObjects([loop.ravel().tolist() for loop in outlines.outer], height, width)
+        np.testing.assert_array_equal(masks.decode(masks.merge(rles)).astype(bool), mask)
+        centres = [loop / np.array([width, height]) for loop in outlines.centres()]
+        np.testing.assert_array_equal(rasterise_polygons(centres, width, height), mask)
