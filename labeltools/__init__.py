@@ -26,6 +26,8 @@ _EXPORTS: dict[str, str] = {
     "ConfusionMatrix": "labeltools.ops.metrics",
     "Conversion": "labeltools.jobs.convert",
     "ConvertOptions": "labeltools.jobs.convert",
+    "ExportOptions": "labeltools.jobs.export",
+    "ExportError": "labeltools.core.errors",
     "DatasetCheck": "labeltools.jobs.check",
     "DatasetError": "labeltools.core.errors",
     "DatasetStats": "labeltools.jobs.stats",
@@ -60,6 +62,7 @@ _EXPORTS: dict[str, str] = {
     "confusion_counts": "labeltools.ops.metrics",
     "convert_file": "labeltools.jobs.convert",
     "convert_labelme": "labeltools.jobs.convert",
+    "export_dataset": "labeltools.jobs.export",
     "convert_sample": "labeltools.jobs.convert",
     "count_classes": "labeltools.ops.counts",
     "count_label_files": "labeltools.jobs.weights",
@@ -143,6 +146,7 @@ if TYPE_CHECKING:
     from labeltools.core.errors import ColourImageError as ColourImageError
     from labeltools.core.errors import DatasetError as DatasetError
     from labeltools.core.errors import EvaluationError as EvaluationError
+    from labeltools.core.errors import ExportError as ExportError
     from labeltools.core.errors import LabelFileError as LabelFileError
     from labeltools.core.errors import LabeltoolsError as LabeltoolsError
     from labeltools.core.errors import NotLabelmeError as NotLabelmeError
@@ -205,6 +209,8 @@ if TYPE_CHECKING:
     from labeltools.jobs.excel import label_file_to_excel as label_file_to_excel
     from labeltools.jobs.excel import label_files_to_excel as label_files_to_excel
     from labeltools.jobs.excel import label_files_to_workbook as label_files_to_workbook
+    from labeltools.jobs.export import ExportOptions as ExportOptions
+    from labeltools.jobs.export import export_dataset as export_dataset
     from labeltools.jobs.remap import remap_files as remap_files
     from labeltools.jobs.stats import DatasetStats as DatasetStats
     from labeltools.jobs.stats import dataset_stats as dataset_stats
@@ -259,6 +265,8 @@ __all__ = [
     "ConfusionMatrix",
     "Conversion",
     "ConvertOptions",
+    "ExportError",
+    "ExportOptions",
     "DatasetCheck",
     "DatasetError",
     "DatasetStats",
@@ -294,6 +302,7 @@ __all__ = [
     "confusion_counts",
     "convert_file",
     "convert_labelme",
+    "export_dataset",
     "convert_sample",
     "count_classes",
     "count_label_files",

@@ -40,10 +40,48 @@ def categories(table: ClassTable) -> list[dict[str, Any]]:
     ]
 
 
-def encode_rle(mask: NDArray[np.bool_]) -> dict[str, Any]:
-    """A ``(H, W)`` bool mask as COCO's compressed RLE, ``{"size": [H, W], "counts": str}``."""
-    rle = require_pycocotools().encode(np.asfortranarray(mask, dtype=np.uint8))
+def encode_rle_dict(rle: Any) -> dict[str, Any]:
+    """pycocotools' RLE as JSON holds it, ``{"size": [H, W], "counts": str}``."""
     return {"size": [int(v) for v in rle["size"]], "counts": rle["counts"].decode("ascii")}
+
+
+def box_rle(mask: NDArray[np.bool_], offset: tuple[int, int], height: int, width: int) -> dict[str, Any]:
+    """The compressed RLE, over the whole ``height`` x ``width`` image, of a mask given as the
+    pixels of a box whose top-left pixel is ``offset`` ``(x, y)``: the runs are counted in the
+    box's columns only (COCO counts runs down each column), so a small object costs little
+    whatever the image size."""
+    x, y = offset
+    box_height, box_width = mask.shape
+    strip = np.zeros((box_width, height), dtype=bool)  # the box's columns, full height, one a row
+    strip[:, y : y + box_height] = np.asarray(mask, dtype=bool).T
+    flat = strip.ravel()
+    changes = np.flatnonzero(flat[1:] != flat[:-1]) + 1
+    runs = np.diff(np.concatenate([[0], changes, [flat.size]])).tolist()
+    if flat.size and flat[0]:
+        runs.insert(0, 0)  # RLE counts start with a run of 0s
+    runs[0] += x * height
+    after = (width - x - box_width) * height
+    if after:
+        if len(runs) % 2:  # the last run is of 0s
+            runs[-1] += after
+        else:
+            runs.append(after)
+    return require_pycocotools().frPyObjects({"counts": runs, "size": [height, width]}, height, width)  # type: ignore[no-any-return]
+
+
+def compare(written: Any, source: Any) -> dict[str, Any]:
+    """IoU, and pixels lost and added, of a written segmentation's RLE against the source's,
+    computed by pycocotools on the runs (nothing is decoded to pixels)."""
+    masks = require_pycocotools()
+    both = int(masks.area(masks.merge([written, source], intersect=True)))
+    written_area, source_area = int(masks.area(written)), int(masks.area(source))
+    either = written_area + source_area - both
+    return {"iou": 1.0 if not either else both / either, "lost": source_area - both, "added": written_area - both}
+
+
+def segmentation_rle(segmentation: Any, height: int, width: int) -> Any:
+    """The RLE a COCO reader builds from a segmentation as written (polygons or compressed RLE)."""
+    return _rles(segmentation, height, width)
 
 
 def _rles(segmentation: Any, height: int, width: int) -> Any:
@@ -53,16 +91,9 @@ def _rles(segmentation: Any, height: int, width: int) -> Any:
     return {"size": segmentation["size"], "counts": segmentation["counts"].encode("ascii")}
 
 
-def decode_segmentation(segmentation: Any, height: int, width: int) -> NDArray[np.bool_]:
-    """The mask a COCO reader gets from a segmentation (polygons or compressed RLE), as
-    pycocotools' ``annToMask`` decodes it."""
-    return np.asarray(require_pycocotools().decode(_rles(segmentation, height, width)), dtype=bool)
-
-
-def area_and_box(segmentation: Any, height: int, width: int) -> tuple[int, list[float]]:
-    """The pixel area and ``[x, y, w, h]`` box of a segmentation, as pycocotools gives them."""
+def area_and_box(rle: Any) -> tuple[int, list[float]]:
+    """The pixel area and ``[x, y, w, h]`` box of an RLE, as pycocotools gives them."""
     masks = require_pycocotools()
-    rle = _rles(segmentation, height, width)
     return int(masks.area(rle)), [float(v) for v in masks.toBbox(rle)]
 
 

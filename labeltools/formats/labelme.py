@@ -832,9 +832,10 @@ class LabelmeObject:
         number: the instance number (1-based, file order of first appearance).
         category: the class index.
         shapes: the indices of its shapes in the document.
-        mask: ``(H, W)`` bool.
+        mask: bool pixels of the box that holds every pixel the object paints, whose top-left
+            pixel is ``offset`` ``(x, y)`` of the image.
         vertices: for an object of one polygon or rectangle shape, its corners ``(N, 2)`` as
-            annotated (pixel-centre coordinates); else None.
+            annotated (pixel-centre coordinates of the image); else None.
     """
 
     number: int
@@ -842,6 +843,7 @@ class LabelmeObject:
     shapes: tuple[int, ...]
     mask: NDArray[np.bool_]
     vertices: NDArray[np.float64] | None = None
+    offset: tuple[int, int] = (0, 0)
 
 
 def _vertices(doc: LabelmeDocument, shapes: Sequence[int]) -> NDArray[np.float64] | None:
@@ -883,10 +885,35 @@ def labelme_objects(
             groups.setdefault(number, []).append(n)
     objects = []
     for number, shapes in groups.items():
+        # Painted where labelme paints it (moving a shape by whole pixels can move a pixel at a
+        # rounding tie), and kept as the box its shapes reach: later work on the object is
+        # then in proportion to its size, not to the image's.
+        reach = np.array([_reach(doc.shapes[n], line_width, point_size) for n in shapes])
+        x0 = int(min(max(np.floor(reach[:, 0].min()) - 2, 0), width - 1))
+        y0 = int(min(max(np.floor(reach[:, 1].min()) - 2, 0), height - 1))
+        x1 = int(min(max(np.ceil(reach[:, 2].max()) + 3, x0 + 1), width))
+        y1 = int(min(max(np.ceil(reach[:, 3].max()) + 3, y0 + 1), height))
         canvas = _paint(doc, [(n, 1) for n in shapes], (width, height), line_width, point_size)
-        mask = np.asarray(canvas, dtype=bool)
-        objects.append(LabelmeObject(number, int(values[shapes[0]]), tuple(shapes), mask, _vertices(doc, shapes)))  # type: ignore[arg-type]
+        mask = np.asarray(canvas.crop((x0, y0, x1, y1)), dtype=bool)
+        objects.append(LabelmeObject(
+            number, int(values[shapes[0]]), tuple(shapes), mask, _vertices(doc, shapes), (x0, y0),  # type: ignore[arg-type]
+        ))  # fmt: skip
     return objects
+
+
+def _reach(shape: LabelmeShape, line_width: int, point_size: int) -> tuple[float, float, float, float]:
+    """``(x0, y0, x1, y1)`` enclosing every pixel a shape paints."""
+    points = shape.points
+    if shape.shape_type == "circle":
+        (cx, cy), (px, py) = points.tolist()
+        r = math.hypot(cx - px, cy - py) + 1
+        return cx - r, cy - r, cx + r, cy + r
+    if shape.shape_type == "mask" and shape.mask is not None:
+        x, y = (float(_trunc(v)) for v in points[0])
+        return x, y, x + shape.mask.shape[1], y + shape.mask.shape[0]
+    pad = {"point": point_size, "line": line_width, "linestrip": line_width}.get(shape.shape_type, 0) + 1
+    low, high = points.min(axis=0), points.max(axis=0)
+    return float(low[0] - pad), float(low[1] - pad), float(high[0] + pad), float(high[1] + pad)
 
 
 def rasterise(

@@ -43,11 +43,13 @@ from labeltools.engine.storage import (
 )
 from labeltools.formats.coco import (
     area_and_box,
+    box_rle,
     coco_document,
-    decode_segmentation,
-    encode_rle,
+    compare,
+    encode_rle_dict,
     polygons,
     require_pycocotools,
+    segmentation_rle,
     write_coco,
 )
 from labeltools.formats.labelme import labelme_objects, open_source_image, read_labelme
@@ -76,7 +78,7 @@ from labeltools.jobs.convert import (
     find_annotations,
     save_dataset_image,
 )
-from labeltools.ops.outlines import mask_outlines
+from labeltools.ops.outlines import mask_outlines, single_outline
 from labeltools.ops.splits import check_fraction, split_ids
 
 log = logging.getLogger(__name__)
@@ -137,6 +139,13 @@ class _Object:
     mask: NDArray[np.bool_]
     name: str  # how the summary names it: "object 3" (labelme instance number) or "instance 3"
     vertices: NDArray[np.float64] | None = None  # a polygon's corners as annotated (pixel centres)
+    offset: tuple[int, int] = (0, 0)  # the image pixel of mask[0, 0]: masks cover the object's box
+
+    def full_mask(self, height: int, width: int) -> NDArray[np.bool_]:
+        full = np.zeros((height, width), dtype=bool)
+        x, y = self.offset
+        full[y : y + self.mask.shape[0], x : x + self.mask.shape[1]] = self.mask
+        return full
 
 
 def _labelme_source(item: ExportItem, table: ClassTable, options: ExportOptions) -> tuple[Any, list[_Object]]:
@@ -146,7 +155,7 @@ def _labelme_source(item: ExportItem, table: ClassTable, options: ExportOptions)
         doc, table, (image.height, image.width), line_width=options.line_width,
         point_size=options.point_size, unknown=options.unknown,  # type: ignore[arg-type]
     )  # fmt: skip
-    return image, [_Object(o.category, o.mask, f"object {o.number}", o.vertices) for o in found]
+    return image, [_Object(o.category, o.mask, f"object {o.number}", o.vertices, o.offset) for o in found]
 
 
 def _voc_objects(item: ExportItem) -> tuple[Path, int, int, list[_Object]]:
@@ -168,17 +177,14 @@ def _voc_objects(item: ExportItem) -> tuple[Path, int, int, list[_Object]]:
         held[[0, VOID]] = 0
         if not held.any():
             continue  # an instance over background or void only: no class to give it
-        objects.append(_Object(int(held.argmax()), mask, f"instance {value}"))
+        rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+        box = mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+        objects.append(_Object(int(held.argmax()), box, f"instance {value}", offset=(int(cols[0]), int(rows[0]))))
     height, width = instances.shape
     return image_path(item.source, item.image_id), height, width, objects
 
 
 def _compare(written: NDArray[np.bool_], source: NDArray[np.bool_]) -> dict[str, Any]:
-    rows = np.flatnonzero(written.any(axis=1) | source.any(axis=1))
-    cols = np.flatnonzero(written.any(axis=0) | source.any(axis=0))
-    if len(rows):  # compare within the box the two fill
-        box = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
-        written, source = written[box], source[box]
     both = int(np.count_nonzero(written & source))
     either = int(np.count_nonzero(written | source))
     return {
@@ -188,35 +194,35 @@ def _compare(written: NDArray[np.bool_], source: NDArray[np.bool_]) -> dict[str,
     }
 
 
-def _annotation(segmentation: Any, obj: _Object, height: int, width: int) -> dict[str, Any]:
-    area, box = area_and_box(segmentation, height, width)
+def _annotation(segmentation: Any, written: Any, obj: _Object) -> dict[str, Any]:
+    area, box = area_and_box(written)
     return {"category_id": obj.category, "segmentation": segmentation, "area": area, "bbox": box, "iscrowd": 0}
 
 
 def _coco_object(obj: _Object, height: int, width: int, rle: bool) -> tuple[dict[str, Any] | None, dict[str, Any]]:
     """An object as COCO: a polygon shape as annotated when pycocotools fills it back to
     labelme's pixels, else as its pixel outline; any other object (circles, lines, points, masks,
-    VOC instances) as the RLE of its pixels; with ``rle``, every object."""
+    VOC instances) as the RLE of its pixels; with ``rle``, every object. What is written is read
+    back as a COCO reader reads it and compared with the object's pixels, run by run."""
     if not obj.mask.any():
         return None, {"iou": 0.0, "lost": 0, "added": 0, "kind": "none", "reason": "no pixels (outside the image)"}
-    segmentation: Any = None
-    kind, reason = "rle", "differs from its source"
-    if obj.vertices is not None and not rle:
-        if len(obj.vertices) >= 3:
-            # In COCO's coordinates pixel x spans x..x+1: labelme's pixel centres move by half.
-            segmentation, kind, reason = polygons([obj.vertices + 0.5]), "polygon", "rasterised differently"
-            check = _compare(decode_segmentation(segmentation, height, width), obj.mask)
-            if check["iou"] < KEEP_VERTICES_IOU:
-                segmentation = None
-        if segmentation is None:
-            outlines = mask_outlines(obj.mask)
-            if len(outlines.outer) == 1 and not outlines.holes:
-                segmentation, kind = polygons(outlines.outer), "outline"
-    if segmentation is None or kind == "outline":
-        if segmentation is None:
-            segmentation, kind = encode_rle(obj.mask), "rle"
-        check = _compare(decode_segmentation(segmentation, height, width), obj.mask)
-    return _annotation(segmentation, obj, height, width), {**check, "kind": kind, "reason": reason}
+    source = box_rle(obj.mask, obj.offset, height, width)
+
+    def candidates() -> Iterator[tuple[Any, str, str]]:
+        if obj.vertices is not None and not rle:
+            if len(obj.vertices) >= 3:  # in COCO's coordinates pixel x spans x..x+1
+                yield polygons([obj.vertices + 0.5]), "polygon", "rasterised differently"
+            outline = single_outline(obj.mask)
+            if outline is not None:
+                yield polygons([outline + obj.offset]), "outline", "differs from its source"
+        yield encode_rle_dict(source), "rle", "differs from its source"
+
+    for segmentation, kind, reason in candidates():
+        written = segmentation_rle(segmentation, height, width)  # as a COCO reader reads it
+        check = compare(written, source)
+        if kind != "polygon" or check["iou"] >= KEEP_VERTICES_IOU:
+            break
+    return _annotation(segmentation, written, obj), {**check, "kind": kind, "reason": reason}
 
 
 def _yolo_read_back(lines: Sequence[str], width: int, height: int) -> NDArray[np.bool_]:
@@ -226,14 +232,14 @@ def _yolo_read_back(lines: Sequence[str], width: int, height: int) -> NDArray[np
 def _yolo_object(obj: _Object, height: int, width: int) -> tuple[list[str], dict[str, Any]]:
     if obj.vertices is not None and len(obj.vertices) >= 3:
         lines = [yolo_line(obj.category, obj.vertices, width, height)]
-        check = _compare(_yolo_read_back(lines, width, height), obj.mask)
+        check = _compare(_yolo_read_back(lines, width, height), obj.full_mask(height, width))
         if check["iou"] >= KEEP_VERTICES_IOU:
             return lines, {**check, "kind": "polygon", "reason": "rasterised differently", "holes": 0}
-    outlines = mask_outlines(obj.mask)
+    outlines = mask_outlines(obj.full_mask(height, width))
     if not outlines.outer:
         return [], {"iou": 0.0, "lost": 0, "added": 0, "kind": "none", "reason": "no pixels (too small to trace)", "holes": 0}
     lines = [yolo_line(obj.category, loop, width, height) for loop in outlines.centres()]
-    check = _compare(_yolo_read_back(lines, width, height), obj.mask)
+    check = _compare(_yolo_read_back(lines, width, height), obj.full_mask(height, width))
     reason = "hole dropped" if outlines.holes else "differs from its source"
     kind = "outline" if len(lines) == 1 else f"{len(lines)} outlines"
     return lines, {**check, "kind": kind, "reason": reason, "holes": outlines.holes}

@@ -80,19 +80,34 @@ def _trace(mask: NDArray[np.bool_]) -> list[NDArray[np.float64]]:
         spot = np.searchsorted(sorted_keys, wanted).clip(max=len(sorted_keys) - 1)
         hit = (sorted_keys[spot] == wanted) & (following < 0)
         following[hit] = order[spot[hit]]
-    follow = following.tolist()
-    seen = np.zeros(len(x), dtype=bool)
+    return _loops(x, y, code, following)
+
+
+def _loops(
+    x: NDArray[np.int64], y: NDArray[np.int64], code: NDArray[np.int64], following: NDArray[np.int64]
+) -> list[NDArray[np.float64]]:
+    """The cycles of the ``following`` permutation as corner arrays, found with whole-array steps
+    (pointer jumping) rather than an edge-by-edge walk: each cycle is named by its smallest edge
+    index, cut open before that edge, and its edges ordered by their distance to the cut."""
+    n = len(x)
+    name = np.arange(n)
+    jump = following.copy()
+    for _ in range(max(1, int(n).bit_length())):
+        name = np.minimum(name, name[jump])
+        jump = jump[jump]
+    # Cut each cycle before its first edge; rank every edge by its distance to the cut.
+    tail = following == name
+    ahead = np.where(tail, np.arange(n), following)  # a tail leads to itself
+    distance = np.where(tail, 0, 1)
+    for _ in range(max(1, int(n).bit_length())):
+        distance = distance + distance[ahead]
+        ahead = ahead[ahead]
+    order = np.lexsort((-distance, name))
+    names = name[order]
+    starts = np.flatnonzero(np.concatenate([[True], names[1:] != names[:-1]]))
     loops = []
-    for first in np.lexsort((y, x)).tolist():  # left-most, then top-most corner first
-        if seen[first]:
-            continue
-        chain = [first]
-        edge = follow[first]
-        while edge != first:
-            chain.append(edge)
-            edge = follow[edge]
-        members = np.asarray(chain)
-        seen[members] = True
+    for begin, stop in zip(starts.tolist(), [*starts[1:].tolist(), n]):
+        members = order[begin:stop]
         turning = code[members] != code[np.roll(members, 1)]
         loops.append(np.stack([x[members][turning], y[members][turning]], axis=1).astype(np.float64))
     return loops
@@ -101,6 +116,19 @@ def _trace(mask: NDArray[np.bool_]) -> list[NDArray[np.float64]]:
 def _signed_area(points: NDArray[np.float64]) -> float:
     x, y = points[:, 0], points[:, 1]
     return float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y)) / 2
+
+
+def euler_number(mask: NDArray[np.bool_]) -> int:
+    """Parts minus holes of a mask (parts 4-connected, as :func:`mask_outlines` separates them),
+    from its 2x2 windows (Gray's formula): a mask of one part without holes gives 1, and any
+    other number means more parts or holes, without tracing anything."""
+    m = np.pad(np.asarray(mask, dtype=np.int8), 1)
+    a, b, c, d = m[:-1, :-1], m[:-1, 1:], m[1:, :-1], m[1:, 1:]
+    total = a + b + c + d
+    ones = int(np.count_nonzero(total == 1))
+    threes = int(np.count_nonzero(total == 3))
+    diagonal = int(np.count_nonzero((total == 2) & (a == d)))
+    return (ones - threes + 2 * diagonal) // 4
 
 
 def mask_outlines(mask: NDArray[np.bool_]) -> Outlines:
@@ -114,7 +142,12 @@ def mask_outlines(mask: NDArray[np.bool_]) -> Outlines:
     if not len(rows):
         return Outlines([], 0)
     top, left = rows[0], cols[0]
-    loops = _trace(mask[top : rows[-1] + 1, left : cols[-1] + 1])  # only the box the object fills
+    box = mask[top : rows[-1] + 1, left : cols[-1] + 1]  # only the box the object fills
+    if box.all():  # a filled rectangle (a rectangle shape, say): its four corners
+        height, width = box.shape
+        corners = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float64)
+        return Outlines([corners + (left, top)], 0)
+    loops = _trace(box)
     offset = np.array([left, top], dtype=np.float64)
     outer = [loop + offset for loop in loops if _signed_area(loop) > 0]
     return Outlines(outer, len(loops) - len(outer))
@@ -131,3 +164,17 @@ def _inset(loop: NDArray[np.float64]) -> NDArray[np.float64]:
         return np.stack([-unit[:, 1], unit[:, 0]], axis=1)
 
     return loop + 0.5 * (normal(before) + normal(after)) - 0.5
+
+
+def single_outline(mask: NDArray[np.bool_]) -> NDArray[np.float64] | None:
+    """The outline of a mask of one part without holes (see :func:`mask_outlines`), else None;
+    cheap for the masks it refuses (their Euler number says so) and for filled rectangles."""
+    mask = np.asarray(mask, dtype=bool)
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if not len(rows):
+        return None
+    box = mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    if not box.all() and euler_number(box) != 1:
+        return None
+    outlines = mask_outlines(mask)
+    return outlines.outer[0] if len(outlines.outer) == 1 and not outlines.holes else None
