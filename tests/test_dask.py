@@ -150,3 +150,12 @@ def test_a_local_cluster_sized_by_jobs(tmp_path: Path) -> None:
     assert cli("convert", SAMPLE_DIR, tmp_path / "ref", "--labels", sample_labels_path(), "-j", "1").exit_code == 0
     assert tree_bytes(tmp_path / "out") == tree_bytes(tmp_path / "ref")
     close_dask_clients()
+
+
+def test_export_on_dask_writes_the_same_bytes(scheduler: str, tmp_path: Path) -> None:
+    for to, extra in (("coco", ["--copy-images"]), ("yolo-seg", [])):  # copied images: relative names
+        args = ("export", SAMPLE_DIR, "--to", to, "--classes", sample_labels_path(), *extra)
+        assert cli(*args, "-d", tmp_path / f"local-{to}", "-j", "2").exit_code == 0
+        result = cli(*args, "-d", tmp_path / f"dask-{to}", "--dask", scheduler)
+        assert result.exit_code == 0, result.output
+        assert tree_bytes(tmp_path / f"dask-{to}") == tree_bytes(tmp_path / f"local-{to}")

@@ -247,3 +247,12 @@ def test_a_url_without_its_package_says_what_to_install(monkeypatch: pytest.Monk
         location("s3://bucket/x.png")
     with pytest.raises(LabeltoolsError, match=r'pip install "labeltools\[gcs\]"'):
         location("gs://bucket/x.png")
+
+
+def test_export_reads_and_writes_s3(s3: Any, tmp_path: Path) -> None:
+    for to, extra in (("coco", ["--copy-images"]), ("yolo-seg", [])):  # copied images: relative names
+        args = ("--to", to, "--labels", sample_labels_path(), *extra)
+        assert cli("export", SAMPLE_DIR, "-d", tmp_path / to, *args, "-j", "1").exit_code == 0
+        result = cli("export", "s3://src/sample", "-d", f"s3://out/export-{to}", *args, "-j", "2")
+        assert result.exit_code == 0, result.output
+        assert s3_tree(s3, f"out/export-{to}") == local_tree(tmp_path / to)

@@ -527,6 +527,16 @@ def discover_classes(items: Sequence[ConvertItem], jobs: int | None = None) -> C
     return ClassTable.from_names(names, source="classes found in the annotations")
 
 
+def annotation_class_table(
+    items: Sequence[ConvertItem], classes: ClassTable | PathLike | None = None, jobs: int | None = None
+) -> ClassTable:
+    """The class table of a set of annotations: ``classes`` (a table, preset or file), else the
+    labels found in them (see :func:`discover_classes`)."""
+    if classes is None:
+        return discover_classes(items, jobs)
+    return classes if isinstance(classes, ClassTable) else ClassTable.load(classes)
+
+
 def _read_previous_split(output: Path) -> tuple[list[str], list[str]] | None:
     """OUTPUT's train and val ids, or None unless both split files exist.
 
@@ -683,12 +693,7 @@ def convert_labelme(
     input_list = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
     items = assign_ids(find_annotations(input_list, exclude=output), flatten_names)
 
-    if classes is None:
-        table = discover_classes(items, jobs)
-    elif isinstance(classes, ClassTable):
-        table = classes
-    else:
-        table = ClassTable.load(classes)
+    table = annotation_class_table(items, classes, jobs)
     table.class_names_text()  # raises now if class_names.txt cannot be written
 
     previous = None

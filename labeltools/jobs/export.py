@@ -72,9 +72,9 @@ from labeltools.formats.yolo import (
     yolo_line,
 )
 from labeltools.jobs.convert import (
+    annotation_class_table,
     assign_ids,
     dataset_image,
-    discover_classes,
     find_annotations,
     save_dataset_image,
 )
@@ -442,12 +442,7 @@ def export_dataset(
         items = _voc_items(root, split)
     else:
         found = assign_ids(find_annotations(listed, exclude=out))
-        if classes is None:
-            table = discover_classes(found, jobs)
-        elif isinstance(classes, ClassTable):
-            table = classes
-        else:
-            table = ClassTable.load(classes)
+        table = annotation_class_table(found, classes, jobs)
         train, val = split_ids([item.image_id for item in found], val_fraction, seed)
         side = {image_id: "train" for image_id in train} | {image_id: "val" for image_id in val}
         items = [ExportItem(item.json_path, item.image_id, side[item.image_id]) for item in found]
