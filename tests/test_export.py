@@ -267,3 +267,13 @@ def test_outlines_give_back_the_mask_under_both_fill_rules() -> None:
         np.testing.assert_array_equal(masks.decode(masks.merge(rles)).astype(bool), mask)
         centres = [loop / np.array([width, height]) for loop in outlines.centres()]
         np.testing.assert_array_equal(rasterise_polygons(centres, width, height), mask)
+
+
+def test_a_split_alone_is_exported_and_yolo_always_names_train_and_val(tmp_path: Path) -> None:
+    assert run("export", SAMPLE_DIR, "--to", "coco", "-d", tmp_path / "val", "--split", "val").exit_code == 0
+    assert [p.name for p in (tmp_path / "val" / "annotations").iterdir()] == ["instances_val.json"]
+    result = run("export", SAMPLE_DIR, "--to", "yolo-seg", "-d", tmp_path / "all", "--val-fraction", "0")
+    assert result.exit_code == 0, result.output
+    yaml = (tmp_path / "all" / "data.yaml").read_text().splitlines()
+    assert yaml[1:3] == ["train: images/train", "val: images/train"]  # no val split: validate on train
+    assert run("export", SAMPLE_DIR, "--to", "coco", "-d", tmp_path / "none", "--split", "test").exit_code == 1

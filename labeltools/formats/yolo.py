@@ -70,7 +70,12 @@ def rasterise_polygons(polygons: Iterable[NDArray[np.float64]], width: int, heig
 
 def data_yaml(table: ClassTable, splits: Sequence[str]) -> str:
     """``data.yaml``: the dataset root, an image folder per split and the class names by index
-    (the indices of ``class_names.txt``; background is listed and never used)."""
-    lines = ["path: .", *(f"{split}: images/{split}" for split in splits), "names:"]
+    (the indices of ``class_names.txt``; background is listed and never used). Ultralytics
+    needs ``train`` and ``val``: a dataset without a val split validates on its train images."""
+    folders = {split: f"images/{split}" for split in splits}
+    folders.setdefault("val", folders.get("train", "images/train"))
+    folders.setdefault("train", folders["val"])
+    ordered = ["train", "val", *(split for split in splits if split not in ("train", "val"))]
+    lines = ["path: .", *(f"{split}: {folders[split]}" for split in ordered), "names:"]
     lines += [f"  {entry.index}: {json.dumps(entry.name, ensure_ascii=False)}" for entry in table.classes]
     return "\n".join(lines) + "\n"
