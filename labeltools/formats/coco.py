@@ -47,25 +47,25 @@ def encode_rle_dict(rle: Any) -> dict[str, Any]:
 
 def box_rle(mask: NDArray[np.bool_], offset: tuple[int, int], height: int, width: int) -> dict[str, Any]:
     """The compressed RLE, over the whole ``height`` x ``width`` image, of a mask given as the
-    pixels of a box whose top-left pixel is ``offset`` ``(x, y)``: the runs are counted in the
-    box's columns only (COCO counts runs down each column), so a small object costs little
-    whatever the image size."""
+    pixels of a box whose top-left pixel is ``offset`` ``(x, y)``.
+
+    COCO counts runs down each column. The box's columns, each with one empty pixel above and
+    below, hold every change of value there is; their positions map to the image's, where the
+    change at the foot of a column and the one at the head of the next fall on the same pixel
+    when the box spans the image's height (two changes there are none). So a small object costs
+    little whatever the image size.
+    """
     x, y = offset
     box_height, box_width = mask.shape
-    strip = np.zeros((box_width, height), dtype=bool)  # the box's columns, full height, one a row
-    strip[:, y : y + box_height] = np.asarray(mask, dtype=bool).T
-    flat = strip.ravel()
-    changes = np.flatnonzero(flat[1:] != flat[:-1]) + 1
-    runs = np.diff(np.concatenate([[0], changes, [flat.size]])).tolist()
-    if flat.size and flat[0]:
-        runs.insert(0, 0)  # RLE counts start with a run of 0s
-    runs[0] += x * height
-    after = (width - x - box_width) * height
-    if after:
-        if len(runs) % 2:  # the last run is of 0s
-            runs[-1] += after
-        else:
-            runs.append(after)
+    columns = np.zeros((box_width, box_height + 2), dtype=bool)
+    columns[:, 1:-1] = np.asarray(mask, dtype=bool).T
+    flat = columns.ravel()
+    found = np.flatnonzero(flat[1:] != flat[:-1]) + 1
+    column, row = np.divmod(found, box_height + 2)
+    positions = (x + column) * height + (y - 1 + row)
+    at, times = np.unique(positions, return_counts=True)
+    changes = at[(times % 2 == 1) & (at < height * width)]  # the foot of the last column is no change
+    runs = np.diff(np.concatenate([[0], changes, [height * width]])).tolist()
     return require_pycocotools().frPyObjects({"counts": runs, "size": [height, width]}, height, width)  # type: ignore[no-any-return]
 
 
