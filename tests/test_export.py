@@ -308,3 +308,36 @@ def test_a_voc_dataset_exports_to_yolo_exactly_but_for_holes(tmp_path: Path, voc
     assert len(export.objects) == sum(len(read_yolo(p)) for p in (tmp_path / "yolo" / "labels").rglob("*.txt")) - sum(
         int(c["kind"].split()[0]) - 1 for c in export.objects if c["kind"].endswith("outlines")
     )
+
+
+def test_yolo_labels_that_break_the_format_are_named_by_line() -> None:
+    from labeltools.core.errors import YoloLabelError
+    from labeltools.formats.yolo import parse_yolo_labels
+
+    good = "3 0.1 0.2 0.3 0.4 0.5 0.6\n"
+    assert parse_yolo_labels(good)[0][0] == 3
+    for text, message in (
+        ("x 0.1 0.2 0.3 0.4 0.5 0.6", "line 1: class 'x' is not an integer from 0"),
+        (good + "1 0.1 0.2 0.3", "line 2: needs x y pairs of at least 3 points, got 3 numbers"),
+        ("1 0.1 0.2 0.3 0.4 0.5 1.5", "line 1: coordinates must lie in 0..1"),
+        ("1 0.1 0.2 0.3 0.4 0.5 nan?", "line 1: coordinates must be numbers"),
+    ):
+        with pytest.raises(YoloLabelError, match=re.escape(f"a.txt: {message}")):
+            parse_yolo_labels(text, "a.txt")
+
+
+def test_export_settings_and_sources_are_checked_before_any_file_is_read(tmp_path: Path) -> None:
+    from labeltools.core.errors import DatasetError, ExportError
+    from labeltools.jobs.export import ExportOptions, export_dataset
+
+    with pytest.raises(ExportError, match="export format must be one of coco, yolo-seg, got 'xml'"):
+        export_dataset(SAMPLE_DIR, tmp_path / "a", ExportOptions(to="xml"))
+    with pytest.raises(ExportError, match="min_iou must lie in 0..1, got 1.5"):
+        export_dataset(SAMPLE_DIR, tmp_path / "a", ExportOptions(min_iou=1.5))
+    voc = tmp_path / "voc"
+    (voc / "SegmentationClass").mkdir(parents=True)
+    (voc / "SegmentationObject").mkdir()
+    with pytest.raises(DatasetError, match="no class_names.txt; give the class table"):
+        export_dataset(voc, tmp_path / "b")
+    with pytest.raises(DatasetError, match="no annotation falls in split 'test'"):
+        export_dataset(SAMPLE_DIR, tmp_path / "c", split="test")
