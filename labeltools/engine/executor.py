@@ -207,14 +207,12 @@ def map_files(
         yield from pool.imap(guard, work, chunksize=chunksize)
 
 
-
 def map_quick(
     func: Callable[[Any], FileResult], items: Iterable[Any], jobs: int | None = None, threads: bool = False
 ) -> Iterator[FileResult]:
     """:func:`map_files` for quick tasks (about a millisecond each, a few numbers back), in
-    chunks of :func:`quick_task_chunksize`."""
-    work = list(items)
-    return map_files(func, work, jobs, quick_task_chunksize(len(work), jobs), threads)
+    chunks of :func:`quick_task_chunksize` (its default)."""
+    return map_files(func, items, jobs, threads=threads)
 
 
 # --------------------------------------------------------------------------------------------

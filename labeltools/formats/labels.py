@@ -253,31 +253,21 @@ def _is_empty(path: PathLike) -> bool:
 
 @contextmanager
 def open_image(
-    path: PathLike, error: type[LabeltoolsError] = LabelFileError, what: str = "file"
+    path: PathLike, error: type[LabeltoolsError] = LabelFileError, what: str = "file", data: bytes | None = None
 ) -> Iterator[Image.Image]:
-    """Open an image file for the block (see :func:`open_pillow`).
+    """Open an image file for the block (see :func:`open_pillow`); ``data``, when given, is
+    the file's bytes, already read.
 
     A missing, unreadable, oversized or truncated file (also when the block decodes it) becomes
     ``error`` naming the file: ``"<path>: no such <what>"`` or ``"<path>: cannot read image
     (...)"``.
     """
-    image = open_pillow(path, str(path), error, what)
+    image = open_pillow(path if data is None else data, str(path), error, what)
     try:
         with image:
             yield image
     except PIL_ERRORS as exc:
         raise error(f"{path}: cannot read image ({exc})") from None
-
-
-@contextmanager
-def _open_bytes(data: bytes, path: PathLike) -> Iterator[Image.Image]:
-    """:func:`open_image` for a file already read: errors name ``path``."""
-    image = open_pillow(data, str(path))
-    try:
-        with image:
-            yield image
-    except PIL_ERRORS as exc:
-        raise LabelFileError(f"{path}: cannot read image ({exc})") from None
 
 
 #: Channels per pixel of each PNG colour type (grey, RGB, palette, grey + alpha, RGBA).
@@ -324,8 +314,6 @@ def png_pixel_shortfall(data: bytes) -> tuple[int, int] | None:
     except zlib.error:
         return None  # corrupt rather than short: decoding reports it
     return None if got >= expected else (got, expected)
-
-
 
 
 @dataclass(frozen=True)
@@ -416,7 +404,7 @@ def read_label_palette(path: PathLike) -> tuple[NDArray[np.uint8], NDArray[np.ui
     plain = plain_png(data, str(path))
     if plain is not None:
         return plain.pixels, plain.palette
-    with _open_bytes(data, path) as image:
+    with open_image(path, data=data) as image:
         image.load()
         mode = image.mode
         if mode == "P":
@@ -461,7 +449,7 @@ def label_histogram(path: PathLike) -> tuple[NDArray[np.int64], tuple[int, int]]
     plain = plain_png(data, str(path))
     if plain is not None:
         return plain.histogram(), (plain.rows.shape[0], plain.rows.shape[1] - 1)
-    with _open_bytes(data, path) as image:
+    with open_image(path, data=data) as image:
         counts = image_histogram(image)
         if counts is not None:
             return counts, (image.height, image.width)
