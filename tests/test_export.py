@@ -341,3 +341,18 @@ def test_export_settings_and_sources_are_checked_before_any_file_is_read(tmp_pat
         export_dataset(voc, tmp_path / "b")
     with pytest.raises(DatasetError, match="no annotation falls in split 'test'"):
         export_dataset(SAMPLE_DIR, tmp_path / "c", split="test")
+
+
+def test_corners_past_the_image_edge_are_clipped_in_yolo(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    Image.new("RGB", (40, 30)).save(src / "edge.png")
+    shapes = [{"label": "roof", "points": [[-5, -3], [45, 2], [30, 35]], "shape_type": "polygon", "group_id": None, "flags": {}}]
+    doc = {"version": "5.5.0", "flags": {}, "shapes": shapes, "imagePath": "edge.png", "imageData": None,
+           "imageHeight": 30, "imageWidth": 40}  # fmt: skip
+    (src / "edge.json").write_text(json.dumps(doc))
+    result = run("export", src, "--to", "yolo-seg", "-d", tmp_path / "yolo", "--val-fraction", "0", "--json", tmp_path / "s.json")
+    assert result.exit_code == 0, result.output
+    [(category, points)] = read_yolo(tmp_path / "yolo" / "labels" / "train" / "edge.txt")
+    assert category == 1 and points.min() == 0 and points.max() <= 1
+    assert json.loads((tmp_path / "s.json").read_text())["objects"] == 1

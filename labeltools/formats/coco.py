@@ -1,11 +1,12 @@
 """COCO instance annotations: one JSON per split, each object a polygon or an RLE mask.
 
-pycocotools does the RLE encoding and the decoding of what was written (the round-trip check);
-it is the ``coco`` extra, imported when an export to COCO runs.
+pycocotools compresses the RLE and reads back what was written (the round-trip check merges and
+measures runs, no pixel is decoded); it is the ``coco`` extra, imported when an export runs.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,6 +16,8 @@ from numpy.typing import NDArray
 from labeltools.core.classes import ClassTable
 from labeltools.core.errors import ExportError
 from labeltools.core.options import VOID
+from labeltools.core.version import __version__
+from labeltools.engine.storage import atomic_write
 
 
 def require_pycocotools() -> Any:
@@ -106,7 +109,6 @@ def coco_document(
     images: list[dict[str, Any]], annotations: list[dict[str, Any]], table: ClassTable
 ) -> dict[str, Any]:
     """A COCO instances document."""
-    from labeltools.core.version import __version__
 
     return {
         "info": {"description": "exported by labeltools", "version": __version__},
@@ -120,10 +122,6 @@ def coco_document(
 def write_coco(path: Any, document: dict[str, Any]) -> None:
     """Write a COCO document as compact UTF-8 JSON (a dataset's file is read by programs, and
     indenting its coordinates would make it several times larger), atomically."""
-    import json
-
-    from labeltools.engine.storage import atomic_write
-
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     with atomic_write(path) as tmp:
         tmp.write_text(text + "\n", encoding="utf-8")

@@ -22,11 +22,12 @@ DECIMALS = 7
 
 
 def yolo_line(category: int, points: NDArray[np.float64], width: int, height: int) -> str:
-    """One label line for a polygon of pixel-centre ``points`` ``(N, 2)``. A polygon of fewer
-    than 3 points (a single pixel, a one-pixel-wide line) repeats its last point to 3."""
+    """One label line for a polygon of pixel-centre ``points`` ``(N, 2)``, clipped to the image
+    (annotators drag corners past its edge; the format holds 0..1 only). A polygon of fewer than
+    3 points (a single pixel, a one-pixel-wide line) repeats its last point to 3."""
     if len(points) < 3:
         points = np.concatenate([points, np.repeat(points[-1:], 3 - len(points), axis=0)])
-    scaled = np.round(points / np.array([width, height], dtype=np.float64), DECIMALS)
+    scaled = np.clip(np.round(points / np.array([width, height], dtype=np.float64), DECIMALS), 0.0, 1.0)
     return " ".join([str(category), *(f"{v:.{DECIMALS}f}".rstrip("0").rstrip(".") if v else "0" for v in scaled.ravel())])
 
 
