@@ -859,6 +859,23 @@ def _vertices(doc: LabelmeDocument, shapes: Sequence[int]) -> NDArray[np.float64
     return None
 
 
+def _shape_values(
+    doc: LabelmeDocument,
+    classes: ClassTable | Mapping[str, int],
+    shape_hw: tuple[int, int],
+    line_width: int,
+    point_size: int,
+    unknown: str,
+) -> tuple[int, int, list[int | None]]:
+    """Check the raster options and the image size; give ``(height, width, value of each shape)``
+    (None for a shape left out)."""
+    check_raster_options(line_width, point_size, unknown)
+    height, width = int(shape_hw[0]), int(shape_hw[1])
+    check_pixel_count(height, width, doc.source, AnnotationError)
+    name_to_index = _name_to_index(classes)
+    return height, width, [_shape_value(shape, name_to_index, unknown, doc.source) for shape in doc.shapes]  # type: ignore[arg-type]
+
+
 def labelme_objects(
     doc: LabelmeDocument,
     classes: ClassTable | Mapping[str, int],
@@ -874,11 +891,7 @@ def labelme_objects(
     Raises:
         AnnotationError: a label the table lacks (with ``unknown="error"``), bad options.
     """
-    check_raster_options(line_width, point_size, unknown)
-    height, width = int(shape_hw[0]), int(shape_hw[1])
-    check_pixel_count(height, width, doc.source, AnnotationError)
-    name_to_index = _name_to_index(classes)
-    values = [_shape_value(shape, name_to_index, unknown, doc.source) for shape in doc.shapes]
+    height, width, values = _shape_values(doc, classes, shape_hw, line_width, point_size, unknown)
     groups: dict[int, list[int]] = {}
     for n, number in enumerate(_instance_numbers(doc, values)):
         if number is not None and values[n] not in (0, VOID):
@@ -886,34 +899,15 @@ def labelme_objects(
     objects = []
     for number, shapes in groups.items():
         # Painted where labelme paints it (moving a shape by whole pixels can move a pixel at a
-        # rounding tie), and kept as the box its shapes reach: later work on the object is
-        # then in proportion to its size, not to the image's.
-        reach = np.array([_reach(doc.shapes[n], line_width, point_size) for n in shapes])
-        x0 = int(min(max(np.floor(reach[:, 0].min()) - 2, 0), width - 1))
-        y0 = int(min(max(np.floor(reach[:, 1].min()) - 2, 0), height - 1))
-        x1 = int(min(max(np.ceil(reach[:, 2].max()) + 3, x0 + 1), width))
-        y1 = int(min(max(np.ceil(reach[:, 3].max()) + 3, y0 + 1), height))
+        # rounding tie), and kept as the box it fills: later work on the object is then in
+        # proportion to its size, not to the image's.
         canvas = _paint(doc, [(n, 1) for n in shapes], (width, height), line_width, point_size)
+        x0, y0, x1, y1 = canvas.getbbox() or (0, 0, 1, 1)
         mask = np.asarray(canvas.crop((x0, y0, x1, y1)), dtype=bool)
         objects.append(LabelmeObject(
             number, int(values[shapes[0]]), tuple(shapes), mask, _vertices(doc, shapes), (x0, y0),  # type: ignore[arg-type]
         ))  # fmt: skip
     return objects
-
-
-def _reach(shape: LabelmeShape, line_width: int, point_size: int) -> tuple[float, float, float, float]:
-    """``(x0, y0, x1, y1)`` enclosing every pixel a shape paints."""
-    points = shape.points
-    if shape.shape_type == "circle":
-        (cx, cy), (px, py) = points.tolist()
-        r = math.hypot(cx - px, cy - py) + 1
-        return cx - r, cy - r, cx + r, cy + r
-    if shape.shape_type == "mask" and shape.mask is not None:
-        x, y = (float(_trunc(v)) for v in points[0])
-        return x, y, x + shape.mask.shape[1], y + shape.mask.shape[0]
-    pad = {"point": point_size, "line": line_width, "linestrip": line_width}.get(shape.shape_type, 0) + 1
-    low, high = points.min(axis=0), points.max(axis=0)
-    return float(low[0] - pad), float(low[1] - pad), float(high[0] + pad), float(high[1] + pad)
 
 
 def rasterise(
@@ -936,7 +930,6 @@ def rasterise(
     covering class; where the two differ, shapes of two classes meet. A file whose shapes hold
     fewer than two classes skips this.
     """
-    check_raster_options(line_width, point_size, unknown)
     if overlap not in OVERLAP_RULES:
         raise AnnotationError(f"overlap rule must be one of {', '.join(OVERLAP_RULES)}, got {overlap!r}")
     if shape_hw is None:
@@ -945,11 +938,7 @@ def rasterise(
                 f"{doc.source}: no imageHeight/imageWidth, the image size must be given"
             )
         shape_hw = (doc.image_height, doc.image_width)
-    height, width = int(shape_hw[0]), int(shape_hw[1])
-    check_pixel_count(height, width, doc.source, AnnotationError)
-
-    name_to_index = _name_to_index(classes)
-    values = [_shape_value(shape, name_to_index, unknown, doc.source) for shape in doc.shapes]
+    height, width, values = _shape_values(doc, classes, shape_hw, line_width, point_size, unknown)
     inks = _instance_inks(doc, values) if instances else []
     order = list(range(len(doc.shapes)))
     if overlap == "first":

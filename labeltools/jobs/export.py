@@ -230,16 +230,17 @@ def _yolo_read_back(lines: Sequence[str], width: int, height: int) -> NDArray[np
 
 
 def _yolo_object(obj: _Object, height: int, width: int) -> tuple[list[str], dict[str, Any]]:
+    mask = obj.full_mask(height, width)
     if obj.vertices is not None and len(obj.vertices) >= 3:
         lines = [yolo_line(obj.category, obj.vertices, width, height)]
-        check = _compare(_yolo_read_back(lines, width, height), obj.full_mask(height, width))
+        check = _compare(_yolo_read_back(lines, width, height), mask)
         if check["iou"] >= KEEP_VERTICES_IOU:
             return lines, {**check, "kind": "polygon", "reason": "rasterised differently", "holes": 0}
-    outlines = mask_outlines(obj.full_mask(height, width))
+    outlines = mask_outlines(mask)
     if not outlines.outer:
         return [], {"iou": 0.0, "lost": 0, "added": 0, "kind": "none", "reason": "no pixels (too small to trace)", "holes": 0}
     lines = [yolo_line(obj.category, loop, width, height) for loop in outlines.centres()]
-    check = _compare(_yolo_read_back(lines, width, height), obj.full_mask(height, width))
+    check = _compare(_yolo_read_back(lines, width, height), mask)
     reason = "hole dropped" if outlines.holes else "differs from its source"
     kind = "outline" if len(lines) == 1 else f"{len(lines)} outlines"
     return lines, {**check, "kind": kind, "reason": reason, "holes": outlines.holes}

@@ -176,5 +176,7 @@ def single_outline(mask: NDArray[np.bool_]) -> NDArray[np.float64] | None:
     box = mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
     if not box.all() and euler_number(box) != 1:
         return None
-    outlines = mask_outlines(mask)
-    return outlines.outer[0] if len(outlines.outer) == 1 and not outlines.holes else None
+    outlines = mask_outlines(box)
+    if len(outlines.outer) != 1 or outlines.holes:
+        return None
+    return outlines.outer[0] + (cols[0], rows[0])
