@@ -257,16 +257,60 @@ def test_outlines_give_back_the_mask_under_both_fill_rules() -> None:
     from labeltools.formats.yolo import rasterise_polygons
 
     rng = np.random.default_rng(0)
-    for _ in range(200):
+    tried = 0
+    for _ in range(400):
         height, width = (int(v) for v in rng.integers(2, 24, 2))
-        mask = rng.random((height, width)) < 0.5
+        mask = rng.random((height, width)) < rng.choice([0.2, 0.5, 0.9])
         outlines = mask_outlines(mask)
         if outlines.holes or not outlines.outer:
             continue
+        tried += 1
         rles = masks.frPyObjects([loop.ravel().tolist() for loop in outlines.outer], height, width)
         np.testing.assert_array_equal(masks.decode(masks.merge(rles)).astype(bool), mask)
         centres = [loop / np.array([width, height]) for loop in outlines.centres()]
         np.testing.assert_array_equal(rasterise_polygons(centres, width, height), mask)
+    assert tried > 100
+
+
+def test_euler_number_is_parts_minus_holes_and_single_outline_takes_one_part_without_holes() -> None:
+    from labeltools.ops.outlines import euler_number, single_outline
+
+    def components(cells: np.ndarray, steps: list[tuple[int, int]]) -> int:
+        """Connected parts of ``cells`` by flood fill, ``steps`` the neighbours."""
+        seen, count = np.zeros_like(cells), 0
+        for start in zip(*np.nonzero(cells)):
+            if seen[start]:
+                continue
+            count, stack = count + 1, [start]
+            seen[start] = True
+            while stack:
+                y, x = stack.pop()
+                for dy, dx in steps:
+                    n = (y + dy, x + dx)
+                    if 0 <= n[0] < cells.shape[0] and 0 <= n[1] < cells.shape[1] and cells[n] and not seen[n]:
+                        seen[n] = True
+                        stack.append(n)
+        return count
+
+    sides = [(0, 1), (1, 0), (0, -1), (-1, 0)]
+    around = sides + [(1, 1), (1, -1), (-1, 1), (-1, -1)]
+
+    rng = np.random.default_rng(1)
+    singles = 0
+    for _ in range(400):
+        height, width = (int(v) for v in rng.integers(1, 30, 2))
+        mask = rng.random((height, width)) < rng.choice([0.1, 0.5, 0.8, 0.95])
+        outlines = mask_outlines(mask)
+        parts = components(mask, sides)
+        holes = components(np.pad(~mask, 1, constant_values=True), around) - 1  # less the outside
+        assert len(outlines.outer) == parts and outlines.holes == holes
+        assert euler_number(mask) == parts - holes
+        outline = single_outline(mask)
+        assert (outline is not None) == (parts == 1 and holes == 0)
+        if outline is not None:
+            singles += 1
+            np.testing.assert_array_equal(outline, outlines.outer[0])
+    assert singles > 20
 
 
 def test_a_split_alone_is_exported_and_yolo_always_names_train_and_val(tmp_path: Path) -> None:

@@ -642,3 +642,45 @@ def test_mask_with_fractional_points_is_placed_like_labelme() -> None:
     assert_matches_labelme(doc)
     cls, _ = ours(doc)
     np.testing.assert_array_equal(cls[7:18, 12:21], mask.astype(np.uint8))
+
+
+def test_each_object_is_labelmes_mask_of_its_shapes_within_its_box() -> None:
+    """labelme_objects keeps each object as the box its shapes can reach: placed back in the
+    image it must be the OR of labelme's own ``shape_to_mask`` of those shapes, for every shape
+    type, for shapes partly or wholly outside the image, with wide lines and large points."""
+    from labeltools.formats.labelme import labelme_objects
+
+    rng = np.random.default_rng(3)
+    counts = {"polygon": 5, "rectangle": 2, "circle": 2, "line": 2, "linestrip": 4, "point": 1, "oriented_rectangle": 4}
+    for trial in range(60):
+        line_width, point_size = int(rng.integers(1, 30)), int(rng.integers(0, 12))
+        shapes = []
+        for n in range(int(rng.integers(1, 8))):
+            kind = str(rng.choice([*counts, "mask"]))
+            group = int(rng.integers(0, 3)) if rng.random() < 0.5 else None
+            if kind == "mask":
+                x, y = int(rng.integers(0, W - 20)), int(rng.integers(0, H - 20))
+                h, w = int(rng.integers(1, 20)), int(rng.integers(1, 20))
+                pixels = rng.random((h, w)) < 0.5
+                corners = [[x + 0.5, y + 0.25], [x + w - 1, y + h - 1]]
+                shapes.append(shape("car", "mask", corners, mask=mask_b64(pixels), group_id=group))
+            else:
+                points = rng.uniform(-30, [W + 30, H + 30], size=(counts[kind], 2)).round(2).tolist()
+                shapes.append(shape(str(rng.choice(["car", "person"])), kind, points, group_id=group))
+        raw = document(shapes)
+        objects = labelme_objects(parse_labelme(raw, "a.json"), CLASSES, (H, W), line_width=line_width, point_size=point_size)
+        assert sum(len(o.shapes) for o in objects) == len(shapes)
+        for obj in objects:
+            expected = np.zeros((H, W), bool)
+            for n in obj.shapes:
+                if shapes[n]["shape_type"] == "mask":  # placed as labelme's shapes_to_label does
+                    (x1, y1), (x2, y2) = np.asarray(shapes[n]["points"]).astype(int)
+                    expected[y1 : y2 + 1, x1 : x2 + 1] |= labelme.utils.img_b64_to_arr(shapes[n]["mask"]).astype(bool)
+                else:
+                    expected |= labelme.utils.shape_to_mask(
+                        (H, W), shapes[n]["points"], shapes[n]["shape_type"], line_width=line_width, point_size=point_size
+                    )
+            placed = np.zeros((H, W), bool)
+            x, y = obj.offset
+            placed[y : y + obj.mask.shape[0], x : x + obj.mask.shape[1]] = obj.mask
+            np.testing.assert_array_equal(placed, expected, err_msg=f"trial {trial}, object {obj.number}")

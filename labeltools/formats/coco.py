@@ -52,52 +52,61 @@ def box_rle(mask: NDArray[np.bool_], offset: tuple[int, int], height: int, width
     """The compressed RLE, over the whole ``height`` x ``width`` image, of a mask given as the
     pixels of a box whose top-left pixel is ``offset`` ``(x, y)``.
 
-    COCO counts runs down each column. The box's columns, each with one empty pixel above and
-    below, hold every change of value there is; their positions map to the image's, where the
-    change at the foot of a column and the one at the head of the next fall on the same pixel
-    when the box spans the image's height (two changes there are none). So a small object costs
-    little whatever the image size.
+    COCO counts runs down each column, so a run starts or ends wherever a pixel differs from
+    the one above it (the box has an empty row above and below). Those changes are found along
+    the box's rows, where the pixels lie in memory order, and sorted into the column order of
+    the image: a small object costs little whatever the image size, and nothing is transposed.
+    When the box spans the image's height, the change at the foot of a column and the one at
+    the head of the next fall on the same pixel (two changes there are none).
     """
     x, y = offset
     box_height, box_width = mask.shape
-    columns = np.zeros((box_width, box_height + 2), dtype=bool)
-    columns[:, 1:-1] = np.asarray(mask, dtype=bool).T
-    flat = columns.ravel()
-    found = np.flatnonzero(flat[1:] != flat[:-1]) + 1
-    column, row = np.divmod(found, box_height + 2)
-    positions = (x + column) * height + (y - 1 + row)
-    at, times = np.unique(positions, return_counts=True)
-    changes = at[(times % 2 == 1) & (at < height * width)]  # the foot of the last column is no change
-    runs = np.diff(np.concatenate([[0], changes, [height * width]])).tolist()
+    mask = np.asarray(mask, dtype=bool)
+    inside = np.flatnonzero(mask[1:] != mask[:-1])  # the pixel below each change is row // w + 1
+    rows = np.concatenate([np.zeros(np.count_nonzero(mask[0]), np.int64), inside // box_width + 1,
+                           np.full(np.count_nonzero(mask[-1]), box_height, np.int64)])  # fmt: skip
+    columns = np.concatenate([np.flatnonzero(mask[0]), inside % box_width, np.flatnonzero(mask[-1])])
+    changes = np.sort((x + columns) * height + (y + rows))
+    if box_height == height:
+        same = np.flatnonzero(changes[1:] == changes[:-1])
+        changes = np.delete(changes, np.concatenate([same, same + 1]))
+    if len(changes) and changes[-1] == height * width:  # the foot of the image's last column
+        changes = changes[:-1]
+    runs = np.diff(changes, prepend=0, append=height * width).tolist()
     return require_pycocotools().frPyObjects({"counts": runs, "size": [height, width]}, height, width)  # type: ignore[no-any-return]
 
 
-def compare(written: Any, source: Any) -> dict[str, Any]:
-    """IoU, and pixels lost and added, of a written segmentation's RLE against the source's,
-    computed by pycocotools on the runs (nothing is decoded to pixels)."""
+def compare(written: Any, source: Any, source_area: int) -> tuple[dict[str, Any], int]:
+    """IoU, and pixels lost and added, of a written segmentation's RLE against the source's
+    (of ``source_area`` pixels), computed by pycocotools on the runs (nothing is decoded to
+    pixels); and the written area. Equal runs are equal masks, with nothing to merge."""
     masks = require_pycocotools()
-    both = int(masks.area(masks.merge([written, source], intersect=True)))
-    written_area, source_area = int(masks.area(written)), int(masks.area(source))
+    written_area = int(masks.area(written))
+    if written["counts"] == source["counts"]:
+        both = source_area
+    else:
+        both = int(masks.area(masks.merge([written, source], intersect=True)))
     either = written_area + source_area - both
-    return {"iou": 1.0 if not either else both / either, "lost": source_area - both, "added": written_area - both}
+    check = {"iou": 1.0 if not either else both / either, "lost": source_area - both, "added": written_area - both}
+    return check, written_area
 
 
 def segmentation_rle(segmentation: Any, height: int, width: int) -> Any:
     """The RLE a COCO reader builds from a segmentation as written (polygons or compressed RLE)."""
-    return _rles(segmentation, height, width)
-
-
-def _rles(segmentation: Any, height: int, width: int) -> Any:
     masks = require_pycocotools()
     if isinstance(segmentation, list):
         return masks.merge(masks.frPyObjects(segmentation, height, width))
     return {"size": segmentation["size"], "counts": segmentation["counts"].encode("ascii")}
 
 
-def area_and_box(rle: Any) -> tuple[int, list[float]]:
-    """The pixel area and ``[x, y, w, h]`` box of an RLE, as pycocotools gives them."""
-    masks = require_pycocotools()
-    return int(masks.area(rle)), [float(v) for v in masks.toBbox(rle)]
+def area(rle: Any) -> int:
+    """The pixel area of an RLE."""
+    return int(require_pycocotools().area(rle))
+
+
+def box(rle: Any) -> list[float]:
+    """The ``[x, y, w, h]`` box of an RLE, as pycocotools gives it."""
+    return [float(v) for v in require_pycocotools().toBbox(rle)]
 
 
 def polygons(outlines: Sequence[NDArray[np.float64]]) -> list[list[float]]:

@@ -27,7 +27,7 @@ import json
 import logging
 import math
 import reprlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -859,6 +859,32 @@ def _vertices(doc: LabelmeDocument, shapes: Sequence[int]) -> NDArray[np.float64
     return None
 
 
+def _reach(shape: LabelmeShape, line_width: int, point_size: int) -> tuple[int, int, int, int]:
+    """A box ``(x0, y0, x1, y1)`` (x1, y1 past the end) holding every pixel
+    :func:`_draw_shape` can paint for ``shape``, with a pixel or two to spare; unclipped."""
+    if shape.shape_type == "mask":
+        assert shape.mask is not None
+        x, y = _trunc(shape.points[0, 0]), _trunc(shape.points[0, 1])
+        return x, y, x + shape.mask.shape[1], y + shape.mask.shape[0]
+    points = shape.points
+    if shape.shape_type == "circle":
+        (cx, cy), (px, py) = points.tolist()
+        points, spare = points[:1], math.sqrt((cx - px) ** 2 + (cy - py) ** 2)
+    elif shape.shape_type in ("line", "linestrip"):
+        spare = line_width / 2
+    elif shape.shape_type == "point":
+        points, spare = points[:1], point_size
+    else:
+        spare = 0
+    low, high = points.min(axis=0) - spare - 2, points.max(axis=0) + spare + 3
+    return math.floor(low[0]), math.floor(low[1]), math.ceil(high[0]), math.ceil(high[1])
+
+
+def _union(boxes: Iterable[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
+    x0, y0, x1, y1 = zip(*boxes)
+    return min(x0), min(y0), max(x1), max(y1)
+
+
 def _shape_values(
     doc: LabelmeDocument,
     classes: ClassTable | Mapping[str, int],
@@ -897,13 +923,21 @@ def labelme_objects(
         if number is not None and values[n] not in (0, VOID):
             groups.setdefault(number, []).append(n)
     objects = []
+    canvas = PIL.Image.new("L", (width, height), 0)
+    draw = PIL.ImageDraw.Draw(canvas)
     for number, shapes in groups.items():
         # Painted where labelme paints it (moving a shape by whole pixels can move a pixel at a
-        # rounding tie), and kept as the box it fills: later work on the object is then in
-        # proportion to its size, not to the image's.
-        canvas = _paint(doc, [(n, 1) for n in shapes], (width, height), line_width, point_size)
-        x0, y0, x1, y1 = canvas.getbbox() or (0, 0, 1, 1)
+        # rounding tie), and kept as the box it can reach: later work on the object is then in
+        # proportion to its size, not to the image's. The canvas is cleared there for the next.
+        box = _union(_reach(doc.shapes[n], line_width, point_size) for n in shapes)
+        x0, y0 = max(box[0], 0), max(box[1], 0)
+        x1, y1 = max(min(box[2], width), x0 + 1), max(min(box[3], height), y0 + 1)
+        if x0 >= width or y0 >= height:  # wholly outside the image: nothing painted
+            x0, y0, x1, y1 = 0, 0, 1, 1
+        for n in shapes:
+            _draw_shape(canvas, draw, doc.shapes[n], 1, line_width, point_size)
         mask = np.asarray(canvas.crop((x0, y0, x1, y1)), dtype=bool)
+        canvas.paste(0, (x0, y0, x1, y1))
         objects.append(LabelmeObject(
             number, int(values[shapes[0]]), tuple(shapes), mask, _vertices(doc, shapes), (x0, y0),  # type: ignore[arg-type]
         ))  # fmt: skip

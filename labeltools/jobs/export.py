@@ -42,7 +42,8 @@ from labeltools.engine.storage import (
     read_bytes,
 )
 from labeltools.formats.coco import (
-    area_and_box,
+    area,
+    box,
     box_rle,
     coco_document,
     compare,
@@ -194,11 +195,6 @@ def _compare(written: NDArray[np.bool_], source: NDArray[np.bool_]) -> dict[str,
     }
 
 
-def _annotation(segmentation: Any, written: Any, obj: _Object) -> dict[str, Any]:
-    area, box = area_and_box(written)
-    return {"category_id": obj.category, "segmentation": segmentation, "area": area, "bbox": box, "iscrowd": 0}
-
-
 def _coco_object(obj: _Object, height: int, width: int, rle: bool) -> tuple[dict[str, Any] | None, dict[str, Any]]:
     """An object as COCO: a polygon shape as annotated when pycocotools fills it back to
     labelme's pixels, else as its pixel outline; any other object (circles, lines, points, masks,
@@ -207,6 +203,7 @@ def _coco_object(obj: _Object, height: int, width: int, rle: bool) -> tuple[dict
     if not obj.mask.any():
         return None, {"iou": 0.0, "lost": 0, "added": 0, "kind": "none", "reason": "no pixels (outside the image)"}
     source = box_rle(obj.mask, obj.offset, height, width)
+    source_area = area(source)
 
     def candidates() -> Iterator[tuple[Any, str, str]]:
         if obj.vertices is not None and not rle:
@@ -219,10 +216,14 @@ def _coco_object(obj: _Object, height: int, width: int, rle: bool) -> tuple[dict
 
     for segmentation, kind, reason in candidates():
         written = segmentation_rle(segmentation, height, width)  # as a COCO reader reads it
-        check = compare(written, source)
+        check, written_area = compare(written, source, source_area)
         if kind != "polygon" or check["iou"] >= KEEP_VERTICES_IOU:
             break
-    return _annotation(segmentation, written, obj), {**check, "kind": kind, "reason": reason}
+    annotation = {
+        "category_id": obj.category, "segmentation": segmentation, "area": written_area,
+        "bbox": box(written), "iscrowd": 0,
+    }  # fmt: skip
+    return annotation, {**check, "kind": kind, "reason": reason}
 
 
 def _yolo_read_back(lines: Sequence[str], width: int, height: int) -> NDArray[np.bool_]:

@@ -40,23 +40,32 @@ class Outlines:
 
 def _edges(mask: NDArray[np.bool_]) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
     """The directed boundary edges, interior on the right (clockwise outer loops, y down): their
-    start corners ``x``, ``y`` and direction codes (indices into :data:`_STEPS`)."""
-    padded = np.pad(mask, 1)
-    here = padded[1:-1, 1:-1]
-    xs_all, ys_all, codes = [], [], []
-    # (neighbour offset dy, dx; direction code; start corner offset from the pixel)
-    for dy, dx, code, (ox, oy) in (
-        (-1, 0, 0, (0, 0)),  # top edge, going right: from (x, y)
-        (0, 1, 1, (1, 0)),  # right edge, going down: from (x + 1, y)
-        (1, 0, 2, (1, 1)),  # bottom edge, going left: from (x + 1, y + 1)
-        (0, -1, 3, (0, 1)),  # left edge, going up: from (x, y + 1)
-    ):
-        neighbour = padded[1 + dy : padded.shape[0] - 1 + dy, 1 + dx : padded.shape[1] - 1 + dx]
-        ys, xs = np.nonzero(here & ~neighbour)
-        xs_all.append(xs + ox)
-        ys_all.append(ys + oy)
-        codes.append(np.full(len(xs), code))
-    return np.concatenate(xs_all), np.concatenate(ys_all), np.concatenate(codes)
+    start corners ``x``, ``y`` and direction codes (indices into :data:`_STEPS`).
+
+    An edge lies wherever a pixel differs from its neighbour below or to its right; in the mask
+    padded with empty pixels and read flat, those are two comparisons of the array with itself
+    shifted by a row and by one (a row's last padding pixel meets the next row's first: both
+    empty, no edge). Which of the two pixels is set gives the edge's side and direction.
+    """
+    height, width = mask.shape
+    stride = width + 2
+    padded = np.zeros((height + 2, stride), dtype=bool)
+    padded[1:-1, 1:-1] = mask
+    flat = padded.ravel()
+    below = np.flatnonzero(flat[:-stride] != flat[stride:])
+    beside = np.flatnonzero(flat[:-1] != flat[1:])
+    # Flat index i is padded pixel (row, col): image corner coordinates x = col, y = row there.
+    b_row, b_col = np.divmod(below, stride)
+    s_row, s_col = np.divmod(beside, stride)
+    b_set, s_set = flat[below], flat[beside]
+    # Set above, empty below: the bottom edge of the upper pixel, going left from (col, row);
+    # else the top edge of the lower pixel, going right from (col - 1, row).
+    # Set left, empty right: the right edge of the left pixel, going down from (col, row - 1);
+    # else the left edge of the right pixel, going up from (col, row).
+    x = np.concatenate([b_col - ~b_set, s_col])
+    y = np.concatenate([b_row, s_row - s_set])
+    code = np.concatenate([np.where(b_set, 2, 0), np.where(s_set, 1, 3)])
+    return x, y, code
 
 
 def _trace(mask: NDArray[np.bool_]) -> list[NDArray[np.float64]]:
@@ -120,15 +129,13 @@ def _signed_area(points: NDArray[np.float64]) -> float:
 
 def euler_number(mask: NDArray[np.bool_]) -> int:
     """Parts minus holes of a mask (parts 4-connected, as :func:`mask_outlines` separates them),
-    from its 2x2 windows (Gray's formula): a mask of one part without holes gives 1, and any
-    other number means more parts or holes, without tracing anything."""
-    m = np.pad(np.asarray(mask, dtype=np.int8), 1)
-    a, b, c, d = m[:-1, :-1], m[:-1, 1:], m[1:, :-1], m[1:, 1:]
-    total = a + b + c + d
-    ones = int(np.count_nonzero(total == 1))
-    threes = int(np.count_nonzero(total == 3))
-    diagonal = int(np.count_nonzero((total == 2) & (a == d)))
-    return (ones - threes + 2 * diagonal) // 4
+    counted on the mask as a grid of cells: pixels, minus pairs of side neighbours, plus full
+    2x2 blocks. A mask of one part without holes gives 1, and any other number means more
+    parts or holes, without tracing anything."""
+    m = np.asarray(mask, dtype=bool)
+    across, down = m[:, 1:] & m[:, :-1], m[1:] & m[:-1]
+    blocks = across[1:] & across[:-1]
+    return int(np.count_nonzero(m) - np.count_nonzero(across) - np.count_nonzero(down) + np.count_nonzero(blocks))
 
 
 def mask_outlines(mask: NDArray[np.bool_]) -> Outlines:
