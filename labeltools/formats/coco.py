@@ -53,26 +53,34 @@ def box_rle(mask: NDArray[np.bool_], offset: tuple[int, int], height: int, width
     pixels of a box whose top-left pixel is ``offset`` ``(x, y)``.
 
     COCO counts runs down each column, so a run starts or ends wherever a pixel differs from
-    the one above it (the box has an empty row above and below). Those changes are found along
-    the box's rows, where the pixels lie in memory order, and sorted into the column order of
-    the image: a small object costs little whatever the image size, and nothing is transposed.
-    When the box spans the image's height, the change at the foot of a column and the one at
-    the head of the next fall on the same pixel (two changes there are none).
+    the one above it (the box padded with an empty row above and below). Those changes are
+    found along the box's rows, where the pixels lie in memory order, and sorted into the
+    column order of the image: a small object costs little whatever the image size, and
+    nothing is transposed. When the box spans the image's height, the change at the foot of a
+    column and the one at the head of the next fall on the same pixel (two changes there are
+    none).
     """
     x, y = offset
     box_height, box_width = mask.shape
     mask = np.asarray(mask, dtype=bool)
-    inside = np.flatnonzero(mask[1:] != mask[:-1])  # the pixel below each change is row // w + 1
-    rows = np.concatenate([np.zeros(np.count_nonzero(mask[0]), np.int64), inside // box_width + 1,
-                           np.full(np.count_nonzero(mask[-1]), box_height, np.int64)])  # fmt: skip
-    columns = np.concatenate([np.flatnonzero(mask[0]), inside % box_width, np.flatnonzero(mask[-1])])
-    changes = np.sort((x + columns) * height + (y + rows))
+    if mask[0].any() or mask[-1].any():
+        padded, first = np.zeros((box_height + 2, box_width), dtype=bool), y
+        padded[1:-1] = mask
+    else:  # its first and last rows are empty already (a box with room to spare)
+        padded, first = mask, y + 1
+    # Change r lies between rows r and r + 1 of padded: a run starts or ends at its row r + 1,
+    # image row first + r (first: the image row of padded's row 1).
+    rows, columns = np.divmod(np.flatnonzero(padded[1:] != padded[:-1]), box_width)
+    changes = (columns + x) * height + (rows + first)
+    changes.sort()
     if box_height == height:
         same = np.flatnonzero(changes[1:] == changes[:-1])
         changes = np.delete(changes, np.concatenate([same, same + 1]))
-    if len(changes) and changes[-1] == height * width:  # the foot of the image's last column
-        changes = changes[:-1]
-    runs = np.diff(changes, prepend=0, append=height * width).tolist()
+    bounds = np.empty(len(changes) + 2, np.int64)
+    bounds[0], bounds[1:-1], bounds[-1] = 0, changes, height * width
+    runs = (bounds[1:] - bounds[:-1]).tolist()
+    if runs[-1] == 0:  # a change at the foot of the image's last column is no change
+        runs.pop()
     return require_pycocotools().frPyObjects({"counts": runs, "size": [height, width]}, height, width)  # type: ignore[no-any-return]
 
 
@@ -109,28 +117,34 @@ def box(rle: Any) -> list[float]:
     return [float(v) for v in require_pycocotools().toBbox(rle)]
 
 
-def polygons(outlines: Sequence[NDArray[np.float64]]) -> list[list[float]]:
-    """Outlines (corner coordinates) as COCO polygons ``[[x1, y1, x2, y2, ...], ...]``."""
-    return [[float(v) for v in loop.ravel()] for loop in outlines]
+def polygons(outlines: Sequence[NDArray[Any]]) -> list[list[float]]:
+    """Outlines (corner coordinates) as COCO polygons ``[[x1, y1, x2, y2, ...], ...]``; integer
+    corners (pixel outlines) stay integers, which JSON writes shorter and quicker."""
+    return [np.asarray(loop).ravel().tolist() for loop in outlines]
 
 
-def coco_document(
-    images: list[dict[str, Any]], annotations: list[dict[str, Any]], table: ClassTable
-) -> dict[str, Any]:
-    """A COCO instances document."""
-
-    return {
-        "info": {"description": "exported by labeltools", "version": __version__},
-        "licenses": [],
-        "images": images,
-        "annotations": annotations,
-        "categories": categories(table),
-    }
+def annotation_text(annotation: dict[str, Any]) -> str:
+    """An annotation (without ``id`` and ``image_id``) as compact JSON, for :func:`write_coco`:
+    the workers that make annotations encode them, in parallel, and the one process that
+    numbers them only joins text."""
+    return _compact(annotation)
 
 
-def write_coco(path: Any, document: dict[str, Any]) -> None:
-    """Write a COCO document as compact UTF-8 JSON (a dataset's file is read by programs, and
-    indenting its coordinates would make it several times larger), atomically."""
-    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def write_coco(
+    path: Any, images: list[dict[str, Any]], annotations: list[tuple[int, str]], table: ClassTable
+) -> None:
+    """Write a COCO instances document, atomically: ``images`` (with their ``id``), and each
+    annotation as ``(image_id, annotation_text(...))``, numbered from 1 in that order. The
+    JSON is compact (a dataset's file is read by programs, and indenting its coordinates would
+    make it several times larger) UTF-8."""
+    head = _compact({"description": "exported by labeltools", "version": __version__})
+    parts = [f'{{"info":{head},"licenses":[],"images":{_compact(images)},"annotations":[']
+    # An annotation's text is a non-empty object: "{" opens it, the numbers go first.
+    parts.append(",".join(f'{{"id":{n},"image_id":{image},{text[1:]}' for n, (image, text) in enumerate(annotations, 1)))
+    parts.append(f'],"categories":{_compact(categories(table))}}}\n')
     with atomic_write(path) as tmp:
-        tmp.write_text(text + "\n", encoding="utf-8")
+        tmp.write_text("".join(parts), encoding="utf-8")

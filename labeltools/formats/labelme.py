@@ -866,9 +866,9 @@ def _reach(shape: LabelmeShape, line_width: int, point_size: int) -> tuple[int, 
         assert shape.mask is not None
         x, y = _trunc(shape.points[0, 0]), _trunc(shape.points[0, 1])
         return x, y, x + shape.mask.shape[1], y + shape.mask.shape[0]
-    points = shape.points
+    points = shape.points.tolist()  # a few points: plain Python is quicker than numpy here
     if shape.shape_type == "circle":
-        (cx, cy), (px, py) = points.tolist()
+        (cx, cy), (px, py) = points
         points, spare = points[:1], math.sqrt((cx - px) ** 2 + (cy - py) ** 2)
     elif shape.shape_type in ("line", "linestrip"):
         spare = line_width / 2
@@ -876,8 +876,9 @@ def _reach(shape: LabelmeShape, line_width: int, point_size: int) -> tuple[int, 
         points, spare = points[:1], point_size
     else:
         spare = 0
-    low, high = points.min(axis=0) - spare - 2, points.max(axis=0) + spare + 3
-    return math.floor(low[0]), math.floor(low[1]), math.ceil(high[0]), math.ceil(high[1])
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    low, high = -spare - 2, spare + 3
+    return math.floor(min(xs) + low), math.floor(min(ys) + low), math.ceil(max(xs) + high), math.ceil(max(ys) + high)
 
 
 def _union(boxes: Iterable[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
@@ -936,7 +937,7 @@ def labelme_objects(
             x0, y0, x1, y1 = 0, 0, 1, 1
         for n in shapes:
             _draw_shape(canvas, draw, doc.shapes[n], 1, line_width, point_size)
-        mask = np.asarray(canvas.crop((x0, y0, x1, y1)), dtype=bool)
+        mask = np.frombuffer(canvas.crop((x0, y0, x1, y1)).tobytes(), dtype=bool).reshape(y1 - y0, x1 - x0)  # 0 or 1
         canvas.paste(0, (x0, y0, x1, y1))
         objects.append(LabelmeObject(
             number, int(values[shapes[0]]), tuple(shapes), mask, _vertices(doc, shapes), (x0, y0),  # type: ignore[arg-type]

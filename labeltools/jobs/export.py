@@ -42,10 +42,10 @@ from labeltools.engine.storage import (
     read_bytes,
 )
 from labeltools.formats.coco import (
+    annotation_text,
     area,
     box,
     box_rle,
-    coco_document,
     compare,
     encode_rle_dict,
     polygons,
@@ -211,7 +211,7 @@ def _coco_object(obj: _Object, height: int, width: int, rle: bool) -> tuple[dict
                 yield polygons([obj.vertices + 0.5]), "polygon", "rasterised differently"
             outline = single_outline(obj.mask)
             if outline is not None:
-                yield polygons([outline + obj.offset]), "outline", "differs from its source"
+                yield polygons([outline.astype(np.int64) + obj.offset]), "outline", "differs from its source"
         yield encode_rle_dict(source), "rle", "differs from its source"
 
     for segmentation, kind, reason in candidates():
@@ -252,8 +252,8 @@ def export_item(item: ExportItem, output: str, table: ClassTable, options: Expor
 
     Returns:
         A :class:`FileResult` whose ``data`` holds the image (``file_name``, ``width``,
-        ``height``), the COCO annotations (without ids), and per object its check
-        (``iou``, ``lost``, ``added``, the form written, and why it may differ).
+        ``height``), the COCO annotations (without ids, as compact JSON text), and per object
+        its check (``iou``, ``lost``, ``added``, the form written, and why it may differ).
 
     Raises:
         AnnotationError, LabelFileError, DatasetError: the source is bad. ExportError: with
@@ -267,14 +267,14 @@ def export_item(item: ExportItem, output: str, table: ClassTable, options: Expor
         labelme_image, objects = _labelme_source(item, table, options)
         height, width = labelme_image.height, labelme_image.width
         source_image = labelme_image.path
-    annotations: list[dict[str, Any]] = []
+    annotations: list[str] = []
     lines: list[str] = []
     checks = []
     for obj in objects:
         if options.to == "coco":
             annotation, check = _coco_object(obj, height, width, options.rle)
             if annotation is not None:
-                annotations.append(annotation)
+                annotations.append(annotation_text(annotation))
         else:
             written, check = _yolo_object(obj, height, width)
             lines += written
@@ -336,8 +336,7 @@ class Export(OneRun):
     def _run(self) -> Iterator[FileResult]:
         ensure_dir(self.output)
         work = functools.partial(export_item, output=str(self.output), table=self.table, options=self.options)
-        documents: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {s: ([], []) for s in self.splits}
-        annotation_id = 0
+        documents: dict[str, tuple[list[dict[str, Any]], list[tuple[int, str]]]] = {s: ([], []) for s in self.splits}
         for image_number, result in enumerate(map_files(work, self.items, self.jobs), 1):
             yield result
             if not result.ok:
@@ -350,9 +349,7 @@ class Export(OneRun):
                     self.below.append(self.objects[-1])
             images, annotations = documents[data["split"]]
             images.append({"id": image_number, **data["image"]})
-            for annotation in data["annotations"]:
-                annotation_id += 1
-                annotations.append({"id": annotation_id, "image_id": image_number, **annotation})
+            annotations.extend((image_number, text) for text in data["annotations"])
         if not self.images:
             return
         save_class_names(self.output / "class_names.txt", self.table)
@@ -361,7 +358,7 @@ class Export(OneRun):
             for split, (images, annotations) in documents.items():
                 if images:
                     path = self.output / "annotations" / f"instances_{split}.json"
-                    write_coco(path, coco_document(images, annotations, self.table))
+                    write_coco(path, images, annotations, self.table)
                     self.written.append(path)
         else:
             path = self.output / "data.yaml"

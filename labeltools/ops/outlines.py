@@ -83,12 +83,12 @@ def _trace(mask: NDArray[np.bool_]) -> list[NDArray[np.float64]]:
     keys = (y * width + x) * 4 + code
     order = np.argsort(keys)
     sorted_keys = keys[order]
-    following = np.full(len(x), -1, dtype=np.int64)
-    for turn in (1, 0, 3):  # right, straight on, left
-        wanted = end * 4 + (code + turn) % 4
-        spot = np.searchsorted(sorted_keys, wanted).clip(max=len(sorted_keys) - 1)
-        hit = (sorted_keys[spot] == wanted) & (following < 0)
-        following[hit] = order[spot[hit]]
+    # One edge leaves a corner, or two where pixels meet diagonally (a saddle): then the turns
+    # right and left, never straight on. Take the right turn if it is there, else the one edge.
+    right = end * 4 + (code + 1) % 4
+    spot = np.searchsorted(sorted_keys, right).clip(max=len(sorted_keys) - 1)
+    only = np.searchsorted(sorted_keys, end * 4)
+    following = order[np.where(sorted_keys[spot] == right, spot, only)]
     return _loops(x, y, code, following)
 
 
