@@ -1,4 +1,4 @@
-"""Commands that inspect a dataset: ``excel``, ``stats``, ``check``."""
+"""Commands that inspect a dataset: ``excel``, ``stats``, ``check``, ``diff``, ``report``."""
 
 from typing import Annotated, Any, Optional
 
@@ -260,3 +260,119 @@ def check_command(
     if errors:
         raise typer.Exit(1)
 
+
+
+@command("diff", rich_help_panel="Inspect")
+def diff_command(
+    old: Annotated[str, typer.Argument(help="The labels before: a folder of label PNGs, or a VOC folder.")],
+    new: Annotated[str, typer.Argument(help="The labels after, named like OLD's (ids are file stems).")],
+    classes: ClassesOption = None,
+    json_path: JsonOption = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="Rows shown of the largest changes and the most changed files.")] = 10,
+    jobs: JobsOption = 0,
+    dask: DaskOption = None,
+) -> None:
+    """What changed between two versions of a dataset's labels (a re-annotation round, a cleaned
+    copy, two annotators).
+
+    For the ids both hold: each class's pixels before and after, the pixels that went from one
+    value to another (void included), and the files with the largest share of changed pixels;
+    then the ids only one of them holds. Class names come from --classes, else NEW's or OLD's
+    class_names.txt.
+
+    Examples:
+    labeltools diff round1/ round2/
+    labeltools diff data/voc data/voc-cleaned --top 20 --json changes.json
+    labeltools diff annotator-a/ annotator-b/ -c classes.txt --json - | jq .changed_share
+    """
+    from labeltools.jobs.diff import diff_datasets
+    run = diff_datasets(old, new, classes, jobs)
+    summary = report_batch(run, len(run), "diff", verb="compared")
+    changes = run.changes
+    grid = result_table(
+        f"{len(changes.files)} file(s) compared: {changes.changed_pixels} of {changes.pixels} pixels changed",
+        ("index", "name", "old pixels", "new pixels", "change", "change %"),
+    )
+    for row in changes.class_rows():
+        share = "new" if row["change_share"] is None else f"{row['change_share'] * 100:+.2f}"
+        style = "green" if row["change"] > 0 else "red" if row["change"] < 0 else None
+        grid.add_row(
+            str(row["index"]), row["name"], str(row["old_pixels"]), str(row["new_pixels"]),
+            f"{row['change']:+d}", share, style=style,
+        )  # fmt: skip
+    out.print(grid)
+    moved = changes.changes()
+    if moved:
+        grid = result_table(f"largest changes ({len(moved)} kinds)", ("from", "to", "pixels"), text=("from", "to"))
+        for row in moved[:top]:
+            grid.add_row(f"{row['from']} {row['from_name']}", f"{row['to']} {row['to_name']}", str(row["pixels"]))
+        out.print(grid)
+        grid = result_table("most changed files", ("id", "changed pixels", "changed %"), text=("id",))
+        for row in changes.file_rows()[:top]:
+            if row["changed_pixels"]:
+                grid.add_row(row["id"], str(row["changed_pixels"]), f"{row['changed_share'] * 100:.2f}")
+        out.print(grid)
+    for ids, where in ((run.only_old, old), (run.only_new, new)):
+        if ids:
+            shown = ", ".join(ids[:top]) + (f" (and {len(ids) - top} more)" if len(ids) > top else "")
+            out.print(f"only in {where}: {len(ids)} file(s): {shown}", soft_wrap=True)
+    if json_path is not None:
+        emit_json(json_path, {**run.to_dict(), "failed": summary.failed, "failures": summary.failure_list()})
+    exit_for(summary)
+
+
+@command("report", rich_help_panel="Inspect")
+def report_command(
+    dataset: Annotated[str, typer.Argument(help="VOC dataset folder.")],
+    output: Annotated[str, typer.Option("--output", "-o", help="The HTML file to write.")] = "report.html",
+    classes: ClassesOption = None,
+    num_classes: NumClassesOption = None,
+    pred: Annotated[
+        Optional[str],
+        typer.Option("--pred", metavar="FOLDER", help="Predictions (label PNGs named like the labels): adds per-class scores, the confusion matrix and the worst images."),
+    ] = None,
+    compare: Annotated[
+        Optional[str],
+        typer.Option("--compare", metavar="OLD", help="An older version of the labels (a folder of label PNGs or a VOC folder): adds what changed."),
+    ] = None,
+    max_images: Annotated[int, typer.Option("--max-images", min=1, help="Images in the gallery at most, chosen to show every class.")] = 200,
+    thumb_width: Annotated[int, typer.Option("--thumb-width", min=16, max=2048, help="Thumbnail width in pixels.")] = 240,
+    worst: Annotated[int, typer.Option("--worst", min=0, help="Worst-predicted and most-changed images shown.")] = 12,
+    json_path: JsonOption = None,
+    jobs: JobsOption = 0,
+    dask: DaskOption = None,
+) -> None:
+    """Write one self-contained HTML page about a dataset: summary, classes (sortable table and
+    chart), every problem check finds, and a gallery of image + label overlays that a click on a
+    class filters; with --pred, scores and the worst images; with --compare, what changed.
+
+    The page needs no network to open (its scripts, charts and pictures are inside it). Needs
+    the report extra: pip install 'labeltools[report]'.
+
+    Examples:
+    labeltools report data/voc -o report.html
+    labeltools report data/voc --pred preds/ -o scores.html -n 21
+    labeltools report data/voc-round2 --compare data/voc-round1 -o changes.html
+    """
+    from labeltools.jobs.report import ReportOptions, report_dataset
+    one_class_source(classes, num_classes)
+    options = ReportOptions(max_images=max_images, thumb_width=thumb_width, worst=worst, pred=pred, compare=compare)
+    report = report_dataset(dataset, output, options, classes, num_classes, jobs)
+    summary = report_batch(report, len(report), "read", counts=False)
+    pictures = report.pictures()
+    report_batch(pictures, len(pictures), "draw", counts=False)
+    path = report.write()
+    errors, warnings = len(report.check.errors), len(report.check.warnings)
+    style = "red" if errors else "yellow" if warnings else "green"
+    err.print(Text.assemble(
+        f"{report.stats.images} image(s), {len(report.drawn)} drawn; ",
+        (f"{errors} error(s), {warnings} warning(s)", style), " (see the Problems section)",
+    ))  # fmt: skip
+    wrote(str(path))
+    if json_path is not None:
+        emit_json(json_path, {
+            "output": str(path), "images": report.stats.images, "drawn": len(report.drawn),
+            "errors": errors, "warnings": warnings, "problems": [p.to_dict() for p in report.check.problems],
+            "failed": summary.failed, "failures": summary.failure_list(),
+        })  # fmt: skip
+    exit_for(summary)

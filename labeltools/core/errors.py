@@ -81,3 +81,7 @@ class ExportError(LabeltoolsError):
 
 class YoloLabelError(LabeltoolsError):
     """A YOLO label line that does not follow the format."""
+
+
+class ReportError(LabeltoolsError):
+    """A report cannot be made: its libraries are missing, or an option does not fit."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
@@ -38,6 +38,7 @@ from labeltools.formats.labels import (
     image_palette,
     open_image,
     open_pillow,
+    plain_png,
     png_pixel_shortfall,
     read_label_palette,
     write_json,
@@ -56,7 +57,7 @@ from labeltools.formats.voc import (
     split_path,
 )
 from labeltools.jobs.stats import existing_split_balance
-from labeltools.ops.splits import imbalance, sparse_counts
+from labeltools.ops.splits import ClassBalance, imbalance, sparse_counts
 
 ERROR = "error"
 
@@ -108,8 +109,9 @@ def check_sample(
         classes_name: how to name the allowed classes in messages.
 
     Returns:
-        A :class:`FileResult` whose ``data`` is ``{"problems": [...], "pixels": {...}}``: the
-        label's pixel counts (value -> pixels, None when unreadable) and a list of
+        A :class:`FileResult` whose ``data`` is ``{"problems": [...], "pixels": {...}, "size":
+        (H, W)}``: the label's pixel counts (value -> pixels) and size (both None when it is
+        unreadable) and a list of
         ``(severity, kind, file, message)`` problems: unreadable or truncated files, labels that are not PNG or not palette/grayscale,
         values outside the allowed ones, palettes that differ from the expected colours
         (warning), label and image sizes that differ.
@@ -168,7 +170,7 @@ def check_sample(
                         f"{width}x{height} (width x height){hint}",
                     )  # fmt: skip
                 )
-    return FileResult(source=label_file or image_file, data={"problems": problems, "pixels": pixels})
+    return FileResult(source=label_file or image_file, data={"problems": problems, "pixels": pixels, "size": label_hw})
 
 
 def _check_label(
@@ -184,6 +186,13 @@ def _check_label(
     except OSError as exc:
         problems.append(_problem(ERROR, "unreadable", path, f"cannot read the file ({exc.strerror or exc})"))
         return None
+    try:
+        plain = plain_png(data, path)
+    except LabeltoolsError as exc:
+        problems.append(_problem(ERROR, "unreadable", path, str(exc)))
+        return None
+    if plain is not None:  # a complete, plain label PNG: counted without Pillow
+        return plain.histogram(), (plain.rows.shape[0], plain.rows.shape[1] - 1), plain.palette
     try:
         with open_pillow(data, path) as image:
             file_format, mode = image.format, image.mode
@@ -231,6 +240,8 @@ def _check_image(
         with open_image(path) as image:
             size = image.size
             swapped = image.getexif().get(EXIF_ORIENTATION) in SIDE_SWAPPING_ORIENTATIONS
+            if image.format == "JPEG":  # every byte is still decoded, at an eighth of the size
+                image.draft(None, (max(1, size[0] // 8), max(1, size[1] // 8)))
             image.load()  # decodes everything: truncated files fail here
     except LabeltoolsError as exc:
         problems.append(_problem(ERROR, "unreadable", path, str(exc)))
@@ -353,9 +364,8 @@ class DatasetCheck:
         same = bool((palette == voc).all())
         return palette.tobytes(), "the VOC colormap" if same else f"the colours of {self.table.source}"
 
-    def run(self, jobs: int | None = None) -> Iterator[FileResult]:
-        """Check every sample in worker processes, one result per sample in order; the problems
-        found are added to :attr:`problems` as the results come in."""
+    def sample_checks(self) -> dict[str, Any]:
+        """The keyword arguments of :func:`check_sample` for this dataset's samples."""
         valid, classes_name = None, ""
         if self.table is not None:
             indices = [e.index for e in self.table.classes]
@@ -366,9 +376,12 @@ class DatasetCheck:
             span = f"0..{len(indices) - 1}" if indices == list(range(len(indices))) else f"of {len(indices)}"
             classes_name = f"{span} ({self.table.source})"
         palette, palette_name = self._palette()
-        work = partial(
-            check_sample, valid_values=valid, palette=palette, palette_name=palette_name, classes_name=classes_name
-        )
+        return {"valid_values": valid, "palette": palette, "palette_name": palette_name, "classes_name": classes_name}
+
+    def run(self, jobs: int | None = None) -> Iterator[FileResult]:
+        """Check every sample in worker processes, one result per sample in order; the problems
+        found are added to :attr:`problems` as the results come in."""
+        work = partial(check_sample, **self.sample_checks())
         pixels: dict[str, dict[int, int]] = {}
         for (label_file, image_file), result in zip(self.items, map_files(work, self.items, jobs)):
             if result.ok:
@@ -389,7 +402,13 @@ class DatasetCheck:
             balance = existing_split_balance(self.root, pixels, self.table.num_classes)
         except DatasetError:
             return  # an unreadable split file is reported already
-        for side, message in imbalance(balance or (), self.table.name_of):
+        self.add_imbalance(balance or ())
+
+    def add_imbalance(self, balance: Iterable[ClassBalance]) -> None:
+        """Warn about each class held by two images or more that one side of the split lacks."""
+        if self.table is None:
+            return
+        for side, message in imbalance(balance, self.table.name_of):
             reason = "nothing to learn it from" if side == "train" else "nothing to score it on"
             self._add(WARNING, "split-imbalance", split_path(self.root, side), f"{message}: {reason}")
 

@@ -97,6 +97,48 @@ def overlay_image(
     return Image.fromarray(np.clip(out + 0.5, 0, 255).astype(np.uint8))
 
 
+def fit_size(width: int, height: int, max_width: int, max_height: int) -> tuple[int, int]:
+    """``(width, height)`` shrunk to fit ``max_width`` x ``max_height``, keeping the aspect
+    (never enlarged, never below one pixel)."""
+    scale = min(1.0, max_width / width, max_height / height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def shrink_label(label: NDArray[np.uint8], size: tuple[int, int]) -> NDArray[np.uint8]:
+    """A ``(H, W)`` label map resampled to ``size`` ``(width, height)`` by nearest neighbour,
+    from the centre of each new pixel: every value in it is one the label holds (no blending of
+    class indices)."""
+    height, width = label.shape
+    rows = (np.arange(size[1]) * 2 + 1) * height // (2 * size[1])
+    cols = (np.arange(size[0]) * 2 + 1) * width // (2 * size[0])
+    return np.ascontiguousarray(label[rows[:, None], cols])
+
+
+def changes_image(
+    image: Image.Image | NDArray[np.uint8] | None, old: NDArray[np.uint8], new: NDArray[np.uint8]
+) -> Image.Image:
+    """Where two label maps of one picture differ: the picture in faint grey (mid grey
+    without one), the changed pixels in red.
+
+    Args:
+        image: the photo, ``(H, W)`` or ``(H, W, 3)`` uint8 or a Pillow image, or None.
+        old, new: ``(H, W)`` uint8 label maps of the photo's size.
+
+    Returns:
+        An RGB Pillow image of size ``(W, H)``.
+    """
+    if image is None:
+        grey = np.full(old.shape, 128, dtype=np.uint8)
+    else:
+        grey = np.asarray(image.convert("L") if isinstance(image, Image.Image) else image)
+        if grey.ndim == 3:
+            grey = np.asarray(Image.fromarray(grey).convert("L"))
+        grey = (grey // 2 + 96).astype(np.uint8)
+    out = np.repeat(grey[:, :, None], 3, axis=2)
+    out[old != new] = (220, 30, 30)
+    return Image.fromarray(out)
+
+
 def stack_vertical(top: Image.Image, bottom: Image.Image) -> Image.Image:
     """Place ``bottom`` under ``top`` on a white canvas as wide as the wider of the two."""
     canvas = Image.new("RGB", (max(top.width, bottom.width), top.height + bottom.height), "white")

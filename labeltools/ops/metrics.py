@@ -383,3 +383,31 @@ class ConfusionMatrix:
         return f"ConfusionMatrix({self.num_classes} classes, {self.images} images, {self.total} pixels)"
 
     # --- saving -------------------------------------------------------------------------
+
+
+def change_counts(
+    old: NDArray[np.uint8], new: NDArray[np.uint8], old_source: str = "old", new_source: str = "new"
+) -> tuple[NDArray[np.intp], NDArray[np.int64]]:
+    """Count (old value, new value) pairs of two label maps of one image, void included.
+
+    Counted on the runs of equal pairs, as :func:`confusion_counts` does.
+
+    Args:
+        old, new: ``(H, W)`` uint8 label maps of the same size (never modified).
+        old_source, new_source: how to name them in error messages.
+
+    Returns:
+        ``(cells, counts)``: the flat indices ``old * 256 + new`` of the pairs present, ascending,
+        and their pixel counts (int64); unchanged pixels are the cells ``v * 257``.
+
+    Raises:
+        EvaluationError: the sizes differ.
+    """
+    if old.shape != new.shape:
+        raise EvaluationError(
+            f"{new_source}: size mismatch, it is {_shape_text(new.shape)} but {old_source} is {_shape_text(old.shape)}"
+        )
+    old_values, new_values, lengths = _pair_runs(np.asarray(old, np.uint8).ravel(), np.asarray(new, np.uint8).ravel())
+    codes = old_values.astype(np.intp) * 256 + new_values
+    cells, where = np.unique(codes, return_inverse=True)
+    return cells, np.bincount(where, weights=lengths, minlength=len(cells)).astype(np.int64)

@@ -216,6 +216,40 @@ def sparse_counts(histogram: Sequence[int]) -> dict[int, int]:
     return {value: int(n) for value, n in enumerate(histogram[:256]) if n}
 
 
+class SplitTally:
+    """Images and pixels per value on each side of a split, added one image at a time (a few
+    numbers per side, whatever the number of images)."""
+
+    def __init__(self, sides: Iterable[str]) -> None:
+        self.images = {side: [0] * 256 for side in sides}
+        self.pixels = {side: [0] * 256 for side in sides}
+        self.labelled = dict.fromkeys(self.images, 0)
+
+    def add(self, side: str, counts: Mapping[int, int]) -> None:
+        """Add one image of ``side``: its pixel counts (value -> pixels, see :func:`sparse_counts`)."""
+        images, pixels = self.images[side], self.pixels[side]
+        for value, n in counts.items():
+            if n:
+                images[value] += 1
+                pixels[value] += int(n)
+                if value != 255:
+                    self.labelled[side] += int(n)
+
+    def balance(self, num_classes: int) -> list[ClassBalance]:
+        """Per class 0..``num_classes``-1: its images, pixels and share of the labelled pixels
+        on each side."""
+        sides = list(self.images)
+        return [
+            ClassBalance(
+                index=c,
+                images={side: self.images[side][c] for side in sides},
+                pixels={side: self.pixels[side][c] for side in sides},
+                shares={side: self.pixels[side][c] / self.labelled[side] if self.labelled[side] else 0.0 for side in sides},
+            )
+            for c in range(num_classes)
+        ]
+
+
 def split_balance(
     splits: Mapping[str, Iterable[str]],
     pixels: Mapping[str, Mapping[int, int]],
@@ -224,28 +258,13 @@ def split_balance(
     """Per class 0..``num_classes``-1: images and pixels on each side of ``splits`` (side name ->
     ids), from each id's pixel counts (value -> pixels, see :func:`sparse_counts`); ids without
     counts are left out."""
-    images = {side: [0] * num_classes for side in splits}
-    totals = {side: [0] * num_classes for side in splits}
-    labelled = dict.fromkeys(splits, 0)
+    tally = SplitTally(splits)
     for side, side_ids in splits.items():
         for image_id in side_ids:
             counts = pixels.get(image_id)
-            if counts is None:
-                continue
-            for value, n in counts.items():
-                if value < num_classes and n:
-                    images[side][value] += 1
-                    totals[side][value] += int(n)
-            labelled[side] += sum(int(n) for value, n in counts.items() if value != 255)
-    return [
-        ClassBalance(
-            index=c,
-            images={side: images[side][c] for side in splits},
-            pixels={side: totals[side][c] for side in splits},
-            shares={side: totals[side][c] / labelled[side] if labelled[side] else 0.0 for side in splits},
-        )
-        for c in range(num_classes)
-    ]
+            if counts is not None:
+                tally.add(side, counts)
+    return tally.balance(num_classes)
 
 
 def imbalance(balance: Iterable[ClassBalance], name_of: Callable[[int], str]) -> list[tuple[str, str]]:

@@ -1,0 +1,205 @@
+"""What changed between two versions of a dataset's labels: the job behind ``labeltools diff``.
+
+OLD and NEW are label folders or VOC datasets (their ``SegmentationClass``); files are matched by
+id (the file stem). Each worker reads one pair and sends back the counts of its (old value, new
+value) pairs, void included, a few cells per image; the parent adds them into a 256 x 256 change
+matrix and keeps one line per file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+from numpy.typing import NDArray
+
+from labeltools.core._types import PathLike
+from labeltools.core.classes import ClassTable, class_name
+from labeltools.core.errors import DatasetError
+from labeltools.core.options import VOID
+from labeltools.engine.executor import FileResult, OneRun, map_quick
+from labeltools.engine.storage import location
+from labeltools.formats.labels import read_label
+from labeltools.formats.voc import LABELS_DIR, dataset_class_table, is_voc_root
+from labeltools.ops.metrics import change_counts
+
+
+class DiffPair(NamedTuple):
+    """One id's label files in both versions; named by its new file, as its result is."""
+
+    image_id: str
+    old: str
+    new: str
+
+    def __str__(self) -> str:
+        return self.new
+
+
+def diff_pair(pair: DiffPair) -> FileResult:
+    """Count what changed in one image's labels.
+
+    Returns:
+        A :class:`FileResult` (``source`` = the new file) whose ``data`` is ``(cells, counts)``
+        as :func:`~labeltools.ops.metrics.change_counts` gives them, as lists of ints.
+
+    Raises:
+        LabelFileError: a file is missing or not a label map. EvaluationError: the sizes differ.
+    """
+    cells, counts = change_counts(read_label(pair.old), read_label(pair.new), pair.old, pair.new)
+    return FileResult(source=pair.new, data=(cells.tolist(), counts.tolist()))
+
+
+def _label_files(root: PathLike) -> tuple[Path, dict[str, Path]]:
+    folder = location(root)
+    if is_voc_root(folder):
+        folder = folder / LABELS_DIR
+    elif not folder.is_dir():
+        raise DatasetError(f"{root}: no such folder")
+    return folder, {p.stem: p for p in sorted(folder.glob("*.png"))}
+
+
+def label_pairs(old: PathLike, new: PathLike) -> tuple[list[DiffPair], list[str], list[str]]:
+    """Match the label files of two versions by id.
+
+    Returns:
+        ``(pairs, only_old, only_new)``: the pairs of the ids both hold, and the ids only one
+        holds, each sorted by id.
+
+    Raises:
+        DatasetError: a folder is missing, or holds no label file (.png).
+    """
+    (old_folder, olds), (new_folder, news) = _label_files(old), _label_files(new)
+    for folder, files in ((old_folder, olds), (new_folder, news)):
+        if not files:
+            raise DatasetError(f"{folder}: no label files (.png)")
+    shared = sorted(olds.keys() & news.keys())
+    pairs = [DiffPair(i, str(olds[i]), str(news[i])) for i in shared]
+    return pairs, sorted(olds.keys() - news.keys()), sorted(news.keys() - olds.keys())
+
+
+@dataclass
+class LabelChanges:
+    """The changes between two versions of some label files, added up.
+
+    Attributes:
+        matrix: ``(256, 256)`` int64 pixels per (old value, new value), void (255) included; the
+            diagonal holds the unchanged pixels.
+        files: per file compared, ``(id, changed pixels, pixels)``.
+        classes: names the values (else ``class <i>``).
+    """
+
+    classes: ClassTable | None = None
+    matrix: NDArray[np.int64] = field(default_factory=lambda: np.zeros((256, 256), dtype=np.int64))
+    files: list[tuple[str, int, int]] = field(default_factory=list)
+
+    def add(self, image_id: str, cells: list[int], counts: list[int]) -> int:
+        """Add one file's ``(cells, counts)`` (see :func:`diff_pair`); returns its changed pixels."""
+        cell_array, count_array = np.asarray(cells, dtype=np.intp), np.asarray(counts, dtype=np.int64)
+        self.matrix.ravel()[cell_array] += count_array
+        changed = int(count_array[cell_array % 257 != 0].sum())  # cell v * 257 is v -> v
+        self.files.append((image_id, changed, int(count_array.sum())))
+        return changed
+
+    @property
+    def pixels(self) -> int:
+        return int(self.matrix.sum())
+
+    @property
+    def changed_pixels(self) -> int:
+        return self.pixels - int(np.trace(self.matrix))
+
+    def name_of(self, value: int) -> str:
+        return "void" if value == VOID else class_name(value, self.classes)
+
+    def class_rows(self) -> list[dict[str, Any]]:
+        """One row per value either version holds: its pixels before and after, the change and
+        the change over its old pixels (None when it is new)."""
+        old, new = self.matrix.sum(axis=1).tolist(), self.matrix.sum(axis=0).tolist()
+        return [
+            {
+                "index": v, "name": self.name_of(v), "old_pixels": old[v], "new_pixels": new[v],
+                "change": new[v] - old[v], "change_share": (new[v] - old[v]) / old[v] if old[v] else None,
+            }  # fmt: skip
+            for v in range(256)
+            if old[v] or new[v]
+        ]
+
+    def changes(self) -> list[dict[str, Any]]:
+        """Pixels that changed value, one row per (old, new) pair, most pixels first."""
+        off = self.matrix.copy()
+        np.fill_diagonal(off, 0)
+        cells = np.flatnonzero(off)
+        order = cells[np.argsort(-off.ravel()[cells], kind="stable")]
+        return [
+            {"from": int(c) // 256, "from_name": self.name_of(int(c) // 256), "to": int(c) % 256,
+             "to_name": self.name_of(int(c) % 256), "pixels": int(off.ravel()[c])}  # fmt: skip
+            for c in order
+        ]
+
+    def file_rows(self) -> list[dict[str, Any]]:
+        """One row per file compared, the largest share of changed pixels first."""
+        rows = [
+            {"id": i, "changed_pixels": changed, "pixels": total, "changed_share": changed / total if total else 0.0}
+            for i, changed, total in self.files
+        ]
+        return sorted(rows, key=lambda r: (-r["changed_share"], r["id"]))
+
+    def to_dict(self) -> dict[str, Any]:
+        rows = self.class_rows()
+        pixels = self.pixels
+        return {
+            "files": len(self.files), "pixels": pixels, "changed_pixels": self.changed_pixels,
+            "changed_share": self.changed_pixels / pixels if pixels else 0.0,
+            "classes": rows,
+            "grew": [r["name"] for r in rows if r["change"] > 0],
+            "shrank": [r["name"] for r in rows if r["change"] < 0],
+            "changes": self.changes(), "per_file": self.file_rows(),
+        }  # fmt: skip
+
+
+@dataclass
+class LabelDiff(OneRun):
+    """A ready-to-run comparison of two versions of a dataset's labels; iterate it to read the
+    pairs (once). ``changes`` fills as the results come."""
+
+    old: str
+    new: str
+    items: list[DiffPair]
+    only_old: list[str]
+    only_new: list[str]
+    changes: LabelChanges
+    jobs: int | None = None
+
+    def _run(self) -> Iterator[FileResult]:
+        for pair, result in zip(self.items, map_quick(diff_pair, self.items, self.jobs)):
+            if result.ok:
+                self.changes.add(pair.image_id, *result.data)
+            yield result
+
+    def to_dict(self) -> dict[str, Any]:
+        """``diff --json``: the changes, and the ids only one version holds."""
+        return {"old": self.old, "new": self.new, **self.changes.to_dict(),
+                "only_in_old": self.only_old, "only_in_new": self.only_new}  # fmt: skip
+
+
+def diff_datasets(
+    old: PathLike,
+    new: PathLike,
+    classes: ClassTable | PathLike | None = None,
+    jobs: int | None = None,
+) -> LabelDiff:
+    """Check a comparison of two versions of a dataset's labels (see :func:`label_pairs`) and
+    return it ready to run. Values are named by ``classes``, else NEW's class table, else OLD's.
+
+    Raises:
+        DatasetError: see :func:`label_pairs`. ClassTableError: a class table file is malformed.
+    """
+    pairs, only_old, only_new = label_pairs(old, new)
+    table = dataset_class_table(None, classes) if classes is not None else None
+    for root in (new, old):
+        if table is None and is_voc_root(root):
+            table = dataset_class_table(root)
+    return LabelDiff(str(old), str(new), pairs, only_old, only_new, LabelChanges(table), jobs)

@@ -1,0 +1,594 @@
+"""A dataset seen at a glance: the job behind ``labeltools report``.
+
+The report is one HTML file (see :mod:`labeltools.formats.report`). It is made in two passes on
+the engine. The first reads every sample, as ``check`` does (each problem is found once), counts
+its pixels, and with predictions or an older version of the labels, counts what they score or
+what changed; only counts travel back, a few numbers per image. From them the gallery is chosen
+(the images with problems, then every class, rarest first, then a spread of the rest) and the
+worst-predicted and most-changed images; the second pass draws those few pictures. Memory grows
+by a few numbers per image, and by the pictures shown.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+from numpy.typing import NDArray
+from PIL import Image, ImageOps
+
+from labeltools.core._types import PathLike
+from labeltools.core.classes import class_names_for, hex_color
+from labeltools.core.errors import LabeltoolsError, ReportError
+from labeltools.core.options import VOID
+from labeltools.core.version import __version__
+from labeltools.engine.executor import FileResult, OneRun, map_files
+from labeltools.engine.storage import location
+from labeltools.formats.labels import PIL_ERRORS, open_image, read_label
+from labeltools.formats.report import require_report_libraries, write_report
+from labeltools.formats.voc import LABELS_DIR, SPLITS, available_splits, read_split
+from labeltools.jobs.check import ERROR, DatasetCheck, Problem, _problem, check_sample
+from labeltools.jobs.diff import LabelChanges
+from labeltools.jobs.stats import DatasetStats
+from labeltools.ops.draw import changes_image, fit_size, overlay_image, shrink_label
+from labeltools.ops.metrics import ConfusionMatrix, change_counts, confusion_counts
+from labeltools.ops.splits import SplitTally
+
+#: Images shown in the gallery, unless told otherwise.
+DEFAULT_MAX_IMAGES = 200
+#: The box a thumbnail fits in: width, and height at 3:4.
+DEFAULT_THUMB_WIDTH = 240
+#: Worst-predicted and most-changed images shown.
+DEFAULT_WORST = 12
+JPEG_QUALITY = 80
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What a report shows.
+
+    Attributes:
+        max_images: gallery size at most (the images with problems, then every class, then a
+            spread of the rest).
+        thumb_width: thumbnails fit ``thumb_width`` x ``3/4 thumb_width`` pixels.
+        worst: worst-predicted and most-changed images shown.
+        pred: a folder of prediction label PNGs named like the labels (scored against them).
+        compare: an older version of the labels (a folder of label PNGs or a VOC folder).
+    """
+
+    max_images: int = DEFAULT_MAX_IMAGES
+    thumb_width: int = DEFAULT_THUMB_WIDTH
+    worst: int = DEFAULT_WORST
+    pred: str | None = None
+    compare: str | None = None
+
+    def check(self) -> None:
+        """Raises ReportError for numbers out of range."""
+        for name, value, low in (("max images", self.max_images, 1), ("thumbnail width", self.thumb_width, 16),
+                                 ("worst images", self.worst, 0)):  # fmt: skip
+            if not isinstance(value, int) or value < low:
+                raise ReportError(f"{name} must be an integer of at least {low}, got {value!r}")
+
+
+class ReportItem(NamedTuple):
+    """One sample: its id, files (``""`` where none) and split (``""`` when no split lists it)."""
+
+    image_id: str
+    label: str
+    image: str
+    split: str = ""
+    pred: str = ""
+    old: str = ""
+
+    def __str__(self) -> str:
+        return self.label or self.image
+
+
+def _image_iou(counts: NDArray[np.int64]) -> float | None:
+    """The mean IoU of one image over the classes its ground truth or prediction holds."""
+    hits = np.diag(counts).astype(np.float64)
+    union = counts.sum(axis=0) + counts.sum(axis=1) - hits
+    present = union > 0
+    return float((hits[present] / union[present]).mean()) if present.any() else None
+
+
+def read_sample(item: ReportItem, checks: dict[str, Any], num_classes: int | None) -> FileResult:
+    """Check one sample as ``check`` does (see :func:`~labeltools.jobs.check.check_sample`) and
+    count what the report needs of it.
+
+    Returns:
+        A :class:`FileResult` whose ``data`` is :func:`check_sample`'s, plus ``"pred"``:
+        ``(cells, counts, image mIoU)`` of its confusion matrix (flat cells of
+        ``num_classes`` x ``num_classes``) when it has a prediction, and ``"old"``:
+        ``(cells, counts)`` of its changes from the older label. A missing or unusable
+        prediction or older label is one more problem.
+    """
+    data = dict(check_sample((item.label, item.image), **checks).data)
+    data["pred"] = data["old"] = None
+    if not item.label or data["pixels"] is None or not (item.pred or item.old):
+        return FileResult(source=str(item), data=data)
+    label = read_label(item.label)
+    problems = data["problems"] = list(data["problems"])
+    if item.pred and num_classes is not None:
+        try:
+            if not location(item.pred).exists():
+                raise ReportError(f"{item.pred}: no prediction for {item.label}")
+            counts = confusion_counts(label, read_label(item.pred), num_classes, VOID, item.label, item.pred)
+            cells = np.flatnonzero(counts)
+            data["pred"] = (cells.tolist(), counts.ravel()[cells].tolist(), _image_iou(counts))
+        except LabeltoolsError as exc:
+            problems.append(_problem(ERROR, "prediction", item.pred, str(exc)))
+    if item.old:
+        try:
+            cells, counts = change_counts(read_label(item.old), label, item.old, item.label)
+            data["old"] = (cells.tolist(), counts.tolist())
+        except LabeltoolsError as exc:
+            problems.append(_problem(ERROR, "compare", item.old, str(exc)))
+    return FileResult(source=str(item), data=data)
+
+
+class PictureItem(NamedTuple):
+    """The pictures to draw of one sample: ``kinds`` among ``"overlay"`` (image and label),
+    ``"pred"`` (ground truth and prediction overlays) and ``"changes"`` (before, after, changed
+    pixels)."""
+
+    image_id: str
+    label: str
+    image: str
+    kinds: tuple[str, ...]
+    pred: str = ""
+    old: str = ""
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def _photo(path: str, label_hw: tuple[int, int], draft: tuple[int, int]) -> Image.Image | None:
+    """The sample's image as RGB at the label's size (turned by its EXIF orientation when that
+    is what makes the sizes agree), or None when there is none or it cannot be read."""
+    if not path:
+        return None
+    height, width = label_hw
+    try:
+        with open_image(path) as image:
+            if image.format == "JPEG":  # decode at a fraction of the size: thumbnails are small
+                image.draft("RGB", draft)
+            photo = image.convert("RGB")
+            if photo.size != (width, height) and image.size[::-1] == (width, height):
+                photo = ImageOps.exif_transpose(photo)
+    except (LabeltoolsError, *PIL_ERRORS):
+        return None  # the check has reported it
+    return photo.resize((width, height), Image.Resampling.BILINEAR) if photo.size != (width, height) else photo
+
+
+def _data_uri(picture: Image.Image) -> str:
+    buffer = io.BytesIO()
+    picture.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=False)
+    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def draw_pictures(item: PictureItem, palette: NDArray[np.uint8], box: tuple[int, int]) -> FileResult:
+    """Draw one sample's thumbnails, each fitting ``box`` ``(width, height)``.
+
+    Returns:
+        A :class:`FileResult` whose ``data`` maps each picture's name (``overlay``; ``gt``,
+        ``pred``; ``before``, ``after``, ``changed``) to a JPEG ``data:`` URI, and ``size`` to
+        the thumbnails' ``(width, height)``.
+    """
+    full = read_label(item.label)
+    size = fit_size(full.shape[1], full.shape[0], *box)
+    label = shrink_label(full, size)
+    photo = _photo(item.image, label.shape, size)
+    base = np.full((*label.shape, 3), 96, dtype=np.uint8) if photo is None else photo
+
+    def overlay(values: NDArray[np.uint8]) -> str:
+        return _data_uri(overlay_image(base, values, palette))
+
+    data: dict[str, Any] = {"size": size}
+    if "overlay" in item.kinds or "pred" in item.kinds:
+        data["overlay"] = data["gt"] = overlay(label)
+    if "pred" in item.kinds:
+        data["pred"] = overlay(shrink_label(read_label(item.pred), size))
+    if "changes" in item.kinds:
+        old = shrink_label(read_label(item.old), size)
+        data["before"], data["after"] = overlay(old), data.get("overlay") or overlay(label)
+        data["changed"] = _data_uri(changes_image(photo, old, label))
+    return FileResult(source=item.label, data=data)
+
+
+@dataclass
+class _Sample:
+    """What the report keeps of one sample after the first pass."""
+
+    item: ReportItem
+    classes: int = 0  # bit v set: the label holds value v (a class, not void)
+    problems: int = 0
+    miou: float | None = None
+    changed: float | None = None
+
+
+def select_gallery(samples: Sequence[_Sample], max_images: int) -> list[int]:
+    """Which samples the gallery shows (indices, in dataset order): those with problems (up to a
+    quarter of ``max_images``), then, rarest class first, an image of each class in turn until
+    each has its share, then a spread of the rest."""
+    chosen: dict[int, None] = {}
+    troubled = [n for n, s in enumerate(samples) if s.problems and s.item.label]
+    chosen.update(dict.fromkeys(troubled[: max(1, max_images // 4)]))
+    holders: dict[int, list[int]] = {}
+    for n, sample in enumerate(samples):
+        bits, value = sample.classes, 0
+        while bits:
+            if bits & 1:
+                holders.setdefault(value, []).append(n)
+            bits >>= 1
+            value += 1
+    rarest_first = sorted(holders, key=lambda v: (len(holders[v]), v))
+    share = max(1, (max_images - len(chosen)) // (2 * max(1, len(holders))))
+    for turn in range(share):
+        for value in rarest_first:
+            if len(chosen) >= max_images:
+                break
+            if turn < len(holders[value]):
+                # spread each class's picks over its images rather than taking the first ones
+                chosen.setdefault(holders[value][turn * len(holders[value]) // share], None)
+    rest = [n for n, s in enumerate(samples) if n not in chosen and s.item.label]
+    room = max_images - len(chosen)
+    if room > 0 and rest:
+        step = max(1, len(rest) / room)
+        chosen.update(dict.fromkeys(rest[int(k * step)] for k in range(min(room, len(rest)))))
+    return sorted(chosen)
+
+
+@dataclass
+class Report(OneRun):
+    """A checked, ready-to-run report. Iterating it reads every sample (once); then
+    :meth:`pictures` draws the chosen images and :meth:`write` writes the page.
+
+    Attributes:
+        check: the dataset check (its problems fill as samples are read).
+        stats: pixel counts per value, image sizes.
+        splits: train/val tallies, when the dataset has both split files.
+        matrix: with ``pred``, the confusion matrix.
+        changes: with ``compare``, what changed.
+    """
+
+    dataset: str
+    output: str
+    check: DatasetCheck
+    items: list[ReportItem]
+    options: ReportOptions
+    jobs: int | None = None
+    only_old: list[str] = field(default_factory=list)  # with compare: ids only the older labels hold
+    only_new: list[str] = field(default_factory=list)  # and those only the dataset holds
+    stats: DatasetStats = field(init=False)
+    splits: SplitTally | None = field(init=False, default=None)
+    matrix: ConfusionMatrix | None = field(init=False, default=None)
+    changes: LabelChanges | None = field(init=False, default=None)
+    samples: list[_Sample] = field(init=False, default_factory=list)
+    drawn: dict[str, dict[str, Any]] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.stats = DatasetStats(self.check.table)
+        sides = {item.split for item in self.items} & set(SPLITS[:2])
+        if sides == set(SPLITS[:2]):
+            self.splits = SplitTally(SPLITS[:2])
+        if self.options.pred is not None:
+            self.matrix = ConfusionMatrix(self._num_classes(), VOID)
+        if self.options.compare is not None:
+            self.changes = LabelChanges(self.check.table)
+
+    def _num_classes(self) -> int:
+        if self.check.table is None:
+            raise ReportError(
+                f"{self.dataset}: scoring predictions needs the classes: give --classes or --num-classes "
+                "(the dataset has no class_names.txt)"
+            )
+        return self.check.table.num_classes
+
+    def _run(self) -> Iterator[FileResult]:
+        num_classes = self.matrix.num_classes if self.matrix is not None else None
+        work = partial(read_sample, checks=self.check.sample_checks(), num_classes=num_classes)
+        for item, result in zip(self.items, map_files(work, self.items, self.jobs)):
+            sample = _Sample(item)
+            self.samples.append(sample)
+            if not result.ok:
+                self.check.problems.append(Problem(*_problem(ERROR, "unreadable", str(item), result.error or "failed")))
+                sample.problems += 1
+                yield result
+                continue
+            data = result.data
+            problems = [Problem(*p) for p in data["problems"]]
+            self.check.problems.extend(problems)
+            sample.problems = len(problems)
+            if data["pixels"] is not None:
+                counts = np.zeros(256, dtype=np.int64)
+                counts[list(data["pixels"])] = list(data["pixels"].values())
+                self.stats.add(counts, data["size"])
+                sample.classes = sum(1 << v for v in data["pixels"] if v != VOID)
+                if self.splits is not None and item.split in self.splits.images:
+                    self.splits.add(item.split, data["pixels"])
+            if data["pred"] is not None and self.matrix is not None:
+                cells, values, sample.miou = data["pred"]
+                flat = np.zeros(self.matrix.num_classes**2, dtype=np.int64)
+                flat[cells] = values
+                self.matrix.add_counts(flat.reshape(self.matrix.num_classes, -1))
+            if data["old"] is not None and self.changes is not None:
+                changed = self.changes.add(item.image_id, *data["old"])
+                total = self.changes.files[-1][2]
+                sample.changed = changed / total if total else 0.0
+            yield result
+        if self.splits is not None and self.check.table is not None:
+            self.check.add_imbalance(self.splits.balance(self.check.table.num_classes))
+
+    # --- second pass ---------------------------------------------------------------------
+
+    def _box(self) -> tuple[int, int]:
+        return self.options.thumb_width, self.options.thumb_width * 3 // 4
+
+    def gallery(self) -> list[_Sample]:
+        """The samples the gallery shows (after reading)."""
+        return [self.samples[n] for n in select_gallery(self.samples, self.options.max_images)]
+
+    def worst(self) -> list[_Sample]:
+        """The samples with the lowest mIoU of their own, worst first."""
+        scored = [s for s in self.samples if s.miou is not None]
+        return sorted(scored, key=lambda s: (s.miou, s.item.image_id))[: self.options.worst]
+
+    def most_changed(self) -> list[_Sample]:
+        """The samples whose labels changed most, by share of their pixels."""
+        changed = [s for s in self.samples if s.changed]
+        return sorted(changed, key=lambda s: (-(s.changed or 0.0), s.item.image_id))[: self.options.worst]
+
+    def pictures(self) -> PictureRun:
+        """The drawing of every picture the page shows, ready to run (after reading)."""
+        kinds: dict[str, set[str]] = {}
+        for group, kind in ((self.gallery(), "overlay"), (self.worst(), "pred"), (self.most_changed(), "changes")):
+            for sample in group:
+                kinds.setdefault(sample.item.image_id, set()).add(kind)
+        by_id = {s.item.image_id: s.item for s in self.samples}
+        items = [
+            PictureItem(i, by_id[i].label, by_id[i].image, tuple(sorted(k)), by_id[i].pred, by_id[i].old)
+            for i, k in kinds.items()
+        ]
+        return PictureRun(items, self, self.jobs)
+
+    # --- the page ------------------------------------------------------------------------
+
+    def page(self) -> dict[str, Any]:
+        """Everything the template shows (after both passes)."""
+        stats, problems = self.stats, self.check.problems
+        names = {r["index"]: r["name"] for r in stats.rows()}
+        balance = self.splits.balance(256) if self.splits is not None else None
+        rows = []
+        for row in stats.rows():
+            sides: dict[str, float | None] = {"train": None, "val": None}
+            if balance is not None:
+                pixels = balance[row["index"]].pixels
+                both = pixels["train"] + pixels["val"]
+                sides = {side: pixels[side] / both if both else None for side in sides}
+            rows.append({**row, "color": hex_color(stats.color_of(row["index"])), **sides})
+        anchors = {}
+        gallery = []
+        shown = self.gallery()
+        for sample in shown:
+            picture = self.drawn.get(sample.item.image_id, {})
+            if "overlay" not in picture:
+                continue
+            held = [v for v in range(VOID) if sample.classes >> v & 1]
+            for path in (sample.item.label, sample.item.image):
+                anchors[path] = sample.item.image_id
+            gallery.append({
+                "id": sample.item.image_id, "split": sample.item.split, "picture": picture["overlay"],
+                "width": picture["size"][0], "height": picture["size"][1], "classes": held,
+                "names": [names.get(v, f"value {v}") for v in held], "problems": sample.problems,
+            })  # fmt: skip
+        chips = []
+        for row in rows:
+            count = sum(1 for g in gallery if row["index"] in g["classes"])
+            if count:
+                chips.append({"index": row["index"], "name": row["name"], "color": row["color"], "count": count})
+        sizes = stats.sizes.most_common()
+        labelled = stats.labelled_pixels
+        page: dict[str, Any] = {
+            "title": Path(str(location(self.dataset))).name or str(self.dataset),
+            "dataset": self.dataset, "version": __version__, "thumb_width": self.options.thumb_width,
+            "summary": {
+                "images": stats.images, "classes": len(stats.class_indices),
+                "classes_seen": sum(1 for r in rows if r["pixels"] and r["is_class"]),
+                "labelled_share": labelled / stats.total_pixels if stats.total_pixels else 0.0,
+                "void_share": stats.void_share,
+                "sizes": [{"width": w, "height": h, "images": n} for (w, h), n in sizes[:8]],
+                "more_sizes": max(0, len(sizes) - 8),
+                "splits": [{"name": s, "images": n} for s, n in self._split_sizes().items()],
+                "errors": len(self.check.errors), "warnings": len(self.check.warnings),
+            },
+            "classes": rows,
+            "problems": [{**p.to_dict(), "anchor": anchors.get(p.file)} for p in problems],
+            "gallery": gallery, "chips": chips,
+            "predictions": self._predictions(), "changes": self._changes(),
+        }  # fmt: skip
+        page["charts"] = self._charts(rows)
+        return page
+
+    def _split_sizes(self) -> dict[str, int]:
+        """Ids listed per split file."""
+        sizes = {}
+        for name in available_splits(self.dataset):
+            try:
+                sizes[name] = len(read_split(self.dataset, name))
+            except LabeltoolsError:
+                continue  # the check reports it
+        return sizes
+
+    def _pairs(self, samples: Sequence[_Sample], keys: Sequence[str]) -> list[dict[str, Any]]:
+        out = []
+        for sample in samples:
+            picture = self.drawn.get(sample.item.image_id, {})
+            if all(k in picture for k in keys):
+                out.append({"id": sample.item.image_id, "width": picture["size"][0], "height": picture["size"][1],
+                            **{k: picture[k] for k in keys}})  # fmt: skip
+        return out
+
+    def _predictions(self) -> dict[str, Any] | None:
+        if self.matrix is None or not self.matrix.total:
+            return None
+        scores = self.matrix.to_dict(class_names_for(self.matrix.num_classes, self.check.table))
+        worst = self._pairs(self.worst(), ("gt", "pred"))
+        by_id = {s.item.image_id: s.miou for s in self.samples}
+        return {
+            "folder": self.options.pred, "images": self.matrix.images,
+            "mean_iou": scores["mean_iou"], "pixel_accuracy": scores["pixel_accuracy"],
+            "mean_class_accuracy": scores["mean_class_accuracy"],
+            "absent": [f"{a['index']} {a['name']}" for a in scores["absent_classes"]],
+            "worst": [{**w, "miou": by_id[w["id"]]} for w in worst],
+        }  # fmt: skip
+
+    def _changes(self) -> dict[str, Any] | None:
+        if self.changes is None:
+            return None
+        by_id = {s.item.image_id: s.changed for s in self.samples}
+        total = self.changes.pixels
+        return {
+            "old": self.options.compare, "files": len(self.changes.files), "pixels": total,
+            "changed_pixels": self.changes.changed_pixels,
+            "changed_share": self.changes.changed_pixels / total if total else 0.0,
+            "only_old": len(self.only_old), "only_new": len(self.only_new),
+            "classes": self.changes.class_rows(),
+            "most": [{**m, "share": by_id[m["id"]]} for m in self._pairs(self.most_changed(), ("before", "after", "changed"))],
+        }  # fmt: skip
+
+    def _charts(self, rows: list[dict[str, Any]]) -> dict[str, Any]:
+        classes = [r for r in rows if r["is_class"]]
+        charts: dict[str, Any] = {
+            "classes": {
+                "names": [f"{r['index']} {r['name']}" for r in classes], "shares": [r["share"] for r in classes],
+                "pixels": [r["pixels"] for r in classes], "colors": [r["color"] for r in classes],
+            }  # fmt: skip
+        }
+        if self.matrix is not None and self.matrix.total:
+            n = self.matrix.num_classes
+            names = [f"{i} {name}" for i, name in enumerate(class_names_for(n, self.check.table))]
+            counts = self.matrix.matrix
+            totals = counts.sum(axis=1, keepdims=True)
+            normalised = np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
+            charts["scores"] = {
+                "names": names,
+                "iou": [None if v is np.ma.masked else round(float(v) * 100, 3) for v in self.matrix.iou()],
+                "accuracy": [None if v is np.ma.masked else round(float(v) * 100, 3) for v in self.matrix.class_accuracy()],
+            }
+            charts["confusion"] = {"names": names, "rows": np.round(normalised, 5).tolist(), "counts": counts.tolist()}
+        if self.changes is not None and self.changes.changed_pixels:
+            values = [r["index"] for r in self.changes.class_rows()]
+            moved = self.changes.matrix[np.ix_(values, values)].copy()
+            np.fill_diagonal(moved, 0)
+            charts["changes"] = {"names": [f"{v} {self.changes.name_of(v)}" for v in values], "counts": moved.tolist()}
+        return charts
+
+    def write(self) -> Path:
+        """Write the page (after both passes), atomically; returns its path."""
+        write_report(self.output, self.page())
+        return Path(self.output)
+
+
+@dataclass
+class PictureRun(OneRun):
+    """The drawing of a report's pictures; iterate it (once) to draw them into the report."""
+
+    items: list[PictureItem]
+    report: Report
+    jobs: int | None = None
+
+    def _run(self) -> Iterator[FileResult]:
+        palette = self.report.stats.palette()
+        work = partial(draw_pictures, palette=np.asarray(palette), box=self.report._box())
+        for item, result in zip(self.items, map_files(work, self.items, self.jobs)):
+            if result.ok:
+                self.report.drawn[item.image_id] = result.data
+            yield result
+
+
+def _items(
+    root: Path, check: DatasetCheck, pred: str | None, compare: str | None
+) -> tuple[list[ReportItem], list[str], list[str]]:
+    """The samples of the report, and with ``compare`` the ids only the older labels hold and
+    those only the dataset holds."""
+    split_of: dict[str, str] = {}
+    names = available_splits(root)  # train and val first: trainval lists both
+    for name in sorted(names, key=lambda n: (n not in SPLITS[:2], SPLITS.index(n) if n in SPLITS else 0, n)):
+        try:
+            for image_id in read_split(root, name):
+                split_of.setdefault(image_id, name)
+        except LabeltoolsError:
+            continue  # the check reports it
+    old_files: dict[str, str] = {}
+    if compare is not None:
+        old_root = location(compare)
+        if (old_root / LABELS_DIR).is_dir():
+            old_root = old_root / LABELS_DIR
+        elif not old_root.is_dir():
+            raise ReportError(f"{compare}: no such folder (the labels to compare with)")
+        old_files = {p.stem: str(p) for p in sorted(old_root.glob("*.png"))}
+    items = []
+    for label, image in check.items:
+        image_id = Path(label or image).stem
+        items.append(ReportItem(
+            image_id, label, image, split_of.get(image_id, ""),
+            str(location(pred) / f"{image_id}.png") if pred is not None and label else "",
+            old_files.get(image_id, "") if label else "",
+        ))  # fmt: skip
+    ids = {item.image_id for item in items if item.label}
+    if compare is None:
+        return items, [], []
+    return items, sorted(old_files.keys() - ids), sorted(ids - old_files.keys())
+
+
+def report_dataset(
+    dataset: PathLike,
+    output: PathLike,
+    options: ReportOptions = ReportOptions(),
+    classes: Any = None,
+    num_classes: int | None = None,
+    jobs: int | None = None,
+) -> Report:
+    """Check a report of a VOC dataset and return it ready to run (see :class:`Report`).
+
+    Raises:
+        ReportError: Jinja2 or plotly is missing, an option is out of range, predictions
+            without a class table, or no folder to compare with. DatasetError: ``dataset`` is
+            not a VOC folder; predictions folder missing.
+    """
+    require_report_libraries()
+    options.check()
+    if options.pred is not None and not location(options.pred).is_dir():
+        raise ReportError(f"{options.pred}: no such folder (the predictions to score)")
+    check = DatasetCheck(dataset, classes, num_classes)
+    items, only_old, only_new = _items(location(dataset), check, options.pred, options.compare)
+    return Report(str(dataset), str(output), check, items, options, jobs, only_old, only_new)
+
+
+def make_report(
+    dataset: PathLike,
+    output: PathLike,
+    options: ReportOptions = ReportOptions(),
+    classes: Any = None,
+    num_classes: int | None = None,
+    jobs: int | None = None,
+) -> Report:
+    """Make a report of a VOC dataset (both passes, then the page) and return it.
+
+    Raises:
+        See :func:`report_dataset`; a sample that cannot be read is a problem in the report.
+    """
+    report = report_dataset(dataset, output, options, classes, num_classes, jobs)
+    for _ in report:
+        pass
+    for _ in report.pictures():
+        pass
+    report.write()
+    return report
