@@ -819,6 +819,61 @@ def bench_export(workdir: Path, quick: bool) -> list[Result]:
     return results
 
 
+# --- report and diff -----------------------------------------------------------------------
+
+
+def make_voc_dataset(root: Path, count: int) -> Path:
+    """A VOC folder of ``count`` labels (:func:`make_label_files`), a 500x375 JPEG photo for
+    each, ``class_names.txt`` (21 classes) and a train/val split (a tenth in val)."""
+    from PIL import Image
+
+    paths = make_label_files(root / "SegmentationClass", count)
+    (root / "JPEGImages").mkdir(parents=True)
+    ys, xs = np.mgrid[0:SCENE_HEIGHT, 0:SCENE_WIDTH]
+    for n, path in enumerate(paths):
+        rng = np.random.default_rng(n)
+        texture = rng.integers(-12, 12, size=(SCENE_HEIGHT // 4 + 1, SCENE_WIDTH // 4 + 1, 1)).repeat(4, 0).repeat(4, 1)
+        base = np.stack([xs * 200 // SCENE_WIDTH + 30, ys * 180 // SCENE_HEIGHT + 40, np.full_like(xs, 20 + n % 200)], -1)
+        pixels = np.clip(base + texture[:SCENE_HEIGHT, :SCENE_WIDTH], 0, 255).astype(np.uint8)
+        Image.fromarray(pixels).save(root / "JPEGImages" / f"{path.stem}.jpg", quality=90)
+    (root / "class_names.txt").write_text("\n".join(["background", *(f"class{i}" for i in range(1, 21))]) + "\n")
+    splits = root / "ImageSets" / "Segmentation"
+    splits.mkdir(parents=True)
+    ids = [p.stem for p in paths]
+    (splits / "train.txt").write_text("".join(f"{i}\n" for i in ids if int(i) % 10))
+    (splits / "val.txt").write_text("".join(f"{i}\n" for i in ids if not int(i) % 10))
+    return root
+
+
+def bench_report(workdir: Path, quick: bool) -> list[Result]:
+    """``report`` against ``stats`` on the same dataset, whole processes at ``--jobs 2``: the
+    report reads every sample as check does and draws its gallery on top of the counting."""
+    count = 100 if quick else 1000
+    voc = make_voc_dataset(workdir / "voc", count)
+    out = workdir / "report.html"
+    ours = labeltools_process("report", voc, "-o", out, "--jobs", 2)
+    baseline = labeltools_process("stats", voc, "--jobs", 2)
+    ours_t, base_t = timeit_alternating(ours, baseline, repeats=1 if quick else 3)
+    size = out.stat().st_size / 1e6
+    return [
+        Result("report", f"{count} samples 500x375 with images, --jobs 2, whole process", ours_t, base_t,
+               baseline_name="labeltools stats, same files", target=1 / 3),
+        Result("report", f"size of the report of {count} samples", size, 25.0, unit="MB",
+               baseline_name="the 25 MB limit", target=1.0),
+    ]  # fmt: skip
+
+
+def bench_diff(workdir: Path, quick: bool) -> list[Result]:
+    """``diff`` against ``evaluate`` on the same pairs, whole processes at ``--jobs 2``."""
+    count = 60 if quick else 500
+    make_label_pairs(workdir, count)
+    ours = labeltools_process("diff", workdir / "gt", workdir / "pred", "--jobs", 2)
+    baseline = labeltools_process("evaluate", workdir / "gt", workdir / "pred", "-n", EVAL_CLASSES, "--jobs", 2)
+    ours_t, base_t = timeit_alternating(ours, baseline, repeats=1 if quick else 5)
+    return [Result("diff", f"{count} pairs 500x375, --jobs 2, whole process", ours_t, base_t,
+                   baseline_name="labeltools evaluate, same pairs", target=1 / 1.5)]  # fmt: skip
+
+
 # --- startup --------------------------------------------------------------------------------
 
 
@@ -938,6 +993,8 @@ BENCHMARKS: dict[str, Callable[[Path, bool], list[Result]]] = {
     "stats": bench_stats,
     "convert": bench_convert,
     "export": bench_export,
+    "report": bench_report,
+    "diff": bench_diff,
     "dask": bench_dask,
     "startup": bench_startup,
 }

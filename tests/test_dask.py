@@ -89,6 +89,8 @@ def voc(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("stats", "{voc}", "--json", "{out}/s.json"),
         ("evaluate", "{voc}", "{voc}/../pred", "-n", "9", "--json", "{out}/e.json"),
         ("check", "{voc}", "--json", "{out}/c.json"),
+        ("diff", "{voc}", "{voc}/../pred", "--json", "{out}/d.json"),
+        ("report", "{voc}", "-o", "{out}/r.html", "--pred", "{voc}/../pred", "--compare", "{voc}/../pred", "--json", "{out}/r.json"),
         ("remap", "{voc}/SegmentationClass", "--index-map", "1:1,2:2", "-o", "{out}/remapped"),
         ("colorize", "{voc}/SegmentationClass", "--gray", "-o", "{out}/gray"),
     ],

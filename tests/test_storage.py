@@ -256,3 +256,19 @@ def test_export_reads_and_writes_s3(s3: Any, tmp_path: Path) -> None:
         result = cli("export", "s3://src/sample", "-d", f"s3://out/export-{to}", *args, "-j", "2")
         assert result.exit_code == 0, result.output
         assert s3_tree(s3, f"out/export-{to}") == local_tree(tmp_path / to)
+
+
+def test_report_and_diff_read_s3_and_the_report_goes_to_s3(s3: Any, reference: Path, tmp_path: Path) -> None:
+    s3.put(f"{reference}/", "out/r/voc/", recursive=True)  # named as the local folder: the page is titled by it
+    pages = {}
+    for where, root, page in (("local", str(reference), str(tmp_path / "r.html")), ("s3", "s3://out/r/voc", "s3://out/r/report.html")):
+        result = cli("report", root, "-o", page, "--compare", root, "-j", "2")
+        assert result.exit_code == 0, result.output
+        text = (tmp_path / "r.html").read_text() if where == "local" else s3.cat_file("out/r/report.html").decode()
+        pages[where] = text.replace(root, "ROOT")
+        result = cli("diff", root, root, "--json", tmp_path / f"{where}.json", "-j", "2")
+        assert result.exit_code == 0, result.output
+    assert pages["s3"] == pages["local"] and 'id="img-street_01"' in pages["s3"]
+    local, remote = (json.loads((tmp_path / f"{w}.json").read_text()) for w in ("local", "s3"))
+    assert {k: v for k, v in remote.items() if k not in ("old", "new")} == {k: v for k, v in local.items() if k not in ("old", "new")}
+    assert remote["files"] == 8 and remote["changed_pixels"] == 0

@@ -283,7 +283,7 @@ def diff_command(
     Examples:
     labeltools diff round1/ round2/
     labeltools diff data/voc data/voc-cleaned --top 20 --json changes.json
-    labeltools diff annotator-a/ annotator-b/ -c classes.txt --json - | jq .changed_share
+    labeltools diff annotator-a/ annotator-b/ -c classes.txt --json -
     """
     from labeltools.jobs.diff import diff_datasets
     run = diff_datasets(old, new, classes, jobs)

@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFont
 
 from labeltools.core._types import Color
-from labeltools.core.colormap import colorize
+from labeltools.core.colormap import voc_colormap
 from labeltools.core.options import VOID
 
 LegendEntry = tuple[int, str, Color]
@@ -87,14 +87,18 @@ def overlay_image(
     Returns:
         An RGB Pillow image of size ``(W, H)``.
     """
-    base = np.asarray(image.convert("RGB") if isinstance(image, Image.Image) else image)
-    if base.ndim == 2:
-        base = np.repeat(base[:, :, None], 3, axis=2)
-    colors = colorize(label, palette).astype(np.float32)
-    blended = base.astype(np.float32) * (1 - alpha) + colors * alpha
-    labelled = (label != 0) & (label != VOID)
-    out = np.where(labelled[:, :, None], blended, base.astype(np.float32))
-    return Image.fromarray(np.clip(out + 0.5, 0, 255).astype(np.uint8))
+    if isinstance(image, Image.Image):
+        base = image.convert("RGB") if image.mode != "RGB" else image
+    else:
+        base = Image.fromarray(np.asarray(image, dtype=np.uint8)).convert("RGB")
+    label = np.ascontiguousarray(label, dtype=np.uint8)
+    height, width = label.shape
+    # Pillow's C blending and compositing: several times quicker than float arrays.
+    colours = Image.frombytes("P", (width, height), label.tobytes())
+    colours.putpalette((voc_colormap(256) if palette is None else np.asarray(palette, dtype=np.uint8)).tobytes())
+    blended = Image.blend(base, colours.convert("RGB"), alpha)
+    labelled = ((label != 0) & (label != VOID)).view(np.uint8) * np.uint8(255)
+    return Image.composite(blended, base, Image.frombytes("L", (width, height), labelled.tobytes()))
 
 
 def fit_size(width: int, height: int, max_width: int, max_height: int) -> tuple[int, int]:

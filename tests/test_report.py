@@ -1,0 +1,361 @@
+"""labeltools report: the page's content, and the page in a real browser (Debian's chromium,
+driven by Playwright with the system binary; no browser is downloaded)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import sys
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from labeltools.cli import app
+from labeltools.formats.labels import read_label, write_label
+from labeltools.jobs.convert import SAMPLE_DIR
+from labeltools.jobs.diff import diff_datasets
+from labeltools.jobs.evaluate import evaluate_dataset
+from labeltools.jobs.report import ReportOptions, _Sample, make_report, select_gallery
+from labeltools.ops.draw import fit_size, shrink_label
+from tests.conftest import make_voc
+
+runner = CliRunner()
+
+#: How the tests start Chromium: headless, as root, with its calls home switched off (this
+#: machine's closed network refuses them).
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+def run(*args: object):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The bundled sample as a VOC dataset, predictions made from its labels (shifted, void as
+    background), an older version of its labels (some rows relabelled road, one file missing),
+    and the report of all three."""
+    root = tmp_path_factory.mktemp("sample")
+    voc = root / "voc"
+    assert run("convert", SAMPLE_DIR, voc, "-j", "1").exit_code == 0
+    pred, old = root / "pred", root / "old"
+    pred.mkdir()
+    old.mkdir()
+    for n, path in enumerate(sorted((voc / "SegmentationClass").glob("*.png"))):
+        label = read_label(path)
+        shifted = np.roll(label, 4 * n, axis=1)
+        shifted[shifted == 255] = 0
+        write_label(pred / path.name, shifted)
+        if n != 2:
+            before = label.copy()
+            before[: 10 * n] = 1
+            write_label(old / path.name, before)
+    report = root / "report.html"
+    result = run("report", voc, "-o", report, "--pred", pred, "--compare", old, "-j", "1")
+    assert result.exit_code == 0, result.output
+    return {"voc": voc, "pred": pred, "old": old, "report": report}
+
+
+class _Elements(HTMLParser):
+    """Every start tag of a page with its attributes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def elements(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = _Elements()
+    parser.feed(html)
+    return parser.tags
+
+
+# --------------------------------------------------------------------------------------------
+# the page, read as text
+
+
+def test_the_page_is_self_contained_and_holds_every_section(sample: dict[str, Path]) -> None:
+    html = sample["report"].read_text(encoding="utf-8")
+    tags = elements(html)
+    links = [a.get("src") or a.get("href") for _, a in tags if a.get("src") or a.get("href")]
+    assert links and all(link.startswith(("data:image/jpeg;base64,", "#")) for link in links), links
+    assert not [t for t, a in tags if t in ("link", "iframe") or (t == "script" and a.get("src"))]
+    ids = {a.get("id") for _, a in tags}
+    assert {"summary", "classes", "problems", "gallery", "predictions", "changes"} <= ids
+    assert {"chart-classes", "chart-scores", "chart-confusion", "chart-changes"} <= ids
+    names = (sample["voc"] / "class_names.txt").read_text().split()
+    rows = [a for t, a in tags if t == "tr" and a.get("data-class") is not None]
+    assert [int(r["data-class"]) for r in rows] == list(range(len(names)))
+    figures = [a for t, a in tags if t == "figure" and (a.get("id") or "").startswith("img-")]
+    assert len(figures) == len(list((sample["voc"] / "SegmentationClass").glob("*.png")))
+
+
+def test_scores_and_changes_are_those_of_evaluate_and_diff(sample: dict[str, Path], tmp_path: Path) -> None:
+    options = ReportOptions(pred=str(sample["pred"]), compare=str(sample["old"]), worst=3)
+    report = make_report(sample["voc"], tmp_path / "r.html", options, jobs=1)
+    names = (sample["voc"] / "class_names.txt").read_text().split()
+    evaluation = evaluate_dataset(sample["voc"], sample["pred"], len(names))
+    for _ in evaluation:
+        pass
+    assert report.matrix is not None
+    np.testing.assert_array_equal(report.matrix.matrix, evaluation.matrix.matrix)
+    page = report.page()
+    assert page["predictions"]["mean_iou"] == pytest.approx(evaluation.matrix.mean_iou())
+    worst = [w["miou"] for w in page["predictions"]["worst"]]
+    assert len(worst) == 3 and worst == sorted(worst)
+    every = sorted(s.miou for s in report.samples if s.miou is not None)
+    assert worst == every[:3]
+    diff = diff_datasets(sample["old"], sample["voc"])
+    for _ in diff:
+        pass
+    assert report.changes is not None
+    np.testing.assert_array_equal(report.changes.matrix, diff.changes.matrix)
+    assert page["changes"]["only_new"] == len(diff.only_new) == 1
+    shares = [m["share"] for m in page["changes"]["most"]]
+    assert shares == sorted(shares, reverse=True) and shares[0] > 0
+    with Image.open(io.BytesIO(_decode(page["changes"]["most"][0]["changed"]))) as picture:
+        pixels = np.asarray(picture.convert("RGB")).reshape(-1, 3).astype(int)
+    assert ((pixels[:, 0] > 180) & (pixels[:, 1] < 80)).any()  # changed pixels are red
+
+
+def _decode(uri: str) -> bytes:
+    import base64
+
+    return base64.b64decode(uri.split(",", 1)[1])
+
+
+def test_problems_are_listed_and_linked_to_their_picture(tmp_path: Path) -> None:
+    good = np.zeros((8, 10), np.uint8)
+    good[2:5, 2:6] = 1
+    bad = good.copy()
+    bad[6, 6] = 9  # no such class
+    voc = make_voc(tmp_path / "voc", {"ok": good, "odd": bad})
+    (voc / "JPEGImages" / "ok.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    result = run("report", voc, "-o", tmp_path / "r.html", "--json", "-")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    kinds = {(p["kind"], Path(p["file"]).name) for p in data["problems"]}
+    assert {("label-values", "odd.png"), ("unreadable", "ok.jpg")} <= kinds
+    html = (tmp_path / "r.html").read_text()
+    tags = elements(html)
+    hrefs = {a["href"] for t, a in tags if t == "a" and a.get("href", "").startswith("#img-")}
+    assert {"#img-odd", "#img-ok"} <= hrefs
+    figures = {a["id"]: a for t, a in tags if t == "figure" and a.get("id", "").startswith("img-")}
+    assert "has-problem" in figures["img-odd"].get("class", "")
+    # The image that cannot be read is drawn as its label alone.
+    assert data["drawn"] == 2
+
+
+def test_text_from_data_is_never_markup(tmp_path: Path) -> None:
+    names = ["background", "<img src=x onerror=alert(1)>", "<b>bold</b> & co"]
+    label = np.zeros((8, 10), np.uint8)
+    label[:4] = 1
+    label[4:6] = 2
+    voc = make_voc(tmp_path / "voc", {"<script>": label}, names=names)
+    assert run("report", voc, "-o", tmp_path / "r.html").exit_code == 0
+    html = (tmp_path / "r.html").read_text()
+    assert "<img src=x" not in html and "<b>bold</b>" not in html and "<script>.png" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html and "&lt;b&gt;bold&lt;/b&gt; &amp; co" in html
+    data = re.search(r'<script type="application/json" id="chart-data">(.*?)</script>', html, re.S)
+    assert data is not None and json.loads(data.group(1))["classes"]["names"][1] == "1 " + names[1]
+
+
+def test_the_gallery_shows_problems_then_every_class_within_its_size() -> None:
+    from labeltools.jobs.report import ReportItem
+
+    def sample(n: int, classes: set[int], problems: int = 0) -> _Sample:
+        return _Sample(ReportItem(f"{n:03d}", f"{n}.png", f"{n}.jpg"), sum(1 << c for c in classes), problems)
+
+    samples = [sample(n, {0, 1}) for n in range(300)]
+    samples[17] = sample(17, {0, 1, 7})  # the only image of class 7
+    samples[250] = sample(250, {0, 9})
+    samples[251] = sample(251, {0, 9})
+    samples[40] = sample(40, {0, 1}, problems=2)
+    chosen = select_gallery(samples, 20)
+    assert len(chosen) == 20 and chosen == sorted(chosen)
+    assert {17, 40, 250, 251} <= set(chosen)
+    assert select_gallery(samples, 20) == chosen  # the same each time
+    assert len(select_gallery(samples[:5], 20)) == 5
+
+
+def test_thumbnails_keep_class_values_and_the_aspect() -> None:
+    assert fit_size(500, 375, 240, 180) == (240, 180)
+    assert fit_size(100, 400, 240, 180) == (45, 180)
+    assert fit_size(50, 40, 240, 180) == (50, 40)
+    rng = np.random.default_rng(0)
+    label = rng.choice([0, 3, 7, 255], (37, 53)).astype(np.uint8)
+    small = shrink_label(label, (20, 14))
+    assert small.shape == (14, 20) and set(np.unique(small)) <= {0, 3, 7, 255}
+    np.testing.assert_array_equal(shrink_label(label, (53, 37)), label)
+
+
+def test_without_the_extra_report_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    voc = make_voc(tmp_path / "voc", {"a": np.zeros((4, 4), np.uint8)})
+    for missing in ("jinja2", "plotly"):
+        with monkeypatch.context() as patch:
+            patch.setitem(sys.modules, missing, None)
+            result = run("report", voc, "-o", tmp_path / "r.html")
+        assert result.exit_code == 1 and "pip install 'labeltools[report]'" in result.stderr, missing
+        assert not (tmp_path / "r.html").exists()
+
+
+def test_predictions_need_a_class_table_and_a_folder(tmp_path: Path) -> None:
+    voc = make_voc(tmp_path / "voc", {"a": np.zeros((4, 4), np.uint8)}, names=None)
+    (tmp_path / "pred").mkdir()
+    result = run("report", voc, "-o", tmp_path / "r.html", "--pred", tmp_path / "pred")
+    assert result.exit_code == 1 and "give --classes or --num-classes" in result.stderr
+    result = run("report", voc, "-o", tmp_path / "r.html", "--pred", tmp_path / "nowhere", "-n", "3")
+    assert result.exit_code == 1 and "nowhere: no such folder" in result.stderr
+    assert not (tmp_path / "r.html").exists()
+
+
+# --------------------------------------------------------------------------------------------
+# the page in a browser
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("LABELTOOLS_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("no chromium: CI installs Debian's chromium for the report's browser tests")
+        pytest.skip("no chromium on this machine (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+class Visit:
+    """A page opened from a file, with everything that went wrong while it loaded."""
+
+    def __init__(self, browser: Any, path: Path) -> None:
+        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
+        self.errors: list[str] = []
+        self.failed: list[str] = []
+        self.requests: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("requestfailed", lambda r: self.failed.append(r.url))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.goto(path.resolve().as_uri(), wait_until="load")
+        self.page.wait_for_function("document.querySelectorAll('.main-svg').length > 0")
+
+    def visible_figures(self) -> list[str]:
+        return self.page.eval_on_selector_all(
+            "#gallery-grid figure", "figures => figures.filter(f => !f.hidden).map(f => f.dataset.classes)"
+        )
+
+
+def test_the_report_loads_offline_without_errors_and_draws_its_charts(browser: Any, sample: dict[str, Path]) -> None:
+    visit = Visit(browser, sample["report"])
+    try:
+        assert visit.errors == [] and visit.failed == []
+        assert [u for u in visit.requests if not u.startswith("data:")] == [sample["report"].resolve().as_uri()]
+        for chart in ("chart-classes", "chart-scores", "chart-confusion", "chart-changes"):
+            box = visit.page.locator(f"#{chart} svg.main-svg").first.bounding_box()
+            assert box is not None and box["width"] > 100 and box["height"] > 100, chart
+        names = (sample["voc"] / "class_names.txt").read_text().split()
+        assert visit.page.locator("#chart-classes .bars .point").count() == len(names)
+        assert visit.page.locator("#chart-confusion .hm image, #chart-confusion .heatmaplayer image").count() >= 1
+        visit.page.locator("#chart-classes .updatemenu-button").nth(1).click()  # the log scale
+        visit.page.wait_for_function("document.getElementById('chart-classes').layout.yaxis.type === 'log'")
+        loaded = visit.page.eval_on_selector_all("img", "images => images.every(i => i.complete && i.naturalWidth > 0)")
+        assert loaded
+    finally:
+        visit.page.close()
+
+
+def test_the_class_table_sorts(browser: Any, sample: dict[str, Path]) -> None:
+    visit = Visit(browser, sample["report"])
+    try:
+        header = visit.page.locator("#class-table th", has_text="pixels")
+        column = "rows => rows.map(r => Number(r.cells[2].dataset.value))"
+        before = visit.page.eval_on_selector_all("#class-table tbody tr", column)
+        header.click()
+        ascending = visit.page.eval_on_selector_all("#class-table tbody tr", column)
+        header.click()
+        descending = visit.page.eval_on_selector_all("#class-table tbody tr", column)
+        assert ascending == sorted(before) and descending == sorted(before, reverse=True)
+        assert ascending != before  # the table did not start sorted by pixels
+        visit.page.locator("#class-table th", has_text="name").click()
+        names = visit.page.eval_on_selector_all("#class-table tbody tr", "rows => rows.map(r => r.cells[1].dataset.value)")
+        assert names == sorted(names, key=str.lower) or names == sorted(names)
+    finally:
+        visit.page.close()
+
+
+def test_a_class_filters_the_gallery(browser: Any, sample: dict[str, Path]) -> None:
+    visit = Visit(browser, sample["report"])
+    try:
+        every = visit.visible_figures()
+        counts: dict[str, int] = {}
+        for held in every:
+            for value in held.split():
+                counts[value] = counts.get(value, 0) + 1
+        partial = next(v for v, n in sorted(counts.items()) if 0 < n < len(every))
+        visit.page.locator(f'#class-chips .chip[data-class="{partial}"]').click()
+        shown = visit.visible_figures()
+        assert len(shown) == counts[partial] < len(every)
+        assert all(partial in held.split() for held in shown)
+        visit.page.locator('#class-chips .chip[data-class=""]').click()
+        assert len(visit.visible_figures()) == len(every)
+        visit.page.locator(f'#class-table .class-link[data-class="{partial}"]').click()  # from the table too
+        assert len(visit.visible_figures()) == counts[partial]
+    finally:
+        visit.page.close()
+
+
+def test_a_screenshot_of_the_sample_report_is_not_blank(browser: Any, sample: dict[str, Path]) -> None:
+    visit = Visit(browser, sample["report"])
+    try:
+        shot = visit.page.screenshot(full_page=True)
+    finally:
+        visit.page.close()
+    with Image.open(io.BytesIO(shot)) as image:
+        pixels = np.asarray(image.convert("RGB"))
+    assert pixels.shape[0] > 1500  # every section laid out, not one screen
+    not_white = (pixels < 235).any(axis=2).mean()
+    colours = len(np.unique(pixels.reshape(-1, 3)[::7], axis=0))
+    assert not_white > 0.1 and colours > 500, (not_white, colours)
+
+
+def test_names_from_data_stay_text_in_the_browser(browser: Any, tmp_path: Path) -> None:
+    names = ["background", "<img src=x onerror=\"document.title='owned'\">", "<b>bold</b>"]
+    label = np.zeros((8, 10), np.uint8)
+    label[:4] = 1
+    label[4:6] = 2
+    voc = make_voc(tmp_path / "voc", {"a": label}, names=names)
+    assert run("report", voc, "-o", tmp_path / "r.html").exit_code == 0
+    visit = Visit(browser, tmp_path / "r.html")
+    try:
+        assert visit.errors == []
+        page = visit.page
+        assert "owned" not in page.title() and page.locator('img[src="x"]').count() == 0
+        assert page.locator("#class-table b").count() == 0
+        cells = page.eval_on_selector_all("#class-table tbody tr", "rows => rows.map(r => r.cells[1].textContent.trim())")
+        assert cells == names
+        ticks = page.eval_on_selector_all("#chart-classes .xtick text", "ticks => ticks.map(t => t.textContent)")
+        assert ticks == [f"{i} {n}" for i, n in enumerate(names)]
+    finally:
+        visit.page.close()
