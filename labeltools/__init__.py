@@ -28,6 +28,8 @@ _EXPORTS: dict[str, str] = {
     "ConvertOptions": "labeltools.jobs.convert",
     "ExportOptions": "labeltools.jobs.export",
     "ExportError": "labeltools.core.errors",
+    "ReportOptions": "labeltools.jobs.report",
+    "ReportError": "labeltools.core.errors",
     "DatasetCheck": "labeltools.jobs.check",
     "DatasetError": "labeltools.core.errors",
     "DatasetStats": "labeltools.jobs.stats",
@@ -63,6 +65,8 @@ _EXPORTS: dict[str, str] = {
     "convert_file": "labeltools.jobs.convert",
     "convert_labelme": "labeltools.jobs.convert",
     "export_dataset": "labeltools.jobs.export",
+    "make_report": "labeltools.jobs.report",
+    "diff_datasets": "labeltools.jobs.diff",
     "convert_sample": "labeltools.jobs.convert",
     "count_classes": "labeltools.ops.counts",
     "count_label_files": "labeltools.jobs.weights",
@@ -151,6 +155,7 @@ if TYPE_CHECKING:
     from labeltools.core.errors import LabeltoolsError as LabeltoolsError
     from labeltools.core.errors import NotLabelmeError as NotLabelmeError
     from labeltools.core.errors import RemapError as RemapError
+    from labeltools.core.errors import ReportError as ReportError
     from labeltools.core.errors import WeightsError as WeightsError
     from labeltools.core.errors import WorkbookError as WorkbookError
     from labeltools.core.options import SCHEMES as SCHEMES
@@ -200,6 +205,7 @@ if TYPE_CHECKING:
     from labeltools.jobs.convert import convert_labelme as convert_labelme
     from labeltools.jobs.convert import convert_sample as convert_sample
     from labeltools.jobs.convert import discover_classes as discover_classes
+    from labeltools.jobs.diff import diff_datasets as diff_datasets
     from labeltools.jobs.evaluate import check_missing_policy as check_missing_policy
     from labeltools.jobs.evaluate import evaluate_folders as evaluate_folders
     from labeltools.jobs.evaluate import evaluate_pair as evaluate_pair
@@ -212,6 +218,8 @@ if TYPE_CHECKING:
     from labeltools.jobs.export import ExportOptions as ExportOptions
     from labeltools.jobs.export import export_dataset as export_dataset
     from labeltools.jobs.remap import remap_files as remap_files
+    from labeltools.jobs.report import ReportOptions as ReportOptions
+    from labeltools.jobs.report import make_report as make_report
     from labeltools.jobs.stats import DatasetStats as DatasetStats
     from labeltools.jobs.stats import dataset_stats as dataset_stats
     from labeltools.jobs.stats import save_stats_plot as save_stats_plot
@@ -267,6 +275,8 @@ __all__ = [
     "ConvertOptions",
     "ExportError",
     "ExportOptions",
+    "ReportError",
+    "ReportOptions",
     "DatasetCheck",
     "DatasetError",
     "DatasetStats",
@@ -303,6 +313,8 @@ __all__ = [
     "convert_file",
     "convert_labelme",
     "export_dataset",
+    "make_report",
+    "diff_datasets",
     "convert_sample",
     "count_classes",
     "count_label_files",
