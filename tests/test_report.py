@@ -161,13 +161,19 @@ def test_problems_are_listed_and_linked_to_their_picture(tmp_path: Path) -> None
     assert data["drawn"] == 2
 
 
-def test_text_from_data_is_never_markup(tmp_path: Path) -> None:
-    names = ["background", "<img src=x onerror=alert(1)>", "<b>bold</b> & co"]
+def named_report(tmp_path: Path, names: list[str], image_id: str) -> Path:
+    """The report (``r.html``) of a one-image dataset whose classes 1 and 2 are named ``names``."""
     label = np.zeros((8, 10), np.uint8)
     label[:4] = 1
     label[4:6] = 2
-    voc = make_voc(tmp_path / "voc", {"<script>": label}, names=names)
+    voc = make_voc(tmp_path / "voc", {image_id: label}, names=names)
     assert run("report", voc, "-o", tmp_path / "r.html").exit_code == 0
+    return tmp_path / "r.html"
+
+
+def test_text_from_data_is_never_markup(tmp_path: Path) -> None:
+    names = ["background", "<img src=x onerror=alert(1)>", "<b>bold</b> & co"]
+    named_report(tmp_path, names, "<script>")
     html = (tmp_path / "r.html").read_text()
     assert "<img src=x" not in html and "<b>bold</b>" not in html and "<script>.png" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html and "&lt;b&gt;bold&lt;/b&gt; &amp; co" in html
@@ -202,6 +208,26 @@ def test_thumbnails_keep_class_values_and_the_aspect() -> None:
     small = shrink_label(label, (20, 14))
     assert small.shape == (14, 20) and set(np.unique(small)) <= {0, 3, 7, 255}
     np.testing.assert_array_equal(shrink_label(label, (53, 37)), label)
+
+
+def test_a_photo_turned_by_its_exif_orientation_is_drawn_upright(tmp_path: Path) -> None:
+    from labeltools.core.colormap import voc_colormap
+    from labeltools.jobs.report import PictureItem, draw_pictures
+
+    stored = np.zeros((800, 400, 3), np.uint8)  # upright it is 800 wide, 400 high: stored rotated
+    stored[:400] = (230, 20, 20)
+    stored[400:] = (20, 20, 230)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # shown turned 90 degrees clockwise: the stored top goes to the right
+    Image.fromarray(stored).save(tmp_path / "a.jpg", exif=exif.tobytes(), quality=95)
+    write_label(tmp_path / "a.png", np.zeros((400, 800), np.uint8))
+    item = PictureItem("a", str(tmp_path / "a.png"), str(tmp_path / "a.jpg"), ("overlay",))
+    result = draw_pictures(item, voc_colormap(256), (240, 180))
+    assert result.data["size"] == (240, 120)
+    with Image.open(io.BytesIO(_decode(result.data["overlay"]))) as picture:
+        pixels = np.asarray(picture.convert("RGB")).astype(int)
+    assert pixels.shape == (120, 240, 3)
+    assert pixels[60, 10, 2] > 150 > pixels[60, 10, 0] and pixels[60, 230, 0] > 150 > pixels[60, 230, 2]
 
 
 def test_without_the_extra_report_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -342,11 +368,7 @@ def test_a_screenshot_of_the_sample_report_is_not_blank(browser: Any, sample: di
 
 def test_names_from_data_stay_text_in_the_browser(browser: Any, tmp_path: Path) -> None:
     names = ["background", "<img src=x onerror=\"document.title='owned'\">", "<b>bold</b>"]
-    label = np.zeros((8, 10), np.uint8)
-    label[:4] = 1
-    label[4:6] = 2
-    voc = make_voc(tmp_path / "voc", {"a": label}, names=names)
-    assert run("report", voc, "-o", tmp_path / "r.html").exit_code == 0
+    named_report(tmp_path, names, "a")
     visit = Visit(browser, tmp_path / "r.html")
     try:
         assert visit.errors == []

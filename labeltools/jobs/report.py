@@ -149,22 +149,21 @@ class PictureItem(NamedTuple):
         return self.label
 
 
-def _photo(path: str, label_hw: tuple[int, int], draft: tuple[int, int]) -> Image.Image | None:
-    """The sample's image as RGB at the label's size (turned by its EXIF orientation when that
-    is what makes the sizes agree), or None when there is none or it cannot be read."""
+def _photo(path: str, label_hw: tuple[int, int], size: tuple[int, int]) -> Image.Image | None:
+    """The sample's image as RGB at ``size`` ``(width, height)``, turned by its EXIF orientation
+    when that is what makes it the label's ``(H, W)``; None when there is none or it cannot be
+    read (the check reports it)."""
     if not path:
         return None
-    height, width = label_hw
     try:
         with open_image(path) as image:
+            turned = image.size != label_hw[::-1] and image.size == label_hw
             if image.format == "JPEG":  # decode at a fraction of the size: thumbnails are small
-                image.draft("RGB", draft)
-            photo = image.convert("RGB")
-            if photo.size != (width, height) and image.size[::-1] == (width, height):
-                photo = ImageOps.exif_transpose(photo)
+                image.draft("RGB", size[::-1] if turned else size)
+            photo = (ImageOps.exif_transpose(image) if turned else image).convert("RGB")
     except (LabeltoolsError, *PIL_ERRORS):
-        return None  # the check has reported it
-    return photo.resize((width, height), Image.Resampling.BILINEAR) if photo.size != (width, height) else photo
+        return None
+    return photo.resize(size, Image.Resampling.BILINEAR) if photo.size != size else photo
 
 
 def _data_uri(picture: Image.Image) -> str:
@@ -184,7 +183,7 @@ def draw_pictures(item: PictureItem, palette: NDArray[np.uint8], box: tuple[int,
     full = read_label(item.label)
     size = fit_size(full.shape[1], full.shape[0], *box)
     label = shrink_label(full, size)
-    photo = _photo(item.image, label.shape, size)
+    photo = _photo(item.image, full.shape, size)
     base = np.full((*label.shape, 3), 96, dtype=np.uint8) if photo is None else photo
 
     def overlay(values: NDArray[np.uint8]) -> str:
