@@ -855,11 +855,22 @@ def bench_report(workdir: Path, quick: bool) -> list[Result]:
     baseline = labeltools_process("stats", voc, "--jobs", 2)
     ours_t, base_t = timeit_alternating(ours, baseline, repeats=1 if quick else 3)
     size = out.stat().st_size / 1e6
+    # Peak memory: a report of 10x the samples must not need 10x the memory.
+    peaks = {}
+    for n in (50, 500) if quick else (500, 5000):
+        root = voc if n == count else make_voc_dataset(workdir / f"voc{n}", n)
+        peaks[n] = peak_memory_mib(
+            "from labeltools.jobs.report import make_report\n"
+            f"make_report({str(root)!r}, {str(workdir / f'mem{n}.html')!r}, jobs=2)\n"
+        )
+    small, large = sorted(peaks)
     return [
         Result("report", f"{count} samples 500x375 with images, --jobs 2, whole process", ours_t, base_t,
                baseline_name="labeltools stats, same files", target=1 / 3),
         Result("report", f"size of the report of {count} samples", size, 25.0, unit="MB",
                baseline_name="the 25 MB limit", target=1.0),
+        Result("report", f"peak RSS {large} vs {small} samples", peaks[large], peaks[small], unit="MiB",
+               baseline_name=f"{small} samples", target=1 / 1.2),
     ]  # fmt: skip
 
 

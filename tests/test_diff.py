@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 
 import numpy as np
+from conftest import make_voc
 from typer.testing import CliRunner
 
 from labeltools.cli import app
 from labeltools.formats.labels import write_label
 from labeltools.jobs.diff import diff_datasets
 from labeltools.ops.metrics import change_counts
-from tests.conftest import make_voc
 
 runner = CliRunner()
 

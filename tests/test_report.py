@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import make_voc
 from PIL import Image
 from typer.testing import CliRunner
 
@@ -26,7 +27,6 @@ from labeltools.jobs.diff import diff_datasets
 from labeltools.jobs.evaluate import evaluate_dataset
 from labeltools.jobs.report import ReportOptions, _Sample, make_report, select_gallery
 from labeltools.ops.draw import fit_size, shrink_label
-from tests.conftest import make_voc
 
 runner = CliRunner()
 
