@@ -21,6 +21,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from labeltools.cli import app
+from labeltools.core.errors import ReportError
 from labeltools.formats.labels import read_label, write_label
 from labeltools.jobs.convert import SAMPLE_DIR
 from labeltools.jobs.diff import diff_datasets
@@ -238,6 +239,35 @@ def test_without_the_extra_report_says_what_to_install(tmp_path: Path, monkeypat
             result = run("report", voc, "-o", tmp_path / "r.html")
         assert result.exit_code == 1 and "pip install 'labeltools[report]'" in result.stderr, missing
         assert not (tmp_path / "r.html").exists()
+
+
+def test_a_missing_prediction_is_a_problem_and_bad_options_are_named(tmp_path: Path) -> None:
+    label = np.zeros((6, 8), np.uint8)
+    label[:3] = 1
+    voc = make_voc(tmp_path / "voc", {"a": label, "b": label})
+    (tmp_path / "pred").mkdir()
+    write_label(tmp_path / "pred" / "a.png", label)
+    result = run("report", voc, "-o", tmp_path / "r.html", "--pred", tmp_path / "pred", "--json", "-")
+    assert result.exit_code == 0, result.output
+    problems = [p for p in json.loads(result.stdout)["problems"] if p["kind"] != "no-splits"]
+    assert [(p["kind"], Path(p["file"]).name) for p in problems] == [("prediction", "b.png")]
+    assert problems[0]["message"].startswith("no prediction for ") and problems[0]["message"].endswith("b.png")
+    result = run("report", voc, "-o", tmp_path / "r2.html", "--compare", tmp_path / "nowhere")
+    assert result.exit_code == 1 and "nowhere: no such folder (the labels to compare with)" in result.stderr
+    with pytest.raises(ReportError, match="max images must be an integer of at least 1, got 0"):
+        make_report(voc, tmp_path / "r3.html", ReportOptions(max_images=0))
+    assert not (tmp_path / "r2.html").exists() and not (tmp_path / "r3.html").exists()
+
+
+def test_a_report_that_cannot_be_written_names_its_path_and_keeps_the_old_one(tmp_path: Path) -> None:
+    voc = make_voc(tmp_path / "voc", {"a": np.zeros((4, 4), np.uint8)})
+    (tmp_path / "file").write_text("not a folder")
+    result = run("report", voc, "-o", tmp_path / "file" / "r.html")
+    assert result.exit_code == 1 and f"{tmp_path / 'file'}: is a file, not a folder" in result.stderr
+    assert "Traceback" not in result.output and len(result.stderr.splitlines()) == 1
+    (tmp_path / "r.html").write_text("the earlier report")
+    result = run("report", voc, "-o", tmp_path / "r.html", "--pred", tmp_path / "nowhere", "-n", "2")
+    assert result.exit_code == 1 and (tmp_path / "r.html").read_text() == "the earlier report"
 
 
 def test_predictions_need_a_class_table_and_a_folder(tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ from labeltools.core.errors import LabeltoolsError, ReportError
 from labeltools.core.options import VOID
 from labeltools.core.version import __version__
 from labeltools.engine.executor import FileResult, OneRun, map_files
-from labeltools.engine.storage import location
+from labeltools.engine.storage import ensure_dir, location
 from labeltools.formats.labels import PIL_ERRORS, open_image, read_label
 from labeltools.formats.report import require_report_libraries, write_report
 from labeltools.formats.voc import LABELS_DIR, SPLITS, available_splits, read_split
@@ -564,6 +564,7 @@ def report_dataset(
     """
     require_report_libraries()
     options.check()
+    ensure_dir(location(output).parent)  # a place the page cannot go is said before the work
     if options.pred is not None and not location(options.pred).is_dir():
         raise ReportError(f"{options.pred}: no such folder (the predictions to score)")
     check = DatasetCheck(dataset, classes, num_classes)
