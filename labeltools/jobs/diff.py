@@ -52,12 +52,18 @@ def diff_pair(pair: DiffPair) -> FileResult:
     return FileResult(source=pair.new, data=(cells.tolist(), counts.tolist()))
 
 
-def _label_files(root: PathLike) -> tuple[Path, dict[str, Path]]:
+def label_files(root: PathLike, what: str = "") -> tuple[Path, dict[str, Path]]:
+    """The label folder of ``root`` (its ``SegmentationClass`` for a VOC folder) and its label
+    files by id.
+
+    Raises:
+        DatasetError: no such folder (``what`` says what it was to hold).
+    """
     folder = location(root)
     if is_voc_root(folder):
         folder = folder / LABELS_DIR
     elif not folder.is_dir():
-        raise DatasetError(f"{root}: no such folder")
+        raise DatasetError(f"{root}: no such folder{what}")
     return folder, {p.stem: p for p in sorted(folder.glob("*.png"))}
 
 
@@ -71,7 +77,7 @@ def label_pairs(old: PathLike, new: PathLike) -> tuple[list[DiffPair], list[str]
     Raises:
         DatasetError: a folder is missing, or holds no label file (.png).
     """
-    (old_folder, olds), (new_folder, news) = _label_files(old), _label_files(new)
+    (old_folder, olds), (new_folder, news) = label_files(old), label_files(new)
     for folder, files in ((old_folder, olds), (new_folder, news)):
         if not files:
             raise DatasetError(f"{folder}: no label files (.png)")
@@ -111,6 +117,11 @@ class LabelChanges:
     def changed_pixels(self) -> int:
         return self.pixels - int(np.trace(self.matrix))
 
+    @property
+    def changed_share(self) -> float:
+        """Changed pixels over all pixels compared (0 with none)."""
+        return self.changed_pixels / self.pixels if self.pixels else 0.0
+
     def name_of(self, value: int) -> str:
         return "void" if value == VOID else class_name(value, self.classes)
 
@@ -149,10 +160,9 @@ class LabelChanges:
 
     def to_dict(self) -> dict[str, Any]:
         rows = self.class_rows()
-        pixels = self.pixels
         return {
-            "files": len(self.files), "pixels": pixels, "changed_pixels": self.changed_pixels,
-            "changed_share": self.changed_pixels / pixels if pixels else 0.0,
+            "files": len(self.files), "pixels": self.pixels, "changed_pixels": self.changed_pixels,
+            "changed_share": self.changed_share,
             "classes": rows,
             "grew": [r["name"] for r in rows if r["change"] > 0],
             "shrank": [r["name"] for r in rows if r["change"] < 0],

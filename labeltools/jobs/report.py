@@ -32,9 +32,9 @@ from labeltools.engine.executor import FileResult, OneRun, map_files
 from labeltools.engine.storage import ensure_dir, location
 from labeltools.formats.labels import PIL_ERRORS, open_image, read_label
 from labeltools.formats.report import require_report_libraries, write_report
-from labeltools.formats.voc import LABELS_DIR, SPLITS, available_splits, read_split
+from labeltools.formats.voc import SPLITS, available_splits, read_split
 from labeltools.jobs.check import ERROR, DatasetCheck, Problem, _problem, check_sample
-from labeltools.jobs.diff import LabelChanges
+from labeltools.jobs.diff import LabelChanges, label_files
 from labeltools.jobs.stats import DatasetStats
 from labeltools.ops.draw import changes_image, fit_size, overlay_image, shrink_label
 from labeltools.ops.metrics import ConfusionMatrix, change_counts, confusion_counts
@@ -265,6 +265,7 @@ class Report(OneRun):
     jobs: int | None = None
     only_old: list[str] = field(default_factory=list)  # with compare: ids only the older labels hold
     only_new: list[str] = field(default_factory=list)  # and those only the dataset holds
+    split_sizes: dict[str, int] = field(default_factory=dict)  # ids listed per split file
     stats: DatasetStats = field(init=False)
     splits: SplitTally | None = field(init=False, default=None)
     matrix: ConfusionMatrix | None = field(init=False, default=None)
@@ -362,7 +363,6 @@ class Report(OneRun):
     def page(self) -> dict[str, Any]:
         """Everything the template shows (after both passes)."""
         stats, problems = self.stats, self.check.problems
-        names = {r["index"]: r["name"] for r in stats.rows()}
         balance = self.splits.balance(256) if self.splits is not None else None
         rows = []
         for row in stats.rows():
@@ -372,6 +372,7 @@ class Report(OneRun):
                 both = pixels["train"] + pixels["val"]
                 sides = {side: pixels[side] / both if both else None for side in sides}
             rows.append({**row, "color": hex_color(stats.color_of(row["index"])), **sides})
+        names = {r["index"]: r["name"] for r in rows}
         anchors = {}
         gallery = []
         shown = self.gallery()
@@ -404,7 +405,7 @@ class Report(OneRun):
                 "void_share": stats.void_share,
                 "sizes": [{"width": w, "height": h, "images": n} for (w, h), n in sizes[:8]],
                 "more_sizes": max(0, len(sizes) - 8),
-                "splits": [{"name": s, "images": n} for s, n in self._split_sizes().items()],
+                "splits": [{"name": s, "images": n} for s, n in self.split_sizes.items()],
                 "errors": len(self.check.errors), "warnings": len(self.check.warnings),
             },
             "classes": rows,
@@ -414,16 +415,6 @@ class Report(OneRun):
         }  # fmt: skip
         page["charts"] = self._charts(rows)
         return page
-
-    def _split_sizes(self) -> dict[str, int]:
-        """Ids listed per split file."""
-        sizes = {}
-        for name in available_splits(self.dataset):
-            try:
-                sizes[name] = len(read_split(self.dataset, name))
-            except LabeltoolsError:
-                continue  # the check reports it
-        return sizes
 
     def _pairs(self, samples: Sequence[_Sample], keys: Sequence[str]) -> list[dict[str, Any]]:
         out = []
@@ -452,11 +443,9 @@ class Report(OneRun):
         if self.changes is None:
             return None
         by_id = {s.item.image_id: s.changed for s in self.samples}
-        total = self.changes.pixels
         return {
-            "old": self.options.compare, "files": len(self.changes.files), "pixels": total,
-            "changed_pixels": self.changes.changed_pixels,
-            "changed_share": self.changes.changed_pixels / total if total else 0.0,
+            "old": self.options.compare, "files": len(self.changes.files), "pixels": self.changes.pixels,
+            "changed_pixels": self.changes.changed_pixels, "changed_share": self.changes.changed_share,
             "only_old": len(self.only_old), "only_new": len(self.only_new),
             "classes": self.changes.class_rows(),
             "most": [{**m, "share": by_id[m["id"]]} for m in self._pairs(self.most_changed(), ("before", "after", "changed"))],
@@ -514,37 +503,37 @@ class PictureRun(OneRun):
 
 def _items(
     root: Path, check: DatasetCheck, pred: str | None, compare: str | None
-) -> tuple[list[ReportItem], list[str], list[str]]:
-    """The samples of the report, and with ``compare`` the ids only the older labels hold and
-    those only the dataset holds."""
+) -> tuple[list[ReportItem], list[str], list[str], dict[str, int]]:
+    """The samples of the report; with ``compare``, the ids only the older labels hold and
+    those only the dataset holds; the ids listed per split file."""
     split_of: dict[str, str] = {}
+    sizes: dict[str, int] = {}
     names = available_splits(root)  # train and val first: trainval lists both
     for name in sorted(names, key=lambda n: (n not in SPLITS[:2], SPLITS.index(n) if n in SPLITS else 0, n)):
         try:
-            for image_id in read_split(root, name):
-                split_of.setdefault(image_id, name)
+            ids = read_split(root, name)
         except LabeltoolsError:
             continue  # the check reports it
-    old_files: dict[str, str] = {}
+        sizes[name] = len(ids)
+        for image_id in ids:
+            split_of.setdefault(image_id, name)
+    old_files: dict[str, Path] = {}
     if compare is not None:
-        old_root = location(compare)
-        if (old_root / LABELS_DIR).is_dir():
-            old_root = old_root / LABELS_DIR
-        elif not old_root.is_dir():
-            raise ReportError(f"{compare}: no such folder (the labels to compare with)")
-        old_files = {p.stem: str(p) for p in sorted(old_root.glob("*.png"))}
+        old_files = label_files(compare, " (the labels to compare with)")[1]
+    predictions = location(pred) if pred is not None else None
     items = []
     for label, image in check.items:
         image_id = Path(label or image).stem
         items.append(ReportItem(
             image_id, label, image, split_of.get(image_id, ""),
-            str(location(pred) / f"{image_id}.png") if pred is not None and label else "",
-            old_files.get(image_id, "") if label else "",
+            str(predictions / f"{image_id}.png") if predictions is not None and label else "",
+            str(old_files[image_id]) if label and image_id in old_files else "",
         ))  # fmt: skip
-    ids = {item.image_id for item in items if item.label}
+    sizes = {name: sizes[name] for name in names if name in sizes}  # in file-name order
     if compare is None:
-        return items, [], []
-    return items, sorted(old_files.keys() - ids), sorted(ids - old_files.keys())
+        return items, [], [], sizes
+    labelled = {item.image_id for item in items if item.label}
+    return items, sorted(old_files.keys() - labelled), sorted(labelled - old_files.keys()), sizes
 
 
 def report_dataset(
@@ -558,9 +547,10 @@ def report_dataset(
     """Check a report of a VOC dataset and return it ready to run (see :class:`Report`).
 
     Raises:
-        ReportError: Jinja2 or plotly is missing, an option is out of range, predictions
-            without a class table, or no folder to compare with. DatasetError: ``dataset`` is
-            not a VOC folder; predictions folder missing.
+        ReportError: Jinja2 or plotly is missing, an option is out of range, no predictions
+            folder, or predictions without a class table. DatasetError: ``dataset`` is not a
+            VOC folder, or no folder to compare with. OutputError: the page's folder cannot be
+            made.
     """
     require_report_libraries()
     options.check()
@@ -568,8 +558,8 @@ def report_dataset(
     if options.pred is not None and not location(options.pred).is_dir():
         raise ReportError(f"{options.pred}: no such folder (the predictions to score)")
     check = DatasetCheck(dataset, classes, num_classes)
-    items, only_old, only_new = _items(location(dataset), check, options.pred, options.compare)
-    return Report(str(dataset), str(output), check, items, options, jobs, only_old, only_new)
+    items, only_old, only_new, split_sizes = _items(location(dataset), check, options.pred, options.compare)
+    return Report(str(dataset), str(output), check, items, options, jobs, only_old, only_new, split_sizes)
 
 
 def make_report(

@@ -134,10 +134,8 @@ def changes_image(
     if image is None:
         grey = np.full(old.shape, 128, dtype=np.uint8)
     else:
-        grey = np.asarray(image.convert("L") if isinstance(image, Image.Image) else image)
-        if grey.ndim == 3:
-            grey = np.asarray(Image.fromarray(grey).convert("L"))
-        grey = (grey // 2 + 96).astype(np.uint8)
+        picture = image if isinstance(image, Image.Image) else Image.fromarray(np.asarray(image, dtype=np.uint8))
+        grey = np.asarray(picture.convert("L")) // 2 + 96
     out = np.repeat(grey[:, :, None], 3, axis=2)
     out[old != new] = (220, 30, 30)
     return Image.fromarray(out)
