@@ -84,7 +84,7 @@ def textured_fill(image: Image.Image, mask: Image.Image, rgb: tuple[int, int, in
     w, h = image.size
     noise = texture(h, w, seed)[..., None]
     layer = np.clip(np.array(rgb, dtype=np.int64) + noise, 0, 255).astype(np.uint8)
-    image.paste(Image.fromarray(layer, "RGB"), (0, 0), mask)
+    image.paste(Image.fromarray(layer), (0, 0), mask)
 
 
 # --------------------------------------------------------------------------------------------

@@ -135,7 +135,7 @@ def test_json_errors(tmp_path):
 
 
 def test_missing_file_and_unknown_preset(tmp_path):
-    with pytest.raises(ClassTableError, match=r"nope.txt: no such class table file \(or use a preset: voc, cityscapes\)"):
+    with pytest.raises(ClassTableError, match=r"nope.txt: no such class table file \(or use a preset: voc, cityscapes, cityscapes-train\)"):
         ClassTable.load(tmp_path / "nope.txt")
     with pytest.raises(ClassTableError, match="unknown class table preset 'coco'"):
         ClassTable.preset("coco")

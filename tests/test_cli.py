@@ -164,7 +164,17 @@ def test_weights_without_train_split_reads_every_label(tmp_path):
     result = run("weights", tmp_path / "d", "-j", 1, "--scheme", "inverse")
     assert result.exit_code == 0, result.output
     expected = class_weights(count_classes(arrays.values(), 4), "inverse")
-    np.testing.assert_allclose(np.load(tmp_path / "d" / "d_classes_weights.npy"), expected)
+    np.testing.assert_allclose(np.load(tmp_path / "d" / "d_classes_weights_inverse.npy"), expected)
+
+
+def test_weights_of_each_scheme_keep_their_own_default_file(tmp_path):
+    arrays = make_dataset(tmp_path / "d", splits=False)
+    assert run("weights", tmp_path / "d", "-j", 1).exit_code == 0
+    assert run("weights", tmp_path / "d", "-j", 1, "--scheme", "median").exit_code == 0
+    counts = count_classes(arrays.values(), 4)
+    # enet keeps the name pytorch-deeplab-xception loads; median does not replace it
+    np.testing.assert_allclose(np.load(tmp_path / "d" / "d_classes_weights.npy"), class_weights(counts, "enet"))
+    np.testing.assert_allclose(np.load(tmp_path / "d" / "d_classes_weights_median.npy"), class_weights(counts, "median"))
 
 
 def test_weights_jobs_give_identical_files(tmp_path):
@@ -193,7 +203,7 @@ def test_weights_json_provenance_and_name(tmp_path):
         "--json", record, "-j", 1,
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    target = root / "pascal_classes_weights.npy"
+    target = root / "pascal_classes_weights_effective.npy"
     data = json.loads(record.read_text())
     assert data["scheme"] == "effective" and data["parameters"] == {"beta": 0.99}
     assert data["split"] == "train" and data["num_files"] == 4 and data["dataset"] == str(root)
@@ -248,13 +258,17 @@ def test_weights_labels_dir_and_num_classes(tmp_path):
     result = run("weights", "--labels-dir", masks, "--num-classes", 2, "--scheme", "inverse", "-j", 1)
     assert result.exit_code == 0, result.output
     # DATASET defaults to the folder above the labels; no class_names.txt there, so generic names
-    np.testing.assert_allclose(np.load(tmp_path / "project" / "project_classes_weights.npy"), [7 / (2 * 3), 7 / (2 * 4)])
+    np.testing.assert_allclose(np.load(tmp_path / "project" / "project_classes_weights_inverse.npy"), [7 / (2 * 3), 7 / (2 * 4)])
     assert "class_1" in result.stdout
     # with a dataset: its class names and split pick the files from the labels folder
     root = tmp_path / "d"
     make_dataset(root)
     write_split(root, "train", ["m1"])
     result = run("weights", root, "--labels-dir", masks, "--split", "train", "-n", 2, "-o", tmp_path / "w.npy", "--scheme", "median")
+    assert result.exit_code == 1  # the dataset's table has 4 classes: -n 2 contradicts it
+    assert f"{root / 'class_names.txt'} has 4 classes, but 2 were asked for (--num-classes)" in " ".join(result.stderr.split())
+    (tmp_path / "two.txt").write_text("background\ncat\n")
+    result = run("weights", root, "--labels-dir", masks, "--split", "train", "-c", tmp_path / "two.txt", "-o", tmp_path / "w.npy", "--scheme", "median")
     assert result.exit_code == 0, result.output
     assert "background" in result.stdout
     # m1 alone: 2 background, 1 cat of 3 labelled pixels -> freq 2/3, 1/3, median 1/2
@@ -265,7 +279,7 @@ def test_weights_usage_errors(tmp_path):
     root = tmp_path / "d"
     make_dataset(root, class_names=None)
     cases = [
-        (("weights", root), f"error: {root / 'class_names.txt'}: no such file; pass --num-classes"),
+        (("weights", root), f"error: {root / 'class_names.txt'}: no such file; pass --classes or --num-classes"),
         (("weights", root, "--split", "test", "-n", 3), "test.txt: no such split file; splits present: train, val"),
         (("weights", tmp_path / "nothing", "-n", 3), f"error: {tmp_path / 'nothing'}: not a VOC dataset folder (no SegmentationClass/ inside)"),
         (("weights", root, "--labels-dir", tmp_path / "nope", "-n", 3), f"error: {tmp_path / 'nope'}: no such folder of label PNGs"),
@@ -483,11 +497,14 @@ def grid(path: Path, sheet: str) -> np.ndarray:
     return np.array([row[1:] for row in ws.iter_rows(min_row=2, values_only=True)])
 
 
-def test_excel_writes_beside_the_first_input_by_default(tmp_path: Path, labels) -> None:
+def test_excel_writes_into_the_working_folder_by_default(tmp_path: Path, labels, monkeypatch) -> None:
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")  # not beside the labels, where loaders of the dataset read
     result = run("excel", tmp_path / "first.png", tmp_path / "second.png")
     assert result.exit_code == 0, result.output
-    book = tmp_path / "first.xlsx"
-    assert f"wrote {book} (2 grid sheet(s))" in result.output
+    book = tmp_path / "work" / "first.xlsx"
+    assert "wrote first.xlsx (2 grid sheet(s))" in result.output
+    assert not (tmp_path / "first.xlsx").exists()
     wb = openpyxl.load_workbook(book)
     assert wb.sheetnames == ["first", "second", "Classes", "Info"]
     np.testing.assert_array_equal(grid(book, "second"), labels["second"])
@@ -536,7 +553,8 @@ def test_excel_refuses_a_grid_over_excels_limits(tmp_path: Path) -> None:
     assert not (tmp_path / "wide.xlsx").exists()
 
 
-def test_excel_read_round_trip(tmp_path: Path, labels) -> None:
+def test_excel_read_round_trip(tmp_path: Path, labels, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
     assert run("excel", tmp_path / "first.png", tmp_path / "second.png").exit_code == 0
     wb = openpyxl.load_workbook(tmp_path / "first.xlsx")
     wb["first"]["B3"] = 4
@@ -552,7 +570,8 @@ def test_excel_read_round_trip(tmp_path: Path, labels) -> None:
     np.testing.assert_array_equal(read_label(tmp_path / "s.png"), labels["second"])
 
 
-def test_excel_read_colours_the_png_with_names(tmp_path: Path, labels) -> None:
+def test_excel_read_colours_the_png_with_names(tmp_path: Path, labels, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
     run("excel", tmp_path / "second.png")
     (tmp_path / "t.csv").write_text("index,name,r,g,b\n0,bg,0,0,0\n2,two,1,2,3\n")
     result = run("excel", "--read", tmp_path / "second.xlsx", "-o", tmp_path / "c.png", "--names", tmp_path / "t.csv")
@@ -561,7 +580,8 @@ def test_excel_read_colours_the_png_with_names(tmp_path: Path, labels) -> None:
     assert tuple(palette[2]) == (1, 2, 3)
 
 
-def test_excel_read_errors_give_the_cell_and_exit_1(tmp_path: Path, labels) -> None:
+def test_excel_read_errors_give_the_cell_and_exit_1(tmp_path: Path, labels, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
     run("excel", tmp_path / "first.png")
     wb = openpyxl.load_workbook(tmp_path / "first.xlsx")
     wb["first"]["D5"] = "car"
@@ -670,9 +690,13 @@ def test_stats_split_log_plot_and_labels_dir(tmp_path):
     assert result.exit_code == 0, result.output
     assert json.loads((tmp_path / "s.json").read_text())["images"] == 1
     result = run("stats", "--labels-dir", root / "SegmentationClass", "--num-classes", "2", "--json", tmp_path / "t.json")
+    assert result.exit_code == 1  # the dataset above has its own table, of another size
+    assert "class_names.txt has 4 classes, but 2 were asked for (--num-classes)" in " ".join(result.stderr.split())
+    (tmp_path / "two.txt").write_text("background\ncat\n")
+    result = run("stats", "--labels-dir", root / "SegmentationClass", "-c", tmp_path / "two.txt", "--json", tmp_path / "t.json")
     assert result.exit_code == 0, result.output
     data = json.loads((tmp_path / "t.json").read_text())
-    assert [c["name"] for c in data["classes"]] == ["background", "cat"]  # names from the dataset above
+    assert [c["name"] for c in data["classes"]] == ["background", "cat"]
     assert data["unknown_values"] == [{"value": 2, "pixels": 8, "images": 1}]
     assert "values that are not classes: 2 (run labeltools check to find the files)" in result.stdout
 
@@ -684,7 +708,8 @@ def test_stats_errors(tmp_path):
     assert result.exit_code == 2 and "applies to the chart: give --plot FILE.png too" in result.output
     root = small_voc(tmp_path / "voc")
     result = run("stats", root, "--classes", "voc", "-n", "3")
-    assert result.exit_code == 2 and "not both" in result.output
+    assert result.exit_code == 1 and "voc preset has 21 classes, but 3 were asked for (--num-classes)" in result.stderr
+    assert run("stats", root, "--classes", "voc", "-n", "21", "-j", "1").exit_code == 0  # agreeing: fine
     (root / "SegmentationClass" / "im1.png").write_bytes(b"junk")
     result = run("stats", root, "--json", tmp_path / "s.json")
     assert result.exit_code == 1
@@ -799,7 +824,8 @@ def test_evaluate_errors(tmp_path):
         write_label(root / "SegmentationClass" / f"im{i}.png", np.full((6, 8), 255, np.uint8))
     result = run("evaluate", root, pred, "-n", "4")
     assert result.exit_code == 1 and "error: nothing to score: no pixel was counted" in result.stderr
-    assert run("evaluate", root, pred).exit_code == 2  # --num-classes is required
+    # without --num-classes the dataset's own table gives the classes (and here nothing is scored)
+    assert "nothing to score" in run("evaluate", root, pred).stderr
 
 
 def test_demo_converts_the_bundled_sample_and_prints_the_tree(tmp_path):
@@ -939,7 +965,11 @@ def test_convert_overwrite_and_resume(tmp_path):
     resume = run("convert", src, out, "-j", "1", "--resume")
     assert resume.exit_code == 0 and "converted 0, skipped 2, failed 0" in resume.stderr
     labelme_folder(tmp_path / "src", labels=("cat", "dog", "emu"))
-    refused = run("convert", src, out, "-j", "1", "--resume")
+    kept = run("convert", src, out, "-j", "1", "--resume")  # the dataset's own table: emu is unknown
+    assert kept.exit_code == 1 and f"classes: 3, the class table recorded in {out / 'class_names.txt'}" in kept.stderr
+    assert "'emu', which is not in the class table" in kept.stderr
+    (tmp_path / "labels.txt").write_text("_background_\ncat\ndog\nemu\n")
+    refused = run("convert", src, out, "-j", "1", "--resume", "-c", tmp_path / "labels.txt")
     assert refused.exit_code == 1 and "the class table differs from the one this run uses (new: emu)" in refused.stderr
 
 

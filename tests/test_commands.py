@@ -142,9 +142,10 @@ def test_a_bad_choice_exits_2_listing_the_choices(name: str, option: str, values
     [
         (("weights", "x", "-n", "2", "--c", "0.5"), ["--enet-c", "must be above 1"]),
         (("colormap", "-n", "0"), ["--num-classes", "0 is not in the range 1<=x<=16777216"]),
-        (("stats", "x", "-c", "voc", "-n", "3"), ["not both"]),
+        (("report", "d", "a.html", "-o", "b.html"), ["give the page to write once", "a.html (OUTPUT)", "b.html (--output)"]),
+        (("excel", "label.xlsx"), ["label.xlsx is a workbook, not a label file", "--read label.xlsx -o LABEL.png"]),
         (("convert", "onlyone"), ["missing argument", "INPUT... OUTPUT", "dataset folder to write"]),
-        (("evaluate", "gt", "pred"), ["--num-classes"]),
+        (("evaluate", "gt"), ["missing argument", "GT PRED"]),
         (("stats",), ["missing argument DATASET"]),
     ],
 )
@@ -286,8 +287,8 @@ def test_remap_json_holds_the_table(scored: dict[str, Path]) -> None:
     causes = {row[0]: int(row[1]) for row in rows if len(row) == 3}
     assert causes["unknown colour"] == data["void"]["unknown"] == 5
     assert causes["all void"] == data["void"]["all"]
-    unknown = [row for row in rows if len(row) == 5]
-    assert [(row[0], int(row[3]), row[4]) for row in unknown] == [
+    unknown = [row for row in rows if len(row) == 4]  # colour, hex, pixels, file: no swatch in a pipe
+    assert [(row[0], int(row[2]), row[3]) for row in unknown] == [
         (str(tuple(u["value"])), u["pixels"], u["example"]) for u in data["unknown"]
     ]
 

@@ -29,6 +29,7 @@ from labeltools.core.errors import (
     OutputError,
 )
 from labeltools.formats.labelme import labelme_to_label, read_labelme
+from labeltools.formats.voc import load_class_table
 from labeltools.jobs.convert import (
     SAMPLE_DIR,
     ConvertOptions,
@@ -263,7 +264,7 @@ def test_colours_come_from_the_class_table(tmp_path: Path, folder: Path) -> None
 
 def test_rgba_png_source_becomes_an_rgb_jpeg(tmp_path: Path) -> None:
     rgba = np.dstack([scene(H, W), np.full((H, W), 128, np.uint8)])
-    write_annotation(tmp_path / "src", "a", image=Image.fromarray(rgba, "RGBA"), fmt="PNG", ext=".png")
+    write_annotation(tmp_path / "src", "a", image=Image.fromarray(rgba), fmt="PNG", ext=".png")
     out = tmp_path / "out"
     assert all(r.ok for r in run(convert_labelme(tmp_path / "src", out, jobs=1)))
     with Image.open(out / "JPEGImages" / "a.jpg") as image:
@@ -473,7 +474,7 @@ def test_input_errors(tmp_path: Path) -> None:
     with pytest.raises(DatasetError, match=r"a\.txt: not a \.json file \(give labelme JSON files or folders\)"):
         find_annotations([tmp_path / "a.txt"])
     (tmp_path / "empty").mkdir()
-    with pytest.raises(DatasetError, match=r"no \.json files found in .*empty"):
+    with pytest.raises(DatasetError, match=r"no labelme annotation \(\.json\) found: .*empty: empty$"):
         find_annotations([tmp_path / "empty"])
 
 
@@ -577,11 +578,16 @@ def test_resume_refuses_a_different_class_table(tmp_path: Path, folder: Path) ->
     out = tmp_path / "out"
     run(convert_labelme(folder, out, jobs=1))
     write_annotation(folder, "e", [{"label": "emu", "points": [[1, 1], [9, 9]], "shape_type": "rectangle"}])
-    with pytest.raises(DatasetError, match=r"class_names\.txt: the class table differs from the one this run uses \(new: emu\); resuming would mix class ids, pass --overwrite"):
-        convert_labelme(folder, out, resume=True)
+    # Without a table the dataset's own is kept: the file with a new label fails alone.
+    recorded = load_class_table(out)
+    conversion = convert_labelme(folder, out, resume=True, jobs=1)
+    assert conversion.classes == recorded and "recorded in" in conversion.classes_chosen
+    failed = [r for r in conversion if not r.ok]
+    assert [Path(r.source).name for r in failed] == ["e.json"] and "'emu'" in str(failed[0].error)
+    assert load_class_table(out) == recorded
     labels = tmp_path / "labels.txt"
     labels.write_text("_background_\ndog\ncat\nzebra\nemu\n")
-    with pytest.raises(DatasetError, match=r"\(new: emu\)"):
+    with pytest.raises(DatasetError, match=r"class_names\.txt: the class table differs from the one this run uses \(new: emu\); resuming would mix class ids"):
         convert_labelme(folder, out, labels, resume=True)
     labels.write_text("_background_\ndog\ncat\nzebra\n")
     (folder / "e.json").unlink()

@@ -284,7 +284,7 @@ def test_the_fast_path_reads_what_pillow_reads(tmp_path_factory, label, mode):
     if mode == "P":
         write_label(path, label)
     else:
-        Image.fromarray(label, "L").save(path)
+        Image.fromarray(label).save(path)
     with Image.open(path) as image:
         expected = np.asarray(image)
         expected_palette = np.asarray(image.getpalette("RGB")).reshape(-1, 3)[:256] if mode == "P" else None
@@ -325,7 +325,7 @@ def test_pngs_the_fast_path_does_not_take_are_read_by_pillow(tmp_path):
     assert plain_png(cases["truncated"], "x.png") is None
     assert plain_png(cases["interlaced"], "x.png") is None
     wide = tmp_path / "wide.png"
-    Image.fromarray(pixels.astype(np.uint16) * 100, "I;16").save(wide)
+    Image.fromarray(pixels.astype(np.uint16) * 100).save(wide)
     assert plain_png(wide.read_bytes(), "wide.png") is None
 
 

@@ -40,6 +40,7 @@ from labeltools.ops.remap import (
 
 VOC = ClassTable.preset("voc")
 CITYSCAPES = ClassTable.preset("cityscapes")
+CITYSCAPES_TRAIN = ClassTable.preset("cityscapes-train")
 BOUNDARY = (224, 224, 192)
 
 
@@ -79,7 +80,7 @@ def test_voc_mask_with_boundary_band():
 
 @settings(max_examples=60, deadline=None)
 @given(
-    st.sampled_from(["voc", "cityscapes"]).flatmap(
+    st.sampled_from(["voc", "cityscapes", "cityscapes-train"]).flatmap(
         lambda name: st.tuples(
             st.just(name),
             arrays(
@@ -111,20 +112,44 @@ def test_every_official_cityscapes_colour_goes_to_its_train_id():
     assert expected[(0, 0, 142)] == 13 and expected[(153, 153, 153)] == 5
     colors = np.array([lab.color for lab in labels], dtype=np.uint8)[None]  # (1, 35, 3)
     want = np.array([[expected[lab.color] for lab in labels]], dtype=np.uint8)
-    np.testing.assert_array_equal(rgb_to_index(colors, CITYSCAPES), want)
+    np.testing.assert_array_equal(rgb_to_index(colors, CITYSCAPES_TRAIN), want)
     # Cityscapes' *_color.png files are RGBA with alpha 255.
     rgba = opaque(colors)
-    np.testing.assert_array_equal(rgb_to_index(rgba, CITYSCAPES), want)
+    np.testing.assert_array_equal(rgb_to_index(rgba, CITYSCAPES_TRAIN), want)
+    # Every colour of the train preset is a class or void: none is unknown (--strict passes).
+    _, report = rgb_to_index_with_report(colors, CITYSCAPES_TRAIN)
+    assert report.unknown == 0 and report.void_mapped == int((want == 255).sum())
+
+
+def test_every_official_cityscapes_colour_goes_to_its_label_id():
+    from cityscapesscripts.helpers.labels import labels
+
+    # The cityscapes preset holds labelIds, in remap as in every command: a colour goes to the
+    # id of the label evaluated with it, else to the first label of that colour.
+    expected: dict[tuple[int, int, int], int] = {}
+    for lab in labels:
+        if not lab.ignoreInEval and lab.id >= 0:
+            expected[lab.color] = lab.id
+    for lab in labels:
+        expected.setdefault(lab.color, lab.id)
+    assert expected[(0, 0, 142)] == 26 and expected[(153, 153, 153)] == 17 and expected[(0, 0, 0)] == 0
+    colors = np.array([lab.color for lab in labels], dtype=np.uint8)[None]
+    want = np.array([[expected[lab.color] for lab in labels]], dtype=np.uint8)
+    np.testing.assert_array_equal(rgb_to_index(colors, CITYSCAPES), want)
 
 
 def test_cityscapes_resolution_and_palette():
-    resolved = resolve_colors(CITYSCAPES)
+    resolved = resolve_colors(CITYSCAPES_TRAIN)
     assert resolved[(0, 0, 142)] == 13 and resolved[(153, 153, 153)] == 5
     assert resolved[(0, 0, 0)] == 255 and resolved[(111, 74, 0)] == 255
-    assert set(color_conflicts(CITYSCAPES)) == {(153, 153, 153), (0, 0, 142)}
-    palette = target_palette(CITYSCAPES)
+    assert set(color_conflicts(CITYSCAPES_TRAIN)) == {(153, 153, 153), (0, 0, 142)}
+    palette = target_palette(CITYSCAPES_TRAIN)
     assert tuple(palette[5]) == (153, 153, 153) and tuple(palette[13]) == (0, 0, 142)
     assert tuple(palette[0]) == (128, 64, 128) and tuple(palette[255]) == (0, 0, 0)
+    ids = resolve_colors(CITYSCAPES)
+    assert ids[(0, 0, 142)] == 26 and ids[(153, 153, 153)] == 17 and ids[(0, 0, 0)] == 0
+    assert ids[(128, 64, 128)] == 7 and ids[(224, 224, 192)] == 255  # the colour 255 is drawn in
+    assert tuple(target_palette(CITYSCAPES)[7]) == (128, 64, 128)
     np.testing.assert_array_equal(target_palette(VOC), VOC.palette())
 
 
@@ -232,10 +257,12 @@ def test_tolerance_maps_near_colours_and_refuses_ambiguous_ones():
 
 def test_tolerance_near_two_colours_of_one_class_is_that_class():
     table = ClassTable(
-        [ClassEntry(0, "a", (0, 0, 0), 1), ClassEntry(1, "b", (20, 0, 0), 1), ClassEntry(2, "c", (200, 200, 200))]
+        [ClassEntry(255, "void", (0, 0, 0)), ClassEntry(255, "border", (20, 0, 0)), ClassEntry(2, "c", (200, 200, 200))]
     )
     rgb = np.array([[(10, 0, 0), (190, 200, 200)]], dtype=np.uint8)
-    np.testing.assert_array_equal(rgb_to_index(rgb, table, tolerance=12), [[1, 2]])
+    result, report = rgb_to_index_with_report(rgb, table, tolerance=12)
+    np.testing.assert_array_equal(result, [[255, 2]])
+    assert report.ambiguous == 0 and report.unknown == 0
 
 
 def test_suggested_tolerance_keeps_colours_near_one_class():
@@ -429,17 +456,18 @@ def test_conflicting_user_table_is_an_error_listing_the_colours():
     )
     np.testing.assert_array_equal(rgb_to_index(rgb, table, on_conflict="first"), [[0, 1, 3]])
     np.testing.assert_array_equal(rgb_to_index(rgb, table, on_conflict="void"), [[0, 255, 255]])
-    with pytest.raises(RemapError, match="2 colour"):
+    with pytest.raises(RemapError, match="3 colour"):
         rgb_to_index(rgb[:, :1], CITYSCAPES, on_conflict="error")
     with pytest.raises(RemapError, match=r"on_conflict must be one of error, first, void, got 'last'"):
         rgb_to_index(rgb, table, on_conflict="last")  # type: ignore[arg-type]
 
 
 def test_a_saved_copy_of_the_cityscapes_preset_resolves_like_it(tmp_path):
-    save_class_table(tmp_path / "cs.csv", CITYSCAPES)
-    table = ClassTable.load(tmp_path / "cs.csv")
     rgb = np.array([[(0, 0, 142), (153, 153, 153)]], dtype=np.uint8)
-    np.testing.assert_array_equal(rgb_to_index(rgb, table), [[13, 5]])
+    for preset, want in ((CITYSCAPES, [[26, 17]]), (CITYSCAPES_TRAIN, [[13, 5]])):
+        save_class_table(tmp_path / "cs.csv", preset)
+        table = ClassTable.load(tmp_path / "cs.csv")
+        np.testing.assert_array_equal(rgb_to_index(rgb, table), want)
 
 
 # --- argument errors ------------------------------------------------------------------------
@@ -549,7 +577,7 @@ def test_cityscapes_label_ids_to_train_ids():
     want = np.array([[lab.trainId for lab in labels if lab.id >= 0]], dtype=np.uint8)
     np.testing.assert_array_equal(index_to_index(ids, mapping), want)
     np.testing.assert_array_equal(index_to_index(np.array([[34, 255]]), mapping), [[255, 255]])
-    assert mapping.classes == CITYSCAPES
+    assert mapping.classes == CITYSCAPES_TRAIN  # its output holds the train preset's ids
 
 
 @pytest.mark.parametrize(
@@ -591,7 +619,7 @@ def test_index_files_and_strict(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     mapping = IndexMap.load("cityscapes")
-    result = remap_index_file(tmp_path / "ids.png", out, mapping, palette=target_palette(CITYSCAPES))
+    result = remap_index_file(tmp_path / "ids.png", out, mapping, palette=target_palette(CITYSCAPES_TRAIN))
     label, palette = read_label_palette(out / "ids.png")
     np.testing.assert_array_equal(label, [[0, 1], [13, 255]])
     assert tuple(palette[0]) == (128, 64, 128) and result.data.void_mapped == 1

@@ -115,11 +115,16 @@ def test_stats_failure_lists_bad_files_and_counts_the_rest(tmp_path):
 def test_dataset_class_table(tmp_path):
     root = make_voc(tmp_path / "voc", {"a": label_a()})
     assert dataset_class_table(root).names == ["background", "cat", "dog", "bird"]
-    assert dataset_class_table(root, num_classes=6).names == ["background", "cat", "dog", "bird", "class_4", "class_5"]
+    assert dataset_class_table(root, num_classes=4).names == ["background", "cat", "dog", "bird"]
+    assert dataset_class_table(root / "SegmentationClass").names == ["background", "cat", "dog", "bird"]  # one up
     assert dataset_class_table(tmp_path, num_classes=2).names == ["class_0", "class_1"]
     assert dataset_class_table(root, classes="voc").num_classes == 21
+    assert dataset_class_table(root, "voc", 21).num_classes == 21
     assert dataset_class_table(tmp_path) is None
-    with pytest.raises(DatasetError, match=r"^give a class table or a number of classes, not both$"):
+    # a number that contradicts the table is refused, never padded with class_4, class_5
+    with pytest.raises(DatasetError, match=r"voc/class_names\.txt has 4 classes, but 6 were asked for \(--num-classes\)"):
+        dataset_class_table(root, num_classes=6)
+    with pytest.raises(DatasetError, match=r"^voc preset has 21 classes, but 3 were asked for"):
         dataset_class_table(root, "voc", 3)
     with pytest.raises(DatasetError, match=r"the number of classes must be 1\.\.255 \(255 is void\), got 0"):
         dataset_class_table(root, num_classes=0)

@@ -134,7 +134,10 @@ def test_weights_can_be_written_to_s3(s3: Any, reference: Path) -> None:
 def test_a_missing_bucket_is_one_line(s3: Any) -> None:
     result = cli("convert", SAMPLE_DIR, "s3://no-such-bucket/voc", "-j", "1")
     assert result.exit_code == 1
-    assert result.stderr.strip() == "error: s3://no-such-bucket/voc/class_names.txt: cannot write (The specified bucket does not exist)"
+    assert result.stderr.strip().splitlines() == [
+        "classes: 9, found in the annotations",  # what was chosen, then the one error line
+        "error: s3://no-such-bucket/voc/class_names.txt: cannot write (The specified bucket does not exist)",
+    ]
     result = cli("stats", "s3://no-such-bucket/voc")
     assert result.exit_code == 1 and result.stderr.startswith("error: s3://no-such-bucket/voc")
 
@@ -172,7 +175,10 @@ def test_a_denied_write_is_one_line(tmp_path: Path) -> None:
         server.terminate()
         server.wait()
     assert done.returncode == 1
-    assert done.stderr.strip().splitlines() == ["error: s3://locked/voc/class_names.txt: cannot write (Access Denied)"]
+    assert done.stderr.strip().splitlines() == [
+        "classes: 9, found in the annotations",
+        "error: s3://locked/voc/class_names.txt: cannot write (Access Denied)",
+    ]
 
 
 # --------------------------------------------------------------------------------------------

@@ -39,12 +39,13 @@ def colormap_command(
     num_alias: Annotated[Optional[int], typer.Option("--num", hidden=True, min=1, max=2**24)] = None,
     classes: Annotated[
         str,
-        typer.Option("--classes", "-c", help="Names and colours: a preset (voc, cityscapes) or a class table file."),
+        typer.Option("--classes", "-c", help="Names and colours: a preset (voc, cityscapes, cityscapes-train) or a class table file."),
     ] = "voc",
     output: Annotated[
         Optional[str],
         typer.Option("--output", "-o", help="Write to FILE: .txt, .csv, .json, .npy or .png (a legend picture)."),
     ] = None,
+    json_path: JsonOption = None,
 ) -> None:
     """Print the VOC colormap as a table (index, name, r, g, b, hex), or save it.
 
@@ -56,18 +57,24 @@ def colormap_command(
     labeltools colormap -c cityscapes
     labeltools colormap -n 256 -o palette.npy
     labeltools colormap -c class_names.txt -o legend.png
+    labeltools colormap -c cityscapes-train --json -
     """
     from labeltools.core.classes import ClassTable, colormap_entries, hex_color
     from labeltools.jobs.colormap import save_colormap
     n = either(n, num_alias, "--num-classes", "--num")
     table = ClassTable.load(classes)
     entries = colormap_entries(n, table)
+    if json_path is not None:
+        emit_json(json_path, {
+            "classes": table.described, "entries": len(entries),
+            "colors": [{"index": e.index, "name": e.name, "color": list(e.color), "hex": hex_color(e.color)} for e in entries],
+        })  # fmt: skip
     if output is not None:
         save_colormap(output, entries)
         err.print(f"wrote {len(entries)} colours to {output}")
         return
     columns = ("index", "name", "r", "g", "b", "hex", "")
-    grid = result_table(f"VOC colormap ({len(entries)} entries)", columns, text=("name", "hex", ""))
+    grid = result_table(f"colormap of the {table.described}: {len(entries)} entries", columns, text=("name", "hex", ""))
     for e in entries:
         grid.add_row(str(e.index), e.name, *(str(v) for v in e.color), hex_color(e.color), swatch(e.color))
     out.print(grid)
@@ -104,8 +111,6 @@ def _percent(part: int, whole: int) -> str:
 
 def print_remap_report(report: "RemapReport", index_mode: bool = False, top: int = 10) -> None:
     """Print void pixels by cause and the most frequent unknown colours (or values) on stdout."""
-    from rich.table import Table
-
     from labeltools.core.classes import hex_color
     causes = result_table(
         f"void pixels by cause ({report.pixels} pixels in all)", ("cause", "pixels", "share"), text=("cause",)
@@ -128,11 +133,9 @@ def print_remap_report(report: "RemapReport", index_mode: bool = False, top: int
     unknown = report.top_unknown(top)
     if not unknown:
         return
-    grid = Table(title=f"most frequent {'unmapped values' if index_mode else 'unknown colours'}")
-    for column in ("value",) if index_mode else ("colour", "hex", ""):
-        grid.add_column(column, no_wrap=True)
-    grid.add_column("pixels", justify="right", no_wrap=True)
-    grid.add_column("example file", overflow="fold")
+    columns = ("value",) if index_mode else ("colour", "hex", "")
+    title = f"most frequent {'unmapped values' if index_mode else 'unknown colours'}"
+    grid = result_table(title, (*columns, "pixels", "example file"), text=(*columns, "example file"))
     for key, count, example in unknown:
         cells: list[str | Text] = [str(key)]
         if isinstance(key, tuple):
@@ -180,23 +183,24 @@ def remap_command(
 ) -> None:
     """Turn RGB colour masks into label files (255 for void and unknown colours), and back.
 
-    Each colour in --classes becomes its class index (its trainId for cityscapes); the colours the
-    table marks void and every colour it lacks become 255. A report shows the void pixels by cause
+    Each colour in --classes becomes its class index, as every command reads the table (labelIds
+    with cityscapes, trainIds with cityscapes-train); the colours the table marks void and every
+    colour it lacks become 255. --index-map cityscapes turns labelIds into trainIds. A report shows the void pixels by cause
     and the most frequent unknown colours.
 
     Examples:
     labeltools remap masks/*.png -c voc -d SegmentationClass/
-    labeltools remap gtFine/*_color.png -c cityscapes -d out/ --json remap.json
+    labeltools remap gtFine/*_color.png -c cityscapes-train -d trainIds/
     labeltools remap gtFine/*_labelIds.png --index-map cityscapes -d trainIds/
     labeltools remap SegmentationClass/*.png --to-rgb -c voc -d colour/
     """
     from labeltools.jobs.remap import remap_files
-    from labeltools.ops.remap import RemapReport
+    from labeltools.ops.remap import IndexMap, RemapReport
     if index_map is not None and to_rgb:
         raise typer.BadParameter("--index-map and --to-rgb cannot be combined", param_hint="--to-rgb")
     if index_map is None and classes is None:
         raise typer.BadParameter(
-            "colour masks need a class table (voc, cityscapes or a file); "
+            "colour masks need a class table (voc, cityscapes, cityscapes-train or a file); "
             "label files with values go through --index-map",
             param_hint="--classes",
         )
@@ -205,11 +209,14 @@ def remap_command(
     if strict and to_rgb:
         raise typer.BadParameter("does not apply to --to-rgb", param_hint="--strict")
     output_dir = required(either(output_dir, output_alias, "--output-dir", "-o"), "--output-dir")
+    mapping = None if index_map is None else IndexMap.load(index_map)
+    if mapping is not None and mapping.classes is not None:
+        err.print(f"{mapping.source}: the output holds the ids of the {mapping.classes.described}")
     results = remap_files(
         inputs,
         output_dir,
         classes,
-        index_map=index_map,
+        index_map=mapping,
         to_rgb=to_rgb,
         tolerance=tolerance,
         on_conflict=None if on_conflict is None else on_conflict.value,

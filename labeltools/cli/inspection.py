@@ -1,5 +1,6 @@
 """Commands that inspect a dataset: ``excel``, ``stats``, ``check``, ``diff``, ``report``."""
 
+from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
@@ -22,7 +23,6 @@ from labeltools.cli.shared import (
     err,
     exit_for,
     load_palette,
-    one_class_source,
     out,
     report_batch,
     result_table,
@@ -102,7 +102,6 @@ def excel_command(
     labeltools excel --read 2007_000032.xlsx -o 2007_000032_fixed.png
     """
     from labeltools.jobs.excel import (
-        default_workbook_path,
         excel_to_label_file,
         label_files_to_excel,
         label_files_to_workbook,
@@ -127,6 +126,9 @@ def excel_command(
         return
     if not inputs:
         raise Usage("give label files to dump, or --read WORKBOOK")
+    books = [i for i in inputs if i.lower().endswith((".xlsx", ".xlsm"))]
+    if books:
+        raise Usage(f"{books[0]} is a workbook, not a label file: read it back with --read {books[0]} -o LABEL.png")
     if sheet is not None:
         raise Usage("--sheet only applies with --read")
     options: dict[str, Any] = dict(names=names, crop=_crop_option(crop), step=step, fill=not no_fill, max_cells=max_cells)
@@ -136,7 +138,9 @@ def excel_command(
         results = label_files_to_excel(inputs, output_dir, jobs=jobs, **options)
         exit_for(report_batch(results, len(inputs), "excel", verb="wrote"))
         return
-    book = output or default_workbook_path(inputs[0])
+    # By default in the current folder, where a user looks for what a command wrote (not inside
+    # the dataset's label folder, where every loader of the dataset would meet it).
+    book = output or f"{Path(inputs[0]).stem}.xlsx"
     summary = report_batch(
         label_files_to_workbook(inputs, book, **options), len(inputs), "excel", verb="wrote"
     )
@@ -170,7 +174,6 @@ def stats_command(
     labeltools stats --labels-dir preds/ -n 21 --json -
     """
     from labeltools.jobs.stats import count_dataset, save_stats_plot
-    one_class_source(classes, num_classes)
     if log and plot is None:
         raise typer.BadParameter("applies to the chart: give --plot FILE.png too", param_hint="--log")
     counting = count_dataset(dataset_root(dataset, labels_dir), split, labels_dir, classes, num_classes, jobs)
@@ -237,17 +240,13 @@ def check_command(
     labeltools check data/voc -c voc --json problems.json
     labeltools check data/voc | grep 2007_000032
     """
-    from rich.table import Table
-
     from labeltools.jobs.check import DatasetCheck
-    one_class_source(classes, num_classes)
     check = DatasetCheck(dataset, classes, num_classes)
     # A sample that cannot be read is a problem like any other: the closing line counts problems.
     report_batch(check.run(jobs), len(check.items), "check", counts=False)
     if check.problems:
-        grid = Table(title=f"{dataset}: {len(check.problems)} problem(s)")
-        for column in ("severity", "file", "problem"):
-            grid.add_column(column, overflow="fold")
+        columns = ("severity", "file", "problem")
+        grid = result_table(f"{dataset}: {len(check.problems)} problem(s)", columns, text=columns)
         for problem in check.problems:
             color = "red" if problem.severity == "error" else "yellow"
             grid.add_row(Text(problem.severity, style=color), problem.file, problem.message)
@@ -324,7 +323,10 @@ def diff_command(
 @command("report", rich_help_panel="Inspect")
 def report_command(
     dataset: Annotated[str, typer.Argument(help="VOC dataset folder.")],
-    output: Annotated[str, typer.Option("--output", "-o", help="The HTML file to write.")] = "report.html",
+    output_argument: Annotated[
+        Optional[str], typer.Argument(help="The HTML file to write (or -o FILE) [default: report.html].", metavar="OUTPUT", show_default=False)
+    ] = None,
+    output: Annotated[Optional[str], typer.Option("--output", "-o", help="The HTML file to write.")] = None,
     classes: ClassesOption = None,
     num_classes: NumClassesOption = None,
     pred: Annotated[
@@ -355,23 +357,25 @@ def report_command(
     labeltools report data/voc-round2 --compare data/voc-round1 -o changes.html
     """
     from labeltools.jobs.report import ReportOptions, report_dataset
-    one_class_source(classes, num_classes)
+    if output is not None and output_argument is not None:
+        raise Usage(f"give the page to write once: {output_argument} (OUTPUT) or {output} (--output)")
+    output = output or output_argument or "report.html"
     options = ReportOptions(max_images=max_images, thumb_width=thumb_width, worst=worst, pred=pred, compare=compare)
     report = report_dataset(dataset, output, options, classes, num_classes, jobs)
     summary = report_batch(report, len(report), "read", counts=False)
     pictures = report.pictures()
     report_batch(pictures, len(pictures), "draw", counts=False)
-    path = report.write()
+    report.write()
     errors, warnings = len(report.check.errors), len(report.check.warnings)
     style = "red" if errors else "yellow" if warnings else "green"
     err.print(Text.assemble(
         f"{report.stats.images} image(s), {len(report.drawn)} drawn; ",
         (f"{errors} error(s), {warnings} warning(s)", style), " (see the Problems section)",
     ))  # fmt: skip
-    wrote(str(path))
+    wrote(output)
     if json_path is not None:
         emit_json(json_path, {
-            "output": str(path), "images": report.stats.images, "drawn": len(report.drawn),
+            "output": output, "images": report.stats.images, "drawn": len(report.drawn),
             "errors": errors, "warnings": warnings, "problems": [p.to_dict() for p in report.check.problems],
             "failed": summary.failed, "failures": summary.failure_list(),
         })  # fmt: skip

@@ -25,12 +25,12 @@ from labeltools.cli.shared import (
     Usage,
     ValFractionOption,
     command,
+    counted,
     either,
     emit_json,
     err,
     exit_for,
     fail,
-    one_class_source,
     out,
     report_batch,
     required,
@@ -59,6 +59,8 @@ TOP_CONTESTED = 5
 def run_conversion(conversion: "Conversion", json_path: Optional[str] = None) -> BatchSummary:
     """Drive a conversion with a progress bar and print where the dataset went, the files whose
     shapes of different classes overlapped most, and (with ``json_path``) the summary as JSON."""
+    if conversion.classes_chosen:
+        err.print(f"classes: {len(conversion.classes.names)}, {conversion.classes_chosen}", soft_wrap=True)
     summary = report_batch(conversion, len(conversion), "convert", verb="converted")
     splits = conversion.splits
     if splits:
@@ -94,6 +96,7 @@ def conversion_summary(
         "failed": summary.failed,
         "failures": summary.failure_list(),
         "classes": conversion.classes.names,
+        "classes_from": conversion.classes_chosen,
         "splits": {name: len(ids) for name, ids in conversion.splits.items()},
         "overlap": {
             "rule": conversion.options.overlap,
@@ -204,7 +207,6 @@ def split_command(
     from labeltools.engine.storage import location
     from labeltools.formats.voc import SPLITS_DIR
     from labeltools.jobs.split import split_dataset
-    one_class_source(classes, num_classes)
     splitting = split_dataset(
         dataset, val_fraction=val_fraction, seed=seed, stratify=stratify, folds=folds,
         classes=classes, num_classes=num_classes, jobs=jobs,
@@ -217,7 +219,7 @@ def split_command(
         suffix = "" if folds is None else f"_{k}"
         print_balance(balance, names, f"train{suffix}", f"val{suffix}", splitting.splits)
     for name, ids in splitting.splits.items():
-        err.print(f"wrote {location(dataset) / SPLITS_DIR / name}.txt ({len(ids)} ids)", soft_wrap=True)
+        err.print(f"wrote {location(dataset) / SPLITS_DIR / name}.txt ({counted(len(ids), 'id')})", soft_wrap=True)
     if json_path is not None:
         emit_json(json_path, split_summary(splitting, names))
 
@@ -227,7 +229,7 @@ def print_balance(
 ) -> None:
     """The per-class spread over a train and a val side, missing classes flagged in red."""
     grid = result_table(
-        f"{train} ({len(splits[train])} images) and {val} ({len(splits[val])} images)",
+        f"{train} ({counted(len(splits[train]), 'image')}) and {val} ({counted(len(splits[val]), 'image')})",
         ("index", "name", "train images", "val images", "train %", "val %", "note"),
         text=("name", "note"),
     )
@@ -311,7 +313,7 @@ def export_command(
         typer.Argument(help="labelme folders or JSON files, or one VOC dataset with SegmentationObject/.", metavar="SOURCE", show_default=False),
     ],
     to: Annotated[ExportTarget, typer.Option("--to", help="coco: one instances JSON per split; yolo-seg: the Ultralytics layout.", show_default=False)],
-    output_dir: Annotated[Optional[str], typer.Option("--output-dir", "-d", help="The folder to write.")] = None,
+    output_dir: Annotated[Optional[str], typer.Option("--output-dir", "-d", help="The folder to write (required).")] = None,
     output_alias: OutputDirAlias = None,
     classes: Annotated[
         Optional[str],

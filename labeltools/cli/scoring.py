@@ -19,6 +19,7 @@ from labeltools.cli.shared import (
     dataset_root,
     either,
     emit_json,
+    err,
     exit_for,
     fail,
     out,
@@ -41,6 +42,7 @@ def weights_command(
     split: Annotated[Optional[str], split_option(" Default: train when present, else every label.")] = None,
     labels_dir: LabelsDirOption = None,
     num_classes: NumClassesOption = None,
+    classes: ClassesOption = None,
     scheme: Annotated[SchemeChoice, typer.Option("--scheme", help="Weighting scheme.")] = SchemeChoice("enet"),
     c: Annotated[Optional[float], typer.Option("--enet-c", help=f"enet's constant c > 1: w = 1 / ln(c + p). [default: {ENET_C}]")] = None,
     c_alias: Annotated[Optional[float], typer.Option("--c", hidden=True)] = None,
@@ -52,7 +54,7 @@ def weights_command(
         Optional[str],
         typer.Option(
             "--name",
-            help="Default output is DATASET/<name>_classes_weights.npy; name defaults to DATASET's folder name.",
+            help="Default output is DATASET/<name>_classes_weights.npy (enet; other schemes add _<scheme>); name defaults to DATASET's folder name.",
         ),
     ] = None,
     output: Annotated[
@@ -68,8 +70,9 @@ def weights_command(
 ) -> None:
     """Count class pixels over a dataset once and save per-class loss weights as .npy.
 
-    The default file, DATASET/<name>_classes_weights.npy, is where pytorch-deeplab-xception looks;
-    mmsegmentation takes it as class_weight='....npy'. Pixels of value 255 are void and never
+    The default file, DATASET/<name>_classes_weights.npy, is where pytorch-deeplab-xception looks
+    (its enet weights); another --scheme writes DATASET/<name>_classes_weights_<scheme>.npy, so
+    that no scheme replaces another's file. mmsegmentation takes it as class_weight='....npy'. Pixels of value 255 are void and never
     counted.
 
     Examples:
@@ -86,7 +89,7 @@ def weights_command(
         raise typer.BadParameter(f"must lie strictly between 0 and 1, got {beta}", param_hint="--beta")
     weighing = weigh_dataset(
         dataset_root(dataset, labels_dir), split=split, labels_dir=labels_dir, num_classes=num_classes,
-        scheme=scheme.value, c=c, beta=beta, strict=strict, output=output, name=name, jobs=jobs,
+        scheme=scheme.value, c=c, beta=beta, strict=strict, output=output, name=name, jobs=jobs, classes=classes,
     )  # fmt: skip
     summary = report_batch(weighing, len(weighing), "counting", verb="counted")
     counts, weights = weighing.counts, weighing.weights
@@ -115,9 +118,7 @@ def _score_percent(value: Optional[float]) -> str:
 def evaluate_command(
     gt: Annotated[str, typer.Argument(help="Ground truth: a folder of label PNGs, or a VOC folder.")],
     pred: Annotated[str, typer.Argument(help="Predictions: label PNGs named like the ground truth.")],
-    num_classes: Annotated[
-        int, typer.Option("--num-classes", "-n", min=1, max=MAX_CLASSES, help="Classes are 0..N-1.")
-    ],
+    num_classes: NumClassesOption = None,
     split: SplitOption = None,
     missing: Annotated[
         MissingChoice, typer.Option("--missing", help="A missing prediction is an error, or the image is skipped.")
@@ -139,17 +140,19 @@ def evaluate_command(
 ) -> None:
     """Score predictions against ground truth: per-class IoU and Dice, mIoU, accuracies.
 
-    Only pixels whose ground truth is not 255 count. Classes absent from both ground truth and
+    The classes are --classes, else the ground truth's own class table, else 0..N-1 of
+    --num-classes (which must agree with a table). Only pixels whose ground truth is not 255 count. Classes absent from both ground truth and
     predictions are left out of the means and listed.
 
     Examples:
     labeltools evaluate data/voc preds/ --split val -n 21 --json scores.json
-    labeltools evaluate gt/ preds/ -n 19 -c cityscapes --excel scores.xlsx
+    labeltools evaluate gt/ preds/ -c cityscapes-train --excel scores.xlsx
     labeltools evaluate data/voc preds/ -n 21 --missing skip --csv confusion.csv
     """
     from labeltools.formats.scores import save_confusion_csv, save_scores_excel
     from labeltools.jobs.evaluate import evaluate_dataset
     evaluation = evaluate_dataset(gt, pred, num_classes, split, missing.value, ignore_index, classes, jobs)
+    err.print(f"classes: {evaluation.matrix.num_classes}, from {evaluation.classes_from}", soft_wrap=True)
     summary = report_batch(evaluation, len(evaluation), "evaluate", verb="scored")
     cm, names, scores = evaluation.matrix, evaluation.names, evaluation.scores()
     grid = result_table(

@@ -6,6 +6,7 @@ line on stderr and exit code 1; bad usage is exit code 2 (typer's own).
 """
 
 import contextlib
+import dataclasses
 import functools
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -130,12 +131,35 @@ def warn(message: str) -> None:
 
 
 def result_table(title: str, columns: Sequence[str], text: Sequence[str] = ("name",)) -> "Table":
-    """A result table: the ``text`` columns left-aligned, every other (numeric) column right."""
+    """A result table: the ``text`` columns left-aligned, every other (numeric) column right.
+
+    On a terminal it is drawn as rich draws a table. In a pipe or a file its title is a line of
+    its own (a table's title would fold at the table's width) and a column with no header (a
+    colour swatch, which is only a background colour) is left out."""
     from rich.table import Table
-    grid = Table(title=title)
+
+    class ResultTable(Table):
+        def __rich_console__(self, console: Console, options: Any) -> Any:
+            if console.is_terminal:
+                yield from super().__rich_console__(console, options)
+                return
+            if self.title:
+                yield Text(str(self.title))
+            plain = Table(box=self.box, show_header=self.show_header)
+            kept = [c for c in self.columns if c.header != ""]
+            plain.columns = [dataclasses.replace(c, _index=i) for i, c in enumerate(kept)]
+            plain.rows = self.rows
+            yield from plain.__rich_console__(console, options)
+
+    grid = ResultTable(title=title)
     for column in columns:
-        grid.add_column(column, justify="left" if column in text else "right")
+        grid.add_column(column, justify="left" if column in text else "right", overflow="fold")
     return grid
+
+
+def counted(number: int, noun: str, plural: str = "") -> str:
+    """``1 image``, ``2 images``: a number and its noun, agreeing."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
 
 
 def swatch(color: tuple[int, int, int]) -> Text:
@@ -321,12 +345,6 @@ def dataset_root(dataset: Optional[str], labels_dir: Optional[str]) -> Path:
     return location(dataset)
 
 
-def one_class_source(classes: Optional[str], num_classes: Optional[int]) -> None:
-    """--classes and --num-classes both name the classes: one of them at most."""
-    if classes is not None and num_classes is not None:
-        raise typer.BadParameter("give a class table (--classes) or a number of classes (--num-classes), not both", param_hint="--num-classes")
-
-
 def load_classes(spec: Optional[str]) -> "Optional[ClassTable]":
     """A ClassTable from a ``--classes`` value (preset or file), or None."""
     from labeltools.core.classes import ClassTable
@@ -345,6 +363,48 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+#: The libraries whose INFO lines ``-v`` shows beside ours: Dask's cluster lifecycle (its
+#: scheduler, workers and nanny). Every other library logs only its warnings, whatever ``-v``
+#: says: botocore's debug output alone is megabytes a run and names access keys.
+VERBOSE_LOGGERS = ("labeltools", "distributed")
+
+#: How a level is written before a log message, in the style of :func:`warn` and :func:`fail`.
+_LEVEL_STYLE = {"DEBUG": "dim", "INFO": "", "WARNING": "yellow", "ERROR": "red", "CRITICAL": "bold red"}
+
+
+class LineHandler(logging.Handler):
+    """Writes a log record as one line on stderr, ``level: message``, the way :func:`warn` writes
+    warnings: never padded, never folded in a pipe, text from data never read as markup."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = self.format(record)
+            level = record.levelname.lower()
+            err.print(Text.assemble((f"{level}:", _LEVEL_STYLE.get(record.levelname, "")), " ", message), soft_wrap=True)
+        except Exception:  # logging must never take the command down
+            self.handleError(record)
+
+
+def configure_logging(verbose: bool) -> None:
+    """Ours at DEBUG with ``-v``, else at INFO (what the user is told as it happens: a Dask
+    scheduler being reached, a stale temporary removed); Dask's lifecycle at INFO with ``-v``,
+    else its warnings only; every other library's warnings only. Dask's own handlers are replaced by ours."""
+    handler = LineHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
+    for name in VERBOSE_LOGGERS:
+        logger = logging.getLogger(name)
+        if name == "labeltools":
+            logger.setLevel(logging.DEBUG if verbose else logging.INFO)
+        else:
+            logger.setLevel(logging.INFO if verbose else logging.WARNING)
+    # distributed installs a stderr handler of its own on import, at INFO: ours is the one
+    # handler (on the root logger), so its lines look like ours and keep our levels.
+    import os
+
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "info" if verbose else "warning")
+
+
 @app.callback()
 def _main(
     version: Annotated[
@@ -353,13 +413,7 @@ def _main(
     ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log details to stderr.")] = False,
 ) -> None:
-    from rich.logging import RichHandler
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(message)s",
-        handlers=[RichHandler(console=err, show_time=False, show_path=False)],
-        force=True,
-    )
+    configure_logging(verbose)
 
 
 #: Old spellings kept as hidden aliases: ``-o`` for --output-dir (colorize, remap, export) and
@@ -371,7 +425,7 @@ ClassesOption = Annotated[
     typer.Option(
         "--classes",
         "-c",
-        help="Class table: a preset (voc, cityscapes) or a file (labels.txt, class_names.txt, .csv, .json).",
+        help="Class table: a preset (voc, cityscapes = labelIds, cityscapes-train = trainIds) or a file (labels.txt, class_names.txt, .csv, .json).",
     ),
 ]
 

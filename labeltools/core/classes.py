@@ -2,7 +2,9 @@
 
 Tables load from labelme's ``labels.txt`` (``__ignore__``, ``_background_``, then classes), a plain
 ``class_names.txt`` (line ``i`` is class ``i``), CSV (``index,name,r,g,b[,train_id]``) or JSON,
-and two presets exist: ``voc`` and ``cityscapes``.
+and presets exist: ``voc``, ``cityscapes`` (Cityscapes' label ids, each with its train id) and
+``cityscapes-train`` (its 19 train ids, every other Cityscapes label void). A preset means the
+same ids in every command: label files hold the table's indices.
 
 Indices 0..254 are classes; 255 (:data:`~labeltools.core.colormap.VOID`) marks void entries such as
 ``__ignore__`` or VOC's boundary colour; -1 marks an entry that has a name and a colour but no
@@ -89,7 +91,14 @@ CITYSCAPES_LABELS: tuple[tuple[str, int, int, Color], ...] = (
 )
 
 
-PRESETS = ("voc", "cityscapes")
+PRESETS = ("voc", "cityscapes", "cityscapes-train")
+
+#: What each preset's indices are, for messages that say which table was chosen.
+PRESET_IDS = {
+    "voc": "PASCAL VOC class ids 0..20",
+    "cityscapes": "Cityscapes labelIds 0..33",
+    "cityscapes-train": "Cityscapes trainIds 0..18, 255 void",
+}
 
 
 @dataclass(frozen=True)
@@ -188,7 +197,8 @@ class ClassTable:
 
     @classmethod
     def preset(cls, name: str) -> ClassTable:
-        """The ``voc`` or ``cityscapes`` preset (see the module docs)."""
+        """The ``voc``, ``cityscapes`` (labelIds) or ``cityscapes-train`` (trainIds) preset (see
+        the module docs)."""
         key = name.lower()
         if key == "voc":
             entries = [ClassEntry(i, n, _default_color(i)) for i, n in enumerate(VOC_NAMES)]
@@ -198,6 +208,15 @@ class ClassTable:
             return cls(
                 (ClassEntry(i, n, c, t) for n, i, t, c in CITYSCAPES_LABELS), "cityscapes preset"
             )
+        if key == "cityscapes-train":
+            # The train ids in order, then void: black, as cityscapesScripts draws trainId 255,
+            # and every label that is not trained, with its own colour, so that a *_color.png
+            # reads as void rather than as unknown colours.
+            trained = sorted((t, n, c) for n, _, t, c in CITYSCAPES_LABELS if t != VOID)
+            entries = [ClassEntry(t, n, c) for t, n, c in trained]
+            entries.append(ClassEntry(VOID, "void", (0, 0, 0)))
+            entries += [ClassEntry(VOID, n, c) for n, _, t, c in CITYSCAPES_LABELS if t == VOID]
+            return cls(entries, "cityscapes-train preset")
         raise ClassTableError(f"unknown class table preset {name!r} (known: {', '.join(PRESETS)})")
 
     @classmethod
@@ -387,6 +406,13 @@ class ClassTable:
 
     def __repr__(self) -> str:
         return f"ClassTable({len(self)} entries from {self.source})"
+
+    @property
+    def described(self) -> str:
+        """Where the table came from and, for a preset, what its indices are: ``cityscapes-train
+        preset (Cityscapes trainIds 0..18, 255 void)``."""
+        preset = self.source.removesuffix(" preset")
+        return f"{self.source} ({PRESET_IDS[preset]})" if preset in PRESET_IDS else self.source
 
     @property
     def classes(self) -> tuple[ClassEntry, ...]:

@@ -226,6 +226,8 @@ DASK_MIN_TASK_ITEMS = 16
 #: Tasks in flight per worker thread: enough to keep every worker busy while results travel,
 #: few enough that the client holds little whatever the number of items.
 DASK_TASKS_PER_WORKER = 2
+#: Seconds to wait for a Dask scheduler to answer before giving up (Dask's own default is 30).
+DASK_CONNECT_TIMEOUT = 10
 
 _dask_setting: list[str | None] = []  # innermost use_dask() last
 _clients: dict[str, Any] = {}
@@ -276,7 +278,8 @@ def _dask_client(address: str, jobs: int | None) -> Any:
             )
             client = distributed.Client(cluster)
         else:
-            client = distributed.Client(address)  # timeouts from dask's configuration
+            log.info("connecting to the Dask scheduler at %s (up to %d s)", address, DASK_CONNECT_TIMEOUT)
+            client = distributed.Client(address, timeout=DASK_CONNECT_TIMEOUT)
     except Exception as exc:  # connection refused, timeout, a cluster that does not start
         what = "start a local Dask cluster" if address == "local" else f"reach the Dask scheduler at {address}"
         raise LabeltoolsError(f"cannot {what} ({type(exc).__name__}: {exc})") from None

@@ -240,13 +240,32 @@ def dataset_label_paths(root: PathLike, split: str | None = None) -> list[Path]:
 
 
 def load_class_table(root: PathLike) -> ClassTable | None:
-    """The dataset's class table: its ``class_names.txt``, else its ``dataset_meta.json``, else
+    """The dataset's class table: its ``class_names.txt`` (with the colours and void entry of its
+    ``dataset_meta.json`` when that lists the same classes), else its ``dataset_meta.json``, else
     its ``labelmap.txt`` (a dataset exported by Datumaro or CVAT); None when it has none."""
-    for name in (CLASS_NAMES_FILE, META_FILE, LABELMAP_FILE):
-        path = location(root) / name
-        if path.is_file():
-            return ClassTable.load(path)
-    return None
+    found = [location(root) / name for name in (CLASS_NAMES_FILE, META_FILE, LABELMAP_FILE)]
+    found = [path for path in found if path.is_file()]
+    if not found:
+        return None
+    table = ClassTable.load(found[0])
+    if found[0].name == CLASS_NAMES_FILE and len(found) > 1 and found[1].name == META_FILE:
+        try:
+            meta = ClassTable.load(found[1])
+        except ClassTableError:  # class_names.txt is the record; a broken copy adds nothing
+            return table
+        if meta.names == table.names:
+            return ClassTable(meta.entries, table.source)
+    return table
+
+
+def nearby_class_table(folder: PathLike) -> ClassTable | None:
+    """The class table of a dataset folder, or of the dataset around a folder of its labels
+    (``voc/SegmentationClass`` finds ``voc/class_names.txt``); None when neither has one."""
+    root = location(folder)
+    found = load_class_table(root)
+    if found is None and is_voc_root(root.parent):
+        return load_class_table(root.parent)
+    return found
 
 
 def dataset_class_table(
@@ -254,26 +273,30 @@ def dataset_class_table(
     classes: ClassTable | PathLike | None = None,
     num_classes: int | None = None,
 ) -> ClassTable | None:
-    """The class table a dataset command works with.
-
-    ``classes`` (a table, preset name or file) when given; else ``num_classes`` classes named
-    from ``root``'s ``class_names.txt`` where it has them (``class_<i>`` elsewhere); else
-    ``root``'s ``class_names.txt``; else None.
+    """The class table a dataset command works with: ``classes`` (a table, preset name or file)
+    when given; else the dataset's own at ``root`` (see :func:`nearby_class_table`); else
+    ``num_classes`` classes named ``class_<i>``; else None. A ``num_classes`` beside a table
+    must agree with it.
 
     Raises:
-        DatasetError: both ``classes`` and ``num_classes`` given, or ``num_classes`` outside 1..255.
+        DatasetError: ``num_classes`` outside 1..255, or not the table's number of classes.
         ClassTableError: a table file is missing or malformed.
     """
-    if classes is not None and num_classes is not None:
-        raise DatasetError("give a class table or a number of classes, not both")
-    if classes is not None:
-        return classes if isinstance(classes, ClassTable) else ClassTable.load(classes)
-    found = load_class_table(root) if root is not None else None
-    if num_classes is None:
-        return found
-    if not 1 <= num_classes <= MAX_CLASSES:
+    if num_classes is not None and not 1 <= num_classes <= MAX_CLASSES:
         raise DatasetError(f"the number of classes must be 1..{MAX_CLASSES} (255 is void), got {num_classes}")
-    return ClassTable.from_names(class_names_for(num_classes, found), f"{num_classes} classes")
+    table: ClassTable | None = None
+    if classes is not None:
+        table = classes if isinstance(classes, ClassTable) else ClassTable.load(classes)
+    elif root is not None:
+        table = nearby_class_table(root)
+    if table is None:
+        return None if num_classes is None else ClassTable.from_names(class_names_for(num_classes), f"{num_classes} classes")
+    if num_classes is not None and num_classes != table.num_classes:
+        raise DatasetError(
+            f"{table.source} has {table.num_classes} classes, but {num_classes} were asked for "
+            "(--num-classes); leave the number out to use the table, or give the table that fits"
+        )
+    return table
 
 
 def read_image(path: PathLike) -> NDArray[np.uint8]:

@@ -351,7 +351,7 @@ class DatasetCheck:
             for name in sorted(files):
                 if is_temporary(name):
                     self._add(
-                        WARNING, "temporary-file", Path(folder) / name,
+                        WARNING, "temporary-file", location(folder) / name,
                         "temporary file left by an interrupted run (the next run writing into "
                         "this folder removes it)",
                     )  # fmt: skip

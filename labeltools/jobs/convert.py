@@ -21,6 +21,7 @@ Output (see :mod:`labeltools.formats.voc`)::
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
@@ -88,6 +89,9 @@ from labeltools.formats.labelme import (
 from labeltools.formats.labels import label_histogram, save_label_image
 from labeltools.formats.voc import (
     CLASS_NAMES_FILE,
+    LABELMAP_FILE,
+    META_FILE,
+    SPLITS_DIR,
     IMAGE_EXTENSIONS,
     IMAGES_DIR,
     LABELS_DIR,
@@ -445,6 +449,11 @@ def find_annotations(inputs: Sequence[PathLike], exclude: PathLike | None = None
         path = location(raw)
         if path.is_dir():
             files = list_files(path, (".json",), recursive=True)
+            if is_voc_root(path) and all(f.name == META_FILE for f in files):
+                raise DatasetError(
+                    f"{path}: is a VOC dataset ({LABELS_DIR}/ holds its labels), not labelme annotations; "
+                    "convert takes the annotation folders first and the dataset folder last"
+                )
             pairs: list[tuple[Path, Path | None]] = [(p, path) for p in files]
         elif path.is_file():
             if path.suffix.lower() != ".json":
@@ -459,8 +468,20 @@ def find_annotations(inputs: Sequence[PathLike], exclude: PathLike | None = None
             seen.add(resolved)
             found.append((json_path, root))
     if not found:
-        raise DatasetError(f"no .json files found in {', '.join(str(p) for p in inputs)}")
+        held = "; ".join(_what_is_in(location(p)) for p in inputs)
+        raise DatasetError(f"no labelme annotation (.json) found: {held}")
     return found
+
+
+def _what_is_in(path: Path) -> str:
+    """What a folder holds instead of annotations, in words: ``x/: 12 image(s), 3 other file(s)``."""
+    if not path.is_dir():
+        return f"{path}: a file"
+    files = list_files(path, ("",), recursive=True)
+    images = sum(1 for f in files if f.suffix.lower() in IMAGE_EXTENSIONS)
+    if not files:
+        return f"{path}: empty"
+    return f"{path}: {images} image(s), {len(files) - images} other file(s), no .json"
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
@@ -570,6 +591,8 @@ class Conversion(OneRun):
     previous_split: tuple[list[str], list[str]] | None = None
     stratify: bool = False
     fresh: bool = False  # OUTPUT was missing or empty when the conversion was checked
+    classes_chosen: str = ""  # where the class table came from, for the user
+    table_changed: bool = False  # --overwrite with another table than OUTPUT's: old labels are stale
     splits: dict[str, list[str]] = field(default_factory=dict, init=False)
     contested: dict[str, int] = field(default_factory=dict, init=False)
     pixels: dict[str, dict[int, int]] = field(default_factory=dict, init=False)
@@ -588,8 +611,10 @@ class Conversion(OneRun):
         in_dataset: list[str] = []
         kept: set[str] = set()  # ids that failed this time but keep their earlier outputs
         failed = False
+        labelme = 0  # files that were labelme annotations, converted or not
         for item, result in zip(self.items, map_files(work, self.items, self.jobs)):
             data = result.data if isinstance(result.data, dict) else {}
+            labelme += data.get("status") != "not-labelme"
             if result.ok and data.get("status") in ("converted", "up-to-date"):
                 in_dataset.append(data["id"])
                 if "pixels" in data:
@@ -598,9 +623,16 @@ class Conversion(OneRun):
                     self.contested[data["id"]] = data["contested"]
             elif not result.ok:
                 failed = True
-                if self._has_outputs(item.image_id):
+                if self.table_changed:  # its earlier labels number the classes another way
+                    self._remove_labels(item.image_id)
+                elif self._has_outputs(item.image_id):
                     kept.add(item.image_id)
             yield result
+        if not labelme:
+            self._undo()
+            raise DatasetError(
+                f"none of the {len(self.items)} .json file(s) is a labelme annotation; nothing written"
+            )
         previous = self.previous_split
         if previous is not None and not self.resume:  # overwrite: only kept ids stay where they were
             previous = (sorted(set(previous[0]) & kept), sorted(set(previous[1]) & kept))
@@ -611,7 +643,7 @@ class Conversion(OneRun):
             presence = {image_id: counts.keys() for image_id, counts in self.pixels.items()}
         train, val = split_ids([*in_dataset, *kept], self.val_fraction, self.seed, previous, presence)
         self.splits = {"train": train, "val": val, "trainval": sorted(train + val)}
-        if failed and not self.splits["trainval"]:
+        if failed and not self.splits["trainval"] and not self.table_changed:
             log.debug("nothing converted: the split files are left as they were")
             return
         write_splits(self.output, self.splits)
@@ -624,6 +656,27 @@ class Conversion(OneRun):
         if self.options.viz:
             folders.append(self.output / VIZ_DIR)
         return folders
+
+    def _undo(self) -> None:
+        """Remove what the run wrote into an OUTPUT that was new or empty (its class files and
+        empty folders), so that a run that converted nothing leaves nothing."""
+        if not self.fresh:
+            return
+        for name in (CLASS_NAMES_FILE, META_FILE, LABELMAP_FILE):
+            (self.output / name).unlink(missing_ok=True)
+        for folder in sorted(self._folders(), key=lambda f: -len(f.parts)):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        with contextlib.suppress(OSError):
+            (self.output / SPLITS_DIR).parent.rmdir()
+
+    def _remove_labels(self, image_id: str) -> None:
+        """Remove the label files an earlier run wrote for ``image_id``, whatever its options
+        were (its image stays)."""
+        everything = ConvertOptions(instances=True, viz=True)
+        for name, path in _output_paths(self.output, image_id, everything, "").items():
+            if name != "image":
+                path.unlink(missing_ok=True)
 
     def _has_outputs(self, image_id: str) -> bool:
         """True when OUTPUT holds a label and an image of ``image_id`` (from an earlier run)."""
@@ -693,25 +746,32 @@ def convert_labelme(
     input_list = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
     items = assign_ids(find_annotations(input_list, exclude=output), flatten_names)
 
-    table = annotation_class_table(items, classes, jobs)
+    recorded = load_class_table(output) if (overwrite or resume) and output.is_dir() else None
+    if classes is None and recorded is not None:  # the dataset's own record comes first
+        table, chosen = recorded, f"the class table recorded in {recorded.source} (give --classes to change it)"
+    else:
+        table = annotation_class_table(items, classes, jobs)
+        chosen = "found in the annotations" if classes is None else table.described
     table.class_names_text()  # raises now if class_names.txt cannot be written
-
-    previous = None
-    if overwrite and output.is_dir():
-        previous = _read_previous_split(output)
-    if resume and output.is_dir():
-        recorded = load_class_table(output)
-        if recorded is not None and recorded.names != table.names:
+    if recorded is not None and recorded.names != table.names:
+        difference = _table_difference(recorded.names, table.names)
+        if resume:
             raise DatasetError(
-                f"{output / CLASS_NAMES_FILE}: the class table differs from the one this run uses "
-                f"({_table_difference(recorded.names, table.names)}); resuming would mix "
-                "class ids, pass --overwrite to convert everything again"
+                f"{recorded.source}: the class table differs from the one this run uses "
+                f"({difference}); resuming would mix class ids: leave out --classes to keep the "
+                "dataset's own, or pass --overwrite to convert everything again with the new one"
             )
-        previous = _read_previous_split(output)
+        chosen += (
+            f", replacing the one recorded in {recorded.source} ({difference}); files that fail "
+            "lose their earlier labels, which number the classes the old way"
+        )
+
+    previous = _read_previous_split(output) if (overwrite or resume) and output.is_dir() else None
     return Conversion(
         output=output, classes=table, items=items, options=options,
         val_fraction=val_fraction, seed=seed, resume=resume, jobs=jobs, previous_split=previous,
-        stratify=stratify, fresh=not _is_nonempty_dir(output),
+        stratify=stratify, fresh=not _is_nonempty_dir(output), classes_chosen=chosen,
+        table_changed=recorded is not None and recorded.names != table.names,
     )
 
 

@@ -210,6 +210,5 @@ def diff_datasets(
     pairs, only_old, only_new = label_pairs(old, new)
     table = dataset_class_table(None, classes) if classes is not None else None
     for root in (new, old):
-        if table is None and is_voc_root(root):
-            table = dataset_class_table(root)
+        table = table or dataset_class_table(root)
     return LabelDiff(str(old), str(new), pairs, only_old, only_new, LabelChanges(table), jobs)

@@ -124,7 +124,9 @@ def evaluation_pairs(gt: PathLike, pred: PathLike, split: str | None = None) -> 
     if not gt_paths:
         raise DatasetError(f"{gt_dir}: no ground-truth label files (.png)")
     pairs = [(str(p), str(pred_dir / f"{p.stem}.png")) for p in gt_paths]
-    stems = {p.stem for p in gt_paths}
+    # A prediction of an image outside the split has ground truth: it is only not asked for.
+    every_gt = gt_paths if split is None else dataset_label_paths(gt_dir, None)
+    stems = {p.stem for p in every_gt}
     extra = sorted(p.name for p in pred_dir.glob("*.png") if p.stem not in stems)
     if extra:
         log.warning(
@@ -181,6 +183,7 @@ class Evaluation(OneRun):
     names: list[str]
     missing: str = "error"
     jobs: int | None = None
+    classes_from: str = ""  # where the classes came from, for the user
 
     def _run(self) -> Iterator[FileResult]:
         cm = self.matrix
@@ -194,7 +197,7 @@ class Evaluation(OneRun):
 def evaluate_dataset(
     gt: PathLike,
     pred: PathLike,
-    num_classes: int,
+    num_classes: int | None = None,
     split: str | None = None,
     missing: str = "error",
     ignore_index: int | None = VOID,
@@ -202,24 +205,30 @@ def evaluate_dataset(
     jobs: int | None = None,
 ) -> Evaluation:
     """Check a scoring of a folder of predictions against ground truth (see
-    :func:`evaluation_pairs`) and return it ready to run. Class names come from ``classes``, or
-    the ground truth's class table when it is a VOC folder.
+    :func:`evaluation_pairs`) and return it ready to run. The classes come from ``classes``,
+    else the ground truth's own class table (a VOC folder's, or that of the dataset around a
+    folder of its labels), else ``num_classes``; a ``num_classes`` must agree with the table.
 
     Raises:
-        DatasetError: see :func:`evaluation_pairs`.
+        DatasetError: see :func:`evaluation_pairs`; no classes known, or a ``num_classes``
+            that is not the table's.
         EvaluationError: bad ``num_classes``, ``ignore_index`` or ``missing`` (see :func:`evaluate_pairs`).
     """
-    check_scoring(num_classes, ignore_index, missing)
+    table = dataset_class_table(gt, classes, num_classes)
+    if table is None:
+        raise DatasetError(
+            f"{gt}: holds no class table (class_names.txt); give --classes TABLE or --num-classes N"
+        )
+    check_scoring(table.num_classes, ignore_index, missing)
     pairs = evaluation_pairs(gt, pred, split)
-    table = dataset_class_table(gt if is_voc_root(gt) else None, classes)
-    names = class_names_for(num_classes, table)
-    return Evaluation(pairs, ConfusionMatrix(num_classes, ignore_index), names, missing, jobs)
+    names = class_names_for(table.num_classes, table)
+    return Evaluation(pairs, ConfusionMatrix(table.num_classes, ignore_index), names, missing, jobs, table.described)
 
 
 def evaluate_folders(
     gt: PathLike,
     pred: PathLike,
-    num_classes: int,
+    num_classes: int | None = None,
     split: str | None = None,
     missing: str = "error",
     ignore_index: int | None = VOID,

@@ -478,10 +478,10 @@ class Report(OneRun):
             charts["changes"] = {"names": [f"{v} {self.changes.name_of(v)}" for v in values], "counts": moved.tolist()}
         return charts
 
-    def write(self) -> Path:
-        """Write the page (after both passes), atomically; returns its path."""
+    def write(self) -> str:
+        """Write the page (after both passes), atomically; returns its path or URL as given."""
         write_report(self.output, self.page())
-        return Path(self.output)
+        return str(self.output)
 
 
 @dataclass
@@ -547,14 +547,19 @@ def report_dataset(
     """Check a report of a VOC dataset and return it ready to run (see :class:`Report`).
 
     Raises:
-        ReportError: Jinja2 or plotly is missing, an option is out of range, no predictions
-            folder, or predictions without a class table. DatasetError: ``dataset`` is not a
+        ReportError: Jinja2 or plotly is missing, an option is out of range, ``output`` is not
+            an ``.html`` file, no predictions folder, or predictions without a class table. DatasetError: ``dataset`` is not a
             VOC folder, or no folder to compare with. OutputError: the page's folder cannot be
             made.
     """
     require_report_libraries()
     options.check()
-    ensure_dir(location(output).parent)  # a place the page cannot go is said before the work
+    page = location(output)
+    if page.suffix.lower() not in (".html", ".htm"):
+        raise ReportError(f"{output}: a report is an HTML page; give a file name ending in .html")
+    if page.is_dir():
+        raise ReportError(f"{output}: is a folder; give the HTML file to write, such as {page / 'report.html'}")
+    ensure_dir(page.parent)  # a place the page cannot go is said before the work
     if options.pred is not None and not location(options.pred).is_dir():
         raise ReportError(f"{options.pred}: no such folder (the predictions to score)")
     check = DatasetCheck(dataset, classes, num_classes)

@@ -93,11 +93,14 @@ def count_label_files(
     return _counts_with_warning(counter)
 
 
-def default_weights_path(dataset: PathLike, name: str | None = None) -> Path:
+def default_weights_path(dataset: PathLike, name: str | None = None, scheme: str = "enet") -> Path:
     """Where pytorch-deeplab-xception looks for a dataset's weights:
-    ``<dataset>/<name>_classes_weights.npy``, ``name`` defaulting to the dataset folder's name."""
+    ``<dataset>/<name>_classes_weights.npy``, ``name`` defaulting to the dataset folder's name;
+    a scheme other than enet (deeplab's own) adds ``_<scheme>``, so that no scheme's weights
+    replace another's."""
     root = location(dataset)
-    return root / f"{name or absolute(root).name}_classes_weights.npy"
+    suffix = "" if scheme == "enet" else f"_{scheme}"
+    return root / f"{name or absolute(root).name}_classes_weights{suffix}.npy"
 
 
 def save_weights(path: PathLike, weights: NDArray[np.float64]) -> Path:
@@ -188,6 +191,7 @@ def weigh_dataset(
     output: PathLike | None = None,
     name: str | None = None,
     jobs: int | None = None,
+    classes: ClassTable | PathLike | None = None,
 ) -> DatasetWeighing:
     """Check a weighting of the dataset at ``root`` and return it ready to run.
 
@@ -202,11 +206,11 @@ def weigh_dataset(
     """
     check_scheme(scheme, c, beta)
     paths, used_split = select_label_paths(root, split, labels_dir)
-    table = dataset_class_table(root, num_classes=num_classes)
+    table = dataset_class_table(root, classes, num_classes)
     if table is None:
-        raise DatasetError(f"{location(root) / CLASS_NAMES_FILE}: no such file; pass --num-classes")
+        raise DatasetError(f"{location(root) / CLASS_NAMES_FILE}: no such file; pass --classes or --num-classes")
     return DatasetWeighing(
-        location(root), paths, table, location(output) if output is not None else default_weights_path(root, name),
+        location(root), paths, table, location(output) if output is not None else default_weights_path(root, name, scheme),
         scheme=scheme, c=c, beta=beta, strict=strict, split=used_split,
         labels_dir=None if labels_dir is None else str(labels_dir), jobs=jobs,
     )  # fmt: skip

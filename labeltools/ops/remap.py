@@ -8,8 +8,12 @@ went void for which reason and which unknown colours were the most frequent.
 
 A class table whose colours are not unique (one colour, two target indices) is ambiguous for
 colour input. :func:`resolve_colors` refuses it unless told how to choose (``on_conflict``); the
-``cityscapes`` preset resolves each shared colour to the class that is evaluated: (0, 0, 142) is
-car, not license plate; (153, 153, 153) is pole, not polegroup; (0, 0, 0) is void.
+Cityscapes presets resolve each shared colour to the class that is evaluated: (0, 0, 142) is car,
+not license plate; (153, 153, 153) is pole, not polegroup; (0, 0, 0) is the first label of that
+colour (``unlabeled``, labelId 0; void in ``cityscapes-train``).
+
+A colour becomes its class's index in the table, as every command reads the table: labelIds with
+the ``cityscapes`` preset, trainIds with ``cityscapes-train``.
 
 Three layers, as everywhere: pure functions on arrays (:func:`rgb_to_index`,
 :func:`index_to_rgb`, :func:`index_to_index`), per-file functions that read, remap and write
@@ -60,10 +64,14 @@ _CAUSES = _MAPPED, _VOID_COLOR, _TOLERATED, _NEAR_VOID, _UNKNOWN, _AMBIGUOUS, _A
 
 
 def entry_target(entry: ClassEntry) -> int:
-    """The value a pixel of ``entry``'s colour gets: its train id, else its index; 255 for
-    entries without a value of their own (index -1 and no train id)."""
-    target = entry.target
-    return VOID if target < 0 else target
+    """The value a pixel of ``entry``'s colour gets: its index; 255 for void entries and for
+    entries without a value of their own (index -1)."""
+    return VOID if entry.index < 0 else entry.index
+
+
+def _evaluated(entry: ClassEntry) -> bool:
+    """True for an entry that is scored: not void, and not void in training either."""
+    return entry_target(entry) != VOID and entry.train_id != VOID
 
 
 def color_conflicts(table: ClassTable) -> dict[Color, tuple[ClassEntry, ...]]:
@@ -82,15 +90,16 @@ def color_conflicts(table: ClassTable) -> dict[Color, tuple[ClassEntry, ...]]:
     }
 
 
-@lru_cache(maxsize=1)
-def _cityscapes() -> ClassTable:
-    return ClassTable.preset("cityscapes")
+@lru_cache(maxsize=2)
+def _preset(name: str) -> ClassTable:
+    return ClassTable.preset(name)
 
 
 def _conflict_mode(table: ClassTable, on_conflict: str | None) -> str:
     if on_conflict is None:
-        # The cityscapes preset knows which of its shared colours is evaluated.
-        return "evaluated" if table == _cityscapes() else "error"
+        # The Cityscapes presets know which of their shared colours is evaluated.
+        cityscapes = table in (_preset("cityscapes"), _preset("cityscapes-train"))
+        return "evaluated" if cityscapes else "error"
     if on_conflict not in ON_CONFLICT:
         raise RemapError(
             f"on_conflict must be one of {', '.join(ON_CONFLICT)}, got {on_conflict!r}"
@@ -102,12 +111,12 @@ def resolve_colors(table: ClassTable, on_conflict: str | None = None) -> dict[Co
     """Map each colour of ``table`` to the value its pixels get (0..254, or 255 for void).
 
     Args:
-        table: the class table; a pixel gets its entry's train id when the table has them
-            (Cityscapes colours -> trainIds), else its index.
+        table: the class table; a pixel gets its entry's index (labelIds with ``cityscapes``,
+            trainIds with ``cityscapes-train``).
         on_conflict: what to do with a colour that entries with different targets share:
             ``"error"``, ``"first"`` (the entry listed first) or ``"void"`` (255). ``None``
-            means ``"error"``, except for the ``cityscapes`` preset, whose shared colours go to
-            the class that is evaluated (car, pole; black is void).
+            means ``"error"``, except for the Cityscapes presets, whose shared colours go to
+            the class that is evaluated (car, pole), else to the first listed (black).
 
     Returns:
         ``{(r, g, b): value}`` in table order.
@@ -123,14 +132,19 @@ def _resolve(table: ClassTable, mode: str) -> dict[Color, int]:
     resolved: dict[Color, int] = {}
     for entry in table:
         resolved.setdefault(entry.color, entry_target(entry))
+    # The colour 255 is drawn in (the table's void colour, else the VOC colormap's) is void on
+    # the way back too, unless a class holds it: what --to-rgb writes, colour input reads.
+    resolved.setdefault(table.color_of(VOID), VOID)
     unresolved = {}
     for color, entries in color_conflicts(table).items():
         if mode == "void":
             resolved[color] = VOID
         elif mode == "evaluated":
-            evaluated = {entry_target(e) for e in entries} - {VOID}
+            evaluated = {entry_target(e) for e in entries if _evaluated(e)}
             if len(evaluated) == 1:
                 resolved[color] = evaluated.pop()
+            elif not evaluated:  # none is scored: the first listed, as "first" would
+                resolved[color] = entry_target(entries[0])
             else:
                 unresolved[color] = entries
         elif mode == "error":
@@ -150,22 +164,9 @@ def _resolve(table: ClassTable, mode: str) -> dict[Color, int]:
 
 
 def target_palette(table: ClassTable) -> NDArray[np.uint8]:
-    """``(256, 3)`` uint8 palette for label maps holding ``table``'s targets.
-
-    Value ``t`` gets the colour of the first entry whose target is ``t`` (so Cityscapes
-    trainIds get Cityscapes colours); 255 the colour of the first void entry, else
-    (224, 224, 192); values without an entry keep their VOC colormap colour.
-    """
-    pal = palette_array()
-    seen = set()
-    for entry in table:
-        target = entry_target(entry)
-        if target not in seen:
-            seen.add(target)
-            pal[target] = entry.color
-    if VOID not in seen:
-        pal[VOID] = VOID_COLOR
-    return pal
+    """``(256, 3)`` uint8 palette for label maps holding ``table``'s indices: the table's own
+    (:meth:`ClassTable.palette`), as every command draws it."""
+    return table.palette()
 
 
 def suggested_tolerance(table: ClassTable, on_conflict: str | None = None) -> int:
@@ -620,7 +621,8 @@ class IndexMap:
             sources never 255.
         source: where the map came from, for messages.
         classes: the class table whose values the output holds, when known (the
-            ``cityscapes`` map writes trainIds), for the output palette.
+            ``cityscapes`` map writes the ``cityscapes-train`` preset's ids), for the output
+            palette and for saying which ids the output holds.
     """
 
     pairs: tuple[tuple[int, int], ...]
@@ -654,9 +656,8 @@ class IndexMap:
         text = str(spec)
         is_file = is_url(text) or os.path.isfile(local_path(text))
         if text.lower() == "cityscapes" and not is_file:
-            table = _cityscapes()
-            pairs = tuple((e.index, e.target) for e in table.classes)
-            return cls(pairs, "cityscapes labelIds -> trainIds", table)
+            pairs = tuple((e.index, e.target) for e in _preset("cityscapes").classes)
+            return cls(pairs, "cityscapes labelIds -> trainIds", _preset("cityscapes-train"))
         if is_file:
             path = text
             try:
