@@ -278,3 +278,25 @@ def test_report_and_diff_read_s3_and_the_report_goes_to_s3(s3: Any, reference: P
     local, remote = (json.loads((tmp_path / f"{w}.json").read_text()) for w in ("local", "s3"))
     assert {k: v for k, v in remote.items() if k not in ("old", "new")} == {k: v for k, v in local.items() if k not in ("old", "new")}
     assert remote["files"] == 8 and remote["changed_pixels"] == 0
+
+
+def test_resume_and_overwrite_on_s3_keep_the_recorded_class_table(s3: Any) -> None:
+    args = ("convert", "s3://src/sample", "s3://out/recorded", "-j", "1")
+    assert cli(*args, "-c", "s3://src/sample/labels.txt").exit_code == 0
+    names = s3.cat_file("out/recorded/class_names.txt")
+    resume = cli(*args, "--resume")
+    assert resume.exit_code == 0 and "converted 0, skipped 8" in resume.stderr
+    assert "classes: 9, the class table recorded in s3://out/recorded/class_names.txt" in " ".join(resume.stderr.split())
+    assert cli(*args, "--overwrite").exit_code == 0
+    s3.invalidate_cache()
+    assert s3.cat_file("out/recorded/class_names.txt") == names
+
+
+def test_a_report_on_s3_names_its_url_as_given(s3: Any) -> None:
+    assert cli("convert", "s3://src/sample", "s3://out/for-report", "-j", "1").exit_code == 0
+    result = cli("report", "s3://out/for-report", "-o", "s3://out/report.html", "-j", "1", "--json", "-")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["output"] == "s3://out/report.html"
+    assert "wrote s3://out/report.html" in result.stderr and "s3:/out" not in result.stderr
+    s3.invalidate_cache()
+    assert s3.cat_file("out/report.html").lstrip().lower().startswith(b"<!doctype html")

@@ -9,6 +9,7 @@ import contextlib
 import dataclasses
 import functools
 import logging
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -196,7 +197,7 @@ def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
         def wrapper(*a: Any, **kw: Any) -> Any:
             from labeltools.engine.executor import use_dask
             try:
-                with use_dask(kw.get("dask")), _tables_to_stderr(kw.get("json_path") == "-"):
+                with use_dask(kw.get("dask")), _tables_to_stderr(kw.get("json_path") == "-"), _worker_logging():
                     return func(*a, **kw)
             except LabeltoolsError as exc:
                 fail(str(exc))
@@ -372,6 +373,9 @@ VERBOSE_LOGGERS = ("labeltools", "distributed")
 _LEVEL_STYLE = {"DEBUG": "dim", "INFO": "", "WARNING": "yellow", "ERROR": "red", "CRITICAL": "bold red"}
 
 
+_DASK_LOGGING = "DASK_LOGGING__DISTRIBUTED"
+
+
 class LineHandler(logging.Handler):
     """Writes a log record as one line on stderr, ``level: message``, the way :func:`warn` writes
     warnings: never padded, never folded in a pipe, text from data never read as markup."""
@@ -398,11 +402,24 @@ def configure_logging(verbose: bool) -> None:
             logger.setLevel(logging.DEBUG if verbose else logging.INFO)
         else:
             logger.setLevel(logging.INFO if verbose else logging.WARNING)
-    # distributed installs a stderr handler of its own on import, at INFO: ours is the one
-    # handler (on the root logger), so its lines look like ours and keep our levels.
-    import os
+    _verbose[0] = verbose
 
-    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "info" if verbose else "warning")
+
+_verbose = [False]
+
+
+@contextlib.contextmanager
+def _worker_logging() -> Iterator[None]:
+    """While a command runs: Dask's worker processes log by its configuration, read from the
+    environment they inherit. A user's own setting stands; else theirs follows ``-v``."""
+    if os.environ.get(_DASK_LOGGING) is not None:
+        yield
+        return
+    os.environ[_DASK_LOGGING] = "info" if _verbose[0] else "warning"
+    try:
+        yield
+    finally:
+        os.environ.pop(_DASK_LOGGING, None)
 
 
 @app.callback()

@@ -1,0 +1,330 @@
+"""The command line gives no silent wrong answer: where it must choose (a class table, a preset's
+ids, where an output goes) it takes the dataset's own record, says what it chose and refuses a
+contradiction; piped output is whole lines. Each test here failed before its fix."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from typer.testing import CliRunner
+
+from labeltools import read_label, write_label
+from labeltools.cli import app
+from labeltools.core.classes import ClassTable
+from labeltools.formats.labels import read_label_palette
+from labeltools.jobs.convert import SAMPLE_DIR, sample_labels_path
+from labeltools.ops.remap import index_to_rgb
+
+runner = CliRunner()
+
+
+def run(*args: object):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def piped(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The command as a separate process with stdout and stderr going to pipes (not a terminal)."""
+    return subprocess.run(
+        [sys.executable, "-m", "labeltools", *map(str, args)], capture_output=True, text=True, cwd=cwd,
+        env={**os.environ, "COLUMNS": "80"}, timeout=300,
+    )  # fmt: skip
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def demo(tmp_path: Path) -> Path:
+    out = tmp_path / "demo-out"
+    assert run("demo", out, "-j", "1").exit_code == 0
+    return out
+
+
+def whole_lines(text: str) -> None:
+    """Every line of ``text`` as a pipe must carry it: no padding, no line of table width."""
+    for line in text.splitlines():
+        assert line == line.rstrip(), repr(line[-40:])
+        assert len(line) < 400, len(line)
+
+
+# --- 1 and 9: whole log lines, Dask quiet unless -v ------------------------------------------
+
+
+def test_verbose_log_lines_are_whole_lines_in_a_pipe(tmp_path: Path) -> None:
+    root = demo(tmp_path)
+    done = piped("-v", "stats", root, "-j", "1")
+    assert done.returncode == 0
+    whole_lines(done.stderr)
+    assert any(line.startswith("debug: ") for line in done.stderr.splitlines()), done.stderr
+
+
+def test_library_warnings_use_the_one_warning_style(tmp_path: Path) -> None:
+    root = tmp_path / "voc"
+    (root / "SegmentationClass").mkdir(parents=True)
+    write_label(root / "SegmentationClass" / "a.png", np.zeros((4, 4), np.uint8))
+    write_label(tmp_path / "pred.png", np.zeros((4, 4), np.uint8))
+    (tmp_path / "pred").mkdir()
+    write_label(tmp_path / "pred" / "a.png", np.zeros((4, 4), np.uint8))
+    write_label(tmp_path / "pred" / "stray.png", np.zeros((4, 4), np.uint8))
+    done = piped("evaluate", root, tmp_path / "pred", "-n", "2", "-j", "1")
+    assert done.returncode == 0, done.stderr
+    assert "warning: " in done.stderr and "1 prediction(s) have no ground truth" in done.stderr
+    assert "WARNING" not in done.stderr
+    whole_lines(done.stderr)
+
+
+def test_dask_local_is_quiet_unless_verbose(tmp_path: Path) -> None:
+    root = demo(tmp_path)
+    quiet = piped("stats", root, "--dask", "local", "-j", "1")
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stderr.splitlines() == ["read 8, failed 0"]
+    loud = piped("-v", "stats", root, "--dask", "local", "-j", "1")
+    assert loud.returncode == 0
+    assert any(line.startswith("info: ") and "Scheduler" in line for line in loud.stderr.splitlines()), loud.stderr
+    whole_lines(loud.stderr)
+
+
+def test_an_unreachable_scheduler_is_named_and_said_before_the_wait(tmp_path: Path) -> None:
+    root = demo(tmp_path)
+    import socket
+
+    with socket.socket() as sock:  # a port on this machine that nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{sock.getsockname()[1]}"
+    done = piped("stats", root, "--dask", address, "-j", "1")
+    assert done.returncode == 1
+    lines = done.stderr.splitlines()
+    assert lines[0] == f"info: connecting to the Dask scheduler at {address} (up to 10 s)"
+    assert lines[-1].startswith(f"error: cannot reach the Dask scheduler at {address}")
+
+
+# --- 2: one meaning per preset ---------------------------------------------------------------
+
+
+def test_the_cityscapes_presets_mean_label_ids_and_train_ids_everywhere(tmp_path: Path) -> None:
+    ids = json.loads(piped("colormap", "-c", "cityscapes", "--json", "-").stdout)
+    train = json.loads(piped("colormap", "-c", "cityscapes-train", "--json", "-").stdout)
+    assert ids["colors"][13]["name"] == "fence" and ids["colors"][26]["name"] == "car"
+    assert ids["classes"] == "cityscapes preset (Cityscapes labelIds 0..33)"
+    assert train["entries"] == 19 and train["colors"][13]["name"] == "car" and train["colors"][0]["name"] == "road"
+    title = piped("colormap", "-c", "cityscapes").stdout.splitlines()[0]
+    assert title == "colormap of the cityscapes preset (Cityscapes labelIds 0..33): 34 entries"
+
+    # trainId maps scored and drawn with the train preset: 0 is road, 13 is car
+    gt, pred = tmp_path / "gt", tmp_path / "pred"
+    label = np.array([[0, 0, 13, 13], [0, 13, 13, 255]], np.uint8)
+    for folder, values in ((gt, label), (pred, np.where(label == 255, 0, label))):
+        folder.mkdir()
+        write_label(folder / "f.png", values)
+    result = run("evaluate", gt, pred, "-c", "cityscapes-train", "--json", tmp_path / "e.json", "-j", "1")
+    assert result.exit_code == 0, result.output
+    rows = {c["index"]: c["name"] for c in json.loads((tmp_path / "e.json").read_text())["classes"]}
+    assert rows[0] == "road" and rows[13] == "car" and len(rows) == 19
+    assert run("colorize", gt / "f.png", "-c", "cityscapes-train", "-d", tmp_path / "c").exit_code == 0
+    _, palette = read_label_palette(tmp_path / "c" / "f.png")
+    assert tuple(palette[13]) == (0, 0, 142) and tuple(palette[0]) == (128, 64, 128)
+
+    # colour masks: labelIds with cityscapes, trainIds with cityscapes-train
+    colours = index_to_rgb(np.array([[7, 26, 17, 0]], np.uint8), ClassTable.load("cityscapes"))
+    Image.fromarray(colours).save(tmp_path / "x_color.png")
+    for preset, want in (("cityscapes", [[7, 26, 17, 0]]), ("cityscapes-train", [[0, 13, 5, 255]])):
+        result = run("remap", tmp_path / "x_color.png", "-c", preset, "-d", tmp_path / preset, "--strict")
+        assert result.exit_code == 0, result.output
+        np.testing.assert_array_equal(read_label(tmp_path / preset / "x_color.png"), want)
+
+
+def test_remap_index_map_says_which_ids_its_output_holds(tmp_path: Path) -> None:
+    write_label(tmp_path / "x_labelIds.png", np.array([[7, 26, 0]], np.uint8))
+    result = run("remap", tmp_path / "x_labelIds.png", "--index-map", "cityscapes", "-d", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert (
+        "cityscapes labelIds -> trainIds: the output holds the ids of the cityscapes-train preset "
+        "(Cityscapes trainIds 0..18, 255 void)"
+    ) in result.stderr
+    label, palette = read_label_palette(tmp_path / "out" / "x_labelIds.png")
+    assert label.tolist() == [[0, 13, 255]] and tuple(palette[13]) == (0, 0, 142)
+
+
+# --- 3: the dataset's class table on --resume and --overwrite ---------------------------------
+
+
+def test_resume_and_overwrite_keep_the_class_table_the_dataset_was_made_with(tmp_path: Path) -> None:
+    out = tmp_path / "dataset"
+    first = run("convert", SAMPLE_DIR, out, "-c", sample_labels_path(), "-j", "1")
+    assert first.exit_code == 0, first.output
+    names = (out / "class_names.txt").read_bytes()
+    assert names.splitlines()[1] == b"road"  # labels.txt's order, not the sorted one discovery gives
+    resume = run("convert", SAMPLE_DIR, out, "--resume", "-j", "1")  # the README's example
+    assert resume.exit_code == 0, resume.output
+    assert f"classes: 9, the class table recorded in {out / 'class_names.txt'}" in flat(resume.stderr)
+    assert "converted 0, skipped 8, failed 0" in resume.stderr
+    overwrite = run("convert", SAMPLE_DIR, out, "--overwrite", "-j", "1")
+    assert overwrite.exit_code == 0, overwrite.output
+    assert (out / "class_names.txt").read_bytes() == names
+    assert read_label(out / "SegmentationClass" / "street_01.png").max() <= 8
+    json_summary = run("convert", SAMPLE_DIR, out, "--overwrite", "-j", "1", "--json", "-")
+    assert "recorded in" in json.loads(json_summary.stdout)["classes_from"]
+
+
+def test_overwrite_with_another_table_says_so_and_leaves_no_stale_label(tmp_path: Path) -> None:
+    out = tmp_path / "dataset"
+    assert run("convert", SAMPLE_DIR, out, "-c", sample_labels_path(), "--instances", "-j", "1").exit_code == 0
+    (tmp_path / "few.txt").write_text("_background_\nroad\n")
+    result = run("convert", SAMPLE_DIR, out, "--overwrite", "-c", tmp_path / "few.txt", "-j", "1")
+    assert result.exit_code == 1  # every sample holds labels the new table lacks
+    assert f"replacing the one recorded in {out / 'class_names.txt'} (gone: car, person" in flat(result.stderr)
+    assert (out / "class_names.txt").read_text() == "_background_\nroad\n"
+    # no label in the old numbering stays behind under the new table
+    assert list((out / "SegmentationClass").glob("*.png")) == []
+    assert list((out / "SegmentationObject").glob("*.png")) == []
+    assert (out / "ImageSets" / "Segmentation" / "train.txt").read_text() == ""
+
+
+# --- 4: evaluate and weights know the classes -------------------------------------------------
+
+
+def predictions_of(root: Path, folder: Path) -> Path:
+    """The dataset's labels as predictions (void, which no prediction holds, as background)."""
+    folder.mkdir()
+    for label in (root / "SegmentationClass").glob("*.png"):
+        values = read_label(label)
+        write_label(folder / label.name, np.where(values == 255, 0, values).astype(np.uint8))
+    return folder
+
+
+def test_evaluate_takes_the_classes_from_the_dataset_and_refuses_a_wrong_number(tmp_path: Path) -> None:
+    root = demo(tmp_path)
+    preds = predictions_of(root, tmp_path / "preds")
+    for args in ((), ("-c", root / "class_names.txt")):
+        result = run("evaluate", root, preds, *args, "--json", tmp_path / "e.json", "-j", "1")
+        assert result.exit_code == 0, result.output
+        data = json.loads((tmp_path / "e.json").read_text())
+        assert data["num_classes"] == 9 and data["classes"][1]["name"] == "road"
+        assert "classes: 9, from" in result.stderr
+    wrong = run("evaluate", root, preds, "-n", "21", "-j", "1")
+    assert wrong.exit_code == 1 and "has 9 classes, but 21 were asked for (--num-classes)" in flat(wrong.stderr)
+    assert "class_20" not in wrong.stdout
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    write_label(bare / "a.png", np.zeros((2, 2), np.uint8))
+    none = run("evaluate", bare, bare)
+    assert none.exit_code == 1 and "holds no class table (class_names.txt); give --classes TABLE or --num-classes N" in flat(none.stderr)
+
+
+def test_weights_take_a_class_table(tmp_path: Path) -> None:
+    root = demo(tmp_path)
+    (tmp_path / "names.txt").write_text("".join(f"n{i}\n" for i in range(9)))
+    result = run("weights", root, "-c", tmp_path / "names.txt", "-o", tmp_path / "w.npy", "--json", tmp_path / "w.json")
+    assert result.exit_code == 0, result.output
+    assert [c["name"] for c in json.loads((tmp_path / "w.json").read_text())["classes"]][:2] == ["n0", "n1"]
+
+
+# --- 5: convert refuses to convert nothing ---------------------------------------------------
+
+
+def test_convert_with_its_arguments_swapped_writes_nothing(tmp_path: Path) -> None:
+    root = demo(tmp_path)
+    result = run("convert", root, tmp_path / "newann")
+    assert result.exit_code == 1
+    assert f"{root}: is a VOC dataset (SegmentationClass/ holds its labels), not labelme annotations" in flat(result.stderr)
+    assert not (tmp_path / "newann").exists()
+
+
+def test_convert_of_folders_without_annotations_says_what_they_hold(tmp_path: Path) -> None:
+    images = tmp_path / "images"
+    images.mkdir()
+    Image.new("RGB", (4, 4)).save(images / "a.jpg")
+    result = run("convert", images, tmp_path / "out")
+    assert result.exit_code == 1 and "no labelme annotation (.json) found: " in result.stderr
+    assert f"{images}: 1 image(s), 0 other file(s), no .json" in flat(result.stderr)
+    (images / "settings.json").write_text('{"theme": "dark"}')
+    result = run("convert", images, tmp_path / "out", "-j", "1")
+    assert result.exit_code == 1
+    assert "none of the 1 .json file(s) is a labelme annotation; nothing written" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+# --- 6: predictions outside the split have ground truth ---------------------------------------
+
+
+def test_evaluate_split_does_not_call_other_predictions_orphans(tmp_path: Path) -> None:
+    root = demo(tmp_path)
+    result = run("evaluate", root, predictions_of(root, tmp_path / "preds"), "--split", "val", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert "no ground truth" not in result.stderr
+
+
+# --- 8: remap reads back its own void colour --------------------------------------------------
+
+
+def test_remap_reads_back_what_to_rgb_wrote(tmp_path: Path) -> None:
+    root = demo(tmp_path)
+    names = root / "class_names.txt"
+    labels = sorted((root / "SegmentationClass").glob("*.png"))
+    assert run("remap", *labels, "--to-rgb", "-c", names, "-d", tmp_path / "rgb").exit_code == 0
+    back = run("remap", *sorted((tmp_path / "rgb").glob("*.png")), "-c", names, "--strict", "-d", tmp_path / "back")
+    assert back.exit_code == 0, back.output
+    assert any((read_label(label) == 255).any() for label in labels)  # void is drawn and read back
+    for label in labels:
+        np.testing.assert_array_equal(read_label(tmp_path / "back" / label.name), read_label(label))
+
+
+# --- 10: outputs go where a user looks, and are of the kind asked for -------------------------
+
+
+def test_report_takes_its_page_as_second_argument_and_only_writes_html(tmp_path: Path) -> None:
+    root = demo(tmp_path)
+    result = run("report", root, tmp_path / "out.html", "-j", "1", "--json", tmp_path / "r.json")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out.html").read_text().lstrip().lower().startswith("<!doctype html")
+    assert json.loads((tmp_path / "r.json").read_text())["output"] == str(tmp_path / "out.html")
+    refused = run("report", root, "-o", tmp_path / "r.png", "-j", "1")
+    assert refused.exit_code == 1 and "r.png: a report is an HTML page; give a file name ending in .html" in refused.stderr
+    assert not (tmp_path / "r.png").exists()
+
+
+def test_excel_puts_the_workbook_in_the_working_folder(tmp_path: Path) -> None:
+    root = demo(tmp_path)
+    done = piped("excel", root / "SegmentationClass" / "street_01.png", "--step", "8", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "street_01.xlsx").is_file()
+    assert list((root / "SegmentationClass").glob("*.xlsx")) == []
+
+
+# --- the smaller ones -------------------------------------------------------------------------
+
+
+def test_diff_finds_the_class_names_one_folder_up(tmp_path: Path) -> None:
+    root = demo(tmp_path)
+    result = run("diff", root / "SegmentationClass", root / "SegmentationClass", "--json", tmp_path / "d.json", "-j", "1")
+    assert result.exit_code == 0, result.output
+    names = [c["name"] for c in json.loads((tmp_path / "d.json").read_text())["classes"]]
+    assert "road" in names and "class_1" not in names
+
+
+def test_piped_tables_keep_their_title_on_one_line_and_have_no_empty_column(tmp_path: Path) -> None:
+    root = demo(tmp_path)
+    weights = piped("weights", root, "-o", tmp_path / "w.npy")
+    assert weights.returncode == 0
+    assert weights.stdout.splitlines()[0] == "enet class weights (7 images, 790288 labelled pixels)"
+    colormap = piped("colormap", "-n", "3")
+    header = next(line for line in colormap.stdout.splitlines() if "index" in line)
+    assert [cell.strip() for cell in header.split("┃")[1:-1]] == ["index", "name", "r", "g", "b", "hex"]
+
+
+def test_counts_agree_with_their_nouns(tmp_path: Path) -> None:
+    root = demo(tmp_path)
+    result = run("split", root, "--val-fraction", "0.125", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert "val.txt (1 id)" in result.stderr and "(1 ids)" not in result.stderr
+    assert "val (1 image)" in flat(result.stdout)
+
+
+def test_export_help_says_its_folder_is_required() -> None:
+    assert "The folder to write (required)." in flat(piped("export", "--help").stdout)
