@@ -56,7 +56,7 @@ def colormap_command(
     labeltools colormap
     labeltools colormap -c cityscapes
     labeltools colormap -n 256 -o palette.npy
-    labeltools colormap -c class_names.txt -o legend.png
+    labeltools colormap -c dataset/class_names.txt -o legend.png
     labeltools colormap -c cityscapes-train --json -
     """
     from labeltools.core.classes import ClassTable, colormap_entries, hex_color
@@ -97,7 +97,7 @@ def colorize_command(
     Examples:
     labeltools colorize masks/*.png -d colour/
     labeltools colorize colour/*.png --gray -d gray/
-    labeltools colorize preds/*.png -c cityscapes -d preds_colour/
+    labeltools colorize cityscapes/pred/*.png -c cityscapes-train -d pred_colour/
     """
     from labeltools.jobs.colorize import recolor_label_files
     output_dir = required(either(output_dir, output_alias, "--output-dir", "-o"), "--output-dir")
@@ -189,10 +189,10 @@ def remap_command(
     and the most frequent unknown colours.
 
     Examples:
-    labeltools remap masks/*.png -c voc -d SegmentationClass/
-    labeltools remap gtFine/*_color.png -c cityscapes-train -d trainIds/
-    labeltools remap gtFine/*_labelIds.png --index-map cityscapes -d trainIds/
-    labeltools remap SegmentationClass/*.png --to-rgb -c voc -d colour/
+    labeltools remap gtFine/*_color.png -c cityscapes-train -d trainIds/ --strict
+    labeltools remap gtFine/*_labelIds.png --index-map cityscapes -d fromIds/
+    labeltools remap dataset/SegmentationClass/*.png --to-rgb -c dataset/class_names.txt -d rgb/
+    labeltools remap rgb/*.png -c dataset/class_names.txt -d labels/ --json remap.json
     """
     from labeltools.jobs.remap import remap_files
     from labeltools.ops.remap import IndexMap, RemapReport

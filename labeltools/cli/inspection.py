@@ -97,9 +97,9 @@ def excel_command(
     counts each class, an Info sheet tells the source.
 
     Examples:
-    labeltools excel SegmentationClass/2007_000032.png --crop 0,0,200,150
-    labeltools excel SegmentationClass/*.png -d workbooks/ --step 4
-    labeltools excel --read 2007_000032.xlsx -o 2007_000032_fixed.png
+    labeltools excel dataset/SegmentationClass/street_01.png --crop 0,0,200,150
+    labeltools excel dataset/SegmentationClass/*.png -d workbooks/ --step 4
+    labeltools excel --read street_01.xlsx -o street_01_fixed.png
     """
     from labeltools.jobs.excel import (
         excel_to_label_file,
@@ -169,9 +169,9 @@ def stats_command(
     Void (255) pixels are counted apart and never share in the class percentages.
 
     Examples:
-    labeltools stats data/voc
-    labeltools stats data/voc --split train --plot shares.png --log
-    labeltools stats --labels-dir preds/ -n 21 --json -
+    labeltools stats dataset
+    labeltools stats dataset --split train --plot shares.png --log
+    labeltools stats --labels-dir preds/ -n 9 --json -
     """
     from labeltools.jobs.stats import count_dataset, save_stats_plot
     if log and plot is None:
@@ -236,9 +236,9 @@ def check_command(
     before the rows their header declares), temporary files left by an interrupted run (warning).
 
     Examples:
-    labeltools check data/voc
-    labeltools check data/voc -c voc --json problems.json
-    labeltools check data/voc | grep 2007_000032
+    labeltools check dataset
+    labeltools check dataset -c dataset/class_names.txt --json problems.json
+    labeltools check dataset | grep val.txt
     """
     from labeltools.jobs.check import DatasetCheck
     check = DatasetCheck(dataset, classes, num_classes)
@@ -280,9 +280,9 @@ def diff_command(
     class_names.txt.
 
     Examples:
-    labeltools diff round1/ round2/
-    labeltools diff data/voc data/voc-cleaned --top 20 --json changes.json
-    labeltools diff annotator-a/ annotator-b/ -c classes.txt --json -
+    labeltools diff preds/ dataset
+    labeltools diff dataset/SegmentationClass preds/ --top 20 --json changes.json
+    labeltools diff masks/ preds/ -c dataset/class_names.txt --json -
     """
     from labeltools.jobs.diff import diff_datasets
     run = diff_datasets(old, new, classes, jobs)
@@ -352,9 +352,9 @@ def report_command(
     the report extra: pip install 'labeltools[report]'.
 
     Examples:
-    labeltools report data/voc -o report.html
-    labeltools report data/voc --pred preds/ -o scores.html -n 21
-    labeltools report data/voc-round2 --compare data/voc-round1 -o changes.html
+    labeltools report dataset report.html
+    labeltools report dataset --pred preds/ -o scores.html
+    labeltools report dataset --compare preds/ -o changes.html
     """
     from labeltools.jobs.report import ReportOptions, report_dataset
     if output is not None and output_argument is not None:

@@ -159,10 +159,10 @@ def convert_command(
     the last argument, is the dataset folder to write.
 
     Examples:
-    labeltools convert annotations/ dataset/
-    labeltools convert annotations/ dataset/ -c labels.txt --instances --viz
-    labeltools convert a.json b.json dataset/ --unknown ignore --stratify
-    labeltools convert annotations/ dataset/ --resume --json summary.json
+    labeltools convert annotations/ new/
+    labeltools convert annotations/ new/ --resume --json summary.json
+    labeltools convert annotations/street_01.json annotations/street_02.json two/ --unknown ignore
+    labeltools convert annotations/ new/ --overwrite -c annotations/labels.txt --instances --viz
     """
     from labeltools.jobs.convert import ConvertOptions, convert_labelme
     options = ConvertOptions(
@@ -199,9 +199,9 @@ def split_command(
     share of the labelled pixels on each side, and flags a class missing from one side.
 
     Examples:
-    labeltools split data/voc --stratify --val-fraction 0.2
-    labeltools split data/voc --folds 5 --seed 1
-    labeltools split data/voc --json split.json
+    labeltools split dataset --stratify --val-fraction 0.2
+    labeltools split dataset --folds 5 --seed 1
+    labeltools split dataset --json split.json
     """
     from labeltools.core.classes import class_names_for
     from labeltools.engine.storage import location
@@ -351,9 +351,9 @@ def export_command(
 
     Examples:
     labeltools export annotations/ --to coco -d coco/
-    labeltools export annotations/ --to yolo-seg -d yolo/ -c labels.txt
-    labeltools export data/voc --to coco -d coco/ --copy-images --split val
-    labeltools export annotations/ --to coco -d coco/ --strict --json out.json
+    labeltools export annotations/ --to yolo-seg -d yolo/ -c annotations/labels.txt
+    labeltools export dataset --to coco -d coco-val/ --copy-images --split val
+    labeltools export annotations/ --to coco -d coco-rle/ --rle --json out.json
     """
     from labeltools.jobs.export import ExportOptions, export_dataset
 

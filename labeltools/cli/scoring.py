@@ -76,9 +76,9 @@ def weights_command(
     counted.
 
     Examples:
-    labeltools weights data/voc
-    labeltools weights data/voc --scheme median --json weights.json
-    labeltools weights --labels-dir masks/ -n 19 -o weights.npy
+    labeltools weights dataset
+    labeltools weights dataset --scheme median --json weights.json
+    labeltools weights --labels-dir masks/ -n 9 -o weights.npy
     """
     from labeltools.jobs.weights import weigh_dataset
     c = either(c, c_alias, "--enet-c", "--c")
@@ -145,9 +145,9 @@ def evaluate_command(
     predictions are left out of the means and listed.
 
     Examples:
-    labeltools evaluate data/voc preds/ --split val -n 21 --json scores.json
-    labeltools evaluate gt/ preds/ -c cityscapes-train --excel scores.xlsx
-    labeltools evaluate data/voc preds/ -n 21 --missing skip --csv confusion.csv
+    labeltools evaluate dataset preds/ --split val --json scores.json
+    labeltools evaluate cityscapes/gt cityscapes/pred -c cityscapes-train --excel scores.xlsx
+    labeltools evaluate dataset preds/ --missing skip --csv confusion.csv
     """
     from labeltools.formats.scores import save_confusion_csv, save_scores_excel
     from labeltools.jobs.evaluate import evaluate_dataset

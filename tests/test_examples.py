@@ -1,0 +1,256 @@
+"""The README and every ``--help`` are tests: each command and snippet in them runs here, as a user
+would run it, and must succeed.
+
+README: the ```bash and ```python blocks run in their order in one folder that starts as the
+README says (a copy of the bundled sample annotations as ``annotations/``), each block in a
+shell of its own (``set -euo pipefail``). ``pip install`` lines are the install the tests run
+in: each named extra must exist, and the command after ``&&`` runs. The blocks on object storage
+and on a cluster run against an S3 endpoint of moto's server on 127.0.0.1 holding the sample
+(its bucket named ``bucket``, as in the README) and a Dask scheduler on 127.0.0.1 that stands in
+for ``tcp://scheduler:8786``. The torchvision snippet runs where torchvision is installed; the
+mmsegmentation one up to its ``from mmseg`` where mmsegmentation is not; the Datumaro one in
+Datumaro's own environment (see ``consumers.py``).
+
+``--help``: each command's ``Examples:`` lines run in order in a fresh copy of a folder holding
+what they name: the sample as ``annotations/``, a converted ``dataset``, predictions ``preds/``,
+grayscale ``masks/``, Cityscapes-style ``gtFine/`` files and ``cityscapes/{gt,pred}`` trainId maps.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from labeltools import ClassTable, read_label, write_gray_label, write_label
+from labeltools.cli import app
+from labeltools.jobs.convert import SAMPLE_DIR, sample_labels_path
+from labeltools.ops.remap import index_to_rgb
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+EXTRAS = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"])
+PLACEHOLDER_SCHEDULER = "tcp://scheduler:8786"
+
+
+@dataclass
+class Block:
+    language: str
+    line: int  # in the README, for messages
+    code: str
+
+    @property
+    def remote(self) -> bool:
+        return "s3://" in self.code or PLACEHOLDER_SCHEDULER in self.code
+
+
+def readme_blocks() -> list[Block]:
+    text = README.read_text()
+    blocks = []
+    for match in re.finditer(r"^ *```(bash|python)\n(.*?)^ *```", text, re.M | re.S):
+        indent = len(match.group(0)) - len(match.group(0).lstrip(" "))
+        code = "\n".join(line[indent:] for line in match.group(2).splitlines())
+        blocks.append(Block(match.group(1), text[: match.start()].count("\n") + 1, code))
+    return blocks
+
+
+def runnable(script: str) -> str:
+    """A bash block as it runs here: ``pip install X && Y`` checks that X's extras exist and runs
+    Y; the test command itself (``pytest``) is this run."""
+    lines = []
+    for line in script.splitlines():
+        install = re.match(r"\s*pip install (\S+(?: \S+)*?)(?:\s+&&\s+(.*))?(?:\s+#.*)?$", line)
+        if install:
+            for extra in re.findall(r"\[([\w,-]+)\]", install.group(1)):
+                for name in extra.split(","):
+                    assert name in EXTRAS, f"README installs the extra {name!r}, which pyproject.toml lacks"
+            line = install.group(2) or ""
+        if line.strip() == "pytest":
+            continue
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def shell_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "LABELTOOLS_DASK"}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["COLUMNS"] = "100"
+    return {**env, **extra}
+
+
+def run_bash(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", "-c", "set -euo pipefail\n" + script], cwd=cwd, env=env, capture_output=True, text=True, timeout=900
+    )  # fmt: skip
+
+
+def run_python(block: Block, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str] | None:
+    """Run a README snippet; None when it needs a package that is not here (see the module doc)."""
+    code = block.code
+    if "import datumaro" in code:
+        from consumers import run_in
+
+        return run_in("datumaro", code, cwd)
+    if "torchvision" in code and not importable("torchvision"):
+        return None
+    if "from mmseg" in code and not importable("mmseg"):
+        code = code.split("from mmseg")[0]
+    return subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+
+
+def importable(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
+
+
+def fail_block(block: Block, done: subprocess.CompletedProcess[str]) -> None:
+    assert done.returncode == 0, (
+        f"README line {block.line} ({block.language} block) exits {done.returncode}\n{block.code}\n"
+        f"--- stdout\n{done.stdout[-3000:]}\n--- stderr\n{done.stderr[-3000:]}"
+    )
+
+
+def test_readme_starts_with_the_two_set_up_commands() -> None:
+    first, second = readme_blocks()[:2]
+    assert first.code.strip() == "pip install . && labeltools demo demo-out"
+    assert second.code.strip() == 'pip install -e ".[test]" && pytest'
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert 'pip install -e ".[test]" && pytest' in ci  # CI runs the second
+
+
+def test_every_local_readme_block_runs_in_order(tmp_path: Path) -> None:
+    env = shell_env()
+    ran = 0
+    for block in readme_blocks():
+        if block.remote:
+            continue  # test_the_readme_blocks_on_storage_and_a_cluster_run
+        if block.language == "bash":
+            done = run_bash(runnable(block.code), tmp_path, env)
+        else:
+            done = run_python(block, tmp_path, env)
+            if done is None:
+                continue
+        fail_block(block, done)
+        ran += 1
+    assert ran >= 20
+    # what the blocks say they write is there
+    for path in ("demo-out/class_names.txt", "dataset/SegmentationObject", "dataset2/JPEGImages/monday_street_01.jpg",
+                 "summary.json", "coco-out/annotations", "legend.png", "labels/mask.png", "label_fixed.png",
+                 "dataset/dataset_classes_weights.npy", "dataset/dataset_classes_weights_median.npy",
+                 "scores.xlsx", "report.html", "changes.json", "dataset/pascal_classes_weights.npy"):  # fmt: skip
+        assert (tmp_path / path).exists(), path
+
+
+@pytest.fixture
+def cluster_and_bucket(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """moto's S3 on 127.0.0.1 with bucket ``bucket`` (the sample as ``annotations/``, its
+    ``labels.txt`` and ``predictions/``), and a Dask scheduler with one worker on 127.0.0.1."""
+    s3fs = pytest.importorskip("s3fs")
+    moto_server = pytest.importorskip("moto.server")
+    distributed = pytest.importorskip("distributed")
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    endpoint = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}"}  # fmt: skip
+    for key, value in endpoint.items():  # the cluster's workers read the objects too
+        monkeypatch.setenv(key, value)
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, host="127.0.0.1", dashboard_address=":0")
+    try:
+        fs = s3fs.S3FileSystem(key="testing", secret="testing", client_kwargs={"endpoint_url": endpoint["AWS_ENDPOINT_URL"]})
+        fs.mkdir("bucket")
+        fs.put(f"{SAMPLE_DIR}/", "bucket/annotations/", recursive=True)
+        fs.put(str(sample_labels_path()), "bucket/labels.txt")
+        voc = tmp_path / "reference"
+        from labeltools.jobs.convert import convert_labelme
+
+        assert all(r.ok for r in convert_labelme(SAMPLE_DIR, voc, sample_labels_path(), jobs=1))
+        for label in sorted((voc / "SegmentationClass").glob("*.png")):
+            values = read_label(label)
+            write_label(tmp_path / "pred.png", np.where(values == 255, 0, values).astype(np.uint8))
+            fs.put(str(tmp_path / "pred.png"), f"bucket/predictions/{label.name}")
+        yield endpoint, cluster.scheduler_address
+    finally:
+        cluster.close()
+        server.stop()
+
+
+def test_the_readme_blocks_on_storage_and_a_cluster_run(tmp_path: Path, cluster_and_bucket: Any) -> None:
+    endpoint, scheduler = cluster_and_bucket
+    shutil.copytree(SAMPLE_DIR, tmp_path / "annotations")
+    env = shell_env(**endpoint)
+    remote = [block for block in readme_blocks() if block.remote]
+    assert len(remote) == 2
+    for block in remote:
+        done = run_bash(runnable(block.code).replace(PLACEHOLDER_SCHEDULER, scheduler), tmp_path, env)
+        fail_block(block, done)
+    assert (tmp_path / "scores.json").is_file()
+
+
+# --- every --help example ----------------------------------------------------------------------
+
+
+def help_examples() -> dict[str, list[str]]:
+    from typer.main import get_command
+
+    group = get_command(app)
+    found = {}
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        text = command.help or ""
+        lines = text.split("Examples:", 1)[1].strip().splitlines() if "Examples:" in text else []
+        found[name] = [line.strip() for line in lines if line.strip()]
+    return found
+
+
+@pytest.fixture(scope="module")
+def help_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder every command's examples start from (see the module doc)."""
+    world = tmp_path_factory.mktemp("help-world")
+    shutil.copytree(SAMPLE_DIR, world / "annotations")
+    from labeltools.jobs.convert import ConvertOptions, convert_labelme
+
+    conversion = convert_labelme(SAMPLE_DIR, world / "dataset", sample_labels_path(), options=ConvertOptions(instances=True), jobs=1)
+    assert all(r.ok for r in conversion)
+    for folder in ("preds", "masks", "gtFine", "cityscapes/gt", "cityscapes/pred"):
+        (world / folder).mkdir(parents=True)
+    for label in sorted((world / "dataset" / "SegmentationClass").glob("*.png")):
+        values = read_label(label)
+        write_label(world / "preds" / label.name, np.where(values == 255, 0, values).astype(np.uint8))
+        write_gray_label(world / "masks" / label.name, values)
+    ids = ClassTable.load("cityscapes")
+    label_ids = np.array([[7, 7, 26, 26, 0], [8, 8, 26, 17, 18], [11, 21, 23, 24, 33]], np.uint8)
+    Image.fromarray(label_ids).save(world / "gtFine" / "x_gtFine_labelIds.png")
+    Image.fromarray(index_to_rgb(label_ids, ids)).convert("RGBA").save(world / "gtFine" / "x_gtFine_color.png")
+    train_ids = np.array([[0, 0, 13, 13, 255], [1, 1, 13, 5, 5], [2, 8, 10, 11, 18]], np.uint8)
+    write_label(world / "cityscapes" / "gt" / "x.png", train_ids)
+    write_label(world / "cityscapes" / "pred" / "x.png", np.where(train_ids == 255, 0, train_ids).astype(np.uint8))
+    return world
+
+
+def test_every_command_has_examples() -> None:
+    examples = help_examples()
+    assert examples and all(len(lines) >= 2 for lines in examples.values()), examples
+
+
+@pytest.mark.parametrize("name", sorted(help_examples()))
+def test_the_help_examples_run_in_order(name: str, help_world: Path, tmp_path: Path) -> None:
+    world = tmp_path / "world"
+    shutil.copytree(help_world, world)
+    for line in help_examples()[name]:
+        done = run_bash(line, world, shell_env())
+        assert done.returncode == 0, f"labeltools {name} --help: {line!r} exits {done.returncode}\n{done.stderr[-3000:]}"
