@@ -180,29 +180,6 @@ def test_help_fits_80_columns_and_ends_with_examples(name: str) -> None:
             assert len(this.rstrip()) + len(after.split()[0]) + 1 > 78, f"{name}: stray line break: {this!r}"
 
 
-def test_the_examples_in_the_help_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A few of the examples, as written, on a small dataset."""
-    label = np.zeros((6, 8), np.uint8)
-    label[1:4, 2:6] = 1
-    voc = make_voc(tmp_path / "data" / "voc", {"a": label, "b": label}, names=["bg", "cat"], train=["a"])
-    (voc / "ImageSets" / "Segmentation" / "val.txt").write_text("b\n")
-    (tmp_path / "preds").mkdir()
-    for image_id in ("a", "b"):
-        write_label(tmp_path / "preds" / f"{image_id}.png", label)
-    monkeypatch.chdir(tmp_path)
-    for line in (
-        "labeltools stats data/voc --split train --plot shares.png --log",
-        "labeltools check data/voc",
-        "labeltools weights data/voc --scheme median --json weights.json",
-        "labeltools split data/voc --stratify --val-fraction 0.2",
-        "labeltools colormap -n 256 -o palette.npy",
-    ):
-        args = line.split()[1:]
-        assert line in [text.strip() for text in piped(args[0], "--help", COLUMNS="80").stdout.splitlines()]
-        result = run(*args)
-        assert result.exit_code == 0, (line, result.output)
-
-
 # --- --json holds what the table shows --------------------------------------------------------
 
 

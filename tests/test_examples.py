@@ -12,8 +12,9 @@ mmsegmentation one up to its ``from mmseg`` where mmsegmentation is not; the Dat
 Datumaro's own environment (see ``consumers.py``).
 
 ``--help``: each command's ``Examples:`` lines run in order in a fresh copy of a folder holding
-what they name: the sample as ``annotations/``, a converted ``dataset``, predictions ``preds/``,
-grayscale ``masks/``, Cityscapes-style ``gtFine/`` files and ``cityscapes/{gt,pred}`` trainId maps.
+what they name: the sample as ``annotations/`` (and two of its files as ``a.json``, ``b.json``,
+its ``labels.txt``), a converted ``dataset``, predictions ``preds/``, grayscale ``masks/``,
+Cityscapes-style ``gtFine/`` files, and trainId maps in ``gt/`` and ``pred/``.
 """
 
 from __future__ import annotations
@@ -226,7 +227,11 @@ def help_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     conversion = convert_labelme(SAMPLE_DIR, world / "dataset", sample_labels_path(), options=ConvertOptions(instances=True), jobs=1)
     assert all(r.ok for r in conversion)
-    for folder in ("preds", "masks", "gtFine", "cityscapes/gt", "cityscapes/pred"):
+    for name, copy in (("a", "street_01"), ("b", "street_02")):
+        shutil.copy(SAMPLE_DIR / f"{copy}.json", world / f"{name}.json")
+        shutil.copy(SAMPLE_DIR / f"{copy}.jpg", world / f"{copy}.jpg")
+    shutil.copy(sample_labels_path(), world / "labels.txt")
+    for folder in ("preds", "masks", "gtFine", "gt", "pred"):
         (world / folder).mkdir(parents=True)
     for label in sorted((world / "dataset" / "SegmentationClass").glob("*.png")):
         values = read_label(label)
@@ -237,8 +242,8 @@ def help_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Image.fromarray(label_ids).save(world / "gtFine" / "x_gtFine_labelIds.png")
     Image.fromarray(index_to_rgb(label_ids, ids)).convert("RGBA").save(world / "gtFine" / "x_gtFine_color.png")
     train_ids = np.array([[0, 0, 13, 13, 255], [1, 1, 13, 5, 5], [2, 8, 10, 11, 18]], np.uint8)
-    write_label(world / "cityscapes" / "gt" / "x.png", train_ids)
-    write_label(world / "cityscapes" / "pred" / "x.png", np.where(train_ids == 255, 0, train_ids).astype(np.uint8))
+    write_label(world / "gt" / "x.png", train_ids)
+    write_label(world / "pred" / "x.png", np.where(train_ids == 255, 0, train_ids).astype(np.uint8))
     return world
 
 

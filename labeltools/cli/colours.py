@@ -97,7 +97,7 @@ def colorize_command(
     Examples:
     labeltools colorize masks/*.png -d colour/
     labeltools colorize colour/*.png --gray -d gray/
-    labeltools colorize cityscapes/pred/*.png -c cityscapes-train -d pred_colour/
+    labeltools colorize pred/*.png -c cityscapes-train -d pred_colour/
     """
     from labeltools.jobs.colorize import recolor_label_files
     output_dir = required(either(output_dir, output_alias, "--output-dir", "-o"), "--output-dir")
@@ -191,8 +191,8 @@ def remap_command(
     Examples:
     labeltools remap gtFine/*_color.png -c cityscapes-train -d trainIds/ --strict
     labeltools remap gtFine/*_labelIds.png --index-map cityscapes -d fromIds/
-    labeltools remap dataset/SegmentationClass/*.png --to-rgb -c dataset/class_names.txt -d rgb/
-    labeltools remap rgb/*.png -c dataset/class_names.txt -d labels/ --json remap.json
+    labeltools remap masks/*.png --to-rgb -c dataset/class_names.txt -d rgb/
+    labeltools remap rgb/*.png -c dataset/class_names.txt -d back/ --json -
     """
     from labeltools.jobs.remap import remap_files
     from labeltools.ops.remap import IndexMap, RemapReport

@@ -161,8 +161,8 @@ def convert_command(
     Examples:
     labeltools convert annotations/ new/
     labeltools convert annotations/ new/ --resume --json summary.json
-    labeltools convert annotations/street_01.json annotations/street_02.json two/ --unknown ignore
-    labeltools convert annotations/ new/ --overwrite -c annotations/labels.txt --instances --viz
+    labeltools convert a.json b.json two/ --unknown ignore --stratify
+    labeltools convert annotations/ new/ --overwrite -c labels.txt --instances
     """
     from labeltools.jobs.convert import ConvertOptions, convert_labelme
     options = ConvertOptions(
@@ -351,7 +351,7 @@ def export_command(
 
     Examples:
     labeltools export annotations/ --to coco -d coco/
-    labeltools export annotations/ --to yolo-seg -d yolo/ -c annotations/labels.txt
+    labeltools export annotations/ --to yolo-seg -d yolo/ -c labels.txt
     labeltools export dataset --to coco -d coco-val/ --copy-images --split val
     labeltools export annotations/ --to coco -d coco-rle/ --rle --json out.json
     """

@@ -32,7 +32,6 @@ from labeltools.cli.shared import (
 from labeltools.core.options import (
     EFFECTIVE_BETA,
     ENET_C,
-    MAX_CLASSES,
 )
 
 
@@ -146,7 +145,7 @@ def evaluate_command(
 
     Examples:
     labeltools evaluate dataset preds/ --split val --json scores.json
-    labeltools evaluate cityscapes/gt cityscapes/pred -c cityscapes-train --excel scores.xlsx
+    labeltools evaluate gt/ pred/ -c cityscapes-train --excel scores.xlsx
     labeltools evaluate dataset preds/ --missing skip --csv confusion.csv
     """
     from labeltools.formats.scores import save_confusion_csv, save_scores_excel

@@ -38,7 +38,7 @@ from numpy.typing import ArrayLike, NDArray
 from labeltools.core._types import Color, PathLike
 from labeltools.core.arrays import as_label_array
 from labeltools.core.classes import ClassEntry, ClassTable
-from labeltools.core.colormap import VOID_COLOR, colorize, palette_array
+from labeltools.core.colormap import colorize
 from labeltools.core.errors import RemapError
 from labeltools.core.files import is_url, local_path, read_small_file
 from labeltools.core.options import ON_CONFLICT, VOID, OnConflict
