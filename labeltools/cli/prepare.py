@@ -61,7 +61,7 @@ def run_conversion(conversion: "Conversion", json_path: Optional[str] = None) ->
     shapes of different classes overlapped most, and (with ``json_path``) the summary as JSON."""
     if conversion.classes_chosen:
         err.print(f"classes: {len(conversion.classes.names)}, {conversion.classes_chosen}", soft_wrap=True)
-    summary = report_batch(conversion, len(conversion), "convert", verb="converted")
+    summary = report_batch(conversion, len(conversion), "convert", verb="converted", resumable=True)
     splits = conversion.splits
     if splits:
         out.print(

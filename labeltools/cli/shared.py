@@ -204,6 +204,9 @@ def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
             except OSError as exc:  # the machine's refusal (a path, a permission), not a bug
                 where = f"{exc.filename}: " if exc.filename is not None else ""
                 fail(f"{where}{exc.strerror or exc}")
+            except KeyboardInterrupt as exc:  # outside a batch: nothing under way to count
+                err.print("interrupted", style="red")
+                raise typer.Exit(_interrupted_code(exc)) from None
 
         app.command(*args, cls=Command, **kwargs)(wrapper)
         return func
@@ -253,32 +256,55 @@ def _progress(description: str, total: int) -> Iterator[Callable[[], None]]:
         yield lambda: progress.advance(task)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is (the batch stops, its workers are stopped), exit code 143."""
+
+
+def _interrupted_code(exc: KeyboardInterrupt) -> int:
+    return 143 if isinstance(exc, Terminated) else 130
+
+
 def report_batch(
     results: "Iterable[FileResult]",
     total: int,
     description: str,
     verb: str = "processed",
     counts: bool = True,
+    resumable: bool = False,
 ) -> BatchSummary:
     """Drive a batch with a progress bar on stderr, then print its summary.
 
     Warnings are printed as they come, failures are listed at the end with their reasons, then
     (with ``counts``) the ``"<verb> N, failed M"`` line. Returns the summary; the caller exits 1
-    when ``summary.failed``.
+    when ``summary.failed``. Ctrl-C or SIGTERM stops the batch and its workers at once: one line
+    says how far it got (and, for a ``resumable`` command, that ``--resume`` continues), and the
+    command exits 130 (143 for SIGTERM).
     """
     summary = BatchSummary()
-    with _progress(description, total) as advance:
-        for result in results:
-            for warning in result.warnings:
-                warn(warning)
-            if not result.ok:
-                summary.failures.append(result.error or "failed")
-                summary.failed_sources.append(result.source)
-            elif result.skipped:
-                summary.skipped += 1
-            else:
-                summary.done += 1
-            advance()
+    iterator = iter(results)
+    try:
+        with _progress(description, total) as advance:
+            for result in iterator:
+                for warning in result.warnings:
+                    warn(warning)
+                if not result.ok:
+                    summary.failures.append(result.error or "failed")
+                    summary.failed_sources.append(result.source)
+                elif result.skipped:
+                    summary.skipped += 1
+                else:
+                    summary.done += 1
+                advance()
+    except KeyboardInterrupt as exc:
+        close = getattr(iterator, "close", None)
+        if close is not None:
+            close()  # stops the workers; the files under way are unwound, none is left half-written
+        hint = "; run the same command with --resume to continue" if resumable else ""
+        err.print(
+            f"interrupted: {verb} {summary.done}, skipped {summary.skipped}, failed {summary.failed} "
+            f"of {total}{hint}", style="red", soft_wrap=True,
+        )  # fmt: skip
+        raise typer.Exit(_interrupted_code(exc)) from None
     for reason in summary.failures:
         err.print(Text.assemble(("failed:", "red"), " ", reason), soft_wrap=True)
     if not counts:
@@ -543,7 +569,14 @@ def wrote(path: str) -> None:
     err.print(f"wrote {path}")
 
 
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point. SIGTERM stops a command as Ctrl-C does (see :func:`report_batch`)."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
     app(prog_name="labeltools")
 

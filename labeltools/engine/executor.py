@@ -19,6 +19,8 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import signal
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -203,8 +205,160 @@ def map_files(
         with ThreadPool(workers) as threaded:
             yield from threaded.imap(guard, work, chunksize=chunksize)
         return
-    with _context().Pool(workers) as pool:
-        yield from pool.imap(guard, work, chunksize=chunksize)
+    yield from _map_processes(guard, work, workers, chunksize)
+
+
+# --------------------------------------------------------------------------------------------
+# Local worker processes that may die
+
+#: Chunks in flight per worker: one running, one waiting, so no worker idles between chunks.
+CHUNKS_PER_WORKER = 2
+
+
+def _map_processes(guard: _Guard, work: list[Any], workers: int, chunksize: int) -> Iterator[FileResult]:
+    """:func:`map_files` on local worker processes, in input order, surviving dead workers.
+
+    A worker killed mid-run (the kernel's OOM killer, ``kill -9``) breaks the pool: every chunk
+    in flight then is lost, and nothing tells which item killed it. The lost items run again,
+    each alone in a worker of its own; one that kills that worker too is that item's failure
+    ("worker died (SIGKILL) while processing it"), and the rest of the batch goes on in a new
+    pool. See :mod:`concurrent.futures`' ``BrokenProcessPool``.
+    """
+    pending = deque((start, work[start : start + chunksize]) for start in range(0, len(work), chunksize))
+    ready: dict[int, list[FileResult]] = {}  # results by the index of their first item
+    following = 0
+    while pending:
+        pool = _Pool(workers)
+        try:
+            for _ in pool.run(guard, pending, ready):
+                while following in ready:
+                    batch = ready.pop(following)
+                    yield from batch
+                    following += len(batch)
+        finally:
+            pool.stop()
+        if pool.lost:  # each lost item alone, in a worker of its own
+            lost = sum(len(items) for _, items in pool.lost)
+            log.warning("a worker process died (%s); the %d item(s) it may have held run again, one by one", pool.died, lost)
+            alone = _Pool(1)
+            try:
+                for start, items in sorted(pool.lost):
+                    for offset, item in enumerate(items):
+                        ready[start + offset] = [alone.run_alone(guard, item)]
+            finally:
+                alone.stop()
+            while following in ready:
+                batch = ready.pop(following)
+                yield from batch
+                following += len(batch)
+
+
+class _Pool:
+    """A :class:`concurrent.futures.ProcessPoolExecutor` of forked workers that ignore Ctrl-C
+    (the parent decides what an interrupt stops) and remove their temporary files when told to
+    stop; it records the chunks a dead worker took down with it."""
+
+    def __init__(self, workers: int) -> None:
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.workers = workers
+        self.executor = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_worker_started)
+        self.lost: list[tuple[int, list[Any]]] = []
+        self.died = ""
+        self.known: dict[int, Any] = {}  # every worker process seen, by pid: the pool forgets dead ones
+
+    def run(self, guard: _Guard, pending: deque[tuple[int, list[Any]]], ready: dict[int, list[FileResult]]) -> Iterator[None]:
+        """Run chunks from ``pending`` into ``ready`` (yielding after each completes) until
+        none is left, or until the pool breaks: then :attr:`lost` holds the chunks in flight."""
+        from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures.process import BrokenProcessPool
+
+        in_flight: dict[Any, tuple[int, list[Any]]] = {}
+        while pending or in_flight:
+            while pending and len(in_flight) < self.workers * CHUNKS_PER_WORKER:
+                start, items = pending.popleft()
+                in_flight[self.executor.submit(_run_chunk, guard, items)] = (start, items)
+            self.known.update(getattr(self.executor, "_processes", {}))
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                start, items = in_flight.pop(future)
+                try:
+                    ready[start] = future.result()
+                except BrokenProcessPool:
+                    self.lost = [(start, items), *in_flight.values()]
+                    self.died = self._death()
+                    return
+            yield
+
+    def run_alone(self, guard: _Guard, item: Any) -> FileResult:
+        """``item`` in this one-worker pool; a failure naming it when it kills the worker (a new
+        worker is started for the next item)."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            future = self.executor.submit(_run_chunk, guard, [item])
+            self.known.update(getattr(self.executor, "_processes", {}))
+            return future.result()[0]  # type: ignore[no-any-return]
+        except BrokenProcessPool:
+            died = self._death()
+            self.stop()
+            self.__init__(1)  # type: ignore[misc]
+            return FileResult(
+                source=str(item), ok=False,
+                error=f"{item}: a worker died ({died}) twice while processing it (out of memory?)",
+            )  # fmt: skip
+
+    def _processes(self) -> list[Any]:
+        self.known.update(getattr(self.executor, "_processes", {}))
+        return list(self.known.values())
+
+    def _death(self) -> str:
+        """How the dead worker ended: ``SIGKILL``, ``exit code 3`` (a signal first: the pool
+        stops the other workers itself once one is dead)."""
+        codes = []
+        for process in self._processes():
+            for _ in range(50):  # the pool's own thread may be reaping it this very moment
+                process.join(0.05)
+                if process.exitcode is not None:
+                    break
+            codes.append(process.exitcode)
+        for code in codes:
+            if code is not None and code < 0:
+                try:
+                    return signal.Signals(-code).name
+                except ValueError:
+                    return f"signal {-code}"
+        stopped = 128 + signal.SIGTERM
+        return next((f"exit code {code}" for code in codes if code and code != stopped), "killed")
+
+    def stop(self) -> None:
+        """Stop the workers now: each removes its temporary files and exits."""
+        processes = self._processes()
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:  # gone before their pipes close, which they would report
+            process.join(5)
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_started() -> None:
+    """A worker ignores Ctrl-C (the parent stops the batch) and turns SIGTERM into SystemExit,
+    which unwinds its file writes (removing their temporaries) before it exits."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+
+
+def _exit_on_signal(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _run_chunk(guard: _Guard, chunk: list[Any]) -> list[FileResult]:
+    """Some items in a worker process, each guarded (see :class:`_Guard`)."""
+    try:
+        return [guard(item) for item in chunk]
+    except SystemExit as stop:  # told to stop: the writes under way have been unwound
+        os._exit(stop.code if isinstance(stop.code, int) else 1)
 
 
 def map_quick(

@@ -1,0 +1,162 @@
+"""A batch survives a dead worker, Ctrl-C and SIGTERM: real worker processes, killed with real
+signals. A worker is killed the moment it exists, so the kill always lands mid-run."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from labeltools import write_label
+from labeltools.engine.executor import FileResult, map_files
+from labeltools.jobs.convert import SAMPLE_DIR
+
+psutil = pytest.importorskip("psutil")  # comes with distributed, a test dependency
+
+
+def dies_on_poison(item: str) -> FileResult:
+    """A task whose item ``poison`` kills its own worker process, as the OOM killer would."""
+    if item == "poison":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return FileResult(source=item, data=item.upper())
+
+
+def test_a_poisoned_item_fails_alone_and_every_other_item_runs_in_order() -> None:
+    items = [f"i{k}" for k in range(120)]
+    items[37] = "poison"
+    results = list(map_files(dies_on_poison, items, jobs=2, chunksize=4))
+    assert [r.source for r in results] == items
+    failed = [r for r in results if not r.ok]
+    assert [r.source for r in failed] == ["poison"]
+    assert failed[0].error == "poison: a worker died (SIGKILL) twice while processing it (out of memory?)"
+    assert all(r.data == r.source.upper() for r in results if r.ok)
+
+
+def test_two_poisoned_items_in_one_chunk_both_fail_and_the_rest_completes() -> None:
+    items = [f"i{k}" for k in range(40)]
+    items[5] = items[6] = "poison"
+    results = list(map_files(dies_on_poison, items, jobs=2, chunksize=8))
+    assert [r.source for r in results] == items
+    assert [i for i, r in enumerate(results) if not r.ok] == [5, 6]
+
+
+def tree(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*")) if p.is_file()
+    }  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """240 labelme annotations (the sample, 30 times) and their VOC conversion with
+    predictions, for runs long enough to interrupt."""
+    root = tmp_path_factory.mktemp("many")
+    (root / "ann").mkdir()
+    for copy in range(30):
+        for source in sorted(SAMPLE_DIR.glob("*.json")):
+            doc = json.loads(source.read_text())
+            doc["imagePath"] = str(SAMPLE_DIR / Path(doc["imagePath"].replace("\\", "/")).name)
+            (root / "ann" / f"{source.stem}_{copy:02d}.json").write_text(json.dumps(doc))
+    done = labeltools("convert", root / "ann", root / "voc", "-j", "2", "--instances", cwd=root)
+    assert done.returncode == 0, done.stderr
+    (root / "pred").mkdir()
+    for label in (root / "voc" / "SegmentationClass").glob("*.png"):
+        from labeltools import read_label
+
+        values = read_label(label)
+        write_label(root / "pred" / label.name, np.where(values == 255, 0, values).astype(np.uint8))
+    return root
+
+
+def labeltools(*args: object, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "labeltools", *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+def start(*args: object, cwd: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "labeltools", *map(str, args)], cwd=cwd, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+
+
+def first_worker(process: subprocess.Popen[str]) -> int:
+    """The pid of a worker process of ``process``, as soon as there is one."""
+    for _ in range(3000):
+        children = psutil.Process(process.pid).children(recursive=True)
+        if children:
+            return int(children[0].pid)
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.005)
+    raise AssertionError("no worker process started")
+
+
+@pytest.mark.parametrize(
+    ("command", "output"),
+    [
+        (("convert", "ann", "{out}", "--instances"), "{out}"),
+        (("evaluate", "voc", "pred", "--json", "{out}"), "{out}"),
+        (("export", "ann", "--to", "coco", "-d", "{out}"), "{out}"),
+        (("report", "voc", "{out}", "--pred", "pred"), "{out}"),
+        (("check", "voc", "--json", "{out}"), "{out}"),
+    ],
+)
+def test_a_killed_worker_costs_nothing_but_time(many: Path, tmp_path: Path, command: tuple[str, ...], output: str) -> None:
+    clean, killed = tmp_path / "clean", tmp_path / "killed"
+    if command[0] == "report":
+        clean, killed = tmp_path / "clean.html", tmp_path / "killed.html"
+    if command[0] in ("evaluate", "check"):
+        clean, killed = tmp_path / "clean.json", tmp_path / "killed.json"
+    reference = labeltools(*(a.format(out=clean) for a in command), "-j", "2", cwd=many)
+    assert reference.returncode in (0, 1), reference.stderr
+    run = start(*(a.format(out=killed) for a in command), "-j", "2", cwd=many)
+    os.kill(first_worker(run), signal.SIGKILL)
+    _, stderr = run.communicate(timeout=600)
+    assert run.returncode == reference.returncode, stderr
+    assert "warning: a worker process died (" in stderr and "item(s) it may have held run again, one by one" in stderr
+    if clean.is_dir():
+        assert tree(killed) == tree(clean)
+    elif command[0] == "report":  # the page names its own file; everything else is the same
+        assert killed.read_text().replace("killed.html", "clean.html") == clean.read_text()
+    else:
+        assert killed.read_bytes() == clean.read_bytes()
+
+
+@pytest.mark.parametrize(("sent", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_an_interrupt_stops_the_run_in_one_line_and_resume_finishes_it(many: Path, tmp_path: Path, sent: int, code: int) -> None:
+    out = tmp_path / "out"
+    run = start("convert", "ann", out, "-j", "2", "--instances", "--viz", cwd=many)
+    first_worker(run)
+    while not (out / "SegmentationClass").is_dir() or not any((out / "SegmentationClass").iterdir()):
+        assert run.poll() is None
+        time.sleep(0.01)
+    if sent == signal.SIGINT:
+        os.killpg(run.pid, sent)  # Ctrl-C reaches the whole process group
+    else:
+        run.send_signal(sent)  # SIGTERM to the command alone, as a scheduler sends it
+    _, stderr = run.communicate(timeout=60)
+    assert run.returncode == code, stderr
+    lines = [line for line in stderr.splitlines() if not line.startswith("classes:")]
+    assert len(lines) == 1 and lines[0].startswith("interrupted: converted "), stderr
+    assert lines[0].endswith("of 240; run the same command with --resume to continue")
+    assert "Traceback" not in stderr
+    assert [p for p in out.rglob("*") if p.name.endswith(".tmp")] == []
+    for _ in range(200):  # the workers are gone too
+        if not [p for p in psutil.process_iter(["cmdline"]) if str(out) in " ".join(p.info["cmdline"] or [])]:
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("a worker outlived the interrupted command")
+    resumed = labeltools("convert", "ann", out, "-j", "2", "--instances", "--viz", "--resume", cwd=many)
+    assert resumed.returncode == 0, resumed.stderr
+    clean = labeltools("convert", "ann", tmp_path / "clean", "-j", "2", "--instances", "--viz", cwd=many)
+    assert clean.returncode == 0
+    assert tree(out) == tree(tmp_path / "clean")
