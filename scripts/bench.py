@@ -19,6 +19,7 @@ import io
 import itertools
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -995,6 +996,51 @@ def bench_dask(workdir: Path, quick: bool) -> list[Result]:
     return results
 
 
+#: The last revision whose local workers were a ``multiprocessing.Pool`` (``imap``), which hangs
+#: for ever when one worker dies: the ``pool`` benchmark times today's engine against it.
+POOL_REFERENCE = "daf17c8"
+
+
+def engine_copy(workdir: Path, revision: str) -> Path:
+    """A copy of today's package whose ``engine/executor.py`` is that of ``revision``: the same
+    code but for how the work fans out. Returns the folder to run ``python -m labeltools`` in."""
+    folder = workdir / f"engine-{revision}"
+    shutil.copytree(ROOT / "labeltools", folder / "labeltools", ignore=shutil.ignore_patterns("__pycache__"))
+    old = subprocess.run(["git", "show", f"{revision}:labeltools/engine/executor.py"], cwd=ROOT, check=True, capture_output=True, text=True)
+    (folder / "labeltools" / "engine" / "executor.py").write_text(old.stdout)
+    return folder
+
+
+def bench_pool(workdir: Path, quick: bool) -> list[Result]:
+    """convert and evaluate, whole processes at --jobs 2, with today's engine (workers that may
+    die) against the multiprocessing.Pool engine of :data:`POOL_REFERENCE`."""
+    old = engine_copy(workdir, POOL_REFERENCE)
+    count = 60 if quick else 600
+    folder = make_labelme_folder(workdir / "labelme", count)
+    pairs = make_label_pairs(workdir, 60 if quick else 500)
+    gt, pred = Path(pairs[0][0]).parent, Path(pairs[0][1]).parent
+    outs = itertools.count()
+
+    def command(cwd: Path, *args: object) -> Callable[[], object]:
+        line = [sys.executable, "-m", "labeltools", *map(str, args)]
+        return lambda: subprocess.run(line, check=True, cwd=cwd, env=PROCESS_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
+
+    results = []
+    for name, args in (
+        ("convert", lambda: ("convert", folder, workdir / f"out{next(outs)}", "-c", folder / "labels.txt", "-j", 2)),
+        ("evaluate", lambda: ("evaluate", gt, pred, "-n", EVAL_CLASSES, "-j", 2)),
+    ):
+        ours_t, base_t = timeit_alternating(
+            lambda: command(ROOT, *args())(), lambda: command(old, *args())(), repeats=1 if quick else 5
+        )  # fmt: skip
+        case = f"{count} images" if name == "convert" else f"{len(pairs)} pairs"
+        results.append(Result(
+            "pool", f"{name} {case}, --jobs 2, whole process", ours_t, base_t,
+            baseline_name=f"multiprocessing.Pool engine ({POOL_REFERENCE})", target=1 / 1.05,
+        ))  # fmt: skip
+    return results
+
+
 BENCHMARKS: dict[str, Callable[[Path, bool], list[Result]]] = {
     "colormap": bench_colormap,
     "excel": bench_excel,
@@ -1008,6 +1054,7 @@ BENCHMARKS: dict[str, Callable[[Path, bool], list[Result]]] = {
     "diff": bench_diff,
     "dask": bench_dask,
     "startup": bench_startup,
+    "pool": bench_pool,
 }
 
 

@@ -268,26 +268,23 @@ class _Pool:
         self.known: dict[int, Any] = {}  # every worker process seen, by pid: the pool forgets dead ones
 
     def run(self, guard: _Guard, pending: deque[tuple[int, list[Any]]], ready: dict[int, list[FileResult]]) -> Iterator[None]:
-        """Run chunks from ``pending`` into ``ready`` (yielding after each completes) until
-        none is left, or until the pool breaks: then :attr:`lost` holds the chunks in flight."""
-        from concurrent.futures import FIRST_COMPLETED, wait
+        """Run chunks from ``pending`` into ``ready`` (yielding after each, in order) until none
+        is left, or until the pool breaks: then :attr:`lost` holds the chunks in flight."""
         from concurrent.futures.process import BrokenProcessPool
 
-        in_flight: dict[Any, tuple[int, list[Any]]] = {}
+        in_flight: deque[tuple[Any, int, list[Any]]] = deque()  # in the order submitted
         while pending or in_flight:
             while pending and len(in_flight) < self.workers * CHUNKS_PER_WORKER:
                 start, items = pending.popleft()
-                in_flight[self.executor.submit(_run_chunk, guard, items)] = (start, items)
+                in_flight.append((self.executor.submit(_run_chunk, guard, items), start, items))
             self.known.update(getattr(self.executor, "_processes", {}))
-            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            for future in done:
-                start, items = in_flight.pop(future)
-                try:
-                    ready[start] = future.result()
-                except BrokenProcessPool:
-                    self.lost = [(start, items), *in_flight.values()]
-                    self.died = self._death()
-                    return
+            future, start, items = in_flight.popleft()
+            try:
+                ready[start] = future.result()
+            except BrokenProcessPool:  # every chunk in flight fails with it
+                self.lost = [(start, items), *((s, i) for _, s, i in in_flight)]
+                self.died = self._death()
+                return
             yield
 
     def run_alone(self, guard: _Guard, item: Any) -> FileResult:
