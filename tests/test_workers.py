@@ -160,3 +160,18 @@ def test_an_interrupt_stops_the_run_in_one_line_and_resume_finishes_it(many: Pat
     clean = labeltools("convert", "ann", tmp_path / "clean", "-j", "2", "--instances", "--viz", cwd=many)
     assert clean.returncode == 0
     assert tree(out) == tree(tmp_path / "clean")
+
+
+def test_a_second_writer_is_refused_and_a_dead_writers_lock_is_taken(many: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = start("convert", "ann", out, "-j", "2", cwd=many)
+    first_worker(first)
+    second = labeltools("convert", "ann", out, "-j", "1", "--overwrite", cwd=many)
+    assert second.returncode == 1
+    assert f"error: {out}: another labeltools run is writing into it (pid {first.pid}: labeltools convert ann {out}" in second.stderr
+    os.killpg(first.pid, signal.SIGKILL)  # the first dies holding the lock
+    first.wait()
+    assert (out / ".labeltools.lock").exists()
+    third = labeltools("convert", "ann", out, "-j", "2", "--overwrite", cwd=many)
+    assert third.returncode == 0, third.stderr
+    assert not (out / ".labeltools.lock").exists()  # gone with the run that held it

@@ -8,6 +8,7 @@ import typer
 from rich.text import Text
 
 from labeltools.cli.shared import (
+    AllowImageUrlsOption,
     BatchSummary,
     ClassesOption,
     DaskOption,
@@ -146,6 +147,7 @@ def convert_command(
         ),
     ] = OverlapChoice("last"),
     json_path: JsonOption = None,
+    allow_image_urls: AllowImageUrlsOption = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Write into an existing OUTPUT, converting everything again.")] = False,
     resume: Annotated[
         bool, typer.Option("--resume", help="Write into an existing OUTPUT, converting only files whose outputs are older.")
@@ -168,7 +170,7 @@ def convert_command(
     options = ConvertOptions(
         unknown=unknown.value, skip_bad_shapes=skip_bad_shapes, line_width=line_width,
         point_size=point_size, image_format=image_format.value, instances=instances, viz=viz,
-        overlap=overlap.value,
+        overlap=overlap.value, allow_image_urls=allow_image_urls,
     )
     conversion = convert_labelme(
         inputs, output, either(classes, labels, "--classes", "--labels"), options=options, val_fraction=val_fraction, seed=seed,
@@ -327,6 +329,7 @@ def export_command(
     copy_images: Annotated[
         bool, typer.Option("--copy-images", help="COCO: copy the images into images/<split>/ (YOLO always does).")
     ] = False,
+    allow_image_urls: AllowImageUrlsOption = False,
     min_iou: Annotated[
         float, typer.Option("--min-iou", min=0.0, max=1.0, help="List the objects whose written form reads back below this IoU.")
     ] = DEFAULT_MIN_IOU,
@@ -359,7 +362,7 @@ def export_command(
 
     target = required(either(output_dir, output_alias, "--output-dir", "-o"), "--output-dir")
     options = ExportOptions(
-        to=to.value, rle=rle, copy_images=copy_images, min_iou=min_iou, strict=strict,
+        to=to.value, rle=rle, copy_images=copy_images, min_iou=min_iou, strict=strict, allow_image_urls=allow_image_urls,
         line_width=line_width, point_size=point_size, unknown=unknown.value,
     )  # fmt: skip
     if to.value == "yolo-seg" and (rle or copy_images):

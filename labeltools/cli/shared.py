@@ -10,6 +10,7 @@ import dataclasses
 import functools
 import logging
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -126,9 +127,21 @@ err = _console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+#: Characters a message never shows as they are: controls (a file name's ESC would drive the
+#: terminal, its NUL or line break would cut the line) and lone surrogates (a file name that is
+#: not UTF-8), each written as its escape instead.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """``text`` as one line that shows every character: controls, line breaks and lone
+    surrogates as their escapes (``\\x1b``, ``\\n``, ``\\udcff``)."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
 def warn(message: str) -> None:
     """Print a warning line on stderr."""
-    err.print(Text.assemble(("warning:", "yellow"), " ", message), soft_wrap=True)
+    err.print(Text.assemble(("warning:", "yellow"), " ", printable(message)), soft_wrap=True)
 
 
 def result_table(title: str, columns: Sequence[str], text: Sequence[str] = ("name",)) -> "Table":
@@ -171,7 +184,7 @@ def swatch(color: tuple[int, int, int]) -> Text:
 
 def fail(message: str) -> NoReturn:
     """Print one line on stderr and exit with code 1."""
-    err.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
+    err.print(Text.assemble(("error:", "bold red"), " ", printable(message)), soft_wrap=True)
     raise typer.Exit(1)
 
 
@@ -306,7 +319,7 @@ def report_batch(
         )  # fmt: skip
         raise typer.Exit(_interrupted_code(exc)) from None
     for reason in summary.failures:
-        err.print(Text.assemble(("failed:", "red"), " ", reason), soft_wrap=True)
+        err.print(Text.assemble(("failed:", "red"), " ", printable(reason)), soft_wrap=True)
     if not counts:
         return summary
     parts = [f"{verb} {summary.done}"]
@@ -408,7 +421,7 @@ class LineHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            message = self.format(record)
+            message = printable(self.format(record))
             level = record.levelname.lower()
             err.print(Text.assemble((f"{level}:", _LEVEL_STYLE.get(record.levelname, "")), " ", message), soft_wrap=True)
         except Exception:  # logging must never take the command down
@@ -506,6 +519,16 @@ NumClassesOption = Annotated[
 ]  # fmt: skip
 
 
+#: convert's and export's: an imagePath that is a URL is fetched only when the user says so.
+AllowImageUrlsOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-image-urls",
+        help="Fetch an imagePath that is a URL (http://, s3://, ...); by default images are only read beside their annotation.",
+    ),
+]
+
+
 # The split options convert and split share.
 ValFractionOption = Annotated[float, typer.Option("--val-fraction", min=0.0, max=1.0, help="Share of images listed in val.txt.")]
 
@@ -527,11 +550,12 @@ JsonOption = Annotated[
 
 def emit_json(path: str, data: Any) -> None:
     """Write a command's ``--json`` results: to FILE (atomically), or with ``-`` to stdout."""
-    import json
     import sys
 
+    from labeltools.core.files import json_text
+
     if path == "-":
-        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(json_text(data, indent=2) + "\n")
         return
     from labeltools.formats.labels import write_json
 

@@ -530,6 +530,18 @@ class ClassTable:
         return csv_document([["index", "name", "r", "g", "b", "train_id"], *rows])
 
 
+def class_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a class name (a line of ``class_names.txt``, UTF-8 like every class
+    file), or None when it can."""
+    if not is_one_line(name):
+        return "it holds a line break"
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return "it is not valid UTF-8 text (a lone surrogate)"
+    return None
+
+
 def is_one_line(name: str) -> bool:
     """True when ``name`` holds no line break (``\\n``, ``\\r`` or any other that
     :meth:`str.splitlines` splits at), so it can be a line of ``class_names.txt``."""
@@ -558,6 +570,8 @@ def _checked_entry(entry: ClassEntry, source: str, pos: int) -> ClassEntry:
             f"{source}: class {name!r} holds a line break; a class name must be one line "
             "(class_names.txt and labels.txt list one name a line)"
         )
+    if class_name_problem(name) is not None:
+        raise ClassTableError(f"{source}: class {name!r} is not valid UTF-8 text; class files are UTF-8")
     if not isinstance(entry.index, (int, np.integer)) or not NO_INDEX <= entry.index <= VOID:
         raise ClassTableError(
             f"{source}: class {name!r} has index {entry.index}; class indices are 0..254 "

@@ -6,9 +6,21 @@ is the little the shared tables need to load themselves from wherever they are.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from pathlib import PurePosixPath
 from typing import Any
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_text(data: Any, **dumps: Any) -> str:
+    """``json.dumps(data, ensure_ascii=False, **dumps)`` that UTF-8 can always carry: a lone
+    surrogate (from a file name that is not UTF-8) is written as its ``\\uXXXX`` escape, which
+    JSON reads back as the same string."""
+    text = json.dumps(data, ensure_ascii=False, **dumps)
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def is_url(path: object) -> bool:

@@ -186,6 +186,59 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
+#: The file that says a run is writing into a folder (see :func:`output_lock`).
+LOCK_NAME = ".labeltools.lock"
+
+
+@contextmanager
+def output_lock(folder: PathLike) -> Iterator[None]:
+    """Hold ``folder`` for one writer while the block runs: a second labeltools run writing into
+    it is refused with one line naming the first (its pid and command).
+
+    The lock is an ``flock`` on ``folder/.labeltools.lock``, which the system releases when its
+    process ends, however it ends: a lock left by a killed run is simply taken. Object stores
+    (no such lock) and file systems without ``flock`` go unlocked.
+
+    Raises:
+        OutputError: another live run holds the folder, or the lock file cannot be made.
+    """
+    target = ensure_dir(folder)
+    if is_remote(target):
+        yield
+        return
+    import fcntl
+    import sys
+
+    path = Path(target) / LOCK_NAME
+    try:
+        handle = open(path, "a+", encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write ({_cause(exc)})") from None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = " ".join(handle.read().split()) or "another process"
+            raise OutputError(
+                f"{target}: another labeltools run is writing into it ({holder}); wait for it to "
+                "finish, or stop it, before running again"
+            ) from None
+        except OSError:  # no flock here (some network file systems)
+            yield
+            return
+        handle.seek(0)
+        handle.truncate()
+        program = os.path.basename(sys.argv[0]) if sys.argv else "python"
+        program = "labeltools" if program == "__main__.py" else program
+        handle.write(f"pid {os.getpid()}: {' '.join([program, *sys.argv[1:]])}\n")
+        handle.flush()
+        try:
+            yield
+        finally:
+            path.unlink(missing_ok=True)  # before the lock goes: a waiting opener gets a new file
+
+
 _swept: set[Path] = set()
 
 

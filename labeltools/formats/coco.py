@@ -6,7 +6,6 @@ measures runs, no pixel is decoded); it is the ``coco`` extra, imported when an 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,6 +14,7 @@ from numpy.typing import NDArray
 
 from labeltools.core.classes import ClassTable
 from labeltools.core.errors import ExportError
+from labeltools.core.files import json_text
 from labeltools.core.options import VOID
 from labeltools.core.version import __version__
 from labeltools.engine.storage import atomic_write
@@ -131,7 +131,7 @@ def annotation_text(annotation: dict[str, Any]) -> str:
 
 
 def _compact(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return json_text(value, separators=(",", ":"))
 
 
 def write_coco(

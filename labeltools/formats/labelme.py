@@ -528,10 +528,14 @@ def _exif_orientation(image: PIL.Image.Image, data: bytes) -> int:
     return value if value in _TRANSPOSING_ORIENTATIONS else 1
 
 
-def _image_candidates(doc: LabelmeDocument, base_dir: Path) -> list[Path]:
+def _image_candidates(doc: LabelmeDocument, base_dir: Path, allow_urls: bool) -> list[Path]:
     assert doc.image_path is not None
     relative = PurePosixPath(doc.image_path)
-    candidates = [location(doc.image_path) if relative.is_absolute() or is_url(doc.image_path) else base_dir / doc.image_path]
+    candidates = []
+    if not is_url(doc.image_path):
+        candidates.append(location(doc.image_path) if relative.is_absolute() else base_dir / doc.image_path)
+    elif allow_urls:
+        candidates.append(location(doc.image_path))
     # Annotations moved with their images often keep an absolute or stale folder in imagePath:
     # the image's name next to the JSON file is the usual place to find it.
     beside = base_dir / relative.name
@@ -540,12 +544,14 @@ def _image_candidates(doc: LabelmeDocument, base_dir: Path) -> list[Path]:
     return candidates
 
 
-def find_image_file(doc: LabelmeDocument) -> Path | None:
+def find_image_file(doc: LabelmeDocument, allow_urls: bool = False) -> Path | None:
     """The image file an annotation names, or ``None`` when its image is embedded.
 
     ``imagePath`` is resolved relative to the JSON file's folder (the current folder for a
     document not read from a file); failing that, the image's file name is looked for in that
-    folder.
+    folder. A URL in ``imagePath`` (``http://``, ``s3://``, any ``scheme://``) is never fetched
+    unless ``allow_urls``: annotations come from others, and a pipeline that converts them must
+    not request what they name (only its file name is looked for beside the JSON).
 
     Raises:
         AnnotationError: neither ``imageData`` nor ``imagePath``, or no such file (every path
@@ -556,7 +562,7 @@ def find_image_file(doc: LabelmeDocument) -> Path | None:
     if doc.image_path is None:
         raise AnnotationError(f"{doc.source}: has neither 'imageData' nor 'imagePath'")
     base_dir = doc.path.parent if doc.path is not None else Path.cwd()
-    candidates = _image_candidates(doc, base_dir)
+    candidates = _image_candidates(doc, base_dir, allow_urls)
     reasons = []
     for candidate in candidates:
         try:
@@ -566,10 +572,13 @@ def find_image_file(doc: LabelmeDocument) -> Path | None:
         except OSError as exc:  # a name too long for the file system, say
             reasons.append(f"{_shown(str(candidate))}: {exc.strerror or exc}")
     tried = ", ".join(reasons)
-    raise AnnotationError(f"{doc.source}: image {_shown(doc.image_path)} not found (tried {tried})")
+    refused = ""
+    if is_url(doc.image_path) and not allow_urls:
+        refused = "; its URL was not fetched (images are read beside their annotation; --allow-image-urls fetches them)"
+    raise AnnotationError(f"{doc.source}: image {_shown(doc.image_path)} not found (tried {tried}){refused}")
 
 
-def open_source_image(doc: LabelmeDocument) -> SourceImage:
+def open_source_image(doc: LabelmeDocument, allow_urls: bool = False) -> SourceImage:
     """Find and open the image of an annotation (header only; pixels are decoded on demand).
 
     Embedded ``imageData`` is used as is. Otherwise the file is found by
@@ -580,7 +589,7 @@ def open_source_image(doc: LabelmeDocument) -> SourceImage:
             tried is named), not an image, or a size that differs from ``imageHeight`` x
             ``imageWidth``.
     """
-    path = find_image_file(doc)
+    path = find_image_file(doc, allow_urls)
     if path is None:
         assert doc.image_data is not None
         try:

@@ -8,7 +8,6 @@ on read, and so are 16-bit ones whose values all fit in 0..255.
 from __future__ import annotations
 
 import io
-import json
 import os
 import struct
 import threading
@@ -28,6 +27,7 @@ from labeltools.core._types import PathLike
 from labeltools.core.arrays import as_label_array
 from labeltools.core.colormap import palette_bytes
 from labeltools.core.errors import ColourImageError, LabelFileError, LabeltoolsError
+from labeltools.core.files import json_text
 from labeltools.engine.storage import atomic_write as atomic_write
 from labeltools.engine.storage import is_url, read_bytes
 
@@ -54,7 +54,7 @@ COLOUR_MODES = ("RGB", "RGBA", "RGBX", "CMYK", "YCbCr", "LA", "La", "PA")
 
 def write_json(path: PathLike, data: Any) -> None:
     """Write ``data`` as indented UTF-8 JSON (ending in a newline), atomically."""
-    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    text = json_text(data, indent=2) + "\n"
     with atomic_write(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
 

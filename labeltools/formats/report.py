@@ -9,13 +9,13 @@ without importing it. Both come with the ``report`` extra, loaded only when a re
 from __future__ import annotations
 
 import importlib.util
-import json
 import re
 from pathlib import Path
 from typing import Any
 
 from labeltools.core._types import PathLike
 from labeltools.core.errors import ReportError
+from labeltools.core.files import json_text
 from labeltools.engine.storage import atomic_write
 
 INSTALL_HINT = "pip install 'labeltools[report]'"
@@ -78,7 +78,7 @@ def _markup(text: str) -> Any:
 def _json_markup(value: Any) -> Any:
     """JSON safe inside a ``<script type="application/json">``: ``<``, ``>``, ``&`` and ``'``
     are written as escapes, so no text from data can close the element."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    text = json_text(value, separators=(",", ":"))
     for char, escape in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("'", "\\u0027")):
         text = text.replace(char, escape)
     return _markup(text)

@@ -186,14 +186,48 @@ def write_split(root: PathLike, split: str, ids: Iterable[str]) -> Path:
     return write_splits(root, {split: ids})[0]
 
 
+def split_id_problem(image_id: str) -> str | None:
+    """Why ``image_id`` cannot be one line of a split file (which every loader splits at line
+    breaks and strips), or None when it can: it must be UTF-8 text on one line, without white
+    space at either end."""
+    try:
+        image_id.encode("utf-8")
+    except UnicodeEncodeError:
+        return "it is not valid UTF-8 (a file name in another encoding)"
+    if not image_id:
+        return "it is empty"
+    if len(image_id.splitlines()) != 1 or image_id.endswith(("\n", "\r")):
+        return "it holds a line break"
+    if image_id != image_id.strip():
+        return "it starts or ends with white space"
+    return None
+
+
+def check_split_id(image_id: str, source: str) -> None:
+    """Raise DatasetError naming ``source`` when ``image_id`` cannot be a line of a split file."""
+    problem = split_id_problem(image_id)
+    if problem is not None:
+        raise DatasetError(f"{source}: its id {image_id!r} cannot be a line of a split file ({problem}); rename the file")
+
+
 def write_splits(root: PathLike, splits: Mapping[str, Iterable[str]]) -> list[Path]:
     """Write several split files (one id a line) so that they replace the old ones together,
-    or (on failure) not at all; returns their paths."""
+    or (on failure) not at all; returns their paths.
+
+    Raises:
+        DatasetError: an id that cannot be a line of a split file (see :func:`split_id_problem`).
+    """
+    texts = {}
+    for split, ids in splits.items():
+        ids = list(ids)
+        for image_id in ids:
+            check_split_id(image_id, str(split_path(root, split)))
+        texts[split] = "".join(f"{i}\n" for i in ids)
     paths = []
     with atomic_writes() as stage:
-        for split, ids in splits.items():
+        for split, text in texts.items():
             paths.append(split_path(root, split))
-            stage(paths[-1]).write_text("".join(f"{i}\n" for i in ids), encoding="utf-8")
+            stage(paths[-1]).write_text(text, encoding="utf-8")
     return paths
 
 

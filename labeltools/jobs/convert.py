@@ -26,7 +26,7 @@ import functools
 import logging
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,12 +40,11 @@ from labeltools.core.classes import (
     BACKGROUND_NAME,
     IGNORE_NAME,
     ClassTable,
-    is_one_line,
+    class_name_problem,
 )
 from labeltools.core.colormap import palette_bytes
 from labeltools.core.errors import (
     AnnotationError,
-    ClassTableError,
     DatasetError,
     NotLabelmeError,
 )
@@ -68,10 +67,10 @@ from labeltools.engine.executor import (
 from labeltools.engine.storage import (
     absolute,
     atomic_writes,
-    ensure_dir,
     list_files,
     location,
     modified,
+    output_lock,
     remove_stale_temporaries,
     start_run,
 )
@@ -89,13 +88,14 @@ from labeltools.formats.labelme import (
 from labeltools.formats.labels import label_histogram, save_label_image
 from labeltools.formats.voc import (
     CLASS_NAMES_FILE,
-    LABELMAP_FILE,
-    META_FILE,
-    SPLITS_DIR,
     IMAGE_EXTENSIONS,
     IMAGES_DIR,
+    LABELMAP_FILE,
     LABELS_DIR,
+    META_FILE,
     OBJECTS_DIR,
+    SPLITS_DIR,
+    check_split_id,
     image_path,
     is_voc_root,
     label_path,
@@ -140,6 +140,8 @@ class ConvertOptions:
             format (PNG stays PNG, ...).
         instances: also write ``SegmentationObject/<id>.png``.
         viz: also write ``SegmentationClassVisualization/<id>.jpg``.
+        allow_image_urls: fetch an ``imagePath`` that is a URL (by default only its file name
+            is looked for beside the annotation; see :func:`find_image_file`).
         overlap: where shapes of different classes overlap: ``"last"`` (the later shape wins,
             labelme's rule), ``"first"``, or ``"void"`` (255).
     """
@@ -152,6 +154,7 @@ class ConvertOptions:
     instances: bool = False
     viz: bool = False
     overlap: OverlapRule = "last"
+    allow_image_urls: bool = False
 
     def check(self) -> None:
         """Raise AnnotationError for an impossible option value."""
@@ -203,7 +206,7 @@ def _up_to_date(json_path: Path, doc: LabelmeDocument, output: Path, image_id: s
     outputs = _output_paths(output, image_id, options, image_output.suffix)
     inputs = [json_path]
     try:
-        source = find_image_file(doc)
+        source = find_image_file(doc, options.allow_image_urls)
     except AnnotationError:
         return None
     if source is not None:
@@ -367,6 +370,7 @@ def convert_file(
     json_path = location(json_path)
     output = location(output)
     image_id = json_path.stem if image_id is None else image_id
+    check_split_id(image_id, str(json_path))  # before anything of it is written
     try:
         doc = read_labelme(json_path, skip_bad_shapes=options.skip_bad_shapes)
     except NotLabelmeError as exc:
@@ -382,7 +386,7 @@ def convert_file(
                 data["pixels"] = sparse_counts(label_histogram(label_path(output, image_id))[0].tolist())
             return FileResult(source=str(json_path), skipped=True, outputs=done, data=data)
 
-    source = open_source_image(doc)
+    source = open_source_image(doc, options.allow_image_urls)
     raster = rasterise(
         doc,
         classes,
@@ -528,21 +532,19 @@ def _labels_of(item: ConvertItem) -> FileResult:
 
 def discover_classes(items: Sequence[ConvertItem], jobs: int | None = None) -> ClassTable:
     """The class table of a set of annotations: ``_background_`` = 0, the other labels sorted
-    from 1, ``__ignore__`` = 255. Ids are the same for every file.
-
-    Raises:
-        ClassTableError: a label that cannot be a class name (naming the first file using it).
+    from 1, ``__ignore__`` = 255. Ids are the same for every file. A label that cannot be a
+    class name (a line break, text that is not UTF-8) is left out with a warning: the files
+    using it then fail alone, as for any label the table lacks.
     """
     labels: dict[str, str] = {}  # label -> the first file using it
     for result in map_files(_labels_of, items, jobs, quick_task_chunksize(len(items), jobs)):
         for label in result.data or ():
             labels.setdefault(label, result.source)
-    for label, source in labels.items():
-        if not is_one_line(label):
-            raise ClassTableError(
-                f"{source}: label {label!r} holds a line break, which no class name can hold "
-                "(class_names.txt lists one name a line); rename it in the annotations"
-            )
+    for label, source in list(labels.items()):
+        problem = class_name_problem(label)
+        if problem is not None:
+            log.warning("%s: label %r cannot be a class name (%s); the files using it fail", source, label, problem)
+            del labels[label]
     names = [BACKGROUND_NAME, *sorted(labels.keys() - {BACKGROUND_NAME, IGNORE_NAME}), IGNORE_NAME]
     log.debug("found %d labels in %d files", len(labels), len(items))
     return ClassTable.from_names(names, source="classes found in the annotations")
@@ -598,7 +600,17 @@ class Conversion(OneRun):
     pixels: dict[str, dict[int, int]] = field(default_factory=dict, init=False)
 
     def _run(self) -> Iterator[FileResult]:
-        ensure_dir(self.output)
+        with output_lock(self.output):  # one writer at a time
+            labelme = yield from self._convert()
+        if not labelme:
+            self._undo()
+            raise DatasetError(
+                f"none of the {len(self.items)} .json file(s) is a labelme annotation; nothing written"
+            )
+
+    def _convert(self) -> Generator[FileResult, None, int]:
+        """Convert every item; returns how many were labelme annotations (nothing more is
+        written when none was)."""
         start_run()
         for folder in self._folders():  # even those this run writes nothing into (--resume)
             remove_stale_temporaries(folder)
@@ -629,10 +641,7 @@ class Conversion(OneRun):
                     kept.add(item.image_id)
             yield result
         if not labelme:
-            self._undo()
-            raise DatasetError(
-                f"none of the {len(self.items)} .json file(s) is a labelme annotation; nothing written"
-            )
+            return 0
         previous = self.previous_split
         if previous is not None and not self.resume:  # overwrite: only kept ids stay where they were
             previous = (sorted(set(previous[0]) & kept), sorted(set(previous[1]) & kept))
@@ -645,8 +654,9 @@ class Conversion(OneRun):
         self.splits = {"train": train, "val": val, "trainval": sorted(train + val)}
         if failed and not self.splits["trainval"] and not self.table_changed:
             log.debug("nothing converted: the split files are left as they were")
-            return
+            return labelme
         write_splits(self.output, self.splits)
+        return labelme
 
     def _folders(self) -> list[Path]:
         """The folders this conversion writes files into."""

@@ -37,8 +37,8 @@ from labeltools.engine.executor import FileResult, OneRun, map_files
 from labeltools.engine.storage import (
     atomic_write,
     atomic_writes,
-    ensure_dir,
     location,
+    output_lock,
     read_bytes,
 )
 from labeltools.formats.coco import (
@@ -104,6 +104,7 @@ class ExportOptions:
     to: str = "coco"
     rle: bool = False
     copy_images: bool = False
+    allow_image_urls: bool = False  # fetch an imagePath that is a URL (see find_image_file)
     min_iou: float = DEFAULT_MIN_IOU
     strict: bool = False
     line_width: int = DEFAULT_LINE_WIDTH
@@ -151,7 +152,7 @@ class _Object:
 
 def _labelme_source(item: ExportItem, table: ClassTable, options: ExportOptions) -> tuple[Any, list[_Object]]:
     doc = read_labelme(item.source)
-    image = open_source_image(doc)
+    image = open_source_image(doc, options.allow_image_urls)
     found = labelme_objects(
         doc, table, (image.height, image.width), line_width=options.line_width,
         point_size=options.point_size, unknown=options.unknown,  # type: ignore[arg-type]
@@ -334,7 +335,10 @@ class Export(OneRun):
         return sorted({item.split for item in self.items}, key=lambda s: (s != "train", s != "val", s))
 
     def _run(self) -> Iterator[FileResult]:
-        ensure_dir(self.output)
+        with output_lock(self.output):  # one writer at a time
+            yield from self._export()
+
+    def _export(self) -> Iterator[FileResult]:
         work = functools.partial(export_item, output=str(self.output), table=self.table, options=self.options)
         documents: dict[str, tuple[list[dict[str, Any]], list[tuple[int, str]]]] = {s: ([], []) for s in self.splits}
         for image_number, result in enumerate(map_files(work, self.items, self.jobs), 1):

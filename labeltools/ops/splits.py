@@ -28,7 +28,7 @@ NOT_STRATIFIED = frozenset({0, 255})
 
 def split_key(seed: int, image_id: str) -> str:
     """The sort key that orders ids for a seed (a SHA-256 hex digest)."""
-    return hashlib.sha256(f"{seed}\0{image_id}".encode()).hexdigest()
+    return hashlib.sha256(f"{seed}\0{image_id}".encode("utf-8", "surrogateescape")).hexdigest()  # a non-UTF-8 file name as its bytes
 
 
 def check_fraction(val_fraction: float) -> None:

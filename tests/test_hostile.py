@@ -1,0 +1,184 @@
+"""Hostile data and hostile neighbours: URLs in annotations, names no split file can hold, labels
+no class file can hold, a second writer. Each fails its own file, or is refused, in one line."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from helpers import jpeg_bytes, scene, write_annotation
+from PIL import Image
+from typer.testing import CliRunner
+
+from labeltools.cli import app
+
+runner = CliRunner()
+
+
+def cli(*args: object):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture
+def image_server() -> Iterator[tuple[str, list[str]]]:
+    """An HTTP server on 127.0.0.1 that serves a JPEG at any path and records every request."""
+    body = jpeg_bytes(Image.fromarray(scene(20, 30)))
+    requests: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            requests.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/jpeg")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_HEAD(self) -> None:  # noqa: N802
+            requests.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", requests
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def url_annotation(folder: Path, url: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    doc = {
+        "version": "5.4.1", "flags": {}, "imagePath": url, "imageData": None, "imageHeight": 20, "imageWidth": 30,
+        "shapes": [{"label": "cat", "points": [[2, 2], [12, 12]], "shape_type": "rectangle", "group_id": None, "flags": {}}],
+    }  # fmt: skip
+    path = folder / "remote.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def test_an_image_url_in_an_annotation_is_never_fetched(tmp_path: Path, image_server: tuple[str, list[str]]) -> None:
+    base, requests = image_server
+    url_annotation(tmp_path / "ann", f"{base}/secret.jpg")
+    write_annotation(tmp_path / "ann", "fine")
+    result = cli("convert", tmp_path / "ann", tmp_path / "out", "-j", "1")
+    assert result.exit_code == 1
+    assert (
+        "remote.json: image 'http://127.0.0.1:" in result.stderr
+        and "its URL was not fetched (images are read beside their annotation; --allow-image-urls fetches them)"
+        in " ".join(result.stderr.split())
+    )
+    assert "converted 1, failed 1" in result.stderr
+    exported = cli("export", tmp_path / "ann", "--to", "coco", "-d", tmp_path / "coco", "--copy-images", "-j", "1")
+    assert exported.exit_code == 1 and "its URL was not fetched" in " ".join(exported.stderr.split())
+    assert requests == []  # not one request reached the server
+    assert not list((tmp_path / "out" / "JPEGImages").glob("remote.*"))
+
+
+def test_the_image_beside_the_annotation_is_used_instead_of_its_url(tmp_path: Path, image_server: tuple[str, list[str]]) -> None:
+    base, requests = image_server
+    url_annotation(tmp_path / "ann", f"{base}/photos/secret.jpg")
+    Image.fromarray(scene(20, 30)).save(tmp_path / "ann" / "secret.jpg")
+    result = cli("convert", tmp_path / "ann", tmp_path / "out", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert requests == []
+
+
+def test_allow_image_urls_fetches_them(tmp_path: Path, image_server: tuple[str, list[str]]) -> None:
+    pytest.importorskip("aiohttp")  # fsspec's http file system
+    base, requests = image_server
+    url_annotation(tmp_path / "ann", f"{base}/ok.jpg")
+    result = cli("convert", tmp_path / "ann", tmp_path / "out", "-j", "1", "--allow-image-urls")
+    assert result.exit_code == 0, result.output
+    assert any(path == "/ok.jpg" for path in requests)
+    assert (tmp_path / "out" / "JPEGImages" / "remote.jpg").is_file()
+
+
+# --- labels no class file can hold, with discovered classes --------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+hostile_labels = st.text(st.characters(categories=["L", "N", "Cc", "Cs", "Zl", "Zp", "Zs"]), min_size=1, max_size=4) | st.sampled_from(
+    ["cat", "\ud800x", "a\nb", "p\u2028q", "\x1b[31mred", "\x00", "__ignore__", "_background_"]
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(labels=st.lists(st.lists(hostile_labels, min_size=1, max_size=3), min_size=1, max_size=4))
+def test_discovered_hostile_labels_fail_their_files_alone(labels: list[list[str]]) -> None:
+    import tempfile
+
+    from labeltools.core.classes import class_name_problem
+    from labeltools.jobs.convert import convert_labelme
+    from labeltools.formats.voc import load_class_table
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "ann"
+        for number, names in enumerate(labels):
+            shapes = [{"label": name, "points": [[1, 1], [6, 6]], "shape_type": "rectangle"} for name in names]
+            write_annotation(folder, f"f{number}", shapes)
+        results = list(convert_labelme(folder, Path(tmp) / "out", jobs=1))
+        for names, result in zip(labels, results):
+            unusable = any(class_name_problem(name) is not None for name in names)
+            assert result.ok != unusable, (names, result.error)
+            assert "internal error" not in (result.error or "")
+        table = load_class_table(Path(tmp) / "out")  # the class files were written, and read back
+        assert table is not None and all(class_name_problem(name) is None for name in table.names)
+        if any(result.ok for result in results):  # else the split files stay as they were: none
+            for split in ("train", "val", "trainval"):
+                (Path(tmp) / "out" / "ImageSets" / "Segmentation" / f"{split}.txt").read_text(encoding="utf-8")
+
+
+# --- names no split file can hold ----------------------------------------------------------
+
+
+def test_ids_that_cannot_be_a_line_of_a_split_file_fail_alone(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    folder = tmp_path / "ann"
+    write_annotation(folder, "good")
+    for name in (b"\xff\xfe", b"a\nb", " lead".encode(), "p\u2028q".encode(), b"esc\x1b[2J"):
+        path, _ = write_annotation(folder, "template")
+        os.rename(path, os.fsencode(folder) + b"/" + name + b".json")
+    (folder / "template.jpg").rename(folder / "x.jpg")  # keep only what the documents name
+    for doc in folder.iterdir():
+        if doc.suffix == ".json":
+            data = json.loads(doc.read_text())
+            if data["imagePath"] == "template.jpg":
+                data["imagePath"] = "x.jpg"
+                doc.write_text(json.dumps(data))
+    (folder / "broken\x1b[2J.json").write_text("{")  # fails, and its name is in the message
+    done = subprocess.run(
+        [sys.executable, "-m", "labeltools", "convert", str(folder), str(tmp_path / "out"), "-j", "1", "--json", str(tmp_path / "s.json")],
+        capture_output=True, timeout=120,
+    )  # fmt: skip
+    stderr = done.stderr.decode("utf-8")
+    assert done.returncode == 1 and "Traceback" not in stderr
+    assert "\x1b" not in stderr and "\x00" not in stderr  # names from data never drive the terminal
+    assert "broken\\x1b[2J.json: " in stderr and "(it holds a line break)" in stderr
+    assert "(it starts or ends with white space)" in stderr and "(it is not valid UTF-8" in stderr
+    failures = [line for line in stderr.splitlines() if line.startswith("failed: ")]
+    assert len(failures) == 5  # esc... is a fine id: the four others and the broken one fail
+    assert (tmp_path / "out" / "ImageSets" / "Segmentation" / "trainval.txt").read_text(encoding="utf-8").splitlines() == sorted(
+        ["good", "esc\x1b[2J"]
+    )
+    summary = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
+    assert summary["failed"] == 5 and summary["converted"] == 2
+    for command in (["split", str(tmp_path / "out")], ["report", str(tmp_path / "out"), str(tmp_path / "r.html")],
+                    ["export", str(folder), "--to", "coco", "-d", str(tmp_path / "coco")]):  # fmt: skip
+        again = subprocess.run([sys.executable, "-m", "labeltools", *command, "-j", "1"], capture_output=True, timeout=120)
+        assert b"Traceback" not in again.stderr, command
