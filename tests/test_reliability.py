@@ -405,7 +405,7 @@ def test_a_read_only_output_folder_is_one_line(tmp_path: Path) -> None:
     write_annotation(tmp_path / "src", "a")
     with unwritable(tmp_path / "ro") as folder:
         line = one_error_line(cli("convert", tmp_path / "src", folder))
-    assert line.startswith(f"error: {folder / 'class_names.txt'}: cannot write (")
+    assert line.startswith(f"error: {folder}: cannot write into the folder (")
 
 
 def test_excel_below_a_file_prints_no_stream_errors(tmp_path: Path, dataset: Path) -> None:

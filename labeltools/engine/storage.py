@@ -213,7 +213,7 @@ def output_lock(folder: PathLike) -> Iterator[None]:
     try:
         handle = open(path, "a+", encoding="utf-8")
     except OSError as exc:
-        raise OutputError(f"{path}: cannot write ({_cause(exc)})") from None
+        raise OutputError(f"{target}: cannot write into the folder ({_cause(exc)})") from None
     with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
