@@ -182,3 +182,34 @@ def test_ids_that_cannot_be_a_line_of_a_split_file_fail_alone(tmp_path: Path) ->
                     ["export", str(folder), "--to", "coco", "-d", str(tmp_path / "coco")]):  # fmt: skip
         again = subprocess.run([sys.executable, "-m", "labeltools", *command, "-j", "1"], capture_output=True, timeout=120)
         assert b"Traceback" not in again.stderr, command
+
+
+# --- files too large to be images -------------------------------------------------------------
+
+
+def test_an_image_padded_past_the_byte_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    folder = tmp_path / "ann"
+    write_annotation(folder, "good")
+    _, data = write_annotation(folder, "padded")
+    with open(folder / "padded.jpg", "r+b") as padded:  # a real photo, then 600 MB of zeros (sparse)
+        padded.truncate(600 * 2**20)
+    result = cli("convert", folder, tmp_path / "out", "-j", "1")
+    assert result.exit_code == 1
+    message = " ".join(result.stderr.split())
+    assert f"failed: {folder / 'padded.jpg'}: {600 * 2**20} bytes, over the limit of {2**29} for one image (a damaged or padded file" in message
+    assert "set LABELTOOLS_MAX_BYTES to allow it" in message
+    assert not (tmp_path / "out" / "JPEGImages" / "padded.jpg").exists()
+    assert (tmp_path / "out" / "JPEGImages" / "good.jpg").exists()
+    copied = cli("export", folder, "--to", "coco", "-d", tmp_path / "coco", "--copy-images", "-j", "1")
+    assert copied.exit_code == 1 and "padded.jpg: 629145600 bytes, over the limit of" in " ".join(copied.stderr.split())
+
+
+def test_the_byte_limit_is_set_by_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "ann"
+    _, data = write_annotation(folder, "small")
+    monkeypatch.setenv("LABELTOOLS_MAX_BYTES", str(len(data) - 1))
+    assert "bytes, over the limit of" in cli("convert", folder, tmp_path / "out", "-j", "1").stderr
+    monkeypatch.setenv("LABELTOOLS_MAX_BYTES", str(len(data)))
+    assert cli("convert", folder, tmp_path / "out2", "-j", "1").exit_code == 0
+    monkeypatch.setenv("LABELTOOLS_MAX_BYTES", "lots")
+    assert "LABELTOOLS_MAX_BYTES='lots': must be a positive whole number of bytes" in cli("convert", folder, tmp_path / "out3", "-j", "1").stderr

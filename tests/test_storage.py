@@ -300,3 +300,33 @@ def test_a_report_on_s3_names_its_url_as_given(s3: Any) -> None:
     assert "wrote s3://out/report.html" in result.stderr and "s3:/out" not in result.stderr
     s3.invalidate_cache()
     assert s3.cat_file("out/report.html").lstrip().lower().startswith(b"<!doctype html")
+
+
+def test_credentials_in_a_url_are_refused_and_never_shown(s3: Any) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "labeltools", "stats", "s3://AKIAEXAMPLEKEY:VerySecret42@src/sample", "--json", "-"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1
+    shown = done.stdout + done.stderr
+    assert "VerySecret42" not in shown and "AKIAEXAMPLEKEY" not in shown.upper()
+    assert done.stderr.splitlines() == [
+        "error: s3://***@src/sample: credentials in a URL are never used (they would show in logs and "
+        "process lists); give them to the store's own configuration instead (AWS_ACCESS_KEY_ID and "
+        "AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ~/.config/fsspec/conf.json, ...)"
+    ]
+
+
+def test_a_bucket_name_the_store_refuses_is_one_line(s3: Any) -> None:
+    done = subprocess.run([sys.executable, "-m", "labeltools", "stats", "s3://bad!bucket/voc"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    [line] = done.stderr.splitlines()
+    assert line.startswith('error: storage: ParamValidationError: Parameter validation failed: Invalid bucket name "bad!bucket"')
+
+
+def test_verbose_is_ours_not_every_librarys_debug_output(s3: Any) -> None:
+    assert cli("convert", "s3://src/sample", "s3://out/verbose", "-j", "1").exit_code == 0
+    done = subprocess.run([sys.executable, "-m", "labeltools", "-v", "stats", "s3://out/verbose", "-j", "1"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert any(line.startswith("debug: ") for line in done.stderr.splitlines())  # ours
+    assert "botocore" not in done.stderr and "testing" not in done.stderr and len(done.stderr) < 5000

@@ -133,9 +133,24 @@ F = TypeVar("F", bound=Callable[..., Any])
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
+#: Secrets given on the command line (a URL's ``user:password@``), never printed: whatever
+#: prints a message, ours or a library's, shows ``***`` in their place.
+_secrets: set[str] = set()
+
+
+def hide_secrets_of(values: Iterable[Any]) -> None:
+    """Remember the credentials of every URL among ``values`` (strings or lists of them)."""
+    for value in values:
+        for text in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(text, str):
+                for found in re.findall(r"://([^/@\s]+)@", text):
+                    _secrets.update(part for part in (found, *found.split(":")) if len(part) >= 3)
+
+
 def printable(text: str) -> str:
     """``text`` as one line that shows every character: controls, line breaks and lone
-    surrogates as their escapes (``\\x1b``, ``\\n``, ``\\udcff``)."""
+    surrogates as their escapes (``\\x1b``, ``\\n``, ``\\udcff``); secrets as ``***``."""
+    text = _without_secrets(text)
     return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
@@ -209,6 +224,7 @@ def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
         @functools.wraps(func)
         def wrapper(*a: Any, **kw: Any) -> Any:
             from labeltools.engine.executor import use_dask
+            hide_secrets_of([*a, *kw.values()])
             try:
                 with use_dask(kw.get("dask")), _tables_to_stderr(kw.get("json_path") == "-"), _worker_logging():
                     return func(*a, **kw)
@@ -217,6 +233,12 @@ def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
             except OSError as exc:  # the machine's refusal (a path, a permission), not a bug
                 where = f"{exc.filename}: " if exc.filename is not None else ""
                 fail(f"{where}{exc.strerror or exc}")
+            except Exception as exc:
+                if not _from_storage(exc):
+                    raise  # a bug of ours: its traceback is worth having
+                message = " ".join(str(exc).split())
+                message = message if len(message) <= 160 else message[:160] + "..."
+                fail(f"storage: {type(exc).__name__}: {message}")
             except KeyboardInterrupt as exc:  # outside a batch: nothing under way to count
                 err.print("interrupted", style="red")
                 raise typer.Exit(_interrupted_code(exc)) from None
@@ -225,6 +247,15 @@ def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
         return func
 
     return register
+
+
+#: The packages behind storage URLs: what they raise is the store's answer (a bad bucket name, a
+#: refused connection), said in one line like any other refusal of the machine.
+_STORAGE_PACKAGES = frozenset({"botocore", "aiobotocore", "boto3", "s3fs", "fsspec", "gcsfs", "adlfs", "azure", "google", "aiohttp", "upath"})
+
+
+def _from_storage(exc: BaseException) -> bool:
+    return type(exc).__module__.split(".")[0] in _STORAGE_PACKAGES
 
 
 @dataclass
@@ -554,6 +585,7 @@ def emit_json(path: str, data: Any) -> None:
 
     from labeltools.core.files import json_text
 
+    data = _without_secrets(data)
     if path == "-":
         sys.stdout.write(json_text(data, indent=2) + "\n")
         return
@@ -561,6 +593,21 @@ def emit_json(path: str, data: Any) -> None:
 
     write_json(path, data)
     wrote(path)
+
+
+def _without_secrets(data: Any) -> Any:
+    """``data`` with every secret of :func:`hide_secrets_of` in its strings replaced by ``***``."""
+    if not _secrets:
+        return data
+    if isinstance(data, str):
+        for secret in sorted(_secrets, key=len, reverse=True):
+            data = re.sub(re.escape(secret), "***", data, flags=re.IGNORECASE)
+        return data
+    if isinstance(data, dict):
+        return {_without_secrets(k): _without_secrets(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_without_secrets(v) for v in data]
+    return data
 
 
 def _choices(name: str, values: Iterable[str]) -> Any:

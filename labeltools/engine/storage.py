@@ -62,6 +62,12 @@ def location(path: Any) -> Path:
     text = os.fspath(path)
     if not is_url(text):
         return Path(local_path(text))
+    if CREDENTIALS.search(text):
+        raise LabeltoolsError(
+            f"{redacted(text)}: credentials in a URL are never used (they would show in logs and "
+            "process lists); give them to the store's own configuration instead (AWS_ACCESS_KEY_ID "
+            "and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ~/.config/fsspec/conf.json, ...)"
+        )
     try:
         from upath import UPath
 
@@ -77,19 +83,40 @@ def location(path: Any) -> Path:
         ) from None
 
 
+#: ``user:password@`` (or ``key@``) after a URL's ``scheme://``.
+CREDENTIALS = re.compile(r"(?<=://)[^/@\s\"']+@")
+
+
+def redacted(text: str) -> str:
+    """``text`` with the credentials of every URL in it replaced by ``***``
+    (``s3://KEY:SECRET@bkt/x`` -> ``s3://***@bkt/x``)."""
+    return CREDENTIALS.sub("***@", text)
+
+
 def is_remote(path: Any) -> bool:
     """True when ``path`` (from :func:`location`) lives on a non-local fsspec file system."""
     return not isinstance(path, Path)
 
 
-def read_bytes(path: Any, error: type[LabeltoolsError] = LabeltoolsError, what: str = "file") -> bytes:
-    """The bytes of a file or object.
+def read_bytes(
+    path: Any, error: type[LabeltoolsError] = LabeltoolsError, what: str = "file", limit: int | None = None
+) -> bytes:
+    """The bytes of a file or object; with ``limit``, its size is checked first, so that a file
+    larger than that is refused before a byte of it is read.
 
     Raises:
-        ``error``: it does not exist (``"<path>: no such <what>"``) or cannot be read.
+        ``error``: it does not exist (``"<path>: no such <what>"``), is larger than ``limit`` or
+            cannot be read.
     """
     target = location(path)
     try:
+        if limit is not None:
+            size = target.stat().st_size if not is_remote(target) else int(target.fs.info(target.path).get("size") or 0)
+            if size > limit:
+                raise error(
+                    f"{path}: {size} bytes, over the limit of {limit} for one {what} (a damaged or "
+                    "padded file; set LABELTOOLS_MAX_BYTES to allow it)"
+                )
         return target.read_bytes()
     except FileNotFoundError:
         raise error(f"{path}: no such {what}") from None

@@ -51,7 +51,12 @@ from labeltools.core.options import (
     UnknownPolicy,
 )
 from labeltools.engine.storage import is_url, location, read_bytes
-from labeltools.formats.labels import PIL_ERRORS, check_pixel_count, open_pillow
+from labeltools.formats.labels import (
+    PIL_ERRORS,
+    check_pixel_count,
+    open_pillow,
+    read_image_bytes,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -598,12 +603,7 @@ def open_source_image(doc: LabelmeDocument, allow_urls: bool = False) -> SourceI
             raise AnnotationError(f"{doc.source}: 'imageData' is not valid base64 ({exc})") from None
         source = f"{doc.source}: 'imageData'"
     else:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise AnnotationError(
-                f"{doc.source}: cannot read image {path} ({exc.strerror or exc})"
-            ) from None
+        data = read_image_bytes(path, AnnotationError, "image")
         source = f"{doc.source}: image {path}"
 
     image = open_pillow(data, source, AnnotationError)

@@ -166,6 +166,38 @@ def max_pixels() -> int:
     return value
 
 
+#: The largest image or label file labeltools reads, in bytes, unless ``$LABELTOOLS_MAX_BYTES``
+#: says otherwise: 512 MiB is more than a 16384 x 8192 RGB PNG stored uncompressed; a larger
+#: "image" is a damaged or padded file (a photo followed by a gigabyte of zeros), refused from
+#: its size before any of it is read or copied.
+DEFAULT_MAX_BYTES = 2**29
+
+MAX_BYTES_ENV = "LABELTOOLS_MAX_BYTES"
+
+
+def max_bytes() -> int:
+    """The byte limit in force: ``$LABELTOOLS_MAX_BYTES`` when set, else :data:`DEFAULT_MAX_BYTES`.
+
+    Raises:
+        LabeltoolsError: the variable is not a positive integer.
+    """
+    raw = os.environ.get(MAX_BYTES_ENV)
+    if raw is None or not raw.strip():
+        return DEFAULT_MAX_BYTES
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise LabeltoolsError(f"{MAX_BYTES_ENV}={raw!r}: must be a positive whole number of bytes")
+    return value
+
+
+def read_image_bytes(path: PathLike, error: type[LabeltoolsError] = LabelFileError, what: str = "image") -> bytes:
+    """The bytes of an image or label file, within :func:`max_bytes` (checked before reading)."""
+    return read_bytes(path, error, what, max_bytes())
+
+
 def check_pixel_count(
     height: int, width: int, source: str, error: type[LabeltoolsError] = LabelFileError
 ) -> None:
@@ -211,7 +243,7 @@ def open_pillow(
     (empty, 0 bytes)"``, ``"<name>: cannot read image (not an image format Pillow knows)"``.
     """
     if not isinstance(source, (bytes, bytearray)) and is_url(source):
-        source = read_bytes(source, error, what)
+        source = read_bytes(source, error, what, max_bytes())
     if isinstance(source, (bytes, bytearray)):
         if not source:
             raise error(f"{name}: cannot read image (empty, 0 bytes)")
@@ -386,7 +418,7 @@ def plain_png(data: bytes, name: str) -> PlainPng | None:
 
 def _label_data(path: PathLike) -> bytes:
     """The bytes of a label file; a missing file is ``"<path>: no such file"``."""
-    return read_bytes(path, LabelFileError)
+    return read_image_bytes(path, LabelFileError, "file")
 
 
 def read_label_palette(path: PathLike) -> tuple[NDArray[np.uint8], NDArray[np.uint8] | None]:

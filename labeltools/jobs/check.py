@@ -24,6 +24,7 @@ from labeltools.core.colormap import voc_colormap
 from labeltools.core.errors import (
     ClassTableError,
     DatasetError,
+    LabelFileError,
     LabeltoolsError,
     format_values,
 )
@@ -40,6 +41,7 @@ from labeltools.formats.labels import (
     open_pillow,
     plain_png,
     png_pixel_shortfall,
+    read_image_bytes,
     read_label_palette,
     write_json,
 )
@@ -182,9 +184,9 @@ def _check_label(
     The file is opened once; palette and grayscale PNGs are counted by Pillow without building
     the array, other modes go through :func:`~labeltools.formats.labels.read_label_palette`."""
     try:
-        data = location(path).read_bytes()
-    except OSError as exc:
-        problems.append(_problem(ERROR, "unreadable", path, f"cannot read the file ({exc.strerror or exc})"))
+        data = read_image_bytes(path, LabelFileError, "file")
+    except LabeltoolsError as exc:
+        problems.append(_problem(ERROR, "unreadable", path, str(exc).removeprefix(f"{path}: ")))
         return None
     try:
         plain = plain_png(data, path)

@@ -39,7 +39,6 @@ from labeltools.engine.storage import (
     atomic_writes,
     location,
     output_lock,
-    read_bytes,
 )
 from labeltools.formats.coco import (
     annotation_text,
@@ -54,7 +53,7 @@ from labeltools.formats.coco import (
     write_coco,
 )
 from labeltools.formats.labelme import labelme_objects, open_source_image, read_labelme
-from labeltools.formats.labels import read_label
+from labeltools.formats.labels import read_image_bytes, read_label
 from labeltools.formats.voc import (
     OBJECTS_DIR,
     available_splits,
@@ -294,7 +293,7 @@ def export_item(item: ExportItem, output: str, table: ClassTable, options: Expor
                 ext, payload, save_args = dataset_image(labelme_image, "keep")
             else:
                 assert source_image is not None
-                ext, payload, save_args = Path(source_image).suffix.lower(), read_bytes(source_image, LabelFileError, "image"), {}
+                ext, payload, save_args = Path(source_image).suffix.lower(), read_image_bytes(source_image, LabelFileError, "image"), {}
             relative = f"images/{item.split}/{item.image_id}{ext}"
             save_dataset_image(stage(root / relative), payload, save_args)
             file_name = relative
