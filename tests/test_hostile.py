@@ -213,3 +213,51 @@ def test_the_byte_limit_is_set_by_the_environment(tmp_path: Path, monkeypatch: p
     assert cli("convert", folder, tmp_path / "out2", "-j", "1").exit_code == 0
     monkeypatch.setenv("LABELTOOLS_MAX_BYTES", "lots")
     assert "LABELTOOLS_MAX_BYTES='lots': must be a positive whole number of bytes" in cli("convert", folder, tmp_path / "out3", "-j", "1").stderr
+
+
+# --- the smaller ones ---------------------------------------------------------------------------
+
+
+def test_a_long_stem_fits_with_its_temporary(tmp_path: Path) -> None:
+    stem = "s" * 240  # 240 + ".json" fits a file name; its temporary must fit too
+    write_annotation(tmp_path / "ann", stem)
+    result = cli("convert", tmp_path / "ann", tmp_path / "out", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "SegmentationClass" / f"{stem}.png").is_file()
+
+
+def test_the_annotation_folder_cannot_be_the_output(tmp_path: Path) -> None:
+    write_annotation(tmp_path / "ann", "a")
+    for args in ((), ("--resume",), ("--overwrite",)):
+        result = cli("convert", tmp_path / "ann", tmp_path / "ann" / ".", *args)
+        assert result.exit_code == 1
+        assert "is the annotation folder itself; write the dataset into another folder" in result.stderr
+    assert sorted(p.name for p in (tmp_path / "ann").iterdir()) == ["a.jpg", "a.json"]
+
+
+def test_a_json_place_that_cannot_be_written_is_refused_before_the_work(tmp_path: Path) -> None:
+    write_annotation(tmp_path / "ann", "a")
+    (tmp_path / "afile").write_text("x")
+    result = cli("convert", tmp_path / "ann", tmp_path / "out", "--json", tmp_path / "afile" / "s.json")
+    assert result.exit_code == 1 and "is a file, not a folder" in result.stderr
+    assert "converted" not in result.stderr and not (tmp_path / "out").exists()  # nothing was done
+    (tmp_path / "folder.json").mkdir()
+    result = cli("stats", tmp_path / "out2", "--json", tmp_path / "folder.json")
+    assert result.exit_code == 1 and "folder.json: is a folder; --json takes the file to write" in result.stderr
+
+
+def test_a_temporary_whose_pid_now_belongs_to_another_process_is_swept(tmp_path: Path) -> None:
+    import os
+
+    from labeltools.engine.storage import remove_stale_temporaries, start_run
+
+    # pid 1 runs, but a file of "pid 1" written before pid 1 started was written by another
+    # process that had that pid once, and is gone.
+    stale = tmp_path / ".a.png.labeltools-1-0123abcd.tmp"
+    stale.write_bytes(b"half")
+    os.utime(stale, (0, 0))  # written in 1970, long before any running process started
+    mine = tmp_path / f".b.png.labeltools-{os.getpid()}-0123abcd.tmp"
+    mine.write_bytes(b"in progress")  # this process runs and wrote it after it started
+    start_run()
+    removed = remove_stale_temporaries(tmp_path)
+    assert removed == [stale] and mine.exists()

@@ -226,6 +226,7 @@ def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
             from labeltools.engine.executor import use_dask
             hide_secrets_of([*a, *kw.values()])
             try:
+                _check_json_place(kw.get("json_path"))
                 with use_dask(kw.get("dask")), _tables_to_stderr(kw.get("json_path") == "-"), _worker_logging():
                     return func(*a, **kw)
             except LabeltoolsError as exc:
@@ -593,6 +594,23 @@ def emit_json(path: str, data: Any) -> None:
 
     write_json(path, data)
     wrote(path)
+
+
+def _check_json_place(path: Optional[str]) -> None:
+    """Refuse a ``--json FILE`` that could not be written, before the work that fills it."""
+    if path is None or path == "-":
+        return
+    from labeltools.core.errors import OutputError
+    from labeltools.engine.storage import ensure_dir, is_remote, location
+
+    target = location(path)
+    if is_remote(target):
+        return
+    if target.is_dir():
+        raise OutputError(f"{path}: is a folder; --json takes the file to write")
+    folder = ensure_dir(target.parent)
+    if not os.access(folder, os.W_OK):
+        raise OutputError(f"{path}: cannot write (permission denied in {folder})")
 
 
 def _without_secrets(data: Any) -> Any:

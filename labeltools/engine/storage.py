@@ -167,9 +167,18 @@ def list_files(folder: Any, suffixes: Sequence[str], recursive: bool = False) ->
     return sorted((p for p in files if p.name.lower().endswith(tuple(suffixes))), key=str)
 
 
+#: The longest file name most file systems take, in bytes.
+NAME_MAX = 255
+
+
 def temporary_name(target: str) -> str:
-    """A fresh temporary file name for ``target`` (a file name), matching :data:`TEMPORARY_PATTERN`."""
-    return f".{target}.labeltools-{os.getpid()}-{os.urandom(4).hex()}.tmp"
+    """A fresh temporary file name for ``target`` (a file name), matching :data:`TEMPORARY_PATTERN`;
+    a long target is cut so that the name still fits :data:`NAME_MAX` (a target that fits
+    itself always gets a temporary)."""
+    suffix = f".labeltools-{os.getpid()}-{os.urandom(4).hex()}.tmp"
+    room = NAME_MAX - len(suffix.encode()) - 1
+    head = target.encode("utf-8", "surrogateescape")[:room].decode("utf-8", "ignore")
+    return f".{head}{suffix}"
 
 
 def is_temporary(name: str) -> bool:
@@ -266,6 +275,32 @@ def output_lock(folder: PathLike) -> Iterator[None]:
             path.unlink(missing_ok=True)  # before the lock goes: a waiting opener gets a new file
 
 
+def _writer_alive(pid: int, entry: os.DirEntry[str]) -> bool:
+    """True when the process that wrote the temporary ``entry`` still runs: a process of that
+    pid runs, and (where ``/proc`` tells) it started before the file was last written, so that
+    a pid the system has given to another process since does not keep the file for ever."""
+    if not _process_alive(pid):
+        return False
+    started = _process_start(pid)
+    try:
+        written = entry.stat().st_mtime
+    except OSError:
+        return False
+    return started is None or started <= written + 2  # /proc/stat gives boot time to the second
+
+
+def _process_start(pid: int) -> float | None:
+    """When process ``pid`` started (seconds since the epoch), from ``/proc``; None elsewhere."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+        with open("/proc/stat", "rb") as system:
+            boot = next(int(line.split()[1]) for line in system if line.startswith(b"btime "))
+        return boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError, StopIteration):
+        return None
+
+
 _swept: set[Path] = set()
 
 
@@ -298,7 +333,7 @@ def remove_stale_temporaries(folder: PathLike) -> list[Path]:
         return []
     for entry in entries:
         match = TEMPORARY_PATTERN.match(entry.name)
-        if match is None or _process_alive(int(match["pid"])):
+        if match is None or _writer_alive(int(match["pid"]), entry):
             continue
         try:
             os.unlink(entry.path)

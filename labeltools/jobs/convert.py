@@ -746,6 +746,9 @@ def convert_labelme(
     if overwrite and resume:
         raise DatasetError("choose either overwrite (convert everything again) or resume (only what changed), not both")
     output = location(output)
+    input_list = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
+    if any(str(absolute(given)) == str(absolute(output)) for given in input_list):
+        raise DatasetError(f"{output}: is the annotation folder itself; write the dataset into another folder")
     if output.exists() and not output.is_dir():
         raise DatasetError(f"{output}: exists and is not a folder")
     if _is_nonempty_dir(output) and not (overwrite or resume):
@@ -753,7 +756,6 @@ def convert_labelme(
             f"{output}: already exists and is not empty; pass --overwrite to convert everything "
             "again into it, or --resume to convert only what changed"
         )
-    input_list = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
     items = assign_ids(find_annotations(input_list, exclude=output), flatten_names)
 
     recorded = load_class_table(output) if (overwrite or resume) and output.is_dir() else None
