@@ -24,13 +24,13 @@ import re
 import shutil
 import subprocess
 import sys
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+import tomllib
 from PIL import Image
 
 from labeltools import ClassTable, read_label, write_gray_label, write_label

@@ -121,8 +121,8 @@ def test_discovered_hostile_labels_fail_their_files_alone(labels: list[list[str]
     import tempfile
 
     from labeltools.core.classes import class_name_problem
-    from labeltools.jobs.convert import convert_labelme
     from labeltools.formats.voc import load_class_table
+    from labeltools.jobs.convert import convert_labelme
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "ann"

@@ -175,3 +175,17 @@ def test_a_second_writer_is_refused_and_a_dead_writers_lock_is_taken(many: Path,
     third = labeltools("convert", "ann", out, "-j", "2", "--overwrite", cwd=many)
     assert third.returncode == 0, third.stderr
     assert not (out / ".labeltools.lock").exists()  # gone with the run that held it
+
+
+def test_an_interrupted_export_leaves_no_image_without_its_annotations(many: Path, tmp_path: Path) -> None:
+    out = tmp_path / "coco"
+    run = start("export", "ann", "--to", "coco", "-d", out, "--copy-images", "-j", "2", cwd=many)
+    while not any((out / "images").rglob("*.jpg")) if (out / "images").is_dir() else True:
+        assert run.poll() is None, run.communicate()
+        time.sleep(0.01)
+    os.killpg(run.pid, signal.SIGINT)
+    _, stderr = run.communicate(timeout=60)
+    assert run.returncode == 130, stderr
+    assert stderr.splitlines()[-1].startswith("interrupted: exported ")
+    assert not (out / "annotations").exists()
+    assert [p for p in out.rglob("*") if p.is_file()] == []  # the copied images went with the run

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,7 @@ from labeltools.engine.executor import FileResult, OneRun, map_files
 from labeltools.engine.storage import (
     atomic_write,
     atomic_writes,
+    is_remote,
     location,
     output_lock,
 )
@@ -326,6 +328,7 @@ class Export(OneRun):
     jobs: int | None = None
     objects: list[dict[str, Any]] = field(default_factory=list, init=False)
     below: list[dict[str, Any]] = field(default_factory=list, init=False)
+    fresh: bool = False  # OUTPUT was missing or empty when the export was checked
     images: dict[str, int] = field(default_factory=dict, init=False)
     written: list[Path] = field(default_factory=list, init=False)
 
@@ -340,19 +343,27 @@ class Export(OneRun):
     def _export(self) -> Iterator[FileResult]:
         work = functools.partial(export_item, output=str(self.output), table=self.table, options=self.options)
         documents: dict[str, tuple[list[dict[str, Any]], list[tuple[int, str]]]] = {s: ([], []) for s in self.splits}
-        for image_number, result in enumerate(map_files(work, self.items, self.jobs), 1):
-            yield result
-            if not result.ok:
-                continue
-            data = result.data
-            self.images[data["split"]] = self.images.get(data["split"], 0) + 1
-            for check in data["objects"]:
-                self.objects.append({"file": result.source, **check})
-                if check["iou"] < self.options.min_iou:
-                    self.below.append(self.objects[-1])
-            images, annotations = documents[data["split"]]
-            images.append({"id": image_number, **data["image"]})
-            annotations.extend((image_number, text) for text in data["annotations"])
+        results = map_files(work, self.items, self.jobs)
+        try:
+            for image_number, result in enumerate(results, 1):
+                yield result
+                if not result.ok:
+                    continue
+                data = result.data
+                self.images[data["split"]] = self.images.get(data["split"], 0) + 1
+                for check in data["objects"]:
+                    self.objects.append({"file": result.source, **check})
+                    if check["iou"] < self.options.min_iou:
+                        self.below.append(self.objects[-1])
+                images, annotations = documents[data["split"]]
+                images.append({"id": image_number, **data["image"]})
+                annotations.extend((image_number, text) for text in data["annotations"])
+        except BaseException:  # interrupted (or closed) before the annotations were written
+            results.close()  # the workers stop, unwinding the files they were writing
+            if self.fresh and not is_remote(self.output):  # what they wrote has no annotation file: no export
+                for folder in ("images", "labels"):
+                    shutil.rmtree(self.output / folder, ignore_errors=True)
+            raise
         if not self.images:
             return
         save_class_names(self.output / "class_names.txt", self.table)
@@ -453,4 +464,4 @@ def export_dataset(
             if not items:
                 raise DatasetError(f"no annotation falls in split {split!r} (labelme sources are split into train and val)")
     log.debug("exporting %d images to %s as %s", len(items), out, options.to)
-    return Export(out, table, items, options, jobs)
+    return Export(out, table, items, options, jobs, fresh=not out.exists() or not any(out.iterdir()))
