@@ -398,7 +398,7 @@ def test_a_folder_where_a_file_goes_is_one_line(tmp_path: Path, dataset: Path) -
     folder = tmp_path / "somefolder"
     folder.mkdir()
     line = one_error_line(cli("stats", dataset, "--json", folder))
-    assert line == f"error: {folder}: cannot write (Is a directory)"
+    assert line == f"error: {folder}: is a folder; --json takes the file to write"  # said before the work
 
 
 def test_a_read_only_output_folder_is_one_line(tmp_path: Path) -> None:

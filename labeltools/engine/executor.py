@@ -21,7 +21,7 @@ import logging
 import os
 import signal
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -162,7 +162,7 @@ def map_files(
     jobs: int | None = None,
     chunksize: int | None = None,
     threads: bool = False,
-) -> Iterator[FileResult]:
+) -> Generator[FileResult, None, None]:
     """Apply ``func`` to every item, in worker processes, yielding results in input order.
 
     Args:

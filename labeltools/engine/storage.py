@@ -108,7 +108,7 @@ def read_bytes(
         ``error``: it does not exist (``"<path>: no such <what>"``), is larger than ``limit`` or
             cannot be read.
     """
-    target = location(path)
+    target: Any = location(path)
     try:
         if limit is not None:
             size = target.stat().st_size if not is_remote(target) else int(target.fs.info(target.path).get("size") or 0)
