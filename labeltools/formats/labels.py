@@ -154,16 +154,7 @@ def max_pixels() -> int:
     Raises:
         LabeltoolsError: the variable is not a positive integer.
     """
-    raw = os.environ.get(MAX_PIXELS_ENV)
-    if raw is None or not raw.strip():
-        return DEFAULT_MAX_PIXELS
-    try:
-        value = int(raw)
-    except ValueError:
-        value = 0
-    if value <= 0:
-        raise LabeltoolsError(f"{MAX_PIXELS_ENV}={raw!r}: must be a positive whole number of pixels")
-    return value
+    return _limit(MAX_PIXELS_ENV, DEFAULT_MAX_PIXELS, "pixels")
 
 
 #: The largest image or label file labeltools reads, in bytes, unless ``$LABELTOOLS_MAX_BYTES``
@@ -181,15 +172,20 @@ def max_bytes() -> int:
     Raises:
         LabeltoolsError: the variable is not a positive integer.
     """
-    raw = os.environ.get(MAX_BYTES_ENV)
+    return _limit(MAX_BYTES_ENV, DEFAULT_MAX_BYTES, "bytes")
+
+
+def _limit(variable: str, default: int, unit: str) -> int:
+    """The positive whole number in environment ``variable``, else ``default``."""
+    raw = os.environ.get(variable)
     if raw is None or not raw.strip():
-        return DEFAULT_MAX_BYTES
+        return default
     try:
         value = int(raw)
     except ValueError:
         value = 0
     if value <= 0:
-        raise LabeltoolsError(f"{MAX_BYTES_ENV}={raw!r}: must be a positive whole number of bytes")
+        raise LabeltoolsError(f"{variable}={raw!r}: must be a positive whole number of {unit}")
     return value
 
 
