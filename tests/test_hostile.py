@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from helpers import jpeg_bytes, scene, write_annotation
 from PIL import Image
@@ -262,3 +263,24 @@ def test_a_temporary_whose_pid_now_belongs_to_another_process_is_swept(tmp_path:
     start_run()
     removed = remove_stale_temporaries(tmp_path)
     assert removed == [stale] and mine.exists()
+
+
+def test_a_fifo_or_a_dangling_link_is_named_for_what_it_is(tmp_path: Path) -> None:
+    import os
+
+    from labeltools import write_label
+
+    os.mkfifo(tmp_path / "pipe.json")
+    (tmp_path / "gone.json").symlink_to(tmp_path / "nowhere.json")
+    fifo = cli("convert", tmp_path / "pipe.json", tmp_path / "out")
+    assert fifo.exit_code == 1 and "pipe.json: is neither a file nor a folder (a FIFO, a device or a socket)" in fifo.stderr
+    link = cli("convert", tmp_path / "gone.json", tmp_path / "out")
+    assert link.exit_code == 1 and f"gone.json: a symbolic link to {tmp_path / 'nowhere.json'}, which does not exist" in " ".join(link.stderr.split())
+    labels = tmp_path / "labels"
+    labels.mkdir()
+    write_label(labels / "a.png", np.zeros((2, 2), np.uint8))
+    os.mkfifo(labels / "b.png")  # read, it would block for ever
+    (labels / "c.png").symlink_to(tmp_path / "nowhere.png")
+    result = cli("stats", "--labels-dir", labels, "-n", "2", "-j", "1")
+    assert result.exit_code == 1
+    assert "b.png: is a FIFO, not a file" in result.stderr and "c.png: a symbolic link to" in result.stderr

@@ -655,7 +655,7 @@ else:
 
 def wrote(path: str) -> None:
     """Say on stderr that a file was written."""
-    err.print(f"wrote {path}")
+    err.print(f"wrote {printable(path)}", soft_wrap=True)
 
 
 def _terminate(signum: int, frame: Any) -> None:

@@ -110,6 +110,8 @@ def read_bytes(
     """
     target: Any = location(path)
     try:
+        if not is_remote(target):
+            _check_regular(target, path, error, what)
         if limit is not None:
             size = target.stat().st_size if not is_remote(target) else int(target.fs.info(target.path).get("size") or 0)
             if size > limit:
@@ -122,6 +124,23 @@ def read_bytes(
         raise error(f"{path}: no such {what}") from None
     except (OSError, ValueError) as exc:  # ValueError: some fsspec back ends for a bad name
         raise error(f"{path}: cannot read the {what} ({_cause(exc) if isinstance(exc, OSError) else exc})") from None
+
+
+def _check_regular(target: Path, path: Any, error: type[LabeltoolsError], what: str) -> None:
+    """Raise ``error`` when ``target`` is no regular file, saying what it is instead (a FIFO,
+    which would block a read for ever; a symbolic link to nothing)."""
+    import stat
+
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        if os.path.islink(target):
+            raise error(f"{path}: a symbolic link to {os.readlink(target)}, which does not exist") from None
+        raise error(f"{path}: no such {what}") from None
+    if stat.S_ISREG(mode):
+        return
+    kind = "a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else "a device or socket"
+    raise error(f"{path}: is {kind}, not a {what}")
 
 
 def modified(path: Any) -> int | None:

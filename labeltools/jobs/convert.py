@@ -67,6 +67,7 @@ from labeltools.engine.executor import (
 from labeltools.engine.storage import (
     absolute,
     atomic_writes,
+    is_remote,
     list_files,
     location,
     modified,
@@ -463,6 +464,10 @@ def find_annotations(inputs: Sequence[PathLike], exclude: PathLike | None = None
             if path.suffix.lower() != ".json":
                 raise DatasetError(f"{path}: not a .json file (give labelme JSON files or folders)")
             pairs = [(path, None)]
+        elif not is_remote(path) and path.is_symlink() and not path.exists():
+            raise DatasetError(f"{path}: a symbolic link to {os.readlink(path)}, which does not exist")
+        elif path.exists():
+            raise DatasetError(f"{path}: is neither a file nor a folder (a FIFO, a device or a socket)")
         else:
             raise DatasetError(f"{path}: no such file or folder")
         for json_path, root in pairs:
