@@ -284,3 +284,30 @@ def test_a_fifo_or_a_dangling_link_is_named_for_what_it_is(tmp_path: Path) -> No
     result = cli("stats", "--labels-dir", labels, "-n", "2", "-j", "1")
     assert result.exit_code == 1
     assert "b.png: is a FIFO, not a file" in result.stderr and "c.png: a symbolic link to" in result.stderr
+
+
+def test_a_full_disk_is_one_line_without_clean_up_noise(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from labeltools import write_label
+
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(disk)], capture_output=True)
+    if mounted.returncode != 0:  # a real small disk needs root; CI runs as root
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"cannot mount a small tmpfs: {mounted.stderr!r}")
+        pytest.skip("cannot mount a small tmpfs here")
+    try:
+        write_label(tmp_path / "big.png", (np.arange(300 * 400).reshape(300, 400) % 7).astype(np.uint8))
+        done = subprocess.run(
+            [sys.executable, "-m", "labeltools", "excel", str(tmp_path / "big.png"), "-o", str(disk / "x.xlsx")],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 1
+        assert done.stderr.splitlines() == [f"error: {disk / 'x.xlsx'}: cannot write (No space left on device)"]
+        assert os.listdir(disk) == []  # no partial workbook, no temporary
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)

@@ -662,10 +662,20 @@ def _terminate(signum: int, frame: Any) -> None:
     raise Terminated()
 
 
+def _ignored(unraisable: Any) -> None:
+    """What Python would print as "Exception ignored in ...": the clean-up of objects a failed
+    write left behind (a full disk leaves openpyxl's streams and zip file half closed). The
+    failure itself was said in one line; the clean-up's complaints go to the ``-v`` log."""
+    with contextlib.suppress(Exception):
+        logging.getLogger("labeltools.cli").debug("ignored while cleaning up %r: %s", unraisable.object, unraisable.exc_value)
+
+
 def main() -> None:
     """Console-script entry point. SIGTERM stops a command as Ctrl-C does (see :func:`report_batch`)."""
     import signal
+    import sys
 
     signal.signal(signal.SIGTERM, _terminate)
+    sys.unraisablehook = _ignored
     app(prog_name="labeltools")
 
