@@ -411,3 +411,28 @@ def test_names_from_data_stay_text_in_the_browser(browser: Any, tmp_path: Path) 
         assert ticks == [f"{i} {n}" for i, n in enumerate(names)]
     finally:
         visit.page.close()
+
+
+def test_captions_break_between_words_not_inside_them(browser: Any, sample: dict[str, Path]) -> None:
+    visit = Visit(browser, sample["report"])
+    try:
+        broken = visit.page.eval_on_selector_all(
+            "#gallery-grid figure:not([hidden]) figcaption",
+            """captions => captions.flatMap(caption => {
+                const walker = document.createTreeWalker(caption, NodeFilter.SHOW_TEXT);
+                const split = [];
+                for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                    for (const word of node.data.matchAll(/[^\\s,]+/g)) {
+                        const range = document.createRange();
+                        range.setStart(node, word.index);
+                        range.setEnd(node, word.index + word[0].length);
+                        if (range.getClientRects().length > 1) split.push(word[0]);  // on two lines
+                    }
+                }
+                return split;
+            })""",
+        )
+        words = visit.page.eval_on_selector_all("#gallery-grid figcaption", "c => c.length")
+    finally:
+        visit.page.close()
+    assert words > 0 and broken == []
