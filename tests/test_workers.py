@@ -165,11 +165,16 @@ def test_an_interrupt_stops_the_run_in_one_line_and_resume_finishes_it(many: Pat
 def test_a_second_writer_is_refused_and_a_dead_writers_lock_is_taken(many: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     first = start("convert", "ann", out, "-j", "2", cwd=many)
-    first_worker(first)
-    second = labeltools("convert", "ann", out, "-j", "1", "--overwrite", cwd=many)
+    while not (out / ".labeltools.lock").exists():  # it writes now (class discovery is done)
+        assert first.poll() is None, first.communicate()
+        time.sleep(0.002)
+    os.killpg(first.pid, signal.SIGSTOP)  # a first writer that runs as long as the test needs
+    try:
+        second = labeltools("convert", "ann", out, "-j", "1", "--overwrite", cwd=many)
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)  # then dies holding the lock
     assert second.returncode == 1
     assert f"error: {out}: another labeltools run is writing into it (pid {first.pid}: labeltools convert ann {out}" in second.stderr
-    os.killpg(first.pid, signal.SIGKILL)  # the first dies holding the lock
     first.wait()
     assert (out / ".labeltools.lock").exists()
     third = labeltools("convert", "ann", out, "-j", "2", "--overwrite", cwd=many)

@@ -276,7 +276,11 @@ class _Pool:
         while pending or in_flight:
             while pending and len(in_flight) < self.workers * CHUNKS_PER_WORKER:
                 start, items = pending.popleft()
-                in_flight.append((self.executor.submit(_run_chunk, guard, items), start, items))
+                try:
+                    in_flight.append((self.executor.submit(_run_chunk, guard, items), start, items))
+                except BrokenProcessPool:  # broken already: this chunk was never sent
+                    pending.appendleft((start, items))
+                    break
             self.known.update(getattr(self.executor, "_processes", {}))
             future, start, items = in_flight.popleft()
             try:
