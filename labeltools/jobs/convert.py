@@ -679,11 +679,10 @@ class Conversion(OneRun):
             return
         for name in (CLASS_NAMES_FILE, META_FILE, LABELMAP_FILE):
             (self.output / name).unlink(missing_ok=True)
-        for folder in sorted(self._folders(), key=lambda f: -len(f.parts)):
+        made = [*self._folders(), (self.output / SPLITS_DIR).parent]
+        for folder in sorted(made, key=lambda f: -len(f.parts)):  # the deepest first
             with contextlib.suppress(OSError):
                 folder.rmdir()
-        with contextlib.suppress(OSError):
-            (self.output / SPLITS_DIR).parent.rmdir()
 
     def _remove_labels(self, image_id: str) -> None:
         """Remove the label files an earlier run wrote for ``image_id``, whatever its options
