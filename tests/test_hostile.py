@@ -121,7 +121,7 @@ hostile_labels = st.text(st.characters(categories=["L", "N", "Cc", "Cs", "Zl", "
 def test_discovered_hostile_labels_fail_their_files_alone(labels: list[list[str]]) -> None:
     import tempfile
 
-    from labeltools.core.classes import class_name_problem
+    from labeltools.core.classes import line_problem
     from labeltools.formats.voc import load_class_table
     from labeltools.jobs.convert import convert_labelme
 
@@ -133,11 +133,11 @@ def test_discovered_hostile_labels_fail_their_files_alone(labels: list[list[str]
         results = list(convert_labelme(folder, Path(tmp) / "out", jobs=1))
         for names, result in zip(labels, results):
             # the reader takes a label without white space at its ends, as labelme does
-            unusable = any(not name.strip() or class_name_problem(name.strip()) is not None for name in names)
+            unusable = any(not name.strip() or line_problem(name.strip()) is not None for name in names)
             assert result.ok != unusable, (names, result.error)
             assert "internal error" not in (result.error or "")
         table = load_class_table(Path(tmp) / "out")  # the class files were written, and read back
-        assert table is not None and all(class_name_problem(name) is None for name in table.names)
+        assert table is not None and all(line_problem(name) is None for name in table.names)
         if any(result.ok for result in results):  # else the split files stay as they were: none
             for split in ("train", "val", "trainval"):
                 (Path(tmp) / "out" / "ImageSets" / "Segmentation" / f"{split}.txt").read_text(encoding="utf-8")

@@ -165,7 +165,8 @@ def test_an_interrupt_stops_the_run_in_one_line_and_resume_finishes_it(many: Pat
 def test_a_second_writer_is_refused_and_a_dead_writers_lock_is_taken(many: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     first = start("convert", "ann", out, "-j", "2", cwd=many)
-    while not (out / ".labeltools.lock").exists():  # it writes now (class discovery is done)
+    lock = out / ".labeltools.lock"
+    while not (lock.exists() and lock.read_text().startswith("pid ")):  # it holds the folder now
         assert first.poll() is None, first.communicate()
         time.sleep(0.002)
     os.killpg(first.pid, signal.SIGSTOP)  # a first writer that runs as long as the test needs

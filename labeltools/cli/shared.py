@@ -140,10 +140,12 @@ _secrets: set[str] = set()
 
 def hide_secrets_of(values: Iterable[Any]) -> None:
     """Remember the credentials of every URL among ``values`` (strings or lists of them)."""
+    from labeltools.core.files import URL_CREDENTIALS
+
     for value in values:
         for text in value if isinstance(value, (list, tuple)) else [value]:
             if isinstance(text, str):
-                for found in re.findall(r"://([^/@\s]+)@", text):
+                for found in URL_CREDENTIALS.findall(text):
                     _secrets.update(part for part in (found, *found.split(":")) if len(part) >= 3)
 
 
@@ -435,11 +437,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-#: The libraries whose INFO lines ``-v`` shows beside ours: Dask's cluster lifecycle (its
-#: scheduler, workers and nanny). Every other library logs only its warnings, whatever ``-v``
-#: says: botocore's debug output alone is megabytes a run and names access keys.
-VERBOSE_LOGGERS = ("labeltools", "distributed")
-
 #: How a level is written before a log message, in the style of :func:`warn` and :func:`fail`.
 _LEVEL_STYLE = {"DEBUG": "dim", "INFO": "", "WARNING": "yellow", "ERROR": "red", "CRITICAL": "bold red"}
 
@@ -462,17 +459,15 @@ class LineHandler(logging.Handler):
 
 def configure_logging(verbose: bool) -> None:
     """Ours at DEBUG with ``-v``, else at INFO (what the user is told as it happens: a Dask
-    scheduler being reached, a stale temporary removed); Dask's lifecycle at INFO with ``-v``,
-    else its warnings only; every other library's warnings only. Dask's own handlers are replaced by ours."""
+    scheduler being reached, a stale temporary removed); Dask's lifecycle (scheduler, workers,
+    nanny) at INFO with ``-v``, else its warnings only; every other library's warnings only,
+    whatever ``-v`` says (botocore's debug output alone is megabytes a run and names access
+    keys). One handler, ours, writes them all."""
     handler = LineHandler()
     handler.setFormatter(logging.Formatter("%(message)s"))
     logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
-    for name in VERBOSE_LOGGERS:
-        logger = logging.getLogger(name)
-        if name == "labeltools":
-            logger.setLevel(logging.DEBUG if verbose else logging.INFO)
-        else:
-            logger.setLevel(logging.INFO if verbose else logging.WARNING)
+    logging.getLogger("labeltools").setLevel(logging.DEBUG if verbose else logging.INFO)
+    logging.getLogger("distributed").setLevel(logging.INFO if verbose else logging.WARNING)
     _verbose[0] = verbose
 
 

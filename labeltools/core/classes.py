@@ -530,15 +530,15 @@ class ClassTable:
         return csv_document([["index", "name", "r", "g", "b", "train_id"], *rows])
 
 
-def class_name_problem(name: str) -> str | None:
-    """Why ``name`` cannot be a class name (a line of ``class_names.txt``, UTF-8 like every class
-    file), or None when it can."""
-    if not is_one_line(name):
-        return "it holds a line break"
+def line_problem(text: str) -> str | None:
+    """Why ``text`` cannot be one line of a UTF-8 text file (a class name in ``class_names.txt``,
+    an id in a split file), or None when it can."""
     try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return "it is not valid UTF-8 text (a lone surrogate)"
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: a file name or JSON text that is not UTF-8
+        return "it is not valid UTF-8 text"
+    if text.splitlines() not in ([text], []):
+        return "it holds a line break"
     return None
 
 
@@ -570,7 +570,7 @@ def _checked_entry(entry: ClassEntry, source: str, pos: int) -> ClassEntry:
             f"{source}: class {name!r} holds a line break; a class name must be one line "
             "(class_names.txt and labels.txt list one name a line)"
         )
-    if class_name_problem(name) is not None:
+    if line_problem(name) is not None:  # one line, so the only problem left is the encoding
         raise ClassTableError(f"{source}: class {name!r} is not valid UTF-8 text; class files are UTF-8")
     if not isinstance(entry.index, (int, np.integer)) or not NO_INDEX <= entry.index <= VOID:
         raise ClassTableError(

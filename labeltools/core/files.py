@@ -23,6 +23,16 @@ def json_text(data: Any, **dumps: Any) -> str:
     return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+#: The credentials of a URL: the ``user:password`` (or ``key``) between ``scheme://`` and ``@``.
+URL_CREDENTIALS = re.compile(r"(?<=://)[^/@\s\"']+(?=@)")
+
+
+def redacted(text: str) -> str:
+    """``text`` with the credentials of every URL in it replaced by ``***``
+    (``s3://KEY:SECRET@bkt/x`` -> ``s3://***@bkt/x``)."""
+    return URL_CREDENTIALS.sub("***", text)
+
+
 def is_url(path: object) -> bool:
     """True for an fsspec URL (``protocol://...``) other than a local ``file://`` one."""
     text = os.fspath(path) if isinstance(path, (str, os.PathLike)) else str(path)

@@ -226,15 +226,12 @@ def _map_processes(guard: _Guard, work: list[Any], workers: int, chunksize: int)
     """
     pending = deque((start, work[start : start + chunksize]) for start in range(0, len(work), chunksize))
     ready: dict[int, list[FileResult]] = {}  # results by the index of their first item
-    following = 0
+    following = [0]  # the index of the next result to yield
     while pending:
         pool = _Pool(workers)
         try:
             for _ in pool.run(guard, pending, ready):
-                while following in ready:
-                    batch = ready.pop(following)
-                    yield from batch
-                    following += len(batch)
+                yield from _in_order(ready, following)
         finally:
             pool.stop()
         if pool.lost:  # each lost item alone, in a worker of its own
@@ -245,12 +242,21 @@ def _map_processes(guard: _Guard, work: list[Any], workers: int, chunksize: int)
                 for start, items in sorted(pool.lost):
                     for offset, item in enumerate(items):
                         ready[start + offset] = [alone.run_alone(guard, item)]
+                        if alone.died:  # it killed this worker too: the next item gets a new one
+                            alone.stop()
+                            alone = _Pool(1)
             finally:
                 alone.stop()
-            while following in ready:
-                batch = ready.pop(following)
-                yield from batch
-                following += len(batch)
+            yield from _in_order(ready, following)
+
+
+def _in_order(ready: dict[int, list[FileResult]], following: list[int]) -> Iterator[FileResult]:
+    """Yield the results of ``ready`` that come next in input order (``following[0]`` is the
+    index of the next), removing them."""
+    while following[0] in ready:
+        batch = ready.pop(following[0])
+        yield from batch
+        following[0] += len(batch)
 
 
 class _Pool:
@@ -281,7 +287,7 @@ class _Pool:
                 except BrokenProcessPool:  # broken already: this chunk was never sent
                     pending.appendleft((start, items))
                     break
-            self.known.update(getattr(self.executor, "_processes", {}))
+            self._remember()
             future, start, items = in_flight.popleft()
             try:
                 ready[start] = future.result()
@@ -292,32 +298,31 @@ class _Pool:
             yield
 
     def run_alone(self, guard: _Guard, item: Any) -> FileResult:
-        """``item`` in this one-worker pool; a failure naming it when it kills the worker (a new
-        worker is started for the next item)."""
+        """``item`` in this one-worker pool; a failure naming it when it kills the worker (then
+        :attr:`died` says how, and the pool is of no more use)."""
         from concurrent.futures.process import BrokenProcessPool
 
         try:
             future = self.executor.submit(_run_chunk, guard, [item])
-            self.known.update(getattr(self.executor, "_processes", {}))
+            self._remember()
             return future.result()[0]  # type: ignore[no-any-return]
         except BrokenProcessPool:
-            died = self._death()
-            self.stop()
-            self.__init__(1)  # type: ignore[misc]
+            self.died = self._death()
             return FileResult(
                 source=str(item), ok=False,
-                error=f"{item}: a worker died ({died}) twice while processing it (out of memory?)",
+                error=f"{item}: a worker died ({self.died}) twice while processing it (out of memory?)",
             )  # fmt: skip
 
-    def _processes(self) -> list[Any]:
-        self.known.update(getattr(self.executor, "_processes", {}))
+    def _remember(self) -> list[Any]:
+        """Every worker process this pool has had (the executor forgets dead ones)."""
+        self.known.update(getattr(self.executor, "_processes", None) or {})
         return list(self.known.values())
 
     def _death(self) -> str:
         """How the dead worker ended: ``SIGKILL``, ``exit code 3`` (a signal first: the pool
         stops the other workers itself once one is dead)."""
         codes = []
-        for process in self._processes():
+        for process in self._remember():
             for _ in range(50):  # the pool's own thread may be reaping it this very moment
                 process.join(0.05)
                 if process.exitcode is not None:
@@ -334,7 +339,7 @@ class _Pool:
 
     def stop(self) -> None:
         """Stop the workers now: each removes its temporary files and exits."""
-        processes = self._processes()
+        processes = self._remember()
         for process in processes:
             if process.is_alive():
                 process.terminate()

@@ -35,10 +35,10 @@ from typing import Any
 
 from labeltools.core._types import PathLike
 from labeltools.core.errors import LabeltoolsError, OutputError
+from labeltools.core.files import URL_CREDENTIALS, local_path, redacted
 from labeltools.core.files import (
     is_url as is_url,  # re-exported: one rule for what a URL is
 )
-from labeltools.core.files import local_path
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def location(path: Any) -> Path:
     text = os.fspath(path)
     if not is_url(text):
         return Path(local_path(text))
-    if CREDENTIALS.search(text):
+    if URL_CREDENTIALS.search(text):
         raise LabeltoolsError(
             f"{redacted(text)}: credentials in a URL are never used (they would show in logs and "
             "process lists); give them to the store's own configuration instead (AWS_ACCESS_KEY_ID "
@@ -83,16 +83,6 @@ def location(path: Any) -> Path:
         ) from None
 
 
-#: ``user:password@`` (or ``key@``) after a URL's ``scheme://``.
-CREDENTIALS = re.compile(r"(?<=://)[^/@\s\"']+@")
-
-
-def redacted(text: str) -> str:
-    """``text`` with the credentials of every URL in it replaced by ``***``
-    (``s3://KEY:SECRET@bkt/x`` -> ``s3://***@bkt/x``)."""
-    return CREDENTIALS.sub("***@", text)
-
-
 def is_remote(path: Any) -> bool:
     """True when ``path`` (from :func:`location`) lives on a non-local fsspec file system."""
     return not isinstance(path, Path)
@@ -110,10 +100,10 @@ def read_bytes(
     """
     target: Any = location(path)
     try:
-        if not is_remote(target):
-            _check_regular(target, path, error, what)
+        size = _regular_size(target, path, error, what) if not is_remote(target) else None
         if limit is not None:
-            size = target.stat().st_size if not is_remote(target) else int(target.fs.info(target.path).get("size") or 0)
+            if size is None:
+                size = int(target.fs.info(target.path).get("size") or 0)
             if size > limit:
                 raise error(
                     f"{path}: {size} bytes, over the limit of {limit} for one {what} (a damaged or "
@@ -126,19 +116,20 @@ def read_bytes(
         raise error(f"{path}: cannot read the {what} ({_cause(exc) if isinstance(exc, OSError) else exc})") from None
 
 
-def _check_regular(target: Path, path: Any, error: type[LabeltoolsError], what: str) -> None:
-    """Raise ``error`` when ``target`` is no regular file, saying what it is instead (a FIFO,
-    which would block a read for ever; a symbolic link to nothing)."""
+def _regular_size(target: Path, path: Any, error: type[LabeltoolsError], what: str) -> int:
+    """The size of regular file ``target``; ``error`` when it is none, saying what it is instead
+    (a FIFO, which would block a read for ever; a symbolic link to nothing)."""
     import stat
 
     try:
-        mode = os.stat(target).st_mode
+        status = os.stat(target)
     except FileNotFoundError:
         if os.path.islink(target):
             raise error(f"{path}: a symbolic link to {os.readlink(target)}, which does not exist") from None
         raise error(f"{path}: no such {what}") from None
+    mode = status.st_mode
     if stat.S_ISREG(mode):
-        return
+        return status.st_size
     kind = "a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else "a device or socket"
     raise error(f"{path}: is {kind}, not a {what}")
 

@@ -29,7 +29,12 @@ from numpy.typing import NDArray
 from PIL import ImageOps
 
 from labeltools.core._types import PathLike
-from labeltools.core.classes import LABELMAP_HEADER, ClassTable, class_names_for
+from labeltools.core.classes import (
+    LABELMAP_HEADER,
+    ClassTable,
+    class_names_for,
+    line_problem,
+)
 from labeltools.core.errors import ClassTableError, DatasetError
 from labeltools.core.options import MAX_CLASSES
 from labeltools.engine.storage import atomic_writes, location
@@ -190,17 +195,12 @@ def split_id_problem(image_id: str) -> str | None:
     """Why ``image_id`` cannot be one line of a split file (which every loader splits at line
     breaks and strips), or None when it can: it must be UTF-8 text on one line, without white
     space at either end."""
-    try:
-        image_id.encode("utf-8")
-    except UnicodeEncodeError:
-        return "it is not valid UTF-8 (a file name in another encoding)"
     if not image_id:
         return "it is empty"
-    if len(image_id.splitlines()) != 1 or image_id.endswith(("\n", "\r")):
-        return "it holds a line break"
-    if image_id != image_id.strip():
+    problem = line_problem(image_id)
+    if problem is None and image_id != image_id.strip():
         return "it starts or ends with white space"
-    return None
+    return problem
 
 
 def check_split_id(image_id: str, source: str) -> None:

@@ -40,7 +40,7 @@ from labeltools.core.classes import (
     BACKGROUND_NAME,
     IGNORE_NAME,
     ClassTable,
-    class_name_problem,
+    line_problem,
 )
 from labeltools.core.colormap import palette_bytes
 from labeltools.core.errors import (
@@ -546,7 +546,7 @@ def discover_classes(items: Sequence[ConvertItem], jobs: int | None = None) -> C
         for label in result.data or ():
             labels.setdefault(label, result.source)
     for label, source in list(labels.items()):
-        problem = class_name_problem(label)
+        problem = line_problem(label)
         if problem is not None:
             log.warning("%s: label %r cannot be a class name (%s); the files using it fail", source, label, problem)
             del labels[label]
