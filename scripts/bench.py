@@ -23,6 +23,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from collections.abc import Callable
@@ -148,11 +149,12 @@ def peak_memory_mib(code: str) -> float:
     return int(line.split()[1]) / 1024  # ru_maxrss is in KiB on Linux
 
 
-def labeltools_process(*args: object) -> Callable[[], object]:
-    """A whole ``labeltools`` command, startup included, as a user runs it."""
+def labeltools_process(*args: object, cwd: Path = ROOT) -> Callable[[], object]:
+    """A whole ``labeltools`` command, startup included, as a user runs it (``cwd``: the folder
+    holding the package to run, for an earlier revision's copy)."""
     command = [sys.executable, "-m", "labeltools", *map(str, args)]
     return lambda: subprocess.run(
-        command, check=True, cwd=ROOT, env=PROCESS_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command, check=True, cwd=cwd, env=PROCESS_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
 
 
@@ -726,6 +728,20 @@ def bench_convert(workdir: Path, quick: bool) -> list[Result]:
             "convert", f"{count} images 500x375, --jobs {jobs}, whole process", ours_t, base_t,
             baseline_name="labelme2voc.py (labelme 6.3.1)", target=target,
         ))  # fmt: skip
+    # The labelme 7 rules (the default) cost nothing: today's command against the same command at
+    # RULES_REFERENCE, the last revision that drew by labelme 6's rules only.
+    before = revision_copy(workdir, RULES_REFERENCE)
+    ours_t, before_t = timeit_alternating(
+        lambda: labeltools_process("convert", folder, ours_out(), "-c", folder / "labels.txt", "--jobs", 2)(),
+        lambda: labeltools_process("convert", folder, ours_out(), "-c", folder / "labels.txt", "--jobs", 2, cwd=before)(),
+        repeats=1 if quick else 5,
+    )  # fmt: skip
+    results.append(Result(
+        "convert", f"{count} images, --jobs 2, labelme 7 rules (default)", ours_t, before_t,
+        baseline_name=f"labeltools {RULES_REFERENCE} (labelme 6 rules only)", target=1 / 1.05,
+    ))  # fmt: skip
+    # The scenes hold no line strip and no mask shape, the two types whose rules differ, so
+    # labelme 6.3.1's labels are the default's too.
     first_ours, first_base = workdir / "ours0", workdir / "labelme2voc0"
     for name in ("img_00000", "img_00007"):
         with Image.open(first_ours / "SegmentationClass" / f"{name}.png") as a, Image.open(first_base / "SegmentationClass" / f"{name}.png") as b:
@@ -1008,6 +1024,19 @@ def engine_copy(workdir: Path, revision: str) -> Path:
     shutil.copytree(ROOT / "labeltools", folder / "labeltools", ignore=shutil.ignore_patterns("__pycache__"))
     old = subprocess.run(["git", "show", f"{revision}:labeltools/engine/executor.py"], cwd=ROOT, check=True, capture_output=True, text=True)
     (folder / "labeltools" / "engine" / "executor.py").write_text(old.stdout)
+    return folder
+
+
+#: The last revision before labelme 7's rules: the convert benchmark times today's default against it.
+RULES_REFERENCE = "689075c"
+
+
+def revision_copy(workdir: Path, revision: str) -> Path:
+    """The package as it was at ``revision``; returns the folder to run ``python -m labeltools`` in."""
+    folder = workdir / f"labeltools-{revision}"
+    archive = subprocess.run(["git", "archive", revision, "labeltools"], cwd=ROOT, check=True, capture_output=True)
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(folder, filter="data")
     return folder
 
 

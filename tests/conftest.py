@@ -16,6 +16,13 @@ from labeltools import write_label, write_split
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+@pytest.fixture(autouse=True)
+def _working_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test runs in an empty working folder of its own: what a command writes there by
+    default (excel's workbooks, weights' .npy) never lands in the checkout."""
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+
+
 @pytest.fixture
 def blobs_label() -> np.ndarray:
     """A 24x32 uint8 label map with background, three classes and a void band."""

@@ -12,7 +12,9 @@ import json
 import os
 import subprocess
 import sys
+import types
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -61,3 +63,51 @@ def run_in(name: str, code: str, cwd: Path, *args: str) -> subprocess.CompletedP
         [str(consumer_python(name)), "-c", code, *args], cwd=cwd, capture_output=True, text=True, timeout=600,
         env={k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")},
     )  # fmt: skip
+
+
+#: The labelme 7 release whose rasteriser ``--labelme-rules 7`` reproduces.
+LABELME7 = "7.9.1"
+
+
+def labelme7_rasteriser() -> types.ModuleType:
+    """labelme 7.9.1's own rasteriser, ``labelme/_utils/_mask.py`` (``shape_to_mask`` and
+    ``shapes_to_label``), loaded from its wheel.
+
+    labelme 7 installs only on Python 3.12 and newer and brings Qt, so it is not installed: its
+    wheel is downloaded once for Python 3.12 without dependencies (``pip download labelme==7.9.1
+    --no-deps --python-version 3.12 --only-binary=:all:``) into the tests' cache folder, and the
+    one module is executed from it as ``labelme7._utils._mask``. It needs only numpy, Pillow and
+    the point-count constants of ``labelme/_shape/_model.py`` (which it imports from
+    ``labelme._shape``), loaded from the same wheel as ``labelme7._shape``.
+    """
+    if "labelme7._utils._mask" in sys.modules:
+        return sys.modules["labelme7._utils._mask"]
+    folder = _root() / f"labelme-{LABELME7}-wheel"
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        wheels = sorted(folder.glob(f"labelme-{LABELME7}-*.whl"))
+        if not wheels:
+            done = subprocess.run(
+                [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--python-version", "3.12",
+                 "--only-binary=:all:", "--dest", str(folder), f"labelme=={LABELME7}"],
+                capture_output=True, text=True, timeout=600,
+            )  # fmt: skip
+            wheels = sorted(folder.glob(f"labelme-{LABELME7}-*.whl"))
+            if done.returncode != 0 or not wheels:
+                message = f"cannot download the labelme {LABELME7} wheel: {done.stderr[-2000:]}"
+                if os.environ.get("CI") == "true":
+                    pytest.fail(message)
+                pytest.skip(message)
+    with zipfile.ZipFile(wheels[0]) as wheel:
+        sources = {name: wheel.read(f"labelme/{name}").decode() for name in ("_shape/_model.py", "_utils/_mask.py")}
+    for package in ("labelme7", "labelme7._utils"):
+        module = types.ModuleType(package)
+        module.__path__ = []
+        sys.modules[package] = module
+    for name, source in (("labelme7._shape", sources["_shape/_model.py"]), ("labelme7._utils._mask", sources["_utils/_mask.py"])):
+        module = types.ModuleType(name)
+        module.__package__ = name.rpartition(".")[0] if name.endswith("_mask") else name
+        sys.modules[name] = module
+        exec(compile(source, f"labelme-{LABELME7}/{name}", "exec"), module.__dict__)
+    return sys.modules["labelme7._utils._mask"]

@@ -4,6 +4,8 @@ contradiction; piped output is whole lines. Each test here failed before its fix
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import os
 import subprocess
@@ -328,3 +330,80 @@ def test_counts_agree_with_their_nouns(tmp_path: Path) -> None:
 
 def test_export_help_says_its_folder_is_required() -> None:
     assert "The folder to write (required)." in flat(piped("export", "--help").stdout)
+
+
+# --- the labelme rules a dataset is drawn by (7 by default, 6 on request, the recorded ones kept)
+
+
+def rules_folder(tmp_path: Path) -> Path:
+    """One annotation whose pixels the two rule sets draw differently: a wide zigzag line strip
+    (round joints in labelme 7) and a mask whose fractional corners labelme 7 rounds."""
+    from helpers import write_annotation
+
+    stored = np.indices((10, 12)).sum(axis=0) % 2 == 0
+    buffer = io.BytesIO()
+    Image.fromarray(stored.astype(np.uint8)).save(buffer, format="PNG")
+    write_annotation(tmp_path / "src", "zigzag", [
+        {"label": "car", "shape_type": "linestrip", "points": [[5, 40], [16, 6], [28, 42], [40, 5], [50, 43]]},
+        {"label": "person", "shape_type": "mask", "points": [[50.6, 5.2], [61.6, 14.2]], "mask": base64.b64encode(buffer.getvalue()).decode()},
+    ])  # fmt: skip
+    (tmp_path / "labels.txt").write_text("__ignore__\n_background_\ncar\nperson\n")
+    return tmp_path / "src"
+
+
+def test_convert_draws_by_labelme_7_says_so_records_it_and_keeps_it(tmp_path: Path) -> None:
+    import labelme.utils
+    from consumers import labelme7_rasteriser
+    from helpers import H, W
+
+    src, out = rules_folder(tmp_path), tmp_path / "dataset"
+    doc = json.loads((src / "zigzag.json").read_text())
+    shapes = [{**s, "mask": labelme.utils.img_b64_to_arr(s["mask"]).astype(bool) if "mask" in s else None} for s in doc["shapes"]]
+    mapping = {"_background_": 0, "car": 1, "person": 2}
+    seven = labelme7_rasteriser().shapes_to_label(img_shape=(H, W), shapes=shapes, label_name_to_value=mapping)[0]
+    six = labelme.utils.shapes_to_label((H, W), shapes, mapping)[0]
+    assert (seven != six).sum() > 20
+
+    first = run("convert", src, out, "-c", tmp_path / "labels.txt", "-j", "1", "--json", tmp_path / "first.json")
+    assert first.exit_code == 0, first.output
+    assert "labelme rules: labelme 7.9.1's, the default (--labelme-rules 6 draws as labelme 6.3.1)" in flat(first.stderr)
+    np.testing.assert_array_equal(read_label(out / "SegmentationClass" / "zigzag.png"), seven)
+    assert json.loads((out / "dataset_meta.json").read_text())["labelme_rules"] == "7"
+    summary = json.loads((tmp_path / "first.json").read_text())
+    assert summary["labelme_rules"] == "7" and "the default" in summary["labelme_rules_from"]
+
+    old = run("convert", src, tmp_path / "six", "-c", tmp_path / "labels.txt", "-j", "1", "--labelme-rules", "6")
+    assert old.exit_code == 0, old.output
+    assert "labelme rules: labelme 6.3.1's, as asked" in flat(old.stderr)
+    np.testing.assert_array_equal(read_label(tmp_path / "six" / "SegmentationClass" / "zigzag.png"), six)
+
+    # writing into the dataset again keeps the rules it records, and refuses to resume with others
+    (src / "zigzag.json").touch()
+    again = run("convert", src, tmp_path / "six", "--resume", "-j", "1")
+    assert again.exit_code == 0, again.output
+    assert f"labelme rules: labelme 6.3.1's, recorded in {tmp_path / 'six' / 'dataset_meta.json'}" in flat(again.stderr)
+    np.testing.assert_array_equal(read_label(tmp_path / "six" / "SegmentationClass" / "zigzag.png"), six)
+    mixed = run("convert", src, tmp_path / "six", "--resume", "--labelme-rules", "7", "-j", "1")
+    assert mixed.exit_code == 1
+    assert "was drawn by labelme 6.3.1's rules, this run asks for labelme 7.9.1's; resuming would mix the two" in flat(mixed.stderr)
+    np.testing.assert_array_equal(read_label(tmp_path / "six" / "SegmentationClass" / "zigzag.png"), six)
+    redrawn = run("convert", src, tmp_path / "six", "--overwrite", "--labelme-rules", "7", "-j", "1")
+    assert redrawn.exit_code == 0, redrawn.output
+    assert "labelme 7.9.1's, as asked, replacing labelme 6.3.1's recorded in" in flat(redrawn.stderr)
+    np.testing.assert_array_equal(read_label(tmp_path / "six" / "SegmentationClass" / "zigzag.png"), seven)
+    assert json.loads((tmp_path / "six" / "dataset_meta.json").read_text())["labelme_rules"] == "7"
+
+
+def test_export_draws_by_the_labelme_rules_asked_for_and_says_which(tmp_path: Path) -> None:
+    src = rules_folder(tmp_path)
+    areas = {}
+    for rules in ("7", "6"):
+        result = run("export", src, "--to", "coco", "-d", tmp_path / f"coco{rules}", "-c", tmp_path / "labels.txt",
+                     "--labelme-rules", rules, "--json", tmp_path / f"{rules}.json")  # fmt: skip
+        assert result.exit_code == 0, result.output
+        release = {"7": "7.9.1", "6": "6.3.1"}[rules]
+        assert f"labelme rules: labelme {release}'s" in result.stderr
+        assert json.loads((tmp_path / f"{rules}.json").read_text())["labelme_rules"] == rules
+        coco = json.loads(next((tmp_path / f"coco{rules}").rglob("instances_*.json")).read_text())
+        areas[rules] = sorted(a["area"] for a in coco["annotations"])
+    assert areas["7"] != areas["6"], "the line strip's round joints add pixels"

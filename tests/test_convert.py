@@ -96,7 +96,7 @@ def test_sample_converts_to_a_voc_dataset(tmp_path: Path) -> None:
 def test_the_sample_goes_into_a_new_folder_or_over_its_own_earlier_output(tmp_path: Path) -> None:
     out = tmp_path / "demo"
     conversion = convert_sample(out, jobs=1)
-    assert conversion.options == ConvertOptions(instances=True, viz=True)
+    assert conversion.options == ConvertOptions(instances=True, viz=True, labelme_rules="7")  # settled
     assert conversion.classes == ClassTable.load(sample_labels_path())
     first = run(conversion)
     again = run(convert_sample(out, jobs=1))
@@ -451,6 +451,7 @@ def test_line_width_and_point_size_reach_the_rasteriser(tmp_path: Path) -> None:
         (ConvertOptions(image_format="png"), r"image format must be one of jpg, keep, got 'png'"),  # type: ignore[arg-type]
         (ConvertOptions(line_width=0), r"line width must be a positive integer, got 0"),
         (ConvertOptions(point_size=-2), r"point size must be a non-negative integer, got -2"),
+        (ConvertOptions(labelme_rules="5"), r"labelme rules must be one of 7, 6, got '5'"),  # type: ignore[arg-type]
     ],
 )
 def test_bad_options(tmp_path: Path, folder: Path, options: ConvertOptions, message: str) -> None:

@@ -14,6 +14,7 @@ import labelme
 import labelme.utils
 import numpy as np
 import pytest
+from consumers import labelme7_rasteriser
 from helpers import broken_chunk_png, jpeg_bytes, png_bytes, png_chunks, scene
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -78,28 +79,46 @@ def as_labeltools_maps(cls: np.ndarray, ins: np.ndarray) -> tuple[np.ndarray, np
     return cls, ins
 
 
-def labelme_reference(doc: dict[str, Any], hw: tuple[int, int] = (H, W)) -> tuple[np.ndarray, np.ndarray]:
-    """labelme's own answer: shapes_to_label, masks decoded as labelme's LabelFile decodes them."""
+RULES = ("7", "6")
+
+
+def reference_shapes_to_label(rules: str, hw: tuple[int, int], shapes: list[dict[str, Any]], mapping: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """``shapes_to_label`` of the labelme release ``rules`` names: labelme 7.9.1's from its wheel
+    (see :func:`consumers.labelme7_rasteriser`), labelme 6.3.1's as installed."""
+    if rules == "7":
+        return labelme7_rasteriser().shapes_to_label(img_shape=hw, shapes=shapes, label_name_to_value=mapping)
+    return labelme.utils.shapes_to_label(hw, shapes, mapping)
+
+
+def loaded_shapes(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The shapes as labelme's LabelFile hands them to ``shapes_to_label`` (masks decoded)."""
     shapes = []
     for raw in doc["shapes"]:
         loaded = dict(raw)
         if raw.get("mask") is not None:
             loaded["mask"] = labelme.utils.img_b64_to_arr(raw["mask"]).astype(bool)
         shapes.append(loaded)
-    return as_labeltools_maps(*labelme.utils.shapes_to_label(hw, shapes, CLASSES))
+    return shapes
 
 
-def ours(doc: dict[str, Any], hw: tuple[int, int] = (H, W)) -> tuple[np.ndarray, np.ndarray]:
-    return labelme_to_label(parse_labelme(doc, "a.json"), CLASSES, shape_hw=hw)
+def labelme_reference(doc: dict[str, Any], hw: tuple[int, int] = (H, W), rules: str = "7") -> tuple[np.ndarray, np.ndarray]:
+    """labelme's own answer: shapes_to_label, masks decoded as labelme's LabelFile decodes them."""
+    return as_labeltools_maps(*reference_shapes_to_label(rules, hw, loaded_shapes(doc), CLASSES))
 
 
-def assert_matches_labelme(doc: dict[str, Any], hw: tuple[int, int] = (H, W)) -> None:
-    cls, ins = ours(doc, hw=hw)
-    ref_cls, ref_ins = labelme_reference(doc, hw=hw)
-    assert cls.dtype == np.uint8 and ins.dtype == np.uint8
-    assert cls.shape == ins.shape == hw
-    np.testing.assert_array_equal(cls, ref_cls)
-    np.testing.assert_array_equal(ins, ref_ins)
+def ours(doc: dict[str, Any], hw: tuple[int, int] = (H, W), rules: str = "7") -> tuple[np.ndarray, np.ndarray]:
+    return labelme_to_label(parse_labelme(doc, "a.json"), CLASSES, shape_hw=hw, rules=rules)  # type: ignore[arg-type]
+
+
+def assert_matches_labelme(doc: dict[str, Any], hw: tuple[int, int] = (H, W), rules: tuple[str, ...] = RULES) -> None:
+    """Our class and instance maps equal labelme's, by each rule set against its release."""
+    for rule in rules:
+        cls, ins = ours(doc, hw=hw, rules=rule)
+        ref_cls, ref_ins = labelme_reference(doc, hw=hw, rules=rule)
+        assert cls.dtype == np.uint8 and ins.dtype == np.uint8
+        assert cls.shape == ins.shape == hw
+        np.testing.assert_array_equal(cls, ref_cls, err_msg=f"labelme rules {rule}")
+        np.testing.assert_array_equal(ins, ref_ins, err_msg=f"labelme rules {rule}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -152,9 +171,11 @@ def test_fractional_and_partly_outside_shapes() -> None:
         shape("car", "mask", [[70, 50], [89, 64]], mask=mask_b64(np.ones((15, 20), bool))),
     ]
     doc = document(shapes)
-    assert_matches_labelme(document(shapes[:-1]))  # labelme cannot paste a mask that leaves the image
-    cls, _ = ours(doc)
-    assert (cls[50:, 70:] == 1).all(), "the part of the mask inside the image is pasted"
+    assert_matches_labelme(doc, rules=("7",))  # labelme 7 clips a mask that leaves the image
+    assert_matches_labelme(document(shapes[:-1]), rules=("6",))  # labelme 6 cannot paste it
+    for rules in RULES:
+        cls, _ = ours(doc, rules=rules)
+        assert (cls[50:, 70:] == 1).all(), "the part of the mask inside the image is pasted"
 
 
 def test_integer_and_float_coordinates_give_the_same_pixels() -> None:
@@ -323,10 +344,6 @@ BAD_SHAPES = [
         shape("car", "mask", [[1, 2], [3, 4]], mask=base64.b64encode(png_bytes(np.zeros((3, 3, 3), np.uint8))).decode()),
         r"'mask' must be a single-channel image, got 3-D pixels of shape \(3, 3, 3\)",
     ),
-    (
-        shape("car", "mask", [[1, 2], [3, 4]], mask=mask_b64(np.ones((2, 3), bool))),
-        r"'mask' is 2x3 \(rows x columns\) but its points span 3x3 pixels",
-    ),
     ("a string", r"must be an object, got str"),
 ]
 
@@ -412,6 +429,8 @@ def test_rasteriser_argument_errors() -> None:
         labelme_to_label(no_size, CLASSES)
     with pytest.raises(AnnotationError, match=r"a\.json: image size must be positive, got 0x5 \(rows x columns\)"):
         labelme_to_label(doc, CLASSES, shape_hw=(0, 5))
+    with pytest.raises(AnnotationError, match=r"labelme rules must be one of 7, 6, got '5'"):
+        labelme_to_label(doc, CLASSES, rules="5")  # type: ignore[arg-type]
 
 
 def test_too_many_instances() -> None:
@@ -622,10 +641,11 @@ def test_sample_matches_labelme_reading_the_same_files() -> None:
         else:
             np.testing.assert_array_equal(np.asarray(image.decode()), reference_image)
         hw = reference_image.shape[:2]
-        cls, ins = labelme_to_label(doc, mapping, shape_hw=hw)
-        ref_cls, ref_ins = as_labeltools_maps(*labelme.utils.shapes_to_label(hw, label_file.shapes, mapping))
-        np.testing.assert_array_equal(cls, ref_cls)
-        np.testing.assert_array_equal(ins, ref_ins)
+        for rules in RULES:
+            cls, ins = labelme_to_label(doc, mapping, shape_hw=hw, rules=rules)  # type: ignore[arg-type]
+            ref_cls, ref_ins = as_labeltools_maps(*reference_shapes_to_label(rules, hw, label_file.shapes, mapping))
+            np.testing.assert_array_equal(cls, ref_cls, err_msg=f"{path.name}, labelme rules {rules}")
+            np.testing.assert_array_equal(ins, ref_ins, err_msg=f"{path.name}, labelme rules {rules}")
 
 
 def test_make_samples_reproduces_the_committed_files() -> None:
@@ -640,11 +660,24 @@ def test_mask_with_fractional_points_is_placed_like_labelme() -> None:
     mask = np.indices((11, 9)).sum(axis=0) % 2 == 0
     doc = document([shape("car", "mask", [[12.7, 7.2], [20.9, 17.99]], mask=mask_b64(mask))])
     assert_matches_labelme(doc)
-    cls, _ = ours(doc)
-    np.testing.assert_array_equal(cls[7:18, 12:21], mask.astype(np.uint8))
+    np.testing.assert_array_equal(ours(doc, rules="6")[0][7:18, 12:21], mask)  # truncated corner
+    np.testing.assert_array_equal(ours(doc, rules="7")[0][7:18, 13:22], mask)  # rounded corner
 
 
-def test_each_object_is_labelmes_mask_of_its_shapes_within_its_box() -> None:
+def reference_shape_mask(rules: str, raw: dict[str, Any], line_width: int, point_size: int) -> np.ndarray:
+    """One shape's pixels by the labelme release ``rules`` names: a mask shape placed as its
+    ``shapes_to_label`` places it, any other shape its ``shape_to_mask`` (labelme 7 draws points
+    with radius 5 always)."""
+    if raw["shape_type"] == "mask":
+        return reference_shapes_to_label(rules, (H, W), loaded_shapes({"shapes": [raw]}), {raw["label"]: 1})[0] == 1
+    if rules == "7":
+        assert point_size == 5
+        return labelme7_rasteriser().shape_to_mask((H, W), raw["points"], shape_type=raw["shape_type"], line_width=line_width)
+    return labelme.utils.shape_to_mask((H, W), raw["points"], raw["shape_type"], line_width=line_width, point_size=point_size)
+
+
+@pytest.mark.parametrize("rules", RULES)
+def test_each_object_is_labelmes_mask_of_its_shapes_within_its_box(rules: str) -> None:
     """labelme_objects keeps each object as the box its shapes can reach: placed back in the
     image it must be the OR of labelme's own ``shape_to_mask`` of those shapes, for every shape
     type, for shapes partly or wholly outside the image, with wide lines and large points."""
@@ -653,13 +686,14 @@ def test_each_object_is_labelmes_mask_of_its_shapes_within_its_box() -> None:
     rng = np.random.default_rng(3)
     counts = {"polygon": 5, "rectangle": 2, "circle": 2, "line": 2, "linestrip": 4, "point": 1, "oriented_rectangle": 4}
     for trial in range(60):
-        line_width, point_size = int(rng.integers(1, 30)), int(rng.integers(0, 12))
+        line_width, point_size = int(rng.integers(1, 30)), int(rng.integers(0, 12)) if rules == "6" else 5
         shapes = []
         for n in range(int(rng.integers(1, 8))):
             kind = str(rng.choice([*counts, "mask"]))
             group = int(rng.integers(0, 3)) if rng.random() < 0.5 else None
             if kind == "mask":
-                x, y = int(rng.integers(0, W - 20)), int(rng.integers(0, H - 20))
+                low = 0 if rules == "6" else -15  # labelme 7 clips a mask to the image
+                x, y = int(rng.integers(low, W - 20)), int(rng.integers(low, H - 20))
                 h, w = int(rng.integers(1, 20)), int(rng.integers(1, 20))
                 pixels = rng.random((h, w)) < 0.5
                 corners = [[x + 0.5, y + 0.25], [x + w - 1, y + h - 1]]
@@ -668,19 +702,130 @@ def test_each_object_is_labelmes_mask_of_its_shapes_within_its_box() -> None:
                 points = rng.uniform(-30, [W + 30, H + 30], size=(counts[kind], 2)).round(2).tolist()
                 shapes.append(shape(str(rng.choice(["car", "person"])), kind, points, group_id=group))
         raw = document(shapes)
-        objects = labelme_objects(parse_labelme(raw, "a.json"), CLASSES, (H, W), line_width=line_width, point_size=point_size)
+        objects = labelme_objects(
+            parse_labelme(raw, "a.json"), CLASSES, (H, W), line_width=line_width, point_size=point_size, rules=rules,  # type: ignore[arg-type]
+        )  # fmt: skip
         assert sum(len(o.shapes) for o in objects) == len(shapes)
         for obj in objects:
             expected = np.zeros((H, W), bool)
             for n in obj.shapes:
-                if shapes[n]["shape_type"] == "mask":  # placed as labelme's shapes_to_label does
-                    (x1, y1), (x2, y2) = np.asarray(shapes[n]["points"]).astype(int)
-                    expected[y1 : y2 + 1, x1 : x2 + 1] |= labelme.utils.img_b64_to_arr(shapes[n]["mask"]).astype(bool)
-                else:
-                    expected |= labelme.utils.shape_to_mask(
-                        (H, W), shapes[n]["points"], shapes[n]["shape_type"], line_width=line_width, point_size=point_size
-                    )
+                expected |= reference_shape_mask(rules, shapes[n], line_width, point_size)
             placed = np.zeros((H, W), bool)
             x, y = obj.offset
             placed[y : y + obj.mask.shape[0], x : x + obj.mask.shape[1]] = obj.mask
             np.testing.assert_array_equal(placed, expected, err_msg=f"trial {trial}, object {obj.number}")
+
+
+# --------------------------------------------------------------------------------------------
+# labelme 7's rules (the default) and labelme 6's, each against its own release
+
+#: The shapes of labelme's own example ``examples/primitives/primitives.json`` (560x450).
+PRIMITIVES = {
+    "shapes": [
+        shape("car", "rectangle", [[32.0, 35.0], [132.0, 135.0]]),
+        shape("tree", "circle", [[195.0, 84.0], [225.0, 125.0]]),
+        shape("car", "rectangle", [[391.0, 33.0], [542.0, 135.0]]),
+        shape("person", "polygon", [[69.0, 318.0], [45.0, 403.0], [173.0, 406.0], [198.0, 321.0]]),
+        shape("person", "line", [[188.0, 178.0], [160.0, 224.0]]),
+        shape("tree", "point", [[345.0, 174.0]]),
+        shape("person", "linestrip", [[440.53703703703707, 181.46296296296293], [402.53703703703707, 274.46296296296293], [544.5370370370371, 275.46296296296293]]),
+    ],
+}
+
+
+def test_labelme_examples_primitives_match_each_release() -> None:
+    doc = document(PRIMITIVES["shapes"], hw=(450, 560))
+    assert_matches_labelme(doc, hw=(450, 560))
+    differ = int(np.count_nonzero(ours(doc, (450, 560), "7")[0] != ours(doc, (450, 560), "6")[0]))
+    assert differ == 17, "labelme 7 rounds the linestrip's joint: 17 pixels more"
+
+
+def test_a_wide_zigzag_linestrip_has_round_joints_by_labelme_7s_rules() -> None:
+    zigzag = shape("car", "linestrip", [[5, 50], [20, 8], [35, 52], [50, 6], [65, 54], [75, 10]])
+    doc = document([zigzag])
+    assert_matches_labelme(doc)
+    seven, six = ours(doc, rules="7")[0], ours(doc, rules="6")[0]
+    assert np.count_nonzero(seven != six) > 20
+    assert not (six & ~seven).any(), "round joints only add pixels at the turns"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(point, min_size=2, max_size=8), st.integers(1, 40))
+def test_random_linestrips_match_labelme_7_at_every_width(points: list[list[float]], width: int) -> None:
+    doc = parse_labelme(document([shape("car", "linestrip", points)]), "a.json")
+    cls, _ = labelme_to_label(doc, CLASSES, line_width=width)
+    reference = labelme7_rasteriser().shape_to_mask((H, W), points, shape_type="linestrip", line_width=width)
+    np.testing.assert_array_equal(cls == 1, reference)
+    six, _ = labelme_to_label(doc, CLASSES, line_width=width, rules="6")
+    np.testing.assert_array_equal(six == 1, labelme.utils.shape_to_mask((H, W), points, "linestrip", line_width=width))
+
+
+@st.composite
+def placed_mask(draw: st.DrawFn) -> dict[str, Any]:
+    """A mask shape with corners anywhere around the image, whole or fractional, spanning the
+    stored mask's extent or a pixel more or less (the drift labelme's own edits leave)."""
+    rows, columns = draw(st.integers(1, 12)), draw(st.integers(1, 12))
+    bits = draw(st.lists(st.booleans(), min_size=rows * columns, max_size=rows * columns))
+    x1, y1 = draw(st.integers(-15, W + 2)), draw(st.integers(-15, H + 2))
+    drift_x, drift_y = draw(st.integers(-1, 1)), draw(st.integers(-1, 1))
+    corners = [[x1, y1], [x1 + columns - 1 + drift_x, y1 + rows - 1 + drift_y]]
+    if draw(st.booleans()):  # fractional: each coordinate moved by less than a pixel
+        corners = [[v + draw(st.floats(-0.75, 0.75, width=16)) for v in corner] for corner in corners]
+    return shape("car", "mask", corners, mask=mask_b64(np.array(bits, bool).reshape(rows, columns)))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(placed_mask(), min_size=1, max_size=3))
+def test_masks_with_whole_fractional_and_outside_corners_match_labelme_7(shapes: list[dict[str, Any]]) -> None:
+    """labelme 7.9.1 rounds the corners, fills the points' span when they are whole numbers
+    and the stored extent when not, and clips to the image; where its own ``shapes_to_label``
+    fails (a stored mask too small for the whole-number span it must fill), so do we, naming
+    the file and the shape."""
+    doc = document(shapes)
+    try:
+        expected = labelme_reference(doc, rules="7")
+    except ValueError:
+        with pytest.raises(AnnotationError, match=r"^a\.json: shapes\[\d\] \(label 'car', mask\): 'mask' is \d+x\d+ \(rows x columns\) but its whole-number points span"):
+            ours(doc, rules="7")
+        return
+    cls, ins = ours(doc, rules="7")
+    np.testing.assert_array_equal(cls, expected[0])
+    np.testing.assert_array_equal(ins, expected[1])
+
+
+def test_a_mask_whose_points_drifted_a_pixel_converts_by_labelme_7s_rules_only() -> None:
+    """labelme 7 opens and converts a mask whose rounded corners span a row more than the mask
+    (its edits leave such files); labelme 6 cannot (its truncated corners span two rows more),
+    and with --labelme-rules 6 we say so."""
+    stored = np.indices((42, 24)).sum(axis=0) % 3 == 0
+    drifted = shape("car", "mask", [[10.4, 5.6], [33.2, 48.3]], mask=mask_b64(stored))  # rounds to 43 rows
+    doc = document([drifted])
+    assert_matches_labelme(doc, rules=("7",))
+    cls, _ = ours(doc)
+    np.testing.assert_array_equal(cls[6:48, 10:34], stored)
+    with pytest.raises(
+        AnnotationError,
+        match=r"^a\.json: shapes\[0\] \(label 'car', mask\): 'mask' is 42x24 \(rows x columns\) but its points "
+        r"span 44x24 pixels; labelme 6 refuses this, labelme 7 places it \(--labelme-rules 7\)$",
+    ):
+        ours(doc, rules="6")
+
+
+DEGENERATE = {
+    "zero-extent rectangle": shape("car", "rectangle", [[20.5, 30.5], [20.5, 30.5]]),
+    "flat rectangle": shape("car", "rectangle", [[10, 30], [50, 30]]),
+    "coincident polygon": shape("car", "polygon", [[12.3, 7.7], [12.3, 7.7], [12.3, 7.7]]),
+    "polygon on a line": shape("car", "polygon", [[5, 5], [30, 30], [55, 55]]),
+    "zero-radius circle": shape("car", "circle", [[40, 30], [40, 30]]),
+    "zero-length line": shape("car", "line", [[15, 15], [15, 15]]),
+    "linestrip on one point": shape("car", "linestrip", [[33, 21], [33, 21], [33, 21]]),
+    "flat oriented rectangle": shape("car", "oriented_rectangle", [[10, 10], [40, 10], [40, 10], [10, 10]]),
+    "one-pixel mask": shape("car", "mask", [[3, 4], [3, 4]], mask=mask_b64(np.ones((1, 1), bool))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DEGENERATE))
+def test_degenerate_geometry_labelme_opens_is_converted_as_labelme_converts_it(name: str) -> None:
+    doc = document([DEGENERATE[name]])
+    assert_matches_labelme(doc)
+    assert ours(doc)[0].any() == (name != "zero-radius circle"), "labelme paints a pixel or more, but for a circle of radius 0"

@@ -136,6 +136,7 @@ def test_a_missing_bucket_is_one_line(s3: Any) -> None:
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [
         "classes: 9, found in the annotations",  # what was chosen, then the one error line
+        "labelme rules: labelme 7.9.1's, the default (--labelme-rules 6 draws as labelme 6.3.1)",
         "error: s3://no-such-bucket/voc/class_names.txt: cannot write (The specified bucket does not exist)",
     ]
     result = cli("stats", "s3://no-such-bucket/voc")
@@ -177,6 +178,7 @@ def test_a_denied_write_is_one_line(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [
         "classes: 9, found in the annotations",
+        "labelme rules: labelme 7.9.1's, the default (--labelme-rules 6 draws as labelme 6.3.1)",
         "error: s3://locked/voc/class_names.txt: cannot write (Access Denied)",
     ]
 

@@ -16,6 +16,7 @@ from labeltools.cli.shared import (
     ImageFormatChoice,
     JobsOption,
     JsonOption,
+    LabelmeRulesOption,
     LabelsAlias,
     NumClassesOption,
     OutputDirAlias,
@@ -39,9 +40,11 @@ from labeltools.cli.shared import (
     split_option,
 )
 from labeltools.core.options import (
+    DEFAULT_LABELME_RULES,
     DEFAULT_LINE_WIDTH,
     DEFAULT_MIN_IOU,
     DEFAULT_POINT_SIZE,
+    LABELME_RELEASES,
 )
 
 if TYPE_CHECKING:  # annotations only: each command imports what it runs
@@ -62,6 +65,8 @@ def run_conversion(conversion: "Conversion", json_path: Optional[str] = None) ->
     shapes of different classes overlapped most, and (with ``json_path``) the summary as JSON."""
     if conversion.classes_chosen:
         err.print(f"classes: {len(conversion.classes.names)}, {conversion.classes_chosen}", soft_wrap=True)
+    if conversion.rules_chosen:
+        err.print(f"labelme rules: {conversion.rules_chosen}", soft_wrap=True)
     summary = report_batch(conversion, len(conversion), "convert", verb="converted", resumable=True)
     splits = conversion.splits
     if splits:
@@ -98,6 +103,8 @@ def conversion_summary(
         "failures": summary.failure_list(),
         "classes": conversion.classes.names,
         "classes_from": conversion.classes_chosen,
+        "labelme_rules": conversion.options.labelme_rules,
+        "labelme_rules_from": conversion.rules_chosen,
         "splits": {name: len(ids) for name, ids in conversion.splits.items()},
         "overlap": {
             "rule": conversion.options.overlap,
@@ -127,6 +134,7 @@ def convert_command(
     ] = False,
     line_width: Annotated[int, typer.Option("--line-width", min=1, help="Stroke width of line and linestrip shapes.")] = DEFAULT_LINE_WIDTH,
     point_size: Annotated[int, typer.Option("--point-size", min=0, help="Radius of point shapes.")] = DEFAULT_POINT_SIZE,
+    labelme_rules: LabelmeRulesOption = None,
     image_format: Annotated[
         ImageFormatChoice,
         typer.Option("--image-format", help="jpg: JPEGImages/<id>.jpg (JPEG sources copied as is); keep: the source format."),
@@ -165,11 +173,13 @@ def convert_command(
     labeltools convert annotations/ new/ --resume --json summary.json
     labeltools convert a.json b.json two/ --unknown ignore --stratify
     labeltools convert annotations/ new/ --overwrite -c labels.txt --instances
+    labeltools convert annotations/ old/ --labelme-rules 6
     """
     from labeltools.jobs.convert import ConvertOptions, convert_labelme
     options = ConvertOptions(
         unknown=unknown.value, skip_bad_shapes=skip_bad_shapes, line_width=line_width,
         point_size=point_size, image_format=image_format.value, instances=instances, viz=viz,
+        labelme_rules=labelme_rules.value if labelme_rules is not None else None,
         overlap=overlap.value, allow_image_urls=allow_image_urls,
     )
     conversion = convert_labelme(
@@ -340,6 +350,7 @@ def export_command(
     ] = UnknownLabel("error"),
     line_width: Annotated[int, typer.Option("--line-width", min=1, help="Stroke width of line and linestrip shapes.")] = DEFAULT_LINE_WIDTH,
     point_size: Annotated[int, typer.Option("--point-size", min=0, help="Radius of point shapes.")] = DEFAULT_POINT_SIZE,
+    labelme_rules: LabelmeRulesOption = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Write into an existing, non-empty folder.")] = False,
     json_path: JsonOption = None,
     jobs: JobsOption = 0,
@@ -364,6 +375,7 @@ def export_command(
     options = ExportOptions(
         to=to.value, rle=rle, copy_images=copy_images, min_iou=min_iou, strict=strict, allow_image_urls=allow_image_urls,
         line_width=line_width, point_size=point_size, unknown=unknown.value,
+        labelme_rules=labelme_rules.value if labelme_rules is not None else DEFAULT_LABELME_RULES,
     )  # fmt: skip
     if to.value == "yolo-seg" and (rle or copy_images):
         raise Usage("--rle and --copy-images apply to --to coco (YOLO writes polygons and always copies the images)")
@@ -383,6 +395,8 @@ def print_export_summary(export: "Export") -> None:
     for path in export.written:
         err.print(f"wrote {path}", soft_wrap=True)
     data = export.summary()
+    if data["labelme_rules"] is not None:
+        err.print(f"labelme rules: {LABELME_RELEASES[data['labelme_rules']]}'s", soft_wrap=True)
     kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(data["written_as"].items()))
     out.print(
         f"{data['objects']} object(s) in {sum(export.images.values())} image(s) ({kinds}); "

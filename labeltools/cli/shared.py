@@ -25,6 +25,7 @@ from labeltools.core.errors import LabeltoolsError
 from labeltools.core.options import (
     EXPORT_TARGETS,
     IMAGE_FORMATS,
+    LABELME_RULES,
     MAX_CLASSES,
     MISSING_POLICIES,
     ON_CONFLICT,
@@ -635,6 +636,7 @@ if TYPE_CHECKING:
     ExportTarget = Enum
     ImageFormatChoice = Enum
     OverlapChoice = Enum
+    LabelmeRulesChoice = Enum
     SchemeChoice = Enum
     MissingChoice = Enum
     ConflictChoice = Enum
@@ -643,9 +645,19 @@ else:
     ExportTarget = _choices("ExportTarget", EXPORT_TARGETS)
     ImageFormatChoice = _choices("ImageFormatChoice", IMAGE_FORMATS)
     OverlapChoice = _choices("OverlapChoice", OVERLAP_RULES)
+    LabelmeRulesChoice = _choices("LabelmeRulesChoice", LABELME_RULES)
     SchemeChoice = _choices("SchemeChoice", SCHEMES)
     MissingChoice = _choices("MissingChoice", MISSING_POLICIES)
     ConflictChoice = _choices("ConflictChoice", ON_CONFLICT)
+
+LabelmeRulesOption = Annotated[
+    Optional[LabelmeRulesChoice],
+    typer.Option(
+        "--labelme-rules",
+        help="Draw shapes as labelme 7.9.1 (7, the default) or 6.3.1 (6) does; converting into an earlier dataset keeps the rules it records.",
+        show_default=False,
+    ),
+]
 
 
 def wrote(path: str) -> None:

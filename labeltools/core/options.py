@@ -16,6 +16,15 @@ MAX_CLASSES = VOID
 DEFAULT_LINE_WIDTH = 10
 DEFAULT_POINT_SIZE = 5
 
+#: Whose rasteriser labelme shapes are drawn with: labelme 7.9.1's (line strips with rounded
+#: joints; a mask shape placed at its rounded corner, over the stored mask's own extent when the
+#: corners are fractional, clipped to the image) or labelme 6.3.1's.
+LabelmeRules = Literal["7", "6"]
+LABELME_RULES: tuple[str, ...] = get_args(LabelmeRules)
+DEFAULT_LABELME_RULES: LabelmeRules = "7"
+#: The labelme release each rule set reproduces pixel for pixel.
+LABELME_RELEASES = {"7": "labelme 7.9.1", "6": "labelme 6.3.1"}
+
 UnknownPolicy = Literal["error", "ignore", "background"]
 UNKNOWN_POLICIES: tuple[str, ...] = get_args(UnknownPolicy)
 

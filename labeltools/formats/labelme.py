@@ -7,8 +7,15 @@ Three layers:
 * :func:`open_source_image` finds and opens the image an annotation refers to, as displayed
   (EXIF orientation applied to image files, embedded ``imageData`` used as is);
 * :func:`labelme_to_label` rasterises a document into a class map and an instance map, pixel for
-  pixel what labelme's ``labelme.utils.shapes_to_label`` gives, but drawing every shape of a file
-  on one canvas instead of one full-size mask per shape.
+  pixel what labelme's ``shapes_to_label`` gives, but drawing every shape of a file on one canvas
+  instead of one full-size mask per shape.
+
+Two rule sets are drawn (``rules``): labelme 7.9.1's, the default, and labelme 6.3.1's. They
+differ in two shape types. A ``linestrip`` has rounded joints in 7 (Pillow's ``joint="curve"``).
+A ``mask`` shape is placed in 6 at its truncated first corner and must span exactly its points;
+in 7 at its rounded first corner, over its points' span when all four coordinates are whole
+numbers and over the stored mask's own extent otherwise, clipped to the image (a stored mask
+smaller than the span it must fill is refused, as labelme 7 refuses it).
 
 Format eras read:
 
@@ -42,11 +49,14 @@ from numpy.typing import NDArray
 from labeltools.core.classes import IGNORE_NAME, ClassTable
 from labeltools.core.errors import AnnotationError, NotLabelmeError
 from labeltools.core.options import (
+    DEFAULT_LABELME_RULES,
     DEFAULT_LINE_WIDTH,
     DEFAULT_POINT_SIZE,
+    LABELME_RULES,
     OVERLAP_RULES,
     UNKNOWN_POLICIES,
     VOID,
+    LabelmeRules,
     OverlapRule,
     UnknownPolicy,
 )
@@ -100,8 +110,9 @@ class LabelmeShape:
         shape_type: one of :data:`SHAPE_TYPES` (files without ``shape_type`` give ``"polygon"``).
         points: read-only ``(N, 2)`` float64 array of ``(x, y)`` pixel coordinates, all finite.
         group_id: labelme's group id, or ``None`` (every such shape is its own instance).
-        mask: for ``mask`` shapes, a read-only ``(h, w)`` bool array covering the box whose
-            top-left corner is the first point (coordinates truncated to integers); else ``None``.
+        mask: for ``mask`` shapes, the stored mask as a read-only ``(h, w)`` bool array, its
+            top-left pixel at the first point (where exactly, and over which extent, is the rule
+            set's: see the module's description); else ``None``.
         flags: the shape's flags, as stored.
         description: the shape's description ("" when absent).
     """
@@ -255,8 +266,8 @@ def _check_point_count(shape_type: str, points: Sequence[Any] | NDArray[np.float
         raise _ShapeError(f"{article} {shape_type} needs {rule} {needed} {plural}, got {n}")
 
 
-def _decode_mask(raw: Any, points: NDArray[np.float64]) -> NDArray[np.bool_]:
-    """Decode a mask shape's base64 PNG and check it fits the box its points give."""
+def _decode_mask(raw: Any) -> NDArray[np.bool_]:
+    """Decode a mask shape's base64 PNG (where it goes is the rasteriser's: :func:`_place_mask`)."""
     if not isinstance(raw, str) or not raw:
         raise _ShapeError("a mask shape needs 'mask', a base64-encoded PNG")
     try:
@@ -275,21 +286,9 @@ def _decode_mask(raw: Any, points: NDArray[np.float64]) -> NDArray[np.bool_]:
             f"'mask' must be a single-channel image, got {array.ndim}-D pixels "
             f"of shape {array.shape}"
         )
-    (x1, y1), (x2, y2) = ((_trunc(x), _trunc(y)) for x, y in points.tolist())
-    expected = (y2 - y1 + 1, x2 - x1 + 1)
-    if array.shape != expected:
-        raise _ShapeError(
-            f"'mask' is {array.shape[0]}x{array.shape[1]} (rows x columns) but its points "
-            f"span {expected[0]}x{expected[1]} pixels"
-        )
     mask = array.astype(bool)
     mask.flags.writeable = False
     return mask
-
-
-def _trunc(value: float) -> int:
-    """Truncate toward zero, as numpy's ``astype(int)`` does in labelme."""
-    return int(value)
 
 
 def _shape_label(raw: Mapping[str, Any]) -> str:
@@ -345,7 +344,7 @@ def _parse_shape(index: int, raw: Any) -> LabelmeShape:
     if group_id is not None and not (isinstance(group_id, int) and not isinstance(group_id, bool)):
         raise _ShapeError(f"'group_id' must be an integer or null, got {_shown(group_id)}")
 
-    mask = _decode_mask(raw.get("mask"), points) if shape_type == "mask" else None
+    mask = _decode_mask(raw.get("mask")) if shape_type == "mask" else None
 
     flags = raw.get("flags")
     description = raw.get("description")
@@ -653,50 +652,146 @@ def _class_value(name: str, mapping: Mapping[str, int]) -> int:
     return int(value)
 
 
-def _draw_shape(
-    canvas: PIL.Image.Image,
-    draw: PIL.ImageDraw.ImageDraw,
-    shape: LabelmeShape,
-    ink: int,
-    line_width: int,
-    point_size: int,
-) -> None:
-    """Paint one shape with value ``ink``, with the Pillow calls of labelme's ``shape_to_mask``.
+@dataclass(frozen=True)
+class _Pen:
+    """How shapes are drawn: the stroke width of lines, the radius of points, the rule set."""
 
-    Each call sets exactly the pixels labelme's per-shape mask has set, so painting shapes in
-    file order on one canvas equals labelme's ``cls[mask] = value`` sequence.
+    line_width: int
+    point_size: int
+    rules: str
+
+
+def _named(shape: LabelmeShape) -> str:
+    return f"shapes[{shape.index}] (label {_shown(shape.label)}, {shape.shape_type})"
+
+
+def _place_mask(
+    shape: LabelmeShape, rules: str, height: int, width: int, source: str
+) -> tuple[tuple[int, int, int, int], PIL.Image.Image] | None:
+    """Where a mask shape lands on a ``height`` x ``width`` canvas, by labelme's rules: the box
+    ``(x0, y0, x1, y1)`` (x1, y1 past the end) clipped to the canvas and a mode ``1`` stencil of
+    its size; None when nothing lands.
+
+    Raises:
+        AnnotationError: the stored mask cannot fill the extent the rules give it (labelme's own
+            ``shapes_to_label`` fails there too).
     """
-    xy = [(x, y) for x, y in shape.points.tolist()]
-    kind = shape.shape_type
-    if kind == "circle":
-        (cx, cy), (px, py) = xy
-        d = math.sqrt((cx - px) ** 2 + (cy - py) ** 2)
-        draw.ellipse(((cx - d, cy - d), (cx + d, cy + d)), outline=ink, fill=ink)
-    elif kind == "rectangle":
-        (x0, y0), (x1, y1) = xy
-        draw.rectangle(
-            ((min(x0, x1), min(y0, y1)), (max(x0, x1), max(y0, y1))), outline=ink, fill=ink
-        )
-    elif kind in ("line", "linestrip"):
-        draw.line(xy=xy, fill=ink, width=line_width)
-    elif kind == "point":
-        cx, cy = xy[0]
-        r = point_size
-        draw.ellipse(((cx - r, cy - r), (cx + r, cy + r)), outline=ink, fill=ink)
-    elif kind in ("polygon", "oriented_rectangle"):
-        draw.polygon(xy=xy, outline=ink, fill=ink)
-    elif kind == "mask":
-        assert shape.mask is not None
-        x1, y1 = _trunc(xy[0][0]), _trunc(xy[0][1])
-        h, w = shape.mask.shape
-        stencil = PIL.Image.fromarray(shape.mask)  # mode "1": paste exactly where True
-        canvas.paste(ink, (x1, y1, x1 + w, y1 + h), stencil)
-    else:  # parse_labelme admits only SHAPE_TYPES
-        raise AssertionError(f"unhandled shape_type {kind!r}")
+    assert shape.mask is not None
+    stored = shape.mask
+    if rules == "6":  # corners truncated; the stored mask must span the points exactly
+        (x1, y1), (x2, y2) = shape.points.astype(int).tolist()
+        rows, columns = y2 - y1 + 1, x2 - x1 + 1
+        if stored.shape != (rows, columns):
+            raise AnnotationError(
+                f"{source}: {_named(shape)}: 'mask' is {stored.shape[0]}x{stored.shape[1]} (rows x "
+                f"columns) but its points span {rows}x{columns} pixels; labelme 6 refuses this, "
+                "labelme 7 places it (--labelme-rules 7)"
+            )
+    else:  # corners rounded; whole-number corners give the extent, fractional ones the mask's own
+        (x1, y1), (x2, y2) = np.round(shape.points).astype(int).tolist()
+        if np.array_equal(shape.points, np.trunc(shape.points)):
+            rows, columns = y2 - y1 + 1, x2 - x1 + 1
+        else:
+            rows, columns = stored.shape
+    y0, y_end = max(y1, 0), min(y1 + rows, height)
+    x0, x_end = max(x1, 0), min(x1 + columns, width)
+    if y0 >= y_end or x0 >= x_end:
+        return None
+    piece = stored[y0 - y1 : y_end - y1, x0 - x1 : x_end - x1]
+    try:  # numpy's assignment rule, as labelme assigns the piece
+        piece = np.broadcast_to(piece, (y_end - y0, x_end - x0))
+    except ValueError:
+        raise AnnotationError(
+            f"{source}: {_named(shape)}: 'mask' is {stored.shape[0]}x{stored.shape[1]} (rows x "
+            f"columns) but its whole-number points span {rows}x{columns} pixels, and it does not "
+            "fill them (labelme 7 refuses it too)"
+        ) from None
+    return (x0, y0, x_end, y_end), PIL.Image.fromarray(np.ascontiguousarray(piece))
 
 
-def check_raster_options(line_width: int, point_size: int, unknown: str) -> None:
+class _Shapes:
+    """A document's shapes, drawn with one pen on canvases of one size: mask shapes are placed
+    (and checked) once, for every canvas painted."""
+
+    def __init__(self, doc: LabelmeDocument, pen: _Pen, height: int, width: int, drawn: Iterable[int]) -> None:
+        self.doc, self.pen, self.size = doc, pen, (width, height)
+        shapes = doc.shapes
+        self.masks = {
+            n: _place_mask(shapes[n], pen.rules, height, width, doc.source)
+            for n in drawn if shapes[n].shape_type == "mask"
+        }  # fmt: skip
+
+    def draw(self, canvas: PIL.Image.Image, draw: PIL.ImageDraw.ImageDraw, n: int, ink: int) -> None:
+        """Paint shape ``n`` with value ``ink``, with the Pillow calls of labelme's ``shape_to_mask``.
+
+        Each call sets exactly the pixels labelme's per-shape mask has set, so painting shapes in
+        file order on one canvas equals labelme's ``cls[mask] = value`` sequence.
+        """
+        shape = self.doc.shapes[n]
+        xy = [(x, y) for x, y in shape.points.tolist()]
+        kind = shape.shape_type
+        if kind == "circle":
+            (cx, cy), (px, py) = xy
+            d = math.sqrt((cx - px) ** 2 + (cy - py) ** 2)
+            draw.ellipse(((cx - d, cy - d), (cx + d, cy + d)), outline=ink, fill=ink)
+        elif kind == "rectangle":
+            (x0, y0), (x1, y1) = xy
+            draw.rectangle(
+                ((min(x0, x1), min(y0, y1)), (max(x0, x1), max(y0, y1))), outline=ink, fill=ink
+            )
+        elif kind == "line":
+            draw.line(xy=xy, fill=ink, width=self.pen.line_width)
+        elif kind == "linestrip":  # labelme 7 rounds the joints of wide strips
+            draw.line(xy=xy, fill=ink, width=self.pen.line_width, joint="curve" if self.pen.rules == "7" else None)
+        elif kind == "point":
+            cx, cy = xy[0]
+            r = self.pen.point_size
+            draw.ellipse(((cx - r, cy - r), (cx + r, cy + r)), outline=ink, fill=ink)
+        elif kind in ("polygon", "oriented_rectangle"):
+            draw.polygon(xy=xy, outline=ink, fill=ink)
+        elif kind == "mask":
+            placed = self.masks[n]
+            if placed is not None:
+                canvas.paste(ink, *placed)  # the stencil sets exactly the mask's pixels
+        else:  # parse_labelme admits only SHAPE_TYPES
+            raise AssertionError(f"unhandled shape_type {kind!r}")
+
+    def reach(self, n: int) -> tuple[int, int, int, int]:
+        """A box ``(x0, y0, x1, y1)`` (x1, y1 past the end) holding every pixel :meth:`draw` can
+        paint for shape ``n``, with a pixel or two to spare; unclipped."""
+        shape = self.doc.shapes[n]
+        if shape.shape_type == "mask":
+            placed = self.masks[n]
+            return placed[0] if placed is not None else (0, 0, 1, 1)
+        points = shape.points.tolist()  # a few points: plain Python is quicker than numpy here
+        if shape.shape_type == "circle":
+            (cx, cy), (px, py) = points
+            points, spare = points[:1], math.sqrt((cx - px) ** 2 + (cy - py) ** 2)
+        elif shape.shape_type in ("line", "linestrip"):
+            spare = self.pen.line_width / 2
+        elif shape.shape_type == "point":
+            points, spare = points[:1], self.pen.point_size
+        else:
+            spare = 0
+        xs, ys = [x for x, _ in points], [y for _, y in points]
+        low, high = -spare - 2, spare + 3
+        return math.floor(min(xs) + low), math.floor(min(ys) + low), math.ceil(max(xs) + high), math.ceil(max(ys) + high)
+
+    def paint(self, strokes: Sequence[tuple[int, int | None]]) -> PIL.Image.Image:
+        """A mode ``L`` canvas with shape ``n`` painted in ``value`` for each ``(n, value)`` in
+        turn (``None``: left out)."""
+        canvas = PIL.Image.new("L", self.size, 0)
+        draw = PIL.ImageDraw.Draw(canvas)
+        for n, value in strokes:
+            if value is not None:
+                self.draw(canvas, draw, n, value)
+        return canvas
+
+
+def check_raster_options(line_width: int, point_size: int, unknown: str, rules: str = DEFAULT_LABELME_RULES) -> None:
     """Raise AnnotationError unless the rasteriser's options are usable."""
+    if rules not in LABELME_RULES:
+        raise AnnotationError(f"labelme rules must be one of {', '.join(LABELME_RULES)}, got {rules!r}")
     if unknown not in UNKNOWN_POLICIES:
         raise AnnotationError(
             f"unknown-label policy must be one of {', '.join(UNKNOWN_POLICIES)}, got {unknown!r}"
@@ -714,6 +809,7 @@ def labelme_to_label(
     shape_hw: tuple[int, int] | None = None,
     line_width: int = DEFAULT_LINE_WIDTH,
     point_size: int = DEFAULT_POINT_SIZE,
+    rules: LabelmeRules = DEFAULT_LABELME_RULES,
     unknown: UnknownPolicy = "error",
     instances: bool = True,
     overlap: OverlapRule = "last",
@@ -721,8 +817,9 @@ def labelme_to_label(
     """Rasterise a document's shapes into a class map and an instance map.
 
     Shapes are painted in file order, later ones covering earlier ones, with labelme's Pillow
-    primitives: the class map equals labelme's ``shapes_to_label`` (with ``-1`` -> 255) pixel for
-    pixel at the default ``line_width``/``point_size``. Points outside the image are clipped.
+    primitives: the class map equals the ``shapes_to_label`` of the labelme release ``rules``
+    names (with ``-1`` -> 255) pixel for pixel at the default ``line_width``/``point_size``.
+    Points outside the image are clipped.
 
     Instances are numbered from 1 by ``(label, group_id)`` in first-seen order, as labelme does;
     a shape without ``group_id`` is its own instance. Shapes of a void class (``__ignore__``)
@@ -735,6 +832,8 @@ def labelme_to_label(
         shape_hw: ``(height, width)`` of the canvas; default the document's declared size.
         line_width: stroke width of ``line`` and ``linestrip`` shapes, in pixels (>= 1).
         point_size: radius of ``point`` shapes, in pixels (>= 0).
+        rules: ``"7"`` draws as labelme 7.9.1 does, ``"6"`` as labelme 6.3.1 (they differ in
+            ``linestrip`` joints and ``mask`` placement; see the module's description).
         unknown: a label not in ``classes``: ``"error"`` raises, ``"ignore"`` paints it 255,
             ``"background"`` skips the shape.
         instances: also build the instance map (else ``None`` is returned for it).
@@ -748,11 +847,12 @@ def labelme_to_label(
 
     Raises:
         AnnotationError: a label not in ``classes`` (with ``unknown="error"``), no size known,
-            more than 254 instances, or bad ``line_width``/``point_size``/``unknown``.
+            more than 254 instances, a mask shape the rules cannot place, or bad
+            ``line_width``/``point_size``/``rules``/``unknown``.
     """
     raster = rasterise(
         doc, classes, shape_hw=shape_hw, line_width=line_width, point_size=point_size,
-        unknown=unknown, instances=instances, overlap=overlap,
+        rules=rules, unknown=unknown, instances=instances, overlap=overlap,
     )  # fmt: skip
     class_map = np.array(raster.class_image, dtype=np.uint8)
     instance_map = np.array(raster.instance_image, dtype=np.uint8) if raster.instance_image is not None else None
@@ -868,28 +968,6 @@ def _vertices(doc: LabelmeDocument, shapes: Sequence[int]) -> NDArray[np.float64
     return None
 
 
-def _reach(shape: LabelmeShape, line_width: int, point_size: int) -> tuple[int, int, int, int]:
-    """A box ``(x0, y0, x1, y1)`` (x1, y1 past the end) holding every pixel
-    :func:`_draw_shape` can paint for ``shape``, with a pixel or two to spare; unclipped."""
-    if shape.shape_type == "mask":
-        assert shape.mask is not None
-        x, y = _trunc(shape.points[0, 0]), _trunc(shape.points[0, 1])
-        return x, y, x + shape.mask.shape[1], y + shape.mask.shape[0]
-    points = shape.points.tolist()  # a few points: plain Python is quicker than numpy here
-    if shape.shape_type == "circle":
-        (cx, cy), (px, py) = points
-        points, spare = points[:1], math.sqrt((cx - px) ** 2 + (cy - py) ** 2)
-    elif shape.shape_type in ("line", "linestrip"):
-        spare = line_width / 2
-    elif shape.shape_type == "point":
-        points, spare = points[:1], point_size
-    else:
-        spare = 0
-    xs, ys = [x for x, _ in points], [y for _, y in points]
-    low, high = -spare - 2, spare + 3
-    return math.floor(min(xs) + low), math.floor(min(ys) + low), math.ceil(max(xs) + high), math.ceil(max(ys) + high)
-
-
 def _union(boxes: Iterable[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
     x0, y0, x1, y1 = zip(*boxes)
     return min(x0), min(y0), max(x1), max(y1)
@@ -899,17 +977,17 @@ def _shape_values(
     doc: LabelmeDocument,
     classes: ClassTable | Mapping[str, int],
     shape_hw: tuple[int, int],
-    line_width: int,
-    point_size: int,
+    pen: _Pen,
     unknown: str,
-) -> tuple[int, int, list[int | None]]:
-    """Check the raster options and the image size; give ``(height, width, value of each shape)``
-    (None for a shape left out)."""
-    check_raster_options(line_width, point_size, unknown)
+) -> tuple[_Shapes, list[int | None]]:
+    """Check the raster options and the image size; give the shapes ready to draw and the value
+    of each (None for a shape left out)."""
+    check_raster_options(pen.line_width, pen.point_size, unknown, pen.rules)
     height, width = int(shape_hw[0]), int(shape_hw[1])
     check_pixel_count(height, width, doc.source, AnnotationError)
     name_to_index = _name_to_index(classes)
-    return height, width, [_shape_value(shape, name_to_index, unknown, doc.source) for shape in doc.shapes]  # type: ignore[arg-type]
+    values = [_shape_value(shape, name_to_index, unknown, doc.source) for shape in doc.shapes]
+    return _Shapes(doc, pen, height, width, [n for n, v in enumerate(values) if v is not None]), values
 
 
 def labelme_objects(
@@ -919,15 +997,18 @@ def labelme_objects(
     *,
     line_width: int = DEFAULT_LINE_WIDTH,
     point_size: int = DEFAULT_POINT_SIZE,
+    rules: LabelmeRules = DEFAULT_LABELME_RULES,
     unknown: UnknownPolicy = "error",
 ) -> list[LabelmeObject]:
     """The objects of a document: every instance whose class is neither background (0) nor
     void, in the order labelme numbers them.
 
     Raises:
-        AnnotationError: a label the table lacks (with ``unknown="error"``), bad options.
+        AnnotationError: a label the table lacks (with ``unknown="error"``), a mask shape the
+            rules cannot place, bad options.
     """
-    height, width, values = _shape_values(doc, classes, shape_hw, line_width, point_size, unknown)
+    drawing, values = _shape_values(doc, classes, shape_hw, _Pen(line_width, point_size, rules), unknown)
+    width, height = drawing.size
     groups: dict[int, list[int]] = {}
     for n, number in enumerate(_instance_numbers(doc, values)):
         if number is not None and values[n] not in (0, VOID):
@@ -939,13 +1020,13 @@ def labelme_objects(
         # Painted where labelme paints it (moving a shape by whole pixels can move a pixel at a
         # rounding tie), and kept as the box it can reach: later work on the object is then in
         # proportion to its size, not to the image's. The canvas is cleared there for the next.
-        box = _union(_reach(doc.shapes[n], line_width, point_size) for n in shapes)
+        box = _union(drawing.reach(n) for n in shapes)
         x0, y0 = max(box[0], 0), max(box[1], 0)
         x1, y1 = max(min(box[2], width), x0 + 1), max(min(box[3], height), y0 + 1)
         if x0 >= width or y0 >= height:  # wholly outside the image: nothing painted
             x0, y0, x1, y1 = 0, 0, 1, 1
         for n in shapes:
-            _draw_shape(canvas, draw, doc.shapes[n], 1, line_width, point_size)
+            drawing.draw(canvas, draw, n, 1)
         mask = np.frombuffer(canvas.crop((x0, y0, x1, y1)).tobytes(), dtype=bool).reshape(y1 - y0, x1 - x0)  # 0 or 1
         canvas.paste(0, (x0, y0, x1, y1))
         objects.append(LabelmeObject(
@@ -961,6 +1042,7 @@ def rasterise(
     shape_hw: tuple[int, int] | None = None,
     line_width: int = DEFAULT_LINE_WIDTH,
     point_size: int = DEFAULT_POINT_SIZE,
+    rules: LabelmeRules = DEFAULT_LABELME_RULES,
     unknown: UnknownPolicy = "error",
     instances: bool = True,
     overlap: OverlapRule = "last",
@@ -982,22 +1064,23 @@ def rasterise(
                 f"{doc.source}: no imageHeight/imageWidth, the image size must be given"
             )
         shape_hw = (doc.image_height, doc.image_width)
-    height, width, values = _shape_values(doc, classes, shape_hw, line_width, point_size, unknown)
+    drawing, values = _shape_values(doc, classes, shape_hw, _Pen(line_width, point_size, rules), unknown)
+    width, height = drawing.size
     inks = _instance_inks(doc, values) if instances else []
     order = list(range(len(doc.shapes)))
     if overlap == "first":
         order.reverse()
-    class_canvas = _paint(doc, [(n, values[n]) for n in order], (width, height), line_width, point_size)
+    class_canvas = drawing.paint([(n, values[n]) for n in order])
     instance_canvas = None
     if instances:
-        instance_canvas = _paint(doc, [(n, inks[n]) for n in order], (width, height), line_width, point_size)
+        instance_canvas = drawing.paint([(n, inks[n]) for n in order])
 
     classed = [(n, v) for n, v in enumerate(values) if v is not None and v != VOID]
     if len({v for _, v in classed}) < 2:
         return Raster(class_canvas, instance_canvas, 0)
     rising = sorted(classed, key=lambda nv: nv[1])  # stable: file order within a class
-    largest = np.asarray(_paint(doc, rising, (width, height), line_width, point_size))
-    smallest = np.asarray(_paint(doc, rising[::-1], (width, height), line_width, point_size))
+    largest = np.asarray(drawing.paint(rising))
+    smallest = np.asarray(drawing.paint(rising[::-1]))
     contested = largest != smallest
     clashes = int(np.count_nonzero(contested))
     if overlap == "void" and clashes:
@@ -1006,20 +1089,3 @@ def rasterise(
             if canvas is not None:
                 canvas.paste(VOID, (0, 0, width, height), mask)
     return Raster(class_canvas, instance_canvas, clashes)
-
-
-def _paint(
-    doc: LabelmeDocument,
-    strokes: Sequence[tuple[int, int | None]],
-    size: tuple[int, int],
-    line_width: int,
-    point_size: int,
-) -> PIL.Image.Image:
-    """A mode ``L`` canvas of ``size`` with ``doc.shapes[n]`` painted in ``value`` for each
-    ``(n, value)`` in turn (``None``: left out)."""
-    canvas = PIL.Image.new("L", size, 0)
-    draw = PIL.ImageDraw.Draw(canvas)
-    for n, value in strokes:
-        if value is not None:
-            _draw_shape(canvas, draw, doc.shapes[n], value, line_width, point_size)
-    return canvas

@@ -36,8 +36,8 @@ from labeltools.core.classes import (
     line_problem,
 )
 from labeltools.core.errors import ClassTableError, DatasetError
-from labeltools.core.options import MAX_CLASSES
-from labeltools.engine.storage import atomic_writes, location
+from labeltools.core.options import LABELME_RULES, MAX_CLASSES
+from labeltools.engine.storage import atomic_writes, location, read_bytes
 from labeltools.formats.labels import open_image, read_label
 
 IMAGES_DIR = "JPEGImages"
@@ -76,11 +76,12 @@ def labelmap_text(table: ClassTable) -> str | None:
     return "\n".join([LABELMAP_HEADER, *lines]) + "\n"
 
 
-def dataset_meta(table: ClassTable) -> dict[str, Any]:
+def dataset_meta(table: ClassTable, labelme_rules: str | None = None) -> dict[str, Any]:
     """Datumaro's ``dataset_meta.json`` of a class table: ``labels`` (classes 0..N-1, then the
     void entry), ``label_map`` (position -> name), ``segmentation_colors`` (the palette's colours
-    in that order), ``background_label``; and for training code ``num_classes`` (the labels
-    before the void entry) and ``ignore_index`` (255)."""
+    in that order), ``background_label``; for training code ``num_classes`` (the labels before
+    the void entry) and ``ignore_index`` (255); and, for a dataset drawn from labelme shapes,
+    ``labelme_rules``, the labelme release whose rasteriser drew them (``"7"`` or ``"6"``)."""
     palette = table.palette()
     names = [*table.names, _void_name(table)]
     colors = [[int(v) for v in palette[i]] for i in range(len(table.names))] + [[int(v) for v in palette[255]]]
@@ -91,7 +92,28 @@ def dataset_meta(table: ClassTable) -> dict[str, Any]:
         "background_label": "0",
         "num_classes": len(table.names),
         "ignore_index": 255,
+        **({"labelme_rules": labelme_rules} if labelme_rules is not None else {}),
     }
+
+
+def recorded_labelme_rules(root: PathLike) -> str | None:
+    """The ``labelme_rules`` a dataset's ``dataset_meta.json`` records, or None (no file, no
+    record, or a file that does not read as JSON: the class table's loader reports that).
+
+    Raises:
+        DatasetError: a record that names no known rule set.
+    """
+    path = location(root) / META_FILE
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(read_bytes(path, DatasetError))
+    except ValueError:
+        return None
+    rules = data.get("labelme_rules") if isinstance(data, dict) else None
+    if rules is not None and rules not in LABELME_RULES:
+        raise DatasetError(f"{path}: 'labelme_rules' is {rules!r}, expected one of {', '.join(LABELME_RULES)}")
+    return rules
 
 
 def _void_name(table: ClassTable) -> str:
@@ -125,9 +147,10 @@ def save_class_table(path: PathLike, table: ClassTable) -> None:
         stage(path).write_text(text, encoding="utf-8")
 
 
-def write_class_files(root: PathLike, table: ClassTable) -> list[Path]:
-    """Write ``class_names.txt``, ``labelmap.txt`` and ``dataset_meta.json`` into a dataset
-    folder together (all replace the old ones, or none does); returns their paths. A table
+def write_class_files(root: PathLike, table: ClassTable, labelme_rules: str | None = None) -> list[Path]:
+    """Write ``class_names.txt``, ``labelmap.txt`` and ``dataset_meta.json`` (recording
+    ``labelme_rules`` when given) into a dataset folder together (all replace the old ones, or
+    none does); returns their paths. A table
     whose names ``labelmap.txt`` cannot hold gets no ``labelmap.txt`` (a stale one is removed,
     with a warning): ``dataset_meta.json`` still carries it.
 
@@ -138,7 +161,7 @@ def write_class_files(root: PathLike, table: ClassTable) -> list[Path]:
     root = location(root)
     names_text = table.class_names_text()
     labelmap = labelmap_text(table)
-    meta = json.dumps(dataset_meta(table), indent=2, ensure_ascii=False) + "\n"
+    meta = json.dumps(dataset_meta(table, labelme_rules), indent=2, ensure_ascii=False) + "\n"
     paths = [root / CLASS_NAMES_FILE, root / META_FILE]
     with atomic_writes() as stage:
         stage(paths[0]).write_text(names_text, encoding="utf-8")

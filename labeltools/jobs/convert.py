@@ -27,7 +27,7 @@ import logging
 import os
 import re
 from collections.abc import Generator, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,12 +49,16 @@ from labeltools.core.errors import (
     NotLabelmeError,
 )
 from labeltools.core.options import (
+    DEFAULT_LABELME_RULES,
     DEFAULT_LINE_WIDTH,
     DEFAULT_POINT_SIZE,
     IMAGE_FORMATS,
+    LABELME_RELEASES,
+    LABELME_RULES,
     OVERLAP_RULES,
     VOID,
     ImageFormat,
+    LabelmeRules,
     OverlapRule,
     UnknownPolicy,
 )
@@ -102,6 +106,7 @@ from labeltools.formats.voc import (
     label_path,
     load_class_table,
     read_split,
+    recorded_labelme_rules,
     split_path,
     write_class_files,
     write_splits,
@@ -137,6 +142,9 @@ class ConvertOptions:
         skip_bad_shapes: drop malformed shapes with a warning instead of failing the file.
         line_width: stroke width of ``line``/``linestrip`` shapes (labelme's default 10).
         point_size: radius of ``point`` shapes (labelme's default 5).
+        labelme_rules: whose rasteriser draws the shapes: ``"7"`` (labelme 7.9.1) or ``"6"``
+            (labelme 6.3.1); ``None``: the rules OUTPUT records when writing into an earlier
+            dataset, else ``"7"`` (:func:`convert_labelme` settles it before converting).
         image_format: ``"jpg"`` writes ``JPEGImages/<id>.jpg``; ``"keep"`` keeps the source
             format (PNG stays PNG, ...).
         instances: also write ``SegmentationObject/<id>.png``.
@@ -151,6 +159,7 @@ class ConvertOptions:
     skip_bad_shapes: bool = False
     line_width: int = DEFAULT_LINE_WIDTH
     point_size: int = DEFAULT_POINT_SIZE
+    labelme_rules: LabelmeRules | None = None
     image_format: ImageFormat = "jpg"
     instances: bool = False
     viz: bool = False
@@ -159,7 +168,7 @@ class ConvertOptions:
 
     def check(self) -> None:
         """Raise AnnotationError for an impossible option value."""
-        check_raster_options(self.line_width, self.point_size, self.unknown)
+        check_raster_options(self.line_width, self.point_size, self.unknown, self.labelme_rules or DEFAULT_LABELME_RULES)
         if self.overlap not in OVERLAP_RULES:
             raise AnnotationError(f"overlap rule must be one of {', '.join(OVERLAP_RULES)}, got {self.overlap!r}")
         if self.image_format not in IMAGE_FORMATS:
@@ -394,6 +403,7 @@ def convert_file(
         shape_hw=(source.height, source.width),
         line_width=options.line_width,
         point_size=options.point_size,
+        rules=options.labelme_rules or DEFAULT_LABELME_RULES,
         unknown=options.unknown,
         instances=options.instances,
         overlap=options.overlap,
@@ -599,6 +609,7 @@ class Conversion(OneRun):
     stratify: bool = False
     fresh: bool = False  # OUTPUT was missing or empty when the conversion was checked
     classes_chosen: str = ""  # where the class table came from, for the user
+    rules_chosen: str = ""  # why the shapes are drawn by these labelme rules, for the user
     table_changed: bool = False  # --overwrite with another table than OUTPUT's: old labels are stale
     splits: dict[str, list[str]] = field(default_factory=dict, init=False)
     contested: dict[str, int] = field(default_factory=dict, init=False)
@@ -619,7 +630,7 @@ class Conversion(OneRun):
         start_run()
         for folder in self._folders():  # even those this run writes nothing into (--resume)
             remove_stale_temporaries(folder)
-        write_class_files(self.output, self.classes)
+        write_class_files(self.output, self.classes, self.options.labelme_rules)
         log.debug("converting %d files into %s (jobs=%s)", len(self.items), self.output, self.jobs)
         work = functools.partial(
             _convert_item, output=str(self.output), classes=self.classes,
@@ -782,13 +793,39 @@ def convert_labelme(
             "lose their earlier labels, which number the classes the old way"
         )
 
+    options, rules_chosen = _settle_rules(options, output, overwrite, resume)
     previous = _read_previous_split(output) if (overwrite or resume) and output.is_dir() else None
     return Conversion(
-        output=output, classes=table, items=items, options=options,
+        output=output, classes=table, items=items, options=options, rules_chosen=rules_chosen,
         val_fraction=val_fraction, seed=seed, resume=resume, jobs=jobs, previous_split=previous,
         stratify=stratify, fresh=not _is_nonempty_dir(output), classes_chosen=chosen,
         table_changed=recorded is not None and recorded.names != table.names,
     )
+
+
+def _settle_rules(options: ConvertOptions, output: Path, overwrite: bool, resume: bool) -> tuple[ConvertOptions, str]:
+    """The options with the labelme rules this run draws by, and why: those asked for, else
+    those OUTPUT records (writing into an earlier dataset), else the default. Resuming with
+    other rules than the recorded ones is refused (the dataset would mix two rasterisers)."""
+    recorded = recorded_labelme_rules(output) if (overwrite or resume) and output.is_dir() else None
+    rules = options.labelme_rules or recorded or DEFAULT_LABELME_RULES
+    release = LABELME_RELEASES[rules]
+    if options.labelme_rules is None and recorded is not None:
+        chosen = f"{release}'s, recorded in {output / META_FILE} (give --labelme-rules to change them)"
+    elif options.labelme_rules is None:
+        other = next(r for r in LABELME_RULES if r != rules)
+        chosen = f"{release}'s, the default (--labelme-rules {other} draws as {LABELME_RELEASES[other]})"
+    else:
+        chosen = f"{release}'s, as asked"
+    if recorded is not None and recorded != rules:
+        if resume:
+            raise DatasetError(
+                f"{output / META_FILE}: the dataset was drawn by {LABELME_RELEASES[recorded]}'s rules, this "
+                f"run asks for {release}'s; resuming would mix the two: leave out --labelme-rules, or "
+                "pass --overwrite to convert everything again"
+            )
+        chosen += f", replacing {LABELME_RELEASES[recorded]}'s recorded in {output / META_FILE}"
+    return replace(options, labelme_rules=rules), chosen  # type: ignore[arg-type]
 
 
 def _table_difference(recorded: list[str], current: list[str]) -> str:

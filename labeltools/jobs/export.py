@@ -28,10 +28,12 @@ from labeltools.core._types import PathLike
 from labeltools.core.classes import ClassTable
 from labeltools.core.errors import DatasetError, ExportError, LabelFileError
 from labeltools.core.options import (
+    DEFAULT_LABELME_RULES,
     DEFAULT_LINE_WIDTH,
     DEFAULT_MIN_IOU,
     DEFAULT_POINT_SIZE,
     EXPORT_TARGETS,
+    LABELME_RULES,
     VOID,
 )
 from labeltools.engine.executor import FileResult, OneRun, map_files
@@ -99,7 +101,8 @@ class ExportOptions:
             YOLO always copies (its layout holds the images).
         min_iou: objects whose written form reads back with a lower IoU are listed.
         strict: such objects fail their file (nothing of it is written).
-        line_width, point_size, unknown: as for ``convert``.
+        line_width, point_size, labelme_rules, unknown: as for ``convert`` (``labelme_rules``
+            ``"7"`` or ``"6"``, labelme 7.9.1's or 6.3.1's rasteriser).
     """
 
     to: str = "coco"
@@ -110,6 +113,7 @@ class ExportOptions:
     strict: bool = False
     line_width: int = DEFAULT_LINE_WIDTH
     point_size: int = DEFAULT_POINT_SIZE
+    labelme_rules: str = DEFAULT_LABELME_RULES
     unknown: str = "error"
 
     def check(self) -> None:
@@ -117,6 +121,8 @@ class ExportOptions:
             raise ExportError(f"export format must be one of {', '.join(EXPORT_TARGETS)}, got {self.to!r}")
         if not 0 <= self.min_iou <= 1:
             raise ExportError(f"min_iou must lie in 0..1, got {self.min_iou}")
+        if self.labelme_rules not in LABELME_RULES:
+            raise ExportError(f"labelme rules must be one of {', '.join(LABELME_RULES)}, got {self.labelme_rules!r}")
 
 
 @dataclass(frozen=True)
@@ -156,7 +162,7 @@ def _labelme_source(item: ExportItem, table: ClassTable, options: ExportOptions)
     image = open_source_image(doc, options.allow_image_urls)
     found = labelme_objects(
         doc, table, (image.height, image.width), line_width=options.line_width,
-        point_size=options.point_size, unknown=options.unknown,  # type: ignore[arg-type]
+        point_size=options.point_size, rules=options.labelme_rules, unknown=options.unknown,  # type: ignore[arg-type]
     )  # fmt: skip
     return image, [_Object(o.category, o.mask, f"object {o.number}", o.vertices, o.offset) for o in found]
 
@@ -333,6 +339,11 @@ class Export(OneRun):
     written: list[Path] = field(default_factory=list, init=False)
 
     @property
+    def from_voc(self) -> bool:
+        """True when the objects come from a VOC dataset's instance maps, not labelme shapes."""
+        return bool(self.items) and self.items[0].voc
+
+    @property
     def splits(self) -> list[str]:
         return sorted({item.split for item in self.items}, key=lambda s: (s != "train", s != "val", s))
 
@@ -391,6 +402,7 @@ class Export(OneRun):
             "holes_dropped": sum(c.get("holes", 0) for c in self.objects),
             "min_iou": self.options.min_iou, "below_min_iou": self.below,
             "mean_iou": float(np.mean([c["iou"] for c in self.objects])) if self.objects else None,
+            "labelme_rules": None if self.from_voc else self.options.labelme_rules,
         }  # fmt: skip
 
 
