@@ -1,8 +1,16 @@
 """Virtual environments for the consumers of our output whose dependencies are heavy or clash with
 a user's install of labeltools (Datumaro pins an older Pillow and brings PyQt5, onnxruntime and
-pyarrow). The tests build each once, with the same Python, under the user's cache folder
-(``LABELTOOLS_TEST_VENVS`` to move it), and run the consumer there in a subprocess, so the main
-tests run on the versions ``pip install .`` gives."""
+pyarrow; supervision and Ultralytics bring OpenCV and SciPy). The tests build each once, with
+the same Python, under the user's cache folder (``LABELTOOLS_TEST_VENVS`` to move it), and run
+the consumer there in a subprocess, so the main tests run on the versions ``pip install .``
+gives.
+
+Ultralytics needs torch, whose PyPI wheel is a CUDA build of several GB: its environment sees
+the test environment's packages (where CI installs torch's CPU build) and installs Ultralytics
+itself without dependencies, then the ones its dataset code imports (torchvision without its
+own: its operators would need its torch, but Ultralytics imports it only inside training,
+prediction and export, never in ``ultralytics.data``).
+"""
 
 from __future__ import annotations
 
@@ -19,9 +27,20 @@ from pathlib import Path
 
 import pytest
 
-#: The consumers and what each environment installs.
-CONSUMERS = {
-    "datumaro": ["datumaro>=1.10"],
+#: The consumers: what each environment installs (one ``pip install`` per list, in order) and
+#: whether it sees the test environment's packages.
+CONSUMERS: dict[str, tuple[list[list[str]], bool]] = {
+    "datumaro": ([["datumaro>=1.10"]], False),
+    "supervision": ([["supervision==0.31.*"]], False),
+    "ultralytics": (
+        [
+            ["matplotlib", "opencv-python-headless", "pyyaml", "requests", "psutil", "polars"],
+            # torchvision without its dependencies: Ultralytics reads its version when imported and
+            # imports it only to train, predict or export, never in ultralytics.data.
+            ["--no-deps", "ultralytics==8.4.*", "ultralytics-thop", "torchvision==0.28.*"],
+        ],
+        True,
+    ),
 }
 
 
@@ -34,8 +53,8 @@ def consumer_python(name: str) -> Path:
     """The Python of ``name``'s environment, built on first use (one builder at a time, whatever
     the number of test workers). Skips the test when the environment cannot be built locally;
     under ``CI=true`` that is a failure."""
-    requirements = CONSUMERS[name]
-    key = hashlib.sha256(json.dumps([sys.version, requirements]).encode()).hexdigest()[:12]
+    steps, shared = CONSUMERS[name]
+    key = hashlib.sha256(json.dumps([sys.version, steps, shared, sys.prefix if shared else ""]).encode()).hexdigest()[:12]
     home = _root() / f"{name}-{key}"
     python = home / "bin" / "python"
     ready = home / ".ready"
@@ -43,25 +62,28 @@ def consumer_python(name: str) -> Path:
     with open(home.parent / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not ready.exists():
-            venv.EnvBuilder(with_pip=True, clear=True).create(home)
-            done = subprocess.run(
-                [str(python), "-m", "pip", "install", "--quiet", *requirements],
-                capture_output=True, text=True, timeout=1500,
-            )  # fmt: skip
-            if done.returncode != 0:
-                message = f"cannot build the {name} environment: {done.stderr[-2000:]}"
-                if os.environ.get("CI") == "true":
-                    pytest.fail(message)
-                pytest.skip(message)
+            venv.EnvBuilder(with_pip=True, clear=True, system_site_packages=shared).create(home)
+            for requirements in steps:
+                done = subprocess.run(
+                    [str(python), "-m", "pip", "install", "--quiet", *requirements],
+                    capture_output=True, text=True, timeout=1500,
+                )  # fmt: skip
+                if done.returncode != 0:
+                    message = f"cannot build the {name} environment: {done.stderr[-2000:]}"
+                    if os.environ.get("CI") == "true":
+                        pytest.fail(message)
+                    pytest.skip(message)
             ready.touch()
     return python
 
 
 def run_in(name: str, code: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run ``code`` with ``name``'s Python in ``cwd`` (another working folder than ours)."""
+    """Run ``code`` with ``name``'s Python in ``cwd`` (another working folder than ours), its
+    settings kept in ``cwd`` (Ultralytics writes a settings file where it is told)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["YOLO_CONFIG_DIR"] = str(cwd / ".ultralytics")
     return subprocess.run(
-        [str(consumer_python(name)), "-c", code, *args], cwd=cwd, capture_output=True, text=True, timeout=600,
-        env={k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")},
+        [str(consumer_python(name)), "-c", code, *args], cwd=cwd, capture_output=True, text=True, timeout=600, env=env,
     )  # fmt: skip
 
 

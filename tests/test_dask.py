@@ -155,7 +155,7 @@ def test_a_local_cluster_sized_by_jobs(tmp_path: Path) -> None:
 
 
 def test_export_on_dask_writes_the_same_bytes(scheduler: str, tmp_path: Path) -> None:
-    for to, extra in (("coco", ["--copy-images"]), ("yolo-seg", [])):  # copied images: relative names
+    for to, extra in (("coco", []), ("yolo-seg", [])):  # images placed beside: relative names
         args = ("export", SAMPLE_DIR, "--to", to, "--classes", sample_labels_path(), *extra)
         assert cli(*args, "-d", tmp_path / f"local-{to}", "-j", "2").exit_code == 0
         result = cli(*args, "-d", tmp_path / f"dask-{to}", "--dask", scheduler)

@@ -81,7 +81,7 @@ def test_an_image_url_in_an_annotation_is_never_fetched(tmp_path: Path, image_se
         in " ".join(result.stderr.split())
     )
     assert "converted 1, failed 1" in result.stderr
-    exported = cli("export", tmp_path / "ann", "--to", "coco", "-d", tmp_path / "coco", "--copy-images", "-j", "1")
+    exported = cli("export", tmp_path / "ann", "--to", "coco", "-d", tmp_path / "coco", "-j", "1")
     assert exported.exit_code == 1 and "its URL was not fetched" in " ".join(exported.stderr.split())
     assert requests == []  # not one request reached the server
     assert not list((tmp_path / "out" / "JPEGImages").glob("remote.*"))
@@ -202,7 +202,7 @@ def test_an_image_padded_past_the_byte_limit_is_refused_before_it_is_read(tmp_pa
     assert "set LABELTOOLS_MAX_BYTES to allow it" in message
     assert not (tmp_path / "out" / "JPEGImages" / "padded.jpg").exists()
     assert (tmp_path / "out" / "JPEGImages" / "good.jpg").exists()
-    copied = cli("export", folder, "--to", "coco", "-d", tmp_path / "coco", "--copy-images", "-j", "1")
+    copied = cli("export", folder, "--to", "coco", "-d", tmp_path / "coco", "-j", "1")
     assert copied.exit_code == 1 and "padded.jpg: 629145600 bytes, over the limit of" in " ".join(copied.stderr.split())
 
 

@@ -258,7 +258,7 @@ def test_a_url_without_its_package_says_what_to_install(monkeypatch: pytest.Monk
 
 
 def test_export_reads_and_writes_s3(s3: Any, tmp_path: Path) -> None:
-    for to, extra in (("coco", ["--copy-images"]), ("yolo-seg", [])):  # copied images: relative names
+    for to, extra in (("coco", []), ("yolo-seg", [])):  # images placed beside: relative names
         args = ("--to", to, "--labels", sample_labels_path(), *extra)
         assert cli("export", SAMPLE_DIR, "-d", tmp_path / to, *args, "-j", "1").exit_code == 0
         result = cli("export", "s3://src/sample", "-d", f"s3://out/export-{to}", *args, "-j", "2")

@@ -336,8 +336,14 @@ def export_command(
     val_fraction: ValFractionOption = 0.1,
     seed: SeedOption = 0,
     rle: Annotated[bool, typer.Option("--rle", help="COCO: every object as RLE (objects with holes or several parts always are).")] = False,
-    copy_images: Annotated[
-        bool, typer.Option("--copy-images", help="COCO: copy the images into images/<split>/ (YOLO always does).")
+    no_images: Annotated[
+        bool, typer.Option("--no-images", help="COCO: write the annotations only; file_name is each image's path relative to --image-root.")
+    ] = False,
+    image_root: Annotated[
+        Optional[str], typer.Option("--image-root", help="With --no-images: the folder the images' file_name values are relative to.")
+    ] = None,
+    keep_ids: Annotated[
+        bool, typer.Option("--keep-ids", help="YOLO: the dataset's class indices as ids (0 = background, unused), not the classes from 0.")
     ] = False,
     allow_image_urls: AllowImageUrlsOption = False,
     min_iou: Annotated[
@@ -358,27 +364,35 @@ def export_command(
 ) -> None:
     """Export labelme annotations or a VOC dataset's instances to COCO or YOLO segmentation, and check every object.
 
-    Each object is written as the polygon along its pixel outline (COCO RLE when it has holes or
-    several parts; in YOLO one polygon per part, holes left out), then read back and compared
-    with its source. The summary lists the objects whose IoU is below --min-iou and why.
-    Class ids are those of class_names.txt in every format.
+    The output is the layout consumers load as it is: images/<split>/ (hard links where
+    possible) beside annotations/instances_<split>.json (COCO) or labels/<split>/ and data.yaml
+    (YOLO). COCO keeps a polygon's own vertices, else writes a simplified outline, else RLE,
+    whichever reads back within --min-iou; __ignore__ becomes iscrowd regions. YOLO writes one
+    line per object, ids from 0 for the first class (--keep-ids: the dataset's). Each object is
+    read back as its consumer reads it and compared with its source; the summary lists those
+    below --min-iou and why. COCO category ids are those of class_names.txt.
 
     Examples:
     labeltools export annotations/ --to coco -d coco/
     labeltools export annotations/ --to yolo-seg -d yolo/ -c labels.txt
-    labeltools export dataset --to coco -d coco-val/ --copy-images --split val
+    labeltools export dataset --to coco -d coco-val/ --split val
     labeltools export annotations/ --to coco -d coco-rle/ --rle --json out.json
+    labeltools export dataset --to coco -d refs/ --no-images --image-root .
     """
     from labeltools.jobs.export import ExportOptions, export_dataset
 
     target = required(either(output_dir, output_alias, "--output-dir", "-o"), "--output-dir")
+    if to.value == "yolo-seg" and (rle or no_images):
+        raise Usage("--rle and --no-images apply to --to coco (a YOLO dataset holds polygons and its images)")
+    if to.value == "coco" and keep_ids:
+        raise Usage("--keep-ids applies to --to yolo-seg (COCO category ids are always the class indices)")
+    if no_images != (image_root is not None):
+        raise Usage("--no-images and --image-root go together: the file names are relative to the image root")
     options = ExportOptions(
-        to=to.value, rle=rle, copy_images=copy_images, min_iou=min_iou, strict=strict, allow_image_urls=allow_image_urls,
-        line_width=line_width, point_size=point_size, unknown=unknown.value,
+        to=to.value, rle=rle, images=not no_images, image_root=image_root, keep_ids=keep_ids, min_iou=min_iou,
+        strict=strict, allow_image_urls=allow_image_urls, line_width=line_width, point_size=point_size, unknown=unknown.value,
         labelme_rules=labelme_rules.value if labelme_rules is not None else DEFAULT_LABELME_RULES,
     )  # fmt: skip
-    if to.value == "yolo-seg" and (rle or copy_images):
-        raise Usage("--rle and --copy-images apply to --to coco (YOLO writes polygons and always copies the images)")
     export = export_dataset(
         sources, target, options, classes=either(classes, labels, "--classes", "--labels"), split=split,
         val_fraction=val_fraction, seed=seed, overwrite=overwrite, jobs=jobs,
@@ -397,6 +411,14 @@ def print_export_summary(export: "Export") -> None:
     data = export.summary()
     if data["labelme_rules"] is not None:
         err.print(f"labelme rules: {LABELME_RELEASES[data['labelme_rules']]}'s", soft_wrap=True)
+    if export.options.to == "yolo-seg":
+        ids = ", ".join(f"{c['id']} {c['name']}" for c in data["class_ids"])
+        how = "the dataset's (--keep-ids)" if export.options.keep_ids else "from 0 for the first class; --keep-ids keeps the dataset's"
+        err.print(f"YOLO class ids: {ids} ({how})", soft_wrap=True)
+    if data["crowd_regions"]:
+        err.print(f"void regions: {data['crowd_regions']} iscrowd annotation(s), which COCO evaluation ignores", soft_wrap=True)
+    if data["fragments_dropped"]:
+        err.print(f"fragments: {data['fragments_dropped']} part(s) of no area left out (a pixel or a one-pixel line)", soft_wrap=True)
     kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(data["written_as"].items()))
     out.print(
         f"{data['objects']} object(s) in {sum(export.images.values())} image(s) ({kinds}); "
@@ -410,5 +432,5 @@ def print_export_summary(export: "Export") -> None:
         text=("file", "object", "reason"),
     )  # fmt: skip
     for row in sorted(export.below, key=lambda c: c["iou"])[:TOP_BELOW]:
-        grid.add_row(row["file"], row["object"], str(row["category"]), f"{row['iou']:.4f}", str(row["lost"]), str(row["added"]), row["reason"])
+        grid.add_row(row["file"], row["object"], row["name"], f"{row['iou']:.4f}", str(row["lost"]), str(row["added"]), row["reason"])
     out.print(grid)

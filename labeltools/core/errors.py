@@ -7,6 +7,7 @@ into one line on stderr and exit code 1. Anything else is a bug and keeps its tr
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -85,3 +86,13 @@ class YoloLabelError(LabeltoolsError):
 
 class ReportError(LabeltoolsError):
     """A report cannot be made: its libraries are missing, or an option does not fit."""
+
+
+def require_extra(module: str, purpose: str, extra: str, error: type[LabeltoolsError]) -> Any:
+    """Import an optional dependency, or raise ``error`` saying what needs it and which extra
+    installs it (``"exporting to COCO needs pycocotools: pip install 'labeltools[coco]'"``)."""
+    try:
+        importlib.import_module(module.partition(".")[0])  # the package itself first: it may be gone
+        return importlib.import_module(module)
+    except ImportError:
+        raise error(f"{purpose}: pip install 'labeltools[{extra}]'") from None

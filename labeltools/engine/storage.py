@@ -335,12 +335,12 @@ def remove_stale_temporaries(folder: PathLike) -> list[Path]:
     key = Path(os.path.abspath(folder))
     if key in _swept:
         return []
-    _swept.update((key, location(folder)))
-    removed = []
     try:
         entries = list(os.scandir(key))
-    except OSError:
+    except OSError:  # not there (yet): swept when it is, the first write into it makes it
         return []
+    _swept.update((key, location(folder)))
+    removed = []
     for entry in entries:
         match = TEMPORARY_PATTERN.match(entry.name)
         if match is None or _writer_alive(int(match["pid"]), entry):
@@ -352,6 +352,19 @@ def remove_stale_temporaries(folder: PathLike) -> list[Path]:
         log.info("removed %s, left by an interrupted run", entry.path)
         removed.append(Path(entry.path))
     return removed
+
+
+def link_or_write(tmp: Path, source: Any, data: bytes) -> None:
+    """Put a file's bytes at ``tmp`` (a staged temporary path): a hard link to ``source`` when
+    both are local files on one file system that allows it (no byte is copied), else ``data``
+    written out. The caller guarantees ``data`` is ``source``'s content."""
+    if source is not None and not is_remote(tmp) and not is_remote(source):
+        try:
+            os.link(source, tmp)
+            return
+        except OSError:  # another file system, links not allowed: write the bytes
+            pass
+    Path(tmp).write_bytes(data)
 
 
 @contextmanager

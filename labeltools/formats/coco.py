@@ -11,9 +11,10 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from PIL import Image, ImageDraw
 
 from labeltools.core.classes import ClassTable
-from labeltools.core.errors import ExportError
+from labeltools.core.errors import ExportError, require_extra
 from labeltools.core.files import json_text
 from labeltools.core.options import VOID
 from labeltools.core.version import __version__
@@ -26,11 +27,7 @@ def require_pycocotools() -> Any:
     Raises:
         ExportError: pycocotools is not installed (saying how to install it).
     """
-    try:
-        from pycocotools import mask
-    except ImportError:
-        raise ExportError("exporting to COCO needs pycocotools: pip install 'labeltools[coco]'") from None
-    return mask
+    return require_extra("pycocotools.mask", "exporting to COCO needs pycocotools", "coco", ExportError)
 
 
 def categories(table: ClassTable) -> list[dict[str, Any]]:
@@ -105,6 +102,23 @@ def segmentation_rle(segmentation: Any, height: int, width: int) -> Any:
     if isinstance(segmentation, list):
         return masks.merge(masks.frPyObjects(segmentation, height, width))
     return {"size": segmentation["size"], "counts": segmentation["counts"].encode("ascii")}
+
+
+def opencv_fill(segmentation: Sequence[Sequence[float]], height: int, width: int) -> Any:
+    """The RLE of polygons as readers that fill them with OpenCV read them (supervision's COCO
+    loader): vertices rounded to whole pixels, each polygon filled with its outline included
+    (as ``cv2.fillPoly`` does). Drawn on the box the polygons reach only."""
+    loops = [np.round(np.asarray(loop, dtype=np.float64).reshape(-1, 2)) for loop in segmentation]
+    corners = np.concatenate(loops)
+    x0, y0 = (max(int(v), 0) for v in corners.min(axis=0))
+    x1, y1 = min(int(corners[:, 0].max()) + 1, width), min(int(corners[:, 1].max()) + 1, height)
+    if x0 >= x1 or y0 >= y1:
+        return box_rle(np.zeros((1, 1), dtype=bool), (0, 0), height, width)
+    canvas = Image.new("L", (x1 - x0, y1 - y0), 0)
+    draw = ImageDraw.Draw(canvas)
+    for loop in loops:
+        draw.polygon([(x - x0, y - y0) for x, y in loop.tolist()], fill=1, outline=1)
+    return box_rle(np.asarray(canvas, dtype=bool), (x0, y0), height, width)
 
 
 def area(rle: Any) -> int:

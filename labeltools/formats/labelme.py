@@ -999,9 +999,11 @@ def labelme_objects(
     point_size: int = DEFAULT_POINT_SIZE,
     rules: LabelmeRules = DEFAULT_LABELME_RULES,
     unknown: UnknownPolicy = "error",
+    void: bool = False,
 ) -> list[LabelmeObject]:
     """The objects of a document: every instance whose class is neither background (0) nor
-    void, in the order labelme numbers them.
+    void, in the order labelme numbers them; with ``void``, the void instances too (shapes of
+    ``__ignore__``: category 255), in the same order.
 
     Raises:
         AnnotationError: a label the table lacks (with ``unknown="error"``), a mask shape the
@@ -1011,7 +1013,7 @@ def labelme_objects(
     width, height = drawing.size
     groups: dict[int, list[int]] = {}
     for n, number in enumerate(_instance_numbers(doc, values)):
-        if number is not None and values[n] not in (0, VOID):
+        if number is not None and values[n] != 0 and (void or values[n] != VOID):
             groups.setdefault(number, []).append(n)
     objects = []
     canvas = PIL.Image.new("L", (width, height), 0)

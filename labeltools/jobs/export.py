@@ -2,12 +2,19 @@
 ``SegmentationObject``, each object checked against its source after it is written.
 
 Every object is the set of pixels its source gives it: a labelme object's shapes painted alone
-(as labelme paints each shape), a VOC instance's pixels in ``SegmentationObject``. It is written
-as a polygon along its pixel outline, which COCO readers (and, moved to the pixel centres, YOLO
-readers) fill back to exactly those pixels; an object with holes or several parts is COCO RLE
-(or, with ``rle``, every object is), and in YOLO one polygon per part, its holes left out. Then
-what was written is read back (pycocotools' decoding for COCO, labelme's polygon fill for YOLO)
-and compared with the object: IoU, pixels lost and added.
+(as labelme paints each shape), a VOC instance's pixels in ``SegmentationObject``. The layout is
+the one consumers load as it is: ``images/<split>/<id><ext>`` (hard links where the file system
+allows, else copies) beside ``annotations/instances_<split>.json`` (COCO, ``file_name`` the bare
+name) or ``labels/<split>/<id>.txt`` and ``data.yaml`` (YOLO).
+
+COCO: a polygon object keeps the annotator's vertices when pycocotools fills them back to its
+pixels within ``min_iou``; else (and for an object of one part without holes) its pixel outline
+simplified, when that fills back within ``min_iou``; else the RLE of its pixels (always with
+``rle``). Void regions (``__ignore__``, VOC's 255) are ``iscrowd`` regions, which evaluators
+ignore. YOLO: one line per object, its parts joined, as Ultralytics reads it (see
+:mod:`labeltools.formats.yolo`). What was written is read back as its consumer reads it
+(pycocotools' decoding; Ultralytics' truncation and fill) and compared with the object: IoU,
+pixels lost and added.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import posixpath
 import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -38,9 +46,11 @@ from labeltools.core.options import (
 )
 from labeltools.engine.executor import FileResult, OneRun, map_files
 from labeltools.engine.storage import (
+    absolute,
     atomic_write,
     atomic_writes,
     is_remote,
+    link_or_write,
     location,
     output_lock,
 )
@@ -54,6 +64,7 @@ from labeltools.formats.coco import (
     polygons,
     require_pycocotools,
     segmentation_rle,
+    opencv_fill,
     write_coco,
 )
 from labeltools.formats.labelme import labelme_objects, open_source_image, read_labelme
@@ -71,8 +82,12 @@ from labeltools.formats.voc import (
 )
 from labeltools.formats.yolo import (
     data_yaml,
-    parse_yolo_labels,
-    rasterise_polygons,
+    fill_polygon,
+    join_parts,
+    pixel_polygon,
+    require_opencv,
+    simplify_outline,
+    yolo_class_ids,
     yolo_line,
 )
 from labeltools.jobs.convert import (
@@ -82,7 +97,7 @@ from labeltools.jobs.convert import (
     find_annotations,
     save_dataset_image,
 )
-from labeltools.ops.outlines import mask_outlines, single_outline
+from labeltools.ops.outlines import inset, mask_outlines, simplify, single_outline
 from labeltools.ops.splits import check_fraction, split_ids
 
 log = logging.getLogger(__name__)
@@ -96,10 +111,14 @@ class ExportOptions:
     Attributes:
         to: ``"coco"`` or ``"yolo-seg"``.
         rle: COCO: every object as RLE, not only those with holes or several parts.
-        copy_images: COCO: copy the images into ``images/<split>/`` (bytes unchanged where
-            they need no turning upright); without it ``file_name`` is the source image's path.
-            YOLO always copies (its layout holds the images).
-        min_iou: objects whose written form reads back with a lower IoU are listed.
+        images: place the images in ``images/<split>/`` (bytes unchanged where they need no
+            turning upright, hard-linked where the file system allows). COCO may leave them
+            out (``False``): ``file_name`` is then each image's path relative to ``image_root``.
+        image_root: with ``images=False``, the folder COCO ``file_name`` values are relative to.
+        keep_ids: YOLO: the dataset's class indices as ids (0, background, unused), not the
+            classes numbered from 0 (Ultralytics' numbering).
+        min_iou: an object's own vertices or simplified outline are written when they read
+            back within it; objects whose written form reads back lower are listed.
         strict: such objects fail their file (nothing of it is written).
         line_width, point_size, labelme_rules, unknown: as for ``convert`` (``labelme_rules``
             ``"7"`` or ``"6"``, labelme 7.9.1's or 6.3.1's rasteriser).
@@ -107,7 +126,9 @@ class ExportOptions:
 
     to: str = "coco"
     rle: bool = False
-    copy_images: bool = False
+    images: bool = True
+    image_root: str | None = None
+    keep_ids: bool = False
     allow_image_urls: bool = False  # fetch an imagePath that is a URL (see find_image_file)
     min_iou: float = DEFAULT_MIN_IOU
     strict: bool = False
@@ -123,6 +144,14 @@ class ExportOptions:
             raise ExportError(f"min_iou must lie in 0..1, got {self.min_iou}")
         if self.labelme_rules not in LABELME_RULES:
             raise ExportError(f"labelme rules must be one of {', '.join(LABELME_RULES)}, got {self.labelme_rules!r}")
+        if self.to == "yolo-seg" and (self.rle or not self.images):
+            raise ExportError("RLE and leaving the images out are COCO's: a YOLO dataset holds polygons and its images")
+        if not self.images and self.image_root is None:
+            raise ExportError("without the images, COCO file names need the folder they are relative to (image root)")
+        if self.images and self.image_root is not None:
+            raise ExportError("an image root is for an export without the images (file names are bare names then)")
+        if self.keep_ids and self.to != "yolo-seg":
+            raise ExportError("keeping the class ids is YOLO's choice: COCO ids are always the class indices")
 
 
 @dataclass(frozen=True)
@@ -138,8 +167,21 @@ class ExportItem:
         return str(label_path(self.source, self.image_id)) if self.voc else self.source
 
 
-#: The IoU at which an object's own polygon (as annotated) is written rather than its outline.
-KEEP_VERTICES_IOU = 0.99
+#: How far (pixels) a COCO outline may stray from the pixel staircase it simplifies.
+SIMPLIFY_TOLERANCE = 0.75
+
+#: A COCO polygon is written only where readers that fill it with OpenCV (supervision: rounded
+#: vertices, outline included) and pycocotools (pixel centres inside) read it alike, to this IoU;
+#: where they would not (small objects, thin ones: a pixel's difference along the outline is
+#: more than that), the object is RLE, which every reader decodes the same.
+AGREE_IOU = 0.995
+
+#: How far (pixels) a YOLO outline may stray from the pixel staircase it simplifies.
+YOLO_TOLERANCE = 0.75
+
+#: How far inside its pixel-corner outline a COCO outline runs: pixel centres stay inside, so
+#: pycocotools gives back exactly the outlined pixels (see ``inset``).
+OUTLINE_INSET = 0.25
 
 
 @dataclass
@@ -157,19 +199,39 @@ class _Object:
         return full
 
 
-def _labelme_source(item: ExportItem, table: ClassTable, options: ExportOptions) -> tuple[Any, list[_Object]]:
+def _labelme_source(item: ExportItem, table: ClassTable, options: ExportOptions) -> tuple[Any, list[_Object], _Object | None]:
+    """A labelme annotation's image, objects and void region (its ``__ignore__`` shapes)."""
     doc = read_labelme(item.source)
     image = open_source_image(doc, options.allow_image_urls)
     found = labelme_objects(
         doc, table, (image.height, image.width), line_width=options.line_width,
         point_size=options.point_size, rules=options.labelme_rules, unknown=options.unknown,  # type: ignore[arg-type]
+        void=options.to == "coco",
     )  # fmt: skip
-    return image, [_Object(o.category, o.mask, f"object {o.number}", o.vertices, o.offset) for o in found]
+    objects = [_Object(o.category, o.mask, f"object {o.number}", o.vertices, o.offset) for o in found if o.category != VOID]
+    voids = [o for o in found if o.category == VOID]
+    crowd = None
+    if voids:
+        union = np.zeros((image.height, image.width), dtype=bool)
+        for o in voids:
+            x, y = o.offset
+            union[y : y + o.mask.shape[0], x : x + o.mask.shape[1]] |= o.mask
+        crowd = _boxed(union, VOID, "void")
+    return image, objects, crowd
 
 
-def _voc_objects(item: ExportItem) -> tuple[Path, int, int, list[_Object]]:
-    """A VOC id's image, size and instances: each value 1..254 of ``SegmentationObject``, its
-    class the one its pixels hold in ``SegmentationClass``."""
+def _boxed(mask: NDArray[np.bool_], category: int, name: str) -> _Object | None:
+    """An object of the pixels of a full-image mask, kept as the box they fill; None if none."""
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if not len(rows):
+        return None
+    box = mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    return _Object(category, box, name, offset=(int(cols[0]), int(rows[0])))
+
+
+def _voc_objects(item: ExportItem) -> tuple[Path, int, int, list[_Object], _Object | None]:
+    """A VOC id's image, size, instances (each value 1..254 of ``SegmentationObject``, its
+    class the one its pixels hold in ``SegmentationClass``) and void region (255 there)."""
     instances = read_label(location(item.source) / OBJECTS_DIR / f"{item.image_id}.png")
     classes = read_label(label_path(item.source, item.image_id))
     if instances.shape != classes.shape:
@@ -186,11 +248,11 @@ def _voc_objects(item: ExportItem) -> tuple[Path, int, int, list[_Object]]:
         held[[0, VOID]] = 0
         if not held.any():
             continue  # an instance over background or void only: no class to give it
-        rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-        box = mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-        objects.append(_Object(int(held.argmax()), box, f"instance {value}", offset=(int(cols[0]), int(rows[0]))))
+        found = _boxed(mask, int(held.argmax()), f"instance {value}")
+        assert found is not None
+        objects.append(found)
     height, width = instances.shape
-    return image_path(item.source, item.image_id), height, width, objects
+    return image_path(item.source, item.image_id), height, width, objects, _boxed(classes == VOID, VOID, "void")
 
 
 def _compare(written: NDArray[np.bool_], source: NDArray[np.bool_]) -> dict[str, Any]:
@@ -203,30 +265,37 @@ def _compare(written: NDArray[np.bool_], source: NDArray[np.bool_]) -> dict[str,
     }
 
 
-def _coco_object(obj: _Object, height: int, width: int, rle: bool) -> tuple[dict[str, Any] | None, dict[str, Any]]:
-    """An object as COCO: a polygon shape as annotated when pycocotools fills it back to
-    labelme's pixels, else as its pixel outline; any other object (circles, lines, points, masks,
-    VOC instances) as the RLE of its pixels; with ``rle``, every object. What is written is read
-    back as a COCO reader reads it and compared with the object's pixels, run by run."""
+def _coco_object(
+    obj: _Object, height: int, width: int, rle: bool, min_iou: float
+) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """An object as COCO: its polygon as annotated when pycocotools fills it back within
+    ``min_iou``; else, for an object of one part without holes, its pixel outline simplified
+    when that does; else the RLE of its pixels (with
+    ``rle``, every object). What is written is read back as a COCO reader reads it and compared
+    with the object's pixels, run by run."""
     if not obj.mask.any():
         return None, {"iou": 0.0, "lost": 0, "added": 0, "kind": "none", "reason": "no pixels (outside the image)"}
     source = box_rle(obj.mask, obj.offset, height, width)
     source_area = area(source)
 
-    def candidates() -> Iterator[tuple[Any, str, str]]:
-        if obj.vertices is not None and not rle:
-            if len(obj.vertices) >= 3:  # in COCO's coordinates pixel x spans x..x+1
-                yield polygons([obj.vertices + 0.5]), "polygon", "rasterised differently"
+    def candidates() -> Iterator[tuple[Any, str]]:
+        if not rle and _polygon_may_agree(obj, source_area):
+            if obj.vertices is not None and len(obj.vertices) >= 3:  # in COCO's coordinates pixel x spans x..x+1
+                yield polygons([obj.vertices + 0.5]), "polygon"
             outline = single_outline(obj.mask)
             if outline is not None:
-                yield polygons([outline.astype(np.int64) + obj.offset]), "outline", "differs from its source"
-        yield encode_rle_dict(source), "rle", "differs from its source"
+                inside = inset(outline, OUTLINE_INSET) + obj.offset
+                yield polygons([simplify(inside, SIMPLIFY_TOLERANCE)]), "simplified"
+        yield encode_rle_dict(source), "rle"
 
-    for segmentation, kind, reason in candidates():
-        written = segmentation_rle(segmentation, height, width)  # as a COCO reader reads it
+    for segmentation, kind in candidates():
+        written = segmentation_rle(segmentation, height, width)  # as pycocotools reads it
         check, written_area = compare(written, source, source_area)
-        if kind != "polygon" or check["iou"] >= KEEP_VERTICES_IOU:
+        if kind == "rle":
             break
+        if check["iou"] >= min_iou and compare(opencv_fill(segmentation, height, width), written, written_area)[0]["iou"] >= AGREE_IOU:
+            break
+    reason = "rasterised differently" if kind == "polygon" else "simplified" if kind == "simplified" else "differs from its source"
     annotation = {
         "category_id": obj.category, "segmentation": segmentation, "area": written_area,
         "bbox": box(written), "iscrowd": 0,
@@ -234,25 +303,84 @@ def _coco_object(obj: _Object, height: int, width: int, rle: bool) -> tuple[dict
     return annotation, {**check, "kind": kind, "reason": reason}
 
 
-def _yolo_read_back(lines: Sequence[str], width: int, height: int) -> NDArray[np.bool_]:
-    return rasterise_polygons([points for _, points in parse_yolo_labels("\n".join(lines))], width, height)
+def _polygon_may_agree(obj: _Object, pixels: int) -> bool:
+    """Whether a polygon of the object can be read alike by pycocotools and OpenCV readers (see
+    :data:`AGREE_IOU`): those round the vertices and fill the outline too, so they read a
+    polygon about a row and a column larger. An object whose height and width, halved, already
+    exceed what :data:`AGREE_IOU` allows goes straight to RLE, none of its polygons tried."""
+    rows, columns = obj.mask.shape
+    return (rows + columns) / 2 <= (1 - AGREE_IOU) * pixels
 
 
-def _yolo_object(obj: _Object, height: int, width: int) -> tuple[list[str], dict[str, Any]]:
-    mask = obj.full_mask(height, width)
-    if obj.vertices is not None and len(obj.vertices) >= 3:
-        lines = [yolo_line(obj.category, obj.vertices, width, height)]
-        check = _compare(_yolo_read_back(lines, width, height), mask)
-        if check["iou"] >= KEEP_VERTICES_IOU:
-            return lines, {**check, "kind": "polygon", "reason": "rasterised differently", "holes": 0}
-    outlines = mask_outlines(mask)
-    if not outlines.outer:
-        return [], {"iou": 0.0, "lost": 0, "added": 0, "kind": "none", "reason": "no pixels (too small to trace)", "holes": 0}
-    lines = [yolo_line(obj.category, loop, width, height) for loop in outlines.centres()]
-    check = _compare(_yolo_read_back(lines, width, height), mask)
-    reason = "hole dropped" if outlines.holes else "differs from its source"
-    kind = "outline" if len(lines) == 1 else f"{len(lines)} outlines"
-    return lines, {**check, "kind": kind, "reason": reason, "holes": outlines.holes}
+def _crowd_annotations(crowd: _Object, categories: Sequence[int], height: int, width: int) -> list[dict[str, Any]]:
+    """The void region as one ``iscrowd`` RLE annotation per category the image holds: COCO's
+    evaluation ignores a detection of a category that falls on that category's crowd region,
+    so none there counts as a false positive."""
+    rle_mask = box_rle(crowd.mask, crowd.offset, height, width)
+    segmentation, size, bounds = encode_rle_dict(rle_mask), area(rle_mask), box(rle_mask)
+    return [
+        {"category_id": category, "segmentation": segmentation, "area": size, "bbox": bounds, "iscrowd": 1}
+        for category in sorted(set(categories))
+    ]
+
+
+def _yolo_object(obj: _Object, category: int, height: int, width: int, min_iou: float) -> tuple[list[str], dict[str, Any]]:
+    """An object as one YOLO line, read back as Ultralytics reads it (OpenCV's fill of the
+    truncated vertices) and compared with its pixels: its polygon as annotated, else its
+    outline through its boundary pixels' centres simplified, whichever reads back within
+    ``min_iou``; else that outline exact, its parts joined into one (holes left out). Parts of
+    no area (a pixel, a one-pixel-wide line) are left out of an outline unless the object is
+    nothing else: no fill gives them back."""
+    if not obj.mask.any():
+        return [], {"iou": 0.0, "lost": 0, "added": 0, "kind": "none", "reason": "no pixels (outside the image)", "holes": 0, "fragments": 0}
+    holes = fragments = 0
+
+    def candidates() -> Iterator[tuple[NDArray[np.float64], str]]:
+        nonlocal holes, fragments
+        if obj.vertices is not None and len(obj.vertices) >= 3:
+            yield pixel_polygon(obj.vertices, width, height), "polygon"
+        outlines = mask_outlines(obj.mask)
+        parts = [part + obj.offset for part in outlines.centres()]
+        solid = [part for part in parts if _area(part) > 0] or parts
+        holes, fragments = outlines.holes, len(parts) - len(solid)
+        exact = join_parts(solid)
+        if len(exact) > 8:
+            simplified = join_parts([simplify_outline(part, YOLO_TOLERANCE) for part in solid])
+            if len(simplified) < len(exact):
+                yield simplified, "simplified"
+        yield exact, "outline" if len(solid) == 1 else "joined parts"
+
+    for polygon, kind in candidates():
+        check = _compare_boxed(fill_polygon(polygon, width, height), obj)
+        if kind in ("outline", "joined parts") or check["iou"] >= min_iou:
+            break
+    reasons = [
+        *(["rasterised differently"] if kind == "polygon" else []), *(["simplified"] if kind == "simplified" else []),
+        *(["hole dropped"] if holes else []), *(["fragment dropped"] if fragments else []),
+        *(["parts joined"] if kind == "joined parts" else []),  # the bridges between them are drawn too
+    ]  # fmt: skip
+    line = yolo_line(category, polygon, width, height)
+    return [line], {**check, "kind": kind, "reason": ", ".join(reasons) or "differs from its source", "holes": holes, "fragments": fragments}
+
+
+def _area(loop: NDArray[np.float64]) -> float:
+    x, y = loop[:, 0], loop[:, 1]
+    return abs(float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y))) / 2
+
+
+def _compare_boxed(read: tuple[NDArray[np.bool_], tuple[int, int]], obj: _Object) -> dict[str, Any]:
+    """IoU, pixels lost and added of a read-back mask given as ``(pixels, (x, y) of pixels[0, 0])``
+    against an object's pixels, over the box holding both."""
+    pixels, (x, y) = read
+    ox, oy = obj.offset
+    x0, y0 = min(x, ox), min(y, oy)
+    x1 = max(x + pixels.shape[1], ox + obj.mask.shape[1])
+    y1 = max(y + pixels.shape[0], oy + obj.mask.shape[0])
+    written = np.zeros((y1 - y0, x1 - x0), dtype=bool)
+    source = np.zeros_like(written)
+    written[y - y0 : y - y0 + pixels.shape[0], x - x0 : x - x0 + pixels.shape[1]] = pixels
+    source[oy - y0 : oy - y0 + obj.mask.shape[0], ox - x0 : ox - x0 + obj.mask.shape[1]] = obj.mask
+    return _compare(written, source)
 
 
 def export_item(item: ExportItem, output: str, table: ClassTable, options: ExportOptions) -> FileResult:
@@ -265,46 +393,42 @@ def export_item(item: ExportItem, output: str, table: ClassTable, options: Expor
 
     Raises:
         AnnotationError, LabelFileError, DatasetError: the source is bad. ExportError: with
-        ``strict``, objects below ``min_iou`` (nothing of the image is written).
+        ``strict``, objects below ``min_iou``; without the images, an image that cannot be
+        named relative to the image root (nothing of the image is written).
     """
     root = location(output)
     if item.voc:
-        source_image, height, width, objects = _voc_objects(item)
+        source_image, height, width, objects, crowd = _voc_objects(item)
         labelme_image = None
     else:
-        labelme_image, objects = _labelme_source(item, table, options)
+        labelme_image, objects, crowd = _labelme_source(item, table, options)
         height, width = labelme_image.height, labelme_image.width
         source_image = labelme_image.path
     annotations: list[str] = []
     lines: list[str] = []
     checks = []
+    ids = yolo_class_ids(table, options.keep_ids)
     for obj in objects:
         if options.to == "coco":
-            annotation, check = _coco_object(obj, height, width, options.rle)
+            annotation, check = _coco_object(obj, height, width, options.rle, options.min_iou)
             if annotation is not None:
                 annotations.append(annotation_text(annotation))
         else:
-            written, check = _yolo_object(obj, height, width)
+            written, check = _yolo_object(obj, ids[obj.category], height, width, options.min_iou)
             lines += written
-        checks.append({"object": obj.name, "category": obj.category, **check})
+        checks.append({"object": obj.name, "category": obj.category, "name": table.name_of(obj.category), **check})
+    crowds = []
+    if options.to == "coco" and crowd is not None and objects:
+        crowds = [annotation_text(a) for a in _crowd_annotations(crowd, [o.category for o in objects], height, width)]
     below = [c for c in checks if c["iou"] < options.min_iou]
     if below and options.strict:
-        listed = "; ".join(f"{c['object']} (class {c['category']}): IoU {c['iou']:.4f}, {c['reason']}" for c in below)
+        listed = "; ".join(f"{c['object']} ({c['name']}): IoU {c['iou']:.4f}, {c['reason']}" for c in below)
         raise ExportError(f"{item}: {len(below)} object(s) below --min-iou {options.min_iou}: {listed}")
-
-    upright = labelme_image is None or not labelme_image.needs_transpose  # else the file is turned
-    copy = options.to == "yolo-seg" or options.copy_images or source_image is None or not upright
-    file_name = str(source_image) if source_image is not None else ""
+    if not options.images:
+        file_name = _relative_name(item, labelme_image, source_image, options)
     with atomic_writes() as stage:
-        if copy:
-            if labelme_image is not None:
-                ext, payload, save_args = dataset_image(labelme_image, "keep")
-            else:
-                assert source_image is not None
-                ext, payload, save_args = Path(source_image).suffix.lower(), read_image_bytes(source_image, LabelFileError, "image"), {}
-            relative = f"images/{item.split}/{item.image_id}{ext}"
-            save_dataset_image(stage(root / relative), payload, save_args)
-            file_name = relative
+        if options.images:
+            file_name = _place_image(stage, root / "images" / item.split, item, labelme_image, source_image)
         if options.to == "yolo-seg":
             stage(root / "labels" / item.split / f"{item.image_id}.txt").write_text("".join(f"{line}\n" for line in lines))
     return FileResult(
@@ -312,9 +436,51 @@ def export_item(item: ExportItem, output: str, table: ClassTable, options: Expor
         data={
             "id": item.image_id, "split": item.split,
             "image": {"file_name": file_name, "width": width, "height": height},
-            "annotations": annotations, "objects": checks,
+            "annotations": annotations + crowds, "objects": checks, "crowds": len(crowds),
         },
     )  # fmt: skip
+
+
+def _place_image(stage: Any, folder: Path, item: ExportItem, labelme_image: Any, source_image: Path | None) -> str:
+    """Put an item's image in ``folder`` as ``<id><ext>`` and give that name: the source file
+    hard-linked (or copied) where its bytes can stay as they are, else the image turned
+    upright and encoded losslessly."""
+    if labelme_image is not None:
+        ext, payload, save_args = dataset_image(labelme_image, "keep")
+    else:
+        assert source_image is not None
+        ext, payload, save_args = Path(source_image).suffix.lower(), read_image_bytes(source_image, LabelFileError, "image"), {}
+    name = f"{item.image_id}{ext}"
+    if isinstance(payload, bytes):  # the stored bytes, unchanged
+        link_or_write(stage(folder / name), source_image, payload)
+    else:
+        save_dataset_image(stage(folder / name), payload, save_args)
+    return name
+
+
+def _relative_name(item: ExportItem, labelme_image: Any, source_image: Path | None, options: ExportOptions) -> str:
+    """The COCO ``file_name`` of an image left where it is: its path relative to the image root.
+
+    Raises:
+        ExportError: the image is embedded in its annotation, stored turned (EXIF), or not
+            under the image root.
+    """
+    if source_image is None:
+        raise ExportError(f"{item}: its image is embedded in the annotation (imageData); export with the images")
+    if labelme_image is not None and labelme_image.needs_transpose:
+        raise ExportError(
+            f"{item}: {source_image} is stored turned (EXIF orientation {labelme_image.orientation}), "
+            "and readers would see it so; export with the images, which are written upright"
+        )
+    assert options.image_root is not None
+    image, base = absolute(source_image), absolute(options.image_root)
+    if is_remote(image) or is_remote(base):
+        relative = posixpath.relpath(str(image), str(base))
+    else:
+        relative = Path(os.path.relpath(image, base)).as_posix()
+    if relative == ".." or relative.startswith("../"):
+        raise ExportError(f"{item}: {source_image} is not under the image root {options.image_root}")
+    return relative
 
 
 @dataclass
@@ -337,6 +503,7 @@ class Export(OneRun):
     fresh: bool = False  # OUTPUT was missing or empty when the export was checked
     images: dict[str, int] = field(default_factory=dict, init=False)
     written: list[Path] = field(default_factory=list, init=False)
+    crowds: int = field(default=0, init=False)  # COCO: iscrowd annotations (void regions)
 
     @property
     def from_voc(self) -> bool:
@@ -369,6 +536,7 @@ class Export(OneRun):
                 images, annotations = documents[data["split"]]
                 images.append({"id": image_number, **data["image"]})
                 annotations.extend((image_number, text) for text in data["annotations"])
+                self.crowds += data.get("crowds", 0)
         except BaseException:  # interrupted (or closed) before the annotations were written
             results.close()  # the workers stop, unwinding the files they were writing
             if self.fresh and not is_remote(self.output):  # what they wrote has no annotation file: no export
@@ -387,9 +555,23 @@ class Export(OneRun):
                     self.written.append(path)
         else:
             path = self.output / "data.yaml"
+            names = {number: self.table.name_of(index) for index, number in self.yolo_ids.items()}
             with atomic_write(path) as tmp:
-                tmp.write_text(data_yaml(self.table, [s for s in self.splits if self.images.get(s)]))
+                tmp.write_text(data_yaml(names, [s for s in self.splits if self.images.get(s)]))
             self.written.append(path)
+
+    @property
+    def yolo_ids(self) -> dict[int, int]:
+        """YOLO: the id each class index is written with (see :func:`yolo_class_ids`)."""
+        return yolo_class_ids(self.table, self.options.keep_ids)
+
+    @property
+    def class_ids(self) -> dict[int, int]:
+        """The id each class index is written with: YOLO's, or COCO's (the index itself, every
+        class but background and void)."""
+        if self.options.to == "yolo-seg":
+            return self.yolo_ids
+        return {e.index: e.index for e in self.table.classes if 0 < e.index < VOID}
 
     def summary(self) -> dict[str, Any]:
         """``export --json``: what was written and how each object came through."""
@@ -403,6 +585,12 @@ class Export(OneRun):
             "min_iou": self.options.min_iou, "below_min_iou": self.below,
             "mean_iou": float(np.mean([c["iou"] for c in self.objects])) if self.objects else None,
             "labelme_rules": None if self.from_voc else self.options.labelme_rules,
+            "fragments_dropped": sum(c.get("fragments", 0) for c in self.objects),
+            "crowd_regions": self.crowds,
+            "class_ids": [
+                {"id": number, "name": self.table.name_of(index), "class": index}
+                for index, number in self.class_ids.items()
+            ],
         }  # fmt: skip
 
 
@@ -455,6 +643,8 @@ def export_dataset(
     check_fraction(val_fraction)
     if options.to == "coco":
         require_pycocotools()  # say now, before any file is read, if it is missing
+    else:
+        require_opencv()
     out = location(output)
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
         raise DatasetError(f"{out}: already exists and is not empty; pass --overwrite to export into it")

@@ -35,7 +35,7 @@ class Outlines:
     def centres(self) -> list[NDArray[np.float64]]:
         """The outer outlines moved half a pixel inwards: through the centres of the boundary
         pixels, in pixel-centre coordinates (pixel ``(x, y)`` is the point ``(x, y)``)."""
-        return [_inset(loop) for loop in self.outer]
+        return [inset(loop, 0.5) - 0.5 for loop in self.outer]
 
 
 def _edges(mask: NDArray[np.bool_]) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
@@ -160,9 +160,11 @@ def mask_outlines(mask: NDArray[np.bool_]) -> Outlines:
     return Outlines(outer, len(loops) - len(outer))
 
 
-def _inset(loop: NDArray[np.float64]) -> NDArray[np.float64]:
-    """A clockwise (y down) orthogonal loop moved half a pixel inwards, in pixel-centre
-    coordinates: each corner moves by half the sum of its two edges' inward normals."""
+def inset(loop: NDArray[np.float64], amount: float) -> NDArray[np.float64]:
+    """A clockwise (y down) orthogonal loop of pixel corners moved ``amount`` pixels inwards:
+    each corner moves by ``amount`` times the sum of its two edges' inward normals. Half a pixel
+    runs through the boundary pixels' centres; a quarter keeps them a quarter pixel inside,
+    where a centre-inside rule (pycocotools) finds exactly the outlined pixels."""
     before = loop - np.roll(loop, 1, axis=0)
     after = np.roll(loop, -1, axis=0) - loop
     # The inward normal of an edge d (interior on the right, y down) is (-d_y, d_x).
@@ -170,7 +172,7 @@ def _inset(loop: NDArray[np.float64]) -> NDArray[np.float64]:
         unit = np.sign(d)
         return np.stack([-unit[:, 1], unit[:, 0]], axis=1)
 
-    return loop + 0.5 * (normal(before) + normal(after)) - 0.5
+    return loop + amount * (normal(before) + normal(after))
 
 
 def single_outline(mask: NDArray[np.bool_]) -> NDArray[np.float64] | None:
@@ -187,3 +189,42 @@ def single_outline(mask: NDArray[np.bool_]) -> NDArray[np.float64] | None:
     if len(outlines.outer) != 1 or outlines.holes:
         return None
     return outlines.outer[0] + (cols[0], rows[0])
+
+
+def simplify(loop: NDArray[np.float64], tolerance: float) -> NDArray[np.float64]:
+    """A closed polygon with the corners dropped that lie within ``tolerance`` of the line
+    between the corners kept around them (Douglas and Peucker's rule), first corner kept.
+
+    A pixel outline is a staircase along every slanted edge: a corner per pixel step. Its
+    simplification follows the same edge with a handful of corners, which fills back to the
+    same pixels but along the steps, where a pixel whose centre the straight edge passes
+    is in or out by less than ``tolerance``. Every segment is split in the same round, with
+    whole-array steps: as many rounds as the recursion would go deep, not one per corner.
+    """
+    points = np.asarray(loop, dtype=np.float64)
+    n = len(points)
+    if n <= 4:
+        return points
+    closed = np.concatenate([points, points[:1]])  # the loop cut open at its first corner
+    far = int(np.argmax(((points - points[0]) ** 2).sum(axis=1)))
+    keep = np.zeros(n + 1, dtype=bool)
+    keep[[0, far, n]] = True
+    positions = np.arange(n + 1)
+    while True:
+        kept = np.flatnonzero(keep)
+        segment = np.searchsorted(kept, positions, side="right") - 1
+        segment = np.minimum(segment, len(kept) - 2)  # the last corner ends the last segment
+        start, end = closed[kept[segment]], closed[kept[segment + 1]]
+        direction, offset = end - start, closed - start
+        length = np.hypot(direction[:, 0], direction[:, 1])
+        across = np.abs(direction[:, 0] * offset[:, 1] - direction[:, 1] * offset[:, 0])
+        distance = np.where(length > 0, across / np.where(length > 0, length, 1.0), np.hypot(offset[:, 0], offset[:, 1]))
+        distance[keep] = 0.0
+        worst = np.maximum.reduceat(distance, kept[:-1])  # per segment
+        splitting = (worst > tolerance)[segment] & (distance == worst[segment]) & (distance > 0)
+        if not splitting.any():
+            break
+        chosen = np.flatnonzero(splitting)
+        _, first = np.unique(segment[chosen], return_index=True)  # one corner per segment
+        keep[chosen[first]] = True
+    return closed[np.flatnonzero(keep[:n])]

@@ -1,0 +1,201 @@
+"""The default COCO and YOLO exports, loaded as they are by the tools users feed them to, from
+another working folder: pycocotools (here), Datumaro, supervision and Ultralytics (each in an
+environment of its own, see ``consumers.py``), pixels compared."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from consumers import run_in
+from typer.testing import CliRunner
+
+from labeltools.cli import app
+from labeltools.formats.labels import read_label
+from labeltools.formats.yolo import parse_yolo_labels, rasterise_polygons
+from labeltools.jobs.convert import SAMPLE_DIR
+
+pytest.importorskip("pycocotools")
+from pycocotools.coco import COCO  # noqa: E402
+from pycocotools.cocoeval import COCOeval  # noqa: E402
+
+runner = CliRunner()
+
+
+def run(*args: object):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled sample converted to VOC and exported, with the defaults, to COCO and YOLO."""
+    root = tmp_path_factory.mktemp("exports")
+    assert run("convert", SAMPLE_DIR, root / "voc", "-j", "1").exit_code == 0
+    for to in ("coco", "yolo-seg"):
+        result = run("export", SAMPLE_DIR, "--to", to, "-d", root / to, "--json", root / f"{to}.json", "-j", "2")
+        assert result.exit_code == 0, result.output
+    (root / "elsewhere").mkdir()  # the consumers' working folder
+    return root
+
+
+def class_indices(root: Path) -> dict[str, int]:
+    return {name: i for i, name in enumerate((root / "voc" / "class_names.txt").read_text().splitlines())}
+
+
+def iou(a: np.ndarray, b: np.ndarray) -> float:
+    union = np.count_nonzero(a | b)
+    return 1.0 if not union else np.count_nonzero(a & b) / union
+
+
+def test_pycocotools_loads_and_scores_the_annotations_against_themselves_at_ap_1(exported: Path) -> None:
+    crowds = 0
+    for split in ("train", "val"):
+        coco = COCO(str(exported / "coco" / "annotations" / f"instances_{split}.json"))
+        for image in coco.dataset["images"]:
+            assert "/" not in image["file_name"] and (exported / "coco" / "images" / split / image["file_name"]).is_file()
+        objects = coco.loadAnns(coco.getAnnIds(iscrowd=False))
+        crowds += len(coco.getAnnIds(iscrowd=True))
+        assert objects
+        results = coco.loadRes([{**a, "score": 1.0} for a in objects])
+        evaluation = COCOeval(coco, results, iouType="segm")
+        evaluation.evaluate()
+        evaluation.accumulate()
+        evaluation.summarize()
+        assert evaluation.stats[0] == pytest.approx(1.0)  # AP over IoU 0.50:0.95
+        for annotation in objects:
+            assert coco.annToMask(annotation).sum() == annotation["area"]
+    assert crowds  # the sample's __ignore__ shapes are crowd regions
+
+
+DATUMARO_READS = """
+import json, sys
+from pathlib import Path
+import numpy as np
+import datumaro as dm
+out = Path(sys.argv[2])
+dataset = dm.Dataset.import_from(sys.argv[1], "coco_instances")
+dataset = dataset.transform("polygons_to_masks")
+labels = [label.name for label in dataset.categories()[dm.AnnotationType.label]]
+items = {}
+for item in dataset:
+    path = getattr(item.media, "path", None)
+    items[item.id] = {"subset": item.subset, "found": bool(path) and Path(path).is_file() and item.media.data is not None}
+    masks = [a for a in item.annotations if a.type == dm.AnnotationType.mask]
+    np.savez(out / f"{item.id}.npz", masks=np.array([m.image.astype(bool) for m in masks]),
+             names=np.array([labels[m.label] for m in masks]), crowd=np.array([bool(m.attributes.get("is_crowd")) for m in masks]))
+print(json.dumps({"items": items}))
+"""
+
+
+def test_datumaro_finds_every_image_and_its_masks_are_the_voc_class_maps_off_overlaps(exported: Path) -> None:
+    done = run_in("datumaro", DATUMARO_READS, exported / "elsewhere", str(exported / "coco"), str(exported / "elsewhere"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    items = json.loads(done.stdout.splitlines()[-1])["items"]
+    assert len(items) == 8 and all(item["found"] for item in items.values()), items
+    assert {item["subset"] for item in items.values()} == {"train", "val"}
+    indices = class_indices(exported)
+    for item_id in items:
+        read = np.load(exported / "elsewhere" / f"{item_id}.npz")
+        expected = read_label(exported / "voc" / "SegmentationClass" / f"{item_id}.png")
+        objects = read["masks"][~read["crowd"]]
+        names = read["names"][~read["crowd"]]
+        alone = objects.sum(axis=0) == 1  # off overlaps: one object holds the pixel
+        painted = np.zeros(expected.shape, np.uint8)
+        for mask, name in zip(objects, names):
+            painted[mask & alone] = indices[str(name)]
+        held = alone & (expected != 255)
+        # RLE objects are their pixels exactly; polygons are kept only within --min-iou.
+        assert np.mean(painted[held] == expected[held]) >= 0.995, item_id
+        if (expected == 255).any():  # void is crowd
+            assert read["masks"][read["crowd"]].any(axis=0)[expected == 255].mean() > 0.9, item_id
+
+
+SUPERVISION_READS = """
+import sys
+from pathlib import Path
+import numpy as np
+import supervision as sv
+out = Path(sys.argv[3])
+dataset = sv.DetectionDataset.from_coco(images_directory_path=sys.argv[1], annotations_path=sys.argv[2], force_masks=True)
+for path, image, detections in dataset:
+    np.savez(out / (Path(path).stem + ".npz"), masks=detections.mask, shape=np.array(image.shape[:2]))
+print(len(dataset))
+"""
+
+
+def test_supervision_reads_every_mask_within_iou_099_of_pycocotools(exported: Path) -> None:
+    for split in ("train", "val"):
+        annotations = exported / "coco" / "annotations" / f"instances_{split}.json"
+        out = exported / "elsewhere" / f"sv-{split}"
+        out.mkdir()
+        done = run_in("supervision", SUPERVISION_READS, exported / "elsewhere", str(exported / "coco" / "images" / split), str(annotations), str(out))
+        assert done.returncode == 0, done.stderr[-3000:]
+        coco = COCO(str(annotations))
+        assert int(done.stdout.split()[-1]) == len(coco.dataset["images"])
+        for image in coco.dataset["images"]:
+            read = np.load(out / f"{Path(image['file_name']).stem}.npz")
+            assert tuple(read["shape"]) == (image["height"], image["width"])
+            ours = [coco.annToMask(a).astype(bool) for a in coco.loadAnns(coco.getAnnIds(imgIds=image["id"]))]
+            assert len(read["masks"]) == len(ours)
+            for theirs, mask in zip(read["masks"], ours):
+                assert iou(theirs, mask) >= 0.99, image["file_name"]
+
+
+ULTRALYTICS_READS = """
+import json, sys
+from pathlib import Path
+import numpy as np
+from ultralytics.data.utils import check_det_dataset, img2label_paths, polygons2masks, verify_image_label
+out = Path(sys.argv[2])
+data = check_det_dataset(sys.argv[1], autodownload=False)
+found = {"names": {str(k): v for k, v in data["names"].items()}, "images": {}}
+for split in ("train", "val"):
+    for image in sorted(Path(data[split]).iterdir()):
+        label = img2label_paths([str(image)])[0]
+        _, boxes, shape, segments, _, missing, present, empty, corrupt, message = verify_image_label(
+            (str(image), label, "", False, len(data["names"]), 0, 0, False))
+        assert not corrupt and present, message
+        height, width = shape
+        masks = polygons2masks((height, width), [s * np.array([width, height], np.float32) for s in segments], color=1)
+        np.savez(out / (image.stem + ".npz"), masks=masks.astype(bool), boxes=boxes)
+        found["images"][image.stem] = {"split": split, "shape": [height, width]}
+print(json.dumps(found))
+"""
+
+
+def test_ultralytics_loads_the_dataset_from_another_folder_one_instance_per_object(exported: Path) -> None:
+    pytest.importorskip("torch")  # Ultralytics' environment shares the test environment's torch
+    out = exported / "elsewhere" / "ul"
+    out.mkdir()
+    done = run_in("ultralytics", ULTRALYTICS_READS, exported / "elsewhere", str(exported / "yolo-seg" / "data.yaml"), str(out))
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads(done.stdout.splitlines()[-1])
+    names = (exported / "voc" / "class_names.txt").read_text().splitlines()
+    assert found["names"] == {str(i): name for i, name in enumerate(names[1:])}  # ids from 0: no background class
+    summary = json.loads((exported / "yolo-seg.json").read_text())
+    assert len(found["images"]) == 8
+    instances = 0
+    for stem, image in found["images"].items():
+        read = np.load(out / f"{stem}.npz")
+        height, width = image["shape"]
+        lines = parse_yolo_labels((exported / "yolo-seg" / "labels" / image["split"] / f"{stem}.txt").read_text())
+        assert len(read["masks"]) == len(lines)  # one instance per object: every line an object
+        assert (read["boxes"][:, 3:5] > 0).all()  # no instance of no size
+        for theirs, (_, points) in zip(read["masks"], lines):
+            assert iou(theirs, rasterise_polygons([points], width, height)) >= 0.99, stem
+        instances += len(lines)
+    assert instances == summary["objects"] - summary["written_as"].get("none", 0)  # one instance per object
+
+
+def test_ultralytics_finds_the_dataset_root_from_the_yaml_wherever_the_command_runs(exported: Path, tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    other = tmp_path / "another-yolo-dataset"
+    (other / "images" / "val").mkdir(parents=True)  # a folder data.yaml's relative paths would also match
+    code = "import sys\nfrom ultralytics.data.utils import check_det_dataset\nprint(check_det_dataset(sys.argv[1], autodownload=False)['val'])"
+    done = run_in("ultralytics", code, other, str(exported / "yolo-seg" / "data.yaml"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert Path(done.stdout.split()[-1]) == (exported / "yolo-seg" / "images" / "val").resolve()
+    assert os.path.samefile(done.stdout.split()[-1], exported / "yolo-seg" / "images" / "val")
