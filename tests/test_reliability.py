@@ -322,6 +322,18 @@ def test_temporaries_have_one_pattern_and_stale_ones_are_removed(tmp_path: Path)
     assert live.exists() and other.exists() and not stale.exists()
 
 
+def test_a_live_writers_hard_linked_temporary_is_kept_whatever_its_source_mtime(tmp_path: Path) -> None:
+    """Exports hard-link images into place: the staged link keeps its source's (old) mtime,
+    and another worker sweeping the folder must not take it for a dead process's leftover."""
+    source = tmp_path / "photo.jpg"
+    source.write_bytes(b"jpeg")
+    os.utime(source, (1_000_000_000, 1_000_000_000))  # 2001, long before this process started
+    staged = tmp_path / "out" / temporary_name("photo.jpg")
+    staged.parent.mkdir()
+    os.link(source, staged)
+    assert remove_stale_temporaries(staged.parent) == [] and staged.exists()
+
+
 def test_check_reports_and_resume_removes_a_leftover_temporary(tmp_path: Path) -> None:
     src = tmp_path / "src"
     write_annotation(src, "a")

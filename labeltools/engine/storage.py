@@ -293,9 +293,11 @@ def _writer_alive(pid: int, entry: os.DirEntry[str]) -> bool:
         return False
     started = _process_start(pid)
     try:
-        written = entry.stat().st_mtime
+        status = entry.stat()
     except OSError:
         return False
+    # A hard link (link_or_write) keeps its source's mtime: when it was made is the ctime then.
+    written = status.st_ctime if status.st_nlink > 1 else status.st_mtime
     return started is None or started <= written + 2  # /proc/stat gives boot time to the second
 
 

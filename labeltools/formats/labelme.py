@@ -943,8 +943,9 @@ class LabelmeObject:
         shapes: the indices of its shapes in the document.
         mask: bool pixels of the box that holds every pixel the object paints, whose top-left
             pixel is ``offset`` ``(x, y)`` of the image.
-        vertices: for an object of one polygon or rectangle shape, its corners ``(N, 2)`` as
-            annotated (pixel-centre coordinates of the image); else None.
+        vertices: for an object of one shape, its outline as a polygon ``(N, 2)`` in pixel-centre
+            coordinates of the image (see :func:`_vertices`): a polygon's or rectangle's
+            corners as annotated, a circle or point sampled, a wide line's corners; else None.
     """
 
     number: int
@@ -955,16 +956,34 @@ class LabelmeObject:
     offset: tuple[int, int] = (0, 0)
 
 
-def _vertices(doc: LabelmeDocument, shapes: Sequence[int]) -> NDArray[np.float64] | None:
-    """The corners of an object made of one polygon or rectangle shape, else None."""
+def _vertices(drawing: _Shapes, shapes: Sequence[int]) -> NDArray[np.float64] | None:
+    """The outline of an object made of one shape, as a polygon: a polygon's or rectangle's
+    corners as annotated, a wide line's four corners, a circle's or point's disc as a regular
+    polygon whose sides stay within a quarter pixel of its rim; None for other objects."""
     if len(shapes) != 1:
         return None
-    shape = doc.shapes[shapes[0]]
-    if shape.shape_type in ("polygon", "oriented_rectangle"):
+    shape = drawing.doc.shapes[shapes[0]]
+    kind = shape.shape_type
+    if kind in ("polygon", "oriented_rectangle"):
         return np.array(shape.points, dtype=np.float64)
-    if shape.shape_type == "rectangle":
+    if kind == "rectangle":
         (x0, y0), (x1, y1) = shape.points.tolist()
         return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float64)
+    if kind in ("circle", "point"):
+        centre = shape.points[0]
+        radius = float(np.hypot(*(shape.points[1] - centre))) if kind == "circle" else float(drawing.pen.point_size)
+        # chords a quarter pixel inside the rim at most: r (1 - cos(t / 2)) <= 1/4, t ~ sqrt(2 / r)
+        corners = max(8, math.ceil(2 * math.pi * math.sqrt(radius / 2)))
+        angles = np.linspace(0, 2 * math.pi, corners, endpoint=False)
+        return centre + radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    if kind == "line" and drawing.pen.line_width > 1:
+        start, end = shape.points
+        direction = end - start
+        length = float(np.hypot(*direction))
+        if length == 0:
+            return None
+        across = np.array([-direction[1], direction[0]]) / length * (drawing.pen.line_width / 2)
+        return np.array([start + across, end + across, end - across, start - across])
     return None
 
 
@@ -1032,7 +1051,7 @@ def labelme_objects(
         mask = np.frombuffer(canvas.crop((x0, y0, x1, y1)).tobytes(), dtype=bool).reshape(y1 - y0, x1 - x0)  # 0 or 1
         canvas.paste(0, (x0, y0, x1, y1))
         objects.append(LabelmeObject(
-            number, int(values[shapes[0]]), tuple(shapes), mask, _vertices(doc, shapes), (x0, y0),  # type: ignore[arg-type]
+            number, int(values[shapes[0]]), tuple(shapes), mask, _vertices(drawing, shapes), (x0, y0),  # type: ignore[arg-type]
         ))  # fmt: skip
     return objects
 

@@ -7,12 +7,13 @@ the one consumers load as it is: ``images/<split>/<id><ext>`` (hard links where 
 allows, else copies) beside ``annotations/instances_<split>.json`` (COCO, ``file_name`` the bare
 name) or ``labels/<split>/<id>.txt`` and ``data.yaml`` (YOLO).
 
-COCO: a polygon object keeps the annotator's vertices when pycocotools fills them back to its
-pixels within ``min_iou``; else (and for an object of one part without holes) its pixel outline
-simplified, when that fills back within ``min_iou``; else the RLE of its pixels (always with
-``rle``). Void regions (``__ignore__``, VOC's 255) are ``iscrowd`` regions, which evaluators
-ignore. YOLO: one line per object, its parts joined, as Ultralytics reads it (see
-:mod:`labeltools.formats.yolo`). What was written is read back as its consumer reads it
+COCO: an object of one shape is written as that shape's polygon (see ``LabelmeObject.vertices``)
+when pycocotools fills it back to its pixels within ``min_iou``; else (for an object of one part
+without holes) its pixel outline simplified, when that fills back within ``min_iou``; else the
+RLE of its pixels (always with ``rle``). A polygon is written only where pycocotools and OpenCV
+readers read it alike (:data:`AGREE_IOU`). Void regions (``__ignore__``, VOC's 255) are
+``iscrowd`` regions, which evaluators ignore. YOLO: one line per object, its parts joined, as
+Ultralytics reads it (see :mod:`labeltools.formats.yolo`). What was written is read back as its consumer reads it
 (pycocotools' decoding; Ultralytics' truncation and fill) and compared with the object: IoU,
 pixels lost and added.
 """
@@ -84,6 +85,7 @@ from labeltools.formats.yolo import (
     data_yaml,
     fill_polygon,
     join_parts,
+    outer_contours,
     pixel_polygon,
     require_opencv,
     simplify_outline,
@@ -97,7 +99,7 @@ from labeltools.jobs.convert import (
     find_annotations,
     save_dataset_image,
 )
-from labeltools.ops.outlines import inset, mask_outlines, simplify, single_outline
+from labeltools.ops.outlines import inset, simplify, single_outline
 from labeltools.ops.splits import check_fraction, split_ids
 
 log = logging.getLogger(__name__)
@@ -179,6 +181,10 @@ AGREE_IOU = 0.995
 #: How far (pixels) a YOLO outline may stray from the pixel staircase it simplifies.
 YOLO_TOLERANCE = 0.75
 
+#: Objects in a box of fewer pixels keep their exact outline: simplifying it saves a few
+#: vertices and loses pixels out of few.
+SMALL_OBJECT = 400
+
 #: How far inside its pixel-corner outline a COCO outline runs: pixel centres stay inside, so
 #: pycocotools gives back exactly the outlined pixels (see ``inset``).
 OUTLINE_INSET = 0.25
@@ -257,12 +263,9 @@ def _voc_objects(item: ExportItem) -> tuple[Path, int, int, list[_Object], _Obje
 
 def _compare(written: NDArray[np.bool_], source: NDArray[np.bool_]) -> dict[str, Any]:
     both = int(np.count_nonzero(written & source))
-    either = int(np.count_nonzero(written | source))
-    return {
-        "iou": 1.0 if not either else both / either,
-        "lost": int(np.count_nonzero(source & ~written)),
-        "added": int(np.count_nonzero(written & ~source)),
-    }
+    drawn, held = int(np.count_nonzero(written)), int(np.count_nonzero(source))
+    either = drawn + held - both
+    return {"iou": 1.0 if not either else both / either, "lost": held - both, "added": drawn - both}
 
 
 def _coco_object(
@@ -326,11 +329,12 @@ def _crowd_annotations(crowd: _Object, categories: Sequence[int], height: int, w
 
 def _yolo_object(obj: _Object, category: int, height: int, width: int, min_iou: float) -> tuple[list[str], dict[str, Any]]:
     """An object as one YOLO line, read back as Ultralytics reads it (OpenCV's fill of the
-    truncated vertices) and compared with its pixels: its polygon as annotated, else its
-    outline through its boundary pixels' centres simplified, whichever reads back within
-    ``min_iou``; else that outline exact, its parts joined into one (holes left out). Parts of
-    no area (a pixel, a one-pixel-wide line) are left out of an outline unless the object is
-    nothing else: no fill gives them back."""
+    truncated vertices) and compared with its pixels: its polygon (see ``LabelmeObject``), else
+    its outline through its boundary pixels' centres simplified, whichever reads back within
+    ``min_iou``; else that outline exact (as OpenCV traces it, so that its fill gives back the
+    pixels), its parts joined into one, holes left out. Parts of no area (a pixel, a
+    one-pixel-wide line) are left out of an outline unless the object is nothing else: no fill
+    gives them back."""
     if not obj.mask.any():
         return [], {"iou": 0.0, "lost": 0, "added": 0, "kind": "none", "reason": "no pixels (outside the image)", "holes": 0, "fragments": 0}
     holes = fragments = 0
@@ -339,12 +343,12 @@ def _yolo_object(obj: _Object, category: int, height: int, width: int, min_iou: 
         nonlocal holes, fragments
         if obj.vertices is not None and len(obj.vertices) >= 3:
             yield pixel_polygon(obj.vertices, width, height), "polygon"
-        outlines = mask_outlines(obj.mask)
-        parts = [part + obj.offset for part in outlines.centres()]
+        traced, holes = outer_contours(obj.mask)
+        parts = [part + obj.offset for part in traced]
         solid = [part for part in parts if _area(part) > 0] or parts
-        holes, fragments = outlines.holes, len(parts) - len(solid)
+        fragments = len(parts) - len(solid)
         exact = join_parts(solid)
-        if len(exact) > 8:
+        if len(exact) > 8 and obj.mask.size > SMALL_OBJECT:
             simplified = join_parts([simplify_outline(part, YOLO_TOLERANCE) for part in solid])
             if len(simplified) < len(exact):
                 yield simplified, "simplified"
@@ -370,17 +374,17 @@ def _area(loop: NDArray[np.float64]) -> float:
 
 def _compare_boxed(read: tuple[NDArray[np.bool_], tuple[int, int]], obj: _Object) -> dict[str, Any]:
     """IoU, pixels lost and added of a read-back mask given as ``(pixels, (x, y) of pixels[0, 0])``
-    against an object's pixels, over the box holding both."""
+    against an object's pixels: counted on the boxes' overlap, nothing the size of both made."""
     pixels, (x, y) = read
     ox, oy = obj.offset
-    x0, y0 = min(x, ox), min(y, oy)
-    x1 = max(x + pixels.shape[1], ox + obj.mask.shape[1])
-    y1 = max(y + pixels.shape[0], oy + obj.mask.shape[0])
-    written = np.zeros((y1 - y0, x1 - x0), dtype=bool)
-    source = np.zeros_like(written)
-    written[y - y0 : y - y0 + pixels.shape[0], x - x0 : x - x0 + pixels.shape[1]] = pixels
-    source[oy - y0 : oy - y0 + obj.mask.shape[0], ox - x0 : ox - x0 + obj.mask.shape[1]] = obj.mask
-    return _compare(written, source)
+    x0, y0 = max(x, ox), max(y, oy)
+    x1, y1 = min(x + pixels.shape[1], ox + obj.mask.shape[1]), min(y + pixels.shape[0], oy + obj.mask.shape[0])
+    both = 0
+    if x0 < x1 and y0 < y1:
+        both = int(np.count_nonzero(pixels[y0 - y : y1 - y, x0 - x : x1 - x] & obj.mask[y0 - oy : y1 - oy, x0 - ox : x1 - ox]))
+    drawn, held = int(np.count_nonzero(pixels)), int(np.count_nonzero(obj.mask))
+    either = drawn + held - both
+    return {"iou": 1.0 if not either else both / either, "lost": held - both, "added": drawn - both}
 
 
 def export_item(item: ExportItem, output: str, table: ClassTable, options: ExportOptions) -> FileResult:
