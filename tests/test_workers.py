@@ -17,6 +17,7 @@ import pytest
 
 from labeltools import write_label
 from labeltools.engine.executor import FileResult, map_files
+from labeltools.engine.executor import FileResult, map_files
 from labeltools.jobs.convert import SAMPLE_DIR
 
 psutil = pytest.importorskip("psutil")  # comes with distributed, a test dependency
@@ -195,3 +196,46 @@ def test_an_interrupted_export_leaves_no_image_without_its_annotations(many: Pat
     assert stderr.splitlines()[-1].startswith("interrupted: exported ")
     assert not (out / "annotations").exists()
     assert [p for p in out.rglob("*") if p.is_file()] == []  # the copied images went with the run
+
+
+def _kill_own_worker(item: int) -> FileResult:
+    os.kill(os.getpid(), signal.SIGKILL)
+    raise AssertionError("unreachable")
+
+
+def _square(item: int) -> FileResult:
+    return FileResult(source=str(item), data=item * item)
+
+
+def test_a_pool_found_broken_with_nothing_in_flight_leaves_its_chunks_pending() -> None:
+    """A worker can die between chunks, when every chunk sent has come back: the pool is found
+    broken when the next one is sent, and that chunk (and the rest) must go to the next pool,
+    not crash the run."""
+    from collections import deque
+
+    from labeltools.engine.executor import _Guard, _Pool
+
+    pool = _Pool(1)
+    try:
+        assert list(pool.run(_Guard(_kill_own_worker), deque([(0, [0])]), {})) == []  # broken by a real SIGKILL
+        assert pool.died and pool.lost == [(0, [0])]
+        pending, ready = deque([(1, [1]), (2, [2])]), {}
+        assert list(pool.run(_Guard(_square), pending, ready)) == []  # nothing sent, nothing lost
+        assert list(pending) == [(1, [1]), (2, [2])] and ready == {} and "SIGKILL" in pool.died
+    finally:
+        pool.stop()
+    results = list(map_files(_square, range(6), jobs=2, chunksize=1))  # and a new pool runs them
+    assert [r.data for r in results] == [0, 1, 4, 9, 16, 25]
+
+
+def _die_at_start() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_workers_that_die_as_they_start_stop_the_run_in_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    from labeltools.core.errors import LabeltoolsError
+    from labeltools.engine import executor
+
+    monkeypatch.setattr(executor, "_worker_started", _die_at_start)  # forked workers inherit it
+    with pytest.raises(LabeltoolsError, match=r"worker processes die before finishing any work \(SIGKILL\); try --jobs 1"):
+        list(map_files(_square, range(40), jobs=2, chunksize=1))

@@ -227,13 +227,19 @@ def _map_processes(guard: _Guard, work: list[Any], workers: int, chunksize: int)
     pending = deque((start, work[start : start + chunksize]) for start in range(0, len(work), chunksize))
     ready: dict[int, list[FileResult]] = {}  # results by the index of their first item
     following = [0]  # the index of the next result to yield
+    idle_deaths = 0  # pools in a row whose workers died before finishing a chunk
     while pending:
         pool = _Pool(workers)
+        finished = 0
         try:
             for _ in pool.run(guard, pending, ready):
+                finished += 1
                 yield from _in_order(ready, following)
         finally:
             pool.stop()
+        idle_deaths = idle_deaths + 1 if pool.died and not finished else 0
+        if idle_deaths >= 3:
+            raise LabeltoolsError(f"worker processes die before finishing any work ({pool.died}); try --jobs 1")
         if pool.lost:  # each lost item alone, in a worker of its own
             lost = sum(len(items) for _, items in pool.lost)
             log.warning("a worker process died (%s); the %d item(s) it may have held run again, one by one", pool.died, lost)
@@ -288,6 +294,9 @@ class _Pool:
                     pending.appendleft((start, items))
                     break
             self._remember()
+            if not in_flight:  # broken with nothing in flight: every chunk is still pending
+                self.died = self._death()
+                return
             future, start, items = in_flight.popleft()
             try:
                 ready[start] = future.result()
