@@ -175,7 +175,9 @@ SIMPLIFY_TOLERANCE = 0.75
 #: A COCO polygon is written only where readers that fill it with OpenCV (supervision: rounded
 #: vertices, outline included) and pycocotools (pixel centres inside) read it alike, to this IoU;
 #: where they would not (small objects, thin ones: a pixel's difference along the outline is
-#: more than that), the object is RLE, which every reader decodes the same.
+#: more than that), the object is RLE, which every reader decodes the same. No polygon reads
+#: alike to the pixel under both rules: for the last pixel x of a row, its right edge would
+#: have to round to x (lie below x + 0.5) and hold that pixel's centre x + 0.5 inside at once.
 AGREE_IOU = 0.995
 
 #: How far (pixels) a YOLO outline may stray from the pixel staircase it simplifies.
