@@ -200,12 +200,6 @@ class _Object:
     vertices: NDArray[np.float64] | None = None  # a polygon's corners as annotated (pixel centres)
     offset: tuple[int, int] = (0, 0)  # the image pixel of mask[0, 0]: masks cover the object's box
 
-    def full_mask(self, height: int, width: int) -> NDArray[np.bool_]:
-        full = np.zeros((height, width), dtype=bool)
-        x, y = self.offset
-        full[y : y + self.mask.shape[0], x : x + self.mask.shape[1]] = self.mask
-        return full
-
 
 def _labelme_source(item: ExportItem, table: ClassTable, options: ExportOptions) -> tuple[Any, list[_Object], _Object | None]:
     """A labelme annotation's image, objects and void region (its ``__ignore__`` shapes)."""
@@ -263,21 +257,14 @@ def _voc_objects(item: ExportItem) -> tuple[Path, int, int, list[_Object], _Obje
     return image_path(item.source, item.image_id), height, width, objects, _boxed(classes == VOID, VOID, "void")
 
 
-def _compare(written: NDArray[np.bool_], source: NDArray[np.bool_]) -> dict[str, Any]:
-    both = int(np.count_nonzero(written & source))
-    drawn, held = int(np.count_nonzero(written)), int(np.count_nonzero(source))
-    either = drawn + held - both
-    return {"iou": 1.0 if not either else both / either, "lost": held - both, "added": drawn - both}
-
-
 def _coco_object(
     obj: _Object, height: int, width: int, rle: bool, min_iou: float
 ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
-    """An object as COCO: its polygon as annotated when pycocotools fills it back within
-    ``min_iou``; else, for an object of one part without holes, its pixel outline simplified
-    when that does; else the RLE of its pixels (with
-    ``rle``, every object). What is written is read back as a COCO reader reads it and compared
-    with the object's pixels, run by run."""
+    """An object as COCO: its polygon (see ``LabelmeObject.vertices``) when pycocotools fills it
+    back within ``min_iou``; else, for an object of one part without holes, its pixel outline
+    simplified when that does; else the RLE of its pixels (with ``rle``, every object). A
+    polygon must also read alike in OpenCV readers (:data:`AGREE_IOU`). What is written is read
+    back as pycocotools reads it and compared with the object's pixels, run by run."""
     if not obj.mask.any():
         return None, {"iou": 0.0, "lost": 0, "added": 0, "kind": "none", "reason": "no pixels (outside the image)"}
     source = box_rle(obj.mask, obj.offset, height, width)
