@@ -407,3 +407,13 @@ def test_export_draws_by_the_labelme_rules_asked_for_and_says_which(tmp_path: Pa
         coco = json.loads(next((tmp_path / f"coco{rules}").rglob("instances_*.json")).read_text())
         areas[rules] = sorted(a["area"] for a in coco["annotations"])
     assert areas["7"] != areas["6"], "the line strip's round joints add pixels"
+
+
+def test_a_recorded_labelme_rule_that_names_no_release_is_refused(tmp_path: Path) -> None:
+    src, out = rules_folder(tmp_path), tmp_path / "dataset"
+    assert run("convert", src, out, "-c", tmp_path / "labels.txt", "-j", "1").exit_code == 0
+    meta = json.loads((out / "dataset_meta.json").read_text())
+    (out / "dataset_meta.json").write_text(json.dumps({**meta, "labelme_rules": "8"}))
+    result = run("convert", src, out, "--resume", "-j", "1")
+    assert result.exit_code == 1
+    assert f"{out / 'dataset_meta.json'}: 'labelme_rules' is '8', expected one of 7, 6" in flat(result.stderr)

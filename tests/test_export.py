@@ -406,6 +406,15 @@ def test_export_settings_and_sources_are_checked_before_any_file_is_read(tmp_pat
         export_dataset(SAMPLE_DIR, tmp_path / "a", ExportOptions(to="xml"))
     with pytest.raises(ExportError, match="min_iou must lie in 0..1, got 1.5"):
         export_dataset(SAMPLE_DIR, tmp_path / "a", ExportOptions(min_iou=1.5))
+    for options, message in (
+        (ExportOptions(to="yolo-seg", rle=True), "RLE and leaving the images out are COCO's"),
+        (ExportOptions(images=False), "without the images, COCO file names need the folder they are relative to"),
+        (ExportOptions(image_root="."), "an image root is for an export without the images"),
+        (ExportOptions(keep_ids=True), "keeping the class ids is YOLO's choice"),
+        (ExportOptions(labelme_rules="5"), "labelme rules must be one of 7, 6, got '5'"),
+    ):
+        with pytest.raises(ExportError, match=re.escape(message)):
+            export_dataset(SAMPLE_DIR, tmp_path / "a", options)
     voc = tmp_path / "voc"
     (voc / "SegmentationClass").mkdir(parents=True)
     (voc / "SegmentationObject").mkdir()
@@ -460,9 +469,12 @@ def test_no_images_names_each_image_relative_to_the_image_root(tmp_path: Path, v
     assert outside.exit_code == 1
     assert f"is not under the image root {tmp_path / 'elsewhere'}" in " ".join(outside.stderr.split())
     turned = run("export", SAMPLE_DIR, "--to", "coco", "-d", tmp_path / "turned", "--no-images", "--image-root", SAMPLE_DIR)
-    assert turned.exit_code == 1 and "is stored turned (EXIF orientation" in " ".join(turned.stderr.split())
+    said = " ".join(turned.stderr.split())
+    assert turned.exit_code == 1 and "is stored turned (EXIF orientation" in said
+    assert "street_02.json: its image is embedded in the annotation (imageData); export with the images" in said
     for wrong in (["--no-images"], ["--image-root", "."], ["--keep-ids"]):
         assert run("export", voc, "--to", "coco", "-d", tmp_path / "w", *wrong).exit_code == 2, wrong
+    assert "--no-images and --image-root go together" in " ".join(run("export", voc, "--to", "coco", "-d", tmp_path / "w", "--no-images").stderr.split())
     assert run("export", voc, "--to", "yolo-seg", "-d", tmp_path / "w", "--no-images", "--image-root", ".").exit_code == 2
 
 

@@ -17,7 +17,6 @@ import pytest
 
 from labeltools import write_label
 from labeltools.engine.executor import FileResult, map_files
-from labeltools.engine.executor import FileResult, map_files
 from labeltools.jobs.convert import SAMPLE_DIR
 
 psutil = pytest.importorskip("psutil")  # comes with distributed, a test dependency

@@ -34,10 +34,12 @@ from labeltools.cli.shared import (
     exit_for,
     fail,
     out,
+    printable,
     report_batch,
     required,
     result_table,
     split_option,
+    wrote,
 )
 from labeltools.core.options import (
     DEFAULT_LABELME_RULES,
@@ -66,7 +68,7 @@ def run_conversion(conversion: "Conversion", json_path: Optional[str] = None) ->
     if conversion.classes_chosen:
         err.print(f"classes: {len(conversion.classes.names)}, {conversion.classes_chosen}", soft_wrap=True)
     if conversion.rules_chosen:
-        err.print(f"labelme rules: {conversion.rules_chosen}", soft_wrap=True)
+        err.print(f"labelme rules: {printable(conversion.rules_chosen)}", soft_wrap=True)
     summary = report_batch(conversion, len(conversion), "convert", verb="converted", resumable=True)
     splits = conversion.splits
     if splits:
@@ -407,14 +409,14 @@ def export_command(
 def print_export_summary(export: "Export") -> None:
     """What was written, how the objects came through, and the worst of those below --min-iou."""
     for path in export.written:
-        err.print(f"wrote {path}", soft_wrap=True)
+        wrote(str(path))
     data = export.summary()
     if data["labelme_rules"] is not None:
         err.print(f"labelme rules: {LABELME_RELEASES[data['labelme_rules']]}'s", soft_wrap=True)
     if export.options.to == "yolo-seg":
         ids = ", ".join(f"{c['id']} {c['name']}" for c in data["class_ids"])
         how = "the dataset's (--keep-ids)" if export.options.keep_ids else "from 0 for the first class; --keep-ids keeps the dataset's"
-        err.print(f"YOLO class ids: {ids} ({how})", soft_wrap=True)
+        err.print(f"YOLO class ids: {printable(ids)} ({how})", soft_wrap=True)
     if data["crowd_regions"]:
         err.print(f"void regions: {data['crowd_regions']} iscrowd annotation(s), which COCO evaluation ignores", soft_wrap=True)
     if data["fragments_dropped"]:

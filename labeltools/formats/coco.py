@@ -104,10 +104,12 @@ def segmentation_rle(segmentation: Any, height: int, width: int) -> Any:
     return {"size": segmentation["size"], "counts": segmentation["counts"].encode("ascii")}
 
 
-def opencv_fill(segmentation: Sequence[Sequence[float]], height: int, width: int) -> Any:
+def rounded_fill(segmentation: Sequence[Sequence[float]], height: int, width: int) -> Any:
     """The RLE of polygons as readers that fill them with OpenCV read them (supervision's COCO
-    loader): vertices rounded to whole pixels, each polygon filled with its outline included
-    (as ``cv2.fillPoly`` does). Drawn on the box the polygons reach only."""
+    loader): vertices rounded to whole pixels, each polygon filled with its outline included,
+    by Pillow here (COCO export needs no OpenCV; the two fills differ only where a slanted edge
+    passes, which the agreement threshold leaves room for). Drawn on the box the polygons
+    reach only."""
     loops = [np.round(np.asarray(loop, dtype=np.float64).reshape(-1, 2)) for loop in segmentation]
     corners = np.concatenate(loops)
     x0, y0 = (max(int(v), 0) for v in corners.min(axis=0))

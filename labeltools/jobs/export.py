@@ -64,8 +64,8 @@ from labeltools.formats.coco import (
     encode_rle_dict,
     polygons,
     require_pycocotools,
+    rounded_fill,
     segmentation_rle,
-    opencv_fill,
     write_coco,
 )
 from labeltools.formats.labelme import labelme_objects, open_source_image, read_labelme
@@ -285,7 +285,7 @@ def _coco_object(
         check, written_area = compare(written, source, source_area)
         if kind == "rle":
             break
-        if check["iou"] >= min_iou and compare(opencv_fill(segmentation, height, width), written, written_area)[0]["iou"] >= AGREE_IOU:
+        if check["iou"] >= min_iou and compare(rounded_fill(segmentation, height, width), written, written_area)[0]["iou"] >= AGREE_IOU:
             break
     reason = "rasterised differently" if kind == "polygon" else "simplified" if kind == "simplified" else "differs from its source"
     annotation = {
