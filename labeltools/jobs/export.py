@@ -99,7 +99,7 @@ from labeltools.jobs.convert import (
     find_annotations,
     save_dataset_image,
 )
-from labeltools.ops.outlines import inset, simplify, single_outline
+from labeltools.ops.outlines import inset, signed_area, simplify, single_outline
 from labeltools.ops.splits import check_fraction, split_ids
 
 log = logging.getLogger(__name__)
@@ -197,8 +197,13 @@ class _Object:
     category: int
     mask: NDArray[np.bool_]
     name: str  # how the summary names it: "object 3" (labelme instance number) or "instance 3"
-    vertices: NDArray[np.float64] | None = None  # a polygon's corners as annotated (pixel centres)
+    vertices: NDArray[np.float64] | None = None  # its shape as a polygon (LabelmeObject.vertices)
     offset: tuple[int, int] = (0, 0)  # the image pixel of mask[0, 0]: masks cover the object's box
+
+    @functools.cached_property
+    def area(self) -> int:
+        """How many pixels the object holds."""
+        return int(np.count_nonzero(self.mask))
 
 
 def _labelme_source(item: ExportItem, table: ClassTable, options: ExportOptions) -> tuple[Any, list[_Object], _Object | None]:
@@ -334,7 +339,7 @@ def _yolo_object(obj: _Object, category: int, height: int, width: int, min_iou: 
             yield pixel_polygon(obj.vertices, width, height), "polygon"
         traced, holes = outer_contours(obj.mask)
         parts = [part + obj.offset for part in traced]
-        solid = [part for part in parts if _area(part) > 0] or parts
+        solid = [part for part in parts if signed_area(part) != 0] or parts
         fragments = len(parts) - len(solid)
         exact = join_parts(solid)
         if len(exact) > 8 and obj.mask.size > SMALL_OBJECT:
@@ -356,11 +361,6 @@ def _yolo_object(obj: _Object, category: int, height: int, width: int, min_iou: 
     return [line], {**check, "kind": kind, "reason": ", ".join(reasons) or "differs from its source", "holes": holes, "fragments": fragments}
 
 
-def _area(loop: NDArray[np.float64]) -> float:
-    x, y = loop[:, 0], loop[:, 1]
-    return abs(float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y))) / 2
-
-
 def _compare_boxed(read: tuple[NDArray[np.bool_], tuple[int, int]], obj: _Object) -> dict[str, Any]:
     """IoU, pixels lost and added of a read-back mask given as ``(pixels, (x, y) of pixels[0, 0])``
     against an object's pixels: counted on the boxes' overlap, nothing the size of both made."""
@@ -371,7 +371,7 @@ def _compare_boxed(read: tuple[NDArray[np.bool_], tuple[int, int]], obj: _Object
     both = 0
     if x0 < x1 and y0 < y1:
         both = int(np.count_nonzero(pixels[y0 - y : y1 - y, x0 - x : x1 - x] & obj.mask[y0 - oy : y1 - oy, x0 - ox : x1 - ox]))
-    drawn, held = int(np.count_nonzero(pixels)), int(np.count_nonzero(obj.mask))
+    drawn, held = int(np.count_nonzero(pixels)), obj.area
     either = drawn + held - both
     return {"iou": 1.0 if not either else both / either, "lost": held - both, "added": drawn - both}
 
@@ -400,7 +400,7 @@ def export_item(item: ExportItem, output: str, table: ClassTable, options: Expor
     annotations: list[str] = []
     lines: list[str] = []
     checks = []
-    ids = yolo_class_ids(table, options.keep_ids)
+    ids = yolo_class_ids(table, options.keep_ids) if options.to == "yolo-seg" else {}
     for obj in objects:
         if options.to == "coco":
             annotation, check = _coco_object(obj, height, width, options.rle, options.min_iou)
@@ -417,11 +417,11 @@ def export_item(item: ExportItem, output: str, table: ClassTable, options: Expor
     if below and options.strict:
         listed = "; ".join(f"{c['object']} ({c['name']}): IoU {c['iou']:.4f}, {c['reason']}" for c in below)
         raise ExportError(f"{item}: {len(below)} object(s) below --min-iou {options.min_iou}: {listed}")
-    if not options.images:
-        file_name = _relative_name(item, labelme_image, source_image, options)
     with atomic_writes() as stage:
         if options.images:
             file_name = _place_image(stage, root / "images" / item.split, item, labelme_image, source_image)
+        else:
+            file_name = _relative_name(item, labelme_image, source_image, options)
         if options.to == "yolo-seg":
             stage(root / "labels" / item.split / f"{item.image_id}.txt").write_text("".join(f"{line}\n" for line in lines))
     return FileResult(

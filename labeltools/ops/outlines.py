@@ -122,7 +122,8 @@ def _loops(
     return loops
 
 
-def _signed_area(points: NDArray[np.float64]) -> float:
+def signed_area(points: NDArray[np.float64]) -> float:
+    """A closed polygon's area, positive when it runs clockwise on the image (y down)."""
     x, y = points[:, 0], points[:, 1]
     return float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y)) / 2
 
@@ -156,7 +157,7 @@ def mask_outlines(mask: NDArray[np.bool_]) -> Outlines:
         return Outlines([corners + (left, top)], 0)
     loops = _trace(box)
     offset = np.array([left, top], dtype=np.float64)
-    outer = [loop + offset for loop in loops if _signed_area(loop) > 0]
+    outer = [loop + offset for loop in loops if signed_area(loop) > 0]
     return Outlines(outer, len(loops) - len(outer))
 
 
