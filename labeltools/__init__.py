@@ -15,6 +15,14 @@ from labeltools.core.version import __version__
 
 #: Public name -> the module that defines it.
 _EXPORTS: dict[str, str] = {
+    "AnnotatedImage": "labeltools.core.annotations",
+    "AnnotatedObject": "labeltools.core.annotations",
+    "Geometry": "labeltools.core.annotations",
+    "read_coco": "labeltools.formats.coco",
+    "read_cvat": "labeltools.formats.cvat",
+    "read_labelstudio": "labeltools.formats.labelstudio",
+    "read_cityscapes": "labeltools.formats.cityscapes",
+    "rasterise_record": "labeltools.jobs.convert",
     "AnnotationError": "labeltools.core.errors",
     "ClassCounter": "labeltools.ops.counts",
     "ClassCounts": "labeltools.ops.counts",
@@ -136,6 +144,14 @@ _EXPORTS: dict[str, str] = {
 }
 
 if TYPE_CHECKING:
+    from labeltools.core.annotations import AnnotatedImage as AnnotatedImage
+    from labeltools.core.annotations import AnnotatedObject as AnnotatedObject
+    from labeltools.core.annotations import Geometry as Geometry
+    from labeltools.formats.coco import read_coco as read_coco
+    from labeltools.formats.cvat import read_cvat as read_cvat
+    from labeltools.formats.labelstudio import read_labelstudio as read_labelstudio
+    from labeltools.formats.cityscapes import read_cityscapes as read_cityscapes
+    from labeltools.jobs.convert import rasterise_record as rasterise_record
     from labeltools.core.classes import ClassEntry as ClassEntry
     from labeltools.core.classes import ClassTable as ClassTable
     from labeltools.core.classes import colormap_entries as colormap_entries
@@ -262,6 +278,14 @@ if TYPE_CHECKING:
     from labeltools.ops.splits import split_ids as split_ids
 
 __all__ = [
+    "AnnotatedImage",
+    "AnnotatedObject",
+    "Geometry",
+    "read_coco",
+    "read_cvat",
+    "read_labelstudio",
+    "read_cityscapes",
+    "rasterise_record",
     "AnnotationError",
     "ClassCounter",
     "ClassCounts",

@@ -771,18 +771,24 @@ def bench_convert(workdir: Path, quick: bool) -> list[Result]:
 EXPORT_TOOLS = ["labelme2coco==0.2.6", "labelme2yolo==0.4.0"]
 
 
-def export_tools() -> Path:
-    """The folder holding the ``labelme2coco`` and ``labelme2yolo`` commands (built on first use)."""
+def tool_environment(name: str, packages: list[str]) -> Path:
+    """The ``bin`` folder of an environment holding ``packages`` from the registry (built on
+    first use, cached by name, Python and package list)."""
     import hashlib
     import venv
 
-    key = hashlib.sha256(json.dumps([sys.version, EXPORT_TOOLS]).encode()).hexdigest()[:12]
-    home = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "labeltools-bench" / f"export-tools-{key}"
+    key = hashlib.sha256(json.dumps([sys.version, packages]).encode()).hexdigest()[:12]
+    home = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "labeltools-bench" / f"{name}-{key}"
     if not (home / ".ready").exists():
         venv.EnvBuilder(with_pip=True, clear=True).create(home)
-        subprocess.run([str(home / "bin" / "python"), "-m", "pip", "install", "--quiet", *EXPORT_TOOLS], check=True)
+        subprocess.run([str(home / "bin" / "python"), "-m", "pip", "install", "--quiet", *packages], check=True)
         (home / ".ready").touch()
     return home / "bin"
+
+
+def export_tools() -> Path:
+    """The folder holding the ``labelme2coco`` and ``labelme2yolo`` commands (built on first use)."""
+    return tool_environment("export-tools", EXPORT_TOOLS)
 
 
 def tool_process(command: list[object], cwd: Path) -> Callable[[], object]:
@@ -834,6 +840,59 @@ def bench_export(workdir: Path, quick: bool) -> list[Result]:
     results.append(Result(
         "export", f"{count} annotations to YOLO segmentation, --jobs 2, whole process", ours_t, base_t,
         baseline_name="labelme2yolo 0.4.0 (Rust)", target=1 / 2,
+    ))  # fmt: skip
+    return results
+
+
+# --- import: other tools' exports into a VOC dataset ---------------------------------------
+
+IMPORT_TOOLS = {"datumaro": ["datumaro[cli]==1.13.*"], "cityscapesscripts": ["cityscapesscripts==2.2.4"]}
+
+
+def bench_import(workdir: Path, quick: bool) -> list[Result]:
+    """600 images per source, whole processes, ``--jobs 2`` for ours: COCO instances and CVAT
+    for images 1.1 (640x480, polygons, RLEs, masks, boxes) against Datumaro 1.13's ``datum
+    convert`` to ``voc_segmentation``; Cityscapes polygons (1024x512, 40 to 80 objects an image)
+    against cityscapesScripts' ``createTrainIdLabelImgs`` (one process; it writes the trainId
+    labels only, so ours keeps the images' PNG bytes as they are: ``--image-format keep``)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from exports import cityscapes_export, coco_export, cvat_export
+
+    count = 60 if quick else 600
+    repeats = 1 if quick else 3
+    datum = tool_environment("datumaro", IMPORT_TOOLS["datumaro"]) / "datum"
+    results = []
+    coco = workdir / "coco"
+    coco_export(coco, images=count, seed=1, size=(640, 480))
+    cvat = workdir / "cvat"
+    cvat_export(cvat, images=count, seed=2, size=(640, 480))
+    for name, source, fmt in (("COCO instances", coco, "coco_instances"), ("CVAT for images 1.1", cvat, "cvat")):
+        ours_out, base_out = fresh_folder(workdir, f"{fmt}-ours"), fresh_folder(workdir, f"{fmt}-base")
+        ours_t, base_t = timeit_alternating(
+            labeltools_process_each(lambda: ("convert", source, ours_out(), "--jobs", 2)),
+            lambda: tool_process([datum, "convert", "-if", fmt, "-i", source, "-f", "voc_segmentation", "-o", base_out()], workdir)(),
+            repeats=repeats,
+        )  # fmt: skip
+        results.append(Result(
+            "import", f"{count} images, {name} to VOC, --jobs 2", ours_t, base_t,
+            baseline_name="Datumaro 1.13 datum convert", target=3.0,
+        ))  # fmt: skip
+    city = workdir / "cityscapes"
+    cityscapes_export(city, images=count, seed=3, size=(1024, 512), objects=(40, 80))
+    scripts = tool_environment("cityscapesscripts", IMPORT_TOOLS["cityscapesscripts"]) / "python"
+    env = {**PROCESS_ENV, "CITYSCAPES_DATASET": str(city)}
+    ours_out = fresh_folder(workdir, "city-ours")
+    ours_t, base_t = timeit_alternating(
+        labeltools_process_each(lambda: ("convert", city / "gtFine", ours_out(), "--image-format", "keep", "--jobs", 2)),
+        lambda: subprocess.run(
+            [str(scripts), "-m", "cityscapesscripts.preparation.createTrainIdLabelImgs"],
+            check=True, cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        ),
+        repeats=repeats,
+    )  # fmt: skip
+    results.append(Result(
+        "import", f"{count} images, Cityscapes polygons to trainIds, --jobs 2", ours_t, base_t,
+        baseline_name="cityscapesScripts createTrainIdLabelImgs", target=3.0,
     ))  # fmt: skip
     return results
 
@@ -1086,6 +1145,7 @@ BENCHMARKS: dict[str, Callable[[Path, bool], list[Result]]] = {
     "stats": bench_stats,
     "convert": bench_convert,
     "export": bench_export,
+    "import": bench_import,
     "report": bench_report,
     "diff": bench_diff,
     "dask": bench_dask,

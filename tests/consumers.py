@@ -32,6 +32,7 @@ import pytest
 CONSUMERS: dict[str, tuple[list[list[str]], bool]] = {
     "datumaro": ([["datumaro>=1.10"]], False),
     "supervision": ([["supervision==0.31.*"]], False),
+    "label-studio-converter": ([["label-studio-converter==0.0.59", "pycocotools"]], False),
     "ultralytics": (
         [
             ["matplotlib", "opencv-python-headless", "pyyaml", "requests", "psutil", "polars"],

@@ -234,7 +234,7 @@ def test_convert_with_its_arguments_swapped_writes_nothing(tmp_path: Path) -> No
     root = demo(tmp_path)
     result = run("convert", root, tmp_path / "newann")
     assert result.exit_code == 1
-    assert f"{root}: is a VOC dataset (SegmentationClass/ holds its labels), not labelme annotations" in flat(result.stderr)
+    assert f"{root}: is a VOC dataset (SegmentationClass/ holds its labels), not annotations" in flat(result.stderr)
     assert not (tmp_path / "newann").exists()
 
 

@@ -472,7 +472,7 @@ def test_input_errors(tmp_path: Path) -> None:
     with pytest.raises(DatasetError, match=r"nothing: no such file or folder"):
         find_annotations([tmp_path / "nothing"])
     (tmp_path / "a.txt").write_text("x")
-    with pytest.raises(DatasetError, match=r"a\.txt: not a \.json file \(give labelme JSON files or folders\)"):
+    with pytest.raises(DatasetError, match=r"a\.txt: not a \.json or \.xml file \(give annotation files or folders\)"):
         find_annotations([tmp_path / "a.txt"])
     (tmp_path / "empty").mkdir()
     with pytest.raises(DatasetError, match=r"no labelme annotation \(\.json\) found: .*empty: empty$"):

@@ -161,3 +161,16 @@ def test_export_on_dask_writes_the_same_bytes(scheduler: str, tmp_path: Path) ->
         result = cli(*args, "-d", tmp_path / f"dask-{to}", "--dask", scheduler)
         assert result.exit_code == 0, result.output
         assert tree_bytes(tmp_path / f"dask-{to}") == tree_bytes(tmp_path / f"local-{to}")
+
+
+def test_convert_from_cvat_and_cityscapes_on_dask_writes_the_same_bytes(scheduler: str, tmp_path: Path) -> None:
+    from exports import cityscapes_export, cvat_export
+
+    cvat_export(tmp_path / "cvat", images=6)
+    cityscapes_export(tmp_path / "cs", images=4)
+    for source in ("cvat", "cs"):
+        assert cli("convert", tmp_path / source, tmp_path / f"{source}-local", "--instances", "-j", "2").exit_code == 0
+        result = cli("convert", tmp_path / source, tmp_path / f"{source}-dask", "--instances", "--dask", scheduler)
+        assert result.exit_code == 0, result.output
+        assert tree_bytes(tmp_path / f"{source}-dask") == tree_bytes(tmp_path / f"{source}-local")
+        assert len(list((tmp_path / f"{source}-dask" / "SegmentationClass").iterdir())) in (4, 6)

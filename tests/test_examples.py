@@ -14,7 +14,8 @@ Datumaro's own environment (see ``consumers.py``).
 ``--help``: each command's ``Examples:`` lines run in order in a fresh copy of a folder holding
 what they name: the sample as ``annotations/`` (and two of its files as ``a.json``, ``b.json``,
 its ``labels.txt``), a converted ``dataset``, predictions ``preds/``, grayscale ``masks/``,
-Cityscapes-style ``gtFine/`` files, and trainId maps in ``gt/`` and ``pred/``.
+Cityscapes-style ``gtFine/`` files, and trainId maps in ``gt/`` and ``pred/``, and exports of other
+annotation tools (see ``exports.py``): ``coco-export/``, ``cvat/`` and ``cityscapes/``.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ import numpy as np
 import pytest
 import tomllib
 from PIL import Image
+
+from exports import cityscapes_export, coco_export, cvat_export
 
 from labeltools import ClassTable, read_label, write_gray_label, write_label
 from labeltools.cli import app
@@ -231,6 +234,9 @@ def help_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
         shutil.copy(SAMPLE_DIR / f"{copy}.json", world / f"{name}.json")
         shutil.copy(SAMPLE_DIR / f"{copy}.jpg", world / f"{copy}.jpg")
     shutil.copy(sample_labels_path(), world / "labels.txt")
+    coco_export(world / "coco-export", images=3)
+    cvat_export(world / "cvat", images=3)
+    cityscapes_export(world / "cityscapes", images=2)
     for folder in ("preds", "masks", "gtFine", "gt", "pred"):
         (world / folder).mkdir(parents=True)
     for label in sorted((world / "dataset" / "SegmentationClass").glob("*.png")):

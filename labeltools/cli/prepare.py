@@ -21,6 +21,7 @@ from labeltools.cli.shared import (
     NumClassesOption,
     OutputDirAlias,
     OverlapChoice,
+    SourceChoice,
     SeedOption,
     StratifyOption,
     UnknownLabel,
@@ -65,8 +66,10 @@ TOP_CONTESTED = 5
 def run_conversion(conversion: "Conversion", json_path: Optional[str] = None) -> BatchSummary:
     """Drive a conversion with a progress bar and print where the dataset went, the files whose
     shapes of different classes overlapped most, and (with ``json_path``) the summary as JSON."""
+    if conversion.source != "labelme":
+        err.print(f"reading {conversion.source} annotations: {len(conversion)} image(s)", soft_wrap=True)
     if conversion.classes_chosen:
-        err.print(f"classes: {len(conversion.classes.names)}, {conversion.classes_chosen}", soft_wrap=True)
+        err.print(f"classes: {len(conversion.classes.names)}, {printable(conversion.classes_chosen)}", soft_wrap=True)
     if conversion.rules_chosen:
         err.print(f"labelme rules: {printable(conversion.rules_chosen)}", soft_wrap=True)
     summary = report_batch(conversion, len(conversion), "convert", verb="converted", resumable=True)
@@ -98,6 +101,7 @@ def conversion_summary(
     the overlapping shapes per file."""
     return {
         "output": str(conversion.output),
+        "source": conversion.source,
         "files": len(conversion),
         "converted": summary.done,
         "skipped": summary.skipped,
@@ -119,12 +123,20 @@ def conversion_summary(
 def convert_command(
     inputs: Annotated[
         list[str],
-        typer.Argument(help="labelme folders (searched recursively for *.json) or JSON files.", show_default=False, metavar="INPUT"),
+        typer.Argument(help="annotation folders (searched recursively) or files.", show_default=False, metavar="INPUT"),
     ],
     output: Annotated[str, typer.Argument(help="the dataset folder to write.", show_default=False, metavar="OUTPUT")],
+    source: Annotated[
+        Optional[SourceChoice],
+        typer.Option("--from", help="The tool the annotations come from. Default: found from the files."),
+    ] = None,
+    images: Annotated[
+        Optional[str],
+        typer.Option("--images", help="Folder to look for images in first (COCO, CVAT, Label Studio, Cityscapes), by path then by file name."),
+    ] = None,
     classes: Annotated[
         Optional[str],
-        typer.Option("--classes", "-c", help="Class table: labels.txt, class_names.txt, .csv, .json or a preset. Default: found in the annotations."),
+        typer.Option("--classes", "-c", help="Class table: labels.txt, class_names.txt, .csv, .json or a preset. Default: the export's own, or found in the annotations."),
     ] = None,
     labels: LabelsAlias = None,
     unknown: Annotated[
@@ -165,13 +177,18 @@ def convert_command(
     jobs: JobsOption = 0,
     dask: DaskOption = None,
 ) -> None:
-    """Turn labelme annotations into a PASCAL VOC segmentation dataset.
+    """Turn annotations into a PASCAL VOC segmentation dataset.
 
-    INPUT is one or more labelme folders (searched recursively for *.json) or JSON files; OUTPUT,
-    the last argument, is the dataset folder to write.
+    INPUT is one or more folders (searched recursively) or files of one annotation tool:
+    labelme JSON, COCO instances JSON, CVAT for images 1.1 XML, a Label Studio JSON export or
+    Cityscapes *_gtFine_polygons.json. The tool is found from the files (--from names it).
+    OUTPUT, the last argument, is the dataset folder to write.
 
     Examples:
     labeltools convert annotations/ new/
+    labeltools convert coco-export/annotations/instances_val.json from-coco/
+    labeltools convert cvat/annotations.xml from-cvat/ --instances
+    labeltools convert cityscapes/gtFine/val/ city/ --image-format keep
     labeltools convert annotations/ new/ --resume --json summary.json
     labeltools convert a.json b.json two/ --unknown ignore --stratify
     labeltools convert annotations/ new/ --overwrite -c labels.txt --instances
@@ -182,11 +199,12 @@ def convert_command(
         unknown=unknown.value, skip_bad_shapes=skip_bad_shapes, line_width=line_width,
         point_size=point_size, image_format=image_format.value, instances=instances, viz=viz,
         labelme_rules=labelme_rules.value if labelme_rules is not None else None,
-        overlap=overlap.value, allow_image_urls=allow_image_urls,
+        overlap=overlap.value, allow_image_urls=allow_image_urls, images_dir=images,
     )
     conversion = convert_labelme(
         inputs, output, either(classes, labels, "--classes", "--labels"), options=options, val_fraction=val_fraction, seed=seed,
         flatten_names=flatten_names, overwrite=overwrite, resume=resume, stratify=stratify, jobs=jobs,
+        source=source.value if source is not None else None,
     )
     exit_for(run_conversion(conversion, json_path))
 

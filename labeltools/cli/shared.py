@@ -30,6 +30,7 @@ from labeltools.core.options import (
     MISSING_POLICIES,
     ON_CONFLICT,
     OVERLAP_RULES,
+    SOURCE_FORMATS,
     SCHEMES,
     UNKNOWN_POLICIES,
 )
@@ -640,6 +641,7 @@ if TYPE_CHECKING:
     SchemeChoice = Enum
     MissingChoice = Enum
     ConflictChoice = Enum
+    SourceChoice = Enum
 else:
     UnknownLabel = _choices("UnknownLabel", UNKNOWN_POLICIES)
     ExportTarget = _choices("ExportTarget", EXPORT_TARGETS)
@@ -649,6 +651,7 @@ else:
     SchemeChoice = _choices("SchemeChoice", SCHEMES)
     MissingChoice = _choices("MissingChoice", MISSING_POLICIES)
     ConflictChoice = _choices("ConflictChoice", ON_CONFLICT)
+    SourceChoice = _choices("SourceChoice", SOURCE_FORMATS)
 
 LabelmeRulesOption = Annotated[
     Optional[LabelmeRulesChoice],

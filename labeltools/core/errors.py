@@ -8,6 +8,7 @@ into one line on stderr and exit code 1. Anything else is a bug and keeps its tr
 from __future__ import annotations
 
 import importlib
+import reprlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -96,3 +97,19 @@ def require_extra(module: str, purpose: str, extra: str, error: type[LabeltoolsE
         return importlib.import_module(module)
     except ImportError:
         raise error(f"{purpose}: pip install 'labeltools[{extra}]'") from None
+
+
+_SHOWN = reprlib.Repr()
+_SHOWN.maxlevel = 3
+_SHOWN.maxstring = 80
+_SHOWN.maxother = 80
+_SHOWN.maxlong = 40
+
+
+def shown(value: Any) -> str:
+    """``repr`` of a value read from a file, bounded in depth and length: a message quotes what
+    it found, but a label of a megabyte or a list nested 100000 deep quotes as a short line."""
+    try:
+        return _SHOWN.repr(value)
+    except ValueError:  # an integer of more digits than Python prints
+        return f"<{type(value).__name__} too large to show>"

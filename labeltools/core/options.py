@@ -34,6 +34,10 @@ OverlapRule = Literal["last", "first", "void"]
 OVERLAP_RULES: tuple[str, ...] = get_args(OverlapRule)
 
 #: ``jpg`` writes ``JPEGImages/<id>.jpg``; ``keep`` keeps the source format.
+#: The annotation tools ``labeltools convert`` reads.
+SourceFormat = Literal["labelme", "coco", "cvat", "label-studio", "cityscapes"]
+SOURCE_FORMATS: tuple[str, ...] = get_args(SourceFormat)
+
 ImageFormat = Literal["jpg", "keep"]
 IMAGE_FORMATS: tuple[str, ...] = get_args(ImageFormat)
 

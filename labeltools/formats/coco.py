@@ -1,4 +1,5 @@
-"""COCO instance annotations: one JSON per split, each object a polygon or an RLE mask.
+"""COCO instance annotations: one JSON per split, each object a polygon or an RLE mask; written
+by the COCO export, read into the neutral annotation layer by ``convert --from coco``.
 
 pycocotools compresses the RLE and reads back what was written (the round-trip check merges and
 measures runs, no pixel is decoded); it is the ``coco`` extra, imported when an export runs.
@@ -6,19 +7,38 @@ measures runs, no pixel is decoded); it is the ``coco`` extra, imported when an 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw
 
+from labeltools.core.annotations import (
+    AnnotatedImage,
+    AnnotatedObject,
+    AnnotationExport,
+    Geometry,
+    SourceClass,
+)
 from labeltools.core.classes import ClassTable
-from labeltools.core.errors import ExportError, require_extra
+from labeltools.core.errors import AnnotationError, ExportError, require_extra, shown
 from labeltools.core.files import json_text
 from labeltools.core.options import VOID
 from labeltools.core.version import __version__
-from labeltools.engine.storage import atomic_write
+from labeltools.engine.storage import atomic_write, location
+from labeltools.formats.sources import (
+    BadObject,
+    image_candidates,
+    image_size,
+    number,
+    points_array,
+    read_json,
+)
+
+log = logging.getLogger(__name__)
 
 
 def require_pycocotools() -> Any:
@@ -164,3 +184,177 @@ def write_coco(
     parts.append(f'],"categories":{_compact(categories(table))}}}\n')
     with atomic_write(path) as tmp:
         tmp.write_text("".join(parts), encoding="utf-8")
+
+
+# --- reading: COCO instances -> the neutral annotation layer ----------------------------------
+
+
+def _split_of(path: Path) -> str | None:
+    """``train`` of ``instances_train.json`` / ``instances_train2017.json``, else None."""
+    stem = path.stem
+    return stem.split("_", 1)[1] if stem.startswith("instances_") and "_" in stem else None
+
+
+def _image_folders(path: Path) -> list[Path]:
+    """Where a COCO export keeps its images, relative to its JSON file: beside it, beside its
+    ``annotations/`` folder, under ``images/`` or ``images/<split>/`` there, or in
+    ``<split>/`` (COCO 2017's ``train2017/``)."""
+    here = path.parent
+    folders = [here, here / "images"]
+    split = _split_of(path)
+    top = here.parent if here.name == "annotations" else here
+    if split is not None:
+        folders += [top / "images" / split, top / split, here / split]
+    folders += [top, top / "images"]
+    return list(dict.fromkeys(folders))
+
+
+def string_counts(text: str, what: str) -> list[int]:
+    """The run lengths of a compressed COCO RLE string, decoded as pycocotools' ``rleFrString``
+    decodes them (six bits a character from ``0``, five of value and a continuation bit, the
+    last one's sign bit extended; from the third run on, each is a difference to the run two
+    before), checked here because pycocotools decodes without bounds.
+
+    Raises:
+        BadObject: a character outside the code, a run cut off, or a negative run.
+    """
+    runs: list[int] = []
+    value = shift = 0
+    for position, char in enumerate(text):
+        code = ord(char) - 48
+        if not 0 <= code < 64:
+            raise BadObject(f"{what} holds {shown(char)} at {position}, which no COCO RLE string holds")
+        value |= (code & 0x1F) << shift
+        shift += 5
+        if code & 0x20:
+            continue
+        if code & 0x10:
+            value -= 1 << shift
+        if len(runs) > 2:
+            value += runs[-2]
+        if not 0 <= value < 2**32:
+            raise BadObject(f"{what} decodes to a run of {value} pixels")
+        runs.append(value)
+        value = shift = 0
+    if shift:
+        raise BadObject(f"{what} ends inside a run")
+    return runs
+
+
+def _coco_part(raw: Any, what: str, height: int, width: int, warnings: list[str]) -> list[Geometry]:
+    """The geometry of a ``segmentation``: polygons, or an RLE of the image's size, compressed
+    or not. A polygon of fewer than three points covers nothing (pycocotools cannot read one of
+    two): it is left out with a warning."""
+    if isinstance(raw, list):
+        parts = []
+        for n, polygon in enumerate(raw):
+            if not isinstance(polygon, list):
+                raise BadObject(f"{what}[{n}] must be a list of numbers, got {shown(polygon)}")
+            if len(polygon) < 6 and len(polygon) % 2 == 0:
+                for i, v in enumerate(polygon):
+                    number(v, f"{what}[{n}][{i}]")
+                warnings.append(f"{what}[{n}] has {len(polygon) // 2} point(s), no area; left out")
+                continue
+            parts.append(Geometry("polygon", points_array(polygon, f"{what}[{n}]", 3)))
+        return parts
+    if isinstance(raw, dict):
+        rle_size, counts = raw.get("size"), raw.get("counts")
+        if not (isinstance(rle_size, list) and len(rle_size) == 2 and all(isinstance(v, int) and not isinstance(v, bool) for v in rle_size)):
+            raise BadObject(f"{what}.size must be [height, width], got {shown(rle_size)}")
+        if rle_size != [height, width]:
+            raise BadObject(f"{what}.size is {rle_size[0]}x{rle_size[1]} but the image is {height}x{width}")
+        if isinstance(counts, str):
+            runs = string_counts(counts, f"{what}.counts")
+            if sum(runs) != height * width:
+                raise BadObject(f"{what}.counts add up to {sum(runs)} pixels, the image has {height * width}")
+            return [Geometry("rle", rle={"size": rle_size, "counts": counts.encode("ascii")})]
+        if isinstance(counts, list) and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in counts):
+            if sum(counts) != height * width:
+                raise BadObject(f"{what}.counts add up to {sum(counts)} pixels, the image has {height * width}")
+            return [Geometry("rle", rle={"size": rle_size, "counts": counts})]
+        raise BadObject(f"{what}.counts must be an RLE string or a list of run lengths, got {shown(counts)}")
+    raise BadObject(f"{what} must be a list of polygons or an RLE, got {shown(raw)}")
+
+
+def read_coco(path: Any, images_dir: Path | None = None) -> AnnotationExport:
+    """Read a COCO instances file (see :func:`parse_coco`)."""
+    path = location(path)
+    return parse_coco(read_json(path), path, images_dir)
+
+
+def parse_coco(doc: Any, path: Path, images_dir: Path | None = None) -> AnnotationExport:
+    """Read a COCO instances file into the neutral layer, one record per image.
+
+    Each annotation is an object (its own instance) of its category's name; ``iscrowd: 1``
+    marks a crowd region. Images are looked for by ``file_name`` under ``images_dir`` and
+    where COCO exports keep them (see :func:`_image_folders`). An annotation that cannot be
+    read fails its image alone (the record's ``problem`` names it); one with no
+    segmentation (a box only) is left out with a warning.
+
+    Raises:
+        AnnotationError: the file is not a COCO instances document.
+    """
+    if not isinstance(doc, dict) or not all(isinstance(doc.get(k), list) for k in ("images", "annotations", "categories")):
+        raise AnnotationError(f"{path}: not a COCO instances file (it needs 'images', 'annotations' and 'categories' lists)")
+    names: dict[Any, str] = {}
+    classes = []
+    for n, raw in enumerate(doc["categories"]):
+        cid = raw.get("id") if isinstance(raw, dict) else None
+        name = raw.get("name") if isinstance(raw, dict) else None
+        if isinstance(cid, bool) or not isinstance(cid, int) or not isinstance(name, str) or not name:
+            raise AnnotationError(f"{path}: categories[{n}] needs an integer 'id' and a 'name', got {shown(raw)}")
+        if cid in names:
+            raise AnnotationError(f"{path}: categories[{n}] repeats id {cid}")
+        names[cid] = name
+        classes.append(SourceClass(name, cid))
+    by_image: dict[Any, list[tuple[int, Any]]] = {}
+    stray = 0
+    for n, ann in enumerate(doc["annotations"]):
+        key = ann.get("image_id") if isinstance(ann, dict) else None
+        if isinstance(key, (int, str)) and not isinstance(key, bool):
+            by_image.setdefault(key, []).append((n, ann))
+        else:
+            stray += 1
+    folders = _image_folders(path)
+    records = []
+    seen: set[Any] = set()
+    for n, image in enumerate(doc["images"]):
+        where = f"{path}: images[{n}]"
+        key = image.get("id") if isinstance(image, dict) else None
+        name = image.get("file_name") if isinstance(image, dict) else None
+        if not isinstance(key, (int, str)) or isinstance(key, bool) or not isinstance(name, str) or not name:
+            raise AnnotationError(f"{where} needs an 'id' and a 'file_name', got {shown(image)}")
+        if key in seen:
+            raise AnnotationError(f"{where} repeats image id {shown(key)}")
+        seen.add(key)
+        source = f"{path}: image {shown(name)} (id {shown(key)})"
+        objects, warnings, problem = [], [], None
+        try:
+            height, width = image_size(image.get("height"), image.get("width"))
+            for m, ann in by_image.pop(key, []):
+                what = f"annotations[{m}]" + (f" (id {shown(ann.get('id'))})" if "id" in ann else "")
+                category = ann.get("category_id")
+                label = names.get(category) if isinstance(category, int) else None
+                if label is None:
+                    raise BadObject(f"{what}: category_id {shown(ann.get('category_id'))} is not among the categories")
+                raw = ann.get("segmentation")
+                if raw in (None, [], {}):
+                    warnings.append(f"{what} has no segmentation (a box only); left out")
+                    continue
+                crowd = ann.get("iscrowd", 0)
+                if crowd not in (0, 1):
+                    raise BadObject(f"{what}: iscrowd must be 0 or 1, got {shown(crowd)}")
+                parts = tuple(_coco_part(raw, f"{what}.segmentation", height, width, warnings))
+                objects.append(AnnotatedObject(label, parts, what, crowd=bool(crowd)))
+        except BadObject as exc:
+            problem = f"{source}: {exc}"
+            height = width = None  # type: ignore[assignment]
+        records.append(AnnotatedImage(
+            source=source, annotation_file=str(path), image=name,
+            candidates=image_candidates(name, folders, images_dir), height=height, width=width,
+            objects=tuple(objects), fill="pycocotools", warnings=tuple(warnings), problem=problem,
+        ))  # fmt: skip
+    stray += sum(len(v) for v in by_image.values())
+    if stray:
+        log.warning("%s: %d annotation(s) name no image of the file; left out", path, stray)
+    return AnnotationExport(str(path), tuple(records), tuple(classes))

@@ -33,7 +33,6 @@ import binascii
 import json
 import logging
 import math
-import reprlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
@@ -48,6 +47,7 @@ from numpy.typing import NDArray
 
 from labeltools.core.classes import IGNORE_NAME, ClassTable
 from labeltools.core.errors import AnnotationError, NotLabelmeError
+from labeltools.core.errors import shown as _shown
 from labeltools.core.options import (
     DEFAULT_LABELME_RULES,
     DEFAULT_LINE_WIDTH,
@@ -61,12 +61,9 @@ from labeltools.core.options import (
     UnknownPolicy,
 )
 from labeltools.engine.storage import is_url, location, read_bytes
-from labeltools.formats.labels import (
-    PIL_ERRORS,
-    check_pixel_count,
-    open_pillow,
-    read_image_bytes,
-)
+from labeltools.formats.images import SourceImage, open_image
+from labeltools.formats.labels import PIL_ERRORS, check_pixel_count, open_pillow, read_image_bytes
+from labeltools.formats.sources import read_json
 
 logger = logging.getLogger(__name__)
 
@@ -90,14 +87,6 @@ SHAPE_TYPES: tuple[str, ...] = tuple(_POINTS_NEEDED)
 #: its polygon filler overflows, so such a coordinate is an annotation error, not a drawing.
 MAX_COORDINATE = 100_000.0
 
-#: The EXIF tag holding an image's orientation; the orientations that flip or turn the stored
-#: pixels (1 is upright), and those among them that turn by 90 degrees, so that the displayed
-#: width is the stored height.
-EXIF_ORIENTATION = 0x0112
-
-_TRANSPOSING_ORIENTATIONS = frozenset(range(2, 9))
-
-SIDE_SWAPPING_ORIENTATIONS = frozenset({5, 6, 7, 8})
 
 
 @dataclass(frozen=True, eq=False)
@@ -175,30 +164,6 @@ def _describe(index: int, raw: Any) -> str:
         if isinstance(shape_type, str):
             parts.append(shape_type if shape_type in SHAPE_TYPES else _shown(shape_type))
     return f"shapes[{index}]" + (f" ({', '.join(parts)})" if parts else "")
-
-
-_SHOWN = reprlib.Repr()
-
-
-_SHOWN.maxlevel = 3
-
-
-_SHOWN.maxstring = 80
-
-
-_SHOWN.maxother = 80
-
-
-_SHOWN.maxlong = 40
-
-
-def _shown(value: Any) -> str:
-    """``repr`` of a value read from a file, bounded in depth and length: a message quotes what
-    it found, but a label of a megabyte or a list nested 100000 deep quotes as a short line."""
-    try:
-        return _SHOWN.repr(value)
-    except ValueError:  # an integer of more digits than Python prints
-        return f"<{type(value).__name__} too large to show>"
 
 
 def _is_number(value: Any) -> bool:
@@ -439,19 +404,7 @@ def load_labelme_json(path: str | Path) -> Any:
     Raises:
         AnnotationError: the file cannot be read or is not valid JSON (line and column given).
     """
-    data = read_bytes(path, AnnotationError)
-    try:
-        return json.loads(data)
-    except json.JSONDecodeError as exc:
-        raise AnnotationError(
-            f"{path}: not valid JSON at line {exc.lineno} column {exc.colno} ({exc.msg})"
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise AnnotationError(f"{path}: not a UTF-8/16/32 text file ({exc})") from None
-    except RecursionError:
-        raise AnnotationError(f"{path}: JSON nested too deeply to be a labelme annotation") from None
-    except ValueError as exc:  # e.g. an integer of more digits than Python converts
-        raise AnnotationError(f"{path}: cannot decode the JSON ({exc})") from None
+    return read_json(path, "a labelme annotation")
 
 
 def read_labelme(path: str | Path, *, skip_bad_shapes: bool = False) -> LabelmeDocument:
@@ -465,71 +418,6 @@ def read_labelme(path: str | Path, *, skip_bad_shapes: bool = False) -> LabelmeD
     return parse_labelme(
         load_labelme_json(path), str(path), path=path, skip_bad_shapes=skip_bad_shapes
     )
-
-
-@dataclass(frozen=True, eq=False)
-class SourceImage:
-    """The image of an annotation, opened but not decoded.
-
-    Attributes:
-        source: what the image is called in messages (``"<json>: image <path>"`` or
-            ``"<json>: 'imageData'"``).
-        path: the image file, or ``None`` for embedded ``imageData``.
-        data: the encoded bytes exactly as stored (file contents or decoded ``imageData``).
-        format: Pillow's format name (``"JPEG"``, ``"PNG"``, ...).
-        mode: Pillow's mode of the stored pixels (``"RGB"``, ``"RGBA"``, ``"L"``, ``"P"``, ...).
-        orientation: EXIF orientation that :meth:`decode` applies (1 = none; embedded data is
-            always 1, it is used as is).
-        width, height: size as displayed, i.e. after the orientation.
-    """
-
-    source: str
-    path: Path | None
-    data: bytes
-    format: str
-    mode: str
-    orientation: int
-    width: int
-    height: int
-
-    @property
-    def needs_transpose(self) -> bool:
-        """True when the stored pixels must be rotated or flipped to be displayed."""
-        return self.orientation != 1
-
-    def decode(self) -> PIL.Image.Image:
-        """Decode the pixels, EXIF orientation applied.
-
-        Returns:
-            A loaded Pillow image of size ``(width, height)`` in the stored mode.
-
-        Raises:
-            AnnotationError: the pixel data is truncated or corrupt.
-        """
-        image = open_pillow(self.data, self.source, AnnotationError)
-        try:
-            image.load()
-        except PIL_ERRORS as exc:
-            raise AnnotationError(f"{self.source}: cannot decode the image ({exc})") from None
-        if self.orientation != 1:
-            image = PIL.ImageOps.exif_transpose(image)
-        return image
-
-
-#: Where a PNG can keep EXIF: an ``eXIf`` chunk, or ImageMagick's raw-profile text chunk.
-_PNG_EXIF_MARKERS = (b"eXIf", b"Raw profile type exif")
-
-
-def _exif_orientation(image: PIL.Image.Image, data: bytes) -> int:
-    """The EXIF orientation of an opened image (1 when it has none or an invalid one).
-
-    Pillow reads a PNG's EXIF by decoding every pixel (the chunk may follow the pixel data), so
-    a PNG whose bytes hold no EXIF chunk is not asked.
-    """
-    if image.format == "PNG" and not any(marker in data for marker in _PNG_EXIF_MARKERS):
-        return 1
-    value = image.getexif().get(EXIF_ORIENTATION, 1)
-    return value if value in _TRANSPOSING_ORIENTATIONS else 1
 
 
 def _image_candidates(doc: LabelmeDocument, base_dir: Path, allow_urls: bool) -> list[Path]:
@@ -605,34 +493,8 @@ def open_source_image(doc: LabelmeDocument, allow_urls: bool = False) -> SourceI
         data = read_image_bytes(path, AnnotationError, "image")
         source = f"{doc.source}: image {path}"
 
-    image = open_pillow(data, source, AnnotationError)
-    try:
-        orientation = _exif_orientation(image, data) if path is not None else 1
-    except PIL_ERRORS as exc:
-        raise AnnotationError(f"{source}: cannot read the image's EXIF data ({exc})") from None
-    width, height = image.size
-    if orientation in SIDE_SWAPPING_ORIENTATIONS:
-        width, height = height, width
     declared = (doc.image_height, doc.image_width)
-    if (declared[0] is not None and declared[0] != height) or (
-        declared[1] is not None and declared[1] != width
-    ):
-        shown = "x".join("?" if v is None else str(v) for v in declared)
-        rotated = f" after EXIF orientation {orientation}" if orientation != 1 else ""
-        raise AnnotationError(
-            f"{doc.source}: imageHeight x imageWidth is {shown} but {source} is "
-            f"{height}x{width}{rotated}"
-        )
-    return SourceImage(
-        source=source,
-        path=path,
-        data=data,
-        format=image.format or "",
-        mode=image.mode,
-        orientation=orientation,
-        width=width,
-        height=height,
-    )
+    return open_image(data, path, source, doc.source, declared, ("imageHeight", "imageWidth"))
 
 
 def _name_to_index(classes: ClassTable | Mapping[str, int]) -> Mapping[str, int]:

@@ -31,7 +31,7 @@ from labeltools.core.errors import (
 from labeltools.core.options import VOID
 from labeltools.engine.executor import FileResult, map_files
 from labeltools.engine.storage import is_remote, is_temporary, location
-from labeltools.formats.labelme import EXIF_ORIENTATION, SIDE_SWAPPING_ORIENTATIONS
+from labeltools.formats.images import EXIF_ORIENTATION, SIDE_SWAPPING_ORIENTATIONS
 from labeltools.formats.labels import (
     INDEX_MODES,
     PIL_ERRORS,

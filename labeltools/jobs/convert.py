@@ -26,9 +26,9 @@ import functools
 import logging
 import os
 import re
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -36,17 +36,20 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from labeltools.core._types import PathLike
+from labeltools.core.annotations import AnnotatedImage, AnnotationExport, SourceClass
 from labeltools.core.classes import (
     BACKGROUND_NAME,
     IGNORE_NAME,
+    ClassEntry,
     ClassTable,
     line_problem,
 )
-from labeltools.core.colormap import palette_bytes
+from labeltools.core.colormap import VOID_COLOR, palette_bytes, voc_colormap
 from labeltools.core.errors import (
     AnnotationError,
     DatasetError,
     NotLabelmeError,
+    shown,
 )
 from labeltools.core.options import (
     DEFAULT_LABELME_RULES,
@@ -56,10 +59,12 @@ from labeltools.core.options import (
     LABELME_RELEASES,
     LABELME_RULES,
     OVERLAP_RULES,
+    SOURCE_FORMATS,
     VOID,
     ImageFormat,
     LabelmeRules,
     OverlapRule,
+    SourceFormat,
     UnknownPolicy,
 )
 from labeltools.engine.executor import (
@@ -79,6 +84,15 @@ from labeltools.engine.storage import (
     remove_stale_temporaries,
     start_run,
 )
+from labeltools.formats.cityscapes import (
+    cityscapes_id,
+    is_cityscapes_name,
+    painted_label,
+    read_cityscapes,
+)
+from labeltools.formats.coco import read_coco
+from labeltools.formats.cvat import is_cvat_xml, read_cvat
+from labeltools.formats.images import find_image, open_record_image
 from labeltools.formats.labelme import (
     LabelmeDocument,
     SourceImage,
@@ -91,6 +105,8 @@ from labeltools.formats.labelme import (
     read_labelme,
 )
 from labeltools.formats.labels import label_histogram, save_label_image
+from labeltools.formats.labelstudio import read_labelstudio, upload_name
+from labeltools.formats.sources import image_name
 from labeltools.formats.voc import (
     CLASS_NAMES_FILE,
     IMAGE_EXTENSIONS,
@@ -112,6 +128,13 @@ from labeltools.formats.voc import (
     write_splits,
 )
 from labeltools.ops.draw import legend_image, overlay_image, stack_vertical
+from labeltools.ops.raster import (
+    ObjectMask,
+    Painted,
+    object_mask,
+    paint_objects,
+    paint_polygons,
+)
 from labeltools.ops.splits import check_fraction, sparse_counts, split_ids
 
 log = logging.getLogger(__name__)
@@ -153,6 +176,8 @@ class ConvertOptions:
             is looked for beside the annotation; see :func:`find_image_file`).
         overlap: where shapes of different classes overlap: ``"last"`` (the later shape wins,
             labelme's rule), ``"first"``, or ``"void"`` (255).
+        images_dir: where the images of COCO, CVAT, Label Studio and Cityscapes annotations
+            are looked for first (by path, then by file name); labelme's sit beside their JSON.
     """
 
     unknown: UnknownPolicy = "error"
@@ -165,6 +190,7 @@ class ConvertOptions:
     viz: bool = False
     overlap: OverlapRule = "last"
     allow_image_urls: bool = False
+    images_dir: str | None = None
 
     def check(self) -> None:
         """Raise AnnotationError for an impossible option value."""
@@ -179,13 +205,16 @@ class ConvertOptions:
 
 @dataclass(frozen=True)
 class ConvertItem:
-    """One unit of work: an annotation file and the id its outputs get."""
+    """One unit of work: an annotation file and the id its outputs get; for a tool whose file
+    holds many images (COCO, CVAT, Label Studio), the image's record read from it."""
 
     json_path: str
     image_id: str
+    kind: SourceFormat = "labelme"
+    record: AnnotatedImage | None = field(default=None, compare=False)
 
-    def __str__(self) -> str:  # failures are reported by file
-        return self.json_path
+    def __str__(self) -> str:  # failures are reported by file (and image)
+        return self.record.source if self.record is not None else self.json_path
 
 
 def _output_paths(output: Path, image_id: str, options: ConvertOptions, image_ext: str) -> dict[str, Path]:
@@ -208,25 +237,35 @@ def _existing_image_output(output: Path, image_id: str, options: ConvertOptions)
     return found
 
 
-def _up_to_date(json_path: Path, doc: LabelmeDocument, output: Path, image_id: str, options: ConvertOptions) -> tuple[str, ...] | None:
-    """The outputs of a file when they all exist and are no older than its inputs, else None."""
-    image_output = _existing_image_output(output, image_id, options)
-    if image_output is None:
-        return None
-    outputs = _output_paths(output, image_id, options, image_output.suffix)
-    inputs = [json_path]
+def _labelme_inputs(json_path: Path, doc: LabelmeDocument, options: ConvertOptions) -> list[Path] | None:
+    """The files a labelme annotation's outputs are made from; None when its image is missing."""
     try:
         source = find_image_file(doc, options.allow_image_urls)
     except AnnotationError:
         return None
-    if source is not None:
-        inputs.append(source)
+    return [json_path] if source is None else [json_path, source]
+
+
+def _up_to_date(inputs: Sequence[Path] | None, output: Path, image_id: str, options: ConvertOptions) -> tuple[str, ...] | None:
+    """The outputs of an image when they all exist and are no older than its ``inputs`` (its
+    annotation file and image file), else None."""
+    image_output = _existing_image_output(output, image_id, options)
+    if image_output is None or inputs is None:
+        return None
+    outputs = _output_paths(output, image_id, options, image_output.suffix)
     newest_input = max((modified(p) or 0) for p in inputs)
     for path in outputs.values():
         stamp = modified(path)
         if stamp is None or stamp < newest_input:
             return None
     return tuple(str(p) for p in outputs.values())
+
+
+def _up_to_date_result(source: str, done: tuple[str, ...], output: Path, image_id: str, count_classes: bool) -> FileResult:
+    data: dict[str, Any] = {"id": image_id, "status": "up-to-date"}
+    if count_classes:
+        data["pixels"] = sparse_counts(label_histogram(label_path(output, image_id))[0].tolist())
+    return FileResult(source=source, skipped=True, outputs=done, data=data)
 
 
 _WIDE_MODES = frozenset({"I", "I;16", "I;16B", "I;16L", "I;16N", "F"})
@@ -389,12 +428,9 @@ def convert_file(
             data={"id": image_id, "status": "not-labelme"},
         )
     if resume:
-        done = _up_to_date(json_path, doc, output, image_id, options)
+        done = _up_to_date(_labelme_inputs(json_path, doc, options), output, image_id, options)
         if done is not None:
-            data: dict[str, Any] = {"id": image_id, "status": "up-to-date"}
-            if count_classes:
-                data["pixels"] = sparse_counts(label_histogram(label_path(output, image_id))[0].tolist())
-            return FileResult(source=str(json_path), skipped=True, outputs=done, data=data)
+            return _up_to_date_result(str(json_path), done, output, image_id, count_classes)
 
     source = open_source_image(doc, options.allow_image_urls)
     raster = rasterise(
@@ -408,7 +444,20 @@ def convert_file(
         instances=options.instances,
         overlap=options.overlap,
     )
-    class_image, instance_image = raster.class_image, raster.instance_image
+    data = _write_outputs(
+        output, image_id, source, raster.class_image, raster.instance_image, classes, options,
+        count_classes=count_classes, replace_other_images=replace_other_images,
+    )  # fmt: skip
+    data["contested"] = raster.contested
+    return FileResult(source=str(json_path), outputs=data.pop("outputs"), warnings=doc.warnings, data=data)
+
+
+def _write_outputs(
+    output: Path, image_id: str, source: SourceImage, class_image: Image.Image, instance_image: Image.Image | None,
+    classes: ClassTable, options: ConvertOptions, *, count_classes: bool, replace_other_images: bool,
+) -> dict[str, Any]:
+    """Write an image's dataset files from its label maps (mode ``L`` images), all or none (see
+    :func:`convert_file`); the result's ``data`` without ``contested``, its ``outputs`` in it."""
     displayed = source.decode() if options.viz else None
     ext, payload, save_args = dataset_image(source, options.image_format, displayed)
     palette = _palette(classes)
@@ -427,52 +476,190 @@ def convert_file(
             _save(stage(paths["viz"]), viz, {"format": "JPEG", "quality": VIZ_QUALITY})
     if replace_other_images:
         _remove_other_images(paths["image"])
-    data = {"id": image_id, "status": "converted", "contested": raster.contested}
+    data: dict[str, Any] = {"id": image_id, "status": "converted", "outputs": tuple(str(p) for p in paths.values())}
     if count_classes:
         data["pixels"] = sparse_counts(class_image.histogram())
-    return FileResult(
-        source=str(json_path), outputs=tuple(str(p) for p in paths.values()), warnings=doc.warnings, data=data
-    )
+    return data
+
+
+def _object_values(record: AnnotatedImage, classes: ClassTable, unknown: UnknownPolicy) -> list[int | None]:
+    """The class value each object of a record paints: its class's index (a crowd region and
+    ``__ignore__``: 255; a class of index -1, such as Cityscapes' license plate: None, left out),
+    else what ``unknown`` says; an object that covers no area: None."""
+    indices = classes.name_to_index
+    values: list[int | None] = []
+    for obj in record.objects:
+        label = painted_label(obj.label, indices) if record.fill == "cityscapes" else obj.label
+        if label is None or not any(part.has_area for part in obj.parts):
+            values.append(None)
+        elif obj.crowd or label == IGNORE_NAME:
+            values.append(VOID)
+        elif label in indices:  # a class of index -1 is in the table but never painted
+            values.append(None if indices[label] < 0 else indices[label])
+        elif unknown == "ignore":
+            values.append(VOID)
+        elif unknown == "background":
+            values.append(None)
+        else:
+            raise AnnotationError(
+                f"{record.source}: {obj.where} has label {shown(obj.label)}, which is not in the class table "
+                "(add it, or choose what to do with unknown labels)"
+            )
+    return values
+
+
+def _object_inks(record: AnnotatedImage, values: Sequence[int | None]) -> list[int | None]:
+    """Each object's instance map value: instances numbered from 1 by ``(label, instance key)``
+    in file order (an object without a key is an instance of its own); 0 and 255 for objects
+    of class 0 and of void."""
+    seen: dict[tuple[str, Any], int] = {}
+    inks: list[int | None] = []
+    for obj, value in zip(record.objects, values):
+        if value is None or value in (0, VOID):
+            inks.append(value)
+            continue
+        key = (obj.label, obj.instance) if obj.instance is not None else (obj.label, object())
+        number = seen.setdefault(key, len(seen) + 1)
+        if number >= VOID:
+            raise AnnotationError(f"{record.source}: {obj.where} is instance {number}; instance maps hold at most {VOID - 1} instances per image")
+        inks.append(number)
+    return inks
+
+
+def _background(record: AnnotatedImage, classes: ClassTable) -> int:
+    """Where no object is: 0, or for Cityscapes the value of ``unlabeled`` (255 in trainIds)."""
+    if record.fill == "cityscapes":
+        unlabeled = next((e.index for e in classes if e.name == "unlabeled"), 0)
+        return max(unlabeled, 0)
+    return 0
+
+
+def rasterise_record(
+    record: AnnotatedImage, classes: ClassTable, shape_hw: tuple[int, int], *, unknown: UnknownPolicy = "error",
+    instances: bool = False, overlap: OverlapRule = "last",
+) -> Painted:
+    """A record's class map (and instance map) of an image of ``shape_hw``, painted by the fill
+    rule of its tool (see :mod:`labeltools.ops.raster`).
+
+    Raises:
+        AnnotationError: the record's own problem, an unknown label (``unknown="error"``), an
+            RLE of another size, more than 254 instances.
+    """
+    if record.problem is not None:
+        raise AnnotationError(record.problem)
+    height, width = shape_hw
+    values = _object_values(record, classes, unknown)
+    inks = _object_inks(record, values) if instances else None
+    if record.fill == "cityscapes":  # polygons only: drawn straight onto the canvases
+        return paint_polygons(
+            record.objects, values, height, width, inks=inks, overlap=overlap, background=_background(record, classes)
+        )
+    where = f"{record.source}: "
+    stamps = [
+        object_mask(obj, height, width, record.fill, where + obj.where) if value is not None else _NOTHING
+        for obj, value in zip(record.objects, values)
+    ]
+    return paint_objects(
+        stamps, values, [obj.z_order for obj in record.objects], height, width,
+        inks=inks, overlap=overlap, background=_background(record, classes),
+    )  # fmt: skip
+
+
+_NOTHING = ObjectMask(np.zeros((0, 0), dtype=bool), (0, 0))
+
+
+def convert_record(
+    item: ConvertItem, output: PathLike, classes: ClassTable, *, options: ConvertOptions = ConvertOptions(),
+    resume: bool = False, count_classes: bool = False, replace_other_images: bool = True,
+) -> FileResult:
+    """Convert one image of a COCO, CVAT, Label Studio or Cityscapes annotation into its VOC
+    files under ``output``, with the guarantees of :func:`convert_file` (nothing written for
+    a bad record; all outputs replace the old ones, or none does).
+
+    Raises:
+        AnnotationError: the record or its image is bad (naming the file, the image and the
+            object).
+        OutputError: an output cannot be written.
+    """
+    output = location(output)
+    check_split_id(item.image_id, str(item))
+    record = item.record
+    if record is None:  # one file per image: read here, in the worker
+        record = read_one(item.kind, item.json_path, options.images_dir)
+    if resume:
+        try:
+            inputs: list[Path] | None = [location(record.annotation_file), find_image(record)]
+        except AnnotationError:
+            inputs = None
+        done = _up_to_date(inputs, output, item.image_id, options)
+        if done is not None:
+            return _up_to_date_result(record.source, done, output, item.image_id, count_classes)
+    if record.problem is not None:
+        raise AnnotationError(record.problem)
+    source = open_record_image(record)
+    painted = rasterise_record(
+        record, classes, (source.height, source.width), unknown=options.unknown,
+        instances=options.instances, overlap=options.overlap,
+    )  # fmt: skip
+    instance_image = Image.fromarray(painted.instance_map) if painted.instance_map is not None else None
+    data = _write_outputs(
+        output, item.image_id, source, Image.fromarray(painted.class_map), instance_image, classes, options,
+        count_classes=count_classes, replace_other_images=replace_other_images,
+    )  # fmt: skip
+    data["contested"] = painted.contested
+    return FileResult(source=record.source, outputs=data.pop("outputs"), warnings=record.warnings, data=data)
 
 
 def _convert_item(
     item: ConvertItem, output: str, classes: ClassTable, options: ConvertOptions, resume: bool, count_classes: bool,
     replace_other_images: bool,
 ) -> FileResult:
+    if item.kind != "labelme":
+        return convert_record(
+            item, output, classes, options=options, resume=resume, count_classes=count_classes,
+            replace_other_images=replace_other_images,
+        )  # fmt: skip
     return convert_file(
         item.json_path, output, classes, image_id=item.image_id, options=options, resume=resume,
         count_classes=count_classes, replace_other_images=replace_other_images,
     )  # fmt: skip
 
 
-def find_annotations(inputs: Sequence[PathLike], exclude: PathLike | None = None) -> list[tuple[Path, Path | None]]:
-    """Every ``*.json`` under the folders in ``inputs``, plus the JSON files given directly.
+def find_annotations(
+    inputs: Sequence[PathLike], exclude: PathLike | None = None, source: SourceFormat | None = None
+) -> list[tuple[Path, Path | None]]:
+    """Every annotation file under the folders in ``inputs``, plus the files given directly:
+    ``*.json`` (and ``*.xml`` when ``source`` is None or ``"cvat"``; only ``*_polygons.json``
+    in folders for ``"cityscapes"``).
 
     Returns:
-        ``(json_path, root)`` pairs sorted by path within each input; ``root`` is the folder
-        input a file was found under, ``None`` for a file given directly. Files under
-        ``exclude`` (the output folder) are left out.
+        ``(path, root)`` pairs sorted by path within each input; ``root`` is the folder input a
+        file was found under, ``None`` for a file given directly. Files under ``exclude`` (the
+        output folder) are left out.
 
     Raises:
-        DatasetError: an input does not exist, a file input is not ``.json``, or nothing was
-            found.
+        DatasetError: an input does not exist, a file input has another suffix, or nothing
+            was found.
     """
+    suffixes = _SUFFIXES[source]
     excluded = str(absolute(exclude)).rstrip("/") + "/" if exclude is not None else None
     found: list[tuple[Path, Path | None]] = []
     seen: set[str] = set()
     for raw in inputs:
         path = location(raw)
         if path.is_dir():
-            files = list_files(path, (".json",), recursive=True)
+            files = list_files(path, suffixes, recursive=True)
+            if source == "cityscapes":
+                files = [f for f in files if is_cityscapes_name(f.name)]
             if is_voc_root(path) and all(f.name == META_FILE for f in files):
                 raise DatasetError(
-                    f"{path}: is a VOC dataset ({LABELS_DIR}/ holds its labels), not labelme annotations; "
+                    f"{path}: is a VOC dataset ({LABELS_DIR}/ holds its labels), not annotations; "
                     "convert takes the annotation folders first and the dataset folder last"
                 )
             pairs: list[tuple[Path, Path | None]] = [(p, path) for p in files]
         elif path.is_file():
-            if path.suffix.lower() != ".json":
-                raise DatasetError(f"{path}: not a .json file (give labelme JSON files or folders)")
+            if path.suffix.lower() not in suffixes:
+                raise DatasetError(f"{path}: not a {' or '.join(suffixes)} file (give annotation files or folders)")
             pairs = [(path, None)]
         elif not is_remote(path) and path.is_symlink() and not path.exists():
             raise DatasetError(f"{path}: a symbolic link to {os.readlink(path)}, which does not exist")
@@ -488,8 +675,181 @@ def find_annotations(inputs: Sequence[PathLike], exclude: PathLike | None = None
             found.append((json_path, root))
     if not found:
         held = "; ".join(_what_is_in(location(p)) for p in inputs)
-        raise DatasetError(f"no labelme annotation (.json) found: {held}")
+        what = "labelme annotation (.json)" if source in (None, "labelme") else f"{source} annotation file"
+        raise DatasetError(f"no {what} found: {held}")
     return found
+
+
+_SUFFIXES: dict[SourceFormat | None, tuple[str, ...]] = {
+    None: (".json", ".xml"), "labelme": (".json",), "coco": (".json",), "label-studio": (".json",),
+    "cityscapes": (".json",), "cvat": (".xml",),
+}  # fmt: skip
+
+#: How much of a file is read to tell which tool wrote it.
+_HEAD = 16384
+
+
+def sniff(path: Path) -> SourceFormat | None:
+    """Which tool wrote an annotation file, from its name and its first bytes; None when none
+    is recognised (a labelme run reports such a file as not an annotation)."""
+    if is_cityscapes_name(path.name):
+        return "cityscapes"
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_HEAD)
+    except OSError:
+        return None
+    if path.suffix.lower() == ".xml":
+        return "cvat" if is_cvat_xml(head) else None
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text.startswith(b"["):
+        return "label-studio" if b'"data"' in head or text.rstrip() in (b"[", b"[]") else None
+    if not text.startswith(b"{"):
+        return None
+    if b'"shapes"' in head:
+        return "labelme"
+    if b'"imgHeight"' in head and b'"objects"' in head:
+        return "cityscapes"
+    if b'"categories"' in head or b'"images"' in head:
+        return "coco"
+    return None
+
+
+def detect_source(found: Sequence[tuple[Path, Path | None]], source: SourceFormat | None) -> tuple[SourceFormat, list[tuple[Path, Path | None]]]:
+    """The tool the annotation files come from and its files: ``source`` when given, else the
+    one tool recognised among them (no tool recognised: labelme, whose run reports each file).
+
+    Raises:
+        DatasetError: files of several tools, each named with a count and an example.
+    """
+    if source is not None:
+        return source, list(found)
+    kinds: dict[SourceFormat | None, list[tuple[Path, Path | None]]] = {}
+    for pair in found:
+        kinds.setdefault(sniff(pair[0]), []).append(pair)
+    known = [k for k in kinds if k is not None]
+    if len(known) > 1:
+        listed = "; ".join(
+            f"{k}: {len(kinds[k])} file(s), e.g. {kinds[k][0][0]}" for k in SOURCE_FORMATS if k in kinds
+        )
+        raise DatasetError(
+            f"the inputs hold annotations of several tools ({listed}); convert one tool's files per run, "
+            "or name the tool with --from"
+        )
+    kind = known[0] if known else "labelme"
+    if kind == "labelme":  # unrecognised .json files are reported as not labelme, one by one
+        return kind, [p for p in found if p[0].suffix.lower() == ".json"]
+    return kind, kinds[kind]
+
+
+def read_one(kind: SourceFormat, path: PathLike, images_dir: str | None = None) -> AnnotatedImage:
+    """The record of a tool that writes one file per image (Cityscapes)."""
+    export = READERS[kind](path, location(images_dir) if images_dir is not None else None)
+    return export.images[0]
+
+
+READERS: dict[str, Callable[[Any, Path | None], AnnotationExport]] = {
+    "coco": read_coco, "cvat": read_cvat, "label-studio": read_labelstudio, "cityscapes": read_cityscapes,
+}  # fmt: skip
+
+
+def _record_items(kind: SourceFormat, found: Sequence[tuple[Path, Path | None]], images_dir: str | None, flatten_names: bool, jobs: int | None) -> tuple[list[ConvertItem], list[AnnotationExport]]:
+    """The work items of a tool's files: one per image. Cityscapes files (one per image) are
+    read by the workers; the others are read here, once, and each image's record is handed on."""
+    if kind == "cityscapes":
+        ids = [(cityscapes_id(p), p, root) for p, root in found]
+        items = [ConvertItem(str(p), (_flat_id(p, root).removesuffix(p.stem) if flatten_names else "") + i, kind) for i, p, root in ids]
+        _check_unique([(str(p), item.image_id) for (p, _), item in zip(found, items)], flatten_names)
+        return items, []
+    folder = location(images_dir) if images_dir is not None else None
+    exports = [READERS[kind](p, folder) for p, _ in found]
+    items = []
+    for export in exports:
+        for record in export.images:
+            name = upload_name(record.image) if kind == "label-studio" else image_name(record.image)
+            image_id = PurePosixPath(name).stem
+            if flatten_names:
+                relative = PurePosixPath(record.image.split("?d=")[-1].replace("\\", "/"))
+                folders = [_UNSAFE.sub("_", part).strip("_") for part in relative.parent.parts if part not in ("/", "", ".", "..")]
+                image_id = "_".join([*[f for f in folders if f], image_id])
+            items.append(ConvertItem(record.annotation_file, image_id, kind, record))
+    _check_unique([(str(item), item.image_id) for item in items], flatten_names)
+    return items, exports
+
+
+def _check_unique(owners: Sequence[tuple[str, str]], flatten_names: bool) -> None:
+    by_id: dict[str, list[str]] = {}
+    for owner, image_id in owners:
+        by_id.setdefault(image_id, []).append(owner)
+    clashes = {i: o for i, o in by_id.items() if len(o) > 1}
+    if clashes:
+        listed = "; ".join(f"{i}: {', '.join(o)}" for i, o in sorted(clashes.items())[:10])
+        hint = "" if flatten_names else " (use --flatten-names to prefix ids with their folder)"
+        raise DatasetError(f"{len(clashes)} output id(s) would be written by more than one image{hint}: {listed}")
+
+
+def _unused_name(index: int, names: set[str]) -> str:
+    name = f"unused_{index}"
+    while name in names:
+        name = "_" + name
+    return name
+
+
+def source_class_table(kind: SourceFormat, exports: Sequence[AnnotationExport]) -> tuple[ClassTable, str]:
+    """The class table an export declares, and where it came from, in words.
+
+    Cityscapes: the ``cityscapes-train`` preset (trainIds, every label not trained void), as
+    cityscapesScripts' ``createTrainIdLabelImgs`` writes. Otherwise the classes the files
+    declare (COCO categories, CVAT labels with their colours), then the labels used but not
+    declared, sorted: ``_background_`` is 0, ``__ignore__`` 255, and the other classes keep the
+    ids the files give when all fit 1..254, else are numbered from 1 in that order.
+
+    Raises:
+        DatasetError: two files declare one class with different ids or colours.
+    """
+    if kind == "cityscapes":
+        table = ClassTable.preset("cityscapes-train")
+        return table, f"{table.described}, as cityscapesScripts' createTrainIdLabelImgs writes them (-c cityscapes: labelIds)"
+    declared: dict[str, SourceClass] = {}
+    for export in exports:
+        for cls in export.classes:
+            earlier = declared.setdefault(cls.name, cls)
+            if earlier != cls:
+                raise DatasetError(
+                    f"{export.path}: declares class {shown(cls.name)} as {cls}, another file as {earlier}; "
+                    "give the class table with -c"
+                )
+    used = {label for export in exports for record in export.images for label in record.labels}
+    special = {BACKGROUND_NAME, IGNORE_NAME}
+    ordered = [c for c in declared.values() if c.name not in special]
+    ordered += [SourceClass(n) for n in sorted(used - declared.keys() - special)]
+    ids = [c.id for c in ordered]
+    keep = all(i is not None and 0 < i < VOID for i in ids) and len(set(ids)) == len(ids)
+    entries = [ClassEntry(0, BACKGROUND_NAME, (0, 0, 0))]
+    renumbered = []
+    for n, cls in enumerate(ordered, 1):
+        index = cls.id if keep and cls.id is not None else n
+        if cls.id is not None and cls.id != index:
+            renumbered.append(f"{cls.id}->{index}")
+        r, g, b = (int(v) for v in voc_colormap(index + 1)[index])
+        entries.append(ClassEntry(index, cls.name, cls.color or (r, g, b)))
+    taken = {e.index for e in entries}
+    gaps = [i for i in range(1, max(taken) + 1) if i not in taken]  # class_names.txt numbers by line
+    names = {e.name for e in entries}
+    entries += [ClassEntry(i, _unused_name(i, names), (0, 0, 0)) for i in gaps]
+    entries.append(ClassEntry(VOID, IGNORE_NAME, VOID_COLOR))
+    files = ", ".join(sorted({Path(e.path).name for e in exports}))
+    table = ClassTable(sorted(entries, key=lambda e: e.index), f"the classes of {files}")
+    if keep and any(c.id is not None for c in ordered):
+        how = "their ids kept"
+        if gaps:
+            how += f" ({len(gaps)} id(s) between them unused, named unused_<id>)"
+    elif renumbered:
+        how = f"renumbered from 1 in their order, as their ids do not all fit 1..254 ({', '.join(renumbered[:12])}{', ...' if len(renumbered) > 12 else ''})"
+    else:
+        how = "numbered from 1 in their order"
+    colours = " and colours" if any(c.color for c in ordered) else ""
+    return table, f"{len(ordered)} classes{colours} of {files}, {how}; 0 _background_, 255 void"
 
 
 def _what_is_in(path: Path) -> str:
@@ -610,6 +970,7 @@ class Conversion(OneRun):
     fresh: bool = False  # OUTPUT was missing or empty when the conversion was checked
     classes_chosen: str = ""  # where the class table came from, for the user
     rules_chosen: str = ""  # why the shapes are drawn by these labelme rules, for the user
+    source: str = "labelme"  # the tool the annotations come from
     table_changed: bool = False  # --overwrite with another table than OUTPUT's: old labels are stale
     splits: dict[str, list[str]] = field(default_factory=dict, init=False)
     contested: dict[str, int] = field(default_factory=dict, init=False)
@@ -621,7 +982,8 @@ class Conversion(OneRun):
         if not labelme:
             self._undo()
             raise DatasetError(
-                f"none of the {len(self.items)} .json file(s) is a labelme annotation; nothing written"
+                f"none of the {len(self.items)} .json file(s) is a labelme annotation; nothing written "
+                f"(--from names another tool: {', '.join(SOURCE_FORMATS[1:])})"
             )
 
     def _convert(self) -> Generator[FileResult, None, int]:
@@ -725,15 +1087,18 @@ def convert_labelme(
     resume: bool = False,
     stratify: bool = False,
     jobs: int | None = None,
+    source: SourceFormat | None = None,
 ) -> Conversion:
-    """Check a labelme -> VOC conversion and return it ready to run.
+    """Check a conversion of annotations (labelme, COCO, CVAT, Label Studio or Cityscapes) into
+    a VOC dataset and return it ready to run.
 
     Every check that concerns the whole run happens here, before anything is written: inputs
     exist, ids are unique, OUTPUT may be written, the class table is usable (and, when
     resuming, equal to the one recorded in OUTPUT). Iterate the result to convert.
 
     Args:
-        inputs: folders (searched recursively for ``*.json``) and/or JSON files.
+        inputs: folders (searched recursively for ``*.json``, and ``*.xml`` for CVAT) and/or
+            annotation files.
         output: the dataset folder to write.
         classes: a ClassTable or a class table file/preset (labels.txt, class_names.txt, CSV,
             JSON, ``voc``...); default: discovered from the annotations (``_background_`` = 0,
@@ -749,9 +1114,12 @@ def convert_labelme(
             each class's share of images in val close to ``val_fraction`` (see
             :func:`labeltools.ops.splits.split_ids`).
         jobs: worker processes (``None``/0 every core, 1 in this process).
+        source: the tool the annotations come from (see :data:`SOURCE_FORMATS`); None: found
+            from the files (see :func:`detect_source`). Its class table is used when
+            ``classes`` is None and OUTPUT records none (see :func:`source_class_table`).
 
     Raises:
-        DatasetError: missing inputs, clashing ids, OUTPUT exists without ``overwrite`` or
+        DatasetError: missing inputs, annotations of several tools, clashing ids, OUTPUT exists without ``overwrite`` or
             ``resume`` (or both given), class table differs from OUTPUT's when resuming.
         ClassTableError: a bad class table.
         AnnotationError: bad options.
@@ -771,11 +1139,20 @@ def convert_labelme(
             f"{output}: already exists and is not empty; pass --overwrite to convert everything "
             "again into it, or --resume to convert only what changed"
         )
-    items = assign_ids(find_annotations(input_list, exclude=output), flatten_names)
+    kind, found = detect_source(find_annotations(input_list, exclude=output, source=source), source)
+    exports: list[AnnotationExport] = []
+    if kind == "labelme":
+        items = assign_ids(found, flatten_names)
+    else:
+        items, exports = _record_items(kind, found, options.images_dir, flatten_names, jobs)
+        if not items:
+            raise DatasetError(f"no image in the {kind} annotations: {', '.join(str(p) for p, _ in found)}")
 
     recorded = load_class_table(output) if (overwrite or resume) and output.is_dir() else None
     if classes is None and recorded is not None:  # the dataset's own record comes first
         table, chosen = recorded, f"the class table recorded in {recorded.source} (give --classes to change it)"
+    elif classes is None and kind != "labelme":
+        table, chosen = source_class_table(kind, exports)
     else:
         table = annotation_class_table(items, classes, jobs)
         chosen = "found in the annotations" if classes is None else table.described
@@ -793,12 +1170,14 @@ def convert_labelme(
             "lose their earlier labels, which number the classes the old way"
         )
 
-    options, rules_chosen = _settle_rules(options, output, overwrite, resume)
+    rules_chosen = ""
+    if kind == "labelme":
+        options, rules_chosen = _settle_rules(options, output, overwrite, resume)
     previous = _read_previous_split(output) if (overwrite or resume) and output.is_dir() else None
     return Conversion(
         output=output, classes=table, items=items, options=options, rules_chosen=rules_chosen,
         val_fraction=val_fraction, seed=seed, resume=resume, jobs=jobs, previous_split=previous,
-        stratify=stratify, fresh=not _is_nonempty_dir(output), classes_chosen=chosen,
+        stratify=stratify, fresh=not _is_nonempty_dir(output), classes_chosen=chosen, source=kind,
         table_changed=recorded is not None and recorded.names != table.names,
     )
 

@@ -1,0 +1,135 @@
+"""The neutral annotation layer: what every annotation reader yields and the rasteriser reads.
+
+A reader (:mod:`labeltools.formats.coco`, ``cvat``, ``labelstudio``, ``cityscapes``) turns its
+tool's files into one :class:`AnnotatedImage` per image: the image reference, its size, and its
+objects. An object has a class name, an instance key, a z order and one or more parts of
+geometry (:class:`Geometry`), all in pixel coordinates of the image (``x`` right, ``y`` down,
+pixel ``(0, 0)`` covering ``[0, 1) x [0, 1)``).
+
+The tool a record came from decides how its geometry is filled (``fill``): pycocotools' rule
+(COCO; CVAT and Label Studio, whose own converters hand their shapes to pycocotools) or
+Pillow's polygon fill as cityscapesScripts draws (``"cityscapes"``). The rasteriser,
+:mod:`labeltools.ops.raster`, paints objects by that rule in ascending z order, later objects of
+the same z order over earlier ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal, get_args
+
+import numpy as np
+from numpy.typing import NDArray
+
+#: How a record's polygons are filled: pycocotools' ``frPyObjects`` (COCO's ``annToMask``), or
+#: Pillow's ``ImageDraw.polygon`` without outline (cityscapesScripts' ``json2labelImg``).
+FillRule = Literal["pycocotools", "cityscapes"]
+FILL_RULES: tuple[str, ...] = get_args(FillRule)
+
+#: The kinds of geometry. ``polygon``: vertices ``(N, 2)``; ``box``: two corners ``(x0, y0)``,
+#: ``(x1, y1)``; ``mask``: a bool array whose top-left pixel is ``offset``; ``rle``: a COCO RLE
+#: (``{"size": [h, w], "counts": ...}``, compressed or not) over the whole image; ``line`` and
+#: ``points``: vertices that cover no area (CVAT's polylines and points, Label Studio's key
+#: points), kept for exports and left out of label maps, as their tools' mask exports leave them.
+GeometryKind = Literal["polygon", "box", "mask", "rle", "line", "points"]
+GEOMETRY_KINDS: tuple[str, ...] = get_args(GeometryKind)
+AREA_KINDS = frozenset({"polygon", "box", "mask", "rle"})
+
+
+@dataclass(frozen=True, eq=False)
+class Geometry:
+    """One part of an object.
+
+    Attributes:
+        kind: see :data:`GEOMETRY_KINDS`.
+        points: ``(N, 2)`` float64 ``x, y`` vertices (``polygon``, ``box``, ``line``, ``points``).
+        mask: ``(h, w)`` bool pixels (``mask``), its top-left pixel at ``offset`` ``(x, y)``.
+        rle: a COCO RLE dict (``rle``).
+    """
+
+    kind: GeometryKind
+    points: NDArray[np.float64] | None = None
+    mask: NDArray[np.bool_] | None = None
+    offset: tuple[int, int] = (0, 0)
+    rle: dict[str, Any] | None = None
+
+    @property
+    def has_area(self) -> bool:
+        """True for geometry that paints pixels into a label map."""
+        return self.kind in AREA_KINDS
+
+
+@dataclass(frozen=True, eq=False)
+class AnnotatedObject:
+    """One object of an image.
+
+    Attributes:
+        label: the class name as the tool wrote it.
+        parts: its geometry; the parts of one object are painted together.
+        where: the object's place in its file, for messages (``"annotations[3] (id 17)"``).
+        instance: objects with the same label and the same non-None key are one instance (CVAT
+            groups, COCO annotations); None: an instance of its own.
+        z_order: objects are painted in ascending z order, file order within one.
+        crowd: a region to leave out of training (COCO ``iscrowd: 1``): painted void (255).
+    """
+
+    label: str
+    parts: tuple[Geometry, ...]
+    where: str
+    instance: Any = None
+    z_order: int = 0
+    crowd: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class AnnotatedImage:
+    """One image of an annotation export and its objects.
+
+    Attributes:
+        source: the annotation file and the image's place in it, for messages.
+        annotation_file: the annotation file (its time stamp dates the record).
+        image: the image reference as the file gives it (a name, a path, a URL).
+        candidates: where the image may be, in the order they are tried.
+        height, width: the size the annotation declares (None where it declares none).
+        objects: in file order.
+        fill: how its polygons are filled (see :data:`FillRule`).
+        warnings: what the reader left out, in words.
+        problem: why the record cannot be converted (a bad object, named), or None: a bad
+            object fails its image alone.
+    """
+
+    source: str
+    annotation_file: str
+    image: str
+    candidates: tuple[str, ...]
+    height: int | None
+    width: int | None
+    objects: tuple[AnnotatedObject, ...]
+    fill: FillRule
+    warnings: tuple[str, ...] = ()
+    problem: str | None = None
+
+    @property
+    def labels(self) -> set[str]:
+        """The class names its objects use."""
+        return {obj.label for obj in self.objects}
+
+
+@dataclass(frozen=True)
+class SourceClass:
+    """A class as an annotation export declares it: its name, and the id and colour the tool
+    gave it (None where it gives none)."""
+
+    name: str
+    id: int | None = None
+    color: tuple[int, int, int] | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class AnnotationExport:
+    """What one annotation file holds: its images and the classes it declares (in its order;
+    empty for a tool whose export declares none)."""
+
+    path: str
+    images: tuple[AnnotatedImage, ...]
+    classes: tuple[SourceClass, ...] = ()

@@ -1,0 +1,124 @@
+"""Cityscapes polygon annotations (``*_gtFine_polygons.json``) -> the neutral annotation layer.
+
+One file per image: ``imgHeight``, ``imgWidth`` and ``objects``, each a ``label`` and a
+``polygon`` of ``[x, y]`` points; an object with ``deleted`` set is left out, as
+cityscapesScripts leaves it out. Polygons are filled as cityscapesScripts' ``json2labelImg``
+fills them (Pillow, no outline), in file order.
+
+The image of ``<root>/gtFine/<split>/<city>/<name>_gtFine_polygons.json`` is
+``<root>/leftImg8bit/<split>/<city>/<name>_leftImg8bit.png``; its dataset id is ``<name>``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from labeltools.core.annotations import (
+    AnnotatedImage,
+    AnnotatedObject,
+    AnnotationExport,
+    Geometry,
+)
+from labeltools.core.classes import CITYSCAPES_LABELS
+from labeltools.core.errors import AnnotationError, shown
+from labeltools.engine.storage import location
+from labeltools.formats.sources import BadObject, image_size, polygons_array, read_json
+
+#: The file name ending of Cityscapes polygon annotations (fine and coarse).
+SUFFIXES = ("_gtFine_polygons.json", "_gtCoarse_polygons.json")
+IMAGE_SUFFIX = "_leftImg8bit.png"
+
+
+def is_cityscapes_name(name: str) -> bool:
+    return name.endswith(SUFFIXES)
+
+
+def cityscapes_id(path: Path) -> str:
+    """``aachen_000000_000019`` of ``aachen_000000_000019_gtFine_polygons.json``."""
+    name = path.name
+    for suffix in SUFFIXES:
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return path.stem
+
+
+#: Labels cityscapesScripts never draws (their label id is negative: the license plate).
+UNDRAWN = frozenset(name for name, index, _, _ in CITYSCAPES_LABELS if index < 0)
+
+
+def painted_label(label: str, known: set[str] | dict[str, int]) -> str | None:
+    """The label an object is painted as, as cityscapesScripts paints it: its own, or for an
+    unknown ``<label>group``, ``<label>`` (``cargroup`` is painted as ``car``); None for a label
+    it never draws (``license plate``)."""
+    if label not in known and label.endswith("group") and label[: -len("group")] in known:
+        label = label[: -len("group")]
+    return None if label in UNDRAWN else label
+
+
+def _image_candidates(path: Path, images_dir: Path | None) -> tuple[str, ...]:
+    """``leftImg8bit/<split>/<city>/<id>_leftImg8bit.png`` beside the ``gtFine`` folder the
+    file is under (``images_dir`` first: by the same ``<split>/<city>/`` path, then by name),
+    then beside the file."""
+    name = cityscapes_id(path) + IMAGE_SUFFIX
+    gt = next((folder for folder in path.parents if folder.name in ("gtFine", "gtCoarse")), None)
+    inner = str(path.parent.relative_to(gt)) if gt is not None else None
+    found = []
+    if images_dir is not None:
+        if inner not in (None, "."):
+            found.append(str(images_dir / inner / name))
+        found.append(str(images_dir / name))
+    if gt is not None and inner is not None:
+        found.append(str(gt.parent / "leftImg8bit" / inner / name))
+    found.append(str(path.parent / name))
+    return tuple(dict.fromkeys(found))
+
+
+def read_cityscapes(path: Any, images_dir: Path | None = None) -> AnnotationExport:
+    """Read one Cityscapes polygon file (see :func:`parse_cityscapes`)."""
+    path = location(path)
+    return parse_cityscapes(read_json(path), path, images_dir)
+
+
+def parse_cityscapes(doc: Any, path: Path, images_dir: Path | None = None) -> AnnotationExport:
+    """One Cityscapes polygon document as a record (a bad object fails the image alone).
+
+    Raises:
+        AnnotationError: the document is not a Cityscapes polygon annotation.
+    """
+    if not isinstance(doc, dict) or not isinstance(doc.get("objects"), list):
+        raise AnnotationError(f"{path}: not a Cityscapes polygon annotation (it needs an 'objects' list)")
+    objects = []
+    height = width = None
+    problem = None
+    try:
+        height, width = image_size(doc.get("imgHeight"), doc.get("imgWidth"), "imgHeight x imgWidth")
+        kept: list[tuple[str, str, list[Any]]] = []  # label, place, flat points
+        for n, raw in enumerate(doc["objects"]):
+            what = f"objects[{n}]"
+            if not isinstance(raw, dict):
+                raise BadObject(f"{what} must be an object, got {shown(raw)}")
+            if raw.get("deleted"):
+                continue
+            label = raw.get("label")
+            if not isinstance(label, str) or not label:
+                raise BadObject(f"{what}: 'label' must be a non-empty string, got {shown(label)}")
+            polygon = raw.get("polygon")
+            if not (isinstance(polygon, list) and set(map(type, polygon)) <= {list} and set(map(len, polygon)) <= {2}):
+                raise BadObject(f"{what} (label {shown(label)}): 'polygon' must be a list of [x, y] points, got {shown(polygon)}")
+            kept.append((label, what, [v for p in polygon for v in p]))
+
+        def named(i: int) -> str:
+            return f"{kept[i][1]} (label {shown(kept[i][0])}).polygon"
+
+        flats = [flat for _, _, flat in kept]
+        for (label, what, _), points in zip(kept, polygons_array(flats, named, 3)):
+            objects.append(AnnotatedObject(label, (Geometry("polygon", points),), what))
+    except BadObject as exc:
+        problem = f"{path}: {exc}"
+    record = AnnotatedImage(
+        source=str(path), annotation_file=str(path), image=cityscapes_id(path) + IMAGE_SUFFIX,
+        candidates=_image_candidates(path, images_dir), height=height, width=width,
+        objects=tuple(objects), fill="cityscapes", problem=problem,
+    )  # fmt: skip
+    return AnnotationExport(str(path), (record,))

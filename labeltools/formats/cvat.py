@@ -1,0 +1,238 @@
+"""CVAT for images 1.1 XML (task or project export) -> the neutral annotation layer.
+
+``<annotations>`` holds ``<meta>`` (the labels, with their colours, under ``<task>`` or
+``<project>``) and one ``<image>`` per frame (``name``, ``width``, ``height``, ``subset``) with
+its shapes: ``box`` (``xtl ytl xbr ybr``, ``rotation`` in degrees about its centre),
+``polygon``, ``polyline`` and ``points`` (``points="x,y;x,y"``), ``mask`` (``rle`` runs over the
+``left top width height`` box, row by row, starting with a run of empty pixels) and
+``ellipse`` (``cx cy rx ry``). Each has a ``label``, a ``z_order`` and optionally a ``group_id``
+(shapes of one group and label are one instance).
+
+Label maps paint boxes, polygons, masks and ellipses as CVAT's "Segmentation mask" export does
+(through Datumaro: polygons filled by pycocotools, by ascending ``z_order``); polylines and
+points cover no area and are left out, with a warning.
+"""
+
+from __future__ import annotations
+
+import math
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from labeltools.core.annotations import (
+    AnnotatedImage,
+    AnnotatedObject,
+    AnnotationExport,
+    Geometry,
+    SourceClass,
+)
+from labeltools.core.errors import AnnotationError, shown
+from labeltools.engine.storage import location, read_bytes
+from labeltools.formats.sources import (
+    BadObject,
+    image_candidates,
+    image_size,
+    number,
+    points_array,
+    size,
+)
+
+SHAPES = ("box", "polygon", "polyline", "points", "mask", "ellipse")
+
+#: An ellipse is drawn as a polygon of this many corners (as CVAT draws ellipses into masks).
+_ELLIPSE_CORNERS = 64
+
+
+def is_cvat_xml(head: bytes) -> bool:
+    """True when the start of a file looks like a CVAT for images XML export."""
+    return b"<annotations" in head and (b"<version>1.1</version>" in head or b"<meta>" in head)
+
+
+def _color(raw: str | None) -> tuple[int, int, int] | None:
+    if raw and len(raw) == 7 and raw.startswith("#"):
+        try:
+            value = int(raw[1:], 16)
+        except ValueError:
+            return None
+        return (value >> 16) & 255, (value >> 8) & 255, value & 255
+    return None
+
+
+def _labels(root: ET.Element) -> tuple[SourceClass, ...]:
+    found: dict[str, SourceClass] = {}
+    for label in root.iterfind("./meta/*/labels/label"):
+        name = (label.findtext("name") or "").strip()
+        if name and name not in found:
+            found[name] = SourceClass(name, None, _color(label.findtext("color")))
+    return tuple(found.values())
+
+
+def _points(raw: str | None, what: str, least: int) -> np.ndarray:
+    if raw is None:
+        raise BadObject(f"{what} has no 'points'")
+    values: list[float] = []
+    for pair in raw.split(";"):
+        xy = pair.split(",")
+        if len(xy) != 2:
+            raise BadObject(f"{what}: points must be 'x,y;x,y...', got {shown(raw)}")
+        try:
+            values += [float(xy[0]), float(xy[1])]
+        except ValueError:
+            raise BadObject(f"{what}: points must be numbers, got {shown(pair)}") from None
+    return points_array(values, f"{what}.points", least)
+
+
+def _attr(element: ET.Element, name: str, what: str) -> float:
+    raw = element.get(name)
+    try:
+        value = float(raw) if raw is not None else None
+    except ValueError:
+        value = None
+    return number(value, f"{what}.{name}")
+
+
+def _as_exported(values: Any) -> np.ndarray:
+    """Coordinates as CVAT's mask export holds them: Datumaro keeps a shape's points as float32
+    rounded to 2 decimals, and the fill rounds at ties, so the exact values decide pixels."""
+    return np.asarray(values, dtype=np.float64).astype(np.float32).round(2).astype(np.float64)
+
+
+def _box(element: ET.Element, what: str) -> Geometry:
+    x0, y0, x1, y1 = (_attr(element, k, what) for k in ("xtl", "ytl", "xbr", "ybr"))
+    w, h = x1 - x0, y1 - y0
+    rotation = element.get("rotation")
+    angle = _attr(element, "rotation", what) if rotation is not None else 0.0
+    if rotation is None:
+        corners = _as_exported([x0, y0, x0 + w, y0 + h]).reshape(2, 2)
+        return Geometry("box", corners)
+    # CVAT turns a box about its centre, clockwise on screen (y down), by ``rotation`` degrees.
+    cx, cy, w, h, angle = _as_exported([(x0 + x1) / 2, (y0 + y1) / 2, w, h, angle]).tolist()
+    t = math.radians(angle)
+    c, s = math.cos(t), math.sin(t)
+    offsets = [(-w / 2, -h / 2), (w / 2, -h / 2), (w / 2, h / 2), (-w / 2, h / 2)]
+    return Geometry("polygon", _as_exported([(c * x - s * y + cx, s * x + c * y + cy) for x, y in offsets]))
+
+
+def _mask(element: ET.Element, what: str, image_hw: tuple[int, int]) -> Geometry:
+    left, top = int(_attr(element, "left", what)), int(_attr(element, "top", what))
+    width = size(int(_attr(element, "width", what)), f"{what}.width")
+    height = size(int(_attr(element, "height", what)), f"{what}.height")
+    if width > image_hw[1] or height > image_hw[0]:
+        raise BadObject(f"{what}: its {width}x{height} box is larger than the {image_hw[1]}x{image_hw[0]} image")
+    try:
+        runs = [int(v) for v in (element.get("rle") or "").split(",")]
+    except ValueError:
+        raise BadObject(f"{what}: rle must be comma-separated whole numbers") from None
+    if any(r < 0 for r in runs) or sum(runs) != width * height:
+        raise BadObject(f"{what}: rle runs add up to {sum(runs)} pixels, its {width}x{height} box has {width * height}")
+    values = np.zeros(len(runs), dtype=bool)
+    values[1::2] = True  # runs alternate, empty first
+    mask = np.repeat(values, runs).reshape(height, width)
+    return Geometry("mask", mask=mask, offset=(left, top))
+
+
+def _ellipse(element: ET.Element, what: str) -> Geometry:
+    cx, cy, rx, ry = (_attr(element, k, what) for k in ("cx", "cy", "rx", "ry"))
+    t = np.linspace(0, 2 * math.pi, _ELLIPSE_CORNERS, endpoint=False)
+    points = np.stack([cx + rx * np.cos(t), cy + ry * np.sin(t)], axis=1)
+    angle = _attr(element, "rotation", what) if element.get("rotation") is not None else 0.0
+    if angle:
+        r = math.radians(angle)
+        turn = np.array([[math.cos(r), math.sin(r)], [-math.sin(r), math.cos(r)]])
+        points = (points - (cx, cy)) @ turn + (cx, cy)
+    return Geometry("polygon", points)
+
+
+def _geometry(element: ET.Element, what: str, image_hw: tuple[int, int]) -> Geometry:
+    kind = element.tag
+    if kind == "box":
+        return _box(element, what)
+    if kind == "mask":
+        return _mask(element, what, image_hw)
+    if kind == "ellipse":
+        return _ellipse(element, what)
+    if kind == "polygon":
+        return Geometry("polygon", _as_exported(_points(element.get("points"), what, 3)))
+    return Geometry("line" if kind == "polyline" else "points", _points(element.get("points"), what, 1))
+
+
+def _image_folders(path: Path, subset: str | None) -> list[Path]:
+    here = path.parent
+    folders = [here / "images"]
+    if subset:
+        folders.append(here / "images" / subset)
+    folders.append(here)
+    return folders
+
+
+def read_cvat(path: Any, images_dir: Path | None = None) -> AnnotationExport:
+    """Read a CVAT for images 1.1 XML export into the neutral layer, one record per image.
+
+    Raises:
+        AnnotationError: the file is not valid XML or not a CVAT for images export.
+    """
+    path = location(path)
+    return parse_cvat(read_bytes(path, AnnotationError), path, images_dir)
+
+
+def parse_cvat(data: bytes, path: Path, images_dir: Path | None = None) -> AnnotationExport:
+    """A CVAT for images 1.1 XML document as records (see :func:`read_cvat`).
+
+    Raises:
+        AnnotationError: not valid XML or not a CVAT for images export.
+    """
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as exc:
+        raise AnnotationError(f"{path}: not valid XML ({exc})") from None
+    if root.tag != "annotations":
+        raise AnnotationError(f"{path}: not a CVAT for images XML export (its root is <{shown(root.tag)}>, not <annotations>)")
+    if root.find("track") is not None:
+        raise AnnotationError(f"{path}: holds tracks (CVAT for video); export the task as 'CVAT for images 1.1'")
+    records = []
+    for n, image in enumerate(root.iterfind("image")):
+        name = image.get("name") or ""
+        source = f"{path}: image {shown(name)} (<image> {n})"
+        objects, warnings, problem = [], [], None
+        height = width = None
+        lines = 0
+        try:
+            if not name:
+                raise BadObject("has no 'name'")
+            height, width = image_size(_int(image.get("height")), _int(image.get("width")))
+            for m, element in enumerate(e for e in image if e.tag in SHAPES):
+                label = element.get("label") or ""
+                what = f"<{element.tag}> {m} (label {shown(label)})"
+                if not label:
+                    raise BadObject(f"{what} has no 'label'")
+                part = _geometry(element, what, (height, width))
+                lines += not part.has_area
+                group = element.get("group_id")
+                z = element.get("z_order") or "0"
+                try:
+                    z_order = int(z)
+                except ValueError:
+                    raise BadObject(f"{what}: z_order must be a whole number, got {shown(z)}") from None
+                instance = group if group not in (None, "", "0") else None
+                objects.append(AnnotatedObject(label, (part,), what, instance, z_order))
+        except BadObject as exc:
+            problem = f"{source}: {exc}"
+        if lines:
+            warnings.append(f"{lines} polyline/points shape(s) cover no area; left out of the label maps, as CVAT's mask export leaves them")
+        records.append(AnnotatedImage(
+            source=source, annotation_file=str(path), image=name,
+            candidates=image_candidates(name, _image_folders(path, image.get("subset")), images_dir),
+            height=height, width=width, objects=tuple(objects), fill="pycocotools",
+            warnings=tuple(warnings), problem=problem,
+        ))  # fmt: skip
+    return AnnotationExport(str(path), tuple(records), _labels(root))
+
+
+def _int(raw: str | None) -> Any:
+    try:
+        return int(raw) if raw is not None else None
+    except ValueError:
+        return raw

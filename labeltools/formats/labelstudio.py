@@ -1,0 +1,224 @@
+"""Label Studio JSON export -> the neutral annotation layer.
+
+The export is a list of tasks; a task's ``data`` names its image (``/data/upload/3/ab12cd34-x.jpg``,
+``/data/local-files/?d=folder/x.jpg``, a URL, or a path) and its ``annotations`` hold results:
+
+* ``polygonlabels``: ``points`` in percent of ``original_width`` x ``original_height``, turned
+  into pixels as label-studio-converter's COCO export turns them (``x / 100 * width``) and filled
+  by pycocotools, as that export's readers fill it;
+* ``rectanglelabels``: ``x, y, width, height`` in percent, turned by ``rotation`` degrees about
+  its top-left corner, as Label Studio draws it;
+* ``brushlabels``: Label Studio's RLE of the RGBA canvas (``rle``), decoded as
+  label-studio-converter's ``brush.decode_rle`` decodes it; a pixel is painted where its alpha is
+  above 0 (as the converter's COCO export reads it).
+
+Other results (key points, ellipses, choices, text) are left out with a warning. A task with
+several annotations uses its latest one that was not cancelled, and says so.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from labeltools.core.annotations import (
+    AnnotatedImage,
+    AnnotatedObject,
+    AnnotationExport,
+    Geometry,
+    SourceClass,
+)
+from labeltools.core.errors import AnnotationError, shown
+from labeltools.engine.storage import location
+from labeltools.formats.sources import (
+    BadObject,
+    image_candidates,
+    image_name,
+    image_size,
+    number,
+    points_array,
+    read_json,
+)
+
+_KINDS = {"polygonlabels", "rectanglelabels", "brushlabels"}
+
+
+def decode_brush_rle(rle: Sequence[int], count: int | None = None) -> NDArray[np.uint8]:
+    """Label Studio's brush RLE (thi.ng's rle-pack: a 32-bit value count, a word size, four run
+    length sizes, then runs of one repeated word or of literal words) as a flat uint8 array.
+
+    Raises:
+        BadObject: the bytes end before the values do, or hold another count than ``count``.
+    """
+    data = bytes(int(v) & 255 for v in rle)
+    bits = "".join(f"{b:08b}" for b in data)
+    end = len(bits)
+    pos = 0
+
+    def read(n: int) -> int:
+        nonlocal pos
+        if pos + n > end:
+            raise BadObject("its brush RLE ends early")
+        value = int(bits[pos : pos + n], 2)
+        pos += n
+        return value
+
+    total = read(32)
+    if count is not None and total != count:
+        raise BadObject(f"its brush RLE holds {total} values, its {count // 4}-pixel canvas needs {count}")
+    word = read(5) + 1
+    sizes = [read(4) + 1 for _ in range(4)]
+    values: list[int] = []
+    lengths: list[int] = []
+    done = 0
+    while done < total:
+        repeat = read(1)
+        run = 1 + read(sizes[read(2)])
+        run = min(run, total - done)
+        if repeat:
+            values.append(read(word))
+            lengths.append(run)
+        else:
+            for _ in range(run):
+                values.append(read(word))
+                lengths.append(1)
+        done += run
+    return np.repeat(np.array(values, dtype=np.int64), lengths).astype(np.uint8)
+
+
+def _pixels(value: dict[str, Any], width: int, height: int, what: str) -> tuple[float, float]:
+    return number(value.get("x"), f"{what}.x") / 100 * width, number(value.get("y"), f"{what}.y") / 100 * height
+
+
+def _geometry(kind: str, value: dict[str, Any], width: int, height: int, what: str) -> Geometry:
+    if kind == "polygonlabels":
+        raw = value.get("points")
+        if not isinstance(raw, list) or not all(isinstance(p, list) and len(p) == 2 for p in raw):
+            raise BadObject(f"{what}.points must be a list of [x, y] percent pairs, got {shown(raw)}")
+        points = points_array([v for p in raw for v in p], f"{what}.points", 3)
+        return Geometry("polygon", points * (width / 100, height / 100))
+    if kind == "rectanglelabels":
+        x, y = _pixels(value, width, height, what)
+        w = number(value.get("width"), f"{what}.width") / 100 * width
+        h = number(value.get("height"), f"{what}.height") / 100 * height
+        angle = number(value.get("rotation", 0), f"{what}.rotation")
+        if not angle:
+            return Geometry("box", np.array([[x, y], [x + w, y + h]]))
+        t = math.radians(angle)  # clockwise on screen, about the top-left corner
+        corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float64)
+        turn = np.array([[math.cos(t), math.sin(t)], [-math.sin(t), math.cos(t)]])
+        return Geometry("polygon", corners @ turn + (x, y))
+    if value.get("format") != "rle" or not isinstance(value.get("rle"), list):
+        raise BadObject(f"{what}: a brush must hold 'format': 'rle' and an 'rle' list")
+    rgba = decode_brush_rle(value["rle"], width * height * 4)
+    return Geometry("mask", mask=rgba[3::4].reshape(height, width) > 0)
+
+
+def _latest(annotations: list[Any]) -> tuple[dict[str, Any] | None, int]:
+    if not isinstance(annotations, list):
+        return None, 0
+    kept = [a for a in annotations if isinstance(a, dict) and not a.get("was_cancelled")]
+    if not kept:
+        return None, 0
+    kept.sort(key=lambda a: (str(a.get("updated_at") or a.get("created_at") or ""), a.get("id") or 0))
+    return kept[-1], len(kept)
+
+
+def _task_image(task: dict[str, Any]) -> str | None:
+    data = task.get("data")
+    if not isinstance(data, dict):
+        return None
+    if isinstance(data.get("image"), str):
+        return str(data["image"])
+    return next((v for v in data.values() if isinstance(v, str)), None)
+
+
+def upload_name(reference: str) -> str:
+    """The name an uploaded file had: Label Studio prefixes uploads with 8 hex digits and a dash
+    (``ab12cd34-photo.jpg``)."""
+    name = image_name(reference)
+    head, dash, rest = name.partition("-")
+    if "/upload/" in reference and dash and len(head) == 8 and all(c in "0123456789abcdef" for c in head) and rest:
+        return rest
+    return name
+
+
+def read_labelstudio(path: Any, images_dir: Path | None = None) -> AnnotationExport:
+    """Read a Label Studio JSON export into the neutral layer, one record per task with an image.
+
+    Images are looked for by file name (an upload's name with and without its prefix) under
+    ``images_dir``, then beside the export and in ``images/`` there; never fetched.
+
+    Raises:
+        AnnotationError: the file is not a Label Studio JSON export (a list of tasks).
+    """
+    path = location(path)
+    return parse_labelstudio(read_json(path), path, images_dir)
+
+
+def parse_labelstudio(doc: Any, path: Path, images_dir: Path | None = None) -> AnnotationExport:
+    """A Label Studio export's tasks as records (see :func:`read_labelstudio`).
+
+    Raises:
+        AnnotationError: the document is not a Label Studio JSON export.
+    """
+    if not isinstance(doc, list) or not all(isinstance(t, dict) and "data" in t for t in doc):
+        raise AnnotationError(f"{path}: not a Label Studio JSON export (a list of tasks, each with 'data')")
+    records = []
+    labels: dict[str, None] = {}
+    folders = [path.parent, path.parent / "images"]
+    for n, task in enumerate(doc):
+        reference = _task_image(task)
+        task_name = f"tasks[{n}] (id {shown(task.get('id'))})"
+        if reference is None:
+            raise AnnotationError(f"{path}: {task_name} names no image in its 'data'")
+        source = f"{path}: {task_name}, image {shown(reference)}"
+        annotation, kept = _latest(task.get("annotations") or [])
+        warnings: list[str] = []
+        if kept > 1 and annotation is not None:
+            warnings.append(f"{kept} annotations; the latest (id {shown(annotation.get('id'))}) is used")
+        objects: list[AnnotatedObject] = []
+        height = width = None
+        problem = None
+        skipped: dict[str, int] = {}
+        try:
+            found = annotation.get("result") if annotation else []
+            if not isinstance(found, list):
+                raise BadObject(f"its annotation's 'result' must be a list, got {shown(found)}")
+            for m, result in enumerate(found):
+                kind = result.get("type") if isinstance(result, dict) else None
+                what = f"result[{m}]"
+                if not isinstance(kind, str) or kind not in _KINDS:
+                    skipped[str(kind)] = skipped.get(str(kind), 0) + 1
+                    continue
+                h, w = image_size(result.get("original_height"), result.get("original_width"), f"{what}'s original")
+                if height is not None and (h, w) != (height, width):
+                    raise BadObject(f"{what} is on a {h}x{w} image, earlier results on {height}x{width}")
+                height, width = h, w
+                value = result.get("value")
+                names = value.get(kind) if isinstance(value, dict) else None
+                if not isinstance(names, list) or not names or not all(isinstance(v, str) and v for v in names):
+                    raise BadObject(f"{what}.value.{kind} must list its label, got {shown(names)}")
+                if len(names) > 1:
+                    warnings.append(f"{what} has {len(names)} labels; the first, {shown(names[0])}, is used")
+                label = names[0]
+                what = f"{what} ({kind[:-6]} {shown(label)})"
+                labels.setdefault(label)
+                objects.append(AnnotatedObject(label, (_geometry(kind, value, w, h, what),), what, result.get("id")))
+        except BadObject as exc:
+            problem = f"{source}: {exc}"
+        warnings += [f"{c} result(s) of type {shown(k)} left out" for k, c in skipped.items()]
+        candidates = image_candidates(reference, folders, images_dir)
+        if upload_name(reference) != image_name(reference):
+            candidates += image_candidates(upload_name(reference), folders, images_dir)
+        records.append(AnnotatedImage(
+            source=source, annotation_file=str(path), image=reference, candidates=tuple(dict.fromkeys(candidates)),
+            height=height, width=width, objects=tuple(objects), fill="pycocotools",
+            warnings=tuple(warnings), problem=problem,
+        ))  # fmt: skip
+    return AnnotationExport(str(path), tuple(records), tuple(SourceClass(n) for n in sorted(labels)))

@@ -1,0 +1,146 @@
+"""What every annotation reader shares: reading a JSON file with clear errors, checking the
+values a file gives, and where an image may be.
+
+The readers themselves are one module per tool (:mod:`labeltools.formats.coco`, ``cvat``,
+``labelstudio``, ``cityscapes``; labelme keeps its own rasteriser in
+:mod:`labeltools.formats.labelme`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from labeltools.core.errors import AnnotationError, shown
+from labeltools.engine.storage import is_url, read_bytes
+from labeltools.formats.labels import check_pixel_count
+
+#: Largest coordinate magnitude accepted (as for labelme shapes).
+MAX_COORDINATE = 100_000.0
+
+
+class BadObject(Exception):
+    """An object a reader cannot use; the reader names it and fails its image alone."""
+
+
+def read_json(path: str | Path, what: str = "an annotation file") -> Any:
+    """Read and decode a JSON file (any UTF encoding); ``what`` it should be, for messages.
+
+    Raises:
+        AnnotationError: the file cannot be read or is not valid JSON (line and column given).
+    """
+    data = read_bytes(path, AnnotationError)
+    try:
+        return json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise AnnotationError(f"{path}: not valid JSON at line {exc.lineno} column {exc.colno} ({exc.msg})") from None
+    except UnicodeDecodeError as exc:
+        raise AnnotationError(f"{path}: not a UTF-8/16/32 text file ({exc})") from None
+    except RecursionError:
+        raise AnnotationError(f"{path}: JSON nested too deeply to be {what}") from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise AnnotationError(f"{path}: cannot decode the JSON ({exc})") from None
+
+
+def is_number(value: Any) -> bool:
+    """A finite int or float (not a bool) within :data:`MAX_COORDINATE` of 0."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) <= MAX_COORDINATE
+
+
+def number(value: Any, what: str) -> float:
+    """``value`` as a float, or BadObject naming ``what``."""
+    if not is_number(value):
+        raise BadObject(f"{what} must be a finite number within {MAX_COORDINATE:g}, got {shown(value)}")
+    return float(value)
+
+
+def size(value: Any, what: str) -> int:
+    """A positive whole number (an image side), or BadObject."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 1_000_000:
+        raise BadObject(f"{what} must be a positive whole number, got {shown(value)}")
+    return value
+
+
+def image_size(height: Any, width: Any, what: str = "the image") -> tuple[int, int]:
+    """A declared image size (height, width): positive whole numbers within the pixel limit."""
+    h, w = size(height, f"{what}'s height"), size(width, f"{what}'s width")
+    try:
+        check_pixel_count(h, w, what, AnnotationError)
+    except AnnotationError as exc:
+        raise BadObject(str(exc).removeprefix(f"{what}: ")) from None
+    return h, w
+
+
+def text(value: Any, what: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise BadObject(f"{what} must be a non-empty string, got {shown(value)}")
+    return value
+
+
+_NUMBER_TYPES = frozenset({int, float})
+
+
+def points_array(values: Iterable[float], what: str, least: int) -> NDArray[np.float64]:
+    """Flat ``x, y, x, y ...`` numbers as an ``(N, 2)`` array of at least ``least`` points,
+    checked in one vectorised pass; only a list that fails is walked, to name its first bad
+    number."""
+    flat = list(values)
+    if len(flat) % 2 or len(flat) < 2 * least:
+        raise BadObject(f"{what} needs at least {least} x, y pairs, got {len(flat)} number(s)")
+    if set(map(type, flat)) <= _NUMBER_TYPES:
+        try:
+            array = np.array(flat, dtype=np.float64)
+        except OverflowError:  # an integer beyond float64
+            array = None
+        if array is not None and np.all(np.abs(array) <= MAX_COORDINATE):  # NaN fails too
+            return array.reshape(-1, 2)
+    for n, v in enumerate(flat):
+        number(v, f"{what}[{n}]")
+    raise AssertionError("unreachable: a bad number was named above")  # pragma: no cover
+
+
+def polygons_array(polygons: Sequence[Sequence[Any]], what: Callable[[int], str], least: int) -> list[NDArray[np.float64]]:
+    """Several flat ``x, y, ...`` lists as ``(N, 2)`` arrays (see :func:`points_array`), checked
+    in one vectorised pass over all of them; only when that fails is each checked alone, named
+    by ``what(i)``, to name the bad one."""
+    if all(len(flat) % 2 == 0 and len(flat) >= 2 * least for flat in polygons):
+        values = [v for flat in polygons for v in flat]
+        if set(map(type, values)) <= _NUMBER_TYPES:
+            try:
+                array = np.array(values, dtype=np.float64)
+            except OverflowError:
+                array = None
+            if array is not None and np.all(np.abs(array) <= MAX_COORDINATE):
+                ends = np.cumsum([len(flat) // 2 for flat in polygons])[:-1]
+                return np.split(array.reshape(-1, 2), ends) if polygons else []
+    return [points_array(flat, what(i), least) for i, flat in enumerate(polygons)]
+
+
+def image_name(reference: str) -> str:
+    """The file name of an image reference (a path, a URL, a Label Studio ``?d=`` link)."""
+    reference = reference.split("?d=")[-1] if "?d=" in reference else reference.split("?")[0]
+    return PurePosixPath(reference.replace("\\", "/")).name
+
+
+def image_candidates(reference: str, folders: Iterable[Path], images_dir: Path | None) -> tuple[str, ...]:
+    """Where an image named ``reference`` may be: under ``images_dir`` (``--images``) first, by
+    its path and by its file name, then under each of ``folders`` likewise. A URL is never a
+    place to fetch: only its file name is looked for."""
+    name = image_name(reference)
+    relative = None if is_url(reference) else PurePosixPath(reference.replace("\\", "/"))
+    places = [images_dir] if images_dir is not None else []
+    places += list(folders)
+    found: list[str] = []
+    if relative is not None and relative.is_absolute() and images_dir is None:
+        found.append(str(relative))
+    for folder in places:
+        if relative is not None and not relative.is_absolute():
+            found.append(str(folder / relative))
+        if name:
+            found.append(str(folder / name))
+    return tuple(dict.fromkeys(found))

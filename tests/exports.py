@@ -1,0 +1,250 @@
+"""Annotation exports of other tools, built in code as each tool lays them out: COCO instances,
+CVAT for images 1.1 XML, Label Studio JSON, Cityscapes gtFine polygons. Each builder draws random
+objects (polygons, boxes, masks...) with a seeded generator, writes the images the export names,
+and returns what it wrote. Shared by the tests, the ``--help`` examples and ``scripts/bench.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+#: Cityscapes labels the builders draw: trained classes, void ones, a group label, license plate.
+CITYSCAPES_DRAWN = (
+    "road", "sidewalk", "building", "car", "person", "sky", "vegetation", "ego vehicle", "static",
+    "cargroup", "persongroup", "license plate", "pole", "polegroup", "bicycle",
+)  # fmt: skip
+
+
+def photo(path: Path, width: int, height: int, seed: int, fmt: str | None = None) -> None:
+    """A smooth picture of ``width`` x ``height`` (JPEG or PNG by the suffix)."""
+    rng = np.random.default_rng(seed)
+    ys, xs = np.mgrid[0:height, 0:width]
+    base = rng.integers(0, 255, 3)
+    array = np.stack([(xs + base[0]) % 256, (ys + base[1]) % 256, ((xs + ys) // 2 + base[2]) % 256], axis=-1).astype(np.uint8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(array).save(path, format=fmt or ("PNG" if path.suffix == ".png" else "JPEG"), quality=90)
+
+
+def random_polygon(rng: np.random.Generator, width: int, height: int, corners: int | None = None, whole: bool = False) -> np.ndarray:
+    """A star-shaped polygon inside (or partly outside) the image: ``(N, 2)`` x, y."""
+    n = corners or int(rng.integers(3, 12))
+    cx, cy = rng.uniform(-0.1, 1.1) * width, rng.uniform(-0.1, 1.1) * height
+    radius = rng.uniform(2, max(3, min(width, height) / 3), n)
+    angles = np.sort(rng.uniform(0, 2 * np.pi, n))
+    points = np.stack([cx + radius * np.cos(angles), cy + radius * np.sin(angles)], axis=1)
+    return np.round(points) if whole else np.round(points, 2)
+
+
+def random_mask(rng: np.random.Generator, width: int, height: int) -> tuple[np.ndarray, int, int]:
+    """A blob mask in a box: ``(mask, left, top)``, inside the image."""
+    w, h = int(rng.integers(1, max(2, width // 3))), int(rng.integers(1, max(2, height // 3)))
+    left, top = int(rng.integers(0, width - w + 1)), int(rng.integers(0, height - h + 1))
+    ys, xs = np.mgrid[0:h, 0:w]
+    mask = ((xs - w / 2) ** 2 / max(w / 2, 1) ** 2 + (ys - h / 2) ** 2 / max(h / 2, 1) ** 2) < rng.uniform(0.3, 1.2)
+    mask |= rng.random((h, w)) < 0.05
+    return mask, left, top
+
+
+# --- COCO -------------------------------------------------------------------------------------
+
+
+def _coco_rle(mask: np.ndarray) -> dict[str, Any]:
+    """Uncompressed COCO RLE of a whole-image mask (runs down the columns, empty first)."""
+    flat = np.asarray(mask, dtype=np.uint8).ravel(order="F")
+    changes = np.flatnonzero(np.diff(flat)) + 1
+    bounds = np.concatenate([[0], changes, [flat.size]])
+    runs = np.diff(bounds).tolist()
+    if flat.size and flat[0]:
+        runs.insert(0, 0)
+    return {"size": list(mask.shape), "counts": runs}
+
+
+def coco_export(root: Path, images: int = 4, seed: int = 0, split: str = "val", size: tuple[int, int] = (64, 48)) -> Path:
+    """``root/annotations/instances_<split>.json`` and ``root/images/<split>/*.jpg``: polygons,
+    several-part objects, compressed and uncompressed RLEs,
+    crowd regions, a box-only annotation; category ids 1, 3, 7 (not contiguous)."""
+    from pycocotools import mask as masks
+
+    rng = np.random.default_rng(seed)
+    width, height = size
+    categories = [{"id": 1, "name": "person"}, {"id": 3, "name": "car"}, {"id": 7, "name": "tree"}]
+    doc: dict[str, Any] = {"info": {"description": "test"}, "images": [], "annotations": [], "categories": categories}
+    for n in range(images):
+        name = f"img_{n:04d}.jpg"
+        photo(root / "images" / split / name, width, height, seed * 1000 + n)
+        doc["images"].append({"id": n + 1, "file_name": name, "width": width, "height": height})
+        for k in range(int(rng.integers(2, 7))):
+            kind = rng.choice(["polygon", "polygon", "parts", "rle", "rle-list", "crowd", "bbox-only"])
+            ann: dict[str, Any] = {"image_id": n + 1, "category_id": int(rng.choice([1, 3, 7])), "iscrowd": 0}
+            if kind == "polygon":
+                ann["segmentation"] = [random_polygon(rng, width, height).ravel().tolist()]
+            elif kind == "parts":
+                ann["segmentation"] = [random_polygon(rng, width, height).ravel().tolist() for _ in range(2)]
+            elif kind in ("rle", "rle-list", "crowd"):
+                mask, left, top = random_mask(rng, width, height)
+                full = np.zeros((height, width), dtype=np.uint8)
+                full[top : top + mask.shape[0], left : left + mask.shape[1]] = mask
+                if kind == "rle":
+                    rle = masks.encode(np.asfortranarray(full))
+                    ann["segmentation"] = {"size": [height, width], "counts": rle["counts"].decode("ascii")}
+                else:
+                    ann["segmentation"] = _coco_rle(full)
+                ann["iscrowd"] = int(kind == "crowd")
+            else:
+                ann["segmentation"] = []
+            ann["bbox"] = [0, 0, 1, 1]
+            ann["area"] = 1
+            ann["id"] = len(doc["annotations"]) + 1
+            doc["annotations"].append(ann)
+    path = root / "annotations" / f"instances_{split}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc))
+    return path
+
+
+# --- Cityscapes -------------------------------------------------------------------------------
+
+
+def cityscapes_export(
+    root: Path, images: int = 3, seed: int = 0, split: str = "val", city: str = "aachen", size: tuple[int, int] = (96, 48),
+    objects: tuple[int, int] = (5, 14),
+) -> list[Path]:
+    """``root/gtFine/<split>/<city>/<id>_gtFine_polygons.json`` with ``leftImg8bit`` PNGs:
+    whole-number polygons of trained, void and group labels, license plates, deleted objects."""
+    rng = np.random.default_rng(seed)
+    width, height = size
+    paths = []
+    for n in range(images):
+        stem = f"{city}_{n:06d}_000019"
+        drawn = []
+        for k in range(int(rng.integers(*objects))):
+            label = str(rng.choice(CITYSCAPES_DRAWN))
+            polygon = random_polygon(rng, width, height, whole=True).astype(int).tolist()
+            obj: dict[str, Any] = {"label": label, "polygon": polygon, "id": k, "user": "test", "verified": 0, "date": ""}
+            if rng.random() < 0.1:
+                obj["deleted"] = 1
+            drawn.append(obj)
+        path = root / "gtFine" / split / city / f"{stem}_gtFine_polygons.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"imgHeight": height, "imgWidth": width, "objects": drawn}, indent=4))
+        photo(root / "leftImg8bit" / split / city / f"{stem}_leftImg8bit.png", width, height, seed * 1000 + n)
+        paths.append(path)
+    return paths
+
+
+# --- CVAT for images 1.1 ----------------------------------------------------------------------
+
+CVAT_LABELS = (("car", "#fa3253"), ("person", "#3d3df5"), ("road", "#83e070"))
+
+
+def cvat_rle(mask: np.ndarray) -> str:
+    """CVAT's mask RLE: runs over the box row by row, starting with a run of empty pixels."""
+    flat = np.asarray(mask, dtype=np.uint8).ravel()
+    bounds = np.concatenate([[0], np.flatnonzero(np.diff(flat)) + 1, [flat.size]])
+    runs = np.diff(bounds).tolist()
+    if flat[0]:
+        runs.insert(0, 0)
+    return ", ".join(str(r) for r in runs)
+
+
+def cvat_export(root: Path, images: int = 4, seed: int = 0, size: tuple[int, int] = (64, 48), rotation: bool = True) -> Path:
+    """``root/annotations.xml`` (a task export) and ``root/images/*.jpg``: boxes (some turned),
+    polygons, polylines, points, masks, z orders and groups."""
+    rng = np.random.default_rng(seed)
+    width, height = size
+    labels = "".join(
+        f"<label><name>{name}</name><color>{color}</color><type>any</type><attributes></attributes></label>"
+        for name, color in CVAT_LABELS
+    )
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>', "<annotations>", "  <version>1.1</version>",
+        f"  <meta><task><id>1</id><name>t</name><size>{images}</size><mode>annotation</mode><labels>{labels}</labels></task></meta>",
+    ]  # fmt: skip
+    for n in range(images):
+        name = f"frame_{n:06d}.jpg"
+        photo(root / "images" / name, width, height, seed * 1000 + n)
+        lines.append(f'  <image id="{n}" name="{name}" width="{width}" height="{height}">')
+        for k in range(int(rng.integers(2, 9))):
+            label = CVAT_LABELS[int(rng.integers(0, len(CVAT_LABELS)))][0]
+            z = int(rng.integers(-1, 3))
+            group = ""
+            if rng.random() < 0.3:  # the shapes of a group share its label and z order, as in CVAT's UI
+                number = int(rng.integers(1, 3))
+                group, label, z = f' group_id="{number}"', CVAT_LABELS[number][0], number
+            common = f'label="{label}" source="manual" occluded="0" z_order="{z}"{group}'
+            kind = rng.choice(["box", "polygon", "polyline", "points", "mask"])
+            if kind == "box":
+                x0, y0 = rng.uniform(-5, width), rng.uniform(-5, height)
+                x1, y1 = x0 + rng.uniform(1, 30), y0 + rng.uniform(1, 30)
+                turn = f' rotation="{rng.uniform(0, 360):.2f}"' if rotation and rng.random() < 0.4 else ""
+                lines.append(f'    <box {common} xtl="{x0:.2f}" ytl="{y0:.2f}" xbr="{x1:.2f}" ybr="{y1:.2f}"{turn}></box>')
+            elif kind == "mask":
+                mask, left, top = random_mask(rng, width, height)
+                h, w = mask.shape
+                lines.append(f'    <mask {common} rle="{cvat_rle(mask)}" left="{left}" top="{top}" width="{w}" height="{h}"></mask>')
+            else:
+                polygon = random_polygon(rng, width, height)
+                points = ";".join(f"{x:.2f},{y:.2f}" for x, y in polygon.tolist())
+                lines.append(f'    <{kind} {common} points="{points}"></{kind}>')
+        lines.append("  </image>")
+    lines.append("</annotations>")
+    path = root / "annotations.xml"
+    root.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+# --- Label Studio -----------------------------------------------------------------------------
+
+LABEL_STUDIO_LABELS = ("cat", "dog", "grass")
+
+#: The labelling configuration of the exports :func:`labelstudio_export` writes.
+LABEL_STUDIO_CONFIG = (
+    '<View><Image name="image" value="$image"/>'
+    + "".join(
+        f'<{tag} name="{name}" toName="image">' + "".join(f'<Label value="{v}"/>' for v in LABEL_STUDIO_LABELS) + f"</{tag}>"
+        for tag, name in (("PolygonLabels", "polygon"), ("RectangleLabels", "rectangle"), ("BrushLabels", "brush"))
+    )
+    + "</View>"
+)
+
+
+def labelstudio_export(root: Path, images: int = 3, seed: int = 0, size: tuple[int, int] = (64, 48), brushes: list[Any] | None = None) -> Path:
+    """``root/export.json`` naming uploads (``/data/upload/1/<8 hex>-<name>``) whose images are in
+    ``root/images/<name>``: polygons, rectangles (some turned) and, when ``brushes`` holds one RLE
+    per image (Label Studio's brush encoding of an RGBA canvas), a brush stroke."""
+    rng = np.random.default_rng(seed)
+    width, height = size
+    tasks = []
+    for n in range(images):
+        name = f"photo_{n}.jpg"
+        photo(root / "images" / name, width, height, seed * 1000 + n)
+        results = []
+        for k in range(int(rng.integers(2, 6))):
+            label = LABEL_STUDIO_LABELS[int(rng.integers(0, len(LABEL_STUDIO_LABELS)))]
+            common = {"id": f"r{n}_{k}", "to_name": "image", "original_width": width, "original_height": height, "image_rotation": 0}
+            if rng.random() < 0.6:
+                points = random_polygon(rng, width, height) / (width, height) * 100
+                value = {"points": np.round(points, 4).tolist(), "polygonlabels": [label]}
+                results.append({**common, "from_name": "polygon", "type": "polygonlabels", "value": value})
+            else:
+                value = {
+                    "x": round(rng.uniform(0, 90), 3), "y": round(rng.uniform(0, 90), 3),
+                    "width": round(rng.uniform(2, 40), 3), "height": round(rng.uniform(2, 40), 3),
+                    "rotation": 0, "rectanglelabels": [label],
+                }  # fmt: skip
+                results.append({**common, "from_name": "rectangle", "type": "rectanglelabels", "value": value})
+        if brushes is not None:
+            value = {"format": "rle", "rle": brushes[n], "brushlabels": ["grass"]}
+            results.append({"id": f"b{n}", "from_name": "brush", "to_name": "image", "original_width": width, "original_height": height, "type": "brushlabels", "value": value})
+        annotation = {"id": n + 100, "completed_by": 1, "result": results, "was_cancelled": False, "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}
+        prefix = f"{rng.integers(0, 16**8):08x}"
+        tasks.append({"id": n + 1, "annotations": [annotation], "predictions": [], "data": {"image": f"/data/upload/1/{prefix}-{name}"}})
+    path = root / "export.json"
+    path.write_text(json.dumps(tasks))
+    return path

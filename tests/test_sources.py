@@ -1,0 +1,558 @@
+"""convert from COCO, CVAT, Label Studio and Cityscapes: each source's label maps against the
+reference its users trust (pycocotools' annToMask, cityscapesScripts' json2labelImg and
+json2instanceImg, Datumaro's CVAT import through CVAT's own mask pipeline, label-studio-converter),
+pixel for pixel; detection of the source, class tables, failures of one image alone."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from exports import (
+    cityscapes_export,
+    coco_export,
+    cvat_export,
+    labelstudio_export,
+    photo,
+)
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from PIL import Image
+from test_hostile import image_server  # noqa: F401  (the fixture: a server that records every request)
+from test_reliability import (  # the strategies labelme is fuzzed with
+    json_values,
+    number,
+)
+from typer.testing import CliRunner
+
+from labeltools import ClassTable, read_label
+from labeltools.cli import app
+from labeltools.core.errors import DatasetError, LabeltoolsError
+from labeltools.formats.cityscapes import parse_cityscapes
+from labeltools.formats.coco import parse_coco, string_counts
+from labeltools.formats.cvat import parse_cvat
+from labeltools.formats.labelstudio import parse_labelstudio
+from labeltools.jobs.convert import ConvertOptions, convert_labelme, rasterise_record
+
+runner = CliRunner()
+
+
+def convert(inputs: Any, out: Path, classes: Any = None, **kwargs: Any) -> tuple[Any, list[Any]]:
+    options = kwargs.pop("options", ConvertOptions(instances=True))
+    conversion = convert_labelme(inputs, out, classes, options=options, jobs=1, **kwargs)
+    return conversion, list(conversion)
+
+
+def labels(out: Path, image_id: str, folder: str = "SegmentationClass") -> np.ndarray:
+    return read_label(out / folder / f"{image_id}.png")
+
+
+# --- COCO against pycocotools ----------------------------------------------------------------
+
+
+def coco_reference(path: Path) -> dict[str, np.ndarray]:
+    """Each image's class map as pycocotools' annToMask paints its annotations in file order
+    (crowd regions void), by file stem."""
+    from pycocotools.coco import COCO
+
+    coco = COCO(str(path))
+    maps = {}
+    for image in coco.dataset["images"]:
+        canvas = np.zeros((image["height"], image["width"]), dtype=np.uint8)
+        for ann in coco.dataset["annotations"]:
+            if ann["image_id"] != image["id"] or not ann["segmentation"]:
+                continue
+            canvas[coco.annToMask(ann).astype(bool)] = 255 if ann["iscrowd"] else ann["category_id"]
+        maps[Path(image["file_name"]).stem] = canvas
+    return maps
+
+
+def test_coco_label_maps_equal_pycocotools_and_keep_the_category_ids(tmp_path: Path) -> None:
+    path = coco_export(tmp_path / "coco", images=12, seed=3)
+    conversion, results = convert(tmp_path / "coco", tmp_path / "out")
+    assert conversion.source == "coco"
+    assert all(r.ok for r in results), [r.error for r in results if not r.ok]
+    assert conversion.classes.index_of("car") == 3 and conversion.classes.index_of("tree") == 7
+    assert "their ids kept" in conversion.classes_chosen
+    reference = coco_reference(path)
+    assert len(reference) == 12
+    for image_id, expected in reference.items():
+        np.testing.assert_array_equal(labels(tmp_path / "out", image_id), expected, err_msg=image_id)
+    assert any(r.warnings for r in results)  # the box-only annotations are named
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    polygons=st.lists(
+        st.lists(st.tuples(st.floats(-8, 40, allow_nan=False), st.floats(-8, 30, allow_nan=False)), min_size=3, max_size=9),
+        min_size=1, max_size=4,
+    ),
+)
+def test_coco_polygons_fill_as_pycocotools_fills_them(tmp_path_factory: pytest.TempPathFactory, polygons: list[list[tuple[float, float]]]) -> None:
+    from pycocotools import mask as masks
+
+    root = tmp_path_factory.mktemp("coco")
+    photo(root / "x.jpg", 33, 23, 0)
+    segmentation = [[round(v, 3) for point in polygon for v in point] for polygon in polygons]
+    doc = {
+        "images": [{"id": 1, "file_name": "x.jpg", "width": 33, "height": 23}],
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 5, "iscrowd": 0, "segmentation": segmentation}],
+        "categories": [{"id": 5, "name": "thing"}],
+    }
+    (root / "instances_x.json").write_text(json.dumps(doc))
+    _, results = convert(root / "instances_x.json", root / "out", options=ConvertOptions())
+    assert results[0].ok, results[0].error
+    expected = masks.decode(masks.merge(masks.frPyObjects(segmentation, 23, 33))).astype(bool)
+    np.testing.assert_array_equal(labels(root / "out", "x"), np.where(expected, 5, 0))
+
+
+def test_coco_categories_beyond_254_are_renumbered_and_the_mapping_said(tmp_path: Path) -> None:
+    photo(tmp_path / "a.jpg", 10, 10, 0)
+    doc = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}],
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 900, "iscrowd": 0, "segmentation": [[1, 1, 8, 1, 8, 8]]}],
+        "categories": [{"id": 900, "name": "rare"}, {"id": 2, "name": "common"}],
+    }
+    (tmp_path / "instances.json").write_text(json.dumps(doc))
+    done = runner.invoke(app, ["convert", str(tmp_path / "instances.json"), str(tmp_path / "out"), "-j", "1"])
+    assert done.exit_code == 0, done.output
+    assert "renumbered from 1 in their order, as their ids do not all fit 1..254 (900->1); 0 _background_" in done.stderr
+    assert (tmp_path / "out" / "class_names.txt").read_text().splitlines()[:3] == ["_background_", "rare", "common"]
+    assert set(np.unique(labels(tmp_path / "out", "a"))) == {0, 1}
+
+
+def test_a_bad_coco_annotation_fails_its_image_alone(tmp_path: Path) -> None:
+    coco_export(tmp_path / "coco", images=3, seed=1)
+    path = tmp_path / "coco" / "annotations" / "instances_val.json"
+    doc = json.loads(path.read_text())
+    doc["annotations"].append({"id": 999, "image_id": 2, "category_id": 3, "iscrowd": 0, "segmentation": [[1, 2, "x", 4, 5, 6]]})
+    path.write_text(json.dumps(doc))
+    done = runner.invoke(app, ["convert", str(tmp_path / "coco"), str(tmp_path / "out"), "-j", "1"])
+    assert done.exit_code == 1
+    assert "image 'img_0001.jpg' (id 2): annotations[" in done.stderr and "(id 999).segmentation[0][2] must be a finite number" in done.stderr
+    written = {p.stem for p in (tmp_path / "out" / "SegmentationClass").glob("*.png")}
+    assert written == {"img_0000", "img_0002"}
+    assert not (tmp_path / "out" / "JPEGImages" / "img_0001.jpg").exists()
+
+
+def test_a_missing_coco_image_names_every_place_tried(tmp_path: Path) -> None:
+    coco_export(tmp_path / "coco", images=2, seed=2)
+    (tmp_path / "coco" / "images" / "val" / "img_0001.jpg").unlink()
+    _, results = convert(tmp_path / "coco", tmp_path / "out")
+    assert [r.ok for r in results] == [True, False]
+    assert "image 'img_0001.jpg' not found (tried " in str(results[1].error) and "images/val/img_0001.jpg" in str(results[1].error)
+
+
+def test_images_are_found_under_images_dir_by_file_name(tmp_path: Path) -> None:
+    path = coco_export(tmp_path / "coco", images=2, seed=2)
+    shutil.move(tmp_path / "coco" / "images", tmp_path / "elsewhere")
+    done = runner.invoke(app, ["convert", str(path), str(tmp_path / "out"), "--images", str(tmp_path / "elsewhere" / "val"), "-j", "1"])
+    assert done.exit_code == 0, done.output
+    assert len(list((tmp_path / "out" / "JPEGImages").glob("*.jpg"))) == 2
+
+
+# --- Cityscapes against cityscapesScripts ----------------------------------------------------
+
+
+def cityscapes_reference(path: Path, encoding: str) -> np.ndarray:
+    """cityscapesScripts' label image of a polygon file: ``ids``, ``trainIds``, or
+    ``instances`` (json2instanceImg's ``id * 1000 + k`` numbering)."""
+    from cityscapesscripts.helpers.annotation import Annotation
+    from cityscapesscripts.preparation.json2instanceImg import createInstanceImage
+    from cityscapesscripts.preparation.json2labelImg import createLabelImage
+
+    annotation = Annotation()
+    annotation.fromJsonFile(str(path))
+    if encoding == "instances":
+        return np.asarray(createInstanceImage(annotation, "ids"))
+    return np.asarray(createLabelImage(annotation, encoding))
+
+
+def test_cityscapes_train_ids_by_default_equal_createTrainIdLabelImgs(tmp_path: Path) -> None:
+    paths = cityscapes_export(tmp_path / "cs", images=8, seed=4)
+    conversion, results = convert(tmp_path / "cs" / "gtFine", tmp_path / "out")
+    assert conversion.source == "cityscapes" and all(r.ok for r in results), [r.error for r in results]
+    assert conversion.classes.source == "cityscapes-train preset"
+    for path in paths:
+        image_id = path.name.removesuffix("_gtFine_polygons.json")
+        np.testing.assert_array_equal(labels(tmp_path / "out", image_id), cityscapes_reference(path, "trainIds"))
+        # instances: every instance json2instanceImg numbers (id * 1000 + k) is one of ours
+        theirs = cityscapes_reference(path, "instances")
+        ours = labels(tmp_path / "out", image_id, "SegmentationObject")
+        for value in np.unique(theirs[theirs >= 1000]):
+            inside = np.unique(ours[theirs == value])
+            assert len(inside) == 1 and 0 < inside[0] < 255, (image_id, value, inside)
+            assert np.array_equal(ours == inside[0], theirs == value) or (ours == inside[0]).sum() > (theirs == value).sum()
+
+
+def test_cityscapes_label_ids_with_the_cityscapes_preset_equal_json2labelImg(tmp_path: Path) -> None:
+    paths = cityscapes_export(tmp_path / "cs", images=6, seed=5)
+    _, results = convert(tmp_path / "cs", tmp_path / "out", "cityscapes")
+    assert all(r.ok for r in results)
+    for path in paths:
+        image_id = path.name.removesuffix("_gtFine_polygons.json")
+        np.testing.assert_array_equal(labels(tmp_path / "out", image_id), cityscapes_reference(path, "ids"))
+
+
+# --- detection and refusals ------------------------------------------------------------------
+
+
+def test_a_folder_of_several_tools_is_refused_saying_what_was_found(tmp_path: Path) -> None:
+    coco_export(tmp_path / "mixed" / "coco", images=1)
+    cityscapes_export(tmp_path / "mixed" / "cs", images=2)
+    with pytest.raises(DatasetError, match=r"several tools \(coco: 1 file\(s\), e\.g\. .*instances_val\.json; cityscapes: 2 file\(s\)"):
+        convert_labelme(tmp_path / "mixed", tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    _, results = convert(tmp_path / "mixed", tmp_path / "out", source="cityscapes")
+    assert len(results) == 2 and all(r.ok for r in results)
+
+
+def test_from_names_the_tool_and_a_wrong_file_says_what_it_is_not(tmp_path: Path) -> None:
+    cityscapes_export(tmp_path / "cs", images=1)
+    path = next((tmp_path / "cs").rglob("*.json"))
+    done = runner.invoke(app, ["convert", str(path), str(tmp_path / "out"), "--from", "coco", "-j", "1"])
+    assert done.exit_code == 1
+    assert "not a COCO instances file (it needs 'images', 'annotations' and 'categories' lists)" in done.stderr
+    done = runner.invoke(app, ["convert", str(path), str(tmp_path / "out"), "--from", "kitti"])
+    said = " ".join(done.stderr.replace("│", " ").split())
+    assert done.exit_code == 2 and "'kitti' is not one of 'labelme', 'coco', 'cvat', 'label-studio', 'cityscapes'" in said
+
+
+def test_resume_skips_images_whose_outputs_are_newer(tmp_path: Path) -> None:
+    coco_export(tmp_path / "coco", images=3)
+    convert(tmp_path / "coco", tmp_path / "out")
+    conversion, results = convert(tmp_path / "coco", tmp_path / "out", resume=True)
+    assert [r.data["status"] for r in results] == ["up-to-date"] * 3
+    assert "the class table recorded in" in conversion.classes_chosen
+
+
+# --- CVAT against CVAT's Segmentation mask export (Datumaro) ---------------------------------
+
+#: CVAT's "Segmentation mask 1.1" export, run by Datumaro on the XML as CVAT runs it on a task:
+#: turned boxes to polygons, polygons and boxes to masks, a group's masks merged, then VOC
+#: segmentation masks with the task's labels in order after background.
+DATUMARO_CVAT_MASKS = """
+import sys
+from pathlib import Path
+import numpy as np
+from PIL import Image
+from datumaro.components.annotation import AnnotationType, Polygon
+from datumaro.components.dataset import Dataset
+from datumaro.components.transformer import ItemTransform
+
+class RotatedBoxesToPolygons(ItemTransform):
+    def transform_item(self, item):
+        annotations = [
+            Polygon([v for point in a.as_polygon() for v in point], label=a.label, z_order=a.z_order, id=a.id, attributes=a.attributes, group=a.group)
+            if a.type == AnnotationType.rotated_bbox else a
+            for a in item.annotations
+        ]
+        return item.wrap(annotations=annotations)
+
+source, out = sys.argv[1:3]
+dataset = Dataset.import_from(source, "cvat")
+dataset.transform(RotatedBoxesToPolygons)
+dataset.transform("polygons_to_masks")
+dataset.transform("boxes_to_masks")
+dataset.transform("merge_instance_segments")
+names = [label.name for label in dataset.categories()[AnnotationType.label]]
+label_map = {"background": [(0, 0, 0), [], []], **{name: [(0, 0, 0), [], []] for name in names}}
+dataset.export(out, "voc_segmentation", save_media=False, label_map=label_map, apply_colormap=False)
+for path in sorted(Path(out, "SegmentationClass").glob("*.png")):
+    print(path.stem, file=sys.stderr)
+"""
+
+
+def test_cvat_label_maps_equal_cvats_segmentation_mask_export(tmp_path: Path) -> None:
+    from consumers import run_in
+
+    path = cvat_export(tmp_path / "cvat", images=10, seed=6)
+    conversion, results = convert(tmp_path / "cvat", tmp_path / "out")
+    assert conversion.source == "cvat" and all(r.ok for r in results), [r.error for r in results if not r.ok]
+    assert conversion.classes.names[:4] == ["_background_", "car", "person", "road"]
+    assert conversion.classes.color_of(1) == (0xFA, 0x32, 0x53)  # the label's colour in <meta>
+    assert any("polyline/points shape(s) cover no area" in w for r in results for w in r.warnings)
+    (tmp_path / "elsewhere").mkdir()
+    done = run_in("datumaro", DATUMARO_CVAT_MASKS, tmp_path / "elsewhere", str(path.parent), str(tmp_path / "reference"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    references = sorted((tmp_path / "reference" / "SegmentationClass").glob("*.png"))
+    assert len(references) == 10
+    for reference in references:
+        expected = np.asarray(Image.open(reference))
+        np.testing.assert_array_equal(labels(tmp_path / "out", reference.stem), expected, err_msg=reference.stem)
+
+
+# --- Label Studio against label-studio-converter ----------------------------------------------
+
+#: Brush strokes encoded by label-studio-converter's own encoder (``brush.mask2rle``, the Python
+#: twin of Label Studio's), one per image, printed as JSON.
+LSC_BRUSHES = """
+import json, sys
+import numpy as np
+from label_studio_converter import brush
+rng = np.random.default_rng(int(sys.argv[1]))
+width, height, count = (int(v) for v in sys.argv[2:5])
+strokes = []
+for n in range(count):
+    ys, xs = np.mgrid[0:height, 0:width]
+    cx, cy, r = rng.uniform(0, width), rng.uniform(0, height), rng.uniform(3, 20)
+    mask = (((xs - cx) ** 2 + (ys - cy) ** 2) < r * r) | (rng.random((height, width)) < 0.02)
+    strokes.append(brush.mask2rle(mask.astype(np.uint8) * 255))
+print(json.dumps(strokes))
+"""
+
+#: The reference maps: label-studio-converter's COCO export of the polygons and rectangles
+#: (filled by pycocotools), its brush decoder for brushes (alpha above 0), painted in the order
+#: of the results (the order Label Studio lists the regions in) with the labels numbered from 1
+#: in sorted order.
+LSC_REFERENCE = """
+import json, sys
+from pathlib import Path
+import numpy as np
+from label_studio_converter import brush
+from label_studio_converter.converter import Converter
+from pycocotools import mask as masks
+
+export, config, out = sys.argv[1:4]
+converter = Converter(config, out, download_resources=False)
+converter.convert_to_coco(export, out, is_dir=False)
+coco = json.loads(Path(out, "result.json").read_text())
+names = {c["id"]: c["name"] for c in coco["categories"]}
+tasks = json.loads(Path(export).read_text())
+index = {name: n for n, name in enumerate(sorted({"cat", "dog", "grass"}), 1)}
+maps = {}
+for image, task in zip(coco["images"], tasks):
+    results = task["annotations"][0]["result"]
+    w, h = results[0]["original_width"], results[0]["original_height"]
+    canvas = np.zeros((h, w), dtype=np.uint8)
+    # the converter writes each tag's results together: pair them back by tag, in order
+    mine = [a for a in coco["annotations"] if a["image_id"] == image["id"]]
+    queues = {"polygonlabels": iter([a for a in mine if a["segmentation"]]), "rectanglelabels": iter([a for a in mine if not a["segmentation"]])}
+    for result in results:
+        if result["type"] == "brushlabels":
+            alpha = brush.decode_rle(result["value"]["rle"]).reshape(h, w, 4)[:, :, 3]
+            canvas[alpha > 0] = index[result["value"]["brushlabels"][0]]
+            continue
+        ann = next(queues[result["type"]])
+        if ann["segmentation"]:
+            polygon = ann["segmentation"]
+        else:
+            x, y, bw, bh = ann["bbox"]
+            polygon = [[x, y, x + bw, y, x + bw, y + bh, x, y + bh]]
+        filled = masks.decode(masks.merge(masks.frPyObjects(polygon, h, w))).astype(bool)
+        canvas[filled] = index[names[ann["category_id"]]]
+    maps[task["data"]["image"]] = canvas.tolist()
+print(json.dumps(maps))
+"""
+
+
+def test_labelstudio_label_maps_equal_label_studio_converter(tmp_path: Path) -> None:
+    from consumers import run_in
+    from exports import LABEL_STUDIO_CONFIG
+
+    (tmp_path / "elsewhere").mkdir()
+    done = run_in("label-studio-converter", LSC_BRUSHES, tmp_path / "elsewhere", "7", "64", "48", "6")
+    assert done.returncode == 0, done.stderr[-3000:]
+    path = labelstudio_export(tmp_path / "ls", images=6, seed=7, brushes=json.loads(done.stdout))
+    config = tmp_path / "config.xml"
+    config.write_text(LABEL_STUDIO_CONFIG)
+    conversion, results = convert(path, tmp_path / "out", options=ConvertOptions())
+    assert conversion.source == "label-studio" and all(r.ok for r in results), [r.error for r in results if not r.ok]
+    assert conversion.classes.names[:4] == ["_background_", "cat", "dog", "grass"]
+    done = run_in("label-studio-converter", LSC_REFERENCE, tmp_path / "elsewhere", str(path), str(config), str(tmp_path / "reference"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    reference = json.loads(done.stdout.strip().splitlines()[-1])
+    assert len(reference) == 6
+    for upload, expected in reference.items():
+        image_id = Path(upload).name.split("-", 1)[1].rsplit(".", 1)[0]  # uploads are <8 hex>-<name>
+        np.testing.assert_array_equal(labels(tmp_path / "out", image_id), np.array(expected, dtype=np.uint8), err_msg=upload)
+
+
+def test_labelstudio_turned_rectangles_turn_about_their_top_left_corner(tmp_path: Path) -> None:
+    from pycocotools import mask as masks
+
+    path = labelstudio_export(tmp_path / "ls", images=1, seed=8)
+    tasks = json.loads(path.read_text())
+    value = {"x": 50, "y": 25, "width": 25, "height": 12.5, "rotation": 90, "rectanglelabels": ["dog"]}
+    tasks[0]["annotations"][0]["result"] = [
+        {"id": "t", "type": "rectanglelabels", "from_name": "rectangle", "to_name": "image", "original_width": 64, "original_height": 48, "value": value}
+    ]
+    path.write_text(json.dumps(tasks))
+    conversion, results = convert(path, tmp_path / "out", options=ConvertOptions())
+    assert results[0].ok, results[0].error
+    assert conversion.classes.index_of("dog") == 1
+    # 16 x 6 pixels from (32, 12), turned a quarter clockwise about (32, 12): x 26..32, y 12..28
+    expected = masks.decode(masks.merge(masks.frPyObjects([[26, 12, 32, 12, 32, 28, 26, 28]], 48, 64))).astype(bool)
+    np.testing.assert_array_equal(labels(tmp_path / "out", "photo_0"), np.where(expected, 1, 0))
+
+
+# --- hostile input: only our errors come out ---------------------------------------------------
+
+
+
+FUZZ_TABLE = ClassTable.from_names(["_background_", "cat", "dog", "__ignore__"])
+sizes = st.integers(-2, 40) | st.sampled_from([2**31, 10**400, 100_000]) | json_values
+coords = st.lists(number, max_size=10) | json_values
+coco_docs = st.fixed_dictionaries({
+    "images": st.lists(st.fixed_dictionaries({"id": st.integers(0, 3) | json_values, "file_name": st.just("x.jpg") | json_values, "height": sizes, "width": sizes}) | json_values, max_size=3),
+    "annotations": st.lists(st.fixed_dictionaries({
+        "image_id": st.integers(0, 3) | json_values, "category_id": st.sampled_from([1, 2, 9]) | json_values,
+        "segmentation": st.lists(coords, max_size=3) | st.fixed_dictionaries({"size": st.lists(sizes, max_size=3), "counts": st.text(max_size=20) | st.lists(st.integers(-5, 900), max_size=8) | json_values}) | json_values,
+        "iscrowd": st.sampled_from([0, 1]) | json_values,
+    }) | json_values, max_size=5),
+    "categories": st.just([{"id": 1, "name": "cat"}, {"id": 2, "name": "dog"}]) | json_values,
+}) | json_values  # fmt: skip
+ls_docs = st.lists(st.fixed_dictionaries({
+    "data": st.just({"image": "/data/upload/1/abcdef12-x.jpg"}) | json_values,
+    "annotations": st.lists(st.fixed_dictionaries({"result": st.lists(st.fixed_dictionaries({
+        "type": st.sampled_from(["polygonlabels", "rectanglelabels", "brushlabels", "choices"]) | json_values,
+        "original_width": sizes, "original_height": sizes,
+        "value": st.fixed_dictionaries({}, optional={
+            "points": st.lists(coords, max_size=5) | json_values, "x": number, "y": number, "width": number, "height": number,
+            "rotation": number, "rle": st.lists(st.integers(0, 255), max_size=40) | json_values, "format": st.just("rle") | json_values,
+            "polygonlabels": st.just(["cat"]) | json_values, "rectanglelabels": st.just(["dog"]) | json_values, "brushlabels": st.just(["cat"]) | json_values,
+        }) | json_values,
+    }) | json_values, max_size=4) | json_values}) | json_values, max_size=2) | json_values,
+}), max_size=3) | json_values  # fmt: skip
+cityscapes_docs = st.fixed_dictionaries({
+    "imgHeight": sizes, "imgWidth": sizes,
+    "objects": st.lists(st.fixed_dictionaries({
+        "label": st.sampled_from(["cat", "dog", "catgroup", "license plate"]) | json_values,
+        "polygon": st.lists(st.lists(number, min_size=2, max_size=2) | json_values, max_size=6) | json_values,
+    }, optional={"deleted": json_values}) | json_values, max_size=4),
+}) | json_values  # fmt: skip
+attribute = st.text(st.characters(blacklist_categories=["Cs", "Cc"]), max_size=12) | st.sampled_from(["1.5", "-3", "1e9", "nan", "inf", "0", "40"])
+cvat_shapes = st.tuples(
+    st.sampled_from(["box", "polygon", "polyline", "points", "mask", "ellipse", "tag"]),
+    st.dictionaries(st.sampled_from(["label", "xtl", "ytl", "xbr", "ybr", "rotation", "points", "rle", "left", "top", "width", "height", "z_order", "group_id", "cx", "cy", "rx", "ry"]), attribute, max_size=10),
+)
+
+
+def _fuzz(records: Any) -> None:
+    for record in records.images:
+        rasterise_record(record, FUZZ_TABLE, (12, 16), unknown="ignore", instances=True)
+        if record.height is not None and record.width is not None and record.height * record.width < 10**6:
+            rasterise_record(record, FUZZ_TABLE, (record.height, record.width), unknown="error")
+
+
+def _only_ours(parse: Any, doc: Any) -> None:
+    try:
+        _fuzz(parse(doc))
+    except LabeltoolsError as exc:
+        assert str(exc).startswith("h.") and len(str(exc)) < 2000, str(exc)
+
+
+HUGE = {
+    "images": [{"id": 1, "file_name": "x.jpg", "height": 9, "width": 9}],
+    "annotations": [{"image_id": 1, "category_id": 1, "segmentation": [[1, 2, 10**400, 4, 5, 6]]}],
+    "categories": [{"id": 1, "name": "cat"}],
+}
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(doc=coco_docs)
+@example(doc=HUGE)
+def test_the_coco_reader_raises_nothing_but_our_errors(doc: Any) -> None:
+    _only_ours(lambda d: parse_coco(d, Path("h.json")), doc)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(doc=ls_docs)
+def test_the_labelstudio_reader_raises_nothing_but_our_errors(doc: Any) -> None:
+    _only_ours(lambda d: parse_labelstudio(d, Path("h.json")), doc)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(doc=cityscapes_docs)
+def test_the_cityscapes_reader_raises_nothing_but_our_errors(doc: Any) -> None:
+    _only_ours(lambda d: parse_cityscapes(d, Path("h.json")), doc)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(shapes=st.lists(cvat_shapes, max_size=5), height=attribute, width=attribute)
+def test_the_cvat_reader_raises_nothing_but_our_errors(shapes: list[tuple[str, dict[str, str]]], height: str, width: str) -> None:
+    from xml.sax.saxutils import quoteattr
+
+    body = "".join(f"<{tag} " + " ".join(f"{k}={quoteattr(v)}" for k, v in attrs.items()) + f"></{tag}>" for tag, attrs in shapes)
+    xml = f'<annotations><version>1.1</version><image id="0" name="x.jpg" width={quoteattr(width)} height={quoteattr(height)}>{body}</image></annotations>'
+    _only_ours(lambda d: parse_cvat(d, Path("h.xml")), xml.encode())
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 10**6), height=st.integers(1, 30), width=st.integers(1, 30))
+def test_compressed_rle_strings_decode_as_pycocotools_encodes_them(seed: int, height: int, width: int) -> None:
+    from exports import _coco_rle
+    from pycocotools import mask as masks
+
+    mask = np.random.default_rng(seed).random((height, width)) < np.random.default_rng(seed + 1).random()
+    encoded = masks.encode(np.asfortranarray(mask.astype(np.uint8)))["counts"].decode("ascii")
+    assert string_counts(encoded, "x") == _coco_rle(mask)["counts"]
+
+
+
+
+def test_labelstudio_images_are_found_by_name_under_images_and_never_fetched(tmp_path: Path, image_server: tuple[str, list[str]]) -> None:
+    url, requests = image_server
+    path = labelstudio_export(tmp_path / "ls", images=3, seed=9)
+    shutil.move(tmp_path / "ls" / "images", tmp_path / "pictures")
+    tasks = json.loads(path.read_text())
+    tasks[0]["data"]["image"] = f"{url}/photo_0.jpg"
+    tasks[1]["data"]["image"] = "/data/local-files/?d=shared/photos/photo_1.jpg"
+    path.write_text(json.dumps(tasks))  # tasks[2] keeps its upload name, <8 hex>-photo_2.jpg
+    done = runner.invoke(app, ["convert", str(path), str(tmp_path / "out"), "--images", str(tmp_path / "pictures"), "-j", "1"])
+    assert done.exit_code == 0, done.output
+    assert sorted(p.name for p in (tmp_path / "out" / "JPEGImages").iterdir()) == ["photo_0.jpg", "photo_1.jpg", "photo_2.jpg"]
+    assert requests == []
+    (tmp_path / "pictures" / "photo_0.jpg").unlink()
+    done = runner.invoke(app, ["convert", str(path), str(tmp_path / "again"), "--images", str(tmp_path / "pictures"), "-j", "1"])
+    assert done.exit_code == 1 and requests == []
+    assert f"image '{url}/photo_0.jpg' not found (tried {tmp_path / 'pictures' / 'photo_0.jpg'}" in " ".join(done.stderr.split())
+
+
+def test_a_task_with_several_annotations_uses_the_latest_and_says_so(tmp_path: Path) -> None:
+    path = labelstudio_export(tmp_path / "ls", images=1, seed=10)
+    tasks = json.loads(path.read_text())
+    older = dict(tasks[0]["annotations"][0], id=7, updated_at="2025-01-01T00:00:00Z", result=[])
+    cancelled = dict(tasks[0]["annotations"][0], id=8, updated_at="2027-01-01T00:00:00Z", was_cancelled=True, result=[])
+    tasks[0]["annotations"] += [older, cancelled]
+    path.write_text(json.dumps(tasks))
+    _, results = convert(path, tmp_path / "out")
+    assert results[0].ok and results[0].warnings[0] == "2 annotations; the latest (id 100) is used"
+    assert np.any(labels(tmp_path / "out", "photo_0") > 0)
+
+
+def test_overlap_void_and_instances_for_coco_objects(tmp_path: Path) -> None:
+    photo(tmp_path / "a.jpg", 20, 10, 0)
+    doc = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 20, "height": 10}],
+        "annotations": [
+            {"id": 1, "image_id": 1, "category_id": 1, "iscrowd": 0, "segmentation": [[0, 0, 12, 0, 12, 10, 0, 10]]},
+            {"id": 2, "image_id": 1, "category_id": 2, "iscrowd": 0, "segmentation": [[8, 0, 20, 0, 20, 10, 8, 10]]},
+            {"id": 3, "image_id": 1, "category_id": 2, "iscrowd": 0, "segmentation": [[16, 0, 20, 0, 20, 10, 16, 10]]},
+        ],
+        "categories": [{"id": 1, "name": "cat"}, {"id": 2, "name": "dog"}],
+    }
+    (tmp_path / "instances_a.json").write_text(json.dumps(doc))
+    done = runner.invoke(app, ["convert", str(tmp_path / "instances_a.json"), str(tmp_path / "out"), "--overlap", "void", "--instances", "-j", "1"])
+    assert done.exit_code == 0, done.output
+    assert "1 file(s) with shapes of different classes overlapping (made void (255), --overlap); most pixels: a 40" in " ".join(done.stdout.split())
+    row = labels(tmp_path / "out", "a")[5]
+    assert row.tolist() == [1] * 8 + [255] * 4 + [2] * 8
+    assert labels(tmp_path / "out", "a", "SegmentationObject")[5].tolist() == [1] * 8 + [255] * 4 + [2] * 4 + [3] * 4
+
+
+def test_cvat_shapes_of_one_group_are_one_instance(tmp_path: Path) -> None:
+    photo(tmp_path / "cvat" / "images" / "f.jpg", 20, 10, 0)
+    (tmp_path / "cvat" / "annotations.xml").write_text(
+        '<annotations><version>1.1</version><meta><task><labels><label><name>car</name></label></labels></task></meta>'
+        '<image id="0" name="f.jpg" width="20" height="10">'
+        '<box label="car" xtl="0" ytl="0" xbr="4" ybr="10" group_id="3"/><box label="car" xtl="6" ytl="0" xbr="9" ybr="10" group_id="3"/>'
+        '<box label="car" xtl="12" ytl="0" xbr="15" ybr="10"/><polyline label="car" points="0,0;19,9"/></image></annotations>'
+    )
+    _, results = convert(tmp_path / "cvat", tmp_path / "out")
+    assert results[0].ok and "1 polyline/points shape(s) cover no area" in results[0].warnings[0]
+    assert labels(tmp_path / "out", "f", "SegmentationObject")[5].tolist() == [1] * 4 + [0] * 2 + [1] * 3 + [0] * 3 + [2] * 3 + [0] * 5
