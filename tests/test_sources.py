@@ -556,3 +556,47 @@ def test_cvat_shapes_of_one_group_are_one_instance(tmp_path: Path) -> None:
     _, results = convert(tmp_path / "cvat", tmp_path / "out")
     assert results[0].ok and "1 polyline/points shape(s) cover no area" in results[0].warnings[0]
     assert labels(tmp_path / "out", "f", "SegmentationObject")[5].tolist() == [1] * 4 + [0] * 2 + [1] * 3 + [0] * 3 + [2] * 3 + [0] * 5
+
+
+# --- exports read the same layer ---------------------------------------------------------------
+
+
+def test_a_coco_source_exports_to_coco_with_the_same_objects(tmp_path: Path) -> None:
+    from pycocotools.coco import COCO
+
+    path = coco_export(tmp_path / "coco", images=6, seed=11)
+    done = runner.invoke(app, ["export", str(path), "--to", "coco", "-d", str(tmp_path / "again"), "--val-fraction", "0", "-j", "1"])
+    assert done.exit_code == 0, done.output
+    source, again = COCO(str(path)), COCO(str(tmp_path / "again" / "annotations" / "instances_train.json"))
+    names = {image["id"]: image["file_name"] for image in again.dataset["images"]}
+    ids = {image["file_name"]: image["id"] for image in source.dataset["images"]}
+    written = [a for a in again.dataset["annotations"] if not a["iscrowd"]]
+    for image_id, name in names.items():
+        expected = [a for a in source.dataset["annotations"] if a["image_id"] == ids[name] and a["segmentation"] and not a["iscrowd"]]
+        ours = [a for a in written if a["image_id"] == image_id]
+        assert [a["category_id"] for a in ours] == [a["category_id"] for a in expected]
+        for mine, theirs in zip(ours, expected):
+            np.testing.assert_array_equal(again.annToMask(mine), source.annToMask(theirs))
+
+
+def test_cvat_and_cityscapes_sources_export_to_yolo_one_line_per_instance(tmp_path: Path) -> None:
+    cvat_export(tmp_path / "cvat", images=3, seed=12)
+    cityscapes_export(tmp_path / "cs", images=2, seed=12)
+    for name, source in (("cvat", tmp_path / "cvat"), ("cs", tmp_path / "cs" / "gtFine")):
+        done = runner.invoke(app, ["export", str(source), "--to", "yolo-seg", "-d", str(tmp_path / f"{name}-yolo"), "--json", str(tmp_path / f"{name}.json"), "-j", "1"])
+        assert done.exit_code == 0, done.output
+        summary = json.loads((tmp_path / f"{name}.json").read_text())
+        assert summary["source"] == {"cvat": "cvat", "cs": "cityscapes"}[name] and summary["labelme_rules"] is None
+        lines = sum(len(p.read_text().splitlines()) for p in (tmp_path / f"{name}-yolo" / "labels").rglob("*.txt"))
+        assert lines == summary["objects"] > 0
+
+
+def test_a_stratified_split_of_cvat_images_puts_each_class_on_both_sides(tmp_path: Path) -> None:
+    cvat_export(tmp_path / "cvat", images=12, seed=13)
+    conversion, results = convert(tmp_path / "cvat", tmp_path / "out", val_fraction=0.25, stratify=True)
+    assert all(r.ok for r in results)
+    held = {side: set() for side in ("train", "val")}
+    for side, ids in (("train", conversion.splits["train"]), ("val", conversion.splits["val"])):
+        for image_id in ids:
+            held[side] |= set(np.unique(labels(tmp_path / "out", image_id)).tolist()) - {0, 255}
+    assert held["train"] == held["val"] == {1, 2, 3}

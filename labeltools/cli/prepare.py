@@ -342,7 +342,7 @@ TOP_BELOW = 10
 def export_command(
     sources: Annotated[
         list[str],
-        typer.Argument(help="labelme folders or JSON files, or one VOC dataset with SegmentationObject/.", metavar="SOURCE", show_default=False),
+        typer.Argument(help="annotation folders or files (as convert reads them), or one VOC dataset with SegmentationObject/.", metavar="SOURCE", show_default=False),
     ],
     to: Annotated[ExportTarget, typer.Option("--to", help="coco: one instances JSON per split; yolo-seg: the Ultralytics layout.", show_default=False)],
     output_dir: Annotated[Optional[str], typer.Option("--output-dir", "-d", help="The folder to write (required).")] = None,
@@ -377,12 +377,20 @@ def export_command(
     line_width: Annotated[int, typer.Option("--line-width", min=1, help="Stroke width of line and linestrip shapes.")] = DEFAULT_LINE_WIDTH,
     point_size: Annotated[int, typer.Option("--point-size", min=0, help="Radius of point shapes.")] = DEFAULT_POINT_SIZE,
     labelme_rules: LabelmeRulesOption = None,
+    source: Annotated[
+        Optional[SourceChoice],
+        typer.Option("--from", help="The tool the annotations come from. Default: found from the files."),
+    ] = None,
+    images: Annotated[
+        Optional[str],
+        typer.Option("--images", help="Folder to look for other tools' images in first, by path then by file name."),
+    ] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Write into an existing, non-empty folder.")] = False,
     json_path: JsonOption = None,
     jobs: JobsOption = 0,
     dask: DaskOption = None,
 ) -> None:
-    """Export labelme annotations or a VOC dataset's instances to COCO or YOLO segmentation, and check every object.
+    """Export annotations (labelme, COCO, CVAT, Label Studio, Cityscapes) or a VOC dataset's instances to COCO or YOLO segmentation, and check every object.
 
     The output is the layout consumers load as it is: images/<split>/ (hard links where
     possible) beside annotations/instances_<split>.json (COCO) or labels/<split>/ and data.yaml
@@ -398,6 +406,7 @@ def export_command(
     labeltools export dataset --to coco -d coco-val/ --split val
     labeltools export annotations/ --to coco -d coco-rle/ --rle --json out.json
     labeltools export dataset --to coco -d refs/ --no-images --image-root .
+    labeltools export cvat/annotations.xml --to yolo-seg -d cvat-yolo/
     """
     from labeltools.jobs.export import ExportOptions, export_dataset
 
@@ -411,11 +420,12 @@ def export_command(
     options = ExportOptions(
         to=to.value, rle=rle, images=not no_images, image_root=image_root, keep_ids=keep_ids, min_iou=min_iou,
         strict=strict, allow_image_urls=allow_image_urls, line_width=line_width, point_size=point_size, unknown=unknown.value,
-        labelme_rules=labelme_rules.value if labelme_rules is not None else DEFAULT_LABELME_RULES,
+        labelme_rules=labelme_rules.value if labelme_rules is not None else DEFAULT_LABELME_RULES, images_dir=images,
     )  # fmt: skip
     export = export_dataset(
         sources, target, options, classes=either(classes, labels, "--classes", "--labels"), split=split,
         val_fraction=val_fraction, seed=seed, overwrite=overwrite, jobs=jobs,
+        source=source.value if source is not None else None,
     )  # fmt: skip
     summary = report_batch(export, len(export), "export", verb="exported")
     print_export_summary(export)

@@ -482,7 +482,7 @@ def _write_outputs(
     return data
 
 
-def _object_values(record: AnnotatedImage, classes: ClassTable, unknown: UnknownPolicy) -> list[int | None]:
+def object_values(record: AnnotatedImage, classes: ClassTable, unknown: UnknownPolicy) -> list[int | None]:
     """The class value each object of a record paints: its class's index (a crowd region and
     ``__ignore__``: 255; a class of index -1, such as Cityscapes' license plate: None, left out),
     else what ``unknown`` says; an object that covers no area: None."""
@@ -508,7 +508,7 @@ def _object_values(record: AnnotatedImage, classes: ClassTable, unknown: Unknown
     return values
 
 
-def _object_inks(record: AnnotatedImage, values: Sequence[int | None]) -> list[int | None]:
+def object_inks(record: AnnotatedImage, values: Sequence[int | None]) -> list[int | None]:
     """Each object's instance map value: instances numbered from 1 by ``(label, instance key)``
     in file order (an object without a key is an instance of its own); 0 and 255 for objects
     of class 0 and of void."""
@@ -548,8 +548,8 @@ def rasterise_record(
     if record.problem is not None:
         raise AnnotationError(record.problem)
     height, width = shape_hw
-    values = _object_values(record, classes, unknown)
-    inks = _object_inks(record, values) if instances else None
+    values = object_values(record, classes, unknown)
+    inks = object_inks(record, values) if instances else None
     if record.fill == "cityscapes":  # polygons only: drawn straight onto the canvases
         return paint_polygons(
             record.objects, values, height, width, inks=inks, overlap=overlap, background=_background(record, classes)
@@ -753,7 +753,9 @@ READERS: dict[str, Callable[[Any, Path | None], AnnotationExport]] = {
 }  # fmt: skip
 
 
-def _record_items(kind: SourceFormat, found: Sequence[tuple[Path, Path | None]], images_dir: str | None, flatten_names: bool, jobs: int | None) -> tuple[list[ConvertItem], list[AnnotationExport]]:
+def record_items(
+    kind: SourceFormat, found: Sequence[tuple[Path, Path | None]], images_dir: str | None, flatten_names: bool
+) -> tuple[list[ConvertItem], list[AnnotationExport]]:
     """The work items of a tool's files: one per image. Cityscapes files (one per image) are
     read by the workers; the others are read here, once, and each image's record is handed on."""
     if kind == "cityscapes":
@@ -1144,7 +1146,7 @@ def convert_labelme(
     if kind == "labelme":
         items = assign_ids(found, flatten_names)
     else:
-        items, exports = _record_items(kind, found, options.images_dir, flatten_names, jobs)
+        items, exports = record_items(kind, found, options.images_dir, flatten_names)
         if not items:
             raise DatasetError(f"no image in the {kind} annotations: {', '.join(str(p) for p, _ in found)}")
 

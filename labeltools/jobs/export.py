@@ -34,8 +34,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from labeltools.core._types import PathLike
+from labeltools.core.annotations import AnnotatedImage
 from labeltools.core.classes import ClassTable
-from labeltools.core.errors import DatasetError, ExportError, LabelFileError
+from labeltools.core.errors import AnnotationError, DatasetError, ExportError, LabelFileError
 from labeltools.core.options import (
     DEFAULT_LABELME_RULES,
     DEFAULT_LINE_WIDTH,
@@ -44,6 +45,7 @@ from labeltools.core.options import (
     EXPORT_TARGETS,
     LABELME_RULES,
     VOID,
+    SourceFormat,
 )
 from labeltools.engine.executor import FileResult, OneRun, map_files
 from labeltools.engine.storage import (
@@ -68,6 +70,7 @@ from labeltools.formats.coco import (
     segmentation_rle,
     write_coco,
 )
+from labeltools.formats.images import open_record_image
 from labeltools.formats.labelme import labelme_objects, open_source_image, read_labelme
 from labeltools.formats.labels import read_image_bytes, read_label
 from labeltools.formats.voc import (
@@ -96,10 +99,17 @@ from labeltools.jobs.convert import (
     annotation_class_table,
     assign_ids,
     dataset_image,
+    detect_source,
     find_annotations,
+    object_inks,
+    object_values,
+    read_one,
+    record_items,
     save_dataset_image,
+    source_class_table,
 )
 from labeltools.ops.outlines import inset, signed_area, simplify, single_outline
+from labeltools.ops.raster import object_mask
 from labeltools.ops.splits import check_fraction, split_ids
 
 log = logging.getLogger(__name__)
@@ -124,6 +134,7 @@ class ExportOptions:
         strict: such objects fail their file (nothing of it is written).
         line_width, point_size, labelme_rules, unknown: as for ``convert`` (``labelme_rules``
             ``"7"`` or ``"6"``, labelme 7.9.1's or 6.3.1's rasteriser).
+        images_dir: as ``convert --images``: where other tools' images are looked for first.
     """
 
     to: str = "coco"
@@ -138,6 +149,7 @@ class ExportOptions:
     point_size: int = DEFAULT_POINT_SIZE
     labelme_rules: str = DEFAULT_LABELME_RULES
     unknown: str = "error"
+    images_dir: str | None = None  # other tools' images: looked for here first (see convert --images)
 
     def check(self) -> None:
         if self.to not in EXPORT_TARGETS:
@@ -164,8 +176,12 @@ class ExportItem:
     image_id: str
     split: str
     voc: bool = False
+    kind: str = "labelme"  # the tool of an annotation source (see convert --from)
+    record: AnnotatedImage | None = field(default=None, compare=False)  # COCO, CVAT, Label Studio
 
-    def __str__(self) -> str:  # failures are reported by file
+    def __str__(self) -> str:  # failures are reported by file (and image)
+        if self.record is not None:
+            return self.record.source
         return str(label_path(self.source, self.image_id)) if self.voc else self.source
 
 
@@ -225,6 +241,46 @@ def _labelme_source(item: ExportItem, table: ClassTable, options: ExportOptions)
             union[y : y + o.mask.shape[0], x : x + o.mask.shape[1]] |= o.mask
         crowd = _boxed(union, VOID, "void")
     return image, objects, crowd
+
+
+def _record_source(item: ExportItem, table: ClassTable, options: ExportOptions) -> tuple[Any, list[_Object], _Object | None]:
+    """An image of another tool's export (see ``convert --from``): its image, its instances
+    (objects of one label and instance key together, each filled by its tool's rule) and its
+    void region (crowd regions, ``__ignore__``). An object of one polygon keeps it as its
+    vertices (in labelme's pixel-centre coordinates: pycocotools' corners less half a pixel)."""
+    record = item.record if item.record is not None else read_one(item.kind, item.source, options.images_dir)  # type: ignore[arg-type]
+    if record.problem is not None:
+        raise AnnotationError(record.problem)
+    image = open_record_image(record)
+    height, width = image.height, image.width
+    values = object_values(record, table, options.unknown)  # type: ignore[arg-type]
+    inks = object_inks(record, values)
+    groups: dict[int, list[int]] = {}
+    void = np.zeros((height, width), dtype=bool)
+    for n, (value, ink) in enumerate(zip(values, inks)):
+        if value is None or value == 0:
+            continue
+        stamp = object_mask(record.objects[n], height, width, record.fill, f"{record.source}: {record.objects[n].where}")
+        if value == VOID:
+            if stamp.mask.size:
+                void[stamp.box] |= stamp.mask
+        elif ink is not None:
+            groups.setdefault(ink, []).append(n)
+    objects = []
+    for number, members in groups.items():
+        stamps = [object_mask(record.objects[n], height, width, record.fill) for n in members]
+        full = np.zeros((height, width), dtype=bool)
+        for stamp in stamps:
+            if stamp.mask.size:
+                full[stamp.box] |= stamp.mask
+        found = _boxed(full, int(values[members[0]]), f"object {number}")  # type: ignore[arg-type]
+        if found is None:
+            continue
+        parts = record.objects[members[0]].parts
+        if len(members) == 1 and len(parts) == 1 and parts[0].kind == "polygon" and parts[0].points is not None:
+            found.vertices = parts[0].points - (0.5 if record.fill == "pycocotools" else 0.0)
+        objects.append(found)
+    return image, objects, _boxed(void, VOID, "void")
 
 
 def _boxed(mask: NDArray[np.bool_], category: int, name: str) -> _Object | None:
@@ -394,7 +450,8 @@ def export_item(item: ExportItem, output: str, table: ClassTable, options: Expor
         source_image, height, width, objects, crowd = _voc_objects(item)
         labelme_image = None
     else:
-        labelme_image, objects, crowd = _labelme_source(item, table, options)
+        read = _labelme_source if item.kind == "labelme" else _record_source
+        labelme_image, objects, crowd = read(item, table, options)
         height, width = labelme_image.height, labelme_image.width
         source_image = labelme_image.path
     annotations: list[str] = []
@@ -500,8 +557,13 @@ class Export(OneRun):
 
     @property
     def from_voc(self) -> bool:
-        """True when the objects come from a VOC dataset's instance maps, not labelme shapes."""
+        """True when the objects come from a VOC dataset's instance maps, not annotations."""
         return bool(self.items) and self.items[0].voc
+
+    @property
+    def source(self) -> str:
+        """Where the objects come from: ``voc``, or the annotation tool (``labelme``, ``coco``...)."""
+        return "voc" if self.from_voc else (self.items[0].kind if self.items else "labelme")
 
     @property
     def splits(self) -> list[str]:
@@ -577,7 +639,8 @@ class Export(OneRun):
             "holes_dropped": sum(c.get("holes", 0) for c in self.objects),
             "min_iou": self.options.min_iou, "below_min_iou": self.below,
             "mean_iou": float(np.mean([c["iou"] for c in self.objects])) if self.objects else None,
-            "labelme_rules": None if self.from_voc else self.options.labelme_rules,
+            "source": self.source,
+            "labelme_rules": self.options.labelme_rules if self.source == "labelme" else None,
             "fragments_dropped": sum(c.get("fragments", 0) for c in self.objects),
             "crowd_regions": self.crowds,
             "class_ids": [
@@ -619,12 +682,14 @@ def export_dataset(
     seed: int = 0,
     overwrite: bool = False,
     jobs: int | None = None,
+    source: SourceFormat | None = None,
 ) -> Export:
     """Check an export and return it ready to run.
 
     ``sources`` is one VOC dataset with ``SegmentationObject`` (its ``train``/``val`` split
-    files, else every label as ``train``), or labelme folders and JSON files (split as
-    ``convert`` splits them, from ``val_fraction`` and ``seed``). With ``split``, only that
+    files, else every label as ``train``), or annotation folders and files of one tool (labelme,
+    COCO, CVAT, Label Studio or Cityscapes, found from the files or named by ``source``; split
+    as ``convert`` splits them, from ``val_fraction`` and ``seed``). With ``split``, only that
     split is exported. The class table is ``classes``, else the dataset's, else the labels
     found in the annotations, as for ``convert``.
 
@@ -649,11 +714,21 @@ def export_dataset(
             raise DatasetError(f"{root}: no class_names.txt; give the class table (--classes)")
         items = _voc_items(root, split)
     else:
-        found = assign_ids(find_annotations(listed, exclude=out))
-        table = annotation_class_table(found, classes, jobs)
+        kind, files = detect_source(find_annotations(listed, exclude=out, source=source), source)
+        if kind == "labelme":
+            found = assign_ids(files)
+            table = annotation_class_table(found, classes, jobs)
+        else:
+            found, exports = record_items(kind, files, options.images_dir, False)
+            if classes is not None:
+                table = annotation_class_table(found, classes, jobs)
+            elif kind == "cityscapes":  # instances need a background that is no class: labelIds
+                table = ClassTable.preset("cityscapes")
+            else:
+                table = source_class_table(kind, exports)[0]
         train, val = split_ids([item.image_id for item in found], val_fraction, seed)
         side = {image_id: "train" for image_id in train} | {image_id: "val" for image_id in val}
-        items = [ExportItem(item.json_path, item.image_id, side[item.image_id]) for item in found]
+        items = [ExportItem(item.json_path, item.image_id, side[item.image_id], kind=item.kind, record=item.record) for item in found]
         if split is not None:
             items = [item for item in items if item.split == split]
             if not items:
