@@ -600,3 +600,60 @@ def test_a_stratified_split_of_cvat_images_puts_each_class_on_both_sides(tmp_pat
         for image_id in ids:
             held[side] |= set(np.unique(labels(tmp_path / "out", image_id)).tolist()) - {0, 255}
     assert held["train"] == held["val"] == {1, 2, 3}
+
+
+#: A CVAT project export as CVAT writes one: labels under <project>, the same image name in two
+#: subsets (images/<subset>/), attributes inside shapes, a skeleton, a shape without a label.
+CVAT_PROJECT = """<?xml version="1.0" encoding="utf-8"?>
+<annotations>
+  <version>1.1</version>
+  <meta><project><id>3</id><name>p</name>
+    <tasks><task><id>39</id><name>a</name><subset>Train</subset></task><task><id>40</id><name>b</name><subset>Validation</subset></task></tasks>
+    <labels>
+      <label><name>label1</name><color>#d12345</color><attributes><attribute><name>a1</name><input_type>checkbox</input_type><default_value>false</default_value><values>false true</values></attribute></attributes></label>
+      <label><name>label2</name><color>#350dea</color></label>
+      <label><name>skeleton</name><type>skeleton</type></label>
+    </labels>
+  </project><dumped>2026-01-17</dumped></meta>
+  <image height="8" id="0" name="img0.jpg" subset="Train" task_id="39" width="8">
+    <box label="label1" occluded="1" xbr="4" xtl="0" ybr="4" ytl="2" z_order="1"><attribute name="a1">true</attribute></box>
+    <polyline label="" points="1.0,2;3,4;5,6;7,8"/>
+    <skeleton label="skeleton" occluded="0" source="manual" points="" rotation="0.00" z_order="0">
+      <points label="1" occluded="0" source="manual" outside="1" points="1,1" z_order="0"></points>
+    </skeleton>
+  </image>
+  <image height="8" id="0" name="img0.jpg" subset="Validation" task_id="40" width="8">
+    <polygon label="label2" points="1,2;7,1;6,7" z_order="1"/>
+  </image>
+</annotations>
+"""
+
+
+def test_a_cvat_project_export_with_subsets_skeletons_and_attributes(tmp_path: Path) -> None:
+    for subset in ("Train", "Validation"):
+        photo(tmp_path / "p" / "images" / subset / "img0.jpg", 8, 8, 0)
+    (tmp_path / "p" / "annotations.xml").write_text(CVAT_PROJECT)
+    with pytest.raises(DatasetError, match=r"1 output id\(s\) would be written by more than one image \(use --flatten-names"):
+        convert_labelme(tmp_path / "p", tmp_path / "out")
+    conversion, results = convert(tmp_path / "p", tmp_path / "out", flatten_names=True)
+    assert [r.data["id"] for r in results] == ["Train_img0", "Validation_img0"] and all(r.ok for r in results)
+    assert results[0].warnings == ("1 shape(s) without a label; left out", "1 <skeleton> element(s) left out (no area in a label map)")
+    assert conversion.classes.names[:4] == ["_background_", "label1", "label2", "skeleton"]
+    assert conversion.classes.color_of(2) == (0x35, 0x0D, 0xEA)
+    assert labels(tmp_path / "out", "Train_img0")[2:4, 0:4].tolist() == [[1] * 4] * 2
+    assert labels(tmp_path / "out", "Train_img0").sum() == 8
+    assert set(np.unique(labels(tmp_path / "out", "Validation_img0")).tolist()) == {0, 2}
+
+
+def test_a_labelstudio_task_is_found_by_its_file_upload_and_its_choices_are_left_out(tmp_path: Path) -> None:
+    photo(tmp_path / "pictures" / "000000000025.jpg", 64, 48, 0)
+    result = {"id": "djbpw94CXj", "type": "polygonlabels", "from_name": "label", "to_name": "image", "image_rotation": 0,
+              "original_width": 64, "original_height": 48, "value": {"points": [[10, 10], [90, 20], [50, 90]], "polygonlabels": ["Airplane"]}}
+    choice = {**result, "type": "choices", "from_name": "choices", "value": {"points": result["value"]["points"], "choices": ["uncertain"]}}
+    task = {"id": 68501, "annotations": [{"id": 211797, "result": [result, choice], "was_cancelled": False}],
+            "file_upload": "e97d4735-000000000025.jpg", "data": {"image": "/image2"}}  # fmt: skip
+    (tmp_path / "export.json").write_text(json.dumps([task]))
+    _, results = convert(tmp_path / "export.json", tmp_path / "out", options=ConvertOptions(images_dir=str(tmp_path / "pictures")))
+    assert results[0].ok, results[0].error
+    assert results[0].warnings == ("1 result(s) of type 'choices' left out",)
+    assert set(np.unique(labels(tmp_path / "out", "image2")).tolist()) == {0, 1}

@@ -96,6 +96,8 @@ class AnnotatedImage:
         warnings: what the reader left out, in words.
         problem: why the record cannot be converted (a bad object, named), or None: a bad
             object fails its image alone.
+        subset: the part of the export the image belongs to (a CVAT project's subset, a COCO
+            file's split), which tells apart images of one name in several subsets.
     """
 
     source: str
@@ -108,6 +110,7 @@ class AnnotatedImage:
     fill: FillRule
     warnings: tuple[str, ...] = ()
     problem: str | None = None
+    subset: str | None = None
 
     @property
     def labels(self) -> set[str]:

@@ -353,6 +353,7 @@ def parse_coco(doc: Any, path: Path, images_dir: Path | None = None) -> Annotati
             source=source, annotation_file=str(path), image=name,
             candidates=image_candidates(name, folders, images_dir), height=height, width=width,
             objects=tuple(objects), fill="pycocotools", warnings=tuple(warnings), problem=problem,
+            subset=_split_of(path),
         ))  # fmt: skip
     stray += sum(len(v) for v in by_image.values())
     if stray:

@@ -198,16 +198,21 @@ def parse_cvat(data: bytes, path: Path, images_dir: Path | None = None) -> Annot
         source = f"{path}: image {shown(name)} (<image> {n})"
         objects, warnings, problem = [], [], None
         height = width = None
-        lines = 0
+        lines = unlabelled = 0
+        others: dict[str, int] = {}
         try:
             if not name:
                 raise BadObject("has no 'name'")
             height, width = image_size(_int(image.get("height")), _int(image.get("width")))
+            for element in image:
+                if element.tag not in SHAPES and element.tag != "tag":  # skeletons, cuboids...
+                    others[element.tag] = others.get(element.tag, 0) + 1
             for m, element in enumerate(e for e in image if e.tag in SHAPES):
                 label = element.get("label") or ""
                 what = f"<{element.tag}> {m} (label {shown(label)})"
                 if not label:
-                    raise BadObject(f"{what} has no 'label'")
+                    unlabelled += 1
+                    continue
                 part = _geometry(element, what, (height, width))
                 lines += not part.has_area
                 group = element.get("group_id")
@@ -222,11 +227,14 @@ def parse_cvat(data: bytes, path: Path, images_dir: Path | None = None) -> Annot
             problem = f"{source}: {exc}"
         if lines:
             warnings.append(f"{lines} polyline/points shape(s) cover no area; left out of the label maps, as CVAT's mask export leaves them")
+        if unlabelled:
+            warnings.append(f"{unlabelled} shape(s) without a label; left out")
+        warnings += [f"{count} <{shown(tag)[1:-1]}> element(s) left out (no area in a label map)" for tag, count in others.items()]
         records.append(AnnotatedImage(
             source=source, annotation_file=str(path), image=name,
             candidates=image_candidates(name, _image_folders(path, image.get("subset")), images_dir),
             height=height, width=width, objects=tuple(objects), fill="pycocotools",
-            warnings=tuple(warnings), problem=problem,
+            warnings=tuple(warnings), problem=problem, subset=image.get("subset") or None,
         ))  # fmt: skip
     return AnnotationExport(str(path), tuple(records), _labels(root))
 

@@ -138,12 +138,12 @@ def _task_image(task: dict[str, Any]) -> str | None:
     return next((v for v in data.values() if isinstance(v, str)), None)
 
 
-def upload_name(reference: str) -> str:
-    """The name an uploaded file had: Label Studio prefixes uploads with 8 hex digits and a dash
-    (``ab12cd34-photo.jpg``)."""
+def upload_name(reference: str, uploaded: bool = False) -> str:
+    """The name an uploaded file had: Label Studio prefixes uploads (``/data/upload/...``, and
+    a task's ``file_upload``: ``uploaded``) with 8 hex digits and a dash (``ab12cd34-photo.jpg``)."""
     name = image_name(reference)
     head, dash, rest = name.partition("-")
-    if "/upload/" in reference and dash and len(head) == 8 and all(c in "0123456789abcdef" for c in head) and rest:
+    if (uploaded or "/upload/" in reference) and dash and len(head) == 8 and all(c in "0123456789abcdef" for c in head) and rest:
         return rest
     return name
 
@@ -151,8 +151,9 @@ def upload_name(reference: str) -> str:
 def read_labelstudio(path: Any, images_dir: Path | None = None) -> AnnotationExport:
     """Read a Label Studio JSON export into the neutral layer, one record per task with an image.
 
-    Images are looked for by file name (an upload's name with and without its prefix) under
-    ``images_dir``, then beside the export and in ``images/`` there; never fetched.
+    Images are looked for by file name (an upload's name with and without its prefix; then the
+    task's ``file_upload``) under ``images_dir``, then beside the export and in ``images/``
+    there; never fetched.
 
     Raises:
         AnnotationError: the file is not a Label Studio JSON export (a list of tasks).
@@ -216,6 +217,10 @@ def parse_labelstudio(doc: Any, path: Path, images_dir: Path | None = None) -> A
         candidates = image_candidates(reference, folders, images_dir)
         if upload_name(reference) != image_name(reference):
             candidates += image_candidates(upload_name(reference), folders, images_dir)
+        uploaded = task.get("file_upload")
+        if isinstance(uploaded, str) and uploaded:  # the file as uploaded, whatever 'data' names
+            candidates += image_candidates(uploaded, folders, images_dir)
+            candidates += image_candidates(upload_name(uploaded, uploaded=True), folders, images_dir)
         records.append(AnnotatedImage(
             source=source, annotation_file=str(path), image=reference, candidates=tuple(dict.fromkeys(candidates)),
             height=height, width=width, objects=tuple(objects), fill="pycocotools",

@@ -770,9 +770,10 @@ def record_items(
         for record in export.images:
             name = upload_name(record.image) if kind == "label-studio" else image_name(record.image)
             image_id = PurePosixPath(name).stem
-            if flatten_names:
+            if flatten_names:  # the subset, then the folders of the image's path
                 relative = PurePosixPath(record.image.split("?d=")[-1].replace("\\", "/"))
-                folders = [_UNSAFE.sub("_", part).strip("_") for part in relative.parent.parts if part not in ("/", "", ".", "..")]
+                parts = [record.subset or "", *(p for p in relative.parent.parts if p not in ("/", ".", ".."))]
+                folders = [_UNSAFE.sub("_", part).strip("_") for part in parts]
                 image_id = "_".join([*[f for f in folders if f], image_id])
             items.append(ConvertItem(record.annotation_file, image_id, kind, record))
     _check_unique([(str(item), item.image_id) for item in items], flatten_names)
