@@ -172,10 +172,7 @@ def cvat_export(root: Path, images: int = 4, seed: int = 0, size: tuple[int, int
         for k in range(int(rng.integers(2, 9))):
             label = CVAT_LABELS[int(rng.integers(0, len(CVAT_LABELS)))][0]
             z = int(rng.integers(-1, 3))
-            group = ""
-            if rng.random() < 0.3:  # the shapes of a group share its label and z order, as in CVAT's UI
-                number = int(rng.integers(1, 3))
-                group, label, z = f' group_id="{number}"', CVAT_LABELS[number][0], number
+            group = f' group_id="{int(rng.integers(1, 4))}"' if rng.random() < 0.3 else ""
             common = f'label="{label}" source="manual" occluded="0" z_order="{z}"{group}'
             kind = rng.choice(["box", "polygon", "polyline", "points", "mask"])
             if kind == "box":

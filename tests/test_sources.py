@@ -267,23 +267,49 @@ for path in sorted(Path(out, "SegmentationClass").glob("*.png")):
 """
 
 
-def test_cvat_label_maps_equal_cvats_segmentation_mask_export(tmp_path: Path) -> None:
+def cvat_reference(xml_folder: Path, out: Path, tmp_path: Path) -> None:
+    """CVAT's mask export of ``xml_folder`` (run by Datumaro) against ours in ``out``, image by
+    image; the classes are matched by name (Datumaro orders its label map its own way)."""
     from consumers import run_in
 
-    path = cvat_export(tmp_path / "cvat", images=10, seed=6)
+    (tmp_path / "elsewhere").mkdir(exist_ok=True)
+    done = run_in("datumaro", DATUMARO_CVAT_MASKS, tmp_path / "elsewhere", str(xml_folder), str(tmp_path / "reference"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    names = [line.split(":")[0] for line in (tmp_path / "reference" / "labelmap.txt").read_text().splitlines() if not line.startswith("#")]
+    ours = (out / "class_names.txt").read_text().split("\n")
+    to_ours = np.array([0 if name == "background" else ours.index(name) for name in names] + [0] * (256 - len(names)), np.uint8)
+    references = sorted((tmp_path / "reference" / "SegmentationClass").glob("*.png"))
+    assert references
+    for reference in references:
+        expected = to_ours[np.asarray(Image.open(reference))]
+        np.testing.assert_array_equal(labels(out, reference.stem), expected, err_msg=reference.stem)
+
+
+def test_cvat_label_maps_equal_cvats_segmentation_mask_export(tmp_path: Path) -> None:
+    path = cvat_export(tmp_path / "cvat", images=12, seed=6)
     conversion, results = convert(tmp_path / "cvat", tmp_path / "out")
     assert conversion.source == "cvat" and all(r.ok for r in results), [r.error for r in results if not r.ok]
     assert conversion.classes.names[:4] == ["_background_", "car", "person", "road"]
     assert conversion.classes.color_of(1) == (0xFA, 0x32, 0x53)  # the label's colour in <meta>
     assert any("polyline/points shape(s) cover no area" in w for r in results for w in r.warnings)
+    cvat_reference(path.parent, tmp_path / "out", tmp_path)
+    assert len(list((tmp_path / "reference" / "SegmentationClass").glob("*.png"))) >= 10
+
+
+def test_cvat_xml_written_by_datumaro_converts_as_cvat_exports_it(tmp_path: Path) -> None:
+    """CVAT XML as another tool writes it: Datumaro's cvat exporter, from a COCO dataset (each
+    object a mask and its box in one group, the groups out of file order)."""
+    from consumers import run_in
+
+    coco_export(tmp_path / "coco", images=6, seed=14)
     (tmp_path / "elsewhere").mkdir()
-    done = run_in("datumaro", DATUMARO_CVAT_MASKS, tmp_path / "elsewhere", str(path.parent), str(tmp_path / "reference"))
+    write = "import sys\nfrom datumaro.components.dataset import Dataset\nDataset.import_from(sys.argv[1], 'coco_instances').export(sys.argv[2], 'cvat', save_media=True)"
+    done = run_in("datumaro", write, tmp_path / "elsewhere", str(tmp_path / "coco"), str(tmp_path / "cvat"))
     assert done.returncode == 0, done.stderr[-3000:]
-    references = sorted((tmp_path / "reference" / "SegmentationClass").glob("*.png"))
-    assert len(references) == 10
-    for reference in references:
-        expected = np.asarray(Image.open(reference))
-        np.testing.assert_array_equal(labels(tmp_path / "out", reference.stem), expected, err_msg=reference.stem)
+    assert (tmp_path / "cvat" / "val.xml").is_file()
+    conversion, results = convert(tmp_path / "cvat", tmp_path / "out")
+    assert conversion.source == "cvat" and len(results) == 6 and all(r.ok for r in results), [r.error for r in results]
+    cvat_reference(tmp_path / "cvat", tmp_path / "out", tmp_path)
 
 
 # --- Label Studio against label-studio-converter ----------------------------------------------
@@ -545,7 +571,7 @@ def test_overlap_void_and_instances_for_coco_objects(tmp_path: Path) -> None:
     assert labels(tmp_path / "out", "a", "SegmentationObject")[5].tolist() == [1] * 8 + [255] * 4 + [2] * 4 + [3] * 4
 
 
-def test_cvat_shapes_of_one_group_are_one_instance(tmp_path: Path) -> None:
+def test_cvat_shapes_of_one_group_are_one_instance_painted_after_the_others(tmp_path: Path) -> None:
     photo(tmp_path / "cvat" / "images" / "f.jpg", 20, 10, 0)
     (tmp_path / "cvat" / "annotations.xml").write_text(
         '<annotations><version>1.1</version><meta><task><labels><label><name>car</name></label></labels></task></meta>'
@@ -555,7 +581,8 @@ def test_cvat_shapes_of_one_group_are_one_instance(tmp_path: Path) -> None:
     )
     _, results = convert(tmp_path / "cvat", tmp_path / "out")
     assert results[0].ok and "1 polyline/points shape(s) cover no area" in results[0].warnings[0]
-    assert labels(tmp_path / "out", "f", "SegmentationObject")[5].tolist() == [1] * 4 + [0] * 2 + [1] * 3 + [0] * 3 + [2] * 3 + [0] * 5
+    # CVAT paints the shapes of no group first, then each group as one object
+    assert labels(tmp_path / "out", "f", "SegmentationObject")[5].tolist() == [2] * 4 + [0] * 2 + [2] * 3 + [0] * 3 + [1] * 3 + [0] * 5
 
 
 # --- exports read the same layer ---------------------------------------------------------------

@@ -26,6 +26,13 @@ from numpy.typing import NDArray
 FillRule = Literal["pycocotools", "cityscapes"]
 FILL_RULES: tuple[str, ...] = get_args(FillRule)
 
+#: How objects that share an instance key become instances: ``"instance"``, objects of one label
+#: and key are one instance, each painted as itself; ``"cvat"``, as CVAT's "Segmentation mask"
+#: export merges a group (Datumaro's ``merge_instance_segments``): one object of the union of
+#: its shapes, with the label and z order of its largest shape, painted after the shapes of no
+#: group of its z order, groups in ascending id.
+GroupRule = Literal["instance", "cvat"]
+
 #: The kinds of geometry. ``polygon``: vertices ``(N, 2)``; ``box``: two corners ``(x0, y0)``,
 #: ``(x1, y1)``; ``mask``: a bool array whose top-left pixel is ``offset``; ``rle``: a COCO RLE
 #: (``{"size": [h, w], "counts": ...}``, compressed or not) over the whole image; ``line`` and
@@ -98,6 +105,7 @@ class AnnotatedImage:
             object fails its image alone.
         subset: the part of the export the image belongs to (a CVAT project's subset, a COCO
             file's split), which tells apart images of one name in several subsets.
+        groups: how objects sharing an instance key are painted (see :data:`GroupRule`).
     """
 
     source: str
@@ -111,6 +119,7 @@ class AnnotatedImage:
     warnings: tuple[str, ...] = ()
     problem: str | None = None
     subset: str | None = None
+    groups: GroupRule = "instance"
 
     @property
     def labels(self) -> set[str]:

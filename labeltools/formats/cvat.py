@@ -9,8 +9,9 @@ its shapes: ``box`` (``xtl ytl xbr ybr``, ``rotation`` in degrees about its cent
 (shapes of one group and label are one instance).
 
 Label maps paint boxes, polygons, masks and ellipses as CVAT's "Segmentation mask" export does
-(through Datumaro: polygons filled by pycocotools, by ascending ``z_order``); polylines and
-points cover no area and are left out, with a warning.
+(through Datumaro: polygons filled by pycocotools, a group's shapes merged under its largest
+shape's label, by ascending ``z_order``); polylines and points cover no area and are left out,
+with a warning.
 """
 
 from __future__ import annotations
@@ -221,7 +222,11 @@ def parse_cvat(data: bytes, path: Path, images_dir: Path | None = None) -> Annot
                     z_order = int(z)
                 except ValueError:
                     raise BadObject(f"{what}: z_order must be a whole number, got {shown(z)}") from None
-                instance = group if group not in (None, "", "0") else None
+                try:
+                    number = int(group) if group not in (None, "") else 0
+                except ValueError:
+                    raise BadObject(f"{what}: group_id must be a whole number, got {shown(group)}") from None
+                instance = number or None
                 objects.append(AnnotatedObject(label, (part,), what, instance, z_order))
         except BadObject as exc:
             problem = f"{source}: {exc}"
@@ -234,7 +239,7 @@ def parse_cvat(data: bytes, path: Path, images_dir: Path | None = None) -> Annot
             source=source, annotation_file=str(path), image=name,
             candidates=image_candidates(name, _image_folders(path, image.get("subset")), images_dir),
             height=height, width=width, objects=tuple(objects), fill="pycocotools",
-            warnings=tuple(warnings), problem=problem, subset=image.get("subset") or None,
+            warnings=tuple(warnings), problem=problem, subset=image.get("subset") or None, groups="cvat",
         ))  # fmt: skip
     return AnnotationExport(str(path), tuple(records), _labels(root))
 

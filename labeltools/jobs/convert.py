@@ -129,8 +129,9 @@ from labeltools.formats.voc import (
 )
 from labeltools.ops.draw import legend_image, overlay_image, stack_vertical
 from labeltools.ops.raster import (
-    ObjectMask,
+    EMPTY,
     Painted,
+    merge_groups,
     object_mask,
     paint_objects,
     paint_polygons,
@@ -556,16 +557,33 @@ def rasterise_record(
         )
     where = f"{record.source}: "
     stamps = [
-        object_mask(obj, height, width, record.fill, where + obj.where) if value is not None else _NOTHING
+        object_mask(obj, height, width, record.fill, where + obj.where) if value is not None else EMPTY
         for obj, value in zip(record.objects, values)
     ]
+    z_orders = [obj.z_order for obj in record.objects]
+    if record.groups == "cvat":  # a group is one object, as CVAT's mask export merges it
+        stamps, values, z_orders = merge_groups(record.objects, stamps, values)
+        inks = _numbered(values, record.source) if instances else None
     return paint_objects(
-        stamps, values, [obj.z_order for obj in record.objects], height, width,
-        inks=inks, overlap=overlap, background=_background(record, classes),
+        stamps, values, z_orders, height, width, inks=inks, overlap=overlap, background=_background(record, classes),
     )  # fmt: skip
 
 
-_NOTHING = ObjectMask(np.zeros((0, 0), dtype=bool), (0, 0))
+def _numbered(values: Sequence[int | None], source: str) -> list[int | None]:
+    """Instance map values of objects that are each an instance: numbered from 1 in order; 0 and
+    255 for objects of class 0 and of void."""
+    inks: list[int | None] = []
+    count = 0
+    for value in values:
+        if value is None or value in (0, VOID):
+            inks.append(value)
+        else:
+            count += 1
+            if count >= VOID:
+                raise AnnotationError(f"{source}: more than {VOID - 1} instances; instance maps hold at most {VOID - 1} per image")
+            inks.append(count)
+    return inks
+
 
 
 def convert_record(

@@ -109,7 +109,7 @@ from labeltools.jobs.convert import (
     source_class_table,
 )
 from labeltools.ops.outlines import inset, signed_area, simplify, single_outline
-from labeltools.ops.raster import object_mask
+from labeltools.ops.raster import EMPTY, merge_groups, object_mask
 from labeltools.ops.splits import check_fraction, split_ids
 
 log = logging.getLogger(__name__)
@@ -245,42 +245,50 @@ def _labelme_source(item: ExportItem, table: ClassTable, options: ExportOptions)
 
 def _record_source(item: ExportItem, table: ClassTable, options: ExportOptions) -> tuple[Any, list[_Object], _Object | None]:
     """An image of another tool's export (see ``convert --from``): its image, its instances
-    (objects of one label and instance key together, each filled by its tool's rule) and its
-    void region (crowd regions, ``__ignore__``). An object of one polygon keeps it as its
-    vertices (in labelme's pixel-centre coordinates: pycocotools' corners less half a pixel)."""
+    (objects of one label and instance key together, a CVAT group as CVAT's mask export merges
+    it; each filled by its tool's rule) and its void region (crowd regions, ``__ignore__``). An
+    object of one polygon keeps it as its vertices (in labelme's pixel-centre coordinates:
+    pycocotools' corners less half a pixel)."""
     record = item.record if item.record is not None else read_one(item.kind, item.source, options.images_dir)  # type: ignore[arg-type]
     if record.problem is not None:
         raise AnnotationError(record.problem)
     image = open_record_image(record)
     height, width = image.height, image.width
-    values = object_values(record, table, options.unknown)  # type: ignore[arg-type]
-    inks = object_inks(record, values)
-    groups: dict[int, list[int]] = {}
+    values: list[int | None] = object_values(record, table, options.unknown)  # type: ignore[arg-type]
+    stamps = [
+        object_mask(obj, height, width, record.fill, f"{record.source}: {obj.where}") if value not in (None, 0) else EMPTY
+        for obj, value in zip(record.objects, values)
+    ]
+    groups: dict[int, list[int]] = {}  # instance -> the objects (stamps) it is made of
+    if record.groups == "cvat":  # a group is one object, as CVAT's mask export merges it
+        stamps, values, _ = merge_groups(record.objects, stamps, values)
+        groups = {n: [n] for n in range(len(stamps))}
+    else:
+        for n, ink in enumerate(object_inks(record, values)):
+            if ink not in (None, 0, VOID):
+                groups.setdefault(ink, []).append(n)
     void = np.zeros((height, width), dtype=bool)
-    for n, (value, ink) in enumerate(zip(values, inks)):
-        if value is None or value == 0:
+    for n, value in enumerate(values):
+        if value == VOID and stamps[n].mask.size:
+            void[stamps[n].box] |= stamps[n].mask
+    objects: list[_Object] = []
+    for shapes in groups.values():
+        value = values[shapes[0]]
+        if value in (None, 0, VOID):
             continue
-        stamp = object_mask(record.objects[n], height, width, record.fill, f"{record.source}: {record.objects[n].where}")
-        if value == VOID:
-            if stamp.mask.size:
-                void[stamp.box] |= stamp.mask
-        elif ink is not None:
-            groups.setdefault(ink, []).append(n)
-    objects = []
-    for number, members in groups.items():
-        stamps = [object_mask(record.objects[n], height, width, record.fill) for n in members]
         full = np.zeros((height, width), dtype=bool)
-        for stamp in stamps:
-            if stamp.mask.size:
-                full[stamp.box] |= stamp.mask
-        found = _boxed(full, int(values[members[0]]), f"object {number}")  # type: ignore[arg-type]
+        for n in shapes:
+            if stamps[n].mask.size:
+                full[stamps[n].box] |= stamps[n].mask
+        found = _boxed(full, int(value), f"object {len(objects) + 1}")  # type: ignore[arg-type]
         if found is None:
             continue
-        parts = record.objects[members[0]].parts
-        if len(members) == 1 and len(parts) == 1 and parts[0].kind == "polygon" and parts[0].points is not None:
+        parts = record.objects[shapes[0]].parts if len(shapes) == 1 and record.groups != "cvat" else ()
+        if len(parts) == 1 and parts[0].kind == "polygon" and parts[0].points is not None:
             found.vertices = parts[0].points - (0.5 if record.fill == "pycocotools" else 0.0)
         objects.append(found)
     return image, objects, _boxed(void, VOID, "void")
+
 
 
 def _boxed(mask: NDArray[np.bool_], category: int, name: str) -> _Object | None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import PIL.Image
@@ -46,6 +47,11 @@ class ObjectMask:
     @property
     def area(self) -> int:
         return int(np.count_nonzero(self.mask))
+
+
+#: The pixels of an object that paints nothing (shared: read-only).
+EMPTY = ObjectMask(np.zeros((0, 0), dtype=bool), (0, 0))
+EMPTY.mask.setflags(write=False)
 
 
 def _pycocotools() -> object:
@@ -77,7 +83,7 @@ def _polygon_stamp(polygons: Sequence[NDArray[np.float64]], height: int, width: 
     pycocotools scales, rounds and clips per vertex, Pillow rounds per vertex)."""
     boxes = [b for b in (_reach(p, height, width) for p in polygons) if b is not None]
     if not boxes:
-        return ObjectMask(np.zeros((0, 0), dtype=bool), (0, 0))
+        return EMPTY
     x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
     x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
     h, w = y1 - y0, x1 - x0
@@ -94,10 +100,10 @@ def _polygon_stamp(polygons: Sequence[NDArray[np.float64]], height: int, width: 
     return ObjectMask(np.frombuffer(canvas.tobytes(), dtype=bool).reshape(h, w), (x0, y0))
 
 
-def _union(stamps: Sequence[ObjectMask], height: int, width: int) -> ObjectMask:
+def _union(stamps: Sequence[ObjectMask]) -> ObjectMask:
     stamps = [s for s in stamps if s.mask.size]
     if len(stamps) <= 1:
-        return stamps[0] if stamps else ObjectMask(np.zeros((0, 0), dtype=bool), (0, 0))
+        return stamps[0] if stamps else EMPTY
     x0 = min(s.offset[0] for s in stamps)
     y0 = min(s.offset[1] for s in stamps)
     x1 = max(s.offset[0] + s.mask.shape[1] for s in stamps)
@@ -116,7 +122,7 @@ def _placed_mask(part: Geometry, height: int, width: int) -> ObjectMask:
     h, w = part.mask.shape
     cx0, cy0, cx1, cy1 = max(x, 0), max(y, 0), min(x + w, width), min(y + h, height)
     if cx1 <= cx0 or cy1 <= cy0:
-        return ObjectMask(np.zeros((0, 0), dtype=bool), (0, 0))
+        return EMPTY
     return ObjectMask(part.mask[cy0 - y : cy1 - y, cx0 - x : cx1 - x], (cx0, cy0))
 
 
@@ -154,7 +160,7 @@ def object_mask(obj: AnnotatedObject, height: int, width: int, fill: FillRule, w
             stamps.append(_rle_mask(part, height, width, where or obj.where))
     if polygons:
         stamps.append(_polygon_stamp(polygons, height, width, fill))
-    return _union(stamps, height, width)
+    return _union(stamps)
 
 
 @dataclass(frozen=True, eq=False)
@@ -171,6 +177,30 @@ class Painted:
     class_map: NDArray[np.uint8]
     instance_map: NDArray[np.uint8] | None
     contested: int
+
+
+def merge_groups(
+    objects: Sequence[AnnotatedObject], stamps: Sequence[ObjectMask], values: Sequence[int | None]
+) -> tuple[list[ObjectMask], list[int | None], list[int]]:
+    """Objects as CVAT's "Segmentation mask" export paints them (``groups="cvat"``): the objects
+    of no group (instance key None) in file order, then each group in ascending id as one
+    object, the union of its members that paint, with the value and z order of its largest
+    member (the first of the largest: Datumaro's ``find_group_leader``).
+
+    Returns:
+        The stamps, values and z orders to paint, in that order.
+    """
+    singles = [n for n, obj in enumerate(objects) if obj.instance is None]
+    groups: dict[Any, list[int]] = {}
+    for n, obj in enumerate(objects):
+        if obj.instance is not None and values[n] is not None and stamps[n].mask.size:
+            groups.setdefault(obj.instance, []).append(n)
+    merged = [(stamps[n], values[n], objects[n].z_order) for n in singles]
+    for key in sorted(groups):
+        members = groups[key]
+        leader = max(members, key=lambda n: stamps[n].area)
+        merged.append((_union([stamps[n] for n in members]), values[leader], objects[leader].z_order))
+    return [m[0] for m in merged], [m[1] for m in merged], [m[2] for m in merged]
 
 
 def painting_order(z_orders: Sequence[int], overlap: OverlapRule) -> list[int]:
