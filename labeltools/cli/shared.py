@@ -30,8 +30,8 @@ from labeltools.core.options import (
     MISSING_POLICIES,
     ON_CONFLICT,
     OVERLAP_RULES,
-    SOURCE_FORMATS,
     SCHEMES,
+    SOURCE_FORMATS,
     UNKNOWN_POLICIES,
 )
 from labeltools.core.version import __version__
@@ -652,6 +652,20 @@ else:
     MissingChoice = _choices("MissingChoice", MISSING_POLICIES)
     ConflictChoice = _choices("ConflictChoice", ON_CONFLICT)
     SourceChoice = _choices("SourceChoice", SOURCE_FORMATS)
+
+SourceOption = Annotated[
+    Optional[SourceChoice],
+    typer.Option("--from", help="The tool the annotations come from. Default: found from the files.", show_default=False),
+]
+
+ImagesDirOption = Annotated[
+    Optional[str],
+    typer.Option(
+        "--images",
+        help="Folder to look for the images of COCO, CVAT, Label Studio and Cityscapes annotations in first, by path then by file name.",
+        show_default=False,
+    ),
+]
 
 LabelmeRulesOption = Annotated[
     Optional[LabelmeRulesChoice],
