@@ -684,3 +684,21 @@ def test_a_labelstudio_task_is_found_by_its_file_upload_and_its_choices_are_left
     assert results[0].ok, results[0].error
     assert results[0].warnings == ("1 result(s) of type 'choices' left out",)
     assert set(np.unique(labels(tmp_path / "out", "image2")).tolist()) == {0, 1}
+
+
+def test_a_labelstudio_json_min_export_is_refused_saying_which_export_to_use(tmp_path: Path) -> None:
+    (tmp_path / "min.json").write_text(json.dumps([{"image": "/data/upload/1/ab12cd34-x.jpg", "id": 1, "label": [{"points": [[1, 2], [3, 4], [5, 1]], "polygonlabels": ["cat"]}]}]))
+    done = runner.invoke(app, ["convert", str(tmp_path / "min.json"), str(tmp_path / "out"), "--from", "label-studio"])
+    assert done.exit_code == 1
+    assert "min.json: a Label Studio JSON-MIN export, which keeps no image sizes; export the project as JSON" in " ".join(done.stderr.split())
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_unreadable_coco_file_among_others_fails_alone(tmp_path: Path) -> None:
+    coco_export(tmp_path / "coco", images=2, seed=15, split="train")
+    (tmp_path / "coco" / "annotations" / "instances_val.json").write_text('{"images": [], "annotations": [')
+    done = runner.invoke(app, ["convert", str(tmp_path / "coco"), str(tmp_path / "out"), "--from", "coco", "-j", "1"])
+    assert done.exit_code == 1
+    said = " ".join(done.stderr.split())
+    assert "instances_val.json: not valid JSON at line 1 column" in said and "converted 2, failed 1" in said
+    assert sorted(p.stem for p in (tmp_path / "out" / "SegmentationClass").iterdir()) == ["img_0000", "img_0001"]

@@ -169,6 +169,10 @@ def parse_labelstudio(doc: Any, path: Path, images_dir: Path | None = None) -> A
         AnnotationError: the document is not a Label Studio JSON export.
     """
     if not isinstance(doc, list) or not all(isinstance(t, dict) and "data" in t for t in doc):
+        if isinstance(doc, list) and doc and all(isinstance(t, dict) and "image" in t for t in doc):
+            raise AnnotationError(
+                f"{path}: a Label Studio JSON-MIN export, which keeps no image sizes; export the project as JSON"
+            )
         raise AnnotationError(f"{path}: not a Label Studio JSON export (a list of tasks, each with 'data')")
     records = []
     labels: dict[str, None] = {}

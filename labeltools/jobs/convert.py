@@ -600,10 +600,12 @@ def convert_record(
         OutputError: an output cannot be written.
     """
     output = location(output)
-    check_split_id(item.image_id, str(item))
     record = item.record
     if record is None:  # one file per image: read here, in the worker
         record = read_one(item.kind, item.json_path, options.images_dir)
+    if record.problem is not None:
+        raise AnnotationError(record.problem)
+    check_split_id(item.image_id, str(item))
     if resume:
         try:
             inputs: list[Path] | None = [location(record.annotation_file), find_image(record)]
@@ -612,8 +614,6 @@ def convert_record(
         done = _up_to_date(inputs, output, item.image_id, options)
         if done is not None:
             return _up_to_date_result(record.source, done, output, item.image_id, count_classes)
-    if record.problem is not None:
-        raise AnnotationError(record.problem)
     source = open_record_image(record)
     painted = rasterise_record(
         record, classes, (source.height, source.width), unknown=options.unknown,
@@ -782,8 +782,15 @@ def record_items(
         _check_unique([(str(p), item.image_id) for (p, _), item in zip(found, items)], flatten_names)
         return items, []
     folder = location(images_dir) if images_dir is not None else None
-    exports = [READERS[kind](p, folder) for p, _ in found]
-    items = []
+    exports, unread = [], []
+    for path, _ in found:
+        try:
+            exports.append(READERS[kind](path, folder))
+        except AnnotationError as exc:  # the other files go on; this one is reported as failed
+            unread.append((path, exc))
+    if unread and not exports:
+        raise unread[0][1]
+    items = [_unreadable(path, kind, exc) for path, exc in unread]
     for export in exports:
         for record in export.images:
             name = upload_name(record.image) if kind == "label-studio" else image_name(record.image)
@@ -796,6 +803,16 @@ def record_items(
             items.append(ConvertItem(record.annotation_file, image_id, kind, record))
     _check_unique([(str(item), item.image_id) for item in items], flatten_names)
     return items, exports
+
+
+def _unreadable(path: Path, kind: SourceFormat, exc: AnnotationError) -> ConvertItem:
+    """The work item of an annotation file that cannot be read, among others that can: it fails
+    with its error, the others convert."""
+    record = AnnotatedImage(
+        source=str(path), annotation_file=str(path), image="", candidates=(), height=None, width=None,
+        objects=(), fill="pycocotools", problem=str(exc),
+    )  # fmt: skip
+    return ConvertItem(str(path), f"({path.name})", kind, record)
 
 
 def _check_unique(owners: Sequence[tuple[str, str]], flatten_names: bool) -> None:
