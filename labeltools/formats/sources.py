@@ -76,12 +76,6 @@ def image_size(height: Any, width: Any, what: str = "the image") -> tuple[int, i
     return h, w
 
 
-def text(value: Any, what: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise BadObject(f"{what} must be a non-empty string, got {shown(value)}")
-    return value
-
-
 _NUMBER_TYPES = frozenset({int, float})
 
 

@@ -703,8 +703,9 @@ _SUFFIXES: dict[SourceFormat | None, tuple[str, ...]] = {
     "cityscapes": (".json",), "cvat": (".xml",),
 }  # fmt: skip
 
-#: How much of a file is read to tell which tool wrote it.
-_HEAD = 16384
+#: How much of a file is read to tell which tool wrote it: a little, then more when that was
+#: not enough (a COCO file's ``images`` may follow a long ``info`` and ``licenses``).
+_HEADS = (4096, 65536)
 
 
 def sniff(path: Path) -> SourceFormat | None:
@@ -712,11 +713,20 @@ def sniff(path: Path) -> SourceFormat | None:
     is recognised (a labelme run reports such a file as not an annotation)."""
     if is_cityscapes_name(path.name):
         return "cityscapes"
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(_HEAD)
-    except OSError:
-        return None
+    found = None
+    for size in _HEADS:
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(size)
+        except OSError:
+            return None
+        found = _sniff_head(path, head)
+        if found is not None or len(head) < size:
+            break
+    return found
+
+
+def _sniff_head(path: Path, head: bytes) -> SourceFormat | None:
     if path.suffix.lower() == ".xml":
         return "cvat" if is_cvat_xml(head) else None
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
