@@ -825,15 +825,25 @@ def _unreadable(path: Path, kind: SourceFormat, exc: AnnotationError) -> Convert
     return ConvertItem(str(path), f"({path.name})", kind, record)
 
 
-def _check_unique(owners: Sequence[tuple[str, str]], flatten_names: bool) -> None:
+#: How many clashing ids a refusal names (a COCO file of thousands would make one huge line).
+_CLASHES_SHOWN = 20
+
+
+def _check_unique(owners: Sequence[tuple[str, str]], flatten_names: bool, what: str = "image") -> None:
+    """Refuse ids written by more than one owner (``(owner, id)`` pairs), naming the clashes.
+
+    Raises:
+        DatasetError: a clash (nothing is written).
+    """
     by_id: dict[str, list[str]] = {}
     for owner, image_id in owners:
         by_id.setdefault(image_id, []).append(owner)
-    clashes = {i: o for i, o in by_id.items() if len(o) > 1}
+    clashes = sorted((i, o) for i, o in by_id.items() if len(o) > 1)
     if clashes:
-        listed = "; ".join(f"{i}: {', '.join(o)}" for i, o in sorted(clashes.items())[:10])
+        listed = "; ".join(f"{i}: {', '.join(o)}" for i, o in clashes[:_CLASHES_SHOWN])
+        more = f"; and {len(clashes) - _CLASHES_SHOWN} more" if len(clashes) > _CLASHES_SHOWN else ""
         hint = "" if flatten_names else " (use --flatten-names to prefix ids with their folder)"
-        raise DatasetError(f"{len(clashes)} output id(s) would be written by more than one image{hint}: {listed}")
+        raise DatasetError(f"{len(clashes)} output id(s) would be written by more than one {what}{hint}: {listed}{more}")
 
 
 def _unused_name(index: int, names: set[str]) -> str:
@@ -926,21 +936,10 @@ def assign_ids(found: Sequence[tuple[Path, Path | None]], flatten_names: bool = 
     relative folder and stem joined by ``_`` (``a/b/img.json`` -> ``a_b_img``).
 
     Raises:
-        DatasetError: two files would get the same id, all clashes listed (nothing is written).
+        DatasetError: two files would get the same id, the clashes listed (nothing is written).
     """
-    items = []
-    owners: dict[str, list[Path]] = {}
-    for json_path, root in found:
-        image_id = _flat_id(json_path, root) if flatten_names else json_path.stem
-        owners.setdefault(image_id, []).append(json_path)
-        items.append(ConvertItem(str(json_path), image_id))
-    clashes = {i: paths for i, paths in owners.items() if len(paths) > 1}
-    if clashes:
-        listed = "; ".join(f"{i}: {', '.join(str(p) for p in paths)}" for i, paths in sorted(clashes.items()))
-        hint = "" if flatten_names else " (use --flatten-names to prefix ids with their folder)"
-        raise DatasetError(
-            f"{len(clashes)} output id(s) would be written by more than one file{hint}: {listed}"
-        )
+    items = [ConvertItem(str(p), _flat_id(p, root) if flatten_names else p.stem) for p, root in found]
+    _check_unique([(item.json_path, item.image_id) for item in items], flatten_names, "file")
     return items
 
 
