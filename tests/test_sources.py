@@ -547,7 +547,7 @@ def test_a_task_with_several_annotations_uses_the_latest_and_says_so(tmp_path: P
     tasks[0]["annotations"] += [older, cancelled]
     path.write_text(json.dumps(tasks))
     _, results = convert(path, tmp_path / "out")
-    assert results[0].ok and results[0].warnings[0] == "2 annotations; the latest (id 100) is used"
+    assert results[0].ok and results[0].warnings[0] == f"{results[0].source}: 2 annotations; the latest (id 100) is used"
     assert np.any(labels(tmp_path / "out", "photo_0") > 0)
 
 
@@ -664,7 +664,10 @@ def test_a_cvat_project_export_with_subsets_skeletons_and_attributes(tmp_path: P
         convert_labelme(tmp_path / "p", tmp_path / "out")
     conversion, results = convert(tmp_path / "p", tmp_path / "out", flatten_names=True)
     assert [r.data["id"] for r in results] == ["Train_img0", "Validation_img0"] and all(r.ok for r in results)
-    assert results[0].warnings == ("1 shape(s) without a label; left out", "1 <skeleton> element(s) left out (no area in a label map)")
+    assert results[0].warnings == tuple(
+        f"{results[0].source}: {w}" for w in ("1 shape(s) without a label; left out", "1 <skeleton> element(s) left out (no area in a label map)")
+    )
+    assert results[0].source.endswith("annotations.xml: image 'img0.jpg' (<image> 0)")
     assert conversion.classes.names[:4] == ["_background_", "label1", "label2", "skeleton"]
     assert conversion.classes.color_of(2) == (0x35, 0x0D, 0xEA)
     assert labels(tmp_path / "out", "Train_img0")[2:4, 0:4].tolist() == [[1] * 4] * 2
@@ -682,7 +685,7 @@ def test_a_labelstudio_task_is_found_by_its_file_upload_and_its_choices_are_left
     (tmp_path / "export.json").write_text(json.dumps([task]))
     _, results = convert(tmp_path / "export.json", tmp_path / "out", options=ConvertOptions(images_dir=str(tmp_path / "pictures")))
     assert results[0].ok, results[0].error
-    assert results[0].warnings == ("1 result(s) of type 'choices' left out",)
+    assert results[0].warnings == (f"{results[0].source}: 1 result(s) of type 'choices' left out",)
     assert set(np.unique(labels(tmp_path / "out", "image2")).tolist()) == {0, 1}
 
 
@@ -702,3 +705,11 @@ def test_an_unreadable_coco_file_among_others_fails_alone(tmp_path: Path) -> Non
     said = " ".join(done.stderr.split())
     assert "instances_val.json: not valid JSON at line 1 column" in said and "converted 2, failed 1" in said
     assert sorted(p.stem for p in (tmp_path / "out" / "SegmentationClass").iterdir()) == ["img_0000", "img_0001"]
+
+
+def test_coco_2017_layout_images_beside_the_annotations_folder(tmp_path: Path) -> None:
+    coco_export(tmp_path / "coco", images=2, seed=16, split="val2017")
+    shutil.move(tmp_path / "coco" / "images" / "val2017", tmp_path / "coco" / "val2017")  # COCO 2017's own layout
+    (tmp_path / "coco" / "images").rmdir()
+    _, results = convert(tmp_path / "coco" / "annotations" / "instances_val2017.json", tmp_path / "out")
+    assert [r.ok for r in results] == [True, True], [r.error for r in results]

@@ -625,7 +625,8 @@ def convert_record(
         count_classes=count_classes, replace_other_images=replace_other_images,
     )  # fmt: skip
     data["contested"] = painted.contested
-    return FileResult(source=record.source, outputs=data.pop("outputs"), warnings=record.warnings, data=data)
+    warnings = tuple(f"{record.source}: {w}" for w in record.warnings)
+    return FileResult(source=record.source, outputs=data.pop("outputs"), warnings=warnings, data=data)
 
 
 def _convert_item(
