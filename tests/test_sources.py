@@ -713,3 +713,53 @@ def test_coco_2017_layout_images_beside_the_annotations_folder(tmp_path: Path) -
     (tmp_path / "coco" / "images").rmdir()
     _, results = convert(tmp_path / "coco" / "annotations" / "instances_val2017.json", tmp_path / "out")
     assert [r.ok for r in results] == [True, True], [r.error for r in results]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("a.json", '{"objects": 3}', "a.json: not a Cityscapes polygon annotation (it needs an 'objects' list)"),
+        ("a.xml", "<annotations><track id='0'/></annotations>", "a.xml: holds tracks (CVAT for video); export the task as 'CVAT for images 1.1'"),
+        ("a.xml", "<root/>", "a.xml: not a CVAT for images XML export (its root is <'root'>, not <annotations>)"),
+        ("a.xml", "<annotations><image", "a.xml: not valid XML ("),
+        ("a.json", '[{"data": {"x": 1}}]', "a.json: tasks[0] (id None) names no image in its 'data'"),
+        ("a.json", '{"x": 1}', "a.json: not a Label Studio JSON export (a list of tasks, each with 'data')"),
+    ],
+)
+def test_files_that_are_not_the_named_tools_export_say_what_they_are_not(tmp_path: Path, name: str, content: str, message: str) -> None:
+    tool = {"a.xml": "cvat"}.get(name) or ("cityscapes" if "objects" in content else "label-studio")
+    (tmp_path / name).write_text(content)
+    done = runner.invoke(app, ["convert", str(tmp_path / name), str(tmp_path / "out"), "--from", tool])
+    assert done.exit_code == 1 and message in " ".join(done.stderr.split()), done.stderr
+    if tool != "cityscapes":  # a file per image fails as its item, like a labelme file; the others refuse the run
+        assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("shape", "message"),
+    [
+        ('<mask label="car" rle="1, 2" left="0" top="0" width="3" height="3"/>', "<mask> 0 (label 'car'): rle runs add up to 3 pixels, its 3x3 box has 9"),
+        ('<mask label="car" rle="1" left="0" top="0" width="90" height="9"/>', "<mask> 0 (label 'car'): its 90x9 box is larger than the 8x8 image"),
+        ('<box label="car" xtl="0" ytl="0" xbr="4" ybr="4" group_id="a"/>', "<box> 0 (label 'car'): group_id must be a whole number, got 'a'"),
+        ('<polygon label="car" points="1,1;2,2"/>', "<polygon> 0 (label 'car').points needs at least 3 x, y pairs, got 4 number(s)"),
+        ('<box label="car" xtl="0" ytl="x" xbr="4" ybr="4"/>', "<box> 0 (label 'car').ytl must be a finite number within 100000, got None"),
+    ],
+)
+def test_a_bad_cvat_shape_fails_its_image_naming_it(tmp_path: Path, shape: str, message: str) -> None:
+    photo(tmp_path / "images" / "f.jpg", 8, 8, 0)
+    (tmp_path / "annotations.xml").write_text(f'<annotations><version>1.1</version><image id="0" name="f.jpg" width="8" height="8">{shape}</image></annotations>')
+    _, results = convert(tmp_path / "annotations.xml", tmp_path / "out", classes=ClassTable.from_names(["_background_", "car"]))
+    assert not results[0].ok and str(results[0].error).endswith(f"annotations.xml: image 'f.jpg' (<image> 0): {message}"), results[0].error
+
+
+def test_a_brush_rle_cut_short_and_coco_classes_declared_twice_are_named(tmp_path: Path) -> None:
+    path = labelstudio_export(tmp_path / "ls", images=1, seed=17, brushes=[[0, 0, 1]])
+    _, results = convert(path, tmp_path / "out")
+    assert not results[0].ok and str(results[0].error).endswith("result[" + str(len(json.loads(path.read_text())[0]["annotations"][0]["result"]) - 1) + "] (brush 'grass'): its brush RLE ends early")
+    coco_export(tmp_path / "coco", images=1, split="train")
+    other = json.loads((tmp_path / "coco" / "annotations" / "instances_train.json").read_text())
+    other["categories"][0]["id"] = 2
+    other["images"][0]["file_name"] = "other.jpg"
+    (tmp_path / "coco" / "annotations" / "instances_val.json").write_text(json.dumps(other))
+    with pytest.raises(DatasetError, match=r"instances_val\.json: declares class 'person' as .*id=2.*, another file as .*id=1.*; give the class table with -c"):
+        convert_labelme(tmp_path / "coco", tmp_path / "out2")

@@ -115,7 +115,10 @@ def _geometry(kind: str, value: dict[str, Any], width: int, height: int, what: s
         return Geometry("polygon", corners @ turn + (x, y))
     if value.get("format") != "rle" or not isinstance(value.get("rle"), list):
         raise BadObject(f"{what}: a brush must hold 'format': 'rle' and an 'rle' list")
-    rgba = decode_brush_rle(value["rle"], width * height * 4)
+    try:
+        rgba = decode_brush_rle(value["rle"], width * height * 4)
+    except BadObject as exc:
+        raise BadObject(f"{what}: {exc}") from None
     return Geometry("mask", mask=rgba[3::4].reshape(height, width) > 0)
 
 
