@@ -299,6 +299,26 @@ def test_outlines_give_back_the_mask_under_both_fill_rules() -> None:
     assert tried > 100
 
 
+def test_yolo_line_writes_each_vertex_as_its_pixel_centre_to_seven_decimals() -> None:
+    from labeltools.formats.yolo import yolo_line
+    from labeltools.ops.outlines import signed_area
+
+    rng = np.random.default_rng(1)
+    for width, height in ((500, 375), (1, 1), (3, 100000), (100000, 7)):
+        points = rng.uniform(-5, max(width, height) + 5, size=(int(rng.integers(1, 60)), 2))
+        line = yolo_line(4, points, width, height)
+        fields = line.split(" ")
+        assert fields[0] == "4" and all(len(f) == 9 and f.startswith("0.") and f[2:].isdigit() for f in fields[1:])
+        pixels = np.clip(np.floor(points), 0, [width - 1, height - 1])
+        if len(pixels) < 3:
+            pixels = np.concatenate([pixels, np.repeat(pixels[-1:], 3 - len(pixels), axis=0)])
+        expected = [f"{v:.7f}" for v in ((pixels + 0.5) / [width, height]).ravel()]
+        assert fields[1:] == expected
+    assert yolo_line(0, np.array([[0.2, 0.9], [499.7, 0], [0, 374.99]]), 500, 375) == "0 0.0010000 0.0013333 0.9990000 0.0013333 0.0010000 0.9986667"
+    square = np.array([[0, 0], [2, 0], [2, 2], [0, 2]], dtype=np.float64)  # clockwise on the image (y down)
+    assert signed_area(square) == 4 and signed_area(square[::-1]) == -4
+
+
 def test_euler_number_is_parts_minus_holes_and_single_outline_takes_one_part_without_holes() -> None:
     from labeltools.ops.outlines import euler_number, single_outline
 

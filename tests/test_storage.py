@@ -160,12 +160,14 @@ def test_a_denied_write_is_one_line(tmp_path: Path) -> None:
                 break
             except OSError:
                 time.sleep(0.05)
-        iam = boto3.client("iam", endpoint_url=endpoint)
+        # this process's AWS settings are not the test's: the clients get theirs explicitly
+        own = {"endpoint_url": endpoint, "region_name": "us-east-1", "aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+        iam = boto3.client("iam", **own)
         iam.create_user(UserName="reader")  # 1
         policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:Get*", "s3:List*"], "Resource": "*"}]}
         iam.put_user_policy(UserName="reader", PolicyName="read", PolicyDocument=json.dumps(policy))  # 2
         key = iam.create_access_key(UserName="reader")["AccessKey"]  # 3
-        boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket="locked")  # 4
+        boto3.client("s3", **own).create_bucket(Bucket="locked")  # 4
         done = subprocess.run(
             [sys.executable, "-m", "labeltools", "convert", str(SAMPLE_DIR), "s3://locked/voc", "-j", "1"],
             env={**env, "AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],

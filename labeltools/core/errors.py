@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import reprlib
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -91,9 +92,13 @@ class ReportError(LabeltoolsError):
 
 def require_extra(module: str, purpose: str, extra: str, error: type[LabeltoolsError]) -> Any:
     """Import an optional dependency, or raise ``error`` saying what needs it and which extra
-    installs it (``"exporting to COCO needs pycocotools: pip install 'labeltools[coco]'"``)."""
+    installs it (``"exporting to COCO needs pycocotools: pip install 'labeltools[coco]'"``).
+    Once imported it is taken from ``sys.modules``: per-object callers pay nothing."""
+    package = module.partition(".")[0]
+    if sys.modules.get(package) is not None and (loaded := sys.modules.get(module)) is not None:
+        return loaded
     try:
-        importlib.import_module(module.partition(".")[0])  # the package itself first: it may be gone
+        importlib.import_module(package)  # the package itself first: it may be gone
         return importlib.import_module(module)
     except ImportError:
         raise error(f"{purpose}: pip install 'labeltools[{extra}]'") from None

@@ -27,7 +27,7 @@ from labeltools.core.options import VOID
 #: Decimal places of a coordinate: a 100000-pixel image is still placed to a hundredth of a pixel.
 DECIMALS = 7
 
-_FORMAT = f"0.{{:0{DECIMALS}d}}"
+_SCALE = 10**DECIMALS
 
 
 def yolo_class_ids(table: ClassTable, keep_ids: bool = False) -> dict[int, int]:
@@ -53,8 +53,8 @@ def pixel_polygon(points: NDArray[np.float64], width: int, height: int) -> NDArr
     """The pixels a polygon's vertices (pixel-centre coordinates) lie in, clipped to the image
     (annotators drag corners past its edge; the format holds 0..1 only): the polygon a YOLO
     line holds for Ultralytics, which truncates what it reads to whole pixels."""
-    size = np.array([width, height], dtype=np.float64)
-    return np.clip(np.floor(np.asarray(points, dtype=np.float64)), 0, size - 1)
+    last = np.array([width - 1, height - 1], dtype=np.float64)
+    return np.minimum(np.maximum(np.floor(np.asarray(points, dtype=np.float64)), 0), last)  # np.clip, quicker
 
 
 def yolo_line(category: int, points: NDArray[np.float64], width: int, height: int) -> str:
@@ -65,19 +65,23 @@ def yolo_line(category: int, points: NDArray[np.float64], width: int, height: in
         points = np.concatenate([points, np.repeat(points[-1:], 3 - len(points), axis=0)])
     size = np.array([width, height], dtype=np.float64)
     # (pixel + 0.5) / size lies in 0..1 (never 1): its decimals as an integer, quicker to print
-    digits = np.round((pixel_polygon(points, width, height) + 0.5) / size * 10**DECIMALS).astype(np.int64)
-    return f"{category} " + " ".join(map(_FORMAT.format, digits.ravel().tolist()))
+    digits = np.round((pixel_polygon(points, width, height) + 0.5) / size * _SCALE).astype(np.int64)
+    # Printed all at once: 10**DECIMALS + digits has DECIMALS + 1 digits, the first a 1, so the
+    # list's text "[1ddddddd, 1ddddddd]" becomes "0.ddddddd 0.ddddddd" by two string operations.
+    shifted = np.minimum(digits.ravel(), _SCALE - 1) + _SCALE
+    return f"{category} 0." + repr(shifted.tolist())[2:-1].replace(", 1", " 0.")
 
 
 def fill_polygon(pixels: NDArray[np.float64], width: int, height: int) -> tuple[NDArray[np.bool_], tuple[int, int]]:
     """A polygon of whole-pixel vertices filled as Ultralytics fills what it reads (OpenCV's
     ``fillPoly``, outline included): the pixels of the box it covers, and that box's top-left
     pixel ``(x, y)``. Shifting whole-pixel vertices to the box shifts the fill with them."""
-    corner = pixels.min(axis=0).astype(np.int32)
-    extent = pixels.max(axis=0).astype(np.int32) - corner + 1
-    canvas = np.zeros((int(extent[1]), int(extent[0])), dtype=np.uint8)
-    require_opencv().fillPoly(canvas, [(pixels.astype(np.int32) - corner).reshape(-1, 1, 2)], 1)
-    return canvas.view(bool), (int(corner[0]), int(corner[1]))
+    cv2 = require_opencv()
+    corners = pixels.astype(np.int32).reshape(-1, 1, 2)
+    x, y, w, h = cv2.boundingRect(corners)
+    canvas = np.zeros((h, w), dtype=np.uint8)
+    cv2.fillPoly(canvas, [corners], 1, offset=(-x, -y))
+    return canvas.view(bool), (x, y)
 
 
 def parse_yolo_labels(text: str, source: str = "labels") -> list[tuple[int, NDArray[np.float64]]]:

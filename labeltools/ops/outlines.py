@@ -125,7 +125,7 @@ def _loops(
 def signed_area(points: NDArray[np.float64]) -> float:
     """A closed polygon's area, positive when it runs clockwise on the image (y down)."""
     x, y = points[:, 0], points[:, 1]
-    return float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y)) / 2
+    return float(np.dot(x[:-1], y[1:]) - np.dot(x[1:], y[:-1]) + x[-1] * y[0] - x[0] * y[-1]) / 2
 
 
 def euler_number(mask: NDArray[np.bool_]) -> int:
