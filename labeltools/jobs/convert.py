@@ -128,14 +128,7 @@ from labeltools.formats.voc import (
     write_splits,
 )
 from labeltools.ops.draw import legend_image, overlay_image, stack_vertical
-from labeltools.ops.raster import (
-    EMPTY,
-    Painted,
-    merge_groups,
-    object_mask,
-    paint_objects,
-    paint_polygons,
-)
+from labeltools.ops.raster import Painted, paint_objects, paint_polygons, record_stamps
 from labeltools.ops.splits import check_fraction, sparse_counts, split_ids
 
 log = logging.getLogger(__name__)
@@ -555,15 +548,9 @@ def rasterise_record(
         return paint_polygons(
             record.objects, values, height, width, inks=inks, overlap=overlap, background=_background(record, classes)
         )
-    where = f"{record.source}: "
-    stamps = [
-        object_mask(obj, height, width, record.fill, where + obj.where) if value is not None else EMPTY
-        for obj, value in zip(record.objects, values)
-    ]
-    z_orders = [obj.z_order for obj in record.objects]
-    if record.groups == "cvat":  # a group is one object, as CVAT's mask export merges it
-        stamps, values, z_orders = merge_groups(record.objects, stamps, values)
-        inks = _numbered(values, record.source) if instances else None
+    stamps, values, z_orders = record_stamps(record, values, height, width)
+    if record.groups == "cvat" and instances:  # a group is one object, as CVAT's mask export merges it
+        inks = _numbered(values, record.source)
     return paint_objects(
         stamps, values, z_orders, height, width, inks=inks, overlap=overlap, background=_background(record, classes),
     )  # fmt: skip

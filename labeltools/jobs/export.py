@@ -109,7 +109,7 @@ from labeltools.jobs.convert import (
     source_class_table,
 )
 from labeltools.ops.outlines import inset, signed_area, simplify, single_outline
-from labeltools.ops.raster import EMPTY, merge_groups, object_mask
+from labeltools.ops.raster import record_stamps
 from labeltools.ops.splits import check_fraction, split_ids
 
 log = logging.getLogger(__name__)
@@ -255,13 +255,9 @@ def _record_source(item: ExportItem, table: ClassTable, options: ExportOptions) 
     image = open_record_image(record)
     height, width = image.height, image.width
     values: list[int | None] = object_values(record, table, options.unknown)  # type: ignore[arg-type]
-    stamps = [
-        object_mask(obj, height, width, record.fill, f"{record.source}: {obj.where}") if value not in (None, 0) else EMPTY
-        for obj, value in zip(record.objects, values)
-    ]
+    stamps, values, _ = record_stamps(record, values, height, width, skip=(None, 0))
     groups: dict[int, list[int]] = {}  # instance -> the objects (stamps) it is made of
     if record.groups == "cvat":  # a group is one object, as CVAT's mask export merges it
-        stamps, values, _ = merge_groups(record.objects, stamps, values)
         groups = {n: [n] for n in range(len(stamps))}
     else:
         for n, ink in enumerate(object_inks(record, values)):

@@ -26,7 +26,7 @@ import PIL.Image
 import PIL.ImageDraw
 from numpy.typing import NDArray
 
-from labeltools.core.annotations import AnnotatedObject, FillRule, Geometry
+from labeltools.core.annotations import AnnotatedImage, AnnotatedObject, FillRule, Geometry
 from labeltools.core.errors import AnnotationError, require_extra
 from labeltools.core.options import OVERLAP_RULES, VOID, OverlapRule
 
@@ -201,6 +201,26 @@ def merge_groups(
         leader = max(members, key=lambda n: stamps[n].area)
         merged.append((_union([stamps[n] for n in members]), values[leader], objects[leader].z_order))
     return [m[0] for m in merged], [m[1] for m in merged], [m[2] for m in merged]
+
+
+def record_stamps(
+    record: AnnotatedImage, values: Sequence[int | None], height: int, width: int, *, skip: tuple[int | None, ...] = (None,)
+) -> tuple[list[ObjectMask], list[int | None], list[int]]:
+    """A record's objects ready to paint: each one's pixels filled by its tool's rule
+    (:data:`EMPTY` for a value in ``skip``, left unpainted), with the values and z orders to
+    paint them with; a CVAT record's groups merged as CVAT's mask export merges them (see
+    :func:`merge_groups`).
+
+    Raises:
+        AnnotationError: an object that cannot be filled (named with its file and place).
+    """
+    stamps = [
+        object_mask(obj, height, width, record.fill, f"{record.source}: {obj.where}") if value not in skip else EMPTY
+        for obj, value in zip(record.objects, values)
+    ]
+    if record.groups == "cvat":
+        return merge_groups(record.objects, stamps, values)
+    return stamps, list(values), [obj.z_order for obj in record.objects]
 
 
 def painting_order(z_orders: Sequence[int], overlap: OverlapRule) -> list[int]:
