@@ -33,11 +33,11 @@ UNKNOWN_POLICIES: tuple[str, ...] = get_args(UnknownPolicy)
 OverlapRule = Literal["last", "first", "void"]
 OVERLAP_RULES: tuple[str, ...] = get_args(OverlapRule)
 
-#: ``jpg`` writes ``JPEGImages/<id>.jpg``; ``keep`` keeps the source format.
 #: The annotation tools ``labeltools convert`` reads.
 SourceFormat = Literal["labelme", "coco", "cvat", "label-studio", "cityscapes"]
 SOURCE_FORMATS: tuple[str, ...] = get_args(SourceFormat)
 
+#: ``jpg`` writes ``JPEGImages/<id>.jpg``; ``keep`` keeps the source format.
 ImageFormat = Literal["jpg", "keep"]
 IMAGE_FORMATS: tuple[str, ...] = get_args(ImageFormat)
 

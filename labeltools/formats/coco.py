@@ -263,16 +263,16 @@ def _coco_part(raw: Any, what: str, height: int, width: int, warnings: list[str]
             raise BadObject(f"{what}.size must be [height, width], got {shown(rle_size)}")
         if rle_size != [height, width]:
             raise BadObject(f"{what}.size is {rle_size[0]}x{rle_size[1]} but the image is {height}x{width}")
+        stored: str | bytes | list[int]
         if isinstance(counts, str):
-            runs = string_counts(counts, f"{what}.counts")
-            if sum(runs) != height * width:
-                raise BadObject(f"{what}.counts add up to {sum(runs)} pixels, the image has {height * width}")
-            return [Geometry("rle", rle={"size": rle_size, "counts": counts.encode("ascii")})]
-        if isinstance(counts, list) and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in counts):
-            if sum(counts) != height * width:
-                raise BadObject(f"{what}.counts add up to {sum(counts)} pixels, the image has {height * width}")
-            return [Geometry("rle", rle={"size": rle_size, "counts": counts})]
-        raise BadObject(f"{what}.counts must be an RLE string or a list of run lengths, got {shown(counts)}")
+            runs, stored = string_counts(counts, f"{what}.counts"), counts.encode("ascii")
+        elif isinstance(counts, list) and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in counts):
+            runs = stored = counts
+        else:
+            raise BadObject(f"{what}.counts must be an RLE string or a list of run lengths, got {shown(counts)}")
+        if sum(runs) != height * width:
+            raise BadObject(f"{what}.counts add up to {sum(runs)} pixels, the image has {height * width}")
+        return [Geometry("rle", rle={"size": rle_size, "counts": stored})]
     raise BadObject(f"{what} must be a list of polygons or an RLE, got {shown(raw)}")
 
 

@@ -39,6 +39,7 @@ from labeltools.formats.sources import (
     number,
     points_array,
     size,
+    turned,
 )
 
 SHAPES = ("box", "polygon", "polyline", "points", "mask", "ellipse")
@@ -111,10 +112,8 @@ def _box(element: ET.Element, what: str) -> Geometry:
         return Geometry("box", corners)
     # CVAT turns a box about its centre, clockwise on screen (y down), by ``rotation`` degrees.
     cx, cy, w, h, angle = _as_exported([(x0 + x1) / 2, (y0 + y1) / 2, w, h, angle]).tolist()
-    t = math.radians(angle)
-    c, s = math.cos(t), math.sin(t)
-    offsets = [(-w / 2, -h / 2), (w / 2, -h / 2), (w / 2, h / 2), (-w / 2, h / 2)]
-    return Geometry("polygon", _as_exported([(c * x - s * y + cx, s * x + c * y + cy) for x, y in offsets]))
+    offsets = np.array([(-w / 2, -h / 2), (w / 2, -h / 2), (w / 2, h / 2), (-w / 2, h / 2)])
+    return Geometry("polygon", _as_exported(turned(offsets, angle) + (cx, cy)))
 
 
 def _mask(element: ET.Element, what: str, image_hw: tuple[int, int]) -> Geometry:
@@ -141,9 +140,7 @@ def _ellipse(element: ET.Element, what: str) -> Geometry:
     points = np.stack([cx + rx * np.cos(t), cy + ry * np.sin(t)], axis=1)
     angle = _attr(element, "rotation", what) if element.get("rotation") is not None else 0.0
     if angle:
-        r = math.radians(angle)
-        turn = np.array([[math.cos(r), math.sin(r)], [-math.sin(r), math.cos(r)]])
-        points = (points - (cx, cy)) @ turn + (cx, cy)
+        points = turned(points - (cx, cy), angle) + (cx, cy)
     return Geometry("polygon", points)
 
 
@@ -216,17 +213,8 @@ def parse_cvat(data: bytes, path: Path, images_dir: Path | None = None) -> Annot
                     continue
                 part = _geometry(element, what, (height, width))
                 lines += not part.has_area
-                group = element.get("group_id")
-                z = element.get("z_order") or "0"
-                try:
-                    z_order = int(z)
-                except ValueError:
-                    raise BadObject(f"{what}: z_order must be a whole number, got {shown(z)}") from None
-                try:
-                    number = int(group) if group not in (None, "") else 0
-                except ValueError:
-                    raise BadObject(f"{what}: group_id must be a whole number, got {shown(group)}") from None
-                instance = number or None
+                z_order = _whole(element.get("z_order"), f"{what}: z_order")
+                instance = _whole(element.get("group_id"), f"{what}: group_id") or None  # 0: no group
                 objects.append(AnnotatedObject(label, (part,), what, instance, z_order))
         except BadObject as exc:
             problem = f"{source}: {exc}"
@@ -242,6 +230,14 @@ def parse_cvat(data: bytes, path: Path, images_dir: Path | None = None) -> Annot
             warnings=tuple(warnings), problem=problem, subset=image.get("subset") or None, groups="cvat",
         ))  # fmt: skip
     return AnnotationExport(str(path), tuple(records), _labels(root))
+
+
+def _whole(raw: str | None, what: str) -> int:
+    """A whole-number attribute (absent or empty: 0), or BadObject naming ``what``."""
+    try:
+        return int(raw) if raw else 0
+    except ValueError:
+        raise BadObject(f"{what} must be a whole number, got {shown(raw)}") from None
 
 
 def _int(raw: str | None) -> Any:

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import logging
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -42,7 +41,6 @@ from typing import Any, Literal
 import numpy as np
 import PIL.Image
 import PIL.ImageDraw
-import PIL.ImageOps
 from numpy.typing import NDArray
 
 from labeltools.core.classes import IGNORE_NAME, ClassTable
@@ -60,10 +58,10 @@ from labeltools.core.options import (
     OverlapRule,
     UnknownPolicy,
 )
-from labeltools.engine.storage import is_url, location, read_bytes
+from labeltools.engine.storage import is_url, location
 from labeltools.formats.images import SourceImage, open_image
 from labeltools.formats.labels import PIL_ERRORS, check_pixel_count, open_pillow, read_image_bytes
-from labeltools.formats.sources import read_json
+from labeltools.formats.sources import MAX_COORDINATE, read_json
 
 logger = logging.getLogger(__name__)
 
@@ -82,12 +80,6 @@ _POINTS_NEEDED: dict[str, tuple[Literal["exactly", "at least"], int]] = {
 
 
 SHAPE_TYPES: tuple[str, ...] = tuple(_POINTS_NEEDED)
-
-#: Largest coordinate magnitude accepted. Beyond it Pillow's ellipse takes seconds per shape and
-#: its polygon filler overflows, so such a coordinate is an annotation error, not a drawing.
-MAX_COORDINATE = 100_000.0
-
-
 
 @dataclass(frozen=True, eq=False)
 class LabelmeShape:

@@ -18,7 +18,6 @@ several annotations uses its latest one that was not cancelled, and says so.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -43,6 +42,7 @@ from labeltools.formats.sources import (
     number,
     points_array,
     read_json,
+    turned,
 )
 
 _KINDS = {"polygonlabels", "rectanglelabels", "brushlabels"}
@@ -109,10 +109,8 @@ def _geometry(kind: str, value: dict[str, Any], width: int, height: int, what: s
         angle = number(value.get("rotation", 0), f"{what}.rotation")
         if not angle:
             return Geometry("box", np.array([[x, y], [x + w, y + h]]))
-        t = math.radians(angle)  # clockwise on screen, about the top-left corner
         corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float64)
-        turn = np.array([[math.cos(t), math.sin(t)], [-math.sin(t), math.cos(t)]])
-        return Geometry("polygon", corners @ turn + (x, y))
+        return Geometry("polygon", turned(corners, angle) + (x, y))  # about the top-left corner
     if value.get("format") != "rle" or not isinstance(value.get("rle"), list):
         raise BadObject(f"{what}: a brush must hold 'format': 'rle' and an 'rle' list")
     try:

@@ -9,6 +9,7 @@ The readers themselves are one module per tool (:mod:`labeltools.formats.coco`, 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -20,7 +21,9 @@ from labeltools.core.errors import AnnotationError, shown
 from labeltools.engine.storage import is_url, read_bytes
 from labeltools.formats.labels import check_pixel_count
 
-#: Largest coordinate magnitude accepted (as for labelme shapes).
+#: Largest coordinate magnitude accepted, in every reader. Beyond it Pillow's ellipse takes
+#: seconds per shape and its polygon filler overflows, so such a coordinate is an annotation
+#: error, not a drawing.
 MAX_COORDINATE = 100_000.0
 
 
@@ -79,6 +82,18 @@ def image_size(height: Any, width: Any, what: str = "the image") -> tuple[int, i
 _NUMBER_TYPES = frozenset({int, float})
 
 
+def _checked(values: list[Any]) -> NDArray[np.float64] | None:
+    """``values`` as a float64 array when every one is an int or float within
+    :data:`MAX_COORDINATE` of 0 (NaN and infinity fail), checked in one vectorised pass; else None."""
+    if not set(map(type, values)) <= _NUMBER_TYPES:
+        return None
+    try:
+        array = np.array(values, dtype=np.float64)
+    except OverflowError:  # an integer beyond float64
+        return None
+    return array if np.all(np.abs(array) <= MAX_COORDINATE) else None
+
+
 def points_array(values: Iterable[float], what: str, least: int) -> NDArray[np.float64]:
     """Flat ``x, y, x, y ...`` numbers as an ``(N, 2)`` array of at least ``least`` points,
     checked in one vectorised pass; only a list that fails is walked, to name its first bad
@@ -86,13 +101,9 @@ def points_array(values: Iterable[float], what: str, least: int) -> NDArray[np.f
     flat = list(values)
     if len(flat) % 2 or len(flat) < 2 * least:
         raise BadObject(f"{what} needs at least {least} x, y pairs, got {len(flat)} number(s)")
-    if set(map(type, flat)) <= _NUMBER_TYPES:
-        try:
-            array = np.array(flat, dtype=np.float64)
-        except OverflowError:  # an integer beyond float64
-            array = None
-        if array is not None and np.all(np.abs(array) <= MAX_COORDINATE):  # NaN fails too
-            return array.reshape(-1, 2)
+    array = _checked(flat)
+    if array is not None:
+        return array.reshape(-1, 2)
     for n, v in enumerate(flat):
         number(v, f"{what}[{n}]")
     raise AssertionError("unreachable: a bad number was named above")  # pragma: no cover
@@ -103,16 +114,20 @@ def polygons_array(polygons: Sequence[Sequence[Any]], what: Callable[[int], str]
     in one vectorised pass over all of them; only when that fails is each checked alone, named
     by ``what(i)``, to name the bad one."""
     if all(len(flat) % 2 == 0 and len(flat) >= 2 * least for flat in polygons):
-        values = [v for flat in polygons for v in flat]
-        if set(map(type, values)) <= _NUMBER_TYPES:
-            try:
-                array = np.array(values, dtype=np.float64)
-            except OverflowError:
-                array = None
-            if array is not None and np.all(np.abs(array) <= MAX_COORDINATE):
-                ends = np.cumsum([len(flat) // 2 for flat in polygons])[:-1]
-                return np.split(array.reshape(-1, 2), ends) if polygons else []
+        array = _checked([v for flat in polygons for v in flat])
+        if array is not None:
+            ends = np.cumsum([len(flat) // 2 for flat in polygons])[:-1]
+            return np.split(array.reshape(-1, 2), ends) if polygons else []
     return [points_array(flat, what(i), least) for i, flat in enumerate(polygons)]
+
+
+def turned(points: NDArray[np.float64], degrees: float) -> NDArray[np.float64]:
+    """``(N, 2)`` points turned about the origin by ``degrees``, clockwise on the image (y
+    down), as CVAT and Label Studio turn their shapes."""
+    t = math.radians(degrees)
+    c, s = math.cos(t), math.sin(t)
+    x, y = points[:, 0], points[:, 1]
+    return np.stack([x * c - y * s, x * s + y * c], axis=1)
 
 
 def image_name(reference: str) -> str:

@@ -572,7 +572,6 @@ def _numbered(values: Sequence[int | None], source: str) -> list[int | None]:
     return inks
 
 
-
 def convert_record(
     item: ConvertItem, output: PathLike, classes: ClassTable, *, options: ConvertOptions = ConvertOptions(),
     resume: bool = False, count_classes: bool = False, replace_other_images: bool = True,

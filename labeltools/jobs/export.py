@@ -109,11 +109,10 @@ from labeltools.jobs.convert import (
     source_class_table,
 )
 from labeltools.ops.outlines import inset, signed_area, simplify, single_outline
-from labeltools.ops.raster import record_stamps
+from labeltools.ops.raster import ObjectMask, record_stamps, union_stamps
 from labeltools.ops.splits import check_fraction, split_ids
 
 log = logging.getLogger(__name__)
-
 
 
 @dataclass(frozen=True)
@@ -232,14 +231,7 @@ def _labelme_source(item: ExportItem, table: ClassTable, options: ExportOptions)
         void=options.to == "coco",
     )  # fmt: skip
     objects = [_Object(o.category, o.mask, f"object {o.number}", o.vertices, o.offset) for o in found if o.category != VOID]
-    voids = [o for o in found if o.category == VOID]
-    crowd = None
-    if voids:
-        union = np.zeros((image.height, image.width), dtype=bool)
-        for o in voids:
-            x, y = o.offset
-            union[y : y + o.mask.shape[0], x : x + o.mask.shape[1]] |= o.mask
-        crowd = _boxed(union, VOID, "void")
+    crowd = _stamped([ObjectMask(o.mask, o.offset) for o in found if o.category == VOID], VOID, "void")
     return image, objects, crowd
 
 
@@ -263,28 +255,29 @@ def _record_source(item: ExportItem, table: ClassTable, options: ExportOptions) 
         for n, ink in enumerate(object_inks(record, values)):
             if ink not in (None, 0, VOID):
                 groups.setdefault(ink, []).append(n)
-    void = np.zeros((height, width), dtype=bool)
-    for n, value in enumerate(values):
-        if value == VOID and stamps[n].mask.size:
-            void[stamps[n].box] |= stamps[n].mask
     objects: list[_Object] = []
     for shapes in groups.values():
         value = values[shapes[0]]
         if value in (None, 0, VOID):
             continue
-        full = np.zeros((height, width), dtype=bool)
-        for n in shapes:
-            if stamps[n].mask.size:
-                full[stamps[n].box] |= stamps[n].mask
-        found = _boxed(full, int(value), f"object {len(objects) + 1}")  # type: ignore[arg-type]
+        found = _stamped([stamps[n] for n in shapes], int(value), f"object {len(objects) + 1}")  # type: ignore[arg-type]
         if found is None:
             continue
         parts = record.objects[shapes[0]].parts if len(shapes) == 1 and record.groups != "cvat" else ()
         if len(parts) == 1 and parts[0].kind == "polygon" and parts[0].points is not None:
             found.vertices = parts[0].points - (0.5 if record.fill == "pycocotools" else 0.0)
         objects.append(found)
-    return image, objects, _boxed(void, VOID, "void")
+    return image, objects, _stamped([s for s, v in zip(stamps, values) if v == VOID], VOID, "void")
 
+
+def _stamped(stamps: Sequence[ObjectMask], category: int, name: str) -> _Object | None:
+    """An object of the pixels of several stamps together, kept as the box they fill; None if
+    none (built in the stamps' box, not the image's)."""
+    together = union_stamps(stamps)
+    found = _boxed(together.mask, category, name)
+    if found is not None:
+        found.offset = (found.offset[0] + together.offset[0], found.offset[1] + together.offset[1])
+    return found
 
 
 def _boxed(mask: NDArray[np.bool_], category: int, name: str) -> _Object | None:

@@ -100,7 +100,8 @@ def _polygon_stamp(polygons: Sequence[NDArray[np.float64]], height: int, width: 
     return ObjectMask(np.frombuffer(canvas.tobytes(), dtype=bool).reshape(h, w), (x0, y0))
 
 
-def _union(stamps: Sequence[ObjectMask]) -> ObjectMask:
+def union_stamps(stamps: Sequence[ObjectMask]) -> ObjectMask:
+    """The pixels of several objects together, in the box that holds them all."""
     stamps = [s for s in stamps if s.mask.size]
     if len(stamps) <= 1:
         return stamps[0] if stamps else EMPTY
@@ -160,7 +161,7 @@ def object_mask(obj: AnnotatedObject, height: int, width: int, fill: FillRule, w
             stamps.append(_rle_mask(part, height, width, where or obj.where))
     if polygons:
         stamps.append(_polygon_stamp(polygons, height, width, fill))
-    return _union(stamps)
+    return union_stamps(stamps)
 
 
 @dataclass(frozen=True, eq=False)
@@ -199,7 +200,7 @@ def merge_groups(
     for key in sorted(groups):
         members = groups[key]
         leader = max(members, key=lambda n: stamps[n].area)
-        merged.append((_union([stamps[n] for n in members]), values[leader], objects[leader].z_order))
+        merged.append((union_stamps([stamps[n] for n in members]), values[leader], objects[leader].z_order))
     return [m[0] for m in merged], [m[1] for m in merged], [m[2] for m in merged]
 
 
