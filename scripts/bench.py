@@ -74,13 +74,17 @@ class Result:
 def timeit_alternating(
     ours: Callable[[], object], baseline: Callable[[], object], repeats: int = 5, warmup: int = 1
 ) -> tuple[float, float]:
-    """Median wall time of ``ours`` and ``baseline``, run alternately ``repeats`` times each."""
+    """Median wall time of ``ours`` and ``baseline``, run alternately ``repeats`` times each.
+    Written data is flushed to disk before each timed run (untimed), so neither side pays for
+    the other's write-back: a tool that writes hundreds of megabytes otherwise times anywhere
+    between its own cost and that plus the disk's backlog."""
     for _ in range(warmup):
         ours()
         baseline()
     ours_t, base_t = [], []
     for _ in range(repeats):
         for fn, sink in ((ours, ours_t), (baseline, base_t)):
+            os.sync()
             start = time.perf_counter()
             fn()
             sink.append(time.perf_counter() - start)
