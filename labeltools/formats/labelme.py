@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import logging
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -827,9 +828,7 @@ def _vertices(drawing: _Shapes, shapes: Sequence[int]) -> NDArray[np.float64] | 
         centre = shape.points[0]
         radius = float(np.hypot(*(shape.points[1] - centre))) if kind == "circle" else float(drawing.pen.point_size)
         # chords a quarter pixel inside the rim at most: r (1 - cos(t / 2)) <= 1/4, t ~ sqrt(2 / r)
-        corners = max(8, math.ceil(2 * math.pi * math.sqrt(radius / 2)))
-        angles = np.linspace(0, 2 * math.pi, corners, endpoint=False)
-        return centre + radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+        return centre + radius * _unit_circle(max(8, math.ceil(2 * math.pi * math.sqrt(radius / 2))))
     if kind == "line" and drawing.pen.line_width > 1:
         start, end = shape.points
         direction = end - start
@@ -839,6 +838,16 @@ def _vertices(drawing: _Shapes, shapes: Sequence[int]) -> NDArray[np.float64] | 
         across = np.array([-direction[1], direction[0]]) / length * (drawing.pen.line_width / 2)
         return np.array([start + across, end + across, end - across, start - across])
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def _unit_circle(corners: int) -> NDArray[np.float64]:
+    """A regular polygon of ``corners`` corners on the unit circle, the first at angle 0 (shared:
+    read only). Computed once per count: a file of many small circles asks for few counts."""
+    angles = np.linspace(0, 2 * math.pi, corners, endpoint=False)
+    unit = np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    unit.flags.writeable = False
+    return unit
 
 
 def _union(boxes: Iterable[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
