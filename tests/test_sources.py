@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -584,6 +585,30 @@ def test_cvat_shapes_of_one_group_are_one_instance_painted_after_the_others(tmp_
     # CVAT paints the shapes of no group first, then each group as one object
     assert labels(tmp_path / "out", "f", "SegmentationObject")[5].tolist() == [2] * 4 + [0] * 2 + [2] * 3 + [0] * 3 + [1] * 3 + [0] * 5
 
+
+
+@pytest.mark.parametrize(
+    ("groups", "message"),
+    [
+        ("instance", r"a\.json: image 'a\.jpg': box 254 is instance 255; instance maps hold at most 254 instances per image"),
+        ("cvat", r"a\.json: image 'a\.jpg': more than 254 instances; instance maps hold at most 254 per image"),
+    ],
+)
+def test_an_image_of_more_than_254_instances_is_refused_in_words(groups: str, message: str) -> None:
+    from labeltools.core.annotations import AnnotatedImage, AnnotatedObject, Geometry
+
+    boxes = [
+        AnnotatedObject("car", (Geometry("box", np.array([[n % 30, n // 30], [n % 30 + 1, n // 30 + 1]], dtype=np.float64)),), f"box {n}")
+        for n in range(255)
+    ]  # fmt: skip
+    record = AnnotatedImage(
+        source="a.json: image 'a.jpg'", annotation_file="a.json", image="a.jpg", candidates=(), height=10, width=30,
+        objects=tuple(boxes), fill="pycocotools", groups=groups,  # type: ignore[arg-type]
+    )  # fmt: skip
+    table = ClassTable.from_names(["_background_", "car"])
+    assert rasterise_record(replace(record, objects=record.objects[:254]), table, (10, 30), instances=True).instance_map.max() == 254  # type: ignore[union-attr]
+    with pytest.raises(LabeltoolsError, match=message):
+        rasterise_record(record, table, (10, 30), instances=True)
 
 # --- exports read the same layer ---------------------------------------------------------------
 

@@ -33,7 +33,6 @@ from labeltools.formats.sources import (
     BadObject,
     image_candidates,
     image_size,
-    number,
     points_array,
     read_json,
 )
@@ -251,8 +250,7 @@ def _coco_part(raw: Any, what: str, height: int, width: int, warnings: list[str]
             if not isinstance(polygon, list):
                 raise BadObject(f"{what}[{n}] must be a list of numbers, got {shown(polygon)}")
             if len(polygon) < 6 and len(polygon) % 2 == 0:
-                for i, v in enumerate(polygon):
-                    number(v, f"{what}[{n}][{i}]")
+                points_array(polygon, f"{what}[{n}]", 0)  # checked, though left out
                 warnings.append(f"{what}[{n}] has {len(polygon) // 2} point(s), no area; left out")
                 continue
             parts.append(Geometry("polygon", points_array(polygon, f"{what}[{n}]", 3)))

@@ -102,14 +102,17 @@ def _as_exported(values: Any) -> np.ndarray:
     return np.asarray(values, dtype=np.float64).astype(np.float32).round(2).astype(np.float64)
 
 
+def _rotation(element: ET.Element, what: str) -> float | None:
+    """A shape's ``rotation`` in degrees, None when it has none."""
+    return _attr(element, "rotation", what) if element.get("rotation") is not None else None
+
+
 def _box(element: ET.Element, what: str) -> Geometry:
     x0, y0, x1, y1 = (_attr(element, k, what) for k in ("xtl", "ytl", "xbr", "ybr"))
     w, h = x1 - x0, y1 - y0
-    rotation = element.get("rotation")
-    angle = _attr(element, "rotation", what) if rotation is not None else 0.0
-    if rotation is None:
-        corners = _as_exported([x0, y0, x0 + w, y0 + h]).reshape(2, 2)
-        return Geometry("box", corners)
+    angle = _rotation(element, what)
+    if angle is None:
+        return Geometry("box", _as_exported([x0, y0, x0 + w, y0 + h]).reshape(2, 2))
     # CVAT turns a box about its centre, clockwise on screen (y down), by ``rotation`` degrees.
     cx, cy, w, h, angle = _as_exported([(x0 + x1) / 2, (y0 + y1) / 2, w, h, angle]).tolist()
     offsets = np.array([(-w / 2, -h / 2), (w / 2, -h / 2), (w / 2, h / 2), (-w / 2, h / 2)])
@@ -138,7 +141,7 @@ def _ellipse(element: ET.Element, what: str) -> Geometry:
     cx, cy, rx, ry = (_attr(element, k, what) for k in ("cx", "cy", "rx", "ry"))
     t = np.linspace(0, 2 * math.pi, _ELLIPSE_CORNERS, endpoint=False)
     points = np.stack([cx + rx * np.cos(t), cy + ry * np.sin(t)], axis=1)
-    angle = _attr(element, "rotation", what) if element.get("rotation") is not None else 0.0
+    angle = _rotation(element, what)
     if angle:
         points = turned(points - (cx, cy), angle) + (cx, cy)
     return Geometry("polygon", points)

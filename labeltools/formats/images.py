@@ -121,10 +121,10 @@ def open_image(
     if orientation in SIDE_SWAPPING_ORIENTATIONS:
         width, height = height, width
     if (declared[0] is not None and declared[0] != height) or (declared[1] is not None and declared[1] != width):
-        shown = "x".join("?" if v is None else str(v) for v in declared)
+        given = "x".join("?" if v is None else str(v) for v in declared)
         rotated = f" after EXIF orientation {orientation}" if orientation != 1 else ""
         raise AnnotationError(
-            f"{owner}: {declared_as[0]} x {declared_as[1]} is {shown} but {source} is {height}x{width}{rotated}"
+            f"{owner}: {declared_as[0]} x {declared_as[1]} is {given} but {source} is {height}x{width}{rotated}"
         )
     return SourceImage(
         source=source, path=path, data=data, format=image.format or "", mode=image.mode,

@@ -62,7 +62,7 @@ from labeltools.core.options import (
 from labeltools.engine.storage import is_url, location
 from labeltools.formats.images import SourceImage, open_image
 from labeltools.formats.labels import PIL_ERRORS, check_pixel_count, open_pillow, read_image_bytes
-from labeltools.formats.sources import MAX_COORDINATE, read_json
+from labeltools.formats.sources import MAX_COORDINATE, checked_numbers, read_json
 
 logger = logging.getLogger(__name__)
 
@@ -173,22 +173,16 @@ def _parse_points(raw: Any) -> NDArray[np.float64]:
         _ShapeError: naming the first point that is not a pair of finite numbers in range.
     """
     if type(raw) is list and set(map(type, raw)) <= _PAIR and set(map(len, raw)) <= {2}:
-        flat = list(chain.from_iterable(raw))
-        if set(map(type, flat)) <= _NUMBER:
-            try:
-                points = np.fromiter(flat, dtype=np.float64, count=len(flat)).reshape(-1, 2)
-            except OverflowError:  # an integer too large for a float: named below
-                points = None
-            # NaN compares false, so the one test also refuses NaN and infinity.
-            if points is not None and float(np.abs(points).max(initial=0.0)) <= MAX_COORDINATE:
-                points.flags.writeable = False
-                return points
+        flat = checked_numbers(list(chain.from_iterable(raw)))
+        if flat is not None:
+            points = flat.reshape(-1, 2)
+            points.flags.writeable = False
+            return points
     _name_bad_point(raw)
     raise AssertionError(f"points {_shown(raw)} refused by the vectorised check but by no single point")
 
 
 _PAIR = {list, tuple}
-_NUMBER = {int, float}
 
 
 def _name_bad_point(raw: Any) -> None:

@@ -82,7 +82,7 @@ def image_size(height: Any, width: Any, what: str = "the image") -> tuple[int, i
 _NUMBER_TYPES = frozenset({int, float})
 
 
-def _checked(values: list[Any]) -> NDArray[np.float64] | None:
+def checked_numbers(values: list[Any]) -> NDArray[np.float64] | None:
     """``values`` as a float64 array when every one is an int or float within
     :data:`MAX_COORDINATE` of 0 (NaN and infinity fail), checked in one vectorised pass; else None."""
     if not set(map(type, values)) <= _NUMBER_TYPES:
@@ -101,7 +101,7 @@ def points_array(values: Iterable[float], what: str, least: int) -> NDArray[np.f
     flat = list(values)
     if len(flat) % 2 or len(flat) < 2 * least:
         raise BadObject(f"{what} needs at least {least} x, y pairs, got {len(flat)} number(s)")
-    array = _checked(flat)
+    array = checked_numbers(flat)
     if array is not None:
         return array.reshape(-1, 2)
     for n, v in enumerate(flat):
@@ -114,7 +114,7 @@ def polygons_array(polygons: Sequence[Sequence[Any]], what: Callable[[int], str]
     in one vectorised pass over all of them; only when that fails is each checked alone, named
     by ``what(i)``, to name the bad one."""
     if all(len(flat) % 2 == 0 and len(flat) >= 2 * least for flat in polygons):
-        array = _checked([v for flat in polygons for v in flat])
+        array = checked_numbers([v for flat in polygons for v in flat])
         if array is not None:
             ends = np.cumsum([len(flat) // 2 for flat in polygons])[:-1]
             return np.split(array.reshape(-1, 2), ends) if polygons else []

@@ -506,26 +506,16 @@ def object_inks(record: AnnotatedImage, values: Sequence[int | None]) -> list[in
     """Each object's instance map value: instances numbered from 1 by ``(label, instance key)``
     in file order (an object without a key is an instance of its own); 0 and 255 for objects
     of class 0 and of void."""
-    seen: dict[tuple[str, Any], int] = {}
-    inks: list[int | None] = []
-    for obj, value in zip(record.objects, values):
-        if value is None or value in (0, VOID):
-            inks.append(value)
-            continue
-        key = (obj.label, obj.instance) if obj.instance is not None else (obj.label, object())
-        number = seen.setdefault(key, len(seen) + 1)
-        if number >= VOID:
-            raise AnnotationError(f"{record.source}: {obj.where} is instance {number}; instance maps hold at most {VOID - 1} instances per image")
-        inks.append(number)
-    return inks
+    keys = [(obj.label, obj.instance) if obj.instance is not None else n for n, obj in enumerate(record.objects)]
+    return _numbered(
+        keys, values,
+        lambda n, number: f"{record.source}: {record.objects[n].where} is instance {number}; instance maps hold at most {VOID - 1} instances per image",
+    )  # fmt: skip
 
 
 def _background(record: AnnotatedImage, classes: ClassTable) -> int:
     """Where no object is: 0, or for Cityscapes the value of ``unlabeled`` (255 in trainIds)."""
-    if record.fill == "cityscapes":
-        unlabeled = next((e.index for e in classes if e.name == "unlabeled"), 0)
-        return max(unlabeled, 0)
-    return 0
+    return max(classes.name_to_index.get("unlabeled", 0), 0) if record.fill == "cityscapes" else 0
 
 
 def rasterise_record(
@@ -543,32 +533,40 @@ def rasterise_record(
         raise AnnotationError(record.problem)
     height, width = shape_hw
     values = object_values(record, classes, unknown)
-    inks = object_inks(record, values) if instances else None
+    merged = record.groups == "cvat"  # a group is one object, as CVAT's mask export merges it
+    inks = object_inks(record, values) if instances and not merged else None
     if record.fill == "cityscapes":  # polygons only: drawn straight onto the canvases
         return paint_polygons(
             record.objects, values, height, width, inks=inks, overlap=overlap, background=_background(record, classes)
         )
     stamps, values, z_orders = record_stamps(record, values, height, width)
-    if record.groups == "cvat" and instances:  # a group is one object, as CVAT's mask export merges it
-        inks = _numbered(values, record.source)
+    if instances and merged:  # numbered as painted: each merged object an instance
+        inks = _numbered(
+            range(len(values)), values,
+            lambda n, number: f"{record.source}: more than {VOID - 1} instances; instance maps hold at most {VOID - 1} per image",
+        )  # fmt: skip
     return paint_objects(
         stamps, values, z_orders, height, width, inks=inks, overlap=overlap, background=_background(record, classes),
     )  # fmt: skip
 
 
-def _numbered(values: Sequence[int | None], source: str) -> list[int | None]:
-    """Instance map values of objects that are each an instance: numbered from 1 in order; 0 and
-    255 for objects of class 0 and of void."""
+def _numbered(keys: Sequence[Any], values: Sequence[int | None], too_many: Callable[[int, int], str]) -> list[int | None]:
+    """Instance map values: objects of one key are one instance, instances numbered from 1 in
+    order of their first object; 0 and 255 for objects of class 0 and of void.
+
+    Raises:
+        AnnotationError: instance 255 is reached, in the words ``too_many(object, number)`` gives.
+    """
+    seen: dict[Any, int] = {}
     inks: list[int | None] = []
-    count = 0
-    for value in values:
+    for n, (key, value) in enumerate(zip(keys, values)):
         if value is None or value in (0, VOID):
             inks.append(value)
-        else:
-            count += 1
-            if count >= VOID:
-                raise AnnotationError(f"{source}: more than {VOID - 1} instances; instance maps hold at most {VOID - 1} per image")
-            inks.append(count)
+            continue
+        number = seen.setdefault(key, len(seen) + 1)
+        if number >= VOID:
+            raise AnnotationError(too_many(n, number))
+        inks.append(number)
     return inks
 
 

@@ -175,7 +175,7 @@ class ExportItem:
     image_id: str
     split: str
     voc: bool = False
-    kind: str = "labelme"  # the tool of an annotation source (see convert --from)
+    kind: SourceFormat = "labelme"  # the tool of an annotation source (see convert --from)
     record: AnnotatedImage | None = field(default=None, compare=False)  # COCO, CVAT, Label Studio
 
     def __str__(self) -> str:  # failures are reported by file (and image)
@@ -241,7 +241,7 @@ def _record_source(item: ExportItem, table: ClassTable, options: ExportOptions) 
     it; each filled by its tool's rule) and its void region (crowd regions, ``__ignore__``). An
     object of one polygon keeps it as its vertices (in labelme's pixel-centre coordinates:
     pycocotools' corners less half a pixel)."""
-    record = item.record if item.record is not None else read_one(item.kind, item.source, options.images_dir)  # type: ignore[arg-type]
+    record = item.record if item.record is not None else read_one(item.kind, item.source, options.images_dir)
     if record.problem is not None:
         raise AnnotationError(record.problem)
     image = open_record_image(record)
