@@ -460,7 +460,7 @@ def bench_remap(workdir: Path, quick: bool) -> list[Result]:
     count = 4 if quick else 12
     frames, classes = cityscapes_frames(workdir / "frames", count, height, width)
     (workdir / "table.json").write_text(json.dumps(classes))
-    ours = labeltools_process("remap", *frames, "-c", "cityscapes", "-d", workdir / "ours", "--jobs", 1)
+    ours = labeltools_process("remap", *frames, "-c", "cityscapes-train", "-d", workdir / "ours", "--jobs", 1)
     baseline = script_process(workdir, "remap_loop.py", REMAP_SCRIPT, workdir / "table.json", workdir / "loop", *frames)
     ours()
     baseline()

@@ -4,6 +4,7 @@ that holds what the table shows."""
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import subprocess
@@ -178,6 +179,36 @@ def test_help_fits_80_columns_and_ends_with_examples(name: str) -> None:
     for this, after in zip(prose, prose[1:]):
         if this.strip() and after.strip() and not this.startswith(" Usage"):
             assert len(this.rstrip()) + len(after.split()[0]) + 1 > 78, f"{name}: stray line break: {this!r}"
+
+
+def test_top_help_lists_every_command_in_its_panel_with_its_first_paragraph_reflowed() -> None:
+    done = piped("--help", COLUMNS="80")
+    assert done.returncode == 0 and done.stdout.lstrip().startswith("Usage: labeltools [OPTIONS] COMMAND")
+    assert "…" not in done.stdout
+    panels: dict[str, str] = {}  # panel title -> its body, flattened
+    title = None
+    for line in done.stdout.splitlines():
+        if line.startswith("╭─ "):
+            title = line[3:].split(" ─")[0]
+            panels[title] = ""
+        elif line.startswith("│") and title is not None:
+            panels[title] += " " + line.strip("│ ")
+    for name, command in COMMANDS.items():
+        first = " ".join(inspect.cleandoc(command.help).split("\n\n")[0].split())
+        assert f"{name} {first}" in " ".join(panels[command.rich_help_panel].split()), name
+    assert "--version" in panels["Options"] and "--verbose, -v" in panels["Options"]
+
+
+def test_top_help_leaves_typers_markdown_and_traceback_renderers_unloaded() -> None:
+    """They are a third of the start-up of ``labeltools --help``."""
+    code = (
+        "import sys\nfrom labeltools.cli import main\nsys.argv = ['labeltools', '--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m in ('typer.rich_utils', 'rich.markdown', 'rich.traceback')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "Train and score" in done.stdout and done.stdout.splitlines()[-1] == "[]"
 
 
 # --- --json holds what the table shows --------------------------------------------------------

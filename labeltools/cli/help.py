@@ -146,15 +146,36 @@ def _panel(title: str, rows: Sequence[Sequence[Text | str]], ratios: Sequence[in
     return Panel(grid, title=title, title_align="left", border_style="dim")
 
 
-def render_help(command: Any, ctx: Any) -> None:
-    """Print ``command``'s help on stdout."""
-    console = Console(highlight=False, markup=False, emoji=False)
+def _head(console: Console, usage_line: str, help_text: str | None) -> None:
+    """The usage line and the help's paragraphs, the first in bold."""
     console.print()
-    console.print(Text.assemble(" Usage: ", (usage(command, ctx), "bold")))
+    console.print(Text.assemble(" Usage: ", (usage_line, "bold")))
     console.print()
-    for number, paragraph in enumerate(reflow(command.help or "").split("\n\n")):
+    for number, paragraph in enumerate(reflow(help_text or "").split("\n\n")):
         console.print(Padding(Text(paragraph, style="bold" if number == 0 else "", overflow="fold"), (0, 0, 0, 1)))
         console.print()
+
+
+def _options(command: Any, ctx: Any) -> Panel:
+    """The Options panel: each option's names, placeholder and help."""
+    rows = []
+    for param in command.get_params(ctx):
+        if param.param_type_name == "option" and not param.hidden:
+            names = sorted(param.opts, key=len, reverse=True)
+            rows.append((
+                Text(", ".join(names), style="bold"), Text(placeholder(param), style="yellow"), option_help(param),
+            ))  # fmt: skip
+    return _panel("Options", rows, (None, None, 1))
+
+
+def _console() -> Console:
+    return Console(highlight=False, markup=False, emoji=False)
+
+
+def render_help(command: Any, ctx: Any) -> None:
+    """Print ``command``'s help on stdout."""
+    console = _console()
+    _head(console, usage(command, ctx), command.help)
     arguments = [p for p in command.params if p.param_type_name == "argument"]
     if arguments:
         rows: list[tuple[Text, ...]] = []
@@ -164,11 +185,26 @@ def render_help(command: Any, ctx: Any) -> None:
                 help_text.append(" [required]", style="dim")
             rows.append((Text(argument_name(param), style="bold"), help_text))
         console.print(_panel("Arguments", rows, (None, 1)))
-    options = [p for p in command.get_params(ctx) if p.param_type_name == "option" and not p.hidden]
-    rows = []
-    for param in options:
-        names = sorted(param.opts, key=len, reverse=True)
-        rows.append((
-            Text(", ".join(names), style="bold"), Text(placeholder(param), style="yellow"), option_help(param),
-        ))  # fmt: skip
-    console.print(_panel("Options", rows, (None, None, 1)))
+    console.print(_options(command, ctx))
+
+
+def summary(command: Any) -> str:
+    """A command's line in the list of commands: the first paragraph of its help, reflowed
+    (never cut short)."""
+    return reflow(command.short_help or command.help or "").split("\n\n")[0]
+
+
+def render_group_help(group: Any, ctx: Any) -> None:
+    """Print the top command's help on stdout: its options, then the commands in their panels
+    (``rich_help_panel``), in the order they were added, each with its :func:`summary`."""
+    console = _console()
+    _head(console, f"{ctx.command_path} [OPTIONS] COMMAND [ARGS]...", group.help)
+    console.print(_options(group, ctx))
+    panels: dict[str, list[tuple[Text, Text]]] = {}
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        if command is not None and not command.hidden:
+            panel = getattr(command, "rich_help_panel", None) or "Commands"
+            panels.setdefault(panel, []).append((Text(name, style="bold"), Text(summary(command), overflow="fold")))
+    for title, rows in panels.items():
+        console.print(_panel(title, rows, (None, 1)))

@@ -88,13 +88,20 @@ class Command(_OurHelp, typer.core.TyperCommand):
 
 
 class Group(_OurHelp, typer.core.TyperGroup):
-    """The top command: typer lists the commands; its flags show no ``<bool>``."""
+    """The top command: its help lists the commands by panel, drawn as a command's is (typer's
+    own drawing imports a Markdown renderer and a traceback formatter, a third of the start-up
+    of ``labeltools --help``, and keeps the line breaks inside a command's first paragraph)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for param in self.params:
             if getattr(param, "is_flag", False):
                 param.metavar = ""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        from labeltools.cli.help import render_group_help
+
+        render_group_help(self, ctx)
 
 
 app = typer.Typer(

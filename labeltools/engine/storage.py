@@ -42,6 +42,8 @@ from labeltools.core.files import (
 
 log = logging.getLogger(__name__)
 
+_LOCAL_PATH = type(Path())  # PosixPath or WindowsPath: what location() gives for a local path
+
 #: The name of every temporary file labeltools writes: ``.<target name>.labeltools-<pid>-<hex>.tmp``.
 TEMPORARY_PATTERN = re.compile(r"^\.(?P<target>.+)\.labeltools-(?P<pid>\d+)-[0-9a-f]{8}\.tmp$")
 
@@ -57,6 +59,8 @@ def location(path: Any) -> Path:
         LabeltoolsError: a URL whose protocol needs a package that is not installed (the
             message says which extra to install).
     """
+    if type(path) is _LOCAL_PATH:  # a local path already (a URL never survives as one)
+        return path
     if not isinstance(path, (str, os.PathLike)):
         return path  # already a UPath
     text = os.fspath(path)
