@@ -23,7 +23,7 @@ from labeltools import (
     write_gray_label,
     write_label,
 )
-from labeltools.core.arrays import as_label_array, to_array
+from labeltools.core.arrays import MAX_RUN_SHARE, as_label_array, run_counts, to_array
 from labeltools.core.errors import EvaluationError
 from labeltools.formats.labels import write_label_image
 
@@ -134,6 +134,33 @@ def test_histogram_matches_bincount(tmp_path, blobs_label):
         assert shape == (24, 32)
     Image.fromarray(blobs_label.astype(np.uint16)).save(tmp_path / "w.png")
     np.testing.assert_array_equal(label_histogram(tmp_path / "w.png")[0], expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 255), st.integers(1, 300)), max_size=40))
+def test_run_counts_equal_bincount_or_decline_noise(runs):
+    values = np.concatenate([np.full(n, v, np.uint8) for v, n in runs]) if runs else np.zeros(0, np.uint8)
+    counts = run_counts(values)
+    changes = int(np.count_nonzero(values[1:] != values[:-1])) if len(values) else 0
+    if changes > len(values) * MAX_RUN_SHARE:
+        assert counts is None
+    else:
+        assert counts is not None and counts.dtype == np.int64
+        np.testing.assert_array_equal(counts, np.bincount(values, minlength=256))
+
+
+@pytest.mark.parametrize("kind", ["regions", "noise"])
+def test_label_histogram_counts_regions_by_runs_and_noise_plainly(tmp_path, kind):
+    rng = np.random.default_rng(3)
+    if kind == "regions":  # long runs: counted run by run
+        label = np.repeat(np.repeat(rng.integers(0, 256, (6, 9)), 32, 0), 32, 1).astype(np.uint8)
+    else:  # every pixel its own run: left to Pillow's pass
+        label = rng.integers(0, 256, (90, 140)).astype(np.uint8)
+    assert (run_counts(label.ravel()) is None) == (kind == "noise")
+    write_label(tmp_path / "x.png", label)
+    counts, shape = label_histogram(tmp_path / "x.png")
+    np.testing.assert_array_equal(counts, np.bincount(label.ravel(), minlength=256))
+    assert shape == label.shape
 
 
 def test_atomic_write_leaves_nothing_on_error(tmp_path):

@@ -24,7 +24,7 @@ from numpy.typing import ArrayLike, NDArray
 from PIL import Image
 
 from labeltools.core._types import PathLike
-from labeltools.core.arrays import as_label_array
+from labeltools.core.arrays import as_label_array, run_counts
 from labeltools.core.colormap import palette_bytes
 from labeltools.core.errors import ColourImageError, LabelFileError, LabeltoolsError
 from labeltools.core.files import json_text
@@ -359,9 +359,12 @@ class PlainPng:
         return self.rows[:, 1:].copy()
 
     def histogram(self) -> NDArray[np.int64]:
-        """``(256,)`` int64 pixels per value, counted in C by Pillow (filter bytes left out)."""
+        """``(256,)`` int64 pixels per value (filter bytes left out), counted run by run
+        (:func:`run_counts`), or by Pillow in C for a noisy map."""
         height, stride = self.rows.shape
-        counts = np.asarray(Image.frombuffer("L", (stride, height), self.rows, "raw", "L", 0, 1).histogram(), np.int64)
+        counts = run_counts(self.rows.reshape(-1))
+        if counts is None:
+            counts = np.asarray(Image.frombuffer("L", (stride, height), self.rows, "raw", "L", 0, 1).histogram(), np.int64)
         counts[0] -= height
         return counts
 
