@@ -319,8 +319,9 @@ class _RowSink:
 
     openpyxl's own ``append`` builds, checks and serialises a cell object per value, which is
     where nearly all of its time goes. A grid row is all small integers, so we serialise it with
-    one string join (the same XML openpyxl writes for such cells), parse it once (in C with lxml)
-    and hand the element to the sheet's stream. Everything else about the sheet (views, widths,
+    one string join (the same XML openpyxl writes for such cells) and hand it to the sheet's
+    stream: parsed once into an element (in C) for lxml's writer, as it is for the standard
+    library's (see :func:`_raw_writer`). Everything else about the sheet (views, widths,
     conditional formats, styles) stays openpyxl's.
 
     It drives the write-only sheet's stream the way the sheet's own ``_write_rows`` does (through
@@ -353,7 +354,8 @@ class _RowSink:
 def _raw_writer(xf: Any) -> Any:
     """Without lxml, openpyxl streams through et_xmlfile, whose writer takes our rows' text as it
     is (its ``_file``: a write function since et_xmlfile 2, a file before): parsing a row into
-    elements and serialising them again, in Python, gives the same bytes three times slower.
+    elements and serialising them again, in Python, gives the same bytes (0.85 s against 0.07 s
+    for a 500x375 grid).
     None with lxml (whose writer takes only elements, parsed in C) or an unknown writer."""
     if LXML or type(xf).__module__.split(".")[0] != "et_xmlfile":
         return None
