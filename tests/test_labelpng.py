@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import tracemalloc
 import warnings
 
 import numpy as np
@@ -147,6 +148,21 @@ def test_run_counts_equal_bincount_or_decline_noise(runs):
     else:
         assert counts is not None and counts.dtype == np.int64
         np.testing.assert_array_equal(counts, np.bincount(values, minlength=256))
+
+
+def test_run_counts_go_block_by_block_with_small_temporaries(monkeypatch):
+    rng = np.random.default_rng(5)
+    values = np.repeat(rng.integers(0, 256, 3000).astype(np.uint8), rng.integers(1, 30000, 3000))
+    expected = np.bincount(values, minlength=256)
+    tracemalloc.start()
+    counts = run_counts(values)  # about 45 MB: one block's temporaries are a few MB
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    np.testing.assert_array_equal(counts, expected)
+    assert peak < values.size / 4, peak
+    monkeypatch.setattr("labeltools.core.arrays.RUN_BLOCK", 37)  # runs cut at every block's edge
+    part = values[: 200_000]
+    np.testing.assert_array_equal(run_counts(part), np.bincount(part, minlength=256))
 
 
 @pytest.mark.parametrize("kind", ["regions", "noise"])

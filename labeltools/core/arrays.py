@@ -89,6 +89,10 @@ def as_label_array(array: ArrayLike, source: str = "label array") -> NDArray[np.
 #: Above this share of value changes, :func:`run_counts` leaves the counting to a plain pass.
 MAX_RUN_SHARE = 1 / 16
 
+#: Values looked at together by :func:`run_counts`: its temporaries stay a few megabytes
+#: whatever the image's size.
+RUN_BLOCK = 1 << 22
+
 
 def run_counts(values: NDArray[np.uint8]) -> NDArray[np.int64] | None:
     """``(256,)`` int64 counts of the values of a 1-D uint8 array, taken run by run: each run of
@@ -96,13 +100,17 @@ def run_counts(values: NDArray[np.uint8]) -> NDArray[np.int64] | None:
     histogram, ``np.bincount``) adds one to the same counter pixel after pixel, each addition
     waiting for the last: counting the runs is four times quicker. None when more than
     :data:`MAX_RUN_SHARE` of the neighbours differ (noise, not regions): count those plainly."""
-    if values.size == 0:
-        return np.zeros(256, dtype=np.int64)
-    edges = np.flatnonzero(values[1:] != values[:-1])
-    if len(edges) > values.size * MAX_RUN_SHARE:
-        return None
-    starts = np.empty(len(edges) + 1, dtype=np.intp)
-    starts[0] = 0
-    starts[1:] = edges + 1
-    lengths = np.diff(starts, append=values.size)
-    return np.bincount(values[starts], weights=lengths, minlength=256).astype(np.int64)
+    counts = np.zeros(256, dtype=np.int64)
+    changes = 0
+    for start in range(0, values.size, RUN_BLOCK):  # a run cut at a block's edge counts as two
+        block = values[start : start + RUN_BLOCK]
+        edges = np.flatnonzero(block[1:] != block[:-1])
+        changes += len(edges)
+        if changes > (start + block.size) * MAX_RUN_SHARE:
+            return None
+        starts = np.empty(len(edges) + 1, dtype=np.intp)
+        starts[0] = 0
+        starts[1:] = edges + 1
+        lengths = np.diff(starts, append=block.size)
+        counts += np.bincount(block[starts], weights=lengths, minlength=256).astype(np.int64)
+    return counts
