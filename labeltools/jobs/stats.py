@@ -246,7 +246,7 @@ def stat_label_files(paths: Sequence[PathLike], jobs: int | None = None) -> Iter
 
     Feed the results to :meth:`DatasetStats.add_results`; a bad file gives a failed result.
     """
-    return map_quick(stat_label_file, [str(p) for p in paths], jobs, threads=True)  # see histogram_label_files
+    return map_quick(stat_label_file, [str(p) for p in paths], jobs)  # processes: see histogram_label_files
 
 
 @dataclass

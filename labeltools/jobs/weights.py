@@ -64,11 +64,12 @@ def histogram_label_files(
     :meth:`ClassCounter.add_results`. A bad file gives a failed result and the rest go on.
     """
     work = [str(p) for p in paths]
-    # Reading and inflating a label releases the GIL: threads share the work without the
-    # start-up of worker processes.
+    # Worker processes, not threads: counting a label by its runs is many short numpy calls,
+    # each taking the GIL, so threads would wait on each other (stats at -j 2 took longer than
+    # at -j 1 in threads, 0.072 s against 0.061 s for 500 labels; 0.047 s in processes).
     if chunksize is None:
-        return map_quick(histogram_label_file, work, jobs, threads=True)
-    return map_files(histogram_label_file, work, jobs, chunksize, threads=True)
+        return map_quick(histogram_label_file, work, jobs)
+    return map_files(histogram_label_file, work, jobs, chunksize)
 
 
 def count_label_files(
