@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -27,6 +28,7 @@ from labeltools.formats.excel import (
     EXCEL_MAX_ROWS,
     GRID_FONT_SIZE,
     GridRegion,
+    _splice,
     excel_to_label,
     label_to_excel,
     parse_crop,
@@ -536,6 +538,37 @@ def test_workbooks_are_the_same_without_lxml(tmp_path: Path) -> None:
         sheet = "xl/worksheets/sheet1.xml"
         assert a.read(sheet).replace(b" />", b"/>") == b.read(sheet)
     np.testing.assert_array_equal(excel_to_label(tmp_path / "stdlib.xlsx"), make_label()[1:8, 1:10])
+
+
+def test_spooled_rows_give_the_bytes_of_rows_parsed_one_by_one(tmp_path: Path, monkeypatch) -> None:
+    """With lxml, a grid's rows are spooled and spliced into the sheet openpyxl writes; parsed
+    into elements one by one instead (what the sink does where it cannot splice), every sheet of
+    a workbook of three grids comes out the same, byte for byte."""
+    labels = [make_label(24, 35, seed=1), make_label(30, 40, seed=2), make_label(21, 31, seed=3)]
+    labels[1][:3, :3] = VOID
+    for n, label in enumerate(labels):
+        write_label(tmp_path / f"l{n}.png", label)
+    sources = [tmp_path / f"l{n}.png" for n in range(3)]
+
+    def sheets(book: Path) -> dict[str, bytes]:
+        with zipfile.ZipFile(book) as archive:
+            return {name: archive.read(name) for name in archive.namelist() if name.startswith("xl/worksheets/")}
+
+    assert all(r.ok for r in label_files_to_workbook(sources, tmp_path / "spliced.xlsx", crop=(1, 1, 30, 20)))
+    monkeypatch.setattr("labeltools.formats.excel.LXML", False)  # no splice: each row parsed, as lxml takes them
+    assert all(r.ok for r in label_files_to_workbook(sources, tmp_path / "parsed.xlsx", crop=(1, 1, 30, 20)))
+    spliced, parsed = sheets(tmp_path / "spliced.xlsx"), sheets(tmp_path / "parsed.xlsx")
+    assert len(spliced) == 5 and spliced == parsed
+    assert all(b"labeltools-rows" not in xml for xml in spliced.values())
+    for n, label in enumerate(labels):
+        np.testing.assert_array_equal(excel_to_label(tmp_path / "spliced.xlsx", sheet=f"l{n}"), label[1:21, 1:31])
+
+
+def test_a_sheet_without_its_placeholder_row_is_refused(tmp_path: Path) -> None:
+    sheet = tmp_path / "sheet.xml"
+    sheet.write_bytes(b"<worksheet><sheetData></sheetData></worksheet>")
+    with pytest.raises(WorkbookError, match="placeholder row"):
+        _splice(str(sheet), io.BytesIO(b"<row/>"))
 
 
 def edited(tmp_path: Path, edits: dict[str, object]) -> Path:

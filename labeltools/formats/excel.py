@@ -19,6 +19,8 @@ from __future__ import annotations
 import logging
 import math
 import re
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
@@ -319,27 +321,37 @@ class _RowSink:
 
     openpyxl's own ``append`` builds, checks and serialises a cell object per value, which is
     where nearly all of its time goes. A grid row is all small integers, so we serialise it with
-    one string join (the same XML openpyxl writes for such cells) and hand it to the sheet's
-    stream: parsed once into an element (in C) for lxml's writer, as it is for the standard
-    library's (see :func:`_raw_writer`). Everything else about the sheet (views, widths,
-    conditional formats, styles) stays openpyxl's.
+    one string join (the same XML openpyxl writes for such cells). The standard library's writer
+    takes that text as it is (see :func:`_raw_writer`). lxml's takes only elements, and parsing
+    each row into one costs more than all the rest of the sheet, so with lxml the rows go to a
+    spool file and the sheet's stream gets one placeholder row, which :meth:`close` replaces by
+    the spool's bytes once openpyxl has written the sheet out (see :func:`_splice`); where that
+    cannot be done, each row is parsed into an element. Everything else about the sheet (views,
+    widths, conditional formats, styles) stays openpyxl's.
 
     It drives the write-only sheet's stream the way the sheet's own ``_write_rows`` does (through
-    ``_get_writer``, ``_writer.xf`` and ``_rows``, unchanged since openpyxl 2.6); the tests compare
-    the result with openpyxl's own reading of it, with and without lxml.
+    ``_get_writer``, ``_writer.xf``, ``_rows``, ``close`` and ``_writer.out``, unchanged since
+    openpyxl 2.6); the tests compare the result with openpyxl's own reading of it, with and
+    without lxml, and the bytes of both.
     """
 
     def __init__(self, sheet: Any) -> None:
         sheet._get_writer()
-        self._sink = self._rows(sheet)
+        self._sheet = sheet
+        out, close = getattr(sheet._writer, "out", None), getattr(sheet, "close", None)
+        spliced = LXML and isinstance(out, str) and callable(close)
+        self._spool = tempfile.TemporaryFile() if spliced else None  # removed when closed
+        self._sink = self._rows(sheet, self._spool is not None)
         next(self._sink)
-        sheet._rows = self._sink  # closed by the sheet when the workbook is saved
+        sheet._rows = self._sink  # closed by the sheet when it is closed
 
     @staticmethod
-    def _rows(sheet: Any) -> Generator[None, Any, None]:
+    def _rows(sheet: Any, spliced: bool) -> Generator[None, Any, None]:
         xf = sheet._writer.xf.send(True)
         put = _raw_writer(xf) or (lambda row: xf.write(fromstring(row)))
         with xf.element("sheetData"):
+            if spliced:
+                xf.write(fromstring(_PLACEHOLDER))
             try:
                 while True:
                     put((yield))
@@ -348,15 +360,47 @@ class _RowSink:
         sheet._writer.xf.send(None)
 
     def write(self, row_xml: str) -> None:
-        self._sink.send(row_xml)
+        if self._spool is not None:
+            self._spool.write(row_xml.encode("ascii", "xmlcharrefreplace"))  # as lxml's writer encodes
+        else:
+            self._sink.send(row_xml)
+
+    def close(self) -> None:
+        """End the sheet's rows; with a spool, write the sheet out and put the rows in it."""
+        if self._spool is None:
+            return
+        with self._spool:
+            self._sheet.close()
+            self._spool.seek(0)
+            _splice(self._sheet._writer.out, self._spool)
+
+
+#: The row that stands for a spooled sheet's rows until they are spliced in: its ``r`` is no
+#: row number, so it can be no row of ours.
+_PLACEHOLDER = '<row r="0" spans="labeltools-rows"/>'
+_PLACEHOLDER_MARK = b'spans="labeltools-rows"'  # how it is found, however the writer spaces it
+
+
+def _splice(path: str, rows: Any) -> None:
+    """Replace the placeholder row in the sheet file ``path`` by the bytes of ``rows`` (a file).
+    The sheet without its rows is small: it is read whole, the rows are copied in blocks."""
+    with open(path, "rb") as sheet_file:
+        sheet_xml = sheet_file.read()
+    token = sheet_xml.find(_PLACEHOLDER_MARK)
+    if token < 0 or sheet_xml.find(_PLACEHOLDER_MARK, token + 1) >= 0:
+        raise WorkbookError(f"{path}: the grid's placeholder row is not in openpyxl's sheet once")
+    start, end = sheet_xml.rfind(b"<row", 0, token), sheet_xml.find(b">", token) + 1
+    with open(path, "wb") as sheet_file:
+        sheet_file.write(sheet_xml[:start])
+        shutil.copyfileobj(rows, sheet_file, 1 << 20)
+        sheet_file.write(sheet_xml[end:])
 
 
 def _raw_writer(xf: Any) -> Any:
     """Without lxml, openpyxl streams through et_xmlfile, whose writer takes our rows' text as it
     is (its ``_file``: a write function since et_xmlfile 2, a file before): parsing a row into
     elements and serialising them again, in Python, gives the same bytes (0.85 s against 0.07 s
-    for a 500x375 grid).
-    None with lxml (whose writer takes only elements, parsed in C) or an unknown writer."""
+    for a 500x375 grid). None with lxml (whose writer takes only elements) or an unknown writer."""
     if LXML or type(xf).__module__.split(".")[0] != "et_xmlfile":
         return None
     target = getattr(xf, "_file", None)
@@ -508,6 +552,7 @@ class _Book:
             r = str(number)
             cells = "".join([start + r + ends[v] for start, v in zip(starts, values.tolist())])
             sink.write(f'<row r="{r}{row_open}{r}{row_head}{y}</v></c>{cells}</row>')
+        sink.close()
 
     def _swatch(self, sheet: Any, color: Color) -> WriteOnlyCell:
         cell = _text(sheet, hex_color(color))
