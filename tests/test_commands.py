@@ -111,6 +111,25 @@ def test_the_shared_short_spellings_work(tmp_path: Path) -> None:
     assert (tmp_path / "w.npy").exists() and (tmp_path / "one.xlsx").exists() and (tmp_path / "cm.txt").exists()
 
 
+def test_an_output_folder_argument_can_be_given_as_output_dir(tmp_path: Path) -> None:
+    from labeltools.jobs.convert import SAMPLE_DIR
+
+    files = [SAMPLE_DIR / "street_01.json", SAMPLE_DIR / "street_02.json"]
+    assert run("convert", *files, tmp_path / "last", "-j", "1").exit_code == 0
+    result = run("convert", *files, "-d", tmp_path / "option", "-j", "1")
+    assert result.exit_code == 0, result.output
+    for last in sorted((tmp_path / "last").rglob("*")):
+        option = tmp_path / "option" / last.relative_to(tmp_path / "last")
+        assert last.is_dir() or (last.read_bytes() == option.read_bytes()), last  # every argument an input
+    assert sorted(p.name for p in (tmp_path / "option" / "SegmentationClass").iterdir()) == ["street_01.png", "street_02.png"]
+    assert run("demo", "-d", tmp_path / "demo", "-j", "1").exit_code == 0
+    assert (tmp_path / "demo" / "SegmentationClass" / "street_08.png").is_file()
+    for name, command in COMMANDS.items():  # a command writing a folder it is given takes -d for it
+        arguments = [p.name for p in command.params if p.param_type_name == "argument"]
+        if {"output", "outdir"} & set(arguments) and name != "report":  # report's OUTPUT is a file: -o
+            assert "--output-dir" in {opt for p in command.params for opt in p.opts}, name
+
+
 def choice_options() -> list[tuple[str, str, list[str]]]:
     found = []
     for name, command in sorted(COMMANDS.items()):
@@ -146,6 +165,9 @@ def test_a_bad_choice_exits_2_listing_the_choices(name: str, option: str, values
         (("report", "d", "a.html", "-o", "b.html"), ["give the page to write once", "a.html (OUTPUT)", "b.html (--output)"]),
         (("excel", "label.xlsx"), ["label.xlsx is a workbook, not a label file", "--read label.xlsx -o LABEL.png"]),
         (("convert", "onlyone"), ["missing argument", "INPUT... OUTPUT", "dataset folder to write"]),
+        (("convert", "-d", "out"), ["missing argument", "INPUT... OUTPUT, or INPUT... --output-dir OUTPUT"]),
+        (("demo",), ["missing argument", "takes OUTDIR, or --output-dir OUTDIR"]),
+        (("demo", "a", "-d", "b"), ["give the folder to write once", "a (OUTDIR)", "b (--output-dir)"]),
         (("evaluate", "gt"), ["missing argument", "GT PRED"]),
         (("stats",), ["missing argument DATASET"]),
     ],

@@ -128,12 +128,15 @@ def option_help(param: Any) -> Text:
 
 
 def usage(command: Any, ctx: Any) -> str:
-    """``labeltools convert [OPTIONS] INPUT... OUTPUT``."""
+    """``labeltools convert [OPTIONS] INPUT... [OUTPUT]``. An argument of many values followed by
+    another is written bare: click cannot require it (the last value given goes to the argument
+    after it), so the command checks it itself."""
     words = [ctx.command_path, "[OPTIONS]"]
-    for param in command.params:
-        if param.param_type_name == "argument":
-            name = argument_name(param)
-            words.append(name if param.required else f"[{name}]")
+    arguments = [param for param in command.params if param.param_type_name == "argument"]
+    for n, param in enumerate(arguments):
+        name = argument_name(param)
+        bare = param.required or (param.nargs == -1 and n + 1 < len(arguments))
+        words.append(name if bare else f"[{name}]")
     return " ".join(words)
 
 

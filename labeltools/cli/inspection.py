@@ -22,6 +22,7 @@ from labeltools.cli.shared import (
     emit_json,
     err,
     exit_for,
+    given_once,
     load_palette,
     out,
     report_batch,
@@ -357,9 +358,7 @@ def report_command(
     labeltools report dataset --compare preds/ -o changes.html
     """
     from labeltools.jobs.report import ReportOptions, report_dataset
-    if output is not None and output_argument is not None:
-        raise Usage(f"give the page to write once: {output_argument} (OUTPUT) or {output} (--output)")
-    output = output or output_argument or "report.html"
+    output = given_once("the page to write", ("OUTPUT", output_argument), ("--output", output)) or "report.html"
     options = ReportOptions(max_images=max_images, thumb_width=thumb_width, worst=worst, pred=pred, compare=compare)
     report = report_dataset(dataset, output, options, classes, num_classes, jobs)
     summary = report_batch(report, len(report), "read", counts=False)

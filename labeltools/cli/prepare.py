@@ -35,7 +35,10 @@ from labeltools.cli.shared import (
     err,
     exit_for,
     fail,
+    given_once,
+    missing_argument,
     out,
+    output_folder,
     printable,
     report_batch,
     required,
@@ -122,11 +125,17 @@ def conversion_summary(
 
 @command("convert", rich_help_panel="Prepare a dataset")
 def convert_command(
+    ctx: typer.Context,
     inputs: Annotated[
-        list[str],
+        Optional[list[str]],
         typer.Argument(help="annotation folders (searched recursively) or files.", show_default=False, metavar="INPUT"),
-    ],
-    output: Annotated[str, typer.Argument(help="the dataset folder to write.", show_default=False, metavar="OUTPUT")],
+    ] = None,
+    output: Annotated[
+        Optional[str], typer.Argument(help="the dataset folder to write.", show_default=False, metavar="OUTPUT")
+    ] = None,
+    output_dir: Annotated[
+        Optional[str], typer.Option("--output-dir", "-d", help="The dataset folder to write, instead of the last argument.")
+    ] = None,
     source: SourceOption = None,
     images: ImagesDirOption = None,
     classes: Annotated[
@@ -177,10 +186,11 @@ def convert_command(
     INPUT is one or more folders (searched recursively) or files of one annotation tool:
     labelme JSON, COCO instances JSON, CVAT for images 1.1 XML, a Label Studio JSON export or
     Cityscapes *_gtFine_polygons.json. The tool is found from the files (--from names it).
-    OUTPUT, the last argument, is the dataset folder to write.
+    OUTPUT, the last argument (or --output-dir), is the dataset folder to write.
 
     Examples:
     labeltools convert annotations/ new/
+    labeltools convert a.json b.json -d pair/
     labeltools convert coco-export/annotations/instances_val.json from-coco/
     labeltools convert cvat/annotations.xml from-cvat/ --instances
     labeltools convert cityscapes/gtFine/val/ city/ --image-format keep
@@ -190,6 +200,7 @@ def convert_command(
     labeltools convert annotations/ old/ --labelme-rules 6
     """
     from labeltools.jobs.convert import ConvertOptions, convert_labelme
+    inputs, output = output_folder(ctx, inputs, output, output_dir)
     options = ConvertOptions(
         unknown=unknown.value, skip_bad_shapes=skip_bad_shapes, line_width=line_width,
         point_size=point_size, image_format=image_format.value, instances=instances, viz=viz,
@@ -305,10 +316,12 @@ def folder_tree(folder: Path) -> "Tree":
 
 @command("demo", rich_help_panel="Prepare a dataset")
 def demo_command(
+    ctx: typer.Context,
     outdir: Annotated[
-        str,
-        typer.Argument(help="Folder to write the demo dataset into: new, empty, or an earlier demo's output."),
-    ],
+        Optional[str],
+        typer.Argument(help="Folder to write the demo dataset into: new, empty, or an earlier demo's output.", show_default=False),
+    ] = None,
+    output_dir: Annotated[Optional[str], typer.Option("--output-dir", "-d", help="The folder to write, instead of OUTDIR.")] = None,
     jobs: JobsOption = 0,
     dask: DaskOption = None,
 ) -> None:
@@ -319,9 +332,12 @@ def demo_command(
 
     Examples:
     labeltools demo demo-out
-    labeltools demo demo-out --jobs 1
+    labeltools demo -d demo-out --jobs 1
     """
     from labeltools.jobs.convert import SAMPLE_DIR, convert_sample
+    outdir = given_once("the folder to write", ("OUTDIR", outdir), ("--output-dir", output_dir))
+    if outdir is None:
+        raise missing_argument(ctx, "--output-dir OUTDIR")
     conversion = convert_sample(outdir, jobs=jobs)
     err.print(f"converting the bundled sample {SAMPLE_DIR}")
     summary = run_conversion(conversion)

@@ -63,14 +63,42 @@ class _OurHelp:
         except typer.BadParameter as exc:
             if type(exc).__name__ != "MissingParameter" or getattr(exc.param, "param_type_name", None) != "argument":
                 raise
-            from labeltools.cli.help import argument_name
+            raise missing_argument(ctx) from None
 
-            # An argument of many values followed by one (INPUT... OUTPUT) takes the last value
-            # given for the second: name every argument the command takes and what each is.
-            arguments = [p for p in self.params if p.param_type_name == "argument"]
-            names = " ".join(argument_name(p) for p in arguments)
-            each = "; ".join(f"{argument_name(p)}: {p.help.rstrip('.')}" for p in arguments if p.help)
-            raise Usage(f"missing argument: {ctx.command_path} takes {names} ({each})", ctx=ctx) from None
+
+def missing_argument(ctx: Any, alternative: str = "") -> "Usage":
+    """The usage error of a command given too few arguments. An argument of many values followed
+    by one (INPUT... OUTPUT) takes the last value given for the second, so click cannot tell which
+    is missing: the message names every argument the command takes and what each is (and
+    ``alternative``, another way to give them)."""
+    from labeltools.cli.help import argument_name
+
+    arguments = [p for p in ctx.command.params if p.param_type_name == "argument"]
+    names = " ".join(argument_name(p) for p in arguments)
+    each = "; ".join(f"{argument_name(p)}: {p.help.rstrip('.')}" for p in arguments if p.help)
+    alternative = f", or {alternative}" if alternative else ""
+    return Usage(f"missing argument: {ctx.command_path} takes {names}{alternative} ({each})", ctx=ctx)
+
+
+def given_once(what: str, argument: tuple[str, Optional[str]], option: tuple[str, Optional[str]]) -> Optional[str]:
+    """A value a command takes as an argument or as an option, ``(name, value)`` each: the one
+    given, or None. Exit 2 when both are given."""
+    (argument_name, from_argument), (option_name, from_option) = argument, option
+    if from_argument is not None and from_option is not None:
+        raise Usage(f"give {what} once: {from_argument} ({argument_name}) or {from_option} ({option_name})")
+    return from_option if from_option is not None else from_argument
+
+
+def output_folder(ctx: Any, inputs: Optional[list[str]], output: Optional[str], output_dir: Optional[str]) -> tuple[list[str], str]:
+    """A command's inputs and output folder, the folder given as its last argument
+    (``INPUT... OUTPUT``) or as ``--output-dir`` (``INPUT... -d OUTPUT``, every argument then an
+    input). Exit 2 naming both ways when either part is missing."""
+    inputs = list(inputs or [])
+    if output_dir is not None:
+        inputs, output = inputs + ([output] if output is not None else []), output_dir
+    if not inputs or output is None:
+        raise missing_argument(ctx, "INPUT... --output-dir OUTPUT")
+    return inputs, output
 
 
 class Command(_OurHelp, typer.core.TyperCommand):
