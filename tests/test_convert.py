@@ -391,6 +391,23 @@ def test_bad_files_are_reported_and_leave_nothing(tmp_path: Path, folder: Path) 
     assert not [p for p in out.rglob("*.tmp")]
 
 
+def test_a_run_that_converts_nothing_leaves_a_new_output_as_it_was(tmp_path: Path, folder: Path) -> None:
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "x.json").write_text("{")
+    out = tmp_path / "out"
+    conversion = convert_labelme(bad, out, options=ConvertOptions(instances=True, viz=True), jobs=1)
+    assert not run(conversion)[0].ok and conversion.nothing_written
+    assert not out.exists()  # no class table found in no annotation, for the next run to take as the dataset's
+    write_annotation(bad, "x")  # mended: the next run finds its classes in the annotations
+    assert all(r.ok for r in run(convert_labelme(bad, out, jobs=1)))
+    assert (out / "class_names.txt").read_text().split() == ["_background_", "cat", "dog"]
+    (bad / "x.json").write_text("{")  # into a dataset that holds something, nothing is taken away
+    conversion = convert_labelme(bad, out, overwrite=True, jobs=1)
+    assert not run(conversion)[0].ok and not conversion.nothing_written
+    assert (out / "class_names.txt").is_file() and (out / "SegmentationClass" / "x.png").is_file()
+
+
 def test_skip_bad_shapes_keeps_the_file(tmp_path: Path) -> None:
     shapes = [*shapes_abc(), {"label": "cat", "points": [[1, 1], [2, 2]], "shape_type": "polygon"}]
     path, _ = write_annotation(tmp_path / "src", "a", shapes)

@@ -274,6 +274,19 @@ def test_export_refuses_what_it_cannot_do(tmp_path: Path, monkeypatch: pytest.Mo
     assert not (tmp_path / "none").exists()
 
 
+@pytest.mark.parametrize("to", ["coco", "yolo-seg"])
+def test_an_export_of_no_file_leaves_a_new_output_as_it_was(tmp_path: Path, to: str) -> None:
+    (tmp_path / "x.json").write_text("{")
+    result = run("export", tmp_path / "x.json", "--to", to, "-d", tmp_path / "out")
+    assert result.exit_code == 1, result.output
+    assert "x.json: not valid JSON" in result.stderr and "out: nothing written, no file exported" in result.stderr
+    assert "class ids" not in result.output and not (tmp_path / "out").exists()
+    assert run("export", SAMPLE_DIR, "--to", to, "-d", tmp_path / "out").exit_code == 0
+    before = sorted(p.relative_to(tmp_path) for p in (tmp_path / "out").rglob("*"))
+    result = run("export", tmp_path / "x.json", "--to", to, "-d", tmp_path / "out", "--overwrite")
+    assert result.exit_code == 1 and sorted(p.relative_to(tmp_path) for p in (tmp_path / "out").rglob("*")) == before
+
+
 def test_outlines_give_back_the_mask_under_both_fill_rules() -> None:
     from pycocotools import mask as masks
 

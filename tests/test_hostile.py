@@ -136,11 +136,13 @@ def test_discovered_hostile_labels_fail_their_files_alone(labels: list[list[str]
             unusable = any(not name.strip() or line_problem(name.strip()) is not None for name in names)
             assert result.ok != unusable, (names, result.error)
             assert "internal error" not in (result.error or "")
+        if not any(result.ok for result in results):  # a new OUTPUT is left as it was
+            assert not (Path(tmp) / "out").exists()
+            return
         table = load_class_table(Path(tmp) / "out")  # the class files were written, and read back
         assert table is not None and all(line_problem(name) is None for name in table.names)
-        if any(result.ok for result in results):  # else the split files stay as they were: none
-            for split in ("train", "val", "trainval"):
-                (Path(tmp) / "out" / "ImageSets" / "Segmentation" / f"{split}.txt").read_text(encoding="utf-8")
+        for split in ("train", "val", "trainval"):
+            (Path(tmp) / "out" / "ImageSets" / "Segmentation" / f"{split}.txt").read_text(encoding="utf-8")
 
 
 # --- names no split file can hold ----------------------------------------------------------

@@ -78,7 +78,9 @@ def run_conversion(conversion: "Conversion", json_path: Optional[str] = None) ->
         err.print(f"labelme rules: {printable(conversion.rules_chosen)}", soft_wrap=True)
     summary = report_batch(conversion, len(conversion), "convert", verb="converted", resumable=True)
     splits = conversion.splits
-    if splits:
+    if conversion.nothing_written:
+        err.print(f"{printable(str(conversion.output))}: nothing written, no file converted", soft_wrap=True)
+    elif splits:
         out.print(
             f"{conversion.output}: {len(splits['trainval'])} images, {len(conversion.classes.names)} "
             f"classes (train {len(splits['train'])}, val {len(splits['val'])})",
@@ -441,6 +443,9 @@ def export_command(
 
 def print_export_summary(export: "Export") -> None:
     """What was written, how the objects came through, and the worst of those below --min-iou."""
+    if not export.images:
+        err.print(f"{printable(str(export.output))}: nothing written, no file exported", soft_wrap=True)
+        return
     for path in export.written:
         wrote(str(path))
     data = export.summary()

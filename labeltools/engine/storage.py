@@ -224,6 +224,20 @@ def ensure_dir(path: PathLike) -> Path:
     return folder
 
 
+def remove_empty_folders(folder: PathLike) -> None:
+    """Remove the local ``folder`` and every folder under it that holds no file, the deepest
+    first: what a run that wrote nothing leaves of a folder it made (a folder holding a file
+    stays, and so do the folders leading to it; an object store has no folders)."""
+    root = location(folder)
+    if is_remote(root):
+        return
+    for path, _, _ in os.walk(root, topdown=False):
+        try:
+            os.rmdir(path)
+        except OSError:
+            pass
+
+
 def _process_alive(pid: int) -> bool:
     if pid == os.getpid():
         return True

@@ -21,7 +21,6 @@ Output (see :mod:`labeltools.formats.voc`)::
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
 import os
@@ -81,6 +80,7 @@ from labeltools.engine.storage import (
     location,
     modified,
     output_lock,
+    remove_empty_folders,
     remove_stale_temporaries,
     start_run,
 )
@@ -115,7 +115,6 @@ from labeltools.formats.voc import (
     LABELS_DIR,
     META_FILE,
     OBJECTS_DIR,
-    SPLITS_DIR,
     check_split_id,
     image_path,
     is_voc_root,
@@ -1007,6 +1006,7 @@ class Conversion(OneRun):
     splits: dict[str, list[str]] = field(default_factory=dict, init=False)
     contested: dict[str, int] = field(default_factory=dict, init=False)
     pixels: dict[str, dict[int, int]] = field(default_factory=dict, init=False)
+    nothing_written: bool = field(default=False, init=False)  # every file failed: a new OUTPUT is left as it was
 
     def _run(self) -> Iterator[FileResult]:
         with output_lock(self.output):  # one writer at a time
@@ -1017,6 +1017,11 @@ class Conversion(OneRun):
                 f"none of the {len(self.items)} .json file(s) is a labelme annotation; nothing written "
                 f"(--from names another tool: {', '.join(SOURCE_FORMATS[1:])})"
             )
+        if self.fresh and not self.splits["trainval"]:
+            # A dataset of no image would still record a class table (found in no annotation)
+            # that every later run into it takes as the dataset's own.
+            self._undo()
+            self.nothing_written = True
 
     def _convert(self) -> Generator[FileResult, None, int]:
         """Convert every item; returns how many were labelme annotations (nothing more is
@@ -1084,10 +1089,7 @@ class Conversion(OneRun):
             return
         for name in (CLASS_NAMES_FILE, META_FILE, LABELMAP_FILE):
             (self.output / name).unlink(missing_ok=True)
-        made = [*self._folders(), (self.output / SPLITS_DIR).parent]
-        for folder in sorted(made, key=lambda f: -len(f.parts)):  # the deepest first
-            with contextlib.suppress(OSError):
-                folder.rmdir()
+        remove_empty_folders(self.output)
 
     def _remove_labels(self, image_id: str) -> None:
         """Remove the label files an earlier run wrote for ``image_id``, whatever its options

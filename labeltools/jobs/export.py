@@ -56,6 +56,7 @@ from labeltools.engine.storage import (
     link_or_write,
     location,
     output_lock,
+    remove_empty_folders,
 )
 from labeltools.formats.coco import (
     annotation_text,
@@ -569,6 +570,8 @@ class Export(OneRun):
     def _run(self) -> Iterator[FileResult]:
         with output_lock(self.output):  # one writer at a time
             yield from self._export()
+        if self.fresh and not self.images:  # every file failed: a new OUTPUT is left as it was
+            remove_empty_folders(self.output)
 
     def _export(self) -> Iterator[FileResult]:
         work = functools.partial(export_item, output=str(self.output), table=self.table, options=self.options)
