@@ -492,8 +492,13 @@ def test_input_errors(tmp_path: Path) -> None:
     with pytest.raises(DatasetError, match=r"a\.txt: not a \.json or \.xml file \(give annotation files or folders\)"):
         find_annotations([tmp_path / "a.txt"])
     (tmp_path / "empty").mkdir()
-    with pytest.raises(DatasetError, match=r"no labelme annotation \(\.json\) found: .*empty: empty$"):
+    with pytest.raises(DatasetError, match=r"no annotation file \(\.json or \.xml\) found: .*empty: empty$"):
         find_annotations([tmp_path / "empty"])
+    (tmp_path / "empty" / "a.xml").write_text("<annotations/>")
+    with pytest.raises(DatasetError, match=r"no labelme annotation \(\.json\) found: .*empty: 0 image\(s\), 1 other file\(s\), no \.json$"):
+        find_annotations([tmp_path / "empty"], source="labelme")
+    with pytest.raises(DatasetError, match=r"no coco annotation file \(\.json\) found"):
+        find_annotations([tmp_path / "empty"], source="coco")
 
 
 def test_output_inside_input_is_not_searched(tmp_path: Path, folder: Path) -> None:

@@ -676,9 +676,10 @@ def find_annotations(
             seen.add(resolved)
             found.append((json_path, root))
     if not found:
-        held = "; ".join(_what_is_in(location(p)) for p in inputs)
-        what = "labelme annotation (.json)" if source in (None, "labelme") else f"{source} annotation file"
-        raise DatasetError(f"no {what} found: {held}")
+        kinds = " or ".join(suffixes)
+        held = "; ".join(_what_is_in(location(p), kinds) for p in inputs)
+        what = {None: "annotation file", "labelme": "labelme annotation"}.get(source, f"{source} annotation file")
+        raise DatasetError(f"no {what} ({kinds}) found: {held}")
     return found
 
 
@@ -894,15 +895,16 @@ def source_class_table(kind: SourceFormat, exports: Sequence[AnnotationExport]) 
     return table, f"{len(ordered)} classes{colours} of {files}, {how}; 0 _background_, 255 void"
 
 
-def _what_is_in(path: Path) -> str:
-    """What a folder holds instead of annotations, in words: ``x/: 12 image(s), 3 other file(s)``."""
+def _what_is_in(path: Path, kinds: str) -> str:
+    """What a folder holds instead of annotations (files ending in ``kinds``), in words:
+    ``x/: 12 image(s), 3 other file(s), no .json``."""
     if not path.is_dir():
         return f"{path}: a file"
     files = list_files(path, ("",), recursive=True)
     images = sum(1 for f in files if f.suffix.lower() in IMAGE_EXTENSIONS)
     if not files:
         return f"{path}: empty"
-    return f"{path}: {images} image(s), {len(files) - images} other file(s), no .json"
+    return f"{path}: {images} image(s), {len(files) - images} other file(s), no {kinds}"
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
