@@ -225,6 +225,32 @@ def test_weights_take_a_class_table(tmp_path: Path) -> None:
     result = run("weights", root, "-c", tmp_path / "names.txt", "-o", tmp_path / "w.npy", "--json", tmp_path / "w.json")
     assert result.exit_code == 0, result.output
     assert [c["name"] for c in json.loads((tmp_path / "w.json").read_text())["classes"]][:2] == ["n0", "n1"]
+    # asked for, the table is used; that it reads the labels otherwise than the dataset's own is said
+    assert (
+        f"warning: {tmp_path / 'names.txt'} calls class 0 'n0', the dataset's own {root / 'class_names.txt'} calls it "
+        f"'_background_'; using {tmp_path / 'names.txt'}, as asked"
+    ) in flat(result.stderr)
+
+
+def test_a_class_table_that_names_the_classes_otherwise_than_the_dataset_is_said(tmp_path: Path) -> None:
+    root = demo(tmp_path)
+    own = (root / "class_names.txt").read_text().split()
+    (tmp_path / "same.txt").write_text("".join(f"{n}\n" for n in ["background", *own[1:]]))  # class 0 spelled as VOC does
+    (tmp_path / "more.txt").write_text("".join(f"{n}\n" for n in [*own, "extra"]))
+    quiet = [("stats", root, "-c", tmp_path / "same.txt"), ("check", root, "-c", root / "class_names.txt")]
+    loud = [
+        (("stats", root, "-c", "voc"), "voc preset calls class 1 'aeroplane', the dataset's own"),
+        (("split", root, "-c", tmp_path / "more.txt"), f"{tmp_path / 'more.txt'} has 10 classes, the dataset's own {root / 'class_names.txt'} has 9"),
+        (("check", root, "-c", "cityscapes-train"), "cityscapes-train preset calls class 0 'road'"),
+        (("diff", root, root, "-c", "voc"), "voc preset calls class 1 'aeroplane'"),
+        (("evaluate", root, root / "SegmentationClass", "-c", "voc", "--missing", "skip"), "voc preset calls class 1"),
+    ]
+    for args in quiet:
+        result = run(*args, "-j", "1")
+        assert "warning" not in result.stderr and "calls class" not in result.stderr, (args, result.stderr)
+    for args, words in loud:
+        result = run(*args, "-j", "1")
+        assert words in flat(result.stderr), (args, result.stderr)
 
 
 # --- 5: convert refuses to convert nothing ---------------------------------------------------

@@ -30,6 +30,7 @@ from PIL import ImageOps
 
 from labeltools.core._types import PathLike
 from labeltools.core.classes import (
+    BACKGROUND_NAME,
     LABELMAP_HEADER,
     ClassTable,
     class_names_for,
@@ -325,13 +326,39 @@ def nearby_class_table(folder: PathLike) -> ClassTable | None:
     return found
 
 
+#: Spellings of class 0 that name the same thing (labelme's, the VOC preset's, Detectron's).
+_BACKGROUNDS = {BACKGROUND_NAME, "background", "__background__"}
+
+
+def warn_if_contradicted(table: ClassTable, root: PathLike) -> None:
+    """Warn when a class table given for the dataset at ``root`` (a folder of labels or a VOC
+    folder) names its classes otherwise than the dataset's own record: the given table is used,
+    as asked, and the warning names the first class the two read differently (or their numbers
+    of classes). A dataset without a readable table of its own takes any table in silence."""
+    try:
+        own = nearby_class_table(root)
+    except ClassTableError:
+        return  # a record that cannot be read contradicts nothing: the given table stands in for it
+    if own is None:
+        return
+    differing = next((i for i, (a, b) in enumerate(zip(table.names, own.names)) if a != b and not (i == 0 and {a, b} <= _BACKGROUNDS)), None)
+    if differing is None and table.num_classes == own.num_classes:
+        return
+    if differing is None:
+        what = f"has {table.num_classes} classes, the dataset's own {own.source} has {own.num_classes}"
+    else:
+        what = f"calls class {differing} {table.names[differing]!r}, the dataset's own {own.source} calls it {own.names[differing]!r}"
+    log.warning("%s %s; using %s, as asked (leave --classes out to use the dataset's)", table.source, what, table.source)
+
+
 def dataset_class_table(
     root: PathLike | None = None,
     classes: ClassTable | PathLike | None = None,
     num_classes: int | None = None,
 ) -> ClassTable | None:
     """The class table a dataset command works with: ``classes`` (a table, preset name or file)
-    when given; else the dataset's own at ``root`` (see :func:`nearby_class_table`); else
+    when given (with a warning when it names the classes otherwise than the dataset's own table
+    at ``root``); else the dataset's own (see :func:`nearby_class_table`); else
     ``num_classes`` classes named ``class_<i>``; else None. A ``num_classes`` beside a table
     must agree with it.
 
@@ -344,6 +371,8 @@ def dataset_class_table(
     table: ClassTable | None = None
     if classes is not None:
         table = classes if isinstance(classes, ClassTable) else ClassTable.load(classes)
+        if root is not None:
+            warn_if_contradicted(table, root)
     elif root is not None:
         table = nearby_class_table(root)
     if table is None:

@@ -289,7 +289,7 @@ class DatasetCheck:
 
     def _class_table(self, classes: ClassTable | PathLike | None, num_classes: int | None) -> ClassTable | None:
         try:
-            table = dataset_class_table(self.root if classes is None else None, classes, num_classes)
+            table = dataset_class_table(self.root, classes, num_classes)
         except ClassTableError as exc:
             if classes is not None:
                 raise

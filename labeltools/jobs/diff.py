@@ -208,7 +208,7 @@ def diff_datasets(
         DatasetError: see :func:`label_pairs`. ClassTableError: a class table file is malformed.
     """
     pairs, only_old, only_new = label_pairs(old, new)
-    table = dataset_class_table(None, classes) if classes is not None else None
+    table = dataset_class_table(new, classes) if classes is not None else None
     for root in (new, old):
         table = table or dataset_class_table(root)
     return LabelDiff(str(old), str(new), pairs, only_old, only_new, LabelChanges(table), jobs)
