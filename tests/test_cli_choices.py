@@ -237,13 +237,18 @@ def test_a_class_table_that_names_the_classes_otherwise_than_the_dataset_is_said
     own = (root / "class_names.txt").read_text().split()
     (tmp_path / "same.txt").write_text("".join(f"{n}\n" for n in ["background", *own[1:]]))  # class 0 spelled as VOC does
     (tmp_path / "more.txt").write_text("".join(f"{n}\n" for n in [*own, "extra"]))
-    quiet = [("stats", root, "-c", tmp_path / "same.txt"), ("check", root, "-c", root / "class_names.txt")]
+    quiet = [
+        ("stats", root, "-c", tmp_path / "same.txt"),
+        ("check", root, "-c", root / "class_names.txt"),
+        ("excel", root / "SegmentationClass" / "street_01.png", "-o", tmp_path / "y.xlsx", "-c", tmp_path / "same.txt"),
+    ]
     loud = [
         (("stats", root, "-c", "voc"), "voc preset calls class 1 'aeroplane', the dataset's own"),
         (("split", root, "-c", tmp_path / "more.txt"), f"{tmp_path / 'more.txt'} has 10 classes, the dataset's own {root / 'class_names.txt'} has 9"),
         (("check", root, "-c", "cityscapes-train"), "cityscapes-train preset calls class 0 'road'"),
         (("diff", root, root, "-c", "voc"), "voc preset calls class 1 'aeroplane'"),
         (("evaluate", root, root / "SegmentationClass", "-c", "voc", "--missing", "skip"), "voc preset calls class 1"),
+        (("excel", root / "SegmentationClass" / "street_01.png", "-o", tmp_path / "x.xlsx", "-c", "voc"), "voc preset calls class 1"),
     ]
     for args in quiet:
         result = run(*args, "-j", "1")

@@ -34,7 +34,7 @@ from labeltools.formats.labels import (
     read_label_palette,
     write_label,
 )
-from labeltools.formats.voc import load_class_table
+from labeltools.formats.voc import load_class_table, warn_if_contradicted
 
 
 def resolve_class_names(source: PathLike, names: NamesSpec = None) -> ClassTable:
@@ -50,6 +50,17 @@ def resolve_class_names(source: PathLike, names: NamesSpec = None) -> ClassTable
     if names is not None:
         return as_class_table(names)
     return _folder_class_names(absolute(source).parent)
+
+
+def _given_names(names: NamesSpec, sources: Sequence[PathLike]) -> ClassTable | None:
+    """The class table ``names`` gives (None: none given), with a warning for each folder of
+    ``sources`` whose dataset names the classes otherwise."""
+    if names is None:
+        return None
+    table = as_class_table(names)
+    for folder in dict.fromkeys(location(source).parent for source in sources):
+        warn_if_contradicted(table, folder)
+    return table
 
 
 def _folder_class_names(folder: Path) -> ClassTable:
@@ -156,7 +167,7 @@ def label_files_to_excel(
         ClassTableError: ``names`` cannot be loaded.
     """
     check_unique_stems(sources)
-    table = None if names is None else as_class_table(names)
+    table = _given_names(names, sources)
     ensure_dir(output_dir)
     work = partial(
         _to_folder, output_dir=str(output_dir), names=table, crop=crop, step=step, fill=fill, max_cells=max_cells
@@ -187,7 +198,7 @@ def label_files_to_workbook(
         ClassTableError: ``names`` cannot be loaded (at once, before any file is read).
         WorkbookError: the workbook cannot be written (when the last result is taken).
     """
-    table = None if names is None else as_class_table(names)
+    table = _given_names(names, sources)
     return _write_workbook(sources, output, table, crop, step, fill, max_cells)
 
 
