@@ -215,7 +215,10 @@ def test_unknown_label_fails_that_file_only(tmp_path: Path, folder: Path) -> Non
     results = {Path(r.source).stem: r for r in run(conversion)}
     assert results["a"].ok and results["c"].ok
     assert not results["b"].ok
-    assert results["b"].error == f"{folder / 'b.json'}: shapes[0] has label 'zebra', which is not in the class table (add it, or choose what to do with unknown labels)"
+    assert results["b"].error == (
+        f"{folder / 'b.json'}: shapes[0] has label 'zebra', which is not in the class table ({labels}) "
+        "(add it, or choose what to do with unknown labels: --unknown)"
+    )
     assert not list(out.rglob("b.*"))
     assert conversion.splits["trainval"] == ["a", "c"]
 

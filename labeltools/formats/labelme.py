@@ -62,7 +62,7 @@ from labeltools.core.options import (
 from labeltools.engine.storage import is_url, location
 from labeltools.formats.images import SourceImage, open_image
 from labeltools.formats.labels import PIL_ERRORS, check_pixel_count, open_pillow, read_image_bytes
-from labeltools.formats.sources import MAX_COORDINATE, checked_numbers, read_json
+from labeltools.formats.sources import MAX_COORDINATE, checked_numbers, read_json, unknown_label
 
 logger = logging.getLogger(__name__)
 
@@ -724,18 +724,16 @@ class Raster:
     contested: int
 
 
-def _shape_value(shape: LabelmeShape, name_to_index: Mapping[str, int], unknown: str, source: str) -> int | None:
-    """The class value a shape paints, or None when it is left out (unknown, ``background``)."""
+def _shape_value(shape: LabelmeShape, name_to_index: Mapping[str, int], unknown: str, source: str, table: str) -> int | None:
+    """The class value a shape paints, or None when it is left out (unknown, ``background``);
+    ``table`` names the class table in the error of an unknown label."""
     if shape.label in name_to_index:
         return _class_value(shape.label, name_to_index)
     if shape.label == IGNORE_NAME or unknown == "ignore":
         return VOID
     if unknown == "background":
         return None
-    raise AnnotationError(
-        f"{source}: shapes[{shape.index}] has label {_shown(shape.label)}, which is not "
-        "in the class table (add it, or choose what to do with unknown labels)"
-    )
+    raise unknown_label(source, f"shapes[{shape.index}]", shape.label, table)
 
 
 def _instance_numbers(doc: LabelmeDocument, values: Sequence[int | None]) -> list[int | None]:
@@ -862,7 +860,8 @@ def _shape_values(
     height, width = int(shape_hw[0]), int(shape_hw[1])
     check_pixel_count(height, width, doc.source, AnnotationError)
     name_to_index = _name_to_index(classes)
-    values = [_shape_value(shape, name_to_index, unknown, doc.source) for shape in doc.shapes]
+    table = getattr(classes, "source", "")  # a plain mapping has no name
+    values = [_shape_value(shape, name_to_index, unknown, doc.source, table) for shape in doc.shapes]
     return _Shapes(doc, pen, height, width, [n for n, v in enumerate(values) if v is not None]), values
 
 

@@ -50,6 +50,16 @@ def read_json(path: str | Path, what: str = "an annotation file") -> Any:
         raise AnnotationError(f"{path}: cannot decode the JSON ({exc})") from None
 
 
+def unknown_label(source: str, where: str, label: Any, table: str) -> AnnotationError:
+    """The error of an object whose label the class table ``table`` (its source, "" unnamed)
+    does not hold, when unknown labels fail their file."""
+    named = f" ({table})" if table else ""
+    return AnnotationError(
+        f"{source}: {where} has label {shown(label)}, which is not in the class table{named} "
+        "(add it, or choose what to do with unknown labels: --unknown)"
+    )
+
+
 def is_number(value: Any) -> bool:
     """A finite int or float (not a bool) within :data:`MAX_COORDINATE` of 0."""
     return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) <= MAX_COORDINATE

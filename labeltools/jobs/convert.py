@@ -106,7 +106,7 @@ from labeltools.formats.labelme import (
 )
 from labeltools.formats.labels import label_histogram, save_label_image
 from labeltools.formats.labelstudio import read_labelstudio, upload_name
-from labeltools.formats.sources import image_name
+from labeltools.formats.sources import image_name, unknown_label
 from labeltools.formats.voc import (
     CLASS_NAMES_FILE,
     IMAGE_EXTENSIONS,
@@ -494,10 +494,7 @@ def object_values(record: AnnotatedImage, classes: ClassTable, unknown: UnknownP
         elif unknown == "background":
             values.append(None)
         else:
-            raise AnnotationError(
-                f"{record.source}: {obj.where} has label {shown(obj.label)}, which is not in the class table "
-                "(add it, or choose what to do with unknown labels)"
-            )
+            raise unknown_label(record.source, obj.where, obj.label, classes.source)
     return values
 
 
