@@ -227,7 +227,7 @@ def test_weights_take_a_class_table(tmp_path: Path) -> None:
     assert [c["name"] for c in json.loads((tmp_path / "w.json").read_text())["classes"]][:2] == ["n0", "n1"]
     # asked for, the table is used; that it reads the labels otherwise than the dataset's own is said
     assert (
-        f"warning: {tmp_path / 'names.txt'} calls class 0 'n0', the dataset's own {root / 'class_names.txt'} calls it "
+        f"warning: {tmp_path / 'names.txt'} calls class 0 'n0', {root / 'class_names.txt'} calls it "
         f"'_background_'; using {tmp_path / 'names.txt'}, as asked"
     ) in flat(result.stderr)
 
@@ -243,8 +243,8 @@ def test_a_class_table_that_names_the_classes_otherwise_than_the_dataset_is_said
         ("excel", root / "SegmentationClass" / "street_01.png", "-o", tmp_path / "y.xlsx", "-c", tmp_path / "same.txt"),
     ]
     loud = [
-        (("stats", root, "-c", "voc"), "voc preset calls class 1 'aeroplane', the dataset's own"),
-        (("split", root, "-c", tmp_path / "more.txt"), f"{tmp_path / 'more.txt'} has 10 classes, the dataset's own {root / 'class_names.txt'} has 9"),
+        (("stats", root, "-c", "voc"), f"voc preset calls class 1 'aeroplane', {root / 'class_names.txt'} calls it 'road'"),
+        (("split", root, "-c", tmp_path / "more.txt"), f"{tmp_path / 'more.txt'} has 10 classes, {root / 'class_names.txt'} has 9"),
         (("check", root, "-c", "cityscapes-train"), "cityscapes-train preset calls class 0 'road'"),
         (("diff", root, root, "-c", "voc"), "voc preset calls class 1 'aeroplane'"),
         (("evaluate", root, root / "SegmentationClass", "-c", "voc", "--missing", "skip"), "voc preset calls class 1"),
@@ -256,6 +256,26 @@ def test_a_class_table_that_names_the_classes_otherwise_than_the_dataset_is_said
     for args, words in loud:
         result = run(*args, "-j", "1")
         assert words in flat(result.stderr), (args, result.stderr)
+
+
+def test_labels_whose_own_tables_disagree_are_not_compared(tmp_path: Path) -> None:
+    root = demo(tmp_path)
+    other = predictions_of(root, tmp_path / "other")
+    names = (root / "class_names.txt").read_text().split()
+    names[1], names[2] = names[2], names[1]  # the same maps, another numbering of the classes
+    (other / "class_names.txt").write_text("".join(f"{n}\n" for n in names))
+    refused = f"{names[2]!r}, {other / 'class_names.txt'} calls it {names[1]!r}: the same label values would mean other classes"
+    for args in (("evaluate", root, other), ("diff", other, root), ("report", root, tmp_path / "r.html", "--pred", other), ("report", root, tmp_path / "r.html", "--compare", other)):
+        result = run(*args, "-j", "1")
+        assert result.exit_code == 1 and refused in flat(result.stderr), (args, result.output)
+        assert not (tmp_path / "r.html").exists()
+    asked = run("evaluate", root, other, "-c", root / "class_names.txt", "--json", tmp_path / "e.json", "-j", "1")
+    assert asked.exit_code == 0, asked.output
+    assert f"{other / 'class_names.txt'} calls it {names[1]!r}; using {root / 'class_names.txt'}, as asked" in flat(asked.stderr)
+    assert json.loads((tmp_path / "e.json").read_text())["mean_iou"] == 1.0  # read by one table, as asked
+    (other / "class_names.txt").write_text((root / "class_names.txt").read_text())  # mended: compared in silence
+    agreed = run("evaluate", root, other, "-j", "1")
+    assert agreed.exit_code == 0 and "warning" not in agreed.stderr
 
 
 # --- 5: convert refuses to convert nothing ---------------------------------------------------

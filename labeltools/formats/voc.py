@@ -330,25 +330,47 @@ def nearby_class_table(folder: PathLike) -> ClassTable | None:
 _BACKGROUNDS = {BACKGROUND_NAME, "background", "__background__"}
 
 
-def warn_if_contradicted(table: ClassTable, root: PathLike) -> None:
-    """Warn when a class table given for the dataset at ``root`` (a folder of labels or a VOC
-    folder) names its classes otherwise than the dataset's own record: the given table is used,
-    as asked, and the warning names the first class the two read differently (or their numbers
-    of classes). A dataset without a readable table of its own takes any table in silence."""
+def has_own_table(root: PathLike) -> bool:
+    """Whether the labels at ``root`` (a folder of labels or a VOC folder) carry a readable class
+    table of their own (see :func:`nearby_class_table`)."""
+    try:
+        return nearby_class_table(root) is not None
+    except ClassTableError:
+        return False
+
+
+def _disagreement(table: ClassTable, own: ClassTable) -> str | None:
+    """Where two class tables part: the first class they name differently (class 0's background
+    spellings agree), or their numbers of classes; None when they agree."""
+    differing = next((i for i, (a, b) in enumerate(zip(table.names, own.names)) if a != b and not (i == 0 and {a, b} <= _BACKGROUNDS)), None)
+    if differing is not None:
+        return f"{table.source} calls class {differing} {table.names[differing]!r}, {own.source} calls it {own.names[differing]!r}"
+    if table.num_classes != own.num_classes:
+        return f"{table.source} has {table.num_classes} classes, {own.source} has {own.num_classes}"
+    return None
+
+
+def check_labels_agree(table: ClassTable, root: PathLike, asked: bool) -> None:
+    """Compare the class table a command reads labels by with the own table of the labels at
+    ``root`` (a folder of labels or a VOC folder). Where they name the classes otherwise, the
+    same values mean other classes: a table the user ``asked`` for is used with a warning;
+    otherwise the contradiction is refused. Labels without a readable table of their own agree
+    with any.
+
+    Raises:
+        DatasetError: not ``asked``, and the tables disagree (the first class they name
+            differently is named).
+    """
     try:
         own = nearby_class_table(root)
     except ClassTableError:
-        return  # a record that cannot be read contradicts nothing: the given table stands in for it
-    if own is None:
+        return  # a record that cannot be read contradicts nothing: the table in use stands in for it
+    if own is None or (what := _disagreement(table, own)) is None:
         return
-    differing = next((i for i, (a, b) in enumerate(zip(table.names, own.names)) if a != b and not (i == 0 and {a, b} <= _BACKGROUNDS)), None)
-    if differing is None and table.num_classes == own.num_classes:
+    if asked:
+        log.warning("%s; using %s, as asked", what, table.source)
         return
-    if differing is None:
-        what = f"has {table.num_classes} classes, the dataset's own {own.source} has {own.num_classes}"
-    else:
-        what = f"calls class {differing} {table.names[differing]!r}, the dataset's own {own.source} calls it {own.names[differing]!r}"
-    log.warning("%s %s; using %s, as asked (leave --classes out to use the dataset's)", table.source, what, table.source)
+    raise DatasetError(f"{what}: the same label values would mean other classes; mend one, or give --classes to read both by one table")
 
 
 def dataset_class_table(
@@ -372,7 +394,7 @@ def dataset_class_table(
     if classes is not None:
         table = classes if isinstance(classes, ClassTable) else ClassTable.load(classes)
         if root is not None:
-            warn_if_contradicted(table, root)
+            check_labels_agree(table, root, asked=True)
     elif root is not None:
         table = nearby_class_table(root)
     if table is None:

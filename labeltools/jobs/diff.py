@@ -23,7 +23,7 @@ from labeltools.core.options import VOID
 from labeltools.engine.executor import FileResult, OneRun, map_quick
 from labeltools.engine.storage import location
 from labeltools.formats.labels import read_label
-from labeltools.formats.voc import LABELS_DIR, dataset_class_table, is_voc_root
+from labeltools.formats.voc import LABELS_DIR, check_labels_agree, dataset_class_table, is_voc_root
 from labeltools.ops.metrics import change_counts
 
 
@@ -202,13 +202,17 @@ def diff_datasets(
     jobs: int | None = None,
 ) -> LabelDiff:
     """Check a comparison of two versions of a dataset's labels (see :func:`label_pairs`) and
-    return it ready to run. Values are named by ``classes``, else NEW's class table, else OLD's.
+    return it ready to run. Values are named by ``classes``, else NEW's class table, else OLD's;
+    OLD and NEW must name the classes alike (a ``classes`` given is used with a warning).
 
     Raises:
-        DatasetError: see :func:`label_pairs`. ClassTableError: a class table file is malformed.
+        DatasetError: see :func:`label_pairs`; OLD's and NEW's own tables name the classes
+            otherwise. ClassTableError: a class table file is malformed.
     """
     pairs, only_old, only_new = label_pairs(old, new)
     table = dataset_class_table(new, classes) if classes is not None else None
     for root in (new, old):
         table = table or dataset_class_table(root)
+    if table is not None:  # both versions number the classes alike
+        check_labels_agree(table, old, asked=classes is not None)
     return LabelDiff(str(old), str(new), pairs, only_old, only_new, LabelChanges(table), jobs)

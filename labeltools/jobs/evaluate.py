@@ -26,7 +26,7 @@ from labeltools.engine.executor import (
 )
 from labeltools.engine.storage import location
 from labeltools.formats.labels import read_label
-from labeltools.formats.voc import dataset_class_table, dataset_label_paths, is_voc_root
+from labeltools.formats.voc import check_labels_agree, dataset_class_table, dataset_label_paths, has_own_table, is_voc_root
 from labeltools.ops.metrics import ConfusionMatrix, _check_num_classes, confusion_counts
 
 
@@ -207,11 +207,13 @@ def evaluate_dataset(
     """Check a scoring of a folder of predictions against ground truth (see
     :func:`evaluation_pairs`) and return it ready to run. The classes come from ``classes``,
     else the ground truth's own class table (a VOC folder's, or that of the dataset around a
-    folder of its labels), else ``num_classes``; a ``num_classes`` must agree with the table.
+    folder of its labels), else ``num_classes``; a ``num_classes`` must agree with the table, and
+    predictions that carry a class table of their own must name the classes as it does (see
+    :func:`~labeltools.formats.voc.check_labels_agree`: a ``classes`` given is used with a warning).
 
     Raises:
-        DatasetError: see :func:`evaluation_pairs`; no classes known, or a ``num_classes``
-            that is not the table's.
+        DatasetError: see :func:`evaluation_pairs`; no classes known, a ``num_classes`` that is
+            not the table's, or predictions whose own table names the classes otherwise.
         EvaluationError: bad ``num_classes``, ``ignore_index`` or ``missing`` (see :func:`evaluate_pairs`).
     """
     table = dataset_class_table(gt, classes, num_classes)
@@ -219,6 +221,8 @@ def evaluate_dataset(
         raise DatasetError(
             f"{gt}: holds no class table (class_names.txt); give --classes TABLE or --num-classes N"
         )
+    if classes is not None or has_own_table(gt):  # a table of names, not -n alone
+        check_labels_agree(table, pred, asked=classes is not None)
     check_scoring(table.num_classes, ignore_index, missing)
     pairs = evaluation_pairs(gt, pred, split)
     names = class_names_for(table.num_classes, table)

@@ -34,7 +34,7 @@ from labeltools.formats.labels import (
     read_label_palette,
     write_label,
 )
-from labeltools.formats.voc import load_class_table, warn_if_contradicted
+from labeltools.formats.voc import check_labels_agree, load_class_table
 
 
 def resolve_class_names(source: PathLike, names: NamesSpec = None) -> ClassTable:
@@ -59,7 +59,7 @@ def _given_names(names: NamesSpec, sources: Sequence[PathLike]) -> ClassTable | 
         return None
     table = as_class_table(names)
     for folder in dict.fromkeys(location(source).parent for source in sources):
-        warn_if_contradicted(table, folder)
+        check_labels_agree(table, folder, asked=True)
     return table
 
 

@@ -32,7 +32,7 @@ from labeltools.engine.executor import FileResult, OneRun, map_files
 from labeltools.engine.storage import ensure_dir, location
 from labeltools.formats.labels import PIL_ERRORS, open_image, read_label
 from labeltools.formats.report import require_report_libraries, write_report
-from labeltools.formats.voc import SPLITS, available_splits, read_split
+from labeltools.formats.voc import SPLITS, available_splits, check_labels_agree, has_own_table, read_split
 from labeltools.jobs.check import ERROR, DatasetCheck, Problem, _problem, check_sample
 from labeltools.jobs.diff import LabelChanges, label_files
 from labeltools.jobs.stats import DatasetStats
@@ -549,7 +549,8 @@ def report_dataset(
     Raises:
         ReportError: Jinja2 or plotly is missing, an option is out of range, ``output`` is not
             an ``.html`` file, no predictions folder, or predictions without a class table. DatasetError: ``dataset`` is not a
-            VOC folder, or no folder to compare with. OutputError: the page's folder cannot be
+            VOC folder, no folder to compare with, or predictions or older labels whose own
+            class table names the classes otherwise than the dataset's. OutputError: the page's folder cannot be
             made.
     """
     require_report_libraries()
@@ -563,6 +564,10 @@ def report_dataset(
     if options.pred is not None and not location(options.pred).is_dir():
         raise ReportError(f"{options.pred}: no such folder (the predictions to score)")
     check = DatasetCheck(dataset, classes, num_classes)
+    if check.table is not None and (classes is not None or has_own_table(dataset)):  # a table of names, not -n alone
+        for other in (options.pred, options.compare):
+            if other is not None:  # the predictions and the older labels number the classes alike
+                check_labels_agree(check.table, other, asked=classes is not None)
     items, only_old, only_new, split_sizes = _items(location(dataset), check, options.pred, options.compare)
     return Report(str(dataset), str(output), check, items, options, jobs, only_old, only_new, split_sizes)
 
