@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
@@ -468,3 +469,14 @@ def test_a_recorded_labelme_rule_that_names_no_release_is_refused(tmp_path: Path
     result = run("convert", src, out, "--resume", "-j", "1")
     assert result.exit_code == 1
     assert f"{out / 'dataset_meta.json'}: 'labelme_rules' is '8', expected one of 7, 6" in flat(result.stderr)
+
+
+def test_a_folder_of_labels_given_as_a_dataset_is_pointed_to_labels_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = demo(tmp_path)
+    monkeypatch.chdir(tmp_path)  # a short path: the error box folds a long one inside its words
+    for command in ("stats", "weights"):
+        result = run(command, Path(root.name) / "SegmentationClass")
+        assert result.exit_code == 2, result.output
+        assert "not a VOC dataset folder (no SegmentationClass/ inside) but 8 PNG file(s): give a folder of labels as --labels-dir" in flat(result.output.replace("│", " "))
+        taken = run(command, "--labels-dir", root / "SegmentationClass", "-j", "1")
+        assert taken.exit_code == 0, taken.output

@@ -448,12 +448,18 @@ def either(value: Any, alias: Any, name: str, old: str) -> Any:
 
 def dataset_root(dataset: Optional[str], labels_dir: Optional[str]) -> Path:
     """DATASET, or the folder holding --labels-dir when only that is given (a path or a URL)."""
-    from labeltools.engine.storage import absolute, location
+    from labeltools.engine.storage import absolute, list_files, location
+    from labeltools.formats.voc import LABELS_DIR, is_voc_root
     if dataset is None:
         if labels_dir is None:
             raise Usage("missing argument DATASET: give a VOC dataset folder, or --labels-dir FOLDER")
         return absolute(labels_dir).parent
-    return location(dataset)
+    root = location(dataset)
+    if labels_dir is None and root.is_dir() and not is_voc_root(root):
+        pngs = len(list_files(root, (".png",)))
+        if pngs:  # a folder of label files given where a dataset goes
+            raise Usage(f"{dataset}: not a VOC dataset folder (no {LABELS_DIR}/ inside) but {pngs} PNG file(s): give a folder of labels as --labels-dir {dataset}")
+    return root
 
 
 def load_classes(spec: Optional[str]) -> "Optional[ClassTable]":
