@@ -502,6 +502,9 @@ def test_input_errors(tmp_path: Path) -> None:
         find_annotations([tmp_path / "empty"], source="labelme")
     with pytest.raises(DatasetError, match=r"no coco annotation file \(\.json\) found"):
         find_annotations([tmp_path / "empty"], source="coco")
+    (tmp_path / "empty" / "a.json").write_text("{}")  # a .json, but no Cityscapes name
+    with pytest.raises(DatasetError, match=r"no cityscapes annotation file \(\*_gtFine_polygons\.json or \*_gtCoarse_polygons\.json\) found"):
+        find_annotations([tmp_path / "empty"], source="cityscapes")
 
 
 def test_output_inside_input_is_not_searched(tmp_path: Path, folder: Path) -> None:

@@ -85,6 +85,7 @@ from labeltools.engine.storage import (
     start_run,
 )
 from labeltools.formats.cityscapes import (
+    SUFFIXES as CITYSCAPES_SUFFIXES,
     cityscapes_id,
     is_cityscapes_name,
     painted_label,
@@ -673,7 +674,7 @@ def find_annotations(
             seen.add(resolved)
             found.append((json_path, root))
     if not found:
-        kinds = " or ".join(suffixes)
+        kinds = " or ".join(f"*{s}" for s in CITYSCAPES_SUFFIXES) if source == "cityscapes" else " or ".join(suffixes)
         held = "; ".join(_what_is_in(location(p), kinds) for p in inputs)
         what = {None: "annotation file", "labelme": "labelme annotation"}.get(source, f"{source} annotation file")
         raise DatasetError(f"no {what} ({kinds}) found: {held}")
