@@ -42,6 +42,38 @@ def test_a_poisoned_item_fails_alone_and_every_other_item_runs_in_order() -> Non
     assert all(r.data == r.source.upper() for r in results if r.ok)
 
 
+def test_a_dead_worker_is_named_by_its_signal_when_the_pools_thread_reaps_it_first() -> None:
+    """The pool's own thread may reap the dead worker while we read its exit status: our wait
+    then finds no child at once, and the status is only there once that thread has stored it
+    (late, on a loaded machine). It is waited for, not taken as unknown."""
+    import multiprocessing
+    import threading
+
+    from labeltools.engine.executor import _Pool
+
+    worker = multiprocessing.get_context("fork").Process(target=_kill_self)
+    worker.start()
+    _, status = os.waitpid(worker.pid, 0)  # reaped behind the Process object's back, as by another thread
+
+    def store_late() -> None:
+        time.sleep(0.3)
+        worker._popen.returncode = os.waitstatus_to_exitcode(status)  # type: ignore[union-attr]
+
+    storing = threading.Thread(target=store_late)
+    storing.start()
+    pool = _Pool(1)
+    try:
+        pool.known = {worker.pid: worker}
+        assert pool._death() == "SIGKILL"
+    finally:
+        storing.join()
+        pool.executor.shutdown()
+
+
+def _kill_self() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
 def test_two_poisoned_items_in_one_chunk_both_fail_and_the_rest_completes() -> None:
     items = [f"i{k}" for k in range(40)]
     items[5] = items[6] = "poison"

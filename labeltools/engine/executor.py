@@ -20,6 +20,7 @@ import atexit
 import logging
 import os
 import signal
+import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -214,6 +215,9 @@ def map_files(
 #: Chunks in flight per worker: one running, one waiting, so no worker idles between chunks.
 CHUNKS_PER_WORKER = 2
 
+#: Seconds to wait for the exit status of the workers of a broken pool.
+DEATH_WAIT = 2.5
+
 
 def _map_processes(guard: _Guard, work: list[Any], workers: int, chunksize: int) -> Iterator[FileResult]:
     """:func:`map_files` on local worker processes, in input order, surviving dead workers.
@@ -331,11 +335,15 @@ class _Pool:
         """How the dead worker ended: ``SIGKILL``, ``exit code 3`` (a signal first: the pool
         stops the other workers itself once one is dead)."""
         codes = []
+        deadline = time.monotonic() + DEATH_WAIT
         for process in self._remember():
-            for _ in range(50):  # the pool's own thread may be reaping it this very moment
+            # The pool's own thread may be reaping it this very moment: then our wait finds no
+            # child at once and its exit code is None until that thread has stored it, which a
+            # loaded machine can delay past any number of quick tries. Wait by the clock.
+            while process.exitcode is None and time.monotonic() < deadline:
                 process.join(0.05)
-                if process.exitcode is not None:
-                    break
+                if process.exitcode is None:
+                    time.sleep(0.01)
             codes.append(process.exitcode)
         for code in codes:
             if code is not None and code < 0:
