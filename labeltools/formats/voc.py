@@ -330,13 +330,19 @@ def nearby_class_table(folder: PathLike) -> ClassTable | None:
 _BACKGROUNDS = {BACKGROUND_NAME, "background", "__background__"}
 
 
+def _readable_table(root: PathLike) -> ClassTable | None:
+    """The labels' own class table at ``root`` (see :func:`nearby_class_table`), or None when
+    they have none or it cannot be read (a record that cannot be read contradicts nothing)."""
+    try:
+        return nearby_class_table(root)
+    except ClassTableError:
+        return None
+
+
 def has_own_table(root: PathLike) -> bool:
     """Whether the labels at ``root`` (a folder of labels or a VOC folder) carry a readable class
-    table of their own (see :func:`nearby_class_table`)."""
-    try:
-        return nearby_class_table(root) is not None
-    except ClassTableError:
-        return False
+    table of their own."""
+    return _readable_table(root) is not None
 
 
 def _disagreement(table: ClassTable, own: ClassTable) -> str | None:
@@ -361,10 +367,7 @@ def check_labels_agree(table: ClassTable, root: PathLike, asked: bool) -> None:
         DatasetError: not ``asked``, and the tables disagree (the first class they name
             differently is named).
     """
-    try:
-        own = nearby_class_table(root)
-    except ClassTableError:
-        return  # a record that cannot be read contradicts nothing: the table in use stands in for it
+    own = _readable_table(root)
     if own is None or (what := _disagreement(table, own)) is None:
         return
     if asked:
