@@ -170,6 +170,9 @@ def test_a_bad_choice_exits_2_listing_the_choices(name: str, option: str, values
         (("demo", "a", "-d", "b"), ["give the folder to write once", "a (OUTDIR)", "b (--output-dir)"]),
         (("evaluate", "gt"), ["missing argument", "GT PRED"]),
         (("stats",), ["missing argument DATASET"]),
+        (("colorize", "a.png"), ["Missing option '--output-dir' / '-d'."]),
+        (("remap", "a.png", "-c", "voc"), ["Missing option '--output-dir' / '-d'."]),
+        (("export", "a/", "--to", "coco"), ["Missing option '--output-dir' / '-d'."]),
     ],
 )
 def test_usage_mistakes_exit_2_in_words(args: tuple[str, ...], words: list[str]) -> None:

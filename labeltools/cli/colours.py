@@ -100,7 +100,7 @@ def colorize_command(
     labeltools colorize pred/*.png -c cityscapes-train -d pred_colour/
     """
     from labeltools.jobs.colorize import recolor_label_files
-    output_dir = required(either(output_dir, output_alias, "--output-dir", "-o"), "--output-dir")
+    output_dir = required(either(output_dir, output_alias, "--output-dir", "-o"), "--output-dir", "-d")
     results = recolor_label_files(inputs, output_dir, gray=gray, palette=load_palette(classes), jobs=jobs)
     exit_for(report_batch(results, len(inputs), "colorize", verb="wrote"))
 
@@ -208,7 +208,7 @@ def remap_command(
         raise typer.BadParameter("applies to colour masks only", param_hint="--tolerance")
     if strict and to_rgb:
         raise typer.BadParameter("does not apply to --to-rgb", param_hint="--strict")
-    output_dir = required(either(output_dir, output_alias, "--output-dir", "-o"), "--output-dir")
+    output_dir = required(either(output_dir, output_alias, "--output-dir", "-o"), "--output-dir", "-d")
     mapping = None if index_map is None else IndexMap.load(index_map)
     if mapping is not None and mapping.classes is not None:
         err.print(f"{mapping.source}: the output holds the ids of the {mapping.classes.described}")

@@ -417,7 +417,7 @@ def export_command(
     """
     from labeltools.jobs.export import ExportOptions, export_dataset
 
-    target = required(either(output_dir, output_alias, "--output-dir", "-o"), "--output-dir")
+    target = required(either(output_dir, output_alias, "--output-dir", "-o"), "--output-dir", "-d")
     if to.value == "yolo-seg" and (rle or no_images):
         raise Usage("--rle and --no-images apply to --to coco (a YOLO dataset holds polygons and its images)")
     if to.value == "coco" and keep_ids:

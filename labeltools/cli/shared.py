@@ -432,10 +432,12 @@ class Usage(typer.BadParameter):
         return self.message
 
 
-def required(value: Any, name: str) -> Any:
-    """The value of an option the command cannot do without (exit 2 naming it when missing)."""
+def required(value: Any, *names: str) -> Any:
+    """The value of an option the command cannot do without, ``names`` its spellings: when it is
+    missing, exit 2 with the words click uses for a required option ("Missing option '--output-dir'
+    / '-d'.")."""
     if value is None:
-        raise typer.BadParameter(f"missing option {name}", param_hint=name)
+        raise Usage("Missing option " + " / ".join(f"'{name}'" for name in names) + ".")
     return value
 
 
