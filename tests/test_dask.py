@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -121,6 +122,31 @@ def test_a_bad_file_on_dask_is_reported_like_locally(scheduler: str, tmp_path: P
     assert "failed: " in dask.stderr and "bad.png: cannot read image" in " ".join(dask.stderr.split())
     everything_bad = cli("colorize", labels / "bad.png", "-o", tmp_path / "c", "--dask", scheduler)
     assert everything_bad.exit_code == 1 and "wrote 0, failed 1" in everything_bad.stderr
+
+
+def dies_on_poison(item: str) -> FileResult:
+    """A task whose items named ``poison...`` kill their worker process, as the OOM killer would."""
+    if item.startswith("poison"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return FileResult(source=item, data=item.upper())
+
+
+def test_an_item_that_kills_its_dask_workers_fails_alone_and_the_rest_runs_in_order() -> None:
+    # Its own cluster: the scheduler gives up on a task after its workers died allowed-failures
+    # + 1 times (KilledWorker), restarting each through its nanny; the module's cluster stays whole.
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
+    items = [f"i{k}" for k in range(100)]
+    items[37], items[40], items[90] = "poison-a", "poison-b", "poison-c"  # two in one task of 16
+    try:
+        with use_dask(cluster.scheduler_address):
+            results = list(map_files(dies_on_poison, items, jobs=2))
+    finally:
+        close_dask_clients()
+        cluster.close()
+    assert [r.source for r in results] == items
+    failed = {r.source: r.error for r in results if not r.ok}
+    assert failed == {name: f"{name}: 4 Dask workers died while processing it (out of memory?)" for name in ("poison-a", "poison-b", "poison-c")}
+    assert all(r.data == r.source.upper() for r in results if r.ok)
 
 
 def _pid(item: int) -> FileResult:

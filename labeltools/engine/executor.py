@@ -531,9 +531,13 @@ def _map_dask(
     guard: _Guard, work: list[Any], jobs: int | None, chunksize: int | None, address: str
 ) -> Iterator[FileResult]:
     """:func:`map_files` on Dask: tasks of many items, a bounded window of them in flight,
-    results yielded in input order as they complete."""
+    results yielded in input order as they complete.
+
+    A task whose workers all died (the scheduler's ``KilledWorker``, after it retried the task on
+    ``allowed-failures + 1`` workers) is run again one item a task, as the local pool does, so
+    that the item that kills its workers fails alone, in words, and the others are done."""
     client = _dask_client(address, jobs)
-    from distributed import as_completed
+    from distributed import KilledWorker, as_completed
 
     threads = max(1, sum(client.nthreads().values()))
     size = max(chunksize or 1, DASK_MIN_TASK_ITEMS, len(work) // (threads * DASK_TASKS_PER_WORKER * 4) or 1)
@@ -541,28 +545,48 @@ def _map_dask(
     window = threads * DASK_TASKS_PER_WORKER
     run = os.urandom(8).hex()
     log.debug("processing %d items on Dask at %s: %d tasks of %d, %d in flight", len(work), address, len(chunks), size, window)
-    index_of: dict[Any, int] = {}
+    task_of: dict[Any, tuple[int, int | None]] = {}  # future -> (chunk, its item when run alone)
+    alone: dict[int, list[FileResult | None]] = {}  # chunks run one item a task: results so far
     done: dict[int, list[FileResult]] = {}
-    submitted = 0
 
-    def submit() -> Any:
-        nonlocal submitted
-        future = client.submit(_run_task, guard, chunks[submitted], run, pure=False)
-        index_of[future] = submitted
-        submitted += 1
+    def submit(index: int, item: int | None = None) -> Any:
+        items = chunks[index] if item is None else [chunks[index][item]]
+        future = client.submit(_run_task, guard, items, run, pure=False)
+        task_of[future] = (index, item)
         return future
 
-    pending = as_completed([submit() for _ in range(min(window, len(chunks)))])
+    pending = as_completed([submit(i) for i in range(min(window, len(chunks)))])
+    submitted = min(window, len(chunks))
     following = 0
     for future in pending:
-        index = index_of.pop(future)
+        index, item = task_of.pop(future)
+        items = chunks[index] if item is None else [chunks[index][item]]
         try:
-            done[index] = future.result()
-        except Exception as exc:  # the task itself failed (a worker lost too often, say)
-            done[index] = [failure(item, exc) for item in chunks[index]]
+            results = future.result()
+        except KilledWorker as exc:
+            if len(items) > 1:  # one of them kills its workers: find it
+                log.warning("%d Dask workers died running a task of %d item(s); they run again, one a task", exc.allowed_failures + 1, len(items))
+                alone[index] = [None] * len(items)
+                for position in range(len(items)):
+                    pending.add(submit(index, position))
+                future.release()
+                continue
+            results = [FileResult(
+                source=str(items[0]), ok=False,
+                error=f"{items[0]}: {exc.allowed_failures + 1} Dask workers died while processing it (out of memory?)",
+            )]  # fmt: skip
+        except Exception as exc:  # the task itself failed
+            results = [failure(entry, exc) for entry in items]
         future.release()
-        if submitted < len(chunks):
-            pending.add(submit())
+        if item is None:
+            done[index] = results
+        else:
+            alone[index][item] = results[0]
+            if all(r is not None for r in alone[index]):
+                done[index] = alone.pop(index)  # type: ignore[arg-type]
+        while submitted < len(chunks) and len(task_of) < window:
+            pending.add(submit(submitted))
+            submitted += 1
         while following in done:
             yield from done.pop(following)
             following += 1
