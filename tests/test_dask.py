@@ -149,6 +149,26 @@ def test_an_item_that_kills_its_dask_workers_fails_alone_and_the_rest_runs_in_or
     assert all(r.data == r.source.upper() for r in results if r.ok)
 
 
+def test_a_scheduler_without_workers_is_said_and_the_run_goes_on_once_one_joins(caplog: pytest.LogCaptureFixture) -> None:
+    import threading
+
+    cluster = distributed.LocalCluster(n_workers=0, threads_per_worker=1, processes=True, dashboard_address=":0")
+    results: list[FileResult] = []
+    try:
+        with use_dask(cluster.scheduler_address), caplog.at_level("WARNING", logger="labeltools"):
+            run = threading.Thread(target=lambda: results.extend(map_files(_square, range(40), jobs=1)))
+            run.start()
+            run.join(3)
+            assert run.is_alive() and not results  # nothing runs without a worker
+            cluster.scale(1)
+            run.join(60)
+    finally:
+        close_dask_clients()
+        cluster.close()
+    assert f"the Dask scheduler at {cluster.scheduler_address} has no workers yet" in caplog.text
+    assert [r.data for r in results if r.ok] == [i * i for i in range(40) if i != 13]
+
+
 def _pid(item: int) -> FileResult:
     return FileResult(source=str(item), data=os.getpid())
 

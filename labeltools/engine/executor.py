@@ -539,7 +539,10 @@ def _map_dask(
     client = _dask_client(address, jobs)
     from distributed import KilledWorker, as_completed
 
-    threads = max(1, sum(client.nthreads().values()))
+    workers = client.nthreads()
+    if not workers:  # an adaptive cluster starts empty: say why nothing moves yet
+        log.warning("the Dask scheduler at %s has no workers yet; the tasks wait for one (Ctrl-C stops)", address)
+    threads = max(1, sum(workers.values()))
     size = max(chunksize or 1, DASK_MIN_TASK_ITEMS, len(work) // (threads * DASK_TASKS_PER_WORKER * 4) or 1)
     chunks = [work[i : i + size] for i in range(0, len(work), size)]
     window = threads * DASK_TASKS_PER_WORKER
