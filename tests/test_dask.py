@@ -14,11 +14,13 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from labeltools import __version__ as lt_version
 from labeltools import read_label, write_label
 from labeltools.cli import app
 from labeltools.core.errors import LabeltoolsError
 from labeltools.engine.executor import (
     FileResult,
+    WorkerVersionError,
     close_dask_clients,
     map_files,
     use_dask,
@@ -167,6 +169,102 @@ def test_a_scheduler_without_workers_is_said_and_the_run_goes_on_once_one_joins(
         cluster.close()
     assert f"the Dask scheduler at {cluster.scheduler_address} has no workers yet" in caplog.text
     assert [r.data for r in results if r.ok] == [i * i for i in range(40) if i != 13]
+
+
+#: A Dask worker that cannot import labeltools, as on a machine where it is not installed.
+WORKER_WITHOUT_LABELTOOLS = """\
+import sys
+class NotInstalled:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "labeltools":
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+sys.meta_path.insert(0, NotInstalled())
+import importlib.metadata
+real = importlib.metadata.version
+def version(name):
+    if name == "labeltools":
+        raise importlib.metadata.PackageNotFoundError(name)
+    return real(name)
+importlib.metadata.version = version
+from distributed.cli.dask_worker import main
+main()
+"""
+
+
+def other_labeltools(root: Path, version: str) -> Path:
+    """A folder holding another labeltools release: the package, its version changed, and its
+    install record (what pip leaves in site-packages), to put first on a worker's PYTHONPATH."""
+    import shutil
+
+    import labeltools
+
+    shutil.copytree(Path(labeltools.__file__).parent, root / "labeltools", ignore=shutil.ignore_patterns("__pycache__"))
+    (root / "labeltools" / "core" / "version.py").write_text(f'__version__ = "{version}"\n')
+    record = root / f"labeltools-{version}.dist-info"
+    record.mkdir()
+    (record / "METADATA").write_text(f"Metadata-Version: 2.1\nName: labeltools\nVersion: {version}\n")
+    return root
+
+
+def start_worker(address: str, tmp_path: Path, *, pythonpath: Path | None = None, script: str | None = None) -> Any:
+    import subprocess
+
+    env = {**os.environ, "PYTHONPATH": str(pythonpath)} if pythonpath else dict(os.environ)
+    command = ["-c", script] if script else ["-m", "distributed.cli.dask_worker"]
+    return subprocess.Popen([sys.executable, *command, address, "--nthreads", "1", "--no-nanny"], env=env, cwd=tmp_path,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+
+
+@pytest.mark.parametrize("worker", ["none", "0.0.9"])
+def test_workers_without_this_labeltools_stop_the_run_in_one_line(worker: str, voc: Path, tmp_path: Path) -> None:
+    cluster = distributed.LocalCluster(n_workers=0, processes=True, dashboard_address=":0")
+    if worker == "none":
+        process = start_worker(cluster.scheduler_address, tmp_path, script=WORKER_WITHOUT_LABELTOOLS)
+    else:
+        process = start_worker(cluster.scheduler_address, tmp_path, pythonpath=other_labeltools(tmp_path / "site", worker))
+    try:
+        with distributed.Client(cluster.scheduler_address) as client:
+            client.wait_for_workers(1, timeout=60)
+        result = cli("stats", voc, "--dask", cluster.scheduler_address)
+    finally:
+        close_dask_clients()
+        process.kill()
+        process.wait()
+        cluster.close()
+    assert result.exit_code == 1, result.output
+    has = "no labeltools" if worker == "none" else "labeltools 0.0.9"
+    assert "error: Dask worker tcp://127.0.0.1:" in result.stderr and f"has {has}: install labeltools {lt_version}, this client's version, on every worker" in " ".join(result.stderr.split())
+
+
+def test_a_worker_of_another_version_that_joins_later_stops_the_run_in_one_line(tmp_path: Path) -> None:
+    import threading
+
+    cluster = distributed.LocalCluster(n_workers=0, processes=True, dashboard_address=":0")
+    raised: list[BaseException] = []
+    process = None
+
+    def run() -> None:
+        try:
+            list(map_files(abs, range(40), jobs=1))  # a function the other worker can load
+        except BaseException as exc:
+            raised.append(exc)
+
+    try:
+        with use_dask(cluster.scheduler_address):
+            thread = threading.Thread(target=run)
+            thread.start()  # connects to a cluster of no worker: the check finds nothing to refuse
+            thread.join(2)
+            process = start_worker(cluster.scheduler_address, tmp_path, pythonpath=other_labeltools(tmp_path / "site", "0.0.9"))
+            thread.join(90)
+            assert not thread.is_alive()
+    finally:
+        close_dask_clients()
+        if process is not None:
+            process.kill()
+            process.wait()
+        cluster.close()
+    assert [type(e) for e in raised] == [WorkerVersionError]
+    assert str(raised[0]) == f"a Dask worker has labeltools 0.0.9: install labeltools {lt_version}, this client's version, on every worker"
 
 
 def _pid(item: int) -> FileResult:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from labeltools.core.errors import LabeltoolsError
+from labeltools.core.version import __version__
 from labeltools.engine.storage import start_run
 
 if TYPE_CHECKING:
@@ -460,11 +461,45 @@ def _dask_client(address: str, jobs: int | None) -> Any:
     except Exception as exc:  # connection refused, timeout, a cluster that does not start
         what = "start a local Dask cluster" if address == "local" else f"reach the Dask scheduler at {address}"
         raise LabeltoolsError(f"cannot {what} ({type(exc).__name__}: {exc})") from None
+    if address != "local":  # a local cluster's workers are this Python
+        try:
+            _check_workers(client)
+        except LabeltoolsError:
+            client.close()
+            raise
     if not _clients:  # the first client: close them all at exit, once
         atexit.register(close_dask_clients)
     _clients[key] = client
     log.debug("connected to Dask at %s: %s", address, client)
     return client
+
+
+class WorkerVersionError(LabeltoolsError):
+    """A Dask worker runs another labeltools than the client: its outputs could differ."""
+
+
+def _check_workers(client: Any) -> None:
+    """Every worker of ``client``'s cluster has this labeltools version installed. A worker
+    without labeltools cannot even read a task (Dask then drops the worker, and the run would
+    wait for ever); one with another version could write other bytes. Workers that join later
+    are checked by each task (:func:`_run_task`).
+
+    Raises:
+        WorkerVersionError: naming the workers and what they have.
+    """
+    import importlib.metadata
+
+    found = client.run(importlib.metadata.version, "labeltools", on_error="return")  # stdlib: any worker can run it
+    wrong = [
+        f"{worker} has {'no labeltools' if isinstance(version, BaseException) else f'labeltools {version}'}"
+        for worker, version in sorted(found.items())
+        if version != __version__
+    ]
+    if wrong:
+        shown = "; ".join(wrong[:3]) + (f"; and {len(wrong) - 3} more" if len(wrong) > 3 else "")
+        raise WorkerVersionError(
+            f"Dask worker {shown}: install labeltools {__version__}, this client's version, on every worker"
+        )
 
 
 def close_dask_clients() -> None:
@@ -481,8 +516,17 @@ def close_dask_clients() -> None:
     _clients.clear()
 
 
-def _run_task(guard: _Guard, chunk: list[Any], run: str) -> list[FileResult]:
-    """One Dask task: a chunk of items, each guarded, in this worker process."""
+def _run_task(guard: _Guard, chunk: list[Any], run: str, version: str) -> list[FileResult]:
+    """One Dask task: a chunk of items, each guarded, in this worker process, which must run
+    the client's labeltools ``version``.
+
+    Raises:
+        WorkerVersionError: this worker runs another version.
+    """
+    if version != __version__:
+        raise WorkerVersionError(
+            f"a Dask worker has labeltools {__version__}: install labeltools {version}, this client's version, on every worker"
+        )
     if _worker_run[0] != run:  # a new batch reached this worker: sweep its folders again
         if not _worker_run[0]:
             _tune_allocator()
@@ -534,8 +578,11 @@ def _map_dask(
     results yielded in input order as they complete.
 
     A task whose workers all died (the scheduler's ``KilledWorker``, after it retried the task on
-    ``allowed-failures + 1`` workers) is run again one item a task, as the local pool does, so
-    that the item that kills its workers fails alone, in words, and the others are done."""
+    ``allowed-failures + 1`` workers) runs again one item a task, so that the item that kills
+    its workers is found and the others are done. The scheduler blames every task a dying
+    worker held, its queued ones too, so an item whose lone task is killed runs once more with
+    nothing else of the run in flight (as the local pool runs a suspect in a worker of its own):
+    only an item killed then too fails, in words."""
     client = _dask_client(address, jobs)
     from distributed import KilledWorker, as_completed
 
@@ -548,48 +595,63 @@ def _map_dask(
     window = threads * DASK_TASKS_PER_WORKER
     run = os.urandom(8).hex()
     log.debug("processing %d items on Dask at %s: %d tasks of %d, %d in flight", len(work), address, len(chunks), size, window)
-    task_of: dict[Any, tuple[int, int | None]] = {}  # future -> (chunk, its item when run alone)
+    # A job is (chunk, None) for a whole chunk or (chunk, position) for one of its items alone.
+    queue: deque[tuple[int, int | None]] = deque((index, None) for index in range(len(chunks)))
+    suspects: deque[tuple[int, int | None]] = deque()  # lone items killed beside other tasks
+    task_of: dict[Any, tuple[int, int | None, bool]] = {}  # future -> its job, and whether it ran alone
     alone: dict[int, list[FileResult | None]] = {}  # chunks run one item a task: results so far
     done: dict[int, list[FileResult]] = {}
+    pending = as_completed()
 
-    def submit(index: int, item: int | None = None) -> Any:
-        items = chunks[index] if item is None else [chunks[index][item]]
-        future = client.submit(_run_task, guard, items, run, pure=False)
-        task_of[future] = (index, item)
-        return future
+    def items_of(index: int, item: int | None) -> list[Any]:
+        return chunks[index] if item is None else [chunks[index][item]]
 
-    pending = as_completed([submit(i) for i in range(min(window, len(chunks)))])
-    submitted = min(window, len(chunks))
+    def fill() -> None:
+        if suspects:  # one at a time, once nothing else is in flight
+            if not task_of:
+                index, item = suspects.popleft()
+                submit(index, item, sole=True)
+            return
+        while queue and len(task_of) < window:
+            submit(*queue.popleft())
+
+    def submit(index: int, item: int | None, sole: bool = False) -> None:
+        future = client.submit(_run_task, guard, items_of(index, item), run, __version__, pure=False)
+        task_of[future] = (index, item, sole)
+        pending.add(future)
+
+    fill()
     following = 0
     for future in pending:
-        index, item = task_of.pop(future)
-        items = chunks[index] if item is None else [chunks[index][item]]
+        index, item, sole = task_of.pop(future)
+        items = items_of(index, item)
         try:
-            results = future.result()
+            results: list[FileResult] | None = future.result()
         except KilledWorker as exc:
+            results = None
             if len(items) > 1:  # one of them kills its workers: find it
                 log.warning("%d Dask workers died running a task of %d item(s); they run again, one a task", exc.allowed_failures + 1, len(items))
                 alone[index] = [None] * len(items)
-                for position in range(len(items)):
-                    pending.add(submit(index, position))
-                future.release()
-                continue
-            results = [FileResult(
-                source=str(items[0]), ok=False,
-                error=f"{items[0]}: {exc.allowed_failures + 1} Dask workers died while processing it (out of memory?)",
-            )]  # fmt: skip
+                queue.extendleft(reversed([(index, position) for position in range(len(items))]))
+            elif not sole:
+                suspects.append((index, item))
+            else:
+                results = [FileResult(
+                    source=str(items[0]), ok=False,
+                    error=f"{items[0]}: {exc.allowed_failures + 1} Dask workers died while processing it (out of memory?)",
+                )]  # fmt: skip
+        except WorkerVersionError:
+            raise  # no file's fault: the run stops in one line
         except Exception as exc:  # the task itself failed
             results = [failure(entry, exc) for entry in items]
         future.release()
-        if item is None:
+        if results is not None and item is None:
             done[index] = results
-        else:
+        elif results is not None:
             alone[index][item] = results[0]
             if all(r is not None for r in alone[index]):
                 done[index] = alone.pop(index)  # type: ignore[arg-type]
-        while submitted < len(chunks) and len(task_of) < window:
-            pending.add(submit(submitted))
-            submitted += 1
+        fill()
         while following in done:
             yield from done.pop(following)
             following += 1
