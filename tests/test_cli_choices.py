@@ -93,6 +93,24 @@ def test_dask_local_is_quiet_unless_verbose(tmp_path: Path) -> None:
     whole_lines(loud.stderr)
 
 
+@pytest.mark.parametrize("verbose", [False, True])
+def test_another_librarys_traceback_is_one_line_of_words(verbose: bool, capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    from labeltools.cli.shared import configure_logging
+
+    configure_logging(verbose)
+    try:
+        raise ConnectionRefusedError(111, "Connection refused")
+    except OSError:
+        logging.getLogger("distributed.comm").exception("cannot connect\nsecond line")
+        logging.getLogger("distributed.utils").exception("")  # a traceback alone
+    logging.getLogger("labeltools.engine").warning("ours stays as it is")
+    lines = capsys.readouterr().err.splitlines()
+    alone = ["error: distributed.utils: ConnectionRefusedError: [Errno 111] Connection refused"] if verbose else []
+    assert lines == ["error: cannot connect (ConnectionRefusedError: [Errno 111] Connection refused)", *alone, "warning: ours stays as it is"]
+
+
 def test_an_unreachable_scheduler_is_named_and_said_before_the_wait(tmp_path: Path) -> None:
     root = demo(tmp_path)
     import socket

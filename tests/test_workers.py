@@ -196,6 +196,50 @@ def test_an_interrupt_stops_the_run_in_one_line_and_resume_finishes_it(many: Pat
     assert tree(out) == tree(tmp_path / "clean")
 
 
+def test_a_lost_dask_scheduler_stops_the_run_in_one_line_and_resume_finishes_it(many: Path, tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    from distributed import Client
+
+    spec, out = tmp_path / "scheduler.json", tmp_path / "out"
+    dask = [sys.executable, "-m"]
+    scheduler = subprocess.Popen([*dask, "distributed.cli.dask_scheduler", "--scheduler-file", spec, "--port", "0", "--no-dashboard"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    workers = []
+    try:
+        while not spec.exists() or not spec.read_text():
+            assert scheduler.poll() is None
+            time.sleep(0.05)
+        # Workers started in another folder than the command's, whose paths are relative ("ann", "out").
+        workers = [
+            subprocess.Popen([*dask, "distributed.cli.dask_worker", "--scheduler-file", spec, "--nthreads", "1"],
+                             cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+            for _ in range(2)
+        ]
+        address = json.loads(spec.read_text())["address"]
+        with Client(address) as client:
+            client.wait_for_workers(2, timeout=60)
+        run = start("convert", "ann", out, "--instances", "--viz", "--dask", address, cwd=many)
+        while not (out / "SegmentationClass").is_dir() or not any((out / "SegmentationClass").iterdir()):
+            assert run.poll() is None, run.communicate()
+            time.sleep(0.005)
+        scheduler.kill()
+        _, stderr = run.communicate(timeout=120)
+    finally:
+        for process in (scheduler, *workers):
+            process.kill()
+            process.wait()
+    assert run.returncode == 1, stderr
+    lines = [line for line in stderr.splitlines() if not line.startswith(("info: connecting", "classes:", "labelme rules:"))]
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith(f"error: lost the Dask scheduler at {address} (it stopped, restarted or became unreachable)"), stderr
+    assert "; stopped after converted " in lines[0] and lines[0].endswith(" of 240; run the same command with --resume to continue")
+    resumed = labeltools("convert", "ann", out, "-j", "2", "--instances", "--viz", "--resume", cwd=many)
+    assert resumed.returncode == 0, resumed.stderr
+    clean = labeltools("convert", "ann", tmp_path / "clean", "-j", "2", "--instances", "--viz", cwd=many)
+    assert clean.returncode == 0
+    assert tree(out) == tree(tmp_path / "clean")
+
+
 def test_a_second_writer_is_refused_and_a_dead_writers_lock_is_taken(many: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     first = start("convert", "ann", out, "-j", "2", cwd=many)

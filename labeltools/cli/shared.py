@@ -21,7 +21,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from labeltools.core.errors import LabeltoolsError
+from labeltools.core.errors import LabeltoolsError, RunStoppedError
 from labeltools.core.options import (
     EXPORT_TARGETS,
     IMAGE_FORMATS,
@@ -383,14 +383,12 @@ def report_batch(
         close = getattr(iterator, "close", None)
         if close is not None:
             close()  # stops the workers; the files under way are unwound, none is left half-written
-        hint = "; run the same command with --resume to continue" if resumable else ""
-        err.print(
-            f"interrupted: {verb} {summary.done}, skipped {summary.skipped}, failed {summary.failed} "
-            f"of {total}{hint}", style="red", soft_wrap=True,
-        )  # fmt: skip
+        err.print(f"interrupted: {_how_far(summary, verb, total, resumable)}", style="red", soft_wrap=True)
         raise typer.Exit(_interrupted_code(exc)) from None
-    for reason in summary.failures:
-        err.print(Text.assemble(("failed:", "red"), " ", printable(reason)), soft_wrap=True)
+    except RunStoppedError as exc:  # not a file's fault (its scheduler was lost): how far it got
+        _list_failures(summary)
+        fail(f"{exc}; stopped after {_how_far(summary, verb, total, resumable)}")
+    _list_failures(summary)
     if not counts:
         return summary
     parts = [f"{verb} {summary.done}"]
@@ -400,6 +398,18 @@ def report_batch(
     style = "red" if summary.failed else "green"
     err.print(", ".join(parts), style=style)
     return summary
+
+
+def _list_failures(summary: BatchSummary) -> None:
+    for reason in summary.failures:
+        err.print(Text.assemble(("failed:", "red"), " ", printable(reason)), soft_wrap=True)
+
+
+def _how_far(summary: BatchSummary, verb: str, total: int, resumable: bool) -> str:
+    """How far a batch that stopped got ("converted 120, skipped 0, failed 0 of 3840"), and, for
+    a ``resumable`` command, that ``--resume`` continues it."""
+    hint = "; run the same command with --resume to continue" if resumable else ""
+    return f"{verb} {summary.done}, skipped {summary.skipped}, failed {summary.failed} of {total}{hint}"
 
 
 def exit_for(summary: BatchSummary) -> None:
@@ -495,11 +505,26 @@ class LineHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            message = printable(self.format(record))
+            message = printable(self.format(record) if record.name.split(".")[0] == "labeltools" else _in_words(record))
+            if not message:
+                return
             level = record.levelname.lower()
             err.print(Text.assemble((f"{level}:", _LEVEL_STYLE.get(record.levelname, "")), " ", message), soft_wrap=True)
         except Exception:  # logging must never take the command down
             self.handleError(record)
+
+
+def _in_words(record: logging.LogRecord) -> str:
+    """Another library's record as one line: the first line of its message, and the type and
+    text of its exception, never a traceback (whose many lines would be one huge escaped line).
+    A record of a traceback alone (Dask's client logs one as it is torn down after losing its
+    scheduler) says nothing to a user: it is left out, unless -v."""
+    text = next((line.strip() for line in record.getMessage().splitlines() if line.strip()), "")
+    exc = record.exc_info[1] if record.exc_info else None
+    if exc is not None and (text or _verbose[0]):
+        detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        text = f"{text} ({detail})" if text else f"{record.name}: {detail}"
+    return text
 
 
 def configure_logging(verbose: bool) -> None:

@@ -86,6 +86,11 @@ class YoloLabelError(LabeltoolsError):
     """A YOLO label line that does not follow the format."""
 
 
+class RunStoppedError(LabeltoolsError):
+    """A batch stopped part way through for a cause outside its files (its Dask scheduler was
+    lost): what was written stays, and ``--resume`` continues."""
+
+
 class ReportError(LabeltoolsError):
     """A report cannot be made: its libraries are missing, or an option does not fit."""
 

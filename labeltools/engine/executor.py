@@ -22,12 +22,13 @@ import os
 import signal
 import time
 from collections import deque
+from concurrent.futures import CancelledError
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from labeltools.core.errors import LabeltoolsError
+from labeltools.core.errors import LabeltoolsError, RunStoppedError
 from labeltools.core.version import __version__
 from labeltools.engine.storage import start_run
 
@@ -502,6 +503,25 @@ def _check_workers(client: Any) -> None:
         )
 
 
+def _stopped(client: Any, address: str, reason: str | None) -> RunStoppedError:
+    """The error of a run whose Dask tasks were cancelled: the client lost its scheduler (it
+    stopped, restarted or became unreachable), or, for another ``reason``, another client
+    cancelled them. A client that lost its scheduler is left to itself: closing it waits for
+    its attempts to reconnect and logs their tracebacks, and its last words ("Failed to
+    reconnect to scheduler ...", logged however it closes) repeat this error."""
+    if reason != "scheduler-connection-lost":
+        return RunStoppedError(f"the Dask scheduler at {address} cancelled the run's tasks ({reason or 'no reason given'})")
+    for key, known in list(_clients.items()):
+        if known is client:
+            del _clients[key]
+    logging.getLogger("distributed.client").addFilter(_not_reconnect_failure)
+    return RunStoppedError(f"lost the Dask scheduler at {address} (it stopped, restarted or became unreachable)")
+
+
+def _not_reconnect_failure(record: logging.LogRecord) -> bool:
+    return not record.getMessage().startswith("Failed to reconnect")
+
+
 def close_dask_clients() -> None:
     """Close the Dask clients (and local clusters) this process opened; they close at exit
     anyway."""
@@ -516,9 +536,12 @@ def close_dask_clients() -> None:
     _clients.clear()
 
 
-def _run_task(guard: _Guard, chunk: list[Any], run: str, version: str) -> list[FileResult]:
+def _run_task(guard: _Guard, chunk: list[Any], run: str, version: str, folder: str) -> list[FileResult]:
     """One Dask task: a chunk of items, each guarded, in this worker process, which must run
-    the client's labeltools ``version``.
+    the client's labeltools ``version``. It runs in ``folder``, the client's working folder,
+    when this machine has it: a relative path the user gave (an input, the output folder)
+    means the same file here as where the command was typed, not one in the folder the worker
+    was started from (which read nothing, or wrote the outputs there).
 
     Raises:
         WorkerVersionError: this worker runs another version.
@@ -532,7 +555,15 @@ def _run_task(guard: _Guard, chunk: list[Any], run: str, version: str) -> list[F
             _tune_allocator()
         start_run()
         _worker_run[0] = run
-    return [guard(item) for item in chunk]
+    own = os.getcwd()
+    try:
+        os.chdir(folder)
+    except OSError:  # another machine without it: absolute paths and URLs still work
+        log.debug("no folder %s on this worker: relative paths are taken from %s", folder, own)
+    try:
+        return [guard(item) for item in chunk]
+    finally:
+        os.chdir(own)
 
 
 _worker_run = [""]
@@ -593,7 +624,7 @@ def _map_dask(
     size = max(chunksize or 1, DASK_MIN_TASK_ITEMS, len(work) // (threads * DASK_TASKS_PER_WORKER * 4) or 1)
     chunks = [work[i : i + size] for i in range(0, len(work), size)]
     window = threads * DASK_TASKS_PER_WORKER
-    run = os.urandom(8).hex()
+    run, folder = os.urandom(8).hex(), os.getcwd()
     log.debug("processing %d items on Dask at %s: %d tasks of %d, %d in flight", len(work), address, len(chunks), size, window)
     # A job is (chunk, None) for a whole chunk or (chunk, position) for one of its items alone.
     queue: deque[tuple[int, int | None]] = deque((index, None) for index in range(len(chunks)))
@@ -616,7 +647,7 @@ def _map_dask(
             submit(*queue.popleft())
 
     def submit(index: int, item: int | None, sole: bool = False) -> None:
-        future = client.submit(_run_task, guard, items_of(index, item), run, __version__, pure=False)
+        future = client.submit(_run_task, guard, items_of(index, item), run, __version__, folder, pure=False)
         task_of[future] = (index, item, sole)
         pending.add(future)
 
@@ -642,6 +673,8 @@ def _map_dask(
                 )]  # fmt: skip
         except WorkerVersionError:
             raise  # no file's fault: the run stops in one line
+        except CancelledError as exc:  # never by us
+            raise _stopped(client, address, getattr(exc, "reason", None)) from None
         except Exception as exc:  # the task itself failed
             results = [failure(entry, exc) for entry in items]
         future.release()
