@@ -680,10 +680,10 @@ def _map_dask(
         future.release()
         if results is not None and item is None:
             done[index] = results
-        elif results is not None:
+        elif results is not None and item is not None:
             alone[index][item] = results[0]
             if all(r is not None for r in alone[index]):
-                done[index] = alone.pop(index)  # type: ignore[arg-type]
+                done[index] = [r for r in alone.pop(index) if r is not None]
         fill()
         while following in done:
             yield from done.pop(following)
