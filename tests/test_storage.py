@@ -350,3 +350,23 @@ def test_convert_cityscapes_and_coco_from_s3_write_the_local_bytes(s3: Any, tmp_
         assert remote.exit_code == 0, remote.output
         assert s3_tree(s3, f"out/{name}") == local_tree(tmp_path / f"{name}-out")
         assert len(local_tree(tmp_path / f"{name}-out")) > 10
+
+
+def test_s3_on_a_dask_cluster_writes_the_local_bytes(s3: Any, reference: Path, tmp_path: Path) -> None:
+    # The README's cluster example: the data on object storage, the work on Dask workers (other
+    # processes, reaching the endpoint through the environment they inherit).
+    pytest.importorskip("distributed")
+    from labeltools.engine.executor import close_dask_clients
+
+    try:
+        result = cli("convert", "s3://src/sample", "s3://out/dask", "--labels", "s3://src/sample/labels.txt", "--instances", "--dask", "local", "-j", "2")
+        assert result.exit_code == 0, result.output
+        assert s3_tree(s3, "out/dask") == local_tree(reference)
+        for where, root in (("local", str(reference)), ("dask", "s3://out/dask")):
+            extra = ("--dask", "local", "-j", "2") if where == "dask" else ("-j", "1")
+            result = cli("stats", root, "--json", tmp_path / f"{where}.json", *extra)
+            assert result.exit_code == 0, result.output
+    finally:
+        close_dask_clients()
+    local, remote = (json.loads((tmp_path / f"{w}.json").read_text()) for w in ("local", "dask"))
+    assert remote == local and remote["images"] == 8
