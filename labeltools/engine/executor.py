@@ -22,8 +22,8 @@ import os
 import signal
 import time
 from collections import deque
-from concurrent.futures import CancelledError
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from concurrent.futures import CancelledError
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
