@@ -212,6 +212,21 @@ def test_label_files_round_trip_through_memory() -> None:
     assert location("file:///tmp/x") == Path("/tmp/x") and isinstance(location("/tmp/x"), Path)
 
 
+def test_memory_outputs_written_in_worker_processes_fail_in_words_not_vanish() -> None:
+    import fsspec
+
+    memory = fsspec.filesystem("memory")
+    args = (SAMPLE_DIR, "--labels", sample_labels_path())
+    result = cli("convert", *args, "memory://lost/voc", "-j", "2")  # forked workers: their memory is their own
+    assert result.exit_code == 1
+    text = " ".join(result.stderr.split())
+    assert "failed: memory://lost/voc/JPEGImages/street_01.jpg: memory:// lives in one process, and this file is written in a worker process, where it would be lost: run with --jobs 1" in text
+    assert "converted 0, failed 8" in text
+    result = cli("convert", *args, "memory://kept/voc", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert len(memory.find("/kept/voc/SegmentationClass")) == 8
+
+
 def test_an_unknown_protocol_is_one_line() -> None:
     with pytest.raises(LabeltoolsError, match="^nosuchprotocol://x/y: Unsupported filesystem: 'nosuchprotocol'"):
         read_bytes("nosuchprotocol://x/y")

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from labeltools.core.errors import LabeltoolsError, RunStoppedError
 from labeltools.core.version import __version__
-from labeltools.engine.storage import start_run
+from labeltools.engine.storage import mark_worker_process, start_run
 
 if TYPE_CHECKING:
     import multiprocessing.context
@@ -372,6 +372,7 @@ def _worker_started() -> None:
     which unwinds its file writes (removing their temporaries) before it exits."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _exit_on_signal)
+    mark_worker_process()
 
 
 def _exit_on_signal(signum: int, frame: Any) -> None:
@@ -553,6 +554,7 @@ def _run_task(guard: _Guard, chunk: list[Any], run: str, version: str, folder: s
     if _worker_run[0] != run:  # a new batch reached this worker: sweep its folders again
         if not _worker_run[0]:
             _tune_allocator()
+            mark_worker_process()
         start_run()
         _worker_run[0] = run
     own = os.getcwd()

@@ -334,6 +334,15 @@ def _process_start(pid: int) -> float | None:
 _swept: set[Path] = set()
 
 
+_worker_process = [False]
+
+
+def mark_worker_process() -> None:
+    """Say that this process is a worker of a batch, not the one that started it: a write to
+    ``memory://`` here is refused, as it would vanish with the worker."""
+    _worker_process[0] = True
+
+
 def start_run() -> None:
     """Forget which folders were swept: the next write into each sweeps it again. The executor
     calls this as a batch starts, so that every run cleans up after an interrupted one."""
@@ -407,6 +416,11 @@ def atomic_writes() -> Iterator[Callable[[PathLike], Path]]:
     def stage(path: PathLike) -> Path:
         target = location(path)
         if is_remote(target):
+            if _worker_process[0] and target.protocol == "memory":
+                raise OutputError(
+                    f"{target}: memory:// lives in one process, and this file is written in a worker "
+                    "process, where it would be lost: run with --jobs 1 (jobs=1)"
+                )
             if not scratch:
                 scratch.append(tempfile.mkdtemp(prefix="labeltools-"))
             tmp = Path(scratch[0]) / temporary_name(target.name)
