@@ -87,6 +87,27 @@ def test_a_dataset_with_only_a_labelmap_has_its_class_table(tmp_path: Path) -> N
     assert table is not None and table.names == ["background", "road"] and table.color_of(1) == (10, 20, 30)
 
 
+def test_check_finds_class_files_that_disagree_with_class_names(sample_voc: Path, tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "voc"
+    shutil.copytree(sample_voc, root)
+    clean = cli("check", root, "--json", tmp_path / "clean.json")
+    assert clean.exit_code == 0 and json.loads((tmp_path / "clean.json").read_text())["errors"] == 0
+    names = (root / "class_names.txt").read_text().replace("\ncar\n", "\nautomobile\n")  # edited by hand, the copies not
+    (root / "class_names.txt").write_text(names)
+    (root / "dataset_meta.json").write_text('{"labels": ')
+    result = cli("check", root, "--json", tmp_path / "edited.json")
+    assert result.exit_code == 1
+    problems = {Path(p["file"]).name: p for p in json.loads((tmp_path / "edited.json").read_text())["problems"] if p["kind"] == "class-table"}
+    assert problems["labelmap.txt"]["severity"] == "error"
+    assert problems["labelmap.txt"]["message"] == (
+        f"{root}/class_names.txt calls class 2 'automobile', {root}/labelmap.txt calls it 'car': "
+        "the tools that read this file see other classes than those that read class_names.txt"
+    )
+    assert problems["dataset_meta.json"]["message"].endswith(": the tools that read this file find no classes")
+
+
 def test_custom_colours_reach_both_files() -> None:
     table = ClassTable.load("cityscapes").train_table()
     assert labelmap_text(table).splitlines()[1] == "road:128,64,128::"

@@ -356,6 +356,32 @@ def _disagreement(table: ClassTable, own: ClassTable) -> str | None:
     return None
 
 
+def class_file_disagreements(root: PathLike) -> list[tuple[Path, str]]:
+    """Where a dataset's copies of its class table part from its ``class_names.txt``: each
+    ``dataset_meta.json`` or ``labelmap.txt`` that names a class otherwise (Datumaro, CVAT and
+    mmsegmentation read those, torchvision-style loaders the first), or that cannot be read, as
+    ``(file, what is wrong)``. Nothing when there is no readable ``class_names.txt``."""
+    root = location(root)
+    try:
+        names = ClassTable.load(root / CLASS_NAMES_FILE) if (root / CLASS_NAMES_FILE).is_file() else None
+    except ClassTableError:
+        return []  # the record itself is unreadable: reported as such
+    if names is None:
+        return []
+    found = []
+    for copy in (root / META_FILE, root / LABELMAP_FILE):
+        if not copy.is_file():
+            continue
+        try:
+            what = _disagreement(names, ClassTable.load(copy))
+        except ClassTableError as exc:
+            found.append((copy, f"{exc}: the tools that read this file find no classes"))
+            continue
+        if what is not None:
+            found.append((copy, f"{what}: the tools that read this file see other classes than those that read {CLASS_NAMES_FILE}"))
+    return found
+
+
 def check_labels_agree(table: ClassTable, root: PathLike, asked: bool) -> None:
     """Compare the class table a command reads labels by with the own table of the labels at
     ``root`` (a folder of labels or a VOC folder). Where they name the classes otherwise, the

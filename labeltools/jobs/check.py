@@ -50,6 +50,7 @@ from labeltools.formats.voc import (
     LABELS_DIR,
     SPLITS_DIR,
     available_splits,
+    class_file_disagreements,
     dataset_class_table,
     image_path,
     is_voc_root,
@@ -281,6 +282,8 @@ class DatasetCheck:
             raise DatasetError(f"{root}: not a VOC dataset folder (no {LABELS_DIR}/ inside)")
         self.problems: list[Problem] = []
         self.table = self._class_table(classes, num_classes)
+        for copy, what in class_file_disagreements(self.root):
+            self._add(ERROR, "class-table", copy, what)
         self.items = self._check_layout()
         self._check_temporaries()
 
