@@ -416,7 +416,7 @@ def atomic_writes() -> Iterator[Callable[[PathLike], Path]]:
     def stage(path: PathLike) -> Path:
         target = location(path)
         if is_remote(target):
-            if _worker_process[0] and target.protocol == "memory":
+            if _worker_process[0] and getattr(target, "protocol", None) == "memory":
                 raise OutputError(
                     f"{target}: memory:// lives in one process, and this file is written in a worker "
                     "process, where it would be lost: run with --jobs 1 (jobs=1)"
