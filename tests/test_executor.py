@@ -115,3 +115,44 @@ def test_raise_if_failed_consumes_the_results_and_lists_three_failures():
     with pytest.raises(LabelFileError) as info:
         raise_if_failed(results(5), 9, "image(s)", LabelFileError)
     assert str(info.value) == "5 of 9 image(s) failed: f0 is bad; f1 is bad; f2 is bad (and 2 more)"
+
+
+def test_threads_of_a_dask_worker_share_a_runs_working_folder_until_its_last_task_ends(tmp_path) -> None:
+    # A Dask worker of several threads runs several tasks at once, in the one working folder of
+    # its process: a task ending must not take the folder from under another of its run, and a
+    # task of a run from another folder waits for it.
+    import os
+    import threading
+
+    from labeltools.engine.executor import _working_folder
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    own = os.getcwd()
+    seen: dict[str, str] = {}
+    first_in, second_in, b_in = (threading.Event() for _ in range(3))
+
+    def task(name: str, folder: object, entered: threading.Event, leave: threading.Event | None) -> None:
+        with _working_folder(str(folder)):
+            entered.set()
+            if leave is not None:
+                assert leave.wait(10)
+            seen[name] = os.getcwd()
+
+    first = threading.Thread(target=task, args=("first", a, first_in, None))
+    second_release = threading.Event()
+    second = threading.Thread(target=task, args=("second", a, second_in, second_release))
+    other = threading.Thread(target=task, args=("other", b, b_in, None))
+    second.start()
+    assert second_in.wait(10)
+    first.start()
+    first.join(10)  # ends while the second is still inside
+    other.start()
+    assert not b_in.wait(0.3)  # the other run's task waits: the folder is in use
+    assert os.getcwd() == str(a)
+    second_release.set()
+    second.join(10)
+    other.join(10)
+    assert seen == {"first": str(a), "second": str(a), "other": str(b)}
+    assert os.getcwd() == own

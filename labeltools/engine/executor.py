@@ -20,6 +20,7 @@ import atexit
 import logging
 import os
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
@@ -557,18 +558,42 @@ def _run_task(guard: _Guard, chunk: list[Any], run: str, version: str, folder: s
             mark_worker_process()
         start_run()
         _worker_run[0] = run
-    own = os.getcwd()
-    try:
-        os.chdir(folder)
-    except OSError:  # another machine without it: absolute paths and URLs still work
-        log.debug("no folder %s on this worker: relative paths are taken from %s", folder, own)
-    try:
+    with _working_folder(folder):
         return [guard(item) for item in chunk]
-    finally:
-        os.chdir(own)
 
 
 _worker_run = [""]
+
+
+@contextmanager
+def _working_folder(folder: str) -> Iterator[None]:
+    """Run a task in ``folder`` (when this machine has it), and give the worker its own folder
+    back once no task needs it. A worker's threads share one working folder: tasks of one run
+    share it; a task of a run from another folder waits until the tasks in it are done."""
+    with _folder_turn:
+        while _folder_users[0] and _folder_users[1] != folder:
+            _folder_turn.wait()
+        if not _folder_users[0]:
+            _folder_users[2] = os.getcwd()
+            try:
+                os.chdir(folder)
+            except OSError:  # another machine without it: absolute paths and URLs still work
+                log.debug("no folder %s on this worker: relative paths are taken from %s", folder, _folder_users[2])
+            _folder_users[1] = folder
+        _folder_users[0] += 1
+    try:
+        yield
+    finally:
+        with _folder_turn:
+            _folder_users[0] -= 1
+            if not _folder_users[0]:
+                os.chdir(_folder_users[2])
+                _folder_users[1] = None
+                _folder_turn.notify_all()
+
+
+_folder_turn = threading.Condition()
+_folder_users: list[Any] = [0, None, ""]  # tasks in the folder, the folder, the worker's own
 
 #: glibc's ``mallopt`` parameters, and the values a worker takes for image work.
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
