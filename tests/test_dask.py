@@ -179,30 +179,20 @@ class NotInstalled:
         if name.split(".")[0] == "labeltools":
             raise ModuleNotFoundError(f"No module named {name!r}", name=name)
 sys.meta_path.insert(0, NotInstalled())
-import importlib.metadata
-real = importlib.metadata.version
-def version(name):
-    if name == "labeltools":
-        raise importlib.metadata.PackageNotFoundError(name)
-    return real(name)
-importlib.metadata.version = version
 from distributed.cli.dask_worker import main
 main()
 """
 
 
 def other_labeltools(root: Path, version: str) -> Path:
-    """A folder holding another labeltools release: the package, its version changed, and its
-    install record (what pip leaves in site-packages), to put first on a worker's PYTHONPATH."""
+    """A folder holding another labeltools release (the package, its version changed), to put
+    first on a worker's PYTHONPATH."""
     import shutil
 
     import labeltools
 
     shutil.copytree(Path(labeltools.__file__).parent, root / "labeltools", ignore=shutil.ignore_patterns("__pycache__"))
     (root / "labeltools" / "core" / "version.py").write_text(f'__version__ = "{version}"\n')
-    record = root / f"labeltools-{version}.dist-info"
-    record.mkdir()
-    (record / "METADATA").write_text(f"Metadata-Version: 2.1\nName: labeltools\nVersion: {version}\n")
     return root
 
 

@@ -490,19 +490,26 @@ def _check_workers(client: Any) -> None:
     Raises:
         WorkerVersionError: naming the workers and what they have.
     """
-    import importlib.metadata
-
-    found = client.run(importlib.metadata.version, "labeltools", on_error="return")  # stdlib: any worker can run it
-    wrong = [
-        f"{worker} has {'no labeltools' if isinstance(version, BaseException) else f'labeltools {version}'}"
-        for worker, version in sorted(found.items())
-        if version != __version__
-    ]
+    found = client.run(_installed_version, on_error="return")  # a worker that cannot load it answers with the error
+    wrong = [f"{worker} {_what_it_has(version)}" for worker, version in sorted(found.items()) if version != __version__]
     if wrong:
         shown = "; ".join(wrong[:3]) + (f"; and {len(wrong) - 3} more" if len(wrong) > 3 else "")
         raise WorkerVersionError(
             f"Dask worker {shown}: install labeltools {__version__}, this client's version, on every worker"
         )
+
+
+def _installed_version() -> str:
+    return __version__
+
+
+def _what_it_has(answer: Any) -> str:
+    """A worker's answer to :func:`_installed_version`, in words."""
+    if not isinstance(answer, BaseException):
+        return f"has labeltools {answer}"
+    if "No module named 'labeltools" in str(answer):
+        return "has no labeltools"
+    return f"cannot load labeltools ({' '.join(str(answer).split())[:200]})"
 
 
 def _stopped(client: Any, address: str, reason: str | None) -> RunStoppedError:
