@@ -564,6 +564,8 @@ def test_torch_tensors_and_dataloader_over_voc(tmp_path):
 
     loader = DataLoader(dataset, batch_size=3, shuffle=False, num_workers=0)
     counts = count_classes(loader, 4)
+    labels_only = count_classes(DataLoader(VOCSegmentation(tmp_path, "train", load_images=False), batch_size=3), 4)
+    assert labels_only.to_dict() == counts.to_dict()  # no image to batch: the loader batches the labels alone
     np.testing.assert_array_equal(counts.pixels, expected.pixels)
     np.testing.assert_array_equal(counts.images, expected.images)
     assert counts.num_images == 7

@@ -462,7 +462,8 @@ class VOCSegmentation:
         root: the VOC folder.
         split: a split name (``train``, ``val``, ...), or None for every label.
         transform: optional callable applied to each sample dict.
-        load_images: set False to skip decoding images (``"image"`` is then None).
+        load_images: set False to skip decoding images: the sample is then ``{"label", "id"}``
+            (no ``"image"``, which a ``DataLoader`` could not batch as None).
 
     Raises:
         DatasetError: not a VOC folder or missing split; on access, a missing or bad file.
@@ -489,8 +490,9 @@ class VOCSegmentation:
             raise IndexError(f"index {index} out of range for {len(self.ids)} samples")
         image_id = self.ids[index]
         label = _writable(read_label(label_path(self.root, image_id)))
-        image = _writable(read_image(image_path(self.root, image_id))) if self.load_images else None
-        sample = {"image": image, "label": label, "id": image_id}
+        sample = {"label": label, "id": image_id}
+        if self.load_images:
+            sample = {"image": _writable(read_image(image_path(self.root, image_id))), **sample}
         return self.transform(sample) if self.transform is not None else sample
 
     def __repr__(self) -> str:
