@@ -207,6 +207,10 @@ def test_real_torch_tensors_in_a_validation_loop():
     assert cm.images == 2
     with pytest.raises(EvaluationError, match=r"expected integer class indices, got dtype float32 \(take the argmax"):
         cm.update(gt, logits)  # logits, not class indices: (B, C, H, W) float
+    kept = ConfusionMatrix(3)  # ground truth with its channel axis, as mmsegmentation batches it
+    kept.update(gt[:, None], logits.argmax(1))
+    np.testing.assert_array_equal(kept.matrix, 2 * HAND)
+    assert kept.images == 2
 
 
 def test_ignore_index_none_scores_every_pixel_and_rejects_255():

@@ -147,6 +147,17 @@ def test_batches_count_each_image(wrap):
     assert counts.num_images == 2
 
 
+def test_a_channel_axis_of_one_is_not_a_batch_axis():
+    # torch and mmsegmentation keep masks as (N, 1, H, W); a (H, W, 1) map counted as H images
+    # of one pixel's width gave the same pixels but H images, and median weights from them
+    batch = np.stack([IMAGE_A, IMAGE_B])
+    reference = count_classes([batch], 3).to_dict()
+    for shaped in (batch[:, None], batch[..., None]):
+        assert count_classes([shaped], 3).to_dict() == reference
+    single = count_classes([IMAGE_A[..., None]], 3)
+    assert single.to_dict() == count_classes([IMAGE_A], 3).to_dict() and single.num_images == 1
+
+
 def test_bool_labels_count_as_zero_and_one():
     counts = count_classes([np.array([[True, False, False]])], 2)
     assert counts.pixels.tolist() == [2, 1]
@@ -173,7 +184,10 @@ def test_bad_items_are_errors():
     assert str(info.value) == "item 1: expected an (image, label) pair, got a tuple of 3 elements"
     with pytest.raises(LabelFileError) as info:
         count_classes([np.zeros((1, 2, 3, 4), np.uint8)], 3)
-    assert str(info.value) == "item 0: labels must be a (H, W) label map or a (N, H, W) batch, got shape (1, 2, 3, 4)"
+    assert str(info.value) == (
+        "item 0: labels must be a (H, W) label map or a (N, H, W) batch (a channel axis of 1 may be "
+        "added: (H, W, 1), (N, 1, H, W), (N, H, W, 1)), got shape (1, 2, 3, 4)"
+    )
     with pytest.raises(LabelFileError) as info:
         count_classes([np.array([["a", "b"]])], 3)
     assert str(info.value) == "item 0: labels must be integers (class indices), got dtype <U1 (ndarray)"
@@ -276,7 +290,7 @@ def test_long_value_lists_are_shortened():
 label_batches = st.lists(
     arrays(
         np.int64,
-        st.tuples(st.integers(1, 3), st.integers(1, 6), st.integers(1, 6)),
+        st.tuples(st.integers(1, 3), st.integers(1, 6), st.integers(2, 6)),  # (N, H, 1) is one map with a channel axis
         elements=st.sampled_from([-3, 0, 1, 2, 3, 4, 9, 255, 400]),
     ),
     min_size=1,

@@ -36,6 +36,34 @@ def to_array(values: Any, source: str, error: type[LabeltoolsError] = LabelFileE
     return array.view(np.uint8) if array.dtype == np.bool_ else array
 
 
+def without_channel_axis(array: NDArray[Any]) -> NDArray[Any]:
+    """Label maps without the channel axis of 1 that torch and mmsegmentation keep masks with:
+    ``(N, 1, H, W)`` and ``(N, H, W, 1)`` become ``(N, H, W)``, ``(H, W, 1)`` becomes ``(H, W)``
+    (a 3-D array whose last axis is 1 is one map, not a batch of maps one pixel wide); any
+    other shape is returned as it is. A view: nothing is copied."""
+    if array.ndim == 4 and array.shape[1] == 1:
+        return array[:, 0]
+    if array.ndim in (3, 4) and array.shape[-1] == 1:
+        return array[..., 0]
+    return array
+
+
+def label_batch(array: NDArray[Any], source: str, error: type[LabeltoolsError] = LabelFileError) -> NDArray[Any]:
+    """Label maps as a batch ``(N, H, W)``: a map ``(H, W)`` or a batch ``(N, H, W)``, either
+    with a channel axis of 1 (:func:`without_channel_axis`). A view.
+
+    Raises:
+        error: any other shape, named.
+    """
+    array = without_channel_axis(array)
+    if array.ndim in (2, 3):
+        return array[None] if array.ndim == 2 else array
+    raise error(
+        f"{source}: labels must be a (H, W) label map or a (N, H, W) batch (a channel axis of 1 "
+        f"may be added: (H, W, 1), (N, 1, H, W), (N, H, W, 1)), got shape {array.shape}"
+    )
+
+
 def as_label_array(array: ArrayLike, source: str = "label array") -> NDArray[np.uint8]:
     """Validate an array as a label map and return it as ``(H, W)`` uint8.
 

@@ -48,7 +48,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from labeltools.core._types import is_int
-from labeltools.core.arrays import to_array
+from labeltools.core.arrays import label_batch, to_array, without_channel_axis
 from labeltools.core.classes import class_name, class_names_for
 from labeltools.core.errors import (
     LabelFileError,
@@ -259,7 +259,8 @@ class ClassCounter:
         self._ignored += extra_ignored + (int(hist[self.ignore_index]) if 0 <= self.ignore_index < 256 else 0)
 
     def add_labels(self, labels: Any, source: str, ids: Sequence[str] | None = None) -> None:
-        """Add a label map ``(H, W)`` or a batch ``(N, H, W)``.
+        """Add a label map ``(H, W)`` or a batch ``(N, H, W)``, either with a channel axis of 1
+        (``(H, W, 1)``, ``(N, 1, H, W)``, ``(N, H, W, 1)``).
 
         Args:
             labels: numpy array, torch tensor (``.detach().cpu().numpy()`` is used), PIL image or
@@ -271,20 +272,15 @@ class ClassCounter:
             LabelFileError: not 2-D or 3-D, not numeric, non-integral values, or (``strict``)
                 out-of-range values; nothing of the batch is added then.
         """
-        array = _as_numpy(labels, source)
+        array = without_channel_axis(_as_numpy(labels, source))
+        batch = label_batch(array, source)
         if array.ndim == 2:
-            batch, names = array[None], [source if not ids else f"{source} ({ids[0]})"]
-        elif array.ndim == 3:
-            batch = array
+            names = [source if not ids else f"{source} ({ids[0]})"]
+        else:
             names = [
                 f"{source}, image {j}" + (f" ({ids[j]})" if ids is not None and j < len(ids) else "")
                 for j in range(len(batch))
             ]
-        else:
-            raise LabelFileError(
-                f"{source}: labels must be a (H, W) label map or a (N, H, W) batch, got shape "
-                f"{array.shape}"
-            )
         batch = _integral(batch, source)
         summaries = [self._summarise(image) for image in batch]
         if self.strict:  # check the whole batch before adding any of it

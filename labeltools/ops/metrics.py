@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from labeltools.core._types import is_int
-from labeltools.core.arrays import to_array
+from labeltools.core.arrays import to_array, without_channel_axis
 from labeltools.core.classes import class_names_for
 from labeltools.core.errors import EvaluationError, format_values
 from labeltools.core.options import MAX_CLASSES, VOID
@@ -219,14 +219,17 @@ class ConfusionMatrix:
     # --- accumulating -------------------------------------------------------------------
 
     def update(self, gt: Any, pred: Any) -> None:
-        """Add one label map ``(H, W)`` or a batch ``(B, H, W)`` of ground truth and predictions.
+        """Add one label map ``(H, W)`` or a batch ``(B, H, W)`` of ground truth and predictions;
+        a channel axis of 1 (``(B, 1, H, W)`` as torch and mmsegmentation keep masks, ``(B, H, W,
+        1)``, ``(H, W, 1)``) is left out, so such ground truth meets ``logits.argmax(1)``.
 
         Accepts numpy arrays and torch tensors (through ``.detach().cpu().numpy()``) of integer
         dtype; neither is modified. Raises EvaluationError as :func:`confusion_counts` does,
         leaving the matrix unchanged.
         """
-        gt_array = _as_numpy(gt, "ground truth")
-        counts = confusion_counts(gt_array, _as_numpy(pred, "prediction"), self.num_classes, self.ignore_index)
+        gt_array = without_channel_axis(_as_numpy(gt, "ground truth"))
+        pred_array = without_channel_axis(_as_numpy(pred, "prediction"))
+        counts = confusion_counts(gt_array, pred_array, self.num_classes, self.ignore_index)
         self._matrix += counts
         self.images += gt_array.shape[0] if gt_array.ndim == 3 else 1
 
