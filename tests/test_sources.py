@@ -552,6 +552,22 @@ def test_a_task_with_several_annotations_uses_the_latest_and_says_so(tmp_path: P
     assert np.any(labels(tmp_path / "out", "photo_0") > 0)
 
 
+def test_tasks_never_annotated_are_left_out_not_made_background(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = labelstudio_export(tmp_path / "ls", images=4, seed=11)
+    tasks = json.loads(path.read_text())
+    tasks[1]["annotations"] = []  # imported, never annotated
+    tasks[2]["annotations"] = [dict(tasks[2]["annotations"][0], was_cancelled=True)]  # skipped by its annotator
+    tasks[3]["annotations"] = [dict(tasks[3]["annotations"][0], result=[])]  # submitted with nothing in it
+    path.write_text(json.dumps(tasks))
+    with caplog.at_level("WARNING", logger="labeltools"):
+        conversion, results = convert(path, tmp_path / "out")
+    assert [r.ok for r in results] == [True, True] and len(conversion) == 2
+    assert sorted(p.stem for p in (tmp_path / "out" / "SegmentationClass").iterdir()) == ["photo_0", "photo_3"]
+    assert not labels(tmp_path / "out", "photo_3").any()  # an empty annotation is background
+    ids = f"id {tasks[1]['id']} (photo_1.jpg), {tasks[2]['id']} (photo_2.jpg)"
+    assert f"{path}: 2 task(s) without an annotation left out (never annotated, or every annotation cancelled): {ids}" in caplog.text
+
+
 def test_overlap_void_and_instances_for_coco_objects(tmp_path: Path) -> None:
     photo(tmp_path / "a.jpg", 20, 10, 0)
     doc = {

@@ -13,11 +13,15 @@ The export is a list of tasks; a task's ``data`` names its image (``/data/upload
   above 0 (as the converter's COCO export reads it).
 
 Other results (key points, ellipses, choices, text) are left out with a warning. A task with
-several annotations uses its latest one that was not cancelled, and says so.
+several annotations uses its latest one that was not cancelled, and says so. A task without one
+(never annotated, or every annotation cancelled, Label Studio's "skip") is left out with a
+warning: it is not labelled, and a label map of background would teach that it holds nothing; an
+annotation without results (submitted empty) is an image of background.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -46,6 +50,8 @@ from labeltools.formats.sources import (
 )
 
 _KINDS = {"polygonlabels", "rectanglelabels", "brushlabels"}
+
+log = logging.getLogger(__name__)
 
 
 def decode_brush_rle(rle: Sequence[int], count: int | None = None) -> NDArray[np.uint8]:
@@ -177,6 +183,7 @@ def parse_labelstudio(doc: Any, path: Path, images_dir: Path | None = None) -> A
         raise AnnotationError(f"{path}: not a Label Studio JSON export (a list of tasks, each with 'data')")
     records = []
     labels: dict[str, None] = {}
+    unannotated: list[str] = []
     folders = [path.parent, path.parent / "images"]
     for n, task in enumerate(doc):
         reference = _task_image(task)
@@ -185,6 +192,9 @@ def parse_labelstudio(doc: Any, path: Path, images_dir: Path | None = None) -> A
             raise AnnotationError(f"{path}: {task_name} names no image in its 'data'")
         source = f"{path}: {task_name}, image {shown(reference)}"
         annotation, kept = _latest(task.get("annotations") or [])
+        if annotation is None:
+            unannotated.append(f"{shown(task.get('id'))} ({upload_name(reference)})")
+            continue
         warnings: list[str] = []
         if kept > 1 and annotation is not None:
             warnings.append(f"{kept} annotations; the latest (id {shown(annotation.get('id'))}) is used")
@@ -193,7 +203,7 @@ def parse_labelstudio(doc: Any, path: Path, images_dir: Path | None = None) -> A
         problem = None
         skipped: dict[str, int] = {}
         try:
-            found = annotation.get("result") if annotation else []
+            found = annotation.get("result")
             if not isinstance(found, list):
                 raise BadObject(f"its annotation's 'result' must be a list, got {shown(found)}")
             for m, result in enumerate(found):
@@ -231,4 +241,10 @@ def parse_labelstudio(doc: Any, path: Path, images_dir: Path | None = None) -> A
             height=height, width=width, objects=tuple(objects), fill="pycocotools",
             warnings=tuple(warnings), problem=problem,
         ))  # fmt: skip
+    if unannotated:
+        more = f" and {len(unannotated) - 5} more" if len(unannotated) > 5 else ""
+        log.warning(
+            "%s: %d task(s) without an annotation left out (never annotated, or every annotation "
+            "cancelled): id %s%s", path, len(unannotated), ", ".join(unannotated[:5]), more,
+        )  # fmt: skip
     return AnnotationExport(str(path), tuple(records), tuple(SourceClass(n) for n in sorted(labels)))
