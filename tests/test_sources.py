@@ -568,6 +568,26 @@ def test_tasks_never_annotated_are_left_out_not_made_background(tmp_path: Path, 
     assert f"{path}: 2 task(s) without an annotation left out (never annotated, or every annotation cancelled): {ids}" in caplog.text
 
 
+def test_images_without_objects_are_said_to_become_background(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # CVAT and COCO exports list every image of the task, annotated yet or not
+    path = cvat_export(tmp_path / "cvat", images=3, seed=12)
+    xml = path.read_text()
+    start = xml.index('<image id="1"')
+    end = xml.index("</image>", start)
+    path.write_text(xml[: xml.index(">", start) + 1] + xml[end:])  # frame 1 keeps no shape
+    with caplog.at_level("WARNING", logger="labeltools"):
+        _, results = convert(path, tmp_path / "out")
+    assert all(r.ok for r in results) and not labels(tmp_path / "out", "frame_000001").any()
+    assert (
+        "1 image(s) hold no object and become images of background only: frame_000001 (an image "
+        "not annotated yet would teach that it holds nothing: leave it out)"
+    ) in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="labeltools"):
+        convert(cvat_export(tmp_path / "full", images=3, seed=12), tmp_path / "out2")
+    assert "hold no object" not in caplog.text
+
+
 def test_overlap_void_and_instances_for_coco_objects(tmp_path: Path) -> None:
     photo(tmp_path / "a.jpg", 20, 10, 0)
     doc = {

@@ -795,6 +795,14 @@ def record_items(
                 image_id = "_".join([*[f for f in folders if f], image_id])
             items.append(ConvertItem(record.annotation_file, image_id, kind, record))
     _check_unique([(str(item), item.image_id) for item in items], flatten_names)
+    empty = [item.image_id for item in items if item.record is not None and not item.record.objects and item.record.problem is None]
+    if empty:  # the export lists every image of its task: one not annotated yet is not background
+        more = f" and {len(empty) - 5} more" if len(empty) > 5 else ""
+        log.warning(
+            "%d image(s) hold no object and become images of background only: %s%s (an image "
+            "not annotated yet would teach that it holds nothing: leave it out)",
+            len(empty), ", ".join(empty[:5]), more,
+        )  # fmt: skip
     return items, exports
 
 
