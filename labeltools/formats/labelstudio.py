@@ -196,7 +196,7 @@ def parse_labelstudio(doc: Any, path: Path, images_dir: Path | None = None) -> A
             unannotated.append(f"{shown(task.get('id'))} ({upload_name(reference)})")
             continue
         warnings: list[str] = []
-        if kept > 1 and annotation is not None:
+        if kept > 1:
             warnings.append(f"{kept} annotations; the latest (id {shown(annotation.get('id'))}) is used")
         objects: list[AnnotatedObject] = []
         height = width = None

@@ -269,7 +269,7 @@ class ClassCounter:
             ids: optional sample ids, one per image, added to the names of out-of-range images.
 
         Raises:
-            LabelFileError: not 2-D or 3-D, not numeric, non-integral values, or (``strict``)
+            LabelFileError: another shape, not numeric, non-integral values, or (``strict``)
                 out-of-range values; nothing of the batch is added then.
         """
         array = without_channel_axis(_as_numpy(labels, source))
