@@ -632,6 +632,16 @@ def test_index_files_and_strict(tmp_path):
     Image.new("RGB", (2, 2)).save(tmp_path / "rgb.png")
     with pytest.raises(RemapError, match=r"rgb.png: is a colour mask, but an index map rewrites"):
         remap_index_file(tmp_path / "rgb.png", out, mapping)
+    # trainIds mapped again as labelIds: traffic sign (trainId 7) would become road's 0
+    write_label(tmp_path / "x_gtFine_labelTrainIds.png", np.array([[7, 0]], dtype=np.uint8))
+    with pytest.raises(RemapError) as info:
+        remap_index_file(tmp_path / "x_gtFine_labelTrainIds.png", out, mapping)
+    assert str(info.value) == (
+        f"{tmp_path / 'x_gtFine_labelTrainIds.png'}: holds trainIds already (Cityscapes names its trainId labels so), "
+        "and --index-map cityscapes turns labelIds into trainIds: give the *_labelIds.png files"
+    )
+    assert not (out / "x_gtFine_labelTrainIds.png").exists()
+    remap_index_file(tmp_path / "x_gtFine_labelTrainIds.png", out, IndexMap.load("7:0"))  # a map of the user's own: as asked
 
 
 # --- to RGB and batches ---------------------------------------------------------------------

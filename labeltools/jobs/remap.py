@@ -33,6 +33,7 @@ from labeltools.formats.labels import (
     write_label,
 )
 from labeltools.ops.remap import (
+    CITYSCAPES_INDEX_MAP,
     IndexMap,
     RemapReport,
     _check_tolerance,
@@ -182,6 +183,11 @@ def remap_index_file(
             input, or (``strict``) values the map does not list.
     """
     target = _output_path(source, output_dir)
+    if index_map.source == CITYSCAPES_INDEX_MAP and location(source).name.endswith("_labelTrainIds.png"):
+        raise RemapError(  # mapped again, trainId 7 (traffic sign) would become labelId 7's 0 (road)
+            f"{source}: holds trainIds already (Cityscapes names its trainId labels so), and "
+            "--index-map cityscapes turns labelIds into trainIds: give the *_labelIds.png files"
+        )
     try:
         values = read_label(source)
     except ColourImageError:

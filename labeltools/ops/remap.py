@@ -610,6 +610,10 @@ def index_to_rgb(label: ArrayLike, table: ClassTable) -> NDArray[np.uint8]:
     return colorize(as_label_array(label, "label map"), target_palette(table))
 
 
+#: The source of the ``cityscapes`` index map (labelIds -> trainIds).
+CITYSCAPES_INDEX_MAP = "cityscapes labelIds -> trainIds"
+
+
 @dataclass(frozen=True)
 class IndexMap:
     """A value -> value table for label maps that already hold indices.
@@ -657,7 +661,7 @@ class IndexMap:
         is_file = is_url(text) or os.path.isfile(local_path(text))
         if text.lower() == "cityscapes" and not is_file:
             pairs = tuple((e.index, e.target) for e in _preset("cityscapes").classes)
-            return cls(pairs, "cityscapes labelIds -> trainIds", _preset("cityscapes-train"))
+            return cls(pairs, CITYSCAPES_INDEX_MAP, _preset("cityscapes-train"))
         if is_file:
             path = text
             try:
