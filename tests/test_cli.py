@@ -157,6 +157,10 @@ def test_weights_default_output_is_deeplab_path_over_train(tmp_path):
     assert f"│     1 │ cat        │ {pixels[1]:>6} │" in result.stdout
     assert f"{expected[3]:.6g}" in result.stdout
     assert "class 3 (bird) has no pixels: its enet weight is 1/ln(1.02)" in " ".join(result.stderr.split())
+    # val's weights never take the name deeplab loads for training
+    result = run("weights", root, "--split", "val", "-j", 1)
+    assert result.exit_code == 0 and f"wrote {root / 'mydata_classes_weights_val.npy'}" in result.stderr.replace("\n", "")
+    np.testing.assert_array_equal(np.load(target), expected)
 
 
 def test_weights_without_train_split_reads_every_label(tmp_path):

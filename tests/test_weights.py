@@ -520,6 +520,10 @@ def test_strict_files_fail_one_by_one(tmp_path):
 def test_default_weights_path_is_where_deeplab_looks(tmp_path, monkeypatch):
     assert default_weights_path(tmp_path / "pascal") == tmp_path / "pascal" / "pascal_classes_weights.npy"
     assert default_weights_path(tmp_path / "pascal", "voc") == tmp_path / "pascal" / "voc_classes_weights.npy"
+    # deeplab counts its weights over train: another split's never take that name
+    assert default_weights_path(tmp_path / "pascal", split="train") == tmp_path / "pascal" / "pascal_classes_weights.npy"
+    assert default_weights_path(tmp_path / "pascal", split="val") == tmp_path / "pascal" / "pascal_classes_weights_val.npy"
+    assert default_weights_path(tmp_path / "p", scheme="median", split="trainval").name == "p_classes_weights_median_trainval.npy"
     monkeypatch.chdir(tmp_path)
     assert default_weights_path(".") == Path(".") / f"{tmp_path.name}_classes_weights.npy"
 

@@ -94,13 +94,14 @@ def count_label_files(
     return _counts_with_warning(counter)
 
 
-def default_weights_path(dataset: PathLike, name: str | None = None, scheme: str = "enet") -> Path:
-    """Where pytorch-deeplab-xception looks for a dataset's weights:
-    ``<dataset>/<name>_classes_weights.npy``, ``name`` defaulting to the dataset folder's name;
-    a scheme other than enet (deeplab's own) adds ``_<scheme>``, so that no scheme's weights
-    replace another's."""
+def default_weights_path(dataset: PathLike, name: str | None = None, scheme: str = "enet", split: str | None = None) -> Path:
+    """Where pytorch-deeplab-xception looks for a dataset's weights, which its ``train.py``
+    counts over the train split: ``<dataset>/<name>_classes_weights.npy``, ``name`` defaulting
+    to the dataset folder's name. A scheme other than enet (deeplab's own) adds ``_<scheme>``,
+    and a split other than train ``_<split>``, so that no scheme's or split's weights replace
+    another's (nor val's statistics reach training under the name it loads)."""
     root = location(dataset)
-    suffix = "" if scheme == "enet" else f"_{scheme}"
+    suffix = ("" if scheme == "enet" else f"_{scheme}") + ("" if split in (None, "train") else f"_{split}")
     return root / f"{name or absolute(root).name}_classes_weights{suffix}.npy"
 
 
@@ -211,7 +212,7 @@ def weigh_dataset(
     if table is None:
         raise DatasetError(f"{location(root) / CLASS_NAMES_FILE}: no such file; pass --classes or --num-classes")
     return DatasetWeighing(
-        location(root), paths, table, location(output) if output is not None else default_weights_path(root, name, scheme),
+        location(root), paths, table, location(output) if output is not None else default_weights_path(root, name, scheme, used_split),
         scheme=scheme, c=c, beta=beta, strict=strict, split=used_split,
         labels_dir=None if labels_dir is None else str(labels_dir), jobs=jobs,
     )  # fmt: skip
