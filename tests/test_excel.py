@@ -503,6 +503,25 @@ def test_reads_a_named_sheet_and_a_headerless_grid(tmp_path: Path) -> None:
     np.testing.assert_array_equal(excel_to_label(tmp_path / "plain.xlsx"), label)
 
 
+def test_reading_back_a_part_of_a_label_says_so(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    label = make_label(12, 16)
+    write_label(tmp_path / "a.png", label)
+    for name, options in (("whole", {}), ("stepped", {"step": 4}), ("cropped", {"crop": (2, 1, 8, 6), "step": 2})):
+        list(label_files_to_workbook([tmp_path / "a.png"], tmp_path / f"{name}.xlsx", **options))
+    with caplog.at_level("WARNING", logger="labeltools"):
+        np.testing.assert_array_equal(excel_to_label(tmp_path / "whole.xlsx"), label)
+    assert caplog.text == ""
+    with caplog.at_level("WARNING", logger="labeltools"):
+        np.testing.assert_array_equal(excel_to_label(tmp_path / "stepped.xlsx"), label[::4, ::4])
+        np.testing.assert_array_equal(excel_to_label(tmp_path / "cropped.xlsx"), label[1:7:2, 2:10:2])
+    source = tmp_path / "a.png"
+    assert (
+        f"stepped.xlsx, sheet 'a': the grid shows one pixel in 4 each way of the 16x12 label {source}: "
+        "read back, it is a 4x3 label, not one of the source's size"
+    ) in caplog.text
+    assert f"the grid shows one pixel in 2 each way of the region 2,1,8,6 (x,y,w,h) of the 16x12 label {source}: read back, it is a 4x3 label" in caplog.text
+
+
 def test_a_cleared_corner_still_marks_the_headers(tmp_path: Path) -> None:
     label = make_label(3, 4)
     label_to_excel(label, tmp_path / "a.xlsx")

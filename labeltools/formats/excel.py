@@ -694,11 +694,36 @@ def excel_to_label(path: PathLike, sheet: str | None = None) -> NDArray[np.uint8
                 f"{path}: no sheet named {sheet!r} (sheets: {', '.join(book.sheetnames)})"
             )
         # Read-only sheets parse their XML while the rows are read, so a corrupt sheet fails here.
-        return _read_grid(ws.iter_rows(values_only=True), f"{path}, sheet {ws.title!r}")
+        label = _read_grid(ws.iter_rows(values_only=True), f"{path}, sheet {ws.title!r}")
+        part = _part_shown(book, ws.title)
+        if part is not None:
+            log.warning("%s, sheet %r: the grid shows %s: read back, it is a %dx%d label, not one of "
+                        "the source's size", path, ws.title, part, label.shape[1], label.shape[0])  # fmt: skip
+        return label
     except _UNREADABLE as exc:
         raise WorkbookError(f"{path}: cannot read as an .xlsx workbook ({exc})") from None
     finally:
         book.close()
+
+
+def _part_shown(book: Any, title: str) -> str | None:
+    """What part of its source a grid sheet shows, in words, as the Info sheet records it
+    (``"one pixel in 4 each way of the 400x300 label dataset/x.png"``), or None: the whole label, at
+    every pixel, or no record (a sheet not written by labeltools, or edited out of shape)."""
+    if INFO_SHEET not in book.sheetnames:
+        return None
+    for row in book[INFO_SHEET].iter_rows(min_row=2, values_only=True):
+        if len(row) < 8 or row[0] != title:
+            continue
+        source, width, height, region, step = row[1], row[2], row[3], row[6], row[7]
+        whole = f"0,0,{width},{height}"
+        if step in (1, None) and region in (whole, None):
+            return None
+        parts = [] if step in (1, None) else [f"one pixel in {step} each way"]
+        if region not in (whole, None):
+            parts.append(f"the region {region} (x,y,w,h)")
+        return f"{' of '.join(parts)} of the {width}x{height} label {source}"
+    return None
 
 
 # What openpyxl raises for files that are not (intact) workbooks. SyntaxError covers the XML
