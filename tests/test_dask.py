@@ -205,13 +205,17 @@ def start_worker(address: str, tmp_path: Path, *, pythonpath: Path | None = None
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
 
 
-@pytest.mark.parametrize("worker", ["none", "0.0.9"])
+@pytest.mark.parametrize("worker", ["none", "0.0.9", "broken"])
 def test_workers_without_this_labeltools_stop_the_run_in_one_line(worker: str, voc: Path, tmp_path: Path) -> None:
     cluster = distributed.LocalCluster(n_workers=0, processes=True, dashboard_address=":0")
     if worker == "none":
         process = start_worker(cluster.scheduler_address, tmp_path, script=WORKER_WITHOUT_LABELTOOLS)
     else:
-        process = start_worker(cluster.scheduler_address, tmp_path, pythonpath=other_labeltools(tmp_path / "site", worker))
+        site = other_labeltools(tmp_path / "site", "0.0.9")
+        if worker == "broken":  # installed, but it cannot be imported there
+            init = site / "labeltools" / "__init__.py"
+            init.write_text(init.read_text() + '\nraise ImportError("numpy is missing")\n')
+        process = start_worker(cluster.scheduler_address, tmp_path, pythonpath=site)
     try:
         with distributed.Client(cluster.scheduler_address) as client:
             client.wait_for_workers(1, timeout=60)
@@ -222,8 +226,12 @@ def test_workers_without_this_labeltools_stop_the_run_in_one_line(worker: str, v
         process.wait()
         cluster.close()
     assert result.exit_code == 1, result.output
-    has = "no labeltools" if worker == "none" else "labeltools 0.0.9"
-    assert "error: Dask worker tcp://127.0.0.1:" in result.stderr and f"has {has}: install labeltools {lt_version}, this client's version, on every worker" in " ".join(result.stderr.split())
+    has = {"none": "has no labeltools", "0.0.9": "has labeltools 0.0.9", "broken": "cannot load labeltools ("}[worker]
+    text = " ".join(result.stderr.split())
+    assert "error: Dask worker tcp://127.0.0.1:" in text and has in text, text
+    assert text.endswith(f": install labeltools {lt_version}, this client's version, on every worker")
+    if worker == "broken":
+        assert "numpy is missing" in text
 
 
 def test_a_worker_of_another_version_that_joins_later_stops_the_run_in_one_line(tmp_path: Path) -> None:
