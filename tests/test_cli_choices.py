@@ -498,3 +498,29 @@ def test_a_folder_of_labels_given_as_a_dataset_is_pointed_to_labels_dir(tmp_path
         assert "not a VOC dataset folder (no SegmentationClass/ inside) but 8 PNG file(s): give a folder of labels as --labels-dir" in flat(result.output.replace("│", " "))
         taken = run(command, "--labels-dir", root / "SegmentationClass", "-j", "1")
         assert taken.exit_code == 0, taken.output
+
+
+def test_binary_masks_saved_as_0_and_255_are_said_and_read_as_classes_when_asked(tmp_path: Path) -> None:
+    # 255 is void, so the objects of a binary mask saved as 0/255 went unscored: mIoU 100 on background
+    for folder in ("gt", "pred"):
+        (tmp_path / folder).mkdir()
+    for i in range(3):
+        mask = np.zeros((20, 30), np.uint8)
+        mask[5:15, 5:25] = 255
+        Image.fromarray(mask, "L").save(tmp_path / "gt" / f"m{i}.png")
+        guess = (mask > 0).astype(np.uint8)
+        guess[5:15, 5:10] = 0
+        Image.fromarray(guess, "L").save(tmp_path / "pred" / f"m{i}.png")
+    gt = tmp_path / "gt"
+    hint = "if 255 marks objects there (a binary mask saved as 0/255), read them as class 1 first: labeltools remap FILES --index-map 0:0,255:1 -d FOLDER"
+    scored = run("evaluate", gt, tmp_path / "pred", "-n", "2")
+    assert scored.exit_code == 0
+    assert f"warning: {gt}: the ground truth holds no class but 0 (and void, 255, which is not scored): {hint}" in flat(scored.stderr)
+    counted = run("stats", "--labels-dir", gt, "-n", "2")
+    assert counted.exit_code == 0
+    assert f"warning: {gt}: the labels hold no class but 0, and 33.3% void (255): {hint}" in flat(counted.stderr)
+    remapped = run("remap", *sorted(gt.glob("*.png")), "--index-map", "0:0,255:1", "-d", f"{gt}-01")  # the hint, followed
+    assert remapped.exit_code == 0, remapped.output
+    again = run("evaluate", f"{gt}-01", tmp_path / "pred", "-n", "2", "--json", tmp_path / "s.json")
+    assert again.exit_code == 0 and "warning" not in again.stderr
+    assert json.loads((tmp_path / "s.json").read_text())["classes"][1]["iou"] == pytest.approx(150 / 200)

@@ -587,7 +587,6 @@ def test_cityscapes_label_ids_to_train_ids():
         ("7:x", "index map '7:x': entry 1 is '7:x'; expected SRC:DST, two integers 0..255"),
         ("7:0,300:1", "index map '7:0,300:1': entry 2: 300 is not a label value; values are integers 0..255"),
         ("7:-1", "index map '7:-1': entry 1: -1 is not a label value; values are integers 0..255"),
-        ("255:0", "index map '255:0': entry 1 remaps 255, but 255 is void and always stays 255"),
         ("7:0,7:1", "index map '7:0,7:1': entry 2 maps 7 to 1, but it was mapped to 0 before; each value may be mapped once"),
         ("nothing.txt", "index map 'nothing.txt': no such file, and not a list of SRC:DST pairs such as '7:0,8:1' (or 'cityscapes' for labelIds -> trainIds)"),
         (":", "index map ':': entry 1 is ':'; expected SRC:DST, two integers 0..255"),
@@ -597,6 +596,15 @@ def test_index_map_errors(spec, message):
     with pytest.raises(RemapError) as info:
         IndexMap.load(spec)
     assert str(info.value) == message
+
+def test_a_binary_mask_saved_as_0_and_255_is_mapped_to_classes_when_the_map_says_so():
+    # 255 is void unless a map names it: "0:0,255:1" is how a binary mask saved as 0/255 is read
+    mask = np.array([[0, 255], [255, 7]], dtype=np.uint8)
+    np.testing.assert_array_equal(index_to_index(mask, IndexMap.load("0:0,255:1")), [[0, 1], [1, 255]])
+    np.testing.assert_array_equal(index_to_index(mask, IndexMap.load("0:0")), [[0, 255], [255, 255]])
+    label, report = index_to_index_with_report(mask, IndexMap.load("0:0,255:1"))
+    assert report.void_mapped == 0 and report.unknown == 1
+
 
 
 def test_index_map_file_errors(tmp_path):

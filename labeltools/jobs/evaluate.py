@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -27,6 +28,7 @@ from labeltools.engine.executor import (
 from labeltools.engine.storage import location
 from labeltools.formats.labels import read_label
 from labeltools.formats.voc import check_labels_agree, dataset_class_table, dataset_label_paths, has_own_table, is_voc_root
+from labeltools.ops.counts import BINARY_MASK_HINT
 from labeltools.ops.metrics import ConfusionMatrix, _check_num_classes, confusion_counts
 
 
@@ -188,6 +190,10 @@ class Evaluation(OneRun):
     def _run(self) -> Iterator[FileResult]:
         cm = self.matrix
         yield from cm.add_results(evaluate_pairs(self.items, cm.num_classes, cm.ignore_index, self.missing, self.jobs))
+        truth = cm.matrix.sum(axis=1)
+        if cm.num_classes > 1 and cm.ignore_index == VOID and truth[0] and not truth[1:].any():
+            folder = Path(self.items[0][0]).parent
+            log.warning("%s: the ground truth holds no class but 0 (and void, 255, which is not scored): %s", folder, BINARY_MASK_HINT)
 
     def scores(self) -> dict[str, Any]:
         """The scores so far, as :meth:`ConfusionMatrix.to_dict` gives them (``evaluate --json``)."""

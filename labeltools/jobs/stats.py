@@ -11,6 +11,7 @@ label_histogram`) in worker processes; only the 256 counts and the image size tr
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,8 +37,11 @@ from labeltools.formats.voc import (
     read_split,
     select_label_paths,
 )
+from labeltools.ops.counts import BINARY_MASK_HINT
 from labeltools.ops.draw import bar_chart
 from labeltools.ops.splits import ClassBalance, imbalance, sparse_counts, split_balance
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -261,9 +265,13 @@ class DatasetCounting(OneRun):
     jobs: int | None = None
 
     def _run(self) -> Iterator[FileResult]:
-        yield from self.stats.add_results(stat_label_files(self.items, self.jobs))
-        if self.stats.keep_files:
-            self.stats.split_balance(self.root)
+        stats = self.stats
+        yield from stats.add_results(stat_label_files(self.items, self.jobs))
+        if stats.keep_files:
+            stats.split_balance(self.root)
+        if stats.pixels[0] and stats.void_pixels and not stats.pixels[1:VOID].any() and len(stats.class_indices) > 1:
+            folder = Path(self.items[0]).parent
+            log.warning("%s: the labels hold no class but 0, and %.1f%% void (255): %s", folder, 100 * stats.void_share, BINARY_MASK_HINT)
 
 
 def count_dataset(

@@ -433,6 +433,14 @@ def _counts_with_warning(counter: ClassCounter) -> ClassCounts:
     return counts
 
 
+#: What to do with labels that hold class 0 and void (255) only, the mark of a binary mask saved
+#: as 0/255, where 255 means the object, not void.
+BINARY_MASK_HINT = (
+    "if 255 marks objects there (a binary mask saved as 0/255), read them as class 1 first: "
+    "labeltools remap FILES --index-map 0:0,255:1 -d FOLDER"
+)
+
+
 def check_scheme(scheme: str, c: float = ENET_C, beta: float = EFFECTIVE_BETA) -> None:
     """Check a scheme name and the parameter it uses (cheap: call it before a long count).
 

@@ -618,11 +618,11 @@ CITYSCAPES_INDEX_MAP = "cityscapes labelIds -> trainIds"
 class IndexMap:
     """A value -> value table for label maps that already hold indices.
 
-    Values it does not list become 255; 255 always stays 255.
+    Values it does not list become 255; 255 stays 255 unless the map lists it (``255:1`` turns
+    a binary mask saved as 0/255 into classes 0 and 1).
 
     Attributes:
-        pairs: ``(source value, new value)`` pairs, sorted, each source once; values 0..255,
-            sources never 255.
+        pairs: ``(source value, new value)`` pairs, sorted, each source once; values 0..255.
         source: where the map came from, for messages.
         classes: the class table whose values the output holds, when known (the
             ``cityscapes`` map writes the ``cityscapes-train`` preset's ids), for the output
@@ -638,7 +638,7 @@ class IndexMap:
         """Validate ``{source value: new value}``.
 
         Raises:
-            RemapError: a value outside 0..255, or 255 as a source value.
+            RemapError: a value outside 0..255.
         """
         pairs = []
         for key, value in mapping.items():
@@ -655,7 +655,7 @@ class IndexMap:
 
         Raises:
             RemapError: unreadable file, malformed pair (naming the line or entry), a value
-                outside 0..255, 255 as a source, or a source listed twice with two values.
+                outside 0..255, or a source listed twice with two values.
         """
         text = str(spec)
         is_file = is_url(text) or os.path.isfile(local_path(text))
@@ -703,7 +703,8 @@ class IndexMap:
 
     @cached_property
     def lut(self) -> NDArray[np.uint8]:
-        """``(256,)`` uint8, read-only: new value per value; 255 for unlisted values and for 255."""
+        """``(256,)`` uint8, read-only: new value per value; 255 for unlisted values and for 255
+        unless listed."""
         table = np.full(256, VOID, dtype=np.uint8)
         for key, value in self.pairs:
             table[key] = value
@@ -713,7 +714,7 @@ class IndexMap:
     @cached_property
     def listed(self) -> NDArray[np.bool_]:
         """``(256,)`` bool, read-only: True for values the map lists (and for 255, which stays
-        void)."""
+        void unless listed)."""
         mask = np.zeros(256, dtype=bool)
         mask[[key for key, _ in self.pairs]] = True
         mask[VOID] = True
@@ -727,10 +728,6 @@ def _checked_pair(key: object, value: object, source: str, where: str) -> tuple[
             raise RemapError(
                 f"{source}: {where}: {number!r} is not a label value; values are integers 0..255"
             )
-    if key == VOID:
-        raise RemapError(
-            f"{source}: {where} remaps 255, but 255 is void and always stays 255"
-        )
     return int(key), int(value)  # type: ignore[call-overload]
 
 
@@ -739,7 +736,8 @@ def _as_index_map(index_map: IndexMap | Mapping[int, int]) -> IndexMap:
 
 
 def index_to_index(label: ArrayLike, index_map: IndexMap | Mapping[int, int]) -> NDArray[np.uint8]:
-    """Rewrite a label map's values through ``index_map`` (unlisted values -> 255, 255 stays).
+    """Rewrite a label map's values through ``index_map`` (unlisted values -> 255; 255 stays,
+    unless the map lists it).
 
     Args:
         label: ``(H, W)`` label map (see :func:`~labeltools.formats.labels.as_label_array`).
