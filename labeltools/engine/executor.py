@@ -572,35 +572,46 @@ def _run_task(guard: _Guard, chunk: list[Any], run: str, version: str, folder: s
 _worker_run = [""]
 
 
+class _SharedFolder:
+    """The working folder the running tasks of a worker's threads share: the folder, how many
+    tasks are in it, and the worker's own folder to go back to."""
+
+    def __init__(self) -> None:
+        self.turn = threading.Condition()
+        self.folder: str | None = None
+        self.tasks = 0
+        self.own = ""
+
+
+_shared_folder = _SharedFolder()
+
+
 @contextmanager
 def _working_folder(folder: str) -> Iterator[None]:
     """Run a task in ``folder`` (when this machine has it), and give the worker its own folder
     back once no task needs it. A worker's threads share one working folder: tasks of one run
     share it; a task of a run from another folder waits until the tasks in it are done."""
-    with _folder_turn:
-        while _folder_users[0] and _folder_users[1] != folder:
-            _folder_turn.wait()
-        if not _folder_users[0]:
-            _folder_users[2] = os.getcwd()
+    shared = _shared_folder
+    with shared.turn:
+        while shared.tasks and shared.folder != folder:
+            shared.turn.wait()
+        if not shared.tasks:
+            shared.own = os.getcwd()
             try:
                 os.chdir(folder)
             except OSError:  # another machine without it: absolute paths and URLs still work
-                log.debug("no folder %s on this worker: relative paths are taken from %s", folder, _folder_users[2])
-            _folder_users[1] = folder
-        _folder_users[0] += 1
+                log.debug("no folder %s on this worker: relative paths are taken from %s", folder, shared.own)
+            shared.folder = folder
+        shared.tasks += 1
     try:
         yield
     finally:
-        with _folder_turn:
-            _folder_users[0] -= 1
-            if not _folder_users[0]:
-                os.chdir(_folder_users[2])
-                _folder_users[1] = None
-                _folder_turn.notify_all()
-
-
-_folder_turn = threading.Condition()
-_folder_users: list[Any] = [0, None, ""]  # tasks in the folder, the folder, the worker's own
+        with shared.turn:
+            shared.tasks -= 1
+            if not shared.tasks:
+                os.chdir(shared.own)
+                shared.folder = None
+                shared.turn.notify_all()
 
 #: glibc's ``mallopt`` parameters, and the values a worker takes for image work.
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
