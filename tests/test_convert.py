@@ -42,6 +42,9 @@ from labeltools.jobs.convert import (
     sample_labels_path,
 )
 from labeltools.ops.splits import split_ids
+from typer.testing import CliRunner
+
+from labeltools.cli import app
 
 
 def run(conversion: Any) -> list[Any]:
@@ -639,6 +642,25 @@ def test_resume_keeps_every_id_in_its_split(tmp_path: Path) -> None:
     assert set(val) <= set(read_split(out, "val")) and set(train) <= set(read_split(out, "train"))
     assert len(read_split(out, "val")) == 8  # round(25 * 0.3)
     assert read_split(out, "trainval") == sorted(f"im{i:02d}" for i in range(25))
+
+
+@pytest.mark.parametrize("again", ["--resume", "--overwrite"])
+def test_a_datasets_test_list_stays_out_of_train_and_val_when_it_is_converted_again(tmp_path: Path, again: str) -> None:
+    src = tmp_path / "src"
+    for i in range(12):
+        write_annotation(src, f"im{i:02d}")
+    out = tmp_path / "out"
+    run(convert_labelme(src, out, val_fraction=0.25, jobs=1))
+    test = out / "ImageSets" / "Segmentation" / "test.txt"
+    held = [*read_split(out, "train")[:2], read_split(out, "val")[0]]
+    test.write_text("".join(f"{i}\n" for i in held))
+    write_annotation(src, "im12")
+    result = CliRunner().invoke(app, ["convert", str(src), str(out), again, "--val-fraction", "0.25", "--json", str(tmp_path / "c.json"), "-j", "1"])
+    assert result.exit_code == 0, result.output
+    assert f"{out}: 13 images, 3 classes (train 7, val 3; test 3, kept out as test.txt lists)" in result.stdout
+    assert json.loads((tmp_path / "c.json").read_text())["held_out"] == sorted(held)
+    assert read_split(out, "trainval") == sorted({f"im{i:02d}" for i in range(13)} - set(held))
+    assert test.read_text() == "".join(f"{i}\n" for i in held)
 
 
 def test_resume_refuses_an_unreadable_split_file_before_writing(tmp_path: Path, folder: Path) -> None:

@@ -303,6 +303,40 @@ def test_split_command_writes_folds(tmp_path: Path) -> None:
     assert "100 folds need at least 100 images, got 40" in cli("split", root, "--folds", "100").stderr
 
 
+def test_a_datasets_test_list_stays_out_of_train_and_val_and_check_names_a_leak(tmp_path: Path) -> None:
+    root = rare_voc(tmp_path / "voc")
+    labelled = sorted(p.stem for p in (root / "SegmentationClass").glob("*.png"))
+    test = root / "ImageSets" / "Segmentation" / "test.txt"
+    test.parent.mkdir(parents=True, exist_ok=True)
+    test.write_text("".join(f"{i}\n" for i in [*labelled[::5], "unlabelled"]))
+    before = test.read_bytes()
+    result = cli("split", root, "--json", tmp_path / "s.json", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert f"{test}: its 8 labelled ids kept out of train and val" in result.stderr
+    report = json.loads((tmp_path / "s.json").read_text())
+    assert report["held_out"] == labelled[::5]
+    rest = sorted(set(labelled) - set(labelled[::5]))
+    assert read_split(root, "trainval") == rest and sorted(read_split(root, "train") + read_split(root, "val")) == rest
+    assert test.read_bytes() == before
+    assert cli("split", root, "--folds", "4", "-j", "1").exit_code == 0
+    assert sorted(i for k in range(4) for i in read_split(root, f"val_{k}")) == rest
+    assert not {i for k in range(4) for i in read_split(root, f"train_{k}")} & set(labelled[::5])
+
+    problems = lambda: [(p["kind"], Path(p["file"]).name, p["message"]) for p in json.loads((tmp_path / "c.json").read_text())["problems"] if p["kind"] != "split-imbalance"]  # noqa: E731
+    cli("check", root, "--json", tmp_path / "c.json")
+    assert [p for p in problems() if p[0] != "missing-label" and p[0] != "missing-image"] == []
+    train, val = read_split(root, "train"), read_split(root, "val")
+    test.write_text(f"{train[0]}\n{val[0]}\n")
+    assert cli("check", root, "--json", tmp_path / "c.json").exit_code == 1
+    assert [p for p in problems() if p[0] != "unlisted"] == [
+        ("test-overlap", "test.txt", f"id {train[0]} is also in train.txt: the test would score training images"),
+        ("test-overlap", "test.txt", f"id {val[0]} is also in val.txt: the test would score images the model was chosen on"),
+    ]
+    test.write_text("".join(f"{i}\n" for i in labelled))
+    result = cli("split", root)
+    assert result.exit_code == 1 and f"{test}: lists every label: none is left to split into train and val" in result.stderr
+
+
 def test_split_job_balance_counts_images_and_pixels(tmp_path: Path) -> None:
     root = make_voc(tmp_path / "voc", {"a": np.array([[0, 1], [1, 255]], np.uint8), "b": np.array([[2, 2], [0, 0]], np.uint8)},
                     names=["bg", "one", "two"])  # fmt: skip

@@ -153,8 +153,8 @@ from ultralytics.data.utils import check_det_dataset, img2label_paths, polygons2
 out = Path(sys.argv[2])
 data = check_det_dataset(sys.argv[1], autodownload=False)
 found = {"names": {str(k): v for k, v in data["names"].items()}, "images": {}}
-for split in ("train", "val"):
-    for image in sorted(Path(data[split]).iterdir()):
+for split in ("train", "val", "test"):
+    for image in sorted(Path(data[split]).iterdir()) if data.get(split) else ():
         label = img2label_paths([str(image)])[0]
         _, boxes, shape, segments, _, missing, present, empty, corrupt, message = verify_image_label(
             (str(image), label, "", False, len(data["names"]), 0, 0, False))
@@ -189,6 +189,37 @@ def test_ultralytics_loads_the_dataset_from_another_folder_one_instance_per_obje
             assert iou(theirs, rasterise_polygons([points], width, height)) >= 0.99, stem
         instances += len(lines)
     assert instances == summary["objects"] - summary["written_as"].get("none", 0)  # one instance per object
+
+
+@pytest.fixture(scope="module")
+def with_test(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample converted to VOC with instances, two ids held out in test.txt, re-split, and
+    exported from the VOC folder to COCO and YOLO."""
+    root = tmp_path_factory.mktemp("with-test")
+    assert run("convert", SAMPLE_DIR, root / "voc", "--instances", "-j", "1").exit_code == 0
+    (root / "voc" / "ImageSets" / "Segmentation" / "test.txt").write_text("street_02\nstreet_05\n")
+    assert run("split", root / "voc", "-j", "1").exit_code == 0
+    for to in ("coco", "yolo-seg"):
+        assert run("export", root / "voc", "--to", to, "-d", root / to, "-j", "1").exit_code == 0
+    (root / "elsewhere").mkdir()
+    return root
+
+
+def test_a_test_list_is_exported_as_a_split_of_its_own_that_the_consumers_load(with_test: Path) -> None:
+    coco = COCO(str(with_test / "coco" / "annotations" / "instances_test.json"))
+    names = sorted(image["file_name"] for image in coco.dataset["images"])
+    assert names == ["street_02.jpg", "street_05.jpg"] and coco.getAnnIds()
+    assert all((with_test / "coco" / "images" / "test" / name).is_file() for name in names)
+    train = COCO(str(with_test / "coco" / "annotations" / "instances_train.json")).dataset["images"]
+    assert not {image["file_name"] for image in train} & set(names)
+    pytest.importorskip("torch")
+    out = with_test / "elsewhere" / "ul"
+    out.mkdir()
+    done = run_in("ultralytics", ULTRALYTICS_READS, with_test / "elsewhere", str(with_test / "yolo-seg" / "data.yaml"), str(out))
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads(done.stdout.splitlines()[-1])["images"]
+    assert sorted(stem for stem, image in found.items() if image["split"] == "test") == ["street_02", "street_05"]
+    assert len(found) == 8
 
 
 def test_ultralytics_finds_the_dataset_root_from_the_yaml_wherever_the_command_runs(exported: Path, tmp_path: Path) -> None:

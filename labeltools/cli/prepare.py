@@ -81,9 +81,10 @@ def run_conversion(conversion: "Conversion", json_path: Optional[str] = None) ->
     if conversion.nothing_written:
         err.print(f"{printable(str(conversion.output))}: nothing written, no file converted", soft_wrap=True)
     elif splits:
+        held = f"; test {len(conversion.held_out)}, kept out as test.txt lists" if conversion.held_out else ""
         out.print(
-            f"{conversion.output}: {len(splits['trainval'])} images, {len(conversion.classes.names)} "
-            f"classes (train {len(splits['train'])}, val {len(splits['val'])})",
+            f"{conversion.output}: {len(splits['trainval']) + len(conversion.held_out)} images, "
+            f"{len(conversion.classes.names)} classes (train {len(splits['train'])}, val {len(splits['val'])}{held})",
             soft_wrap=True,
         )
     contested = sorted(conversion.contested.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -118,6 +119,7 @@ def conversion_summary(
         "labelme_rules": conversion.options.labelme_rules,
         "labelme_rules_from": conversion.rules_chosen,
         "splits": {name: len(ids) for name, ids in conversion.splits.items()},
+        "held_out": conversion.held_out,
         "overlap": {
             "rule": conversion.options.overlap,
             "files": [{"id": image_id, "contested_pixels": pixels} for image_id, pixels in contested],
@@ -235,7 +237,8 @@ def split_command(
 ) -> None:
     """(Re)write the train/val split of a VOC dataset and show how each class spreads over it.
 
-    Every label in SegmentationClass takes part. The table gives, per class, its images and its
+    Every label in SegmentationClass takes part, except the ids test.txt lists (a held-out
+    test set), which stay out of train and val. The table gives, per class, its images and its
     share of the labelled pixels on each side, and flags a class missing from one side.
 
     Examples:
@@ -245,7 +248,7 @@ def split_command(
     """
     from labeltools.core.classes import class_names_for
     from labeltools.engine.storage import location
-    from labeltools.formats.voc import SPLITS_DIR
+    from labeltools.formats.voc import SPLITS_DIR, TEST_SPLIT, split_path
     from labeltools.jobs.split import split_dataset
     splitting = split_dataset(
         dataset, val_fraction=val_fraction, seed=seed, stratify=stratify, folds=folds,
@@ -254,6 +257,8 @@ def split_command(
     summary = report_batch(splitting, len(splitting), "split", verb="read")
     if summary.failed:
         fail(f"no split written: {summary.failed} of {len(splitting)} label file(s) failed")
+    if splitting.held_out:
+        err.print(f"{split_path(dataset, TEST_SPLIT)}: its {counted(len(splitting.held_out), 'labelled id')} kept out of train and val", soft_wrap=True)
     names = class_names_for(splitting.num_classes, splitting.table)
     for k, balance in enumerate(splitting.balance):
         suffix = "" if folds is None else f"_{k}"
@@ -284,10 +289,12 @@ def print_balance(
 
 
 def split_summary(splitting: "DatasetSplitting", names: Sequence[str]) -> dict[str, Any]:
-    """split's ``--json``: the split files' ids and, per split, each class's spread."""
+    """split's ``--json``: the split files' ids, the ids of test.txt kept out and, per split,
+    each class's spread."""
     return {
         "dataset": str(splitting.root),
         "splits": splitting.splits,
+        "held_out": splitting.held_out,
         "balance": [
             [
                 {"index": b.index, "name": names[b.index], "images": dict(b.images), "pixels": dict(b.pixels),

@@ -57,6 +57,9 @@ META_FILE = "dataset_meta.json"
 
 SPLITS = ("train", "val", "trainval")
 
+#: The split a dataset holds out for the final score: its ids are never placed in train or val.
+TEST_SPLIT = "test"
+
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 
 
@@ -208,6 +211,16 @@ def read_split(root: PathLike, split: str) -> list[str]:
     except (OSError, UnicodeDecodeError) as exc:
         raise DatasetError(f"{path}: cannot read split file ({exc})") from None
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def held_out_ids(root: PathLike) -> list[str]:
+    """The ids of ``test.txt`` (the dataset's held-out test list), in file order; none when the
+    dataset has no such file. Writing train and val never places one of them there.
+
+    Raises:
+        DatasetError: ``test.txt`` cannot be read.
+    """
+    return read_split(root, TEST_SPLIT) if split_path(root, TEST_SPLIT).is_file() else []
 
 
 def write_split(root: PathLike, split: str, ids: Iterable[str]) -> Path:

@@ -49,6 +49,7 @@ from labeltools.formats.voc import (
     CLASS_NAMES_FILE,
     LABELS_DIR,
     SPLITS_DIR,
+    TEST_SPLIT,
     available_splits,
     class_file_disagreements,
     dataset_class_table,
@@ -252,11 +253,20 @@ def _check_image(
     return size, swapped
 
 
+#: Split files that must not share an id: (problem kind, the split scored, the split it must
+#: not have seen, what sharing would do).
+_LEAKS = (
+    ("train-val-overlap", "val", "train", "validation would score training images"),
+    ("test-overlap", TEST_SPLIT, "train", "the test would score training images"),
+    ("test-overlap", TEST_SPLIT, "val", "the test would score images the model was chosen on"),
+)
+
+
 class DatasetCheck:
     """A check of a VOC folder: the folder-level problems at once, the files by :meth:`run`.
 
     Folder-level checks (on construction): the class table, split files (readable, duplicate
-    ids, ids in both train and val), every id listed in a split has a label and an image, every
+    ids, ids in both train and val, or in test and train or val), every id listed in a split has a label and an image, every
     label has an image, labels that no split lists (warning). Per-sample checks (:meth:`run`,
     in parallel): see :func:`check_sample`. Each problem is reported once, with its file.
 
@@ -322,12 +332,10 @@ class DatasetCheck:
                 )  # fmt: skip
         if not splits:
             self._add(WARNING, "no-splits", self.root / SPLITS_DIR, "no split files (train.txt, val.txt, ...)")
-        if "train" in splits and "val" in splits:
-            for image_id in sorted(set(splits["train"]) & set(splits["val"])):
-                self._add(
-                    ERROR, "train-val-overlap", split_path(self.root, "val"),
-                    f"id {image_id} is also in train.txt: validation would score training images",
-                )  # fmt: skip
+        for kind, scored, seen, why in _LEAKS:
+            if scored in splits and seen in splits:
+                for image_id in sorted(set(splits[scored]) & set(splits[seen])):
+                    self._add(ERROR, kind, split_path(self.root, scored), f"id {image_id} is also in {seen}.txt: {why}")
         listed: dict[str, list[str]] = {}
         for name, ids in splits.items():
             for image_id in dict.fromkeys(ids):

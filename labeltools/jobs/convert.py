@@ -117,6 +117,7 @@ from labeltools.formats.voc import (
     META_FILE,
     OBJECTS_DIR,
     check_split_id,
+    held_out_ids,
     image_path,
     is_voc_root,
     label_path,
@@ -992,8 +993,9 @@ class Conversion(OneRun):
     ``len(conversion)`` is the number of annotation files. Iterating yields one
     :class:`FileResult` per file in input order; after the last one, the split lists are
     written for every file that converted (or was up to date) and ``splits`` holds them,
-    ``contested`` the files whose shapes of different classes overlapped (id -> pixels) and
-    ``pixels`` (when stratified) each id's class pixel counts.
+    ``contested`` the files whose shapes of different classes overlapped (id -> pixels),
+    ``pixels`` (when stratified) each id's class pixel counts and ``held_out`` the ids in the
+    dataset that its ``test.txt`` keeps out of train and val.
     """
 
     output: Path
@@ -1011,9 +1013,11 @@ class Conversion(OneRun):
     rules_chosen: str = ""  # why the shapes are drawn by these labelme rules, for the user
     source: str = "labelme"  # the tool the annotations come from
     table_changed: bool = False  # --overwrite with another table than OUTPUT's: old labels are stale
+    test_ids: frozenset[str] = frozenset()  # OUTPUT's test.txt: never placed in train or val
     splits: dict[str, list[str]] = field(default_factory=dict, init=False)
     contested: dict[str, int] = field(default_factory=dict, init=False)
     pixels: dict[str, dict[int, int]] = field(default_factory=dict, init=False)
+    held_out: list[str] = field(default_factory=list, init=False)
     nothing_written: bool = field(default=False, init=False)  # every file failed: a new OUTPUT is left as it was
 
     def _run(self) -> Iterator[FileResult]:
@@ -1073,7 +1077,9 @@ class Conversion(OneRun):
             for image_id in kept - self.pixels.keys():  # failed now, labelled before
                 self.pixels[image_id] = sparse_counts(label_histogram(label_path(self.output, image_id))[0].tolist())
             presence = {image_id: counts.keys() for image_id, counts in self.pixels.items()}
-        train, val = split_ids([*in_dataset, *kept], self.val_fraction, self.seed, previous, presence)
+        in_splits = [image_id for image_id in [*in_dataset, *sorted(kept)] if image_id not in self.test_ids]
+        self.held_out = sorted(self.test_ids & {*in_dataset, *kept})
+        train, val = split_ids(in_splits, self.val_fraction, self.seed, previous, presence)
         self.splits = {"train": train, "val": val, "trainval": sorted(train + val)}
         if failed and not self.splits["trainval"] and not self.table_changed:
             log.debug("nothing converted: the split files are left as they were")
@@ -1215,12 +1221,14 @@ def convert_labelme(
     rules_chosen = ""
     if kind == "labelme":
         options, rules_chosen = _settle_rules(options, output, overwrite, resume)
-    previous = _read_previous_split(output) if (overwrite or resume) and output.is_dir() else None
+    earlier = (overwrite or resume) and output.is_dir()
+    previous = _read_previous_split(output) if earlier else None
     return Conversion(
         output=output, classes=table, items=items, options=options, rules_chosen=rules_chosen,
         val_fraction=val_fraction, seed=seed, resume=resume, jobs=jobs, previous_split=previous,
         stratify=stratify, fresh=not _is_nonempty_dir(output), classes_chosen=chosen, source=kind,
         table_changed=recorded is not None and recorded.names != table.names,
+        test_ids=frozenset(held_out_ids(output)) if earlier else frozenset(),
     )
 
 

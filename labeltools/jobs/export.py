@@ -76,6 +76,7 @@ from labeltools.formats.labelme import labelme_objects, open_source_image, read_
 from labeltools.formats.labels import read_image_bytes, read_label
 from labeltools.formats.voc import (
     OBJECTS_DIR,
+    TEST_SPLIT,
     available_splits,
     dataset_class_table,
     image_path,
@@ -656,7 +657,7 @@ def _voc_items(root: Path, split: str | None) -> list[ExportItem]:
             f"{root}: has no {OBJECTS_DIR}/; an instance export needs instance maps "
             "(labeltools convert --instances writes them)"
         )
-    present = [s for s in ("train", "val") if s in available_splits(root)]
+    present = [s for s in ("train", "val", TEST_SPLIT) if s in available_splits(root)]
     chosen: dict[str, list[str]]
     if present:
         chosen = {s: read_split(root, s) for s in present}
@@ -686,8 +687,8 @@ def export_dataset(
 ) -> Export:
     """Check an export and return it ready to run.
 
-    ``sources`` is one VOC dataset with ``SegmentationObject`` (its ``train``/``val`` split
-    files, else every label as ``train``), or annotation folders and files of one tool (labelme,
+    ``sources`` is one VOC dataset with ``SegmentationObject`` (its ``train``/``val``/``test``
+    split files, else every label as ``train``), or annotation folders and files of one tool (labelme,
     COCO, CVAT, Label Studio or Cityscapes, found from the files or named by ``source``; split
     as ``convert`` splits them, from ``val_fraction`` and ``seed``). With ``split``, only that
     split is exported. The class table is ``classes``, else the dataset's, else the labels

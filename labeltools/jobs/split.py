@@ -20,9 +20,12 @@ from labeltools.core.errors import DatasetError
 from labeltools.engine.executor import FileResult, OneRun
 from labeltools.engine.storage import location
 from labeltools.formats.voc import (
+    TEST_SPLIT,
     dataset_class_table,
+    held_out_ids,
     label_ids,
     label_path,
+    split_path,
     write_splits,
 )
 from labeltools.jobs.stats import stat_label_files
@@ -44,12 +47,14 @@ class DatasetSplitting(OneRun):
 
     After the last result, ``splits`` holds the split files written (name -> ids),
     ``balance`` the per-class spread over train and val (for folds: over each fold's train and
-    val, ``balance[k]``), ``pixels`` each id's pixel counts (value -> pixels).
+    val, ``balance[k]``), ``pixels`` each id's pixel counts (value -> pixels). ``held_out``
+    holds the labelled ids of ``test.txt``, which take no part.
     """
 
     root: Path
     items: list[str]  # the ids
     table: ClassTable | None
+    held_out: list[str]
     val_fraction: float = 0.1
     seed: int = 0
     stratify: bool = False
@@ -107,14 +112,16 @@ def split_dataset(
 ) -> DatasetSplitting:
     """Check a (re)split of the VOC dataset at ``root`` and return it ready to run.
 
-    Every label in ``SegmentationClass`` takes part. Without ``folds``, ``train.txt``,
+    Every label in ``SegmentationClass`` takes part, except those ``test.txt`` lists (the
+    dataset's held-out test ids, left where they are). Without ``folds``, ``train.txt``,
     ``val.txt`` and ``trainval.txt`` are rewritten (``val_fraction`` of the ids in val, never an
     empty side); with ``folds=K``, ``train_<k>.txt`` and ``val_<k>.txt`` for k = 0..K-1, every id
     in exactly one ``val_<k>``. ``stratify`` keeps every class held by two images or more on
     both sides.
 
     Raises:
-        DatasetError: not a VOC folder, no labels, a bad fraction or number of folds.
+        DatasetError: not a VOC folder, no labels (or every one in ``test.txt``), a bad fraction
+            or number of folds, an unreadable ``test.txt``.
         ClassTableError: a bad class table.
     """
     root = location(root)
@@ -122,7 +129,12 @@ def split_dataset(
     ids = label_ids(root)
     if not ids:
         raise DatasetError(f"{root}: no labels in SegmentationClass/ to split")
+    test = set(held_out_ids(root))
+    held_out = [image_id for image_id in ids if image_id in test]
+    ids = [image_id for image_id in ids if image_id not in test]
+    if not ids:
+        raise DatasetError(f"{split_path(root, TEST_SPLIT)}: lists every label: none is left to split into train and val")
     if folds is not None:
         fold_ids(ids, folds)  # raises now for an impossible number of folds
     table = dataset_class_table(root, classes, num_classes)
-    return DatasetSplitting(root, ids, table, val_fraction, seed, stratify, folds, jobs)
+    return DatasetSplitting(root, ids, table, held_out, val_fraction, seed, stratify, folds, jobs)
