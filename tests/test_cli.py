@@ -803,6 +803,24 @@ def test_evaluate_split_and_missing(tmp_path):
     assert "no prediction for" in result.stderr and "skipped 1" in result.stderr
 
 
+def test_predictions_saved_as_jpeg_are_named_with_why_they_are_not_read(tmp_path):
+    root = small_voc(tmp_path / "voc")
+    pred = predictions(tmp_path, root, shift=False)
+    for i in range(3):
+        Image.open(pred / f"im{i}.png").convert("L").save(pred / f"im{i}.jpg", quality=95)
+        (pred / f"im{i}.png").unlink()
+    why = "a label map must be a PNG, which keeps every class value (a JPEG's compression changes them along every edge)"
+    one_line_error(run("evaluate", root, pred, "-n", "4"), f"{pred}: holds no prediction named like the ground truth (im0.png, ...); it holds im0.jpg, im1.jpg, im2.jpg: {why}")
+    write_label(pred / "im0.png", np.zeros((6, 8), np.uint8))
+    write_label(pred / "im2.png", np.zeros((6, 8), np.uint8))
+    result = run("evaluate", root, pred, "-n", "4", "-j", "1")
+    assert result.exit_code == 1
+    assert f"failed: {pred / 'im1.png'}: no prediction for {root / 'SegmentationClass' / 'im1.png'}; im1.jpg is beside it: {why}\n" in result.stderr
+    assert "scored 2, failed 1" in result.stderr
+    (pred / "im1.jpg").unlink()
+    assert "im1.png (skip such images with --missing skip)" in run("evaluate", root, pred, "-n", "4").stderr
+
+
 def test_evaluate_bad_prediction_is_reported_and_the_rest_scored(tmp_path):
     root = small_voc(tmp_path / "voc")
     pred = predictions(tmp_path, root)

@@ -252,6 +252,10 @@ def test_a_missing_prediction_is_a_problem_and_bad_options_are_named(tmp_path: P
     problems = [p for p in json.loads(result.stdout)["problems"] if p["kind"] != "no-splits"]
     assert [(p["kind"], Path(p["file"]).name) for p in problems] == [("prediction", "b.png")]
     assert problems[0]["message"].startswith("no prediction for ") and problems[0]["message"].endswith("b.png")
+    Image.fromarray(label).save(tmp_path / "pred" / "b.jpg")  # saved as JPEG: said why it is not read
+    result = run("report", voc, "-o", tmp_path / "r.html", "--pred", tmp_path / "pred", "--json", "-")
+    [problem] = [p for p in json.loads(result.stdout)["problems"] if p["kind"] == "prediction"]
+    assert problem["message"].endswith("b.png; b.jpg is beside it: a label map must be a PNG, which keeps every class value (a JPEG's compression changes them along every edge)")
     result = run("report", voc, "-o", tmp_path / "r2.html", "--compare", tmp_path / "nowhere")
     assert result.exit_code == 1 and "nowhere: no such folder (the labels to compare with)" in result.stderr
     with pytest.raises(ReportError, match="max images must be an integer of at least 1, got 0"):

@@ -7,6 +7,7 @@ on read, and so are 16-bit ones whose values all fit in 0..255.
 
 from __future__ import annotations
 
+import glob
 import io
 import os
 import struct
@@ -296,6 +297,23 @@ def open_image(
             yield image
     except PIL_ERRORS as exc:
         raise error(f"{path}: cannot read image ({exc})") from None
+
+
+def not_png_hint(path: PathLike) -> str:
+    """Why a label PNG that is missing was not found, when a file of its stem in another format
+    lies beside it on a local disk (``"; street_07.jpg is beside it: ..."``); empty otherwise."""
+    if is_url(os.fspath(path)):
+        return ""
+    wanted = Path(path)
+    try:
+        others = sorted(p.name for p in wanted.parent.glob(glob.escape(wanted.stem) + ".*") if p.name != wanted.name)
+    except OSError:
+        return ""
+    return f"; {', '.join(others[:3])} is beside it: {NOT_PNG}" if others else ""
+
+
+#: Why a label map in another format than PNG is not read.
+NOT_PNG = "a label map must be a PNG, which keeps every class value (a JPEG's compression changes them along every edge)"
 
 
 #: Channels per pixel of each PNG colour type (grey, RGB, palette, grey + alpha, RGBA).

@@ -26,7 +26,7 @@ from labeltools.engine.executor import (
     raise_if_failed,
 )
 from labeltools.engine.storage import location
-from labeltools.formats.labels import read_label
+from labeltools.formats.labels import NOT_PNG, not_png_hint, read_label
 from labeltools.formats.voc import check_labels_agree, dataset_class_table, dataset_label_paths, has_own_table, is_voc_root
 from labeltools.ops.counts import BINARY_MASK_HINT
 from labeltools.ops.metrics import ConfusionMatrix, _check_num_classes, confusion_counts
@@ -83,9 +83,8 @@ def evaluate_pair(
             return FileResult(
                 source=gt_path, skipped=True, warnings=(f"{pred_path}: no prediction for {gt_path}; skipped",)
             )
-        raise EvaluationError(
-            f"{pred_path}: no prediction for {gt_path} (skip such images with --missing skip)"
-        )
+        why = not_png_hint(pred_path) or " (skip such images with --missing skip)"
+        raise EvaluationError(f"{pred_path}: no prediction for {gt_path}{why}")
     counts = confusion_counts(
         read_label(gt_path), read_label(pred_path), num_classes, ignore_index, gt_path, pred_path
     ).ravel()
@@ -129,7 +128,13 @@ def evaluation_pairs(gt: PathLike, pred: PathLike, split: str | None = None) -> 
     # A prediction of an image outside the split has ground truth: it is only not asked for.
     every_gt = gt_paths if split is None else dataset_label_paths(gt_dir, None)
     stems = {p.stem for p in every_gt}
-    extra = sorted(p.name for p in pred_dir.glob("*.png") if p.stem not in stems)
+    predicted = {p.stem for p in pred_dir.glob("*.png")}
+    if not predicted & {p.stem for p in gt_paths}:
+        asked = {p.stem for p in gt_paths}
+        others = sorted(p.name for p in pred_dir.iterdir() if p.stem in asked and p.suffix.lower() != ".png")
+        why = f"; it holds {', '.join(others[:3])}{' ...' if len(others) > 3 else ''}: {NOT_PNG}" if others else ""
+        raise DatasetError(f"{pred_dir}: holds no prediction named like the ground truth ({gt_paths[0].name}, ...){why}")
+    extra = sorted(f"{p}.png" for p in predicted - stems)
     if extra:
         log.warning(
             "%s: %d prediction(s) have no ground truth and are not scored: %s",

@@ -30,7 +30,7 @@ from labeltools.core.options import VOID
 from labeltools.core.version import __version__
 from labeltools.engine.executor import FileResult, OneRun, map_files
 from labeltools.engine.storage import ensure_dir, location
-from labeltools.formats.labels import PIL_ERRORS, open_image, read_label
+from labeltools.formats.labels import PIL_ERRORS, not_png_hint, open_image, read_label
 from labeltools.formats.report import require_report_libraries, write_report
 from labeltools.formats.voc import SPLITS, available_splits, check_labels_agree, has_own_table, read_split
 from labeltools.jobs.check import ERROR, DatasetCheck, Problem, _problem, check_sample
@@ -118,7 +118,7 @@ def read_sample(item: ReportItem, checks: dict[str, Any], num_classes: int | Non
     if item.pred and num_classes is not None:
         try:
             if not location(item.pred).exists():
-                raise ReportError(f"{item.pred}: no prediction for {item.label}")
+                raise ReportError(f"{item.pred}: no prediction for {item.label}{not_png_hint(item.pred)}")
             counts = confusion_counts(label, read_label(item.pred), num_classes, VOID, item.label, item.pred)
             cells = np.flatnonzero(counts)
             data["pred"] = (cells.tolist(), counts.ravel()[cells].tolist(), _image_iou(counts))
