@@ -93,3 +93,45 @@ def test_colorize(blobs_label):
     assert tuple(rgb[3, 4]) == (128, 0, 0) and tuple(rgb[11, 0]) == (224, 224, 192)
     with pytest.raises(ColormapError, match="0..255"):
         colorize(np.array([[256]]))
+
+
+def test_a_colormap_of_every_colour_is_written_whole_and_one_a_person_reads_is_bounded(tmp_path):
+    import csv
+    import json
+
+    from typer.testing import CliRunner
+
+    from labeltools import ClassTable, colormap_entries, save_colormap
+    from labeltools.cli import app
+
+    rows = colormap_entries(2**24, ClassTable.preset("voc"))
+    assert len(rows) == 2**24 and rows[-1].color == (255, 255, 255) and rows[15].name == "person"
+    save_colormap(tmp_path / "all.npy", rows)
+    expected = voc_colormap(2**24).copy()
+    np.testing.assert_array_equal(np.load(tmp_path / "all.npy"), expected)
+
+    n = 70_000  # more rows than one chunk of text: the chunks join into one file
+    rows = colormap_entries(n, ClassTable.preset("cityscapes"))
+    expected = expected[:n].copy()
+    expected[: len(ClassTable.preset("cityscapes").classes)] = [e.color for e in ClassTable.preset("cityscapes").classes][: len(expected)]
+    for suffix in (".csv", ".json", ".txt"):
+        save_colormap(tmp_path / f"c{suffix}", rows)
+    with open(tmp_path / "c.csv", newline="") as fh:
+        table = list(csv.reader(fh))
+    assert table[0] == ["index", "name", "r", "g", "b", "hex"] and len(table) == n + 1
+    assert table[8] == ["7", "road", "128", "64", "128", "#804080"] and table[256][:2] == ["255", "void"]
+    read = json.loads((tmp_path / "c.json").read_text())
+    assert [r["index"] for r in read] == list(range(n)) and read[-1]["name"] == ""
+    colours = np.array([[int(v) for v in row[2:5]] for row in table[1:]], np.uint8)
+    np.testing.assert_array_equal(np.array([r["color"] for r in read], np.uint8), colours)
+    assert colours[300:].tolist() == voc_colormap(n)[300:].tolist()
+    lines = (tmp_path / "c.txt").read_text().splitlines()
+    assert len(lines) == n and lines[7] == "road 128 64 128" and lines[n - 1] == f"{n - 1} " + " ".join(map(str, voc_colormap(n)[n - 1]))
+
+    runner = CliRunner()
+    for args in (["-n", "5000"], ["-n", "5000", "-o", str(tmp_path / "t.csv"), "--json", "-"]):
+        result = runner.invoke(app, ["colormap", *args])
+        assert result.exit_code == 2 and "holds at most 4096 colours, not 5000: write them with -o FILE" in " ".join(result.stderr.replace("│", " ").split())
+    result = runner.invoke(app, ["colormap", "-n", "5000", "-o", str(tmp_path / "l.png")])
+    assert result.exit_code == 1 and "a legend picture shows at most 4096 colours, not 5000" in result.stderr
+    assert not (tmp_path / "l.png").exists() and not (tmp_path / "t.csv").exists()

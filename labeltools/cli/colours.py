@@ -50,7 +50,8 @@ def colormap_command(
     """Print the VOC colormap as a table (index, name, r, g, b, hex), or save it.
 
     Names (and, for tables such as cityscapes, colours) come from --classes; indices the
-    table lacks get the plain VOC colour.
+    table lacks get the plain VOC colour. A table, a legend picture and --json show up to 4096
+    colours; the other files hold up to 16777216.
 
     Examples:
     labeltools colormap
@@ -60,8 +61,14 @@ def colormap_command(
     labeltools colormap -c cityscapes-train --json -
     """
     from labeltools.core.classes import ClassTable, colormap_entries, hex_color
-    from labeltools.jobs.colormap import save_colormap
+    from labeltools.jobs.colormap import SHOWN_MAX, save_colormap
     n = either(n, num_alias, "--num-classes", "--num")
+    if n is not None and n > SHOWN_MAX and (output is None or json_path is not None):
+        shown = "a table" if output is None else "--json"
+        raise typer.BadParameter(
+            f"{shown} holds at most {SHOWN_MAX} colours, not {n}: write them with -o FILE (.npy, .csv, .json or .txt)",
+            param_hint="--num-classes",
+        )
     table = ClassTable.load(classes)
     entries = colormap_entries(n, table)
     if json_path is not None:

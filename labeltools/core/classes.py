@@ -622,9 +622,37 @@ def as_class_table(classes: ClassTable | Sequence[str] | PathLike) -> ClassTable
     return ClassTable.load(classes)  # type: ignore[arg-type]
 
 
-def colormap_entries(n: int | None = None, classes: ClassTable | None = None) -> list[ClassEntry]:
+class ColormapRows(Sequence[ClassEntry]):
+    """Rows ``0..n-1`` of a colormap, made on demand: ``colors`` is the ``(n, 3)`` uint8 array
+    and ``named`` the rows with a name (index -> entry); any other row ``i`` is
+    ``ClassEntry(i, "", colors[i])``. Up to 2**24 rows cost their colour array alone."""
+
+    def __init__(self, colors: NDArray[np.uint8], named: Mapping[int, ClassEntry]) -> None:
+        self.colors = colors
+        self.named = dict(named)
+
+    def __len__(self) -> int:
+        return len(self.colors)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        i = range(len(self))[index]  # an int, negative ones counted from the end; IndexError beyond
+        entry = self.named.get(i)
+        return entry if entry is not None else ClassEntry(i, "", tuple(int(v) for v in self.colors[i]))  # type: ignore[arg-type]
+
+    def rows(self, start: int, stop: int) -> list[tuple[int, str, int, int, int]]:
+        """``(index, name, r, g, b)`` of rows ``start..stop-1``, quickly."""
+        rows = [(i, "", *rgb) for i, rgb in enumerate(self.colors[start:stop].tolist(), start)]
+        for i, entry in self.named.items():
+            if start <= i < stop:
+                rows[i - start] = (i, entry.name, *entry.color)
+        return rows  # type: ignore[return-value]
+
+
+def colormap_entries(n: int | None = None, classes: ClassTable | None = None) -> ColormapRows:
     """Rows ``0..n-1`` of a colormap with names: the table's colours and names where it has
-    them, the VOC colormap and an empty name elsewhere.
+    them, the VOC colormap and an empty name elsewhere (255 is void).
 
     Args:
         n: number of rows; default the table's ``num_classes`` (21 for VOC), or 256 without one.
@@ -635,20 +663,18 @@ def colormap_entries(n: int | None = None, classes: ClassTable | None = None) ->
     """
     if n is None:
         n = classes.num_classes if classes is not None and classes.num_classes else 256
-    colors = voc_colormap(n)
-    rows = []
-    for i in range(n):
-        entry = classes.entry(i) if classes is not None and i < VOID else None
+    colors = voc_colormap(n).copy()
+    named: dict[int, ClassEntry] = {}
+    for i in range(min(n, VOID)):
+        entry = classes.entry(i) if classes is not None else None
         if entry is not None:
-            rows.append(entry)
-        elif i == VOID:
-            name = classes.name_of(VOID) if classes is not None else "void"
-            color = classes.palette()[VOID] if classes is not None else colors[i]
-            rows.append(ClassEntry(VOID, name, (int(color[0]), int(color[1]), int(color[2]))))
-        else:
-            c = colors[i]
-            rows.append(ClassEntry(i, "", (int(c[0]), int(c[1]), int(c[2]))))
-    return rows
+            named[i] = entry
+            colors[i] = entry.color
+    if n > VOID:
+        color = classes.palette()[VOID] if classes is not None else colors[VOID]
+        named[VOID] = ClassEntry(VOID, classes.name_of(VOID) if classes is not None else "void", (int(color[0]), int(color[1]), int(color[2])))
+        colors[VOID] = color
+    return ColormapRows(colors, named)
 
 
 def hex_color(color: Color) -> str:

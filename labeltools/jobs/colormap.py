@@ -6,28 +6,40 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
 from labeltools.core._types import PathLike
 from labeltools.core.cells import csv_document
-from labeltools.core.classes import ClassEntry, hex_color
-from labeltools.core.errors import ClassTableError
+from labeltools.core.classes import ClassEntry, ColormapRows
+from labeltools.core.errors import ClassTableError, ColormapError
 from labeltools.engine.storage import atomic_write, location
 from labeltools.ops.draw import legend_image
 
 COLORMAP_FORMATS = (".txt", ".csv", ".json", ".npy", ".png")
 
+#: Colours a legend picture (and a table or ``--json`` for people) shows at most: 16 times what a
+#: label map holds. A legend of 100,000 would be 640 megapixels, which image viewers refuse.
+SHOWN_MAX = 4096
+
+#: Rows formatted at a time: a text file of 2**24 rows is written in bounded memory.
+_CHUNK = 1 << 16
+
+_HEX = [f"{v:02x}" for v in range(256)]
+
 
 def save_colormap(path: PathLike, entries: Sequence[ClassEntry]) -> None:
     """Write colormap rows in the format named by the extension of ``path``.
 
-    ``.txt``: ``name r g b`` lines; ``.csv``: ``index,name,r,g,b,hex``; ``.json``: a list of
-    objects; ``.npy``: ``(N, 3)`` uint8; ``.png``: a legend picture. Written atomically.
+    ``.txt``: ``name r g b`` lines (the index for a row without a name); ``.csv``:
+    ``index,name,r,g,b,hex``; ``.json``: a list of objects, one a line; ``.npy``: ``(N, 3)``
+    uint8; ``.png``: a legend picture (at most :data:`SHOWN_MAX` colours). Written atomically;
+    text is written a chunk of rows at a time, so 2**24 rows (:class:`ColormapRows`) take
+    their colour array's memory.
 
     Raises:
         ClassTableError: unknown extension.
+        ColormapError: a legend picture of more than :data:`SHOWN_MAX` colours.
     """
     target = location(path)
     suffix = target.suffix.lower()
@@ -36,26 +48,42 @@ def save_colormap(path: PathLike, entries: Sequence[ClassEntry]) -> None:
             f"{target}: unknown colormap format {suffix or '(none)'}; "
             f"use one of {', '.join(COLORMAP_FORMATS)}"
         )
+    if suffix == ".png" and len(entries) > SHOWN_MAX:
+        raise ColormapError(
+            f"{target}: a legend picture shows at most {SHOWN_MAX} colours, not {len(entries)} (it would be "
+            "too large to open); write them as .npy, .csv, .json or .txt"
+        )
+    rows = entries if isinstance(entries, ColormapRows) else None
     with atomic_write(target) as tmp:
         if suffix == ".npy":
+            colors = rows.colors if rows is not None else np.array([e.color for e in entries], dtype=np.uint8)
             with open(tmp, "wb") as fh:
-                np.save(fh, np.array([e.color for e in entries], dtype=np.uint8).reshape(-1, 3))
+                np.save(fh, colors.reshape(-1, 3))
         elif suffix == ".png":
             legend_image([(e.index, e.name or f"class {e.index}", e.color) for e in entries]).save(
                 tmp, format="PNG"
             )
         else:
-            tmp.write_text(_colormap_text(suffix, entries), encoding="utf-8")
+            with open(tmp, "w", encoding="utf-8", newline="") as fh:
+                for start in range(0, len(entries), _CHUNK):
+                    stop = min(start + _CHUNK, len(entries))
+                    chunk = rows.rows(start, stop) if rows is not None else [(e.index, e.name, *e.color) for e in entries[start:stop]]
+                    fh.write(_colormap_text(suffix, chunk, first=start == 0, last=stop == len(entries)))
 
 
-def _colormap_text(suffix: str, entries: Sequence[ClassEntry]) -> str:
+def _colormap_text(suffix: str, rows: Sequence[tuple[int, str, int, int, int]], first: bool, last: bool) -> str:
+    """Rows of a colormap file in ``suffix``'s format, with the file's head when ``first`` and its
+    tail when ``last``."""
     if suffix == ".txt":
-        return "".join(f"{e.name or e.index} {e.color[0]} {e.color[1]} {e.color[2]}\n" for e in entries)
+        return "".join(f"{name or i} {r} {g} {b}\n" for i, name, r, g, b in rows)
     if suffix == ".json":
-        rows = [
-            {"index": e.index, "name": e.name, "color": list(e.color), "hex": hex_color(e.color)}
-            for e in entries
-        ]
-        return json.dumps(rows, indent=2) + "\n"
-    table: list[list[Any]] = [[e.index, e.name, *e.color, hex_color(e.color)] for e in entries]
-    return csv_document([["index", "name", "r", "g", "b", "hex"], *table])
+        lines = ",\n".join(
+            f'  {{"index": {i}, "name": {json.dumps(name)}, "color": [{r}, {g}, {b}], "hex": "#{_HEX[r]}{_HEX[g]}{_HEX[b]}"}}'
+            for i, name, r, g, b in rows
+        )
+        return ("[\n" if first else ",\n") + lines + ("\n]\n" if last else "")
+    head = "index,name,r,g,b,hex\n" if first else ""
+    return head + "".join(
+        csv_document([[i, name, r, g, b, f"#{_HEX[r]}{_HEX[g]}{_HEX[b]}"]]) if name else f"{i},,{r},{g},{b},#{_HEX[r]}{_HEX[g]}{_HEX[b]}\n"
+        for i, name, r, g, b in rows
+    )
