@@ -480,6 +480,19 @@ def test_missing_image_names_every_path_tried(tmp_path: Path) -> None:
     message = str(info.value)
     assert message.startswith(f"{path}: image 'sub/pic.jpg' not found (tried ")
     assert str(tmp_path / "sub" / "pic.jpg") in message and str(tmp_path / "pic.jpg") in message
+    assert "letter case" not in message
+
+
+def test_an_image_whose_name_differs_in_letter_case_is_named_with_the_cause(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "Pic.JPG").write_bytes(jpeg_bytes(Image.fromarray(scene(30, 40))))
+    path = write_pair(tmp_path, document([], imagePath="sub/pic.jpg"))  # annotated on Windows
+    with pytest.raises(AnnotationError) as info:
+        open_source_image(read_labelme(path))
+    assert str(info.value).endswith(
+        f"; '{tmp_path / 'sub' / 'Pic.JPG'}' differs only in letter case (the annotation was made where file "
+        "names ignore case): rename the image, or its imagePath, to match"
+    )
 
 
 def test_no_image_reference(tmp_path: Path) -> None:

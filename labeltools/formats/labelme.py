@@ -33,6 +33,7 @@ import binascii
 import functools
 import logging
 import math
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
@@ -454,7 +455,27 @@ def find_image_file(doc: LabelmeDocument, allow_urls: bool = False) -> Path | No
     refused = ""
     if is_url(doc.image_path) and not allow_urls:
         refused = "; its URL was not fetched (images are read beside their annotation; --allow-image-urls fetches them)"
-    raise AnnotationError(f"{doc.source}: image {_shown(doc.image_path)} not found (tried {tried}){refused}")
+    raise AnnotationError(f"{doc.source}: image {_shown(doc.image_path)} not found (tried {tried}){refused}{_other_case(candidates)}")
+
+
+def _other_case(candidates: Sequence[Path]) -> str:
+    """What a missing image is called on disk when its name differs only in letter case (an
+    annotation made on Windows or macOS, whose file names ignore case); empty otherwise."""
+    found = []
+    for candidate in candidates:
+        if is_url(str(candidate)):  # no local folder to list
+            continue
+        try:
+            found += [candidate.parent / name for name in os.listdir(candidate.parent) if name.casefold() == candidate.name.casefold()]
+        except OSError:
+            continue
+    if not found:
+        return ""
+    names = list(dict.fromkeys(_shown(str(path)) for path in found))
+    return (
+        f"; {', '.join(names)} {'differs' if len(names) == 1 else 'differ'} only in letter case (the annotation was made where file names ignore "
+        "case): rename the image, or its imagePath, to match"
+    )
 
 
 def open_source_image(doc: LabelmeDocument, allow_urls: bool = False) -> SourceImage:
