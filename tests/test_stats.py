@@ -339,6 +339,26 @@ def test_check_split_problems(tmp_path):
     assert check.problems[0].message.startswith("cannot read split file")
 
 
+def test_check_warns_of_images_the_usual_loaders_do_not_open(tmp_path):
+    labels = {f"im{i}": label_a() for i in range(5)}
+    root = make_voc(tmp_path / "voc", labels, train=list(labels))
+    kinds = lambda: [(p.kind, p.file, p.message) for p in check_dataset(root, jobs=1).problems if p.kind == "image-suffix"]  # noqa: E731
+    assert kinds() == []
+    Image.open(root / "JPEGImages" / "im3.jpg").save(root / "JPEGImages" / "im3.png")
+    (root / "JPEGImages" / "im3.jpg").unlink()
+    assert kinds() == [(
+        "image-suffix", str(root / "JPEGImages"),
+        "1 of 5 images are not <id>.jpg (im3.png): torchvision's VOCSegmentation and pytorch-deeplab-xception open "
+        "<id>.jpg only; mmsegmentation reads one img_suffix, and these are .jpg, .png (convert writes JPEG unless "
+        "--image-format keep)",
+    )]  # fmt: skip
+    for i in (0, 1, 2, 4):
+        Image.open(root / "JPEGImages" / f"im{i}.jpg").save(root / "JPEGImages" / f"im{i}.png")
+        (root / "JPEGImages" / f"im{i}.jpg").unlink()
+    [(_, _, message)] = kinds()  # one suffix for every image: mmsegmentation can be told it
+    assert message.startswith("5 of 5 images are not <id>.jpg (im0.png, im1.png, im2.png ...): ") and "mmsegmentation" not in message
+
+
 def test_check_exif_hint(tmp_path):
     root = make_voc(tmp_path / "voc", {"a": label_a()})
     write_split(root, "train", ["a"])

@@ -47,6 +47,7 @@ from labeltools.formats.labels import (
 )
 from labeltools.formats.voc import (
     CLASS_NAMES_FILE,
+    IMAGES_DIR,
     LABELS_DIR,
     SPLITS_DIR,
     TEST_SPLIT,
@@ -353,7 +354,24 @@ class DatasetCheck:
             if not image.exists():
                 self._add(ERROR, "missing-image", image, f"missing image for {LABELS_DIR}/{image_id}.png{where}")
             items.append((str(label) if image_id in labelled else "", str(image) if image.exists() else ""))
+        self._check_image_suffixes([Path(image).name for _, image in items if image])
         return [item for item in items if any(item)]
+
+    def _check_image_suffixes(self, names: list[str]) -> None:
+        """Warn of images that are not ``<id>.jpg``: the loaders most training code uses open
+        that name alone (torchvision's VOCSegmentation, pytorch-deeplab-xception) or one suffix
+        for every image (mmsegmentation's ``img_suffix``)."""
+        others = sorted(name for name in names if not name.endswith(".jpg"))
+        if not others:
+            return
+        suffixes = sorted({Path(name).suffix or "(none)" for name in names})
+        self._add(
+            WARNING, "image-suffix", self.root / IMAGES_DIR,
+            f"{len(others)} of {len(names)} images are not <id>.jpg ({', '.join(others[:3])}{' ...' if len(others) > 3 else ''}): "
+            "torchvision's VOCSegmentation and pytorch-deeplab-xception open <id>.jpg only"
+            + (f"; mmsegmentation reads one img_suffix, and these are {', '.join(suffixes)}" if len(suffixes) > 1 else "")
+            + " (convert writes JPEG unless --image-format keep)",
+        )  # fmt: skip
 
     def _check_temporaries(self) -> None:
         """Report the temporary files an interrupted run left (the next run writing there
