@@ -105,3 +105,8 @@ def write_annotation(
     path = folder / f"{stem}.json"
     path.write_text(json.dumps(doc))
     return path, data
+
+
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` (relative name -> bytes)."""
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from helpers import H, W, broken_chunk_png, scene, shapes_abc, write_annotation
+from helpers import H, W, broken_chunk_png, scene, shapes_abc, tree_bytes, write_annotation
 from PIL import Image
 
 from labeltools import (
@@ -49,10 +49,6 @@ from labeltools.cli import app
 
 def run(conversion: Any) -> list[Any]:
     return list(conversion)
-
-
-def tree_bytes(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture

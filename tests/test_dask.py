@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from helpers import tree_bytes
 from typer.testing import CliRunner
 
 from labeltools import __version__ as lt_version
@@ -33,10 +34,6 @@ runner = CliRunner()
 
 def cli(*args: Any) -> Any:
     return runner.invoke(app, [str(a) for a in args])
-
-
-def tree_bytes(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,9 @@ import contextlib
 import json
 import os
 import random
+import re
+import shlex
+import shutil
 import signal
 import struct
 import subprocess
@@ -19,7 +22,7 @@ from typing import Any
 import numpy as np
 import pytest
 from conftest import make_voc
-from helpers import png_bytes, shapes_abc, write_annotation
+from helpers import png_bytes, shapes_abc, tree_bytes, write_annotation
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -67,10 +70,6 @@ def one_error_line(result: Any) -> str:
     lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(lines) == 1, result.stderr
     return lines[0]
-
-
-def tree_bytes(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 @contextlib.contextmanager
@@ -298,6 +297,62 @@ def test_a_run_where_every_file_fails_leaves_the_split_files(tmp_path: Path) -> 
     assert cli("convert", src, out, "--overwrite").exit_code == 1
     assert {n: (out / "ImageSets/Segmentation" / f"{n}.txt").read_bytes() for n in splits} == splits
     assert (out / "ImageSets/Segmentation/trainval.txt").read_text() == "a\n"
+
+
+def test_the_failed_files_are_listed_when_the_last_step_fails_too(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    write_annotation(src, "a")
+    write_annotation(src, "b")
+    out = tmp_path / "ds"
+    assert cli("convert", src, out).exit_code == 0
+    train = out / "ImageSets" / "Segmentation" / "train.txt"
+    train.unlink()
+    train.mkdir()  # the split files cannot be written
+    (src / "b.jpg").write_bytes(b"")
+    result = cli("convert", src, out, "--overwrite", "-j", "1")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert [line.split(":")[0] for line in lines[-2:]] == ["failed", "error"]
+    assert f"{src / 'b.json'}" in lines[-2] and lines[-1].startswith(f"error: {train}: cannot write (")
+
+
+def test_a_full_disk_stops_the_run_in_one_line_and_resume_finishes_it(tmp_path: Path) -> None:
+    """On a real file system that fills up (tmpfs, mounted in a namespace of its own): the run
+    stops at the first file that finds no room, no file it leaves is truncated (Pillow's own
+    writer ignores a short write), and --resume after room is made gives a clean run's bytes."""
+    if not shutil.which("unshare"):
+        pytest.fail("needs unshare (util-linux) to mount a small file system") if os.environ.get("CI") else pytest.skip("no unshare")
+    from labeltools.jobs.convert import SAMPLE_DIR
+
+    clean = tmp_path / "clean"
+    assert cli("convert", SAMPLE_DIR, clean, "--viz", "--instances", "-j", "1").exit_code == 0
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    command = f"{shlex.quote(sys.executable)} -m labeltools convert {shlex.quote(str(SAMPLE_DIR))} {disk}/out --viz --instances -j 2"
+    steps = []
+    for size in (100, 200, 300):  # KiB: full at several places, among them a picture Pillow encodes
+        run = tmp_path / str(size)
+        steps.append(
+            f"mount -t tmpfs -o size={size}k tmpfs {disk} && cd {tmp_path} && "
+            f"{{ {command} > {run}.out 2> {run}.err; echo $? > {run}.rc; }} && "
+            f"mount -o remount,size=8m {disk} && {command} --resume > /dev/null 2> {run}.resumed && "
+            f"cp -r {disk}/out {run} && umount {disk}"
+        )
+    done = subprocess.run(["unshare", "--mount", "--map-root-user", "sh", "-ec", " && ".join(steps)], capture_output=True, text=True, timeout=300)
+    if done.returncode and "Operation not permitted" in done.stderr and not os.environ.get("CI"):
+        pytest.skip(f"cannot mount a file system here: {done.stderr.strip()}")
+    assert done.returncode == 0, done.stderr
+    for size in (100, 200, 300):
+        run = tmp_path / str(size)
+        assert (tmp_path / f"{size}.rc").read_text() == "1\n"
+        lines = (tmp_path / f"{size}.err").read_text().splitlines()
+        [failed] = [line for line in lines if line.startswith("failed:")]
+        assert failed.startswith(f"failed: {disk}/out/") and failed.endswith(": cannot write (No space left on device)")
+        assert re.fullmatch(
+            r"error: the disk is full \(free some space\); stopped after converted \d, skipped 0, failed 1 of 8; "
+            r"run the same command with --resume to continue", lines[-1]
+        ), lines
+        assert tree_bytes(run) == tree_bytes(clean), size
 
 
 # --------------------------------------------------------------------------------------------

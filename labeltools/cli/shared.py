@@ -385,9 +385,12 @@ def report_batch(
             close()  # stops the workers; the files under way are unwound, none is left half-written
         err.print(f"interrupted: {_how_far(summary, verb, total, resumable)}", style="red", soft_wrap=True)
         raise typer.Exit(_interrupted_code(exc)) from None
-    except RunStoppedError as exc:  # not a file's fault (its scheduler was lost): how far it got
+    except RunStoppedError as exc:  # not a file's fault (a lost scheduler, a full disk): how far it got
         _list_failures(summary)
         fail(f"{exc}; stopped after {_how_far(summary, verb, total, resumable)}")
+    except LabeltoolsError:  # the job's own last step failed (its split files, say): the files' failures first
+        _list_failures(summary)
+        raise
     _list_failures(summary)
     if not counts:
         return summary

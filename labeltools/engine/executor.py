@@ -17,6 +17,7 @@ mid-run is Dask's to reschedule. Nothing outside this module knows which one ran
 from __future__ import annotations
 
 import atexit
+import errno
 import logging
 import os
 import signal
@@ -25,7 +26,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import CancelledError
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +52,8 @@ class FileResult:
         outputs: files written for it.
         data: the job's own payload (counts, a report, ...), small and picklable.
         warnings: things worth telling the user that did not stop the file.
+        stop: why no later file can succeed either (the disk is full); :func:`map_files`
+            stops the run after this result.
     """
 
     source: str
@@ -60,6 +63,7 @@ class FileResult:
     outputs: tuple[str, ...] = ()
     data: Any = None
     warnings: tuple[str, ...] = ()
+    stop: str | None = None
 
 
 class OneRun:
@@ -124,10 +128,10 @@ def failure(item: Any, exc: BaseException) -> FileResult:
     so that one input never takes the batch down with it.
     """
     if isinstance(exc, LabeltoolsError):
-        return FileResult(source=str(item), ok=False, error=str(exc))
+        return FileResult(source=str(item), ok=False, error=str(exc), stop=_disk_full(exc))
     if isinstance(exc, OSError):
         where = exc.filename if exc.filename is not None else item
-        return FileResult(source=str(item), ok=False, error=f"{where}: {exc.strerror or exc}")
+        return FileResult(source=str(item), ok=False, error=f"{where}: {exc.strerror or exc}", stop=_disk_full(exc))
     log.debug("internal error while processing %s", item, exc_info=exc)
     detail = str(exc)
     if len(detail) > 300:
@@ -136,6 +140,21 @@ def failure(item: Any, exc: BaseException) -> FileResult:
         source=str(item), ok=False,
         error=f"{item}: internal error ({type(exc).__name__}: {detail})" if detail else f"{item}: internal error ({type(exc).__name__})",
     )
+
+
+#: Errors of a file system that has no room left, in words: every later write would fail too.
+_FULL = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up"}
+
+
+def _disk_full(exc: BaseException) -> str | None:
+    """Why the run cannot go on when ``exc`` (or an error it was raised from) is a full disk or
+    quota ("the disk is full (free some space)"); None otherwise."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno in _FULL:
+            return f"{_FULL[seen.errno]} (free some space)"
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 class _Guard:
@@ -186,7 +205,21 @@ def map_files(
 
     Yields:
         One :class:`FileResult` per item, in the order of ``items``.
+
+    Raises:
+        RunStoppedError: after the result of an item that found the disk full (its ``stop``):
+            the workers are stopped and the items not yet done are left alone.
     """
+    with closing(_map_files(func, items, jobs, chunksize, threads)) as results:
+        for result in results:
+            yield result
+            if result.stop is not None:
+                raise RunStoppedError(result.stop)
+
+
+def _map_files(
+    func: Callable[[Any], FileResult], items: Iterable[Any], jobs: int | None, chunksize: int | None, threads: bool
+) -> Generator[FileResult, None, None]:
     work = list(items)
     guard = _Guard(func)
     start_run()

@@ -53,6 +53,19 @@ INDEX_MODES = ("P", "L", "1", "I", "I;16", "I;16B", "I;16L", "I;16N")
 COLOUR_MODES = ("RGB", "RGBA", "RGBX", "CMYK", "YCbCr", "LA", "La", "PA")
 
 
+def save_picture(image: Image.Image, path: PathLike, **save_args: Any) -> None:
+    """Save a Pillow image at ``path`` (no temporary file: call it inside
+    :func:`~labeltools.engine.storage.atomic_write`), encoded in memory first.
+
+    Pillow's own file writer ignores a short write, which is how a full disk first shows: it
+    leaves a truncated file and no error. Python's writer retries and raises.
+    """
+    buffer = io.BytesIO()
+    image.save(buffer, **save_args)
+    with open(path, "wb") as fh:
+        fh.write(buffer.getbuffer())
+
+
 def write_json(path: PathLike, data: Any) -> None:
     """Write ``data`` as indented UTF-8 JSON (ending in a newline), atomically."""
     text = json_text(data, indent=2) + "\n"

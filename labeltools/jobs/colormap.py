@@ -14,6 +14,7 @@ from labeltools.core.cells import csv_document
 from labeltools.core.classes import ClassEntry, ColormapRows
 from labeltools.core.errors import ClassTableError, ColormapError
 from labeltools.engine.storage import atomic_write, location
+from labeltools.formats.labels import save_picture
 from labeltools.ops.draw import legend_image
 
 COLORMAP_FORMATS = (".txt", ".csv", ".json", ".npy", ".png")
@@ -60,9 +61,7 @@ def save_colormap(path: PathLike, entries: Sequence[ClassEntry]) -> None:
             with open(tmp, "wb") as fh:
                 np.save(fh, colors.reshape(-1, 3))
         elif suffix == ".png":
-            legend_image([(e.index, e.name or f"class {e.index}", e.color) for e in entries]).save(
-                tmp, format="PNG"
-            )
+            save_picture(legend_image([(e.index, e.name or f"class {e.index}", e.color) for e in entries]), tmp, format="PNG")
         else:
             with open(tmp, "w", encoding="utf-8", newline="") as fh:
                 for start in range(0, len(entries), _CHUNK):

@@ -105,7 +105,7 @@ from labeltools.formats.labelme import (
     rasterise,
     read_labelme,
 )
-from labeltools.formats.labels import label_histogram, save_label_image
+from labeltools.formats.labels import label_histogram, save_label_image, save_picture
 from labeltools.formats.labelstudio import read_labelstudio, upload_name
 from labeltools.formats.sources import image_name, unknown_label
 from labeltools.formats.voc import (
@@ -355,7 +355,7 @@ def _save(path: Path, payload: bytes | Image.Image, save_args: dict[str, Any]) -
     if isinstance(payload, bytes):
         path.write_bytes(payload)
     else:
-        payload.save(path, **save_args)
+        save_picture(payload, path, **save_args)
 
 
 def _remove_other_images(image: Path) -> None:

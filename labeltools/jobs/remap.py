@@ -30,6 +30,7 @@ from labeltools.formats.labels import (
     image_palette,
     open_image,
     read_label,
+    save_picture,
     write_label,
 )
 from labeltools.ops.remap import (
@@ -226,7 +227,7 @@ def index_file_to_rgb(
         )
     rgb = colorize(label, target_palette(table) if palette is None else palette)
     with atomic_write(target) as tmp:
-        Image.fromarray(rgb).save(tmp, **PNG_SAVE_ARGS)
+        save_picture(Image.fromarray(rgb), tmp, **PNG_SAVE_ARGS)
     return FileResult(source=str(source), outputs=(str(target),), warnings=warnings)
 
 

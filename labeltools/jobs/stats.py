@@ -29,7 +29,7 @@ from labeltools.core.errors import DatasetError
 from labeltools.core.options import VOID
 from labeltools.engine.executor import FileResult, OneRun, map_quick, raise_if_failed
 from labeltools.engine.storage import atomic_write, location
-from labeltools.formats.labels import label_histogram, write_json
+from labeltools.formats.labels import label_histogram, save_picture, write_json
 from labeltools.formats.voc import (
     SPLITS,
     available_splits,
@@ -337,4 +337,4 @@ def existing_split_balance(
 def save_stats_plot(path: PathLike, stats: DatasetStats, log: bool = False) -> None:
     """Write :func:`stats_plot` as a PNG, atomically."""
     with atomic_write(path) as tmp:
-        stats_plot(stats, log).save(tmp, format="PNG")
+        save_picture(stats_plot(stats, log), tmp, format="PNG")
