@@ -244,16 +244,20 @@ def test_a_second_writer_is_refused_and_a_dead_writers_lock_is_taken(many: Path,
     out = tmp_path / "out"
     first = start("convert", "ann", out, "-j", "2", cwd=many)
     lock = out / ".labeltools.lock"
-    while not (lock.exists() and lock.read_text().startswith("pid ")):  # it holds the folder now
-        assert first.poll() is None, first.communicate()
+    labels = out / "SegmentationClass"
+    while not (lock.exists() and lock.read_text().startswith("pid ") and labels.is_dir() and any(labels.glob("*.png"))):
+        assert first.poll() is None, first.communicate()  # it holds the folder now, and has labels
         time.sleep(0.002)
     os.killpg(first.pid, signal.SIGSTOP)  # a first writer that runs as long as the test needs
     try:
         second = labeltools("convert", "ann", out, "-j", "1", "--overwrite", cwd=many)
+        resplit = labeltools("split", out, "-j", "1", cwd=many)  # its split would be written over
     finally:
         os.killpg(first.pid, signal.SIGKILL)  # then dies holding the lock
-    assert second.returncode == 1
-    assert f"error: {out}: another labeltools run is writing into it (pid {first.pid}: labeltools convert ann {out}" in second.stderr
+    for refused in (second, resplit):
+        assert refused.returncode == 1
+        assert f"error: {out}: another labeltools run is writing into it (pid {first.pid}: labeltools convert ann {out}" in refused.stderr
+    assert not list(out.glob("ImageSets/Segmentation/*.txt"))
     first.wait()
     assert (out / ".labeltools.lock").exists()
     third = labeltools("convert", "ann", out, "-j", "2", "--overwrite", cwd=many)

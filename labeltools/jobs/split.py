@@ -18,7 +18,7 @@ from labeltools.core._types import PathLike
 from labeltools.core.classes import ClassTable
 from labeltools.core.errors import DatasetError
 from labeltools.engine.executor import FileResult, OneRun
-from labeltools.engine.storage import location
+from labeltools.engine.storage import location, output_lock
 from labeltools.formats.voc import (
     TEST_SPLIT,
     dataset_class_table,
@@ -73,6 +73,10 @@ class DatasetSplitting(OneRun):
         return max(seen, default=0) + 1
 
     def _run(self) -> Iterator[FileResult]:
+        with output_lock(self.root):  # a conversion into the dataset would write its own split over this one
+            yield from self._split()
+
+    def _split(self) -> Iterator[FileResult]:
         failed = False
         paths = [label_path(self.root, image_id) for image_id in self.items]
         for image_id, result in zip(self.items, stat_label_files(paths, self.jobs)):
