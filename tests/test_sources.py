@@ -822,5 +822,21 @@ def test_a_brush_rle_cut_short_and_coco_classes_declared_twice_are_named(tmp_pat
     other["categories"][0]["id"] = 2
     other["images"][0]["file_name"] = "other.jpg"
     (tmp_path / "coco" / "annotations" / "instances_val.json").write_text(json.dumps(other))
-    with pytest.raises(DatasetError, match=r"instances_val\.json: declares class 'person' as .*id=2.*, another file as .*id=1.*; give the class table with -c"):
+    train = tmp_path / "coco" / "annotations" / "instances_train.json"
+    with pytest.raises(DatasetError) as info:
         convert_labelme(tmp_path / "coco", tmp_path / "out2")
+    assert str(info.value) == (
+        f"{tmp_path / 'coco' / 'annotations' / 'instances_val.json'}: declares class 'person' as id 2, and {train} as "
+        "id 1; give a class table with -c (its classes are matched by name, so both become that one class)"
+    )
+    (tmp_path / "coco" / "annotations" / "instances_val.json").unlink()
+    doc = json.loads(train.read_text())  # one file declaring a name twice, as merged exports do
+    doc["categories"].append({"id": 9, "name": "car"})
+    for annotation in doc["annotations"]:
+        annotation["category_id"] = 9 if annotation["category_id"] == 3 else annotation["category_id"]
+    train.write_text(json.dumps(doc))
+    with pytest.raises(DatasetError, match=r"instances_train\.json: declares class 'car' twice, as id 3 and as id 9; give a class table with -c"):
+        convert_labelme(tmp_path / "coco", tmp_path / "out2")
+    _, results = convert(tmp_path / "coco", tmp_path / "out3", classes=ClassTable.from_names(["_background_", "person", "car", "tree"]))
+    assert all(r.ok for r in results)
+    assert 2 in read_label(tmp_path / "out3" / "SegmentationClass" / "img_0000.png")

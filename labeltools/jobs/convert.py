@@ -845,6 +845,14 @@ def _unused_name(index: int, names: set[str]) -> str:
     return name
 
 
+def _declared(cls: SourceClass) -> str:
+    """A declared class's id and colour, in words ("id 3, colour 250,50,83")."""
+    parts = [f"id {cls.id}" if cls.id is not None else "no id"]
+    if cls.color is not None:
+        parts.append("colour " + ",".join(map(str, cls.color)))
+    return ", ".join(parts)
+
+
 def source_class_table(kind: SourceFormat, exports: Sequence[AnnotationExport]) -> tuple[ClassTable, str]:
     """The class table an export declares, and where it came from, in words.
 
@@ -861,13 +869,18 @@ def source_class_table(kind: SourceFormat, exports: Sequence[AnnotationExport]) 
         table = ClassTable.preset("cityscapes-train")
         return table, f"{table.described}, as cityscapesScripts' createTrainIdLabelImgs writes them (-c cityscapes: labelIds)"
     declared: dict[str, SourceClass] = {}
+    declared_in: dict[str, str] = {}
     for export in exports:
         for cls in export.classes:
             earlier = declared.setdefault(cls.name, cls)
+            where = declared_in.setdefault(cls.name, str(export.path))
             if earlier != cls:
+                said = f"twice, as {_declared(earlier)} and as {_declared(cls)}" if where == str(export.path) else (
+                    f"as {_declared(cls)}, and {where} as {_declared(earlier)}"
+                )
                 raise DatasetError(
-                    f"{export.path}: declares class {shown(cls.name)} as {cls}, another file as {earlier}; "
-                    "give the class table with -c"
+                    f"{export.path}: declares class {shown(cls.name)} {said}; give a class table with -c "
+                    "(its classes are matched by name, so both become that one class)"
                 )
     used = {label for export in exports for record in export.images for label in record.labels}
     special = {BACKGROUND_NAME, IGNORE_NAME}
