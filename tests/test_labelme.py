@@ -536,6 +536,13 @@ def test_declared_size_must_match_the_image(tmp_path: Path) -> None:
         open_source_image(read_labelme(path))
     only_height = write_pair(tmp_path, document([], hw=(30, 40), imageWidth=None), "b.json")
     assert open_source_image(read_labelme(only_height)).width == 40
+    halved = write_pair(tmp_path, document([], hw=(15, 20)), "c.json")  # the image was doubled since
+    with pytest.raises(AnnotationError) as info:
+        open_source_image(read_labelme(halved))
+    assert str(info.value) == (
+        f"{halved}: imageHeight x imageWidth is 15x20 but image {tmp_path / 'image.png'} is 30x40 (resized since it "
+        "was annotated, its shapes fitting the declared size? scale the shapes or the image back)"
+    )
 
 
 def test_embedded_image_data_is_used_as_is(tmp_path: Path) -> None:

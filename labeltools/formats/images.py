@@ -123,8 +123,12 @@ def open_image(
     if (declared[0] is not None and declared[0] != height) or (declared[1] is not None and declared[1] != width):
         given = "x".join("?" if v is None else str(v) for v in declared)
         rotated = f" after EXIF orientation {orientation}" if orientation != 1 else ""
+        shown = source.removeprefix(f"{owner}: ")
+        resized = ""
+        if None not in declared and abs(height * declared[1] - width * declared[0]) <= max(height, width):  # type: ignore[operator]
+            resized = " (resized since it was annotated, its shapes fitting the declared size? scale the shapes or the image back)"
         raise AnnotationError(
-            f"{owner}: {declared_as[0]} x {declared_as[1]} is {given} but {source} is {height}x{width}{rotated}"
+            f"{owner}: {declared_as[0]} x {declared_as[1]} is {given} but {shown} is {height}x{width}{rotated}{resized}"
         )
     return SourceImage(
         source=source, path=path, data=data, format=image.format or "", mode=image.mode,
