@@ -33,7 +33,6 @@ import binascii
 import functools
 import logging
 import math
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
@@ -48,6 +47,7 @@ from numpy.typing import NDArray
 from labeltools.core.classes import IGNORE_NAME, ClassTable
 from labeltools.core.errors import AnnotationError, NotLabelmeError
 from labeltools.core.errors import shown as _shown
+from labeltools.core.files import names_beside
 from labeltools.core.options import (
     DEFAULT_LABELME_RULES,
     DEFAULT_LINE_WIDTH,
@@ -461,20 +461,13 @@ def find_image_file(doc: LabelmeDocument, allow_urls: bool = False) -> Path | No
 def _other_case(candidates: Sequence[Path]) -> str:
     """What a missing image is called on disk when its name differs only in letter case (an
     annotation made on Windows or macOS, whose file names ignore case); empty otherwise."""
-    found = []
-    for candidate in candidates:
-        if is_url(str(candidate)):  # no local folder to list
-            continue
-        try:
-            found += [candidate.parent / name for name in os.listdir(candidate.parent) if name.casefold() == candidate.name.casefold()]
-        except OSError:
-            continue
+    found = [str(c.parent / name) for c in candidates for name in names_beside(str(c), str.casefold)]
     if not found:
         return ""
-    names = list(dict.fromkeys(_shown(str(path)) for path in found))
+    names = [_shown(path) for path in dict.fromkeys(found)]
     return (
-        f"; {', '.join(names)} {'differs' if len(names) == 1 else 'differ'} only in letter case (the annotation was made where file names ignore "
-        "case): rename the image, or its imagePath, to match"
+        f"; {', '.join(names)} {'differs' if len(names) == 1 else 'differ'} only in letter case (the annotation was "
+        "made where file names ignore case): rename the image, or its imagePath, to match"
     )
 
 

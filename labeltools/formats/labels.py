@@ -7,7 +7,6 @@ on read, and so are 16-bit ones whose values all fit in 0..255.
 
 from __future__ import annotations
 
-import glob
 import io
 import os
 import struct
@@ -28,7 +27,7 @@ from labeltools.core._types import PathLike
 from labeltools.core.arrays import as_label_array, run_counts
 from labeltools.core.colormap import palette_bytes
 from labeltools.core.errors import ColourImageError, LabelFileError, LabeltoolsError
-from labeltools.core.files import json_text
+from labeltools.core.files import json_text, names_beside, stem_of
 from labeltools.engine.storage import atomic_write as atomic_write
 from labeltools.engine.storage import is_url, read_bytes
 
@@ -315,13 +314,7 @@ def open_image(
 def not_png_hint(path: PathLike) -> str:
     """Why a label PNG that is missing was not found, when a file of its stem in another format
     lies beside it on a local disk (``"; street_07.jpg is beside it: ..."``); empty otherwise."""
-    if is_url(os.fspath(path)):
-        return ""
-    wanted = Path(path)
-    try:
-        others = sorted(p.name for p in wanted.parent.glob(glob.escape(wanted.stem) + ".*") if p.name != wanted.name)
-    except OSError:
-        return ""
+    others = names_beside(path, stem_of)
     return f"; {', '.join(others[:3])} is beside it: {NOT_PNG}" if others else ""
 
 
