@@ -383,6 +383,20 @@ def test_a_split_alone_is_exported_and_yolo_always_names_train_and_val(tmp_path:
     assert run("export", SAMPLE_DIR, "--to", "coco", "-d", tmp_path / "none", "--split", "test").exit_code == 1
 
 
+def test_a_voc_dataset_with_a_test_list_alone_exports_the_rest_as_train(tmp_path: Path, voc: Path) -> None:
+    import shutil
+
+    root = tmp_path / "voc"
+    shutil.copytree(voc, root)
+    for listed in (root / "ImageSets" / "Segmentation").glob("*.txt"):
+        listed.unlink()
+    ids = sorted(p.stem for p in (root / "SegmentationClass").glob("*.png"))
+    (root / "ImageSets" / "Segmentation" / "test.txt").write_text(f"{ids[0]}\n")
+    assert run("export", root, "--to", "yolo-seg", "-d", tmp_path / "yolo", "-j", "1").exit_code == 0
+    assert sorted(p.stem for p in (tmp_path / "yolo" / "images" / "train").iterdir()) == ids[1:]
+    assert [p.stem for p in (tmp_path / "yolo" / "images" / "test").iterdir()] == ids[:1]
+
+
 def test_the_rle_of_a_box_is_the_rle_of_the_whole_image() -> None:
     from pycocotools import mask as masks
 

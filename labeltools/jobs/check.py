@@ -267,8 +267,9 @@ class DatasetCheck:
     """A check of a VOC folder: the folder-level problems at once, the files by :meth:`run`.
 
     Folder-level checks (on construction): the class table, split files (readable, duplicate
-    ids, ids in both train and val, or in test and train or val), every id listed in a split has a label and an image, every
-    label has an image, labels that no split lists (warning). Per-sample checks (:meth:`run`,
+    ids, ids in both train and val, or in test and train or val), every id listed in a split
+    has a label and an image, every label has an image, labels that no split lists and images
+    the usual loaders do not open (warnings). Per-sample checks (:meth:`run`,
     in parallel): see :func:`check_sample`. Each problem is reported once, with its file.
 
     Args:

@@ -657,18 +657,20 @@ def _voc_items(root: Path, split: str | None) -> list[ExportItem]:
             f"{root}: has no {OBJECTS_DIR}/; an instance export needs instance maps "
             "(labeltools convert --instances writes them)"
         )
-    present = [s for s in ("train", "val", TEST_SPLIT) if s in available_splits(root)]
-    chosen: dict[str, list[str]]
-    if present:
-        chosen = {s: read_split(root, s) for s in present}
-    else:
-        chosen = {"train": label_ids(root)}
+    there = available_splits(root)
+    test = read_split(root, TEST_SPLIT) if TEST_SPLIT in there else []
+    chosen: dict[str, list[str]] = {s: read_split(root, s) for s in ("train", "val") if s in there}
+    if not chosen:  # every label but the held-out test ones
+        held_out = set(test)
+        chosen = {"train": [image_id for image_id in label_ids(root) if image_id not in held_out]}
+    if test:
+        chosen[TEST_SPLIT] = test
     if split is not None:
-        if split not in chosen and split in available_splits(root):
+        if split not in chosen and split in there:
             chosen = {split: read_split(root, split)}
         chosen = {s: ids for s, ids in chosen.items() if s == split}
         if not chosen:
-            raise DatasetError(f"{root}: no split {split!r} (splits present: {', '.join(available_splits(root)) or 'none'})")
+            raise DatasetError(f"{root}: no split {split!r} (splits present: {', '.join(there) or 'none'})")
     return [ExportItem(str(root), image_id, s, voc=True) for s, ids in chosen.items() for image_id in ids]
 
 
