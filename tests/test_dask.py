@@ -131,17 +131,30 @@ def dies_on_poison(item: str) -> FileResult:
 
 
 def test_an_item_that_kills_its_dask_workers_fails_alone_and_the_rest_runs_in_order() -> None:
-    # Its own cluster: the scheduler gives up on a task after its workers died allowed-failures
-    # + 1 times (KilledWorker), restarting each through its nanny; the module's cluster stays whole.
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
+    # A local cluster of its own (--dask local): the scheduler gives up on a task after its
+    # workers died allowed-failures + 1 times (KilledWorker), each restarted by its nanny. A
+    # local cluster also closes for good a nanny left without a worker for lost-worker-timeout
+    # (15 s; here 10 ms, as a run of many kills meets it): the command's cluster must not.
+    import threading
+
+    import dask
+
     items = [f"i{k}" for k in range(100)]
     items[37], items[40], items[90] = "poison-a", "poison-b", "poison-c"  # two in one task of 16
-    try:
-        with use_dask(cluster.scheduler_address):
-            results = list(map_files(dies_on_poison, items, jobs=2))
-    finally:
-        close_dask_clients()
-        cluster.close()
+    results: list[FileResult] = []
+
+    def run() -> None:
+        with use_dask("local"):
+            results.extend(map_files(dies_on_poison, items, jobs=2))
+
+    with dask.config.set({"distributed.deploy.lost-worker-timeout": "10ms"}):
+        runner = threading.Thread(target=run, daemon=True)
+        try:
+            runner.start()
+            runner.join(timeout=240)
+        finally:
+            close_dask_clients()
+    assert not runner.is_alive(), "the run waits for ever: the local cluster lost its workers"
     assert [r.source for r in results] == items
     failed = {r.source: r.error for r in results if not r.ok}
     assert failed == {name: f"{name}: 4 Dask workers died while processing it (out of memory?)" for name in ("poison-a", "poison-b", "poison-c")}

@@ -442,6 +442,9 @@ DASK_MIN_TASK_ITEMS = 16
 DASK_TASKS_PER_WORKER = 2
 #: Seconds to wait for a Dask scheduler to answer before giving up (Dask's own default is 30).
 DASK_CONNECT_TIMEOUT = 10
+#: How long a local cluster (``--dask local``) waits for a lost worker to come back before it
+#: closes the worker's nanny (Dask's default is 15 s): never, in a run's time.
+LOCAL_LOST_WORKER_TIMEOUT = "365 days"
 
 _dask_setting: list[str | None] = []  # innermost use_dask() last
 _clients: dict[str, Any] = {}
@@ -480,6 +483,7 @@ def _dask_client(address: str, jobs: int | None) -> Any:
     if key in _clients:
         return _clients[key]
     try:
+        import dask
         import distributed
     except ImportError:
         raise LabeltoolsError(
@@ -487,6 +491,10 @@ def _dask_client(address: str, jobs: int | None) -> Any:
         ) from None
     try:
         if address == "local":
+            # A local cluster closes for good a worker's nanny that has had no worker for this
+            # long, which a file that kills its worker again and again (out of memory) brings
+            # about: the last nanny gone, the run waits for ever. A nanny restarts its worker.
+            dask.config.set({"distributed.deploy.lost-worker-timeout": LOCAL_LOST_WORKER_TIMEOUT})
             cluster = distributed.LocalCluster(
                 n_workers=resolve_jobs(jobs), threads_per_worker=1, processes=True, dashboard_address=":0"
             )
