@@ -156,6 +156,8 @@ def test_a_channel_axis_of_one_is_not_a_batch_axis():
         assert count_classes([shaped], 3).to_dict() == reference
     single = count_classes([IMAGE_A[..., None]], 3)
     assert single.to_dict() == count_classes([IMAGE_A], 3).to_dict() and single.num_images == 1
+    narrow = np.zeros((3, 1, 4, 1), np.uint8)  # three maps 4 pixels high, one wide: the axis is left out once
+    assert count_classes([narrow], 2).num_images == 3
 
 
 def test_bool_labels_count_as_zero_and_one():

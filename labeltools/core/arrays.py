@@ -49,13 +49,13 @@ def without_channel_axis(array: NDArray[Any]) -> NDArray[Any]:
 
 
 def label_batch(array: NDArray[Any], source: str, error: type[LabeltoolsError] = LabelFileError) -> NDArray[Any]:
-    """Label maps as a batch ``(N, H, W)``: a map ``(H, W)`` or a batch ``(N, H, W)``, either
-    with a channel axis of 1 (:func:`without_channel_axis`). A view.
+    """Label maps as a batch ``(N, H, W)``: a map ``(H, W)`` or a batch ``(N, H, W)``, its
+    channel axis of 1 already left out (:func:`without_channel_axis`, once: a second pass would
+    take an axis of 1 that is data). A view.
 
     Raises:
         error: any other shape, named.
     """
-    array = without_channel_axis(array)
     if array.ndim in (2, 3):
         return array[None] if array.ndim == 2 else array
     raise error(

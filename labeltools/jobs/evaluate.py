@@ -129,8 +129,8 @@ def evaluation_pairs(gt: PathLike, pred: PathLike, split: str | None = None) -> 
     every_gt = gt_paths if split is None else dataset_label_paths(gt_dir, None)
     stems = {p.stem for p in every_gt}
     predicted = {p.stem for p in pred_dir.glob("*.png")}
-    if not predicted & {p.stem for p in gt_paths}:
-        asked = {p.stem for p in gt_paths}
+    asked = {p.stem for p in gt_paths}
+    if not predicted & asked:
         others = sorted(p.name for p in pred_dir.iterdir() if p.stem in asked and p.suffix.lower() != ".png")
         why = f"; it holds {', '.join(others[:3])}{' ...' if len(others) > 3 else ''}: {NOT_PNG}" if others else ""
         raise DatasetError(f"{pred_dir}: holds no prediction named like the ground truth ({gt_paths[0].name}, ...){why}")
