@@ -23,12 +23,13 @@ folder in a run removes those whose process is gone (:func:`remove_stale_tempora
 from __future__ import annotations
 
 import errno
+import functools
 import logging
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -479,3 +480,39 @@ def atomic_write(path: PathLike) -> Iterator[Path]:
     """
     with atomic_writes() as stage:
         yield stage(path)
+
+
+def names_beside(path: Any, key: Callable[[str], str]) -> tuple[str, ...]:
+    """The names in ``path``'s local folder, other than its own, whose ``key`` equals the key of
+    ``path``'s name (``str.casefold``: the same name in other letter case); none for a URL or a
+    folder that cannot be listed. For messages about a missing file: each folder is listed once
+    while it is unchanged, however many of its files are missing."""
+    text = os.fspath(path)
+    if is_url(text):
+        return ()
+    folder, name = os.path.split(text)
+    folder = folder or "."
+    try:
+        changed = os.stat(folder).st_mtime_ns
+    except OSError:
+        return ()
+    found = _folder_index(folder, changed, key).get(key(name), ())
+    return tuple(other for other in found if other != name)
+
+
+@functools.lru_cache(maxsize=8)
+def _folder_index(folder: str, changed: int, key: Callable[[str], str]) -> Mapping[str, tuple[str, ...]]:
+    """``folder``'s names by ``key`` (``changed``, its modification time, renews the listing)."""
+    index: dict[str, list[str]] = {}
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return {}
+    for name in names:
+        index.setdefault(key(name), []).append(name)
+    return {k: tuple(v) for k, v in index.items()}
+
+
+def stem_of(name: str) -> str:
+    """A file name without its last suffix (``a.b.png`` -> ``a.b``), as a :func:`names_beside` key."""
+    return os.path.splitext(name)[0]

@@ -47,7 +47,6 @@ from numpy.typing import NDArray
 from labeltools.core.classes import IGNORE_NAME, ClassTable
 from labeltools.core.errors import AnnotationError, NotLabelmeError
 from labeltools.core.errors import shown as _shown
-from labeltools.core.files import names_beside
 from labeltools.core.options import (
     DEFAULT_LABELME_RULES,
     DEFAULT_LINE_WIDTH,
@@ -60,7 +59,7 @@ from labeltools.core.options import (
     OverlapRule,
     UnknownPolicy,
 )
-from labeltools.engine.storage import is_url, location
+from labeltools.engine.storage import is_url, location, names_beside
 from labeltools.formats.images import SourceImage, open_image
 from labeltools.formats.labels import PIL_ERRORS, check_pixel_count, open_pillow, read_image_bytes
 from labeltools.formats.sources import MAX_COORDINATE, checked_numbers, read_json, unknown_label

@@ -27,9 +27,9 @@ from labeltools.core._types import PathLike
 from labeltools.core.arrays import as_label_array, run_counts
 from labeltools.core.colormap import palette_bytes
 from labeltools.core.errors import ColourImageError, LabelFileError, LabeltoolsError
-from labeltools.core.files import json_text, names_beside, stem_of
+from labeltools.core.files import json_text
 from labeltools.engine.storage import atomic_write as atomic_write
-from labeltools.engine.storage import is_url, read_bytes
+from labeltools.engine.storage import is_url, names_beside, read_bytes, stem_of
 
 #: zlib settings for label PNGs. Label maps are long runs of few values: zlib's run-length
 #: strategy (Z_RLE) compresses them about as well as level 6 at a third of its time, and both
