@@ -71,6 +71,7 @@ def test_caller_array_is_not_mutated(tmp_path):
         (np.array([[-2, 0]]), r"1 pixel\(s\) lie outside the label range"),
         (np.array([[0.5, 1.0]]), r"1 pixel\(s\) are not whole numbers.*\.npy"),
         (np.array([[np.nan, 1.0]]), r"1 pixel\(s\) are not whole numbers"),
+        (np.array([[0, 7, 255]]) / 255, r"1 pixel\(s\) are not whole numbers; every value is a multiple of 1/255: .*ToTensor"),
         (np.zeros((2, 2, 3), dtype=np.uint8), r"must be a 2-D \(H, W\) array, got shape \(2, 2, 3\).*labeltools remap"),
         (np.array([["a"]]), "must be numbers"),
     ],

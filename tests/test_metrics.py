@@ -273,6 +273,10 @@ def test_size_mismatch():
 def test_float_predictions_are_refused_with_a_hint():
     with pytest.raises(EvaluationError, match=r"prediction: expected integer class indices, got dtype float32 \(take the argmax"):
         confusion_counts(GT, PRED.astype(np.float32), 3)
+    with pytest.raises(EvaluationError, match=r"ground truth: .* got dtype float64 \(take the argmax .* if they are scores; whole numbers as they are, cast them with \.long\(\)"):
+        confusion_counts(GT.astype(np.float64), PRED, 3)
+    with pytest.raises(EvaluationError, match=r"ground truth: .* float64 \(every value is a multiple of 1/255: .*ToTensor"):
+        confusion_counts(GT / 255, PRED, 3)
     with pytest.raises(EvaluationError, match=r"ground truth: expected integer class indices, got dtype <U1$"):
         confusion_counts(np.array([["a"]]), np.array([[0]]), 3)
 

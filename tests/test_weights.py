@@ -177,6 +177,22 @@ def test_non_integral_float_labels_are_an_error():
     )
 
 
+def test_labels_scaled_by_to_tensor_are_named_as_such():
+    """torchvision's ToTensor() turns a uint8 image into floats / 255, a label map too: class 2
+    arrives as 0.00784. The error says so and how to make label tensors instead."""
+    torch = pytest.importorskip("torch")
+    # torchvision.transforms.functional.to_tensor on a uint8 image, step for step
+    scaled = torch.from_numpy(IMAGE_A[None].copy()).to(dtype=torch.float32).div(255)
+    loader = torch.utils.data.DataLoader([(torch.zeros(3, *IMAGE_A.shape), scaled)] * 2, batch_size=2)
+    with pytest.raises(LabelFileError) as info:
+        count_classes(loader, 3)
+    assert "every value is a multiple of 1/255: the label map was scaled to 0..1, as torchvision's ToTensor()" in str(info.value)
+    assert "PILToTensor()" in str(info.value)
+    half = IMAGE_A.astype(np.float32) / 2  # fractions of another kind keep the resize hint
+    with pytest.raises(LabelFileError, match="nearest-neighbour interpolation"):
+        count_classes([half], 3)
+
+
 def test_bad_items_are_errors():
     with pytest.raises(LabelFileError) as info:
         count_classes([{"image": 1, "mask": IMAGE_A}], 3)

@@ -36,6 +36,25 @@ def to_array(values: Any, source: str, error: type[LabeltoolsError] = LabelFileE
     return array.view(np.uint8) if array.dtype == np.bool_ else array
 
 
+def scaled_to_unit_hint(values: NDArray[Any]) -> str | None:
+    """Why float labels hold fractions, when the values show it: a label map divided by 255.
+
+    torchvision's ``ToTensor()`` turns any uint8 image into floats in 0..1, a label map too, so
+    class 7 arrives as 0.0275 (7/255). Only asked once values are known not to be whole numbers.
+    """
+    finite = values[np.isfinite(values)]
+    if not finite.size or finite.min() < 0 or finite.max() > 1:
+        return None
+    scaled = finite * 255
+    if not np.allclose(scaled, np.round(scaled), rtol=0, atol=1e-3):
+        return None
+    return (
+        "every value is a multiple of 1/255: the label map was scaled to 0..1, as torchvision's "
+        "ToTensor() does to any image; make label tensors with PILToTensor() or "
+        "torch.as_tensor(np.array(label)) instead"
+    )
+
+
 def without_channel_axis(array: NDArray[Any]) -> NDArray[Any]:
     """Label maps without the channel axis of 1 that torch and mmsegmentation keep masks with:
     ``(N, 1, H, W)`` and ``(N, H, W, 1)`` become ``(N, H, W)``, ``(H, W, 1)`` becomes ``(H, W)``
@@ -96,10 +115,11 @@ def as_label_array(array: ArrayLike, source: str = "label array") -> NDArray[np.
         bad = ~np.isfinite(label) | (label != np.round(label))
         nbad = int(np.count_nonzero(bad))
         if nbad:
-            raise LabelFileError(
-                f"{source}: {nbad} pixel(s) are not whole numbers; a label map holds class "
-                "indices 0..254 and 255 for void (save continuous values as .npy instead)"
+            hint = scaled_to_unit_hint(label) or (
+                "a label map holds class indices 0..254 and 255 for void (save continuous "
+                "values as .npy instead)"
             )
+            raise LabelFileError(f"{source}: {nbad} pixel(s) are not whole numbers; {hint}")
     out_of_range = (label < -1) | ((label > 254) & (label != VOID))
     nbad = int(np.count_nonzero(out_of_range))
     if nbad:

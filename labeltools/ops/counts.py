@@ -48,7 +48,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from labeltools.core._types import is_int
-from labeltools.core.arrays import label_batch, to_array, without_channel_axis
+from labeltools.core.arrays import label_batch, scaled_to_unit_hint, to_array, without_channel_axis
 from labeltools.core.classes import class_name, class_names_for
 from labeltools.core.errors import (
     LabelFileError,
@@ -384,9 +384,11 @@ def _integral(batch: NDArray[Any], source: str) -> NDArray[Any]:
     nbad = int(np.count_nonzero(bad))
     if nbad:
         first = batch[bad][0]
+        hint = scaled_to_unit_hint(batch) or (
+            "labels must hold class indices (resize label maps with nearest-neighbour interpolation)"
+        )
         raise LabelFileError(
-            f"{source}: {nbad} label value(s) are not whole numbers (first: {first:g}); labels "
-            "must hold class indices (resize label maps with nearest-neighbour interpolation)"
+            f"{source}: {nbad} label value(s) are not whole numbers (first: {first:g}); {hint}"
         )
     return batch.astype(np.int64)
 

@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from labeltools.core._types import is_int
-from labeltools.core.arrays import to_array, without_channel_axis
+from labeltools.core.arrays import scaled_to_unit_hint, to_array, without_channel_axis
 from labeltools.core.classes import class_names_for
 from labeltools.core.errors import EvaluationError, format_values
 from labeltools.core.options import MAX_CLASSES, VOID
@@ -43,9 +43,19 @@ def _as_numpy(values: Any, source: str) -> NDArray[Any]:
     """An integer array of class indices (booleans as uint8); see :func:`~labeltools.core.arrays.to_array`."""
     array = to_array(values, source, EvaluationError)
     if not np.issubdtype(array.dtype, np.integer):
-        hint = " (take the argmax over the class axis first)" if np.issubdtype(array.dtype, np.floating) else ""
+        hint = f" ({_float_hint(array)})" if np.issubdtype(array.dtype, np.floating) else ""
         raise EvaluationError(f"{source}: expected integer class indices, got dtype {array.dtype}{hint}")
     return array
+
+
+def _float_hint(array: NDArray[Any]) -> str:
+    """What to do with float labels: cast whole numbers, undo a 1/255 scaling, or take the argmax."""
+    if np.isfinite(array).all() and (array == np.round(array)).all():
+        return (
+            "take the argmax over the class axis first if they are scores; whole numbers as "
+            "they are, cast them with .long() or .astype(int)"
+        )
+    return scaled_to_unit_hint(array) or "take the argmax over the class axis first"
 
 
 def _values_text(values: NDArray[Any]) -> str:
