@@ -10,6 +10,10 @@ the test environment's packages (where CI installs torch's CPU build) and instal
 itself without dependencies, then the ones its dataset code imports (torchvision without its
 own: its operators would need its torch, but Ultralytics imports it only inside training,
 prediction and export, never in ``ultralytics.data``).
+
+Two consumers are code taken from their wheels rather than installed: labelme 7's rasteriser
+(labelme 7 needs Python 3.12 and Qt) and torchvision's ``VOCSegmentation`` (PyPI's torchvision
+is built for CUDA torch and cannot be imported beside the CPU build).
 """
 
 from __future__ import annotations
@@ -88,6 +92,66 @@ def run_in(name: str, code: str, cwd: Path, *args: str) -> subprocess.CompletedP
     )  # fmt: skip
 
 
+def _wheel(package: str, version: str, *pip_args: str) -> Path:
+    """``package``'s wheel of ``version``, downloaded once without dependencies into the tests'
+    cache folder (``pip_args`` pick another platform's wheel). Skips the test when it cannot be
+    downloaded locally; under ``CI=true`` that is a failure."""
+    folder = _root() / f"{package}-{version}-wheel"
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        wheels = sorted(folder.glob(f"{package}-{version}-*.whl"))
+        if not wheels:
+            done = subprocess.run(
+                [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", *pip_args,
+                 "--only-binary=:all:", "--dest", str(folder), f"{package}=={version}"],
+                capture_output=True, text=True, timeout=600,
+            )  # fmt: skip
+            wheels = sorted(folder.glob(f"{package}-{version}-*.whl"))
+            if done.returncode != 0 or not wheels:
+                message = f"cannot download the {package} {version} wheel: {done.stderr[-2000:]}"
+                if os.environ.get("CI") == "true":
+                    pytest.fail(message)
+                pytest.skip(message)
+    return wheels[0]
+
+
+#: The torchvision release whose ``VOCSegmentation`` reads our datasets in the tests.
+TORCHVISION = "0.28.0"
+
+#: torchvision's modules that ``torchvision.datasets.VOCSegmentation`` runs on, package-relative.
+_VOC_MODULES = ("_internally_replaced_utils.py", "utils.py", "datasets/utils.py", "datasets/vision.py", "datasets/voc.py")
+
+
+def torchvision_voc() -> Path:
+    """A folder to put on ``PYTHONPATH`` in which ``from torchvision.datasets import
+    VOCSegmentation`` is torchvision 0.28.0's own class, as a user's ``pip install torchvision``
+    runs it, on the test environment's torch.
+
+    The torchvision wheel on PyPI is built for CUDA torch: with the CPU build CI installs, its
+    ``import torchvision`` fails loading its C operators. ``VOCSegmentation`` needs none of them,
+    so the five modules it runs on (``_VOC_MODULES``: the class, its ``VisionDataset`` base and
+    the helpers they import) are taken unchanged from the wheel; only the two package
+    ``__init__`` files are ours, empty but for exporting the class.
+    """
+    folder = _root() / f"torchvision-{TORCHVISION}-voc"
+    ready = folder / ".ready"
+    if not ready.exists():
+        wheel = _wheel("torchvision", TORCHVISION)
+        with open(_root() / "torchvision-voc.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not ready.exists():
+                package = folder / "torchvision"
+                (package / "datasets").mkdir(parents=True, exist_ok=True)
+                with zipfile.ZipFile(wheel) as archive:
+                    for name in _VOC_MODULES:
+                        (package / name).write_bytes(archive.read(f"torchvision/{name}"))
+                (package / "__init__.py").write_text("")
+                (package / "datasets" / "__init__.py").write_text("from .voc import VOCSegmentation\n")
+                ready.touch()
+    return folder
+
+
 #: The labelme 7 release whose rasteriser ``--labelme-rules 7`` reproduces.
 LABELME7 = "7.9.1"
 
@@ -105,25 +169,9 @@ def labelme7_rasteriser() -> types.ModuleType:
     """
     if "labelme7._utils._mask" in sys.modules:
         return sys.modules["labelme7._utils._mask"]
-    folder = _root() / f"labelme-{LABELME7}-wheel"
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        wheels = sorted(folder.glob(f"labelme-{LABELME7}-*.whl"))
-        if not wheels:
-            done = subprocess.run(
-                [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--python-version", "3.12",
-                 "--only-binary=:all:", "--dest", str(folder), f"labelme=={LABELME7}"],
-                capture_output=True, text=True, timeout=600,
-            )  # fmt: skip
-            wheels = sorted(folder.glob(f"labelme-{LABELME7}-*.whl"))
-            if done.returncode != 0 or not wheels:
-                message = f"cannot download the labelme {LABELME7} wheel: {done.stderr[-2000:]}"
-                if os.environ.get("CI") == "true":
-                    pytest.fail(message)
-                pytest.skip(message)
-    with zipfile.ZipFile(wheels[0]) as wheel:
-        sources = {name: wheel.read(f"labelme/{name}").decode() for name in ("_shape/_model.py", "_utils/_mask.py")}
+    wheel = _wheel("labelme", LABELME7, "--python-version", "3.12")
+    with zipfile.ZipFile(wheel) as archive:
+        sources = {name: archive.read(f"labelme/{name}").decode() for name in ("_shape/_model.py", "_utils/_mask.py")}
     for package in ("labelme7", "labelme7._utils"):
         module = types.ModuleType(package)
         module.__path__ = []

@@ -163,6 +163,58 @@ def test_datumaro_reads_our_names_colours_and_pixels(sample_voc: Path, tmp_path:
             assert masks[str(index)] == np.flatnonzero(label == index).tolist(), (item_id, index)
 
 
+#: Run with torchvision's own VOCSegmentation on the path: every image and target of each split,
+#: as numpy arrays, saved to argv[2].
+TORCHVISION_READS = """
+import sys
+import numpy as np
+from torchvision.datasets import VOCSegmentation
+arrays = {}
+for split in ("train", "val"):
+    dataset = VOCSegmentation(sys.argv[1], year="2012", image_set=split)
+    for index, image_path in enumerate(dataset.images):
+        image, target = dataset[index]
+        key = f"{split}/{image_path.rsplit('/', 1)[-1][:-4]}"
+        arrays[key + "/image"] = np.asarray(image)
+        arrays[key + "/target"] = np.asarray(target)
+np.savez(sys.argv[2], **arrays)
+"""
+
+
+def test_torchvision_reads_every_image_and_label_of_each_split(sample_voc: Path, tmp_path: Path) -> None:
+    """torchvision's VOCSegmentation, from another working folder, on the README's link: each
+    split's ids, its images as RGB and its targets as our class indices, 255 kept."""
+    import os
+    import subprocess
+    import sys
+
+    from consumers import torchvision_voc
+    from PIL import Image
+
+    pytest.importorskip("torch")
+    (tmp_path / "data" / "VOCdevkit").mkdir(parents=True)
+    (tmp_path / "data" / "VOCdevkit" / "VOC2012").symlink_to(sample_voc)
+    (tmp_path / "elsewhere").mkdir()
+    env = {**os.environ, "PYTHONPATH": str(torchvision_voc())}
+    done = subprocess.run(
+        [sys.executable, "-c", TORCHVISION_READS, str(tmp_path / "data"), str(tmp_path / "read.npz")],
+        cwd=tmp_path / "elsewhere", env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    read = np.load(tmp_path / "read.npz")
+    expected = {f"{split}/{i}" for split in ("train", "val") for i in read_split(sample_voc, split)}
+    assert {key.rsplit("/", 1)[0] for key in read.files} == expected
+    void_seen = False
+    for key in expected:
+        item_id = key.split("/")[1]
+        label = read_label(sample_voc / "SegmentationClass" / f"{item_id}.png")
+        np.testing.assert_array_equal(read[key + "/target"], label)
+        void_seen |= bool((label == 255).any())
+        with Image.open(sample_voc / "JPEGImages" / f"{item_id}.jpg") as image:
+            np.testing.assert_array_equal(read[key + "/image"], np.asarray(image.convert("RGB")))
+    assert void_seen  # the sample's labels hold void, and it reads back as 255
+
+
 # --------------------------------------------------------------------------------------------
 # splits
 

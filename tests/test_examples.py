@@ -7,7 +7,8 @@ shell of its own (``set -euo pipefail``). ``pip install`` lines are the install 
 in: each named extra must exist, and the command after ``&&`` runs. The blocks on object storage
 and on a cluster run against an S3 endpoint of moto's server on 127.0.0.1 holding the sample
 (its bucket named ``bucket``, as in the README) and a Dask scheduler on 127.0.0.1 that stands in
-for ``tcp://scheduler:8786``. The torchvision snippet runs where torchvision is installed; the
+for ``tcp://scheduler:8786``. The torchvision snippet runs on torchvision's own ``VOCSegmentation``
+(from its wheel where torchvision is not installed: see ``consumers.torchvision_voc``); the
 mmsegmentation one up to its ``from mmseg`` where mmsegmentation is not; the Datumaro one in
 Datumaro's own environment (see ``consumers.py``).
 
@@ -106,7 +107,11 @@ def run_python(block: Block, cwd: Path, env: dict[str, str]) -> subprocess.Compl
 
         return run_in("datumaro", code, cwd)
     if "torchvision" in code and not importable("torchvision"):
-        return None
+        if not importable("torch"):
+            return None
+        from consumers import torchvision_voc
+
+        env = {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(torchvision_voc()), env.get("PYTHONPATH")]))}
     if "from mmseg" in code and not importable("mmseg"):
         code = code.split("from mmseg")[0]
     return subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
