@@ -59,14 +59,17 @@ def consumer_python(name: str) -> Path:
     the number of test workers). Skips the test when the environment cannot be built locally;
     under ``CI=true`` that is a failure."""
     steps, shared = CONSUMERS[name]
-    key = hashlib.sha256(json.dumps([sys.version, steps, shared, sys.prefix if shared else ""]).encode()).hexdigest()[:12]
+    key = hashlib.sha256(json.dumps([sys.version, steps, shared]).encode()).hexdigest()[:12]
     home = _root() / f"{name}-{key}"
     python = home / "bin" / "python"
     ready = home / ".ready"
+    # An environment that sees the test environment's packages is for that environment alone:
+    # it is rebuilt in place for another one (each CI run's is new), never kept beside it.
+    built_for = sys.prefix if shared else ""
     home.parent.mkdir(parents=True, exist_ok=True)
     with open(home.parent / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not ready.exists():
+        if not ready.exists() or ready.read_text() != built_for:
             venv.EnvBuilder(with_pip=True, clear=True, system_site_packages=shared).create(home)
             for requirements in steps:
                 done = subprocess.run(
@@ -78,7 +81,7 @@ def consumer_python(name: str) -> Path:
                     if os.environ.get("CI") == "true":
                         pytest.fail(message)
                     pytest.skip(message)
-            ready.touch()
+            ready.write_text(built_for)
     return python
 
 
