@@ -11,9 +11,10 @@ itself without dependencies, then the ones its dataset code imports (torchvision
 own: its operators would need its torch, but Ultralytics imports it only inside training,
 prediction and export, never in ``ultralytics.data``).
 
-Two consumers are code taken from their wheels rather than installed: labelme 7's rasteriser
-(labelme 7 needs Python 3.12 and Qt) and torchvision's ``VOCSegmentation`` (PyPI's torchvision
-is built for CUDA torch and cannot be imported beside the CPU build).
+Three consumers are code taken from their wheels rather than installed: labelme 7's rasteriser
+(labelme 7 needs Python 3.12 and Qt), torchvision's ``VOCSegmentation`` (PyPI's torchvision is
+built for CUDA torch and cannot be imported beside the CPU build) and mmsegmentation's
+``BaseSegDataset`` (its package imports mmcv's compiled operators, which have no wheel).
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ import pytest
 CONSUMERS: dict[str, tuple[list[list[str]], bool]] = {
     "datumaro": ([["datumaro>=1.10"]], False),
     "supervision": ([["supervision==0.31.*"]], False),
+    # mmsegmentation's dataset classes run on mmengine; the package itself comes from its wheel
+    # (see mmseg_datasets()). mmcv-lite is mmcv without its compiled operators: image decoding.
+    "mmsegmentation": ([["mmengine==0.10.7", "mmcv-lite==2.1.0"]], True),
     "label-studio-converter": ([["label-studio-converter==0.0.59", "pycocotools"]], False),
     "ultralytics": (
         [
@@ -85,11 +89,14 @@ def consumer_python(name: str) -> Path:
     return python
 
 
-def run_in(name: str, code: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run_in(name: str, code: str, cwd: Path, *args: str, path: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``code`` with ``name``'s Python in ``cwd`` (another working folder than ours), its
-    settings kept in ``cwd`` (Ultralytics writes a settings file where it is told)."""
+    settings kept in ``cwd`` (Ultralytics writes a settings file where it is told); ``path``
+    goes on ``PYTHONPATH`` (a consumer taken from its wheel)."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env["YOLO_CONFIG_DIR"] = str(cwd / ".ultralytics")
+    if path is not None:
+        env["PYTHONPATH"] = str(path)
     return subprocess.run(
         [str(consumer_python(name)), "-c", code, *args], cwd=cwd, capture_output=True, text=True, timeout=600, env=env,
     )  # fmt: skip
@@ -119,11 +126,27 @@ def _wheel(package: str, version: str, *pip_args: str) -> Path:
     return wheels[0]
 
 
-#: The torchvision release whose ``VOCSegmentation`` reads our datasets in the tests.
-TORCHVISION = "0.28.0"
-
-#: torchvision's modules that ``torchvision.datasets.VOCSegmentation`` runs on, package-relative.
-_VOC_MODULES = ("_internally_replaced_utils.py", "utils.py", "datasets/utils.py", "datasets/vision.py", "datasets/voc.py")
+def _modules_from_wheel(package: str, version: str, top: str, modules: tuple[str, ...], inits: dict[str, str]) -> Path:
+    """A folder to put on ``PYTHONPATH`` holding ``modules`` (paths relative to the import
+    package ``top``) of ``package``'s wheel unchanged, and our ``inits`` (package ``__init__``
+    files by relative path) in place of the package's own, which import what cannot load here.
+    Built once."""
+    folder = _root() / f"{package}-{version}-modules"
+    ready = folder / ".ready"
+    if not ready.exists():
+        wheel = _wheel(package, version)
+        with open(_root() / f"{package}-modules.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not ready.exists():
+                with zipfile.ZipFile(wheel) as archive:
+                    for name in modules:
+                        (folder / top / name).parent.mkdir(parents=True, exist_ok=True)
+                        (folder / top / name).write_bytes(archive.read(f"{top}/{name}"))
+                for name, text in inits.items():
+                    (folder / top / name).parent.mkdir(parents=True, exist_ok=True)
+                    (folder / top / name).write_text(text)
+                ready.touch()
+    return folder
 
 
 def torchvision_voc() -> Path:
@@ -133,26 +156,28 @@ def torchvision_voc() -> Path:
 
     The torchvision wheel on PyPI is built for CUDA torch: with the CPU build CI installs, its
     ``import torchvision`` fails loading its C operators. ``VOCSegmentation`` needs none of them,
-    so the five modules it runs on (``_VOC_MODULES``: the class, its ``VisionDataset`` base and
-    the helpers they import) are taken unchanged from the wheel; only the two package
-    ``__init__`` files are ours, empty but for exporting the class.
+    so the five modules it runs on (the class, its ``VisionDataset`` base and the helpers they
+    import) are taken unchanged from the wheel; only the two package ``__init__`` files are ours,
+    empty but for exporting the class.
     """
-    folder = _root() / f"torchvision-{TORCHVISION}-voc"
-    ready = folder / ".ready"
-    if not ready.exists():
-        wheel = _wheel("torchvision", TORCHVISION)
-        with open(_root() / "torchvision-voc.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            if not ready.exists():
-                package = folder / "torchvision"
-                (package / "datasets").mkdir(parents=True, exist_ok=True)
-                with zipfile.ZipFile(wheel) as archive:
-                    for name in _VOC_MODULES:
-                        (package / name).write_bytes(archive.read(f"torchvision/{name}"))
-                (package / "__init__.py").write_text("")
-                (package / "datasets" / "__init__.py").write_text("from .voc import VOCSegmentation\n")
-                ready.touch()
-    return folder
+    modules = ("_internally_replaced_utils.py", "utils.py", "datasets/utils.py", "datasets/vision.py", "datasets/voc.py")
+    inits = {"__init__.py": "", "datasets/__init__.py": "from .voc import VOCSegmentation\n"}
+    return _modules_from_wheel("torchvision", "0.28.0", "torchvision", modules, inits)
+
+
+def mmseg_datasets() -> Path:
+    """A folder to put on ``PYTHONPATH`` (in the ``mmsegmentation`` environment, which has
+    mmengine) in which ``from mmseg.datasets import BaseSegDataset`` is mmsegmentation 1.2.2's own
+    class with its registry.
+
+    mmsegmentation 1.2.2 imports mmcv's compiled operators from ``mmseg.datasets`` on (for its
+    models' point sampling), and mmcv publishes no wheel of them for today's torch: building it
+    takes most of an hour. ``BaseSegDataset`` and the registry it registers in are taken unchanged
+    from the wheel; the package ``__init__`` files are ours, empty but for exporting the class.
+    """
+    modules = ("registry/__init__.py", "registry/registry.py", "datasets/basesegdataset.py")
+    inits = {"__init__.py": "", "datasets/__init__.py": "from .basesegdataset import BaseSegDataset\n"}
+    return _modules_from_wheel("mmsegmentation", "1.2.2", "mmseg", modules, inits)
 
 
 #: The labelme 7 release whose rasteriser ``--labelme-rules 7`` reproduces.

@@ -465,18 +465,51 @@ def readme_block(heading: str) -> str:
     return match.group(1)
 
 
-def test_readme_mmsegmentation_metainfo_comes_from_our_files(sample_voc: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    code = readme_block("#### mmsegmentation")
+#: Appended to the README's mmsegmentation snippet: what mmsegmentation's BaseSegDataset made of
+#: the dataset, and each label map read as its LoadAnnotations reads one (mmcv's imfrombytes,
+#: flag "unchanged", its default Pillow backend), saved to argv[1].
+MMSEG_READS = """
+import sys
+import mmcv
+import mmengine.fileio as fileio
+import numpy as np
+arrays = {}
+for index in range(len(dataset)):
+    info = dataset[index]
+    assert info["label_map"] is None and info["reduce_zero_label"] is False, info
+    seg = mmcv.imfrombytes(fileio.get(info["seg_map_path"]), flag="unchanged", backend="pillow").squeeze().astype(np.uint8)
+    arrays[info["seg_map_path"]] = seg
+    arrays[info["img_path"]] = mmcv.imread(info["img_path"], channel_order="rgb")
+arrays["classes"] = np.array(dataset.metainfo["classes"])
+arrays["palette"] = np.array(dataset.metainfo["palette"])
+np.savez(sys.argv[1], **arrays)
+"""
+
+
+def test_readme_mmsegmentation_snippet_reads_our_names_colours_and_pixels(sample_voc: Path, tmp_path: Path) -> None:
+    """The README's snippet, run on mmsegmentation's own BaseSegDataset: every train id, its image
+    and its label map as mmsegmentation loads them, no remapping of the classes."""
+    from consumers import mmseg_datasets, run_in
+    from PIL import Image
+
+    pytest.importorskip("torch")
     (tmp_path / "dataset").symlink_to(sample_voc)  # the README's snippets read dataset/
-    monkeypatch.chdir(tmp_path)
-    metainfo_code = code.split("from mmseg")[0]  # mmsegmentation itself is not installed here
-    scope: dict[str, Any] = {}
-    exec(metainfo_code, scope)
+    code = readme_block("#### mmsegmentation") + MMSEG_READS
+    done = run_in("mmsegmentation", code, tmp_path, str(tmp_path / "read.npz"), path=mmseg_datasets())
+    assert done.returncode == 0, done.stderr[-3000:]
+    read = np.load(tmp_path / "read.npz")
     table = ClassTable.load(sample_labels_path())
-    assert list(scope["metainfo"]["classes"]) == table.names
-    assert [tuple(c) for c in scope["metainfo"]["palette"]] == [table.color_of(i) for i in range(len(table.names))]
-    for path in re.findall(r'"(ImageSets/Segmentation/train\.txt|JPEGImages|SegmentationClass)"', code):
-        assert (sample_voc / path).exists()
+    assert read["classes"].tolist() == table.names
+    assert [tuple(c) for c in read["palette"].tolist()] == [table.color_of(i) for i in range(len(table.names))]
+    train = read_split(sample_voc, "train")
+    assert sorted(k for k in read.files if k.startswith("dataset/SegmentationClass/")) == sorted(
+        f"dataset/SegmentationClass/{i}.png" for i in train
+    )
+    for item_id in train:
+        label = read_label(sample_voc / "SegmentationClass" / f"{item_id}.png")
+        np.testing.assert_array_equal(read[f"dataset/SegmentationClass/{item_id}.png"], label)
+        with Image.open(sample_voc / "JPEGImages" / f"{item_id}.jpg") as image:
+            np.testing.assert_array_equal(read[f"dataset/JPEGImages/{item_id}.jpg"], np.asarray(image.convert("RGB")))
 
 
 def test_readme_deeplab_weights_name(sample_voc: Path, tmp_path: Path) -> None:

@@ -8,9 +8,9 @@ in: each named extra must exist, and the command after ``&&`` runs. The blocks o
 and on a cluster run against an S3 endpoint of moto's server on 127.0.0.1 holding the sample
 (its bucket named ``bucket``, as in the README) and a Dask scheduler on 127.0.0.1 that stands in
 for ``tcp://scheduler:8786``. The torchvision snippet runs on torchvision's own ``VOCSegmentation``
-(from its wheel where torchvision is not installed: see ``consumers.torchvision_voc``); the
-mmsegmentation one up to its ``from mmseg`` where mmsegmentation is not; the Datumaro one in
-Datumaro's own environment (see ``consumers.py``).
+(from its wheel where torchvision is not installed: see ``consumers.torchvision_voc``), the
+mmsegmentation one on mmsegmentation's own ``BaseSegDataset`` in an environment of its own, and
+the Datumaro one in Datumaro's (see ``consumers.py``).
 
 ``--help``: each command's ``Examples:`` lines run in order in a fresh copy of a folder holding
 what they name: the sample as ``annotations/`` (and two of its files as ``a.json``, ``b.json``,
@@ -113,7 +113,9 @@ def run_python(block: Block, cwd: Path, env: dict[str, str]) -> subprocess.Compl
 
         env = {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(torchvision_voc()), env.get("PYTHONPATH")]))}
     if "from mmseg" in code and not importable("mmseg"):
-        code = code.split("from mmseg")[0]
+        from consumers import mmseg_datasets, run_in
+
+        return run_in("mmsegmentation", code, cwd, path=mmseg_datasets())
     return subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
 
 
