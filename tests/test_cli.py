@@ -848,6 +848,11 @@ def test_evaluate_errors(tmp_path):
     assert result.exit_code == 1 and "error: nothing to score: no pixel was counted" in result.stderr
     # without --num-classes the dataset's own table gives the classes (and here nothing is scored)
     assert "nothing to score" in run("evaluate", root, pred).stderr
+    for i in range(3):  # predictions saved in colour: each fails, and the last line says every one did
+        Image.fromarray(np.zeros((6, 8, 3), np.uint8)).save(pred / f"im{i}.png")
+    result = run("evaluate", root, pred, "-n", "4")
+    assert result.exit_code == 1 and "is a colour image (mode RGB), not a label map" in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "error: nothing to score: every one of the 3 image(s) failed"
 
 
 def test_demo_converts_the_bundled_sample_and_prints_the_tree(tmp_path):
