@@ -855,6 +855,29 @@ def test_evaluate_errors(tmp_path):
     assert result.stderr.strip().splitlines()[-1] == "error: nothing to score: every one of the 3 image(s) failed"
 
 
+@pytest.mark.parametrize(
+    "command, last",
+    [
+        (("stats", "--labels-dir", "{colour}", "-n", "4", "--json", "{json}"), "nothing to show: every one of the 3 label file(s) failed"),
+        (("diff", "{labels}", "{colour}", "--json", "{json}"), "nothing to compare: every one of the 3 file(s) failed"),
+    ],
+)
+def test_when_every_file_fails_no_table_or_file_of_zeros_is_given(tmp_path, command, last):
+    """Colour masks where label maps belong: each file fails, and no table or JSON of zero
+    pixels follows as if it were a result."""
+    root = small_voc(tmp_path / "voc")
+    colour = tmp_path / "colour"
+    colour.mkdir()
+    for i in range(3):
+        Image.fromarray(np.zeros((6, 8, 3), np.uint8)).save(colour / f"im{i}.png")
+    places = {"colour": colour, "labels": root / "SegmentationClass", "json": tmp_path / "out.json"}
+    result = run(*(part.format(**places) for part in command))
+    assert result.exit_code == 1
+    assert result.stderr.count("is a colour image (mode RGB), not a label map") == 3
+    assert result.stderr.strip().splitlines()[-1] == f"error: {last}"
+    assert "┃" not in result.stdout and not (tmp_path / "out.json").exists()
+
+
 def test_demo_converts_the_bundled_sample_and_prints_the_tree(tmp_path):
     result = run("demo", tmp_path / "demo", "-j", "1")
     assert result.exit_code == 0, result.stderr

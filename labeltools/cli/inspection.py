@@ -27,6 +27,7 @@ from labeltools.cli.shared import (
     out,
     report_batch,
     result_table,
+    stop_if_all_failed,
     wrote,
 )
 from labeltools.core.errors import LabeltoolsError
@@ -179,6 +180,7 @@ def stats_command(
         raise typer.BadParameter("applies to the chart: give --plot FILE.png too", param_hint="--log")
     counting = count_dataset(dataset_root(dataset, labels_dir), split, labels_dir, classes, num_classes, jobs)
     summary = report_batch(counting, len(counting), "stats", verb="read")
+    stop_if_all_failed(summary, "show", "label file(s)")
     stats = counting.stats
     grid = result_table(
         f"{stats.images} label file(s), {stats.labelled_pixels} labelled pixels",
@@ -288,6 +290,7 @@ def diff_command(
     from labeltools.jobs.diff import diff_datasets
     run = diff_datasets(old, new, classes, jobs)
     summary = report_batch(run, len(run), "diff", verb="compared")
+    stop_if_all_failed(summary, "compare", "file(s)")
     changes = run.changes
     grid = result_table(
         f"{len(changes.files)} file(s) compared: {changes.changed_pixels} of {changes.pixels} pixels changed",

@@ -26,6 +26,7 @@ from labeltools.cli.shared import (
     report_batch,
     result_table,
     split_option,
+    stop_if_all_failed,
     warn,
     wrote,
 )
@@ -153,8 +154,7 @@ def evaluate_command(
     evaluation = evaluate_dataset(gt, pred, num_classes, split, missing.value, ignore_index, classes, jobs)
     err.print(f"classes: {evaluation.matrix.num_classes}, from {evaluation.classes_from}", soft_wrap=True)
     summary = report_batch(evaluation, len(evaluation), "evaluate", verb="scored")
-    if summary.failed and not evaluation.matrix.images:
-        fail(f"nothing to score: every one of the {summary.failed} image(s) failed")
+    stop_if_all_failed(summary, "score", "image(s)")
     cm, names, scores = evaluation.matrix, evaluation.names, evaluation.scores()
     grid = result_table(
         f"{cm.images} image(s), {cm.total} pixels scored ({ignore_index} not scored)",

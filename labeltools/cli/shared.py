@@ -316,6 +316,13 @@ class BatchSummary:
         return [{"file": f, "error": e} for f, e in zip(self.failed_sources, self.failures)]
 
 
+def stop_if_all_failed(summary: BatchSummary, what: str, noun: str) -> None:
+    """One line and exit 1 when every input failed: a table or file of zeros would read as a
+    result (``nothing to <what>: every one of the 8 <noun> failed``)."""
+    if summary.failed and not summary.done:
+        fail(f"nothing to {what}: every one of the {summary.failed} {noun} failed")
+
+
 @contextlib.contextmanager
 def _progress(description: str, total: int) -> Iterator[Callable[[], None]]:
     """A progress bar on stderr when it is a terminal (nothing in a pipe or a log file); yields
