@@ -97,6 +97,29 @@ def test_colorize_and_back(tmp_path, blobs_label):
     np.testing.assert_array_equal(read_label(tmp_path / "gray" / "a.png"), blobs_label)
 
 
+def test_file_commands_take_folders_and_patterns(tmp_path, blobs_label):
+    """A folder stands for its label files, a quoted pattern is expanded as the shell would; a
+    folder or pattern with nothing in it is one line."""
+    masks = tmp_path / "masks"
+    for name in ("a", "b", "c"):
+        write_gray_label(masks / f"{name}.png", blobs_label)
+    (masks / "notes.txt").write_text("not a label")
+    (masks / "sub").mkdir()
+    write_gray_label(masks / "sub" / "d.png", blobs_label)
+    result = run("colorize", masks, "-d", tmp_path / "folder")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "folder").iterdir()) == ["a.png", "b.png", "c.png"]
+    result = run("remap", f"{masks}/[ab].png", "--index-map", "0:0,1:1,2:2,3:3,4:4", "-d", tmp_path / "pattern")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "pattern").iterdir()) == ["a.png", "b.png"]
+    result = run("excel", masks, "-d", tmp_path / "books", "--step", "4")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "books").iterdir()) == ["a.xlsx", "b.xlsx", "c.xlsx"]
+    one_line_error(run("colorize", tmp_path / "books", "-d", tmp_path / "x"), f"{tmp_path / 'books'}: this folder holds no .png file")
+    one_line_error(run("colorize", f"{masks}/*.jpg", "-d", tmp_path / "x"), f"{masks}/*.jpg: no file matches this pattern")
+    assert not (tmp_path / "x").exists()
+
+
 def test_colorize_continues_past_a_bad_file_and_exits_1(tmp_path, blobs_label):
     Image.new("RGB", (4, 4)).save(tmp_path / "bad.png")
     write_gray_label(tmp_path / "good.png", blobs_label)

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -243,27 +244,34 @@ def test_an_unknown_protocol_is_one_line() -> None:
         ("remap", "{root}/SegmentationClass/street_01.png", "--index-map", "1:2,2:1", "-o", "{dest}/remapped"),
         ("colorize", "{root}/SegmentationClass/street_02.png", "--gray", "-o", "{dest}/gray"),
         ("excel", "{root}/SegmentationClass/street_03.png", "-o", "{dest}/street_03.xlsx", "--step", "4"),
+        # a folder, and a pattern no shell expands for a URL
+        ("colorize", "{root}/SegmentationClass", "-o", "{dest}/folder"),
+        ("remap", "{root}/SegmentationClass/street_0[45].png", "--index-map", "1:2,2:1", "-o", "{dest}/pattern"),
     ],
-    ids=lambda c: c[0],
+    ids=lambda c: " ".join(c[:2]).replace("{root}/", ""),
 )
 def test_every_other_command_reads_and_writes_s3(s3: Any, reference: Path, tmp_path: Path, command: tuple[str, ...]) -> None:
     import shutil
 
     local_root = tmp_path / "voc"
     shutil.copytree(reference, local_root)  # split rewrites its dataset's split files
-    s3.put(f"{reference}/", f"out/d-{command[0]}/", recursive=True)
+    case = f"{command[0]}-{zlib.crc32(' '.join(command).encode()):08x}"  # a bucket folder of its own
+    s3.put(f"{reference}/", f"out/d-{case}/", recursive=True)
     outputs = {}
-    for where, root, dest in (("local", str(local_root), str(tmp_path / "dest")), ("s3", f"s3://out/d-{command[0]}", f"s3://out/e-{command[0]}")):
+    for where, root, dest in (("local", str(local_root), str(tmp_path / "dest")), ("s3", f"s3://out/d-{case}", f"s3://out/e-{case}")):
         out = tmp_path / where
         out.mkdir()
         result = cli(*(a.format(root=root, out=out, dest=dest) for a in command), "-j", "1")
         assert result.exit_code == 0, result.output
         files = {name: data.replace(root.encode(), b"ROOT") for name, data in local_tree(out).items()}
-        written = local_tree(tmp_path / "dest") if where == "local" else s3_tree(s3, f"out/e-{command[0]}")
+        written = local_tree(tmp_path / "dest") if where == "local" else s3_tree(s3, f"out/e-{case}")
         outputs[where] = (files, {n: len(d) > 0 for n, d in written.items()})  # tables fold paths by length
     assert outputs["s3"] == outputs["local"]
+    expanded = {"SegmentationClass": 8, "SegmentationClass/street_0[45].png": 2}.get(command[1].replace("{root}/", ""))
+    if expanded is not None:
+        assert len(outputs["s3"][1]) == expanded
     if command[0] == "split":  # and the split files went back to the bucket
-        assert s3.cat_file("out/d-split/ImageSets/Segmentation/val.txt") == (local_root / "ImageSets/Segmentation/val.txt").read_bytes()
+        assert s3.cat_file(f"out/d-{case}/ImageSets/Segmentation/val.txt") == (local_root / "ImageSets/Segmentation/val.txt").read_bytes()
 
 
 def test_a_url_without_its_package_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:

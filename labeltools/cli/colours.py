@@ -89,7 +89,7 @@ def colormap_command(
 
 @command("colorize", rich_help_panel="Colours and label files")
 def colorize_command(
-    inputs: Annotated[list[str], typer.Argument(help="Label PNGs (grayscale or palette) holding class indices.", metavar="INPUT", show_default=False)],
+    inputs: Annotated[list[str], typer.Argument(help="Label PNGs (grayscale or palette) holding class indices, or folders of them.", metavar="INPUT", show_default=False)],
     output_dir: Annotated[Optional[str], typer.Option("--output-dir", "-d", help="Folder for the rewritten files.")] = None,
     output_alias: OutputDirAlias = None,
     gray: Annotated[bool, typer.Option("--gray", help="Write grayscale PNGs instead of palette PNGs.")] = False,
@@ -102,12 +102,14 @@ def colorize_command(
     The stored indices never change; only the palette is added or dropped.
 
     Examples:
-    labeltools colorize masks/*.png -d colour/
+    labeltools colorize masks/ -d colour/
     labeltools colorize colour/*.png --gray -d gray/
     labeltools colorize pred/*.png -c cityscapes-train -d pred_colour/
     """
     from labeltools.jobs.colorize import recolor_label_files
     output_dir = required(either(output_dir, output_alias, "--output-dir", "-o"), "--output-dir", "-d")
+    from labeltools.engine.storage import expand_inputs
+    inputs = expand_inputs(inputs, (".png",))
     results = recolor_label_files(inputs, output_dir, gray=gray, palette=load_palette(classes), jobs=jobs)
     exit_for(report_batch(results, len(inputs), "colorize", verb="wrote"))
 
@@ -155,7 +157,7 @@ def print_remap_report(report: "RemapReport", index_mode: bool = False, top: int
 def remap_command(
     inputs: Annotated[
         list[str],
-        typer.Argument(help="Colour masks (RGB/RGBA/palette PNG, JPEG), or label files with --index-map / --to-rgb.", metavar="INPUT", show_default=False),
+        typer.Argument(help="Colour masks (RGB/RGBA/palette PNG, JPEG), or label files with --index-map / --to-rgb; or folders of them.", metavar="INPUT", show_default=False),
     ],
     output_dir: Annotated[Optional[str], typer.Option("--output-dir", "-d", help="Folder for the output files (same stems, .png).")] = None,
     output_alias: OutputDirAlias = None,
@@ -216,6 +218,8 @@ def remap_command(
     if strict and to_rgb:
         raise typer.BadParameter("does not apply to --to-rgb", param_hint="--strict")
     output_dir = required(either(output_dir, output_alias, "--output-dir", "-o"), "--output-dir", "-d")
+    from labeltools.engine.storage import expand_inputs
+    inputs = expand_inputs(inputs, (".png", ".jpg", ".jpeg"))  # a folder's colour masks and label files
     mapping = None if index_map is None else IndexMap.load(index_map)
     if mapping is not None and mapping.classes is not None:
         err.print(f"{mapping.source}: the output holds the ids of the {mapping.classes.described}")

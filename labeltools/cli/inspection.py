@@ -49,7 +49,7 @@ def _crop_option(value: Optional[str]) -> Optional[tuple[int, int, int, int]]:
 @command("excel", rich_help_panel="Inspect")
 def excel_command(
     inputs: Annotated[
-        Optional[list[str]], typer.Argument(metavar="LABEL", help="Label PNGs to dump (palette or grayscale).", show_default=False)
+        Optional[list[str]], typer.Argument(metavar="LABEL", help="Label PNGs to dump (palette or grayscale), or folders of them.", show_default=False)
     ] = None,
     output: Annotated[
         Optional[str],
@@ -128,6 +128,8 @@ def excel_command(
         return
     if not inputs:
         raise Usage("give label files to dump, or --read WORKBOOK")
+    from labeltools.engine.storage import expand_inputs
+    inputs = expand_inputs(inputs, (".png",))
     books = [i for i in inputs if i.lower().endswith((".xlsx", ".xlsm"))]
     if books:
         raise Usage(f"{books[0]} is a workbook, not a label file: read it back with --read {books[0]} -o LABEL.png")

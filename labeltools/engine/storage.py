@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import glob
 import logging
 import os
 import re
@@ -180,6 +181,50 @@ def list_files(folder: Any, suffixes: Sequence[str], recursive: bool = False) ->
     else:
         files = [p for p in (root.rglob("*") if recursive else root.iterdir()) if p.is_file()]
     return sorted((p for p in files if p.name.lower().endswith(tuple(suffixes))), key=str)
+
+
+#: The characters that make a name a pattern (as the shell and fsspec read one).
+_PATTERN = re.compile(r"[*?[]")
+
+
+def expand_inputs(inputs: Sequence[str], suffixes: Sequence[str]) -> list[str]:
+    """Command-line inputs with folders and patterns replaced by their files, in order.
+
+    A folder stands for its files ending in one of ``suffixes`` (sorted; not its sub-folders).
+    A name holding ``*``, ``?`` or ``[`` that is no file itself is a pattern, expanded here as a
+    shell would, and a URL's by its file system (no shell expands ``s3://bucket/masks/*.png``).
+    An input ending in one of ``suffixes`` is taken as a file without asking the store, so a
+    long list of objects costs no request each. Anything else is left as it is, for the job to
+    read or to report missing.
+
+    Raises:
+        LabeltoolsError: a folder holding no such file, or a pattern that matches no file.
+    """
+    ends = tuple(suffix.lower() for suffix in suffixes)
+    expanded: list[str] = []
+    for text in inputs:
+        pattern = bool(_PATTERN.search(text))
+        if text.lower().endswith(ends) and not pattern:
+            expanded.append(text)
+            continue
+        path: Any = location(text)
+        if pattern and not path.exists():
+            if is_remote(path):
+                found = [path.fs.unstrip_protocol(name) for name in path.fs.glob(path.path)]
+                files = sorted(name for name in found if path.fs.isfile(name))
+            else:
+                files = sorted(name for name in glob.glob(str(path)) if os.path.isfile(name))
+            if not files:
+                raise LabeltoolsError(f"{text}: no file matches this pattern")
+            expanded.extend(files)
+        elif path.is_dir():
+            files = [str(p) for p in list_files(path, ends)]
+            if not files:
+                raise LabeltoolsError(f"{text}: this folder holds no {' or '.join(ends)} file")
+            expanded.extend(files)
+        else:
+            expanded.append(text)
+    return expanded
 
 
 #: The longest file name most file systems take, in bytes.
