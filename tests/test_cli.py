@@ -858,6 +858,26 @@ def test_evaluate_bad_prediction_is_reported_and_the_rest_scored(tmp_path):
     assert json.loads((tmp_path / "e.json").read_text())["images"] == 1
 
 
+def test_evaluate_given_the_other_way_round_says_so(tmp_path):
+    """Predictions first and ground truth second: the void pixels of the ground truth read as a
+    prediction's 255, and a VOC dataset as the prediction folder holds no prediction; both say
+    that the two were probably swapped."""
+    root = small_voc(tmp_path / "voc")
+    pred = predictions(tmp_path, root)
+    result = run("evaluate", pred, root / "SegmentationClass", "-n", "4")
+    assert result.exit_code == 1
+    assert (
+        f"failed: {root / 'SegmentationClass' / 'im0.png'}: prediction holds value 255, outside the classes 0..3 "
+        "(num_classes 4); 255 is void, which ground truth holds and a prediction does not: are the ground truth "
+        "and the predictions given the other way round?"
+    ) in result.stderr
+    one_line_error(
+        run("evaluate", pred, root, "-n", "4"),
+        f"{root}: holds no prediction named like the ground truth (im0.png, ...); it is a VOC dataset: "
+        "the ground truth comes first (labeltools evaluate GT PRED)",
+    )
+
+
 def test_evaluate_errors(tmp_path):
     root = small_voc(tmp_path / "voc")
     pred = predictions(tmp_path, root)

@@ -133,6 +133,8 @@ def evaluation_pairs(gt: PathLike, pred: PathLike, split: str | None = None) -> 
     if not predicted & asked:
         others = sorted(p.name for p in pred_dir.iterdir() if p.stem in asked and p.suffix.lower() != ".png")
         why = f"; it holds {', '.join(others[:3])}{' ...' if len(others) > 3 else ''}: {NOT_PNG}" if others else ""
+        if is_voc_root(pred_dir):
+            why = "; it is a VOC dataset: the ground truth comes first (labeltools evaluate GT PRED)"
         raise DatasetError(f"{pred_dir}: holds no prediction named like the ground truth ({gt_paths[0].name}, ...){why}")
     extra = sorted(f"{p}.png" for p in predicted - stems)
     if extra:

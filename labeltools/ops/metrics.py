@@ -63,9 +63,14 @@ def _values_text(values: NDArray[Any]) -> str:
 
 
 def _pred_error(source: str, values: NDArray[Any], num_classes: int) -> EvaluationError:
+    swapped = (
+        "; 255 is void, which ground truth holds and a prediction does not: are the ground truth "
+        "and the predictions given the other way round?"
+        if values.tolist() == [VOID] else ""
+    )
     return EvaluationError(
         f"{source}: prediction holds {_values_text(values)}, outside the classes "
-        f"0..{num_classes - 1} (num_classes {num_classes})"
+        f"0..{num_classes - 1} (num_classes {num_classes}){swapped}"
     )
 
 
