@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from PIL import Image
+from typer.testing import CliRunner
 
 from labeltools import (
     ClassEntry,
@@ -26,8 +27,10 @@ from labeltools import (
     rgb_to_index,
     rgb_to_index_with_report,
     voc_colormap,
+    write_gray_label,
     write_label,
 )
+from labeltools.cli import app
 from labeltools.formats.labels import COLOUR_MODES, INDEX_MODES
 from labeltools.formats.voc import save_class_table
 from labeltools.jobs.remap import index_file_to_rgb, remap_color_file, remap_index_file
@@ -645,11 +648,32 @@ def test_index_files_and_strict(tmp_path):
     with pytest.raises(RemapError) as info:
         remap_index_file(tmp_path / "x_gtFine_labelTrainIds.png", out, mapping)
     assert str(info.value) == (
-        f"{tmp_path / 'x_gtFine_labelTrainIds.png'}: holds trainIds already (Cityscapes names its trainId labels so), "
+        f"{tmp_path / 'x_gtFine_labelTrainIds.png'}: holds trainIds already (Cityscapes names such files so), "
         "and --index-map cityscapes turns labelIds into trainIds: give the *_labelIds.png files"
     )
     assert not (out / "x_gtFine_labelTrainIds.png").exists()
     remap_index_file(tmp_path / "x_gtFine_labelTrainIds.png", out, IndexMap.load("7:0"))  # a map of the user's own: as asked
+
+
+def test_a_cityscapes_gtfine_folder_gives_only_its_label_ids_to_the_cityscapes_map(tmp_path):
+    """A gtFine city folder holds four files a frame; given whole, its labelIds become trainIds
+    and each of the others is refused naming what it holds (an instanceIds frame without any
+    instance holds only values below 1000 and would otherwise pass as labelIds)."""
+    city = tmp_path / "aachen"
+    city.mkdir()
+    frame = "aachen_000000_000019_gtFine"
+    write_gray_label(city / f"{frame}_labelIds.png", np.array([[7, 26]], np.uint8))
+    write_gray_label(city / f"{frame}_instanceIds.png", np.array([[7, 26]], np.uint8))
+    write_gray_label(city / f"{frame}_labelTrainIds.png", np.array([[0, 13]], np.uint8))
+    Image.new("RGB", (2, 1)).save(city / f"{frame}_color.png")
+    (city / f"{frame}_polygons.json").write_text("{}")
+    result = CliRunner().invoke(app, ["remap", str(city), "--index-map", "cityscapes", "-d", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert [p.name for p in (tmp_path / "out").iterdir()] == [f"{frame}_labelIds.png"]
+    np.testing.assert_array_equal(read_label(tmp_path / "out" / f"{frame}_labelIds.png"), [[0, 13]])
+    for ending, holds in (("instanceIds", "instance ids, labelId * 1000 + instance,"), ("labelTrainIds", "trainIds already"), ("color", "colours")):
+        assert f"failed: {city / frame}_{ending}.png: holds {holds} (Cityscapes names such files so)" in result.stderr
+    assert "wrote 1, failed 3" in result.stderr
 
 
 # --- to RGB and batches ---------------------------------------------------------------------

@@ -170,6 +170,15 @@ def remap_color_file(
     return FileResult(source=name, outputs=(str(target),), data=report, warnings=warnings)
 
 
+#: The other files of a Cityscapes gtFine folder, beside its ``*_labelIds.png``, and what they
+#: hold: trainIds mapped again would turn trainId 7 (traffic sign) into labelId 7's 0 (road).
+_NOT_LABEL_IDS = {
+    "_labelTrainIds.png": "trainIds already",
+    "_instanceIds.png": "instance ids, labelId * 1000 + instance,",
+    "_color.png": "colours",
+}
+
+
 def remap_index_file(
     source: PathLike,
     output_dir: PathLike,
@@ -184,11 +193,14 @@ def remap_index_file(
             input, or (``strict``) values the map does not list.
     """
     target = _output_path(source, output_dir)
-    if index_map.source == CITYSCAPES_INDEX_MAP and location(source).name.endswith("_labelTrainIds.png"):
-        raise RemapError(  # mapped again, trainId 7 (traffic sign) would become labelId 7's 0 (road)
-            f"{source}: holds trainIds already (Cityscapes names its trainId labels so), and "
-            "--index-map cityscapes turns labelIds into trainIds: give the *_labelIds.png files"
-        )
+    if index_map.source == CITYSCAPES_INDEX_MAP:
+        name = location(source).name
+        for ending, holds in _NOT_LABEL_IDS.items():
+            if name.endswith(ending):
+                raise RemapError(
+                    f"{source}: holds {holds} (Cityscapes names such files so), and --index-map "
+                    "cityscapes turns labelIds into trainIds: give the *_labelIds.png files"
+                )
     try:
         values = read_label(source)
     except ColourImageError:
