@@ -656,9 +656,10 @@ def test_index_files_and_strict(tmp_path):
 
 
 def test_a_cityscapes_gtfine_folder_gives_only_its_label_ids_to_the_cityscapes_map(tmp_path):
-    """A gtFine city folder holds four files a frame; given whole, its labelIds become trainIds
-    and each of the others is refused naming what it holds (an instanceIds frame without any
-    instance holds only values below 1000 and would otherwise pass as labelIds)."""
+    """A gtFine city folder holds four files a frame. Given whole, its labelIds become trainIds
+    and the command says it took those alone; given one by one, each other file is refused
+    naming what it holds (an instanceIds frame without any instance holds only values below 1000
+    and would otherwise pass as labelIds)."""
     city = tmp_path / "aachen"
     city.mkdir()
     frame = "aachen_000000_000019_gtFine"
@@ -668,12 +669,16 @@ def test_a_cityscapes_gtfine_folder_gives_only_its_label_ids_to_the_cityscapes_m
     Image.new("RGB", (2, 1)).save(city / f"{frame}_color.png")
     (city / f"{frame}_polygons.json").write_text("{}")
     result = CliRunner().invoke(app, ["remap", str(city), "--index-map", "cityscapes", "-d", str(tmp_path / "out")])
-    assert result.exit_code == 1
+    assert result.exit_code == 0, result.stderr
+    assert f"{city}: its 1 *_labelIds.png file(s), not the 3 other(s)" in result.stderr
     assert [p.name for p in (tmp_path / "out").iterdir()] == [f"{frame}_labelIds.png"]
     np.testing.assert_array_equal(read_label(tmp_path / "out" / f"{frame}_labelIds.png"), [[0, 13]])
+    others = sorted(str(p) for p in city.iterdir() if not p.name.endswith(("_labelIds.png", ".json")))
+    result = CliRunner().invoke(app, ["remap", *others, "--index-map", "cityscapes", "-d", str(tmp_path / "out2")])
+    assert result.exit_code == 1
     for ending, holds in (("instanceIds", "instance ids, labelId * 1000 + instance,"), ("labelTrainIds", "trainIds already"), ("color", "colours")):
         assert f"failed: {city / frame}_{ending}.png: holds {holds} (Cityscapes names such files so)" in result.stderr
-    assert "wrote 1, failed 3" in result.stderr
+    assert "wrote 0, failed 3" in result.stderr
 
 
 # --- to RGB and batches ---------------------------------------------------------------------

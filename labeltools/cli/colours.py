@@ -204,7 +204,7 @@ def remap_command(
     labeltools remap rgb/*.png -c dataset/class_names.txt -d back/ --json -
     """
     from labeltools.jobs.remap import remap_files
-    from labeltools.ops.remap import IndexMap, RemapReport
+    from labeltools.ops.remap import CITYSCAPES_INDEX_MAP, IndexMap, RemapReport
     if index_map is not None and to_rgb:
         raise typer.BadParameter("--index-map and --to-rgb cannot be combined", param_hint="--to-rgb")
     if index_map is None and classes is None:
@@ -219,8 +219,13 @@ def remap_command(
         raise typer.BadParameter("does not apply to --to-rgb", param_hint="--strict")
     output_dir = required(either(output_dir, output_alias, "--output-dir", "-o"), "--output-dir", "-d")
     from labeltools.engine.storage import expand_inputs
-    inputs = expand_inputs(inputs, (".png", ".jpg", ".jpeg"))  # a folder's colour masks and label files
     mapping = None if index_map is None else IndexMap.load(index_map)
+    # a folder's colour masks or label files; of a Cityscapes gtFine folder, its labelIds
+    cityscapes = mapping is not None and mapping.source == CITYSCAPES_INDEX_MAP
+    inputs = expand_inputs(
+        inputs, (".png", ".jpg", ".jpeg"), prefer=("_labelIds.png",) if cityscapes else (),
+        say=lambda line: err.print(line, soft_wrap=True),
+    )  # fmt: skip
     if mapping is not None and mapping.classes is not None:
         err.print(f"{mapping.source}: the output holds the ids of the {mapping.classes.described}")
     results = remap_files(

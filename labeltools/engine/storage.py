@@ -187,10 +187,14 @@ def list_files(folder: Any, suffixes: Sequence[str], recursive: bool = False) ->
 _PATTERN = re.compile(r"[*?[]")
 
 
-def expand_inputs(inputs: Sequence[str], suffixes: Sequence[str]) -> list[str]:
+def expand_inputs(
+    inputs: Sequence[str], suffixes: Sequence[str], prefer: Sequence[str] = (), say: Callable[[str], None] | None = None
+) -> list[str]:
     """Command-line inputs with folders and patterns replaced by their files, in order.
 
-    A folder stands for its files ending in one of ``suffixes`` (sorted; not its sub-folders).
+    A folder stands for its files ending in one of ``suffixes`` (sorted; not its sub-folders),
+    or, when it holds any, for those ending in one of ``prefer`` alone (a Cityscapes gtFine
+    folder's ``_labelIds.png`` beside its other files), which ``say`` is told.
     A name holding ``*``, ``?`` or ``[`` that is no file itself is a pattern, expanded here as a
     shell would, and a URL's by its file system (no shell expands ``s3://bucket/masks/*.png``).
     An input ending in one of ``suffixes`` is taken as a file without asking the store, so a
@@ -219,6 +223,11 @@ def expand_inputs(inputs: Sequence[str], suffixes: Sequence[str]) -> list[str]:
             expanded.extend(files)
         elif path.is_dir():
             files = [str(p) for p in list_files(path, ends)]
+            preferred = tuple(end.lower() for end in prefer)
+            chosen = [name for name in files if name.lower().endswith(preferred)]
+            if chosen and len(chosen) < len(files) and say is not None:
+                say(f"{text}: its {len(chosen)} *{' or *'.join(prefer)} file(s), not the {len(files) - len(chosen)} other(s)")
+            files = chosen or files
             if not files:
                 raise LabeltoolsError(f"{text}: this folder holds no {' or '.join(ends)} file")
             expanded.extend(files)
