@@ -781,7 +781,11 @@ def _checked_value(value: Any, row: int, column: int, where: str) -> int:
     if value is None:
         got = "an empty cell"
     elif isinstance(value, str):
-        got = f"text {value!r}"
+        numeric = value.strip().lstrip("+-").isdigit()
+        why = "a number stored as text: type it again as a number" if numeric else (
+            f"type a class's index, not its name: the {CLASSES_SHEET} sheet lists them"
+        )
+        got = f"text {value!r} ({why})"
     elif isinstance(value, bool):
         got = f"the truth value {str(value).upper()}"
     elif isinstance(value, (int, float)):
