@@ -355,7 +355,7 @@ def report_command(
     class filters; with --pred, scores and the worst images; with --compare, what changed.
 
     The page needs no network to open (its scripts, charts and pictures are inside it). Needs
-    the report extra: pip install 'labeltools[report]'.
+    the report extra: pip install "labeltools[report]".
 
     Examples:
     labeltools report dataset report.html

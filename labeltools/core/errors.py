@@ -97,7 +97,7 @@ class ReportError(LabeltoolsError):
 
 def require_extra(module: str, purpose: str, extra: str, error: type[LabeltoolsError]) -> Any:
     """Import an optional dependency, or raise ``error`` saying what needs it and which extra
-    installs it (``"exporting to COCO needs pycocotools: pip install 'labeltools[coco]'"``).
+    installs it (``exporting to COCO needs pycocotools: pip install "labeltools[coco]"``).
     Once imported it is taken from ``sys.modules``: per-object callers pay nothing."""
     package = module.partition(".")[0]
     if sys.modules.get(package) is not None and (loaded := sys.modules.get(module)) is not None:
@@ -106,7 +106,7 @@ def require_extra(module: str, purpose: str, extra: str, error: type[LabeltoolsE
         importlib.import_module(package)  # the package itself first: it may be gone
         return importlib.import_module(module)
     except ImportError:
-        raise error(f"{purpose}: pip install 'labeltools[{extra}]'") from None
+        raise error(f'{purpose}: pip install "labeltools[{extra}]"') from None
 
 
 _SHOWN = reprlib.Repr()

@@ -18,7 +18,7 @@ from labeltools.core.errors import ReportError
 from labeltools.core.files import json_text
 from labeltools.engine.storage import atomic_write
 
-INSTALL_HINT = "pip install 'labeltools[report]'"
+INSTALL_HINT = 'pip install "labeltools[report]"'
 
 
 def plotly_js() -> str:
