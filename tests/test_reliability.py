@@ -377,6 +377,22 @@ def test_temporaries_have_one_pattern_and_stale_ones_are_removed(tmp_path: Path)
     assert live.exists() and other.exists() and not stale.exists()
 
 
+def test_a_killed_writer_not_yet_reaped_counts_as_gone(tmp_path: Path) -> None:
+    """A writer killed with SIGKILL whose parent has not reaped it (a zombie: its pid still
+    answers) never writes again: its temporary is removed."""
+    writer = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        writer.kill()
+        while open(f"/proc/{writer.pid}/stat", "rb").read().rsplit(b")", 1)[1].split()[0] != b"Z":
+            time.sleep(0.01)  # dead, not reaped: os.kill(pid, 0) still succeeds
+        os.kill(writer.pid, 0)
+        left = tmp_path / f".a.png.labeltools-{writer.pid}-0123abcd.tmp"
+        left.write_bytes(b"half")
+        assert remove_stale_temporaries(tmp_path) == [left]
+    finally:
+        writer.wait()
+
+
 def test_a_live_writers_hard_linked_temporary_is_kept_whatever_its_source_mtime(tmp_path: Path) -> None:
     """Exports hard-link images into place: the staged link keeps its source's (old) mtime,
     and another worker sweeping the folder must not take it for a dead process's leftover."""

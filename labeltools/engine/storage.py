@@ -294,6 +294,8 @@ def remove_empty_folders(folder: PathLike) -> None:
 
 
 def _process_alive(pid: int) -> bool:
+    """True when process ``pid`` runs: it exists and, where ``/proc`` tells, is no zombie (a
+    process killed and not yet reaped by its parent, which will never write again)."""
     if pid == os.getpid():
         return True
     try:
@@ -301,8 +303,9 @@ def _process_alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except OSError as exc:  # EPERM: it exists but belongs to someone else
-        return exc.errno == errno.EPERM
-    return True
+        if exc.errno != errno.EPERM:
+            return False
+    return _proc_stat(pid)[0] != b"Z"
 
 
 #: The file that says a run is writing into a folder (see :func:`output_lock`).
@@ -364,7 +367,7 @@ def _writer_alive(pid: int, entry: os.DirEntry[str]) -> bool:
     a pid the system has given to another process since does not keep the file for ever."""
     if not _process_alive(pid):
         return False
-    started = _process_start(pid)
+    started = _proc_stat(pid)[1]
     try:
         status = entry.stat()
     except OSError:
@@ -374,16 +377,20 @@ def _writer_alive(pid: int, entry: os.DirEntry[str]) -> bool:
     return started is None or started <= written + 2  # /proc/stat gives boot time to the second
 
 
-def _process_start(pid: int) -> float | None:
-    """When process ``pid`` started (seconds since the epoch), from ``/proc``; None elsewhere."""
+def _proc_stat(pid: int) -> tuple[bytes | None, float | None]:
+    """Process ``pid``'s state letter (``b"R"``, ``b"S"``, ``b"Z"`` for a zombie, ...) and when it
+    started (seconds since the epoch), from ``/proc``; None for what it does not tell."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as stat:
             fields = stat.read().rsplit(b")", 1)[1].split()
+    except (OSError, IndexError):
+        return None, None
+    try:
         with open("/proc/stat", "rb") as system:
             boot = next(int(line.split()[1]) for line in system if line.startswith(b"btime "))
-        return boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+        return fields[0], boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
     except (OSError, IndexError, ValueError, StopIteration):
-        return None
+        return fields[0] if fields else None, None
 
 
 _swept: set[Path] = set()
