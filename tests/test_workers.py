@@ -115,10 +115,10 @@ def labeltools(*args: object, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "labeltools", *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=600)
 
 
-def start(*args: object, cwd: Path) -> subprocess.Popen[str]:
+def start(*args: object, cwd: Path, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "labeltools", *map(str, args)], cwd=cwd, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, env=env,
     )  # fmt: skip
 
 
@@ -235,6 +235,49 @@ def test_a_lost_dask_scheduler_stops_the_run_in_one_line_and_resume_finishes_it(
     assert "; stopped after converted " in lines[0] and lines[0].endswith(" of 240; run the same command with --resume to continue")
     resumed = labeltools("convert", "ann", out, "-j", "2", "--instances", "--viz", "--resume", cwd=many)
     assert resumed.returncode == 0, resumed.stderr
+    clean = labeltools("convert", "ann", tmp_path / "clean", "-j", "2", "--instances", "--viz", cwd=many)
+    assert clean.returncode == 0
+    assert tree(out) == tree(tmp_path / "clean")
+
+
+def test_a_dask_cluster_left_without_workers_says_so_and_the_run_ends_when_one_joins(many: Path, tmp_path: Path) -> None:
+    """A cluster of the user's own whose only worker dies for good (no nanny to restart it): the
+    run says, once, that it has had no worker and waits; a worker that joins later finishes it,
+    with the bytes of a clean run."""
+    pytest.importorskip("distributed")
+    from distributed import Client
+
+    spec, out = tmp_path / "scheduler.json", tmp_path / "out"
+    dask = [sys.executable, "-m"]
+    worker_command = [*dask, "distributed.cli.dask_worker", "--scheduler-file", spec, "--nthreads", "1", "--no-nanny"]
+    scheduler = subprocess.Popen([*dask, "distributed.cli.dask_scheduler", "--scheduler-file", spec, "--port", "0", "--no-dashboard"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    processes = [scheduler]
+    try:
+        while not spec.exists() or not spec.read_text():
+            assert scheduler.poll() is None
+            time.sleep(0.05)
+        address = json.loads(spec.read_text())["address"]
+        processes.append(subprocess.Popen(worker_command, cwd=many, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        with Client(address) as client:
+            client.wait_for_workers(1, timeout=60)
+        env = {**os.environ, "DASK_LABELTOOLS__NO_WORKER_WARNING": "0.5"}
+        run = start("convert", "ann", out, "--instances", "--viz", "--dask", address, cwd=many, env=env)
+        while not (out / "SegmentationClass").is_dir() or not any((out / "SegmentationClass").iterdir()):
+            assert run.poll() is None, run.communicate()
+            time.sleep(0.005)
+        processes[1].kill()  # SIGKILL: gone for good
+        time.sleep(3)  # six times the wait before the warning
+        assert run.poll() is None  # waiting, not failed
+        processes.append(subprocess.Popen(worker_command, cwd=many, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        _, stderr = run.communicate(timeout=300)
+    finally:
+        for process in processes:
+            process.kill()
+            process.wait()
+    assert run.returncode == 0, stderr
+    warning = f"warning: the Dask scheduler at {address} has had no worker for 0.5 s; the tasks wait for one (start workers, or Ctrl-C stops)"
+    assert stderr.count(warning) == 1, stderr
     clean = labeltools("convert", "ann", tmp_path / "clean", "-j", "2", "--instances", "--viz", cwd=many)
     assert clean.returncode == 0
     assert tree(out) == tree(tmp_path / "clean")

@@ -445,6 +445,11 @@ DASK_CONNECT_TIMEOUT = 10
 #: How long a local cluster (``--dask local``) waits for a lost worker to come back before it
 #: closes the worker's nanny (Dask's default is 15 s): never, in a run's time.
 LOCAL_LOST_WORKER_TIMEOUT = "365 days"
+#: Seconds a run's Dask cluster may have no worker before the run says so: a worker that a nanny
+#: restarts is back within a few, one that is gone for good leaves the tasks waiting. Dask's
+#: configuration changes it (``labeltools.no-worker-warning``, or the environment variable
+#: ``DASK_LABELTOOLS__NO_WORKER_WARNING``).
+DASK_NO_WORKER_WARNING = 30.0
 
 _dask_setting: list[str | None] = []  # innermost use_dask() last
 _clients: dict[str, Any] = {}
@@ -739,38 +744,85 @@ def _map_dask(
 
     fill()
     following = 0
-    for future in pending:
-        index, item, sole = task_of.pop(future)
-        items = items_of(index, item)
-        try:
-            results: list[FileResult] | None = future.result()
-        except KilledWorker as exc:
-            results = None
-            if len(items) > 1:  # one of them kills its workers: find it
-                log.warning("%d Dask workers died running a task of %d item(s); they run again, one a task", exc.allowed_failures + 1, len(items))
-                alone[index] = [None] * len(items)
-                queue.extendleft(reversed([(index, position) for position in range(len(items))]))
-            elif not sole:
-                suspects.append((index, item))
-            else:
-                results = [FileResult(
-                    source=str(items[0]), ok=False,
-                    error=f"{items[0]}: {exc.allowed_failures + 1} Dask workers died while processing it (out of memory?)",
-                )]  # fmt: skip
-        except WorkerVersionError:
-            raise  # no file's fault: the run stops in one line
-        except CancelledError as exc:  # never by us
-            raise _stopped(client, address, getattr(exc, "reason", None)) from None
-        except Exception as exc:  # the task itself failed
-            results = [failure(entry, exc) for entry in items]
-        future.release()
-        if results is not None and item is None:
-            done[index] = results
-        elif results is not None and item is not None:
-            alone[index][item] = results[0]
-            if all(r is not None for r in alone[index]):
-                done[index] = [r for r in alone.pop(index) if r is not None]
-        fill()
-        while following in done:
-            yield from done.pop(following)
-            following += 1
+    watch = _WorkerWatch(client, address, started_empty=not workers)
+    try:
+        for future in pending:
+            index, item, sole = task_of.pop(future)
+            items = items_of(index, item)
+            try:
+                results: list[FileResult] | None = future.result()
+            except KilledWorker as exc:
+                results = None
+                if len(items) > 1:  # one of them kills its workers: find it
+                    log.warning("%d Dask workers died running a task of %d item(s); they run again, one a task", exc.allowed_failures + 1, len(items))
+                    alone[index] = [None] * len(items)
+                    queue.extendleft(reversed([(index, position) for position in range(len(items))]))
+                elif not sole:
+                    suspects.append((index, item))
+                else:
+                    results = [FileResult(
+                        source=str(items[0]), ok=False,
+                        error=f"{items[0]}: {exc.allowed_failures + 1} Dask workers died while processing it (out of memory?)",
+                    )]  # fmt: skip
+            except WorkerVersionError:
+                raise  # no file's fault: the run stops in one line
+            except CancelledError as exc:  # never by us
+                raise _stopped(client, address, getattr(exc, "reason", None)) from None
+            except Exception as exc:  # the task itself failed
+                results = [failure(entry, exc) for entry in items]
+            future.release()
+            if results is not None and item is None:
+                done[index] = results
+            elif results is not None and item is not None:
+                alone[index][item] = results[0]
+                if all(r is not None for r in alone[index]):
+                    done[index] = [r for r in alone.pop(index) if r is not None]
+            fill()
+            while following in done:
+                yield from done.pop(following)
+                following += 1
+    finally:
+        watch.stop()
+
+
+class _WorkerWatch:
+    """Says when a run's Dask cluster has had no worker for :data:`DASK_NO_WORKER_WARNING`
+    seconds (or Dask's ``labeltools.no-worker-warning``) (a cluster of the user's own whose workers died and are not restarted), once each
+    time it empties: the run waits for a worker as Dask does, but not in silence. A thread asks
+    the scheduler how many workers it has, every quarter of that time at most every second."""
+
+    def __init__(self, client: Any, address: str, started_empty: bool) -> None:
+        import dask
+
+        self._client, self._address = client, address
+        self._after = float(dask.config.get("labeltools.no-worker-warning", DASK_NO_WORKER_WARNING))
+        self._warned = started_empty  # the run said so as it started
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="labeltools-dask-watch", daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        empty_since: float | None = None
+        while not self._stopped.wait(min(1.0, self._after / 4)):
+            try:
+                workers = len(self._client.nthreads())
+            except Exception:  # the client closes or the scheduler is gone: the run says so itself
+                return
+            if self._stopped.is_set():
+                return
+            if workers:
+                empty_since, self._warned = None, False
+                continue
+            now = time.monotonic()
+            empty_since = now if empty_since is None else empty_since
+            if not self._warned and now - empty_since >= self._after:
+                log.warning(
+                    "the Dask scheduler at %s has had no worker for %g s; the tasks wait for one "
+                    "(start workers, or Ctrl-C stops)", self._address, self._after,
+                )  # fmt: skip
+                self._warned = True
+
+    def stop(self) -> None:
+        """End the watch; a question to the scheduler under way is not waited for."""
+        self._stopped.set()
+        self._thread.join(timeout=1)
