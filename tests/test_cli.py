@@ -97,7 +97,7 @@ def test_colorize_and_back(tmp_path, blobs_label):
     np.testing.assert_array_equal(read_label(tmp_path / "gray" / "a.png"), blobs_label)
 
 
-def test_file_commands_take_folders_and_patterns(tmp_path, blobs_label):
+def test_file_commands_take_folders_and_patterns(tmp_path, blobs_label, monkeypatch):
     """A folder stands for its label files, a quoted pattern is expanded as the shell would; a
     folder or pattern with nothing in it is one line."""
     masks = tmp_path / "masks"
@@ -115,6 +115,9 @@ def test_file_commands_take_folders_and_patterns(tmp_path, blobs_label):
     result = run("excel", masks, "-d", tmp_path / "books", "--step", "4")
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in (tmp_path / "books").iterdir()) == ["a.xlsx", "b.xlsx", "c.xlsx"]
+    monkeypatch.chdir(tmp_path)  # one workbook for a folder, named after it, in the working folder
+    result = run("excel", masks, "--step", "4")
+    assert result.exit_code == 0 and "wrote masks.xlsx (3 grid sheet(s))" in result.stderr, result.stderr
     one_line_error(run("colorize", tmp_path / "books", "-d", tmp_path / "x"), f"{tmp_path / 'books'}: this folder holds no .png file")
     one_line_error(run("colorize", f"{masks}/*.jpg", "-d", tmp_path / "x"), f"{masks}/*.jpg: no file matches this pattern")
     assert not (tmp_path / "x").exists()

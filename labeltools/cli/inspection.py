@@ -129,7 +129,7 @@ def excel_command(
     if not inputs:
         raise Usage("give label files to dump, or --read WORKBOOK")
     from labeltools.engine.storage import expand_inputs
-    inputs = expand_inputs(inputs, (".png",))
+    given, inputs = inputs, expand_inputs(inputs, (".png",))
     books = [i for i in inputs if i.lower().endswith((".xlsx", ".xlsm"))]
     if books:
         raise Usage(f"{books[0]} is a workbook, not a label file: read it back with --read {books[0]} -o LABEL.png")
@@ -144,7 +144,10 @@ def excel_command(
         return
     # By default in the current folder, where a user looks for what a command wrote (not inside
     # the dataset's label folder, where every loader of the dataset would meet it).
-    book = output or f"{Path(inputs[0]).stem}.xlsx"
+    # named after the one file or folder given (a pattern's first file)
+    folder = len(given) == 1 and not given[0].lower().endswith(".png") and not set("*?[") & set(given[0])
+    named = given[0] if folder else inputs[0]
+    book = output or f"{Path(named.rstrip('/')).stem}.xlsx"
     summary = report_batch(
         label_files_to_workbook(inputs, book, **options), len(inputs), "excel", verb="wrote"
     )
