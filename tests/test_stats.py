@@ -359,6 +359,29 @@ def test_check_warns_of_images_the_usual_loaders_do_not_open(tmp_path):
     assert message.startswith("5 of 5 images are not <id>.jpg (im0.png, im1.png, im2.png ...): ") and "mmsegmentation" not in message
 
 
+def test_a_label_saved_as_jpeg_is_named_where_it_is_missed(tmp_path):
+    """A label map saved as <id>.jpg in SegmentationClass: check, and the commands that read the
+    split's labels (here weights' counting), say that the JPEG lies beside the missing PNG."""
+    from labeltools import count_label_files
+    from labeltools.core.errors import LabelFileError
+
+    labels = {f"im{i}": label_a() for i in range(3)}
+    root = make_voc(tmp_path / "voc", labels, train=list(labels))
+    png = root / "SegmentationClass" / "im1.png"
+    Image.open(png).convert("RGB").save(png.with_suffix(".jpg"))
+    png.unlink()
+    why = "; im1.jpg is beside it: a label map must be a PNG, which keeps every class value"
+    [missing] = [p for p in check_dataset(root, jobs=1).problems if p.kind == "missing-label"]
+    assert missing.file == str(png) and missing.message.startswith(f"missing label (listed in train.txt){why}")
+    with pytest.raises(DatasetError) as info:
+        count_label_files([root / "SegmentationClass" / f"im{i}.png" for i in range(3)], 3, jobs=1)
+    assert str(info.value).startswith(f"1 of 3 label file(s) failed: {png}: no such file{why}")
+    with pytest.raises(LabelFileError, match=r"no such file$"):  # nothing beside it: the plain words
+        from labeltools import read_label
+
+        read_label(root / "SegmentationClass" / "im7.png")
+
+
 def test_check_exif_hint(tmp_path):
     root = make_voc(tmp_path / "voc", {"a": label_a()})
     write_split(root, "train", ["a"])

@@ -440,8 +440,15 @@ def plain_png(data: bytes, name: str) -> PlainPng | None:
 
 
 def _label_data(path: PathLike) -> bytes:
-    """The bytes of a label file; a missing file is ``"<path>: no such file"``."""
-    return read_image_bytes(path, LabelFileError, "file")
+    """The bytes of a label file; a missing file is ``"<path>: no such file"``, and names a file
+    of its stem in another format beside it (:func:`not_png_hint`)."""
+    try:
+        return read_image_bytes(path, LabelFileError, "file")
+    except LabelFileError as exc:
+        hint = not_png_hint(path) if str(exc).endswith(": no such file") else ""
+        if not hint:
+            raise
+        raise LabelFileError(f"{exc}{hint}") from None
 
 
 def read_label_palette(path: PathLike) -> tuple[NDArray[np.uint8], NDArray[np.uint8] | None]:

@@ -37,6 +37,7 @@ from labeltools.formats.labels import (
     PIL_ERRORS,
     image_histogram,
     image_palette,
+    not_png_hint,
     open_image,
     open_pillow,
     plain_png,
@@ -349,7 +350,7 @@ class DatasetCheck:
             label = label_path(self.root, image_id)
             image = image_path(self.root, image_id)
             if image_id not in labelled:
-                self._add(ERROR, "missing-label", label, f"missing label{where}")
+                self._add(ERROR, "missing-label", label, f"missing label{where}{not_png_hint(label)}")
             elif splits and image_id not in listed:
                 self._add(WARNING, "unlisted", label, "no split file lists this label")
             if not image.exists():
