@@ -106,9 +106,9 @@ def colorize_command(
     labeltools colorize colour/*.png --gray -d gray/
     labeltools colorize pred/*.png -c cityscapes-train -d pred_colour/
     """
+    from labeltools.engine.storage import expand_inputs
     from labeltools.jobs.colorize import recolor_label_files
     output_dir = required(either(output_dir, output_alias, "--output-dir", "-o"), "--output-dir", "-d")
-    from labeltools.engine.storage import expand_inputs
     inputs = expand_inputs(inputs, (".png",))
     results = recolor_label_files(inputs, output_dir, gray=gray, palette=load_palette(classes), jobs=jobs)
     exit_for(report_batch(results, len(inputs), "colorize", verb="wrote"))
@@ -203,6 +203,7 @@ def remap_command(
     labeltools remap masks/*.png --to-rgb -c dataset/class_names.txt -d rgb/
     labeltools remap rgb/*.png -c dataset/class_names.txt -d back/ --json -
     """
+    from labeltools.engine.storage import expand_inputs
     from labeltools.jobs.remap import remap_files
     from labeltools.ops.remap import CITYSCAPES_INDEX_MAP, IndexMap, RemapReport
     if index_map is not None and to_rgb:
@@ -218,7 +219,6 @@ def remap_command(
     if strict and to_rgb:
         raise typer.BadParameter("does not apply to --to-rgb", param_hint="--strict")
     output_dir = required(either(output_dir, output_alias, "--output-dir", "-o"), "--output-dir", "-d")
-    from labeltools.engine.storage import expand_inputs
     mapping = None if index_map is None else IndexMap.load(index_map)
     # a folder's colour masks or label files; of a Cityscapes gtFine folder, its labelIds
     cityscapes = mapping is not None and mapping.source == CITYSCAPES_INDEX_MAP

@@ -128,7 +128,7 @@ def excel_command(
         return
     if not inputs:
         raise Usage("give label files to dump, or --read WORKBOOK")
-    from labeltools.engine.storage import expand_inputs
+    from labeltools.engine.storage import expand_inputs, is_pattern
     given, inputs = inputs, expand_inputs(inputs, (".png",))
     books = [i for i in inputs if i.lower().endswith((".xlsx", ".xlsm"))]
     if books:
@@ -145,7 +145,7 @@ def excel_command(
     # By default in the current folder, where a user looks for what a command wrote (not inside
     # the dataset's label folder, where every loader of the dataset would meet it).
     # named after the one file or folder given (a pattern's first file)
-    folder = len(given) == 1 and not given[0].lower().endswith(".png") and not set("*?[") & set(given[0])
+    folder = len(given) == 1 and not given[0].lower().endswith(".png") and not is_pattern(given[0])
     named = given[0] if folder else inputs[0]
     book = output or f"{Path(named.rstrip('/')).stem}.xlsx"
     summary = report_batch(

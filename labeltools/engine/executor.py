@@ -787,9 +787,10 @@ def _map_dask(
 
 class _WorkerWatch:
     """Says when a run's Dask cluster has had no worker for :data:`DASK_NO_WORKER_WARNING`
-    seconds (or Dask's ``labeltools.no-worker-warning``) (a cluster of the user's own whose workers died and are not restarted), once each
-    time it empties: the run waits for a worker as Dask does, but not in silence. A thread asks
-    the scheduler how many workers it has, every quarter of that time at most every second."""
+    seconds (Dask's ``labeltools.no-worker-warning`` setting), once each time it empties: a
+    cluster of the user's own whose workers died and are not restarted. The run waits for a
+    worker as Dask does, but not in silence. A thread asks the scheduler how many workers it
+    has, every quarter of that time and at most every second."""
 
     def __init__(self, client: Any, address: str, started_empty: bool) -> None:
         import dask

@@ -187,6 +187,11 @@ def list_files(folder: Any, suffixes: Sequence[str], recursive: bool = False) ->
 _PATTERN = re.compile(r"[*?[]")
 
 
+def is_pattern(name: str) -> bool:
+    """True when ``name`` holds ``*``, ``?`` or ``[``, as a shell or fsspec pattern does."""
+    return _PATTERN.search(name) is not None
+
+
 def expand_inputs(
     inputs: Sequence[str], suffixes: Sequence[str], prefer: Sequence[str] = (), say: Callable[[str], None] | None = None
 ) -> list[str]:
@@ -207,7 +212,7 @@ def expand_inputs(
     ends = tuple(suffix.lower() for suffix in suffixes)
     expanded: list[str] = []
     for text in inputs:
-        pattern = bool(_PATTERN.search(text))
+        pattern = is_pattern(text)
         if text.lower().endswith(ends) and not pattern:
             expanded.append(text)
             continue
