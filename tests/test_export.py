@@ -575,3 +575,82 @@ def test_large_objects_keep_few_vertices_and_every_reader_agrees(tmp_path: Path)
     assert json.loads((tmp_path / "y.json").read_text())["written_as"] == {"polygon": 2}
     [box, disc] = sorted(parse_yolo_labels((tmp_path / "yolo" / "labels" / "train" / "big.txt").read_text()), key=lambda line: len(line[1]))
     assert len(box[1]) == 4 and 50 < len(disc[1]) < 200
+
+
+def _regions_by_search(mask: np.ndarray) -> list[set[tuple[int, int]]]:
+    """The 8-connected regions of a mask, found pixel by pixel (a reference for connected_regions),
+    in the order of their first pixel."""
+    seen: set[tuple[int, int]] = set()
+    found = []
+    for start in zip(*np.nonzero(mask)):
+        start = (int(start[0]), int(start[1]))
+        if start in seen:
+            continue
+        region, todo = {start}, [start]
+        seen.add(start)
+        while todo:
+            y, x = todo.pop()
+            for dy in (-1, 0, 1):
+                for dx in (-1, 0, 1):
+                    near = (y + dy, x + dx)
+                    if 0 <= near[0] < mask.shape[0] and 0 <= near[1] < mask.shape[1] and mask[near] and near not in seen:
+                        seen.add(near)
+                        region.add(near)
+                        todo.append(near)
+        found.append(region)
+    return found
+
+
+def test_connected_regions_are_the_8_connected_parts_in_order_of_their_first_pixel() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from hypothesis.extra.numpy import arrays
+
+    from labeltools.ops.regions import connected_regions
+
+    @settings(max_examples=300, deadline=None)
+    @given(arrays(np.bool_, st.tuples(st.integers(1, 14), st.integers(1, 14))))
+    def check(mask: np.ndarray) -> None:
+        regions, count = connected_regions(mask)
+        expected = _regions_by_search(mask)
+        assert count == len(expected)
+        for number, region in enumerate(expected, 1):
+            assert {(int(y), int(x)) for y, x in zip(*np.nonzero(regions == number))} == region
+        assert ((regions > 0) == mask).all()
+
+    check()
+    # a diagonal stroke is one region; a U shape whose arms join only at the bottom is one too
+    assert connected_regions(np.eye(6, dtype=bool))[1] == 1
+    u = np.zeros((5, 5), bool)
+    u[:, 0] = u[:, 4] = u[4, :] = True
+    assert connected_regions(u)[1] == 1
+
+
+def test_a_voc_dataset_without_instance_maps_exports_its_regions_on_request(tmp_path: Path) -> None:
+    """Without SegmentationObject the instance export is refused, naming --objects regions; with
+    it, each 8-connected region of a class is one object, and the objects of a class give back
+    its pixels exactly (COCO) and every void pixel is a crowd region."""
+    out = tmp_path / "voc"
+    assert run("convert", SAMPLE_DIR, out, "-j", "1").exit_code == 0
+    result = run("export", out, "--to", "coco", "-d", tmp_path / "refused")
+    assert result.exit_code == 1 and "or export each connected region of a class as an object with --objects regions" in result.stderr
+    result = run("export", out, "--to", "coco", "-d", tmp_path / "coco", "--objects", "regions", "--json", tmp_path / "s.json")
+    assert result.exit_code == 0, result.output
+    assert "objects: each 8-connected region of a class in SegmentationClass" in result.stderr
+    assert json.loads((tmp_path / "s.json").read_text())["objects_from"] == "regions"
+    names = class_names(out)
+    for split in ("train", "val"):
+        coco = COCO(str(tmp_path / "coco" / "annotations" / f"instances_{split}.json"))
+        for image in coco.dataset["images"]:
+            label = np.asarray(Image.open(out / "SegmentationClass" / f"{Path(image['file_name']).stem}.png"))
+            objects = coco.loadAnns(coco.getAnnIds(imgIds=[image["id"]], iscrowd=False))
+            for index in set(np.unique(label).tolist()) - {0, 255}:
+                masks = [coco.annToMask(o).astype(bool) for o in objects if o["category_id"] == index]
+                expected = _regions_by_search(label == index)
+                assert len(masks) == len(expected), (image["file_name"], names[index])
+                assert sorted(m.sum() for m in masks) == sorted(len(r) for r in expected)
+                assert (np.logical_or.reduce(masks) == (label == index)).all()
+            crowd = [coco.annToMask(o).astype(bool) for o in coco.loadAnns(coco.getAnnIds(imgIds=[image["id"]], iscrowd=True))]
+            assert (np.logical_or.reduce(crowd) if crowd else np.zeros_like(label, bool)).tolist() == (label == 255).tolist()
+    result = run("export", SAMPLE_DIR, "--to", "coco", "-d", tmp_path / "labelme", "--objects", "regions")
+    assert result.exit_code == 1 and "come from a VOC dataset's class maps" in result.stderr

@@ -231,3 +231,29 @@ def test_ultralytics_finds_the_dataset_root_from_the_yaml_wherever_the_command_r
     assert done.returncode == 0, done.stderr[-3000:]
     assert Path(done.stdout.split()[-1]) == (exported / "yolo-seg" / "images" / "val").resolve()
     assert os.path.samefile(done.stdout.split()[-1], exported / "yolo-seg" / "images" / "val")
+
+
+def test_ultralytics_loads_the_regions_of_a_dataset_without_instance_maps(tmp_path: Path) -> None:
+    """A VOC dataset without SegmentationObject exported with --objects regions: Ultralytics
+    loads it from another folder, one instance per region, each as we checked it."""
+    pytest.importorskip("torch")
+    assert run("convert", SAMPLE_DIR, tmp_path / "voc", "-j", "1").exit_code == 0
+    result = run("export", tmp_path / "voc", "--to", "yolo-seg", "-d", tmp_path / "yolo", "--objects", "regions", "--json", tmp_path / "s.json")
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "elsewhere" / "ul"
+    out.mkdir(parents=True)
+    done = run_in("ultralytics", ULTRALYTICS_READS, tmp_path / "elsewhere", str(tmp_path / "yolo" / "data.yaml"), str(out))
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads(done.stdout.splitlines()[-1])
+    summary = json.loads((tmp_path / "s.json").read_text())
+    assert len(found["images"]) == 8 and summary["objects"] > 8
+    instances = 0
+    for stem, image in found["images"].items():
+        read = np.load(out / f"{stem}.npz")
+        height, width = image["shape"]
+        lines = parse_yolo_labels((tmp_path / "yolo" / "labels" / image["split"] / f"{stem}.txt").read_text())
+        assert len(read["masks"]) == len(lines)
+        for theirs, (_, points) in zip(read["masks"], lines):
+            assert iou(theirs, rasterise_polygons([points], width, height)) >= 0.99, stem
+        instances += len(lines)
+    assert instances == summary["objects"]  # one instance per region

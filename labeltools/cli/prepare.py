@@ -12,6 +12,7 @@ from labeltools.cli.shared import (
     BatchSummary,
     ClassesOption,
     DaskOption,
+    ExportObjects,
     ExportTarget,
     ImageFormatChoice,
     ImagesDirOption,
@@ -382,6 +383,13 @@ def export_command(
     image_root: Annotated[
         Optional[str], typer.Option("--image-root", help="With --no-images: the folder the images' file_name values are relative to.")
     ] = None,
+    objects: Annotated[
+        Optional[ExportObjects],
+        typer.Option(
+            "--objects",
+            help="A VOC dataset's objects: instances (SegmentationObject, the default) or regions (each connected region of a class).",
+        ),
+    ] = None,
     keep_ids: Annotated[
         bool, typer.Option("--keep-ids", help="YOLO: the dataset's class indices as ids (0 = background, unused), not the classes from 0.")
     ] = False,
@@ -421,6 +429,7 @@ def export_command(
     labeltools export annotations/ --to coco -d coco-rle/ --rle --json out.json
     labeltools export dataset --to coco -d refs/ --no-images --image-root .
     labeltools export cvat/annotations.xml --to yolo-seg -d cvat-yolo/
+    labeltools export dataset --to yolo-seg -d regions-yolo/ --objects regions
     """
     from labeltools.jobs.export import ExportOptions, export_dataset
 
@@ -435,6 +444,7 @@ def export_command(
         to=to.value, rle=rle, images=not no_images, image_root=image_root, keep_ids=keep_ids, min_iou=min_iou,
         strict=strict, allow_image_urls=allow_image_urls, line_width=line_width, point_size=point_size, unknown=unknown.value,
         labelme_rules=labelme_rules.value if labelme_rules is not None else DEFAULT_LABELME_RULES, images_dir=images,
+        objects=objects.value if objects is not None else "instances",
     )  # fmt: skip
     export = export_dataset(
         sources, target, options, classes=either(classes, labels, "--classes", "--labels"), split=split,
@@ -462,6 +472,8 @@ def print_export_summary(export: "Export") -> None:
         ids = ", ".join(f"{c['id']} {c['name']}" for c in data["class_ids"])
         how = "the dataset's (--keep-ids)" if export.options.keep_ids else "from 0 for the first class; --keep-ids keeps the dataset's"
         err.print(f"YOLO class ids: {printable(ids)} ({how})", soft_wrap=True)
+    if data["objects_from"] == "regions":
+        err.print("objects: each 8-connected region of a class in SegmentationClass (touching objects of a class are one)", soft_wrap=True)
     if data["crowd_regions"]:
         err.print(f"void regions: {data['crowd_regions']} iscrowd annotation(s), which COCO evaluation ignores", soft_wrap=True)
     if data["fragments_dropped"]:

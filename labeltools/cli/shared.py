@@ -23,6 +23,7 @@ from rich.text import Text
 
 from labeltools.core.errors import LabeltoolsError, RunStoppedError
 from labeltools.core.options import (
+    EXPORT_OBJECTS,
     EXPORT_TARGETS,
     IMAGE_FORMATS,
     LABELME_RULES,
@@ -713,6 +714,7 @@ def _choices(name: str, values: Iterable[str]) -> Any:
 if TYPE_CHECKING:
     UnknownLabel = Enum
     ExportTarget = Enum
+    ExportObjects = Enum
     ImageFormatChoice = Enum
     OverlapChoice = Enum
     LabelmeRulesChoice = Enum
@@ -723,6 +725,7 @@ if TYPE_CHECKING:
 else:
     UnknownLabel = _choices("UnknownLabel", UNKNOWN_POLICIES)
     ExportTarget = _choices("ExportTarget", EXPORT_TARGETS)
+    ExportObjects = _choices("ExportObjects", EXPORT_OBJECTS)
     ImageFormatChoice = _choices("ImageFormatChoice", IMAGE_FORMATS)
     OverlapChoice = _choices("OverlapChoice", OVERLAP_RULES)
     LabelmeRulesChoice = _choices("LabelmeRulesChoice", LABELME_RULES)

@@ -60,4 +60,7 @@ fits; a grid of more takes minutes and gigabytes to write and is no longer read 
 
 #: Instance export formats, and the IoU below which an exported object is listed.
 EXPORT_TARGETS = ("coco", "yolo-seg")
+#: Where a VOC dataset's exported objects come from: its instance maps, or each connected
+#: region of a class in its class maps.
+EXPORT_OBJECTS = ("instances", "regions")
 DEFAULT_MIN_IOU = 0.98

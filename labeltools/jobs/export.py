@@ -42,6 +42,7 @@ from labeltools.core.options import (
     DEFAULT_LINE_WIDTH,
     DEFAULT_MIN_IOU,
     DEFAULT_POINT_SIZE,
+    EXPORT_OBJECTS,
     EXPORT_TARGETS,
     LABELME_RULES,
     VOID,
@@ -112,6 +113,7 @@ from labeltools.jobs.convert import (
 )
 from labeltools.ops.outlines import inset, signed_area, simplify, single_outline
 from labeltools.ops.raster import ObjectMask, record_stamps, union_stamps
+from labeltools.ops.regions import connected_regions
 from labeltools.ops.splits import check_fraction, split_ids
 
 log = logging.getLogger(__name__)
@@ -136,6 +138,9 @@ class ExportOptions:
         line_width, point_size, labelme_rules, unknown: as for ``convert`` (``labelme_rules``
             ``"7"`` or ``"6"``, labelme 7.9.1's or 6.3.1's rasteriser).
         images_dir: as ``convert --images``: where other tools' images are looked for first.
+        objects: of a VOC dataset, ``"instances"`` (its ``SegmentationObject`` maps) or
+            ``"regions"``: each 8-connected region of a class in ``SegmentationClass`` is an
+            object, for a dataset without instance maps (touching objects of a class are one).
     """
 
     to: str = "coco"
@@ -151,12 +156,15 @@ class ExportOptions:
     labelme_rules: str = DEFAULT_LABELME_RULES
     unknown: str = "error"
     images_dir: str | None = None  # other tools' images: looked for here first (see convert --images)
+    objects: str = "instances"
 
     def check(self) -> None:
         if self.to not in EXPORT_TARGETS:
             raise ExportError(f"export format must be one of {', '.join(EXPORT_TARGETS)}, got {self.to!r}")
         if not 0 <= self.min_iou <= 1:
             raise ExportError(f"min_iou must lie in 0..1, got {self.min_iou}")
+        if self.objects not in EXPORT_OBJECTS:
+            raise ExportError(f"objects must be one of {', '.join(EXPORT_OBJECTS)}, got {self.objects!r}")
         if self.labelme_rules not in LABELME_RULES:
             raise ExportError(f"labelme rules must be one of {', '.join(LABELME_RULES)}, got {self.labelme_rules!r}")
         if self.to == "yolo-seg" and (self.rle or not self.images):
@@ -291,11 +299,39 @@ def _boxed(mask: NDArray[np.bool_], category: int, name: str) -> _Object | None:
     return _Object(category, box, name, offset=(int(cols[0]), int(rows[0])))
 
 
-def _voc_objects(item: ExportItem) -> tuple[Path, int, int, list[_Object], _Object | None]:
+def _region_objects(classes: NDArray[np.uint8]) -> list[_Object]:
+    """Each 8-connected region of a class (not background, not void) as an object, named
+    ``region k`` in the order of the regions' first pixels, class by class."""
+    objects: list[_Object] = []
+    for category in np.flatnonzero(np.bincount(classes.ravel(), minlength=256)).tolist():
+        if category in (0, VOID):
+            continue
+        regions, count = connected_regions(classes == category)
+        rows, cols = np.nonzero(regions)  # one pass for every region's box
+        numbers = regions[rows, cols]
+        top, bottom = np.full(count + 1, classes.shape[0]), np.zeros(count + 1, dtype=np.int64)
+        left, right = np.full(count + 1, classes.shape[1]), np.zeros(count + 1, dtype=np.int64)
+        np.minimum.at(top, numbers, rows)
+        np.maximum.at(bottom, numbers, rows)
+        np.minimum.at(left, numbers, cols)
+        np.maximum.at(right, numbers, cols)
+        for number in range(1, count + 1):
+            box = regions[top[number] : bottom[number] + 1, left[number] : right[number] + 1] == number
+            name = f"region {len(objects) + 1}"
+            objects.append(_Object(category, box, name, offset=(int(left[number]), int(top[number]))))
+    return objects
+
+
+def _voc_objects(item: ExportItem, regions: bool = False) -> tuple[Path, int, int, list[_Object], _Object | None]:
     """A VOC id's image, size, instances (each value 1..254 of ``SegmentationObject``, its
-    class the one its pixels hold in ``SegmentationClass``) and void region (255 there)."""
-    instances = read_label(location(item.source) / OBJECTS_DIR / f"{item.image_id}.png")
+    class the one its pixels hold in ``SegmentationClass``; with ``regions``, each connected
+    region of a class instead) and void region (255 there)."""
     classes = read_label(label_path(item.source, item.image_id))
+    if regions:
+        height, width = classes.shape
+        objects = _region_objects(classes)
+        return image_path(item.source, item.image_id), height, width, objects, _boxed(classes == VOID, VOID, "void")
+    instances = read_label(location(item.source) / OBJECTS_DIR / f"{item.image_id}.png")
     if instances.shape != classes.shape:
         raise DatasetError(
             f"{item}: {instances.shape[1]}x{instances.shape[0]} instance map but "
@@ -446,7 +482,7 @@ def export_item(item: ExportItem, output: str, table: ClassTable, options: Expor
     """
     root = location(output)
     if item.voc:
-        source_image, height, width, objects, crowd = _voc_objects(item)
+        source_image, height, width, objects, crowd = _voc_objects(item, options.objects == "regions")
         labelme_image = None
     else:
         read = _labelme_source if item.kind == "labelme" else _record_source
@@ -641,6 +677,7 @@ class Export(OneRun):
             "min_iou": self.options.min_iou, "below_min_iou": self.below,
             "mean_iou": float(np.mean([c["iou"] for c in self.objects])) if self.objects else None,
             "source": self.source,
+            "objects_from": self.options.objects if self.from_voc else "annotations",
             "labelme_rules": self.options.labelme_rules if self.source == "labelme" else None,
             "fragments_dropped": sum(c.get("fragments", 0) for c in self.objects),
             "crowd_regions": self.crowds,
@@ -651,11 +688,12 @@ class Export(OneRun):
         }  # fmt: skip
 
 
-def _voc_items(root: Path, split: str | None) -> list[ExportItem]:
-    if not (root / OBJECTS_DIR).is_dir():
+def _voc_items(root: Path, split: str | None, regions: bool) -> list[ExportItem]:
+    if not regions and not (root / OBJECTS_DIR).is_dir():
         raise DatasetError(
             f"{root}: has no {OBJECTS_DIR}/; an instance export needs instance maps "
-            "(labeltools convert --instances writes them)"
+            "(labeltools convert --instances writes them), or export each connected region of "
+            "a class as an object with --objects regions"
         )
     there = available_splits(root)
     test = read_split(root, TEST_SPLIT) if TEST_SPLIT in there else []
@@ -715,8 +753,10 @@ def export_dataset(
         table = dataset_class_table(root, classes)
         if table is None:
             raise DatasetError(f"{root}: no class_names.txt; give the class table (--classes)")
-        items = _voc_items(root, split)
+        items = _voc_items(root, split, options.objects == "regions")
     else:
+        if options.objects == "regions":
+            raise ExportError("objects as connected regions (--objects regions) come from a VOC dataset's class maps; annotations hold their objects")
         kind, files = detect_source(find_annotations(listed, exclude=out, source=source), source)
         if kind == "labelme":
             found = assign_ids(files)
