@@ -62,3 +62,24 @@ def test_the_command_line_starts_without_the_library() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines() == [f"labeltools {labeltools.__version__}", "heavy:"]
+
+
+def test_a_batch_dropped_without_running_says_so_and_run_does_the_work(tmp_path: Path) -> None:
+    """Called as a statement, convert_labelme checks everything and writes nothing: dropping a
+    batch that never ran warns, naming how to run it; .run() runs it to its end."""
+    import pytest
+
+    from labeltools.jobs.convert import SAMPLE_DIR
+
+    with pytest.warns(RuntimeWarning, match=r"^a Conversion of 8 item\(s\) was dropped without running: iterate it .* or call its \.run\(\)"):
+        labeltools.convert_labelme(SAMPLE_DIR, tmp_path / "lazy", jobs=1)
+    assert not (tmp_path / "lazy").exists()
+    results = labeltools.convert_labelme(SAMPLE_DIR, tmp_path / "ran", jobs=1).run()
+    assert len(results) == 8 and all(r.ok for r in results)
+    assert len(list((tmp_path / "ran" / "SegmentationClass").iterdir())) == 8
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a batch that ran is dropped in silence
+        for result in labeltools.convert_labelme(SAMPLE_DIR, tmp_path / "iterated", jobs=1):
+            assert result.ok

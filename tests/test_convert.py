@@ -546,7 +546,7 @@ def test_existing_output_is_refused(tmp_path: Path, folder: Path) -> None:
     with pytest.raises(DatasetError, match=r"out: already exists and is not empty; pass --overwrite to convert everything again into it, or --resume to convert only what changed"):
         convert_labelme(folder, out)
     (tmp_path / "empty").mkdir()
-    assert len(convert_labelme(folder, tmp_path / "empty")) == 3
+    assert len(convert_labelme(folder, tmp_path / "empty").run()) == 3
     (tmp_path / "file").write_text("x")
     with pytest.raises(DatasetError, match=r"file: exists and is not a folder"):
         convert_labelme(folder, tmp_path / "file")

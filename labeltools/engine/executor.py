@@ -23,6 +23,7 @@ import os
 import signal
 import threading
 import time
+import warnings
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import CancelledError
@@ -68,8 +69,12 @@ class FileResult:
 
 class OneRun:
     """A checked, ready-to-run batch: iterating it runs it, once, yielding one
-    :class:`FileResult` per item of :attr:`items`; ``len()`` is their number. Subclasses
-    provide ``items`` and ``_run()``."""
+    :class:`FileResult` per item of :attr:`items` (or :meth:`run` runs it to its end);
+    ``len()`` is their number. Subclasses provide ``items`` and ``_run()``.
+
+    A batch that is dropped without having run says so (a ``RuntimeWarning``): called as a
+    statement, ``lt.convert_labelme("annotations/", "dataset/")`` checks everything and writes
+    nothing, which would otherwise pass for a conversion."""
 
     items: Sequence[Any]
     _started = False
@@ -82,6 +87,18 @@ class OneRun:
             raise RuntimeError(f"a {type(self).__name__} runs once")
         self._started = True
         return self._run()
+
+    def run(self) -> list[FileResult]:
+        """Run the batch to its end and return its results, in item order."""
+        return list(self)
+
+    def __del__(self) -> None:
+        if not self._started and getattr(self, "items", None):
+            warnings.warn(
+                f"a {type(self).__name__} of {len(self.items)} item(s) was dropped without running: "
+                "iterate it (for result in ...) or call its .run() to do the work",
+                RuntimeWarning, stacklevel=2,
+            )  # fmt: skip
 
     def _run(self) -> Iterator[FileResult]:
         raise NotImplementedError
