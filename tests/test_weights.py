@@ -612,3 +612,27 @@ def test_torch_tensors_and_dataloader_over_voc(tmp_path):
     weights = class_weights(count_classes(({"label": t} for t in tensors), 4), "enet")
     assert np.array_equal(weights, deeplab_weights([t.numpy() for t in tensors], 4))
     assert np.array_equal(weights, class_weights(expected, "enet"))
+
+
+def test_without_a_train_list_the_test_list_is_not_counted(tmp_path):
+    """A dataset with a test.txt of its own and no train.txt: the weights count every label but
+    the held-out ones (class weights are training statistics), and say and record which."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from labeltools.cli import app
+    from labeltools.formats.voc import write_split
+
+    root = make_voc(tmp_path / "voc", {"a": IMAGE_A, "b": IMAGE_B, "t": np.full((2, 5), 3, np.uint8)})
+    write_split(root, "test", ["t"])
+    result = CliRunner().invoke(app, ["weights", str(root), "--json", str(tmp_path / "w.json"), "-j", "1"])
+    assert result.exit_code == 0, result.stderr
+    assert f"{root}/ImageSets/Segmentation/test.txt: its 1 id(s) not counted (held out for the test)" in result.stderr
+    record = json.loads((tmp_path / "w.json").read_text())
+    assert record["held_out"] == ["t"] and record["num_files"] == 2
+    assert [c["pixels"] for c in record["classes"]] == [10, 3, 5, 0]  # class 3 is only in the test image
+    (root / "SegmentationClass" / "a.png").unlink()
+    (root / "SegmentationClass" / "b.png").unlink()
+    result = CliRunner().invoke(app, ["weights", str(root), "-j", "1"])
+    assert result.exit_code == 1 and "every label is in test.txt, held out for the test; nothing to weight" in result.stderr

@@ -80,6 +80,7 @@ def weights_command(
     labeltools weights dataset --scheme median --json weights.json
     labeltools weights --labels-dir masks/ -n 9 -o weights.npy
     """
+    from labeltools.formats.voc import TEST_SPLIT, split_path
     from labeltools.jobs.weights import weigh_dataset
     c = either(c, c_alias, "--enet-c", "--c")
     c = ENET_C if c is None else c
@@ -91,6 +92,8 @@ def weights_command(
         dataset_root(dataset, labels_dir), split=split, labels_dir=labels_dir, num_classes=num_classes,
         scheme=scheme.value, c=c, beta=beta, strict=strict, output=output, name=name, jobs=jobs, classes=classes,
     )  # fmt: skip
+    if weighing.held_out:
+        err.print(f"{split_path(weighing.root, TEST_SPLIT)}: its {len(weighing.held_out)} id(s) not counted (held out for the test)", soft_wrap=True)
     summary = report_batch(weighing, len(weighing), "counting", verb="counted")
     counts, weights = weighing.counts, weighing.weights
     if summary.failed or counts is None or weights is None:

@@ -29,7 +29,9 @@ from labeltools.engine.storage import absolute, atomic_write, location
 from labeltools.formats.labels import label_histogram, write_json
 from labeltools.formats.voc import (
     CLASS_NAMES_FILE,
+    TEST_SPLIT,
     dataset_class_table,
+    held_out_ids,
     select_label_paths,
 )
 from labeltools.ops.counts import (
@@ -149,6 +151,7 @@ class DatasetWeighing(OneRun):
     split: str | None = None
     labels_dir: str | None = None
     jobs: int | None = None
+    held_out: list[str] = field(default_factory=list)  # test.txt's ids, left out of every label
     counts: ClassCounts | None = field(default=None, init=False)
     weights: NDArray[np.float64] | None = field(default=None, init=False)
 
@@ -176,7 +179,7 @@ class DatasetWeighing(OneRun):
         return weights_provenance(
             self.counts, self.weights, self.scheme, c=self.c, beta=self.beta, class_names=self.names,
             dataset=str(self.root), split=self.split, labels_dir=self.labels_dir, num_files=len(self.items),
-            output=str(self.target),
+            held_out=self.held_out, output=str(self.target),
         )  # fmt: skip
 
 
@@ -198,7 +201,8 @@ def weigh_dataset(
     """Check a weighting of the dataset at ``root`` and return it ready to run.
 
     The labels are those :func:`~labeltools.formats.voc.select_label_paths` picks (``split``,
-    default train when listed, else every label; or ``labels_dir``); the classes those of
+    default train when listed, else every label but those ``test.txt`` holds out, which
+    ``held_out`` names; or ``labels_dir``); the classes those of
     ``num_classes`` or the dataset's class table; the weights go to ``output``, default
     :func:`default_weights_path`.
 
@@ -208,11 +212,18 @@ def weigh_dataset(
     """
     check_scheme(scheme, c, beta)
     paths, used_split = select_label_paths(root, split, labels_dir)
+    held_out: list[str] = []
+    if labels_dir is None and used_split is None:  # every label, but none held out for the test
+        held = set(held_out_ids(root))
+        held_out = [path.stem for path in paths if path.stem in held]
+        paths = [path for path in paths if path.stem not in held]
+        if not paths:
+            raise DatasetError(f"{location(root)}: every label is in {TEST_SPLIT}.txt, held out for the test; nothing to weight")
     table = dataset_class_table(root, classes, num_classes)
     if table is None:
         raise DatasetError(f"{location(root) / CLASS_NAMES_FILE}: no such file; pass --classes or --num-classes")
     return DatasetWeighing(
         location(root), paths, table, location(output) if output is not None else default_weights_path(root, name, scheme, used_split),
         scheme=scheme, c=c, beta=beta, strict=strict, split=used_split,
-        labels_dir=None if labels_dir is None else str(labels_dir), jobs=jobs,
+        labels_dir=None if labels_dir is None else str(labels_dir), jobs=jobs, held_out=held_out,
     )  # fmt: skip
