@@ -279,17 +279,10 @@ class Report(OneRun):
         if sides == set(SPLITS[:2]):
             self.splits = SplitTally(SPLITS[:2])
         if self.options.pred is not None:
-            self.matrix = ConfusionMatrix(self._num_classes(), VOID)
+            assert self.check.table is not None  # report_dataset says so before
+            self.matrix = ConfusionMatrix(self.check.table.num_classes, VOID)
         if self.options.compare is not None:
             self.changes = LabelChanges(self.check.table)
-
-    def _num_classes(self) -> int:
-        if self.check.table is None:
-            raise ReportError(
-                f"{self.dataset}: scoring predictions needs the classes: give --classes or --num-classes "
-                "(the dataset has no class_names.txt)"
-            )
-        return self.check.table.num_classes
 
     def _run(self) -> Iterator[FileResult]:
         num_classes = self.matrix.num_classes if self.matrix is not None else None
@@ -564,6 +557,11 @@ def report_dataset(
     if options.pred is not None and not location(options.pred).is_dir():
         raise ReportError(f"{options.pred}: no such folder (the predictions to score)")
     check = DatasetCheck(dataset, classes, num_classes)
+    if options.pred is not None and check.table is None:
+        raise ReportError(
+            f"{dataset}: scoring predictions needs the classes: give --classes or --num-classes "
+            "(the dataset has no class_names.txt)"
+        )
     if check.table is not None and (classes is not None or has_own_table(dataset)):  # a table of names, not -n alone
         for other in (options.pred, options.compare):
             if other is not None:  # the predictions and the older labels number the classes alike
