@@ -171,8 +171,8 @@ def mmseg_datasets() -> Path:
     class with its registry.
 
     mmsegmentation 1.2.2 imports mmcv's compiled operators from ``mmseg.datasets`` on (for its
-    models' point sampling), and mmcv publishes no wheel of them for today's torch: building it
-    takes most of an hour. ``BaseSegDataset`` and the registry it registers in are taken unchanged
+    models' point sampling), and PyPI has no wheel of them: pip would compile mmcv's C++ and CUDA
+    sources. ``BaseSegDataset`` and the registry it registers in are taken unchanged
     from the wheel; the package ``__init__`` files are ours, empty but for exporting the class.
     """
     modules = ("registry/__init__.py", "registry/registry.py", "datasets/basesegdataset.py")
