@@ -459,6 +459,7 @@ def test_export_settings_and_sources_are_checked_before_any_file_is_read(tmp_pat
         (ExportOptions(image_root="."), "an image root is for an export without the images"),
         (ExportOptions(keep_ids=True), "keeping the class ids is YOLO's choice"),
         (ExportOptions(labelme_rules="5"), "labelme rules must be one of 7, 6, got '5'"),
+        (ExportOptions(objects="blobs"), "objects must be one of instances, regions, got 'blobs'"),
     ):
         with pytest.raises(ExportError, match=re.escape(message)):
             export_dataset(SAMPLE_DIR, tmp_path / "a", options)
