@@ -36,6 +36,11 @@ def to_array(values: Any, source: str, error: type[LabeltoolsError] = LabelFileE
     return array.view(np.uint8) if array.dtype == np.bool_ else array
 
 
+def not_whole(values: NDArray[Any]) -> NDArray[np.bool_]:
+    """Where float values are not whole numbers (NaN and infinities included)."""
+    return ~np.isfinite(values) | (values != np.round(values))
+
+
 def scaled_to_unit_hint(values: NDArray[Any]) -> str | None:
     """Why float labels hold fractions, when the values show it: a label map divided by 255.
 
@@ -112,8 +117,7 @@ def as_label_array(array: ArrayLike, source: str = "label array") -> NDArray[np.
     if not (np.issubdtype(label.dtype, np.integer) or np.issubdtype(label.dtype, np.floating)):
         raise LabelFileError(f"{source}: label values must be numbers, got dtype {label.dtype}")
     if np.issubdtype(label.dtype, np.floating):
-        bad = ~np.isfinite(label) | (label != np.round(label))
-        nbad = int(np.count_nonzero(bad))
+        nbad = int(np.count_nonzero(not_whole(label)))
         if nbad:
             hint = scaled_to_unit_hint(label) or (
                 "a label map holds class indices 0..254 and 255 for void (save continuous "

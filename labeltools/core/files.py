@@ -69,4 +69,3 @@ def file_suffix(path: Any) -> str:
 def file_name(path: Any) -> str:
     """The last part of a path or URL."""
     return PurePosixPath(str(path)).name
-

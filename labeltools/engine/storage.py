@@ -210,6 +210,7 @@ def expand_inputs(
         LabeltoolsError: a folder holding no such file, or a pattern that matches no file.
     """
     ends = tuple(suffix.lower() for suffix in suffixes)
+    preferred = tuple(end.lower() for end in prefer)
     expanded: list[str] = []
     for text in inputs:
         pattern = is_pattern(text)
@@ -228,7 +229,6 @@ def expand_inputs(
             expanded.extend(files)
         elif path.is_dir():
             files = [str(p) for p in list_files(path, ends)]
-            preferred = tuple(end.lower() for end in prefer)
             chosen = [name for name in files if name.lower().endswith(preferred)]
             if chosen and len(chosen) < len(files) and say is not None:
                 say(f"{text}: its {len(chosen)} *{' or *'.join(prefer)} file(s), not the {len(files) - len(chosen)} other(s)")
@@ -298,9 +298,7 @@ def remove_empty_folders(folder: PathLike) -> None:
             pass
 
 
-def _process_alive(pid: int) -> bool:
-    """True when process ``pid`` runs: it exists and, where ``/proc`` tells, is no zombie (a
-    process killed and not yet reaped by its parent, which will never write again)."""
+def _process_exists(pid: int) -> bool:
     if pid == os.getpid():
         return True
     try:
@@ -308,9 +306,8 @@ def _process_alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except OSError as exc:  # EPERM: it exists but belongs to someone else
-        if exc.errno != errno.EPERM:
-            return False
-    return _proc_stat(pid)[0] != b"Z"
+        return exc.errno == errno.EPERM
+    return True
 
 
 #: The file that says a run is writing into a folder (see :func:`output_lock`).
@@ -368,11 +365,14 @@ def output_lock(folder: PathLike) -> Iterator[None]:
 
 def _writer_alive(pid: int, entry: os.DirEntry[str]) -> bool:
     """True when the process that wrote the temporary ``entry`` still runs: a process of that
-    pid runs, and (where ``/proc`` tells) it started before the file was last written, so that
-    a pid the system has given to another process since does not keep the file for ever."""
-    if not _process_alive(pid):
+    pid exists and, where ``/proc`` tells, is no zombie (killed and not yet reaped by its
+    parent: it will never write again) and started before the file was last written, so that a
+    pid the system has given to another process since does not keep the file for ever."""
+    if not _process_exists(pid):
         return False
-    started = _proc_stat(pid)[1]
+    state, started = _proc_stat(pid)
+    if state == b"Z":
+        return False
     try:
         status = entry.stat()
     except OSError:

@@ -29,7 +29,7 @@ from labeltools.core.colormap import palette_bytes
 from labeltools.core.errors import ColourImageError, LabelFileError, LabeltoolsError
 from labeltools.core.files import json_text
 from labeltools.engine.storage import atomic_write as atomic_write
-from labeltools.engine.storage import is_url, names_beside, read_bytes, stem_of
+from labeltools.engine.storage import is_url, location, names_beside, read_bytes, stem_of
 
 #: zlib settings for label PNGs. Label maps are long runs of few values: zlib's run-length
 #: strategy (Z_RLE) compresses them about as well as level 6 at a third of its time, and both
@@ -445,7 +445,7 @@ def _label_data(path: PathLike) -> bytes:
     try:
         return read_image_bytes(path, LabelFileError, "file")
     except LabelFileError as exc:
-        hint = not_png_hint(path) if str(exc).endswith(": no such file") else ""
+        hint = "" if location(path).exists() else not_png_hint(path)  # missing, not unreadable
         if not hint:
             raise
         raise LabelFileError(f"{exc}{hint}") from None

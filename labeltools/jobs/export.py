@@ -322,15 +322,9 @@ def _region_objects(classes: NDArray[np.uint8]) -> list[_Object]:
     return objects
 
 
-def _voc_objects(item: ExportItem, regions: bool = False) -> tuple[Path, int, int, list[_Object], _Object | None]:
-    """A VOC id's image, size, instances (each value 1..254 of ``SegmentationObject``, its
-    class the one its pixels hold in ``SegmentationClass``; with ``regions``, each connected
-    region of a class instead) and void region (255 there)."""
-    classes = read_label(label_path(item.source, item.image_id))
-    if regions:
-        height, width = classes.shape
-        objects = _region_objects(classes)
-        return image_path(item.source, item.image_id), height, width, objects, _boxed(classes == VOID, VOID, "void")
+def _instance_objects(item: ExportItem, classes: NDArray[np.uint8]) -> list[_Object]:
+    """Each value 1..254 of the id's ``SegmentationObject`` map as an object, its class the one
+    its pixels hold in ``classes``."""
     instances = read_label(location(item.source) / OBJECTS_DIR / f"{item.image_id}.png")
     if instances.shape != classes.shape:
         raise DatasetError(
@@ -349,7 +343,15 @@ def _voc_objects(item: ExportItem, regions: bool = False) -> tuple[Path, int, in
         found = _boxed(mask, int(held.argmax()), f"instance {value}")
         assert found is not None
         objects.append(found)
-    height, width = instances.shape
+    return objects
+
+
+def _voc_objects(item: ExportItem, regions: bool = False) -> tuple[Path, int, int, list[_Object], _Object | None]:
+    """A VOC id's image, size, objects (its instances, or with ``regions`` each connected region
+    of a class) and void region (255 in ``SegmentationClass``)."""
+    classes = read_label(label_path(item.source, item.image_id))
+    objects = _region_objects(classes) if regions else _instance_objects(item, classes)
+    height, width = classes.shape
     return image_path(item.source, item.image_id), height, width, objects, _boxed(classes == VOID, VOID, "void")
 
 

@@ -48,7 +48,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from labeltools.core._types import is_int
-from labeltools.core.arrays import label_batch, scaled_to_unit_hint, to_array, without_channel_axis
+from labeltools.core.arrays import label_batch, not_whole, scaled_to_unit_hint, to_array, without_channel_axis
 from labeltools.core.classes import class_name, class_names_for
 from labeltools.core.errors import (
     LabelFileError,
@@ -380,7 +380,7 @@ def _integral(batch: NDArray[Any], source: str) -> NDArray[Any]:
     """Floats as int64 when every value is a whole number; other numbers as they are."""
     if not np.issubdtype(batch.dtype, np.floating):
         return batch
-    bad = ~np.isfinite(batch) | (batch != np.round(batch))
+    bad = not_whole(batch)
     nbad = int(np.count_nonzero(bad))
     if nbad:
         first = batch[bad][0]

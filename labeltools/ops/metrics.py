@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from labeltools.core._types import is_int
-from labeltools.core.arrays import scaled_to_unit_hint, to_array, without_channel_axis
+from labeltools.core.arrays import not_whole, scaled_to_unit_hint, to_array, without_channel_axis
 from labeltools.core.classes import class_names_for
 from labeltools.core.errors import EvaluationError, format_values
 from labeltools.core.options import MAX_CLASSES, VOID
@@ -50,7 +50,7 @@ def _as_numpy(values: Any, source: str) -> NDArray[Any]:
 
 def _float_hint(array: NDArray[Any]) -> str:
     """What to do with float labels: cast whole numbers, undo a 1/255 scaling, or take the argmax."""
-    if np.isfinite(array).all() and (array == np.round(array)).all():
+    if not not_whole(array).any():
         return (
             "take the argmax over the class axis first if they are scores; whole numbers as "
             "they are, cast them with .long() or .astype(int)"

@@ -15,7 +15,6 @@ from numpy.typing import NDArray
 
 def _runs(mask: NDArray[np.bool_]) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
     """Each row's runs of True, in row-major order: their rows, first columns and ends (exclusive)."""
-    height, width = mask.shape
     edges = np.diff(np.pad(mask, ((0, 0), (1, 1))).view(np.int8), axis=1)
     rows, starts = np.nonzero(edges == 1)
     _, ends = np.nonzero(edges == -1)
