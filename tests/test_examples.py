@@ -15,7 +15,7 @@ the Datumaro one in Datumaro's (see ``consumers.py``).
 ``--help``: each command's ``Examples:`` lines run in order in a fresh copy of a folder holding
 what they name: the sample as ``annotations/`` (and two of its files as ``a.json``, ``b.json``,
 its ``labels.txt``), a converted ``dataset``, predictions ``preds/``, grayscale ``masks/``,
-Cityscapes-style ``gtFine/`` files, and trainId maps in ``gt/`` and ``pred/``, and exports of other
+Cityscapes-style ``gtFine/`` files and labelIds predictions of them in ``results/``, trainId maps in ``gt/`` and ``pred/``, and exports of other
 annotation tools (see ``exports.py``): ``coco-export/``, ``cvat/`` and ``cityscapes/``.
 """
 
@@ -254,6 +254,8 @@ def help_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     label_ids = np.array([[7, 7, 26, 26, 0], [8, 8, 26, 17, 18], [11, 21, 23, 24, 33]], np.uint8)
     Image.fromarray(label_ids).save(world / "gtFine" / "x_gtFine_labelIds.png")
     Image.fromarray(index_to_rgb(label_ids, ids)).convert("RGBA").save(world / "gtFine" / "x_gtFine_color.png")
+    (world / "results").mkdir()
+    Image.fromarray(np.where(label_ids == 26, 27, label_ids).astype(np.uint8)).save(world / "results" / "x_leftImg8bit.png")
     train_ids = np.array([[0, 0, 13, 13, 255], [1, 1, 13, 5, 5], [2, 8, 10, 11, 18]], np.uint8)
     write_label(world / "gt" / "x.png", train_ids)
     write_label(world / "pred" / "x.png", np.where(train_ids == 255, 0, train_ids).astype(np.uint8))

@@ -119,8 +119,8 @@ def _score_percent(value: Optional[float]) -> str:
 
 @command("evaluate", rich_help_panel="Train and score")
 def evaluate_command(
-    gt: Annotated[str, typer.Argument(help="Ground truth: a folder of label PNGs, or a VOC folder.")],
-    pred: Annotated[str, typer.Argument(help="Predictions: label PNGs named like the ground truth.")],
+    gt: Annotated[str, typer.Argument(help="Ground truth: a folder of label PNGs, a VOC folder, or a Cityscapes gtFine folder.")],
+    pred: Annotated[str, typer.Argument(help="Predictions: label PNGs named like the ground truth (of a Cityscapes frame: named by the frame, in any sub-folder).")],
     num_classes: NumClassesOption = None,
     split: SplitOption = None,
     missing: Annotated[
@@ -147,15 +147,25 @@ def evaluate_command(
     --num-classes (which must agree with a table). Only pixels whose ground truth is not 255 count. Classes absent from both ground truth and
     predictions are left out of the means and listed.
 
+    A table with train ids (-c cityscapes, Cityscapes' labelIds) is scored by them, as
+    cityscapesScripts scores: ground truth of a class without one is void, and predicting one
+    is wrong. A Cityscapes gtFine folder (gtFine/val: a folder per city) is read as
+    cityscapesScripts reads it: its *_labelIds.png maps, or its *_labelTrainIds.png maps for
+    predictions of train ids (-c cityscapes-train), each frame's prediction found by name
+    (frankfurt_000000_000294_leftImg8bit.png) in any sub-folder of PRED.
+
     Examples:
     labeltools evaluate dataset preds/ --split val --json scores.json
     labeltools evaluate gt/ pred/ -c cityscapes-train --excel scores.xlsx
     labeltools evaluate dataset preds/ --missing skip --csv confusion.csv
+    labeltools evaluate gtFine/ results/
     """
     from labeltools.formats.scores import save_confusion_csv, save_scores_excel
     from labeltools.jobs.evaluate import evaluate_dataset
     evaluation = evaluate_dataset(gt, pred, num_classes, split, missing.value, ignore_index, classes, jobs)
-    err.print(f"classes: {evaluation.matrix.num_classes}, from {evaluation.classes_from}", soft_wrap=True)
+    if evaluation.ground_truth:
+        err.print(f"ground truth: {evaluation.ground_truth}", soft_wrap=True)
+    err.print(f"classes: {evaluation.matrix.scored}, from {evaluation.classes_from}", soft_wrap=True)
     summary = report_batch(evaluation, len(evaluation), "evaluate", verb="scored")
     stop_if_all_failed(summary, "score", "image(s)")
     cm, names, scores = evaluation.matrix, evaluation.names, evaluation.scores()
@@ -178,6 +188,8 @@ def evaluate_command(
         ("mean_dice", "mean Dice/F1"),
     ):
         out.print(f"{label:>24}: {scores[key] * 100:.2f}")
+    for other in scores.get("not_scored", ()):
+        out.print(f"predicted as {other['name']} (wrong wherever it is): {other['pred_pixels']} pixels")
     absent = scores["absent_classes"]
     out.print(
         "absent from ground truth and predictions (left out of the means): "

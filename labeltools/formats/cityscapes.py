@@ -7,6 +7,10 @@ fills them (Pillow, no outline), in file order.
 
 The image of ``<root>/gtFine/<split>/<city>/<name>_gtFine_polygons.json`` is
 ``<root>/leftImg8bit/<split>/<city>/<name>_leftImg8bit.png``; its dataset id is ``<name>``.
+
+Label maps of the same folders (``<name>_gtFine_labelIds.png``, ``..._labelTrainIds.png``) are
+found by :func:`label_maps`, and a frame's prediction by :func:`frame_prefixes`, as
+cityscapesScripts' evaluation finds it.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from labeltools.core.annotations import (
 )
 from labeltools.core.classes import CITYSCAPES_LABELS
 from labeltools.core.errors import AnnotationError, shown
-from labeltools.engine.storage import location
+from labeltools.engine.storage import list_files, location
 from labeltools.formats.sources import BadObject, image_size, polygons_array, read_json
 
 #: The file name ending of Cityscapes polygon annotations (fine and coarse).
@@ -41,6 +45,47 @@ def cityscapes_id(path: Path) -> str:
         if name.endswith(suffix):
             return name[: -len(suffix)]
     return path.stem
+
+
+#: Cityscapes' label maps of a frame by the ids they hold: fine and coarse, label ids and train ids.
+LABEL_MAPS = {
+    "labelIds": ("_gtFine_labelIds.png", "_gtCoarse_labelIds.png"),
+    "trainIds": ("_gtFine_labelTrainIds.png", "_gtCoarse_labelTrainIds.png"),
+}
+#: How to name the label maps of a kind to the user.
+MAP_NAMES = {"labelIds": "*_labelIds.png", "trainIds": "*_labelTrainIds.png"}
+
+#: The other files of a gtFine folder beside its label maps, and what they hold.
+OTHER_MAPS = {
+    "_labelTrainIds.png": "trainIds already",
+    "_instanceIds.png": "instance ids, labelId * 1000 + instance,",
+    "_color.png": "colours",
+}
+
+
+def map_frame(name: str) -> str:
+    """``frankfurt_000000_000294`` of ``frankfurt_000000_000294_gtFine_labelIds.png`` (a label
+    map's name without its ending; any other name without its extension)."""
+    for end in (end for ends in LABEL_MAPS.values() for end in ends):
+        if name.endswith(end):
+            return name[: -len(end)]
+    return name.rsplit(".", 1)[0]
+
+
+def frame_prefixes(name: str) -> list[str]:
+    """The frames a file named ``name`` may be of, as cityscapesScripts finds a frame's
+    prediction by ``<frame>*.png``: its name up to each ``_``, and whole without its extension
+    (``a_b.png``: ``a``, ``a_b``)."""
+    parts = name.rsplit(".", 1)[0].split("_")
+    return ["_".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def label_maps(folder: Any) -> dict[str, list[Any]]:
+    """The Cityscapes label maps under ``folder`` (sub-folders searched: ``gtFine/val`` holds one
+    folder per city), by the ids they hold (see :data:`LABEL_MAPS`); empty lists when it holds
+    none."""
+    found = list_files(folder, tuple(end.lower() for ends in LABEL_MAPS.values() for end in ends), recursive=True)
+    return {kind: [p for p in found if p.name.endswith(ends)] for kind, ends in LABEL_MAPS.items()}
 
 
 #: Labels cityscapesScripts never draws (their label id is negative: the license plate).

@@ -358,7 +358,7 @@ def has_own_table(root: PathLike) -> bool:
     return _readable_table(root) is not None
 
 
-def _disagreement(table: ClassTable, own: ClassTable) -> str | None:
+def tables_disagree(table: ClassTable, own: ClassTable) -> str | None:
     """Where two class tables part: the first class they name differently (class 0's background
     spellings agree), or their numbers of classes; None when they agree."""
     differing = next((i for i, (a, b) in enumerate(zip(table.names, own.names)) if a != b and not (i == 0 and {a, b} <= _BACKGROUNDS)), None)
@@ -386,7 +386,7 @@ def class_file_disagreements(root: PathLike) -> list[tuple[Path, str]]:
         if not copy.is_file():
             continue
         try:
-            what = _disagreement(names, ClassTable.load(copy))
+            what = tables_disagree(names, ClassTable.load(copy))
         except ClassTableError as exc:
             found.append((copy, f"{exc}: the tools that read this file find no classes"))
             continue
@@ -407,7 +407,7 @@ def check_labels_agree(table: ClassTable, root: PathLike, asked: bool) -> None:
             differently is named).
     """
     own = _readable_table(root)
-    if own is None or (what := _disagreement(table, own)) is None:
+    if own is None or (what := tables_disagree(table, own)) is None:
         return
     if asked:
         log.warning("%s; using %s, as asked", what, table.source)

@@ -1,7 +1,9 @@
 """Scoring prediction files against ground truth in batch: the job behind ``labeltools evaluate``.
 
-Pairs are matched by stem, read in parallel, and each worker sends back the confusion counts of
-one pair.
+Pairs are matched by stem (under a Cityscapes ``gtFine`` folder, by frame, as cityscapesScripts
+matches them), read in parallel, and each worker sends back the confusion counts of one pair.
+A class table with train ids (the ``cityscapes`` preset of labelIds) is scored by them, as
+cityscapesScripts scores (see :class:`~labeltools.ops.metrics.TrainIdScoring`).
 """
 
 from __future__ import annotations
@@ -25,11 +27,22 @@ from labeltools.engine.executor import (
     map_quick,
     raise_if_failed,
 )
-from labeltools.engine.storage import location
+from labeltools.engine.storage import list_files, location
+from labeltools.formats.cityscapes import MAP_NAMES, frame_prefixes, label_maps, map_frame
 from labeltools.formats.labels import NOT_PNG, not_png_hint, read_label
-from labeltools.formats.voc import check_labels_agree, dataset_class_table, dataset_label_paths, has_own_table, is_voc_root
+from labeltools.formats.voc import (
+    check_labels_agree,
+    dataset_class_table,
+    dataset_label_paths,
+    has_own_table,
+    is_voc_root,
+    tables_disagree,
+)
 from labeltools.ops.counts import BINARY_MASK_HINT
-from labeltools.ops.metrics import ConfusionMatrix, _check_num_classes, confusion_counts
+from labeltools.ops.metrics import ConfusionMatrix, TrainIdScoring, _check_num_classes, confusion_counts
+
+#: The presets of Cityscapes' label ids and train ids.
+CITYSCAPES, CITYSCAPES_TRAIN = "cityscapes", "cityscapes-train"
 
 
 def check_missing_policy(missing: str, name: str = "missing") -> None:
@@ -58,6 +71,8 @@ def evaluate_pair(
     num_classes: int,
     ignore_index: int | None = VOID,
     missing: str = "error",
+    reading: TrainIdScoring | None = None,
+    pred_hint: str = "",
 ) -> FileResult:
     """Score one prediction file against its ground-truth file.
 
@@ -65,6 +80,8 @@ def evaluate_pair(
         pair: ``(gt_path, pred_path)``, label PNGs (palette or grayscale).
         num_classes, ignore_index: as for :class:`ConfusionMatrix`.
         missing: ``"error"`` or ``"skip"``: what a missing prediction file gives.
+        reading: how both files' values become the classes counted (train ids), if they do.
+        pred_hint: said after prediction values that are no class.
 
     Returns:
         A :class:`FileResult` (``source`` = the ground-truth path) whose ``data`` is
@@ -86,7 +103,7 @@ def evaluate_pair(
         why = not_png_hint(pred_path) or " (skip such images with --missing skip)"
         raise EvaluationError(f"{pred_path}: no prediction for {gt_path}{why}")
     counts = confusion_counts(
-        read_label(gt_path), read_label(pred_path), num_classes, ignore_index, gt_path, pred_path
+        read_label(gt_path), read_label(pred_path), num_classes, ignore_index, gt_path, pred_path, pred_hint, reading
     ).ravel()
     cells = np.flatnonzero(counts)
     return FileResult(source=gt_path, data=(cells.tolist(), counts[cells].tolist()))
@@ -167,6 +184,8 @@ def evaluate_pairs(
     ignore_index: int | None = VOID,
     missing: str = "error",
     jobs: int | None = None,
+    reading: TrainIdScoring | None = None,
+    pred_hint: str = "",
 ) -> Iterator[FileResult]:
     """Batch :func:`evaluate_pair` over worker processes, one result per pair in input order.
 
@@ -178,7 +197,9 @@ def evaluate_pairs(
             label file can hold (outside 0..255), or an unknown ``missing`` policy.
     """
     check_scoring(num_classes, ignore_index, missing)
-    work = partial(evaluate_pair, num_classes=num_classes, ignore_index=ignore_index, missing=missing)
+    work = partial(
+        evaluate_pair, num_classes=num_classes, ignore_index=ignore_index, missing=missing, reading=reading, pred_hint=pred_hint
+    )
     return map_quick(work, [ScoringPair(str(g), str(p)) for g, p in pairs], jobs)
 
 
@@ -193,14 +214,28 @@ class Evaluation(OneRun):
     missing: str = "error"
     jobs: int | None = None
     classes_from: str = ""  # where the classes came from, for the user
+    reading: TrainIdScoring | None = None
+    ground_truth: str = ""  # which files of a folder holding several kinds are the ground truth
+    pred_hint: str = ""  # said after prediction values that are no class
 
     def _run(self) -> Iterator[FileResult]:
         cm = self.matrix
-        yield from cm.add_results(evaluate_pairs(self.items, cm.num_classes, cm.ignore_index, self.missing, self.jobs))
+        yield from cm.add_results(
+            evaluate_pairs(self.items, cm.num_classes, cm.ignore_index, self.missing, self.jobs, self.reading, self.pred_hint)
+        )
         truth = cm.matrix.sum(axis=1)
         if cm.num_classes > 1 and cm.ignore_index == VOID and truth[0] and not truth[1:].any():
             folder = Path(self.items[0][0]).parent
             log.warning("%s: the ground truth holds no class but 0 (and void, 255, which is not scored): %s", folder, BINARY_MASK_HINT)
+        reading = self.reading
+        high = [] if reading is None else reading.high
+        if reading is not None and high and not cm.pred_pixels()[high].any() and cm.gt_pixels()[high].any():
+            log.warning(
+                "no prediction holds a value above %d (%s), which the ground truth holds: are the predictions "
+                "train ids? Then give --classes %s", cm.scored - 1,
+                ", ".join(self.names[i] for i in high[:3]) + (", ..." if len(high) > 3 else ""),
+                CITYSCAPES_TRAIN if reading.pred_table.startswith(CITYSCAPES) else "with their table",
+            )  # fmt: skip
 
     def scores(self) -> dict[str, Any]:
         """The scores so far, as :meth:`ConfusionMatrix.to_dict` gives them (``evaluate --json``)."""
@@ -229,17 +264,150 @@ def evaluate_dataset(
             not the table's, or predictions whose own table names the classes otherwise.
         EvaluationError: bad ``num_classes``, ``ignore_index`` or ``missing`` (see :func:`evaluate_pairs`).
     """
-    table = dataset_class_table(gt, classes, num_classes)
-    if table is None:
-        raise DatasetError(
-            f"{gt}: holds no class table (class_names.txt); give --classes TABLE or --num-classes N"
-        )
+    found = None if is_voc_root(location(gt)) else label_maps(gt)
+    if found is not None and any(found.values()):
+        if split is not None:
+            raise DatasetError(f"{gt}: a Cityscapes folder has no split lists; give the split's folder (gtFine/{split})")
+        table, gt_table, gt_paths, chosen = _cityscapes_choice(gt, found, classes, num_classes)
+    else:
+        own = dataset_class_table(gt, classes, num_classes)
+        if own is None:
+            raise DatasetError(
+                f"{gt}: holds no class table (class_names.txt); give --classes TABLE or --num-classes N"
+            )
+        table = gt_table = with_train_ids(own)
+        gt_paths, chosen = None, ""
     if classes is not None or has_own_table(gt):  # a table of names, not -n alone
         check_labels_agree(table, pred, asked=classes is not None)
     check_scoring(table.num_classes, ignore_index, missing)
-    pairs = evaluation_pairs(gt, pred, split)
-    names = class_names_for(table.num_classes, table)
-    return Evaluation(pairs, ConfusionMatrix(table.num_classes, ignore_index), names, missing, jobs, table.described)
+    pairs = evaluation_pairs(gt, pred, split) if gt_paths is None else frame_pairs(gt_paths, pred)
+    score = scoring(table, gt_table, ignore_index)
+    return Evaluation(pairs, score.matrix, score.names, missing, jobs, score.described, score.reading, chosen, score.hint)
+
+
+class Scoring(NamedTuple):
+    """How predictions are scored: an empty matrix, its class names, the reading of train ids
+    (if the classes have them), what to tell the user, and what to say after prediction values
+    that are no class."""
+
+    matrix: ConfusionMatrix
+    names: list[str]
+    reading: TrainIdScoring | None
+    described: str
+    hint: str
+
+
+def scoring(table: ClassTable, gt_table: ClassTable | None = None, ignore_index: int | None = VOID) -> Scoring:
+    """The scoring of predictions holding the classes of ``table`` against ground truth holding
+    those of ``gt_table`` (``table`` by default): by the train ids of either, when one has them
+    (see :class:`~labeltools.ops.metrics.TrainIdScoring`), else by the classes themselves."""
+    gt_table = gt_table or table
+    train_ids = ClassTable.preset(CITYSCAPES).train_table().names
+    hint = f"; are the predictions labelIds? Then give --classes {CITYSCAPES}" if table.names == train_ids else ""
+    if not (table.has_train_ids or gt_table.has_train_ids):
+        matrix = ConfusionMatrix(table.num_classes, ignore_index)
+        return Scoring(matrix, class_names_for(table.num_classes, table), None, table.described, hint)
+    by = table if table.has_train_ids else gt_table
+    train = by.train_table()
+    reading = TrainIdScoring(train, gt_table, table, ignore_index, hint)
+    names = [*class_names_for(train.num_classes, train), "a class without train id"]
+    unscored = sum(e.target == VOID for e in by.classes)
+    described = (
+        table.described + (", scored as its" if by is table else f"; the ground truth, {by.described}, read as its")
+        + f" {train.num_classes} train ids, as cityscapesScripts scores: ground truth of its {unscored} classes "
+        + "without one is void" + ("; predicting one of them is wrong" if by is table else "")
+    )
+    return Scoring(reading.matrix(), names, reading, described, hint)
+
+
+def with_train_ids(table: ClassTable) -> ClassTable:
+    """A table naming Cityscapes' label ids (a dataset converted with ``--classes cityscapes``
+    keeps the names, not the train ids) as the ``cityscapes`` preset, which has them."""
+    preset = ClassTable.preset(CITYSCAPES)
+    if table.has_train_ids or table.names != preset.names:
+        return table
+    return ClassTable(list(preset), f"{table.source}, Cityscapes' labelIds as the {preset.source}")
+
+
+def _cityscapes_choice(
+    gt: PathLike, found: dict[str, list[Any]], classes: ClassTable | PathLike | None, num_classes: int | None
+) -> tuple[ClassTable, ClassTable, list[Any], str]:
+    """Which label maps of a Cityscapes folder are the ground truth, read by which table.
+
+    The predictions hold the ids of ``classes`` (labelIds for a table with train ids, else
+    trainIds), else those of the folder's labelIds maps, else of its trainIds maps; the ground
+    truth is the maps holding the same ids when the folder has them, else the others.
+
+    Returns:
+        ``(table of the predictions, table of the ground truth, ground-truth files, what was
+        chosen)``.
+    """
+    presets = {kind: ClassTable.preset(name) for kind, name in (("labelIds", CITYSCAPES), ("trainIds", CITYSCAPES_TRAIN))}
+    if classes is None:
+        wanted = "labelIds" if found["labelIds"] and num_classes != presets["trainIds"].num_classes else "trainIds"
+        given = dataset_class_table(None, presets[wanted], num_classes)
+    else:
+        given = dataset_class_table(None, classes, num_classes)
+    assert given is not None  # a table was given
+    table = with_train_ids(given)
+    wanted = "labelIds" if table.has_train_ids else "trainIds"
+    kind = wanted if found[wanted] else next(k for k in found if k != wanted)
+    splits = sorted({p.parent.parent.name for p in found[kind] if p.parent.parent.parent.name in ("gtFine", "gtCoarse")})
+    if len(splits) > 1:
+        raise DatasetError(f"{gt}: holds the Cityscapes splits {', '.join(splits)}; score one of them ({gt}/{splits[-1]})")
+    gt_table = presets[kind]
+    if classes is not None:
+        own = gt_table if kind == wanted else presets["trainIds"]
+        mine = table if kind == wanted or not table.has_train_ids else table.train_table()
+        if (what := tables_disagree(mine, own)) is not None:
+            log.warning("%s; using %s, as asked", what, table.source)
+    others = [f"{len(files)} {MAP_NAMES[k]}" for k, files in found.items() if k != kind and files]
+    chosen = f"{len(found[kind])} {MAP_NAMES[kind]} under {gt}" + (f" (not its {', '.join(others)})" if others else "")
+    return table, gt_table, found[kind], chosen
+
+
+def frame_pairs(gt_paths: Sequence[Any], pred: PathLike) -> list[tuple[str, str]]:
+    """Cityscapes ground-truth files with their predictions, found under ``pred`` (sub-folders
+    searched) by the frame their names start with, as cityscapesScripts finds them
+    (``frankfurt_000000_000294_leftImg8bit.png`` for ``frankfurt_000000_000294_gtFine_labelIds.png``).
+
+    Returns:
+        ``(gt_path, pred_path)`` pairs; a missing prediction's path is the pattern it was
+        looked for by, which no file matches.
+
+    Raises:
+        DatasetError: no such folder, two predictions of one frame, or none of any.
+    """
+    pred_dir = location(pred)
+    if not pred_dir.is_dir():
+        raise DatasetError(f"{pred_dir}: no such prediction folder")
+    frames = [map_frame(path.name) for path in gt_paths]
+    wanted = set(frames)
+    by_frame: dict[str, list[Any]] = {}
+    unmatched = []
+    truths = {str(path) for path in gt_paths}
+    for path in list_files(pred_dir, (".png",), recursive=True):
+        if str(path) in truths:  # the ground truth under the prediction folder
+            continue
+        of = [frame for frame in frame_prefixes(path.name) if frame in wanted]
+        for frame in of:
+            by_frame.setdefault(frame, []).append(path)
+        if not of:
+            unmatched.append(path.name)
+    if not by_frame:
+        raise DatasetError(f"{pred_dir}: holds no prediction of a ground-truth frame ({frames[0]}_*.png, ...)")
+    pairs = []
+    for path, frame in zip(gt_paths, frames):
+        found = by_frame.get(frame, [])
+        if len(found) > 1:
+            raise DatasetError(f"{pred_dir}: holds {len(found)} predictions of {frame}: {found[0]} and {found[1]}")
+        pairs.append((str(path), str(found[0] if found else pred_dir / f"{frame}_*.png")))
+    if unmatched:
+        log.warning(
+            "%s: %d prediction(s) are of no ground-truth frame and are not scored: %s",
+            pred_dir, len(unmatched), ", ".join(unmatched[:5]) + (" ..." if len(unmatched) > 5 else ""),
+        )  # fmt: skip
+    return pairs
 
 
 def evaluate_folders(

@@ -22,6 +22,7 @@ from labeltools.core.errors import ColourImageError, RemapError
 from labeltools.core.options import VOID, OnConflict
 from labeltools.engine.executor import FileResult, map_files
 from labeltools.engine.storage import absolute, atomic_write, ensure_dir, location
+from labeltools.formats.cityscapes import OTHER_MAPS
 from labeltools.formats.labels import (
     COLOUR_MODES,
     INDEX_MODES,
@@ -170,15 +171,6 @@ def remap_color_file(
     return FileResult(source=name, outputs=(str(target),), data=report, warnings=warnings)
 
 
-#: The other files of a Cityscapes gtFine folder, beside its ``*_labelIds.png``, and what they
-#: hold: trainIds mapped again would turn trainId 7 (traffic sign) into labelId 7's 0 (road).
-_NOT_LABEL_IDS = {
-    "_labelTrainIds.png": "trainIds already",
-    "_instanceIds.png": "instance ids, labelId * 1000 + instance,",
-    "_color.png": "colours",
-}
-
-
 def remap_index_file(
     source: PathLike,
     output_dir: PathLike,
@@ -195,7 +187,8 @@ def remap_index_file(
     target = _output_path(source, output_dir)
     if index_map.source == CITYSCAPES_INDEX_MAP:
         name = location(source).name
-        for ending, holds in _NOT_LABEL_IDS.items():
+        # trainIds mapped again would turn trainId 7 (traffic sign) into labelId 7's 0 (road)
+        for ending, holds in OTHER_MAPS.items():
             if name.endswith(ending):
                 raise RemapError(
                     f"{source}: holds {holds} (Cityscapes names such files so), and --index-map "

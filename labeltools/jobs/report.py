@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 from PIL import Image, ImageOps
 
 from labeltools.core._types import PathLike
-from labeltools.core.classes import class_names_for, hex_color
+from labeltools.core.classes import hex_color
 from labeltools.core.errors import LabeltoolsError, ReportError
 from labeltools.core.options import VOID
 from labeltools.core.version import __version__
@@ -35,6 +35,7 @@ from labeltools.formats.report import require_report_libraries, write_report
 from labeltools.formats.voc import SPLITS, available_splits, check_labels_agree, has_own_table, read_split
 from labeltools.jobs.check import ERROR, DatasetCheck, Problem, _problem, check_sample
 from labeltools.jobs.diff import LabelChanges, label_files
+from labeltools.jobs.evaluate import Scoring, scoring, with_train_ids
 from labeltools.jobs.stats import DatasetStats
 from labeltools.ops.draw import changes_image, fit_size, overlay_image, shrink_label
 from labeltools.ops.metrics import ConfusionMatrix, change_counts, confusion_counts
@@ -90,15 +91,16 @@ class ReportItem(NamedTuple):
         return self.label or self.image
 
 
-def _image_iou(counts: NDArray[np.int64]) -> float | None:
-    """The mean IoU of one image over the classes its ground truth or prediction holds."""
-    hits = np.diag(counts).astype(np.float64)
-    union = counts.sum(axis=0) + counts.sum(axis=1) - hits
+def _image_iou(counts: NDArray[np.int64], scored: int) -> float | None:
+    """The mean IoU of one image over the classes its ground truth or prediction holds, of the
+    first ``scored`` (the others stand for predictions of no scored class)."""
+    hits = np.diag(counts)[:scored].astype(np.float64)
+    union = (counts.sum(axis=0) + counts.sum(axis=1))[:scored] - hits
     present = union > 0
     return float((hits[present] / union[present]).mean()) if present.any() else None
 
 
-def read_sample(item: ReportItem, checks: dict[str, Any], num_classes: int | None) -> FileResult:
+def read_sample(item: ReportItem, checks: dict[str, Any], num_classes: int | None, score: Scoring | None = None) -> FileResult:
     """Check one sample as ``check`` does (see :func:`~labeltools.jobs.check.check_sample`) and
     count what the report needs of it.
 
@@ -107,7 +109,7 @@ def read_sample(item: ReportItem, checks: dict[str, Any], num_classes: int | Non
         ``(cells, counts, image mIoU)`` of its confusion matrix (flat cells of
         ``num_classes`` x ``num_classes``) when it has a prediction, and ``"old"``:
         ``(cells, counts)`` of its changes from the older label. A missing or unusable
-        prediction or older label is one more problem.
+        prediction or older label is one more problem. ``score`` says how a prediction is scored.
     """
     data = dict(check_sample((item.label, item.image), **checks).data)
     data["pred"] = data["old"] = None
@@ -119,9 +121,11 @@ def read_sample(item: ReportItem, checks: dict[str, Any], num_classes: int | Non
         try:
             if not location(item.pred).exists():
                 raise ReportError(f"{item.pred}: no prediction for {item.label}{not_png_hint(item.pred)}")
-            counts = confusion_counts(label, read_label(item.pred), num_classes, VOID, item.label, item.pred)
+            hint, reading = ("", None) if score is None else (score.hint, score.reading)
+            counts = confusion_counts(label, read_label(item.pred), num_classes, VOID, item.label, item.pred, hint, reading)
             cells = np.flatnonzero(counts)
-            data["pred"] = (cells.tolist(), counts.ravel()[cells].tolist(), _image_iou(counts))
+            scored = num_classes if score is None else score.matrix.scored
+            data["pred"] = (cells.tolist(), counts.ravel()[cells].tolist(), _image_iou(counts, scored))
         except LabeltoolsError as exc:
             problems.append(_problem(ERROR, "prediction", item.pred, str(exc)))
     if item.old:
@@ -269,6 +273,7 @@ class Report(OneRun):
     stats: DatasetStats = field(init=False)
     splits: SplitTally | None = field(init=False, default=None)
     matrix: ConfusionMatrix | None = field(init=False, default=None)
+    score: Scoring | None = field(init=False, default=None)
     changes: LabelChanges | None = field(init=False, default=None)
     samples: list[_Sample] = field(init=False, default_factory=list)
     drawn: dict[str, dict[str, Any]] = field(init=False, default_factory=dict)
@@ -280,13 +285,14 @@ class Report(OneRun):
             self.splits = SplitTally(SPLITS[:2])
         if self.options.pred is not None:
             assert self.check.table is not None  # report_dataset says so before
-            self.matrix = ConfusionMatrix(self.check.table.num_classes, VOID)
+            self.score = scoring(with_train_ids(self.check.table))
+            self.matrix = self.score.matrix
         if self.options.compare is not None:
             self.changes = LabelChanges(self.check.table)
 
     def _run(self) -> Iterator[FileResult]:
         num_classes = self.matrix.num_classes if self.matrix is not None else None
-        work = partial(read_sample, checks=self.check.sample_checks(), num_classes=num_classes)
+        work = partial(read_sample, checks=self.check.sample_checks(), num_classes=num_classes, score=self.score)
         for item, result in zip(self.items, map_files(work, self.items, self.jobs)):
             sample = _Sample(item)
             self.samples.append(sample)
@@ -421,7 +427,7 @@ class Report(OneRun):
     def _predictions(self) -> dict[str, Any] | None:
         if self.matrix is None or not self.matrix.total:
             return None
-        scores = self.matrix.to_dict(class_names_for(self.matrix.num_classes, self.check.table))
+        scores = self.matrix.to_dict(self._score_names())
         worst = self._pairs(self.worst(), ("gt", "pred"))
         by_id = {s.item.image_id: s.miou for s in self.samples}
         return {
@@ -429,6 +435,7 @@ class Report(OneRun):
             "mean_iou": scores["mean_iou"], "pixel_accuracy": scores["pixel_accuracy"],
             "mean_class_accuracy": scores["mean_class_accuracy"],
             "absent": [f"{a['index']} {a['name']}" for a in scores["absent_classes"]],
+            "scored_as": self.score.described if self.score is not None and self.score.reading is not None else "",
             "worst": [{**w, "miou": by_id[w["id"]]} for w in worst],
         }  # fmt: skip
 
@@ -444,6 +451,9 @@ class Report(OneRun):
             "most": [{**m, "share": by_id[m["id"]]} for m in self._pairs(self.most_changed(), ("before", "after", "changed"))],
         }  # fmt: skip
 
+    def _score_names(self) -> list[str]:
+        return self.score.names if self.score is not None else []
+
     def _charts(self, rows: list[dict[str, Any]]) -> dict[str, Any]:
         classes = [r for r in rows if r["is_class"]]
         charts: dict[str, Any] = {
@@ -453,8 +463,7 @@ class Report(OneRun):
             }  # fmt: skip
         }
         if self.matrix is not None and self.matrix.total:
-            n = self.matrix.num_classes
-            names = [f"{i} {name}" for i, name in enumerate(class_names_for(n, self.check.table))]
+            names = [f"{i} {name}" for i, name in enumerate(self._score_names())]
             counts = self.matrix.matrix
             totals = counts.sum(axis=1, keepdims=True)
             normalised = np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)

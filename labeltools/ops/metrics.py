@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 
 from labeltools.core._types import is_int
 from labeltools.core.arrays import not_whole, scaled_to_unit_hint, to_array, without_channel_axis
-from labeltools.core.classes import class_names_for
+from labeltools.core.classes import ClassTable, class_names_for
 from labeltools.core.errors import EvaluationError, format_values
 from labeltools.core.options import MAX_CLASSES, VOID
 
@@ -62,7 +62,7 @@ def _values_text(values: NDArray[Any]) -> str:
     return f"value{'s' if len(values) > 1 else ''} {format_values(values)}"
 
 
-def _pred_error(source: str, values: NDArray[Any], num_classes: int) -> EvaluationError:
+def _pred_error(source: str, values: NDArray[Any], num_classes: int, hint: str = "") -> EvaluationError:
     swapped = (
         "; 255 is void, which ground truth holds and a prediction does not: are the ground truth "
         "and the predictions given the other way round?"
@@ -70,7 +70,7 @@ def _pred_error(source: str, values: NDArray[Any], num_classes: int) -> Evaluati
     )
     return EvaluationError(
         f"{source}: prediction holds {_values_text(values)}, outside the classes "
-        f"0..{num_classes - 1} (num_classes {num_classes}){swapped}"
+        f"0..{num_classes - 1} (num_classes {num_classes}){swapped or hint}"
     )
 
 
@@ -93,10 +93,20 @@ def _gt_codes(gt: NDArray[Any], num_classes: int, ignore_index: int | None, sour
     return codes
 
 
-def _pred_codes(pred: NDArray[Any], num_classes: int, source: str) -> NDArray[np.uint8]:
+def _bytes(values: NDArray[Any], source: str, what: str) -> NDArray[np.uint8]:
+    """Values as uint8 after checking each is one a label file holds (0..255)."""
+    if values.dtype == np.uint8:
+        return values
+    bad = (values < 0) | (values > VOID)
+    if bad.any():
+        raise EvaluationError(f"{source}: {what} holds {_values_text(np.unique(values[bad]))}, which no label file holds (0..255)")
+    return values.astype(np.uint8)
+
+
+def _pred_codes(pred: NDArray[Any], num_classes: int, source: str, hint: str = "") -> NDArray[np.uint8]:
     """Predictions as uint8 after checking every value is a class."""
     if pred.size and (pred.min() < 0 or pred.max() >= num_classes):
-        raise _pred_error(source, np.unique(pred[(pred < 0) | (pred >= num_classes)]), num_classes)
+        raise _pred_error(source, np.unique(pred[(pred < 0) | (pred >= num_classes)]), num_classes, hint)
     return pred.astype(np.uint8)
 
 
@@ -107,6 +117,8 @@ def confusion_counts(
     ignore_index: int | None = VOID,
     gt_source: str = "ground truth",
     pred_source: str = "prediction",
+    pred_hint: str = "",
+    reading: TrainIdScoring | None = None,
 ) -> NDArray[np.int64]:
     """Count (ground truth, prediction) pairs of class indices.
 
@@ -121,6 +133,9 @@ def confusion_counts(
         num_classes: ``N``, 1..255.
         ignore_index: ground-truth value whose pixels are not counted (None: every pixel counts).
         gt_source, pred_source: how to name the inputs in error messages (file names, say).
+        pred_hint: said after prediction values outside the classes.
+        reading: how the values of both become the classes counted (train ids), if they do;
+            ``ignore_index`` is then void (255), the reading's own ignored value set apart.
 
     Returns:
         ``(N, N)`` int64 counts, rows ground truth, columns prediction.
@@ -137,14 +152,19 @@ def confusion_counts(
             f"{pred_source}: size mismatch, prediction is {_shape_text(pred_array.shape)} but "
             f"{gt_source} is {_shape_text(gt_array.shape)}"
         )
-    if gt_array.dtype != np.uint8 or ignore_index != _VOID_CODE:
-        gt_array = _gt_codes(gt_array, num_classes, ignore_index, gt_source)
-    if pred_array.dtype != np.uint8:
-        pred_array = _pred_codes(pred_array, num_classes, pred_source)
+    if reading is not None:  # values of 0..255 (those a label file holds), read run by run below
+        gt_array, pred_array = _bytes(gt_array, gt_source, "ground truth"), _bytes(pred_array, pred_source, "prediction")
+    else:
+        if gt_array.dtype != np.uint8 or ignore_index != _VOID_CODE:
+            gt_array = _gt_codes(gt_array, num_classes, ignore_index, gt_source)
+        if pred_array.dtype != np.uint8:
+            pred_array = _pred_codes(pred_array, num_classes, pred_source, pred_hint)
     gt_values, pred_values, lengths = _pair_runs(gt_array.ravel(), pred_array.ravel())
+    if reading is not None:
+        gt_values, pred_values = reading.read(gt_values, pred_values, gt_source, pred_source)
     bad_pred = pred_values >= num_classes
     if bad_pred.any():
-        raise _pred_error(pred_source, np.unique(pred_values[bad_pred]), num_classes)
+        raise _pred_error(pred_source, np.unique(pred_values[bad_pred]), num_classes, pred_hint)
     counted = gt_values != _VOID_CODE
     bad_gt = counted & (gt_values >= num_classes)
     if bad_gt.any():
@@ -196,6 +216,77 @@ def _check_num_classes(num_classes: int, ignore_index: int | None) -> None:
         )
 
 
+#: A lookup table's value for label values that are no class of its table.
+_NOT_A_CLASS = 256
+
+
+def _lookup(table: ClassTable, unscored: int) -> NDArray[np.uint16]:
+    """``(256,)``: each class index of ``table`` -> its train id (``unscored`` for a class without
+    one); void -> void; every other value -> :data:`_NOT_A_CLASS`."""
+    lut = np.full(256, _NOT_A_CLASS, dtype=np.uint16)
+    for entry in table.classes:
+        lut[entry.index] = unscored if entry.target == VOID else entry.target
+    lut[VOID] = VOID
+    return lut
+
+
+class TrainIdScoring:
+    """Label values read as the train ids of a class table before they are scored, as
+    cityscapesScripts scores Cityscapes labelIds: the scored classes are the train ids; ground
+    truth of a class without one (255, Cityscapes' ``ignoreInEval``) is void; a prediction of
+    such a class is wrong for the pixel's true class and no class's false positive. The
+    predictions of no scored class are the last class of the :class:`ConfusionMatrix` this
+    gives (:meth:`matrix`), which is not scored.
+
+    Args:
+        train: the table of the train ids scored (``table.train_table()``).
+        gt, pred: the table each side's values are class indices of: one with train ids (its
+            classes read as their train ids) or ``train`` itself (values read as they are).
+        ignore_index: a further ground-truth value read as void.
+        pred_hint: said after a prediction value that is no class of ``pred``.
+    """
+
+    def __init__(
+        self, train: ClassTable, gt: ClassTable, pred: ClassTable, ignore_index: int | None = VOID, pred_hint: str = ""
+    ) -> None:
+        self.num_classes = train.num_classes
+        self.gt_lut = _lookup(gt, VOID)
+        if ignore_index is not None:
+            self.gt_lut[ignore_index] = VOID
+        self.pred_lut = _lookup(pred, self.num_classes)
+        self.pred_lut[VOID] = _NOT_A_CLASS
+        self.gt_table, self.pred_table, self.pred_hint = gt.described, pred.described, pred_hint
+        # The train ids that predictions hold only as values above every train id: none of them
+        # predicted at all is how train ids read as label ids show (Cityscapes' 6..18: label ids 19..33).
+        kept = {e.target for e in pred.classes if e.index < self.num_classes}
+        self.high = [] if not pred.has_train_ids else [int(t) for t in range(self.num_classes) if t not in kept]
+
+    def matrix(self) -> ConfusionMatrix:
+        """An empty confusion matrix of the train ids and, last, predictions of none."""
+        return ConfusionMatrix(self.num_classes + 1, VOID, scored=self.num_classes)
+
+    def read(
+        self, gt: NDArray[np.integer], pred: NDArray[np.integer], gt_source: str, pred_source: str
+    ) -> tuple[NDArray[np.uint8], NDArray[np.uint8]]:
+        """Values of both sides (0..255; :func:`confusion_counts` reads those of its runs of
+        equal pairs, a few per row rather than every pixel) as the values the matrix counts.
+
+        Raises:
+            EvaluationError: a value that is no class of its side's table.
+        """
+        out = []
+        for values, lut, source, what, table, hint in (
+            (gt, self.gt_lut, gt_source, "ground truth", self.gt_table, ""),
+            (pred, self.pred_lut, pred_source, "prediction", self.pred_table, self.pred_hint),
+        ):
+            mapped = lut[values]
+            bad = mapped == _NOT_A_CLASS
+            if bad.any():
+                raise EvaluationError(f"{source}: {what} holds {_values_text(np.unique(values[bad]))}, no class of the {table}{hint}")
+            out.append(mapped.astype(np.uint8))
+        return out[0], out[1]
+
+
 def _masked_ratio(numerator: NDArray[Any], denominator: NDArray[Any]) -> np.ma.MaskedArray:
     defined = denominator > 0
     values = np.zeros(numerator.shape, dtype=np.float64)
@@ -219,15 +310,23 @@ class ConfusionMatrix:
     Args:
         num_classes: ``N``, 1..255.
         ignore_index: ground-truth value not scored (default 255, void); None scores every pixel.
+        scored: how many of the classes, from 0, are scored (default all). A class from there
+            on stands for predictions of no scored class (a Cityscapes label id without a train
+            id): a ground-truth pixel predicted so counts against its class, and the class has no
+            score of its own, is in no mean and is never absent.
 
     Raises:
-        EvaluationError: ``num_classes`` outside 1..255, or ``ignore_index`` is a class.
+        EvaluationError: ``num_classes`` outside 1..255, ``ignore_index`` is a class, or
+            ``scored`` is not 1..N.
     """
 
-    def __init__(self, num_classes: int, ignore_index: int | None = VOID) -> None:
+    def __init__(self, num_classes: int, ignore_index: int | None = VOID, scored: int | None = None) -> None:
         _check_num_classes(num_classes, ignore_index)
         self.num_classes = int(num_classes)
         self.ignore_index = ignore_index
+        self.scored = self.num_classes if scored is None else scored
+        if not (is_int(self.scored) and 1 <= self.scored <= self.num_classes):
+            raise EvaluationError(f"scored must be an integer in 1..{self.num_classes} (num_classes), got {scored!r}")
         self._matrix = np.zeros((self.num_classes, self.num_classes), dtype=np.int64)
         self.images = 0
 
@@ -301,27 +400,36 @@ class ConfusionMatrix:
         return self._matrix.sum(axis=0)
 
     def present(self) -> NDArray[np.bool_]:
-        """``(N,)`` True for classes in the ground truth or the predictions."""
-        return (self.gt_pixels() + self.pred_pixels()) > 0
+        """``(N,)`` True for scored classes in the ground truth or the predictions."""
+        return ((self.gt_pixels() + self.pred_pixels()) > 0) & self._scored_mask()
 
     def absent_classes(self) -> list[int]:
-        """Classes in neither the ground truth nor the predictions: left out of every mean."""
-        return [int(i) for i in np.flatnonzero(~self.present())]
+        """Scored classes in neither the ground truth nor the predictions: left out of every mean."""
+        return [int(i) for i in np.flatnonzero(~self.present()[: self.scored])]
+
+    def _scored_mask(self) -> NDArray[np.bool_]:
+        return np.arange(self.num_classes) < self.scored
 
     # --- per-class metrics --------------------------------------------------------------
+
+    def _per_class(self, numerator: NDArray[Any], denominator: NDArray[Any]) -> np.ma.MaskedArray:
+        """A per-class ratio, masked where undefined and for the classes not scored."""
+        ratio = _masked_ratio(numerator, denominator)
+        ratio[~self._scored_mask()] = np.ma.masked
+        return ratio
 
     def iou(self) -> np.ma.MaskedArray:
         """Per-class intersection over union ``TP / (TP + FP + FN)``; masked for absent classes."""
         tp = np.diag(self._matrix)
-        return _masked_ratio(tp, self.gt_pixels() + self.pred_pixels() - tp)
+        return self._per_class(tp, self.gt_pixels() + self.pred_pixels() - tp)
 
     def dice(self) -> np.ma.MaskedArray:
         """Per-class Dice / F1 ``2 TP / (2 TP + FP + FN)``; masked for absent classes."""
-        return _masked_ratio(2 * np.diag(self._matrix), self.gt_pixels() + self.pred_pixels())
+        return self._per_class(2 * np.diag(self._matrix), self.gt_pixels() + self.pred_pixels())
 
     def class_accuracy(self) -> np.ma.MaskedArray:
         """Per-class accuracy (recall) ``TP / ground-truth pixels``; masked without ground truth."""
-        return _masked_ratio(np.diag(self._matrix), self.gt_pixels())
+        return self._per_class(np.diag(self._matrix), self.gt_pixels())
 
     # --- summaries ----------------------------------------------------------------------
 
@@ -380,10 +488,14 @@ class ConfusionMatrix:
                 "pred_pixels": pred[i],
                 "absent": i in absent,
             }
-            for i in range(self.num_classes)
+            for i in range(self.scored)
         ]
+        unscored = {} if self.scored == self.num_classes else {
+            "not_scored": [{"index": i, "name": names[i], "pred_pixels": pred[i]} for i in range(self.scored, self.num_classes)]
+        }  # fmt: skip
         return {
-            "num_classes": self.num_classes,
+            "num_classes": self.scored,
+            **unscored,
             "ignore_index": self.ignore_index,
             "images": self.images,
             "pixels": self.total,

@@ -1,0 +1,281 @@
+"""Scoring Cityscapes as its own evaluation does: cityscapesScripts' ``evalPixelLevelSemanticLabeling``
+is the reference, run on the same files. A gtFine folder holds one folder per city and several maps
+a frame; predictions are found by frame, under any sub-folder, named however the model's tool names
+them; label ids are scored by their train ids."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from labeltools.core.classes import ClassTable
+from labeltools.core.errors import DatasetError, EvaluationError
+from labeltools.jobs.evaluate import evaluate_dataset
+from labeltools.jobs.report import ReportOptions, make_report
+from labeltools.ops.metrics import ConfusionMatrix
+
+LABEL_IDS = ClassTable.preset("cityscapes")
+TRAIN = LABEL_IDS.id_to_train_id()  # labelId -> trainId, 255 for the 15 ignored in evaluation
+SCORED = [e.index for e in LABEL_IDS.classes if e.target != 255]
+CITIES = {"frankfurt": 3, "lindau": 2, "munster": 2}
+
+
+def _blobs(rng: np.random.Generator, values: list[int], shape: tuple[int, int] = (48, 96)) -> np.ndarray:
+    out = np.full(shape, rng.choice(values), dtype=np.uint8)
+    for _ in range(25):
+        y, x = rng.integers(0, shape[0]), rng.integers(0, shape[1])
+        out[y : y + rng.integers(3, 20), x : x + rng.integers(3, 30)] = rng.choice(values)
+    return out
+
+
+def cityscapes_val(root: Path, seed: int = 0, predict_ignored: bool = True) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """``root/gtFine/val/<city>/<frame>_gtFine_{labelIds,labelTrainIds,instanceIds,color}.png``
+    and labelIds predictions ``root/results/<frame>_leftImg8bit.png``: (ground truth, prediction)
+    label ids by frame. Ground truth holds every label id; predictions, with ``predict_ignored``,
+    the ids without train id too (each a miss in the reference)."""
+    rng = np.random.default_rng(seed)
+    every = [e.index for e in LABEL_IDS.classes]
+    frames = {}
+    for city, count in CITIES.items():
+        folder = root / "gtFine" / "val" / city
+        folder.mkdir(parents=True)
+        for k in range(count):
+            frame = f"{city}_{k:06d}_{19 + 7 * k:06d}"
+            gt = _blobs(rng, every)
+            pred = gt.copy()
+            noise = _blobs(rng, every if predict_ignored else SCORED)
+            changed = rng.random(gt.shape) < 0.4
+            pred[changed] = noise[changed]
+            if not predict_ignored:
+                pred[TRAIN[pred] == 255] = 7  # road
+            Image.fromarray(gt).save(folder / f"{frame}_gtFine_labelIds.png")
+            Image.fromarray(TRAIN[gt]).save(folder / f"{frame}_gtFine_labelTrainIds.png")
+            Image.fromarray(gt.astype(np.uint16) * 1000).save(folder / f"{frame}_gtFine_instanceIds.png")
+            Image.fromarray(np.zeros((*gt.shape, 4), np.uint8)).save(folder / f"{frame}_gtFine_color.png")
+            (root / "results").mkdir(exist_ok=True)
+            Image.fromarray(pred).save(root / "results" / f"{frame}_leftImg8bit.png")
+            frames[frame] = (gt, pred)
+    return frames
+
+
+def reference_scores(root: Path, results: Path) -> dict[str, float]:
+    """cityscapesScripts' class IoUs (the defined ones) and their average, ``"mean"``, for the
+    labelIds maps of ``root/gtFine/val`` and the predictions it finds under ``results``."""
+    from cityscapesscripts.evaluation import evalPixelLevelSemanticLabeling as reference
+
+    args = reference.args
+    args.evalInstLevelScore = False  # the instance-weighted scores need numpy's removed in1d
+    args.JSONOutput, args.quiet = False, True
+    args.predictionPath, args.predictionWalk = str(results), None
+    truths = sorted(str(p) for p in (root / "gtFine" / "val").glob("*/*_gtFine_labelIds.png"))
+    predictions = [reference.getPrediction(args, truth) for truth in truths]
+    scores = reference.evaluateImgLists(predictions, truths, args)
+    out = {name: value for name, value in scores["classScores"].items() if value == value}
+    out["mean"] = scores["averageScoreClasses"]
+    return out
+
+
+def our_scores(result: dict) -> dict[str, float]:
+    out = {c["name"]: c["iou"] for c in result["classes"] if not c["absent"]}
+    out["mean"] = result["mean_iou"]
+    return out
+
+
+def assert_same_scores(ours: dict[str, float], reference: dict[str, float]) -> None:
+    assert ours.keys() == reference.keys()
+    for name, value in reference.items():
+        assert ours[name] == pytest.approx(value, abs=1e-12), name
+
+
+def test_the_command_scores_a_gtfine_folder_as_cityscapesscripts_does(tmp_path: Path) -> None:
+    """From another working folder, as a user runs it: the ground truth is the labelIds maps of
+    every city (not the trainIds, instance or colour maps beside them), the predictions are found
+    by frame, and the scores are the reference's to the last bit, predictions of classes the
+    evaluation ignores counting as misses."""
+    cityscapes_val(tmp_path / "cs")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "labeltools", "evaluate", str(tmp_path / "cs" / "gtFine" / "val"),
+         str(tmp_path / "cs" / "results"), "--json", "-", "--csv", "confusion.csv"],
+        cwd=elsewhere, capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert_same_scores(our_scores(result), reference_scores(tmp_path / "cs", tmp_path / "cs" / "results"))
+    assert result["num_classes"] == 19 and [c["name"] for c in result["classes"]][:3] == ["road", "sidewalk", "building"]
+    assert result["images"] == sum(CITIES.values())
+    assert result["not_scored"][0]["pred_pixels"] > 0  # the misses
+    assert f"ground truth: 7 *_labelIds.png under {tmp_path / 'cs' / 'gtFine' / 'val'} (not its 7 *_labelTrainIds.png)" in done.stderr
+    assert "scored as its 19 train ids, as cityscapesScripts scores" in done.stderr
+    header = (elsewhere / "confusion.csv").read_text().splitlines()[0]
+    assert header.endswith(",bicycle,a class without train id")
+
+
+def test_a_flat_folder_of_label_ids_scores_the_same(tmp_path: Path) -> None:
+    """The maps of one frame need not sit in city folders, and the predictions may (mmsegmentation
+    writes them flat, cityscapesScripts finds them anywhere)."""
+    cityscapes_val(tmp_path / "cs")
+    flat, nested = tmp_path / "flat", tmp_path / "nested"
+    flat.mkdir()
+    for path in (tmp_path / "cs" / "gtFine" / "val").glob("*/*_labelIds.png"):
+        (flat / path.name).write_bytes(path.read_bytes())
+    for path in (tmp_path / "cs" / "results").iterdir():
+        city = nested / path.name.split("_")[0]
+        city.mkdir(parents=True, exist_ok=True)
+        (city / path.name.replace("_leftImg8bit", "")).write_bytes(path.read_bytes())
+    evaluation = evaluate_dataset(flat, nested, classes="cityscapes", jobs=1)
+    evaluation.run()
+    assert_same_scores(our_scores(evaluation.scores()), reference_scores(tmp_path / "cs", tmp_path / "cs" / "results"))
+
+
+def test_train_id_predictions_meet_either_kind_of_ground_truth(tmp_path: Path) -> None:
+    """A model trained on train ids predicts train ids (``--classes cityscapes-train``): they are
+    scored against the labelTrainIds maps where the folder has them, else against its labelIds
+    maps read as their train ids; both as the reference scores the same predictions in label ids."""
+    frames = cityscapes_val(tmp_path / "cs", predict_ignored=False)
+    trained = tmp_path / "trained"
+    trained.mkdir()
+    for frame, (_, pred) in frames.items():
+        Image.fromarray(TRAIN[pred]).save(trained / f"{frame}_leftImg8bit.png")
+    reference = reference_scores(tmp_path / "cs", tmp_path / "cs" / "results")
+    gt = tmp_path / "cs" / "gtFine" / "val"
+    both = evaluate_dataset(gt, trained, classes="cityscapes-train", jobs=1)
+    assert both.ground_truth.startswith("7 *_labelTrainIds.png") and both.reading is None
+    both.run()
+    assert_same_scores(our_scores(both.scores()), reference)
+    for path in gt.glob("*/*_labelTrainIds.png"):
+        path.unlink()
+    label_ids_only = evaluate_dataset(gt, trained, classes="cityscapes-train", jobs=1)
+    assert label_ids_only.ground_truth == f"7 *_labelIds.png under {gt}"
+    label_ids_only.run()
+    assert_same_scores(our_scores(label_ids_only.scores()), reference)
+
+
+def test_train_ids_read_as_label_ids_are_named(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Train-id predictions given without --classes are read as the ground truth's label ids:
+    none of them above 18 is how that shows, and the run says what to give."""
+    frames = cityscapes_val(tmp_path / "cs", predict_ignored=False)
+    for frame, (_, pred) in frames.items():
+        Image.fromarray(TRAIN[pred]).save(tmp_path / "cs" / "results" / f"{frame}_leftImg8bit.png")
+    evaluation = evaluate_dataset(tmp_path / "cs" / "gtFine" / "val", tmp_path / "cs" / "results", jobs=1)
+    with caplog.at_level(logging.WARNING):
+        evaluation.run()
+    assert (
+        "no prediction holds a value above 18 (traffic light, traffic sign, vegetation, ...), which the ground "
+        "truth holds: are the predictions train ids? Then give --classes cityscapes-train"
+    ) in caplog.text
+
+
+def test_label_id_predictions_read_as_train_ids_are_refused_with_a_hint(tmp_path: Path) -> None:
+    cityscapes_val(tmp_path / "cs")
+    evaluation = evaluate_dataset(tmp_path / "cs" / "gtFine" / "val", tmp_path / "cs" / "results", classes="cityscapes-train", jobs=1)
+    results = evaluation.run()
+    assert all(not r.ok for r in results)
+    assert "prediction holds values" in results[0].error
+    assert results[0].error.endswith("are the predictions labelIds? Then give --classes cityscapes")
+
+
+def test_a_voc_dataset_of_cityscapes_label_ids_is_scored_by_train_ids(tmp_path: Path) -> None:
+    """``convert --classes cityscapes`` keeps the 34 names, not the train ids: its dataset is still
+    scored as the reference scores label ids, and the run says why."""
+    frames = cityscapes_val(tmp_path / "cs")
+    voc = tmp_path / "voc"
+    (voc / "SegmentationClass").mkdir(parents=True)
+    (voc / "ImageSets" / "Segmentation").mkdir(parents=True)
+    (voc / "class_names.txt").write_text("\n".join(LABEL_IDS.names) + "\n")
+    preds = tmp_path / "preds"
+    preds.mkdir()
+    for frame, (gt, pred) in frames.items():
+        Image.fromarray(gt).save(voc / "SegmentationClass" / f"{frame}.png")
+        Image.fromarray(pred).save(preds / f"{frame}.png")
+    (voc / "ImageSets" / "Segmentation" / "val.txt").write_text("\n".join(frames) + "\n")
+    evaluation = evaluate_dataset(voc, preds, jobs=1)
+    assert evaluation.classes_from.startswith(f"{voc / 'class_names.txt'}, Cityscapes' labelIds as the cityscapes preset")
+    evaluation.run()
+    reference = reference_scores(tmp_path / "cs", tmp_path / "cs" / "results")
+    assert_same_scores(our_scores(evaluation.scores()), reference)
+    # The report's scores are evaluate's, and its page says how the classes were scored.
+    pytest.importorskip("jinja2")
+    report = make_report(voc, tmp_path / "report.html", ReportOptions(pred=str(preds), worst=2), jobs=1)
+    page = report.page()["predictions"]
+    assert page["mean_iou"] == pytest.approx(reference["mean"], abs=1e-12)
+    assert "scored as its 19 train ids, as cityscapesScripts scores" in page["scored_as"]
+    assert all(0 <= w["miou"] <= 1 for w in page["worst"]) and len(page["worst"]) == 2
+
+
+def test_frames_are_matched_one_to_one(tmp_path: Path) -> None:
+    frames = cityscapes_val(tmp_path / "cs")
+    gt, results = tmp_path / "cs" / "gtFine" / "val", tmp_path / "cs" / "results"
+    first = sorted(frames)[0]
+    copy = results / "again" / f"{first}_pred.png"
+    copy.parent.mkdir()
+    copy.write_bytes((results / f"{first}_leftImg8bit.png").read_bytes())
+    with pytest.raises(DatasetError, match=rf"{results}: holds 2 predictions of {first}: "):
+        evaluate_dataset(gt, results)
+    copy.unlink()
+    (results / f"{first}_leftImg8bit.png").unlink()
+    results_of = evaluate_dataset(gt, results, jobs=1).run()
+    missing = [r for r in results_of if not r.ok]
+    assert len(missing) == 1 and missing[0].error.startswith(f"{results / (first + '_*.png')}: no prediction for ")
+    skipping = evaluate_dataset(gt, results, missing="skip", jobs=1)
+    assert sum(r.skipped for r in skipping.run()) == 1 and skipping.matrix.images == len(frames) - 1
+    other = tmp_path / "other"
+    other.mkdir()
+    Image.fromarray(np.zeros((4, 4), np.uint8)).save(other / "berlin_000000_000019_leftImg8bit.png")
+    with pytest.raises(DatasetError, match=r"holds no prediction of a ground-truth frame \(frankfurt_000000_000019_\*\.png, \.\.\.\)"):
+        evaluate_dataset(gt, other)
+    with pytest.raises(DatasetError, match=r"a Cityscapes folder has no split lists; give the split's folder \(gtFine/val\)"):
+        evaluate_dataset(gt, results, split="val")
+
+
+def test_a_value_that_is_no_label_id_names_the_file(tmp_path: Path) -> None:
+    frames = cityscapes_val(tmp_path / "cs")
+    first = sorted(frames)[0]
+    bad = tmp_path / "cs" / "results" / f"{first}_leftImg8bit.png"
+    Image.fromarray(np.full((48, 96), 40, np.uint8)).save(bad)
+    failed = [r for r in evaluate_dataset(tmp_path / "cs" / "gtFine" / "val", bad.parent, jobs=1).run() if not r.ok]
+    assert [r.error for r in failed] == [
+        f"{bad}: prediction holds value 40, no class of the cityscapes preset (Cityscapes labelIds 0..33)"
+    ]
+
+
+def test_a_matrix_with_an_unscored_class_scores_the_others_only() -> None:
+    cm = ConfusionMatrix(3, scored=2)
+    cm.update(np.array([0, 0, 1, 1, 255]), np.array([0, 2, 1, 2, 2]))
+    assert cm.iou().tolist() == [0.5, 0.5, None]  # a miss counts against its class, nowhere else
+    assert cm.mean_iou() == 0.5 and cm.pixel_accuracy() == 0.5 and cm.absent_classes() == []
+    scores = cm.to_dict(["a", "b", "other"])
+    assert scores["num_classes"] == 2 and [c["name"] for c in scores["classes"]] == ["a", "b"]
+    assert scores["not_scored"] == [{"index": 2, "name": "other", "pred_pixels": 2}]
+    with pytest.raises(EvaluationError, match=r"scored must be an integer in 1\.\.3"):
+        ConfusionMatrix(3, scored=4)
+
+
+def test_a_folder_of_several_splits_is_refused_and_any_frame_name_matches(tmp_path: Path) -> None:
+    """``gtFine`` itself holds train and val: scoring both at once is not what anyone means. A
+    map named otherwise than Cityscapes names frames is one frame all the same."""
+    cityscapes_val(tmp_path / "cs")
+    train = tmp_path / "cs" / "gtFine" / "train" / "aachen"
+    train.mkdir(parents=True)
+    Image.fromarray(np.zeros((48, 96), np.uint8)).save(train / "aachen_000000_000019_gtFine_labelIds.png")
+    gt = tmp_path / "cs" / "gtFine"
+    with pytest.raises(DatasetError, match=rf"^{gt}: holds the Cityscapes splits train, val; score one of them \({gt}/val\)$"):
+        evaluate_dataset(gt, tmp_path / "cs" / "results")
+    odd = tmp_path / "odd"
+    odd.mkdir()
+    label = np.array([[7, 26], [0, 23]], np.uint8)
+    Image.fromarray(label).save(odd / "street_gtFine_labelIds.png")
+    Image.fromarray(label).save(tmp_path / "street.png")
+    evaluation = evaluate_dataset(odd, tmp_path, jobs=1)
+    assert evaluation.items == [(str(odd / "street_gtFine_labelIds.png"), str(tmp_path / "street.png"))]
+    evaluation.run()
+    assert evaluation.scores()["mean_iou"] == 1.0 and evaluation.matrix.total == 3  # unlabeled is void
