@@ -173,17 +173,22 @@ def stats_command(
 ) -> None:
     """Per-class pixels, share of labelled pixels and images; void share; image sizes.
 
-    Void (255) pixels are counted apart and never share in the class percentages.
+    Void (255) pixels are counted apart and never share in the class percentages. DATASET may
+    be a Cityscapes gtFine folder (gtFine/val, a folder per city): its *_labelIds.png maps are
+    counted by label id, or its *_labelTrainIds.png maps by train id with -c cityscapes-train.
 
     Examples:
     labeltools stats dataset
     labeltools stats dataset --split train --plot shares.png --log
     labeltools stats --labels-dir preds/ -n 9 --json -
+    labeltools stats gtFine/ -c cityscapes-train
     """
     from labeltools.jobs.stats import count_dataset, save_stats_plot
     if log and plot is None:
         raise typer.BadParameter("applies to the chart: give --plot FILE.png too", param_hint="--log")
     counting = count_dataset(dataset_root(dataset, labels_dir), split, labels_dir, classes, num_classes, jobs)
+    if counting.labels_from:
+        err.print(f"labels: {counting.labels_from}", soft_wrap=True)
     summary = report_batch(counting, len(counting), "stats", verb="read")
     stop_if_all_failed(summary, "show", "label file(s)")
     stats = counting.stats

@@ -75,10 +75,18 @@ def weights_command(
     that no scheme replaces another's file. mmsegmentation takes it as class_weight='....npy'. Pixels of value 255 are void and never
     counted.
 
+    A class table with train ids (-c cityscapes, Cityscapes' labelIds) is counted by them: one
+    weight per train id, the classes without one void. DATASET may be a Cityscapes gtFine
+    folder (gtFine/train, a folder per city): its *_labelTrainIds.png maps are counted, else its
+    *_labelIds.png maps as their train ids, and the weights go to
+    <cityscapes>/cityscapes_classes_weights.npy beside gtFine, where pytorch-deeplab-xception
+    looks.
+
     Examples:
     labeltools weights dataset
     labeltools weights dataset --scheme median --json weights.json
     labeltools weights --labels-dir masks/ -n 9 -o weights.npy
+    labeltools weights gtFine/ -o cityscapes_classes_weights.npy
     """
     from labeltools.formats.voc import TEST_SPLIT, split_path
     from labeltools.jobs.weights import weigh_dataset
@@ -92,6 +100,9 @@ def weights_command(
         dataset_root(dataset, labels_dir), split=split, labels_dir=labels_dir, num_classes=num_classes,
         scheme=scheme.value, c=c, beta=beta, strict=strict, output=output, name=name, jobs=jobs, classes=classes,
     )  # fmt: skip
+    if weighing.labels_from:
+        err.print(f"labels: {weighing.labels_from}", soft_wrap=True)
+    err.print(f"classes: {weighing.table.num_classes}, from {weighing.classes_from}", soft_wrap=True)
     if weighing.held_out:
         err.print(f"{split_path(weighing.root, TEST_SPLIT)}: its {len(weighing.held_out)} id(s) not counted (held out for the test)", soft_wrap=True)
     summary = report_batch(weighing, len(weighing), "counting", verb="counted")

@@ -472,6 +472,7 @@ def either(value: Any, alias: Any, name: str, old: str) -> Any:
 def dataset_root(dataset: Optional[str], labels_dir: Optional[str]) -> Path:
     """DATASET, or the folder holding --labels-dir when only that is given (a path or a URL)."""
     from labeltools.engine.storage import absolute, list_files, location
+    from labeltools.formats.cityscapes import is_label_map
     from labeltools.formats.voc import LABELS_DIR, is_voc_root
     if dataset is None:
         if labels_dir is None:
@@ -479,9 +480,9 @@ def dataset_root(dataset: Optional[str], labels_dir: Optional[str]) -> Path:
         return absolute(labels_dir).parent
     root = location(dataset)
     if labels_dir is None and root.is_dir() and not is_voc_root(root):
-        pngs = len(list_files(root, (".png",)))
-        if pngs:  # a folder of label files given where a dataset goes
-            raise Usage(f"{dataset}: not a VOC dataset folder (no {LABELS_DIR}/ inside) but {pngs} PNG file(s): give a folder of labels as --labels-dir {dataset}")
+        pngs = list_files(root, (".png",))
+        if pngs and not any(is_label_map(p.name) for p in pngs):  # a folder of label files given where a dataset goes
+            raise Usage(f"{dataset}: not a VOC dataset folder (no {LABELS_DIR}/ inside) but {len(pngs)} PNG file(s): give a folder of labels as --labels-dir {dataset}")
     return root
 
 
@@ -596,7 +597,7 @@ ClassesOption = Annotated[
 
 DatasetOrLabelsDirArgument = Annotated[
     Optional[str],
-    typer.Argument(help="VOC dataset folder (default: the parent of --labels-dir).", show_default=False),
+    typer.Argument(help="VOC dataset folder, or Cityscapes gtFine folder (default: the parent of --labels-dir).", show_default=False),
 ]
 
 

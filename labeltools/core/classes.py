@@ -479,12 +479,22 @@ class ClassTable:
         pal[VOID] = voids[0].color if voids else VOID_COLOR
         return pal
 
-    def id_to_train_id(self) -> NDArray[np.uint8]:
-        """``(256,)`` uint8 lookup table: class index -> train id (index itself if none); 255 elsewhere."""
-        lut = np.full(256, VOID, dtype=np.uint8)
+    def id_to_train_id(self, keep_others: bool = False) -> NDArray[np.uint8]:
+        """``(256,)`` uint8 lookup table: class index -> train id (index itself if none); 255
+        elsewhere, or with ``keep_others`` every other value itself (to be reported as no class)."""
+        lut = np.arange(256, dtype=np.uint8) if keep_others else np.full(256, VOID, dtype=np.uint8)
         for entry in self.classes:
             lut[entry.index] = entry.target
         return lut
+
+    def with_preset_train_ids(self) -> ClassTable:
+        """This table, or for one that names Cityscapes' label ids without their train ids (a
+        dataset converted with ``--classes cityscapes`` keeps the names alone), the
+        ``cityscapes`` preset, which has them, under a source that says so."""
+        preset = ClassTable.preset("cityscapes")
+        if self.has_train_ids or self.names != preset.names:
+            return self
+        return ClassTable(list(preset), f"{self.source}, Cityscapes' labelIds as the {preset.source}")
 
     def train_table(self) -> ClassTable:
         """The table of training targets: one entry per train id (first class that has it)."""

@@ -25,7 +25,7 @@ from labeltools.core.annotations import (
     Geometry,
 )
 from labeltools.core.classes import CITYSCAPES_LABELS
-from labeltools.core.errors import AnnotationError, shown
+from labeltools.core.errors import AnnotationError, DatasetError, shown
 from labeltools.engine.storage import list_files, location
 from labeltools.formats.sources import BadObject, image_size, polygons_array, read_json
 
@@ -63,6 +63,11 @@ OTHER_MAPS = {
 }
 
 
+def is_label_map(name: str) -> bool:
+    """True for the name of a Cityscapes label map (``*_gtFine_labelIds.png``, ...)."""
+    return name.endswith(tuple(end for ends in LABEL_MAPS.values() for end in ends))
+
+
 def map_frame(name: str) -> str:
     """``frankfurt_000000_000294`` of ``frankfurt_000000_000294_gtFine_labelIds.png`` (a label
     map's name without its ending; any other name without its extension)."""
@@ -86,6 +91,26 @@ def label_maps(folder: Any) -> dict[str, list[Any]]:
     none."""
     found = list_files(folder, tuple(end.lower() for ends in LABEL_MAPS.values() for end in ends), recursive=True)
     return {kind: [p for p in found if p.name.endswith(ends)] for kind, ends in LABEL_MAPS.items()}
+
+
+def chosen_maps(folder: Any, found: dict[str, list[Any]], want: str) -> tuple[str, list[Any], str]:
+    """Which of a Cityscapes folder's label maps (``found`` by :func:`label_maps`) to read: those
+    holding ``want`` ids (``labelIds`` or ``trainIds``) when it has them, else the others.
+
+    Returns:
+        ``(kind, files, what was chosen)``, the last for the user: ``7 *_labelIds.png under
+        gtFine/val (not its 7 *_labelTrainIds.png)``.
+
+    Raises:
+        DatasetError: the maps lie in several splits' folders (``gtFine`` itself was given).
+    """
+    kind = want if found[want] else next(k for k in found if k != want)
+    splits = sorted({p.parent.parent.name for p in found[kind] if p.parent.parent.parent.name in ("gtFine", "gtCoarse")})
+    if len(splits) > 1:
+        raise DatasetError(f"{folder}: holds the Cityscapes splits {', '.join(splits)}; give one of them ({folder}/{splits[-1]})")
+    others = [f"{len(files)} {MAP_NAMES[k]}" for k, files in found.items() if k != kind and files]
+    chosen = f"{len(found[kind])} {MAP_NAMES[kind]} under {folder}" + (f" (not its {', '.join(others)})" if others else "")
+    return kind, found[kind], chosen
 
 
 #: Labels cityscapesScripts never draws (their label id is negative: the license plate).

@@ -28,7 +28,7 @@ from labeltools.engine.executor import (
     raise_if_failed,
 )
 from labeltools.engine.storage import list_files, location
-from labeltools.formats.cityscapes import MAP_NAMES, frame_prefixes, label_maps, map_frame
+from labeltools.formats.cityscapes import chosen_maps, frame_prefixes, label_maps, map_frame
 from labeltools.formats.labels import NOT_PNG, not_png_hint, read_label
 from labeltools.formats.voc import (
     check_labels_agree,
@@ -275,7 +275,7 @@ def evaluate_dataset(
             raise DatasetError(
                 f"{gt}: holds no class table (class_names.txt); give --classes TABLE or --num-classes N"
             )
-        table = gt_table = with_train_ids(own)
+        table = gt_table = own.with_preset_train_ids()
         gt_paths, chosen = None, ""
     if classes is not None or has_own_table(gt):  # a table of names, not -n alone
         check_labels_agree(table, pred, asked=classes is not None)
@@ -320,15 +320,6 @@ def scoring(table: ClassTable, gt_table: ClassTable | None = None, ignore_index:
     return Scoring(reading.matrix(), names, reading, described, hint)
 
 
-def with_train_ids(table: ClassTable) -> ClassTable:
-    """A table naming Cityscapes' label ids (a dataset converted with ``--classes cityscapes``
-    keeps the names, not the train ids) as the ``cityscapes`` preset, which has them."""
-    preset = ClassTable.preset(CITYSCAPES)
-    if table.has_train_ids or table.names != preset.names:
-        return table
-    return ClassTable(list(preset), f"{table.source}, Cityscapes' labelIds as the {preset.source}")
-
-
 def _cityscapes_choice(
     gt: PathLike, found: dict[str, list[Any]], classes: ClassTable | PathLike | None, num_classes: int | None
 ) -> tuple[ClassTable, ClassTable, list[Any], str]:
@@ -349,21 +340,16 @@ def _cityscapes_choice(
     else:
         given = dataset_class_table(None, classes, num_classes)
     assert given is not None  # a table was given
-    table = with_train_ids(given)
+    table = given.with_preset_train_ids()
     wanted = "labelIds" if table.has_train_ids else "trainIds"
-    kind = wanted if found[wanted] else next(k for k in found if k != wanted)
-    splits = sorted({p.parent.parent.name for p in found[kind] if p.parent.parent.parent.name in ("gtFine", "gtCoarse")})
-    if len(splits) > 1:
-        raise DatasetError(f"{gt}: holds the Cityscapes splits {', '.join(splits)}; score one of them ({gt}/{splits[-1]})")
+    kind, paths, chosen = chosen_maps(gt, found, wanted)
     gt_table = presets[kind]
     if classes is not None:
         own = gt_table if kind == wanted else presets["trainIds"]
         mine = table if kind == wanted or not table.has_train_ids else table.train_table()
         if (what := tables_disagree(mine, own)) is not None:
             log.warning("%s; using %s, as asked", what, table.source)
-    others = [f"{len(files)} {MAP_NAMES[k]}" for k, files in found.items() if k != kind and files]
-    chosen = f"{len(found[kind])} {MAP_NAMES[kind]} under {gt}" + (f" (not its {', '.join(others)})" if others else "")
-    return table, gt_table, found[kind], chosen
+    return table, gt_table, paths, chosen
 
 
 def frame_pairs(gt_paths: Sequence[Any], pred: PathLike) -> list[tuple[str, str]]:

@@ -35,7 +35,7 @@ from labeltools.formats.report import require_report_libraries, write_report
 from labeltools.formats.voc import SPLITS, available_splits, check_labels_agree, has_own_table, read_split
 from labeltools.jobs.check import ERROR, DatasetCheck, Problem, _problem, check_sample
 from labeltools.jobs.diff import LabelChanges, label_files
-from labeltools.jobs.evaluate import Scoring, scoring, with_train_ids
+from labeltools.jobs.evaluate import Scoring, scoring
 from labeltools.jobs.stats import DatasetStats
 from labeltools.ops.draw import changes_image, fit_size, overlay_image, shrink_label
 from labeltools.ops.metrics import ConfusionMatrix, change_counts, confusion_counts
@@ -285,7 +285,7 @@ class Report(OneRun):
             self.splits = SplitTally(SPLITS[:2])
         if self.options.pred is not None:
             assert self.check.table is not None  # report_dataset says so before
-            self.score = scoring(with_train_ids(self.check.table))
+            self.score = scoring(self.check.table.with_preset_train_ids())
             self.matrix = self.score.matrix
         if self.options.compare is not None:
             self.changes = LabelChanges(self.check.table)

@@ -15,6 +15,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +30,17 @@ from labeltools.core.errors import DatasetError
 from labeltools.core.options import VOID
 from labeltools.engine.executor import FileResult, OneRun, map_quick, raise_if_failed
 from labeltools.engine.storage import atomic_write, location
+from labeltools.formats.cityscapes import MAP_NAMES, chosen_maps, label_maps
 from labeltools.formats.labels import label_histogram, save_picture, write_json
 from labeltools.formats.voc import (
     SPLITS,
     available_splits,
     dataset_class_table,
+    is_voc_root,
     read_split,
     select_label_paths,
 )
-from labeltools.ops.counts import BINARY_MASK_HINT
+from labeltools.ops.counts import BINARY_MASK_HINT, value_histogram
 from labeltools.ops.draw import bar_chart
 from labeltools.ops.splits import ClassBalance, imbalance, sparse_counts, split_balance
 
@@ -231,8 +234,9 @@ def stats_plot(stats: DatasetStats, log: bool = False) -> Image.Image:
     )
 
 
-def stat_label_file(path: PathLike) -> FileResult:
-    """Count one label file's pixels per value.
+def stat_label_file(path: PathLike, lookup: NDArray[np.uint8] | None = None) -> FileResult:
+    """Count one label file's pixels per value (of the value ``lookup`` reads each as, if given:
+    see :func:`~labeltools.ops.counts.value_histogram`).
 
     Returns:
         A :class:`FileResult` whose ``data`` is ``(counts, (H, W))``: the ``(256,)`` int64
@@ -242,15 +246,19 @@ def stat_label_file(path: PathLike) -> FileResult:
     Raises:
         LabelFileError: the file is missing or not a label map.
     """
-    return FileResult(source=str(path), data=label_histogram(path))
+    counts, size = label_histogram(path)
+    return FileResult(source=str(path), data=(counts if lookup is None else value_histogram(counts, lookup), size))
 
 
-def stat_label_files(paths: Sequence[PathLike], jobs: int | None = None) -> Iterator[FileResult]:
+def stat_label_files(
+    paths: Sequence[PathLike], jobs: int | None = None, lookup: NDArray[np.uint8] | None = None
+) -> Iterator[FileResult]:
     """Batch :func:`stat_label_file` over worker processes, one result per file in input order.
 
     Feed the results to :meth:`DatasetStats.add_results`; a bad file gives a failed result.
     """
-    return map_quick(stat_label_file, [str(p) for p in paths], jobs)  # processes: see histogram_label_files
+    work = partial(stat_label_file, lookup=lookup)
+    return map_quick(work, [str(p) for p in paths], jobs)  # processes: see histogram_label_files
 
 
 @dataclass
@@ -263,10 +271,12 @@ class DatasetCounting(OneRun):
     items: list[Path]
     stats: DatasetStats
     jobs: int | None = None
+    lookup: NDArray[np.uint8] | None = None  # label value -> the value counted (a label id's train id)
+    labels_from: str = ""  # which maps of a Cityscapes folder are read, for the user
 
     def _run(self) -> Iterator[FileResult]:
         stats = self.stats
-        yield from stats.add_results(stat_label_files(self.items, self.jobs))
+        yield from stats.add_results(stat_label_files(self.items, self.jobs, self.lookup))
         if stats.keep_files:
             stats.split_balance(self.root)
         if stats.pixels[0] and stats.void_pixels and not stats.pixels[1:VOID].any() and len(stats.class_indices) > 1:
@@ -293,10 +303,43 @@ def count_dataset(
         DatasetError: nothing to read.
         ClassTableError: a class table file is malformed.
     """
+    found = None if labels_dir is not None or is_voc_root(location(dataset)) else label_maps(dataset)
+    if found is not None and any(found.values()):
+        if split is not None:
+            raise DatasetError(f"{dataset}: a Cityscapes folder has no split lists; give the split's folder (gtFine/{split})")
+        return _count_cityscapes(dataset, found, classes, num_classes, jobs)
     paths, _ = select_label_paths(dataset, split, labels_dir, default_split=None)
     every_label = split is None and labels_dir is None  # then train and val are both counted
     stats = DatasetStats(dataset_class_table(dataset, classes, num_classes), keep_files=every_label)
     return DatasetCounting(location(dataset), paths, stats, jobs)
+
+
+def _count_cityscapes(
+    dataset: PathLike, found: dict[str, list[Any]], classes: ClassTable | PathLike | None, num_classes: int | None, jobs: int | None
+) -> DatasetCounting:
+    """A count of a Cityscapes folder's label maps: its labelIds maps by the ``cityscapes`` preset
+    (or a table with train ids), its trainIds maps by the ``cityscapes-train`` preset (or a
+    table without), those of a folder without trainIds maps being its labelIds maps read as
+    their train ids.
+
+    Raises:
+        DatasetError: label ids asked of a folder holding trainIds maps alone.
+    """
+    label_ids = ClassTable.preset("cityscapes")
+    if classes is None and num_classes is None:
+        classes = label_ids if found["labelIds"] else ClassTable.preset("cityscapes-train")
+    table = dataset_class_table(None, classes, num_classes)
+    assert table is not None  # a table or a number was given
+    table = table.with_preset_train_ids()
+    wanted = "labelIds" if table.has_train_ids else "trainIds"
+    kind, paths, chosen = chosen_maps(dataset, found, wanted)
+    if kind != wanted and wanted == "labelIds":
+        raise DatasetError(
+            f"{dataset}: holds {MAP_NAMES[kind]} maps alone, whose train ids do not tell the label ids apart "
+            "(those without one are all 255); give --classes cityscapes-train"
+        )
+    lookup = label_ids.id_to_train_id(keep_others=True) if kind != wanted else None
+    return DatasetCounting(location(dataset), paths, DatasetStats(table), jobs, lookup, chosen)
 
 
 def dataset_stats(

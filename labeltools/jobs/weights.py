@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +27,14 @@ from labeltools.engine.executor import (
     raise_if_failed,
 )
 from labeltools.engine.storage import absolute, atomic_write, location
+from labeltools.formats.cityscapes import chosen_maps, label_maps
 from labeltools.formats.labels import label_histogram, write_json
 from labeltools.formats.voc import (
     CLASS_NAMES_FILE,
     TEST_SPLIT,
     dataset_class_table,
     held_out_ids,
+    is_voc_root,
     select_label_paths,
 )
 from labeltools.ops.counts import (
@@ -40,12 +43,14 @@ from labeltools.ops.counts import (
     _counts_with_warning,
     check_scheme,
     class_weights,
+    value_histogram,
     weights_provenance,
 )
 
 
-def histogram_label_file(path: PathLike) -> FileResult:
-    """Count the pixels of each value in one label file.
+def histogram_label_file(path: PathLike, lookup: NDArray[np.uint8] | None = None) -> FileResult:
+    """Count the pixels of each value in one label file (of the value ``lookup`` reads each as,
+    if given: see :func:`~labeltools.ops.counts.value_histogram`).
 
     Returns:
         A :class:`FileResult` whose ``data`` is the ``(256,)`` int64 histogram.
@@ -54,24 +59,24 @@ def histogram_label_file(path: PathLike) -> FileResult:
         LabelFileError: the file is missing or not a label map.
     """
     histogram, _ = label_histogram(path)
-    return FileResult(source=str(path), data=histogram)
+    return FileResult(source=str(path), data=histogram if lookup is None else value_histogram(histogram, lookup))
 
 
 def histogram_label_files(
-    paths: Sequence[PathLike], jobs: int | None = None, chunksize: int | None = None
+    paths: Sequence[PathLike], jobs: int | None = None, chunksize: int | None = None, lookup: NDArray[np.uint8] | None = None
 ) -> Iterator[FileResult]:
     """Batch :func:`histogram_label_file` over worker processes, results in input order.
 
     Only the 256-bin histograms travel between processes; feed the results to
     :meth:`ClassCounter.add_results`. A bad file gives a failed result and the rest go on.
     """
-    work = [str(p) for p in paths]
+    work, count = [str(p) for p in paths], partial(histogram_label_file, lookup=lookup)
     # Worker processes, not threads: counting a label by its runs is many short numpy calls,
     # each taking the GIL, so threads would wait on each other (stats at -j 2 took longer than
     # at -j 1 in threads, 0.072 s against 0.061 s for 500 labels; 0.047 s in processes).
     if chunksize is None:
-        return map_quick(histogram_label_file, work, jobs)
-    return map_files(histogram_label_file, work, jobs, chunksize)
+        return map_quick(count, work, jobs)
+    return map_files(count, work, jobs, chunksize)
 
 
 def count_label_files(
@@ -152,6 +157,9 @@ class DatasetWeighing(OneRun):
     labels_dir: str | None = None
     jobs: int | None = None
     held_out: list[str] = field(default_factory=list)  # test.txt's ids, left out of every label
+    lookup: NDArray[np.uint8] | None = None  # label value -> the value counted (a class's train id)
+    classes_from: str = ""  # where the classes came from, for the user
+    labels_from: str = ""  # which maps of a Cityscapes folder are read, for the user
     counts: ClassCounts | None = field(default=None, init=False)
     weights: NDArray[np.float64] | None = field(default=None, init=False)
 
@@ -162,7 +170,7 @@ class DatasetWeighing(OneRun):
     def _run(self) -> Iterator[FileResult]:
         counter = ClassCounter(self.table.num_classes, strict=self.strict)
         failed = False
-        for result in counter.add_results(histogram_label_files(self.items, jobs=self.jobs)):
+        for result in counter.add_results(histogram_label_files(self.items, jobs=self.jobs, lookup=self.lookup)):
             failed = failed or not result.ok
             yield result
         if failed:
@@ -211,6 +219,12 @@ def weigh_dataset(
         DatasetError: no labels to read, or no class table and no ``num_classes``.
     """
     check_scheme(scheme, c, beta)
+    found = None if labels_dir is not None or is_voc_root(location(root)) else label_maps(root)
+    if found is not None and any(found.values()):
+        if split is not None:
+            raise DatasetError(f"{root}: a Cityscapes folder has no split lists; give the split's folder (gtFine/{split})")
+        settings = {"scheme": scheme, "c": c, "beta": beta, "strict": strict, "jobs": jobs}
+        return _weigh_cityscapes(root, found, classes, num_classes, output, name, **settings)
     paths, used_split = select_label_paths(root, split, labels_dir)
     held_out: list[str] = []
     if labels_dir is None and used_split is None:  # every label, but none held out for the test
@@ -222,8 +236,58 @@ def weigh_dataset(
     table = dataset_class_table(root, classes, num_classes)
     if table is None:
         raise DatasetError(f"{location(root) / CLASS_NAMES_FILE}: no such file; pass --classes or --num-classes")
+    table, lookup, described = by_train_ids(table.with_preset_train_ids())
     return DatasetWeighing(
         location(root), paths, table, location(output) if output is not None else default_weights_path(root, name, scheme, used_split),
         scheme=scheme, c=c, beta=beta, strict=strict, split=used_split,
         labels_dir=None if labels_dir is None else str(labels_dir), jobs=jobs, held_out=held_out,
+        lookup=lookup, classes_from=described,
+    )  # fmt: skip
+
+
+def by_train_ids(table: ClassTable) -> tuple[ClassTable, NDArray[np.uint8] | None, str]:
+    """The classes a table's labels train as: for a table with train ids (the ``cityscapes``
+    preset of label ids), its train ids, each label value read as its class's; otherwise the
+    table itself.
+
+    Returns:
+        ``(table counted, lookup from label value to value counted or None, what to tell the
+        user)``.
+    """
+    if not table.has_train_ids:
+        return table, None, table.described
+    train = table.train_table()
+    return train, table.id_to_train_id(keep_others=True), f"{table.described}, counted as its {train.num_classes} train ids"
+
+
+def _weigh_cityscapes(
+    root: PathLike,
+    found: dict[str, list[Any]],
+    classes: ClassTable | PathLike | None,
+    num_classes: int | None,
+    output: PathLike | None,
+    name: str | None,
+    **settings: Any,
+) -> DatasetWeighing:
+    """The weighting of a Cityscapes folder's train ids: from its trainIds maps when it has them
+    (and no table of label ids is given), else from its labelIds maps read as their train ids.
+    By default the weights go where pytorch-deeplab-xception looks for them,
+    ``<cityscapes>/cityscapes_classes_weights.npy`` beside ``gtFine``."""
+    given = dataset_class_table(None, classes if classes is not None else ClassTable.preset("cityscapes-train"), num_classes)
+    assert given is not None  # a table was given
+    table = given.with_preset_train_ids()
+    kind, paths, chosen = chosen_maps(root, found, "labelIds" if table.has_train_ids else "trainIds")
+    if kind == "labelIds":
+        counted, lookup, described = by_train_ids(table if table.has_train_ids else ClassTable.preset("cityscapes"))
+    elif table.has_train_ids:
+        counted, lookup, described = table.train_table(), None, f"{table.described}, counted as its train ids, which the maps hold"
+    else:
+        counted, lookup, described = table, None, table.described
+    folder = absolute(root)
+    split = folder.name if folder.parent.name in ("gtFine", "gtCoarse") else None
+    scheme = settings["scheme"]
+    target = default_weights_path(folder.parent.parent, name or "cityscapes", scheme, split) if split else default_weights_path(root, name, scheme)
+    return DatasetWeighing(
+        location(root), paths, counted, location(output) if output is not None else target, lookup=lookup,
+        classes_from=described, labels_from=chosen, **settings,
     )  # fmt: skip

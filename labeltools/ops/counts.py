@@ -165,6 +165,12 @@ def _check_classes(num_classes: int, ignore_index: int) -> None:
         )
 
 
+def value_histogram(histogram: NDArray[np.integer], lookup: NDArray[np.uint8]) -> NDArray[np.int64]:
+    """A ``(256,)`` histogram of label values, of the values ``lookup`` (``(256,)``: value ->
+    value) reads them as: Cityscapes' label ids as their train ids, say."""
+    return np.bincount(lookup, weights=np.asarray(histogram, dtype=np.float64), minlength=256).astype(np.int64)
+
+
 class ClassCounter:
     """Accumulates :class:`ClassCounts` one image, batch, histogram or file result at a time.
 

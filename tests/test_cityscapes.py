@@ -1,7 +1,9 @@
-"""Scoring Cityscapes as its own evaluation does: cityscapesScripts' ``evalPixelLevelSemanticLabeling``
-is the reference, run on the same files. A gtFine folder holds one folder per city and several maps
-a frame; predictions are found by frame, under any sub-folder, named however the model's tool names
-them; label ids are scored by their train ids."""
+"""Cityscapes' own folders, read as its tools read them. Scoring: cityscapesScripts'
+``evalPixelLevelSemanticLabeling`` is the reference, run on the same files; a gtFine folder holds
+one folder per city and several maps a frame, predictions are found by frame under any sub-folder,
+named however the model's tool names them, and label ids are scored by their train ids. Class
+weights: pytorch-deeplab-xception's, over the train ids its Cityscapes loader makes of label ids,
+written where it loads them. Statistics: the pixels of each id."""
 
 from __future__ import annotations
 
@@ -19,8 +21,10 @@ from PIL import Image
 from labeltools.core.classes import ClassTable
 from labeltools.core.errors import DatasetError, EvaluationError
 from labeltools.jobs.evaluate import evaluate_dataset
+from labeltools.jobs.stats import dataset_stats
 from labeltools.jobs.report import ReportOptions, make_report
 from labeltools.ops.metrics import ConfusionMatrix
+from test_weights import deeplab_weights
 
 LABEL_IDS = ClassTable.preset("cityscapes")
 TRAIN = LABEL_IDS.id_to_train_id()  # labelId -> trainId, 255 for the 15 ignored in evaluation
@@ -268,7 +272,7 @@ def test_a_folder_of_several_splits_is_refused_and_any_frame_name_matches(tmp_pa
     train.mkdir(parents=True)
     Image.fromarray(np.zeros((48, 96), np.uint8)).save(train / "aachen_000000_000019_gtFine_labelIds.png")
     gt = tmp_path / "cs" / "gtFine"
-    with pytest.raises(DatasetError, match=rf"^{gt}: holds the Cityscapes splits train, val; score one of them \({gt}/val\)$"):
+    with pytest.raises(DatasetError, match=rf"^{gt}: holds the Cityscapes splits train, val; give one of them \({gt}/val\)$"):
         evaluate_dataset(gt, tmp_path / "cs" / "results")
     odd = tmp_path / "odd"
     odd.mkdir()
@@ -279,3 +283,81 @@ def test_a_folder_of_several_splits_is_refused_and_any_frame_name_matches(tmp_pa
     assert evaluation.items == [(str(odd / "street_gtFine_labelIds.png"), str(tmp_path / "street.png"))]
     evaluation.run()
     assert evaluation.scores()["mean_iou"] == 1.0 and evaluation.matrix.total == 3  # unlabeled is void
+
+
+def deeplab_cityscapes_train_ids(mask: np.ndarray) -> np.ndarray:
+    """pytorch-deeplab-xception's Cityscapes loader's ``encode_segmap``, transcribed."""
+    void_classes = [0, 1, 2, 3, 4, 5, 6, 9, 10, 14, 15, 16, 18, 29, 30, -1]
+    valid_classes = [7, 8, 11, 12, 13, 17, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 31, 32, 33]
+    class_map = dict(zip(valid_classes, range(19)))
+    mask = mask.copy()
+    for void in void_classes:
+        mask[mask == void] = 255
+    for valid in valid_classes:
+        mask[mask == valid] = class_map[valid]
+    return mask
+
+
+def test_weights_of_a_gtfine_folder_are_deeplabs_and_go_where_it_loads_them(tmp_path: Path) -> None:
+    """``labeltools weights cityscapes/gtFine/train``: deeplab's Cityscapes weights are over the
+    19 train ids and live at ``<cityscapes>/cityscapes_classes_weights.npy``. From the labelIds
+    maps alone, from the trainIds maps, and with either preset, the same numbers."""
+    frames = cityscapes_val(tmp_path / "cityscapes")
+    val = tmp_path / "cityscapes" / "gtFine" / "val"
+    val.rename(val.parent / "train")
+    gt = val.parent / "train"
+    expected = deeplab_weights([deeplab_cityscapes_train_ids(truth) for truth, _ in frames.values()], 19)
+    done = subprocess.run(
+        [sys.executable, "-m", "labeltools", "weights", str(gt), "--json", "-"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    target = tmp_path / "cityscapes" / "cityscapes_classes_weights.npy"
+    assert json.loads(done.stdout)["output"] == str(target)
+    np.testing.assert_allclose(np.load(target), expected, rtol=1e-12)
+    assert f"labels: 7 *_labelTrainIds.png under {gt} (not its 7 *_labelIds.png)" in done.stderr
+    assert "classes: 19, from cityscapes-train preset" in done.stderr
+    for classes in ("cityscapes", "cityscapes-train"):
+        out = tmp_path / f"{classes}.npy"
+        assert subprocess.run([sys.executable, "-m", "labeltools", "weights", str(gt), "-c", classes, "-o", str(out)], capture_output=True).returncode == 0
+        np.testing.assert_allclose(np.load(out), expected, rtol=1e-12)
+    for path in gt.glob("*/*_labelTrainIds.png"):
+        path.unlink()
+    done = subprocess.run([sys.executable, "-m", "labeltools", "weights", str(gt), "-o", str(tmp_path / "ids.npy")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "classes: 19, from cityscapes preset (Cityscapes labelIds 0..33), counted as its 19 train ids" in done.stderr
+    np.testing.assert_allclose(np.load(tmp_path / "ids.npy"), expected, rtol=1e-12)
+
+
+def test_a_voc_dataset_of_label_ids_is_weighted_by_train_ids(tmp_path: Path) -> None:
+    """A model of Cityscapes trains on 19 train ids: a dataset converted with ``--classes
+    cityscapes`` gets 19 weights, not 34 its loss could not take."""
+    frames = cityscapes_val(tmp_path / "cs")
+    voc = tmp_path / "voc"
+    (voc / "SegmentationClass").mkdir(parents=True)
+    (voc / "class_names.txt").write_text("\n".join(LABEL_IDS.names) + "\n")
+    for frame, (truth, _) in frames.items():
+        Image.fromarray(truth).save(voc / "SegmentationClass" / f"{frame}.png")
+    expected = deeplab_weights([deeplab_cityscapes_train_ids(truth) for truth, _ in frames.values()], 19)
+    done = subprocess.run([sys.executable, "-m", "labeltools", "weights", str(voc)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    np.testing.assert_allclose(np.load(voc / "voc_classes_weights.npy"), expected, rtol=1e-12)
+    assert "Cityscapes' labelIds as the cityscapes preset, counted as its 19 train ids" in done.stderr
+
+
+def test_stats_of_a_gtfine_folder_count_each_id(tmp_path: Path) -> None:
+    frames = cityscapes_val(tmp_path / "cs")
+    gt = tmp_path / "cs" / "gtFine" / "val"
+    truths = [truth for truth, _ in frames.values()]
+    by_label_id = dataset_stats(gt, jobs=1)
+    assert by_label_id.classes is not None and by_label_id.classes.num_classes == 34
+    np.testing.assert_array_equal(by_label_id.pixels, np.bincount(np.concatenate([t.ravel() for t in truths]), minlength=256))
+    by_train_id = dataset_stats(gt, classes="cityscapes-train", jobs=1)
+    expected = np.bincount(np.concatenate([TRAIN[t].ravel() for t in truths]), minlength=256)
+    np.testing.assert_array_equal(by_train_id.pixels, expected)
+    for path in gt.glob("*/*_labelTrainIds.png"):
+        path.unlink()
+    np.testing.assert_array_equal(dataset_stats(gt, classes="cityscapes-train", jobs=1).pixels, expected)  # label ids read as train ids
+    for path in gt.glob("*/*_labelIds.png"):
+        path.rename(path.with_name(path.name.replace("_labelIds", "_labelTrainIds")))
+    with pytest.raises(DatasetError, match=r"holds \*_labelTrainIds\.png maps alone, whose train ids do not tell the label ids apart"):
+        dataset_stats(gt, classes="cityscapes")
