@@ -28,6 +28,7 @@ from labeltools.core.classes import CITYSCAPES_LABELS
 from labeltools.core.errors import AnnotationError, DatasetError, shown
 from labeltools.engine.storage import list_files, location
 from labeltools.formats.sources import BadObject, image_size, polygons_array, read_json
+from labeltools.formats.voc import is_voc_root
 
 #: The file name ending of Cityscapes polygon annotations (fine and coarse).
 SUFFIXES = ("_gtFine_polygons.json", "_gtCoarse_polygons.json")
@@ -85,11 +86,22 @@ def frame_prefixes(name: str) -> list[str]:
     return ["_".join(parts[: i + 1]) for i in range(len(parts))]
 
 
-def label_maps(folder: Any) -> dict[str, list[Any]]:
+def label_maps(folder: Any, split: str | None = None) -> dict[str, list[Any]] | None:
     """The Cityscapes label maps under ``folder`` (sub-folders searched: ``gtFine/val`` holds one
-    folder per city), by the ids they hold (see :data:`LABEL_MAPS`); empty lists when it holds
-    none."""
+    folder per city), by the ids they hold (see :data:`LABEL_MAPS`); None for a VOC folder, a
+    folder holding none or none at all.
+
+    Raises:
+        DatasetError: a ``split`` asked of a Cityscapes folder, which has no split lists.
+    """
+    root = location(folder)
+    if is_voc_root(root) or not root.is_dir():  # a missing folder is the job's to report
+        return None
     found = list_files(folder, tuple(end.lower() for ends in LABEL_MAPS.values() for end in ends), recursive=True)
+    if not found:
+        return None
+    if split is not None:
+        raise DatasetError(f"{folder}: a Cityscapes folder has no split lists; give the split's folder (gtFine/{split})")
     return {kind: [p for p in found if p.name.endswith(ends)] for kind, ends in LABEL_MAPS.items()}
 
 

@@ -264,10 +264,8 @@ def evaluate_dataset(
             not the table's, or predictions whose own table names the classes otherwise.
         EvaluationError: bad ``num_classes``, ``ignore_index`` or ``missing`` (see :func:`evaluate_pairs`).
     """
-    found = None if is_voc_root(location(gt)) else label_maps(gt)
-    if found is not None and any(found.values()):
-        if split is not None:
-            raise DatasetError(f"{gt}: a Cityscapes folder has no split lists; give the split's folder (gtFine/{split})")
+    found = label_maps(gt, split)
+    if found is not None:
         table, gt_table, gt_paths, chosen = _cityscapes_choice(gt, found, classes, num_classes)
     else:
         own = dataset_class_table(gt, classes, num_classes)

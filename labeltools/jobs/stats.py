@@ -36,7 +36,6 @@ from labeltools.formats.voc import (
     SPLITS,
     available_splits,
     dataset_class_table,
-    is_voc_root,
     read_split,
     select_label_paths,
 )
@@ -303,10 +302,8 @@ def count_dataset(
         DatasetError: nothing to read.
         ClassTableError: a class table file is malformed.
     """
-    found = None if labels_dir is not None or is_voc_root(location(dataset)) else label_maps(dataset)
-    if found is not None and any(found.values()):
-        if split is not None:
-            raise DatasetError(f"{dataset}: a Cityscapes folder has no split lists; give the split's folder (gtFine/{split})")
+    found = None if labels_dir is not None else label_maps(dataset, split)
+    if found is not None:
         return _count_cityscapes(dataset, found, classes, num_classes, jobs)
     paths, _ = select_label_paths(dataset, split, labels_dir, default_split=None)
     every_label = split is None and labels_dir is None  # then train and val are both counted

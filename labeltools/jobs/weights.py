@@ -34,7 +34,6 @@ from labeltools.formats.voc import (
     TEST_SPLIT,
     dataset_class_table,
     held_out_ids,
-    is_voc_root,
     select_label_paths,
 )
 from labeltools.ops.counts import (
@@ -219,10 +218,8 @@ def weigh_dataset(
         DatasetError: no labels to read, or no class table and no ``num_classes``.
     """
     check_scheme(scheme, c, beta)
-    found = None if labels_dir is not None or is_voc_root(location(root)) else label_maps(root)
-    if found is not None and any(found.values()):
-        if split is not None:
-            raise DatasetError(f"{root}: a Cityscapes folder has no split lists; give the split's folder (gtFine/{split})")
+    found = None if labels_dir is not None else label_maps(root, split)
+    if found is not None:
         settings = {"scheme": scheme, "c": c, "beta": beta, "strict": strict, "jobs": jobs}
         return _weigh_cityscapes(root, found, classes, num_classes, output, name, **settings)
     paths, used_split = select_label_paths(root, split, labels_dir)
