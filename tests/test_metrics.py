@@ -32,6 +32,7 @@ from labeltools.formats.scores import (
     save_scores_json,
 )
 from labeltools.formats.voc import write_split
+from labeltools.jobs.evaluate import evaluate_dataset
 
 
 class DeeplabEvaluator:
@@ -478,3 +479,28 @@ def test_json_csv_excel_reports(tmp_path):
     empty = sheet.cell(row=2, column=4).fill.start_color.rgb
     assert diagonal[-6:] == "6969FF" and beside[-6:] == "CDCDFF" and empty[-6:] == "FFFFFF"
     assert not list(tmp_path.glob(".*.tmp"))  # atomic writes left nothing behind
+
+
+def test_a_table_of_ones_own_with_train_ids_scores_as_reduce_zero_label(tmp_path):
+    """ADE20K's 0 is "other", left out of its scores: a table whose class 0 has no train id and
+    whose classes 1..N train as 0..N-1 scores raw labels as mmsegmentation's reduce_zero_label
+    scores them (ground truth 0 void, both sides one lower)."""
+    rng = np.random.default_rng(3)
+    table = tmp_path / "ade.csv"
+    table.write_text("index,name,r,g,b,train_id\n0,other,0,0,0,255\n1,wall,120,120,120,0\n2,building,180,120,120,1\n3,sky,6,230,230,2\n")
+    gt_dir, pred_dir = tmp_path / "gt", tmp_path / "pred"
+    gt_dir.mkdir()
+    pred_dir.mkdir()
+    reduced = ConfusionMatrix(3)
+    for k in range(4):
+        gt = rng.integers(0, 4, (30, 40)).astype(np.uint8)
+        pred = rng.integers(1, 4, (30, 40)).astype(np.uint8)  # a model of 3 classes, its output + 1
+        Image.fromarray(gt).save(gt_dir / f"ADE_val_{k:08d}.png")
+        Image.fromarray(pred).save(pred_dir / f"ADE_val_{k:08d}.png")
+        reduced.update(np.where(gt == 0, 255, gt - 1).astype(np.uint8), pred - 1)
+    evaluation = evaluate_dataset(gt_dir, pred_dir, classes=table, jobs=1)
+    assert all(r.ok for r in evaluation.run())
+    scores = evaluation.scores()
+    assert [c["name"] for c in scores["classes"]] == ["wall", "building", "sky"]
+    assert scores["mean_iou"] == pytest.approx(reduced.mean_iou(), abs=1e-15)
+    np.testing.assert_array_equal(evaluation.matrix.matrix[:3, :3], reduced.matrix)

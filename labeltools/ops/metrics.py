@@ -212,7 +212,8 @@ def _check_num_classes(num_classes: int, ignore_index: int | None) -> None:
     if 0 <= ignore_index < num_classes:
         raise EvaluationError(
             f"ignore_index {ignore_index} is one of the classes 0..{num_classes - 1}; "
-            "choose a value outside them (255 by default)"
+            "choose a value outside them (255 by default); a class left out of the scores (ADE20K's 0, "
+            "other) is one whose train id is 255 in a class table with train ids"
         )
 
 
