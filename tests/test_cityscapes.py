@@ -361,3 +361,35 @@ def test_stats_of_a_gtfine_folder_count_each_id(tmp_path: Path) -> None:
         path.rename(path.with_name(path.name.replace("_labelIds", "_labelTrainIds")))
     with pytest.raises(DatasetError, match=r"holds \*_labelTrainIds\.png maps alone, whose train ids do not tell the label ids apart"):
         dataset_stats(gt, classes="cityscapes")
+
+
+def test_colorize_and_remap_take_the_maps_of_a_city_folder_they_read(tmp_path: Path) -> None:
+    """A city folder holds four maps a frame; given whole, each command takes the ones it reads
+    and says so: colour masks to ids, label ids (or train ids) to colours, and no failure for
+    the others."""
+    frames = cityscapes_val(tmp_path / "cs")
+    city = tmp_path / "cs" / "gtFine" / "val" / "lindau"
+    from labeltools.ops.remap import index_to_rgb
+
+    for frame, (truth, _) in frames.items():
+        if frame.startswith("lindau"):
+            Image.fromarray(index_to_rgb(truth, LABEL_IDS)).convert("RGBA").save(city / f"{frame}_gtFine_color.png")
+
+    def labeltools(*args: object) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "labeltools", *map(str, args)], cwd=tmp_path, capture_output=True, text=True)
+
+    done = labeltools("remap", city, "-c", "cityscapes", "-d", "ids", "--strict")
+    assert done.returncode == 0, done.stderr
+    assert f"{city}: its 2 *_gtFine_color.png or *_gtCoarse_color.png file(s), not the 6 other(s)" in done.stderr
+    masks = sorted(city.glob("*_color.png"))
+    assert labeltools("remap", *masks, "-c", "cityscapes", "-d", "one-by-one", "--strict").returncode == 0
+    assert sorted(p.name for p in (tmp_path / "ids").iterdir()) == [m.name for m in masks]
+    for mask in masks:
+        assert (tmp_path / "ids" / mask.name).read_bytes() == (tmp_path / "one-by-one" / mask.name).read_bytes()
+    for classes, ending, ids in (("cityscapes", "labelIds", LABEL_IDS), ("cityscapes-train", "labelTrainIds", ClassTable.preset("cityscapes-train"))):
+        done = labeltools("colorize", city, "-c", classes, "-d", f"colour-{classes}")
+        assert done.returncode == 0, done.stderr
+        written = sorted(p.name for p in (tmp_path / f"colour-{classes}").iterdir())
+        assert written == sorted(f"{f}_gtFine_{ending}.png" for f in frames if f.startswith("lindau"))
+        with Image.open(tmp_path / f"colour-{classes}" / written[0]) as image:
+            assert image.mode == "P" and tuple(image.getpalette()[3 * 7 : 3 * 8]) == ids.color_of(7)

@@ -18,6 +18,7 @@ from labeltools.cli.shared import (
     emit_json,
     err,
     exit_for,
+    load_classes,
     load_palette,
     out,
     report_batch,
@@ -89,7 +90,7 @@ def colormap_command(
 
 @command("colorize", rich_help_panel="Colours and label files")
 def colorize_command(
-    inputs: Annotated[list[str], typer.Argument(help="Label PNGs (grayscale or palette) holding class indices, or folders of them.", metavar="INPUT", show_default=False)],
+    inputs: Annotated[list[str], typer.Argument(help="Label PNGs (grayscale or palette) holding class indices, or folders of them (of a Cityscapes city folder, its maps of the --classes ids).", metavar="INPUT", show_default=False)],
     output_dir: Annotated[Optional[str], typer.Option("--output-dir", "-d", help="Folder for the rewritten files.")] = None,
     output_alias: OutputDirAlias = None,
     gray: Annotated[bool, typer.Option("--gray", help="Write grayscale PNGs instead of palette PNGs.")] = False,
@@ -109,9 +110,22 @@ def colorize_command(
     from labeltools.engine.storage import expand_inputs
     from labeltools.jobs.colorize import recolor_label_files
     output_dir = required(either(output_dir, output_alias, "--output-dir", "-o"), "--output-dir", "-d")
-    inputs = expand_inputs(inputs, (".png",))
+    inputs = expand_inputs(inputs, (".png",), prefer=_cityscapes_maps(classes), say=lambda line: err.print(line, soft_wrap=True))
     results = recolor_label_files(inputs, output_dir, gray=gray, palette=load_palette(classes), jobs=jobs)
     exit_for(report_batch(results, len(inputs), "colorize", verb="wrote"))
+
+
+def _cityscapes_maps(classes: Optional[str], colours: bool = False) -> tuple[str, ...]:
+    """The files a command takes of a Cityscapes gtFine folder given whole: its colour masks, or
+    its maps of the ids ``classes`` names (train ids for the ``cityscapes-train`` table's names,
+    else label ids), not its other maps."""
+    from labeltools.core.classes import ClassTable
+    from labeltools.formats.cityscapes import COLOUR_MAPS, LABEL_MAPS
+    if colours:
+        return COLOUR_MAPS
+    table = load_classes(classes)
+    train = table is not None and table.names == ClassTable.preset("cityscapes-train").names
+    return LABEL_MAPS["trainIds" if train else "labelIds"]
 
 
 def _percent(part: int, whole: int) -> str:
@@ -157,7 +171,7 @@ def print_remap_report(report: "RemapReport", index_mode: bool = False, top: int
 def remap_command(
     inputs: Annotated[
         list[str],
-        typer.Argument(help="Colour masks (RGB/RGBA/palette PNG, JPEG), or label files with --index-map / --to-rgb; or folders of them.", metavar="INPUT", show_default=False),
+        typer.Argument(help="Colour masks (RGB/RGBA/palette PNG, JPEG), or label files with --index-map / --to-rgb; or folders of them (of a Cityscapes city folder, the maps the command reads).", metavar="INPUT", show_default=False),
     ],
     output_dir: Annotated[Optional[str], typer.Option("--output-dir", "-d", help="Folder for the output files (same stems, .png).")] = None,
     output_alias: OutputDirAlias = None,
@@ -220,12 +234,11 @@ def remap_command(
         raise typer.BadParameter("does not apply to --to-rgb", param_hint="--strict")
     output_dir = required(either(output_dir, output_alias, "--output-dir", "-o"), "--output-dir", "-d")
     mapping = None if index_map is None else IndexMap.load(index_map)
-    # a folder's colour masks or label files; of a Cityscapes gtFine folder, its labelIds
+    # a folder's colour masks or label files; of a Cityscapes gtFine folder, its labelIds for the
+    # cityscapes map, its colour masks for a table, the label maps of the table's ids to draw
     cityscapes = mapping is not None and mapping.source == CITYSCAPES_INDEX_MAP
-    inputs = expand_inputs(
-        inputs, (".png", ".jpg", ".jpeg"), prefer=("_labelIds.png",) if cityscapes else (),
-        say=lambda line: err.print(line, soft_wrap=True),
-    )  # fmt: skip
+    prefer = ("_labelIds.png",) if cityscapes else () if mapping is not None else _cityscapes_maps(classes, colours=not to_rgb)
+    inputs = expand_inputs(inputs, (".png", ".jpg", ".jpeg"), prefer=prefer, say=lambda line: err.print(line, soft_wrap=True))
     if mapping is not None and mapping.classes is not None:
         err.print(f"{mapping.source}: the output holds the ids of the {mapping.classes.described}")
     results = remap_files(

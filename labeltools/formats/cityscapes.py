@@ -53,6 +53,8 @@ LABEL_MAPS = {
     "labelIds": ("_gtFine_labelIds.png", "_gtCoarse_labelIds.png"),
     "trainIds": ("_gtFine_labelTrainIds.png", "_gtCoarse_labelTrainIds.png"),
 }
+#: Cityscapes' colour masks of a frame, fine and coarse.
+COLOUR_MAPS = ("_gtFine_color.png", "_gtCoarse_color.png")
 #: How to name the label maps of a kind to the user.
 MAP_NAMES = {"labelIds": "*_labelIds.png", "trainIds": "*_labelTrainIds.png"}
 
