@@ -393,3 +393,13 @@ def test_colorize_and_remap_take_the_maps_of_a_city_folder_they_read(tmp_path: P
         assert written == sorted(f"{f}_gtFine_{ending}.png" for f in frames if f.startswith("lindau"))
         with Image.open(tmp_path / f"colour-{classes}" / written[0]) as image:
             assert image.mode == "P" and tuple(image.getpalette()[3 * 7 : 3 * 8]) == ids.color_of(7)
+
+
+def test_predictions_of_no_ground_truth_frame_are_named(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    cityscapes_val(tmp_path / "cs")
+    results = tmp_path / "cs" / "results"
+    Image.fromarray(np.zeros((48, 96), np.uint8)).save(results / "berlin_000000_000019_leftImg8bit.png")
+    with caplog.at_level(logging.WARNING):
+        evaluation = evaluate_dataset(tmp_path / "cs" / "gtFine" / "val", results)
+    assert len(evaluation.items) == sum(CITIES.values())
+    assert f"{results}: 1 prediction(s) are of no ground-truth frame and are not scored: berlin_000000_000019_leftImg8bit.png" in caplog.text

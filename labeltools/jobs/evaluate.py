@@ -153,13 +153,15 @@ def evaluation_pairs(gt: PathLike, pred: PathLike, split: str | None = None) -> 
         if is_voc_root(pred_dir):
             why = "; it is a VOC dataset: the ground truth comes first (labeltools evaluate GT PRED)"
         raise DatasetError(f"{pred_dir}: holds no prediction named like the ground truth ({gt_paths[0].name}, ...){why}")
-    extra = sorted(f"{p}.png" for p in predicted - stems)
-    if extra:
-        log.warning(
-            "%s: %d prediction(s) have no ground truth and are not scored: %s",
-            pred_dir, len(extra), ", ".join(extra[:5]) + (" ..." if len(extra) > 5 else ""),
-        )  # fmt: skip
+    _not_scored(pred_dir, sorted(f"{p}.png" for p in predicted - stems), "have no ground truth")
     return pairs
+
+
+def _not_scored(pred_dir: Any, names: Sequence[str], why: str) -> None:
+    """Warn of the predictions that are not scored, the first few named."""
+    if names:
+        shown = ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")
+        log.warning("%s: %d prediction(s) %s and are not scored: %s", pred_dir, len(names), why, shown)
 
 
 def check_scoring(num_classes: int, ignore_index: int | None, missing: str) -> None:
@@ -386,11 +388,7 @@ def frame_pairs(gt_paths: Sequence[Any], pred: PathLike) -> list[tuple[str, str]
         if len(found) > 1:
             raise DatasetError(f"{pred_dir}: holds {len(found)} predictions of {frame}: {found[0]} and {found[1]}")
         pairs.append((str(path), str(found[0] if found else pred_dir / f"{frame}_*.png")))
-    if unmatched:
-        log.warning(
-            "%s: %d prediction(s) are of no ground-truth frame and are not scored: %s",
-            pred_dir, len(unmatched), ", ".join(unmatched[:5]) + (" ..." if len(unmatched) > 5 else ""),
-        )  # fmt: skip
+    _not_scored(pred_dir, unmatched, "are of no ground-truth frame")
     return pairs
 
 
