@@ -74,6 +74,14 @@ def test_a_batch_dropped_without_running_says_so_and_run_does_the_work(tmp_path:
     with pytest.warns(RuntimeWarning, match=r"^a Conversion of 8 item\(s\) was dropped without running: iterate it .* or call its \.run\(\)"):
         labeltools.convert_labelme(SAMPLE_DIR, tmp_path / "lazy", jobs=1)
     assert not (tmp_path / "lazy").exists()
+    import numpy as np
+
+    from labeltools.jobs.evaluate import evaluate_dataset
+
+    (tmp_path / "gt").mkdir()
+    labeltools.write_label(tmp_path / "gt" / "a.png", np.zeros((2, 2), np.uint8))
+    with pytest.warns(RuntimeWarning, match=r"^an Evaluation of 1 item\(s\) was dropped without running"):
+        evaluate_dataset(tmp_path / "gt", tmp_path / "gt", num_classes=2)
     results = labeltools.convert_labelme(SAMPLE_DIR, tmp_path / "ran", jobs=1).run()
     assert len(results) == 8 and all(r.ok for r in results)
     assert len(list((tmp_path / "ran" / "SegmentationClass").iterdir())) == 8

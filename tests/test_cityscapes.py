@@ -401,5 +401,5 @@ def test_predictions_of_no_ground_truth_frame_are_named(tmp_path: Path, caplog: 
     Image.fromarray(np.zeros((48, 96), np.uint8)).save(results / "berlin_000000_000019_leftImg8bit.png")
     with caplog.at_level(logging.WARNING):
         evaluation = evaluate_dataset(tmp_path / "cs" / "gtFine" / "val", results)
-    assert len(evaluation.items) == sum(CITIES.values())
+    assert len(evaluation.items) == sum(CITIES.values()) and all(r.ok for r in evaluation.run())
     assert f"{results}: 1 prediction(s) are of no ground-truth frame and are not scored: berlin_000000_000019_leftImg8bit.png" in caplog.text

@@ -94,8 +94,9 @@ class OneRun:
 
     def __del__(self) -> None:
         if not self._started and getattr(self, "items", None):
+            name = type(self).__name__
             warnings.warn(
-                f"a {type(self).__name__} of {len(self.items)} item(s) was dropped without running: "
+                f"{'an' if name[0] in 'AEIOU' else 'a'} {name} of {len(self.items)} item(s) was dropped without running: "
                 "iterate it (for result in ...) or call its .run() to do the work",
                 RuntimeWarning, stacklevel=2,
             )  # fmt: skip
