@@ -20,6 +20,7 @@ from PIL import Image
 
 from labeltools.core.classes import ClassTable
 from labeltools.core.errors import DatasetError, EvaluationError
+from labeltools.jobs.diff import diff_datasets
 from labeltools.jobs.evaluate import evaluate_dataset
 from labeltools.jobs.stats import dataset_stats
 from labeltools.jobs.report import ReportOptions, make_report
@@ -403,3 +404,29 @@ def test_predictions_of_no_ground_truth_frame_are_named(tmp_path: Path, caplog: 
         evaluation = evaluate_dataset(tmp_path / "cs" / "gtFine" / "val", results)
     assert len(evaluation.items) == sum(CITIES.values()) and all(r.ok for r in evaluation.run())
     assert f"{results}: 1 prediction(s) are of no ground-truth frame and are not scored: berlin_000000_000019_leftImg8bit.png" in caplog.text
+
+
+def test_diff_of_two_rounds_of_a_gtfine_folder_compares_frames(tmp_path: Path) -> None:
+    """Two annotation rounds exported as Cityscapes maps: frames are matched by name across the
+    city folders, values named by the preset of the ids the maps hold, and maps of label ids are
+    never compared with maps of train ids."""
+    frames = cityscapes_val(tmp_path / "old")
+    new = tmp_path / "new" / "gtFine" / "val" / "lindau"
+    new.mkdir(parents=True)
+    changed = 0
+    for frame, (truth, _) in frames.items():
+        if frame.startswith("lindau"):
+            edited = truth.copy()
+            edited[:10, :10] = 26  # car
+            changed += int((truth[:10, :10] != 26).sum())
+            Image.fromarray(edited).save(new / f"{frame}_gtFine_labelIds.png")
+    diff = diff_datasets(tmp_path / "old" / "gtFine" / "val", tmp_path / "new" / "gtFine" / "val", jobs=1)
+    assert all(r.ok for r in diff.run())
+    summary = diff.to_dict()
+    assert summary["changed_pixels"] == changed and summary["files"] == 2
+    assert len(summary["only_in_old"]) == 5 and summary["only_in_new"] == []
+    assert {c["to_name"] for c in summary["changes"]} == {"car"}
+    for path in new.glob("*_labelIds.png"):
+        path.rename(path.with_name(path.name.replace("_labelIds", "_labelTrainIds")))
+    with pytest.raises(DatasetError, match=r"compare maps of one kind"):
+        diff_datasets(tmp_path / "old" / "gtFine" / "val", tmp_path / "new" / "gtFine" / "val")

@@ -22,6 +22,7 @@ from labeltools.core.errors import DatasetError
 from labeltools.core.options import VOID
 from labeltools.engine.executor import FileResult, OneRun, map_quick
 from labeltools.engine.storage import location
+from labeltools.formats.cityscapes import chosen_maps, label_maps, map_frame
 from labeltools.formats.labels import read_label
 from labeltools.formats.voc import LABELS_DIR, check_labels_agree, dataset_class_table, is_voc_root
 from labeltools.ops.metrics import change_counts
@@ -54,7 +55,7 @@ def diff_pair(pair: DiffPair) -> FileResult:
 
 def label_files(root: PathLike, what: str = "") -> tuple[Path, dict[str, Path]]:
     """The label folder of ``root`` (its ``SegmentationClass`` for a VOC folder) and its label
-    files by id.
+    files by id; of a Cityscapes folder, its labelIds maps (else its trainIds maps) by frame.
 
     Raises:
         DatasetError: no such folder (``what`` says what it was to hold).
@@ -64,7 +65,20 @@ def label_files(root: PathLike, what: str = "") -> tuple[Path, dict[str, Path]]:
         folder = folder / LABELS_DIR
     elif not folder.is_dir():
         raise DatasetError(f"{root}: no such folder{what}")
+    elif (found := label_maps(folder)) is not None:
+        _, paths, _ = chosen_maps(folder, found, "labelIds")
+        return folder, {map_frame(p.name): p for p in paths}
     return folder, {p.stem: p for p in sorted(folder.glob("*.png"))}
+
+
+def _cityscapes_table(root: PathLike) -> ClassTable | None:
+    """The preset of the ids a Cityscapes folder's maps hold (as :func:`label_files` takes them),
+    or None for any other folder."""
+    found = label_maps(root)
+    if found is None:
+        return None
+    kind, _, _ = chosen_maps(root, found, "labelIds")
+    return ClassTable.preset("cityscapes" if kind == "labelIds" else "cityscapes-train")
 
 
 def label_pairs(old: PathLike, new: PathLike) -> tuple[list[DiffPair], list[str], list[str]]:
@@ -210,9 +224,12 @@ def diff_datasets(
             otherwise. ClassTableError: a class table file is malformed.
     """
     pairs, only_old, only_new = label_pairs(old, new)
+    old_ids, new_ids = _cityscapes_table(old), _cityscapes_table(new)
+    if old_ids is not None and new_ids is not None and old_ids.source != new_ids.source:
+        raise DatasetError(f"{old} holds maps of the {old_ids.described}, {new} of the {new_ids.described}: compare maps of one kind")
     table = dataset_class_table(new, classes) if classes is not None else None
-    for root in (new, old):
-        table = table or dataset_class_table(root)
+    for root, ids in ((new, new_ids), (old, old_ids)):
+        table = table or dataset_class_table(root) or ids
     if table is not None:  # both versions number the classes alike
         check_labels_agree(table, old, asked=classes is not None)
     return LabelDiff(str(old), str(new), pairs, only_old, only_new, LabelChanges(table), jobs)
