@@ -234,9 +234,9 @@ class Evaluation(OneRun):
         if reading is not None and high and not cm.pred_pixels()[high].any() and cm.gt_pixels()[high].any():
             log.warning(
                 "no prediction holds a value above %d (%s), which the ground truth holds: are the predictions "
-                "train ids? Then give --classes %s", cm.scored - 1,
+                "train ids? Then give %s", cm.scored - 1,
                 ", ".join(self.names[i] for i in high[:3]) + (", ..." if len(high) > 3 else ""),
-                CITYSCAPES_TRAIN if reading.pred_table.startswith(CITYSCAPES) else "with their table",
+                f"--classes {CITYSCAPES_TRAIN}" if reading.pred_table.startswith(CITYSCAPES) else "the table of the train ids (--classes)",
             )  # fmt: skip
 
     def scores(self) -> dict[str, Any]:
