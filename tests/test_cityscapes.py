@@ -18,6 +18,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from exports import cityscapes_export
+
 from labeltools.core.classes import ClassTable
 from labeltools.core.errors import DatasetError, EvaluationError
 from labeltools.jobs.diff import diff_datasets
@@ -430,3 +432,56 @@ def test_diff_of_two_rounds_of_a_gtfine_folder_compares_frames(tmp_path: Path) -
         path.rename(path.with_name(path.name.replace("_labelIds", "_labelTrainIds")))
     with pytest.raises(DatasetError, match=r"compare maps of one kind"):
         diff_datasets(tmp_path / "old" / "gtFine" / "val", tmp_path / "new" / "gtFine" / "val")
+
+
+def _maps_as_cityscapesscripts_makes_them(polygons: Path) -> dict[str, Path]:
+    """The four maps of a polygon file, made by cityscapesScripts' json2labelImg and
+    json2instanceImg (the instance ids saved as 16 bits: Pillow writes no 32-bit PNG)."""
+    from cityscapesscripts.helpers.annotation import Annotation
+    from cityscapesscripts.preparation.json2instanceImg import createInstanceImage
+    from cityscapesscripts.preparation.json2labelImg import createLabelImage
+
+    annotation = Annotation()
+    annotation.fromJsonFile(str(polygons))
+    stem = str(polygons).removesuffix("_polygons.json")
+    maps = {kind: Path(f"{stem}_{kind}.png") for kind in ("labelIds", "labelTrainIds", "color", "instanceIds")}
+    createLabelImage(annotation, "ids").save(maps["labelIds"])
+    createLabelImage(annotation, "trainIds").save(maps["labelTrainIds"])
+    createLabelImage(annotation, "color").save(maps["color"])
+    Image.fromarray(np.asarray(createInstanceImage(annotation, "ids")).astype(np.uint16)).save(maps["instanceIds"])
+    return maps
+
+
+def test_check_of_a_gtfine_folder_finds_maps_left_from_before_a_reannotation(tmp_path: Path) -> None:
+    """The maps cityscapesScripts makes of the same polygons agree with one another; after a
+    re-annotation of one frame whose trainIds, instance and colour maps were not made again (the
+    trainIds are what mmsegmentation trains on), each of those is an error naming its file, and
+    so is an image of another size."""
+    paths = cityscapes_export(tmp_path / "cs", images=3, seed=5)
+    maps = [_maps_as_cityscapesscripts_makes_them(path) for path in paths]
+    gt = tmp_path / "cs" / "gtFine" / "val"
+
+    def check(*args: object) -> tuple[int, dict]:
+        done = subprocess.run([sys.executable, "-m", "labeltools", "check", *map(str, args), "--json", "-"], capture_output=True, text=True)
+        return done.returncode, json.loads(done.stdout)
+
+    code, result = check(gt)
+    assert code == 0 and result["errors"] == 0 and result["warnings"] == 0 and result["samples"] == 3, result
+    assert check(tmp_path / "cs" / "gtFine")[1]["samples"] == 3  # gtFine itself: every split
+    relabelled = np.asarray(Image.open(maps[1]["labelIds"])).copy()
+    relabelled[:8, :8] = 26  # car, where something else was
+    Image.fromarray(relabelled).save(maps[1]["labelIds"])
+    image = tmp_path / "cs" / "leftImg8bit" / "val" / "aachen" / "aachen_000002_000019_leftImg8bit.png"
+    Image.new("RGB", (10, 10)).save(image)
+    code, result = check(gt)
+    assert code == 1
+    found = {(p["kind"], Path(p["file"]).name) for p in result["problems"]}
+    assert found == {
+        ("stale-trainids", maps[1]["labelTrainIds"].name),
+        ("stale-instanceids", maps[1]["instanceIds"].name),
+        ("stale-colours", maps[1]["color"].name),
+        ("size-mismatch", image.name),
+    }
+    stale = next(p["message"] for p in result["problems"] if p["kind"] == "stale-trainids")
+    assert "differ from what its *_labelIds.png gives (first at x=" in stale and "make it again (labeltools remap --index-map cityscapes" in stale
+    assert subprocess.run([sys.executable, "-m", "labeltools", "check", str(gt), "-c", "voc"], capture_output=True).returncode == 2

@@ -234,7 +234,7 @@ def stats_command(
 
 @command("check", rich_help_panel="Inspect")
 def check_command(
-    dataset: Annotated[str, typer.Argument(help="VOC dataset folder.")],
+    dataset: Annotated[str, typer.Argument(help="VOC dataset folder, or Cityscapes gtFine folder.")],
     classes: ClassesOption = None,
     num_classes: NumClassesOption = None,
     json_path: JsonOption = None,
@@ -248,13 +248,26 @@ def check_command(
     VOC palette (warning), unreadable or truncated files (also label PNGs whose pixel data ends
     before the rows their header declares), temporary files left by an interrupted run (warning).
 
+    Of a Cityscapes gtFine folder (gtFine/val, a folder per city, or gtFine itself): each
+    frame's label ids are Cityscapes', its *_labelTrainIds.png, *_instanceIds.png and
+    *_color.png were made from them (a map left from before a re-annotation is an error), and
+    its leftImg8bit image is there, of the same size.
+
     Examples:
     labeltools check dataset
     labeltools check dataset -c dataset/class_names.txt --json problems.json
     labeltools check dataset | grep val.txt
+    labeltools check gtFine/
     """
-    from labeltools.jobs.check import DatasetCheck
-    check = DatasetCheck(dataset, classes, num_classes)
+    from labeltools.formats.cityscapes import label_maps
+    from labeltools.jobs.check import CityscapesCheck, DatasetCheck
+    check: DatasetCheck | CityscapesCheck
+    if label_maps(dataset) is not None:
+        if classes is not None or num_classes is not None:
+            raise Usage("a Cityscapes folder is checked against Cityscapes' own label ids: leave --classes and --num-classes out")
+        check = CityscapesCheck(dataset)
+    else:
+        check = DatasetCheck(dataset, classes, num_classes)
     # A sample that cannot be read is a problem like any other: the closing line counts problems.
     report_batch(check.run(jobs), len(check.items), "check", counts=False)
     if check.problems:
@@ -336,7 +349,7 @@ def diff_command(
 
 @command("report", rich_help_panel="Inspect")
 def report_command(
-    dataset: Annotated[str, typer.Argument(help="VOC dataset folder.")],
+    dataset: Annotated[str, typer.Argument(help="VOC dataset folder, or Cityscapes gtFine folder.")],
     output_argument: Annotated[
         Optional[str], typer.Argument(help="The HTML file to write (or -o FILE) [default: report.html].", metavar="OUTPUT", show_default=False)
     ] = None,

@@ -55,6 +55,8 @@ LABEL_MAPS = {
 }
 #: Cityscapes' colour masks of a frame, fine and coarse.
 COLOUR_MAPS = ("_gtFine_color.png", "_gtCoarse_color.png")
+#: Every map of a frame by what it holds, as the ends of its name.
+FRAME_MAPS = {**LABEL_MAPS, "instanceIds": ("_gtFine_instanceIds.png", "_gtCoarse_instanceIds.png"), "colours": COLOUR_MAPS}
 #: How to name the label maps of a kind to the user.
 MAP_NAMES = {"labelIds": "*_labelIds.png", "trainIds": "*_labelTrainIds.png"}
 
@@ -69,6 +71,15 @@ OTHER_MAPS = {
 def is_label_map(name: str) -> bool:
     """True for the name of a Cityscapes label map (``*_gtFine_labelIds.png``, ...)."""
     return name.endswith(tuple(end for ends in LABEL_MAPS.values() for end in ends))
+
+
+def frame_map(name: str) -> tuple[str, str] | None:
+    """``(frame, kind)`` of one of a frame's maps (see :data:`FRAME_MAPS`), else None."""
+    for kind, ends in FRAME_MAPS.items():
+        for end in ends:
+            if name.endswith(end):
+                return name[: -len(end)], kind
+    return None
 
 
 def map_frame(name: str) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -30,7 +30,8 @@ from labeltools.core.errors import (
 )
 from labeltools.core.options import VOID
 from labeltools.engine.executor import FileResult, map_files
-from labeltools.engine.storage import is_remote, is_temporary, location
+from labeltools.engine.storage import is_remote, is_temporary, list_files, location
+from labeltools.formats.cityscapes import FRAME_MAPS, frame_map
 from labeltools.formats.images import EXIF_ORIENTATION, SIDE_SWAPPING_ORIENTATIONS
 from labeltools.formats.labels import (
     INDEX_MODES,
@@ -43,6 +44,7 @@ from labeltools.formats.labels import (
     plain_png,
     png_pixel_shortfall,
     read_image_bytes,
+    read_label,
     read_label_palette,
     write_json,
 )
@@ -63,6 +65,7 @@ from labeltools.formats.voc import (
     split_path,
 )
 from labeltools.jobs.stats import existing_split_balance
+from labeltools.ops.remap import index_to_rgb
 from labeltools.ops.splits import ClassBalance, imbalance, sparse_counts
 
 ERROR = "error"
@@ -264,7 +267,39 @@ _LEAKS = (
 )
 
 
-class DatasetCheck:
+class _Problems:
+    """The problems a check found, by severity, as ``check --json`` writes them."""
+
+    root: Any
+    items: list[Any]
+    problems: list[Problem]
+
+    def _add(self, severity: str, kind: str, file: PathLike, message: str) -> None:
+        self.problems.append(Problem(*_problem(severity, kind, file, message)))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == WARNING]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "dataset": str(self.root),
+            "samples": len(self.items),
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+    def save_json(self, path: PathLike) -> None:
+        """Write :meth:`to_dict` as JSON, atomically."""
+        write_json(path, self.to_dict())
+
+
+class DatasetCheck(_Problems):
     """A check of a VOC folder: the folder-level problems at once, the files by :meth:`run`.
 
     Folder-level checks (on construction): the class table, split files (readable, duplicate
@@ -299,9 +334,6 @@ class DatasetCheck:
             self._add(ERROR, "class-table", copy, what)
         self.items = self._check_layout()
         self._check_temporaries()
-
-    def _add(self, severity: str, kind: str, file: PathLike, message: str) -> None:
-        self.problems.append(Problem(*_problem(severity, kind, file, message)))
 
     def _class_table(self, classes: ClassTable | PathLike | None, num_classes: int | None) -> ClassTable | None:
         try:
@@ -445,26 +477,151 @@ class DatasetCheck:
             reason = "nothing to learn it from" if side == "train" else "nothing to score it on"
             self._add(WARNING, "split-imbalance", split_path(self.root, side), f"{message}: {reason}")
 
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == ERROR]
 
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == WARNING]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "dataset": str(self.root),
-            "samples": len(self.items),
-            "errors": len(self.errors),
-            "warnings": len(self.warnings),
-            "problems": [p.to_dict() for p in self.problems],
+class CityscapesFrame(NamedTuple):
+    """The files of one frame of a Cityscapes folder (``""`` where it has none)."""
+
+    frame: str
+    label_ids: str
+    train_ids: str
+    instance_ids: str
+    colours: str
+    image: str  # where its leftImg8bit image belongs ("" when the folder has none at all)
+
+    def __str__(self) -> str:
+        return self.label_ids or self.train_ids or self.instance_ids or self.colours
+
+
+def check_frame(frame: CityscapesFrame) -> FileResult:
+    """Check one Cityscapes frame: its label ids are Cityscapes', and its trainIds, instanceIds
+    and colour maps were made from them (a map left from before a re-annotation is an error:
+    training on a stale ``*_labelTrainIds.png`` learns the old labels); its image is there, of
+    the same size.
+
+    Returns:
+        A :class:`FileResult` whose ``data`` is ``{"problems": [...]}``, as :func:`check_sample`'s.
+    """
+    problems: list[tuple[str, str, str, str]] = []
+    table = ClassTable.preset("cityscapes")
+    label = None
+    if not frame.label_ids:
+        problems.append(_problem(WARNING, "missing-label", str(frame), "no *_labelIds.png of its frame beside it: nothing to check it against"))
+    else:
+        try:
+            label = read_label(frame.label_ids)
+        except LabeltoolsError as exc:
+            problems.append(_problem(ERROR, "unreadable", frame.label_ids, str(exc)))
+        else:
+            known = np.zeros(256, dtype=bool)
+            known[[e.index for e in table.classes]] = True
+            if not known[label].all():
+                values = format_values(np.unique(label[~known[label]]))
+                problems.append(_problem(ERROR, "values", frame.label_ids, f"holds {values}, no Cityscapes label id (0..33)"))
+                label = None
+    if label is not None:
+        due = {
+            "trainIds": table.id_to_train_id()[label],
+            "instanceIds": label,
+            "colours": index_to_rgb(label, table),
         }
+        for path, kind in ((frame.train_ids, "trainIds"), (frame.instance_ids, "instanceIds"), (frame.colours, "colours")):
+            if not path:
+                continue
+            try:
+                found = _frame_map(path, kind)
+            except LabeltoolsError as exc:
+                problems.append(_problem(ERROR, "unreadable", path, str(exc)))
+                continue
+            problem = _stale(found, due[kind], kind)
+            if problem:
+                problems.append(_problem(ERROR, f"stale-{kind.lower()}", path, problem))
+        if frame.image:
+            try:
+                with open_image(frame.image, DatasetError, what="image of its frame") as image:
+                    size = (image.height, image.width)
+            except LabeltoolsError as exc:
+                problems.append(_problem(ERROR, "missing-image", frame.image, str(exc)))
+            else:
+                if size != label.shape:
+                    problems.append(_problem(
+                        ERROR, "size-mismatch", frame.image,
+                        f"is {size[1]}x{size[0]}, its label maps {label.shape[1]}x{label.shape[0]} (width x height)",
+                    ))  # fmt: skip
+    return FileResult(source=str(frame), data={"problems": problems})
 
-    def save_json(self, path: PathLike) -> None:
-        """Write :meth:`to_dict` as JSON, atomically."""
-        write_json(path, self.to_dict())
+
+def _frame_map(path: str, kind: str) -> NDArray[Any]:
+    """A frame's trainIds map (a label map), instanceIds map (16 or 32 bits: label id, or label id
+    * 1000 + instance, per pixel, as its class) or colour map (RGB)."""
+    if kind == "trainIds":
+        return read_label(path)
+    with open_image(path) as image:
+        if kind == "colours":
+            return np.asarray(image.convert("RGB"))
+        values = np.asarray(image).astype(np.int64)
+    return np.where(values >= 1000, values // 1000, values)
+
+
+def _stale(found: NDArray[Any], due: NDArray[Any], kind: str) -> str:
+    """What is wrong with a map made from a frame's label ids that holds ``found`` where they
+    give ``due``; empty when nothing is."""
+    if found.shape[:2] != due.shape[:2]:
+        return f"is {found.shape[1]}x{found.shape[0]}, its *_labelIds.png {due.shape[1]}x{due.shape[0]} (width x height)"
+    wrong = (found != due).reshape(found.shape[0], found.shape[1], -1).any(axis=2)
+    if not wrong.any():
+        return ""
+    y, x = (int(v[0]) for v in np.nonzero(wrong))
+    again = {
+        "trainIds": "labeltools remap --index-map cityscapes, or cityscapesScripts' createTrainIdLabelImgs",
+        "instanceIds": "cityscapesScripts' json2instanceImg",
+        "colours": "labeltools remap --to-rgb -c cityscapes",
+    }[kind]
+    return (
+        f"{int(wrong.sum())} pixel(s) differ from what its *_labelIds.png gives (first at x={x}, y={y}: "
+        f"{found[y, x].tolist()} where {due[y, x].tolist()} is due): it was made from other labels; make it again ({again})"
+    )
+
+
+class CityscapesCheck(_Problems):
+    """A check of a Cityscapes folder (``gtFine/val``, a folder per city; ``gtFine`` itself):
+    each frame's maps against its label ids, and its image (see :func:`check_frame`), in
+    parallel by :meth:`run`.
+
+    Args:
+        root: the folder.
+    """
+
+    def __init__(self, root: PathLike) -> None:
+        self.root = location(root)
+        self.problems = []
+        files: dict[tuple[str, str], dict[str, str]] = {}
+        ends = tuple(end.lower() for kind_ends in FRAME_MAPS.values() for end in kind_ends)
+        for path in list_files(self.root, ends, recursive=True):
+            if (found := frame_map(path.name)) is not None:
+                frame, kind = found
+                files.setdefault((str(path.parent), frame), {})[kind] = str(path)
+        gt = next((f for f in (self.root, *self.root.parents) if f.name in ("gtFine", "gtCoarse")), None)
+        images = None if gt is None or not (gt.parent / "leftImg8bit").is_dir() else gt.parent / "leftImg8bit"
+        if images is None:
+            self._add(WARNING, "no-images", self.root, "no leftImg8bit folder beside its gtFine folder: the images are not checked")
+        self.items = [
+            CityscapesFrame(
+                frame, maps.get("labelIds", ""), maps.get("trainIds", ""), maps.get("instanceIds", ""), maps.get("colours", ""),
+                "" if images is None or gt is None else str(images / Path(folder).relative_to(gt) / f"{frame}_leftImg8bit.png"),
+            )
+            for (folder, frame), maps in sorted(files.items())
+        ]  # fmt: skip
+
+    def run(self, jobs: int | None = None) -> Iterator[FileResult]:
+        """Check every frame in worker processes, one result per frame in order; the problems
+        found are added to :attr:`problems` as the results come in."""
+        for frame, result in zip(self.items, map_files(check_frame, self.items, jobs)):
+            if result.ok:
+                self.problems.extend(Problem(*p) for p in result.data["problems"])
+            else:
+                self._add(ERROR, "unreadable", str(frame), result.error or "failed")
+            yield result
 
 
 def check_dataset(
