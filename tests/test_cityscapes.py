@@ -22,11 +22,12 @@ from exports import cityscapes_export
 
 from labeltools.core.classes import ClassTable
 from labeltools.core.errors import DatasetError, EvaluationError
+from labeltools.jobs.check import CityscapesCheck
 from labeltools.jobs.diff import diff_datasets
 from labeltools.jobs.evaluate import evaluate_dataset
 from labeltools.jobs.stats import dataset_stats
 from labeltools.jobs.report import ReportOptions, make_report
-from labeltools.ops.metrics import ConfusionMatrix
+from labeltools.ops.metrics import ConfusionMatrix, confusion_counts
 from test_weights import deeplab_weights
 
 LABEL_IDS = ClassTable.preset("cityscapes")
@@ -485,3 +486,30 @@ def test_check_of_a_gtfine_folder_finds_maps_left_from_before_a_reannotation(tmp
     stale = next(p["message"] for p in result["problems"] if p["kind"] == "stale-trainids")
     assert "differ from what its *_labelIds.png gives (first at x=" in stale and "make it again (labeltools remap --index-map cityscapes" in stale
     assert subprocess.run([sys.executable, "-m", "labeltools", "check", str(gt), "-c", "voc"], capture_output=True).returncode == 2
+
+
+def test_the_other_refusals_name_their_file(tmp_path: Path) -> None:
+    frames = cityscapes_val(tmp_path / "cs")
+    gt = tmp_path / "cs" / "gtFine" / "val"
+    with pytest.raises(DatasetError, match=rf"^{tmp_path / 'nowhere'}: no such prediction folder$"):
+        evaluate_dataset(gt, tmp_path / "nowhere")
+    evaluation = evaluate_dataset(gt, tmp_path / "cs" / "results", jobs=1)
+    reading = evaluation.reading
+    assert reading is not None and all(r.ok for r in evaluation.run())
+    with pytest.raises(EvaluationError, match=r"^p: prediction holds value 300, which no label file holds \(0\.\.255\)$"):
+        confusion_counts(np.zeros((1, 2), np.int64), np.array([[7, 300]]), 20, 255, "g", "p", reading=reading)
+    # check: a value that is no label id, a map without its labelIds, no images beside gtFine
+    for path in gt.glob("*/*_color.png"):  # blank stand-ins here, which check would call stale
+        path.unlink()
+    first = sorted(frames)[0]
+    bad = gt / "frankfurt" / f"{first}_gtFine_labelIds.png"
+    Image.fromarray(np.full((48, 96), 40, np.uint8)).save(bad)
+    lone = gt / "frankfurt" / "frankfurt_000009_000019_gtFine_labelTrainIds.png"
+    Image.fromarray(np.zeros((48, 96), np.uint8)).save(lone)
+    check = CityscapesCheck(gt)
+    assert all(r.ok for r in check.run(jobs=1))
+    assert {(p.severity, p.kind, p.file, p.message) for p in check.problems} == {
+        ("warning", "no-images", str(gt), "no leftImg8bit folder beside its gtFine folder: the images are not checked"),
+        ("error", "values", str(bad), "holds value 40, no Cityscapes label id (0..33)"),
+        ("warning", "missing-label", str(lone), "no *_labelIds.png of its frame beside it: nothing to check it against"),
+    }

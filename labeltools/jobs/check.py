@@ -516,8 +516,9 @@ def check_frame(frame: CityscapesFrame) -> FileResult:
             known = np.zeros(256, dtype=bool)
             known[[e.index for e in table.classes]] = True
             if not known[label].all():
-                values = format_values(np.unique(label[~known[label]]))
-                problems.append(_problem(ERROR, "values", frame.label_ids, f"holds {values}, no Cityscapes label id (0..33)"))
+                bad = np.unique(label[~known[label]])
+                values = f"values {format_values(bad)}, none of them" if bad.size > 1 else f"value {bad[0]},"
+                problems.append(_problem(ERROR, "values", frame.label_ids, f"holds {values} no Cityscapes label id (0..33)"))
                 label = None
     if label is not None:
         due = {
