@@ -53,7 +53,16 @@ def diff_pair(pair: DiffPair) -> FileResult:
     return FileResult(source=pair.new, data=(cells.tolist(), counts.tolist()))
 
 
-def label_files(root: PathLike, what: str = "") -> tuple[Path, dict[str, Path]]:
+class LabelFiles(NamedTuple):
+    """A version's label folder, its label files by id and, of a Cityscapes folder, the preset
+    of the ids its maps hold (else None)."""
+
+    folder: Path
+    files: dict[str, Path]
+    ids: ClassTable | None = None
+
+
+def label_files(root: PathLike, what: str = "") -> LabelFiles:
     """The label folder of ``root`` (its ``SegmentationClass`` for a VOC folder) and its label
     files by id; of a Cityscapes folder, its labelIds maps (else its trainIds maps) by frame.
 
@@ -66,32 +75,23 @@ def label_files(root: PathLike, what: str = "") -> tuple[Path, dict[str, Path]]:
     elif not folder.is_dir():
         raise DatasetError(f"{root}: no such folder{what}")
     elif (found := label_maps(folder)) is not None:
-        _, paths, _ = chosen_maps(folder, found, "labelIds")
-        return folder, {map_frame(p.name): p for p in paths}
-    return folder, {p.stem: p for p in sorted(folder.glob("*.png"))}
+        kind, paths, _ = chosen_maps(folder, found, "labelIds")
+        ids = ClassTable.preset("cityscapes" if kind == "labelIds" else "cityscapes-train")
+        return LabelFiles(folder, {map_frame(p.name): p for p in paths}, ids)
+    return LabelFiles(folder, {p.stem: p for p in sorted(folder.glob("*.png"))})
 
 
-def _cityscapes_table(root: PathLike) -> ClassTable | None:
-    """The preset of the ids a Cityscapes folder's maps hold (as :func:`label_files` takes them),
-    or None for any other folder."""
-    found = label_maps(root)
-    if found is None:
-        return None
-    kind, _, _ = chosen_maps(root, found, "labelIds")
-    return ClassTable.preset("cityscapes" if kind == "labelIds" else "cityscapes-train")
-
-
-def label_pairs(old: PathLike, new: PathLike) -> tuple[list[DiffPair], list[str], list[str]]:
-    """Match the label files of two versions by id.
+def label_pairs(old: LabelFiles, new: LabelFiles) -> tuple[list[DiffPair], list[str], list[str]]:
+    """Match the label files of two versions (see :func:`label_files`) by id.
 
     Returns:
         ``(pairs, only_old, only_new)``: the pairs of the ids both hold, and the ids only one
         holds, each sorted by id.
 
     Raises:
-        DatasetError: a folder is missing, or holds no label file (.png).
+        DatasetError: a folder holds no label file (.png).
     """
-    (old_folder, olds), (new_folder, news) = label_files(old), label_files(new)
+    (old_folder, olds, _), (new_folder, news, _) = old, new
     for folder, files in ((old_folder, olds), (new_folder, news)):
         if not files:
             raise DatasetError(f"{folder}: no label files (.png)")
@@ -215,16 +215,17 @@ def diff_datasets(
     classes: ClassTable | PathLike | None = None,
     jobs: int | None = None,
 ) -> LabelDiff:
-    """Check a comparison of two versions of a dataset's labels (see :func:`label_pairs`) and
+    """Check a comparison of two versions of a dataset's labels (see :func:`label_files`) and
     return it ready to run. Values are named by ``classes``, else NEW's class table, else OLD's;
     OLD and NEW must name the classes alike (a ``classes`` given is used with a warning).
 
     Raises:
-        DatasetError: see :func:`label_pairs`; OLD's and NEW's own tables name the classes
+        DatasetError: a folder is missing or holds no label file; OLD's and NEW's own tables name the classes
             otherwise. ClassTableError: a class table file is malformed.
     """
-    pairs, only_old, only_new = label_pairs(old, new)
-    old_ids, new_ids = _cityscapes_table(old), _cityscapes_table(new)
+    old_files, new_files = label_files(old), label_files(new)
+    pairs, only_old, only_new = label_pairs(old_files, new_files)
+    old_ids, new_ids = old_files.ids, new_files.ids
     if old_ids is not None and new_ids is not None and old_ids.source != new_ids.source:
         raise DatasetError(f"{old} holds maps of the {old_ids.described}, {new} of the {new_ids.described}: compare maps of one kind")
     table = dataset_class_table(new, classes) if classes is not None else None
