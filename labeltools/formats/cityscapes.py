@@ -70,7 +70,8 @@ OTHER_MAPS = {
 
 def is_label_map(name: str) -> bool:
     """True for the name of a Cityscapes label map (``*_gtFine_labelIds.png``, ...)."""
-    return name.endswith(tuple(end for ends in LABEL_MAPS.values() for end in ends))
+    found = frame_map(name)
+    return found is not None and found[1] in LABEL_MAPS
 
 
 def frame_map(name: str) -> tuple[str, str] | None:
@@ -83,12 +84,10 @@ def frame_map(name: str) -> tuple[str, str] | None:
 
 
 def map_frame(name: str) -> str:
-    """``frankfurt_000000_000294`` of ``frankfurt_000000_000294_gtFine_labelIds.png`` (a label
-    map's name without its ending; any other name without its extension)."""
-    for end in (end for ends in LABEL_MAPS.values() for end in ends):
-        if name.endswith(end):
-            return name[: -len(end)]
-    return name.rsplit(".", 1)[0]
+    """``frankfurt_000000_000294`` of ``frankfurt_000000_000294_gtFine_labelIds.png`` (a frame's
+    map without its ending; any other name without its extension)."""
+    found = frame_map(name)
+    return found[0] if found is not None else name.rsplit(".", 1)[0]
 
 
 def frame_prefixes(name: str) -> list[str]:

@@ -521,10 +521,10 @@ def check_frame(frame: CityscapesFrame) -> FileResult:
                 problems.append(_problem(ERROR, "values", frame.label_ids, f"holds {values} no Cityscapes label id (0..33)"))
                 label = None
     if label is not None:
-        due = {
-            "trainIds": table.id_to_train_id()[label],
-            "instanceIds": label,
-            "colours": index_to_rgb(label, table),
+        due = {  # what the label ids give, made only for the maps the frame has
+            "trainIds": lambda: table.id_to_train_id()[label],
+            "instanceIds": lambda: label,
+            "colours": lambda: index_to_rgb(label, table),
         }
         for path, kind in ((frame.train_ids, "trainIds"), (frame.instance_ids, "instanceIds"), (frame.colours, "colours")):
             if not path:
@@ -534,7 +534,7 @@ def check_frame(frame: CityscapesFrame) -> FileResult:
             except LabeltoolsError as exc:
                 problems.append(_problem(ERROR, "unreadable", path, str(exc)))
                 continue
-            problem = _stale(found, due[kind], kind)
+            problem = _stale(found, due[kind](), kind)
             if problem:
                 problems.append(_problem(ERROR, f"stale-{kind.lower()}", path, problem))
         if frame.image:

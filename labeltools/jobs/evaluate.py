@@ -334,11 +334,9 @@ def _cityscapes_choice(
         chosen)``.
     """
     presets = {kind: ClassTable.preset(name) for kind, name in (("labelIds", CITYSCAPES), ("trainIds", CITYSCAPES_TRAIN))}
-    if classes is None:
-        wanted = "labelIds" if found["labelIds"] and num_classes != presets["trainIds"].num_classes else "trainIds"
-        given = dataset_class_table(None, presets[wanted], num_classes)
-    else:
-        given = dataset_class_table(None, classes, num_classes)
+    # without a table, the ids of the folder's labelIds maps, unless a number says train ids
+    default = presets["labelIds" if found["labelIds"] and num_classes != presets["trainIds"].num_classes else "trainIds"]
+    given = dataset_class_table(None, default if classes is None else classes, num_classes)
     assert given is not None  # a table was given
     table = given.with_preset_train_ids()
     wanted = "labelIds" if table.has_train_ids else "trainIds"
