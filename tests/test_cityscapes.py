@@ -513,3 +513,101 @@ def test_the_other_refusals_name_their_file(tmp_path: Path) -> None:
         ("error", "values", str(bad), "holds value 40, no Cityscapes label id (0..33)"),
         ("warning", "missing-label", str(lone), "no *_labelIds.png of its frame beside it: nothing to check it against"),
     }
+
+
+def _left_images(root: Path, frames: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
+    """Each frame's ``leftImg8bit`` image where Cityscapes keeps it, of its label's size; the
+    blank colour maps made beside the labels are removed (check would call them stale)."""
+    for path in (root / "gtFine" / "val").glob("*/*_color.png"):
+        path.unlink()
+    for frame, (truth, _) in frames.items():
+        folder = root / "leftImg8bit" / "val" / frame.split("_")[0]
+        folder.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(np.dstack([truth * 7] * 3).astype(np.uint8)).save(folder / f"{frame}_leftImg8bit.png")
+
+
+def test_the_report_of_a_gtfine_folder_shows_its_frames_scores_and_problems(tmp_path: Path) -> None:
+    """``report gtFine/val``: each frame's label ids over its leftImg8bit image in Cityscapes'
+    colours, its check, predictions found by frame and scored as cityscapesScripts scores them,
+    and the changes from an earlier round of the same folder."""
+    pytest.importorskip("jinja2")
+    frames = cityscapes_val(tmp_path / "cs")
+    _left_images(tmp_path / "cs", frames)
+    gt, results = tmp_path / "cs" / "gtFine" / "val", tmp_path / "cs" / "results"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "labeltools", "report", str(gt), "r.html", "--pred", str(results), "--json", "-", "-j", "1"],
+        cwd=elsewhere, capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert f"labels: 7 *_labelIds.png under {gt} (not its 7 *_labelTrainIds.png)" in done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["images"] == summary["drawn"] == 7 and summary["errors"] == summary["warnings"] == 0, summary
+    assert (elsewhere / "r.html").stat().st_size > 0
+
+    report = make_report(gt, tmp_path / "r.html", ReportOptions(pred=str(results), worst=3), jobs=1)
+    page = report.page()
+    reference = reference_scores(tmp_path / "cs", results)
+    assert page["predictions"]["mean_iou"] == pytest.approx(reference["mean"], abs=1e-12)
+    assert "scored as its 19 train ids, as cityscapesScripts scores" in page["predictions"]["scored_as"]
+    assert page["summary"]["images"] == 7 and page["summary"]["classes"] == 34
+    road = next(chip for chip in page["chips"] if chip["name"] == "road")
+    assert road["index"] == 7 and road["color"] == "#804080"  # Cityscapes' colour of road, not the VOC colormap's
+    assert sorted(g["id"] for g in page["gallery"]) == sorted(frames)
+    photo = next(s.item.image for s in report.samples if s.item.image_id == sorted(frames)[0])
+    assert photo == str(tmp_path / "cs" / "leftImg8bit" / "val" / "frankfurt" / f"{sorted(frames)[0]}_leftImg8bit.png")
+
+    # a trainIds map left from before a re-annotation is a problem of its frame
+    first = sorted(frames)[0]
+    stale = gt / "frankfurt" / f"{first}_gtFine_labelTrainIds.png"
+    Image.fromarray(np.zeros((48, 96), np.uint8)).save(stale)
+    report = make_report(gt, tmp_path / "r.html", jobs=1)
+    page = report.page()
+    assert [(p["kind"], p["file"], p["anchor"]) for p in page["problems"]] == [("stale-trainids", str(stale), first)]
+
+    # an earlier round of the folder: what changed, frame by frame; never maps of the other kind
+    cityscapes_val(tmp_path / "old", seed=1)
+    report = make_report(gt, tmp_path / "r.html", ReportOptions(compare=str(tmp_path / "old" / "gtFine" / "val")), jobs=1)
+    changes = report.page()["changes"]
+    assert changes["files"] == 7 and changes["only_old"] == changes["only_new"] == 0 and changes["changed_pixels"] > 0
+    for path in (tmp_path / "old" / "gtFine" / "val").glob("*/*_labelIds.png"):
+        path.unlink()
+    with pytest.raises(DatasetError, match=r"compare maps of one kind"):
+        make_report(gt, tmp_path / "r.html", ReportOptions(compare=str(tmp_path / "old" / "gtFine" / "val")), jobs=1)
+
+
+def test_the_report_of_train_id_maps_counts_train_ids(tmp_path: Path) -> None:
+    """With ``-c cityscapes-train`` the report reads the labelTrainIds maps (19 classes and
+    void), and scores train-id predictions as the reference scores them in label ids; a frame
+    without one is a warning, and a value that is no train id an error naming its file."""
+    pytest.importorskip("jinja2")
+    frames = cityscapes_val(tmp_path / "cs", predict_ignored=False)
+    _left_images(tmp_path / "cs", frames)
+    trained = tmp_path / "trained"
+    trained.mkdir()
+    for frame, (_, pred) in frames.items():
+        Image.fromarray(TRAIN[pred]).save(trained / f"{frame}_leftImg8bit.png")
+    gt = tmp_path / "cs" / "gtFine" / "val"
+    report = make_report(gt, tmp_path / "r.html", ReportOptions(pred=str(trained)), classes="cityscapes-train", jobs=1)
+    assert report.labels_chosen == f"7 *_labelTrainIds.png under {gt} (not its 7 *_labelIds.png)"
+    page = report.page()
+    assert page["summary"]["classes"] == 19 and page["problems"] == []
+    expected = np.bincount(np.concatenate([TRAIN[t].ravel() for t, _ in frames.values()]), minlength=256)
+    np.testing.assert_array_equal(report.stats.pixels, expected)
+    reference = reference_scores(tmp_path / "cs", tmp_path / "cs" / "results")
+    assert page["predictions"]["mean_iou"] == pytest.approx(reference["mean"], abs=1e-12)
+    first, second = sorted(frames)[:2]
+    (gt / "frankfurt" / f"{first}_gtFine_labelTrainIds.png").unlink()
+    for path in gt.glob(f"*/{second}_*"):
+        path.unlink()
+    bad = gt / "frankfurt" / f"{second}_gtFine_labelTrainIds.png"
+    Image.fromarray(np.full((48, 96), 40, np.uint8)).save(bad)
+    report = make_report(gt, tmp_path / "r.html", classes="cityscapes-train", jobs=1)
+    found = {(p.severity, p.kind, Path(p.file).name, p.message) for p in report.check.problems}
+    assert found == {
+        ("warning", "missing-label", f"{first}_gtFine_labelIds.png", "no *_labelTrainIds.png of its frame: it is not counted"),
+        ("warning", "missing-label", bad.name, "no *_labelIds.png of its frame beside it: nothing to check it against"),
+        ("error", "values", bad.name, "holds value 40, no Cityscapes train id (0..18) nor 255"),
+    }
+    assert report.stats.images == 5

@@ -188,6 +188,29 @@ def test_ids_that_cannot_be_a_line_of_a_split_file_fail_alone(tmp_path: Path) ->
         assert b"Traceback" not in again.stderr, command
 
 
+def test_a_folder_name_that_drives_a_terminal_is_shown_escaped_by_every_command(tmp_path: Path) -> None:
+    """A dataset folder named with a terminal control sequence: every line every command prints
+    about it, tables and the demo's tree included, shows the sequence as its escape."""
+    import subprocess
+    import sys
+
+    dataset = tmp_path / "d\x1b[2Jx"
+    commands = [
+        ["demo", dataset], ["stats", dataset], ["weights", dataset], ["check", dataset], ["split", dataset],
+        ["evaluate", dataset, dataset / "SegmentationClass", "--missing", "skip"], ["diff", dataset, dataset],
+        ["report", dataset, tmp_path / "r.html"], ["colorize", dataset / "SegmentationClass", "-d", dataset / "c"],
+        ["excel", dataset / "SegmentationClass", "-d", dataset / "x"], ["export", dataset, "--to", "coco", "-d", dataset / "coco"],
+    ]  # fmt: skip
+    naming = []
+    for command in commands:
+        done = subprocess.run([sys.executable, "-m", "labeltools", *map(str, command), "-j", "1"], capture_output=True, timeout=120)
+        shown = (done.stdout + done.stderr).decode("utf-8")
+        assert "Traceback" not in shown and done.returncode in (0, 1), (command, shown)
+        assert "\x1b" not in shown, (command, shown)
+        naming += [str(command[0])] if "d\\x1b[2Jx" in shown else []
+    assert naming == ["demo", "weights", "check", "split", "evaluate", "export"]  # the others name no folder
+
+
 # --- files too large to be images -------------------------------------------------------------
 
 

@@ -21,9 +21,11 @@ from labeltools.cli.shared import (
     load_classes,
     load_palette,
     out,
+    printable,
     report_batch,
     required,
     result_table,
+    say,
     swatch,
 )
 
@@ -79,7 +81,7 @@ def colormap_command(
         })  # fmt: skip
     if output is not None:
         save_colormap(output, entries)
-        err.print(f"wrote {len(entries)} colours to {output}")
+        err.print(f"wrote {len(entries)} colours to {printable(output)}", soft_wrap=True)
         return
     columns = ("index", "name", "r", "g", "b", "hex", "")
     grid = result_table(f"colormap of the {table.described}: {len(entries)} entries", columns, text=("name", "hex", ""))
@@ -110,7 +112,7 @@ def colorize_command(
     from labeltools.engine.storage import expand_inputs
     from labeltools.jobs.colorize import recolor_label_files
     output_dir = required(either(output_dir, output_alias, "--output-dir", "-o"), "--output-dir", "-d")
-    inputs = expand_inputs(inputs, (".png",), prefer=_cityscapes_maps(classes), say=lambda line: err.print(line, soft_wrap=True))
+    inputs = expand_inputs(inputs, (".png",), prefer=_cityscapes_maps(classes), say=say)
     results = recolor_label_files(inputs, output_dir, gray=gray, palette=load_palette(classes), jobs=jobs)
     exit_for(report_batch(results, len(inputs), "colorize", verb="wrote"))
 
@@ -238,9 +240,9 @@ def remap_command(
     # cityscapes map, its colour masks for a table, the label maps of the table's ids to draw
     cityscapes = mapping is not None and mapping.source == CITYSCAPES_INDEX_MAP
     prefer = ("_labelIds.png",) if cityscapes else () if mapping is not None else _cityscapes_maps(classes, colours=not to_rgb)
-    inputs = expand_inputs(inputs, (".png", ".jpg", ".jpeg"), prefer=prefer, say=lambda line: err.print(line, soft_wrap=True))
+    inputs = expand_inputs(inputs, (".png", ".jpg", ".jpeg"), prefer=prefer, say=say)
     if mapping is not None and mapping.classes is not None:
-        err.print(f"{mapping.source}: the output holds the ids of the {mapping.classes.described}")
+        err.print(printable(f"{mapping.source}: the output holds the ids of the {mapping.classes.described}"), soft_wrap=True)
     results = remap_files(
         inputs,
         output_dir,

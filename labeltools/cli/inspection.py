@@ -25,6 +25,7 @@ from labeltools.cli.shared import (
     given_once,
     load_palette,
     out,
+    printable,
     report_batch,
     result_table,
     stop_if_all_failed,
@@ -124,7 +125,7 @@ def excel_command(
             raise Usage(f"{', '.join(given)} only {verb} when dumping label files, not with --read")
         result = excel_to_label_file(read, output, sheet, load_palette(names))
         height, width = result.data
-        err.print(f"wrote {output} ({width}x{height}) from {read}", soft_wrap=True)
+        err.print(printable(f"wrote {output} ({width}x{height}) from {read}"), soft_wrap=True)
         return
     if not inputs:
         raise Usage("give label files to dump, or --read WORKBOOK")
@@ -152,7 +153,7 @@ def excel_command(
         label_files_to_workbook(inputs, book, **options), len(inputs), "excel", verb="wrote"
     )
     if summary.done:
-        err.print(f"wrote {book} ({summary.done} grid sheet(s))", soft_wrap=True)
+        err.print(f"wrote {printable(book)} ({summary.done} grid sheet(s))", soft_wrap=True)
     exit_for(summary)
 
 
@@ -188,7 +189,7 @@ def stats_command(
         raise typer.BadParameter("applies to the chart: give --plot FILE.png too", param_hint="--log")
     counting = count_dataset(dataset_root(dataset, labels_dir), split, labels_dir, classes, num_classes, jobs)
     if counting.labels_from:
-        err.print(f"labels: {counting.labels_from}", soft_wrap=True)
+        err.print(f"labels: {printable(counting.labels_from)}", soft_wrap=True)
     summary = report_batch(counting, len(counting), "stats", verb="read")
     stop_if_all_failed(summary, "show", "label file(s)")
     stats = counting.stats
@@ -212,7 +213,8 @@ def stats_command(
     out.print(f"image sizes (width x height: images): {sizes}{more}")
     never = stats.never_seen()
     out.print(
-        "classes never seen: " + (", ".join(f"{i} {stats.name_of(i)}" for i in never) if never else "none"),
+        printable("classes never seen: " + (", ".join(f"{i} {stats.name_of(i)}" for i in never) if never else "none")),
+        soft_wrap=True,
     )
     unknown = stats.unknown_values()
     if unknown:
@@ -341,7 +343,7 @@ def diff_command(
     for ids, where in ((run.only_old, old), (run.only_new, new)):
         if ids:
             shown = ", ".join(ids[:top]) + (f" (and {len(ids) - top} more)" if len(ids) > top else "")
-            out.print(f"only in {where}: {len(ids)} file(s): {shown}", soft_wrap=True)
+            out.print(printable(f"only in {where}: {len(ids)} file(s): {shown}"), soft_wrap=True)
     if json_path is not None:
         emit_json(json_path, {**run.to_dict(), "failed": summary.failed, "failures": summary.failure_list()})
     exit_for(summary)
@@ -358,7 +360,7 @@ def report_command(
     num_classes: NumClassesOption = None,
     pred: Annotated[
         Optional[str],
-        typer.Option("--pred", metavar="FOLDER", help="Predictions (label PNGs named like the labels): adds per-class scores, the confusion matrix and the worst images."),
+        typer.Option("--pred", metavar="FOLDER", help="Predictions (label PNGs named like the labels, or of a Cityscapes folder by frame): adds per-class scores, the confusion matrix and the worst images."),
     ] = None,
     compare: Annotated[
         Optional[str],
@@ -378,15 +380,22 @@ def report_command(
     The page needs no network to open (its scripts, charts and pictures are inside it). Needs
     the report extra: pip install "labeltools[report]".
 
+    DATASET may be a Cityscapes gtFine folder (gtFine/val, a folder per city): each frame's
+    *_labelIds.png (or *_labelTrainIds.png with -c cityscapes-train) over its leftImg8bit image,
+    checked as check checks it; predictions are found by frame, as cityscapesScripts finds them.
+
     Examples:
     labeltools report dataset report.html
     labeltools report dataset --pred preds/ -o scores.html
     labeltools report dataset --compare preds/ -o changes.html
+    labeltools report gtFine/ --pred results/ -o city.html
     """
     from labeltools.jobs.report import ReportOptions, report_dataset
     output = given_once("the page to write", ("OUTPUT", output_argument), ("--output", output)) or "report.html"
     options = ReportOptions(max_images=max_images, thumb_width=thumb_width, worst=worst, pred=pred, compare=compare)
     report = report_dataset(dataset, output, options, classes, num_classes, jobs)
+    if report.labels_chosen:
+        err.print(f"labels: {printable(report.labels_chosen)}", soft_wrap=True)
     summary = report_batch(report, len(report), "read", counts=False)
     pictures = report.pictures()
     report_batch(pictures, len(pictures), "draw", counts=False)

@@ -72,7 +72,7 @@ def run_conversion(conversion: "Conversion", json_path: Optional[str] = None) ->
     """Drive a conversion with a progress bar and print where the dataset went, the files whose
     shapes of different classes overlapped most, and (with ``json_path``) the summary as JSON."""
     if conversion.source != "labelme":
-        err.print(f"reading {conversion.source} annotations: {len(conversion)} image(s)", soft_wrap=True)
+        err.print(f"reading {printable(conversion.source)} annotations: {len(conversion)} image(s)", soft_wrap=True)
     if conversion.classes_chosen:
         err.print(f"classes: {len(conversion.classes.names)}, {printable(conversion.classes_chosen)}", soft_wrap=True)
     if conversion.rules_chosen:
@@ -84,7 +84,7 @@ def run_conversion(conversion: "Conversion", json_path: Optional[str] = None) ->
     elif splits:
         held = f"; test {len(conversion.held_out)}, kept out as test.txt lists" if conversion.held_out else ""
         out.print(
-            f"{conversion.output}: {len(splits['trainval']) + len(conversion.held_out)} images, "
+            f"{printable(str(conversion.output))}: {len(splits['trainval']) + len(conversion.held_out)} images, "
             f"{len(conversion.classes.names)} classes (train {len(splits['train'])}, val {len(splits['val'])}{held})",
             soft_wrap=True,
         )
@@ -94,7 +94,7 @@ def run_conversion(conversion: "Conversion", json_path: Optional[str] = None) ->
         out.print(
             f"{len(contested)} file(s) with shapes of different classes overlapping "
             f"({rule[conversion.options.overlap]}, --overlap); most pixels: "
-            + ", ".join(f"{image_id} {pixels}" for image_id, pixels in contested[:TOP_CONTESTED]),
+            + printable(", ".join(f"{image_id} {pixels}" for image_id, pixels in contested[:TOP_CONTESTED])),
             soft_wrap=True,
         )
     if json_path is not None:
@@ -259,13 +259,13 @@ def split_command(
     if summary.failed:
         fail(f"no split written: {summary.failed} of {len(splitting)} label file(s) failed")
     if splitting.held_out:
-        err.print(f"{split_path(dataset, TEST_SPLIT)}: its {counted(len(splitting.held_out), 'labelled id')} kept out of train and val", soft_wrap=True)
+        err.print(f"{printable(str(split_path(dataset, TEST_SPLIT)))}: its {counted(len(splitting.held_out), 'labelled id')} kept out of train and val", soft_wrap=True)
     names = class_names_for(splitting.num_classes, splitting.table)
     for k, balance in enumerate(splitting.balance):
         suffix = "" if folds is None else f"_{k}"
         print_balance(balance, names, f"train{suffix}", f"val{suffix}", splitting.splits)
     for name, ids in splitting.splits.items():
-        err.print(f"wrote {location(dataset) / SPLITS_DIR / name}.txt ({counted(len(ids), 'id')})", soft_wrap=True)
+        err.print(f"wrote {printable(str(location(dataset) / SPLITS_DIR / name))}.txt ({counted(len(ids), 'id')})", soft_wrap=True)
     if json_path is not None:
         emit_json(json_path, split_summary(splitting, names))
 
@@ -311,15 +311,15 @@ def _add_folder(tree: "Tree", folder: Path) -> None:
     for path in sorted(folder.iterdir(), key=lambda p: (p.is_file(), p.name)):
         if path.is_dir():
             files = sum(1 for p in path.rglob("*") if p.is_file())
-            _add_folder(tree.add(Text.assemble((f"{path.name}/", "bold"), f" ({files} files)")), path)
+            _add_folder(tree.add(Text.assemble((f"{printable(path.name)}/", "bold"), f" ({files} files)")), path)
         else:
-            tree.add(Text(path.name))
+            tree.add(Text(printable(path.name)))
 
 
 def folder_tree(folder: Path) -> "Tree":
     """A rich tree of everything under ``folder``."""
     from rich.tree import Tree
-    tree = Tree(Text(f"{folder}/", style="bold"))
+    tree = Tree(Text(f"{printable(str(folder))}/", style="bold"))
     _add_folder(tree, folder)
     return tree
 

@@ -23,6 +23,7 @@ from labeltools.cli.shared import (
     exit_for,
     fail,
     out,
+    printable,
     report_batch,
     result_table,
     split_option,
@@ -101,10 +102,10 @@ def weights_command(
         scheme=scheme.value, c=c, beta=beta, strict=strict, output=output, name=name, jobs=jobs, classes=classes,
     )  # fmt: skip
     if weighing.labels_from:
-        err.print(f"labels: {weighing.labels_from}", soft_wrap=True)
-    err.print(f"classes: {weighing.table.num_classes}, from {weighing.classes_from}", soft_wrap=True)
+        err.print(f"labels: {printable(weighing.labels_from)}", soft_wrap=True)
+    err.print(f"classes: {weighing.table.num_classes}, from {printable(weighing.classes_from)}", soft_wrap=True)
     if weighing.held_out:
-        err.print(f"{split_path(weighing.root, TEST_SPLIT)}: its {len(weighing.held_out)} id(s) not counted (held out for the test)", soft_wrap=True)
+        err.print(f"{printable(str(split_path(weighing.root, TEST_SPLIT)))}: its {len(weighing.held_out)} id(s) not counted (held out for the test)", soft_wrap=True)
     summary = report_batch(weighing, len(weighing), "counting", verb="counted")
     counts, weights = weighing.counts, weighing.weights
     if summary.failed or counts is None or weights is None:
@@ -175,8 +176,8 @@ def evaluate_command(
     from labeltools.jobs.evaluate import evaluate_dataset
     evaluation = evaluate_dataset(gt, pred, num_classes, split, missing.value, ignore_index, classes, jobs)
     if evaluation.ground_truth:
-        err.print(f"ground truth: {evaluation.ground_truth}", soft_wrap=True)
-    err.print(f"classes: {evaluation.matrix.scored}, from {evaluation.classes_from}", soft_wrap=True)
+        err.print(f"ground truth: {printable(evaluation.ground_truth)}", soft_wrap=True)
+    err.print(f"classes: {evaluation.matrix.scored}, from {printable(evaluation.classes_from)}", soft_wrap=True)
     summary = report_batch(evaluation, len(evaluation), "evaluate", verb="scored")
     stop_if_all_failed(summary, "score", "image(s)")
     cm, names, scores = evaluation.matrix, evaluation.names, evaluation.scores()
@@ -200,11 +201,12 @@ def evaluate_command(
     ):
         out.print(f"{label:>24}: {scores[key] * 100:.2f}")
     for other in scores.get("not_scored", ()):
-        out.print(f"predicted as {other['name']} (wrong wherever it is): {other['pred_pixels']} pixels")
+        out.print(f"predicted as {printable(other['name'])} (wrong wherever it is): {other['pred_pixels']} pixels", soft_wrap=True)
     absent = scores["absent_classes"]
     out.print(
         "absent from ground truth and predictions (left out of the means): "
-        + (", ".join(f"{a['index']} {a['name']}" for a in absent) if absent else "none"),
+        + printable(", ".join(f"{a['index']} {a['name']}" for a in absent) if absent else "none"),
+        soft_wrap=True,
     )
     if json_path is not None:
         emit_json(json_path, {**scores, "failed": summary.failed, "failures": summary.failure_list()})

@@ -194,6 +194,11 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
+def say(line: str) -> None:
+    """Print a line of what the command does on stderr, every character shown (see :func:`printable`)."""
+    err.print(printable(line), soft_wrap=True)
+
+
 def warn(message: str) -> None:
     """Print a warning line on stderr."""
     err.print(Text.assemble(("warning:", "yellow"), " ", printable(message)), soft_wrap=True)
@@ -208,6 +213,9 @@ def result_table(title: str, columns: Sequence[str], text: Sequence[str] = ("nam
     from rich.table import Table
 
     class ResultTable(Table):
+        def add_row(self, *renderables: Any, **options: Any) -> None:  # text from data shows every character
+            super().add_row(*(printable(r) if isinstance(r, str) else r for r in renderables), **options)
+
         def __rich_console__(self, console: Console, options: Any) -> Any:
             if console.is_terminal:
                 yield from super().__rich_console__(console, options)
@@ -220,7 +228,7 @@ def result_table(title: str, columns: Sequence[str], text: Sequence[str] = ("nam
             plain.rows = self.rows
             yield from plain.__rich_console__(console, options)
 
-    grid = ResultTable(title=title)
+    grid = ResultTable(title=printable(title))
     for column in columns:
         grid.add_column(column, justify="left" if column in text else "right", overflow="fold")
     return grid

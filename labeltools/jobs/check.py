@@ -31,7 +31,7 @@ from labeltools.core.errors import (
 from labeltools.core.options import VOID
 from labeltools.engine.executor import FileResult, map_files
 from labeltools.engine.storage import is_remote, is_temporary, list_files, location
-from labeltools.formats.cityscapes import FRAME_MAPS, frame_map
+from labeltools.formats.cityscapes import FRAME_MAPS, MAP_NAMES, frame_map
 from labeltools.formats.images import EXIF_ORIENTATION, SIDE_SWAPPING_ORIENTATIONS
 from labeltools.formats.labels import (
     INDEX_MODES,
@@ -273,6 +273,7 @@ class _Problems:
     root: Any
     items: list[Any]
     problems: list[Problem]
+    table: ClassTable | None  # the classes label values are checked against, if known
 
     def _add(self, severity: str, kind: str, file: PathLike, message: str) -> None:
         self.problems.append(Problem(*_problem(severity, kind, file, message)))
@@ -492,34 +493,30 @@ class CityscapesFrame(NamedTuple):
     def __str__(self) -> str:
         return self.label_ids or self.train_ids or self.instance_ids or self.colours
 
+    def label_map(self, kind: str) -> str:
+        """The frame's map of ``labelIds`` or ``trainIds`` (``""`` when it has none)."""
+        return self.label_ids if kind == "labelIds" else self.train_ids
 
-def check_frame(frame: CityscapesFrame) -> FileResult:
+
+def check_frame(frame: CityscapesFrame, counted: str = "") -> FileResult:
     """Check one Cityscapes frame: its label ids are Cityscapes', and its trainIds, instanceIds
     and colour maps were made from them (a map left from before a re-annotation is an error:
     training on a stale ``*_labelTrainIds.png`` learns the old labels); its image is there, of
-    the same size.
+    the same size. With ``counted`` (``labelIds`` or ``trainIds``), the pixels of that map are
+    counted too (a frame without one is a warning).
 
     Returns:
-        A :class:`FileResult` whose ``data`` is ``{"problems": [...]}``, as :func:`check_sample`'s.
+        A :class:`FileResult` whose ``data`` is ``{"problems": [...], "pixels": ..., "size": ...}``,
+        as :func:`check_sample`'s: the counted map's pixels per value and ``(H, W)``, None
+        without ``counted`` or when it cannot be counted.
     """
     problems: list[tuple[str, str, str, str]] = []
     table = ClassTable.preset("cityscapes")
-    label = None
+    label = counts = None
     if not frame.label_ids:
         problems.append(_problem(WARNING, "missing-label", str(frame), "no *_labelIds.png of its frame beside it: nothing to check it against"))
     else:
-        try:
-            label = read_label(frame.label_ids)
-        except LabeltoolsError as exc:
-            problems.append(_problem(ERROR, "unreadable", frame.label_ids, str(exc)))
-        else:
-            known = np.zeros(256, dtype=bool)
-            known[[e.index for e in table.classes]] = True
-            if not known[label].all():
-                bad = np.unique(label[~known[label]])
-                values = f"values {format_values(bad)}, none of them" if bad.size > 1 else f"value {bad[0]},"
-                problems.append(_problem(ERROR, "values", frame.label_ids, f"holds {values} no Cityscapes label id (0..33)"))
-                label = None
+        label = _frame_label(frame.label_ids, "labelIds", problems)
     if label is not None:
         due = {  # what the label ids give, made only for the maps the frame has
             "trainIds": lambda: table.id_to_train_id()[label],
@@ -534,6 +531,8 @@ def check_frame(frame: CityscapesFrame) -> FileResult:
             except LabeltoolsError as exc:
                 problems.append(_problem(ERROR, "unreadable", path, str(exc)))
                 continue
+            if kind == counted:
+                counts = found
             problem = _stale(found, due[kind](), kind)
             if problem:
                 problems.append(_problem(ERROR, f"stale-{kind.lower()}", path, problem))
@@ -549,7 +548,42 @@ def check_frame(frame: CityscapesFrame) -> FileResult:
                         ERROR, "size-mismatch", frame.image,
                         f"is {size[1]}x{size[0]}, its label maps {label.shape[1]}x{label.shape[0]} (width x height)",
                     ))  # fmt: skip
-    return FileResult(source=str(frame), data={"problems": problems})
+    if counted == "labelIds":
+        counts = label
+    elif counted == "trainIds" and not frame.train_ids:
+        problems.append(_problem(WARNING, "missing-label", str(frame), f"no {MAP_NAMES[counted]} of its frame: it is not counted"))
+    elif counted == "trainIds" and label is None:  # read alone: nothing to check it against
+        counts = _frame_label(frame.train_ids, "trainIds", problems)
+    pixels = None if counts is None else sparse_counts(np.bincount(counts.ravel(), minlength=256).tolist())
+    shape = None if counts is None else counts.shape
+    return FileResult(source=str(frame), data={"problems": problems, "pixels": pixels, "size": shape})
+
+
+#: The values a frame's label map of each kind may hold, and how to name them.
+_FRAME_VALUES = {
+    "labelIds": ("cityscapes", "no Cityscapes label id (0..33)"),
+    "trainIds": ("cityscapes-train", "no Cityscapes train id (0..18) nor 255"),
+}
+
+
+def _frame_label(path: str, kind: str, problems: list[tuple[str, str, str, str]]) -> NDArray[np.uint8] | None:
+    """A frame's map of label ids or train ids; None, after adding the problem, when it cannot be
+    read or holds a value that is no id of its kind."""
+    try:
+        label = read_label(path)
+    except LabeltoolsError as exc:
+        problems.append(_problem(ERROR, "unreadable", path, str(exc)))
+        return None
+    preset, what = _FRAME_VALUES[kind]
+    known = np.zeros(256, dtype=bool)
+    known[[e.index for e in ClassTable.preset(preset).classes]] = True
+    known[VOID] = kind == "trainIds"
+    if known[label].all():
+        return label
+    bad = np.unique(label[~known[label]])
+    values = f"values {format_values(bad)}, none of them" if bad.size > 1 else f"value {bad[0]},"
+    problems.append(_problem(ERROR, "values", path, f"holds {values} {what}"))
+    return None
 
 
 def _frame_map(path: str, kind: str) -> NDArray[Any]:
@@ -591,11 +625,15 @@ class CityscapesCheck(_Problems):
 
     Args:
         root: the folder.
+        counted: ``labelIds`` or ``trainIds``: the pixels of each frame's map of those ids are
+            counted too, and :attr:`table` is their preset.
     """
 
-    def __init__(self, root: PathLike) -> None:
+    def __init__(self, root: PathLike, counted: str = "") -> None:
         self.root = location(root)
         self.problems = []
+        self.counted = counted
+        self.table = ClassTable.preset(_FRAME_VALUES[counted][0]) if counted else None
         files: dict[tuple[str, str], dict[str, str]] = {}
         ends = tuple(end.lower() for kind_ends in FRAME_MAPS.values() for end in kind_ends)
         for path in list_files(self.root, ends, recursive=True):
@@ -614,10 +652,15 @@ class CityscapesCheck(_Problems):
             for (folder, frame), maps in sorted(files.items())
         ]  # fmt: skip
 
+    def sample_checks(self) -> dict[str, Any]:
+        """The keyword arguments of :func:`check_frame` for this folder's frames."""
+        return {"counted": self.counted}
+
     def run(self, jobs: int | None = None) -> Iterator[FileResult]:
         """Check every frame in worker processes, one result per frame in order; the problems
         found are added to :attr:`problems` as the results come in."""
-        for frame, result in zip(self.items, map_files(check_frame, self.items, jobs)):
+        work = partial(check_frame, **self.sample_checks())
+        for frame, result in zip(self.items, map_files(work, self.items, jobs)):
             if result.ok:
                 self.problems.extend(Problem(*p) for p in result.data["problems"])
             else:

@@ -268,7 +268,7 @@ def evaluate_dataset(
     """
     found = label_maps(gt, split)
     if found is not None:
-        table, gt_table, gt_paths, chosen = _cityscapes_choice(gt, found, classes, num_classes)
+        table, gt_table, _, gt_paths, chosen = cityscapes_choice(gt, found, classes, num_classes)
     else:
         own = dataset_class_table(gt, classes, num_classes)
         if own is None:
@@ -320,18 +320,26 @@ def scoring(table: ClassTable, gt_table: ClassTable | None = None, ignore_index:
     return Scoring(reading.matrix(), names, reading, described, hint)
 
 
-def _cityscapes_choice(
+class CityscapesChoice(NamedTuple):
+    """The label maps of a Cityscapes folder taken as the ground truth, and the tables of the ids
+    the predictions and they hold."""
+
+    table: ClassTable  # of the predictions
+    gt_table: ClassTable  # of the ground truth: the preset of ``kind``
+    kind: str  # labelIds or trainIds
+    paths: list[Any]
+    chosen: str  # what was taken, for the user (see chosen_maps)
+
+
+def cityscapes_choice(
     gt: PathLike, found: dict[str, list[Any]], classes: ClassTable | PathLike | None, num_classes: int | None
-) -> tuple[ClassTable, ClassTable, list[Any], str]:
-    """Which label maps of a Cityscapes folder are the ground truth, read by which table.
+) -> CityscapesChoice:
+    """Which label maps of a Cityscapes folder (``found`` by
+    :func:`~labeltools.formats.cityscapes.label_maps`) are the ground truth, read by which table.
 
     The predictions hold the ids of ``classes`` (labelIds for a table with train ids, else
     trainIds), else those of the folder's labelIds maps, else of its trainIds maps; the ground
     truth is the maps holding the same ids when the folder has them, else the others.
-
-    Returns:
-        ``(table of the predictions, table of the ground truth, ground-truth files, what was
-        chosen)``.
     """
     presets = {kind: ClassTable.preset(name) for kind, name in (("labelIds", CITYSCAPES), ("trainIds", CITYSCAPES_TRAIN))}
     # without a table, the ids of the folder's labelIds maps, unless a number says train ids
@@ -347,7 +355,7 @@ def _cityscapes_choice(
         mine = table if kind == wanted or not table.has_train_ids else table.train_table()
         if (what := tables_disagree(mine, own)) is not None:
             log.warning("%s; using %s, as asked", what, table.source)
-    return table, gt_table, paths, chosen
+    return CityscapesChoice(table, gt_table, kind, paths, chosen)
 
 
 def frame_pairs(gt_paths: Sequence[Any], pred: PathLike) -> list[tuple[str, str]]:

@@ -24,18 +24,28 @@ from numpy.typing import NDArray
 from PIL import Image, ImageOps
 
 from labeltools.core._types import PathLike
-from labeltools.core.classes import hex_color
-from labeltools.core.errors import LabeltoolsError, ReportError
+from labeltools.core.classes import ClassTable, hex_color
+from labeltools.core.errors import DatasetError, LabeltoolsError, ReportError
 from labeltools.core.options import VOID
 from labeltools.core.version import __version__
 from labeltools.engine.executor import FileResult, OneRun, map_files
 from labeltools.engine.storage import ensure_dir, location
+from labeltools.formats.cityscapes import label_maps
 from labeltools.formats.labels import PIL_ERRORS, not_png_hint, open_image, read_label
 from labeltools.formats.report import require_report_libraries, write_report
 from labeltools.formats.voc import SPLITS, available_splits, check_labels_agree, has_own_table, read_split
-from labeltools.jobs.check import ERROR, DatasetCheck, Problem, _problem, check_sample
-from labeltools.jobs.diff import LabelChanges, label_files
-from labeltools.jobs.evaluate import Scoring, scoring
+from labeltools.jobs.check import (
+    ERROR,
+    CityscapesCheck,
+    CityscapesFrame,
+    DatasetCheck,
+    Problem,
+    _problem,
+    check_frame,
+    check_sample,
+)
+from labeltools.jobs.diff import LabelChanges, LabelFiles, label_files
+from labeltools.jobs.evaluate import Scoring, cityscapes_choice, frame_pairs, scoring
 from labeltools.jobs.stats import DatasetStats
 from labeltools.ops.draw import changes_image, fit_size, overlay_image, shrink_label
 from labeltools.ops.metrics import ConfusionMatrix, change_counts, confusion_counts
@@ -78,7 +88,8 @@ class ReportOptions:
 
 
 class ReportItem(NamedTuple):
-    """One sample: its id, files (``""`` where none) and split (``""`` when no split lists it)."""
+    """One sample: its id, files (``""`` where none) and split (``""`` when no split lists it);
+    of a Cityscapes folder, its frame (``label`` is then the frame's map the report reads)."""
 
     image_id: str
     label: str
@@ -86,9 +97,15 @@ class ReportItem(NamedTuple):
     split: str = ""
     pred: str = ""
     old: str = ""
+    frame: CityscapesFrame | None = None
 
     def __str__(self) -> str:
-        return self.label or self.image
+        return self.label or self.image or str(self.frame or "")
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The sample's own files (a frame's every map), which its problems name."""
+        return (self.label, self.image) if self.frame is None else tuple(self.frame[1:])
 
 
 def _image_iou(counts: NDArray[np.int64], scored: int) -> float | None:
@@ -105,13 +122,15 @@ def read_sample(item: ReportItem, checks: dict[str, Any], num_classes: int | Non
     count what the report needs of it.
 
     Returns:
-        A :class:`FileResult` whose ``data`` is :func:`check_sample`'s, plus ``"pred"``:
+        A :class:`FileResult` whose ``data`` is :func:`check_sample`'s (of a Cityscapes frame,
+        :func:`~labeltools.jobs.check.check_frame`'s), plus ``"pred"``:
         ``(cells, counts, image mIoU)`` of its confusion matrix (flat cells of
         ``num_classes`` x ``num_classes``) when it has a prediction, and ``"old"``:
         ``(cells, counts)`` of its changes from the older label. A missing or unusable
         prediction or older label is one more problem. ``score`` says how a prediction is scored.
     """
-    data = dict(check_sample((item.label, item.image), **checks).data)
+    checked = check_sample((item.label, item.image), **checks) if item.frame is None else check_frame(item.frame, **checks)
+    data = dict(checked.data)
     data["pred"] = data["old"] = None
     if not item.label or data["pixels"] is None or not (item.pred or item.old):
         return FileResult(source=str(item), data=data)
@@ -263,13 +282,15 @@ class Report(OneRun):
 
     dataset: str
     output: str
-    check: DatasetCheck
+    check: DatasetCheck | CityscapesCheck
     items: list[ReportItem]
     options: ReportOptions
     jobs: int | None = None
     only_old: list[str] = field(default_factory=list)  # with compare: ids only the older labels hold
     only_new: list[str] = field(default_factory=list)  # and those only the dataset holds
     split_sizes: dict[str, int] = field(default_factory=dict)  # ids listed per split file
+    pred_table: ClassTable | None = None  # the classes of the predictions, when not the labels'
+    labels_chosen: str = ""  # which maps of a folder holding several kinds are the labels
     stats: DatasetStats = field(init=False)
     splits: SplitTally | None = field(init=False, default=None)
     matrix: ConfusionMatrix | None = field(init=False, default=None)
@@ -285,7 +306,8 @@ class Report(OneRun):
             self.splits = SplitTally(SPLITS[:2])
         if self.options.pred is not None:
             assert self.check.table is not None  # report_dataset says so before
-            self.score = scoring(self.check.table.with_preset_train_ids())
+            truth = self.check.table.with_preset_train_ids()
+            self.score = scoring(self.pred_table or truth, truth)
             self.matrix = self.score.matrix
         if self.options.compare is not None:
             self.changes = LabelChanges(self.check.table)
@@ -322,7 +344,7 @@ class Report(OneRun):
                 total = self.changes.files[-1][2]
                 sample.changed = changed / total if total else 0.0
             yield result
-        if self.splits is not None and self.check.table is not None:
+        if self.splits is not None and isinstance(self.check, DatasetCheck) and self.check.table is not None:
             self.check.add_imbalance(self.splits.balance(self.check.table.num_classes))
 
     # --- second pass ---------------------------------------------------------------------
@@ -380,7 +402,7 @@ class Report(OneRun):
             if "overlay" not in picture:
                 continue
             held = [v for v in range(VOID) if sample.classes >> v & 1]
-            for path in (sample.item.label, sample.item.image):
+            for path in sample.item.files:
                 anchors[path] = sample.item.image_id
             gallery.append({
                 "id": sample.item.image_id, "split": sample.item.split, "picture": picture["overlay"],
@@ -504,10 +526,30 @@ class PictureRun(OneRun):
 
 
 def _items(
-    root: Path, check: DatasetCheck, pred: str | None, compare: str | None
+    root: Path, check: DatasetCheck | CityscapesCheck, pred: str | None, compare: str | None
 ) -> tuple[list[ReportItem], list[str], list[str], dict[str, int]]:
     """The samples of the report; with ``compare``, the ids only the older labels hold and
-    those only the dataset holds; the ids listed per split file."""
+    those only the dataset holds; the ids listed per split file.
+
+    Raises:
+        DatasetError: no folder to compare with, or of a Cityscapes folder, one of maps of the
+            other kind, or predictions of none of its frames.
+    """
+    old = label_files(compare, " (the labels to compare with)") if compare is not None else None
+    if isinstance(check, CityscapesCheck):
+        items, sizes = _frame_items(check, pred, old), dict[str, int]()
+    else:
+        items, sizes = _voc_items(root, check, pred, old.files if old is not None else {})
+    if old is None:
+        return items, [], [], sizes
+    labelled = {item.image_id for item in items if item.label}
+    return items, sorted(old.files.keys() - labelled), sorted(labelled - old.files.keys()), sizes
+
+
+def _voc_items(
+    root: Path, check: DatasetCheck, pred: str | None, old_files: dict[str, Path]
+) -> tuple[list[ReportItem], dict[str, int]]:
+    """The samples of a VOC folder, and the ids listed per split file."""
     split_of: dict[str, str] = {}
     sizes: dict[str, int] = {}
     names = available_splits(root)  # train and val first: trainval lists both
@@ -519,9 +561,6 @@ def _items(
         sizes[name] = len(ids)
         for image_id in ids:
             split_of.setdefault(image_id, name)
-    old_files: dict[str, Path] = {}
-    if compare is not None:
-        old_files = label_files(compare, " (the labels to compare with)")[1]
     predictions = location(pred) if pred is not None else None
     items = []
     for label, image in check.items:
@@ -531,11 +570,27 @@ def _items(
             str(predictions / f"{image_id}.png") if predictions is not None and label else "",
             str(old_files[image_id]) if label and image_id in old_files else "",
         ))  # fmt: skip
-    sizes = {name: sizes[name] for name in names if name in sizes}  # in file-name order
-    if compare is None:
-        return items, [], [], sizes
-    labelled = {item.image_id for item in items if item.label}
-    return items, sorted(old_files.keys() - labelled), sorted(labelled - old_files.keys()), sizes
+    return items, {name: sizes[name] for name in names if name in sizes}  # in file-name order
+
+
+def _frame_items(check: CityscapesCheck, pred: str | None, old: LabelFiles | None) -> list[ReportItem]:
+    """The frames of a Cityscapes folder, each with its map of the counted ids, its image, and
+    its prediction found by frame as cityscapesScripts finds it (see
+    :func:`~labeltools.jobs.evaluate.frame_pairs`)."""
+    assert check.table is not None  # a report counts one kind of map
+    if old is not None and old.ids is not None and old.ids.source != check.table.source:
+        raise DatasetError(
+            f"{check.root} holds maps of the {check.table.described}, {old.folder} of the {old.ids.described}: compare maps of one kind"
+        )
+    labels = [frame.label_map(check.counted) for frame in check.items]
+    predicted = dict(frame_pairs([location(p) for p in labels if p], pred)) if pred is not None else {}
+    old_files = old.files if old is not None else {}
+    items = []
+    for frame, label in zip(check.items, labels):
+        image = frame.image if frame.image and location(frame.image).exists() else ""
+        old_file = str(old_files[frame.frame]) if label and frame.frame in old_files else ""
+        items.append(ReportItem(frame.frame, label, image, "", predicted.get(label, ""), old_file, frame))
+    return items
 
 
 def report_dataset(
@@ -546,14 +601,19 @@ def report_dataset(
     num_classes: int | None = None,
     jobs: int | None = None,
 ) -> Report:
-    """Check a report of a VOC dataset and return it ready to run (see :class:`Report`).
+    """Check a report of a VOC dataset, or of a Cityscapes folder (``gtFine/val``: each frame's
+    map of label ids, or of train ids with ``classes`` ``cityscapes-train``, its leftImg8bit
+    image, its prediction found by frame, and its check), and return it ready to run (see
+    :class:`Report`).
 
     Raises:
         ReportError: Jinja2 or plotly is missing, an option is out of range, ``output`` is not
-            an ``.html`` file, no predictions folder, or predictions without a class table. DatasetError: ``dataset`` is not a
-            VOC folder, no folder to compare with, or predictions or older labels whose own
-            class table names the classes otherwise than the dataset's. OutputError: the page's folder cannot be
-            made.
+            an ``.html`` file, no predictions folder, or predictions without a class table.
+        DatasetError: ``dataset`` is neither a VOC folder nor a Cityscapes one, no folder to
+            compare with, or predictions or older labels whose own class table names the
+            classes otherwise than the dataset's (of a Cityscapes folder: older maps of the
+            other kind, or predictions of none of its frames).
+        OutputError: the page's folder cannot be made.
     """
     require_report_libraries()
     options.check()
@@ -565,7 +625,13 @@ def report_dataset(
     ensure_dir(page.parent)  # a place the page cannot go is said before the work
     if options.pred is not None and not location(options.pred).is_dir():
         raise ReportError(f"{options.pred}: no such folder (the predictions to score)")
-    check = DatasetCheck(dataset, classes, num_classes)
+    check: DatasetCheck | CityscapesCheck
+    pred_table, chosen = None, ""
+    if (found := label_maps(dataset)) is not None:
+        choice = cityscapes_choice(dataset, found, classes, num_classes)
+        check, pred_table, chosen = CityscapesCheck(dataset, counted=choice.kind), choice.table, choice.chosen
+    else:
+        check = DatasetCheck(dataset, classes, num_classes)
     if options.pred is not None and check.table is None:
         raise ReportError(
             f"{dataset}: scoring predictions needs the classes: give --classes or --num-classes "
@@ -574,9 +640,9 @@ def report_dataset(
     if check.table is not None and (classes is not None or has_own_table(dataset)):  # a table of names, not -n alone
         for other in (options.pred, options.compare):
             if other is not None:  # the predictions and the older labels number the classes alike
-                check_labels_agree(check.table, other, asked=classes is not None)
+                check_labels_agree(pred_table or check.table, other, asked=classes is not None)
     items, only_old, only_new, split_sizes = _items(location(dataset), check, options.pred, options.compare)
-    return Report(str(dataset), str(output), check, items, options, jobs, only_old, only_new, split_sizes)
+    return Report(str(dataset), str(output), check, items, options, jobs, only_old, only_new, split_sizes, pred_table, chosen)
 
 
 def make_report(
@@ -587,7 +653,7 @@ def make_report(
     num_classes: int | None = None,
     jobs: int | None = None,
 ) -> Report:
-    """Make a report of a VOC dataset (both passes, then the page) and return it.
+    """Make a report of a VOC dataset or a Cityscapes folder (both passes, then the page) and return it.
 
     Raises:
         See :func:`report_dataset`; a sample that cannot be read is a problem in the report.
