@@ -189,7 +189,7 @@ def test_label_id_predictions_read_as_train_ids_are_refused_with_a_hint(tmp_path
     results = evaluation.run()
     assert all(not r.ok for r in results)
     assert "prediction holds values" in results[0].error
-    assert results[0].error.endswith("are the predictions labelIds? Then give --classes cityscapes")
+    assert results[0].error.endswith("are the predictions Cityscapes' labelIds? Then give --classes cityscapes")
 
 
 def test_a_voc_dataset_of_cityscapes_label_ids_is_scored_by_train_ids(tmp_path: Path) -> None:

@@ -135,7 +135,7 @@ def test_json_errors(tmp_path):
 
 
 def test_missing_file_and_unknown_preset(tmp_path):
-    with pytest.raises(ClassTableError, match=r"nope.txt: no such class table file \(or use a preset: voc, cityscapes, cityscapes-train\)"):
+    with pytest.raises(ClassTableError, match=r"nope.txt: no such class table file \(or use a preset: voc, cityscapes, cityscapes-train, ade20k, ade20k-train\)"):
         ClassTable.load(tmp_path / "nope.txt")
     with pytest.raises(ClassTableError, match="unknown class table preset 'coco'"):
         ClassTable.preset("coco")
@@ -172,6 +172,30 @@ def test_cityscapes_preset_matches_official_table():
     labels = pytest.importorskip("cityscapesscripts.helpers.labels")
     official = [(lb.name, lb.id, 255 if lb.trainId < 0 else lb.trainId, tuple(lb.color)) for lb in labels.labels]
     assert official == list(CITYSCAPES_LABELS)
+
+
+def test_ade20k_presets_are_its_labels_as_shipped_and_as_trained():
+    """``ade20k``: 0 other (no train id), the 150 classes as 1..150 with mmsegmentation's names and
+    colours, each training as its value minus one; ``ade20k-train``: those classes as 0..149, other
+    void. ADE20K's palette gives road and skyscraper one colour, which colour masks cannot tell
+    apart: a colour mask of either is refused as such."""
+    from labeltools.core.errors import RemapError
+    from labeltools.ops.remap import rgb_to_index
+
+    shipped, trained = ClassTable.preset("ade20k"), ClassTable.preset("ade20k-train")
+    assert shipped.num_classes == 151 and trained.num_classes == 150
+    assert shipped.entry(0) == ClassEntry(0, "other", (0, 0, 0), VOID)
+    assert shipped.entry(1) == ClassEntry(1, "wall", (120, 120, 120), 0)
+    assert shipped.entry(150) == ClassEntry(150, "flag", (92, 0, 255), 149)
+    assert shipped.names[8] == "bed" and shipped.names[13] == "person" and shipped.names[21] == "car"
+    np.testing.assert_array_equal(shipped.id_to_train_id()[:152], [VOID, *range(150), VOID])
+    assert trained.names == shipped.train_table().names == shipped.names[1:]
+    assert [e.color for e in trained.classes] == [e.color for e in shipped.classes][1:]
+    assert trained.void_entries[0].name == "other"
+    shared = [(e.name, e.color) for e in trained.classes if e.color == (140, 140, 140)]
+    assert shared == [("road", (140, 140, 140)), ("skyscraper", (140, 140, 140))]
+    with pytest.raises(RemapError, match=r"\(140, 140, 140\) is road -> 7, skyscraper -> 49"):
+        rgb_to_index(np.full((2, 2, 3), 140, np.uint8), shipped)
 
 
 def test_class_names_writer(tmp_path):

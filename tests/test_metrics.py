@@ -504,3 +504,104 @@ def test_a_table_of_ones_own_with_train_ids_scores_as_reduce_zero_label(tmp_path
     assert [c["name"] for c in scores["classes"]] == ["wall", "building", "sky"]
     assert scores["mean_iou"] == pytest.approx(reduced.mean_iou(), abs=1e-15)
     np.testing.assert_array_equal(evaluation.matrix.matrix[:3, :3], reduced.matrix)
+
+
+def mmseg_intersect_and_union(pred: np.ndarray, label: np.ndarray, num_classes: int, reduce_zero_label: bool):
+    """mmsegmentation's ``intersect_and_union`` (its IoU metric), transcribed with numpy: with
+    ``reduce_zero_label`` (ADE20K's setting) label 0 becomes 255 and every other label one lower;
+    255 is ignored."""
+    label = label.astype(np.int64)
+    if reduce_zero_label:
+        label[label == 0] = 255
+        label = label - 1
+        label[label == 254] = 255
+    mask = label != 255
+    pred, label = pred[mask].astype(np.int64), label[mask]
+    intersect = pred[pred == label]
+    area_intersect = np.bincount(intersect, minlength=num_classes)[:num_classes]
+    area_pred = np.bincount(pred, minlength=num_classes)[:num_classes]
+    area_label = np.bincount(label, minlength=num_classes)[:num_classes]
+    return area_intersect, area_pred + area_label - area_intersect
+
+
+def _ade20k_val(tmp_path, images: int = 5):
+    """ADE20K-like annotations as shipped (0 other, 1..150) under ``annotations/``, a model's
+    argmax (train ids 0..149) under ``argmax/`` and what mmsegmentation saves of it (argmax + 1,
+    its ``format_only`` output) under ``saved/``; returns mmsegmentation's class IoUs."""
+    rng = np.random.default_rng(11)
+    folders = {name: tmp_path / name for name in ("annotations", "argmax", "saved")}
+    for folder in folders.values():
+        folder.mkdir()
+    inter, union = np.zeros(150, np.int64), np.zeros(150, np.int64)
+    for k in range(images):
+        label = rng.integers(0, 151, (24, 32)).astype(np.uint8)
+        label[rng.random(label.shape) < 0.2] = 1  # wall, ADE20K's commonest class
+        label[rng.random(label.shape) < 0.3] = 0  # other
+        argmax = np.where(rng.random(label.shape) < 0.6, np.maximum(label.astype(int) - 1, 0), rng.integers(0, 150, label.shape)).astype(np.uint8)
+        name = f"ADE_val_{k:08d}.png"
+        Image.fromarray(label).save(folders["annotations"] / name)
+        Image.fromarray(argmax).save(folders["argmax"] / name)
+        Image.fromarray(argmax + 1).save(folders["saved"] / name)
+        i, u = mmseg_intersect_and_union(argmax, label, 150, reduce_zero_label=True)
+        inter, union = inter + i, union + u
+    with np.errstate(invalid="ignore", divide="ignore"):
+        iou = inter / union
+    return folders, iou
+
+
+def test_the_ade20k_presets_score_as_mmsegmentation_scores_ade20k(tmp_path, caplog):
+    """``-c ade20k``: ADE20K's annotations and mmsegmentation's saved predictions as they are
+    (0 other, classes 1..150), scored by their train ids; ``-c ade20k-train --gt-classes ade20k``:
+    a model's argmax (0..149) against the same annotations. Both are mmsegmentation's
+    ``reduce_zero_label`` scores; the argmax read as label ids is named."""
+    folders, reference = _ade20k_val(tmp_path)
+    present = ~np.isnan(reference)
+    for pred, classes, gt_classes in ((folders["saved"], "ade20k", None), (folders["argmax"], "ade20k-train", "ade20k")):
+        evaluation = evaluate_dataset(folders["annotations"], pred, classes=classes, gt_classes=gt_classes, jobs=1)
+        assert all(r.ok for r in evaluation.run())
+        scores = evaluation.scores()
+        assert scores["num_classes"] == 150 and scores["classes"][0]["name"] == "wall" and scores["classes"][-1]["name"] == "flag"
+        ious = np.array([np.nan if c["iou"] is None else c["iou"] for c in scores["classes"]])
+        np.testing.assert_array_equal(np.isnan(ious), ~present)
+        np.testing.assert_allclose(ious[present], reference[present], rtol=0, atol=1e-15)
+        assert scores["mean_iou"] == pytest.approx(float(np.nanmean(reference)), abs=1e-15)
+        assert "as mmsegmentation scores ADE20K (reduce_zero_label)" in evaluation.classes_from
+    assert evaluation.ground_truth == "read by the ade20k preset (ADE20K labels 0..150, 0 other)"
+    with caplog.at_level(logging.WARNING):
+        evaluate_dataset(folders["annotations"], folders["argmax"], classes="ade20k", jobs=1).run()
+    assert "of the predicted pixels are of classes without a train id (other), which a model trained on the train ids never predicts: " \
+        "are the predictions train ids? Then give --classes ade20k-train" in caplog.text
+    # the ground truth as shipped, read as train ids, fails where it holds 150 (flag) ...
+    failed = [r for r in evaluate_dataset(folders["annotations"], folders["argmax"], classes="ade20k-train", jobs=1).run() if not r.ok]
+    assert failed and all("150" in r.error for r in failed)
+    # ... and tables that score other classes are refused, as is half an answer
+    with pytest.raises(DatasetError, match=r"are neither the same nor one's label ids and the other's train ids"):
+        evaluate_dataset(folders["annotations"], folders["argmax"], classes="ade20k-train", gt_classes="cityscapes")
+    with pytest.raises(DatasetError, match=r"--gt-classes names the ground truth's values where they are not the predictions': give --classes too"):
+        evaluate_dataset(folders["annotations"], folders["argmax"], gt_classes="ade20k")
+
+
+def test_a_dataset_converted_with_ade20k_names_is_scored_and_weighted_by_train_ids(tmp_path):
+    """A VOC dataset whose class_names.txt holds ADE20K's 151 names (``convert -c ade20k``) keeps
+    no train ids: it is read as the ``ade20k`` preset all the same, scored over the 150 classes
+    and weighted by them (0, other, void)."""
+    from labeltools import ClassTable, class_weights, count_classes
+    from labeltools.jobs.weights import weigh_dataset
+
+    folders, reference = _ade20k_val(tmp_path)
+    voc = tmp_path / "voc"
+    (voc / "ImageSets" / "Segmentation").mkdir(parents=True)
+    (voc / "class_names.txt").write_text("\n".join(ClassTable.preset("ade20k").names) + "\n")
+    folders["annotations"].rename(voc / "SegmentationClass")
+    ids = sorted(p.stem for p in (voc / "SegmentationClass").glob("*.png"))
+    write_split(voc, "train", ids)
+    write_split(voc, "val", ids)
+    evaluation = evaluate_dataset(voc, folders["saved"], split="val", jobs=1)
+    assert evaluation.classes_from.startswith(f"{voc / 'class_names.txt'}, ADE20K's labels as the ade20k preset")
+    evaluation.run()
+    assert evaluation.scores()["mean_iou"] == pytest.approx(float(np.nanmean(reference)), abs=1e-15)
+    weighing = weigh_dataset(voc, jobs=1)
+    for _ in weighing:
+        pass
+    reduced = [np.where(a == 0, 255, a.astype(int) - 1) for a in (np.asarray(Image.open(p)) for p in sorted((voc / "SegmentationClass").glob("*.png")))]
+    np.testing.assert_allclose(np.load(weighing.target), class_weights(count_classes(reduced, 150), "enet"))

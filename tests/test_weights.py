@@ -419,13 +419,26 @@ def test_absent_classes_get_documented_finite_weights(scheme, caplog):
     if scheme == "enet":
         assert weights[3] == weights[4] == 1 / np.log(1.02)
         assert weights.max() == weights[3]
-        assert f"class 3 (bird) has no pixels: its enet weight is 1/ln(1.02) = {1 / math.log(1.02):.6g}, the largest" in caplog.messages
+        assert caplog.messages == [f"2 classes have no pixels, 3 (bird), 4 (class_4): their enet weight is 1/ln(1.02) = {1 / math.log(1.02):.6g}, the largest"]
     else:
         assert weights[3] == weights[4] == 0
         # left out of medians and normalisation: the present classes weigh as without them
         np.testing.assert_allclose(weights[:3], class_weights(two_image_counts(), scheme))
-        assert f"class 3 (bird) has no pixels: its {scheme} weight is 0" in caplog.messages
-    assert f"class 4 (class_4) has no pixels: its {scheme} weight is " in "\n".join(caplog.messages)
+        assert caplog.messages == [f"2 classes have no pixels, 3 (bird), 4 (class_4): their {scheme} weight is 0"]
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="labeltools.ops.counts"):
+        class_weights(two_image_counts(num_classes=4), scheme, class_names=["bg", "cat", "dog", "bird"])
+    assert caplog.messages == [f"class 3 (bird) has no pixels: its {scheme} weight is " + (f"1/ln(1.02) = {1 / math.log(1.02):.6g}, the largest" if scheme == "enet" else "0")]
+
+
+def test_many_classes_without_pixels_are_one_warning(caplog):
+    """ADE20K's 150 classes over a few images: one line names the first ten and counts the rest."""
+    counts = two_image_counts(num_classes=150)
+    with caplog.at_level(logging.WARNING, logger="labeltools.ops.counts"):
+        class_weights(counts, "median")
+    assert caplog.messages == [
+        "147 classes have no pixels, " + ", ".join(f"{i} (class_{i})" for i in range(3, 13)) + " and 137 more: their median weight is 0"
+    ]
 
 
 def test_weight_errors():

@@ -42,7 +42,7 @@ def colormap_command(
     num_alias: Annotated[Optional[int], typer.Option("--num", hidden=True, min=1, max=2**24)] = None,
     classes: Annotated[
         str,
-        typer.Option("--classes", "-c", help="Names and colours: a preset (voc, cityscapes, cityscapes-train) or a class table file."),
+        typer.Option("--classes", "-c", help="Names and colours: a preset (voc, cityscapes, cityscapes-train, ade20k, ade20k-train) or a class table file."),
     ] = "voc",
     output: Annotated[
         Optional[str],
@@ -226,7 +226,7 @@ def remap_command(
         raise typer.BadParameter("--index-map and --to-rgb cannot be combined", param_hint="--to-rgb")
     if index_map is None and classes is None:
         raise typer.BadParameter(
-            "colour masks need a class table (voc, cityscapes, cityscapes-train or a file); "
+            "colour masks need a class table (voc, cityscapes, cityscapes-train, ade20k, ade20k-train or a file); "
             "label files with values go through --index-map",
             param_hint="--classes",
         )

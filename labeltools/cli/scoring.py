@@ -142,6 +142,14 @@ def evaluate_command(
         int, typer.Option("--ignore-index", min=0, max=255, help="Ground-truth value that is not scored (0..255).")
     ] = 255,
     classes: ClassesOption = None,
+    gt_classes: Annotated[
+        Optional[str],
+        typer.Option(
+            "--gt-classes", metavar="TABLE",
+            help="The ground truth's class table where its values are not the predictions' (--classes): one the label "
+            "ids of a table with train ids, the other its train ids (--gt-classes ade20k -c ade20k-train).",
+        ),
+    ] = None,
     json_path: JsonOption = None,
     csv_path: Annotated[
         Optional[str], typer.Option("--csv", help="Write the confusion matrix as CSV to FILE.")
@@ -159,11 +167,14 @@ def evaluate_command(
     --num-classes (which must agree with a table). Only pixels whose ground truth is not 255 count. Classes absent from both ground truth and
     predictions are left out of the means and listed.
 
-    A table with train ids (-c cityscapes, Cityscapes' labelIds) is scored by them, as
-    cityscapesScripts scores: ground truth of a class without one is void, and predicting one
-    is wrong. A Cityscapes gtFine folder (gtFine/val: a folder per city) is read as
-    cityscapesScripts reads it: its *_labelIds.png maps, or its *_labelTrainIds.png maps for
-    predictions of train ids (-c cityscapes-train), each frame's prediction found by name
+    A table with train ids (-c cityscapes, Cityscapes' labelIds; -c ade20k, ADE20K's labels as
+    shipped, 0 other) is scored by them, as cityscapesScripts and mmsegmentation score: ground
+    truth of a class without one is void, and predicting one is wrong. Predictions of train ids
+    (-c ade20k-train, 0..149) against ground truth of label ids: add --gt-classes ade20k.
+
+    A Cityscapes gtFine folder (gtFine/val: a folder per city) is read as cityscapesScripts
+    reads it: its *_labelIds.png maps, or its *_labelTrainIds.png maps for predictions of train
+    ids (-c cityscapes-train), each frame's prediction found by name
     (frankfurt_000000_000294_leftImg8bit.png) in any sub-folder of PRED.
 
     Examples:
@@ -171,10 +182,11 @@ def evaluate_command(
     labeltools evaluate gt/ pred/ -c cityscapes-train --excel scores.xlsx
     labeltools evaluate dataset preds/ --missing skip --csv confusion.csv
     labeltools evaluate gtFine/ results/
+    labeltools evaluate ade/annotations/ ade/argmax/ -c ade20k-train --gt-classes ade20k
     """
     from labeltools.formats.scores import save_confusion_csv, save_scores_excel
     from labeltools.jobs.evaluate import evaluate_dataset
-    evaluation = evaluate_dataset(gt, pred, num_classes, split, missing.value, ignore_index, classes, jobs)
+    evaluation = evaluate_dataset(gt, pred, num_classes, split, missing.value, ignore_index, classes, jobs, gt_classes)
     if evaluation.ground_truth:
         err.print(f"ground truth: {printable(evaluation.ground_truth)}", soft_wrap=True)
     err.print(f"classes: {evaluation.matrix.scored}, from {printable(evaluation.classes_from)}", soft_wrap=True)

@@ -2,9 +2,12 @@
 
 Tables load from labelme's ``labels.txt`` (``__ignore__``, ``_background_``, then classes), a plain
 ``class_names.txt`` (line ``i`` is class ``i``), CSV (``index,name,r,g,b[,train_id]``) or JSON,
-and presets exist: ``voc``, ``cityscapes`` (Cityscapes' label ids, each with its train id) and
-``cityscapes-train`` (its 19 train ids, every other Cityscapes label void). A preset means the
-same ids in every command: label files hold the table's indices.
+and presets exist: ``voc``, ``cityscapes`` (Cityscapes' label ids, each with its train id),
+``cityscapes-train`` (its 19 train ids, every other Cityscapes label void), ``ade20k`` (ADE20K's
+annotations as shipped: 0 other, without train id, and its 150 classes as 1..150, each with its
+train id one lower) and ``ade20k-train`` (the 150 classes as 0..149, as mmsegmentation's
+``reduce_zero_label`` trains and predicts them). A preset means the same ids in every command:
+label files hold the table's indices.
 
 Indices 0..254 are classes; 255 (:data:`~labeltools.core.colormap.VOID`) marks void entries such as
 ``__ignore__`` or VOC's boundary colour; -1 marks an entry that has a name and a colour but no
@@ -91,13 +94,180 @@ CITYSCAPES_LABELS: tuple[tuple[str, int, int, Color], ...] = (
 )
 
 
-PRESETS = ("voc", "cityscapes", "cityscapes-train")
+# ADE20K's 150 classes (SceneParsing's objectInfo150, as mmsegmentation's ADE20KDataset names
+# and colours them), in train-id order: label value i + 1, train id i.
+ADE20K_CLASSES: tuple[tuple[str, Color], ...] = (
+    ("wall", (120, 120, 120)),
+    ("building", (180, 120, 120)),
+    ("sky", (6, 230, 230)),
+    ("floor", (80, 50, 50)),
+    ("tree", (4, 200, 3)),
+    ("ceiling", (120, 120, 80)),
+    ("road", (140, 140, 140)),
+    ("bed", (204, 5, 255)),
+    ("windowpane", (230, 230, 230)),
+    ("grass", (4, 250, 7)),
+    ("cabinet", (224, 5, 255)),
+    ("sidewalk", (235, 255, 7)),
+    ("person", (150, 5, 61)),
+    ("earth", (120, 120, 70)),
+    ("door", (8, 255, 51)),
+    ("table", (255, 6, 82)),
+    ("mountain", (143, 255, 140)),
+    ("plant", (204, 255, 4)),
+    ("curtain", (255, 51, 7)),
+    ("chair", (204, 70, 3)),
+    ("car", (0, 102, 200)),
+    ("water", (61, 230, 250)),
+    ("painting", (255, 6, 51)),
+    ("sofa", (11, 102, 255)),
+    ("shelf", (255, 7, 71)),
+    ("house", (255, 9, 224)),
+    ("sea", (9, 7, 230)),
+    ("mirror", (220, 220, 220)),
+    ("rug", (255, 9, 92)),
+    ("field", (112, 9, 255)),
+    ("armchair", (8, 255, 214)),
+    ("seat", (7, 255, 224)),
+    ("fence", (255, 184, 6)),
+    ("desk", (10, 255, 71)),
+    ("rock", (255, 41, 10)),
+    ("wardrobe", (7, 255, 255)),
+    ("lamp", (224, 255, 8)),
+    ("bathtub", (102, 8, 255)),
+    ("railing", (255, 61, 6)),
+    ("cushion", (255, 194, 7)),
+    ("base", (255, 122, 8)),
+    ("box", (0, 255, 20)),
+    ("column", (255, 8, 41)),
+    ("signboard", (255, 5, 153)),
+    ("chest of drawers", (6, 51, 255)),
+    ("counter", (235, 12, 255)),
+    ("sand", (160, 150, 20)),
+    ("sink", (0, 163, 255)),
+    ("skyscraper", (140, 140, 140)),
+    ("fireplace", (250, 10, 15)),
+    ("refrigerator", (20, 255, 0)),
+    ("grandstand", (31, 255, 0)),
+    ("path", (255, 31, 0)),
+    ("stairs", (255, 224, 0)),
+    ("runway", (153, 255, 0)),
+    ("case", (0, 0, 255)),
+    ("pool table", (255, 71, 0)),
+    ("pillow", (0, 235, 255)),
+    ("screen door", (0, 173, 255)),
+    ("stairway", (31, 0, 255)),
+    ("river", (11, 200, 200)),
+    ("bridge", (255, 82, 0)),
+    ("bookcase", (0, 255, 245)),
+    ("blind", (0, 61, 255)),
+    ("coffee table", (0, 255, 112)),
+    ("toilet", (0, 255, 133)),
+    ("flower", (255, 0, 0)),
+    ("book", (255, 163, 0)),
+    ("hill", (255, 102, 0)),
+    ("bench", (194, 255, 0)),
+    ("countertop", (0, 143, 255)),
+    ("stove", (51, 255, 0)),
+    ("palm", (0, 82, 255)),
+    ("kitchen island", (0, 255, 41)),
+    ("computer", (0, 255, 173)),
+    ("swivel chair", (10, 0, 255)),
+    ("boat", (173, 255, 0)),
+    ("bar", (0, 255, 153)),
+    ("arcade machine", (255, 92, 0)),
+    ("hovel", (255, 0, 255)),
+    ("bus", (255, 0, 245)),
+    ("towel", (255, 0, 102)),
+    ("light", (255, 173, 0)),
+    ("truck", (255, 0, 20)),
+    ("tower", (255, 184, 184)),
+    ("chandelier", (0, 31, 255)),
+    ("awning", (0, 255, 61)),
+    ("streetlight", (0, 71, 255)),
+    ("booth", (255, 0, 204)),
+    ("television receiver", (0, 255, 194)),
+    ("airplane", (0, 255, 82)),
+    ("dirt track", (0, 10, 255)),
+    ("apparel", (0, 112, 255)),
+    ("pole", (51, 0, 255)),
+    ("land", (0, 194, 255)),
+    ("bannister", (0, 122, 255)),
+    ("escalator", (0, 255, 163)),
+    ("ottoman", (255, 153, 0)),
+    ("bottle", (0, 255, 10)),
+    ("buffet", (255, 112, 0)),
+    ("poster", (143, 255, 0)),
+    ("stage", (82, 0, 255)),
+    ("van", (163, 255, 0)),
+    ("ship", (255, 235, 0)),
+    ("fountain", (8, 184, 170)),
+    ("conveyer belt", (133, 0, 255)),
+    ("canopy", (0, 255, 92)),
+    ("washer", (184, 0, 255)),
+    ("plaything", (255, 0, 31)),
+    ("swimming pool", (0, 184, 255)),
+    ("stool", (0, 214, 255)),
+    ("barrel", (255, 0, 112)),
+    ("basket", (92, 255, 0)),
+    ("waterfall", (0, 224, 255)),
+    ("tent", (112, 224, 255)),
+    ("bag", (70, 184, 160)),
+    ("minibike", (163, 0, 255)),
+    ("cradle", (153, 0, 255)),
+    ("oven", (71, 255, 0)),
+    ("ball", (255, 0, 163)),
+    ("food", (255, 204, 0)),
+    ("step", (255, 0, 143)),
+    ("tank", (0, 255, 235)),
+    ("trade name", (133, 255, 0)),
+    ("microwave", (255, 0, 235)),
+    ("pot", (245, 0, 255)),
+    ("animal", (255, 0, 122)),
+    ("bicycle", (255, 245, 0)),
+    ("lake", (10, 190, 212)),
+    ("dishwasher", (214, 255, 0)),
+    ("screen", (0, 204, 255)),
+    ("blanket", (20, 0, 255)),
+    ("sculpture", (255, 255, 0)),
+    ("hood", (0, 153, 255)),
+    ("sconce", (0, 41, 255)),
+    ("vase", (0, 255, 204)),
+    ("traffic light", (41, 0, 255)),
+    ("tray", (41, 255, 0)),
+    ("ashcan", (173, 0, 255)),
+    ("fan", (0, 245, 255)),
+    ("pier", (71, 0, 255)),
+    ("crt screen", (122, 0, 255)),
+    ("plate", (0, 255, 184)),
+    ("monitor", (0, 92, 255)),
+    ("bulletin board", (184, 255, 0)),
+    ("shower", (0, 133, 255)),
+    ("radiator", (255, 214, 0)),
+    ("glass", (25, 194, 194)),
+    ("clock", (102, 255, 0)),
+    ("flag", (92, 0, 255)),
+)  # fmt: skip
+
+#: The name of ADE20K's label 0, the pixels of none of its classes (left out of its scores).
+ADE20K_OTHER = "other"
+
+PRESETS = ("voc", "cityscapes", "cityscapes-train", "ade20k", "ade20k-train")
+
+#: The presets of label ids with train ids: the preset of their train ids, what the label ids
+#: are, and whose scores scoring by the train ids gives.
+TRAIN_ID_PRESETS = {
+    "cityscapes": ("cityscapes-train", "Cityscapes' labelIds", "cityscapesScripts scores"),
+    "ade20k": ("ade20k-train", "ADE20K's labels", "mmsegmentation scores ADE20K (reduce_zero_label)"),
+}
 
 #: What each preset's indices are, for messages that say which table was chosen.
 PRESET_IDS = {
     "voc": "PASCAL VOC class ids 0..20",
     "cityscapes": "Cityscapes labelIds 0..33",
     "cityscapes-train": "Cityscapes trainIds 0..18, 255 void",
+    "ade20k": "ADE20K labels 0..150, 0 other",
+    "ade20k-train": "ADE20K classes 0..149 as trained, 255 void",
 }
 
 
@@ -197,8 +367,8 @@ class ClassTable:
 
     @classmethod
     def preset(cls, name: str) -> ClassTable:
-        """The ``voc``, ``cityscapes`` (labelIds) or ``cityscapes-train`` (trainIds) preset (see
-        the module docs)."""
+        """The ``voc``, ``cityscapes`` (labelIds), ``cityscapes-train`` (trainIds), ``ade20k``
+        (0..150, 0 other) or ``ade20k-train`` (0..149) preset (see the module docs)."""
         key = name.lower()
         if key == "voc":
             entries = [ClassEntry(i, n, _default_color(i)) for i, n in enumerate(VOC_NAMES)]
@@ -217,6 +387,14 @@ class ClassTable:
             entries.append(ClassEntry(VOID, "void", (0, 0, 0)))
             entries += [ClassEntry(VOID, n, c) for n, _, t, c in CITYSCAPES_LABELS if t == VOID]
             return cls(entries, "cityscapes-train preset")
+        if key == "ade20k":  # the annotations as ADE20K ships them: 0 other, class i as i + 1
+            entries = [ClassEntry(0, ADE20K_OTHER, (0, 0, 0), VOID)]
+            entries += [ClassEntry(i + 1, n, c, i) for i, (n, c) in enumerate(ADE20K_CLASSES)]
+            return cls(entries, "ade20k preset")
+        if key == "ade20k-train":  # as trained and predicted: class i as i, other void
+            entries = [ClassEntry(i, n, c) for i, (n, c) in enumerate(ADE20K_CLASSES)]
+            entries.append(ClassEntry(VOID, ADE20K_OTHER, (0, 0, 0)))
+            return cls(entries, "ade20k-train preset")
         raise ClassTableError(f"unknown class table preset {name!r} (known: {', '.join(PRESETS)})")
 
     @classmethod
@@ -488,13 +666,25 @@ class ClassTable:
         return lut
 
     def with_preset_train_ids(self) -> ClassTable:
-        """This table, or for one that names Cityscapes' label ids without their train ids (a
-        dataset converted with ``--classes cityscapes`` keeps the names alone), the
-        ``cityscapes`` preset, which has them, under a source that says so."""
-        preset = ClassTable.preset("cityscapes")
-        if self.has_train_ids or self.names != preset.names:
+        """This table, or for one that names the label ids of a preset with train ids without
+        them (a dataset converted with ``--classes cityscapes`` or ``ade20k`` keeps the names
+        alone), that preset, which has them, under a source that says so."""
+        if self.has_train_ids:
             return self
-        return ClassTable(list(preset), f"{self.source}, Cityscapes' labelIds as the {preset.source}")
+        for name, (_, what, _) in TRAIN_ID_PRESETS.items():
+            preset = ClassTable.preset(name)
+            if self.names == preset.names:
+                return ClassTable(list(preset), f"{self.source}, {what} as the {preset.source}")
+        return self
+
+    def train_id_preset(self) -> str | None:
+        """The preset of label ids with train ids (see :data:`TRAIN_ID_PRESETS`) whose label ids,
+        or whose train ids, this table names; None for any other table."""
+        for name in TRAIN_ID_PRESETS:
+            preset = ClassTable.preset(name)
+            if self.names in (preset.names, preset.train_table().names):
+                return name
+        return None
 
     def train_table(self) -> ClassTable:
         """The table of training targets: one entry per train id (first class that has it)."""

@@ -2,8 +2,9 @@
 
 Pairs are matched by stem (under a Cityscapes ``gtFine`` folder, by frame, as cityscapesScripts
 matches them), read in parallel, and each worker sends back the confusion counts of one pair.
-A class table with train ids (the ``cityscapes`` preset of labelIds) is scored by them, as
-cityscapesScripts scores (see :class:`~labeltools.ops.metrics.TrainIdScoring`).
+A class table with train ids (the ``cityscapes`` preset of labelIds, ``ade20k`` of ADE20K's labels)
+is scored by them, as cityscapesScripts and mmsegmentation score (see
+:class:`~labeltools.ops.metrics.TrainIdScoring`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from labeltools.core._types import PathLike
-from labeltools.core.classes import ClassTable, class_names_for
+from labeltools.core.classes import TRAIN_ID_PRESETS, ClassTable, class_names_for
 from labeltools.core.errors import DatasetError, EvaluationError
 from labeltools.core.options import MISSING_POLICIES, VOID
 from labeltools.engine.executor import (
@@ -43,6 +44,9 @@ from labeltools.ops.metrics import ConfusionMatrix, TrainIdScoring, _check_num_c
 
 #: The presets of Cityscapes' label ids and train ids.
 CITYSCAPES, CITYSCAPES_TRAIN = "cityscapes", "cityscapes-train"
+#: The share of predicted pixels of classes without a train id (of a table with train ids) above
+#: which the predictions are said to look like train ids read as label ids.
+UNSCORED_SHARE = 0.01
 
 
 def check_missing_policy(missing: str, name: str = "missing") -> None:
@@ -219,6 +223,7 @@ class Evaluation(OneRun):
     reading: TrainIdScoring | None = None
     ground_truth: str = ""  # which files of a folder holding several kinds are the ground truth
     pred_hint: str = ""  # said after prediction values that are no class
+    train_hint: str = ""  # what to give for predictions of train ids read as label ids
 
     def _run(self) -> Iterator[FileResult]:
         cm = self.matrix
@@ -235,9 +240,21 @@ class Evaluation(OneRun):
             log.warning(
                 "no prediction holds a value above %d (%s), which the ground truth holds: are the predictions "
                 "train ids? Then give %s", cm.scored - 1,
-                ", ".join(self.names[i] for i in high[:3]) + (", ..." if len(high) > 3 else ""),
-                f"--classes {CITYSCAPES_TRAIN}" if reading.pred_table.startswith(CITYSCAPES) else "the table of the train ids (--classes)",
+                ", ".join(self.names[i] for i in high[:3]) + (", ..." if len(high) > 3 else ""), self.train_hint,
             )  # fmt: skip
+        unscored = int(cm.pred_pixels()[cm.scored :].sum())
+        if high and unscored >= UNSCORED_SHARE * cm.total:  # a model of the train ids never predicts those
+            log.warning(
+                "%.1f%% of the predicted pixels are of classes without a train id (%s), which a model trained on the "
+                "train ids never predicts: are the predictions train ids? Then give %s",
+                100 * unscored / cm.total, self.unscored_names, self.train_hint,
+            )  # fmt: skip
+
+    @property
+    def unscored_names(self) -> str:
+        """The first classes without a train id of the predictions' table, for messages."""
+        names = self.reading.unscored if self.reading is not None else []
+        return ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
 
     def scores(self) -> dict[str, Any]:
         """The scores so far, as :meth:`ConfusionMatrix.to_dict` gives them (``evaluate --json``)."""
@@ -253,6 +270,7 @@ def evaluate_dataset(
     ignore_index: int | None = VOID,
     classes: ClassTable | PathLike | None = None,
     jobs: int | None = None,
+    gt_classes: ClassTable | PathLike | None = None,
 ) -> Evaluation:
     """Check a scoring of a folder of predictions against ground truth (see
     :func:`evaluation_pairs`) and return it ready to run. The classes come from ``classes``,
@@ -260,13 +278,24 @@ def evaluate_dataset(
     folder of its labels), else ``num_classes``; a ``num_classes`` must agree with the table, and
     predictions that carry a class table of their own must name the classes as it does (see
     :func:`~labeltools.formats.voc.check_labels_agree`: a ``classes`` given is used with a warning).
+    ``gt_classes``, with ``classes``, is the table of the ground truth's values where they are
+    not the predictions': one of them the label ids of a table with train ids, the other its
+    train ids (ADE20K's annotations as shipped, ``ade20k``, against predictions of its train
+    ids, ``ade20k-train``).
 
     Raises:
         DatasetError: see :func:`evaluation_pairs`; no classes known, a ``num_classes`` that is
-            not the table's, or predictions whose own table names the classes otherwise.
+            not the table's, or predictions whose own table names the classes otherwise;
+            ``gt_classes`` without ``classes``, of a Cityscapes folder (its maps say what they
+            hold), or that are neither ``classes`` nor its label ids or train ids.
         EvaluationError: bad ``num_classes``, ``ignore_index`` or ``missing`` (see :func:`evaluate_pairs`).
     """
     found = label_maps(gt, split)
+    if gt_classes is not None and (classes is None or found is not None):
+        raise DatasetError(
+            f"{gt}: a Cityscapes folder's maps say which ids they hold; give --classes alone" if found is not None
+            else "--gt-classes names the ground truth's values where they are not the predictions': give --classes too"
+        )  # fmt: skip
     if found is not None:
         table, gt_table, _, gt_paths, chosen = cityscapes_choice(gt, found, classes, num_classes)
     else:
@@ -277,12 +306,15 @@ def evaluate_dataset(
             )
         table = gt_table = own.with_preset_train_ids()
         gt_paths, chosen = None, ""
+        if gt_classes is not None:
+            gt_table = _ground_truth_table(table, gt_classes)
+            chosen = f"read by the {gt_table.described}"
     if classes is not None or has_own_table(gt):  # a table of names, not -n alone
         check_labels_agree(table, pred, asked=classes is not None)
     check_scoring(table.num_classes, ignore_index, missing)
     pairs = evaluation_pairs(gt, pred, split) if gt_paths is None else frame_pairs(gt_paths, pred)
     score = scoring(table, gt_table, ignore_index)
-    return Evaluation(pairs, score.matrix, score.names, missing, jobs, score.described, score.reading, chosen, score.hint)
+    return Evaluation(pairs, score.matrix, score.names, missing, jobs, score.described, score.reading, chosen, score.hint, score.train_hint)
 
 
 class Scoring(NamedTuple):
@@ -295,6 +327,7 @@ class Scoring(NamedTuple):
     reading: TrainIdScoring | None
     described: str
     hint: str
+    train_hint: str = ""  # what to give for predictions of train ids read as label ids
 
 
 def scoring(table: ClassTable, gt_table: ClassTable | None = None, ignore_index: int | None = VOID) -> Scoring:
@@ -302,22 +335,26 @@ def scoring(table: ClassTable, gt_table: ClassTable | None = None, ignore_index:
     those of ``gt_table`` (``table`` by default): by the train ids of either, when one has them
     (see :class:`~labeltools.ops.metrics.TrainIdScoring`), else by the classes themselves."""
     gt_table = gt_table or table
-    train_ids = ClassTable.preset(CITYSCAPES).train_table().names
-    hint = f"; are the predictions labelIds? Then give --classes {CITYSCAPES}" if table.names == train_ids else ""
+    family = (table if table.has_train_ids else gt_table).train_id_preset()
+    hint = ""
+    if family is not None and not table.has_train_ids:  # predictions of the train ids
+        hint = f"; are the predictions {TRAIN_ID_PRESETS[family][1]}? Then give --classes {family}"
     if not (table.has_train_ids or gt_table.has_train_ids):
         matrix = ConfusionMatrix(table.num_classes, ignore_index)
         return Scoring(matrix, class_names_for(table.num_classes, table), None, table.described, hint)
     by = table if table.has_train_ids else gt_table
     train = by.train_table()
+    train_hint = f"--classes {TRAIN_ID_PRESETS[family][0]}" if family is not None else "the table of the train ids (--classes)"
     reading = TrainIdScoring(train, gt_table, table, ignore_index, hint)
     names = [*class_names_for(train.num_classes, train), "a class without train id"]
     unscored = sum(e.target == VOID for e in by.classes)
+    whose = TRAIN_ID_PRESETS[family][2] if family is not None else "cityscapesScripts scores label ids"
     described = (
         table.described + (", scored as its" if by is table else f"; the ground truth, {by.described}, read as its")
-        + f" {train.num_classes} train ids, as cityscapesScripts scores: ground truth of its {unscored} classes "
-        + "without one is void" + ("; predicting one of them is wrong" if by is table else "")
+        + f" {train.num_classes} train ids, as {whose}: ground truth of its {unscored} "
+        + f"class{'es' if unscored != 1 else ''} without one is void" + ("; predicting one of them is wrong" if by is table else "")
     )
-    return Scoring(reading.matrix(), names, reading, described, hint)
+    return Scoring(reading.matrix(), names, reading, described, hint, train_hint)
 
 
 class CityscapesChoice(NamedTuple):
@@ -329,6 +366,22 @@ class CityscapesChoice(NamedTuple):
     kind: str  # labelIds or trainIds
     paths: list[Any]
     chosen: str  # what was taken, for the user (see chosen_maps)
+
+
+def _ground_truth_table(table: ClassTable, gt_classes: ClassTable | PathLike) -> ClassTable:
+    """The table of ground truth holding the values of ``gt_classes`` scored against predictions
+    of ``table``: the same classes, or the label ids of a table with train ids and its train ids.
+
+    Raises:
+        DatasetError: the tables score different classes.
+    """
+    gt_table = (gt_classes if isinstance(gt_classes, ClassTable) else ClassTable.load(gt_classes)).with_preset_train_ids()
+    if tables_disagree(gt_table.train_table(), table.train_table()) is None:  # the same classes are scored
+        return gt_table
+    raise DatasetError(
+        f"the ground truth's classes, {gt_table.described}, and the predictions', {table.described}, are neither the "
+        "same nor one's label ids and the other's train ids: the same values would mean other classes"
+    )
 
 
 def cityscapes_choice(

@@ -511,15 +511,20 @@ def class_weights(
     else:  # effective
         raw = (1 - beta) / (1 - beta ** n[present])
         weights[present] = raw * (np.count_nonzero(present) / raw.sum())
-    for index in np.flatnonzero(~present).tolist():
-        log.warning(
-            "class %d (%s) has no pixels: its %s weight is %s",
-            index,
-            class_name(index, class_names),
-            scheme,
-            f"1/ln({c:g}) = {weights[index]:.6g}, the largest" if scheme == "enet" else "0",
-        )
+    absent = np.flatnonzero(~present).tolist()
+    if absent:  # one line, however many classes (ADE20K has 150)
+        named = [f"{index} ({class_name(index, class_names)})" for index in absent]
+        value = f"1/ln({c:g}) = {weights[absent[0]]:.6g}, the largest" if scheme == "enet" else "0"
+        if len(absent) == 1:
+            log.warning("class %s has no pixels: its %s weight is %s", named[0], scheme, value)
+        else:
+            shown = ", ".join(named[:ABSENT_NAMED]) + (f" and {len(named) - ABSENT_NAMED} more" if len(named) > ABSENT_NAMED else "")
+            log.warning("%d classes have no pixels, %s: their %s weight is %s", len(absent), shown, scheme, value)
     return weights
+
+
+#: Classes without pixels named in the warning about them; the rest are counted.
+ABSENT_NAMED = 10
 
 
 def weights_provenance(

@@ -261,6 +261,7 @@ class TrainIdScoring:
         # predicted at all is how train ids read as label ids show (Cityscapes' 6..18: label ids 19..33).
         kept = {e.target for e in pred.classes if e.index < self.num_classes}
         self.high = [] if not pred.has_train_ids else [int(t) for t in range(self.num_classes) if t not in kept]
+        self.unscored = [e.name for e in pred.classes if e.target == VOID]  # the predictions' classes without one
 
     def matrix(self) -> ConfusionMatrix:
         """An empty confusion matrix of the train ids and, last, predictions of none."""
