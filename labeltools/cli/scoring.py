@@ -182,7 +182,7 @@ def evaluate_command(
     labeltools evaluate gt/ pred/ -c cityscapes-train --excel scores.xlsx
     labeltools evaluate dataset preds/ --missing skip --csv confusion.csv
     labeltools evaluate gtFine/ results/
-    labeltools evaluate ade/annotations/ ade/argmax/ -c ade20k-train --gt-classes ade20k
+    labeltools evaluate ade/gt ade/argmax -c ade20k-train --gt-classes ade20k
     """
     from labeltools.formats.scores import save_confusion_csv, save_scores_excel
     from labeltools.jobs.evaluate import evaluate_dataset
