@@ -590,7 +590,7 @@ def test_the_report_of_train_id_maps_counts_train_ids(tmp_path: Path) -> None:
         Image.fromarray(TRAIN[pred]).save(trained / f"{frame}_leftImg8bit.png")
     gt = tmp_path / "cs" / "gtFine" / "val"
     report = make_report(gt, tmp_path / "r.html", ReportOptions(pred=str(trained)), classes="cityscapes-train", jobs=1)
-    assert report.labels_chosen == f"7 *_labelTrainIds.png under {gt} (not its 7 *_labelIds.png)"
+    assert report.read_from == f"labels: 7 *_labelTrainIds.png under {gt} (not its 7 *_labelIds.png)"
     page = report.page()
     assert page["summary"]["classes"] == 19 and page["problems"] == []
     expected = np.bincount(np.concatenate([TRAIN[t].ravel() for t, _ in frames.values()]), minlength=256)

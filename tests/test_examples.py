@@ -15,7 +15,7 @@ the Datumaro one in Datumaro's (see ``consumers.py``).
 ``--help``: each command's ``Examples:`` lines run in order in a fresh copy of a folder holding
 what they name: the sample as ``annotations/`` (and two of its files as ``a.json``, ``b.json``,
 its ``labels.txt``), a converted ``dataset``, predictions ``preds/``, grayscale ``masks/``,
-Cityscapes-style ``gtFine/`` files and labelIds predictions of them in ``results/``, trainId maps in ``gt/`` and ``pred/``, ADE20K labels as shipped in ``ade/gt/`` and a model's train ids in ``ade/argmax/``, and exports of other
+Cityscapes-style ``gtFine/`` files and labelIds predictions of them in ``results/``, trainId maps in ``gt/`` and ``pred/``, ADE20K labels as shipped in ``ade/gt/`` (images in ``ade/img/``) and a model's train ids in ``ade/argmax/``, and exports of other
 annotation tools (see ``exports.py``): ``coco-export/``, ``cvat/`` and ``cityscapes/``.
 """
 
@@ -36,6 +36,7 @@ import tomllib
 from PIL import Image
 
 from exports import cityscapes_export, coco_export, cvat_export
+from helpers import scene
 
 from labeltools import ClassTable, read_label, write_gray_label, write_label
 from labeltools.cli import app
@@ -259,10 +260,11 @@ def help_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     train_ids = np.array([[0, 0, 13, 13, 255], [1, 1, 13, 5, 5], [2, 8, 10, 11, 18]], np.uint8)
     write_label(world / "gt" / "x.png", train_ids)
     write_label(world / "pred" / "x.png", np.where(train_ids == 255, 0, train_ids).astype(np.uint8))
-    for folder in ("ade/gt", "ade/argmax"):
+    for folder in ("ade/gt", "ade/argmax", "ade/img"):
         (world / folder).mkdir(parents=True)
     shipped = np.array([[0, 1, 1, 3], [2, 2, 150, 0]], np.uint8)  # ADE20K's labels: 0 other
     Image.fromarray(shipped).save(world / "ade" / "gt" / "ADE_val_00000001.png")
+    Image.fromarray(scene(2, 4)).save(world / "ade" / "img" / "ADE_val_00000001.jpg")
     Image.fromarray(np.array([[0, 0, 1, 2], [1, 1, 149, 5]], np.uint8)).save(world / "ade" / "argmax" / "ADE_val_00000001.png")
     return world
 

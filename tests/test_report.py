@@ -21,7 +21,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from labeltools.cli import app
-from labeltools.core.errors import ReportError
+from labeltools.core.errors import DatasetError, ReportError
 from labeltools.formats.labels import read_label, write_label
 from labeltools.jobs.convert import SAMPLE_DIR
 from labeltools.jobs.diff import diff_datasets
@@ -440,3 +440,63 @@ def test_captions_break_between_words_not_inside_them(browser: Any, sample: dict
     finally:
         visit.page.close()
     assert words > 0 and broken == []
+
+
+def test_a_folder_of_labels_is_checked_and_reported_over_the_images_beside_it(tmp_path: Path) -> None:
+    """ADE20K's layout (``annotations/validation`` beside ``images/validation``) and
+    mmsegmentation's (``ann_dir/val`` beside ``img_dir/val``): check and report take the folder
+    of labels, find the images beside it and say so; a label without its image, an image
+    without its label and a value that is no class are errors naming their files; predictions
+    are scored as evaluate scores them."""
+    import subprocess
+
+    from labeltools.jobs.check import images_beside, label_check
+
+    root = tmp_path / "ADEChallengeData2016"
+    labels, images, preds = root / "annotations" / "validation", root / "images" / "validation", tmp_path / "saved"
+    for folder in (labels, images, preds):
+        folder.mkdir(parents=True)
+    rng = np.random.default_rng(4)
+    for k in range(4):
+        label = rng.integers(0, 151, (30, 40)).astype(np.uint8)
+        name = f"ADE_val_{k:08d}"
+        Image.fromarray(label).save(labels / f"{name}.png")
+        Image.fromarray(np.where(label == 0, 1, label).astype(np.uint8)).save(preds / f"{name}.png")
+        if k < 3:
+            Image.fromarray(np.dstack([label] * 3)).save(images / f"{name}.jpg")
+    Image.new("RGB", (40, 30)).save(images / "ADE_val_00000009.jpg")
+    bad = labels / "ADE_val_00000001.png"
+    Image.fromarray(np.full((30, 40), 200, np.uint8)).save(bad)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "labeltools", "check", str(labels), "-c", "ade20k", "--json", "-", "-j", "1"],
+        cwd=elsewhere, capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert f"images: {images} (beside annotations/, as ADE20K and mmsegmentation lay them out)" in done.stderr
+    found = {(p["kind"], Path(p["file"]).name) for p in json.loads(done.stdout)["problems"]}
+    assert found == {("missing-image", "ADE_val_00000003.png"), ("missing-label", "ADE_val_00000009.jpg"), ("label-values", bad.name)}
+
+    report = make_report(labels, tmp_path / "r.html", ReportOptions(pred=str(preds)), classes="ade20k", jobs=1)
+    page = report.page()
+    assert report.read_from.startswith(f"images: {images} (beside annotations/")
+    assert page["summary"]["classes"] == 151 and page["summary"]["images"] == 4
+    assert {(p["kind"], p["anchor"]) for p in page["problems"]} >= {("label-values", "ADE_val_00000001")}
+    photos = {s.item.image_id: s.item.image for s in report.samples}
+    assert photos["ADE_val_00000000"] == str(images / "ADE_val_00000000.jpg") and photos["ADE_val_00000003"] == ""
+    evaluation = evaluate_dataset(labels, preds, classes="ade20k", missing="skip", jobs=1)
+    results = evaluation.run()
+    assert [r.ok for r in results].count(False) == 1  # the label of value 200
+    assert page["predictions"]["mean_iou"] == pytest.approx(evaluation.scores()["mean_iou"], abs=1e-15)
+
+    mmseg = tmp_path / "mmseg"
+    (mmseg / "ann_dir" / "val").mkdir(parents=True)
+    (mmseg / "img_dir" / "val").mkdir(parents=True)
+    assert images_beside(mmseg / "ann_dir" / "val")[0] == mmseg / "img_dir" / "val"
+    assert images_beside(tmp_path / "saved") == (None, "")
+    voc = make_voc(tmp_path / "voc", {"a": np.zeros((4, 4), np.uint8)})
+    with pytest.raises(DatasetError, match=r"a VOC folder keeps its images in JPEGImages/; leave --images out"):
+        label_check(voc, images=images)
+    with pytest.raises(DatasetError, match=r"not a VOC dataset folder \(no SegmentationClass/ inside\), nor a folder of label PNGs"):
+        label_check(tmp_path / "elsewhere")

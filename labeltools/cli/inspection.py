@@ -234,11 +234,23 @@ def stats_command(
     exit_for(summary)
 
 
+#: The images of a folder of labels, for check and report.
+LabelImagesOption = Annotated[
+    Optional[str],
+    typer.Option(
+        "--images", metavar="FOLDER",
+        help="The images of a folder of label PNGs, matched by stem (default: images/ beside annotations/, img_dir/ beside ann_dir/).",
+        show_default=False,
+    ),
+]
+
+
 @command("check", rich_help_panel="Inspect")
 def check_command(
-    dataset: Annotated[str, typer.Argument(help="VOC dataset folder, or Cityscapes gtFine folder.")],
+    dataset: Annotated[str, typer.Argument(help="VOC dataset folder, folder of label PNGs, or Cityscapes gtFine folder.")],
     classes: ClassesOption = None,
     num_classes: NumClassesOption = None,
+    images: LabelImagesOption = None,
     json_path: JsonOption = None,
     jobs: JobsOption = 0,
     dask: DaskOption = None,
@@ -250,6 +262,10 @@ def check_command(
     VOC palette (warning), unreadable or truncated files (also label PNGs whose pixel data ends
     before the rows their header declares), temporary files left by an interrupted run (warning).
 
+    Of a folder of label PNGs (mmsegmentation's ann_dir/val, ADE20K's annotations/validation):
+    every label has an image and every image a label, matched by stem in --images (by default
+    the images/ or img_dir/ folder beside it), then each sample as above.
+
     Of a Cityscapes gtFine folder (gtFine/val, a folder per city, or gtFine itself): each
     frame's label ids are Cityscapes', its *_labelTrainIds.png, *_instanceIds.png and
     *_color.png were made from them (a map left from before a re-annotation is an error), and
@@ -259,17 +275,20 @@ def check_command(
     labeltools check dataset
     labeltools check dataset -c dataset/class_names.txt --json problems.json
     labeltools check dataset | grep val.txt
+    labeltools check ade/gt -c ade20k
     labeltools check gtFine/
     """
     from labeltools.formats.cityscapes import label_maps
-    from labeltools.jobs.check import CityscapesCheck, DatasetCheck
+    from labeltools.jobs.check import CityscapesCheck, DatasetCheck, FolderCheck, label_check
     check: DatasetCheck | CityscapesCheck
     if label_maps(dataset) is not None:
-        if classes is not None or num_classes is not None:
-            raise Usage("a Cityscapes folder is checked against Cityscapes' own label ids: leave --classes and --num-classes out")
+        if classes is not None or num_classes is not None or images is not None:
+            raise Usage("a Cityscapes folder is checked against Cityscapes' own label ids and images: leave --classes, --num-classes and --images out")
         check = CityscapesCheck(dataset)
     else:
-        check = DatasetCheck(dataset, classes, num_classes)
+        check = label_check(dataset, classes, num_classes, images)
+    if isinstance(check, FolderCheck) and check.images_from:
+        err.print(f"images: {printable(check.images_from)}", soft_wrap=True)
     # A sample that cannot be read is a problem like any other: the closing line counts problems.
     report_batch(check.run(jobs), len(check.items), "check", counts=False)
     if check.problems:
@@ -351,7 +370,7 @@ def diff_command(
 
 @command("report", rich_help_panel="Inspect")
 def report_command(
-    dataset: Annotated[str, typer.Argument(help="VOC dataset folder, or Cityscapes gtFine folder.")],
+    dataset: Annotated[str, typer.Argument(help="VOC dataset folder, folder of label PNGs, or Cityscapes gtFine folder.")],
     output_argument: Annotated[
         Optional[str], typer.Argument(help="The HTML file to write (or -o FILE) [default: report.html].", metavar="OUTPUT", show_default=False)
     ] = None,
@@ -366,6 +385,7 @@ def report_command(
         Optional[str],
         typer.Option("--compare", metavar="OLD", help="An older version of the labels (a folder of label PNGs or a VOC folder): adds what changed."),
     ] = None,
+    images: LabelImagesOption = None,
     max_images: Annotated[int, typer.Option("--max-images", min=1, help="Images in the gallery at most, chosen to show every class.")] = 200,
     thumb_width: Annotated[int, typer.Option("--thumb-width", min=16, max=2048, help="Thumbnail width in pixels.")] = 240,
     worst: Annotated[int, typer.Option("--worst", min=0, help="Worst-predicted and most-changed images shown.")] = 12,
@@ -380,7 +400,9 @@ def report_command(
     The page needs no network to open (its scripts, charts and pictures are inside it). Needs
     the report extra: pip install "labeltools[report]".
 
-    DATASET may be a Cityscapes gtFine folder (gtFine/val, a folder per city): each frame's
+    DATASET may be a folder of label PNGs, shown over the images of the same stem in --images
+    (by default the images/ or img_dir/ folder beside it, as ADE20K and mmsegmentation lay
+    them out). It may be a Cityscapes gtFine folder (gtFine/val, a folder per city): each frame's
     *_labelIds.png (or *_labelTrainIds.png with -c cityscapes-train) over its leftImg8bit image,
     checked as check checks it; predictions are found by frame, as cityscapesScripts finds them.
 
@@ -389,13 +411,14 @@ def report_command(
     labeltools report dataset --pred preds/ -o scores.html
     labeltools report dataset --compare preds/ -o changes.html
     labeltools report gtFine/ --pred results/ -o city.html
+    labeltools report ade/gt --images ade/img -c ade20k -o ade.html
     """
     from labeltools.jobs.report import ReportOptions, report_dataset
     output = given_once("the page to write", ("OUTPUT", output_argument), ("--output", output)) or "report.html"
     options = ReportOptions(max_images=max_images, thumb_width=thumb_width, worst=worst, pred=pred, compare=compare)
-    report = report_dataset(dataset, output, options, classes, num_classes, jobs)
-    if report.labels_chosen:
-        err.print(f"labels: {printable(report.labels_chosen)}", soft_wrap=True)
+    report = report_dataset(dataset, output, options, classes, num_classes, jobs, images)
+    if report.read_from:
+        err.print(printable(report.read_from), soft_wrap=True)
     summary = report_batch(report, len(report), "read", counts=False)
     pictures = report.pictures()
     report_batch(pictures, len(pictures), "draw", counts=False)

@@ -1,5 +1,5 @@
-"""The dataset checker behind ``labeltools check``: every problem of a VOC folder once, with its
-file and a severity.
+"""The dataset checker behind ``labeltools check``: every problem of a VOC folder (or of a folder
+of label PNGs and their images, or of a Cityscapes folder) once, with its file and a severity.
 
 Folder-level checks run when a :class:`DatasetCheck` is made; the samples (label and image files)
 are read in parallel by :meth:`DatasetCheck.run`, one result per sample.
@@ -478,6 +478,108 @@ class DatasetCheck(_Problems):
             reason = "nothing to learn it from" if side == "train" else "nothing to score it on"
             self._add(WARNING, "split-imbalance", split_path(self.root, side), f"{message}: {reason}")
 
+
+
+#: Where the images of a folder of labels lie by the layouts that keep them apart: ADE20K's
+#: ``annotations/<split>`` beside ``images/<split>``, mmsegmentation's ``ann_dir`` beside ``img_dir``.
+IMAGE_FOLDERS = {"annotations": "images", "ann_dir": "img_dir"}
+#: The image files a folder of labels' images may be (mmsegmentation's usual ``img_suffix``es).
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
+
+
+def images_beside(labels: PathLike) -> tuple[Any | None, str]:
+    """The images folder of a folder of labels laid out as ADE20K or mmsegmentation lay them out
+    (see :data:`IMAGE_FOLDERS`), and how it was found, for the user; ``(None, "")`` for none."""
+    folder = location(labels)
+    for level, parent in enumerate((folder, *folder.parents)):
+        if parent.name in IMAGE_FOLDERS:
+            images = parent.parent / IMAGE_FOLDERS[parent.name]
+            inner = folder.relative_to(parent) if level else None
+            images = images / inner if inner is not None else images
+            if images.is_dir():
+                return images, f"{images} (beside {parent.name}/, as ADE20K and mmsegmentation lay them out)"
+            return None, ""
+    return None, ""
+
+
+class FolderCheck(DatasetCheck):
+    """A check of a folder of label PNGs (``ann_dir/val``, ADE20K's ``annotations/validation``)
+    and, when there is one, the folder of their images, matched by stem: every label has an
+    image and every image a label (mmsegmentation's loader reads a label for each image), then
+    each sample as :func:`check_sample` checks it.
+
+    Args:
+        root: the folder of labels.
+        images: the folder of their images; by default the one beside it (see
+            :func:`images_beside`), else none (the labels are checked alone).
+        classes, num_classes: as :class:`DatasetCheck`'s.
+
+    Raises:
+        DatasetError: no such folder, one holding no label PNG, or no such images folder.
+        ClassTableError: the ``classes`` file given is malformed.
+    """
+
+    def __init__(
+        self,
+        root: PathLike,
+        images: PathLike | None = None,
+        classes: ClassTable | PathLike | None = None,
+        num_classes: int | None = None,
+    ) -> None:
+        self.root = location(root)
+        if not self.root.is_dir():
+            raise DatasetError(f"{root}: no such folder")
+        labels = list_files(self.root, (".png",))
+        if not labels:
+            raise DatasetError(f"{root}: not a VOC dataset folder (no {LABELS_DIR}/ inside), nor a folder of label PNGs")
+        self.problems = []
+        self.images: Any = None
+        self.images_from = ""
+        if images is not None:
+            self.images = location(images)
+            if not self.images.is_dir():
+                raise DatasetError(f"{images}: no such folder (the images of {root})")
+            self.images_from = f"{images}, as asked"
+        else:
+            self.images, self.images_from = images_beside(self.root)
+        self.table = self._class_table(classes, num_classes)
+        found: dict[str, Any] = {}  # stem -> image
+        if self.images is not None:
+            for path in list_files(self.images, IMAGE_SUFFIXES):
+                found.setdefault(path.stem, path)
+        by_stem = {path.stem: path for path in labels}
+        self.items = []
+        for stem in sorted(by_stem.keys() | found.keys()):
+            label, image = by_stem.get(stem), found.get(stem)
+            if label is None:
+                self._add(ERROR, "missing-label", str(image), f"no label {stem}.png in {self.root} (a loader reads one for each image)")
+            elif image is None and self.images is not None:
+                self._add(ERROR, "missing-image", label, f"no image {stem}.jpg (or .png) in {self.images}")
+            self.items.append((str(label) if label is not None else "", str(image) if image is not None else ""))
+        if self.images is None:
+            self._add(WARNING, "no-images", self.root, "no images folder given (--images) or beside it: the images are not checked")
+
+    def _check_balance(self, pixels: dict[str, dict[int, int]]) -> None:
+        """A folder of labels has no split lists to balance."""
+
+
+def label_check(
+    root: PathLike,
+    classes: ClassTable | PathLike | None = None,
+    num_classes: int | None = None,
+    images: PathLike | None = None,
+) -> DatasetCheck:
+    """The check of a VOC folder (:class:`DatasetCheck`) or of a folder of label PNGs and their
+    images (:class:`FolderCheck`).
+
+    Raises:
+        DatasetError: ``images`` given for a VOC folder (it keeps its own), or see the checks'.
+    """
+    if is_voc_root(location(root)):
+        if images is not None:
+            raise DatasetError(f"{root}: a VOC folder keeps its images in {IMAGES_DIR}/; leave --images out")
+        return DatasetCheck(root, classes, num_classes)
+    return FolderCheck(root, images, classes, num_classes)
 
 
 class CityscapesFrame(NamedTuple):

@@ -39,10 +39,12 @@ from labeltools.jobs.check import (
     CityscapesCheck,
     CityscapesFrame,
     DatasetCheck,
+    FolderCheck,
     Problem,
     _problem,
     check_frame,
     check_sample,
+    label_check,
 )
 from labeltools.jobs.diff import LabelChanges, LabelFiles, label_files
 from labeltools.jobs.evaluate import Scoring, cityscapes_choice, frame_pairs, scoring
@@ -290,7 +292,7 @@ class Report(OneRun):
     only_new: list[str] = field(default_factory=list)  # and those only the dataset holds
     split_sizes: dict[str, int] = field(default_factory=dict)  # ids listed per split file
     pred_table: ClassTable | None = None  # the classes of the predictions, when not the labels'
-    labels_chosen: str = ""  # which maps of a folder holding several kinds are the labels
+    read_from: str = ""  # for the user: the labels of a folder holding several kinds, or the images found beside
     stats: DatasetStats = field(init=False)
     splits: SplitTally | None = field(init=False, default=None)
     matrix: ConfusionMatrix | None = field(init=False, default=None)
@@ -600,17 +602,19 @@ def report_dataset(
     classes: Any = None,
     num_classes: int | None = None,
     jobs: int | None = None,
+    images: PathLike | None = None,
 ) -> Report:
-    """Check a report of a VOC dataset, or of a Cityscapes folder (``gtFine/val``: each frame's
-    map of label ids, or of train ids with ``classes`` ``cityscapes-train``, its leftImg8bit
-    image, its prediction found by frame, and its check), and return it ready to run (see
-    :class:`Report`).
+    """Check a report of a VOC dataset, of a folder of label PNGs and its ``images`` (see
+    :class:`~labeltools.jobs.check.FolderCheck`), or of a Cityscapes folder (``gtFine/val``: each
+    frame's map of label ids, or of train ids with ``classes`` ``cityscapes-train``, its
+    leftImg8bit image, its prediction found by frame, and its check), and return it ready to run
+    (see :class:`Report`).
 
     Raises:
         ReportError: Jinja2 or plotly is missing, an option is out of range, ``output`` is not
             an ``.html`` file, no predictions folder, or predictions without a class table.
-        DatasetError: ``dataset`` is neither a VOC folder nor a Cityscapes one, no folder to
-            compare with, or predictions or older labels whose own class table names the
+        DatasetError: ``dataset`` is no VOC folder, folder of label PNGs nor Cityscapes
+            folder, ``images`` of one that has its own, no folder to compare with, or predictions or older labels whose own class table names the
             classes otherwise than the dataset's (of a Cityscapes folder: older maps of the
             other kind, or predictions of none of its frames).
         OutputError: the page's folder cannot be made.
@@ -628,10 +632,13 @@ def report_dataset(
     check: DatasetCheck | CityscapesCheck
     pred_table, chosen = None, ""
     if (found := label_maps(dataset)) is not None:
+        if images is not None:
+            raise DatasetError(f"{dataset}: a Cityscapes folder's images are in leftImg8bit/ beside gtFine/; leave --images out")
         choice = cityscapes_choice(dataset, found, classes, num_classes)
-        check, pred_table, chosen = CityscapesCheck(dataset, counted=choice.kind), choice.table, choice.chosen
+        check, pred_table, chosen = CityscapesCheck(dataset, counted=choice.kind), choice.table, f"labels: {choice.chosen}"
     else:
-        check = DatasetCheck(dataset, classes, num_classes)
+        check = label_check(dataset, classes, num_classes, images)
+        chosen = f"images: {check.images_from}" if isinstance(check, FolderCheck) and check.images_from else ""
     if options.pred is not None and check.table is None:
         raise ReportError(
             f"{dataset}: scoring predictions needs the classes: give --classes or --num-classes "
@@ -652,13 +659,14 @@ def make_report(
     classes: Any = None,
     num_classes: int | None = None,
     jobs: int | None = None,
+    images: PathLike | None = None,
 ) -> Report:
-    """Make a report of a VOC dataset or a Cityscapes folder (both passes, then the page) and return it.
+    """Make a report of a VOC dataset, a folder of label PNGs or a Cityscapes folder (both passes, then the page) and return it.
 
     Raises:
         See :func:`report_dataset`; a sample that cannot be read is a problem in the report.
     """
-    report = report_dataset(dataset, output, options, classes, num_classes, jobs)
+    report = report_dataset(dataset, output, options, classes, num_classes, jobs, images)
     for _ in report:
         pass
     for _ in report.pictures():
