@@ -571,9 +571,13 @@ def test_the_ade20k_presets_score_as_mmsegmentation_scores_ade20k(tmp_path, capl
         evaluate_dataset(folders["annotations"], folders["argmax"], classes="ade20k", jobs=1).run()
     assert "of the predicted pixels are of classes without a train id (other), which a model trained on the train ids never predicts: " \
         "are the predictions train ids? Then give --classes ade20k-train" in caplog.text
-    # the ground truth as shipped, read as train ids, fails where it holds 150 (flag) ...
-    failed = [r for r in evaluate_dataset(folders["annotations"], folders["argmax"], classes="ade20k-train", jobs=1).run() if not r.ok]
-    assert failed and all("150" in r.error for r in failed)
+    # the ground truth as shipped, read as train ids, fails where it holds 150 (flag), and the run says why
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        failed = [r for r in evaluate_dataset(folders["annotations"], folders["argmax"], classes="ade20k-train", jobs=1).run() if not r.ok]
+    assert failed and all("ground truth holds value 150" in r.error for r in failed)
+    assert f"{len(failed)} ground-truth file(s) hold values above the classes: is the ground truth ADE20K's labels? " \
+        "Then add --gt-classes ade20k" in caplog.text
     # ... and tables that score other classes are refused, as is half an answer
     with pytest.raises(DatasetError, match=r"are neither the same nor one's label ids and the other's train ids"):
         evaluate_dataset(folders["annotations"], folders["argmax"], classes="ade20k-train", gt_classes="cityscapes")

@@ -224,12 +224,18 @@ class Evaluation(OneRun):
     ground_truth: str = ""  # which files of a folder holding several kinds are the ground truth
     pred_hint: str = ""  # said after prediction values that are no class
     train_hint: str = ""  # what to give for predictions of train ids read as label ids
+    gt_hint: str = ""  # said after ground truth of values above the classes: label ids read as train ids?
 
     def _run(self) -> Iterator[FileResult]:
         cm = self.matrix
-        yield from cm.add_results(
+        above = 0  # ground-truth files holding values above the classes
+        for result in cm.add_results(
             evaluate_pairs(self.items, cm.num_classes, cm.ignore_index, self.missing, self.jobs, self.reading, self.pred_hint)
-        )
+        ):
+            above += not result.ok and ": ground truth holds " in (result.error or "")
+            yield result
+        if above and self.gt_hint:
+            log.warning("%d ground-truth file(s) hold values above the classes: %s", above, self.gt_hint)
         truth = cm.matrix.sum(axis=1)
         if cm.num_classes > 1 and cm.ignore_index == VOID and truth[0] and not truth[1:].any():
             folder = Path(self.items[0][0]).parent
@@ -291,6 +297,7 @@ def evaluate_dataset(
         EvaluationError: bad ``num_classes``, ``ignore_index`` or ``missing`` (see :func:`evaluate_pairs`).
     """
     found = label_maps(gt, split)
+    gt_hint = ""
     if gt_classes is not None and (classes is None or found is not None):
         raise DatasetError(
             f"{gt}: a Cityscapes folder's maps say which ids they hold; give --classes alone" if found is not None
@@ -309,12 +316,16 @@ def evaluate_dataset(
         if gt_classes is not None:
             gt_table = _ground_truth_table(table, gt_classes)
             chosen = f"read by the {gt_table.described}"
+        elif (family := table.train_id_preset()) is not None and not table.has_train_ids:  # train ids on both sides
+            gt_hint = f"is the ground truth {TRAIN_ID_PRESETS[family][1]}? Then add --gt-classes {family}"
     if classes is not None or has_own_table(gt):  # a table of names, not -n alone
         check_labels_agree(table, pred, asked=classes is not None)
     check_scoring(table.num_classes, ignore_index, missing)
     pairs = evaluation_pairs(gt, pred, split) if gt_paths is None else frame_pairs(gt_paths, pred)
     score = scoring(table, gt_table, ignore_index)
-    return Evaluation(pairs, score.matrix, score.names, missing, jobs, score.described, score.reading, chosen, score.hint, score.train_hint)
+    return Evaluation(
+        pairs, score.matrix, score.names, missing, jobs, score.described, score.reading, chosen, score.hint, score.train_hint, gt_hint
+    )
 
 
 class Scoring(NamedTuple):
