@@ -583,6 +583,14 @@ def test_the_ade20k_presets_score_as_mmsegmentation_scores_ade20k(tmp_path, capl
         evaluate_dataset(folders["annotations"], folders["argmax"], classes="ade20k-train", gt_classes="cityscapes")
     with pytest.raises(DatasetError, match=r"--gt-classes names the ground truth's values where they are not the predictions': give --classes too"):
         evaluate_dataset(folders["annotations"], folders["argmax"], gt_classes="ade20k")
+    # ground truth that is all other: nothing scored, nothing said of the predictions
+    for path in folders["annotations"].iterdir():
+        Image.fromarray(np.zeros((24, 32), np.uint8)).save(path)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        nothing = evaluate_dataset(folders["annotations"], folders["saved"], classes="ade20k", jobs=1)
+        assert all(r.ok for r in nothing.run()) and nothing.matrix.total == 0
+    assert "predicted pixels" not in caplog.text
 
 
 def test_a_dataset_converted_with_ade20k_names_is_scored_and_weighted_by_train_ids(tmp_path):

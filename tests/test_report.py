@@ -500,3 +500,9 @@ def test_a_folder_of_labels_is_checked_and_reported_over_the_images_beside_it(tm
         label_check(voc, images=images)
     with pytest.raises(DatasetError, match=r"not a VOC dataset folder \(no SegmentationClass/ inside\), nor a folder of label PNGs"):
         label_check(tmp_path / "elsewhere")
+    from labeltools import check_dataset
+
+    Image.fromarray(np.zeros((4, 4), np.uint8)).save(mmseg / "ann_dir" / "val" / "a.png")
+    Image.new("RGB", (5, 4)).save(mmseg / "img_dir" / "val" / "a.jpg")
+    check = check_dataset(mmseg / "ann_dir" / "val", num_classes=2, jobs=1)
+    assert [(p.kind, Path(p.file).name) for p in check.problems] == [("size-mismatch", "a.png")]

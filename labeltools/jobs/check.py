@@ -775,9 +775,11 @@ def check_dataset(
     classes: ClassTable | PathLike | None = None,
     num_classes: int | None = None,
     jobs: int | None = None,
+    images: PathLike | None = None,
 ) -> DatasetCheck:
-    """Run a whole :class:`DatasetCheck` and return it (see :attr:`DatasetCheck.problems`)."""
-    check = DatasetCheck(root, classes, num_classes)
+    """Run a whole check of a VOC folder, or of a folder of label PNGs and its ``images`` (see
+    :func:`label_check`), and return it (see :attr:`DatasetCheck.problems`)."""
+    check = label_check(root, classes, num_classes, images)
     for _ in check.run(jobs):
         pass
     return check

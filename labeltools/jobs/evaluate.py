@@ -249,7 +249,7 @@ class Evaluation(OneRun):
                 ", ".join(self.names[i] for i in high[:3]) + (", ..." if len(high) > 3 else ""), self.train_hint,
             )  # fmt: skip
         unscored = int(cm.pred_pixels()[cm.scored :].sum())
-        if high and unscored >= UNSCORED_SHARE * cm.total:  # a model of the train ids never predicts those
+        if high and cm.total and unscored >= UNSCORED_SHARE * cm.total:  # a model of the train ids never predicts those
             log.warning(
                 "%.1f%% of the predicted pixels are of classes without a train id (%s), which a model trained on the "
                 "train ids never predicts: are the predictions train ids? Then give %s",
