@@ -393,3 +393,57 @@ def test_s3_on_a_dask_cluster_writes_the_local_bytes(s3: Any, reference: Path, t
         close_dask_clients()
     local, remote = (json.loads((tmp_path / f"{w}.json").read_text()) for w in ("local", "dask"))
     assert remote == local and remote["images"] == 8
+
+
+def test_ade20k_and_cityscapes_folders_on_s3_read_as_the_local_ones(s3: Any, tmp_path: Path) -> None:
+    """A folder of labels with its images beside it (ADE20K's layout) and a Cityscapes gtFine
+    folder, from a bucket: check, report and evaluate find the same files and say the same as
+    from disk, the images beside the labels and each frame's leftImg8bit image included."""
+    from PIL import Image
+
+    from test_cityscapes import _left_images, cityscapes_val
+
+    local = tmp_path / "data"
+    rng = np.random.default_rng(8)
+    for folder in ("ade/annotations/validation", "ade/images/validation", "ade/argmax"):
+        (local / folder).mkdir(parents=True)
+    for k in range(3):
+        label = rng.integers(0, 151, (12, 16)).astype(np.uint8)
+        Image.fromarray(label).save(local / "ade/annotations/validation" / f"ADE_val_{k:08d}.png")
+        Image.fromarray(np.maximum(label.astype(int) - 1, 0).astype(np.uint8)).save(local / "ade/argmax" / f"ADE_val_{k:08d}.png")
+        if k < 2:
+            Image.fromarray(np.dstack([label] * 3)).save(local / "ade/images/validation" / f"ADE_val_{k:08d}.jpg")
+    frames = cityscapes_val(local / "cs")
+    _left_images(local / "cs", frames)
+    s3.put(f"{local}/", "out/layouts/data/", recursive=True)
+    commands = [
+        ("check", "{root}/ade/annotations/validation", "-c", "ade20k"),
+        ("evaluate", "{root}/ade/annotations/validation", "{root}/ade/argmax", "-c", "ade20k-train", "--gt-classes", "ade20k"),
+        ("check", "{root}/cs/gtFine/val"),
+        ("evaluate", "{root}/cs/gtFine/val", "{root}/cs/results"),
+        ("report", "{root}/ade/annotations/validation", "-c", "ade20k", "-o", "{page}"),
+        ("report", "{root}/cs/gtFine/val", "--pred", "{root}/cs/results", "-o", "{page}"),
+        ("stats", "{root}/cs/gtFine/val", "-c", "cityscapes-train"),
+        ("weights", "{root}/cs/gtFine/val"),
+        ("diff", "{root}/cs/gtFine/val", "{root}/cs/gtFine/val"),
+    ]
+    told = []
+    for command in commands:
+        said = {}
+        for where, root, page in (("local", str(local), str(tmp_path / "p.html")), ("s3", "s3://out/layouts/data", "s3://out/layouts/p.html")):
+            result = cli(*(a.format(root=root, page=page) for a in command), "--json", tmp_path / f"{where}.json", "-j", "1")
+            assert result.exit_code in (0, 1), result.output
+            summary = (tmp_path / f"{where}.json").read_text().replace(root, "ROOT").replace(page, "PAGE")
+            stderr = result.stderr.replace(root, "ROOT").replace(page, "PAGE").replace(str(tmp_path / f"{where}.json"), "JSON")
+            said[where] = (result.exit_code, json.loads(summary), " ".join(stderr.split()))
+        assert said["s3"] == said["local"], command
+        told.append(said["s3"])
+    ade_check, _, city_check, city_scores, _, city_report, city_stats, _, city_diff = told
+    assert len(city_stats[1]["classes"]) == 19 and city_diff[1]["files"] == len(frames) and city_diff[1]["changed_pixels"] == 0
+    s3.invalidate_cache()  # the weights went beside gtFine (named for the val split), in the bucket as on disk
+    assert s3.cat_file("out/layouts/data/cs/cityscapes_classes_weights_val.npy") == (local / "cs" / "cityscapes_classes_weights_val.npy").read_bytes()
+    assert ade_check[0] == 1 and "images: ROOT/ade/images/validation (beside annotations/" in ade_check[2]
+    assert [p["kind"] for p in ade_check[1]["problems"]] == ["missing-image"]  # the third label's
+    assert city_check[:2] == (0, {**city_check[1], "samples": len(frames), "errors": 0, "warnings": 0})
+    assert city_scores[1]["images"] == len(frames) and "ground truth: 7 *_labelIds.png under ROOT/cs/gtFine/val" in city_scores[2]
+    assert city_report[1]["images"] == len(frames) and city_report[1]["problems"] == []

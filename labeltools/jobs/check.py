@@ -749,7 +749,7 @@ class CityscapesCheck(_Problems):
         self.items = [
             CityscapesFrame(
                 frame, maps.get("labelIds", ""), maps.get("trainIds", ""), maps.get("instanceIds", ""), maps.get("colours", ""),
-                "" if images is None or gt is None else str(images / Path(folder).relative_to(gt) / f"{frame}_leftImg8bit.png"),
+                "" if images is None or gt is None else str(images / location(folder).relative_to(gt) / f"{frame}_leftImg8bit.png"),
             )
             for (folder, frame), maps in sorted(files.items())
         ]  # fmt: skip
