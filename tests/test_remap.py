@@ -591,7 +591,7 @@ def test_cityscapes_label_ids_to_train_ids():
         ("7:0,300:1", "index map '7:0,300:1': entry 2: 300 is not a label value; values are integers 0..255"),
         ("7:-1", "index map '7:-1': entry 1: -1 is not a label value; values are integers 0..255"),
         ("7:0,7:1", "index map '7:0,7:1': entry 2 maps 7 to 1, but it was mapped to 0 before; each value may be mapped once"),
-        ("nothing.txt", "index map 'nothing.txt': no such file, and not a list of SRC:DST pairs such as '7:0,8:1' (or 'cityscapes' for labelIds -> trainIds)"),
+        ("nothing.txt", "index map 'nothing.txt': no such file, and not a list of SRC:DST pairs such as '7:0,8:1' (or 'cityscapes', 'ade20k' for label ids -> train ids)"),
         (":", "index map ':': entry 1 is ':'; expected SRC:DST, two integers 0..255"),
     ],
 )
@@ -679,6 +679,32 @@ def test_a_cityscapes_gtfine_folder_gives_only_its_label_ids_to_the_cityscapes_m
     for ending, holds in (("instanceIds", "instance ids, labelId * 1000 + instance,"), ("labelTrainIds", "trainIds already"), ("color", "colours")):
         assert f"failed: {city / frame}_{ending}.png: holds {holds} (Cityscapes names such files so)" in result.stderr
     assert "wrote 0, failed 3" in result.stderr
+
+
+def test_ade20k_labels_become_the_train_ids_mmsegmentation_reads(tmp_path):
+    """``--index-map ade20k`` writes once what mmsegmentation's ``reduce_zero_label`` does on every
+    load (0 other -> 255, each class one lower), in the ade20k-train preset's colours; its own
+    output given again (it holds 255, which the labels as shipped never do) is refused."""
+    rng = np.random.default_rng(2)
+    shipped = tmp_path / "annotations"
+    shipped.mkdir()
+    labels = {f"ADE_val_{k:08d}.png": rng.integers(0, 151, (20, 30)).astype(np.uint8) for k in range(3)}
+    for name, label in labels.items():
+        write_gray_label(shipped / name, label)
+    result = CliRunner().invoke(app, ["remap", str(shipped), "--index-map", "ade20k", "-d", str(tmp_path / "reduced"), "--strict", "-j", "1"])
+    assert result.exit_code == 0, result.stderr
+    assert "ade20k labels -> train ids: the output holds the ids of the ade20k-train preset" in result.stderr
+    for name, label in labels.items():
+        reduced = label.copy()  # mmsegmentation's LoadAnnotations with reduce_zero_label, transcribed
+        reduced[reduced == 0] = 255
+        reduced = reduced - 1
+        reduced[reduced == 254] = 255
+        np.testing.assert_array_equal(read_label(tmp_path / "reduced" / name), reduced)
+    with Image.open(tmp_path / "reduced" / name) as image:
+        assert image.mode == "P" and tuple(image.getpalette()[:3]) == (120, 120, 120)  # wall, class 0
+    again = CliRunner().invoke(app, ["remap", str(tmp_path / "reduced"), "--index-map", "ade20k", "-d", str(tmp_path / "twice"), "-j", "1"])
+    assert again.exit_code == 1 and "wrote 0, failed 3" in again.stderr
+    assert "holds 255, which ADE20K's labels as shipped never do (0 is other): it holds train ids already" in " ".join(again.stderr.split())
 
 
 # --- to RGB and batches ---------------------------------------------------------------------

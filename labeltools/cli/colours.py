@@ -197,7 +197,8 @@ def remap_command(
         typer.Option(
             "--index-map",
             "-m",
-            help="Rewrite label values instead: a file of SRC:DST lines, pairs such as '7:0,8:1', or cityscapes (labelIds -> trainIds).",
+            help="Rewrite label values instead: a file of SRC:DST lines, pairs such as '7:0,8:1', cityscapes (labelIds -> trainIds) "
+            "or ade20k (ADE20K's labels -> 0..149, 0 other void).",
         ),
     ] = None,
     to_rgb: Annotated[bool, typer.Option("--to-rgb", help="Draw label files as RGB colour images in the table's colours.")] = False,
@@ -210,8 +211,9 @@ def remap_command(
 
     Each colour in --classes becomes its class index, as every command reads the table (labelIds
     with cityscapes, trainIds with cityscapes-train); the colours the table marks void and every
-    colour it lacks become 255. --index-map cityscapes turns labelIds into trainIds. A report shows the void pixels by cause
-    and the most frequent unknown colours.
+    colour it lacks become 255. --index-map cityscapes turns labelIds into trainIds, --index-map
+    ade20k ADE20K's labels into the 0..149 mmsegmentation trains on (reduce_zero_label). A report
+    shows the void pixels by cause and the most frequent unknown colours.
 
     Examples:
     labeltools remap gtFine/*_color.png -c cityscapes-train -d trainIds/ --strict

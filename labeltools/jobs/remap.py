@@ -35,6 +35,7 @@ from labeltools.formats.labels import (
     write_label,
 )
 from labeltools.ops.remap import (
+    ADE20K_INDEX_MAP,
     CITYSCAPES_INDEX_MAP,
     IndexMap,
     RemapReport,
@@ -201,6 +202,12 @@ def remap_index_file(
             f"{source}: is a colour mask, but an index map rewrites the values of label files; "
             "remap its colours with --classes instead of --index-map"
         ) from None
+    if index_map.source == ADE20K_INDEX_MAP and (values == VOID).any():
+        # train ids mapped again would turn wall (0) void and every class into the one before it
+        raise RemapError(
+            f"{source}: holds 255, which ADE20K's labels as shipped never do (0 is other): it holds train ids "
+            "already; --index-map ade20k turns ADE20K's labels into them"
+        )
     label, report = index_to_index_with_report(values, index_map, str(source))
     if strict:
         _refuse_unknown(report, source, f"values that the {index_map.source} does not list")

@@ -37,7 +37,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from labeltools.core._types import Color, PathLike
 from labeltools.core.arrays import as_label_array
-from labeltools.core.classes import ClassEntry, ClassTable
+from labeltools.core.classes import TRAIN_ID_PRESETS, ClassEntry, ClassTable
 from labeltools.core.colormap import colorize
 from labeltools.core.errors import RemapError
 from labeltools.core.files import is_url, local_path, read_small_file
@@ -612,6 +612,10 @@ def index_to_rgb(label: ArrayLike, table: ClassTable) -> NDArray[np.uint8]:
 
 #: The source of the ``cityscapes`` index map (labelIds -> trainIds).
 CITYSCAPES_INDEX_MAP = "cityscapes labelIds -> trainIds"
+#: The source of the ``ade20k`` index map (ADE20K's labels -> 0..149, mmsegmentation's ``reduce_zero_label``).
+ADE20K_INDEX_MAP = "ade20k labels -> train ids"
+#: The index maps named by a preset of label ids with train ids: their sources.
+PRESET_INDEX_MAPS = {"cityscapes": CITYSCAPES_INDEX_MAP, "ade20k": ADE20K_INDEX_MAP}
 
 
 @dataclass(frozen=True)
@@ -647,8 +651,8 @@ class IndexMap:
 
     @classmethod
     def load(cls, spec: PathLike) -> IndexMap:
-        """An index map from ``"cityscapes"`` (labelIds -> trainIds), a file, or inline pairs
-        ``"7:0,8:1,..."``.
+        """An index map from ``"cityscapes"`` (labelIds -> trainIds), ``"ade20k"`` (ADE20K's labels
+        -> 0..149, 0 other void), a file, or inline pairs ``"7:0,8:1,..."``.
 
         A file holds one pair a line, ``SRC:DST``, ``SRC,DST`` or ``SRC DST``; ``#`` starts a
         comment; blank lines are skipped.
@@ -659,9 +663,9 @@ class IndexMap:
         """
         text = str(spec)
         is_file = is_url(text) or os.path.isfile(local_path(text))
-        if text.lower() == "cityscapes" and not is_file:
-            pairs = tuple((e.index, e.target) for e in _preset("cityscapes").classes)
-            return cls(pairs, CITYSCAPES_INDEX_MAP, _preset("cityscapes-train"))
+        if text.lower() in PRESET_INDEX_MAPS and not is_file:
+            pairs = tuple((e.index, e.target) for e in _preset(text.lower()).classes)
+            return cls(pairs, PRESET_INDEX_MAPS[text.lower()], _preset(TRAIN_ID_PRESETS[text.lower()][0]))
         if is_file:
             path = text
             try:
@@ -676,7 +680,7 @@ class IndexMap:
         if ":" not in text:
             raise RemapError(
                 f"index map {text!r}: no such file, and not a list of SRC:DST pairs such as "
-                "'7:0,8:1' (or 'cityscapes' for labelIds -> trainIds)"
+                "'7:0,8:1' (or 'cityscapes', 'ade20k' for label ids -> train ids)"
             )
         items = [(f"entry {no}", item.strip()) for no, item in enumerate(text.split(","), 1)]
         return cls._from_items(items, f"index map {text!r}")
