@@ -135,7 +135,7 @@ def test_json_errors(tmp_path):
 
 
 def test_missing_file_and_unknown_preset(tmp_path):
-    with pytest.raises(ClassTableError, match=r"nope.txt: no such class table file \(or use a preset: voc, cityscapes, cityscapes-train, ade20k, ade20k-train\)"):
+    with pytest.raises(ClassTableError, match=r"nope.txt: no such class table file \(or use a preset: voc, cityscapes, cityscapes-train, ade20k, ade20k-train, coco-stuff, coco-stuff-train\)"):
         ClassTable.load(tmp_path / "nope.txt")
     with pytest.raises(ClassTableError, match="unknown class table preset 'coco'"):
         ClassTable.preset("coco")
@@ -196,6 +196,32 @@ def test_ade20k_presets_are_its_labels_as_shipped_and_as_trained():
     assert shared == [("road", (140, 140, 140)), ("skyscraper", (140, 140, 140))]
     with pytest.raises(RemapError, match=r"\(140, 140, 140\) is road -> 7, skyscraper -> 49"):
         rgb_to_index(np.full((2, 2, 3), 140, np.uint8), shipped)
+
+
+#: mmsegmentation's COCO-Stuff 164k converter maps each label id of the stuffthingmaps to the rank
+#: of the used ones (``clsID_to_trID``): these are the ids it leaves out, COCO's unused category ids.
+COCO_STUFF_UNUSED = (11, 25, 28, 29, 44, 65, 67, 68, 70, 82, 90)
+
+
+def test_coco_stuff_presets_are_its_label_ids_and_its_train_ids():
+    """``coco-stuff``: the stuffthingmaps' values (COCO's category ids minus one, 255 unlabeled),
+    each used one with its train id as mmsegmentation's converter numbers them; ``coco-stuff-train``:
+    0..170. A table of the train ids' names (the same 171 names) is never taken for the label ids,
+    and the two are told apart by value."""
+    from labeltools.formats.voc import tables_disagree
+
+    shipped, trained = ClassTable.preset("coco-stuff"), ClassTable.preset("coco-stuff-train")
+    used = [i for i in range(182) if i not in COCO_STUFF_UNUSED]
+    assert [e.index for e in shipped.classes] == used and trained.num_classes == 171
+    expected = np.full(256, VOID, np.uint8)
+    expected[used] = np.arange(171)
+    np.testing.assert_array_equal(shipped.id_to_train_id(), expected)
+    assert shipped.entry(0).name == "person" and shipped.entry(181) == ClassEntry(181, "wood", (64, 64, 0), 170)
+    assert shipped.void_entries[0].name == trained.void_entries[0].name == "unlabeled"
+    assert shipped.train_table().names == trained.names == shipped.names
+    assert ClassTable.from_names(trained.names).with_preset_train_ids().has_train_ids is False
+    assert tables_disagree(shipped, trained) == "coco-stuff preset calls class 12 'stop sign', coco-stuff-train preset calls it 'parking meter'"
+    assert shipped.train_id_preset() == trained.train_id_preset() == "coco-stuff"
 
 
 def test_class_names_writer(tmp_path):

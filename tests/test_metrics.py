@@ -617,3 +617,36 @@ def test_a_dataset_converted_with_ade20k_names_is_scored_and_weighted_by_train_i
         pass
     reduced = [np.where(a == 0, 255, a.astype(int) - 1) for a in (np.asarray(Image.open(p)) for p in sorted((voc / "SegmentationClass").glob("*.png")))]
     np.testing.assert_allclose(np.load(weighing.target), class_weights(count_classes(reduced, 150), "enet"))
+
+
+def test_coco_stuff_label_ids_score_as_mmsegmentation_scores_their_train_ids(tmp_path):
+    """COCO-Stuff's stuffthingmaps as shipped (``-c coco-stuff``, or as ground truth with
+    ``--gt-classes coco-stuff``) score as mmsegmentation scores the *_labelTrainIds.png its
+    converter makes of them: 171 classes, 255 unlabeled left out."""
+    from test_classes import COCO_STUFF_UNUSED
+
+    used = [i for i in range(182) if i not in COCO_STUFF_UNUSED]
+    to_train = np.full(256, 255, np.uint8)
+    to_train[used] = np.arange(171)
+    rng = np.random.default_rng(12)
+    folders = {name: tmp_path / name for name in ("stuffthingmaps", "label_ids", "train_ids")}
+    for folder in folders.values():
+        folder.mkdir()
+    inter, union = np.zeros(171, np.int64), np.zeros(171, np.int64)
+    for k in range(4):
+        label = rng.choice(np.array([*used, 255], np.uint8), (24, 32)).astype(np.uint8)
+        pred = np.where(rng.random(label.shape) < 0.7, to_train[label], rng.integers(0, 171, label.shape)).astype(np.uint8)
+        pred[pred == 255] = 0  # a model predicts a class everywhere
+        Image.fromarray(label).save(folders["stuffthingmaps"] / f"{k:012d}.png")
+        Image.fromarray(pred).save(folders["train_ids"] / f"{k:012d}.png")
+        Image.fromarray(np.array(used, np.uint8)[pred]).save(folders["label_ids"] / f"{k:012d}.png")
+        i, u = mmseg_intersect_and_union(pred, to_train[label], 171, reduce_zero_label=False)
+        inter, union = inter + i, union + u
+    with np.errstate(invalid="ignore", divide="ignore"):
+        reference = float(np.nanmean(inter / union))
+    for pred, classes, gt_classes in ((folders["label_ids"], "coco-stuff", None), (folders["train_ids"], "coco-stuff-train", "coco-stuff")):
+        evaluation = evaluate_dataset(folders["stuffthingmaps"], pred, classes=classes, gt_classes=gt_classes, jobs=1)
+        assert all(r.ok for r in evaluation.run())
+        scores = evaluation.scores()
+        assert scores["num_classes"] == 171 and scores["mean_iou"] == pytest.approx(reference, abs=1e-15)
+        assert "as mmsegmentation scores COCO-Stuff" in evaluation.classes_from

@@ -591,7 +591,7 @@ def test_cityscapes_label_ids_to_train_ids():
         ("7:0,300:1", "index map '7:0,300:1': entry 2: 300 is not a label value; values are integers 0..255"),
         ("7:-1", "index map '7:-1': entry 1: -1 is not a label value; values are integers 0..255"),
         ("7:0,7:1", "index map '7:0,7:1': entry 2 maps 7 to 1, but it was mapped to 0 before; each value may be mapped once"),
-        ("nothing.txt", "index map 'nothing.txt': no such file, and not a list of SRC:DST pairs such as '7:0,8:1' (or 'cityscapes', 'ade20k' for label ids -> train ids)"),
+        ("nothing.txt", "index map 'nothing.txt': no such file, and not a list of SRC:DST pairs such as '7:0,8:1' (or 'cityscapes', 'ade20k', 'coco-stuff' for label ids -> train ids)"),
         (":", "index map ':': entry 1 is ':'; expected SRC:DST, two integers 0..255"),
     ],
 )
@@ -705,6 +705,28 @@ def test_ade20k_labels_become_the_train_ids_mmsegmentation_reads(tmp_path):
     again = CliRunner().invoke(app, ["remap", str(tmp_path / "reduced"), "--index-map", "ade20k", "-d", str(tmp_path / "twice"), "-j", "1"])
     assert again.exit_code == 1 and "wrote 0, failed 3" in again.stderr
     assert "holds 255, which ADE20K's labels as shipped never do (0 is other): it holds train ids already" in " ".join(again.stderr.split())
+
+
+def test_coco_stuff_label_ids_become_the_train_ids_its_converter_writes(tmp_path):
+    """``--index-map coco-stuff`` writes what mmsegmentation's COCO-Stuff 164k converter writes
+    (``convert_to_trainID``, transcribed: each used label id to its rank, 255 kept)."""
+    from test_classes import COCO_STUFF_UNUSED
+
+    cls_id_to_tr_id = {i: t for t, i in enumerate(i for i in range(182) if i not in COCO_STUFF_UNUSED)}
+    cls_id_to_tr_id[255] = 255
+    rng = np.random.default_rng(6)
+    used = np.array(sorted(cls_id_to_tr_id), np.uint8)
+    (tmp_path / "maps").mkdir()
+    masks = {f"{k:012d}.png": rng.choice(used, (20, 30)).astype(np.uint8) for k in range(3)}
+    for name, mask in masks.items():
+        Image.fromarray(mask).save(tmp_path / "maps" / name)
+    result = CliRunner().invoke(app, ["remap", str(tmp_path / "maps"), "--index-map", "coco-stuff", "-d", str(tmp_path / "train"), "--strict", "-j", "1"])
+    assert result.exit_code == 0, result.stderr
+    for name, mask in masks.items():
+        converted = mask.copy()
+        for cls_id, tr_id in cls_id_to_tr_id.items():
+            converted[mask == cls_id] = tr_id
+        np.testing.assert_array_equal(read_label(tmp_path / "train" / name), converted)
 
 
 # --- to RGB and batches ---------------------------------------------------------------------

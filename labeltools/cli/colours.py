@@ -42,7 +42,7 @@ def colormap_command(
     num_alias: Annotated[Optional[int], typer.Option("--num", hidden=True, min=1, max=2**24)] = None,
     classes: Annotated[
         str,
-        typer.Option("--classes", "-c", help="Names and colours: a preset (voc, cityscapes, cityscapes-train, ade20k, ade20k-train) or a class table file."),
+        typer.Option("--classes", "-c", help="Names and colours: a preset (voc, cityscapes, cityscapes-train, ade20k, ade20k-train, coco-stuff, coco-stuff-train) or a class table file."),
     ] = "voc",
     output: Annotated[
         Optional[str],
@@ -197,8 +197,8 @@ def remap_command(
         typer.Option(
             "--index-map",
             "-m",
-            help="Rewrite label values instead: a file of SRC:DST lines, pairs such as '7:0,8:1', cityscapes (labelIds -> trainIds) "
-            "or ade20k (ADE20K's labels -> 0..149, 0 other void).",
+            help="Rewrite label values instead: a file of SRC:DST lines, pairs such as '7:0,8:1', or cityscapes, ade20k, "
+            "coco-stuff (the label ids as shipped -> train ids).",
         ),
     ] = None,
     to_rgb: Annotated[bool, typer.Option("--to-rgb", help="Draw label files as RGB colour images in the table's colours.")] = False,
@@ -212,8 +212,10 @@ def remap_command(
     Each colour in --classes becomes its class index, as every command reads the table (labelIds
     with cityscapes, trainIds with cityscapes-train); the colours the table marks void and every
     colour it lacks become 255. --index-map cityscapes turns labelIds into trainIds, --index-map
-    ade20k ADE20K's labels into the 0..149 mmsegmentation trains on (reduce_zero_label). A report
-    shows the void pixels by cause and the most frequent unknown colours.
+    ade20k ADE20K's labels into the 0..149 mmsegmentation trains on (reduce_zero_label), and
+    --index-map coco-stuff COCO-Stuff's stuffthingmaps into its 0..170 (as mmsegmentation's
+    converter writes *_labelTrainIds.png). A report shows the void pixels by cause and the most
+    frequent unknown colours.
 
     Examples:
     labeltools remap gtFine/*_color.png -c cityscapes-train -d trainIds/ --strict
@@ -228,7 +230,7 @@ def remap_command(
         raise typer.BadParameter("--index-map and --to-rgb cannot be combined", param_hint="--to-rgb")
     if index_map is None and classes is None:
         raise typer.BadParameter(
-            "colour masks need a class table (voc, cityscapes, cityscapes-train, ade20k, ade20k-train or a file); "
+            "colour masks need a class table (a preset such as voc or cityscapes, or a file); "
             "label files with values go through --index-map",
             param_hint="--classes",
         )

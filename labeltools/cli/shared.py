@@ -598,8 +598,8 @@ ClassesOption = Annotated[
     typer.Option(
         "--classes",
         "-c",
-        help="Class table: a preset (voc, cityscapes = labelIds, cityscapes-train = trainIds, ade20k = 0..150 as shipped, "
-        "ade20k-train = 0..149) or a file (labels.txt, class_names.txt, .csv, .json).",
+        help="Class table: a preset (voc; cityscapes, ade20k, coco-stuff: the label ids as shipped, each scored by its train "
+        "id; cityscapes-train, ade20k-train, coco-stuff-train: the train ids) or a file (labels.txt, class_names.txt, .csv, .json).",
     ),
 ]
 

@@ -5,8 +5,10 @@ Tables load from labelme's ``labels.txt`` (``__ignore__``, ``_background_``, the
 and presets exist: ``voc``, ``cityscapes`` (Cityscapes' label ids, each with its train id),
 ``cityscapes-train`` (its 19 train ids, every other Cityscapes label void), ``ade20k`` (ADE20K's
 annotations as shipped: 0 other, without train id, and its 150 classes as 1..150, each with its
-train id one lower) and ``ade20k-train`` (the 150 classes as 0..149, as mmsegmentation's
-``reduce_zero_label`` trains and predicts them). A preset means the same ids in every command:
+train id one lower), ``ade20k-train`` (the 150 classes as 0..149, as mmsegmentation's
+``reduce_zero_label`` trains and predicts them), ``coco-stuff`` (COCO-Stuff's stuffthingmaps as
+shipped: its 171 classes by COCO's category id minus one, 0..181, each with its train id) and
+``coco-stuff-train`` (those classes as 0..170). A preset means the same ids in every command:
 label files hold the table's indices.
 
 Indices 0..254 are classes; 255 (:data:`~labeltools.core.colormap.VOID`) marks void entries such as
@@ -252,13 +254,194 @@ ADE20K_CLASSES: tuple[tuple[str, Color], ...] = (
 #: The name of ADE20K's label 0, the pixels of none of its classes (left out of its scores).
 ADE20K_OTHER = "other"
 
-PRESETS = ("voc", "cityscapes", "cityscapes-train", "ade20k", "ade20k-train")
+# COCO-Stuff's 171 classes (as mmsegmentation's COCOStuffDataset names and colours them), in
+# train-id order, each with its label id in COCO-Stuff's stuffthingmaps (COCO's category id
+# minus one; 255 unlabeled): train id i is the i-th used label id.
+COCO_STUFF_CLASSES: tuple[tuple[int, str, Color], ...] = (
+    (0, "person", (0, 192, 64)),
+    (1, "bicycle", (0, 192, 64)),
+    (2, "car", (0, 64, 96)),
+    (3, "motorcycle", (128, 192, 192)),
+    (4, "airplane", (0, 64, 64)),
+    (5, "bus", (0, 192, 224)),
+    (6, "train", (0, 192, 192)),
+    (7, "truck", (128, 192, 64)),
+    (8, "boat", (0, 192, 96)),
+    (9, "traffic light", (128, 192, 64)),
+    (10, "fire hydrant", (128, 32, 192)),
+    (12, "stop sign", (0, 0, 224)),
+    (13, "parking meter", (0, 0, 64)),
+    (14, "bench", (0, 160, 192)),
+    (15, "bird", (128, 0, 96)),
+    (16, "cat", (128, 0, 192)),
+    (17, "dog", (0, 32, 192)),
+    (18, "horse", (128, 128, 224)),
+    (19, "sheep", (0, 0, 192)),
+    (20, "cow", (128, 160, 192)),
+    (21, "elephant", (128, 128, 0)),
+    (22, "bear", (128, 0, 32)),
+    (23, "zebra", (128, 32, 0)),
+    (24, "giraffe", (128, 0, 128)),
+    (26, "backpack", (64, 128, 32)),
+    (27, "umbrella", (0, 160, 0)),
+    (30, "handbag", (0, 0, 0)),
+    (31, "tie", (192, 128, 160)),
+    (32, "suitcase", (0, 32, 0)),
+    (33, "frisbee", (0, 128, 128)),
+    (34, "skis", (64, 128, 160)),
+    (35, "snowboard", (128, 160, 0)),
+    (36, "sports ball", (0, 128, 0)),
+    (37, "kite", (192, 128, 32)),
+    (38, "baseball bat", (128, 96, 128)),
+    (39, "baseball glove", (0, 0, 128)),
+    (40, "skateboard", (64, 0, 32)),
+    (41, "surfboard", (0, 224, 128)),
+    (42, "tennis racket", (128, 0, 0)),
+    (43, "bottle", (192, 0, 160)),
+    (45, "wine glass", (0, 96, 128)),
+    (46, "cup", (128, 128, 128)),
+    (47, "fork", (64, 0, 160)),
+    (48, "knife", (128, 224, 128)),
+    (49, "spoon", (128, 128, 64)),
+    (50, "bowl", (192, 0, 32)),
+    (51, "banana", (128, 96, 0)),
+    (52, "apple", (128, 0, 192)),
+    (53, "sandwich", (0, 128, 32)),
+    (54, "orange", (64, 224, 0)),
+    (55, "broccoli", (0, 0, 64)),
+    (56, "carrot", (128, 128, 160)),
+    (57, "hot dog", (64, 96, 0)),
+    (58, "pizza", (0, 128, 192)),
+    (59, "donut", (0, 128, 160)),
+    (60, "cake", (192, 224, 0)),
+    (61, "chair", (0, 128, 64)),
+    (62, "couch", (128, 128, 32)),
+    (63, "potted plant", (192, 32, 128)),
+    (64, "bed", (0, 64, 192)),
+    (66, "dining table", (0, 0, 32)),
+    (69, "toilet", (64, 160, 128)),
+    (71, "tv", (128, 64, 64)),
+    (72, "laptop", (128, 0, 160)),
+    (73, "mouse", (64, 32, 128)),
+    (74, "remote", (128, 192, 192)),
+    (75, "keyboard", (0, 0, 160)),
+    (76, "cell phone", (192, 160, 128)),
+    (77, "microwave", (128, 192, 0)),
+    (78, "oven", (128, 0, 96)),
+    (79, "toaster", (192, 32, 0)),
+    (80, "sink", (128, 64, 128)),
+    (81, "refrigerator", (64, 128, 96)),
+    (83, "book", (64, 160, 0)),
+    (84, "clock", (0, 64, 0)),
+    (85, "vase", (192, 128, 224)),
+    (86, "scissors", (64, 32, 0)),
+    (87, "teddy bear", (0, 192, 128)),
+    (88, "hair drier", (64, 128, 224)),
+    (89, "toothbrush", (192, 160, 0)),
+    (91, "banner", (0, 192, 0)),
+    (92, "blanket", (192, 128, 96)),
+    (93, "branch", (192, 96, 128)),
+    (94, "bridge", (0, 64, 128)),
+    (95, "building-other", (64, 0, 96)),
+    (96, "bush", (64, 224, 128)),
+    (97, "cabinet", (128, 64, 0)),
+    (98, "cage", (192, 0, 224)),
+    (99, "cardboard", (64, 96, 128)),
+    (100, "carpet", (128, 192, 128)),
+    (101, "ceiling-other", (64, 0, 224)),
+    (102, "ceiling-tile", (192, 224, 128)),
+    (103, "cloth", (128, 192, 64)),
+    (104, "clothes", (192, 0, 96)),
+    (105, "clouds", (192, 96, 0)),
+    (106, "counter", (128, 64, 192)),
+    (107, "cupboard", (0, 128, 96)),
+    (108, "curtain", (0, 224, 0)),
+    (109, "desk-stuff", (64, 64, 64)),
+    (110, "dirt", (128, 128, 224)),
+    (111, "door-stuff", (0, 96, 0)),
+    (112, "fence", (64, 192, 192)),
+    (113, "floor-marble", (0, 128, 224)),
+    (114, "floor-other", (128, 224, 0)),
+    (115, "floor-stone", (64, 192, 64)),
+    (116, "floor-tile", (128, 128, 96)),
+    (117, "floor-wood", (128, 32, 128)),
+    (118, "flower", (64, 0, 192)),
+    (119, "fog", (0, 64, 96)),
+    (120, "food-other", (0, 160, 128)),
+    (121, "fruit", (192, 0, 64)),
+    (122, "furniture-other", (128, 64, 224)),
+    (123, "grass", (0, 32, 128)),
+    (124, "gravel", (192, 128, 192)),
+    (125, "ground-other", (0, 64, 224)),
+    (126, "hill", (128, 160, 128)),
+    (127, "house", (192, 128, 0)),
+    (128, "leaves", (128, 64, 32)),
+    (129, "light", (128, 32, 64)),
+    (130, "mat", (192, 0, 128)),
+    (131, "metal", (64, 192, 32)),
+    (132, "mirror-stuff", (0, 160, 64)),
+    (133, "moss", (64, 0, 0)),
+    (134, "mountain", (192, 192, 160)),
+    (135, "mud", (0, 32, 64)),
+    (136, "napkin", (64, 128, 128)),
+    (137, "net", (64, 192, 160)),
+    (138, "paper", (128, 160, 64)),
+    (139, "pavement", (64, 128, 0)),
+    (140, "pillow", (192, 192, 32)),
+    (141, "plant-other", (128, 96, 192)),
+    (142, "plastic", (64, 0, 128)),
+    (143, "platform", (64, 64, 32)),
+    (144, "playingfield", (0, 224, 192)),
+    (145, "railing", (192, 0, 0)),
+    (146, "railroad", (192, 64, 160)),
+    (147, "river", (0, 96, 192)),
+    (148, "road", (192, 128, 128)),
+    (149, "rock", (64, 64, 160)),
+    (150, "roof", (128, 224, 192)),
+    (151, "rug", (192, 128, 64)),
+    (152, "salad", (192, 64, 32)),
+    (153, "sand", (128, 96, 64)),
+    (154, "sea", (192, 0, 192)),
+    (155, "shelf", (0, 192, 32)),
+    (156, "sky-other", (64, 224, 64)),
+    (157, "skyscraper", (64, 0, 64)),
+    (158, "snow", (128, 192, 160)),
+    (159, "solid-other", (64, 96, 64)),
+    (160, "stairs", (64, 128, 192)),
+    (161, "stone", (0, 192, 160)),
+    (162, "straw", (192, 224, 64)),
+    (163, "structural-other", (64, 128, 64)),
+    (164, "table", (128, 192, 32)),
+    (165, "tent", (192, 32, 192)),
+    (166, "textile-other", (64, 64, 192)),
+    (167, "towel", (0, 64, 32)),
+    (168, "tree", (64, 160, 192)),
+    (169, "vegetable", (192, 64, 64)),
+    (170, "wall-brick", (128, 64, 160)),
+    (171, "wall-concrete", (64, 32, 192)),
+    (172, "wall-other", (192, 192, 192)),
+    (173, "wall-panel", (0, 64, 160)),
+    (174, "wall-stone", (192, 160, 192)),
+    (175, "wall-tile", (192, 192, 0)),
+    (176, "wall-wood", (128, 64, 96)),
+    (177, "water-other", (192, 32, 64)),
+    (178, "waterdrops", (192, 64, 128)),
+    (179, "window-blind", (64, 192, 96)),
+    (180, "window-other", (64, 160, 64)),
+    (181, "wood", (64, 64, 0)),
+)  # fmt: skip
+
+#: The name of COCO-Stuff's 255, the pixels of no class.
+COCO_STUFF_UNLABELED = "unlabeled"
+
+PRESETS = ("voc", "cityscapes", "cityscapes-train", "ade20k", "ade20k-train", "coco-stuff", "coco-stuff-train")
 
 #: The presets of label ids with train ids: the preset of their train ids, what the label ids
 #: are, and whose scores scoring by the train ids gives.
 TRAIN_ID_PRESETS = {
     "cityscapes": ("cityscapes-train", "Cityscapes' labelIds", "cityscapesScripts scores"),
     "ade20k": ("ade20k-train", "ADE20K's labels", "mmsegmentation scores ADE20K (reduce_zero_label)"),
+    "coco-stuff": ("coco-stuff-train", "COCO-Stuff's label ids", "mmsegmentation scores COCO-Stuff"),
 }
 
 #: What each preset's indices are, for messages that say which table was chosen.
@@ -268,6 +451,8 @@ PRESET_IDS = {
     "cityscapes-train": "Cityscapes trainIds 0..18, 255 void",
     "ade20k": "ADE20K labels 0..150, 0 other",
     "ade20k-train": "ADE20K classes 0..149 as trained, 255 void",
+    "coco-stuff": "COCO-Stuff label ids 0..181, 255 unlabeled",
+    "coco-stuff-train": "COCO-Stuff classes 0..170 as trained, 255 void",
 }
 
 
@@ -368,7 +553,8 @@ class ClassTable:
     @classmethod
     def preset(cls, name: str) -> ClassTable:
         """The ``voc``, ``cityscapes`` (labelIds), ``cityscapes-train`` (trainIds), ``ade20k``
-        (0..150, 0 other) or ``ade20k-train`` (0..149) preset (see the module docs)."""
+        (0..150, 0 other), ``ade20k-train`` (0..149), ``coco-stuff`` (0..181) or
+        ``coco-stuff-train`` (0..170) preset (see the module docs)."""
         key = name.lower()
         if key == "voc":
             entries = [ClassEntry(i, n, _default_color(i)) for i, n in enumerate(VOC_NAMES)]
@@ -395,6 +581,14 @@ class ClassTable:
             entries = [ClassEntry(i, n, c) for i, (n, c) in enumerate(ADE20K_CLASSES)]
             entries.append(ClassEntry(VOID, ADE20K_OTHER, (0, 0, 0)))
             return cls(entries, "ade20k-train preset")
+        if key == "coco-stuff":  # the stuffthingmaps as shipped: COCO's category ids minus one
+            entries = [ClassEntry(i, n, c, t) for t, (i, n, c) in enumerate(COCO_STUFF_CLASSES)]
+            entries.append(ClassEntry(VOID, COCO_STUFF_UNLABELED, (0, 0, 0)))
+            return cls(entries, "coco-stuff preset")
+        if key == "coco-stuff-train":  # as trained and predicted: the i-th class as i
+            entries = [ClassEntry(t, n, c) for t, (_, n, c) in enumerate(COCO_STUFF_CLASSES)]
+            entries.append(ClassEntry(VOID, COCO_STUFF_UNLABELED, (0, 0, 0)))
+            return cls(entries, "coco-stuff-train preset")
         raise ClassTableError(f"unknown class table preset {name!r} (known: {', '.join(PRESETS)})")
 
     @classmethod
@@ -671,9 +865,10 @@ class ClassTable:
         alone), that preset, which has them, under a source that says so."""
         if self.has_train_ids:
             return self
+        mine = [(e.index, e.name) for e in self.classes]
         for name, (_, what, _) in TRAIN_ID_PRESETS.items():
             preset = ClassTable.preset(name)
-            if self.names == preset.names:
+            if mine == [(e.index, e.name) for e in preset.classes]:  # names and values: COCO-Stuff's train ids have its names
                 return ClassTable(list(preset), f"{self.source}, {what} as the {preset.source}")
         return self
 

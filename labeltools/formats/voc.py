@@ -361,11 +361,16 @@ def has_own_table(root: PathLike) -> bool:
 def tables_disagree(table: ClassTable, own: ClassTable) -> str | None:
     """Where two class tables part: the first class they name differently (class 0's background
     spellings agree), or their numbers of classes; None when they agree."""
-    differing = next((i for i, (a, b) in enumerate(zip(table.names, own.names)) if a != b and not (i == 0 and {a, b} <= _BACKGROUNDS)), None)
+    mine, theirs = ({e.index: e.name for e in t.classes} for t in (table, own))  # by value: a table may skip some
+    shared = sorted(mine.keys() & theirs.keys())
+    differing = next((i for i in shared if mine[i] != theirs[i] and not (i == 0 and {mine[i], theirs[i]} <= _BACKGROUNDS)), None)
     if differing is not None:
-        return f"{table.source} calls class {differing} {table.names[differing]!r}, {own.source} calls it {own.names[differing]!r}"
+        return f"{table.source} calls class {differing} {mine[differing]!r}, {own.source} calls it {theirs[differing]!r}"
     if table.num_classes != own.num_classes:
         return f"{table.source} has {table.num_classes} classes, {own.source} has {own.num_classes}"
+    if mine.keys() != theirs.keys():
+        value = min(mine.keys() ^ theirs.keys())
+        return f"{table.source} {'has' if value in mine else 'has no'} class {value}, {own.source} {'has none' if value in mine else 'has one'}"
     return None
 
 

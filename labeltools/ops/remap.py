@@ -615,7 +615,7 @@ CITYSCAPES_INDEX_MAP = "cityscapes labelIds -> trainIds"
 #: The source of the ``ade20k`` index map (ADE20K's labels -> 0..149, mmsegmentation's ``reduce_zero_label``).
 ADE20K_INDEX_MAP = "ade20k labels -> train ids"
 #: The index maps named by a preset of label ids with train ids: their sources.
-PRESET_INDEX_MAPS = {"cityscapes": CITYSCAPES_INDEX_MAP, "ade20k": ADE20K_INDEX_MAP}
+PRESET_INDEX_MAPS = {"cityscapes": CITYSCAPES_INDEX_MAP, "ade20k": ADE20K_INDEX_MAP, "coco-stuff": "coco-stuff label ids -> train ids"}
 
 
 @dataclass(frozen=True)
@@ -652,7 +652,8 @@ class IndexMap:
     @classmethod
     def load(cls, spec: PathLike) -> IndexMap:
         """An index map from ``"cityscapes"`` (labelIds -> trainIds), ``"ade20k"`` (ADE20K's labels
-        -> 0..149, 0 other void), a file, or inline pairs ``"7:0,8:1,..."``.
+        -> 0..149, 0 other void), ``"coco-stuff"`` (its label ids -> 0..170), a file, or inline
+        pairs ``"7:0,8:1,..."``.
 
         A file holds one pair a line, ``SRC:DST``, ``SRC,DST`` or ``SRC DST``; ``#`` starts a
         comment; blank lines are skipped.
@@ -680,7 +681,7 @@ class IndexMap:
         if ":" not in text:
             raise RemapError(
                 f"index map {text!r}: no such file, and not a list of SRC:DST pairs such as "
-                "'7:0,8:1' (or 'cityscapes', 'ade20k' for label ids -> train ids)"
+                "'7:0,8:1' (or 'cityscapes', 'ade20k', 'coco-stuff' for label ids -> train ids)"
             )
         items = [(f"entry {no}", item.strip()) for no, item in enumerate(text.split(","), 1)]
         return cls._from_items(items, f"index map {text!r}")
