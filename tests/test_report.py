@@ -506,3 +506,38 @@ def test_a_folder_of_labels_is_checked_and_reported_over_the_images_beside_it(tm
     Image.new("RGB", (5, 4)).save(mmseg / "img_dir" / "val" / "a.jpg")
     check = check_dataset(mmseg / "ann_dir" / "val", num_classes=2, jobs=1)
     assert [(p.kind, Path(p.file).name) for p in check.problems] == [("size-mismatch", "a.png")]
+
+
+def test_a_models_argmax_is_reported_against_ade20k_annotations_as_shipped(tmp_path: Path) -> None:
+    """``-c ade20k --pred-classes ade20k-train``: the report reads the labels as shipped and the
+    predictions as train ids, and scores them as evaluate does with ``--gt-classes``; tables
+    that score other classes are refused, as is the option without predictions."""
+    import subprocess
+
+    from labeltools.jobs.report import report_dataset
+
+    labels, argmax = tmp_path / "annotations" / "validation", tmp_path / "argmax"
+    labels.mkdir(parents=True)
+    argmax.mkdir()
+    rng = np.random.default_rng(9)
+    for k in range(3):
+        label = rng.integers(0, 151, (20, 30)).astype(np.uint8)
+        Image.fromarray(label).save(labels / f"ADE_val_{k:08d}.png")
+        guess = np.where(rng.random(label.shape) < 0.8, np.maximum(label.astype(int) - 1, 0), 5).astype(np.uint8)
+        Image.fromarray(guess).save(argmax / f"ADE_val_{k:08d}.png")
+    done = subprocess.run(
+        [sys.executable, "-m", "labeltools", "report", str(labels), str(tmp_path / "r.html"), "-c", "ade20k",
+         "--pred", str(argmax), "--pred-classes", "ade20k-train", "-j", "1"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    report = make_report(labels, tmp_path / "r.html", ReportOptions(pred=str(argmax)), classes="ade20k", jobs=1, pred_classes="ade20k-train")
+    evaluation = evaluate_dataset(labels, argmax, classes="ade20k-train", gt_classes="ade20k", jobs=1)
+    evaluation.run()
+    page = report.page()["predictions"]
+    assert page["mean_iou"] == pytest.approx(evaluation.scores()["mean_iou"], abs=1e-15) and page["images"] == 3
+    assert "the ground truth, ade20k preset (ADE20K labels 0..150, 0 other), read as its 150 train ids" in page["scored_as"]
+    with pytest.raises(DatasetError, match=r"are neither the same nor one's label ids and the other's train ids"):
+        report_dataset(labels, tmp_path / "r.html", ReportOptions(pred=str(argmax)), classes="ade20k", pred_classes="cityscapes-train")
+    with pytest.raises(ReportError, match=r"--pred-classes names the predictions' values where they are not the labels': give --pred too"):
+        report_dataset(labels, tmp_path / "r.html", classes="ade20k", pred_classes="ade20k-train")

@@ -386,6 +386,14 @@ def report_command(
         typer.Option("--compare", metavar="OLD", help="An older version of the labels (a folder of label PNGs or a VOC folder): adds what changed."),
     ] = None,
     images: LabelImagesOption = None,
+    pred_classes: Annotated[
+        Optional[str],
+        typer.Option(
+            "--pred-classes", metavar="TABLE",
+            help="The predictions' class table where their values are not the labels' (-c): one the label ids of a table "
+            "with train ids, the other its train ids (-c ade20k --pred-classes ade20k-train).",
+        ),
+    ] = None,
     max_images: Annotated[int, typer.Option("--max-images", min=1, help="Images in the gallery at most, chosen to show every class.")] = 200,
     thumb_width: Annotated[int, typer.Option("--thumb-width", min=16, max=2048, help="Thumbnail width in pixels.")] = 240,
     worst: Annotated[int, typer.Option("--worst", min=0, help="Worst-predicted and most-changed images shown.")] = 12,
@@ -416,7 +424,7 @@ def report_command(
     from labeltools.jobs.report import ReportOptions, report_dataset
     output = given_once("the page to write", ("OUTPUT", output_argument), ("--output", output)) or "report.html"
     options = ReportOptions(max_images=max_images, thumb_width=thumb_width, worst=worst, pred=pred, compare=compare)
-    report = report_dataset(dataset, output, options, classes, num_classes, jobs, images)
+    report = report_dataset(dataset, output, options, classes, num_classes, jobs, images, pred_classes)
     if report.read_from:
         err.print(printable(report.read_from), soft_wrap=True)
     summary = report_batch(report, len(report), "read", counts=False)

@@ -314,7 +314,8 @@ def evaluate_dataset(
         table = gt_table = own.with_preset_train_ids()
         gt_paths, chosen = None, ""
         if gt_classes is not None:
-            gt_table = _ground_truth_table(table, gt_classes)
+            gt_table = (gt_classes if isinstance(gt_classes, ClassTable) else ClassTable.load(gt_classes)).with_preset_train_ids()
+            paired_tables(table, gt_table)
             chosen = f"read by the {gt_table.described}"
         elif (family := table.train_id_preset()) is not None and not table.has_train_ids:  # train ids on both sides
             gt_hint = f"is the ground truth {TRAIN_ID_PRESETS[family][1]}? Then add --gt-classes {family}"
@@ -379,20 +380,18 @@ class CityscapesChoice(NamedTuple):
     chosen: str  # what was taken, for the user (see chosen_maps)
 
 
-def _ground_truth_table(table: ClassTable, gt_classes: ClassTable | PathLike) -> ClassTable:
-    """The table of ground truth holding the values of ``gt_classes`` scored against predictions
-    of ``table``: the same classes, or the label ids of a table with train ids and its train ids.
+def paired_tables(table: ClassTable, gt_table: ClassTable) -> None:
+    """Check that predictions of ``table`` can be scored against ground truth of ``gt_table``:
+    the same classes, or the label ids of a table with train ids and its train ids.
 
     Raises:
         DatasetError: the tables score different classes.
     """
-    gt_table = (gt_classes if isinstance(gt_classes, ClassTable) else ClassTable.load(gt_classes)).with_preset_train_ids()
-    if tables_disagree(gt_table.train_table(), table.train_table()) is None:  # the same classes are scored
-        return gt_table
-    raise DatasetError(
-        f"the ground truth's classes, {gt_table.described}, and the predictions', {table.described}, are neither the "
-        "same nor one's label ids and the other's train ids: the same values would mean other classes"
-    )
+    if tables_disagree(gt_table.train_table(), table.train_table()) is not None:
+        raise DatasetError(
+            f"the ground truth's classes, {gt_table.described}, and the predictions', {table.described}, are neither the "
+            "same nor one's label ids and the other's train ids: the same values would mean other classes"
+        )
 
 
 def cityscapes_choice(

@@ -47,7 +47,7 @@ from labeltools.jobs.check import (
     label_check,
 )
 from labeltools.jobs.diff import LabelChanges, LabelFiles, label_files
-from labeltools.jobs.evaluate import Scoring, cityscapes_choice, frame_pairs, scoring
+from labeltools.jobs.evaluate import Scoring, cityscapes_choice, frame_pairs, paired_tables, scoring
 from labeltools.jobs.stats import DatasetStats
 from labeltools.ops.draw import changes_image, fit_size, overlay_image, shrink_label
 from labeltools.ops.metrics import ConfusionMatrix, change_counts, confusion_counts
@@ -603,20 +603,25 @@ def report_dataset(
     num_classes: int | None = None,
     jobs: int | None = None,
     images: PathLike | None = None,
+    pred_classes: Any = None,
 ) -> Report:
     """Check a report of a VOC dataset, of a folder of label PNGs and its ``images`` (see
     :class:`~labeltools.jobs.check.FolderCheck`), or of a Cityscapes folder (``gtFine/val``: each
     frame's map of label ids, or of train ids with ``classes`` ``cityscapes-train``, its
     leftImg8bit image, its prediction found by frame, and its check), and return it ready to run
-    (see :class:`Report`).
+    (see :class:`Report`). ``pred_classes`` is the table of the predictions' values where they
+    are not the labels' (ADE20K's annotations, ``ade20k``, against a model's argmax,
+    ``ade20k-train``).
 
     Raises:
         ReportError: Jinja2 or plotly is missing, an option is out of range, ``output`` is not
-            an ``.html`` file, no predictions folder, or predictions without a class table.
+            an ``.html`` file, no predictions folder, predictions without a class table, or
+            ``pred_classes`` without predictions or of a Cityscapes folder.
         DatasetError: ``dataset`` is no VOC folder, folder of label PNGs nor Cityscapes
-            folder, ``images`` of one that has its own, no folder to compare with, or predictions or older labels whose own class table names the
-            classes otherwise than the dataset's (of a Cityscapes folder: older maps of the
-            other kind, or predictions of none of its frames).
+            folder, ``images`` of one that has its own, no folder to compare with, predictions
+            or older labels whose own class table names the classes otherwise than the
+            dataset's, ``pred_classes`` that score other classes (of a Cityscapes folder: older
+            maps of the other kind, or predictions of none of its frames).
         OutputError: the page's folder cannot be made.
     """
     require_report_libraries()
@@ -639,15 +644,24 @@ def report_dataset(
     else:
         check = label_check(dataset, classes, num_classes, images)
         chosen = f"images: {check.images_from}" if isinstance(check, FolderCheck) and check.images_from else ""
+    if pred_classes is not None:
+        if options.pred is None or found is not None:
+            raise ReportError(
+                f"{dataset}: a Cityscapes folder's maps say which ids they hold; give -c alone" if found is not None
+                else "--pred-classes names the predictions' values where they are not the labels': give --pred too"
+            )  # fmt: skip
+        pred_table = (pred_classes if isinstance(pred_classes, ClassTable) else ClassTable.load(pred_classes)).with_preset_train_ids()
     if options.pred is not None and check.table is None:
         raise ReportError(
             f"{dataset}: scoring predictions needs the classes: give --classes or --num-classes "
             "(the dataset has no class_names.txt)"
         )
+    if pred_classes is not None and pred_table is not None and check.table is not None:
+        paired_tables(pred_table, check.table.with_preset_train_ids())
     if check.table is not None and (classes is not None or has_own_table(dataset)):  # a table of names, not -n alone
-        for other in (options.pred, options.compare):
+        for other, table in ((options.pred, pred_table or check.table), (options.compare, check.table)):
             if other is not None:  # the predictions and the older labels number the classes alike
-                check_labels_agree(pred_table or check.table, other, asked=classes is not None)
+                check_labels_agree(table, other, asked=classes is not None)
     items, only_old, only_new, split_sizes = _items(location(dataset), check, options.pred, options.compare)
     return Report(str(dataset), str(output), check, items, options, jobs, only_old, only_new, split_sizes, pred_table, chosen)
 
@@ -660,13 +674,14 @@ def make_report(
     num_classes: int | None = None,
     jobs: int | None = None,
     images: PathLike | None = None,
+    pred_classes: Any = None,
 ) -> Report:
     """Make a report of a VOC dataset, a folder of label PNGs or a Cityscapes folder (both passes, then the page) and return it.
 
     Raises:
         See :func:`report_dataset`; a sample that cannot be read is a problem in the report.
     """
-    report = report_dataset(dataset, output, options, classes, num_classes, jobs, images)
+    report = report_dataset(dataset, output, options, classes, num_classes, jobs, images, pred_classes)
     for _ in report:
         pass
     for _ in report.pictures():
