@@ -14,6 +14,7 @@ from labeltools.cli.shared import (
     JsonOption,
     LabelsDirOption,
     NumClassesOption,
+    PredClassesOption,
     SplitOption,
     Usage,
     command,
@@ -386,14 +387,7 @@ def report_command(
         typer.Option("--compare", metavar="OLD", help="An older version of the labels (a folder of label PNGs or a VOC folder): adds what changed."),
     ] = None,
     images: LabelImagesOption = None,
-    pred_classes: Annotated[
-        Optional[str],
-        typer.Option(
-            "--pred-classes", metavar="TABLE",
-            help="The predictions' class table where their values are not the labels' (-c): one the label ids of a table "
-            "with train ids, the other its train ids (-c ade20k --pred-classes ade20k-train).",
-        ),
-    ] = None,
+    pred_classes: PredClassesOption = None,
     max_images: Annotated[int, typer.Option("--max-images", min=1, help="Images in the gallery at most, chosen to show every class.")] = 200,
     thumb_width: Annotated[int, typer.Option("--thumb-width", min=16, max=2048, help="Thumbnail width in pixels.")] = 240,
     worst: Annotated[int, typer.Option("--worst", min=0, help="Worst-predicted and most-changed images shown.")] = 12,

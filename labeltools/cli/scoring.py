@@ -8,6 +8,7 @@ from labeltools.cli.shared import (
     ClassesOption,
     DaskOption,
     DatasetOrLabelsDirArgument,
+    GtClassesOption,
     JobsOption,
     JsonOption,
     LabelsDirOption,
@@ -142,14 +143,7 @@ def evaluate_command(
         int, typer.Option("--ignore-index", min=0, max=255, help="Ground-truth value that is not scored (0..255).")
     ] = 255,
     classes: ClassesOption = None,
-    gt_classes: Annotated[
-        Optional[str],
-        typer.Option(
-            "--gt-classes", metavar="TABLE",
-            help="The ground truth's class table where its values are not the predictions' (--classes): one the label "
-            "ids of a table with train ids, the other its train ids (--gt-classes ade20k -c ade20k-train).",
-        ),
-    ] = None,
+    gt_classes: GtClassesOption = None,
     json_path: JsonOption = None,
     csv_path: Annotated[
         Optional[str], typer.Option("--csv", help="Write the confusion matrix as CSV to FILE.")

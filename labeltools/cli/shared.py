@@ -604,6 +604,28 @@ ClassesOption = Annotated[
 ]
 
 
+
+def _other_side_table(flag: str, side: str, other: str, example: str) -> Any:
+    """An option naming the class table of one side of a scoring (``side``: "the ground truth's
+    class table where its") where its values are not the other side's."""
+    return Annotated[
+        Optional[str],
+        typer.Option(
+            flag, metavar="TABLE",
+            help=f"{side} values are not the {other}: one the label ids of a table with train ids, the other its train "
+            f"ids ({example}).",
+        ),
+    ]
+
+
+GtClassesOption = _other_side_table(
+    "--gt-classes", "The ground truth's class table where its", "predictions' (--classes)", "--gt-classes ade20k -c ade20k-train"
+)
+PredClassesOption = _other_side_table(
+    "--pred-classes", "The predictions' class table where their", "labels' (-c)", "-c ade20k --pred-classes ade20k-train"
+)
+
+
 DatasetOrLabelsDirArgument = Annotated[
     Optional[str],
     typer.Argument(help="VOC dataset folder, or Cityscapes gtFine folder (default: the parent of --labels-dir).", show_default=False),
