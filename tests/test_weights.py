@@ -32,6 +32,7 @@ from labeltools import (
     save_provenance,
     save_weights,
     weights_provenance,
+    write_gray_label,
     write_label,
 )
 
@@ -649,3 +650,24 @@ def test_without_a_train_list_the_test_list_is_not_counted(tmp_path):
     (root / "SegmentationClass" / "b.png").unlink()
     result = CliRunner().invoke(app, ["weights", str(root), "-j", "1"])
     assert result.exit_code == 1 and "every label is in test.txt, held out for the test; nothing to weight" in result.stderr
+
+
+def test_a_value_that_is_no_class_is_never_counted_as_a_train_id(tmp_path):
+    """COCO-Stuff's label ids skip COCO's unused ones (11, 25, ..., 90), which are train ids of
+    other classes: a label holding one fails, naming it, and no weights are written; the other
+    files are counted as their train ids."""
+    from labeltools.jobs.weights import weigh_dataset
+
+    labels = tmp_path / "stuffthingmaps"
+    labels.mkdir()
+    write_gray_label(labels / "good.png", np.array([[0, 12], [181, 255]], np.uint8))
+    write_gray_label(labels / "bad.png", np.array([[0, 90], [11, 255]], np.uint8))
+    weighing = weigh_dataset(tmp_path, labels_dir=labels, classes="coco-stuff", output=tmp_path / "w.npy", jobs=1)
+    results = list(weighing)
+    assert [r.ok for r in results] == [False, True]
+    assert results[0].error == f"{labels / 'bad.png'}: holds values 11, 90, none of them a class of the coco-stuff preset (COCO-Stuff label ids 0..181, 255 unlabeled)"
+    assert not (tmp_path / "w.npy").exists()
+    (labels / "bad.png").unlink()
+    weighing = weigh_dataset(tmp_path, labels_dir=labels, classes="coco-stuff", output=tmp_path / "w.npy", jobs=1)
+    assert all(r.ok for r in weighing)
+    assert weighing.counts is not None and np.flatnonzero(weighing.counts.pixels).tolist() == [0, 11, 170]  # person, stop sign, wood

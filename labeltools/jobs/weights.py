@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from labeltools.core._types import PathLike
 from labeltools.core.classes import ClassTable, class_names_for
-from labeltools.core.errors import DatasetError, WeightsError
+from labeltools.core.errors import DatasetError, LabelFileError, WeightsError, format_values
 from labeltools.core.options import EFFECTIVE_BETA, ENET_C, VOID
 from labeltools.engine.executor import (
     FileResult,
@@ -39,6 +39,7 @@ from labeltools.formats.voc import (
 from labeltools.ops.counts import (
     ClassCounter,
     ClassCounts,
+    ValueLookup,
     _counts_with_warning,
     check_scheme,
     class_weights,
@@ -47,7 +48,7 @@ from labeltools.ops.counts import (
 )
 
 
-def histogram_label_file(path: PathLike, lookup: NDArray[np.uint8] | None = None) -> FileResult:
+def histogram_label_file(path: PathLike, lookup: ValueLookup | None = None) -> FileResult:
     """Count the pixels of each value in one label file (of the value ``lookup`` reads each as,
     if given: see :func:`~labeltools.ops.counts.value_histogram`).
 
@@ -55,14 +56,21 @@ def histogram_label_file(path: PathLike, lookup: NDArray[np.uint8] | None = None
         A :class:`FileResult` whose ``data`` is the ``(256,)`` int64 histogram.
 
     Raises:
-        LabelFileError: the file is missing or not a label map.
+        LabelFileError: the file is missing or not a label map, or holds a value that is no
+            class of the ``lookup``'s table.
     """
     histogram, _ = label_histogram(path)
-    return FileResult(source=str(path), data=histogram if lookup is None else value_histogram(histogram, lookup))
+    if lookup is None:
+        return FileResult(source=str(path), data=histogram)
+    unknown = np.flatnonzero(lookup.unknown & (histogram > 0))
+    if unknown.size:
+        values = f"values {format_values(unknown)}, none of them a class" if unknown.size > 1 else f"value {unknown[0]}, no class"
+        raise LabelFileError(f"{path}: holds {values} of the {lookup.of}")
+    return FileResult(source=str(path), data=value_histogram(histogram, lookup.values))
 
 
 def histogram_label_files(
-    paths: Sequence[PathLike], jobs: int | None = None, chunksize: int | None = None, lookup: NDArray[np.uint8] | None = None
+    paths: Sequence[PathLike], jobs: int | None = None, chunksize: int | None = None, lookup: ValueLookup | None = None
 ) -> Iterator[FileResult]:
     """Batch :func:`histogram_label_file` over worker processes, results in input order.
 
@@ -156,7 +164,7 @@ class DatasetWeighing(OneRun):
     labels_dir: str | None = None
     jobs: int | None = None
     held_out: list[str] = field(default_factory=list)  # test.txt's ids, left out of every label
-    lookup: NDArray[np.uint8] | None = None  # label value -> the value counted (a class's train id)
+    lookup: ValueLookup | None = None  # label value -> the value counted (a class's train id)
     classes_from: str = ""  # where the classes came from, for the user
     labels_from: str = ""  # which maps of a Cityscapes folder are read, for the user
     counts: ClassCounts | None = field(default=None, init=False)
@@ -242,7 +250,7 @@ def weigh_dataset(
     )  # fmt: skip
 
 
-def by_train_ids(table: ClassTable) -> tuple[ClassTable, NDArray[np.uint8] | None, str]:
+def by_train_ids(table: ClassTable) -> tuple[ClassTable, ValueLookup | None, str]:
     """The classes a table's labels train as: for a table with train ids (the ``cityscapes``
     preset of label ids), its train ids, each label value read as its class's; otherwise the
     table itself.
@@ -254,7 +262,10 @@ def by_train_ids(table: ClassTable) -> tuple[ClassTable, NDArray[np.uint8] | Non
     if not table.has_train_ids:
         return table, None, table.described
     train = table.train_table()
-    return train, table.id_to_train_id(keep_others=True), f"{table.described}, counted as its {train.num_classes} train ids"
+    unknown = np.ones(256, dtype=bool)
+    unknown[[e.index for e in table.classes] + [VOID]] = False
+    lookup = ValueLookup(table.id_to_train_id(), unknown, table.described)
+    return train, lookup, f"{table.described}, counted as its {train.num_classes} train ids"
 
 
 def _weigh_cityscapes(

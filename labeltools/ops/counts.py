@@ -42,7 +42,7 @@ import logging
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -163,6 +163,18 @@ def _check_classes(num_classes: int, ignore_index: int) -> None:
             f"ignore_index {ignore_index} is one of the classes 0..{num_classes - 1}; "
             "it must lie outside them (255, void, by default)"
         )
+
+
+class ValueLookup(NamedTuple):
+    """How the values of label files are read before they are counted: ``values``, ``(256,)``
+    uint8, value -> the value counted (a class's train id); ``unknown``, ``(256,)`` bool, the
+    values that are no class of the table ``of`` (named in messages), which no file may hold:
+    read through the lookup, such a value could land on a class (COCO-Stuff's unused ids on
+    train ids)."""
+
+    values: NDArray[np.uint8]
+    unknown: NDArray[np.bool_]
+    of: str
 
 
 def value_histogram(histogram: NDArray[np.integer], lookup: NDArray[np.uint8]) -> NDArray[np.int64]:
