@@ -465,6 +465,7 @@ def test_a_folder_of_labels_is_checked_and_reported_over_the_images_beside_it(tm
         if k < 3:
             Image.fromarray(np.dstack([label] * 3)).save(images / f"{name}.jpg")
     Image.new("RGB", (40, 30)).save(images / "ADE_val_00000009.jpg")
+    Image.new("RGB", (40, 30)).save(images / "ADE_val_00000000.png")  # a second image of one stem
     bad = labels / "ADE_val_00000001.png"
     Image.fromarray(np.full((30, 40), 200, np.uint8)).save(bad)
     elsewhere = tmp_path / "elsewhere"
@@ -476,7 +477,10 @@ def test_a_folder_of_labels_is_checked_and_reported_over_the_images_beside_it(tm
     assert done.returncode == 1, done.stderr
     assert f"images: {images} (beside annotations/, as ADE20K and mmsegmentation lay them out)" in done.stderr
     found = {(p["kind"], Path(p["file"]).name) for p in json.loads(done.stdout)["problems"]}
-    assert found == {("missing-image", "ADE_val_00000003.png"), ("missing-label", "ADE_val_00000009.jpg"), ("label-values", bad.name)}
+    assert found == {
+        ("missing-image", "ADE_val_00000003.png"), ("missing-label", "ADE_val_00000009.jpg"), ("label-values", bad.name),
+        ("duplicate-image", "ADE_val_00000000.png"),
+    }
 
     report = make_report(labels, tmp_path / "r.html", ReportOptions(pred=str(preds)), classes="ade20k", jobs=1)
     page = report.page()

@@ -546,7 +546,11 @@ class FolderCheck(DatasetCheck):
         found: dict[str, Any] = {}  # stem -> image
         if self.images is not None:
             for path in list_files(self.images, IMAGE_SUFFIXES):
-                found.setdefault(path.stem, path)
+                if path.stem in found:  # a loader reads one img_suffix: which one is the image is unsure
+                    first = found[path.stem].name
+                    self._add(WARNING, "duplicate-image", str(path), f"a second image of {path.stem} beside {first}: {first} is checked")
+                    continue
+                found[path.stem] = path
         by_stem = {path.stem: path for path in labels}
         self.items = []
         for stem in sorted(by_stem.keys() | found.keys()):
