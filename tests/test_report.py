@@ -450,7 +450,8 @@ def test_a_folder_of_labels_is_checked_and_reported_over_the_images_beside_it(tm
     are scored as evaluate scores them."""
     import subprocess
 
-    from labeltools.jobs.check import images_beside, label_check
+    from labeltools.formats.folders import images_beside
+    from labeltools.jobs.check import label_check
 
     root = tmp_path / "ADEChallengeData2016"
     labels, images, preds = root / "annotations" / "validation", root / "images" / "validation", tmp_path / "saved"

@@ -32,6 +32,7 @@ from labeltools.core.options import VOID
 from labeltools.engine.executor import FileResult, map_files
 from labeltools.engine.storage import is_remote, is_temporary, list_files, location
 from labeltools.formats.cityscapes import FRAME_MAPS, MAP_NAMES, frame_map
+from labeltools.formats.folders import IMAGE_SUFFIXES, images_beside
 from labeltools.formats.images import EXIF_ORIENTATION, SIDE_SWAPPING_ORIENTATIONS
 from labeltools.formats.labels import (
     INDEX_MODES,
@@ -480,28 +481,6 @@ class DatasetCheck(_Problems):
 
 
 
-#: Where the images of a folder of labels lie by the layouts that keep them apart: ADE20K's
-#: ``annotations/<split>`` beside ``images/<split>``, mmsegmentation's ``ann_dir`` beside ``img_dir``.
-IMAGE_FOLDERS = {"annotations": "images", "ann_dir": "img_dir"}
-#: The image files a folder of labels' images may be (mmsegmentation's usual ``img_suffix``es).
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
-
-
-def images_beside(labels: PathLike) -> tuple[Any | None, str]:
-    """The images folder of a folder of labels laid out as ADE20K or mmsegmentation lay them out
-    (see :data:`IMAGE_FOLDERS`), and how it was found, for the user; ``(None, "")`` for none."""
-    folder = location(labels)
-    for level, parent in enumerate((folder, *folder.parents)):
-        if parent.name in IMAGE_FOLDERS:
-            images = parent.parent / IMAGE_FOLDERS[parent.name]
-            inner = folder.relative_to(parent) if level else None
-            images = images / inner if inner is not None else images
-            if images.is_dir():
-                return images, f"{images} (beside {parent.name}/, as ADE20K and mmsegmentation lay them out)"
-            return None, ""
-    return None, ""
-
-
 class FolderCheck(DatasetCheck):
     """A check of a folder of label PNGs (``ann_dir/val``, ADE20K's ``annotations/validation``)
     and, when there is one, the folder of their images, matched by stem: every label has an
@@ -511,7 +490,7 @@ class FolderCheck(DatasetCheck):
     Args:
         root: the folder of labels.
         images: the folder of their images; by default the one beside it (see
-            :func:`images_beside`), else none (the labels are checked alone).
+            :func:`~labeltools.formats.folders.images_beside`), else none (the labels are checked alone).
         classes, num_classes: as :class:`DatasetCheck`'s.
 
     Raises:
