@@ -611,3 +611,23 @@ def test_the_report_of_train_id_maps_counts_train_ids(tmp_path: Path) -> None:
         ("error", "values", bad.name, "holds value 40, no Cityscapes train id (0..18) nor 255"),
     }
     assert report.stats.images == 5
+
+
+def test_options_a_cityscapes_folder_answers_itself_are_refused(tmp_path: Path) -> None:
+    """Its maps say which ids they hold and its images lie in leftImg8bit: a table of the other
+    side, or an images folder, given with a gtFine folder is refused, naming what to give."""
+    pytest.importorskip("jinja2")
+    from labeltools.core.errors import ReportError
+    from labeltools.jobs.report import report_dataset
+
+    cityscapes_val(tmp_path / "cs")
+    gt, results = tmp_path / "cs" / "gtFine" / "val", tmp_path / "cs" / "results"
+    with pytest.raises(DatasetError, match=rf"^{gt}: a Cityscapes folder's maps say which ids they hold; give --classes alone$"):
+        evaluate_dataset(gt, results, classes="cityscapes-train", gt_classes="cityscapes")
+    with pytest.raises(ReportError, match=rf"^{gt}: a Cityscapes folder's maps say which ids they hold; give -c alone$"):
+        report_dataset(gt, tmp_path / "r.html", ReportOptions(pred=str(results)), pred_classes="cityscapes-train")
+    with pytest.raises(DatasetError, match=rf"^{gt}: a Cityscapes folder's images are in leftImg8bit/ beside gtFine/; leave --images out$"):
+        report_dataset(gt, tmp_path / "r.html", images=tmp_path)
+    done = subprocess.run([sys.executable, "-m", "labeltools", "check", str(gt), "--images", str(tmp_path)], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "leave --classes, --num-classes and --images out" in " ".join(done.stderr.replace("│", " ").split())

@@ -546,3 +546,14 @@ def test_a_models_argmax_is_reported_against_ade20k_annotations_as_shipped(tmp_p
         report_dataset(labels, tmp_path / "r.html", ReportOptions(pred=str(argmax)), classes="ade20k", pred_classes="cityscapes-train")
     with pytest.raises(ReportError, match=r"--pred-classes names the predictions' values where they are not the labels': give --pred too"):
         report_dataset(labels, tmp_path / "r.html", classes="ade20k", pred_classes="ade20k-train")
+
+
+def test_a_folder_of_labels_names_a_missing_folder(tmp_path: Path) -> None:
+    from labeltools.jobs.check import label_check
+
+    (tmp_path / "labels").mkdir()
+    Image.fromarray(np.zeros((2, 2), np.uint8)).save(tmp_path / "labels" / "a.png")
+    with pytest.raises(DatasetError, match=rf"^{tmp_path / 'nowhere'}: no such folder$"):
+        label_check(tmp_path / "nowhere")
+    with pytest.raises(DatasetError, match=rf"^{tmp_path / 'pics'}: no such folder \(the images of {tmp_path / 'labels'}\)$"):
+        label_check(tmp_path / "labels", images=tmp_path / "pics")
