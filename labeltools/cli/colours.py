@@ -16,12 +16,10 @@ from labeltools.cli.shared import (
     command,
     either,
     emit_json,
-    err,
     exit_for,
     load_classes,
     load_palette,
     out,
-    printable,
     report_batch,
     required,
     result_table,
@@ -81,7 +79,7 @@ def colormap_command(
         })  # fmt: skip
     if output is not None:
         save_colormap(output, entries)
-        err.print(f"wrote {len(entries)} colours to {printable(output)}", soft_wrap=True)
+        say(f"wrote {len(entries)} colours to {output}")
         return
     columns = ("index", "name", "r", "g", "b", "hex", "")
     grid = result_table(f"colormap of the {table.described}: {len(entries)} entries", columns, text=("name", "hex", ""))
@@ -246,7 +244,7 @@ def remap_command(
     prefer = ("_labelIds.png",) if cityscapes else () if mapping is not None else _cityscapes_maps(classes, colours=not to_rgb)
     inputs = expand_inputs(inputs, (".png", ".jpg", ".jpeg"), prefer=prefer, say=say)
     if mapping is not None and mapping.classes is not None:
-        err.print(printable(f"{mapping.source}: the output holds the ids of the {mapping.classes.described}"), soft_wrap=True)
+        say(f"{mapping.source}: the output holds the ids of the {mapping.classes.described}")
     results = remap_files(
         inputs,
         output_dir,

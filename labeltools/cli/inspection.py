@@ -29,6 +29,7 @@ from labeltools.cli.shared import (
     printable,
     report_batch,
     result_table,
+    say,
     stop_if_all_failed,
     wrote,
 )
@@ -126,7 +127,7 @@ def excel_command(
             raise Usage(f"{', '.join(given)} only {verb} when dumping label files, not with --read")
         result = excel_to_label_file(read, output, sheet, load_palette(names))
         height, width = result.data
-        err.print(printable(f"wrote {output} ({width}x{height}) from {read}"), soft_wrap=True)
+        say(f"wrote {output} ({width}x{height}) from {read}")
         return
     if not inputs:
         raise Usage("give label files to dump, or --read WORKBOOK")
@@ -154,7 +155,7 @@ def excel_command(
         label_files_to_workbook(inputs, book, **options), len(inputs), "excel", verb="wrote"
     )
     if summary.done:
-        err.print(f"wrote {printable(book)} ({summary.done} grid sheet(s))", soft_wrap=True)
+        say(f"wrote {book} ({summary.done} grid sheet(s))")
     exit_for(summary)
 
 
@@ -190,7 +191,7 @@ def stats_command(
         raise typer.BadParameter("applies to the chart: give --plot FILE.png too", param_hint="--log")
     counting = count_dataset(dataset_root(dataset, labels_dir), split, labels_dir, classes, num_classes, jobs)
     if counting.labels_from:
-        err.print(f"labels: {printable(counting.labels_from)}", soft_wrap=True)
+        say(f"labels: {counting.labels_from}")
     summary = report_batch(counting, len(counting), "stats", verb="read")
     stop_if_all_failed(summary, "show", "label file(s)")
     stats = counting.stats
@@ -289,7 +290,7 @@ def check_command(
     else:
         check = label_check(dataset, classes, num_classes, images)
     if isinstance(check, FolderCheck) and check.images_from:
-        err.print(f"images: {printable(check.images_from)}", soft_wrap=True)
+        say(f"images: {check.images_from}")
     # A sample that cannot be read is a problem like any other: the closing line counts problems.
     report_batch(check.run(jobs), len(check.items), "check", counts=False)
     if check.problems:
@@ -420,7 +421,7 @@ def report_command(
     options = ReportOptions(max_images=max_images, thumb_width=thumb_width, worst=worst, pred=pred, compare=compare)
     report = report_dataset(dataset, output, options, classes, num_classes, jobs, images, pred_classes)
     if report.read_from:
-        err.print(printable(report.read_from), soft_wrap=True)
+        say(report.read_from)
     summary = report_batch(report, len(report), "read", counts=False)
     pictures = report.pictures()
     report_batch(pictures, len(pictures), "draw", counts=False)

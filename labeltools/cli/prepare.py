@@ -44,6 +44,7 @@ from labeltools.cli.shared import (
     report_batch,
     required,
     result_table,
+    say,
     split_option,
     wrote,
 )
@@ -72,15 +73,15 @@ def run_conversion(conversion: "Conversion", json_path: Optional[str] = None) ->
     """Drive a conversion with a progress bar and print where the dataset went, the files whose
     shapes of different classes overlapped most, and (with ``json_path``) the summary as JSON."""
     if conversion.source != "labelme":
-        err.print(f"reading {printable(conversion.source)} annotations: {len(conversion)} image(s)", soft_wrap=True)
+        say(f"reading {conversion.source} annotations: {len(conversion)} image(s)")
     if conversion.classes_chosen:
-        err.print(f"classes: {len(conversion.classes.names)}, {printable(conversion.classes_chosen)}", soft_wrap=True)
+        say(f"classes: {len(conversion.classes.names)}, {conversion.classes_chosen}")
     if conversion.rules_chosen:
-        err.print(f"labelme rules: {printable(conversion.rules_chosen)}", soft_wrap=True)
+        say(f"labelme rules: {conversion.rules_chosen}")
     summary = report_batch(conversion, len(conversion), "convert", verb="converted", resumable=True)
     splits = conversion.splits
     if conversion.nothing_written:
-        err.print(f"{printable(str(conversion.output))}: nothing written, no file converted", soft_wrap=True)
+        say(f"{conversion.output}: nothing written, no file converted")
     elif splits:
         held = f"; test {len(conversion.held_out)}, kept out as test.txt lists" if conversion.held_out else ""
         out.print(
@@ -259,13 +260,13 @@ def split_command(
     if summary.failed:
         fail(f"no split written: {summary.failed} of {len(splitting)} label file(s) failed")
     if splitting.held_out:
-        err.print(f"{printable(str(split_path(dataset, TEST_SPLIT)))}: its {counted(len(splitting.held_out), 'labelled id')} kept out of train and val", soft_wrap=True)
+        say(f"{split_path(dataset, TEST_SPLIT)}: its {counted(len(splitting.held_out), 'labelled id')} kept out of train and val")
     names = class_names_for(splitting.num_classes, splitting.table)
     for k, balance in enumerate(splitting.balance):
         suffix = "" if folds is None else f"_{k}"
         print_balance(balance, names, f"train{suffix}", f"val{suffix}", splitting.splits)
     for name, ids in splitting.splits.items():
-        err.print(f"wrote {printable(str(location(dataset) / SPLITS_DIR / name))}.txt ({counted(len(ids), 'id')})", soft_wrap=True)
+        say(f"wrote {location(dataset) / SPLITS_DIR / name}.txt ({counted(len(ids), 'id')})")
     if json_path is not None:
         emit_json(json_path, split_summary(splitting, names))
 
@@ -461,7 +462,7 @@ def export_command(
 def print_export_summary(export: "Export") -> None:
     """What was written, how the objects came through, and the worst of those below --min-iou."""
     if not export.images:
-        err.print(f"{printable(str(export.output))}: nothing written, no file exported", soft_wrap=True)
+        say(f"{export.output}: nothing written, no file exported")
         return
     for path in export.written:
         wrote(str(path))
@@ -471,7 +472,7 @@ def print_export_summary(export: "Export") -> None:
     if export.options.to == "yolo-seg":
         ids = ", ".join(f"{c['id']} {c['name']}" for c in data["class_ids"])
         how = "the dataset's (--keep-ids)" if export.options.keep_ids else "from 0 for the first class; --keep-ids keeps the dataset's"
-        err.print(f"YOLO class ids: {printable(ids)} ({how})", soft_wrap=True)
+        say(f"YOLO class ids: {ids} ({how})")
     if data["objects_from"] == "regions":
         err.print("objects: each 8-connected region of a class in SegmentationClass (touching objects of a class are one)", soft_wrap=True)
     if data["crowd_regions"]:

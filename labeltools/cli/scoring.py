@@ -20,13 +20,13 @@ from labeltools.cli.shared import (
     dataset_root,
     either,
     emit_json,
-    err,
     exit_for,
     fail,
     out,
     printable,
     report_batch,
     result_table,
+    say,
     split_option,
     stop_if_all_failed,
     warn,
@@ -103,10 +103,10 @@ def weights_command(
         scheme=scheme.value, c=c, beta=beta, strict=strict, output=output, name=name, jobs=jobs, classes=classes,
     )  # fmt: skip
     if weighing.labels_from:
-        err.print(f"labels: {printable(weighing.labels_from)}", soft_wrap=True)
-    err.print(f"classes: {weighing.table.num_classes}, from {printable(weighing.classes_from)}", soft_wrap=True)
+        say(f"labels: {weighing.labels_from}")
+    say(f"classes: {weighing.table.num_classes}, from {weighing.classes_from}")
     if weighing.held_out:
-        err.print(f"{printable(str(split_path(weighing.root, TEST_SPLIT)))}: its {len(weighing.held_out)} id(s) not counted (held out for the test)", soft_wrap=True)
+        say(f"{split_path(weighing.root, TEST_SPLIT)}: its {len(weighing.held_out)} id(s) not counted (held out for the test)")
     summary = report_batch(weighing, len(weighing), "counting", verb="counted")
     counts, weights = weighing.counts, weighing.weights
     if summary.failed or counts is None or weights is None:
@@ -182,8 +182,8 @@ def evaluate_command(
     from labeltools.jobs.evaluate import evaluate_dataset
     evaluation = evaluate_dataset(gt, pred, num_classes, split, missing.value, ignore_index, classes, jobs, gt_classes)
     if evaluation.ground_truth:
-        err.print(f"ground truth: {printable(evaluation.ground_truth)}", soft_wrap=True)
-    err.print(f"classes: {evaluation.matrix.scored}, from {printable(evaluation.classes_from)}", soft_wrap=True)
+        say(f"ground truth: {evaluation.ground_truth}")
+    say(f"classes: {evaluation.matrix.scored}, from {evaluation.classes_from}")
     summary = report_batch(evaluation, len(evaluation), "evaluate", verb="scored")
     stop_if_all_failed(summary, "score", "image(s)")
     cm, names, scores = evaluation.matrix, evaluation.names, evaluation.scores()

@@ -792,7 +792,7 @@ LabelmeRulesOption = Annotated[
 
 def wrote(path: str) -> None:
     """Say on stderr that a file was written."""
-    err.print(f"wrote {printable(path)}", soft_wrap=True)
+    say(f"wrote {path}")
 
 
 def _terminate(signum: int, frame: Any) -> None:

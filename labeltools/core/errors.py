@@ -74,6 +74,14 @@ def format_values(values: Sequence[Any] | NDArray[Any], limit: int = 8, count_re
     return shown + (f" and {len(values) - limit} more" if count_rest else ", ...")
 
 
+def none_of(values: Sequence[Any] | NDArray[Any], what: str) -> str:
+    """Values named as no ``what``: ``"value 40, no class of the table"``, ``"values 40, 41, none
+    of them a class of the table"``."""
+    if len(values) == 1:
+        return f"value {int(values[0])}, no {what}"
+    return f"values {format_values(values)}, none of them a {what}"
+
+
 class OutputError(LabeltoolsError):
     """An output file or folder cannot be written: the message names the path and the cause."""
 

@@ -30,6 +30,11 @@ from labeltools.engine.storage import list_files, location
 from labeltools.formats.sources import BadObject, image_size, polygons_array, read_json
 from labeltools.formats.voc import is_voc_root
 
+#: The folders Cityscapes keeps its annotations in (fine and coarse), one folder per split inside;
+#: its images are in ``leftImg8bit`` beside them.
+GT_FOLDERS = ("gtFine", "gtCoarse")
+IMAGES_FOLDER = "leftImg8bit"
+
 #: The file name ending of Cityscapes polygon annotations (fine and coarse).
 SUFFIXES = ("_gtFine_polygons.json", "_gtCoarse_polygons.json")
 IMAGE_SUFFIX = "_leftImg8bit.png"
@@ -129,7 +134,7 @@ def chosen_maps(folder: Any, found: dict[str, list[Any]], want: str) -> tuple[st
         DatasetError: the maps lie in several splits' folders (``gtFine`` itself was given).
     """
     kind = want if found[want] else next(k for k in found if k != want)
-    splits = sorted({p.parent.parent.name for p in found[kind] if p.parent.parent.parent.name in ("gtFine", "gtCoarse")})
+    splits = sorted({p.parent.parent.name for p in found[kind] if p.parent.parent.parent.name in GT_FOLDERS})
     if len(splits) > 1:
         raise DatasetError(f"{folder}: holds the Cityscapes splits {', '.join(splits)}; give one of them ({folder}/{splits[-1]})")
     others = [f"{len(files)} {MAP_NAMES[k]}" for k, files in found.items() if k != kind and files]
@@ -150,12 +155,17 @@ def painted_label(label: str, known: set[str] | dict[str, int]) -> str | None:
     return None if label in UNDRAWN else label
 
 
+def gt_folder(path: Any) -> Any | None:
+    """The ``gtFine`` (or ``gtCoarse``) folder ``path`` is, or is under; None when there is none."""
+    return next((folder for folder in (path, *path.parents) if folder.name in GT_FOLDERS), None)
+
+
 def _image_candidates(path: Path, images_dir: Path | None) -> tuple[str, ...]:
     """``leftImg8bit/<split>/<city>/<id>_leftImg8bit.png`` beside the ``gtFine`` folder the
     file is under (``images_dir`` first: by the same ``<split>/<city>/`` path, then by name),
     then beside the file."""
     name = cityscapes_id(path) + IMAGE_SUFFIX
-    gt = next((folder for folder in path.parents if folder.name in ("gtFine", "gtCoarse")), None)
+    gt = gt_folder(path)
     inner = str(path.parent.relative_to(gt)) if gt is not None else None
     found = []
     if images_dir is not None:
@@ -163,7 +173,7 @@ def _image_candidates(path: Path, images_dir: Path | None) -> tuple[str, ...]:
             found.append(str(images_dir / inner / name))
         found.append(str(images_dir / name))
     if gt is not None and inner is not None:
-        found.append(str(gt.parent / "leftImg8bit" / inner / name))
+        found.append(str(gt.parent / IMAGES_FOLDER / inner / name))
     found.append(str(path.parent / name))
     return tuple(dict.fromkeys(found))
 

@@ -27,11 +27,12 @@ from labeltools.core.errors import (
     LabelFileError,
     LabeltoolsError,
     format_values,
+    none_of,
 )
 from labeltools.core.options import VOID
 from labeltools.engine.executor import FileResult, map_files
 from labeltools.engine.storage import is_remote, is_temporary, list_files, location
-from labeltools.formats.cityscapes import FRAME_MAPS, MAP_NAMES, frame_map
+from labeltools.formats.cityscapes import FRAME_MAPS, IMAGE_SUFFIX, IMAGES_FOLDER, MAP_NAMES, frame_map, gt_folder
 from labeltools.formats.folders import IMAGE_SUFFIXES, images_beside
 from labeltools.formats.images import EXIF_ORIENTATION, SIDE_SWAPPING_ORIENTATIONS
 from labeltools.formats.labels import (
@@ -646,8 +647,8 @@ def check_frame(frame: CityscapesFrame, counted: str = "") -> FileResult:
 
 #: The values a frame's label map of each kind may hold, and how to name them.
 _FRAME_VALUES = {
-    "labelIds": ("cityscapes", "no Cityscapes label id (0..33)"),
-    "trainIds": ("cityscapes-train", "no Cityscapes train id (0..18) nor 255"),
+    "labelIds": ("cityscapes", "Cityscapes label id (0..33)"),
+    "trainIds": ("cityscapes-train", "Cityscapes train id (0..18) nor 255"),
 }
 
 
@@ -665,9 +666,7 @@ def _frame_label(path: str, kind: str, problems: list[tuple[str, str, str, str]]
     known[VOID] = kind == "trainIds"
     if known[label].all():
         return label
-    bad = np.unique(label[~known[label]])
-    values = f"values {format_values(bad)}, none of them" if bad.size > 1 else f"value {bad[0]},"
-    problems.append(_problem(ERROR, "values", path, f"holds {values} {what}"))
+    problems.append(_problem(ERROR, "values", path, f"holds {none_of(np.unique(label[~known[label]]), what)}"))
     return None
 
 
@@ -725,14 +724,14 @@ class CityscapesCheck(_Problems):
             if (found := frame_map(path.name)) is not None:
                 frame, kind = found
                 files.setdefault((str(path.parent), frame), {})[kind] = str(path)
-        gt = next((f for f in (self.root, *self.root.parents) if f.name in ("gtFine", "gtCoarse")), None)
-        images = None if gt is None or not (gt.parent / "leftImg8bit").is_dir() else gt.parent / "leftImg8bit"
+        gt = gt_folder(self.root)
+        images = None if gt is None or not (gt.parent / IMAGES_FOLDER).is_dir() else gt.parent / IMAGES_FOLDER
         if images is None:
             self._add(WARNING, "no-images", self.root, "no leftImg8bit folder beside its gtFine folder: the images are not checked")
         self.items = [
             CityscapesFrame(
                 frame, maps.get("labelIds", ""), maps.get("trainIds", ""), maps.get("instanceIds", ""), maps.get("colours", ""),
-                "" if images is None or gt is None else str(images / location(folder).relative_to(gt) / f"{frame}_leftImg8bit.png"),
+                "" if images is None or gt is None else str(images / location(folder).relative_to(gt) / f"{frame}{IMAGE_SUFFIX}"),
             )
             for (folder, frame), maps in sorted(files.items())
         ]  # fmt: skip

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from labeltools.core._types import PathLike
 from labeltools.core.classes import ClassTable, class_names_for
-from labeltools.core.errors import DatasetError, LabelFileError, WeightsError, format_values
+from labeltools.core.errors import DatasetError, LabelFileError, WeightsError, none_of
 from labeltools.core.options import EFFECTIVE_BETA, ENET_C, VOID
 from labeltools.engine.executor import (
     FileResult,
@@ -27,7 +27,7 @@ from labeltools.engine.executor import (
     raise_if_failed,
 )
 from labeltools.engine.storage import absolute, atomic_write, location
-from labeltools.formats.cityscapes import chosen_maps, label_maps
+from labeltools.formats.cityscapes import GT_FOLDERS, chosen_maps, label_maps
 from labeltools.formats.labels import label_histogram, write_json
 from labeltools.formats.voc import (
     CLASS_NAMES_FILE,
@@ -64,8 +64,7 @@ def histogram_label_file(path: PathLike, lookup: ValueLookup | None = None) -> F
         return FileResult(source=str(path), data=histogram)
     unknown = np.flatnonzero(lookup.unknown & (histogram > 0))
     if unknown.size:
-        values = f"values {format_values(unknown)}, none of them a class" if unknown.size > 1 else f"value {unknown[0]}, no class"
-        raise LabelFileError(f"{path}: holds {values} of the {lookup.of}")
+        raise LabelFileError(f"{path}: holds {none_of(unknown, f'class of the {lookup.of}')}")
     return FileResult(source=str(path), data=value_histogram(histogram, lookup.values))
 
 
@@ -292,7 +291,7 @@ def _weigh_cityscapes(
     else:
         counted, lookup, described = table, None, table.described
     folder = absolute(root)
-    split = folder.name if folder.parent.name in ("gtFine", "gtCoarse") else None
+    split = folder.name if folder.parent.name in GT_FOLDERS else None
     scheme = settings["scheme"]
     target = default_weights_path(folder.parent.parent, name or "cityscapes", scheme, split) if split else default_weights_path(root, name, scheme)
     return DatasetWeighing(

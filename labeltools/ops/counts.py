@@ -476,6 +476,10 @@ def check_scheme(scheme: str, c: float = ENET_C, beta: float = EFFECTIVE_BETA) -
         raise WeightsError(f"effective's beta must lie strictly between 0 and 1, got {beta}")
 
 
+#: Classes without pixels named in the warning about them; the rest are counted.
+ABSENT_NAMED = 10
+
+
 def class_weights(
     counts: ClassCounts,
     scheme: str = "enet",
@@ -533,10 +537,6 @@ def class_weights(
             shown = ", ".join(named[:ABSENT_NAMED]) + (f" and {len(named) - ABSENT_NAMED} more" if len(named) > ABSENT_NAMED else "")
             log.warning("%d classes have no pixels, %s: their %s weight is %s", len(absent), shown, scheme, value)
     return weights
-
-
-#: Classes without pixels named in the warning about them; the rest are counted.
-ABSENT_NAMED = 10
 
 
 def weights_provenance(
