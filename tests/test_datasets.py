@@ -14,7 +14,7 @@ from conftest import make_voc
 from helpers import write_annotation
 from typer.testing import CliRunner
 
-from labeltools import ClassTable, read_label, read_split
+from labeltools import ClassTable, read_label, read_split, write_label, write_split
 from labeltools.cli import app
 from labeltools.formats.labelme import labelme_to_label, parse_labelme, rasterise
 from labeltools.formats.voc import dataset_meta, labelmap_text, load_class_table
@@ -518,3 +518,171 @@ def test_readme_deeplab_weights_name(sample_voc: Path, tmp_path: Path) -> None:
     result = cli("weights", sample_voc, "--name", "pascal")
     assert result.exit_code == 0 and (sample_voc / "pascal_classes_weights.npy").is_file()
     (sample_voc / "pascal_classes_weights.npy").unlink()
+
+
+# --------------------------------------------------------------------------------------------
+# the SBD-augmented training set: SegmentationClassAug/ beside SegmentationClass/
+
+#: Ids of the augmented voc: VOC's own train and val, and images of SBD's alone.
+AUG_TRAIN, AUG_VAL, AUG_SBD = ["t1", "t2", "t3"], ["v1", "v2"], ["s1", "s2", "s3", "s4"]
+
+
+def aug_voc(root: Path) -> Path:
+    """A VOC folder with the augmented training set as DeepLab's releases ship it: VOC's labels
+    (with 255 borders) in SegmentationClass, listed in train.txt and val.txt; grayscale labels
+    without borders of VOC's and SBD's images in SegmentationClassAug (val's too), and
+    mmsegmentation's aug.txt listing VOC's train and SBD's images, not VOC's val."""
+    from PIL import Image
+
+    rng = np.random.default_rng(5)
+    ids = AUG_TRAIN + AUG_VAL
+    own = {i: rng.integers(0, 4, (6, 9)).astype(np.uint8) for i in ids}
+    for label in own.values():
+        label[0] = 255
+    make_voc(root, own)
+    (root / "SegmentationClassAug").mkdir()
+    for n, image_id in enumerate(ids + AUG_SBD):
+        label = np.full((6, 9), n % 4, np.uint8)
+        label[:, : n % 9] = (n + 1) % 4
+        Image.fromarray(label, "L").save(root / "SegmentationClassAug" / f"{image_id}.png")
+        Image.new("RGB", (9, 6), (10, 20, 30)).save(root / "JPEGImages" / f"{image_id}.jpg")
+    write_split(root, "train", AUG_TRAIN)
+    write_split(root, "val", AUG_VAL)
+    write_split(root, "aug", AUG_TRAIN + AUG_SBD)
+    return root
+
+
+def check_problems(root: Path, json_path: Path) -> tuple[int, list[tuple[str, str, str]]]:
+    """check's exit code and its (kind, file relative to ``root``, message) problems."""
+    code = cli("check", root, "--json", json_path, "-j", "1").exit_code
+    problems = json.loads(json_path.read_text())["problems"]
+    return code, [(p["kind"], str(Path(p["file"]).relative_to(root)), p["message"]) for p in problems]
+
+
+def test_check_reads_the_augmented_lists_labels_from_their_own_folder(tmp_path: Path) -> None:
+    root = aug_voc(tmp_path / "voc")
+    code, problems = check_problems(root, tmp_path / "c.json")
+    assert (code, problems) == (0, [])  # val's labels in SegmentationClassAug are listed (in val.txt)
+    assert json.loads((tmp_path / "c.json").read_text())["samples"] == 5 + 9
+
+    aug = root / "SegmentationClassAug"
+    write_label(aug / "s1.png", np.full((6, 9), 7, np.uint8))
+    (aug / "s2.png").unlink()
+    write_split(root, "aug", [*AUG_TRAIN, *AUG_SBD, "v1"])
+    code, problems = check_problems(root, tmp_path / "c.json")
+    assert code == 1
+    assert sorted(problems) == [
+        ("label-values", "SegmentationClassAug/s1.png", f"label value 7 is neither a class 0..3 ({root / 'class_names.txt'}) nor 255 (void)"),
+        ("missing-label", "SegmentationClassAug/s2.png", "missing label (listed in aug.txt)"),
+        ("train-val-overlap", "ImageSets/Segmentation/val.txt", "id v1 is also in aug.txt: validation would score training images"),
+    ]
+
+    write_split(root, "aug", AUG_TRAIN + AUG_SBD)
+    aug.rename(tmp_path / "elsewhere")
+    code, problems = check_problems(root, tmp_path / "c.json")
+    hint = "; aug.txt lists the SBD-augmented training set, whose labels belong in SegmentationClassAug/ (as mmsegmentation's voc_aug converter writes them)"
+    assert ("missing-label", "SegmentationClass/s3.png", f"missing label (listed in aug.txt){hint}") in problems
+    assert code == 1 and {p[0] for p in problems} == {"missing-label"}
+
+
+def test_stats_weights_evaluate_and_the_dataset_read_the_augmented_labels(tmp_path: Path) -> None:
+    from labeltools import VOCSegmentation
+
+    root = aug_voc(tmp_path / "voc")
+    aug = [read_label(root / "SegmentationClassAug" / f"{i}.png") for i in AUG_TRAIN + AUG_SBD]
+    counts = np.bincount(np.concatenate([a.ravel() for a in aug]), minlength=4)[:4]
+    said = f"labels: {root / 'SegmentationClassAug'} (aug.txt's: the SBD-augmented training set)"
+
+    result = cli("weights", root, "--split", "aug", "-o", tmp_path / "w.npy", "--json", tmp_path / "w.json", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert said in result.stderr
+    assert [c["pixels"] for c in json.loads((tmp_path / "w.json").read_text())["classes"]] == counts.tolist()
+    result = cli("stats", root, "--split", "aug", "--json", tmp_path / "s.json", "-j", "1")
+    assert result.exit_code == 0 and said in result.stderr
+    assert [c["pixels"] for c in json.loads((tmp_path / "s.json").read_text())["classes"]] == counts.tolist()
+    result = cli("stats", root, "--split", "train", "--json", tmp_path / "s.json", "-j", "1")
+    assert "labels:" not in result.stderr and json.loads((tmp_path / "s.json").read_text())["void_pixels"] == 3 * 9
+
+    dataset = VOCSegmentation(root, "aug", load_images=False)
+    assert [s["id"] for s in dataset] == AUG_TRAIN + AUG_SBD
+    for sample, label in zip(dataset, aug):
+        np.testing.assert_array_equal(sample["label"], label)
+    assert (VOCSegmentation(root, "train", load_images=False)[0]["label"] == 255).any()  # VOC's own, with borders
+
+    result = cli("evaluate", root, root / "SegmentationClassAug", "--split", "aug", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert f"ground truth: {root / 'SegmentationClassAug'}" in result.stderr and "have no ground truth" not in result.stderr
+    assert re.search(r"mIoU: 100\.00", result.stdout)
+
+
+def test_split_keeps_the_augmented_lists_ids_in_train(tmp_path: Path) -> None:
+    root = aug_voc(tmp_path / "voc")
+    result = cli("split", root, "--val-fraction", "0.5", "--json", tmp_path / "s.json", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert f"{root / 'ImageSets' / 'Segmentation' / 'aug.txt'}: its 3 labelled ids kept in train (it trains on them)" in result.stderr
+    assert read_split(root, "val") == AUG_VAL and read_split(root, "train") == AUG_TRAIN  # no other id may go to val
+    assert json.loads((tmp_path / "s.json").read_text())["kept_in_train"] == {"aug": AUG_TRAIN}
+    assert check_problems(root, tmp_path / "c.json") == (0, [])
+    before = {p.name: p.read_bytes() for p in (root / "ImageSets" / "Segmentation").iterdir()}
+    result = cli("split", root, "--folds", "2")
+    assert result.exit_code == 1 and "aug.txt: lists 3 of the labels, which it trains on: every val fold would hold some" in result.stderr
+    assert {p.name: p.read_bytes() for p in (root / "ImageSets" / "Segmentation").iterdir()} == before
+    write_split(root, "aug", AUG_TRAIN + AUG_VAL)
+    result = cli("split", root)
+    assert result.exit_code == 1 and "aug.txt: lists every label, which it trains on: none is left for val" in result.stderr
+
+
+def test_a_report_checks_the_augmented_labels_without_drawing_them(tmp_path: Path) -> None:
+    root = aug_voc(tmp_path / "voc")
+    write_label(root / "SegmentationClassAug" / "s4.png", np.full((5, 9), 1, np.uint8))
+    result = cli("report", root, tmp_path / "r.html", "--json", tmp_path / "r.json", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert (
+        f"labels: {root / 'SegmentationClass'}; the 9 of {root / 'SegmentationClassAug'} (the SBD-augmented training set) "
+        "are checked, not counted nor drawn"
+    ) in result.stderr
+    summary = json.loads((tmp_path / "r.json").read_text())
+    assert (summary["images"], summary["drawn"], summary["errors"]) == (5, 5, 1)
+    assert [(Path(p["file"]).name, p["kind"]) for p in summary["problems"]] == [("s4.png", "size-mismatch")]
+
+
+#: What mmsegmentation's BaseSegDataset lists for the augmented set, as its voc12aug config
+#: gives it (aug.txt, SegmentationClassAug), and each label map as LoadAnnotations reads it.
+MMSEG_AUG_READS = """
+import sys
+import mmcv
+import mmengine.fileio as fileio
+import numpy as np
+from mmseg.datasets import BaseSegDataset
+dataset = BaseSegDataset(
+    data_root=sys.argv[1], metainfo=dict(classes=("a", "b", "c", "d"), palette=[[0, 0, 0]] * 4),
+    ann_file="ImageSets/Segmentation/aug.txt", data_prefix=dict(img_path="JPEGImages", seg_map_path="SegmentationClassAug"),
+    img_suffix=".jpg", seg_map_suffix=".png", reduce_zero_label=False,
+)
+arrays = {}
+for index in range(len(dataset)):
+    info = dataset[index]
+    arrays[info["seg_map_path"]] = mmcv.imfrombytes(fileio.get(info["seg_map_path"]), flag="unchanged", backend="pillow")
+np.savez(sys.argv[2], **arrays)
+"""
+
+
+def test_the_augmented_set_is_what_mmsegmentation_reads(tmp_path: Path) -> None:
+    """Every label our dataset and weights read for aug.txt is the one mmsegmentation's loader
+    reads for it, and no other."""
+    from consumers import mmseg_datasets, run_in
+
+    from labeltools import VOCSegmentation
+
+    pytest.importorskip("torch")
+    root = aug_voc(tmp_path / "voc")
+    done = run_in("mmsegmentation", MMSEG_AUG_READS, tmp_path, str(root), str(tmp_path / "read.npz"), path=mmseg_datasets())
+    assert done.returncode == 0, done.stderr[-3000:]
+    read = np.load(tmp_path / "read.npz")
+    ours = VOCSegmentation(root, "aug", load_images=False)
+    assert sorted(read.files) == sorted(str(root / "SegmentationClassAug" / f"{s['id']}.png") for s in ours)
+    for sample in ours:
+        np.testing.assert_array_equal(read[str(root / "SegmentationClassAug" / f"{sample['id']}.png")], sample["label"])
+    cli("weights", root, "--split", "aug", "-o", tmp_path / "w.npy", "--json", tmp_path / "w.json", "-j", "1")
+    theirs = np.bincount(np.concatenate([read[k].ravel() for k in read.files]), minlength=4)
+    assert [c["pixels"] for c in json.loads((tmp_path / "w.json").read_text())["classes"]] == theirs.tolist()

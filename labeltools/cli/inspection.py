@@ -292,7 +292,7 @@ def check_command(
     if isinstance(check, FolderCheck) and check.images_from:
         say(f"images: {check.images_from}")
     # A sample that cannot be read is a problem like any other: the closing line counts problems.
-    report_batch(check.run(jobs), len(check.items), "check", counts=False)
+    report_batch(check.run(jobs), check.samples, "check", counts=False)
     if check.problems:
         columns = ("severity", "file", "problem")
         grid = result_table(f"{dataset}: {len(check.problems)} problem(s)", columns, text=columns)
@@ -302,7 +302,7 @@ def check_command(
         out.print(grid)
     errors, warnings = len(check.errors), len(check.warnings)
     style = "red" if errors else "yellow" if warnings else "green"
-    out.print(Text.assemble((f"{errors} error(s), {warnings} warning(s)", style), f" in {len(check.items)} sample(s)"))
+    out.print(Text.assemble((f"{errors} error(s), {warnings} warning(s)", style), f" in {check.samples} sample(s)"))
     if json_path is not None:
         emit_json(json_path, check.to_dict())
     if errors:

@@ -240,7 +240,8 @@ def split_command(
     """(Re)write the train/val split of a VOC dataset and show how each class spreads over it.
 
     Every label in SegmentationClass takes part, except the ids test.txt lists (a held-out
-    test set), which stay out of train and val. The table gives, per class, its images and its
+    test set), which stay out of train and val; the ids of an augmented training set's list
+    (train_aug.txt, trainaug.txt, mmsegmentation's aug.txt) stay in train. The table gives, per class, its images and its
     share of the labelled pixels on each side, and flags a class missing from one side.
 
     Examples:
@@ -261,6 +262,8 @@ def split_command(
         fail(f"no split written: {summary.failed} of {len(splitting)} label file(s) failed")
     if splitting.held_out:
         say(f"{split_path(dataset, TEST_SPLIT)}: its {counted(len(splitting.held_out), 'labelled id')} kept out of train and val")
+    for name, ids in splitting.trained.items():
+        say(f"{split_path(dataset, name)}: its {counted(len(ids), 'labelled id')} kept in train (it trains on them)")
     names = class_names_for(splitting.num_classes, splitting.table)
     for k, balance in enumerate(splitting.balance):
         suffix = "" if folds is None else f"_{k}"
@@ -297,6 +300,7 @@ def split_summary(splitting: "DatasetSplitting", names: Sequence[str]) -> dict[s
         "dataset": str(splitting.root),
         "splits": splitting.splits,
         "held_out": splitting.held_out,
+        "kept_in_train": splitting.trained,
         "balance": [
             [
                 {"index": b.index, "name": names[b.index], "images": dict(b.images), "pixels": dict(b.pixels),

@@ -5,6 +5,7 @@
     ROOT/JPEGImages/<id>.jpg
     ROOT/SegmentationClass/<id>.png          palette PNG, VOC colormap, 255 = void
     ROOT/SegmentationObject/<id>.png         optional instance maps
+    ROOT/SegmentationClassAug/<id>.png       optional: the labels of the SBD-augmented train set
     ROOT/ImageSets/Segmentation/{train,val,trainval}.txt
     ROOT/class_names.txt                     class i on line i
     ROOT/labelmap.txt                        name:r,g,b:: lines (Datumaro, CVAT)
@@ -46,6 +47,15 @@ IMAGES_DIR = "JPEGImages"
 LABELS_DIR = "SegmentationClass"
 
 OBJECTS_DIR = "SegmentationObject"
+
+#: The labels of the augmented training set beside VOC2012's own: its train images with those of
+#: the Semantic Boundaries Dataset, less its val (10,582 images). mmsegmentation's voc_aug
+#: converter writes them with the list ``aug.txt``; DeepLab's releases list them as
+#: ``train_aug.txt`` or ``trainaug.txt``. The labels of every other list are ``SegmentationClass``'s.
+AUG_LABELS_DIR = "SegmentationClassAug"
+
+#: The split lists whose labels are in :data:`AUG_LABELS_DIR` (when the dataset has that folder).
+AUG_SPLITS = ("aug", "train_aug", "trainaug")
 
 SPLITS_DIR = os.path.join("ImageSets", "Segmentation")
 
@@ -268,6 +278,22 @@ def write_splits(root: PathLike, splits: Mapping[str, Iterable[str]]) -> list[Pa
     return paths
 
 
+def labels_dir_of(root: PathLike, split: str | None) -> str:
+    """The folder holding ``split``'s labels: :data:`AUG_LABELS_DIR` for a list of the augmented
+    training set (:data:`AUG_SPLITS`) when the dataset has that folder, else ``SegmentationClass``
+    (also for every label, ``split`` None)."""
+    if split in AUG_SPLITS and (location(root) / AUG_LABELS_DIR).is_dir():
+        return AUG_LABELS_DIR
+    return LABELS_DIR
+
+
+def labels_note(root: PathLike, split: str | None) -> str:
+    """What to tell the user of the labels ``split`` reads when they are not ``SegmentationClass``'s;
+    ``""`` when they are."""
+    folder = labels_dir_of(root, split)
+    return "" if folder == LABELS_DIR else f"{location(root) / folder} ({split}.txt's: the SBD-augmented training set)"
+
+
 def label_path(root: PathLike, image_id: str) -> Path:
     return location(root) / LABELS_DIR / f"{image_id}.png"
 
@@ -286,11 +312,11 @@ def image_path(root: PathLike, image_id: str) -> Path:
     return jpg
 
 
-def label_ids(root: PathLike) -> list[str]:
-    """Ids of every label in ``SegmentationClass``, sorted."""
-    folder = location(root) / LABELS_DIR
+def label_ids(root: PathLike, labels_dir: str = LABELS_DIR) -> list[str]:
+    """Ids of every label in ``SegmentationClass`` (or the dataset's ``labels_dir``), sorted."""
+    folder = location(root) / labels_dir
     if not folder.is_dir():
-        raise DatasetError(f"{root}: not a VOC dataset folder (no {LABELS_DIR}/ inside)")
+        raise DatasetError(f"{root}: not a VOC dataset folder (no {labels_dir}/ inside)")
     return sorted(p.stem for p in folder.glob("*.png"))
 
 
@@ -306,8 +332,10 @@ def dataset_ids(root: PathLike, split: str | None = None) -> list[str]:
 
 
 def dataset_label_paths(root: PathLike, split: str | None = None) -> list[Path]:
-    """Label file paths for ``split`` (or all labels), in split order."""
-    return [label_path(root, i) for i in dataset_ids(root, split)]
+    """Label file paths for ``split`` (or all labels in ``SegmentationClass``), in split order;
+    those of the augmented training set's lists in ``SegmentationClassAug`` (see :func:`labels_dir_of`)."""
+    folder = location(root) / labels_dir_of(root, split)
+    return [folder / f"{i}.png" for i in dataset_ids(root, split)]
 
 
 def load_class_table(root: PathLike) -> ClassTable | None:
@@ -478,7 +506,9 @@ class VOCSegmentation:
 
     Args:
         root: the VOC folder.
-        split: a split name (``train``, ``val``, ...), or None for every label.
+        split: a split name (``train``, ``val``, ...), or None for every label. The labels of
+            ``train_aug`` (``aug``, ``trainaug``) are read from ``SegmentationClassAug`` when
+            the dataset has one (see :func:`labels_dir_of`).
         transform: optional callable applied to each sample dict.
         load_images: set False to skip decoding images: the sample is then ``{"label", "id"}``
             (no ``"image"``, which a ``DataLoader`` could not batch as None).
@@ -497,6 +527,7 @@ class VOCSegmentation:
         self.root = location(root)
         self.split = split
         self.ids: Sequence[str] = dataset_ids(root, split)
+        self.labels = self.root / labels_dir_of(root, split)
         self.transform = transform
         self.load_images = load_images
 
@@ -507,7 +538,7 @@ class VOCSegmentation:
         if not -len(self.ids) <= index < len(self.ids):
             raise IndexError(f"index {index} out of range for {len(self.ids)} samples")
         image_id = self.ids[index]
-        label = _writable(read_label(label_path(self.root, image_id)))
+        label = _writable(read_label(self.labels / f"{image_id}.png"))
         sample = {"label": label, "id": image_id}
         if self.load_images:
             sample = {"image": _writable(read_image(image_path(self.root, image_id))), **sample}
@@ -527,7 +558,8 @@ def select_label_paths(
 
     Without ``labels_dir``, ``root`` is a VOC folder: the labels of ``split``, else of
     ``default_split`` when its split file exists, else every label in ``SegmentationClass``
-    (always, with ``default_split=None``).
+    (always, with ``default_split=None``); a list of the augmented training set reads
+    ``SegmentationClassAug`` (see :func:`labels_dir_of`).
     With ``labels_dir`` (any folder of label PNGs): the ``<id>.png`` of ``root``'s ``split`` when
     one is given, else every ``*.png`` in the folder, sorted.
 
@@ -542,7 +574,7 @@ def select_label_paths(
         if split is None and default_split is not None and split_path(root, default_split).is_file():
             split = default_split
         paths = dataset_label_paths(root, split)
-        folder = location(root) / LABELS_DIR
+        folder = location(root) / labels_dir_of(root, split)
     else:
         folder = location(labels_dir)
         if not folder.is_dir():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
@@ -51,6 +51,8 @@ from labeltools.formats.labels import (
     write_json,
 )
 from labeltools.formats.voc import (
+    AUG_LABELS_DIR,
+    AUG_SPLITS,
     CLASS_NAMES_FILE,
     IMAGES_DIR,
     LABELS_DIR,
@@ -62,7 +64,7 @@ from labeltools.formats.voc import (
     image_path,
     is_voc_root,
     label_ids,
-    label_path,
+    labels_dir_of,
     read_split,
     split_path,
 )
@@ -266,7 +268,17 @@ _LEAKS = (
     ("train-val-overlap", "val", "train", "validation would score training images"),
     ("test-overlap", TEST_SPLIT, "train", "the test would score training images"),
     ("test-overlap", TEST_SPLIT, "val", "the test would score images the model was chosen on"),
+    *(("train-val-overlap", "val", aug, "validation would score training images") for aug in AUG_SPLITS),
+    *(("test-overlap", TEST_SPLIT, aug, "the test would score training images") for aug in AUG_SPLITS),
 )
+
+
+def _aug_hint(root: Path, lists: list[str]) -> str:
+    """Where the labels of an augmented training set's list belong, when the dataset lacks that folder."""
+    augs = [name for name in lists if Path(name).stem in AUG_SPLITS]
+    if not augs or (root / AUG_LABELS_DIR).is_dir():
+        return ""
+    return f"; {augs[0]} lists the SBD-augmented training set, whose labels belong in {AUG_LABELS_DIR}/ (as mmsegmentation's voc_aug converter writes them)"
 
 
 class _Problems:
@@ -274,8 +286,14 @@ class _Problems:
 
     root: Any
     items: list[Any]
+    aug_items: Sequence[tuple[str, str]] = ()  # a VOC folder's labels of the augmented training set
     problems: list[Problem]
     table: ClassTable | None  # the classes label values are checked against, if known
+
+    @property
+    def samples(self) -> int:
+        """How many samples :meth:`run` checks."""
+        return len(self.items) + len(self.aug_items)
 
     def _add(self, severity: str, kind: str, file: PathLike, message: str) -> None:
         self.problems.append(Problem(*_problem(severity, kind, file, message)))
@@ -291,7 +309,7 @@ class _Problems:
     def to_dict(self) -> dict[str, Any]:
         return {
             "dataset": str(self.root),
-            "samples": len(self.items),
+            "samples": self.samples,
             "errors": len(self.errors),
             "warnings": len(self.warnings),
             "problems": [p.to_dict() for p in self.problems],
@@ -308,7 +326,9 @@ class DatasetCheck(_Problems):
     Folder-level checks (on construction): the class table, split files (readable, duplicate
     ids, ids in both train and val, or in test and train or val), every id listed in a split
     has a label and an image, every label has an image, labels that no split lists and images
-    the usual loaders do not open (warnings). Per-sample checks (:meth:`run`,
+    the usual loaders do not open (warnings). The labels of the augmented training set's lists
+    (``train_aug.txt``, ...) are ``SegmentationClassAug``'s, checked alike (:attr:`aug_items`),
+    and none of their ids may be in val or test. Per-sample checks (:meth:`run`,
     in parallel): see :func:`check_sample`. Each problem is reported once, with its file.
 
     Args:
@@ -374,24 +394,35 @@ class DatasetCheck(_Problems):
             if scored in splits and seen in splits:
                 for image_id in sorted(set(splits[scored]) & set(splits[seen])):
                     self._add(ERROR, kind, split_path(self.root, scored), f"id {image_id} is also in {seen}.txt: {why}")
-        listed: dict[str, list[str]] = {}
+        listed: dict[str, dict[str, list[str]]] = {LABELS_DIR: {}, AUG_LABELS_DIR: {}}  # folder -> id -> lists
         for name, ids in splits.items():
+            folder = labels_dir_of(self.root, name)
             for image_id in dict.fromkeys(ids):
-                listed.setdefault(image_id, []).append(f"{name}.txt")
-        labelled = set(label_ids(self.root))
-        items = []
-        for image_id in sorted(labelled | set(listed)):
-            where = f" (listed in {', '.join(listed[image_id])})" if image_id in listed else ""
-            label = label_path(self.root, image_id)
-            image = image_path(self.root, image_id)
-            if image_id not in labelled:
-                self._add(ERROR, "missing-label", label, f"missing label{where}{not_png_hint(label)}")
-            elif splits and image_id not in listed:
-                self._add(WARNING, "unlisted", label, "no split file lists this label")
-            if not image.exists():
-                self._add(ERROR, "missing-image", image, f"missing image for {LABELS_DIR}/{image_id}.png{where}")
-            items.append((str(label) if image_id in labelled else "", str(image) if image.exists() else ""))
-        self._check_image_suffixes([Path(image).name for _, image in items if image])
+                listed[folder].setdefault(image_id, []).append(f"{name}.txt")
+        every_listed = listed[LABELS_DIR].keys() | listed[AUG_LABELS_DIR].keys()
+        items: list[tuple[str, str]] = []
+        aug_items: list[tuple[str, str]] = []
+        missing_images: set[str] = set()
+        for folder, lists in listed.items():
+            if folder == AUG_LABELS_DIR and not (self.root / folder).is_dir():
+                continue
+            labelled = set(label_ids(self.root, folder))
+            for image_id in sorted(labelled | lists.keys()):
+                where = f" (listed in {', '.join(lists[image_id])})" if image_id in lists else ""
+                label = self.root / folder / f"{image_id}.png"
+                image = image_path(self.root, image_id)
+                if image_id not in labelled:
+                    hint = not_png_hint(label) + _aug_hint(self.root, lists.get(image_id, []))
+                    self._add(ERROR, "missing-label", label, f"missing label{where}{hint}")
+                elif splits and image_id not in every_listed:
+                    self._add(WARNING, "unlisted", label, "no split file lists this label")
+                if not image.exists() and image_id not in missing_images:
+                    missing_images.add(image_id)
+                    self._add(ERROR, "missing-image", image, f"missing image for {folder}/{image_id}.png{where}")
+                item = (str(label) if image_id in labelled else "", str(image) if image.exists() else "")
+                (items if folder == LABELS_DIR else aug_items).append(item)
+        self._check_image_suffixes(sorted({Path(image).name for _, image in items + aug_items if image}))
+        self.aug_items = [item for item in aug_items if any(item)]
         return [item for item in items if any(item)]
 
     def _check_image_suffixes(self, names: list[str]) -> None:
@@ -447,19 +478,29 @@ class DatasetCheck(_Problems):
         return {"valid_values": valid, "palette": palette, "palette_name": palette_name, "classes_name": classes_name}
 
     def run(self, jobs: int | None = None) -> Iterator[FileResult]:
-        """Check every sample in worker processes, one result per sample in order; the problems
-        found are added to :attr:`problems` as the results come in."""
-        work = partial(check_sample, **self.sample_checks())
+        """Check every sample in worker processes, one result per sample in order (those of the
+        augmented training set last); the problems found are added to :attr:`problems` as the
+        results come in."""
         pixels: dict[str, dict[int, int]] = {}
-        for (label_file, image_file), result in zip(self.items, map_files(work, self.items, jobs)):
+        for (label_file, _), result in zip(self.items, self._checked(self.items, jobs)):
+            if result.ok and result.data["pixels"] is not None:
+                pixels[Path(label_file).stem] = result.data["pixels"]
+            yield result
+        yield from self.run_aug(jobs)
+        self._check_balance(pixels)  # of train and val, SegmentationClass's
+
+    def run_aug(self, jobs: int | None = None) -> Iterator[FileResult]:
+        """Check the labels of the augmented training set (:attr:`aug_items`) alone, as :meth:`run` does."""
+        return self._checked(list(self.aug_items), jobs) if self.aug_items else iter(())
+
+    def _checked(self, items: list[tuple[str, str]], jobs: int | None) -> Iterator[FileResult]:
+        work = partial(check_sample, **self.sample_checks())
+        for (label_file, image_file), result in zip(items, map_files(work, items, jobs)):
             if result.ok:
                 self.problems.extend(Problem(*p) for p in result.data["problems"])
-                if result.data["pixels"] is not None:
-                    pixels[Path(label_file).stem] = result.data["pixels"]
             else:
                 self._add(ERROR, "unreadable", label_file or image_file, result.error or "failed")
             yield result
-        self._check_balance(pixels)
 
     def _check_balance(self, pixels: dict[str, dict[int, int]]) -> None:
         """Warn about each class held by two images or more that one side of ``train.txt`` /

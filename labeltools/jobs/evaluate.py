@@ -35,6 +35,9 @@ from labeltools.formats.voc import (
     check_labels_agree,
     dataset_class_table,
     dataset_label_paths,
+    label_ids,
+    labels_dir_of,
+    labels_note,
     has_own_table,
     is_voc_root,
     tables_disagree,
@@ -147,8 +150,7 @@ def evaluation_pairs(gt: PathLike, pred: PathLike, split: str | None = None) -> 
         raise DatasetError(f"{gt_dir}: no ground-truth label files (.png)")
     pairs = [(str(p), str(pred_dir / f"{p.stem}.png")) for p in gt_paths]
     # A prediction of an image outside the split has ground truth: it is only not asked for.
-    every_gt = gt_paths if split is None else dataset_label_paths(gt_dir, None)
-    stems = {p.stem for p in every_gt}
+    stems = {p.stem for p in gt_paths} if split is None else set(label_ids(gt_dir, labels_dir_of(gt_dir, split)))
     predicted = {p.stem for p in pred_dir.glob("*.png")}
     asked = {p.stem for p in gt_paths}
     if not predicted & asked:
@@ -312,7 +314,7 @@ def evaluate_dataset(
                 f"{gt}: holds no class table (class_names.txt); give --classes TABLE or --num-classes N"
             )
         table = gt_table = own.with_preset_train_ids()
-        gt_paths, chosen = None, ""
+        gt_paths, chosen = None, labels_note(gt, split)
         if gt_classes is not None:
             gt_table = (gt_classes if isinstance(gt_classes, ClassTable) else ClassTable.load(gt_classes)).with_preset_train_ids()
             paired_tables(table, gt_table)

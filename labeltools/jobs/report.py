@@ -33,7 +33,15 @@ from labeltools.engine.storage import ensure_dir, location
 from labeltools.formats.cityscapes import label_maps
 from labeltools.formats.labels import PIL_ERRORS, not_png_hint, open_image, read_label
 from labeltools.formats.report import require_report_libraries, write_report
-from labeltools.formats.voc import SPLITS, available_splits, check_labels_agree, has_own_table, read_split
+from labeltools.formats.voc import (
+    AUG_LABELS_DIR,
+    LABELS_DIR,
+    SPLITS,
+    available_splits,
+    check_labels_agree,
+    has_own_table,
+    read_split,
+)
 from labeltools.jobs.check import (
     ERROR,
     CityscapesCheck,
@@ -346,8 +354,13 @@ class Report(OneRun):
                 total = self.changes.files[-1][2]
                 sample.changed = changed / total if total else 0.0
             yield result
+        if isinstance(self.check, DatasetCheck):  # the labels of the augmented training set: checked, neither counted nor drawn
+            yield from self.check.run_aug(self.jobs)
         if self.splits is not None and isinstance(self.check, DatasetCheck) and self.check.table is not None:
             self.check.add_imbalance(self.splits.balance(self.check.table.num_classes))
+
+    def __len__(self) -> int:
+        return len(self.items) + len(self.check.aug_items)
 
     # --- second pass ---------------------------------------------------------------------
 
@@ -644,6 +657,11 @@ def report_dataset(
     else:
         check = label_check(dataset, classes, num_classes, images)
         chosen = f"images: {check.images_from}" if isinstance(check, FolderCheck) and check.images_from else ""
+        if check.aug_items:
+            chosen = (
+                f"labels: {check.root / LABELS_DIR}; the {len(check.aug_items)} of {check.root / AUG_LABELS_DIR} "
+                "(the SBD-augmented training set) are checked, not counted nor drawn"
+            )
     if pred_classes is not None:
         if options.pred is None or found is not None:
             raise ReportError(

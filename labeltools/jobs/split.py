@@ -20,11 +20,14 @@ from labeltools.core.errors import DatasetError
 from labeltools.engine.executor import FileResult, OneRun
 from labeltools.engine.storage import location, output_lock
 from labeltools.formats.voc import (
+    AUG_SPLITS,
     TEST_SPLIT,
+    available_splits,
     dataset_class_table,
     held_out_ids,
     label_ids,
     label_path,
+    read_split,
     split_path,
     write_splits,
 )
@@ -48,7 +51,8 @@ class DatasetSplitting(OneRun):
     After the last result, ``splits`` holds the split files written (name -> ids),
     ``balance`` the per-class spread over train and val (for folds: over each fold's train and
     val, ``balance[k]``), ``pixels`` each id's pixel counts (value -> pixels). ``held_out``
-    holds the labelled ids of ``test.txt``, which take no part.
+    holds the labelled ids of ``test.txt``, which take no part; ``trained`` those an augmented
+    training set's list names (``train_aug.txt``, ...), which stay in train.
     """
 
     root: Path
@@ -60,6 +64,7 @@ class DatasetSplitting(OneRun):
     stratify: bool = False
     folds: int | None = None
     jobs: int | None = None
+    trained: dict[str, list[str]] = field(default_factory=dict)  # augmented training list -> its ids here
     splits: dict[str, list[str]] = field(default_factory=dict, init=False)
     balance: list[list[ClassBalance]] = field(default_factory=list, init=False)
     pixels: dict[str, dict[int, int]] = field(default_factory=dict, init=False)
@@ -91,7 +96,8 @@ class DatasetSplitting(OneRun):
         classes = {i: counts.keys() for i, counts in self.pixels.items()}
         steer = classes if self.stratify else None
         if self.folds is None:
-            train, val = split_ids(self.items, self.val_fraction, self.seed, classes=steer)
+            pinned = sorted({i for ids in self.trained.values() for i in ids})
+            train, val = split_ids(self.items, self.val_fraction, self.seed, previous=(pinned, []), classes=steer)
             self.splits = {"train": train, "val": val, "trainval": sorted(train + val)}
             self.balance = [split_balance({"train": train, "val": val}, self.pixels, self.num_classes)]
         else:
@@ -119,13 +125,15 @@ def split_dataset(
     Every label in ``SegmentationClass`` takes part, except those ``test.txt`` lists (the
     dataset's held-out test ids, left where they are). Without ``folds``, ``train.txt``,
     ``val.txt`` and ``trainval.txt`` are rewritten (``val_fraction`` of the ids in val, never an
-    empty side); with ``folds=K``, ``train_<k>.txt`` and ``val_<k>.txt`` for k = 0..K-1, every id
+    empty side; the ids a list of the augmented training set names, such as ``train_aug.txt``,
+    stay in train, which that list trains on); with ``folds=K``, ``train_<k>.txt`` and ``val_<k>.txt`` for k = 0..K-1, every id
     in exactly one ``val_<k>``. ``stratify`` keeps every class held by two images or more on
     both sides.
 
     Raises:
-        DatasetError: not a VOC folder, no labels (or every one in ``test.txt``), a bad fraction
-            or number of folds, an unreadable ``test.txt``.
+        DatasetError: not a VOC folder, no labels (or every one in ``test.txt``, or in an
+            augmented training set's list), a bad fraction or number of folds, folds of a
+            dataset with an augmented training set's list, an unreadable split file.
         ClassTableError: a bad class table.
     """
     root = location(root)
@@ -138,7 +146,18 @@ def split_dataset(
     ids = [image_id for image_id in ids if image_id not in test]
     if not ids:
         raise DatasetError(f"{split_path(root, TEST_SPLIT)}: lists every label: none is left to split into train and val")
+    labelled = set(ids)
+    trained = {name: [i for i in dict.fromkeys(read_split(root, name)) if i in labelled] for name in available_splits(root) if name in AUG_SPLITS}
+    trained = {name: listed for name, listed in trained.items() if listed}
+    if trained and folds is not None:
+        name, listed = next(iter(trained.items()))
+        raise DatasetError(
+            f"{split_path(root, name)}: lists {len(listed)} of the labels, which it trains on: every val fold would hold some; "
+            "cross-validate a dataset without an augmented training set's list"
+        )
     if folds is not None:
         fold_ids(ids, folds)  # raises now for an impossible number of folds
+    if trained and labelled <= {i for listed in trained.values() for i in listed}:
+        raise DatasetError(f"{split_path(root, next(iter(trained)))}: lists every label, which it trains on: none is left for val")
     table = dataset_class_table(root, classes, num_classes)
-    return DatasetSplitting(root, ids, table, held_out, val_fraction, seed, stratify, folds, jobs)
+    return DatasetSplitting(root, ids, table, held_out, val_fraction, seed, stratify, folds, jobs, trained)

@@ -37,6 +37,7 @@ from labeltools.formats.voc import (
     available_splits,
     dataset_class_table,
     read_split,
+    labels_note,
     select_label_paths,
 )
 from labeltools.ops.counts import BINARY_MASK_HINT, value_histogram
@@ -271,7 +272,7 @@ class DatasetCounting(OneRun):
     stats: DatasetStats
     jobs: int | None = None
     lookup: NDArray[np.uint8] | None = None  # label value -> the value counted (a label id's train id)
-    labels_from: str = ""  # which maps of a Cityscapes folder are read, for the user
+    labels_from: str = ""  # which maps of a Cityscapes folder, or which labels folder, are read, for the user
 
     def _run(self) -> Iterator[FileResult]:
         stats = self.stats
@@ -308,7 +309,8 @@ def count_dataset(
     paths, _ = select_label_paths(dataset, split, labels_dir, default_split=None)
     every_label = split is None and labels_dir is None  # then train and val are both counted
     stats = DatasetStats(dataset_class_table(dataset, classes, num_classes), keep_files=every_label)
-    return DatasetCounting(location(dataset), paths, stats, jobs)
+    note = labels_note(dataset, split) if labels_dir is None else ""
+    return DatasetCounting(location(dataset), paths, stats, jobs, labels_from=note)
 
 
 def _count_cityscapes(

@@ -34,6 +34,7 @@ from labeltools.formats.voc import (
     TEST_SPLIT,
     dataset_class_table,
     held_out_ids,
+    labels_note,
     select_label_paths,
 )
 from labeltools.ops.counts import (
@@ -165,7 +166,7 @@ class DatasetWeighing(OneRun):
     held_out: list[str] = field(default_factory=list)  # test.txt's ids, left out of every label
     lookup: ValueLookup | None = None  # label value -> the value counted (a class's train id)
     classes_from: str = ""  # where the classes came from, for the user
-    labels_from: str = ""  # which maps of a Cityscapes folder are read, for the user
+    labels_from: str = ""  # which maps of a Cityscapes folder, or which labels folder, are read, for the user
     counts: ClassCounts | None = field(default=None, init=False)
     weights: NDArray[np.float64] | None = field(default=None, init=False)
 
@@ -245,7 +246,7 @@ def weigh_dataset(
         location(root), paths, table, location(output) if output is not None else default_weights_path(root, name, scheme, used_split),
         scheme=scheme, c=c, beta=beta, strict=strict, split=used_split,
         labels_dir=None if labels_dir is None else str(labels_dir), jobs=jobs, held_out=held_out,
-        lookup=lookup, classes_from=described,
+        lookup=lookup, classes_from=described, labels_from=labels_note(root, used_split) if labels_dir is None else "",
     )  # fmt: skip
 
 
