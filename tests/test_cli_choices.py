@@ -489,15 +489,17 @@ def test_a_recorded_labelme_rule_that_names_no_release_is_refused(tmp_path: Path
     assert f"{out / 'dataset_meta.json'}: 'labelme_rules' is '8', expected one of 7, 6" in flat(result.stderr)
 
 
-def test_a_folder_of_labels_given_as_a_dataset_is_pointed_to_labels_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_folder_of_labels_given_as_a_dataset_is_read_as_labels_dir(tmp_path: Path) -> None:
     root = demo(tmp_path)
-    monkeypatch.chdir(tmp_path)  # a short path: the error box folds a long one inside its words
+    labels = root / "SegmentationClass"
     for command in ("stats", "weights"):
-        result = run(command, Path(root.name) / "SegmentationClass")
-        assert result.exit_code == 2, result.output
-        assert "not a VOC dataset folder (no SegmentationClass/ inside) but 8 PNG file(s): give a folder of labels as --labels-dir" in flat(result.output.replace("│", " "))
-        taken = run(command, "--labels-dir", root / "SegmentationClass", "-j", "1")
+        given = run(command, labels, "-j", "1", "--json", tmp_path / f"{command}-given.json")
+        assert given.exit_code == 0, given.output
+        assert f"labels: {labels} (a folder of 8 label PNG(s), read as --labels-dir)" in given.stderr
+        taken = run(command, "--labels-dir", labels, "-j", "1", "--json", tmp_path / f"{command}-taken.json")
         assert taken.exit_code == 0, taken.output
+        assert json.loads((tmp_path / f"{command}-given.json").read_text()) == json.loads((tmp_path / f"{command}-taken.json").read_text())
+    assert "wrote " + str(root / f"{root.name}_classes_weights.npy") in given.stderr  # where --labels-dir puts them: beside the labels
 
 
 def test_binary_masks_saved_as_0_and_255_are_said_and_read_as_classes_when_asked(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from labeltools.cli.shared import (
     SplitOption,
     Usage,
     command,
-    dataset_root,
+    dataset_and_labels,
     either,
     emit_json,
     err,
@@ -189,7 +189,8 @@ def stats_command(
     from labeltools.jobs.stats import count_dataset, save_stats_plot
     if log and plot is None:
         raise typer.BadParameter("applies to the chart: give --plot FILE.png too", param_hint="--log")
-    counting = count_dataset(dataset_root(dataset, labels_dir), split, labels_dir, classes, num_classes, jobs)
+    root, labels_dir = dataset_and_labels(dataset, labels_dir)
+    counting = count_dataset(root, split, labels_dir, classes, num_classes, jobs)
     if counting.labels_from:
         say(f"labels: {counting.labels_from}")
     summary = report_batch(counting, len(counting), "stats", verb="read")

@@ -17,7 +17,7 @@ from labeltools.cli.shared import (
     SchemeChoice,
     SplitOption,
     command,
-    dataset_root,
+    dataset_and_labels,
     either,
     emit_json,
     exit_for,
@@ -98,8 +98,9 @@ def weights_command(
         raise typer.BadParameter(f"must be above 1 (ln(c + p) must be positive), got {c}", param_hint="--enet-c")
     if not 0 < beta < 1:
         raise typer.BadParameter(f"must lie strictly between 0 and 1, got {beta}", param_hint="--beta")
+    root, labels_dir = dataset_and_labels(dataset, labels_dir)
     weighing = weigh_dataset(
-        dataset_root(dataset, labels_dir), split=split, labels_dir=labels_dir, num_classes=num_classes,
+        root, split=split, labels_dir=labels_dir, num_classes=num_classes,
         scheme=scheme.value, c=c, beta=beta, strict=strict, output=output, name=name, jobs=jobs, classes=classes,
     )  # fmt: skip
     if weighing.labels_from:

@@ -477,21 +477,24 @@ def either(value: Any, alias: Any, name: str, old: str) -> Any:
     return value if value is not None else alias
 
 
-def dataset_root(dataset: Optional[str], labels_dir: Optional[str]) -> Path:
-    """DATASET, or the folder holding --labels-dir when only that is given (a path or a URL)."""
+def dataset_and_labels(dataset: Optional[str], labels_dir: Optional[str]) -> tuple[Path, Optional[str]]:
+    """DATASET and --labels-dir as a job takes them: DATASET, or the folder holding --labels-dir
+    when only that is given (a path or a URL). A folder of label PNGs given as DATASET (an
+    mmsegmentation ``ann_dir/train``) is read as --labels-dir, which is said."""
     from labeltools.engine.storage import absolute, list_files, location
     from labeltools.formats.cityscapes import is_label_map
-    from labeltools.formats.voc import LABELS_DIR, is_voc_root
+    from labeltools.formats.voc import is_voc_root
     if dataset is None:
         if labels_dir is None:
             raise Usage("missing argument DATASET: give a VOC dataset folder, or --labels-dir FOLDER")
-        return absolute(labels_dir).parent
+        return absolute(labels_dir).parent, labels_dir
     root = location(dataset)
     if labels_dir is None and root.is_dir() and not is_voc_root(root):
         pngs = list_files(root, (".png",))
         if pngs and not any(is_label_map(p.name) for p in pngs):  # a folder of label files given where a dataset goes
-            raise Usage(f"{dataset}: not a VOC dataset folder (no {LABELS_DIR}/ inside) but {len(pngs)} PNG file(s): give a folder of labels as --labels-dir {dataset}")
-    return root
+            say(f"labels: {dataset} (a folder of {len(pngs)} label PNG(s), read as --labels-dir)")
+            return absolute(dataset).parent, dataset
+    return root, labels_dir
 
 
 def load_classes(spec: Optional[str]) -> "Optional[ClassTable]":
@@ -628,7 +631,11 @@ PredClassesOption = _other_side_table(
 
 DatasetOrLabelsDirArgument = Annotated[
     Optional[str],
-    typer.Argument(help="VOC dataset folder, or Cityscapes gtFine folder (default: the parent of --labels-dir).", show_default=False),
+    typer.Argument(
+        help="VOC dataset folder, Cityscapes gtFine folder, or folder of label PNGs (read as --labels-dir; "
+        "default: the parent of --labels-dir).",
+        show_default=False,
+    ),
 ]
 
 
