@@ -380,6 +380,9 @@ def test_evaluate_voc_split(tmp_path):
     write_split(root, "val", ["im0", "im1"])
     cm = evaluate_folders(root, pred_dir, 3, split="val", jobs=1)
     np.testing.assert_array_equal(cm.matrix, 2 * HAND)
+    (pred_dir / "im2.png").unlink()  # predictions of val's ids alone: val is scored, not every label
+    cm = evaluate_folders(root, pred_dir, 3, jobs=1)
+    np.testing.assert_array_equal(cm.matrix, 2 * HAND)
 
 
 def test_size_mismatch_and_out_of_range_name_the_file(tmp_path):

@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 from labeltools.cli import app
 from labeltools.core.errors import DatasetError, ReportError
 from labeltools.formats.labels import read_label, write_label
+from labeltools.formats.voc import write_split
 from labeltools.jobs.convert import SAMPLE_DIR
 from labeltools.jobs.diff import diff_datasets
 from labeltools.jobs.evaluate import evaluate_dataset
@@ -261,6 +262,32 @@ def test_a_missing_prediction_is_a_problem_and_bad_options_are_named(tmp_path: P
     with pytest.raises(ReportError, match="max images must be an integer of at least 1, got 0"):
         make_report(voc, tmp_path / "r3.html", ReportOptions(max_images=0))
     assert not (tmp_path / "r2.html").exists() and not (tmp_path / "r3.html").exists()
+
+
+def test_predictions_of_the_val_split_alone_score_val_and_leave_train_unscored(tmp_path: Path) -> None:
+    label = np.zeros((6, 8), np.uint8)
+    label[:3] = 1
+    voc = make_voc(tmp_path / "voc", {i: label for i in "abcd"}, train=["a", "b"])
+    write_split(voc, "val", ["c", "d"])
+    (tmp_path / "pred").mkdir()
+    guess = label.copy()
+    guess[:, :2] = 0
+    for image_id in "cd":
+        write_label(tmp_path / "pred" / f"{image_id}.png", guess)
+    result = run("report", voc, "-o", tmp_path / "r.html", "--pred", tmp_path / "pred", "--json", tmp_path / "r.json", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert f"predictions: of the 2 id(s) of {voc / 'ImageSets' / 'Segmentation' / 'val.txt'}; the other samples are not scored" in result.stderr
+    assert [p["kind"] for p in json.loads((tmp_path / "r.json").read_text())["problems"]] == []
+    scored = run("evaluate", voc, tmp_path / "pred", "--json", tmp_path / "e.json", "-j", "1")
+    assert scored.exit_code == 0, scored.output
+    assert f"ground truth: the labels of {voc / 'ImageSets' / 'Segmentation' / 'val.txt'}, whose ids the predictions are" in scored.stderr
+    assert json.loads((tmp_path / "e.json").read_text())["images"] == 2
+    assert f"mIoU {json.loads((tmp_path / 'e.json').read_text())['mean_iou'] * 100:.1f}%" in (tmp_path / "r.html").read_text()
+    (tmp_path / "pred" / "d.png").unlink()  # of no split: every label is asked for
+    result = run("report", voc, "-o", tmp_path / "r.html", "--pred", tmp_path / "pred", "--json", tmp_path / "r.json", "-j", "1")
+    assert "predictions:" not in result.stderr
+    assert sorted(Path(p["file"]).name for p in json.loads((tmp_path / "r.json").read_text())["problems"] if p["kind"] == "prediction") == ["a.png", "b.png", "d.png"]
+    assert run("evaluate", voc, tmp_path / "pred", "-j", "1").exit_code == 1
 
 
 def test_a_report_that_cannot_be_written_names_its_path_and_keeps_the_old_one(tmp_path: Path) -> None:

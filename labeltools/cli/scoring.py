@@ -15,7 +15,6 @@ from labeltools.cli.shared import (
     MissingChoice,
     NumClassesOption,
     SchemeChoice,
-    SplitOption,
     command,
     dataset_and_labels,
     either,
@@ -136,7 +135,10 @@ def evaluate_command(
     gt: Annotated[str, typer.Argument(help="Ground truth: a folder of label PNGs, a VOC folder, or a Cityscapes gtFine folder.")],
     pred: Annotated[str, typer.Argument(help="Predictions: label PNGs named like the ground truth (of a Cityscapes frame: named by the frame, in any sub-folder).")],
     num_classes: NumClassesOption = None,
-    split: SplitOption = None,
+    split: Annotated[
+        Optional[str],
+        split_option(" Default: the split whose ids the predictions are, when they are one split's alone, else every label."),
+    ] = None,
     missing: Annotated[
         MissingChoice, typer.Option("--missing", help="A missing prediction is an error, or the image is skipped.")
     ] = MissingChoice("error"),

@@ -223,6 +223,22 @@ def read_split(root: PathLike, split: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+def split_listing(root: PathLike, ids: Iterable[str]) -> str | None:
+    """The split whose file lists exactly ``ids`` (``val`` first, then the others by name): the
+    split a folder of predictions was made for. None when no split file lists them alone, when
+    they are every label of the dataset (then every label is scored), or ``root`` is no VOC folder."""
+    wanted = set(ids)
+    if not wanted or not is_voc_root(root) or wanted == set(label_ids(root)):
+        return None
+    for name in sorted(available_splits(root), key=lambda n: (n != "val", n)):
+        try:
+            if set(read_split(root, name)) == wanted:
+                return name
+        except DatasetError:
+            continue  # an unreadable split file lists nothing here; check reports it
+    return None
+
+
 def held_out_ids(root: PathLike) -> list[str]:
     """The ids of ``test.txt`` (the dataset's held-out test list), in file order; none when the
     dataset has no such file. Writing train and val never places one of them there.

@@ -35,11 +35,13 @@ from labeltools.formats.voc import (
     check_labels_agree,
     dataset_class_table,
     dataset_label_paths,
+    has_own_table,
+    is_voc_root,
     label_ids,
     labels_dir_of,
     labels_note,
-    has_own_table,
-    is_voc_root,
+    split_listing,
+    split_path,
     tables_disagree,
 )
 from labeltools.ops.counts import BINARY_MASK_HINT
@@ -314,7 +316,10 @@ def evaluate_dataset(
                 f"{gt}: holds no class table (class_names.txt); give --classes TABLE or --num-classes N"
             )
         table = gt_table = own.with_preset_train_ids()
-        gt_paths, chosen = None, labels_note(gt, split)
+        named = ""
+        if split is None and (split := predictions_split(gt, pred)) is not None:
+            named = f"the labels of {split_path(gt, split)}, whose ids the predictions are (--split names another)"
+        gt_paths, chosen = None, labels_note(gt, split) or named
         if gt_classes is not None:
             gt_table = (gt_classes if isinstance(gt_classes, ClassTable) else ClassTable.load(gt_classes)).with_preset_train_ids()
             paired_tables(table, gt_table)
@@ -329,6 +334,14 @@ def evaluate_dataset(
     return Evaluation(
         pairs, score.matrix, score.names, missing, jobs, score.described, score.reading, chosen, score.hint, score.train_hint, gt_hint
     )
+
+
+def predictions_split(gt: PathLike, pred: PathLike) -> str | None:
+    """The split of a VOC folder ``gt`` whose ids are those of the predictions in ``pred``
+    (see :func:`~labeltools.formats.voc.split_listing`): predictions of ``val.txt`` alone score
+    val, not every label, the others missing."""
+    folder = location(pred)
+    return split_listing(gt, (p.stem for p in folder.glob("*.png"))) if folder.is_dir() else None
 
 
 class Scoring(NamedTuple):

@@ -41,6 +41,7 @@ from labeltools.formats.voc import (
     check_labels_agree,
     has_own_table,
     read_split,
+    split_path,
 )
 from labeltools.jobs.check import (
     ERROR,
@@ -55,7 +56,7 @@ from labeltools.jobs.check import (
     label_check,
 )
 from labeltools.jobs.diff import LabelChanges, LabelFiles, label_files
-from labeltools.jobs.evaluate import Scoring, cityscapes_choice, frame_pairs, paired_tables, scoring
+from labeltools.jobs.evaluate import Scoring, cityscapes_choice, frame_pairs, paired_tables, predictions_split, scoring
 from labeltools.jobs.stats import DatasetStats
 from labeltools.ops.draw import changes_image, fit_size, overlay_image, shrink_label
 from labeltools.ops.metrics import ConfusionMatrix, change_counts, confusion_counts
@@ -541,10 +542,11 @@ class PictureRun(OneRun):
 
 
 def _items(
-    root: Path, check: DatasetCheck | CityscapesCheck, pred: str | None, compare: str | None
+    root: Path, check: DatasetCheck | CityscapesCheck, pred: str | None, compare: str | None, scored: set[str] | None = None
 ) -> tuple[list[ReportItem], list[str], list[str], dict[str, int]]:
-    """The samples of the report; with ``compare``, the ids only the older labels hold and
-    those only the dataset holds; the ids listed per split file.
+    """The samples of the report, those of ``scored`` ids alone with a prediction when given;
+    with ``compare``, the ids only the older labels hold and those only the dataset holds; the
+    ids listed per split file.
 
     Raises:
         DatasetError: no folder to compare with, or of a Cityscapes folder, one of maps of the
@@ -554,7 +556,7 @@ def _items(
     if isinstance(check, CityscapesCheck):
         items, sizes = _frame_items(check, pred, old), dict[str, int]()
     else:
-        items, sizes = _voc_items(root, check, pred, old.files if old is not None else {})
+        items, sizes = _voc_items(root, check, pred, old.files if old is not None else {}, scored)
     if old is None:
         return items, [], [], sizes
     labelled = {item.image_id for item in items if item.label}
@@ -562,7 +564,7 @@ def _items(
 
 
 def _voc_items(
-    root: Path, check: DatasetCheck, pred: str | None, old_files: dict[str, Path]
+    root: Path, check: DatasetCheck, pred: str | None, old_files: dict[str, Path], scored: set[str] | None
 ) -> tuple[list[ReportItem], dict[str, int]]:
     """The samples of a VOC folder, and the ids listed per split file."""
     split_of: dict[str, str] = {}
@@ -582,7 +584,7 @@ def _voc_items(
         image_id = Path(label or image).stem
         items.append(ReportItem(
             image_id, label, image, split_of.get(image_id, ""),
-            str(predictions / f"{image_id}.png") if predictions is not None and label else "",
+            str(predictions / f"{image_id}.png") if predictions is not None and label and (scored is None or image_id in scored) else "",
             str(old_files[image_id]) if label and image_id in old_files else "",
         ))  # fmt: skip
     return items, {name: sizes[name] for name in names if name in sizes}  # in file-name order
@@ -680,7 +682,12 @@ def report_dataset(
         for other, table in ((options.pred, pred_table or check.table), (options.compare, check.table)):
             if other is not None:  # the predictions and the older labels number the classes alike
                 check_labels_agree(table, other, asked=classes is not None)
-    items, only_old, only_new, split_sizes = _items(location(dataset), check, options.pred, options.compare)
+    scored = None  # the ids whose predictions are scored: every label's, or those of the split the predictions are of
+    if options.pred is not None and type(check) is DatasetCheck and (split := predictions_split(dataset, options.pred)) is not None:
+        scored = set(read_split(dataset, split))
+        said = f"predictions: of the {len(scored)} id(s) of {split_path(dataset, split)}; the other samples are not scored"
+        chosen = f"{chosen}; {said}" if chosen else said
+    items, only_old, only_new, split_sizes = _items(location(dataset), check, options.pred, options.compare, scored)
     return Report(str(dataset), str(output), check, items, options, jobs, only_old, only_new, split_sizes, pred_table, chosen)
 
 
