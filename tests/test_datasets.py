@@ -686,3 +686,26 @@ def test_the_augmented_set_is_what_mmsegmentation_reads(tmp_path: Path) -> None:
     cli("weights", root, "--split", "aug", "-o", tmp_path / "w.npy", "--json", tmp_path / "w.json", "-j", "1")
     theirs = np.bincount(np.concatenate([read[k].ravel() for k in read.files]), minlength=4)
     assert [c["pixels"] for c in json.loads((tmp_path / "w.json").read_text())["classes"]] == theirs.tolist()
+
+
+def test_a_dataset_without_label_pngs_fails_check_naming_where_labelme_4_put_them(tmp_path: Path) -> None:
+    """labelme 4's labelme2voc wrote .npy arrays to SegmentationClass/ and the PNGs to
+    SegmentationClassPNG/: check passed such a dataset with 0 samples, and no loader reads it."""
+    root = make_voc(tmp_path / "voc", {"a": np.ones((4, 6), np.uint8), "b": np.zeros((4, 6), np.uint8)})
+    (root / "SegmentationClass").rename(root / "SegmentationClassPNG")
+    (root / "SegmentationClass").mkdir()
+    for name in "ab":
+        np.save(root / "SegmentationClass" / f"{name}.npy", read_label(root / "SegmentationClassPNG" / f"{name}.png").astype(np.int32))
+    said = (
+        f"{root / 'SegmentationClass'}: no .png label files (it holds 2 .npy array(s)), but {root / 'SegmentationClassPNG'} holds 2: "
+        "labelme 4's labelme2voc wrote them there, where no loader reads them (torchvision, mmsegmentation and "
+        "pytorch-deeplab-xception read SegmentationClass/<id>.png); move them into SegmentationClass/"
+    )
+    code, problems = check_problems(root, tmp_path / "c.json")
+    assert code == 1 and ("no-labels", "SegmentationClass", said.removeprefix(f"{root / 'SegmentationClass'}: ")) in problems
+    for command in (("stats", root), ("weights", root), ("evaluate", root, root / "SegmentationClassPNG")):
+        result = cli(*command, "-j", "1")
+        assert result.exit_code == 1 and said in " ".join(result.stderr.split()), result.output
+    (root / "SegmentationClassPNG").rename(tmp_path / "elsewhere")
+    code, problems = check_problems(root, tmp_path / "c.json")
+    assert code == 1 and ("no-labels", "SegmentationClass", "no .png label files (it holds 2 .npy array(s))") in problems

@@ -39,7 +39,7 @@ from labeltools.core.classes import (
 )
 from labeltools.core.errors import ClassTableError, DatasetError
 from labeltools.core.options import LABELME_RULES, MAX_CLASSES
-from labeltools.engine.storage import atomic_writes, location, read_bytes
+from labeltools.engine.storage import atomic_writes, list_files, location, read_bytes
 from labeltools.formats.labels import open_image, read_label
 
 IMAGES_DIR = "JPEGImages"
@@ -56,6 +56,10 @@ AUG_LABELS_DIR = "SegmentationClassAug"
 
 #: The split lists whose labels are in :data:`AUG_LABELS_DIR` (when the dataset has that folder).
 AUG_SPLITS = ("aug", "train_aug", "trainaug")
+
+#: Where labelme 4's ``labelme2voc.py`` wrote a dataset's label PNGs (its ``SegmentationClass``
+#: held ``.npy`` arrays), which no loader reads.
+LABELME4_LABELS_DIR = "SegmentationClassPNG"
 
 SPLITS_DIR = os.path.join("ImageSets", "Segmentation")
 
@@ -336,6 +340,24 @@ def label_ids(root: PathLike, labels_dir: str = LABELS_DIR) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.png"))
 
 
+def no_labels(root: PathLike) -> str:
+    """Why a VOC folder's ``SegmentationClass`` holds no label PNG, with the folder, in words: the
+    ``.npy`` arrays it holds instead and the ``SegmentationClassPNG`` beside it where labelme 4
+    wrote the PNGs."""
+    folder = location(root) / LABELS_DIR
+    arrays = list_files(folder, (".npy",)) if folder.is_dir() else []
+    held = f" (it holds {len(arrays)} .npy array(s))" if arrays else ""
+    old = location(root) / LABELME4_LABELS_DIR
+    pngs = list_files(old, (".png",)) if old.is_dir() else []
+    if not pngs:
+        return f"{folder}: no .png label files{held}"
+    return (
+        f"{folder}: no .png label files{held}, but {old} holds {len(pngs)}: labelme 4's labelme2voc wrote them there, "
+        f"where no loader reads them (torchvision, mmsegmentation and pytorch-deeplab-xception read {LABELS_DIR}/<id>.png); "
+        f"move them into {LABELS_DIR}/"
+    )
+
+
 def dataset_ids(root: PathLike, split: str | None = None) -> list[str]:
     """The ids of ``split``, or of every label when ``split`` is None.
 
@@ -602,5 +624,5 @@ def select_label_paths(
     if not paths:
         if split is not None:
             raise DatasetError(f"{split_path(root, split)}: the split lists no ids")
-        raise DatasetError(f"{folder}: no .png label files")
+        raise DatasetError(no_labels(root) if labels_dir is None else f"{folder}: no .png label files")
     return paths, split

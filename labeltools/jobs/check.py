@@ -65,6 +65,7 @@ from labeltools.formats.voc import (
     is_voc_root,
     label_ids,
     labels_dir_of,
+    no_labels,
     read_split,
     split_path,
 )
@@ -407,6 +408,8 @@ class DatasetCheck(_Problems):
             if folder == AUG_LABELS_DIR and not (self.root / folder).is_dir():
                 continue
             labelled = set(label_ids(self.root, folder))
+            if not labelled and folder == LABELS_DIR:
+                self._add(ERROR, "no-labels", self.root / folder, no_labels(self.root))
             for image_id in sorted(labelled | lists.keys()):
                 where = f" (listed in {', '.join(lists[image_id])})" if image_id in lists else ""
                 label = self.root / folder / f"{image_id}.png"

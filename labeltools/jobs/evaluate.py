@@ -40,6 +40,7 @@ from labeltools.formats.voc import (
     label_ids,
     labels_dir_of,
     labels_note,
+    no_labels,
     split_listing,
     split_path,
     tables_disagree,
@@ -149,7 +150,7 @@ def evaluation_pairs(gt: PathLike, pred: PathLike, split: str | None = None) -> 
     else:
         gt_paths = sorted(gt_dir.glob("*.png"))
     if not gt_paths:
-        raise DatasetError(f"{gt_dir}: no ground-truth label files (.png)")
+        raise DatasetError(no_labels(gt_dir) if is_voc_root(gt_dir) and split is None else f"{gt_dir}: no ground-truth label files (.png)")
     pairs = [(str(p), str(pred_dir / f"{p.stem}.png")) for p in gt_paths]
     # A prediction of an image outside the split has ground truth: it is only not asked for.
     stems = {p.stem for p in gt_paths} if split is None else set(label_ids(gt_dir, labels_dir_of(gt_dir, split)))
