@@ -402,6 +402,7 @@ def test_ade20k_and_cityscapes_folders_on_s3_read_as_the_local_ones(s3: Any, tmp
     from PIL import Image
 
     from test_cityscapes import _left_images, cityscapes_val
+    from test_datasets import AUG_VAL, aug_voc
 
     local = tmp_path / "data"
     rng = np.random.default_rng(8)
@@ -415,6 +416,10 @@ def test_ade20k_and_cityscapes_folders_on_s3_read_as_the_local_ones(s3: Any, tmp
             Image.fromarray(np.dstack([label] * 3)).save(local / "ade/images/validation" / f"ADE_val_{k:08d}.jpg")
     frames = cityscapes_val(local / "cs")
     _left_images(local / "cs", frames)
+    aug_voc(local / "voc")  # VOC's labels and the SBD-augmented set's, and predictions of val alone
+    (local / "voc_pred").mkdir()
+    for image_id in AUG_VAL:
+        (local / "voc_pred" / f"{image_id}.png").write_bytes((local / "voc" / "SegmentationClassAug" / f"{image_id}.png").read_bytes())
     s3.put(f"{local}/", "out/layouts/data/", recursive=True)
     commands = [
         ("check", "{root}/ade/annotations/validation", "-c", "ade20k"),
@@ -426,6 +431,11 @@ def test_ade20k_and_cityscapes_folders_on_s3_read_as_the_local_ones(s3: Any, tmp
         ("stats", "{root}/cs/gtFine/val", "-c", "cityscapes-train"),
         ("weights", "{root}/cs/gtFine/val"),
         ("diff", "{root}/cs/gtFine/val", "{root}/cs/gtFine/val"),
+        ("check", "{root}/voc"),
+        ("weights", "{root}/voc", "--split", "aug"),
+        ("evaluate", "{root}/voc", "{root}/voc_pred"),
+        ("report", "{root}/voc", "--pred", "{root}/voc_pred", "-o", "{page}"),
+        ("stats", "{root}/voc/SegmentationClassAug"),
     ]
     told = []
     for command in commands:
@@ -438,7 +448,15 @@ def test_ade20k_and_cityscapes_folders_on_s3_read_as_the_local_ones(s3: Any, tmp
             said[where] = (result.exit_code, json.loads(summary), " ".join(stderr.split()))
         assert said["s3"] == said["local"], command
         told.append(said["s3"])
-    ade_check, _, city_check, city_scores, _, city_report, city_stats, _, city_diff = told
+    ade_check, _, city_check, city_scores, _, city_report, city_stats, _, city_diff, *voc = told
+    voc_check, voc_weights, voc_scores, voc_report, aug_stats = voc
+    assert voc_check[:2] == (0, {**voc_check[1], "samples": 5 + 9, "errors": 0, "warnings": 0})
+    assert "labels: ROOT/voc/SegmentationClassAug (aug.txt's: the SBD-augmented training set)" in voc_weights[2]
+    assert voc_weights[1]["num_files"] == 7
+    assert voc_scores[1]["images"] == 2 and "ground truth: the labels of ROOT/voc/ImageSets/Segmentation/val.txt" in voc_scores[2]
+    assert "predictions: of the 2 id(s) of ROOT/voc/ImageSets/Segmentation/val.txt" in voc_report[2]
+    assert "checked, not counted nor drawn" in voc_report[2] and voc_report[1]["errors"] == 0
+    assert aug_stats[1]["images"] == 9 and "labels: ROOT/voc/SegmentationClassAug (a folder of 9 label PNG(s), read as --labels-dir)" in aug_stats[2]
     assert len(city_stats[1]["classes"]) == 19 and city_diff[1]["files"] == len(frames) and city_diff[1]["changed_pixels"] == 0
     s3.invalidate_cache()  # the weights went beside gtFine (named for the val split), in the bucket as on disk
     assert s3.cat_file("out/layouts/data/cs/cityscapes_classes_weights_val.npy") == (local / "cs" / "cityscapes_classes_weights_val.npy").read_bytes()
