@@ -600,6 +600,11 @@ def test_stats_weights_evaluate_and_the_dataset_read_the_augmented_labels(tmp_pa
     result = cli("stats", root, "--split", "aug", "--json", tmp_path / "s.json", "-j", "1")
     assert result.exit_code == 0 and said in result.stderr
     assert [c["pixels"] for c in json.loads((tmp_path / "s.json").read_text())["classes"]] == counts.tolist()
+    result = cli("weights", root, "-o", tmp_path / "w.npy", "-j", "1")  # train.txt's, which it says beside the other list
+    assert result.exit_code == 0 and (
+        f"labels: {root / 'SegmentationClass'} (train.txt's; the dataset's aug.txt lists the SBD-augmented training set: "
+        "--split aug weights it)"
+    ) in result.stderr
     result = cli("stats", root, "--split", "train", "--json", tmp_path / "s.json", "-j", "1")
     assert "labels:" not in result.stderr and json.loads((tmp_path / "s.json").read_text())["void_pixels"] == 3 * 9
 

@@ -314,6 +314,14 @@ def labels_note(root: PathLike, split: str | None) -> str:
     return "" if folder == LABELS_DIR else f"{location(root) / folder} ({split}.txt's: the SBD-augmented training set)"
 
 
+def aug_split(root: PathLike) -> str | None:
+    """The list of the augmented training set the dataset holds with its ``SegmentationClassAug``
+    (the first of :data:`AUG_SPLITS`), or None."""
+    if not (location(root) / AUG_LABELS_DIR).is_dir():
+        return None
+    return next((name for name in AUG_SPLITS if split_path(root, name).is_file()), None)
+
+
 def label_path(root: PathLike, image_id: str) -> Path:
     return location(root) / LABELS_DIR / f"{image_id}.png"
 

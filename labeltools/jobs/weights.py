@@ -31,7 +31,9 @@ from labeltools.formats.cityscapes import GT_FOLDERS, chosen_maps, label_maps
 from labeltools.formats.labels import label_histogram, write_json
 from labeltools.formats.voc import (
     CLASS_NAMES_FILE,
+    LABELS_DIR,
     TEST_SPLIT,
+    aug_split,
     dataset_class_table,
     held_out_ids,
     labels_note,
@@ -231,6 +233,12 @@ def weigh_dataset(
         settings = {"scheme": scheme, "c": c, "beta": beta, "strict": strict, "jobs": jobs}
         return _weigh_cityscapes(root, found, classes, num_classes, output, name, **settings)
     paths, used_split = select_label_paths(root, split, labels_dir)
+    labels_from = labels_note(root, used_split) if labels_dir is None else ""
+    if labels_dir is None and split is None and used_split is not None and (aug := aug_split(root)) is not None:
+        labels_from = (
+            f"{location(root) / LABELS_DIR} ({used_split}.txt's; the dataset's {aug}.txt lists the SBD-augmented training set: "
+            f"--split {aug} weights it)"
+        )
     held_out: list[str] = []
     if labels_dir is None and used_split is None:  # every label, but none held out for the test
         held = set(held_out_ids(root))
@@ -246,7 +254,7 @@ def weigh_dataset(
         location(root), paths, table, location(output) if output is not None else default_weights_path(root, name, scheme, used_split),
         scheme=scheme, c=c, beta=beta, strict=strict, split=used_split,
         labels_dir=None if labels_dir is None else str(labels_dir), jobs=jobs, held_out=held_out,
-        lookup=lookup, classes_from=described, labels_from=labels_note(root, used_split) if labels_dir is None else "",
+        lookup=lookup, classes_from=described, labels_from=labels_from,
     )  # fmt: skip
 
 
