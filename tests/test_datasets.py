@@ -714,3 +714,27 @@ def test_a_dataset_without_label_pngs_fails_check_naming_where_labelme_4_put_the
     (root / "SegmentationClassPNG").rename(tmp_path / "elsewhere")
     code, problems = check_problems(root, tmp_path / "c.json")
     assert code == 1 and ("no-labels", "SegmentationClass", "no .png label files (it holds 2 .npy array(s))") in problems
+
+
+def test_a_test_list_without_any_label_is_a_withheld_test_set(tmp_path: Path) -> None:
+    """VOC2012's test tar adds test.txt and its images to the same folder, never their labels
+    (its evaluation server holds them): check found 1456 missing labels in the official layout."""
+    from PIL import Image
+
+    root = make_voc(tmp_path / "voc", {i: np.zeros((4, 6), np.uint8) for i in ("a", "b")}, train=["a"])
+    write_split(root, "val", ["b"])
+    write_split(root, "test", ["t1", "t2"])
+    for image_id in ("t1", "t2"):
+        Image.new("RGB", (6, 4)).save(root / "JPEGImages" / f"{image_id}.jpg")
+    result = cli("check", root, "--json", tmp_path / "c.json", "-j", "1")
+    assert result.exit_code == 0, result.output
+    said = f"{root / 'ImageSets' / 'Segmentation' / 'test.txt'}: none of its 2 id(s) has a label (a test set whose labels are withheld, as VOC2012's): their images are checked"
+    assert said in " ".join(result.stderr.split())
+    assert json.loads((tmp_path / "c.json").read_text())["problems"] == []
+    (root / "JPEGImages" / "t2.jpg").write_bytes(b"not a JPEG")
+    assert check_problems(root, tmp_path / "c.json")[1] == [("unreadable", "JPEGImages/t2.jpg", "cannot read image (not an image format Pillow knows)")]
+    (root / "JPEGImages" / "t2.jpg").unlink()
+    assert check_problems(root, tmp_path / "c.json")[1] == [("missing-image", "JPEGImages/t2.jpg", "missing image (listed in test.txt)")]
+    write_label(root / "SegmentationClass" / "t1.png", np.zeros((4, 6), np.uint8))  # a test set with labels has every one
+    code, problems = check_problems(root, tmp_path / "c.json")
+    assert code == 1 and ("missing-label", "SegmentationClass/t2.png", "missing label (listed in test.txt)") in problems

@@ -282,7 +282,7 @@ def check_command(
     labeltools check gtFine/
     """
     from labeltools.formats.cityscapes import label_maps
-    from labeltools.jobs.check import CityscapesCheck, DatasetCheck, FolderCheck, label_check
+    from labeltools.jobs.check import CityscapesCheck, DatasetCheck, label_check
     check: DatasetCheck | CityscapesCheck
     if label_maps(dataset) is not None:
         if classes is not None or num_classes is not None or images is not None:
@@ -290,8 +290,8 @@ def check_command(
         check = CityscapesCheck(dataset)
     else:
         check = label_check(dataset, classes, num_classes, images)
-    if isinstance(check, FolderCheck) and check.images_from:
-        say(f"images: {check.images_from}")
+    for note in check.notes:
+        say(note)
     # A sample that cannot be read is a problem like any other: the closing line counts problems.
     report_batch(check.run(jobs), check.samples, "check", counts=False)
     if check.problems:

@@ -288,6 +288,7 @@ class _Problems:
     root: Any
     items: list[Any]
     aug_items: Sequence[tuple[str, str]] = ()  # a VOC folder's labels of the augmented training set
+    notes: Sequence[str] = ()  # what the check chose or left alone, for the user
     problems: list[Problem]
     table: ClassTable | None  # the classes label values are checked against, if known
 
@@ -395,6 +396,7 @@ class DatasetCheck(_Problems):
             if scored in splits and seen in splits:
                 for image_id in sorted(set(splits[scored]) & set(splits[seen])):
                     self._add(ERROR, kind, split_path(self.root, scored), f"id {image_id} is also in {seen}.txt: {why}")
+        withheld = self._withheld_test(splits)
         listed: dict[str, dict[str, list[str]]] = {LABELS_DIR: {}, AUG_LABELS_DIR: {}}  # folder -> id -> lists
         for name, ids in splits.items():
             folder = labels_dir_of(self.root, name)
@@ -414,19 +416,33 @@ class DatasetCheck(_Problems):
                 where = f" (listed in {', '.join(lists[image_id])})" if image_id in lists else ""
                 label = self.root / folder / f"{image_id}.png"
                 image = image_path(self.root, image_id)
-                if image_id not in labelled:
+                if image_id not in labelled and image_id not in withheld:
                     hint = not_png_hint(label) + _aug_hint(self.root, lists.get(image_id, []))
                     self._add(ERROR, "missing-label", label, f"missing label{where}{hint}")
                 elif splits and image_id not in every_listed:
                     self._add(WARNING, "unlisted", label, "no split file lists this label")
                 if not image.exists() and image_id not in missing_images:
                     missing_images.add(image_id)
-                    self._add(ERROR, "missing-image", image, f"missing image for {folder}/{image_id}.png{where}")
+                    of = f" for {folder}/{image_id}.png" if image_id in labelled else ""
+                    self._add(ERROR, "missing-image", image, f"missing image{of}{where}")
                 item = (str(label) if image_id in labelled else "", str(image) if image.exists() else "")
                 (items if folder == LABELS_DIR else aug_items).append(item)
         self._check_image_suffixes(sorted({Path(image).name for _, image in items + aug_items if image}))
         self.aug_items = [item for item in aug_items if any(item)]
         return [item for item in items if any(item)]
+
+    def _withheld_test(self, splits: dict[str, list[str]]) -> set[str]:
+        """The ids of a ``test.txt`` none of whose ids has a label: a test set whose labels are
+        withheld (VOC2012's, scored by its evaluation server), whose images alone are checked;
+        said in :attr:`notes`. A test list with some labels is held to all of them."""
+        test = set(splits.get(TEST_SPLIT, ()))
+        if not test or test & set(label_ids(self.root)):
+            return set()
+        self.notes = [
+            f"{split_path(self.root, TEST_SPLIT)}: none of its {len(test)} id(s) has a label (a test set whose labels are "
+            "withheld, as VOC2012's): their images are checked"
+        ]
+        return test
 
     def _check_image_suffixes(self, names: list[str]) -> None:
         """Warn of images that are not ``<id>.jpg``: the loaders most training code uses open
@@ -566,6 +582,7 @@ class FolderCheck(DatasetCheck):
             self.images_from = f"{images}, as asked"
         else:
             self.images, self.images_from = images_beside(self.root)
+        self.notes = [f"images: {self.images_from}"] if self.images_from else []
         self.table = self._class_table(classes, num_classes)
         found: dict[str, Any] = {}  # stem -> image
         if self.images is not None:
