@@ -309,7 +309,7 @@ def test_weights_usage_errors(tmp_path):
     root = tmp_path / "d"
     make_dataset(root, class_names=None)
     cases = [
-        (("weights", root), f"error: {root / 'class_names.txt'}: no such file; pass --classes or --num-classes"),
+        (("weights", root), f"error: {root / 'class_names.txt'}: no such file; give --classes TABLE (-c voc: PASCAL VOC's own 21 classes) or --num-classes N"),
         (("weights", root, "--split", "test", "-n", 3), "test.txt: no such split file; splits present: train, val"),
         (("weights", tmp_path / "nothing", "-n", 3), f"error: {tmp_path / 'nothing'}: not a VOC dataset folder (no SegmentationClass/ inside)"),
         (("weights", root, "--labels-dir", tmp_path / "nope", "-n", 3), f"error: {tmp_path / 'nope'}: no such folder of label PNGs"),

@@ -235,7 +235,7 @@ def test_evaluate_takes_the_classes_from_the_dataset_and_refuses_a_wrong_number(
     bare.mkdir()
     write_label(bare / "a.png", np.zeros((2, 2), np.uint8))
     none = run("evaluate", bare, bare)
-    assert none.exit_code == 1 and "holds no class table (class_names.txt); give --classes TABLE or --num-classes N" in flat(none.stderr)
+    assert none.exit_code == 1 and "holds no class table (class_names.txt); give --classes TABLE (-c voc: PASCAL VOC's own 21 classes) or --num-classes N" in flat(none.stderr)
 
 
 def test_weights_take_a_class_table(tmp_path: Path) -> None:

@@ -466,7 +466,7 @@ def test_export_settings_and_sources_are_checked_before_any_file_is_read(tmp_pat
     voc = tmp_path / "voc"
     (voc / "SegmentationClass").mkdir(parents=True)
     (voc / "SegmentationObject").mkdir()
-    with pytest.raises(DatasetError, match="no class_names.txt; give the class table"):
+    with pytest.raises(DatasetError, match=r"no class_names.txt; give the class table \(--classes; -c voc: PASCAL VOC's own 21 classes\)"):
         export_dataset(voc, tmp_path / "b")
     with pytest.raises(DatasetError, match="no annotation falls in split 'test'"):
         export_dataset(SAMPLE_DIR, tmp_path / "c", split="test")

@@ -305,7 +305,7 @@ def test_predictions_need_a_class_table_and_a_folder(tmp_path: Path) -> None:
     voc = make_voc(tmp_path / "voc", {"a": np.zeros((4, 4), np.uint8)}, names=None)
     (tmp_path / "pred").mkdir()
     result = run("report", voc, "-o", tmp_path / "r.html", "--pred", tmp_path / "pred")
-    assert result.exit_code == 1 and "give --classes or --num-classes" in result.stderr
+    assert result.exit_code == 1 and "the dataset has no class_names.txt: give --classes TABLE (-c voc: PASCAL VOC's own 21 classes) or --num-classes N" in result.stderr
     result = run("report", voc, "-o", tmp_path / "r.html", "--pred", tmp_path / "nowhere", "-n", "3")
     assert result.exit_code == 1 and "nowhere: no such folder" in result.stderr
     assert not (tmp_path / "r.html").exists()

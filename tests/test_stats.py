@@ -274,7 +274,7 @@ def test_check_class_table_sources(tmp_path):
     write_split(root, "train", ["a"])
     check = check_dataset(root, jobs=1)
     assert [(p.kind, p.message) for p in check.problems] == [
-        ("class-table", "missing: label values are not checked against the classes (give --num-classes)")
+        ("class-table", "missing: label values are not checked against the classes (give --classes TABLE (-c voc: PASCAL VOC's own 21 classes) or --num-classes N)")
     ]
     assert check.problems[0].severity == "warning" and check.problems[0].file == str(root / "class_names.txt")
     narrow = check_dataset(root, num_classes=2, jobs=1)

@@ -71,6 +71,9 @@ META_FILE = "dataset_meta.json"
 
 SPLITS = ("train", "val", "trainval")
 
+#: What a dataset without a class table of its own (VOC2012 as shipped) is given.
+GIVE_CLASSES = "give --classes TABLE (-c voc: PASCAL VOC's own 21 classes) or --num-classes N"
+
 #: The split a dataset holds out for the final score: its ids are never placed in train or val.
 TEST_SPLIT = "test"
 

@@ -54,6 +54,7 @@ from labeltools.formats.voc import (
     AUG_LABELS_DIR,
     AUG_SPLITS,
     CLASS_NAMES_FILE,
+    GIVE_CLASSES,
     IMAGES_DIR,
     LABELS_DIR,
     SPLITS_DIR,
@@ -371,7 +372,7 @@ class DatasetCheck(_Problems):
         if table is None:
             self._add(
                 WARNING, "class-table", self.root / CLASS_NAMES_FILE,
-                "missing: label values are not checked against the classes (give --num-classes)",
+                f"missing: label values are not checked against the classes ({GIVE_CLASSES})",
             )  # fmt: skip
         return table
 

@@ -32,6 +32,7 @@ from labeltools.engine.storage import list_files, location
 from labeltools.formats.cityscapes import chosen_maps, frame_prefixes, label_maps, map_frame
 from labeltools.formats.labels import NOT_PNG, not_png_hint, read_label
 from labeltools.formats.voc import (
+    GIVE_CLASSES,
     check_labels_agree,
     dataset_class_table,
     dataset_label_paths,
@@ -314,7 +315,7 @@ def evaluate_dataset(
         own = dataset_class_table(gt, classes, num_classes)
         if own is None:
             raise DatasetError(
-                f"{gt}: holds no class table (class_names.txt); give --classes TABLE or --num-classes N"
+                f"{gt}: holds no class table (class_names.txt); {GIVE_CLASSES}"
             )
         table = gt_table = own.with_preset_train_ids()
         named = ""

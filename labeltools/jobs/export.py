@@ -754,7 +754,7 @@ def export_dataset(
         root = location(listed[0])
         table = dataset_class_table(root, classes)
         if table is None:
-            raise DatasetError(f"{root}: no class_names.txt; give the class table (--classes)")
+            raise DatasetError(f"{root}: no class_names.txt; give the class table (--classes; -c voc: PASCAL VOC's own 21 classes)")
         items = _voc_items(root, split, options.objects == "regions")
     else:
         if options.objects == "regions":

@@ -35,6 +35,7 @@ from labeltools.formats.labels import PIL_ERRORS, not_png_hint, open_image, read
 from labeltools.formats.report import require_report_libraries, write_report
 from labeltools.formats.voc import (
     AUG_LABELS_DIR,
+    GIVE_CLASSES,
     LABELS_DIR,
     SPLITS,
     available_splits,
@@ -673,8 +674,7 @@ def report_dataset(
         pred_table = (pred_classes if isinstance(pred_classes, ClassTable) else ClassTable.load(pred_classes)).with_preset_train_ids()
     if options.pred is not None and check.table is None:
         raise ReportError(
-            f"{dataset}: scoring predictions needs the classes: give --classes or --num-classes "
-            "(the dataset has no class_names.txt)"
+            f"{dataset}: scoring predictions needs the classes, and the dataset has no class_names.txt: {GIVE_CLASSES}"
         )
     if pred_classes is not None and pred_table is not None and check.table is not None:
         paired_tables(pred_table, check.table.with_preset_train_ids())

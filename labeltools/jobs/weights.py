@@ -31,6 +31,7 @@ from labeltools.formats.cityscapes import GT_FOLDERS, chosen_maps, label_maps
 from labeltools.formats.labels import label_histogram, write_json
 from labeltools.formats.voc import (
     CLASS_NAMES_FILE,
+    GIVE_CLASSES,
     LABELS_DIR,
     TEST_SPLIT,
     aug_split,
@@ -248,7 +249,7 @@ def weigh_dataset(
             raise DatasetError(f"{location(root)}: every label is in {TEST_SPLIT}.txt, held out for the test; nothing to weight")
     table = dataset_class_table(root, classes, num_classes)
     if table is None:
-        raise DatasetError(f"{location(root) / CLASS_NAMES_FILE}: no such file; pass --classes or --num-classes")
+        raise DatasetError(f"{location(root) / CLASS_NAMES_FILE}: no such file; {GIVE_CLASSES}")
     table, lookup, described = by_train_ids(table.with_preset_train_ids())
     return DatasetWeighing(
         location(root), paths, table, location(output) if output is not None else default_weights_path(root, name, scheme, used_split),
