@@ -7,6 +7,7 @@ import pytest
 
 from labeltools import VOID, ClassEntry, ClassTable, ClassTableError, voc_colormap
 from labeltools.core.classes import (
+    ADE20K_CLASSES,
     CITYSCAPES_LABELS,
     class_name,
     class_names_for,
@@ -248,3 +249,30 @@ def test_colormap_entries_and_formats(tmp_path):
     np.testing.assert_array_equal(np.load(tmp_path / "c.npy"), voc_colormap(23))
     with pytest.raises(ClassTableError, match=r"c.bmp: unknown colormap format .bmp"):
         save_colormap(tmp_path / "c.bmp", rows)
+
+
+def ade20k_object_info() -> str:
+    """ADE20K's objectInfo150.txt as it ships: a header, then per class its index, pixel ratio,
+    image counts and its names, the first one mmsegmentation's but for class 90 (its second),
+    some cells with trailing spaces."""
+    rows = ["Idx\tRatio\tTrain\tVal\tName"]
+    for index, (name, _) in enumerate(ADE20K_CLASSES, 1):
+        names = "television, television receiver, tv" if name == "television receiver" else f"{name}, another name"
+        rows.append(f"{index}{' ' if index == 22 else ''}\t0.0012\t300\t30\t{names}{' ' if index == 8 else ''}")
+    return "\n".join(rows) + "\n"
+
+
+def test_ade20k_object_info_reads_as_its_preset_and_other_columns_are_refused(tmp_path) -> None:
+    info = tmp_path / "objectInfo150.txt"
+    info.write_text(ade20k_object_info())
+    table = ClassTable.load(info)
+    preset = ClassTable.preset("ade20k")
+    assert list(table) == list(preset) and table.source == f"{info}, ADE20K's 150 classes as the ade20k preset"
+    assert table.train_table().names == ClassTable.preset("ade20k-train").names
+    info.write_text(ade20k_object_info().replace("\tcar, another name", "\tbus, another name"))
+    with pytest.raises(ClassTableError, match=r"objectInfo150.txt: line 22: expected ADE20K's class 21 \(car\) as its objectInfo150.txt lists it"):
+        ClassTable.load(info)
+    names = tmp_path / "class_names.txt"  # any other file of columns was read as one name a line, header and all
+    names.write_text("index\tname\n0\tbackground\n1\tcat\n")
+    with pytest.raises(ClassTableError, match=r"class_names.txt: line 1 holds tab-separated columns \('index\\tname'\), not a class name"):
+        ClassTable.load(names)

@@ -625,7 +625,33 @@ class ClassTable:
         lines = text.splitlines()
         while lines and not lines[-1].strip():  # a trailing newline or two is not a class
             lines.pop()
+        if any("\t" in line for line in lines):
+            return cls._from_columns(lines, str(path))
         return cls.from_names(lines, str(path))
+
+    @classmethod
+    def _from_columns(cls, lines: Sequence[str], source: str) -> ClassTable:
+        """A text file of tab-separated columns. ADE20K's ``objectInfo150.txt`` (``Idx Ratio
+        Train Val Name``, its 150 classes) is its classes as the ``ade20k`` preset, whose names
+        are among each row's synonyms (checked row by row); any other is refused, where it was
+        read as one name a line, header and numbers in the names."""
+        header = [cell.strip() for cell in lines[0].split("\t")]
+        if header == ADE20K_INFO_HEADER and len(lines) == len(ADE20K_CLASSES) + 1:
+            preset = cls.preset("ade20k")
+            for line_no, (line, entry) in enumerate(zip(lines[1:], preset.classes[1:]), 2):
+                cells = [cell.strip() for cell in line.split("\t")]
+                synonyms = [name.strip() for name in cells[-1].split(",")]
+                if len(cells) != len(header) or cells[0] != str(entry.index) or entry.name not in synonyms:
+                    raise ClassTableError(
+                        f"{source}: line {line_no}: expected ADE20K's class {entry.index} ({entry.name}) as its "
+                        f"objectInfo150.txt lists it, got {line.strip()!r}"
+                    )
+            return cls(list(preset), f"{source}, ADE20K's 150 classes as the {preset.source}")
+        line_no, line = next((n, text) for n, text in enumerate(lines, 1) if "\t" in text)
+        raise ClassTableError(
+            f"{source}: line {line_no} holds tab-separated columns ({line.strip()!r}), not a class name: give one name "
+            "a line (class_names.txt), a labels.txt, or a CSV file (index,name,r,g,b)"
+        )
 
     @classmethod
     def _from_labelmap_text(cls, text: str, source: str) -> ClassTable:
@@ -923,6 +949,10 @@ class ClassTable:
         names a spreadsheet would run as formulas are quote-prefixed."""
         rows = [[e.index, e.name, *e.color, "" if e.train_id is None else e.train_id] for e in self._entries]
         return csv_document([["index", "name", "r", "g", "b", "train_id"], *rows])
+
+
+#: The header of ADE20K's ``objectInfo150.txt``, the list of its classes it ships.
+ADE20K_INFO_HEADER = ["Idx", "Ratio", "Train", "Val", "Name"]
 
 
 def line_problem(text: str) -> str | None:
