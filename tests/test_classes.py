@@ -8,6 +8,7 @@ import pytest
 from labeltools import VOID, ClassEntry, ClassTable, ClassTableError, voc_colormap
 from labeltools.core.classes import (
     ADE20K_CLASSES,
+    COCO_STUFF_CLASSES,
     CITYSCAPES_LABELS,
     class_name,
     class_names_for,
@@ -276,3 +277,28 @@ def test_ade20k_object_info_reads_as_its_preset_and_other_columns_are_refused(tm
     names.write_text("index\tname\n0\tbackground\n1\tcat\n")
     with pytest.raises(ClassTableError, match=r"class_names.txt: line 1 holds tab-separated columns \('index\\tname'\), not a class name"):
         ClassTable.load(names)
+
+
+def coco_stuff_labels() -> str:
+    """COCO-Stuff's labels.txt as it ships: ``0: unlabeled`` then COCO's category ids 1..182,
+    the eleven ids no map uses included (named here by their id)."""
+    by_id = {value + 1: name for value, name, _ in COCO_STUFF_CLASSES}
+    return "0: unlabeled\n" + "".join(f"{i}: {by_id.get(i, f'unused {i}')}\n" for i in range(1, 183))
+
+
+def test_coco_stuff_labels_read_as_its_preset_and_other_numbered_lines_are_refused(tmp_path) -> None:
+    """Its numbers are COCO's ids, one above the values its stuffthingmaps hold: read as one
+    name a line, every class was named '<id>: <name>' and the unlabeled line was class 0."""
+    labels = tmp_path / "labels.txt"
+    labels.write_text(coco_stuff_labels())
+    table = ClassTable.load(labels)
+    assert list(table) == list(ClassTable.preset("coco-stuff"))
+    assert table.name_of(0) == "person" and table.source.endswith("as the coco-stuff preset (its ids minus one)")
+    labels.write_text(coco_stuff_labels().replace("1: person\n", "1: people\n"))
+    with pytest.raises(ClassTableError, match=r"expected COCO-Stuff's class 1: person \(label value 0\) as its labels.txt lists it, got 'people'"):
+        ClassTable.load(labels)
+    labels.write_text("0: background\n1: cat\n2: dog\n")
+    with pytest.raises(ClassTableError, match=r"its lines number the classes \('0: background'\), which does not say whether a number is the label value"):
+        ClassTable.load(labels)
+    labels.write_text("background\ncat: siamese\n")  # a name with a colon stays a name
+    assert ClassTable.load(labels).names == ["background", "cat: siamese"]

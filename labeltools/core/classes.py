@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -627,7 +628,31 @@ class ClassTable:
             lines.pop()
         if any("\t" in line for line in lines):
             return cls._from_columns(lines, str(path))
+        if lines and all(_NUMBERED.match(line) for line in lines):
+            return cls._from_numbered(lines, str(path))
         return cls.from_names(lines, str(path))
+
+    @classmethod
+    def _from_numbered(cls, lines: Sequence[str], source: str) -> ClassTable:
+        """A text file of ``id: name`` lines. COCO-Stuff's ``labels.txt`` (``0: unlabeled``, then
+        COCO's category ids 1..182) is its classes as the ``coco-stuff`` preset, whose label
+        values are those ids minus one (checked name by name); any other is refused: whether its
+        numbers are label values is not said, and read as names they were numbered by line."""
+        numbered = {int(m[1]): m[2] for m in map(_NUMBERED.match, lines) if m is not None}
+        preset = cls.preset("coco-stuff")
+        if len(numbered) == len(lines) == COCO_STUFF_IDS + 1 and numbered.get(0) == COCO_STUFF_UNLABELED:
+            differ = [e for e in preset.classes if numbered.get(e.index + 1) != e.name]
+            if not differ:
+                return cls(list(preset), f"{source}, COCO-Stuff's classes as the {preset.source} (its ids minus one)")
+            entry = differ[0]
+            raise ClassTableError(
+                f"{source}: expected COCO-Stuff's class {entry.index + 1}: {entry.name} (label value {entry.index}) "
+                f"as its labels.txt lists it, got {numbered.get(entry.index + 1)!r}"
+            )
+        raise ClassTableError(
+            f"{source}: its lines number the classes ({lines[0].strip()!r}), which does not say whether a number is the "
+            "label value: give a CSV file (index,name) for values, or one name a line (class_names.txt, line i is class i)"
+        )
 
     @classmethod
     def _from_columns(cls, lines: Sequence[str], source: str) -> ClassTable:
@@ -950,6 +975,12 @@ class ClassTable:
         rows = [[e.index, e.name, *e.color, "" if e.train_id is None else e.train_id] for e in self._entries]
         return csv_document([["index", "name", "r", "g", "b", "train_id"], *rows])
 
+
+#: A line of ``id: name`` (COCO-Stuff's ``labels.txt``).
+_NUMBERED = re.compile(r"\s*(\d+)\s*:\s*(\S.*?)\s*$")
+
+#: COCO-Stuff's category ids: 1..182 (the stuffthingmaps hold each minus one).
+COCO_STUFF_IDS = 182
 
 #: The header of ADE20K's ``objectInfo150.txt``, the list of its classes it ships.
 ADE20K_INFO_HEADER = ["Idx", "Ratio", "Train", "Val", "Name"]
