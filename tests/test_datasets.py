@@ -731,6 +731,8 @@ def test_a_test_list_without_any_label_is_a_withheld_test_set(tmp_path: Path) ->
     said = f"{root / 'ImageSets' / 'Segmentation' / 'test.txt'}: none of its 2 id(s) has a label (a test set whose labels are withheld, as VOC2012's): their images are checked"
     assert said in " ".join(result.stderr.split())
     assert json.loads((tmp_path / "c.json").read_text())["problems"] == []
+    reported = cli("report", root, tmp_path / "r.html", "-j", "1")
+    assert reported.exit_code == 0 and said in " ".join(reported.stderr.split())
     (root / "JPEGImages" / "t2.jpg").write_bytes(b"not a JPEG")
     assert check_problems(root, tmp_path / "c.json")[1] == [("unreadable", "JPEGImages/t2.jpg", "cannot read image (not an image format Pillow knows)")]
     (root / "JPEGImages" / "t2.jpg").unlink()

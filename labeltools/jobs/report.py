@@ -49,7 +49,6 @@ from labeltools.jobs.check import (
     CityscapesCheck,
     CityscapesFrame,
     DatasetCheck,
-    FolderCheck,
     Problem,
     _problem,
     check_frame,
@@ -651,17 +650,18 @@ def report_dataset(
     if options.pred is not None and not location(options.pred).is_dir():
         raise ReportError(f"{options.pred}: no such folder (the predictions to score)")
     check: DatasetCheck | CityscapesCheck
-    pred_table, chosen = None, ""
+    pred_table: ClassTable | None = None
+    said: list[str] = []  # what was chosen, for the user
     if (found := label_maps(dataset)) is not None:
         if images is not None:
             raise DatasetError(f"{dataset}: a Cityscapes folder's images are in leftImg8bit/ beside gtFine/; leave --images out")
         choice = cityscapes_choice(dataset, found, classes, num_classes)
-        check, pred_table, chosen = CityscapesCheck(dataset, counted=choice.kind), choice.table, f"labels: {choice.chosen}"
+        check, pred_table, said = CityscapesCheck(dataset, counted=choice.kind), choice.table, [f"labels: {choice.chosen}"]
     else:
         check = label_check(dataset, classes, num_classes, images)
-        chosen = f"images: {check.images_from}" if isinstance(check, FolderCheck) and check.images_from else ""
+        said = list(check.notes)  # the images beside a folder of labels, a withheld test set
         if check.aug_items:
-            chosen = (
+            said.append(
                 f"labels: {check.root / LABELS_DIR}; the {len(check.aug_items)} of {check.root / AUG_LABELS_DIR} "
                 "(the SBD-augmented training set) are checked, not counted nor drawn"
             )
@@ -685,10 +685,9 @@ def report_dataset(
     scored = None  # the ids whose predictions are scored: every label's, or those of the split the predictions are of
     if options.pred is not None and type(check) is DatasetCheck and (split := predictions_split(dataset, options.pred)) is not None:
         scored = set(read_split(dataset, split))
-        said = f"predictions: of the {len(scored)} id(s) of {split_path(dataset, split)}; the other samples are not scored"
-        chosen = f"{chosen}; {said}" if chosen else said
+        said.append(f"predictions: of the {len(scored)} id(s) of {split_path(dataset, split)}; the other samples are not scored")
     items, only_old, only_new, split_sizes = _items(location(dataset), check, options.pred, options.compare, scored)
-    return Report(str(dataset), str(output), check, items, options, jobs, only_old, only_new, split_sizes, pred_table, chosen)
+    return Report(str(dataset), str(output), check, items, options, jobs, only_old, only_new, split_sizes, pred_table, "; ".join(said))
 
 
 def make_report(
