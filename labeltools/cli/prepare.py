@@ -241,8 +241,9 @@ def split_command(
 
     Every label in SegmentationClass takes part, except the ids test.txt lists (a held-out
     test set), which stay out of train and val; the ids of an augmented training set's list
-    (train_aug.txt, trainaug.txt, mmsegmentation's aug.txt) stay in train. The table gives, per class, its images and its
-    share of the labelled pixels on each side, and flags a class missing from one side.
+    (train_aug.txt, trainaug.txt, mmsegmentation's aug.txt) stay in train. The table gives, per
+    class, its images and its share of the labelled pixels on each side, and flags a class
+    missing from one side.
 
     Examples:
     labeltools split dataset --stratify --val-fraction 0.2

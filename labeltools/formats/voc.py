@@ -231,13 +231,14 @@ def read_split(root: PathLike, split: str) -> list[str]:
 
 
 def split_listing(root: PathLike, ids: Iterable[str]) -> str | None:
-    """The split whose file lists exactly ``ids`` (``val`` first, then the others by name): the
-    split a folder of predictions was made for. None when no split file lists them alone, when
-    they are every label of the dataset (then every label is scored), or ``root`` is no VOC folder."""
+    """The split whose file lists exactly ``ids`` (``val`` first, then the others by name, the
+    augmented training set's aside): the split a folder of predictions was made for. None when no
+    split file lists them alone, when they are every label of the dataset (then every label is
+    scored), or ``root`` is no VOC folder."""
     wanted = set(ids)
     if not wanted or not is_voc_root(root) or wanted == set(label_ids(root)):
         return None
-    for name in sorted(available_splits(root), key=lambda n: (n != "val", n)):
+    for name in sorted((n for n in available_splits(root) if n not in AUG_SPLITS), key=lambda n: (n != "val", n)):
         try:
             if set(read_split(root, name)) == wanted:
                 return name

@@ -126,8 +126,8 @@ def split_dataset(
     dataset's held-out test ids, left where they are). Without ``folds``, ``train.txt``,
     ``val.txt`` and ``trainval.txt`` are rewritten (``val_fraction`` of the ids in val, never an
     empty side; the ids a list of the augmented training set names, such as ``train_aug.txt``,
-    stay in train, which that list trains on); with ``folds=K``, ``train_<k>.txt`` and ``val_<k>.txt`` for k = 0..K-1, every id
-    in exactly one ``val_<k>``. ``stratify`` keeps every class held by two images or more on
+    stay in train, which that list trains on); with ``folds=K``, ``train_<k>.txt`` and
+    ``val_<k>.txt`` for k = 0..K-1, every id in exactly one ``val_<k>``. ``stratify`` keeps every class held by two images or more on
     both sides.
 
     Raises:
@@ -147,8 +147,10 @@ def split_dataset(
     if not ids:
         raise DatasetError(f"{split_path(root, TEST_SPLIT)}: lists every label: none is left to split into train and val")
     labelled = set(ids)
-    trained = {name: [i for i in dict.fromkeys(read_split(root, name)) if i in labelled] for name in available_splits(root) if name in AUG_SPLITS}
-    trained = {name: listed for name, listed in trained.items() if listed}
+    trained = {}  # the ids each list of the augmented training set trains on
+    for name in (n for n in available_splits(root) if n in AUG_SPLITS):
+        if listed := [i for i in dict.fromkeys(read_split(root, name)) if i in labelled]:
+            trained[name] = listed
     if trained and folds is not None:
         name, listed = next(iter(trained.items()))
         raise DatasetError(
