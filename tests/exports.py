@@ -1,5 +1,6 @@
 """Annotation exports of other tools, built in code as each tool lays them out: COCO instances,
-CVAT for images 1.1 XML, Label Studio JSON, Cityscapes gtFine polygons. Each builder draws random
+CVAT for images 1.1 XML, Label Studio JSON, Cityscapes gtFine polygons; and PASCAL VOC 2012 as
+it ships with the Semantic Boundaries Dataset's release beside it. Each builder draws random
 objects (polygons, boxes, masks...) with a seeded generator, writes the images the export names,
 and returns what it wrote. Shared by the tests, the ``--help`` examples and ``scripts/bench.py``.
 """
@@ -12,6 +13,8 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
+
+from labeltools import write_label, write_split
 
 #: Cityscapes labels the builders draw: trained classes, void ones, a group label, license plate.
 CITYSCAPES_DRAWN = (
@@ -245,3 +248,51 @@ def labelstudio_export(root: Path, images: int = 3, seed: int = 0, size: tuple[i
     path = root / "export.json"
     path.write_text(json.dumps(tasks))
     return path
+
+
+def sbd_release(root: Path, sizes: dict[str, tuple[int, int]], train: list[str], val: list[str], seed: int = 0) -> dict[str, np.ndarray]:
+    """The Semantic Boundaries Dataset's ``benchmark_RELEASE/dataset`` folder for the ids of
+    ``sizes`` (id -> (width, height)): ``cls/<id>.mat`` as SBD's MATLAB files hold a class map
+    (``GTcls``: ``Segmentation`` uint8 0..20 without borders, ``Boundaries`` one sparse map per
+    class, ``CategoriesPresent``), ``inst/<id>.mat``, and ``train.txt`` / ``val.txt``. Returns
+    each id's class map."""
+    from scipy import io, sparse
+
+    rng = np.random.default_rng(seed)
+    maps = {}
+    for folder in ("cls", "inst", "img"):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    for image_id, (width, height) in sizes.items():
+        classes = np.zeros((height, width), np.uint8)
+        for _ in range(3):
+            x, y = int(rng.integers(0, width - 2)), int(rng.integers(0, height - 2))
+            classes[y : y + int(rng.integers(2, height)), x : x + int(rng.integers(2, width))] = int(rng.integers(1, 21))
+        present = np.unique(classes[classes > 0]).astype(np.uint8)
+        boundaries = np.empty((20, 1), dtype=object)
+        for k in range(20):
+            edge = (classes == k + 1) & (np.roll(classes, 1, axis=0) != k + 1)
+            boundaries[k, 0] = sparse.csc_matrix(edge)
+        gt = {"Boundaries": boundaries, "Segmentation": classes, "CategoriesPresent": present}
+        io.savemat(root / "cls" / f"{image_id}.mat", {"GTcls": gt})
+        io.savemat(root / "inst" / f"{image_id}.mat", {"GTinst": {"Segmentation": (classes > 0).astype(np.uint8), "Categories": present}})
+        maps[image_id] = classes
+    (root / "train.txt").write_text("".join(f"{i}\n" for i in train))
+    (root / "val.txt").write_text("".join(f"{i}\n" for i in val))
+    return maps
+
+
+def voc_2012(root: Path, sizes: dict[str, tuple[int, int]], train: list[str], val: list[str]) -> Path:
+    """A folder laid out as PASCAL VOC 2012 ships: no class table, VOC's classes with 255 borders
+    in SegmentationClass/ for the ids of ``train`` and ``val``, and an image for every id of
+    ``sizes`` (id -> (width, height)) in JPEGImages/, as its detection images have."""
+    (root / "SegmentationClass").mkdir(parents=True)
+    (root / "JPEGImages").mkdir()
+    for n, (image_id, (width, height)) in enumerate(sizes.items()):
+        photo(root / "JPEGImages" / f"{image_id}.jpg", width, height, n)
+        if image_id in train + val:
+            label = np.full((height, width), 1 + n % 20, np.uint8)
+            label[0] = 255
+            write_label(root / "SegmentationClass" / f"{image_id}.png", label)
+    write_split(root, "train", train)
+    write_split(root, "val", val)
+    return root

@@ -580,7 +580,7 @@ def test_check_reads_the_augmented_lists_labels_from_their_own_folder(tmp_path: 
     write_split(root, "aug", AUG_TRAIN + AUG_SBD)
     aug.rename(tmp_path / "elsewhere")
     code, problems = check_problems(root, tmp_path / "c.json")
-    hint = "; aug.txt lists the SBD-augmented training set, whose labels belong in SegmentationClassAug/ (as mmsegmentation's voc_aug converter writes them)"
+    hint = "; aug.txt lists the SBD-augmented training set, whose labels belong in SegmentationClassAug/ (labeltools sbd writes them there from SBD's release)"
     assert ("missing-label", "SegmentationClass/s3.png", f"missing label (listed in aug.txt){hint}") in problems
     assert code == 1 and {p[0] for p in problems} == {"missing-label"}
 

@@ -15,7 +15,8 @@ the Datumaro one in Datumaro's (see ``consumers.py``).
 ``--help``: each command's ``Examples:`` lines run in order in a fresh copy of a folder holding
 what they name: the sample as ``annotations/`` (and two of its files as ``a.json``, ``b.json``,
 its ``labels.txt``), a converted ``dataset``, predictions ``preds/``, grayscale ``masks/``,
-Cityscapes-style ``gtFine/`` files and labelIds predictions of them in ``results/``, trainId maps in ``gt/`` and ``pred/``, ADE20K labels as shipped in ``ade/gt/`` (images in ``ade/img/``) and a model's train ids in ``ade/argmax/``, and exports of other
+Cityscapes-style ``gtFine/`` files and labelIds predictions of them in ``results/``, trainId maps in ``gt/`` and ``pred/``, ADE20K labels as shipped in ``ade/gt/`` (images in ``ade/img/``) and a model's train ids in ``ade/argmax/``, PASCAL VOC 2012 as shipped in ``voc/`` and SBD's
+release for it in ``sbd/``, and exports of other
 annotation tools (see ``exports.py``): ``coco-export/``, ``cvat/`` and ``cityscapes/``.
 """
 
@@ -35,7 +36,7 @@ import pytest
 import tomllib
 from PIL import Image
 
-from exports import cityscapes_export, coco_export, cvat_export
+from exports import cityscapes_export, coco_export, cvat_export, sbd_release, voc_2012
 from helpers import scene
 
 from labeltools import ClassTable, read_label, write_gray_label, write_label
@@ -266,7 +267,10 @@ def help_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Image.fromarray(shipped).save(world / "ade" / "gt" / "ADE_val_00000001.png")
     Image.fromarray(scene(2, 4)).save(world / "ade" / "img" / "ADE_val_00000001.jpg")
     Image.fromarray(np.array([[0, 0, 1, 2], [1, 1, 149, 5]], np.uint8)).save(world / "ade" / "argmax" / "ADE_val_00000001.png")
+    voc_2012(world / "voc", {"2008_000001": (6, 4), "2008_000002": (5, 4), "2008_000003": (6, 5)}, train=["2008_000001"], val=["2008_000002"])
+    sbd_release(world / "sbd", {"2008_000001": (6, 4), "2008_000002": (5, 4), "2008_000003": (6, 5)}, train=["2008_000003"], val=["2008_000001"])
     return world
+
 
 
 def test_every_command_has_examples() -> None:

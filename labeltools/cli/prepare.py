@@ -1,4 +1,4 @@
-"""Commands that prepare a dataset: ``convert``, ``split``, ``demo``."""
+"""Commands that prepare a dataset: ``convert``, ``split``, ``sbd``, ``demo``, ``export``."""
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -328,6 +328,50 @@ def folder_tree(folder: Path) -> "Tree":
     tree = Tree(Text(f"{printable(str(folder))}/", style="bold"))
     _add_folder(tree, folder)
     return tree
+
+
+@command("sbd", rich_help_panel="Prepare a dataset")
+def sbd_command(
+    sbd: Annotated[str, typer.Argument(help="SBD's dataset folder (benchmark_RELEASE/dataset: cls/, train.txt, val.txt).", show_default=False)],
+    dataset: Annotated[str, typer.Argument(help="The PASCAL VOC 2012 folder (VOCdevkit/VOC2012).", show_default=False)],
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Write the augmented set again where one is.")] = False,
+    json_path: JsonOption = None,
+    jobs: JobsOption = 0,
+    dask: DaskOption = None,
+) -> None:
+    """Add the Semantic Boundaries Dataset to a VOC 2012 folder as its augmented training set.
+
+    As mmsegmentation's voc_aug converter writes it: ImageSets/Segmentation/trainaug.txt lists
+    the folder's train with SBD's train and val, less its val and test (10,582 images for
+    VOC2012), and aug.txt those of them not in train.txt (9,118), which mmsegmentation's
+    voc12aug configuration trains on beside train.txt. Each id's label is written to
+    SegmentationClassAug/<id>.png, a palette PNG of SBD's class map (cls/<id>.mat, no 255
+    borders), or of the folder's own label for an id of its train that SBD lacks. Nothing else
+    in DATASET changes; the lists are written once every label is. Every command then reads
+    those lists' labels there (weights --split trainaug, check). Reading MATLAB files needs
+    scipy: pip install "labeltools[sbd]".
+
+    Examples:
+    labeltools sbd sbd/ voc/
+    labeltools sbd sbd/ voc/ --overwrite --json sbd.json
+    """
+    from labeltools.formats.voc import LABELS_DIR
+    from labeltools.jobs.sbd import add_sbd
+    addition = add_sbd(sbd, dataset, overwrite=overwrite, jobs=jobs)
+    if addition.from_voc:
+        say(f"{counted(len(addition.from_voc), 'id')} of train.txt that SBD lacks: their labels are copied from {LABELS_DIR}/")
+    summary = report_batch(addition, len(addition), "sbd", verb="wrote")
+    for path, ids in zip(addition.written, addition.lists.values()):
+        wrote(f"{path} ({counted(len(ids), 'id')})")
+    if not addition.written:
+        say(f"no list written: {summary.failed} of {len(addition)} label(s) failed")
+    if json_path is not None:
+        emit_json(json_path, {
+            "dataset": str(addition.root), "lists": {name: len(ids) for name, ids in addition.lists.items()},
+            "written": [str(path) for path in addition.written], "from_voc": addition.from_voc,
+            "failed": summary.failed, "failures": summary.failure_list(),
+        })  # fmt: skip
+    exit_for(summary)
 
 
 @command("demo", rich_help_panel="Prepare a dataset")

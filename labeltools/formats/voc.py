@@ -50,12 +50,14 @@ OBJECTS_DIR = "SegmentationObject"
 
 #: The labels of the augmented training set beside VOC2012's own: its train images with those of
 #: the Semantic Boundaries Dataset, less its val (10,582 images). mmsegmentation's voc_aug
-#: converter writes them with the list ``aug.txt``; DeepLab's releases list them as
-#: ``train_aug.txt`` or ``trainaug.txt``. The labels of every other list are ``SegmentationClass``'s.
+#: converter lists them as ``trainaug.txt``, and those not in ``train.txt`` as ``aug.txt`` (its
+#: voc12aug configuration trains on them beside ``train.txt``); DeepLab's releases list them as
+#: ``train_aug.txt``. The labels of every other list are ``SegmentationClass``'s.
 AUG_LABELS_DIR = "SegmentationClassAug"
 
-#: The split lists whose labels are in :data:`AUG_LABELS_DIR` (when the dataset has that folder).
-AUG_SPLITS = ("aug", "train_aug", "trainaug")
+#: The split lists whose labels are in :data:`AUG_LABELS_DIR` (when the dataset has that folder),
+#: the whole set's first.
+AUG_SPLITS = ("trainaug", "train_aug", "aug")
 
 #: Where labelme 4's ``labelme2voc.py`` wrote a dataset's label PNGs (its ``SegmentationClass``
 #: held ``.npy`` arrays), which no loader reads.

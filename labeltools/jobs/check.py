@@ -280,7 +280,10 @@ def _aug_hint(root: Path, lists: list[str]) -> str:
     augs = [name for name in lists if Path(name).stem in AUG_SPLITS]
     if not augs or (root / AUG_LABELS_DIR).is_dir():
         return ""
-    return f"; {augs[0]} lists the SBD-augmented training set, whose labels belong in {AUG_LABELS_DIR}/ (as mmsegmentation's voc_aug converter writes them)"
+    return (
+        f"; {augs[0]} lists the SBD-augmented training set, whose labels belong in {AUG_LABELS_DIR}/ "
+        "(labeltools sbd writes them there from SBD's release)"
+    )
 
 
 class _Problems:
