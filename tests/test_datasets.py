@@ -531,7 +531,7 @@ def aug_voc(root: Path) -> Path:
     """A VOC folder with the augmented training set as DeepLab's releases ship it: VOC's labels
     (with 255 borders) in SegmentationClass, listed in train.txt and val.txt; grayscale labels
     without borders of VOC's and SBD's images in SegmentationClassAug (val's too), and
-    mmsegmentation's aug.txt listing VOC's train and SBD's images, not VOC's val."""
+    mmsegmentation's trainaug.txt listing VOC's train and SBD's images, not VOC's val."""
     from PIL import Image
 
     rng = np.random.default_rng(5)
@@ -548,7 +548,7 @@ def aug_voc(root: Path) -> Path:
         Image.new("RGB", (9, 6), (10, 20, 30)).save(root / "JPEGImages" / f"{image_id}.jpg")
     write_split(root, "train", AUG_TRAIN)
     write_split(root, "val", AUG_VAL)
-    write_split(root, "aug", AUG_TRAIN + AUG_SBD)
+    write_split(root, "trainaug", AUG_TRAIN + AUG_SBD)
     return root
 
 
@@ -568,20 +568,20 @@ def test_check_reads_the_augmented_lists_labels_from_their_own_folder(tmp_path: 
     aug = root / "SegmentationClassAug"
     write_label(aug / "s1.png", np.full((6, 9), 7, np.uint8))
     (aug / "s2.png").unlink()
-    write_split(root, "aug", [*AUG_TRAIN, *AUG_SBD, "v1"])
+    write_split(root, "trainaug", [*AUG_TRAIN, *AUG_SBD, "v1"])
     code, problems = check_problems(root, tmp_path / "c.json")
     assert code == 1
     assert sorted(problems) == [
         ("label-values", "SegmentationClassAug/s1.png", f"label value 7 is neither a class 0..3 ({root / 'class_names.txt'}) nor 255 (void)"),
-        ("missing-label", "SegmentationClassAug/s2.png", "missing label (listed in aug.txt)"),
-        ("train-val-overlap", "ImageSets/Segmentation/val.txt", "id v1 is also in aug.txt: validation would score training images"),
+        ("missing-label", "SegmentationClassAug/s2.png", "missing label (listed in trainaug.txt)"),
+        ("train-val-overlap", "ImageSets/Segmentation/val.txt", "id v1 is also in trainaug.txt: validation would score training images"),
     ]
 
-    write_split(root, "aug", AUG_TRAIN + AUG_SBD)
+    write_split(root, "trainaug", AUG_TRAIN + AUG_SBD)
     aug.rename(tmp_path / "elsewhere")
     code, problems = check_problems(root, tmp_path / "c.json")
-    hint = "; aug.txt lists the SBD-augmented training set, whose labels belong in SegmentationClassAug/ (labeltools sbd writes them there from SBD's release)"
-    assert ("missing-label", "SegmentationClass/s3.png", f"missing label (listed in aug.txt){hint}") in problems
+    hint = "; trainaug.txt lists the SBD-augmented training set, whose labels belong in SegmentationClassAug/ (labeltools sbd writes them there from SBD's release)"
+    assert ("missing-label", "SegmentationClass/s3.png", f"missing label (listed in trainaug.txt){hint}") in problems
     assert code == 1 and {p[0] for p in problems} == {"missing-label"}
 
 
@@ -591,30 +591,30 @@ def test_stats_weights_evaluate_and_the_dataset_read_the_augmented_labels(tmp_pa
     root = aug_voc(tmp_path / "voc")
     aug = [read_label(root / "SegmentationClassAug" / f"{i}.png") for i in AUG_TRAIN + AUG_SBD]
     counts = np.bincount(np.concatenate([a.ravel() for a in aug]), minlength=4)[:4]
-    said = f"labels: {root / 'SegmentationClassAug'} (aug.txt's: the SBD-augmented training set)"
+    said = f"labels: {root / 'SegmentationClassAug'} (trainaug.txt's: the SBD-augmented training set)"
 
-    result = cli("weights", root, "--split", "aug", "-o", tmp_path / "w.npy", "--json", tmp_path / "w.json", "-j", "1")
+    result = cli("weights", root, "--split", "trainaug", "-o", tmp_path / "w.npy", "--json", tmp_path / "w.json", "-j", "1")
     assert result.exit_code == 0, result.output
     assert said in result.stderr
     assert [c["pixels"] for c in json.loads((tmp_path / "w.json").read_text())["classes"]] == counts.tolist()
-    result = cli("stats", root, "--split", "aug", "--json", tmp_path / "s.json", "-j", "1")
+    result = cli("stats", root, "--split", "trainaug", "--json", tmp_path / "s.json", "-j", "1")
     assert result.exit_code == 0 and said in result.stderr
     assert [c["pixels"] for c in json.loads((tmp_path / "s.json").read_text())["classes"]] == counts.tolist()
     result = cli("weights", root, "-o", tmp_path / "w.npy", "-j", "1")  # train.txt's, which it says beside the other list
     assert result.exit_code == 0 and (
-        f"labels: {root / 'SegmentationClass'} (train.txt's; the dataset's aug.txt lists the SBD-augmented training set: "
-        "--split aug weights it)"
+        f"labels: {root / 'SegmentationClass'} (train.txt's; the dataset's trainaug.txt lists the SBD-augmented training set: "
+        "--split trainaug weights it)"
     ) in result.stderr
     result = cli("stats", root, "--split", "train", "--json", tmp_path / "s.json", "-j", "1")
     assert "labels:" not in result.stderr and json.loads((tmp_path / "s.json").read_text())["void_pixels"] == 3 * 9
 
-    dataset = VOCSegmentation(root, "aug", load_images=False)
+    dataset = VOCSegmentation(root, "trainaug", load_images=False)
     assert [s["id"] for s in dataset] == AUG_TRAIN + AUG_SBD
     for sample, label in zip(dataset, aug):
         np.testing.assert_array_equal(sample["label"], label)
     assert (VOCSegmentation(root, "train", load_images=False)[0]["label"] == 255).any()  # VOC's own, with borders
 
-    result = cli("evaluate", root, root / "SegmentationClassAug", "--split", "aug", "-j", "1")
+    result = cli("evaluate", root, root / "SegmentationClassAug", "--split", "trainaug", "-j", "1")
     assert result.exit_code == 0, result.output
     assert f"ground truth: {root / 'SegmentationClassAug'}" in result.stderr and "have no ground truth" not in result.stderr
     assert re.search(r"mIoU: 100\.00", result.stdout)
@@ -624,17 +624,17 @@ def test_split_keeps_the_augmented_lists_ids_in_train(tmp_path: Path) -> None:
     root = aug_voc(tmp_path / "voc")
     result = cli("split", root, "--val-fraction", "0.5", "--json", tmp_path / "s.json", "-j", "1")
     assert result.exit_code == 0, result.output
-    assert f"{root / 'ImageSets' / 'Segmentation' / 'aug.txt'}: its 3 labelled ids kept in train (it trains on them)" in result.stderr
+    assert f"{root / 'ImageSets' / 'Segmentation' / 'trainaug.txt'}: its 3 labelled ids kept in train (it trains on them)" in result.stderr
     assert read_split(root, "val") == AUG_VAL and read_split(root, "train") == AUG_TRAIN  # no other id may go to val
-    assert json.loads((tmp_path / "s.json").read_text())["kept_in_train"] == {"aug": AUG_TRAIN}
+    assert json.loads((tmp_path / "s.json").read_text())["kept_in_train"] == {"trainaug": AUG_TRAIN}
     assert check_problems(root, tmp_path / "c.json") == (0, [])
     before = {p.name: p.read_bytes() for p in (root / "ImageSets" / "Segmentation").iterdir()}
     result = cli("split", root, "--folds", "2")
-    assert result.exit_code == 1 and "aug.txt: lists 3 of the labels, which it trains on: every val fold would hold some" in result.stderr
+    assert result.exit_code == 1 and "trainaug.txt: lists 3 of the labels, which it trains on: every val fold would hold some" in result.stderr
     assert {p.name: p.read_bytes() for p in (root / "ImageSets" / "Segmentation").iterdir()} == before
-    write_split(root, "aug", AUG_TRAIN + AUG_VAL)
+    write_split(root, "trainaug", AUG_TRAIN + AUG_VAL)
     result = cli("split", root)
-    assert result.exit_code == 1 and "aug.txt: lists every label, which it trains on: none is left for val" in result.stderr
+    assert result.exit_code == 1 and "trainaug.txt: lists every label, which it trains on: none is left for val" in result.stderr
 
 
 def test_a_report_checks_the_augmented_labels_without_drawing_them(tmp_path: Path) -> None:
@@ -651,8 +651,9 @@ def test_a_report_checks_the_augmented_labels_without_drawing_them(tmp_path: Pat
     assert [(Path(p["file"]).name, p["kind"]) for p in summary["problems"]] == [("s4.png", "size-mismatch")]
 
 
-#: What mmsegmentation's BaseSegDataset lists for the augmented set, as its voc12aug config
-#: gives it (aug.txt, SegmentationClassAug), and each label map as LoadAnnotations reads it.
+#: What mmsegmentation's BaseSegDataset lists for a list of the augmented set (argv[3]: its
+#: converter's trainaug, or aug as its voc12aug configuration gives it) over SegmentationClassAug,
+#: and each label map as LoadAnnotations reads it.
 MMSEG_AUG_READS = """
 import sys
 import mmcv
@@ -661,7 +662,7 @@ import numpy as np
 from mmseg.datasets import BaseSegDataset
 dataset = BaseSegDataset(
     data_root=sys.argv[1], metainfo=dict(classes=("a", "b", "c", "d"), palette=[[0, 0, 0]] * 4),
-    ann_file="ImageSets/Segmentation/aug.txt", data_prefix=dict(img_path="JPEGImages", seg_map_path="SegmentationClassAug"),
+    ann_file=f"ImageSets/Segmentation/{sys.argv[3]}.txt", data_prefix=dict(img_path="JPEGImages", seg_map_path="SegmentationClassAug"),
     img_suffix=".jpg", seg_map_suffix=".png", reduce_zero_label=False,
 )
 arrays = {}
@@ -673,7 +674,7 @@ np.savez(sys.argv[2], **arrays)
 
 
 def test_the_augmented_set_is_what_mmsegmentation_reads(tmp_path: Path) -> None:
-    """Every label our dataset and weights read for aug.txt is the one mmsegmentation's loader
+    """Every label our dataset and weights read for trainaug.txt is the one mmsegmentation's loader
     reads for it, and no other."""
     from consumers import mmseg_datasets, run_in
 
@@ -681,14 +682,14 @@ def test_the_augmented_set_is_what_mmsegmentation_reads(tmp_path: Path) -> None:
 
     pytest.importorskip("torch")
     root = aug_voc(tmp_path / "voc")
-    done = run_in("mmsegmentation", MMSEG_AUG_READS, tmp_path, str(root), str(tmp_path / "read.npz"), path=mmseg_datasets())
+    done = run_in("mmsegmentation", MMSEG_AUG_READS, tmp_path, str(root), str(tmp_path / "read.npz"), "trainaug", path=mmseg_datasets())
     assert done.returncode == 0, done.stderr[-3000:]
     read = np.load(tmp_path / "read.npz")
-    ours = VOCSegmentation(root, "aug", load_images=False)
+    ours = VOCSegmentation(root, "trainaug", load_images=False)
     assert sorted(read.files) == sorted(str(root / "SegmentationClassAug" / f"{s['id']}.png") for s in ours)
     for sample in ours:
         np.testing.assert_array_equal(read[str(root / "SegmentationClassAug" / f"{sample['id']}.png")], sample["label"])
-    cli("weights", root, "--split", "aug", "-o", tmp_path / "w.npy", "--json", tmp_path / "w.json", "-j", "1")
+    cli("weights", root, "--split", "trainaug", "-o", tmp_path / "w.npy", "--json", tmp_path / "w.json", "-j", "1")
     theirs = np.bincount(np.concatenate([read[k].ravel() for k in read.files]), minlength=4)
     assert [c["pixels"] for c in json.loads((tmp_path / "w.json").read_text())["classes"]] == theirs.tolist()
 

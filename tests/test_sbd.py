@@ -92,7 +92,7 @@ def test_mmsegmentation_reads_the_augmented_set_as_written(tmp_path: Path) -> No
     pytest.importorskip("torch")
     voc, sbd, _ = voc_and_sbd(tmp_path)
     assert cli("sbd", sbd, voc, "-j", "1").exit_code == 0
-    done = run_in("mmsegmentation", MMSEG_AUG_READS, tmp_path, str(voc), str(tmp_path / "read.npz"), path=mmseg_datasets())
+    done = run_in("mmsegmentation", MMSEG_AUG_READS, tmp_path, str(voc), str(tmp_path / "read.npz"), "aug", path=mmseg_datasets())
     assert done.returncode == 0, done.stderr[-3000:]
     read = np.load(tmp_path / "read.npz")
     listed = (voc / "ImageSets" / "Segmentation" / "aug.txt").read_text().split()  # its voc12aug configuration's

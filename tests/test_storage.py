@@ -432,7 +432,7 @@ def test_ade20k_and_cityscapes_folders_on_s3_read_as_the_local_ones(s3: Any, tmp
         ("weights", "{root}/cs/gtFine/val"),
         ("diff", "{root}/cs/gtFine/val", "{root}/cs/gtFine/val"),
         ("check", "{root}/voc"),
-        ("weights", "{root}/voc", "--split", "aug"),
+        ("weights", "{root}/voc", "--split", "trainaug"),
         ("evaluate", "{root}/voc", "{root}/voc_pred"),
         ("report", "{root}/voc", "--pred", "{root}/voc_pred", "-o", "{page}"),
         ("stats", "{root}/voc/SegmentationClassAug"),
@@ -451,7 +451,7 @@ def test_ade20k_and_cityscapes_folders_on_s3_read_as_the_local_ones(s3: Any, tmp
     ade_check, _, city_check, city_scores, _, city_report, city_stats, _, city_diff, *voc = told
     voc_check, voc_weights, voc_scores, voc_report, aug_stats = voc
     assert voc_check[:2] == (0, {**voc_check[1], "samples": 5 + 9, "errors": 0, "warnings": 0})
-    assert "labels: ROOT/voc/SegmentationClassAug (aug.txt's: the SBD-augmented training set)" in voc_weights[2]
+    assert "labels: ROOT/voc/SegmentationClassAug (trainaug.txt's: the SBD-augmented training set)" in voc_weights[2]
     assert voc_weights[1]["num_files"] == 7
     assert voc_scores[1]["images"] == 2 and "ground truth: the labels of ROOT/voc/ImageSets/Segmentation/val.txt" in voc_scores[2]
     assert "predictions: of the 2 id(s) of ROOT/voc/ImageSets/Segmentation/val.txt" in voc_report[2]
