@@ -578,6 +578,8 @@ def test_check_reads_the_augmented_lists_labels_from_their_own_folder(tmp_path: 
     ]
 
     write_split(root, "trainaug", AUG_TRAIN + AUG_SBD)
+    refused = cli("export", root, "--to", "coco", "--objects", "regions", "-d", tmp_path / "coco", "--split", "trainaug")
+    assert refused.exit_code == 1 and "lists the SBD-augmented training set, whose labels are SegmentationClassAug/'s, without instance maps" in " ".join(refused.stderr.split())
     aug.rename(tmp_path / "elsewhere")
     code, problems = check_problems(root, tmp_path / "c.json")
     hint = "; trainaug.txt lists the SBD-augmented training set, whose labels belong in SegmentationClassAug/ (labeltools sbd writes them there from SBD's release)"
@@ -734,6 +736,12 @@ def test_a_test_list_without_any_label_is_a_withheld_test_set(tmp_path: Path) ->
     assert json.loads((tmp_path / "c.json").read_text())["problems"] == []
     reported = cli("report", root, tmp_path / "r.html", "-j", "1")
     assert reported.exit_code == 0 and said in " ".join(reported.stderr.split())
+    exported = cli("export", root, "--to", "coco", "--objects", "regions", "-d", tmp_path / "coco", "--json", tmp_path / "e.json", "-j", "1")
+    assert exported.exit_code == 0, exported.output  # its ids failed, without labels
+    assert f"{root / 'ImageSets' / 'Segmentation' / 'test.txt'}: none of its 2 id(s) has a label (a test set whose labels are withheld): not exported" in " ".join(exported.stderr.split())
+    assert json.loads((tmp_path / "e.json").read_text())["exported"] == 2
+    refused = cli("export", root, "--to", "coco", "--objects", "regions", "-d", tmp_path / "coco-test", "--split", "test")
+    assert refused.exit_code == 1 and "none of its ids has a label (a test set whose labels are withheld): nothing to export" in " ".join(refused.stderr.split())
     (root / "JPEGImages" / "t2.jpg").write_bytes(b"not a JPEG")
     assert check_problems(root, tmp_path / "c.json")[1] == [("unreadable", "JPEGImages/t2.jpg", "cannot read image (not an image format Pillow knows)")]
     (root / "JPEGImages" / "t2.jpg").unlink()

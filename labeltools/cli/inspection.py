@@ -264,6 +264,9 @@ def check_command(
     image/label sizes, palette or grayscale PNG labels, values within the class table or 255, the
     VOC palette (warning), unreadable or truncated files (also label PNGs whose pixel data ends
     before the rows their header declares), temporary files left by an interrupted run (warning).
+    The labels of the SBD-augmented training set's lists (trainaug.txt, train_aug.txt, aug.txt)
+    are SegmentationClassAug/'s, checked alike, none of their ids in val or test; a test.txt
+    none of whose ids has a label is a test set whose labels are withheld (VOC2012's).
 
     Of a folder of label PNGs (mmsegmentation's ann_dir/val, ADE20K's annotations/validation):
     every label has an image and every image a label, matched by stem in --images (by default

@@ -423,7 +423,7 @@ def export_command(
         typer.Option("--classes", "-c", help="Class table: labels.txt, class_names.txt, .csv, .json or a preset. Default: the dataset's, or found in the annotations."),
     ] = None,
     labels: LabelsAlias = None,
-    split: Annotated[Optional[str], split_option(" Labelme sources: train or val, split as convert splits them.")] = None,
+    split: Annotated[Optional[str], split_option(" Labelme sources: train or val, split as convert splits them.", augmented=False)] = None,
     val_fraction: ValFractionOption = 0.1,
     seed: SeedOption = 0,
     rle: Annotated[bool, typer.Option("--rle", help="COCO: every object as RLE (objects with holes or several parts always are).")] = False,
@@ -501,6 +501,8 @@ def export_command(
         val_fraction=val_fraction, seed=seed, overwrite=overwrite, jobs=jobs,
         source=source.value if source is not None else None,
     )  # fmt: skip
+    for note in export.notes:
+        say(note)
     summary = report_batch(export, len(export), "export", verb="exported")
     print_export_summary(export)
     if json_path is not None:

@@ -649,9 +649,11 @@ LabelsDirOption = Annotated[
 ]
 
 
-def split_option(default: str = "") -> Any:
-    """The ``--split`` option; ``default`` tells what is read without it."""
-    return typer.Option("--split", "-s", help=f"Only the ids of ImageSets/Segmentation/<split>.txt.{default}")
+def split_option(default: str = "", augmented: bool = True) -> Any:
+    """The ``--split`` option; ``default`` tells what is read without it, ``augmented`` that the
+    augmented training set's lists are read from their own folder."""
+    aug = " (of trainaug, train_aug and aug, their labels in SegmentationClassAug/)" if augmented else ""
+    return typer.Option("--split", "-s", help=f"Only the ids of ImageSets/Segmentation/<split>.txt{aug}.{default}")
 
 
 SplitOption = Annotated[Optional[str], split_option()]

@@ -76,6 +76,8 @@ from labeltools.formats.images import open_record_image
 from labeltools.formats.labelme import labelme_objects, open_source_image, read_labelme
 from labeltools.formats.labels import read_image_bytes, read_label
 from labeltools.formats.voc import (
+    AUG_LABELS_DIR,
+    AUG_SPLITS,
     OBJECTS_DIR,
     TEST_SPLIT,
     available_splits,
@@ -84,8 +86,10 @@ from labeltools.formats.voc import (
     is_voc_root,
     label_ids,
     label_path,
+    labels_dir_of,
     read_split,
     save_class_names,
+    split_path,
 )
 from labeltools.formats.yolo import (
     data_yaml,
@@ -591,6 +595,7 @@ class Export(OneRun):
     images: dict[str, int] = field(default_factory=dict, init=False)
     written: list[Path] = field(default_factory=list, init=False)
     crowds: int = field(default=0, init=False)  # COCO: iscrowd annotations (void regions)
+    notes: list[str] = field(default_factory=list)  # what was left out, for the user
 
     @property
     def from_voc(self) -> bool:
@@ -690,7 +695,9 @@ class Export(OneRun):
         }  # fmt: skip
 
 
-def _voc_items(root: Path, split: str | None, regions: bool) -> list[ExportItem]:
+def _voc_items(root: Path, split: str | None, regions: bool, notes: list[str]) -> list[ExportItem]:
+    """The images of a VOC dataset to export: its train and val (every label when it has neither)
+    and its test when that has labels, or ``split``'s alone; what was left out is added to ``notes``."""
     if not regions and not (root / OBJECTS_DIR).is_dir():
         raise DatasetError(
             f"{root}: has no {OBJECTS_DIR}/; an instance export needs instance maps "
@@ -699,6 +706,16 @@ def _voc_items(root: Path, split: str | None, regions: bool) -> list[ExportItem]
         )
     there = available_splits(root)
     test = read_split(root, TEST_SPLIT) if TEST_SPLIT in there else []
+    if test and not set(test) & set(label_ids(root)):  # VOC2012's test set: its labels are withheld
+        notes.append(f"{split_path(root, TEST_SPLIT)}: none of its {len(test)} id(s) has a label (a test set whose labels are withheld): not exported")
+        if split == TEST_SPLIT:
+            raise DatasetError(f"{split_path(root, TEST_SPLIT)}: none of its ids has a label (a test set whose labels are withheld): nothing to export")
+        test = []
+    if split in AUG_SPLITS and labels_dir_of(root, split) == AUG_LABELS_DIR:
+        raise DatasetError(
+            f"{split_path(root, split)}: lists the SBD-augmented training set, whose labels are {AUG_LABELS_DIR}/'s, "
+            "without instance maps: export train or val"
+        )
     chosen: dict[str, list[str]] = {s: read_split(root, s) for s in ("train", "val") if s in there}
     if not chosen:  # every label but the held-out test ones
         held_out = set(test)
@@ -750,12 +767,13 @@ def export_dataset(
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
         raise DatasetError(f"{out}: already exists and is not empty; pass --overwrite to export into it")
     listed: list[PathLike] = [sources] if isinstance(sources, (str, os.PathLike)) else list(sources)
+    notes: list[str] = []
     if len(listed) == 1 and is_voc_root(listed[0]):
         root = location(listed[0])
         table = dataset_class_table(root, classes)
         if table is None:
             raise DatasetError(f"{root}: no class_names.txt; give the class table (--classes; -c voc: PASCAL VOC's own 21 classes)")
-        items = _voc_items(root, split, options.objects == "regions")
+        items = _voc_items(root, split, options.objects == "regions", notes)
     else:
         if options.objects == "regions":
             raise ExportError("objects as connected regions (--objects regions) come from a VOC dataset's class maps; annotations hold their objects")
@@ -779,4 +797,4 @@ def export_dataset(
             if not items:
                 raise DatasetError(f"no annotation falls in split {split!r} (labelme sources are split into train and val)")
     log.debug("exporting %d images to %s as %s", len(items), out, options.to)
-    return Export(out, table, items, options, jobs, fresh=not out.exists() or not any(out.iterdir()))
+    return Export(out, table, items, options, jobs, fresh=not out.exists() or not any(out.iterdir()), notes=notes)
