@@ -742,6 +742,12 @@ def test_a_test_list_without_any_label_is_a_withheld_test_set(tmp_path: Path) ->
     assert json.loads((tmp_path / "e.json").read_text())["exported"] == 2
     refused = cli("export", root, "--to", "coco", "--objects", "regions", "-d", tmp_path / "coco-test", "--split", "test")
     assert refused.exit_code == 1 and "none of its ids has a label (a test set whose labels are withheld): nothing to export" in " ".join(refused.stderr.split())
+    (tmp_path / "pred").mkdir()  # a model's predictions of the test set, for its server
+    for image_id in ("t1", "t2"):
+        write_label(tmp_path / "pred" / f"{image_id}.png", np.zeros((4, 6), np.uint8))
+    for extra in ((), ("--split", "test")):
+        scored = cli("evaluate", root, tmp_path / "pred", *extra)
+        assert scored.exit_code == 1 and f"test.txt: none of its 2 id(s) has a label in {root / 'SegmentationClass'}" in " ".join(scored.stderr.split())
     (root / "JPEGImages" / "t2.jpg").write_bytes(b"not a JPEG")
     assert check_problems(root, tmp_path / "c.json")[1] == [("unreadable", "JPEGImages/t2.jpg", "cannot read image (not an image format Pillow knows)")]
     (root / "JPEGImages" / "t2.jpg").unlink()

@@ -143,6 +143,11 @@ def evaluation_pairs(gt: PathLike, pred: PathLike, split: str | None = None) -> 
             raise DatasetError(f"{folder}: no such {what} folder")
     if is_voc_root(gt_dir):
         gt_paths = dataset_label_paths(gt_dir, split)
+        if split is not None and gt_paths and not set(label_ids(gt_dir, gt_paths[0].parent.name)) & {p.stem for p in gt_paths}:
+            raise DatasetError(
+                f"{split_path(gt_dir, split)}: none of its {len(gt_paths)} id(s) has a label in {gt_paths[0].parent} "
+                "(a test set whose labels are withheld, as VOC2012's, is scored by its evaluation server): nothing to score"
+            )
     elif split is not None:
         raise DatasetError(
             f"{gt_dir}: a split ({split}) needs a VOC dataset folder with SegmentationClass/ "
