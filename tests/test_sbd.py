@@ -58,8 +58,9 @@ def voc_and_sbd(tmp_path: Path) -> tuple[Path, Path, dict[str, np.ndarray]]:
 def test_the_augmented_set_is_mmsegmentations_and_check_passes_it(tmp_path: Path) -> None:
     voc, sbd, maps = voc_and_sbd(tmp_path)
     before = {p: p.read_bytes() for p in voc.rglob("*") if p.is_file()}
-    result = cli("sbd", sbd, voc, "--json", tmp_path / "sbd.json", "-j", "2")
+    result = cli("sbd", sbd.parent, voc, "--json", tmp_path / "sbd.json", "-j", "2")  # the folder above, as mmsegmentation's converter takes it
     assert result.exit_code == 0, result.output
+    assert f"SBD: {sbd}" in result.stderr
     expected = mmseg_lists([*TRAIN, MISSING], [*TRAIN[:2], VAL, *SBD_TRAIN], [TRAIN[2], TEST, *SBD_VAL], [VAL])
     lists = {name: (voc / "ImageSets" / "Segmentation" / f"{name}.txt").read_text().split() for name in ("trainaug", "aug")}
     assert lists == {name: sorted(ids - {TEST}) for name, ids in expected.items()}  # VOC2012's test ids are not SBD's: left out here too

@@ -332,7 +332,7 @@ def folder_tree(folder: Path) -> "Tree":
 
 @command("sbd", rich_help_panel="Prepare a dataset")
 def sbd_command(
-    sbd: Annotated[str, typer.Argument(help="SBD's dataset folder (benchmark_RELEASE/dataset: cls/, train.txt, val.txt).", show_default=False)],
+    sbd: Annotated[str, typer.Argument(help="SBD's dataset folder (benchmark_RELEASE/dataset: cls/, train.txt, val.txt), or the folder above it.", show_default=False)],
     dataset: Annotated[str, typer.Argument(help="The PASCAL VOC 2012 folder (VOCdevkit/VOC2012).", show_default=False)],
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Write the augmented set again where one is.")] = False,
     json_path: JsonOption = None,
@@ -358,6 +358,7 @@ def sbd_command(
     from labeltools.formats.voc import LABELS_DIR
     from labeltools.jobs.sbd import add_sbd
     addition = add_sbd(sbd, dataset, overwrite=overwrite, jobs=jobs)
+    say(f"SBD: {addition.sbd}")
     if addition.from_voc:
         say(f"{counted(len(addition.from_voc), 'id')} of train.txt that SBD lacks: their labels are copied from {LABELS_DIR}/")
     summary = report_batch(addition, len(addition), "sbd", verb="wrote")

@@ -95,6 +95,7 @@ class SbdAddition(OneRun):
     lists: dict[str, list[str]]  # list name -> its ids
     from_voc: list[str]  # the ids whose label is VOC's own (SBD lacks them)
     jobs: int | None = None
+    sbd: Path | None = None  # SBD's dataset folder read
     written: list[Path] = field(default_factory=list, init=False)
 
     def _run(self) -> Iterator[FileResult]:
@@ -110,7 +111,7 @@ class SbdAddition(OneRun):
 
 
 def add_sbd(sbd: PathLike, dataset: PathLike, overwrite: bool = False, jobs: int | None = None) -> SbdAddition:
-    """Check an addition of SBD (its release's ``dataset`` folder) to the VOC 2012 folder
+    """Check an addition of SBD (its release's ``dataset`` folder, or the folder above it) to the VOC 2012 folder
     ``dataset`` as its augmented training set (see the module docs), and return it ready to run.
 
     Raises:
@@ -122,6 +123,8 @@ def add_sbd(sbd: PathLike, dataset: PathLike, overwrite: bool = False, jobs: int
     """
     require_scipy_io()
     root, source = location(dataset), location(sbd)
+    if not is_sbd_root(source) and is_sbd_root(source / "dataset"):  # the release's folder, given above it
+        source = source / "dataset"
     if not is_sbd_root(source):
         raise DatasetError(f"{sbd}: not SBD's dataset folder (no cls/ of class maps inside; it is benchmark_RELEASE/dataset in SBD's release)")
     if not is_voc_root(root):
@@ -149,4 +152,4 @@ def add_sbd(sbd: PathLike, dataset: PathLike, overwrite: bool = False, jobs: int
         items.append(SbdItem(image_id, label, str(image_path(root, image_id))))
     trained = set(voc_train)
     lists = {WHOLE_LIST: ids, BESIDE_TRAIN_LIST: [i for i in ids if i not in trained]}
-    return SbdAddition(root, items, lists, from_voc, jobs)
+    return SbdAddition(root, items, lists, from_voc, jobs, source)
