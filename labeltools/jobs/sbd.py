@@ -111,8 +111,9 @@ class SbdAddition(OneRun):
 
 
 def add_sbd(sbd: PathLike, dataset: PathLike, overwrite: bool = False, jobs: int | None = None) -> SbdAddition:
-    """Check an addition of SBD (its release's ``dataset`` folder, or the folder above it) to the VOC 2012 folder
-    ``dataset`` as its augmented training set (see the module docs), and return it ready to run.
+    """Check an addition of SBD (its release's ``dataset`` folder, or the folder above it) to the
+    VOC 2012 folder ``dataset`` as its augmented training set (see the module docs), and return
+    it ready to run.
 
     Raises:
         DatasetError: no SBD or VOC folder, VOC's train or val list or SBD's lists missing, a
