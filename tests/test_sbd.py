@@ -129,6 +129,11 @@ def test_what_it_refuses_before_writing(tmp_path: Path, monkeypatch: pytest.Monk
     for (source, target), said in cases:
         result = cli("sbd", source, target)
         assert result.exit_code == 1 and said in " ".join(result.stderr.split()), result.output
+    (sbd / "val.txt").write_text((sbd / "val.txt").read_text() + "../../escaped\n")  # each id names a file written
+    result = cli("sbd", sbd, voc)
+    assert result.exit_code == 1 and "is a path, not a name: '../../escaped'" in " ".join(result.stderr.split())
+    assert not (voc / "SegmentationClassAug").exists()
+    (sbd / "val.txt").write_text((sbd / "val.txt").read_text().replace("../../escaped\n", ""))
     (voc / "class_names.txt").write_text("background\nroad\n")
     result = cli("sbd", sbd, voc)
     assert result.exit_code == 1 and "SBD's class maps hold PASCAL VOC's 21 classes, which this dataset's table does not" in " ".join(result.stderr.split())

@@ -142,6 +142,9 @@ def add_sbd(sbd: PathLike, dataset: PathLike, overwrite: bool = False, jobs: int
     left_out = set(voc_val) | (set(read_split(root, TEST_SPLIT)) if split_path(root, TEST_SPLIT).is_file() else set())
     sbd_ids = [i for name in SBD_LISTS for i in read_sbd_list(source, name)]
     ids = sorted(set(voc_train + sbd_ids) - left_out)
+    pathlike = next((i for i in ids if "/" in i or "\\" in i or i in (".", "..")), None)
+    if pathlike is not None:  # each id names a file written into SegmentationClassAug/
+        raise DatasetError(f"{source}: an id of its lists or of {split_path(root, 'train')} is a path, not a name: {pathlike!r}")
     mapped = set(sbd_ids) | {p.stem for p in list_files(source / CLASS_MAPS_DIR, (".mat",))}
     items, from_voc = [], []
     for image_id in ids:  # a missing class map, label or image fails its id alone
