@@ -363,3 +363,28 @@ def test_workers_that_die_as_they_start_stop_the_run_in_words(monkeypatch: pytes
     monkeypatch.setattr(executor, "_worker_started", _die_at_start)  # forked workers inherit it
     with pytest.raises(LabeltoolsError, match=r"worker processes die before finishing any work \(SIGKILL\); try --jobs 1"):
         list(map_files(_square, range(40), jobs=2, chunksize=1))
+
+
+def _deaf_when_stuck(item: int) -> FileResult:
+    """Item 1 leaves its worker deaf to SIGTERM and stuck, as a worker blocked on the result
+    queue's lock that a dead worker held is (``concurrent.futures`` turns the SystemExit our
+    SIGTERM raises there into a second wait for that lock)."""
+    if item == 1:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        time.sleep(600)
+    return FileResult(source=str(item), data=item)
+
+
+def test_a_worker_deaf_to_sigterm_is_killed_when_the_run_stops() -> None:
+    """The run ends (here: its results are no longer wanted) with a worker that does not stop
+    when told: it is killed, where the pool's thread waited for it for ever."""
+    import threading
+
+    results = map_files(_deaf_when_stuck, range(4), jobs=2, chunksize=1)
+    assert next(results).data == 0
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    closing = threading.Thread(target=results.close)
+    closing.start()
+    closing.join(120)  # a hang guard, far above the seconds a stop takes
+    assert not closing.is_alive(), "stopping the run waited for a stuck worker"
+    assert not [p for p in psutil.Process().children(recursive=True) if p.pid in before and p.is_running() and p.status() != psutil.STATUS_ZOMBIE]

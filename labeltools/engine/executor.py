@@ -272,6 +272,9 @@ CHUNKS_PER_WORKER = 2
 #: Seconds to wait for the exit status of the workers of a broken pool.
 DEATH_WAIT = 2.5
 
+#: Seconds a worker told to stop has to remove its temporary files and exit, before it is killed.
+STOP_WAIT = 5.0
+
 
 def _map_processes(guard: _Guard, work: list[Any], workers: int, chunksize: int) -> Iterator[FileResult]:
     """:func:`map_files` on local worker processes, in input order, surviving dead workers.
@@ -409,13 +412,22 @@ class _Pool:
         return next((f"exit code {code}" for code in codes if code and code != stopped), "killed")
 
     def stop(self) -> None:
-        """Stop the workers now: each removes its temporary files and exits."""
+        """Stop the workers now: each removes its temporary files and exits. One still alive
+        :data:`STOP_WAIT` seconds after it was told is killed: a worker blocked on the result
+        queue's lock, which a worker that died holding it never released, turns SIGTERM into
+        a second wait for that lock (``concurrent.futures`` sends a result back again when
+        sending one raises), and the pool's thread would join it for ever."""
         processes = self._remember()
         for process in processes:
             if process.is_alive():
                 process.terminate()
         for process in processes:  # gone before their pipes close, which they would report
-            process.join(5)
+            process.join(STOP_WAIT)
+        for process in processes:
+            if process.is_alive():
+                log.debug("worker %s did not stop when told: killed", process.pid)
+                process.kill()
+                process.join()
         self.executor.shutdown(wait=True, cancel_futures=True)
 
 
