@@ -738,10 +738,10 @@ def test_a_test_list_without_any_label_is_a_withheld_test_set(tmp_path: Path) ->
     assert reported.exit_code == 0 and said in " ".join(reported.stderr.split())
     exported = cli("export", root, "--to", "coco", "--objects", "regions", "-d", tmp_path / "coco", "--json", tmp_path / "e.json", "-j", "1")
     assert exported.exit_code == 0, exported.output  # its ids failed, without labels
-    assert f"{root / 'ImageSets' / 'Segmentation' / 'test.txt'}: none of its 2 id(s) has a label (a test set whose labels are withheld): not exported" in " ".join(exported.stderr.split())
+    assert f"{root / 'ImageSets' / 'Segmentation' / 'test.txt'}: none of its 2 id(s) has a label (a test set whose labels are withheld, as VOC2012's): not exported" in " ".join(exported.stderr.split())
     assert json.loads((tmp_path / "e.json").read_text())["exported"] == 2
     refused = cli("export", root, "--to", "coco", "--objects", "regions", "-d", tmp_path / "coco-test", "--split", "test")
-    assert refused.exit_code == 1 and "none of its ids has a label (a test set whose labels are withheld): nothing to export" in " ".join(refused.stderr.split())
+    assert refused.exit_code == 1 and "none of its ids has a label (a test set whose labels are withheld, as VOC2012's): nothing to export" in " ".join(refused.stderr.split())
     (tmp_path / "pred").mkdir()  # a model's predictions of the test set, for its server
     for image_id in ("t1", "t2"):
         write_label(tmp_path / "pred" / f"{image_id}.png", np.zeros((4, 6), np.uint8))

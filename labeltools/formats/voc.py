@@ -259,6 +259,23 @@ def held_out_ids(root: PathLike) -> list[str]:
     return read_split(root, TEST_SPLIT) if split_path(root, TEST_SPLIT).is_file() else []
 
 
+#: What a test list none of whose ids has a label is, in messages.
+WITHHELD = "a test set whose labels are withheld, as VOC2012's"
+
+
+def withheld_test(root: PathLike) -> list[str]:
+    """The ids of ``test.txt`` when none of them has a label in ``SegmentationClass``: a test set
+    whose labels are withheld (VOC2012's test tar adds its list and images, never its labels,
+    which its evaluation server holds); none otherwise, and for a test list with some labels,
+    which is held to all of them.
+
+    Raises:
+        DatasetError: ``test.txt`` cannot be read.
+    """
+    test = held_out_ids(root)
+    return [] if not test or set(test) & set(label_ids(root)) else test
+
+
 def write_split(root: PathLike, split: str, ids: Iterable[str]) -> Path:
     """Write a split file (one id a line), atomically; returns its path."""
     return write_splits(root, {split: ids})[0]

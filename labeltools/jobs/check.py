@@ -59,6 +59,7 @@ from labeltools.formats.voc import (
     LABELS_DIR,
     SPLITS_DIR,
     TEST_SPLIT,
+    WITHHELD,
     available_splits,
     class_file_disagreements,
     dataset_class_table,
@@ -69,6 +70,7 @@ from labeltools.formats.voc import (
     no_labels,
     read_split,
     split_path,
+    withheld_test,
 )
 from labeltools.jobs.stats import existing_split_balance
 from labeltools.ops.remap import index_to_rgb
@@ -436,16 +438,11 @@ class DatasetCheck(_Problems):
         return [item for item in items if any(item)]
 
     def _withheld_test(self, splits: dict[str, list[str]]) -> set[str]:
-        """The ids of a ``test.txt`` none of whose ids has a label: a test set whose labels are
-        withheld (VOC2012's, scored by its evaluation server), whose images alone are checked;
-        said in :attr:`notes`. A test list with some labels is held to all of them."""
-        test = set(splits.get(TEST_SPLIT, ()))
-        if not test or test & set(label_ids(self.root)):
-            return set()
-        self.notes = [
-            f"{split_path(self.root, TEST_SPLIT)}: none of its {len(test)} id(s) has a label (a test set whose labels are "
-            "withheld, as VOC2012's): their images are checked"
-        ]
+        """The ids of a withheld test set (see :func:`~labeltools.formats.voc.withheld_test`),
+        whose images alone are checked; said in :attr:`notes`."""
+        test = set(withheld_test(self.root)) if TEST_SPLIT in splits else set()  # an unreadable test.txt is reported already
+        if test:
+            self.notes = [f"{split_path(self.root, TEST_SPLIT)}: none of its {len(test)} id(s) has a label ({WITHHELD}): their images are checked"]
         return test
 
     def _check_image_suffixes(self, names: list[str]) -> None:

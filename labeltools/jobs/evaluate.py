@@ -33,6 +33,7 @@ from labeltools.formats.cityscapes import chosen_maps, frame_prefixes, label_map
 from labeltools.formats.labels import NOT_PNG, not_png_hint, read_label
 from labeltools.formats.voc import (
     GIVE_CLASSES,
+    WITHHELD,
     check_labels_agree,
     dataset_class_table,
     dataset_label_paths,
@@ -146,7 +147,7 @@ def evaluation_pairs(gt: PathLike, pred: PathLike, split: str | None = None) -> 
         if split is not None and gt_paths and not set(label_ids(gt_dir, gt_paths[0].parent.name)) & {p.stem for p in gt_paths}:
             raise DatasetError(
                 f"{split_path(gt_dir, split)}: none of its {len(gt_paths)} id(s) has a label in {gt_paths[0].parent} "
-                "(a test set whose labels are withheld, as VOC2012's, is scored by its evaluation server): nothing to score"
+                f"({WITHHELD}, is scored by its evaluation server): nothing to score"
             )
     elif split is not None:
         raise DatasetError(

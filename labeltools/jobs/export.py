@@ -80,6 +80,7 @@ from labeltools.formats.voc import (
     AUG_SPLITS,
     OBJECTS_DIR,
     TEST_SPLIT,
+    WITHHELD,
     available_splits,
     dataset_class_table,
     image_path,
@@ -90,6 +91,7 @@ from labeltools.formats.voc import (
     read_split,
     save_class_names,
     split_path,
+    withheld_test,
 )
 from labeltools.formats.yolo import (
     data_yaml,
@@ -706,10 +708,10 @@ def _voc_items(root: Path, split: str | None, regions: bool, notes: list[str]) -
         )
     there = available_splits(root)
     test = read_split(root, TEST_SPLIT) if TEST_SPLIT in there else []
-    if test and not set(test) & set(label_ids(root)):  # VOC2012's test set: its labels are withheld
-        notes.append(f"{split_path(root, TEST_SPLIT)}: none of its {len(test)} id(s) has a label (a test set whose labels are withheld): not exported")
+    if withheld_test(root):
         if split == TEST_SPLIT:
-            raise DatasetError(f"{split_path(root, TEST_SPLIT)}: none of its ids has a label (a test set whose labels are withheld): nothing to export")
+            raise DatasetError(f"{split_path(root, TEST_SPLIT)}: none of its ids has a label ({WITHHELD}): nothing to export")
+        notes.append(f"{split_path(root, TEST_SPLIT)}: none of its {len(test)} id(s) has a label ({WITHHELD}): not exported")
         test = []
     if split in AUG_SPLITS and labels_dir_of(root, split) == AUG_LABELS_DIR:
         raise DatasetError(
