@@ -60,6 +60,7 @@ _EXPORTS: dict[str, str] = {
     "VOID_COLOR": "labeltools.core.colormap",
     "WeightsError": "labeltools.core.errors",
     "WorkbookError": "labeltools.core.errors",
+    "add_sbd": "labeltools.jobs.sbd",
     "atomic_write": "labeltools.engine.storage",
     "bar_chart": "labeltools.ops.draw",
     "check_dataset": "labeltools.jobs.check",
@@ -236,6 +237,7 @@ if TYPE_CHECKING:
     from labeltools.jobs.remap import remap_files as remap_files
     from labeltools.jobs.report import ReportOptions as ReportOptions
     from labeltools.jobs.report import make_report as make_report
+    from labeltools.jobs.sbd import add_sbd as add_sbd
     from labeltools.jobs.stats import DatasetStats as DatasetStats
     from labeltools.jobs.stats import dataset_stats as dataset_stats
     from labeltools.jobs.stats import save_stats_plot as save_stats_plot
@@ -324,6 +326,7 @@ __all__ = [
     "WeightsError",
     "WorkbookError",
     "__version__",
+    "add_sbd",
     "atomic_write",
     "bar_chart",
     "check_dataset",
