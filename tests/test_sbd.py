@@ -148,3 +148,29 @@ def test_what_it_refuses_before_writing(tmp_path: Path, monkeypatch: pytest.Monk
         patch.setitem(sys.modules, "scipy", None)
         result = cli("sbd", sbd, voc, "--overwrite")
     assert result.exit_code == 1 and 'reading SBD\'s MATLAB files needs scipy: pip install "labeltools[sbd]"' in result.stderr
+
+
+def test_a_class_map_that_is_none_is_named(tmp_path: Path) -> None:
+    import io
+
+    from scipy.io import savemat
+
+    from labeltools.core.errors import LabelFileError
+    from labeltools.formats.sbd import read_sbd_class_map
+
+    cases = {
+        "3d": (np.zeros((2, 3, 4), np.uint8), r"GTcls.Segmentation is uint8 of shape \(2, 3, 4\), not a 2-D class map"),
+        "wide": (np.full((2, 3), 300, np.uint16), r"GTcls.Segmentation holds values outside the whole numbers 0..255"),
+        "fraction": (np.full((2, 3), 1.5), r"GTcls.Segmentation holds values outside the whole numbers 0..255"),
+    }
+    for name, (segmentation, said) in cases.items():
+        savemat(tmp_path / f"{name}.mat", {"GTcls": {"Segmentation": segmentation}})
+        with pytest.raises(LabelFileError, match=f"{name}.mat: {said}"):
+            read_sbd_class_map(tmp_path / f"{name}.mat")
+    buffer = io.BytesIO()
+    savemat(buffer, {"GTcls": {"Segmentation": np.zeros((2, 3), np.uint8)}})
+    newer = bytearray(buffer.getvalue())
+    newer[124:126] = b"\x00\x02"  # the header of MATLAB 7.3's HDF5 files, which SBD never wrote
+    (tmp_path / "newer.mat").write_bytes(bytes(newer))
+    with pytest.raises(LabelFileError, match=r"newer.mat: a MATLAB file of a version SBD does not write"):
+        read_sbd_class_map(tmp_path / "newer.mat")
