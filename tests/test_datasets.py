@@ -607,6 +607,11 @@ def test_stats_weights_evaluate_and_the_dataset_read_the_augmented_labels(tmp_pa
         f"labels: {root / 'SegmentationClass'} (train.txt's; the dataset's trainaug.txt lists the SBD-augmented training set: "
         "--split trainaug weights it)"
     ) in result.stderr
+    result = cli("stats", root, "-j", "1")  # every label of SegmentationClass, which it says beside the other list
+    assert result.exit_code == 0 and (
+        f"labels: {root / 'SegmentationClass'} (every label; the dataset's trainaug.txt lists the SBD-augmented training set: "
+        "--split trainaug counts it)"
+    ) in result.stderr
     result = cli("stats", root, "--split", "train", "--json", tmp_path / "s.json", "-j", "1")
     assert "labels:" not in result.stderr and json.loads((tmp_path / "s.json").read_text())["void_pixels"] == 3 * 9
 

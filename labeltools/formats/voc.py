@@ -337,6 +337,18 @@ def labels_note(root: PathLike, split: str | None) -> str:
     return "" if folder == LABELS_DIR else f"{location(root) / folder} ({split}.txt's: the SBD-augmented training set)"
 
 
+def labels_said(root: PathLike, split: str | None, chosen: bool, verb: str) -> str:
+    """What to tell the user of the labels a pass over a VOC folder reads: those of the augmented
+    set's folder (see :func:`labels_note`), or, when the pass chose ``SegmentationClass``'s itself
+    (``chosen``: no split was asked for) and the dataset has an augmented set, that set's list and
+    the ``--split`` that would ``verb`` it; ``""`` otherwise."""
+    note = labels_note(root, split)
+    if note or not chosen or (aug := aug_split(root)) is None:
+        return note
+    what = f"{split}.txt's" if split is not None else "every label"
+    return f"{location(root) / LABELS_DIR} ({what}; the dataset's {aug}.txt lists the SBD-augmented training set: --split {aug} {verb} it)"
+
+
 def aug_split(root: PathLike) -> str | None:
     """The list of the augmented training set the dataset holds with its ``SegmentationClassAug``
     (the first of :data:`AUG_SPLITS`), or None."""

@@ -37,7 +37,7 @@ from labeltools.formats.voc import (
     available_splits,
     dataset_class_table,
     read_split,
-    labels_note,
+    labels_said,
     select_label_paths,
 )
 from labeltools.ops.counts import BINARY_MASK_HINT, value_histogram
@@ -309,7 +309,7 @@ def count_dataset(
     paths, _ = select_label_paths(dataset, split, labels_dir, default_split=None)
     every_label = split is None and labels_dir is None  # then train and val are both counted
     stats = DatasetStats(dataset_class_table(dataset, classes, num_classes), keep_files=every_label)
-    note = labels_note(dataset, split) if labels_dir is None else ""
+    note = labels_said(dataset, split, split is None, "counts") if labels_dir is None else ""
     return DatasetCounting(location(dataset), paths, stats, jobs, labels_from=note)
 
 

@@ -32,12 +32,10 @@ from labeltools.formats.labels import label_histogram, write_json
 from labeltools.formats.voc import (
     CLASS_NAMES_FILE,
     GIVE_CLASSES,
-    LABELS_DIR,
     TEST_SPLIT,
-    aug_split,
     dataset_class_table,
     held_out_ids,
-    labels_note,
+    labels_said,
     select_label_paths,
 )
 from labeltools.ops.counts import (
@@ -234,12 +232,7 @@ def weigh_dataset(
         settings = {"scheme": scheme, "c": c, "beta": beta, "strict": strict, "jobs": jobs}
         return _weigh_cityscapes(root, found, classes, num_classes, output, name, **settings)
     paths, used_split = select_label_paths(root, split, labels_dir)
-    labels_from = labels_note(root, used_split) if labels_dir is None else ""
-    if labels_dir is None and split is None and used_split is not None and (aug := aug_split(root)) is not None:
-        labels_from = (
-            f"{location(root) / LABELS_DIR} ({used_split}.txt's; the dataset's {aug}.txt lists the SBD-augmented training set: "
-            f"--split {aug} weights it)"
-        )
+    labels_from = labels_said(root, used_split, split is None, "weights") if labels_dir is None else ""
     held_out: list[str] = []
     if labels_dir is None and used_split is None:  # every label, but none held out for the test
         held = set(held_out_ids(root))
