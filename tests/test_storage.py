@@ -465,3 +465,26 @@ def test_ade20k_and_cityscapes_folders_on_s3_read_as_the_local_ones(s3: Any, tmp
     assert city_check[:2] == (0, {**city_check[1], "samples": len(frames), "errors": 0, "warnings": 0})
     assert city_scores[1]["images"] == len(frames) and "ground truth: 7 *_labelIds.png under ROOT/cs/gtFine/val" in city_scores[2]
     assert city_report[1]["images"] == len(frames) and city_report[1]["problems"] == []
+
+
+def test_sbd_adds_the_augmented_set_to_a_voc_folder_in_a_bucket_as_on_disk(s3: Any, tmp_path: Path) -> None:
+    """SBD's release and a VOC 2012 folder in a bucket: labeltools sbd reads the MATLAB files
+    and writes the labels and lists there, byte for byte as on disk."""
+    from exports import sbd_release, voc_2012
+
+    local = tmp_path / "data"
+    sizes = {"a1": (9, 6), "a2": (8, 7), "s1": (9, 6), "s2": (7, 5), "v1": (6, 6)}
+    voc_2012(local / "VOC2012", sizes, train=["a1", "a2"], val=["v1"])
+    sbd_release(local / "sbd" / "dataset", {i: sizes[i] for i in ("a1", "s1", "s2", "v1")}, train=["a1", "s1"], val=["s2", "v1"])
+    s3.put(f"{local}/", "out/sbd/data/", recursive=True)
+    before = local_tree(local / "VOC2012")
+    for root in (str(local), "s3://out/sbd/data"):
+        result = cli("sbd", f"{root}/sbd", f"{root}/VOC2012", "-j", "1")
+        assert result.exit_code == 0, result.output
+    written = {k: v for k, v in local_tree(local / "VOC2012").items() if k not in before}
+    assert sorted(written) == [
+        "ImageSets/Segmentation/aug.txt", "ImageSets/Segmentation/trainaug.txt",
+        "SegmentationClassAug/a1.png", "SegmentationClassAug/a2.png", "SegmentationClassAug/s1.png", "SegmentationClassAug/s2.png",
+    ]  # fmt: skip
+    remote = s3_tree(s3, "out/sbd/data/VOC2012")
+    assert {k: remote[k] for k in written} == written
