@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -263,17 +263,12 @@ def held_out_ids(root: PathLike) -> list[str]:
 WITHHELD = "a test set whose labels are withheld, as VOC2012's"
 
 
-def withheld_test(root: PathLike) -> list[str]:
-    """The ids of ``test.txt`` when none of them has a label in ``SegmentationClass``: a test set
-    whose labels are withheld (VOC2012's test tar adds its list and images, never its labels,
-    which its evaluation server holds); none otherwise, and for a test list with some labels,
-    which is held to all of them.
-
-    Raises:
-        DatasetError: ``test.txt`` cannot be read.
-    """
-    test = held_out_ids(root)
-    return [] if not test or set(test) & set(label_ids(root)) else test
+def is_withheld_test(test: Collection[str], labelled: Collection[str]) -> bool:
+    """True when ``test`` (the ids of ``test.txt``) is a test set whose labels are withheld: none
+    of its ids is among ``labelled`` (``SegmentationClass``'s). VOC2012's test tar adds its list
+    and images, never its labels, which its evaluation server holds; a test list with some labels
+    is held to all of them."""
+    return bool(test) and not set(test) & set(labelled)
 
 
 def write_split(root: PathLike, split: str, ids: Iterable[str]) -> Path:
@@ -346,7 +341,10 @@ def labels_said(root: PathLike, split: str | None, chosen: bool, verb: str) -> s
     if note or not chosen or (aug := aug_split(root)) is None:
         return note
     what = f"{split}.txt's" if split is not None else "every label"
-    return f"{location(root) / LABELS_DIR} ({what}; the dataset's {aug}.txt lists the SBD-augmented training set: --split {aug} {verb} it)"
+    return (
+        f"{location(root) / LABELS_DIR} ({what}; the dataset's {aug}.txt lists the SBD-augmented training set: "
+        f"--split {aug} {verb} it)"
+    )
 
 
 def aug_split(root: PathLike) -> str | None:

@@ -66,11 +66,11 @@ from labeltools.formats.voc import (
     image_path,
     is_voc_root,
     label_ids,
+    is_withheld_test,
     labels_dir_of,
     no_labels,
     read_split,
     split_path,
-    withheld_test,
 )
 from labeltools.jobs.stats import existing_split_balance
 from labeltools.ops.remap import index_to_rgb
@@ -277,10 +277,11 @@ _LEAKS = (
 )
 
 
-def _aug_hint(root: Path, lists: list[str]) -> str:
-    """Where the labels of an augmented training set's list belong, when the dataset lacks that folder."""
+def _aug_hint(lists: list[str], has_aug: bool) -> str:
+    """Where the labels of an augmented training set's list belong, when the dataset lacks that
+    folder (``has_aug`` False)."""
     augs = [name for name in lists if Path(name).stem in AUG_SPLITS]
-    if not augs or (root / AUG_LABELS_DIR).is_dir():
+    if not augs or has_aug:
         return ""
     return (
         f"; {augs[0]} lists the SBD-augmented training set, whose labels belong in {AUG_LABELS_DIR}/ "
@@ -402,48 +403,43 @@ class DatasetCheck(_Problems):
             if scored in splits and seen in splits:
                 for image_id in sorted(set(splits[scored]) & set(splits[seen])):
                     self._add(ERROR, kind, split_path(self.root, scored), f"id {image_id} is also in {seen}.txt: {why}")
-        withheld = self._withheld_test(splits)
+        has_aug = (self.root / AUG_LABELS_DIR).is_dir()
         listed: dict[str, dict[str, list[str]]] = {LABELS_DIR: {}, AUG_LABELS_DIR: {}}  # folder -> id -> lists
         for name, ids in splits.items():
             folder = labels_dir_of(self.root, name)
             for image_id in dict.fromkeys(ids):
                 listed[folder].setdefault(image_id, []).append(f"{name}.txt")
         every_listed = listed[LABELS_DIR].keys() | listed[AUG_LABELS_DIR].keys()
-        items: list[tuple[str, str]] = []
-        aug_items: list[tuple[str, str]] = []
-        missing_images: set[str] = set()
-        for folder, lists in listed.items():
-            if folder == AUG_LABELS_DIR and not (self.root / folder).is_dir():
-                continue
-            labelled = set(label_ids(self.root, folder))
-            if not labelled and folder == LABELS_DIR:
-                self._add(ERROR, "no-labels", self.root / folder, no_labels(self.root))
+        labelled_in = {folder: set(label_ids(self.root, folder)) for folder in listed if folder == LABELS_DIR or has_aug}
+        if not labelled_in[LABELS_DIR]:
+            self._add(ERROR, "no-labels", self.root / LABELS_DIR, no_labels(self.root))
+        test = splits.get(TEST_SPLIT, [])
+        withheld = set(test) if is_withheld_test(test, labelled_in[LABELS_DIR]) else set()
+        if withheld:
+            self.notes = [f"{split_path(self.root, TEST_SPLIT)}: none of its {len(withheld)} id(s) has a label ({WITHHELD}): their images are checked"]
+        images: dict[str, Any] = {}  # id -> its image, or None: an id in both folders is looked up once
+        checked: dict[str, list[tuple[str, str]]] = {LABELS_DIR: [], AUG_LABELS_DIR: []}
+        for folder, labelled in labelled_in.items():
+            lists = listed[folder]
             for image_id in sorted(labelled | lists.keys()):
                 where = f" (listed in {', '.join(lists[image_id])})" if image_id in lists else ""
                 label = self.root / folder / f"{image_id}.png"
-                image = image_path(self.root, image_id)
                 if image_id not in labelled and image_id not in withheld:
-                    hint = not_png_hint(label) + _aug_hint(self.root, lists.get(image_id, []))
+                    hint = not_png_hint(label) + _aug_hint(lists.get(image_id, []), has_aug)
                     self._add(ERROR, "missing-label", label, f"missing label{where}{hint}")
                 elif splits and image_id not in every_listed:
                     self._add(WARNING, "unlisted", label, "no split file lists this label")
-                if not image.exists() and image_id not in missing_images:
-                    missing_images.add(image_id)
-                    of = f" for {folder}/{image_id}.png" if image_id in labelled else ""
-                    self._add(ERROR, "missing-image", image, f"missing image{of}{where}")
-                item = (str(label) if image_id in labelled else "", str(image) if image.exists() else "")
-                (items if folder == LABELS_DIR else aug_items).append(item)
-        self._check_image_suffixes(sorted({Path(image).name for _, image in items + aug_items if image}))
-        self.aug_items = [item for item in aug_items if any(item)]
-        return [item for item in items if any(item)]
-
-    def _withheld_test(self, splits: dict[str, list[str]]) -> set[str]:
-        """The ids of a withheld test set (see :func:`~labeltools.formats.voc.withheld_test`),
-        whose images alone are checked; said in :attr:`notes`."""
-        test = set(withheld_test(self.root)) if TEST_SPLIT in splits else set()  # an unreadable test.txt is reported already
-        if test:
-            self.notes = [f"{split_path(self.root, TEST_SPLIT)}: none of its {len(test)} id(s) has a label ({WITHHELD}): their images are checked"]
-        return test
+                if image_id not in images:
+                    image = image_path(self.root, image_id)
+                    images[image_id] = image if image.exists() else None
+                    if images[image_id] is None:
+                        of = f" for {folder}/{image_id}.png" if image_id in labelled else ""
+                        self._add(ERROR, "missing-image", image, f"missing image{of}{where}")
+                found = images[image_id]
+                checked[folder].append((str(label) if image_id in labelled else "", str(found) if found is not None else ""))
+        self._check_image_suffixes(sorted(image.name for image in images.values() if image is not None))
+        self.aug_items = [item for item in checked[AUG_LABELS_DIR] if any(item)]
+        return [item for item in checked[LABELS_DIR] if any(item)]
 
     def _check_image_suffixes(self, names: list[str]) -> None:
         """Warn of images that are not ``<id>.jpg``: the loaders most training code uses open

@@ -142,13 +142,17 @@ def evaluation_pairs(gt: PathLike, pred: PathLike, split: str | None = None) -> 
     for folder, what in ((gt_dir, "ground-truth"), (pred_dir, "prediction")):
         if not folder.is_dir():
             raise DatasetError(f"{folder}: no such {what} folder")
+    labelled: set[str] | None = None  # of a split's folder, every label there: a prediction of one has ground truth
     if is_voc_root(gt_dir):
         gt_paths = dataset_label_paths(gt_dir, split)
-        if split is not None and gt_paths and not set(label_ids(gt_dir, gt_paths[0].parent.name)) & {p.stem for p in gt_paths}:
-            raise DatasetError(
-                f"{split_path(gt_dir, split)}: none of its {len(gt_paths)} id(s) has a label in {gt_paths[0].parent} "
-                f"({WITHHELD}, is scored by its evaluation server): nothing to score"
-            )
+        if split is not None:
+            labels = location(gt_dir) / labels_dir_of(gt_dir, split)
+            labelled = set(label_ids(gt_dir, labels.name))
+            if gt_paths and not labelled & {p.stem for p in gt_paths}:
+                raise DatasetError(
+                    f"{split_path(gt_dir, split)}: none of its {len(gt_paths)} id(s) has a label in {labels} "
+                    f"({WITHHELD}, is scored by its evaluation server): nothing to score"
+                )
     elif split is not None:
         raise DatasetError(
             f"{gt_dir}: a split ({split}) needs a VOC dataset folder with SegmentationClass/ "
@@ -160,7 +164,7 @@ def evaluation_pairs(gt: PathLike, pred: PathLike, split: str | None = None) -> 
         raise DatasetError(no_labels(gt_dir) if is_voc_root(gt_dir) and split is None else f"{gt_dir}: no ground-truth label files (.png)")
     pairs = [(str(p), str(pred_dir / f"{p.stem}.png")) for p in gt_paths]
     # A prediction of an image outside the split has ground truth: it is only not asked for.
-    stems = {p.stem for p in gt_paths} if split is None else set(label_ids(gt_dir, labels_dir_of(gt_dir, split)))
+    stems = labelled if labelled is not None else {p.stem for p in gt_paths}
     predicted = {p.stem for p in pred_dir.glob("*.png")}
     asked = {p.stem for p in gt_paths}
     if not predicted & asked:

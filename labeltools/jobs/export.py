@@ -85,13 +85,13 @@ from labeltools.formats.voc import (
     dataset_class_table,
     image_path,
     is_voc_root,
+    is_withheld_test,
     label_ids,
     label_path,
     labels_dir_of,
     read_split,
     save_class_names,
     split_path,
-    withheld_test,
 )
 from labeltools.formats.yolo import (
     data_yaml,
@@ -708,7 +708,7 @@ def _voc_items(root: Path, split: str | None, regions: bool, notes: list[str]) -
         )
     there = available_splits(root)
     test = read_split(root, TEST_SPLIT) if TEST_SPLIT in there else []
-    if withheld_test(root):
+    if is_withheld_test(test, label_ids(root)):
         if split == TEST_SPLIT:
             raise DatasetError(f"{split_path(root, TEST_SPLIT)}: none of its ids has a label ({WITHHELD}): nothing to export")
         notes.append(f"{split_path(root, TEST_SPLIT)}: none of its {len(test)} id(s) has a label ({WITHHELD}): not exported")

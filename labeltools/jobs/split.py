@@ -127,8 +127,8 @@ def split_dataset(
     ``val.txt`` and ``trainval.txt`` are rewritten (``val_fraction`` of the ids in val, never an
     empty side; the ids a list of the augmented training set names, such as ``train_aug.txt``,
     stay in train, which that list trains on); with ``folds=K``, ``train_<k>.txt`` and
-    ``val_<k>.txt`` for k = 0..K-1, every id in exactly one ``val_<k>``. ``stratify`` keeps every class held by two images or more on
-    both sides.
+    ``val_<k>.txt`` for k = 0..K-1, every id in exactly one ``val_<k>``. ``stratify`` keeps
+    every class held by two images or more on both sides.
 
     Raises:
         DatasetError: not a VOC folder, no labels (or every one in ``test.txt``, or in an
