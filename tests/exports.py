@@ -1,8 +1,9 @@
 """Annotation exports of other tools, built in code as each tool lays them out: COCO instances,
-CVAT for images 1.1 XML, Label Studio JSON, Cityscapes gtFine polygons; and PASCAL VOC 2012 as
-it ships with the Semantic Boundaries Dataset's release beside it. Each builder draws random
-objects (polygons, boxes, masks...) with a seeded generator, writes the images the export names,
-and returns what it wrote. Shared by the tests, the ``--help`` examples and ``scripts/bench.py``.
+CVAT for images 1.1 XML, Label Studio JSON, Cityscapes gtFine polygons; CamVid's class list; and
+PASCAL VOC 2012 as it ships with the Semantic Boundaries Dataset's release beside it. Each
+builder draws random objects (polygons, boxes, masks...) with a seeded generator, writes the
+images the export names, and returns what it wrote. Shared by the tests, the ``--help``
+examples and ``scripts/bench.py``.
 """
 
 from __future__ import annotations
@@ -296,3 +297,23 @@ def voc_2012(root: Path, sizes: dict[str, tuple[int, int]], train: list[str], va
     write_split(root, "train", train)
     write_split(root, "val", val)
     return root
+
+
+#: CamVid's 32 classes as its label_colors.txt lists them (Kaggle's class_dict.csv copies it):
+#: Void is row 30, Wall after it.
+CAMVID = [
+    ("Animal", 64, 128, 64), ("Archway", 192, 0, 128), ("Bicyclist", 0, 128, 192), ("Bridge", 0, 128, 64),
+    ("Building", 128, 0, 0), ("Car", 64, 0, 128), ("CartLuggagePram", 64, 0, 192), ("Child", 192, 128, 64),
+    ("Column_Pole", 192, 192, 128), ("Fence", 64, 64, 128), ("LaneMkgsDriv", 128, 0, 192),
+    ("LaneMkgsNonDriv", 192, 0, 64), ("Misc_Text", 128, 128, 64), ("MotorcycleScooter", 192, 0, 192),
+    ("OtherMoving", 128, 64, 64), ("ParkingBlock", 64, 192, 128), ("Pedestrian", 64, 64, 0), ("Road", 128, 64, 128),
+    ("RoadShoulder", 128, 128, 192), ("Sidewalk", 0, 0, 192), ("SignSymbol", 192, 128, 128), ("Sky", 128, 128, 128),
+    ("SUVPickupTruck", 64, 128, 192), ("TrafficCone", 0, 0, 64), ("TrafficLight", 0, 64, 64), ("Train", 192, 64, 128),
+    ("Tree", 128, 128, 0), ("Truck_Bus", 192, 128, 192), ("Tunnel", 64, 0, 64), ("VegetationMisc", 192, 192, 0),
+    ("Void", 0, 0, 0), ("Wall", 64, 192, 0),
+]  # fmt: skip
+
+
+def camvid_class_dict() -> str:
+    """CamVid's classes as Kaggle's class_dict.csv lists them (a header, one row a class)."""
+    return "name,r,g,b\n" + "".join(f"{n},{r},{g},{b}\n" for n, r, g, b in CAMVID)

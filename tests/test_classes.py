@@ -17,6 +17,8 @@ from labeltools.core.classes import (
 from labeltools.formats.voc import save_class_names, save_class_table
 from labeltools.jobs.colormap import save_colormap
 
+from exports import CAMVID, camvid_class_dict
+
 
 def write(tmp_path, name, text):
     path = tmp_path / name
@@ -105,7 +107,7 @@ def test_csv_with_header_colours_and_train_ids(tmp_path):
         ("0,a,1,2,3\n0,b,4,5,6\n", r"duplicate class index 0 \('a' and 'b'\)"),
         ("300,a,1,2,3\n", r"class 'a' has index 300; class indices are 0..254"),
         ("0,a,1,2,300\n", r"class 'a' has colour \(1, 2, 300\); expected three integers 0..255"),
-        ("0,a,1,2\n", r"line 1: expected index,name,r,g,b\[,train_id\], got 4 field"),
+        ("0,a,1,2\n", r"line 1: expected index,name,r,g,b\[,train_id\] \(or a header naming the columns name,r,g,b\), got 4 field"),
         ("0,a,x,2,3\n", r"line 1: index, r, g, b and train_id must be integers"),
         ("0,a,1,2,3\n\n1,b,1,1,1\n", r"line 2 is blank"),
         ("0,a,1,2,3,999\n", r"train id 999; expected 0..255"),
@@ -302,3 +304,37 @@ def test_coco_stuff_labels_read_as_its_preset_and_other_numbered_lines_are_refus
         ClassTable.load(labels)
     labels.write_text("background\ncat: siamese\n")  # a name with a colon stays a name
     assert ClassTable.load(labels).names == ["background", "cat: siamese"]
+
+
+def test_camvid_class_lists_number_their_rows_and_void_is_255(tmp_path) -> None:
+    """CamVid's class_dict.csv (name,r,g,b, no index) was refused, its label_colors.txt (r g b
+    <tab> name) too: row i is class i, as the code that reads them numbers them; Void is void
+    and Wall stays 31 (no class moves)."""
+    for path in (write(tmp_path, "class_dict.csv", camvid_class_dict()),
+                 write(tmp_path, "label_colors.txt", "".join(f"{r} {g} {b}\t{n}\n" for n, r, g, b in CAMVID))):
+        table = ClassTable.load(path)
+        assert [(e.index, e.name, e.color) for e in table.classes] == [
+            (row, n, (r, g, b)) for row, (n, r, g, b) in enumerate(CAMVID) if n != "Void"
+        ]
+        assert table.index_of("Wall") == 31 and table.index_of("Void") == VOID and table.palette()[VOID].tolist() == [0, 0, 0]
+        assert table.source == f"{path}, numbered by row (row i is class i), 'Void' void (255)"
+    # the Semantic Drone Dataset's class_dict_seg.csv: spaces after the commas, no void row
+    drone = ClassTable.load(write(tmp_path, "class_dict_seg.csv", "name, r, g, b\nunlabeled, 0, 0, 0\npaved-area, 128, 64, 128\n"))
+    assert drone.name_to_index == {"unlabeled": 0, "paved-area": 1} and drone.color_of(1) == (128, 64, 128)
+    assert drone.source.endswith("numbered by row (row i is class i)")
+
+
+def test_a_csv_header_places_its_columns(tmp_path) -> None:
+    """Columns in any order and a colormap's hex column beside them; a header that names no
+    colours is passed over as before; a train id without the value it trains is refused."""
+    table = ClassTable.load(write(tmp_path, "t.csv", "r,g,b,name,index\n0,0,0,bg,0\n9,8,7,cat,5\n"))
+    assert table.name_to_index == {"bg": 0, "cat": 5} and table.color_of(5) == (9, 8, 7)
+    save_colormap(tmp_path / "voc.csv", colormap_entries(21, ClassTable.preset("voc")))
+    assert list(ClassTable.load(tmp_path / "voc.csv")) == list(ClassTable.preset("voc").classes)
+    assert ClassTable.load(write(tmp_path, "u.csv", "idx,label,R,G\n0,bg,0,0,0\n")).name_to_index == {"bg": 0}
+    with pytest.raises(ClassTableError, match=r"u.csv: line 1: a train_id column needs an index column"):
+        ClassTable.load(write(tmp_path, "u.csv", "name,r,g,b,train_id\nroad,1,2,3,0\n"))
+    with pytest.raises(ClassTableError, match=r"u.csv: line 3: expected 4 fields as its header \(name,r,g,b\), got 3"):
+        ClassTable.load(write(tmp_path, "u.csv", "name,r,g,b\nroad,1,2,3\ncar,4,5\n"))
+    with pytest.raises(ClassTableError, match=r"u.csv: line 2: index, r, g, b and train_id must be integers"):
+        ClassTable.load(write(tmp_path, "u.csv", "name,r,g,b\nroad,1,x,3\n"))

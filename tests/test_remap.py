@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -8,6 +10,7 @@ from hypothesis.extra.numpy import arrays
 from PIL import Image
 from typer.testing import CliRunner
 
+from exports import CAMVID, camvid_class_dict
 from labeltools import (
     ClassEntry,
     ClassTable,
@@ -15,6 +18,7 @@ from labeltools import (
     IndexMap,
     LabelFileError,
     RemapError,
+    VOID,
     RemapReport,
     index_to_index,
     index_to_index_with_report,
@@ -826,3 +830,27 @@ def test_batch_argument_errors(tmp_path):
     with pytest.raises(LabelFileError, match="inputs with the same name would write the same output file"):
         remap_files([paths[0], tmp_path / "m0.jpg"], tmp_path / "out", "voc")
     assert not (tmp_path / "out").exists()
+
+
+def test_camvid_colour_masks_become_the_row_numbers_of_its_class_dict(tmp_path):
+    """CamVid's masks (`*_L.png`) with its class_dict.csv: each colour becomes its row, as the code
+    that reads that file numbers it, Void (row 30) 255, Wall still 31; the command says how it
+    read the table, and --to-rgb with the same file draws the colours back."""
+    (tmp_path / "class_dict.csv").write_text(camvid_class_dict())
+    colours = np.array([c for _, *c in CAMVID], np.uint8)
+    rows = np.random.default_rng(5).integers(0, len(CAMVID), (24, 32))
+    masks = tmp_path / "train_labels"
+    masks.mkdir()
+    Image.fromarray(colours[rows]).save(masks / "0001TP_006690_L.png")
+    result = CliRunner().invoke(app, ["remap", str(masks), "-c", str(tmp_path / "class_dict.csv"), "-d", str(tmp_path / "out"), "--strict", "-j", "1"])
+    assert result.exit_code == 0, result.stderr
+    assert f"classes: {tmp_path / 'class_dict.csv'}, numbered by row (row i is class i), 'Void' void (255)" in result.stderr
+    np.testing.assert_array_equal(read_label(tmp_path / "out" / "0001TP_006690_L.png"), np.where(rows == 30, VOID, rows))
+    result = CliRunner().invoke(app, ["remap", str(tmp_path / "out"), "--to-rgb", "-c", str(tmp_path / "class_dict.csv"), "-d", str(tmp_path / "rgb")])
+    assert result.exit_code == 0, result.stderr
+    np.testing.assert_array_equal(np.asarray(Image.open(tmp_path / "rgb" / "0001TP_006690_L.png").convert("RGB")), colours[rows])
+    result = CliRunner().invoke(app, ["stats", str(tmp_path / "out"), "-c", str(tmp_path / "class_dict.csv"), "--json", "-"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.count("numbered by row (row i is class i), 'Void' void (255)") == 1
+    counts = {c["name"]: c["pixels"] for c in json.loads(result.stdout)["classes"]}
+    assert counts["Wall"] == (rows == 31).sum() and "Void" not in counts

@@ -23,6 +23,7 @@ from labeltools.cli.shared import (
     report_batch,
     required,
     result_table,
+    said_classes,
     say,
     swatch,
 )
@@ -40,7 +41,7 @@ def colormap_command(
     num_alias: Annotated[Optional[int], typer.Option("--num", hidden=True, min=1, max=2**24)] = None,
     classes: Annotated[
         str,
-        typer.Option("--classes", "-c", help="Names and colours: a preset (voc, cityscapes, cityscapes-train, ade20k, ade20k-train, coco-stuff, coco-stuff-train) or a class table file."),
+        typer.Option("--classes", "-c", help="Names and colours: a preset (voc, cityscapes, cityscapes-train, ade20k, ade20k-train, coco-stuff, coco-stuff-train) or a class table file.", callback=said_classes),
     ] = "voc",
     output: Annotated[
         Optional[str],

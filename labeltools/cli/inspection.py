@@ -29,6 +29,7 @@ from labeltools.cli.shared import (
     printable,
     report_batch,
     result_table,
+    said_classes,
     say,
     stop_if_all_failed,
     wrote,
@@ -72,6 +73,7 @@ def excel_command(
             "-c",
             help="Class names: a file (class_names.txt, labels.txt, .csv, .json) or a preset. "
             "Default: class_names.txt beside the labels or one folder up, else voc.",
+            callback=said_classes,
         ),
     ] = None,
     names_alias: Annotated[Optional[str], typer.Option("--names", hidden=True)] = None,

@@ -44,6 +44,7 @@ from labeltools.cli.shared import (
     report_batch,
     required,
     result_table,
+    said_classes,
     say,
     split_option,
     wrote,
@@ -146,7 +147,7 @@ def convert_command(
     images: ImagesDirOption = None,
     classes: Annotated[
         Optional[str],
-        typer.Option("--classes", "-c", help="Class table: labels.txt, class_names.txt, .csv, .json or a preset. Default: the export's own, or found in the annotations."),
+        typer.Option("--classes", "-c", help="Class table: labels.txt, class_names.txt, .csv, .json or a preset. Default: the export's own, or found in the annotations.", callback=said_classes),
     ] = None,
     labels: LabelsAlias = None,
     unknown: Annotated[
@@ -421,7 +422,7 @@ def export_command(
     output_alias: OutputDirAlias = None,
     classes: Annotated[
         Optional[str],
-        typer.Option("--classes", "-c", help="Class table: labels.txt, class_names.txt, .csv, .json or a preset. Default: the dataset's, or found in the annotations."),
+        typer.Option("--classes", "-c", help="Class table: labels.txt, class_names.txt, .csv, .json or a preset. Default: the dataset's, or found in the annotations.", callback=said_classes),
     ] = None,
     labels: LabelsAlias = None,
     split: Annotated[Optional[str], split_option(" Labelme sources: train or val, split as convert splits them.", augmented=False)] = None,

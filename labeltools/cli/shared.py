@@ -596,13 +596,30 @@ def _main(
 #: labelme2voc's ``--labels/-l`` for --classes (convert, export).
 OutputDirAlias = Annotated[Optional[str], typer.Option("-o", hidden=True)]
 LabelsAlias = Annotated[Optional[str], typer.Option("--labels", "-l", hidden=True)]
+def said_classes(value: Optional[str]) -> Optional[str]:
+    """The ``--classes`` callback: a file that is another tool's class list, read by a choice
+    (CamVid's rows numbered, ADE20K's objectInfo150.txt as its preset...), says how it was read,
+    once, before the command runs; the command loads it again (and refuses a bad one)."""
+    from labeltools.core.classes import PRESETS, ClassTable
+    from labeltools.core.errors import ClassTableError
+    if value is not None and value.lower() not in PRESETS:
+        try:
+            table = ClassTable.load(value)
+        except ClassTableError:
+            return value
+        if table.source != value:
+            say(f"classes: {table.source}")
+    return value
+
+
 ClassesOption = Annotated[
     Optional[str],
     typer.Option(
         "--classes",
         "-c",
+        callback=said_classes,
         help="Class table: a preset (voc; cityscapes, ade20k, coco-stuff: the label ids as shipped, each scored by its train "
-        "id; cityscapes-train, ade20k-train, coco-stuff-train: the train ids) or a file (labels.txt, class_names.txt, .csv, .json).",
+        "id; cityscapes-train, ade20k-train, coco-stuff-train: the train ids) or a file (labels.txt, class_names.txt, .csv such as class_dict.csv, .json).",
     ),
 ]
 
@@ -614,7 +631,7 @@ def _other_side_table(flag: str, side: str, other: str, example: str) -> Any:
     return Annotated[
         Optional[str],
         typer.Option(
-            flag, metavar="TABLE",
+            flag, metavar="TABLE", callback=said_classes,
             help=f"{side} values are not the {other}: one the label ids of a table with train ids, the other its train "
             f"ids ({example}).",
         ),

@@ -659,7 +659,11 @@ class ClassTable:
         """A text file of tab-separated columns. ADE20K's ``objectInfo150.txt`` (``Idx Ratio
         Train Val Name``, its 150 classes) is its classes as the ``ade20k`` preset, whose names
         are among each row's synonyms (checked row by row); any other is refused, where it was
-        read as one name a line, header and numbers in the names."""
+        read as one name a line, header and numbers in the names. CamVid's ``label_colors.txt``
+        (``r g b<tab>name``, a class a row) is read as its ``class_dict.csv`` is."""
+        colored = [_COLOR_ROW.match(line) for line in lines]
+        if all(colored):
+            return cls._by_row([(m[4], (int(m[1]), int(m[2]), int(m[3]))) for m in colored if m is not None], source)
         header = [cell.strip() for cell in lines[0].split("\t")]
         if header == ADE20K_INFO_HEADER and len(lines) == len(ADE20K_CLASSES) + 1:
             preset = cls.preset("ade20k")
@@ -742,29 +746,67 @@ class ClassTable:
 
     @classmethod
     def _from_csv_text(cls, text: str, source: str) -> ClassTable:
-        rows = [r for r in csv.reader(io.StringIO(text))]
-        entries = []
-        for line_no, row in enumerate(rows, 1):
-            if not any(cell.strip() for cell in row):
-                raise ClassTableError(f"{source}: line {line_no} is blank")
+        """Rows of ``index,name,r,g,b[,train_id]`` (our own table). A header line that names
+        ``name,r,g,b`` places the columns, in any order, others (a colormap's ``hex``) aside;
+        without an ``index`` column (CamVid's ``class_dict.csv`` and the datasets that copy it)
+        the rows are numbered as their readers number them (:meth:`_by_row`). Any other header
+        line is passed over and the columns are ours, in order."""
+        rows = list(csv.reader(io.StringIO(text)))
+        header = [c.strip() for c in rows[0]] if rows else []
+        has_header = bool(header) and not _is_int(header[0])
+        at = _csv_columns(header) if has_header else None
+        if at is not None and "train_id" in at and "index" not in at:
+            raise ClassTableError(f"{source}: line 1: a train_id column needs an index column (the label value it trains)")
+        entries, by_row = [], []
+        for line_no, row in enumerate(rows[1:] if has_header else rows, 2 if has_header else 1):
             cells = [c.strip() for c in row]
-            if line_no == 1 and cells and not _is_int(cells[0]):
-                continue  # header
-            if len(cells) not in (5, 6):
+            if not any(cells):
+                raise ClassTableError(f"{source}: line {line_no} is blank")
+            if at is not None and len(cells) != len(header):
                 raise ClassTableError(
-                    f"{source}: line {line_no}: expected index,name,r,g,b[,train_id], "
-                    f"got {len(cells)} field(s)"
+                    f"{source}: line {line_no}: expected {len(header)} fields as its header "
+                    f"({','.join(header)}), got {len(cells)}"
                 )
+            if at is None and len(cells) not in (5, 6):
+                raise ClassTableError(
+                    f"{source}: line {line_no}: expected index,name,r,g,b[,train_id] "
+                    f"(or a header naming the columns name,r,g,b), got {len(cells)} field(s)"
+                )
+            columns = at if at is not None else _OUR_COLUMNS
             try:
-                index = int(cells[0])
-                color = (int(cells[2]), int(cells[3]), int(cells[4]))
-                train_id = int(cells[5]) if len(cells) == 6 and cells[5] != "" else None
+                color = (int(cells[columns["r"]]), int(cells[columns["g"]]), int(cells[columns["b"]]))
+                index = int(cells[columns["index"]]) if "index" in columns else NO_INDEX
+                train_cell = cells[columns["train_id"]] if columns.get("train_id", len(cells)) < len(cells) else ""
+                train_id = int(train_cell) if train_cell != "" else None
             except ValueError:
                 raise ClassTableError(
                     f"{source}: line {line_no}: index, r, g, b and train_id must be integers"
                 ) from None
-            entries.append(ClassEntry(index, csv_text_value(cells[1]), color, train_id))
+            name = csv_text_value(cells[columns["name"]])
+            entries.append(ClassEntry(index, name, color, train_id))
+            by_row.append((name, color))
+        if at is not None and "index" not in at:
+            return cls._by_row(by_row, source)
         return cls(entries, source)
+
+    @classmethod
+    def _by_row(cls, named: Sequence[tuple[str, Color]], source: str) -> ClassTable:
+        """Colours listed one class a row without its value (CamVid's ``class_dict.csv`` and
+        ``label_colors.txt``): row ``i`` is class ``i``, as the code that reads those files numbers
+        them; a void row (``Void``, any case) is 255, the others keep their row's number, so no
+        class moves. What was chosen is said in the table's source."""
+        entries = []
+        for row, (name, color) in enumerate(named):
+            if row >= VOID and name.lower() not in VOID_NAMES:
+                raise ClassTableError(
+                    f"{source}: more than {VOID} classes: label PNGs store one byte per pixel and {VOID} is void"
+                )
+            entries.append(ClassEntry(VOID if name.lower() in VOID_NAMES else row, name, color))
+        voids = [e.name for e in entries if e.index == VOID]
+        said = f"{source}, numbered by row (row i is class i)"
+        if voids:
+            said += f", {' and '.join(repr(n) for n in voids)} void (255)"
+        return cls(entries, said)
 
     @classmethod
     def _from_json_text(cls, text: str, source: str) -> ClassTable:
@@ -975,6 +1017,27 @@ class ClassTable:
         rows = [[e.index, e.name, *e.color, "" if e.train_id is None else e.train_id] for e in self._entries]
         return csv_document([["index", "name", "r", "g", "b", "train_id"], *rows])
 
+
+#: The columns of our CSV class table, in order (its header may be left out).
+_OUR_COLUMNS = {"index": 0, "name": 1, "r": 2, "g": 3, "b": 4, "train_id": 5}
+
+#: The names a CSV header may give each column (lower case, spaces as underscores).
+_CSV_COLUMN_NAMES = {
+    "index": ("index", "id"), "name": ("name", "class", "class_name"), "r": ("r", "red"),
+    "g": ("g", "green"), "b": ("b", "blue"), "train_id": ("train_id", "trainid"),
+}  # fmt: skip
+
+
+def _csv_columns(header: Sequence[str]) -> dict[str, int] | None:
+    """Where a CSV header line puts each column it names, or None unless it names name, r, g
+    and b (then the header is passed over and the columns are ours, in order)."""
+    cells = [cell.lower().replace(" ", "_") for cell in header]
+    at = {column: cells.index(name) for column, names in _CSV_COLUMN_NAMES.items() for name in names if name in cells}
+    return at if all(column in at for column in ("name", "r", "g", "b")) else None
+
+
+#: A line of CamVid's ``label_colors.txt``: ``r g b<tab>name``.
+_COLOR_ROW = re.compile(r"\s*(\d+)\s+(\d+)\s+(\d+)\s*\t\s*(\S.*?)\s*$")
 
 #: A line of ``id: name`` (COCO-Stuff's ``labels.txt``).
 _NUMBERED = re.compile(r"\s*(\d+)\s*:\s*(\S.*?)\s*$")
