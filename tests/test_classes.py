@@ -318,6 +318,9 @@ def test_camvid_class_lists_number_their_rows_and_void_is_255(tmp_path) -> None:
         ]
         assert table.index_of("Wall") == 31 and table.index_of("Void") == VOID and table.palette()[VOID].tolist() == [0, 0, 0]
         assert table.source == f"{path}, numbered by row (row i is class i), 'Void' void (255)"
+    # as Datumaro and CVAT write it: a comment, spaces, Void first (Animal stays 1)
+    datumaro = ClassTable.load(write(tmp_path, "label_colors.txt", "# color (RGB) label\n0 0 0 Void\n64 128 64 Animal\n192 0 128 Archway\n"))
+    assert datumaro.name_to_index == {"Void": VOID, "Animal": 1, "Archway": 2} and datumaro.color_of(2) == (192, 0, 128)
     # the Semantic Drone Dataset's class_dict_seg.csv: spaces after the commas, no void row
     drone = ClassTable.load(write(tmp_path, "class_dict_seg.csv", "name, r, g, b\nunlabeled, 0, 0, 0\npaved-area, 128, 64, 128\n"))
     assert drone.name_to_index == {"unlabeled": 0, "paved-area": 1} and drone.color_of(1) == (128, 64, 128)

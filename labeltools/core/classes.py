@@ -598,7 +598,8 @@ class ClassTable:
 
         ``.csv`` and ``.json`` files are read as such (a JSON file may also be Datumaro's
         ``dataset_meta.json``); a ``labelmap.txt`` (Datumaro's and CVAT's ``name:r,g,b:parts:
-        actions`` lines) by its header or name; any other file as a list of names, in labelme's
+        actions`` lines) by its header or name; CamVid's ``label_colors.txt`` (``r g b name``
+        lines) by its rows (:meth:`_by_row`); any other file as a list of names, in labelme's
         ``labels.txt`` form when it holds ``__ignore__``, else line ``i`` = class ``i``.
 
         Raises:
@@ -626,6 +627,10 @@ class ClassTable:
         lines = text.splitlines()
         while lines and not lines[-1].strip():  # a trailing newline or two is not a class
             lines.pop()
+        rows = [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
+        colored = [_COLOR_ROW.match(line) for line in rows]
+        if rows and all(colored):  # CamVid's label_colors.txt: r g b, then the name
+            return cls._by_row([(m[4], (int(m[1]), int(m[2]), int(m[3]))) for m in colored if m is not None], str(path))
         if any("\t" in line for line in lines):
             return cls._from_columns(lines, str(path))
         if lines and all(_NUMBERED.match(line) for line in lines):
@@ -659,11 +664,7 @@ class ClassTable:
         """A text file of tab-separated columns. ADE20K's ``objectInfo150.txt`` (``Idx Ratio
         Train Val Name``, its 150 classes) is its classes as the ``ade20k`` preset, whose names
         are among each row's synonyms (checked row by row); any other is refused, where it was
-        read as one name a line, header and numbers in the names. CamVid's ``label_colors.txt``
-        (``r g b<tab>name``, a class a row) is read as its ``class_dict.csv`` is."""
-        colored = [_COLOR_ROW.match(line) for line in lines]
-        if all(colored):
-            return cls._by_row([(m[4], (int(m[1]), int(m[2]), int(m[3]))) for m in colored if m is not None], source)
+        read as one name a line, header and numbers in the names."""
         header = [cell.strip() for cell in lines[0].split("\t")]
         if header == ADE20K_INFO_HEADER and len(lines) == len(ADE20K_CLASSES) + 1:
             preset = cls.preset("ade20k")
@@ -1036,8 +1037,9 @@ def _csv_columns(header: Sequence[str]) -> dict[str, int] | None:
     return at if all(column in at for column in ("name", "r", "g", "b")) else None
 
 
-#: A line of CamVid's ``label_colors.txt``: ``r g b<tab>name``.
-_COLOR_ROW = re.compile(r"\s*(\d+)\s+(\d+)\s+(\d+)\s*\t\s*(\S.*?)\s*$")
+#: A line of CamVid's ``label_colors.txt``: ``r g b``, then a tab (as CamVid ships it) or a
+#: space (as Datumaro and CVAT write it) and the name.
+_COLOR_ROW = re.compile(r"\s*(\d+)\s+(\d+)\s+(\d+)\s+(\S.*?)\s*$")
 
 #: A line of ``id: name`` (COCO-Stuff's ``labels.txt``).
 _NUMBERED = re.compile(r"\s*(\d+)\s*:\s*(\S.*?)\s*$")
