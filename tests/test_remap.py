@@ -854,3 +854,8 @@ def test_camvid_colour_masks_become_the_row_numbers_of_its_class_dict(tmp_path):
     assert result.stderr.count("numbered by row (row i is class i), 'Void' void (255)") == 1
     counts = {c["name"]: c["pixels"] for c in json.loads(result.stdout)["classes"]}
     assert counts["Wall"] == (rows == 31).sum() and "Void" not in counts
+    # a command that names its class table itself says the reading there, not twice
+    result = CliRunner().invoke(app, ["weights", str(tmp_path / "out"), "-c", str(tmp_path / "class_dict.csv"), "-o", str(tmp_path / "w.npy")])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.count("numbered by row (row i is class i), 'Void' void (255)") == 1
+    assert f"classes: 32, from {tmp_path / 'class_dict.csv'}, numbered by row" in result.stderr

@@ -596,13 +596,18 @@ def _main(
 #: labelme2voc's ``--labels/-l`` for --classes (convert, export).
 OutputDirAlias = Annotated[Optional[str], typer.Option("-o", hidden=True)]
 LabelsAlias = Annotated[Optional[str], typer.Option("--labels", "-l", hidden=True)]
-def said_classes(value: Optional[str]) -> Optional[str]:
+#: The commands whose first lines name the class table they use, and how it was read.
+SAY_THEIR_CLASSES = frozenset({"convert", "weights", "evaluate"})
+
+
+def said_classes(ctx: typer.Context, value: Optional[str]) -> Optional[str]:
     """The ``--classes`` callback: a file that is another tool's class list, read by a choice
     (CamVid's rows numbered, ADE20K's objectInfo150.txt as its preset...), says how it was read,
-    once, before the command runs; the command loads it again (and refuses a bad one)."""
+    once, before the command runs (unless the command says it itself); the command loads it
+    again (and refuses a bad one)."""
     from labeltools.core.classes import PRESETS, ClassTable
     from labeltools.core.errors import ClassTableError
-    if value is not None and value.lower() not in PRESETS:
+    if value is not None and value.lower() not in PRESETS and ctx.info_name not in SAY_THEIR_CLASSES:
         try:
             table = ClassTable.load(value)
         except ClassTableError:
