@@ -41,7 +41,7 @@ from labeltools.jobs.convert import (
     find_annotations,
     sample_labels_path,
 )
-from labeltools.ops.splits import split_ids
+from labeltools.ops.splits import kept_splits, own_split, split_ids
 from typer.testing import CliRunner
 
 from labeltools.cli import app
@@ -684,6 +684,18 @@ def test_split_is_deterministic_sized_and_seeded() -> None:
     # a file added later moves at most the boundary, never reshuffles the rest
     more_train, more_val = split_ids([*ids, "zzz"], 0.2, seed=0)
     assert len(set(val) - set(more_val)) <= 1
+
+
+def test_the_split_names_of_exports_and_the_ids_they_keep() -> None:
+    names = {"train2017": "train", "Validation": "val", "val2014": "val", "minival": "val", "train_extra": "train",
+             "test-dev2017": "test", "Test": "test", "default": None, "trainval": None, "": None, None: None}  # fmt: skip
+    assert {name: own_split(name) for name in names} == names
+    ids = [f"img{i:02d}" for i in range(20)]
+    own = {"img00": "train", "img01": "val", "img02": "test"}
+    assert kept_splits(own, (["img01", "img05"], ["img06"])) == (["img00", "img05"], ["img01", "img06"])
+    train, val = split_ids(ids[3:] + ["img00", "img01"], 0.5, 0, kept_splits(own))
+    assert "img00" in train and "img01" in val and len(val) == 10
+    assert kept_splits({"img00": "train"}) is None  # no val of its own: its train is split as any ids
 
 
 @pytest.mark.parametrize("fraction", [-0.1, 1.5, float("nan")])

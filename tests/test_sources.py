@@ -652,10 +652,11 @@ def test_an_image_of_more_than_254_instances_is_refused_in_words(groups: str, me
 def test_a_coco_source_exports_to_coco_with_the_same_objects(tmp_path: Path) -> None:
     from pycocotools.coco import COCO
 
-    path = coco_export(tmp_path / "coco", images=6, seed=11)
-    done = runner.invoke(app, ["export", str(path), "--to", "coco", "-d", str(tmp_path / "again"), "--val-fraction", "0", "-j", "1"])
+    path = coco_export(tmp_path / "coco", images=6, seed=11)  # instances_val.json: its images stay val
+    done = runner.invoke(app, ["export", str(path), "--to", "coco", "-d", str(tmp_path / "again"), "-j", "1"])
     assert done.exit_code == 0, done.output
-    source, again = COCO(str(path)), COCO(str(tmp_path / "again" / "annotations" / "instances_train.json"))
+    assert [p.name for p in (tmp_path / "again" / "annotations").iterdir()] == ["instances_val.json"]
+    source, again = COCO(str(path)), COCO(str(tmp_path / "again" / "annotations" / "instances_val.json"))
     names = {image["id"]: image["file_name"] for image in again.dataset["images"]}
     ids = {image["file_name"]: image["id"] for image in source.dataset["images"]}
     written = [a for a in again.dataset["annotations"] if not a["iscrowd"]]
@@ -734,6 +735,48 @@ def test_a_cvat_project_export_with_subsets_skeletons_and_attributes(tmp_path: P
     assert labels(tmp_path / "out", "Train_img0")[2:4, 0:4].tolist() == [[1] * 4] * 2
     assert labels(tmp_path / "out", "Train_img0").sum() == 8
     assert set(np.unique(labels(tmp_path / "out", "Validation_img0")).tolist()) == {0, 2}
+    assert conversion.splits == {"train": ["Train_img0"], "val": ["Validation_img0"], "trainval": ["Train_img0", "Validation_img0"]}
+
+
+def _split_files(root: Path) -> dict[str, list[str]]:
+    folder = root / "ImageSets" / "Segmentation"
+    return {p.stem: p.read_text().split() for p in sorted(folder.glob("*.txt"))}
+
+
+def test_an_exports_own_split_is_kept_and_said(tmp_path: Path) -> None:
+    """Cityscapes' gtFine/train, val and test converted together were split at random (its val
+    images trained on, its test among them); COCO's instances_train2017/val2017 alike. The
+    export's own split is kept (test as test.txt, out of train and val), said, and kept again
+    by --resume; an export of train alone gets a val drawn from it; export keeps it too."""
+    ids = {split: [p.name.removesuffix("_gtFine_polygons.json") for p in cityscapes_export(tmp_path / "cs", images=n, seed=k, split=split, city=city)]
+           for split, n, k, city in (("train", 5, 1, "aachen"), ("val", 3, 2, "frankfurt"), ("test", 2, 3, "berlin"))}  # fmt: skip
+    done = runner.invoke(app, ["convert", str(tmp_path / "cs" / "gtFine"), str(tmp_path / "out"), "--json", str(tmp_path / "s.json"), "-j", "1"])
+    assert done.exit_code == 0, done.stderr
+    assert "split: the export's own (train 5, val 3, test 2); its test images kept out of train and val" in done.stderr
+    expected = {"test": sorted(ids["test"]), "train": sorted(ids["train"]), "trainval": sorted(ids["train"] + ids["val"]), "val": sorted(ids["val"])}
+    assert _split_files(tmp_path / "out") == expected
+    summary = json.loads((tmp_path / "s.json").read_text())
+    assert summary["splits"] == {"train": 5, "val": 3, "trainval": 8, "test": 2} and summary["held_out"] == sorted(ids["test"])
+    assert summary["splits_from"].startswith("the export's own (train 5, val 3, test 2)")
+    done = runner.invoke(app, ["convert", str(tmp_path / "cs" / "gtFine"), str(tmp_path / "out"), "--resume", "--val-fraction", "0.5", "-j", "1"])
+    assert done.exit_code == 0 and _split_files(tmp_path / "out") == expected
+    done = runner.invoke(app, ["convert", str(tmp_path / "cs" / "gtFine" / "train"), str(tmp_path / "train-only"), "--val-fraction", "0.4", "-j", "1"])
+    assert done.exit_code == 0, done.stderr
+    assert "split: the export's own (train 5), val drawn from its train by --val-fraction 0.4 as it has no val of its own" in done.stderr
+    assert len(_split_files(tmp_path / "train-only")["val"]) == 2
+    # COCO 2017's two files (the same file names in both: --flatten-names prefixes the split)
+    for split, seed in (("train2017", 4), ("val2017", 5)):
+        coco_export(tmp_path / "coco", images=3, seed=seed, split=split)
+    done = runner.invoke(app, ["convert", str(tmp_path / "coco" / "annotations"), str(tmp_path / "from-coco"), "--flatten-names", "-j", "1"])
+    assert done.exit_code == 0, done.stderr
+    assert _split_files(tmp_path / "from-coco")["val"] == ["val2017_img_0000", "val2017_img_0001", "val2017_img_0002"]
+    # an export of the same Cityscapes folder: its val images in instances_val.json alone
+    done = runner.invoke(app, ["export", str(tmp_path / "cs" / "gtFine"), "--to", "coco", "-d", str(tmp_path / "coco-out"), "-j", "1"])
+    assert done.exit_code == 0, done.stderr
+    assert "split: the export's own (train 5, val 3, test 2)" in done.stderr
+    for split in ("train", "val", "test"):
+        images = json.loads((tmp_path / "coco-out" / "annotations" / f"instances_{split}.json").read_text())["images"]
+        assert sorted(i["file_name"] for i in images) == sorted(f"{i}.png" for i in ids[split])
 
 
 def test_a_labelstudio_task_is_found_by_its_file_upload_and_its_choices_are_left_out(tmp_path: Path) -> None:

@@ -79,6 +79,8 @@ def run_conversion(conversion: "Conversion", json_path: Optional[str] = None) ->
         say(f"classes: {len(conversion.classes.names)}, {conversion.classes_chosen}")
     if conversion.rules_chosen:
         say(f"labelme rules: {conversion.rules_chosen}")
+    if conversion.split_chosen:
+        say(f"split: {conversion.split_chosen}")
     summary = report_batch(conversion, len(conversion), "convert", verb="converted", resumable=True)
     splits = conversion.splits
     if conversion.nothing_written:
@@ -122,6 +124,7 @@ def conversion_summary(
         "labelme_rules": conversion.options.labelme_rules,
         "labelme_rules_from": conversion.rules_chosen,
         "splits": {name: len(ids) for name, ids in conversion.splits.items()},
+        "splits_from": conversion.split_chosen,
         "held_out": conversion.held_out,
         "overlap": {
             "rule": conversion.options.overlap,

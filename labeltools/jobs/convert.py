@@ -25,6 +25,7 @@ import functools
 import logging
 import os
 import re
+from collections import Counter
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -130,7 +131,7 @@ from labeltools.formats.voc import (
 )
 from labeltools.ops.draw import legend_image, overlay_image, stack_vertical
 from labeltools.ops.raster import Painted, paint_objects, paint_polygons, record_stamps
-from labeltools.ops.splits import check_fraction, sparse_counts, split_ids
+from labeltools.ops.splits import check_fraction, kept_splits, own_split, sparse_counts, split_ids
 
 log = logging.getLogger(__name__)
 
@@ -207,6 +208,7 @@ class ConvertItem:
     image_id: str
     kind: SourceFormat = "labelme"
     record: AnnotatedImage | None = field(default=None, compare=False)
+    split: str | None = None  # the export's own split of the image (train, val or test), if it has one
 
     def __str__(self) -> str:  # failures are reported by file (and image)
         return self.record.source if self.record is not None else self.json_path
@@ -772,7 +774,10 @@ def record_items(
     read by the workers; the others are read here, once, and each image's record is handed on."""
     if kind == "cityscapes":
         ids = [(cityscapes_id(p), p, root) for p, root in found]
-        items = [ConvertItem(str(p), (_flat_id(p, root).removesuffix(p.stem) if flatten_names else "") + i, kind) for i, p, root in ids]
+        items = [
+            ConvertItem(str(p), (_flat_id(p, root).removesuffix(p.stem) if flatten_names else "") + i, kind, split=own_split(p.parent.parent.name))
+            for i, p, root in ids
+        ]  # gtFine/<split>/<city>/<id>_gtFine_polygons.json
         _check_unique([(str(p), item.image_id) for (p, _), item in zip(found, items)], flatten_names)
         return items, []
     folder = location(images_dir) if images_dir is not None else None
@@ -794,7 +799,7 @@ def record_items(
                 parts = [record.subset or "", *(p for p in relative.parent.parts if p not in ("/", ".", ".."))]
                 folders = [_UNSAFE.sub("_", part).strip("_") for part in parts]
                 image_id = "_".join([*[f for f in folders if f], image_id])
-            items.append(ConvertItem(record.annotation_file, image_id, kind, record))
+            items.append(ConvertItem(record.annotation_file, image_id, kind, record, own_split(record.subset)))
     _check_unique([(str(item), item.image_id) for item in items], flatten_names)
     empty = [item.image_id for item in items if item.record is not None and not item.record.objects and item.record.problem is None]
     if empty:  # the export lists every image of its task: one not annotated yet is not background
@@ -1027,6 +1032,7 @@ class Conversion(OneRun):
     source: str = "labelme"  # the tool the annotations come from
     table_changed: bool = False  # --overwrite with another table than OUTPUT's: old labels are stale
     test_ids: frozenset[str] = frozenset()  # OUTPUT's test.txt: never placed in train or val
+    split_chosen: str = ""  # how the images are split, when the export has splits of its own, for the user
     splits: dict[str, list[str]] = field(default_factory=dict, init=False)
     contested: dict[str, int] = field(default_factory=dict, init=False)
     pixels: dict[str, dict[int, int]] = field(default_factory=dict, init=False)
@@ -1090,10 +1096,16 @@ class Conversion(OneRun):
             for image_id in kept - self.pixels.keys():  # failed now, labelled before
                 self.pixels[image_id] = sparse_counts(label_histogram(label_path(self.output, image_id))[0].tolist())
             presence = {image_id: counts.keys() for image_id, counts in self.pixels.items()}
-        in_splits = [image_id for image_id in [*in_dataset, *sorted(kept)] if image_id not in self.test_ids]
-        self.held_out = sorted(self.test_ids & {*in_dataset, *kept})
-        train, val = split_ids(in_splits, self.val_fraction, self.seed, previous, presence)
+        own = {item.image_id: item.split for item in self.items if item.split is not None}
+        own_test = {image_id for image_id, split in own.items() if split == "test"}
+        test_ids = self.test_ids | own_test
+        in_splits = [image_id for image_id in [*in_dataset, *sorted(kept)] if image_id not in test_ids]
+        self.held_out = sorted(test_ids & {*in_dataset, *kept})
+        # the export's own split first; an earlier one, then the hash, for the others
+        train, val = split_ids(in_splits, self.val_fraction, self.seed, kept_splits(own, previous), presence)
         self.splits = {"train": train, "val": val, "trainval": sorted(train + val)}
+        if own_test:
+            self.splits["test"] = sorted(test_ids)
         if failed and not self.splits["trainval"] and not self.table_changed:
             log.debug("nothing converted: the split files are left as they were")
             return labelme
@@ -1165,7 +1177,9 @@ def convert_labelme(
             JSON, ``voc``...); default: discovered from the annotations (``_background_`` = 0,
             other labels sorted, ``__ignore__`` = 255).
         options: per-file options.
-        val_fraction: share of ids listed in ``val.txt``.
+        val_fraction: share of ids listed in ``val.txt``, of the images that have no split of
+            their own in the export (Cityscapes' folders, COCO's files, CVAT's subsets keep theirs:
+            :func:`labeltools.ops.splits.kept_splits`).
         seed: seed of the split.
         flatten_names: prefix ids with their folder relative to the input folder.
         overwrite: write into an existing, non-empty OUTPUT, replacing its files.
@@ -1236,13 +1250,35 @@ def convert_labelme(
         options, rules_chosen = _settle_rules(options, output, overwrite, resume)
     earlier = (overwrite or resume) and output.is_dir()
     previous = _read_previous_split(output) if earlier else None
+    split_chosen = own_split_note(items, val_fraction)
+    if split_chosen:
+        split_chosen += " (labeltools split splits the dataset otherwise)"
     return Conversion(
         output=output, classes=table, items=items, options=options, rules_chosen=rules_chosen,
         val_fraction=val_fraction, seed=seed, resume=resume, jobs=jobs, previous_split=previous,
         stratify=stratify, fresh=not _is_nonempty_dir(output), classes_chosen=chosen, source=kind,
         table_changed=recorded is not None and recorded.names != table.names,
         test_ids=frozenset(held_out_ids(output)) if earlier else frozenset(),
+        split_chosen=split_chosen,
     )
+
+
+def own_split_note(items: Sequence[ConvertItem], val_fraction: float) -> str:
+    """How a conversion (or an export) splits the images when their annotation export has splits
+    of its own (empty when it has none): those are kept, so that a published val set is never
+    trained on."""
+    own = Counter(item.split for item in items if item.split is not None)
+    if not own:
+        return ""
+    counts = ", ".join(f"{split} {own[split]}" for split in ("train", "val", "test") if own[split])
+    said = f"the export's own ({counts})"
+    if own["train"] and not own["val"]:
+        said += f", val drawn from its train by --val-fraction {val_fraction:g} as it has no val of its own"
+    elif own.total() < len(items):
+        said += f", the other {len(items) - own.total()} image(s) by --val-fraction {val_fraction:g}"
+    if own["test"]:
+        said += "; its test images kept out of train and val"
+    return said
 
 
 def _settle_rules(options: ConvertOptions, output: Path, overwrite: bool, resume: bool) -> tuple[ConvertOptions, str]:

@@ -113,6 +113,7 @@ from labeltools.jobs.convert import (
     object_inks,
     object_values,
     read_one,
+    own_split_note,
     record_items,
     save_dataset_image,
     source_class_table,
@@ -120,7 +121,7 @@ from labeltools.jobs.convert import (
 from labeltools.ops.outlines import inset, signed_area, simplify, single_outline
 from labeltools.ops.raster import ObjectMask, record_stamps, union_stamps
 from labeltools.ops.regions import connected_regions
-from labeltools.ops.splits import check_fraction, split_ids
+from labeltools.ops.splits import check_fraction, kept_splits, split_ids
 
 log = logging.getLogger(__name__)
 
@@ -791,8 +792,11 @@ def export_dataset(
                 table = ClassTable.preset("cityscapes")
             else:
                 table = source_class_table(kind, exports)[0]
-        train, val = split_ids([item.image_id for item in found], val_fraction, seed)
-        side = {image_id: "train" for image_id in train} | {image_id: "val" for image_id in val}
+        own = {item.image_id: item.split for item in found if item.split is not None}
+        train, val = split_ids([item.image_id for item in found if own.get(item.image_id) != "test"], val_fraction, seed, kept_splits(own))
+        side = {i: "test" for i, own_side in own.items() if own_side == "test"} | dict.fromkeys(train, "train") | dict.fromkeys(val, "val")
+        if own:
+            notes.append(f"split: {own_split_note(found, val_fraction)}")
         items = [ExportItem(item.json_path, item.image_id, side[item.image_id], kind=item.kind, record=item.record) for item in found]
         if split is not None:
             items = [item for item in items if item.split == split]

@@ -26,6 +26,39 @@ from labeltools.core.errors import DatasetError
 NOT_STRATIFIED = frozenset({0, 255})
 
 
+#: The names exports give their own splits (lower case, a year's digits aside: COCO's
+#: ``train2017``, Cityscapes' ``train``/``val``/``test``/``train_extra``, CVAT's ``Train``,
+#: ``Validation``, ``Test``), by the split of a VOC folder each is.
+OWN_SPLITS = {
+    "train": "train", "training": "train", "train_extra": "train", "val": "val", "valid": "val",
+    "validation": "val", "minival": "val", "test": "test", "testing": "test", "test-dev": "test",
+}  # fmt: skip
+
+
+def own_split(name: str | None) -> str | None:
+    """The split of a VOC folder (train, val or test) that an export's own split ``name`` is, or
+    None for a name that is none of them (CVAT's ``default`` subset, ``trainval``)."""
+    return OWN_SPLITS.get((name or "").strip().lower().rstrip("0123456789"))
+
+
+def kept_splits(
+    own: Mapping[str, str], previous: tuple[Iterable[str], Iterable[str]] | None = None
+) -> tuple[list[str], list[str]] | None:
+    """``previous`` for :func:`split_ids` that keeps an export's own split (``own``: id ->
+    train, val or test): its train and val ids first, then those of ``previous`` that have no
+    split of their own. An export without a val split of its own keeps none of its train: val
+    is drawn from it as from any ids."""
+    if "val" not in own.values():
+        own = {i: split for i, split in own.items() if split != "train"}
+    if not own:
+        return None if previous is None else (list(previous[0]), list(previous[1]))
+    train_ids, val_ids = previous or ((), ())
+    return (
+        [*(i for i, split in own.items() if split == "train"), *(i for i in train_ids if i not in own)],
+        [*(i for i, split in own.items() if split == "val"), *(i for i in val_ids if i not in own)],
+    )
+
+
 def split_key(seed: int, image_id: str) -> str:
     """The sort key that orders ids for a seed (a SHA-256 hex digest)."""
     return hashlib.sha256(f"{seed}\0{image_id}".encode("utf-8", "surrogateescape")).hexdigest()  # a non-UTF-8 file name as its bytes
