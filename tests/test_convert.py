@@ -698,6 +698,26 @@ def test_the_split_names_of_exports_and_the_ids_they_keep() -> None:
     assert kept_splits({"img00": "train"}) is None  # no val of its own: its train is split as any ids
 
 
+def test_labelme_folders_named_for_splits_are_those_splits(tmp_path: Path) -> None:
+    """annotations/train/ and annotations/val/ (how many keep labelme files) were split again at
+    random; given as the folder above them or as two folders, each keeps its own, said; an
+    export of them keeps it too."""
+    write_annotation(tmp_path / "ann" / "train", "a")
+    write_annotation(tmp_path / "ann" / "train", "b")
+    write_annotation(tmp_path / "ann" / "val", "c")
+    write_annotation(tmp_path / "ann" / "val" / "night", "d")
+    for n, given in enumerate(([tmp_path / "ann"], [tmp_path / "ann" / "train", tmp_path / "ann" / "val"])):
+        result = CliRunner().invoke(app, ["convert", *map(str, given), str(tmp_path / f"out{n}"), "-j", "1"])
+        assert result.exit_code == 0, result.stderr
+        assert "split: their folders' own (train 2, val 2)" in result.stderr
+        folder = tmp_path / f"out{n}" / "ImageSets" / "Segmentation"
+        assert (folder / "train.txt").read_text().split() == ["a", "b"] and (folder / "val.txt").read_text().split() == ["c", "d"]
+    result = CliRunner().invoke(app, ["export", str(tmp_path / "ann"), "--to", "coco", "-d", str(tmp_path / "coco"), "--split", "val", "-j", "1"])
+    assert result.exit_code == 0, result.stderr
+    images = json.loads((tmp_path / "coco" / "annotations" / "instances_val.json").read_text())["images"]
+    assert sorted(i["file_name"] for i in images) == ["c.jpg", "d.jpg"]
+
+
 @pytest.mark.parametrize("fraction", [-0.1, 1.5, float("nan")])
 def test_bad_val_fraction(tmp_path: Path, folder: Path, fraction: float) -> None:
     with pytest.raises(DatasetError, match=r"validation fraction must be between 0 and 1, got"):

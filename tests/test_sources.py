@@ -777,6 +777,10 @@ def test_an_exports_own_split_is_kept_and_said(tmp_path: Path) -> None:
     for split in ("train", "val", "test"):
         images = json.loads((tmp_path / "coco-out" / "annotations" / f"instances_{split}.json").read_text())["images"]
         assert sorted(i["file_name"] for i in images) == sorted(f"{i}.png" for i in ids[split])
+    missing = next((tmp_path / "cs" / "leftImg8bit" / "test").rglob(f"{ids['test'][0]}_leftImg8bit.png"))
+    missing.unlink()  # a test image that fails is not listed in test.txt
+    done = runner.invoke(app, ["convert", str(tmp_path / "cs" / "gtFine"), str(tmp_path / "one-failed"), "-j", "1"])
+    assert done.exit_code == 1 and _split_files(tmp_path / "one-failed")["test"] == [ids["test"][1]]
 
 
 def test_a_labelstudio_task_is_found_by_its_file_upload_and_its_choices_are_left_out(tmp_path: Path) -> None:

@@ -949,9 +949,16 @@ def assign_ids(found: Sequence[tuple[Path, Path | None]], flatten_names: bool = 
     Raises:
         DatasetError: two files would get the same id, the clashes listed (nothing is written).
     """
-    items = [ConvertItem(str(p), _flat_id(p, root) if flatten_names else p.stem) for p, root in found]
+    items = [ConvertItem(str(p), _flat_id(p, root) if flatten_names else p.stem, split=_folder_split(p, root)) for p, root in found]
     _check_unique([(item.json_path, item.image_id) for item in items], flatten_names, "file")
     return items
+
+
+def _folder_split(json_path: Path, root: Path | None) -> str | None:
+    """The split a labelme file's folder names (``annotations/val/x.json``: val), nearest the
+    file first, up to the folder given (a file given alone: its own folder), or None."""
+    folders = [json_path.parent.name] if root is None else [*reversed(json_path.parent.relative_to(root).parts), root.name]
+    return next((split for split in map(own_split, folders) if split is not None), None)
 
 
 def _labels_of(item: ConvertItem) -> FileResult:
@@ -1097,10 +1104,11 @@ class Conversion(OneRun):
                 self.pixels[image_id] = sparse_counts(label_histogram(label_path(self.output, image_id))[0].tolist())
             presence = {image_id: counts.keys() for image_id, counts in self.pixels.items()}
         own = {item.image_id: item.split for item in self.items if item.split is not None}
-        own_test = {image_id for image_id, split in own.items() if split == "test"}
+        present = {*in_dataset, *kept}
+        own_test = {image_id for image_id, split in own.items() if split == "test"} & present
         test_ids = self.test_ids | own_test
         in_splits = [image_id for image_id in [*in_dataset, *sorted(kept)] if image_id not in test_ids]
-        self.held_out = sorted(test_ids & {*in_dataset, *kept})
+        self.held_out = sorted(test_ids & present)
         # the export's own split first; an earlier one, then the hash, for the others
         train, val = split_ids(in_splits, self.val_fraction, self.seed, kept_splits(own, previous), presence)
         self.splits = {"train": train, "val": val, "trainval": sorted(train + val)}
@@ -1271,7 +1279,8 @@ def own_split_note(items: Sequence[ConvertItem], val_fraction: float) -> str:
     if not own:
         return ""
     counts = ", ".join(f"{split} {own[split]}" for split in ("train", "val", "test") if own[split])
-    said = f"the export's own ({counts})"
+    whose = "their folders'" if items[0].kind == "labelme" else "the export's"
+    said = f"{whose} own ({counts})"
     if own["train"] and not own["val"]:
         said += f", val drawn from its train by --val-fraction {val_fraction:g} as it has no val of its own"
     elif own.total() < len(items):
