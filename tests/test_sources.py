@@ -764,6 +764,11 @@ def test_an_exports_own_split_is_kept_and_said(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.stderr
     assert "split: the export's own (train 5), val drawn from its train by --val-fraction 0.4 as it has no val of its own" in done.stderr
     assert len(_split_files(tmp_path / "train-only")["val"]) == 2
+    done = runner.invoke(app, ["convert", str(tmp_path / "cs" / "gtFine" / "val"), str(tmp_path / "val-only"), "-j", "1"])
+    assert done.exit_code == 0 and _split_files(tmp_path / "val-only")["val"] == sorted(ids["val"])
+    done = runner.invoke(app, ["weights", str(tmp_path / "val-only")])  # its train.txt is empty: weights says which it read
+    assert done.exit_code == 1
+    assert "train.txt: the split lists no ids (read by default; --split names another: trainval, val)" in done.stderr
     # COCO 2017's two files (the same file names in both: --flatten-names prefixes the split)
     for split, seed in (("train2017", 4), ("val2017", 5)):
         coco_export(tmp_path / "coco", images=3, seed=seed, split=split)

@@ -124,7 +124,7 @@ def test_selection_errors(tmp_path):
     write_split(tmp_path, "train", [])
     with pytest.raises(DatasetError) as info:
         select_label_paths(tmp_path)
-    assert str(info.value) == f"{tmp_path / 'ImageSets' / 'Segmentation' / 'train.txt'}: the split lists no ids"
+    assert str(info.value) == f"{tmp_path / 'ImageSets' / 'Segmentation' / 'train.txt'}: the split lists no ids (read by default)"
     with pytest.raises(DatasetError) as info:
         select_label_paths(tmp_path, "val")
     assert str(info.value).endswith("val.txt: no such split file; splits present: train")

@@ -649,9 +649,12 @@ def select_label_paths(
     Raises:
         DatasetError: not a VOC folder, missing split file, no such ``labels_dir``, or no labels.
     """
+    chosen = ""
     if labels_dir is None:
         if split is None and default_split is not None and split_path(root, default_split).is_file():
             split = default_split
+            others = [name for name in available_splits(root) if name != split]
+            chosen = " (read by default" + (f"; --split names another: {', '.join(others)})" if others else ")")
         paths = dataset_label_paths(root, split)
         folder = location(root) / labels_dir_of(root, split)
     else:
@@ -664,6 +667,6 @@ def select_label_paths(
             paths = [folder / f"{i}.png" for i in read_split(root, split)]
     if not paths:
         if split is not None:
-            raise DatasetError(f"{split_path(root, split)}: the split lists no ids")
+            raise DatasetError(f"{split_path(root, split)}: the split lists no ids{chosen}")
         raise DatasetError(no_labels(root) if labels_dir is None else f"{folder}: no .png label files")
     return paths, split
