@@ -745,7 +745,8 @@ def _split_files(root: Path) -> dict[str, list[str]]:
 
 def test_an_exports_own_split_is_kept_and_said(tmp_path: Path) -> None:
     """Cityscapes' gtFine/train, val and test converted together were split at random (its val
-    images trained on, its test among them); COCO's instances_train2017/val2017 alike. The
+    images trained on, its test among them); COCO's instances_train2017/val2017 and Roboflow's
+    train/, valid/ and test/ folders alike. The
     export's own split is kept (test as test.txt, out of train and val), said, and kept again
     by --resume; an export of train alone gets a val drawn from it; export keeps it too."""
     ids = {split: [p.name.removesuffix("_gtFine_polygons.json") for p in cityscapes_export(tmp_path / "cs", images=n, seed=k, split=split, city=city)]
@@ -775,6 +776,18 @@ def test_an_exports_own_split_is_kept_and_said(tmp_path: Path) -> None:
     done = runner.invoke(app, ["convert", str(tmp_path / "coco" / "annotations"), str(tmp_path / "from-coco"), "--flatten-names", "-j", "1"])
     assert done.exit_code == 0, done.stderr
     assert _split_files(tmp_path / "from-coco")["val"] == ["val2017_img_0000", "val2017_img_0001", "val2017_img_0002"]
+    # Roboflow's COCO export: train/, valid/ and test/ folders, each with its _annotations.coco.json beside its images
+    for split, seed in (("train", 6), ("valid", 7), ("test", 8)):
+        built = json.loads(coco_export(tmp_path / "rf-build" / split, images=2, seed=seed, split=split).read_text())
+        (tmp_path / "rf" / split).mkdir(parents=True)
+        for image in built["images"]:
+            image["file_name"] = shutil.move(tmp_path / "rf-build" / split / "images" / split / image["file_name"], tmp_path / "rf" / split / f"{split}_{image['file_name']}").name
+        (tmp_path / "rf" / split / "_annotations.coco.json").write_text(json.dumps(built))
+    done = runner.invoke(app, ["convert", str(tmp_path / "rf"), str(tmp_path / "from-rf"), "-j", "1"])
+    assert done.exit_code == 0, done.stderr
+    assert "split: the export's own (train 2, val 2, test 2)" in done.stderr
+    assert {k: v for k, v in _split_files(tmp_path / "from-rf").items() if k != "trainval"} == {
+        "train": ["train_img_0000", "train_img_0001"], "val": ["valid_img_0000", "valid_img_0001"], "test": ["test_img_0000", "test_img_0001"]}
     # an export of the same Cityscapes folder: its val images in instances_val.json alone
     done = runner.invoke(app, ["export", str(tmp_path / "cs" / "gtFine"), "--to", "coco", "-d", str(tmp_path / "coco-out"), "-j", "1"])
     assert done.exit_code == 0, done.stderr

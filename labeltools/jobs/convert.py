@@ -799,7 +799,9 @@ def record_items(
                 parts = [record.subset or "", *(p for p in relative.parent.parts if p not in ("/", ".", ".."))]
                 folders = [_UNSAFE.sub("_", part).strip("_") for part in parts]
                 image_id = "_".join([*[f for f in folders if f], image_id])
-            items.append(ConvertItem(record.annotation_file, image_id, kind, record, own_split(record.subset)))
+            # its subset (COCO's instances_val2017.json, CVAT's), else its file's folder (Roboflow's valid/_annotations.coco.json)
+            split = own_split(record.subset) or own_split(PurePosixPath(record.annotation_file.replace("\\", "/")).parent.name)
+            items.append(ConvertItem(record.annotation_file, image_id, kind, record, split))
     _check_unique([(str(item), item.image_id) for item in items], flatten_names)
     empty = [item.image_id for item in items if item.record is not None and not item.record.objects and item.record.problem is None]
     if empty:  # the export lists every image of its task: one not annotated yet is not background
