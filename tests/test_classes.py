@@ -328,13 +328,17 @@ def test_camvid_class_lists_number_their_rows_and_void_is_255(tmp_path) -> None:
 
 
 def test_a_csv_header_places_its_columns(tmp_path) -> None:
-    """Columns in any order and a colormap's hex column beside them; a header that names no
-    colours is passed over as before; a train id without the value it trains is refused."""
+    """Columns in any order and a colormap's hex column beside them; values and names alone
+    (Roboflow's); a header that names neither is passed over as before; a train id without the
+    value it trains is refused."""
     table = ClassTable.load(write(tmp_path, "t.csv", "r,g,b,name,index\n0,0,0,bg,0\n9,8,7,cat,5\n"))
     assert table.name_to_index == {"bg": 0, "cat": 5} and table.color_of(5) == (9, 8, 7)
     save_colormap(tmp_path / "voc.csv", colormap_entries(21, ClassTable.preset("voc")))
     assert list(ClassTable.load(tmp_path / "voc.csv")) == list(ClassTable.preset("voc").classes)
     assert ClassTable.load(write(tmp_path, "u.csv", "idx,label,R,G\n0,bg,0,0,0\n")).name_to_index == {"bg": 0}
+    # Roboflow's _classes.csv beside its masks: values and names, no colours (the VOC colormap's then)
+    roboflow = ClassTable.load(write(tmp_path, "_classes.csv", "Pixel Value, Class\n0, background\n1, cat\n3, dog\n"))
+    assert roboflow.name_to_index == {"background": 0, "cat": 1, "dog": 3} and roboflow.color_of(3) == tuple(voc_colormap(4)[3])
     with pytest.raises(ClassTableError, match=r"u.csv: line 1: a train_id column needs an index column"):
         ClassTable.load(write(tmp_path, "u.csv", "name,r,g,b,train_id\nroad,1,2,3,0\n"))
     with pytest.raises(ClassTableError, match=r"u.csv: line 3: expected 4 fields as its header \(name,r,g,b\), got 3"):

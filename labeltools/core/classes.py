@@ -775,8 +775,11 @@ class ClassTable:
                 )
             columns = at if at is not None else _OUR_COLUMNS
             try:
-                color = (int(cells[columns["r"]]), int(cells[columns["g"]]), int(cells[columns["b"]]))
                 index = int(cells[columns["index"]]) if "index" in columns else NO_INDEX
+                if "r" in columns:
+                    color = (int(cells[columns["r"]]), int(cells[columns["g"]]), int(cells[columns["b"]]))
+                else:  # a table of values and names alone: the VOC colormap's colours
+                    color = VOID_COLOR if index == VOID else _default_color(index) if 0 <= index < VOID else (0, 0, 0)
                 train_cell = cells[columns["train_id"]] if columns.get("train_id", len(cells)) < len(cells) else ""
                 train_id = int(train_cell) if train_cell != "" else None
             except ValueError:
@@ -1022,19 +1025,21 @@ class ClassTable:
 #: The columns of our CSV class table, in order (its header may be left out).
 _OUR_COLUMNS = {"index": 0, "name": 1, "r": 2, "g": 3, "b": 4, "train_id": 5}
 
-#: The names a CSV header may give each column (lower case, spaces as underscores).
+#: The names a CSV header may give each column (lower case, spaces as underscores; Roboflow's
+#: ``_classes.csv`` says ``Pixel Value, Class``).
 _CSV_COLUMN_NAMES = {
-    "index": ("index", "id"), "name": ("name", "class", "class_name"), "r": ("r", "red"),
+    "index": ("index", "id", "pixel_value", "value"), "name": ("name", "class", "class_name"), "r": ("r", "red"),
     "g": ("g", "green"), "b": ("b", "blue"), "train_id": ("train_id", "trainid"),
 }  # fmt: skip
 
 
 def _csv_columns(header: Sequence[str]) -> dict[str, int] | None:
-    """Where a CSV header line puts each column it names, or None unless it names name, r, g
-    and b (then the header is passed over and the columns are ours, in order)."""
+    """Where a CSV header line puts each column it names, or None unless it names the name and
+    the index or the colour (then the header is passed over and the columns are ours, in order)."""
     cells = [cell.lower().replace(" ", "_") for cell in header]
     at = {column: cells.index(name) for column, names in _CSV_COLUMN_NAMES.items() for name in names if name in cells}
-    return at if all(column in at for column in ("name", "r", "g", "b")) else None
+    colours = all(column in at for column in "rgb")
+    return at if "name" in at and ("index" in at or colours) and (colours or not any(c in at for c in "rgb")) else None
 
 
 #: A line of CamVid's ``label_colors.txt``: ``r g b``, then a tab (as CamVid ships it) or a
