@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from labeltools.cli import app
 from labeltools.core.errors import DatasetError, ReportError
-from labeltools.formats.labels import read_label, write_label
+from labeltools.formats.labels import read_label, write_gray_label, write_label
 from labeltools.formats.voc import write_split
 from labeltools.jobs.convert import SAMPLE_DIR
 from labeltools.jobs.diff import diff_datasets
@@ -573,6 +573,41 @@ def test_a_models_argmax_is_reported_against_ade20k_annotations_as_shipped(tmp_p
         report_dataset(labels, tmp_path / "r.html", ReportOptions(pred=str(argmax)), classes="ade20k", pred_classes="cityscapes-train")
     with pytest.raises(ReportError, match=r"--pred-classes names the predictions' values where they are not the labels': give --pred too"):
         report_dataset(labels, tmp_path / "r.html", classes="ade20k", pred_classes="ade20k-train")
+
+
+def test_camvid_and_roboflow_labels_find_their_images(tmp_path: Path) -> None:
+    """CamVid's (Kaggle's train_labels/<image>_L.png beside train/) and Roboflow's mask export
+    (<image>_mask.png among the JPEG images) were checked as labels without images, every image
+    a missing label: the images are found, the labels' ending said as mmsegmentation's
+    seg_map_suffix; a label without its image is still an error, and labels that do not all
+    share an ending are matched by stem as before."""
+    from labeltools.jobs.check import label_check
+
+    camvid, images = tmp_path / "CamVid" / "train_labels", tmp_path / "CamVid" / "train"
+    roboflow = tmp_path / "roboflow" / "train"
+    for folder in (camvid, images, roboflow):
+        folder.mkdir(parents=True)
+    for k in range(3):
+        stem = f"0001TP_{k:06d}"
+        write_gray_label(camvid / f"{stem}_L.png", np.full((6, 8), k, np.uint8))
+        Image.new("RGB", (8, 6)).save(images / f"{stem}.png")
+        write_gray_label(roboflow / f"img{k}_jpg.rf.{k}_mask.png", np.full((6, 8), k, np.uint8))
+        Image.new("RGB", (8, 6)).save(roboflow / f"img{k}_jpg.rf.{k}.jpg")
+    for labels, found, ending in ((camvid, f"{images} (beside train_labels/, as CamVid lays them out)", "_L"),
+                                  (roboflow, f"{roboflow} (the JPEG images among the labels)", "_mask")):  # fmt: skip
+        done = CliRunner().invoke(app, ["check", str(labels), "-n", "3", "-j", "1"])
+        assert done.exit_code == 0, done.stderr
+        assert f"images: {found}" in done.stderr
+        assert f"labels: <image>{ending}.png, each beside its image's stem (mmsegmentation: seg_map_suffix='{ending}.png')" in done.stderr
+        report = make_report(labels, tmp_path / f"{ending}.html", num_classes=3, jobs=1)
+        assert all(s.item.image for s in report.samples) and len(report.samples) == 3
+    (images / "0001TP_000002.png").unlink()
+    check = label_check(camvid, num_classes=3)
+    assert [(p.kind, Path(p.file).name) for p in check.problems] == [("missing-image", "0001TP_000002_L.png")]
+    write_gray_label(camvid / "0001TP_000001.png", np.zeros((6, 8), np.uint8))  # one label of its image's own stem
+    check = label_check(camvid, num_classes=3)
+    assert not any("seg_map_suffix" in note for note in check.notes)
+    assert ("missing-label", "0001TP_000000.png") in [(p.kind, Path(p.file).name) for p in check.problems]
 
 
 def test_a_folder_of_labels_names_a_missing_folder(tmp_path: Path) -> None:

@@ -5,6 +5,8 @@ a label and its image matched by stem.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Container, Iterable
 from typing import Any
 
 from labeltools.core._types import PathLike
@@ -17,9 +19,16 @@ IMAGE_FOLDERS = {"annotations": "images", "ann_dir": "img_dir"}
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 
 
+#: The endings of a folder of labels named after its images' folder, as CamVid's releases name
+#: them: Kaggle's ``train_labels`` beside ``train``, SegNet's (and Datumaro's) ``trainannot``.
+LABEL_FOLDER_ENDINGS = ("_labels", "annot")
+
+
 def images_beside(labels: PathLike) -> tuple[Any | None, str]:
-    """The images folder of a folder of labels laid out as ADE20K or mmsegmentation lay them out
-    (see :data:`IMAGE_FOLDERS`), and how it was found, for the user; ``(None, "")`` for none."""
+    """The images folder of a folder of labels laid out as ADE20K, mmsegmentation or CamVid lay
+    them out (see :data:`IMAGE_FOLDERS` and :data:`LABEL_FOLDER_ENDINGS`), or the folder itself
+    when JPEG images lie among the labels (Roboflow's mask export), and how it was found, for
+    the user; ``(None, "")`` for none."""
     folder = location(labels)
     for level, parent in enumerate((folder, *folder.parents)):
         if parent.name in IMAGE_FOLDERS:
@@ -29,4 +38,25 @@ def images_beside(labels: PathLike) -> tuple[Any | None, str]:
             if images.is_dir():
                 return images, f"{images} (beside {parent.name}/, as ADE20K and mmsegmentation lay them out)"
             return None, ""
+    for ending in LABEL_FOLDER_ENDINGS:
+        if folder.name.endswith(ending) and len(folder.name) > len(ending):
+            images = folder.parent / folder.name.removesuffix(ending)
+            if images.is_dir():
+                return images, f"{images} (beside {folder.name}/, as CamVid lays them out)"
+    if any(folder.glob("*.jp*g")):  # Roboflow's mask export: each image beside its <stem>_mask.png
+        return folder, f"{folder} (the JPEG images among the labels)"
     return None, ""
+
+
+def label_suffix(labels: Iterable[str], images: Container[str]) -> str:
+    """What every label's stem adds to its image's (CamVid's ``_L``, Roboflow's ``_mask``: what
+    mmsegmentation's ``seg_map_suffix`` says), or ``""`` when a label shares its image's stem,
+    or the labels share no such ending."""
+    stems = list(labels)
+    if not stems or any(stem in images for stem in stems):
+        return ""
+    endings = Counter("_" + stem.rpartition("_")[2] for stem in stems if stem.rpartition("_")[0] in images)
+    if not endings:
+        return ""
+    ending = endings.most_common(1)[0][0]
+    return ending if all(stem.endswith(ending) for stem in stems) else ""

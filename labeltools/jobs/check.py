@@ -33,7 +33,7 @@ from labeltools.core.options import VOID
 from labeltools.engine.executor import FileResult, map_files
 from labeltools.engine.storage import is_remote, is_temporary, list_files, location
 from labeltools.formats.cityscapes import FRAME_MAPS, IMAGE_SUFFIX, IMAGES_FOLDER, MAP_NAMES, frame_map, gt_folder
-from labeltools.formats.folders import IMAGE_SUFFIXES, images_beside
+from labeltools.formats.folders import IMAGE_SUFFIXES, images_beside, label_suffix
 from labeltools.formats.images import EXIF_ORIENTATION, SIDE_SWAPPING_ORIENTATIONS
 from labeltools.formats.labels import (
     INDEX_MODES,
@@ -583,13 +583,20 @@ class FolderCheck(DatasetCheck):
         self.table = self._class_table(classes, num_classes)
         found: dict[str, Any] = {}  # stem -> image
         if self.images is not None:
+            label_names = {str(path) for path in labels}  # images and masks in one folder (Roboflow's)
             for path in list_files(self.images, IMAGE_SUFFIXES):
+                if str(path) in label_names:
+                    continue
                 if path.stem in found:  # a loader reads one img_suffix: which one is the image is unsure
                     first = found[path.stem].name
                     self._add(WARNING, "duplicate-image", str(path), f"a second image of {path.stem} beside {first}: {first} is checked")
                     continue
                 found[path.stem] = path
         by_stem = {path.stem: path for path in labels}
+        suffix = label_suffix(by_stem, found)
+        if suffix:
+            by_stem = {stem.removesuffix(suffix): path for stem, path in by_stem.items()}
+            self.notes.append(f"labels: <image>{suffix}.png, each beside its image's stem (mmsegmentation: seg_map_suffix='{suffix}.png')")
         self.items = []
         for stem in sorted(by_stem.keys() | found.keys()):
             label, image = by_stem.get(stem), found.get(stem)
