@@ -579,8 +579,9 @@ def test_camvid_and_roboflow_labels_find_their_images(tmp_path: Path) -> None:
     """CamVid's (Kaggle's train_labels/<image>_L.png beside train/) and Roboflow's mask export
     (<image>_mask.png among the JPEG images) were checked as labels without images, every image
     a missing label: the images are found, the labels' ending said as mmsegmentation's
-    seg_map_suffix; a label without its image is still an error, and labels that do not all
-    share an ending are matched by stem as before."""
+    seg_map_suffix; predictions saved by image are scored against them (evaluate, report); a
+    label without its image is still an error, and labels that do not all share an ending are
+    matched by stem as before."""
     from labeltools.jobs.check import label_check
 
     camvid, images = tmp_path / "CamVid" / "train_labels", tmp_path / "CamVid" / "train"
@@ -601,6 +602,18 @@ def test_camvid_and_roboflow_labels_find_their_images(tmp_path: Path) -> None:
         assert f"labels: <image>{ending}.png, each beside its image's stem (mmsegmentation: seg_map_suffix='{ending}.png')" in done.stderr
         report = make_report(labels, tmp_path / f"{ending}.html", num_classes=3, jobs=1)
         assert all(s.item.image for s in report.samples) and len(report.samples) == 3
+    # a model's predictions are saved by image: evaluate and report match them to <image>_L.png
+    preds = tmp_path / "preds"
+    preds.mkdir()
+    for k in range(3):
+        write_gray_label(preds / f"0001TP_{k:06d}.png", np.full((6, 8), [0, 1, 1][k], np.uint8))
+    done = CliRunner().invoke(app, ["evaluate", str(camvid), str(preds), "-n", "3", "--json", str(tmp_path / "e.json"), "-j", "1"])
+    assert done.exit_code == 0, done.stderr
+    assert "each label scored against the prediction of its image's stem (0001TP_000000_L.png against 0001TP_000000.png)" in done.stderr
+    scores = json.loads((tmp_path / "e.json").read_text())
+    assert scores["images"] == 3 and scores["mean_iou"] == pytest.approx((1 + 0.5 + 0) / 3)
+    page = make_report(camvid, tmp_path / "p.html", ReportOptions(pred=str(preds)), num_classes=3, jobs=1).page()
+    assert page["predictions"]["mean_iou"] == pytest.approx(scores["mean_iou"]) and page["problems"] == []
     (images / "0001TP_000002.png").unlink()
     check = label_check(camvid, num_classes=3)
     assert [(p.kind, Path(p.file).name) for p in check.problems] == [("missing-image", "0001TP_000002_L.png")]

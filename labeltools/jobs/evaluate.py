@@ -9,7 +9,7 @@ is scored by them, as cityscapesScripts and mmsegmentation score (see
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -30,6 +30,7 @@ from labeltools.engine.executor import (
 )
 from labeltools.engine.storage import list_files, location
 from labeltools.formats.cityscapes import chosen_maps, frame_prefixes, label_maps, map_frame
+from labeltools.formats.folders import label_suffix
 from labeltools.formats.labels import NOT_PNG, not_png_hint, read_label
 from labeltools.formats.voc import (
     GIVE_CLASSES,
@@ -162,11 +163,13 @@ def evaluation_pairs(gt: PathLike, pred: PathLike, split: str | None = None) -> 
         gt_paths = sorted(gt_dir.glob("*.png"))
     if not gt_paths:
         raise DatasetError(no_labels(gt_dir) if is_voc_root(gt_dir) and split is None else f"{gt_dir}: no ground-truth label files (.png)")
-    pairs = [(str(p), str(pred_dir / f"{p.stem}.png")) for p in gt_paths]
     # A prediction of an image outside the split has ground truth: it is only not asked for.
     stems = labelled if labelled is not None else {p.stem for p in gt_paths}
     predicted = {p.stem for p in pred_dir.glob("*.png")}
     asked = {p.stem for p in gt_paths}
+    named = prediction_stem(asked, predicted)  # CamVid's <image>_L.png scored against <image>.png, and the reverse
+    pairs = [(str(p), str(pred_dir / f"{named(p.stem)}.png")) for p in gt_paths]
+    stems, asked = {named(stem) for stem in stems}, {named(stem) for stem in asked}
     if not predicted & asked:
         others = sorted(p.name for p in pred_dir.iterdir() if p.stem in asked and p.suffix.lower() != ".png")
         why = f"; it holds {', '.join(others[:3])}{' ...' if len(others) > 3 else ''}: {NOT_PNG}" if others else ""
@@ -175,6 +178,19 @@ def evaluation_pairs(gt: PathLike, pred: PathLike, split: str | None = None) -> 
         raise DatasetError(f"{pred_dir}: holds no prediction named like the ground truth ({gt_paths[0].name}, ...){why}")
     _not_scored(pred_dir, sorted(f"{p}.png" for p in predicted - stems), "have no ground truth")
     return pairs
+
+
+def prediction_stem(labels: set[str], predicted: set[str]) -> Callable[[str], str]:
+    """The stem of a label's prediction: its own, or, when no stem is shared and every label
+    adds one ending to its prediction's (or every prediction to its label's), that one (see
+    :func:`~labeltools.formats.folders.label_suffix`)."""
+    if labels & predicted:
+        return str
+    if ending := label_suffix(labels, predicted):
+        return lambda stem: stem.removesuffix(ending)
+    if ending := label_suffix(predicted, labels):
+        return lambda stem: stem + ending
+    return str
 
 
 def _not_scored(pred_dir: Any, names: Sequence[str], why: str) -> None:
@@ -342,6 +358,10 @@ def evaluate_dataset(
         check_labels_agree(table, pred, asked=classes is not None)
     check_scoring(table.num_classes, ignore_index, missing)
     pairs = evaluation_pairs(gt, pred, split) if gt_paths is None else frame_pairs(gt_paths, pred)
+    label_stem, pred_stem = (location(path).stem for path in pairs[0])
+    if gt_paths is None and label_stem != pred_stem:
+        matched = f"each label scored against the prediction of its image's stem ({label_stem}.png against {pred_stem}.png)"
+        chosen = f"{chosen}; {matched}" if chosen else matched
     score = scoring(table, gt_table, ignore_index)
     return Evaluation(
         pairs, score.matrix, score.names, missing, jobs, score.described, score.reading, chosen, score.hint, score.train_hint, gt_hint

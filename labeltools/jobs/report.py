@@ -56,7 +56,9 @@ from labeltools.jobs.check import (
     label_check,
 )
 from labeltools.jobs.diff import LabelChanges, LabelFiles, label_files
-from labeltools.jobs.evaluate import Scoring, cityscapes_choice, frame_pairs, paired_tables, predictions_split, scoring
+from labeltools.jobs.evaluate import (
+    Scoring, cityscapes_choice, frame_pairs, paired_tables, prediction_stem, predictions_split, scoring,
+)  # fmt: skip
 from labeltools.jobs.stats import DatasetStats
 from labeltools.ops.draw import changes_image, fit_size, overlay_image, shrink_label
 from labeltools.ops.metrics import ConfusionMatrix, change_counts, confusion_counts
@@ -579,12 +581,15 @@ def _voc_items(
         for image_id in ids:
             split_of.setdefault(image_id, name)
     predictions = location(pred) if pred is not None else None
+    named = str if predictions is None else prediction_stem(
+        {Path(label).stem for label, _ in check.items if label}, {p.stem for p in predictions.glob("*.png")}
+    )  # as evaluate matches them
     items = []
     for label, image in check.items:
         image_id = Path(label or image).stem
         items.append(ReportItem(
             image_id, label, image, split_of.get(image_id, ""),
-            str(predictions / f"{image_id}.png") if predictions is not None and label and (scored is None or image_id in scored) else "",
+            str(predictions / f"{named(image_id)}.png") if predictions is not None and label and (scored is None or image_id in scored) else "",
             str(old_files[image_id]) if label and image_id in old_files else "",
         ))  # fmt: skip
     return items, {name: sizes[name] for name in names if name in sizes}  # in file-name order
