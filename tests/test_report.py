@@ -579,7 +579,8 @@ def test_camvid_and_roboflow_labels_find_their_images(tmp_path: Path) -> None:
     """CamVid's (Kaggle's train_labels/<image>_L.png beside train/) and Roboflow's mask export
     (<image>_mask.png among the JPEG images) were checked as labels without images, every image
     a missing label: the images are found, the labels' ending said as mmsegmentation's
-    seg_map_suffix; predictions saved by image are scored against them (evaluate, report); a
+    seg_map_suffix; the class lists they ship beside the labels (class_dict.csv, _classes.csv)
+    are their tables; predictions saved by image are scored against them (evaluate, report); a
     label without its image is still an error, and labels that do not all share an ending are
     matched by stem as before."""
     from labeltools.jobs.check import label_check
@@ -602,6 +603,14 @@ def test_camvid_and_roboflow_labels_find_their_images(tmp_path: Path) -> None:
         assert f"labels: <image>{ending}.png, each beside its image's stem (mmsegmentation: seg_map_suffix='{ending}.png')" in done.stderr
         report = make_report(labels, tmp_path / f"{ending}.html", num_classes=3, jobs=1)
         assert all(s.item.image for s in report.samples) and len(report.samples) == 3
+    # the lists these datasets ship beside their labels are their class tables, said once
+    (camvid.parent / "class_dict.csv").write_text("name,r,g,b\nRoad,128,64,128\nSky,128,128,128\nCar,64,0,128\nVoid,0,0,0\n")
+    (roboflow / "_classes.csv").write_text("Pixel Value, Class\n0, background\n1, cat\n2, dog\n")
+    for labels, listed, names in ((camvid, camvid.parent / "class_dict.csv", ["Road", "Sky", "Car"]), (roboflow, roboflow / "_classes.csv", ["background", "cat", "dog"])):
+        done = CliRunner().invoke(app, ["stats", str(labels), "--json", "-", "-j", "1"])
+        assert done.exit_code == 0, done.stderr
+        assert done.stderr.count(f"info: classes: {listed}") == 1 and "the list the labels came with (--classes gives another)" in done.stderr
+        assert [c["name"] for c in json.loads(done.stdout)["classes"]] == names
     # a model's predictions are saved by image: evaluate and report match them to <image>_L.png
     preds = tmp_path / "preds"
     preds.mkdir()

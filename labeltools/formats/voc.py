@@ -436,14 +436,38 @@ def load_class_table(root: PathLike) -> ClassTable | None:
     return table
 
 
-def nearby_class_table(folder: PathLike) -> ClassTable | None:
+#: The class lists datasets ship beside their labels, read where a folder holds no table of
+#: ours: Roboflow's ``_classes.csv`` (among its masks), CamVid's ``class_dict.csv`` (Kaggle's,
+#: above ``train_labels/``) and ``label_colors.txt``.
+SHIPPED_TABLES = ("_classes.csv", "class_dict.csv", "label_colors.txt")
+
+_said_tables: set[str] = set()  # the shipped lists already said, once a process
+
+
+def nearby_class_table(folder: PathLike, labels: PathLike | None = None) -> ClassTable | None:
     """The class table of a dataset folder, or of the dataset around a folder of its labels
-    (``voc/SegmentationClass`` finds ``voc/class_names.txt``); None when neither has one."""
+    (``voc/SegmentationClass`` finds ``voc/class_names.txt``), else a list the dataset shipped
+    (:data:`SHIPPED_TABLES`) in the folder of ``labels`` read apart from it, in the folder, or
+    above a folder of labels, said once; None when there is none."""
     root = location(folder)
     found = load_class_table(root)
     if found is None and is_voc_root(root.parent):
         return load_class_table(root.parent)
-    return found
+    if found is not None:
+        return found
+    places = [location(labels)] if labels is not None else []
+    places.append(root)
+    if not is_voc_root(root) and any(root.glob("*.png")):  # a folder of labels: its dataset's folder too
+        places.append(root.parent)
+    for place in places:
+        for name in SHIPPED_TABLES:
+            if (place / name).is_file():
+                table = ClassTable.load(place / name)
+                if table.source not in _said_tables:
+                    _said_tables.add(table.source)
+                    log.info("classes: %s, the list the labels came with (--classes gives another)", table.source)
+                return table
+    return None
 
 
 #: Spellings of class 0 that name the same thing (labelme's, the VOC preset's, Detectron's).
@@ -531,10 +555,12 @@ def dataset_class_table(
     root: PathLike | None = None,
     classes: ClassTable | PathLike | None = None,
     num_classes: int | None = None,
+    labels: PathLike | None = None,
 ) -> ClassTable | None:
     """The class table a dataset command works with: ``classes`` (a table, preset name or file)
     when given (with a warning when it names the classes otherwise than the dataset's own table
-    at ``root``); else the dataset's own (see :func:`nearby_class_table`); else
+    at ``root``); else the dataset's own (see :func:`nearby_class_table`, which looks for a list
+    the dataset shipped beside its ``labels`` too); else
     ``num_classes`` classes named ``class_<i>``; else None. A ``num_classes`` beside a table
     must agree with it.
 
@@ -550,7 +576,7 @@ def dataset_class_table(
         if root is not None:
             check_labels_agree(table, root, asked=True)
     elif root is not None:
-        table = nearby_class_table(root)
+        table = nearby_class_table(root, labels)
     if table is None:
         return None if num_classes is None else ClassTable.from_names(class_names_for(num_classes), f"{num_classes} classes")
     if num_classes is not None and num_classes != table.num_classes:

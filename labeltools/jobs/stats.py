@@ -308,7 +308,7 @@ def count_dataset(
         return _count_cityscapes(dataset, found, classes, num_classes, jobs)
     paths, _ = select_label_paths(dataset, split, labels_dir, default_split=None)
     every_label = split is None and labels_dir is None  # then train and val are both counted
-    stats = DatasetStats(dataset_class_table(dataset, classes, num_classes), keep_files=every_label)
+    stats = DatasetStats(dataset_class_table(dataset, classes, num_classes, labels_dir), keep_files=every_label)
     note = labels_said(dataset, split, split is None, "counts") if labels_dir is None else ""
     return DatasetCounting(location(dataset), paths, stats, jobs, labels_from=note)
 

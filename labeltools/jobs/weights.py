@@ -240,7 +240,7 @@ def weigh_dataset(
         paths = [path for path in paths if path.stem not in held]
         if not paths:
             raise DatasetError(f"{location(root)}: every label is in {TEST_SPLIT}.txt, held out for the test; nothing to weight")
-    table = dataset_class_table(root, classes, num_classes)
+    table = dataset_class_table(root, classes, num_classes, labels_dir)
     if table is None:
         raise DatasetError(f"{location(root) / CLASS_NAMES_FILE}: no such file; {GIVE_CLASSES}")
     table, lookup, described = by_train_ids(table.with_preset_train_ids())
