@@ -444,11 +444,12 @@ SHIPPED_TABLES = ("_classes.csv", "class_dict.csv", "label_colors.txt")
 _said_tables: set[str] = set()  # the shipped lists already said, once a process
 
 
-def nearby_class_table(folder: PathLike, labels: PathLike | None = None) -> ClassTable | None:
+def nearby_class_table(folder: PathLike, labels: PathLike | None = None, said: bool = False) -> ClassTable | None:
     """The class table of a dataset folder, or of the dataset around a folder of its labels
     (``voc/SegmentationClass`` finds ``voc/class_names.txt``), else a list the dataset shipped
     (:data:`SHIPPED_TABLES`) in the folder of ``labels`` read apart from it, in the folder, or
-    above a folder of labels, said once; None when there is none."""
+    above a folder of labels (``said`` once, when it is the table a command reads by); None
+    when there is none."""
     root = location(folder)
     found = load_class_table(root)
     if found is None and is_voc_root(root.parent):
@@ -463,7 +464,7 @@ def nearby_class_table(folder: PathLike, labels: PathLike | None = None) -> Clas
         for name in SHIPPED_TABLES:
             if (place / name).is_file():
                 table = ClassTable.load(place / name)
-                if table.source not in _said_tables:
+                if said and table.source not in _said_tables:
                     _said_tables.add(table.source)
                     log.info("classes: %s, the list the labels came with (--classes gives another)", table.source)
                 return table
@@ -576,7 +577,7 @@ def dataset_class_table(
         if root is not None:
             check_labels_agree(table, root, asked=True)
     elif root is not None:
-        table = nearby_class_table(root, labels)
+        table = nearby_class_table(root, labels, said=True)
     if table is None:
         return None if num_classes is None else ClassTable.from_names(class_names_for(num_classes), f"{num_classes} classes")
     if num_classes is not None and num_classes != table.num_classes:
