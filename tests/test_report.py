@@ -576,8 +576,9 @@ def test_a_models_argmax_is_reported_against_ade20k_annotations_as_shipped(tmp_p
 
 
 def test_camvid_and_roboflow_labels_find_their_images(tmp_path: Path) -> None:
-    """CamVid's (Kaggle's train_labels/<image>_L.png beside train/) and Roboflow's mask export
-    (<image>_mask.png among the JPEG images) were checked as labels without images, every image
+    """CamVid's (Kaggle's train_labels/<image>_L.png beside train/), Roboflow's mask export
+    (<image>_mask.png among the JPEG images) and DeepGlobe's (<n>_mask.png beside <n>_sat.jpg)
+    were checked as labels without images, every image
     a missing label: the images are found, the labels' ending said as mmsegmentation's
     seg_map_suffix; the class lists they ship beside the labels (class_dict.csv, _classes.csv)
     are their tables; predictions saved by image are scored against them (evaluate, report); a
@@ -618,11 +619,27 @@ def test_camvid_and_roboflow_labels_find_their_images(tmp_path: Path) -> None:
         write_gray_label(preds / f"0001TP_{k:06d}.png", np.full((6, 8), [0, 1, 1][k], np.uint8))
     done = CliRunner().invoke(app, ["evaluate", str(camvid), str(preds), "-n", "3", "--json", str(tmp_path / "e.json"), "-j", "1"])
     assert done.exit_code == 0, done.stderr
-    assert "each label scored against the prediction of its image's stem (0001TP_000000_L.png against 0001TP_000000.png)" in done.stderr
+    assert "each label scored against the prediction its stem pairs with (0001TP_000000_L.png against 0001TP_000000.png)" in done.stderr
     scores = json.loads((tmp_path / "e.json").read_text())
     assert scores["images"] == 3 and scores["mean_iou"] == pytest.approx((1 + 0.5 + 0) / 3)
     page = make_report(camvid, tmp_path / "p.html", ReportOptions(pred=str(preds)), num_classes=3, jobs=1).page()
     assert page["predictions"]["mean_iou"] == pytest.approx(scores["mean_iou"]) and page["problems"] == []
+    # DeepGlobe's land cover: <n>_mask.png beside <n>_sat.jpg, and a model's <n>_sat.png
+    deepglobe = tmp_path / "deepglobe" / "train"
+    deepglobe.mkdir(parents=True)
+    for n in (100, 10452):
+        write_gray_label(deepglobe / f"{n}_mask.png", np.full((6, 8), n % 2, np.uint8))
+        Image.new("RGB", (8, 6)).save(deepglobe / f"{n}_sat.jpg")
+        write_gray_label(preds / f"{n}_sat.png", np.full((6, 8), n % 2, np.uint8))
+    done = CliRunner().invoke(app, ["check", str(deepglobe), "-n", "2", "-j", "1"])
+    assert done.exit_code == 0, done.stderr
+    assert "labels: <id>_mask.png beside images <id>_sat.jpg (mmsegmentation: img_suffix='_sat.jpg', seg_map_suffix='_mask.png')" in done.stderr
+    (preds / "0001TP_000000.png").unlink()  # the folder holds DeepGlobe's predictions alone now
+    for k in (1, 2):
+        (preds / f"0001TP_{k:06d}.png").unlink()
+    done = CliRunner().invoke(app, ["evaluate", str(deepglobe), str(preds), "-n", "2", "--json", str(tmp_path / "d.json"), "-j", "1"])
+    assert done.exit_code == 0, done.stderr
+    assert "(100_mask.png against 100_sat.png)" in done.stderr and json.loads((tmp_path / "d.json").read_text())["mean_iou"] == 1.0
     (images / "0001TP_000002.png").unlink()
     check = label_check(camvid, num_classes=3)
     assert [(p.kind, Path(p.file).name) for p in check.problems] == [("missing-image", "0001TP_000002_L.png")]

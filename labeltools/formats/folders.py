@@ -6,7 +6,7 @@ a label and its image matched by stem.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Container, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from labeltools.core._types import PathLike
@@ -48,15 +48,32 @@ def images_beside(labels: PathLike) -> tuple[Any | None, str]:
     return None, ""
 
 
-def label_suffix(labels: Iterable[str], images: Container[str]) -> str:
-    """What every label's stem adds to its image's (CamVid's ``_L``, Roboflow's ``_mask``: what
-    mmsegmentation's ``seg_map_suffix`` says), or ``""`` when a label shares its image's stem,
-    or the labels share no such ending."""
-    stems = list(labels)
-    if not stems or any(stem in images for stem in stems):
-        return ""
-    endings = Counter("_" + stem.rpartition("_")[2] for stem in stems if stem.rpartition("_")[0] in images)
-    if not endings:
-        return ""
-    ending = endings.most_common(1)[0][0]
-    return ending if all(stem.endswith(ending) for stem in stems) else ""
+def stem_endings(labels: Iterable[str], images: Iterable[str]) -> tuple[str, str]:
+    """The endings by which label and image stems pair when they are not equal, as
+    ``(label ending, image ending)`` (mmsegmentation's ``seg_map_suffix`` and ``img_suffix``):
+    every label adds one ending to its image's stem (CamVid's ``_L``, Roboflow's ``_mask``:
+    ``("_L", "")``), or every label and every image adds one of its own to a shared stem
+    (DeepGlobe's ``<n>_mask.png`` beside ``<n>_sat.jpg``: ``("_mask", "_sat")``); ``("", "")``
+    when a label shares its image's stem, or no such endings pair any."""
+    labels, images = set(labels), set(images)
+    if not labels or labels & images:
+        return "", ""
+    endings = Counter(_ending(stem) for stem in labels if stem.rpartition("_")[0] in images)
+    if endings:
+        ending = endings.most_common(1)[0][0]
+        return (ending, "") if all(stem.endswith(ending) for stem in labels) else ("", "")
+    label_end, image_end = _shared_ending(labels), _shared_ending(images)
+    if label_end and image_end and {s.removesuffix(label_end) for s in labels} & {s.removesuffix(image_end) for s in images}:
+        return label_end, image_end
+    return "", ""
+
+
+def _ending(stem: str) -> str:
+    """The last ``_``-part of a stem, with its ``_`` (``"_L"`` of ``0001TP_006690_L``)."""
+    return "_" + stem.rpartition("_")[2]
+
+
+def _shared_ending(stems: set[str]) -> str:
+    """The ending every stem has (see :func:`_ending`), or ``""``."""
+    endings = {_ending(stem) for stem in stems if "_" in stem}
+    return endings.pop() if len(endings) == 1 and all("_" in stem for stem in stems) else ""

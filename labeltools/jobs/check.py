@@ -33,7 +33,7 @@ from labeltools.core.options import VOID
 from labeltools.engine.executor import FileResult, map_files
 from labeltools.engine.storage import is_remote, is_temporary, list_files, location
 from labeltools.formats.cityscapes import FRAME_MAPS, IMAGE_SUFFIX, IMAGES_FOLDER, MAP_NAMES, frame_map, gt_folder
-from labeltools.formats.folders import IMAGE_SUFFIXES, images_beside, label_suffix
+from labeltools.formats.folders import IMAGE_SUFFIXES, images_beside, stem_endings
 from labeltools.formats.images import EXIF_ORIENTATION, SIDE_SWAPPING_ORIENTATIONS
 from labeltools.formats.labels import (
     INDEX_MODES,
@@ -593,10 +593,18 @@ class FolderCheck(DatasetCheck):
                     continue
                 found[path.stem] = path
         by_stem = {path.stem: path for path in labels}
-        suffix = label_suffix(by_stem, found)
-        if suffix:
-            by_stem = {stem.removesuffix(suffix): path for stem, path in by_stem.items()}
-            self.notes.append(f"labels: <image>{suffix}.png, each beside its image's stem (mmsegmentation: seg_map_suffix='{suffix}.png')")
+        label_end, image_end = stem_endings(by_stem, found)
+        if label_end:
+            by_stem = {stem.removesuffix(label_end): path for stem, path in by_stem.items()}
+            found = {stem.removesuffix(image_end): path for stem, path in found.items()}
+            if image_end:  # mmsegmentation's img_suffix holds the file's own suffix: the first image's
+                image_suffix = next(iter(found.values())).suffix
+                self.notes.append(
+                    f"labels: <id>{label_end}.png beside images <id>{image_end}{image_suffix} "
+                    f"(mmsegmentation: img_suffix='{image_end}{image_suffix}', seg_map_suffix='{label_end}.png')"
+                )
+            else:
+                self.notes.append(f"labels: <image>{label_end}.png, each beside its image's stem (mmsegmentation: seg_map_suffix='{label_end}.png')")
         self.items = []
         for stem in sorted(by_stem.keys() | found.keys()):
             label, image = by_stem.get(stem), found.get(stem)

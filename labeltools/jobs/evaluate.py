@@ -30,7 +30,7 @@ from labeltools.engine.executor import (
 )
 from labeltools.engine.storage import list_files, location
 from labeltools.formats.cityscapes import chosen_maps, frame_prefixes, label_maps, map_frame
-from labeltools.formats.folders import label_suffix
+from labeltools.formats.folders import stem_endings
 from labeltools.formats.labels import NOT_PNG, not_png_hint, read_label
 from labeltools.formats.voc import (
     GIVE_CLASSES,
@@ -181,16 +181,15 @@ def evaluation_pairs(gt: PathLike, pred: PathLike, split: str | None = None) -> 
 
 
 def prediction_stem(labels: set[str], predicted: set[str]) -> Callable[[str], str]:
-    """The stem of a label's prediction: its own, or, when no stem is shared and every label
-    adds one ending to its prediction's (or every prediction to its label's), that one (see
-    :func:`~labeltools.formats.folders.label_suffix`)."""
-    if labels & predicted:
+    """The stem of a label's prediction: its own, or, when no stem is shared, the label's with
+    the endings that pair them exchanged (CamVid's ``<image>_L`` against a model's ``<image>``,
+    or the reverse: see :func:`~labeltools.formats.folders.stem_endings`)."""
+    label_end, pred_end = stem_endings(labels, predicted)
+    if not label_end:
+        pred_end, label_end = stem_endings(predicted, labels)
+    if not pred_end and not label_end:
         return str
-    if ending := label_suffix(labels, predicted):
-        return lambda stem: stem.removesuffix(ending)
-    if ending := label_suffix(predicted, labels):
-        return lambda stem: stem + ending
-    return str
+    return lambda stem: stem.removesuffix(label_end) + pred_end
 
 
 def _not_scored(pred_dir: Any, names: Sequence[str], why: str) -> None:
@@ -360,7 +359,7 @@ def evaluate_dataset(
     pairs = evaluation_pairs(gt, pred, split) if gt_paths is None else frame_pairs(gt_paths, pred)
     label_stem, pred_stem = (location(path).stem for path in pairs[0])
     if gt_paths is None and label_stem != pred_stem:
-        matched = f"each label scored against the prediction of its image's stem ({label_stem}.png against {pred_stem}.png)"
+        matched = f"each label scored against the prediction its stem pairs with ({label_stem}.png against {pred_stem}.png)"
         chosen = f"{chosen}; {matched}" if chosen else matched
     score = scoring(table, gt_table, ignore_index)
     return Evaluation(
