@@ -606,11 +606,10 @@ def said_classes(ctx: typer.Context, value: Optional[str]) -> Optional[str]:
     once, before the command runs (unless the command says it itself); the command loads it
     again (and refuses a bad one)."""
     from labeltools.core.classes import PRESETS, ClassTable
-    from labeltools.core.errors import ClassTableError
     if value is not None and value.lower() not in PRESETS and ctx.info_name not in SAY_THEIR_CLASSES:
         try:
             table = ClassTable.load(value)
-        except ClassTableError:
+        except Exception:  # any failure is the command's to report, in its own words
             return value
         if table.source != value:
             say(f"classes: {table.source}")
