@@ -712,6 +712,13 @@ def test_labelme_folders_named_for_splits_are_those_splits(tmp_path: Path) -> No
         assert "split: their folders' own (train 2, val 2)" in result.stderr
         folder = tmp_path / f"out{n}" / "ImageSets" / "Segmentation"
         assert (folder / "train.txt").read_text().split() == ["a", "b"] and (folder / "val.txt").read_text().split() == ["c", "d"]
+    # a folder of test images alone is a dataset of its test set (it was undone as a dataset of no image)
+    write_annotation(tmp_path / "held" / "test", "e")
+    result = CliRunner().invoke(app, ["convert", str(tmp_path / "held" / "test"), str(tmp_path / "test-only"), "-j", "1"])
+    assert result.exit_code == 0, result.stderr
+    assert "(train 0, val 0; test 1, kept out as test.txt lists)" in result.stdout
+    folder = tmp_path / "test-only" / "ImageSets" / "Segmentation"
+    assert (folder / "test.txt").read_text() == "e\n" and (tmp_path / "test-only" / "SegmentationClass" / "e.png").is_file()
     result = CliRunner().invoke(app, ["export", str(tmp_path / "ann"), "--to", "coco", "-d", str(tmp_path / "coco"), "--split", "val", "-j", "1"])
     assert result.exit_code == 0, result.stderr
     images = json.loads((tmp_path / "coco" / "annotations" / "instances_val.json").read_text())["images"]

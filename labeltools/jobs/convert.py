@@ -1057,7 +1057,7 @@ class Conversion(OneRun):
                 f"none of the {len(self.items)} .json file(s) is a labelme annotation; nothing written "
                 f"(--from names another tool: {', '.join(SOURCE_FORMATS[1:])})"
             )
-        if self.fresh and not self.splits["trainval"]:
+        if self.fresh and not self.splits["trainval"] and not self.held_out:
             # A dataset of no image would still record a class table (found in no annotation)
             # that every later run into it takes as the dataset's own.
             self._undo()
@@ -1116,7 +1116,7 @@ class Conversion(OneRun):
         self.splits = {"train": train, "val": val, "trainval": sorted(train + val)}
         if own_test:
             self.splits["test"] = sorted(test_ids)
-        if failed and not self.splits["trainval"] and not self.table_changed:
+        if failed and not self.splits["trainval"] and not own_test and not self.table_changed:
             log.debug("nothing converted: the split files are left as they were")
             return labelme
         write_splits(self.output, self.splits)
