@@ -612,6 +612,13 @@ def test_camvid_and_roboflow_labels_find_their_images(tmp_path: Path) -> None:
         assert done.exit_code == 0, done.stderr
         assert done.stderr.count(f"info: classes: {listed}") == 1 and "the list the labels came with (--classes gives another)" in done.stderr
         assert [c["name"] for c in json.loads(done.stdout)["classes"]] == names
+    from labeltools.formats.voc import nearby_class_table
+
+    stray = tmp_path / "other-labels"  # Roboflow's list lies among its masks, never in the folder above
+    stray.mkdir()
+    write_gray_label(stray / "a.png", np.zeros((2, 2), np.uint8))
+    (tmp_path / "_classes.csv").write_text("Pixel Value, Class\n0, unrelated\n")
+    assert nearby_class_table(stray) is None and nearby_class_table(tmp_path, labels=stray) is None
     # a model's predictions are saved by image: evaluate and report match them to <image>_L.png
     preds = tmp_path / "preds"
     preds.mkdir()

@@ -440,6 +440,8 @@ def load_class_table(root: PathLike) -> ClassTable | None:
 #: ours: Roboflow's ``_classes.csv`` (among its masks), CamVid's ``class_dict.csv`` (Kaggle's,
 #: above ``train_labels/``) and ``label_colors.txt``.
 SHIPPED_TABLES = ("_classes.csv", "class_dict.csv", "label_colors.txt")
+#: Those a dataset keeps above its folders of labels, where Roboflow's list never is.
+SHIPPED_ABOVE = SHIPPED_TABLES[1:]
 
 _said_tables: set[str] = set()  # the shipped lists already said, once a process
 
@@ -447,21 +449,22 @@ _said_tables: set[str] = set()  # the shipped lists already said, once a process
 def nearby_class_table(folder: PathLike, labels: PathLike | None = None, said: bool = False) -> ClassTable | None:
     """The class table of a dataset folder, or of the dataset around a folder of its labels
     (``voc/SegmentationClass`` finds ``voc/class_names.txt``), else a list the dataset shipped
-    (:data:`SHIPPED_TABLES`) in the folder of ``labels`` read apart from it, in the folder, or
-    above a folder of labels (``said`` once, when it is the table a command reads by); None
-    when there is none."""
+    (:data:`SHIPPED_TABLES`) in the folder of ``labels`` read apart from it or in a folder of
+    labels, or (:data:`SHIPPED_ABOVE`) in the dataset's folder above them (``said`` once, when
+    it is the table a command reads by); None when there is none."""
     root = location(folder)
     found = load_class_table(root)
     if found is None and is_voc_root(root.parent):
         return load_class_table(root.parent)
     if found is not None:
         return found
-    places = [location(labels)] if labels is not None else []
-    places.append(root)
-    if not is_voc_root(root) and any(root.glob("*.png")):  # a folder of labels: its dataset's folder too
-        places.append(root.parent)
-    for place in places:
-        for name in SHIPPED_TABLES:
+    places = [(location(labels), SHIPPED_TABLES)] if labels is not None else []
+    if not is_voc_root(root) and any(root.glob("*.png")):  # a folder of labels, then its dataset's folder
+        places += [(root, SHIPPED_TABLES), (root.parent, SHIPPED_ABOVE)]
+    else:
+        places.append((root, SHIPPED_ABOVE))
+    for place, names in places:
+        for name in names:
             if (place / name).is_file():
                 table = ClassTable.load(place / name)
                 if said and table.source not in _said_tables:
