@@ -321,6 +321,11 @@ def test_camvid_class_lists_number_their_rows_and_void_is_255(tmp_path) -> None:
     # as Datumaro and CVAT write it: a comment, spaces, Void first (Animal stays 1)
     datumaro = ClassTable.load(write(tmp_path, "label_colors.txt", "# color (RGB) label\n0 0 0 Void\n64 128 64 Animal\n192 0 128 Archway\n"))
     assert datumaro.name_to_index == {"Void": VOID, "Animal": 1, "Archway": 2} and datumaro.color_of(2) == (192, 0, 128)
+    # more rows than a label PNG has values: refused, a void row aside
+    rows = "".join(f"c{i},{i % 256},0,0\n" for i in range(255)) + "void,9,9,9\n"
+    assert ClassTable.load(write(tmp_path, "wide.csv", "name,r,g,b\n" + rows)).num_classes == 255
+    with pytest.raises(ClassTableError, match=r"wide.csv: more than 255 classes: label PNGs store one byte per pixel and 255 is void"):
+        ClassTable.load(write(tmp_path, "wide.csv", "name,r,g,b\n" + rows + "c255,1,1,1\n"))
     # the Semantic Drone Dataset's class_dict_seg.csv: spaces after the commas, no void row
     drone = ClassTable.load(write(tmp_path, "class_dict_seg.csv", "name, r, g, b\nunlabeled, 0, 0, 0\npaved-area, 128, 64, 128\n"))
     assert drone.name_to_index == {"unlabeled": 0, "paved-area": 1} and drone.color_of(1) == (128, 64, 128)
