@@ -718,9 +718,7 @@ class ClassTable:
             else:
                 index = sum(1 for e in entries if e.index != VOID)
                 if index >= VOID:
-                    raise ClassTableError(
-                        f"{source}: more than {VOID} classes: label PNGs store one byte per pixel and {VOID} is void"
-                    )
+                    raise _too_many_classes(source)
                 entries.append(ClassEntry(index, name, color or _default_color(index)))
         return cls(entries, source)
 
@@ -747,18 +745,19 @@ class ClassTable:
 
     @classmethod
     def _from_csv_text(cls, text: str, source: str) -> ClassTable:
-        """Rows of ``index,name,r,g,b[,train_id]`` (our own table). A header line that names
-        ``name,r,g,b`` places the columns, in any order, others (a colormap's ``hex``) aside;
-        without an ``index`` column (CamVid's ``class_dict.csv`` and the datasets that copy it)
-        the rows are numbered as their readers number them (:meth:`_by_row`). Any other header
-        line is passed over and the columns are ours, in order."""
+        """Rows of ``index,name,r,g,b[,train_id]`` (our own table). A header line that names the
+        name and the colours or the value (see :func:`_csv_columns`) places the columns, in any
+        order, others (a colormap's ``hex``) aside; without an ``index`` column (CamVid's
+        ``class_dict.csv`` and the datasets that copy it) the rows are numbered as their readers
+        number them (:meth:`_by_row`). Any other header line is passed over and the columns are
+        ours, in order."""
         rows = list(csv.reader(io.StringIO(text)))
         header = [c.strip() for c in rows[0]] if rows else []
         has_header = bool(header) and not _is_int(header[0])
         at = _csv_columns(header) if has_header else None
         if at is not None and "train_id" in at and "index" not in at:
             raise ClassTableError(f"{source}: line 1: a train_id column needs an index column (the label value it trains)")
-        entries, by_row = [], []
+        entries = []
         for line_no, row in enumerate(rows[1:] if has_header else rows, 2 if has_header else 1):
             cells = [c.strip() for c in row]
             if not any(cells):
@@ -780,17 +779,16 @@ class ClassTable:
                     color = (int(cells[columns["r"]]), int(cells[columns["g"]]), int(cells[columns["b"]]))
                 else:  # a table of values and names alone: the VOC colormap's colours
                     color = VOID_COLOR if index == VOID else _default_color(index) if 0 <= index < VOID else (0, 0, 0)
-                train_cell = cells[columns["train_id"]] if columns.get("train_id", len(cells)) < len(cells) else ""
+                train_at = columns.get("train_id")
+                train_cell = cells[train_at] if train_at is not None and train_at < len(cells) else ""  # ours may end before it
                 train_id = int(train_cell) if train_cell != "" else None
             except ValueError:
                 raise ClassTableError(
                     f"{source}: line {line_no}: index, r, g, b and train_id must be integers"
                 ) from None
-            name = csv_text_value(cells[columns["name"]])
-            entries.append(ClassEntry(index, name, color, train_id))
-            by_row.append((name, color))
+            entries.append(ClassEntry(index, csv_text_value(cells[columns["name"]]), color, train_id))
         if at is not None and "index" not in at:
-            return cls._by_row(by_row, source)
+            return cls._by_row([(e.name, e.color) for e in entries], source)
         return cls(entries, source)
 
     @classmethod
@@ -802,9 +800,7 @@ class ClassTable:
         entries = []
         for row, (name, color) in enumerate(named):
             if row >= VOID and name.lower() not in VOID_NAMES:
-                raise ClassTableError(
-                    f"{source}: more than {VOID} classes: label PNGs store one byte per pixel and {VOID} is void"
-                )
+                raise _too_many_classes(source)
             entries.append(ClassEntry(VOID if name.lower() in VOID_NAMES else row, name, color))
         voids = [e.name for e in entries if e.index == VOID]
         said = f"{source}, numbered by row (row i is class i)"
@@ -1072,6 +1068,11 @@ def is_one_line(name: str) -> bool:
     """True when ``name`` holds no line break (``\\n``, ``\\r`` or any other that
     :meth:`str.splitlines` splits at), so it can be a line of ``class_names.txt``."""
     return len(name.splitlines()) <= 1
+
+
+def _too_many_classes(source: str) -> ClassTableError:
+    """The error of a table that numbers more classes than a label PNG has values for."""
+    return ClassTableError(f"{source}: more than {VOID} classes: label PNGs store one byte per pixel and {VOID} is void")
 
 
 def _default_color(index: int) -> Color:
