@@ -503,7 +503,7 @@ def test_a_folder_of_labels_is_checked_and_reported_over_the_images_beside_it(tm
         cwd=elsewhere, capture_output=True, text=True,
     )  # fmt: skip
     assert done.returncode == 1, done.stderr
-    assert f"images: {images} (beside annotations/, as ADE20K and mmsegmentation lay them out)" in done.stderr
+    assert f"images: {images} (beside annotations/)" in done.stderr
     found = {(p["kind"], Path(p["file"]).name) for p in json.loads(done.stdout)["problems"]}
     assert found == {
         ("missing-image", "ADE_val_00000003.png"), ("missing-label", "ADE_val_00000009.jpg"), ("label-values", bad.name),
@@ -538,6 +538,35 @@ def test_a_folder_of_labels_is_checked_and_reported_over_the_images_beside_it(tm
     Image.new("RGB", (5, 4)).save(mmseg / "img_dir" / "val" / "a.jpg")
     check = check_dataset(mmseg / "ann_dir" / "val", num_classes=2, jobs=1)
     assert [(p.kind, Path(p.file).name) for p in check.problems] == [("size-mismatch", "a.png")]
+
+
+@pytest.mark.parametrize(
+    ("labels", "images", "beside"),
+    [
+        ("dataset/masks", "dataset/images", "masks"),  # Kaggle's
+        ("masks/train", "images/train", "masks"),  # split below
+        ("train/Masks", "train/Images", "Masks"),  # in the case it is written in
+        ("data/masks", "data/imgs", "masks"),  # Pytorch-UNet's
+        ("Train/Urban/masks_png", "Train/Urban/images_png", "masks_png"),  # LoveDA's
+        ("export/labels", "export/data", "labels"),  # FiftyOne's segmentation directory
+    ],
+)
+def test_the_images_of_the_layouts_people_download_are_found(tmp_path: Path, labels: str, images: str, beside: str) -> None:
+    """A folder of masks beside its images' folder (Kaggle's images/ and masks/, LoveDA's
+    images_png/ and masks_png/, FiftyOne's data/ and labels/) was checked without images ('no
+    images folder given or beside it'): the images are found, said, and a label without its
+    image is an error naming it."""
+    for folder in (tmp_path / labels, tmp_path / images):
+        folder.mkdir(parents=True)
+    for k in range(3):
+        write_gray_label(tmp_path / labels / f"{k}.png", np.full((6, 8), k % 2, np.uint8))
+        if k < 2:
+            Image.new("RGB", (8, 6)).save(tmp_path / images / f"{k}.jpg")
+    done = CliRunner().invoke(app, ["check", str(tmp_path / labels), "-n", "2", "--json", "-", "-j", "1"])
+    assert done.exit_code == 1, done.stderr
+    assert f"images: {tmp_path / images} (beside {beside}/)" in done.stderr
+    problems = json.loads(done.stdout)["problems"]
+    assert [(p["kind"], Path(p["file"]).name) for p in problems] == [("missing-image", "2.png")]
 
 
 def test_a_models_argmax_is_reported_against_ade20k_annotations_as_shipped(tmp_path: Path) -> None:

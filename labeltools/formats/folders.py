@@ -1,20 +1,34 @@
-"""Folders of label PNGs kept apart from their images, as mmsegmentation and ADE20K lay them out:
-``ann_dir/<split>`` beside ``img_dir/<split>``, ``annotations/<split>`` beside ``images/<split>``,
-a label and its image matched by stem.
+"""Folders of label PNGs kept apart from their images, as mmsegmentation, ADE20K and the datasets
+people download lay them out: ``ann_dir/<split>`` beside ``img_dir/<split>``,
+``annotations/<split>`` beside ``images/<split>``, ``masks/`` beside ``images/``, a label and its
+image matched by stem.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from labeltools.core._types import PathLike
 from labeltools.engine.storage import location
 
-#: Where the images of a folder of labels lie by the layouts that keep them apart: ADE20K's
-#: ``annotations/<split>`` beside ``images/<split>``, mmsegmentation's ``ann_dir`` beside ``img_dir``.
-IMAGE_FOLDERS = {"annotations": "images", "ann_dir": "img_dir"}
+#: The words a folder of labels is named by where its images' folder beside it is named by
+#: another (``annotations/`` beside ``images/``), each with the words that folder may take, the
+#: likeliest first: ADE20K's and COCO's ``annotations`` beside ``images``, mmsegmentation's
+#: ``ann_dir`` beside ``img_dir``, Kaggle's ``masks`` beside ``images`` (``imgs`` in
+#: Pytorch-UNet's ``data/``), LoveDA's ``masks_png`` beside ``images_png``, FiftyOne's
+#: segmentation directory's ``labels`` beside ``data``. A word is a whole name or one of its
+#: ``_``/``-`` parts, matched in any case and replaced in the case it is written in.
+IMAGE_WORDS = {
+    "annotations": ("images",),
+    "ann": ("img",),
+    "masks": ("images", "imgs"),
+    "mask": ("image", "images", "img"),
+    "labels": ("images", "data"),
+    "label": ("image", "images"),
+}
 #: The image files a folder of labels' images may be (mmsegmentation's usual ``img_suffix``es).
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 
@@ -25,19 +39,19 @@ LABEL_FOLDER_ENDINGS = ("_labels", "annot")
 
 
 def images_beside(labels: PathLike) -> tuple[Any | None, str]:
-    """The images folder of a folder of labels laid out as ADE20K, mmsegmentation or CamVid lay
-    them out (see :data:`IMAGE_FOLDERS` and :data:`LABEL_FOLDER_ENDINGS`), or the folder itself
-    when JPEG images lie among the labels (Roboflow's mask export), and how it was found, for
-    the user; ``(None, "")`` for none."""
+    """The images folder of a folder of labels laid out as the datasets people download lay
+    them out, or ``(None, "")``, with how it was found, for the user: beside the folder or one
+    above it by :data:`IMAGE_WORDS` (``masks/train`` beside ``images/train``, ``train/masks``
+    beside ``train/images``), beside it by :data:`LABEL_FOLDER_ENDINGS` (CamVid's), or the
+    folder itself when JPEG images lie among the labels (Roboflow's mask export)."""
     folder = location(labels)
     for level, parent in enumerate((folder, *folder.parents)):
-        if parent.name in IMAGE_FOLDERS:
-            images = parent.parent / IMAGE_FOLDERS[parent.name]
-            inner = folder.relative_to(parent) if level else None
+        inner = folder.relative_to(parent) if level else None
+        for name in _image_folder_names(parent.name):
+            images = parent.parent / name
             images = images / inner if inner is not None else images
             if images.is_dir():
-                return images, f"{images} (beside {parent.name}/, as ADE20K and mmsegmentation lay them out)"
-            return None, ""
+                return images, f"{images} (beside {parent.name}/)"
     for ending in LABEL_FOLDER_ENDINGS:
         if folder.name.endswith(ending) and len(folder.name) > len(ending):
             images = folder.parent / folder.name.removesuffix(ending)
@@ -46,6 +60,16 @@ def images_beside(labels: PathLike) -> tuple[Any | None, str]:
     if any(folder.glob("*.jp*g")):  # Roboflow's mask export: each image beside its <stem>_mask.png
         return folder, f"{folder} (the JPEG images among the labels)"
     return None, ""
+
+
+def _image_folder_names(name: str) -> Iterator[str]:
+    """The names of the images' folder beside a folder of labels named ``name`` (see
+    :data:`IMAGE_WORDS`): ``Masks`` gives ``Images`` and ``Imgs``, ``masks_png`` ``images_png``."""
+    parts = re.split(r"([_-])", name)
+    for i, part in enumerate(parts):
+        for word in IMAGE_WORDS.get(part.lower(), ()):
+            cased = word.upper() if part.isupper() and len(part) > 1 else word.capitalize() if part[:1].isupper() else word
+            yield "".join([*parts[:i], cased, *parts[i + 1 :]])
 
 
 def stem_endings(labels: Iterable[str], images: Iterable[str]) -> tuple[str, str]:
