@@ -518,11 +518,23 @@ def test_binary_masks_saved_as_0_and_255_are_said_and_read_as_classes_when_asked
     scored = run("evaluate", gt, tmp_path / "pred", "-n", "2")
     assert scored.exit_code == 0
     assert f"warning: {gt}: the ground truth holds no class but 0 (and void, 255, which is not scored): {hint}" in flat(scored.stderr)
+    said = f"warning: {gt}: the labels hold no class but 0, and 33.3% void (255): {hint}"
     counted = run("stats", "--labels-dir", gt, "-n", "2")
     assert counted.exit_code == 0
-    assert f"warning: {gt}: the labels hold no class but 0, and 33.3% void (255): {hint}" in flat(counted.stderr)
+    assert said in flat(counted.stderr)
+    counted = run("stats", gt)  # without a table (class_0 100%) too
+    assert counted.exit_code == 0 and said in flat(counted.stderr)
+    weighted = run("weights", "--labels-dir", gt, "-n", "2", "-o", tmp_path / "w.npy")  # class 1 weighed as never seen
+    assert weighted.exit_code == 0 and said in flat(weighted.stderr)
+    checked = run("check", gt, "-n", "2", "--json", tmp_path / "c.json")
+    assert checked.exit_code == 0
+    assert [(p["kind"], p["file"], p["message"]) for p in json.loads((tmp_path / "c.json").read_text())["problems"]][1:] == [
+        ("binary-mask", str(gt), f"every label holds 0 and 255 alone (33.3% void, which loaders ignore): {hint}"),
+    ]  # after the missing images folder
     remapped = run("remap", *sorted(gt.glob("*.png")), "--index-map", "0:0,255:1", "-d", f"{gt}-01")  # the hint, followed
     assert remapped.exit_code == 0, remapped.output
     again = run("evaluate", f"{gt}-01", tmp_path / "pred", "-n", "2", "--json", tmp_path / "s.json")
     assert again.exit_code == 0 and "warning" not in again.stderr
+    for command in (("stats", f"{gt}-01"), ("weights", "--labels-dir", f"{gt}-01", "-n", "2", "-o", tmp_path / "w.npy"), ("check", f"{gt}-01", "-n", "2")):
+        assert "0 and 255" not in flat(run(*command).stderr) + flat(run(*command).stdout)
     assert json.loads((tmp_path / "s.json").read_text())["classes"][1]["iou"] == pytest.approx(150 / 200)

@@ -284,6 +284,24 @@ def test_out_of_range_values_are_reported_with_where(caplog):
     assert message in caplog.messages
 
 
+def test_a_loaders_binary_masks_saved_as_0_and_255_are_said(caplog):
+    """A loader's masks of 0 and 255 alone (a binary mask saved so) count their objects as void:
+    said, with what to do where the dataset loads them; not said once 255 is class 1."""
+    mask = np.zeros((4, 6), np.uint8)
+    mask[1:3, 2:5] = 255
+    with caplog.at_level(logging.WARNING, logger="labeltools.ops.counts"):
+        counts = count_classes([mask, {"label": mask[None]}], 2)
+    assert counts.pixels.tolist() == [36, 0] and counts.ignored == 12
+    assert caplog.messages == [
+        "the labels hold no class but 0, and 25.0% void (255): if 255 marks objects there (a binary mask saved as "
+        "0/255), read them as class 1 first (mask[mask == 255] = 1 where the dataset loads a mask)"
+    ]
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="labeltools.ops.counts"):
+        counts = count_classes([np.where(mask == 255, 1, mask)], 2)
+    assert counts.pixels.tolist() == [18, 6] and caplog.messages == []
+
+
 def test_strict_makes_out_of_range_an_error_and_adds_nothing_of_the_batch():
     bad = IMAGE_A.copy()
     bad[1, 4] = 21

@@ -73,6 +73,7 @@ from labeltools.formats.voc import (
     split_path,
 )
 from labeltools.jobs.stats import existing_split_balance
+from labeltools.ops.counts import BINARY_MASK_HINT
 from labeltools.ops.remap import index_to_rgb
 from labeltools.ops.splits import ClassBalance, imbalance, sparse_counts
 
@@ -504,6 +505,23 @@ class DatasetCheck(_Problems):
             yield result
         yield from self.run_aug(jobs)
         self._check_balance(pixels)  # of train and val, SegmentationClass's
+        self._check_binary_masks(pixels)
+
+    def _check_binary_masks(self, pixels: dict[str, dict[int, int]]) -> None:
+        """Warn when the labels hold class 0 and void (255) alone: binary masks saved as 0/255,
+        whose objects every loader ignores as void."""
+        if self.table is not None and self.table.num_classes < 2:
+            return
+        held: Counter[int] = Counter()
+        for counts in pixels.values():
+            held.update(counts)
+        void, zero = held.pop(VOID, 0), held.pop(0, 0)
+        if zero and void and not any(held.values()):
+            share = void / (zero + void)
+            self._add(
+                WARNING, "binary-mask", self.root,
+                f"every label holds 0 and 255 alone ({share:.1%} void, which loaders ignore): {BINARY_MASK_HINT}",
+            )  # fmt: skip
 
     def run_aug(self, jobs: int | None = None) -> Iterator[FileResult]:
         """Check the labels of the augmented training set (:attr:`aug_items`) alone, as :meth:`run` does."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -269,7 +268,7 @@ class Evaluation(OneRun):
             log.warning("%d ground-truth file(s) hold values above the classes: %s", above, self.gt_hint)
         truth = cm.matrix.sum(axis=1)
         if cm.num_classes > 1 and cm.ignore_index == VOID and truth[0] and not truth[1:].any():
-            folder = Path(self.items[0][0]).parent
+            folder = location(self.items[0][0]).parent
             log.warning("%s: the ground truth holds no class but 0 (and void, 255, which is not scored): %s", folder, BINARY_MASK_HINT)
         reading = self.reading
         high = [] if reading is None else reading.high

@@ -40,7 +40,7 @@ from labeltools.formats.voc import (
     labels_said,
     select_label_paths,
 )
-from labeltools.ops.counts import BINARY_MASK_HINT, value_histogram
+from labeltools.ops.counts import value_histogram, warn_binary_mask
 from labeltools.ops.draw import bar_chart
 from labeltools.ops.splits import ClassBalance, imbalance, sparse_counts, split_balance
 
@@ -279,9 +279,8 @@ class DatasetCounting(OneRun):
         yield from stats.add_results(stat_label_files(self.items, self.jobs, self.lookup))
         if stats.keep_files:
             stats.split_balance(self.root)
-        if stats.pixels[0] and stats.void_pixels and not stats.pixels[1:VOID].any() and len(stats.class_indices) > 1:
-            folder = Path(self.items[0]).parent
-            log.warning("%s: the labels hold no class but 0, and %.1f%% void (255): %s", folder, 100 * stats.void_share, BINARY_MASK_HINT)
+        if stats.classes is None or stats.classes.num_classes > 1:
+            warn_binary_mask(str(location(self.items[0]).parent), stats.pixels[:VOID], stats.void_pixels)
 
 
 def count_dataset(

@@ -46,6 +46,7 @@ from labeltools.ops.counts import (
     check_scheme,
     class_weights,
     value_histogram,
+    warn_binary_mask,
     weights_provenance,
 )
 
@@ -106,7 +107,7 @@ def count_label_files(
     """
     counter = ClassCounter(num_classes, ignore_index, strict)
     raise_if_failed(counter.add_results(histogram_label_files(paths, jobs)), len(paths), "label file(s)", DatasetError)
-    return _counts_with_warning(counter)
+    return _counts_with_warning(counter, str(location(paths[0]).parent) if paths else None)
 
 
 def default_weights_path(dataset: PathLike, name: str | None = None, scheme: str = "enet", split: str | None = None) -> Path:
@@ -184,6 +185,8 @@ class DatasetWeighing(OneRun):
         if failed:
             return
         self.counts = counter.counts
+        if self.items:
+            warn_binary_mask(str(location(self.items[0]).parent), self.counts.pixels, self.counts.ignored)
         weights = class_weights(self.counts, self.scheme, c=self.c, beta=self.beta, class_names=self.names)
         save_weights(self.target, weights)
         self.weights = weights

@@ -444,12 +444,16 @@ def count_classes(
     return _counts_with_warning(counter)
 
 
-def _counts_with_warning(counter: ClassCounter) -> ClassCounts:
-    """The counter's counts, after logging a warning about out-of-range values if any."""
+def _counts_with_warning(counter: ClassCounter, where: str | None = None) -> ClassCounts:
+    """The counter's counts, after logging a warning about out-of-range values if any, and
+    about labels that look like binary masks saved as 0/255 (see :func:`warn_binary_mask`;
+    ``where`` their folder, None for arrays a loader gave)."""
     counts = counter.counts
     message = counts.out_of_range_message()
     if message:
         log.warning("%s", message)
+    if counts.ignore_index == VOID:
+        warn_binary_mask(where, counts.pixels, counts.ignored)
     return counts
 
 
@@ -459,6 +463,26 @@ BINARY_MASK_HINT = (
     "if 255 marks objects there (a binary mask saved as 0/255), read them as class 1 first: "
     "labeltools remap FILES --index-map 0:0,255:1 -d FOLDER"
 )
+
+
+#: :data:`BINARY_MASK_HINT` for labels a loader gives, which no command rewrites.
+BINARY_MASK_LOADER_HINT = (
+    "if 255 marks objects there (a binary mask saved as 0/255), read them as class 1 first "
+    "(mask[mask == 255] = 1 where the dataset loads a mask)"
+)
+
+
+def warn_binary_mask(where: str | None, class_pixels: NDArray[np.integer], void_pixels: int) -> None:
+    """Warn that labels holding class 0 and void (255) alone may be binary masks saved as 0/255
+    (:data:`BINARY_MASK_HINT`): counted so, their objects are void, weighted and scored as
+    nothing. ``where`` is the labels' folder, None for arrays a loader gave; ``class_pixels``
+    the pixels of each value below 255 (or of each class)."""
+    if class_pixels[0] and void_pixels and not np.any(class_pixels[1:]):
+        share = 100 * void_pixels / (int(np.sum(class_pixels)) + void_pixels)
+        if where is None:
+            log.warning("the labels hold no class but 0, and %.1f%% void (255): %s", share, BINARY_MASK_LOADER_HINT)
+        else:
+            log.warning("%s: the labels hold no class but 0, and %.1f%% void (255): %s", where, share, BINARY_MASK_HINT)
 
 
 def check_scheme(scheme: str, c: float = ENET_C, beta: float = EFFECTIVE_BETA) -> None:
