@@ -350,3 +350,30 @@ def test_a_csv_header_places_its_columns(tmp_path) -> None:
         ClassTable.load(write(tmp_path, "u.csv", "name,r,g,b\nroad,1,2,3\ncar,4,5\n"))
     with pytest.raises(ClassTableError, match=r"u.csv: line 2: index, r, g, b and train_id must be integers"):
         ClassTable.load(write(tmp_path, "u.csv", "name,r,g,b\nroad,1,x,3\n"))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_lists_saved_on_windows_read_as_written(tmp_path, encoding):
+    """Class tables, index maps and split lists saved by Excel (UTF-8 with a byte-order mark,
+    CRLF) or by Windows PowerShell 5's ``>`` and Notepad's "Unicode" (UTF-16) read as their
+    text: UTF-16 was refused as undecodable, and a split list's byte-order mark became part of
+    its first id; the colormap's title names such a file as it is."""
+    from typer.testing import CliRunner
+
+    from labeltools import IndexMap, read_split
+    from labeltools.cli import app
+
+    def saved(name, text):
+        path = tmp_path / name
+        path.write_bytes(text.replace("\n", "\r\n").encode(encoding))
+        return path
+
+    table = ClassTable.load(saved("classes.csv", "index,name,r,g,b\n0,background,0,0,0\n1,cat,10,20,30\n"))
+    assert [(e.index, e.name, e.color) for e in table.classes] == [(0, "background", (0, 0, 0)), (1, "cat", (10, 20, 30))]
+    assert ClassTable.load(saved("labels.txt", "__ignore__\n_background_\ncat\n")).names == ["_background_", "cat"]
+    assert IndexMap.load(saved("map.txt", "7:0\n8:1\n")).pairs == ((7, 0), (8, 1))
+    (tmp_path / "voc" / "ImageSets" / "Segmentation").mkdir(parents=True)
+    (tmp_path / "voc" / "ImageSets" / "Segmentation" / "train.txt").write_bytes("2007_000032\n2007_000039\n".replace("\n", "\r\n").encode(encoding))
+    assert read_split(tmp_path / "voc", "train") == ["2007_000032", "2007_000039"]
+    done = CliRunner().invoke(app, ["colormap", "-c", str(tmp_path / "classes.csv")])
+    assert done.exit_code == 0 and done.stdout.splitlines()[0] == f"colormap of {tmp_path / 'classes.csv'}: 2 entries"

@@ -83,7 +83,7 @@ def colormap_command(
         say(f"wrote {len(entries)} colours to {output}")
         return
     columns = ("index", "name", "r", "g", "b", "hex", "")
-    grid = result_table(f"colormap of the {table.described}: {len(entries)} entries", columns, text=("name", "hex", ""))
+    grid = result_table(f"colormap of {table.the_described}: {len(entries)} entries", columns, text=("name", "hex", ""))
     for e in entries:
         grid.add_row(str(e.index), e.name, *(str(v) for v in e.color), hex_color(e.color), swatch(e.color))
     out.print(grid)

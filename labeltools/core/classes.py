@@ -34,7 +34,7 @@ from labeltools.core._types import Color, PathLike
 from labeltools.core.cells import csv_document, csv_text_value
 from labeltools.core.colormap import VOID_COLOR, palette_array, voc_colormap
 from labeltools.core.errors import ClassTableError
-from labeltools.core.files import file_name, file_suffix, read_small_file
+from labeltools.core.files import file_name, file_suffix, read_small_text
 from labeltools.core.options import VOID
 
 IGNORE_NAME = "__ignore__"
@@ -610,7 +610,7 @@ class ClassTable:
             return cls.preset(text_spec)
         path = text_spec
         try:
-            text = read_small_file(path).decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+            text = read_small_text(path)
         except FileNotFoundError:
             raise ClassTableError(
                 f"{path}: no such class table file (or use a preset: {', '.join(PRESETS)})"
@@ -878,6 +878,11 @@ class ClassTable:
         preset (Cityscapes trainIds 0..18, 255 void)``."""
         preset = self.source.removesuffix(" preset")
         return f"{self.source} ({PRESET_IDS[preset]})" if preset in PRESET_IDS else self.source
+
+    @property
+    def the_described(self) -> str:
+        """:attr:`described` as a sentence names it: ``the voc preset (...)``, a file as it is."""
+        return f"the {self.described}" if self.source.endswith(" preset") else self.described
 
     @property
     def classes(self) -> tuple[ClassEntry, ...]:

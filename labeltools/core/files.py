@@ -61,6 +61,20 @@ def read_small_file(path: Any) -> bytes:
         return handle.read()
 
 
+def read_small_text(path: Any) -> str:
+    """The text of a small local file or fsspec URL, with ``\n`` line ends: UTF-8 with or
+    without a byte-order mark (Excel's CSV), or UTF-16 with one (Windows PowerShell 5's ``>``,
+    Notepad's "Unicode").
+
+    Raises:
+        FileNotFoundError, OSError: as :func:`read_small_file`.
+        UnicodeDecodeError: text in neither.
+    """
+    data = read_small_file(path)
+    text = data.decode("utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else data.decode("utf-8-sig")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def file_suffix(path: Any) -> str:
     """The lower-case extension of a path or URL (``".csv"``)."""
     return PurePosixPath(str(path)).suffix.lower()

@@ -38,6 +38,7 @@ from labeltools.core.classes import (
     line_problem,
 )
 from labeltools.core.errors import ClassTableError, DatasetError
+from labeltools.core.files import read_small_text
 from labeltools.core.options import LABELME_RULES, MAX_CLASSES
 from labeltools.engine.storage import atomic_writes, list_files, location, read_bytes
 from labeltools.formats.labels import open_image, read_label
@@ -222,7 +223,7 @@ def read_split(root: PathLike, split: str) -> list[str]:
     """
     path = split_path(root, split)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_small_text(path)
     except FileNotFoundError:
         have = available_splits(root)
         known = f"; splits present: {', '.join(have)}" if have else "; no split files present"

@@ -349,7 +349,7 @@ def evaluate_dataset(
         if gt_classes is not None:
             gt_table = (gt_classes if isinstance(gt_classes, ClassTable) else ClassTable.load(gt_classes)).with_preset_train_ids()
             paired_tables(table, gt_table)
-            chosen = f"read by the {gt_table.described}"
+            chosen = f"read by {gt_table.the_described}"
         elif (family := table.train_id_preset()) is not None and not table.has_train_ids:  # train ids on both sides
             gt_hint = f"is the ground truth {TRAIN_ID_PRESETS[family][1]}? Then add --gt-classes {family}"
     if classes is not None or has_own_table(gt):  # a table of names, not -n alone

@@ -40,7 +40,7 @@ from labeltools.core.arrays import as_label_array
 from labeltools.core.classes import TRAIN_ID_PRESETS, ClassEntry, ClassTable
 from labeltools.core.colormap import colorize
 from labeltools.core.errors import RemapError
-from labeltools.core.files import is_url, local_path, read_small_file
+from labeltools.core.files import is_url, local_path, read_small_text
 from labeltools.core.options import ON_CONFLICT, VOID, OnConflict
 
 if TYPE_CHECKING:
@@ -670,7 +670,7 @@ class IndexMap:
         if is_file:
             path = text
             try:
-                content = read_small_file(path).decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+                content = read_small_text(path)
             except (OSError, UnicodeDecodeError, ValueError) as exc:
                 raise RemapError(f"{path}: cannot read index map ({exc})") from None
             items = [
