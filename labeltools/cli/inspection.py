@@ -244,7 +244,7 @@ LabelImagesOption = Annotated[
     Optional[str],
     typer.Option(
         "--images", metavar="FOLDER",
-        help="The images of a folder of label PNGs, matched by stem (default: images/ beside annotations/, img_dir/ beside ann_dir/).",
+        help="The images of a folder of label PNGs, matched by stem (default: images/ beside annotations/ or masks/, img_dir/ beside ann_dir/).",
         show_default=False,
     ),
 ]
@@ -272,7 +272,8 @@ def check_command(
 
     Of a folder of label PNGs (mmsegmentation's ann_dir/val, ADE20K's annotations/validation):
     every label has an image and every image a label, matched by stem in --images (by default
-    the images/ or img_dir/ folder beside it), then each sample as above.
+    the folder of images beside it: images/ beside annotations/ or masks/, img_dir/ beside
+    ann_dir/), then each sample as above.
 
     Of a Cityscapes gtFine folder (gtFine/val, a folder per city, or gtFine itself): each
     frame's label ids are Cityscapes', its *_labelTrainIds.png, *_instanceIds.png and
