@@ -590,13 +590,13 @@ def test_cityscapes_label_ids_to_train_ids():
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ("7:0,8", "index map '7:0,8': entry 2 is '8'; expected SRC:DST, two integers 0..255"),
-        ("7:x", "index map '7:x': entry 1 is '7:x'; expected SRC:DST, two integers 0..255"),
+        ("7:0,8", "index map '7:0,8': entry 2 is '8'; expected SRC:DST, two integers 0..255 (SRC may be a range, A-B)"),
+        ("7:x", "index map '7:x': entry 1 is '7:x'; expected SRC:DST, two integers 0..255 (SRC may be a range, A-B)"),
         ("7:0,300:1", "index map '7:0,300:1': entry 2: 300 is not a label value; values are integers 0..255"),
         ("7:-1", "index map '7:-1': entry 1: -1 is not a label value; values are integers 0..255"),
         ("7:0,7:1", "index map '7:0,7:1': entry 2 maps 7 to 1, but it was mapped to 0 before; each value may be mapped once"),
         ("nothing.txt", "index map 'nothing.txt': no such file, and not a list of SRC:DST pairs such as '7:0,8:1' (or 'cityscapes', 'ade20k', 'coco-stuff' for label ids -> train ids)"),
-        (":", "index map ':': entry 1 is ':'; expected SRC:DST, two integers 0..255"),
+        (":", "index map ':': entry 1 is ':'; expected SRC:DST, two integers 0..255 (SRC may be a range, A-B)"),
     ],
 )
 def test_index_map_errors(spec, message):
@@ -618,7 +618,7 @@ def test_index_map_file_errors(tmp_path):
     (tmp_path / "m.txt").write_text("1:0\n\n2:1:5\n")
     with pytest.raises(RemapError) as info:
         IndexMap.load(tmp_path / "m.txt")
-    assert str(info.value) == f"{tmp_path / 'm.txt'}: line 3 is '2:1:5'; expected SRC:DST, two integers 0..255"
+    assert str(info.value) == f"{tmp_path / 'm.txt'}: line 3 is '2:1:5'; expected SRC:DST, two integers 0..255 (SRC may be a range, A-B)"
     (tmp_path / "empty.txt").write_text("# nothing\n")
     with pytest.raises(RemapError, match="empty.txt: holds no SRC:DST pairs"):
         IndexMap.load(tmp_path / "empty.txt")
@@ -859,3 +859,66 @@ def test_camvid_colour_masks_become_the_row_numbers_of_its_class_dict(tmp_path):
     assert result.exit_code == 0, result.stderr
     assert result.stderr.count("numbered by row (row i is class i), 'Void' void (255)") == 1
     assert f"classes: 32, from {tmp_path / 'class_dict.csv'}, numbered by row" in result.stderr
+
+
+def test_masks_of_other_formats_are_read_by_colorize_and_remap_and_named_by_the_others(tmp_path):
+    """Masks kept as GIF (Carvana's, DRIVE's), TIFF (ISPRS', Inria's) or JPEG (Kvasir-SEG's):
+    colorize and remap of their folder left the GIFs and TIFFs out without a word, and the
+    commands that read label PNGs refused the folder as no VOC folder without saying what it
+    holds; a JPEG mask's shifted values became void without a word, where a range of values in
+    --index-map reads them."""
+    masks = tmp_path / "train_masks"
+    masks.mkdir()
+    truth = np.zeros((20, 30), np.uint8)
+    truth[5:15, 10:25] = 1
+    gif = Image.fromarray(truth, "P")
+    gif.putpalette([0, 0, 0, 255, 255, 255])
+    gif.save(masks / "car_mask.gif")
+    Image.fromarray(truth * 255).save(masks / "tile.tif")
+    hint = (
+        f"; it holds 2 .gif/.tif mask(s), and label files are PNGs: labeltools colorize {masks} -d LABELS writes "
+        "masks of class indices as label PNGs (remap --index-map 0:0,255:1 masks of 0 and 255)"
+    )
+    for command, said in (
+        (["stats", str(masks)], f"error: {masks}: not a VOC dataset folder (no SegmentationClass/ inside){hint}"),
+        (["check", str(masks)], f"error: {masks}: not a VOC dataset folder (no SegmentationClass/ inside), nor a folder of label PNGs{hint}"),
+        (["evaluate", str(masks), str(masks), "-n", "2"], f"error: {masks}: no ground-truth label files (.png){hint}"),
+        (["diff", str(masks), str(masks)], f"error: {masks}: no label files (.png){hint}"),
+    ):
+        result = CliRunner().invoke(app, command)
+        assert result.exit_code == 1 and " ".join(result.stderr.split()) == said, command
+    result = CliRunner().invoke(app, ["colorize", str(masks), "-d", str(tmp_path / "labels"), "-j", "1"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "labels").iterdir()) == ["car_mask.png", "tile.png"]
+    np.testing.assert_array_equal(read_label(tmp_path / "labels" / "car_mask.png"), truth)
+    np.testing.assert_array_equal(read_label(tmp_path / "labels" / "tile.png"), truth * 255)
+    result = CliRunner().invoke(app, ["remap", str(masks), "--index-map", "0:0,1:1,255:1", "-d", str(tmp_path / "mapped"), "-j", "1"])
+    assert result.exit_code == 0, result.output
+    for name in ("car_mask.png", "tile.png"):
+        np.testing.assert_array_equal(read_label(tmp_path / "mapped" / name), truth)
+
+    jpeg = tmp_path / "kvasir"
+    jpeg.mkdir()
+    Image.fromarray(truth * 255).save(jpeg / "polyp.jpg", quality=75)
+    shifted = np.asarray(Image.open(jpeg / "polyp.jpg"))
+    off = int(np.count_nonzero((shifted != 0) & (shifted != 255)))
+    assert off  # JPEG's ringing at the edges
+    result = CliRunner().invoke(app, ["remap", str(jpeg), "--index-map", "0:0,255:1", "-d", str(tmp_path / "exact"), "-j", "1"])
+    assert result.exit_code == 0
+    assert (
+        f"warning: {jpeg / 'polyp.jpg'}: JPEG compression shifts values, and {off} pixel(s) ({100 * off / truth.size:.1f}%) "
+        "hold values the map does not list and became 255; map ranges of values (--index-map 0-127:0,128-255:1 reads a "
+        "mask of 0 and 255)"
+    ) in " ".join(result.stderr.split())
+    result = CliRunner().invoke(app, ["remap", str(jpeg), "--index-map", "0-127:0,128-255:1", "-d", str(tmp_path / "ranged"), "-j", "1"])
+    assert result.exit_code == 0 and "warning" not in result.stderr
+    np.testing.assert_array_equal(read_label(tmp_path / "ranged" / "polyp.png"), (shifted >= 128).astype(np.uint8))
+    assert IndexMap.load("0-2:1,7:0").pairs == ((0, 1), (1, 1), (2, 1), (7, 0))
+    for spec, message in (
+        ("5-1:0", "index map '5-1:0': entry 1 is '5-1:0'; a range A-B runs up, A at most B"),
+        ("0-127:0,100-255:1", "index map '0-127:0,100-255:1': entry 2 maps 100 to 1, but it was mapped to 0 before; each value may be mapped once"),
+        ("250-256:1", "index map '250-256:1': entry 1: 256 is not a label value; values are integers 0..255"),
+    ):
+        with pytest.raises(RemapError) as info:
+            IndexMap.load(spec)
+        assert str(info.value) == message

@@ -91,7 +91,7 @@ def colormap_command(
 
 @command("colorize", rich_help_panel="Colours and label files")
 def colorize_command(
-    inputs: Annotated[list[str], typer.Argument(help="Label PNGs (grayscale or palette) holding class indices, or folders of them (of a Cityscapes city folder, its maps of the --classes ids).", metavar="INPUT", show_default=False)],
+    inputs: Annotated[list[str], typer.Argument(help="Label files (grayscale or palette PNGs, or GIF, TIFF or BMP masks) holding class indices, or folders of them (of a Cityscapes city folder, its maps of the --classes ids).", metavar="INPUT", show_default=False)],
     output_dir: Annotated[Optional[str], typer.Option("--output-dir", "-d", help="Folder for the rewritten files.")] = None,
     output_alias: OutputDirAlias = None,
     gray: Annotated[bool, typer.Option("--gray", help="Write grayscale PNGs instead of palette PNGs.")] = False,
@@ -109,9 +109,10 @@ def colorize_command(
     labeltools colorize pred/*.png -c cityscapes-train -d pred_colour/
     """
     from labeltools.engine.storage import expand_inputs
+    from labeltools.formats.folders import OTHER_MASK_SUFFIXES
     from labeltools.jobs.colorize import recolor_label_files
     output_dir = required(either(output_dir, output_alias, "--output-dir", "-o"), "--output-dir", "-d")
-    inputs = expand_inputs(inputs, (".png",), prefer=_cityscapes_maps(classes), say=say)
+    inputs = expand_inputs(inputs, (".png", *OTHER_MASK_SUFFIXES), prefer=_cityscapes_maps(classes), say=say)
     results = recolor_label_files(inputs, output_dir, gray=gray, palette=load_palette(classes), jobs=jobs)
     exit_for(report_batch(results, len(inputs), "colorize", verb="wrote"))
 
@@ -172,7 +173,7 @@ def print_remap_report(report: "RemapReport", index_mode: bool = False, top: int
 def remap_command(
     inputs: Annotated[
         list[str],
-        typer.Argument(help="Colour masks (RGB/RGBA/palette PNG, JPEG), or label files with --index-map / --to-rgb; or folders of them (of a Cityscapes city folder, the maps the command reads).", metavar="INPUT", show_default=False),
+        typer.Argument(help="Colour masks (RGB/RGBA/palette PNG, JPEG, GIF, TIFF, BMP, WebP), or label files with --index-map / --to-rgb; or folders of them (of a Cityscapes city folder, the maps the command reads).", metavar="INPUT", show_default=False),
     ],
     output_dir: Annotated[Optional[str], typer.Option("--output-dir", "-d", help="Folder for the output files (same stems, .png).")] = None,
     output_alias: OutputDirAlias = None,
@@ -196,7 +197,7 @@ def remap_command(
         typer.Option(
             "--index-map",
             "-m",
-            help="Rewrite label values instead: a file of SRC:DST lines, pairs such as '7:0,8:1', or cityscapes, ade20k, "
+            help="Rewrite label values instead: a file of SRC:DST lines, pairs such as '7:0,8:1' (SRC may be a range: '0-127:0,128-255:1'), or cityscapes, ade20k, "
             "coco-stuff (the label ids as shipped -> train ids).",
         ),
     ] = None,
@@ -223,6 +224,7 @@ def remap_command(
     labeltools remap rgb/*.png -c dataset/class_names.txt -d back/ --json -
     """
     from labeltools.engine.storage import expand_inputs
+    from labeltools.formats.folders import OTHER_MASK_SUFFIXES
     from labeltools.jobs.remap import remap_files
     from labeltools.ops.remap import CITYSCAPES_INDEX_MAP, IndexMap, RemapReport
     if index_map is not None and to_rgb:
@@ -243,7 +245,7 @@ def remap_command(
     # cityscapes map, its colour masks for a table, the label maps of the table's ids to draw
     cityscapes = mapping is not None and mapping.source == CITYSCAPES_INDEX_MAP
     prefer = ("_labelIds.png",) if cityscapes else () if mapping is not None else _cityscapes_maps(classes, colours=not to_rgb)
-    inputs = expand_inputs(inputs, (".png", ".jpg", ".jpeg"), prefer=prefer, say=say)
+    inputs = expand_inputs(inputs, (".png", ".jpg", ".jpeg", ".webp", *OTHER_MASK_SUFFIXES), prefer=prefer, say=say)
     if mapping is not None and mapping.classes is not None:
         say(f"{mapping.source}: the output holds the ids of the {mapping.classes.described}")
     results = remap_files(

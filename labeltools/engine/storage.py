@@ -234,7 +234,8 @@ def expand_inputs(
                 say(f"{text}: its {len(chosen)} *{' or *'.join(prefer)} file(s), not the {len(files) - len(chosen)} other(s)")
             files = chosen or files
             if not files:
-                raise LabeltoolsError(f"{text}: this folder holds no {' or '.join(ends)} file")
+                kinds = ", ".join(ends[:-1]) + " or " + ends[-1] if len(ends) > 1 else ends[0]
+                raise LabeltoolsError(f"{text}: this folder holds no {kinds} file")
             expanded.extend(files)
         else:
             expanded.append(text)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from labeltools.core._types import PathLike
-from labeltools.engine.storage import location
+from labeltools.engine.storage import list_files, location
 
 #: The words a folder of labels is named by where its images' folder beside it is named by
 #: another (``annotations/`` beside ``images/``), each with the words that folder may take, the
@@ -36,6 +36,26 @@ IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 #: The endings of a folder of labels named after its images' folder, as CamVid's releases name
 #: them: Kaggle's ``train_labels`` beside ``train``, SegNet's (and Datumaro's) ``trainannot``.
 LABEL_FOLDER_ENDINGS = ("_labels", "annot")
+
+
+#: The lossless image files masks come in besides PNG (Carvana's and DRIVE's GIFs, ISPRS' and
+#: Inria's TIFFs): colorize and remap read them; the other commands read label PNGs alone.
+OTHER_MASK_SUFFIXES = (".gif", ".tif", ".tiff", ".bmp")
+
+
+def other_masks_hint(folder: PathLike) -> str:
+    """What to do with a folder of masks in another format than PNG (see
+    :data:`OTHER_MASK_SUFFIXES`), to follow an error that found no label PNG in it; ``""``
+    when it holds none."""
+    where = location(folder)
+    masks = list_files(where, OTHER_MASK_SUFFIXES) if where.is_dir() else []
+    if not masks:
+        return ""
+    kinds = "/".join(sorted({path.suffix.lower() for path in masks}))
+    return (
+        f"; it holds {len(masks)} {kinds} mask(s), and label files are PNGs: labeltools colorize {folder} -d LABELS "
+        "writes masks of class indices as label PNGs (remap --index-map 0:0,255:1 masks of 0 and 255)"
+    )
 
 
 def images_beside(labels: PathLike) -> tuple[Any | None, str]:

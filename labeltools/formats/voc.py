@@ -41,6 +41,7 @@ from labeltools.core.errors import ClassTableError, DatasetError
 from labeltools.core.files import read_small_text
 from labeltools.core.options import LABELME_RULES, MAX_CLASSES
 from labeltools.engine.storage import atomic_writes, list_files, location, read_bytes
+from labeltools.formats.folders import other_masks_hint
 from labeltools.formats.labels import open_image, read_label
 
 IMAGES_DIR = "JPEGImages"
@@ -378,7 +379,7 @@ def label_ids(root: PathLike, labels_dir: str = LABELS_DIR) -> list[str]:
     """Ids of every label in ``SegmentationClass`` (or the dataset's ``labels_dir``), sorted."""
     folder = location(root) / labels_dir
     if not folder.is_dir():
-        raise DatasetError(f"{root}: not a VOC dataset folder (no {labels_dir}/ inside)")
+        raise DatasetError(f"{root}: not a VOC dataset folder (no {labels_dir}/ inside){other_masks_hint(root)}")
     return sorted(p.stem for p in folder.glob("*.png"))
 
 
@@ -407,7 +408,7 @@ def dataset_ids(root: PathLike, split: str | None = None) -> list[str]:
         DatasetError: not a VOC folder, or the split file is missing.
     """
     if not is_voc_root(root):
-        raise DatasetError(f"{root}: not a VOC dataset folder (no {LABELS_DIR}/ inside)")
+        raise DatasetError(f"{root}: not a VOC dataset folder (no {LABELS_DIR}/ inside){other_masks_hint(root)}")
     return label_ids(root) if split is None else read_split(root, split)
 
 

@@ -33,7 +33,7 @@ from labeltools.core.options import VOID
 from labeltools.engine.executor import FileResult, map_files
 from labeltools.engine.storage import is_remote, is_temporary, list_files, location
 from labeltools.formats.cityscapes import FRAME_MAPS, IMAGE_SUFFIX, IMAGES_FOLDER, MAP_NAMES, frame_map, gt_folder
-from labeltools.formats.folders import IMAGE_SUFFIXES, images_beside, stem_endings
+from labeltools.formats.folders import IMAGE_SUFFIXES, images_beside, other_masks_hint, stem_endings
 from labeltools.formats.images import EXIF_ORIENTATION, SIDE_SWAPPING_ORIENTATIONS
 from labeltools.formats.labels import (
     INDEX_MODES,
@@ -586,7 +586,7 @@ class FolderCheck(DatasetCheck):
             raise DatasetError(f"{root}: no such folder")
         labels = list_files(self.root, (".png",))
         if not labels:
-            raise DatasetError(f"{root}: not a VOC dataset folder (no {LABELS_DIR}/ inside), nor a folder of label PNGs")
+            raise DatasetError(f"{root}: not a VOC dataset folder (no {LABELS_DIR}/ inside), nor a folder of label PNGs{other_masks_hint(root)}")
         self.problems = []
         self.images: Any = None
         self.images_from = ""

@@ -23,6 +23,7 @@ from labeltools.core.options import VOID
 from labeltools.engine.executor import FileResult, OneRun, map_quick
 from labeltools.engine.storage import location
 from labeltools.formats.cityscapes import chosen_maps, label_maps, map_frame
+from labeltools.formats.folders import other_masks_hint
 from labeltools.formats.labels import read_label
 from labeltools.formats.voc import LABELS_DIR, check_labels_agree, dataset_class_table, is_voc_root
 from labeltools.ops.metrics import change_counts
@@ -94,7 +95,7 @@ def label_pairs(old: LabelFiles, new: LabelFiles) -> tuple[list[DiffPair], list[
     (old_folder, olds, _), (new_folder, news, _) = old, new
     for folder, files in ((old_folder, olds), (new_folder, news)):
         if not files:
-            raise DatasetError(f"{folder}: no label files (.png)")
+            raise DatasetError(f"{folder}: no label files (.png){other_masks_hint(folder)}")
     shared = sorted(olds.keys() & news.keys())
     pairs = [DiffPair(i, str(olds[i]), str(news[i])) for i in shared]
     return pairs, sorted(olds.keys() - news.keys()), sorted(news.keys() - olds.keys())

@@ -29,7 +29,7 @@ from labeltools.engine.executor import (
 )
 from labeltools.engine.storage import list_files, location
 from labeltools.formats.cityscapes import chosen_maps, frame_prefixes, label_maps, map_frame
-from labeltools.formats.folders import stem_endings
+from labeltools.formats.folders import other_masks_hint, stem_endings
 from labeltools.formats.labels import NOT_PNG, not_png_hint, read_label
 from labeltools.formats.voc import (
     GIVE_CLASSES,
@@ -161,7 +161,7 @@ def evaluation_pairs(gt: PathLike, pred: PathLike, split: str | None = None) -> 
     else:
         gt_paths = sorted(gt_dir.glob("*.png"))
     if not gt_paths:
-        raise DatasetError(no_labels(gt_dir) if is_voc_root(gt_dir) and split is None else f"{gt_dir}: no ground-truth label files (.png)")
+        raise DatasetError(no_labels(gt_dir) if is_voc_root(gt_dir) and split is None else f"{gt_dir}: no ground-truth label files (.png){other_masks_hint(gt_dir)}")
     # A prediction of an image outside the split has ground truth: it is only not asked for.
     stems = labelled if labelled is not None else {p.stem for p in gt_paths}
     predicted = {p.stem for p in pred_dir.glob("*.png")}

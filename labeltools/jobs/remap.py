@@ -211,8 +211,16 @@ def remap_index_file(
     label, report = index_to_index_with_report(values, index_map, str(source))
     if strict:
         _refuse_unknown(report, source, f"values that the {index_map.source} does not list")
+    warnings: tuple[str, ...] = ()
+    if report.unknown and location(source).suffix.lower() in (".jpg", ".jpeg"):
+        share = 100.0 * report.unknown / max(1, report.pixels)
+        warnings = (
+            f"{source}: JPEG compression shifts values, and {report.unknown} pixel(s) ({share:.1f}%) hold values "
+            "the map does not list and became 255; map ranges of values (--index-map 0-127:0,128-255:1 reads a "
+            "mask of 0 and 255)",
+        )
     write_label(target, label, palette)
-    return FileResult(source=str(source), outputs=(str(target),), data=report)
+    return FileResult(source=str(source), outputs=(str(target),), data=report, warnings=warnings)
 
 
 def index_file_to_rgb(

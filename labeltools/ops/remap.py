@@ -656,7 +656,8 @@ class IndexMap:
         pairs ``"7:0,8:1,..."``.
 
         A file holds one pair a line, ``SRC:DST``, ``SRC,DST`` or ``SRC DST``; ``#`` starts a
-        comment; blank lines are skipped.
+        comment; blank lines are skipped. ``SRC`` may be a range ``A-B`` (both included), every
+        value of which becomes ``DST``: ``0-127:0,128-255:1`` reads a JPEG mask of 0 and 255.
 
         Raises:
             RemapError: unreadable file, malformed pair (naming the line or entry), a value
@@ -691,17 +692,22 @@ class IndexMap:
         seen: dict[int, int] = {}
         for where, item in items:
             parts = [p for p in re.split(r"[:,\s]+", item) if p]
-            if len(parts) != 2 or not all(re.fullmatch(r"[+-]?\d+", p) for p in parts):
+            span = re.fullmatch(r"(\d+)-(\d+)", parts[0]) if parts else None
+            if len(parts) != 2 or not (span or re.fullmatch(r"[+-]?\d+", parts[0])) or not re.fullmatch(r"[+-]?\d+", parts[1]):
                 raise RemapError(
-                    f"{source}: {where} is {item!r}; expected SRC:DST, two integers 0..255"
+                    f"{source}: {where} is {item!r}; expected SRC:DST, two integers 0..255 (SRC may be a range, A-B)"
                 )
-            key, value = _checked_pair(int(parts[0]), int(parts[1]), source, where)
-            if seen.get(key, value) != value:
-                raise RemapError(
-                    f"{source}: {where} maps {key} to {value}, but it was mapped to {seen[key]} "
-                    "before; each value may be mapped once"
-                )
-            seen[key] = value
+            first, last = (int(span[1]), int(span[2])) if span else (int(parts[0]), int(parts[0]))
+            if last < first:
+                raise RemapError(f"{source}: {where} is {item!r}; a range A-B runs up, A at most B")
+            for key in range(first, last + 1):
+                key, value = _checked_pair(key, int(parts[1]), source, where)
+                if seen.get(key, value) != value:
+                    raise RemapError(
+                        f"{source}: {where} maps {key} to {value}, but it was mapped to {seen[key]} "
+                        "before; each value may be mapped once"
+                    )
+                seen[key] = value
         if not seen:
             raise RemapError(f"{source}: holds no SRC:DST pairs")
         return cls(tuple(sorted(seen.items())), source)
