@@ -425,7 +425,7 @@ def test_remap_index_map_on_a_colour_mask_says_to_use_classes(tmp_path):
     Image.new("RGB", (4, 3), (128, 0, 0)).save(tmp_path / "mask.png")
     result = run("remap", tmp_path / "mask.png", "--index-map", "1:0", "-o", tmp_path / "out")
     assert result.exit_code == 1
-    assert "mask.png: is a colour mask, but an index map rewrites the values of label files" in result.stderr
+    assert "mask.png: is a colour mask (12 pixel(s) not grey), but an index map rewrites the values of label files" in result.stderr
     assert "remap its colours with --classes instead of --index-map" in result.stderr
 
 

@@ -365,7 +365,7 @@ def test_grey_with_alpha_is_a_colour_mask(tmp_path):
     np.testing.assert_array_equal(read_label(tmp_path / "out" / "la.png"), [[7, 0], [255, 255]])
     assert (result.data.alpha, result.data.unknown, result.data.void_mapped) == (1, 1, 0)
     assert result.data.top_unknown() == [((64, 64, 64), 1, str(tmp_path / "la.png"))]
-    with pytest.raises(RemapError, match=r"la.png: is a colour mask, but an index map rewrites the values"):
+    with pytest.raises(RemapError, match=r"la.png: is a colour mask \(1 pixel\(s\) not opaque\), but an index map rewrites the values"):
         remap_index_file(tmp_path / "la.png", tmp_path / "out", IndexMap.load("7:1"))
 
 
@@ -644,8 +644,8 @@ def test_index_files_and_strict(tmp_path):
         f"{tmp_path / 'ids.png'}: 3 pixel(s) have values that the index map '7:0' does not list "
         "(3 x 1, 8 x 1, 26 x 1); --strict refuses them (without it they become 255)"
     )
-    Image.new("RGB", (2, 2)).save(tmp_path / "rgb.png")
-    with pytest.raises(RemapError, match=r"rgb.png: is a colour mask, but an index map rewrites"):
+    Image.new("RGB", (2, 2), (128, 64, 128)).save(tmp_path / "rgb.png")
+    with pytest.raises(RemapError, match=r"rgb.png: is a colour mask \(4 pixel\(s\) not grey\), but an index map rewrites"):
         remap_index_file(tmp_path / "rgb.png", out, mapping)
     # trainIds mapped again as labelIds: traffic sign (trainId 7) would become road's 0
     write_label(tmp_path / "x_gtFine_labelTrainIds.png", np.array([[7, 0]], dtype=np.uint8))
@@ -866,7 +866,8 @@ def test_masks_of_other_formats_are_read_by_colorize_and_remap_and_named_by_the_
     colorize and remap of their folder left the GIFs and TIFFs out without a word, and the
     commands that read label PNGs refused the folder as no VOC folder without saying what it
     holds; a JPEG mask's shifted values became void without a word, where a range of values in
-    --index-map reads them."""
+    --index-map reads them, and a grey mask saved as RGB (Kvasir-SEG's JPEGs) was refused by
+    --index-map as a colour mask."""
     masks = tmp_path / "train_masks"
     masks.mkdir()
     truth = np.zeros((20, 30), np.uint8)
@@ -899,8 +900,10 @@ def test_masks_of_other_formats_are_read_by_colorize_and_remap_and_named_by_the_
 
     jpeg = tmp_path / "kvasir"
     jpeg.mkdir()
-    Image.fromarray(truth * 255).save(jpeg / "polyp.jpg", quality=75)
+    Image.fromarray(np.dstack([truth * 255] * 3)).save(jpeg / "polyp.jpg", quality=75)  # grey, as RGB
     shifted = np.asarray(Image.open(jpeg / "polyp.jpg"))
+    assert shifted.ndim == 3 and (shifted == shifted[..., :1]).all()
+    shifted = shifted[..., 0]
     off = int(np.count_nonzero((shifted != 0) & (shifted != 255)))
     assert off  # JPEG's ringing at the edges
     result = CliRunner().invoke(app, ["remap", str(jpeg), "--index-map", "0:0,255:1", "-d", str(tmp_path / "exact"), "-j", "1"])
@@ -914,6 +917,15 @@ def test_masks_of_other_formats_are_read_by_colorize_and_remap_and_named_by_the_
     assert result.exit_code == 0 and "warning" not in result.stderr
     np.testing.assert_array_equal(read_label(tmp_path / "ranged" / "polyp.png"), (shifted >= 128).astype(np.uint8))
     assert IndexMap.load("0-2:1,7:0").pairs == ((0, 1), (1, 1), (2, 1), (7, 0))
+    colour = np.zeros((2, 3, 3), np.uint8)
+    colour[0, 0] = (128, 0, 0)
+    Image.fromarray(colour).save(tmp_path / "colour.png")
+    with pytest.raises(RemapError) as info:
+        remap_index_file(tmp_path / "colour.png", tmp_path / "mapped", IndexMap.load("0:0"))
+    assert str(info.value) == (
+        f"{tmp_path / 'colour.png'}: is a colour mask (1 pixel(s) not grey), but an index map rewrites the values of "
+        "label files; remap its colours with --classes instead of --index-map"
+    )
     for spec, message in (
         ("5-1:0", "index map '5-1:0': entry 1 is '5-1:0'; a range A-B runs up, A at most B"),
         ("0-127:0,100-255:1", "index map '0-127:0,100-255:1': entry 2 maps 100 to 1, but it was mapped to 0 before; each value may be mapped once"),

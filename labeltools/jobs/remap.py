@@ -198,10 +198,7 @@ def remap_index_file(
     try:
         values = read_label(source)
     except ColourImageError:
-        raise RemapError(
-            f"{source}: is a colour mask, but an index map rewrites the values of label files; "
-            "remap its colours with --classes instead of --index-map"
-        ) from None
+        values = _grey_values(source)
     if index_map.source == ADE20K_INDEX_MAP and (values == VOID).any():
         # train ids mapped again would turn wall (0) void and every class into the one before it
         raise RemapError(
@@ -221,6 +218,27 @@ def remap_index_file(
         )
     write_label(target, label, palette)
     return FileResult(source=str(source), outputs=(str(target),), data=report, warnings=warnings)
+
+
+def _grey_values(source: PathLike) -> NDArray[np.uint8]:
+    """The values of a colour image whose channels are equal everywhere (a grey mask saved as
+    RGB, as OpenCV writes a three-channel mask and Kvasir-SEG ships its JPEGs).
+
+    Raises:
+        RemapError: a colour mask whose channels differ (its colours go through a class table).
+    """
+    mask = _read_color_mask(source)
+    pixels = mask.pixels if isinstance(mask, _PixelMask) else mask.palette[mask.indices]
+    grey = pixels[..., 0]
+    differ = int(np.count_nonzero((pixels[..., 1] != grey) | (pixels[..., 2] != grey)))
+    clear = int(np.count_nonzero(pixels[..., 3] != 255)) if pixels.shape[-1] == 4 else 0
+    if differ or clear:
+        why = f"{differ} pixel(s) not grey" if differ else f"{clear} pixel(s) not opaque"
+        raise RemapError(
+            f"{source}: is a colour mask ({why}), but an index map rewrites the values of label files; "
+            "remap its colours with --classes instead of --index-map"
+        )
+    return np.ascontiguousarray(grey)
 
 
 def index_file_to_rgb(
