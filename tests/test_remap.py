@@ -35,6 +35,7 @@ from labeltools import (
     write_label,
 )
 from labeltools.cli import app
+from labeltools.formats.folders import other_masks_hint
 from labeltools.formats.labels import COLOUR_MODES, INDEX_MODES
 from labeltools.formats.voc import save_class_table
 from labeltools.jobs.remap import index_file_to_rgb, remap_color_file, remap_index_file
@@ -904,6 +905,14 @@ def test_masks_of_other_formats_are_read_by_colorize_and_remap_and_named_by_the_
     shifted = np.asarray(Image.open(jpeg / "polyp.jpg"))
     assert shifted.ndim == 3 and (shifted == shifted[..., :1]).all()
     shifted = shifted[..., 0]
+    result = CliRunner().invoke(app, ["stats", str(jpeg)])
+    assert result.exit_code == 1 and " ".join(result.stderr.split()) == (
+        f"error: {jpeg}: not a VOC dataset folder (no SegmentationClass/ inside); it holds 1 JPEG image(s), grey as "
+        f"masks are (polyp.jpg), and label files are PNGs: labeltools remap {jpeg} --index-map 0-127:0,128-255:1 -d "
+        "LABELS reads masks of 0 and 255 (JPEG shifts values near the edges)"
+    )
+    Image.fromarray(np.dstack([truth * 255, truth, truth])).save(tmp_path / "photo.jpg")  # a colour JPEG is no mask
+    assert other_masks_hint(tmp_path) == ""
     off = int(np.count_nonzero((shifted != 0) & (shifted != 255)))
     assert off  # JPEG's ringing at the edges
     result = CliRunner().invoke(app, ["remap", str(jpeg), "--index-map", "0:0,255:1", "-d", str(tmp_path / "exact"), "-j", "1"])

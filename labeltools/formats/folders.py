@@ -12,7 +12,9 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from labeltools.core._types import PathLike
+from labeltools.core.errors import DatasetError
 from labeltools.engine.storage import list_files, location
+from labeltools.formats.labels import open_image
 
 #: The words a folder of labels is named by where its images' folder beside it is named by
 #: another (``annotations/`` beside ``images/``), each with the words that folder may take, the
@@ -45,17 +47,41 @@ OTHER_MASK_SUFFIXES = (".gif", ".tif", ".tiff", ".bmp")
 
 def other_masks_hint(folder: PathLike) -> str:
     """What to do with a folder of masks in another format than PNG (see
-    :data:`OTHER_MASK_SUFFIXES`), to follow an error that found no label PNG in it; ``""``
-    when it holds none."""
+    :data:`OTHER_MASK_SUFFIXES`), or of grey JPEG masks (Kvasir-SEG's), to follow an error that
+    found no label PNG in it; ``""`` when it holds none."""
     where = location(folder)
-    masks = list_files(where, OTHER_MASK_SUFFIXES) if where.is_dir() else []
-    if not masks:
+    if not where.is_dir():
         return ""
-    kinds = "/".join(sorted({path.suffix.lower() for path in masks}))
-    return (
-        f"; it holds {len(masks)} {kinds} mask(s), and label files are PNGs: labeltools colorize {folder} -d LABELS "
-        "writes masks of class indices as label PNGs (remap --index-map 0:0,255:1 masks of 0 and 255)"
-    )
+    masks = list_files(where, OTHER_MASK_SUFFIXES)
+    if masks:
+        kinds = "/".join(sorted({path.suffix.lower() for path in masks}))
+        return (
+            f"; it holds {len(masks)} {kinds} mask(s), and label files are PNGs: labeltools colorize {folder} -d LABELS "
+            "writes masks of class indices as label PNGs (remap --index-map 0:0,255:1 masks of 0 and 255)"
+        )
+    jpegs = list_files(where, (".jpg", ".jpeg"))
+    if jpegs and _is_grey(jpegs[0]):
+        return (
+            f"; it holds {len(jpegs)} JPEG image(s), grey as masks are ({jpegs[0].name}), and label files are PNGs: "
+            f"labeltools remap {folder} --index-map 0-127:0,128-255:1 -d LABELS reads masks of 0 and 255 "
+            "(JPEG shifts values near the edges)"
+        )
+    return ""
+
+
+def _is_grey(path: Any) -> bool:
+    """Whether an image is grey: one channel, or three equal ones (a grey mask saved as RGB);
+    False when it cannot be read (the caller only hints)."""
+    try:
+        with open_image(path, DatasetError) as image:
+            if image.mode in ("L", "1"):
+                return True
+            if image.mode != "RGB":
+                return False
+            red, green, blue = image.split()
+            return red.tobytes() == green.tobytes() == blue.tobytes()
+    except DatasetError:
+        return False
 
 
 def images_beside(labels: PathLike) -> tuple[Any | None, str]:
