@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from conftest import make_voc
 from helpers import write_annotation
 from typer.testing import CliRunner
 
-from labeltools import ClassTable, read_label, read_split, write_label, write_split
+from labeltools import ClassTable, DatasetError, read_label, read_split, write_label, write_split
 from labeltools.cli import app
 from labeltools.formats.labelme import labelme_to_label, parse_labelme, rasterise
 from labeltools.formats.voc import dataset_meta, labelmap_text, load_class_table
@@ -25,7 +26,7 @@ from labeltools.jobs.convert import (
     sample_labels_path,
 )
 from labeltools.jobs.split import split_dataset
-from labeltools.ops.splits import fold_ids, split_balance, split_ids, stratify
+from labeltools.ops.splits import fold_ids, id_groups, split_balance, split_ids, stratify
 
 runner = CliRunner()
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -307,6 +308,96 @@ def test_stratify_respects_fold_sizes_when_nothing_is_rare() -> None:
     ids = [f"x{i}" for i in range(10)]
     folds = stratify(ids, {i: {1} for i in ids}, [3, 7])
     assert [len(f) for f in folds] == [3, 7]
+
+
+def video_frames() -> tuple[list[str], dict[str, str]]:
+    """Frames of nine videos of 4 to 30 frames each (``v3_000012``), and each frame's video."""
+    rng = np.random.default_rng(5)
+    ids = [f"v{v}_{f:06d}" for v in range(9) for f in range(int(rng.integers(4, 31)))]
+    return ids, id_groups(ids, r"^(.+)_\d+$")
+
+
+def test_a_group_of_frames_stays_on_one_side() -> None:
+    """Frames of one video on both sides of a split let val score images train has all but
+    seen: with groups, every video is on one side, val as near its share as whole videos allow
+    (never past it, never empty), in folds and stratified too; ids placed before keep their side
+    and new frames follow their video."""
+    ids, groups = video_frames()
+
+    def one_side(*sides: list[str]) -> bool:
+        videos = [{groups[i] for i in side} for side in sides]
+        return all(not (a & b) for n, a in enumerate(videos) for b in videos[n + 1 :])
+
+    plain_train, plain_val = split_ids(ids, 0.2, seed=0)
+    assert not one_side(plain_train, plain_val)  # the hashed split mixes every video
+    for seed in range(4):
+        train, val = split_ids(ids, 0.2, seed=seed, groups=groups)
+        assert sorted(train + val) == sorted(ids) and one_side(train, val), seed
+        assert 0 < len(val) <= round(0.2 * len(ids)), (seed, len(val))
+        assert split_ids(list(reversed(ids)), 0.2, seed=seed, groups=groups) == (train, val)
+    classes = {i: {0, 1 + int(groups[i][1:]) % 3} for i in ids}
+    train, val = split_ids(ids, 0.2, seed=1, classes=classes, groups=groups)
+    assert one_side(train, val) and sides_lacking(train, val, classes) == set()
+    for steer in (None, classes):
+        folds = fold_ids(ids, 3, seed=2, classes=steer, groups=groups)
+        assert sorted(i for fold in folds for i in fold) == sorted(ids) and one_side(*folds)
+    sizes = [len(fold) for fold in fold_ids(ids, 3, seed=2, groups=groups)]
+    assert max(sizes) - min(sizes) <= max(Counter(groups.values()).values())
+    # frames added to a split video go where their video is; an unsplit video is placed whole
+    first = [i for i in ids if not i.endswith(("_000003", "_000004"))]
+    train, val = split_ids(first, 0.2, seed=0, groups=groups)
+    more_train, more_val = split_ids(ids, 0.2, seed=0, previous=(train, val), groups=groups)
+    assert set(train) <= set(more_train) and set(val) <= set(more_val) and one_side(more_train, more_val)
+    # one video alone cannot be split; a pattern that misses an id, or is none, is refused
+    with pytest.raises(DatasetError, match=r"^--group puts every image in one group \(v0: 4 images\): none is left for val$"):
+        split_ids(ids[:4], 0.5, groups=groups)
+    with pytest.raises(DatasetError, match=r"^--group '_\(\\d\)\$' matches no part of 2 id\(s\): a, b_12$"):
+        id_groups(["a", "b_12", "c_1"], r"_(\d)$")
+    with pytest.raises(DatasetError, match=r"^--group '\(' is no regular expression"):
+        id_groups(ids, "(")
+    with pytest.raises(DatasetError, match=r"^10 folds need at least 10 groups, got 9 \(--group\)$"):
+        fold_ids(ids, 10, groups=groups)
+    assert id_groups(["tile_3_7", "tile_3_8"], r"tile_\d+") == {"tile_3_7": "tile_3", "tile_3_8": "tile_3"}  # no group: the match
+
+
+def test_convert_split_and_export_keep_a_videos_frames_together(tmp_path: Path) -> None:
+    """--group on the three commands that split: said with the number of groups, each video's
+    frames on one side of every split file (and of the COCO files), in --json; a VOC dataset
+    given to export keeps its own split files and refuses the option rather than ignore it."""
+    ids, groups = video_frames()
+    shape = {"label": "car", "points": [[2, 2], [20, 12]], "shape_type": "rectangle"}
+    for image_id in ids:
+        write_annotation(tmp_path / "frames", image_id, [shape])
+    pattern = r"^(.+)_\d+$"
+    largest, size = max(sorted(Counter(groups.values()).items()), key=lambda item: item[1])
+    said = f"split: images of one group kept on one side (--group '{pattern}': 9 groups, the largest {largest} of {size} images)"
+    out = tmp_path / "voc"
+    done = cli("convert", tmp_path / "frames", out, "--group", pattern, "--val-fraction", "0.25", "-j", "1", "--json", tmp_path / "c.json")
+    assert done.exit_code == 0, done.output
+    assert said in " ".join(done.stderr.split())
+    assert json.loads((tmp_path / "c.json").read_text())["splits_from"] == said.removeprefix("split: ")
+
+    def videos(split: str) -> set[str]:
+        return {groups[i] for i in read_split(out, split)}
+
+    assert not videos("train") & videos("val") and videos("val") and len(videos("train") | videos("val")) == 9
+    done = cli("split", out, "--group", pattern, "--folds", "3", "-j", "1", "--json", tmp_path / "s.json")
+    assert done.exit_code == 0, done.output
+    assert said in " ".join(done.stderr.split())
+    assert json.loads((tmp_path / "s.json").read_text())["groups"] == groups
+    assert all(not videos(f"val_{k}") & videos(f"train_{k}") for k in range(3))
+    assert sorted(i for k in range(3) for i in read_split(out, f"val_{k}")) == sorted(ids)
+    done = cli("export", tmp_path / "frames", "--to", "coco", "-d", tmp_path / "coco", "--group", pattern, "-j", "1")
+    assert done.exit_code == 0, done.output
+    assert said in " ".join(done.stderr.split())
+    sides = [{groups[Path(image["file_name"]).stem] for image in json.loads((tmp_path / "coco" / "annotations" / f"instances_{split}.json").read_text())["images"]} for split in ("train", "val")]
+    assert sides[0] and sides[1] and not sides[0] & sides[1]
+    done = cli("export", out, "--to", "coco", "-d", tmp_path / "again", "--group", pattern)
+    assert done.exit_code == 1
+    assert done.stderr.strip() == f"error: {out}: a VOC dataset is exported by its own split files; labeltools split --group splits it so first"
+    done = cli("convert", tmp_path / "frames", tmp_path / "none", "--group", "^x")  # refused before anything is written
+    assert done.exit_code == 1 and not (tmp_path / "none").exists()
+    assert done.stderr.strip() == f"error: --group '^x' matches no part of {len(ids)} id(s): v0_000000, v0_000001, v0_000002 and {len(ids) - 3} more"
 
 
 def rare_voc(root: Path) -> Path:

@@ -16,7 +16,7 @@ the Datumaro one in Datumaro's (see ``consumers.py``).
 what they name: the sample as ``annotations/`` (and two of its files as ``a.json``, ``b.json``,
 its ``labels.txt``), a converted ``dataset``, predictions ``preds/``, grayscale ``masks/``,
 Cityscapes-style ``gtFine/`` files and labelIds predictions of them in ``results/``, trainId maps in ``gt/`` and ``pred/``, ADE20K labels as shipped in ``ade/gt/`` (images in ``ade/img/``) and a model's train ids in ``ade/argmax/``, PASCAL VOC 2012 as shipped in ``voc/`` and SBD's
-release for it in ``sbd/``, and exports of other
+release for it in ``sbd/``, a VOC folder of frames of four videos in ``frames/``, and exports of other
 annotation tools (see ``exports.py``): ``coco-export/``, ``cvat/`` and ``cityscapes/``.
 """
 
@@ -36,6 +36,7 @@ import pytest
 import tomllib
 from PIL import Image
 
+from conftest import make_voc
 from exports import cityscapes_export, coco_export, cvat_export, sbd_release, voc_2012
 from helpers import scene
 
@@ -269,6 +270,8 @@ def help_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Image.fromarray(np.array([[0, 0, 1, 2], [1, 1, 149, 5]], np.uint8)).save(world / "ade" / "argmax" / "ADE_val_00000001.png")
     voc_2012(world / "voc", {"2008_000001": (6, 4), "2008_000002": (5, 4), "2008_000003": (6, 5)}, train=["2008_000001"], val=["2008_000002"])
     sbd_release(world / "sbd", {"2008_000001": (6, 4), "2008_000002": (5, 4), "2008_000003": (6, 5)}, train=["2008_000003"], val=["2008_000001"])
+    frames = {f"drive{video}_{frame:06d}": np.full((4, 6), video % 3, np.uint8) for video in range(4) for frame in range(3 + video)}
+    make_voc(world / "frames", frames, names=["road", "car", "person"])  # frames of four videos
     return world
 
 

@@ -14,6 +14,7 @@ from labeltools.cli.shared import (
     DaskOption,
     ExportObjects,
     ExportTarget,
+    GroupOption,
     ImageFormatChoice,
     ImagesDirOption,
     JobsOption,
@@ -175,6 +176,7 @@ def convert_command(
         bool, typer.Option("--flatten-names", help="Prefix ids with their folder (a/b/x.json -> a_b_x).")
     ] = False,
     stratify: StratifyOption = False,
+    group: GroupOption = None,
     overlap: Annotated[
         OverlapChoice,
         typer.Option(
@@ -219,7 +221,7 @@ def convert_command(
     )
     conversion = convert_labelme(
         inputs, output, either(classes, labels, "--classes", "--labels"), options=options, val_fraction=val_fraction, seed=seed,
-        flatten_names=flatten_names, overwrite=overwrite, resume=resume, stratify=stratify, jobs=jobs,
+        flatten_names=flatten_names, overwrite=overwrite, resume=resume, stratify=stratify, group=group, jobs=jobs,
         source=source.value if source is not None else None,
     )
     exit_for(run_conversion(conversion, json_path))
@@ -231,6 +233,7 @@ def split_command(
     val_fraction: ValFractionOption = 0.1,
     seed: SeedOption = 0,
     stratify: StratifyOption = False,
+    group: GroupOption = None,
     folds: Annotated[
         Optional[int],
         typer.Option("--folds", min=2, help="Write K cross-validation splits, train_<k>.txt and val_<k>.txt (k = 0..K-1)."),
@@ -253,6 +256,7 @@ def split_command(
     labeltools split dataset --stratify --val-fraction 0.2
     labeltools split dataset --folds 5 --seed 1
     labeltools split dataset --json split.json
+    labeltools split frames --group '^(.+)_\\d+$' --val-fraction 0.3
     """
     from labeltools.core.classes import class_names_for
     from labeltools.engine.storage import location
@@ -260,8 +264,10 @@ def split_command(
     from labeltools.jobs.split import split_dataset
     splitting = split_dataset(
         dataset, val_fraction=val_fraction, seed=seed, stratify=stratify, folds=folds,
-        classes=classes, num_classes=num_classes, jobs=jobs,
+        classes=classes, num_classes=num_classes, group=group, jobs=jobs,
     )  # fmt: skip
+    if splitting.group_chosen:
+        say(f"split: {splitting.group_chosen}")
     summary = report_batch(splitting, len(splitting), "split", verb="read")
     if summary.failed:
         fail(f"no split written: {summary.failed} of {len(splitting)} label file(s) failed")
@@ -306,6 +312,7 @@ def split_summary(splitting: "DatasetSplitting", names: Sequence[str]) -> dict[s
         "splits": splitting.splits,
         "held_out": splitting.held_out,
         "kept_in_train": splitting.trained,
+        "groups": splitting.groups,
         "balance": [
             [
                 {"index": b.index, "name": names[b.index], "images": dict(b.images), "pixels": dict(b.pixels),
@@ -431,6 +438,7 @@ def export_command(
     split: Annotated[Optional[str], split_option(" Labelme sources: train or val, split as convert splits them.", augmented=False)] = None,
     val_fraction: ValFractionOption = 0.1,
     seed: SeedOption = 0,
+    group: GroupOption = None,
     rle: Annotated[bool, typer.Option("--rle", help="COCO: every object as RLE (objects with holes or several parts always are).")] = False,
     no_images: Annotated[
         bool, typer.Option("--no-images", help="COCO: write the annotations only; file_name is each image's path relative to --image-root.")
@@ -503,7 +511,7 @@ def export_command(
     )  # fmt: skip
     export = export_dataset(
         sources, target, options, classes=either(classes, labels, "--classes", "--labels"), split=split,
-        val_fraction=val_fraction, seed=seed, overwrite=overwrite, jobs=jobs,
+        val_fraction=val_fraction, seed=seed, group=group, overwrite=overwrite, jobs=jobs,
         source=source.value if source is not None else None,
     )  # fmt: skip
     for note in export.notes:

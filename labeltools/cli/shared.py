@@ -712,6 +712,17 @@ StratifyOption = Annotated[
 ]
 
 
+GroupOption = Annotated[
+    Optional[str],
+    typer.Option(
+        "--group", metavar="REGEX",
+        help="Keep the images of one group on one side of the split (frames of one video, tiles of one scene): a "
+        "regular expression searched in each id, whose first group (or whole match) names the image's group; "
+        "'^(.+)_\\d+$' puts seq01_000123 with seq01_000124.",
+    ),
+]
+
+
 JsonOption = Annotated[
     Optional[str],
     typer.Option("--json", metavar="FILE", help="Also write the results as JSON to FILE; - writes them to stdout (the tables go to stderr then)."),

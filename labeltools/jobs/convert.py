@@ -131,7 +131,7 @@ from labeltools.formats.voc import (
 )
 from labeltools.ops.draw import legend_image, overlay_image, stack_vertical
 from labeltools.ops.raster import Painted, paint_objects, paint_polygons, record_stamps
-from labeltools.ops.splits import check_fraction, kept_splits, own_split, sparse_counts, split_ids
+from labeltools.ops.splits import check_fraction, group_note, id_groups, kept_splits, own_split, sparse_counts, split_ids
 
 log = logging.getLogger(__name__)
 
@@ -1042,6 +1042,7 @@ class Conversion(OneRun):
     table_changed: bool = False  # --overwrite with another table than OUTPUT's: old labels are stale
     test_ids: frozenset[str] = frozenset()  # OUTPUT's test.txt: never placed in train or val
     split_chosen: str = ""  # how the images are split, when the export has splits of its own, for the user
+    group: str | None = None  # the --group pattern that keeps the images of one group on one side
     splits: dict[str, list[str]] = field(default_factory=dict, init=False)
     contested: dict[str, int] = field(default_factory=dict, init=False)
     pixels: dict[str, dict[int, int]] = field(default_factory=dict, init=False)
@@ -1112,7 +1113,8 @@ class Conversion(OneRun):
         in_splits = [image_id for image_id in [*in_dataset, *sorted(kept)] if image_id not in test_ids]
         self.held_out = sorted(test_ids & present)
         # the export's own split first; an earlier one, then the hash, for the others
-        train, val = split_ids(in_splits, self.val_fraction, self.seed, kept_splits(own, previous), presence)
+        groups = id_groups(in_splits, self.group) if self.group is not None else None
+        train, val = split_ids(in_splits, self.val_fraction, self.seed, kept_splits(own, previous), presence, groups)
         self.splits = {"train": train, "val": val, "trainval": sorted(train + val)}
         if own_test:
             self.splits["test"] = sorted(test_ids)
@@ -1169,6 +1171,7 @@ def convert_labelme(
     overwrite: bool = False,
     resume: bool = False,
     stratify: bool = False,
+    group: str | None = None,
     jobs: int | None = None,
     source: SourceFormat | None = None,
 ) -> Conversion:
@@ -1198,6 +1201,8 @@ def convert_labelme(
         stratify: choose val so that every class held by two images or more is on both sides,
             each class's share of images in val close to ``val_fraction`` (see
             :func:`labeltools.ops.splits.split_ids`).
+        group: a regular expression naming each id's group (see
+            :func:`labeltools.ops.splits.id_groups`): the images of one group go to one side.
         jobs: worker processes (``None``/0 every core, 1 in this process).
         source: the tool the annotations come from (see :data:`SOURCE_FORMATS`); None: found
             from the files (see :func:`detect_source`). Its class table is used when
@@ -1263,13 +1268,16 @@ def convert_labelme(
     split_chosen = own_split_note(items, val_fraction)
     if split_chosen:
         split_chosen += " (labeltools split splits the dataset otherwise)"
+    if group is not None:  # every id named now, before anything is converted
+        grouped = group_note(id_groups([item.image_id for item in items], group), group)
+        split_chosen = f"{split_chosen}; {grouped}" if split_chosen else grouped
     return Conversion(
         output=output, classes=table, items=items, options=options, rules_chosen=rules_chosen,
         val_fraction=val_fraction, seed=seed, resume=resume, jobs=jobs, previous_split=previous,
         stratify=stratify, fresh=not _is_nonempty_dir(output), classes_chosen=chosen, source=kind,
         table_changed=recorded is not None and recorded.names != table.names,
         test_ids=frozenset(held_out_ids(output)) if earlier else frozenset(),
-        split_chosen=split_chosen,
+        split_chosen=split_chosen, group=group,
     )
 
 

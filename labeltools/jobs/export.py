@@ -121,7 +121,7 @@ from labeltools.jobs.convert import (
 from labeltools.ops.outlines import inset, signed_area, simplify, single_outline
 from labeltools.ops.raster import ObjectMask, record_stamps, union_stamps
 from labeltools.ops.regions import connected_regions
-from labeltools.ops.splits import check_fraction, kept_splits, split_ids
+from labeltools.ops.splits import check_fraction, group_note, id_groups, kept_splits, split_ids
 
 log = logging.getLogger(__name__)
 
@@ -743,6 +743,7 @@ def export_dataset(
     split: str | None = None,
     val_fraction: float = 0.1,
     seed: int = 0,
+    group: str | None = None,
     overwrite: bool = False,
     jobs: int | None = None,
     source: SourceFormat | None = None,
@@ -752,7 +753,7 @@ def export_dataset(
     ``sources`` is one VOC dataset with ``SegmentationObject`` (its ``train``/``val``/``test``
     split files, else every label as ``train``), or annotation folders and files of one tool (labelme,
     COCO, CVAT, Label Studio or Cityscapes, found from the files or named by ``source``; split
-    as ``convert`` splits them, from ``val_fraction`` and ``seed``). With ``split``, only that
+    as ``convert`` splits them, from ``val_fraction``, ``seed`` and ``group``). With ``split``, only that
     split is exported. The class table is ``classes``, else the dataset's, else the labels
     found in the annotations, as for ``convert``.
 
@@ -773,6 +774,8 @@ def export_dataset(
     notes: list[str] = []
     if len(listed) == 1 and is_voc_root(listed[0]):
         root = location(listed[0])
+        if group is not None:
+            raise DatasetError(f"{root}: a VOC dataset is exported by its own split files; labeltools split --group splits it so first")
         table = dataset_class_table(root, classes)
         if table is None:
             raise DatasetError(f"{root}: no class_names.txt; give the class table (--classes; -c voc: PASCAL VOC's own 21 classes)")
@@ -793,10 +796,14 @@ def export_dataset(
             else:
                 table = source_class_table(kind, exports)[0]
         own = {item.image_id: item.split for item in found if item.split is not None}
-        train, val = split_ids([item.image_id for item in found if own.get(item.image_id) != "test"], val_fraction, seed, kept_splits(own))
+        placed = [item.image_id for item in found if own.get(item.image_id) != "test"]
+        groups = id_groups(placed, group) if group is not None else None
+        train, val = split_ids(placed, val_fraction, seed, kept_splits(own), groups=groups)
         side = {i: "test" for i, own_side in own.items() if own_side == "test"} | dict.fromkeys(train, "train") | dict.fromkeys(val, "val")
         if own:
             notes.append(f"split: {own_split_note(found, val_fraction)}")
+        if groups is not None:
+            notes.append(f"split: {group_note(groups, str(group))}")
         items = [ExportItem(item.json_path, item.image_id, side[item.image_id], kind=item.kind, record=item.record) for item in found]
         if split is not None:
             items = [item for item in items if item.split == split]

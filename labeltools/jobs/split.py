@@ -36,6 +36,8 @@ from labeltools.ops.splits import (
     ClassBalance,
     check_fraction,
     fold_ids,
+    group_note,
+    id_groups,
     sparse_counts,
     split_balance,
     split_ids,
@@ -52,7 +54,9 @@ class DatasetSplitting(OneRun):
     ``balance`` the per-class spread over train and val (for folds: over each fold's train and
     val, ``balance[k]``), ``pixels`` each id's pixel counts (value -> pixels). ``held_out``
     holds the labelled ids of ``test.txt``, which take no part; ``trained`` those an augmented
-    training set's list names (``train_aug.txt``, ...), which stay in train.
+    training set's list names (``train_aug.txt``, ...), which stay in train; ``groups`` each
+    id's group, whose ids share a side (see :func:`~labeltools.ops.splits.id_groups`), and
+    ``group_chosen`` that in words.
     """
 
     root: Path
@@ -65,6 +69,8 @@ class DatasetSplitting(OneRun):
     folds: int | None = None
     jobs: int | None = None
     trained: dict[str, list[str]] = field(default_factory=dict)  # augmented training list -> its ids here
+    groups: dict[str, str] | None = None
+    group_chosen: str = ""
     splits: dict[str, list[str]] = field(default_factory=dict, init=False)
     balance: list[list[ClassBalance]] = field(default_factory=list, init=False)
     pixels: dict[str, dict[int, int]] = field(default_factory=dict, init=False)
@@ -97,11 +103,11 @@ class DatasetSplitting(OneRun):
         steer = classes if self.stratify else None
         if self.folds is None:
             pinned = sorted({i for ids in self.trained.values() for i in ids})
-            train, val = split_ids(self.items, self.val_fraction, self.seed, previous=(pinned, []), classes=steer)
+            train, val = split_ids(self.items, self.val_fraction, self.seed, previous=(pinned, []), classes=steer, groups=self.groups)
             self.splits = {"train": train, "val": val, "trainval": sorted(train + val)}
             self.balance = [split_balance({"train": train, "val": val}, self.pixels, self.num_classes)]
         else:
-            for k, fold in enumerate(fold_ids(self.items, self.folds, self.seed, steer)):
+            for k, fold in enumerate(fold_ids(self.items, self.folds, self.seed, steer, self.groups)):
                 rest = sorted(set(self.items) - set(fold))
                 self.splits[f"train_{k}"] = rest
                 self.splits[f"val_{k}"] = fold
@@ -118,6 +124,7 @@ def split_dataset(
     folds: int | None = None,
     classes: ClassTable | PathLike | None = None,
     num_classes: int | None = None,
+    group: str | None = None,
     jobs: int | None = None,
 ) -> DatasetSplitting:
     """Check a (re)split of the VOC dataset at ``root`` and return it ready to run.
@@ -128,12 +135,15 @@ def split_dataset(
     empty side; the ids a list of the augmented training set names, such as ``train_aug.txt``,
     stay in train, which that list trains on); with ``folds=K``, ``train_<k>.txt`` and
     ``val_<k>.txt`` for k = 0..K-1, every id in exactly one ``val_<k>``. ``stratify`` keeps
-    every class held by two images or more on both sides.
+    every class held by two images or more on both sides. ``group``, a regular expression
+    naming each id's group (see :func:`~labeltools.ops.splits.id_groups`), keeps the images of
+    one group (frames of one video, tiles of one scene) on one side.
 
     Raises:
         DatasetError: not a VOC folder, no labels (or every one in ``test.txt``, or in an
-            augmented training set's list), a bad fraction or number of folds, folds of a
-            dataset with an augmented training set's list, an unreadable split file.
+            augmented training set's list), a bad fraction or number of folds (or of groups),
+            folds of a dataset with an augmented training set's list, an unreadable split file,
+            a ``group`` that is no regular expression or matches no part of an id.
         ClassTableError: a bad class table.
     """
     root = location(root)
@@ -157,9 +167,11 @@ def split_dataset(
             f"{split_path(root, name)}: lists {len(listed)} of the labels, which it trains on: every val fold would hold some; "
             "cross-validate a dataset without an augmented training set's list"
         )
+    groups = id_groups(ids, group) if group is not None else None
     if folds is not None:
-        fold_ids(ids, folds)  # raises now for an impossible number of folds
+        fold_ids(ids, folds, groups=groups)  # raises now for an impossible number of folds
     if trained and labelled <= {i for listed in trained.values() for i in listed}:
         raise DatasetError(f"{split_path(root, next(iter(trained)))}: lists every label, which it trains on: none is left for val")
     table = dataset_class_table(root, classes, num_classes)
-    return DatasetSplitting(root, ids, table, held_out, val_fraction, seed, stratify, folds, jobs, trained)
+    chosen = group_note(groups, str(group)) if groups is not None else ""
+    return DatasetSplitting(root, ids, table, held_out, val_fraction, seed, stratify, folds, jobs, trained, groups, chosen)

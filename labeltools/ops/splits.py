@@ -10,12 +10,18 @@ multi-label data (Sechidis, Tsoumakas and Vlahavas, 2011): the rarest class is p
 of its images going to the side that still wants most of that class. Before it, every class that
 at least two images hold gets one image on each side, so that nothing is missing from training
 or from scoring.
+
+With ``groups`` (id -> group, see :func:`id_groups`), the ids of one group are placed together,
+as one unit of as many images: frames of one video or tiles of one scene on both sides of a
+split would let val score images that train has all but seen.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -80,25 +86,64 @@ def val_count(total: int, val_fraction: float) -> int:
     return target
 
 
+def id_groups(ids: Iterable[str], pattern: str) -> dict[str, str]:
+    """Each id's group by ``pattern``, a regular expression searched in the id: the text of its
+    first group, or its whole match when it has none (``^(.+)_\\d+$`` puts ``seq01_000123``
+    in ``seq01``).
+
+    Raises:
+        DatasetError: a pattern that is no regular expression, or that matches no part of an id
+            (naming the first three such ids).
+    """
+    try:
+        compiled = re.compile(pattern)
+    except re.error as exc:
+        raise DatasetError(f"--group '{pattern}' is no regular expression ({exc})") from None
+    groups, unmatched = {}, []
+    for image_id in ids:
+        found = compiled.search(image_id)
+        if found is None:
+            unmatched.append(image_id)
+        else:
+            groups[image_id] = found.group(1) if compiled.groups else found.group(0)
+    if unmatched:
+        named = ", ".join(unmatched[:3]) + (f" and {len(unmatched) - 3} more" if len(unmatched) > 3 else "")
+        raise DatasetError(f"--group '{pattern}' matches no part of {len(unmatched)} id(s): {named}")
+    return groups
+
+
+def group_note(groups: Mapping[str, str], pattern: str) -> str:
+    """How ``groups`` (see :func:`id_groups`) split, in words, for the user: ``"images of one
+    group kept on one side (--group '^(.+)_\\d+$': 12 groups, the largest seq03 of 40 images)"``."""
+    sizes = Counter(groups.values())
+    largest, size = max(sorted(sizes.items()), key=lambda item: item[1]) if sizes else ("", 0)  # the first name of the largest
+    return f"images of one group kept on one side (--group '{pattern}': {len(sizes)} groups, the largest {largest} of {size} images)"
+
+
 def split_ids(
     ids: Iterable[str],
     val_fraction: float = 0.1,
     seed: int = 0,
     previous: tuple[Iterable[str], Iterable[str]] | None = None,
     classes: Mapping[str, Iterable[int]] | None = None,
+    groups: Mapping[str, str] | None = None,
 ) -> tuple[list[str], list[str]]:
     """Deterministic train/val split.
 
     :func:`val_count` ids go to val. Without ``classes``, those first in the order of
     :func:`split_key`; with ``classes`` (id -> the class indices its label holds), by
     stratification (see the module docs). With ``previous = (train, val)``, ids already in one
-    keep it and only new ids are placed, filling val up to its share.
+    keep it and only new ids are placed, filling val up to its share. With ``groups`` (id ->
+    group), a group's ids go to one side together (new ids of a group ``previous`` placed to
+    the side holding most of it), whole groups filling val up to its share as near as they can
+    without passing it, and at least one group when none fits.
 
     Returns:
         ``(train, val)``, each sorted.
 
     Raises:
-        DatasetError: ``val_fraction`` outside [0, 1].
+        DatasetError: ``val_fraction`` outside [0, 1]; ``groups`` that put every id to be
+            placed in one group when val wants some and train has none yet.
     """
     check_fraction(val_fraction)
     all_ids = sorted(set(ids))
@@ -108,27 +153,84 @@ def split_ids(
         current = set(all_ids)
         train = set(previous[0]) & current
         val = (set(previous[1]) & current) - train
-    fresh = sorted((i for i in all_ids if i not in train and i not in val), key=lambda i: split_key(seed, i))
+    fresh = [i for i in all_ids if i not in train and i not in val]
+    if groups is not None:
+        fresh = _join_placed_groups(fresh, groups, train, val)
     want = max(0, val_count(len(all_ids), val_fraction) - len(val))
+    units = _units(fresh, seed, groups)
     if classes is None:
-        val.update(fresh[:want])
-        train.update(fresh[want:])
+        taken = _fill(units, want, single=not train and not val)
+        for key, members in units.items():
+            (val if key in taken else train).update(members)
     else:
-        folds = stratify(fresh, classes, [want, len(fresh) - want], seed, fixed=[val, train])
+        folds = stratify(fresh, classes, [want, len(fresh) - want], seed, fixed=[val, train], groups=groups)
         val.update(folds[0])
         train.update(folds[1])
     return sorted(train), sorted(val)
 
 
+def _join_placed_groups(fresh: list[str], groups: Mapping[str, str], train: set[str], val: set[str]) -> list[str]:
+    """Put each new id of a group with placed ids on the side holding most of the group (train
+    on a tie), adding it to ``train`` or ``val``; the ids of groups not placed yet are returned."""
+    sides: dict[str, Counter[str]] = {}
+    for side, placed in (("train", train), ("val", val)):
+        for image_id in placed:
+            sides.setdefault(groups[image_id], Counter())[side] += 1
+    left = []
+    for image_id in fresh:
+        held = sides.get(groups[image_id])
+        if held is None:
+            left.append(image_id)
+        else:
+            (val if held["val"] > held["train"] else train).add(image_id)
+    return left
+
+
+def _units(ids: Iterable[str], seed: int, groups: Mapping[str, str] | None) -> dict[str, list[str]]:
+    """The ids placed together, each id alone or, with ``groups``, each group's ids, keyed by
+    the id or group and ordered by :func:`split_key` of the key."""
+    units: dict[str, list[str]] = {}
+    for image_id in ids:
+        units.setdefault(image_id if groups is None else groups[image_id], []).append(image_id)
+    return {key: units[key] for key in sorted(units, key=lambda key: split_key(seed, key))}
+
+
+def _fill(units: Mapping[str, Sequence[str]], want: int, single: bool) -> set[str]:
+    """The units that go to val: in order, each that still fits ``want`` ids; when ``want`` is
+    above 0 and none fits, the smallest (the first of them), which leaves others for train.
+
+    Raises:
+        DatasetError: one unit alone while ``single`` (nothing placed yet) and val wants ids.
+    """
+    taken: set[str] = set()
+    room = want
+    for key, members in units.items():
+        if 0 < len(members) <= room:
+            taken.add(key)
+            room -= len(members)
+    if want > 0 and not taken and units:
+        if single and len(units) == 1:
+            key, members = next(iter(units.items()))
+            raise DatasetError(f"--group puts every image in one group ({key}: {len(members)} images): none is left for val")
+        taken.add(min(units, key=lambda key: len(units[key])))
+    return taken
+
+
 def fold_ids(
-    ids: Iterable[str], folds: int, seed: int = 0, classes: Mapping[str, Iterable[int]] | None = None
+    ids: Iterable[str],
+    folds: int,
+    seed: int = 0,
+    classes: Mapping[str, Iterable[int]] | None = None,
+    groups: Mapping[str, str] | None = None,
 ) -> list[list[str]]:
     """Cross-validation folds: every id in exactly one of ``folds`` lists (sorted), of sizes
     differing by at most one; fold ``k`` is the val side of split ``k``, the others its train
-    side. With ``classes``, the folds are stratified.
+    side. With ``classes``, the folds are stratified. With ``groups`` (id -> group), a group's
+    ids share a fold, the sizes as even as whole groups allow (the largest group first, to the
+    fold with most room).
 
     Raises:
-        DatasetError: fewer than 2 folds, or more folds than ids.
+        DatasetError: fewer than 2 folds, or more folds than ids (or groups).
     """
     ordered = sorted(set(ids), key=lambda i: split_key(seed, i))
     if isinstance(folds, bool) or not isinstance(folds, int) or folds < 2:
@@ -136,6 +238,19 @@ def fold_ids(
     if folds > len(ordered):
         raise DatasetError(f"{folds} folds need at least {folds} images, got {len(ordered)}")
     sizes = [len(ordered) // folds + (1 if k < len(ordered) % folds else 0) for k in range(folds)]
+    if groups is not None:
+        units = _units(ordered, seed, groups)
+        if folds > len(units):
+            raise DatasetError(f"{folds} folds need at least {folds} groups, got {len(units)} (--group)")
+        if classes is not None:
+            return [sorted(fold) for fold in stratify(ordered, classes, sizes, seed, groups=groups)]
+        placed: list[list[str]] = [[] for _ in range(folds)]
+        room = list(sizes)
+        for key in sorted(units, key=lambda key: -len(units[key])):  # stable: split_key order among equals
+            k = max(range(folds), key=lambda k: (room[k], -k))
+            placed[k].extend(units[key])
+            room[k] -= len(units[key])
+        return [sorted(fold) for fold in placed]
     if classes is None:
         out, start = [], 0
         for size in sizes:
@@ -151,15 +266,18 @@ def stratify(
     sizes: Sequence[int],
     seed: int = 0,
     fixed: Sequence[Iterable[str]] | None = None,
+    groups: Mapping[str, str] | None = None,
 ) -> list[list[str]]:
     """Place ``ids`` in ``len(sizes)`` folds of the given sizes so that each class's images
     spread over the folds in proportion to their sizes (iterative stratification).
 
-    First, each class held by at least as many images as there are folds gets one image in
-    every fold that lacks it (rarest class first; a fold may pass its size for this); then the rarest remaining class is spread,
-    each image going to the fold that still wants most of that class (ties: the fold that
-    still wants most images, then the first). ``fixed`` lists ids already in each fold (counted,
-    not moved). Classes in :data:`NOT_STRATIFIED` do not steer.
+    First, each class held by at least as many images (or groups) as there are folds gets one
+    image (or group) in every fold that lacks it (rarest class first; a fold may pass its size
+    for this); then the rarest remaining class is spread, each image (or group) going to the
+    fold that still wants most of that class (ties: the fold that still wants most images, then
+    the first). ``fixed`` lists ids already in each fold (counted, not moved). With ``groups``
+    (id -> group), a group's ids are placed as one, counting for as many images as hold each
+    class. Classes in :data:`NOT_STRATIFIED` do not steer.
 
     Returns:
         One list of ids per fold (in placement order).
@@ -169,55 +287,60 @@ def stratify(
     all_sizes = [sizes[k] + len(fixed_sets[k]) for k in range(count)]
     total = sum(all_sizes)
     share = [s / total if total else 0.0 for s in all_sizes]
-    everyone = [*ids, *(i for f in fixed_sets for i in f)]
-    members = {i: frozenset(int(c) for c in classes.get(i, ())) - NOT_STRATIFIED for i in everyone}
 
-    images_of: dict[int, int] = {}
-    for image_id in everyone:
-        for c in members[image_id]:
-            images_of[c] = images_of.get(c, 0) + 1
-    have = [{c: 0 for c in images_of} for _ in range(count)]
+    def held(image_id: str) -> frozenset[int]:
+        return frozenset(int(c) for c in classes.get(image_id, ())) - NOT_STRATIFIED
+
+    units = _units(ids, seed, groups)
+    weight = {key: Counter(c for i in members for c in held(i)) for key, members in units.items()}
+    images_of: Counter[int] = Counter()  # images holding each class
+    holders: Counter[int] = Counter()  # units (and fixed images) holding each class
+    for counts in weight.values():
+        images_of.update(counts)
+        holders.update(counts.keys())
+    have: list[Counter[int]] = [Counter() for _ in range(count)]
     for k, fold in enumerate(fixed_sets):
         for image_id in fold:
-            for c in members[image_id]:
-                have[k][c] += 1
+            have[k].update(held(image_id))
+    for k in range(count):
+        images_of.update(have[k])
+        holders.update(have[k])
     room = list(sizes)
     out: list[list[str]] = [[] for _ in range(count)]
-    order = {image_id: n for n, image_id in enumerate(sorted(ids, key=lambda i: split_key(seed, i)))}
-    left = dict.fromkeys(sorted(ids, key=order.__getitem__))
+    order = {key: n for n, key in enumerate(units)}
+    left = dict.fromkeys(units)
 
-    def place(image_id: str, k: int) -> None:
-        out[k].append(image_id)
-        room[k] -= 1
-        for c in members[image_id]:
-            have[k][c] += 1
-        del left[image_id]
+    def place(key: str, k: int) -> None:
+        out[k].extend(units[key])
+        room[k] -= len(units[key])
+        have[k].update(weight[key])
+        del left[key]
 
     rarity = sorted(images_of, key=lambda c: (images_of[c], c))
     # 1. every class on every side, when it has images enough
     for c in rarity:
-        if images_of[c] < count:
+        if holders[c] < count:
             continue
         for k in range(count):  # even past a fold's size: no class left out of a side
             if have[k][c]:
                 continue
-            candidates = [i for i in left if c in members[i]]
+            candidates = [key for key in left if weight[key][c]]
             if not candidates:
                 break
-            # the image that brings the fold most of the classes it lacks
-            best = max(candidates, key=lambda i: (sum(1 for d in members[i] if not have[k][d]), -order[i]))
+            # the image (or group) that brings the fold most of the classes it lacks
+            best = max(candidates, key=lambda key: (sum(1 for d in weight[key] if not have[k][d]), -order[key]))
             place(best, k)
     # 2. iterative stratification of the rest
     wanted = [{c: images_of[c] * share[k] - have[k][c] for c in images_of} for k in range(count)]
     for c in rarity:
-        for image_id in [i for i in left if c in members[i]]:
+        for key in [key for key in left if weight[key][c]]:
             open_folds = [k for k in range(count) if room[k] > 0] or list(range(count))
             k = max(open_folds, key=lambda k: (wanted[k][c], room[k], -k))
-            place(image_id, k)
-            for d in members[image_id]:
-                wanted[k][d] -= 1
-    for image_id in list(left):  # images holding no steering class
-        place(image_id, max(range(count), key=lambda k: (room[k], -k)))
+            place(key, k)
+            for d, n in weight[key].items():
+                wanted[k][d] -= n
+    for key in list(left):  # images holding no steering class
+        place(key, max(range(count), key=lambda k: (room[k], -k)))
     return out
 
 
