@@ -395,6 +395,17 @@ def test_convert_split_and_export_keep_a_videos_frames_together(tmp_path: Path) 
     done = cli("export", out, "--to", "coco", "-d", tmp_path / "again", "--group", pattern)
     assert done.exit_code == 1
     assert done.stderr.strip() == f"error: {out}: a VOC dataset is exported by its own split files; labeltools split --group splits it so first"
+    plain = tmp_path / "plain"  # converted without groups, resumed with them: its split stays, said
+    assert cli("convert", tmp_path / "frames", plain, "-j", "1").exit_code == 0
+    mixed = sorted({groups[i] for i in read_split(plain, "train")} & {groups[i] for i in read_split(plain, "val")})
+    assert mixed
+    done = cli("convert", tmp_path / "frames", plain, "--resume", "--group", pattern, "-j", "1")
+    assert done.exit_code == 0, done.output
+    assert (
+        f"warning: {len(mixed)} group(s) have images in train and in val, where the dataset's earlier split or the export's "
+        f"own put them, which are kept: {', '.join(mixed[:5])}{' ...' if len(mixed) > 5 else ''}; labeltools split {plain} "
+        f"--group '{pattern}' splits them anew"
+    ) in " ".join(done.stderr.split())
     done = cli("convert", tmp_path / "frames", tmp_path / "none", "--group", "^x")  # refused before anything is written
     assert done.exit_code == 1 and not (tmp_path / "none").exists()
     assert done.stderr.strip() == f"error: --group '^x' matches no part of {len(ids)} id(s): v0_000000, v0_000001, v0_000002 and {len(ids) - 3} more"

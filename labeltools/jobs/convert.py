@@ -131,7 +131,16 @@ from labeltools.formats.voc import (
 )
 from labeltools.ops.draw import legend_image, overlay_image, stack_vertical
 from labeltools.ops.raster import Painted, paint_objects, paint_polygons, record_stamps
-from labeltools.ops.splits import check_fraction, group_note, id_groups, kept_splits, own_split, sparse_counts, split_ids
+from labeltools.ops.splits import (
+    check_fraction,
+    group_note,
+    id_groups,
+    kept_splits,
+    own_split,
+    sparse_counts,
+    split_ids,
+    straddling,
+)
 
 log = logging.getLogger(__name__)
 
@@ -1115,6 +1124,12 @@ class Conversion(OneRun):
         # the export's own split first; an earlier one, then the hash, for the others
         groups = id_groups(in_splits, self.group) if self.group is not None else None
         train, val = split_ids(in_splits, self.val_fraction, self.seed, kept_splits(own, previous), presence, groups)
+        if groups is not None and (both := straddling(groups, train, val)):
+            log.warning(
+                "%d group(s) have images in train and in val, where the dataset's earlier split or the export's own put "
+                "them, which are kept: %s%s; labeltools split %s --group '%s' splits them anew",
+                len(both), ", ".join(both[:5]), " ..." if len(both) > 5 else "", self.output, self.group,
+            )  # fmt: skip
         self.splits = {"train": train, "val": val, "trainval": sorted(train + val)}
         if own_test:
             self.splits["test"] = sorted(test_ids)

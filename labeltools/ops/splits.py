@@ -169,6 +169,12 @@ def split_ids(
     return sorted(train), sorted(val)
 
 
+def straddling(groups: Mapping[str, str], train: Iterable[str], val: Iterable[str]) -> list[str]:
+    """The groups with ids in ``train`` and in ``val``, sorted: placed so by an earlier split or
+    an export's own, which :func:`split_ids` keeps."""
+    return sorted({groups[i] for i in train} & {groups[i] for i in val})
+
+
 def _join_placed_groups(fresh: list[str], groups: Mapping[str, str], train: set[str], val: set[str]) -> list[str]:
     """Put each new id of a group with placed ids on the side holding most of the group (train
     on a tie), adding it to ``train`` or ``val``; the ids of groups not placed yet are returned."""
