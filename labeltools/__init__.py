@@ -92,6 +92,7 @@ _EXPORTS: dict[str, str] = {
     "excel_to_label_file": "labeltools.jobs.excel",
     "histogram_label_file": "labeltools.jobs.weights",
     "histogram_label_files": "labeltools.jobs.weights",
+    "id_groups": "labeltools.ops.splits",
     "index_to_index": "labeltools.ops.remap",
     "index_to_index_with_report": "labeltools.ops.remap",
     "index_to_rgb": "labeltools.ops.remap",
@@ -277,6 +278,7 @@ if TYPE_CHECKING:
     from labeltools.ops.remap import (
         rgb_to_index_with_report as rgb_to_index_with_report,
     )
+    from labeltools.ops.splits import id_groups as id_groups
     from labeltools.ops.splits import split_ids as split_ids
 
 __all__ = [
@@ -358,6 +360,7 @@ __all__ = [
     "excel_to_label_file",
     "histogram_label_file",
     "histogram_label_files",
+    "id_groups",
     "index_to_index",
     "index_to_index_with_report",
     "index_to_rgb",
