@@ -194,10 +194,27 @@ def test_labels_scaled_by_to_tensor_are_named_as_such():
         count_classes([half], 3)
 
 
+def test_dict_samples_of_the_usual_loaders_are_counted():
+    """albumentations' and segmentation_models_pytorch's {"image", "mask"}, Hugging Face image
+    processors' {"pixel_values", "labels"}, mmsegmentation 0.x's {"img", "gt_semantic_seg"} and
+    Hugging Face ADE20K's {"image", "annotation"} were refused as holding no 'label'."""
+    expected = count_classes([IMAGE_A], 3).pixels.tolist()
+    for sample in ({"image": 1, "mask": IMAGE_A}, {"pixel_values": 1, "labels": IMAGE_A[None]}, {"img": 1, "gt_semantic_seg": IMAGE_A},
+                   {"image": 1, "annotation": IMAGE_A}, {"label": IMAGE_A, "mask": IMAGE_B}):  # fmt: skip
+        assert count_classes([sample], 3).pixels.tolist() == expected, sorted(sample)
+    assert count_classes([{"label": 7, "seg": IMAGE_A}], 3, key="seg").pixels.tolist() == expected
+
+
 def test_bad_items_are_errors():
     with pytest.raises(LabelFileError) as info:
-        count_classes([{"image": 1, "mask": IMAGE_A}], 3)
-    assert str(info.value) == "item 0: a dict sample must hold its label map under 'label', got keys ['image', 'mask']"
+        count_classes([{"image": 1, "target": IMAGE_A}], 3)
+    assert str(info.value) == (
+        "item 0: a dict sample must hold its label map under one of 'label', 'mask', 'labels', 'gt_semantic_seg', "
+        "'annotation' (key= names another), got keys ['image', 'target']"
+    )
+    with pytest.raises(LabelFileError) as info:
+        count_classes([{"image": 1, "mask": IMAGE_A}], 3, key="seg")
+    assert str(info.value) == "item 0: a dict sample must hold its label map under 'seg', got keys ['image', 'mask']"
     with pytest.raises(LabelFileError) as info:
         count_classes([IMAGE_A, (1, IMAGE_A, "id")], 3)
     assert str(info.value) == "item 1: expected an (image, label) pair, got a tuple of 3 elements"

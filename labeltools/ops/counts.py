@@ -183,6 +183,13 @@ def value_histogram(histogram: NDArray[np.integer], lookup: NDArray[np.uint8]) -
     return np.bincount(lookup, weights=np.asarray(histogram, dtype=np.float64), minlength=256).astype(np.int64)
 
 
+#: The keys a dict sample holds its label map under, looked for in this order: ours and
+#: pytorch-deeplab-xception's ``label``, albumentations' and segmentation_models_pytorch's
+#: ``mask``, Hugging Face image processors' ``labels``, mmsegmentation 0.x's ``gt_semantic_seg``,
+#: Hugging Face ADE20K's (``scene_parse_150``) ``annotation``.
+LABEL_KEYS = ("label", "mask", "labels", "gt_semantic_seg", "annotation")
+
+
 class ClassCounter:
     """Accumulates :class:`ClassCounts` one image, batch, histogram or file result at a time.
 
@@ -337,21 +344,23 @@ class ClassCounter:
             ignored = extra.pop(self.ignore_index, 0)
         return hist, ignored, self._out_of_range(hist, extra)
 
-    def add_item(self, item: Any, position: int) -> None:
+    def add_item(self, item: Any, position: int, key: str | None = None) -> None:
         """Add one element of a loader: an array, a dict sample or an ``(image, label)`` pair.
+        A dict's label map is under ``key``, by default the first of :data:`LABEL_KEYS` it holds.
 
         Raises:
-            LabelFileError: see :meth:`add_labels`; also a dict without ``"label"`` or a sequence
+            LabelFileError: see :meth:`add_labels`; also a dict without such a key or a sequence
                 that is not an ``(image, label)`` pair.
         """
         ids = None
         if isinstance(item, Mapping):
-            if "label" not in item:
+            found = key if key is not None else next((k for k in LABEL_KEYS if k in item), None)
+            if found is None or found not in item:
+                wanted = f"under {key!r}" if key is not None else f"under one of {', '.join(map(repr, LABEL_KEYS))} (key= names another)"
                 raise LabelFileError(
-                    f"item {position}: a dict sample must hold its label map under 'label', got "
-                    f"keys {sorted(map(str, item))}"
+                    f"item {position}: a dict sample must hold its label map {wanted}, got keys {sorted(map(str, item))}"
                 )
-            labels, ids = item["label"], item.get("id")
+            labels, ids = item[found], item.get("id")
         elif isinstance(item, (tuple, list)):
             if len(item) != 2:
                 raise LabelFileError(
@@ -412,12 +421,13 @@ def _integral(batch: NDArray[Any], source: str) -> NDArray[Any]:
 
 
 def count_classes(
-    loader: Iterable[Any], num_classes: int, ignore_index: int = VOID, strict: bool = False
+    loader: Iterable[Any], num_classes: int, ignore_index: int = VOID, strict: bool = False, key: str | None = None
 ) -> ClassCounts:
     """Count class pixels over any iterable of labels, in one pass.
 
-    Each element may be a label map ``(H, W)``, a batch ``(N, H, W)``, a dict sample with a
-    ``"label"`` entry (and optionally ``"id"``, used in reports) or an ``(image, label)`` pair;
+    Each element may be a label map ``(H, W)``, a batch ``(N, H, W)``, a dict sample with its
+    label map under ``key``, by default ``"label"``, ``"mask"`` or another of
+    :data:`LABEL_KEYS` (and optionally ``"id"``, used in reports), or an ``(image, label)`` pair;
     labels may be numpy arrays, torch tensors (used through ``.detach().cpu().numpy()``), PIL
     images or nested lists, of integer dtype or float holding whole numbers. Elements are numbered
     from 0 in messages (``batch 3, image 1``).
@@ -429,6 +439,7 @@ def count_classes(
         ignore_index: value that is neither counted nor reported (default 255, void).
         strict: raise on values that are neither a class nor ``ignore_index`` instead of
             reporting them in :attr:`ClassCounts.out_of_range_where` (and a logged warning).
+        key: the key of a dict sample's label map (see above).
 
     Returns:
         The :class:`ClassCounts`.
@@ -440,7 +451,7 @@ def count_classes(
     """
     counter = ClassCounter(num_classes, ignore_index, strict)
     for position, item in enumerate(loader):
-        counter.add_item(item, position)
+        counter.add_item(item, position, key)
     return _counts_with_warning(counter)
 
 
