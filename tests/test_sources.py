@@ -30,7 +30,7 @@ from test_reliability import (  # the strategies labelme is fuzzed with
 )
 from typer.testing import CliRunner
 
-from labeltools import ClassTable, read_label
+from labeltools import ClassTable, read_label, read_split
 from labeltools.cli import app
 from labeltools.core.errors import DatasetError, LabeltoolsError
 from labeltools.formats.cityscapes import parse_cityscapes
@@ -311,6 +311,103 @@ def test_cvat_xml_written_by_datumaro_converts_as_cvat_exports_it(tmp_path: Path
     conversion, results = convert(tmp_path / "cvat", tmp_path / "out")
     assert conversion.source == "cvat" and len(results) == 6 and all(r.ok for r in results), [r.error for r in results]
     cvat_reference(tmp_path / "cvat", tmp_path / "out", tmp_path)
+
+
+#: CVAT's "Segmentation mask 1.1" export as a CVAT user downloads it: the masks of
+#: DATUMARO_CVAT_MASKS in the colours of the label map (each label its own, background black),
+#: the instances in the VOC colormap, the images saved; then Datumaro's own importer of that
+#: export paints each image's masks, saved as ``<reference>/<id>.npy`` (class) and
+#: ``<reference>/<id>.objects.npy`` (instance).
+DATUMARO_COLOUR_MASKS = DATUMARO_CVAT_MASKS.replace(
+    'label_map = {"background": [(0, 0, 0), [], []], **{name: [(0, 0, 0), [], []] for name in names}}',
+    'label_map = {"background": [(0, 0, 0), [], []], **{name: [((37 * i) % 256, (91 * i) % 256, (173 * i + 50) % 256), [], []] for i, name in enumerate(names, 1)}}',
+).replace(
+    'dataset.export(out, "voc_segmentation", save_media=False, label_map=label_map, apply_colormap=False)',
+    'dataset.export(out, "voc_segmentation", save_media=True, label_map=label_map)\n'
+    'reference = Path(sys.argv[3])\n'
+    'reference.mkdir()\n'
+    'for item in Dataset.import_from(out, "voc_segmentation"):\n'
+    '    classes = np.zeros(item.media.data.shape[:2], np.uint8)\n'
+    '    objects = np.zeros(classes.shape, np.uint8)\n'
+    '    for mask in item.annotations:\n'
+    '        classes[mask.image] = mask.label\n'
+    '        objects[mask.image] = mask.group\n'
+    '    np.save(reference / f"{item.id}.npy", classes)\n'
+    '    np.save(reference / f"{item.id}.objects.npy", objects)',
+)
+
+
+def test_cvats_segmentation_mask_export_converts_as_datumaro_reads_it(tmp_path: Path) -> None:
+    """CVAT's "Segmentation mask 1.1" export (colour masks in SegmentationClass/, coloured by
+    labelmap.txt) was refused by convert as a VOC dataset, and every other command failed each
+    mask as a colour image: convert takes it, its classes numbered by labelmap.txt's lines, each
+    pixel's class and instance as Datumaro's own importer reads them; the export's own ids,
+    images and split ("default": none) are kept; export to COCO reads it too."""
+    from consumers import run_in
+
+    path = cvat_export(tmp_path / "cvat", images=8, seed=11)
+    (tmp_path / "elsewhere").mkdir()
+    done = run_in("datumaro", DATUMARO_COLOUR_MASKS, tmp_path / "elsewhere", str(path.parent), str(tmp_path / "masks"), str(tmp_path / "reference"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    masks = tmp_path / "masks"
+    assert Image.open(next((masks / "SegmentationClass").glob("*.png"))).mode == "RGB"
+    for command in (["stats", str(masks)], ["check", str(masks)], ["split", str(masks)], ["diff", str(masks), str(masks)]):
+        refused = CliRunner().invoke(app, command)  # each mask failed as a colour image
+        assert refused.exit_code == 1 and " ".join(refused.stderr.split()) == (
+            f"error: {masks}: SegmentationClass/ holds colour masks in the colours of its labelmap.txt, not label maps "
+            f"(CVAT's \"Segmentation mask\" export writes them so): labeltools convert {masks} NEW_FOLDER makes a dataset of them"
+        ), command
+    conversion, results = convert(masks, tmp_path / "out")
+    assert conversion.source == "segmentation-mask" and all(r.ok for r in results), [r.error for r in results if not r.ok]
+    names = [line.split(":")[0] for line in (masks / "labelmap.txt").read_text().splitlines() if not line.startswith("#")]
+    assert conversion.classes.names == names and conversion.classes_chosen == f"{masks / 'labelmap.txt'}, line i class i (as Datumaro reads it)"
+    references = sorted(p for p in (tmp_path / "reference").glob("*.npy") if not p.name.endswith(".objects.npy"))
+    assert len(references) == len(results) == len(list((masks / "SegmentationClass").glob("*.png"))) >= 6
+    for reference in references:
+        np.testing.assert_array_equal(labels(tmp_path / "out", reference.stem), np.load(reference), err_msg=reference.stem)
+        ours, theirs = labels(tmp_path / "out", reference.stem, "SegmentationObject"), np.load(reference.with_suffix(".objects.npy"))
+        pairs = set(zip(ours.ravel().tolist(), theirs.ravel().tolist()))  # one instance each way: numbered alike or not
+        assert len(pairs) == len({a for a, _ in pairs}) == len({b for _, b in pairs}), reference.stem
+    assert sorted(p.name for p in (tmp_path / "out" / "JPEGImages").iterdir()) == [f"{r.stem}.jpg" for r in references]
+    assert not (set(read_split(tmp_path / "out", "train")) & set(read_split(tmp_path / "out", "val")))
+    done = CliRunner().invoke(app, ["export", str(masks), "--to", "coco", "-d", str(tmp_path / "coco"), "-j", "1"])
+    assert done.exit_code == 0, done.output
+    from pycocotools.coco import COCO
+
+    coco = COCO(str(tmp_path / "coco" / "annotations" / "instances_train.json"))
+    assert coco.getAnnIds() and {c["name"] for c in coco.loadCats(coco.getCatIds())} <= set(names)
+
+
+def test_a_segmentation_mask_exports_odd_colours_are_void_and_said(tmp_path: Path) -> None:
+    """A colour its label map lacks (a mask edited in a paint program) becomes void, named in a
+    warning with its pixels; the subsets' lists keep their split; a folder of colour masks named
+    with --from segmentation-mask that is none is refused."""
+    root = tmp_path / "export"
+    for folder in ("SegmentationClass", "JPEGImages", "ImageSets/Segmentation"):
+        (root / folder).mkdir(parents=True)
+    (root / "labelmap.txt").write_text("# label:color_rgb:parts:actions\nbackground:0,0,0::\nroad:128,64,128::\ncar:0,0,142::\n")
+    for n, subset in enumerate(["train", "train", "val"]):
+        mask = np.zeros((6, 8, 3), np.uint8)
+        mask[3:] = (128, 64, 128)
+        mask[1, 1:3] = (0, 0, 142)
+        if n == 2:
+            mask[0, 5:8] = (1, 2, 3)
+        Image.fromarray(mask).save(root / "SegmentationClass" / f"im{n}.png")
+        Image.new("RGB", (8, 6)).save(root / "JPEGImages" / f"im{n}.jpg")
+        with open(root / "ImageSets" / "Segmentation" / f"{subset}.txt", "a") as handle:
+            handle.write(f"im{n}\n")
+    conversion, results = convert(root, tmp_path / "out")
+    assert all(r.ok for r in results)
+    assert [w for r in results for w in r.warnings] == [f"{root / 'SegmentationClass' / 'im2.png'}: 3 pixel(s) of colours {root / 'labelmap.txt'} lacks became 255 (#010203 x 3)"]
+    expected = np.zeros((6, 8), np.uint8)
+    expected[3:] = 1
+    expected[1, 1:3] = 2
+    np.testing.assert_array_equal(labels(tmp_path / "out", "im0"), expected)
+    expected[0, 5:8] = 255
+    np.testing.assert_array_equal(labels(tmp_path / "out", "im2"), expected)
+    assert read_split(tmp_path / "out", "train") == ["im0", "im1"] and read_split(tmp_path / "out", "val") == ["im2"]
+    with pytest.raises(DatasetError, match=r"not a segmentation mask export \(a VOC folder of colour masks in SegmentationClass/\)"):
+        convert_labelme(tmp_path / "out", tmp_path / "again", source="segmentation-mask")
 
 
 # --- Label Studio against label-studio-converter ----------------------------------------------

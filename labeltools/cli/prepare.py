@@ -196,9 +196,11 @@ def convert_command(
     """Turn annotations into a PASCAL VOC segmentation dataset.
 
     INPUT is one or more folders (searched recursively) or files of one annotation tool:
-    labelme JSON, COCO instances JSON, CVAT for images 1.1 XML, a Label Studio JSON export or
-    Cityscapes *_gtFine_polygons.json. The tool is found from the files (--from names it).
-    OUTPUT, the last argument (or --output-dir), is the dataset folder to write.
+    labelme JSON, COCO instances JSON, CVAT for images 1.1 XML, a Label Studio JSON export,
+    Cityscapes *_gtFine_polygons.json, or the folder of CVAT's Segmentation mask 1.1 export
+    (colour masks in SegmentationClass/, classes in labelmap.txt). The tool is found from the
+    files (--from names it). OUTPUT, the last argument (or --output-dir), is the dataset folder
+    to write.
 
     Examples:
     labeltools convert annotations/ new/
@@ -475,7 +477,7 @@ def export_command(
     jobs: JobsOption = 0,
     dask: DaskOption = None,
 ) -> None:
-    """Export annotations (labelme, COCO, CVAT, Label Studio, Cityscapes) or a VOC dataset's instances to COCO or YOLO segmentation, and check every object.
+    """Export annotations (labelme, COCO, CVAT, Label Studio, Cityscapes, CVAT's segmentation masks) or a VOC dataset's instances to COCO or YOLO segmentation, and check every object.
 
     The output is the layout consumers load as it is: images/<split>/ (hard links where
     possible) beside annotations/instances_<split>.json (COCO) or labels/<split>/ and data.yaml

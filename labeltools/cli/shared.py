@@ -816,7 +816,7 @@ ImagesDirOption = Annotated[
     Optional[str],
     typer.Option(
         "--images",
-        help="Folder to look for the images of COCO, CVAT, Label Studio and Cityscapes annotations in first, by path then by file name.",
+        help="Folder to look for the images of COCO, CVAT, Label Studio and Cityscapes annotations (and of segmentation masks) in first, by path then by file name.",
         show_default=False,
     ),
 ]

@@ -375,6 +375,41 @@ def image_path(root: PathLike, image_id: str) -> Path:
     return jpg
 
 
+#: The image modes of a colour mask (a VOC folder's own label maps are palette or grey).
+COLOUR_MASK_MODES = ("RGB", "RGBA")
+
+
+def is_mask_export(folder: PathLike) -> bool:
+    """Whether ``folder`` is CVAT's "Segmentation mask" export (Datumaro's ``voc_segmentation``,
+    see :mod:`labeltools.formats.segmask`): a VOC folder whose first and last class masks are
+    colour images (a dataset with a stray colour mask among its label maps is none)."""
+    root = location(folder)
+    if not is_voc_root(root):
+        return False
+    masks = list_files(root / LABELS_DIR, (".png",))
+    if not masks:
+        return False
+    try:
+        for mask in {str(masks[0]): masks[0], str(masks[-1]): masks[-1]}.values():
+            with open_image(mask, DatasetError) as image:
+                if image.mode not in COLOUR_MASK_MODES:
+                    return False
+    except DatasetError:
+        return False
+    return True
+
+
+def refuse_mask_export(root: PathLike) -> None:
+    """Raise DatasetError for a segmentation mask export given where a VOC dataset's label maps
+    are read: its masks are colours, each would fail alone."""
+    if is_mask_export(root):
+        colours = f"the colours of its {LABELMAP_FILE}" if (location(root) / LABELMAP_FILE).is_file() else "PASCAL VOC's colours"
+        raise DatasetError(
+            f"{root}: {LABELS_DIR}/ holds colour masks in {colours}, not label maps (CVAT's \"Segmentation mask\" "
+            f"export writes them so): labeltools convert {root} NEW_FOLDER makes a dataset of them"
+        )
+
+
 def label_ids(root: PathLike, labels_dir: str = LABELS_DIR) -> list[str]:
     """Ids of every label in ``SegmentationClass`` (or the dataset's ``labels_dir``), sorted."""
     folder = location(root) / labels_dir
@@ -409,6 +444,7 @@ def dataset_ids(root: PathLike, split: str | None = None) -> list[str]:
     """
     if not is_voc_root(root):
         raise DatasetError(f"{root}: not a VOC dataset folder (no {LABELS_DIR}/ inside){other_masks_hint(root)}")
+    refuse_mask_export(root)
     return label_ids(root) if split is None else read_split(root, split)
 
 

@@ -70,6 +70,7 @@ from labeltools.formats.voc import (
     labels_dir_of,
     no_labels,
     read_split,
+    refuse_mask_export,
     split_path,
 )
 from labeltools.jobs.stats import existing_split_balance
@@ -361,6 +362,7 @@ class DatasetCheck(_Problems):
         self.root = location(root)
         if not is_voc_root(self.root):
             raise DatasetError(f"{root}: not a VOC dataset folder (no {LABELS_DIR}/ inside)")
+        refuse_mask_export(self.root)
         self.problems: list[Problem] = []
         self.table = self._class_table(classes, num_classes)
         for copy, what in class_file_disagreements(self.root):

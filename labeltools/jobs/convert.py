@@ -109,6 +109,14 @@ from labeltools.formats.labelme import (
 from labeltools.formats.labels import label_histogram, save_label_image, save_picture
 from labeltools.formats.labelstudio import read_labelstudio, upload_name
 from labeltools.formats.sources import image_name, unknown_label
+from labeltools.formats.segmask import (
+    export_root,
+    mask_classes,
+    mask_files,
+    mask_table,
+    read_mask_export,
+    subset_lists,
+)
 from labeltools.formats.voc import (
     CLASS_NAMES_FILE,
     IMAGE_EXTENSIONS,
@@ -120,6 +128,7 @@ from labeltools.formats.voc import (
     check_split_id,
     held_out_ids,
     image_path,
+    is_mask_export,
     is_voc_root,
     label_path,
     load_class_table,
@@ -663,7 +672,11 @@ def find_annotations(
             files = list_files(path, suffixes, recursive=True)
             if source == "cityscapes":
                 files = [f for f in files if is_cityscapes_name(f.name)]
-            if is_voc_root(path) and all(f.name == META_FILE for f in files):
+            if source in (None, "segmentation-mask") and is_mask_export(path):  # CVAT's "Segmentation mask" export
+                files = mask_files(path)
+            elif source == "segmentation-mask":
+                raise DatasetError(f"{path}: not a segmentation mask export (a VOC folder of colour masks in {LABELS_DIR}/)")
+            elif is_voc_root(path) and all(f.name == META_FILE for f in files):
                 raise DatasetError(
                     f"{path}: is a VOC dataset ({LABELS_DIR}/ holds its labels), not annotations; "
                     "convert takes the annotation folders first and the dataset folder last"
@@ -695,7 +708,7 @@ def find_annotations(
 
 _SUFFIXES: dict[SourceFormat | None, tuple[str, ...]] = {
     None: (".json", ".xml"), "labelme": (".json",), "coco": (".json",), "label-studio": (".json",),
-    "cityscapes": (".json",), "cvat": (".xml",),
+    "cityscapes": (".json",), "cvat": (".xml",), "segmentation-mask": (".png",),
 }  # fmt: skip
 
 #: How much of a file is read to tell which tool wrote it: a little, then more when that was
@@ -708,6 +721,8 @@ def sniff(path: Path) -> SourceFormat | None:
     is recognised (a labelme run reports such a file as not an annotation)."""
     if is_cityscapes_name(path.name):
         return "cityscapes"
+    if path.suffix.lower() == ".png":
+        return "segmentation-mask" if path.parent.name == LABELS_DIR else None
     found = None
     for size in _HEADS:
         try:
@@ -766,21 +781,33 @@ def detect_source(found: Sequence[tuple[Path, Path | None]], source: SourceForma
 
 
 def read_one(kind: SourceFormat, path: PathLike, images_dir: str | None = None) -> AnnotatedImage:
-    """The record of a tool that writes one file per image (Cityscapes)."""
+    """The record of a tool that writes one file per image (Cityscapes, a segmentation mask export)."""
     export = READERS[kind](path, location(images_dir) if images_dir is not None else None)
     return export.images[0]
 
 
 READERS: dict[str, Callable[[Any, Path | None], AnnotationExport]] = {
     "coco": read_coco, "cvat": read_cvat, "label-studio": read_labelstudio, "cityscapes": read_cityscapes,
+    "segmentation-mask": read_mask_export,
 }  # fmt: skip
 
 
 def record_items(
     kind: SourceFormat, found: Sequence[tuple[Path, Path | None]], images_dir: str | None, flatten_names: bool
 ) -> tuple[list[ConvertItem], list[AnnotationExport]]:
-    """The work items of a tool's files: one per image. Cityscapes files (one per image) are
-    read by the workers; the others are read here, once, and each image's record is handed on."""
+    """The work items of a tool's files: one per image. Cityscapes files and the masks of a
+    segmentation mask export (one per image) are read by the workers; the others are read here,
+    once, and each image's record is handed on."""
+    if kind == "segmentation-mask":
+        roots = {str(export_root(p)): export_root(p) for p, _ in found}
+        subsets = {key: subset_lists(root) for key, root in roots.items()}
+        items = []
+        for p, root in found:
+            subset = subsets[str(export_root(p))].get(p.stem)
+            prefix = _UNSAFE.sub("_", subset).strip("_") + "_" if flatten_names and subset else ""
+            items.append(ConvertItem(str(p), prefix + p.stem, kind, split=own_split(subset)))
+        _check_unique([(str(p), item.image_id) for (p, _), item in zip(found, items)], flatten_names)
+        return items, [AnnotationExport(str(root / LABELMAP_FILE), (), mask_classes(root)) for root in roots.values()]
     if kind == "cityscapes":
         ids = [(cityscapes_id(p), p, root) for p, root in found]
         items = [
@@ -884,6 +911,12 @@ def source_class_table(kind: SourceFormat, exports: Sequence[AnnotationExport]) 
     if kind == "cityscapes":
         table = ClassTable.preset("cityscapes-train")
         return table, f"{table.described}, as cityscapesScripts' createTrainIdLabelImgs writes them (-c cityscapes: labelIds)"
+    if kind == "segmentation-mask":  # numbered by its label map's lines, as Datumaro's importer numbers them
+        tables = [mask_table(Path(export.path).parent) for export in exports]
+        for export, other in zip(exports[1:], tables[1:]):
+            if other != tables[0]:
+                raise DatasetError(f"{export.path}: names other classes than {tables[0].source}; give a class table with -c")
+        return tables[0], f"{tables[0].source}, line i class i (as Datumaro reads it)"
     declared: dict[str, SourceClass] = {}
     declared_in: dict[str, str] = {}
     for export in exports:

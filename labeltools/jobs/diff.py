@@ -25,7 +25,7 @@ from labeltools.engine.storage import location
 from labeltools.formats.cityscapes import chosen_maps, label_maps, map_frame
 from labeltools.formats.folders import other_masks_hint
 from labeltools.formats.labels import read_label
-from labeltools.formats.voc import LABELS_DIR, check_labels_agree, dataset_class_table, is_voc_root
+from labeltools.formats.voc import LABELS_DIR, check_labels_agree, dataset_class_table, is_voc_root, refuse_mask_export
 from labeltools.ops.metrics import change_counts
 
 
@@ -72,6 +72,7 @@ def label_files(root: PathLike, what: str = "") -> LabelFiles:
     """
     folder = location(root)
     if is_voc_root(folder):
+        refuse_mask_export(folder)
         folder = folder / LABELS_DIR
     elif not folder.is_dir():
         raise DatasetError(f"{root}: no such folder{what}")

@@ -84,6 +84,7 @@ from labeltools.formats.voc import (
     available_splits,
     dataset_class_table,
     image_path,
+    is_mask_export,
     is_voc_root,
     is_withheld_test,
     label_ids,
@@ -772,7 +773,7 @@ def export_dataset(
         raise DatasetError(f"{out}: already exists and is not empty; pass --overwrite to export into it")
     listed: list[PathLike] = [sources] if isinstance(sources, (str, os.PathLike)) else list(sources)
     notes: list[str] = []
-    if len(listed) == 1 and is_voc_root(listed[0]):
+    if len(listed) == 1 and is_voc_root(listed[0]) and not (source in (None, "segmentation-mask") and is_mask_export(listed[0])):
         root = location(listed[0])
         if group is not None:
             raise DatasetError(f"{root}: a VOC dataset is exported by its own split files; labeltools split --group splits it so first")

@@ -28,6 +28,7 @@ from labeltools.formats.voc import (
     label_ids,
     label_path,
     read_split,
+    refuse_mask_export,
     split_path,
     write_splits,
 )
@@ -149,6 +150,7 @@ def split_dataset(
     root = location(root)
     check_fraction(val_fraction)
     ids = label_ids(root)
+    refuse_mask_export(root)
     if not ids:
         raise DatasetError(f"{root}: no labels in SegmentationClass/ to split")
     test = set(held_out_ids(root))
