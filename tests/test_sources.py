@@ -406,6 +406,8 @@ def test_a_segmentation_mask_exports_odd_colours_are_void_and_said(tmp_path: Pat
     expected[0, 5:8] = 255
     np.testing.assert_array_equal(labels(tmp_path / "out", "im2"), expected)
     assert read_split(tmp_path / "out", "train") == ["im0", "im1"] and read_split(tmp_path / "out", "val") == ["im2"]
+    _, again = convert(root / "SegmentationClass", tmp_path / "inner")  # the masks' folder given: the export's
+    assert all(r.ok for r in again) and (labels(tmp_path / "inner", "im2") == expected).all()
     with pytest.raises(DatasetError, match=r"not a segmentation mask export \(a VOC folder of colour masks in SegmentationClass/\)"):
         convert_labelme(tmp_path / "out", tmp_path / "again", source="segmentation-mask")
 

@@ -672,8 +672,9 @@ def find_annotations(
             files = list_files(path, suffixes, recursive=True)
             if source == "cityscapes":
                 files = [f for f in files if is_cityscapes_name(f.name)]
-            if source in (None, "segmentation-mask") and is_mask_export(path):  # CVAT's "Segmentation mask" export
-                files = mask_files(path)
+            export = path.parent if path.name == LABELS_DIR else path  # the export, or its masks' folder
+            if source in (None, "segmentation-mask") and is_mask_export(export):  # CVAT's "Segmentation mask" export
+                files = mask_files(export)
             elif source == "segmentation-mask":
                 raise DatasetError(f"{path}: not a segmentation mask export (a VOC folder of colour masks in {LABELS_DIR}/)")
             elif is_voc_root(path) and all(f.name == META_FILE for f in files):
