@@ -22,6 +22,7 @@ from labeltools.core.annotations import AnnotatedImage, AnnotatedObject, Annotat
 from labeltools.core.classes import ClassTable
 from labeltools.core.colormap import voc_colormap
 from labeltools.core.errors import AnnotationError, ClassTableError, DatasetError, LabeltoolsError
+from labeltools.core.files import read_small_text
 from labeltools.engine.storage import list_files, location
 from labeltools.formats.labels import open_image
 from labeltools.formats.voc import (
@@ -33,6 +34,7 @@ from labeltools.formats.voc import (
     OBJECTS_DIR,
     SPLITS_DIR,
 )
+
 
 def mask_files(folder: Any) -> list[Path]:
     """The class masks of an export folder, sorted."""
@@ -51,7 +53,7 @@ def subset_lists(folder: Any) -> dict[str, str]:
     subsets: dict[str, str] = {}
     for path in list_files(lists, (".txt",)) if lists.is_dir() else []:
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            text = read_small_text(path)
         except (OSError, UnicodeDecodeError) as exc:
             raise DatasetError(f"{path}: cannot read the subset's list ({exc})") from None
         for line in text.splitlines():

@@ -74,7 +74,7 @@ from labeltools.formats.voc import (
     split_path,
 )
 from labeltools.jobs.stats import existing_split_balance
-from labeltools.ops.counts import BINARY_MASK_HINT
+from labeltools.ops.counts import BINARY_MASK_HINT, binary_mask_share
 from labeltools.ops.remap import index_to_rgb
 from labeltools.ops.splits import ClassBalance, imbalance, sparse_counts
 
@@ -514,12 +514,12 @@ class DatasetCheck(_Problems):
         whose objects every loader ignores as void."""
         if self.table is not None and self.table.num_classes < 2:
             return
-        held: Counter[int] = Counter()
+        held = [0] * 256
         for counts in pixels.values():
-            held.update(counts)
-        void, zero = held.pop(VOID, 0), held.pop(0, 0)
-        if zero and void and not any(held.values()):
-            share = void / (zero + void)
+            for value, n in counts.items():
+                held[value] += n
+        share = binary_mask_share(held[:VOID], held[VOID])
+        if share is not None:
             self._add(
                 WARNING, "binary-mask", self.root,
                 f"every label holds 0 and 255 alone ({share:.1%} void, which loaders ignore): {BINARY_MASK_HINT}",

@@ -483,17 +483,26 @@ BINARY_MASK_LOADER_HINT = (
 )
 
 
+def binary_mask_share(class_pixels: Sequence[int] | NDArray[np.integer], void_pixels: int) -> float | None:
+    """The share of void of labels holding class 0 and void (255) alone, the mark of binary
+    masks saved as 0/255 (:data:`BINARY_MASK_HINT`), else None. ``class_pixels`` are the pixels
+    of each value below 255 (or of each class)."""
+    if class_pixels[0] and void_pixels and not np.any(np.asarray(class_pixels)[1:]):
+        return void_pixels / (int(np.sum(class_pixels)) + void_pixels)
+    return None
+
+
 def warn_binary_mask(where: str | None, class_pixels: NDArray[np.integer], void_pixels: int) -> None:
     """Warn that labels holding class 0 and void (255) alone may be binary masks saved as 0/255
-    (:data:`BINARY_MASK_HINT`): counted so, their objects are void, weighted and scored as
-    nothing. ``where`` is the labels' folder, None for arrays a loader gave; ``class_pixels``
-    the pixels of each value below 255 (or of each class)."""
-    if class_pixels[0] and void_pixels and not np.any(class_pixels[1:]):
-        share = 100 * void_pixels / (int(np.sum(class_pixels)) + void_pixels)
-        if where is None:
-            log.warning("the labels hold no class but 0, and %.1f%% void (255): %s", share, BINARY_MASK_LOADER_HINT)
-        else:
-            log.warning("%s: the labels hold no class but 0, and %.1f%% void (255): %s", where, share, BINARY_MASK_HINT)
+    (see :func:`binary_mask_share`): counted so, their objects are void, weighted and scored as
+    nothing. ``where`` is the labels' folder, None for arrays a loader gave."""
+    share = binary_mask_share(class_pixels, void_pixels)
+    if share is None:
+        return
+    if where is None:
+        log.warning("the labels hold no class but 0, and %.1f%% void (255): %s", 100 * share, BINARY_MASK_LOADER_HINT)
+    else:
+        log.warning("%s: the labels hold no class but 0, and %.1f%% void (255): %s", where, 100 * share, BINARY_MASK_HINT)
 
 
 def check_scheme(scheme: str, c: float = ENET_C, beta: float = EFFECTIVE_BETA) -> None:
