@@ -569,6 +569,32 @@ def test_the_images_of_the_layouts_people_download_are_found(tmp_path: Path, lab
     assert [(p["kind"], Path(p["file"]).name) for p in problems] == [("missing-image", "2.png")]
 
 
+def test_one_problem_of_many_files_is_listed_once_with_a_count(tmp_path: Path) -> None:
+    """A Kaggle mask folder of black-and-white palettes warned once per file (10,000 rows of one
+    warning hid a missing image among them): check's table lists the first three files of a
+    problem many files share, then how many more; the JSON lists each, and an error stays."""
+    for folder in ("masks", "images"):
+        (tmp_path / folder).mkdir()
+    for k in range(8):
+        mask = Image.fromarray(np.eye(4, 6, dtype=np.uint8), "P")
+        mask.putpalette([0, 0, 0, 255, 255, 255])
+        mask.save(tmp_path / "masks" / f"m{k}.png")
+        if k:
+            Image.new("RGB", (6, 4)).save(tmp_path / "images" / f"m{k}.jpg")
+    done = CliRunner().invoke(app, ["check", str(tmp_path / "masks"), "-n", "2", "--json", str(tmp_path / "c.json"), "-j", "1"])
+    assert done.exit_code == 1
+    rows = [line for line in done.stdout.splitlines() if line.startswith("│")]
+    said = "palette is not the VOC colormap: index 1 shows (255, 255, 255) instead of (128, 0, 0)"
+    assert "error" in rows[0] and "no image m0.jpg" in rows[0]
+    assert [said in row for row in rows[1:]] == [True, True, True, False] and "5 more file(s)" in rows[4] and "the same (the JSON lists each)" in rows[4]
+    assert "0 error(s)" not in done.stdout and "1 error(s), 8 warning(s) in 8 sample(s)" in done.stdout
+    assert len(json.loads((tmp_path / "c.json").read_text())["problems"]) == 9
+    for k in range(5, 8):  # five alike are listed, all of them
+        (tmp_path / "masks" / f"m{k}.png").unlink()
+    done = CliRunner().invoke(app, ["check", str(tmp_path / "masks"), "-n", "2", "-j", "1"])
+    assert sum(said in line for line in done.stdout.splitlines()) == 5 and "more file(s)" not in done.stdout
+
+
 def test_a_models_argmax_is_reported_against_ade20k_annotations_as_shipped(tmp_path: Path) -> None:
     """``-c ade20k --pred-classes ade20k-train``: the report reads the labels as shipped and the
     predictions as train ids, and scores them as evaluate does with ``--gt-classes``; tables

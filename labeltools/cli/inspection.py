@@ -1,5 +1,6 @@
 """Commands that inspect a dataset: ``excel``, ``stats``, ``check``, ``diff``, ``report``."""
 
+from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -250,6 +251,10 @@ LabelImagesOption = Annotated[
 ]
 
 
+#: How many files of one problem check's table lists before it counts the rest (the JSON lists each).
+FOLDED_AFTER = 3
+
+
 @command("check", rich_help_panel="Inspect")
 def check_command(
     dataset: Annotated[str, typer.Argument(help="VOC dataset folder, folder of label PNGs, or Cityscapes gtFine folder.")],
@@ -303,9 +308,17 @@ def check_command(
     if check.problems:
         columns = ("severity", "file", "problem")
         grid = result_table(f"{dataset}: {len(check.problems)} problem(s)", columns, text=columns)
-        for problem in check.problems:
+        alike = Counter((p.severity, p.kind, p.message) for p in check.problems)
+        shown: Counter[tuple[str, str, str]] = Counter()
+        for problem in check.problems:  # one problem of many files: its first files, then how many more
+            key = (problem.severity, problem.kind, problem.message)
+            shown[key] += 1
             color = "red" if problem.severity == "error" else "yellow"
-            grid.add_row(Text(problem.severity, style=color), problem.file, problem.message)
+            if alike[key] <= FOLDED_AFTER + 2 or shown[key] <= FOLDED_AFTER:
+                grid.add_row(Text(problem.severity, style=color), problem.file, problem.message)
+            elif shown[key] == FOLDED_AFTER + 1:
+                more = alike[key] - FOLDED_AFTER
+                grid.add_row(Text(problem.severity, style=color), f"{more} more file(s)", f"the same ({'--json FILE' if json_path is None else 'the JSON'} lists each)")
         out.print(grid)
     errors, warnings = len(check.errors), len(check.warnings)
     style = "red" if errors else "yellow" if warnings else "green"
