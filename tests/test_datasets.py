@@ -387,6 +387,18 @@ def test_convert_split_and_export_keep_a_videos_frames_together(tmp_path: Path) 
     assert json.loads((tmp_path / "s.json").read_text())["groups"] == groups
     assert all(not videos(f"val_{k}") & videos(f"train_{k}") for k in range(3))
     assert sorted(i for k in range(3) for i in read_split(out, f"val_{k}")) == sorted(ids)
+    # the dataset records its groups: a split (or a resumed conversion) without --group keeps them, '' drops them
+    assert json.loads((out / "dataset_meta.json").read_text())["split_group"] == pattern
+    recorded = f"{said}, recorded in {out / 'dataset_meta.json'} (--group '' splits without it)"
+    for command in (("split", out, "--val-fraction", "0.3"), ("convert", tmp_path / "frames", out, "--resume")):
+        done = cli(*command, "-j", "1")
+        assert done.exit_code == 0, done.output
+        assert recorded in " ".join(done.stderr.split()) and "warning" not in done.stderr, command
+        assert not videos("train") & videos("val"), command
+    done = cli("split", out, "--group", "", "-j", "1")
+    assert done.exit_code == 0, done.output
+    assert f"split: without groups, as asked, where {out / 'dataset_meta.json'} recorded '{pattern}'" in " ".join(done.stderr.split())
+    assert "split_group" not in json.loads((out / "dataset_meta.json").read_text()) and videos("train") & videos("val")
     done = cli("export", tmp_path / "frames", "--to", "coco", "-d", tmp_path / "coco", "--group", pattern, "-j", "1")
     assert done.exit_code == 0, done.output
     assert said in " ".join(done.stderr.split())

@@ -718,7 +718,8 @@ GroupOption = Annotated[
         "--group", metavar="REGEX",
         help="Keep the images of one group on one side of the split (frames of one video, tiles of one scene): a "
         "regular expression searched in each id, whose first group (or whole match) names the image's group; "
-        "'^(.+)_\\d+$' puts seq01_000123 with seq01_000124.",
+        "'^(.+)_\\d+$' puts seq01_000123 with seq01_000124. Default: the one the dataset records (dataset_meta.json); "
+        "'' none.",
     ),
 ]
 

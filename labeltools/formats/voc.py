@@ -101,12 +101,13 @@ def labelmap_text(table: ClassTable) -> str | None:
     return "\n".join([LABELMAP_HEADER, *lines]) + "\n"
 
 
-def dataset_meta(table: ClassTable, labelme_rules: str | None = None) -> dict[str, Any]:
+def dataset_meta(table: ClassTable, labelme_rules: str | None = None, split_group: str | None = None) -> dict[str, Any]:
     """Datumaro's ``dataset_meta.json`` of a class table: ``labels`` (classes 0..N-1, then the
     void entry), ``label_map`` (position -> name), ``segmentation_colors`` (the palette's colours
     in that order), ``background_label``; for training code ``num_classes`` (the labels before
-    the void entry) and ``ignore_index`` (255); and, for a dataset drawn from labelme shapes,
-    ``labelme_rules``, the labelme release whose rasteriser drew them (``"7"`` or ``"6"``)."""
+    the void entry) and ``ignore_index`` (255); for a dataset drawn from labelme shapes,
+    ``labelme_rules``, the labelme release whose rasteriser drew them (``"7"`` or ``"6"``); and
+    for a dataset split by groups, ``split_group``, the ``--group`` pattern that named them."""
     palette = table.palette()
     names = [*table.names, _void_name(table)]
     colors = [[int(v) for v in palette[i]] for i in range(len(table.names))] + [[int(v) for v in palette[255]]]
@@ -118,27 +119,81 @@ def dataset_meta(table: ClassTable, labelme_rules: str | None = None) -> dict[st
         "num_classes": len(table.names),
         "ignore_index": 255,
         **({"labelme_rules": labelme_rules} if labelme_rules is not None else {}),
+        **({SPLIT_GROUP_KEY: split_group} if split_group else {}),
     }
 
 
+#: The key of ``dataset_meta.json`` that records the ``--group`` pattern a dataset was split by.
+SPLIT_GROUP_KEY = "split_group"
+
+
+def _meta_record(root: PathLike) -> tuple[Path, dict[str, Any] | None]:
+    """A dataset's ``dataset_meta.json`` and what it holds, or None (no file, or a file that
+    does not read as a JSON object: the class table's loader reports that)."""
+    path = location(root) / META_FILE
+    if not path.is_file():
+        return path, None
+    try:
+        data = json.loads(read_bytes(path, DatasetError))
+    except ValueError:
+        return path, None
+    return path, data if isinstance(data, dict) else None
+
+
 def recorded_labelme_rules(root: PathLike) -> str | None:
-    """The ``labelme_rules`` a dataset's ``dataset_meta.json`` records, or None (no file, no
-    record, or a file that does not read as JSON: the class table's loader reports that).
+    """The ``labelme_rules`` a dataset's ``dataset_meta.json`` records, or None.
 
     Raises:
         DatasetError: a record that names no known rule set.
     """
-    path = location(root) / META_FILE
-    if not path.is_file():
-        return None
-    try:
-        data = json.loads(read_bytes(path, DatasetError))
-    except ValueError:
-        return None
-    rules = data.get("labelme_rules") if isinstance(data, dict) else None
+    path, data = _meta_record(root)
+    rules = data.get("labelme_rules") if data is not None else None
     if rules is not None and rules not in LABELME_RULES:
         raise DatasetError(f"{path}: 'labelme_rules' is {rules!r}, expected one of {', '.join(LABELME_RULES)}")
     return rules
+
+
+def recorded_split_group(root: PathLike) -> str | None:
+    """The ``--group`` pattern a dataset's ``dataset_meta.json`` records it was split by, or None.
+
+    Raises:
+        DatasetError: a record that is not a non-empty string.
+    """
+    path, data = _meta_record(root)
+    group = data.get(SPLIT_GROUP_KEY) if data is not None else None
+    if group is not None and not (isinstance(group, str) and group):
+        raise DatasetError(f"{path}: {SPLIT_GROUP_KEY!r} is {group!r}, expected a regular expression")
+    return group
+
+
+def settled_split_group(root: PathLike | None, asked: str | None) -> tuple[str | None, str]:
+    """The ``--group`` pattern a split of the dataset at ``root`` (None: a new one) uses, and why
+    in words where it is not simply as asked: the one asked for (``""``: none), else the one
+    the dataset records (see :func:`recorded_split_group`).
+
+    Raises:
+        DatasetError: see :func:`recorded_split_group`.
+    """
+    recorded = recorded_split_group(root) if root is not None else None
+    where = location(root) / META_FILE if root is not None else None
+    if asked is None:
+        return recorded, f"recorded in {where} (--group '' splits without it)" if recorded else ""
+    if asked == "":
+        return None, f"without groups, as asked, where {where} recorded '{recorded}'" if recorded else ""
+    return asked, f"replacing '{recorded}' recorded in {where}" if recorded and recorded != asked else ""
+
+
+def record_split_group(root: PathLike, group: str | None) -> bool:
+    """Record in a dataset's ``dataset_meta.json`` the ``--group`` pattern it is now split by
+    (None: none), atomically; False when it has no such file to record it in."""
+    path, data = _meta_record(root)
+    if data is None:
+        return False
+    if data.get(SPLIT_GROUP_KEY) != group:
+        data = {k: v for k, v in data.items() if k != SPLIT_GROUP_KEY} | ({SPLIT_GROUP_KEY: group} if group else {})
+        with atomic_writes() as stage:
+            stage(path).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return True
 
 
 def _void_name(table: ClassTable) -> str:
@@ -172,9 +227,11 @@ def save_class_table(path: PathLike, table: ClassTable) -> None:
         stage(path).write_text(text, encoding="utf-8")
 
 
-def write_class_files(root: PathLike, table: ClassTable, labelme_rules: str | None = None) -> list[Path]:
+def write_class_files(
+    root: PathLike, table: ClassTable, labelme_rules: str | None = None, split_group: str | None = None
+) -> list[Path]:
     """Write ``class_names.txt``, ``labelmap.txt`` and ``dataset_meta.json`` (recording
-    ``labelme_rules`` when given) into a dataset folder together (all replace the old ones, or
+    ``labelme_rules`` and ``split_group`` when given) into a dataset folder together (all replace the old ones, or
     none does); returns their paths. A table
     whose names ``labelmap.txt`` cannot hold gets no ``labelmap.txt`` (a stale one is removed,
     with a warning): ``dataset_meta.json`` still carries it.
@@ -186,7 +243,7 @@ def write_class_files(root: PathLike, table: ClassTable, labelme_rules: str | No
     root = location(root)
     names_text = table.class_names_text()
     labelmap = labelmap_text(table)
-    meta = json.dumps(dataset_meta(table, labelme_rules), indent=2, ensure_ascii=False) + "\n"
+    meta = json.dumps(dataset_meta(table, labelme_rules, split_group), indent=2, ensure_ascii=False) + "\n"
     paths = [root / CLASS_NAMES_FILE, root / META_FILE]
     with atomic_writes() as stage:
         stage(paths[0]).write_text(names_text, encoding="utf-8")

@@ -134,6 +134,7 @@ from labeltools.formats.voc import (
     load_class_table,
     read_split,
     recorded_labelme_rules,
+    settled_split_group,
     split_path,
     write_class_files,
     write_splits,
@@ -1113,7 +1114,7 @@ class Conversion(OneRun):
         start_run()
         for folder in self._folders():  # even those this run writes nothing into (--resume)
             remove_stale_temporaries(folder)
-        write_class_files(self.output, self.classes, self.options.labelme_rules)
+        write_class_files(self.output, self.classes, self.options.labelme_rules, self.group)
         log.debug("converting %d files into %s (jobs=%s)", len(self.items), self.output, self.jobs)
         work = functools.partial(
             _convert_item, output=str(self.output), classes=self.classes,
@@ -1317,9 +1318,11 @@ def convert_labelme(
     split_chosen = own_split_note(items, val_fraction)
     if split_chosen:
         split_chosen += " (labeltools split splits the dataset otherwise)"
+    group, group_how = settled_split_group(output if earlier else None, group)
     if group is not None:  # every id named now, before anything is converted
-        grouped = group_note(id_groups([item.image_id for item in items], group), group)
-        split_chosen = f"{split_chosen}; {grouped}" if split_chosen else grouped
+        group_how = group_note(id_groups([item.image_id for item in items], group), group) + (f", {group_how}" if group_how else "")
+    if group_how:
+        split_chosen = f"{split_chosen}; {group_how}" if split_chosen else group_how
     return Conversion(
         output=output, classes=table, items=items, options=options, rules_chosen=rules_chosen,
         val_fraction=val_fraction, seed=seed, resume=resume, jobs=jobs, previous_split=previous,

@@ -775,7 +775,7 @@ def export_dataset(
     notes: list[str] = []
     if len(listed) == 1 and is_voc_root(listed[0]) and not (source in (None, "segmentation-mask") and is_mask_export(listed[0])):
         root = location(listed[0])
-        if group is not None:
+        if group:
             raise DatasetError(f"{root}: a VOC dataset is exported by its own split files; labeltools split --group splits it so first")
         table = dataset_class_table(root, classes)
         if table is None:
@@ -798,7 +798,7 @@ def export_dataset(
                 table = source_class_table(kind, exports)[0]
         own = {item.image_id: item.split for item in found if item.split is not None}
         placed = [item.image_id for item in found if own.get(item.image_id) != "test"]
-        groups = id_groups(placed, group) if group is not None else None
+        groups = id_groups(placed, group) if group else None  # "" as convert takes it: no groups
         train, val = split_ids(placed, val_fraction, seed, kept_splits(own), groups=groups)
         side = {i: "test" for i, own_side in own.items() if own_side == "test"} | dict.fromkeys(train, "train") | dict.fromkeys(val, "val")
         if own:

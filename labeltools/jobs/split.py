@@ -28,7 +28,9 @@ from labeltools.formats.voc import (
     label_ids,
     label_path,
     read_split,
+    record_split_group,
     refuse_mask_export,
+    settled_split_group,
     split_path,
     write_splits,
 )
@@ -72,6 +74,7 @@ class DatasetSplitting(OneRun):
     trained: dict[str, list[str]] = field(default_factory=dict)  # augmented training list -> its ids here
     groups: dict[str, str] | None = None
     group_chosen: str = ""
+    group: str | None = None  # the --group pattern, recorded in dataset_meta.json with the split
     splits: dict[str, list[str]] = field(default_factory=dict, init=False)
     balance: list[list[ClassBalance]] = field(default_factory=list, init=False)
     pixels: dict[str, dict[int, int]] = field(default_factory=dict, init=False)
@@ -114,6 +117,7 @@ class DatasetSplitting(OneRun):
                 self.splits[f"val_{k}"] = fold
                 self.balance.append(split_balance({"train": rest, "val": fold}, self.pixels, self.num_classes))
         write_splits(self.root, self.splits)
+        record_split_group(self.root, self.group)
 
 
 def split_dataset(
@@ -138,7 +142,9 @@ def split_dataset(
     ``val_<k>.txt`` for k = 0..K-1, every id in exactly one ``val_<k>``. ``stratify`` keeps
     every class held by two images or more on both sides. ``group``, a regular expression
     naming each id's group (see :func:`~labeltools.ops.splits.id_groups`), keeps the images of
-    one group (frames of one video, tiles of one scene) on one side.
+    one group (frames of one video, tiles of one scene) on one side; by default the dataset's
+    ``dataset_meta.json`` gives the one it records (``""``: none), and the split records the one
+    it used.
 
     Raises:
         DatasetError: not a VOC folder, no labels (or every one in ``test.txt``, or in an
@@ -169,11 +175,12 @@ def split_dataset(
             f"{split_path(root, name)}: lists {len(listed)} of the labels, which it trains on: every val fold would hold some; "
             "cross-validate a dataset without an augmented training set's list"
         )
+    group, how = settled_split_group(root, group)
     groups = id_groups(ids, group) if group is not None else None
     if folds is not None:
         fold_ids(ids, folds, groups=groups)  # raises now for an impossible number of folds
     if trained and labelled <= {i for listed in trained.values() for i in listed}:
         raise DatasetError(f"{split_path(root, next(iter(trained)))}: lists every label, which it trains on: none is left for val")
     table = dataset_class_table(root, classes, num_classes)
-    chosen = group_note(groups, str(group)) if groups is not None else ""
-    return DatasetSplitting(root, ids, table, held_out, val_fraction, seed, stratify, folds, jobs, trained, groups, chosen)
+    chosen = group_note(groups, str(group)) + (f", {how}" if how else "") if groups is not None else how
+    return DatasetSplitting(root, ids, table, held_out, val_fraction, seed, stratify, folds, jobs, trained, groups, chosen, group)
