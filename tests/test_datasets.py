@@ -395,6 +395,16 @@ def test_convert_split_and_export_keep_a_videos_frames_together(tmp_path: Path) 
         assert done.exit_code == 0, done.output
         assert recorded in " ".join(done.stderr.split()) and "warning" not in done.stderr, command
         assert not videos("train") & videos("val"), command
+    moved = read_split(out, "val")[0]  # a hand edit puts a frame of a val video in train: check says so
+    write_split(out, "val", read_split(out, "val")[1:])
+    write_split(out, "train", [*read_split(out, "train"), moved])
+    done = cli("check", out, "--json", tmp_path / "check.json")
+    assert done.exit_code == 1
+    assert [(p["kind"], p["message"]) for p in json.loads((tmp_path / "check.json").read_text())["problems"] if p["kind"] == "split-group"] == [(
+        "split-group",
+        f"1 group(s) of --group '{pattern}' (dataset_meta.json records it) have images in train.txt too: {groups[moved]}; "
+        f"validation would score images training has all but seen (labeltools split {out} keeps them apart)",
+    )]
     done = cli("split", out, "--group", "", "-j", "1")
     assert done.exit_code == 0, done.output
     assert f"split: without groups, as asked, where {out / 'dataset_meta.json'} recorded '{pattern}'" in " ".join(done.stderr.split())

@@ -57,6 +57,7 @@ from labeltools.formats.voc import (
     GIVE_CLASSES,
     IMAGES_DIR,
     LABELS_DIR,
+    META_FILE,
     SPLITS_DIR,
     TEST_SPLIT,
     WITHHELD,
@@ -70,13 +71,14 @@ from labeltools.formats.voc import (
     labels_dir_of,
     no_labels,
     read_split,
+    recorded_split_group,
     refuse_mask_export,
     split_path,
 )
 from labeltools.jobs.stats import existing_split_balance
 from labeltools.ops.counts import BINARY_MASK_HINT, binary_mask_share
 from labeltools.ops.remap import index_to_rgb
-from labeltools.ops.splits import ClassBalance, imbalance, sparse_counts
+from labeltools.ops.splits import ClassBalance, id_groups, imbalance, sparse_counts, straddling
 
 ERROR = "error"
 
@@ -406,6 +408,7 @@ class DatasetCheck(_Problems):
             if scored in splits and seen in splits:
                 for image_id in sorted(set(splits[scored]) & set(splits[seen])):
                     self._add(ERROR, kind, split_path(self.root, scored), f"id {image_id} is also in {seen}.txt: {why}")
+        self._check_groups(splits)
         has_aug = (self.root / AUG_LABELS_DIR).is_dir()
         listed: dict[str, dict[str, list[str]]] = {LABELS_DIR: {}, AUG_LABELS_DIR: {}}  # folder -> id -> lists
         for name, ids in splits.items():
@@ -443,6 +446,26 @@ class DatasetCheck(_Problems):
         self._check_image_suffixes(sorted(image.name for image in images.values() if image is not None))
         self.aug_items = [item for item in checked[AUG_LABELS_DIR] if any(item)]
         return [item for item in checked[LABELS_DIR] if any(item)]
+
+    def _check_groups(self, splits: dict[str, list[str]]) -> None:
+        """An error for the groups the dataset records it is split by (``split_group`` in
+        ``dataset_meta.json``, see ``split --group``) that have images in train and in val."""
+        try:
+            group = recorded_split_group(self.root)
+            if not group or "train" not in splits or "val" not in splits:
+                return
+            groups = id_groups([*splits["train"], *splits["val"]], group)
+        except DatasetError as exc:  # a bad record, or ids the pattern no longer names
+            self._add(ERROR, "split-group", self.root / META_FILE, str(exc))
+            return
+        both = straddling(groups, splits["train"], splits["val"])
+        if both:
+            named = ", ".join(both[:5]) + (f" and {len(both) - 5} more" if len(both) > 5 else "")
+            self._add(
+                ERROR, "split-group", split_path(self.root, "val"),
+                f"{len(both)} group(s) of --group '{group}' ({META_FILE} records it) have images in train.txt too: {named}; "
+                f"validation would score images training has all but seen (labeltools split {self.root} keeps them apart)",
+            )  # fmt: skip
 
     def _check_image_suffixes(self, names: list[str]) -> None:
         """Warn of images that are not ``<id>.jpg``: the loaders most training code uses open
