@@ -412,6 +412,32 @@ def test_a_segmentation_mask_exports_odd_colours_are_void_and_said(tmp_path: Pat
         convert_labelme(tmp_path / "out", tmp_path / "again", source="segmentation-mask")
 
 
+def test_voc_labels_saved_in_colour_convert_in_vocs_colours(tmp_path: Path) -> None:
+    """PASCAL VOC's SegmentationClass saved as RGB (as some mirrors ship it), without a
+    labelmap.txt: read in VOC's colours and classes, its boundaries (VOC's void colour) void,
+    said so."""
+    from labeltools import voc_colormap
+
+    root = tmp_path / "VOC2012"
+    for folder in ("SegmentationClass", "JPEGImages"):
+        (root / folder).mkdir(parents=True)
+    label = np.zeros((30, 40), np.uint8)
+    label[5:20, 5:30] = 15
+    label[4, :] = 255
+    label[20:25, 10:20] = 7
+    for name in ("2007_000032", "2007_000039"):
+        Image.fromarray(voc_colormap(256)[label]).save(root / "SegmentationClass" / f"{name}.png")
+        Image.new("RGB", (40, 30)).save(root / "JPEGImages" / f"{name}.jpg")
+    conversion, results = convert(root, tmp_path / "out")
+    assert all(r.ok for r in results) and not [w for r in results for w in r.warnings]
+    assert conversion.classes_chosen == (
+        "voc preset (PASCAL VOC class ids 0..20): no labelmap.txt beside the masks, so PASCAL VOC's colours and classes "
+        "(as Datumaro reads it)"
+    )
+    for name in ("2007_000032", "2007_000039"):
+        np.testing.assert_array_equal(labels(tmp_path / "out", name), label)
+
+
 # --- Label Studio against label-studio-converter ----------------------------------------------
 
 #: Brush strokes encoded by label-studio-converter's own encoder (``brush.mask2rle``, the Python

@@ -918,7 +918,9 @@ def source_class_table(kind: SourceFormat, exports: Sequence[AnnotationExport]) 
         for export, other in zip(exports[1:], tables[1:]):
             if other != tables[0]:
                 raise DatasetError(f"{export.path}: names other classes than {tables[0].source}; give a class table with -c")
-        return tables[0], f"{tables[0].source}, line i class i (as Datumaro reads it)"
+        if Path(exports[0].path).is_file():
+            return tables[0], f"{tables[0].source}, line i class i (as Datumaro reads it)"
+        return tables[0], f"{tables[0].described}: no {LABELMAP_FILE} beside the masks, so PASCAL VOC's colours and classes (as Datumaro reads it)"
     declared: dict[str, SourceClass] = {}
     declared_in: dict[str, str] = {}
     for export in exports:
