@@ -395,6 +395,9 @@ def test_convert_split_and_export_keep_a_videos_frames_together(tmp_path: Path) 
         assert done.exit_code == 0, done.output
         assert recorded in " ".join(done.stderr.split()) and "warning" not in done.stderr, command
         assert not videos("train") & videos("val"), command
+        if command[0] == "split":  # its table's title counts each side's groups
+            sides = f"train ({len(read_split(out, 'train'))} images, {len(videos('train'))} groups) and val ({len(read_split(out, 'val'))} images, {len(videos('val'))} groups)"
+            assert sides in done.stdout, done.stdout
     moved = read_split(out, "val")[0]  # a hand edit puts a frame of a val video in train: check says so
     write_split(out, "val", read_split(out, "val")[1:])
     write_split(out, "train", [*read_split(out, "train"), moved])

@@ -280,7 +280,7 @@ def split_command(
     names = class_names_for(splitting.num_classes, splitting.table)
     for k, balance in enumerate(splitting.balance):
         suffix = "" if folds is None else f"_{k}"
-        print_balance(balance, names, f"train{suffix}", f"val{suffix}", splitting.splits)
+        print_balance(balance, names, f"train{suffix}", f"val{suffix}", splitting.splits, splitting.groups)
     for name, ids in splitting.splits.items():
         say(f"wrote {location(dataset) / SPLITS_DIR / name}.txt ({counted(len(ids), 'id')})")
     if json_path is not None:
@@ -288,11 +288,18 @@ def split_command(
 
 
 def print_balance(
-    balance: "Sequence[ClassBalance]", names: Sequence[str], train: str, val: str, splits: Mapping[str, Sequence[str]]
+    balance: "Sequence[ClassBalance]", names: Sequence[str], train: str, val: str, splits: Mapping[str, Sequence[str]],
+    groups: Mapping[str, str] | None = None,
 ) -> None:
-    """The per-class spread over a train and a val side, missing classes flagged in red."""
+    """The per-class spread over a train and a val side (and their groups' numbers, with
+    ``--group``), missing classes flagged in red."""
+
+    def side(name: str) -> str:
+        held = counted(len(splits[name]), "image")
+        return held if groups is None else f"{held}, {counted(len({groups[i] for i in splits[name]}), 'group')}"
+
     grid = result_table(
-        f"{train} ({counted(len(splits[train]), 'image')}) and {val} ({counted(len(splits[val]), 'image')})",
+        f"{train} ({side(train)}) and {val} ({side(val)})",
         ("index", "name", "train images", "val images", "train %", "val %", "note"),
         text=("name", "note"),
     )
