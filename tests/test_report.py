@@ -146,8 +146,11 @@ def test_problems_are_listed_and_linked_to_their_picture(tmp_path: Path) -> None
     good[2:5, 2:6] = 1
     bad = good.copy()
     bad[6, 6] = 9  # no such class
-    voc = make_voc(tmp_path / "voc", {"ok": good, "odd": bad})
+    voc = make_voc(tmp_path / "voc", {"ok": good, "odd": bad, "warned": good})
     (voc / "JPEGImages" / "ok.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    warned = Image.fromarray(good, "P")  # a palette of its own: a warning, not an error
+    warned.putpalette([0, 0, 0, 255, 255, 255])
+    warned.save(voc / "SegmentationClass" / "warned.png")
     result = run("report", voc, "-o", tmp_path / "r.html", "--json", "-")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -159,8 +162,12 @@ def test_problems_are_listed_and_linked_to_their_picture(tmp_path: Path) -> None
     assert {"#img-odd", "#img-ok"} <= hrefs
     figures = {a["id"]: a for t, a in tags if t == "figure" and a.get("id", "").startswith("img-")}
     assert "has-problem" in figures["img-odd"].get("class", "")
+    # a sample with warnings alone is not marked as one with errors (a Kaggle folder's every mask)
+    assert ("palette", "warned.png") in {(p["kind"], Path(p["file"]).name) for p in data["problems"]}
+    assert "has-problem" not in figures["img-warned"].get("class", "")
+    assert '<b>warned</b>' in html and html.split('<b>warned</b>', 1)[1].split("<br>", 1)[0].endswith('<span class="severity-warning">1 warning(s)</span>')
     # The image that cannot be read is drawn as its label alone.
-    assert data["drawn"] == 2
+    assert data["drawn"] == 3
 
 
 def named_report(tmp_path: Path, names: list[str], image_id: str) -> Path:

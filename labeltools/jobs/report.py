@@ -243,13 +243,14 @@ class _Sample:
 
     item: ReportItem
     classes: int = 0  # bit v set: the label holds value v (a class, not void)
-    problems: int = 0
+    problems: int = 0  # its errors
+    warnings: int = 0
     miou: float | None = None
     changed: float | None = None
 
 
 def select_gallery(samples: Sequence[_Sample], max_images: int) -> list[int]:
-    """Which samples the gallery shows (indices, in dataset order): those with problems (up to a
+    """Which samples the gallery shows (indices, in dataset order): those with errors (up to a
     quarter of ``max_images``), then, rarest class first, an image of each class in turn until
     each has its share, then a spread of the rest."""
     chosen: dict[int, None] = {}
@@ -339,7 +340,8 @@ class Report(OneRun):
             data = result.data
             problems = [Problem(*p) for p in data["problems"]]
             self.check.problems.extend(problems)
-            sample.problems = len(problems)
+            sample.problems = sum(p.severity == ERROR for p in problems)
+            sample.warnings = len(problems) - sample.problems
             if data["pixels"] is not None:
                 counts = np.zeros(256, dtype=np.int64)
                 counts[list(data["pixels"])] = list(data["pixels"].values())
@@ -425,7 +427,7 @@ class Report(OneRun):
             gallery.append({
                 "id": sample.item.image_id, "split": sample.item.split, "picture": picture["overlay"],
                 "width": picture["size"][0], "height": picture["size"][1], "classes": held,
-                "names": [names.get(v, f"value {v}") for v in held], "problems": sample.problems,
+                "names": [names.get(v, f"value {v}") for v in held], "problems": sample.problems, "warnings": sample.warnings,
             })  # fmt: skip
         chips = []
         for row in rows:
