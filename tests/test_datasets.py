@@ -408,6 +408,13 @@ def test_convert_split_and_export_keep_a_videos_frames_together(tmp_path: Path) 
         f"1 group(s) of --group '{pattern}' (dataset_meta.json records it) have images in train.txt too: {groups[moved]}; "
         f"validation would score images training has all but seen (labeltools split {out} keeps them apart)",
     )]
+    meta = json.loads((out / "dataset_meta.json").read_text())
+    (out / "dataset_meta.json").write_text(json.dumps({**meta, "split_group": 7}))  # a record that is none
+    done = cli("check", out, "--json", tmp_path / "check.json")
+    assert ("split-group", str(out / "dataset_meta.json"), "'split_group' is 7, expected a regular expression") in {
+        (p["kind"], p["file"], p["message"]) for p in json.loads((tmp_path / "check.json").read_text())["problems"]
+    }
+    (out / "dataset_meta.json").write_text(json.dumps(meta))
     done = cli("split", out, "--group", "", "-j", "1")
     assert done.exit_code == 0, done.output
     assert f"split: without groups, as asked, where {out / 'dataset_meta.json'} recorded '{pattern}'" in " ".join(done.stderr.split())

@@ -436,6 +436,20 @@ def test_voc_labels_saved_in_colour_convert_in_vocs_colours(tmp_path: Path) -> N
     )
     for name in ("2007_000032", "2007_000039"):
         np.testing.assert_array_equal(labels(tmp_path / "out", name), label)
+    refused = CliRunner().invoke(app, ["weights", str(root)])
+    assert refused.exit_code == 1 and " ".join(refused.stderr.split()) == (
+        f"error: {root}: SegmentationClass/ holds colour masks in PASCAL VOC's colours, not label maps (CVAT's "
+        f"\"Segmentation mask\" export writes them so): labeltools convert {root} NEW_FOLDER makes a dataset of them"
+    )
+    # an instance mask of another size, or not in colour, fails its image alone, naming the file
+    (root / "SegmentationObject").mkdir()
+    Image.new("RGB", (8, 6)).save(root / "SegmentationObject" / "2007_000032.png")
+    Image.new("L", (40, 30)).save(root / "SegmentationObject" / "2007_000039.png")
+    _, results = convert(root, tmp_path / "again")
+    assert [r.error for r in results] == [
+        f"{root / 'SegmentationObject' / '2007_000032.png'}: is 8x6, its class mask {root / 'SegmentationClass' / '2007_000032.png'} 40x30",
+        f"{root / 'SegmentationObject' / '2007_000039.png'}: is a L image, not a colour mask (RGB)",
+    ]
 
 
 # --- Label Studio against label-studio-converter ----------------------------------------------
