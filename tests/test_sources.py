@@ -448,7 +448,7 @@ def test_voc_labels_saved_in_colour_convert_in_vocs_colours(tmp_path: Path) -> N
     _, results = convert(root, tmp_path / "again")
     assert [r.error for r in results] == [
         f"{root / 'SegmentationObject' / '2007_000032.png'}: is 8x6, its class mask {root / 'SegmentationClass' / '2007_000032.png'} 40x30",
-        f"{root / 'SegmentationObject' / '2007_000039.png'}: is a L image, not a colour mask (RGB)",
+        f"{root / 'SegmentationObject' / '2007_000039.png'}: is an image of mode L, not a colour mask (RGB)",
     ]
 
 

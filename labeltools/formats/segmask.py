@@ -140,7 +140,7 @@ def _read_colours(path: Path, what: str) -> NDArray[np.uint8]:
     try:
         with open_image(path, AnnotationError, what) as image:
             if image.mode not in COLOUR_MASK_MODES:
-                raise AnnotationError(f"{path}: is a {image.mode} image, not a colour mask (RGB)")
+                raise AnnotationError(f"{path}: is an image of mode {image.mode}, not a colour mask (RGB)")
             return np.asarray(image.convert("RGB"))
     except LabeltoolsError as exc:
         raise AnnotationError(str(exc)) from None
