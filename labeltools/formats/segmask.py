@@ -21,8 +21,7 @@ from numpy.typing import NDArray
 from labeltools.core.annotations import AnnotatedImage, AnnotatedObject, AnnotationExport, Geometry, SourceClass
 from labeltools.core.classes import ClassTable
 from labeltools.core.colormap import voc_colormap
-from labeltools.core.errors import AnnotationError, ClassTableError, DatasetError, LabeltoolsError
-from labeltools.core.files import read_small_text
+from labeltools.core.errors import AnnotationError, ClassTableError, LabeltoolsError
 from labeltools.engine.storage import list_files, location
 from labeltools.formats.labels import open_image
 from labeltools.formats.voc import (
@@ -32,7 +31,8 @@ from labeltools.formats.voc import (
     LABELMAP_FILE,
     LABELS_DIR,
     OBJECTS_DIR,
-    SPLITS_DIR,
+    available_splits,
+    read_split,
 )
 
 
@@ -48,17 +48,15 @@ def export_root(mask: Any) -> Path:
 
 def subset_lists(folder: Any) -> dict[str, str]:
     """Each listed id's subset (``ImageSets/Segmentation/<subset>.txt``; the first list naming an
-    id wins, in name order)."""
-    lists = location(folder) / SPLITS_DIR
+    id wins, in name order).
+
+    Raises:
+        DatasetError: a list that cannot be read.
+    """
     subsets: dict[str, str] = {}
-    for path in list_files(lists, (".txt",)) if lists.is_dir() else []:
-        try:
-            text = read_small_text(path)
-        except (OSError, UnicodeDecodeError) as exc:
-            raise DatasetError(f"{path}: cannot read the subset's list ({exc})") from None
-        for line in text.splitlines():
-            if line.strip():
-                subsets.setdefault(line.split()[0], path.stem)
+    for name in available_splits(folder):
+        for image_id in read_split(folder, name):
+            subsets.setdefault(image_id, name)
     return subsets
 
 
@@ -72,9 +70,8 @@ def mask_table(folder: Any) -> ClassTable:
     return ClassTable.load(labelmap) if labelmap.is_file() else ClassTable.preset("voc")
 
 
-def mask_classes(folder: Any) -> tuple[SourceClass, ...]:
-    """The classes an export folder declares, with their ids and colours."""
-    table = mask_table(folder)
+def mask_classes(table: ClassTable) -> tuple[SourceClass, ...]:
+    """The classes an export folder's table (see :func:`mask_table`) declares, with their ids and colours."""
     return tuple(SourceClass(entry.name, entry.index, entry.color) for entry in table)
 
 
@@ -102,7 +99,8 @@ def read_mask_export(path: Any, images_dir: Path | None = None) -> AnnotationExp
         if instance_colours.shape[:2] != (height, width):
             raise AnnotationError(f"{objects_path}: is {instance_colours.shape[1]}x{instance_colours.shape[0]}, its class mask {path} {width}x{height}")
         instances = _instance_numbers(_colour_keys(instance_colours))
-    named = {_colour_key(entry.color): entry for entry in table if entry.color is not None}
+    coloured = [entry for entry in table if entry.color is not None]
+    named = dict(zip(_colour_keys(np.array([e.color for e in coloured], np.uint8).reshape(1, -1, 3))[0].tolist(), coloured))
     keys = colours.astype(np.int64) * 256 + (instances if instances is not None else 0)
     objects: list[AnnotatedObject] = []
     unknown: dict[int, int] = {}  # colour -> pixels
@@ -128,7 +126,7 @@ def read_mask_export(path: Any, images_dir: Path | None = None) -> AnnotationExp
         source=str(path), annotation_file=str(path), image=image_id, candidates=_image_candidates(root, image_id, images_dir),
         height=height, width=width, objects=tuple(objects), fill="pycocotools", warnings=warnings,
     )  # fmt: skip
-    return AnnotationExport(str(path), (record,), mask_classes(root))
+    return AnnotationExport(str(path), (record,), mask_classes(table))
 
 
 def _read_colours(path: Path, what: str) -> NDArray[np.uint8]:
@@ -150,11 +148,6 @@ def _colour_keys(pixels: NDArray[np.uint8]) -> NDArray[np.int64]:
     """``(H, W)`` each pixel's colour as one number, ``r << 16 | g << 8 | b``."""
     wide = pixels.astype(np.int64)
     return (wide[..., 0] << 16) | (wide[..., 1] << 8) | wide[..., 2]
-
-
-def _colour_key(colour: tuple[int, int, int]) -> int:
-    r, g, b = colour
-    return (r << 16) | (g << 8) | b
 
 
 def _hex(key: int) -> str:

@@ -809,7 +809,7 @@ def record_items(
             prefix = _UNSAFE.sub("_", subset).strip("_") + "_" if flatten_names and subset else ""
             items.append(ConvertItem(str(p), prefix + p.stem, kind, split=own_split(subset)))
         _check_unique([(str(p), item.image_id) for (p, _), item in zip(found, items)], flatten_names)
-        return items, [AnnotationExport(str(root / LABELMAP_FILE), (), mask_classes(root)) for root in roots.values()]
+        return items, [AnnotationExport(str(root / LABELMAP_FILE), (), mask_classes(mask_table(root))) for root in roots.values()]
     if kind == "cityscapes":
         ids = [(cityscapes_id(p), p, root) for p, root in found]
         items = [
