@@ -138,6 +138,25 @@ def test_json_errors(tmp_path):
     assert ClassTable.load(write(tmp_path, "e.json", '["bg", "cat"]')).names == ["bg", "cat"]
 
 
+def test_hugging_face_id2label(tmp_path):
+    # segments/sidewalk-semantic's id2label.json (its first classes) and a SegFormer config.json
+    sidewalk = ClassTable.load(write(tmp_path, "id2label.json", '{"0": "unlabeled", "1": "flat-road", "2": "flat-sidewalk", "255": "ignore"}'))
+    assert [(e.index, e.name, e.color) for e in sidewalk.entries] == [
+        (0, "unlabeled", (0, 0, 0)), (1, "flat-road", (128, 0, 0)), (2, "flat-sidewalk", (0, 128, 0)), (255, "ignore", (224, 224, 192))]
+    config = write(tmp_path, "config.json", json.dumps({
+        "architectures": ["SegformerForSemanticSegmentation"], "num_labels": 3,
+        "id2label": {"0": "wall", "1": "building", "2": "sky"}, "label2id": {"wall": 0, "building": 1, "sky": 2}}))
+    segformer = ClassTable.load(config)
+    assert segformer.names == ["wall", "building", "sky"] and segformer.index_of("sky") == 2
+    assert "config.json, its id2label" in segformer.source
+    with pytest.raises(ClassTableError, match=r'a.json: key "300" is no class value \(an integer 0..255\)'):
+        ClassTable.load(write(tmp_path, "a.json", '{"0": "wall", "300": "sky"}'))
+    with pytest.raises(ClassTableError, match=r"b.json, its id2label: the name of class 1 must be a string, got 7"):
+        ClassTable.load(write(tmp_path, "b.json", '{"id2label": {"0": "wall", "1": 7}}'))
+    with pytest.raises(ClassTableError, match=r"c.json: expected a list of classes, an object with a 'classes' list or an id2label object"):
+        ClassTable.load(write(tmp_path, "c.json", '{"0": "wall", "one": "sky"}'))
+
+
 def test_missing_file_and_unknown_preset(tmp_path):
     with pytest.raises(ClassTableError, match=r"nope.txt: no such class table file \(or use a preset: voc, cityscapes, cityscapes-train, ade20k, ade20k-train, coco-stuff, coco-stuff-train\)"):
         ClassTable.load(tmp_path / "nope.txt")

@@ -623,7 +623,7 @@ ClassesOption = Annotated[
         "-c",
         callback=said_classes,
         help="Class table: a preset (voc; cityscapes, ade20k, coco-stuff: the label ids as shipped, each scored by its train "
-        "id; cityscapes-train, ade20k-train, coco-stuff-train: the train ids) or a file (labels.txt, class_names.txt, .csv such as class_dict.csv, .json).",
+        "id; cityscapes-train, ade20k-train, coco-stuff-train: the train ids) or a file (labels.txt, class_names.txt, .csv such as class_dict.csv, .json such as id2label.json).",
     ),
 ]
 

@@ -816,7 +816,27 @@ class ClassTable:
             data = None
         if isinstance(data, Mapping) and "classes" not in data and ("labels" in data or "label_map" in data):
             return cls._from_dataset_meta(data, source)
+        if isinstance(data, Mapping) and isinstance(data.get("id2label"), Mapping):  # a model's config.json
+            return cls._from_id2label(data["id2label"], f"{source}, its id2label")
+        if isinstance(data, Mapping) and data and "classes" not in data and all(_is_int(str(k)) for k in data):
+            return cls._from_id2label(data, source)
         return cls._from_table_json(text, source)
+
+    @classmethod
+    def _from_id2label(cls, id2label: Mapping[str, Any], source: str) -> ClassTable:
+        """Hugging Face's ``id2label``: ``{"0": "wall", "1": "building", ...}``, an
+        ``id2label.json`` of a dataset or a label-files table, or the ``id2label`` of a model's
+        ``config.json``; each key is the class's value (the model's output), colours the VOC
+        colormap's."""
+        entries = []
+        for key, name in id2label.items():
+            index = int(str(key)) if _is_int(str(key)) else NO_INDEX
+            if not 0 <= index <= VOID:
+                raise ClassTableError(f"{source}: key {json.dumps(key)} is no class value (an integer 0..255)")
+            if not isinstance(name, str):
+                raise ClassTableError(f"{source}: the name of class {index} must be a string, got {json.dumps(name)}")
+            entries.append(ClassEntry(index, name, VOID_COLOR if index == VOID else _default_color(index)))
+        return cls(entries, source)
 
     @classmethod
     def _from_table_json(cls, text: str, source: str) -> ClassTable:
@@ -828,7 +848,7 @@ class ClassTable:
             data = data.get("classes")
         if not isinstance(data, list):
             raise ClassTableError(
-                f"{source}: expected a list of classes or an object with a 'classes' list"
+                f"{source}: expected a list of classes, an object with a 'classes' list or an id2label object ({{\"0\": \"background\", ...}})"
             )
         entries = []
         for pos, item in enumerate(data):
