@@ -16,7 +16,8 @@ the Datumaro one in Datumaro's (see ``consumers.py``).
 what they name: the sample as ``annotations/`` (and two of its files as ``a.json``, ``b.json``,
 its ``labels.txt``), a converted ``dataset``, predictions ``preds/``, grayscale ``masks/``,
 Cityscapes-style ``gtFine/`` files and labelIds predictions of them in ``results/``, trainId maps in ``gt/`` and ``pred/``, ADE20K labels as shipped in ``ade/gt/`` (images in ``ade/img/``) and a model's train ids in ``ade/argmax/``, PASCAL VOC 2012 as shipped in ``voc/`` and SBD's
-release for it in ``sbd/``, a VOC folder of frames of four videos in ``frames/``, and exports of other
+release for it in ``sbd/``, a VOC folder of frames of four videos in ``frames/``, a Kaggle dataset of
+images and binary masks in ``kaggle/``, and exports of other
 annotation tools (see ``exports.py``): ``coco-export/``, ``cvat/`` and ``cityscapes/``.
 """
 
@@ -272,6 +273,12 @@ def help_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     sbd_release(world / "sbd", {"2008_000001": (6, 4), "2008_000002": (5, 4), "2008_000003": (6, 5)}, train=["2008_000003"], val=["2008_000001"])
     frames = {f"drive{video}_{frame:06d}": np.full((4, 6), video % 3, np.uint8) for video in range(4) for frame in range(3 + video)}
     make_voc(world / "frames", frames, names=["road", "car", "person"])  # frames of four videos
+    for folder in ("kaggle/images", "kaggle/masks"):  # a Kaggle dataset of binary masks saved as 0/255
+        (world / folder).mkdir(parents=True)
+    for n in range(3):
+        Image.fromarray(scene(6, 8)).save(world / "kaggle" / "images" / f"{n:03d}.jpg")
+        Image.fromarray(np.where(np.arange(48).reshape(6, 8) % 7 > n, 255, 0).astype(np.uint8)).save(world / "kaggle" / "masks" / f"{n:03d}.png")
+    (world / "kaggle" / "classes.txt").write_text("background\nlesion\n")
     return world
 
 

@@ -1044,3 +1044,182 @@ def test_a_brush_rle_cut_short_and_coco_classes_declared_twice_are_named(tmp_pat
     _, results = convert(tmp_path / "coco", tmp_path / "out3", classes=ClassTable.from_names(["_background_", "person", "car", "tree"]))
     assert all(r.ok for r in results)
     assert 2 in read_label(tmp_path / "out3" / "SegmentationClass" / "img_0000.png")
+
+
+# --- masks beside their images (the datasets people download) ---------------------------------
+
+
+def masks_dataset(root: Path, layout: dict[str, list[str]], mask: Any, image_suffix: str = ".jpg") -> dict[str, np.ndarray]:
+    """Folders of masks and images: ``layout`` maps a mask's path under ``root`` (``train/a_mask.png``)
+    to its image's (``train/a.jpg``, or "" for none); ``mask(n)`` gives the n-th mask as saved (an
+    array, a Pillow image), and the class values each should convert to, by the mask's path."""
+    expected = {}
+    for n, (mask_path, image_path) in enumerate(layout.items()):
+        saved, values = mask(n)
+        (root / mask_path).parent.mkdir(parents=True, exist_ok=True)
+        (saved if isinstance(saved, Image.Image) else Image.fromarray(saved)).save(root / mask_path)
+        if image_path:
+            photo(root / image_path, values.shape[1], values.shape[0], seed=n)
+        expected[mask_path] = values
+    return expected
+
+
+def grey_mask(n: int, values: tuple[int, ...] = (0, 1, 2)) -> tuple[np.ndarray, np.ndarray]:
+    mask = np.full((12, 16), values[0], np.uint8)
+    mask[2:6, 3 + n : 9 + n] = values[1]
+    mask[7:11, 1:5] = values[2 % len(values)]
+    return mask, mask
+
+
+def test_a_roboflow_mask_export_converts_with_its_classes_and_splits(tmp_path: Path) -> None:
+    """Roboflow's "Semantic Segmentation Masks" export (each image beside its <image>_mask.png,
+    _classes.csv in every split folder) was refused by convert: no annotation file. It converts:
+    label maps equal to the masks, classes from _classes.csv, train/valid/test kept."""
+    root = tmp_path / "roboflow"
+    layout = {f"{split}/img{n}_jpg.rf.{n:04x}_mask.png": f"{split}/img{n}_jpg.rf.{n:04x}.jpg" for n, split in enumerate(["train"] * 4 + ["valid"] * 2 + ["test"])}
+    expected = masks_dataset(root, layout, grey_mask)
+    for split in ("train", "valid", "test"):
+        (root / split / "_classes.csv").write_text("Pixel Value, Class\n0, background\n1, cat\n2, dog\n")
+    (tmp_path / "elsewhere").mkdir()
+    done = subprocess_cli(["convert", str(root), str(tmp_path / "voc")], cwd=tmp_path / "elsewhere")
+    assert done.returncode == 0, done.stderr
+    assert f"classes: 3, {root / 'test' / '_classes.csv'}, the list the masks came with" in done.stderr
+    assert "split: their folders' own (train 4, val 2, test 1)" in done.stderr
+    assert f"info: masks: {root / 'train'}: images {root / 'train'} (the JPEG images among the labels); labels: <image>_mask.png" in done.stderr
+    voc = tmp_path / "voc"
+    assert (voc / "class_names.txt").read_text().split() == ["background", "cat", "dog"]
+    for mask_path, values in expected.items():
+        image_id = Path(mask_path).name.removesuffix("_mask.png")
+        np.testing.assert_array_equal(labels(voc, image_id), values)
+        assert Image.open(voc / "SegmentationClass" / f"{image_id}.png").mode == "P"
+        assert (voc / "JPEGImages" / f"{image_id}.jpg").read_bytes() == (root / layout[mask_path]).read_bytes()
+    sides = {split: read_split(voc, split) for split in ("train", "val", "test")}
+    assert [len(sides[s]) for s in ("train", "val", "test")] == [4, 2, 1] and sides["test"] == ["img6_jpg.rf.0006"]
+
+
+def subprocess_cli(args: list[str], cwd: Path) -> Any:
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "labeltools", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def test_camvid_colour_masks_convert_by_class_dict(tmp_path: Path) -> None:
+    """CamVid as Kaggle ships it: train/, train_labels/ (<image>_L.png colour masks), val, test,
+    and class_dict.csv above them: colours become their rows' classes, Void 255, a colour the
+    table lacks 255 and said; each split folder keeps its split."""
+    root = tmp_path / "CamVid"
+    (root).mkdir()
+    (root / "class_dict.csv").write_text("name,r,g,b\nSky,128,128,128\nRoad,128,64,128\nCar,64,0,128\nVoid,0,0,0\n")
+    colours = {0: (128, 128, 128), 1: (128, 64, 128), 2: (64, 0, 128), 255: (0, 0, 0)}
+
+    def colour_mask(n: int) -> tuple[np.ndarray, np.ndarray]:
+        values = np.zeros((10, 14), np.uint8)
+        values[4:] = 1
+        values[6:9, 2 + n : 7 + n] = 2
+        values[0, :3] = 255
+        saved = np.zeros((10, 14, 3), np.uint8)
+        for value, colour in colours.items():
+            saved[values == value] = colour
+        if n == 1:
+            saved[9, 10:] = (10, 20, 30)  # a colour class_dict.csv lacks
+            values[9, 10:] = 255
+        return saved, values
+
+    layout = {f"{split}_labels/0001TP_{split}{n}_L.png": f"{split}/0001TP_{split}{n}.png" for split in ("train", "val", "test") for n in range(2)}
+    expected = masks_dataset(root, layout, colour_mask)
+    conversion, results = convert(root, tmp_path / "voc", options=ConvertOptions())
+    assert conversion.source == "masks" and all(r.ok for r in results), [r.error for r in results]
+    assert conversion.classes.names == ["Sky", "Road", "Car"] and [e.name for e in conversion.classes.void_entries] == ["Void"]
+    assert [w for r in results for w in r.warnings] == [
+        f"{root / 'train_labels' / '0001TP_train1_L.png'}: 4 pixel(s) in colours the class table lacks became 255 (#0a141e x 4)"
+    ]
+    for mask_path, values in expected.items():
+        np.testing.assert_array_equal(labels(tmp_path / "voc", Path(mask_path).name.removesuffix("_L.png")), values)
+    assert read_split(tmp_path / "voc", "val") == ["0001TP_val0", "0001TP_val1"] and len(read_split(tmp_path / "voc", "test")) == 2
+
+
+def test_binary_masks_of_0_and_255_are_said_and_read_by_an_index_map(tmp_path: Path) -> None:
+    """Kaggle's images/ + masks/ of 0 and 255 (ISIC, Kvasir-SEG as PNG): without an index map
+    their objects would be void, which is said before converting; --index-map 0:0,255:1 reads
+    them as class 1. A mask without its image fails alone, an image without a mask is left out
+    and said; masks without a class table, --instances, an index map for annotations and an
+    export of masks are refused."""
+    root = tmp_path / "kaggle"
+    layout = {f"masks/{n:03d}.png": f"images/{n:03d}.png" for n in range(4)} | {"masks/lost.png": ""}
+    expected = masks_dataset(root, layout, lambda n: grey_mask(n, (0, 255)))
+    photo(root / "images" / "unlabelled.png", 16, 12, seed=9)
+    refused = runner.invoke(app, ["convert", str(root), str(tmp_path / "none")])
+    assert refused.exit_code == 1 and " ".join(refused.stderr.split()).endswith(
+        f"error: {root / 'masks'}: the masks came with no class table (_classes.csv, class_dict.csv, label_colors.txt, "
+        "id2label.json or class_names.txt beside them): give theirs with -c (a preset, or a file naming class i on line i); "
+        "labeltools stats on a folder of them lists the values they hold"
+    ), refused.stderr
+    (root / "classes.txt").write_text("background\nlesion\n")
+    said = runner.invoke(app, ["convert", str(root), str(tmp_path / "void"), "-c", str(root / "classes.txt"), "-j", "1"])
+    assert said.exit_code == 1, said.stderr  # the mask without its image
+    flat = " ".join(said.stderr.split())
+    assert (
+        f"warning: {root / 'masks' / '000.png'} holds 0 and 255 alone, and 255 is void: if 255 marks objects "
+        "(a binary mask saved as 0/255), add --index-map 0:0,255:1 to read them as class 1"
+    ) in flat
+    assert f"info: masks: {root / 'masks'}: images {root / 'images'} (beside masks/); 1 image(s) without a mask left out (unlabelled.png)" in flat
+    assert f"failed: {root / 'masks' / 'lost.png'}: no image lost.jpg (or .jpeg, .png) in {root / 'images'}" in flat
+    assert (labels(tmp_path / "void", "000") == np.where(expected["masks/000.png"] == 255, 255, 0)).all()
+    done = runner.invoke(app, ["convert", str(root), str(tmp_path / "voc"), "-c", str(root / "classes.txt"), "-m", "0:0,255:1", "-j", "1"])
+    assert done.exit_code == 1 and "holds 0 and 255 alone" not in done.stderr and "converted 4, failed 1" in done.stderr
+    for n in range(4):
+        np.testing.assert_array_equal(labels(tmp_path / "voc", f"{n:03d}"), (expected[f"masks/{n:03d}.png"] == 255).astype(np.uint8))
+    assert sorted(p.name for p in (tmp_path / "voc" / "JPEGImages").iterdir()) == [f"{n:03d}.jpg" for n in range(4)]
+    with pytest.raises(DatasetError, match="masks of classes tell no instances apart: leave out --instances"):
+        convert_labelme(root, tmp_path / "instances", root / "classes.txt", options=ConvertOptions(instances=True))
+    coco = coco_export(tmp_path / "coco", images=1)
+    from labeltools.ops.remap import IndexMap
+
+    with pytest.raises(DatasetError, match="an index map rewrites the values of masks, and the inputs are coco annotations, which hold shapes"):
+        convert_labelme(coco, tmp_path / "mapped", options=ConvertOptions(index_map=IndexMap.load("0:0,255:1")))
+    exported = runner.invoke(app, ["export", str(root), "--to", "coco", "-d", str(tmp_path / "exported")])
+    assert exported.exit_code == 1 and "masks of classes hold no objects: convert them into a VOC dataset" in exported.stderr
+
+
+def test_ade20k_and_mmsegmentation_layouts_convert_with_their_splits(tmp_path: Path) -> None:
+    """ADE20K as shipped (annotations/training beside images/training, no class list) and an
+    mmsegmentation layout (ann_dir/val beside img_dir/val): the class table given is used, each
+    folder's split kept (training -> train, validation -> val), the labels as they are."""
+    ade = tmp_path / "ADEChallengeData2016"
+    layout = {f"annotations/{split}/ADE_{split[:5]}_{n:08d}.png": f"images/{split}/ADE_{split[:5]}_{n:08d}.jpg" for split in ("training", "validation") for n in range(2)}
+    expected = masks_dataset(ade, layout, lambda n: grey_mask(n, (1, 3, 150)))
+    refused = runner.invoke(app, ["convert", str(ade), str(tmp_path / "none")])
+    assert refused.exit_code == 1 and "the masks came with no class table" in refused.stderr
+    conversion, results = convert(ade, tmp_path / "voc", "ade20k", options=ConvertOptions())
+    assert all(r.ok for r in results) and conversion.classes.names[:2] == ["other", "wall"]
+    for mask_path, values in expected.items():
+        np.testing.assert_array_equal(labels(tmp_path / "voc", Path(mask_path).stem), values)
+    assert read_split(tmp_path / "voc", "train") == ["ADE_train_00000000", "ADE_train_00000001"]
+    assert read_split(tmp_path / "voc", "val") == ["ADE_valid_00000000", "ADE_valid_00000001"]
+    mmseg = tmp_path / "mmseg"
+    layout = {f"ann_dir/{split}/{n}.png": f"img_dir/{split}/{n}.jpg" for split in ("train", "val") for n in range(2)}
+    masks_dataset(mmseg, layout, grey_mask)
+    clash = runner.invoke(app, ["convert", str(mmseg), str(tmp_path / "clash"), "-c", "voc"])
+    assert clash.exit_code == 1 and "2 output id(s) would be written by more than one image (use --flatten-names" in clash.stderr
+    conversion, results = convert(mmseg, tmp_path / "flat", "voc", options=ConvertOptions(), flatten_names=True)
+    assert all(r.ok for r in results) and read_split(tmp_path / "flat", "val") == ["ann_dir_val_0", "ann_dir_val_1"]
+
+
+def test_the_folders_of_masks_a_download_holds_and_their_splits(tmp_path: Path) -> None:
+    from labeltools.formats.folders import folder_split, mask_folders
+    from labeltools.ops.splits import own_split
+
+    tmp_path = tmp_path / "downloads_of_masks"  # the name of the folder given counts only whole
+    for folder in ("data/images", "data/masks", "camvid/train", "camvid/train_labels", "rf/valid", "ade/annotations/validation", "ade/images/validation", "loose", "masks/val", "masks/images"):
+        (tmp_path / folder).mkdir(parents=True)
+        Image.new("L", (2, 2)).save(tmp_path / folder / "a.png")
+    Image.new("RGB", (2, 2)).save(tmp_path / "rf" / "valid" / "b.jpg")
+    Image.new("L", (2, 2)).save(tmp_path / "rf" / "valid" / "b_mask.png")
+    (tmp_path / "rf" / "valid" / "a.png").unlink()
+    assert mask_folders(tmp_path) == [tmp_path / f for f in ("ade/annotations/validation", "camvid/train_labels", "data/masks", "masks/val", "rf/valid")]
+    assert mask_folders(tmp_path / "loose") == [] and mask_folders(tmp_path / "data" / "masks") == [tmp_path / "data" / "masks"]
+    assert mask_folders(tmp_path / "masks") == [tmp_path / "masks" / "val"]
+    splits = {f: folder_split(tmp_path / f, tmp_path, own_split) for f in ("ade/annotations/validation", "camvid/train_labels", "data/masks", "rf/valid")}
+    assert splits == {"ade/annotations/validation": "val", "camvid/train_labels": "train", "data/masks": None, "rf/valid": "val"}
+    assert folder_split(tmp_path / "data" / "masks", tmp_path / "data" / "masks", own_split) is None

@@ -375,6 +375,34 @@ def test_convert_cityscapes_and_coco_from_s3_write_the_local_bytes(s3: Any, tmp_
         assert len(local_tree(tmp_path / f"{name}-out")) > 10
 
 
+def test_masks_beside_their_images_convert_from_s3_as_the_local_ones(s3: Any, tmp_path: Path) -> None:
+    """A Roboflow mask export (masks beside their images in train/ and valid/) and a Kaggle one
+    (images/ + masks/ of 0 and 255) on S3: found, paired and converted as the local folders."""
+    from exports import photo
+    from PIL import Image
+
+    for split in ("train", "valid"):
+        folder = tmp_path / "rf" / split
+        folder.mkdir(parents=True)
+        (folder / "_classes.csv").write_text("Pixel Value, Class\n0, background\n1, cat\n")
+        for n in range(2):
+            photo(folder / f"{split}{n}_jpg.rf.{n:x}.jpg", 8, 6, seed=n)
+            Image.fromarray(np.eye(6, 8, n, dtype=np.uint8)).save(folder / f"{split}{n}_jpg.rf.{n:x}_mask.png")
+    for n in range(3):
+        photo(tmp_path / "kaggle" / "images" / f"{n}.png", 8, 6, seed=n)
+        (tmp_path / "kaggle" / "masks").mkdir(exist_ok=True)
+        Image.fromarray(np.eye(6, 8, n, dtype=np.uint8) * 255).save(tmp_path / "kaggle" / "masks" / f"{n}.png")
+    (tmp_path / "classes.txt").write_text("background\nlesion\n")
+    for name, extra in (("rf", ()), ("kaggle", ("-c", str(tmp_path / "classes.txt"), "--index-map", "0:0,255:1"))):
+        s3.put(f"{tmp_path / name}/", f"src/masks-{name}/", recursive=True)
+        local = cli("convert", tmp_path / name, tmp_path / f"{name}-out", "-j", "1", *extra)
+        assert local.exit_code == 0, local.output
+        remote = cli("convert", f"s3://src/masks-{name}", f"s3://out/masks-{name}", "-j", "2", *extra)
+        assert remote.exit_code == 0, remote.output
+        assert s3_tree(s3, f"out/masks-{name}") == local_tree(tmp_path / f"{name}-out")
+        assert (read_label(tmp_path / f"{name}-out" / "SegmentationClass" / ("0.png" if name == "kaggle" else "train0_jpg.rf.0.png")) == np.eye(6, 8, dtype=np.uint8)).all()
+
+
 def test_s3_on_a_dask_cluster_writes_the_local_bytes(s3: Any, reference: Path, tmp_path: Path) -> None:
     # The README's cluster example: the data on object storage, the work on Dask workers (other
     # processes, reaching the endpoint through the environment they inherit).

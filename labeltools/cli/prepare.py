@@ -74,7 +74,9 @@ TOP_CONTESTED = 5
 def run_conversion(conversion: "Conversion", json_path: Optional[str] = None) -> BatchSummary:
     """Drive a conversion with a progress bar and print where the dataset went, the files whose
     shapes of different classes overlapped most, and (with ``json_path``) the summary as JSON."""
-    if conversion.source != "labelme":
+    if conversion.source == "masks":
+        say(f"reading masks beside their images: {len(conversion)} image(s)")
+    elif conversion.source != "labelme":
         say(f"reading {conversion.source} annotations: {len(conversion)} image(s)")
     if conversion.classes_chosen:
         say(f"classes: {len(conversion.classes.names)}, {conversion.classes_chosen}")
@@ -139,7 +141,7 @@ def convert_command(
     ctx: typer.Context,
     inputs: Annotated[
         Optional[list[str]],
-        typer.Argument(help="annotation folders (searched recursively) or files.", show_default=False, metavar="INPUT"),
+        typer.Argument(help="annotation folders (searched recursively) or files, or a folder of masks and images.", show_default=False, metavar="INPUT"),
     ] = None,
     output: Annotated[
         Optional[str], typer.Argument(help="the dataset folder to write.", show_default=False, metavar="OUTPUT")
@@ -184,6 +186,15 @@ def convert_command(
             help="Where shapes of different classes overlap: last (the later shape wins, labelme's rule), first, or void (255).",
         ),
     ] = OverlapChoice("last"),
+    index_map: Annotated[
+        Optional[str],
+        typer.Option(
+            "--index-map",
+            "-m",
+            help="Masks: rewrite their values first, each value not listed 255: pairs such as '0:0,255:1' (binary masks saved as 0/255; "
+            "SRC may be a range: '0-127:0,128-255:1'), a file of SRC:DST lines, or cityscapes, ade20k, coco-stuff (label ids -> train ids).",
+        ),
+    ] = None,
     json_path: JsonOption = None,
     allow_image_urls: AllowImageUrlsOption = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Write into an existing OUTPUT, converting everything again.")] = False,
@@ -198,9 +209,11 @@ def convert_command(
     INPUT is one or more folders (searched recursively) or files of one annotation tool:
     labelme JSON, COCO instances JSON, CVAT for images 1.1 XML, a Label Studio JSON export,
     Cityscapes *_gtFine_polygons.json, or the folder of CVAT's Segmentation mask 1.1 export
-    (colour masks in SegmentationClass/, classes in labelmap.txt). The tool is found from the
-    files (--from names it). OUTPUT, the last argument (or --output-dir), is the dataset folder
-    to write.
+    (colour masks in SegmentationClass/, classes in labelmap.txt); or a folder of masks beside
+    their images, as datasets are downloaded (masks/ beside images/, Roboflow's
+    <image>_mask.png, CamVid's train_labels/, ADE20K's annotations/), their values or colours
+    the classes of the list they came with or of -c. The tool is found from the files (--from
+    names it). OUTPUT, the last argument (or --output-dir), is the dataset folder to write.
 
     Examples:
     labeltools convert annotations/ new/
@@ -212,14 +225,17 @@ def convert_command(
     labeltools convert a.json b.json two/ --unknown ignore --stratify
     labeltools convert annotations/ new/ --overwrite -c labels.txt --instances
     labeltools convert annotations/ old/ --labelme-rules 6
+    labeltools convert kaggle/ masks-voc/ -c kaggle/classes.txt -m 0:0,255:1
     """
     from labeltools.jobs.convert import ConvertOptions, convert_labelme
+    from labeltools.ops.remap import IndexMap
     inputs, output = output_folder(ctx, inputs, output, output_dir)
     options = ConvertOptions(
         unknown=unknown.value, skip_bad_shapes=skip_bad_shapes, line_width=line_width,
         point_size=point_size, image_format=image_format.value, instances=instances, viz=viz,
         labelme_rules=labelme_rules.value if labelme_rules is not None else None,
         overlap=overlap.value, allow_image_urls=allow_image_urls, images_dir=images,
+        index_map=IndexMap.load(index_map) if index_map is not None else None,
     )
     conversion = convert_labelme(
         inputs, output, either(classes, labels, "--classes", "--labels"), options=options, val_fraction=val_fraction, seed=seed,

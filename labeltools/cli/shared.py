@@ -810,14 +810,14 @@ else:
 
 SourceOption = Annotated[
     Optional[SourceChoice],
-    typer.Option("--from", help="The tool the annotations come from. Default: found from the files.", show_default=False),
+    typer.Option("--from", help="The tool the annotations come from (masks: masks beside their images). Default: found from the files.", show_default=False),
 ]
 
 ImagesDirOption = Annotated[
     Optional[str],
     typer.Option(
         "--images",
-        help="Folder to look for the images of COCO, CVAT, Label Studio and Cityscapes annotations (and of segmentation masks) in first, by path then by file name.",
+        help="Folder to look for the images of COCO, CVAT, Label Studio and Cityscapes annotations (and of masks) in first, by path then by file name.",
         show_default=False,
     ),
 ]

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from labeltools.core._types import PathLike
@@ -147,3 +149,117 @@ def _shared_ending(stems: set[str]) -> str:
     """The ending every stem has (see :func:`_ending`), or ``""``."""
     endings = {_ending(stem) for stem in stems if "_" in stem}
     return endings.pop() if len(endings) == 1 and all("_" in stem for stem in stems) else ""
+
+
+@dataclass
+class Pairing:
+    """Labels and images matched by stem (see :func:`pair_by_stem`).
+
+    Attributes:
+        pairs: ``(id, label, image)`` in id order, ``None`` where an id has no label or no image.
+        notes: how labels and images were paired, for the user (the endings that pair them).
+        duplicates: ``(image, first)`` for each second image of one stem (``a.jpg`` beside
+            ``a.png``): ``first`` is the one taken.
+    """
+
+    pairs: list[tuple[str, Path | None, Path | None]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    duplicates: list[tuple[Path, Path]] = field(default_factory=list)
+
+
+def pair_by_stem(labels: Sequence[Path], images: Any | None) -> Pairing:
+    """Match label files with the images of the folder ``images`` (None: the labels alone) by
+    stem, or by the endings that tell them apart (:func:`stem_endings`: CamVid's ``_L``,
+    Roboflow's ``_mask``, DeepGlobe's ``_mask`` and ``_sat``); a folder may hold both (Roboflow's
+    mask export), its labels then no images."""
+    pairing = Pairing()
+    found: dict[str, Path] = {}  # stem -> image
+    if images is not None:
+        label_names = {str(path) for path in labels}
+        for path in list_files(images, IMAGE_SUFFIXES):
+            if str(path) in label_names:
+                continue
+            if path.stem in found:  # a loader reads one img_suffix: which one is the image is unsure
+                pairing.duplicates.append((path, found[path.stem]))
+                continue
+            found[path.stem] = path
+    by_stem = {path.stem: path for path in labels}
+    label_end, image_end = stem_endings(by_stem, found)
+    if label_end:
+        by_stem = {stem.removesuffix(label_end): path for stem, path in by_stem.items()}
+        found = {stem.removesuffix(image_end): path for stem, path in found.items()}
+        if image_end:  # mmsegmentation's img_suffix holds the file's own suffix: the first image's
+            image_suffix = next(iter(found.values())).suffix
+            pairing.notes.append(
+                f"labels: <id>{label_end}.png beside images <id>{image_end}{image_suffix} "
+                f"(mmsegmentation: img_suffix='{image_end}{image_suffix}', seg_map_suffix='{label_end}.png')"
+            )
+        else:
+            pairing.notes.append(f"labels: <image>{label_end}.png, each beside its image's stem (mmsegmentation: seg_map_suffix='{label_end}.png')")
+    pairing.pairs = [(stem, by_stem.get(stem), found.get(stem)) for stem in sorted(by_stem.keys() | found.keys())]
+    return pairing
+
+
+#: The files a folder of masks may hold: label PNGs, and the lossless formats masks come in.
+MASK_SUFFIXES = (".png", *OTHER_MASK_SUFFIXES)
+
+
+def is_labels_name(name: str) -> bool:
+    """Whether a folder's name says it holds labels: a word of :data:`IMAGE_WORDS` (``masks``,
+    ``annotations``, ``ann_dir``, ``masks_png``) or an ending of :data:`LABEL_FOLDER_ENDINGS`
+    (CamVid's ``train_labels``)."""
+    return any(part.lower() in IMAGE_WORDS for part in re.split(r"[_-]", name)) or any(
+        name.endswith(ending) and len(name) > len(ending) for ending in LABEL_FOLDER_ENDINGS
+    )
+
+
+def mask_folders(folder: Any) -> list[Any]:
+    """The folders of masks in a downloaded dataset's folder, sorted: every folder under it (and
+    it) holding mask files (:data:`MASK_SUFFIXES`) whose name or a name above it, up to
+    ``folder``'s, says it holds labels (:func:`is_labels_name`: ``masks/``, ``masks/train``,
+    ``annotations/training``, ``train_labels``; a folder named as images' never does), or whose
+    masks lie beside their JPEG images, each named by its image's stem and one ending
+    (Roboflow's ``<image>_mask.png``)."""
+    root = location(folder)
+    found = []
+    for place in [root, *sorted((p for p in root.rglob("*") if p.is_dir()), key=str)]:
+        masks = list_files(place, MASK_SUFFIXES)
+        if not masks:
+            continue
+        if _says_labels(place, root):
+            found.append(place)
+            continue
+        jpegs = [p.stem for p in list_files(place, (".jpg", ".jpeg"))]
+        if jpegs and stem_endings([p.stem for p in masks], jpegs)[0]:
+            found.append(place)
+    return found
+
+
+#: The names of folders of images (:data:`IMAGE_WORDS`' and VOC's), never of masks.
+_IMAGE_FOLDER_NAMES = frozenset({word for words in IMAGE_WORDS.values() for word in words} | {"jpegimages"})
+
+
+def _says_labels(place: Any, root: Any) -> bool:
+    """Whether the names of a folder under ``root`` say it holds labels (see :func:`mask_folders`):
+    its own (no images' folder's), one between it and ``root``, or ``root``'s, whole (a dataset
+    named ``kvasir_masks`` holds images as well)."""
+    if place.name.lower() in _IMAGE_FOLDER_NAMES:
+        return False
+    if is_labels_name(place.name) or any(is_labels_name(name) for name in place.relative_to(root).parts[:-1]):
+        return True
+    return place != root and (root.name.lower() in IMAGE_WORDS or any(root.name.endswith(e) and len(root.name) > len(e) for e in LABEL_FOLDER_ENDINGS))
+
+
+def folder_split(folder: Any, root: Any, split_of: Callable[[str], str | None]) -> str | None:
+    """The split a folder under ``root`` holds, by its name or the first name above it, up to
+    ``root``'s, that ``split_of`` (:func:`~labeltools.ops.splits.own_split`) knows, less an
+    ending of :data:`LABEL_FOLDER_ENDINGS`: ``masks/train``, Roboflow's ``valid/``, ADE20K's
+    ``annotations/validation``, CamVid's ``val_labels``; None when none is."""
+    place, top = location(folder), location(root)
+    names = [*reversed(place.relative_to(top).parts), top.name] if place != top else [top.name]
+    for name in names:
+        stripped = next((name.removesuffix(e) for e in LABEL_FOLDER_ENDINGS if name.endswith(e) and len(name) > len(e)), name)
+        split = split_of(name) or split_of(stripped)
+        if split is not None:
+            return split
+    return None

@@ -533,8 +533,8 @@ def load_class_table(root: PathLike) -> ClassTable | None:
 
 #: The class lists datasets ship beside their labels, read where a folder holds no table of
 #: ours: Roboflow's ``_classes.csv`` (among its masks), CamVid's ``class_dict.csv`` (Kaggle's,
-#: above ``train_labels/``) and ``label_colors.txt``.
-SHIPPED_TABLES: tuple[str, ...] = ("_classes.csv", "class_dict.csv", "label_colors.txt")
+#: above ``train_labels/``) and ``label_colors.txt``, a Hugging Face dataset's ``id2label.json``.
+SHIPPED_TABLES: tuple[str, ...] = ("_classes.csv", "class_dict.csv", "label_colors.txt", "id2label.json")
 #: Those a dataset keeps above its folders of labels, where Roboflow's list never is.
 SHIPPED_ABOVE: tuple[str, ...] = SHIPPED_TABLES[1:]
 

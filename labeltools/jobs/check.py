@@ -33,7 +33,7 @@ from labeltools.core.options import VOID
 from labeltools.engine.executor import FileResult, map_files
 from labeltools.engine.storage import is_remote, is_temporary, list_files, location
 from labeltools.formats.cityscapes import FRAME_MAPS, IMAGE_SUFFIX, IMAGES_FOLDER, MAP_NAMES, frame_map, gt_folder
-from labeltools.formats.folders import IMAGE_SUFFIXES, images_beside, other_masks_hint, stem_endings
+from labeltools.formats.folders import images_beside, other_masks_hint, pair_by_stem
 from labeltools.formats.images import EXIF_ORIENTATION, SIDE_SWAPPING_ORIENTATIONS
 from labeltools.formats.labels import (
     INDEX_MODES,
@@ -624,33 +624,12 @@ class FolderCheck(DatasetCheck):
             self.images, self.images_from = images_beside(self.root)
         self.notes = [f"images: {self.images_from}"] if self.images_from else []
         self.table = self._class_table(classes, num_classes)
-        found: dict[str, Any] = {}  # stem -> image
-        if self.images is not None:
-            label_names = {str(path) for path in labels}  # images and masks in one folder (Roboflow's)
-            for path in list_files(self.images, IMAGE_SUFFIXES):
-                if str(path) in label_names:
-                    continue
-                if path.stem in found:  # a loader reads one img_suffix: which one is the image is unsure
-                    first = found[path.stem].name
-                    self._add(WARNING, "duplicate-image", str(path), f"a second image of {path.stem} beside {first}: {first} is checked")
-                    continue
-                found[path.stem] = path
-        by_stem = {path.stem: path for path in labels}
-        label_end, image_end = stem_endings(by_stem, found)
-        if label_end:
-            by_stem = {stem.removesuffix(label_end): path for stem, path in by_stem.items()}
-            found = {stem.removesuffix(image_end): path for stem, path in found.items()}
-            if image_end:  # mmsegmentation's img_suffix holds the file's own suffix: the first image's
-                image_suffix = next(iter(found.values())).suffix
-                self.notes.append(
-                    f"labels: <id>{label_end}.png beside images <id>{image_end}{image_suffix} "
-                    f"(mmsegmentation: img_suffix='{image_end}{image_suffix}', seg_map_suffix='{label_end}.png')"
-                )
-            else:
-                self.notes.append(f"labels: <image>{label_end}.png, each beside its image's stem (mmsegmentation: seg_map_suffix='{label_end}.png')")
+        pairing = pair_by_stem(labels, self.images)
+        for second, first in pairing.duplicates:
+            self._add(WARNING, "duplicate-image", str(second), f"a second image of {second.stem} beside {first.name}: {first.name} is checked")
+        self.notes += pairing.notes
         self.items = []
-        for stem in sorted(by_stem.keys() | found.keys()):
-            label, image = by_stem.get(stem), found.get(stem)
+        for stem, label, image in pairing.pairs:
             if label is None:
                 self._add(ERROR, "missing-label", str(image), f"no label {stem}.png in {self.root} (a loader reads one for each image)")
             elif image is None and self.images is not None:

@@ -36,7 +36,7 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from labeltools.core._types import PathLike
-from labeltools.core.annotations import AnnotatedImage, AnnotationExport, SourceClass
+from labeltools.core.annotations import AnnotatedImage, AnnotatedObject, AnnotationExport, Geometry, SourceClass
 from labeltools.core.classes import (
     BACKGROUND_NAME,
     IGNORE_NAME,
@@ -48,6 +48,7 @@ from labeltools.core.colormap import VOID_COLOR, palette_bytes, voc_colormap
 from labeltools.core.errors import (
     AnnotationError,
     DatasetError,
+    LabeltoolsError,
     NotLabelmeError,
     shown,
 )
@@ -106,9 +107,10 @@ from labeltools.formats.labelme import (
     rasterise,
     read_labelme,
 )
-from labeltools.formats.labels import label_histogram, save_label_image, save_picture
+from labeltools.formats.labels import label_histogram, read_label, save_label_image, save_picture
 from labeltools.formats.labelstudio import read_labelstudio, upload_name
 from labeltools.formats.sources import image_name, unknown_label
+from labeltools.formats.folders import MASK_SUFFIXES, folder_split, images_beside, mask_folders, pair_by_stem
 from labeltools.formats.segmask import (
     export_root,
     mask_classes,
@@ -131,16 +133,21 @@ from labeltools.formats.voc import (
     is_mask_export,
     is_voc_root,
     label_path,
+    SHIPPED_TABLES,
     load_class_table,
+    nearby_class_table,
     read_split,
     recorded_labelme_rules,
     settled_split_group,
     split_path,
+    tables_disagree,
     write_class_files,
     write_splits,
 )
 from labeltools.ops.draw import legend_image, overlay_image, stack_vertical
 from labeltools.ops.raster import Painted, paint_objects, paint_polygons, record_stamps
+from labeltools.jobs.remap import mask_class_values
+from labeltools.ops.remap import IndexMap
 from labeltools.ops.splits import (
     check_fraction,
     group_note,
@@ -193,6 +200,8 @@ class ConvertOptions:
             labelme's rule), ``"first"``, or ``"void"`` (255).
         images_dir: where the images of COCO, CVAT, Label Studio and Cityscapes annotations
             are looked for first (by path, then by file name); labelme's sit beside their JSON.
+        index_map: the values of masks (a source of masks) rewritten by it first, each value it
+            does not list 255: ``0:0,255:1`` reads binary masks saved as 0/255.
     """
 
     unknown: UnknownPolicy = "error"
@@ -206,6 +215,7 @@ class ConvertOptions:
     overlap: OverlapRule = "last"
     allow_image_urls: bool = False
     images_dir: str | None = None
+    index_map: IndexMap | None = None
 
     def check(self) -> None:
         """Raise AnnotationError for an impossible option value."""
@@ -228,6 +238,7 @@ class ConvertItem:
     kind: SourceFormat = "labelme"
     record: AnnotatedImage | None = field(default=None, compare=False)
     split: str | None = None  # the export's own split of the image (train, val or test), if it has one
+    image: str | None = None  # the image of a mask (a source of masks beside their images)
 
     def __str__(self) -> str:  # failures are reported by file (and image)
         return self.record.source if self.record is not None else self.json_path
@@ -605,7 +616,7 @@ def convert_record(
     output = location(output)
     record = item.record
     if record is None:  # one file per image: read here, in the worker
-        record = read_one(item.kind, item.json_path, options.images_dir)
+        record = read_one(item.kind, item.json_path, options.images_dir, item.image, classes, options.index_map)
     if record.problem is not None:
         raise AnnotationError(record.problem)
     check_split_id(item.image_id, str(item))
@@ -678,6 +689,14 @@ def find_annotations(
                 files = mask_files(export)
             elif source == "segmentation-mask":
                 raise DatasetError(f"{path}: not a segmentation mask export (a VOC folder of colour masks in {LABELS_DIR}/)")
+            elif source == "masks" or (source is None and not files and not is_voc_root(path)):
+                folders = mask_folders(path) or ([path] if source == "masks" else [])  # named masks: the folder itself
+                files = [mask for folder in folders for mask in list_files(folder, MASK_SUFFIXES)]
+                if source == "masks" and not files:
+                    raise DatasetError(
+                        f"{path}: holds no folder of masks (one named masks, labels, annotations or "
+                        "<split>_labels, or masks beside their JPEG images)"
+                    )
             elif is_voc_root(path) and all(f.name == META_FILE for f in files):
                 raise DatasetError(
                     f"{path}: is a VOC dataset ({LABELS_DIR}/ holds its labels), not annotations; "
@@ -704,13 +723,14 @@ def find_annotations(
         kinds = " or ".join(f"*{s}" for s in CITYSCAPES_SUFFIXES) if source == "cityscapes" else " or ".join(suffixes)
         held = "; ".join(_what_is_in(location(p), kinds) for p in inputs)
         what = {None: "annotation file", "labelme": "labelme annotation"}.get(source, f"{source} annotation file")
-        raise DatasetError(f"no {what} ({kinds}) found: {held}")
+        masks, hint = (" nor folder of masks", "; masks in a folder named otherwise: --from masks") if source is None else ("", "")
+        raise DatasetError(f"no {what} ({kinds}){masks} found: {held}{hint}")
     return found
 
 
 _SUFFIXES: dict[SourceFormat | None, tuple[str, ...]] = {
     None: (".json", ".xml"), "labelme": (".json",), "coco": (".json",), "label-studio": (".json",),
-    "cityscapes": (".json",), "cvat": (".xml",), "segmentation-mask": (".png",),
+    "cityscapes": (".json",), "cvat": (".xml",), "segmentation-mask": (".png",), "masks": MASK_SUFFIXES,
 }  # fmt: skip
 
 #: How much of a file is read to tell which tool wrote it: a little, then more when that was
@@ -723,8 +743,8 @@ def sniff(path: Path) -> SourceFormat | None:
     is recognised (a labelme run reports such a file as not an annotation)."""
     if is_cityscapes_name(path.name):
         return "cityscapes"
-    if path.suffix.lower() == ".png":
-        return "segmentation-mask" if path.parent.name == LABELS_DIR else None
+    if path.suffix.lower() in MASK_SUFFIXES:
+        return "segmentation-mask" if path.parent.name == LABELS_DIR else "masks"
     found = None
     for size in _HEADS:
         try:
@@ -782,10 +802,47 @@ def detect_source(found: Sequence[tuple[Path, Path | None]], source: SourceForma
     return kind, kinds[kind]
 
 
-def read_one(kind: SourceFormat, path: PathLike, images_dir: str | None = None) -> AnnotatedImage:
-    """The record of a tool that writes one file per image (Cityscapes, a segmentation mask export)."""
+def read_one(
+    kind: SourceFormat, path: PathLike, images_dir: str | None = None, image: str | None = None,
+    table: ClassTable | None = None, index_map: IndexMap | None = None,
+) -> AnnotatedImage:
+    """The record of a tool that writes one file per image (Cityscapes, a segmentation mask
+    export, a mask beside its ``image`` whose values and colours are ``table``'s classes, its
+    values rewritten by ``index_map`` first)."""
+    if kind == "masks":
+        assert image is not None and table is not None
+        return mask_record(path, image, table, index_map)
     export = READERS[kind](path, location(images_dir) if images_dir is not None else None)
     return export.images[0]
+
+
+def mask_record(path: PathLike, image: str, table: ClassTable, index_map: IndexMap | None = None) -> AnnotatedImage:
+    """A mask of a downloaded dataset and its image as a record: an object of each class value
+    it holds but 0, painted as the mask is (255 void), labelled by ``table``'s name of the value
+    (``"value 7"`` for a value the table lacks); a colour mask's colours are ``table``'s, the
+    values of the others rewritten by ``index_map`` first.
+
+    Raises:
+        LabelFileError, RemapError: the mask cannot be read (see :func:`mask_class_values`).
+    """
+    values, warnings = mask_class_values(path, table, index_map)
+    height, width = values.shape
+    objects = []
+    found, counts = np.unique(values, return_counts=True)
+    for value, count in zip(found.tolist(), counts.tolist()):
+        if value == 0:
+            continue  # class 0 is where no object is
+        region = values == value
+        rows, cols = np.nonzero(region.any(axis=1))[0], np.nonzero(region.any(axis=0))[0]
+        y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+        part = Geometry("mask", mask=region[y0:y1, x0:x1], offset=(x0, y0))
+        entry = table.entry(value)
+        label = entry.name if entry is not None else f"value {value}"
+        objects.append(AnnotatedObject(label, (part,), f"value {value} ({count} pixel(s))", crowd=value == VOID))
+    return AnnotatedImage(
+        source=str(path), annotation_file=str(path), image=image, candidates=(image,), height=height, width=width,
+        objects=tuple(objects), fill="pycocotools", warnings=warnings,
+    )  # fmt: skip
 
 
 READERS: dict[str, Callable[[Any, Path | None], AnnotationExport]] = {
@@ -810,6 +867,8 @@ def record_items(
             items.append(ConvertItem(str(p), prefix + p.stem, kind, split=own_split(subset)))
         _check_unique([(str(p), item.image_id) for (p, _), item in zip(found, items)], flatten_names)
         return items, [AnnotationExport(str(root / LABELMAP_FILE), (), mask_classes(mask_table(root))) for root in roots.values()]
+    if kind == "masks":
+        return _mask_items(found, images_dir, flatten_names)
     if kind == "cityscapes":
         ids = [(cityscapes_id(p), p, root) for p, root in found]
         items = [
@@ -849,6 +908,54 @@ def record_items(
             "not annotated yet would teach that it holds nothing: leave it out)",
             len(empty), ", ".join(empty[:5]), more,
         )  # fmt: skip
+    return items, exports
+
+
+def _mask_items(
+    found: Sequence[tuple[Path, Path | None]], images_dir: str | None, flatten_names: bool
+) -> tuple[list[ConvertItem], list[AnnotationExport]]:
+    """The work items of masks beside their images: each folder's masks paired with the images
+    of ``images_dir`` or of the folder beside it (:func:`images_beside`) by stem (see
+    :func:`pair_by_stem`), in the split the folder's name says (:func:`folder_split`); the
+    exports are the folders of masks, their class table found beside them."""
+    by_folder: dict[str, list[tuple[Path, Path | None]]] = {}
+    for mask, root in found:
+        by_folder.setdefault(str(mask.parent), []).append((mask, root))
+    items: list[ConvertItem] = []
+    exports: list[AnnotationExport] = []
+    for masks in by_folder.values():
+        folder, root = masks[0][0].parent, masks[0][1] or masks[0][0].parent
+        images: Any
+        if images_dir is not None:
+            images, images_from = location(images_dir), f"{images_dir}, as asked"
+        else:
+            images, images_from = images_beside(folder)
+        pairing = pair_by_stem([mask for mask, _ in masks], images)
+        for second, first in pairing.duplicates:
+            log.warning("%s: a second image of %s beside %s: %s is taken", second, second.stem, first.name, first.name)
+        unlabelled = [image.name for _, mask, image in pairing.pairs if mask is None and image is not None]
+        said = "; ".join([f"images {images_from}" if images else "no images beside them (--images gives them)", *pairing.notes])
+        if unlabelled:
+            said += f"; {len(unlabelled)} image(s) without a mask left out ({', '.join(unlabelled[:3])}{' ...' if len(unlabelled) > 3 else ''})"
+        log.info("masks: %s: %s", folder, said)
+        split = folder_split(folder, root, own_split)
+        prefix = _flat_id(folder / "x", root).removesuffix("x") if flatten_names else ""
+        for stem, paired, image in pairing.pairs:
+            if paired is None:
+                continue
+            mask = paired
+            if image is None:
+                where = f"in {images}" if images is not None else f"beside {folder} (give their folder with --images)"
+                problem = f"{mask}: no image {stem}.jpg (or .jpeg, .png) {where}"
+                record = AnnotatedImage(
+                    source=str(mask), annotation_file=str(mask), image="", candidates=(), height=None, width=None,
+                    objects=(), fill="pycocotools", problem=problem,
+                )  # fmt: skip
+                items.append(ConvertItem(str(mask), prefix + stem, "masks", record, split))
+            else:
+                items.append(ConvertItem(str(mask), prefix + stem, "masks", split=split, image=str(image)))
+        exports.append(AnnotationExport(str(folder), ()))
+    _check_unique([(item.json_path, item.image_id) for item in items], flatten_names)
     return items, exports
 
 
@@ -913,6 +1020,8 @@ def source_class_table(kind: SourceFormat, exports: Sequence[AnnotationExport]) 
     if kind == "cityscapes":
         table = ClassTable.preset("cityscapes-train")
         return table, f"{table.described}, as cityscapesScripts' createTrainIdLabelImgs writes them (-c cityscapes: labelIds)"
+    if kind == "masks":  # the values are the classes of the list the masks came with
+        return _masks_table(exports)
     if kind == "segmentation-mask":  # numbered by its label map's lines, as Datumaro's importer numbers them
         tables = [mask_table(Path(export.path).parent) for export in exports]
         for export, other in zip(exports[1:], tables[1:]):
@@ -968,6 +1077,45 @@ def source_class_table(kind: SourceFormat, exports: Sequence[AnnotationExport]) 
     return table, f"{len(ordered)} classes{colours} of {files}, {how}; 0 _background_, 255 void"
 
 
+def _say_binary_masks(items: Sequence[ConvertItem]) -> None:
+    """Warn, before converting, when the first mask holds 0 and 255 alone: a binary mask saved as
+    0/255, whose objects would be void unless its values are rewritten."""
+    try:
+        values = read_label(items[0].json_path)
+    except LabeltoolsError:
+        return  # a colour mask, or one its conversion reports
+    held = set(np.unique(values).tolist())
+    if VOID in held and held <= {0, VOID}:
+        log.warning(
+            "%s holds 0 and 255 alone, and 255 is void: if 255 marks objects (a binary mask saved as 0/255), "
+            "add --index-map 0:0,255:1 to read them as class 1", items[0].json_path,
+        )  # fmt: skip
+
+
+def _masks_table(exports: Sequence[AnnotationExport]) -> tuple[ClassTable, str]:
+    """The class table masks came with (see :func:`nearby_class_table`; ``exports`` are their
+    folders), the same for all.
+
+    Raises:
+        DatasetError: none, or two that differ.
+    """
+    tables = [(export.path, nearby_class_table(export.path)) for export in exports]
+    found = [(folder, table) for folder, table in tables if table is not None]
+    if not found:
+        folders = ", ".join(folder for folder, _ in tables[:3]) + (" ..." if len(tables) > 3 else "")
+        raise DatasetError(
+            f"{folders}: the masks came with no class table ({', '.join(SHIPPED_TABLES)} or "
+            f"{CLASS_NAMES_FILE} beside them): give theirs with -c (a preset, or a file naming "
+            "class i on line i); labeltools stats on a folder of them lists the values they hold"
+        )
+    first = found[0][1]
+    for folder, table in found[1:]:
+        differ = tables_disagree(table, first)
+        if differ is not None:
+            raise DatasetError(f"{folder}: its masks' classes differ from {first.source}'s ({differ}); give one table with -c")
+    return first, f"{first.described}, the list the masks came with"
+
+
 def _what_is_in(path: Path, kinds: str) -> str:
     """What a folder holds instead of annotations (files ending in ``kinds``), in words:
     ``x/: 12 image(s), 3 other file(s), no .json``."""
@@ -1005,8 +1153,7 @@ def assign_ids(found: Sequence[tuple[Path, Path | None]], flatten_names: bool = 
 def _folder_split(json_path: Path, root: Path | None) -> str | None:
     """The split a labelme file's folder names (``annotations/val/x.json``: val), nearest the
     file first, up to the folder given (a file given alone: its own folder), or None."""
-    folders = [json_path.parent.name] if root is None else [*reversed(json_path.parent.relative_to(root).parts), root.name]
-    return next((split for split in map(own_split, folders) if split is not None), None)
+    return folder_split(json_path.parent, json_path.parent if root is None else root, own_split)
 
 
 def _labels_of(item: ConvertItem) -> FileResult:
@@ -1282,6 +1429,10 @@ def convert_labelme(
             "again into it, or --resume to convert only what changed"
         )
     kind, found = detect_source(find_annotations(input_list, exclude=output, source=source), source)
+    if kind != "masks" and options.index_map is not None:
+        raise DatasetError(f"an index map rewrites the values of masks, and the inputs are {kind} annotations, which hold shapes")
+    if kind == "masks" and options.instances:
+        raise DatasetError("masks of classes tell no instances apart: leave out --instances")
     exports: list[AnnotationExport] = []
     if kind == "labelme":
         items = assign_ids(found, flatten_names)
@@ -1289,6 +1440,8 @@ def convert_labelme(
         items, exports = record_items(kind, found, options.images_dir, flatten_names)
         if not items:
             raise DatasetError(f"no image in the {kind} annotations: {', '.join(str(p) for p, _ in found)}")
+    if kind == "masks" and options.index_map is None:
+        _say_binary_masks(items)
 
     recorded = load_class_table(output) if (overwrite or resume) and output.is_dir() else None
     if classes is None and recorded is not None:  # the dataset's own record comes first
@@ -1343,7 +1496,7 @@ def own_split_note(items: Sequence[ConvertItem], val_fraction: float) -> str:
     if not own:
         return ""
     counts = ", ".join(f"{split} {own[split]}" for split in ("train", "val", "test") if own[split])
-    whose = "their folders'" if items[0].kind == "labelme" else "the export's"
+    whose = "their folders'" if items[0].kind in ("labelme", "masks") else "the export's"
     said = f"{whose} own ({counts})"
     if own["train"] and not own["val"]:
         said += f", val drawn from its train by --val-fraction {val_fraction:g} as it has no val of its own"

@@ -785,6 +785,11 @@ def export_dataset(
         if options.objects == "regions":
             raise ExportError("objects as connected regions (--objects regions) come from a VOC dataset's class maps; annotations hold their objects")
         kind, files = detect_source(find_annotations(listed, exclude=out, source=source), source)
+        if kind == "masks":
+            raise DatasetError(
+                f"{', '.join(map(str, listed))}: masks of classes hold no objects: convert them into a VOC dataset "
+                "(labeltools convert), then export that with --objects regions (each connected region an object)"
+            )
         if kind == "labelme":
             found = assign_ids(files)
             table = annotation_class_table(found, classes, jobs)

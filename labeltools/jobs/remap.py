@@ -241,6 +241,47 @@ def _grey_values(source: PathLike) -> NDArray[np.uint8]:
     return np.ascontiguousarray(grey)
 
 
+def mask_class_values(
+    path: PathLike, table: ClassTable, index_map: IndexMap | None = None
+) -> tuple[NDArray[np.uint8], tuple[str, ...]]:
+    """The ``(H, W)`` uint8 class values of a mask as datasets ship them, and what was made void,
+    in words: a label file's (palette, grey, 16-bit that fits) as they are; a grey mask saved in
+    colour (equal channels) by its grey values; either rewritten by ``index_map`` when given
+    (each value it does not list 255); a colour mask by ``table``'s colours, each colour the
+    table lacks 255.
+
+    Raises:
+        LabelFileError: an unreadable file, or 16-bit values beyond 255.
+        RemapError: a colour mask with ``index_map``, or whose colours would meet two classes of
+            ``table``.
+    """
+    try:
+        values = read_label(path)
+    except ColourImageError:
+        values = None
+    if values is None:
+        try:
+            values = _grey_values(path)
+        except RemapError:
+            if index_map is not None:
+                raise
+    if values is not None:
+        if index_map is None:
+            return values, ()
+        label, report = index_to_index_with_report(values, index_map, str(path))
+        if not report.unknown:
+            return label, ()
+        listed = ", ".join(f"{key} x {n}" for key, n, _ in report.top_unknown(5))
+        return label, (f"{report.unknown} pixel(s) of values the {index_map.source} does not list became 255 ({listed})",)
+    mask = _read_color_mask(path)
+    assert isinstance(mask, _PixelMask)  # a palette image is a label file
+    label, report = rgb_to_index_with_report(mask.pixels, table, source=str(path))
+    if not report.unknown:
+        return label, ()
+    listed = ", ".join(f"{'#%02x%02x%02x' % key if isinstance(key, tuple) else key} x {n}" for key, n, _ in report.top_unknown(5))
+    return label, (f"{report.unknown} pixel(s) in colours the class table lacks became 255 ({listed})",)
+
+
 def index_file_to_rgb(
     source: PathLike, output_dir: PathLike, table: ClassTable, palette: NDArray[np.uint8] | None = None
 ) -> FileResult:
