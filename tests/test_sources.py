@@ -1223,3 +1223,30 @@ def test_the_folders_of_masks_a_download_holds_and_their_splits(tmp_path: Path) 
     splits = {f: folder_split(tmp_path / f, tmp_path, own_split) for f in ("ade/annotations/validation", "camvid/train_labels", "data/masks", "rf/valid")}
     assert splits == {"ade/annotations/validation": "val", "camvid/train_labels": "train", "data/masks": None, "rf/valid": "val"}
     assert folder_split(tmp_path / "data" / "masks", tmp_path / "data" / "masks", own_split) is None
+
+
+def test_jpeg_masks_are_read_by_ranges_of_values(tmp_path: Path) -> None:
+    """Kvasir-SEG ships its masks as JPEGs (images/ + masks/, grey saved as RGB): refused without
+    an index map, as compression shifts their values along every edge; ranges read them."""
+    from PIL import ImageDraw
+
+    root = tmp_path / "Kvasir-SEG"
+    expected = {}
+    for n in range(3):
+        photo(root / "images" / f"cju{n}.jpg", 40, 30, seed=n)
+        mask = Image.new("L", (40, 30))
+        ImageDraw.Draw(mask).rectangle([4 + n, 6, 30, 24], fill=255)
+        (root / "masks").mkdir(exist_ok=True)
+        mask.convert("RGB").save(root / "masks" / f"cju{n}.jpg", quality=75)
+        expected[f"cju{n}"] = (np.asarray(Image.open(root / "masks" / f"cju{n}.jpg"))[..., 0] >= 128).astype(np.uint8)
+    (root / "classes.txt").write_text("background\npolyp\n")
+    refused = runner.invoke(app, ["convert", str(root), str(tmp_path / "none"), "-c", str(root / "classes.txt")])
+    assert refused.exit_code == 1 and " ".join(refused.stderr.split()).endswith(
+        f"error: {root / 'masks' / 'cju0.jpg'}: is a JPEG mask (3 in all), whose compression shifts its values along every edge: "
+        "read them by ranges of values, --index-map 0-127:0,128-255:1 for masks of 0 and 255"
+    ), refused.stderr
+    done = runner.invoke(app, ["convert", str(root), str(tmp_path / "voc"), "-c", str(root / "classes.txt"), "-m", "0-127:0,128-255:1", "-j", "1"])
+    assert done.exit_code == 0, done.stderr
+    for image_id, values in expected.items():
+        assert 0 < values.sum() < values.size
+        np.testing.assert_array_equal(labels(tmp_path / "voc", image_id), values)

@@ -202,6 +202,14 @@ def pair_by_stem(labels: Sequence[Path], images: Any | None) -> Pairing:
 
 #: The files a folder of masks may hold: label PNGs, and the lossless formats masks come in.
 MASK_SUFFIXES = (".png", *OTHER_MASK_SUFFIXES)
+#: The masks some datasets ship as JPEG (Kvasir-SEG's), whose values shift along every edge.
+JPEG_MASK_SUFFIXES = (".jpg", ".jpeg")
+
+
+def masks_in(folder: Any) -> list[Any]:
+    """The masks of a folder of masks, sorted: its files of :data:`MASK_SUFFIXES`, else its
+    JPEGs (a folder of JPEG masks, Kvasir-SEG's ``masks/``)."""
+    return list_files(folder, MASK_SUFFIXES) or list_files(folder, JPEG_MASK_SUFFIXES)
 
 
 def is_labels_name(name: str) -> bool:
@@ -215,7 +223,7 @@ def is_labels_name(name: str) -> bool:
 
 def mask_folders(folder: Any) -> list[Any]:
     """The folders of masks in a downloaded dataset's folder, sorted: every folder under it (and
-    it) holding mask files (:data:`MASK_SUFFIXES`) whose name or a name above it, up to
+    it) holding masks (:func:`masks_in`) whose name or a name above it, up to
     ``folder``'s, says it holds labels (:func:`is_labels_name`: ``masks/``, ``masks/train``,
     ``annotations/training``, ``train_labels``; a folder named as images' never does), or whose
     masks lie beside their JPEG images, each named by its image's stem and one ending
@@ -224,13 +232,10 @@ def mask_folders(folder: Any) -> list[Any]:
     found = []
     for place in [root, *sorted((p for p in root.rglob("*") if p.is_dir()), key=str)]:
         masks = list_files(place, MASK_SUFFIXES)
-        if not masks:
-            continue
-        if _says_labels(place, root):
+        jpegs = [p.stem for p in list_files(place, JPEG_MASK_SUFFIXES)]
+        if (masks or jpegs) and _says_labels(place, root):
             found.append(place)
-            continue
-        jpegs = [p.stem for p in list_files(place, (".jpg", ".jpeg"))]
-        if jpegs and stem_endings([p.stem for p in masks], jpegs)[0]:
+        elif masks and jpegs and stem_endings([p.stem for p in masks], jpegs)[0]:
             found.append(place)
     return found
 

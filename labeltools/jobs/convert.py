@@ -110,7 +110,15 @@ from labeltools.formats.labelme import (
 from labeltools.formats.labels import label_histogram, read_label, save_label_image, save_picture
 from labeltools.formats.labelstudio import read_labelstudio, upload_name
 from labeltools.formats.sources import image_name, unknown_label
-from labeltools.formats.folders import MASK_SUFFIXES, folder_split, images_beside, mask_folders, pair_by_stem
+from labeltools.formats.folders import (
+    JPEG_MASK_SUFFIXES,
+    MASK_SUFFIXES,
+    folder_split,
+    images_beside,
+    mask_folders,
+    masks_in,
+    pair_by_stem,
+)
 from labeltools.formats.segmask import (
     export_root,
     mask_classes,
@@ -691,7 +699,7 @@ def find_annotations(
                 raise DatasetError(f"{path}: not a segmentation mask export (a VOC folder of colour masks in {LABELS_DIR}/)")
             elif source == "masks" or (source is None and not files and not is_voc_root(path)):
                 folders = mask_folders(path) or ([path] if source == "masks" else [])  # named masks: the folder itself
-                files = [mask for folder in folders for mask in list_files(folder, MASK_SUFFIXES)]
+                files = [mask for folder in folders for mask in masks_in(folder)]
                 if source == "masks" and not files:
                     raise DatasetError(
                         f"{path}: holds no folder of masks (one named masks, labels, annotations or "
@@ -730,7 +738,7 @@ def find_annotations(
 
 _SUFFIXES: dict[SourceFormat | None, tuple[str, ...]] = {
     None: (".json", ".xml"), "labelme": (".json",), "coco": (".json",), "label-studio": (".json",),
-    "cityscapes": (".json",), "cvat": (".xml",), "segmentation-mask": (".png",), "masks": MASK_SUFFIXES,
+    "cityscapes": (".json",), "cvat": (".xml",), "segmentation-mask": (".png",), "masks": (*MASK_SUFFIXES, *JPEG_MASK_SUFFIXES),
 }  # fmt: skip
 
 #: How much of a file is read to tell which tool wrote it: a little, then more when that was
@@ -743,7 +751,7 @@ def sniff(path: Path) -> SourceFormat | None:
     is recognised (a labelme run reports such a file as not an annotation)."""
     if is_cityscapes_name(path.name):
         return "cityscapes"
-    if path.suffix.lower() in MASK_SUFFIXES:
+    if path.suffix.lower() in (*MASK_SUFFIXES, *JPEG_MASK_SUFFIXES):  # found in a folder of masks
         return "segmentation-mask" if path.parent.name == LABELS_DIR else "masks"
     found = None
     for size in _HEADS:
@@ -1441,6 +1449,12 @@ def convert_labelme(
         if not items:
             raise DatasetError(f"no image in the {kind} annotations: {', '.join(str(p) for p, _ in found)}")
     if kind == "masks" and options.index_map is None:
+        jpegs = [item.json_path for item in items if item.json_path.lower().endswith(JPEG_MASK_SUFFIXES)]
+        if jpegs:
+            raise DatasetError(
+                f"{jpegs[0]}: is a JPEG mask ({len(jpegs)} in all), whose compression shifts its values along every edge: "
+                "read them by ranges of values, --index-map 0-127:0,128-255:1 for masks of 0 and 255"
+            )
         _say_binary_masks(items)
 
     recorded = load_class_table(output) if (overwrite or resume) and output.is_dir() else None
