@@ -65,6 +65,14 @@ class Geometry:
         """True for geometry that paints pixels into a label map."""
         return self.kind in AREA_KINDS
 
+    @classmethod
+    def of_region(cls, region: NDArray[np.bool_]) -> Geometry:
+        """A ``mask`` part of the pixels of an ``(H, W)`` bool region of an image (at least one
+        pixel), kept as the box they fill."""
+        rows, cols = np.nonzero(region.any(axis=1))[0], np.nonzero(region.any(axis=0))[0]
+        y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+        return cls("mask", mask=region[y0:y1, x0:x1], offset=(x0, y0))
+
 
 @dataclass(frozen=True, eq=False)
 class AnnotatedObject:

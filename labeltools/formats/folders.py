@@ -100,11 +100,10 @@ def images_beside(labels: PathLike) -> tuple[Any | None, str]:
             images = images / inner if inner is not None else images
             if images.is_dir():
                 return images, f"{images} (beside {parent.name}/)"
-    for ending in LABEL_FOLDER_ENDINGS:
-        if folder.name.endswith(ending) and len(folder.name) > len(ending):
-            images = folder.parent / folder.name.removesuffix(ending)
-            if images.is_dir():
-                return images, f"{images} (beside {folder.name}/, as CamVid lays them out)"
+    ending = _label_ending(folder.name)
+    if ending and (folder.parent / folder.name.removesuffix(ending)).is_dir():
+        images = folder.parent / folder.name.removesuffix(ending)
+        return images, f"{images} (beside {folder.name}/, as CamVid lays them out)"
     if any(folder.glob("*.jp*g")):  # Roboflow's mask export: each image beside its <stem>_mask.png
         return folder, f"{folder} (the JPEG images among the labels)"
     return None, ""
@@ -216,9 +215,13 @@ def is_labels_name(name: str) -> bool:
     """Whether a folder's name says it holds labels: a word of :data:`IMAGE_WORDS` (``masks``,
     ``annotations``, ``ann_dir``, ``masks_png``) or an ending of :data:`LABEL_FOLDER_ENDINGS`
     (CamVid's ``train_labels``)."""
-    return any(part.lower() in IMAGE_WORDS for part in re.split(r"[_-]", name)) or any(
-        name.endswith(ending) and len(name) > len(ending) for ending in LABEL_FOLDER_ENDINGS
-    )
+    return any(part.lower() in IMAGE_WORDS for part in re.split(r"[_-]", name)) or bool(_label_ending(name))
+
+
+def _label_ending(name: str) -> str:
+    """The ending of :data:`LABEL_FOLDER_ENDINGS` a folder's name has after more (``_labels`` of
+    ``train_labels``), or ``""``."""
+    return next((ending for ending in LABEL_FOLDER_ENDINGS if name.endswith(ending) and len(name) > len(ending)), "")
 
 
 def mask_folders(folder: Any) -> list[Any]:
@@ -252,7 +255,7 @@ def _says_labels(place: Any, root: Any) -> bool:
         return False
     if is_labels_name(place.name) or any(is_labels_name(name) for name in place.relative_to(root).parts[:-1]):
         return True
-    return place != root and (root.name.lower() in IMAGE_WORDS or any(root.name.endswith(e) and len(root.name) > len(e) for e in LABEL_FOLDER_ENDINGS))
+    return place != root and (root.name.lower() in IMAGE_WORDS or bool(_label_ending(root.name)))
 
 
 def folder_split(folder: Any, root: Any, split_of: Callable[[str], str | None]) -> str | None:
@@ -263,8 +266,7 @@ def folder_split(folder: Any, root: Any, split_of: Callable[[str], str | None]) 
     place, top = location(folder), location(root)
     names = [*reversed(place.relative_to(top).parts), top.name] if place != top else [top.name]
     for name in names:
-        stripped = next((name.removesuffix(e) for e in LABEL_FOLDER_ENDINGS if name.endswith(e) and len(name) > len(e)), name)
-        split = split_of(name) or split_of(stripped)
+        split = split_of(name) or split_of(name.removesuffix(_label_ending(name)))
         if split is not None:
             return split
     return None

@@ -112,9 +112,7 @@ def read_mask_export(path: Any, images_dir: Path | None = None) -> AnnotationExp
         region = keys == key
         if entry is None:
             unknown[colour] = unknown.get(colour, 0) + int(np.count_nonzero(region))
-        rows, cols = np.nonzero(region.any(axis=1))[0], np.nonzero(region.any(axis=0))[0]
-        y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
-        part = Geometry("mask", mask=region[y0:y1, x0:x1], offset=(x0, y0))
+        part = Geometry.of_region(region)
         label = entry.name if entry is not None else _hex(colour)
         instance = number if instances is not None and 0 < number < 255 else None
         objects.append(AnnotatedObject(label, (part,), f"colour {_hex(colour)}", instance=instance, crowd=entry is None))

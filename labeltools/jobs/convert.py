@@ -95,6 +95,15 @@ from labeltools.formats.cityscapes import (
 )
 from labeltools.formats.coco import read_coco
 from labeltools.formats.cvat import is_cvat_xml, read_cvat
+from labeltools.formats.folders import (
+    JPEG_MASK_SUFFIXES,
+    MASK_SUFFIXES,
+    folder_split,
+    images_beside,
+    mask_folders,
+    masks_in,
+    pair_by_stem,
+)
 from labeltools.formats.images import find_image, open_record_image
 from labeltools.formats.labelme import (
     LabelmeDocument,
@@ -110,15 +119,6 @@ from labeltools.formats.labelme import (
 from labeltools.formats.labels import label_histogram, read_label, save_label_image, save_picture
 from labeltools.formats.labelstudio import read_labelstudio, upload_name
 from labeltools.formats.sources import image_name, unknown_label
-from labeltools.formats.folders import (
-    JPEG_MASK_SUFFIXES,
-    MASK_SUFFIXES,
-    folder_split,
-    images_beside,
-    mask_folders,
-    masks_in,
-    pair_by_stem,
-)
 from labeltools.formats.segmask import (
     export_root,
     mask_classes,
@@ -135,13 +135,13 @@ from labeltools.formats.voc import (
     LABELS_DIR,
     META_FILE,
     OBJECTS_DIR,
+    SHIPPED_TABLES,
     check_split_id,
     held_out_ids,
     image_path,
     is_mask_export,
     is_voc_root,
     label_path,
-    SHIPPED_TABLES,
     load_class_table,
     nearby_class_table,
     read_split,
@@ -152,9 +152,9 @@ from labeltools.formats.voc import (
     write_class_files,
     write_splits,
 )
+from labeltools.jobs.remap import mask_class_values
 from labeltools.ops.draw import legend_image, overlay_image, stack_vertical
 from labeltools.ops.raster import Painted, paint_objects, paint_polygons, record_stamps
-from labeltools.jobs.remap import mask_class_values
 from labeltools.ops.remap import IndexMap
 from labeltools.ops.splits import (
     check_fraction,
@@ -840,12 +840,9 @@ def mask_record(path: PathLike, image: str, table: ClassTable, index_map: IndexM
     for value, count in zip(found.tolist(), counts.tolist()):
         if value == 0:
             continue  # class 0 is where no object is
-        region = values == value
-        rows, cols = np.nonzero(region.any(axis=1))[0], np.nonzero(region.any(axis=0))[0]
-        y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
-        part = Geometry("mask", mask=region[y0:y1, x0:x1], offset=(x0, y0))
         entry = table.entry(value)
         label = entry.name if entry is not None else f"value {value}"
+        part = Geometry.of_region(values == value)
         objects.append(AnnotatedObject(label, (part,), f"value {value} ({count} pixel(s))", crowd=value == VOID))
     return AnnotatedImage(
         source=str(path), annotation_file=str(path), image=image, candidates=(image,), height=height, width=width,
@@ -948,20 +945,15 @@ def _mask_items(
         log.info("masks: %s: %s", folder, said)
         split = folder_split(folder, root, own_split)
         prefix = _flat_id(folder / "x", root).removesuffix("x") if flatten_names else ""
-        for stem, paired, image in pairing.pairs:
-            if paired is None:
+        for stem, label, image in pairing.pairs:
+            if label is None:
                 continue
-            mask = paired
             if image is None:
                 where = f"in {images}" if images is not None else f"beside {folder} (give their folder with --images)"
-                problem = f"{mask}: no image {stem}.jpg (or .jpeg, .png) {where}"
-                record = AnnotatedImage(
-                    source=str(mask), annotation_file=str(mask), image="", candidates=(), height=None, width=None,
-                    objects=(), fill="pycocotools", problem=problem,
-                )  # fmt: skip
-                items.append(ConvertItem(str(mask), prefix + stem, "masks", record, split))
+                problem = _problem_record(label, f"{label}: no image {stem}.jpg (or .jpeg, .png) {where}")
+                items.append(ConvertItem(str(label), prefix + stem, "masks", problem, split))
             else:
-                items.append(ConvertItem(str(mask), prefix + stem, "masks", split=split, image=str(image)))
+                items.append(ConvertItem(str(label), prefix + stem, "masks", split=split, image=str(image)))
         exports.append(AnnotationExport(str(folder), ()))
     _check_unique([(item.json_path, item.image_id) for item in items], flatten_names)
     return items, exports
@@ -970,11 +962,15 @@ def _mask_items(
 def _unreadable(path: Path, kind: SourceFormat, exc: AnnotationError) -> ConvertItem:
     """The work item of an annotation file that cannot be read, among others that can: it fails
     with its error, the others convert."""
-    record = AnnotatedImage(
+    return ConvertItem(str(path), f"({path.name})", kind, _problem_record(path, str(exc)))
+
+
+def _problem_record(path: Path, problem: str) -> AnnotatedImage:
+    """The record of an image that fails with ``problem`` when converted (its file ``path``)."""
+    return AnnotatedImage(
         source=str(path), annotation_file=str(path), image="", candidates=(), height=None, width=None,
-        objects=(), fill="pycocotools", problem=str(exc),
+        objects=(), fill="pycocotools", problem=problem,
     )  # fmt: skip
-    return ConvertItem(str(path), f"({path.name})", kind, record)
 
 
 #: How many clashing ids a refusal names (a COCO file of thousands would make one huge line).

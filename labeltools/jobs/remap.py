@@ -255,31 +255,33 @@ def mask_class_values(
         RemapError: a colour mask with ``index_map``, or whose colours would meet two classes of
             ``table``.
     """
+    values: NDArray[np.uint8] | None
     try:
         values = read_label(path)
     except ColourImageError:
-        values = None
-    if values is None:
         try:
             values = _grey_values(path)
-        except RemapError:
+        except RemapError:  # a colour mask
             if index_map is not None:
                 raise
+            values = None
     if values is not None:
         if index_map is None:
             return values, ()
         label, report = index_to_index_with_report(values, index_map, str(path))
-        if not report.unknown:
-            return label, ()
-        listed = ", ".join(f"{key} x {n}" for key, n, _ in report.top_unknown(5))
-        return label, (f"{report.unknown} pixel(s) of values the {index_map.source} does not list became 255 ({listed})",)
+        return label, _made_void(report, f"of values the {index_map.source} does not list")
     mask = _read_color_mask(path)
     assert isinstance(mask, _PixelMask)  # a palette image is a label file
     label, report = rgb_to_index_with_report(mask.pixels, table, source=str(path))
+    return label, _made_void(report, "in colours the class table lacks")
+
+
+def _made_void(report: RemapReport, what: str) -> tuple[str, ...]:
+    """The warning of pixels made 255 as unknown (``what`` they were), or none."""
     if not report.unknown:
-        return label, ()
+        return ()
     listed = ", ".join(f"{'#%02x%02x%02x' % key if isinstance(key, tuple) else key} x {n}" for key, n, _ in report.top_unknown(5))
-    return label, (f"{report.unknown} pixel(s) in colours the class table lacks became 255 ({listed})",)
+    return (f"{report.unknown} pixel(s) {what} became 255 ({listed})",)
 
 
 def index_file_to_rgb(
