@@ -1180,6 +1180,11 @@ def test_binary_masks_of_0_and_255_are_said_and_read_by_an_index_map(tmp_path: P
         convert_labelme(coco, tmp_path / "mapped", options=ConvertOptions(index_map=IndexMap.load("0:0,255:1")))
     exported = runner.invoke(app, ["export", str(root), "--to", "coco", "-d", str(tmp_path / "exported")])
     assert exported.exit_code == 1 and "masks of classes hold no objects: convert them into a VOC dataset" in exported.stderr
+    for command in (["check", str(root)], ["stats", str(root)], ["diff", str(root), str(root)]):  # the dataset's folder, not its masks'
+        pointed = runner.invoke(app, command)
+        assert pointed.exit_code == 1 and " ".join(pointed.stderr.split()).endswith(
+            f"; its masks are in {root / 'masks'}: give that folder, or labeltools convert {root} NEW_FOLDER makes a VOC dataset of them"
+        ), (command, pointed.stderr)
 
 
 def test_ade20k_and_mmsegmentation_layouts_convert_with_their_splits(tmp_path: Path) -> None:

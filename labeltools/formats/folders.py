@@ -49,8 +49,9 @@ OTHER_MASK_SUFFIXES = (".gif", ".tif", ".tiff", ".bmp")
 
 def other_masks_hint(folder: PathLike) -> str:
     """What to do with a folder of masks in another format than PNG (see
-    :data:`OTHER_MASK_SUFFIXES`), or of grey JPEG masks (Kvasir-SEG's), to follow an error that
-    found no label PNG in it; ``""`` when it holds none."""
+    :data:`OTHER_MASK_SUFFIXES`), of grey JPEG masks (Kvasir-SEG's), or of a downloaded dataset
+    whose masks are in a folder of it (see :func:`mask_folders`), to follow an error that found
+    no label PNG in it; ``""`` when it holds none."""
     where = location(folder)
     if not where.is_dir():
         return ""
@@ -68,6 +69,10 @@ def other_masks_hint(folder: PathLike) -> str:
             f"labeltools remap {folder} --index-map 0-127:0,128-255:1 -d LABELS reads masks of 0 and 255 "
             "(JPEG shifts values near the edges)"
         )
+    inner = [found for found in mask_folders(where) if found != where]
+    if inner:  # a downloaded dataset's folder: its masks are in a folder of it
+        which = f"{inner[0]} and {len(inner) - 1} more folder(s): give one of them" if len(inner) > 1 else f"{inner[0]}: give that folder"
+        return f"; its masks are in {which}, or labeltools convert {folder} NEW_FOLDER makes a VOC dataset of them"
     return ""
 
 
