@@ -837,6 +837,15 @@ def test_predictions_saved_as_jpeg_are_named_with_why_they_are_not_read(tmp_path
         (pred / f"im{i}.png").unlink()
     why = "a label map must be a PNG, which keeps every class value (a JPEG's compression changes them along every edge)"
     one_line_error(run("evaluate", root, pred, "-n", "4"), f"{pred}: holds no prediction named like the ground truth (im0.png, ...); it holds im0.jpg, im1.jpg, im2.jpg: {why}")
+    arrays = tmp_path / "arrays"  # np.save of each prediction's argmax
+    arrays.mkdir()
+    for i in range(3):
+        np.save(arrays / f"im{i}.npy", np.zeros((6, 8), np.int64))
+    one_line_error(
+        run("evaluate", root, arrays, "-n", "4"),
+        f"{arrays}: holds no prediction named like the ground truth (im0.png, ...); it holds im0.npy, im1.npy, im2.npy: "
+        "write each as a label PNG (labeltools.write_label(path, argmax))",
+    )
     write_label(pred / "im0.png", np.zeros((6, 8), np.uint8))
     write_label(pred / "im2.png", np.zeros((6, 8), np.uint8))
     result = run("evaluate", root, pred, "-n", "4", "-j", "1")

@@ -171,7 +171,9 @@ def evaluation_pairs(gt: PathLike, pred: PathLike, split: str | None = None) -> 
     stems, asked = {named(stem) for stem in stems}, {named(stem) for stem in asked}
     if not predicted & asked:
         others = sorted(p.name for p in pred_dir.iterdir() if p.stem in asked and p.suffix.lower() != ".png")
-        why = f"; it holds {', '.join(others[:3])}{' ...' if len(others) > 3 else ''}: {NOT_PNG}" if others else ""
+        arrays = others and all(name.lower().endswith(".npy") for name in others)  # np.save of each argmax
+        saved = "write each as a label PNG (labeltools.write_label(path, argmax))" if arrays else NOT_PNG
+        why = f"; it holds {', '.join(others[:3])}{' ...' if len(others) > 3 else ''}: {saved}" if others else ""
         if is_voc_root(pred_dir):
             why = "; it is a VOC dataset: the ground truth comes first (labeltools evaluate GT PRED)"
         raise DatasetError(f"{pred_dir}: holds no prediction named like the ground truth ({gt_paths[0].name}, ...){why}")
