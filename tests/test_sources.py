@@ -1152,8 +1152,8 @@ def test_binary_masks_of_0_and_255_are_said_and_read_by_an_index_map(tmp_path: P
     refused = runner.invoke(app, ["convert", str(root), str(tmp_path / "none")])
     assert refused.exit_code == 1 and " ".join(refused.stderr.split()).endswith(
         f"error: {root / 'masks'}: the masks came with no class table (_classes.csv, class_dict.csv, label_colors.txt, "
-        "id2label.json or class_names.txt beside them): give theirs with -c (a preset, or a file naming class i on line i); "
-        "labeltools stats on a folder of them lists the values they hold"
+        "id2label.json, class_names.txt or dataset_meta.json, beside them or in their dataset's folder): give theirs with -c "
+        "(a preset, or a file naming class i on line i); labeltools stats on a folder of them lists the values they hold"
     ), refused.stderr
     (root / "classes.txt").write_text("background\nlesion\n")
     said = runner.invoke(app, ["convert", str(root), str(tmp_path / "void"), "-c", str(root / "classes.txt"), "-j", "1"])
@@ -1255,3 +1255,63 @@ def test_jpeg_masks_are_read_by_ranges_of_values(tmp_path: Path) -> None:
     for image_id, values in expected.items():
         assert 0 < values.sum() < values.size
         np.testing.assert_array_equal(labels(tmp_path / "voc", image_id), values)
+
+
+DATUMARO_SEMANTIC_MASKS = """
+import sys
+from pathlib import Path
+import numpy as np
+from datumaro.components.dataset import Dataset
+
+source, out = sys.argv[1:3]
+Path(out).mkdir()
+for item in Dataset.import_from(source, "common_semantic_segmentation"):
+    classes = None
+    for mask in item.annotations:
+        if classes is None:
+            classes = np.zeros(mask.image.shape, np.uint8)
+        classes[mask.image] = mask.label
+    np.save(Path(out) / f"{item.id}.npy", classes)
+"""
+
+
+def test_datumaros_common_semantic_segmentation_converts_as_datumaro_reads_it(tmp_path: Path) -> None:
+    """Datumaro's (and OpenVINO's) "common semantic segmentation" layout: images/ and masks/
+    beside a dataset_meta.json whose colours colour the masks; a second dataset of index masks
+    with class_names.txt above them. Each label map equals Datumaro's own import of the folder;
+    the table is the dataset's own record, found above the masks."""
+    from consumers import run_in
+
+    colours = {0: (0, 0, 0), 1: (250, 50, 83), 2: (131, 224, 112), 3: (24, 8, 200)}
+    root = tmp_path / "css"
+    root.mkdir()
+    (root / "dataset_meta.json").write_text(json.dumps({
+        "label_map": {"0": "background", "1": "car", "2": "road", "3": "sky"},
+        "segmentation_colors": [list(colours[i]) for i in range(4)],
+    }))  # fmt: skip
+    rng = np.random.default_rng(5)
+
+    def colour_mask(n: int) -> tuple[np.ndarray, np.ndarray]:
+        values = rng.integers(0, 4, (3, 4)).repeat(5, 0).repeat(6, 1).astype(np.uint8)  # blocks of classes
+        saved = np.zeros((*values.shape, 3), np.uint8)
+        for value, colour in colours.items():
+            saved[values == value] = colour
+        return saved, values
+
+    masks_dataset(root, {f"masks/im{n}.png": f"images/im{n}.jpg" for n in range(5)}, colour_mask)
+    (tmp_path / "elsewhere").mkdir()
+    done = run_in("datumaro", DATUMARO_SEMANTIC_MASKS, tmp_path / "elsewhere", str(root), str(tmp_path / "reference"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    conversion, results = convert(root, tmp_path / "voc", options=ConvertOptions())
+    assert all(r.ok for r in results) and conversion.classes.names == ["background", "car", "road", "sky"]
+    assert conversion.classes_chosen.startswith(f"{root / 'dataset_meta.json'}")
+    references = sorted((tmp_path / "reference").glob("*.npy"))
+    assert len(references) == 5
+    for reference in references:
+        np.testing.assert_array_equal(labels(tmp_path / "voc", reference.stem), np.load(reference), err_msg=reference.stem)
+    index = tmp_path / "index"  # masks of values, their classes one level up
+    masks_dataset(index, {f"masks/im{n}.png": f"images/im{n}.jpg" for n in range(2)}, grey_mask)
+    (index / "class_names.txt").write_text("background\ncat\ndog\n")
+    conversion, results = convert(index, tmp_path / "voc-index", options=ConvertOptions())
+    assert all(r.ok for r in results) and conversion.classes.names == ["background", "cat", "dog"]
+    assert (labels(tmp_path / "voc-index", "im1") == grey_mask(1)[1]).all()

@@ -41,7 +41,7 @@ from labeltools.core.errors import ClassTableError, DatasetError
 from labeltools.core.files import read_small_text
 from labeltools.core.options import LABELME_RULES, MAX_CLASSES
 from labeltools.engine.storage import atomic_writes, list_files, location, read_bytes
-from labeltools.formats.folders import other_masks_hint
+from labeltools.formats.folders import is_labels_name, other_masks_hint
 from labeltools.formats.labels import open_image, read_label
 
 IMAGES_DIR = "JPEGImages"
@@ -545,8 +545,10 @@ def nearby_class_table(folder: PathLike, labels: PathLike | None = None, said: b
     """The class table of a dataset folder, or of the dataset around a folder of its labels
     (``voc/SegmentationClass`` finds ``voc/class_names.txt``), else a list the dataset shipped
     (:data:`SHIPPED_TABLES`) in the folder of ``labels`` read apart from it or in a folder of
-    labels, or (:data:`SHIPPED_ABOVE`) in the dataset's folder above them (``said`` once, when
-    it is the table a command reads by); None when there is none."""
+    labels, else the dataset's folder's table (``data/class_names.txt`` or Datumaro's
+    ``dataset_meta.json`` above ``data/masks``; above ``ann_dir/train``, two up) or a list it
+    shipped (:data:`SHIPPED_ABOVE`) (``said`` once, when it is the table a command reads by);
+    None when there is none."""
     root = location(folder)
     found = load_class_table(root)
     if found is None and is_voc_root(root.parent):
@@ -555,18 +557,28 @@ def nearby_class_table(folder: PathLike, labels: PathLike | None = None, said: b
         return found
     places = [(location(labels), SHIPPED_TABLES)] if labels is not None else []
     if not is_voc_root(root) and any(root.glob("*.png")):  # a folder of labels, then its dataset's folder
-        places += [(root, SHIPPED_TABLES), (root.parent, SHIPPED_ABOVE)]
+        places.append((root, SHIPPED_TABLES))
+        above = [root.parent, root.parent.parent] if is_labels_name(root.parent.name) else [root.parent]  # ann_dir/train
+        for dataset in above:
+            found = load_class_table(dataset)  # its class_names.txt, dataset_meta.json (Datumaro's common_semantic_segmentation)
+            if found is not None:
+                return _said(found, said)
+            places.append((dataset, SHIPPED_ABOVE))
     else:
         places.append((root, SHIPPED_ABOVE))
     for place, names in places:
         for name in names:
             if (place / name).is_file():
-                table = ClassTable.load(place / name)
-                if said and table.source not in _said_tables:
-                    _said_tables.add(table.source)
-                    log.info("classes: %s, the list the labels came with (--classes gives another)", table.source)
-                return table
+                return _said(ClassTable.load(place / name), said)
     return None
+
+
+def _said(table: ClassTable, said: bool) -> ClassTable:
+    """``table``, said once a process when ``said`` (see :func:`nearby_class_table`)."""
+    if said and table.source not in _said_tables:
+        _said_tables.add(table.source)
+        log.info("classes: %s, the list the labels came with (--classes gives another)", table.source)
+    return table
 
 
 #: Spellings of class 0 that name the same thing (labelme's, the VOC preset's, Detectron's).

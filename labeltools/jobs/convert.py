@@ -697,7 +697,7 @@ def find_annotations(
                 files = mask_files(export)
             elif source == "segmentation-mask":
                 raise DatasetError(f"{path}: not a segmentation mask export (a VOC folder of colour masks in {LABELS_DIR}/)")
-            elif source == "masks" or (source is None and not files and not is_voc_root(path)):
+            elif source == "masks" or (source is None and all(f.name in _TABLE_FILES for f in files) and not is_voc_root(path)):
                 folders = mask_folders(path) or ([path] if source == "masks" else [])  # named masks: the folder itself
                 files = [mask for folder in folders for mask in masks_in(folder)]
                 if source == "masks" and not files:
@@ -735,6 +735,10 @@ def find_annotations(
         raise DatasetError(f"no {what} ({kinds}){masks} found: {held}{hint}")
     return found
 
+
+#: The JSON files of a folder of masks that are its class table, not annotations (Datumaro's
+#: common_semantic_segmentation keeps its classes in dataset_meta.json).
+_TABLE_FILES = frozenset({META_FILE, "id2label.json"})
 
 _SUFFIXES: dict[SourceFormat | None, tuple[str, ...]] = {
     None: (".json", ".xml"), "labelme": (".json",), "coco": (".json",), "label-studio": (".json",),
@@ -1108,8 +1112,8 @@ def _masks_table(exports: Sequence[AnnotationExport]) -> tuple[ClassTable, str]:
     if not found:
         folders = ", ".join(folder for folder, _ in tables[:3]) + (" ..." if len(tables) > 3 else "")
         raise DatasetError(
-            f"{folders}: the masks came with no class table ({', '.join(SHIPPED_TABLES)} or "
-            f"{CLASS_NAMES_FILE} beside them): give theirs with -c (a preset, or a file naming "
+            f"{folders}: the masks came with no class table ({', '.join(SHIPPED_TABLES)}, {CLASS_NAMES_FILE} or "
+            f"{META_FILE}, beside them or in their dataset's folder): give theirs with -c (a preset, or a file naming "
             "class i on line i); labeltools stats on a folder of them lists the values they hold"
         )
     first = found[0][1]
