@@ -912,8 +912,9 @@ IMPORT_TOOLS = {"datumaro": ["datumaro[cli]==1.13.*"], "cityscapesscripts": ["ci
 
 def bench_import(workdir: Path, quick: bool) -> list[Result]:
     """600 images per source, whole processes, ``--jobs 2`` for ours: COCO instances and CVAT
-    for images 1.1 (640x480, polygons, RLEs, masks, boxes) against Datumaro 1.13's ``datum
-    convert`` to ``voc_segmentation``; Cityscapes polygons (1024x512, 40 to 80 objects an image)
+    for images 1.1 (640x480, polygons, RLEs, masks, boxes), and colour masks beside their images
+    (:func:`semantic_masks_dataset`), against Datumaro 1.13's ``datum convert`` to
+    ``voc_segmentation``; Cityscapes polygons (1024x512, 40 to 80 objects an image)
     against cityscapesScripts' ``createTrainIdLabelImgs`` (one process; it writes the trainId
     labels only, so ours keeps the images' PNG bytes as they are: ``--image-format keep``)."""
     sys.path.insert(0, str(ROOT / "tests"))
@@ -938,6 +939,17 @@ def bench_import(workdir: Path, quick: bool) -> list[Result]:
             "import", f"{count} images, {name} to VOC, --jobs 2", ours_t, base_t,
             baseline_name="Datumaro 1.13 datum convert", target=3.0,
         ))  # fmt: skip
+    masks = semantic_masks_dataset(workdir / "masks", count)
+    ours_out, base_out = fresh_folder(workdir, "masks-ours"), fresh_folder(workdir, "masks-base")
+    ours_t, base_t = timeit_alternating(
+        labeltools_process_each(lambda: ("convert", masks, ours_out(), "--jobs", 2)),
+        lambda: tool_process([datum, "convert", "-if", "common_semantic_segmentation", "-i", masks, "-f", "voc_segmentation", "-o", base_out()], workdir)(),
+        repeats=repeats,
+    )  # fmt: skip
+    results.append(Result(
+        "import", f"{count} images, masks beside images to VOC, --jobs 2", ours_t, base_t,
+        baseline_name="Datumaro 1.13 datum convert", target=3.0,
+    ))  # fmt: skip
     city = workdir / "cityscapes"
     cityscapes_export(city, images=count, seed=3, size=(1024, 512), objects=(40, 80))
     scripts = tool_environment("cityscapesscripts", IMPORT_TOOLS["cityscapesscripts"]) / "python"
@@ -956,6 +968,31 @@ def bench_import(workdir: Path, quick: bool) -> list[Result]:
         baseline_name="cityscapesScripts createTrainIdLabelImgs", target=3.0,
     ))  # fmt: skip
     return results
+
+
+def semantic_masks_dataset(root: Path, count: int) -> Path:
+    """Datumaro's common semantic segmentation layout: ``count`` 640x480 JPEG photos in
+    ``images/``, their colour masks of 12 classes (blocks of 40 pixels) in ``masks/``, the classes
+    and colours in ``dataset_meta.json``."""
+    from PIL import Image
+
+    from labeltools.core.colormap import voc_colormap
+
+    colours = [tuple(int(v) for v in row) for row in voc_colormap(12)]
+    (root / "images").mkdir(parents=True)
+    (root / "masks").mkdir()
+    (root / "dataset_meta.json").write_text(json.dumps({
+        "label_map": {str(i): f"class{i}" for i in range(12)}, "segmentation_colors": [list(c) for c in colours],
+    }))  # fmt: skip
+    ys, xs = np.mgrid[0:480, 0:640]
+    palette = np.array(colours, np.uint8)
+    for n in range(count):
+        rng = np.random.default_rng(n)
+        values = rng.integers(0, 12, (12, 16)).repeat(40, 0).repeat(40, 1)
+        Image.fromarray(palette[values]).save(root / "masks" / f"{n:05d}.png")
+        pixels = np.stack([(xs + n) % 256, (ys * 2) % 256, (xs + ys) % 256], -1).astype(np.uint8)
+        Image.fromarray(pixels).save(root / "images" / f"{n:05d}.jpg", quality=90)
+    return root
 
 
 def labeltools_process_each(arguments: Callable[[], tuple[object, ...]]) -> Callable[[], object]:

@@ -1049,7 +1049,7 @@ def test_a_brush_rle_cut_short_and_coco_classes_declared_twice_are_named(tmp_pat
 # --- masks beside their images (the datasets people download) ---------------------------------
 
 
-def masks_dataset(root: Path, layout: dict[str, list[str]], mask: Any, image_suffix: str = ".jpg") -> dict[str, np.ndarray]:
+def masks_dataset(root: Path, layout: dict[str, str], mask: Any) -> dict[str, np.ndarray]:
     """Folders of masks and images: ``layout`` maps a mask's path under ``root`` (``train/a_mask.png``)
     to its image's (``train/a.jpg``, or "" for none); ``mask(n)`` gives the n-th mask as saved (an
     array, a Pillow image), and the class values each should convert to, by the mask's path."""
@@ -1069,6 +1069,13 @@ def grey_mask(n: int, values: tuple[int, ...] = (0, 1, 2)) -> tuple[np.ndarray, 
     mask[2:6, 3 + n : 9 + n] = values[1]
     mask[7:11, 1:5] = values[2 % len(values)]
     return mask, mask
+
+
+def subprocess_cli(args: list[str], cwd: Path) -> Any:
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "labeltools", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
 def test_a_roboflow_mask_export_converts_with_its_classes_and_splits(tmp_path: Path) -> None:
@@ -1095,13 +1102,6 @@ def test_a_roboflow_mask_export_converts_with_its_classes_and_splits(tmp_path: P
         assert (voc / "JPEGImages" / f"{image_id}.jpg").read_bytes() == (root / layout[mask_path]).read_bytes()
     sides = {split: read_split(voc, split) for split in ("train", "val", "test")}
     assert [len(sides[s]) for s in ("train", "val", "test")] == [4, 2, 1] and sides["test"] == ["img6_jpg.rf.0006"]
-
-
-def subprocess_cli(args: list[str], cwd: Path) -> Any:
-    import subprocess
-    import sys
-
-    return subprocess.run([sys.executable, "-m", "labeltools", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
 def test_camvid_colour_masks_convert_by_class_dict(tmp_path: Path) -> None:
