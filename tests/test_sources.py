@@ -1202,6 +1202,14 @@ def test_ade20k_and_mmsegmentation_layouts_convert_with_their_splits(tmp_path: P
         np.testing.assert_array_equal(labels(tmp_path / "voc", Path(mask_path).stem), values)
     assert read_split(tmp_path / "voc", "train") == ["ADE_train_00000000", "ADE_train_00000001"]
     assert read_split(tmp_path / "voc", "val") == ["ADE_valid_00000000", "ADE_valid_00000001"]
+    _, results = convert(ade, tmp_path / "voc21", "voc", options=ConvertOptions())  # 150 is no class of VOC's
+    mask = ade / "annotations" / "training" / "ADE_train_00000000.png"
+    assert results[0].error == (
+        f"{mask}: holds value(s) that are no class of the class table (voc preset): 150 x 16 "
+        "(add them, or choose what to do with unknown values: --unknown)"
+    )
+    _, results = convert(ade, tmp_path / "voc21", "voc", options=ConvertOptions(unknown="ignore"), overwrite=True)
+    assert all(r.ok for r in results) and (labels(tmp_path / "voc21", "ADE_train_00000000") == np.where(expected[str(mask.relative_to(ade))] == 150, 255, expected[str(mask.relative_to(ade))])).all()
     mmseg = tmp_path / "mmseg"
     layout = {f"ann_dir/{split}/{n}.png": f"img_dir/{split}/{n}.jpg" for split in ("train", "val") for n in range(2)}
     masks_dataset(mmseg, layout, grey_mask)

@@ -36,7 +36,7 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from labeltools.core._types import PathLike
-from labeltools.core.annotations import AnnotatedImage, AnnotatedObject, AnnotationExport, Geometry, SourceClass
+from labeltools.core.annotations import AnnotatedImage, AnnotationExport, SourceClass
 from labeltools.core.classes import (
     BACKGROUND_NAME,
     IGNORE_NAME,
@@ -623,8 +623,10 @@ def convert_record(
     """
     output = location(output)
     record = item.record
-    if record is None:  # one file per image: read here, in the worker
-        record = read_one(item.kind, item.json_path, options.images_dir, item.image, classes, options.index_map)
+    if record is None and item.kind == "masks":  # its mask is read below, once it is known to be needed
+        record = _problem_record(Path(item.json_path), None, item.image)
+    elif record is None:  # one file per image: read here, in the worker
+        record = read_one(item.kind, item.json_path, options.images_dir)
     if record.problem is not None:
         raise AnnotationError(record.problem)
     check_split_id(item.image_id, str(item))
@@ -636,11 +638,17 @@ def convert_record(
         done = _up_to_date(inputs, output, item.image_id, options)
         if done is not None:
             return _up_to_date_result(record.source, done, output, item.image_id, count_classes)
-    source = open_record_image(record)
-    painted = rasterise_record(
-        record, classes, (source.height, source.width), unknown=options.unknown,
-        instances=options.instances, overlap=options.overlap,
-    )  # fmt: skip
+    if item.kind == "masks":  # the mask is the label map: its values, not painted again
+        values, said = mask_class_values(item.json_path, classes, options.index_map)
+        record = replace(record, height=values.shape[0], width=values.shape[1], warnings=said)
+        source = open_record_image(record)
+        painted = Painted(known_values(values, classes, options.unknown, record.source), None, 0)
+    else:
+        source = open_record_image(record)
+        painted = rasterise_record(
+            record, classes, (source.height, source.width), unknown=options.unknown,
+            instances=options.instances, overlap=options.overlap,
+        )  # fmt: skip
     instance_image = Image.fromarray(painted.instance_map) if painted.instance_map is not None else None
     data = _write_outputs(
         output, item.image_id, source, Image.fromarray(painted.class_map), instance_image, classes, options,
@@ -814,44 +822,36 @@ def detect_source(found: Sequence[tuple[Path, Path | None]], source: SourceForma
     return kind, kinds[kind]
 
 
-def read_one(
-    kind: SourceFormat, path: PathLike, images_dir: str | None = None, image: str | None = None,
-    table: ClassTable | None = None, index_map: IndexMap | None = None,
-) -> AnnotatedImage:
-    """The record of a tool that writes one file per image (Cityscapes, a segmentation mask
-    export, a mask beside its ``image`` whose values and colours are ``table``'s classes, its
-    values rewritten by ``index_map`` first)."""
-    if kind == "masks":
-        assert image is not None and table is not None
-        return mask_record(path, image, table, index_map)
+def read_one(kind: SourceFormat, path: PathLike, images_dir: str | None = None) -> AnnotatedImage:
+    """The record of a tool that writes one file per image (Cityscapes, a segmentation mask export)."""
     export = READERS[kind](path, location(images_dir) if images_dir is not None else None)
     return export.images[0]
 
 
-def mask_record(path: PathLike, image: str, table: ClassTable, index_map: IndexMap | None = None) -> AnnotatedImage:
-    """A mask of a downloaded dataset and its image as a record: an object of each class value
-    it holds but 0, painted as the mask is (255 void), labelled by ``table``'s name of the value
-    (``"value 7"`` for a value the table lacks); a colour mask's colours are ``table``'s, the
-    values of the others rewritten by ``index_map`` first.
+def known_values(values: NDArray[np.uint8], table: ClassTable, unknown: UnknownPolicy, source: str) -> NDArray[np.uint8]:
+    """A mask's ``(H, W)`` uint8 values as a label map of ``table``'s classes: each value the
+    table lacks (255 aside) fails the mask (``unknown="error"``), or becomes 255 (``"ignore"``)
+    or 0 (``"background"``), as an unknown label of an annotation does.
 
     Raises:
-        LabelFileError, RemapError: the mask cannot be read (see :func:`mask_class_values`).
+        AnnotationError: a value the table lacks, with ``"error"``.
     """
-    values, warnings = mask_class_values(path, table, index_map)
-    height, width = values.shape
-    objects = []
-    found, counts = np.unique(values, return_counts=True)
-    for value, count in zip(found.tolist(), counts.tolist()):
-        if value == 0:
-            continue  # class 0 is where no object is
-        entry = table.entry(value)
-        label = entry.name if entry is not None else f"value {value}"
-        part = Geometry.of_region(values == value)
-        objects.append(AnnotatedObject(label, (part,), f"value {value} ({count} pixel(s))", crowd=value == VOID))
-    return AnnotatedImage(
-        source=str(path), annotation_file=str(path), image=image, candidates=(image,), height=height, width=width,
-        objects=tuple(objects), fill="pycocotools", warnings=warnings,
-    )  # fmt: skip
+    held = np.bincount(values.ravel(), minlength=256)
+    known = np.zeros(256, bool)
+    known[[entry.index for entry in table.entries]] = True
+    known[VOID] = True
+    strange = np.nonzero((held > 0) & ~known)[0]
+    if not len(strange):
+        return values
+    if unknown == "error":
+        listed = ", ".join(f"{v} x {held[v]}" for v in strange[:5].tolist())
+        raise AnnotationError(
+            f"{source}: holds value(s) that are no class of the class table ({table.source}): {listed} "
+            "(add them, or choose what to do with unknown values: --unknown)"
+        )
+    lookup = np.arange(256, dtype=np.uint8)
+    lookup[strange] = VOID if unknown == "ignore" else 0
+    return lookup[values]
 
 
 READERS: dict[str, Callable[[Any, Path | None], AnnotationExport]] = {
@@ -969,11 +969,12 @@ def _unreadable(path: Path, kind: SourceFormat, exc: AnnotationError) -> Convert
     return ConvertItem(str(path), f"({path.name})", kind, _problem_record(path, str(exc)))
 
 
-def _problem_record(path: Path, problem: str) -> AnnotatedImage:
-    """The record of an image that fails with ``problem`` when converted (its file ``path``)."""
+def _problem_record(path: Path, problem: str | None, image: str | None = None) -> AnnotatedImage:
+    """The record of the file ``path`` without objects: of an image that fails with ``problem``
+    when converted, or of a mask and its ``image``."""
     return AnnotatedImage(
-        source=str(path), annotation_file=str(path), image="", candidates=(), height=None, width=None,
-        objects=(), fill="pycocotools", problem=problem,
+        source=str(path), annotation_file=str(path), image=image or "", candidates=(image,) if image else (),
+        height=None, width=None, objects=(), fill="pycocotools", problem=problem,
     )  # fmt: skip
 
 

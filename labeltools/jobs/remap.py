@@ -30,6 +30,7 @@ from labeltools.formats.labels import (
     check_unique_stems,
     image_palette,
     open_image,
+    probe_label,
     read_label,
     save_picture,
     write_label,
@@ -228,7 +229,15 @@ def _grey_values(source: PathLike) -> NDArray[np.uint8]:
         RemapError: a colour mask whose channels differ (its colours go through a class table).
     """
     mask = _read_color_mask(source)
-    pixels = mask.pixels if isinstance(mask, _PixelMask) else mask.palette[mask.indices]
+    return _grey_or_refused(mask.pixels if isinstance(mask, _PixelMask) else mask.palette[mask.indices], source)
+
+
+def _grey_or_refused(pixels: NDArray[np.uint8], source: PathLike) -> NDArray[np.uint8]:
+    """The grey values of ``(H, W, 3|4)`` pixels whose channels are equal and opaque.
+
+    Raises:
+        RemapError: a colour mask whose channels differ, or not opaque.
+    """
     grey = pixels[..., 0]
     differ = int(np.count_nonzero((pixels[..., 1] != grey) | (pixels[..., 2] != grey)))
     clear = int(np.count_nonzero(pixels[..., 3] != 255)) if pixels.shape[-1] == 4 else 0
@@ -248,32 +257,29 @@ def mask_class_values(
     in words: a label file's (palette, grey, 16-bit that fits) as they are; a grey mask saved in
     colour (equal channels) by its grey values; either rewritten by ``index_map`` when given
     (each value it does not list 255); a colour mask by ``table``'s colours, each colour the
-    table lacks 255.
+    table lacks 255. The file is decoded once.
 
     Raises:
         LabelFileError: an unreadable file, or 16-bit values beyond 255.
         RemapError: a colour mask with ``index_map``, or whose colours would meet two classes of
             ``table``.
     """
-    values: NDArray[np.uint8] | None
-    try:
-        values = read_label(path)
-    except ColourImageError:
+    if probe_label(path)[1] in COLOUR_MODES:
+        mask = _read_color_mask(path)
+        assert isinstance(mask, _PixelMask)  # a palette image is a label file
         try:
-            values = _grey_values(path)
-        except RemapError:  # a colour mask
+            values = _grey_or_refused(mask.pixels, path)
+        except RemapError:
             if index_map is not None:
                 raise
-            values = None
-    if values is not None:
-        if index_map is None:
-            return values, ()
-        label, report = index_to_index_with_report(values, index_map, str(path))
-        return label, _made_void(report, f"of values the {index_map.source} does not list")
-    mask = _read_color_mask(path)
-    assert isinstance(mask, _PixelMask)  # a palette image is a label file
-    label, report = rgb_to_index_with_report(mask.pixels, table, source=str(path))
-    return label, _made_void(report, "in colours the class table lacks")
+            label, report = rgb_to_index_with_report(mask.pixels, table, source=str(path))
+            return label, _made_void(report, "in colours the class table lacks")
+    else:
+        values = read_label(path)
+    if index_map is None:
+        return values, ()
+    label, report = index_to_index_with_report(values, index_map, str(path))
+    return label, _made_void(report, f"of values the {index_map.source} does not list")
 
 
 def _made_void(report: RemapReport, what: str) -> tuple[str, ...]:
