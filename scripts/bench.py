@@ -928,7 +928,11 @@ def bench_import(workdir: Path, quick: bool) -> list[Result]:
     coco_export(coco, images=count, seed=1, size=(640, 480))
     cvat = workdir / "cvat"
     cvat_export(cvat, images=count, seed=2, size=(640, 480))
-    for name, source, fmt in (("COCO instances", coco, "coco_instances"), ("CVAT for images 1.1", cvat, "cvat")):
+    masks = semantic_masks_dataset(workdir / "masks", count)
+    for name, source, fmt in (
+        ("COCO instances", coco, "coco_instances"), ("CVAT for images 1.1", cvat, "cvat"),
+        ("masks beside images", masks, "common_semantic_segmentation"),
+    ):
         ours_out, base_out = fresh_folder(workdir, f"{fmt}-ours"), fresh_folder(workdir, f"{fmt}-base")
         ours_t, base_t = timeit_alternating(
             labeltools_process_each(lambda: ("convert", source, ours_out(), "--jobs", 2)),
@@ -939,17 +943,6 @@ def bench_import(workdir: Path, quick: bool) -> list[Result]:
             "import", f"{count} images, {name} to VOC, --jobs 2", ours_t, base_t,
             baseline_name="Datumaro 1.13 datum convert", target=3.0,
         ))  # fmt: skip
-    masks = semantic_masks_dataset(workdir / "masks", count)
-    ours_out, base_out = fresh_folder(workdir, "masks-ours"), fresh_folder(workdir, "masks-base")
-    ours_t, base_t = timeit_alternating(
-        labeltools_process_each(lambda: ("convert", masks, ours_out(), "--jobs", 2)),
-        lambda: tool_process([datum, "convert", "-if", "common_semantic_segmentation", "-i", masks, "-f", "voc_segmentation", "-o", base_out()], workdir)(),
-        repeats=repeats,
-    )  # fmt: skip
-    results.append(Result(
-        "import", f"{count} images, masks beside images to VOC, --jobs 2", ours_t, base_t,
-        baseline_name="Datumaro 1.13 datum convert", target=3.0,
-    ))  # fmt: skip
     city = workdir / "cityscapes"
     cityscapes_export(city, images=count, seed=3, size=(1024, 512), objects=(40, 80))
     scripts = tool_environment("cityscapesscripts", IMPORT_TOOLS["cityscapesscripts"]) / "python"
