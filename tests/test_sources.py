@@ -1323,3 +1323,24 @@ def test_datumaros_common_semantic_segmentation_converts_as_datumaro_reads_it(tm
     conversion, results = convert(index, tmp_path / "voc-index", options=ConvertOptions())
     assert all(r.ok for r in results) and conversion.classes.names == ["background", "cat", "dog"]
     assert (labels(tmp_path / "voc-index", "im1") == grey_mask(1)[1]).all()
+
+
+def test_carvanas_gif_masks_convert_beside_their_train_folder(tmp_path: Path) -> None:
+    """Carvana as Kaggle ships it: train/ and train_masks/ (<image>_mask.gif, values 0 and 1 in
+    a palette GIF): paired by the folder's name and the mask's ending, read as values."""
+    root = tmp_path / "carvana"
+
+    def gif_mask(n: int) -> tuple[Image.Image, np.ndarray]:
+        values = np.zeros((10, 16), np.uint8)
+        values[3:8, 2 + n : 12] = 1
+        image = Image.fromarray(values).convert("P")
+        image.putpalette([0, 0, 0, 255, 255, 255])
+        return image, values
+
+    expected = masks_dataset(root, {f"train_masks/car{n}_01_mask.gif": f"train/car{n}_01.jpg" for n in range(3)}, gif_mask)
+    (root / "classes.txt").write_text("background\ncar\n")
+    conversion, results = convert(root, tmp_path / "voc", root / "classes.txt", options=ConvertOptions())
+    assert all(r.ok for r in results), [r.error for r in results]
+    for mask_path, values in expected.items():
+        np.testing.assert_array_equal(labels(tmp_path / "voc", Path(mask_path).name.removesuffix("_mask.gif")), values)
+    assert conversion.split_chosen.startswith("their folders' own (train 3), val drawn from its train")

@@ -38,8 +38,9 @@ IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 
 
 #: The endings of a folder of labels named after its images' folder, as CamVid's releases name
-#: them: Kaggle's ``train_labels`` beside ``train``, SegNet's (and Datumaro's) ``trainannot``.
-LABEL_FOLDER_ENDINGS = ("_labels", "annot")
+#: them: Kaggle's ``train_labels`` beside ``train``, SegNet's (and Datumaro's) ``trainannot``,
+#: Carvana's ``train_masks``.
+LABEL_FOLDER_ENDINGS = ("_labels", "annot", "_masks")
 
 
 #: The lossless image files masks come in besides PNG (Carvana's and DRIVE's GIFs, ISPRS' and
@@ -254,13 +255,13 @@ _IMAGE_FOLDER_NAMES = frozenset({word for words in IMAGE_WORDS.values() for word
 
 def _says_labels(place: Any, root: Any) -> bool:
     """Whether the names of a folder under ``root`` say it holds labels (see :func:`mask_folders`):
-    its own (no images' folder's), one between it and ``root``, or ``root``'s, whole (a dataset
-    named ``kvasir_masks`` holds images as well)."""
+    its own (no images' folder's), one between it and ``root``, or ``root``'s when it is a word
+    of :data:`IMAGE_WORDS` alone (a dataset named ``kvasir_masks`` holds images as well)."""
     if place.name.lower() in _IMAGE_FOLDER_NAMES:
         return False
     if is_labels_name(place.name) or any(is_labels_name(name) for name in place.relative_to(root).parts[:-1]):
         return True
-    return place != root and (root.name.lower() in IMAGE_WORDS or bool(_label_ending(root.name)))
+    return place != root and root.name.lower() in IMAGE_WORDS
 
 
 def folder_split(folder: Any, root: Any, split_of: Callable[[str], str | None]) -> str | None:
