@@ -911,8 +911,13 @@ def test_masks_of_other_formats_are_read_by_colorize_and_remap_and_named_by_the_
         f"masks are (polyp.jpg), and label files are PNGs: labeltools remap {jpeg} --index-map 0-127:0,128-255:1 -d "
         "LABELS reads masks of 0 and 255 (JPEG shifts values near the edges)"
     )
-    Image.fromarray(np.dstack([truth * 255, truth, truth])).save(tmp_path / "photo.jpg")  # a colour JPEG is no mask
-    assert other_masks_hint(tmp_path) == ""
+    (tmp_path / "photos").mkdir()
+    Image.fromarray(np.dstack([truth * 255, truth, truth])).save(tmp_path / "photos" / "photo.jpg")  # a colour JPEG is no mask
+    assert other_masks_hint(tmp_path / "photos") == ""
+    assert other_masks_hint(tmp_path) == (  # the folder of the folders of masks: their folders are named
+        f"; its masks are in {tmp_path / 'labels'} and 1 more folder(s): give one of them, or labeltools convert {tmp_path} "
+        "NEW_FOLDER makes a VOC dataset of them"
+    )
     off = int(np.count_nonzero((shifted != 0) & (shifted != 255)))
     assert off  # JPEG's ringing at the edges
     result = CliRunner().invoke(app, ["remap", str(jpeg), "--index-map", "0:0,255:1", "-d", str(tmp_path / "exact"), "-j", "1"])
