@@ -1171,6 +1171,12 @@ def test_binary_masks_of_0_and_255_are_said_and_read_by_an_index_map(tmp_path: P
     for n in range(4):
         np.testing.assert_array_equal(labels(tmp_path / "voc", f"{n:03d}"), (expected[f"masks/{n:03d}.png"] == 255).astype(np.uint8))
     assert sorted(p.name for p in (tmp_path / "voc" / "JPEGImages").iterdir()) == [f"{n:03d}.jpg" for n in range(4)]
+    photo(root / "images" / "001.png", 20, 12, seed=1)  # the image is wider than its mask
+    resized = runner.invoke(app, ["convert", str(root), str(tmp_path / "voc"), "-m", "0:0,255:1", "--resume", "-j", "1"])
+    assert resized.exit_code == 1 and (
+        f"failed: {root / 'masks' / '001.png'}: the mask is 16x12 (width x height) and its image {root / 'images' / '001.png'} 20x12: "
+        "a mask covers its image pixel for pixel"
+    ) in " ".join(resized.stderr.split())
     with pytest.raises(DatasetError, match="masks of classes tell no instances apart: leave out --instances"):
         convert_labelme(root, tmp_path / "instances", root / "classes.txt", options=ConvertOptions(instances=True))
     coco = coco_export(tmp_path / "coco", images=1)

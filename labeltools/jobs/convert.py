@@ -640,8 +640,14 @@ def convert_record(
             return _up_to_date_result(record.source, done, output, item.image_id, count_classes)
     if item.kind == "masks":  # the mask is the label map: its values, not painted again
         values, said = mask_class_values(item.json_path, classes, options.index_map)
-        record = replace(record, height=values.shape[0], width=values.shape[1], warnings=said)
+        record = replace(record, warnings=said)
         source = open_record_image(record)
+        if (source.height, source.width) != values.shape:
+            rotated = f" after EXIF orientation {source.orientation}" if source.orientation != 1 else ""
+            raise AnnotationError(
+                f"{item.json_path}: the mask is {values.shape[1]}x{values.shape[0]} (width x height) and its image "
+                f"{source.path} {source.width}x{source.height}{rotated}: a mask covers its image pixel for pixel"
+            )
         painted = Painted(known_values(values, classes, options.unknown, record.source), None, 0)
     else:
         source = open_record_image(record)
