@@ -514,7 +514,7 @@ def test_binary_masks_saved_as_0_and_255_are_said_and_read_as_classes_when_asked
         guess[5:15, 5:10] = 0
         Image.fromarray(guess, "L").save(tmp_path / "pred" / f"m{i}.png")
     gt = tmp_path / "gt"
-    hint = "if 255 marks objects there (a binary mask saved as 0/255), read them as class 1 first: labeltools remap FILES --index-map 0:0,255:1 -d FOLDER (labeltools convert DATASET NEW_FOLDER --index-map 0:0,255:1 makes a VOC dataset of them with their images)"
+    hint = "if 255 marks objects there (a binary mask saved as 0/255), read them as class 1 first: labeltools remap FILES --index-map 0:0,255:1 -d FOLDER (a dataset: labeltools convert DATASET NEW -m 0:0,255:1)"
     scored = run("evaluate", gt, tmp_path / "pred", "-n", "2")
     assert scored.exit_code == 0
     assert f"warning: {gt}: the ground truth holds no class but 0 (and void, 255, which is not scored): {hint}" in flat(scored.stderr)

@@ -472,8 +472,7 @@ def _counts_with_warning(counter: ClassCounter, where: str | None = None) -> Cla
 #: as 0/255, where 255 means the object, not void.
 BINARY_MASK_HINT = (
     "if 255 marks objects there (a binary mask saved as 0/255), read them as class 1 first: "
-    "labeltools remap FILES --index-map 0:0,255:1 -d FOLDER (labeltools convert DATASET NEW_FOLDER "
-    "--index-map 0:0,255:1 makes a VOC dataset of them with their images)"
+    "labeltools remap FILES --index-map 0:0,255:1 -d FOLDER (a dataset: labeltools convert DATASET NEW -m 0:0,255:1)"
 )
 
 
