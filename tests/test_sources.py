@@ -1160,8 +1160,8 @@ def test_binary_masks_of_0_and_255_are_said_and_read_by_an_index_map(tmp_path: P
     assert said.exit_code == 1, said.stderr  # the mask without its image
     flat = " ".join(said.stderr.split())
     assert (
-        f"warning: {root / 'masks' / '000.png'} holds 0 and 255 alone, and 255 is void: if 255 marks objects "
-        "(a binary mask saved as 0/255), add --index-map 0:0,255:1 to read them as class 1"
+        f"warning: {root / 'masks' / '000.png'} and the 4 mask(s) after it hold 0 and 255 alone, and 255 is void: if 255 "
+        "marks objects (binary masks saved as 0/255), add --index-map 0:0,255:1 to read them as class 1"
     ) in flat
     assert f"info: masks: {root / 'masks'}: images {root / 'images'} (beside masks/); 1 image(s) without a mask left out (unlabelled.png)" in flat
     assert f"failed: {root / 'masks' / 'lost.png'}: no image lost.jpg (or .jpeg, .png) in {root / 'images'}" in flat

@@ -1092,18 +1092,22 @@ def source_class_table(kind: SourceFormat, exports: Sequence[AnnotationExport]) 
     return table, f"{len(ordered)} classes{colours} of {files}, {how}; 0 _background_, 255 void"
 
 
-def _say_binary_masks(items: Sequence[ConvertItem]) -> None:
-    """Warn, before converting, when the first mask holds 0 and 255 alone: a binary mask saved as
-    0/255, whose objects would be void unless its values are rewritten."""
-    try:
-        values = read_label(items[0].json_path)
-    except LabeltoolsError:
-        return  # a colour mask, or one its conversion reports
-    held = set(np.unique(values).tolist())
+def _say_binary_masks(items: Sequence[ConvertItem], looked_at: int = 5) -> None:
+    """Warn, before converting, when the first masks (``looked_at`` of them) hold 0 and 255
+    alone: binary masks saved as 0/255, whose objects would be void unless their values are
+    rewritten."""
+    held: set[int] = set()
+    for item in items[:looked_at]:
+        try:
+            held |= set(np.unique(read_label(item.json_path)).tolist())
+        except LabeltoolsError:
+            return  # a colour mask, or one its conversion reports
     if VOID in held and held <= {0, VOID}:
+        more = min(len(items), looked_at) - 1
+        which = f"{items[0].json_path} and the {more} mask(s) after it hold" if more else f"{items[0].json_path} holds"
         log.warning(
-            "%s holds 0 and 255 alone, and 255 is void: if 255 marks objects (a binary mask saved as 0/255), "
-            "add --index-map 0:0,255:1 to read them as class 1", items[0].json_path,
+            "%s 0 and 255 alone, and 255 is void: if 255 marks objects (binary masks saved as 0/255), "
+            "add --index-map 0:0,255:1 to read them as class 1", which,
         )  # fmt: skip
 
 
