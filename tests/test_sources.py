@@ -1350,3 +1350,109 @@ def test_carvanas_gif_masks_convert_beside_their_train_folder(tmp_path: Path) ->
     for mask_path, values in expected.items():
         np.testing.assert_array_equal(labels(tmp_path / "voc", Path(mask_path).name.removesuffix("_mask.gif")), values)
     assert conversion.split_chosen.startswith("their folders' own (train 3), val drawn from its train")
+
+
+# --- COCO panoptic against Datumaro's coco_panoptic importer -----------------------------------
+
+
+def coco_panoptic_export(root: Path, images: int, seed: int = 0) -> Path:
+    """A COCO panoptic export as COCO 2017 lays it out (and Datumaro's importer reads it):
+    ``annotations/panoptic_val2017.json``, the segment PNGs in ``annotations/panoptic_val2017/``,
+    the images in ``images/val2017/``; things and stuff, crowd segments and unlabeled pixels."""
+    rng = np.random.default_rng(seed)
+    categories = [
+        {"id": 1, "name": "person", "isthing": 1, "supercategory": "person"},
+        {"id": 3, "name": "car", "isthing": 1, "supercategory": "vehicle"},
+        {"id": 184, "name": "tree-merged", "isthing": 0, "supercategory": "plant"},
+        {"id": 187, "name": "sky-other-merged", "isthing": 0, "supercategory": "sky"},
+    ]
+    doc: dict[str, Any] = {"info": {}, "licenses": [], "images": [], "annotations": [], "categories": categories}
+    (root / "annotations" / "panoptic_val2017").mkdir(parents=True)
+    for n in range(images):
+        height, width = 24, 32
+        blocks = rng.integers(0, 6, (3, 4))  # 0: unlabeled, else a segment
+        ids = np.zeros((3, 4), np.int64)
+        segments = []
+        for k, block in enumerate(blocks.ravel().tolist()):
+            if block == 0:
+                continue
+            seg_id = int(rng.integers(1, 2**24))
+            category = categories[k % 4]
+            ids.ravel()[k] = seg_id
+            segments.append({"id": seg_id, "category_id": category["id"], "iscrowd": int(block == 5), "bbox": [0, 0, 1, 1], "area": 48})
+        full = ids.repeat(8, 0).repeat(8, 1)
+        png = np.stack([full & 255, (full >> 8) & 255, (full >> 16) & 255], -1).astype(np.uint8)
+        name = f"{n:012d}"
+        Image.fromarray(png).save(root / "annotations" / "panoptic_val2017" / f"{name}.png")
+        photo(root / "images" / "val2017" / f"{name}.jpg", width, height, seed=n)
+        doc["images"].append({"id": n + 1, "file_name": f"{name}.jpg", "width": width, "height": height})
+        doc["annotations"].append({"image_id": n + 1, "file_name": f"{name}.png", "segments_info": segments})
+    (root / "annotations" / "panoptic_val2017.json").write_text(json.dumps(doc))
+    return root / "annotations" / "panoptic_val2017.json"
+
+
+DATUMARO_PANOPTIC = """
+import json
+import sys
+from pathlib import Path
+import numpy as np
+from datumaro.components.annotation import AnnotationType
+from datumaro.components.dataset import Dataset
+
+source, out = sys.argv[1:3]
+Path(out).mkdir()
+dataset = Dataset.import_from(source, "coco_panoptic")
+names = [label.name for label in dataset.categories()[AnnotationType.label]]
+for item in dataset:
+    shape = item.media.data.shape[:2]
+    masks = [(names[a.label], bool(a.attributes.get("is_crowd")), a.id, a.image) for a in item.annotations if a.type == AnnotationType.mask]
+    np.savez(Path(out) / f"{item.id}.npz", names=json.dumps([(name, crowd, seg_id) for name, crowd, seg_id, _ in masks]),
+             masks=np.stack([image for *_, image in masks]) if masks else np.zeros((0, *shape), bool))
+"""
+
+
+def test_coco_panoptic_converts_as_datumaro_reads_it(tmp_path: Path) -> None:
+    """A COCO panoptic file (segments_info over segment PNGs) failed every image ("category_id
+    None is not among the categories"). Each segment is now an object of its category, a crowd
+    segment and the unlabeled pixels void: the label maps equal Datumaro's coco_panoptic import,
+    segment for segment, and --instances numbers each segment; export to COCO reads it too."""
+    from consumers import run_in
+
+    path = coco_panoptic_export(tmp_path / "coco", images=5, seed=3)
+    (tmp_path / "elsewhere").mkdir()
+    done = run_in("datumaro", DATUMARO_PANOPTIC, tmp_path / "elsewhere", str(tmp_path / "coco"), str(tmp_path / "reference"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    conversion, results = convert(path, tmp_path / "out")
+    assert conversion.source == "coco" and all(r.ok for r in results), [r.error for r in results if not r.ok]
+    assert not [w for r in results for w in r.warnings]
+    index = conversion.classes.name_to_index
+    references = sorted((tmp_path / "reference").glob("*.npz"))
+    assert len(references) == 5
+    crowds = 0
+    for reference in references:
+        read = np.load(reference)
+        expected = np.full(read["masks"].shape[1:], 255, np.uint8)  # unlabeled: no segment, void
+        segments = json.loads(str(read["names"]))
+        for (name, crowd, _), mask in zip(segments, read["masks"]):
+            expected[mask] = 255 if crowd else index[name]
+            crowds += crowd
+        np.testing.assert_array_equal(labels(tmp_path / "out", reference.stem), expected, err_msg=reference.stem)
+        objects = labels(tmp_path / "out", reference.stem, "SegmentationObject")
+        for (_, crowd, _), mask in zip(segments, read["masks"]):
+            values = set(np.unique(objects[mask]).tolist())
+            assert len(values) == 1 and (values == {255}) == crowd  # one instance a segment
+    assert crowds and (expected == 255).any()
+    assert read_split(tmp_path / "out", "val") == [r.stem for r in references]
+    exported = runner.invoke(app, ["export", str(path), "--to", "coco", "-d", str(tmp_path / "exported"), "-j", "1"])
+    assert exported.exit_code == 0, exported.output
+    from pycocotools.coco import COCO
+
+    coco = COCO(str(tmp_path / "exported" / "annotations" / "instances_val.json"))
+    anns = coco.loadAnns(coco.getAnnIds())
+    things = sum(1 for r in references for _, crowd, _ in json.loads(str(np.load(r)["names"])) if not crowd)
+    assert sum(1 for a in anns if not a["iscrowd"]) == things  # a segment an object
+    for image in coco.loadImgs(coco.getImgIds()):  # void (crowd segments, unlabeled pixels): crowd regions
+        crowd = np.zeros((image["height"], image["width"]), bool)
+        for a in coco.loadAnns(coco.getAnnIds(imgIds=image["id"], iscrowd=True)):
+            crowd |= coco.annToMask(a).astype(bool)
+        np.testing.assert_array_equal(crowd, labels(tmp_path / "out", Path(image["file_name"]).stem) == 255)

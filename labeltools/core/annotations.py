@@ -96,6 +96,22 @@ class AnnotatedObject:
     crowd: bool = False
 
 
+@dataclass(frozen=True)
+class PanopticSegments:
+    """The objects of an image kept as a panoptic PNG (COCO's panoptic format): each pixel's
+    segment id is ``R + 256 G + 256² B``, 0 where no segment is.
+
+    Attributes:
+        png: the PNG's path.
+        segments: ``(segment id, class name, crowd)`` of each segment, in file order.
+        where: the image's entry in its file, for messages.
+    """
+
+    png: str
+    segments: tuple[tuple[int, str, bool], ...]
+    where: str
+
+
 @dataclass(frozen=True, eq=False)
 class AnnotatedImage:
     """One image of an annotation export and its objects.
@@ -114,6 +130,8 @@ class AnnotatedImage:
         subset: the part of the export the image belongs to (a CVAT project's subset, a COCO
             file's split), which tells apart images of one name in several subsets.
         groups: how objects sharing an instance key are painted (see :data:`GroupRule`).
+        panoptic: where the objects are when they are kept as a panoptic PNG (``objects`` is
+            empty then, until the PNG is read: :func:`labeltools.formats.coco.with_segments`).
     """
 
     source: str
@@ -128,10 +146,13 @@ class AnnotatedImage:
     problem: str | None = None
     subset: str | None = None
     groups: GroupRule = "instance"
+    panoptic: PanopticSegments | None = None
 
     @property
     def labels(self) -> set[str]:
-        """The class names its objects use."""
+        """The class names its objects use (its segments', when kept as a panoptic PNG)."""
+        if self.panoptic is not None:
+            return {label for _, label, _ in self.panoptic.segments}
         return {obj.label for obj in self.objects}
 
 

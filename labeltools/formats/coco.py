@@ -16,19 +16,23 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw
 
+from dataclasses import replace
+
 from labeltools.core.annotations import (
     AnnotatedImage,
     AnnotatedObject,
     AnnotationExport,
     Geometry,
+    PanopticSegments,
     SourceClass,
 )
-from labeltools.core.classes import ClassTable
+from labeltools.core.classes import IGNORE_NAME, ClassTable
 from labeltools.core.errors import AnnotationError, ExportError, require_extra, shown
 from labeltools.core.files import json_text
 from labeltools.core.options import VOID
 from labeltools.core.version import __version__
 from labeltools.engine.storage import atomic_write, location
+from labeltools.formats.labels import open_image
 from labeltools.formats.sources import (
     BadObject,
     image_candidates,
@@ -189,9 +193,10 @@ def write_coco(
 
 
 def _split_of(path: Path) -> str | None:
-    """``train`` of ``instances_train.json`` / ``instances_train2017.json``, else None."""
+    """``train`` of ``instances_train.json`` / ``instances_train2017.json`` (and of
+    ``panoptic_train2017.json``), else None."""
     stem = path.stem
-    return stem.split("_", 1)[1] if stem.startswith("instances_") and "_" in stem else None
+    return stem.split("_", 1)[1] if stem.startswith(("instances_", "panoptic_")) and "_" in stem else None
 
 
 def _image_folders(path: Path) -> list[Path]:
@@ -274,6 +279,71 @@ def _coco_part(raw: Any, what: str, height: int, width: int, warnings: list[str]
     raise BadObject(f"{what} must be a list of polygons or an RLE, got {shown(raw)}")
 
 
+def _segments(anns: Sequence[tuple[int, Any]], names: dict[Any, str], path: Path) -> PanopticSegments:
+    """The segments of an image of a COCO panoptic file: its annotation's ``segments_info``,
+    over the PNG ``file_name`` in the folder named as the file (``annotations/panoptic_val2017/``
+    beside ``panoptic_val2017.json``).
+
+    Raises:
+        BadObject: no annotation, or one that is not a panoptic one.
+    """
+    if len(anns) != 1:
+        raise BadObject(f"{len(anns)} annotations name it; a panoptic file has one an image")
+    m, ann = anns[0]
+    what = f"annotations[{m}]"
+    png, info = ann.get("file_name"), ann.get("segments_info")
+    if not isinstance(png, str) or not png or not isinstance(info, list):
+        raise BadObject(f"{what} needs a 'file_name' and a 'segments_info' list (a COCO panoptic annotation)")
+    segments = []
+    for k, raw in enumerate(info):
+        seg_id = raw.get("id") if isinstance(raw, dict) else None
+        category = raw.get("category_id") if isinstance(raw, dict) else None
+        crowd = raw.get("iscrowd", 0) if isinstance(raw, dict) else None
+        if isinstance(seg_id, bool) or not isinstance(seg_id, int) or not 0 < seg_id < 2**24:
+            raise BadObject(f"{what}.segments_info[{k}]: 'id' must be a segment id 1..16777215, got {shown(seg_id)}")
+        label = names.get(category) if isinstance(category, int) else None
+        if label is None:
+            raise BadObject(f"{what}.segments_info[{k}]: category_id {shown(category)} is not among the categories")
+        if crowd not in (0, 1):
+            raise BadObject(f"{what}.segments_info[{k}]: iscrowd must be 0 or 1, got {shown(crowd)}")
+        segments.append((seg_id, label, bool(crowd)))
+    return PanopticSegments(str(path.parent / path.stem / png), tuple(segments), what)
+
+
+def with_segments(record: AnnotatedImage) -> AnnotatedImage:
+    """A record of a COCO panoptic file with its segments read from its PNG: an object of each
+    segment (its instance the segment's id; a crowd segment a crowd region), and the pixels of
+    no segment (id 0, unlabeled) a crowd region, void, as panopticapi's semantic conversion
+    leaves them. A record kept otherwise is returned as it is.
+
+    Raises:
+        AnnotationError: the PNG is missing, unreadable, not RGB or of another size.
+    """
+    kept = record.panoptic
+    if kept is None:
+        return record
+    with open_image(kept.png, AnnotationError, "panoptic PNG") as image:
+        if image.mode != "RGB":
+            raise AnnotationError(f"{kept.png}: is an image of mode {image.mode}, not a panoptic PNG (RGB segment ids)")
+        pixels = np.asarray(image).astype(np.int64)
+    ids = pixels[..., 0] + (pixels[..., 1] << 8) + (pixels[..., 2] << 16)
+    if (record.height, record.width) != ids.shape:
+        raise AnnotationError(f"{kept.png}: is {ids.shape[1]}x{ids.shape[0]}, its image {record.width}x{record.height} (width x height)")
+    present = set(np.unique(ids).tolist())
+    objects = []
+    for seg_id, label, crowd in kept.segments:
+        if seg_id in present:
+            part = Geometry.of_region(ids == seg_id)
+            objects.append(AnnotatedObject(label, (part,), f"{kept.where} segment {seg_id}", instance=seg_id, crowd=crowd))
+    listed = {seg_id for seg_id, _, _ in kept.segments}
+    if present - listed - {0}:
+        extra = sorted(present - listed - {0})
+        raise AnnotationError(f"{kept.png}: holds segment id(s) {', '.join(map(str, extra[:5]))} that {kept.where}'s segments_info lacks")
+    if 0 in present:
+        objects.append(AnnotatedObject(IGNORE_NAME, (Geometry.of_region(ids == 0),), f"{kept.png}: unlabeled pixels", crowd=True))
+    return replace(record, objects=tuple(objects), panoptic=None)
+
+
 def read_coco(path: Any, images_dir: Path | None = None) -> AnnotationExport:
     """Read a COCO instances file (see :func:`parse_coco`)."""
     path = location(path)
@@ -305,6 +375,7 @@ def parse_coco(doc: Any, path: Path, images_dir: Path | None = None) -> Annotati
             raise AnnotationError(f"{path}: categories[{n}] repeats id {cid}")
         names[cid] = name
         classes.append(SourceClass(name, cid))
+    panoptic = bool(doc["annotations"]) and isinstance(doc["annotations"][0], dict) and "segments_info" in doc["annotations"][0]
     by_image: dict[Any, list[tuple[int, Any]]] = {}
     stray = 0
     for n, ann in enumerate(doc["annotations"]):
@@ -327,8 +398,11 @@ def parse_coco(doc: Any, path: Path, images_dir: Path | None = None) -> Annotati
         seen.add(key)
         source = f"{path}: image {shown(name)} (id {shown(key)})"
         objects, warnings, problem = [], [], None
+        segments = None
         try:
             height, width = image_size(image.get("height"), image.get("width"))
+            if panoptic:
+                segments = _segments(by_image.pop(key, []), names, path)
             for m, ann in by_image.pop(key, []):
                 what = f"annotations[{m}]" + (f" (id {shown(ann.get('id'))})" if "id" in ann else "")
                 category = ann.get("category_id")
@@ -351,7 +425,7 @@ def parse_coco(doc: Any, path: Path, images_dir: Path | None = None) -> Annotati
             source=source, annotation_file=str(path), image=name,
             candidates=image_candidates(name, folders, images_dir), height=height, width=width,
             objects=tuple(objects), fill="pycocotools", warnings=tuple(warnings), problem=problem,
-            subset=_split_of(path),
+            subset=_split_of(path), panoptic=segments,
         ))  # fmt: skip
     stray += sum(len(v) for v in by_image.values())
     if stray:

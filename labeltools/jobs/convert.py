@@ -93,7 +93,7 @@ from labeltools.formats.cityscapes import (
     painted_label,
     read_cityscapes,
 )
-from labeltools.formats.coco import read_coco
+from labeltools.formats.coco import read_coco, with_segments
 from labeltools.formats.cvat import is_cvat_xml, read_cvat
 from labeltools.formats.folders import (
     JPEG_MASK_SUFFIXES,
@@ -633,6 +633,8 @@ def convert_record(
     if resume:
         try:
             inputs: list[Path] | None = [location(record.annotation_file), find_image(record)]
+            if record.panoptic is not None:
+                inputs.append(location(record.panoptic.png))  # type: ignore[union-attr]
         except AnnotationError:
             inputs = None
         done = _up_to_date(inputs, output, item.image_id, options)
@@ -651,6 +653,7 @@ def convert_record(
         painted = Painted(known_values(values, classes, options.unknown, record.source), None, 0)
     else:
         source = open_record_image(record)
+        record = with_segments(record)  # a panoptic file's segments, read from their PNG
         painted = rasterise_record(
             record, classes, (source.height, source.width), unknown=options.unknown,
             instances=options.instances, overlap=options.overlap,
@@ -915,7 +918,7 @@ def record_items(
             split = own_split(record.subset) or own_split(PurePosixPath(record.annotation_file.replace("\\", "/")).parent.name)
             items.append(ConvertItem(record.annotation_file, image_id, kind, record, split))
     _check_unique([(str(item), item.image_id) for item in items], flatten_names)
-    empty = [item.image_id for item in items if item.record is not None and not item.record.objects and item.record.problem is None]
+    empty = [item.image_id for item in items if item.record is not None and not item.record.labels and item.record.problem is None]
     if empty:  # the export lists every image of its task: one not annotated yet is not background
         more = f" and {len(empty) - 5} more" if len(empty) > 5 else ""
         log.warning(

@@ -70,6 +70,7 @@ from labeltools.formats.coco import (
     require_pycocotools,
     rounded_fill,
     segmentation_rle,
+    with_segments,
     write_coco,
 )
 from labeltools.formats.images import open_record_image
@@ -263,6 +264,7 @@ def _record_source(item: ExportItem, table: ClassTable, options: ExportOptions) 
     if record.problem is not None:
         raise AnnotationError(record.problem)
     image = open_record_image(record)
+    record = with_segments(record)  # a panoptic file's segments, read from their PNG
     height, width = image.height, image.width
     values: list[int | None] = object_values(record, table, options.unknown)  # type: ignore[arg-type]
     stamps, values, _ = record_stamps(record, values, height, width, skip=(None, 0))
