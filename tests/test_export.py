@@ -257,6 +257,25 @@ def test_class_ids_are_those_of_class_names_txt_everywhere(tmp_path: Path) -> No
     assert "  0: \"_background_\"" in (tmp_path / "kept" / "data.yaml").read_text()
 
 
+def test_yolo_ids_of_a_coco_source_leave_out_the_ids_no_class_takes(tmp_path: Path) -> None:
+    """COCO's category ids leave gaps (1, 3, 7 here; COCO's own 1..90 for 80 classes), which the
+    class table fills with unused_<id> placeholders to keep the ids: YOLO's ids skipped none
+    of them, a detection head of dead classes where Ultralytics' own COCO conversion numbers its
+    80 classes from 0. The placeholders are no class; --keep-ids keeps the dataset's ids."""
+    from exports import coco_export
+
+    path = coco_export(tmp_path / "coco", images=3, seed=2)
+    result = run("export", path, "--to", "yolo-seg", "-d", tmp_path / "yolo", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert "YOLO class ids: 0 person, 1 car, 2 tree (from 0 for the first class" in " ".join(result.stderr.split())
+    assert "names:\n  0: \"person\"\n  1: \"car\"\n  2: \"tree\"\n" in (tmp_path / "yolo" / "data.yaml").read_text()
+    used = {c for p in (tmp_path / "yolo" / "labels").rglob("*.txt") for c, _ in read_yolo(p)}
+    assert used == {0, 1, 2}
+    kept = run("export", path, "--to", "yolo-seg", "-d", tmp_path / "kept", "--keep-ids", "-j", "1")
+    assert kept.exit_code == 0, kept.output
+    assert {c for p in (tmp_path / "kept" / "labels").rglob("*.txt") for c, _ in read_yolo(p)} == {1, 3, 7}
+
+
 def test_export_refuses_what_it_cannot_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "x.txt").write_text("x")

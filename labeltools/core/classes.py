@@ -1095,6 +1095,21 @@ def is_one_line(name: str) -> bool:
     return len(name.splitlines()) <= 1
 
 
+def unused_name(index: int, names: set[str]) -> str:
+    """The name of a placeholder class at ``index``, a value no class takes between the ids an
+    export gives (``class_names.txt`` numbers classes by line): ``unused_<index>``, with ``_``
+    before it while ``names`` holds it."""
+    name = f"unused_{index}"
+    while name in names:
+        name = "_" + name
+    return name
+
+
+def is_unused(entry: ClassEntry) -> bool:
+    """Whether a class is a placeholder (see :func:`unused_name`): no class at all."""
+    return entry.name.lstrip("_") == f"unused_{entry.index}"
+
+
 def _too_many_classes(source: str) -> ClassTableError:
     """The error of a table that numbers more classes than a label PNG has values for."""
     return ClassTableError(f"{source}: more than {VOID} classes: label PNGs store one byte per pixel and {VOID} is void")

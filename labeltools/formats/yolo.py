@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from labeltools.core.classes import ClassTable
+from labeltools.core.classes import ClassTable, is_unused
 from labeltools.core.errors import ExportError, YoloLabelError, require_extra
 from labeltools.core.options import VOID
 
@@ -31,12 +31,14 @@ _SCALE = 10**DECIMALS
 
 
 def yolo_class_ids(table: ClassTable, keep_ids: bool = False) -> dict[int, int]:
-    """The YOLO class id of each class index: by default the classes but background (0) and
-    void, numbered from 0 in table order (Ultralytics' own numbering: no class the detection
-    head never sees); with ``keep_ids``, the table's own indices (0, background, then unused)."""
+    """The YOLO class id of each class index: by default the classes but background (0), void
+    and the placeholders of ids no class takes (COCO's ids 12, 26, ...: :func:`is_unused`),
+    numbered from 0 in table order (Ultralytics' own numbering, its COCO conversion's 80
+    classes: no class the detection head never sees); with ``keep_ids``, the table's own
+    indices (0, background, then unused)."""
     if keep_ids:
         return {entry.index: entry.index for entry in table.classes if entry.index < VOID}
-    real = [entry.index for entry in table.classes if 0 < entry.index < VOID]
+    real = [entry.index for entry in table.classes if 0 < entry.index < VOID and not is_unused(entry)]
     return {index: number for number, index in enumerate(real)}
 
 

@@ -43,6 +43,7 @@ from labeltools.core.classes import (
     ClassEntry,
     ClassTable,
     line_problem,
+    unused_name,
 )
 from labeltools.core.colormap import VOID_COLOR, palette_bytes, voc_colormap
 from labeltools.core.errors import (
@@ -1008,13 +1009,6 @@ def _check_unique(owners: Sequence[tuple[str, str]], flatten_names: bool, what: 
         raise DatasetError(f"{len(clashes)} output id(s) would be written by more than one {what}{hint}: {listed}{more}")
 
 
-def _unused_name(index: int, names: set[str]) -> str:
-    name = f"unused_{index}"
-    while name in names:
-        name = "_" + name
-    return name
-
-
 def _declared(cls: SourceClass) -> str:
     """A declared class's id and colour, in words ("id 3, colour 250,50,83")."""
     parts = [f"id {cls.id}" if cls.id is not None else "no id"]
@@ -1079,7 +1073,7 @@ def source_class_table(kind: SourceFormat, exports: Sequence[AnnotationExport]) 
     taken = {e.index for e in entries}
     gaps = [i for i in range(1, max(taken) + 1) if i not in taken]  # class_names.txt numbers by line
     names = {e.name for e in entries}
-    entries += [ClassEntry(i, _unused_name(i, names), (0, 0, 0)) for i in gaps]
+    entries += [ClassEntry(i, unused_name(i, names), (0, 0, 0)) for i in gaps]
     entries.append(ClassEntry(VOID, IGNORE_NAME, VOID_COLOR))
     files = ", ".join(sorted({Path(e.path).name for e in exports}))
     table = ClassTable(sorted(entries, key=lambda e: e.index), f"the classes of {files}")
