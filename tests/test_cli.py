@@ -829,6 +829,19 @@ def test_evaluate_split_and_missing(tmp_path):
     assert "no prediction for" in result.stderr and "skipped 1" in result.stderr
 
 
+def test_a_table_in_the_working_folder_is_not_the_predictions_own(tmp_path):
+    """A folder of predictions in a working folder that keeps another dataset's class tables
+    (id2label.json, class_names.txt): they are no record of the predictions' classes, which no
+    images' folder beside them makes a dataset, so they contradict nothing."""
+    root = small_voc(tmp_path / "voc")
+    pred = predictions(tmp_path, root)
+    (tmp_path / "id2label.json").write_text('{"0": "wall", "1": "building", "2": "sky", "3": "floor"}')
+    (tmp_path / "class_names.txt").write_text("road\nsidewalk\nbuilding\nwall\n")
+    result = run("evaluate", root, pred, "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert "calls class" not in result.stderr and "mIoU" in result.stdout
+
+
 def test_predictions_saved_as_jpeg_are_named_with_why_they_are_not_read(tmp_path):
     root = small_voc(tmp_path / "voc")
     pred = predictions(tmp_path, root, shift=False)

@@ -1443,6 +1443,9 @@ def test_coco_panoptic_converts_as_datumaro_reads_it(tmp_path: Path) -> None:
             assert len(values) == 1 and (values == {255}) == crowd  # one instance a segment
     assert crowds and (expected == 255).any()
     assert read_split(tmp_path / "out", "val") == [r.stem for r in references]
+    assert "unused_2" in conversion.classes.names  # COCO's ids kept, those between them placeholders
+    stats = runner.invoke(app, ["stats", str(tmp_path / "out")])
+    assert stats.exit_code == 0 and "classes never seen: 0 _background_" in stats.stdout and "unused_" not in stats.stdout
     exported = runner.invoke(app, ["export", str(path), "--to", "coco", "-d", str(tmp_path / "exported"), "-j", "1"])
     assert exported.exit_code == 0, exported.output
     from pycocotools.coco import COCO

@@ -35,6 +35,7 @@ from labeltools.cli.shared import (
     stop_if_all_failed,
     wrote,
 )
+from labeltools.core.classes import is_unused
 from labeltools.core.errors import LabeltoolsError
 from labeltools.core.options import (
     DEFAULT_MAX_CELLS,
@@ -204,6 +205,8 @@ def stats_command(
         ("index", "name", "pixels", "share %", "images"),
     )
     for row in stats.rows():
+        if row["is_class"] and not row["pixels"] and is_unused(row["index"], row["name"]):
+            continue  # a placeholder of an id no class takes (COCO's gaps)
         style = None if row["is_class"] else "red"
         grid.add_row(
             str(row["index"]), row["name"], str(row["pixels"]), f"{row['share'] * 100:.2f}", str(row["images"]),

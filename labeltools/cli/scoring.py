@@ -31,6 +31,7 @@ from labeltools.cli.shared import (
     warn,
     wrote,
 )
+from labeltools.core.classes import is_unused
 from labeltools.core.options import (
     EFFECTIVE_BETA,
     ENET_C,
@@ -211,7 +212,7 @@ def evaluate_command(
         out.print(f"{label:>24}: {scores[key] * 100:.2f}")
     for other in scores.get("not_scored", ()):
         out.print(f"predicted as {printable(other['name'])} (wrong wherever it is): {other['pred_pixels']} pixels", soft_wrap=True)
-    absent = scores["absent_classes"]
+    absent = [a for a in scores["absent_classes"] if not is_unused(a["index"], a["name"])]  # placeholders are no class
     out.print(
         "absent from ground truth and predictions (left out of the means): "
         + printable(", ".join(f"{a['index']} {a['name']}" for a in absent) if absent else "none"),

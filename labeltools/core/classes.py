@@ -1105,9 +1105,10 @@ def unused_name(index: int, names: set[str]) -> str:
     return name
 
 
-def is_unused(entry: ClassEntry) -> bool:
-    """Whether a class is a placeholder (see :func:`unused_name`): no class at all."""
-    return entry.name.lstrip("_") == f"unused_{entry.index}"
+def is_unused(index: int, name: str) -> bool:
+    """Whether the class ``index`` named ``name`` is a placeholder (see :func:`unused_name`): no
+    class at all, left out where classes are listed."""
+    return name.lstrip("_") == f"unused_{index}"
 
 
 def _too_many_classes(source: str) -> ClassTableError:

@@ -41,7 +41,7 @@ from labeltools.core.errors import ClassTableError, DatasetError
 from labeltools.core.files import read_small_text
 from labeltools.core.options import LABELME_RULES, MAX_CLASSES
 from labeltools.engine.storage import atomic_writes, list_files, location, read_bytes
-from labeltools.formats.folders import is_labels_name, other_masks_hint
+from labeltools.formats.folders import images_beside, other_masks_hint
 from labeltools.formats.labels import open_image, read_label
 
 IMAGES_DIR = "JPEGImages"
@@ -536,7 +536,7 @@ def load_class_table(root: PathLike) -> ClassTable | None:
 #: above ``train_labels/``) and ``label_colors.txt``, a Hugging Face dataset's ``id2label.json``.
 SHIPPED_TABLES: tuple[str, ...] = ("_classes.csv", "class_dict.csv", "label_colors.txt", "id2label.json")
 #: Those a dataset keeps above its folders of labels, where Roboflow's list never is.
-SHIPPED_ABOVE: tuple[str, ...] = SHIPPED_TABLES[1:]
+SHIPPED_ABOVE: tuple[str, ...] = ("class_dict.csv", "label_colors.txt")
 
 _said_tables: set[str] = set()  # the shipped lists already said, once a process
 
@@ -545,10 +545,11 @@ def nearby_class_table(folder: PathLike, labels: PathLike | None = None, said: b
     """The class table of a dataset folder, or of the dataset around a folder of its labels
     (``voc/SegmentationClass`` finds ``voc/class_names.txt``), else a list the dataset shipped
     (:data:`SHIPPED_TABLES`) in the folder of ``labels`` read apart from it or in a folder of
-    labels, else the dataset's folder's table (``data/class_names.txt`` or Datumaro's
-    ``dataset_meta.json`` above ``data/masks``; above ``ann_dir/train``, two up) or a list it
-    shipped (:data:`SHIPPED_ABOVE`) (``said`` once, when it is the table a command reads by);
-    None when there is none."""
+    labels, else the table of the dataset's folder, the one that holds the labels' images too
+    (``data/class_names.txt`` or Datumaro's ``dataset_meta.json`` above ``data/masks`` beside
+    ``data/images``), or a list a dataset ships above its labels (:data:`SHIPPED_ABOVE`) there or
+    in the labels' parent folder (``said`` once, when it is the table a command reads by); None
+    when there is none."""
     root = location(folder)
     found = load_class_table(root)
     if found is None and is_voc_root(root.parent):
@@ -558,12 +559,12 @@ def nearby_class_table(folder: PathLike, labels: PathLike | None = None, said: b
     places = [(location(labels), SHIPPED_TABLES)] if labels is not None else []
     if not is_voc_root(root) and any(root.glob("*.png")):  # a folder of labels, then its dataset's folder
         places.append((root, SHIPPED_TABLES))
-        above = [root.parent, root.parent.parent] if is_labels_name(root.parent.name) else [root.parent]  # ann_dir/train
-        for dataset in above:
-            found = load_class_table(dataset)  # its class_names.txt, dataset_meta.json (Datumaro's common_semantic_segmentation)
+        dataset = _dataset_folder(root)
+        if dataset is not None:  # its class_names.txt, dataset_meta.json (Datumaro's common_semantic_segmentation)
+            found = load_class_table(dataset)
             if found is not None:
                 return _said(found, said)
-            places.append((dataset, SHIPPED_ABOVE))
+        places.append((dataset or root.parent, SHIPPED_ABOVE))
     else:
         places.append((root, SHIPPED_ABOVE))
     for place, names in places:
@@ -571,6 +572,17 @@ def nearby_class_table(folder: PathLike, labels: PathLike | None = None, said: b
             if (place / name).is_file():
                 return _said(ClassTable.load(place / name), said)
     return None
+
+
+def _dataset_folder(labels: Any) -> Any | None:
+    """The folder of the dataset a folder of labels belongs to: the nearest folder above it that
+    holds its images' folder too (``data/`` of ``data/masks`` and ``data/images``, the root of
+    ``ann_dir/train`` and ``img_dir/train``); None when no images' folder is beside it (a
+    folder of predictions in a working folder)."""
+    images, _ = images_beside(labels)
+    if images is None or images == labels:
+        return None
+    return next((folder for folder in labels.parents if str(images).startswith(str(folder).rstrip("/") + "/")), None)
 
 
 def _said(table: ClassTable, said: bool) -> ClassTable:

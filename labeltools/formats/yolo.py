@@ -38,7 +38,7 @@ def yolo_class_ids(table: ClassTable, keep_ids: bool = False) -> dict[int, int]:
     indices (0, background, then unused)."""
     if keep_ids:
         return {entry.index: entry.index for entry in table.classes if entry.index < VOID}
-    real = [entry.index for entry in table.classes if 0 < entry.index < VOID and not is_unused(entry)]
+    real = [entry.index for entry in table.classes if 0 < entry.index < VOID and not is_unused(entry.index, entry.name)]
     return {index: number for number, index in enumerate(real)}
 
 

@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from labeltools.core._types import PathLike
-from labeltools.core.classes import ClassTable, class_name
+from labeltools.core.classes import ClassTable, class_name, is_unused
 from labeltools.core.colormap import voc_colormap
 from labeltools.core.errors import DatasetError
 from labeltools.core.options import VOID
@@ -139,8 +139,8 @@ class DatasetStats:
         return shares
 
     def never_seen(self) -> list[int]:
-        """Classes with no pixel anywhere."""
-        return [i for i in self.class_indices if self.pixels[i] == 0]
+        """Classes with no pixel anywhere (placeholders of unused ids aside: :func:`is_unused`)."""
+        return [i for i in self.class_indices if self.pixels[i] == 0 and not is_unused(i, self.name_of(i))]
 
     def unknown_values(self) -> list[int]:
         """Values present that are neither a class nor void."""
