@@ -1,5 +1,6 @@
 """COCO instance annotations: one JSON per split, each object a polygon or an RLE mask; written
-by the COCO export, read into the neutral annotation layer by ``convert --from coco``.
+by the COCO export, read into the neutral annotation layer by ``convert --from coco``, as are
+COCO panoptic files (each image's segments in a PNG beside the JSON).
 
 pycocotools compresses the RLE and reads back what was written (the round-trip check merges and
 measures runs, no pixel is decoded); it is the ``coco`` extra, imported when an export runs.
@@ -9,14 +10,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw
-
-from dataclasses import replace
 
 from labeltools.core.annotations import (
     AnnotatedImage,
@@ -351,10 +351,11 @@ def read_coco(path: Any, images_dir: Path | None = None) -> AnnotationExport:
 
 
 def parse_coco(doc: Any, path: Path, images_dir: Path | None = None) -> AnnotationExport:
-    """Read a COCO instances file into the neutral layer, one record per image.
+    """Read a COCO instances (or panoptic) file into the neutral layer, one record per image.
 
     Each annotation is an object (its own instance) of its category's name; ``iscrowd: 1``
-    marks a crowd region. Images are looked for by ``file_name`` under ``images_dir`` and
+    marks a crowd region. A panoptic file's records keep their segments in their PNG, read
+    later (:func:`with_segments`). Images are looked for by ``file_name`` under ``images_dir`` and
     where COCO exports keep them (see :func:`_image_folders`). An annotation that cannot be
     read fails its image alone (the record's ``problem`` names it); one with no
     segmentation (a box only) is left out with a warning.
