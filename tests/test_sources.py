@@ -1415,7 +1415,8 @@ def test_coco_panoptic_converts_as_datumaro_reads_it(tmp_path: Path) -> None:
     """A COCO panoptic file (segments_info over segment PNGs) failed every image ("category_id
     None is not among the categories"). Each segment is now an object of its category, a crowd
     segment and the unlabeled pixels void: the label maps equal Datumaro's coco_panoptic import,
-    segment for segment, and --instances numbers each segment; export to COCO reads it too."""
+    segment for segment; --instances numbers each thing segment (stuff has none), and export to
+    COCO writes the things as objects."""
     from consumers import run_in
 
     path = coco_panoptic_export(tmp_path / "coco", images=5, seed=3)
@@ -1438,9 +1439,11 @@ def test_coco_panoptic_converts_as_datumaro_reads_it(tmp_path: Path) -> None:
             crowds += crowd
         np.testing.assert_array_equal(labels(tmp_path / "out", reference.stem), expected, err_msg=reference.stem)
         objects = labels(tmp_path / "out", reference.stem, "SegmentationObject")
-        for (_, crowd, _), mask in zip(segments, read["masks"]):
+        for (name, crowd, _), mask in zip(segments, read["masks"]):
             values = set(np.unique(objects[mask]).tolist())
-            assert len(values) == 1 and (values == {255}) == crowd  # one instance a segment
+            thing = name in ("person", "car")
+            assert len(values) == 1 and (values == {255}) == crowd  # one instance a segment, a stuff segment none
+            assert crowd or (values == {0}) != thing, (name, values)
     assert crowds and (expected == 255).any()
     assert read_split(tmp_path / "out", "val") == [r.stem for r in references]
     assert "unused_2" in conversion.classes.names  # COCO's ids kept, those between them placeholders
@@ -1452,8 +1455,9 @@ def test_coco_panoptic_converts_as_datumaro_reads_it(tmp_path: Path) -> None:
 
     coco = COCO(str(tmp_path / "exported" / "annotations" / "instances_val.json"))
     anns = coco.loadAnns(coco.getAnnIds())
-    things = sum(1 for r in references for _, crowd, _ in json.loads(str(np.load(r)["names"])) if not crowd)
-    assert sum(1 for a in anns if not a["iscrowd"]) == things  # a segment an object
+    things = sum(1 for r in references for name, crowd, _ in json.loads(str(np.load(r)["names"])) if not crowd and name in ("person", "car"))
+    assert sum(1 for a in anns if not a["iscrowd"]) == things > 0  # a thing segment an object, stuff none
+    assert {coco.loadCats(a["category_id"])[0]["name"] for a in anns if not a["iscrowd"]} == {"person", "car"}
     for image in coco.loadImgs(coco.getImgIds()):  # void (crowd segments, unlabeled pixels): crowd regions
         crowd = np.zeros((image["height"], image["width"]), bool)
         for a in coco.loadAnns(coco.getAnnIds(imgIds=image["id"], iscrowd=True)):

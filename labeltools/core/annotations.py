@@ -86,6 +86,8 @@ class AnnotatedObject:
             groups, COCO annotations); None: an instance of its own.
         z_order: objects are painted in ascending z order, file order within one.
         crowd: a region to leave out of training (COCO ``iscrowd: 1``): painted void (255).
+        stuff: a region of a class that has no instances (a panoptic "stuff" segment: sky,
+            road): painted in the class map, in no instance map, and no object of an export.
     """
 
     label: str
@@ -94,6 +96,7 @@ class AnnotatedObject:
     instance: Any = None
     z_order: int = 0
     crowd: bool = False
+    stuff: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,12 +106,13 @@ class PanopticSegments:
 
     Attributes:
         png: the PNG's path.
-        segments: ``(segment id, class name, crowd)`` of each segment, in file order.
+        segments: ``(segment id, class name, crowd, thing)`` of each segment, in file order
+            (``thing`` False for a category of ``isthing: 0``, stuff).
         where: the image's entry in its file, for messages.
     """
 
     png: str
-    segments: tuple[tuple[int, str, bool], ...]
+    segments: tuple[tuple[int, str, bool, bool], ...]
     where: str
 
 
@@ -152,7 +156,7 @@ class AnnotatedImage:
     def labels(self) -> set[str]:
         """The class names its objects use (its segments', when kept as a panoptic PNG)."""
         if self.panoptic is not None:
-            return {label for _, label, _ in self.panoptic.segments}
+            return {segment[1] for segment in self.panoptic.segments}
         return {obj.label for obj in self.objects}
 
 

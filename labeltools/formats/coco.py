@@ -279,7 +279,7 @@ def _coco_part(raw: Any, what: str, height: int, width: int, warnings: list[str]
     raise BadObject(f"{what} must be a list of polygons or an RLE, got {shown(raw)}")
 
 
-def _segments(anns: Sequence[tuple[int, Any]], names: dict[Any, str], path: Path) -> PanopticSegments:
+def _segments(anns: Sequence[tuple[int, Any]], names: dict[Any, str], things: dict[Any, bool], path: Path) -> PanopticSegments:
     """The segments of an image of a COCO panoptic file: its annotation's ``segments_info``,
     over the PNG ``file_name`` in the folder named as the file (``annotations/panoptic_val2017/``
     beside ``panoptic_val2017.json``).
@@ -306,13 +306,14 @@ def _segments(anns: Sequence[tuple[int, Any]], names: dict[Any, str], path: Path
             raise BadObject(f"{what}.segments_info[{k}]: category_id {shown(category)} is not among the categories")
         if crowd not in (0, 1):
             raise BadObject(f"{what}.segments_info[{k}]: iscrowd must be 0 or 1, got {shown(crowd)}")
-        segments.append((seg_id, label, bool(crowd)))
+        segments.append((seg_id, label, bool(crowd), things[category]))
     return PanopticSegments(str(path.parent / path.stem / png), tuple(segments), what)
 
 
 def with_segments(record: AnnotatedImage) -> AnnotatedImage:
     """A record of a COCO panoptic file with its segments read from its PNG: an object of each
-    segment (its instance the segment's id; a crowd segment a crowd region), and the pixels of
+    segment (its instance the segment's id, a stuff segment no instance; a crowd segment a crowd
+    region), and the pixels of
     no segment (id 0, unlabeled) a crowd region, void, as panopticapi's semantic conversion
     leaves them. A record kept otherwise is returned as it is.
 
@@ -331,11 +332,11 @@ def with_segments(record: AnnotatedImage) -> AnnotatedImage:
         raise AnnotationError(f"{kept.png}: is {ids.shape[1]}x{ids.shape[0]}, its image {record.width}x{record.height} (width x height)")
     present = set(np.unique(ids).tolist())
     objects = []
-    for seg_id, label, crowd in kept.segments:
+    for seg_id, label, crowd, thing in kept.segments:
         if seg_id in present:
             part = Geometry.of_region(ids == seg_id)
-            objects.append(AnnotatedObject(label, (part,), f"{kept.where} segment {seg_id}", instance=seg_id, crowd=crowd))
-    listed = {seg_id for seg_id, _, _ in kept.segments}
+            objects.append(AnnotatedObject(label, (part,), f"{kept.where} segment {seg_id}", instance=seg_id, crowd=crowd, stuff=not thing))
+    listed = {segment[0] for segment in kept.segments}
     if present - listed - {0}:
         extra = sorted(present - listed - {0})
         raise AnnotationError(f"{kept.png}: holds segment id(s) {', '.join(map(str, extra[:5]))} that {kept.where}'s segments_info lacks")
@@ -366,6 +367,7 @@ def parse_coco(doc: Any, path: Path, images_dir: Path | None = None) -> Annotati
     if not isinstance(doc, dict) or not all(isinstance(doc.get(k), list) for k in ("images", "annotations", "categories")):
         raise AnnotationError(f"{path}: not a COCO instances file (it needs 'images', 'annotations' and 'categories' lists)")
     names: dict[Any, str] = {}
+    things: dict[Any, bool] = {}
     classes = []
     for n, raw in enumerate(doc["categories"]):
         cid = raw.get("id") if isinstance(raw, dict) else None
@@ -375,6 +377,7 @@ def parse_coco(doc: Any, path: Path, images_dir: Path | None = None) -> Annotati
         if cid in names:
             raise AnnotationError(f"{path}: categories[{n}] repeats id {cid}")
         names[cid] = name
+        things[cid] = raw.get("isthing", 1) != 0  # panoptic categories: stuff has no instances
         classes.append(SourceClass(name, cid))
     panoptic = bool(doc["annotations"]) and isinstance(doc["annotations"][0], dict) and "segments_info" in doc["annotations"][0]
     by_image: dict[Any, list[tuple[int, Any]]] = {}
@@ -403,7 +406,7 @@ def parse_coco(doc: Any, path: Path, images_dir: Path | None = None) -> Annotati
         try:
             height, width = image_size(image.get("height"), image.get("width"))
             if panoptic:
-                segments = _segments(by_image.pop(key, []), names, path)
+                segments = _segments(by_image.pop(key, []), names, things, path)
             for m, ann in by_image.pop(key, []):
                 what = f"annotations[{m}]" + (f" (id {shown(ann.get('id'))})" if "id" in ann else "")
                 category = ann.get("category_id")

@@ -544,8 +544,9 @@ def object_values(record: AnnotatedImage, classes: ClassTable, unknown: UnknownP
 def object_inks(record: AnnotatedImage, values: Sequence[int | None]) -> list[int | None]:
     """Each object's instance map value: instances numbered from 1 by ``(label, instance key)``
     in file order (an object without a key is an instance of its own); 0 and 255 for objects
-    of class 0 and of void."""
+    of class 0 and of void, 0 for stuff (no instance)."""
     keys = [(obj.label, obj.instance) if obj.instance is not None else n for n, obj in enumerate(record.objects)]
+    values = [0 if obj.stuff and value != VOID else value for obj, value in zip(record.objects, values)]
     return _numbered(
         keys, values,
         lambda n, number: f"{record.source}: {record.objects[n].where} is instance {number}; instance maps hold at most {VOID - 1} instances per image",
