@@ -1463,3 +1463,20 @@ def test_coco_panoptic_converts_as_datumaro_reads_it(tmp_path: Path) -> None:
         for a in coco.loadAnns(coco.getAnnIds(imgIds=image["id"], iscrowd=True)):
             crowd |= coco.annToMask(a).astype(bool)
         np.testing.assert_array_equal(crowd, labels(tmp_path / "out", Path(image["file_name"]).stem) == 255)
+
+
+def test_images_are_found_anywhere_below_the_images_folder(tmp_path: Path) -> None:
+    """Cityscapes' panoptic release names its images by file alone and keeps them in
+    leftImg8bit/<split>/<city>/: --images gives the split's folder, and each image is found in
+    its city's folder by its name; a name found nowhere still fails its own image."""
+    path = coco_export(tmp_path / "coco", images=4, seed=4)
+    shipped = tmp_path / "coco" / "images" / "val"
+    for n, image in enumerate(sorted(shipped.iterdir())):
+        city = tmp_path / "leftImg8bit" / "val" / ("aachen" if n % 2 else "bremen")
+        city.mkdir(parents=True, exist_ok=True)
+        image.rename(city / image.name)
+    (city / image.name).unlink()  # the last one is missing
+    _, results = convert(path, tmp_path / "out", options=ConvertOptions(images_dir=str(tmp_path / "leftImg8bit" / "val")))
+    assert [r.ok for r in results] == [True, True, True, False]
+    assert f"{tmp_path / 'leftImg8bit' / 'val' / image.name}" in results[3].error
+    assert sorted(p.name for p in (tmp_path / "out" / "JPEGImages").iterdir()) == sorted(Path(r.source.split("'")[1]).with_suffix(".jpg").name for r in results[:3])

@@ -35,7 +35,6 @@ from labeltools.cli.shared import (
     stop_if_all_failed,
     wrote,
 )
-from labeltools.core.classes import is_unused
 from labeltools.core.errors import LabeltoolsError
 from labeltools.core.options import (
     DEFAULT_MAX_CELLS,
@@ -190,6 +189,7 @@ def stats_command(
     labeltools stats --labels-dir preds/ -n 9 --json -
     labeltools stats gtFine/ -c cityscapes-train
     """
+    from labeltools.core.classes import is_unused
     from labeltools.jobs.stats import count_dataset, save_stats_plot
     if log and plot is None:
         raise typer.BadParameter("applies to the chart: give --plot FILE.png too", param_hint="--log")

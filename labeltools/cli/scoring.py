@@ -31,7 +31,6 @@ from labeltools.cli.shared import (
     warn,
     wrote,
 )
-from labeltools.core.classes import is_unused
 from labeltools.core.options import (
     EFFECTIVE_BETA,
     ENET_C,
@@ -183,6 +182,7 @@ def evaluate_command(
     labeltools evaluate ade/gt ade/argmax -c ade20k-train --gt-classes ade20k
     """
     from labeltools.formats.scores import save_confusion_csv, save_scores_excel
+    from labeltools.core.classes import is_unused
     from labeltools.jobs.evaluate import evaluate_dataset
     evaluation = evaluate_dataset(gt, pred, num_classes, split, missing.value, ignore_index, classes, jobs, gt_classes)
     if evaluation.ground_truth:

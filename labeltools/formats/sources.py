@@ -8,6 +8,7 @@ The readers themselves are one module per tool (:mod:`labeltools.formats.coco`, 
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Callable, Iterable, Sequence
@@ -18,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from labeltools.core.errors import AnnotationError, shown
-from labeltools.engine.storage import is_url, read_bytes
+from labeltools.engine.storage import is_url, list_files, location, read_bytes
 from labeltools.formats.labels import check_pixel_count
 
 #: Largest coordinate magnitude accepted, in every reader. Beyond it Pillow's ellipse takes
@@ -148,7 +149,8 @@ def image_name(reference: str) -> str:
 
 def image_candidates(reference: str, folders: Iterable[Path], images_dir: Path | None) -> tuple[str, ...]:
     """Where an image named ``reference`` may be: under ``images_dir`` (``--images``) first, by
-    its path and by its file name, then under each of ``folders`` likewise. A URL is never a
+    its path and by its file name, then under each of ``folders`` likewise, then anywhere below
+    ``images_dir`` by its file name (Cityscapes' ``leftImg8bit/val/<city>/``). A URL is never a
     place to fetch: only its file name is looked for."""
     name = image_name(reference)
     relative = None if is_url(reference) else PurePosixPath(reference.replace("\\", "/"))
@@ -162,4 +164,20 @@ def image_candidates(reference: str, folders: Iterable[Path], images_dir: Path |
             found.append(str(folder / relative))
         if name:
             found.append(str(folder / name))
+    deeper = files_by_name(str(images_dir)).get(name) if images_dir is not None and name else None
+    if deeper is not None:
+        found.append(deeper)
     return tuple(dict.fromkeys(found))
+
+
+@functools.lru_cache(maxsize=4)
+def files_by_name(folder: str) -> dict[str, str]:
+    """Every file below ``folder`` by its name (the first of a name, in path order), read once a
+    process; empty when it is no folder."""
+    root = location(folder)
+    if not root.is_dir():
+        return {}
+    found: dict[str, str] = {}
+    for path in list_files(root, ("",), recursive=True):
+        found.setdefault(path.name, str(path))
+    return found

@@ -119,7 +119,7 @@ from labeltools.formats.labelme import (
 )
 from labeltools.formats.labels import label_histogram, read_label, save_label_image, save_picture
 from labeltools.formats.labelstudio import read_labelstudio, upload_name
-from labeltools.formats.sources import image_name, unknown_label
+from labeltools.formats.sources import files_by_name, image_name, unknown_label
 from labeltools.formats.segmask import (
     export_root,
     mask_classes,
@@ -898,6 +898,7 @@ def record_items(
         _check_unique([(str(p), item.image_id) for (p, _), item in zip(found, items)], flatten_names)
         return items, []
     folder = location(images_dir) if images_dir is not None else None
+    files_by_name.cache_clear()  # the images as they are now, not as an earlier run in this process saw them
     exports, unread = [], []
     for path, _ in found:
         try:
