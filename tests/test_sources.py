@@ -199,6 +199,42 @@ def test_cityscapes_label_ids_with_the_cityscapes_preset_equal_json2labelImg(tmp
         np.testing.assert_array_equal(labels(tmp_path / "out", image_id), cityscapes_reference(path, "ids"))
 
 
+def test_cityscapes_label_maps_without_their_polygons_convert_as_cityscapesscripts_made_them(tmp_path: Path) -> None:
+    """A gtFine folder of label maps alone (the mirrors that ship Cityscapes without its polygon
+    files, CVAT's Cityscapes export) was refused: no annotation file. Its maps are read, each
+    frame's image found in leftImg8bit/ as cityscapesScripts finds it: the train ids equal
+    createTrainIdLabelImgs' from *_labelTrainIds.png, and from *_labelIds.png alone through the
+    cityscapes index map; -c cityscapes keeps the label ids; train ids named as label ids are
+    refused."""
+    paths = cityscapes_export(tmp_path / "cs", images=5, seed=6)
+    for path in paths:
+        frame = path.name.removesuffix("_gtFine_polygons.json")
+        Image.fromarray(cityscapes_reference(path, "ids").astype(np.uint8)).save(path.parent / f"{frame}_gtFine_labelIds.png")
+        Image.fromarray(cityscapes_reference(path, "trainIds").astype(np.uint8)).save(path.parent / f"{frame}_gtFine_labelTrainIds.png")
+        path.unlink()
+    gt = tmp_path / "cs" / "gtFine"
+    for name, classes, reference in (("train", None, "trainIds"), ("ids", "cityscapes", "ids")):
+        conversion, results = convert(gt, tmp_path / name, classes, options=ConvertOptions())
+        assert conversion.source == "masks" and all(r.ok for r in results), [r.error for r in results]
+        for path in paths:
+            frame = path.name.removesuffix("_gtFine_polygons.json")
+            expected = np.asarray(Image.open(path.parent / f"{frame}_gtFine_{'labelTrainIds' if reference == 'trainIds' else 'labelIds'}.png"))
+            np.testing.assert_array_equal(labels(tmp_path / name, frame), expected, err_msg=frame)
+            assert (tmp_path / name / "JPEGImages" / f"{frame}.jpg").is_file()
+    for path in gt.rglob("*_labelTrainIds.png"):
+        path.unlink()
+    conversion, results = convert(gt, tmp_path / "mapped", options=ConvertOptions())
+    assert all(r.ok for r in results) and conversion.classes_chosen.endswith("its *_labelIds.png maps read through --index-map cityscapes (label ids to train ids)")
+    for path in paths:
+        frame = path.name.removesuffix("_gtFine_polygons.json")
+        np.testing.assert_array_equal(labels(tmp_path / "mapped", frame), labels(tmp_path / "train", frame), err_msg=frame)
+    trained = tmp_path / "trained" / "gtFine" / "val" / "aachen"
+    trained.mkdir(parents=True)
+    Image.fromarray(labels(tmp_path / "train", frame)).save(trained / f"{frame}_gtFine_labelTrainIds.png")
+    with pytest.raises(DatasetError, match=r"maps hold train ids, and cityscapes preset names label ids: leave out --classes"):
+        convert_labelme(tmp_path / "trained" / "gtFine", tmp_path / "refused", "cityscapes")
+
+
 # --- detection and refusals ------------------------------------------------------------------
 
 

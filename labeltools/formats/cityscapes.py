@@ -45,12 +45,14 @@ def is_cityscapes_name(name: str) -> bool:
 
 
 def cityscapes_id(path: Path) -> str:
-    """``aachen_000000_000019`` of ``aachen_000000_000019_gtFine_polygons.json``."""
+    """``aachen_000000_000019`` of ``aachen_000000_000019_gtFine_polygons.json`` (and of its
+    label maps, ``..._gtFine_labelIds.png``)."""
     name = path.name
     for suffix in SUFFIXES:
         if name.endswith(suffix):
             return name[: -len(suffix)]
-    return path.stem
+    found = frame_map(name)
+    return found[0] if found is not None else path.stem
 
 
 #: Cityscapes' label maps of a frame by the ids they hold: fine and coarse, label ids and train ids.
@@ -160,9 +162,9 @@ def gt_folder(path: Any) -> Any | None:
     return next((folder for folder in (path, *path.parents) if folder.name in GT_FOLDERS), None)
 
 
-def _image_candidates(path: Path, images_dir: Path | None) -> tuple[str, ...]:
-    """``leftImg8bit/<split>/<city>/<id>_leftImg8bit.png`` beside the ``gtFine`` folder the
-    file is under (``images_dir`` first: by the same ``<split>/<city>/`` path, then by name),
+def image_candidates(path: Path, images_dir: Path | None) -> tuple[str, ...]:
+    """``leftImg8bit/<split>/<city>/<id>_leftImg8bit.png`` beside the ``gtFine`` folder a
+    frame's file (its polygons, one of its maps) is under (``images_dir`` first: by the same ``<split>/<city>/`` path, then by name),
     then beside the file."""
     name = cityscapes_id(path) + IMAGE_SUFFIX
     gt = gt_folder(path)
@@ -222,7 +224,7 @@ def parse_cityscapes(doc: Any, path: Path, images_dir: Path | None = None) -> An
         problem = f"{path}: {exc}"
     record = AnnotatedImage(
         source=str(path), annotation_file=str(path), image=cityscapes_id(path) + IMAGE_SUFFIX,
-        candidates=_image_candidates(path, images_dir), height=height, width=width,
+        candidates=image_candidates(path, images_dir), height=height, width=width,
         objects=tuple(objects), fill="cityscapes", problem=problem,
     )  # fmt: skip
     return AnnotationExport(str(path), (record,))

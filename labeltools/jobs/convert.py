@@ -88,12 +88,17 @@ from labeltools.engine.storage import (
     start_run,
 )
 from labeltools.formats.cityscapes import (
+    LABEL_MAPS,
+    MAP_NAMES,
     SUFFIXES as CITYSCAPES_SUFFIXES,
     cityscapes_id,
     is_cityscapes_name,
+    is_label_map,
+    label_maps,
     painted_label,
     read_cityscapes,
 )
+from labeltools.formats.cityscapes import image_candidates as cityscapes_images
 from labeltools.formats.coco import read_coco, with_segments
 from labeltools.formats.cvat import is_cvat_xml, read_cvat
 from labeltools.formats.folders import (
@@ -686,11 +691,13 @@ def _convert_item(
 
 
 def find_annotations(
-    inputs: Sequence[PathLike], exclude: PathLike | None = None, source: SourceFormat | None = None
+    inputs: Sequence[PathLike], exclude: PathLike | None = None, source: SourceFormat | None = None, city_ids: str = "trainIds"
 ) -> list[tuple[Path, Path | None]]:
     """Every annotation file under the folders in ``inputs``, plus the files given directly:
     ``*.json`` (and ``*.xml`` when ``source`` is None or ``"cvat"``; only ``*_polygons.json``
-    in folders for ``"cityscapes"``).
+    in folders for ``"cityscapes"``); in a folder holding none, its masks (see
+    :func:`mask_folders`), else Cityscapes' label maps without their polygons, those of
+    ``city_ids`` (``trainIds`` or ``labelIds``) when it holds both.
 
     Returns:
         ``(path, root)`` pairs sorted by path within each input; ``root`` is the folder input a
@@ -719,6 +726,9 @@ def find_annotations(
             elif source == "masks" or (source is None and all(f.name in _TABLE_FILES for f in files) and not is_voc_root(path)):
                 folders = mask_folders(path) or ([path] if source == "masks" else [])  # named masks: the folder itself
                 files = [mask for folder in folders for mask in masks_in(folder)]
+                maps = label_maps(path) if not files else None  # Cityscapes' maps without their polygons
+                if maps:  # those of the ids asked for (city_ids), else the others
+                    files = maps[city_ids] or next(found for found in maps.values() if found)
                 if source == "masks" and not files:
                     raise DatasetError(
                         f"{path}: holds no folder of masks (one named masks, labels, annotations or "
@@ -947,15 +957,18 @@ def _mask_items(
     for masks in by_folder.values():
         folder, root = masks[0][0].parent, masks[0][1] or masks[0][0].parent
         images: Any
+        city = all(is_label_map(mask.name) for mask, _ in masks)  # a Cityscapes city's maps: each frame's image found below
         if images_dir is not None:
             images, images_from = location(images_dir), f"{images_dir}, as asked"
+        elif city:
+            images, images_from = None, f"{location(cityscapes_images(masks[0][0], None)[0]).parent}, as cityscapesScripts finds them"
         else:
             images, images_from = images_beside(folder)
         pairing = pair_by_stem([mask for mask, _ in masks], images)
         for second, first in pairing.duplicates:
             log.warning("%s: a second image of %s beside %s: %s is taken", second, second.stem, first.name, first.name)
         unlabelled = [image.name for _, mask, image in pairing.pairs if mask is None and image is not None]
-        said = "; ".join([f"images {images_from}" if images else "no images beside them (--images gives them)", *pairing.notes])
+        said = "; ".join([f"images {images_from}" if images_from else "no images beside them (--images gives them)", *pairing.notes])
         if unlabelled:
             said += f"; {len(unlabelled)} image(s) without a mask left out ({', '.join(unlabelled[:3])}{' ...' if len(unlabelled) > 3 else ''})"
         log.info("masks: %s: %s", folder, said)
@@ -964,6 +977,11 @@ def _mask_items(
         for stem, label, image in pairing.pairs:
             if label is None:
                 continue
+            if city:  # a Cityscapes frame's map: its image in leftImg8bit/
+                stem = cityscapes_id(label)
+                candidates = cityscapes_images(label, location(images_dir) if images_dir is not None else None)
+                image = next((location(c) for c in candidates if location(c).is_file()), None)
+                images = location(candidates[0]).parent
             if image is None:
                 where = f"in {images}" if images is not None else f"beside {folder} (give their folder with --images)"
                 problem = _problem_record(label, f"{label}: no image {stem}.jpg (or .jpeg, .png) {where}")
@@ -1446,7 +1464,10 @@ def convert_labelme(
             f"{output}: already exists and is not empty; pass --overwrite to convert everything "
             "again into it, or --resume to convert only what changed"
         )
-    kind, found = detect_source(find_annotations(input_list, exclude=output, source=source), source)
+    given = classes if isinstance(classes, ClassTable) or classes is None else ClassTable.load(classes)
+    city_ids = "labelIds" if given is not None and given.names == ClassTable.preset("cityscapes").names else "trainIds"
+    kind, found = detect_source(find_annotations(input_list, exclude=output, source=source, city_ids=city_ids), source)
+    city_maps = kind == "masks" and all(is_label_map(path.name) for path, _ in found)
     if kind != "masks" and options.index_map is not None:
         raise DatasetError(f"an index map rewrites the values of masks, and the inputs are {kind} annotations, which hold shapes")
     if kind == "masks" and options.instances:
@@ -1470,12 +1491,25 @@ def convert_labelme(
     recorded = load_class_table(output) if (overwrite or resume) and output.is_dir() else None
     if classes is None and recorded is not None:  # the dataset's own record comes first
         table, chosen = recorded, f"the class table recorded in {recorded.source} (give --classes to change it)"
+    elif classes is None and city_maps:
+        table = ClassTable.preset("cityscapes-train")
+        chosen = f"{table.described}, as cityscapesScripts' createTrainIdLabelImgs writes them (-c cityscapes: labelIds)"
     elif classes is None and kind != "labelme":
         table, chosen = source_class_table(kind, exports)
     else:
         table = annotation_class_table(items, classes, jobs)
         chosen = "found in the annotations" if classes is None else table.described
     table.class_names_text()  # raises now if class_names.txt cannot be written
+    label_ids = city_maps and found[0][0].name.endswith(LABEL_MAPS["labelIds"])
+    if city_maps and not label_ids and table.names == ClassTable.preset("cityscapes").names:
+        raise DatasetError(
+            f"{found[0][0]}: Cityscapes' {MAP_NAMES['trainIds']} maps hold train ids, and {table.source} names label ids: "
+            "leave out --classes (the cityscapes-train preset)"
+        )
+    if label_ids and options.index_map is None and table.names == ClassTable.preset("cityscapes-train").names:
+        options = replace(options, index_map=IndexMap.load("cityscapes"))  # as createTrainIdLabelImgs maps them
+        chosen += f"; its {MAP_NAMES['labelIds']} maps read through --index-map cityscapes (label ids to train ids)"
+
     if recorded is not None and recorded.names != table.names:
         difference = _table_difference(recorded.names, table.names)
         if resume:
