@@ -1516,3 +1516,40 @@ def test_images_are_found_anywhere_below_the_images_folder(tmp_path: Path) -> No
     assert [r.ok for r in results] == [True, True, True, False]
     assert f"{tmp_path / 'leftImg8bit' / 'val' / image.name}" in results[3].error
     assert sorted(p.name for p in (tmp_path / "out" / "JPEGImages").iterdir()) == sorted(Path(r.source.split("'")[1]).with_suffix(".jpg").name for r in results[:3])
+
+
+def test_bad_masks_folders_and_panoptic_files_are_named(tmp_path: Path) -> None:
+    """The refusals of the masks source and of panoptic files, each naming the file and what is
+    wrong: a folder named as masks that holds none, two folders of masks whose class lists
+    disagree, a panoptic annotation without its segments, a segment of an unknown category, a
+    segment PNG that is no RGB image, of another size, or holding a segment the file lacks."""
+    (tmp_path / "annotations").mkdir()
+    (tmp_path / "annotations" / "a.json").write_text("{}")
+    with pytest.raises(DatasetError, match=r"annotations: holds no folder of masks \(one named masks, labels, annotations or <split>_labels, or masks beside their JPEG images\)"):
+        convert_labelme(tmp_path / "annotations", tmp_path / "none", source="masks")
+    rf = tmp_path / "rf"
+    masks_dataset(rf, {f"{split}/{split}_mask.png": f"{split}/{split}.jpg" for split in ("train", "valid")}, grey_mask)
+    (rf / "train" / "_classes.csv").write_text("Pixel Value, Class\n0, background\n1, cat\n2, dog\n")
+    (rf / "valid" / "_classes.csv").write_text("Pixel Value, Class\n0, background\n1, dog\n2, cat\n")
+    with pytest.raises(DatasetError, match=r"valid: its masks' classes differ from .*train/_classes.csv's \(.*calls class 1 'dog', .*calls it 'cat'\); give one table with -c"):
+        convert_labelme(rf, tmp_path / "none")
+
+    path = coco_panoptic_export(tmp_path / "coco", images=5, seed=8)
+    doc = json.loads(path.read_text())
+    doc["annotations"][0] = {"image_id": 1, "file_name": doc["annotations"][0]["file_name"]}  # no segments_info
+    doc["annotations"][1]["segments_info"][0]["category_id"] = 99
+    path.write_text(json.dumps(doc))
+    pngs = path.parent / "panoptic_val2017"
+    Image.open(pngs / "000000000002.png").convert("L").save(pngs / "000000000002.png")  # not RGB
+    Image.open(pngs / "000000000003.png").resize((16, 12)).save(pngs / "000000000003.png")  # another size
+    stray = np.asarray(Image.open(pngs / "000000000004.png")).copy()
+    stray[0, 0] = (9, 9, 9)  # segment 592137, which segments_info lacks
+    Image.fromarray(stray).save(pngs / "000000000004.png")
+    _, results = convert(path, tmp_path / "out", options=ConvertOptions())
+    errors = [r.error for r in results]
+    source = f"{path}: image '{{}}.jpg' (id {{}})"
+    assert errors[0] == source.format("000000000000", 1) + ": annotations[0] needs a 'file_name' and a 'segments_info' list (a COCO panoptic annotation)"
+    assert errors[1] == source.format("000000000001", 2) + ": annotations[1].segments_info[0]: category_id 99 is not among the categories"
+    assert errors[2] == f"{pngs / '000000000002.png'}: is an image of mode L, not a panoptic PNG (RGB segment ids)"
+    assert errors[3] == f"{pngs / '000000000003.png'}: is 16x12, its image 32x24 (width x height)"
+    assert errors[4] == f"{pngs / '000000000004.png'}: holds segment id(s) 592137 that annotations[4]'s segments_info lacks"

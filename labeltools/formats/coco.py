@@ -379,7 +379,7 @@ def parse_coco(doc: Any, path: Path, images_dir: Path | None = None) -> Annotati
         names[cid] = name
         things[cid] = raw.get("isthing", 1) != 0  # panoptic categories: stuff has no instances
         classes.append(SourceClass(name, cid))
-    panoptic = bool(doc["annotations"]) and isinstance(doc["annotations"][0], dict) and "segments_info" in doc["annotations"][0]
+    panoptic = any(isinstance(ann, dict) and "segments_info" in ann for ann in doc["annotations"])
     by_image: dict[Any, list[tuple[int, Any]]] = {}
     stray = 0
     for n, ann in enumerate(doc["annotations"]):
