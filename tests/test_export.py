@@ -267,7 +267,7 @@ def test_yolo_ids_of_a_coco_source_leave_out_the_ids_no_class_takes(tmp_path: Pa
     path = coco_export(tmp_path / "coco", images=3, seed=2)
     result = run("export", path, "--to", "yolo-seg", "-d", tmp_path / "yolo", "-j", "1")
     assert result.exit_code == 0, result.output
-    assert "YOLO class ids: 0 person, 1 car, 2 tree (from 0 for the first class" in " ".join(result.stderr.split())
+    assert "YOLO class ids: 0 person, 1 car, 2 tree (from 0 for the first class, the 4 unused id(s) between the classes skipped; --keep-ids keeps the dataset's)" in " ".join(result.stderr.split())
     assert "names:\n  0: \"person\"\n  1: \"car\"\n  2: \"tree\"\n" in (tmp_path / "yolo" / "data.yaml").read_text()
     used = {c for p in (tmp_path / "yolo" / "labels").rglob("*.txt") for c, _ in read_yolo(p)}
     assert used == {0, 1, 2}

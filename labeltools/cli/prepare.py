@@ -560,7 +560,13 @@ def print_export_summary(export: "Export") -> None:
         err.print(f"labelme rules: {LABELME_RELEASES[data['labelme_rules']]}'s", soft_wrap=True)
     if export.options.to == "yolo-seg":
         ids = ", ".join(f"{c['id']} {c['name']}" for c in data["class_ids"])
-        how = "the dataset's (--keep-ids)" if export.options.keep_ids else "from 0 for the first class; --keep-ids keeps the dataset's"
+        from labeltools.core.classes import is_unused
+
+        skipped = sum(1 for entry in export.table.classes if is_unused(entry.index, entry.name))
+        how = "the dataset's (--keep-ids)" if export.options.keep_ids else (
+            "from 0 for the first class" + (f", the {skipped} unused id(s) between the classes skipped" if skipped else "")
+            + "; --keep-ids keeps the dataset's"
+        )  # fmt: skip
         say(f"YOLO class ids: {ids} ({how})")
     if data["objects_from"] == "regions":
         err.print("objects: each 8-connected region of a class in SegmentationClass (touching objects of a class are one)", soft_wrap=True)
