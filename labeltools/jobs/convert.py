@@ -104,6 +104,7 @@ from labeltools.formats.cvat import is_cvat_xml, read_cvat
 from labeltools.formats.folders import (
     JPEG_MASK_SUFFIXES,
     MASK_SUFFIXES,
+    Pairing,
     folder_split,
     images_beside,
     mask_folders,
@@ -631,7 +632,7 @@ def convert_record(
     output = location(output)
     record = item.record
     if record is None and item.kind == "masks":  # its mask is read below, once it is known to be needed
-        record = _problem_record(Path(item.json_path), None, item.image)
+        record = _bare_record(Path(item.json_path), image=item.image)
     elif record is None:  # one file per image: read here, in the worker
         record = read_one(item.kind, item.json_path, options.images_dir)
     if record.problem is not None:
@@ -639,9 +640,8 @@ def convert_record(
     check_split_id(item.image_id, str(item))
     if resume:
         try:
-            inputs: list[Path] | None = [location(record.annotation_file), find_image(record)]
-            if record.panoptic is not None:
-                inputs.append(location(record.panoptic.png))  # type: ignore[union-attr]
+            segments = [location(record.panoptic.png)] if record.panoptic is not None else []
+            inputs: list[Path] | None = [location(record.annotation_file), find_image(record), *segments]
         except AnnotationError:
             inputs = None
         done = _up_to_date(inputs, output, item.image_id, options)
@@ -957,14 +957,15 @@ def _mask_items(
     for masks in by_folder.values():
         folder, root = masks[0][0].parent, masks[0][1] or masks[0][0].parent
         images: Any
-        city = all(is_label_map(mask.name) for mask, _ in masks)  # a Cityscapes city's maps: each frame's image found below
+        city = all(is_label_map(mask.name) for mask, _ in masks)  # a Cityscapes city's maps: each frame's image in leftImg8bit/
         if images_dir is not None:
             images, images_from = location(images_dir), f"{images_dir}, as asked"
         elif city:
-            images, images_from = None, f"{location(cityscapes_images(masks[0][0], None)[0]).parent}, as cityscapesScripts finds them"
+            images = location(cityscapes_images(masks[0][0], None)[0]).parent
+            images_from = f"{images}, as cityscapesScripts finds them"
         else:
             images, images_from = images_beside(folder)
-        pairing = pair_by_stem([mask for mask, _ in masks], images)
+        pairing = _city_pairing(masks, images_dir) if city else pair_by_stem([mask for mask, _ in masks], images)
         for second, first in pairing.duplicates:
             log.warning("%s: a second image of %s beside %s: %s is taken", second, second.stem, first.name, first.name)
         unlabelled = [image.name for _, mask, image in pairing.pairs if mask is None and image is not None]
@@ -977,14 +978,9 @@ def _mask_items(
         for stem, label, image in pairing.pairs:
             if label is None:
                 continue
-            if city:  # a Cityscapes frame's map: its image in leftImg8bit/
-                stem = cityscapes_id(label)
-                candidates = cityscapes_images(label, location(images_dir) if images_dir is not None else None)
-                image = next((location(c) for c in candidates if location(c).is_file()), None)
-                images = location(candidates[0]).parent
             if image is None:
                 where = f"in {images}" if images is not None else f"beside {folder} (give their folder with --images)"
-                problem = _problem_record(label, f"{label}: no image {stem}.jpg (or .jpeg, .png) {where}")
+                problem = _bare_record(label, f"{label}: no image {stem}.jpg (or .jpeg, .png) {where}")
                 items.append(ConvertItem(str(label), prefix + stem, "masks", problem, split))
             else:
                 items.append(ConvertItem(str(label), prefix + stem, "masks", split=split, image=str(image)))
@@ -993,13 +989,24 @@ def _mask_items(
     return items, exports
 
 
+def _city_pairing(masks: Sequence[tuple[Path, Path | None]], images_dir: str | None) -> Pairing:
+    """The frames of a Cityscapes city's label maps and their images, where cityscapesScripts
+    finds them (``leftImg8bit/<split>/<city>/<frame>_leftImg8bit.png``, ``images_dir`` first)."""
+    folder = location(images_dir) if images_dir is not None else None
+    pairs: list[tuple[str, Path | None, Path | None]] = []
+    for mask, _ in masks:
+        candidates = [location(c) for c in cityscapes_images(mask, folder)]
+        pairs.append((cityscapes_id(mask), mask, next((c for c in candidates if c.is_file()), None)))
+    return Pairing(pairs=pairs)
+
+
 def _unreadable(path: Path, kind: SourceFormat, exc: AnnotationError) -> ConvertItem:
     """The work item of an annotation file that cannot be read, among others that can: it fails
     with its error, the others convert."""
-    return ConvertItem(str(path), f"({path.name})", kind, _problem_record(path, str(exc)))
+    return ConvertItem(str(path), f"({path.name})", kind, _bare_record(path, str(exc)))
 
 
-def _problem_record(path: Path, problem: str | None, image: str | None = None) -> AnnotatedImage:
+def _bare_record(path: Path, problem: str | None = None, image: str | None = None) -> AnnotatedImage:
     """The record of the file ``path`` without objects: of an image that fails with ``problem``
     when converted, or of a mask and its ``image``."""
     return AnnotatedImage(
@@ -1464,8 +1471,10 @@ def convert_labelme(
             f"{output}: already exists and is not empty; pass --overwrite to convert everything "
             "again into it, or --resume to convert only what changed"
         )
-    given = classes if isinstance(classes, ClassTable) or classes is None else ClassTable.load(classes)
-    city_ids = "labelIds" if given is not None and given.names == ClassTable.preset("cityscapes").names else "trainIds"
+    if classes is not None and not isinstance(classes, ClassTable):
+        classes = ClassTable.load(classes)  # once: which Cityscapes maps to read depends on it
+    city_label_ids = ClassTable.preset("cityscapes").names
+    city_ids = "labelIds" if classes is not None and classes.names == city_label_ids else "trainIds"
     kind, found = detect_source(find_annotations(input_list, exclude=output, source=source, city_ids=city_ids), source)
     city_maps = kind == "masks" and all(is_label_map(path.name) for path, _ in found)
     if kind != "masks" and options.index_map is not None:
@@ -1501,7 +1510,7 @@ def convert_labelme(
         chosen = "found in the annotations" if classes is None else table.described
     table.class_names_text()  # raises now if class_names.txt cannot be written
     label_ids = city_maps and found[0][0].name.endswith(LABEL_MAPS["labelIds"])
-    if city_maps and not label_ids and table.names == ClassTable.preset("cityscapes").names:
+    if city_maps and not label_ids and table.names == city_label_ids:
         raise DatasetError(
             f"{found[0][0]}: Cityscapes' {MAP_NAMES['trainIds']} maps hold train ids, and {table.source} names label ids: "
             "leave out --classes (the cityscapes-train preset)"
