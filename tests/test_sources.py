@@ -1143,7 +1143,11 @@ def test_a_roboflow_mask_export_converts_with_its_classes_and_splits(tmp_path: P
 def test_camvid_colour_masks_convert_by_class_dict(tmp_path: Path) -> None:
     """CamVid as Kaggle ships it: train/, train_labels/ (<image>_L.png colour masks), val, test,
     and class_dict.csv above them: colours become their rows' classes, Void 255, a colour the
-    table lacks 255 and said; each split folder keeps its split."""
+    table lacks 255 and said; each split folder keeps its split. A mask saved as values in the
+    VOC colormap (the palette tools write by default, black for 0 as class_dict.csv's Void) is
+    read by its values."""
+    from labeltools.core.colormap import palette_array
+
     root = tmp_path / "CamVid"
     (root).mkdir()
     (root / "class_dict.csv").write_text("name,r,g,b\nSky,128,128,128\nRoad,128,64,128\nCar,64,0,128\nVoid,0,0,0\n")
@@ -1160,6 +1164,10 @@ def test_camvid_colour_masks_convert_by_class_dict(tmp_path: Path) -> None:
         if n == 1:
             saved[9, 10:] = (10, 20, 30)  # a colour class_dict.csv lacks
             values[9, 10:] = 255
+        if n == 5:
+            in_voc_colours = Image.fromarray(values, "P")
+            in_voc_colours.putpalette(palette_array().ravel().tolist())
+            return in_voc_colours, values
         return saved, values
 
     layout = {f"{split}_labels/0001TP_{split}{n}_L.png": f"{split}/0001TP_{split}{n}.png" for split in ("train", "val", "test") for n in range(2)}
@@ -1328,8 +1336,10 @@ for item in Dataset.import_from(source, "common_semantic_segmentation"):
 def test_datumaros_common_semantic_segmentation_converts_as_datumaro_reads_it(tmp_path: Path) -> None:
     """Datumaro's (and OpenVINO's) "common semantic segmentation" layout: images/ and masks/
     beside a dataset_meta.json whose colours colour the masks; a second dataset of index masks
-    with class_names.txt above them. Each label map equals Datumaro's own import of the folder;
-    the table is the dataset's own record, found above the masks."""
+    with class_names.txt above them. Each label map equals Datumaro's own import of the folder,
+    two masks saved as palette images numbering the colours in an editor's own order among them
+    (read by their colours, as Datumaro reads them, and said); the table is the dataset's own
+    record, found above the masks."""
     from consumers import run_in
 
     colours = {0: (0, 0, 0), 1: (250, 50, 83), 2: (131, 224, 112), 3: (24, 8, 200)}
@@ -1341,8 +1351,14 @@ def test_datumaros_common_semantic_segmentation_converts_as_datumaro_reads_it(tm
     }))  # fmt: skip
     rng = np.random.default_rng(5)
 
-    def colour_mask(n: int) -> tuple[np.ndarray, np.ndarray]:
+    editor_order = np.array([0, 3, 1, 2], np.uint8)  # an indexed save's entry i shows class editor_order[i]
+
+    def colour_mask(n: int) -> tuple[np.ndarray | Image.Image, np.ndarray]:
         values = rng.integers(0, 4, (3, 4)).repeat(5, 0).repeat(6, 1).astype(np.uint8)  # blocks of classes
+        if n >= 3:
+            indexed = Image.fromarray(np.argsort(editor_order).astype(np.uint8)[values], "P")
+            indexed.putpalette([c for entry in editor_order for c in colours[int(entry)]])
+            return indexed, values
         saved = np.zeros((*values.shape, 3), np.uint8)
         for value, colour in colours.items():
             saved[values == value] = colour
@@ -1354,6 +1370,11 @@ def test_datumaros_common_semantic_segmentation_converts_as_datumaro_reads_it(tm
     assert done.returncode == 0, done.stderr[-3000:]
     conversion, results = convert(root, tmp_path / "voc", options=ConvertOptions())
     assert all(r.ok for r in results) and conversion.classes.names == ["background", "car", "road", "sky"]
+    said = sorted(w for r in results for w in r.warnings)
+    assert said == [
+        f"{root / 'masks' / f'im{n}.png'}: its palette shows value 1 in the colour of class 3 'sky' (#1808c8), "
+        "not in class 1's: read by its colours, as it shows, not by its values" for n in (3, 4)
+    ], said
     assert conversion.classes_chosen.startswith(f"{root / 'dataset_meta.json'}")
     references = sorted((tmp_path / "reference").glob("*.npy"))
     assert len(references) == 5

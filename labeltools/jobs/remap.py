@@ -17,7 +17,7 @@ from PIL import Image
 
 from labeltools.core._types import PathLike
 from labeltools.core.classes import ClassTable, as_class_table
-from labeltools.core.colormap import colorize
+from labeltools.core.colormap import colorize, palette_array
 from labeltools.core.errors import ColourImageError, RemapError
 from labeltools.core.options import VOID, OnConflict
 from labeltools.engine.executor import FileResult, map_files
@@ -32,6 +32,7 @@ from labeltools.formats.labels import (
     open_image,
     probe_label,
     read_label,
+    read_label_palette,
     save_picture,
     write_label,
 )
@@ -259,12 +260,25 @@ def mask_class_values(
     (each value it does not list 255); a colour mask by ``table``'s colours, each colour the
     table lacks 255. The file is decoded once.
 
+    A palette mask is read by its colours, as a colour mask is, when its palette shows a value
+    it holds in the colour of another class of ``table`` (an editor's "indexed" save numbers its
+    colours in its own order; the colours are what was drawn), and that is said; else by its
+    values.
+
     Raises:
         LabelFileError: an unreadable file, or 16-bit values beyond 255.
         RemapError: a colour mask with ``index_map``, or whose colours would meet two classes of
             ``table``.
     """
-    if probe_label(path)[1] in COLOUR_MODES:
+    mode = probe_label(path)[1]
+    if mode == "P" and index_map is None:
+        values, palette = read_label_palette(path)
+        moved = _palette_moves_classes(values, palette, table) if palette is not None else None
+        if palette is None or moved is None:
+            return values, ()
+        label, report = palette_to_index_with_report(values, palette, table, source=str(path))
+        return label, (moved, *_made_void(report, "in colours the class table lacks"))
+    if mode in COLOUR_MODES:
         mask = _read_color_mask(path)
         assert isinstance(mask, _PixelMask)  # a palette image is a label file
         try:
@@ -280,6 +294,27 @@ def mask_class_values(
         return values, ()
     label, report = index_to_index_with_report(values, index_map, str(path))
     return label, _made_void(report, f"of values the {index_map.source} does not list")
+
+
+def _palette_moves_classes(values: NDArray[np.uint8], palette: NDArray[np.uint8], table: ClassTable) -> str | None:
+    """Why a palette mask is read by its colours (see :func:`mask_class_values`): the first
+    value it holds that its palette shows in another class's colour, in words; None when none,
+    or when the palette is the VOC colormap at those values (the palette every tool writes by
+    default, no record of the classes)."""
+    held = np.flatnonzero(np.bincount(values.ravel(), minlength=256))
+    if (palette[held] == palette_array()[held]).all():
+        return None
+    expected = table.palette()
+    owners = {tuple(int(c) for c in entry.color): entry for entry in table}
+    for value in held:
+        colour = tuple(int(c) for c in palette[value])
+        owner = owners.get(colour)
+        if value != VOID and colour != tuple(int(c) for c in expected[value]) and owner is not None and owner.index != value:
+            return (
+                f"its palette shows value {value} in the colour of class {owner.index} {owner.name!r} "
+                f"(#{'%02x%02x%02x' % colour}), not in class {value}'s: read by its colours, as it shows, not by its values"
+            )
+    return None
 
 
 def _made_void(report: RemapReport, what: str) -> tuple[str, ...]:
