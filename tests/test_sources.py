@@ -1183,6 +1183,34 @@ def test_camvid_colour_masks_convert_by_class_dict(tmp_path: Path) -> None:
     assert read_split(tmp_path / "voc", "val") == ["0001TP_val0", "0001TP_val1"] and len(read_split(tmp_path / "voc", "test")) == 2
 
 
+def test_annotations_beside_masks_of_their_images_are_read_and_the_masks_named(tmp_path: Path) -> None:
+    """A folder of labelme files that also holds masks/ of the same images (by stem): the
+    annotations are read, and the masks are named as not read, with the option that reads them;
+    masks of other images are not named; --from masks reads the masks."""
+    from helpers import write_annotation
+
+    root = tmp_path / "both"
+    for stem in ("a", "b"):
+        write_annotation(root, stem)
+    masks_dataset(root, {"masks/a.png": "images/a.jpg", "masks/b.png": "images/b.jpg", "masks/other.png": "images/other.jpg"}, grey_mask)
+    (root / "class_names.txt").write_text("background\ncat\ndog\n")
+    done = runner.invoke(app, ["convert", str(root), str(tmp_path / "voc"), "-j", "1"])
+    assert done.exit_code == 0, done.stderr
+    said = " ".join(done.stderr.split())
+    assert (
+        f"info: {root / 'masks'}: holds masks of 2 of the annotated images too, not read: annotations come first "
+        "(--from masks reads the masks instead)"
+    ) in said, said
+    assert sorted(read_split(tmp_path / "voc", "train") + read_split(tmp_path / "voc", "val")) == ["a", "b"]
+    for stem in ("a", "b"):
+        (root / "masks" / f"{stem}.png").unlink()
+    alone = runner.invoke(app, ["convert", str(root), str(tmp_path / "voc2"), "-j", "1"])
+    assert alone.exit_code == 0 and "not read" not in alone.stderr, alone.stderr
+    masks = runner.invoke(app, ["convert", str(root), str(tmp_path / "from-masks"), "--from", "masks", "-j", "1"])
+    assert masks.exit_code == 0, masks.stderr
+    assert (labels(tmp_path / "from-masks", "other") == grey_mask(2)[1]).all()
+
+
 def test_binary_masks_of_0_and_255_are_said_and_read_by_an_index_map(tmp_path: Path) -> None:
     """Kaggle's images/ + masks/ of 0 and 255 (ISIC, Kvasir-SEG as PNG): without an index map
     their objects would be void, which is said before converting; --index-map 0:0,255:1 reads

@@ -739,6 +739,8 @@ def find_annotations(
                     f"{path}: is a VOC dataset ({LABELS_DIR}/ holds its labels), not annotations; "
                     "convert takes the annotation folders first and the dataset folder last"
                 )
+            elif source is None:
+                _say_masks_beside(path, files)
             pairs: list[tuple[Path, Path | None]] = [(p, path) for p in files]
         elif path.is_file():
             if path.suffix.lower() not in suffixes:
@@ -763,6 +765,19 @@ def find_annotations(
         masks, hint = (" nor folder of masks", "; masks in a folder named otherwise: --from masks") if source is None else ("", "")
         raise DatasetError(f"no {what} ({kinds}){masks} found: {held}{hint}")
     return found
+
+
+def _say_masks_beside(folder: Path, annotations: Sequence[Path]) -> None:
+    """Say that a folder of annotations also holds folders of masks of the same images (by
+    stem), which are not read: annotations come first where a folder holds both."""
+    stems = {f.stem for f in annotations}
+    for masks in mask_folders(folder):
+        same = sum(1 for mask in masks_in(masks) if mask.stem in stems)
+        if same:
+            log.info(
+                "%s: holds masks of %d of the annotated images too, not read: annotations come first "
+                "(--from masks reads the masks instead)", masks, same,
+            )  # fmt: skip
 
 
 #: The JSON files of a folder of masks that are its class table, not annotations (Datumaro's
