@@ -238,10 +238,13 @@ def mask_folders(folder: Any) -> list[Any]:
     masks lie beside their JPEG images, each named by its image's stem and one ending
     (Roboflow's ``<image>_mask.png``)."""
     root = location(folder)
+    held: dict[str, tuple[Any, list[Any]]] = {}  # by folder, its files: the tree listed once (one listing on a store)
+    for file in list_files(root, (*MASK_SUFFIXES, *JPEG_MASK_SUFFIXES), recursive=True):
+        held.setdefault(str(file.parent), (file.parent, []))[1].append(file)
     found = []
-    for place in [root, *sorted((p for p in root.rglob("*") if p.is_dir()), key=str)]:
-        masks = list_files(place, MASK_SUFFIXES)
-        jpegs = [p.stem for p in list_files(place, JPEG_MASK_SUFFIXES)]
+    for _, (place, files) in sorted(held.items()):
+        masks = [p for p in files if p.name.lower().endswith(MASK_SUFFIXES)]
+        jpegs = [p.stem for p in files if p.name.lower().endswith(JPEG_MASK_SUFFIXES)]
         if (masks or jpegs) and _says_labels(place, root):
             found.append(place)
         elif masks and jpegs and stem_endings([p.stem for p in masks], jpegs)[0]:
