@@ -126,6 +126,41 @@ def test_coco_categories_beyond_254_are_renumbered_and_the_mapping_said(tmp_path
     assert set(np.unique(labels(tmp_path / "out", "a"))) == {0, 1}
 
 
+def test_roboflows_dataset_category_is_no_class(tmp_path: Path) -> None:
+    """Roboflow's COCO export declares the dataset's name as category 0, the supercategory of
+    every class, used by no annotation: it is said and left out, the classes keep their ids
+    (as Roboflow's semantic masks and YOLO exports number them); one an annotation uses is a
+    class, renumbered and said as before."""
+    photo(tmp_path / "train" / "a_jpg.rf.1.jpg", 10, 10, 0)
+    doc = {
+        "images": [{"id": 0, "file_name": "a_jpg.rf.1.jpg", "width": 10, "height": 10}],
+        "annotations": [{"id": 0, "image_id": 0, "category_id": 2, "iscrowd": 0, "segmentation": [[1, 1, 8, 1, 8, 8]]}],
+        "categories": [
+            {"id": 0, "name": "cells", "supercategory": "none"},
+            {"id": 1, "name": "platelet", "supercategory": "cells"},
+            {"id": 2, "name": "rbc", "supercategory": "cells"},
+        ],
+    }  # fmt: skip
+    annotations = tmp_path / "train" / "_annotations.coco.json"
+    annotations.write_text(json.dumps(doc))
+    done = runner.invoke(app, ["convert", str(tmp_path / "train"), str(tmp_path / "out"), "-j", "1"])
+    assert done.exit_code == 0, done.output
+    said = " ".join(done.stderr.split())
+    assert (
+        f"info: {annotations}: category 0 'cells' is the supercategory of all the others and marks no object "
+        "(the dataset's name, as Roboflow's export declares it): not a class"
+    ) in said, said
+    assert "classes: 3, 2 classes of _annotations.coco.json, their ids kept; 0 _background_, 255 void" in said, said
+    assert (tmp_path / "out" / "class_names.txt").read_text().splitlines() == ["_background_", "platelet", "rbc"]
+    assert set(np.unique(labels(tmp_path / "out", "a_jpg.rf.1"))) == {0, 2}
+    doc["annotations"].append({"id": 1, "image_id": 0, "category_id": 0, "iscrowd": 0, "segmentation": [[0, 9, 2, 9, 2, 7]]})
+    annotations.write_text(json.dumps(doc))
+    used = runner.invoke(app, ["convert", str(tmp_path / "train"), str(tmp_path / "used"), "-j", "1"])
+    assert used.exit_code == 0 and "not a class" not in used.stderr, used.output
+    assert "renumbered from 1 in their order, as their ids do not all fit 1..254 (0->1, 1->2, 2->3)" in " ".join(used.stderr.split())
+    assert (tmp_path / "used" / "class_names.txt").read_text().splitlines() == ["_background_", "cells", "platelet", "rbc"]
+
+
 def test_a_bad_coco_annotation_fails_its_image_alone(tmp_path: Path) -> None:
     coco_export(tmp_path / "coco", images=3, seed=1)
     path = tmp_path / "coco" / "annotations" / "instances_val.json"

@@ -345,6 +345,26 @@ def with_segments(record: AnnotatedImage) -> AnnotatedImage:
     return replace(record, objects=tuple(objects), panoptic=None)
 
 
+def _dataset_category(categories: list[Any], annotations: list[Any]) -> int | None:
+    """The id of the category that names the dataset rather than a class, or None: Roboflow's
+    COCO export declares one (``{"id": 0, "name": "cells", "supercategory": "none"}``) whose
+    name is the supercategory of every other category and which no annotation (nor panoptic
+    segment) uses."""
+    if len(categories) < 2:
+        return None
+    used = set()
+    for ann in annotations:
+        segments = ann.get("segments_info") if isinstance(ann, dict) else None
+        for part in [ann, *(segments if isinstance(segments, list) else ())]:
+            category = part.get("category_id") if isinstance(part, dict) else None
+            used.add(category if isinstance(category, int) else None)
+    for category in categories:
+        others = [c for c in categories if c is not category]
+        if category["id"] not in used and all(c.get("supercategory") == category["name"] for c in others):
+            return int(category["id"])
+    return None
+
+
 def read_coco(path: Any, images_dir: Path | None = None) -> AnnotationExport:
     """Read a COCO instances file (see :func:`parse_coco`)."""
     path = location(path)
@@ -380,6 +400,13 @@ def parse_coco(doc: Any, path: Path, images_dir: Path | None = None) -> Annotati
         things[cid] = raw.get("isthing", 1) != 0  # panoptic categories: stuff has no instances
         classes.append(SourceClass(name, cid))
     panoptic = any(isinstance(ann, dict) and "segments_info" in ann for ann in doc["annotations"])
+    named = _dataset_category(doc["categories"], doc["annotations"])
+    if named is not None:
+        classes = [c for c in classes if c.id != named]
+        log.info(
+            "%s: category %d %s is the supercategory of all the others and marks no object (the dataset's "
+            "name, as Roboflow's export declares it): not a class", path, named, shown(names[named]),
+        )  # fmt: skip
     by_image: dict[Any, list[tuple[int, Any]]] = {}
     stray = 0
     for n, ann in enumerate(doc["annotations"]):
