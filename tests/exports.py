@@ -317,3 +317,34 @@ CAMVID = [
 def camvid_class_dict() -> str:
     """CamVid's classes as Kaggle's class_dict.csv lists them (a header, one row a class)."""
     return "name,r,g,b\n" + "".join(f"{n},{r},{g},{b}\n" for n, r, g, b in CAMVID)
+
+
+def yolo_dataset(root: Path) -> None:
+    """A YOLO segmentation dataset as Roboflow exports it: data.yaml naming ``../train/images``
+    and ``../valid/images``, ``<split>/images`` beside ``<split>/labels``; polygons of three
+    classes overlapping at any decimals, a vertex on the far edge (1.0), an image without a
+    label file, one of detection lines alone."""
+    rng = np.random.default_rng(11)
+    (root).mkdir(parents=True)
+    (root / "data.yaml").write_text(
+        "train: ../train/images\nval: ../valid/images\n\nnc: 3\nnames: ['crack', 'pothole', 'patch']\n\n"
+        "roboflow:\n  workspace: w\n  project: p\n  version: 1\n"
+    )
+    for split, count in (("train", 4), ("valid", 2)):
+        for n in range(count):
+            stem = f"road{n}_jpg.rf.{split}{n}"
+            width, height = 40 + 3 * n, 30 + n
+            photo(root / split / "images" / f"{stem}.jpg", width, height, seed=n)
+            if split == "valid" and n == 1:
+                continue  # an image of background, as Ultralytics reads one without labels
+            lines = []
+            if split == "train" and n == 3:
+                lines = ["1 0.5 0.5 0.2 0.3", "0 0.25 0.25 0.1 0.1"]  # boxes alone: detection labels
+            else:
+                for _ in range(4):
+                    centre = rng.uniform(0.2, 0.8, 2)
+                    corners = np.clip(centre + rng.uniform(-0.3, 0.3, (int(rng.integers(3, 8)), 2)), 0, 1)
+                    lines.append(" ".join([str(int(rng.integers(0, 3))), *(f"{v:.6f}" for v in corners.ravel())]))
+                lines.append("2 0.9 0.9 1.0 0.95 1.0 1.0 0.92 1.0")  # on the far edges
+            (root / split / "labels").mkdir(parents=True, exist_ok=True)
+            (root / split / "labels" / f"{stem}.txt").write_text("\n".join(lines) + "\n")

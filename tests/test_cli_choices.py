@@ -313,7 +313,7 @@ def test_convert_of_folders_without_annotations_says_what_they_hold(tmp_path: Pa
     images.mkdir()
     Image.new("RGB", (4, 4)).save(images / "a.jpg")
     result = run("convert", images, tmp_path / "out")
-    assert result.exit_code == 1 and "no annotation file (.json or .xml) nor folder of masks found: " in result.stderr
+    assert result.exit_code == 1 and "no annotation file (.json or .xml) nor folder of masks nor YOLO data.yaml found: " in result.stderr
     assert f"{images}: 1 image(s), 0 other file(s), no .json or .xml" in flat(result.stderr)
     (images / "settings.json").write_text('{"theme": "dark"}')
     result = run("convert", images, tmp_path / "out", "-j", "1")

@@ -494,7 +494,7 @@ def test_input_errors(tmp_path: Path) -> None:
     with pytest.raises(DatasetError, match=r"a\.txt: not a \.json or \.xml file \(give annotation files or folders\)"):
         find_annotations([tmp_path / "a.txt"])
     (tmp_path / "empty").mkdir()
-    with pytest.raises(DatasetError, match=r"no annotation file \(\.json or \.xml\) nor folder of masks found: .*empty: empty; masks in a folder named otherwise: --from masks$"):
+    with pytest.raises(DatasetError, match=r"no annotation file \(\.json or \.xml\) nor folder of masks nor YOLO data\.yaml found: .*empty: empty; masks in a folder named otherwise: --from masks$"):
         find_annotations([tmp_path / "empty"])
     (tmp_path / "empty" / "a.xml").write_text("<annotations/>")
     with pytest.raises(DatasetError, match=r"no labelme annotation \(\.json\) found: .*empty: 0 image\(s\), 1 other file\(s\), no \.json$"):

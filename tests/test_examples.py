@@ -38,7 +38,7 @@ import tomllib
 from PIL import Image
 
 from conftest import make_voc
-from exports import cityscapes_export, coco_export, cvat_export, sbd_release, voc_2012
+from exports import cityscapes_export, coco_export, cvat_export, sbd_release, voc_2012, yolo_dataset
 from helpers import scene
 
 from labeltools import ClassTable, read_label, write_gray_label, write_label
@@ -279,6 +279,7 @@ def help_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
         Image.fromarray(scene(6, 8)).save(world / "kaggle" / "images" / f"{n:03d}.jpg")
         Image.fromarray(np.where(np.arange(48).reshape(6, 8) % 7 > n, 255, 0).astype(np.uint8)).save(world / "kaggle" / "masks" / f"{n:03d}.png")
     (world / "kaggle" / "classes.txt").write_text("background\nlesion\n")
+    yolo_dataset(world / "roads")
     return world
 
 

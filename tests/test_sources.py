@@ -19,6 +19,7 @@ from exports import (
     cvat_export,
     labelstudio_export,
     photo,
+    yolo_dataset,
 )
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -1637,3 +1638,102 @@ def test_bad_masks_folders_and_panoptic_files_are_named(tmp_path: Path) -> None:
     assert errors[2] == f"{pngs / '000000000002.png'}: is an image of mode L, not a panoptic PNG (RGB segment ids)"
     assert errors[3] == f"{pngs / '000000000003.png'}: is 16x12, its image 32x24 (width x height)"
     assert errors[4] == f"{pngs / '000000000004.png'}: holds segment id(s) 592137 that annotations[4]'s segments_info lacks"
+
+
+# --- YOLO segmentation datasets against Ultralytics ---------------------------------------------
+
+
+ULTRALYTICS_MASKS = """
+import json, sys
+from pathlib import Path
+import numpy as np
+from ultralytics.data.utils import check_det_dataset, img2label_paths, polygons2masks_overlap, verify_image_label
+data = check_det_dataset(sys.argv[1], autodownload=False)
+out = Path(sys.argv[2])
+out.mkdir()
+for split in ("train", "val", "test"):
+    for image in sorted(Path(data[split]).iterdir()) if data.get(split) else ():
+        label = img2label_paths([str(image)])[0]
+        _, boxes, shape, segments, _, missing, present, empty, corrupt, message = verify_image_label(
+            (str(image), label, "", False, len(data["names"]), 0, 0, False))
+        assert not corrupt, message
+        height, width = shape
+        classes = np.zeros((height, width), np.uint8)
+        if segments:
+            overlap, order = polygons2masks_overlap((height, width), [s * np.array([width, height], np.float32) for s in segments])
+            painted = boxes[order, 0].astype(np.uint8) + 1  # the YOLO id, less background
+            classes[overlap > 0] = painted[overlap[overlap > 0] - 1]
+        np.save(out / f"{image.stem}.npy", classes)
+"""
+
+
+def test_a_yolo_dataset_converts_as_ultralytics_fills_it(tmp_path: Path) -> None:
+    """A YOLO segmentation dataset (Roboflow's layout) converts by its data.yaml: class i + 1 is
+    YOLO id i, each split as data.yaml says, each label map equal to Ultralytics' own masks of
+    the file (polygons2masks_overlap: the smaller object over the larger), read in its own
+    environment from another folder; an image without labels is background, detection lines
+    are left out and said."""
+    from consumers import run_in
+
+    root = tmp_path / "roads"
+    yolo_dataset(root)
+    (tmp_path / "elsewhere").mkdir()
+    done = run_in("ultralytics", ULTRALYTICS_MASKS, tmp_path / "elsewhere", str(root / "data.yaml"), str(tmp_path / "reference"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = runner.invoke(app, ["convert", str(root), str(tmp_path / "voc"), "-j", "2"])
+    assert result.exit_code == 0, result.stderr
+    said = " ".join(result.stderr.split())
+    assert f"info: yolo: {root / 'data.yaml'}: images train 4, val 2; 1 image(s) without a label file, images of background as Ultralytics reads them" in said, said
+    assert "classes: 4, 3 classes of data.yaml, numbered from 1 in their order; 0 _background_, 255 void" in said, said
+    assert (
+        f"warning: {root / 'train' / 'labels' / 'road3_jpg.rf.train3.txt'}: 2 detection line(s), a box and no outline (line 1, 2), left out"
+    ) in said, said
+    assert (tmp_path / "voc" / "class_names.txt").read_text().splitlines() == ["_background_", "crack", "pothole", "patch"]
+    assert read_split(tmp_path / "voc", "val") == ["road0_jpg.rf.valid0", "road1_jpg.rf.valid1"]
+    references = sorted((tmp_path / "reference").glob("*.npy"))
+    assert len(references) == 6
+    overlapping = 0
+    for reference in references:
+        expected = np.load(reference)
+        np.testing.assert_array_equal(labels(tmp_path / "voc", reference.stem), expected, err_msg=reference.stem)
+        overlapping += len(np.unique(expected)) > 2
+    assert overlapping >= 3 and "(the smaller object wins, as Ultralytics paints them, --overlap)" in " ".join(result.stdout.split())
+    from_yaml = runner.invoke(app, ["convert", str(root / "data.yaml"), str(tmp_path / "voc-yaml"), "-j", "1"])
+    assert from_yaml.exit_code == 0, from_yaml.stderr
+    assert (labels(tmp_path / "voc-yaml", "road0_jpg.rf.train0") == labels(tmp_path / "voc", "road0_jpg.rf.train0")).all()
+    checked = runner.invoke(app, ["check", str(root)])  # the dataset's folder where a VOC folder belongs
+    assert checked.exit_code == 1 and (
+        f"it holds a YOLO dataset's data.yaml: labeltools convert {root} NEW_FOLDER makes a VOC dataset of it"
+    ) in " ".join(checked.stderr.split()), checked.stderr
+
+
+def test_a_yolo_datasets_faults_are_named(tmp_path: Path) -> None:
+    """A label file naming a class data.yaml lacks, or a line out of the format, fails its image
+    alone (the others convert, exit 1); a data.yaml without names, whose nc contradicts them or
+    whose split does not exist is refused in one line; --from yolo names what it needs. Its
+    objects export as they convert."""
+    root = tmp_path / "roads"
+    yolo_dataset(root)
+    (root / "train" / "labels" / "road1_jpg.rf.train1.txt").write_text("0 0.1 0.1 0.5 0.1 0.3 0.4\n7 0.1 0.1 0.5 0.1 0.3 0.4\n")
+    (root / "train" / "labels" / "road2_jpg.rf.train2.txt").write_text("1 0.1 0.1 0.5 0.1 1.3 0.4\n")
+    done = runner.invoke(app, ["convert", str(root), str(tmp_path / "voc"), "-j", "1"])
+    said = " ".join(done.stderr.split())
+    assert done.exit_code == 1 and "converted 4, failed 2" in said, said
+    assert f"{root / 'train' / 'labels' / 'road1_jpg.rf.train1.txt'}: object 2: class 7 is none of data.yaml's ids (0, 1, 2)" in said, said
+    assert f"{root / 'train' / 'labels' / 'road2_jpg.rf.train2.txt'}: line 1: coordinates must lie in 0..1" in said, said
+    exported = runner.invoke(app, ["export", str(root / "data.yaml"), "--to", "yolo-seg", "-d", str(tmp_path / "again")])
+    assert exported.exit_code == 1 and "exported 4, failed 2" in " ".join(exported.stderr.split()), exported.stderr
+    lines = (root / "train" / "labels" / "road0_jpg.rf.train0.txt").read_text().splitlines()
+    assert len((tmp_path / "again" / "labels" / "train" / "road0_jpg.rf.train0.txt").read_text().splitlines()) == len(lines)
+    for text, refusal in (
+        ("train: ../train/images\nnc: 2\nnames: ['a', 'b', 'c']\n", f"{root / 'data.yaml'}: nc is 2, but names lists 3 classes"),
+        ("train: ../train/images\nval: ../elsewhere/images\nnames: ['a', 'b', 'c']\n", f"{root / 'data.yaml'}: val: ../elsewhere/images does not exist below {root}"),
+        ("names: {0: a, 1: ''}\ntrain: ../train/images\n", f"{root / 'data.yaml'}: names: 1: '' is no class (an id from 0 and a name)"),
+        ("train: ../train/images\n", f"{root / 'data.yaml'}: not a YOLO dataset file (it needs 'names', the class names by id)"),
+    ):
+        (root / "data.yaml").write_text(text)
+        refused = runner.invoke(app, ["convert", str(root / "data.yaml"), str(tmp_path / "none"), "-j", "1"])
+        assert refused.exit_code == 1 and " ".join(refused.stderr.split()) == f"error: {refusal}", refused.stderr
+        assert not (tmp_path / "none").exists()
+    named = runner.invoke(app, ["convert", str(root), str(tmp_path / "none"), "--from", "yolo"])
+    assert named.exit_code == 1 and f"{root}: holds no YOLO dataset file (a data.yaml naming the classes, at its top)" in named.stderr

@@ -359,14 +359,15 @@ def test_verbose_is_ours_not_every_librarys_debug_output(s3: Any) -> None:
     assert "botocore" not in done.stderr and "testing" not in done.stderr and len(done.stderr) < 5000
 
 
-def test_convert_cityscapes_and_coco_from_s3_write_the_local_bytes(s3: Any, tmp_path: Path) -> None:
-    from exports import cityscapes_export, coco_export
+def test_convert_cityscapes_coco_and_yolo_from_s3_write_the_local_bytes(s3: Any, tmp_path: Path) -> None:
+    from exports import cityscapes_export, coco_export, yolo_dataset
 
     cityscapes_export(tmp_path / "cs", images=3)
     coco_export(tmp_path / "coco", images=3)
-    s3.put(f"{tmp_path / 'cs'}/", "src/cs/", recursive=True)
-    s3.put(f"{tmp_path / 'coco'}/", "src/coco/", recursive=True)
-    for name, source in (("cs", "cs/gtFine"), ("coco", "coco/annotations/instances_val.json")):
+    yolo_dataset(tmp_path / "yolo")
+    for name in ("cs", "coco", "yolo"):
+        s3.put(f"{tmp_path / name}/", f"src/{name}/", recursive=True)
+    for name, source in (("cs", "cs/gtFine"), ("coco", "coco/annotations/instances_val.json"), ("yolo", "yolo")):
         local = cli("convert", tmp_path / source, tmp_path / f"{name}-out", "--instances", "-j", "1")
         assert local.exit_code == 0, local.output
         remote = cli("convert", f"s3://src/{source}", f"s3://out/{name}", "--instances", "-j", "2")

@@ -76,6 +76,8 @@ def run_conversion(conversion: "Conversion", json_path: Optional[str] = None) ->
     shapes of different classes overlapped most, and (with ``json_path``) the summary as JSON."""
     if conversion.source == "masks":
         say(f"reading masks beside their images: {len(conversion)} image(s)")
+    elif conversion.source == "yolo":
+        say(f"reading a YOLO segmentation dataset: {len(conversion)} image(s)")
     elif conversion.source != "labelme":
         say(f"reading {conversion.source} annotations: {len(conversion)} image(s)")
     if conversion.classes_chosen:
@@ -98,6 +100,8 @@ def run_conversion(conversion: "Conversion", json_path: Optional[str] = None) ->
     contested = sorted(conversion.contested.items(), key=lambda kv: (-kv[1], kv[0]))
     if contested:
         rule = {"last": "the later shape wins", "first": "the first shape wins", "void": "made void (255)"}
+        if conversion.source == "yolo":  # painted in Ultralytics' order: the larger first
+            rule |= {"last": "the smaller object wins, as Ultralytics paints them", "first": "the larger object wins"}
         out.print(
             f"{len(contested)} file(s) with shapes of different classes overlapping "
             f"({rule[conversion.options.overlap]}, --overlap); most pixels: "
@@ -212,8 +216,10 @@ def convert_command(
     (colour masks in SegmentationClass/, classes in labelmap.txt); or a folder of masks beside
     their images, as datasets are downloaded (masks/ beside images/, Roboflow's
     <image>_mask.png, CamVid's train_labels/, ADE20K's annotations/), their values or colours
-    the classes of the list they came with or of -c. The tool is found from the files (--from
-    names it). OUTPUT, the last argument (or --output-dir), is the dataset folder to write.
+    the classes of the list they came with or of -c; or a YOLO segmentation dataset (its
+    data.yaml, or the folder holding it), filled as Ultralytics fills it. The tool is found from
+    the files (--from names it). OUTPUT, the last argument (or --output-dir), is the dataset
+    folder to write.
 
     Examples:
     labeltools convert annotations/ new/
@@ -226,6 +232,7 @@ def convert_command(
     labeltools convert annotations/ new/ --overwrite -c labels.txt --instances
     labeltools convert annotations/ old/ --labelme-rules 6
     labeltools convert kaggle/ masks-voc/ -c kaggle/classes.txt -m 0:0,255:1
+    labeltools convert roads/data.yaml from-yolo/
     """
     from labeltools.jobs.convert import ConvertOptions, convert_labelme
     from labeltools.ops.remap import IndexMap

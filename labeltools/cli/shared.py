@@ -810,7 +810,7 @@ else:
 
 SourceOption = Annotated[
     Optional[SourceChoice],
-    typer.Option("--from", help="The tool the annotations come from (masks: masks beside their images). Default: found from the files.", show_default=False),
+    typer.Option("--from", help="The tool the annotations come from (masks: masks beside their images; yolo: a YOLO segmentation dataset, its data.yaml). Default: found from the files.", show_default=False),
 ]
 
 ImagesDirOption = Annotated[

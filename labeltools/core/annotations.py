@@ -7,8 +7,9 @@ geometry (:class:`Geometry`), all in pixel coordinates of the image (``x`` right
 pixel ``(0, 0)`` covering ``[0, 1) x [0, 1)``).
 
 The tool a record came from decides how its geometry is filled (``fill``): pycocotools' rule
-(COCO; CVAT and Label Studio, whose own converters hand their shapes to pycocotools) or
-Pillow's polygon fill as cityscapesScripts draws (``"cityscapes"``). The rasteriser,
+(COCO; CVAT and Label Studio, whose own converters hand their shapes to pycocotools),
+Pillow's polygon fill as cityscapesScripts draws (``"cityscapes"``), or OpenCV's as Ultralytics
+fills a YOLO dataset's polygons (``"ultralytics"``). The rasteriser,
 :mod:`labeltools.ops.raster`, paints objects by that rule in ascending z order, later objects of
 the same z order over earlier ones.
 """
@@ -21,9 +22,11 @@ from typing import Any, Literal, get_args
 import numpy as np
 from numpy.typing import NDArray
 
-#: How a record's polygons are filled: pycocotools' ``frPyObjects`` (COCO's ``annToMask``), or
-#: Pillow's ``ImageDraw.polygon`` without outline (cityscapesScripts' ``json2labelImg``).
-FillRule = Literal["pycocotools", "cityscapes"]
+#: How a record's polygons are filled: pycocotools' ``frPyObjects`` (COCO's ``annToMask``),
+#: Pillow's ``ImageDraw.polygon`` without outline (cityscapesScripts' ``json2labelImg``), or
+#: OpenCV's ``fillPoly`` of the vertices truncated to whole pixels, outline included, the larger
+#: objects painted first whatever their z order (Ultralytics' ``polygons2masks_overlap``).
+FillRule = Literal["pycocotools", "cityscapes", "ultralytics"]
 FILL_RULES: tuple[str, ...] = get_args(FillRule)
 
 #: How objects that share an instance key become instances: ``"instance"``, objects of one label

@@ -70,6 +70,8 @@ def other_masks_hint(folder: PathLike) -> str:
             f"labeltools remap {folder} --index-map 0-127:0,128-255:1 -d LABELS reads masks of 0 and 255 "
             "(JPEG shifts values near the edges)"
         )
+    if any((where / f"data{suffix}").is_file() for suffix in (".yaml", ".yml")):  # Ultralytics' layout, Roboflow's YOLO exports
+        return f"; it holds a YOLO dataset's data.yaml: labeltools convert {folder} NEW_FOLDER makes a VOC dataset of it"
     inner = [found for found in mask_folders(where) if found != where]
     if inner:  # a downloaded dataset's folder: its masks are in a folder of it
         which = f"{inner[0]} and {len(inner) - 1} more folder(s): give one of them" if len(inner) > 1 else f"{inner[0]}: give that folder"

@@ -14,15 +14,19 @@ conversion joins them (``merge_multi_segment``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from labeltools.core.annotations import AnnotatedImage, AnnotatedObject, Geometry
 from labeltools.core.classes import ClassTable, is_unused
-from labeltools.core.errors import ExportError, YoloLabelError, require_extra
+from labeltools.core.errors import AnnotationError, DatasetError, ExportError, YoloLabelError, require_extra
 from labeltools.core.options import VOID
+from labeltools.engine.storage import list_files, location
 
 #: Decimal places of a coordinate: a 100000-pixel image is still placed to a hundredth of a pixel.
 DECIMALS = 7
@@ -86,9 +90,13 @@ def fill_polygon(pixels: NDArray[np.float64], width: int, height: int) -> tuple[
     return canvas.view(bool), (x, y)
 
 
-def parse_yolo_labels(text: str, source: str = "labels") -> list[tuple[int, NDArray[np.float64]]]:
+def parse_yolo_labels(
+    text: str, source: str = "labels", boxes: list[int] | None = None, dtype: Any = np.float64
+) -> list[tuple[int, NDArray[Any]]]:
     """The polygons of a label file, written from Ultralytics' description of the format: per
     line a class index (an integer from 0) and at least three ``x y`` pairs, each in 0..1.
+    With ``boxes``, a detection line (a class and ``x y w h``) is no error: its line number is
+    added to ``boxes``. ``dtype`` is the coordinates' (Ultralytics reads them as float32).
 
     Raises:
         YoloLabelError: naming the line and what is wrong.
@@ -101,9 +109,12 @@ def parse_yolo_labels(text: str, source: str = "labels") -> list[tuple[int, NDAr
         if not fields[0].isdigit():
             raise YoloLabelError(f"{source}: line {number}: class {fields[0]!r} is not an integer from 0")
         try:
-            values = np.array([float(v) for v in fields[1:]], dtype=np.float64)
+            values = np.array([float(v) for v in fields[1:]], dtype=dtype)
         except ValueError:
             raise YoloLabelError(f"{source}: line {number}: coordinates must be numbers") from None
+        if boxes is not None and len(values) == 4:
+            boxes.append(number)
+            continue
         if len(values) % 2 or len(values) < 6:
             raise YoloLabelError(f"{source}: line {number}: needs x y pairs of at least 3 points, got {len(values)} numbers")
         if not ((values >= 0) & (values <= 1)).all():
@@ -186,3 +197,187 @@ def data_yaml(names: dict[int, str], splits: Sequence[str]) -> str:
     lines = [*(f"{split}: {folders[split]}" for split in ordered), "names:"]
     lines += [f"  {number}: {json.dumps(name, ensure_ascii=False)}" for number, name in sorted(names.items())]
     return "\n".join(lines) + "\n"
+
+
+# Reading a YOLO segmentation dataset (convert --from yolo): its data.yaml, its images by split,
+# and each image's label file as Ultralytics reads and fills it.
+
+#: The dataset files Ultralytics reads, ``.yaml`` first.
+DATA_YAML_SUFFIXES = (".yaml", ".yml")
+
+#: The images of a YOLO dataset: those of Ultralytics' image formats that Pillow reads.
+YOLO_IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
+
+#: The splits a data.yaml names, in the order they are read (an image listed in two is kept in
+#: the first).
+YOLO_SPLITS = ("train", "val", "test")
+
+
+@dataclass(frozen=True)
+class YoloDataset:
+    """What a YOLO dataset's data.yaml says: the class names by id, and each image with its
+    label file (Ultralytics' rule: the last ``images`` folder of its path made ``labels``, the
+    suffix ``.txt``) and its split."""
+
+    yaml: str
+    names: dict[int, str]
+    images: tuple[tuple[Any, Any, str], ...]
+    notes: tuple[str, ...] = ()
+
+
+def _load_yaml(path: Any) -> Any:
+    yaml = require_extra("yaml", "reading a YOLO dataset needs PyYAML", "yolo", DatasetError)
+    try:
+        return yaml.safe_load(location(path).read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DatasetError(f"{path}: not a YAML file ({reason})") from None
+
+
+def dataset_yaml(folder: Any) -> Any | None:
+    """The data.yaml of a YOLO dataset's folder, or None: a ``.yaml`` (else ``.yml``) file at
+    its top naming classes (``names``), as Ultralytics looks for one; ``data.yaml`` where there
+    are several.
+
+    Raises:
+        DatasetError: several such files, none named data.yaml.
+    """
+    root = location(folder)
+    for suffix in DATA_YAML_SUFFIXES:
+        found = [p for p in list_files(root, (suffix,)) if isinstance(doc := _load_yaml(p), dict) and "names" in doc]
+        named = [p for p in found if p.stem.lower() == "data"]
+        if len(found) > 1 and not named:
+            raise DatasetError(f"{root}: holds {len(found)} YOLO dataset files ({', '.join(p.name for p in found)}): give one of them")
+        if found:
+            return (named or found)[0]
+    return None
+
+
+def read_yolo_dataset(path: Any) -> YoloDataset:
+    """A YOLO dataset from its data.yaml: ``names`` (a list, or ids to names), and the images
+    of ``train``, ``val`` and ``test`` (each a folder, searched below, a text file listing
+    images, or a list of these), found where Ultralytics finds them: below ``path:`` (absolute,
+    else beside data.yaml, else in the working folder), else beside data.yaml; an entry
+    ``../x`` missing there is looked for as ``x``, as Ultralytics does for Roboflow's files.
+
+    Raises:
+        DatasetError: not a dataset file, names that are not classes, ``nc`` that contradicts
+            them, a split's entry that does not exist, or no image at all.
+    """
+    path = location(path)
+    doc = _load_yaml(path)
+    if not isinstance(doc, dict) or "names" not in doc:
+        raise DatasetError(f"{path}: not a YOLO dataset file (it needs 'names', the class names by id)")
+    names = _yaml_names(doc["names"], path)
+    count = doc.get("nc")
+    if count is not None and count != len(names):
+        raise DatasetError(f"{path}: nc is {count!r}, but names lists {len(names)} classes")
+    roots = [path.parent]
+    if doc.get("path"):
+        given = str(doc["path"])
+        roots = [location(given)] if os.path.isabs(given) or "://" in given else [path.parent / given, location(os.path.abspath(given)), path.parent]
+    listed = {split: doc.get(split) for split in YOLO_SPLITS if doc.get(split)}
+    if not listed:
+        raise DatasetError(f"{path}: names no images (train, val or test)")
+    first = next(iter(listed.values()))
+    first = first[0] if isinstance(first, list) and first else first
+    root = next((r for r in roots if _entry(r, str(first)) is not None), roots[0])
+    notes = [f"path: {doc['path']} is not {roots[0]}: the images were found below {root}"] if root != roots[0] else []
+    images: list[tuple[Any, Any, str]] = []
+    seen: dict[str, str] = {}
+    twice: dict[tuple[str, str], int] = {}
+    for split, entries in listed.items():
+        for entry in entries if isinstance(entries, list) else [entries]:
+            place = _entry(root, str(entry))
+            if place is None:
+                raise DatasetError(f"{path}: {split}: {entry} does not exist below {root}")
+            for image in _split_images(place):
+                key = str(image)
+                if key in seen:
+                    twice[(seen[key], split)] = twice.get((seen[key], split), 0) + 1
+                    continue
+                seen[key] = split
+                images.append((image, _label_path(image), split))
+    notes += [f"{n} image(s) of {second} are {first_split}'s as well: kept in {first_split}" for (first_split, second), n in twice.items()]
+    if not images:
+        raise DatasetError(f"{path}: its {', '.join(listed)} hold no image ({', '.join(YOLO_IMAGE_SUFFIXES)})")
+    return YoloDataset(str(path), names, tuple(images), tuple(notes))
+
+
+def _yaml_names(names: Any, path: Any) -> dict[int, str]:
+    """The class names by YOLO id of data.yaml's ``names``: a list, or ids (integers from 0) to names."""
+    pairs = list(enumerate(names)) if isinstance(names, list) else list(names.items()) if isinstance(names, dict) else None
+    if not pairs:
+        raise DatasetError(f"{path}: names must list the class names (a list, or ids to names), got {names!r}")
+    found = {}
+    for key, name in pairs:
+        if isinstance(key, bool) or not isinstance(key, int) or key < 0 or not isinstance(name, (str, int)) or str(name) == "":
+            raise DatasetError(f"{path}: names: {key!r}: {name!r} is no class (an id from 0 and a name)")
+        found[key] = str(name)
+    return found
+
+
+def _entry(root: Any, entry: str) -> Any | None:
+    """Where a split's entry of data.yaml is: below ``root``, else without a leading ``../``."""
+    for candidate in [entry, entry[3:]] if entry.startswith("../") else [entry]:
+        place = location(candidate) if os.path.isabs(candidate) or "://" in candidate else root / candidate
+        if place.exists():
+            return place
+    return None
+
+
+def _split_images(place: Any) -> list[Any]:
+    """The images of a split's entry: a folder's, searched below it; a text file's, one a line
+    (relative to its folder)."""
+    if place.is_dir():
+        return list_files(place, YOLO_IMAGE_SUFFIXES, recursive=True)
+    lines = [line.strip() for line in place.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [location(line) if os.path.isabs(line) or "://" in line else place.parent / line.removeprefix("./") for line in lines]
+
+
+def _label_path(image: Any) -> Any:
+    """An image's label file, as Ultralytics names it: the last ``/images/`` of its path made
+    ``/labels/``, the suffix ``.txt``."""
+    text = str(image)
+    head, sep, tail = text.rpartition("/images/")
+    labelled = f"{head}/labels/{tail}" if sep else text
+    return location(labelled.rsplit(".", 1)[0] + ".txt")
+
+
+def yolo_objects(label: Any, names: Mapping[int, str], width: int, height: int) -> tuple[tuple[AnnotatedObject, ...], tuple[str, ...]]:
+    """The objects of an image's label file, each a polygon in pixels as Ultralytics reads it
+    (its float32 coordinates scaled by the image size: filled by the ``"ultralytics"`` rule), and
+    what was left out, in words. No label file: no object (Ultralytics' image of background).
+
+    Raises:
+        YoloLabelError: a line that does not follow the format, or a class id ``names`` lacks.
+    """
+    path = location(label)
+    if not path.exists():
+        return (), ()
+    boxes: list[int] = []
+    lines = parse_yolo_labels(path.read_text(encoding="utf-8"), str(path), boxes, np.float32)
+    scale = np.array([width, height], dtype=np.float32)
+    objects = []
+    for number, (category, points) in enumerate(lines, 1):
+        if category not in names:
+            raise YoloLabelError(f"{path}: object {number}: class {category} is none of data.yaml's ids ({', '.join(map(str, sorted(names)))})")
+        pixels = (points * scale).astype(np.float64)  # the float32 product, as Ultralytics scales it
+        objects.append(AnnotatedObject(names[category], (Geometry("polygon", points=pixels),), f"object {number}"))
+    shown_lines = ", ".join(map(str, boxes[:3])) + (" ..." if len(boxes) > 3 else "")
+    said = (f"{len(boxes)} detection line(s), a box and no outline (line {shown_lines}), left out",) if boxes else ()
+    return tuple(objects), said
+
+
+def yolo_record(record: AnnotatedImage, names: Mapping[int, str], width: int, height: int) -> AnnotatedImage:
+    """The record of an image of a YOLO dataset (its ``annotation_file`` the label file) with
+    the objects of its label file at the image's size (see :func:`yolo_objects`).
+
+    Raises:
+        AnnotationError: the label file does not follow the format (naming it and the line).
+    """
+    try:
+        objects, said = yolo_objects(record.annotation_file, names, width, height)
+    except YoloLabelError as exc:
+        raise AnnotationError(str(exc)) from None
+    return replace(record, objects=objects, warnings=said, fill="ultralytics")

@@ -134,6 +134,7 @@ from labeltools.formats.segmask import (
     read_mask_export,
     subset_lists,
 )
+from labeltools.formats.yolo import DATA_YAML_SUFFIXES, dataset_yaml, read_yolo_dataset, yolo_record
 from labeltools.formats.voc import (
     CLASS_NAMES_FILE,
     IMAGE_EXTENSIONS,
@@ -253,7 +254,8 @@ class ConvertItem:
     kind: SourceFormat = "labelme"
     record: AnnotatedImage | None = field(default=None, compare=False)
     split: str | None = None  # the export's own split of the image (train, val or test), if it has one
-    image: str | None = None  # the image of a mask (a source of masks beside their images)
+    image: str | None = None  # the image of a mask
+    names: tuple[tuple[int, str], ...] = field(default=(), compare=False)  # a YOLO dataset's classes by id
 
     def __str__(self) -> str:  # failures are reported by file (and image)
         return self.record.source if self.record is not None else self.json_path
@@ -641,7 +643,8 @@ def convert_record(
     if resume:
         try:
             segments = [location(record.panoptic.png)] if record.panoptic is not None else []
-            inputs: list[Path] | None = [location(record.annotation_file), find_image(record), *segments]
+            annotation = [location(record.annotation_file)] if item.kind != "yolo" or location(record.annotation_file).exists() else []
+            inputs: list[Path] | None = [*annotation, find_image(record), *segments]
         except AnnotationError:
             inputs = None
         done = _up_to_date(inputs, output, item.image_id, options)
@@ -661,6 +664,8 @@ def convert_record(
     else:
         source = open_record_image(record)
         record = with_segments(record)  # a panoptic file's segments, read from their PNG
+        if item.kind == "yolo":  # its label file, filled at the image's size
+            record = yolo_record(record, dict(item.names), source.width, source.height)
         painted = rasterise_record(
             record, classes, (source.height, source.width), unknown=options.unknown,
             instances=options.instances, overlap=options.overlap,
@@ -718,8 +723,13 @@ def find_annotations(
             files = list_files(path, suffixes, recursive=True)
             if source == "cityscapes":
                 files = [f for f in files if is_cityscapes_name(f.name)]
+            yolo = dataset_yaml(path) if source == "yolo" or (source is None and not files) else None
+            if source == "yolo" and yolo is None:
+                raise DatasetError(f"{path}: holds no YOLO dataset file (a data.yaml naming the classes, at its top)")
             export = path.parent if path.name == LABELS_DIR else path  # the export, or its masks' folder
-            if source in (None, "segmentation-mask") and is_mask_export(export):  # CVAT's "Segmentation mask" export
+            if yolo is not None:  # a YOLO dataset: its data.yaml names its classes and images
+                files = [yolo]
+            elif source in (None, "segmentation-mask") and is_mask_export(export):  # CVAT's "Segmentation mask" export
                 files = mask_files(export)
             elif source == "segmentation-mask":
                 raise DatasetError(f"{path}: not a segmentation mask export (a VOC folder of colour masks in {LABELS_DIR}/)")
@@ -743,7 +753,7 @@ def find_annotations(
                 _say_masks_beside(path, files)
             pairs: list[tuple[Path, Path | None]] = [(p, path) for p in files]
         elif path.is_file():
-            if path.suffix.lower() not in suffixes:
+            if path.suffix.lower() not in suffixes and not (source is None and path.suffix.lower() in DATA_YAML_SUFFIXES):
                 raise DatasetError(f"{path}: not a {' or '.join(suffixes)} file (give annotation files or folders)")
             pairs = [(path, None)]
         elif not is_remote(path) and path.is_symlink() and not path.exists():
@@ -762,7 +772,7 @@ def find_annotations(
         kinds = " or ".join(f"*{s}" for s in CITYSCAPES_SUFFIXES) if source == "cityscapes" else " or ".join(suffixes)
         held = "; ".join(_what_is_in(location(p), kinds) for p in inputs)
         what = {None: "annotation file", "labelme": "labelme annotation"}.get(source, f"{source} annotation file")
-        masks, hint = (" nor folder of masks", "; masks in a folder named otherwise: --from masks") if source is None else ("", "")
+        masks, hint = (" nor folder of masks nor YOLO data.yaml", "; masks in a folder named otherwise: --from masks") if source is None else ("", "")
         raise DatasetError(f"no {what} ({kinds}){masks} found: {held}{hint}")
     return found
 
@@ -787,6 +797,7 @@ _TABLE_FILES = frozenset({META_FILE, "id2label.json"})
 _SUFFIXES: dict[SourceFormat | None, tuple[str, ...]] = {
     None: (".json", ".xml"), "labelme": (".json",), "coco": (".json",), "label-studio": (".json",),
     "cityscapes": (".json",), "cvat": (".xml",), "segmentation-mask": (".png",), "masks": (*MASK_SUFFIXES, *JPEG_MASK_SUFFIXES),
+    "yolo": DATA_YAML_SUFFIXES,
 }  # fmt: skip
 
 #: How much of a file is read to tell which tool wrote it: a little, then more when that was
@@ -801,6 +812,8 @@ def sniff(path: Path) -> SourceFormat | None:
         return "cityscapes"
     if path.suffix.lower() in (*MASK_SUFFIXES, *JPEG_MASK_SUFFIXES):  # found in a folder of masks
         return "segmentation-mask" if path.parent.name == LABELS_DIR else "masks"
+    if path.suffix.lower() in DATA_YAML_SUFFIXES:
+        return "yolo"
     found = None
     for size in _HEADS:
         try:
@@ -914,6 +927,8 @@ def record_items(
         return items, [AnnotationExport(str(root / LABELMAP_FILE), (), mask_classes(mask_table(root))) for root in roots.values()]
     if kind == "masks":
         return _mask_items(found, images_dir, flatten_names)
+    if kind == "yolo":
+        return _yolo_items(found, flatten_names)
     if kind == "cityscapes":
         ids = [(cityscapes_id(p), p, root) for p, root in found]
         items = [
@@ -1001,6 +1016,32 @@ def _mask_items(
                 items.append(ConvertItem(str(label), prefix + stem, "masks", split=split, image=str(image)))
         exports.append(AnnotationExport(str(folder), ()))
     _check_unique([(item.json_path, item.image_id) for item in items], flatten_names)
+    return items, exports
+
+
+def _yolo_items(found: Sequence[tuple[Path, Path | None]], flatten_names: bool) -> tuple[list[ConvertItem], list[AnnotationExport]]:
+    """The work items of YOLO datasets (their data.yaml files): one per image, in the split
+    data.yaml puts it, its label file read by the worker; the exports declare the classes in
+    id order."""
+    items: list[ConvertItem] = []
+    exports: list[AnnotationExport] = []
+    for yaml_path, _ in found:
+        dataset = read_yolo_dataset(yaml_path)
+        names = tuple(sorted(dataset.names.items()))
+        root = location(dataset.yaml).parent
+        missing = 0
+        for image, label, split in dataset.images:
+            missing += not label.exists()
+            prefix = _flat_id(image, root).removesuffix(image.stem) if flatten_names else ""
+            record = _bare_record(label, image=str(image))  # its objects are read by the worker (yolo_record)
+            items.append(ConvertItem(str(label), prefix + image.stem, "yolo", record, own_split(split), names=names))
+        counts = ", ".join(f"{split} {n}" for split in ("train", "val", "test") if (n := sum(s == split for *_, s in dataset.images)))
+        notes = [f"images {counts}", *dataset.notes]
+        if missing:
+            notes.append(f"{missing} image(s) without a label file, images of background as Ultralytics reads them")
+        log.info("yolo: %s: %s", dataset.yaml, "; ".join(notes))
+        exports.append(AnnotationExport(dataset.yaml, (), tuple(SourceClass(name) for _, name in names)))
+    _check_unique([(item.record.image if item.record else "", item.image_id) for item in items], flatten_names)
     return items, exports
 
 

@@ -105,6 +105,7 @@ from labeltools.formats.yolo import (
     simplify_outline,
     yolo_class_ids,
     yolo_line,
+    yolo_record,
 )
 from labeltools.jobs.convert import (
     annotation_class_table,
@@ -196,6 +197,7 @@ class ExportItem:
     voc: bool = False
     kind: SourceFormat = "labelme"  # the tool of an annotation source (see convert --from)
     record: AnnotatedImage | None = field(default=None, compare=False)  # COCO, CVAT, Label Studio
+    names: tuple[tuple[int, str], ...] = field(default=(), compare=False)  # a YOLO dataset's classes by id
 
     def __str__(self) -> str:  # failures are reported by file (and image)
         if self.record is not None:
@@ -266,6 +268,8 @@ def _record_source(item: ExportItem, table: ClassTable, options: ExportOptions) 
     image = open_record_image(record)
     record = with_segments(record)  # a panoptic file's segments, read from their PNG
     height, width = image.height, image.width
+    if item.kind == "yolo":  # its label file, filled at the image's size
+        record = yolo_record(record, dict(item.names), width, height)
     values: list[int | None] = object_values(record, table, options.unknown)  # type: ignore[arg-type]
     stamps, values, _ = record_stamps(record, values, height, width, skip=(None, 0))
     groups: dict[int, list[int]] = {}  # instance -> the objects (stamps) it is made of
@@ -285,7 +289,7 @@ def _record_source(item: ExportItem, table: ClassTable, options: ExportOptions) 
             continue
         parts = record.objects[shapes[0]].parts if len(shapes) == 1 and record.groups != "cvat" else ()
         if len(parts) == 1 and parts[0].kind == "polygon" and parts[0].points is not None:
-            found.vertices = parts[0].points - (0.5 if record.fill == "pycocotools" else 0.0)
+            found.vertices = parts[0].points - (0.5 if record.fill in ("pycocotools", "ultralytics") else 0.0)  # pixel i is [i, i + 1)
         objects.append(found)
     return image, objects, _stamped([s for s, v in zip(stamps, values) if v == VOID], VOID, "void")
 
@@ -812,7 +816,10 @@ def export_dataset(
             notes.append(f"split: {own_split_note(found, val_fraction)}")
         if groups is not None:
             notes.append(f"split: {group_note(groups, str(group))}")
-        items = [ExportItem(item.json_path, item.image_id, side[item.image_id], kind=item.kind, record=item.record) for item in found]
+        items = [
+            ExportItem(item.json_path, item.image_id, side[item.image_id], kind=item.kind, record=item.record, names=item.names)
+            for item in found
+        ]
         if split is not None:
             items = [item for item in items if item.split == split]
             if not items:

@@ -9,7 +9,10 @@ object painted on a pixel holds it, as each tool's own mask export has it:
   ``annToMask``; Datumaro, whose CVAT import and VOC export fill by it; label-studio-converter's
   COCO output), RLEs decoded by pycocotools;
 * ``"cityscapes"``: polygons as Pillow's ``ImageDraw.polygon`` fills them without an outline
-  (cityscapesScripts' ``json2labelImg``).
+  (cityscapesScripts' ``json2labelImg``);
+* ``"ultralytics"``: polygons as Ultralytics fills a YOLO dataset's (``polygons2masks_overlap``):
+  vertices truncated to whole pixels, filled by OpenCV's ``fillPoly`` with the outline, and
+  painted in descending order of their areas, so that an object lies over those larger than it.
 
 Masks are painted as they are. Parts that cover no area (lines, points) paint nothing.
 """
@@ -88,6 +91,8 @@ def _polygon_stamp(polygons: Sequence[NDArray[np.float64]], height: int, width: 
     x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
     h, w = y1 - y0, x1 - x0
     shift = np.array([x0, y0], dtype=np.float64)
+    if fill == "ultralytics":
+        return _opencv_stamp(polygons, height, width)
     if fill == "pycocotools":
         masks = _pycocotools()
         flat = [(p - shift).ravel().tolist() for p in polygons if len(p) >= 3]
@@ -98,6 +103,25 @@ def _polygon_stamp(polygons: Sequence[NDArray[np.float64]], height: int, width: 
     for polygon in polygons:
         draw.polygon([tuple(v) for v in (polygon - shift).tolist()], fill=1)
     return ObjectMask(np.frombuffer(canvas.tobytes(), dtype=bool).reshape(h, w), (x0, y0))
+
+
+def _opencv_stamp(polygons: Sequence[NDArray[np.float64]], height: int, width: int) -> ObjectMask:
+    """The union of ``polygons`` as Ultralytics fills one (``polygon2mask``): vertices truncated
+    to whole pixels, filled by OpenCV with the outline, in a canvas whose far edges are the
+    image's (OpenCV clips an outline that passes them at the canvas's edge: a YOLO vertex at
+    1.0 lies one pixel past the image)."""
+    cv2 = require_extra("cv2", "reading a YOLO dataset needs OpenCV, which fills its polygons as Ultralytics does", "yolo", AnnotationError)
+    corners = [p.astype(np.int32) for p in polygons if len(p)]
+    if not corners:
+        return EMPTY
+    x0, y0 = (max(int(min(c[:, axis].min() for c in corners)), 0) for axis in (0, 1))
+    x1 = min(int(max(c[:, 0].max() for c in corners)) + 1, width)
+    y1 = min(int(max(c[:, 1].max() for c in corners)) + 1, height)
+    if x1 <= x0 or y1 <= y0:
+        return EMPTY
+    canvas = np.zeros((y1 - y0, x1 - x0), dtype=np.uint8)
+    cv2.fillPoly(canvas, [c.reshape(-1, 1, 2) for c in corners], 1, offset=(-x0, -y0))
+    return ObjectMask(canvas.view(bool), (x0, y0))
 
 
 def union_stamps(stamps: Sequence[ObjectMask]) -> ObjectMask:
@@ -221,6 +245,9 @@ def record_stamps(
     ]
     if record.groups == "cvat":
         return merge_groups(record.objects, stamps, values)
+    if record.fill == "ultralytics":  # the larger first, as polygons2masks_overlap sorts them (NumPy's argsort of the same array)
+        order = np.argsort(-np.asarray([stamp.area for stamp in stamps], dtype=np.uint64))
+        return stamps, list(values), np.argsort(order).tolist()
     return stamps, list(values), [obj.z_order for obj in record.objects]
 
 
