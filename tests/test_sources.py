@@ -1737,3 +1737,22 @@ def test_a_yolo_datasets_faults_are_named(tmp_path: Path) -> None:
         assert not (tmp_path / "none").exists()
     named = runner.invoke(app, ["convert", str(root), str(tmp_path / "none"), "--from", "yolo"])
     assert named.exit_code == 1 and f"{root}: holds no YOLO dataset file (a data.yaml naming the classes, at its top)" in named.stderr
+
+
+def test_a_yolo_dataset_by_lists_and_its_path(tmp_path: Path) -> None:
+    """data.yaml's splits as text files listing images (``./`` relative to the list) below its
+    ``path:``; a ``path:`` that holds none of the images is said, and the images are found beside
+    data.yaml; an image listed in val as well as train is kept in train and said."""
+    root = tmp_path / "roads"
+    yolo_dataset(root)
+    train = sorted(f"./train/images/{p.name}" for p in (root / "train" / "images").iterdir())
+    (root / "train.txt").write_text("\n".join(train) + "\n")
+    (root / "val.txt").write_text("\n".join([train[0], *(f"./valid/images/{p.name}" for p in sorted((root / "valid" / "images").iterdir()))]) + "\n")
+    for path, note in (("path: .\n", ""), ("path: moved/away\n", f"; its path: moved/away holds none of its images: they were found below {root}")):
+        (root / "data.yaml").write_text(f"{path}train: train.txt\nval: val.txt\nnames: [crack, pothole, patch]\n")
+        out = tmp_path / f"voc{len(note)}"
+        done = runner.invoke(app, ["convert", str(root), str(out), "-j", "1"])
+        assert done.exit_code == 0, done.stderr
+        said = " ".join(done.stderr.split())
+        assert f"info: yolo: {root / 'data.yaml'}: images train 4, val 2{note}; 1 image(s) of val are train's as well: kept in train" in said, said
+        assert read_split(out, "val") == ["road0_jpg.rf.valid0", "road1_jpg.rf.valid1"] and len(read_split(out, "train")) == 4

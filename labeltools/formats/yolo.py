@@ -282,7 +282,7 @@ def read_yolo_dataset(path: Any) -> YoloDataset:
     first = next(iter(listed.values()))
     first = first[0] if isinstance(first, list) and first else first
     root = next((r for r in roots if _entry(r, str(first)) is not None), roots[0])
-    notes = [f"path: {doc['path']} is not {roots[0]}: the images were found below {root}"] if root != roots[0] else []
+    notes = [f"its path: {doc['path']} holds none of its images: they were found below {root}"] if root != roots[0] else []
     images: list[tuple[Any, Any, str]] = []
     seen: dict[str, str] = {}
     twice: dict[tuple[str, str], int] = {}
