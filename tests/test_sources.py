@@ -53,6 +53,12 @@ def labels(out: Path, image_id: str, folder: str = "SegmentationClass") -> np.nd
     return read_label(out / folder / f"{image_id}.png")
 
 
+def said_by(*args: object) -> tuple[Any, str]:
+    """A command's result and its stderr as one line (the console wraps long lines)."""
+    result = runner.invoke(app, [str(a) for a in args])
+    return result, " ".join(result.stderr.split())
+
+
 # --- COCO against pycocotools ----------------------------------------------------------------
 
 
@@ -144,9 +150,8 @@ def test_roboflows_dataset_category_is_no_class(tmp_path: Path) -> None:
     }  # fmt: skip
     annotations = tmp_path / "train" / "_annotations.coco.json"
     annotations.write_text(json.dumps(doc))
-    done = runner.invoke(app, ["convert", str(tmp_path / "train"), str(tmp_path / "out"), "-j", "1"])
+    done, said = said_by("convert", tmp_path / "train", tmp_path / "out", "-j", 1)
     assert done.exit_code == 0, done.output
-    said = " ".join(done.stderr.split())
     assert (
         f"info: {annotations}: category 0 'cells' is the supercategory of all the others and marks no object "
         "(the dataset's name, as Roboflow's export declares it): not a class"
@@ -156,9 +161,9 @@ def test_roboflows_dataset_category_is_no_class(tmp_path: Path) -> None:
     assert set(np.unique(labels(tmp_path / "out", "a_jpg.rf.1"))) == {0, 2}
     doc["annotations"].append({"id": 1, "image_id": 0, "category_id": 0, "iscrowd": 0, "segmentation": [[0, 9, 2, 9, 2, 7]]})
     annotations.write_text(json.dumps(doc))
-    used = runner.invoke(app, ["convert", str(tmp_path / "train"), str(tmp_path / "used"), "-j", "1"])
-    assert used.exit_code == 0 and "not a class" not in used.stderr, used.output
-    assert "renumbered from 1 in their order, as their ids do not all fit 1..254 (0->1, 1->2, 2->3)" in " ".join(used.stderr.split())
+    used, said = said_by("convert", tmp_path / "train", tmp_path / "used", "-j", 1)
+    assert used.exit_code == 0 and "not a class" not in said, used.output
+    assert "renumbered from 1 in their order, as their ids do not all fit 1..254 (0->1, 1->2, 2->3)" in said
     assert (tmp_path / "used" / "class_names.txt").read_text().splitlines() == ["_background_", "cells", "platelet", "rbc"]
 
 
@@ -1230,9 +1235,8 @@ def test_annotations_beside_masks_of_their_images_are_read_and_the_masks_named(t
         write_annotation(root, stem)
     masks_dataset(root, {"masks/a.png": "images/a.jpg", "masks/b.png": "images/b.jpg", "masks/other.png": "images/other.jpg"}, grey_mask)
     (root / "class_names.txt").write_text("background\ncat\ndog\n")
-    done = runner.invoke(app, ["convert", str(root), str(tmp_path / "voc"), "-j", "1"])
+    done, said = said_by("convert", root, tmp_path / "voc", "-j", 1)
     assert done.exit_code == 0, done.stderr
-    said = " ".join(done.stderr.split())
     assert (
         f"info: {root / 'masks'}: holds masks of 2 of the annotated images too, not read: annotations come first "
         "(--from masks reads the masks instead)"
@@ -1680,9 +1684,8 @@ def test_a_yolo_dataset_converts_as_ultralytics_fills_it(tmp_path: Path) -> None
     (tmp_path / "elsewhere").mkdir()
     done = run_in("ultralytics", ULTRALYTICS_MASKS, tmp_path / "elsewhere", str(root / "data.yaml"), str(tmp_path / "reference"))
     assert done.returncode == 0, done.stderr[-3000:]
-    result = runner.invoke(app, ["convert", str(root), str(tmp_path / "voc"), "-j", "2"])
+    result, said = said_by("convert", root, tmp_path / "voc", "-j", 2)
     assert result.exit_code == 0, result.stderr
-    said = " ".join(result.stderr.split())
     assert f"info: yolo: {root / 'data.yaml'}: images train 4, val 2; 1 image(s) without a label file, images of background as Ultralytics reads them" in said, said
     assert "classes: 4, 3 classes of data.yaml, numbered from 1 in their order; 0 _background_, 255 void" in said, said
     assert (
@@ -1701,10 +1704,8 @@ def test_a_yolo_dataset_converts_as_ultralytics_fills_it(tmp_path: Path) -> None
     from_yaml = runner.invoke(app, ["convert", str(root / "data.yaml"), str(tmp_path / "voc-yaml"), "-j", "1"])
     assert from_yaml.exit_code == 0, from_yaml.stderr
     assert (labels(tmp_path / "voc-yaml", "road0_jpg.rf.train0") == labels(tmp_path / "voc", "road0_jpg.rf.train0")).all()
-    checked = runner.invoke(app, ["check", str(root)])  # the dataset's folder where a VOC folder belongs
-    assert checked.exit_code == 1 and (
-        f"it holds a YOLO dataset's data.yaml: labeltools convert {root} NEW_FOLDER makes a VOC dataset of it"
-    ) in " ".join(checked.stderr.split()), checked.stderr
+    checked, said = said_by("check", root)  # the dataset's folder where a VOC folder belongs
+    assert checked.exit_code == 1 and f"it holds a YOLO dataset's data.yaml: labeltools convert {root} NEW_FOLDER makes a VOC dataset of it" in said
 
 
 def test_a_yolo_datasets_faults_are_named(tmp_path: Path) -> None:
@@ -1716,13 +1717,12 @@ def test_a_yolo_datasets_faults_are_named(tmp_path: Path) -> None:
     yolo_dataset(root)
     (root / "train" / "labels" / "road1_jpg.rf.train1.txt").write_text("0 0.1 0.1 0.5 0.1 0.3 0.4\n7 0.1 0.1 0.5 0.1 0.3 0.4\n")
     (root / "train" / "labels" / "road2_jpg.rf.train2.txt").write_text("1 0.1 0.1 0.5 0.1 1.3 0.4\n")
-    done = runner.invoke(app, ["convert", str(root), str(tmp_path / "voc"), "-j", "1"])
-    said = " ".join(done.stderr.split())
+    done, said = said_by("convert", root, tmp_path / "voc", "-j", 1)
     assert done.exit_code == 1 and "converted 4, failed 2" in said, said
     assert f"{root / 'train' / 'labels' / 'road1_jpg.rf.train1.txt'}: object 2: class 7 is none of data.yaml's ids (0, 1, 2)" in said, said
     assert f"{root / 'train' / 'labels' / 'road2_jpg.rf.train2.txt'}: line 1: coordinates must lie in 0..1" in said, said
-    exported = runner.invoke(app, ["export", str(root / "data.yaml"), "--to", "yolo-seg", "-d", str(tmp_path / "again")])
-    assert exported.exit_code == 1 and "exported 4, failed 2" in " ".join(exported.stderr.split()), exported.stderr
+    exported, said = said_by("export", root / "data.yaml", "--to", "yolo-seg", "-d", tmp_path / "again")
+    assert exported.exit_code == 1 and "exported 4, failed 2" in said, said
     lines = (root / "train" / "labels" / "road0_jpg.rf.train0.txt").read_text().splitlines()
     assert len((tmp_path / "again" / "labels" / "train" / "road0_jpg.rf.train0.txt").read_text().splitlines()) == len(lines)
     for text, refusal in (
@@ -1732,8 +1732,8 @@ def test_a_yolo_datasets_faults_are_named(tmp_path: Path) -> None:
         ("train: ../train/images\n", f"{root / 'data.yaml'}: not a YOLO dataset file (it needs 'names', the class names by id)"),
     ):
         (root / "data.yaml").write_text(text)
-        refused = runner.invoke(app, ["convert", str(root / "data.yaml"), str(tmp_path / "none"), "-j", "1"])
-        assert refused.exit_code == 1 and " ".join(refused.stderr.split()) == f"error: {refusal}", refused.stderr
+        refused, said = said_by("convert", root / "data.yaml", tmp_path / "none", "-j", 1)
+        assert refused.exit_code == 1 and said == f"error: {refusal}", said
         assert not (tmp_path / "none").exists()
     named = runner.invoke(app, ["convert", str(root), str(tmp_path / "none"), "--from", "yolo"])
     assert named.exit_code == 1 and f"{root}: holds no YOLO dataset file (a data.yaml naming the classes, at its top)" in named.stderr
@@ -1751,8 +1751,7 @@ def test_a_yolo_dataset_by_lists_and_its_path(tmp_path: Path) -> None:
     for path, note in (("path: .\n", ""), ("path: moved/away\n", f"; its path: moved/away holds none of its images: they were found below {root}")):
         (root / "data.yaml").write_text(f"{path}train: train.txt\nval: val.txt\nnames: [crack, pothole, patch]\n")
         out = tmp_path / f"voc{len(note)}"
-        done = runner.invoke(app, ["convert", str(root), str(out), "-j", "1"])
-        assert done.exit_code == 0, done.stderr
-        said = " ".join(done.stderr.split())
+        done, said = said_by("convert", root, out, "-j", 1)
+        assert done.exit_code == 0, said
         assert f"info: yolo: {root / 'data.yaml'}: images train 4, val 2{note}; 1 image(s) of val are train's as well: kept in train" in said, said
         assert read_split(out, "val") == ["road0_jpg.rf.valid0", "road1_jpg.rf.valid1"] and len(read_split(out, "train")) == 4
