@@ -156,6 +156,48 @@ def cvat_rle(mask: np.ndarray) -> str:
     return ", ".join(str(r) for r in runs)
 
 
+def cvat_video_export(root: Path, frames: int = 5, seed: int = 0, size: tuple[int, int] = (64, 48)) -> Path:
+    """``root/annotations.xml`` as CVAT writes a video task ("CVAT for video 1.1": tracks
+    listing their shape at every frame they span, interpolated ones ``keyframe="0"``, some
+    ``outside``; a single shape as a one-frame track ended by an outside shape; groups and z
+    orders) and ``root/images/frame_<6 digits>.png``."""
+    rng = np.random.default_rng(seed)
+    width, height = size
+    labels = "".join(f"<label><name>{name}</name><color>{color}</color><attributes></attributes></label>" for name, color in CVAT_LABELS)
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>', "<annotations>", "  <version>1.1</version>",
+        f"  <meta><task><id>7</id><name>drive</name><size>{frames}</size><mode>interpolation</mode><labels>{labels}</labels>"
+        f"<original_size><width>{width}</width><height>{height}</height></original_size></task></meta>",
+    ]  # fmt: skip
+    for n in range(frames):
+        photo(root / "images" / f"frame_{n:06d}.png", width, height, seed * 1000 + n)
+    for track in range(6):
+        label = CVAT_LABELS[int(rng.integers(0, len(CVAT_LABELS)))][0]
+        group = f' group_id="{int(rng.integers(1, 3))}"' if rng.random() < 0.3 else ""
+        lines.append(f'  <track id="{track}" label="{label}" source="manual"{group}>')
+        first = int(rng.integers(0, frames - 1))
+        last = first if track == 5 else int(rng.integers(first, frames))  # track 5: a single shape
+        kind = rng.choice(["box", "polygon", "polyline"])
+        polygon = random_polygon(rng, width, height, corners=int(rng.integers(3, 9)))
+        step = rng.uniform(-3, 3, 2)
+        for frame in range(first, min(last + 2, frames)):
+            outside = int(frame > last or (track == 2 and frame == first + 1))
+            keyframe = int(frame in (first, last + 1) or outside)
+            common = f'frame="{frame}" outside="{outside}" occluded="0" keyframe="{keyframe}" z_order="{int(rng.integers(0, 2))}"'
+            moved = polygon + step * (frame - first)
+            if kind == "box":
+                (x0, y0), (x1, y1) = moved.min(axis=0), moved.max(axis=0)
+                lines.append(f'    <box {common} xtl="{x0:.2f}" ytl="{y0:.2f}" xbr="{x1:.2f}" ybr="{y1:.2f}"></box>')
+            else:
+                points = ";".join(f"{x:.2f},{y:.2f}" for x, y in moved.tolist())
+                lines.append(f'    <{kind} {common} points="{points}"></{kind}>')
+        lines.append("  </track>")
+    lines.append("</annotations>")
+    path = root / "annotations.xml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
 def cvat_export(root: Path, images: int = 4, seed: int = 0, size: tuple[int, int] = (64, 48), rotation: bool = True) -> Path:
     """``root/annotations.xml`` (a task export) and ``root/images/*.jpg``: boxes (some turned),
     polygons, polylines, points, masks, z orders and groups."""

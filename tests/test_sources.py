@@ -17,6 +17,7 @@ from exports import (
     cityscapes_export,
     coco_export,
     cvat_export,
+    cvat_video_export,
     labelstudio_export,
     photo,
     yolo_dataset,
@@ -331,8 +332,13 @@ class RotatedBoxesToPolygons(ItemTransform):
         ]
         return item.wrap(annotations=annotations)
 
+class LeaveOutside(ItemTransform):  # a track's shape outside its frame, which CVAT's own export leaves out
+    def transform_item(self, item):
+        return item.wrap(annotations=[a for a in item.annotations if not a.attributes.get("outside")])
+
 source, out = sys.argv[1:3]
 dataset = Dataset.import_from(source, "cvat")
+dataset.transform(LeaveOutside)
 dataset.transform(RotatedBoxesToPolygons)
 dataset.transform("polygons_to_masks")
 dataset.transform("boxes_to_masks")
@@ -372,6 +378,21 @@ def test_cvat_label_maps_equal_cvats_segmentation_mask_export(tmp_path: Path) ->
     assert any("polyline/points shape(s) cover no area" in w for r in results for w in r.warnings)
     cvat_reference(path.parent, tmp_path / "out", tmp_path)
     assert len(list((tmp_path / "reference" / "SegmentationClass").glob("*.png"))) >= 10
+
+
+def test_a_cvat_video_export_converts_as_cvat_exports_its_frames(tmp_path: Path) -> None:
+    """CVAT for video 1.1: each frame a track lists is an image, holding the tracks' shapes
+    there (interpolated ones too) but those outside it; the label maps equal CVAT's mask export
+    of the frames, run by Datumaro with the outside shapes left out as CVAT leaves them."""
+    import re
+
+    path = cvat_video_export(tmp_path / "video", frames=6, seed=4)
+    listed = sorted({int(frame) for frame in re.findall(r' frame="(\d+)"', path.read_text())})
+    assert len(listed) >= 4 and 'outside="1"' in path.read_text() and 'keyframe="0"' in path.read_text()
+    conversion, results = convert(tmp_path / "video", tmp_path / "out")
+    assert conversion.source == "cvat" and all(r.ok for r in results), [r.error for r in results]
+    assert [r.data["id"] for r in results] == [f"frame_{n:06d}" for n in listed]
+    cvat_reference(tmp_path / "video", tmp_path / "out", tmp_path)
 
 
 def test_cvat_xml_written_by_datumaro_converts_as_cvat_exports_it(tmp_path: Path) -> None:
@@ -1061,7 +1082,8 @@ def test_coco_2017_layout_images_beside_the_annotations_folder(tmp_path: Path) -
     ("name", "content", "message"),
     [
         ("a.json", '{"objects": 3}', "a.json: not a Cityscapes polygon annotation (it needs an 'objects' list)"),
-        ("a.xml", "<annotations><track id='0'/></annotations>", "a.xml: holds tracks (CVAT for video); export the task as 'CVAT for images 1.1'"),
+        ("a.xml", "<annotations><image name='a.jpg'/><track id='0'/></annotations>", "a.xml: holds both <image> and <track> elements, which no CVAT export writes together"),
+        ("a.xml", "<annotations><track task_id='1'/><track task_id='2'/></annotations>", "a.xml: tracks of 2 tasks, whose frames are numbered alike: export each task on its own"),
         ("a.xml", "<root/>", "a.xml: not a CVAT for images XML export (its root is <'root'>, not <annotations>)"),
         ("a.xml", "<annotations><image", "a.xml: not valid XML ("),
         ("a.json", '[{"data": {"x": 1}}]', "a.json: tasks[0] (id None) names no image in its 'data'"),

@@ -180,10 +180,12 @@ def read_cvat(path: Any, images_dir: Path | None = None) -> AnnotationExport:
 
 
 def parse_cvat(data: bytes, path: Path, images_dir: Path | None = None) -> AnnotationExport:
-    """A CVAT for images 1.1 XML document as records (see :func:`read_cvat`).
+    """A CVAT for images 1.1 XML document as records (see :func:`read_cvat`); a CVAT for video
+    1.1 document (``<track>`` elements) too, one record per frame that a track lists (see
+    :func:`_video_records`).
 
     Raises:
-        AnnotationError: not valid XML or not a CVAT for images export.
+        AnnotationError: not valid XML, not a CVAT export, or one of images and tracks at once.
     """
     try:
         root = ET.fromstring(data)
@@ -192,47 +194,100 @@ def parse_cvat(data: bytes, path: Path, images_dir: Path | None = None) -> Annot
     if root.tag != "annotations":
         raise AnnotationError(f"{path}: not a CVAT for images XML export (its root is <{shown(root.tag)}>, not <annotations>)")
     if root.find("track") is not None:
-        raise AnnotationError(f"{path}: holds tracks (CVAT for video); export the task as 'CVAT for images 1.1'")
+        if root.find("image") is not None:
+            raise AnnotationError(f"{path}: holds both <image> and <track> elements, which no CVAT export writes together")
+        return AnnotationExport(str(path), _video_records(root, path, images_dir), _labels(root))
     records = []
     for n, image in enumerate(root.iterfind("image")):
         name = image.get("name") or ""
-        source = f"{path}: image {shown(name)} (<image> {n})"
-        objects, warnings, problem = [], [], None
-        height = width = None
-        lines = unlabelled = 0
-        others: dict[str, int] = {}
-        try:
-            if not name:
-                raise BadObject("has no 'name'")
-            height, width = image_size(_int(image.get("height")), _int(image.get("width")))
-            for element in image:
-                if element.tag not in SHAPES and element.tag != "tag":  # skeletons, cuboids...
-                    others[element.tag] = others.get(element.tag, 0) + 1
-            for m, element in enumerate(e for e in image if e.tag in SHAPES):
-                label = element.get("label") or ""
-                what = f"<{element.tag}> {m} (label {shown(label)})"
-                if not label:
-                    unlabelled += 1
-                    continue
-                part = _geometry(element, what, (height, width))
-                lines += not part.has_area
-                z_order = _whole(element.get("z_order"), f"{what}: z_order")
-                instance = _whole(element.get("group_id"), f"{what}: group_id") or None  # 0: no group
-                objects.append(AnnotatedObject(label, (part,), what, instance, z_order))
-        except BadObject as exc:
-            problem = f"{source}: {exc}"
-        if lines:
-            warnings.append(f"{lines} polyline/points shape(s) cover no area; left out of the label maps, as CVAT's mask export leaves them")
-        if unlabelled:
-            warnings.append(f"{unlabelled} shape(s) without a label; left out")
-        warnings += [f"{count} <{shown(tag)[1:-1]}> element(s) left out (no area in a label map)" for tag, count in others.items()]
-        records.append(AnnotatedImage(
-            source=source, annotation_file=str(path), image=name,
-            candidates=image_candidates(name, _image_folders(path, image.get("subset")), images_dir),
-            height=height, width=width, objects=tuple(objects), fill="pycocotools",
-            warnings=tuple(warnings), problem=problem, subset=image.get("subset") or None, groups="cvat",
+        shapes = [(element.get("label") or "", element.get("group_id"), element) for element in image]
+        records.append(_record(
+            path, f"{path}: image {shown(name)} (<image> {n})", name,
+            image_candidates(name, _image_folders(path, image.get("subset")), images_dir),
+            (image.get("height"), image.get("width")), shapes, image.get("subset") or None,
         ))  # fmt: skip
     return AnnotationExport(str(path), tuple(records), _labels(root))
+
+
+#: The files CVAT writes a video's frames as (``images/frame_000000.png``), the suffixes tried.
+_FRAME_SUFFIXES = (".png", ".PNG", ".jpg", ".jpeg", ".JPG")
+
+
+def _video_records(root: ET.Element, path: Path, images_dir: Path | None) -> tuple[AnnotatedImage, ...]:
+    """The frames of a CVAT for video 1.1 export: each ``<track>`` lists its shape at every
+    frame it spans (interpolated frames too, ``keyframe="0"``); a shape ``outside="1"`` is not
+    in that frame, as CVAT's own mask export leaves it out. A frame's objects are the tracks'
+    shapes there, in file order, each of its track's label and group; its image is
+    ``frame_<6 digits>`` in ``images/``, its size ``<original_size>`` of the task.
+
+    Raises:
+        AnnotationError: tracks of several tasks (a project's video tasks number their frames
+            alike), or a frame that is not a whole number.
+    """
+    tasks = {track.get("task_id") for track in root.iterfind("track")}
+    if len(tasks) > 1:
+        raise AnnotationError(f"{path}: tracks of {len(tasks)} tasks, whose frames are numbered alike: export each task on its own")
+    size = root.find(".//original_size")
+    height, width = (size.findtext("height"), size.findtext("width")) if size is not None else (None, None)
+    frames: dict[int, list[tuple[str, str | None, ET.Element]]] = {}
+    for n, track in enumerate(root.iterfind("track")):
+        for element in track:
+            if element.tag not in SHAPES:
+                continue
+            try:
+                frame = int(element.get("frame") or "")
+            except ValueError:
+                raise AnnotationError(f"{path}: <track> {n}: <{element.tag}> has frame {shown(element.get('frame'))}, not a whole number") from None
+            shapes = frames.setdefault(frame, [])
+            if element.get("outside") != "1":
+                shapes.append((track.get("label") or "", track.get("group_id"), element))
+    records = []
+    for frame, shapes in sorted(frames.items()):
+        name = f"frame_{frame:06d}"
+        candidates = [c for suffix in _FRAME_SUFFIXES for c in image_candidates(name + suffix, _image_folders(path, None), images_dir)]
+        records.append(_record(path, f"{path}: frame {frame}", name + _FRAME_SUFFIXES[0], tuple(candidates), (height, width), shapes, None))
+    return tuple(records)
+
+
+def _record(
+    path: Path, source: str, name: str, candidates: tuple[str, ...], size: tuple[str | None, str | None],
+    shapes: list[tuple[str, str | None, ET.Element]], subset: str | None,
+) -> AnnotatedImage:
+    """The record of one image (or frame) and its shapes (``(label, group_id, element)``; the
+    elements of other tags counted and left out): a bad shape fails the image alone."""
+    objects, warnings, problem = [], [], None
+    height = width = None
+    lines = unlabelled = 0
+    others: dict[str, int] = {}
+    try:
+        if not name:
+            raise BadObject("has no 'name'")
+        height, width = image_size(_int(size[0]), _int(size[1]))
+        for _, _, element in shapes:
+            if element.tag not in SHAPES and element.tag != "tag":  # skeletons, cuboids...
+                others[element.tag] = others.get(element.tag, 0) + 1
+        for m, (label, group, element) in enumerate((s for s in shapes if s[2].tag in SHAPES)):
+            what = f"<{element.tag}> {m} (label {shown(label)})"
+            if not label:
+                unlabelled += 1
+                continue
+            part = _geometry(element, what, (height, width))
+            lines += not part.has_area
+            z_order = _whole(element.get("z_order"), f"{what}: z_order")
+            instance = _whole(group, f"{what}: group_id") or None  # 0: no group
+            objects.append(AnnotatedObject(label, (part,), what, instance, z_order))
+    except BadObject as exc:
+        problem = f"{source}: {exc}"
+    if lines:
+        warnings.append(f"{lines} polyline/points shape(s) cover no area; left out of the label maps, as CVAT's mask export leaves them")
+    if unlabelled:
+        warnings.append(f"{unlabelled} shape(s) without a label; left out")
+    warnings += [f"{count} <{shown(tag)[1:-1]}> element(s) left out (no area in a label map)" for tag, count in others.items()]
+    return AnnotatedImage(
+        source=source, annotation_file=str(path), image=name, candidates=candidates,
+        height=height, width=width, objects=tuple(objects), fill="pycocotools",
+        warnings=tuple(warnings), problem=problem, subset=subset, groups="cvat",
+    )  # fmt: skip
 
 
 def _whole(raw: str | None, what: str) -> int:
