@@ -614,7 +614,18 @@ print(json.dumps(maps))
 """
 
 
+LSC_JSON_MIN = """
+import sys
+from label_studio_converter import Converter
+export, config, out = sys.argv[1:4]
+Converter(config, out, download_resources=False).convert_to_json_min(export, out, is_dir=False)
+"""
+
+
 def test_labelstudio_label_maps_equal_label_studio_converter(tmp_path: Path) -> None:
+    """The label maps of a JSON export, and of the JSON-MIN label-studio-converter writes of
+    it (each region with its image's size), equal the converter's own COCO export filled by
+    pycocotools, brushes decoded by its brush module."""
     from consumers import run_in
     from exports import LABEL_STUDIO_CONFIG
 
@@ -634,6 +645,37 @@ def test_labelstudio_label_maps_equal_label_studio_converter(tmp_path: Path) -> 
     for upload, expected in reference.items():
         image_id = Path(upload).name.split("-", 1)[1].rsplit(".", 1)[0]  # uploads are <8 hex>-<name>
         np.testing.assert_array_equal(labels(tmp_path / "out", image_id), np.array(expected, dtype=np.uint8), err_msg=upload)
+
+
+def test_a_labelstudio_json_min_export_converts_as_its_json_in_the_order_it_keeps(tmp_path: Path) -> None:
+    """label-studio-converter's JSON-MIN of an export (one record per annotation, each control's
+    regions together with their image's size) converts as the JSON export would with its
+    results in that order (control by control), said; its images are given with --images."""
+    from consumers import run_in
+    from exports import LABEL_STUDIO_CONFIG
+
+    path = labelstudio_export(tmp_path / "ls", images=6, seed=7)
+    config = tmp_path / "config.xml"
+    config.write_text(LABEL_STUDIO_CONFIG)
+    (tmp_path / "elsewhere").mkdir()
+    done = run_in("label-studio-converter", LSC_JSON_MIN, tmp_path / "elsewhere", str(path), str(config), str(tmp_path / "min"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    done, said = said_by("convert", tmp_path / "min" / "result.json", tmp_path / "from-min", "--images", path.parent / "images", "-j", 1)
+    assert done.exit_code == 0 and "reading label-studio annotations: 6 image(s)" in said, said
+    assert f"warning: {tmp_path / 'min' / 'result.json'}: a JSON-MIN export keeps each control's regions together (" in said, said
+    assert "), not in the order they were drawn: where regions of two controls overlap, the later control's lie on top" in said
+    tasks = json.loads(path.read_text())
+    for task in tasks:  # the results in the order JSON-MIN keeps: control by control, as each first comes
+        results = task["annotations"][0]["result"]
+        first = {name: n for n, name in reversed(list(enumerate(r["from_name"] for r in results)))}
+        results.sort(key=lambda r: first[r["from_name"]])
+    path.write_text(json.dumps(tasks))
+    conversion, results = convert(path, tmp_path / "ordered", options=ConvertOptions())
+    assert all(r.ok for r in results) and len(results) == 6
+    for result in results:
+        image_id = result.data["id"]
+        np.testing.assert_array_equal(labels(tmp_path / "from-min", image_id), labels(tmp_path / "ordered", image_id), err_msg=image_id)
+    assert (tmp_path / "from-min" / "class_names.txt").read_text() == (tmp_path / "ordered" / "class_names.txt").read_text()
 
 
 def test_labelstudio_turned_rectangles_turn_about_their_top_left_corner(tmp_path: Path) -> None:
@@ -1052,11 +1094,14 @@ def test_a_labelstudio_task_is_found_by_its_file_upload_and_its_choices_are_left
     assert set(np.unique(labels(tmp_path / "out", "image2")).tolist()) == {0, 1}
 
 
-def test_a_labelstudio_json_min_export_is_refused_saying_which_export_to_use(tmp_path: Path) -> None:
+def test_a_labelstudio_json_min_export_without_sizes_says_which_export_to_use(tmp_path: Path) -> None:
     (tmp_path / "min.json").write_text(json.dumps([{"image": "/data/upload/1/ab12cd34-x.jpg", "id": 1, "label": [{"points": [[1, 2], [3, 4], [5, 1]], "polygonlabels": ["cat"]}]}]))
-    done = runner.invoke(app, ["convert", str(tmp_path / "min.json"), str(tmp_path / "out"), "--from", "label-studio"])
+    done = runner.invoke(app, ["convert", str(tmp_path / "min.json"), str(tmp_path / "out"), "-j", "1"])
     assert done.exit_code == 1
-    assert "min.json: a Label Studio JSON-MIN export, which keeps no image sizes; export the project as JSON" in " ".join(done.stderr.split())
+    assert (
+        "min.json: tasks[0] (id 1), image '/data/upload/1/ab12cd34-x.jpg': result[0]: a JSON-MIN region without its image's size "
+        "(older Label Studio leaves it out): export the project as JSON"
+    ) in " ".join(done.stderr.split()), done.stderr
     assert not (tmp_path / "out").exists()
 
 

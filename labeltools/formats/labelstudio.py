@@ -136,6 +136,44 @@ def _latest(annotations: list[Any]) -> tuple[dict[str, Any] | None, int]:
     return kept[-1], len(kept)
 
 
+#: The keys of a JSON-MIN record that are neither the task's data nor its regions.
+_MIN_KEYS = frozenset({"id", "annotator", "annotation_id", "created_at", "updated_at", "lead_time", "agreement"})
+
+
+def _is_json_min(record: dict[str, Any]) -> bool:
+    """Whether a record is JSON-MIN's: an annotation's id, or a list of regions holding labels."""
+    return "annotation_id" in record or any(
+        isinstance(value, list) and any(isinstance(r, dict) and any(kind in r for kind in _KINDS) for r in value) for value in record.values()
+    )
+
+
+def _json_min_tasks(records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+    """A JSON-MIN export (label-studio-converter's: one record per annotation, the task's data
+    and each control's regions side by side, a region's value holding its image's
+    ``original_width`` and ``original_height``) as the tasks of a JSON export, an annotation's
+    regions its results; the records of one task are its annotations (the latest is read). The
+    controls whose regions were found come second, in the order they come in."""
+    tasks: dict[Any, dict[str, Any]] = {}
+    controls: dict[str, None] = {}
+    for record in records:
+        data, results = {}, []
+        for key, value in record.items():
+            regions = value if isinstance(value, list) and value and all(isinstance(r, dict) for r in value) else None
+            if key in _MIN_KEYS:
+                continue
+            if regions is None or not any(kind in region for region in regions for kind in _KINDS):
+                data[key] = value
+                continue
+            controls.setdefault(key)
+            for region in regions:
+                kind = next((k for k in _KINDS if k in region), None)
+                sizes = {k: region[k] for k in ("original_width", "original_height") if k in region}
+                results.append({"type": kind, "from_name": key, "value": region, **sizes})
+        task = tasks.setdefault(record.get("id", len(tasks)), {"id": record.get("id"), "data": data, "annotations": []})
+        task["annotations"].append({key: record.get(key) for key in ("created_at", "updated_at")} | {"id": record.get("annotation_id"), "result": results})
+    return list(tasks.values()), list(controls)
+
+
 def _task_image(task: dict[str, Any]) -> str | None:
     data = task.get("data")
     if not isinstance(data, dict):
@@ -175,11 +213,16 @@ def parse_labelstudio(doc: Any, path: Path, images_dir: Path | None = None) -> A
     Raises:
         AnnotationError: the document is not a Label Studio JSON export.
     """
+    json_min = isinstance(doc, list) and bool(doc) and all(isinstance(t, dict) and "data" not in t and _is_json_min(t) for t in doc)
+    if json_min:
+        doc, controls = _json_min_tasks(doc)
+        if len(controls) > 1:
+            log.warning(
+                "%s: a JSON-MIN export keeps each control's regions together (%s), not in the order they were "
+                "drawn: where regions of two controls overlap, the later control's lie on top; the JSON export keeps the order",
+                path, ", ".join(controls),
+            )  # fmt: skip
     if not isinstance(doc, list) or not all(isinstance(t, dict) and "data" in t for t in doc):
-        if isinstance(doc, list) and doc and all(isinstance(t, dict) and "image" in t for t in doc):
-            raise AnnotationError(
-                f"{path}: a Label Studio JSON-MIN export, which keeps no image sizes; export the project as JSON"
-            )
         raise AnnotationError(f"{path}: not a Label Studio JSON export (a list of tasks, each with 'data')")
     records = []
     labels: dict[str, None] = {}
@@ -212,6 +255,8 @@ def parse_labelstudio(doc: Any, path: Path, images_dir: Path | None = None) -> A
                 if not isinstance(kind, str) or kind not in _KINDS:
                     skipped[str(kind)] = skipped.get(str(kind), 0) + 1
                     continue
+                if json_min and result.get("original_height") is None:
+                    raise BadObject(f"{what}: a JSON-MIN region without its image's size (older Label Studio leaves it out): export the project as JSON")
                 h, w = image_size(result.get("original_height"), result.get("original_width"), f"{what}'s original")
                 if height is not None and (h, w) != (height, width):
                     raise BadObject(f"{what} is on a {h}x{w} image, earlier results on {height}x{width}")

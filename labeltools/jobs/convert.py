@@ -832,7 +832,8 @@ def _sniff_head(path: Path, head: bytes) -> SourceFormat | None:
         return "cvat" if is_cvat_xml(head) else None
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if text.startswith(b"["):
-        return "label-studio" if b'"data"' in head or text.rstrip() in (b"[", b"[]") else None
+        json_min = b'"annotation_id"' in head or b'labels"' in head  # label-studio-converter's JSON-MIN
+        return "label-studio" if b'"data"' in head or json_min or text.rstrip() in (b"[", b"[]") else None
     if not text.startswith(b"{"):
         return None
     if b'"shapes"' in head:
