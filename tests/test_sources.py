@@ -393,6 +393,14 @@ def test_a_cvat_video_export_converts_as_cvat_exports_its_frames(tmp_path: Path)
     assert conversion.source == "cvat" and all(r.ok for r in results), [r.error for r in results]
     assert [r.data["id"] for r in results] == [f"frame_{n:06d}" for n in listed]
     cvat_reference(tmp_path / "video", tmp_path / "out", tmp_path)
+    cvat_video_export(tmp_path / "drives" / "drive2", frames=3, seed=5)  # two tasks' exports number their frames alike
+    shutil.copytree(tmp_path / "video", tmp_path / "drives" / "drive1")
+    clash, said = said_by("convert", tmp_path / "drives", tmp_path / "clash", "-j", 1)
+    assert clash.exit_code == 1 and "would be written by more than one image (use --flatten-names" in said, said
+    conversion, results = convert(tmp_path / "drives", tmp_path / "flat", flatten_names=True)
+    ids = [r.data["id"] for r in results]
+    assert ids[: len(listed)] == [f"drive1_frame_{n:06d}" for n in listed] and ids[len(listed) :] and all(i.startswith("drive2_frame_") for i in ids[len(listed) :])
+    assert (labels(tmp_path / "flat", ids[0]) == labels(tmp_path / "out", ids[0].removeprefix("drive1_"))).all()
 
 
 def test_cvat_xml_written_by_datumaro_converts_as_cvat_exports_it(tmp_path: Path) -> None:

@@ -941,6 +941,9 @@ def record_items(
     folder = location(images_dir) if images_dir is not None else None
     files_by_name.cache_clear()  # the images as they are now, not as an earlier run in this process saw them
     exports, unread = [], []
+    # with flatten_names, an export in a folder of the input is prefixed by that folder (two
+    # video tasks' exports, drive1/ and drive2/, both number their frames from frame_000000)
+    where = {str(path): _flat_id(path, root).removesuffix(path.stem) for path, root in found if root is not None}
     for path, _ in found:
         try:
             exports.append(READERS[kind](path, folder))
@@ -957,7 +960,7 @@ def record_items(
                 relative = PurePosixPath(record.image.split("?d=")[-1].replace("\\", "/"))
                 parts = [record.subset or "", *(p for p in relative.parent.parts if p not in ("/", ".", ".."))]
                 folders = [_UNSAFE.sub("_", part).strip("_") for part in parts]
-                image_id = "_".join([*[f for f in folders if f], image_id])
+                image_id = where.get(export.path, "") + "_".join([*[f for f in folders if f], image_id])
             # its subset (COCO's instances_val2017.json, CVAT's), else its file's folder (Roboflow's valid/_annotations.coco.json)
             split = own_split(record.subset) or own_split(PurePosixPath(record.annotation_file.replace("\\", "/")).parent.name)
             items.append(ConvertItem(record.annotation_file, image_id, kind, record, split))
