@@ -760,6 +760,44 @@ def _only_ours(parse: Any, doc: Any) -> None:
         assert str(exc).startswith("h.") and len(str(exc)) < 2000, str(exc)
 
 
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(shapes=st.lists(st.tuples(cvat_shapes, st.sampled_from(["0", "1", "", "-2", "x", "99999999"]), st.sampled_from(["0", "1", "2"])), max_size=5))
+def test_the_cvat_video_reader_raises_nothing_but_our_errors(shapes: list[tuple[tuple[str, dict[str, str]], str, str]]) -> None:
+    from xml.sax.saxutils import quoteattr
+
+    tracks = "".join(
+        f'<track id="{n}" label="car">'
+        + f"<{tag} frame={quoteattr(frame)} outside={quoteattr(outside)} "
+        + " ".join(f"{k}={quoteattr(v)}" for k, v in attrs.items() if k != "label")
+        + f"></{tag}></track>"
+        for n, ((tag, attrs), frame, outside) in enumerate(shapes)
+    )
+    xml = f"<annotations><version>1.1</version><meta><task><original_size><width>16</width><height>12</height></original_size></task></meta>{tracks}</annotations>"
+    _only_ours(lambda d: parse_cvat(d, Path("h.xml")), xml.encode())
+
+
+yolo_tokens = st.sampled_from(["0", "1", "7", "-1", "0.5", "1.0", "1.5", "nan", "inf", "1e309", "x", "0.25", "0.75", "99999999999999999999"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lines=st.lists(st.lists(yolo_tokens, max_size=12), max_size=5) | st.binary(max_size=40))
+def test_the_yolo_label_reader_raises_nothing_but_our_errors(lines: Any) -> None:
+    import tempfile
+
+    from labeltools.core.annotations import AnnotatedImage
+    from labeltools.formats.yolo import yolo_record
+
+    with tempfile.TemporaryDirectory() as folder:
+        label = Path(folder) / "h.txt"
+        label.write_bytes(lines if isinstance(lines, bytes) else "\n".join(" ".join(line) for line in lines).encode())
+        record = AnnotatedImage(source="h.txt", annotation_file=str(label), image="h.jpg", candidates=(), height=None, width=None, objects=(), fill="pycocotools")
+        try:
+            painted = yolo_record(record, {0: "a", 1: "b"}, 16, 12)
+            _fuzz(type("Export", (), {"images": [painted]}))
+        except LabeltoolsError as exc:
+            assert str(exc).startswith(str(label)) and len(str(exc)) < 2000, str(exc)
+
+
 HUGE = {
     "images": [{"id": 1, "file_name": "x.jpg", "height": 9, "width": 9}],
     "annotations": [{"image_id": 1, "category_id": 1, "segmentation": [[1, 2, 10**400, 4, 5, 6]]}],

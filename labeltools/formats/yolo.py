@@ -225,11 +225,21 @@ class YoloDataset:
     notes: tuple[str, ...] = ()
 
 
+def _text(path: Any, error: type[Exception]) -> str:
+    """A text file of a YOLO dataset, or ``error`` naming it and why it cannot be read."""
+    try:
+        return str(location(path).read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise error(f"{path}: not a text file (not UTF-8)") from None
+    except OSError as exc:
+        raise error(f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
 def _load_yaml(path: Any) -> Any:
     yaml = require_extra("yaml", "reading a YOLO dataset needs PyYAML", "yolo", DatasetError)
     try:
-        return yaml.safe_load(location(path).read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        return yaml.safe_load(_text(path, DatasetError))
+    except yaml.YAMLError as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DatasetError(f"{path}: not a YAML file ({reason})") from None
 
@@ -331,7 +341,7 @@ def _split_images(place: Any) -> list[Any]:
     (relative to its folder)."""
     if place.is_dir():
         return list_files(place, YOLO_IMAGE_SUFFIXES, recursive=True)
-    lines = [line.strip() for line in place.read_text(encoding="utf-8").splitlines() if line.strip()]
+    lines = [line.strip() for line in _text(place, DatasetError).splitlines() if line.strip()]
     return [location(line) if os.path.isabs(line) or "://" in line else place.parent / line.removeprefix("./") for line in lines]
 
 
@@ -356,7 +366,7 @@ def yolo_objects(label: Any, names: Mapping[int, str], width: int, height: int) 
     if not path.exists():
         return (), ()
     boxes: list[int] = []
-    lines = parse_yolo_labels(path.read_text(encoding="utf-8"), str(path), boxes, np.float32)
+    lines = parse_yolo_labels(_text(path, YoloLabelError), str(path), boxes, np.float32)
     scale = np.array([width, height], dtype=np.float32)
     objects = []
     for number, (category, points) in enumerate(lines, 1):
