@@ -390,3 +390,35 @@ def yolo_dataset(root: Path) -> None:
                 lines.append("2 0.9 0.9 1.0 0.95 1.0 1.0 0.92 1.0")  # on the far edges
             (root / split / "labels").mkdir(parents=True, exist_ok=True)
             (root / split / "labels" / f"{stem}.txt").write_text("\n".join(lines) + "\n")
+
+
+MAPILLARY_LABELS = (
+    ("construction--flat--road", "Road", (128, 64, 128)), ("object--vehicle--car", "Car", (0, 0, 142)),
+    ("nature--sky", "Sky", (70, 130, 180)), ("void--unlabeled", "Unlabeled", (0, 0, 0)),
+)  # fmt: skip
+
+
+def mapillary_vistas(root: Path, images: int = 2, seed: int = 0) -> dict[str, np.ndarray]:
+    """Mapillary Vistas 2.0 as it downloads: ``config_v2.0.json`` at the top, and for
+    ``training`` and ``validation`` its ``images/``, ``v2.0/labels/`` (palette PNGs in the
+    config's colours, values the labels' positions) and ``v2.0/instances/`` (16-bit PNGs,
+    ``label << 8 | instance``, which Datumaro reads). Returns each image's class values by id."""
+    rng = np.random.default_rng(seed)
+    labels = [{"name": name, "readable": readable, "color": list(colour), "instances": True, "evaluate": True} for name, readable, colour in MAPILLARY_LABELS]
+    root.mkdir(parents=True)
+    (root / "config_v2.0.json").write_text(json.dumps({"labels": labels, "version": "2.0", "mapping": "public"}))
+    palette = [v for _, _, colour in MAPILLARY_LABELS for v in colour]
+    values = {}
+    for split in ("training", "validation"):
+        for n in range(images):
+            image_id = f"{split}_{n:03d}"
+            classes = rng.integers(0, len(MAPILLARY_LABELS), (3, 4)).repeat(5, 0).repeat(6, 1).astype(np.uint8)
+            photo(root / split / "images" / f"{image_id}.jpg", 24, 15, seed=n)
+            (root / split / "v2.0" / "labels").mkdir(parents=True, exist_ok=True)
+            (root / split / "v2.0" / "instances").mkdir(parents=True, exist_ok=True)
+            saved = Image.fromarray(classes, "P")
+            saved.putpalette(palette)
+            saved.save(root / split / "v2.0" / "labels" / f"{image_id}.png")
+            Image.fromarray((classes.astype(np.uint16) << 8) | 1).save(root / split / "v2.0" / "instances" / f"{image_id}.png")
+            values[image_id] = classes
+    return values

@@ -1868,3 +1868,45 @@ def test_a_yolo_dataset_by_lists_and_its_path(tmp_path: Path) -> None:
         assert done.exit_code == 0, said
         assert f"info: yolo: {root / 'data.yaml'}: images train 4, val 2{note}; 1 image(s) of val are train's as well: kept in train" in said, said
         assert read_split(out, "val") == ["road0_jpg.rf.valid0", "road1_jpg.rf.valid1"] and len(read_split(out, "train")) == 4
+
+
+DATUMARO_MAPILLARY = """
+import sys
+from pathlib import Path
+import numpy as np
+from datumaro.components.dataset import Dataset
+
+source, out = sys.argv[1:3]
+Path(out).mkdir()
+for item in Dataset.import_from(source, "mapillary_vistas_instances"):
+    classes = None
+    for mask in item.annotations:
+        if classes is None:
+            classes = np.full(mask.image.shape, 255, np.uint8)
+        classes[mask.image.astype(bool)] = mask.label
+    np.save(Path(out) / f"{item.id}.npy", classes)
+"""
+
+
+def test_mapillary_vistas_converts_as_datumaro_reads_it(tmp_path: Path) -> None:
+    """Mapillary Vistas 2.0 as it downloads: each split's v2.0/labels paired with the images
+    beside v2.0/, the classes config_v2.0.json's labels in order (their readable names), each
+    label map equal to Datumaro's own import of the release (from its instance maps)."""
+    from consumers import run_in
+    from exports import mapillary_vistas
+
+    root = tmp_path / "vistas"
+    mapillary_vistas(root)
+    (tmp_path / "elsewhere").mkdir()
+    done = run_in("datumaro", DATUMARO_MAPILLARY, tmp_path / "elsewhere", str(root), str(tmp_path / "reference"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    result, said = said_by("convert", root, tmp_path / "voc", "-j", 1)
+    assert result.exit_code == 0, said
+    assert f"classes: 4, {root / 'config_v2.0.json'}, Mapillary's labels in order, the list the masks came with" in said, said
+    assert f"images {root / 'training' / 'images'} (beside v2.0/, as Mapillary Vistas lays them out)" in said, said
+    assert (tmp_path / "voc" / "class_names.txt").read_text().splitlines() == ["Road", "Car", "Sky", "Unlabeled"]
+    assert read_split(tmp_path / "voc", "val") == ["validation_000", "validation_001"]
+    references = sorted((tmp_path / "reference").glob("*.npy"))
+    assert len(references) == 4
+    for reference in references:
+        np.testing.assert_array_equal(labels(tmp_path / "voc", reference.stem), np.load(reference), err_msg=reference.stem)

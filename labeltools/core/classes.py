@@ -727,6 +727,8 @@ class ClassTable:
         """Datumaro's ``dataset_meta.json``: ``labels`` in index order, colours from
         ``segmentation_colors`` through ``label_map`` (position -> name)."""
         labels = data.get("labels")
+        if isinstance(labels, list) and labels and all(isinstance(e, Mapping) and "name" in e for e in labels):
+            return cls._from_mapillary(labels, source)
         label_map = data.get("label_map", {})
         colors = data.get("segmentation_colors", [])
         if labels is None:
@@ -742,6 +744,21 @@ class ClassTable:
                     raise ClassTableError(f"{source}: no r, g, b colour for label_map entry {position!r}") from None
                 color_of[str(name)] = (r, g, b)
         return cls._numbered([(name, color_of.get(name)) for name in labels], source)
+
+    @classmethod
+    def _from_mapillary(cls, labels: list[Mapping[str, Any]], source: str) -> ClassTable:
+        """Mapillary Vistas' ``config.json`` (``config_v2.0.json``): ``labels`` in value order,
+        each ``name`` (``construction--flat--road``), ``readable`` (``Road``) and ``color``;
+        the readable names where they are all told apart, as mmsegmentation names the classes."""
+        readable = [str(e.get("readable", "")) for e in labels]
+        names = readable if all(readable) and len(set(readable)) == len(readable) else [str(e["name"]) for e in labels]
+        named = []
+        for position, (name, entry) in enumerate(zip(names, labels)):
+            color = entry.get("color")
+            if not (isinstance(color, list) and len(color) == 3 and all(isinstance(v, int) for v in color)):
+                raise ClassTableError(f"{source}: labels[{position}] ({name}): 'color' must be [r, g, b], got {json.dumps(color)}")
+            named.append((name, (color[0], color[1], color[2])))
+        return cls._numbered(named, f"{source}, Mapillary's labels in order")
 
     @classmethod
     def _from_csv_text(cls, text: str, source: str) -> ClassTable:

@@ -112,9 +112,18 @@ def images_beside(labels: PathLike) -> tuple[Any | None, str]:
     if ending and (folder.parent / folder.name.removesuffix(ending)).is_dir():
         images = folder.parent / folder.name.removesuffix(ending)
         return images, f"{images} (beside {folder.name}/, as CamVid lays them out)"
+    if is_version_name(folder.parent.name) and (folder.parent.parent / "images").is_dir():
+        images = folder.parent.parent / "images"
+        return images, f"{images} (beside {folder.parent.name}/, as Mapillary Vistas lays them out)"
     if any(folder.glob("*.jp*g")):  # Roboflow's mask export: each image beside its <stem>_mask.png
         return folder, f"{folder} (the JPEG images among the labels)"
     return None, ""
+
+
+def is_version_name(name: str) -> bool:
+    """Whether a folder's name is a release's version (Mapillary Vistas' ``v1.2``, ``v2.0``),
+    whose labels' images lie beside it."""
+    return re.fullmatch(r"v\d+(\.\d+)*", name) is not None
 
 
 def _image_folder_names(name: str) -> Iterator[str]:

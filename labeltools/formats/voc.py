@@ -41,7 +41,7 @@ from labeltools.core.errors import ClassTableError, DatasetError
 from labeltools.core.files import read_small_text
 from labeltools.core.options import LABELME_RULES, MAX_CLASSES
 from labeltools.engine.storage import atomic_writes, list_files, location, read_bytes
-from labeltools.formats.folders import images_beside, other_masks_hint
+from labeltools.formats.folders import images_beside, is_version_name, other_masks_hint
 from labeltools.formats.labels import open_image, read_label
 
 IMAGES_DIR = "JPEGImages"
@@ -565,6 +565,9 @@ def nearby_class_table(folder: PathLike, labels: PathLike | None = None, said: b
             if found is not None:
                 return _said(found, said)
         places.append((dataset or root.parent, SHIPPED_ABOVE))
+        mapillary = _mapillary_config(root, dataset)
+        if mapillary is not None:
+            return _said(mapillary, said)
     else:
         places.append((root, SHIPPED_ABOVE))
     for place, names in places:
@@ -572,6 +575,31 @@ def nearby_class_table(folder: PathLike, labels: PathLike | None = None, said: b
             if (place / name).is_file():
                 return _said(ClassTable.load(place / name), said)
     return None
+
+
+def _mapillary_config(labels: Any, dataset: Any | None) -> ClassTable | None:
+    """The labels of Mapillary Vistas' ``labels`` folder (``training/v2.0/labels``): its
+    release's ``config_v2.0.json`` in the split's folder or the one above it, as Datumaro finds
+    it; for the first release's ``training/labels``, ``config.json`` above the split's folder
+    when it is Mapillary's (``labels`` with colours and readable names). None otherwise."""
+    if labels.name != "labels" or dataset is None:
+        return None
+    version = labels.parent.name
+    names = [f"config_{version}.json"] if is_version_name(version) else ["config.json"]
+    for place in (dataset, dataset.parent):
+        for name in names:
+            path = place / name
+            if path.is_file() and (name != "config.json" or _is_mapillary(path)):
+                return ClassTable.load(path)
+    return None
+
+
+def _is_mapillary(path: Any) -> bool:
+    try:
+        labels = json.loads(path.read_text(encoding="utf-8")).get("labels")
+    except (ValueError, OSError, AttributeError):
+        return False
+    return isinstance(labels, list) and bool(labels) and all(isinstance(e, dict) and "readable" in e and "color" in e for e in labels)
 
 
 def _dataset_folder(labels: Any) -> Any | None:

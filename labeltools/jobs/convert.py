@@ -733,7 +733,7 @@ def find_annotations(
                 files = mask_files(export)
             elif source == "segmentation-mask":
                 raise DatasetError(f"{path}: not a segmentation mask export (a VOC folder of colour masks in {LABELS_DIR}/)")
-            elif source == "masks" or (source is None and all(f.name in _TABLE_FILES for f in files) and not is_voc_root(path)):
+            elif source == "masks" or (source is None and all(_is_table_file(f.name) for f in files) and not is_voc_root(path)):
                 folders = mask_folders(path) or ([path] if source == "masks" else [])  # named masks: the folder itself
                 files = [mask for folder in folders for mask in masks_in(folder)]
                 maps = label_maps(path) if not files else None  # Cityscapes' maps without their polygons
@@ -793,6 +793,12 @@ def _say_masks_beside(folder: Path, annotations: Sequence[Path]) -> None:
 #: The JSON files of a folder of masks that are its class table, not annotations (Datumaro's
 #: common_semantic_segmentation keeps its classes in dataset_meta.json).
 _TABLE_FILES = frozenset({META_FILE, "id2label.json"})
+
+
+def _is_table_file(name: str) -> bool:
+    """Whether a JSON file of a folder of masks is its class table (see :data:`_TABLE_FILES`),
+    Mapillary Vistas' ``config_v2.0.json`` (``config.json`` in its first release) too."""
+    return name in _TABLE_FILES or re.fullmatch(r"config(_v\d+(\.\d+)*)?\.json", name) is not None
 
 _SUFFIXES: dict[SourceFormat | None, tuple[str, ...]] = {
     None: (".json", ".xml"), "labelme": (".json",), "coco": (".json",), "label-studio": (".json",),
