@@ -1496,20 +1496,20 @@ def test_jpeg_masks_are_read_by_ranges_of_values(tmp_path: Path) -> None:
         np.testing.assert_array_equal(labels(tmp_path / "voc", image_id), values)
 
 
-DATUMARO_SEMANTIC_MASKS = """
+DATUMARO_CLASS_MAPS = """
 import sys
 from pathlib import Path
 import numpy as np
 from datumaro.components.dataset import Dataset
 
-source, out = sys.argv[1:3]
+source, out, format_name = sys.argv[1:4]
 Path(out).mkdir()
-for item in Dataset.import_from(source, "common_semantic_segmentation"):
+for item in Dataset.import_from(source, format_name):
     classes = None
     for mask in item.annotations:
         if classes is None:
-            classes = np.zeros(mask.image.shape, np.uint8)
-        classes[mask.image] = mask.label
+            classes = np.full(mask.image.shape, 255, np.uint8)
+        classes[mask.image.astype(bool)] = mask.label
     np.save(Path(out) / f"{item.id}.npy", classes)
 """
 
@@ -1547,7 +1547,7 @@ def test_datumaros_common_semantic_segmentation_converts_as_datumaro_reads_it(tm
 
     masks_dataset(root, {f"masks/im{n}.png": f"images/im{n}.jpg" for n in range(5)}, colour_mask)
     (tmp_path / "elsewhere").mkdir()
-    done = run_in("datumaro", DATUMARO_SEMANTIC_MASKS, tmp_path / "elsewhere", str(root), str(tmp_path / "reference"))
+    done = run_in("datumaro", DATUMARO_CLASS_MAPS, tmp_path / "elsewhere", str(root), str(tmp_path / "reference"), "common_semantic_segmentation")
     assert done.returncode == 0, done.stderr[-3000:]
     conversion, results = convert(root, tmp_path / "voc", options=ConvertOptions())
     assert all(r.ok for r in results) and conversion.classes.names == ["background", "car", "road", "sky"]
@@ -1870,24 +1870,6 @@ def test_a_yolo_dataset_by_lists_and_its_path(tmp_path: Path) -> None:
         assert read_split(out, "val") == ["road0_jpg.rf.valid0", "road1_jpg.rf.valid1"] and len(read_split(out, "train")) == 4
 
 
-DATUMARO_MAPILLARY = """
-import sys
-from pathlib import Path
-import numpy as np
-from datumaro.components.dataset import Dataset
-
-source, out = sys.argv[1:3]
-Path(out).mkdir()
-for item in Dataset.import_from(source, "mapillary_vistas_instances"):
-    classes = None
-    for mask in item.annotations:
-        if classes is None:
-            classes = np.full(mask.image.shape, 255, np.uint8)
-        classes[mask.image.astype(bool)] = mask.label
-    np.save(Path(out) / f"{item.id}.npy", classes)
-"""
-
-
 def test_mapillary_vistas_converts_as_datumaro_reads_it(tmp_path: Path) -> None:
     """Mapillary Vistas 2.0 as it downloads: each split's v2.0/labels paired with the images
     beside v2.0/, the classes config_v2.0.json's labels in order (their readable names), each
@@ -1898,7 +1880,7 @@ def test_mapillary_vistas_converts_as_datumaro_reads_it(tmp_path: Path) -> None:
     root = tmp_path / "vistas"
     mapillary_vistas(root)
     (tmp_path / "elsewhere").mkdir()
-    done = run_in("datumaro", DATUMARO_MAPILLARY, tmp_path / "elsewhere", str(root), str(tmp_path / "reference"))
+    done = run_in("datumaro", DATUMARO_CLASS_MAPS, tmp_path / "elsewhere", str(root), str(tmp_path / "reference"), "mapillary_vistas_instances")
     assert done.returncode == 0, done.stderr[-3000:]
     result, said = said_by("convert", root, tmp_path / "voc", "-j", 1)
     assert result.exit_code == 0, said
