@@ -134,7 +134,6 @@ from labeltools.formats.segmask import (
     read_mask_export,
     subset_lists,
 )
-from labeltools.formats.yolo import DATA_YAML_SUFFIXES, dataset_yaml, read_yolo_dataset, yolo_record
 from labeltools.formats.voc import (
     CLASS_NAMES_FILE,
     IMAGE_EXTENSIONS,
@@ -160,6 +159,7 @@ from labeltools.formats.voc import (
     write_class_files,
     write_splits,
 )
+from labeltools.formats.yolo import DATA_YAML_SUFFIXES, dataset_yaml, read_yolo_dataset, yolo_record
 from labeltools.jobs.remap import mask_class_values
 from labeltools.ops.draw import legend_image, overlay_image, stack_vertical
 from labeltools.ops.raster import Painted, paint_objects, paint_polygons, record_stamps
@@ -1039,9 +1039,11 @@ def _yolo_items(found: Sequence[tuple[Path, Path | None]], flatten_names: bool) 
         dataset = read_yolo_dataset(yaml_path)
         names = tuple(sorted(dataset.names.items()))
         root = location(dataset.yaml).parent
+        folders = {str(label.parent): label.parent for _, label, _ in dataset.images}
+        listed = {str(f) for folder in folders.values() if folder.is_dir() for f in list_files(folder, (".txt",))}
         missing = 0
         for image, label, split in dataset.images:
-            missing += not label.exists()
+            missing += str(label) not in listed  # one listing a folder, not a request a file on a store
             prefix = _flat_id(image, root).removesuffix(image.stem) if flatten_names else ""
             record = _bare_record(label, image=str(image))  # its objects are read by the worker (yolo_record)
             items.append(ConvertItem(str(label), prefix + image.stem, "yolo", record, own_split(split), names=names))
