@@ -1175,6 +1175,7 @@ def test_coco_2017_layout_images_beside_the_annotations_folder(tmp_path: Path) -
         ("a.json", '{"objects": 3}', "a.json: not a Cityscapes polygon annotation (it needs an 'objects' list)"),
         ("a.xml", "<annotations><image name='a.jpg'/><track id='0'/></annotations>", "a.xml: holds both <image> and <track> elements, which no CVAT export writes together"),
         ("a.xml", "<annotations><track task_id='1'/><track task_id='2'/></annotations>", "a.xml: tracks of 2 tasks, whose frames are numbered alike: export each task on its own"),
+        ("a.xml", "<annotations><track id='0'/></annotations>", "a.xml: tracks without the video's <original_size> (an image task's export?): export it as 'CVAT for images 1.1'"),
         ("a.xml", "<root/>", "a.xml: not a CVAT for images XML export (its root is <'root'>, not <annotations>)"),
         ("a.xml", "<annotations><image", "a.xml: not valid XML ("),
         ("a.json", '[{"data": {"x": 1}}]', "a.json: tasks[0] (id None) names no image in its 'data'"),

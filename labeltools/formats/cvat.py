@@ -222,13 +222,15 @@ def _video_records(root: ET.Element, path: Path, images_dir: Path | None) -> tup
 
     Raises:
         AnnotationError: tracks of several tasks (a project's video tasks number their frames
-            alike), or a frame that is not a whole number.
+            alike), no ``<original_size>``, or a frame that is not a whole number.
     """
     tasks = {track.get("task_id") for track in root.iterfind("track")}
     if len(tasks) > 1:
         raise AnnotationError(f"{path}: tracks of {len(tasks)} tasks, whose frames are numbered alike: export each task on its own")
     size = root.find(".//original_size")
-    height, width = (size.findtext("height"), size.findtext("width")) if size is not None else (None, None)
+    if size is None:  # CVAT writes it for video tasks; an image task's tracks name no frame's image
+        raise AnnotationError(f"{path}: tracks without the video's <original_size> (an image task's export?): export it as 'CVAT for images 1.1'")
+    height, width = size.findtext("height"), size.findtext("width")
     frames: dict[int, list[tuple[str, str | None, ET.Element]]] = {}
     for n, track in enumerate(root.iterfind("track")):
         for element in track:
