@@ -1734,7 +1734,7 @@ def test_bad_masks_folders_and_panoptic_files_are_named(tmp_path: Path) -> None:
     masks_dataset(rf, {f"{split}/{split}_mask.png": f"{split}/{split}.jpg" for split in ("train", "valid")}, grey_mask)
     (rf / "train" / "_classes.csv").write_text("Pixel Value, Class\n0, background\n1, cat\n2, dog\n")
     (rf / "valid" / "_classes.csv").write_text("Pixel Value, Class\n0, background\n1, dog\n2, cat\n")
-    with pytest.raises(DatasetError, match=r"valid: its masks' classes differ from .*train/_classes.csv's \(.*calls class 1 'dog', .*calls it 'cat'\); give one table with -c"):
+    with pytest.raises(DatasetError, match=r"valid: its masks' classes differ from .*train/_classes.csv's \(.*calls class 1 'dog', .*calls it 'cat'\): convert the folders of one table's masks in a run"):
         convert_labelme(rf, tmp_path / "none")
 
     path = coco_panoptic_export(tmp_path / "coco", images=5, seed=8)
@@ -1893,3 +1893,14 @@ def test_mapillary_vistas_converts_as_datumaro_reads_it(tmp_path: Path) -> None:
     assert len(references) == 4
     for reference in references:
         np.testing.assert_array_equal(labels(tmp_path / "voc", reference.stem), np.load(reference), err_msg=reference.stem)
+    older = json.loads((root / "config_v2.0.json").read_text())  # the first release's labels beside: another table
+    older["labels"] = older["labels"][::-1]
+    (root / "config_v1.2.json").write_text(json.dumps(older))
+    for split in ("training", "validation"):
+        shutil.copytree(root / split / "v2.0", root / split / "v1.2")
+    both, said = said_by("convert", root, tmp_path / "both", "-j", 1)  # the same images twice, then two tables
+    assert both.exit_code == 1 and "4 output id(s) would be written by more than one image (use --flatten-names" in said, said
+    both, said = said_by("convert", root, tmp_path / "both", "--flatten-names", "-j", 1)
+    assert both.exit_code == 1 and "convert the folders of one table's masks in a run (one release's, as Mapillary Vistas' v1.2/ and v2.0/)" in said, said
+    one, said = said_by("convert", root / "training" / "v1.2" / "labels", root / "validation" / "v1.2" / "labels", tmp_path / "v1.2", "-j", 1)
+    assert one.exit_code == 0 and (tmp_path / "v1.2" / "class_names.txt").read_text().splitlines() == ["Unlabeled", "Sky", "Car", "Road"], said

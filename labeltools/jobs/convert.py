@@ -1223,7 +1223,10 @@ def _masks_table(exports: Sequence[AnnotationExport]) -> tuple[ClassTable, str]:
     for folder, table in found[1:]:
         differ = tables_disagree(table, first)
         if differ is not None:
-            raise DatasetError(f"{folder}: its masks' classes differ from {first.source}'s ({differ}); give one table with -c")
+            raise DatasetError(
+                f"{folder}: its masks' classes differ from {first.source}'s ({differ}): convert the folders of one "
+                "table's masks in a run (one release's, as Mapillary Vistas' v1.2/ and v2.0/), or give one table with -c"
+            )
     return first, f"{first.described}, the list the masks came with"
 
 
