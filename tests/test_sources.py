@@ -1863,12 +1863,14 @@ def test_a_yolo_dataset_by_lists_and_its_path(tmp_path: Path) -> None:
     (root / "train.txt").write_text("\n".join(train) + "\n")
     (root / "val.txt").write_text("\n".join([train[0], *(f"./valid/images/{p.name}" for p in sorted((root / "valid" / "images").iterdir()))]) + "\n")
     for path, note in (("path: .\n", ""), ("path: moved/away\n", f"; its path: moved/away holds none of its images: they were found below {root}")):
-        (root / "data.yaml").write_text(f"{path}train: train.txt\nval: val.txt\nnames: [crack, pothole, patch]\n")
+        names = "[crack, pothole, patch]" if note else "{'0': crack, '1': pothole, '2': patch}"  # ids as text, as Ultralytics takes them
+        (root / "data.yaml").write_text(f"{path}train: train.txt\nval: val.txt\nnames: {names}\n")
         out = tmp_path / f"voc{len(note)}"
         done, said = said_by("convert", root, out, "-j", 1)
         assert done.exit_code == 0, said
         assert f"info: yolo: {root / 'data.yaml'}: images train 4, val 2{note}; 1 image(s) of val are train's as well: kept in train" in said, said
         assert read_split(out, "val") == ["road0_jpg.rf.valid0", "road1_jpg.rf.valid1"] and len(read_split(out, "train")) == 4
+        assert (out / "class_names.txt").read_text().splitlines() == ["_background_", "crack", "pothole", "patch"]
 
 
 def test_mapillary_vistas_converts_as_datumaro_reads_it(tmp_path: Path) -> None:

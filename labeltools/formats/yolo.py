@@ -321,9 +321,10 @@ def _yaml_names(names: Any, path: Any) -> dict[int, str]:
         raise DatasetError(f"{path}: names must list the class names (a list, or ids to names), got {names!r}")
     found = {}
     for key, name in pairs:
-        if isinstance(key, bool) or not isinstance(key, int) or key < 0 or not isinstance(name, (str, int)) or str(name) == "":
+        number = int(key) if isinstance(key, str) and key.isdigit() else key  # "0": as Ultralytics' check_class_names reads it
+        if isinstance(number, bool) or not isinstance(number, int) or number < 0 or not isinstance(name, (str, int)) or str(name) == "":
             raise DatasetError(f"{path}: names: {key!r}: {name!r} is no class (an id from 0 and a name)")
-        found[key] = str(name)
+        found[number] = str(name)
     return found
 
 
