@@ -157,6 +157,22 @@ def test_hugging_face_id2label(tmp_path):
         ClassTable.load(write(tmp_path, "c.json", '{"0": "wall", "one": "sky"}'))
 
 
+def test_mapillary_vistas_config(tmp_path):
+    """Mapillary Vistas' config: its labels in value order, by readable name where those are
+    told apart (else by name), colours its own; a label without a colour is named."""
+    labels = [
+        {"name": "animal--bird", "readable": "Bird", "color": [165, 42, 42], "instances": True, "evaluate": True},
+        {"name": "construction--flat--road", "readable": "Road", "color": [128, 64, 128], "instances": False, "evaluate": True},
+    ]
+    table = ClassTable.load(write(tmp_path, "config_v2.0.json", json.dumps({"labels": labels, "version": "2.0"})))
+    assert [(e.index, e.name, e.color) for e in table.entries] == [(0, "Bird", (165, 42, 42)), (1, "Road", (128, 64, 128))]
+    assert table.source.endswith("config_v2.0.json, Mapillary's labels in order")
+    same = [dict(labels[0]), {**labels[1], "readable": "Bird"}]
+    assert ClassTable.load(write(tmp_path, "same.json", json.dumps({"labels": same}))).names == ["animal--bird", "construction--flat--road"]
+    with pytest.raises(ClassTableError, match=r"bad.json: labels\[1\] \(Road\): 'color' must be \[r, g, b\], got \[1, 2\]"):
+        ClassTable.load(write(tmp_path, "bad.json", json.dumps({"labels": [labels[0], {**labels[1], "color": [1, 2]}]})))
+
+
 def test_missing_file_and_unknown_preset(tmp_path):
     with pytest.raises(ClassTableError, match=r"nope.txt: no such class table file \(or use a preset: voc, cityscapes, cityscapes-train, ade20k, ade20k-train, coco-stuff, coco-stuff-train\)"):
         ClassTable.load(tmp_path / "nope.txt")

@@ -1176,6 +1176,7 @@ def test_coco_2017_layout_images_beside_the_annotations_folder(tmp_path: Path) -
         ("a.xml", "<annotations><image name='a.jpg'/><track id='0'/></annotations>", "a.xml: holds both <image> and <track> elements, which no CVAT export writes together"),
         ("a.xml", "<annotations><track task_id='1'/><track task_id='2'/></annotations>", "a.xml: tracks of 2 tasks, whose frames are numbered alike: export each task on its own"),
         ("a.xml", "<annotations><track id='0'/></annotations>", "a.xml: tracks without the video's <original_size> (an image task's export?): export it as 'CVAT for images 1.1'"),
+        ("a.xml", "<annotations><meta><task><original_size/></task></meta><track><box frame='a'/></track></annotations>", "a.xml: <track> 0: <box> has frame 'a', not a whole number"),
         ("a.xml", "<root/>", "a.xml: not a CVAT for images XML export (its root is <'root'>, not <annotations>)"),
         ("a.xml", "<annotations><image", "a.xml: not valid XML ("),
         ("a.json", '[{"data": {"x": 1}}]', "a.json: tasks[0] (id None) names no image in its 'data'"),
@@ -1844,11 +1845,25 @@ def test_a_yolo_datasets_faults_are_named(tmp_path: Path) -> None:
         ("train: ../train/images\nval: ../elsewhere/images\nnames: ['a', 'b', 'c']\n", f"{root / 'data.yaml'}: val: ../elsewhere/images does not exist below {root}"),
         ("names: {0: a, 1: ''}\ntrain: ../train/images\n", f"{root / 'data.yaml'}: names: 1: '' is no class (an id from 0 and a name)"),
         ("train: ../train/images\n", f"{root / 'data.yaml'}: not a YOLO dataset file (it needs 'names', the class names by id)"),
+        ("names: [a]\n", f"{root / 'data.yaml'}: names no images (train, val or test)"),
+        ("names: []\ntrain: ../train/images\n", f"{root / 'data.yaml'}: names must list the class names (a list, or ids to names), got []"),
+        ("names: [a]\ntrain: ../train/labels\n", f"{root / 'data.yaml'}: its train hold no image (.jpg, .jpeg, .png, .bmp, .tif, .tiff, .webp)"),
+        ("names: [a\ntrain: x\n", f"{root / 'data.yaml'}: not a YAML file (while parsing a flow sequence)"),
     ):
         (root / "data.yaml").write_text(text)
         refused, said = said_by("convert", root / "data.yaml", tmp_path / "none", "-j", 1)
         assert refused.exit_code == 1 and said == f"error: {refusal}", said
         assert not (tmp_path / "none").exists()
+    for name in ("first.yaml", "second.yaml"):
+        (root / name).write_text("names: [a, b, c]\ntrain: ../train/images\n")
+    (root / "data.yaml").unlink()
+    two, said = said_by("convert", root, tmp_path / "none", "-j", 1)
+    assert two.exit_code == 1 and said == f"error: {root}: holds 2 YOLO dataset files (first.yaml, second.yaml): give one of them", said
+    (root / "train" / "labels" / "road0_jpg.rf.train0.txt").write_bytes(b"\xff\xfe0 0.1")
+    bad, said = said_by("convert", root / "second.yaml", tmp_path / "bad", "-j", 1)
+    assert bad.exit_code == 1 and f"{root / 'train' / 'labels' / 'road0_jpg.rf.train0.txt'}: not a text file (not UTF-8)" in said, said
+    for name in ("first.yaml", "second.yaml"):
+        (root / name).unlink()
     named = runner.invoke(app, ["convert", str(root), str(tmp_path / "none"), "--from", "yolo"])
     assert named.exit_code == 1 and f"{root}: holds no YOLO dataset file (a data.yaml naming the classes, at its top)" in named.stderr
 
