@@ -1862,6 +1862,8 @@ def test_a_yolo_datasets_faults_are_named(tmp_path: Path) -> None:
     (root / "train" / "labels" / "road0_jpg.rf.train0.txt").write_bytes(b"\xff\xfe0 0.1")
     bad, said = said_by("convert", root / "second.yaml", tmp_path / "bad", "-j", 1)
     assert bad.exit_code == 1 and f"{root / 'train' / 'labels' / 'road0_jpg.rf.train0.txt'}: not a text file (not UTF-8)" in said, said
+    elsewhere, said = said_by("export", root / "second.yaml", "--to", "coco", "-d", tmp_path / "none", "--images", tmp_path)
+    assert elsewhere.exit_code == 1 and said == f"error: --images {tmp_path}: a YOLO dataset's images are those its data.yaml names (its path: and splits)", said
     for name in ("first.yaml", "second.yaml"):
         (root / name).unlink()
     named = runner.invoke(app, ["convert", str(root), str(tmp_path / "none"), "--from", "yolo"])

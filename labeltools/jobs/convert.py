@@ -935,6 +935,8 @@ def record_items(
     if kind == "masks":
         return _mask_items(found, images_dir, flatten_names)
     if kind == "yolo":
+        if images_dir is not None:
+            raise DatasetError(f"--images {images_dir}: a YOLO dataset's images are those its data.yaml names (its path: and splits)")
         return _yolo_items(found, flatten_names)
     if kind == "cityscapes":
         ids = [(cityscapes_id(p), p, root) for p, root in found]
