@@ -736,3 +736,28 @@ def test_conversion_runs_once(tmp_path: Path, folder: Path) -> None:
     run(conversion)
     with pytest.raises(RuntimeError, match="a Conversion runs once"):
         iter(conversion)
+
+
+def test_labelme_images_kept_in_another_folder_are_found_by_images(tmp_path: Path) -> None:
+    """Annotations whose images were moved to another folder: each fails naming the places tried
+    and --images; with --images the folder is looked in first (by imagePath, then by name), and
+    the dataset equals the one made with the images beside; export finds them so too."""
+    runner = CliRunner()
+    for stem in ("a", "b"):
+        write_annotation(tmp_path / "together", stem)
+    done = runner.invoke(app, ["convert", str(tmp_path / "together"), str(tmp_path / "reference"), "-j", "1"])
+    assert done.exit_code == 0, done.stderr
+    (tmp_path / "json").mkdir()
+    (tmp_path / "pics").mkdir()
+    for stem in ("a", "b"):
+        (tmp_path / "together" / f"{stem}.json").rename(tmp_path / "json" / f"{stem}.json")
+        (tmp_path / "together" / f"{stem}.jpg").rename(tmp_path / "pics" / f"{stem}.jpg")
+    lost = runner.invoke(app, ["convert", str(tmp_path / "json"), str(tmp_path / "lost"), "-j", "1"])
+    said = " ".join(lost.stderr.split())
+    assert lost.exit_code == 1 and f"{tmp_path / 'json' / 'a.json'}: image 'a.jpg' not found (tried {tmp_path / 'json' / 'a.jpg'}); --images DIR looks for it in another folder" in said, said
+    found = runner.invoke(app, ["convert", str(tmp_path / "json"), str(tmp_path / "found"), "--images", str(tmp_path / "pics"), "-j", "1"])
+    assert found.exit_code == 0, found.stderr
+    for stem in ("a", "b"):
+        assert (read_label(tmp_path / "found" / "SegmentationClass" / f"{stem}.png") == read_label(tmp_path / "reference" / "SegmentationClass" / f"{stem}.png")).all()
+    exported = runner.invoke(app, ["export", str(tmp_path / "json"), "--to", "coco", "-d", str(tmp_path / "coco"), "--images", str(tmp_path / "pics")])
+    assert exported.exit_code == 0 and len(list((tmp_path / "coco" / "images").rglob("*.jpg"))) == 2, exported.stderr

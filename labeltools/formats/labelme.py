@@ -407,10 +407,15 @@ def read_labelme(path: str | Path, *, skip_bad_shapes: bool = False) -> LabelmeD
     )
 
 
-def _image_candidates(doc: LabelmeDocument, base_dir: Path, allow_urls: bool) -> list[Path]:
+def _image_candidates(doc: LabelmeDocument, base_dir: Path, allow_urls: bool, images_dir: Any = None) -> list[Path]:
     assert doc.image_path is not None
     relative = PurePosixPath(doc.image_path)
     candidates = []
+    if images_dir is not None:  # asked for (--images): its path below the folder, then its name
+        folder = location(images_dir)
+        if not relative.is_absolute() and not is_url(doc.image_path):
+            candidates.append(folder / doc.image_path)
+        candidates.append(folder / relative.name)
     if not is_url(doc.image_path):
         candidates.append(location(doc.image_path) if relative.is_absolute() else base_dir / doc.image_path)
     elif allow_urls:
@@ -420,15 +425,16 @@ def _image_candidates(doc: LabelmeDocument, base_dir: Path, allow_urls: bool) ->
     beside = base_dir / relative.name
     if beside not in candidates:
         candidates.append(beside)
-    return candidates
+    return list(dict.fromkeys(candidates))
 
 
-def find_image_file(doc: LabelmeDocument, allow_urls: bool = False) -> Path | None:
+def find_image_file(doc: LabelmeDocument, allow_urls: bool = False, images_dir: Any = None) -> Path | None:
     """The image file an annotation names, or ``None`` when its image is embedded.
 
-    ``imagePath`` is resolved relative to the JSON file's folder (the current folder for a
-    document not read from a file); failing that, the image's file name is looked for in that
-    folder. A URL in ``imagePath`` (``http://``, ``s3://``, any ``scheme://``) is never fetched
+    ``imagePath`` is looked for under ``images_dir`` first when given (``--images``: by its path,
+    then by its file name), then resolved relative to the JSON file's folder (the current folder
+    for a document not read from a file); failing that, the image's file name is looked for in
+    that folder. A URL in ``imagePath`` (``http://``, ``s3://``, any ``scheme://``) is never fetched
     unless ``allow_urls``: annotations come from others, and a pipeline that converts them must
     not request what they name (only its file name is looked for beside the JSON).
 
@@ -441,7 +447,7 @@ def find_image_file(doc: LabelmeDocument, allow_urls: bool = False) -> Path | No
     if doc.image_path is None:
         raise AnnotationError(f"{doc.source}: has neither 'imageData' nor 'imagePath'")
     base_dir = doc.path.parent if doc.path is not None else Path.cwd()
-    candidates = _image_candidates(doc, base_dir, allow_urls)
+    candidates = _image_candidates(doc, base_dir, allow_urls, images_dir)
     reasons = []
     for candidate in candidates:
         try:
@@ -454,7 +460,8 @@ def find_image_file(doc: LabelmeDocument, allow_urls: bool = False) -> Path | No
     refused = ""
     if is_url(doc.image_path) and not allow_urls:
         refused = "; its URL was not fetched (images are read beside their annotation; --allow-image-urls fetches them)"
-    raise AnnotationError(f"{doc.source}: image {_shown(doc.image_path)} not found (tried {tried}){refused}{_other_case(candidates)}")
+    hint = refused or _other_case(candidates) or ("; --images DIR looks for it in another folder" if images_dir is None else "")
+    raise AnnotationError(f"{doc.source}: image {_shown(doc.image_path)} not found (tried {tried}){hint}")
 
 
 def _other_case(candidates: Sequence[Path]) -> str:
@@ -470,7 +477,7 @@ def _other_case(candidates: Sequence[Path]) -> str:
     )
 
 
-def open_source_image(doc: LabelmeDocument, allow_urls: bool = False) -> SourceImage:
+def open_source_image(doc: LabelmeDocument, allow_urls: bool = False, images_dir: Any = None) -> SourceImage:
     """Find and open the image of an annotation (header only; pixels are decoded on demand).
 
     Embedded ``imageData`` is used as is. Otherwise the file is found by
@@ -481,7 +488,7 @@ def open_source_image(doc: LabelmeDocument, allow_urls: bool = False) -> SourceI
             tried is named), not an image, or a size that differs from ``imageHeight`` x
             ``imageWidth``.
     """
-    path = find_image_file(doc, allow_urls)
+    path = find_image_file(doc, allow_urls, images_dir)
     if path is None:
         assert doc.image_data is not None
         try:

@@ -214,8 +214,8 @@ class ConvertOptions:
             is looked for beside the annotation; see :func:`find_image_file`).
         overlap: where shapes of different classes overlap: ``"last"`` (the later shape wins,
             labelme's rule), ``"first"``, or ``"void"`` (255).
-        images_dir: where the images of COCO, CVAT, Label Studio and Cityscapes annotations
-            are looked for first (by path, then by file name); labelme's sit beside their JSON.
+        images_dir: where the images of labelme, COCO, CVAT, Label Studio and Cityscapes annotations
+            are looked for first (by path, then by file name), before where each names them.
         index_map: the values of masks (a source of masks) rewritten by it first, each value it
             does not list 255: ``0:0,255:1`` reads binary masks saved as 0/255.
     """
@@ -284,7 +284,7 @@ def _existing_image_output(output: Path, image_id: str, options: ConvertOptions)
 def _labelme_inputs(json_path: Path, doc: LabelmeDocument, options: ConvertOptions) -> list[Path] | None:
     """The files a labelme annotation's outputs are made from; None when its image is missing."""
     try:
-        source = find_image_file(doc, options.allow_image_urls)
+        source = find_image_file(doc, options.allow_image_urls, options.images_dir)
     except AnnotationError:
         return None
     return [json_path] if source is None else [json_path, source]
@@ -476,7 +476,7 @@ def convert_file(
         if done is not None:
             return _up_to_date_result(str(json_path), done, output, image_id, count_classes)
 
-    source = open_source_image(doc, options.allow_image_urls)
+    source = open_source_image(doc, options.allow_image_urls, options.images_dir)
     raster = rasterise(
         doc,
         classes,

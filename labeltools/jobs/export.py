@@ -245,7 +245,7 @@ class _Object:
 def _labelme_source(item: ExportItem, table: ClassTable, options: ExportOptions) -> tuple[Any, list[_Object], _Object | None]:
     """A labelme annotation's image, objects and void region (its ``__ignore__`` shapes)."""
     doc = read_labelme(item.source)
-    image = open_source_image(doc, options.allow_image_urls)
+    image = open_source_image(doc, options.allow_image_urls, options.images_dir)
     found = labelme_objects(
         doc, table, (image.height, image.width), line_width=options.line_width,
         point_size=options.point_size, rules=options.labelme_rules, unknown=options.unknown,  # type: ignore[arg-type]
