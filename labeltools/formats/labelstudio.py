@@ -140,11 +140,17 @@ def _latest(annotations: list[Any]) -> tuple[dict[str, Any] | None, int]:
 _MIN_KEYS = frozenset({"id", "annotator", "annotation_id", "created_at", "updated_at", "lead_time", "agreement"})
 
 
+def _regions(value: Any) -> list[dict[str, Any]] | None:
+    """A JSON-MIN record's value as a control's regions (a list of objects, one holding labels),
+    or None when it is the task's data."""
+    if isinstance(value, list) and value and all(isinstance(r, dict) for r in value) and any(k in r for r in value for k in _KINDS):
+        return value
+    return None
+
+
 def _is_json_min(record: dict[str, Any]) -> bool:
-    """Whether a record is JSON-MIN's: an annotation's id, or a list of regions holding labels."""
-    return "annotation_id" in record or any(
-        isinstance(value, list) and any(isinstance(r, dict) and any(kind in r for kind in _KINDS) for r in value) for value in record.values()
-    )
+    """Whether a record is JSON-MIN's: an annotation's id, or a control's regions."""
+    return "annotation_id" in record or any(_regions(value) is not None for value in record.values())
 
 
 def _json_min_tasks(records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
@@ -156,18 +162,19 @@ def _json_min_tasks(records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]]
     tasks: dict[Any, dict[str, Any]] = {}
     controls: dict[str, None] = {}
     for record in records:
-        data, results = {}, []
+        data: dict[str, Any] = {}
+        results: list[dict[str, Any]] = []
         for key, value in record.items():
-            regions = value if isinstance(value, list) and value and all(isinstance(r, dict) for r in value) else None
+            regions = _regions(value)
             if key in _MIN_KEYS:
                 continue
-            if regions is None or not any(kind in region for region in regions for kind in _KINDS):
+            if regions is None:
                 data[key] = value
                 continue
             controls.setdefault(key)
             for region in regions:
                 kind = next((k for k in _KINDS if k in region), None)
-                sizes = {k: region[k] for k in ("original_width", "original_height") if k in region}
+                sizes: dict[str, Any] = {k: region[k] for k in ("original_width", "original_height") if k in region}
                 results.append({"type": kind, "from_name": key, "value": region, **sizes})
         task = tasks.setdefault(record.get("id", len(tasks)), {"id": record.get("id"), "data": data, "annotations": []})
         task["annotations"].append({key: record.get(key) for key in ("created_at", "updated_at")} | {"id": record.get("annotation_id"), "result": results})

@@ -87,12 +87,12 @@ def _polygon_stamp(polygons: Sequence[NDArray[np.float64]], height: int, width: 
     boxes = [b for b in (_reach(p, height, width) for p in polygons) if b is not None]
     if not boxes:
         return EMPTY
+    if fill == "ultralytics":
+        return _opencv_stamp(polygons, height, width)
     x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
     x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
     h, w = y1 - y0, x1 - x0
     shift = np.array([x0, y0], dtype=np.float64)
-    if fill == "ultralytics":
-        return _opencv_stamp(polygons, height, width)
     if fill == "pycocotools":
         masks = _pycocotools()
         flat = [(p - shift).ravel().tolist() for p in polygons if len(p) >= 3]
