@@ -1860,8 +1860,11 @@ def test_a_yolo_datasets_faults_are_named(tmp_path: Path) -> None:
     two, said = said_by("convert", root, tmp_path / "none", "-j", 1)
     assert two.exit_code == 1 and said == f"error: {root}: holds 2 YOLO dataset files (first.yaml, second.yaml): give one of them", said
     (root / "train" / "labels" / "road0_jpg.rf.train0.txt").write_bytes(b"\xff\xfe0 0.1")
+    (root / "train" / "labels" / "road3_jpg.rf.train3.txt").unlink()
+    (root / "train" / "labels" / "road3_jpg.rf.train3.txt").mkdir()  # a folder where a label file belongs
     bad, said = said_by("convert", root / "second.yaml", tmp_path / "bad", "-j", 1)
     assert bad.exit_code == 1 and f"{root / 'train' / 'labels' / 'road0_jpg.rf.train0.txt'}: not a text file (not UTF-8)" in said, said
+    assert f"{root / 'train' / 'labels' / 'road3_jpg.rf.train3.txt'}: cannot be read (Is a directory)" in said, said
     elsewhere, said = said_by("export", root / "second.yaml", "--to", "coco", "-d", tmp_path / "none", "--images", tmp_path)
     assert elsewhere.exit_code == 1 and said == f"error: --images {tmp_path}: a YOLO dataset's images are those its data.yaml names (its path: and splits)", said
     for name in ("first.yaml", "second.yaml"):
