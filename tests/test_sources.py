@@ -1816,6 +1816,15 @@ def test_a_yolo_dataset_converts_as_ultralytics_fills_it(tmp_path: Path) -> None
         np.testing.assert_array_equal(labels(tmp_path / "voc", reference.stem), expected, err_msg=reference.stem)
         overlapping += len(np.unique(expected)) > 2
     assert overlapping >= 3 and "(the smaller object wins, as Ultralytics paints them, --overlap)" in " ".join(result.stdout.split())
+    (tmp_path / "download").mkdir()  # the folder a dataset was unpacked into: its data.yaml is found below
+    (root / "notes.yaml").write_text("names: [x\n")  # no YAML: no dataset file, skipped
+    unpacked = root.rename(tmp_path / "download" / "roads")
+    below, said = said_by("convert", tmp_path / "download", tmp_path / "voc-below", "-j", 1)
+    assert below.exit_code == 0 and f"info: yolo: {unpacked / 'data.yaml'}: images train 4, val 2" in said, said
+    shutil.copytree(unpacked, tmp_path / "download" / "rivers")
+    two, said = said_by("convert", tmp_path / "download", tmp_path / "voc-two", "-j", 1)
+    assert two.exit_code == 1 and said == f"error: {tmp_path / 'download'}: holds 2 YOLO dataset files (rivers/data.yaml, roads/data.yaml): give one of them", said
+    root = unpacked.rename(tmp_path / "roads")
     from_yaml = runner.invoke(app, ["convert", str(root / "data.yaml"), str(tmp_path / "voc-yaml"), "-j", "1"])
     assert from_yaml.exit_code == 0, from_yaml.stderr
     assert (labels(tmp_path / "voc-yaml", "road0_jpg.rf.train0") == labels(tmp_path / "voc", "road0_jpg.rf.train0")).all()
@@ -1870,7 +1879,7 @@ def test_a_yolo_datasets_faults_are_named(tmp_path: Path) -> None:
     for name in ("first.yaml", "second.yaml"):
         (root / name).unlink()
     named = runner.invoke(app, ["convert", str(root), str(tmp_path / "none"), "--from", "yolo"])
-    assert named.exit_code == 1 and f"{root}: holds no YOLO dataset file (a data.yaml naming the classes, at its top)" in named.stderr
+    assert named.exit_code == 1 and f"{root}: holds no YOLO dataset file (a data.yaml naming its classes and images)" in named.stderr
 
 
 def test_a_yolo_dataset_by_lists_and_its_path(tmp_path: Path) -> None:

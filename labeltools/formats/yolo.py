@@ -235,8 +235,12 @@ def _text(path: Any, error: type[Exception]) -> str:
         raise error(f"{path}: cannot be read ({exc.strerror or exc})") from None
 
 
+def _yaml() -> Any:
+    return require_extra("yaml", "reading a YOLO dataset needs PyYAML", "yolo", DatasetError)
+
+
 def _load_yaml(path: Any) -> Any:
-    yaml = require_extra("yaml", "reading a YOLO dataset needs PyYAML", "yolo", DatasetError)
+    yaml = _yaml()
     try:
         return yaml.safe_load(_text(path, DatasetError))
     except yaml.YAMLError as exc:
@@ -245,22 +249,36 @@ def _load_yaml(path: Any) -> Any:
 
 
 def dataset_yaml(folder: Any) -> Any | None:
-    """The data.yaml of a YOLO dataset's folder, or None: a ``.yaml`` (else ``.yml``) file at
-    its top naming classes (``names``), as Ultralytics looks for one; ``data.yaml`` where there
-    are several.
+    """The data.yaml of a YOLO dataset's folder, or None: a ``.yaml`` (else ``.yml``) file
+    naming classes and images (``names``, and ``train``, ``val`` or ``test``) at its top, else
+    below it (the folder a downloaded dataset was unpacked into), as Ultralytics looks for one;
+    ``data.yaml`` where there are several in one place.
 
     Raises:
-        DatasetError: several such files, none named data.yaml.
+        DatasetError: several such files, none named data.yaml, or several below the folder.
     """
     root = location(folder)
-    for suffix in DATA_YAML_SUFFIXES:
-        found = [p for p in list_files(root, (suffix,)) if isinstance(doc := _load_yaml(p), dict) and "names" in doc]
-        named = [p for p in found if p.stem.lower() == "data"]
-        if len(found) > 1 and not named:
-            raise DatasetError(f"{root}: holds {len(found)} YOLO dataset files ({', '.join(p.name for p in found)}): give one of them")
-        if found:
-            return (named or found)[0]
+    for recursive in (False, True):
+        for suffix in DATA_YAML_SUFFIXES:
+            found = [p for p in list_files(root, (suffix,), recursive=recursive) if _is_dataset_file(p)]
+            named = [p for p in found if p.stem.lower() == "data"]
+            if len(found) > 1 and (recursive or not named):
+                listed = ", ".join(str(p.relative_to(root)) for p in found[:5]) + (" ..." if len(found) > 5 else "")
+                raise DatasetError(f"{root}: holds {len(found)} YOLO dataset files ({listed}): give one of them")
+            if found:
+                return (named or found)[0]
     return None
+
+
+def _is_dataset_file(path: Any) -> bool:
+    """Whether a YAML file is a YOLO dataset's: it names classes and images (one that is no
+    YAML is none; without PyYAML, which reads them, the run stops saying so)."""
+    _yaml()
+    try:
+        doc = _load_yaml(path)
+    except DatasetError:
+        return False
+    return isinstance(doc, dict) and "names" in doc and any(split in doc for split in YOLO_SPLITS)
 
 
 def read_yolo_dataset(path: Any) -> YoloDataset:

@@ -725,7 +725,7 @@ def find_annotations(
                 files = [f for f in files if is_cityscapes_name(f.name)]
             yolo = dataset_yaml(path) if source == "yolo" or (source is None and not files) else None
             if source == "yolo" and yolo is None:
-                raise DatasetError(f"{path}: holds no YOLO dataset file (a data.yaml naming the classes, at its top)")
+                raise DatasetError(f"{path}: holds no YOLO dataset file (a data.yaml naming its classes and images)")
             export = path.parent if path.name == LABELS_DIR else path  # the export, or its masks' folder
             if yolo is not None:  # a YOLO dataset: its data.yaml names its classes and images
                 files = [yolo]
