@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -1935,3 +1936,17 @@ def test_mapillary_vistas_converts_as_datumaro_reads_it(tmp_path: Path) -> None:
     assert both.exit_code == 1 and "convert the folders of one table's masks in a run (one release's, as Mapillary Vistas' v1.2/ and v2.0/)" in said, said
     one, said = said_by("convert", root / "training" / "v1.2" / "labels", root / "validation" / "v1.2" / "labels", tmp_path / "v1.2", "-j", 1)
     assert one.exit_code == 0 and (tmp_path / "v1.2" / "class_names.txt").read_text().splitlines() == ["Unlabeled", "Sky", "Car", "Road"], said
+
+
+def test_without_pyyaml_a_yolo_dataset_says_what_to_install_and_masks_beside_yaml_convert(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PyYAML comes with the yolo extra: without it a YOLO dataset's data.yaml is refused with
+    the install line, and a folder of masks that happens to hold a YAML file converts."""
+    yolo_dataset(tmp_path / "roads")
+    masks_dataset(tmp_path / "kaggle", {"masks/a.png": "images/a.jpg"}, grey_mask)
+    (tmp_path / "kaggle" / "class_names.txt").write_text("background\ncat\ndog\n")
+    (tmp_path / "kaggle" / "notes.yaml").write_text("names: [a]\ntrain: x\n")
+    monkeypatch.setitem(sys.modules, "yaml", None)  # import yaml fails, as without the package
+    refused, said = said_by("convert", tmp_path / "roads", tmp_path / "none", "-j", 1)
+    assert refused.exit_code == 1 and said == 'error: reading a YOLO dataset needs PyYAML: pip install "labeltools[yolo]"', said
+    done, said = said_by("convert", tmp_path / "kaggle", tmp_path / "voc", "-j", 1)
+    assert done.exit_code == 0 and (labels(tmp_path / "voc", "a") == grey_mask(0)[1]).all(), said

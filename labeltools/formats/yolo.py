@@ -272,8 +272,12 @@ def dataset_yaml(folder: Any) -> Any | None:
 
 def _is_dataset_file(path: Any) -> bool:
     """Whether a YAML file is a YOLO dataset's: it names classes and images (one that is no
-    YAML is none; without PyYAML, which reads them, the run stops saying so)."""
-    _yaml()
+    YAML is none). Without PyYAML, which reads them, a file named data.yaml is taken for one,
+    so that reading it says what to install, and other YAML files are none."""
+    try:
+        _yaml()
+    except DatasetError:
+        return path.stem.lower() == "data"
     try:
         doc = _load_yaml(path)
     except DatasetError:
