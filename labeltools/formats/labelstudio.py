@@ -165,9 +165,9 @@ def _json_min_tasks(records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]]
         data: dict[str, Any] = {}
         results: list[dict[str, Any]] = []
         for key, value in record.items():
-            regions = _regions(value)
             if key in _MIN_KEYS:
                 continue
+            regions = _regions(value)
             if regions is None:
                 data[key] = value
                 continue

@@ -225,10 +225,15 @@ class YoloDataset:
     notes: tuple[str, ...] = ()
 
 
-def _text(path: Any, error: type[Exception]) -> str:
-    """A text file of a YOLO dataset, or ``error`` naming it and why it cannot be read."""
+def _text(path: Any, error: type[Exception], missing: str | None = None) -> str:
+    """A text file of a YOLO dataset, or ``error`` naming it and why it cannot be read;
+    ``missing`` when given and there is no such file."""
     try:
         return str(location(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        if missing is not None:
+            return missing
+        raise error(f"{path}: no such file") from None
     except UnicodeDecodeError:
         raise error(f"{path}: not a text file (not UTF-8)") from None
     except OSError as exc:
@@ -258,11 +263,12 @@ def dataset_yaml(folder: Any) -> Any | None:
         DatasetError: several such files, none named data.yaml, or several below the folder.
     """
     root = location(folder)
-    for recursive in (False, True):
+    files = list_files(root, DATA_YAML_SUFFIXES, recursive=True)  # the tree listed once
+    for below in (False, True):
         for suffix in DATA_YAML_SUFFIXES:
-            found = [p for p in list_files(root, (suffix,), recursive=recursive) if _is_dataset_file(p)]
+            found = [p for p in files if (p.parent != root) == below and p.name.lower().endswith(suffix) and _is_dataset_file(p)]
             named = [p for p in found if p.stem.lower() == "data"]
-            if len(found) > 1 and (recursive or not named):
+            if len(found) > 1 and (below or not named):
                 listed = ", ".join(str(p.relative_to(root)) for p in found[:5]) + (" ..." if len(found) > 5 else "")
                 raise DatasetError(f"{root}: holds {len(found)} YOLO dataset files ({listed}): give one of them")
             if found:
@@ -386,10 +392,8 @@ def yolo_objects(label: Any, names: Mapping[int, str], width: int, height: int) 
         YoloLabelError: a line that does not follow the format, or a class id ``names`` lacks.
     """
     path = location(label)
-    if not path.exists():
-        return (), ()
     boxes: list[int] = []
-    lines = parse_yolo_labels(_text(path, YoloLabelError), str(path), boxes, np.float32)
+    lines = parse_yolo_labels(_text(path, YoloLabelError, missing=""), str(path), boxes, np.float32)  # read, not asked for first
     scale = np.array([width, height], dtype=np.float32)
     objects = []
     for number, (category, points) in enumerate(lines, 1):
