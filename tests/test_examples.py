@@ -280,6 +280,11 @@ def help_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
         Image.fromarray(np.where(np.arange(48).reshape(6, 8) % 7 > n, 255, 0).astype(np.uint8)).save(world / "kaggle" / "masks" / f"{n:03d}.png")
     (world / "kaggle" / "classes.txt").write_text("background\nlesion\n")
     yolo_dataset(world / "roads")
+    for n in range(2):  # COCO-Stuff as downloaded: its maps named by COCO's images
+        for folder in ("stuff/train2017", "stuff/stuffthingmaps_trainval2017/train2017"):
+            (world / folder).mkdir(parents=True, exist_ok=True)
+        Image.fromarray(scene(6, 8)).save(world / "stuff" / "train2017" / f"{n + 9:012d}.jpg")
+        Image.fromarray(np.where(np.arange(48).reshape(6, 8) % 5 > n, 181, 0).astype(np.uint8)).save(world / "stuff" / "stuffthingmaps_trainval2017" / "train2017" / f"{n + 9:012d}.png")
     return world
 
 

@@ -1472,6 +1472,60 @@ def test_the_folders_of_masks_a_download_holds_and_their_splits(tmp_path: Path) 
     assert folder_split(tmp_path / "data" / "masks", tmp_path / "data" / "masks", own_split) is None
 
 
+def test_masks_named_by_their_images_convert_as_coco_stuff_and_isic_download(tmp_path: Path) -> None:
+    """COCO-Stuff as downloaded (stuffthingmaps_trainval2017/<split> beside COCO's <split>/) and
+    ISIC's (<image>_segmentation.png in ..._GroundTruth beside ..._Input) name their folders by
+    nothing that says masks: convert found no folder of masks, and its hint (--from masks)
+    refused too. A folder of PNGs named by the JPEG images of another folder of the input is
+    their masks, said; -m coco-stuff writes the coco-stuff-train preset's classes, said; -c
+    coco-stuff (label ids with gaps) names that way, and a table the map contradicts is refused."""
+    coco = tmp_path / "coco"
+    layout = {f"stuffthingmaps_trainval2017/{split}/{n:012d}.png": f"{split}/{n:012d}.jpg" for split, ns in (("train2017", (9, 25)), ("val2017", (139,))) for n in ns}
+    label_ids = {e.index: e.target for e in ClassTable.preset("coco-stuff").classes}
+    expected = masks_dataset(coco, layout, lambda n: grey_mask(n, (0, 93, 181)))
+    (coco / "stuffthingmaps_trainval2017" / "README.txt").write_text("COCO-Stuff")
+    result, said = said_by("convert", coco, tmp_path / "voc", "-m", "coco-stuff")
+    assert result.exit_code == 0, said
+    for split in ("train2017", "val2017"):
+        assert f"masks: {coco / 'stuffthingmaps_trainval2017' / split}: images {coco / split} (the JPEG images the masks are named by)" in said
+    assert "classes: 171, coco-stuff-train preset (COCO-Stuff classes 0..170 as trained, 255 void), the classes the index map" in said
+    for mask_path, values in expected.items():
+        np.testing.assert_array_equal(labels(tmp_path / "voc", Path(mask_path).stem), np.vectorize(label_ids.get)(values))
+    assert read_split(tmp_path / "voc", "val") == ["000000000139"]
+    result, said = said_by("convert", coco, tmp_path / "ids", "-c", "coco-stuff")
+    assert result.exit_code == 1 and "indices [11, 25, 28, 29, 44] have no class" in said
+    assert "-m coco-stuff reads COCO-Stuff's label ids as the coco-stuff-train preset's classes" in said
+    result, said = said_by("convert", coco, tmp_path / "ids", "-c", "voc", "-m", "coco-stuff")
+    assert result.exit_code == 1 and "writes the classes of the coco-stuff-train preset, and the class table is the voc preset" in said
+    assert not (tmp_path / "ids").exists()
+    result, said = said_by("convert", coco / "stuffthingmaps_trainval2017", tmp_path / "given", "--from", "masks", "-m", "coco-stuff")
+    assert result.exit_code == 0 and f"images {coco / 'val2017'} (the JPEG images" in said  # the images beside the folder given
+
+    isic = tmp_path / "isic"
+    layout = {f"ISIC2018_Task1_Training_GroundTruth/ISIC_{n:07d}_segmentation.png": f"ISIC2018_Task1-2_Training_Input/ISIC_{n:07d}.jpg" for n in range(3)}
+    expected = masks_dataset(isic, layout, lambda n: grey_mask(n, (0, 255)))
+    (isic / "ISIC2018_Task1-2_Training_Input" / "ATTRIBUTION.txt").write_text("ISIC")
+    (tmp_path / "lesion.txt").write_text("background\nlesion\n")
+    result, said = said_by("convert", isic, tmp_path / "isic-voc", "-m", "0:0,255:1", "-c", tmp_path / "lesion.txt")
+    assert result.exit_code == 0, said
+    assert "labels: <image>_segmentation.png, each beside its image's stem" in said
+    for mask_path, values in expected.items():
+        image_id = Path(mask_path).stem.removesuffix("_segmentation")
+        np.testing.assert_array_equal(labels(tmp_path / "isic-voc", image_id), values // 255)
+        assert (tmp_path / "isic-voc" / "JPEGImages" / f"{image_id}.jpg").read_bytes() == (isic / layout[mask_path]).read_bytes()
+
+
+def test_a_voc_dataset_in_a_folder_is_not_masks_of_its_images(tmp_path: Path) -> None:
+    """A VOC dataset's SegmentationClass/ and SegmentationObject/ are named by its JPEGImages/,
+    and are no folders of masks a download holds: convert of the folder above it finds none."""
+    from labeltools.formats.folders import mask_folders
+
+    voc = tmp_path / "data" / "VOC2012"
+    masks_dataset(voc, {f"{kind}/{n}.png": f"JPEGImages/{n}.jpg" for kind in ("SegmentationClass", "SegmentationObject") for n in ("a", "b")}, grey_mask)
+    masks_dataset(tmp_path / "data" / "other", {"stuff/a.png": "photos/a.jpg"}, grey_mask)
+    assert mask_folders(tmp_path / "data") == [tmp_path / "data" / "other" / "stuff"]
+
+
 def test_jpeg_masks_are_read_by_ranges_of_values(tmp_path: Path) -> None:
     """Kvasir-SEG ships its masks as JPEGs (images/ + masks/, grey saved as RGB): refused without
     an index map, as compression shifts their values along every edge; ranges read them."""
@@ -1730,7 +1784,7 @@ def test_bad_masks_folders_and_panoptic_files_are_named(tmp_path: Path) -> None:
     segment PNG that is no RGB image, of another size, or holding a segment the file lacks."""
     (tmp_path / "annotations").mkdir()
     (tmp_path / "annotations" / "a.json").write_text("{}")
-    with pytest.raises(DatasetError, match=r"annotations: holds no folder of masks \(one named masks, labels, annotations or <split>_labels, or masks beside their JPEG images\)"):
+    with pytest.raises(DatasetError, match=r"annotations: holds no masks \(PNG, GIF, TIFF or BMP files\)$"):
         convert_labelme(tmp_path / "annotations", tmp_path / "none", source="masks")
     rf = tmp_path / "rf"
     masks_dataset(rf, {f"{split}/{split}_mask.png": f"{split}/{split}.jpg" for split in ("train", "valid")}, grey_mask)

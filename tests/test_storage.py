@@ -377,8 +377,9 @@ def test_convert_cityscapes_coco_and_yolo_from_s3_write_the_local_bytes(s3: Any,
 
 
 def test_masks_beside_their_images_convert_from_s3_as_the_local_ones(s3: Any, tmp_path: Path) -> None:
-    """A Roboflow mask export (masks beside their images in train/ and valid/) and a Kaggle one
-    (images/ + masks/ of 0 and 255) on S3: found, paired and converted as the local folders."""
+    """A Roboflow mask export (masks beside their images in train/ and valid/), a Kaggle one
+    (images/ + masks/ of 0 and 255) and COCO-Stuff's maps given as a folder whose images are
+    beside it, on S3: found, paired and converted as the local folders."""
     from exports import photo
     from PIL import Image
 
@@ -393,15 +394,24 @@ def test_masks_beside_their_images_convert_from_s3_as_the_local_ones(s3: Any, tm
         photo(tmp_path / "kaggle" / "images" / f"{n}.png", 8, 6, seed=n)
         (tmp_path / "kaggle" / "masks").mkdir(exist_ok=True)
         Image.fromarray(np.eye(6, 8, n, dtype=np.uint8) * 255).save(tmp_path / "kaggle" / "masks" / f"{n}.png")
+    for n in range(2):  # COCO-Stuff's maps, named by the images of the folder beside theirs
+        photo(tmp_path / "stuff" / "val2017" / f"{n:012d}.jpg", 8, 6, seed=n)
+        (tmp_path / "stuff" / "maps" / "val2017").mkdir(parents=True, exist_ok=True)
+        Image.fromarray(np.eye(6, 8, n, dtype=np.uint8) * 181).save(tmp_path / "stuff" / "maps" / "val2017" / f"{n:012d}.png")
     (tmp_path / "classes.txt").write_text("background\nlesion\n")
-    for name, extra in (("rf", ()), ("kaggle", ("-c", str(tmp_path / "classes.txt"), "--index-map", "0:0,255:1"))):
+    for name, given, extra in (
+        ("rf", "", ()),
+        ("kaggle", "", ("-c", str(tmp_path / "classes.txt"), "--index-map", "0:0,255:1")),
+        ("stuff", "/maps", ("--from", "masks", "-m", "coco-stuff")),
+    ):
         s3.put(f"{tmp_path / name}/", f"src/masks-{name}/", recursive=True)
-        local = cli("convert", tmp_path / name, tmp_path / f"{name}-out", "-j", "1", *extra)
+        local = cli("convert", f"{tmp_path / name}{given}", tmp_path / f"{name}-out", "-j", "1", *extra)
         assert local.exit_code == 0, local.output
-        remote = cli("convert", f"s3://src/masks-{name}", f"s3://out/masks-{name}", "-j", "2", *extra)
+        remote = cli("convert", f"s3://src/masks-{name}{given}", f"s3://out/masks-{name}", "-j", "2", *extra)
         assert remote.exit_code == 0, remote.output
         assert s3_tree(s3, f"out/masks-{name}") == local_tree(tmp_path / f"{name}-out")
-        assert (read_label(tmp_path / f"{name}-out" / "SegmentationClass" / ("0.png" if name == "kaggle" else "train0_jpg.rf.0.png")) == np.eye(6, 8, dtype=np.uint8)).all()
+        first = {"rf": "train0_jpg.rf.0.png", "kaggle": "0.png", "stuff": "000000000000.png"}[name]
+        assert (read_label(tmp_path / f"{name}-out" / "SegmentationClass" / first) == np.eye(6, 8, dtype=np.uint8) * (170 if name == "stuff" else 1)).all()
 
 
 def test_s3_on_a_dask_cluster_writes_the_local_bytes(s3: Any, reference: Path, tmp_path: Path) -> None:

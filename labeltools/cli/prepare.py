@@ -215,7 +215,8 @@ def convert_command(
     Cityscapes *_gtFine_polygons.json, or the folder of CVAT's Segmentation mask 1.1 export
     (colour masks in SegmentationClass/, classes in labelmap.txt); or a folder of masks beside
     their images, as datasets are downloaded (masks/ beside images/, Roboflow's
-    <image>_mask.png, CamVid's train_labels/, ADE20K's annotations/), their values or colours
+    <image>_mask.png, CamVid's train_labels/, ADE20K's annotations/, PNGs named by the JPEG
+    images of another folder: COCO-Stuff's), their values or colours
     the classes of the list they came with or of -c; or a YOLO segmentation dataset (its
     data.yaml, or the folder holding it), filled as Ultralytics fills it. The tool is found from
     the files (--from names it). OUTPUT, the last argument (or --output-dir), is the dataset
@@ -233,6 +234,7 @@ def convert_command(
     labeltools convert annotations/ old/ --labelme-rules 6
     labeltools convert kaggle/ masks-voc/ -c kaggle/classes.txt -m 0:0,255:1
     labeltools convert roads/data.yaml from-yolo/
+    labeltools convert stuff/ from-stuff/ -m coco-stuff
     """
     from labeltools.jobs.convert import ConvertOptions, convert_labelme
     from labeltools.ops.remap import IndexMap

@@ -171,15 +171,17 @@ def absolute(path: Any) -> Any:
     return target if is_remote(target) else target.resolve()
 
 
-def list_files(folder: Any, suffixes: Sequence[str], recursive: bool = False) -> list[Any]:
-    """The files of ``folder`` (and, with ``recursive``, of its sub-folders) whose name ends in
-    one of ``suffixes`` (compared in lower case), sorted."""
+def list_files(folder: Any, suffixes: Sequence[str], recursive: bool = False, depth: int | None = None) -> list[Any]:
+    """The files of ``folder`` (and, with ``recursive``, of its sub-folders, down to ``depth``
+    levels when given: 2 is its files and its folders') whose name ends in one of ``suffixes``
+    (compared in lower case), sorted."""
     root: Any = location(folder)
     if is_remote(root):
-        found = root.fs.find(root.path) if recursive else root.fs.ls(root.path, detail=False)
+        found = root.fs.find(root.path, maxdepth=depth) if recursive else root.fs.ls(root.path, detail=False)
         files = [root / os.path.relpath(name, root.path.rstrip("/")) for name in found]
     else:
-        files = [p for p in (root.rglob("*") if recursive else root.iterdir()) if p.is_file()]
+        every = root.rglob("*") if depth is None else (p for level in range(depth) for p in root.glob("/".join(["*"] * (level + 1))))
+        files = [p for p in (every if recursive else root.iterdir()) if p.is_file()]
     return sorted((p for p in files if p.name.lower().endswith(tuple(suffixes))), key=str)
 
 

@@ -245,22 +245,87 @@ def mask_folders(folder: Any) -> list[Any]:
     """The folders of masks in a downloaded dataset's folder, sorted: every folder under it (and
     it) holding masks (:func:`masks_in`) whose name or a name above it, up to
     ``folder``'s, says it holds labels (:func:`is_labels_name`: ``masks/``, ``masks/train``,
-    ``annotations/training``, ``train_labels``; a folder named as images' never does), or whose
+    ``annotations/training``, ``train_labels``; a folder named as images' never does), whose
     masks lie beside their JPEG images, each named by its image's stem and one ending
-    (Roboflow's ``<image>_mask.png``)."""
+    (Roboflow's ``<image>_mask.png``), or whose PNGs are named by the JPEG images of another
+    folder under it (see :func:`_twins`) of which no folder so named holds masks (Mapillary's
+    ``instances/`` beside its ``labels/``), a VOC dataset's folders left out."""
     root = location(folder)
-    held: dict[str, tuple[Any, list[Any]]] = {}  # by folder, its files: the tree listed once (one listing on a store)
-    for file in list_files(root, (*MASK_SUFFIXES, *JPEG_MASK_SUFFIXES), recursive=True):
-        held.setdefault(str(file.parent), (file.parent, []))[1].append(file)
-    found = []
-    for _, (place, files) in sorted(held.items()):
+    held = _tree(root)
+    twins = _twins(held)
+    found, named = [], []
+    for key, (place, files) in sorted(held.items()):
         masks = [p for p in files if p.name.lower().endswith(MASK_SUFFIXES)]
         jpegs = [p.stem for p in files if p.name.lower().endswith(JPEG_MASK_SUFFIXES)]
         if (masks or jpegs) and _says_labels(place, root):
             found.append(place)
+            named.append(key)
         elif masks and jpegs and stem_endings([p.stem for p in masks], jpegs)[0]:
             found.append(place)
-    return found
+    named_images = {str(twins[key]) for key in named if key in twins}
+    for key, images in twins.items():  # beside no folder of masks named as such of the same images (Mapillary's instances/)
+        place = held[key][0]
+        if str(images) not in named_images and str(place.parent / "JPEGImages") not in held:  # nor a VOC dataset's
+            found.append(place)
+    return sorted({str(place): place for place in found}.values(), key=str)
+
+
+def folders_holding_masks(folder: Any) -> list[Any]:
+    """Every folder under ``folder`` (and it) holding masks, sorted, whatever its name (the
+    masks of ``--from masks``), but a folder named as images'."""
+    held = _tree(location(folder))
+    return [
+        place for _, (place, files) in sorted(held.items())
+        if place.name.lower() not in _IMAGE_FOLDER_NAMES and any(p.name.lower().endswith(MASK_SUFFIXES) for p in files)
+    ]  # fmt: skip
+
+
+def twin_images(root: Any, beside: bool = False) -> dict[str, Any]:
+    """For each folder of PNG masks under ``root``, the folder of JPEG images under it whose
+    masks it holds by their names (see :func:`_twins`); with ``beside``, a folder of JPEG images
+    beside ``root`` too (``coco/train2017`` of ``coco/stuffthingmaps_trainval2017``, a folder
+    given): the folders of its parent alone are listed, not their trees."""
+    root = location(root)
+    held = _tree(root)
+    if beside:
+        listed = set(held)
+        for file in list_files(root.parent, JPEG_MASK_SUFFIXES, recursive=True, depth=2):
+            if file.parent != root.parent and str(file.parent) not in listed:
+                held.setdefault(str(file.parent), (file.parent, []))[1].append(file)
+    return _twins(held)
+
+
+def _tree(root: Any) -> dict[str, tuple[Any, list[Any]]]:
+    """The masks and JPEG images under ``root`` by folder: the tree listed once (one listing on
+    a store)."""
+    held: dict[str, tuple[Any, list[Any]]] = {}
+    for file in list_files(root, (*MASK_SUFFIXES, *JPEG_MASK_SUFFIXES), recursive=True):
+        held.setdefault(str(file.parent), (file.parent, []))[1].append(file)
+    return held
+
+
+def _twins(held: dict[str, tuple[Any, list[Any]]]) -> dict[str, Any]:
+    """For each folder of PNG masks in a tree (see :func:`_tree`) named by nothing that says
+    what it holds (COCO-Stuff's ``stuffthingmaps_trainval2017/train2017`` beside COCO's
+    ``train2017``, ISIC's ``..._GroundTruth`` of ``<image>_segmentation.png`` beside its
+    ``..._Input``), the folder of JPEG images elsewhere in the tree whose stems at least half
+    its masks' stems are, alike or less one ending."""
+    folders_of: dict[str, list[str]] = {}  # each JPEG stem: the folders holding it
+    for key, (_, files) in held.items():
+        for file in files:
+            if file.name.lower().endswith(JPEG_MASK_SUFFIXES):
+                folders_of.setdefault(file.stem, []).append(key)
+    twins = {}
+    for key, (place, files) in held.items():
+        stems = [p.stem for p in files if p.name.lower().endswith(".png")]
+        if len(stems) < len(files) or place.name.lower() in _IMAGE_FOLDER_NAMES:
+            continue
+        votes = Counter(f for stem in stems for f in folders_of.get(stem) or folders_of.get(stem.rpartition("_")[0], []))
+        if votes:  # the most stems, then the folder named as the masks' (train2017 of train2017), then the first
+            best = max(votes, key=lambda f: (votes[f], held[f][0].name == place.name))
+            if votes[best] * 2 >= len(stems):
+                twins[key] = held[best][0]
+    return twins
 
 
 #: The names of folders of images (:data:`IMAGE_WORDS`' and VOC's), never of masks.

@@ -40,6 +40,7 @@ from labeltools.core.annotations import AnnotatedImage, AnnotationExport, Source
 from labeltools.core.classes import (
     BACKGROUND_NAME,
     IGNORE_NAME,
+    TRAIN_ID_PRESETS,
     ClassEntry,
     ClassTable,
     line_problem,
@@ -48,6 +49,7 @@ from labeltools.core.classes import (
 from labeltools.core.colormap import VOID_COLOR, palette_bytes, voc_colormap
 from labeltools.core.errors import (
     AnnotationError,
+    ClassTableError,
     DatasetError,
     LabeltoolsError,
     NotLabelmeError,
@@ -106,10 +108,12 @@ from labeltools.formats.folders import (
     MASK_SUFFIXES,
     Pairing,
     folder_split,
+    folders_holding_masks,
     images_beside,
     mask_folders,
     masks_in,
     pair_by_stem,
+    twin_images,
 )
 from labeltools.formats.images import find_image, open_record_image
 from labeltools.formats.labelme import (
@@ -734,16 +738,13 @@ def find_annotations(
             elif source == "segmentation-mask":
                 raise DatasetError(f"{path}: not a segmentation mask export (a VOC folder of colour masks in {LABELS_DIR}/)")
             elif source == "masks" or (source is None and all(_is_table_file(f.name) for f in files) and not is_voc_root(path)):
-                folders = mask_folders(path) or ([path] if source == "masks" else [])  # named masks: the folder itself
+                folders = mask_folders(path) or ((folders_holding_masks(path) or [path]) if source == "masks" else [])
                 files = [mask for folder in folders for mask in masks_in(folder)]
                 maps = label_maps(path) if not files else None  # Cityscapes' maps without their polygons
                 if maps:  # those of the ids asked for (city_ids), else the others
                     files = maps[city_ids] or next(found for found in maps.values() if found)
                 if source == "masks" and not files:
-                    raise DatasetError(
-                        f"{path}: holds no folder of masks (one named masks, labels, annotations or "
-                        "<split>_labels, or masks beside their JPEG images)"
-                    )
+                    raise DatasetError(f"{path}: holds no masks (PNG, GIF, TIFF or BMP files)")
             elif is_voc_root(path) and all(f.name == META_FILE for f in files):
                 raise DatasetError(
                     f"{path}: is a VOC dataset ({LABELS_DIR}/ holds its labels), not annotations; "
@@ -775,6 +776,28 @@ def find_annotations(
         masks, hint = (" nor folder of masks nor YOLO data.yaml", "; masks in a folder named otherwise: --from masks") if source is None else ("", "")
         raise DatasetError(f"no {what} ({kinds}){masks} found: {held}{hint}")
     return found
+
+
+def _check_writable(table: ClassTable, index_map: IndexMap | None, given: bool) -> None:
+    """Refuse, before anything is read, a class table class_names.txt cannot hold (COCO-Stuff's
+    label ids leave gaps: the preset of its train ids and the index map to them are the way
+    out), or one the index map's classes contradict (``-m coco-stuff`` writes COCO-Stuff's
+    train ids, which ``-c voc`` would read as VOC's classes)."""
+    family = table.train_id_preset()
+    try:
+        table.class_names_text()
+    except ClassTableError as exc:
+        if family is None:
+            raise
+        train, what, _ = TRAIN_ID_PRESETS[family]
+        raise ClassTableError(f"{exc}; -m {family} reads {what} as the {train} preset's classes") from None
+    writes = index_map.classes if index_map is not None else None
+    if index_map is not None and writes is not None and writes.names != table.names:
+        whose, way = ("", "leave out --classes") if given else ("dataset's ", f"--classes {writes.source.removesuffix(' preset')} replaces it")
+        raise DatasetError(
+            f"the index map ({index_map.source}) writes the classes of the {writes.source}, and the "
+            f"{whose}class table is {table.the_described}: {way}"
+        )
 
 
 def _say_masks_beside(folder: Path, annotations: Sequence[Path]) -> None:
@@ -996,6 +1019,7 @@ def _mask_items(
         by_folder.setdefault(str(mask.parent), []).append((mask, root))
     items: list[ConvertItem] = []
     exports: list[AnnotationExport] = []
+    twins: dict[str, dict[str, Any]] = {}  # by input folder, its masks' images found by name
     for masks in by_folder.values():
         folder, root = masks[0][0].parent, masks[0][1] or masks[0][0].parent
         images: Any
@@ -1007,6 +1031,9 @@ def _mask_items(
             images_from = f"{images}, as cityscapesScripts finds them"
         else:
             images, images_from = images_beside(folder)
+            for beside in (False, True):  # under the input, else beside it (a folder of masks given)
+                if images is None and (images := twins.setdefault(f"{beside}{root}", twin_images(root, beside)).get(str(folder))) is not None:
+                    images_from = f"{images} (the JPEG images the masks are named by)"
         pairing = _city_pairing(masks, images_dir) if city else pair_by_stem([mask for mask, _ in masks], images)
         for second, first in pairing.duplicates:
             log.warning("%s: a second image of %s beside %s: %s is taken", second, second.stem, first.name, first.name)
@@ -1573,6 +1600,9 @@ def convert_labelme(
     recorded = load_class_table(output) if (overwrite or resume) and output.is_dir() else None
     if classes is None and recorded is not None:  # the dataset's own record comes first
         table, chosen = recorded, f"the class table recorded in {recorded.source} (give --classes to change it)"
+    elif classes is None and options.index_map is not None and options.index_map.classes is not None:
+        table = options.index_map.classes
+        chosen = f"{table.described}, the classes the index map ({options.index_map.source}) writes"
     elif classes is None and city_maps:
         table = ClassTable.preset("cityscapes-train")
         chosen = f"{table.described}, as cityscapesScripts' createTrainIdLabelImgs writes them (-c cityscapes: labelIds)"
@@ -1581,7 +1611,7 @@ def convert_labelme(
     else:
         table = annotation_class_table(items, classes, jobs)
         chosen = "found in the annotations" if classes is None else table.described
-    table.class_names_text()  # raises now if class_names.txt cannot be written
+    _check_writable(table, options.index_map, classes is not None)
     label_ids = city_maps and found[0][0].name.endswith(LABEL_MAPS["labelIds"])
     if city_maps and not label_ids and table.names == city_label_ids:
         raise DatasetError(
