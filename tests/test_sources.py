@@ -1458,13 +1458,13 @@ def test_the_folders_of_masks_a_download_holds_and_their_splits(tmp_path: Path) 
     from labeltools.ops.splits import own_split
 
     tmp_path = tmp_path / "downloads_of_masks"  # the name of the folder given counts only whole
-    for folder in ("data/images", "data/masks", "camvid/train", "camvid/train_labels", "rf/valid", "ade/annotations/validation", "ade/images/validation", "loose", "masks/val", "masks/images"):
+    for folder in ("data/images", "data/masks", "camvid/train", "camvid/train_labels", "rf/valid", "ade/annotations/validation", "ade/images/validation", "loose", "masks/val", "masks/images", "kitti/semantic", "a2d2/camera_lidar_semantic/camera"):
         (tmp_path / folder).mkdir(parents=True)
         Image.new("L", (2, 2)).save(tmp_path / folder / "a.png")
     Image.new("RGB", (2, 2)).save(tmp_path / "rf" / "valid" / "b.jpg")
     Image.new("L", (2, 2)).save(tmp_path / "rf" / "valid" / "b_mask.png")
     (tmp_path / "rf" / "valid" / "a.png").unlink()
-    assert mask_folders(tmp_path) == [tmp_path / f for f in ("ade/annotations/validation", "camvid/train_labels", "data/masks", "masks/val", "rf/valid")]
+    assert mask_folders(tmp_path) == [tmp_path / f for f in ("ade/annotations/validation", "camvid/train_labels", "data/masks", "kitti/semantic", "masks/val", "rf/valid")]
     assert mask_folders(tmp_path / "loose") == [] and mask_folders(tmp_path / "data" / "masks") == [tmp_path / "data" / "masks"]
     assert mask_folders(tmp_path / "masks") == [tmp_path / "masks" / "val"]
     splits = {f: folder_split(tmp_path / f, tmp_path, own_split) for f in ("ade/annotations/validation", "camvid/train_labels", "data/masks", "rf/valid")}
@@ -1513,6 +1513,40 @@ def test_masks_named_by_their_images_convert_as_coco_stuff_and_isic_download(tmp
         image_id = Path(mask_path).stem.removesuffix("_segmentation")
         np.testing.assert_array_equal(labels(tmp_path / "isic-voc", image_id), values // 255)
         assert (tmp_path / "isic-voc" / "JPEGImages" / f"{image_id}.jpg").read_bytes() == (isic / layout[mask_path]).read_bytes()
+
+
+def test_kittis_semantic_maps_convert_beside_image_2_without_their_colours(tmp_path: Path) -> None:
+    """KITTI's semantics release (training/semantic/ of Cityscapes label ids beside image_2/ of
+    PNG photos, semantic_rgb/ their colours, instance/ 16-bit) was found by nothing but --from
+    masks, which took the photos for masks too. semantic/ pairs with image_2/, semantic_rgb/ is
+    said and not read, and -m cityscapes gives the train ids; --from masks leaves photos out."""
+    from labeltools.formats.folders import folders_holding_masks
+
+    training = tmp_path / "kitti" / "training"
+    ids = {e.index: e.target for e in ClassTable.preset("cityscapes").classes if e.index >= 0}
+    colours = {e.index: e.color for e in ClassTable.preset("cityscapes").classes if e.index >= 0}
+    expected = {}
+    for n in range(2):
+        values = np.full((6, 8), 7, np.uint8)
+        values[:2, n:] = 23
+        values[4:, : 3 + n] = 26
+        name = f"{n:06d}_10.png"
+        photo(training / "image_2" / name, 8, 6, seed=n)
+        (training / "semantic").mkdir(exist_ok=True)
+        Image.fromarray(values).save(training / "semantic" / name)
+        (training / "semantic_rgb").mkdir(exist_ok=True)
+        Image.fromarray(np.array([[colours[v] for v in row] for row in values], np.uint8)).save(training / "semantic_rgb" / name)
+        (training / "instance").mkdir(exist_ok=True)
+        Image.fromarray(values.astype(np.uint16) * 256).save(training / "instance" / name)
+        expected[name.removesuffix(".png")] = np.vectorize(ids.get)(values)
+    result, said = said_by("convert", tmp_path / "kitti", tmp_path / "voc", "-m", "cityscapes")
+    assert result.exit_code == 0, said
+    assert f"masks: {training / 'semantic'}: images {training / 'image_2'} (beside semantic/); semantic_rgb/ beside them, their colours, not read" in said
+    assert "classes: 19, cityscapes-train preset" in said
+    for image_id, values in expected.items():
+        np.testing.assert_array_equal(labels(tmp_path / "voc", image_id), values)
+    assert sorted(p.name for p in (tmp_path / "voc" / "SegmentationClass").iterdir()) == ["000000_10.png", "000001_10.png"]
+    assert folders_holding_masks(training) == [training / "instance", training / "semantic"]
 
 
 def test_a_voc_dataset_in_a_folder_is_not_masks_of_its_images(tmp_path: Path) -> None:

@@ -23,8 +23,9 @@ from labeltools.formats.labels import open_image
 #: likeliest first: ADE20K's and COCO's ``annotations`` beside ``images``, mmsegmentation's
 #: ``ann_dir`` beside ``img_dir``, Kaggle's ``masks`` beside ``images`` (``imgs`` in
 #: Pytorch-UNet's ``data/``), LoveDA's ``masks_png`` beside ``images_png``, FiftyOne's
-#: segmentation directory's ``labels`` beside ``data``. A word is a whole name or one of its
-#: ``_``/``-`` parts, matched in any case and replaced in the case it is written in.
+#: segmentation directory's ``labels`` beside ``data``, KITTI's ``semantic`` beside ``image_2``.
+#: A word is a whole name or one of its ``_``/``-`` parts, matched in any case and replaced in
+#: the case it is written in.
 IMAGE_WORDS = {
     "annotations": ("images",),
     "ann": ("img",),
@@ -32,7 +33,14 @@ IMAGE_WORDS = {
     "mask": ("image", "images", "img"),
     "labels": ("images", "data"),
     "label": ("image", "images"),
+    "semantic": ("image_2", "images"),
 }
+#: The words of :data:`IMAGE_WORDS` that say a folder holds labels as its own name only, not as
+#: a folder's above it (A2D2's ``camera_lidar_semantic/`` holds its photos too).
+OWN_NAME_WORDS = frozenset({"semantic"})
+#: The endings of a folder holding the colour rendering of the folder of masks beside it named
+#: without them (KITTI's ``semantic_rgb`` of ``semantic``), not read where that folder is.
+RENDERING_ENDINGS = ("_rgb", "_color", "_colour")
 #: The image files a folder of labels' images may be (mmsegmentation's usual ``img_suffix``es).
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 
@@ -77,6 +85,16 @@ def other_masks_hint(folder: PathLike) -> str:
         which = f"{inner[0]} and {len(inner) - 1} more folder(s): give one of them" if len(inner) > 1 else f"{inner[0]}: give that folder"
         return f"; its masks are in {which}, or labeltools convert {folder} NEW_FOLDER makes a VOC dataset of them"
     return ""
+
+
+def _is_photo(path: Any) -> bool:
+    """Whether an image is a photo rather than a mask: in colour, of more than 256 colours (a
+    colour mask has a few); False when it cannot be read (its reading says why)."""
+    try:
+        with open_image(path, DatasetError) as image:
+            return image.mode in ("RGB", "RGBA") and image.getcolors(256) is None
+    except DatasetError:
+        return False
 
 
 def _is_grey(path: Any) -> bool:
@@ -228,11 +246,13 @@ def masks_in(folder: Any) -> list[Any]:
     return list_files(folder, MASK_SUFFIXES) or list_files(folder, JPEG_MASK_SUFFIXES)
 
 
-def is_labels_name(name: str) -> bool:
+def is_labels_name(name: str, above: bool = False) -> bool:
     """Whether a folder's name says it holds labels: a word of :data:`IMAGE_WORDS` (``masks``,
     ``annotations``, ``ann_dir``, ``masks_png``) or an ending of :data:`LABEL_FOLDER_ENDINGS`
-    (CamVid's ``train_labels``)."""
-    return any(part.lower() in IMAGE_WORDS for part in re.split(r"[_-]", name)) or bool(_label_ending(name))
+    (CamVid's ``train_labels``); ``above`` a folder of them, the words of
+    :data:`OWN_NAME_WORDS` left out."""
+    words = [part.lower() for part in re.split(r"[_-]", name)]
+    return any(word in IMAGE_WORDS and not (above and word in OWN_NAME_WORDS) for word in words) or bool(_label_ending(name))
 
 
 def _label_ending(name: str) -> str:
@@ -267,17 +287,33 @@ def mask_folders(folder: Any) -> list[Any]:
         place = held[key][0]
         if str(images) not in named_images and str(place.parent / "JPEGImages") not in held:  # nor a VOC dataset's
             found.append(place)
-    return sorted({str(place): place for place in found}.values(), key=str)
+    return _without_renderings(found)
+
+
+def _without_renderings(found: list[Any]) -> list[Any]:
+    """Folders of masks, sorted, once each, less those that are the colour rendering of another
+    by their names (``semantic_rgb`` of ``semantic``, see :data:`RENDERING_ENDINGS`)."""
+    kept = {str(place): place for place in found}
+    rendering = {key for key in kept for end in RENDERING_ENDINGS if key.lower().endswith(end) and key[: -len(end)] in kept}
+    return sorted((place for key, place in kept.items() if key not in rendering), key=str)
+
+
+def colour_renderings(folder: Any) -> list[Any]:
+    """The folders beside a folder of masks holding its colour rendering (see
+    :data:`RENDERING_ENDINGS`), which are not read."""
+    return [other for end in RENDERING_ENDINGS if (other := folder.parent / f"{folder.name}{end}").is_dir()]
 
 
 def folders_holding_masks(folder: Any) -> list[Any]:
     """Every folder under ``folder`` (and it) holding masks, sorted, whatever its name (the
-    masks of ``--from masks``), but a folder named as images'."""
-    held = _tree(location(folder))
-    return [
-        place for _, (place, files) in sorted(held.items())
-        if place.name.lower() not in _IMAGE_FOLDER_NAMES and any(p.name.lower().endswith(MASK_SUFFIXES) for p in files)
-    ]  # fmt: skip
+    masks of ``--from masks``), but a folder named as images' or whose first mask is a photo
+    (KITTI's ``image_2/`` of PNGs beside its ``semantic/``)."""
+    found = []
+    for _, (place, files) in sorted(_tree(location(folder)).items()):
+        masks = [p for p in files if p.name.lower().endswith(MASK_SUFFIXES)]
+        if masks and place.name.lower() not in _IMAGE_FOLDER_NAMES and not _is_photo(masks[0]):
+            found.append(place)
+    return _without_renderings(found)
 
 
 def twin_images(root: Any, beside: bool = False) -> dict[str, Any]:
@@ -338,7 +374,7 @@ def _says_labels(place: Any, root: Any) -> bool:
     of :data:`IMAGE_WORDS` alone (a dataset named ``kvasir_masks`` holds images as well)."""
     if place.name.lower() in _IMAGE_FOLDER_NAMES:
         return False
-    if is_labels_name(place.name) or any(is_labels_name(name) for name in place.relative_to(root).parts[:-1]):
+    if is_labels_name(place.name) or any(is_labels_name(name, above=True) for name in place.relative_to(root).parts[:-1]):
         return True
     return place != root and root.name.lower() in IMAGE_WORDS
 

@@ -107,6 +107,7 @@ from labeltools.formats.folders import (
     JPEG_MASK_SUFFIXES,
     MASK_SUFFIXES,
     Pairing,
+    colour_renderings,
     folder_split,
     folders_holding_masks,
     images_beside,
@@ -1038,7 +1039,8 @@ def _mask_items(
         for second, first in pairing.duplicates:
             log.warning("%s: a second image of %s beside %s: %s is taken", second, second.stem, first.name, first.name)
         unlabelled = [image.name for _, mask, image in pairing.pairs if mask is None and image is not None]
-        said = "; ".join([f"images {images_from}" if images_from else "no images beside them (--images gives them)", *pairing.notes])
+        renderings = [f"{other.name}/ beside them, their colours, not read" for other in colour_renderings(folder)]
+        said = "; ".join([f"images {images_from}" if images_from else "no images beside them (--images gives them)", *pairing.notes, *renderings])
         if unlabelled:
             said += f"; {len(unlabelled)} image(s) without a mask left out ({', '.join(unlabelled[:3])}{' ...' if len(unlabelled) > 3 else ''})"
         log.info("masks: %s: %s", folder, said)
