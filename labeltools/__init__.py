@@ -22,6 +22,7 @@ _EXPORTS: dict[str, str] = {
     "read_cvat": "labeltools.formats.cvat",
     "read_labelstudio": "labeltools.formats.labelstudio",
     "read_cityscapes": "labeltools.formats.cityscapes",
+    "read_yolo": "labeltools.formats.yolo",
     "rasterise_record": "labeltools.jobs.convert",
     "AnnotationError": "labeltools.core.errors",
     "ClassCounter": "labeltools.ops.counts",
@@ -153,6 +154,7 @@ if TYPE_CHECKING:
     from labeltools.formats.cvat import read_cvat as read_cvat
     from labeltools.formats.labelstudio import read_labelstudio as read_labelstudio
     from labeltools.formats.cityscapes import read_cityscapes as read_cityscapes
+    from labeltools.formats.yolo import read_yolo as read_yolo
     from labeltools.jobs.convert import rasterise_record as rasterise_record
     from labeltools.core.classes import ClassEntry as ClassEntry
     from labeltools.core.classes import ClassTable as ClassTable
@@ -289,6 +291,7 @@ __all__ = [
     "read_cvat",
     "read_labelstudio",
     "read_cityscapes",
+    "read_yolo",
     "rasterise_record",
     "AnnotationError",
     "ClassCounter",

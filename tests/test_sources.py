@@ -33,7 +33,7 @@ from test_reliability import (  # the strategies labelme is fuzzed with
 )
 from typer.testing import CliRunner
 
-from labeltools import ClassTable, read_label, read_split
+from labeltools import ClassTable, read_label, read_split, read_yolo
 from labeltools.cli import app
 from labeltools.core.errors import DatasetError, LabeltoolsError
 from labeltools.formats.cityscapes import parse_cityscapes
@@ -1905,6 +1905,13 @@ def test_a_yolo_dataset_converts_as_ultralytics_fills_it(tmp_path: Path) -> None
         np.testing.assert_array_equal(labels(tmp_path / "voc", reference.stem), expected, err_msg=reference.stem)
         overlapping += len(np.unique(expected)) > 2
     assert overlapping >= 3 and "(the smaller object wins, as Ultralytics paints them, --overlap)" in " ".join(result.stdout.split())
+    export = read_yolo(root)  # the Python API: records of the neutral layer, painted as Ultralytics paints them
+    table = ClassTable.load(tmp_path / "voc" / "class_names.txt")
+    assert [c.name for c in export.classes] == table.names[1:] and [r.subset for r in export.images] == ["train"] * 4 + ["val"] * 2
+    for record in export.images:
+        assert record.problem is None and record.height is not None and record.width is not None
+        painted = rasterise_record(record, table, (record.height, record.width))
+        np.testing.assert_array_equal(painted.class_map, np.load(tmp_path / "reference" / f"{Path(record.image).stem}.npy"))
     (tmp_path / "download").mkdir()  # the folder a dataset was unpacked into: its data.yaml is found below
     (root / "notes.yaml").write_text("names: [x\n")  # no YAML: no dataset file, skipped
     unpacked = root.rename(tmp_path / "download" / "roads")
@@ -1934,6 +1941,8 @@ def test_a_yolo_datasets_faults_are_named(tmp_path: Path) -> None:
     assert done.exit_code == 1 and "converted 4, failed 2" in said, said
     assert f"{root / 'train' / 'labels' / 'road1_jpg.rf.train1.txt'}: object 2: class 7 is none of data.yaml's ids (0, 1, 2)" in said, said
     assert f"{root / 'train' / 'labels' / 'road2_jpg.rf.train2.txt'}: line 1: coordinates must lie in 0..1" in said, said
+    problems = {Path(r.image).stem: r.problem for r in read_yolo(root / "data.yaml").images if r.problem is not None}
+    assert problems.keys() == {"road1_jpg.rf.train1", "road2_jpg.rf.train2"} and "object 2: class 7 is none" in problems["road1_jpg.rf.train1"]
     exported, said = said_by("export", root / "data.yaml", "--to", "yolo-seg", "-d", tmp_path / "again")
     assert exported.exit_code == 1 and "exported 4, failed 2" in said, said
     lines = (root / "train" / "labels" / "road0_jpg.rf.train0.txt").read_text().splitlines()
@@ -1969,6 +1978,8 @@ def test_a_yolo_datasets_faults_are_named(tmp_path: Path) -> None:
         (root / name).unlink()
     named = runner.invoke(app, ["convert", str(root), str(tmp_path / "none"), "--from", "yolo"])
     assert named.exit_code == 1 and f"{root}: holds no YOLO dataset file (a data.yaml naming its classes and images)" in named.stderr
+    with pytest.raises(DatasetError, match=r"roads: holds no YOLO dataset file \(a data\.yaml naming its classes and images\)$"):
+        read_yolo(root)
 
 
 def test_a_yolo_dataset_by_lists_and_its_path(tmp_path: Path) -> None:

@@ -22,11 +22,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from labeltools.core.annotations import AnnotatedImage, AnnotatedObject, Geometry
+from labeltools.core.annotations import AnnotatedImage, AnnotatedObject, AnnotationExport, Geometry, SourceClass
 from labeltools.core.classes import ClassTable, is_unused
 from labeltools.core.errors import AnnotationError, DatasetError, ExportError, YoloLabelError, require_extra
 from labeltools.core.options import VOID
 from labeltools.engine.storage import list_files, location
+from labeltools.formats.images import open_record_image
 
 #: Decimal places of a coordinate: a 100000-pixel image is still placed to a hundredth of a pixel.
 DECIMALS = 7
@@ -276,6 +277,11 @@ def dataset_yaml(folder: Any) -> Any | None:
     return None
 
 
+def no_dataset_file(folder: Any) -> DatasetError:
+    """The error of a folder given as a YOLO dataset's that holds no dataset file."""
+    return DatasetError(f"{folder}: holds no YOLO dataset file (a data.yaml naming its classes and images)")
+
+
 def _is_dataset_file(path: Any) -> bool:
     """Whether a YAML file is a YOLO dataset's: it names classes and images (one that is no
     YAML is none). Without PyYAML, which reads them, a file named data.yaml is taken for one,
@@ -418,3 +424,34 @@ def yolo_record(record: AnnotatedImage, names: Mapping[int, str], width: int, he
     except YoloLabelError as exc:
         raise AnnotationError(str(exc)) from None
     return replace(record, objects=objects, warnings=said, fill="ultralytics")
+
+
+def read_yolo(path: Any) -> AnnotationExport:
+    """Read a YOLO segmentation dataset (its data.yaml, or the folder holding it: see
+    :func:`dataset_yaml`) into the neutral layer, one record per image in data.yaml's order,
+    its ``subset`` the split, its objects those of its label file at its image's size (the
+    image's header read) as Ultralytics reads them; the classes in id order. An image that
+    cannot be opened, or a label file out of the format, fails its image alone (the record's
+    ``problem``).
+
+    Raises:
+        DatasetError: no dataset file, or one :func:`read_yolo_dataset` refuses.
+    """
+    place = location(path)
+    yaml = dataset_yaml(place) if place.is_dir() else place
+    if yaml is None:
+        raise no_dataset_file(place)
+    dataset = read_yolo_dataset(yaml)
+    records = []
+    for image, label, split in dataset.images:
+        record = AnnotatedImage(
+            source=str(label), annotation_file=str(label), image=str(image), candidates=(str(image),),
+            height=None, width=None, objects=(), fill="ultralytics", subset=split,
+        )  # fmt: skip
+        try:
+            opened = open_record_image(record)
+            record = yolo_record(replace(record, height=opened.height, width=opened.width), dataset.names, opened.width, opened.height)
+        except AnnotationError as exc:
+            record = replace(record, problem=str(exc))
+        records.append(record)
+    return AnnotationExport(dataset.yaml, tuple(records), tuple(SourceClass(name) for _, name in sorted(dataset.names.items())))

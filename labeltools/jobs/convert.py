@@ -164,7 +164,7 @@ from labeltools.formats.voc import (
     write_class_files,
     write_splits,
 )
-from labeltools.formats.yolo import DATA_YAML_SUFFIXES, dataset_yaml, read_yolo_dataset, yolo_record
+from labeltools.formats.yolo import DATA_YAML_SUFFIXES, dataset_yaml, no_dataset_file, read_yolo_dataset, yolo_record
 from labeltools.jobs.remap import mask_class_values
 from labeltools.ops.draw import legend_image, overlay_image, stack_vertical
 from labeltools.ops.raster import Painted, paint_objects, paint_polygons, record_stamps
@@ -730,7 +730,7 @@ def find_annotations(
                 files = [f for f in files if is_cityscapes_name(f.name)]
             yolo = dataset_yaml(path) if source == "yolo" or (source is None and not files) else None
             if source == "yolo" and yolo is None:
-                raise DatasetError(f"{path}: holds no YOLO dataset file (a data.yaml naming its classes and images)")
+                raise no_dataset_file(path)
             export = path.parent if path.name == LABELS_DIR else path  # the export, or its masks' folder
             if yolo is not None:  # a YOLO dataset: its data.yaml names its classes and images
                 files = [yolo]
