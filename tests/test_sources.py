@@ -278,6 +278,81 @@ def test_cityscapes_label_maps_without_their_polygons_convert_as_cityscapesscrip
         convert_labelme(tmp_path / "trained" / "gtFine", tmp_path / "refused", "cityscapes")
 
 
+#: Datumaro writing its "Cityscapes" export of labels of its own (as CVAT's "Cityscapes 1.0"
+#: export of a task's labels does): label_colors.txt beside gtFine/, each map's label ids the
+#: rows of that list; the masks it was given, as class maps, for the test to compare with.
+DATUMARO_CITYSCAPES_EXPORT = """
+import json, sys
+from collections import OrderedDict
+from pathlib import Path
+import numpy as np
+import datumaro as dm
+from datumaro.components.media import Image
+from datumaro.plugins.data_formats.cityscapes import make_cityscapes_categories
+
+out, truth = Path(sys.argv[1]), Path(sys.argv[2])
+truth.mkdir()
+label_map = OrderedDict(background=(0, 0, 0), crack=(255, 0, 0), pothole=(0, 0, 255), patch=(0, 255, 0))
+rng = np.random.default_rng(3)
+items = []
+for n in range(3):
+    classes = np.zeros((12, 16), np.uint8)
+    masks = []
+    for instance, label in enumerate((1, 2, 3, 2), 1):
+        y, x = rng.integers(0, 9), rng.integers(0, 12)
+        mask = np.zeros((12, 16), np.uint8)
+        mask[y : y + 4, x : x + 5] = 1
+        classes[mask == 1] = label
+        masks.append(dm.Mask(image=mask, label=label, id=instance, attributes={"is_crowd": False}, z_order=instance))
+    frame = f"zagreb_000000_{n:06d}"
+    items.append(dm.DatasetItem(id=f"zagreb/{frame}", subset="val", media=Image.from_numpy(rng.integers(0, 255, (12, 16, 3), dtype=np.uint8)), annotations=masks))
+    np.save(truth / f"{frame}.npy", classes)
+dm.Dataset.from_iterable(items, categories=make_cityscapes_categories(label_map)).export(str(out), "cityscapes", save_media=True)
+"""
+
+
+def test_a_cityscapes_export_of_its_own_labels_converts_by_its_label_colors(tmp_path: Path) -> None:
+    """Datumaro's (and CVAT's) "Cityscapes" export of a task's own labels keeps them in
+    label_colors.txt beside gtFine/, each map's label ids their rows. It was read by Cityscapes'
+    labels: every crack (1) and pothole (2) became ego vehicle and rectification border, then
+    void, with no word ("converted 3, failed 0"). The export's own list is its class table, said,
+    and the label maps equal the masks Datumaro was given."""
+    from consumers import run_in
+
+    (tmp_path / "elsewhere").mkdir()
+    done = run_in("datumaro", DATUMARO_CITYSCAPES_EXPORT, tmp_path / "elsewhere", str(tmp_path / "export"), str(tmp_path / "truth"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (tmp_path / "export" / "label_colors.txt").is_file()
+    result, said = said_by("convert", tmp_path / "export", tmp_path / "voc", "-j", 1)
+    assert result.exit_code == 0, said
+    assert f"classes: 4, {tmp_path / 'export' / 'label_colors.txt'}, numbered by row (row i is class i), the list the export came with" in said
+    assert (tmp_path / "voc" / "class_names.txt").read_text().split() == ["background", "crack", "pothole", "patch"]
+    truths = sorted((tmp_path / "truth").glob("*.npy"))
+    assert len(truths) == 3
+    for truth in truths:
+        np.testing.assert_array_equal(labels(tmp_path / "voc", truth.stem), np.load(truth), err_msg=truth.stem)
+    assert read_split(tmp_path / "voc", "val") == [t.stem for t in truths]
+    export, chosen = tmp_path / "export", f"classes: {tmp_path / 'export' / 'label_colors.txt'}, numbered by row (row i is class i), the list the export came with"
+    stats, said = said_by("stats", export, "--json", tmp_path / "stats.json")  # the other commands read it by that list too
+    assert stats.exit_code == 0 and chosen in said, said
+    counted = json.loads((tmp_path / "stats.json").read_text())
+    truth_pixels = np.bincount(np.concatenate([np.load(t).ravel() for t in truths]), minlength=4)
+    assert [c["name"] for c in counted["classes"]] == ["background", "crack", "pothole", "patch"]
+    assert [c["pixels"] for c in counted["classes"]] == truth_pixels.tolist()
+    checked, said = said_by("check", export)
+    assert checked.exit_code == 0 and "0 error(s), 0 warning(s) in 3 sample(s)" in checked.stdout, checked.stdout  # its colour maps are its list's colours
+    (tmp_path / "preds").mkdir()
+    for truth in truths:
+        Image.fromarray(np.where(np.load(truth) == 3, 1, np.load(truth)).astype(np.uint8)).save(tmp_path / "preds" / f"{truth.stem}_leftImg8bit.png")
+    scored, said = said_by("evaluate", export / "gtFine" / "val", tmp_path / "preds", "--json", tmp_path / "scores.json")
+    assert scored.exit_code == 0 and chosen in said, said
+    scores = json.loads((tmp_path / "scores.json").read_text())
+    ious = {c["name"]: c["iou"] for c in scores["classes"]}
+    assert ious["pothole"] == 1.0 and ious["patch"] == 0.0 and 0 < ious["crack"] < 1, scores
+    weighed, said = said_by("weights", export, "-o", tmp_path / "w.npy")
+    assert weighed.exit_code == 0 and np.load(tmp_path / "w.npy").shape == (4,), said
+
+
 # --- detection and refusals ------------------------------------------------------------------
 
 
@@ -1551,13 +1626,16 @@ def test_kittis_semantic_maps_convert_beside_image_2_without_their_colours(tmp_p
 
 def test_a_voc_dataset_in_a_folder_is_not_masks_of_its_images(tmp_path: Path) -> None:
     """A VOC dataset's SegmentationClass/ and SegmentationObject/ are named by its JPEGImages/,
-    and are no folders of masks a download holds: convert of the folder above it finds none."""
-    from labeltools.formats.folders import mask_folders
+    and are no folders of masks a download holds: convert of the folder above it finds none;
+    nor are PNG copies of photos named by them."""
+    from labeltools.formats.folders import folders_holding_masks, mask_folders
 
     voc = tmp_path / "data" / "VOC2012"
     masks_dataset(voc, {f"{kind}/{n}.png": f"JPEGImages/{n}.jpg" for kind in ("SegmentationClass", "SegmentationObject") for n in ("a", "b")}, grey_mask)
     masks_dataset(tmp_path / "data" / "other", {"stuff/a.png": "photos/a.jpg"}, grey_mask)
+    photo(tmp_path / "data" / "other" / "copies" / "a.png", 24, 16, seed=1)  # a PNG copy of a photo is no mask
     assert mask_folders(tmp_path / "data") == [tmp_path / "data" / "other" / "stuff"]
+    assert folders_holding_masks(tmp_path / "data" / "other") == [tmp_path / "data" / "other" / "stuff"]  # --from masks
 
 
 def test_jpeg_masks_are_read_by_ranges_of_values(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from labeltools.core.annotations import (
     AnnotationExport,
     Geometry,
 )
-from labeltools.core.classes import CITYSCAPES_LABELS
+from labeltools.core.classes import CITYSCAPES_LABELS, ClassTable
 from labeltools.core.errors import AnnotationError, DatasetError, shown
 from labeltools.engine.storage import list_files, location
 from labeltools.formats.sources import BadObject, image_size, polygons_array, read_json
@@ -162,6 +162,36 @@ def gt_folder(path: Any) -> Any | None:
     return next((folder for folder in (path, *path.parents) if folder.name in GT_FOLDERS), None)
 
 
+#: The class tables an export of label maps in Cityscapes' layout keeps beside its ``gtFine``
+#: when its classes are not Cityscapes' (Datumaro's and CVAT's "Cityscapes" export of their own
+#: labels, ``r g b name`` lines): its maps' label ids are their rows, as Datumaro reads them.
+EXPORT_TABLES = ("dataset_meta.json", "label_colors.txt")
+
+
+def export_class_table(found: dict[str, list[Any]]) -> ClassTable | None:
+    """The class table the export of a folder's label maps (``found`` by :func:`label_maps`)
+    keeps beside its ``gtFine`` (see :data:`EXPORT_TABLES`): the ids its labelIds maps hold;
+    None for Cityscapes' own labels."""
+    first = next((path for paths in found.values() for path in paths), None)
+    gt = gt_folder(location(first)) if first is not None else None
+    tables = [gt.parent / name for name in EXPORT_TABLES] if gt is not None else []
+    return next((ClassTable.load(table) for table in tables if table.is_file()), None)
+
+
+#: How a table of an export's own labels is said (see :func:`export_class_table`).
+EXPORT_TABLE_SAID = "the list the export came with (its maps' label ids are its rows, as Datumaro reads them)"
+
+
+def export_maps(folder: Any, found: dict[str, list[Any]]) -> tuple[ClassTable, list[Any], str] | None:
+    """For a folder whose maps' export keeps labels of its own (see :func:`export_class_table`):
+    that table, its labelIds maps, and what was chosen, for the user; None for Cityscapes' own."""
+    own = export_class_table(found)
+    if own is None:
+        return None
+    _, paths, chosen = chosen_maps(folder, found, "labelIds")
+    return own, paths, f"{chosen}; classes: {own.described}, {EXPORT_TABLE_SAID}"
+
+
 def image_candidates(path: Path, images_dir: Path | None) -> tuple[str, ...]:
     """``leftImg8bit/<split>/<city>/<id>_leftImg8bit.png`` beside the ``gtFine`` folder a
     frame's file (its polygons, one of its maps) is under (``images_dir`` first: by the same ``<split>/<city>/`` path, then by name),
@@ -176,6 +206,7 @@ def image_candidates(path: Path, images_dir: Path | None) -> tuple[str, ...]:
         found.append(str(images_dir / name))
     if gt is not None and inner is not None:
         found.append(str(gt.parent / IMAGES_FOLDER / inner / name))
+        found.append(str(gt.parent / "imgsFine" / IMAGES_FOLDER / inner / name))  # where Datumaro 0.x and CVAT wrote them
     found.append(str(path.parent / name))
     return tuple(dict.fromkeys(found))
 

@@ -345,7 +345,7 @@ def _twins(held: dict[str, tuple[Any, list[Any]]]) -> dict[str, Any]:
     what it holds (COCO-Stuff's ``stuffthingmaps_trainval2017/train2017`` beside COCO's
     ``train2017``, ISIC's ``..._GroundTruth`` of ``<image>_segmentation.png`` beside its
     ``..._Input``), the folder of JPEG images elsewhere in the tree whose stems at least half
-    its masks' stems are, alike or less one ending."""
+    its masks' stems are, alike or less one ending; a folder of photos has none."""
     folders_of: dict[str, list[str]] = {}  # each JPEG stem: the folders holding it
     for key, (_, files) in held.items():
         for file in files:
@@ -359,7 +359,7 @@ def _twins(held: dict[str, tuple[Any, list[Any]]]) -> dict[str, Any]:
         votes = Counter(f for stem in stems for f in folders_of.get(stem) or folders_of.get(stem.rpartition("_")[0], []))
         if votes:  # the most stems, then the folder named as the masks' (train2017 of train2017), then the first
             best = max(votes, key=lambda f: (votes[f], held[f][0].name == place.name))
-            if votes[best] * 2 >= len(stems):
+            if votes[best] * 2 >= len(stems) and not _is_photo(files[0]):  # PNG copies of the photos are no masks
                 twins[key] = held[best][0]
     return twins
 

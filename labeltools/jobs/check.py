@@ -32,7 +32,7 @@ from labeltools.core.errors import (
 from labeltools.core.options import VOID
 from labeltools.engine.executor import FileResult, map_files
 from labeltools.engine.storage import is_remote, is_temporary, list_files, location
-from labeltools.formats.cityscapes import FRAME_MAPS, IMAGE_SUFFIX, IMAGES_FOLDER, MAP_NAMES, frame_map, gt_folder
+from labeltools.formats.cityscapes import FRAME_MAPS, GT_FOLDERS, IMAGE_SUFFIX, IMAGES_FOLDER, MAP_NAMES, export_class_table, frame_map, gt_folder
 from labeltools.formats.folders import images_beside, other_masks_hint, pair_by_stem
 from labeltools.formats.images import EXIF_ORIENTATION, SIDE_SWAPPING_ORIENTATIONS
 from labeltools.formats.labels import (
@@ -679,12 +679,13 @@ class CityscapesFrame(NamedTuple):
         return self.label_ids if kind == "labelIds" else self.train_ids
 
 
-def check_frame(frame: CityscapesFrame, counted: str = "") -> FileResult:
-    """Check one Cityscapes frame: its label ids are Cityscapes', and its trainIds, instanceIds
-    and colour maps were made from them (a map left from before a re-annotation is an error:
-    training on a stale ``*_labelTrainIds.png`` learns the old labels); its image is there, of
-    the same size. With ``counted`` (``labelIds`` or ``trainIds``), the pixels of that map are
-    counted too (a frame without one is a warning).
+def check_frame(frame: CityscapesFrame, counted: str = "", own: ClassTable | None = None) -> FileResult:
+    """Check one Cityscapes frame: its label ids are Cityscapes' (the rows of ``own``, the table
+    of labels its export keeps, when given), and its trainIds (of Cityscapes' alone),
+    instanceIds and colour maps were made from them (a map left from before a re-annotation is
+    an error: training on a stale ``*_labelTrainIds.png`` learns the old labels); its image is
+    there, of the same size. With ``counted`` (``labelIds`` or ``trainIds``), the pixels of
+    that map are counted too (a frame without one is a warning).
 
     Returns:
         A :class:`FileResult` whose ``data`` is ``{"problems": [...], "pixels": ..., "size": ...}``,
@@ -692,12 +693,12 @@ def check_frame(frame: CityscapesFrame, counted: str = "") -> FileResult:
         without ``counted`` or when it cannot be counted.
     """
     problems: list[tuple[str, str, str, str]] = []
-    table = ClassTable.preset("cityscapes")
+    table = own or ClassTable.preset("cityscapes")
     label = counts = None
     if not frame.label_ids:
         problems.append(_problem(WARNING, "missing-label", str(frame), "no *_labelIds.png of its frame beside it: nothing to check it against"))
     else:
-        label = _frame_label(frame.label_ids, "labelIds", problems)
+        label = _frame_label(frame.label_ids, "labelIds", problems, own)
     if label is not None:
         due = {  # what the label ids give, made only for the maps the frame has
             "trainIds": lambda: table.id_to_train_id()[label],
@@ -705,7 +706,7 @@ def check_frame(frame: CityscapesFrame, counted: str = "") -> FileResult:
             "colours": lambda: index_to_rgb(label, table),
         }
         for path, kind in ((frame.train_ids, "trainIds"), (frame.instance_ids, "instanceIds"), (frame.colours, "colours")):
-            if not path:
+            if not path or (own is not None and kind == "trainIds"):  # an export's own labels have no train ids
                 continue
             try:
                 found = _frame_map(path, kind)
@@ -714,7 +715,7 @@ def check_frame(frame: CityscapesFrame, counted: str = "") -> FileResult:
                 continue
             if kind == counted:
                 counts = found
-            problem = _stale(found, due[kind](), kind)
+            problem = _stale(found, due[kind](), kind, table)
             if problem:
                 problems.append(_problem(ERROR, f"stale-{kind.lower()}", path, problem))
         if frame.image:
@@ -734,7 +735,7 @@ def check_frame(frame: CityscapesFrame, counted: str = "") -> FileResult:
     elif counted == "trainIds" and not frame.train_ids:
         problems.append(_problem(WARNING, "missing-label", str(frame), f"no {MAP_NAMES[counted]} of its frame: it is not counted"))
     elif counted == "trainIds" and label is None:  # read alone: nothing to check it against
-        counts = _frame_label(frame.train_ids, "trainIds", problems)
+        counts = _frame_label(frame.train_ids, "trainIds", problems, None)
     pixels = None if counts is None else sparse_counts(np.bincount(counts.ravel(), minlength=256).tolist())
     shape = None if counts is None else counts.shape
     return FileResult(source=str(frame), data={"problems": problems, "pixels": pixels, "size": shape})
@@ -747,17 +748,20 @@ _FRAME_VALUES = {
 }
 
 
-def _frame_label(path: str, kind: str, problems: list[tuple[str, str, str, str]]) -> NDArray[np.uint8] | None:
-    """A frame's map of label ids or train ids; None, after adding the problem, when it cannot be
-    read or holds a value that is no id of its kind."""
+def _frame_label(path: str, kind: str, problems: list[tuple[str, str, str, str]], own: ClassTable | None) -> NDArray[np.uint8] | None:
+    """A frame's map of label ids (of ``own`` when given) or train ids; None, after adding the
+    problem, when it cannot be read or holds a value that is no id of its kind."""
     try:
         label = read_label(path)
     except LabeltoolsError as exc:
         problems.append(_problem(ERROR, "unreadable", path, str(exc)))
         return None
     preset, what = _FRAME_VALUES[kind]
+    table = own or ClassTable.preset(preset)
+    if own is not None:
+        what = f"label id of {own.source} (0..{own.num_classes - 1})"
     known = np.zeros(256, dtype=bool)
-    known[[e.index for e in ClassTable.preset(preset).classes]] = True
+    known[[e.index for e in table.classes if 0 <= e.index < VOID]] = True
     known[VOID] = kind == "trainIds"
     if known[label].all():
         return label
@@ -777,9 +781,9 @@ def _frame_map(path: str, kind: str) -> NDArray[Any]:
     return np.where(values >= 1000, values // 1000, values)
 
 
-def _stale(found: NDArray[Any], due: NDArray[Any], kind: str) -> str:
-    """What is wrong with a map made from a frame's label ids that holds ``found`` where they
-    give ``due``; empty when nothing is."""
+def _stale(found: NDArray[Any], due: NDArray[Any], kind: str, table: ClassTable) -> str:
+    """What is wrong with a map made from a frame's label ids (of ``table``) that holds
+    ``found`` where they give ``due``; empty when nothing is."""
     if found.shape[:2] != due.shape[:2]:
         return f"is {found.shape[1]}x{found.shape[0]}, its *_labelIds.png {due.shape[1]}x{due.shape[0]} (width x height)"
     wrong = (found != due).reshape(found.shape[0], found.shape[1], -1).any(axis=2)
@@ -789,7 +793,7 @@ def _stale(found: NDArray[Any], due: NDArray[Any], kind: str) -> str:
     again = {
         "trainIds": "labeltools remap --index-map cityscapes, or cityscapesScripts' createTrainIdLabelImgs",
         "instanceIds": "cityscapesScripts' json2instanceImg",
-        "colours": "labeltools remap --to-rgb -c cityscapes",
+        "colours": f"labeltools remap --to-rgb -c {table.source.removesuffix(' preset')}",
     }[kind]
     return (
         f"{int(wrong.sum())} pixel(s) differ from what its *_labelIds.png gives (first at x={x}, y={y}: "
@@ -812,14 +816,16 @@ class CityscapesCheck(_Problems):
         self.root = location(root)
         self.problems = []
         self.counted = counted
-        self.table = ClassTable.preset(_FRAME_VALUES[counted][0]) if counted else None
         files: dict[tuple[str, str], dict[str, str]] = {}
         ends = tuple(end.lower() for kind_ends in FRAME_MAPS.values() for end in kind_ends)
-        for path in list_files(self.root, ends, recursive=True):
+        listed = list_files(self.root, ends, recursive=True)
+        for path in listed:
             if (found := frame_map(path.name)) is not None:
                 frame, kind = found
                 files.setdefault((str(path.parent), frame), {})[kind] = str(path)
-        gt = gt_folder(self.root)
+        self.own = export_class_table({"maps": listed})
+        self.table = (self.own or ClassTable.preset(_FRAME_VALUES[counted][0])) if counted else None
+        gt = gt_folder(self.root) or next((self.root / name for name in GT_FOLDERS if (self.root / name).is_dir()), None)  # the dataset's root given
         images = None if gt is None or not (gt.parent / IMAGES_FOLDER).is_dir() else gt.parent / IMAGES_FOLDER
         if images is None:
             self._add(WARNING, "no-images", self.root, "no leftImg8bit folder beside its gtFine folder: the images are not checked")
@@ -833,7 +839,7 @@ class CityscapesCheck(_Problems):
 
     def sample_checks(self) -> dict[str, Any]:
         """The keyword arguments of :func:`check_frame` for this folder's frames."""
-        return {"counted": self.counted}
+        return {"counted": self.counted, "own": self.own}
 
     def run(self, jobs: int | None = None) -> Iterator[FileResult]:
         """Check every frame in worker processes, one result per frame in order; the problems

@@ -90,10 +90,12 @@ from labeltools.engine.storage import (
     start_run,
 )
 from labeltools.formats.cityscapes import (
+    EXPORT_TABLE_SAID,
     LABEL_MAPS,
     MAP_NAMES,
     SUFFIXES as CITYSCAPES_SUFFIXES,
     cityscapes_id,
+    export_class_table,
     is_cityscapes_name,
     is_label_map,
     label_maps,
@@ -1605,6 +1607,8 @@ def convert_labelme(
     elif classes is None and options.index_map is not None and options.index_map.classes is not None:
         table = options.index_map.classes
         chosen = f"{table.described}, the classes the index map ({options.index_map.source}) writes"
+    elif classes is None and city_maps and (own := export_class_table({"labelIds": [path for path, _ in found]})) is not None:
+        table, chosen = own, f"{own.described}, {EXPORT_TABLE_SAID}"
     elif classes is None and city_maps:
         table = ClassTable.preset("cityscapes-train")
         chosen = f"{table.described}, as cityscapesScripts' createTrainIdLabelImgs writes them (-c cityscapes: labelIds)"

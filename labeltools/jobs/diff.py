@@ -22,7 +22,7 @@ from labeltools.core.errors import DatasetError
 from labeltools.core.options import VOID
 from labeltools.engine.executor import FileResult, OneRun, map_quick
 from labeltools.engine.storage import location
-from labeltools.formats.cityscapes import chosen_maps, label_maps, map_frame
+from labeltools.formats.cityscapes import chosen_maps, export_class_table, label_maps, map_frame
 from labeltools.formats.folders import other_masks_hint
 from labeltools.formats.labels import read_label
 from labeltools.formats.voc import LABELS_DIR, check_labels_agree, dataset_class_table, is_voc_root, refuse_mask_export
@@ -78,7 +78,7 @@ def label_files(root: PathLike, what: str = "") -> LabelFiles:
         raise DatasetError(f"{root}: no such folder{what}")
     elif (found := label_maps(folder)) is not None:
         kind, paths, _ = chosen_maps(folder, found, "labelIds")
-        ids = ClassTable.preset("cityscapes" if kind == "labelIds" else "cityscapes-train")
+        ids = export_class_table(found) or ClassTable.preset("cityscapes" if kind == "labelIds" else "cityscapes-train")
         return LabelFiles(folder, {map_frame(p.name): p for p in paths}, ids)
     return LabelFiles(folder, {p.stem: p for p in sorted(folder.glob("*.png"))})
 

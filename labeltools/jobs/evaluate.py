@@ -28,7 +28,7 @@ from labeltools.engine.executor import (
     raise_if_failed,
 )
 from labeltools.engine.storage import list_files, location
-from labeltools.formats.cityscapes import chosen_maps, frame_prefixes, label_maps, map_frame
+from labeltools.formats.cityscapes import chosen_maps, export_maps, frame_prefixes, label_maps, map_frame
 from labeltools.formats.folders import other_masks_hint, stem_endings
 from labeltools.formats.labels import NOT_PNG, not_png_hint, read_label
 from labeltools.formats.voc import (
@@ -451,6 +451,8 @@ def cityscapes_choice(
     trainIds), else those of the folder's labelIds maps, else of its trainIds maps; the ground
     truth is the maps holding the same ids when the folder has them, else the others.
     """
+    if classes is None and num_classes is None and (export := export_maps(gt, found)) is not None:
+        return CityscapesChoice(export[0], export[0], "labelIds", export[1], export[2])  # labels of the export's own
     presets = {kind: ClassTable.preset(name) for kind, name in (("labelIds", CITYSCAPES), ("trainIds", CITYSCAPES_TRAIN))}
     # without a table, the ids of the folder's labelIds maps, unless a number says train ids
     default = presets["labelIds" if found["labelIds"] and num_classes != presets["trainIds"].num_classes else "trainIds"]

@@ -30,7 +30,7 @@ from labeltools.core.errors import DatasetError
 from labeltools.core.options import VOID
 from labeltools.engine.executor import FileResult, OneRun, map_quick, raise_if_failed
 from labeltools.engine.storage import atomic_write, location
-from labeltools.formats.cityscapes import MAP_NAMES, chosen_maps, label_maps
+from labeltools.formats.cityscapes import MAP_NAMES, chosen_maps, export_maps, label_maps
 from labeltools.formats.labels import label_histogram, save_picture, write_json
 from labeltools.formats.voc import (
     SPLITS,
@@ -315,14 +315,17 @@ def count_dataset(
 def _count_cityscapes(
     dataset: PathLike, found: dict[str, list[Any]], classes: ClassTable | PathLike | None, num_classes: int | None, jobs: int | None
 ) -> DatasetCounting:
-    """A count of a Cityscapes folder's label maps: its labelIds maps by the ``cityscapes`` preset
-    (or a table with train ids), its trainIds maps by the ``cityscapes-train`` preset (or a
+    """A count of a Cityscapes folder's label maps: its labelIds maps by the table of labels its
+    export keeps (see :func:`~labeltools.formats.cityscapes.export_maps`), else by the
+    ``cityscapes`` preset (or a table with train ids), its trainIds maps by the ``cityscapes-train`` preset (or a
     table without), those of a folder without trainIds maps being its labelIds maps read as
     their train ids.
 
     Raises:
         DatasetError: label ids asked of a folder holding trainIds maps alone.
     """
+    if classes is None and num_classes is None and (own := export_maps(dataset, found)) is not None:
+        return DatasetCounting(location(dataset), own[1], DatasetStats(own[0]), jobs, None, own[2])
     label_ids = ClassTable.preset("cityscapes")
     if classes is None and num_classes is None:
         classes = label_ids if found["labelIds"] else ClassTable.preset("cityscapes-train")

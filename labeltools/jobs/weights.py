@@ -27,7 +27,7 @@ from labeltools.engine.executor import (
     raise_if_failed,
 )
 from labeltools.engine.storage import absolute, atomic_write, location
-from labeltools.formats.cityscapes import GT_FOLDERS, chosen_maps, label_maps
+from labeltools.formats.cityscapes import GT_FOLDERS, chosen_maps, export_maps, label_maps
 from labeltools.formats.labels import label_histogram, write_json
 from labeltools.formats.voc import (
     CLASS_NAMES_FILE,
@@ -286,11 +286,15 @@ def _weigh_cityscapes(
     (and no table of label ids is given), else from its labelIds maps read as their train ids.
     By default the weights go where pytorch-deeplab-xception looks for them,
     ``<cityscapes>/cityscapes_classes_weights.npy`` beside ``gtFine``."""
+    own = export_maps(root, found) if classes is None and num_classes is None else None
     given = dataset_class_table(None, classes if classes is not None else ClassTable.preset("cityscapes-train"), num_classes)
     assert given is not None  # a table was given
     table = given.with_preset_train_ids()
     kind, paths, chosen = chosen_maps(root, found, "labelIds" if table.has_train_ids else "trainIds")
-    if kind == "labelIds":
+    if own is not None:  # labels of the export's own, its rows
+        (counted, paths, chosen), lookup = own, None
+        described = counted.described
+    elif kind == "labelIds":
         counted, lookup, described = by_train_ids(table if table.has_train_ids else ClassTable.preset("cityscapes"))
     elif table.has_train_ids:
         counted, lookup, described = table.train_table(), None, f"{table.described}, counted as its train ids, which the maps hold"
