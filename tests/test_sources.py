@@ -40,7 +40,7 @@ from labeltools.formats.cityscapes import parse_cityscapes
 from labeltools.formats.coco import parse_coco, string_counts
 from labeltools.formats.cvat import parse_cvat
 from labeltools.formats.labelstudio import parse_labelstudio
-from labeltools.jobs.convert import ConvertOptions, convert_labelme, rasterise_record
+from labeltools.jobs.convert import SAMPLE_DIR, ConvertOptions, convert_labelme, rasterise_record
 
 runner = CliRunner()
 
@@ -364,6 +364,41 @@ def test_a_folder_of_several_tools_is_refused_saying_what_was_found(tmp_path: Pa
     assert not (tmp_path / "out").exists()
     _, results = convert(tmp_path / "mixed", tmp_path / "out", source="cityscapes")
     assert len(results) == 2 and all(r.ok for r in results)
+
+
+def test_xml_of_tools_not_read_is_named_for_what_it_is(tmp_path: Path) -> None:
+    """An MIT LabelMe XML (CVAT's "LabelMe 3.0" export, taken for labelme's) or a PASCAL VOC
+    detection XML alone was refused as "none of the 0 .json file(s) is a labelme annotation";
+    beside labelme files it was left out without a word; a VOC dataset with its Annotations/
+    was not named as one. Each is said for what it is."""
+    from exports import voc_2012
+
+    lm = tmp_path / "labelme3"
+    lm.mkdir()
+    (lm / "a.xml").write_text(
+        "<annotation><filename>a.jpg</filename><folder></folder><imagesize><nrows>4</nrows><ncols>6</ncols></imagesize>"
+        "<object><name>car</name><deleted>0</deleted><polygon><pt><x>1</x><y>1</y></pt><pt><x>5</x><y>1</y></pt>"
+        "<pt><x>5</x><y>3</y></pt></polygon></object></annotation>"
+    )
+    with pytest.raises(DatasetError, match=r"a\.xml: is an MIT LabelMe XML annotation \(CVAT's \"LabelMe 3\.0\" export, not the labelme tool's JSON\), which labeltools does not read: export the task as \"CVAT for images 1\.1\" or \"COCO 1\.0\"$"):
+        convert_labelme(lm, tmp_path / "none")
+    voc = tmp_path / "labelimg"
+    voc.mkdir()
+    for name in ("a", "b"):
+        (voc / f"{name}.xml").write_text("<annotation><filename>a.jpg</filename><size><width>6</width><height>4</height></size><object><name>car</name><bndbox><xmin>1</xmin></bndbox></object></annotation>")
+    with pytest.raises(DatasetError, match=r"a\.xml: is a PASCAL VOC detection annotation \(LabelImg's, CVAT's \"PASCAL VOC 1\.1\"\): boxes, which have no outline to paint a class map by \(2 such files\)$"):
+        convert_labelme(voc, tmp_path / "none")
+    assert not (tmp_path / "none").exists()
+    mixed = tmp_path / "mixed"
+    shutil.copytree(SAMPLE_DIR, mixed)
+    shutil.copy(lm / "a.xml", mixed / "a.xml")
+    result, said = said_by("convert", mixed, tmp_path / "voc", "-j", 1)
+    assert result.exit_code == 0 and f"warning: {mixed / 'a.xml'}: is an MIT LabelMe XML annotation" in said and "; left out" in said, said
+    dataset = voc_2012(tmp_path / "VOC2012", {"2008_000001": (6, 4)}, train=["2008_000001"], val=[])
+    (dataset / "Annotations").mkdir(exist_ok=True)
+    shutil.copy(voc / "a.xml", dataset / "Annotations" / "2008_000001.xml")
+    with pytest.raises(DatasetError, match=r"VOC2012: is a VOC dataset \(SegmentationClass/ holds its labels\), not annotations"):
+        convert_labelme(dataset, tmp_path / "none")
 
 
 def test_from_names_the_tool_and_a_wrong_file_says_what_it_is_not(tmp_path: Path) -> None:

@@ -53,6 +53,21 @@ def is_cvat_xml(head: bytes) -> bool:
     return b"<annotations" in head and (b"<version>1.1</version>" in head or b"<meta>" in head)
 
 
+def other_xml(head: bytes) -> str:
+    """What an XML file that is no CVAT export is, from its start, in words that end a refusal."""
+    if b"<annotation" in head and any(tag in head for tag in (b"<imagesize>", b"<polygon>", b"<pt>")):
+        return (
+            'an MIT LabelMe XML annotation (CVAT\'s "LabelMe 3.0" export, not the labelme tool\'s JSON), which '
+            'labeltools does not read: export the task as "CVAT for images 1.1" or "COCO 1.0"'
+        )
+    if b"<annotation" in head and (b"<bndbox>" in head or b"<size>" in head):
+        return (
+            'a PASCAL VOC detection annotation (LabelImg\'s, CVAT\'s "PASCAL VOC 1.1"): boxes, which have no '
+            "outline to paint a class map by"
+        )
+    return "an XML file of no annotation tool labeltools reads (CVAT for images 1.1 and CVAT for video 1.1 are its XML)"
+
+
 def _color(raw: str | None) -> tuple[int, int, int] | None:
     if raw and len(raw) == 7 and raw.startswith("#"):
         try:

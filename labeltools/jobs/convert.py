@@ -104,7 +104,7 @@ from labeltools.formats.cityscapes import (
 )
 from labeltools.formats.cityscapes import image_candidates as cityscapes_images
 from labeltools.formats.coco import read_coco, with_segments
-from labeltools.formats.cvat import is_cvat_xml, read_cvat
+from labeltools.formats.cvat import is_cvat_xml, other_xml, read_cvat
 from labeltools.formats.folders import (
     JPEG_MASK_SUFFIXES,
     MASK_SUFFIXES,
@@ -748,7 +748,7 @@ def find_annotations(
                     files = maps[city_ids] or next(found for found in maps.values() if found)
                 if source == "masks" and not files:
                     raise DatasetError(f"{path}: holds no masks (PNG, GIF, TIFF or BMP files)")
-            elif is_voc_root(path) and all(f.name == META_FILE for f in files):
+            elif is_voc_root(path) and all(f.name == META_FILE or f.parent == path / "Annotations" for f in files):  # its detection XML too
                 raise DatasetError(
                     f"{path}: is a VOC dataset ({LABELS_DIR}/ holds its labels), not annotations; "
                     "convert takes the annotation folders first and the dataset folder last"
@@ -859,6 +859,15 @@ def sniff(path: Path) -> SourceFormat | None:
     return found
 
 
+def _head(path: Path) -> bytes:
+    """The start of a file, as much as :func:`sniff` reads at most (empty when it cannot be read)."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(_HEADS[-1])
+    except OSError:
+        return b""
+
+
 def _sniff_head(path: Path, head: bytes) -> SourceFormat | None:
     if path.suffix.lower() == ".xml":
         return "cvat" if is_cvat_xml(head) else None
@@ -899,9 +908,13 @@ def detect_source(found: Sequence[tuple[Path, Path | None]], source: SourceForma
             "or name the tool with --from"
         )
     kind = known[0] if known else "labelme"
-    if kind == "labelme":  # unrecognised .json files are reported as not labelme, one by one
-        return kind, [p for p in found if p[0].suffix.lower() == ".json"]
-    return kind, kinds[kind]
+    other = [path for path, _ in kinds.get(None, []) if path.suffix.lower() == ".xml"]  # XML of no tool we read
+    files = [p for p in found if p[0].suffix.lower() == ".json"] if kind == "labelme" else kinds[kind]  # unrecognised .json files are reported as not labelme, one by one
+    if other and not files:
+        raise DatasetError(f"{other[0]}: is {other_xml(_head(other[0]))}" + (f" ({len(other)} such files)" if len(other) > 1 else ""))
+    if other:
+        log.warning("%s: is %s; left out%s", other[0], other_xml(_head(other[0])), f", with {len(other) - 1} more" if len(other) > 1 else "")
+    return kind, files
 
 
 def read_one(kind: SourceFormat, path: PathLike, images_dir: str | None = None) -> AnnotatedImage:
