@@ -278,10 +278,11 @@ def test_cityscapes_label_maps_without_their_polygons_convert_as_cityscapesscrip
         convert_labelme(tmp_path / "trained" / "gtFine", tmp_path / "refused", "cityscapes")
 
 
-#: Datumaro writing its "Cityscapes" export of labels of its own (as CVAT's "Cityscapes 1.0"
-#: export of a task's labels does): label_colors.txt beside gtFine/, each map's label ids the
-#: rows of that list; the masks it was given, as class maps, for the test to compare with.
-DATUMARO_CITYSCAPES_EXPORT = """
+#: Datumaro writing its "Cityscapes" or "KITTI" export (argv[3]) of labels of its own, as CVAT's
+#: "Cityscapes 1.0" and "KITTI 1.0" exports of a task's labels do: label_colors.txt beside gtFine/
+#: (above the subsets' folders for KITTI), each map's label ids the rows of that list; the masks
+#: it was given, as class maps, for the test to compare with.
+DATUMARO_OWN_LABELS_EXPORT = """
 import json, sys
 from collections import OrderedDict
 from pathlib import Path
@@ -289,8 +290,9 @@ import numpy as np
 import datumaro as dm
 from datumaro.components.media import Image
 from datumaro.plugins.data_formats.cityscapes import make_cityscapes_categories
+from datumaro.plugins.data_formats.kitti.format import KittiTask, make_kitti_categories
 
-out, truth = Path(sys.argv[1]), Path(sys.argv[2])
+out, truth, format_name = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 truth.mkdir()
 label_map = OrderedDict(background=(0, 0, 0), crack=(255, 0, 0), pothole=(0, 0, 255), patch=(0, 255, 0))
 rng = np.random.default_rng(3)
@@ -305,9 +307,14 @@ for n in range(3):
         classes[mask == 1] = label
         masks.append(dm.Mask(image=mask, label=label, id=instance, attributes={"is_crowd": False}, z_order=instance))
     frame = f"zagreb_000000_{n:06d}"
-    items.append(dm.DatasetItem(id=f"zagreb/{frame}", subset="val", media=Image.from_numpy(rng.integers(0, 255, (12, 16, 3), dtype=np.uint8)), annotations=masks))
+    image = Image.from_numpy(rng.integers(0, 255, (12, 16, 3), dtype=np.uint8))
+    items.append(dm.DatasetItem(id=f"zagreb/{frame}" if format_name == "cityscapes" else frame, subset="val", media=image, annotations=masks))
     np.save(truth / f"{frame}.npy", classes)
-dm.Dataset.from_iterable(items, categories=make_cityscapes_categories(label_map)).export(str(out), "cityscapes", save_media=True)
+if format_name == "cityscapes":
+    dm.Dataset.from_iterable(items, categories=make_cityscapes_categories(label_map)).export(str(out), "cityscapes", save_media=True)
+else:
+    dataset = dm.Dataset.from_iterable(items, categories=make_kitti_categories(label_map))
+    dataset.export(str(out), "kitti", save_media=True, tasks=KittiTask.segmentation)
 """
 
 
@@ -320,7 +327,7 @@ def test_a_cityscapes_export_of_its_own_labels_converts_by_its_label_colors(tmp_
     from consumers import run_in
 
     (tmp_path / "elsewhere").mkdir()
-    done = run_in("datumaro", DATUMARO_CITYSCAPES_EXPORT, tmp_path / "elsewhere", str(tmp_path / "export"), str(tmp_path / "truth"))
+    done = run_in("datumaro", DATUMARO_OWN_LABELS_EXPORT, tmp_path / "elsewhere", str(tmp_path / "export"), str(tmp_path / "truth"), "cityscapes")
     assert done.returncode == 0, done.stderr[-3000:]
     assert (tmp_path / "export" / "label_colors.txt").is_file()
     result, said = said_by("convert", tmp_path / "export", tmp_path / "voc", "-j", 1)
@@ -1657,6 +1664,25 @@ def test_kittis_semantic_maps_convert_beside_image_2_without_their_colours(tmp_p
         np.testing.assert_array_equal(labels(tmp_path / "voc", image_id), values)
     assert sorted(p.name for p in (tmp_path / "voc" / "SegmentationClass").iterdir()) == ["000000_10.png", "000001_10.png"]
     assert folders_holding_masks(training) == [training / "instance", training / "semantic"]
+
+
+def test_a_kitti_export_of_its_own_labels_converts_by_its_label_colors(tmp_path: Path) -> None:
+    """Datumaro's (and CVAT's) "KITTI" export of a task's own labels keeps them in
+    label_colors.txt above its subsets' folders (<subset>/semantic beside <subset>/image_2):
+    it was not found ("the masks came with no class table"). It is, said, and the label maps
+    equal the masks Datumaro was given."""
+    from consumers import run_in
+
+    (tmp_path / "elsewhere").mkdir()
+    done = run_in("datumaro", DATUMARO_OWN_LABELS_EXPORT, tmp_path / "elsewhere", str(tmp_path / "export"), str(tmp_path / "truth"), "kitti")
+    assert done.returncode == 0, done.stderr[-3000:]
+    result, said = said_by("convert", tmp_path / "export", tmp_path / "voc", "-j", 1)
+    assert result.exit_code == 0, said
+    assert f"classes: 4, {tmp_path / 'export' / 'label_colors.txt'}, numbered by row (row i is class i), the list the masks came with" in said
+    truths = sorted((tmp_path / "truth").glob("*.npy"))
+    assert len(truths) == 3
+    for truth in truths:
+        np.testing.assert_array_equal(labels(tmp_path / "voc", truth.stem), np.load(truth), err_msg=truth.stem)
 
 
 def test_a_voc_dataset_in_a_folder_is_not_masks_of_its_images(tmp_path: Path) -> None:

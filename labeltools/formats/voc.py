@@ -548,8 +548,8 @@ def nearby_class_table(folder: PathLike, labels: PathLike | None = None, said: b
     labels, else the table of the dataset's folder, the one that holds the labels' images too
     (``data/class_names.txt`` or Datumaro's ``dataset_meta.json`` above ``data/masks`` beside
     ``data/images``), or a list a dataset ships above its labels (:data:`SHIPPED_ABOVE`) there or
-    in the labels' parent folder (``said`` once, when it is the table a command reads by); None
-    when there is none."""
+    in the labels' parent folder, or above a KITTI subset's folder (``said`` once, when it is the
+    table a command reads by); None when there is none."""
     root = location(folder)
     found = load_class_table(root)
     if found is None and is_voc_root(root.parent):
@@ -565,6 +565,8 @@ def nearby_class_table(folder: PathLike, labels: PathLike | None = None, said: b
             if found is not None:
                 return _said(found, said)
         places.append((dataset or root.parent, SHIPPED_ABOVE))
+        if dataset is not None and (dataset / "image_2").is_dir():  # KITTI's export (Datumaro's, CVAT's): the list above its subsets
+            places.append((dataset.parent, SHIPPED_ABOVE))
         mapillary = _mapillary_config(root, dataset)
         if mapillary is not None:
             return _said(mapillary, said)
