@@ -20,6 +20,7 @@ _EXPORTS: dict[str, str] = {
     "Geometry": "labeltools.core.annotations",
     "read_coco": "labeltools.formats.coco",
     "read_cvat": "labeltools.formats.cvat",
+    "read_datumaro": "labeltools.formats.datumaro",
     "read_labelstudio": "labeltools.formats.labelstudio",
     "read_cityscapes": "labeltools.formats.cityscapes",
     "read_yolo": "labeltools.formats.yolo",
@@ -152,6 +153,7 @@ if TYPE_CHECKING:
     from labeltools.core.annotations import Geometry as Geometry
     from labeltools.formats.coco import read_coco as read_coco
     from labeltools.formats.cvat import read_cvat as read_cvat
+    from labeltools.formats.datumaro import read_datumaro as read_datumaro
     from labeltools.formats.labelstudio import read_labelstudio as read_labelstudio
     from labeltools.formats.cityscapes import read_cityscapes as read_cityscapes
     from labeltools.formats.yolo import read_yolo as read_yolo
@@ -289,6 +291,7 @@ __all__ = [
     "Geometry",
     "read_coco",
     "read_cvat",
+    "read_datumaro",
     "read_labelstudio",
     "read_cityscapes",
     "read_yolo",

@@ -39,6 +39,7 @@ from labeltools.core.errors import DatasetError, LabeltoolsError
 from labeltools.formats.cityscapes import parse_cityscapes
 from labeltools.formats.coco import parse_coco, string_counts
 from labeltools.formats.cvat import parse_cvat
+from labeltools.formats.datumaro import parse_datumaro
 from labeltools.formats.labelstudio import parse_labelstudio
 from labeltools.jobs.convert import SAMPLE_DIR, ConvertOptions, convert_labelme, rasterise_record
 
@@ -455,7 +456,8 @@ class LeaveOutside(ItemTransform):  # a track's shape outside its frame, which C
         return item.wrap(annotations=[a for a in item.annotations if not a.attributes.get("outside")])
 
 source, out = sys.argv[1:3]
-dataset = Dataset.import_from(source, "cvat")
+format_name, _, source = source.rpartition("::")  # "datumaro::<folder>", else CVAT's XML
+dataset = Dataset.import_from(source, format_name or "cvat")
 dataset.transform(LeaveOutside)
 dataset.transform(RotatedBoxesToPolygons)
 dataset.transform("polygons_to_masks")
@@ -469,13 +471,14 @@ for path in sorted(Path(out, "SegmentationClass").glob("*.png")):
 """
 
 
-def cvat_reference(xml_folder: Path, out: Path, tmp_path: Path) -> None:
-    """CVAT's mask export of ``xml_folder`` (run by Datumaro) against ours in ``out``, image by
-    image; the classes are matched by name (Datumaro orders its label map its own way)."""
+def cvat_reference(xml_folder: Path, out: Path, tmp_path: Path, format_name: str = "cvat") -> None:
+    """CVAT's mask export of ``xml_folder`` (run by Datumaro, which reads it as ``format_name``)
+    against ours in ``out``, image by image; the classes are matched by name (Datumaro orders
+    its label map its own way)."""
     from consumers import run_in
 
     (tmp_path / "elsewhere").mkdir(exist_ok=True)
-    done = run_in("datumaro", DATUMARO_CVAT_MASKS, tmp_path / "elsewhere", str(xml_folder), str(tmp_path / "reference"))
+    done = run_in("datumaro", DATUMARO_CVAT_MASKS, tmp_path / "elsewhere", f"{format_name}::{xml_folder}", str(tmp_path / "reference"))
     assert done.returncode == 0, done.stderr[-3000:]
     names = [line.split(":")[0] for line in (tmp_path / "reference" / "labelmap.txt").read_text().splitlines() if not line.startswith("#")]
     ours = (out / "class_names.txt").read_text().split("\n")
@@ -496,6 +499,42 @@ def test_cvat_label_maps_equal_cvats_segmentation_mask_export(tmp_path: Path) ->
     assert any("polyline/points shape(s) cover no area" in w for r in results for w in r.warnings)
     cvat_reference(path.parent, tmp_path / "out", tmp_path)
     assert len(list((tmp_path / "reference" / "SegmentationClass").glob("*.png"))) >= 10
+
+
+#: Datumaro writing a CVAT export in its own format, as CVAT's "Datumaro 1.0" export holds a task.
+DATUMARO_FORMAT_EXPORT = """
+import sys
+from datumaro.components.dataset import Dataset
+Dataset.import_from(sys.argv[1], "cvat").export(sys.argv[2], "datumaro", save_media=True)
+"""
+
+
+def test_a_datumaro_export_converts_as_cvats_mask_export_reads_it(tmp_path: Path) -> None:
+    """Datumaro's own format (CVAT's "Datumaro 1.0" export) was sniffed as COCO, for its
+    'categories', and refused as "not a COCO instances file". It is read: each item an image
+    (under images/<subset>/), polygons, boxes and RLE masks painted by their z order and groups
+    as CVAT's mask export paints them; the label maps equal that pipeline's, run by Datumaro on
+    the same file, and those of the CVAT XML it was written from."""
+    from consumers import run_in
+
+    cvat_export(tmp_path / "cvat", images=12, seed=6, rotation=False)  # Datumaro 1.13 writes no turned box in its format
+    (tmp_path / "elsewhere").mkdir()
+    done = run_in("datumaro", DATUMARO_FORMAT_EXPORT, tmp_path / "elsewhere", str(tmp_path / "cvat"), str(tmp_path / "dm"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    files = list((tmp_path / "dm" / "annotations").glob("*.json"))
+    assert len(files) == 1 and b'"dm_format_version"' in files[0].read_bytes()[:100]
+    result, said = said_by("convert", tmp_path / "dm", tmp_path / "out", "-j", 1)
+    assert result.exit_code == 0, said
+    assert f"classes: 4, 3 classes of {files[0].name}, numbered from 1 in their order; 0 _background_, 255 void" in said, said
+    assert (tmp_path / "out" / "class_names.txt").read_text().split() == ["_background_", "car", "person", "road"]
+    cvat_reference(tmp_path / "dm", tmp_path / "out", tmp_path, "datumaro")
+    assert len(list((tmp_path / "reference" / "SegmentationClass").glob("*.png"))) >= 10
+    _, results = convert(tmp_path / "cvat", tmp_path / "from-xml")
+    assert all(r.ok for r in results)
+    for label in sorted((tmp_path / "out" / "SegmentationClass").glob("*.png")):
+        np.testing.assert_array_equal(read_label(label), labels(tmp_path / "from-xml", label.stem), err_msg=label.stem)
+    exported, said = said_by("export", tmp_path / "dm", "--to", "coco", "-d", tmp_path / "coco")
+    assert exported.exit_code == 0, said
 
 
 def test_a_cvat_video_export_converts_as_cvat_exports_its_frames(tmp_path: Path) -> None:
@@ -857,6 +896,21 @@ cityscapes_docs = st.fixed_dictionaries({
         "polygon": st.lists(st.lists(number, min_size=2, max_size=2) | json_values, max_size=6) | json_values,
     }, optional={"deleted": json_values}) | json_values, max_size=4),
 }) | json_values  # fmt: skip
+datumaro_docs = st.fixed_dictionaries({
+    "categories": st.just({"label": {"labels": [{"name": "cat"}, {"name": "dog"}]}}) | json_values,
+    "items": st.lists(st.fixed_dictionaries({
+        "image": st.fixed_dictionaries({"path": st.just("x.jpg") | json_values, "size": st.lists(sizes, max_size=3) | json_values}) | json_values,
+        "annotations": st.lists(st.fixed_dictionaries({
+            "type": st.sampled_from(["polygon", "polyline", "points", "bbox", "ellipse", "mask", "label"]) | json_values,
+            "label_id": st.sampled_from([0, 1, 2, None]) | json_values,
+        }, optional={
+            "points": coords | json_values, "bbox": st.lists(number, max_size=5) | json_values,
+            "rle": st.fixed_dictionaries({"size": st.lists(sizes, max_size=3), "counts": st.text(max_size=20) | st.lists(st.integers(-5, 900), max_size=8) | json_values}) | json_values,
+            "z_order": st.integers(-2, 3) | json_values, "group": st.integers(0, 3) | json_values,
+            "attributes": st.fixed_dictionaries({}, optional={"rotation": number}) | json_values,
+        }) | json_values, max_size=4) | json_values,
+    }) | json_values, max_size=3),
+}) | json_values  # fmt: skip
 attribute = st.text(st.characters(blacklist_categories=["Cs", "Cc"]), max_size=12) | st.sampled_from(["1.5", "-3", "1e9", "nan", "inf", "0", "40"])
 cvat_shapes = st.tuples(
     st.sampled_from(["box", "polygon", "polyline", "points", "mask", "ellipse", "tag"]),
@@ -940,6 +994,12 @@ def test_the_labelstudio_reader_raises_nothing_but_our_errors(doc: Any) -> None:
 @given(doc=cityscapes_docs)
 def test_the_cityscapes_reader_raises_nothing_but_our_errors(doc: Any) -> None:
     _only_ours(lambda d: parse_cityscapes(d, Path("h.json")), doc)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(doc=datumaro_docs)
+def test_the_datumaro_reader_raises_nothing_but_our_errors(doc: Any) -> None:
+    _only_ours(lambda d: parse_datumaro(d, Path("h.json")), doc)
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -211,7 +211,8 @@ def convert_command(
     """Turn annotations into a PASCAL VOC segmentation dataset.
 
     INPUT is one or more folders (searched recursively) or files of one annotation tool:
-    labelme JSON, COCO instances JSON, CVAT for images 1.1 XML, a Label Studio JSON export,
+    labelme JSON, COCO instances JSON, CVAT for images 1.1 XML, Datumaro's JSON (CVAT's
+    "Datumaro 1.0" export), a Label Studio JSON export,
     Cityscapes *_gtFine_polygons.json, or the folder of CVAT's Segmentation mask 1.1 export
     (colour masks in SegmentationClass/, classes in labelmap.txt); or a folder of masks beside
     their images, as datasets are downloaded (masks/ beside images/, Roboflow's
@@ -509,7 +510,7 @@ def export_command(
     jobs: JobsOption = 0,
     dask: DaskOption = None,
 ) -> None:
-    """Export annotations (labelme, COCO, CVAT, Label Studio, Cityscapes, CVAT's segmentation masks) or a VOC dataset's instances to COCO or YOLO segmentation, and check every object.
+    """Export annotations (labelme, COCO, CVAT, Datumaro, Label Studio, Cityscapes, CVAT's segmentation masks, a YOLO dataset) or a VOC dataset's instances to COCO or YOLO segmentation, and check every object.
 
     The output is the layout consumers load as it is: images/<split>/ (hard links where
     possible) beside annotations/instances_<split>.json (COCO) or labels/<split>/ and data.yaml

@@ -1,8 +1,8 @@
 """The neutral annotation layer: what every annotation reader yields and the rasteriser reads.
 
-A reader (:mod:`labeltools.formats.coco`, ``cvat``, ``labelstudio``, ``cityscapes``) turns its
-tool's files into one :class:`AnnotatedImage` per image: the image reference, its size, and its
-objects. An object has a class name, an instance key, a z order and one or more parts of
+A reader (:mod:`labeltools.formats.coco`, ``cvat``, ``datumaro``, ``labelstudio``,
+``cityscapes``, ``yolo``) turns its tool's files into one :class:`AnnotatedImage` per image: the
+image reference, its size, and its objects. An object has a class name, an instance key, a z order and one or more parts of
 geometry (:class:`Geometry`), all in pixel coordinates of the image (``x`` right, ``y`` down,
 pixel ``(0, 0)`` covering ``[0, 1) x [0, 1)``).
 

@@ -245,7 +245,7 @@ def string_counts(text: str, what: str) -> list[int]:
     return runs
 
 
-def _coco_part(raw: Any, what: str, height: int, width: int, warnings: list[str]) -> list[Geometry]:
+def coco_segmentation(raw: Any, what: str, height: int, width: int, warnings: list[str]) -> list[Geometry]:
     """The geometry of a ``segmentation``: polygons, or an RLE of the image's size, compressed
     or not. A polygon of fewer than three points covers nothing (pycocotools cannot read one of
     two): it is left out with a warning."""
@@ -447,7 +447,7 @@ def parse_coco(doc: Any, path: Path, images_dir: Path | None = None) -> Annotati
                 crowd = ann.get("iscrowd", 0)
                 if crowd not in (0, 1):
                     raise BadObject(f"{what}: iscrowd must be 0 or 1, got {shown(crowd)}")
-                parts = tuple(_coco_part(raw, f"{what}.segmentation", height, width, warnings))
+                parts = tuple(coco_segmentation(raw, f"{what}.segmentation", height, width, warnings))
                 objects.append(AnnotatedObject(label, parts, what, crowd=bool(crowd)))
         except BadObject as exc:
             problem = f"{source}: {exc}"

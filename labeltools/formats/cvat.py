@@ -124,12 +124,17 @@ def _rotation(element: ET.Element, what: str) -> float | None:
 
 def _box(element: ET.Element, what: str) -> Geometry:
     x0, y0, x1, y1 = (_attr(element, k, what) for k in ("xtl", "ytl", "xbr", "ybr"))
-    w, h = x1 - x0, y1 - y0
-    angle = _rotation(element, what)
+    return box_geometry(x0, y0, x1 - x0, y1 - y0, _rotation(element, what), ((x0 + x1) / 2, (y0 + y1) / 2))
+
+
+def box_geometry(x0: float, y0: float, w: float, h: float, angle: float | None, centre: tuple[float, float] | None = None) -> Geometry:
+    """A CVAT box from its corner and size as CVAT's mask export holds it: a ``box``, or, turned
+    by ``angle`` degrees about its ``centre``, the polygon of its corners."""
     if angle is None:
         return Geometry("box", _as_exported([x0, y0, x0 + w, y0 + h]).reshape(2, 2))
     # CVAT turns a box about its centre, clockwise on screen (y down), by ``rotation`` degrees.
-    cx, cy, w, h, angle = _as_exported([(x0 + x1) / 2, (y0 + y1) / 2, w, h, angle]).tolist()
+    cx, cy = centre if centre is not None else (x0 + w / 2, y0 + h / 2)
+    cx, cy, w, h, angle = _as_exported([cx, cy, w, h, angle]).tolist()
     offsets = np.array([(-w / 2, -h / 2), (w / 2, -h / 2), (w / 2, h / 2), (-w / 2, h / 2)])
     return Geometry("polygon", _as_exported(turned(offsets, angle) + (cx, cy)))
 
@@ -154,9 +159,13 @@ def _mask(element: ET.Element, what: str, image_hw: tuple[int, int]) -> Geometry
 
 def _ellipse(element: ET.Element, what: str) -> Geometry:
     cx, cy, rx, ry = (_attr(element, k, what) for k in ("cx", "cy", "rx", "ry"))
+    return ellipse_geometry(cx, cy, rx, ry, _rotation(element, what))
+
+
+def ellipse_geometry(cx: float, cy: float, rx: float, ry: float, angle: float | None) -> Geometry:
+    """A CVAT ellipse as the polygon CVAT draws it into masks, turned by ``angle`` degrees."""
     t = np.linspace(0, 2 * math.pi, _ELLIPSE_CORNERS, endpoint=False)
     points = np.stack([cx + rx * np.cos(t), cy + ry * np.sin(t)], axis=1)
-    angle = _rotation(element, what)
     if angle:
         points = turned(points - (cx, cy), angle) + (cx, cy)
     return Geometry("polygon", points)
@@ -272,7 +281,8 @@ def _record(
 ) -> AnnotatedImage:
     """The record of one image (or frame) and its shapes (``(label, group_id, element)``; the
     elements of other tags counted and left out): a bad shape fails the image alone."""
-    objects, warnings, problem = [], [], None
+    objects: list[AnnotatedObject] = []
+    problem = None
     height = width = None
     lines = unlabelled = 0
     others: dict[str, int] = {}
@@ -295,14 +305,27 @@ def _record(
             objects.append(AnnotatedObject(label, (part,), what, instance, z_order))
     except BadObject as exc:
         problem = f"{source}: {exc}"
+    left_out = [f"{count} <{shown(tag)[1:-1]}> element(s) left out (no area in a label map)" for tag, count in others.items()]
+    return shapes_record(path, source, name, candidates, (height, width), objects, [], problem, subset, (lines, unlabelled, left_out))
+
+
+def shapes_record(
+    path: Path, source: str, name: str, candidates: tuple[str, ...], size_hw: tuple[int | None, int | None],
+    objects: list[AnnotatedObject], warnings: list[str], problem: str | None, subset: str | None,
+    left_out: tuple[int, int, list[str]],
+) -> AnnotatedImage:
+    """The record of an image of CVAT's shapes (its XML, or Datumaro's JSON of them), painted as
+    CVAT's mask export paints them, with what was left out said after ``warnings``: ``left_out``
+    is the number of shapes of no area, of those without a label, and the others, in words."""
+    lines, unlabelled, others = left_out
     if lines:
-        warnings.append(f"{lines} polyline/points shape(s) cover no area; left out of the label maps, as CVAT's mask export leaves them")
+        warnings = [*warnings, f"{lines} polyline/points shape(s) cover no area; left out of the label maps, as CVAT's mask export leaves them"]
     if unlabelled:
-        warnings.append(f"{unlabelled} shape(s) without a label; left out")
-    warnings += [f"{count} <{shown(tag)[1:-1]}> element(s) left out (no area in a label map)" for tag, count in others.items()]
+        warnings = [*warnings, f"{unlabelled} shape(s) without a label; left out"]
+    warnings = [*warnings, *others]
     return AnnotatedImage(
         source=source, annotation_file=str(path), image=name, candidates=candidates,
-        height=height, width=width, objects=tuple(objects), fill="pycocotools",
+        height=size_hw[0], width=size_hw[1], objects=tuple(objects), fill="pycocotools",
         warnings=tuple(warnings), problem=problem, subset=subset, groups="cvat",
     )  # fmt: skip
 

@@ -105,6 +105,7 @@ from labeltools.formats.cityscapes import (
 from labeltools.formats.cityscapes import image_candidates as cityscapes_images
 from labeltools.formats.coco import read_coco, with_segments
 from labeltools.formats.cvat import is_cvat_xml, other_xml, read_cvat
+from labeltools.formats.datumaro import is_datumaro_json, read_datumaro
 from labeltools.formats.folders import (
     JPEG_MASK_SUFFIXES,
     MASK_SUFFIXES,
@@ -829,7 +830,7 @@ def _is_table_file(name: str) -> bool:
 _SUFFIXES: dict[SourceFormat | None, tuple[str, ...]] = {
     None: (".json", ".xml"), "labelme": (".json",), "coco": (".json",), "label-studio": (".json",),
     "cityscapes": (".json",), "cvat": (".xml",), "segmentation-mask": (".png",), "masks": (*MASK_SUFFIXES, *JPEG_MASK_SUFFIXES),
-    "yolo": DATA_YAML_SUFFIXES,
+    "yolo": DATA_YAML_SUFFIXES, "datumaro": (".json",),
 }  # fmt: skip
 
 #: How much of a file is read to tell which tool wrote it: a little, then more when that was
@@ -877,6 +878,8 @@ def _sniff_head(path: Path, head: bytes) -> SourceFormat | None:
         return "label-studio" if b'"data"' in head or json_min or text.rstrip() in (b"[", b"[]") else None
     if not text.startswith(b"{"):
         return None
+    if is_datumaro_json(head):
+        return "datumaro"
     if b'"shapes"' in head:
         return "labelme"
     if b'"imgHeight"' in head and b'"objects"' in head:
@@ -950,7 +953,7 @@ def known_values(values: NDArray[np.uint8], table: ClassTable, unknown: UnknownP
 
 
 READERS: dict[str, Callable[[Any, Path | None], AnnotationExport]] = {
-    "coco": read_coco, "cvat": read_cvat, "label-studio": read_labelstudio, "cityscapes": read_cityscapes,
+    "coco": read_coco, "cvat": read_cvat, "label-studio": read_labelstudio, "cityscapes": read_cityscapes, "datumaro": read_datumaro,
     "segmentation-mask": read_mask_export,
 }  # fmt: skip
 
