@@ -843,6 +843,40 @@ def test_a_labelstudio_json_min_export_converts_as_its_json_in_the_order_it_keep
     assert (tmp_path / "from-min" / "class_names.txt").read_text() == (tmp_path / "ordered" / "class_names.txt").read_text()
 
 
+LSC_BRUSH_PNG = """
+import os, sys
+from label_studio_converter import Converter
+export, config, out = sys.argv[1:4]
+os.makedirs(out)
+Converter(config, out, download_resources=False).convert(export, out, "BRUSH_TO_PNG", is_dir=False)
+"""
+
+
+def test_labelstudios_brush_png_export_is_named_with_the_export_to_choose(tmp_path: Path) -> None:
+    """Label Studio's "Brush labels to PNG" export (label-studio-converter's: a PNG a region,
+    named by task) was taken for a folder of masks by --from masks, and otherwise refused with
+    that hint. It is named, with the JSON export that labeltools reads instead."""
+    from consumers import run_in
+    from exports import LABEL_STUDIO_CONFIG
+
+    (tmp_path / "elsewhere").mkdir()
+    done = run_in("label-studio-converter", LSC_BRUSHES, tmp_path / "elsewhere", "7", "64", "48", "3")
+    assert done.returncode == 0, done.stderr[-3000:]
+    path = labelstudio_export(tmp_path / "ls", images=3, seed=7, brushes=json.loads(done.stdout))
+    config = tmp_path / "config.xml"
+    config.write_text(LABEL_STUDIO_CONFIG)
+    done = run_in("label-studio-converter", LSC_BRUSH_PNG, tmp_path / "elsewhere", str(path), str(config), str(tmp_path / "png"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert len(list((tmp_path / "png").glob("task-*-annotation-*.png"))) >= 3
+    for extra in ((), ("--from", "masks")):
+        refused, said = said_by("convert", tmp_path / "png", tmp_path / "none", *extra)
+        assert refused.exit_code == 1 and said == (
+            f'error: {tmp_path / "png"}: holds Label Studio\'s "Brush labels to PNG" export: a mask a region, named by task, '
+            'not by its image; export the project as "JSON" instead, which labeltools reads, brushes included'
+        ), said
+    assert not (tmp_path / "none").exists()
+
+
 def test_labelstudio_turned_rectangles_turn_about_their_top_left_corner(tmp_path: Path) -> None:
     from pycocotools import mask as masks
 

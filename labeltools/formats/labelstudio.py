@@ -22,6 +22,7 @@ annotation without results (submitted empty) is an image of background.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,21 @@ from labeltools.formats.sources import (
 )
 
 _KINDS = {"polygonlabels", "rectanglelabels", "brushlabels"}
+
+#: The files of Label Studio's "Brush labels to PNG" (or NumPy) export, one a region:
+#: ``task-<id>-annotation-<id>-by-<annotator>-<control>-<label>-<n>.png``.
+_BRUSH_FILE = re.compile(r"task-\d+-annotation-\d+-by-.*-\d+\.(png|npy)", re.IGNORECASE)
+
+#: Why such files are refused, and the export to choose instead.
+BRUSH_FILES_SAID = (
+    "Label Studio's \"Brush labels to PNG\" export: a mask a region, named by task, not by its image; "
+    "export the project as \"JSON\" instead, which labeltools reads, brushes included"
+)
+
+
+def are_brush_files(names: Sequence[str]) -> bool:
+    """Whether files are all Label Studio's brush export's (see :data:`_BRUSH_FILE`)."""
+    return bool(names) and all(_BRUSH_FILE.fullmatch(name) for name in names)
 
 log = logging.getLogger(__name__)
 

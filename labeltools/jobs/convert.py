@@ -132,7 +132,7 @@ from labeltools.formats.labelme import (
     read_labelme,
 )
 from labeltools.formats.labels import label_histogram, read_label, save_label_image, save_picture
-from labeltools.formats.labelstudio import read_labelstudio, upload_name
+from labeltools.formats.labelstudio import BRUSH_FILES_SAID, are_brush_files, read_labelstudio, upload_name
 from labeltools.formats.sources import files_by_name, image_name, unknown_label
 from labeltools.formats.segmask import (
     export_root,
@@ -749,6 +749,8 @@ def find_annotations(
                     files = maps[city_ids] or next(found for found in maps.values() if found)
                 if source == "masks" and not files:
                     raise DatasetError(f"{path}: holds no masks (PNG, GIF, TIFF or BMP files)")
+                if are_brush_files([f.name for f in files] or [f.name for f in list_files(path, (".png", ".npy"), recursive=True)]):
+                    raise DatasetError(f"{path}: holds {BRUSH_FILES_SAID}")
             elif is_voc_root(path) and all(f.name == META_FILE or f.parent == path / "Annotations" for f in files):  # its detection XML too
                 raise DatasetError(
                     f"{path}: is a VOC dataset ({LABELS_DIR}/ holds its labels), not annotations; "
