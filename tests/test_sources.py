@@ -787,19 +787,28 @@ Converter(config, out, download_resources=False).convert_to_json_min(export, out
 """
 
 
+def brushed_export(tmp_path: Path, images: int) -> tuple[Path, Path]:
+    """A Label Studio JSON export of ``images`` tasks with brushes label-studio-converter
+    encoded, and its labelling config; ``tmp_path/elsewhere`` the converter's working folder."""
+    from consumers import run_in
+    from exports import LABEL_STUDIO_CONFIG
+
+    (tmp_path / "elsewhere").mkdir()
+    done = run_in("label-studio-converter", LSC_BRUSHES, tmp_path / "elsewhere", "7", "64", "48", str(images))
+    assert done.returncode == 0, done.stderr[-3000:]
+    path = labelstudio_export(tmp_path / "ls", images=images, seed=7, brushes=json.loads(done.stdout))
+    config = tmp_path / "config.xml"
+    config.write_text(LABEL_STUDIO_CONFIG)
+    return path, config
+
+
 def test_labelstudio_label_maps_equal_label_studio_converter(tmp_path: Path) -> None:
     """The label maps of a JSON export, and of the JSON-MIN label-studio-converter writes of
     it (each region with its image's size), equal the converter's own COCO export filled by
     pycocotools, brushes decoded by its brush module."""
     from consumers import run_in
-    from exports import LABEL_STUDIO_CONFIG
 
-    (tmp_path / "elsewhere").mkdir()
-    done = run_in("label-studio-converter", LSC_BRUSHES, tmp_path / "elsewhere", "7", "64", "48", "6")
-    assert done.returncode == 0, done.stderr[-3000:]
-    path = labelstudio_export(tmp_path / "ls", images=6, seed=7, brushes=json.loads(done.stdout))
-    config = tmp_path / "config.xml"
-    config.write_text(LABEL_STUDIO_CONFIG)
+    path, config = brushed_export(tmp_path, 6)
     conversion, results = convert(path, tmp_path / "out", options=ConvertOptions())
     assert conversion.source == "label-studio" and all(r.ok for r in results), [r.error for r in results if not r.ok]
     assert conversion.classes.names[:4] == ["_background_", "cat", "dog", "grass"]
@@ -857,14 +866,8 @@ def test_labelstudios_brush_png_export_is_named_with_the_export_to_choose(tmp_pa
     named by task) was taken for a folder of masks by --from masks, and otherwise refused with
     that hint. It is named, with the JSON export that labeltools reads instead."""
     from consumers import run_in
-    from exports import LABEL_STUDIO_CONFIG
 
-    (tmp_path / "elsewhere").mkdir()
-    done = run_in("label-studio-converter", LSC_BRUSHES, tmp_path / "elsewhere", "7", "64", "48", "3")
-    assert done.returncode == 0, done.stderr[-3000:]
-    path = labelstudio_export(tmp_path / "ls", images=3, seed=7, brushes=json.loads(done.stdout))
-    config = tmp_path / "config.xml"
-    config.write_text(LABEL_STUDIO_CONFIG)
+    path, config = brushed_export(tmp_path, 3)
     done = run_in("label-studio-converter", LSC_BRUSH_PNG, tmp_path / "elsewhere", str(path), str(config), str(tmp_path / "png"))
     assert done.returncode == 0, done.stderr[-3000:]
     assert len(list((tmp_path / "png").glob("task-*-annotation-*.png"))) >= 3
