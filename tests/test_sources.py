@@ -409,6 +409,24 @@ def test_xml_of_tools_not_read_is_named_for_what_it_is(tmp_path: Path) -> None:
         convert_labelme(dataset, tmp_path / "none")
 
 
+def test_json_of_tools_not_read_is_named_for_what_it_is(tmp_path: Path) -> None:
+    """A Supervisely annotation, a VGG Image Annotator project and a COCO results file were each
+    "not a labelme annotation (no 'shapes' list)" and no more: each is named, with the export
+    to choose."""
+    docs = {
+        "sly.jpg.json": ({"size": {"height": 4, "width": 6}, "objects": [{"classTitle": "car", "geometryType": "polygon"}]}, "it is a Supervisely annotation (objects of classTitle), which labeltools does not read: export the project as COCO"),
+        "via_region_data.json": ({"a.jpg12": {"filename": "a.jpg", "size": 12, "regions": []}}, "it is a VGG Image Annotator (VIA) project or export, which labeltools does not read: export its annotations as COCO"),
+        "results.json": ([{"image_id": 1, "category_id": 2, "segmentation": {}, "score": 0.9}], "it is COCO results (predictions of an image_id each, no images or categories), not an instances file"),
+    }
+    for name, (doc, said) in docs.items():
+        folder = tmp_path / name.split(".")[0]
+        folder.mkdir()
+        (folder / name).write_text(json.dumps(doc))
+        result, stderr = said_by("convert", folder, tmp_path / "none", "-j", 1)
+        assert result.exit_code == 1 and f"warning: {folder / name}: not a labelme annotation (no 'shapes' list); {said}; skipped" in stderr, stderr
+    assert not (tmp_path / "none").exists()
+
+
 def test_from_names_the_tool_and_a_wrong_file_says_what_it_is_not(tmp_path: Path) -> None:
     cityscapes_export(tmp_path / "cs", images=1)
     path = next((tmp_path / "cs").rglob("*.json"))

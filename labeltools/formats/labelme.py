@@ -62,7 +62,7 @@ from labeltools.core.options import (
 from labeltools.engine.storage import is_url, location, names_beside
 from labeltools.formats.images import SourceImage, open_image
 from labeltools.formats.labels import PIL_ERRORS, check_pixel_count, open_pillow, read_image_bytes
-from labeltools.formats.sources import MAX_COORDINATE, checked_numbers, read_json, unknown_label
+from labeltools.formats.sources import MAX_COORDINATE, checked_numbers, other_json, read_json, unknown_label
 
 logger = logging.getLogger(__name__)
 
@@ -353,7 +353,7 @@ def parse_labelme(
             polygon needs at least 3 points, got 2".
     """
     if not isinstance(obj, Mapping) or not isinstance(obj.get("shapes"), list):
-        raise NotLabelmeError(f"{source}: not a labelme annotation (no 'shapes' list)")
+        raise NotLabelmeError(f"{source}: not a labelme annotation (no 'shapes' list){other_json(obj)}")
     shapes: list[LabelmeShape] = []
     warnings: list[str] = []
     for index, raw in enumerate(obj["shapes"]):

@@ -32,6 +32,20 @@ class BadObject(Exception):
     """An object a reader cannot use; the reader names it and fails its image alone."""
 
 
+def other_json(doc: Any) -> str:
+    """What a JSON document of an annotation tool labeltools does not read is, in words that end
+    a refusal (``""`` when it is none known): Supervisely's, VGG Image Annotator's, COCO results."""
+    first = doc[0] if isinstance(doc, list) and doc else None
+    if isinstance(doc, dict) and isinstance(doc.get("objects"), list) and isinstance(doc.get("size"), dict):
+        return "; it is a Supervisely annotation (objects of classTitle), which labeltools does not read: export the project as COCO"
+    values = list(doc.values())[:3] if isinstance(doc, dict) else []
+    if isinstance(doc, dict) and ("_via_img_metadata" in doc or (values and all(isinstance(v, dict) and "regions" in v and "filename" in v for v in values))):
+        return "; it is a VGG Image Annotator (VIA) project or export, which labeltools does not read: export its annotations as COCO"
+    if isinstance(first, dict) and "image_id" in first and "category_id" in first:
+        return "; it is COCO results (predictions of an image_id each, no images or categories), not an instances file"
+    return ""
+
+
 def read_json(path: str | Path, what: str = "an annotation file") -> Any:
     """Read and decode a JSON file (any UTF encoding); ``what`` it should be, for messages.
 
