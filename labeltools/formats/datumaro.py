@@ -58,7 +58,7 @@ def parse_datumaro(doc: Any, path: Path, images_dir: Path | None = None) -> Anno
     folders = [path.parent.parent / "images" / subset, path.parent.parent / "images", path.parent]
     records = []
     for n, item in enumerate(doc["items"]):
-        where = f"{path}: items[{n}]"
+        where = f"{path}: item {shown(item.get('id'))} (items[{n}])" if isinstance(item, dict) else f"{path}: items[{n}]"
         image = item.get("image") if isinstance(item, dict) else None
         reference = image.get("path") if isinstance(image, dict) else None
         name = reference if isinstance(reference, str) else ""
