@@ -35,7 +35,7 @@ from typer.testing import CliRunner
 
 from labeltools import ClassTable, read_label, read_split, read_yolo
 from labeltools.cli import app
-from labeltools.core.errors import DatasetError, LabeltoolsError
+from labeltools.core.errors import AnnotationError, DatasetError, LabeltoolsError
 from labeltools.formats.cityscapes import parse_cityscapes
 from labeltools.formats.coco import parse_coco, string_counts
 from labeltools.formats.cvat import parse_cvat
@@ -359,6 +359,11 @@ def test_a_cityscapes_export_of_its_own_labels_converts_by_its_label_colors(tmp_
     assert ious["pothole"] == 1.0 and ious["patch"] == 0.0 and 0 < ious["crack"] < 1, scores
     weighed, said = said_by("weights", export, "-o", tmp_path / "w.npy")
     assert weighed.exit_code == 0 and np.load(tmp_path / "w.npy").shape == (4,), said
+    bad = next((export / "gtFine").rglob("*_labelIds.png"))
+    Image.fromarray(np.full((12, 16), 9, np.uint8)).save(bad)
+    checked, said = said_by("check", export)
+    shown_out = " ".join(checked.stdout.split())
+    assert checked.exit_code == 1 and f"holds value 9, no label id (0..3) of {export / 'label_colors.txt'}, numbered by row" in shown_out, shown_out
 
 
 # --- detection and refusals ------------------------------------------------------------------
@@ -402,6 +407,11 @@ def test_xml_of_tools_not_read_is_named_for_what_it_is(tmp_path: Path) -> None:
     shutil.copy(lm / "a.xml", mixed / "a.xml")
     result, said = said_by("convert", mixed, tmp_path / "voc", "-j", 1)
     assert result.exit_code == 0 and f"warning: {mixed / 'a.xml'}: is an MIT LabelMe XML annotation" in said and "; left out" in said, said
+    odd = tmp_path / "odd"
+    odd.mkdir()
+    (odd / "a.xml").write_text("<project><item/></project>")
+    with pytest.raises(DatasetError, match=r"a\.xml: is an XML file of no annotation tool labeltools reads \(CVAT for images 1\.1 and CVAT for video 1\.1 are its XML\)$"):
+        convert_labelme(odd, tmp_path / "none")
     dataset = voc_2012(tmp_path / "VOC2012", {"2008_000001": (6, 4)}, train=["2008_000001"], val=[])
     (dataset / "Annotations").mkdir(exist_ok=True)
     shutil.copy(voc / "a.xml", dataset / "Annotations" / "2008_000001.xml")
@@ -553,6 +563,21 @@ def test_a_datumaro_export_converts_as_cvats_mask_export_reads_it(tmp_path: Path
         np.testing.assert_array_equal(read_label(label), labels(tmp_path / "from-xml", label.stem), err_msg=label.stem)
     exported, said = said_by("export", tmp_path / "dm", "--to", "coco", "-d", tmp_path / "coco")
     assert exported.exit_code == 0, said
+    here = Path("d.json")
+    with pytest.raises(AnnotationError, match=r"^d\.json: not a Datumaro export file \(it needs an 'items' list and a 'categories' object\)$"):
+        parse_datumaro({"items": {}}, here)
+    with pytest.raises(AnnotationError, match=r"^d\.json: categories\.label\.labels must list labels, each with a 'name'$"):
+        parse_datumaro({"items": [], "categories": {"label": {"labels": [{"title": "car"}]}}}, here)
+    categories = {"label": {"labels": [{"name": "car"}, {"name": "road"}]}}
+    item = {"id": "a", "image": {"path": "a.jpg", "size": [4, 6]}}
+    problems = [
+        ({**item, "annotations": [{"type": "polygon", "label_id": 5, "points": [0, 0, 2, 0, 2, 2]}]}, "annotations[0]: label_id 5 is none of the 2 labels' ids"),
+        ({**item, "annotations": [{"type": "bbox", "label_id": 0, "bbox": [1, 2]}]}, "annotations[0] (bbox, label 'car'): bbox must be [x, y, w, h], got [1, 2]"),
+        ({"id": "a", "image": {"path": "a.jpg"}, "annotations": []}, "image.size must be [height, width], got None"),
+    ]
+    for doc_item, problem in problems:
+        record = parse_datumaro({"items": [doc_item], "categories": categories}, here).images[0]
+        assert record.problem == f"d.json: item 'a' (items[0]): {problem}", record.problem
 
 
 def test_a_cvat_video_export_converts_as_cvat_exports_its_frames(tmp_path: Path) -> None:
@@ -1730,6 +1755,14 @@ def test_masks_named_by_their_images_convert_as_coco_stuff_and_isic_download(tmp
     result, said = said_by("convert", coco, tmp_path / "ids", "-c", "voc", "-m", "coco-stuff")
     assert result.exit_code == 1 and "writes the classes of the coco-stuff-train preset, and the class table is the voc preset" in said
     assert not (tmp_path / "ids").exists()
+    recorded = tmp_path / "recorded"  # a dataset whose record names other classes, converted again
+    recorded.mkdir()
+    (recorded / "class_names.txt").write_text("background\nroad\n")
+    result, said = said_by("convert", coco, recorded, "-m", "coco-stuff", "--overwrite")
+    assert result.exit_code == 1 and said.endswith(
+        "error: the index map (coco-stuff label ids -> train ids) writes the classes of the coco-stuff-train preset, "
+        f"and the dataset's class table is {recorded / 'class_names.txt'}: --classes coco-stuff-train replaces it"
+    ), said
     result, said = said_by("convert", coco / "stuffthingmaps_trainval2017", tmp_path / "given", "--from", "masks", "-m", "coco-stuff")
     assert result.exit_code == 0 and f"images {coco / 'val2017'} (the JPEG images" in said  # the images beside the folder given
 

@@ -759,7 +759,7 @@ def _frame_label(path: str, kind: str, problems: list[tuple[str, str, str, str]]
     preset, what = _FRAME_VALUES[kind]
     table = own or ClassTable.preset(preset)
     if own is not None:
-        what = f"label id of {own.source} (0..{own.num_classes - 1})"
+        what = f"label id (0..{own.num_classes - 1}) of {own.source}"
     known = np.zeros(256, dtype=bool)
     known[[e.index for e in table.classes if 0 <= e.index < VOID]] = True
     known[VOID] = kind == "trainIds"
