@@ -569,6 +569,8 @@ def test_a_datumaro_export_converts_as_cvats_mask_export_reads_it(tmp_path: Path
     with pytest.raises(AnnotationError, match=r"^d\.json: categories\.label\.labels must list labels, each with a 'name'$"):
         parse_datumaro({"items": [], "categories": {"label": {"labels": [{"title": "car"}]}}}, here)
     categories = {"label": {"labels": [{"name": "car"}, {"name": "road"}]}}
+    coloured = {**categories, "mask": {"colormap": [{"label_id": 0, "r": 0, "g": 0, "b": 142}, {"label_id": 1, "r": 300, "g": 0, "b": 0}]}}
+    assert [c.color for c in parse_datumaro({"items": [], "categories": coloured}, here).classes] == [(0, 0, 142), None]  # its colours, where they are colours
     item = {"id": "a", "image": {"path": "a.jpg", "size": [4, 6]}}
     problems = [
         ({**item, "annotations": [{"type": "polygon", "label_id": 5, "points": [0, 0, 2, 0, 2, 2]}]}, "annotations[0]: label_id 5 is none of the 2 labels' ids"),

@@ -54,6 +54,7 @@ def parse_datumaro(doc: Any, path: Path, images_dir: Path | None = None) -> Anno
     if not isinstance(doc, dict) or not isinstance(doc.get("items"), list) or not isinstance(doc.get("categories"), dict):
         raise AnnotationError(f"{path}: not a Datumaro export file (it needs an 'items' list and a 'categories' object)")
     labels = _labels(doc["categories"], path)
+    colours = _colours(doc["categories"], len(labels))
     subset = path.stem
     folders = [path.parent.parent / "images" / subset, path.parent.parent / "images", path.parent]
     records = []
@@ -63,7 +64,7 @@ def parse_datumaro(doc: Any, path: Path, images_dir: Path | None = None) -> Anno
         reference = image.get("path") if isinstance(image, dict) else None
         name = reference if isinstance(reference, str) else ""
         records.append(_record(path, where, name, image_candidates(name, folders, images_dir) if name else (), item, labels, subset))
-    return AnnotationExport(str(path), tuple(records), tuple(SourceClass(label) for label in labels))
+    return AnnotationExport(str(path), tuple(records), tuple(SourceClass(label, color=colours.get(n)) for n, label in enumerate(labels)))
 
 
 def _labels(categories: dict[str, Any], path: Path) -> list[str]:
@@ -72,6 +73,20 @@ def _labels(categories: dict[str, Any], path: Path) -> list[str]:
     if not isinstance(listed, list) or not all(isinstance(e, dict) and isinstance(e.get("name"), str) for e in listed):
         raise AnnotationError(f"{path}: categories.label.labels must list labels, each with a 'name'")
     return [entry["name"] for entry in listed]
+
+
+def _colours(categories: dict[str, Any], count: int) -> dict[int, tuple[int, int, int]]:
+    """The labels' colours by id, from ``categories.mask.colormap`` where the export keeps one
+    (entries that are not a label id and three values 0..255 are passed over)."""
+    listed = categories.get("mask", {}).get("colormap", []) if isinstance(categories.get("mask"), dict) else []
+    found: dict[int, tuple[int, int, int]] = {}
+    for entry in listed if isinstance(listed, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        label = entry.get("label_id")
+        if isinstance(label, int) and 0 <= label < count and all(isinstance(entry.get(key), int) and 0 <= entry[key] <= 255 for key in "rgb"):
+            found[label] = (entry["r"], entry["g"], entry["b"])
+    return found
 
 
 def _record(
