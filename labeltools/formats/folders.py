@@ -261,7 +261,7 @@ def _label_ending(name: str) -> str:
     return next((ending for ending in LABEL_FOLDER_ENDINGS if name.endswith(ending) and len(name) > len(ending)), "")
 
 
-def mask_folders(folder: Any) -> list[Any]:
+def mask_folders(folder: Any, listed: Sequence[Any] | None = None) -> list[Any]:
     """The folders of masks in a downloaded dataset's folder, sorted: every folder under it (and
     it) holding masks (:func:`masks_in`) whose name or a name above it, up to
     ``folder``'s, says it holds labels (:func:`is_labels_name`: ``masks/``, ``masks/train``,
@@ -269,9 +269,10 @@ def mask_folders(folder: Any) -> list[Any]:
     masks lie beside their JPEG images, each named by its image's stem and one ending
     (Roboflow's ``<image>_mask.png``), or whose PNGs are named by the JPEG images of another
     folder under it (see :func:`_twins`) of which no folder so named holds masks (Mapillary's
-    ``instances/`` beside its ``labels/``), a VOC dataset's folders left out."""
+    ``instances/`` beside its ``labels/``), a VOC dataset's folders left out. ``listed``: the
+    files of its tree where the caller listed them already."""
     root = location(folder)
-    held = _tree(root)
+    held = _tree(root, listed)
     twins = _twins(held)
     found, named = [], []
     for key, (place, files) in sorted(held.items()):
@@ -331,11 +332,13 @@ def twin_images(root: Any, beside: bool = False) -> dict[str, Any]:
     return _twins(held)
 
 
-def _tree(root: Any) -> dict[str, tuple[Any, list[Any]]]:
+def _tree(root: Any, listed: Sequence[Any] | None = None) -> dict[str, tuple[Any, list[Any]]]:
     """The masks and JPEG images under ``root`` by folder: the tree listed once (one listing on
-    a store)."""
+    a store), or of the files ``listed`` there already."""
     held: dict[str, tuple[Any, list[Any]]] = {}
-    for file in list_files(root, (*MASK_SUFFIXES, *JPEG_MASK_SUFFIXES), recursive=True):
+    kinds = (*MASK_SUFFIXES, *JPEG_MASK_SUFFIXES)
+    files = list_files(root, kinds, recursive=True) if listed is None else [f for f in listed if f.name.lower().endswith(kinds)]
+    for file in files:
         held.setdefault(str(file.parent), (file.parent, []))[1].append(file)
     return held
 

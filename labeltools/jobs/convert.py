@@ -728,7 +728,8 @@ def find_annotations(
     for raw in inputs:
         path = location(raw)
         if path.is_dir():
-            files = list_files(path, suffixes, recursive=True)
+            listed = list_files(path, (*suffixes, *MASK_SUFFIXES, *JPEG_MASK_SUFFIXES), recursive=True)  # the tree listed once
+            files = [f for f in listed if f.name.lower().endswith(suffixes)]
             if source == "cityscapes":
                 files = [f for f in files if is_cityscapes_name(f.name)]
             yolo = dataset_yaml(path) if source == "yolo" or (source is None and not files) else None
@@ -742,7 +743,7 @@ def find_annotations(
             elif source == "segmentation-mask":
                 raise DatasetError(f"{path}: not a segmentation mask export (a VOC folder of colour masks in {LABELS_DIR}/)")
             elif source == "masks" or (source is None and all(_is_table_file(f.name) for f in files) and not is_voc_root(path)):
-                folders = mask_folders(path) or ((folders_holding_masks(path) or [path]) if source == "masks" else [])
+                folders = mask_folders(path, listed) or ((folders_holding_masks(path) or [path]) if source == "masks" else [])
                 files = [mask for folder in folders for mask in masks_in(folder)]
                 maps = label_maps(path) if not files else None  # Cityscapes' maps without their polygons
                 if maps:  # those of the ids asked for (city_ids), else the others
@@ -757,7 +758,7 @@ def find_annotations(
                     "convert takes the annotation folders first and the dataset folder last"
                 )
             elif source is None:
-                _say_masks_beside(path, files)
+                _say_masks_beside(path, files, listed)
             pairs: list[tuple[Path, Path | None]] = [(p, path) for p in files]
         elif path.is_file():
             if path.suffix.lower() not in suffixes and not (source is None and path.suffix.lower() in DATA_YAML_SUFFIXES):
@@ -789,10 +790,10 @@ def _check_writable(table: ClassTable, index_map: IndexMap | None, given: bool) 
     label ids leave gaps: the preset of its train ids and the index map to them are the way
     out), or one the index map's classes contradict (``-m coco-stuff`` writes COCO-Stuff's
     train ids, which ``-c voc`` would read as VOC's classes)."""
-    family = table.train_id_preset()
     try:
         table.class_names_text()
     except ClassTableError as exc:
+        family = table.train_id_preset()
         if family is None:
             raise
         train, what, _ = TRAIN_ID_PRESETS[family]
@@ -806,11 +807,11 @@ def _check_writable(table: ClassTable, index_map: IndexMap | None, given: bool) 
         )
 
 
-def _say_masks_beside(folder: Path, annotations: Sequence[Path]) -> None:
-    """Say that a folder of annotations also holds folders of masks of the same images (by
-    stem), which are not read: annotations come first where a folder holds both."""
+def _say_masks_beside(folder: Path, annotations: Sequence[Path], listed: Sequence[Any]) -> None:
+    """Say that a folder of annotations (its tree ``listed``) also holds folders of masks of the
+    same images (by stem), which are not read: annotations come first where a folder holds both."""
     stems = {f.stem for f in annotations}
-    for masks in mask_folders(folder):
+    for masks in mask_folders(folder, listed):
         same = sum(1 for mask in masks_in(masks) if mask.stem in stems)
         if same:
             log.info(
