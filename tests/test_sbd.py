@@ -178,3 +178,19 @@ def test_a_class_map_that_is_none_is_named(tmp_path: Path) -> None:
     (tmp_path / "newer.mat").write_bytes(bytes(newer))
     with pytest.raises(LabelFileError, match=r"newer.mat: a MATLAB file of a version SBD does not write"):
         read_sbd_class_map(tmp_path / "newer.mat")
+
+
+def test_the_release_given_to_another_command_names_the_sbd_command(tmp_path: Path) -> None:
+    """SBD's release given to convert (as annotations) or to stats and check (as a dataset) was
+    refused saying only what it is not; each refusal names the command that reads it."""
+    release = tmp_path / "benchmark_RELEASE"
+    sbd_release(release / "dataset", {"2008_000001": (6, 4)}, train=["2008_000001"], val=[])
+    for args in (["convert", release / "dataset", tmp_path / "none"], ["stats", release], ["check", release]):
+        result = runner.invoke(app, [str(a) for a in args])
+        said = " ".join(result.stderr.split())
+        assert result.exit_code != 0 and said.startswith("error: "), said
+        assert said.endswith(
+            f"; it is the Semantic Boundaries Dataset's release: labeltools sbd {release / 'dataset'} VOC2012_FOLDER adds it "
+            "to a VOC 2012 folder as its augmented training set"
+        ), said
+    assert not (tmp_path / "none").exists()

@@ -17,6 +17,7 @@ from labeltools.core._types import PathLike
 from labeltools.core.errors import DatasetError
 from labeltools.engine.storage import list_files, location
 from labeltools.formats.labels import open_image
+from labeltools.formats.sbd import sbd_hint
 
 #: The words a folder of labels is named by where its images' folder beside it is named by
 #: another (``annotations/`` beside ``images/``), each with the words that folder may take, the
@@ -64,6 +65,8 @@ def other_masks_hint(folder: PathLike) -> str:
     where = location(folder)
     if not where.is_dir():
         return ""
+    if sbd := sbd_hint(where):
+        return sbd
     masks = list_files(where, OTHER_MASK_SUFFIXES)
     if masks:
         kinds = "/".join(sorted({path.suffix.lower() for path in masks}))

@@ -42,6 +42,19 @@ def is_sbd_root(path: PathLike) -> bool:
     return (location(path) / CLASS_MAPS_DIR).is_dir()
 
 
+def sbd_hint(folder: PathLike) -> str:
+    """The command that reads SBD's release in ``folder`` (its dataset folder, or the one above
+    it), to follow a refusal of it as a dataset or as annotations; ``""`` when it is none."""
+    where = location(folder)
+    for root in (where, where / "dataset"):
+        if is_sbd_root(root):
+            return (
+                f"; it is the Semantic Boundaries Dataset's release: labeltools sbd {root} VOC2012_FOLDER adds it "
+                "to a VOC 2012 folder as its augmented training set"
+            )
+    return ""
+
+
 def class_map_path(root: PathLike, image_id: str) -> Any:
     return location(root) / CLASS_MAPS_DIR / f"{image_id}.mat"
 

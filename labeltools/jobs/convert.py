@@ -134,6 +134,7 @@ from labeltools.formats.labelme import (
 from labeltools.formats.labels import label_histogram, read_label, save_label_image, save_picture
 from labeltools.formats.labelstudio import BRUSH_FILES_SAID, are_brush_files, read_labelstudio, upload_name
 from labeltools.formats.sources import files_by_name, image_name, unknown_label
+from labeltools.formats.sbd import sbd_hint
 from labeltools.formats.segmask import (
     export_root,
     mask_classes,
@@ -781,6 +782,7 @@ def find_annotations(
         held = "; ".join(_what_is_in(location(p), kinds) for p in inputs)
         what = {None: "annotation file", "labelme": "labelme annotation"}.get(source, f"{source} annotation file")
         masks, hint = (" nor folder of masks nor YOLO data.yaml", "; masks in a folder named otherwise: --from masks") if source is None else ("", "")
+        hint = next((said for said in (sbd_hint(p) for p in inputs) if said), hint)
         raise DatasetError(f"no {what} ({kinds}){masks} found: {held}{hint}")
     return found
 
