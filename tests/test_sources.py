@@ -1780,6 +1780,8 @@ def test_masks_named_by_their_images_convert_as_coco_stuff_and_isic_download(tmp
         image_id = Path(mask_path).stem.removesuffix("_segmentation")
         np.testing.assert_array_equal(labels(tmp_path / "isic-voc", image_id), values // 255)
         assert (tmp_path / "isic-voc" / "JPEGImages" / f"{image_id}.jpg").read_bytes() == (isic / layout[mask_path]).read_bytes()
+    checked, said = said_by("check", isic / "ISIC2018_Task1_Training_GroundTruth", "-c", tmp_path / "lesion.txt")  # its images found as convert finds them
+    assert f"images: {isic / 'ISIC2018_Task1-2_Training_Input'} (the JPEG images the masks are named by)" in said, said
 
 
 def test_kittis_semantic_maps_convert_beside_image_2_without_their_colours(tmp_path: Path) -> None:

@@ -320,6 +320,25 @@ def folders_holding_masks(folder: Any) -> list[Any]:
     return _without_renderings(found)
 
 
+def images_of(labels: Any, root: Any, listings: dict[str, dict[str, Any]] | None = None) -> tuple[Any | None, str]:
+    """The images' folder of a folder of labels found under ``root`` (the folder given; the
+    labels' own when given alone) and how it was found, for the user: beside it by name
+    (:func:`images_beside`), else the folder of JPEG images its PNGs are named by under ``root``,
+    else beside ``root`` (see :func:`twin_images`); ``(None, "")`` when none is. ``listings``
+    keeps what was found by name for the next folder of the same ``root``."""
+    images, how = images_beside(labels)
+    if images is not None:
+        return images, how
+    cache = listings if listings is not None else {}
+    for beside in (False, True):
+        key = f"{beside}:{location(root)}"
+        if key not in cache:
+            cache[key] = twin_images(root, beside)
+        if (images := cache[key].get(str(location(labels)))) is not None:
+            return images, f"{images} (the JPEG images the masks are named by)"
+    return None, ""
+
+
 def twin_images(root: Any, beside: bool = False) -> dict[str, Any]:
     """For each folder of PNG masks under ``root``, the folder of JPEG images under it whose
     masks it holds by their names (see :func:`_twins`); with ``beside``, a folder of JPEG images

@@ -33,7 +33,7 @@ from labeltools.core.options import VOID
 from labeltools.engine.executor import FileResult, map_files
 from labeltools.engine.storage import is_remote, is_temporary, list_files, location
 from labeltools.formats.cityscapes import FRAME_MAPS, GT_FOLDERS, IMAGE_SUFFIX, IMAGES_FOLDER, MAP_NAMES, export_class_table, frame_map, gt_folder
-from labeltools.formats.folders import images_beside, other_masks_hint, pair_by_stem
+from labeltools.formats.folders import images_of, other_masks_hint, pair_by_stem
 from labeltools.formats.images import EXIF_ORIENTATION, SIDE_SWAPPING_ORIENTATIONS
 from labeltools.formats.labels import (
     INDEX_MODES,
@@ -590,8 +590,9 @@ class FolderCheck(DatasetCheck):
 
     Args:
         root: the folder of labels.
-        images: the folder of their images; by default the one beside it (see
-            :func:`~labeltools.formats.folders.images_beside`), else none (the labels are checked alone).
+        images: the folder of their images; by default the one beside it, or the one its PNGs
+            are named by (see :func:`~labeltools.formats.folders.images_of`), else none (the
+            labels are checked alone).
         classes, num_classes: as :class:`DatasetCheck`'s.
 
     Raises:
@@ -621,7 +622,7 @@ class FolderCheck(DatasetCheck):
                 raise DatasetError(f"{images}: no such folder (the images of {root})")
             self.images_from = f"{images}, as asked"
         else:
-            self.images, self.images_from = images_beside(self.root)
+            self.images, self.images_from = images_of(self.root, self.root)
         self.notes = [f"images: {self.images_from}"] if self.images_from else []
         self.table = self._class_table(classes, num_classes)
         pairing = pair_by_stem(labels, self.images)

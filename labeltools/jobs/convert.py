@@ -113,11 +113,10 @@ from labeltools.formats.folders import (
     colour_renderings,
     folder_split,
     folders_holding_masks,
-    images_beside,
+    images_of,
     mask_folders,
     masks_in,
     pair_by_stem,
-    twin_images,
 )
 from labeltools.formats.images import find_image, open_record_image
 from labeltools.formats.labelme import (
@@ -1035,7 +1034,7 @@ def _mask_items(
     found: Sequence[tuple[Path, Path | None]], images_dir: str | None, flatten_names: bool
 ) -> tuple[list[ConvertItem], list[AnnotationExport]]:
     """The work items of masks beside their images: each folder's masks paired with the images
-    of ``images_dir`` or of the folder beside it (:func:`images_beside`) by stem (see
+    of ``images_dir`` or of the folder beside it or named by them (:func:`images_of`) by stem (see
     :func:`pair_by_stem`), in the split the folder's name says (:func:`folder_split`); the
     exports are the folders of masks, their class table found beside them."""
     by_folder: dict[str, list[tuple[Path, Path | None]]] = {}
@@ -1043,7 +1042,7 @@ def _mask_items(
         by_folder.setdefault(str(mask.parent), []).append((mask, root))
     items: list[ConvertItem] = []
     exports: list[AnnotationExport] = []
-    twins: dict[str, dict[str, Any]] = {}  # by input folder, its masks' images found by name
+    twins: dict[str, dict[str, Any]] = {}  # by input folder, its masks' images found by name (listed once)
     for masks in by_folder.values():
         folder, root = masks[0][0].parent, masks[0][1] or masks[0][0].parent
         images: Any
@@ -1054,10 +1053,7 @@ def _mask_items(
             images = location(cityscapes_images(masks[0][0], None)[0]).parent
             images_from = f"{images}, as cityscapesScripts finds them"
         else:
-            images, images_from = images_beside(folder)
-            for beside in (False, True):  # under the input, else beside it (a folder of masks given)
-                if images is None and (images := twins.setdefault(f"{beside}{root}", twin_images(root, beside)).get(str(folder))) is not None:
-                    images_from = f"{images} (the JPEG images the masks are named by)"
+            images, images_from = images_of(folder, root, twins)
         pairing = _city_pairing(masks, images_dir) if city else pair_by_stem([mask for mask, _ in masks], images)
         for second, first in pairing.duplicates:
             log.warning("%s: a second image of %s beside %s: %s is taken", second, second.stem, first.name, first.name)
