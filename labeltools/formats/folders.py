@@ -308,12 +308,12 @@ def colour_renderings(folder: Any) -> list[Any]:
     return [other for end in RENDERING_ENDINGS if (other := folder.parent / f"{folder.name}{end}").is_dir()]
 
 
-def folders_holding_masks(folder: Any) -> list[Any]:
+def folders_holding_masks(folder: Any, listed: Sequence[Any] | None = None) -> list[Any]:
     """Every folder under ``folder`` (and it) holding masks, sorted, whatever its name (the
     masks of ``--from masks``), but a folder named as images' or whose first mask is a photo
-    (KITTI's ``image_2/`` of PNGs beside its ``semantic/``)."""
+    (KITTI's ``image_2/`` of PNGs beside its ``semantic/``); ``listed`` as :func:`mask_folders`'."""
     found = []
-    for _, (place, files) in sorted(_tree(location(folder)).items()):
+    for _, (place, files) in sorted(_tree(location(folder), listed).items()):
         masks = [p for p in files if p.name.lower().endswith(MASK_SUFFIXES)]
         if masks and place.name.lower() not in _IMAGE_FOLDER_NAMES and not _is_photo(masks[0]):
             found.append(place)

@@ -743,7 +743,7 @@ def find_annotations(
             elif source == "segmentation-mask":
                 raise DatasetError(f"{path}: not a segmentation mask export (a VOC folder of colour masks in {LABELS_DIR}/)")
             elif source == "masks" or (source is None and all(_is_table_file(f.name) for f in files) and not is_voc_root(path)):
-                folders = mask_folders(path, listed) or ((folders_holding_masks(path) or [path]) if source == "masks" else [])
+                folders = mask_folders(path, listed) or ((folders_holding_masks(path, listed) or [path]) if source == "masks" else [])
                 files = [mask for folder in folders for mask in masks_in(folder)]
                 maps = label_maps(path) if not files else None  # Cityscapes' maps without their polygons
                 if maps:  # those of the ids asked for (city_ids), else the others
