@@ -359,6 +359,22 @@ def test_a_cityscapes_export_of_its_own_labels_converts_by_its_label_colors(tmp_
     assert ious["pothole"] == 1.0 and ious["patch"] == 0.0 and 0 < ious["crack"] < 1, scores
     weighed, said = said_by("weights", export, "-o", tmp_path / "w.npy")
     assert weighed.exit_code == 0 and np.load(tmp_path / "w.npy").shape == (4,), said
+    weighed, said = said_by("weights", export, "-n", 4, "-o", tmp_path / "w4.npy")  # the number of its labels: its list still
+    assert weighed.exit_code == 0 and chosen in said and np.load(tmp_path / "w4.npy").tolist() == np.load(tmp_path / "w.npy").tolist(), said
+    weighed, said = said_by("weights", export, "-n", 5, "-o", tmp_path / "w5.npy")
+    assert weighed.exit_code == 1 and "has 4 classes, but 5 were asked for (--num-classes)" in said and not (tmp_path / "w5.npy").exists(), said
+    # a class table given that names its labels otherwise was read as asked without a word:
+    # convert, whose label maps would keep the renaming, refuses it; the others say it
+    renamed, said = said_by("convert", export, tmp_path / "renamed", "-c", "cityscapes")
+    assert renamed.exit_code == 1 and not (tmp_path / "renamed").exists(), said
+    assert f"cityscapes preset calls class 0 'unlabeled', {export / 'label_colors.txt'}, numbered by row (row i is class i) calls it 'background': the masks' values are the classes of the list they came with, which --classes would rename" in said, said
+    (tmp_path / "same.txt").write_text("background\ncrack\npothole\npatch\n")
+    same, said = said_by("convert", export, tmp_path / "same", "-c", tmp_path / "same.txt", "-j", 1)
+    assert same.exit_code == 0 and (tmp_path / "same" / "class_names.txt").read_text().split() == ["background", "crack", "pothole", "patch"], said
+    for truth in truths:
+        np.testing.assert_array_equal(labels(tmp_path / "same", truth.stem), np.load(truth), err_msg=truth.stem)
+    stats, said = said_by("stats", export, "-c", "cityscapes")
+    assert stats.exit_code == 0 and f"cityscapes preset calls class 0 'unlabeled', {export / 'label_colors.txt'}, numbered by row (row i is class i) calls it 'background', which names the label ids of its maps; using cityscapes preset, as asked" in said, said
     bad = next((export / "gtFine").rglob("*_labelIds.png"))
     Image.fromarray(np.full((12, 16), 9, np.uint8)).save(bad)
     checked, said = said_by("check", export)
@@ -533,7 +549,7 @@ def test_cvat_label_maps_equal_cvats_segmentation_mask_export(tmp_path: Path) ->
 DATUMARO_FORMAT_EXPORT = """
 import sys
 from datumaro.components.dataset import Dataset
-Dataset.import_from(sys.argv[1], "cvat").export(sys.argv[2], "datumaro", save_media=True)
+Dataset.import_from(sys.argv[1], sys.argv[3]).export(sys.argv[2], "datumaro", save_media=True)
 """
 
 
@@ -547,7 +563,7 @@ def test_a_datumaro_export_converts_as_cvats_mask_export_reads_it(tmp_path: Path
 
     cvat_export(tmp_path / "cvat", images=12, seed=6, rotation=False)  # Datumaro 1.13 writes no turned box in its format
     (tmp_path / "elsewhere").mkdir()
-    done = run_in("datumaro", DATUMARO_FORMAT_EXPORT, tmp_path / "elsewhere", str(tmp_path / "cvat"), str(tmp_path / "dm"))
+    done = run_in("datumaro", DATUMARO_FORMAT_EXPORT, tmp_path / "elsewhere", str(tmp_path / "cvat"), str(tmp_path / "dm"), "cvat")
     assert done.returncode == 0, done.stderr[-3000:]
     files = list((tmp_path / "dm" / "annotations").glob("*.json"))
     assert len(files) == 1 and b'"dm_format_version"' in files[0].read_bytes()[:100]
@@ -575,11 +591,48 @@ def test_a_datumaro_export_converts_as_cvats_mask_export_reads_it(tmp_path: Path
     problems = [
         ({**item, "annotations": [{"type": "polygon", "label_id": 5, "points": [0, 0, 2, 0, 2, 2]}]}, "annotations[0]: label_id 5 is none of the 2 labels' ids"),
         ({**item, "annotations": [{"type": "bbox", "label_id": 0, "bbox": [1, 2]}]}, "annotations[0] (bbox, label 'car'): bbox must be [x, y, w, h], got [1, 2]"),
-        ({"id": "a", "image": {"path": "a.jpg"}, "annotations": []}, "image.size must be [height, width], got None"),
+        ({"id": "a", "image": {"path": "a.jpg", "size": [4]}, "annotations": []}, "image.size must be [height, width], got [4]"),
+        ({"id": "a", "image": {"path": "a.jpg"}, "annotations": [{"type": "mask", "label_id": 0, "rle": {"size": [2, 0], "counts": []}}]},
+         "annotations[0] (mask, label 'car').rle.size's width must be a positive whole number, got 0"),
     ]
     for doc_item, problem in problems:
         record = parse_datumaro({"items": [doc_item], "categories": categories}, here).images[0]
         assert record.problem == f"d.json: item 'a' (items[0]): {problem}", record.problem
+    unsized = parse_datumaro({"items": [{"id": "a", "image": {"path": "a.jpg"}}], "categories": categories}, here).images[0]
+    assert unsized.problem is None and (unsized.height, unsized.width) == (None, None)  # the image's own size, when it is read
+
+
+def test_a_datumaro_export_of_a_voc_dataset_converts_to_its_label_maps(tmp_path: Path) -> None:
+    """Datumaro's own format written from a VOC dataset (datum convert -if voc -f datumaro)
+    keeps no image.size (Datumaro loads no image to write it) and a trainval subset beside
+    train and val: every image failed ("image.size must be [height, width], got None"), and
+    the subsets' ids clashed. Each image's size is its own; the trainval file, the images of the
+    others with the same masks, is read once, said; the label maps equal the VOC dataset's
+    Datumaro read, and its split is kept."""
+    from consumers import run_in
+
+    convert(SAMPLE_DIR, tmp_path / "voc", classes=SAMPLE_DIR / "labels.txt")
+    (tmp_path / "elsewhere").mkdir()
+    done = run_in("datumaro", DATUMARO_FORMAT_EXPORT, tmp_path / "elsewhere", str(tmp_path / "voc"), str(tmp_path / "dm"), "voc_segmentation")
+    assert done.returncode == 0, done.stderr[-3000:]
+    written = json.loads((tmp_path / "dm" / "annotations" / "trainval.json").read_text())
+    assert written["items"] and all("size" not in item["image"] for item in written["items"])  # as Datumaro writes it
+    result, said = said_by("convert", tmp_path / "dm", tmp_path / "out", "-j", 1)
+    assert result.exit_code == 0, said
+    assert (
+        f"info: {tmp_path / 'dm' / 'annotations' / 'trainval.json'}: its 8 image(s) are those of train.json, val.json too, with "
+        "the same objects (a subset made of others, as the trainval of a VOC dataset): read once, from those"
+    ) in said, said
+    written_ids = sorted(p.stem for p in (tmp_path / "voc" / "SegmentationClass").glob("*.png"))
+    assert sorted(p.stem for p in (tmp_path / "out" / "SegmentationClass").glob("*.png")) == written_ids and len(written_ids) == 8
+    assert (tmp_path / "out" / "class_names.txt").read_text() == (tmp_path / "voc" / "class_names.txt").read_text()
+    for image_id in written_ids:
+        np.testing.assert_array_equal(labels(tmp_path / "out", image_id), labels(tmp_path / "voc", image_id), err_msg=image_id)
+    assert read_split(tmp_path / "out", "val") == read_split(tmp_path / "voc", "val")
+    written["items"][0]["annotations"] = written["items"][0]["annotations"][1:]  # no longer the same objects: ids clash as before
+    (tmp_path / "dm" / "annotations" / "trainval.json").write_text(json.dumps(written))
+    clash, said = said_by("convert", tmp_path / "dm", tmp_path / "clash", "-j", 1)
+    assert clash.exit_code == 1 and "7 output id(s) would be written by more than one image" in said and not (tmp_path / "clash").exists(), said
 
 
 def test_a_cvat_video_export_converts_as_cvat_exports_its_frames(tmp_path: Path) -> None:
@@ -1851,6 +1904,41 @@ def test_a_voc_dataset_in_a_folder_is_not_masks_of_its_images(tmp_path: Path) ->
     assert folders_holding_masks(tmp_path / "data" / "other") == [tmp_path / "data" / "other" / "stuff"]  # --from masks
 
 
+def test_a_class_table_that_renames_the_masks_own_is_refused(tmp_path: Path) -> None:
+    """Index masks that came with a list of their classes, given -c voc, became aeroplanes and
+    bicycles with no word; and a dataset's recorded table under --overwrite renamed them the
+    same way. The list the masks came with names their values: a table that names them
+    otherwise is refused, one that names more classes (shared by several datasets) is not,
+    and under --overwrite the masks' list replaces a recorded table it contradicts, said."""
+    expected = masks_dataset(tmp_path / "road", {"masks/a.png": "images/a.jpg", "masks/b.png": "images/b.jpg"}, grey_mask)
+    (tmp_path / "road" / "class_names.txt").write_text("background\ncrack\npothole\n")
+    out = tmp_path / "voc"
+    renamed, said = said_by("convert", tmp_path / "road", out, "-c", "voc")
+    assert renamed.exit_code == 1 and not out.exists(), said
+    assert (
+        f"error: voc preset calls class 1 'aeroplane', {tmp_path / 'road' / 'class_names.txt'} calls it 'crack': the masks' values "
+        "are the classes of the list they came with, which --classes would rename: leave out --classes (that list is the class table), or mend one"
+    ) in said, said
+    (tmp_path / "wider.txt").write_text("background\ncrack\npothole\nrut\n")
+    wider, said = said_by("convert", tmp_path / "road", out, "-c", tmp_path / "wider.txt", "-j", 1)
+    assert wider.exit_code == 0 and (out / "class_names.txt").read_text().split() == ["background", "crack", "pothole", "rut"], said
+    again, said = said_by("convert", tmp_path / "road", out, "--overwrite", "-j", 1)  # the recorded table names them alike
+    assert again.exit_code == 0 and f"classes: 4, the class table recorded in {out / 'class_names.txt'}" in said, said
+    (tmp_path / "road" / "class_names.txt").write_text("background\nrut\ncrack\n")  # the masks' list changed
+    resumed, said = said_by("convert", tmp_path / "road", out, "--resume")
+    assert resumed.exit_code == 1 and (
+        f"the class table differs from the one this run uses (gone: pothole); resuming would mix class ids: the masks' "
+        f"values are the classes of {tmp_path / 'road' / 'class_names.txt'}: pass --overwrite to convert everything again with it"
+    ) in said, said
+    assert (out / "class_names.txt").read_text().split() == ["background", "crack", "pothole", "rut"]
+    again, said = said_by("convert", tmp_path / "road", out, "--overwrite", "-j", 1)
+    assert again.exit_code == 0, said
+    assert f"classes: 3, {tmp_path / 'road' / 'class_names.txt'}, the list the masks came with, replacing the one recorded in {out / 'class_names.txt'}" in said, said
+    assert (out / "class_names.txt").read_text().split() == ["background", "rut", "crack"]
+    for name in ("a", "b"):
+        np.testing.assert_array_equal(labels(out, name), expected[f"masks/{name}.png"])
+
+
 def test_jpeg_masks_are_read_by_ranges_of_values(tmp_path: Path) -> None:
     """Kvasir-SEG ships its masks as JPEGs (images/ + masks/, grey saved as RGB): refused without
     an index map, as compression shifts their values along every edge; ranges read them."""
@@ -2115,7 +2203,7 @@ def test_bad_masks_folders_and_panoptic_files_are_named(tmp_path: Path) -> None:
     masks_dataset(rf, {f"{split}/{split}_mask.png": f"{split}/{split}.jpg" for split in ("train", "valid")}, grey_mask)
     (rf / "train" / "_classes.csv").write_text("Pixel Value, Class\n0, background\n1, cat\n2, dog\n")
     (rf / "valid" / "_classes.csv").write_text("Pixel Value, Class\n0, background\n1, dog\n2, cat\n")
-    with pytest.raises(DatasetError, match=r"valid: its masks' classes differ from .*train/_classes.csv's \(.*calls class 1 'dog', .*calls it 'cat'\): convert the folders of one table's masks in a run"):
+    with pytest.raises(DatasetError, match=r"valid: its masks' classes differ from .*train/_classes.csv's \(.*calls class 1 'dog', .*calls it 'cat'\), so their values mean other classes: convert the folders of one table's masks in a run \(one release's, as Mapillary Vistas' v1\.2/ and v2\.0/\)$"):
         convert_labelme(rf, tmp_path / "none")
 
     path = coco_panoptic_export(tmp_path / "coco", images=5, seed=8)

@@ -359,15 +359,28 @@ def test_verbose_is_ours_not_every_librarys_debug_output(s3: Any) -> None:
     assert "botocore" not in done.stderr and "testing" not in done.stderr and len(done.stderr) < 5000
 
 
-def test_convert_cityscapes_coco_and_yolo_from_s3_write_the_local_bytes(s3: Any, tmp_path: Path) -> None:
-    from exports import cityscapes_export, coco_export, yolo_dataset
+def test_convert_every_tools_export_from_s3_writes_the_local_bytes(s3: Any, tmp_path: Path) -> None:
+    """Cityscapes, COCO, YOLO, CVAT, Label Studio and Datumaro exports on S3 (each export's
+    images found in the store as beside the local one) convert to the bytes of the local run."""
+    from exports import cityscapes_export, coco_export, cvat_export, labelstudio_export, photo, yolo_dataset
 
     cityscapes_export(tmp_path / "cs", images=3)
     coco_export(tmp_path / "coco", images=3)
     yolo_dataset(tmp_path / "yolo")
-    for name in ("cs", "coco", "yolo"):
+    cvat_export(tmp_path / "cvat", images=3)
+    labelstudio_export(tmp_path / "ls", images=3)
+    (tmp_path / "dm" / "annotations").mkdir(parents=True)
+    items = []
+    for n in range(2):  # an item without image.size too, as Datumaro writes one it did not load
+        photo(tmp_path / "dm" / "images" / "train" / f"d{n}.jpg", 16, 12, seed=n)
+        image = {"path": f"d{n}.jpg", **({"size": [12, 16]} if n else {})}
+        items.append({"id": f"d{n}", "image": image, "annotations": [{"type": "polygon", "label_id": n, "points": [1, 1, 12, 2, 6, 10]}]})
+    (tmp_path / "dm" / "annotations" / "train.json").write_text(
+        json.dumps({"dm_format_version": "1.0", "categories": {"label": {"labels": [{"name": "road"}, {"name": "car"}]}}, "items": items})
+    )
+    for name in ("cs", "coco", "yolo", "cvat", "ls", "dm"):
         s3.put(f"{tmp_path / name}/", f"src/{name}/", recursive=True)
-    for name, source in (("cs", "cs/gtFine"), ("coco", "coco/annotations/instances_val.json"), ("yolo", "yolo")):
+    for name, source in (("cs", "cs/gtFine"), ("coco", "coco/annotations/instances_val.json"), ("yolo", "yolo"), ("cvat", "cvat"), ("ls", "ls"), ("dm", "dm")):
         local = cli("convert", tmp_path / source, tmp_path / f"{name}-out", "--instances", "-j", "1")
         assert local.exit_code == 0, local.output
         remote = cli("convert", f"s3://src/{source}", f"s3://out/{name}", "--instances", "-j", "2")

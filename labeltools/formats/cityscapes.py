@@ -15,6 +15,7 @@ cityscapesScripts' evaluation finds it.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,9 @@ from labeltools.core.classes import CITYSCAPES_LABELS, ClassTable
 from labeltools.core.errors import AnnotationError, DatasetError, shown
 from labeltools.engine.storage import list_files, location
 from labeltools.formats.sources import BadObject, image_size, polygons_array, read_json
-from labeltools.formats.voc import is_voc_root
+from labeltools.formats.voc import dataset_class_table, is_voc_root, tables_disagree
+
+log = logging.getLogger(__name__)
 
 #: The folders Cityscapes keeps its annotations in (fine and coarse), one folder per split inside;
 #: its images are in ``leftImg8bit`` beside them.
@@ -182,11 +185,22 @@ def export_class_table(found: dict[str, list[Any]]) -> ClassTable | None:
 EXPORT_TABLE_SAID = "the list the export came with (its maps' label ids are its rows, as Datumaro reads them)"
 
 
-def export_maps(folder: Any, found: dict[str, list[Any]]) -> tuple[ClassTable, list[Any], str] | None:
+def export_maps(
+    folder: Any, found: dict[str, list[Any]], classes: ClassTable | Any = None, num_classes: int | None = None
+) -> tuple[ClassTable, list[Any], str] | None:
     """For a folder whose maps' export keeps labels of its own (see :func:`export_class_table`):
-    that table, its labelIds maps, and what was chosen, for the user; None for Cityscapes' own."""
+    that table, its labelIds maps, and what was chosen, for the user; None for Cityscapes' own,
+    and for ``classes`` given that name the labels otherwise (said: they are used, as asked).
+
+    Raises:
+        DatasetError: ``num_classes`` that is not the number of the export's labels.
+    """
     own = export_class_table(found)
     if own is None:
+        return None
+    given = dataset_class_table(None, own if classes is None else classes, num_classes)
+    if given is not None and (what := tables_disagree(given, own)) is not None:
+        log.warning("%s, which names the label ids of its maps; using %s, as asked", what, given.source)
         return None
     _, paths, chosen = chosen_maps(folder, found, "labelIds")
     return own, paths, f"{chosen}; classes: {own.described}, {EXPORT_TABLE_SAID}"

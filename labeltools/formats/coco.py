@@ -245,9 +245,10 @@ def string_counts(text: str, what: str) -> list[int]:
     return runs
 
 
-def coco_segmentation(raw: Any, what: str, height: int, width: int, warnings: list[str]) -> list[Geometry]:
-    """The geometry of a ``segmentation``: polygons, or an RLE of the image's size, compressed
-    or not. A polygon of fewer than three points covers nothing (pycocotools cannot read one of
+def coco_segmentation(raw: Any, what: str, height: int | None, width: int | None, warnings: list[str]) -> list[Geometry]:
+    """The geometry of a ``segmentation``: polygons, or an RLE of the image's size (of its own,
+    checked against the image when it is read, where the file declares none), compressed or
+    not. A polygon of fewer than three points covers nothing (pycocotools cannot read one of
     two): it is left out with a warning."""
     if isinstance(raw, list):
         parts = []
@@ -264,7 +265,9 @@ def coco_segmentation(raw: Any, what: str, height: int, width: int, warnings: li
         rle_size, counts = raw.get("size"), raw.get("counts")
         if not (isinstance(rle_size, list) and len(rle_size) == 2 and all(isinstance(v, int) and not isinstance(v, bool) for v in rle_size)):
             raise BadObject(f"{what}.size must be [height, width], got {shown(rle_size)}")
-        if rle_size != [height, width]:
+        if height is None or width is None:
+            height, width = image_size(rle_size[0], rle_size[1], f"{what}.size")
+        elif rle_size != [height, width]:
             raise BadObject(f"{what}.size is {rle_size[0]}x{rle_size[1]} but the image is {height}x{width}")
         stored: str | bytes | list[int]
         if isinstance(counts, str):

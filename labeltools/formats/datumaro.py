@@ -2,7 +2,9 @@
 
 One JSON file per subset, ``annotations/<subset>.json``: ``categories.label.labels`` names the
 classes (an annotation's ``label_id`` is an index into it) and ``items`` the images, each with
-``image.path`` (under ``images/<subset>/``) and ``image.size`` (``[height, width]``) and its
+``image.path`` (under ``images/<subset>/``), ``image.size`` (``[height, width]``; left out by
+Datumaro where it did not load the image, as in a conversion of a VOC dataset: the image's own
+size then) and its
 ``annotations``: ``polygon`` and ``polyline`` (flat ``points``), ``points``, ``bbox``
 (``[x, y, w, h]``, turned by a ``rotation`` attribute as CVAT writes it), ``ellipse`` (the
 corners of its box), ``mask`` (a COCO RLE of the image), each with ``group`` and ``z_order``.
@@ -102,9 +104,10 @@ def _record(
         if not name:
             raise BadObject("has no image.path")
         size = item["image"].get("size")
-        if not (isinstance(size, list) and len(size) == 2):
+        if size is not None and not (isinstance(size, list) and len(size) == 2):
             raise BadObject(f"image.size must be [height, width], got {shown(size)}")
-        height, width = image_size(size[0], size[1])
+        if size is not None:  # else the image's own, when it is read
+            height, width = image_size(size[0], size[1])
         annotations = item.get("annotations", [])
         if not isinstance(annotations, list):
             raise BadObject(f"annotations must be a list, got {shown(annotations)}")
@@ -133,7 +136,7 @@ def _record(
     return shapes_record(path, where, name, candidates, (height, width), objects, warnings, problem, subset, (lines, unlabelled, left_out))
 
 
-def _parts(ann: dict[str, Any], kind: str, what: str, height: int, width: int, warnings: list[str]) -> list[Geometry]:
+def _parts(ann: dict[str, Any], kind: str, what: str, height: int | None, width: int | None, warnings: list[str]) -> list[Geometry]:
     """The geometry of one annotation (see :data:`SHAPES`)."""
     if kind == "mask":
         return coco_segmentation(ann.get("rle"), f"{what}.rle", height, width, warnings)

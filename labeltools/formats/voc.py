@@ -642,14 +642,17 @@ def has_own_table(root: PathLike) -> bool:
     return _readable_table(root) is not None
 
 
-def tables_disagree(table: ClassTable, own: ClassTable) -> str | None:
+def tables_disagree(table: ClassTable, own: ClassTable, wider: bool = False) -> str | None:
     """Where two class tables part: the first class they name differently (class 0's background
-    spellings agree), or their numbers of classes; None when they agree."""
+    spellings agree), or their numbers of classes; None when they agree. A ``wider`` table
+    may name classes beyond ``own``'s (one table for several datasets' labels)."""
     mine, theirs = ({e.index: e.name for e in t.classes} for t in (table, own))  # by value: a table may skip some
     shared = sorted(mine.keys() & theirs.keys())
     differing = next((i for i in shared if mine[i] != theirs[i] and not (i == 0 and {mine[i], theirs[i]} <= _BACKGROUNDS)), None)
     if differing is not None:
         return f"{table.source} calls class {differing} {mine[differing]!r}, {own.source} calls it {theirs[differing]!r}"
+    if wider and theirs.keys() <= mine.keys():
+        return None
     if table.num_classes != own.num_classes:
         return f"{table.source} has {table.num_classes} classes, {own.source} has {own.num_classes}"
     if mine.keys() != theirs.keys():

@@ -36,7 +36,7 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from labeltools.core._types import PathLike
-from labeltools.core.annotations import AnnotatedImage, AnnotationExport, SourceClass
+from labeltools.core.annotations import AnnotatedImage, AnnotationExport, Geometry, SourceClass
 from labeltools.core.classes import (
     BACKGROUND_NAME,
     IGNORE_NAME,
@@ -1005,6 +1005,7 @@ def record_items(
             unread.append((path, exc))
     if unread and not exports:
         raise unread[0][1]
+    exports = _without_unions(exports)
     items = [_unreadable(path, kind, exc) for path, exc in unread]
     for export in exports:
         for record in export.images:
@@ -1028,6 +1029,37 @@ def record_items(
             len(empty), ", ".join(empty[:5]), more,
         )  # fmt: skip
     return items, exports
+
+
+def _without_unions(exports: list[AnnotationExport]) -> list[AnnotationExport]:
+    """The exports less each whose every image the others kept hold too, with the same
+    objects: a subset made of others (Datumaro's export of a VOC dataset writes its trainval
+    beside its train and val), read once, from those, said. The larger go first."""
+    if len(exports) < 2:
+        return exports
+    keys = [{_record_key(record) for record in export.images} for export in exports]
+    dropped: set[int] = set()
+    for n in sorted(range(len(exports)), key=lambda n: -len(keys[n])):
+        others = [m for m in range(len(exports)) if m != n and m not in dropped]
+        if keys[n] and keys[n] <= set().union(*(keys[m] for m in others)):
+            dropped.add(n)
+            log.info(
+                "%s: its %d image(s) are those of %s too, with the same objects (a subset made of others, as the "
+                "trainval of a VOC dataset): read once, from those", exports[n].path, len(exports[n].images),
+                ", ".join(Path(exports[m].path).name for m in others),
+            )  # fmt: skip
+    return [export for n, export in enumerate(exports) if n not in dropped]
+
+
+def _record_key(record: AnnotatedImage) -> tuple[Any, ...]:
+    """What tells an image's record from another's: its image's name and size, and its
+    objects' labels, instances, order and geometry (its place in the file aside)."""
+    def part(geometry: Geometry) -> tuple[Any, ...]:
+        arrays = (geometry.points, geometry.mask)
+        return (geometry.kind, *(None if a is None else (a.shape, a.tobytes()) for a in arrays), geometry.offset, repr(geometry.rle))
+
+    objects = tuple((o.label, o.instance, o.z_order, o.crowd, o.stuff, tuple(map(part, o.parts))) for o in record.objects)
+    return (image_name(record.image), record.height, record.width, record.problem is None, objects, record.panoptic)
 
 
 def _mask_items(
@@ -1253,31 +1285,64 @@ def _say_binary_masks(items: Sequence[ConvertItem], looked_at: int = 5) -> None:
         )  # fmt: skip
 
 
+def _masks_own(
+    kind: SourceFormat, found: Sequence[tuple[Path, Any]], exports: Sequence[AnnotationExport], city_maps: bool
+) -> tuple[ClassTable | None, str]:
+    """The class table masks' values are the classes of, and where it came from, in words: the
+    list they came with (of an export of Cityscapes-layout maps, the export's own labels; see
+    :func:`~labeltools.formats.cityscapes.export_class_table`); None for other annotations,
+    and for masks without one (Cityscapes' own maps, whose presets are chosen otherwise).
+
+    Raises:
+        DatasetError: two folders of masks came with lists that differ.
+    """
+    if kind != "masks":
+        return None, ""
+    if city_maps:
+        own = export_class_table({"labelIds": [path for path, _ in found]})
+        return own, "" if own is None else f"{own.described}, {EXPORT_TABLE_SAID}"
+    own = _masks_own_table(exports)
+    return own, "" if own is None else f"{own.described}, the list the masks came with"
+
+
 def _masks_table(exports: Sequence[AnnotationExport]) -> tuple[ClassTable, str]:
-    """The class table masks came with (see :func:`nearby_class_table`; ``exports`` are their
-    folders), the same for all.
+    """The class table masks came with (see :func:`_masks_own_table`), and where it came from, in words.
 
     Raises:
         DatasetError: none, or two that differ.
     """
-    tables = [(export.path, nearby_class_table(export.path)) for export in exports]
-    found = [(folder, table) for folder, table in tables if table is not None]
-    if not found:
-        folders = ", ".join(folder for folder, _ in tables[:3]) + (" ..." if len(tables) > 3 else "")
+    first = _masks_own_table(exports)
+    if first is None:
+        folders = ", ".join(export.path for export in exports[:3]) + (" ..." if len(exports) > 3 else "")
         raise DatasetError(
             f"{folders}: the masks came with no class table ({', '.join(SHIPPED_TABLES)}, {CLASS_NAMES_FILE} or "
             f"{META_FILE}, beside them or in their dataset's folder): give theirs with -c (a preset, or a file naming "
             "class i on line i); labeltools stats on a folder of them lists the values they hold"
         )
+    return first, f"{first.described}, the list the masks came with"
+
+
+def _masks_own_table(exports: Sequence[AnnotationExport]) -> ClassTable | None:
+    """The class table masks came with (see :func:`nearby_class_table`; ``exports`` are their
+    folders), the same for all; None when none came with one.
+
+    Raises:
+        DatasetError: two that differ.
+    """
+    tables = [(export.path, nearby_class_table(export.path)) for export in exports]
+    found = [(folder, table) for folder, table in tables if table is not None]
+    if not found:
+        return None
     first = found[0][1]
     for folder, table in found[1:]:
         differ = tables_disagree(table, first)
         if differ is not None:
             raise DatasetError(
-                f"{folder}: its masks' classes differ from {first.source}'s ({differ}): convert the folders of one "
-                "table's masks in a run (one release's, as Mapillary Vistas' v1.2/ and v2.0/), or give one table with -c"
+                f"{folder}: its masks' classes differ from {first.source}'s ({differ}), so their values mean other "
+                "classes: convert the folders of one table's masks in a run (one release's, as Mapillary Vistas' "
+                "v1.2/ and v2.0/)"
             )
-    return first, f"{first.described}, the list the masks came with"
+    return first
 
 
 def _what_is_in(path: Path, kinds: str) -> str:
@@ -1619,13 +1684,19 @@ def convert_labelme(
         _say_binary_masks(items)
 
     recorded = load_class_table(output) if (overwrite or resume) and output.is_dir() else None
-    if classes is None and recorded is not None:  # the dataset's own record comes first
-        table, chosen = recorded, f"the class table recorded in {recorded.source} (give --classes to change it)"
+    own, own_said = _masks_own(kind, found, exports, city_maps) if options.index_map is None else (None, "")
+    if classes is not None and own is not None and (what := tables_disagree(classes, own, wider=True)) is not None:
+        raise DatasetError(
+            f"{what}: the masks' values are the classes of the list they came with, which --classes would rename: "
+            "leave out --classes (that list is the class table), or mend one"
+        )
+    if classes is None and recorded is not None and (own is None or tables_disagree(recorded, own, wider=True) is None):
+        table, chosen = recorded, f"the class table recorded in {recorded.source} (give --classes to change it)"  # the dataset's own record comes first
+    elif classes is None and own is not None:  # the masks' values are its classes, whatever the dataset recorded
+        table, chosen = own, own_said
     elif classes is None and options.index_map is not None and options.index_map.classes is not None:
         table = options.index_map.classes
         chosen = f"{table.described}, the classes the index map ({options.index_map.source}) writes"
-    elif classes is None and city_maps and (own := export_class_table({"labelIds": [path for path, _ in found]})) is not None:
-        table, chosen = own, f"{own.described}, {EXPORT_TABLE_SAID}"
     elif classes is None and city_maps:
         table = ClassTable.preset("cityscapes-train")
         chosen = f"{table.described}, as cityscapesScripts' createTrainIdLabelImgs writes them (-c cityscapes: labelIds)"
@@ -1648,10 +1719,11 @@ def convert_labelme(
     if recorded is not None and recorded.names != table.names:
         difference = _table_difference(recorded.names, table.names)
         if resume:
+            way = "leave out --classes to keep the dataset's own, or pass --overwrite to convert everything again with the new one" if (
+                classes is not None
+            ) else f"the masks' values are the classes of {table.the_described}: pass --overwrite to convert everything again with it"
             raise DatasetError(
-                f"{recorded.source}: the class table differs from the one this run uses "
-                f"({difference}); resuming would mix class ids: leave out --classes to keep the "
-                "dataset's own, or pass --overwrite to convert everything again with the new one"
+                f"{recorded.source}: the class table differs from the one this run uses ({difference}); resuming would mix class ids: {way}"
             )
         chosen += (
             f", replacing the one recorded in {recorded.source} ({difference}); files that fail "

@@ -451,7 +451,7 @@ def cityscapes_choice(
     trainIds), else those of the folder's labelIds maps, else of its trainIds maps; the ground
     truth is the maps holding the same ids when the folder has them, else the others.
     """
-    if classes is None and num_classes is None and (export := export_maps(gt, found)) is not None:
+    if (export := export_maps(gt, found, classes, num_classes)) is not None:
         return CityscapesChoice(export[0], export[0], "labelIds", export[1], export[2])  # labels of the export's own
     presets = {kind: ClassTable.preset(name) for kind, name in (("labelIds", CITYSCAPES), ("trainIds", CITYSCAPES_TRAIN))}
     # without a table, the ids of the folder's labelIds maps, unless a number says train ids

@@ -324,7 +324,7 @@ def _count_cityscapes(
     Raises:
         DatasetError: label ids asked of a folder holding trainIds maps alone.
     """
-    if classes is None and num_classes is None and (own := export_maps(dataset, found)) is not None:
+    if (own := export_maps(dataset, found, classes, num_classes)) is not None:
         return DatasetCounting(location(dataset), own[1], DatasetStats(own[0]), jobs, None, own[2])
     label_ids = ClassTable.preset("cityscapes")
     if classes is None and num_classes is None:

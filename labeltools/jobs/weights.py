@@ -286,20 +286,20 @@ def _weigh_cityscapes(
     (and no table of label ids is given), else from its labelIds maps read as their train ids.
     By default the weights go where pytorch-deeplab-xception looks for them,
     ``<cityscapes>/cityscapes_classes_weights.npy`` beside ``gtFine``."""
-    own = export_maps(root, found) if classes is None and num_classes is None else None
-    given = dataset_class_table(None, classes if classes is not None else ClassTable.preset("cityscapes-train"), num_classes)
-    assert given is not None  # a table was given
-    table = given.with_preset_train_ids()
-    kind, paths, chosen = chosen_maps(root, found, "labelIds" if table.has_train_ids else "trainIds")
+    own = export_maps(root, found, classes, num_classes)
     if own is not None:  # labels of the export's own, its rows
-        (counted, paths, chosen), lookup = own, None
-        described = counted.described
-    elif kind == "labelIds":
-        counted, lookup, described = by_train_ids(table if table.has_train_ids else ClassTable.preset("cityscapes"))
-    elif table.has_train_ids:
-        counted, lookup, described = table.train_table(), None, f"{table.described}, counted as its train ids, which the maps hold"
+        (counted, paths, chosen), lookup, described = own, None, own[0].described
     else:
-        counted, lookup, described = table, None, table.described
+        given = dataset_class_table(None, classes if classes is not None else ClassTable.preset("cityscapes-train"), num_classes)
+        assert given is not None  # a table was given
+        table = given.with_preset_train_ids()
+        kind, paths, chosen = chosen_maps(root, found, "labelIds" if table.has_train_ids else "trainIds")
+        if kind == "labelIds":
+            counted, lookup, described = by_train_ids(table if table.has_train_ids else ClassTable.preset("cityscapes"))
+        elif table.has_train_ids:
+            counted, lookup, described = table.train_table(), None, f"{table.described}, counted as its train ids, which the maps hold"
+        else:
+            counted, lookup, described = table, None, table.described
     folder = absolute(root)
     split = folder.name if folder.parent.name in GT_FOLDERS else None
     scheme = settings["scheme"]
