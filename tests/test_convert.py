@@ -615,7 +615,7 @@ def test_resume_refuses_a_different_class_table(tmp_path: Path, folder: Path) ->
     assert load_class_table(out) == recorded
     labels = tmp_path / "labels.txt"
     labels.write_text("_background_\ndog\ncat\nzebra\nemu\n")
-    with pytest.raises(DatasetError, match=r"class_names\.txt: the class table differs from the one this run uses \(new: emu\); resuming would mix class ids"):
+    with pytest.raises(DatasetError, match=r"class_names\.txt: the class table differs from the one this run uses \(new: emu; moved: dog \(2 to 1\), cat \(1 to 2\)\); resuming would mix class ids"):
         convert_labelme(folder, out, labels, resume=True)
     labels.write_text("_background_\ndog\ncat\nzebra\n")
     (folder / "e.json").unlink()

@@ -1927,13 +1927,13 @@ def test_a_class_table_that_renames_the_masks_own_is_refused(tmp_path: Path) -> 
     (tmp_path / "road" / "class_names.txt").write_text("background\nrut\ncrack\n")  # the masks' list changed
     resumed, said = said_by("convert", tmp_path / "road", out, "--resume")
     assert resumed.exit_code == 1 and (
-        f"the class table differs from the one this run uses (gone: pothole); resuming would mix class ids: the masks' "
+        f"the class table differs from the one this run uses (gone: pothole; moved: rut (3 to 1), crack (1 to 2)); resuming would mix class ids: the masks' "
         f"values are the classes of {tmp_path / 'road' / 'class_names.txt'}: pass --overwrite to convert everything again with it"
     ) in said, said
     assert (out / "class_names.txt").read_text().split() == ["background", "crack", "pothole", "rut"]
     again, said = said_by("convert", tmp_path / "road", out, "--overwrite", "-j", 1)
     assert again.exit_code == 0, said
-    assert f"classes: 3, {tmp_path / 'road' / 'class_names.txt'}, the list the masks came with, replacing the one recorded in {out / 'class_names.txt'}" in said, said
+    assert f"classes: 3, {tmp_path / 'road' / 'class_names.txt'}, the list the masks came with, replacing the one recorded in {out / 'class_names.txt'} (gone: pothole; moved: rut (3 to 1), crack (1 to 2))" in said, said
     assert (out / "class_names.txt").read_text().split() == ["background", "rut", "crack"]
     for name in ("a", "b"):
         np.testing.assert_array_equal(labels(out, name), expected[f"masks/{name}.png"])

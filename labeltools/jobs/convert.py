@@ -1717,7 +1717,7 @@ def convert_labelme(
         chosen += f"; its {MAP_NAMES['labelIds']} maps read through --index-map cityscapes (label ids to train ids)"
 
     if recorded is not None and recorded.names != table.names:
-        difference = _table_difference(recorded.names, table.names)
+        difference = _table_difference(recorded, table)
         if resume:
             way = "leave out --classes to keep the dataset's own, or pass --overwrite to convert everything again with the new one" if (
                 classes is not None
@@ -1797,18 +1797,29 @@ def _settle_rules(options: ConvertOptions, output: Path, overwrite: bool, resume
     return replace(options, labelme_rules=rules), chosen  # type: ignore[arg-type]
 
 
-def _table_difference(recorded: list[str], current: list[str]) -> str:
-    added = [n for n in current if n not in recorded]
-    removed = [n for n in recorded if n not in current]
+def _table_difference(recorded: ClassTable, current: ClassTable) -> str:
+    """How two class tables differ, in words: the classes new and gone, and those that changed
+    index beside them ("new: emu; moved: dog (2 to 1), cat (1 to 2)"); else the first index
+    whose class changed."""
+    was, now = ({e.name: e.index for e in table.classes} for table in (recorded, current))
+    added = [n for n in now if n not in was]
+    removed = [n for n in was if n not in now]
+    moved = [f"{n} ({was[n]} to {now[n]})" for n in now if n in was and was[n] != now[n]]
     parts = []
     if added:
         parts.append("new: " + ", ".join(added))
     if removed:
         parts.append("gone: " + ", ".join(removed))
+    if parts and moved:
+        parts.append("moved: " + ", ".join(moved[:_MOVES_SHOWN]) + (f" and {len(moved) - _MOVES_SHOWN} more" if len(moved) > _MOVES_SHOWN else ""))
     if not parts:
-        moved = next(i for i, (a, b) in enumerate(zip(recorded, current)) if a != b)
-        parts.append(f"index {moved} was {recorded[moved]!r}, now {current[moved]!r}")
+        index = next(i for i in sorted(was.values()) if recorded.name_of(i) != current.name_of(i))
+        parts.append(f"index {index} was {recorded.name_of(index)!r}, now {current.name_of(index)!r}")
     return "; ".join(parts)
+
+
+#: How many classes that changed index a difference of class tables names.
+_MOVES_SHOWN = 5
 
 
 def sample_labels_path() -> Path:
