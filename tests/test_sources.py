@@ -621,7 +621,7 @@ def test_a_datumaro_export_of_a_voc_dataset_converts_to_its_label_maps(tmp_path:
     assert result.exit_code == 0, said
     assert (
         f"info: {tmp_path / 'dm' / 'annotations' / 'trainval.json'}: its 8 image(s) are those of train.json, val.json too, with "
-        "the same objects (a subset made of others, as the trainval of a VOC dataset): read once, from those"
+        "the same objects (a copy, or a subset made of others as the trainval of a VOC dataset): read once, from those"
     ) in said, said
     written_ids = sorted(p.stem for p in (tmp_path / "voc" / "SegmentationClass").glob("*.png"))
     assert sorted(p.stem for p in (tmp_path / "out" / "SegmentationClass").glob("*.png")) == written_ids and len(written_ids) == 8
@@ -917,6 +917,32 @@ def test_labelstudio_label_maps_equal_label_studio_converter(tmp_path: Path) -> 
     for upload, expected in reference.items():
         image_id = Path(upload).name.split("-", 1)[1].rsplit(".", 1)[0]  # uploads are <8 hex>-<name>
         np.testing.assert_array_equal(labels(tmp_path / "out", image_id), np.array(expected, dtype=np.uint8), err_msg=upload)
+
+
+def test_copies_of_an_export_are_read_once(tmp_path: Path) -> None:
+    """Two copies of a Label Studio export beside it (its regions' ids lists, as any JSON may
+    hold) made every id clash; each is read once, said, and the label maps are the export's."""
+    from exports import labelstudio_export
+
+    path = labelstudio_export(tmp_path / "ls", images=2)
+    tasks = json.loads(path.read_text())
+    for task in tasks:
+        for region in task["annotations"][0]["result"]:
+            region["id"] = ["region", 1]
+    path.write_text(json.dumps(tasks))
+    _, results = convert(path, tmp_path / "one")
+    assert all(r.ok for r in results) and len(results) == 2
+    for name in ("copy.json", "copy2.json"):
+        shutil.copy(path, tmp_path / "ls" / name)
+    result, said = said_by("convert", tmp_path / "ls", tmp_path / "out", "--instances", "-j", 1)
+    assert result.exit_code == 0, said
+    assert f"info: {tmp_path / 'ls' / 'copy.json'}: its 2 image(s) are those of copy2.json, export.json too, with the same objects" in said, said
+    assert f"info: {tmp_path / 'ls' / 'copy2.json'}: its 2 image(s) are those of export.json too" in said, said
+    for folder in ("SegmentationClass", "SegmentationObject"):
+        pngs = sorted(p.name for p in (tmp_path / "one" / folder).glob("*.png"))
+        assert pngs == sorted(p.name for p in (tmp_path / "out" / folder).glob("*.png")) and len(pngs) == 2
+        for png in pngs:
+            assert (tmp_path / "out" / folder / png).read_bytes() == (tmp_path / "one" / folder / png).read_bytes(), png
 
 
 def test_a_labelstudio_json_min_export_converts_as_its_json_in_the_order_it_keeps(tmp_path: Path) -> None:

@@ -293,7 +293,8 @@ def parse_labelstudio(doc: Any, path: Path, images_dir: Path | None = None) -> A
                 label = names[0]
                 what = f"{what} ({kind[:-6]} {shown(label)})"
                 labels.setdefault(label)
-                objects.append(AnnotatedObject(label, (_geometry(kind, value, w, h, what),), what, result.get("id")))
+                region = result.get("id")  # a string as Label Studio writes it; any JSON a file may hold, a key all the same
+                objects.append(AnnotatedObject(label, (_geometry(kind, value, w, h, what),), what, region if region is None or isinstance(region, (str, int)) else repr(region)))
         except BadObject as exc:
             problem = f"{source}: {exc}"
         warnings += [f"{c} result(s) of type {shown(k)} left out" for k, c in skipped.items()]

@@ -1044,8 +1044,8 @@ def _without_unions(exports: list[AnnotationExport]) -> list[AnnotationExport]:
         if keys[n] and keys[n] <= set().union(*(keys[m] for m in others)):
             dropped.add(n)
             log.info(
-                "%s: its %d image(s) are those of %s too, with the same objects (a subset made of others, as the "
-                "trainval of a VOC dataset): read once, from those", exports[n].path, len(exports[n].images),
+                "%s: its %d image(s) are those of %s too, with the same objects (a copy, or a subset made of others as "
+                "the trainval of a VOC dataset): read once, from those", exports[n].path, len(exports[n].images),
                 ", ".join(Path(exports[m].path).name for m in others),
             )  # fmt: skip
     return [export for n, export in enumerate(exports) if n not in dropped]
@@ -1058,7 +1058,7 @@ def _record_key(record: AnnotatedImage) -> tuple[Any, ...]:
         arrays = (geometry.points, geometry.mask)
         return (geometry.kind, *(None if a is None else (a.shape, a.tobytes()) for a in arrays), geometry.offset, repr(geometry.rle))
 
-    objects = tuple((o.label, o.instance, o.z_order, o.crowd, o.stuff, tuple(map(part, o.parts))) for o in record.objects)
+    objects = tuple((o.label, repr(o.instance), o.z_order, o.crowd, o.stuff, tuple(map(part, o.parts))) for o in record.objects)  # an id may be any JSON
     return (image_name(record.image), record.height, record.width, record.problem is None, objects, record.panoptic)
 
 
