@@ -1048,7 +1048,7 @@ ls_docs = st.lists(st.fixed_dictionaries({
             "rotation": number, "rle": st.lists(st.integers(0, 255), max_size=40) | json_values, "format": st.just("rle") | json_values,
             "polygonlabels": st.just(["cat"]) | json_values, "rectanglelabels": st.just(["dog"]) | json_values, "brushlabels": st.just(["cat"]) | json_values,
         }) | json_values,
-    }) | json_values, max_size=4) | json_values}) | json_values, max_size=2) | json_values,
+    }, optional={"id": st.sampled_from(["r1", "r2"]) | json_values}) | json_values, max_size=4) | json_values}) | json_values, max_size=2) | json_values,
 }), max_size=3) | json_values  # fmt: skip
 cityscapes_docs = st.fixed_dictionaries({
     "imgHeight": sizes, "imgWidth": sizes,
@@ -1147,6 +1147,9 @@ def test_the_coco_reader_raises_nothing_but_our_errors(doc: Any) -> None:
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(doc=ls_docs)
+@example(doc=[{"data": {"image": "x.jpg"}, "annotations": [{"result": [  # a region's id is any JSON: a key of its instance all the same
+    {"type": "polygonlabels", "original_width": 16, "original_height": 12, "value": {"points": [[5, 5], [50, 5], [50, 50]], "polygonlabels": ["cat"]}, "id": ["r", 1]},
+]}]}])
 def test_the_labelstudio_reader_raises_nothing_but_our_errors(doc: Any) -> None:
     _only_ours(lambda d: parse_labelstudio(d, Path("h.json")), doc)
 
