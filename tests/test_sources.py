@@ -549,7 +549,9 @@ def test_cvat_label_maps_equal_cvats_segmentation_mask_export(tmp_path: Path) ->
 DATUMARO_FORMAT_EXPORT = """
 import sys
 from datumaro.components.dataset import Dataset
-Dataset.import_from(sys.argv[1], sys.argv[3]).export(sys.argv[2], "datumaro", save_media=True)
+dataset = Dataset.import_from(sys.argv[1], sys.argv[3])
+print(sum(len(item.annotations) for item in dataset))
+dataset.export(sys.argv[2], sys.argv[4] if len(sys.argv) > 4 else "datumaro", save_media=True)
 """
 
 
@@ -629,6 +631,21 @@ def test_a_datumaro_export_of_a_voc_dataset_converts_to_its_label_maps(tmp_path:
     for image_id in written_ids:
         np.testing.assert_array_equal(labels(tmp_path / "out", image_id), labels(tmp_path / "voc", image_id), err_msg=image_id)
     assert read_split(tmp_path / "out", "val") == read_split(tmp_path / "voc", "val")
+    # CVAT's "Open Images V6" export (Datumaro's open_images) is named, with the exports to choose
+    done = run_in("datumaro", DATUMARO_FORMAT_EXPORT, tmp_path / "elsewhere", str(tmp_path / "voc"), str(tmp_path / "oi"), "voc_segmentation", "open_images")
+    assert done.returncode == 0 and (tmp_path / "oi" / "annotations" / "train-annotations-object-segmentation.csv").is_file(), done.stderr[-3000:]
+    said_of_it = (
+        "it is an Open Images export (train-annotations-object-segmentation.csv, each object a mask of its own in masks/), which "
+        'labeltools does not read: export the CVAT task as "COCO 1.0" or "Datumaro 1.0" (Datumaro 1.13\'s own import of it leaves '
+        "out every mask of an image whose size it has not been given)"
+    )
+    for command in (("convert", tmp_path / "oi", tmp_path / "from-oi"), ("stats", tmp_path / "oi")):
+        refused, said = said_by(*command)
+        assert refused.exit_code == 1 and said_of_it in said and not (tmp_path / "from-oi").exists(), said
+    for union in (tmp_path / "oi" / "annotations").glob("trainval-*.csv"):
+        union.unlink()  # Datumaro's import refuses an image listed twice
+    done = run_in("datumaro", DATUMARO_FORMAT_EXPORT, tmp_path / "elsewhere", str(tmp_path / "oi"), str(tmp_path / "oi-coco"), "open_images", "coco_instances")
+    assert done.returncode == 0 and done.stdout.split()[-1] == "0", done.stdout[-3000:]  # as said: its import holds no mask
     written["items"][0]["annotations"] = written["items"][0]["annotations"][1:]  # no longer the same objects: ids clash as before
     (tmp_path / "dm" / "annotations" / "trainval.json").write_text(json.dumps(written))
     clash, said = said_by("convert", tmp_path / "dm", tmp_path / "clash", "-j", 1)

@@ -18,6 +18,7 @@ from labeltools.core.errors import DatasetError
 from labeltools.engine.storage import list_files, location
 from labeltools.formats.labels import open_image
 from labeltools.formats.sbd import sbd_hint
+from labeltools.formats.sources import open_images_said
 
 #: The words a folder of labels is named by where its images' folder beside it is named by
 #: another (``annotations/`` beside ``images/``), each with the words that folder may take, the
@@ -65,8 +66,8 @@ def other_masks_hint(folder: PathLike) -> str:
     where = location(folder)
     if not where.is_dir():
         return ""
-    if sbd := sbd_hint(where):
-        return sbd
+    if said := sbd_hint(where) or open_images_said(where):
+        return said
     masks = list_files(where, OTHER_MASK_SUFFIXES)
     if masks:
         kinds = "/".join(sorted({path.suffix.lower() for path in masks}))

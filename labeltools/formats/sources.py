@@ -46,6 +46,27 @@ def other_json(doc: Any) -> str:
     return ""
 
 
+#: The file name endings of Open Images' annotation tables (its objects' masks, boxes, labels).
+OPEN_IMAGES_TABLES = ("-annotations-object-segmentation.csv", "-annotations-bbox.csv", "-annotations-human-imagelabels.csv")
+#: The JSON file beside them: its classes' hierarchy.
+OPEN_IMAGES_HIERARCHY = "bbox_labels_600_hierarchy.json"
+
+
+def open_images_said(folder: Any) -> str:
+    """What a folder of Open Images' annotation tables (in it or in its ``annotations/``) is, in
+    words that end a refusal (``""`` when it holds none): CVAT's "Open Images V6" export, or the
+    dataset's own download, whose objects are masks of their own (``masks/``), not read."""
+    where = location(folder)
+    tables = [f for place in (where, where / "annotations") if place.is_dir() for f in list_files(place, OPEN_IMAGES_TABLES)]
+    if not tables:
+        return ""
+    return (
+        f"; it is an Open Images export ({tables[0].name}, each object a mask of its own in masks/), which labeltools does "
+        "not read: export the CVAT task as \"COCO 1.0\" or \"Datumaro 1.0\" (Datumaro 1.13's own import of it leaves "
+        "out every mask of an image whose size it has not been given)"
+    )
+
+
 def read_json(path: str | Path, what: str = "an annotation file") -> Any:
     """Read and decode a JSON file (any UTF encoding); ``what`` it should be, for messages.
 

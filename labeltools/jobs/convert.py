@@ -132,7 +132,7 @@ from labeltools.formats.labelme import (
 )
 from labeltools.formats.labels import label_histogram, read_label, save_label_image, save_picture
 from labeltools.formats.labelstudio import BRUSH_FILES_SAID, are_brush_files, read_labelstudio, upload_name
-from labeltools.formats.sources import files_by_name, image_name, unknown_label
+from labeltools.formats.sources import OPEN_IMAGES_HIERARCHY, files_by_name, image_name, open_images_said, unknown_label
 from labeltools.formats.sbd import sbd_hint
 from labeltools.formats.segmask import (
     export_root,
@@ -732,6 +732,8 @@ def find_annotations(
             files = [f for f in listed if f.name.lower().endswith(suffixes)]
             if source == "cityscapes":
                 files = [f for f in files if is_cityscapes_name(f.name)]
+            if source is None and all(f.name == OPEN_IMAGES_HIERARCHY for f in files) and (said := open_images_said(path)):
+                raise DatasetError(f"{path}: holds no annotation file labeltools reads{said}")
             yolo = dataset_yaml(path) if source == "yolo" or (source is None and not files) else None
             if source == "yolo" and yolo is None:
                 raise no_dataset_file(path)
