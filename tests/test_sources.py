@@ -675,6 +675,41 @@ def test_a_cvat_video_export_converts_as_cvat_exports_its_frames(tmp_path: Path)
     assert (labels(tmp_path / "flat", ids[0]) == labels(tmp_path / "out", ids[0].removeprefix("drive1_"))).all()
 
 
+def test_a_videos_frames_are_split_in_runs_of_neighbours(tmp_path: Path) -> None:
+    """A CVAT video export's frames were split one by one: val held frames whose neighbours,
+    near-duplicates, were in train. Runs of neighbouring frames (the largest power of ten that
+    fits val's share) go to one side, said and recorded for later splits, in convert and in
+    export; too few frames for runs of ten are split one by one, with a warning."""
+    cvat_video_export(tmp_path / "video", frames=150, seed=1)
+    result, said = said_by("convert", tmp_path / "video", tmp_path / "out", "-j", 1)
+    assert result.exit_code == 0, said
+    pattern = r"^(.*frame_\d{5})\d{1}$"
+    assert (
+        f"split: images of one group kept on one side (--group '{pattern}': 13 groups, the largest frame_00002 of 10 images), "
+        "as the images are frames of a video: neighbouring frames are near-duplicates (--group '' splits them one by one)"
+    ) in said, said
+    assert json.loads((tmp_path / "out" / "dataset_meta.json").read_text())["split_group"] == pattern
+
+    def whole_runs(train: list[str], val: list[str]) -> bool:
+        return bool(val) and not {i[:-1] for i in val} & {i[:-1] for i in train}
+
+    assert whole_runs(read_split(tmp_path / "out", "train"), read_split(tmp_path / "out", "val"))
+    resplit, said = said_by("split", tmp_path / "out", "--seed", 3)  # the recorded pattern, by default
+    assert resplit.exit_code == 0 and whole_runs(read_split(tmp_path / "out", "train"), read_split(tmp_path / "out", "val")), said
+    exported, said = said_by("export", tmp_path / "video", "--to", "yolo-seg", "-d", tmp_path / "yolo")
+    assert exported.exit_code == 0 and "as the images are frames of a video" in said, said
+    sides = {side: sorted(p.stem for p in (tmp_path / "yolo" / "images" / side).iterdir()) for side in ("train", "val")}
+    assert whole_runs(sides["train"], sides["val"]) and len(sides["train"]) + len(sides["val"]) == 122
+    one_by_one, said = said_by("convert", tmp_path / "video", tmp_path / "loose", "--group", "", "-j", 1)
+    assert one_by_one.exit_code == 0 and "frames of a video" not in said and "split_group" not in (tmp_path / "loose" / "dataset_meta.json").read_text()
+    cvat_video_export(tmp_path / "short", frames=20, seed=1)
+    short, said = said_by("convert", tmp_path / "short", tmp_path / "short-out", "-j", 1)
+    assert short.exit_code == 0 and (
+        "warning: the 19 images are frames of a video, split one by one: neighbouring frames, near-duplicates, fall in train "
+        "and in val (too few for runs of 10 frames to fit val's share)"
+    ) in said, said
+
+
 def test_cvat_xml_written_by_datumaro_converts_as_cvat_exports_it(tmp_path: Path) -> None:
     """CVAT XML as another tool writes it: Datumaro's cvat exporter, from a COCO dataset (each
     object a mask and its box in one group, the groups out of file order)."""

@@ -719,7 +719,7 @@ GroupOption = Annotated[
         help="Keep the images of one group on one side of the split (frames of one video, tiles of one scene): a "
         "regular expression searched in each id, whose first group (or whole match) names the image's group; "
         "'^(.+)_\\d+$' puts seq01_000123 with seq01_000124. Default: the one the dataset records (dataset_meta.json); "
-        "'' none.",
+        "for a video's frames (CVAT for video), runs of neighbouring frames; '' none.",
     ),
 ]
 

@@ -139,6 +139,8 @@ class AnnotatedImage:
         groups: how objects sharing an instance key are painted (see :data:`GroupRule`).
         panoptic: where the objects are when they are kept as a panoptic PNG (``objects`` is
             empty then, until the PNG is read: :func:`labeltools.formats.coco.with_segments`).
+        video: the video the image is a frame of (a CVAT for video export), or None: its
+            neighbouring frames are near-duplicates of it.
     """
 
     source: str
@@ -154,6 +156,7 @@ class AnnotatedImage:
     subset: str | None = None
     groups: GroupRule = "instance"
     panoptic: PanopticSegments | None = None
+    video: str | None = None
 
     @property
     def labels(self) -> set[str]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -271,7 +272,8 @@ def _video_records(root: ET.Element, path: Path, images_dir: Path | None) -> tup
     for frame, shapes in sorted(frames.items()):
         name = f"frame_{frame:06d}"
         candidates = [c for suffix in _FRAME_SUFFIXES for c in image_candidates(name + suffix, _image_folders(path, None), images_dir)]
-        records.append(_record(path, f"{path}: frame {frame}", name + _FRAME_SUFFIXES[0], tuple(candidates), (height, width), shapes, None))
+        record = _record(path, f"{path}: frame {frame}", name + _FRAME_SUFFIXES[0], tuple(candidates), (height, width), shapes, None)
+        records.append(replace(record, video=str(path)))
     return tuple(records)
 
 

@@ -174,6 +174,7 @@ from labeltools.ops.raster import Painted, paint_objects, paint_polygons, record
 from labeltools.ops.remap import IndexMap
 from labeltools.ops.splits import (
     check_fraction,
+    frame_runs,
     group_note,
     id_groups,
     kept_splits,
@@ -1740,7 +1741,10 @@ def convert_labelme(
     split_chosen = own_split_note(items, val_fraction)
     if split_chosen:
         split_chosen += " (labeltools split splits the dataset otherwise)"
+    asked_group = group
     group, group_how = settled_split_group(output if earlier else None, group)
+    if group is None and asked_group is None:
+        group, group_how = video_split_group(items, val_fraction)
     if group is not None:  # every id named now, before anything is converted
         group_how = group_note(id_groups([item.image_id for item in items], group), group) + (f", {group_how}" if group_how else "")
     if group_how:
@@ -1753,6 +1757,24 @@ def convert_labelme(
         test_ids=frozenset(held_out_ids(output)) if earlier else frozenset(),
         split_chosen=split_chosen, group=group,
     )
+
+
+def video_split_group(items: Sequence[ConvertItem], val_fraction: float) -> tuple[str | None, str]:
+    """The ``--group`` pattern a split of frames of videos (CVAT for video exports) takes when
+    none is asked for or recorded: runs of neighbouring frames, near-duplicates, kept on one
+    side (see :func:`~labeltools.ops.splits.frame_runs`), and why, in words; ``(None, "")`` for
+    other images, and for too few frames to split so (said)."""
+    if not items or any(item.record is None or item.record.video is None for item in items):
+        return None, ""
+    pattern = frame_runs(len(items), val_fraction)
+    if pattern is None:
+        if val_fraction > 0:
+            log.warning(
+                "the %d images are frames of a video, split one by one: neighbouring frames, near-duplicates, fall in train "
+                "and in val (too few for runs of 10 frames to fit val's share)", len(items),
+            )  # fmt: skip
+        return None, ""
+    return pattern, "as the images are frames of a video: neighbouring frames are near-duplicates (--group '' splits them one by one)"
 
 
 def own_split_note(items: Sequence[ConvertItem], val_fraction: float) -> str:

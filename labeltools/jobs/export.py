@@ -120,6 +120,7 @@ from labeltools.jobs.convert import (
     record_items,
     save_dataset_image,
     source_class_table,
+    video_split_group,
 )
 from labeltools.ops.outlines import inset, signed_area, simplify, single_outline
 from labeltools.ops.raster import ObjectMask, record_stamps, union_stamps
@@ -809,13 +810,16 @@ def export_dataset(
                 table = source_class_table(kind, exports)[0]
         own = {item.image_id: item.split for item in found if item.split is not None}
         placed = [item.image_id for item in found if own.get(item.image_id) != "test"]
+        video_how = ""
+        if group is None:
+            group, video_how = video_split_group(found, val_fraction)
         groups = id_groups(placed, group) if group else None  # "" as convert takes it: no groups
         train, val = split_ids(placed, val_fraction, seed, kept_splits(own), groups=groups)
         side = {i: "test" for i, own_side in own.items() if own_side == "test"} | dict.fromkeys(train, "train") | dict.fromkeys(val, "val")
         if own:
             notes.append(f"split: {own_split_note(found, val_fraction)}")
         if groups is not None:
-            notes.append(f"split: {group_note(groups, str(group))}")
+            notes.append(f"split: {group_note(groups, str(group))}" + (f", {video_how}" if video_how else ""))
         items = [
             ExportItem(item.json_path, item.image_id, side[item.image_id], kind=item.kind, record=item.record, names=item.names)
             for item in found

@@ -86,6 +86,23 @@ def val_count(total: int, val_fraction: float) -> int:
     return target
 
 
+#: The digits of a video frame's number in its name, as CVAT names frames (``frame_000123``).
+FRAME_DIGITS = 6
+
+
+def frame_runs(total: int, val_fraction: float) -> str | None:
+    """The ``--group`` pattern that keeps runs of neighbouring frames of a video on one side
+    (frames named as CVAT names them, ``frame_000123``, after any prefix): runs of the largest
+    power of ten frames that fits in val's share of ``total``, so that val is whole runs and a
+    frame has a neighbour on the other side only at a run's ends; None when not even runs of
+    ten fit (``^(.*frame_\\d{4})\\d{2}$``: runs of 100)."""
+    want = val_count(total, val_fraction)
+    if want < 10:
+        return None
+    digits = min(len(str(want)) - 1, FRAME_DIGITS - 1)  # 10**digits frames a run
+    return rf"^(.*frame_\d{{{FRAME_DIGITS - digits}}})\d{{{digits}}}$"
+
+
 def id_groups(ids: Iterable[str], pattern: str) -> dict[str, str]:
     """Each id's group by ``pattern``, a regular expression searched in the id: the text of its
     first group, or its whole match when it has none (``^(.+)_\\d+$`` puts ``seq01_000123``
