@@ -1561,6 +1561,32 @@ def test_coco_2017_layout_images_beside_the_annotations_folder(tmp_path: Path) -
     (tmp_path / "coco" / "images").rmdir()
     _, results = convert(tmp_path / "coco" / "annotations" / "instances_val2017.json", tmp_path / "out")
     assert [r.ok for r in results] == [True, True], [r.error for r in results]
+    # COCO's annotations/ folder holds captions and person keypoints beside the instances: the
+    # persons of the keypoints file clashed with the instances' ("use --flatten-names")
+    annotations = tmp_path / "coco" / "annotations"
+    doc = json.loads((annotations / "instances_val2017.json").read_text())
+    person = doc["categories"][0]["id"]
+    keypoints = {**doc, "categories": [{**doc["categories"][0], "keypoints": ["nose"], "skeleton": []}]}
+    keypoints["annotations"] = [{**a, "keypoints": [1, 1, 2], "num_keypoints": 1} for a in doc["annotations"] if a["category_id"] == person]
+    (annotations / "person_keypoints_val2017.json").write_text(json.dumps(keypoints))
+    captions = {"images": doc["images"], "annotations": [{"id": n, "image_id": i["id"], "caption": "a street"} for n, i in enumerate(doc["images"])]}
+    (annotations / "captions_val2017.json").write_text(json.dumps(captions))
+    result, said = said_by("convert", tmp_path / "coco", tmp_path / "all", "--instances", "-j", 1)
+    assert result.exit_code == 0, said
+    assert f"info: {annotations / 'captions_val2017.json'}: COCO's captions of its images, no outlines; left out" in said
+    assert f"info: {annotations / 'person_keypoints_val2017.json'}: COCO's person keypoints, whose persons instances_val2017.json outlines too; left out" in said
+    for folder in ("SegmentationClass", "SegmentationObject"):
+        for png in (tmp_path / "out" / folder).glob("*.png"):
+            assert (tmp_path / "all" / folder / png.name).read_bytes() == png.read_bytes(), png
+    _, results = convert(annotations / "person_keypoints_val2017.json", tmp_path / "persons")  # alone, its persons (images in val2017/)
+    assert all(r.ok for r in results) and len(results) == 2, [r.error for r in results]
+    (tmp_path / "only").mkdir()  # as the instances file of its persons alone reads
+    (tmp_path / "only" / "instances_val2017.json").write_text(json.dumps({**doc, "annotations": keypoints["annotations"]}))
+    _, results = convert(tmp_path / "only", tmp_path / "only-out", options=ConvertOptions(instances=True, images_dir=str(tmp_path / "coco" / "val2017")))
+    assert all(r.ok for r in results) and len(results) == 2, [r.error for r in results]
+    for stem in ("img_0000", "img_0001"):
+        assert labels(tmp_path / "persons", stem).any()
+        np.testing.assert_array_equal(labels(tmp_path / "persons", stem), labels(tmp_path / "only-out", stem), err_msg=stem)
 
 
 @pytest.mark.parametrize(

@@ -194,9 +194,30 @@ def write_coco(
 
 def _split_of(path: Path) -> str | None:
     """``train`` of ``instances_train.json`` / ``instances_train2017.json`` (and of
-    ``panoptic_train2017.json``), else None."""
-    stem = path.stem
-    return stem.split("_", 1)[1] if stem.startswith(("instances_", "panoptic_")) and "_" in stem else None
+    ``panoptic_train2017.json``, ``person_keypoints_train2017.json``), else None."""
+    prefix = next((p for p in ("instances_", "panoptic_", KEYPOINTS_PREFIX) if path.stem.startswith(p)), None)
+    return path.stem.removeprefix(prefix) or None if prefix is not None else None
+
+
+#: COCO's own annotation files that hold no outline of their own: each image's captions, and
+#: the keypoints of the persons its instances file outlines too (their ``segmentation`` the same).
+CAPTIONS_PREFIX, KEYPOINTS_PREFIX = "captions_", "person_keypoints_"
+
+
+def coco_companions(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """COCO files to read, and those left out with why, in words: COCO's captions files, and
+    its person keypoints files beside the instances file of their split (COCO's
+    ``annotations/`` folder holds all three), whose persons would be read twice."""
+    instances = {(str(p.parent), p.stem.removeprefix("instances_")) for p in paths if p.stem.startswith("instances_")}
+    kept, left = [], []
+    for path in paths:
+        if path.stem.startswith(CAPTIONS_PREFIX):
+            left.append((path, "COCO's captions of its images, no outlines"))
+        elif path.stem.startswith(KEYPOINTS_PREFIX) and (str(path.parent), path.stem.removeprefix(KEYPOINTS_PREFIX)) in instances:
+            left.append((path, f"COCO's person keypoints, whose persons instances_{path.stem.removeprefix(KEYPOINTS_PREFIX)}.json outlines too"))
+        else:
+            kept.append(path)
+    return kept, left
 
 
 def _image_folders(path: Path) -> list[Path]:

@@ -103,7 +103,7 @@ from labeltools.formats.cityscapes import (
     read_cityscapes,
 )
 from labeltools.formats.cityscapes import image_candidates as cityscapes_images
-from labeltools.formats.coco import read_coco, with_segments
+from labeltools.formats.coco import coco_companions, read_coco, with_segments
 from labeltools.formats.cvat import is_cvat_xml, other_xml, read_cvat
 from labeltools.formats.datumaro import is_datumaro_json, read_datumaro
 from labeltools.formats.folders import (
@@ -995,6 +995,10 @@ def record_items(
         ]  # gtFine/<split>/<city>/<id>_gtFine_polygons.json
         _check_unique([(str(p), item.image_id) for (p, _), item in zip(found, items)], flatten_names)
         return items, []
+    if kind == "coco" and (companions := coco_companions([path for path, _ in found]))[0] and companions[1]:
+        for path, why in companions[1]:
+            log.info("%s: %s; left out", path, why)
+        found = [pair for pair in found if pair[0] in companions[0]]
     folder = location(images_dir) if images_dir is not None else None
     files_by_name.cache_clear()  # the images as they are now, not as an earlier run in this process saw them
     exports, unread = [], []
