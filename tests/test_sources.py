@@ -1555,6 +1555,18 @@ def test_an_unreadable_coco_file_among_others_fails_alone(tmp_path: Path) -> Non
     assert sorted(p.stem for p in (tmp_path / "out" / "SegmentationClass").iterdir()) == ["img_0000", "img_0001"]
 
 
+def test_a_json_file_of_no_tool_beside_an_export_is_said_to_be_left_out(tmp_path: Path) -> None:
+    """A JSON file no tool's sniffing knows, beside another tool's export, was left out without
+    a word (an export cut short before what tells its tool among them); a class table is not."""
+    coco_export(tmp_path / "coco", images=2, seed=15, split="train")
+    (tmp_path / "coco" / "annotations" / "notes.json").write_text('{"reviewed": true}')
+    (tmp_path / "coco" / "annotations" / "dataset_meta.json").write_text('{"labels": ["person"]}')
+    result, said = said_by("convert", tmp_path / "coco", tmp_path / "out", "-j", 1)
+    assert result.exit_code == 0 and "converted 2, failed 0" in said, said
+    assert f"info: {tmp_path / 'coco' / 'annotations' / 'notes.json'}: holds no coco annotations, nor another tool's labeltools reads; left out" in said
+    assert "dataset_meta.json" not in said
+
+
 def test_coco_2017_layout_images_beside_the_annotations_folder(tmp_path: Path) -> None:
     coco_export(tmp_path / "coco", images=2, seed=16, split="val2017")
     shutil.move(tmp_path / "coco" / "images" / "val2017", tmp_path / "coco" / "val2017")  # COCO 2017's own layout

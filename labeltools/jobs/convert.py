@@ -829,6 +829,12 @@ def _say_masks_beside(folder: Path, annotations: Sequence[Path], listed: Sequenc
 _TABLE_FILES = frozenset({META_FILE, "id2label.json"})
 
 
+def _is_side_file(name: str) -> bool:
+    """Whether a JSON file beside annotations is a class table or the like, never annotations
+    (see :func:`_is_table_file`; Open Images' class hierarchy too)."""
+    return _is_table_file(name) or name == OPEN_IMAGES_HIERARCHY
+
+
 def _is_table_file(name: str) -> bool:
     """Whether a JSON file of a folder of masks is its class table (see :data:`_TABLE_FILES`),
     Mapillary Vistas' ``config_v2.0.json`` (``config.json`` in its first release) too."""
@@ -924,6 +930,10 @@ def detect_source(found: Sequence[tuple[Path, Path | None]], source: SourceForma
         raise DatasetError(f"{other[0]}: is {other_xml(_head(other[0]))}" + (f" ({len(other)} such files)" if len(other) > 1 else ""))
     if other:
         log.warning("%s: is %s; left out%s", other[0], other_xml(_head(other[0])), f", with {len(other) - 1} more" if len(other) > 1 else "")
+    unread = [path for path, _ in kinds.get(None, []) if kind != "labelme" and path.suffix.lower() == ".json" and not _is_side_file(path.name)]
+    if unread:  # a note, a tool's settings; or an export cut short before what tells its tool
+        more = f" (and {len(unread) - 1} more)" if len(unread) > 1 else ""
+        log.info("%s%s: holds no %s annotations, nor another tool's labeltools reads; left out", unread[0], more, kind)
     return kind, files
 
 
