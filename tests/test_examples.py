@@ -18,7 +18,7 @@ its ``labels.txt``), a converted ``dataset``, predictions ``preds/``, grayscale 
 Cityscapes-style ``gtFine/`` files and labelIds predictions of them in ``results/``, trainId maps in ``gt/`` and ``pred/``, ADE20K labels as shipped in ``ade/gt/`` (images in ``ade/img/``) and a model's train ids in ``ade/argmax/``, PASCAL VOC 2012 as shipped in ``voc/`` and SBD's
 release for it in ``sbd/``, a VOC folder of frames of four videos in ``frames/``, a Kaggle dataset of
 images and binary masks in ``kaggle/``, and exports of other
-annotation tools (see ``exports.py``): ``coco-export/``, ``cvat/`` and ``cityscapes/``.
+annotation tools (see ``exports.py``): ``coco-export/``, ``cvat/`` (and ``cvat-export.zip`` of it) and ``cityscapes/``.
 """
 
 from __future__ import annotations
@@ -247,6 +247,7 @@ def help_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copy(sample_labels_path(), world / "labels.txt")
     coco_export(world / "coco-export", images=3)
     cvat_export(world / "cvat", images=3)
+    shutil.make_archive(str(world / "cvat-export"), "zip", world / "cvat")  # as CVAT hands it over
     cityscapes_export(world / "cityscapes", images=2)
     for folder in ("preds", "masks", "gtFine", "gt", "pred"):
         (world / folder).mkdir(parents=True)

@@ -1567,6 +1567,37 @@ def test_a_json_file_of_no_tool_beside_an_export_is_said_to_be_left_out(tmp_path
     assert "dataset_meta.json" not in said
 
 
+def test_an_export_as_downloaded_in_a_zip_converts_as_its_folder(tmp_path: Path) -> None:
+    """CVAT, Roboflow and Kaggle hand exports over as .zip files, which were refused ("not a
+    .json or .xml file"): a .zip is read in place as the folder it holds, and its dataset is
+    byte for byte the folder's; a .zip cut short is refused naming it."""
+    import zipfile
+
+    cvat_export(tmp_path / "cvat", images=3, seed=2)
+    for split in ("train", "valid"):  # Roboflow's masks beside their images
+        (tmp_path / "rf" / split).mkdir(parents=True)
+        (tmp_path / "rf" / split / "_classes.csv").write_text("Pixel Value, Class\n0, background\n1, cat\n")
+        for n in range(2):
+            photo(tmp_path / "rf" / split / f"{split}{n}_jpg.rf.{n:x}.jpg", 8, 6, seed=n)
+            Image.fromarray(np.eye(6, 8, n, dtype=np.uint8)).save(tmp_path / "rf" / split / f"{split}{n}_jpg.rf.{n:x}_mask.png")
+    for name in ("cvat", "rf"):
+        with zipfile.ZipFile(tmp_path / f"{name}.zip", "w") as archive:
+            for file in sorted((tmp_path / name).rglob("*")):
+                archive.write(file, file.relative_to(tmp_path / name))
+        extra = ("--instances", "-j", 1) if name == "cvat" else ("-j", 1)
+        folder, said = said_by("convert", tmp_path / name, tmp_path / f"{name}-folder", *extra)
+        assert folder.exit_code == 0, said
+        zipped, said = said_by("convert", tmp_path / f"{name}.zip", tmp_path / f"{name}-zip", *extra)
+        assert zipped.exit_code == 0, said
+        written = sorted(p.relative_to(tmp_path / f"{name}-folder") for p in (tmp_path / f"{name}-folder").rglob("*") if p.is_file())
+        assert written == sorted(p.relative_to(tmp_path / f"{name}-zip") for p in (tmp_path / f"{name}-zip").rglob("*") if p.is_file()) and len(written) > 8
+        for file in written:
+            assert (tmp_path / f"{name}-zip" / file).read_bytes() == (tmp_path / f"{name}-folder" / file).read_bytes(), file
+    (tmp_path / "cut.zip").write_bytes((tmp_path / "cvat.zip").read_bytes()[:200])
+    cut, said = said_by("convert", tmp_path / "cut.zip", tmp_path / "cut-out")
+    assert cut.exit_code == 1 and f"error: {tmp_path / 'cut.zip'}: not a zip archive (a download cut short?)" in said and not (tmp_path / "cut-out").exists(), said
+
+
 def test_coco_2017_layout_images_beside_the_annotations_folder(tmp_path: Path) -> None:
     coco_export(tmp_path / "coco", images=2, seed=16, split="val2017")
     shutil.move(tmp_path / "coco" / "images" / "val2017", tmp_path / "coco" / "val2017")  # COCO 2017's own layout

@@ -219,15 +219,16 @@ def convert_command(
     <image>_mask.png, CamVid's train_labels/, ADE20K's annotations/, PNGs named by the JPEG
     images of another folder: COCO-Stuff's), their values or colours
     the classes of the list they came with or of -c; or a YOLO segmentation dataset (its
-    data.yaml, or the folder holding it), filled as Ultralytics fills it. The tool is found from
-    the files (--from names it). OUTPUT, the last argument (or --output-dir), is the dataset
-    folder to write.
+    data.yaml, or the folder holding it), filled as Ultralytics fills it. A .zip of any of them
+    is read as the folder it holds. The tool is found from the files (--from names it). OUTPUT,
+    the last argument (or --output-dir), is the dataset folder to write.
 
     Examples:
     labeltools convert annotations/ new/
     labeltools convert a.json b.json -d pair/
     labeltools convert coco-export/annotations/instances_val.json from-coco/
     labeltools convert cvat/annotations.xml from-cvat/ --instances
+    labeltools convert cvat-export.zip from-zip/
     labeltools convert cityscapes/gtFine/val/ city/ --image-format keep
     labeltools convert annotations/ new/ --resume --json summary.json
     labeltools convert a.json b.json two/ --unknown ignore --stratify

@@ -77,9 +77,16 @@ def read_small_text(path: Any) -> str:
 
 def file_suffix(path: Any) -> str:
     """The lower-case extension of a path or URL (``".csv"``)."""
-    return PurePosixPath(str(path)).suffix.lower()
+    return PurePosixPath(_innermost(path)).suffix.lower()
 
 
 def file_name(path: Any) -> str:
-    """The last part of a path or URL."""
-    return PurePosixPath(str(path)).name
+    """The last part of a path or URL (of a file inside an archive, the file's:
+    ``zip://train/_classes.csv::export.zip`` is ``_classes.csv``)."""
+    return PurePosixPath(_innermost(path)).name
+
+
+def _innermost(path: Any) -> str:
+    """A path or URL as text, the file's own part of a chained fsspec URL (``zip://a.csv::b.zip``)."""
+    text = str(path)
+    return text.split("::", 1)[0] if "://" in text and "::" in text else text

@@ -25,6 +25,7 @@ import functools
 import logging
 import os
 import re
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -55,6 +56,7 @@ from labeltools.core.errors import (
     NotLabelmeError,
     shown,
 )
+from labeltools.core.files import file_name
 from labeltools.core.options import (
     DEFAULT_LABELME_RULES,
     DEFAULT_LINE_WIDTH,
@@ -727,7 +729,7 @@ def find_annotations(
     found: list[tuple[Path, Path | None]] = []
     seen: set[str] = set()
     for raw in inputs:
-        path = location(raw)
+        path = _zip_root(location(raw), raw)
         if path.is_dir():
             listed = list_files(path, (*suffixes, *MASK_SUFFIXES, *JPEG_MASK_SUFFIXES), recursive=True)  # the tree listed once
             files = [f for f in listed if f.name.lower().endswith(suffixes)]
@@ -787,6 +789,21 @@ def find_annotations(
         hint = next((said for said in (sbd_hint(p) for p in inputs) if said), hint)
         raise DatasetError(f"no {what} ({kinds}){masks} found: {held}{hint}")
     return found
+
+
+def _zip_root(path: Any, given: PathLike) -> Any:
+    """A local ``.zip`` (an export as CVAT, Roboflow or Kaggle hand it over) as the folder it
+    holds, read in place through fsspec's zip file system (``zip://::<archive>``); any other
+    path as it is.
+
+    Raises:
+        DatasetError: a ``.zip`` that is no zip archive (a download cut short, say).
+    """
+    if is_remote(path) or path.suffix.lower() != ".zip" or not path.is_file():
+        return path
+    if not zipfile.is_zipfile(path):
+        raise DatasetError(f"{given}: not a zip archive (a download cut short?)")
+    return location(f"zip://::{given}")
 
 
 def _check_writable(table: ClassTable, index_map: IndexMap | None, given: bool) -> None:
@@ -1063,7 +1080,7 @@ def _without_unions(exports: list[AnnotationExport]) -> list[AnnotationExport]:
             log.info(
                 "%s: its %d image(s) are those of %s too, with the same objects (a copy, or a subset made of others as "
                 "the trainval of a VOC dataset): read once, from those", exports[n].path, len(exports[n].images),
-                ", ".join(Path(exports[m].path).name for m in others),
+                ", ".join(file_name(exports[m].path) for m in others),
             )  # fmt: skip
     return [export for n, export in enumerate(exports) if n not in dropped]
 
