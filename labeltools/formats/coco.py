@@ -196,7 +196,9 @@ def _split_of(path: Path) -> str | None:
     """``train`` of ``instances_train.json`` / ``instances_train2017.json`` (and of
     ``panoptic_train2017.json``, ``person_keypoints_train2017.json``), else None."""
     prefix = next((p for p in ("instances_", "panoptic_", KEYPOINTS_PREFIX) if path.stem.startswith(p)), None)
-    return path.stem.removeprefix(prefix) or None if prefix is not None else None
+    if prefix is None:
+        return None
+    return path.stem.removeprefix(prefix) or None
 
 
 #: COCO's own annotation files that hold no outline of their own: each image's captions, and

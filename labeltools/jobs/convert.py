@@ -1088,12 +1088,14 @@ def _without_unions(exports: list[AnnotationExport]) -> list[AnnotationExport]:
 def _record_key(record: AnnotatedImage) -> tuple[Any, ...]:
     """What tells an image's record from another's: its image's name and size, and its
     objects' labels, instances, order and geometry (its place in the file aside)."""
-    def part(geometry: Geometry) -> tuple[Any, ...]:
-        arrays = (geometry.points, geometry.mask)
-        return (geometry.kind, *(None if a is None else (a.shape, a.tobytes()) for a in arrays), geometry.offset, repr(geometry.rle))
-
-    objects = tuple((o.label, repr(o.instance), o.z_order, o.crowd, o.stuff, tuple(map(part, o.parts))) for o in record.objects)  # an id may be any JSON
+    objects = tuple((o.label, repr(o.instance), o.z_order, o.crowd, o.stuff, tuple(map(_part_key, o.parts))) for o in record.objects)  # an id may be any JSON
     return (image_name(record.image), record.height, record.width, record.problem is None, objects, record.panoptic)
+
+
+def _part_key(geometry: Geometry) -> tuple[Any, ...]:
+    """A part's geometry as a key (see :func:`_record_key`)."""
+    arrays = (geometry.points, geometry.mask)
+    return (geometry.kind, *(None if a is None else (a.shape, a.tobytes()) for a in arrays), geometry.offset, repr(geometry.rle))
 
 
 def _mask_items(
