@@ -1593,6 +1593,16 @@ def test_an_export_as_downloaded_in_a_zip_converts_as_its_folder(tmp_path: Path)
         assert written == sorted(p.relative_to(tmp_path / f"{name}-zip") for p in (tmp_path / f"{name}-zip").rglob("*") if p.is_file()) and len(written) > 8
         for file in written:
             assert (tmp_path / f"{name}-zip" / file).read_bytes() == (tmp_path / f"{name}-folder" / file).read_bytes(), file
+    # Cityscapes comes as two zips, gtFine's and leftImg8bit's: --images takes the second
+    cityscapes_export(tmp_path / "cs", images=2)
+    for part in ("gtFine", "leftImg8bit"):
+        shutil.make_archive(str(tmp_path / part), "zip", tmp_path / "cs", part)
+    folder, said = said_by("convert", tmp_path / "cs" / "gtFine", tmp_path / "cs-folder", "-j", 1)
+    assert folder.exit_code == 0, said
+    zipped, said = said_by("convert", tmp_path / "gtFine.zip", tmp_path / "cs-zip", "--images", tmp_path / "leftImg8bit.zip", "-j", 1)
+    assert zipped.exit_code == 0 and "converted 2, failed 0" in said, said
+    for label in (tmp_path / "cs-folder" / "SegmentationClass").glob("*.png"):
+        assert (tmp_path / "cs-zip" / "SegmentationClass" / label.name).read_bytes() == label.read_bytes(), label
     (tmp_path / "cut.zip").write_bytes((tmp_path / "cvat.zip").read_bytes()[:200])
     cut, said = said_by("convert", tmp_path / "cut.zip", tmp_path / "cut-out")
     assert cut.exit_code == 1 and f"error: {tmp_path / 'cut.zip'}: not a zip archive (a download cut short?)" in said and not (tmp_path / "cut-out").exists(), said

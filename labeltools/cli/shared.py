@@ -817,7 +817,7 @@ ImagesDirOption = Annotated[
     Optional[str],
     typer.Option(
         "--images",
-        help="Folder to look for the images of annotations (labelme, COCO, CVAT, Datumaro, Label Studio, Cityscapes) and of masks in first, by path then by file name.",
+        help="Folder (or .zip) to look for the images of annotations (labelme, COCO, CVAT, Datumaro, Label Studio, Cityscapes) and of masks in first, by path then by file name.",
         show_default=False,
     ),
 ]

@@ -208,15 +208,15 @@ def export_maps(
 
 def image_candidates(path: Path, images_dir: Path | None) -> tuple[str, ...]:
     """``leftImg8bit/<split>/<city>/<id>_leftImg8bit.png`` beside the ``gtFine`` folder a
-    frame's file (its polygons, one of its maps) is under (``images_dir`` first: by the same ``<split>/<city>/`` path, then by name),
-    then beside the file."""
+    frame's file (its polygons, one of its maps) is under (``images_dir`` first: by the same ``<split>/<city>/`` path, in it
+    or in its ``leftImg8bit/`` (a download's folder or zip), then by name), then beside the file."""
     name = cityscapes_id(path) + IMAGE_SUFFIX
     gt = gt_folder(path)
     inner = str(path.parent.relative_to(gt)) if gt is not None else None
     found = []
     if images_dir is not None:
         if inner not in (None, "."):
-            found.append(str(images_dir / inner / name))
+            found += [str(images_dir / inner / name), str(images_dir / IMAGES_FOLDER / inner / name)]  # given leftImg8bit/, or the folder holding it
         found.append(str(images_dir / name))
     if gt is not None and inner is not None:
         found.append(str(gt.parent / IMAGES_FOLDER / inner / name))

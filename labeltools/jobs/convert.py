@@ -729,7 +729,7 @@ def find_annotations(
     found: list[tuple[Path, Path | None]] = []
     seen: set[str] = set()
     for raw in inputs:
-        path = _zip_root(location(raw), raw)
+        path = location(zip_folder(raw))
         if path.is_dir():
             listed = list_files(path, (*suffixes, *MASK_SUFFIXES, *JPEG_MASK_SUFFIXES), recursive=True)  # the tree listed once
             files = [f for f in listed if f.name.lower().endswith(suffixes)]
@@ -791,19 +791,20 @@ def find_annotations(
     return found
 
 
-def _zip_root(path: Any, given: PathLike) -> Any:
-    """A local ``.zip`` (an export as CVAT, Roboflow or Kaggle hand it over) as the folder it
-    holds, read in place through fsspec's zip file system (``zip://::<archive>``); any other
-    path as it is.
+def zip_folder(given: PathLike) -> PathLike:
+    """A local ``.zip`` (an export as CVAT, Roboflow or Kaggle hand it over; Cityscapes'
+    ``leftImg8bit_trainvaltest.zip``) as the URL of the folder it holds, read in place through
+    fsspec's zip file system (``zip://::<archive>``); any other path as it is.
 
     Raises:
         DatasetError: a ``.zip`` that is no zip archive (a download cut short, say).
     """
+    path = location(given)
     if is_remote(path) or path.suffix.lower() != ".zip" or not path.is_file():
-        return path
+        return given
     if not zipfile.is_zipfile(path):
         raise DatasetError(f"{given}: not a zip archive (a download cut short?)")
-    return location(f"zip://::{given}")
+    return f"zip://::{given}"
 
 
 def _check_writable(table: ClassTable, index_map: IndexMap | None, given: bool) -> None:
@@ -1679,6 +1680,8 @@ def convert_labelme(
         AnnotationError: bad options.
     """
     options.check()
+    if options.images_dir is not None:
+        options = replace(options, images_dir=str(zip_folder(options.images_dir)))
     check_fraction(val_fraction)
     if overwrite and resume:
         raise DatasetError("choose either overwrite (convert everything again) or resume (only what changed), not both")

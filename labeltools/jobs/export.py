@@ -26,7 +26,7 @@ import os
 import posixpath
 import shutil
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +121,7 @@ from labeltools.jobs.convert import (
     save_dataset_image,
     source_class_table,
     video_split_group,
+    zip_folder,
 )
 from labeltools.ops.outlines import inset, signed_area, simplify, single_outline
 from labeltools.ops.raster import ObjectMask, record_stamps, union_stamps
@@ -770,6 +771,8 @@ def export_dataset(
             without ``overwrite``. ExportError: bad options, pycocotools missing for COCO.
     """
     options.check()
+    if options.images_dir is not None:
+        options = replace(options, images_dir=str(zip_folder(options.images_dir)))
     check_fraction(val_fraction)
     if options.to == "coco":
         require_pycocotools()  # say now, before any file is read, if it is missing
