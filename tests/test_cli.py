@@ -903,12 +903,31 @@ def test_evaluate_given_the_other_way_round_says_so(tmp_path):
     )
 
 
+def test_a_dataset_in_a_zip_is_named_with_the_way_to_read_it(tmp_path):
+    """A dataset handed over as a .zip, given where a folder goes, was "no such folder", or
+    "holds no class table" for evaluate's ground truth (so was a folder that does not exist):
+    each command names it as a file, a zip archive to unpack."""
+    import shutil
+
+    root = small_voc(tmp_path / "voc")
+    pred = predictions(tmp_path, root)
+    zipped = shutil.make_archive(str(tmp_path / "voc"), "zip", root)
+    said = f"{zipped}: a file, not a folder"
+    hint = "it is a zip archive: unpack it, and give the folder it holds"
+    one_line_error(run("evaluate", zipped, pred, "-n", "4"), f"{said} (the ground truth); {hint}")
+    one_line_error(run("evaluate", root, zipped, "-n", "4"), f"{said} (the predictions to score); {hint}")
+    one_line_error(run("evaluate", tmp_path / "nope", pred, "-n", "4"), f"{tmp_path / 'nope'}: no such folder (the ground truth)")
+    for command in (("check", zipped), ("diff", root, zipped), ("report", zipped, "-o", tmp_path / "r.html")):
+        one_line_error(run(*command), f"{said}; {hint}")
+    one_line_error(run("stats", zipped), f"{zipped}: not a VOC dataset folder (no SegmentationClass/ inside); {hint}")
+
+
 def test_evaluate_errors(tmp_path):
     root = small_voc(tmp_path / "voc")
     pred = predictions(tmp_path, root)
     result = run("evaluate", root, pred, "-n", "4", "--missing", "maybe")  # a choice: exit 2 with the list
     assert result.exit_code == 2 and all(w in result.output for w in ("--missing", "'maybe'", "error", "skip"))
-    one_line_error(run("evaluate", root, tmp_path / "nope", "-n", "4"), f"{tmp_path / 'nope'}: no such prediction folder")
+    one_line_error(run("evaluate", root, tmp_path / "nope", "-n", "4"), f"{tmp_path / 'nope'}: no such folder (the predictions to score)")
     one_line_error(run("evaluate", root, pred, "-n", "4", "--ignore-index", "2"), "ignore_index 2 is one of the classes 0..3")
     for i in range(3):
         write_label(root / "SegmentationClass" / f"im{i}.png", np.full((6, 8), 255, np.uint8))

@@ -435,9 +435,9 @@ def test_pairing_errors_and_extra_predictions(tmp_path, caplog):
         pairs = evaluation_pairs(gt_dir, pred_dir)
     assert pairs == [(str(gt_dir / "im0.png"), str(pred_dir / "im0.png"))]
     assert "1 prediction(s) have no ground truth and are not scored: stray.png" in caplog.text
-    with pytest.raises(DatasetError, match=r"nope: no such prediction folder"):
+    with pytest.raises(DatasetError, match=r"nope: no such folder \(the predictions to score\)$"):
         evaluation_pairs(gt_dir, tmp_path / "nope")
-    with pytest.raises(DatasetError, match=r"nope: no such ground-truth folder"):
+    with pytest.raises(DatasetError, match=r"nope: no such folder \(the ground truth\)$"):
         evaluation_pairs(tmp_path / "nope", pred_dir)
     with pytest.raises(DatasetError, match=r"gt: a split \(val\) needs a VOC dataset folder"):
         evaluation_pairs(gt_dir, pred_dir, split="val")

@@ -58,12 +58,23 @@ LABEL_FOLDER_ENDINGS = ("_labels", "annot", "_masks")
 OTHER_MASK_SUFFIXES = (".gif", ".tif", ".tiff", ".bmp")
 
 
+def not_a_folder(given: PathLike, what: str = "") -> str:
+    """Why ``given`` is no folder where one was asked for (``what`` it was to hold, as
+    `` (the predictions to score)``), in words: none of that name, or a file (a zip archive
+    named as one, with the way to read it)."""
+    if not location(given).exists():
+        return f"{given}: no such folder{what}"
+    return f"{given}: a file, not a folder{what}{other_masks_hint(given)}"
+
+
 def other_masks_hint(folder: PathLike) -> str:
     """What to do with a folder of masks in another format than PNG (see
     :data:`OTHER_MASK_SUFFIXES`), of grey JPEG masks (Kvasir-SEG's), or of a downloaded dataset
     whose masks are in a folder of it (see :func:`mask_folders`), to follow an error that found
     no label PNG in it; ``""`` when it holds none."""
     where = location(folder)
+    if isinstance(where, Path) and where.suffix.lower() == ".zip" and where.is_file():
+        return "; it is a zip archive: unpack it, and give the folder it holds"
     if not where.is_dir():
         return ""
     if said := sbd_hint(where) or open_images_said(where):

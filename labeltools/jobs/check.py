@@ -33,7 +33,7 @@ from labeltools.core.options import VOID
 from labeltools.engine.executor import FileResult, map_files
 from labeltools.engine.storage import is_remote, is_temporary, list_files, location
 from labeltools.formats.cityscapes import FRAME_MAPS, GT_FOLDERS, IMAGE_SUFFIX, IMAGES_FOLDER, MAP_NAMES, export_class_table, frame_map, gt_folder
-from labeltools.formats.folders import images_of, other_masks_hint, pair_by_stem
+from labeltools.formats.folders import images_of, not_a_folder, other_masks_hint, pair_by_stem
 from labeltools.formats.images import EXIF_ORIENTATION, SIDE_SWAPPING_ORIENTATIONS
 from labeltools.formats.labels import (
     INDEX_MODES,
@@ -609,7 +609,7 @@ class FolderCheck(DatasetCheck):
     ) -> None:
         self.root = location(root)
         if not self.root.is_dir():
-            raise DatasetError(f"{root}: no such folder")
+            raise DatasetError(not_a_folder(root))
         labels = list_files(self.root, (".png",))
         if not labels:
             raise DatasetError(f"{root}: not a VOC dataset folder (no {LABELS_DIR}/ inside), nor a folder of label PNGs{other_masks_hint(root)}")

@@ -23,7 +23,7 @@ from labeltools.core.options import VOID
 from labeltools.engine.executor import FileResult, OneRun, map_quick
 from labeltools.engine.storage import location
 from labeltools.formats.cityscapes import chosen_maps, export_class_table, label_maps, map_frame
-from labeltools.formats.folders import other_masks_hint
+from labeltools.formats.folders import not_a_folder, other_masks_hint
 from labeltools.formats.labels import read_label
 from labeltools.formats.voc import LABELS_DIR, check_labels_agree, dataset_class_table, is_voc_root, refuse_mask_export
 from labeltools.ops.metrics import change_counts
@@ -75,7 +75,7 @@ def label_files(root: PathLike, what: str = "") -> LabelFiles:
         refuse_mask_export(folder)
         folder = folder / LABELS_DIR
     elif not folder.is_dir():
-        raise DatasetError(f"{root}: no such folder{what}")
+        raise DatasetError(not_a_folder(root, what))
     elif (found := label_maps(folder)) is not None:
         kind, paths, _ = chosen_maps(folder, found, "labelIds")
         ids = export_class_table(found) or ClassTable.preset("cityscapes" if kind == "labelIds" else "cityscapes-train")

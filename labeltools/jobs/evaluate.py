@@ -29,7 +29,7 @@ from labeltools.engine.executor import (
 )
 from labeltools.engine.storage import list_files, location
 from labeltools.formats.cityscapes import chosen_maps, export_maps, frame_prefixes, label_maps, map_frame
-from labeltools.formats.folders import other_masks_hint, stem_endings
+from labeltools.formats.folders import not_a_folder, other_masks_hint, stem_endings
 from labeltools.formats.labels import NOT_PNG, not_png_hint, read_label
 from labeltools.formats.voc import (
     GIVE_CLASSES,
@@ -121,6 +121,10 @@ def evaluate_pair(
     return FileResult(source=gt_path, data=(cells.tolist(), counts[cells].tolist()))
 
 
+#: What the folders of an evaluation hold, as messages about them say it.
+GROUND_TRUTH, PREDICTIONS = " (the ground truth)", " (the predictions to score)"
+
+
 def evaluation_pairs(gt: PathLike, pred: PathLike, split: str | None = None) -> list[tuple[str, str]]:
     """Match ground-truth label files with prediction files by stem.
 
@@ -139,9 +143,9 @@ def evaluation_pairs(gt: PathLike, pred: PathLike, split: str | None = None) -> 
             missing, or there is no ground truth.
     """
     gt_dir, pred_dir = location(gt), location(pred)
-    for folder, what in ((gt_dir, "ground-truth"), (pred_dir, "prediction")):
+    for given, folder, what in ((gt, gt_dir, GROUND_TRUTH), (pred, pred_dir, PREDICTIONS)):
         if not folder.is_dir():
-            raise DatasetError(f"{folder}: no such {what} folder")
+            raise DatasetError(not_a_folder(given, what))
     labelled: set[str] | None = None  # of a split's folder, every label there: a prediction of one has ground truth
     if is_voc_root(gt_dir):
         gt_paths = dataset_label_paths(gt_dir, split)
@@ -328,6 +332,8 @@ def evaluate_dataset(
             hold), or that are neither ``classes`` nor its label ids or train ids.
         EvaluationError: bad ``num_classes``, ``ignore_index`` or ``missing`` (see :func:`evaluate_pairs`).
     """
+    if not location(gt).is_dir():
+        raise DatasetError(not_a_folder(gt, GROUND_TRUTH))
     found = label_maps(gt, split)
     gt_hint = ""
     if gt_classes is not None and (classes is None or found is not None):
@@ -484,7 +490,7 @@ def frame_pairs(gt_paths: Sequence[Any], pred: PathLike) -> list[tuple[str, str]
     """
     pred_dir = location(pred)
     if not pred_dir.is_dir():
-        raise DatasetError(f"{pred_dir}: no such prediction folder")
+        raise DatasetError(not_a_folder(pred_dir, PREDICTIONS))
     frames = [map_frame(path.name) for path in gt_paths]
     wanted = set(frames)
     by_frame: dict[str, list[Any]] = {}

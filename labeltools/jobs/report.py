@@ -31,6 +31,7 @@ from labeltools.core.version import __version__
 from labeltools.engine.executor import FileResult, OneRun, map_files
 from labeltools.engine.storage import ensure_dir, location
 from labeltools.formats.cityscapes import label_maps
+from labeltools.formats.folders import not_a_folder
 from labeltools.formats.labels import PIL_ERRORS, not_png_hint, open_image, read_label
 from labeltools.formats.report import require_report_libraries, write_report
 from labeltools.formats.voc import (
@@ -57,7 +58,7 @@ from labeltools.jobs.check import (
 )
 from labeltools.jobs.diff import LabelChanges, LabelFiles, label_files
 from labeltools.jobs.evaluate import (
-    Scoring, cityscapes_choice, frame_pairs, paired_tables, prediction_stem, predictions_split, scoring,
+    PREDICTIONS, Scoring, cityscapes_choice, frame_pairs, paired_tables, prediction_stem, predictions_split, scoring,
 )  # fmt: skip
 from labeltools.jobs.stats import DatasetStats
 from labeltools.ops.draw import changes_image, fit_size, overlay_image, shrink_label
@@ -655,7 +656,7 @@ def report_dataset(
         raise ReportError(f"{output}: is a folder; give the HTML file to write, such as {page / 'report.html'}")
     ensure_dir(page.parent)  # a place the page cannot go is said before the work
     if options.pred is not None and not location(options.pred).is_dir():
-        raise ReportError(f"{options.pred}: no such folder (the predictions to score)")
+        raise ReportError(not_a_folder(options.pred, PREDICTIONS))
     check: DatasetCheck | CityscapesCheck
     pred_table: ClassTable | None = None
     said: list[str] = []  # what was chosen, for the user
