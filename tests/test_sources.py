@@ -1588,7 +1588,7 @@ def test_an_export_as_downloaded_in_a_zip_converts_as_its_folder(tmp_path: Path)
         folder, said = said_by("convert", tmp_path / name, tmp_path / f"{name}-folder", *extra)
         assert folder.exit_code == 0, said
         zipped, said = said_by("convert", tmp_path / f"{name}.zip", tmp_path / f"{name}-zip", *extra)
-        assert zipped.exit_code == 0, said
+        assert zipped.exit_code == 0 and (name != "cvat" or "classes and colours of annotations.xml," in said), said  # the file's own name
         written = sorted(p.relative_to(tmp_path / f"{name}-folder") for p in (tmp_path / f"{name}-folder").rglob("*") if p.is_file())
         assert written == sorted(p.relative_to(tmp_path / f"{name}-zip") for p in (tmp_path / f"{name}-zip").rglob("*") if p.is_file()) and len(written) > 8
         for file in written:

@@ -1289,7 +1289,7 @@ def source_class_table(kind: SourceFormat, exports: Sequence[AnnotationExport]) 
     names = {e.name for e in entries}
     entries += [ClassEntry(i, unused_name(i, names), (0, 0, 0)) for i in gaps]
     entries.append(ClassEntry(VOID, IGNORE_NAME, VOID_COLOR))
-    files = ", ".join(sorted({Path(e.path).name for e in exports}))
+    files = ", ".join(sorted({file_name(e.path) for e in exports}))
     table = ClassTable(sorted(entries, key=lambda e: e.index), f"the classes of {files}")
     if keep and any(c.id is not None for c in ordered):
         how = "their ids kept"
