@@ -422,3 +422,23 @@ def mapillary_vistas(root: Path, images: int = 2, seed: int = 0) -> dict[str, np
             Image.fromarray((classes.astype(np.uint16) << 8) | 1).save(root / split / "v2.0" / "instances" / f"{image_id}.png")
             values[image_id] = classes
     return values
+
+
+def segmentation_mask_export(root: Path) -> Path:
+    """CVAT's "Segmentation mask 1.1" export of three images (train, train, val): colour masks
+    of road and car in the colours of its labelmap.txt, the third with a colour it lacks (1, 2, 3)
+    in three pixels of its first row."""
+    for folder in ("SegmentationClass", "JPEGImages", "ImageSets/Segmentation"):
+        (root / folder).mkdir(parents=True)
+    (root / "labelmap.txt").write_text("# label:color_rgb:parts:actions\nbackground:0,0,0::\nroad:128,64,128::\ncar:0,0,142::\n")
+    for n, subset in enumerate(["train", "train", "val"]):
+        mask = np.zeros((6, 8, 3), np.uint8)
+        mask[3:] = (128, 64, 128)
+        mask[1, 1:3] = (0, 0, 142)
+        if n == 2:
+            mask[0, 5:8] = (1, 2, 3)
+        Image.fromarray(mask).save(root / "SegmentationClass" / f"im{n}.png")
+        Image.new("RGB", (8, 6)).save(root / "JPEGImages" / f"im{n}.jpg")
+        with open(root / "ImageSets" / "Segmentation" / f"{subset}.txt", "a") as handle:
+            handle.write(f"im{n}\n")
+    return root

@@ -21,6 +21,7 @@ from exports import (
     cvat_video_export,
     labelstudio_export,
     photo,
+    segmentation_mask_export,
     yolo_dataset,
 )
 from hypothesis import HealthCheck, example, given, settings
@@ -795,20 +796,7 @@ def test_a_segmentation_mask_exports_odd_colours_are_void_and_said(tmp_path: Pat
     """A colour its label map lacks (a mask edited in a paint program) becomes void, named in a
     warning with its pixels; the subsets' lists keep their split; a folder of colour masks named
     with --from segmentation-mask that is none is refused."""
-    root = tmp_path / "export"
-    for folder in ("SegmentationClass", "JPEGImages", "ImageSets/Segmentation"):
-        (root / folder).mkdir(parents=True)
-    (root / "labelmap.txt").write_text("# label:color_rgb:parts:actions\nbackground:0,0,0::\nroad:128,64,128::\ncar:0,0,142::\n")
-    for n, subset in enumerate(["train", "train", "val"]):
-        mask = np.zeros((6, 8, 3), np.uint8)
-        mask[3:] = (128, 64, 128)
-        mask[1, 1:3] = (0, 0, 142)
-        if n == 2:
-            mask[0, 5:8] = (1, 2, 3)
-        Image.fromarray(mask).save(root / "SegmentationClass" / f"im{n}.png")
-        Image.new("RGB", (8, 6)).save(root / "JPEGImages" / f"im{n}.jpg")
-        with open(root / "ImageSets" / "Segmentation" / f"{subset}.txt", "a") as handle:
-            handle.write(f"im{n}\n")
+    root = segmentation_mask_export(tmp_path / "export")
     conversion, results = convert(root, tmp_path / "out")
     assert all(r.ok for r in results)
     assert [w for r in results for w in r.warnings] == [f"{root / 'SegmentationClass' / 'im2.png'}: 3 pixel(s) of colours {root / 'labelmap.txt'} lacks became 255 (#010203 x 3)"]
@@ -1570,17 +1558,23 @@ def test_a_json_file_of_no_tool_beside_an_export_is_said_to_be_left_out(tmp_path
 def test_an_export_as_downloaded_in_a_zip_converts_as_its_folder(tmp_path: Path) -> None:
     """CVAT, Roboflow and Kaggle hand exports over as .zip files, which were refused ("not a
     .json or .xml file"): a .zip is read in place as the folder it holds, and its dataset is
-    byte for byte the folder's; a .zip cut short is refused naming it."""
+    byte for byte the folder's (a segmentation mask export's labelmap.txt found inside it); a
+    .zip cut short is refused naming it."""
     import zipfile
 
     cvat_export(tmp_path / "cvat", images=3, seed=2)
+    segmentation_mask_export(tmp_path / "segmask")
+    coco_export(tmp_path / "coco", images=2, split="valid")  # as Roboflow's COCO export: its split the folder's name
+    (tmp_path / "rfcoco").mkdir()
+    shutil.move(tmp_path / "coco" / "images" / "valid", tmp_path / "rfcoco" / "valid")
+    shutil.move(tmp_path / "coco" / "annotations" / "instances_valid.json", tmp_path / "rfcoco" / "valid" / "_annotations.coco.json")
     for split in ("train", "valid"):  # Roboflow's masks beside their images
         (tmp_path / "rf" / split).mkdir(parents=True)
         (tmp_path / "rf" / split / "_classes.csv").write_text("Pixel Value, Class\n0, background\n1, cat\n")
         for n in range(2):
             photo(tmp_path / "rf" / split / f"{split}{n}_jpg.rf.{n:x}.jpg", 8, 6, seed=n)
             Image.fromarray(np.eye(6, 8, n, dtype=np.uint8)).save(tmp_path / "rf" / split / f"{split}{n}_jpg.rf.{n:x}_mask.png")
-    for name in ("cvat", "rf"):
+    for name in ("cvat", "rf", "segmask", "rfcoco"):
         with zipfile.ZipFile(tmp_path / f"{name}.zip", "w") as archive:
             for file in sorted((tmp_path / name).rglob("*")):
                 archive.write(file, file.relative_to(tmp_path / name))
@@ -1593,6 +1587,7 @@ def test_an_export_as_downloaded_in_a_zip_converts_as_its_folder(tmp_path: Path)
         assert written == sorted(p.relative_to(tmp_path / f"{name}-zip") for p in (tmp_path / f"{name}-zip").rglob("*") if p.is_file()) and len(written) > 8
         for file in written:
             assert (tmp_path / f"{name}-zip" / file).read_bytes() == (tmp_path / f"{name}-folder" / file).read_bytes(), file
+    assert read_split(tmp_path / "rfcoco-zip", "val") == ["img_0000", "img_0001"]  # valid/'s, inside the archive too
     # Cityscapes comes as two zips, gtFine's and leftImg8bit's: --images takes the second
     cityscapes_export(tmp_path / "cs", images=2)
     for part in ("gtFine", "leftImg8bit"):

@@ -86,6 +86,12 @@ def file_name(path: Any) -> str:
     return PurePosixPath(_innermost(path)).name
 
 
+def file_parent_name(path: Any) -> str:
+    """The name of the folder a path or URL is in (of a file inside an archive, its folder's
+    there: ``zip://valid/_annotations.coco.json::export.zip`` is in ``valid``)."""
+    return PurePosixPath(_innermost(path).replace("\\", "/")).parent.name
+
+
 def _innermost(path: Any) -> str:
     """A path or URL as text, the file's own part of a chained fsspec URL (``zip://a.csv::b.zip``)."""
     text = str(path)

@@ -56,7 +56,7 @@ from labeltools.core.errors import (
     NotLabelmeError,
     shown,
 )
-from labeltools.core.files import file_name
+from labeltools.core.files import file_name, file_parent_name
 from labeltools.core.options import (
     DEFAULT_LABELME_RULES,
     DEFAULT_LINE_WIDTH,
@@ -1052,7 +1052,7 @@ def record_items(
                 folders = [_UNSAFE.sub("_", part).strip("_") for part in parts]
                 image_id = where.get(export.path, "") + "_".join([*[f for f in folders if f], image_id])
             # its subset (COCO's instances_val2017.json, CVAT's), else its file's folder (Roboflow's valid/_annotations.coco.json)
-            split = own_split(record.subset) or own_split(PurePosixPath(record.annotation_file.replace("\\", "/")).parent.name)
+            split = own_split(record.subset) or own_split(file_parent_name(record.annotation_file))
             items.append(ConvertItem(record.annotation_file, image_id, kind, record, split))
     _check_unique([(str(item), item.image_id) for item in items], flatten_names)
     empty = [item.image_id for item in items if item.record is not None and not item.record.labels and item.record.problem is None]
@@ -1249,11 +1249,11 @@ def source_class_table(kind: SourceFormat, exports: Sequence[AnnotationExport]) 
     if kind == "masks":  # the values are the classes of the list the masks came with
         return _masks_table(exports)
     if kind == "segmentation-mask":  # numbered by its label map's lines, as Datumaro's importer numbers them
-        tables = [mask_table(Path(export.path).parent) for export in exports]
+        tables = [mask_table(location(export.path).parent) for export in exports]  # a URL's too
         for export, other in zip(exports[1:], tables[1:]):
             if other != tables[0]:
                 raise DatasetError(f"{export.path}: names other classes than {tables[0].source}; give a class table with -c")
-        if Path(exports[0].path).is_file():
+        if location(exports[0].path).is_file():
             return tables[0], f"{tables[0].source}, line i class i (as Datumaro reads it)"
         return tables[0], f"{tables[0].described}: no {LABELMAP_FILE} beside the masks, so PASCAL VOC's colours and classes (as Datumaro reads it)"
     declared: dict[str, SourceClass] = {}
