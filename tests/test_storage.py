@@ -432,6 +432,24 @@ def test_masks_beside_their_images_convert_from_s3_as_the_local_ones(s3: Any, tm
         assert (read_label(tmp_path / f"{name}-out" / "SegmentationClass" / first) == np.eye(6, 8, dtype=np.uint8) * (170 if name == "stuff" else 1)).all()
 
 
+def test_a_bad_mask_on_s3_is_named_by_its_url(s3: Any, tmp_path: Path) -> None:
+    """A mask on S3 that failed was named "s3:/src/..." (its URL made a local path, one slash
+    lost): it is named by its URL, which opens it."""
+    from exports import photo
+    from PIL import Image
+
+    folder = tmp_path / "rf" / "train"
+    folder.mkdir(parents=True)
+    (folder / "_classes.csv").write_text("Pixel Value, Class\n0, background\n1, cat\n")
+    for n in range(2):
+        photo(folder / f"t{n}_jpg.rf.{n:x}.jpg", 8, 6, seed=n)
+        Image.fromarray(np.eye(6, 8, n, dtype=np.uint8) * (5 if n else 1)).save(folder / f"t{n}_jpg.rf.{n:x}_mask.png")
+    s3.put(f"{tmp_path / 'rf'}/", "src/bad-mask/", recursive=True)
+    result = cli("convert", "s3://src/bad-mask", "s3://out/bad-mask", "-j", "1")
+    assert result.exit_code == 1 and "converted 1, failed 1" in result.stderr, result.output
+    assert "failed: s3://src/bad-mask/train/t1_jpg.rf.1_mask.png: holds value(s) that are no class" in result.stderr, result.stderr
+
+
 def test_s3_on_a_dask_cluster_writes_the_local_bytes(s3: Any, reference: Path, tmp_path: Path) -> None:
     # The README's cluster example: the data on object storage, the work on Dask workers (other
     # processes, reaching the endpoint through the environment they inherit).

@@ -645,7 +645,7 @@ def convert_record(
     output = location(output)
     record = item.record
     if record is None and item.kind == "masks":  # its mask is read below, once it is known to be needed
-        record = _bare_record(Path(item.json_path), image=item.image)
+        record = _bare_record(item.json_path, image=item.image)  # its text as given: a store's URL stays one
     elif record is None:  # one file per image: read here, in the worker
         record = read_one(item.kind, item.json_path, options.images_dir)
     if record.problem is not None:
@@ -1193,7 +1193,7 @@ def _unreadable(path: Path, kind: SourceFormat, exc: AnnotationError) -> Convert
     return ConvertItem(str(path), f"({path.name})", kind, _bare_record(path, str(exc)))
 
 
-def _bare_record(path: Path, problem: str | None = None, image: str | None = None) -> AnnotatedImage:
+def _bare_record(path: PathLike, problem: str | None = None, image: str | None = None) -> AnnotatedImage:
     """The record of the file ``path`` without objects: of an image that fails with ``problem``
     when converted, or of a mask and its ``image``."""
     return AnnotatedImage(
