@@ -302,11 +302,12 @@ def read_yolo_dataset(path: Any) -> YoloDataset:
     of ``train``, ``val`` and ``test`` (each a folder, searched below, a text file listing
     images, or a list of these), found where Ultralytics finds them: below ``path:`` (absolute,
     else beside data.yaml, else in the working folder), else beside data.yaml; an entry
-    ``../x`` missing there is looked for as ``x``, as Ultralytics does for Roboflow's files.
+    ``../x`` missing there is looked for as ``x``, as Ultralytics does for Roboflow's files; a
+    ``test`` entry that does not exist is said and left out, as Ultralytics leaves it.
 
     Raises:
         DatasetError: not a dataset file, names that are not classes, ``nc`` that contradicts
-            them, a split's entry that does not exist, or no image at all.
+            them, a train or val entry that does not exist, or no image at all.
     """
     path = location(path)
     doc = _load_yaml(path)
@@ -333,6 +334,9 @@ def read_yolo_dataset(path: Any) -> YoloDataset:
     for split, entries in listed.items():
         for entry in entries if isinstance(entries, list) else [entries]:
             place = _entry(root, str(entry))
+            if place is None and split not in ("train", "val"):  # Roboflow lists a test split it may not have
+                notes.append(f"{split}: {entry} does not exist below {root}: no {split} images (Ultralytics reads it only when asked to)")
+                continue
             if place is None:
                 raise DatasetError(f"{path}: {split}: {entry} does not exist below {root}")
             for image in _split_images(place):
