@@ -1564,6 +1564,7 @@ def test_an_export_as_downloaded_in_a_zip_converts_as_its_folder(tmp_path: Path)
 
     cvat_export(tmp_path / "cvat", images=3, seed=2)
     segmentation_mask_export(tmp_path / "segmask")
+    yolo_dataset(tmp_path / "yolo")  # Roboflow's YOLO export: its label files found beside images/ inside the archive
     coco_export(tmp_path / "coco", images=2, split="valid")  # as Roboflow's COCO export: its split the folder's name
     (tmp_path / "rfcoco").mkdir()
     shutil.move(tmp_path / "coco" / "images" / "valid", tmp_path / "rfcoco" / "valid")
@@ -1574,7 +1575,7 @@ def test_an_export_as_downloaded_in_a_zip_converts_as_its_folder(tmp_path: Path)
         for n in range(2):
             photo(tmp_path / "rf" / split / f"{split}{n}_jpg.rf.{n:x}.jpg", 8, 6, seed=n)
             Image.fromarray(np.eye(6, 8, n, dtype=np.uint8)).save(tmp_path / "rf" / split / f"{split}{n}_jpg.rf.{n:x}_mask.png")
-    for name in ("cvat", "rf", "segmask", "rfcoco"):
+    for name in ("cvat", "rf", "segmask", "rfcoco", "yolo"):
         with zipfile.ZipFile(tmp_path / f"{name}.zip", "w") as archive:
             for file in sorted((tmp_path / name).rglob("*")):
                 archive.write(file, file.relative_to(tmp_path / name))

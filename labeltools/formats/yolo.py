@@ -387,10 +387,10 @@ def _split_images(place: Any) -> list[Any]:
 def _label_path(image: Any) -> Any:
     """An image's label file, as Ultralytics names it: the last ``/images/`` of its path made
     ``/labels/``, the suffix ``.txt``."""
-    text = str(image)
-    head, sep, tail = text.rpartition("/images/")
-    labelled = f"{head}/labels/{tail}" if sep else text
-    return location(labelled.rsplit(".", 1)[0] + ".txt")
+    image = location(image)
+    folder = next((parent for parent in image.parents if parent.name == "images"), None)  # the last images/
+    labelled = image if folder is None else folder.parent / "labels" / image.relative_to(folder)
+    return labelled.with_suffix(".txt")  # by the path's parts, not its text: a file in a .zip's too
 
 
 def yolo_objects(label: Any, names: Mapping[int, str], width: int, height: int) -> tuple[tuple[AnnotatedObject, ...], tuple[str, ...]]:
