@@ -491,7 +491,7 @@ def test_check_of_a_gtfine_folder_finds_maps_left_from_before_a_reannotation(tmp
 def test_the_other_refusals_name_their_file(tmp_path: Path) -> None:
     frames = cityscapes_val(tmp_path / "cs")
     gt = tmp_path / "cs" / "gtFine" / "val"
-    with pytest.raises(DatasetError, match=rf"^{tmp_path / 'nowhere'}: no such prediction folder$"):
+    with pytest.raises(DatasetError, match=rf"^{tmp_path / 'nowhere'}: no such folder \(the predictions to score\)$"):
         evaluate_dataset(gt, tmp_path / "nowhere")
     evaluation = evaluate_dataset(gt, tmp_path / "cs" / "results", jobs=1)
     reading = evaluation.reading
