@@ -922,6 +922,32 @@ def test_a_dataset_in_a_zip_is_named_with_the_way_to_read_it(tmp_path):
     one_line_error(run("stats", zipped), f"{zipped}: not a VOC dataset folder (no SegmentationClass/ inside); {hint}")
 
 
+def test_a_macs_residue_beside_the_data_is_no_data(tmp_path):
+    """macOS leaves AppleDouble files (._<name>) beside every file copied to another disk, and in
+    the __MACOSX/ folder of a zip made on a Mac, named as the data: each failed as a label, a
+    mask or an annotation ("cannot read image"), and the run exited 1. They are no data."""
+    import shutil
+
+    from labeltools.jobs.convert import SAMPLE_DIR
+
+    residue = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        " + bytes(40)
+    root = small_voc(tmp_path / "voc")
+    pred = predictions(tmp_path, root)
+    for folder in (root / "SegmentationClass", pred):
+        (folder / "._im0.png").write_bytes(residue)
+    clean = run("stats", root)
+    assert clean.exit_code == 0 and "read 3, failed 0" in clean.stderr, clean.output
+    scored = run("evaluate", root, pred, "-n", "4")
+    assert scored.exit_code == 0 and "scored 3, failed 0" in scored.stderr, scored.output
+    annotations = tmp_path / "annotations"
+    shutil.copytree(SAMPLE_DIR, annotations)
+    (annotations / "._street_01.json").write_bytes(residue)  # copied to a USB disk
+    (annotations / "__MACOSX").mkdir()  # unzipped from a Mac's zip
+    (annotations / "__MACOSX" / "._street_02.json").write_bytes(residue)
+    converted = run("convert", annotations, tmp_path / "out", "-j", "1")
+    assert converted.exit_code == 0 and "converted 8, failed 0" in converted.stderr, converted.output
+
+
 def test_evaluate_errors(tmp_path):
     root = small_voc(tmp_path / "voc")
     pred = predictions(tmp_path, root)

@@ -171,10 +171,22 @@ def absolute(path: Any) -> Any:
     return target if is_remote(target) else target.resolve()
 
 
+def is_residue(path: Any) -> bool:
+    """Whether a file is what an operating system leaves beside data, never data: macOS's
+    AppleDouble files (``._<name>``, beside each file copied to another disk, and in the
+    ``__MACOSX/`` folder of a zip made on a Mac), whose names end as the data's do."""
+    return path.name.startswith("._") or "__MACOSX" in path.parts
+
+
+def pngs_in(folder: Any) -> list[Any]:
+    """The ``*.png`` files of a folder (not below it), sorted, residue aside (see :func:`is_residue`)."""
+    return sorted(p for p in folder.glob("*.png") if not is_residue(p))
+
+
 def list_files(folder: Any, suffixes: Sequence[str], recursive: bool = False, depth: int | None = None) -> list[Any]:
     """The files of ``folder`` (and, with ``recursive``, of its sub-folders, down to ``depth``
     levels when given: 2 is its files and its folders') whose name ends in one of ``suffixes``
-    (compared in lower case), sorted."""
+    (compared in lower case), sorted; an operating system's residue left out (see :func:`is_residue`)."""
     root: Any = location(folder)
     if is_remote(root):
         found = root.fs.find(root.path, maxdepth=depth) if recursive else root.fs.ls(root.path, detail=False)
@@ -182,7 +194,7 @@ def list_files(folder: Any, suffixes: Sequence[str], recursive: bool = False, de
     else:
         every = root.rglob("*") if depth is None else (p for level in range(depth) for p in root.glob("/".join(["*"] * (level + 1))))
         files = [p for p in (every if recursive else root.iterdir()) if p.is_file()]
-    return sorted((p for p in files if p.name.lower().endswith(tuple(suffixes))), key=str)
+    return sorted((p for p in files if p.name.lower().endswith(tuple(suffixes)) and not is_residue(p)), key=str)
 
 
 #: The characters that make a name a pattern (as the shell and fsspec read one).

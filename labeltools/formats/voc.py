@@ -40,7 +40,7 @@ from labeltools.core.classes import (
 from labeltools.core.errors import ClassTableError, DatasetError
 from labeltools.core.files import read_small_text
 from labeltools.core.options import LABELME_RULES, MAX_CLASSES
-from labeltools.engine.storage import atomic_writes, list_files, location, read_bytes
+from labeltools.engine.storage import atomic_writes, list_files, location, pngs_in, read_bytes
 from labeltools.formats.folders import images_beside, is_version_name, other_masks_hint
 from labeltools.formats.labels import open_image, read_label
 
@@ -472,7 +472,7 @@ def label_ids(root: PathLike, labels_dir: str = LABELS_DIR) -> list[str]:
     folder = location(root) / labels_dir
     if not folder.is_dir():
         raise DatasetError(f"{root}: not a VOC dataset folder (no {labels_dir}/ inside){other_masks_hint(root)}")
-    return sorted(p.stem for p in folder.glob("*.png"))
+    return [p.stem for p in pngs_in(folder)]
 
 
 def no_labels(root: PathLike) -> str:
@@ -844,7 +844,7 @@ def select_label_paths(
         if not folder.is_dir():
             raise DatasetError(f"{folder}: no such folder of label PNGs")
         if split is None:
-            paths = sorted(folder.glob("*.png"))
+            paths = pngs_in(folder)
         else:
             paths = [folder / f"{i}.png" for i in read_split(root, split)]
     if not paths:

@@ -21,7 +21,7 @@ from labeltools.core.classes import ClassTable, class_name
 from labeltools.core.errors import DatasetError
 from labeltools.core.options import VOID
 from labeltools.engine.executor import FileResult, OneRun, map_quick
-from labeltools.engine.storage import location
+from labeltools.engine.storage import location, pngs_in
 from labeltools.formats.cityscapes import chosen_maps, export_class_table, label_maps, map_frame
 from labeltools.formats.folders import not_a_folder, other_masks_hint
 from labeltools.formats.labels import read_label
@@ -80,7 +80,7 @@ def label_files(root: PathLike, what: str = "") -> LabelFiles:
         kind, paths, _ = chosen_maps(folder, found, "labelIds")
         ids = export_class_table(found) or ClassTable.preset("cityscapes" if kind == "labelIds" else "cityscapes-train")
         return LabelFiles(folder, {map_frame(p.name): p for p in paths}, ids)
-    return LabelFiles(folder, {p.stem: p for p in sorted(folder.glob("*.png"))})
+    return LabelFiles(folder, {p.stem: p for p in pngs_in(folder)})
 
 
 def label_pairs(old: LabelFiles, new: LabelFiles) -> tuple[list[DiffPair], list[str], list[str]]:

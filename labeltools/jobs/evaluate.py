@@ -27,7 +27,7 @@ from labeltools.engine.executor import (
     map_quick,
     raise_if_failed,
 )
-from labeltools.engine.storage import list_files, location
+from labeltools.engine.storage import list_files, location, pngs_in
 from labeltools.formats.cityscapes import chosen_maps, export_maps, frame_prefixes, label_maps, map_frame
 from labeltools.formats.folders import not_a_folder, other_masks_hint, stem_endings
 from labeltools.formats.labels import NOT_PNG, not_png_hint, read_label
@@ -163,12 +163,12 @@ def evaluation_pairs(gt: PathLike, pred: PathLike, split: str | None = None) -> 
             "and ImageSets/Segmentation/, not a folder of label files"
         )
     else:
-        gt_paths = sorted(gt_dir.glob("*.png"))
+        gt_paths = pngs_in(gt_dir)
     if not gt_paths:
         raise DatasetError(no_labels(gt_dir) if is_voc_root(gt_dir) and split is None else f"{gt_dir}: no ground-truth label files (.png){other_masks_hint(gt_dir)}")
     # A prediction of an image outside the split has ground truth: it is only not asked for.
     stems = labelled if labelled is not None else {p.stem for p in gt_paths}
-    predicted = {p.stem for p in pred_dir.glob("*.png")}
+    predicted = {p.stem for p in pngs_in(pred_dir)}
     asked = {p.stem for p in gt_paths}
     named = prediction_stem(asked, predicted)  # CamVid's <image>_L.png scored against <image>.png, and the reverse
     pairs = [(str(p), str(pred_dir / f"{named(p.stem)}.png")) for p in gt_paths]
@@ -379,7 +379,7 @@ def predictions_split(gt: PathLike, pred: PathLike) -> str | None:
     (see :func:`~labeltools.formats.voc.split_listing`): predictions of ``val.txt`` alone score
     val, not every label, the others missing."""
     folder = location(pred)
-    return split_listing(gt, (p.stem for p in folder.glob("*.png"))) if folder.is_dir() else None
+    return split_listing(gt, (p.stem for p in pngs_in(folder))) if folder.is_dir() else None
 
 
 class Scoring(NamedTuple):

@@ -29,7 +29,7 @@ from labeltools.core.errors import DatasetError, LabeltoolsError, ReportError
 from labeltools.core.options import VOID
 from labeltools.core.version import __version__
 from labeltools.engine.executor import FileResult, OneRun, map_files
-from labeltools.engine.storage import ensure_dir, location
+from labeltools.engine.storage import ensure_dir, location, pngs_in
 from labeltools.formats.cityscapes import label_maps
 from labeltools.formats.folders import not_a_folder
 from labeltools.formats.labels import PIL_ERRORS, not_png_hint, open_image, read_label
@@ -585,7 +585,7 @@ def _voc_items(
             split_of.setdefault(image_id, name)
     predictions = location(pred) if pred is not None else None
     named = str if predictions is None else prediction_stem(
-        {Path(label).stem for label, _ in check.items if label}, {p.stem for p in predictions.glob("*.png")}
+        {Path(label).stem for label, _ in check.items if label}, {p.stem for p in pngs_in(predictions)}
     )  # as evaluate matches them
     items = []
     for label, image in check.items:
