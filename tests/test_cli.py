@@ -925,7 +925,8 @@ def test_a_dataset_in_a_zip_is_named_with_the_way_to_read_it(tmp_path):
 def test_a_macs_residue_beside_the_data_is_no_data(tmp_path):
     """macOS leaves AppleDouble files (._<name>) beside every file copied to another disk, and in
     the __MACOSX/ folder of a zip made on a Mac, named as the data: each failed as a label, a
-    mask or an annotation ("cannot read image"), and the run exited 1. They are no data."""
+    mask or an annotation ("cannot read image"), and the run exited 1; and Jupyter's checkpoint
+    of an annotation it edited became a second image of it. They are no data."""
     import shutil
 
     from labeltools.jobs.convert import SAMPLE_DIR
@@ -944,8 +945,11 @@ def test_a_macs_residue_beside_the_data_is_no_data(tmp_path):
     (annotations / "._street_01.json").write_bytes(residue)  # copied to a USB disk
     (annotations / "__MACOSX").mkdir()  # unzipped from a Mac's zip
     (annotations / "__MACOSX" / "._street_02.json").write_bytes(residue)
+    (annotations / ".ipynb_checkpoints").mkdir()  # Jupyter's copy of a file it edited: an image twice
+    shutil.copy(annotations / "street_03.json", annotations / ".ipynb_checkpoints" / "street_03-checkpoint.json")
     converted = run("convert", annotations, tmp_path / "out", "-j", "1")
     assert converted.exit_code == 0 and "converted 8, failed 0" in converted.stderr, converted.output
+    assert not (tmp_path / "out" / "SegmentationClass" / "street_03-checkpoint.png").exists()
 
 
 def test_evaluate_errors(tmp_path):

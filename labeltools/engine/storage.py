@@ -172,10 +172,15 @@ def absolute(path: Any) -> Any:
 
 
 def is_residue(path: Any) -> bool:
-    """Whether a file is what an operating system leaves beside data, never data: macOS's
-    AppleDouble files (``._<name>``, beside each file copied to another disk, and in the
-    ``__MACOSX/`` folder of a zip made on a Mac), whose names end as the data's do."""
-    return path.name.startswith("._") or "__MACOSX" in path.parts
+    """Whether a file is what an operating system or an editor leaves beside data, never data,
+    though its name ends as the data's do: macOS's AppleDouble files (``._<name>``, beside each
+    file copied to another disk, and in the ``__MACOSX/`` folder of a zip made on a Mac), and
+    Jupyter's copies of the files it edits (``.ipynb_checkpoints/<stem>-checkpoint.json``)."""
+    return path.name.startswith("._") or not _RESIDUE_FOLDERS.isdisjoint(path.parts)
+
+
+#: The folders that hold residue alone (see :func:`is_residue`).
+_RESIDUE_FOLDERS = frozenset({"__MACOSX", ".ipynb_checkpoints"})
 
 
 def pngs_in(folder: Any) -> list[Any]:
