@@ -952,6 +952,21 @@ def test_a_macs_residue_beside_the_data_is_no_data(tmp_path):
     assert not (tmp_path / "out" / "SegmentationClass" / "street_03-checkpoint.png").exists()
 
 
+def test_a_home_folder_tilde_the_shell_left_is_the_home_folder(tmp_path, monkeypatch):
+    """The shell leaves ~ as it is after = (--images=~/photos) and in quotes: such a path was
+    "no such file or folder". A leading ~ is the home folder, for inputs, options and outputs."""
+    import shutil
+
+    from labeltools.jobs.convert import SAMPLE_DIR
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    shutil.copytree(SAMPLE_DIR, tmp_path / "annotations")
+    done = run("convert", "~/annotations", "--output-dir=~/out", "--images=~/annotations", "-j", "1")
+    assert done.exit_code == 0 and "converted 8, failed 0" in done.stderr, done.output
+    assert len(list((tmp_path / "out" / "SegmentationClass").glob("*.png"))) == 8
+    assert run("stats", "~/out").exit_code == 0
+
+
 def test_evaluate_errors(tmp_path):
     root = small_voc(tmp_path / "voc")
     pred = predictions(tmp_path, root)

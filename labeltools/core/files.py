@@ -40,9 +40,11 @@ def is_url(path: object) -> bool:
 
 
 def local_path(path: Any) -> str:
-    """A local path as a string (``file://`` removed)."""
+    """A local path as a string (``file://`` removed; a leading ``~`` the home folder, as the shell
+    leaves it in ``--images=~/photos``)."""
     text = str(path)
-    return text[len("file://") :] if text.startswith("file://") else text
+    text = text[len("file://") :] if text.startswith("file://") else text
+    return os.path.expanduser(text) if text.startswith("~") else text
 
 
 def read_small_file(path: Any) -> bytes:
