@@ -148,6 +148,20 @@ def test_each_shape_type_matches_labelme(shape_type: str) -> None:
     assert cls.any(), "the shape paints something"
 
 
+def test_an_x_anylabeling_rotation_is_labelmes_oriented_rectangle() -> None:
+    """X-AnyLabeling writes labelme's format with its own turned box, ``rotation``, by its four
+    corners; it failed its file ("unknown shape_type 'rotation'"). It paints as labelme paints
+    the oriented_rectangle of the same corners."""
+    corners = [[10, 30], [40, 10], [55, 32], [25, 52]]
+    turned = {**shape("car", "rotation", corners), "direction": 0.59, "difficult": False, "attributes": {}, "kie_linking": []}
+    cls, ins = ours(document([turned]))
+    ref_cls, ref_ins = ours(document([shape("car", "oriented_rectangle", corners)]))
+    assert cls.any()
+    np.testing.assert_array_equal(cls, ref_cls)
+    np.testing.assert_array_equal(ins, ref_ins)
+    assert_matches_labelme(document([shape("car", "oriented_rectangle", corners)]))  # which is labelme's
+
+
 def test_overlapping_shapes_in_file_order_with_ignore_and_background() -> None:
     shapes = [copy.deepcopy(EACH_TYPE[k]) for k in sorted(EACH_TYPE)]
     shapes.insert(3, shape("__ignore__", "rectangle", [[0, 0], [45, 35]]))

@@ -23,7 +23,9 @@ Format eras read:
   ``version``;
 * 4.x/5.x: ``group_id``, ``flags``, ``description``;
 * 5.4+: ``mask`` shapes, a base64 PNG of the shape's box pasted at its first point;
-* 6.2+: ``oriented_rectangle``, a 4-point polygon.
+* 6.2+: ``oriented_rectangle``, a 4-point polygon;
+* X-AnyLabeling's files (labelme's format): its ``rotation``, a turned box by its four corners,
+  is labelme's ``oriented_rectangle``.
 """
 
 from __future__ import annotations
@@ -209,6 +211,11 @@ def _name_bad_point(raw: Any) -> None:
             )
 
 
+#: Other tools' names of labelme's shapes: X-AnyLabeling's ``rotation`` is a turned box by its
+#: four corners, in order, as labelme's ``oriented_rectangle`` is.
+_ALIASES = {"rotation": "oriented_rectangle"}
+
+
 def _check_point_count(shape_type: str, points: Sequence[Any] | NDArray[np.float64]) -> None:
     n = len(points)
     rule, needed = _POINTS_NEEDED[shape_type]
@@ -282,6 +289,7 @@ def _parse_shape(index: int, raw: Any) -> LabelmeShape:
         shape_type = "polygon"
     if not isinstance(shape_type, str):
         raise _ShapeError(f"'shape_type' must be a string, got {_shown(shape_type)}")
+    shape_type = _ALIASES.get(shape_type, shape_type)
     if shape_type not in SHAPE_TYPES:
         raise _ShapeError(
             f"unknown shape_type {_shown(shape_type)} (expected one of {', '.join(SHAPE_TYPES)})"
