@@ -34,7 +34,8 @@ class BadObject(Exception):
 
 def other_json(doc: Any) -> str:
     """What a JSON document of an annotation tool labeltools does not read is, in words that end
-    a refusal (``""`` when it is none known): Supervisely's, VGG Image Annotator's, COCO results."""
+    a refusal (``""`` when it is none known): Supervisely's, VGG Image Annotator's, COCO results,
+    ISAT's (the segment-anything annotation tool's)."""
     first = doc[0] if isinstance(doc, list) and doc else None
     if isinstance(doc, dict) and isinstance(doc.get("objects"), list) and isinstance(doc.get("size"), dict):
         return "; it is a Supervisely annotation (objects of classTitle), which labeltools does not read: export the project as COCO"
@@ -43,6 +44,14 @@ def other_json(doc: Any) -> str:
         return "; it is a VGG Image Annotator (VIA) project or export, which labeltools does not read: export its annotations as COCO"
     if isinstance(first, dict) and "image_id" in first and "category_id" in first:
         return "; it is COCO results (predictions of an image_id each, no images or categories), not an instances file"
+    objects = doc.get("objects") if isinstance(doc, dict) else None
+    if isinstance(doc, dict) and isinstance(doc.get("info"), dict) and isinstance(objects, list) and all(
+        isinstance(o, dict) and "category" in o and "layer" in o for o in objects[:3]
+    ):
+        return (
+            "; it is an ISAT annotation (objects of category and layer), which labeltools does not read: convert "
+            "it with ISAT's own converter to COCO or to labelme's JSON"
+        )
     return ""
 
 
