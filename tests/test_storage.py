@@ -450,6 +450,27 @@ def test_a_bad_mask_on_s3_is_named_by_its_url(s3: Any, tmp_path: Path) -> None:
     assert "failed: s3://src/bad-mask/train/t1_jpg.rf.1_mask.png: holds value(s) that are no class" in result.stderr, result.stderr
 
 
+def test_an_export_zipped_on_s3_converts_as_its_folder(s3: Any, tmp_path: Path) -> None:
+    """A CVAT export kept on S3 as the .zip CVAT hands over was "not a .json or .xml file": it is
+    read in place, as a local .zip is, to the bytes of the unpacked folder's conversion; one cut
+    short is refused naming it."""
+    import shutil
+
+    from exports import cvat_export
+
+    cvat_export(tmp_path / "cvat", images=3)
+    shutil.make_archive(str(tmp_path / "cvat"), "zip", tmp_path / "cvat")
+    s3.put(str(tmp_path / "cvat.zip"), "src/exports/cvat.zip")
+    s3.pipe("src/exports/cut.zip", (tmp_path / "cvat.zip").read_bytes()[:300])
+    local = cli("convert", tmp_path / "cvat", tmp_path / "local", "-j", "1")
+    assert local.exit_code == 0, local.output
+    remote = cli("convert", "s3://src/exports/cvat.zip", "s3://out/zipped", "-j", "2")
+    assert remote.exit_code == 0 and "converted 3, failed 0" in remote.stderr, remote.output
+    assert s3_tree(s3, "out/zipped") == local_tree(tmp_path / "local") and len(local_tree(tmp_path / "local")) > 10
+    cut = cli("convert", "s3://src/exports/cut.zip", "s3://out/cut", "-j", "1")
+    assert cut.exit_code == 1 and "error: s3://src/exports/cut.zip: not a zip archive (a download cut short?)" in cut.stderr, cut.output
+
+
 def test_s3_on_a_dask_cluster_writes_the_local_bytes(s3: Any, reference: Path, tmp_path: Path) -> None:
     # The README's cluster example: the data on object storage, the work on Dask workers (other
     # processes, reaching the endpoint through the environment they inherit).

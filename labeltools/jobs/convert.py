@@ -792,17 +792,19 @@ def find_annotations(
 
 
 def zip_folder(given: PathLike) -> PathLike:
-    """A local ``.zip`` (an export as CVAT, Roboflow or Kaggle hand it over; Cityscapes'
-    ``leftImg8bit_trainvaltest.zip``) as the URL of the folder it holds, read in place through
-    fsspec's zip file system (``zip://::<archive>``); any other path as it is.
+    """A ``.zip`` (an export as CVAT, Roboflow or Kaggle hand it over; Cityscapes'
+    ``leftImg8bit_trainvaltest.zip``), on a disk or a store, as the URL of the folder it holds,
+    read in place through fsspec's zip file system (``zip://::<archive>``); any other path as it is.
 
     Raises:
         DatasetError: a ``.zip`` that is no zip archive (a download cut short, say).
     """
     path = location(given)
-    if is_remote(path) or path.suffix.lower() != ".zip" or not path.is_file():
+    if path.suffix.lower() != ".zip" or not path.is_file():
         return given
-    if not zipfile.is_zipfile(path):
+    with path.open("rb") as handle:  # on a store too: its central directory read, not the whole archive
+        whole = zipfile.is_zipfile(handle)
+    if not whole:
         raise DatasetError(f"{given}: not a zip archive (a download cut short?)")
     return f"zip://::{given}"
 
