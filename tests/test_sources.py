@@ -655,7 +655,7 @@ def test_a_datumaro_export_of_a_voc_dataset_converts_to_its_label_maps(tmp_path:
     written["items"][0]["annotations"] = written["items"][0]["annotations"][1:]  # no longer the same objects: ids clash as before
     (tmp_path / "dm" / "annotations" / "trainval.json").write_text(json.dumps(written))
     clash, said = said_by("convert", tmp_path / "dm", tmp_path / "clash", "-j", 1)
-    assert clash.exit_code == 1 and "7 output id(s) would be written by more than one image" in said and not (tmp_path / "clash").exists(), said
+    assert clash.exit_code == 1 and "8 output id(s) would be written by more than one image" in said and not (tmp_path / "clash").exists(), said
 
 
 def test_a_cvat_video_export_converts_as_cvat_exports_its_frames(tmp_path: Path) -> None:
@@ -988,6 +988,20 @@ def test_copies_of_an_export_are_read_once(tmp_path: Path) -> None:
         assert pngs == sorted(p.name for p in (tmp_path / "out" / folder).glob("*.png")) and len(pngs) == 2
         for png in pngs:
             assert (tmp_path / "out" / folder / png).read_bytes() == (tmp_path / "one" / folder / png).read_bytes(), png
+
+
+def test_a_split_whose_images_another_split_holds_is_not_read_once(tmp_path: Path) -> None:
+    """A COCO val file whose images the train file holds too, with the same objects (a leak in
+    the release), is no copy to read once: its val would be trained on. The ids clash, and the
+    refusal names them, as before copies were read once."""
+    coco_export(tmp_path / "coco", images=3, split="train")
+    doc = json.loads((tmp_path / "coco" / "annotations" / "instances_train.json").read_text())
+    leaked = {**doc, "images": doc["images"][:1], "annotations": [a for a in doc["annotations"] if a["image_id"] == doc["images"][0]["id"]]}
+    (tmp_path / "coco" / "annotations" / "instances_val.json").write_text(json.dumps(leaked))
+    shutil.copytree(tmp_path / "coco" / "images" / "train", tmp_path / "coco" / "images" / "val")
+    result, said = said_by("convert", tmp_path / "coco", tmp_path / "out", "-j", 1)
+    assert result.exit_code == 1 and "1 output id(s) would be written by more than one image" in said, said
+    assert "read once" not in said and not (tmp_path / "out").exists(), said
 
 
 def test_a_labelstudio_json_min_export_converts_as_its_json_in_the_order_it_keeps(tmp_path: Path) -> None:

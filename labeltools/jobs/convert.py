@@ -1053,9 +1053,7 @@ def record_items(
                 parts = [record.subset or "", *(p for p in relative.parent.parts if p not in ("/", ".", ".."))]
                 folders = [_UNSAFE.sub("_", part).strip("_") for part in parts]
                 image_id = where.get(export.path, "") + "_".join([*[f for f in folders if f], image_id])
-            # its subset (COCO's instances_val2017.json, CVAT's), else its file's folder (Roboflow's valid/_annotations.coco.json)
-            split = own_split(record.subset) or own_split(file_parent_name(record.annotation_file))
-            items.append(ConvertItem(record.annotation_file, image_id, kind, record, split))
+            items.append(ConvertItem(record.annotation_file, image_id, kind, record, _record_split(record)))
     _check_unique([(str(item), item.image_id) for item in items], flatten_names)
     empty = [item.image_id for item in items if item.record is not None and not item.record.labels and item.record.problem is None]
     if empty:  # the export lists every image of its task: one not annotated yet is not background
@@ -1069,16 +1067,22 @@ def record_items(
 
 
 def _without_unions(exports: list[AnnotationExport]) -> list[AnnotationExport]:
-    """The exports less each whose every image the others kept hold too, with the same
-    objects: a subset made of others (Datumaro's export of a VOC dataset writes its trainval
-    beside its train and val), read once, from those, said. The larger go first."""
+    """The exports less each whose every image the others kept hold too, with the same objects
+    and in the same split where it has one: a copy, or a subset made of others (Datumaro's export
+    of a VOC dataset writes its trainval beside its train and val), read once, from those, said.
+    The larger go first. A split's images that another split holds too are kept (ids clash, and
+    the refusal names them): their val would be trained on."""
     if len(exports) < 2:
         return exports
-    keys = [{_record_key(record) for record in export.images} for export in exports]
+    splits = [{_record_key(record): _record_split(record) for record in export.images} for export in exports]
     dropped: set[int] = set()
-    for n in sorted(range(len(exports)), key=lambda n: -len(keys[n])):
+    for n in sorted(range(len(exports)), key=lambda n: -len(splits[n])):
         others = [m for m in range(len(exports)) if m != n and m not in dropped]
-        if keys[n] and keys[n] <= set().union(*(keys[m] for m in others)):
+        held: dict[tuple[Any, ...], set[str | None]] = {}
+        for m in others:
+            for key, split in splits[m].items():
+                held.setdefault(key, set()).add(split)
+        if splits[n] and all(key in held and (split is None or split in held[key]) for key, split in splits[n].items()):
             dropped.add(n)
             log.info(
                 "%s: its %d image(s) are those of %s too, with the same objects (a copy, or a subset made of others as "
@@ -1086,6 +1090,12 @@ def _without_unions(exports: list[AnnotationExport]) -> list[AnnotationExport]:
                 ", ".join(file_name(exports[m].path) for m in others),
             )  # fmt: skip
     return [export for n, export in enumerate(exports) if n not in dropped]
+
+
+def _record_split(record: AnnotatedImage) -> str | None:
+    """The split an export puts an image in: its subset's (COCO's instances_val2017.json, CVAT's),
+    else its file's folder's (Roboflow's valid/_annotations.coco.json); None for neither."""
+    return own_split(record.subset) or own_split(file_parent_name(record.annotation_file))
 
 
 def _record_key(record: AnnotatedImage) -> tuple[Any, ...]:
