@@ -920,6 +920,8 @@ def test_a_dataset_in_a_zip_is_named_with_the_way_to_read_it(tmp_path):
     for command in (("check", zipped), ("diff", root, zipped), ("report", zipped, "-o", tmp_path / "r.html")):
         one_line_error(run(*command), f"{said}; {hint}")
     one_line_error(run("stats", zipped), f"{zipped}: not a VOC dataset folder (no SegmentationClass/ inside); {hint}")
+    one_line_error(run("export", zipped, "--to", "coco", "-d", tmp_path / "coco"), f"{zipped}: a zip archive of a VOC dataset: unpack it, and export the folder it holds")
+    assert not (tmp_path / "coco").exists()
 
 
 def test_a_macs_residue_beside_the_data_is_no_data(tmp_path):
