@@ -783,7 +783,7 @@ def export_dataset(
         raise DatasetError(f"{out}: already exists and is not empty; pass --overwrite to export into it")
     listed: list[PathLike] = [sources] if isinstance(sources, (str, os.PathLike)) else list(sources)
     for given in listed:  # annotations in a .zip are read in place; a dataset is read from its folder
-        if zip_folder(given) != given and is_voc_root(zip_folder(given)):
+        if (folder := zip_folder(given)) != given and is_voc_root(folder):
             raise DatasetError(f"{given}: a zip archive of a VOC dataset: unpack it, and export the folder it holds")
     notes: list[str] = []
     if len(listed) == 1 and is_voc_root(listed[0]) and not (source in (None, "segmentation-mask") and is_mask_export(listed[0])):
