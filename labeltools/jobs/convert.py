@@ -1072,8 +1072,10 @@ def _without_unions(exports: list[AnnotationExport]) -> list[AnnotationExport]:
     of a VOC dataset writes its trainval beside its train and val), read once, from those, said.
     The larger go first. A split's images that another split holds too are kept (ids clash, and
     the refusal names them): their val would be trained on."""
+    if len(exports) < 2:
+        return exports
     names = [{image_name(record.image) for record in export.images} for export in exports]
-    if len(exports) < 2 or not any(names[n] and names[n] <= set().union(*names[:n], *names[n + 1 :]) for n in range(len(exports))):
+    if not any(names[n] and names[n] <= set().union(*names[:n], *names[n + 1 :]) for n in range(len(exports))):
         return exports  # no file's images all in others' (a train and a val): nothing is keyed by its objects
     splits = [{_record_key(record): _record_split(record) for record in export.images} for export in exports]
     dropped: set[int] = set()
