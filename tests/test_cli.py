@@ -850,15 +850,6 @@ def test_predictions_saved_as_jpeg_are_named_with_why_they_are_not_read(tmp_path
         (pred / f"im{i}.png").unlink()
     why = "a label map must be a PNG, which keeps every class value (a JPEG's compression changes them along every edge)"
     one_line_error(run("evaluate", root, pred, "-n", "4"), f"{pred}: holds no prediction named like the ground truth (im0.png, ...); it holds im0.jpg, im1.jpg, im2.jpg: {why}")
-    arrays = tmp_path / "arrays"  # np.save of each prediction's argmax
-    arrays.mkdir()
-    for i in range(3):
-        np.save(arrays / f"im{i}.npy", np.zeros((6, 8), np.int64))
-    one_line_error(
-        run("evaluate", root, arrays, "-n", "4"),
-        f"{arrays}: holds no prediction named like the ground truth (im0.png, ...); it holds im0.npy, im1.npy, im2.npy: "
-        "write each as a label PNG (labeltools.write_label(path, argmax))",
-    )
     write_label(pred / "im0.png", np.zeros((6, 8), np.uint8))
     write_label(pred / "im2.png", np.zeros((6, 8), np.uint8))
     result = run("evaluate", root, pred, "-n", "4", "-j", "1")
@@ -867,6 +858,51 @@ def test_predictions_saved_as_jpeg_are_named_with_why_they_are_not_read(tmp_path
     assert "scored 2, failed 1" in result.stderr
     (pred / "im1.jpg").unlink()
     assert "im1.png (skip such images with --missing skip)" in run("evaluate", root, pred, "-n", "4").stderr
+
+
+def test_predictions_saved_as_arrays_score_as_their_pngs_and_bad_arrays_are_named(tmp_path):
+    """A scoring script's ``np.save`` of each argmax (``.npy``, integers, booleans or whole
+    floats; ``(H, W)`` or with an axis of one) scores as the same predictions saved as label PNGs.
+    An array of scores per class, of fractions, of values outside 0..255, or a file that is no
+    array fails its image naming what it holds; the other images are scored."""
+    root = small_voc(tmp_path / "voc")
+    pred = predictions(tmp_path, root)
+    arrays = tmp_path / "arrays"
+    arrays.mkdir()
+    saved = (lambda v: v.astype(np.int64), lambda v: v.astype(np.float32)[None], lambda v: v.astype(np.uint8)[..., None])
+    for save, png in zip(saved, sorted(pred.glob("*.png"))):
+        np.save(arrays / f"{png.stem}.npy", save(read_label(png)))
+    scores = {}
+    for name, folder in (("png", pred), ("npy", arrays)):
+        result = run("evaluate", root, folder, "--json", tmp_path / f"{name}.json", "-j", "1")
+        assert result.exit_code == 0, result.output
+        scores[name] = json.loads((tmp_path / f"{name}.json").read_text())
+    assert scores["npy"]["confusion_matrix"] == scores["png"]["confusion_matrix"] == [[96, 0, 0, 0], [4, 12, 0, 0], [2, 0, 6, 0], [0, 0, 0, 0]]
+    assert scores["npy"]["mean_iou"] == scores["png"]["mean_iou"]
+    np.save(arrays / "im1.npy", np.zeros((6, 8), bool))  # a binary model's mask
+    result = run("evaluate", root, arrays, "--json", tmp_path / "bool.json", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "bool.json").read_text())["confusion_matrix"][0] == [96, 0, 0, 0]
+    np.save(arrays / "im0.npy", np.zeros((4, 6, 8), np.float32))  # the scores, before their argmax
+    np.save(arrays / "im1.npy", np.full((6, 8), 0.4))  # a probability
+    np.save(arrays / "im2.npy", np.full((6, 8), -1, np.int16))
+    result = run("evaluate", root, arrays, "-j", "1")
+    assert result.exit_code == 1
+    assert (
+        f"{arrays / 'im0.npy'}: holds an array of shape (4, 6, 8), not one class index per pixel (H, W); scores per "
+        "class become a prediction by their argmax over the classes' axis (np.save(path, scores.argmax(0)))"
+    ) in result.stderr
+    assert f"{arrays / 'im1.npy'}: holds 48 value(s) that are no whole number (such as 0.4): scores or probabilities" in result.stderr
+    assert f"{arrays / 'im2.npy'}: array with 48 pixel(s) outside 0..255 (min -1, max -1)" in result.stderr
+    assert "scored 0, failed 3" in result.stderr and "Traceback" not in result.output
+    np.save(arrays / "im0.npy", read_label(pred / "im0.png"))
+    (arrays / "im1.npy").write_bytes(b"not an array")
+    np.save(arrays / "im2.npy", np.array([{"class": 1}], dtype=object), allow_pickle=True)
+    result = run("evaluate", root, arrays, "-j", "1")
+    assert result.exit_code == 1
+    assert f"{arrays / 'im1.npy'}: cannot be read as an array of class indices (.npy): " in result.stderr
+    assert f"{arrays / 'im2.npy'}: cannot be read as an array of class indices (.npy): " in result.stderr
+    assert "scored 1, failed 2" in result.stderr
 
 
 def test_evaluate_bad_prediction_is_reported_and_the_rest_scored(tmp_path):

@@ -14,7 +14,7 @@ the Datumaro one in Datumaro's (see ``consumers.py``).
 
 ``--help``: each command's ``Examples:`` lines run in order in a fresh copy of a folder holding
 what they name: the sample as ``annotations/`` (and two of its files as ``a.json``, ``b.json``,
-its ``labels.txt``), a converted ``dataset``, predictions ``preds/``, grayscale ``masks/``,
+its ``labels.txt``), a converted ``dataset``, predictions ``preds/`` (and as ``np.save`` arrays in ``arrays/``), grayscale ``masks/``,
 Cityscapes-style ``gtFine/`` files and labelIds predictions of them in ``results/``, trainId maps in ``gt/`` and ``pred/``, ADE20K labels as shipped in ``ade/gt/`` (images in ``ade/img/``) and a model's train ids in ``ade/argmax/``, PASCAL VOC 2012 as shipped in ``voc/`` and SBD's
 release for it in ``sbd/``, a VOC folder of frames of four videos in ``frames/``, a Kaggle dataset of
 images and binary masks in ``kaggle/``, and exports of other
@@ -249,11 +249,12 @@ def help_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     cvat_export(world / "cvat", images=3)
     shutil.make_archive(str(world / "cvat-export"), "zip", world / "cvat")  # as CVAT hands it over
     cityscapes_export(world / "cityscapes", images=2)
-    for folder in ("preds", "masks", "gtFine", "gt", "pred"):
+    for folder in ("preds", "arrays", "masks", "gtFine", "gt", "pred"):
         (world / folder).mkdir(parents=True)
     for label in sorted((world / "dataset" / "SegmentationClass").glob("*.png")):
         values = read_label(label)
         write_label(world / "preds" / label.name, np.where(values == 255, 0, values).astype(np.uint8))
+        np.save(world / "arrays" / f"{label.stem}.npy", np.where(values == 255, 0, values).astype(np.int64))
         write_gray_label(world / "masks" / label.name, values)
     ids = ClassTable.load("cityscapes")
     label_ids = np.array([[7, 7, 26, 26, 0], [8, 8, 26, 17, 18], [11, 21, 23, 24, 33]], np.uint8)

@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from labeltools.cli import app
 from labeltools.core.errors import DatasetError, ReportError
 from labeltools.formats.labels import read_label, write_gray_label, write_label
-from labeltools.formats.voc import write_split
+from labeltools.formats.voc import read_split, write_split
 from labeltools.jobs.convert import SAMPLE_DIR
 from labeltools.jobs.diff import diff_datasets
 from labeltools.jobs.evaluate import evaluate_dataset
@@ -133,6 +133,32 @@ def test_scores_and_changes_are_those_of_evaluate_and_diff(sample: dict[str, Pat
     with Image.open(io.BytesIO(_decode(page["changes"]["most"][0]["changed"]))) as picture:
         pixels = np.asarray(picture.convert("RGB")).reshape(-1, 3).astype(int)
     assert ((pixels[:, 0] > 180) & (pixels[:, 1] < 80)).any()  # changed pixels are red
+
+
+def test_predictions_saved_as_arrays_are_scored_and_drawn_as_their_pngs(sample: dict[str, Path], tmp_path: Path) -> None:
+    """Predictions a scoring script saved with ``np.save`` (``.npy``) give the report the scores
+    and the pictures the same predictions give as label PNGs; those of the val split alone score
+    val, as ``evaluate`` finds them."""
+    arrays = tmp_path / "arrays"
+    arrays.mkdir()
+    for path in sorted(sample["pred"].glob("*.png")):
+        np.save(arrays / f"{path.stem}.npy", read_label(path).astype(np.int32))
+    pages = []
+    for folder in (sample["pred"], arrays):
+        report = make_report(sample["voc"], tmp_path / f"{folder.name}.html", ReportOptions(pred=str(folder), worst=3), jobs=1)
+        assert report.matrix is not None and not [p for p in report.check.problems if p.kind == "prediction"]
+        scores = report.page()["predictions"]
+        assert scores.pop("folder") == str(folder) and len(scores["worst"]) == 3 and scores["worst"][0]["pred"]
+        pages.append((report.matrix.matrix, scores))
+    np.testing.assert_array_equal(pages[1][0], pages[0][0])
+    assert pages[1][1] == pages[0][1]  # every score, and the worst images' pictures
+    val = read_split(sample["voc"], "val")
+    for path in arrays.glob("*.npy"):
+        if path.stem not in val:
+            path.unlink()
+    result = run("report", sample["voc"], "-o", tmp_path / "val.html", "--pred", arrays, "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert f"predictions: of the {len(val)} id(s) of {sample['voc'] / 'ImageSets' / 'Segmentation' / 'val.txt'}" in result.stderr
 
 
 def _decode(uri: str) -> bytes:

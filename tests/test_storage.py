@@ -3,6 +3,7 @@ pointed at it), and fsspec's memory file system for the storage layer itself."""
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -116,15 +117,24 @@ def test_weights_and_evaluate_read_s3(s3: Any, reference: Path, tmp_path: Path) 
         guess[guess == 255] = 0
         guess[::5] = 1
         write_label(pred / label.name, guess)
+        s3.pipe_file(f"out/arrays/{label.stem}.npy", _npy(guess))  # a scoring script's np.save
     s3.put(f"{pred}/", "out/pred/", recursive=True)
-    for where, root, guesses in (("local", str(reference), str(pred)), ("s3", "s3://out/c", "s3://out/pred")):
+    runs = (("local", str(reference), str(pred)), ("s3", "s3://out/c", "s3://out/pred"), ("arrays", "s3://out/c", "s3://out/arrays"))
+    for where, root, guesses in runs:
         result = cli("weights", root, "-o", tmp_path / f"{where}.npy", "-j", "2")
         assert result.exit_code == 0, result.output
         result = cli("evaluate", root, guesses, "-n", "9", "--json", tmp_path / f"{where}.json")
         assert result.exit_code == 0, result.output
     assert (tmp_path / "s3.npy").read_bytes() == (tmp_path / "local.npy").read_bytes()
-    local, remote = (json.loads((tmp_path / f"{w}.json").read_text()) for w in ("local", "s3"))
-    assert remote == local and 0.2 < remote["mean_iou"] < 1.0
+    local, remote, arrays = (json.loads((tmp_path / f"{w}.json").read_text()) for w in ("local", "s3", "arrays"))
+    assert remote == local == arrays and 0.2 < remote["mean_iou"] < 1.0
+
+
+def _npy(array: Any) -> bytes:
+    """The bytes ``np.save`` writes of an array."""
+    out = io.BytesIO()
+    np.save(out, array)
+    return out.getvalue()
 
 
 def test_weights_can_be_written_to_s3(s3: Any, reference: Path) -> None:

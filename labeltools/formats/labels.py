@@ -29,7 +29,7 @@ from labeltools.core.colormap import palette_bytes
 from labeltools.core.errors import ColourImageError, LabelFileError, LabeltoolsError
 from labeltools.core.files import json_text
 from labeltools.engine.storage import atomic_write as atomic_write
-from labeltools.engine.storage import is_url, location, names_beside, read_bytes, stem_of
+from labeltools.engine.storage import is_url, list_files, location, names_beside, pngs_in, read_bytes, stem_of
 
 #: zlib settings for label PNGs. Label maps are long runs of few values: zlib's run-length
 #: strategy (Z_RLE) compresses them about as well as level 6 at a third of its time, and both
@@ -463,6 +463,8 @@ def read_label_palette(path: PathLike) -> tuple[NDArray[np.uint8], NDArray[np.ui
         file points to ``labeltools remap``), or holds values above 255.
     """
     data = _label_data(path)
+    if str(path).lower().endswith(ARRAY_SUFFIX):
+        return _array_label(data, path), None
     plain = plain_png(data, str(path))
     if plain is not None:
         return plain.pixels, plain.palette
@@ -507,14 +509,15 @@ def label_histogram(path: PathLike) -> tuple[NDArray[np.int64], tuple[int, int]]
     Raises:
         LabelFileError: see :func:`read_label_palette`.
     """
-    data = _label_data(path)
-    plain = plain_png(data, str(path))
-    if plain is not None:
-        return plain.histogram(), (plain.rows.shape[0], plain.rows.shape[1] - 1)
-    with open_image(path, data=data) as image:
-        counts = image_histogram(image)
-        if counts is not None:
-            return counts, (image.height, image.width)
+    if not str(path).lower().endswith(ARRAY_SUFFIX):  # an array is counted as read
+        data = _label_data(path)
+        plain = plain_png(data, str(path))
+        if plain is not None:
+            return plain.histogram(), (plain.rows.shape[0], plain.rows.shape[1] - 1)
+        with open_image(path, data=data) as image:
+            counts = image_histogram(image)
+            if counts is not None:
+                return counts, (image.height, image.width)
     label = read_label(path)
     return np.bincount(label.ravel(), minlength=256).astype(np.int64), label.shape  # type: ignore[return-value]
 
@@ -529,7 +532,8 @@ def image_histogram(image: Image.Image) -> NDArray[np.int64] | None:
 
 
 def read_label(path: PathLike) -> NDArray[np.uint8]:
-    """Read a label file (palette, grayscale, or 16-bit that fits) as ``(H, W)`` uint8 indices.
+    """Read a label file (palette, grayscale, or 16-bit that fits; or a prediction saved as a
+    NumPy array, see :func:`prediction_files`) as ``(H, W)`` uint8 indices.
 
     Raises:
         LabelFileError: see :func:`read_label_palette`.
@@ -537,12 +541,60 @@ def read_label(path: PathLike) -> NDArray[np.uint8]:
     return read_label_palette(path)[0]
 
 
-def _narrow(wide: NDArray[np.integer], path: PathLike) -> NDArray[np.uint8]:
+#: A prediction saved as an array: ``np.save`` of a model's argmax (see :func:`prediction_files`).
+ARRAY_SUFFIX = ".npy"
+
+
+def prediction_files(folder: Any) -> list[Any]:
+    """The predictions of a folder: its label PNGs, or, where it holds none, the class indices
+    a model's scoring script saved with ``np.save`` (``.npy``, an ``(H, W)`` array each; see
+    :func:`read_label`)."""
+    return pngs_in(folder) or list_files(folder, (ARRAY_SUFFIX,))
+
+
+def _array_label(data: bytes, path: PathLike) -> NDArray[np.uint8]:
+    """The class indices of a ``.npy`` file: an ``(H, W)`` array (or ``(1, H, W)``,
+    ``(H, W, 1)``) of integers, booleans or whole numbers stored as floats, each in 0..255.
+
+    Raises:
+        LabelFileError: not an array file, of another shape (scores per class: their argmax is
+            the prediction), fractions (scores: not yet classes) or values outside 0..255.
+    """
+    try:
+        array = np.load(io.BytesIO(data), allow_pickle=False)
+    except (ValueError, OSError, EOFError) as exc:
+        raise LabelFileError(f"{path}: cannot be read as an array of class indices (.npy): {exc}") from None
+    if not isinstance(array, np.ndarray):  # an .npz archive under this name
+        raise LabelFileError(f"{path}: holds several arrays (an .npz archive), not one array of class indices")
+    if array.ndim == 3 and 1 in (array.shape[0], array.shape[-1]):
+        array = array.reshape(array.shape[1:] if array.shape[0] == 1 else array.shape[:-1])
+    if array.ndim != 2:
+        raise LabelFileError(
+            f"{path}: holds an array of shape {array.shape}, not one class index per pixel (H, W); scores per "
+            "class become a prediction by their argmax over the classes' axis (np.save(path, scores.argmax(0)))"
+        )
+    if array.dtype == bool:
+        return array.astype(np.uint8)
+    if array.dtype.kind == "f":
+        whole = np.isfinite(array) & (array == np.round(array))
+        if not whole.all():
+            raise LabelFileError(
+                f"{path}: holds {int(np.count_nonzero(~whole))} value(s) that are no whole number (such as "
+                f"{array[~whole].flat[0].item()!r}): scores or probabilities, not class indices; save the classes "
+                "(np.save(path, scores.argmax(0)), or a threshold's result for one class)"
+            )
+    elif array.dtype.kind not in "iu":
+        raise LabelFileError(f"{path}: holds values of type {array.dtype}, not class indices (integers)")
+    return _narrow(array, path, "array")
+
+
+def _narrow(wide: NDArray[Any], path: PathLike, what: str = "16-bit image") -> NDArray[np.uint8]:
     wide = np.asarray(wide)
     nbad = int(np.count_nonzero((wide < 0) | (wide > 255)))
     if nbad:
+        low, high = int(wide.min()), int(wide.max())
         raise LabelFileError(
-            f"{path}: 16-bit image with {nbad} pixel(s) outside 0..255 (max {int(wide.max())}); "
+            f"{path}: {what} with {nbad} pixel(s) outside 0..255 ({f'min {low}, ' if low < 0 else ''}max {high}); "
             "a label map holds one byte per pixel"
         )
     return wide.astype(np.uint8)

@@ -30,7 +30,7 @@ from labeltools.engine.executor import (
 from labeltools.engine.storage import list_files, location, pngs_in
 from labeltools.formats.cityscapes import chosen_maps, export_maps, frame_prefixes, label_maps, map_frame
 from labeltools.formats.folders import not_a_folder, other_masks_hint, stem_endings
-from labeltools.formats.labels import NOT_PNG, not_png_hint, read_label
+from labeltools.formats.labels import NOT_PNG, not_png_hint, prediction_files, read_label
 from labeltools.formats.voc import (
     GIVE_CLASSES,
     WITHHELD,
@@ -168,20 +168,20 @@ def evaluation_pairs(gt: PathLike, pred: PathLike, split: str | None = None) -> 
         raise DatasetError(no_labels(gt_dir) if is_voc_root(gt_dir) and split is None else f"{gt_dir}: no ground-truth label files (.png){other_masks_hint(gt_dir)}")
     # A prediction of an image outside the split has ground truth: it is only not asked for.
     stems = labelled if labelled is not None else {p.stem for p in gt_paths}
-    predicted = {p.stem for p in pngs_in(pred_dir)}
+    files = prediction_files(pred_dir)
+    suffix = files[0].suffix if files else ".png"  # label PNGs, else arrays (np.save of each argmax)
+    predicted = {p.stem for p in files}
     asked = {p.stem for p in gt_paths}
     named = prediction_stem(asked, predicted)  # CamVid's <image>_L.png scored against <image>.png, and the reverse
-    pairs = [(str(p), str(pred_dir / f"{named(p.stem)}.png")) for p in gt_paths]
+    pairs = [(str(p), str(pred_dir / f"{named(p.stem)}{suffix}")) for p in gt_paths]
     stems, asked = {named(stem) for stem in stems}, {named(stem) for stem in asked}
     if not predicted & asked:
-        others = sorted(p.name for p in pred_dir.iterdir() if p.stem in asked and p.suffix.lower() != ".png")
-        arrays = others and all(name.lower().endswith(".npy") for name in others)  # np.save of each argmax
-        saved = "write each as a label PNG (labeltools.write_label(path, argmax))" if arrays else NOT_PNG
-        why = f"; it holds {', '.join(others[:3])}{' ...' if len(others) > 3 else ''}: {saved}" if others else ""
+        others = sorted(p.name for p in pred_dir.iterdir() if p.stem in asked and p.suffix.lower() != suffix)
+        why = f"; it holds {', '.join(others[:3])}{' ...' if len(others) > 3 else ''}: {NOT_PNG}" if others else ""
         if is_voc_root(pred_dir):
             why = "; it is a VOC dataset: the ground truth comes first (labeltools evaluate GT PRED)"
-        raise DatasetError(f"{pred_dir}: holds no prediction named like the ground truth ({gt_paths[0].name}, ...){why}")
-    _not_scored(pred_dir, sorted(f"{p}.png" for p in predicted - stems), "have no ground truth")
+        raise DatasetError(f"{pred_dir}: holds no prediction named like the ground truth ({gt_paths[0].stem}{suffix}, ...){why}")
+    _not_scored(pred_dir, sorted(f"{p}{suffix}" for p in predicted - stems), "have no ground truth")
     return pairs
 
 
@@ -366,7 +366,7 @@ def evaluate_dataset(
     pairs = evaluation_pairs(gt, pred, split) if gt_paths is None else frame_pairs(gt_paths, pred)
     label_stem, pred_stem = (location(path).stem for path in pairs[0])
     if gt_paths is None and label_stem != pred_stem:
-        matched = f"each label scored against the prediction its stem pairs with ({label_stem}.png against {pred_stem}.png)"
+        matched = f"each label scored against the prediction its stem pairs with ({location(pairs[0][0]).name} against {location(pairs[0][1]).name})"
         chosen = f"{chosen}; {matched}" if chosen else matched
     score = scoring(table, gt_table, ignore_index)
     return Evaluation(
@@ -379,7 +379,7 @@ def predictions_split(gt: PathLike, pred: PathLike) -> str | None:
     (see :func:`~labeltools.formats.voc.split_listing`): predictions of ``val.txt`` alone score
     val, not every label, the others missing."""
     folder = location(pred)
-    return split_listing(gt, (p.stem for p in pngs_in(folder))) if folder.is_dir() else None
+    return split_listing(gt, (p.stem for p in prediction_files(folder))) if folder.is_dir() else None
 
 
 class Scoring(NamedTuple):

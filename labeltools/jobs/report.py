@@ -29,10 +29,10 @@ from labeltools.core.errors import DatasetError, LabeltoolsError, ReportError
 from labeltools.core.options import VOID
 from labeltools.core.version import __version__
 from labeltools.engine.executor import FileResult, OneRun, map_files
-from labeltools.engine.storage import ensure_dir, location, pngs_in
+from labeltools.engine.storage import ensure_dir, location
 from labeltools.formats.cityscapes import label_maps
 from labeltools.formats.folders import not_a_folder
-from labeltools.formats.labels import PIL_ERRORS, not_png_hint, open_image, read_label
+from labeltools.formats.labels import PIL_ERRORS, not_png_hint, open_image, prediction_files, read_label
 from labeltools.formats.report import require_report_libraries, write_report
 from labeltools.formats.voc import (
     AUG_LABELS_DIR,
@@ -584,15 +584,17 @@ def _voc_items(
         for image_id in ids:
             split_of.setdefault(image_id, name)
     predictions = location(pred) if pred is not None else None
+    files = prediction_files(predictions) if predictions is not None else []
+    suffix = files[0].suffix if files else ".png"  # as evaluate finds them
     named = str if predictions is None else prediction_stem(
-        {Path(label).stem for label, _ in check.items if label}, {p.stem for p in pngs_in(predictions)}
+        {Path(label).stem for label, _ in check.items if label}, {p.stem for p in files}
     )  # as evaluate matches them
     items = []
     for label, image in check.items:
         image_id = Path(label or image).stem
         items.append(ReportItem(
             image_id, label, image, split_of.get(image_id, ""),
-            str(predictions / f"{named(image_id)}.png") if predictions is not None and label and (scored is None or image_id in scored) else "",
+            str(predictions / f"{named(image_id)}{suffix}") if predictions is not None and label and (scored is None or image_id in scored) else "",
             str(old_files[image_id]) if label and image_id in old_files else "",
         ))  # fmt: skip
     return items, {name: sizes[name] for name in names if name in sizes}  # in file-name order
