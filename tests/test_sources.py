@@ -1908,6 +1908,42 @@ def test_binary_masks_of_0_and_255_are_said_and_read_by_an_index_map(tmp_path: P
         ), (command, pointed.stderr)
 
 
+def test_a_folder_of_annotations_given_to_a_dataset_command_is_sent_to_convert(tmp_path: Path) -> None:
+    """A new user's first try: ``stats`` (or check, weights, report, diff, evaluate) on the
+    folder of labelme files, or of another tool's export, or on one such file. Each names what
+    it holds and the command that makes label maps of it, where it said only that no label map
+    was there (of a file: "not a VOC dataset folder")."""
+    labelme = tmp_path / "annotations"
+    shutil.copytree(SAMPLE_DIR, labelme)
+    coco = coco_export(tmp_path / "coco", images=1)
+    to_convert = f"labeltools convert {labelme} NEW_FOLDER makes a VOC dataset of them"
+    commands = (
+        ["stats", labelme], ["check", labelme], ["weights", labelme, "-o", tmp_path / "w.npy"],
+        ["report", labelme, "-o", tmp_path / "r.html"], ["diff", labelme, labelme], ["evaluate", labelme, labelme, "-n", "3"],
+    )  # fmt: skip
+    for command in commands:
+        result = runner.invoke(app, [str(part) for part in command])
+        said = " ".join(result.stderr.split())
+        assert result.exit_code == 1 and said.endswith(f"; it holds 8 labelme annotation(s), not label maps: {to_convert}"), (command, said)
+        assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
+    annotations = coco.parent  # its instances_val.json
+    said = " ".join(runner.invoke(app, ["stats", str(annotations)]).stderr.split())
+    assert said.endswith(
+        f"; it holds 1 .json file(s), not label maps: if they are annotations (labelme's, or an export of COCO, CVAT, "
+        f"Datumaro, Label Studio, Cityscapes), labeltools convert {annotations} NEW_FOLDER makes a VOC dataset of them"
+    ), said
+    one = labelme / "street_01.json"
+    said = " ".join(runner.invoke(app, ["stats", str(one)]).stderr.split())
+    assert said == f"error: {one}: a file, not a folder; it is a labelme annotation, not a label map: labeltools convert {one} NEW_FOLDER makes a VOC dataset of it", said
+    said = " ".join(runner.invoke(app, ["weights", str(coco), "-o", str(tmp_path / "w.npy")]).stderr.split())
+    assert said.endswith(
+        f"{coco}: a file, not a folder; if it holds annotations (labelme's, or an export of COCO, CVAT, Datumaro, Label Studio, "
+        f"Cityscapes), labeltools convert {coco} NEW_FOLDER makes a VOC dataset of it"
+    ), said
+    assert runner.invoke(app, ["convert", str(labelme), str(tmp_path / "voc"), "-j", "1"]).exit_code == 0  # as said
+    assert runner.invoke(app, ["stats", str(tmp_path / "voc")]).exit_code == 0
+
+
 def test_ade20k_and_mmsegmentation_layouts_convert_with_their_splits(tmp_path: Path) -> None:
     """ADE20K as shipped (annotations/training beside images/training, no class list) and an
     mmsegmentation layout (ann_dir/val beside img_dir/val): the class table given is used, each

@@ -76,7 +76,7 @@ def other_masks_hint(folder: PathLike) -> str:
     if isinstance(where, Path) and where.suffix.lower() == ".zip" and where.is_file():
         return "; it is a zip archive: unpack it, and give the folder it holds"
     if not where.is_dir():
-        return ""
+        return _annotations_hint(where, folder) if where.is_file() else ""
     if said := sbd_hint(where) or open_images_said(where):
         return said
     masks = list_files(where, OTHER_MASK_SUFFIXES)
@@ -99,7 +99,37 @@ def other_masks_hint(folder: PathLike) -> str:
     if inner:  # a downloaded dataset's folder: its masks are in a folder of it
         which = f"{inner[0]} and {len(inner) - 1} more folder(s): give one of them" if len(inner) > 1 else f"{inner[0]}: give that folder"
         return f"; its masks are in {which}, or labeltools convert {folder} NEW_FOLDER makes a VOC dataset of them"
-    return ""
+    return _annotations_hint(where, folder)
+
+
+#: Files of a dataset folder that are no annotation (this project's record of a dataset).
+_DATASET_RECORDS = frozenset({"dataset_meta.json"})
+
+
+def _annotations_hint(where: Any, given: PathLike) -> str:
+    """What to do with annotation files (``.json``, ``.xml``: labelme's, another tool's export),
+    a folder of them or one, given where label maps are read: convert them first. labelme's
+    files, the commonest, are named as such (a ``"shapes"`` key near the start of the first few)."""
+    one = not where.is_dir()
+    kept = [where] if one else list_files(where, (".json", ".xml"))
+    files = [path for path in kept if path.suffix.lower() in (".json", ".xml") and path.name not in _DATASET_RECORDS]
+    if not files:
+        return ""
+    convert = f"labeltools convert {given} NEW_FOLDER makes a VOC dataset of {'it' if one else 'them'}"
+    if sum(_starts_with_shapes(path) for path in files[:5]) == min(len(files), 5):
+        return f"; it is a labelme annotation, not a label map: {convert}" if one else f"; it holds {len(files)} labelme annotation(s), not label maps: {convert}"
+    kinds = "/".join(sorted({path.suffix.lower() for path in files}))
+    held = "; if it holds" if one else f"; it holds {len(files)} {kinds} file(s), not label maps: if they are"
+    return f"{held} annotations (labelme's, or an export of COCO, CVAT, Datumaro, Label Studio, Cityscapes), {convert}"
+
+
+def _starts_with_shapes(path: Any) -> bool:
+    """Whether a JSON file's first 4 KB hold labelme's ``"shapes"`` key."""
+    try:
+        with path.open("rb") as handle:
+            return b'"shapes"' in handle.read(4096)
+    except OSError:
+        return False
 
 
 def _is_photo(path: Any) -> bool:

@@ -41,7 +41,7 @@ from labeltools.core.errors import ClassTableError, DatasetError
 from labeltools.core.files import read_small_text
 from labeltools.core.options import LABELME_RULES, MAX_CLASSES
 from labeltools.engine.storage import atomic_writes, list_files, location, pngs_in, read_bytes
-from labeltools.formats.folders import images_beside, is_version_name, other_masks_hint
+from labeltools.formats.folders import images_beside, is_version_name, not_a_folder, other_masks_hint
 from labeltools.formats.labels import open_image, read_label
 
 IMAGES_DIR = "JPEGImages"
@@ -471,8 +471,16 @@ def label_ids(root: PathLike, labels_dir: str = LABELS_DIR) -> list[str]:
     """Ids of every label in ``SegmentationClass`` (or the dataset's ``labels_dir``), sorted."""
     folder = location(root) / labels_dir
     if not folder.is_dir():
-        raise DatasetError(f"{root}: not a VOC dataset folder (no {labels_dir}/ inside){other_masks_hint(root)}")
+        raise DatasetError(not_a_voc_folder(root, labels_dir))
     return [p.stem for p in pngs_in(folder)]
+
+
+def not_a_voc_folder(root: PathLike, labels_dir: str = LABELS_DIR) -> str:
+    """Why ``root`` is no VOC dataset folder, in words: a file (an annotation file, with the way
+    to convert it), or a folder without ``labels_dir`` (with what it holds instead)."""
+    if location(root).is_file():
+        return not_a_folder(root)
+    return f"{root}: not a VOC dataset folder (no {labels_dir}/ inside){other_masks_hint(root)}"
 
 
 def no_labels(root: PathLike) -> str:
@@ -500,7 +508,7 @@ def dataset_ids(root: PathLike, split: str | None = None) -> list[str]:
         DatasetError: not a VOC folder, or the split file is missing.
     """
     if not is_voc_root(root):
-        raise DatasetError(f"{root}: not a VOC dataset folder (no {LABELS_DIR}/ inside){other_masks_hint(root)}")
+        raise DatasetError(not_a_voc_folder(root))
     refuse_mask_export(root)
     return label_ids(root) if split is None else read_split(root, split)
 
