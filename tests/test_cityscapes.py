@@ -22,6 +22,7 @@ from exports import cityscapes_export
 
 from labeltools.core.classes import ClassTable
 from labeltools.core.errors import DatasetError, EvaluationError
+from labeltools.formats.labels import read_label
 from labeltools.jobs.check import CityscapesCheck
 from labeltools.jobs.diff import diff_datasets
 from labeltools.jobs.evaluate import evaluate_dataset
@@ -130,9 +131,10 @@ def test_the_command_scores_a_gtfine_folder_as_cityscapesscripts_does(tmp_path: 
 
 def test_a_flat_folder_of_label_ids_scores_the_same(tmp_path: Path) -> None:
     """The maps of one frame need not sit in city folders, and the predictions may (mmsegmentation
-    writes them flat, cityscapesScripts finds them anywhere)."""
+    writes them flat, cityscapesScripts finds them anywhere); predictions saved as ``np.save``
+    arrays score the same."""
     cityscapes_val(tmp_path / "cs")
-    flat, nested = tmp_path / "flat", tmp_path / "nested"
+    flat, nested, arrays = tmp_path / "flat", tmp_path / "nested", tmp_path / "arrays"
     flat.mkdir()
     for path in (tmp_path / "cs" / "gtFine" / "val").glob("*/*_labelIds.png"):
         (flat / path.name).write_bytes(path.read_bytes())
@@ -140,9 +142,13 @@ def test_a_flat_folder_of_label_ids_scores_the_same(tmp_path: Path) -> None:
         city = nested / path.name.split("_")[0]
         city.mkdir(parents=True, exist_ok=True)
         (city / path.name.replace("_leftImg8bit", "")).write_bytes(path.read_bytes())
-    evaluation = evaluate_dataset(flat, nested, classes="cityscapes", jobs=1)
-    evaluation.run()
-    assert_same_scores(our_scores(evaluation.scores()), reference_scores(tmp_path / "cs", tmp_path / "cs" / "results"))
+        (arrays / city.name).mkdir(parents=True, exist_ok=True)
+        np.save(arrays / city.name / f"{path.stem}.npy", read_label(path).astype(np.int64))
+    reference = reference_scores(tmp_path / "cs", tmp_path / "cs" / "results")
+    for predictions in (nested, arrays):
+        evaluation = evaluate_dataset(flat, predictions, classes="cityscapes", jobs=1)
+        assert all(result.ok for result in evaluation.run()) and evaluation.matrix.images == sum(CITIES.values())
+        assert_same_scores(our_scores(evaluation.scores()), reference)
 
 
 def test_train_id_predictions_meet_either_kind_of_ground_truth(tmp_path: Path) -> None:

@@ -404,7 +404,7 @@ def report_command(
     num_classes: NumClassesOption = None,
     pred: Annotated[
         Optional[str],
-        typer.Option("--pred", metavar="FOLDER", help="Predictions (label PNGs named like the labels, or .npy arrays of np.save(path, argmax); of a Cityscapes folder PNGs by frame): adds per-class scores, the confusion matrix and the worst images."),
+        typer.Option("--pred", metavar="FOLDER", help="Predictions (label PNGs named like the labels, or .npy arrays of np.save(path, argmax); of a Cityscapes folder by frame): adds per-class scores, the confusion matrix and the worst images."),
     ] = None,
     compare: Annotated[
         Optional[str],

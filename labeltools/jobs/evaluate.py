@@ -30,7 +30,7 @@ from labeltools.engine.executor import (
 from labeltools.engine.storage import list_files, location, pngs_in
 from labeltools.formats.cityscapes import chosen_maps, export_maps, frame_prefixes, label_maps, map_frame
 from labeltools.formats.folders import not_a_folder, other_masks_hint, stem_endings
-from labeltools.formats.labels import NOT_PNG, not_png_hint, prediction_files, read_label
+from labeltools.formats.labels import ARRAY_SUFFIX, NOT_PNG, not_png_hint, prediction_files, read_label
 from labeltools.formats.voc import (
     GIVE_CLASSES,
     WITHHELD,
@@ -479,7 +479,8 @@ def cityscapes_choice(
 def frame_pairs(gt_paths: Sequence[Any], pred: PathLike) -> list[tuple[str, str]]:
     """Cityscapes ground-truth files with their predictions, found under ``pred`` (sub-folders
     searched) by the frame their names start with, as cityscapesScripts finds them
-    (``frankfurt_000000_000294_leftImg8bit.png`` for ``frankfurt_000000_000294_gtFine_labelIds.png``).
+    (``frankfurt_000000_000294_leftImg8bit.png`` for ``frankfurt_000000_000294_gtFine_labelIds.png``);
+    where ``pred`` holds no PNG, its ``np.save`` arrays (see :func:`~labeltools.formats.labels.prediction_files`).
 
     Returns:
         ``(gt_path, pred_path)`` pairs; a missing prediction's path is the pattern it was
@@ -496,7 +497,9 @@ def frame_pairs(gt_paths: Sequence[Any], pred: PathLike) -> list[tuple[str, str]
     by_frame: dict[str, list[Any]] = {}
     unmatched = []
     truths = {str(path) for path in gt_paths}
-    for path in list_files(pred_dir, (".png",), recursive=True):
+    files = list_files(pred_dir, (".png",), recursive=True) or list_files(pred_dir, (ARRAY_SUFFIX,), recursive=True)
+    suffix = files[0].suffix if files else ".png"  # label PNGs, else arrays (see prediction_files)
+    for path in files:
         if str(path) in truths:  # the ground truth under the prediction folder
             continue
         of = [frame for frame in frame_prefixes(path.name) if frame in wanted]
@@ -505,13 +508,13 @@ def frame_pairs(gt_paths: Sequence[Any], pred: PathLike) -> list[tuple[str, str]
         if not of:
             unmatched.append(path.name)
     if not by_frame:
-        raise DatasetError(f"{pred_dir}: holds no prediction of a ground-truth frame ({frames[0]}_*.png, ...)")
+        raise DatasetError(f"{pred_dir}: holds no prediction of a ground-truth frame ({frames[0]}_*{suffix}, ...)")
     pairs = []
     for path, frame in zip(gt_paths, frames):
         found = by_frame.get(frame, [])
         if len(found) > 1:
             raise DatasetError(f"{pred_dir}: holds {len(found)} predictions of {frame}: {found[0]} and {found[1]}")
-        pairs.append((str(path), str(found[0] if found else pred_dir / f"{frame}_*.png")))
+        pairs.append((str(path), str(found[0] if found else pred_dir / f"{frame}_*{suffix}")))
     _not_scored(pred_dir, unmatched, "are of no ground-truth frame")
     return pairs
 
