@@ -862,6 +862,40 @@ def test_camvid_colour_masks_become_the_row_numbers_of_its_class_dict(tmp_path):
     assert f"classes: 32, from {tmp_path / 'class_dict.csv'}, numbered by row" in result.stderr
 
 
+def test_label_arrays_saved_with_numpy_become_label_pngs_by_colorize(tmp_path):
+    """Label maps kept as ``np.save`` arrays (``.npy``): the commands that read label PNGs
+    refused their folder without saying what it holds; colorize left them out of a folder. The
+    others name the arrays and colorize, which writes each as the label PNG of the same values;
+    an array that is no label map fails alone, named, and nothing is written for it."""
+    arrays = tmp_path / "arrays"
+    arrays.mkdir()
+    truth = np.zeros((20, 30), np.uint8)
+    truth[5:15, 10:25] = 2
+    truth[0] = 255
+    np.save(arrays / "a.npy", truth.astype(np.int64))
+    np.save(arrays / "b.npy", (truth == 2)[None])  # a binary mask, (1, H, W)
+    hint = f"; it holds 2 .npy array(s), and label files are PNGs: labeltools colorize {arrays} -d LABELS writes arrays of class indices as label PNGs"
+    for command, said in (
+        (["stats", str(arrays)], f"error: {arrays}: not a VOC dataset folder (no SegmentationClass/ inside){hint}"),
+        (["weights", str(arrays), "-n", "3", "-o", str(tmp_path / "w.npy")], f"error: {arrays}: not a VOC dataset folder (no SegmentationClass/ inside){hint}"),
+        (["diff", str(arrays), str(arrays)], f"error: {arrays}: no label files (.png){hint}"),
+    ):
+        result = CliRunner().invoke(app, command)
+        assert result.exit_code == 1 and " ".join(result.stderr.split()) == said, command
+    result = CliRunner().invoke(app, ["colorize", str(arrays), "-d", str(tmp_path / "labels"), "-j", "1"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "labels").iterdir()) == ["a.png", "b.png"]
+    np.testing.assert_array_equal(read_label(tmp_path / "labels" / "a.png"), truth)
+    np.testing.assert_array_equal(read_label(tmp_path / "labels" / "b.png"), (truth == 2).astype(np.uint8))
+    assert Image.open(tmp_path / "labels" / "a.png").mode == "P"
+    np.save(arrays / "c.npy", np.full((20, 30), 300))
+    result = CliRunner().invoke(app, ["colorize", str(arrays), "-d", str(tmp_path / "again"), "-j", "1"])
+    assert result.exit_code == 1 and f"{arrays / 'c.npy'}: array with 600 pixel(s) outside 0..255 (max 300)" in result.stderr
+    assert sorted(p.name for p in (tmp_path / "again").iterdir()) == ["a.png", "b.png"]
+    result = CliRunner().invoke(app, ["stats", str(tmp_path / "labels"), "-n", "3", "--json", "-"])
+    assert result.exit_code == 0, result.output
+
+
 def test_masks_of_other_formats_are_read_by_colorize_and_remap_and_named_by_the_others(tmp_path):
     """Masks kept as GIF (Carvana's, DRIVE's), TIFF (ISPRS', Inria's) or JPEG (Kvasir-SEG's):
     colorize and remap of their folder left the GIFs and TIFFs out without a word, and the

@@ -91,7 +91,7 @@ def colormap_command(
 
 @command("colorize", rich_help_panel="Colours and label files")
 def colorize_command(
-    inputs: Annotated[list[str], typer.Argument(help="Label files (grayscale or palette PNGs, or GIF, TIFF or BMP masks) holding class indices, or folders of them (of a Cityscapes city folder, its maps of the --classes ids).", metavar="INPUT", show_default=False)],
+    inputs: Annotated[list[str], typer.Argument(help="Label files (grayscale or palette PNGs, GIF, TIFF or BMP masks, or .npy arrays of np.save) holding class indices, or folders of them (of a Cityscapes city folder, its maps of the --classes ids).", metavar="INPUT", show_default=False)],
     output_dir: Annotated[Optional[str], typer.Option("--output-dir", "-d", help="Folder for the rewritten files.")] = None,
     output_alias: OutputDirAlias = None,
     gray: Annotated[bool, typer.Option("--gray", help="Write grayscale PNGs instead of palette PNGs.")] = False,
@@ -107,12 +107,14 @@ def colorize_command(
     labeltools colorize masks/ -d colour/
     labeltools colorize colour/*.png --gray -d gray/
     labeltools colorize pred/*.png -c cityscapes-train -d pred_colour/
+    labeltools colorize arrays/ -d from-arrays/
     """
     from labeltools.engine.storage import expand_inputs
     from labeltools.formats.folders import OTHER_MASK_SUFFIXES
+    from labeltools.formats.labels import ARRAY_SUFFIX
     from labeltools.jobs.colorize import recolor_label_files
     output_dir = required(either(output_dir, output_alias, "--output-dir", "-o"), "--output-dir", "-d")
-    inputs = expand_inputs(inputs, (".png", *OTHER_MASK_SUFFIXES), prefer=_cityscapes_maps(classes), say=say)
+    inputs = expand_inputs(inputs, (".png", *OTHER_MASK_SUFFIXES, ARRAY_SUFFIX), prefer=_cityscapes_maps(classes), say=say)
     results = recolor_label_files(inputs, output_dir, gray=gray, palette=load_palette(classes), jobs=jobs)
     exit_for(report_batch(results, len(inputs), "colorize", verb="wrote"))
 

@@ -16,7 +16,7 @@ from typing import Any
 from labeltools.core._types import PathLike
 from labeltools.core.errors import DatasetError
 from labeltools.engine.storage import list_files, location
-from labeltools.formats.labels import open_image
+from labeltools.formats.labels import ARRAY_SUFFIX, open_image
 from labeltools.formats.sbd import sbd_hint
 from labeltools.formats.sources import open_images_said
 
@@ -69,7 +69,8 @@ def not_a_folder(given: PathLike, what: str = "") -> str:
 
 def other_masks_hint(folder: PathLike) -> str:
     """What to do with a folder of masks in another format than PNG (see
-    :data:`OTHER_MASK_SUFFIXES`), of grey JPEG masks (Kvasir-SEG's), or of a downloaded dataset
+    :data:`OTHER_MASK_SUFFIXES`; ``np.save`` arrays), of grey JPEG masks (Kvasir-SEG's), of
+    annotations (see :func:`_annotations_hint`), or of a downloaded dataset
     whose masks are in a folder of it (see :func:`mask_folders`), to follow an error that found
     no label PNG in it; ``""`` when it holds none."""
     where = location(folder)
@@ -85,6 +86,12 @@ def other_masks_hint(folder: PathLike) -> str:
         return (
             f"; it holds {len(masks)} {kinds} mask(s), and label files are PNGs: labeltools colorize {folder} -d LABELS "
             "writes masks of class indices as label PNGs (remap --index-map 0:0,255:1 masks of 0 and 255)"
+        )
+    arrays = list_files(where, (ARRAY_SUFFIX,))
+    if arrays:
+        return (
+            f"; it holds {len(arrays)} {ARRAY_SUFFIX} array(s), and label files are PNGs: labeltools colorize {folder} "
+            "-d LABELS writes arrays of class indices as label PNGs"
         )
     jpegs = list_files(where, (".jpg", ".jpeg"))
     if jpegs and _is_grey(jpegs[0]):
