@@ -680,7 +680,7 @@ def test_split_is_deterministic_sized_and_seeded() -> None:
     assert len(val) == 10 and len(train) == 40 and not set(train) & set(val)
     assert split_ids(list(reversed(ids)), 0.2, seed=0) == (train, val)
     assert split_ids(ids, 0.2, seed=1)[1] != val
-    assert split_ids(ids, 0.0)[1] == [] and len(split_ids(ids, 1.0)[0]) == 1  # train is never empty
+    assert split_ids(ids, 0.0)[1] == [] and split_ids(ids, 1.0)[0] == []  # all train or all val, as asked
     # a file added later moves at most the boundary, never reshuffles the rest
     more_train, more_val = split_ids([*ids, "zzz"], 0.2, seed=0)
     assert len(set(val) - set(more_val)) <= 1

@@ -230,6 +230,33 @@ def test_a_small_conversion_has_both_sides(tmp_path: Path, count: int) -> None:
     assert len(read_split(tmp_path / "out", "val")) == 1 and len(read_split(tmp_path / "out", "train")) == count - 1
 
 
+def test_a_fraction_of_0_or_1_is_one_side_as_asked_and_any_other_keeps_both() -> None:
+    """``--val-fraction 1`` (a set converted for scoring alone) put one image in train without a
+    word; 0 and 1 are all train and all val, every fraction between keeps an image on each side,
+    hashed, stratified or grouped."""
+    ids, classes = rare_classes()
+    groups = {i: i[:3] for i in ids}  # im0.., im1.., im2.., im3..: four groups of ten
+    for options in ({}, {"classes": classes}, {"groups": groups}):
+        assert split_ids(ids, 1.0, **options) == ([], sorted(ids)), options
+        assert split_ids(ids, 0.0, **options) == (sorted(ids), []), options
+        train, val = split_ids(ids, 0.99, **options)
+        assert train and val and sorted(train + val) == sorted(ids), options
+    train, val = split_ids(ids[:2], 0.99)
+    assert len(train) == len(val) == 1
+
+
+def test_convert_and_split_of_fraction_1_write_every_image_to_val(tmp_path: Path) -> None:
+    for i in range(4):
+        write_annotation(tmp_path / "src", f"a{i}")
+    done = cli("convert", tmp_path / "src", tmp_path / "out", "--val-fraction", "1", "--stratify", "-j", "1")
+    assert done.exit_code == 0, done.output
+    assert "(train 0, val 4)" in done.stdout
+    assert read_split(tmp_path / "out", "train") == [] and len(read_split(tmp_path / "out", "val")) == 4
+    done = cli("split", tmp_path / "out", "--val-fraction", "0.5", "-j", "1")
+    assert done.exit_code == 0, done.output
+    assert len(read_split(tmp_path / "out", "train")) == len(read_split(tmp_path / "out", "val")) == 2
+
+
 def rare_classes() -> tuple[list[str], dict[str, set[int]]]:
     """40 images: class 1 in half, class 2 in a third, classes 3..6 in two or three images each."""
     ids = [f"im{i:02d}" for i in range(40)]

@@ -78,10 +78,11 @@ def check_fraction(val_fraction: float) -> None:
 
 def val_count(total: int, val_fraction: float) -> int:
     """How many of ``total`` ids go to val: ``round(total * val_fraction)``, but at least one and
-    at most ``total - 1`` when the fraction is above 0 and there are two ids or more (an empty
-    val or train side breaks training pipelines)."""
+    at most ``total - 1`` when the fraction lies between 0 and 1 and there are two ids or more
+    (an empty val or train side breaks training pipelines); a fraction of 0 or 1 is all train or
+    all val, as asked (a set kept for scoring alone)."""
     target = math.floor(total * val_fraction + 0.5)
-    if val_fraction > 0 and total >= 2:
+    if 0 < val_fraction < 1 and total >= 2:
         target = min(max(target, 1), total - 1)
     return target
 
@@ -296,7 +297,7 @@ def stratify(
 
     First, each class held by at least as many images (or groups) as there are folds gets one
     image (or group) in every fold that lacks it (rarest class first; a fold may pass its size
-    for this); then the rarest remaining class is spread, each image (or group) going to the
+    for this, but a fold of size 0, with nothing fixed in it, stays empty); then the rarest remaining class is spread, each image (or group) going to the
     fold that still wants most of that class (ties: the fold that still wants most images, then
     the first). ``fixed`` lists ids already in each fold (counted, not moved). With ``groups``
     (id -> group), a group's ids are placed as one, counting for as many images as hold each
@@ -340,11 +341,12 @@ def stratify(
         del left[key]
 
     rarity = sorted(images_of, key=lambda c: (images_of[c], c))
+    active = [k for k in range(count) if all_sizes[k]] or list(range(count))  # a fold of size 0 stays empty
     # 1. every class on every side, when it has images enough
     for c in rarity:
-        if holders[c] < count:
+        if holders[c] < len(active):
             continue
-        for k in range(count):  # even past a fold's size: no class left out of a side
+        for k in active:  # even past a fold's size: no class left out of a side
             if have[k][c]:
                 continue
             candidates = [key for key in left if weight[key][c]]
@@ -357,13 +359,13 @@ def stratify(
     wanted = [{c: images_of[c] * share[k] - have[k][c] for c in images_of} for k in range(count)]
     for c in rarity:
         for key in [key for key in left if weight[key][c]]:
-            open_folds = [k for k in range(count) if room[k] > 0] or list(range(count))
+            open_folds = [k for k in range(count) if room[k] > 0] or active
             k = max(open_folds, key=lambda k: (wanted[k][c], room[k], -k))
             place(key, k)
             for d, n in weight[key].items():
                 wanted[k][d] -= n
     for key in list(left):  # images holding no steering class
-        place(key, max(range(count), key=lambda k: (room[k], -k)))
+        place(key, max(active, key=lambda k: (room[k], -k)))
     return out
 
 
