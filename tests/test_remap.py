@@ -862,6 +862,22 @@ def test_camvid_colour_masks_become_the_row_numbers_of_its_class_dict(tmp_path):
     assert f"classes: 32, from {tmp_path / 'class_dict.csv'}, numbered by row" in result.stderr
 
 
+def named_then_colorized(folder, hint, out):
+    """The commands that read label PNGs, given ``folder``, say what it holds (``hint``, in one
+    line); colorize writes its label PNGs into ``out``: their names."""
+    for command, said in (
+        (["stats", str(folder)], f"error: {folder}: not a VOC dataset folder (no SegmentationClass/ inside){hint}"),
+        (["check", str(folder)], f"error: {folder}: not a VOC dataset folder (no SegmentationClass/ inside), nor a folder of label PNGs{hint}"),
+        (["evaluate", str(folder), str(folder), "-n", "3"], f"error: {folder}: no ground-truth label files (.png){hint}"),
+        (["diff", str(folder), str(folder)], f"error: {folder}: no label files (.png){hint}"),
+    ):
+        result = CliRunner().invoke(app, command)
+        assert result.exit_code == 1 and " ".join(result.stderr.split()) == said, command
+    result = CliRunner().invoke(app, ["colorize", str(folder), "-d", str(out), "-j", "1"])
+    assert result.exit_code == 0, result.output
+    return sorted(p.name for p in out.iterdir())
+
+
 def test_label_arrays_saved_with_numpy_become_label_pngs_by_colorize(tmp_path):
     """Label maps kept as ``np.save`` arrays (``.npy``): the commands that read label PNGs
     refused their folder without saying what it holds; colorize left them out of a folder. The
@@ -875,16 +891,7 @@ def test_label_arrays_saved_with_numpy_become_label_pngs_by_colorize(tmp_path):
     np.save(arrays / "a.npy", truth.astype(np.int64))
     np.save(arrays / "b.npy", (truth == 2)[None])  # a binary mask, (1, H, W)
     hint = f"; it holds 2 .npy array(s), and label files are PNGs: labeltools colorize {arrays} -d LABELS writes arrays of class indices as label PNGs"
-    for command, said in (
-        (["stats", str(arrays)], f"error: {arrays}: not a VOC dataset folder (no SegmentationClass/ inside){hint}"),
-        (["weights", str(arrays), "-n", "3", "-o", str(tmp_path / "w.npy")], f"error: {arrays}: not a VOC dataset folder (no SegmentationClass/ inside){hint}"),
-        (["diff", str(arrays), str(arrays)], f"error: {arrays}: no label files (.png){hint}"),
-    ):
-        result = CliRunner().invoke(app, command)
-        assert result.exit_code == 1 and " ".join(result.stderr.split()) == said, command
-    result = CliRunner().invoke(app, ["colorize", str(arrays), "-d", str(tmp_path / "labels"), "-j", "1"])
-    assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (tmp_path / "labels").iterdir()) == ["a.png", "b.png"]
+    assert named_then_colorized(arrays, hint, tmp_path / "labels") == ["a.png", "b.png"]
     np.testing.assert_array_equal(read_label(tmp_path / "labels" / "a.png"), truth)
     np.testing.assert_array_equal(read_label(tmp_path / "labels" / "b.png"), (truth == 2).astype(np.uint8))
     assert Image.open(tmp_path / "labels" / "a.png").mode == "P"
@@ -915,17 +922,7 @@ def test_masks_of_other_formats_are_read_by_colorize_and_remap_and_named_by_the_
         f"; it holds 2 .gif/.tif mask(s), and label files are PNGs: labeltools colorize {masks} -d LABELS writes "
         "masks of class indices as label PNGs (remap --index-map 0:0,255:1 masks of 0 and 255)"
     )
-    for command, said in (
-        (["stats", str(masks)], f"error: {masks}: not a VOC dataset folder (no SegmentationClass/ inside){hint}"),
-        (["check", str(masks)], f"error: {masks}: not a VOC dataset folder (no SegmentationClass/ inside), nor a folder of label PNGs{hint}"),
-        (["evaluate", str(masks), str(masks), "-n", "2"], f"error: {masks}: no ground-truth label files (.png){hint}"),
-        (["diff", str(masks), str(masks)], f"error: {masks}: no label files (.png){hint}"),
-    ):
-        result = CliRunner().invoke(app, command)
-        assert result.exit_code == 1 and " ".join(result.stderr.split()) == said, command
-    result = CliRunner().invoke(app, ["colorize", str(masks), "-d", str(tmp_path / "labels"), "-j", "1"])
-    assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (tmp_path / "labels").iterdir()) == ["car_mask.png", "tile.png"]
+    assert named_then_colorized(masks, hint, tmp_path / "labels") == ["car_mask.png", "tile.png"]
     np.testing.assert_array_equal(read_label(tmp_path / "labels" / "car_mask.png"), truth)
     np.testing.assert_array_equal(read_label(tmp_path / "labels" / "tile.png"), truth * 255)
     result = CliRunner().invoke(app, ["remap", str(masks), "--index-map", "0:0,1:1,255:1", "-d", str(tmp_path / "mapped"), "-j", "1"])
