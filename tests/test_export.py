@@ -523,6 +523,54 @@ def test_images_are_hard_links_where_the_file_system_allows(tmp_path: Path) -> N
     assert (src / "street_01.jpg").stat().st_nlink == 2
 
 
+#: Runs a command in this process and prints the bytes it read, as the kernel counts them.
+_BYTES_READ = """
+import sys
+from labeltools.cli import main
+sys.argv[0] = "labeltools"
+try:
+    main()
+except SystemExit as done:
+    assert not done.code, done.code
+print(next(line.split()[1] for line in open("/proc/self/io") if line.startswith("rchar:")))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/io").exists(), reason="the kernel's count of bytes read is Linux's")
+def test_an_export_that_links_its_images_or_writes_none_reads_their_headers_alone(tmp_path: Path) -> None:
+    """Exporting annotations of large photos read each photo whole to learn its size, where
+    the photo is hard-linked into the export (or not written, --no-images): a survey's
+    gigabytes read for nothing. The same annotations of the same-sized photos stored small and
+    stored large now read as many bytes, as the kernel counts the process's reads."""
+    import subprocess
+    import sys
+
+    rng = np.random.default_rng(0)
+    stored = {}
+    for quality in (10, 95):
+        folder = tmp_path / f"q{quality}"
+        folder.mkdir()
+        for i in range(3):
+            noise = rng.integers(0, 256, (1500, 2000, 3), dtype=np.uint8)
+            Image.fromarray(noise).save(folder / f"p{i}.jpg", quality=quality)
+            shapes = [{"label": "field", "points": [[100, 100], [1800, 150], [1500, 1400]], "shape_type": "polygon", "group_id": None, "flags": {}}]
+            doc = {"version": "5.4.1", "flags": {}, "shapes": shapes, "imagePath": f"p{i}.jpg", "imageData": None, "imageHeight": 1500, "imageWidth": 2000}
+            (folder / f"p{i}.json").write_text(json.dumps(doc))
+        stored[quality] = sum(p.stat().st_size for p in folder.glob("*.jpg"))
+    assert stored[95] - stored[10] > 8_000_000
+    for to, extra in (("yolo-seg", []), ("coco", ["--no-images", "--image-root", "."])):
+        read = {}
+        for quality in (10, 95):
+            done = subprocess.run(
+                [sys.executable, "-c", _BYTES_READ, "export", str(tmp_path / f"q{quality}"), "--to", to,
+                 "-d", str(tmp_path / f"{to}{quality}"), "-j", "1", *extra], capture_output=True, text=True, cwd=tmp_path,
+            )  # fmt: skip
+            assert done.returncode == 0, done.stderr
+            read[quality] = int(done.stdout.split()[-1])
+        assert abs(read[95] - read[10]) < 0.05 * (stored[95] - stored[10]), (to, read, stored)
+    assert len(list((tmp_path / "yolo-seg95" / "images").rglob("*.jpg"))) == 3
+
+
 def test_no_images_names_each_image_relative_to_the_image_root(tmp_path: Path, voc: Path) -> None:
     out = tmp_path / "refs"
     result = run("export", voc, "--to", "coco", "-d", out, "--no-images", "--image-root", voc.parent)

@@ -104,8 +104,20 @@ def read_bytes(
         ``error``: it does not exist (``"<path>: no such <what>"``), is larger than ``limit`` or
             cannot be read.
     """
+    target = readable(path, error, what, limit)
+    with _reading(path, error, what):
+        return target.read_bytes()  # type: ignore[no-any-return]
+
+
+def readable(path: Any, error: type[LabeltoolsError] = LabeltoolsError, what: str = "file", limit: int | None = None) -> Any:
+    """The location of a file or object that :func:`read_bytes` would read, not read: checked
+    as it checks it (a regular file, or an object; with ``limit``, no larger than that).
+
+    Raises:
+        ``error``: as :func:`read_bytes`.
+    """
     target: Any = location(path)
-    try:
+    with _reading(path, error, what):
         size = _regular_size(target, path, error, what) if not is_remote(target) else None
         if limit is not None:
             if size is None:
@@ -115,7 +127,14 @@ def read_bytes(
                     f"{path}: {size} bytes, over the limit of {limit} for one {what} (a damaged or "
                     "padded file; set LABELTOOLS_MAX_BYTES to allow it)"
                 )
-        return target.read_bytes()
+    return target
+
+
+@contextmanager
+def _reading(path: Any, error: type[LabeltoolsError], what: str) -> Iterator[None]:
+    """A file's reading in the block, its failures ``error`` naming it."""
+    try:
+        yield
     except FileNotFoundError:
         raise error(f"{path}: no such {what}") from None
     except (OSError, ValueError) as exc:  # ValueError: some fsspec back ends for a bad name
@@ -470,17 +489,18 @@ def remove_stale_temporaries(folder: PathLike) -> list[Path]:
     return removed
 
 
-def link_or_write(tmp: Path, source: Any, data: bytes) -> None:
+def link_or_write(tmp: Path, source: Any, data: bytes | Callable[[], bytes]) -> None:
     """Put a file's bytes at ``tmp`` (a staged temporary path): a hard link to ``source`` when
-    both are local files on one file system that allows it (no byte is copied), else ``data``
-    written out. The caller guarantees ``data`` is ``source``'s content."""
+    both are local files on one file system that allows it (no byte is copied, nor read: ``data``
+    may be the function that reads them), else ``data`` written out. The caller guarantees
+    ``data`` is ``source``'s content."""
     if source is not None and not is_remote(tmp) and not is_remote(source):
         try:
             os.link(source, tmp)
             return
         except OSError:  # another file system, links not allowed: write the bytes
             pass
-    Path(tmp).write_bytes(data)
+    Path(tmp).write_bytes(data() if callable(data) else data)
 
 
 @contextmanager

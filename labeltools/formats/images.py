@@ -6,6 +6,7 @@ orientation and checked against the size its annotation declares in one way for 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,8 +15,8 @@ import PIL.ImageOps
 
 from labeltools.core.annotations import AnnotatedImage
 from labeltools.core.errors import AnnotationError, shown
-from labeltools.engine.storage import location
-from labeltools.formats.labels import PIL_ERRORS, open_pillow, read_image_bytes
+from labeltools.engine.storage import is_remote, location
+from labeltools.formats.labels import PIL_ERRORS, image_file, open_pillow, read_image_bytes
 
 #: The EXIF tag holding an image's orientation; the orientations that flip or turn the stored
 #: pixels (1 is upright), and those among them that turn by 90 degrees, so that the displayed
@@ -35,22 +36,35 @@ class SourceImage:
         source: what the image is called in messages (``"<json>: image <path>"`` or
             ``"<json>: 'imageData'"``).
         path: the image file, or ``None`` for embedded ``imageData``.
-        data: the encoded bytes exactly as stored (file contents or decoded ``imageData``).
         format: Pillow's format name (``"JPEG"``, ``"PNG"``, ...).
         mode: Pillow's mode of the stored pixels (``"RGB"``, ``"RGBA"``, ``"L"``, ``"P"``, ...).
         orientation: EXIF orientation that :meth:`decode` applies (1 = none; embedded data is
             always 1, it is used as is).
         width, height: size as displayed, i.e. after the orientation.
+        stored: the encoded bytes when they were read to open it (see :attr:`data`).
     """
 
     source: str
     path: Path | None
-    data: bytes
     format: str
     mode: str
     orientation: int
     width: int
     height: int
+    stored: bytes | None = None
+
+    @functools.cached_property
+    def data(self) -> bytes:
+        """The encoded bytes exactly as stored (file contents or decoded ``imageData``): those
+        read to open it, else the file's, read on first use.
+
+        Raises:
+            AnnotationError: the file can no longer be read.
+        """
+        if self.stored is not None:
+            return self.stored
+        assert self.path is not None
+        return read_image_bytes(self.path, AnnotationError, "image")
 
     @property
     def needs_transpose(self) -> bool:
@@ -80,13 +94,13 @@ class SourceImage:
 _PNG_EXIF_MARKERS = (b"eXIf", b"Raw profile type exif")
 
 
-def _exif_orientation(image: PIL.Image.Image, data: bytes) -> int:
+def _exif_orientation(image: PIL.Image.Image, data: bytes | None) -> int:
     """The EXIF orientation of an opened image (1 when it has none or an invalid one).
 
     Pillow reads a PNG's EXIF by decoding every pixel (the chunk may follow the pixel data), so
-    a PNG whose bytes hold no EXIF chunk is not asked.
+    a PNG whose bytes (given: ``data``) hold no EXIF chunk is not asked.
     """
-    if image.format == "PNG" and not any(marker in data for marker in _PNG_EXIF_MARKERS):
+    if image.format == "PNG" and not any(marker in (data or b"") for marker in _PNG_EXIF_MARKERS):
         return 1
     value = image.getexif().get(EXIF_ORIENTATION, 1)
     return value if value in _TRANSPOSING_ORIENTATIONS else 1
@@ -112,7 +126,43 @@ def open_image(
     Raises:
         AnnotationError: not an image, unreadable EXIF, or a size other than the declared one.
     """
-    image = open_pillow(data, source, AnnotationError)
+    return _source_image(open_pillow(data, source, AnnotationError), data, path, source, owner, declared, declared_as)
+
+
+def open_image_file(
+    path: Path,
+    source: str,
+    owner: str,
+    declared: tuple[int | None, int | None] = (None, None),
+    declared_as: tuple[str, str] = ("height", "width"),
+) -> SourceImage:
+    """Open an image file as :func:`open_image` opens its bytes. A file on a disk is read no
+    further than its header (its bytes are read when asked for, see :attr:`SourceImage.data`):
+    an export that links it or writes no image reads a large photo's header alone. A PNG, whose
+    EXIF may follow its pixels, and an object of a store are read whole.
+
+    Raises:
+        AnnotationError: as :func:`open_image`; the file is missing, unreadable or over the
+            byte limit (see :func:`~labeltools.formats.labels.read_image_bytes`).
+    """
+    if not is_remote(location(path)):
+        with open_pillow(image_file(path, AnnotationError, "image"), source, AnnotationError, "image") as image:
+            if image.format != "PNG":
+                return _source_image(image, None, path, source, owner, declared, declared_as)
+    return open_image(read_image_bytes(path, AnnotationError, "image"), path, source, owner, declared, declared_as)
+
+
+def _source_image(
+    image: PIL.Image.Image,
+    data: bytes | None,
+    path: Path | None,
+    source: str,
+    owner: str,
+    declared: tuple[int | None, int | None],
+    declared_as: tuple[str, str],
+) -> SourceImage:
+    """The :class:`SourceImage` of an opened image (see :func:`open_image`); ``data`` its bytes
+    when read (a PNG's always are)."""
     try:
         orientation = _exif_orientation(image, data) if path is not None else 1
     except PIL_ERRORS as exc:
@@ -131,8 +181,8 @@ def open_image(
             f"{owner}: {declared_as[0]} x {declared_as[1]} is {given} but {shown} is {height}x{width}{rotated}{resized}"
         )
     return SourceImage(
-        source=source, path=path, data=data, format=image.format or "", mode=image.mode,
-        orientation=orientation, width=width, height=height,
+        source=source, path=path, format=image.format or "", mode=image.mode,
+        orientation=orientation, width=width, height=height, stored=data,
     )  # fmt: skip
 
 
@@ -163,5 +213,4 @@ def open_record_image(record: AnnotatedImage) -> SourceImage:
         AnnotationError: not found, not an image, or another size than the record declares.
     """
     path = find_image(record)
-    data = read_image_bytes(path, AnnotationError, "image")
-    return open_image(data, path, f"image {path}", record.source, (record.height, record.width))
+    return open_image_file(path, f"image {path}", record.source, (record.height, record.width))

@@ -62,8 +62,8 @@ from labeltools.core.options import (
     UnknownPolicy,
 )
 from labeltools.engine.storage import is_url, location, names_beside
-from labeltools.formats.images import SourceImage, open_image
-from labeltools.formats.labels import PIL_ERRORS, check_pixel_count, open_pillow, read_image_bytes
+from labeltools.formats.images import SourceImage, open_image, open_image_file
+from labeltools.formats.labels import PIL_ERRORS, check_pixel_count, open_pillow
 from labeltools.formats.sources import MAX_COORDINATE, checked_numbers, other_json, read_json, unknown_label
 
 logger = logging.getLogger(__name__)
@@ -497,19 +497,15 @@ def open_source_image(doc: LabelmeDocument, allow_urls: bool = False, images_dir
             ``imageWidth``.
     """
     path = find_image_file(doc, allow_urls, images_dir)
-    if path is None:
-        assert doc.image_data is not None
-        try:
-            data = base64.b64decode(doc.image_data, validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise AnnotationError(f"{doc.source}: 'imageData' is not valid base64 ({exc})") from None
-        source = f"{doc.source}: 'imageData'"
-    else:
-        data = read_image_bytes(path, AnnotationError, "image")
-        source = f"{doc.source}: image {path}"
-
     declared = (doc.image_height, doc.image_width)
-    return open_image(data, path, source, doc.source, declared, ("imageHeight", "imageWidth"))
+    if path is not None:
+        return open_image_file(path, f"{doc.source}: image {path}", doc.source, declared, ("imageHeight", "imageWidth"))
+    assert doc.image_data is not None
+    try:
+        data = base64.b64decode(doc.image_data, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise AnnotationError(f"{doc.source}: 'imageData' is not valid base64 ({exc})") from None
+    return open_image(data, None, f"{doc.source}: 'imageData'", doc.source, declared, ("imageHeight", "imageWidth"))
 
 
 def _name_to_index(classes: ClassTable | Mapping[str, int]) -> Mapping[str, int]:

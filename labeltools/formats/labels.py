@@ -29,7 +29,7 @@ from labeltools.core.colormap import palette_bytes
 from labeltools.core.errors import ColourImageError, LabelFileError, LabeltoolsError
 from labeltools.core.files import json_text
 from labeltools.engine.storage import atomic_write as atomic_write
-from labeltools.engine.storage import is_url, list_files, location, names_beside, pngs_in, read_bytes, stem_of
+from labeltools.engine.storage import is_url, list_files, location, names_beside, pngs_in, read_bytes, readable, stem_of
 
 #: zlib settings for label PNGs. Label maps are long runs of few values: zlib's run-length
 #: strategy (Z_RLE) compresses them about as well as level 6 at a third of its time, and both
@@ -205,6 +205,12 @@ def _limit(variable: str, default: int, unit: str) -> int:
 def read_image_bytes(path: PathLike, error: type[LabeltoolsError] = LabelFileError, what: str = "image") -> bytes:
     """The bytes of an image or label file, within :func:`max_bytes` (checked before reading)."""
     return read_bytes(path, error, what, max_bytes())
+
+
+def image_file(path: PathLike, error: type[LabeltoolsError] = LabelFileError, what: str = "image") -> Any:
+    """The location of an image or label file that :func:`read_image_bytes` would read, checked
+    as it checks it, for a caller that reads less than the whole file (its header)."""
+    return readable(path, error, what, max_bytes())
 
 
 def check_pixel_count(

@@ -369,6 +369,12 @@ def _encoded_image(displayed: Image.Image, rgb: Image.Image | None, ext: str) ->
     return displayed, {"format": {".tif": "TIFF"}.get(ext, ext[1:].upper())}
 
 
+def stored_extension(source: SourceImage, image_format: ImageFormat) -> str | None:
+    """The extension of an annotation's image written into a dataset as stored (see
+    :func:`_copyable`); None when it is written decoded and encoded again."""
+    return _image_extension(source, image_format) if _copyable(source, image_format) else None
+
+
 def dataset_image(
     source: SourceImage, image_format: ImageFormat, displayed: Image.Image | None = None
 ) -> tuple[str, bytes | Image.Image, dict[str, Any]]:
@@ -376,7 +382,7 @@ def dataset_image(
     stored when they can be kept (see :func:`_copyable`), else the upright image and its save
     arguments. ``displayed`` is the decoded image when the caller holds it already."""
     ext = _image_extension(source, image_format)
-    if _copyable(source, image_format):
+    if stored_extension(source, image_format) is not None:
         return ext, source.data, {}
     displayed = source.decode() if displayed is None else displayed
     payload, save_args = _encoded_image(displayed, _rgb(displayed) if ext == ".jpg" else None, ext)

@@ -120,6 +120,7 @@ from labeltools.jobs.convert import (
     record_items,
     save_dataset_image,
     source_class_table,
+    stored_extension,
     video_split_group,
     zip_folder,
 )
@@ -547,18 +548,19 @@ def export_item(item: ExportItem, output: str, table: ClassTable, options: Expor
 def _place_image(stage: Any, folder: Path, item: ExportItem, labelme_image: Any, source_image: Path | None) -> str:
     """Put an item's image in ``folder`` as ``<id><ext>`` and give that name: the source file
     hard-linked (or copied) where its bytes can stay as they are, else the image turned
-    upright and encoded losslessly."""
+    upright and encoded losslessly. A linked file is not read."""
     if labelme_image is not None:
-        ext, payload, save_args = dataset_image(labelme_image, "keep")
-    else:
+        ext, stored = stored_extension(labelme_image, "keep"), lambda: labelme_image.data
+    else:  # a VOC dataset's image
         assert source_image is not None
-        ext, payload, save_args = Path(source_image).suffix.lower(), read_image_bytes(source_image, LabelFileError, "image"), {}
-    name = f"{item.image_id}{ext}"
-    if isinstance(payload, bytes):  # the stored bytes, unchanged
-        link_or_write(stage(folder / name), source_image, payload)
-    else:
-        save_dataset_image(stage(folder / name), payload, save_args)
-    return name
+        path = source_image
+        ext, stored = path.suffix.lower(), lambda: read_image_bytes(path, LabelFileError, "image")
+    if ext is None:  # turned upright, or kept losslessly only once decoded
+        ext, payload, save_args = dataset_image(labelme_image, "keep")
+        save_dataset_image(stage(folder / f"{item.image_id}{ext}"), payload, save_args)
+    else:  # the stored bytes, unchanged
+        link_or_write(stage(folder / f"{item.image_id}{ext}"), source_image, stored)
+    return f"{item.image_id}{ext}"
 
 
 def _relative_name(item: ExportItem, labelme_image: Any, source_image: Path | None, options: ExportOptions) -> str:
