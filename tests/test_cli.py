@@ -118,7 +118,7 @@ def test_file_commands_take_folders_and_patterns(tmp_path, blobs_label, monkeypa
     monkeypatch.chdir(tmp_path)  # one workbook for a folder, named after it, in the working folder
     result = run("excel", masks, "--step", "4")
     assert result.exit_code == 0 and "wrote masks.xlsx (3 grid sheet(s))" in result.stderr, result.stderr
-    one_line_error(run("colorize", tmp_path / "books", "-d", tmp_path / "x"), f"{tmp_path / 'books'}: this folder holds no .png, .gif, .tif, .tiff or .bmp file")
+    one_line_error(run("colorize", tmp_path / "books", "-d", tmp_path / "x"), f"{tmp_path / 'books'}: this folder holds no .png, .gif, .tif, .tiff, .bmp or .npy file")
     one_line_error(run("colorize", f"{masks}/*.jpg", "-d", tmp_path / "x"), f"{masks}/*.jpg: no file matches this pattern")
     assert not (tmp_path / "x").exists()
 
