@@ -571,6 +571,21 @@ def test_an_export_that_links_its_images_or_writes_none_reads_their_headers_alon
     assert len(list((tmp_path / "yolo-seg95" / "images").rglob("*.jpg"))) == 3
 
 
+def test_a_datasets_label_folder_given_as_annotations_names_the_dataset_to_export(tmp_path: Path, voc: Path) -> None:
+    """``export voc/SegmentationClass`` (or ``convert`` of it) counted its PNGs as images and
+    suggested ``--from masks``, which export refuses for masks of classes: it names the dataset
+    and the export of it, which works."""
+    for folder in ("SegmentationClass", "SegmentationObject"):
+        for command in (("export", voc / folder, "--to", "coco", "-d", tmp_path / "coco"), ("convert", voc / folder, tmp_path / "again")):
+            result = run(*command)
+            assert result.exit_code == 1 and result.stderr.strip() == (
+                f"error: {voc / folder}: the label maps of the VOC dataset {voc}, not annotations; labeltools export {voc} "
+                "--to coco (or yolo-seg) exports the dataset"
+            ), result.stderr
+    assert not (tmp_path / "coco").exists() and not (tmp_path / "again").exists()
+    assert run("export", voc, "--to", "coco", "-d", tmp_path / "coco", "-j", "1").exit_code == 0
+
+
 def test_no_images_names_each_image_relative_to_the_image_root(tmp_path: Path, voc: Path) -> None:
     out = tmp_path / "refs"
     result = run("export", voc, "--to", "coco", "-d", out, "--no-images", "--image-root", voc.parent)

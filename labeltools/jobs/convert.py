@@ -753,6 +753,11 @@ def find_annotations(
                 files = mask_files(export)
             elif source == "segmentation-mask":
                 raise DatasetError(f"{path}: not a segmentation mask export (a VOC folder of colour masks in {LABELS_DIR}/)")
+            elif source is None and not files and path.name in (LABELS_DIR, OBJECTS_DIR) and is_voc_root(path.parent):
+                raise DatasetError(
+                    f"{path}: the label maps of the VOC dataset {path.parent}, not annotations; labeltools export "
+                    f"{path.parent} --to coco (or yolo-seg) exports the dataset"
+                )
             elif source == "masks" or (source is None and all(_is_table_file(f.name) for f in files) and not is_voc_root(path)):
                 folders = mask_folders(path, listed) or ((folders_holding_masks(path, listed) or [path]) if source == "masks" else [])
                 files = [mask for folder in folders for mask in masks_in(folder)]
