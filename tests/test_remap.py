@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
 
 import numpy as np
 import pytest
@@ -38,6 +40,7 @@ from labeltools.cli import app
 from labeltools.formats.folders import other_masks_hint
 from labeltools.formats.labels import COLOUR_MODES, INDEX_MODES
 from labeltools.formats.voc import save_class_table
+from labeltools.jobs.convert import SAMPLE_DIR
 from labeltools.jobs.remap import index_file_to_rgb, remap_color_file, remap_index_file
 from labeltools.ops.remap import (
     color_conflicts,
@@ -433,6 +436,43 @@ def test_jpeg_mask_warns_and_suggests_a_tolerance(tmp_path):
     assert tolerant.data.tolerated > 0
     agree = (read_label(tmp_path / "out" / "m.png") == label).mean()
     assert agree > 0.9
+
+
+def test_photos_given_for_colour_masks_fail_and_write_nothing(tmp_path):
+    """``remap images/`` where ``masks/`` was meant wrote a label of void alone for each photo
+    (a class's colour in none of its pixels) and exited 0, suggesting a tolerance: each photo
+    fails, named, nothing is written for it; a small JPEG mask of the table (hardly a pixel of
+    it of a class's colour exactly, most near one), as before, and a PNG mask of a table that
+    lacks its colours (a few colours, listed in the report) are still written."""
+    photos, masks, out = tmp_path / "images", tmp_path / "masks", tmp_path / "out"
+    photos.mkdir()
+    masks.mkdir()
+    shutil.copy(SAMPLE_DIR / "street_01.jpg", photos / "street_01.jpg")
+    rng = np.random.default_rng(0)
+    noise = np.clip(rng.normal(128, 40, (60, 80, 3)), 0, 255).astype(np.uint8)
+    noise[:5, :5] = 0  # a few pixels of background's colour, as a photo's shadows hold
+    Image.fromarray(noise).save(photos / "noise.png")
+    label = label_with_boundary()
+    Image.fromarray(voc_mask(label)).save(masks / "jpeg.jpg", quality=70)
+    small = np.zeros((20, 30), np.uint8)
+    small[3:12, 4:20] = 15
+    small[2, 3:21] = 255
+    Image.fromarray(voc_mask(small)).save(masks / "small.jpg", quality=70)
+    shifted = np.asarray(Image.open(masks / "small.jpg")).reshape(-1, 3)
+    assert (shifted[:, None, :] == voc_colormap(256)[None]).all(-1).any(-1).mean() < 0.01  # hardly a pixel exact
+    Image.fromarray(np.full((6, 8, 3), (10, 200, 30), np.uint8)).save(masks / "other.png")
+    result = CliRunner().invoke(app, ["remap", str(photos), str(masks), "-c", "voc", "-d", str(out), "-j", "1"])
+    assert result.exit_code == 1
+    said = " ".join(result.stderr.split())
+    for name in ("noise.png", "street_01.jpg"):
+        share = re.search(
+            rf"failed: {re.escape(str(photos / name))}: ([0-9.]+)% of its pixels are of a class's colour or within 4 of one, "
+            r"among 256 or more colours the voc preset does not hold: a photo rather than a colour mask\? Give the masks, "
+            r"or the table of their colours \(-c\)", said,
+        )  # fmt: skip
+        assert share is not None and float(share.group(1)) < 1, (name, said)
+    assert sorted(p.name for p in out.iterdir()) == ["jpeg.png", "other.png", "small.png"]
+    assert (read_label(out / "jpeg.png") == label).mean() > 0.2 and (read_label(out / "other.png") == 255).all()
 
 
 # --- conflicts ------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ from labeltools.formats.labels import (
 from labeltools.ops.remap import (
     ADE20K_INDEX_MAP,
     CITYSCAPES_INDEX_MAP,
+    UNKNOWN_KEPT_PER_FILE,
     IndexMap,
     RemapReport,
     _check_tolerance,
@@ -48,6 +49,7 @@ from labeltools.ops.remap import (
     index_to_index_with_report,
     palette_to_index_with_report,
     rgb_to_index_with_report,
+    share_near_colours,
     suggested_tolerance,
     target_palette,
 )
@@ -120,6 +122,15 @@ def _output_path(source: PathLike, output_dir: PathLike) -> Path:
     return target
 
 
+#: Below this share of pixels of a class's colour or within :data:`PHOTO_DISTANCE` of one, among
+#: hundreds of other colours, an image is no colour mask of the table (a photo, given where its
+#: mask was meant): it is refused, not written as a label of void alone. A JPEG mask of the
+#: table keeps most of its colours that near (a third of a 30x20 one at quality 70, against a
+#: photo's thousandth).
+PHOTO_SHARE = 0.05
+PHOTO_DISTANCE = 4
+
+
 def _refuse_unknown(report: RemapReport, source: PathLike, what: str) -> None:
     bad = report.unknown + report.ambiguous
     if bad:
@@ -161,6 +172,15 @@ def remap_color_file(
         label, report = rgb_to_index_with_report(mask.pixels, table, tolerance, on_conflict, name)
     if strict:
         _refuse_unknown(report, source, f"colours that are not in the {table.source}")
+    if report.pixels - report.void < PHOTO_SHARE * report.pixels and len(report.unknown_counts) >= UNKNOWN_KEPT_PER_FILE:
+        rgb = mask.pixels[..., :3] if isinstance(mask, _PixelMask) else mask.palette[mask.indices]
+        near = share_near_colours(rgb, [entry.color for entry in table.entries], PHOTO_DISTANCE)
+        if near < PHOTO_SHARE:  # a JPEG mask's colours lie near the table's, if not on them
+            raise RemapError(
+                f"{source}: {100 * near:.2f}% of its pixels are of a class's colour or within {PHOTO_DISTANCE} of one, "
+                f"among {UNKNOWN_KEPT_PER_FILE} or more colours the {table.source} does not hold: a photo rather than a "
+                "colour mask? Give the masks, or the table of their colours (-c)"
+            )
     warnings: tuple[str, ...] = ()
     if mask.format in ("JPEG", "MPO") and not tolerance:
         share = 100.0 * report.unknown / max(1, report.pixels)

@@ -169,6 +169,18 @@ def target_palette(table: ClassTable) -> NDArray[np.uint8]:
     return table.palette()
 
 
+def share_near_colours(rgb: NDArray[np.uint8], colours: Sequence[Sequence[int]], distance: float, samples: int = 100_000) -> float:
+    """The share of an image's pixels ``(H, W, 3)`` whose colour lies within Euclidean
+    ``distance`` of one of ``colours``, estimated on at most ``samples`` pixels evenly spread."""
+    flat = rgb.reshape(-1, 3)
+    if not len(flat) or not len(colours):
+        return 0.0
+    sample = flat[:: max(1, len(flat) // samples)].astype(np.int32)
+    centres = np.asarray(colours, dtype=np.int32)
+    nearest = ((sample[:, None, :] - centres[None, :, :]) ** 2).sum(axis=-1).min(axis=1)
+    return float(np.count_nonzero(nearest <= distance * distance)) / len(sample)
+
+
 def suggested_tolerance(table: ClassTable, on_conflict: str | None = None) -> int:
     """The largest whole tolerance below half the smallest distance between two colours that
     map to different values: every colour is then near at most one class. 0 if there is none."""
