@@ -1944,6 +1944,33 @@ def test_a_folder_of_annotations_given_to_a_dataset_command_is_sent_to_convert(t
     assert runner.invoke(app, ["stats", str(tmp_path / "voc")]).exit_code == 0
 
 
+def test_a_folder_of_photos_given_to_convert_is_named_as_photos(tmp_path: Path) -> None:
+    """The folder of photos alone, given to ``convert`` (its annotations elsewhere, or not made
+    yet), was sent to ``--from masks``, which called the photos JPEG masks to read by ranges of
+    values: both name them as photos and what to give. Photos beside masks of a folder named
+    otherwise are still found and read."""
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for image in sorted(SAMPLE_DIR.glob("*.jpg"))[:3]:
+        shutil.copy(image, photos / image.name)
+    said = (
+        f"{photos / 'street_01.jpg'}: a photo (in colour, of more than 256 colours), not a mask nor an annotation: give "
+        "the annotations made of the photos (labelme's .json files, an export), or the folder of their masks"
+    )
+    for extra in ([], ["--from", "masks"]):
+        result = runner.invoke(app, ["convert", str(photos), str(tmp_path / "out"), "-j", "1", *extra])
+        assert result.exit_code == 1 and " ".join(result.stderr.split()).endswith(said), (extra, result.stderr)
+        assert not (tmp_path / "out").exists()
+    labels = tmp_path / "gt"  # masks in a folder no rule names
+    labels.mkdir()
+    for image in photos.iterdir():
+        with Image.open(image) as opened:
+            Image.new("L", opened.size, 0).save(labels / f"{image.stem}.png")
+    result = runner.invoke(app, ["convert", str(tmp_path), str(tmp_path / "out"), "-c", "voc", "-j", "1"])
+    assert result.exit_code == 0 and "a photo" not in result.stderr, result.stderr
+    assert len(read_split(tmp_path / "out", "trainval")) == 3
+
+
 def test_ade20k_and_mmsegmentation_layouts_convert_with_their_splits(tmp_path: Path) -> None:
     """ADE20K as shipped (annotations/training beside images/training, no class list) and an
     mmsegmentation layout (ann_dir/val beside img_dir/val): the class table given is used, each

@@ -139,7 +139,7 @@ def _starts_with_shapes(path: Any) -> bool:
         return False
 
 
-def _is_photo(path: Any) -> bool:
+def is_photo(path: Any) -> bool:
     """Whether an image is a photo rather than a mask: in colour, of more than 256 colours (a
     colour mask has a few); False when it cannot be read (its reading says why)."""
     try:
@@ -364,7 +364,7 @@ def folders_holding_masks(folder: Any, listed: Sequence[Any] | None = None) -> l
     found = []
     for _, (place, files) in sorted(_tree(location(folder), listed).items()):
         masks = [p for p in files if p.name.lower().endswith(MASK_SUFFIXES)]
-        if masks and place.name.lower() not in _IMAGE_FOLDER_NAMES and not _is_photo(masks[0]):
+        if masks and place.name.lower() not in _IMAGE_FOLDER_NAMES and not is_photo(masks[0]):
             found.append(place)
     return _without_renderings(found)
 
@@ -433,7 +433,7 @@ def _twins(held: dict[str, tuple[Any, list[Any]]]) -> dict[str, Any]:
         votes = Counter(f for stem in stems for f in folders_of.get(stem) or folders_of.get(stem.rpartition("_")[0], []))
         if votes:  # the most stems, then the folder named as the masks' (train2017 of train2017), then the first
             best = max(votes, key=lambda f: (votes[f], held[f][0].name == place.name))
-            if votes[best] * 2 >= len(stems) and not _is_photo(files[0]):  # PNG copies of the photos are no masks
+            if votes[best] * 2 >= len(stems) and not is_photo(files[0]):  # PNG copies of the photos are no masks
                 twins[key] = held[best][0]
     return twins
 

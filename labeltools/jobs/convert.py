@@ -116,6 +116,7 @@ from labeltools.formats.folders import (
     folder_split,
     folders_holding_masks,
     images_of,
+    is_photo,
     mask_folders,
     masks_in,
     pair_by_stem,
@@ -797,6 +798,8 @@ def find_annotations(
         held = "; ".join(_what_is_in(location(p), kinds) for p in inputs)
         what = {None: "annotation file", "labelme": "labelme annotation"}.get(source, f"{source} annotation file")
         masks, hint = (" nor folder of masks nor YOLO data.yaml", "; masks in a folder named otherwise: --from masks") if source is None else ("", "")
+        photos = [first for p in inputs if (first := _photos_alone(location(p))) is not None]
+        hint = f"; {photos[0]}: {PHOTOS_SAID}" if photos and source is None else hint
         hint = next((said for said in (sbd_hint(p) for p in inputs) if said), hint)
         raise DatasetError(f"no {what} ({kinds}){masks} found: {held}{hint}")
     return found
@@ -1408,6 +1411,24 @@ def _masks_own_table(exports: Sequence[AnnotationExport]) -> ClassTable | None:
     return first
 
 
+#: What a photo given as annotations or masks is, and what to give instead.
+PHOTOS_SAID = (
+    "a photo (in colour, of more than 256 colours), not a mask nor an annotation: give the annotations made of "
+    "the photos (labelme's .json files, an export), or the folder of their masks"
+)
+
+
+def _photos_alone(path: Path) -> Path | None:
+    """The first photo of a folder that holds JPEG photos and no mask of another format (its
+    sub-folders too: masks beside them are masks of a folder named otherwise), or None."""
+    if not path.is_dir():
+        return None
+    files = list_files(path, (*MASK_SUFFIXES, *JPEG_MASK_SUFFIXES), recursive=True)
+    if not files or any(not f.name.lower().endswith(JPEG_MASK_SUFFIXES) for f in files):
+        return None
+    return files[0] if is_photo(files[0]) else None
+
+
 def _what_is_in(path: Path, kinds: str) -> str:
     """What a folder holds instead of annotations (files ending in ``kinds``), in words:
     ``x/: 12 image(s), 3 other file(s), no .json``."""
@@ -1741,6 +1762,8 @@ def convert_labelme(
             raise DatasetError(f"no image in the {kind} annotations: {', '.join(str(p) for p, _ in found)}")
     if kind == "masks" and options.index_map is None:
         jpegs = [item.json_path for item in items if item.json_path.lower().endswith(JPEG_MASK_SUFFIXES)]
+        if jpegs and is_photo(jpegs[0]):
+            raise DatasetError(f"{jpegs[0]}: {PHOTOS_SAID}")
         if jpegs:
             raise DatasetError(
                 f"{jpegs[0]}: is a JPEG mask ({len(jpegs)} in all), whose compression shifts its values along every edge: "
