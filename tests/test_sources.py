@@ -1954,13 +1954,21 @@ def test_a_folder_of_photos_given_to_convert_is_named_as_photos(tmp_path: Path) 
     for image in sorted(SAMPLE_DIR.glob("*.jpg"))[:3]:
         shutil.copy(image, photos / image.name)
     said = (
-        f"{photos / 'street_01.jpg'}: a photo (in colour, of more than 256 colours), not a mask nor an annotation: give "
-        "the annotations made of the photos (labelme's .json files, an export), or the folder of their masks"
+        f"{photos / 'street_01.jpg'}: a photo (of hundreds of colours or more, no few of them covering most of it), not a "
+        "mask nor an annotation: give the annotations made of the photos (labelme's .json files, an export), or the folder "
+        "of their masks"
     )
     for extra in ([], ["--from", "masks"]):
         result = runner.invoke(app, ["convert", str(photos), str(tmp_path / "out"), "-j", "1", *extra])
         assert result.exit_code == 1 and " ".join(result.stderr.split()).endswith(said), (extra, result.stderr)
         assert not (tmp_path / "out").exists()
+    held = (
+        "; it holds 3 photo(s) (street_01.jpg: of hundreds of colours or more, no few of them covering most of it), not "
+        "label maps: labeltools convert makes label maps of the annotations made of them"
+    )
+    for command in (["stats", str(photos)], ["evaluate", str(photos), str(photos), "-n", "3"]):  # and the dataset commands
+        result = runner.invoke(app, command)
+        assert result.exit_code == 1 and " ".join(result.stderr.split()).endswith(held), (command, result.stderr)
     labels = tmp_path / "gt"  # masks in a folder no rule names
     labels.mkdir()
     for image in photos.iterdir():

@@ -69,10 +69,10 @@ def not_a_folder(given: PathLike, what: str = "") -> str:
 
 def other_masks_hint(folder: PathLike) -> str:
     """What to do with a folder of masks in another format than PNG (see
-    :data:`OTHER_MASK_SUFFIXES`; ``np.save`` arrays), of grey JPEG masks (Kvasir-SEG's), of
-    annotations (see :func:`_annotations_hint`), or of a downloaded dataset
-    whose masks are in a folder of it (see :func:`mask_folders`), to follow an error that found
-    no label PNG in it; ``""`` when it holds none."""
+    :data:`OTHER_MASK_SUFFIXES`; ``np.save`` arrays), of grey JPEG masks (Kvasir-SEG's), of a
+    downloaded dataset whose masks are in a folder of it (see :func:`mask_folders`), of
+    annotations (see :func:`_annotations_hint`) or of photos alone, to follow an error that
+    found no label PNG in it; ``""`` when it holds none."""
     where = location(folder)
     if isinstance(where, Path) and where.suffix.lower() == ".zip" and where.is_file():
         return "; it is a zip archive: unpack it, and give the folder it holds"
@@ -100,13 +100,21 @@ def other_masks_hint(folder: PathLike) -> str:
             f"labeltools remap {folder} --index-map 0-127:0,128-255:1 -d LABELS reads masks of 0 and 255 "
             "(JPEG shifts values near the edges)"
         )
+
     if any((where / f"data{suffix}").is_file() for suffix in (".yaml", ".yml")):  # Ultralytics' layout, Roboflow's YOLO exports
         return f"; it holds a YOLO dataset's data.yaml: labeltools convert {folder} NEW_FOLDER makes a VOC dataset of it"
     inner = [found for found in mask_folders(where) if found != where]
     if inner:  # a downloaded dataset's folder: its masks are in a folder of it
         which = f"{inner[0]} and {len(inner) - 1} more folder(s): give one of them" if len(inner) > 1 else f"{inner[0]}: give that folder"
         return f"; its masks are in {which}, or labeltools convert {folder} NEW_FOLDER makes a VOC dataset of them"
-    return _annotations_hint(where, folder)
+    if said := _annotations_hint(where, folder):
+        return said
+    if jpegs and not list_files(where, MASK_SUFFIXES) and is_photo_not_mask(jpegs[0]):
+        return (
+            f"; it holds {len(jpegs)} photo(s) ({jpegs[0].name}: {PHOTO_SAID}), not label maps: "
+            "labeltools convert makes label maps of the annotations made of them"
+        )
+    return ""
 
 
 #: Files of a dataset folder that are no annotation (this project's record of a dataset).
@@ -147,6 +155,21 @@ def is_photo(path: Any) -> bool:
             return image.mode in ("RGB", "RGBA") and image.getcolors(256) is None
     except DatasetError:
         return False
+
+
+#: How a photo is told from a mask, in words (see :func:`is_photo_not_mask`).
+PHOTO_SAID = "of hundreds of colours or more, no few of them covering most of it"
+
+
+def is_photo_not_mask(path: Any) -> bool:
+    """Whether an image is a photo and no JPEG colour mask, whose compression gives it hundreds
+    of colours too: of more than 256 colours (see :func:`is_photo`), its 16 commonest covering
+    under a quarter of its pixels, where a mask's flat regions cover most of it."""
+    if not is_photo(path):
+        return False
+    with open_image(path, DatasetError) as image:
+        counts = sorted((count for count, _ in image.convert("RGB").getcolors(1 << 24) or []), reverse=True)
+    return sum(counts[:16]) < 0.25 * sum(counts)
 
 
 def _is_grey(path: Any) -> bool:

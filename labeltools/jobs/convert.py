@@ -111,12 +111,13 @@ from labeltools.formats.datumaro import is_datumaro_json, read_datumaro
 from labeltools.formats.folders import (
     JPEG_MASK_SUFFIXES,
     MASK_SUFFIXES,
+    PHOTO_SAID,
     Pairing,
     colour_renderings,
     folder_split,
     folders_holding_masks,
     images_of,
-    is_photo,
+    is_photo_not_mask,
     mask_folders,
     masks_in,
     pair_by_stem,
@@ -1413,8 +1414,8 @@ def _masks_own_table(exports: Sequence[AnnotationExport]) -> ClassTable | None:
 
 #: What a photo given as annotations or masks is, and what to give instead.
 PHOTOS_SAID = (
-    "a photo (in colour, of more than 256 colours), not a mask nor an annotation: give the annotations made of "
-    "the photos (labelme's .json files, an export), or the folder of their masks"
+    f"a photo ({PHOTO_SAID}), not a mask nor an annotation: give the annotations made of the photos (labelme's "
+    ".json files, an export), or the folder of their masks"
 )
 
 
@@ -1426,7 +1427,7 @@ def _photos_alone(path: Path) -> Path | None:
     files = list_files(path, (*MASK_SUFFIXES, *JPEG_MASK_SUFFIXES), recursive=True)
     if not files or any(not f.name.lower().endswith(JPEG_MASK_SUFFIXES) for f in files):
         return None
-    return files[0] if is_photo(files[0]) else None
+    return files[0] if is_photo_not_mask(files[0]) else None
 
 
 def _what_is_in(path: Path, kinds: str) -> str:
@@ -1762,7 +1763,7 @@ def convert_labelme(
             raise DatasetError(f"no image in the {kind} annotations: {', '.join(str(p) for p, _ in found)}")
     if kind == "masks" and options.index_map is None:
         jpegs = [item.json_path for item in items if item.json_path.lower().endswith(JPEG_MASK_SUFFIXES)]
-        if jpegs and is_photo(jpegs[0]):
+        if jpegs and is_photo_not_mask(jpegs[0]):
             raise DatasetError(f"{jpegs[0]}: {PHOTOS_SAID}")
         if jpegs:
             raise DatasetError(
