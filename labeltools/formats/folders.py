@@ -100,7 +100,6 @@ def other_masks_hint(folder: PathLike) -> str:
             f"labeltools remap {folder} --index-map 0-127:0,128-255:1 -d LABELS reads masks of 0 and 255 "
             "(JPEG shifts values near the edges)"
         )
-
     if any((where / f"data{suffix}").is_file() for suffix in (".yaml", ".yml")):  # Ultralytics' layout, Roboflow's YOLO exports
         return f"; it holds a YOLO dataset's data.yaml: labeltools convert {folder} NEW_FOLDER makes a VOC dataset of it"
     inner = [found for found in mask_folders(where) if found != where]
@@ -167,8 +166,11 @@ def is_photo_not_mask(path: Any) -> bool:
     under a quarter of its pixels, where a mask's flat regions cover most of it."""
     if not is_photo(path):
         return False
-    with open_image(path, DatasetError) as image:
-        counts = sorted((count for count, _ in image.convert("RGB").getcolors(1 << 24) or []), reverse=True)
+    try:
+        with open_image(path, DatasetError) as image:
+            counts = sorted((count for count, _ in image.convert("RGB").getcolors(1 << 24) or []), reverse=True)
+    except (DatasetError, OSError):  # cut short: its reading says why, elsewhere
+        return False
     return sum(counts[:16]) < 0.25 * sum(counts)
 
 

@@ -799,8 +799,8 @@ def find_annotations(
         held = "; ".join(_what_is_in(location(p), kinds) for p in inputs)
         what = {None: "annotation file", "labelme": "labelme annotation"}.get(source, f"{source} annotation file")
         masks, hint = (" nor folder of masks nor YOLO data.yaml", "; masks in a folder named otherwise: --from masks") if source is None else ("", "")
-        photos = [first for p in inputs if (first := _photos_alone(location(p))) is not None]
-        hint = f"; {photos[0]}: {PHOTOS_SAID}" if photos and source is None else hint
+        if source is None and (photos := [first for p in inputs if (first := _photos_alone(location(p))) is not None]):
+            hint = f"; {photos[0]}: {PHOTOS_SAID}"
         hint = next((said for said in (sbd_hint(p) for p in inputs) if said), hint)
         raise DatasetError(f"no {what} ({kinds}){masks} found: {held}{hint}")
     return found
