@@ -207,6 +207,20 @@ def test_weights_of_each_scheme_keep_their_own_default_file(tmp_path):
     np.testing.assert_allclose(np.load(tmp_path / "d" / "d_classes_weights_median.npy"), class_weights(counts, "median"))
 
 
+def test_weights_to_a_file_of_another_ending_are_refused_before_counting(tmp_path):
+    """``-o weights.txt`` wrote the NumPy file under that name, which np.loadtxt and a reader
+    of text cannot read: refused, naming the ending to give, nothing written."""
+    make_dataset(tmp_path / "d", count=3)
+    for name in ("weights.txt", "weights.csv", "weights"):
+        one_line_error(
+            run("weights", tmp_path / "d", "-o", tmp_path / name),
+            f"{tmp_path / name}: class weights are written as a NumPy .npy file, which np.load, pytorch-deeplab-xception "
+            "and mmsegmentation read; give a name ending in .npy (--json writes them as text too)",
+        )
+        assert not (tmp_path / name).exists()
+    assert run("weights", tmp_path / "d", "-o", tmp_path / "weights.npy").exit_code == 0
+
+
 def test_weights_jobs_give_identical_files(tmp_path):
     make_dataset(tmp_path / "d", count=30)
     outputs = []

@@ -202,6 +202,10 @@ class DatasetWeighing(OneRun):
         )  # fmt: skip
 
 
+#: The weights file's ending: ``np.save``'s, which every reader of class weights loads by.
+WEIGHTS_SUFFIX = ".npy"
+
+
 def weigh_dataset(
     root: PathLike,
     *,
@@ -226,10 +230,16 @@ def weigh_dataset(
     :func:`default_weights_path`.
 
     Raises:
-        WeightsError: unknown scheme or a bad ``c`` / ``beta``.
+        WeightsError: unknown scheme, a bad ``c`` / ``beta``, or an ``output`` not ending in ``.npy``.
         DatasetError: no labels to read, or no class table and no ``num_classes``.
     """
     check_scheme(scheme, c, beta)
+    if output is not None and location(output).suffix.lower() != WEIGHTS_SUFFIX:
+        raise WeightsError(
+            f"{output}: class weights are written as a NumPy {WEIGHTS_SUFFIX} file, which np.load, "
+            f"pytorch-deeplab-xception and mmsegmentation read; give a name ending in {WEIGHTS_SUFFIX} (--json writes "
+            "them as text too)"
+        )
     found = None if labels_dir is not None else label_maps(root, split)
     if found is not None:
         settings = {"scheme": scheme, "c": c, "beta": beta, "strict": strict, "jobs": jobs}
