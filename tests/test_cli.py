@@ -207,15 +207,30 @@ def test_weights_of_each_scheme_keep_their_own_default_file(tmp_path):
     np.testing.assert_allclose(np.load(tmp_path / "d" / "d_classes_weights_median.npy"), class_weights(counts, "median"))
 
 
-def test_weights_to_a_file_of_another_ending_are_refused_before_counting(tmp_path):
-    """``-o weights.txt`` wrote the NumPy file under that name, which np.loadtxt and a reader
-    of text cannot read: refused, naming the ending to give, nothing written."""
+def test_outputs_named_for_another_format_are_refused_before_the_work(tmp_path):
+    """``weights -o weights.txt`` wrote the NumPy file under that name, ``evaluate --excel
+    s.csv`` a workbook, ``--csv c.xlsx`` text that Excel refuses to open, ``stats --plot
+    p.txt`` a PNG, ``excel -o x.csv`` a workbook, ``excel --read -o x.jpg`` a PNG: each is
+    refused before any file is read, naming the ending to give; nothing is written."""
     make_dataset(tmp_path / "d", count=3)
+    label = tmp_path / "d" / "SegmentationClass" / "img0.png"
+    pred = tmp_path / "d" / "SegmentationClass"
+    refused = (
+        (["evaluate", tmp_path / "d", pred, "--excel", tmp_path / "s.csv"], "s.csv", "a workbook", ".xlsx", ""),
+        (["evaluate", tmp_path / "d", pred, "--csv", tmp_path / "c.xlsx"], "c.xlsx", "the confusion matrix", ".csv", ""),
+        (["stats", tmp_path / "d", "--plot", tmp_path / "p.txt"], "p.txt", "the chart", ".png", ""),
+        (["excel", label, "-o", tmp_path / "x.csv"], "x.csv", "a workbook", ".xlsx", ""),
+        (["excel", "--read", tmp_path / "x.xlsx", "-o", tmp_path / "x.jpg"], "x.jpg", "a label file", ".png", ""),
+    )
+    for command, name, what, ending, readers in refused:
+        one_line_error(run(*command), f"{tmp_path / name}: labeltools writes {what} as a {ending} file{readers}; give a name ending in {ending}")
+        assert not (tmp_path / name).exists()
+    assert run("stats", tmp_path / "d", "--plot", tmp_path / "p.PNG").exit_code == 0  # any case
     for name in ("weights.txt", "weights.csv", "weights"):
         one_line_error(
             run("weights", tmp_path / "d", "-o", tmp_path / name),
-            f"{tmp_path / name}: class weights are written as a NumPy .npy file, which np.load, pytorch-deeplab-xception "
-            "and mmsegmentation read; give a name ending in .npy (--json writes them as text too)",
+            f"{tmp_path / name}: labeltools writes class weights as a .npy file, which np.load, pytorch-deeplab-xception "
+            "and mmsegmentation read; give a name ending in .npy",
         )
         assert not (tmp_path / name).exists()
     assert run("weights", tmp_path / "d", "-o", tmp_path / "weights.npy").exit_code == 0

@@ -190,9 +190,12 @@ def stats_command(
     labeltools stats gtFine/ -c cityscapes-train
     """
     from labeltools.core.classes import is_unused
-    from labeltools.jobs.stats import count_dataset, save_stats_plot
+    from labeltools.core.files import require_suffix
+    from labeltools.jobs.stats import STATS_PLOT, count_dataset, save_stats_plot
     if log and plot is None:
         raise typer.BadParameter("applies to the chart: give --plot FILE.png too", param_hint="--log")
+    if plot is not None:  # before any file is read
+        require_suffix(plot, *STATS_PLOT)
     root, labels_dir = dataset_and_labels(dataset, labels_dir)
     counting = count_dataset(root, split, labels_dir, classes, num_classes, jobs)
     if counting.labels_from:

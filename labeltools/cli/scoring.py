@@ -182,9 +182,13 @@ def evaluate_command(
     labeltools evaluate gtFine/ results/
     labeltools evaluate ade/gt ade/argmax -c ade20k-train --gt-classes ade20k
     """
-    from labeltools.formats.scores import save_confusion_csv, save_scores_excel
+    from labeltools.formats.scores import CONFUSION_CSV, SCORES_WORKBOOK, save_confusion_csv, save_scores_excel
     from labeltools.core.classes import is_unused
+    from labeltools.core.files import require_suffix
     from labeltools.jobs.evaluate import evaluate_dataset
+    for path, ending in ((csv_path, CONFUSION_CSV), (excel_path, SCORES_WORKBOOK)):  # before any file is read
+        if path is not None:
+            require_suffix(path, *ending)
     evaluation = evaluate_dataset(gt, pred, num_classes, split, missing.value, ignore_index, classes, jobs, gt_classes)
     if evaluation.ground_truth:
         say(f"ground truth: {evaluation.ground_truth}")

@@ -1,4 +1,5 @@
-"""Reading one small file (a class table, an index map) from a local path or an fsspec URL.
+"""Reading one small file (a class table, an index map) from a local path or an fsspec URL, and
+the parts of a path's name (its ending, of an output too).
 
 Writing, listing and everything per-dataset go through :mod:`labeltools.engine.storage`; this
 is the little the shared tables need to load themselves from wherever they are.
@@ -11,6 +12,8 @@ import os
 import re
 from pathlib import PurePosixPath
 from typing import Any
+
+from labeltools.core.errors import OutputError
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -80,6 +83,19 @@ def read_small_text(path: Any) -> str:
 def file_suffix(path: Any) -> str:
     """The lower-case extension of a path or URL (``".csv"``)."""
     return PurePosixPath(_innermost(path)).suffix.lower()
+
+
+def require_suffix(path: Any, suffix: str, what: str, readers: str = "") -> None:
+    """Refuse an output named otherwise than ``suffix`` (``".xlsx"``; any case): a file of one
+    format under another's name is opened by no tool that goes by its name.
+
+    Raises:
+        OutputError: naming the path, ``what`` it holds (``"a workbook"``) and the ending to give,
+            after the ``readers`` that open it so, when given.
+    """
+    if file_suffix(path) != suffix:
+        read = f", which {readers} read" if readers else ""
+        raise OutputError(f"{path}: labeltools writes {what} as a {suffix} file{read}; give a name ending in {suffix}")
 
 
 def file_name(path: Any) -> str:

@@ -12,6 +12,7 @@ import numpy as np
 from labeltools.core._types import PathLike
 from labeltools.core.cells import csv_document, keep_sheet_text
 from labeltools.core.classes import class_names_for
+from labeltools.core.files import require_suffix
 from labeltools.engine.storage import atomic_write
 from labeltools.formats.labels import write_json
 
@@ -24,9 +25,19 @@ def save_scores_json(path: PathLike, cm: ConfusionMatrix, class_names: Sequence[
     write_json(path, cm.to_dict(class_names))
 
 
+#: The ending of each file of scores, and what it holds (see :func:`~labeltools.core.files.require_suffix`).
+CONFUSION_CSV = (".csv", "the confusion matrix")
+SCORES_WORKBOOK = (".xlsx", "a workbook")
+
+
 def save_confusion_csv(path: PathLike, cm: ConfusionMatrix, class_names: Sequence[str] | None = None) -> None:
     """Write the confusion matrix as CSV (a header row of predicted classes, one row per
-    ground-truth class), atomically."""
+    ground-truth class), atomically.
+
+    Raises:
+        OutputError: ``path`` does not end in ``.csv``.
+    """
+    require_suffix(path, *CONFUSION_CSV)
     names = class_names_for(cm.num_classes, class_names)
     rows: list[list[Any]] = [["ground truth \\ prediction", *names]]
     rows += [[name, *row] for name, row in zip(names, cm.matrix.tolist())]
@@ -36,7 +47,12 @@ def save_confusion_csv(path: PathLike, cm: ConfusionMatrix, class_names: Sequenc
 
 def save_scores_excel(path: PathLike, cm: ConfusionMatrix, class_names: Sequence[str] | None = None) -> None:
     """Write a workbook: the per-class scores and means, and the confusion matrix shaded by each
-    row's share. Atomic."""
+    row's share. Atomic.
+
+    Raises:
+        OutputError: ``path`` does not end in ``.xlsx``.
+    """
+    require_suffix(path, *SCORES_WORKBOOK)
     names = class_names_for(cm.num_classes, class_names)
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill

@@ -15,6 +15,7 @@ from numpy.typing import ArrayLike
 
 from labeltools.core._types import PathLike
 from labeltools.core.classes import ClassTable, as_class_table
+from labeltools.core.files import require_suffix
 from labeltools.core.errors import LabeltoolsError, WorkbookError
 from labeltools.core.options import DEFAULT_MAX_CELLS
 from labeltools.engine.executor import FileResult, map_files
@@ -175,6 +176,11 @@ def label_files_to_excel(
     return map_files(work, [str(s) for s in sources], jobs)
 
 
+#: The ending of a workbook of grids and of a label read back from one, and what each holds.
+WORKBOOK = (".xlsx", "a workbook")
+LABEL_PNG = (".png", "a label file")
+
+
 def label_files_to_workbook(
     sources: Sequence[PathLike],
     output: PathLike,
@@ -196,8 +202,10 @@ def label_files_to_workbook(
 
     Raises:
         ClassTableError: ``names`` cannot be loaded (at once, before any file is read).
+        OutputError: ``output`` does not end in ``.xlsx`` (at once).
         WorkbookError: the workbook cannot be written (when the last result is taken).
     """
+    require_suffix(output, *WORKBOOK)
     table = _given_names(names, sources)
     return _write_workbook(sources, output, table, crop, step, fill, max_cells)
 
@@ -255,8 +263,10 @@ def excel_to_label_file(
         A FileResult whose ``outputs`` is the PNG and ``data`` the ``(H, W)`` shape.
 
     Raises:
+        OutputError: ``output`` does not end in ``.png`` (before the workbook is read).
         WorkbookError: see :func:`excel_to_label` (nothing is written then).
     """
+    require_suffix(output, *LABEL_PNG)
     label = excel_to_label(workbook, sheet)
     write_label(output, label, palette)
     return FileResult(source=str(workbook), outputs=(str(output),), data=label.shape)

@@ -27,6 +27,7 @@ from labeltools.core._types import PathLike
 from labeltools.core.classes import ClassTable, class_name, is_unused
 from labeltools.core.colormap import voc_colormap
 from labeltools.core.errors import DatasetError
+from labeltools.core.files import require_suffix
 from labeltools.core.options import VOID
 from labeltools.engine.executor import FileResult, OneRun, map_quick, raise_if_failed
 from labeltools.engine.storage import atomic_write, location
@@ -378,7 +379,16 @@ def existing_split_balance(
     return split_balance(sides, pixels, num_classes)
 
 
+#: The ending of the chart of class shares, and what it holds.
+STATS_PLOT = (".png", "the chart")
+
+
 def save_stats_plot(path: PathLike, stats: DatasetStats, log: bool = False) -> None:
-    """Write :func:`stats_plot` as a PNG, atomically."""
+    """Write :func:`stats_plot` as a PNG, atomically.
+
+    Raises:
+        OutputError: ``path`` does not end in ``.png``.
+    """
+    require_suffix(path, *STATS_PLOT)
     with atomic_write(path) as tmp:
         save_picture(stats_plot(stats, log), tmp, format="PNG")

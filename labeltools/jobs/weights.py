@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from labeltools.core._types import PathLike
 from labeltools.core.classes import ClassTable, class_names_for
 from labeltools.core.errors import DatasetError, LabelFileError, WeightsError, none_of
+from labeltools.core.files import require_suffix
 from labeltools.core.options import EFFECTIVE_BETA, ENET_C, VOID
 from labeltools.engine.executor import (
     FileResult,
@@ -230,16 +231,13 @@ def weigh_dataset(
     :func:`default_weights_path`.
 
     Raises:
-        WeightsError: unknown scheme, a bad ``c`` / ``beta``, or an ``output`` not ending in ``.npy``.
+        WeightsError: unknown scheme or a bad ``c`` / ``beta``.
+        OutputError: an ``output`` not ending in ``.npy``.
         DatasetError: no labels to read, or no class table and no ``num_classes``.
     """
     check_scheme(scheme, c, beta)
-    if output is not None and location(output).suffix.lower() != WEIGHTS_SUFFIX:
-        raise WeightsError(
-            f"{output}: class weights are written as a NumPy {WEIGHTS_SUFFIX} file, which np.load, "
-            f"pytorch-deeplab-xception and mmsegmentation read; give a name ending in {WEIGHTS_SUFFIX} (--json writes "
-            "them as text too)"
-        )
+    if output is not None:
+        require_suffix(output, WEIGHTS_SUFFIX, "class weights", "np.load, pytorch-deeplab-xception and mmsegmentation")
     found = None if labels_dir is not None else label_maps(root, split)
     if found is not None:
         settings = {"scheme": scheme, "c": c, "beta": beta, "strict": strict, "jobs": jobs}
