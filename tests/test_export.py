@@ -583,6 +583,10 @@ def test_a_datasets_label_folder_given_as_annotations_names_the_dataset_to_expor
                 "--to coco (or yolo-seg) exports the dataset"
             ), result.stderr
     assert not (tmp_path / "coco").exists() and not (tmp_path / "again").exists()
+    result = run("split", voc / "SegmentationClass")  # and a command of a dataset given its labels
+    assert result.exit_code == 1 and result.stderr.strip() == (
+        f"error: {voc / 'SegmentationClass'}: the label maps of the VOC dataset {voc}, not a dataset: give the dataset's folder ({voc})"
+    )
     assert run("export", voc, "--to", "coco", "-d", tmp_path / "coco", "-j", "1").exit_code == 0
 
 

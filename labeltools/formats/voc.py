@@ -477,9 +477,13 @@ def label_ids(root: PathLike, labels_dir: str = LABELS_DIR) -> list[str]:
 
 def not_a_voc_folder(root: PathLike, labels_dir: str = LABELS_DIR) -> str:
     """Why ``root`` is no VOC dataset folder, in words: a file (an annotation file, with the way
-    to convert it), or a folder without ``labels_dir`` (with what it holds instead)."""
-    if location(root).is_file():
+    to convert it), a dataset's own label folder, or a folder without ``labels_dir`` (with what it
+    holds instead)."""
+    where = location(root)
+    if where.is_file():
         return not_a_folder(root)
+    if where.name in (LABELS_DIR, OBJECTS_DIR) and is_voc_root(where.parent):
+        return f"{root}: the label maps of the VOC dataset {where.parent}, not a dataset: give the dataset's folder ({where.parent})"
     return f"{root}: not a VOC dataset folder (no {labels_dir}/ inside){other_masks_hint(root)}"
 
 
