@@ -252,6 +252,10 @@ def test_convert_and_split_of_fraction_1_write_every_image_to_val(tmp_path: Path
     assert done.exit_code == 0, done.output
     assert "(train 0, val 4)" in done.stdout
     assert read_split(tmp_path / "out", "train") == [] and len(read_split(tmp_path / "out", "val")) == 4
+    checked = cli("check", tmp_path / "out", "--json", tmp_path / "c.json")  # one warning, not one per class
+    assert checked.exit_code == 0, checked.output
+    warned = [p["message"] for p in json.loads((tmp_path / "c.json").read_text())["problems"] if p["kind"] == "split-imbalance"]
+    assert warned == ["no train image holds a class: each of the 3 classes is in val alone: nothing to learn it from"], warned
     done = cli("split", tmp_path / "out", "--val-fraction", "0.5", "-j", "1")
     assert done.exit_code == 0, done.output
     assert len(read_split(tmp_path / "out", "train")) == len(read_split(tmp_path / "out", "val")) == 2

@@ -451,11 +451,15 @@ def split_balance(
 def imbalance(balance: Iterable[ClassBalance], name_of: Callable[[int], str]) -> list[tuple[str, str]]:
     """``(side, message)`` for each class held by two images or more that one side lacks
     (a class of one image cannot be on both): ``"class 5 (bush) is in 3 train image(s) but in
-    no val image"``."""
+    no val image"``; one for a side that holds none of them (a split of all val, for scoring)."""
+    rows = [row for row in balance if sum(row.images.values()) >= 2]
+    empty = [side for side in (rows[0].images if rows else ()) if not any(row.images[side] for row in rows)]
+    if empty and len(empty) < len(rows[0].images):  # one side holds no class at all: said once
+        side = empty[0]
+        other = next(s for s in rows[0].images if s not in empty)
+        return [(side, f"no {side} image holds a class: each of the {len(rows)} classes is in {other} alone")]
     found = []
-    for row in balance:
-        if sum(row.images.values()) < 2:
-            continue
+    for row in rows:
         for side in row.missing_from():
             other = next(s for s in row.images if s != side)
             found.append(
