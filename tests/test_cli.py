@@ -934,6 +934,21 @@ def test_predictions_saved_as_arrays_score_as_their_pngs_and_bad_arrays_are_name
     assert "scored 1, failed 2" in result.stderr
 
 
+def test_predictions_in_a_folder_of_the_folder_given_are_named(tmp_path):
+    """A model's scripts write predictions per split (``pred/val/``); given ``pred/``, evaluate
+    said only that it held no prediction: it names the folder that does."""
+    root = small_voc(tmp_path / "voc")
+    pred = predictions(tmp_path, root)
+    (pred / "val").mkdir()
+    for path in pred.glob("*.png"):
+        path.rename(pred / "val" / path.name)
+    one_line_error(
+        run("evaluate", root, pred, "-n", "4"),
+        f"{pred}: holds no prediction named like the ground truth (im0.png, ...); its predictions are in {pred / 'val'}: give that folder",
+    )
+    assert run("evaluate", root, pred / "val", "-n", "4").exit_code == 0
+
+
 def test_evaluate_bad_prediction_is_reported_and_the_rest_scored(tmp_path):
     root = small_voc(tmp_path / "voc")
     pred = predictions(tmp_path, root)

@@ -180,9 +180,19 @@ def evaluation_pairs(gt: PathLike, pred: PathLike, split: str | None = None) -> 
         why = f"; it holds {', '.join(others[:3])}{' ...' if len(others) > 3 else ''}: {NOT_PNG}" if others else ""
         if is_voc_root(pred_dir):
             why = "; it is a VOC dataset: the ground truth comes first (labeltools evaluate GT PRED)"
+        elif not others and (inner := _inner_predictions(pred_dir, asked)):
+            more = f" and {len(inner) - 1} more folder(s): give one of them" if len(inner) > 1 else ": give that folder"
+            why = f"; its predictions are in {inner[0]}{more}"
         raise DatasetError(f"{pred_dir}: holds no prediction named like the ground truth ({gt_paths[0].stem}{suffix}, ...){why}")
     _not_scored(pred_dir, sorted(f"{p}{suffix}" for p in predicted - stems), "have no ground truth")
     return pairs
+
+
+def _inner_predictions(pred_dir: Any, stems: set[str]) -> list[str]:
+    """The folders below ``pred_dir`` (two levels down at most) that hold predictions of the
+    ground truth's ``stems``, as a model's scripts write them per split (``pred/val/``)."""
+    found = list_files(pred_dir, (".png", ARRAY_SUFFIX), recursive=True, depth=3)
+    return sorted({str(path.parent) for path in found if path.stem in stems and path.parent != pred_dir})
 
 
 def prediction_stem(labels: set[str], predicted: set[str]) -> Callable[[str], str]:
