@@ -149,6 +149,12 @@ def test_a_flat_folder_of_label_ids_scores_the_same(tmp_path: Path) -> None:
         evaluation = evaluate_dataset(flat, predictions, classes="cityscapes", jobs=1)
         assert all(result.ok for result in evaluation.run()) and evaluation.matrix.images == sum(CITIES.values())
         assert_same_scores(our_scores(evaluation.scores()), reference)
+    stray = tmp_path / "stray"
+    stray.mkdir()
+    np.save(stray / "other.npy", np.zeros((2, 2), np.int64))
+    first = sorted(path.name for path in flat.iterdir())[0].removesuffix("_gtFine_labelIds.png")
+    with pytest.raises(DatasetError, match=rf"{stray}: holds no prediction of a ground-truth frame \({first}_\*\.npy, \.\.\.\)"):
+        evaluate_dataset(flat, stray, classes="cityscapes")
 
 
 def test_train_id_predictions_meet_either_kind_of_ground_truth(tmp_path: Path) -> None:

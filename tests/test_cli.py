@@ -932,6 +932,13 @@ def test_predictions_saved_as_arrays_score_as_their_pngs_and_bad_arrays_are_name
     assert f"{arrays / 'im1.npy'}: cannot be read as an array of class indices (.npy): " in result.stderr
     assert f"{arrays / 'im2.npy'}: cannot be read as an array of class indices (.npy): " in result.stderr
     assert "scored 1, failed 2" in result.stderr
+    with open(arrays / "im1.npy", "wb") as archive:  # np.savez under the name np.save gives
+        np.savez(archive, pred=np.zeros((6, 8), np.int64))
+    np.save(arrays / "im2.npy", np.zeros((6, 8), np.complex64))
+    result = run("evaluate", root, arrays, "-j", "1")
+    assert result.exit_code == 1
+    assert f"{arrays / 'im1.npy'}: holds several arrays (an .npz archive), not one array of class indices" in result.stderr
+    assert f"{arrays / 'im2.npy'}: holds values of type complex64, not class indices (integers)" in result.stderr
 
 
 def test_predictions_in_a_folder_of_the_folder_given_are_named(tmp_path):
@@ -947,6 +954,13 @@ def test_predictions_in_a_folder_of_the_folder_given_are_named(tmp_path):
         f"{pred}: holds no prediction named like the ground truth (im0.png, ...); its predictions are in {pred / 'val'}: give that folder",
     )
     assert run("evaluate", root, pred / "val", "-n", "4").exit_code == 0
+    (pred / "test").mkdir()
+    write_label(pred / "test" / "im2.png", np.zeros((6, 8), np.uint8))
+    one_line_error(
+        run("evaluate", root, pred, "-n", "4"),
+        f"{pred}: holds no prediction named like the ground truth (im0.png, ...); its predictions are in {pred / 'test'} and 1 more "
+        "folder(s): give one of them",
+    )
 
 
 def test_evaluate_bad_prediction_is_reported_and_the_rest_scored(tmp_path):
