@@ -1979,6 +1979,33 @@ def test_a_folder_of_photos_given_to_convert_is_named_as_photos(tmp_path: Path) 
     assert len(read_split(tmp_path / "out", "trainval")) == 3
 
 
+def test_masks_kept_as_arrays_are_named_with_the_way_to_convert_them(tmp_path: Path) -> None:
+    """A dataset of images and ``np.save`` masks (``masks/*.npy``): convert found no masks and
+    sent the user to ``--from masks``, which found none either. Both name the arrays and the
+    colorize line that makes label PNGs of them, which convert then reads beside the images."""
+    (tmp_path / "images").mkdir()
+    (tmp_path / "masks").mkdir()
+    truths = {}
+    for i in range(3):
+        Image.fromarray(np.full((12, 16, 3), 40 * i, np.uint8)).save(tmp_path / "images" / f"{i:03d}.jpg")
+        truths[f"{i:03d}"] = np.zeros((12, 16), np.int64)
+        truths[f"{i:03d}"][2:8, 3:10] = 1 + i % 2
+        np.save(tmp_path / "masks" / f"{i:03d}.npy", truths[f"{i:03d}"])
+    masks = tmp_path / "masks"
+    said = (
+        f"; {masks} holds masks as .npy arrays (000.npy): labeltools colorize {masks} -d masks_png writes them as label PNGs, "
+        "which convert reads beside their images"
+    )
+    for extra in ([], ["--from", "masks"]):
+        result = runner.invoke(app, ["convert", str(tmp_path), str(tmp_path / "out"), "-j", "1", *extra])
+        assert result.exit_code == 1 and " ".join(result.stderr.split()).endswith(said), (extra, result.stderr)
+    assert runner.invoke(app, ["colorize", str(masks), "-d", str(tmp_path / "masks_png"), "-j", "1"]).exit_code == 0
+    result = runner.invoke(app, ["convert", str(tmp_path), str(tmp_path / "out"), "-c", "voc", "-j", "1"])
+    assert result.exit_code == 0, result.output
+    for image_id, truth in truths.items():
+        np.testing.assert_array_equal(read_label(tmp_path / "out" / "SegmentationClass" / f"{image_id}.png"), truth)
+
+
 def test_ade20k_and_mmsegmentation_layouts_convert_with_their_splits(tmp_path: Path) -> None:
     """ADE20K as shipped (annotations/training beside images/training, no class list) and an
     mmsegmentation layout (ann_dir/val beside img_dir/val): the class table given is used, each

@@ -134,7 +134,7 @@ from labeltools.formats.labelme import (
     rasterise,
     read_labelme,
 )
-from labeltools.formats.labels import label_histogram, read_label, save_label_image, save_picture
+from labeltools.formats.labels import ARRAY_SUFFIX, label_histogram, read_label, save_label_image, save_picture
 from labeltools.formats.labelstudio import BRUSH_FILES_SAID, are_brush_files, read_labelstudio, upload_name
 from labeltools.formats.sources import OPEN_IMAGES_HIERARCHY, files_by_name, image_name, open_images_said, unknown_label
 from labeltools.formats.sbd import sbd_hint
@@ -767,7 +767,7 @@ def find_annotations(
                 if maps:  # those of the ids asked for (city_ids), else the others
                     files = maps[city_ids] or next(found for found in maps.values() if found)
                 if source == "masks" and not files:
-                    raise DatasetError(f"{path}: holds no masks (PNG, GIF, TIFF or BMP files)")
+                    raise DatasetError(f"{path}: holds no masks (PNG, GIF, TIFF or BMP files){_arrays_said(path)}")
                 if are_brush_files([f.name for f in files] or [f.name for f in list_files(path, (".png", ".npy"), recursive=True)]):
                     raise DatasetError(f"{path}: holds {BRUSH_FILES_SAID}")
             elif is_voc_root(path) and all(f.name == META_FILE or f.parent == path / "Annotations" for f in files):  # its detection XML too
@@ -801,6 +801,7 @@ def find_annotations(
         masks, hint = (" nor folder of masks nor YOLO data.yaml", "; masks in a folder named otherwise: --from masks") if source is None else ("", "")
         if source is None and (photos := [first for p in inputs if (first := _photos_alone(location(p))) is not None]):
             hint = f"; {photos[0]}: {PHOTOS_SAID}"
+        hint = next((said for said in (_arrays_said(location(p)) for p in inputs) if said), hint)
         hint = next((said for said in (sbd_hint(p) for p in inputs) if said), hint)
         raise DatasetError(f"no {what} ({kinds}){masks} found: {held}{hint}")
     return found
@@ -1428,6 +1429,19 @@ def _photos_alone(path: Path) -> Path | None:
     if not files or any(not f.name.lower().endswith(JPEG_MASK_SUFFIXES) for f in files):
         return None
     return files[0] if is_photo_not_mask(files[0]) else None
+
+
+def _arrays_said(path: Path) -> str:
+    """How to convert masks kept as ``np.save`` arrays (a folder of ``.npy`` in ``path`` or a
+    folder of it): make label PNGs of them first; ``""`` when there are none."""
+    arrays = list_files(path, (ARRAY_SUFFIX,), recursive=True, depth=2) if path.is_dir() else []
+    if not arrays:
+        return ""
+    folder = arrays[0].parent
+    return (
+        f"; {folder} holds masks as {ARRAY_SUFFIX} arrays ({arrays[0].name}): labeltools colorize {folder} -d "
+        f"{folder.name}_png writes them as label PNGs, which convert reads beside their images"
+    )
 
 
 def _what_is_in(path: Path, kinds: str) -> str:
