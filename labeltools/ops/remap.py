@@ -169,7 +169,7 @@ def target_palette(table: ClassTable) -> NDArray[np.uint8]:
     return table.palette()
 
 
-def share_near_colours(rgb: NDArray[np.uint8], colours: Sequence[Sequence[int]], distance: float, samples: int = 100_000) -> float:
+def share_near_colours(rgb: NDArray[np.uint8], colours: Sequence[Sequence[int]], distance: float, samples: int = 20_000) -> float:
     """The share of an image's pixels ``(H, W, 3)`` whose colour lies within Euclidean
     ``distance`` of one of ``colours``, estimated on at most ``samples`` pixels evenly spread."""
     flat = rgb.reshape(-1, 3)
