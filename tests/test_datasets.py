@@ -256,6 +256,9 @@ def test_convert_and_split_of_fraction_1_write_every_image_to_val(tmp_path: Path
     assert checked.exit_code == 0, checked.output
     warned = [p["message"] for p in json.loads((tmp_path / "c.json").read_text())["problems"] if p["kind"] == "split-imbalance"]
     assert warned == ["no train image holds a class: each of the 3 classes is in val alone: nothing to learn it from"], warned
+    reported = cli("report", tmp_path / "out", "-o", tmp_path / "r.html", "--json", tmp_path / "r.json", "-j", "1")
+    assert reported.exit_code == 0, reported.output  # the report's problems are check's, this one too
+    assert [p["message"] for p in json.loads((tmp_path / "r.json").read_text())["problems"] if p["kind"] == "split-imbalance"] == warned
     done = cli("split", tmp_path / "out", "--val-fraction", "0.5", "-j", "1")
     assert done.exit_code == 0, done.output
     assert len(read_split(tmp_path / "out", "train")) == len(read_split(tmp_path / "out", "val")) == 2

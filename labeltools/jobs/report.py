@@ -316,7 +316,7 @@ class Report(OneRun):
 
     def __post_init__(self) -> None:
         self.stats = DatasetStats(self.check.table)
-        sides = {item.split for item in self.items} & set(SPLITS[:2])
+        sides = ({item.split for item in self.items} | set(self.split_sizes)) & set(SPLITS[:2])  # a side listing no id too
         if sides == set(SPLITS[:2]):
             self.splits = SplitTally(SPLITS[:2])
         if self.options.pred is not None:
