@@ -910,6 +910,7 @@ def named_then_colorized(folder, hint, out):
         (["check", str(folder)], f"error: {folder}: not a VOC dataset folder (no SegmentationClass/ inside), nor a folder of label PNGs{hint}"),
         (["evaluate", str(folder), str(folder), "-n", "3"], f"error: {folder}: no ground-truth label files (.png){hint}"),
         (["diff", str(folder), str(folder)], f"error: {folder}: no label files (.png){hint}"),
+        (["weights", "--labels-dir", str(folder), "-n", "3", "-o", str(out.parent / "w.npy")], f"error: {folder}: no .png label files{hint}"),
     ):
         result = CliRunner().invoke(app, command)
         assert result.exit_code == 1 and " ".join(result.stderr.split()) == said, command

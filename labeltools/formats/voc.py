@@ -862,5 +862,5 @@ def select_label_paths(
     if not paths:
         if split is not None:
             raise DatasetError(f"{split_path(root, split)}: the split lists no ids{chosen}")
-        raise DatasetError(no_labels(root) if labels_dir is None else f"{folder}: no .png label files")
+        raise DatasetError(no_labels(root) if labels_dir is None else f"{folder}: no .png label files{other_masks_hint(folder)}")
     return paths, split
