@@ -863,3 +863,31 @@ def test_degenerate_geometry_labelme_opens_is_converted_as_labelme_converts_it(n
     doc = document([DEGENERATE[name]])
     assert_matches_labelme(doc)
     assert ours(doc)[0].any() == (name != "zero-radius circle"), "labelme paints a pixel or more, but for a circle of radius 0"
+
+
+@pytest.mark.parametrize(("label", "codec", "said"), [
+    ("道路", "gbk", "a two-byte Windows encoding, Chinese GB18030 (or Korean CP949): convert it to UTF-8 first (iconv -f GB18030 -t UTF-8)"),
+    ("bâtiment", "cp1252", "a one-byte Windows encoding such as Western European CP1252: convert it to UTF-8 first (iconv -f CP1252 -t UTF-8)"),
+])  # fmt: skip
+def test_an_annotation_in_a_windows_encoding_names_the_encoding_to_convert_from(tmp_path: Path, label: str, codec: str, said: str) -> None:
+    """labelme once wrote its JSON in the Windows code page of the user's language (GBK on a
+    Chinese Windows): the file failed as no UTF-8 text, with no word of what it is. The message
+    names the likely encoding and the conversion, which then reads as labelme reads the file."""
+    from typer.testing import CliRunner
+
+    from labeltools.cli import app
+    from labeltools.jobs.convert import SAMPLE_DIR
+
+    doc = json.loads((SAMPLE_DIR / "street_01.json").read_text())
+    doc["shapes"][0]["label"], doc["imageData"] = label, None
+    (tmp_path / "street_01.json").write_bytes(json.dumps(doc, ensure_ascii=False).encode(codec))
+    (tmp_path / "street_01.jpg").write_bytes((SAMPLE_DIR / "street_01.jpg").read_bytes())
+    result = CliRunner().invoke(app, ["convert", str(tmp_path / "street_01.json"), str(tmp_path / "out"), "-j", "1"])
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'street_01.json'}: not a UTF-8/16/32 text file (" in result.stderr
+    assert f"; its bytes read as {said}" in " ".join(result.stderr.split())
+    converted = (tmp_path / "street_01.json").read_bytes().decode(said.split("iconv -f ")[1].split()[0].lower())
+    (tmp_path / "street_01.json").write_text(converted, encoding="utf-8")  # as iconv converts it
+    result = CliRunner().invoke(app, ["convert", str(tmp_path / "street_01.json"), str(tmp_path / "out"), "-j", "1"])
+    assert result.exit_code == 0, result.output
+    assert label in (tmp_path / "out" / "class_names.txt").read_text(encoding="utf-8")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -88,11 +89,23 @@ def read_json(path: str | Path, what: str = "an annotation file") -> Any:
     except json.JSONDecodeError as exc:
         raise AnnotationError(f"{path}: not valid JSON at line {exc.lineno} column {exc.colno} ({exc.msg})") from None
     except UnicodeDecodeError as exc:
-        raise AnnotationError(f"{path}: not a UTF-8/16/32 text file ({exc})") from None
+        raise AnnotationError(f"{path}: not a UTF-8/16/32 text file ({exc}){_encoding_hint(data)}") from None
     except RecursionError:
         raise AnnotationError(f"{path}: JSON nested too deeply to be {what}") from None
     except ValueError as exc:  # e.g. an integer of more digits than Python converts
         raise AnnotationError(f"{path}: cannot decode the JSON ({exc})") from None
+
+
+def _encoding_hint(data: bytes) -> str:
+    """Which encoding likely wrote a JSON file that is no UTF (a program writing in the Windows
+    code page of its language, as labelme once did), told by its bytes outside ASCII: in pairs
+    (Chinese GB18030, Korean CP949) or alone (Western European CP1252); and the way to convert."""
+    runs = re.findall(rb"[\x80-\xff]+", data)
+    if runs and all(len(run) % 2 == 0 for run in runs):
+        codec, written = "GB18030", "a two-byte Windows encoding, Chinese GB18030 (or Korean CP949)"
+    else:
+        codec, written = "CP1252", "a one-byte Windows encoding such as Western European CP1252"
+    return f"; its bytes read as {written}: convert it to UTF-8 first (iconv -f {codec} -t UTF-8)"
 
 
 def unknown_label(source: str, where: str, label: Any, table: str) -> AnnotationError:
