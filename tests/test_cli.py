@@ -963,6 +963,25 @@ def test_predictions_in_a_folder_of_the_folder_given_are_named(tmp_path):
     )
 
 
+def test_the_ground_truth_given_as_its_own_predictions_is_said(tmp_path):
+    """``evaluate voc voc/SegmentationClass`` (the folder given twice) scored 100% without a
+    word; so did the report: both say so (a check of the scoring itself scores them still)."""
+    root = small_voc(tmp_path / "voc")
+    for label in (root / "SegmentationClass").glob("*.png"):  # labels without void, which no prediction holds
+        write_label(label, np.where(read_label(label) == 255, 0, read_label(label)).astype(np.uint8))
+    said = (
+        f"warning: {root / 'SegmentationClass'}: holds the ground truth's own label files, which score 100% against "
+        "themselves: are the model's predictions in another folder?"
+    )
+    for command in (("evaluate", root, root / "SegmentationClass", "--json", tmp_path / "e.json"), ("evaluate", root / "SegmentationClass", root / "SegmentationClass"),
+                    ("report", root, "--pred", root / "SegmentationClass", "-o", tmp_path / "r.html")):  # fmt: skip
+        result = run(*command)
+        assert result.exit_code == 0 and said in " ".join(result.stderr.split()), (command, result.stderr)
+    assert json.loads((tmp_path / "e.json").read_text())["mean_iou"] == 1.0 and (tmp_path / "r.html").exists()
+    result = run("evaluate", root, predictions(tmp_path, root))  # the model's own
+    assert result.exit_code == 0 and "ground truth's own" not in result.stderr
+
+
 def test_evaluate_bad_prediction_is_reported_and_the_rest_scored(tmp_path):
     root = small_voc(tmp_path / "voc")
     pred = predictions(tmp_path, root)

@@ -27,7 +27,7 @@ from labeltools.engine.executor import (
     map_quick,
     raise_if_failed,
 )
-from labeltools.engine.storage import list_files, location, pngs_in
+from labeltools.engine.storage import absolute, list_files, location, pngs_in
 from labeltools.formats.cityscapes import chosen_maps, export_maps, frame_prefixes, label_maps, map_frame
 from labeltools.formats.folders import not_a_folder, other_masks_hint, stem_endings
 from labeltools.formats.labels import ARRAY_SUFFIX, NOT_PNG, not_png_hint, prediction_files, read_label
@@ -185,7 +185,18 @@ def evaluation_pairs(gt: PathLike, pred: PathLike, split: str | None = None) -> 
             why = f"; its predictions are in {inner[0]}{more}"
         raise DatasetError(f"{pred_dir}: holds no prediction named like the ground truth ({gt_paths[0].stem}{suffix}, ...){why}")
     _not_scored(pred_dir, sorted(f"{p}{suffix}" for p in predicted - stems), "have no ground truth")
+    warn_ground_truth_as_predictions(pairs, pred)
     return pairs
+
+
+def warn_ground_truth_as_predictions(pairs: Sequence[tuple[Any, Any]], pred: PathLike) -> None:
+    """Warn of predictions that are the ground truth's own files (its folder given twice),
+    which score 100% without a word otherwise (a check of the scoring itself gives them so)."""
+    if pairs and all(str(absolute(g)) == str(absolute(p)) for g, p in pairs):
+        log.warning(
+            "%s: holds the ground truth's own label files, which score 100%% against themselves: are the model's "
+            "predictions in another folder?", pred,
+        )  # fmt: skip
 
 
 def _inner_predictions(pred_dir: Any, stems: set[str]) -> list[str]:

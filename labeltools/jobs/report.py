@@ -58,7 +58,8 @@ from labeltools.jobs.check import (
 )
 from labeltools.jobs.diff import LabelChanges, LabelFiles, label_files
 from labeltools.jobs.evaluate import (
-    PREDICTIONS, Scoring, cityscapes_choice, frame_pairs, paired_tables, prediction_stem, predictions_split, scoring,
+    PREDICTIONS, Scoring, cityscapes_choice, frame_pairs, paired_tables, prediction_stem, predictions_split,
+    scoring, warn_ground_truth_as_predictions,
 )  # fmt: skip
 from labeltools.jobs.stats import DatasetStats
 from labeltools.ops.draw import changes_image, fit_size, overlay_image, shrink_label
@@ -597,6 +598,8 @@ def _voc_items(
             str(predictions / f"{named(image_id)}{suffix}") if predictions is not None and label and (scored is None or image_id in scored) else "",
             str(old_files[image_id]) if label and image_id in old_files else "",
         ))  # fmt: skip
+    if pred is not None:
+        warn_ground_truth_as_predictions([(item.label, item.pred) for item in items if item.pred], pred)
     return items, {name: sizes[name] for name in names if name in sizes}  # in file-name order
 
 
