@@ -399,6 +399,15 @@ def test_a_split_alone_is_exported_and_yolo_always_names_train_and_val(tmp_path:
     assert result.exit_code == 0, result.output
     yaml = (tmp_path / "all" / "data.yaml").read_text().splitlines()
     assert yaml[0:2] == ["train: images/train", "val: images/train"]  # no val split: validate on train
+    said = " ".join(result.stderr.split())
+    assert f"warning: {tmp_path / 'all' / 'data.yaml'}: no image is in val; its val names images/train, on which Ultralytics then validates" in said
+    result = run("export", SAMPLE_DIR, "--to", "yolo-seg", "-d", tmp_path / "scoring", "--val-fraction", "1")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "scoring" / "data.yaml").read_text().splitlines()[0:2] == ["train: images/val", "val: images/val"]
+    assert (
+        f"warning: {tmp_path / 'scoring' / 'data.yaml'}: no image is in train; its train names images/val, which Ultralytics needs "
+        "named: the dataset is for validation (yolo val), and training on it would train on its val images"
+    ) in " ".join(result.stderr.split())
     assert run("export", SAMPLE_DIR, "--to", "coco", "-d", tmp_path / "none", "--split", "test").exit_code == 1
 
 

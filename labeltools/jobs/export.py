@@ -669,9 +669,17 @@ class Export(OneRun):
         else:
             path = self.output / "data.yaml"
             names = {number: self.table.name_of(index) for index, number in self.yolo_ids.items()}
+            splits = [s for s in self.splits if self.images.get(s)]
             with atomic_write(path) as tmp:
-                tmp.write_text(data_yaml(names, [s for s in self.splits if self.images.get(s)]))
+                tmp.write_text(data_yaml(names, splits))
             self.written.append(path)
+            if "val" not in splits:  # Ultralytics needs both entries
+                log.warning("%s: no image is in val; its val names images/train, on which Ultralytics then validates", path)
+            elif "train" not in splits:
+                log.warning(
+                    "%s: no image is in train; its train names images/val, which Ultralytics needs named: the dataset is for "
+                    "validation (yolo val), and training on it would train on its val images", path,
+                )  # fmt: skip
 
     @property
     def yolo_ids(self) -> dict[int, int]:
