@@ -2006,6 +2006,40 @@ def test_masks_kept_as_arrays_are_named_with_the_way_to_convert_them(tmp_path: P
         np.testing.assert_array_equal(read_label(tmp_path / "out" / "SegmentationClass" / f"{image_id}.png"), truth)
 
 
+def test_a_table_whose_class_0_the_shapes_draw_is_said(tmp_path: Path) -> None:
+    """A plain list of names given for annotations (``road`` on its first line, labelme's header
+    lines left out), or a table of train ids (``cityscapes-train``: road is 0): road was painted
+    0, the value of every pixel no shape covers, and an export left its objects out as
+    background, without a word. Both say so once, naming the files; a table whose class 0 is
+    the background by name, and the annotations' own, say nothing."""
+    plain = tmp_path / "plain.txt"
+    plain.write_text("road\ncar\nperson\ntree\nbush\npole\ntraffic_light\nlane_marking\n")
+    said = (
+        "file(s) draw 'road', class 0 of {table}, and 0 is also where no shape is drawn: {made} (street_01, street_02, "
+        "street_03 ...); a table that lists the background first keeps them apart (a 'background' line first, or labelme's "
+        "'__ignore__' and '_background_' lines)"
+    )
+    drawn = sum(any(s["label"] == "road" for s in json.loads(f.read_text())["shapes"]) for f in SAMPLE_DIR.glob("*.json"))
+    result = runner.invoke(app, ["convert", str(SAMPLE_DIR), str(tmp_path / "plain"), "-c", str(plain), "-j", "1"])
+    assert result.exit_code == 0, result.output
+    made = said.format(table=plain, made="their pixels are one class in the labels")
+    assert f"warning: {drawn} {made}" in " ".join(result.stderr.split()), result.stderr
+    result = runner.invoke(app, ["export", str(SAMPLE_DIR), "--to", "coco", "-c", str(plain), "-d", str(tmp_path / "coco"), "-j", "1"])
+    assert result.exit_code == 0, result.output
+    made = said.format(table=plain, made="their shapes of it are left out, as background is")
+    assert f"warning: {drawn} {made}" in " ".join(result.stderr.split()), result.stderr
+    result = runner.invoke(app, ["convert", str(SAMPLE_DIR), str(tmp_path / "train"), "-c", "cityscapes-train", "--unknown", "ignore", "-j", "1"])
+    assert result.exit_code == 0 and "class 0 of the cityscapes-train preset" in result.stderr, result.stderr
+    coco = coco_export(tmp_path / "coco-export", images=4)
+    (tmp_path / "cars.txt").write_text("car\nperson\ntree\n")  # a COCO export's, by its category names
+    result = runner.invoke(app, ["convert", str(coco), str(tmp_path / "cars"), "-c", str(tmp_path / "cars.txt"), "-j", "1"])
+    assert result.exit_code == 0 and "draw 'car', class 0 of" in " ".join(result.stderr.split()), result.stderr
+    (tmp_path / "named.txt").write_text("background\n" + plain.read_text())
+    for table in (str(tmp_path / "named.txt"), None):
+        result = runner.invoke(app, ["convert", str(SAMPLE_DIR), str(tmp_path / f"ok{table is None}"), *(["-c", table] if table else []), "-j", "1"])
+        assert result.exit_code == 0 and "class 0 of" not in result.stderr, result.stderr
+
+
 def test_ade20k_and_mmsegmentation_layouts_convert_with_their_splits(tmp_path: Path) -> None:
     """ADE20K as shipped (annotations/training beside images/training, no class list) and an
     mmsegmentation layout (ann_dir/val beside img_dir/val): the class table given is used, each

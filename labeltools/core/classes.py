@@ -1122,6 +1122,20 @@ def unused_name(index: int, names: set[str]) -> str:
     return name
 
 
+#: Names a class of the pixels no shape covers goes by (without underscores, in lower case).
+BACKGROUND_NAMES = frozenset({"background", "bg", "backdrop", "unlabeled", "unlabelled", "void", "other", "none", "ignore", "clutter", "empty"})
+
+
+def drawn_background(labels: Iterable[str], table: ClassTable) -> int:
+    """How many of ``labels`` (the classes of a file's shapes) name class 0 of ``table`` where
+    that is a class of its own, not the background (``road`` first in a plain list): painted 0,
+    their pixels are those of no shape too. 0 for a table whose class 0 is background by name."""
+    name = table.name_of(0) if 0 in table.name_to_index.values() else None
+    if name is None or name.strip("_ ").lower() in BACKGROUND_NAMES or is_unused(0, name):
+        return 0
+    return sum(label == name for label in labels)
+
+
 def is_unused(index: int, name: str) -> bool:
     """Whether the class ``index`` named ``name`` is a placeholder (see :func:`unused_name`): no
     class at all, left out where classes are listed."""

@@ -44,6 +44,7 @@ from labeltools.core.classes import (
     TRAIN_ID_PRESETS,
     ClassEntry,
     ClassTable,
+    drawn_background,
     line_problem,
     unused_name,
 )
@@ -512,6 +513,7 @@ def convert_file(
         count_classes=count_classes, replace_other_images=replace_other_images,
     )  # fmt: skip
     data["contested"] = raster.contested
+    data["background_drawn"] = drawn_background((shape.label for shape in doc.shapes), classes)
     return FileResult(source=str(json_path), outputs=data.pop("outputs"), warnings=doc.warnings, data=data)
 
 
@@ -578,6 +580,18 @@ def object_inks(record: AnnotatedImage, values: Sequence[int | None]) -> list[in
         keys, values,
         lambda n, number: f"{record.source}: {record.objects[n].where} is instance {number}; instance maps hold at most {VOID - 1} instances per image",
     )  # fmt: skip
+
+
+def warn_background_drawn(ids: Sequence[str], classes: ClassTable, made: str) -> None:
+    """Warn once of the files whose shapes draw class 0 of ``classes`` where that is a class of
+    its own (see :func:`~labeltools.core.classes.drawn_background`), and what was ``made`` of them."""
+    if ids:
+        log.warning(
+            "%d file(s) draw %r, class 0 of %s, and 0 is also where no shape is drawn: %s (%s%s); a table that lists "
+            "the background first keeps them apart (a 'background' line first, or labelme's '__ignore__' and "
+            "'_background_' lines)",
+            len(ids), classes.name_of(0), classes.the_described, made, ", ".join(ids[:3]), " ..." if len(ids) > 3 else "",
+        )  # fmt: skip
 
 
 def _background(record: AnnotatedImage, classes: ClassTable) -> int:
@@ -695,6 +709,8 @@ def convert_record(
         count_classes=count_classes, replace_other_images=replace_other_images,
     )  # fmt: skip
     data["contested"] = painted.contested
+    if item.kind != "masks" and _background(record, classes) == 0:  # shapes, painted on 0
+        data["background_drawn"] = drawn_background((obj.label for obj in record.objects), classes)
     warnings = tuple(f"{record.source}: {w}" for w in record.warnings)
     return FileResult(source=record.source, outputs=data.pop("outputs"), warnings=warnings, data=data)
 
@@ -1601,6 +1617,7 @@ class Conversion(OneRun):
         kept: set[str] = set()  # ids that failed this time but keep their earlier outputs
         failed = False
         labelme = 0  # files that were labelme annotations, converted or not
+        drawn: list[str] = []  # ids whose shapes paint class 0, a class of its own, where no shape is 0 too
         for item, result in zip(self.items, map_files(work, self.items, self.jobs)):
             data = result.data if isinstance(result.data, dict) else {}
             labelme += data.get("status") != "not-labelme"
@@ -1610,6 +1627,8 @@ class Conversion(OneRun):
                     self.pixels[data["id"]] = data["pixels"]
                 if data.get("contested"):
                     self.contested[data["id"]] = data["contested"]
+                if data.get("background_drawn"):
+                    drawn.append(data["id"])
             elif not result.ok:
                 failed = True
                 if self.table_changed:  # its earlier labels number the classes another way
@@ -1617,6 +1636,7 @@ class Conversion(OneRun):
                 elif self._has_outputs(item.image_id):
                     kept.add(item.image_id)
             yield result
+        warn_background_drawn(drawn, self.classes, "their pixels are one class in the labels")
         if not labelme:
             return 0
         previous = self.previous_split

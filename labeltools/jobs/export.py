@@ -35,7 +35,7 @@ from numpy.typing import NDArray
 
 from labeltools.core._types import PathLike
 from labeltools.core.annotations import AnnotatedImage
-from labeltools.core.classes import ClassTable
+from labeltools.core.classes import ClassTable, drawn_background
 from labeltools.core.errors import AnnotationError, DatasetError, ExportError, LabelFileError
 from labeltools.core.options import (
     DEFAULT_LABELME_RULES,
@@ -122,6 +122,7 @@ from labeltools.jobs.convert import (
     source_class_table,
     stored_extension,
     video_split_group,
+    warn_background_drawn,
     zip_folder,
 )
 from labeltools.ops.outlines import inset, signed_area, simplify, single_outline
@@ -245,8 +246,9 @@ class _Object:
         return int(np.count_nonzero(self.mask))
 
 
-def _labelme_source(item: ExportItem, table: ClassTable, options: ExportOptions) -> tuple[Any, list[_Object], _Object | None]:
-    """A labelme annotation's image, objects and void region (its ``__ignore__`` shapes)."""
+def _labelme_source(item: ExportItem, table: ClassTable, options: ExportOptions) -> tuple[Any, list[_Object], _Object | None, int]:
+    """A labelme annotation's image, objects, void region (its ``__ignore__`` shapes) and how many
+    of its shapes draw class 0 as a class of its own (see :func:`drawn_background`)."""
     doc = read_labelme(item.source)
     image = open_source_image(doc, options.allow_image_urls, options.images_dir)
     found = labelme_objects(
@@ -256,10 +258,10 @@ def _labelme_source(item: ExportItem, table: ClassTable, options: ExportOptions)
     )  # fmt: skip
     objects = [_Object(o.category, o.mask, f"object {o.number}", o.vertices, o.offset) for o in found if o.category != VOID]
     crowd = _stamped([ObjectMask(o.mask, o.offset) for o in found if o.category == VOID], VOID, "void")
-    return image, objects, crowd
+    return image, objects, crowd, drawn_background((shape.label for shape in doc.shapes), table)
 
 
-def _record_source(item: ExportItem, table: ClassTable, options: ExportOptions) -> tuple[Any, list[_Object], _Object | None]:
+def _record_source(item: ExportItem, table: ClassTable, options: ExportOptions) -> tuple[Any, list[_Object], _Object | None, int]:
     """An image of another tool's export (see ``convert --from``): its image, its instances
     (objects of one label and instance key together, a CVAT group as CVAT's mask export merges
     it; each filled by its tool's rule) and its void region (crowd regions, ``__ignore__``). An
@@ -294,7 +296,8 @@ def _record_source(item: ExportItem, table: ClassTable, options: ExportOptions) 
         if len(parts) == 1 and parts[0].kind == "polygon" and parts[0].points is not None:
             found.vertices = parts[0].points - (0.5 if record.fill in ("pycocotools", "ultralytics") else 0.0)  # pixel i is [i, i + 1)
         objects.append(found)
-    return image, objects, _stamped([s for s, v in zip(stamps, values) if v == VOID], VOID, "void")
+    drawn = drawn_background((obj.label for obj in record.objects), table) if record.fill != "cityscapes" else 0
+    return image, objects, _stamped([s for s, v in zip(stamps, values) if v == VOID], VOID, "void"), drawn
 
 
 def _stamped(stamps: Sequence[ObjectMask], category: int, name: str) -> _Object | None:
@@ -502,10 +505,10 @@ def export_item(item: ExportItem, output: str, table: ClassTable, options: Expor
     root = location(output)
     if item.voc:
         source_image, height, width, objects, crowd = _voc_objects(item, options.objects == "regions")
-        labelme_image = None
+        labelme_image, drawn = None, 0
     else:
         read = _labelme_source if item.kind == "labelme" else _record_source
-        labelme_image, objects, crowd = read(item, table, options)
+        labelme_image, objects, crowd, drawn = read(item, table, options)
         height, width = labelme_image.height, labelme_image.width
         source_image = labelme_image.path
     annotations: list[str] = []
@@ -540,7 +543,7 @@ def export_item(item: ExportItem, output: str, table: ClassTable, options: Expor
         data={
             "id": item.image_id, "split": item.split,
             "image": {"file_name": file_name, "width": width, "height": height},
-            "annotations": annotations + crowds, "objects": checks, "crowds": len(crowds),
+            "annotations": annotations + crowds, "objects": checks, "crowds": len(crowds), "background_drawn": drawn,
         },
     )  # fmt: skip
 
@@ -635,6 +638,7 @@ class Export(OneRun):
         work = functools.partial(export_item, output=str(self.output), table=self.table, options=self.options)
         documents: dict[str, tuple[list[dict[str, Any]], list[tuple[int, str]]]] = {s: ([], []) for s in self.splits}
         results = map_files(work, self.items, self.jobs)
+        drawn: list[str] = []  # ids whose shapes draw class 0, a class of its own: no object of the export
         try:
             for image_number, result in enumerate(results, 1):
                 yield result
@@ -650,12 +654,15 @@ class Export(OneRun):
                 images.append({"id": image_number, **data["image"]})
                 annotations.extend((image_number, text) for text in data["annotations"])
                 self.crowds += data.get("crowds", 0)
+                if data.get("background_drawn"):
+                    drawn.append(data["id"])
         except BaseException:  # interrupted (or closed) before the annotations were written
             results.close()  # the workers stop, unwinding the files they were writing
             if self.fresh and not is_remote(self.output):  # what they wrote has no annotation file: no export
                 for folder in ("images", "labels"):
                     shutil.rmtree(self.output / folder, ignore_errors=True)
             raise
+        warn_background_drawn(drawn, self.table, "their shapes of it are left out, as background is")
         if not self.images:
             return
         save_class_names(self.output / "class_names.txt", self.table)
