@@ -594,6 +594,12 @@ def warn_background_drawn(ids: Sequence[str], classes: ClassTable, made: str) ->
         )  # fmt: skip
 
 
+def record_draws_background(record: AnnotatedImage, classes: ClassTable) -> int:
+    """How many of a record's objects draw class 0 as a class of its own where the background
+    is 0 too (see :func:`~labeltools.core.classes.drawn_background`)."""
+    return drawn_background((obj.label for obj in record.objects), classes) if _background(record, classes) == 0 else 0
+
+
 def _background(record: AnnotatedImage, classes: ClassTable) -> int:
     """Where no object is: 0, or for Cityscapes the value of ``unlabeled`` (255 in trainIds)."""
     return max(classes.name_to_index.get("unlabeled", 0), 0) if record.fill == "cityscapes" else 0
@@ -709,8 +715,8 @@ def convert_record(
         count_classes=count_classes, replace_other_images=replace_other_images,
     )  # fmt: skip
     data["contested"] = painted.contested
-    if item.kind != "masks" and _background(record, classes) == 0:  # shapes, painted on 0
-        data["background_drawn"] = drawn_background((obj.label for obj in record.objects), classes)
+    if item.kind != "masks":  # shapes, painted on the background
+        data["background_drawn"] = record_draws_background(record, classes)
     warnings = tuple(f"{record.source}: {w}" for w in record.warnings)
     return FileResult(source=record.source, outputs=data.pop("outputs"), warnings=warnings, data=data)
 

@@ -117,6 +117,7 @@ from labeltools.jobs.convert import (
     object_values,
     own_split_note,
     read_one,
+    record_draws_background,
     record_items,
     save_dataset_image,
     source_class_table,
@@ -296,8 +297,7 @@ def _record_source(item: ExportItem, table: ClassTable, options: ExportOptions) 
         if len(parts) == 1 and parts[0].kind == "polygon" and parts[0].points is not None:
             found.vertices = parts[0].points - (0.5 if record.fill in ("pycocotools", "ultralytics") else 0.0)  # pixel i is [i, i + 1)
         objects.append(found)
-    drawn = drawn_background((obj.label for obj in record.objects), table) if record.fill != "cityscapes" else 0
-    return image, objects, _stamped([s for s, v in zip(stamps, values) if v == VOID], VOID, "void"), drawn
+    return image, objects, _stamped([s for s, v in zip(stamps, values) if v == VOID], VOID, "void"), record_draws_background(record, table)
 
 
 def _stamped(stamps: Sequence[ObjectMask], category: int, name: str) -> _Object | None:
