@@ -108,9 +108,9 @@ def other_masks_hint(folder: PathLike) -> str:
         return f"; its masks are in {which}, or labeltools convert {folder} NEW_FOLDER makes a VOC dataset of them"
     if said := _annotations_hint(where, folder):
         return said
-    if jpegs and not list_files(where, MASK_SUFFIXES) and is_photo_not_mask(jpegs[0]):
+    if (photo := photos_alone(where)) is not None:
         return (
-            f"; it holds {len(jpegs)} photo(s) ({jpegs[0].name}: {PHOTO_SAID}), not label maps: "
+            f"; it holds {len(jpegs)} photo(s) ({photo.name}: {PHOTO_SAID}), not label maps: "
             "labeltools convert makes label maps of the annotations made of them"
         )
     return ""
@@ -158,6 +158,16 @@ def is_photo(path: Any) -> bool:
 
 #: How a photo is told from a mask, in words (see :func:`is_photo_not_mask`).
 PHOTO_SAID = "of hundreds of colours or more, no few of them covering most of it"
+
+
+def photos_alone(folder: Any, recursive: bool = False) -> Any | None:
+    """The first photo of a folder (with ``recursive``, of its sub-folders too) that holds JPEG
+    photos and no mask of another format (masks beside them, of a folder named otherwise, are
+    masks to read), or None."""
+    files = list_files(folder, (*MASK_SUFFIXES, *JPEG_MASK_SUFFIXES), recursive=recursive)
+    if not files or any(not f.name.lower().endswith(JPEG_MASK_SUFFIXES) for f in files):
+        return None
+    return files[0] if is_photo_not_mask(files[0]) else None
 
 
 def is_photo_not_mask(path: Any) -> bool:

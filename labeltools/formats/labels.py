@@ -551,11 +551,16 @@ def read_label(path: PathLike) -> NDArray[np.uint8]:
 ARRAY_SUFFIX = ".npy"
 
 
-def prediction_files(folder: Any) -> list[Any]:
-    """The predictions of a folder: its label PNGs, or, where it holds none, the class indices
-    a model's scoring script saved with ``np.save`` (``.npy``, an ``(H, W)`` array each; see
-    :func:`read_label`)."""
-    return pngs_in(folder) or list_files(folder, (ARRAY_SUFFIX,))
+def prediction_files(folder: Any, recursive: bool = False) -> tuple[list[Any], str]:
+    """The predictions of a folder (with ``recursive``, of its sub-folders too): its label PNGs,
+    or, where it holds none, the class indices a model's scoring script saved with ``np.save``
+    (``.npy``, an ``(H, W)`` array each; see :func:`read_label`); and their ending, by which a
+    missing one is named (``.png`` when there are none)."""
+    if recursive:
+        files = list_files(folder, (".png",), recursive=True) or list_files(folder, (ARRAY_SUFFIX,), recursive=True)
+    else:
+        files = pngs_in(folder) or list_files(folder, (ARRAY_SUFFIX,))
+    return files, files[0].suffix if files else ".png"
 
 
 def _array_label(data: bytes, path: PathLike) -> NDArray[np.uint8]:

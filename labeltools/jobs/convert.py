@@ -122,6 +122,7 @@ from labeltools.formats.folders import (
     mask_folders,
     masks_in,
     pair_by_stem,
+    photos_alone,
 )
 from labeltools.formats.images import find_image, open_record_image
 from labeltools.formats.labelme import (
@@ -385,7 +386,7 @@ def dataset_image(
     stored when they can be kept (see :func:`_copyable`), else the upright image and its save
     arguments. ``displayed`` is the decoded image when the caller holds it already."""
     ext = _image_extension(source, image_format)
-    if stored_extension(source, image_format) is not None:
+    if _copyable(source, image_format):
         return ext, source.data, {}
     displayed = source.decode() if displayed is None else displayed
     payload, save_args = _encoded_image(displayed, _rgb(displayed) if ext == ".jpg" else None, ext)
@@ -821,7 +822,7 @@ def find_annotations(
         held = "; ".join(_what_is_in(location(p), kinds) for p in inputs)
         what = {None: "annotation file", "labelme": "labelme annotation"}.get(source, f"{source} annotation file")
         masks, hint = (" nor folder of masks nor YOLO data.yaml", "; masks in a folder named otherwise: --from masks") if source is None else ("", "")
-        if source is None and (photos := [first for p in inputs if (first := _photos_alone(location(p))) is not None]):
+        if source is None and (photos := [first for p in inputs if location(p).is_dir() and (first := photos_alone(p, recursive=True)) is not None]):
             hint = f"; {photos[0]}: {PHOTOS_SAID}"
         hint = next((said for said in (_arrays_said(location(p)) for p in inputs) if said), hint)
         hint = next((said for said in (sbd_hint(p) for p in inputs) if said), hint)
@@ -1440,17 +1441,6 @@ PHOTOS_SAID = (
     f"a photo ({PHOTO_SAID}), not a mask nor an annotation: give the annotations made of the photos (labelme's "
     ".json files, an export), or the folder of their masks"
 )
-
-
-def _photos_alone(path: Path) -> Path | None:
-    """The first photo of a folder that holds JPEG photos and no mask of another format (its
-    sub-folders too: masks beside them are masks of a folder named otherwise), or None."""
-    if not path.is_dir():
-        return None
-    files = list_files(path, (*MASK_SUFFIXES, *JPEG_MASK_SUFFIXES), recursive=True)
-    if not files or any(not f.name.lower().endswith(JPEG_MASK_SUFFIXES) for f in files):
-        return None
-    return files[0] if is_photo_not_mask(files[0]) else None
 
 
 def _arrays_said(path: Path) -> str:

@@ -168,8 +168,7 @@ def evaluation_pairs(gt: PathLike, pred: PathLike, split: str | None = None) -> 
         raise DatasetError(no_labels(gt_dir) if is_voc_root(gt_dir) and split is None else f"{gt_dir}: no ground-truth label files (.png){other_masks_hint(gt_dir)}")
     # A prediction of an image outside the split has ground truth: it is only not asked for.
     stems = labelled if labelled is not None else {p.stem for p in gt_paths}
-    files = prediction_files(pred_dir)
-    suffix = files[0].suffix if files else ".png"  # label PNGs, else arrays (np.save of each argmax)
+    files, suffix = prediction_files(pred_dir)  # label PNGs, else arrays (np.save of each argmax)
     predicted = {p.stem for p in files}
     asked = {p.stem for p in gt_paths}
     named = prediction_stem(asked, predicted)  # CamVid's <image>_L.png scored against <image>.png, and the reverse
@@ -400,7 +399,7 @@ def predictions_split(gt: PathLike, pred: PathLike) -> str | None:
     (see :func:`~labeltools.formats.voc.split_listing`): predictions of ``val.txt`` alone score
     val, not every label, the others missing."""
     folder = location(pred)
-    return split_listing(gt, (p.stem for p in prediction_files(folder))) if folder.is_dir() else None
+    return split_listing(gt, (p.stem for p in prediction_files(folder)[0])) if folder.is_dir() else None
 
 
 class Scoring(NamedTuple):
@@ -518,8 +517,7 @@ def frame_pairs(gt_paths: Sequence[Any], pred: PathLike) -> list[tuple[str, str]
     by_frame: dict[str, list[Any]] = {}
     unmatched = []
     truths = {str(path) for path in gt_paths}
-    files = list_files(pred_dir, (".png",), recursive=True) or list_files(pred_dir, (ARRAY_SUFFIX,), recursive=True)
-    suffix = files[0].suffix if files else ".png"  # label PNGs, else arrays (see prediction_files)
+    files, suffix = prediction_files(pred_dir, recursive=True)
     for path in files:
         if str(path) in truths:  # the ground truth under the prediction folder
             continue

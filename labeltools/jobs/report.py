@@ -585,8 +585,7 @@ def _voc_items(
         for image_id in ids:
             split_of.setdefault(image_id, name)
     predictions = location(pred) if pred is not None else None
-    files = prediction_files(predictions) if predictions is not None else []
-    suffix = files[0].suffix if files else ".png"  # as evaluate finds them
+    files, suffix = prediction_files(predictions) if predictions is not None else ([], ".png")  # as evaluate finds them
     named = str if predictions is None else prediction_stem(
         {Path(label).stem for label, _ in check.items if label}, {p.stem for p in files}
     )  # as evaluate matches them
