@@ -282,6 +282,25 @@ def test_float_predictions_are_refused_with_a_hint():
         confusion_counts(np.array([["a"]]), np.array([[0]]), 3)
 
 
+def test_one_hot_and_colour_labels_are_refused_not_scored_per_value():
+    """One-hot ground truth and predictions ((B, H, W, C), as torch's one_hot gives) or colour
+    masks (H, W, 3) of the same shape on both sides were scored value by value: a matrix of 0s
+    and 1s, or of colour channels, and a ConfusionMatrix counting a colour mask's rows as images."""
+    torch = pytest.importorskip("torch")
+    labels = torch.from_numpy(np.stack([PRED, PRED]).astype(np.int64))  # no void: one_hot takes classes alone
+    cm = ConfusionMatrix(3)
+    with pytest.raises(EvaluationError, match=r"ground truth: shape \(2, 3, 4, 3\) is a one-hot encoding over the 3 classes along axis 3.*argmax\(3\)"):
+        cm.update(torch.nn.functional.one_hot(labels, 3), torch.nn.functional.one_hot(labels, 3))
+    colour = np.repeat(np.kron(PRED, np.ones((4, 4), np.uint8))[..., None], 3, axis=2)  # (12, 16, 3)
+    with pytest.raises(EvaluationError, match=r"prediction: shape \(12, 16, 3\) holds 3 values per pixel, as a colour image does"):
+        confusion_counts(colour[..., 0], colour, 3)
+    with pytest.raises(EvaluationError, match=r"ground truth: shape \(12, 16, 3\) holds 3 values per pixel"):
+        cm.update(colour, colour)
+    assert cm.images == 0 and not cm.matrix.any()
+    cm.update(labels, labels)
+    np.testing.assert_array_equal(cm.matrix, 2 * np.diag(np.bincount(PRED.ravel(), minlength=3)))
+
+
 def test_ragged_input_is_an_evaluation_error_not_a_numpy_traceback():
     with pytest.raises(EvaluationError) as info:
         confusion_counts([[0, 1], [2]], [[0, 1], [2]], 3)

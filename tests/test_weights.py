@@ -205,6 +205,35 @@ def test_dict_samples_of_the_usual_loaders_are_counted():
     assert count_classes([{"label": 7, "seg": IMAGE_A}], 3, key="seg").pixels.tolist() == expected
 
 
+def test_one_hot_and_colour_labels_are_refused_not_counted_as_batches():
+    """A one-hot encoding (C, H, W), or (H, W, C) as torch's one_hot gives, was read as a batch
+    of C maps of 0 and 1 (or H maps C pixels wide), and a colour mask (H, W, 3) as H maps three
+    pixels wide: weights of nonsense, without a word. Each is refused, naming the axis to take
+    the argmax over or the colour; batches that merely have as many maps as classes are counted."""
+    torch = pytest.importorskip("torch")
+    labels = np.random.default_rng(0).integers(0, 3, (20, 30))
+    planes = np.eye(3, dtype=np.float32)[labels]  # (H, W, C)
+    for one_hot, axis in ((planes.transpose(2, 0, 1), 0), (planes, 2), (planes[None], 3),
+                          (torch.nn.functional.one_hot(torch.from_numpy(labels), 3), 2)):  # fmt: skip
+        with pytest.raises(LabelFileError) as info:
+            count_classes([one_hot], 3)
+        assert f"is a one-hot encoding over the 3 classes along axis {axis}, not class indices; take its argmax over that axis (labels.argmax({axis}))" in str(info.value)
+    assert count_classes([planes.argmax(2)], 3).pixels.tolist() == np.bincount(labels.ravel()).tolist()
+    colour = Image.fromarray(labels.astype(np.uint8)).convert("RGB")
+    for image in (colour, np.array(colour.convert("RGBA"))):
+        with pytest.raises(LabelFileError, match=r"shape \(20, 30, [34]\) holds [34] values per pixel, as a colour image does.*rgb_to_index"):
+            count_classes([(None, image)], 9)
+    # as many maps as classes, not one-hot: counted; two binary masks, one the other's complement
+    # and both holding each class, read as one-hot over two classes
+    batch = np.stack([labels, labels, labels])
+    assert count_classes([batch], 3).num_images == 3
+    mask = (labels == 1).astype(np.uint8)
+    assert count_classes([np.stack([mask, mask])], 2).num_images == 2
+    with pytest.raises(LabelFileError, match="one-hot encoding over the 2 classes along axis 0"):
+        count_classes([np.stack([mask, 1 - mask])], 2)
+    assert count_classes([np.stack([np.zeros_like(mask), np.ones_like(mask)])], 2).num_images == 2
+
+
 def test_bad_items_are_errors():
     with pytest.raises(LabelFileError) as info:
         count_classes([{"image": 1, "target": IMAGE_A}], 3)
@@ -222,7 +251,8 @@ def test_bad_items_are_errors():
         count_classes([np.zeros((1, 2, 3, 4), np.uint8)], 3)
     assert str(info.value) == (
         "item 0: labels must be a (H, W) label map or a (N, H, W) batch (a channel axis of 1 may be "
-        "added: (H, W, 1), (N, 1, H, W), (N, H, W, 1)), got shape (1, 2, 3, 4)"
+        "added: (H, W, 1), (N, 1, H, W), (N, H, W, 1)), got shape (1, 2, 3, 4); scores or a one-hot "
+        "encoding per class? take the argmax over the class axis first"
     )
     with pytest.raises(LabelFileError) as info:
         count_classes([np.array([["a", "b"]])], 3)

@@ -72,6 +72,51 @@ def without_channel_axis(array: NDArray[Any]) -> NDArray[Any]:
     return array
 
 
+def refuse_values_per_pixel(
+    array: NDArray[Any], source: str, num_classes: int | None = None, error: type[LabeltoolsError] = LabelFileError
+) -> None:
+    """Refuse labels that hold several values per pixel where one class index each is meant: a
+    one-hot encoding (``(C, H, W)``, or ``(H, W, C)`` as ``torch.nn.functional.one_hot`` gives;
+    with a batch axis in front) or a colour image ``(H, W, 3)``/``(H, W, 4)``. Read as they are,
+    each is a batch of maps and is counted without a word: the planes of a one-hot encoding as
+    images of 0 and 1, the rows of a colour image as images three pixels wide.
+
+    A one-hot axis has ``num_classes`` entries of 0 and 1 summing to 1 at every pixel (over two
+    classes, and neither plane constant, lest two complementary binary masks be taken for one);
+    a colour axis is the last, of 3 or 4 entries, shorter than the two before it.
+
+    Raises:
+        error: naming the shape and what to do instead.
+    """
+    if array.ndim < 3 or not array.size:
+        return
+    for axis in {array.ndim - 3, array.ndim - 1}:
+        if num_classes is not None and array.shape[axis] == num_classes >= 2 and _one_hot(array, axis):
+            raise error(
+                f"{source}: shape {array.shape} is a one-hot encoding over the {num_classes} "
+                f"classes along axis {axis}, not class indices; take its argmax over that axis "
+                f"(labels.argmax({axis}))"
+            )
+    channels = array.shape[-1]
+    if channels in (3, 4) and min(array.shape[-3:-1]) > channels:
+        raise error(
+            f"{source}: shape {array.shape} holds {channels} values per pixel, as a colour image "
+            f"does, where a label map holds one class index (a map {channels} pixels wide is not "
+            f"read either); turn colour masks into class indices with labeltools.rgb_to_index or "
+            f"`labeltools remap`"
+        )
+
+
+def _one_hot(array: NDArray[Any], axis: int) -> bool:
+    """Whether ``array`` holds 0 and 1 alone, exactly one 1 at each position along ``axis``."""
+    if array.min() < 0 or array.max() > 1 or not (array.sum(axis=axis, dtype=np.int64) == 1).all():
+        return False
+    if array.shape[axis] > 2:
+        return True
+    plane = np.moveaxis(array, axis, 0)[0]
+    return bool(plane.min() != plane.max())
+
+
 def label_batch(array: NDArray[Any], source: str, error: type[LabeltoolsError] = LabelFileError) -> NDArray[Any]:
     """Label maps as a batch ``(N, H, W)``: a map ``(H, W)`` or a batch ``(N, H, W)``, its
     channel axis of 1 already left out (:func:`without_channel_axis`, once: a second pass would
@@ -85,6 +130,7 @@ def label_batch(array: NDArray[Any], source: str, error: type[LabeltoolsError] =
     raise error(
         f"{source}: labels must be a (H, W) label map or a (N, H, W) batch (a channel axis of 1 "
         f"may be added: (H, W, 1), (N, 1, H, W), (N, H, W, 1)), got shape {array.shape}"
+        + ("; scores or a one-hot encoding per class? take the argmax over the class axis first" if array.ndim == 4 else "")
     )
 
 

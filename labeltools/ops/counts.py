@@ -48,7 +48,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from labeltools.core._types import is_int
-from labeltools.core.arrays import label_batch, not_whole, scaled_to_unit_hint, to_array, without_channel_axis
+from labeltools.core.arrays import (
+    label_batch,
+    not_whole,
+    refuse_values_per_pixel,
+    scaled_to_unit_hint,
+    to_array,
+    without_channel_axis,
+)
 from labeltools.core.classes import class_name, class_names_for
 from labeltools.core.errors import (
     LabelFileError,
@@ -294,10 +301,13 @@ class ClassCounter:
             ids: optional sample ids, one per image, added to the names of out-of-range images.
 
         Raises:
-            LabelFileError: another shape, not numeric, non-integral values, or (``strict``)
-                out-of-range values; nothing of the batch is added then.
+            LabelFileError: another shape, several values per pixel (one-hot, colour:
+                :func:`~labeltools.core.arrays.refuse_values_per_pixel`), not numeric,
+                non-integral values, or (``strict``) out-of-range values; nothing of the batch
+                is added then.
         """
         array = without_channel_axis(_as_numpy(labels, source))
+        refuse_values_per_pixel(array, source, self.num_classes)
         batch = label_batch(array, source)
         if array.ndim == 2:
             names = [source if not ids else f"{source} ({ids[0]})"]

@@ -25,7 +25,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from labeltools.core._types import is_int
-from labeltools.core.arrays import not_whole, scaled_to_unit_hint, to_array, without_channel_axis
+from labeltools.core.arrays import (
+    not_whole,
+    refuse_values_per_pixel,
+    scaled_to_unit_hint,
+    to_array,
+    without_channel_axis,
+)
 from labeltools.core.classes import ClassTable, class_names_for
 from labeltools.core.errors import EvaluationError, format_values
 from labeltools.core.options import MAX_CLASSES, VOID
@@ -141,12 +147,16 @@ def confusion_counts(
         ``(N, N)`` int64 counts, rows ground truth, columns prediction.
 
     Raises:
-        EvaluationError: shapes differ, a dtype is not integer, a prediction value is outside
-            ``0..N-1``, or a ground-truth value is neither a class nor ``ignore_index``.
+        EvaluationError: shapes differ, a dtype is not integer, either holds several values per
+            pixel (one-hot, colour: :func:`~labeltools.core.arrays.refuse_values_per_pixel`), a
+            prediction value is outside ``0..N-1``, or a ground-truth value is neither a class
+            nor ``ignore_index``.
     """
     _check_num_classes(num_classes, ignore_index)
     gt_array = _as_numpy(gt, gt_source)
     pred_array = _as_numpy(pred, pred_source)
+    refuse_values_per_pixel(gt_array, gt_source, num_classes, EvaluationError)
+    refuse_values_per_pixel(pred_array, pred_source, num_classes, EvaluationError)
     if gt_array.shape != pred_array.shape:
         raise EvaluationError(
             f"{pred_source}: size mismatch, prediction is {_shape_text(pred_array.shape)} but "
