@@ -340,7 +340,8 @@ def test_weights_usage_errors(tmp_path):
     cases = [
         (("weights", root), f"error: {root / 'class_names.txt'}: no such file; give --classes TABLE (-c voc: PASCAL VOC's own 21 classes) or --num-classes N"),
         (("weights", root, "--split", "test", "-n", 3), "test.txt: no such split file; splits present: train, val"),
-        (("weights", tmp_path / "nothing", "-n", 3), f"error: {tmp_path / 'nothing'}: not a VOC dataset folder (no SegmentationClass/ inside)"),
+        (("weights", tmp_path / "nothing", "-n", 3), f"error: {tmp_path / 'nothing'}: no such folder"),  # as check says, not "not a VOC dataset folder"
+        (("weights", tmp_path, "-n", 3), f"error: {tmp_path}: not a VOC dataset folder (no SegmentationClass/ inside)"),
         (("weights", root, "--labels-dir", tmp_path / "nope", "-n", 3), f"error: {tmp_path / 'nope'}: no such folder of label PNGs"),
     ]  # fmt: skip
     for args, message in cases:
@@ -762,7 +763,7 @@ def test_stats_split_log_plot_and_labels_dir(tmp_path):
 
 def test_stats_errors(tmp_path):
     assert run("stats").exit_code == 2 and "missing argument DATASET" in run("stats").output
-    one_line_error(run("stats", tmp_path / "nope"), f"{tmp_path / 'nope'}: not a VOC dataset folder")
+    one_line_error(run("stats", tmp_path / "nope"), f"{tmp_path / 'nope'}: no such folder")
     result = run("stats", tmp_path, "--log")
     assert result.exit_code == 2 and "applies to the chart: give --plot FILE.png too" in result.output
     root = small_voc(tmp_path / "voc")

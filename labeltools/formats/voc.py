@@ -476,11 +476,11 @@ def label_ids(root: PathLike, labels_dir: str = LABELS_DIR) -> list[str]:
 
 
 def not_a_voc_folder(root: PathLike, labels_dir: str = LABELS_DIR) -> str:
-    """Why ``root`` is no VOC dataset folder, in words: a file (an annotation file, with the way
-    to convert it), a dataset's own label folder, or a folder without ``labels_dir`` (with what it
-    holds instead)."""
+    """Why ``root`` is no VOC dataset folder, in words: none of that name, a file (an annotation
+    file, with the way to convert it), a dataset's own label folder, or a folder without
+    ``labels_dir`` (with what it holds instead)."""
     where = location(root)
-    if where.is_file():
+    if not where.is_dir():
         return not_a_folder(root)
     if where.name in (LABELS_DIR, OBJECTS_DIR) and is_voc_root(where.parent):
         return f"{root}: the label maps of the VOC dataset {where.parent}, not a dataset: give the dataset's folder ({where.parent})"
