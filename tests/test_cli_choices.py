@@ -67,6 +67,21 @@ def test_verbose_log_lines_are_whole_lines_in_a_pipe(tmp_path: Path) -> None:
     assert any(line.startswith("debug: ") for line in done.stderr.splitlines()), done.stderr
 
 
+def test_verbose_is_taken_after_the_command_too(tmp_path: Path) -> None:
+    """``labeltools stats DS -v`` was refused ("No such option: -v"): the flag is the top
+    command's, and users put it where they put every other flag. A ``-v`` after ``--`` is an
+    argument, as ever."""
+    root = demo(tmp_path)
+    for flag in ("-v", "--verbose"):
+        done = piped("stats", root, flag, "-j", "1")
+        assert done.returncode == 0, done.stderr
+        assert any(line.startswith("debug: ") for line in done.stderr.splitlines()), done.stderr
+    quiet = piped("stats", root, "-j", "1")
+    assert not any(line.startswith("debug: ") for line in quiet.stderr.splitlines()), quiet.stderr
+    after_dashes = piped("stats", "-j", "1", "--", "-v")
+    assert after_dashes.returncode != 0 and "-v" in after_dashes.stderr and "debug: " not in after_dashes.stderr
+
+
 def test_library_warnings_use_the_one_warning_style(tmp_path: Path) -> None:
     root = tmp_path / "voc"
     (root / "SegmentationClass").mkdir(parents=True)

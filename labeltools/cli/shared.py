@@ -102,8 +102,21 @@ def output_folder(ctx: Any, inputs: Optional[list[str]], output: Optional[str], 
     return inputs, output
 
 
+#: The top command's ``--verbose`` flag, which a command takes anywhere among its own arguments.
+VERBOSE_FLAGS = ("-v", "--verbose")
+
+
 class Command(_OurHelp, typer.core.TyperCommand):
-    """A labeltools command (see :class:`_OurHelp`)."""
+    """A labeltools command (see :class:`_OurHelp`). ``-v``/``--verbose``, the top command's
+    flag, is taken after the command's name too (``labeltools stats ds -v``), where click
+    refused it as no option of the command's."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        end = args.index("--") if "--" in args else len(args)
+        if any(arg in VERBOSE_FLAGS for arg in args[:end]):
+            configure_logging(True)
+            args = [arg for arg in args[:end] if arg not in VERBOSE_FLAGS] + args[end:]
+        return super().parse_args(ctx, args)
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         from labeltools.cli.help import usage
