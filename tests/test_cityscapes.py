@@ -399,9 +399,19 @@ def test_colorize_and_remap_take_the_maps_of_a_city_folder_they_read(tmp_path: P
     assert f"{city}: its 2 *_gtFine_color.png or *_gtCoarse_color.png file(s), not the 6 other(s)" in done.stderr
     masks = sorted(city.glob("*_color.png"))
     assert labeltools("remap", *masks, "-c", "cityscapes", "-d", "one-by-one", "--strict").returncode == 0
-    assert sorted(p.name for p in (tmp_path / "ids").iterdir()) == [m.name for m in masks]
+    # label ids named as cityscapesScripts names them, not *_color.png, a name read as colours
+    assert f"2 output(s) named for what they hold, as the tools that read them name them: {masks[0].name} is written as" in done.stderr
+    assert sorted(p.name for p in (tmp_path / "ids").iterdir()) == [m.name.replace("_color", "_labelIds") for m in masks]
     for mask in masks:
-        assert (tmp_path / "ids" / mask.name).read_bytes() == (tmp_path / "one-by-one" / mask.name).read_bytes()
+        name = mask.name.replace("_color", "_labelIds")
+        assert (tmp_path / "ids" / name).read_bytes() == (tmp_path / "one-by-one" / name).read_bytes()
+        # label ids that draw the mask's colours (ids sharing a colour are told apart by the preset)
+        np.testing.assert_array_equal(index_to_rgb(read_label(tmp_path / "ids" / name), LABEL_IDS), np.asarray(Image.open(mask).convert("RGB")))
+    done = labeltools("remap", city, "--to-rgb", "-c", "cityscapes", "-d", "drawn")
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (tmp_path / "drawn").iterdir()) == [m.name for m in masks]
+    for mask in masks:
+        np.testing.assert_array_equal(np.asarray(Image.open(tmp_path / "drawn" / mask.name)), np.asarray(Image.open(mask).convert("RGB")))
     for classes, ending, ids in (("cityscapes", "labelIds", LABEL_IDS), ("cityscapes-train", "labelTrainIds", ClassTable.preset("cityscapes-train"))):
         done = labeltools("colorize", city, "-c", classes, "-d", f"colour-{classes}")
         assert done.returncode == 0, done.stderr

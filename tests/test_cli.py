@@ -463,7 +463,7 @@ def test_remap_index_map_cityscapes(tmp_path):
     write_gray_label(tmp_path / "x_labelIds.png", np.array([[7, 26, 1], [17, 18, 0]], dtype=np.uint8))
     result = run("remap", tmp_path / "x_labelIds.png", "--index-map", "cityscapes", "-o", tmp_path / "out")
     assert result.exit_code == 0, result.stderr
-    np.testing.assert_array_equal(read_label(tmp_path / "out" / "x_labelIds.png"), [[0, 13, 255], [5, 255, 255]])
+    np.testing.assert_array_equal(read_label(tmp_path / "out" / "x_labelTrainIds.png"), [[0, 13, 255], [5, 255, 255]])
     assert "void value (255, or mapped to 255)" in result.stdout
     result = run("remap", tmp_path / "x_labelIds.png", "--index-map", "7:1", "--strict", "-o", tmp_path / "o2")
     assert result.exit_code == 1

@@ -176,6 +176,10 @@ def test_the_cityscapes_presets_mean_label_ids_and_train_ids_everywhere(tmp_path
 
 
 def test_remap_index_map_says_which_ids_its_output_holds(tmp_path: Path) -> None:
+    """The train ids were written under the labelIds' own name (``x_labelIds.png``), which
+    cityscapesScripts' evaluation reads as label ids and mmsegmentation does not read: they are
+    ``x_labelTrainIds.png``, as createTrainIdLabelImgs names them, and so may go beside the
+    label ids, as that script writes them."""
     write_label(tmp_path / "x_labelIds.png", np.array([[7, 26, 0]], np.uint8))
     result = run("remap", tmp_path / "x_labelIds.png", "--index-map", "cityscapes", "-d", tmp_path / "out")
     assert result.exit_code == 0, result.output
@@ -183,8 +187,17 @@ def test_remap_index_map_says_which_ids_its_output_holds(tmp_path: Path) -> None
         "cityscapes labelIds -> trainIds: the output holds the ids of the cityscapes-train preset "
         "(Cityscapes trainIds 0..18, 255 void)"
     ) in result.stderr
-    label, palette = read_label_palette(tmp_path / "out" / "x_labelIds.png")
+    assert "1 output(s) named for what they hold, as the tools that read them name them: x_labelIds.png is written as x_labelTrainIds.png" in result.stderr
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["x_labelTrainIds.png"]
+    label, palette = read_label_palette(tmp_path / "out" / "x_labelTrainIds.png")
     assert label.tolist() == [[0, 13, 255]] and tuple(palette[13]) == (0, 0, 142)
+    beside = run("remap", tmp_path / "x_labelIds.png", "--index-map", "cityscapes", "-d", tmp_path)
+    assert beside.exit_code == 0, beside.output
+    assert read_label(tmp_path / "x_labelIds.png").tolist() == [[7, 26, 0]]
+    assert read_label(tmp_path / "x_labelTrainIds.png").tolist() == [[0, 13, 255]]
+    write_label(tmp_path / "out" / "x.png", np.array([[7]], np.uint8))  # its output is x_labelTrainIds.png too
+    clash = run("remap", tmp_path / "x_labelIds.png", tmp_path / "out" / "x.png", "--index-map", "cityscapes", "-d", tmp_path / "o3")
+    assert clash.exit_code == 1 and "inputs with the same name would write the same output file" in clash.stderr
 
 
 # --- 3: the dataset's class table on --resume and --overwrite ---------------------------------

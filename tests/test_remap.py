@@ -676,7 +676,7 @@ def test_index_files_and_strict(tmp_path):
     out.mkdir()
     mapping = IndexMap.load("cityscapes")
     result = remap_index_file(tmp_path / "ids.png", out, mapping, palette=target_palette(CITYSCAPES_TRAIN))
-    label, palette = read_label_palette(out / "ids.png")
+    label, palette = read_label_palette(out / "ids_labelTrainIds.png")  # named as createTrainIdLabelImgs names them
     np.testing.assert_array_equal(label, [[0, 1], [13, 255]])
     assert tuple(palette[0]) == (128, 64, 128) and result.data.void_mapped == 1
     with pytest.raises(RemapError) as info:
@@ -716,8 +716,8 @@ def test_a_cityscapes_gtfine_folder_gives_only_its_label_ids_to_the_cityscapes_m
     result = CliRunner().invoke(app, ["remap", str(city), "--index-map", "cityscapes", "-d", str(tmp_path / "out")])
     assert result.exit_code == 0, result.stderr
     assert f"{city}: its 1 *_labelIds.png file(s), not the 3 other(s)" in result.stderr
-    assert [p.name for p in (tmp_path / "out").iterdir()] == [f"{frame}_labelIds.png"]
-    np.testing.assert_array_equal(read_label(tmp_path / "out" / f"{frame}_labelIds.png"), [[0, 13]])
+    assert [p.name for p in (tmp_path / "out").iterdir()] == [f"{frame}_labelTrainIds.png"]
+    np.testing.assert_array_equal(read_label(tmp_path / "out" / f"{frame}_labelTrainIds.png"), [[0, 13]])
     others = sorted(str(p) for p in city.iterdir() if not p.name.endswith(("_labelIds.png", ".json")))
     result = CliRunner().invoke(app, ["remap", *others, "--index-map", "cityscapes", "-d", str(tmp_path / "out2")])
     assert result.exit_code == 1
@@ -771,7 +771,12 @@ def test_coco_stuff_label_ids_become_the_train_ids_its_converter_writes(tmp_path
         converted = mask.copy()
         for cls_id, tr_id in cls_id_to_tr_id.items():
             converted[mask == cls_id] = tr_id
-        np.testing.assert_array_equal(read_label(tmp_path / "train" / name), converted)
+        np.testing.assert_array_equal(read_label(tmp_path / "train" / name.replace(".png", "_labelTrainIds.png")), converted)
+    assert len(list((tmp_path / "train").iterdir())) == 3  # the converter's names, and no other file
+    # its output given again is refused: each train id would be read as a label id
+    again = CliRunner().invoke(app, ["remap", str(tmp_path / "train"), "--index-map", "coco-stuff", "-d", str(tmp_path / "twice"), "-j", "1"])
+    assert again.exit_code == 1 and "wrote 0, failed 3" in again.stderr
+    assert "_labelTrainIds.png: holds train ids already (the coco-stuff label ids -> train ids map writes such files)" in again.stderr
 
 
 # --- to RGB and batches ---------------------------------------------------------------------

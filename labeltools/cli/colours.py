@@ -1,5 +1,7 @@
 """Commands on colours and label files: ``colormap``, ``colorize``, ``remap``."""
 
+from collections.abc import Callable
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
@@ -132,6 +134,19 @@ def _cityscapes_maps(classes: Optional[str], colours: bool = False) -> tuple[str
     return LABEL_MAPS["trainIds" if train else "labelIds"]
 
 
+def _say_renamed(inputs: list[str], output_stem: Callable[[str], str]) -> None:
+    """Say once that outputs are named for what they hold (a Cityscapes frame's train ids as
+    ``*_labelTrainIds.png``...), with the first such name, where their inputs' names would say
+    otherwise."""
+    renamed = [(name, output_stem(name.stem)) for name in map(PurePath, inputs) if output_stem(name.stem) != name.stem]
+    if renamed:
+        (first, stem), more = renamed[0], len(renamed) - 1
+        say(
+            f"{len(renamed)} output(s) named for what they hold, as the tools that read them name them: "
+            f"{first.name} is written as {stem}.png" + (f" (and {more} more so)" if more else "")
+        )
+
+
 def _percent(part: int, whole: int) -> str:
     return f"{100.0 * part / whole:.2f}%" if whole else "-"
 
@@ -177,7 +192,7 @@ def remap_command(
         list[str],
         typer.Argument(help="Colour masks (RGB/RGBA/palette PNG, JPEG, GIF, TIFF, BMP, WebP), or label files with --index-map / --to-rgb; or folders of them (of a Cityscapes city folder, the maps the command reads).", metavar="INPUT", show_default=False),
     ],
-    output_dir: Annotated[Optional[str], typer.Option("--output-dir", "-d", help="Folder for the output files (same stems, .png).")] = None,
+    output_dir: Annotated[Optional[str], typer.Option("--output-dir", "-d", help="Folder for the output files (same stems, .png; a Cityscapes map, or an index map's *_labelTrainIds.png, named for what it holds).")] = None,
     output_alias: OutputDirAlias = None,
     classes: ClassesOption = None,
     tolerance: Annotated[
@@ -213,11 +228,11 @@ def remap_command(
 
     Each colour in --classes becomes its class index, as every command reads the table (labelIds
     with cityscapes, trainIds with cityscapes-train); the colours the table marks void and every
-    colour it lacks become 255. --index-map cityscapes turns labelIds into trainIds, --index-map
-    ade20k ADE20K's labels into the 0..149 mmsegmentation trains on (reduce_zero_label), and
-    --index-map coco-stuff COCO-Stuff's stuffthingmaps into its 0..170 (as mmsegmentation's
-    converter writes *_labelTrainIds.png). A report shows the void pixels by cause and the most
-    frequent unknown colours.
+    colour it lacks become 255. --index-map cityscapes turns *_labelIds.png into the
+    *_labelTrainIds.png cityscapesScripts writes, --index-map ade20k ADE20K's labels into the
+    0..149 mmsegmentation trains on (reduce_zero_label), and --index-map coco-stuff COCO-Stuff's
+    stuffthingmaps into the *_labelTrainIds.png (0..170) mmsegmentation's converter writes. A
+    report shows the void pixels by cause and the most frequent unknown colours.
 
     Examples:
     labeltools remap gtFine/*_color.png -c cityscapes-train -d trainIds/ --strict
@@ -227,7 +242,7 @@ def remap_command(
     """
     from labeltools.engine.storage import expand_inputs
     from labeltools.formats.folders import OTHER_MASK_SUFFIXES
-    from labeltools.jobs.remap import remap_files
+    from labeltools.jobs.remap import output_stems, remap_files
     from labeltools.ops.remap import CITYSCAPES_INDEX_MAP, IndexMap, RemapReport
     if index_map is not None and to_rgb:
         raise typer.BadParameter("--index-map and --to-rgb cannot be combined", param_hint="--to-rgb")
@@ -250,6 +265,7 @@ def remap_command(
     inputs = expand_inputs(inputs, (".png", ".jpg", ".jpeg", ".webp", *OTHER_MASK_SUFFIXES), prefer=prefer, say=say)
     if mapping is not None and mapping.classes is not None:
         say(f"{mapping.source}: the output holds the ids of the {mapping.classes.described}")
+    _say_renamed(inputs, output_stems(load_classes(classes), mapping, to_rgb))
     results = remap_files(
         inputs,
         output_dir,

@@ -93,6 +93,20 @@ def frame_map(name: str) -> tuple[str, str] | None:
     return None
 
 
+def renamed_map(stem: str, kind: str) -> str:
+    """The stem of a frame's map of ``kind`` (a key of :data:`FRAME_MAPS`) made of the map
+    ``stem`` names, as cityscapesScripts names each (``X_gtFine_color`` with ``"trainIds"``:
+    ``X_gtFine_labelTrainIds``): a map written under its source's name holds what another
+    tool reads by that name as other ids or as colours. Any other stem is returned as it is."""
+    found = frame_map(stem + ".png")
+    if found is None or found[1] == "instanceIds":
+        return stem
+    frame, held = found
+    level = next(end for end in FRAME_MAPS[held] if (stem + ".png").endswith(end))
+    index = FRAME_MAPS[held].index(level)
+    return frame + FRAME_MAPS[kind][index].removesuffix(".png")
+
+
 def map_frame(name: str) -> str:
     """``frankfurt_000000_000294`` of ``frankfurt_000000_000294_gtFine_labelIds.png`` (a frame's
     map without its ending; any other name without its extension)."""

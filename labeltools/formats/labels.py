@@ -13,7 +13,7 @@ import struct
 import threading
 import warnings
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -618,12 +618,13 @@ def write_gray_label(path: PathLike, label: ArrayLike) -> None:
         tmp.write_bytes(encode_label_png(data, None))
 
 
-def check_unique_stems(sources: Sequence[PathLike]) -> None:
-    """Raise LabelFileError listing inputs whose stems collide (their outputs would clash)."""
+def check_unique_stems(sources: Sequence[PathLike], output_stem: Callable[[str], str] = str) -> None:
+    """Raise LabelFileError listing inputs whose stems collide (their outputs would clash), the
+    stems as ``output_stem`` names the outputs."""
     seen: dict[str, str] = {}
     clashes = []
     for source in sources:
-        stem = Path(source).stem
+        stem = output_stem(Path(source).stem)
         if stem in seen:
             clashes.append(f"{seen[stem]} and {source}")
         else:

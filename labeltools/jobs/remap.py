@@ -6,7 +6,7 @@ PNG; reports are merged as the results arrive, so memory stays flat.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -22,7 +22,7 @@ from labeltools.core.errors import ColourImageError, RemapError
 from labeltools.core.options import VOID, OnConflict
 from labeltools.engine.executor import FileResult, map_files
 from labeltools.engine.storage import absolute, atomic_write, ensure_dir, location
-from labeltools.formats.cityscapes import OTHER_MAPS
+from labeltools.formats.cityscapes import OTHER_MAPS, renamed_map
 from labeltools.formats.labels import (
     COLOUR_MODES,
     INDEX_MODES,
@@ -113,8 +113,14 @@ def _palette_alpha(transparency: object) -> NDArray[np.uint8] | None:
     return alpha
 
 
-def _output_path(source: PathLike, output_dir: PathLike) -> Path:
-    target = location(output_dir) / (location(source).stem + ".png")
+def _output_path(source: PathLike, output_dir: PathLike, output_stem: Callable[[str], str] = str) -> Path:
+    """``output_dir/<stem>.png``, the stem as ``output_stem`` names the output of the input's
+    (see :func:`output_stems`).
+
+    Raises:
+        RemapError: the output is the input.
+    """
+    target = location(output_dir) / (output_stem(location(source).stem) + ".png")
     if target.exists() and str(absolute(target)) == str(absolute(source)):
         raise RemapError(
             f"{source}: the output {target} would overwrite the input; choose another output folder"
@@ -149,8 +155,10 @@ def remap_color_file(
     on_conflict: OnConflict | None = None,
     strict: bool = False,
     palette: NDArray[np.uint8] | None = None,
+    output_stem: Callable[[str], str] = str,
 ) -> FileResult:
-    """Remap one colour mask (RGB, RGBA, palette or JPEG) to ``output_dir/<stem>.png``.
+    """Remap one colour mask (RGB, RGBA, palette or JPEG) to ``output_dir/<stem>.png``, the stem
+    as ``output_stem`` names it (see :func:`output_stems`).
 
     The label file is a palette PNG in the table's colours (``palette``, default
     :func:`target_palette`; a batch computes it once), written atomically. The result's
@@ -161,7 +169,7 @@ def remap_color_file(
         RemapError: unreadable or single-channel image, output would overwrite the input,
             conflicting table, or (``strict``) colours not in the table; nothing is written then.
     """
-    target = _output_path(source, output_dir)
+    target = _output_path(source, output_dir, output_stem)
     mask = _read_color_mask(source)
     name = str(source)
     if isinstance(mask, _PaletteMask):
@@ -201,15 +209,18 @@ def remap_index_file(
     strict: bool = False,
     palette: ArrayLike | None = None,
 ) -> FileResult:
-    """Rewrite one label file's values through ``index_map`` to ``output_dir/<stem>.png``.
+    """Rewrite one label file's values through ``index_map`` to ``output_dir/<stem>.png`` (the
+    ``cityscapes`` and ``coco-stuff`` maps: ``<stem>_labelTrainIds.png``, see
+    :meth:`IndexMap.output_stem`).
 
     Raises:
         LabelFileError: the input is not a label file. RemapError: output would overwrite the
-            input, or (``strict``) values the map does not list.
+            input, a map's own output given to it again, or (``strict``) values the map does not
+            list.
     """
-    target = _output_path(source, output_dir)
+    target = _output_path(source, output_dir, index_map.output_stem)
+    name = location(source).name
     if index_map.source == CITYSCAPES_INDEX_MAP:
-        name = location(source).name
         # trainIds mapped again would turn trainId 7 (traffic sign) into labelId 7's 0 (road)
         for ending, holds in OTHER_MAPS.items():
             if name.endswith(ending):
@@ -217,6 +228,11 @@ def remap_index_file(
                     f"{source}: holds {holds} (Cityscapes names such files so), and --index-map "
                     "cityscapes turns labelIds into trainIds: give the *_labelIds.png files"
                 )
+    elif index_map.output_ending and location(source).stem.endswith(index_map.output_ending):
+        raise RemapError(
+            f"{source}: holds train ids already (the {index_map.source} map writes such files), and "
+            f"mapped again each would become another class: give the label maps as shipped"
+        )
     try:
         values = read_label(source)
     except ColourImageError:
@@ -346,9 +362,14 @@ def _made_void(report: RemapReport, what: str) -> tuple[str, ...]:
 
 
 def index_file_to_rgb(
-    source: PathLike, output_dir: PathLike, table: ClassTable, palette: NDArray[np.uint8] | None = None
+    source: PathLike,
+    output_dir: PathLike,
+    table: ClassTable,
+    palette: NDArray[np.uint8] | None = None,
+    output_stem: Callable[[str], str] = str,
 ) -> FileResult:
-    """Draw one label file in the table's colours as an RGB PNG ``output_dir/<stem>.png``.
+    """Draw one label file in the table's colours as an RGB PNG ``output_dir/<stem>.png``, the
+    stem as ``output_stem`` names it (see :func:`output_stems`).
 
     Values that are not classes of the table are drawn in their VOC colormap colour, with a
     warning. ``palette`` is the table's :func:`target_palette`, if already at hand.
@@ -356,7 +377,7 @@ def index_file_to_rgb(
     Raises:
         LabelFileError: the input is not a label file. RemapError: output would overwrite the input.
     """
-    target = _output_path(source, output_dir)
+    target = _output_path(source, output_dir, output_stem)
     label = read_label(source)
     present = np.flatnonzero(np.bincount(label.reshape(-1), minlength=256))
     known = {entry_target(e) for e in table} | {VOID}
@@ -373,6 +394,22 @@ def index_file_to_rgb(
     return FileResult(source=str(source), outputs=(str(target),), warnings=warnings)
 
 
+def output_stems(table: ClassTable | None, index_map: IndexMap | None = None, to_rgb: bool = False) -> Callable[[str], str]:
+    """How the output of an input of a stem is named: as ``index_map`` names it (see
+    :meth:`IndexMap.output_stem`); a Cityscapes frame's map as cityscapesScripts names the map
+    written (``X_gtFine_color`` made label ids of the ``cityscapes`` table:
+    ``X_gtFine_labelIds``; of ``cityscapes-train``: ``X_gtFine_labelTrainIds``; drawn in colour
+    with ``to_rgb``: ``X_gtFine_color``, see :func:`renamed_map`); any other as it is."""
+    if index_map is not None:
+        return index_map.output_stem
+    if to_rgb:
+        return partial(renamed_map, kind="colours")
+    for preset, kind in (("cityscapes", "labelIds"), ("cityscapes-train", "trainIds")):
+        if table is not None and table.names == ClassTable.preset(preset).names:
+            return partial(renamed_map, kind=kind)
+    return str
+
+
 def remap_files(
     sources: Sequence[PathLike],
     output_dir: PathLike,
@@ -385,7 +422,9 @@ def remap_files(
     strict: bool = False,
     jobs: int | None = None,
 ) -> Iterator[FileResult]:
-    """Remap many files into ``output_dir`` (same stems, ``.png``): one result per input, in
+    """Remap many files into ``output_dir`` (same stems, ``.png``; the ``cityscapes`` and
+    ``coco-stuff`` index maps write ``<stem>_labelTrainIds.png``, and a Cityscapes frame's map
+    is named for what the output holds: see :func:`output_stems`): one result per input, in
     input order, so the output is identical for any ``jobs``.
 
     Modes: colour masks -> label files (``classes`` required); ``index_map``: label files ->
@@ -409,9 +448,10 @@ def remap_files(
         raise RemapError("a tolerance applies to colour masks only, not to index maps or to_rgb")
     if strict and to_rgb:
         raise RemapError("strict applies to colour masks and index maps, not to to_rgb")
-    check_unique_stems(sources)
-    if index_map is not None:
-        mapping = index_map if isinstance(index_map, IndexMap) else IndexMap.load(index_map)
+    mapping = None if index_map is None else index_map if isinstance(index_map, IndexMap) else IndexMap.load(index_map)
+    output_stem = output_stems(table, mapping, to_rgb)
+    check_unique_stems(sources, output_stem)
+    if mapping is not None:
         palette_table = table if table is not None else mapping.classes
         palette = None if palette_table is None else target_palette(palette_table)
         work = partial(
@@ -419,7 +459,7 @@ def remap_files(
         )
     elif to_rgb:
         assert table is not None  # checked above
-        work = partial(index_file_to_rgb, output_dir=output_dir, table=table, palette=target_palette(table))
+        work = partial(index_file_to_rgb, output_dir=output_dir, table=table, palette=target_palette(table), output_stem=output_stem)
     else:
         assert table is not None  # checked above
         _check_tolerance(tolerance)
@@ -433,6 +473,7 @@ def remap_files(
             on_conflict=on_conflict,
             strict=strict,
             palette=target_palette(table),
+            output_stem=output_stem,
         )
     ensure_dir(output_dir)
     return map_files(work, [str(s) for s in sources], jobs)

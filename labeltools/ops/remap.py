@@ -628,6 +628,12 @@ CITYSCAPES_INDEX_MAP = "cityscapes labelIds -> trainIds"
 ADE20K_INDEX_MAP = "ade20k labels -> train ids"
 #: The index maps named by a preset of label ids with train ids: their sources.
 PRESET_INDEX_MAPS = {"cityscapes": CITYSCAPES_INDEX_MAP, "ade20k": ADE20K_INDEX_MAP, "coco-stuff": "coco-stuff label ids -> train ids"}
+#: The ending of the train-id maps cityscapesScripts' ``createTrainIdLabelImgs`` writes of each
+#: ``*_labelIds.png`` and mmsegmentation's COCO-Stuff converter of each stuffthingmap, the names
+#: their loaders read.
+TRAIN_IDS_ENDING = "_labelTrainIds"
+#: The preset index maps whose output is named so (ADE20K's train ids have no name of their own).
+TRAIN_ID_FILE_MAPS = frozenset({"cityscapes", "coco-stuff"})
 
 
 @dataclass(frozen=True)
@@ -643,11 +649,21 @@ class IndexMap:
         classes: the class table whose values the output holds, when known (the
             ``cityscapes`` map writes the ``cityscapes-train`` preset's ids), for the output
             palette and for saying which ids the output holds.
+        output_ending: added to each output's stem (after taking off ``_labelIds``): the
+            ``cityscapes`` and ``coco-stuff`` maps write ``<stem>_labelTrainIds.png`` (see
+            :data:`TRAIN_IDS_ENDING`); ``""`` keeps the input's stem.
     """
 
     pairs: tuple[tuple[int, int], ...]
     source: str = "index map"
     classes: Optional[ClassTable] = None
+    output_ending: str = ""
+
+    def output_stem(self, stem: str) -> str:
+        """The stem of the file written of an input of stem ``stem``: ``aachen_000000_000019_gtFine_labelIds``
+        becomes ``..._gtFine_labelTrainIds`` and ``000000000009`` ``000000000009_labelTrainIds``
+        under the maps that name train-id files so; any other keeps it."""
+        return stem.removesuffix("_labelIds") + self.output_ending if self.output_ending else stem
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[int, int], source: str = "index map") -> IndexMap:
@@ -679,7 +695,8 @@ class IndexMap:
         is_file = is_url(text) or os.path.isfile(local_path(text))
         if text.lower() in PRESET_INDEX_MAPS and not is_file:
             pairs = tuple((e.index, e.target) for e in _preset(text.lower()).classes)
-            return cls(pairs, PRESET_INDEX_MAPS[text.lower()], _preset(TRAIN_ID_PRESETS[text.lower()][0]))
+            ending = TRAIN_IDS_ENDING if text.lower() in TRAIN_ID_FILE_MAPS else ""
+            return cls(pairs, PRESET_INDEX_MAPS[text.lower()], _preset(TRAIN_ID_PRESETS[text.lower()][0]), ending)
         if is_file:
             path = text
             try:
