@@ -739,6 +739,7 @@ def test_ade20k_labels_become_the_train_ids_mmsegmentation_reads(tmp_path):
     result = CliRunner().invoke(app, ["remap", str(shipped), "--index-map", "ade20k", "-d", str(tmp_path / "reduced"), "--strict", "-j", "1"])
     assert result.exit_code == 0, result.stderr
     assert "ade20k labels -> train ids: the output holds the ids of the ade20k-train preset" in result.stderr
+    assert "load it with reduce_zero_label=False (mmsegmentation's ADE20K configs reduce the labels as shipped" in " ".join(result.stderr.split())
     for name, label in labels.items():
         reduced = label.copy()  # mmsegmentation's LoadAnnotations with reduce_zero_label, transcribed
         reduced[reduced == 0] = 255

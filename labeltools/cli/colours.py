@@ -243,7 +243,7 @@ def remap_command(
     from labeltools.engine.storage import expand_inputs
     from labeltools.formats.folders import OTHER_MASK_SUFFIXES
     from labeltools.jobs.remap import output_stems, remap_files
-    from labeltools.ops.remap import CITYSCAPES_INDEX_MAP, IndexMap, RemapReport
+    from labeltools.ops.remap import ADE20K_INDEX_MAP, CITYSCAPES_INDEX_MAP, IndexMap, RemapReport
     if index_map is not None and to_rgb:
         raise typer.BadParameter("--index-map and --to-rgb cannot be combined", param_hint="--to-rgb")
     if index_map is None and classes is None:
@@ -264,7 +264,11 @@ def remap_command(
     prefer = ("_labelIds.png",) if cityscapes else () if mapping is not None else _cityscapes_maps(classes, colours=not to_rgb)
     inputs = expand_inputs(inputs, (".png", ".jpg", ".jpeg", ".webp", *OTHER_MASK_SUFFIXES), prefer=prefer, say=say)
     if mapping is not None and mapping.classes is not None:
-        say(f"{mapping.source}: the output holds the ids of the {mapping.classes.described}")
+        reduced = (
+            "; load it with reduce_zero_label=False (mmsegmentation's ADE20K configs reduce the labels as "
+            "shipped, and would make wall void and each other class here the one before it)" if mapping.source == ADE20K_INDEX_MAP else ""
+        )
+        say(f"{mapping.source}: the output holds the ids of the {mapping.classes.described}{reduced}")
     _say_renamed(inputs, output_stems(load_classes(classes), mapping, to_rgb))
     results = remap_files(
         inputs,
