@@ -64,6 +64,18 @@ def test_caller_array_is_not_mutated(tmp_path):
     assert label.tolist() == [[-1, 2]]
 
 
+def test_a_map_with_an_axis_of_one_or_as_a_tensor_is_written(tmp_path):
+    """``logits.argmax(1)`` of one image is ``(1, H, W)``, and a mask loaded with its channel
+    ``(H, W, 1)``: each was refused as no 2-D array, and a tensor that requires grad failed with
+    numpy's own error; each is written as the map it holds."""
+    torch = pytest.importorskip("torch")
+    label = np.array([[0, 1, 2], [255, 4, 5]], np.uint8)
+    for given in (label[None], label[..., None], torch.from_numpy(label.astype(np.int64))[None],
+                  torch.from_numpy(label.astype(np.float32)).requires_grad_()):  # fmt: skip
+        write_label(tmp_path / "x.png", given)
+        np.testing.assert_array_equal(read_label(tmp_path / "x.png"), label)
+
+
 @pytest.mark.parametrize(
     "array, message",
     [
@@ -73,6 +85,8 @@ def test_caller_array_is_not_mutated(tmp_path):
         (np.array([[np.nan, 1.0]]), r"1 pixel\(s\) are not whole numbers"),
         (np.array([[0, 7, 255]]) / 255, r"1 pixel\(s\) are not whole numbers; every value is a multiple of 1/255: .*ToTensor"),
         (np.zeros((2, 2, 3), dtype=np.uint8), r"must be a 2-D \(H, W\) array, got shape \(2, 2, 3\).*labeltools remap"),
+        (np.zeros((2, 2, 5), dtype=np.uint8), r"got shape \(2, 2, 5\) \(scores or a one-hot encoding per class\? take the argmax over the class axis first\)"),
+        (np.zeros((2, 2, 2), dtype=np.uint8), r"got shape \(2, 2, 2\)"),
         (np.array([["a"]]), "must be numbers"),
     ],
 )

@@ -138,7 +138,10 @@ def as_label_array(array: ArrayLike, source: str = "label array") -> NDArray[np.
     """Validate an array as a label map and return it as ``(H, W)`` uint8.
 
     Accepted: uint8 arrays; integer (or integral float, or bool) arrays whose values lie in
-    ``[-1, 254]`` or equal 255, where ``-1`` means void and becomes 255 (labelme's convention).
+    ``[-1, 254]`` or equal 255, where ``-1`` means void and becomes 255 (labelme's convention);
+    numpy arrays, torch tensors (through ``.detach().cpu().numpy()``), PIL images. An axis of
+    one before or after the map (``(1, H, W)``, as ``logits.argmax(1)`` of one image gives, or
+    ``(H, W, 1)``) is left out.
 
     Args:
         array: the label map, ``(H, W)``.
@@ -148,11 +151,18 @@ def as_label_array(array: ArrayLike, source: str = "label array") -> NDArray[np.
         ``(H, W)`` uint8 array; a new array unless ``array`` already was one (never modified).
 
     Raises:
-        LabelFileError: not 2-D, not numeric, or with values that are not class indices.
+        LabelFileError: not a map, not numeric, or with values that are not class indices.
     """
-    label = np.asarray(array)
+    label = to_array(array, source)
+    if label.ndim == 3 and 1 in (label.shape[0], label.shape[2]):
+        label = label[0] if label.shape[0] == 1 else label[..., 0]
     if label.ndim != 2:
-        hint = " (an RGB colour mask goes through `labeltools remap` first)" if label.ndim == 3 else ""
+        hint = ""
+        if label.ndim == 3:
+            hint = (
+                " (an RGB colour mask goes through `labeltools remap` first)" if label.shape[2] in (3, 4)
+                else " (scores or a one-hot encoding per class? take the argmax over the class axis first)"
+            )
         raise LabelFileError(
             f"{source}: a label map must be a 2-D (H, W) array, got shape {label.shape}{hint}"
         )
