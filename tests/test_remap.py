@@ -521,6 +521,21 @@ def test_a_saved_copy_of_the_cityscapes_preset_resolves_like_it(tmp_path):
 # --- argument errors ------------------------------------------------------------------------
 
 
+def test_colour_masks_as_torch_keeps_them_are_read_or_named():
+    """A colour mask as a training loop holds it: a tensor (one that requires grad failed with
+    numpy's own error), floats of whole numbers (refused), channels first (refused without a
+    word of the axis), or scaled to 0..1 by ToTensor() (refused as floats)."""
+    torch = pytest.importorskip("torch")
+    label = np.random.default_rng(1).integers(0, 21, (12, 16)).astype(np.uint8)
+    rgb = voc_mask(label)
+    for given in (torch.from_numpy(rgb), torch.from_numpy(rgb).float().requires_grad_(), rgb.astype(np.float32)):
+        np.testing.assert_array_equal(rgb_to_index(given, VOC), label)
+    with pytest.raises(RemapError, match=r"got shape \(3, 12, 16\) \(channels first, as torch keeps images: give it \.permute\(1, 2, 0\)"):
+        rgb_to_index(torch.from_numpy(rgb).permute(2, 0, 1), VOC)
+    with pytest.raises(RemapError, match=r"the colours were scaled to 0\.\.1, as torchvision's ToTensor\(\) does: multiply by 255"):
+        rgb_to_index(rgb / 255, VOC)
+
+
 def test_bad_arrays_and_tolerances_are_errors():
     with pytest.raises(RemapError, match=r"colour mask: a colour mask must be an \(H, W, 3\) RGB or \(H, W, 4\) RGBA array, got shape \(4, 4\) \(a single-channel label map goes through an index map\)"):
         rgb_to_index(np.zeros((4, 4), np.uint8), VOC)

@@ -36,7 +36,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from labeltools.core._types import Color, PathLike
-from labeltools.core.arrays import as_label_array
+from labeltools.core.arrays import as_label_array, not_whole, to_array
 from labeltools.core.classes import TRAIN_ID_PRESETS, ClassEntry, ClassTable
 from labeltools.core.colormap import colorize
 from labeltools.core.errors import RemapError
@@ -406,20 +406,32 @@ def _colour_report(
 
 
 def _as_color_pixels(rgb: ArrayLike, source: str) -> NDArray[np.uint8]:
-    pixels = np.asarray(rgb)
+    """``(H, W, 3|4)`` uint8 pixels of a numpy array, torch tensor or PIL image, integers or
+    floats holding whole numbers of 0..255.
+
+    Raises:
+        RemapError: another shape (channels first, as torch keeps images, named so), or values
+            that are no colour bytes (0..1, as ``ToTensor()`` scales them, named so).
+    """
+    pixels = to_array(rgb, source, RemapError)
     if pixels.ndim != 3 or pixels.shape[2] not in (3, 4):
         hint = " (a single-channel label map goes through an index map)" if pixels.ndim == 2 else ""
+        if pixels.ndim == 3 and pixels.shape[0] in (3, 4) and pixels.shape[2] > 4:
+            hint = " (channels first, as torch keeps images: give it .permute(1, 2, 0), or np.moveaxis(rgb, 0, -1))"
         raise RemapError(
             f"{source}: a colour mask must be an (H, W, 3) RGB or (H, W, 4) RGBA array, got "
             f"shape {pixels.shape}{hint}"
         )
     if pixels.dtype != np.uint8:
-        if not np.issubdtype(pixels.dtype, np.integer) or (
-            pixels.size and (pixels.min() < 0 or pixels.max() > 255)
-        ):
+        numbers = np.issubdtype(pixels.dtype, np.integer) or np.issubdtype(pixels.dtype, np.floating)
+        whole = numbers and not (np.issubdtype(pixels.dtype, np.floating) and not_whole(pixels).any())
+        if not whole or (pixels.size and (pixels.min() < 0 or pixels.max() > 255)):
+            unit = numbers and pixels.size and 0 <= pixels.min() and pixels.max() <= 1
             raise RemapError(
                 f"{source}: colour values must be integers 0..255, got dtype {pixels.dtype}"
-                + (f" with values {pixels.min()}..{pixels.max()}" if pixels.size else "")
+                + (f" with values {pixels.min()}..{pixels.max()}" if numbers and pixels.size else "")
+                + ("; the colours were scaled to 0..1, as torchvision's ToTensor() does: multiply by 255, "
+                   "or read masks with PILToTensor()" if unit and not whole else "")
             )
         pixels = pixels.astype(np.uint8)
     return np.ascontiguousarray(pixels)
