@@ -465,7 +465,8 @@ def bench_remap(workdir: Path, quick: bool) -> list[Result]:
     ours()
     baseline()
     for frame in frames:
-        with Image.open(workdir / "ours" / frame.name) as a, Image.open(workdir / "loop" / frame.name) as b:
+        ours_name = frame.name.replace("_color", "_labelTrainIds")  # train ids named as cityscapesScripts names them
+        with Image.open(workdir / "ours" / ours_name) as a, Image.open(workdir / "loop" / frame.name) as b:
             assert (np.asarray(a) == np.asarray(b)).all(), frame.name
     ours_t, base_t = timeit_alternating(ours, baseline, repeats=1 if quick else 3)
     results = [Result(
