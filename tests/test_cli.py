@@ -997,6 +997,27 @@ def test_evaluate_bad_prediction_is_reported_and_the_rest_scored(tmp_path):
     assert json.loads((tmp_path / "e.json").read_text())["images"] == 1
 
 
+def test_predictions_of_a_models_input_size_are_named_so(tmp_path):
+    """Predictions saved at the model's input size (every one 16x16) failed one by one as size
+    mismatches and the run ended "nothing to score": it says what they have in common and to
+    resize each back; a single odd size among others says nothing more."""
+    root = small_voc(tmp_path / "voc")
+    pred = tmp_path / "pred"
+    pred.mkdir()
+    for i in range(3):
+        write_label(pred / f"im{i}.png", np.zeros((16, 16), np.uint8))
+    result = run("evaluate", root, pred, "-j", "1")
+    assert result.exit_code == 1
+    assert (
+        "warning: every prediction that failed is 16x16, unlike its ground truth: a model's input size? resize each "
+        "prediction to its image's size"
+    ) in " ".join(result.stderr.split())
+    write_label(pred / "im2.png", np.zeros((6, 8), np.uint8))
+    write_label(pred / "im1.png", np.zeros((3, 3), np.uint8))
+    result = run("evaluate", root, pred, "-j", "1")
+    assert result.exit_code == 1 and "scored 1, failed 2" in result.stderr and "a model's input size" not in result.stderr
+
+
 def test_evaluate_given_the_other_way_round_says_so(tmp_path):
     """Predictions first and ground truth second: the void pixels of the ground truth read as a
     prediction's 255, and a VOC dataset as the prediction folder holds no prediction; both say

@@ -18,6 +18,7 @@ accepted), :func:`evaluate_pair` on one pair of files, and :func:`evaluate_pairs
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -116,6 +117,26 @@ def _pred_codes(pred: NDArray[Any], num_classes: int, source: str, hint: str = "
     return pred.astype(np.uint8)
 
 
+#: How a prediction of another size than its ground truth is refused, before its size (``256x256
+#: (width x height)``): :func:`one_size_predictions` reads it back off a batch's failures.
+SIZE_MISMATCH = "size mismatch, prediction is "
+
+
+def one_size_predictions(failures: Iterable[str]) -> str | None:
+    """What to do when every failure of a batch (two at least) is a prediction of one size
+    unlike its ground truth's, as a model's input size is: resize each back before saving;
+    None otherwise."""
+    sizes = [re.search(re.escape(SIZE_MISMATCH) + r"(\d+x\d+)", failure) for failure in failures]
+    found = {m.group(1) for m in sizes if m is not None}
+    if len(sizes) < 2 or None in sizes or len(found) != 1:
+        return None
+    return (
+        f"every prediction that failed is {found.pop()}, unlike its ground truth: a model's input size? "
+        "resize each prediction to its image's size (nearest-neighbour for class indices, or the "
+        "scores before the argmax) before saving it, as mmsegmentation does before it scores"
+    )
+
+
 def confusion_counts(
     gt: Any,
     pred: Any,
@@ -159,7 +180,7 @@ def confusion_counts(
     refuse_values_per_pixel(pred_array, pred_source, num_classes, EvaluationError)
     if gt_array.shape != pred_array.shape:
         raise EvaluationError(
-            f"{pred_source}: size mismatch, prediction is {_shape_text(pred_array.shape)} but "
+            f"{pred_source}: {SIZE_MISMATCH}{_shape_text(pred_array.shape)} but "
             f"{gt_source} is {_shape_text(gt_array.shape)}"
         )
     if reading is not None:  # values of 0..255 (those a label file holds), read run by run below
