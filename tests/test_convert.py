@@ -513,6 +513,22 @@ def test_output_inside_input_is_not_searched(tmp_path: Path, folder: Path) -> No
     assert "stray.json" not in [p.name for p, _ in found]
 
 
+def test_datasets_an_earlier_run_wrote_inside_the_input_are_left_out(tmp_path: Path, folder: Path) -> None:
+    """``convert anns anns/voc``, then ``convert anns anns/voc2``: the second read anns/voc's
+    dataset_meta.json as an annotation (skipped 1), and a third stopped as two files of the id
+    dataset_meta. Each dataset an earlier run wrote there is left out, said once."""
+    ids = sorted(p.stem for p, _ in find_annotations([folder]))
+    for n, out in enumerate(("voc", "voc2", "voc3")):
+        result = CliRunner().invoke(app, ["convert", str(folder), str(folder / out), "-j", "1", "--json", str(tmp_path / f"{out}.json")])
+        assert result.exit_code == 0, result.stderr
+        summary = json.loads((tmp_path / f"{out}.json").read_text())
+        assert summary["skipped"] == 0 and summary["converted"] == len(ids)
+        assert sorted(p.stem for p in (folder / out / "SegmentationClass").glob("*.png")) == ids
+        if n:
+            earlier = ", ".join(str(folder / name) for name in ("voc", "voc2")[:n])
+            assert f"{folder}: left out {earlier}: VOC dataset(s) written by an earlier conversion, no annotations" in " ".join(result.stderr.split())
+
+
 def test_same_stem_in_two_folders_is_refused_before_writing(tmp_path: Path, folder: Path) -> None:
     write_annotation(folder / "other", "a")
     out = tmp_path / "out"

@@ -763,7 +763,7 @@ def find_annotations(
         path = location(zip_folder(raw))
         if path.is_dir():
             listed = list_files(path, (*suffixes, *MASK_SUFFIXES, *JPEG_MASK_SUFFIXES), recursive=True)  # the tree listed once
-            files = [f for f in listed if f.name.lower().endswith(suffixes)]
+            files = _outside_datasets(path, [f for f in listed if f.name.lower().endswith(suffixes)])
             if source == "cityscapes":
                 files = [f for f in files if is_cityscapes_name(f.name)]
             if source is None and all(f.name == OPEN_IMAGES_HIERARCHY for f in files) and (said := open_images_said(path)):
@@ -868,6 +868,20 @@ def _check_writable(table: ClassTable, index_map: IndexMap | None, given: bool) 
             f"the index map ({index_map.source}) writes the classes of the {writes.source}, and the "
             f"{whose}class table is {table.the_described}: {way}"
         )
+
+
+def _outside_datasets(folder: Path, files: list[Path]) -> list[Path]:
+    """``files`` but those inside a VOC dataset that a conversion wrote under ``folder`` (its
+    ``dataset_meta.json`` beside ``SegmentationClass/``: an output placed inside its input's
+    folder, left there by an earlier run), which are no annotations: its class table read as
+    one was skipped, and two such datasets stopped the run as two files of the id
+    ``dataset_meta``. Says which it left out."""
+    written = sorted({f.parent for f in files if f.name == META_FILE and f.parent != folder and is_voc_root(f.parent)}, key=str)
+    if not written:
+        return files
+    log.info("%s: left out %s: VOC dataset(s) written by an earlier conversion, no annotations", folder, ", ".join(map(str, written)))
+    inside = tuple(f"{d}/" for d in written)
+    return [f for f in files if not str(f).startswith(inside)]
 
 
 def _say_masks_beside(folder: Path, annotations: Sequence[Path], listed: Sequence[Any]) -> None:
