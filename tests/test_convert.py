@@ -515,18 +515,25 @@ def test_output_inside_input_is_not_searched(tmp_path: Path, folder: Path) -> No
 
 def test_datasets_an_earlier_run_wrote_inside_the_input_are_left_out(tmp_path: Path, folder: Path) -> None:
     """``convert anns anns/voc``, then ``convert anns anns/voc2``: the second read anns/voc's
-    dataset_meta.json as an annotation (skipped 1), and a third stopped as two files of the id
-    dataset_meta. Each dataset an earlier run wrote there is left out, said once."""
+    dataset_meta.json as an annotation (skipped 1), a third stopped as two files of the id
+    dataset_meta, and after ``export anns --to coco -d anns/coco`` convert refused a mixture of
+    labelme and COCO files. Each dataset an earlier run wrote there is left out, said once; an
+    export given alone is read."""
     ids = sorted(p.stem for p, _ in find_annotations([folder]))
-    for n, out in enumerate(("voc", "voc2", "voc3")):
-        result = CliRunner().invoke(app, ["convert", str(folder), str(folder / out), "-j", "1", "--json", str(tmp_path / f"{out}.json")])
+    for n, out in enumerate(("voc", "coco", "voc2", "voc3")):
+        command = ["export", str(folder), "--to", "coco", "-d"] if out == "coco" else ["convert", str(folder)]
+        result = CliRunner().invoke(app, [*command, str(folder / out), "-j", "1", "--json", str(tmp_path / f"{out}.json")])
         assert result.exit_code == 0, result.stderr
-        summary = json.loads((tmp_path / f"{out}.json").read_text())
-        assert summary["skipped"] == 0 and summary["converted"] == len(ids)
-        assert sorted(p.stem for p in (folder / out / "SegmentationClass").glob("*.png")) == ids
         if n:
-            earlier = ", ".join(str(folder / name) for name in ("voc", "voc2")[:n])
-            assert f"{folder}: left out {earlier}: VOC dataset(s) written by an earlier conversion, no annotations" in " ".join(result.stderr.split())
+            earlier = ", ".join(str(folder / name) for name in sorted(("voc", "coco", "voc2")[:n]))
+            assert f"{folder}: left out {earlier}: written by an earlier convert or export, no annotations" in " ".join(result.stderr.split())
+        if out != "coco":
+            summary = json.loads((tmp_path / f"{out}.json").read_text())
+            assert summary["skipped"] == 0 and summary["converted"] == len(ids)
+            assert sorted(p.stem for p in (folder / out / "SegmentationClass").glob("*.png")) == ids
+    result = CliRunner().invoke(app, ["convert", str(folder / "coco"), str(tmp_path / "again"), "-j", "1"])
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.stem for p in (tmp_path / "again" / "SegmentationClass").glob("*.png")) == ids
 
 
 def test_same_stem_in_two_folders_is_refused_before_writing(tmp_path: Path, folder: Path) -> None:

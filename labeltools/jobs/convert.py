@@ -871,17 +871,31 @@ def _check_writable(table: ClassTable, index_map: IndexMap | None, given: bool) 
 
 
 def _outside_datasets(folder: Path, files: list[Path]) -> list[Path]:
-    """``files`` but those inside a VOC dataset that a conversion wrote under ``folder`` (its
-    ``dataset_meta.json`` beside ``SegmentationClass/``: an output placed inside its input's
-    folder, left there by an earlier run), which are no annotations: its class table read as
-    one was skipped, and two such datasets stopped the run as two files of the id
-    ``dataset_meta``. Says which it left out."""
-    written = sorted({f.parent for f in files if f.name == META_FILE and f.parent != folder and is_voc_root(f.parent)}, key=str)
-    if not written:
-        return files
-    log.info("%s: left out %s: VOC dataset(s) written by an earlier conversion, no annotations", folder, ", ".join(map(str, written)))
+    """``files`` but those inside a dataset an earlier run wrote under ``folder`` (an output
+    placed inside its input's folder): a VOC dataset of ``convert`` (its ``dataset_meta.json``
+    beside ``SegmentationClass/``) or a COCO export of ``export`` (``annotations/instances_*.json``
+    beside its ``class_names.txt``), when annotations are left beside them. Read, a dataset's
+    class table was skipped as no annotation, two stopped the run as two files of the id
+    ``dataset_meta``, and an export's COCO files made a mixture of two tools. Says which it left
+    out."""
+    written = sorted({root for f in files if (root := _written_root(f)) is not None and root != folder}, key=str)
     inside = tuple(f"{d}/" for d in written)
-    return [f for f in files if not str(f).startswith(inside)]
+    kept = [f for f in files if not str(f).startswith(inside)]
+    if not written or not kept:  # an earlier output given alone is what there is to read
+        return files
+    log.info("%s: left out %s: written by an earlier convert or export, no annotations", folder, ", ".join(map(str, written)))
+    return kept
+
+
+def _written_root(path: Path) -> Path | None:
+    """The folder of the dataset ``convert`` or ``export`` wrote that ``path`` is the class table
+    or COCO file of (see :func:`_outside_datasets`), else None."""
+    if path.name == META_FILE and is_voc_root(path.parent):
+        return path.parent
+    export = path.parent.parent
+    if path.parent.name == "annotations" and path.name.startswith("instances_") and (export / CLASS_NAMES_FILE).is_file():
+        return export
+    return None
 
 
 def _say_masks_beside(folder: Path, annotations: Sequence[Path], listed: Sequence[Any]) -> None:
