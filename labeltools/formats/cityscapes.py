@@ -102,9 +102,8 @@ def renamed_map(stem: str, kind: str) -> str:
     if found is None or found[1] == "instanceIds":
         return stem
     frame, held = found
-    level = next(end for end in FRAME_MAPS[held] if (stem + ".png").endswith(end))
-    index = FRAME_MAPS[held].index(level)
-    return frame + FRAME_MAPS[kind][index].removesuffix(".png")
+    fine_or_coarse = next(i for i, end in enumerate(FRAME_MAPS[held]) if (stem + ".png").endswith(end))
+    return frame + FRAME_MAPS[kind][fine_or_coarse].removesuffix(".png")
 
 
 def map_frame(name: str) -> str:
