@@ -1018,6 +1018,33 @@ def test_predictions_of_a_models_input_size_are_named_so(tmp_path):
     assert result.exit_code == 1 and "scored 1, failed 2" in result.stderr and "a model's input size" not in result.stderr
 
 
+def test_predictions_one_off_the_labels_values_are_named_so(tmp_path):
+    """Predictions one below the labels (the argmax of a model trained with reduce_zero_label,
+    scored against the labels as shipped) scored mIoU 0 without a word; so did predictions one
+    above. Each says which way and what to do; a model that merely errs says nothing."""
+    rng = np.random.default_rng(0)
+    gt, low, high = (tmp_path / name for name in ("gt", "low", "high"))
+    for folder in (gt, low, high):
+        folder.mkdir()
+    for i in range(4):
+        label = np.kron(rng.integers(1, 9, (6, 8)), np.ones((5, 5), np.int64)).astype(np.uint8)
+        write_label(gt / f"{i}.png", label)
+        write_label(low / f"{i}.png", label - 1)
+        write_label(high / f"{i}.png", np.where(label < 9, label + 1, label))
+    for folder, side, mend in ((low, "below", "add 1 to each"), (high, "above", "subtract 1 from each")):
+        result = run("evaluate", gt, folder, "-n", "10", "-j", "1")
+        said = " ".join(result.stderr.split())
+        assert result.exit_code == 0 and f"% of the scored pixels are predicted as the class one {side} their ground truth's (" in said, said
+        assert f"are the predictions' values one {side} the labels', saved by a model whose classes are numbered otherwise (reduce_zero_label)? Then {mend}, or score them by their own class table (-c, and the labels' as --gt-classes)" in said
+    noisy = tmp_path / "noisy"
+    noisy.mkdir()
+    for i in range(4):
+        label = read_label(gt / f"{i}.png")
+        write_label(noisy / f"{i}.png", np.where(rng.random(label.shape) < 0.3, label - 1, label).astype(np.uint8))
+    result = run("evaluate", gt, noisy, "-n", "10", "-j", "1")
+    assert result.exit_code == 0 and "one below" not in result.stderr
+
+
 def test_evaluate_given_the_other_way_round_says_so(tmp_path):
     """Predictions first and ground truth second: the void pixels of the ground truth read as a
     prediction's 255, and a VOC dataset as the prediction folder holds no prediction; both say

@@ -48,7 +48,7 @@ from labeltools.formats.voc import (
     tables_disagree,
 )
 from labeltools.ops.counts import BINARY_MASK_HINT
-from labeltools.ops.metrics import ConfusionMatrix, TrainIdScoring, _check_num_classes, confusion_counts
+from labeltools.ops.metrics import ConfusionMatrix, TrainIdScoring, _check_num_classes, confusion_counts, off_by_one
 
 #: The presets of Cityscapes' label ids and train ids.
 CITYSCAPES, CITYSCAPES_TRAIN = "cityscapes", "cityscapes-train"
@@ -292,6 +292,9 @@ class Evaluation(OneRun):
             yield result
         if above and self.gt_hint:
             log.warning("%d ground-truth file(s) hold values above the classes: %s", above, self.gt_hint)
+        shifted = None if self.reading is not None else off_by_one(cm.matrix, self.names)  # train ids: said below
+        if shifted is not None:
+            log.warning("%s", shifted)
         truth = cm.matrix.sum(axis=1)
         if cm.num_classes > 1 and cm.ignore_index == VOID and truth[0] and not truth[1:].any():
             folder = location(self.items[0][0]).parent

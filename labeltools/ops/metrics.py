@@ -137,6 +137,43 @@ def one_size_predictions(failures: Iterable[str]) -> str | None:
     )
 
 
+#: The share of scored pixels predicted as the class next to their ground truth's (and at least
+#: :data:`SHIFT_OVER_OWN` times those predicted as their own) above which predictions are said to
+#: be one off the labels' values.
+SHIFTED_SHARE = 0.5
+SHIFT_OVER_OWN = 3
+
+
+def off_by_one(matrix: NDArray[np.integer], names: Sequence[str]) -> str | None:
+    """What to do when most pixels are predicted as the class one below (or above) their ground
+    truth's, as predictions saved by a model of classes numbered from another value are (the
+    argmax of a model trained with ``reduce_zero_label`` scored against ADE20K's labels as
+    shipped, or mmsegmentation's saved argmax + 1 against the train ids): every class is then
+    scored 0 without a word. None otherwise.
+
+    Args:
+        matrix: ``(N, N)`` counts, rows ground truth, columns prediction.
+        names: the classes' names, for the message.
+    """
+    total = int(matrix.sum())
+    if not total or len(matrix) < 2:
+        return None
+    own = int(np.trace(matrix))
+    for offset, side, mend in ((-1, "below", "add 1 to each"), (1, "above", "subtract 1 from each")):
+        shifted = int(np.trace(matrix, offset=offset))
+        if shifted >= SHIFTED_SHARE * total and shifted > SHIFT_OVER_OWN * own:
+            rows = np.arange(max(0, -offset), len(matrix) - max(0, offset))
+            top = rows[np.argsort(-matrix[rows, rows + offset], kind="stable")][:2]
+            pairs = ", ".join(f"{names[k]} as {names[k + offset]}" for k in top if matrix[k, k + offset])
+            return (
+                f"{100 * shifted / total:.1f}% of the scored pixels are predicted as the class one {side} their "
+                f"ground truth's ({pairs}), {100 * own / total:.1f}% as their own: are the predictions' values one "
+                f"{side} the labels', saved by a model whose classes are numbered otherwise (reduce_zero_label)? "
+                f"Then {mend}, or score them by their own class table (-c, and the labels' as --gt-classes)"
+            )
+    return None
+
+
 def confusion_counts(
     gt: Any,
     pred: Any,
