@@ -297,6 +297,27 @@ def test_a_missing_prediction_is_a_problem_and_bad_options_are_named(tmp_path: P
     assert not (tmp_path / "r2.html").exists() and not (tmp_path / "r3.html").exists()
 
 
+def test_predictions_one_below_the_labels_are_a_problem(tmp_path: Path) -> None:
+    """Predictions one below the labels' values (reduce_zero_label) scored 0 on the page without
+    a word: the Problems section says which way and what to give."""
+    label = np.zeros((6, 8), np.uint8)
+    label[:3], label[3:] = 2, 1
+    voc = make_voc(tmp_path / "voc", {"a": label, "b": label[::-1].copy()})
+    (tmp_path / "pred").mkdir()
+    for name, truth in (("a", label), ("b", label[::-1])):
+        write_label(tmp_path / "pred" / f"{name}.png", truth - 1)
+    result = run("report", voc, "-o", tmp_path / "r.html", "--pred", tmp_path / "pred", "--json", "-", "-j", "1")
+    assert result.exit_code == 0, result.output
+    [problem] = [p for p in json.loads(result.stdout)["problems"] if p["kind"] == "prediction"]
+    assert problem["severity"] == "warning" and problem["file"] == str(tmp_path / "pred")
+    assert problem["message"].startswith("100.0% of the scored pixels are predicted as the class one below their ground truth's")
+    assert problem["message"].endswith("Then add 1 to each, or score them by their own class table (--pred-classes)")
+    for name, truth in (("a", label), ("b", label[::-1])):
+        write_label(tmp_path / "pred" / f"{name}.png", truth)
+    result = run("report", voc, "-o", tmp_path / "r.html", "--pred", tmp_path / "pred", "--json", "-", "-j", "1")
+    assert not [p for p in json.loads(result.stdout)["problems"] if p["kind"] == "prediction"]
+
+
 def test_predictions_of_the_val_split_alone_score_val_and_leave_train_unscored(tmp_path: Path) -> None:
     label = np.zeros((6, 8), np.uint8)
     label[:3] = 1

@@ -47,6 +47,7 @@ from labeltools.formats.voc import (
 )
 from labeltools.jobs.check import (
     ERROR,
+    WARNING,
     CityscapesCheck,
     CityscapesFrame,
     DatasetCheck,
@@ -63,7 +64,7 @@ from labeltools.jobs.evaluate import (
 )  # fmt: skip
 from labeltools.jobs.stats import DatasetStats
 from labeltools.ops.draw import changes_image, fit_size, overlay_image, shrink_label
-from labeltools.ops.metrics import ConfusionMatrix, change_counts, confusion_counts
+from labeltools.ops.metrics import ConfusionMatrix, change_counts, confusion_counts, off_by_one
 from labeltools.ops.splits import SplitTally
 
 #: Images shown in the gallery, unless told otherwise.
@@ -361,6 +362,11 @@ class Report(OneRun):
                 total = self.changes.files[-1][2]
                 sample.changed = changed / total if total else 0.0
             yield result
+        shifted = None if self.matrix is None or self.score is None or self.score.reading is not None else off_by_one(
+            self.matrix.matrix, self.score.names, "--pred-classes"
+        )
+        if shifted is not None and self.options.pred is not None:
+            self.check.problems.append(Problem(*_problem(WARNING, "prediction", self.options.pred, shifted)))
         if isinstance(self.check, DatasetCheck):  # the labels of the augmented training set: checked, neither counted nor drawn
             yield from self.check.run_aug(self.jobs)
         if self.splits is not None and isinstance(self.check, DatasetCheck) and self.check.table is not None:

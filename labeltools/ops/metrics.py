@@ -144,7 +144,7 @@ SHIFTED_SHARE = 0.5
 SHIFT_OVER_OWN = 3
 
 
-def off_by_one(matrix: NDArray[np.integer], names: Sequence[str]) -> str | None:
+def off_by_one(matrix: NDArray[np.integer], names: Sequence[str], tables: str = "-c, and the labels' as --gt-classes") -> str | None:
     """What to do when most pixels are predicted as the class one below (or above) their ground
     truth's, as predictions saved by a model of classes numbered from another value are (the
     argmax of a model trained with ``reduce_zero_label`` scored against ADE20K's labels as
@@ -154,6 +154,8 @@ def off_by_one(matrix: NDArray[np.integer], names: Sequence[str]) -> str | None:
     Args:
         matrix: ``(N, N)`` counts, rows ground truth, columns prediction.
         names: the classes' names, for the message.
+        tables: how to give the predictions' own class table, for the message (evaluate's options
+            by default).
     """
     total = int(matrix.sum())
     if not total or len(matrix) < 2:
@@ -169,7 +171,7 @@ def off_by_one(matrix: NDArray[np.integer], names: Sequence[str]) -> str | None:
                 f"{100 * shifted / total:.1f}% of the scored pixels are predicted as the class one {side} their "
                 f"ground truth's ({pairs}), {100 * own / total:.1f}% as their own: are the predictions' values one "
                 f"{side} the labels', saved by a model whose classes are numbered otherwise (reduce_zero_label)? "
-                f"Then {mend}, or score them by their own class table (-c, and the labels' as --gt-classes)"
+                f"Then {mend}, or score them by their own class table ({tables})"
             )
     return None
 
