@@ -1045,6 +1045,26 @@ def test_predictions_one_off_the_labels_values_are_named_so(tmp_path):
     assert result.exit_code == 0 and "one below" not in result.stderr
 
 
+def test_binary_predictions_saved_as_0_255_are_named_so(tmp_path):
+    """A binary model's masks saved as 0/255 were refused as predictions holding 255 with "are the
+    ground truth and the predictions given the other way round?": they hold no class but 0 beside
+    255, and the message gives the remap line that reads them as classes 0 and 1."""
+    label = np.zeros((6, 8), np.uint8)
+    label[2:4, 2:6] = 1
+    (tmp_path / "gt").mkdir()
+    (tmp_path / "pred").mkdir()
+    write_label(tmp_path / "gt" / "a.png", label)
+    Image.fromarray(label * 255).save(tmp_path / "pred" / "a.png")
+    result = run("evaluate", tmp_path / "gt", tmp_path / "pred", "-n", "2", "-j", "1")
+    said = " ".join(result.stderr.split())
+    assert result.exit_code == 1 and "it holds no class but 0 beside 255: if 255 marks objects there (a binary mask saved as 0/255)" in said
+    assert "--index-map 0:0,255:1" in said and "other way round" not in said
+    result = run("remap", tmp_path / "pred" / "a.png", "--index-map", "0:0,255:1", "-d", tmp_path / "read")
+    assert result.exit_code == 0, result.stderr
+    result = run("evaluate", tmp_path / "gt", tmp_path / "read", "-n", "2", "-j", "1", "--json", "-")
+    assert result.exit_code == 0 and json.loads(result.stdout)["mean_iou"] == 1.0
+
+
 def test_evaluate_given_the_other_way_round_says_so(tmp_path):
     """Predictions first and ground truth second: the void pixels of the ground truth read as a
     prediction's 255, and a VOC dataset as the prediction folder holds no prediction; both say

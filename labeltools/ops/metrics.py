@@ -36,6 +36,7 @@ from labeltools.core.arrays import (
 from labeltools.core.classes import ClassTable, class_names_for
 from labeltools.core.errors import EvaluationError, format_values
 from labeltools.core.options import MAX_CLASSES, VOID
+from labeltools.ops.counts import BINARY_MASK_HINT
 
 if TYPE_CHECKING:
     from labeltools.engine.executor import FileResult
@@ -69,12 +70,17 @@ def _values_text(values: NDArray[Any]) -> str:
     return f"value{'s' if len(values) > 1 else ''} {format_values(values)}"
 
 
-def _pred_error(source: str, values: NDArray[Any], num_classes: int, hint: str = "") -> EvaluationError:
-    swapped = (
-        "; 255 is void, which ground truth holds and a prediction does not: are the ground truth "
-        "and the predictions given the other way round?"
-        if values.tolist() == [VOID] else ""
-    )
+def _pred_error(source: str, values: NDArray[Any], num_classes: int, hint: str = "", present: NDArray[Any] | None = None) -> EvaluationError:
+    """The refusal of prediction ``values`` outside the classes; of 255 alone, why it may be there:
+    a binary mask saved as 0/255, when the prediction holds no class but 0 (``present``, the
+    values it holds), else ground truth given as the predictions."""
+    swapped = ""
+    if values.tolist() == [VOID]:
+        binary = present is not None and set(present.tolist()) <= {0, VOID}
+        swapped = f"; it holds no class but 0 beside 255: {BINARY_MASK_HINT}" if binary else (
+            "; 255 is void, which ground truth holds and a prediction does not: are the ground truth "
+            "and the predictions given the other way round?"
+        )
     return EvaluationError(
         f"{source}: prediction holds {_values_text(values)}, outside the classes "
         f"0..{num_classes - 1} (num_classes {num_classes}){swapped or hint}"
@@ -113,7 +119,7 @@ def _bytes(values: NDArray[Any], source: str, what: str) -> NDArray[np.uint8]:
 def _pred_codes(pred: NDArray[Any], num_classes: int, source: str, hint: str = "") -> NDArray[np.uint8]:
     """Predictions as uint8 after checking every value is a class."""
     if pred.size and (pred.min() < 0 or pred.max() >= num_classes):
-        raise _pred_error(source, np.unique(pred[(pred < 0) | (pred >= num_classes)]), num_classes, hint)
+        raise _pred_error(source, np.unique(pred[(pred < 0) | (pred >= num_classes)]), num_classes, hint, np.unique(pred))
     return pred.astype(np.uint8)
 
 
@@ -234,7 +240,7 @@ def confusion_counts(
         gt_values, pred_values = reading.read(gt_values, pred_values, gt_source, pred_source)
     bad_pred = pred_values >= num_classes
     if bad_pred.any():
-        raise _pred_error(pred_source, np.unique(pred_values[bad_pred]), num_classes, pred_hint)
+        raise _pred_error(pred_source, np.unique(pred_values[bad_pred]), num_classes, pred_hint, np.unique(pred_values))
     counted = gt_values != _VOID_CODE
     bad_gt = counted & (gt_values >= num_classes)
     if bad_gt.any():
