@@ -13,6 +13,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from labeltools.cli import app
+from labeltools.core.classes import ClassTable
 from labeltools.core.colormap import voc_colormap
 from labeltools.core.version import __version__
 from labeltools.engine.executor import FileResult
@@ -24,7 +25,7 @@ from labeltools.formats.labels import (
 )
 from labeltools.formats.voc import write_split
 from labeltools.ops.counts import class_weights, count_classes
-from labeltools.ops.remap import RemapReport
+from labeltools.ops.remap import RemapReport, index_to_rgb
 
 runner = CliRunner()
 
@@ -1063,6 +1064,27 @@ def test_binary_predictions_saved_as_0_255_are_named_so(tmp_path):
     assert result.exit_code == 0, result.stderr
     result = run("evaluate", tmp_path / "gt", tmp_path / "read", "-n", "2", "-j", "1", "--json", "-")
     assert result.exit_code == 0 and json.loads(result.stdout)["mean_iou"] == 1.0
+
+
+def test_predictions_drawn_in_colour_get_the_remap_line_that_reads_them(tmp_path):
+    """A model's pictures of its predictions (the classes' colours, RGB) failed one by one as
+    colour images with "convert colour masks with labeltools remap", which needs a table the
+    user must find: the run names the dataset's own and the whole line, which then scores."""
+    root = small_voc(tmp_path / "voc")
+    pictures = tmp_path / "pictures"
+    pictures.mkdir()
+    table = ClassTable.load(root / "class_names.txt")
+    for label_path in sorted((root / "SegmentationClass").glob("*.png")):
+        label = read_label(label_path)
+        label[label == 255] = 0
+        Image.fromarray(index_to_rgb(label, table)).save(pictures / label_path.name)
+    result = run("evaluate", root, pictures, "-j", "1")
+    said = " ".join(result.stderr.split())
+    line = f"labeltools remap {pictures} -c {root / 'class_names.txt'} -d {pictures}-labels"
+    assert result.exit_code == 1 and f"warning: 3 prediction(s) are colour images: a model's pictures of its predictions? {line} reads" in said
+    assert run(*line.split()[1:]).exit_code == 0
+    result = run("evaluate", root, f"{pictures}-labels", "-j", "1", "--json", "-")
+    assert result.exit_code == 0 and json.loads(result.stdout)["images"] == 3
 
 
 def test_evaluate_given_the_other_way_round_says_so(tmp_path):

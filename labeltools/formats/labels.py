@@ -485,10 +485,14 @@ def read_label_palette(path: PathLike) -> tuple[NDArray[np.uint8], NDArray[np.ui
             return _narrow(np.asarray(image), path), None
     if mode in COLOUR_MODES:
         raise ColourImageError(
-            f"{path}: is a colour image (mode {mode}), not a label map (expected a palette or grayscale PNG of "
+            f"{path}: {COLOUR_IMAGE_SAID} (mode {mode}), not a label map (expected a palette or grayscale PNG of "
             "class indices); convert colour masks with `labeltools remap`"
         )
     raise LabelFileError(f"{path}: unsupported image mode {mode} for a label map")
+
+
+#: How a label file that is a colour image is refused, after its name: batches count such failures.
+COLOUR_IMAGE_SAID = "is a colour image"
 
 
 def probe_label(path: PathLike) -> tuple[tuple[int, int], str]:

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from labeltools.core._types import PathLike
-from labeltools.core.classes import TRAIN_ID_PRESETS, ClassTable, class_names_for
+from labeltools.core.classes import PRESETS, TRAIN_ID_PRESETS, ClassTable, class_names_for
 from labeltools.core.errors import DatasetError, EvaluationError
 from labeltools.core.options import MISSING_POLICIES, VOID
 from labeltools.engine.executor import (
@@ -30,7 +30,7 @@ from labeltools.engine.executor import (
 from labeltools.engine.storage import absolute, list_files, location, pngs_in
 from labeltools.formats.cityscapes import chosen_maps, export_maps, frame_prefixes, label_maps, map_frame
 from labeltools.formats.folders import not_a_folder, other_masks_hint, stem_endings
-from labeltools.formats.labels import ARRAY_SUFFIX, NOT_PNG, not_png_hint, prediction_files, read_label
+from labeltools.formats.labels import ARRAY_SUFFIX, COLOUR_IMAGE_SAID, NOT_PNG, not_png_hint, prediction_files, read_label
 from labeltools.formats.voc import (
     GIVE_CLASSES,
     WITHHELD,
@@ -281,15 +281,22 @@ class Evaluation(OneRun):
     pred_hint: str = ""  # said after prediction values that are no class
     train_hint: str = ""  # what to give for predictions of train ids read as label ids
     gt_hint: str = ""  # said after ground truth of values above the classes: label ids read as train ids?
+    colour_hint: str = ""  # what to do with predictions that are colour images
 
     def _run(self) -> Iterator[FileResult]:
         cm = self.matrix
         above = 0  # ground-truth files holding values above the classes
-        for result in cm.add_results(
+        colour = 0  # predictions that are colour images
+        results = cm.add_results(
             evaluate_pairs(self.items, cm.num_classes, cm.ignore_index, self.missing, self.jobs, self.reading, self.pred_hint)
-        ):
-            above += not result.ok and ": ground truth holds " in (result.error or "")
+        )
+        for (_, pred), result in zip(self.items, results):
+            error = result.error or ""
+            above += not result.ok and ": ground truth holds " in error
+            colour += not result.ok and error.startswith(f"{pred}: {COLOUR_IMAGE_SAID} (")
             yield result
+        if colour and self.colour_hint:
+            log.warning("%d prediction(s) are colour images: %s", colour, self.colour_hint)
         if above and self.gt_hint:
             log.warning("%d ground-truth file(s) hold values above the classes: %s", above, self.gt_hint)
         shifted = None if self.reading is not None else off_by_one(cm.matrix, self.names)  # train ids: said below
@@ -393,7 +400,21 @@ def evaluate_dataset(
         chosen = f"{chosen}; {matched}" if chosen else matched
     score = scoring(table, gt_table, ignore_index)
     return Evaluation(
-        pairs, score.matrix, score.names, missing, jobs, score.described, score.reading, chosen, score.hint, score.train_hint, gt_hint
+        pairs, score.matrix, score.names, missing, jobs, score.described, score.reading, chosen, score.hint, score.train_hint, gt_hint,
+        colour_hint=_remap_colours(pred, table),
+    )
+
+
+def _remap_colours(pred: PathLike, table: ClassTable) -> str:
+    """The ``remap`` line that reads predictions drawn in the colours of ``table`` (a model's
+    visualisations) as its class indices, when the table is a file or a preset; else ``""``."""
+    given = table.source.removesuffix(" preset")
+    if given.lower() not in PRESETS and not location(given).is_file():
+        return ""
+    folder = str(pred).rstrip("/")
+    return (
+        f"a model's pictures of its predictions? labeltools remap {folder} -c {given} -d {folder}-labels reads "
+        f"each colour as its class of the table, then score {folder}-labels"
     )
 
 
