@@ -536,6 +536,40 @@ def test_datasets_an_earlier_run_wrote_inside_the_input_are_left_out(tmp_path: P
     assert sorted(p.stem for p in (tmp_path / "again" / "SegmentationClass").glob("*.png")) == ids
 
 
+def test_the_labels_txt_kept_with_labelme_annotations_numbers_the_classes(tmp_path: Path) -> None:
+    """labelme's workflow keeps its class list as labels.txt (``labelme --labels``,
+    ``labelme2voc.py --labels``), in the annotations' folder or above it as labelme's examples
+    do: convert numbered the classes by their names instead (cat 1, dog 2, where the list says
+    dog 1, cat 2), and an export named them so. The list numbers them, the first line says
+    so; one above without labelme's header lines is not taken, and two lists that differ are
+    refused."""
+    project = tmp_path / "project"
+    data = project / "data_annotated"
+    write_annotation(data, "a")
+    (project / "labels.txt").write_text("__ignore__\n_background_\ndog\ncat\n")
+    result = CliRunner().invoke(app, ["convert", str(data), str(tmp_path / "voc"), "-j", "1"])
+    assert result.exit_code == 0, result.stderr
+    assert f"classes: 3, from {project / 'labels.txt'}, the labels.txt kept with the annotations" in " ".join(result.stderr.split())
+    assert (tmp_path / "voc" / "class_names.txt").read_text().split() == ["_background_", "dog", "cat"]
+    label = read_label(tmp_path / "voc" / "SegmentationClass" / "a.png")
+    expected, _ = labelme_to_label(read_labelme(data / "a.json"), load_class_table(tmp_path / "voc"), shape_hw=label.shape)
+    np.testing.assert_array_equal(label, expected)
+    assert set(np.unique(label)) == {0, 1, 2, 255} and (label[20, 40] == 1)  # inside the dog rectangle: 1, as the list says
+    result = CliRunner().invoke(app, ["export", str(data), "--to", "yolo-seg", "-d", str(tmp_path / "yolo"), "-j", "1"])
+    assert result.exit_code == 0, result.stderr
+    assert 'names:\n  0: "dog"\n  1: "cat"' in (tmp_path / "yolo" / "data.yaml").read_text()
+    assert f"classes: from {project / 'labels.txt'}, the labels.txt kept with the annotations" in " ".join(result.stderr.split())
+    (project / "labels.txt").write_text("dog\ncat\n")  # above the folder, without labelme's header: not taken
+    result = CliRunner().invoke(app, ["convert", str(data), str(tmp_path / "found"), "-j", "1"])
+    assert result.exit_code == 0 and "classes: 3, found in the annotations" in result.stderr
+    (data / "labels.txt").write_text("_background_\ndog\ncat\n")  # in the folder: taken as it is
+    write_annotation(project / "more", "b")
+    (project / "more" / "labels.txt").write_text("_background_\ncat\ndog\n")
+    result = CliRunner().invoke(app, ["convert", str(data), str(project / "more"), str(tmp_path / "two"), "-j", "1"])
+    assert result.exit_code == 1 and not (tmp_path / "two").exists()
+    assert f"{data / 'labels.txt'} and {project / 'more' / 'labels.txt'} list the classes otherwise" in " ".join(result.stderr.split())
+
+
 def test_same_stem_in_two_folders_is_refused_before_writing(tmp_path: Path, folder: Path) -> None:
     write_annotation(folder / "other", "a")
     out = tmp_path / "out"

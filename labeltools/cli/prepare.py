@@ -157,7 +157,7 @@ def convert_command(
     images: ImagesDirOption = None,
     classes: Annotated[
         Optional[str],
-        typer.Option("--classes", "-c", help="Class table: labels.txt, class_names.txt, .csv, .json or a preset. Default: the export's own, or found in the annotations.", callback=said_classes),
+        typer.Option("--classes", "-c", help="Class table: labels.txt, class_names.txt, .csv, .json or a preset. Default: the export's own, the labels.txt kept with labelme's annotations, or found in the annotations.", callback=said_classes),
     ] = None,
     labels: LabelsAlias = None,
     unknown: Annotated[
@@ -468,7 +468,7 @@ def export_command(
     output_alias: OutputDirAlias = None,
     classes: Annotated[
         Optional[str],
-        typer.Option("--classes", "-c", help="Class table: labels.txt, class_names.txt, .csv, .json or a preset. Default: the dataset's, or found in the annotations.", callback=said_classes),
+        typer.Option("--classes", "-c", help="Class table: labels.txt, class_names.txt, .csv, .json or a preset. Default: the dataset's, the labels.txt kept with labelme's annotations, or found in the annotations.", callback=said_classes),
     ] = None,
     labels: LabelsAlias = None,
     split: Annotated[Optional[str], split_option(" Labelme sources: train or val, split as convert splits them.", augmented=False)] = None,

@@ -57,7 +57,7 @@ from labeltools.core.errors import (
     NotLabelmeError,
     shown,
 )
-from labeltools.core.files import file_name, file_parent_name
+from labeltools.core.files import file_name, file_parent_name, read_small_text
 from labeltools.core.options import (
     DEFAULT_LABELME_RULES,
     DEFAULT_LINE_WIDTH,
@@ -1533,6 +1533,10 @@ def _labels_of(item: ConvertItem) -> FileResult:
     return FileResult(source=item.json_path, data=tuple(sorted(labelme_labels(obj))))
 
 
+#: The source of a class table made of the labels found in the annotations.
+FOUND_SOURCE = "classes found in the annotations"
+
+
 def discover_classes(items: Sequence[ConvertItem], jobs: int | None = None) -> ClassTable:
     """The class table of a set of annotations: ``_background_`` = 0, the other labels sorted
     from 1, ``__ignore__`` = 255. Ids are the same for every file. A label that cannot be a
@@ -1550,17 +1554,62 @@ def discover_classes(items: Sequence[ConvertItem], jobs: int | None = None) -> C
             del labels[label]
     names = [BACKGROUND_NAME, *sorted(labels.keys() - {BACKGROUND_NAME, IGNORE_NAME}), IGNORE_NAME]
     log.debug("found %d labels in %d files", len(labels), len(items))
-    return ClassTable.from_names(names, source="classes found in the annotations")
+    return ClassTable.from_names(names, source=FOUND_SOURCE)
 
 
 def annotation_class_table(
     items: Sequence[ConvertItem], classes: ClassTable | PathLike | None = None, jobs: int | None = None
 ) -> ClassTable:
     """The class table of a set of annotations: ``classes`` (a table, preset or file), else the
-    labels found in them (see :func:`discover_classes`)."""
+    ``labels.txt`` kept beside labelme's (see :func:`labels_beside`), else the labels found in
+    them (see :func:`discover_classes`)."""
     if classes is None:
-        return discover_classes(items, jobs)
+        kept = labels_beside(items)
+        return discover_classes(items, jobs) if kept is None else ClassTable.load(kept)
     return classes if isinstance(classes, ClassTable) else ClassTable.load(classes)
+
+
+#: The class list labelme's workflow keeps with its annotations, the one its tools take
+#: (``labelme --labels labels.txt``, ``labelme2voc.py --labels labels.txt``): the order of its
+#: lines numbers the classes.
+LABELME_LABELS = "labels.txt"
+#: The first line of such a list as labelme writes it (``__ignore__`` then ``_background_``).
+_LABELME_HEADER = (IGNORE_NAME, BACKGROUND_NAME)
+
+
+def labels_beside(items: Sequence[ConvertItem]) -> Any:
+    """The ``labels.txt`` that labelme annotations keep (see :data:`LABELME_LABELS`): in the
+    folder of their files, or in the folder above it beginning with labelme's header lines, as
+    labelme's examples keep it beside ``data_annotated/``; None when there is none. Numbering the
+    classes as the annotator's list does, not in the order of their names, gives the ids that
+    labelme2voc gives with it, and that the list itself states.
+
+    Raises:
+        DatasetError: folders that keep lists of other classes or in another order.
+    """
+    folders = {location(item.json_path).parent for item in items if item.kind == "labelme" and item.record is None}
+    kept: dict[str, Any] = {}
+    for folder in sorted(folders, key=str):
+        for candidate, header in ((folder / LABELME_LABELS, False), (folder.parent / LABELME_LABELS, True)):
+            if candidate.is_file() and (not header or _labelme_list(candidate)):
+                kept.setdefault(str(candidate), candidate)
+                break
+    tables = {path: ClassTable.load(path).names for path in kept}
+    if len({tuple(names) for names in tables.values()}) > 1:
+        raise DatasetError(
+            f"{' and '.join(tables)} list the classes otherwise, each beside its annotations: give the table to use "
+            "(--classes), or make them one"
+        )
+    return next(iter(kept.values()), None)
+
+
+def _labelme_list(path: Any) -> bool:
+    """Whether the first line of ``path`` is one of labelme's header lines (see :data:`_LABELME_HEADER`)."""
+    try:
+        lines = read_small_text(path).splitlines()
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    return bool(lines) and lines[0].strip() in _LABELME_HEADER
 
 
 def _read_previous_split(output: Path) -> tuple[list[str], list[str]] | None:
@@ -1851,7 +1900,10 @@ def convert_labelme(
         table, chosen = source_class_table(kind, exports)
     else:
         table = annotation_class_table(items, classes, jobs)
-        chosen = "found in the annotations" if classes is None else table.described
+        chosen = table.described if classes is not None else "found in the annotations" if table.source == FOUND_SOURCE else (
+            f"from {table.source}, the {LABELME_LABELS} kept with the annotations, whose order numbers the classes as labelme2voc's "
+            "--labels does (--classes gives another table)"
+        )
     _check_writable(table, options.index_map, classes is not None)
     label_ids = city_maps and found[0][0].name.endswith(LABEL_MAPS["labelIds"])
     if city_maps and not label_ids and table.names == city_label_ids:

@@ -108,6 +108,8 @@ from labeltools.formats.yolo import (
     yolo_record,
 )
 from labeltools.jobs.convert import (
+    FOUND_SOURCE,
+    LABELME_LABELS,
     annotation_class_table,
     assign_ids,
     dataset_image,
@@ -823,6 +825,8 @@ def export_dataset(
         if kind == "labelme":
             found = assign_ids(files)
             table = annotation_class_table(found, classes, jobs)
+            if classes is None and table.source != FOUND_SOURCE:
+                notes.append(f"classes: from {table.source}, the {LABELME_LABELS} kept with the annotations (--classes gives another table)")
         else:
             found, exports = record_items(kind, files, options.images_dir, False)
             if classes is not None:
