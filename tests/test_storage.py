@@ -146,7 +146,8 @@ def test_a_missing_bucket_is_one_line(s3: Any) -> None:
     result = cli("convert", SAMPLE_DIR, "s3://no-such-bucket/voc", "-j", "1")
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [
-        "classes: 9, found in the annotations",  # what was chosen, then the one error line
+        f"classes: 9, from {SAMPLE_DIR / 'labels.txt'}, the labels.txt kept with the annotations, whose order numbers the classes "
+        "as labelme2voc's --labels does (--classes gives another table)",  # what was chosen, then the one error line
         "labelme rules: labelme 7.9.1's, the default (--labelme-rules 6 draws as labelme 6.3.1)",
         "error: s3://no-such-bucket/voc/class_names.txt: cannot write (The specified bucket does not exist)",
     ]
@@ -190,7 +191,8 @@ def test_a_denied_write_is_one_line(tmp_path: Path) -> None:
         server.wait()
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [
-        "classes: 9, found in the annotations",
+        f"classes: 9, from {SAMPLE_DIR / 'labels.txt'}, the labels.txt kept with the annotations, whose order numbers the classes "
+        "as labelme2voc's --labels does (--classes gives another table)",
         "labelme rules: labelme 7.9.1's, the default (--labelme-rules 6 draws as labelme 6.3.1)",
         "error: s3://locked/voc/class_names.txt: cannot write (Access Denied)",
     ]
