@@ -762,6 +762,21 @@ def test_stats_split_log_plot_and_labels_dir(tmp_path):
     assert "values that are not classes: 2 (run labeltools check to find the files)" in result.stdout
 
 
+def test_a_folder_holding_a_voc_dataset_names_it(tmp_path):
+    """``VOCdevkit`` (VOC2012's tar unpacked, and the folder under torchvision's root) given
+    for the dataset: every command said it was no VOC dataset folder, or held no label PNG or
+    class table, without a word of VOCdevkit/VOC2012 inside; each names the dataset to give."""
+    root = small_voc(tmp_path / "VOCdevkit" / "VOC2012")
+    devkit = tmp_path / "VOCdevkit"
+    said = f"it holds the VOC dataset(s) {root}: give the dataset's folder"
+    for args in (("stats", devkit), ("weights", devkit), ("split", devkit), ("check", devkit), ("report", devkit),
+                 ("evaluate", devkit, root / "SegmentationClass"), ("evaluate", devkit, root / "SegmentationClass", "-n", "4"),
+                 ("stats", tmp_path)):  # fmt: skip
+        result = run(*args)
+        assert result.exit_code == 1 and said in " ".join(result.stderr.split()), (args, result.stderr)
+    assert run("stats", root, "-j", "1").exit_code == 0
+
+
 def test_stats_errors(tmp_path):
     assert run("stats").exit_code == 2 and "missing argument DATASET" in run("stats").output
     one_line_error(run("stats", tmp_path / "nope"), f"{tmp_path / 'nope'}: no such folder")

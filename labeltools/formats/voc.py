@@ -484,7 +484,25 @@ def not_a_voc_folder(root: PathLike, labels_dir: str = LABELS_DIR) -> str:
         return not_a_folder(root)
     if where.name in (LABELS_DIR, OBJECTS_DIR) and is_voc_root(where.parent):
         return f"{root}: the label maps of the VOC dataset {where.parent}, not a dataset: give the dataset's folder ({where.parent})"
-    return f"{root}: not a VOC dataset folder (no {labels_dir}/ inside){other_masks_hint(root)}"
+    datasets = datasets_inside_said(where) if labels_dir == LABELS_DIR else ""
+    return f"{root}: not a VOC dataset folder (no {labels_dir}/ inside){other_masks_hint(root)}{datasets}"
+
+
+def datasets_inside_said(folder: Any, depth: int = 2) -> str:
+    """The VOC datasets in the folders under ``folder``, ``depth`` levels down at most, as a
+    download unpacks them (``VOCdevkit/VOC2012``, under the folder torchvision's ``root``
+    names), to follow an error that found none in ``folder`` itself; ``""`` when there is none."""
+    found: list[Any] = []
+    level = [folder]
+    for _ in range(depth):
+        level = sorted((child for parent in level for child in parent.iterdir() if child.is_dir()), key=str)
+        found += [child for child in level if is_voc_root(child)]
+        level = [child for child in level if not is_voc_root(child)]
+    if not found:
+        return ""
+    found.sort(key=str)
+    held = ", ".join(map(str, found[:3])) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+    return f"; it holds the VOC dataset(s) {held}: give the dataset's folder"
 
 
 def no_labels(root: PathLike) -> str:

@@ -64,6 +64,7 @@ from labeltools.formats.voc import (
     available_splits,
     class_file_disagreements,
     dataset_class_table,
+    datasets_inside_said,
     image_path,
     is_voc_root,
     label_ids,
@@ -612,7 +613,10 @@ class FolderCheck(DatasetCheck):
             raise DatasetError(not_a_folder(root))
         labels = list_files(self.root, (".png",))
         if not labels:
-            raise DatasetError(f"{root}: not a VOC dataset folder (no {LABELS_DIR}/ inside), nor a folder of label PNGs{other_masks_hint(root)}")
+            raise DatasetError(
+                f"{root}: not a VOC dataset folder (no {LABELS_DIR}/ inside), nor a folder of label PNGs{other_masks_hint(root)}"
+                f"{datasets_inside_said(self.root)}"
+            )
         self.problems = []
         self.images: Any = None
         self.images_from = ""

@@ -37,6 +37,7 @@ from labeltools.formats.voc import (
     check_labels_agree,
     dataset_class_table,
     dataset_label_paths,
+    datasets_inside_said,
     has_own_table,
     is_voc_root,
     label_ids,
@@ -165,7 +166,10 @@ def evaluation_pairs(gt: PathLike, pred: PathLike, split: str | None = None) -> 
     else:
         gt_paths = pngs_in(gt_dir)
     if not gt_paths:
-        raise DatasetError(no_labels(gt_dir) if is_voc_root(gt_dir) and split is None else f"{gt_dir}: no ground-truth label files (.png){other_masks_hint(gt_dir)}")
+        raise DatasetError(
+            no_labels(gt_dir) if is_voc_root(gt_dir) and split is None
+            else f"{gt_dir}: no ground-truth label files (.png){other_masks_hint(gt_dir)}{datasets_inside_said(location(gt_dir))}"
+        )
     # A prediction of an image outside the split has ground truth: it is only not asked for.
     stems = labelled if labelled is not None else {p.stem for p in gt_paths}
     files, suffix = prediction_files(pred_dir)  # label PNGs, else arrays (np.save of each argmax)
@@ -377,7 +381,7 @@ def evaluate_dataset(
         own = dataset_class_table(gt, classes, num_classes)
         if own is None:
             raise DatasetError(
-                f"{gt}: holds no class table (class_names.txt); {GIVE_CLASSES}"
+                f"{gt}: holds no class table (class_names.txt); {GIVE_CLASSES}{datasets_inside_said(location(gt))}"
             )
         table = gt_table = own.with_preset_train_ids()
         named = ""
