@@ -518,7 +518,7 @@ def test_remap_tolerance_and_jpeg_warning(tmp_path):
     ("args", "message"),
     [
         (["--index-map", "7:0", "--to-rgb"], "--index-map and --to-rgb cannot be combined"),
-        ([], "colour masks need a class table"),
+        ([], "colour masks need a class table (a preset such as voc or cityscapes, or a file); label files are drawn in its colours with --to-rgb -c TABLE"),
         (["--index-map", "7:0", "--tolerance", "3"], "applies to colour masks only"),
         (["-c", "voc", "--to-rgb", "--strict"], "does not apply to --to-rgb"),
         (["-c", "voc", "--on-conflict", "last"], "'last' is not one of"),

@@ -249,7 +249,7 @@ def remap_command(
     if index_map is None and classes is None:
         raise typer.BadParameter(
             "colour masks need a class table (a preset such as voc or cityscapes, or a file); "
-            "label files with values go through --index-map",
+            "label files are drawn in its colours with --to-rgb -c TABLE, or their values rewritten with --index-map",
             param_hint="--classes",
         )
     if tolerance and (index_map is not None or to_rgb):
