@@ -186,7 +186,6 @@ def evaluate_command(
     from labeltools.core.classes import is_unused
     from labeltools.core.files import require_suffix
     from labeltools.jobs.evaluate import evaluate_dataset
-    from labeltools.ops.metrics import one_size_predictions
     for path, ending in ((csv_path, CONFUSION_CSV), (excel_path, SCORES_WORKBOOK)):  # before any file is read
         if path is not None:
             require_suffix(path, *ending)
@@ -195,9 +194,6 @@ def evaluate_command(
         say(f"ground truth: {evaluation.ground_truth}")
     say(f"classes: {evaluation.matrix.scored}, from {evaluation.classes_from}")
     summary = report_batch(evaluation, len(evaluation), "evaluate", verb="scored")
-    resize = one_size_predictions(summary.failures)
-    if resize is not None:
-        warn(resize)
     stop_if_all_failed(summary, "score", "image(s)")
     cm, names, scores = evaluation.matrix, evaluation.names, evaluation.scores()
     grid = result_table(

@@ -49,7 +49,14 @@ from labeltools.formats.voc import (
     tables_disagree,
 )
 from labeltools.ops.counts import BINARY_MASK_HINT
-from labeltools.ops.metrics import ConfusionMatrix, TrainIdScoring, _check_num_classes, confusion_counts, off_by_one
+from labeltools.ops.metrics import (
+    ConfusionMatrix,
+    TrainIdScoring,
+    _check_num_classes,
+    confusion_counts,
+    off_by_one,
+    one_size_predictions,
+)
 
 #: The presets of Cityscapes' label ids and train ids.
 CITYSCAPES, CITYSCAPES_TRAIN = "cityscapes", "cityscapes-train"
@@ -289,18 +296,21 @@ class Evaluation(OneRun):
 
     def _run(self) -> Iterator[FileResult]:
         cm = self.matrix
-        above = 0  # ground-truth files holding values above the classes
-        colour = 0  # predictions that are colour images
+        failed: list[tuple[str, str]] = []  # (prediction, error) of each failed pair
         results = cm.add_results(
             evaluate_pairs(self.items, cm.num_classes, cm.ignore_index, self.missing, self.jobs, self.reading, self.pred_hint)
         )
-        for (_, pred), result in zip(self.items, results):
-            error = result.error or ""
-            above += not result.ok and ": ground truth holds " in error
-            colour += not result.ok and error.startswith(f"{pred}: {COLOUR_IMAGE_SAID} (")
+        for result, (_, pred) in zip(results, self.items):  # the results first, so that they run to their end
+            if not result.ok:
+                failed.append((pred, result.error or ""))
             yield result
+        above = sum(": ground truth holds " in error for _, error in failed)  # ground truth of values above the classes
+        colour = sum(error.startswith(f"{pred}: {COLOUR_IMAGE_SAID} (") for pred, error in failed)  # pictures, not labels
         if colour and self.colour_hint:
             log.warning("%d prediction(s) are colour images: %s", colour, self.colour_hint)
+        resize = one_size_predictions([error for _, error in failed])
+        if resize is not None:
+            log.warning("%s", resize)
         if above and self.gt_hint:
             log.warning("%d ground-truth file(s) hold values above the classes: %s", above, self.gt_hint)
         shifted = None if self.reading is not None else off_by_one(cm.matrix, self.names)  # train ids: said below
