@@ -1565,7 +1565,7 @@ def annotation_class_table(
     them (see :func:`discover_classes`)."""
     if classes is None:
         kept = labels_beside(items)
-        return discover_classes(items, jobs) if kept is None else ClassTable.load(kept)
+        return discover_classes(items, jobs) if kept is None else kept
     return classes if isinstance(classes, ClassTable) else ClassTable.load(classes)
 
 
@@ -1577,8 +1577,8 @@ LABELME_LABELS = "labels.txt"
 _LABELME_HEADER = (IGNORE_NAME, BACKGROUND_NAME)
 
 
-def labels_beside(items: Sequence[ConvertItem]) -> Any:
-    """The ``labels.txt`` that labelme annotations keep (see :data:`LABELME_LABELS`): in the
+def labels_beside(items: Sequence[ConvertItem]) -> ClassTable | None:
+    """The class table of the ``labels.txt`` that labelme annotations keep (see :data:`LABELME_LABELS`): in the
     folder of their files, or in the folder above it beginning with labelme's header lines, as
     labelme's examples keep it beside ``data_annotated/``; None when there is none. Numbering the
     classes as the annotator's list does, not in the order of their names, gives the ids that
@@ -1588,19 +1588,19 @@ def labels_beside(items: Sequence[ConvertItem]) -> Any:
         DatasetError: folders that keep lists of other classes or in another order.
     """
     folders = {location(item.json_path).parent for item in items if item.kind == "labelme" and item.record is None}
-    kept: dict[str, Any] = {}
+    kept: dict[str, None] = {}  # the lists' paths, each once, in order
     for folder in sorted(folders, key=str):
         for candidate, header in ((folder / LABELME_LABELS, False), (folder.parent / LABELME_LABELS, True)):
             if candidate.is_file() and (not header or _labelme_list(candidate)):
-                kept.setdefault(str(candidate), candidate)
+                kept[str(candidate)] = None
                 break
-    tables = {path: ClassTable.load(path).names for path in kept}
-    if len({tuple(names) for names in tables.values()}) > 1:
+    tables = {path: ClassTable.load(path) for path in kept}
+    if len({tuple(table.names) for table in tables.values()}) > 1:
         raise DatasetError(
             f"{' and '.join(tables)} list the classes otherwise, each beside its annotations: give the table to use "
             "(--classes), or make them one"
         )
-    return next(iter(kept.values()), None)
+    return next(iter(tables.values()), None)
 
 
 def _labelme_list(path: Any) -> bool:
