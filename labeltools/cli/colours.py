@@ -138,7 +138,8 @@ def _say_renamed(inputs: list[str], output_stem: Callable[[str], str]) -> None:
     """Say once that outputs are named for what they hold (a Cityscapes frame's train ids as
     ``*_labelTrainIds.png``...), with the first such name, where their inputs' names would say
     otherwise."""
-    renamed = [(name, output_stem(name.stem)) for name in map(PurePath, inputs) if output_stem(name.stem) != name.stem]
+    named = ((name, output_stem(name.stem)) for name in map(PurePath, inputs))
+    renamed = [(name, stem) for name, stem in named if stem != name.stem]
     if renamed:
         (first, stem), more = renamed[0], len(renamed) - 1
         say(
