@@ -299,7 +299,8 @@ def test_a_missing_prediction_is_a_problem_and_bad_options_are_named(tmp_path: P
 
 def test_predictions_one_below_the_labels_are_a_problem(tmp_path: Path) -> None:
     """Predictions one below the labels' values (reduce_zero_label) scored 0 on the page without
-    a word: the Problems section says which way and what to give."""
+    a word: the Problems section says which way and what to give; and of predictions all of a
+    model's input size, that they are (as evaluate says)."""
     label = np.zeros((6, 8), np.uint8)
     label[:3], label[3:] = 2, 1
     voc = make_voc(tmp_path / "voc", {"a": label, "b": label[::-1].copy()})
@@ -316,6 +317,13 @@ def test_predictions_one_below_the_labels_are_a_problem(tmp_path: Path) -> None:
         write_label(tmp_path / "pred" / f"{name}.png", truth)
     result = run("report", voc, "-o", tmp_path / "r.html", "--pred", tmp_path / "pred", "--json", "-", "-j", "1")
     assert not [p for p in json.loads(result.stdout)["problems"] if p["kind"] == "prediction"]
+    for name in ("a", "b"):  # saved at a model's input size: each a problem, and what they share one more
+        write_label(tmp_path / "pred" / f"{name}.png", np.zeros((16, 16), np.uint8))
+    result = run("report", voc, "-o", tmp_path / "r.html", "--pred", tmp_path / "pred", "--json", "-", "-j", "1")
+    problems = [p for p in json.loads(result.stdout)["problems"] if p["kind"] == "prediction"]
+    assert [p["severity"] for p in problems] == ["error", "error", "warning"]
+    assert problems[2]["file"] == str(tmp_path / "pred")
+    assert problems[2]["message"].startswith("every prediction that failed is 16x16, unlike its ground truth: a model's input size?")
 
 
 def test_predictions_of_the_val_split_alone_score_val_and_leave_train_unscored(tmp_path: Path) -> None:

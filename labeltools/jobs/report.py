@@ -64,7 +64,7 @@ from labeltools.jobs.evaluate import (
 )  # fmt: skip
 from labeltools.jobs.stats import DatasetStats
 from labeltools.ops.draw import changes_image, fit_size, overlay_image, shrink_label
-from labeltools.ops.metrics import ConfusionMatrix, change_counts, confusion_counts, off_by_one
+from labeltools.ops.metrics import ConfusionMatrix, change_counts, confusion_counts, off_by_one, one_size_predictions
 from labeltools.ops.splits import SplitTally
 
 #: Images shown in the gallery, unless told otherwise.
@@ -362,11 +362,8 @@ class Report(OneRun):
                 total = self.changes.files[-1][2]
                 sample.changed = changed / total if total else 0.0
             yield result
-        shifted = None if self.matrix is None or self.score is None or self.score.reading is not None else off_by_one(
-            self.matrix.matrix, self.score.names, "--pred-classes"
-        )
-        if shifted is not None and self.options.pred is not None:
-            self.check.problems.append(Problem(*_problem(WARNING, "prediction", self.options.pred, shifted)))
+        if self.options.pred is not None:
+            self._say_of_predictions(self.options.pred)
         if isinstance(self.check, DatasetCheck):  # the labels of the augmented training set: checked, neither counted nor drawn
             yield from self.check.run_aug(self.jobs)
         if self.splits is not None and isinstance(self.check, DatasetCheck) and self.check.table is not None:
@@ -374,6 +371,17 @@ class Report(OneRun):
 
     def __len__(self) -> int:
         return len(self.items) + len(self.check.aug_items)
+
+    def _say_of_predictions(self, pred: str) -> None:
+        """What the predictions' failures and scores have in common, as a problem of the folder:
+        one size unlike the labels' (a model's input size), or values one off the labels'."""
+        failures = [p.message for p in self.check.problems if p.kind == "prediction" and p.severity == ERROR]
+        shifted = None if self.matrix is None or self.score is None or self.score.reading is not None else off_by_one(
+            self.matrix.matrix, self.score.names, "--pred-classes"
+        )
+        for said in (one_size_predictions(failures), shifted):
+            if said is not None:
+                self.check.problems.append(Problem(*_problem(WARNING, "prediction", pred, said)))
 
     # --- second pass ---------------------------------------------------------------------
 
