@@ -128,6 +128,25 @@ def test_rgb_file_points_to_remap(tmp_path):
         read_label(tmp_path / "rgb.png")
 
 
+def test_a_label_map_saved_in_the_voc_colours_is_named_so(tmp_path, blobs_label):
+    """A label map saved as RGB in the VOC colormap (a tool's or a model's picture of it) was
+    refused like any colour image; its colours say what it is and what gives its indices back.
+    A photo, and an image of one colour, say nothing more."""
+    Image.fromarray(voc_colormap(256)[blobs_label]).save(tmp_path / "drawn.png")
+    with pytest.raises(ColourImageError) as info:
+        read_label(tmp_path / "drawn.png")
+    assert str(info.value).endswith(
+        "; its colours are all the VOC colormap's, a label map saved in colour: labeltools remap FILES -c TABLE "
+        "(the dataset's class_names.txt, or a preset) -d FOLDER gives back its class indices"
+    )
+    photo = np.random.default_rng(0).integers(0, 256, (40, 60, 3), dtype=np.uint8)
+    for name, pixels in (("photo.png", photo), ("black.png", np.zeros((4, 4, 3), np.uint8))):
+        Image.fromarray(pixels).save(tmp_path / name)
+        with pytest.raises(ColourImageError) as info:
+            read_label(tmp_path / name)
+        assert "VOC colormap" not in str(info.value)
+
+
 def test_missing_and_truncated_files(tmp_path, blobs_label):
     with pytest.raises(LabelFileError, match=r"nope.png: no such file"):
         read_label(tmp_path / "nope.png")

@@ -483,16 +483,37 @@ def read_label_palette(path: PathLike) -> tuple[NDArray[np.uint8], NDArray[np.ui
             return np.asarray(image.convert("L") if mode == "1" else image, dtype=np.uint8), None
         if mode in INDEX_MODES:  # the wide integer modes
             return _narrow(np.asarray(image), path), None
+        drawn = _voc_drawn_said(image) if mode in COLOUR_MODES else ""
     if mode in COLOUR_MODES:
         raise ColourImageError(
             f"{path}: {COLOUR_IMAGE_SAID} (mode {mode}), not a label map (expected a palette or grayscale PNG of "
-            "class indices); convert colour masks with `labeltools remap`"
+            f"class indices); convert colour masks with `labeltools remap`{drawn}"
         )
     raise LabelFileError(f"{path}: unsupported image mode {mode} for a label map")
 
 
 #: How a label file that is a colour image is refused, after its name: batches count such failures.
 COLOUR_IMAGE_SAID = "is a colour image"
+#: The pixels of a colour image :func:`_voc_drawn_said` looks at, at most, spread over it.
+_DRAWN_SAMPLES = 50_000
+
+
+def _voc_drawn_said(image: Any) -> str:
+    """What to give ``remap`` for a colour image whose colours (two or more, looked at on
+    :data:`_DRAWN_SAMPLES` pixels) are all the VOC colormap's: a label map saved in its colours,
+    as a model's or a tool's pictures are, whose indices the class table gives back; ``""``
+    otherwise."""
+    rgb = np.asarray(image.convert("RGB"), dtype=np.uint8).reshape(-1, 3)
+    rgb = rgb[:: max(1, len(rgb) // _DRAWN_SAMPLES)]
+    packed = np.unique((rgb[:, 0].astype(np.uint32) << 16) | (rgb[:, 1].astype(np.uint32) << 8) | rgb[:, 2])
+    colormap = np.frombuffer(palette_bytes(), dtype=np.uint8).reshape(-1, 3).astype(np.uint32)
+    known = (colormap[:, 0] << 16) | (colormap[:, 1] << 8) | colormap[:, 2]
+    if len(packed) < 2 or not np.isin(packed, known).all():
+        return ""
+    return (
+        "; its colours are all the VOC colormap's, a label map saved in colour: labeltools remap FILES -c TABLE "
+        "(the dataset's class_names.txt, or a preset) -d FOLDER gives back its class indices"
+    )
 
 
 def probe_label(path: PathLike) -> tuple[tuple[int, int], str]:
