@@ -62,6 +62,13 @@ def _colormap(n: int) -> NDArray[np.uint8]:
     return cmap
 
 
+def colour_keys(pixels: NDArray[np.uint8]) -> NDArray[np.int64]:
+    """``(..., 3)`` RGB -> ``(...)`` each colour as one number, ``r << 16 | g << 8 | b`` (as its
+    hex code reads), to compare, count or look up colours at once."""
+    wide = np.asarray(pixels).astype(np.int64)
+    return (wide[..., 0] << 16) | (wide[..., 1] << 8) | wide[..., 2]
+
+
 def palette_array(colors: ArrayLike | None = None) -> NDArray[np.uint8]:
     """Return a full 256-entry palette: the VOC colormap, its first rows replaced by ``colors``.
 

@@ -25,7 +25,7 @@ from PIL import Image
 
 from labeltools.core._types import PathLike
 from labeltools.core.arrays import as_label_array, run_counts
-from labeltools.core.colormap import palette_bytes
+from labeltools.core.colormap import colour_keys, palette_bytes, voc_colormap
 from labeltools.core.errors import ColourImageError, LabelFileError, LabeltoolsError
 from labeltools.core.files import json_text
 from labeltools.engine.storage import atomic_write as atomic_write
@@ -504,11 +504,8 @@ def _voc_drawn_said(image: Any) -> str:
     as a model's or a tool's pictures are, whose indices the class table gives back; ``""``
     otherwise."""
     rgb = np.asarray(image.convert("RGB"), dtype=np.uint8).reshape(-1, 3)
-    rgb = rgb[:: max(1, len(rgb) // _DRAWN_SAMPLES)]
-    packed = np.unique((rgb[:, 0].astype(np.uint32) << 16) | (rgb[:, 1].astype(np.uint32) << 8) | rgb[:, 2])
-    colormap = np.frombuffer(palette_bytes(), dtype=np.uint8).reshape(-1, 3).astype(np.uint32)
-    known = (colormap[:, 0] << 16) | (colormap[:, 1] << 8) | colormap[:, 2]
-    if len(packed) < 2 or not np.isin(packed, known).all():
+    held = np.unique(colour_keys(rgb[:: max(1, len(rgb) // _DRAWN_SAMPLES)]))
+    if len(held) < 2 or not np.isin(held, colour_keys(voc_colormap(256))).all():
         return ""
     return (
         "; its colours are all the VOC colormap's, a label map saved in colour: labeltools remap FILES -c TABLE "

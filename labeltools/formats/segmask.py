@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from labeltools.core.annotations import AnnotatedImage, AnnotatedObject, AnnotationExport, Geometry, SourceClass
 from labeltools.core.classes import ClassTable
-from labeltools.core.colormap import voc_colormap
+from labeltools.core.colormap import colour_keys, voc_colormap
 from labeltools.core.errors import AnnotationError, ClassTableError, LabeltoolsError
 from labeltools.engine.storage import list_files, location
 from labeltools.formats.labels import open_image
@@ -90,7 +90,7 @@ def read_mask_export(path: Any, images_dir: Path | None = None) -> AnnotationExp
         table = mask_table(root)
     except ClassTableError as exc:
         raise AnnotationError(str(exc)) from None
-    colours = _colour_keys(_read_colours(path, "class mask"))
+    colours = colour_keys(_read_colours(path, "class mask"))
     height, width = colours.shape
     objects_path = root / OBJECTS_DIR / path.name
     instances = None
@@ -98,9 +98,9 @@ def read_mask_export(path: Any, images_dir: Path | None = None) -> AnnotationExp
         instance_colours = _read_colours(objects_path, "instance mask")
         if instance_colours.shape[:2] != (height, width):
             raise AnnotationError(f"{objects_path}: is {instance_colours.shape[1]}x{instance_colours.shape[0]}, its class mask {path} {width}x{height}")
-        instances = _instance_numbers(_colour_keys(instance_colours))
+        instances = _instance_numbers(colour_keys(instance_colours))
     coloured = [entry for entry in table if entry.color is not None]
-    named = dict(zip(_colour_keys(np.array([e.color for e in coloured], np.uint8).reshape(1, -1, 3))[0].tolist(), coloured))
+    named = dict(zip(colour_keys(np.array([e.color for e in coloured], np.uint8).reshape(1, -1, 3))[0].tolist(), coloured))
     keys = colours.astype(np.int64) * 256 + (instances if instances is not None else 0)
     objects: list[AnnotatedObject] = []
     unknown: dict[int, int] = {}  # colour -> pixels
@@ -142,12 +142,6 @@ def _read_colours(path: Path, what: str) -> NDArray[np.uint8]:
         raise AnnotationError(str(exc)) from None
 
 
-def _colour_keys(pixels: NDArray[np.uint8]) -> NDArray[np.int64]:
-    """``(H, W)`` each pixel's colour as one number, ``r << 16 | g << 8 | b``."""
-    wide = pixels.astype(np.int64)
-    return (wide[..., 0] << 16) | (wide[..., 1] << 8) | wide[..., 2]
-
-
 def _hex(key: int) -> str:
     return f"#{key:06x}"
 
@@ -155,7 +149,7 @@ def _hex(key: int) -> str:
 def _instance_numbers(keys: NDArray[np.int64]) -> NDArray[np.int64]:
     """Each pixel's instance number from its VOC colormap colour (0 where it is none, 255 for
     the colour of void)."""
-    lookup = {int(key): n for n, key in enumerate(_colour_keys(voc_colormap(256)[None])[0])}
+    lookup = {int(key): n for n, key in enumerate(colour_keys(voc_colormap(256)[None])[0])}
     found, inverse = np.unique(keys, return_inverse=True)
     numbers = np.array([lookup.get(int(key), 0) for key in found], dtype=np.int64)
     return numbers[inverse].reshape(keys.shape)

@@ -495,9 +495,10 @@ def datasets_inside_said(folder: Any, depth: int = 2) -> str:
     found: list[Any] = []
     level = [folder]
     for _ in range(depth):
-        level = sorted((child for parent in level for child in parent.iterdir() if child.is_dir()), key=str)
-        found += [child for child in level if is_voc_root(child)]
-        level = [child for child in level if not is_voc_root(child)]
+        children = sorted((child for parent in level for child in parent.iterdir() if child.is_dir()), key=str)
+        level = []  # the folders to look into next: those that are no dataset
+        for child in children:
+            (found if is_voc_root(child) else level).append(child)
     if not found:
         return ""
     found.sort(key=str)
