@@ -939,7 +939,10 @@ def test_predictions_saved_as_arrays_score_as_their_pngs_and_bad_arrays_are_name
         "class become a prediction by their argmax over the classes' axis (np.save(path, scores.argmax(0)))"
     ) in result.stderr
     assert f"{arrays / 'im1.npy'}: holds 48 value(s) that are no whole number (such as 0.4): scores or probabilities" in result.stderr
-    assert f"{arrays / 'im2.npy'}: array with 48 pixel(s) outside 0..255 (min -1, max -1)" in result.stderr
+    assert (
+        f"{arrays / 'im2.npy'}: array with 48 pixel(s) outside 0..255 (min -1, max -1); if -1 marks pixels to ignore, "
+        "make it void (255) first: np.where(label == -1, 255, label)"
+    ) in " ".join(result.stderr.split())
     assert "scored 0, failed 3" in result.stderr and "Traceback" not in result.output
     np.save(arrays / "im0.npy", read_label(pred / "im0.png"))
     (arrays / "im1.npy").write_bytes(b"not an array")

@@ -80,7 +80,12 @@ def test_a_map_with_an_axis_of_one_or_as_a_tensor_is_written(tmp_path):
     "array, message",
     [
         (np.array([[0, 256, 300]]), r"2 pixel\(s\) lie outside the label range .*save such data as \.npy"),
-        (np.array([[-2, 0]]), r"1 pixel\(s\) lie outside the label range"),
+        (np.array([[-2, 0]]), r"1 pixel\(s\) lie outside the label range \(values span -2\.\.0; allowed are -1 or 255 for void and 0\.\.254 for classes\); a PNG label map holds one byte per pixel, so save such data as \.npy instead$"),
+        (
+            np.array([[-100, 0, 3]]),
+            r"1 pixel\(s\) lie outside the label range \(values span -100\.\.3; .*\); if -100 marks pixels to ignore \(PyTorch's "
+            r"losses ignore -100 by default\), make it void \(255\) first: np\.where\(label == -100, 255, label\)$",
+        ),
         (np.array([[0.5, 1.0]]), r"1 pixel\(s\) are not whole numbers.*\.npy"),
         (np.array([[np.nan, 1.0]]), r"1 pixel\(s\) are not whole numbers"),
         (np.array([[0, 7, 255]]) / 255, r"1 pixel\(s\) are not whole numbers; every value is a multiple of 1/255: .*ToTensor"),
@@ -414,3 +419,63 @@ def test_the_fast_path_keeps_the_pixel_limit(tmp_path, monkeypatch):
     monkeypatch.setenv("LABELTOOLS_MAX_PIXELS", "11")
     with pytest.raises(LabelFileError, match="x.png"):
         plain_png(data, "x.png")
+
+
+def test_a_label_map_saved_as_jpeg_is_refused_by_every_reader(tmp_path, blobs_label):
+    """A JPEG's values are its compression's shifts of the classes along every edge: stats,
+    weights, colorize, excel, remap --to-rgb and evaluate refuse it, named .png or not, with the
+    way out; remap --index-map of ranges reads it, and a folder of them says what they are."""
+    from typer.testing import CliRunner
+
+    from labeltools.cli import app
+    from conftest import make_voc
+
+    labels = np.where(blobs_label == 255, 0, blobs_label % 4).astype(np.uint8)
+    folder = tmp_path / "jpegs"
+    folder.mkdir()
+    Image.fromarray(labels).save(folder / "a.jpg", quality=90)
+    shifted = np.asarray(Image.open(folder / "a.jpg"))
+    assert (shifted != labels).any()  # what the refusal is about
+    voc = make_voc(tmp_path / "voc", {"a": labels}, train=["a"])
+    (voc / "SegmentationClass" / "a.png").write_bytes((folder / "a.jpg").read_bytes())  # renamed, as people do
+
+    def refusal(path):
+        named = "" if path.suffix == ".jpg" else " named .png"
+        return (
+            f"{path}: is a JPEG{named}, not a label map: a label map must be a PNG, which keeps every class value (a "
+            "JPEG's compression changes them along every edge); save it again as a PNG where it was made, or read a mask "
+            f"of 0 and 255 by ranges of values: labeltools remap {path} --index-map 0-127:0,128-255:1 -d FOLDER"
+        )
+
+    for reader in (read_label, label_histogram):
+        for path in (folder / "a.jpg", voc / "SegmentationClass" / "a.png"):
+            with pytest.raises(LabelFileError) as info:
+                reader(path)
+            assert str(info.value) == refusal(path)
+    renamed = voc / "SegmentationClass" / "a.png"
+    runs = {
+        "stats": ["stats", str(voc)],
+        "weights": ["weights", str(voc), "-o", str(tmp_path / "w.npy")],
+        "colorize": ["colorize", str(folder / "a.jpg"), "-d", str(tmp_path / "colour")],
+        "excel": ["excel", str(folder / "a.jpg"), "-o", str(tmp_path / "a.xlsx")],
+        "remap": ["remap", str(folder / "a.jpg"), "--to-rgb", "-c", "voc", "-d", str(tmp_path / "rgb")],
+        "evaluate": ["evaluate", str(voc / "SegmentationClass"), str(voc / "SegmentationClass"), "-c", "voc"],
+    }
+    for command, args in runs.items():
+        result = CliRunner().invoke(app, [*args, "-j", "1"])
+        assert result.exit_code != 0, command
+        path = folder / "a.jpg" if command in ("colorize", "excel", "remap") else renamed
+        assert refusal(path) in " ".join(result.stderr.split()), command
+    assert not (tmp_path / "w.npy").exists() and not (tmp_path / "a.xlsx").exists()
+    assert not list((tmp_path / "colour").glob("*.png")) and not list((tmp_path / "rgb").glob("*.png"))
+
+    result = CliRunner().invoke(app, ["stats", str(folder)])
+    assert result.exit_code == 1 and " ".join(result.stderr.split()) == (
+        f"error: {folder}: not a VOC dataset folder (no SegmentationClass/ inside); it holds 1 JPEG image(s) of small "
+        "grey values, class indices as label maps hold (a.jpg), and label files are PNGs: a label map must be a PNG, "
+        "which keeps every class value (a JPEG's compression changes them along every edge); save them again as PNGs "
+        "where they were made"
+    )
+    result = CliRunner().invoke(app, ["remap", str(folder), "--index-map", "0-1:0,2-255:1", "-d", str(tmp_path / "ranged"), "-j", "1"])
+    assert result.exit_code == 0, result.output
+    np.testing.assert_array_equal(read_label(tmp_path / "ranged" / "a.png"), (shifted >= 2).astype(np.uint8))

@@ -193,6 +193,12 @@ def test_torch_like_tensors_batches_and_signed_ignore_index():
     np.testing.assert_array_equal(cm.matrix, 2 * HAND)
     assert cm.images == 2
     np.testing.assert_array_equal(gt, before)  # the caller's array is untouched
+    with pytest.raises(EvaluationError) as info:
+        ConfusionMatrix(3).update(gt, pred)  # the loader's -1 scored against the default 255
+    assert str(info.value) == (
+        "ground truth: ground truth holds value -1, neither a class 0..2 nor the ignore index 255 (num_classes 3); "
+        "if -1 marks pixels to ignore, give ignore_index=-1"
+    )
 
 
 def test_real_torch_tensors_in_a_validation_loop():

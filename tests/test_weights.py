@@ -300,6 +300,26 @@ def test_other_ignore_index():
     assert counts.out_of_range_values == (-7, 255)
 
 
+def test_a_training_pipelines_ignore_value_is_named_with_the_ignore_index_to_give(caplog):
+    """Targets kept with PyTorch's ignore value (-100) or -1 are counted without those pixels,
+    and the warning says which ignore_index counts them as ignored; another value gets no hint."""
+    torch = pytest.importorskip("torch")
+    target = torch.tensor([[0, 1, -100], [2, -100, 1]])
+    counts = count_classes([target], 3)
+    assert counts.pixels.tolist() == [1, 2, 1] and counts.out_of_range == 2
+    assert counts.out_of_range_message() == (
+        "2 pixel(s) hold values -100, neither a class (0..2) nor the ignore index 255; they were not counted (in "
+        "sample 0); if -100 marks pixels to ignore (PyTorch's losses ignore -100 by default), give ignore_index=-100"
+    )
+    assert counts.out_of_range_message() in caplog.messages
+    ignored = count_classes([target], 3, ignore_index=-100)
+    assert ignored.pixels.tolist() == [1, 2, 1] and ignored.ignored == 2 and ignored.out_of_range == 0
+    assert count_classes([target.clamp(min=-1)], 3).out_of_range_message().endswith(
+        "(in sample 0); if -1 marks pixels to ignore, give ignore_index=-1"
+    )
+    assert count_classes([target.clamp(min=-2)], 3).out_of_range_message().endswith("(in sample 0)")
+
+
 # --- out of range ---------------------------------------------------------------------------
 
 

@@ -184,14 +184,37 @@ def as_label_array(array: ArrayLike, source: str = "label array") -> NDArray[np.
     nbad = int(np.count_nonzero(out_of_range))
     if nbad:
         lo, hi = label.min(), label.max()
+        hint = negative_ignore_hint(np.unique(label[out_of_range]), MAKE_VOID) or (
+            "; a PNG label map holds one byte per pixel, so save such data as .npy instead"
+        )
         raise LabelFileError(
             f"{source}: {nbad} pixel(s) lie outside the label range (values span {lo:g}..{hi:g}; "
-            "allowed are -1 or 255 for void and 0..254 for classes); a PNG label map holds one "
-            "byte per pixel, so save such data as .npy instead"
+            f"allowed are -1 or 255 for void and 0..254 for classes){hint}"
         )
     out = label.astype(np.int16)
     out[out == -1] = VOID
     return out.astype(np.uint8)
+
+
+#: The ``ignore_index`` PyTorch's losses default to, which training code keeps in its targets.
+TORCH_IGNORE_INDEX = -100
+
+#: :func:`negative_ignore_hint`'s way out for a label map to be saved or read: void is 255 here.
+MAKE_VOID = "make it void (255) first: np.where(label == {value}, 255, label)"
+#: :func:`negative_ignore_hint`'s way out for labels counted or scored as they are.
+GIVE_IGNORE_INDEX = "give ignore_index={value}"
+
+
+def negative_ignore_hint(values: Any, way_out: str) -> str:
+    """Why labels hold -1 or -100 (and no other negative value): a training pipeline's ignore
+    value (labelme's and many codebases' -1, PyTorch's -100), where this project's void is 255,
+    and ``way_out`` (with ``{value}``); ``""`` otherwise."""
+    negatives = {int(value) for value in np.asarray(values).ravel() if value < 0}
+    if len(negatives) != 1 or not negatives <= {-1, TORCH_IGNORE_INDEX}:
+        return ""
+    value = negatives.pop()
+    torch = f" (PyTorch's losses ignore {TORCH_IGNORE_INDEX} by default)" if value == TORCH_IGNORE_INDEX else ""
+    return f"; if {value} marks pixels to ignore{torch}, {way_out.format(value=value)}"
 
 
 #: Above this share of value changes, :func:`run_counts` leaves the counting to a plain pass.

@@ -13,10 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
+
 from labeltools.core._types import PathLike
 from labeltools.core.errors import DatasetError
 from labeltools.engine.storage import list_files, location
-from labeltools.formats.labels import ARRAY_SUFFIX, open_image
+from labeltools.formats.labels import ARRAY_SUFFIX, NOT_PNG, open_image
 from labeltools.formats.sbd import sbd_hint
 from labeltools.formats.sources import open_images_said
 
@@ -94,7 +97,13 @@ def other_masks_hint(folder: PathLike) -> str:
             "-d LABELS writes arrays of class indices as label PNGs"
         )
     jpegs = list_files(where, (".jpg", ".jpeg"))
-    if jpegs and _is_grey(jpegs[0]):
+    grey = _grey_counts(jpegs[0]) if jpegs else None
+    if grey is not None and grey[SMALL_VALUES:].sum() <= grey.sum() // 1000:  # class indices, not a mask of 0 and 255
+        return (
+            f"; it holds {len(jpegs)} JPEG image(s) of small grey values, class indices as label maps hold "
+            f"({jpegs[0].name}), and label files are PNGs: {NOT_PNG}; save them again as PNGs where they were made"
+        )
+    if grey is not None:
         return (
             f"; it holds {len(jpegs)} JPEG image(s), grey as masks are ({jpegs[0].name}), and label files are PNGs: "
             f"labeltools remap {folder} --index-map 0-127:0,128-255:1 -d LABELS reads masks of 0 and 255 "
@@ -184,19 +193,25 @@ def is_photo_not_mask(path: Any) -> bool:
     return sum(counts[:16]) < 0.25 * sum(counts)
 
 
-def _is_grey(path: Any) -> bool:
-    """Whether an image is grey: one channel, or three equal ones (a grey mask saved as RGB);
-    False when it cannot be read (the caller only hints)."""
+#: Grey values at and above which a JPEG of grey values is no label map of class indices
+#: (see :func:`other_masks_hint`): a mask of 0 and 255, or of values spread as masks' are.
+SMALL_VALUES = 64
+
+
+def _grey_counts(path: Any) -> NDArray[np.int64] | None:
+    """The ``(256,)`` pixel count of each value of a grey image, one channel or three equal ones
+    (a grey mask saved as RGB); None for another image, or when it cannot be read (the caller
+    only hints)."""
     try:
         with open_image(path, DatasetError) as image:
             if image.mode in ("L", "1"):
-                return True
+                return np.asarray(image.convert("L").histogram(), dtype=np.int64)
             if image.mode != "RGB":
-                return False
+                return None
             red, green, blue = image.split()
-            return red.tobytes() == green.tobytes() == blue.tobytes()
+            return np.asarray(red.histogram(), dtype=np.int64) if red.tobytes() == green.tobytes() == blue.tobytes() else None
     except DatasetError:
-        return False
+        return None
 
 
 def images_beside(labels: PathLike) -> tuple[Any | None, str]:

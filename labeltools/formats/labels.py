@@ -24,7 +24,7 @@ from numpy.typing import ArrayLike, NDArray
 from PIL import Image
 
 from labeltools.core._types import PathLike
-from labeltools.core.arrays import as_label_array, run_counts
+from labeltools.core.arrays import MAKE_VOID, as_label_array, negative_ignore_hint, run_counts
 from labeltools.core.colormap import colour_keys, palette_bytes, voc_colormap
 from labeltools.core.errors import ColourImageError, LabelFileError, LabeltoolsError
 from labeltools.core.files import json_text
@@ -457,7 +457,7 @@ def _label_data(path: PathLike) -> bytes:
         raise LabelFileError(f"{exc}{hint}") from None
 
 
-def read_label_palette(path: PathLike) -> tuple[NDArray[np.uint8], NDArray[np.uint8] | None]:
+def read_label_palette(path: PathLike, lossy: bool = False) -> tuple[NDArray[np.uint8], NDArray[np.uint8] | None]:
     """Read a label file and its palette.
 
     Returns:
@@ -466,7 +466,8 @@ def read_label_palette(path: PathLike) -> tuple[NDArray[np.uint8], NDArray[np.ui
 
     Raises:
         LabelFileError: the file is missing, unreadable, truncated, not single-channel (an RGB
-        file points to ``labeltools remap``), or holds values above 255.
+        file points to ``labeltools remap``), holds values above 255, or is a JPEG (whatever its
+        name) unless ``lossy`` (a reader of ranges of values, which a JPEG's shifts stay within).
     """
     data = _label_data(path)
     if str(path).lower().endswith(ARRAY_SUFFIX):
@@ -475,6 +476,8 @@ def read_label_palette(path: PathLike) -> tuple[NDArray[np.uint8], NDArray[np.ui
     if plain is not None:
         return plain.pixels, plain.palette
     with open_image(path, data=data) as image:
+        if not lossy:
+            _refuse_lossy(image, path)
         image.load()
         mode = image.mode
         if mode == "P":
@@ -490,6 +493,26 @@ def read_label_palette(path: PathLike) -> tuple[NDArray[np.uint8], NDArray[np.ui
             f"class indices); convert colour masks with `labeltools remap`{drawn}"
         )
     raise LabelFileError(f"{path}: unsupported image mode {mode} for a label map")
+
+
+#: Pillow's names of the lossy formats a label map is refused in (see :func:`read_label_palette`).
+LOSSY_FORMATS = ("JPEG", "MPO")
+
+
+def _refuse_lossy(image: Image.Image, path: PathLike) -> None:
+    """Refuse a label map stored as a JPEG (named ``.png`` too, as a renamed file is): its values
+    are not the classes drawn but the compression's shifts of them along every edge.
+
+    Raises:
+        LabelFileError: naming the file, the way to a PNG and the reading of a mask of 0 and 255.
+    """
+    if image.format not in LOSSY_FORMATS:
+        return
+    named = "" if location(path).suffix.lower() in (".jpg", ".jpeg") else f" named {location(path).suffix or 'without an ending'}"
+    raise LabelFileError(
+        f"{path}: is a JPEG{named}, not a label map: {NOT_PNG}; save it again as a PNG where it was made, "
+        f"or read a mask of 0 and 255 by ranges of values: labeltools remap {path} --index-map 0-127:0,128-255:1 -d FOLDER"
+    )
 
 
 #: How a label file that is a colour image is refused, after its name: batches count such failures.
@@ -543,6 +566,7 @@ def label_histogram(path: PathLike) -> tuple[NDArray[np.int64], tuple[int, int]]
         if plain is not None:
             return plain.histogram(), (plain.rows.shape[0], plain.rows.shape[1] - 1)
         with open_image(path, data=data) as image:
+            _refuse_lossy(image, path)
             counts = image_histogram(image)
             if counts is not None:
                 return counts, (image.height, image.width)
@@ -559,14 +583,15 @@ def image_histogram(image: Image.Image) -> NDArray[np.int64] | None:
     return np.asarray(image.histogram()[:256], dtype=np.int64)
 
 
-def read_label(path: PathLike) -> NDArray[np.uint8]:
+def read_label(path: PathLike, lossy: bool = False) -> NDArray[np.uint8]:
     """Read a label file (palette, grayscale, or 16-bit that fits; or a prediction saved as a
-    NumPy array, see :func:`prediction_files`) as ``(H, W)`` uint8 indices.
+    NumPy array, see :func:`prediction_files`) as ``(H, W)`` uint8 indices; a JPEG only when
+    ``lossy``.
 
     Raises:
         LabelFileError: see :func:`read_label_palette`.
     """
-    return read_label_palette(path)[0]
+    return read_label_palette(path, lossy)[0]
 
 
 #: A prediction saved as an array: ``np.save`` of a model's argmax (see :func:`prediction_files`).
@@ -623,12 +648,13 @@ def _array_label(data: bytes, path: PathLike) -> NDArray[np.uint8]:
 
 def _narrow(wide: NDArray[Any], path: PathLike, what: str = "16-bit image") -> NDArray[np.uint8]:
     wide = np.asarray(wide)
-    nbad = int(np.count_nonzero((wide < 0) | (wide > 255)))
+    outside = (wide < 0) | (wide > 255)
+    nbad = int(np.count_nonzero(outside))
     if nbad:
         low, high = int(wide.min()), int(wide.max())
+        hint = negative_ignore_hint(np.unique(wide[outside]), MAKE_VOID) or "; a label map holds one byte per pixel"
         raise LabelFileError(
-            f"{path}: {what} with {nbad} pixel(s) outside 0..255 ({f'min {low}, ' if low < 0 else ''}max {high}); "
-            "a label map holds one byte per pixel"
+            f"{path}: {what} with {nbad} pixel(s) outside 0..255 ({f'min {low}, ' if low < 0 else ''}max {high}){hint}"
         )
     return wide.astype(np.uint8)
 

@@ -234,7 +234,7 @@ def remap_index_file(
             f"mapped again each would become another class: give the label maps as shipped"
         )
     try:
-        values = read_label(source)
+        values = read_label(source, lossy=True)  # a JPEG mask's shifts are read by ranges, and warned of
     except ColourImageError:
         values = _grey_values(source)
     if index_map.source == ADE20K_INDEX_MAP and (values == VOID).any():
@@ -325,7 +325,7 @@ def mask_class_values(
             label, report = rgb_to_index_with_report(mask.pixels, table, source=str(path))
             return label, _made_void(report, "in colours the class table lacks")
     else:
-        values = read_label(path)
+        values = read_label(path, lossy=index_map is not None)  # a JPEG mask is read by ranges of values alone
     if index_map is None:
         return values, ()
     label, report = index_to_index_with_report(values, index_map, str(path))

@@ -49,7 +49,9 @@ from numpy.typing import NDArray
 
 from labeltools.core._types import is_int
 from labeltools.core.arrays import (
+    GIVE_IGNORE_INDEX,
     label_batch,
+    negative_ignore_hint,
     not_whole,
     refuse_values_per_pixel,
     scaled_to_unit_hint,
@@ -135,7 +137,7 @@ class ClassCounts:
         return (
             f"{self.out_of_range} pixel(s) hold values {_format_values(self.out_of_range_values)}, "
             f"neither a class (0..{self.num_classes - 1}) nor the ignore index {self.ignore_index}; "
-            f"they were not counted (in {shown})"
+            f"they were not counted (in {shown}){negative_ignore_hint(self.out_of_range_values, GIVE_IGNORE_INDEX)}"
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -27,6 +27,8 @@ from numpy.typing import NDArray
 
 from labeltools.core._types import is_int
 from labeltools.core.arrays import (
+    GIVE_IGNORE_INDEX,
+    negative_ignore_hint,
     not_whole,
     refuse_values_per_pixel,
     scaled_to_unit_hint,
@@ -91,7 +93,7 @@ def _gt_error(source: str, values: NDArray[Any], num_classes: int, ignore_index:
     ignored = "" if ignore_index is None else f" nor the ignore index {ignore_index}"
     return EvaluationError(
         f"{source}: ground truth holds {_values_text(values)}, neither a class "
-        f"0..{num_classes - 1}{ignored} (num_classes {num_classes})"
+        f"0..{num_classes - 1}{ignored} (num_classes {num_classes}){negative_ignore_hint(values, GIVE_IGNORE_INDEX)}"
     )
 
 
