@@ -16,7 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from PIL import Image
+from typer.testing import CliRunner
 
+from labeltools.cli import app
 from labeltools.core.colormap import VOID_COLOR, voc_colormap
 from labeltools.core.errors import ClassTableError, LabelFileError, WorkbookError
 from labeltools.core.options import VOID
@@ -36,7 +38,7 @@ from labeltools.formats.excel import (
     sheet_title,
     void_color,
 )
-from labeltools.formats.labels import read_label_palette, write_gray_label, write_label
+from labeltools.formats.labels import read_label, read_label_palette, write_gray_label, write_label
 from labeltools.jobs.excel import (
     excel_to_label_file,
     label_file_to_excel,
@@ -603,11 +605,17 @@ def edited(tmp_path: Path, edits: dict[str, object]) -> Path:
 @pytest.mark.parametrize(
     "edits, message",
     [
-        ({"C4": 300}, re.escape("cell C4: expected a class index (an integer 0..254, or 255 for void), got 300")),
+        ({"C4": 300}, re.escape("cell C4: expected a class index (an integer 0..254, or 255 for void) or a class's name, got 300")),
         ({"D3": -1}, "cell D3: expected a class index .* got -1"),
         ({"B2": 1.5}, "cell B2: expected a class index .* got 1.5"),
-        ({"F5": "cat"}, re.escape("cell F5: expected a class index (an integer 0..254, or 255 for void), got text 'cat' (type a class's index, not its name: the Classes sheet lists them)")),
-        ({"F5": " 2"}, re.escape("got text ' 2' (a number stored as text: type it again as a number)")),
+        (
+            {"F5": "wolf"},
+            re.escape(
+                "cell F5: expected a class index (an integer 0..254, or 255 for void) or a class's name, got text 'wolf' (no "
+                "class name of the Classes sheet ('background', 'aeroplane', 'void'); --classes TABLE names the others)"
+            ),
+        ),
+        ({"F5": " 2 x"}, re.escape("got text ' 2 x' (no class name of the Classes sheet")),
         ({"E2": True}, "cell E2: expected a class index .* got the truth value TRUE"),
         ({"C3": None}, "cell C3: expected a class index .* got an empty cell"),
         ({"G3": 1}, r"not rectangular: row 3 has 6 value\(s\) but row 2 has 5 \(first difference at cell G3\)"),
@@ -622,6 +630,32 @@ def test_read_back_errors_name_the_cell(tmp_path: Path, edits, message) -> None:
     with pytest.raises(WorkbookError):
         excel_to_label_file(book, tmp_path / "out.png")
     assert not (tmp_path / "out.png").exists()
+
+
+def test_class_names_typed_in_cells_read_as_their_indices(tmp_path: Path) -> None:
+    """A cell may hold a class's name as the Classes sheet names that grid's classes (case aside
+    where one name matches), a name of --classes for the others, or an index typed as text; a
+    name the two number differently is refused, and the command writes nothing then."""
+    label = make_label(4, 5)
+    book = edited(tmp_path, {"B2": "aeroplane", "C2": "BACKGROUND", "D2": " 15 ", "E2": "void", "F2": "cat"})
+    with pytest.raises(WorkbookError, match=r"cell F2: .* got text 'cat' \(no class name of the Classes sheet \("):
+        excel_to_label(book)
+    read = excel_to_label(book, classes="voc")  # cat is VOC's 8
+    expected = label.copy()
+    expected[0, :] = [1, 0, 15, VOID, 8]  # row 2 of the sheet is the first pixel row
+    np.testing.assert_array_equal(read, expected)
+    (tmp_path / "names.txt").write_text("aeroplane\ncat\n")
+    with pytest.raises(WorkbookError) as info:
+        excel_to_label(book, classes=tmp_path / "names.txt")
+    assert str(info.value) == (
+        f"{book}: the Classes sheet names class 1 'aeroplane', and the {tmp_path / 'names.txt'} names class 0 so: "
+        "give the class table the grid was written with"
+    )
+    result = CliRunner().invoke(app, ["excel", "--read", str(book), "-o", str(tmp_path / "out.png"), "-c", "voc"])
+    assert result.exit_code == 0, result.output
+    np.testing.assert_array_equal(read_label(tmp_path / "out.png"), expected)
+    result = CliRunner().invoke(app, ["excel", "--read", str(book), "-o", str(tmp_path / "none.png")])
+    assert result.exit_code == 1 and "cell F2" in result.stderr and not (tmp_path / "none.png").exists()
 
 
 def test_read_back_errors_for_the_workbook_and_sheet(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from labeltools.cli.shared import (
     err,
     exit_for,
     given_once,
-    load_palette,
+    load_classes,
     out,
     printable,
     report_batch,
@@ -73,7 +73,8 @@ def excel_command(
             "--classes",
             "-c",
             help="Class names: a file (class_names.txt, labels.txt, .csv, .json) or a preset. "
-            "Default: class_names.txt beside the labels or one folder up, else voc.",
+            "Default: class_names.txt beside the labels or one folder up, else voc. "
+            "With --read: names cells may hold besides the Classes sheet's, and the PNG's colours.",
             callback=said_classes,
         ),
     ] = None,
@@ -90,7 +91,10 @@ def excel_command(
     ] = DEFAULT_MAX_CELLS,
     read: Annotated[
         Optional[str],
-        typer.Option("--read", metavar="WORKBOOK", help="Read a grid sheet back into a label PNG (needs --output)."),
+        typer.Option(
+            "--read", metavar="WORKBOOK",
+            help="Read a grid sheet back into a label PNG (needs --output); a cell holds a class index or name.",
+        ),
     ] = None,
     sheet: Annotated[
         Optional[str], typer.Option("--sheet", help="With --read: the grid sheet to read (default: the first).")
@@ -128,7 +132,8 @@ def excel_command(
         if given:
             verb = "applies" if len(given) == 1 else "apply"
             raise Usage(f"{', '.join(given)} only {verb} when dumping label files, not with --read")
-        result = excel_to_label_file(read, output, sheet, load_palette(names))
+        table = load_classes(names)
+        result = excel_to_label_file(read, output, sheet, None if table is None else table.palette(), table)
         height, width = result.data
         say(f"wrote {output} ({width}x{height}) from {read}")
         return

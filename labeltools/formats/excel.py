@@ -657,26 +657,30 @@ def label_to_excel(
     return title
 
 
-def excel_to_label(path: PathLike, sheet: str | None = None) -> NDArray[np.uint8]:
+def excel_to_label(path: PathLike, sheet: str | None = None, classes: NamesSpec = None) -> NDArray[np.uint8]:
     """Read a grid sheet (possibly edited by hand) back into a label map.
 
     A sheet whose cell A1 holds text or nothing is taken to have coordinate headers (row 1 and
     column A, as written by :func:`label_to_excel`), which are skipped; otherwise the values
     start at A1.
     Fully empty rows after the grid are ignored. Cells showing a formula count with their saved
-    value.
+    value. A cell may hold a class's name instead of its index, as the workbook's Classes sheet
+    names the classes of that grid or ``classes`` names others (case aside, where that is
+    unique), or its index typed as text.
 
     Args:
         path: the ``.xlsx`` workbook.
         sheet: the sheet's title; default the first sheet.
+        classes: a class table whose names a cell may hold too (see :data:`NamesSpec`).
 
     Returns:
         ``(H, W)`` uint8 label map.
 
     Raises:
         WorkbookError: the file is missing or not a workbook, the sheet does not exist or holds
-            no values, a cell is not an integer 0..254 or 255 (the message gives its reference,
-            e.g. ``C17``), or the grid is not rectangular.
+            no values, a cell is neither an integer 0..254 or 255 nor a class's name (the message
+            gives its reference, e.g. ``C17``), the grid is not rectangular, or the Classes sheet
+            and ``classes`` give one name two indices.
     """
     try:
         book = load_workbook(path, read_only=True, data_only=True)
@@ -693,8 +697,9 @@ def excel_to_label(path: PathLike, sheet: str | None = None) -> NDArray[np.uint8
             raise WorkbookError(
                 f"{path}: no sheet named {sheet!r} (sheets: {', '.join(book.sheetnames)})"
             )
+        names = _cell_names(book, ws.title, classes, path)
         # Read-only sheets parse their XML while the rows are read, so a corrupt sheet fails here.
-        label = _read_grid(ws.iter_rows(values_only=True), f"{path}, sheet {ws.title!r}")
+        label = _read_grid(ws.iter_rows(values_only=True), f"{path}, sheet {ws.title!r}", names)
         part = _part_shown(book, ws.title)
         if part is not None:
             log.warning("%s, sheet %r: the grid shows %s: read back, it is a %dx%d label, not one of "
@@ -704,6 +709,44 @@ def excel_to_label(path: PathLike, sheet: str | None = None) -> NDArray[np.uint8
         raise WorkbookError(f"{path}: cannot read as an .xlsx workbook ({exc})") from None
     finally:
         book.close()
+
+
+@dataclass(frozen=True)
+class CellNames:
+    """The class names a grid's cells may hold (name -> index), where they come from, in words
+    (``"the Classes sheet"``), and how to name others (``""`` when nothing more can)."""
+
+    index: dict[str, int]
+    source: str = ""
+    more: str = ""
+
+
+def _cell_names(book: Any, title: str, classes: NamesSpec, path: PathLike) -> CellNames:
+    """The class names a cell of grid sheet ``title`` may hold: the names the Classes sheet gives
+    that grid's classes (the workbook's own record), then those of ``classes`` (none when None;
+    the table's other names).
+
+    Raises:
+        WorkbookError: the two give one name two indices.
+    """
+    names: dict[str, int] = {}
+    if CLASSES_SHEET in book.sheetnames:
+        for row in book[CLASSES_SHEET].iter_rows(min_row=2, values_only=True):
+            if len(row) >= 3 and row[0] == title and type(row[1]) is int and isinstance(row[2], str) and row[2]:
+                names[row[2]] = row[1]
+    if classes is None:
+        return CellNames(names, f"the {CLASSES_SHEET} sheet", "; --classes TABLE names the others")
+    table = as_class_table(classes)
+    for entry in table:
+        if not entry.name:
+            continue
+        recorded = names.setdefault(entry.name, entry.index)
+        if recorded != entry.index:
+            raise WorkbookError(
+                f"{path}: the {CLASSES_SHEET} sheet names class {recorded} {entry.name!r}, and the "
+                f"{table.source} names class {entry.index} so: give the class table the grid was written with"
+            )
+    return CellNames(names, f"the {CLASSES_SHEET} sheet or the {table.source}")
 
 
 def _part_shown(book: Any, title: str) -> str | None:
@@ -731,7 +774,7 @@ def _part_shown(book: Any, title: str) -> str | None:
 _UNREADABLE = (InvalidFileException, OSError, KeyError, ValueError, zipfile.BadZipFile, SyntaxError)
 
 
-def _read_grid(rows: Iterator[tuple[Any, ...]], where: str) -> NDArray[np.uint8]:
+def _read_grid(rows: Iterator[tuple[Any, ...]], where: str, names: CellNames | None = None) -> NDArray[np.uint8]:
     first = next(rows, None)
     if first is None or not any(v is not None for v in first):
         raise WorkbookError(f"{where}: the sheet is empty (expected a grid of class indices)")
@@ -766,24 +809,27 @@ def _read_grid(rows: Iterator[tuple[Any, ...]], where: str) -> NDArray[np.uint8]
                 f"value(s) but row {first_row} has {width} (first difference at cell {ref})"
             )
         if not all(type(v) is int and 0 <= v <= VOID for v in values):
-            values = [_checked_value(v, row_number, skip + j + 1, where) for j, v in enumerate(values)]
+            values = [_checked_value(v, row_number, skip + j + 1, where, names or CellNames({})) for j, v in enumerate(values)]
         data.append(values)
     if not data:
         raise WorkbookError(f"{where}: no grid values below the coordinate header")
     return np.array(data, dtype=np.uint8)
 
 
-def _checked_value(value: Any, row: int, column: int, where: str) -> int:
+def _checked_value(value: Any, row: int, column: int, where: str, names: CellNames) -> int:
     if type(value) is float and value.is_integer():
         value = int(value)
+    if isinstance(value, str):
+        value = _named_value(value, names.index)
     if type(value) is int and 0 <= value <= VOID:
         return value
     if value is None:
         got = "an empty cell"
     elif isinstance(value, str):
-        numeric = value.strip().lstrip("+-").isdigit()
-        why = "a number stored as text: type it again as a number" if numeric else (
-            f"type a class's index, not its name: the {CLASSES_SHEET} sheet lists them"
+        known = ", ".join(repr(name) for name in list(names.index)[:8]) + (" ..." if len(names.index) > 8 else "")
+        why = (
+            f"no class name of {names.source} ({known}){names.more}" if names.index
+            else "no class name: type a class's index, or give --classes TABLE for its names"
         )
         got = f"text {value!r} ({why})"
     elif isinstance(value, bool):
@@ -794,6 +840,18 @@ def _checked_value(value: Any, row: int, column: int, where: str) -> int:
         got = f"{type(value).__name__} {value}"
     raise WorkbookError(
         f"{where}, cell {get_column_letter(column)}{row}: expected a class index (an integer "
-        f"0..254, or {VOID} for void), got {got}"
+        f"0..254, or {VOID} for void) or a class's name, got {got}"
     )
+
+
+def _named_value(text: str, names: dict[str, int]) -> int | str:
+    """The index a cell's text stands for: a whole number typed as text, or a class name of
+    ``names`` (exactly, else case aside when only one name matches); the text itself otherwise."""
+    typed = text.strip()
+    if typed.isdigit():
+        return int(typed)
+    if typed in names:
+        return names[typed]
+    folded = {names[name] for name in names if name.casefold() == typed.casefold()}
+    return folded.pop() if len(folded) == 1 else text
 

@@ -253,11 +253,13 @@ def excel_to_label_file(
     output: PathLike,
     sheet: str | None = None,
     palette: ArrayLike | None = None,
+    classes: NamesSpec = None,
 ) -> FileResult:
     """Read a grid sheet back (see :func:`excel_to_label`) and write it as a palette label PNG.
 
     Args:
         palette: ``(k, 3)`` colours for the PNG; default the VOC colormap.
+        classes: a class table whose names the grid's cells may hold besides the Classes sheet's.
 
     Returns:
         A FileResult whose ``outputs`` is the PNG and ``data`` the ``(H, W)`` shape.
@@ -267,6 +269,6 @@ def excel_to_label_file(
         WorkbookError: see :func:`excel_to_label` (nothing is written then).
     """
     require_suffix(output, *LABEL_PNG)
-    label = excel_to_label(workbook, sheet)
+    label = excel_to_label(workbook, sheet, classes)
     write_label(output, label, palette)
     return FileResult(source=str(workbook), outputs=(str(output),), data=label.shape)
