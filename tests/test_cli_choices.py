@@ -82,6 +82,26 @@ def test_verbose_is_taken_after_the_command_too(tmp_path: Path) -> None:
     assert after_dashes.returncode != 0 and "-v" in after_dashes.stderr and "debug: " not in after_dashes.stderr
 
 
+def test_an_abbreviated_option_is_answered_with_the_option_it_begins(tmp_path: Path) -> None:
+    """``split DS --val 0.2`` (argparse takes abbreviations; labelme2voc is argparse) was refused
+    as no option and nothing more, and a near spelling was answered with hidden aliases
+    (``--sch``: ``--c``): the options a given one begins are named, else click's near ones that
+    the help shows; nothing is run."""
+    root = demo(tmp_path)
+    before = (root / "ImageSets" / "Segmentation" / "val.txt").read_text()
+    for args, named in (
+        (("split", root, "--val", "0.5"), "No such option: --val (Possible options: --val-fraction)"),
+        (("weights", root, "--sch", "median"), "No such option: --sch (Possible options: --scheme)"),
+        (("convert", root, "out", "--from-x"), "No such option: --from-x (Possible options: --from)"),
+        (("stats", root, "--zzzzzz"), "No such option: --zzzzzz"),
+    ):
+        done = piped(*args)
+        assert done.returncode == 2 and named in flat(done.stderr), done.stderr
+        assert named.endswith(")") or "Possible options" not in done.stderr
+    assert (root / "ImageSets" / "Segmentation" / "val.txt").read_text() == before
+    assert not list(root.glob("*.npy"))
+
+
 def test_library_warnings_use_the_one_warning_style(tmp_path: Path) -> None:
     root = tmp_path / "voc"
     (root / "SegmentationClass").mkdir(parents=True)

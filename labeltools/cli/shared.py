@@ -17,6 +17,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional, TypeVar
 
+import click
 import typer
 from rich.console import Console
 from rich.text import Text
@@ -106,6 +107,14 @@ def output_folder(ctx: Any, inputs: Optional[list[str]], output: Optional[str], 
 VERBOSE_FLAGS = ("-v", "--verbose")
 
 
+try:  # the click typer carries within it, whose errors are its own
+    from typer._click.exceptions import NoSuchOption as _NoSuchOption
+except ImportError:  # a typer on click itself
+    _NoSuchOption = click.NoSuchOption  # type: ignore[misc,assignment]
+#: What click raises for an option a command does not have.
+NO_SUCH_OPTION = (_NoSuchOption, click.NoSuchOption)
+
+
 class Command(_OurHelp, typer.core.TyperCommand):
     """A labeltools command (see :class:`_OurHelp`). ``-v``/``--verbose``, the top command's
     flag, is taken after the command's name too (``labeltools stats ds -v``), where click
@@ -116,7 +125,15 @@ class Command(_OurHelp, typer.core.TyperCommand):
         if any(arg in VERBOSE_FLAGS for arg in args[:end]):
             configure_logging(True)
             args = [arg for arg in args[:end] if arg not in VERBOSE_FLAGS] + args[end:]
-        return super().parse_args(ctx, args)
+        try:
+            return super().parse_args(ctx, args)
+        except NO_SUCH_OPTION as exc:
+            # click suggests near spellings, hidden aliases among them; an abbreviation, as argparse takes, is none
+            shown = [name for param in self.params if not getattr(param, "hidden", False) for name in param.opts]
+            given = exc.option_name
+            begun = [name for name in shown if given.startswith("--") and len(given) > 2 and name.startswith(given)]
+            exc.possibilities = begun or [name for name in exc.possibilities or () if name in shown]
+            raise
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         from labeltools.cli.help import usage
