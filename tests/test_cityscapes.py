@@ -653,3 +653,40 @@ def test_options_a_cityscapes_folder_answers_itself_are_refused(tmp_path: Path) 
     done = subprocess.run([sys.executable, "-m", "labeltools", "check", str(gt), "--images", str(tmp_path)], capture_output=True, text=True)
     assert done.returncode == 2
     assert "leave --classes, --num-classes and --images out" in " ".join(done.stderr.replace("│", " ").split())
+
+
+def test_remap_of_a_gtfine_tree_writes_createtrainidlabelimgs_maps_beside_each_frame(tmp_path: Path) -> None:
+    """``remap gtFine/ --index-map cityscapes -d gtFine/`` does cityscapesScripts'
+    createTrainIdLabelImgs' job: every split's and city's labelIds made trainIds, each beside its
+    frame and equal to the trainIds cityscapesScripts draws of the polygons; another -d mirrors
+    the tree."""
+    polygons = cityscapes_export(tmp_path / "cs", images=2, split="train", city="aachen") + cityscapes_export(
+        tmp_path / "cs", images=1, split="val", city="frankfurt", seed=1
+    )
+    expected = {}
+    for path in polygons:
+        maps = _maps_as_cityscapesscripts_makes_them(path)
+        expected[maps["labelTrainIds"].relative_to(tmp_path / "cs" / "gtFine")] = np.asarray(Image.open(maps["labelTrainIds"]))
+        for kind in ("labelTrainIds", "instanceIds", "color"):
+            maps[kind].unlink()  # a tree of label ids alone, which the command makes trainIds of
+    gtfine = tmp_path / "cs" / "gtFine"
+
+    def labeltools(*args: object) -> subprocess.CompletedProcess[str]:
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir(exist_ok=True)
+        return subprocess.run([sys.executable, "-m", "labeltools", *map(str, args)], cwd=elsewhere, capture_output=True, text=True)
+
+    done = labeltools("remap", gtfine, "--index-map", "cityscapes", "-d", gtfine, "-j", "2")
+    assert done.returncode == 0, done.stderr
+    assert f"2 sub-folder(s) of the input: each output is written into the same sub-folder of {gtfine}" in done.stderr
+    written = sorted(p.relative_to(gtfine) for p in gtfine.rglob("*_labelTrainIds.png"))
+    assert written == sorted(expected)
+    for name, trained in expected.items():
+        np.testing.assert_array_equal(read_label(gtfine / name), trained)
+    mirror = gtfine / "trainids"
+    done = labeltools("remap", gtfine, "--index-map", "cityscapes", "-d", mirror)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.relative_to(mirror) for p in mirror.rglob("*.png")) == sorted(expected)
+    done = labeltools("remap", gtfine, "--index-map", "cityscapes", "-d", mirror)  # again: the labelIds alone are read
+    assert done.returncode == 0 and "wrote 3, failed 0" in done.stderr, done.stderr
+    assert sorted(p.relative_to(mirror) for p in mirror.rglob("*.png")) == sorted(expected)

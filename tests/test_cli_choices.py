@@ -40,7 +40,8 @@ def piped(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess
 
 
 def flat(text: str) -> str:
-    return " ".join(text.split())
+    """The words of ``text``, a usage error's box aside."""
+    return " ".join(text.replace("│", " ").split())
 
 
 def demo(tmp_path: Path) -> Path:
@@ -100,6 +101,24 @@ def test_an_abbreviated_option_is_answered_with_the_option_it_begins(tmp_path: P
         assert named.endswith(")") or "Possible options" not in done.stderr
     assert (root / "ImageSets" / "Segmentation" / "val.txt").read_text() == before
     assert not list(root.glob("*.npy"))
+
+
+def test_another_tools_name_as_the_command_is_answered_with_ours() -> None:
+    """People come from labelme2voc, labelme2coco, labelme2yolo and cityscapesScripts'
+    createTrainIdLabelImgs and type their names: the refusal gives the command doing the job,
+    and that command's help exists. A name of none is refused as before."""
+    for typed, ours in (
+        ("labelme2voc", "labeltools convert ANNOTATIONS NEW_FOLDER does its job (labeltools convert -h)"),
+        ("labelme2voc.py", "labeltools convert ANNOTATIONS NEW_FOLDER does its job (labeltools convert -h)"),
+        ("labelme2coco", "labeltools export ANNOTATIONS --to coco -d OUT does its job (labeltools export -h)"),
+        ("labelme2yolo", "labeltools export ANNOTATIONS --to yolo-seg -d OUT does its job (labeltools export -h)"),
+        ("createTrainIdLabelImgs", "labeltools remap gtFine/ --index-map cityscapes -d gtFine/ does its job (labeltools remap -h)"),
+    ):
+        done = piped(typed, "in", "out")
+        assert done.returncode == 2 and f"No such command {typed!r}: {ours}" in flat(done.stderr), done.stderr
+        assert piped(ours.split()[1], "-h").returncode == 0
+    done = piped("voc2nothing")
+    assert done.returncode == 2 and "No such command 'voc2nothing'." in flat(done.stderr)
 
 
 def test_library_warnings_use_the_one_warning_style(tmp_path: Path) -> None:

@@ -1041,3 +1041,34 @@ def test_masks_of_other_formats_are_read_by_colorize_and_remap_and_named_by_the_
         with pytest.raises(RemapError) as info:
             IndexMap.load(spec)
         assert str(info.value) == message
+
+
+def test_a_folder_of_folders_is_remapped_into_the_same_sub_folders(tmp_path):
+    """ADE20K's annotations/ holds its maps in training/ and validation/: the folder given whole
+    stands for both, each output goes into the same sub-folder of -d (identical for any -j), an
+    earlier output folder inside it is not read again, and a folder with no map at any depth is
+    named as such."""
+    shipped = tmp_path / "annotations"
+    truth = {}
+    for n, split in enumerate(("training", "validation")):
+        (shipped / split).mkdir(parents=True)
+        values = np.random.default_rng(n).integers(0, 151, (6, 9)).astype(np.uint8)
+        Image.fromarray(values).save(shipped / split / f"ADE_{split}_{n:08d}.png")
+        truth[f"{split}/ADE_{split}_{n:08d}.png"] = np.where(values == 0, VOID, values.astype(np.int16) - 1).astype(np.uint8)
+    for jobs in ("1", "2"):
+        out = tmp_path / f"ids{jobs}"
+        result = CliRunner().invoke(app, ["remap", str(shipped), "-m", "ade20k", "-d", str(out), "-j", jobs])
+        assert result.exit_code == 0, result.output
+        assert f"2 sub-folder(s) of the input: each output is written into the same sub-folder of {out}" in " ".join(result.stderr.split())
+        assert sorted(str(p.relative_to(out)) for p in out.rglob("*.png")) == sorted(truth)
+        for name, expected in truth.items():
+            np.testing.assert_array_equal(read_label(out / name), expected)
+    for _ in range(2):  # the second time, the train ids written inside the tree are not mapped again
+        result = CliRunner().invoke(app, ["remap", str(shipped), "-m", "ade20k", "-d", str(shipped / "ids"), "-j", "1"])
+        assert result.exit_code == 0, result.output
+    said = " ".join(result.stderr.split())
+    assert f"{shipped / 'ids'}: 2 file(s) there, an earlier output inside the tree, are not read" in said and "wrote 2, failed 0" in said
+    assert sorted(str(p.relative_to(shipped / "ids")) for p in (shipped / "ids").rglob("*.png")) == sorted(truth)
+    (tmp_path / "empty" / "deeper").mkdir(parents=True)
+    result = CliRunner().invoke(app, ["remap", str(tmp_path / "empty"), "-m", "ade20k", "-d", str(tmp_path / "x")])
+    assert result.exit_code != 0 and "this folder holds no .png" in result.stderr and "file in it or its sub-folders" in " ".join(result.stderr.split())

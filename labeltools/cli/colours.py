@@ -233,15 +233,19 @@ def remap_command(
     *_labelTrainIds.png cityscapesScripts writes, --index-map ade20k ADE20K's labels into the
     0..149 mmsegmentation trains on (reduce_zero_label), and --index-map coco-stuff COCO-Stuff's
     stuffthingmaps into the *_labelTrainIds.png (0..170) mmsegmentation's converter writes. A
-    report shows the void pixels by cause and the most frequent unknown colours.
+    folder holding no such file itself stands for those of its sub-folders (a gtFine folder, a
+    folder per split and city), each output written into the same sub-folder of -d: -d the
+    folder itself writes each beside its input, as createTrainIdLabelImgs does. A report shows
+    the void pixels by cause and the most frequent unknown colours.
 
     Examples:
     labeltools remap gtFine/*_color.png -c cityscapes-train -d trainIds/ --strict
     labeltools remap gtFine/*_labelIds.png --index-map cityscapes -d fromIds/
+    labeltools remap cityscapes-ids/gtFine/ --index-map cityscapes -d cityscapes-ids/gtFine/
     labeltools remap masks/*.png --to-rgb -c dataset/class_names.txt -d rgb/
     labeltools remap rgb/*.png -c dataset/class_names.txt -d back/ --json -
     """
-    from labeltools.engine.storage import expand_inputs
+    from labeltools.engine.storage import expand_input_tree
     from labeltools.formats.folders import OTHER_MASK_SUFFIXES
     from labeltools.jobs.remap import output_stems, remap_files
     from labeltools.ops.remap import ADE20K_INDEX_MAP, CITYSCAPES_INDEX_MAP, IndexMap, RemapReport
@@ -263,7 +267,8 @@ def remap_command(
     # cityscapes map, its colour masks for a table, the label maps of the table's ids to draw
     cityscapes = mapping is not None and mapping.source == CITYSCAPES_INDEX_MAP
     prefer = ("_labelIds.png",) if cityscapes else () if mapping is not None else _cityscapes_maps(classes, colours=not to_rgb)
-    inputs = expand_inputs(inputs, (".png", ".jpg", ".jpeg", ".webp", *OTHER_MASK_SUFFIXES), prefer=prefer, say=say)
+    tree = _outside(expand_input_tree(inputs, (".png", ".jpg", ".jpeg", ".webp", *OTHER_MASK_SUFFIXES), prefer=prefer, say=say), output_dir)
+    inputs = [name for name, _ in tree]
     if mapping is not None and mapping.classes is not None:
         reduced = (
             "; load it with reduce_zero_label=False (mmsegmentation's ADE20K configs reduce the labels as "
@@ -281,6 +286,7 @@ def remap_command(
         on_conflict=None if on_conflict is None else on_conflict.value,
         strict=strict,
         jobs=jobs,
+        folders=[folder for _, folder in tree],
     )
     report = RemapReport()
     summary = report_batch(report.add_results(results), len(inputs), "remap", verb="wrote")
@@ -289,6 +295,28 @@ def remap_command(
     if json_path is not None:
         emit_json(json_path, remap_summary(report, summary, top))
     exit_for(summary)
+
+
+def _outside(tree: list[tuple[str, str]], output_dir: str) -> list[tuple[str, str]]:
+    """The files of a tree (see :func:`~labeltools.engine.storage.expand_input_tree`) but those an
+    earlier run wrote into an output folder inside it (``remap gtFine -d gtFine/ids`` again);
+    the tree itself as the output folder (outputs beside their inputs) keeps all. Says where
+    the outputs of the tree's files go, and what was left out."""
+    from labeltools.engine.storage import absolute
+
+    inside = str(absolute(output_dir)).rstrip("/") + "/"
+
+    def earlier_output(name: str, folder: str) -> bool:
+        root = str(absolute(name)).rsplit("/", len(folder.split("/")) + 1)[0] + "/"  # the tree's folder
+        return bool(folder) and inside != root and inside.startswith(root) and str(absolute(name)).startswith(inside)
+
+    kept = [(name, folder) for name, folder in tree if not earlier_output(name, folder)]
+    if len(kept) < len(tree):
+        say(f"{output_dir}: {len(tree) - len(kept)} file(s) there, an earlier output inside the tree, are not read")
+    folders = {folder for _, folder in kept if folder}
+    if folders:
+        say(f"{len(folders)} sub-folder(s) of the input: each output is written into the same sub-folder of {output_dir}")
+    return kept
 
 
 def remap_summary(report: "RemapReport", summary: BatchSummary, top: int) -> dict[str, Any]:

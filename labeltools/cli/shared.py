@@ -146,16 +146,33 @@ class Command(_OurHelp, typer.core.TyperCommand):
         render_help(self, ctx)
 
 
+#: The converters people run today, typed as a command, and the command that does their job.
+OTHER_TOOLS = {
+    "labelme2voc": "convert ANNOTATIONS NEW_FOLDER",
+    "labelme2coco": "export ANNOTATIONS --to coco -d OUT",
+    "labelme2yolo": "export ANNOTATIONS --to yolo-seg -d OUT",
+    "createTrainIdLabelImgs": "remap gtFine/ --index-map cityscapes -d gtFine/",
+}
+
+
 class Group(_OurHelp, typer.core.TyperGroup):
     """The top command: its help lists the commands by panel, drawn as a command's is (typer's
     own drawing imports a Markdown renderer and a traceback formatter, a third of the start-up
-    of ``labeltools --help``, and keeps the line breaks inside a command's first paragraph)."""
+    of ``labeltools --help``, and keeps the line breaks inside a command's first paragraph).
+    Another tool's name given as the command (:data:`OTHER_TOOLS`) is answered with ours."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for param in self.params:
             if getattr(param, "is_flag", False):
                 param.metavar = ""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        name = args[0] if args else ""
+        ours = OTHER_TOOLS.get(name.removesuffix(".py"))
+        if ours is not None and self.get_command(ctx, name) is None:
+            ctx.fail(f"No such command {name!r}: labeltools {ours} does its job (labeltools {ours.split()[0]} -h)")
+        return super().resolve_command(ctx, args)
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         from labeltools.cli.help import render_group_help

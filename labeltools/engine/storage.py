@@ -247,13 +247,28 @@ def expand_inputs(
     Raises:
         LabeltoolsError: a folder holding no such file, or a pattern that matches no file.
     """
+    return [name for name, _ in expand_input_tree(inputs, suffixes, prefer, say, nested=False)]
+
+
+def expand_input_tree(
+    inputs: Sequence[str],
+    suffixes: Sequence[str],
+    prefer: Sequence[str] = (),
+    say: Callable[[str], None] | None = None,
+    nested: bool = True,
+) -> list[tuple[str, str]]:
+    """:func:`expand_inputs`, each file with the folder below the given one that holds it
+    (``""`` but for a folder of folders): with ``nested``, a folder holding no such file itself
+    stands for those of its sub-folders at any depth (a Cityscapes ``gtFine/``, a folder per
+    split and city; ADE20K's ``annotations/``), so that a command can write each output into
+    the same sub-folder of its output folder."""
     ends = tuple(suffix.lower() for suffix in suffixes)
     preferred = tuple(end.lower() for end in prefer)
-    expanded: list[str] = []
+    expanded: list[tuple[str, str]] = []
     for text in inputs:
         pattern = is_pattern(text)
         if text.lower().endswith(ends) and not pattern:
-            expanded.append(text)
+            expanded.append((text, ""))
             continue
         path: Any = location(text)
         if pattern and not path.exists():
@@ -264,19 +279,25 @@ def expand_inputs(
                 files = sorted(name for name in glob.glob(str(path)) if os.path.isfile(name))
             if not files:
                 raise LabeltoolsError(f"{text}: no file matches this pattern")
-            expanded.extend(files)
+            expanded.extend((name, "") for name in files)
         elif path.is_dir():
-            files = [str(p) for p in list_files(path, ends)]
+            found = list_files(path, ends)
+            deep = nested and not found
+            if deep:
+                found = list_files(path, ends, recursive=True)
+            files = [str(p) for p in found]
             chosen = [name for name in files if name.lower().endswith(preferred)]
             if chosen and len(chosen) < len(files) and say is not None:
                 say(f"{text}: its {len(chosen)} *{' or *'.join(prefer)} file(s), not the {len(files) - len(chosen)} other(s)")
-            files = chosen or files
-            if not files:
+            kept = {*chosen} if chosen else {*files}
+            found = [p for p in found if str(p) in kept]
+            if not found:
                 kinds = ", ".join(ends[:-1]) + " or " + ends[-1] if len(ends) > 1 else ends[0]
-                raise LabeltoolsError(f"{text}: this folder holds no {kinds} file")
-            expanded.extend(files)
+                raise LabeltoolsError(f"{text}: this folder holds no {kinds} file{' in it or its sub-folders' if nested else ''}")
+            below = [str(p.parent.relative_to(path)) if deep else "" for p in found]
+            expanded.extend((str(p), "" if folder == "." else folder) for p, folder in zip(found, below))
         else:
-            expanded.append(text)
+            expanded.append((text, ""))
     return expanded
 
 

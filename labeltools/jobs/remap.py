@@ -421,11 +421,15 @@ def remap_files(
     on_conflict: OnConflict | None = None,
     strict: bool = False,
     jobs: int | None = None,
+    folders: Sequence[str] | None = None,
 ) -> Iterator[FileResult]:
     """Remap many files into ``output_dir`` (same stems, ``.png``; the ``cityscapes`` and
     ``coco-stuff`` index maps write ``<stem>_labelTrainIds.png``, and a Cityscapes frame's map
-    is named for what the output holds: see :func:`output_stems`): one result per input, in
-    input order, so the output is identical for any ``jobs``.
+    is named for what the output holds: see :func:`output_stems`), or each into the sub-folder
+    of ``output_dir`` that ``folders`` gives it (a tree's, as
+    :func:`~labeltools.engine.storage.expand_input_tree` finds them; the tree itself as
+    ``output_dir`` writes each output beside its input): one result per input, in input order,
+    so the output is identical for any ``jobs``.
 
     Modes: colour masks -> label files (``classes`` required); ``index_map``: label files ->
     label files (``classes``, if given, only colours the output); ``to_rgb``: label files ->
@@ -450,7 +454,9 @@ def remap_files(
         raise RemapError("strict applies to colour masks and index maps, not to to_rgb")
     mapping = None if index_map is None else index_map if isinstance(index_map, IndexMap) else IndexMap.load(index_map)
     output_stem = output_stems(table, mapping, to_rgb)
-    check_unique_stems(sources, output_stem)
+    below = list(folders) if folders is not None else [""] * len(sources)
+    for folder in dict.fromkeys(below):  # outputs clash within one folder alone
+        check_unique_stems([source for source, own in zip(sources, below) if own == folder], output_stem)
     if mapping is not None:
         palette_table = table if table is not None else mapping.classes
         palette = None if palette_table is None else target_palette(palette_table)
@@ -475,5 +481,26 @@ def remap_files(
             palette=target_palette(table),
             output_stem=output_stem,
         )
-    ensure_dir(output_dir)
-    return map_files(work, [str(s) for s in sources], jobs)
+    if not any(below):
+        ensure_dir(output_dir)
+        return map_files(work, [str(s) for s in sources], jobs)
+    places = [str(location(output_dir) / folder) if folder else str(output_dir) for folder in below]
+    for place in dict.fromkeys(places):
+        ensure_dir(place)
+    return map_files(partial(_remap_placed, work), [_Placed(str(s), place) for s, place in zip(sources, places)], jobs)
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """A file to remap and the folder its output goes to (a sub-folder of the output folder)."""
+
+    source: str
+    output_dir: str
+
+    def __str__(self) -> str:  # failures are reported by file
+        return self.source
+
+
+def _remap_placed(work: Callable[..., FileResult], item: _Placed) -> FileResult:
+    """``work`` (one of :func:`remap_files`' file functions) of the item, into its folder."""
+    return work(item.source, output_dir=item.output_dir)
