@@ -961,7 +961,52 @@ def bench_import(workdir: Path, quick: bool) -> list[Result]:
         "import", f"{count} images, Cityscapes polygons to trainIds, --jobs 2", ours_t, base_t,
         baseline_name="cityscapesScripts createTrainIdLabelImgs", target=3.0,
     ))  # fmt: skip
+    results.append(bench_trainid_tree(workdir, city, scripts, env, repeats))
     return results
+
+
+#: cityscapesScripts' labelIds of every polygon file under ``sys.argv[1]`` (gtFine), beside it,
+#: as Cityscapes ships them.
+CITYSCAPES_LABEL_IDS = """
+import glob, sys
+from cityscapesscripts.helpers.annotation import Annotation
+from cityscapesscripts.preparation.json2labelImg import createLabelImage
+for path in glob.glob(sys.argv[1] + "/*/*/*_gtFine_polygons.json"):
+    annotation = Annotation()
+    annotation.fromJsonFile(path)
+    createLabelImage(annotation, "ids").save(path.replace("_polygons.json", "_labelIds.png"))
+"""
+
+
+def bench_trainid_tree(workdir: Path, city: Path, scripts: Path, env: dict[str, str], repeats: int) -> Result:
+    """``labeltools remap gtFine/ --index-map cityscapes`` (every split and city; the outputs
+    mirrored into another folder) against cityscapesScripts' ``createTrainIdLabelImgs`` (which
+    draws the polygons again), on a gtFine folder holding both, as Cityscapes ships it, after
+    checking that the two write the same trainIds."""
+    from PIL import Image
+
+    subprocess.run([str(scripts), "-c", CITYSCAPES_LABEL_IDS, city / "gtFine"], check=True, cwd=workdir, env=env)
+    ours_out = fresh_folder(workdir, "tree-ours")
+    ours = labeltools_process_each(lambda: ("remap", city / "gtFine", "--index-map", "cityscapes", "-d", ours_out(), "--jobs", 2))
+
+    def baseline() -> None:
+        subprocess.run(
+            [str(scripts), "-m", "cityscapesscripts.preparation.createTrainIdLabelImgs"],
+            check=True, cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+
+    ours(), baseline()
+    theirs = sorted((city / "gtFine").rglob("*_labelTrainIds.png"))
+    mine = workdir / "tree-ours0"
+    assert theirs and sorted(p.relative_to(city / "gtFine") for p in theirs) == sorted(p.relative_to(mine) for p in mine.rglob("*.png"))
+    for path in theirs:
+        same = np.asarray(Image.open(path)) == np.asarray(Image.open(mine / path.relative_to(city / "gtFine")))
+        assert same.all(), f"{path}: our trainIds differ from createTrainIdLabelImgs'"
+    ours_t, base_t = timeit_alternating(ours, baseline, repeats=repeats)
+    return Result(
+        "import", f"{len(theirs)} frames' labelIds to trainIds, the gtFine tree, --jobs 2", ours_t, base_t,
+        baseline_name="cityscapesScripts createTrainIdLabelImgs",
+    )
 
 
 def semantic_masks_dataset(root: Path, count: int) -> Path:
