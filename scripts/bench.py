@@ -995,7 +995,8 @@ def bench_trainid_tree(workdir: Path, city: Path, scripts: Path, env: dict[str, 
             check=True, cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
 
-    ours(), baseline()
+    ours()
+    baseline()
     theirs = sorted((city / "gtFine").rglob("*_labelTrainIds.png"))
     mine = workdir / "tree-ours0"
     assert theirs and sorted(p.relative_to(city / "gtFine") for p in theirs) == sorted(p.relative_to(mine) for p in mine.rglob("*.png"))
