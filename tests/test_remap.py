@@ -1069,6 +1069,14 @@ def test_a_folder_of_folders_is_remapped_into_the_same_sub_folders(tmp_path):
     said = " ".join(result.stderr.split())
     assert f"{shipped / 'ids'}: 2 file(s) there, an earlier output inside the tree, are not read" in said and "wrote 2, failed 0" in said
     assert sorted(str(p.relative_to(shipped / "ids")) for p in (shipped / "ids").rglob("*.png")) == sorted(truth)
+    shutil.rmtree(shipped / "ids")
+    result = CliRunner().invoke(app, ["colorize", str(shipped), "-c", "ade20k", "-d", str(tmp_path / "colour"), "-j", "2"])
+    assert result.exit_code == 0, result.output  # colorize reads a folder of folders so too
+    assert sorted(str(p.relative_to(tmp_path / "colour")) for p in (tmp_path / "colour").rglob("*.png")) == sorted(truth)
+    for name in truth:
+        with Image.open(tmp_path / "colour" / name) as image:
+            assert image.mode == "P"
+            np.testing.assert_array_equal(np.asarray(image), np.asarray(Image.open(shipped / name)))
     (tmp_path / "empty" / "deeper").mkdir(parents=True)
     result = CliRunner().invoke(app, ["remap", str(tmp_path / "empty"), "-m", "ade20k", "-d", str(tmp_path / "x")])
     assert result.exit_code != 0 and "this folder holds no .png" in result.stderr and "file in it or its sub-folders" in " ".join(result.stderr.split())

@@ -103,7 +103,9 @@ def colorize_command(
 ) -> None:
     """Rewrite index PNGs as VOC palette PNGs (viewable in colour), or back with --gray.
 
-    The stored indices never change; only the palette is added or dropped.
+    The stored indices never change; only the palette is added or dropped. A folder holding no
+    label file itself stands for those of its sub-folders, each written into the same sub-folder
+    of -d.
 
     Examples:
     labeltools colorize masks/ -d colour/
@@ -111,13 +113,14 @@ def colorize_command(
     labeltools colorize pred/*.png -c cityscapes-train -d pred_colour/
     labeltools colorize arrays/ -d from-arrays/
     """
-    from labeltools.engine.storage import expand_inputs
+    from labeltools.engine.storage import expand_input_tree
     from labeltools.formats.folders import OTHER_MASK_SUFFIXES
     from labeltools.formats.labels import ARRAY_SUFFIX
     from labeltools.jobs.colorize import recolor_label_files
     output_dir = required(either(output_dir, output_alias, "--output-dir", "-o"), "--output-dir", "-d")
-    inputs = expand_inputs(inputs, (".png", *OTHER_MASK_SUFFIXES, ARRAY_SUFFIX), prefer=_cityscapes_maps(classes), say=say)
-    results = recolor_label_files(inputs, output_dir, gray=gray, palette=load_palette(classes), jobs=jobs)
+    tree = _outside(expand_input_tree(inputs, (".png", *OTHER_MASK_SUFFIXES, ARRAY_SUFFIX), prefer=_cityscapes_maps(classes), say=say), output_dir)
+    inputs = [name for name, _ in tree]
+    results = recolor_label_files(inputs, output_dir, gray=gray, palette=load_palette(classes), jobs=jobs, folders=[folder for _, folder in tree])
     exit_for(report_batch(results, len(inputs), "colorize", verb="wrote"))
 
 

@@ -29,11 +29,12 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import CancelledError
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from labeltools.core.errors import LabeltoolsError, RunStoppedError
 from labeltools.core.version import __version__
-from labeltools.engine.storage import mark_worker_process, start_run
+from labeltools.engine.storage import ensure_dir, location, mark_worker_process, start_run
 
 if TYPE_CHECKING:
     import multiprocessing.context
@@ -233,6 +234,41 @@ def map_files(
             yield result
             if result.stop is not None:
                 raise RunStoppedError(result.stop)
+
+
+def map_files_into(
+    func: Callable[..., FileResult],
+    sources: Sequence[Any],
+    output_dir: Any,
+    folders: Sequence[str] | None = None,
+    jobs: int | None = None,
+) -> Iterator[FileResult]:
+    """:func:`map_files` of ``func(source, output_dir=...)``: each source's output into
+    ``output_dir``, or into the sub-folder of it that ``folders`` gives the source (a tree's, as
+    :func:`~labeltools.engine.storage.expand_input_tree` finds them; ``""`` for none). The
+    folders are made first."""
+    below = list(folders) if folders is not None else [""] * len(sources)
+    places = [str(location(output_dir) / folder) if folder else str(output_dir) for folder in below]
+    for place in dict.fromkeys(places):
+        ensure_dir(place)
+    if not any(below):
+        return map_files(partial(func, output_dir=output_dir), [str(s) for s in sources], jobs)
+    return map_files(partial(_placed, func), [Placed(str(s), place) for s, place in zip(sources, places)], jobs)
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A file to work on and the folder its output goes to (see :func:`map_files_into`)."""
+
+    source: str
+    output_dir: str
+
+    def __str__(self) -> str:  # failures are reported by file
+        return self.source
+
+
+def _placed(func: Callable[..., FileResult], item: Placed) -> FileResult:
+    return func(item.source, output_dir=item.output_dir)
 
 
 def _map_files(

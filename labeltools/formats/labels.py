@@ -666,13 +666,16 @@ def write_gray_label(path: PathLike, label: ArrayLike) -> None:
         tmp.write_bytes(encode_label_png(data, None))
 
 
-def check_unique_stems(sources: Sequence[PathLike], output_stem: Callable[[str], str] = str) -> None:
+def check_unique_stems(
+    sources: Sequence[PathLike], output_stem: Callable[[str], str] = str, folders: Sequence[str] | None = None
+) -> None:
     """Raise LabelFileError listing inputs whose stems collide (their outputs would clash), the
-    stems as ``output_stem`` names the outputs."""
-    seen: dict[str, str] = {}
+    stems as ``output_stem`` names the outputs; with ``folders`` (each source's output
+    sub-folder), within one folder alone."""
+    seen: dict[tuple[str, str], str] = {}
     clashes = []
-    for source in sources:
-        stem = output_stem(Path(source).stem)
+    for source, folder in zip(sources, folders if folders is not None else [""] * len(sources)):
+        stem = (folder, output_stem(Path(source).stem))
         if stem in seen:
             clashes.append(f"{seen[stem]} and {source}")
         else:

@@ -10,8 +10,8 @@ from functools import partial
 from numpy.typing import ArrayLike
 
 from labeltools.core._types import PathLike
-from labeltools.engine.executor import FileResult, map_files
-from labeltools.engine.storage import ensure_dir, location
+from labeltools.engine.executor import FileResult, map_files_into
+from labeltools.engine.storage import location
 from labeltools.formats.labels import (
     check_unique_stems,
     read_label,
@@ -46,14 +46,15 @@ def recolor_label_files(
     gray: bool = False,
     palette: ArrayLike | None = None,
     jobs: int | None = None,
+    folders: Sequence[str] | None = None,
 ) -> Iterator[FileResult]:
-    """Batch :func:`recolor_label_file`: one :class:`FileResult` per input, in order.
+    """Batch :func:`recolor_label_file`: one :class:`FileResult` per input, in order; with
+    ``folders``, each into that sub-folder of ``output_dir`` (see
+    :func:`~labeltools.engine.executor.map_files_into`).
 
     Raises:
         LabelFileError: two inputs share a stem (they would write the same output); nothing is
             written then.
     """
-    check_unique_stems(sources)
-    ensure_dir(output_dir)
-    work = partial(recolor_label_file, output_dir=output_dir, gray=gray, palette=palette)
-    return map_files(work, [str(s) for s in sources], jobs)
+    check_unique_stems(sources, folders=folders)
+    return map_files_into(partial(recolor_label_file, gray=gray, palette=palette), sources, output_dir, folders, jobs)

@@ -20,8 +20,8 @@ from labeltools.core.classes import ClassTable, as_class_table
 from labeltools.core.colormap import colorize, palette_array
 from labeltools.core.errors import ColourImageError, RemapError
 from labeltools.core.options import VOID, OnConflict
-from labeltools.engine.executor import FileResult, map_files
-from labeltools.engine.storage import absolute, atomic_write, ensure_dir, location
+from labeltools.engine.executor import FileResult, map_files_into
+from labeltools.engine.storage import absolute, atomic_write, location
 from labeltools.formats.cityscapes import OTHER_MAPS, renamed_map
 from labeltools.formats.labels import (
     COLOUR_MODES,
@@ -454,18 +454,16 @@ def remap_files(
         raise RemapError("strict applies to colour masks and index maps, not to to_rgb")
     mapping = None if index_map is None else index_map if isinstance(index_map, IndexMap) else IndexMap.load(index_map)
     output_stem = output_stems(table, mapping, to_rgb)
-    below = list(folders) if folders is not None else [""] * len(sources)
-    for folder in dict.fromkeys(below):  # outputs clash within one folder alone
-        check_unique_stems([source for source, own in zip(sources, below) if own == folder], output_stem)
+    check_unique_stems(sources, output_stem, folders)
     if mapping is not None:
         palette_table = table if table is not None else mapping.classes
         palette = None if palette_table is None else target_palette(palette_table)
         work = partial(
-            remap_index_file, output_dir=output_dir, index_map=mapping, strict=strict, palette=palette
+            remap_index_file, index_map=mapping, strict=strict, palette=palette
         )
     elif to_rgb:
         assert table is not None  # checked above
-        work = partial(index_file_to_rgb, output_dir=output_dir, table=table, palette=target_palette(table), output_stem=output_stem)
+        work = partial(index_file_to_rgb, table=table, palette=target_palette(table), output_stem=output_stem)
     else:
         assert table is not None  # checked above
         _check_tolerance(tolerance)
@@ -473,7 +471,6 @@ def remap_files(
         _compile(table, _conflict_mode(table, on_conflict)).lut()
         work = partial(
             remap_color_file,
-            output_dir=output_dir,
             table=table,
             tolerance=tolerance,
             on_conflict=on_conflict,
@@ -481,26 +478,4 @@ def remap_files(
             palette=target_palette(table),
             output_stem=output_stem,
         )
-    if not any(below):
-        ensure_dir(output_dir)
-        return map_files(work, [str(s) for s in sources], jobs)
-    places = [str(location(output_dir) / folder) if folder else str(output_dir) for folder in below]
-    for place in dict.fromkeys(places):
-        ensure_dir(place)
-    return map_files(partial(_remap_placed, work), [_Placed(str(s), place) for s, place in zip(sources, places)], jobs)
-
-
-@dataclass(frozen=True)
-class _Placed:
-    """A file to remap and the folder its output goes to (a sub-folder of the output folder)."""
-
-    source: str
-    output_dir: str
-
-    def __str__(self) -> str:  # failures are reported by file
-        return self.source
-
-
-def _remap_placed(work: Callable[..., FileResult], item: _Placed) -> FileResult:
-    """``work`` (one of :func:`remap_files`' file functions) of the item, into its folder."""
-    return work(item.source, output_dir=item.output_dir)
+    return map_files_into(work, sources, output_dir, folders, jobs)
