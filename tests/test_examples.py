@@ -261,8 +261,8 @@ def help_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Image.fromarray(label_ids).save(world / "gtFine" / "x_gtFine_labelIds.png")
     Image.fromarray(index_to_rgb(label_ids, ids)).convert("RGBA").save(world / "gtFine" / "x_gtFine_color.png")
     for split, city in (("train", "aachen"), ("val", "frankfurt")):  # Cityscapes as downloaded: a folder per split and city
-        (world / "cityscapes-ids" / "gtFine" / split / city).mkdir(parents=True)
-        Image.fromarray(label_ids).save(world / "cityscapes-ids" / "gtFine" / split / city / f"{city}_000000_000019_gtFine_labelIds.png")
+        (world / "cs" / "gtFine" / split / city).mkdir(parents=True)
+        Image.fromarray(label_ids).save(world / "cs" / "gtFine" / split / city / f"{city}_000000_000019_gtFine_labelIds.png")
     (world / "results").mkdir()
     Image.fromarray(np.where(label_ids == 26, 27, label_ids).astype(np.uint8)).save(world / "results" / "x_leftImg8bit.png")
     train_ids = np.array([[0, 0, 13, 13, 255], [1, 1, 13, 5, 5], [2, 8, 10, 11, 18]], np.uint8)

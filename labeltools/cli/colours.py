@@ -244,7 +244,7 @@ def remap_command(
     Examples:
     labeltools remap gtFine/*_color.png -c cityscapes-train -d trainIds/ --strict
     labeltools remap gtFine/*_labelIds.png --index-map cityscapes -d fromIds/
-    labeltools remap cityscapes-ids/gtFine/ --index-map cityscapes -d cityscapes-ids/gtFine/
+    labeltools remap cs/gtFine/ --index-map cityscapes -d cs/gtFine/
     labeltools remap masks/*.png --to-rgb -c dataset/class_names.txt -d rgb/
     labeltools remap rgb/*.png -c dataset/class_names.txt -d back/ --json -
     """

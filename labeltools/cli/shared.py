@@ -127,13 +127,14 @@ class Command(_OurHelp, typer.core.TyperCommand):
             args = [arg for arg in args[:end] if arg not in VERBOSE_FLAGS] + args[end:]
         try:
             return super().parse_args(ctx, args)
-        except NO_SUCH_OPTION as exc:
+        except NO_SUCH_OPTION as refusal:
+            exc: Any = refusal  # typer's own click's, or click's: the same fields
             # click suggests near spellings, hidden aliases among them; an abbreviation, as argparse takes, is none
             shown = [name for param in self.params if not getattr(param, "hidden", False) for name in param.opts]
             given = exc.option_name
             begun = [name for name in shown if given.startswith("--") and len(given) > 2 and name.startswith(given)]
-            exc.possibilities = begun or [name for name in exc.possibilities or () if name in shown]
-            raise
+            named = begun or [name for name in exc.possibilities or () if name in shown]
+            raise type(exc)(given, possibilities=named, ctx=exc.ctx) from None
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         from labeltools.cli.help import usage
