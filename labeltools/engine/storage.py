@@ -285,17 +285,14 @@ def expand_input_tree(
             deep = nested and not found
             if deep:
                 found = list_files(path, ends, recursive=True)
-            files = [str(p) for p in found]
-            chosen = [name for name in files if name.lower().endswith(preferred)]
-            if chosen and len(chosen) < len(files) and say is not None:
-                say(f"{text}: its {len(chosen)} *{' or *'.join(prefer)} file(s), not the {len(files) - len(chosen)} other(s)")
-            kept = {*chosen} if chosen else {*files}
-            found = [p for p in found if str(p) in kept]
+            chosen = [p for p in found if p.name.lower().endswith(preferred)]
+            if chosen and len(chosen) < len(found) and say is not None:
+                say(f"{text}: its {len(chosen)} *{' or *'.join(prefer)} file(s), not the {len(found) - len(chosen)} other(s)")
+            found = chosen or found
             if not found:
                 kinds = ", ".join(ends[:-1]) + " or " + ends[-1] if len(ends) > 1 else ends[0]
                 raise LabeltoolsError(f"{text}: this folder holds no {kinds} file{' in it or its sub-folders' if nested else ''}")
-            below = [str(p.parent.relative_to(path)) if deep else "" for p in found]
-            expanded.extend((str(p), "" if folder == "." else folder) for p, folder in zip(found, below))
+            expanded.extend((str(p), str(p.parent.relative_to(path)) if deep else "") for p in found)
         else:
             expanded.append((text, ""))
     return expanded
