@@ -225,6 +225,14 @@ MAX_RUN_SHARE = 1 / 16
 RUN_BLOCK = 1 << 22
 
 
+def value_counts(values: NDArray[np.uint8]) -> NDArray[np.int64]:
+    """``(256,)`` int64 count of each value of a uint8 array (a label map, any shape): run by run
+    (:func:`run_counts`, four times quicker on a label map's long runs), else by ``np.bincount``."""
+    flat = values.reshape(-1)
+    counts = run_counts(flat)
+    return counts if counts is not None else np.bincount(flat, minlength=256).astype(np.int64)
+
+
 def run_counts(values: NDArray[np.uint8]) -> NDArray[np.int64] | None:
     """``(256,)`` int64 counts of the values of a 1-D uint8 array, taken run by run: each run of
     one value adds its length at once. A label map is long runs, and a plain pass (Pillow's

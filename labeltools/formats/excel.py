@@ -40,7 +40,7 @@ from openpyxl.worksheet.dimensions import ColumnDimension
 from openpyxl.xml.functions import fromstring
 
 from labeltools.core._types import Color, PathLike
-from labeltools.core.arrays import as_label_array
+from labeltools.core.arrays import as_label_array, value_counts
 from labeltools.core.cells import keep_text
 from labeltools.core.classes import ClassTable, as_class_table, hex_color
 from labeltools.core.colormap import VOID_COLOR, palette_array, text_color_for
@@ -446,8 +446,8 @@ class _Book:
         label, region = grid.label, grid.region
         title = sheet_title(grid.title, self.taken)
         shown = region.take(label)
-        counts = np.bincount(label.ravel(), minlength=256)
-        shown_counts = np.bincount(shown.ravel(), minlength=256)
+        counts = value_counts(label)
+        shown_counts = value_counts(shown)
         present = [int(i) for i in np.flatnonzero(counts)]
         colors = {i: _color(grid.palette[i]) for i in present if i != VOID}
         if VOID in present:

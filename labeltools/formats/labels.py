@@ -24,7 +24,7 @@ from numpy.typing import ArrayLike, NDArray
 from PIL import Image
 
 from labeltools.core._types import PathLike
-from labeltools.core.arrays import MAKE_VOID, as_label_array, negative_ignore_hint, run_counts
+from labeltools.core.arrays import MAKE_VOID, as_label_array, negative_ignore_hint, run_counts, value_counts
 from labeltools.core.colormap import colour_keys, palette_bytes, voc_colormap
 from labeltools.core.errors import ColourImageError, LabelFileError, LabeltoolsError
 from labeltools.core.files import json_text
@@ -571,7 +571,7 @@ def label_histogram(path: PathLike) -> tuple[NDArray[np.int64], tuple[int, int]]
             if counts is not None:
                 return counts, (image.height, image.width)
     label = read_label(path)
-    return np.bincount(label.ravel(), minlength=256).astype(np.int64), label.shape  # type: ignore[return-value]
+    return value_counts(label), label.shape  # type: ignore[return-value]
 
 
 def image_histogram(image: Image.Image) -> NDArray[np.int64] | None:

@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from labeltools.core._types import PathLike
+from labeltools.core.arrays import value_counts
 from labeltools.core.classes import ClassTable
 from labeltools.core.colormap import voc_colormap
 from labeltools.core.errors import (
@@ -252,7 +253,7 @@ def _check_label(
         kind = "unreadable" if mode in INDEX_MODES else "label-mode"
         problems.append(_problem(ERROR, kind, path, str(exc)))
         return None
-    return np.bincount(label.ravel(), minlength=256).astype(np.int64), (label.shape[0], label.shape[1]), palette
+    return value_counts(label), (label.shape[0], label.shape[1]), palette
 
 
 def _check_image(

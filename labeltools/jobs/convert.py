@@ -38,6 +38,7 @@ from PIL import Image
 
 from labeltools.core._types import PathLike
 from labeltools.core.annotations import AnnotatedImage, AnnotationExport, Geometry, SourceClass
+from labeltools.core.arrays import value_counts
 from labeltools.core.classes import (
     BACKGROUND_NAME,
     IGNORE_NAME,
@@ -401,7 +402,7 @@ def save_dataset_image(path: Path, payload: bytes | Image.Image, save_args: dict
 def _visualization(image: Image.Image, class_map: NDArray[np.uint8], classes: ClassTable, palette: NDArray[np.uint8]) -> Image.Image:
     """The image blended with its label colours, above a legend of the classes it shows."""
     blended = overlay_image(image, class_map, palette)
-    counts = np.bincount(class_map.ravel(), minlength=256)
+    counts = value_counts(class_map)
     present = [i for i in np.flatnonzero(counts).tolist() if i not in (0, VOID)]
     if not present:
         return blended
@@ -1038,7 +1039,7 @@ def known_values(values: NDArray[np.uint8], table: ClassTable, unknown: UnknownP
     Raises:
         AnnotationError: a value the table lacks, with ``"error"``.
     """
-    held = np.bincount(values.ravel(), minlength=256)
+    held = value_counts(values)
     known = np.zeros(256, bool)
     known[[entry.index for entry in table.entries]] = True
     known[VOID] = True

@@ -16,6 +16,7 @@ from numpy.typing import ArrayLike, NDArray
 from PIL import Image
 
 from labeltools.core._types import PathLike
+from labeltools.core.arrays import value_counts
 from labeltools.core.classes import ClassTable, as_class_table
 from labeltools.core.colormap import colorize, palette_array
 from labeltools.core.errors import ColourImageError, RemapError
@@ -337,7 +338,7 @@ def _palette_moves_classes(values: NDArray[np.uint8], palette: NDArray[np.uint8]
     value it holds that its palette shows in another class's colour, in words; None when none,
     or when the palette is the VOC colormap at those values (the palette every tool writes by
     default, no record of the classes)."""
-    held = np.flatnonzero(np.bincount(values.ravel(), minlength=256))
+    held = np.flatnonzero(value_counts(values))
     if (palette[held] == palette_array()[held]).all():
         return None
     expected = table.palette()
@@ -379,7 +380,7 @@ def index_file_to_rgb(
     """
     target = _output_path(source, output_dir, output_stem)
     label = read_label(source)
-    present = np.flatnonzero(np.bincount(label.reshape(-1), minlength=256))
+    present = np.flatnonzero(value_counts(label))
     known = {entry_target(e) for e in table} | {VOID}
     strangers = [int(v) for v in present if int(v) not in known]
     warnings: tuple[str, ...] = ()

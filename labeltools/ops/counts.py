@@ -56,6 +56,7 @@ from labeltools.core.arrays import (
     refuse_values_per_pixel,
     scaled_to_unit_hint,
     to_array,
+    value_counts,
     without_channel_axis,
 )
 from labeltools.core.classes import class_name, class_names_for
@@ -345,9 +346,9 @@ class ClassCounter:
         pixels})`` of one image."""
         ignored, extra = 0, {}
         if image.dtype == np.uint8:
-            hist = np.bincount(image.ravel(), minlength=256)
+            hist = value_counts(image)
         elif image.size == 0 or (image.min() >= 0 and image.max() <= 255):
-            hist = np.bincount(image.astype(np.uint8).ravel(), minlength=256)
+            hist = value_counts(image.astype(np.uint8))
         else:
             inside = (image >= 0) & (image <= 255)
             hist = np.bincount(image[inside].astype(np.uint8), minlength=256)

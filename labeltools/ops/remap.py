@@ -36,7 +36,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from labeltools.core._types import Color, PathLike
-from labeltools.core.arrays import as_label_array, not_whole, to_array
+from labeltools.core.arrays import as_label_array, not_whole, to_array, value_counts
 from labeltools.core.classes import TRAIN_ID_PRESETS, ClassEntry, ClassTable
 from labeltools.core.colormap import colorize
 from labeltools.core.errors import RemapError
@@ -610,7 +610,7 @@ def palette_to_index_with_report(
         transparent = np.asarray(palette_alpha).reshape(256) == 0
         values = np.where(transparent, np.uint8(VOID), values)
         causes[transparent] = _ALPHA
-    counts = np.bincount(index_image.reshape(-1), minlength=256).astype(np.int64)
+    counts = value_counts(index_image)
     report = _colour_report(source, index_image.size, packed, causes, counts)
     return values.take(index_image), report
 
@@ -811,7 +811,7 @@ def index_to_index_with_report(
     mapping = _as_index_map(index_map)
     values = as_label_array(label, source)
     lut = mapping.lut
-    counts = np.bincount(values.reshape(-1), minlength=256).astype(np.int64)
+    counts = value_counts(values)
     listed = mapping.listed
     unknown_counts, examples = _tally(np.arange(256), np.where(listed, 0, counts), source)
     report = RemapReport(
