@@ -135,3 +135,46 @@ def test_a_colormap_of_every_colour_is_written_whole_and_one_a_person_reads_is_b
     result = runner.invoke(app, ["colormap", "-n", "5000", "-o", str(tmp_path / "l.png")])
     assert result.exit_code == 1 and "a legend picture shows at most 4096 colours, not 5000" in result.stderr
     assert not (tmp_path / "l.png").exists() and not (tmp_path / "t.csv").exists()
+
+
+def test_a_gimp_palette_is_read_by_pillows_gimp_palette_reader_and_names_each_class(tmp_path):
+    """``-o classes.gpl`` writes a GIMP palette (GIMP, Krita and Inkscape paint with it): Pillow's
+    own reader of the format gives the table's colours in order, each line names its class and
+    index on one line whatever the name holds, and more colours than a person paints with are
+    refused before anything is written. Masks painted with it remap to the class indices."""
+    from PIL import Image
+    from PIL.GimpPaletteFile import GimpPaletteFile
+    from typer.testing import CliRunner
+
+    from labeltools import ClassTable, read_label
+    from labeltools.cli import app
+
+    (tmp_path / "names.txt").write_text("background\nroad\ntraffic light\n")
+    runner = CliRunner()
+    result = runner.invoke(app, ["colormap", "-c", str(tmp_path / "names.txt"), "-o", str(tmp_path / "my classes.gpl")])
+    assert result.exit_code == 0, result.output
+    with open(tmp_path / "my classes.gpl", "rb") as fh:
+        colours, mode = GimpPaletteFile(fh).getpalette()
+    assert mode == "RGB" and list(colours[:9]) == voc_colormap(3).reshape(-1).tolist()
+    lines = (tmp_path / "my classes.gpl").read_text().splitlines()
+    assert lines[:4] == ["GIMP Palette", "Name: my classes", "Columns: 16", "#"]
+    assert lines[4:] == ["  0   0   0\tbackground (0)", "128   0   0\troad (1)", "  0 128   0\ttraffic light (2)"]
+    result = runner.invoke(app, ["colormap", "-c", "cityscapes-train", "-o", str(tmp_path / "cs.gpl")])
+    assert result.exit_code == 0, result.output
+    with open(tmp_path / "cs.gpl", "rb") as fh:
+        colours, _ = GimpPaletteFile(fh).getpalette()
+    train = ClassTable.preset("cityscapes-train")
+    assert list(colours[:57]) == [v for e in train.classes[:19] for v in e.color]
+    painted = np.array([[list(colours[3 * k : 3 * k + 3]) for k in (0, 13, 18)]], np.uint8)  # road, car, bicycle
+    Image.fromarray(painted).save(tmp_path / "painted.png")
+    result = runner.invoke(app, ["remap", str(tmp_path / "painted.png"), "-c", "cityscapes-train", "-d", str(tmp_path / "ids")])
+    assert result.exit_code == 0, result.output
+    assert read_label(tmp_path / "ids" / "painted.png").tolist() == [[0, 13, 18]]
+    result = runner.invoke(app, ["colormap", "-n", "5000", "-o", str(tmp_path / "big.gpl")])
+    assert result.exit_code == 1 and "a GIMP palette shows at most 4096 colours, not 5000" in result.stderr
+    assert not (tmp_path / "big.gpl").exists()
+    from labeltools import save_colormap
+    from labeltools.core.classes import ClassEntry
+
+    save_colormap(tmp_path / "odd.gpl", [ClassEntry(0, "two\nlines\tand tab", (1, 2, 3)), ClassEntry(1, "", (4, 5, 6))])
+    assert (tmp_path / "odd.gpl").read_text().splitlines()[4:] == ["  1   2   3\ttwo lines and tab (0)", "  4   5   6\tclass 1 (1)"]

@@ -47,21 +47,26 @@ def colormap_command(
     ] = "voc",
     output: Annotated[
         Optional[str],
-        typer.Option("--output", "-o", help="Write to FILE: .txt, .csv, .json, .npy or .png (a legend picture)."),
+        typer.Option(
+            "--output", "-o",
+            help="Write to FILE: .txt, .csv, .json, .npy, .png (a legend picture) or .gpl (a GIMP palette, for GIMP, Krita, Inkscape).",
+        ),
     ] = None,
     json_path: JsonOption = None,
 ) -> None:
     """Print the VOC colormap as a table (index, name, r, g, b, hex), or save it.
 
     Names (and, for tables such as cityscapes, colours) come from --classes; indices the
-    table lacks get the plain VOC colour. A table, a legend picture and --json show up to 4096
-    colours; the other files hold up to 16777216.
+    table lacks get the plain VOC colour. A table, a legend picture, a GIMP palette and --json
+    show up to 4096 colours; the other files hold up to 16777216. A GIMP palette paints masks in
+    the classes' colours in an image editor; labeltools remap makes label files of them.
 
     Examples:
     labeltools colormap
     labeltools colormap -c cityscapes
     labeltools colormap -n 256 -o palette.npy
     labeltools colormap -c dataset/class_names.txt -o legend.png
+    labeltools colormap -c dataset/class_names.txt -o classes.gpl
     labeltools colormap -c cityscapes-train --json -
     """
     from labeltools.core.classes import ClassTable, colormap_entries, hex_color
