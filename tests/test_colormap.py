@@ -141,12 +141,13 @@ def test_a_gimp_palette_is_read_by_pillows_gimp_palette_reader_and_names_each_cl
     """``-o classes.gpl`` writes a GIMP palette (GIMP, Krita and Inkscape paint with it): Pillow's
     own reader of the format gives the table's colours in order, each line names its class and
     index on one line whatever the name holds, and more colours than a person paints with are
-    refused before anything is written. Masks painted with it remap to the class indices."""
+    refused before anything is written. Masks painted with it remap to the class indices, the
+    palette given as the class table too."""
     from PIL import Image
     from PIL.GimpPaletteFile import GimpPaletteFile
     from typer.testing import CliRunner
 
-    from labeltools import ClassTable, read_label
+    from labeltools import ClassTable, ClassTableError, read_label
     from labeltools.cli import app
 
     (tmp_path / "names.txt").write_text("background\nroad\ntraffic light\n")
@@ -165,11 +166,17 @@ def test_a_gimp_palette_is_read_by_pillows_gimp_palette_reader_and_names_each_cl
         colours, _ = GimpPaletteFile(fh).getpalette()
     train = ClassTable.preset("cityscapes-train")
     assert list(colours[:57]) == [v for e in train.classes[:19] for v in e.color]
-    painted = np.array([[list(colours[3 * k : 3 * k + 3]) for k in (0, 13, 18)]], np.uint8)  # road, car, bicycle
+    painted = np.array([[list(colours[3 * k : 3 * k + 3]) for k in (0, 13, 18)] + [[1, 2, 3]]], np.uint8)  # road, car, bicycle
     Image.fromarray(painted).save(tmp_path / "painted.png")
-    result = runner.invoke(app, ["remap", str(tmp_path / "painted.png"), "-c", "cityscapes-train", "-d", str(tmp_path / "ids")])
-    assert result.exit_code == 0, result.output
-    assert read_label(tmp_path / "ids" / "painted.png").tolist() == [[0, 13, 18]]
+    for table in ("cityscapes-train", str(tmp_path / "cs.gpl")):  # the palette is a class table too
+        result = runner.invoke(app, ["remap", str(tmp_path / "painted.png"), "-c", table, "-d", str(tmp_path / "ids")])
+        assert result.exit_code == 0, result.output
+        assert read_label(tmp_path / "ids" / "painted.png").tolist() == [[0, 13, 18, 255]]
+    read = ClassTable.load(tmp_path / "my classes.gpl")
+    assert [(e.index, e.name, e.color) for e in read.classes] == [(0, "background", (0, 0, 0)), (1, "road", (128, 0, 0)), (2, "traffic light", (0, 128, 0))]
+    (tmp_path / "bad.gpl").write_text("GIMP Palette\nName: x\n#\n  0 0 0 sky\n12 oops\n")
+    with pytest.raises(ClassTableError, match=r"bad.gpl, line 5: '12 oops' is no colour of a GIMP palette \(r g b name\)"):
+        ClassTable.load(tmp_path / "bad.gpl")
     result = runner.invoke(app, ["colormap", "-n", "5000", "-o", str(tmp_path / "big.gpl")])
     assert result.exit_code == 1 and "a GIMP palette shows at most 4096 colours, not 5000" in result.stderr
     assert not (tmp_path / "big.gpl").exists()

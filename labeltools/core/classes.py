@@ -624,6 +624,8 @@ class ClassTable:
             return cls._from_json_text(text, str(path))
         if text.startswith(LABELMAP_HEADER) or file_name(path) == "labelmap.txt":
             return cls._from_labelmap_text(text, str(path))
+        if text.startswith(GIMP_PALETTE_HEADER):
+            return cls._from_gimp_palette(text, str(path))
         lines = text.splitlines()
         while lines and not lines[-1].strip():  # a trailing newline or two is not a class
             lines.pop()
@@ -807,6 +809,28 @@ class ClassTable:
         if at is not None and "index" not in at:
             return cls._by_row([(e.name, e.color) for e in entries], source)
         return cls(entries, source)
+
+    @classmethod
+    def _from_gimp_palette(cls, text: str, source: str) -> ClassTable:
+        """A GIMP palette (``colormap -o FILE.gpl`` writes one): its colours, row ``i`` class ``i``
+        (see :meth:`_by_row`), each named by the rest of its line, less the `` (i)`` our palettes
+        end a name with; its head (``Name:``, ``Columns:``) and ``#`` comments left out.
+
+        Raises:
+            ClassTableError: a colour line that is not ``r g b name``, naming it, or no colour.
+        """
+        named: list[tuple[str, Color]] = []
+        for number, line in enumerate(text.splitlines()[1:], start=2):
+            if not line.strip() or line.lstrip().startswith("#") or _GIMP_FIELD.match(line):
+                continue
+            row = _COLOR_ROW.match(line)
+            if row is None:
+                raise ClassTableError(f"{source}, line {number}: {line.strip()!r} is no colour of a GIMP palette (r g b name)")
+            name = row[4].removesuffix(f" ({len(named)})")
+            named.append((name, (int(row[1]), int(row[2]), int(row[3]))))
+        if not named:
+            raise ClassTableError(f"{source}: a GIMP palette of no colour")
+        return cls._by_row(named, source)
 
     @classmethod
     def _by_row(cls, named: Sequence[tuple[str, Color]], source: str) -> ClassTable:
@@ -1083,6 +1107,10 @@ def _csv_columns(header: Sequence[str]) -> dict[str, int] | None:
 #: A line of CamVid's ``label_colors.txt``: ``r g b``, then a tab (as CamVid ships it) or a
 #: space (as Datumaro and CVAT write it) and the name.
 _COLOR_ROW = re.compile(r"\s*(\d+)\s+(\d+)\s+(\d+)\s+(\S.*?)\s*$")
+
+#: The first line of a GIMP palette, and a field of its head (``Name: ...``, ``Columns: 16``).
+GIMP_PALETTE_HEADER = "GIMP Palette"
+_GIMP_FIELD = re.compile(r"\w+:")
 
 #: A line of ``id: name`` (COCO-Stuff's ``labels.txt``).
 _NUMBERED = re.compile(r"\s*(\d+)\s*:\s*(\S.*?)\s*$")
