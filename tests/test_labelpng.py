@@ -149,7 +149,36 @@ def test_a_label_map_saved_in_the_voc_colours_is_named_so(tmp_path, blobs_label)
         Image.fromarray(pixels).save(tmp_path / name)
         with pytest.raises(ColourImageError) as info:
             read_label(tmp_path / name)
-        assert "VOC colormap" not in str(info.value)
+        assert "colours are all" not in str(info.value)
+
+
+def test_a_label_map_saved_in_cityscapes_colours_is_named_with_the_table_that_reads_it(tmp_path):
+    """Cityscapes' *_color.png (or a model's picture in its colours) was refused as any colour
+    image; it is named as such, with the remap line whose table gives back its train ids, which
+    that line gives. A picture in mmsegmentation's ADE20K palette, which gives road and skyscraper
+    one colour, is not (no table tells them apart again)."""
+    from typer.testing import CliRunner
+
+    from labeltools import ClassTable, index_to_rgb
+    from labeltools.cli import app
+
+    label = np.array([7, 8, 11, 21, 23, 26], np.uint8)[np.arange(48).reshape(6, 8) % 6]
+    Image.fromarray(index_to_rgb(label, ClassTable.preset("cityscapes"))).save(tmp_path / "x_gtFine_color.png")
+    with pytest.raises(ColourImageError) as info:
+        read_label(tmp_path / "x_gtFine_color.png")
+    assert str(info.value).endswith(
+        "; its colours are all the cityscapes preset's, a label map saved in colour: labeltools remap FILES -c "
+        "cityscapes-train gives back its train ids (-c cityscapes its label ids) -d FOLDER"
+    )
+    result = CliRunner().invoke(app, ["remap", str(tmp_path / "x_gtFine_color.png"), "-c", "cityscapes-train", "-d", str(tmp_path / "ids"), "--strict"])
+    assert result.exit_code == 0, result.output
+    trained = read_label(tmp_path / "ids" / "x_gtFine_labelTrainIds.png")
+    np.testing.assert_array_equal(trained, ClassTable.preset("cityscapes").id_to_train_id()[label])
+    ade = np.array([0, 1, 6, 48], np.uint8)[np.arange(48).reshape(6, 8) % 4]
+    Image.fromarray(index_to_rgb(ade, ClassTable.preset("ade20k-train"))).save(tmp_path / "ade.png")
+    with pytest.raises(ColourImageError) as info:
+        read_label(tmp_path / "ade.png")
+    assert "colours are all" not in str(info.value)
 
 
 def test_missing_and_truncated_files(tmp_path, blobs_label):

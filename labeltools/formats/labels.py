@@ -7,6 +7,7 @@ on read, and so are 16-bit ones whose values all fit in 0..255.
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import struct
@@ -25,6 +26,7 @@ from PIL import Image
 
 from labeltools.core._types import PathLike
 from labeltools.core.arrays import MAKE_VOID, as_label_array, negative_ignore_hint, run_counts, value_counts
+from labeltools.core.classes import ClassTable
 from labeltools.core.colormap import colour_keys, palette_bytes, voc_colormap
 from labeltools.core.errors import ColourImageError, LabelFileError, LabeltoolsError
 from labeltools.core.files import json_text
@@ -486,7 +488,7 @@ def read_label_palette(path: PathLike, lossy: bool = False) -> tuple[NDArray[np.
             return np.asarray(image.convert("L") if mode == "1" else image, dtype=np.uint8), None
         if mode in INDEX_MODES:  # the wide integer modes
             return _narrow(np.asarray(image), path), None
-        drawn = _voc_drawn_said(image) if mode in COLOUR_MODES else ""
+        drawn = _drawn_said(image) if mode in COLOUR_MODES else ""
     if mode in COLOUR_MODES:
         raise ColourImageError(
             f"{path}: {COLOUR_IMAGE_SAID} (mode {mode}), not a label map (expected a palette or grayscale PNG of "
@@ -517,23 +519,42 @@ def _refuse_lossy(image: Image.Image, path: PathLike) -> None:
 
 #: How a label file that is a colour image is refused, after its name: batches count such failures.
 COLOUR_IMAGE_SAID = "is a colour image"
-#: The pixels of a colour image :func:`_voc_drawn_said` looks at, at most, spread over it.
+#: The pixels of a colour image :func:`_drawn_said` looks at, at most, spread over it.
 _DRAWN_SAMPLES = 50_000
 
 
-def _voc_drawn_said(image: Any) -> str:
+#: The presets whose colours a label map saved in colour is looked for in, after the VOC
+#: colormap's (see :func:`_drawn_said`), and the ``remap`` tables that give back its ids.
+#: ADE20K's and COCO-Stuff's palettes give one colour to several classes (road and skyscraper),
+#: which no table tells apart again: their pictures are not named.
+_DRAWN_PRESETS = {"cityscapes": "-c cityscapes-train gives back its train ids (-c cityscapes its label ids)"}
+
+
+def _drawn_said(image: Any) -> str:
     """What to give ``remap`` for a colour image whose colours (two or more, looked at on
-    :data:`_DRAWN_SAMPLES` pixels) are all the VOC colormap's: a label map saved in its colours,
-    as a model's or a tool's pictures are, whose indices the class table gives back; ``""``
-    otherwise."""
+    :data:`_DRAWN_SAMPLES` pixels) are all the VOC colormap's, or all one of
+    :data:`_DRAWN_PRESETS`' (Cityscapes' ``*_color.png``): a label map
+    saved in its colours, as a model's or a tool's pictures are, whose ids the class table gives
+    back; ``""`` otherwise."""
     rgb = np.asarray(image.convert("RGB"), dtype=np.uint8).reshape(-1, 3)
     held = np.unique(colour_keys(rgb[:: max(1, len(rgb) // _DRAWN_SAMPLES)]))
-    if len(held) < 2 or not np.isin(held, colour_keys(voc_colormap(256))).all():
+    if len(held) < 2:
         return ""
-    return (
-        "; its colours are all the VOC colormap's, a label map saved in colour: labeltools remap FILES -c TABLE "
-        "(the dataset's class_names.txt, or a preset) -d FOLDER gives back its class indices"
-    )
+    if np.isin(held, colour_keys(voc_colormap(256))).all():
+        return (
+            "; its colours are all the VOC colormap's, a label map saved in colour: labeltools remap FILES -c TABLE "
+            "(the dataset's class_names.txt, or a preset) -d FOLDER gives back its class indices"
+        )
+    for preset, given in _DRAWN_PRESETS.items():
+        if np.isin(held, _preset_colour_keys(preset)).all():
+            return f"; its colours are all the {preset} preset's, a label map saved in colour: labeltools remap FILES {given} -d FOLDER"
+    return ""
+
+
+@functools.lru_cache(maxsize=None)
+def _preset_colour_keys(preset: str) -> NDArray[np.int64]:
+    """The colours of a preset's classes, each as one number (see :func:`colour_keys`)."""
+    return colour_keys(np.array([entry.color for entry in ClassTable.preset(preset).classes], dtype=np.uint8))
 
 
 def probe_label(path: PathLike) -> tuple[tuple[int, int], str]:
