@@ -2271,6 +2271,18 @@ def test_jpeg_masks_are_read_by_ranges_of_values(tmp_path: Path) -> None:
     for image_id, values in expected.items():
         assert 0 < values.sum() < values.size
         np.testing.assert_array_equal(labels(tmp_path / "voc", image_id), values)
+    for mask in sorted((root / "masks").glob("*.jpg")):  # the same JPEGs renamed .png, as people do
+        mask.rename(mask.with_suffix(".png"))
+    refused = runner.invoke(app, ["convert", str(root), str(tmp_path / "renamed"), "-c", str(root / "classes.txt")])
+    assert refused.exit_code == 1 and " ".join(refused.stderr.split()).endswith(
+        f"error: {root / 'masks' / 'cju0.png'}: is a JPEG mask (named .png, the first of 3), whose compression shifts its "
+        "values along every edge: read them by ranges of values, --index-map 0-127:0,128-255:1 for masks of 0 and 255"
+    ), refused.stderr
+    assert not (tmp_path / "renamed").exists()
+    done = runner.invoke(app, ["convert", str(root), str(tmp_path / "voc2"), "-c", str(root / "classes.txt"), "-m", "0-127:0,128-255:1", "-j", "1"])
+    assert done.exit_code == 0, done.stderr
+    for image_id, values in expected.items():
+        np.testing.assert_array_equal(labels(tmp_path / "voc2", image_id), values)
 
 
 DATUMARO_CLASS_MAPS = """

@@ -500,6 +500,19 @@ def read_label_palette(path: PathLike, lossy: bool = False) -> tuple[NDArray[np.
 #: Pillow's names of the lossy formats a label map is refused in (see :func:`read_label_palette`).
 LOSSY_FORMATS = ("JPEG", "MPO")
 
+#: The first bytes of every JPEG file (its start-of-image marker and the next marker's first byte).
+JPEG_SIGNATURE = b"\xff\xd8\xff"
+
+
+def is_jpeg_data(path: PathLike) -> bool:
+    """Whether a file holds a JPEG whatever its name (its first three bytes); False when it
+    cannot be read (its reading says why, elsewhere)."""
+    try:
+        with location(path).open("rb") as handle:
+            return bool(handle.read(len(JPEG_SIGNATURE)) == JPEG_SIGNATURE)
+    except OSError:
+        return False
+
 
 def _refuse_lossy(image: Image.Image, path: PathLike) -> None:
     """Refuse a label map stored as a JPEG (named ``.png`` too, as a renamed file is): its values

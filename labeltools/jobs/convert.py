@@ -137,7 +137,7 @@ from labeltools.formats.labelme import (
     rasterise,
     read_labelme,
 )
-from labeltools.formats.labels import ARRAY_SUFFIX, label_histogram, read_label, save_label_image, save_picture
+from labeltools.formats.labels import ARRAY_SUFFIX, is_jpeg_data, label_histogram, read_label, save_label_image, save_picture
 from labeltools.formats.labelstudio import BRUSH_FILES_SAID, are_brush_files, read_labelstudio, upload_name
 from labeltools.formats.sources import OPEN_IMAGES_HIERARCHY, files_by_name, image_name, open_images_said, unknown_label
 from labeltools.formats.sbd import sbd_hint
@@ -1873,9 +1873,11 @@ def convert_labelme(
         jpegs = [item.json_path for item in items if item.json_path.lower().endswith(JPEG_MASK_SUFFIXES)]
         if jpegs and is_photo_not_mask(jpegs[0]):
             raise DatasetError(f"{jpegs[0]}: {PHOTOS_SAID}")
-        if jpegs:
+        renamed = not jpegs and items and is_jpeg_data(items[0].json_path)  # JPEGs renamed .png, as the first is
+        if jpegs or renamed:
+            first, held = (jpegs[0], f"{len(jpegs)} in all") if jpegs else (items[0].json_path, f"named {location(items[0].json_path).suffix}, the first of {len(items)}")
             raise DatasetError(
-                f"{jpegs[0]}: is a JPEG mask ({len(jpegs)} in all), whose compression shifts its values along every edge: "
+                f"{first}: is a JPEG mask ({held}), whose compression shifts its values along every edge: "
                 "read them by ranges of values, --index-map 0-127:0,128-255:1 for masks of 0 and 255"
             )
         _say_binary_masks(items)
