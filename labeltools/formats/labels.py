@@ -505,12 +505,12 @@ JPEG_SIGNATURE = b"\xff\xd8\xff"
 
 
 def is_jpeg_data(path: PathLike) -> bool:
-    """Whether a file holds a JPEG whatever its name (its first three bytes); False when it
-    cannot be read (its reading says why, elsewhere)."""
+    """Whether a file holds a JPEG whatever its name (its first three bytes, read as every label
+    file is: from a disk, a bucket or a zip); False when it cannot be read (its reading says why,
+    elsewhere)."""
     try:
-        with location(path).open("rb") as handle:
-            return bool(handle.read(len(JPEG_SIGNATURE)) == JPEG_SIGNATURE)
-    except OSError:
+        return read_bytes(path).startswith(JPEG_SIGNATURE)
+    except LabeltoolsError:
         return False
 
 
