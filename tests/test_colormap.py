@@ -177,6 +177,9 @@ def test_a_gimp_palette_is_read_by_pillows_gimp_palette_reader_and_names_each_cl
     (tmp_path / "bad.gpl").write_text("GIMP Palette\nName: x\n#\n  0 0 0 sky\n12 oops\n")
     with pytest.raises(ClassTableError, match=r"bad.gpl, line 5: '12 oops' is no colour of a GIMP palette \(r g b name\)"):
         ClassTable.load(tmp_path / "bad.gpl")
+    (tmp_path / "empty.gpl").write_text("GIMP Palette\nName: nothing\n")
+    with pytest.raises(ClassTableError, match=r"empty.gpl: a GIMP palette of no colour$"):
+        ClassTable.load(tmp_path / "empty.gpl")
     result = runner.invoke(app, ["colormap", "-n", "5000", "-o", str(tmp_path / "big.gpl")])
     assert result.exit_code == 1 and "a GIMP palette shows at most 4096 colours, not 5000" in result.stderr
     assert not (tmp_path / "big.gpl").exists()

@@ -656,6 +656,22 @@ def test_class_names_typed_in_cells_read_as_their_indices(tmp_path: Path) -> Non
     np.testing.assert_array_equal(read_label(tmp_path / "out.png"), expected)
     result = CliRunner().invoke(app, ["excel", "--read", str(book), "-o", str(tmp_path / "none.png")])
     assert result.exit_code == 1 and "cell F2" in result.stderr and not (tmp_path / "none.png").exists()
+    with pytest.raises(WorkbookError) as info:
+        excel_to_label(book, classes=["background", "aeroplane", "bicycle"])  # names the Classes sheet agrees with
+    assert str(info.value).endswith(
+        "cell F2: expected a class index (an integer 0..254, or 255 for void) or a class's name, got text 'cat' (no class "
+        "name of the Classes sheet or the class names ('background', 'aeroplane', 'void', 'bicycle'))"
+    )
+    plain = openpyxl.Workbook()  # a grid of someone's own, with no Classes sheet
+    plain.active.append([0, 1, "road"])
+    plain.save(tmp_path / "plain.xlsx")
+    with pytest.raises(WorkbookError) as info:
+        excel_to_label(tmp_path / "plain.xlsx")
+    assert str(info.value).endswith(
+        "cell C1: expected a class index (an integer 0..254, or 255 for void) or a class's name, got text 'road' (no class "
+        "name: type a class's index, or give --classes TABLE for its names)"
+    )
+    assert excel_to_label(tmp_path / "plain.xlsx", classes=["background", "building", "road"]).tolist() == [[0, 1, 2]]
 
 
 def test_read_back_errors_for_the_workbook_and_sheet(tmp_path: Path) -> None:
