@@ -674,6 +674,37 @@ def test_class_names_typed_in_cells_read_as_their_indices(tmp_path: Path) -> Non
     assert excel_to_label(tmp_path / "plain.xlsx", classes=["background", "building", "road"]).tolist() == [[0, 1, 2]]
 
 
+def test_names_of_classes_the_label_lacks_come_from_its_dataset(tmp_path: Path) -> None:
+    """The Classes sheet names the classes a label holds; a class it lacks, typed by name, is read
+    by the class_names.txt of the dataset the grid was dumped from, where it still lies, as the
+    dump found it. Where that table has since numbered a class otherwise, the workbook's own
+    record wins, and a grid of numbers reads as ever; with the dataset gone, the name is refused."""
+    import shutil
+
+    from conftest import make_voc
+
+    label = np.zeros((3, 4), np.uint8)
+    label[1, 1:3] = 1
+    voc = make_voc(tmp_path / "voc", {"a": label})  # background, cat, dog, bird
+    book = tmp_path / "a.xlsx"
+    result = CliRunner().invoke(app, ["excel", str(voc / "SegmentationClass" / "a.png"), "-o", str(book)])
+    assert result.exit_code == 0, result.output
+    wb = openpyxl.load_workbook(book)
+    wb["a"]["B2"], wb["a"]["C2"] = "bird", "cat"
+    wb.save(book)
+    expected = label.copy()
+    expected[0, :2] = [3, 1]
+    excel_to_label_file(book, tmp_path / "a.png")
+    np.testing.assert_array_equal(read_label(tmp_path / "a.png"), expected)
+    (voc / "class_names.txt").write_text("background\ndog\ncat\nbird\n")  # renumbered since the dump
+    excel_to_label_file(book, tmp_path / "b.png")
+    np.testing.assert_array_equal(read_label(tmp_path / "b.png"), expected)  # cat is the Classes sheet's 1
+    shutil.rmtree(voc)
+    with pytest.raises(WorkbookError, match=r"cell B2: .* got text 'bird' \(no class name of the Classes sheet \('background', 'cat'\); --classes TABLE names the others\)"):
+        excel_to_label_file(book, tmp_path / "c.png")
+    assert not (tmp_path / "c.png").exists()
+
+
 def test_read_back_errors_for_the_workbook_and_sheet(tmp_path: Path) -> None:
     with pytest.raises(WorkbookError, match="nothing.xlsx: no such file"):
         excel_to_label(tmp_path / "nothing.xlsx")

@@ -74,7 +74,8 @@ def excel_command(
             "-c",
             help="Class names: a file (class_names.txt, labels.txt, .csv, .json) or a preset. "
             "Default: class_names.txt beside the labels or one folder up, else voc. "
-            "With --read: names cells may hold besides the Classes sheet's, and the PNG's colours.",
+            "With --read: names cells may hold besides the Classes sheet's (default: the source dataset's "
+            "class_names.txt), and the PNG's colours.",
             callback=said_classes,
         ),
     ] = None,

@@ -22,7 +22,7 @@ import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any, Union
@@ -53,6 +53,9 @@ log = logging.getLogger(__name__)
 
 NamesSpec = Union[ClassTable, Sequence[str], PathLike, None]
 """Class names for a grid: a table, a list of names, a class table file or preset, or None."""
+
+SourceClasses = Callable[[str], Union[ClassTable, None]]
+"""The class table of a label file's dataset (its path as a grid's Info sheet records it), or None."""
 
 Crop = tuple[int, int, int, int]
 
@@ -657,7 +660,9 @@ def label_to_excel(
     return title
 
 
-def excel_to_label(path: PathLike, sheet: str | None = None, classes: NamesSpec = None) -> NDArray[np.uint8]:
+def excel_to_label(
+    path: PathLike, sheet: str | None = None, classes: NamesSpec = None, source_classes: SourceClasses | None = None
+) -> NDArray[np.uint8]:
     """Read a grid sheet (possibly edited by hand) back into a label map.
 
     A sheet whose cell A1 holds text or nothing is taken to have coordinate headers (row 1 and
@@ -672,6 +677,8 @@ def excel_to_label(path: PathLike, sheet: str | None = None, classes: NamesSpec 
         path: the ``.xlsx`` workbook.
         sheet: the sheet's title; default the first sheet.
         classes: a class table whose names a cell may hold too (see :data:`NamesSpec`).
+        source_classes: without ``classes``, the class table of the label file the Info sheet
+            says the grid was dumped from (its dataset's), or None: its names are read then.
 
     Returns:
         ``(H, W)`` uint8 label map.
@@ -697,10 +704,14 @@ def excel_to_label(path: PathLike, sheet: str | None = None, classes: NamesSpec 
             raise WorkbookError(
                 f"{path}: no sheet named {sheet!r} (sheets: {', '.join(book.sheetnames)})"
             )
-        names = _cell_names(book, ws.title, classes, path)
+        source = _info_row(book, ws.title)
+        found = None
+        if classes is None and source_classes is not None and source is not None and isinstance(source[1], str):
+            found = source_classes(source[1])
+        names = _cell_names(book, ws.title, classes if found is None else found, path, refuse=found is None)
         # Read-only sheets parse their XML while the rows are read, so a corrupt sheet fails here.
         label = _read_grid(ws.iter_rows(values_only=True), f"{path}, sheet {ws.title!r}", names)
-        part = _part_shown(book, ws.title)
+        part = _part_shown(source)
         if part is not None:
             log.warning("%s, sheet %r: the grid shows %s: read back, it is a %dx%d label, not one of "
                         "the source's size", path, ws.title, part, label.shape[1], label.shape[0])  # fmt: skip
@@ -721,13 +732,14 @@ class CellNames:
     more: str = ""
 
 
-def _cell_names(book: Any, title: str, classes: NamesSpec, path: PathLike) -> CellNames:
+def _cell_names(book: Any, title: str, classes: NamesSpec, path: PathLike, refuse: bool = True) -> CellNames:
     """The class names a cell of grid sheet ``title`` may hold: the names the Classes sheet gives
     that grid's classes (the workbook's own record), then those of ``classes`` (none when None;
-    the table's other names).
+    the table's other names). A name the two number differently is refused, or, without
+    ``refuse`` (a table the user did not give), left to the Classes sheet.
 
     Raises:
-        WorkbookError: the two give one name two indices.
+        WorkbookError: with ``refuse``, the two give one name two indices.
     """
     names: dict[str, int] = {}
     if CLASSES_SHEET in book.sheetnames:
@@ -741,7 +753,7 @@ def _cell_names(book: Any, title: str, classes: NamesSpec, path: PathLike) -> Ce
         if not entry.name:
             continue
         recorded = names.setdefault(entry.name, entry.index)
-        if recorded != entry.index:
+        if recorded != entry.index and refuse:
             raise WorkbookError(
                 f"{path}: the {CLASSES_SHEET} sheet names class {recorded} {entry.name!r}, and the "
                 f"{table.source} names class {entry.index} so: give the class table the grid was written with"
@@ -749,24 +761,32 @@ def _cell_names(book: Any, title: str, classes: NamesSpec, path: PathLike) -> Ce
     return CellNames(names, f"the {CLASSES_SHEET} sheet or the {table.source}")
 
 
-def _part_shown(book: Any, title: str) -> str | None:
-    """What part of its source a grid sheet shows, in words, as the Info sheet records it
-    (``"one pixel in 4 each way of the 400x300 label dataset/x.png"``), or None: the whole label, at
-    every pixel, or no record (a sheet not written by labeltools, or edited out of shape)."""
+def _info_row(book: Any, title: str) -> tuple[Any, ...] | None:
+    """The Info sheet's row of grid sheet ``title`` (sheet, source, width, height, mode, palette,
+    region, step, ...), or None: no record (a sheet not written by labeltools, or edited out of
+    shape)."""
     if INFO_SHEET not in book.sheetnames:
         return None
     for row in book[INFO_SHEET].iter_rows(min_row=2, values_only=True):
-        if len(row) < 8 or row[0] != title:
-            continue
-        source, width, height, region, step = row[1], row[2], row[3], row[6], row[7]
-        whole = f"0,0,{width},{height}"
-        if step in (1, None) and region in (whole, None):
-            return None
-        parts = [] if step in (1, None) else [f"one pixel in {step} each way"]
-        if region not in (whole, None):
-            parts.append(f"the region {region} (x,y,w,h)")
-        return f"{' of '.join(parts)} of the {width}x{height} label {source}"
+        if len(row) >= 8 and row[0] == title:
+            return tuple(row)
     return None
+
+
+def _part_shown(info: tuple[Any, ...] | None) -> str | None:
+    """What part of its source a grid sheet shows, in words, as its Info row records it
+    (``"one pixel in 4 each way of the 400x300 label dataset/x.png"``), or None: the whole label, at
+    every pixel, or no record."""
+    if info is None:
+        return None
+    source, width, height, region, step = info[1], info[2], info[3], info[6], info[7]
+    whole = f"0,0,{width},{height}"
+    if step in (1, None) and region in (whole, None):
+        return None
+    parts = [] if step in (1, None) else [f"one pixel in {step} each way"]
+    if region not in (whole, None):
+        parts.append(f"the region {region} (x,y,w,h)")
+    return f"{' of '.join(parts)} of the {width}x{height} label {source}"
 
 
 # What openpyxl raises for files that are not (intact) workbooks. SyntaxError covers the XML

@@ -66,11 +66,23 @@ def _given_names(names: NamesSpec, sources: Sequence[PathLike]) -> ClassTable | 
 
 def _folder_class_names(folder: Path) -> ClassTable:
     """The ``class_names.txt`` of ``folder`` or of the folder above it, else the VOC preset."""
+    return _dataset_class_names_in(folder) or ClassTable.preset("voc")
+
+
+def _dataset_class_names_in(folder: Path) -> ClassTable | None:
+    """The ``class_names.txt`` of ``folder`` or of the folder above it, or None."""
     for root in (folder, folder.parent):
         table = load_class_table(root)
         if table is not None:
             return table
-    return ClassTable.preset("voc")
+    return None
+
+
+def _dataset_class_names(source: str) -> ClassTable | None:
+    """The class table of the dataset a dumped label file ``source`` belongs to, where it still
+    lies (see :func:`_dataset_class_names_in`), or None."""
+    folder = absolute(source).parent
+    return _dataset_class_names_in(folder) if folder.is_dir() else None
 
 
 @dataclass(frozen=True)
@@ -259,7 +271,9 @@ def excel_to_label_file(
 
     Args:
         palette: ``(k, 3)`` colours for the PNG; default the VOC colormap.
-        classes: a class table whose names the grid's cells may hold besides the Classes sheet's.
+        classes: a class table whose names the grid's cells may hold besides the Classes sheet's;
+            by default, the ``class_names.txt`` of the dataset the grid was dumped from, where
+            the Info sheet's source still lies (beside it or one folder up), as the dump found it.
 
     Returns:
         A FileResult whose ``outputs`` is the PNG and ``data`` the ``(H, W)`` shape.
@@ -269,6 +283,6 @@ def excel_to_label_file(
         WorkbookError: see :func:`excel_to_label` (nothing is written then).
     """
     require_suffix(output, *LABEL_PNG)
-    label = excel_to_label(workbook, sheet, classes)
+    label = excel_to_label(workbook, sheet, classes, _dataset_class_names)
     write_label(output, label, palette)
     return FileResult(source=str(workbook), outputs=(str(output),), data=label.shape)
