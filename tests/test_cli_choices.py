@@ -121,6 +121,27 @@ def test_another_tools_name_as_the_command_is_answered_with_ours() -> None:
     assert done.returncode == 2 and "No such command 'voc2nothing'." in flat(done.stderr)
 
 
+def test_failures_alike_are_counted_after_the_first_few(tmp_path: Path) -> None:
+    """Eight label files that are JPEGs renamed .png failed in eight full lines (a thousand in a
+    thousand): five are listed in full, the rest of that reason counted on one line with their
+    names; another reason is listed as ever, and --json keeps every failure."""
+    folder = tmp_path / "labels"
+    folder.mkdir()
+    for n in range(8):
+        Image.fromarray(np.full((4, 6), n % 3, np.uint8)).save(folder / f"m{n}.png", format="JPEG")
+    (folder / "m8.png").write_bytes(b"not an image")
+    done = piped("remap", folder, "--to-rgb", "-c", "voc", "-d", tmp_path / "rgb", "--json", tmp_path / "r.json", "-j", "1")
+    assert done.returncode == 1
+    lines = [line for line in done.stderr.splitlines() if line.startswith("failed: ")]
+    assert [line.split(":")[1].strip() for line in lines[:5]] == [str(folder / f"m{n}.png") for n in range(5)]
+    assert all("is a JPEG named .png, not a label map" in line for line in lines[:5])
+    assert f"{folder / 'm8.png'}: cannot read image" in lines[5]
+    assert lines[6] == f"failed: 3 more file(s) for the same reason: {folder / 'm5.png'}, {folder / 'm6.png'}, {folder / 'm7.png'}"
+    assert len(lines) == 7 and "wrote 0, failed 9" in done.stderr
+    failures = json.loads((tmp_path / "r.json").read_text())["failures"]
+    assert [Path(f["file"]).name for f in failures] == [f"m{n}.png" for n in range(9)]
+
+
 def test_library_warnings_use_the_one_warning_style(tmp_path: Path) -> None:
     root = tmp_path / "voc"
     (root / "SegmentationClass").mkdir(parents=True)

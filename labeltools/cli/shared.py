@@ -467,9 +467,23 @@ def report_batch(
     return summary
 
 
+#: Failures alike (one reason but for the file it names) listed each in full, before the others
+#: of that reason are counted on one line: a thousand JPEGs renamed .png are not a thousand lines.
+ALIKE_SHOWN = 5
+
+
 def _list_failures(summary: BatchSummary) -> None:
-    for reason in summary.failures:
-        err.print(Text.assemble(("failed:", "red"), " ", printable(reason)), soft_wrap=True)
+    alike: dict[str, list[str]] = {}
+    for reason, source in zip(summary.failures, summary.failed_sources):
+        group = alike.setdefault(reason.replace(source, "\0") if source else reason, [])
+        group.append(source)
+        if len(group) <= ALIKE_SHOWN:
+            err.print(Text.assemble(("failed:", "red"), " ", printable(reason)), soft_wrap=True)
+    for sources in alike.values():
+        rest = sources[ALIKE_SHOWN:]
+        if rest:
+            named = ", ".join(rest[:3]) + (f" and {len(rest) - 3} more" if len(rest) > 3 else "")
+            err.print(Text.assemble(("failed:", "red"), " ", printable(f"{len(rest)} more file(s) for the same reason: {named}")), soft_wrap=True)
 
 
 def _how_far(summary: BatchSummary, verb: str, total: int, resumable: bool) -> str:
