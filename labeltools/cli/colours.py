@@ -118,14 +118,12 @@ def colorize_command(
     labeltools colorize pred/*.png -c cityscapes-train -d pred_colour/
     labeltools colorize arrays/ -d from-arrays/
     """
-    from labeltools.engine.storage import expand_input_tree
     from labeltools.formats.folders import OTHER_MASK_SUFFIXES
     from labeltools.formats.labels import ARRAY_SUFFIX
     from labeltools.jobs.colorize import recolor_label_files
     output_dir = required(either(output_dir, output_alias, "--output-dir", "-o"), "--output-dir", "-d")
-    tree = _outside(expand_input_tree(inputs, (".png", *OTHER_MASK_SUFFIXES, ARRAY_SUFFIX), prefer=_cityscapes_maps(classes), say=say), output_dir)
-    inputs = [name for name, _ in tree]
-    results = recolor_label_files(inputs, output_dir, gray=gray, palette=load_palette(classes), jobs=jobs, folders=[folder for _, folder in tree])
+    inputs, folders = _tree_inputs(inputs, (".png", *OTHER_MASK_SUFFIXES, ARRAY_SUFFIX), _cityscapes_maps(classes), output_dir)
+    results = recolor_label_files(inputs, output_dir, gray=gray, palette=load_palette(classes), jobs=jobs, folders=folders)
     exit_for(report_batch(results, len(inputs), "colorize", verb="wrote"))
 
 
@@ -253,7 +251,6 @@ def remap_command(
     labeltools remap masks/*.png --to-rgb -c dataset/class_names.txt -d rgb/
     labeltools remap rgb/*.png -c dataset/class_names.txt -d back/ --json -
     """
-    from labeltools.engine.storage import expand_input_tree
     from labeltools.formats.folders import OTHER_MASK_SUFFIXES
     from labeltools.jobs.remap import output_stems, remap_files
     from labeltools.ops.remap import ADE20K_INDEX_MAP, CITYSCAPES_INDEX_MAP, IndexMap, RemapReport
@@ -275,8 +272,7 @@ def remap_command(
     # cityscapes map, its colour masks for a table, the label maps of the table's ids to draw
     cityscapes = mapping is not None and mapping.source == CITYSCAPES_INDEX_MAP
     prefer = ("_labelIds.png",) if cityscapes else () if mapping is not None else _cityscapes_maps(classes, colours=not to_rgb)
-    tree = _outside(expand_input_tree(inputs, (".png", ".jpg", ".jpeg", ".webp", *OTHER_MASK_SUFFIXES), prefer=prefer, say=say), output_dir)
-    inputs = [name for name, _ in tree]
+    inputs, folders = _tree_inputs(inputs, (".png", ".jpg", ".jpeg", ".webp", *OTHER_MASK_SUFFIXES), prefer, output_dir)
     if mapping is not None and mapping.classes is not None:
         reduced = (
             "; load it with reduce_zero_label=False (mmsegmentation's ADE20K configs reduce the labels as "
@@ -294,7 +290,7 @@ def remap_command(
         on_conflict=None if on_conflict is None else on_conflict.value,
         strict=strict,
         jobs=jobs,
-        folders=[folder for _, folder in tree],
+        folders=folders,
     )
     report = RemapReport()
     summary = report_batch(report.add_results(results), len(inputs), "remap", verb="wrote")
@@ -305,26 +301,16 @@ def remap_command(
     exit_for(summary)
 
 
-def _outside(tree: list[tuple[str, str]], output_dir: str) -> list[tuple[str, str]]:
-    """The files of a tree (see :func:`~labeltools.engine.storage.expand_input_tree`) but those an
-    earlier run wrote into an output folder inside it (``remap gtFine -d gtFine/ids`` again);
-    the tree itself as the output folder (outputs beside their inputs) keeps all. Says where
-    the outputs of the tree's files go, and what was left out."""
-    from labeltools.engine.storage import absolute
+def _tree_inputs(inputs: list[str], suffixes: tuple[str, ...], prefer: tuple[str, ...], output_dir: str) -> tuple[list[str], list[str]]:
+    """The files of the inputs, and the sub-folder of ``output_dir`` each output goes to (see
+    :func:`~labeltools.engine.storage.expand_input_tree`), saying where they go."""
+    from labeltools.engine.storage import expand_input_tree
 
-    inside = str(absolute(output_dir)).rstrip("/") + "/"
-
-    def earlier_output(name: str, folder: str) -> bool:
-        root = str(absolute(name)).rsplit("/", len(folder.split("/")) + 1)[0] + "/"  # the tree's folder
-        return bool(folder) and inside != root and inside.startswith(root) and str(absolute(name)).startswith(inside)
-
-    kept = [(name, folder) for name, folder in tree if not earlier_output(name, folder)]
-    if len(kept) < len(tree):
-        say(f"{output_dir}: {len(tree) - len(kept)} file(s) there, an earlier output inside the tree, are not read")
-    folders = {folder for _, folder in kept if folder}
-    if folders:
-        say(f"{len(folders)} sub-folder(s) of the input: each output is written into the same sub-folder of {output_dir}")
-    return kept
+    tree = expand_input_tree(inputs, suffixes, prefer=prefer, say=say, output=output_dir)
+    folders = [folder for _, folder in tree]
+    if any(folders):
+        say(f"{len(set(folders) - {''})} sub-folder(s) of the input: each output is written into the same sub-folder of {output_dir}")
+    return [name for name, _ in tree], folders
 
 
 def remap_summary(report: "RemapReport", summary: BatchSummary, top: int) -> dict[str, Any]:

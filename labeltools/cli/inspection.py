@@ -133,8 +133,7 @@ def excel_command(
         if given:
             verb = "applies" if len(given) == 1 else "apply"
             raise Usage(f"{', '.join(given)} only {verb} when dumping label files, not with --read")
-        table = load_classes(names)
-        result = excel_to_label_file(read, output, sheet, None if table is None else table.palette(), table)
+        result = excel_to_label_file(read, output, sheet, classes=load_classes(names))
         height, width = result.data
         say(f"wrote {output} ({width}x{height}) from {read}")
         return

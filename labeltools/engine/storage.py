@@ -256,12 +256,15 @@ def expand_input_tree(
     prefer: Sequence[str] = (),
     say: Callable[[str], None] | None = None,
     nested: bool = True,
+    output: Any = None,
 ) -> list[tuple[str, str]]:
     """:func:`expand_inputs`, each file with the folder below the given one that holds it
     (``""`` but for a folder of folders): with ``nested``, a folder holding no such file itself
     stands for those of its sub-folders at any depth (a Cityscapes ``gtFine/``, a folder per
     split and city; ADE20K's ``annotations/``), so that a command can write each output into
-    the same sub-folder of its output folder."""
+    the same sub-folder of its ``output`` folder. The files an earlier run wrote into an
+    ``output`` inside such a folder (not the folder itself: outputs beside their inputs) are
+    left out, which ``say`` is told."""
     ends = tuple(suffix.lower() for suffix in suffixes)
     preferred = tuple(end.lower() for end in prefer)
     expanded: list[tuple[str, str]] = []
@@ -289,6 +292,8 @@ def expand_input_tree(
             if chosen and len(chosen) < len(found) and say is not None:
                 say(f"{text}: its {len(chosen)} *{' or *'.join(prefer)} file(s), not the {len(found) - len(chosen)} other(s)")
             found = chosen or found
+            if deep and output is not None:
+                found = _outside_output(found, path, output, say)
             if not found:
                 kinds = ", ".join(ends[:-1]) + " or " + ends[-1] if len(ends) > 1 else ends[0]
                 raise LabeltoolsError(f"{text}: this folder holds no {kinds} file{' in it or its sub-folders' if nested else ''}")
@@ -296,6 +301,18 @@ def expand_input_tree(
         else:
             expanded.append((text, ""))
     return expanded
+
+
+def _outside_output(found: list[Any], folder: Any, output: Any, say: Callable[[str], None] | None) -> list[Any]:
+    """The files of a tree ``folder`` but those in ``output`` when it lies inside the tree (an
+    earlier run's output, ``remap gtFine -d gtFine/ids`` again), which ``say`` is told."""
+    root, inside = (str(absolute(where)).rstrip("/") + "/" for where in (folder, output))
+    if inside == root or not inside.startswith(root):
+        return found
+    kept = [p for p in found if not str(absolute(p)).startswith(inside)]
+    if len(kept) < len(found) and say is not None:
+        say(f"{output}: {len(found) - len(kept)} file(s) there, an earlier output inside the tree, are not read")
+    return kept
 
 
 #: The longest file name most file systems take, in bytes.

@@ -270,7 +270,8 @@ def excel_to_label_file(
     """Read a grid sheet back (see :func:`excel_to_label`) and write it as a palette label PNG.
 
     Args:
-        palette: ``(k, 3)`` colours for the PNG; default the VOC colormap.
+        palette: ``(k, 3)`` colours for the PNG; default ``classes``' colours when given, else the
+            VOC colormap.
         classes: a class table whose names the grid's cells may hold besides the Classes sheet's;
             by default, the ``class_names.txt`` of the dataset the grid was dumped from, where
             the Info sheet's source still lies (beside it or one folder up), as the dump found it.
@@ -284,5 +285,5 @@ def excel_to_label_file(
     """
     require_suffix(output, *LABEL_PNG)
     label = excel_to_label(workbook, sheet, classes, _dataset_class_names)
-    write_label(output, label, palette)
+    write_label(output, label, palette if palette is not None or classes is None else as_class_table(classes).palette())
     return FileResult(source=str(workbook), outputs=(str(output),), data=label.shape)
