@@ -816,7 +816,7 @@ def test_a_report_checks_the_augmented_labels_without_drawing_them(tmp_path: Pat
     root = aug_voc(tmp_path / "voc")
     write_label(root / "SegmentationClassAug" / "s4.png", np.full((5, 9), 1, np.uint8))
     result = cli("report", root, tmp_path / "r.html", "--json", tmp_path / "r.json", "-j", "1")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # an error on the page, as check exits
     assert (
         f"labels: {root / 'SegmentationClass'}; the 9 of {root / 'SegmentationClassAug'} (the SBD-augmented training set) "
         "are checked, not counted nor drawn"

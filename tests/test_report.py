@@ -178,7 +178,7 @@ def test_problems_are_listed_and_linked_to_their_picture(tmp_path: Path) -> None
     warned.putpalette([0, 0, 0, 255, 255, 255])
     warned.save(voc / "SegmentationClass" / "warned.png")
     result = run("report", voc, "-o", tmp_path / "r.html", "--json", "-")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # errors on the page: exit 1, as check exits
     data = json.loads(result.stdout)
     kinds = {(p["kind"], Path(p["file"]).name) for p in data["problems"]}
     assert {("label-values", "odd.png"), ("unreadable", "ok.jpg")} <= kinds
@@ -282,7 +282,7 @@ def test_a_missing_prediction_is_a_problem_and_bad_options_are_named(tmp_path: P
     (tmp_path / "pred").mkdir()
     write_label(tmp_path / "pred" / "a.png", label)
     result = run("report", voc, "-o", tmp_path / "r.html", "--pred", tmp_path / "pred", "--json", "-")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1 and (tmp_path / "r.html").is_file(), result.output  # the page all the same
     problems = [p for p in json.loads(result.stdout)["problems"] if p["kind"] != "no-splits"]
     assert [(p["kind"], Path(p["file"]).name) for p in problems] == [("prediction", "b.png")]
     assert problems[0]["message"].startswith("no prediction for ") and problems[0]["message"].endswith("b.png")

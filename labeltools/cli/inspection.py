@@ -470,4 +470,6 @@ def report_command(
             "errors": errors, "warnings": warnings, "problems": [p.to_dict() for p in report.check.problems],
             "failed": summary.failed, "failures": summary.failure_list(),
         })  # fmt: skip
+    if errors:  # as check exits: the page is written, and a script running it learns of them
+        raise typer.Exit(1)
     exit_for(summary)
