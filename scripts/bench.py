@@ -833,17 +833,20 @@ def bench_convert(workdir: Path, quick: bool) -> list[Result]:
 EXPORT_TOOLS = ["labelme2coco==0.2.6", "labelme2yolo==0.4.0"]
 
 
-def tool_environment(name: str, packages: list[str]) -> Path:
-    """The ``bin`` folder of an environment holding ``packages`` from the registry (built on
-    first use, cached by name, Python and package list)."""
+def tool_environment(name: str, packages: list[str], alone: list[str] | None = None) -> Path:
+    """The ``bin`` folder of an environment holding ``packages`` from the registry, then
+    ``alone`` without their dependencies (built on first use, cached by name, Python and
+    package lists)."""
     import hashlib
     import venv
 
-    key = hashlib.sha256(json.dumps([sys.version, packages]).encode()).hexdigest()[:12]
+    key = hashlib.sha256(json.dumps([sys.version, packages, alone or []]).encode()).hexdigest()[:12]
     home = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "labeltools-bench" / f"{name}-{key}"
     if not (home / ".ready").exists():
         venv.EnvBuilder(with_pip=True, clear=True).create(home)
         subprocess.run([str(home / "bin" / "python"), "-m", "pip", "install", "--quiet", *packages], check=True)
+        if alone:
+            subprocess.run([str(home / "bin" / "python"), "-m", "pip", "install", "--quiet", "--no-deps", *alone], check=True)
         (home / ".ready").touch()
     return home / "bin"
 
@@ -909,6 +912,18 @@ def bench_export(workdir: Path, quick: bool) -> list[Result]:
 # --- import: other tools' exports into a VOC dataset ---------------------------------------
 
 IMPORT_TOOLS = {"datumaro": ["datumaro[cli]==1.13.*"], "cityscapesscripts": ["cityscapesscripts==2.2.4"]}
+#: ISAT's converters ship in the annotation tool's package, whose dependencies (PyQt5, torch,
+#: segment anything) they do not import: the package is installed alone, beside theirs.
+ISAT_TOOL = (["scikit-image", "imgviz", "tqdm", "pyyaml"], ["isat-sam==1.5.2"])
+
+#: ISAT's own VOC converter (``ISAT.formats.voc``) of the folder ``sys.argv[1]`` into ``sys.argv[2]``.
+ISAT_TO_VOC = """
+import sys
+from ISAT.formats.voc import VOC
+voc = VOC()
+voc.read_from_ISAT(sys.argv[1])
+voc.save_to_voc(sys.argv[2])
+"""
 
 
 def bench_import(workdir: Path, quick: bool) -> list[Result]:
@@ -962,7 +977,39 @@ def bench_import(workdir: Path, quick: bool) -> list[Result]:
         baseline_name="cityscapesScripts createTrainIdLabelImgs", target=3.0,
     ))  # fmt: skip
     results.append(bench_trainid_tree(workdir, city, scripts, env, repeats))
+    results.append(bench_isat(workdir, count, repeats))
     return results
+
+
+def bench_isat(workdir: Path, count: int, repeats: int) -> Result:
+    """ISAT annotations (640x480, 8 to 15 segment-anything outlines an image) to label maps:
+    ``labeltools convert`` (a whole VOC dataset: images, splits, class files) against ISAT's
+    own VOC converter (its label PNGs alone), after checking that the two draw the same maps."""
+    from PIL import Image
+
+    from exports import isat_export
+
+    source = isat_export(workdir / "isat", images=count, seed=4, size=(640, 480), objects=(9, 17))
+    python = tool_environment("isat", *ISAT_TOOL) / "python"
+    ours_out, base_out = fresh_folder(workdir, "isat-ours"), fresh_folder(workdir, "isat-base")
+    ours = labeltools_process_each(lambda: ("convert", source, ours_out(), "--jobs", 2))
+
+    def baseline() -> None:
+        subprocess.run(
+            [str(python), "-c", ISAT_TO_VOC, source, base_out()],
+            check=True, cwd=workdir, env=PROCESS_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+
+    ours()
+    baseline()
+    for path in sorted((workdir / "isat-base0").glob("*.png")):
+        same = np.asarray(Image.open(path)) == np.asarray(Image.open(workdir / "isat-ours0" / "SegmentationClass" / path.name))
+        assert same.all(), f"{path}: ISAT's converter draws other labels than ours"
+    ours_t, base_t = timeit_alternating(ours, baseline, repeats=repeats)
+    return Result(
+        "import", f"{count} images, ISAT annotations to VOC, --jobs 2", ours_t, base_t,
+        baseline_name="isat-sam 1.5.2's VOC converter",
+    )
 
 
 #: cityscapesScripts' labelIds of every polygon file under ``sys.argv[1]`` (gtFine), beside it,

@@ -41,6 +41,9 @@ CONSUMERS: dict[str, tuple[list[list[str]], bool]] = {
     # (see mmseg_datasets()). mmcv-lite is mmcv without its compiled operators: image decoding.
     "mmsegmentation": ([["mmengine==0.10.7", "mmcv-lite==2.1.0"]], True),
     "label-studio-converter": ([["label-studio-converter==0.0.59", "pycocotools"]], False),
+    # ISAT's converters ship in the annotation tool's package (PyQt5, torch, segment anything):
+    # it is installed without them, beside what its converters import.
+    "isat": ([["scikit-image", "imgviz", "tqdm", "pyyaml"], ["--no-deps", "isat-sam==1.5.2"]], False),
     "ultralytics": (
         [
             ["matplotlib", "opencv-python-headless", "pyyaml", "requests", "psutil", "polars"],

@@ -442,3 +442,61 @@ def segmentation_mask_export(root: Path) -> Path:
         with open(root / "ImageSets" / "Segmentation" / f"{subset}.txt", "a") as handle:
             handle.write(f"im{n}\n")
     return root
+
+
+# --- ISAT ------------------------------------------------------------------------------------
+
+
+def isat_object(category: str, points: Any, layer: float, group: int = 1, iscrowd: bool = False) -> dict[str, Any]:
+    """One object of an ISAT annotation, as the tool saves it."""
+    points = [[float(x), float(y)] for x, y in points]
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return {
+        "category": category, "group": group, "segmentation": points, "area": 0.0, "layer": layer,
+        "bbox": [min(xs), min(ys), max(xs), max(ys)], "iscrowd": iscrowd, "note": "",
+    }  # fmt: skip
+
+
+def write_isat(folder: Path, images: dict[str, tuple[tuple[int, int], list[dict[str, Any]]]], classes: list[str] | None) -> Path:
+    """An ISAT folder as the tool saves it: each image's JPEG beside its ``<stem>.json``, and
+    ``isat.yaml`` naming ``classes`` after ``__background__`` (none: no isat.yaml)."""
+    import yaml
+
+    folder.mkdir(parents=True)
+    for n, (name, ((height, width), objects)) in enumerate(images.items()):
+        photo(folder / name, width, height, n)
+        info = {"description": "ISAT", "folder": "/home/annotator/images", "name": name, "width": width, "height": height, "depth": 3, "note": ""}
+        (folder / f"{Path(name).stem}.json").write_text(json.dumps({"info": info, "objects": objects}, indent=4))
+    if classes is not None:
+        colours = ["#000000", "#ef2929", "#fcaf3e", "#fce94f", "#8ae234", "#729fcf", "#ad7fa8"]
+        labels = [{"name": n, "color": colours[i % len(colours)]} for i, n in enumerate(["__background__", *classes])]
+        (folder / "isat.yaml").write_text(yaml.safe_dump({"label": labels}))
+    return folder
+
+
+def segment_outline(rng: np.random.Generator, width: int, height: int) -> list[list[int]]:
+    """An object's outline as ISAT saves a segment-anything mask: the pixel centres along the
+    boundary of a random ellipse, traced by OpenCV."""
+    import cv2
+
+    mask = np.zeros((height, width), np.uint8)
+    centre = (int(rng.integers(0, width)), int(rng.integers(0, height)))
+    radii = (int(rng.integers(3, max(4, width // 4))), int(rng.integers(3, max(4, height // 4))))
+    cv2.ellipse(mask, centre, radii, int(rng.integers(0, 180)), 0, 360, 1, -1)
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    return max(contours, key=len).reshape(-1, 2).tolist()
+
+
+def isat_export(folder: Path, images: int = 2, seed: int = 0, size: tuple[int, int] = (64, 48), objects: tuple[int, int] = (2, 6)) -> Path:
+    """An ISAT folder of ``images`` images of layered objects of three classes, outlined as
+    segment anything outlines them (see :func:`segment_outline`)."""
+    rng = np.random.default_rng(seed)
+    width, height = size
+    drawn = {
+        f"photo_{n:03d}.jpg": ((height, width), [
+            isat_object(str(rng.choice(["car", "person", "road"])), segment_outline(rng, width, height), float(k), group=k)
+            for k in range(1, int(rng.integers(*objects)))
+        ])
+        for n in range(images)
+    }  # fmt: skip
+    return write_isat(folder, drawn, ["car", "person", "road"])

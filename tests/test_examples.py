@@ -38,7 +38,7 @@ import tomllib
 from PIL import Image
 
 from conftest import make_voc
-from exports import cityscapes_export, coco_export, cvat_export, sbd_release, voc_2012, yolo_dataset
+from exports import cityscapes_export, coco_export, cvat_export, isat_export, sbd_release, voc_2012, yolo_dataset
 from helpers import scene
 
 from labeltools import ClassTable, read_label, write_gray_label, write_label
@@ -249,6 +249,7 @@ def help_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     cvat_export(world / "cvat", images=3)
     shutil.make_archive(str(world / "cvat-export"), "zip", world / "cvat")  # as CVAT hands it over
     cityscapes_export(world / "cityscapes", images=2)
+    isat_export(world / "isat", images=2)
     for folder in ("preds", "arrays", "masks", "gtFine", "gt", "pred"):
         (world / folder).mkdir(parents=True)
     for label in sorted((world / "dataset" / "SegmentationClass").glob("*.png")):

@@ -438,8 +438,8 @@ def test_xml_of_tools_not_read_is_named_for_what_it_is(tmp_path: Path) -> None:
 
 def test_json_of_tools_not_read_is_named_for_what_it_is(tmp_path: Path) -> None:
     """A Supervisely annotation, a VGG Image Annotator project, a COCO results file and an ISAT
-    annotation were each "not a labelme annotation (no 'shapes' list)" and no more: each is
-    named, with the export to choose."""
+    annotation read as labelme's were each "not a labelme annotation (no 'shapes' list)" and no
+    more: each is named, with the export to choose (ISAT's is read by --from isat)."""
     docs = {
         "sly.jpg.json": ({"size": {"height": 4, "width": 6}, "objects": [{"classTitle": "car", "geometryType": "polygon"}]}, "it is a Supervisely annotation (objects of classTitle), which labeltools does not read: export the project as COCO"),
         "via_region_data.json": ({"a.jpg12": {"filename": "a.jpg", "size": 12, "regions": []}}, "it is a VGG Image Annotator (VIA) project or export, which labeltools does not read: export its annotations as COCO"),
@@ -447,14 +447,14 @@ def test_json_of_tools_not_read_is_named_for_what_it_is(tmp_path: Path) -> None:
         "isat.json": (
             {"info": {"description": "ISAT", "name": "a.jpg", "width": 6, "height": 4, "depth": 3, "note": ""},
              "objects": [{"category": "car", "group": 1, "segmentation": [[1, 1], [5, 1], [5, 3]], "area": 4.0, "layer": 1.0, "bbox": [1, 1, 5, 3], "iscrowd": False, "note": ""}]},
-            "it is an ISAT annotation (objects of category and layer), which labeltools does not read: convert it with ISAT's own converter to COCO or to labelme's JSON",
+            "it is an ISAT annotation (objects of category and layer): read it with --from isat",
         ),
     }
     for name, (doc, said) in docs.items():
         folder = tmp_path / name.split(".")[0]
         folder.mkdir()
         (folder / name).write_text(json.dumps(doc))
-        result, stderr = said_by("convert", folder, tmp_path / "none", "-j", 1)
+        result, stderr = said_by("convert", folder, tmp_path / "none", "-j", 1, "--from", "labelme")
         assert result.exit_code == 1 and f"warning: {folder / name}: not a labelme annotation (no 'shapes' list); {said}; skipped" in stderr, stderr
     assert not (tmp_path / "none").exists()
 

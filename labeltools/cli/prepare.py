@@ -213,7 +213,7 @@ def convert_command(
     INPUT is one or more folders (searched recursively) or files of one annotation tool:
     labelme JSON, COCO instances JSON, CVAT for images 1.1 XML, Datumaro's JSON (CVAT's
     "Datumaro 1.0" export), a Label Studio JSON export,
-    Cityscapes *_gtFine_polygons.json, or the folder of CVAT's Segmentation mask 1.1 export
+    Cityscapes *_gtFine_polygons.json, ISAT's JSON (classes in the isat.yaml beside it), or the folder of CVAT's Segmentation mask 1.1 export
     (colour masks in SegmentationClass/, classes in labelmap.txt); or a folder of masks beside
     their images, as datasets are downloaded (masks/ beside images/, Roboflow's
     <image>_mask.png, CamVid's train_labels/, ADE20K's annotations/, PNGs named by the JPEG
@@ -230,6 +230,7 @@ def convert_command(
     labeltools convert cvat/annotations.xml from-cvat/ --instances
     labeltools convert cvat-export.zip from-zip/
     labeltools convert cityscapes/gtFine/val/ city/ --image-format keep
+    labeltools convert isat/ from-isat/ --instances
     labeltools convert annotations/ new/ --resume --json summary.json
     labeltools convert a.json b.json two/ --unknown ignore --stratify
     labeltools convert annotations/ new/ --overwrite -c labels.txt --instances
@@ -511,7 +512,7 @@ def export_command(
     jobs: JobsOption = 0,
     dask: DaskOption = None,
 ) -> None:
-    """Export annotations (labelme, COCO, CVAT, Datumaro, Label Studio, Cityscapes, CVAT's segmentation masks, a YOLO dataset) or a VOC dataset's instances to COCO or YOLO segmentation, and check every object.
+    """Export annotations (labelme, COCO, CVAT, Datumaro, Label Studio, Cityscapes, ISAT, CVAT's segmentation masks, a YOLO dataset) or a VOC dataset's instances to COCO or YOLO segmentation, and check every object.
 
     The output is the layout consumers load as it is: images/<split>/ (hard links where
     possible) beside annotations/instances_<split>.json (COCO) or labels/<split>/ and data.yaml

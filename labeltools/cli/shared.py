@@ -879,7 +879,7 @@ ImagesDirOption = Annotated[
     Optional[str],
     typer.Option(
         "--images",
-        help="Folder (or .zip) to look for the images of annotations (labelme, COCO, CVAT, Datumaro, Label Studio, Cityscapes) and of masks in first, by path then by file name.",
+        help="Folder (or .zip) to look for the images of annotations (labelme, COCO, CVAT, Datumaro, Label Studio, Cityscapes, ISAT) and of masks in first, by path then by file name.",
         show_default=False,
     ),
 ]

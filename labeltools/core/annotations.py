@@ -1,15 +1,16 @@
 """The neutral annotation layer: what every annotation reader yields and the rasteriser reads.
 
 A reader (:mod:`labeltools.formats.coco`, ``cvat``, ``datumaro``, ``labelstudio``,
-``cityscapes``, ``yolo``) turns its tool's files into one :class:`AnnotatedImage` per image: the
+``cityscapes``, ``yolo``, ``isat``) turns its tool's files into one :class:`AnnotatedImage` per image: the
 image reference, its size, and its objects. An object has a class name, an instance key, a z order and one or more parts of
 geometry (:class:`Geometry`), all in pixel coordinates of the image (``x`` right, ``y`` down,
 pixel ``(0, 0)`` covering ``[0, 1) x [0, 1)``).
 
 The tool a record came from decides how its geometry is filled (``fill``): pycocotools' rule
 (COCO; CVAT and Label Studio, whose own converters hand their shapes to pycocotools),
-Pillow's polygon fill as cityscapesScripts draws (``"cityscapes"``), or OpenCV's as Ultralytics
-fills a YOLO dataset's polygons (``"ultralytics"``). The rasteriser,
+Pillow's polygon fill as cityscapesScripts draws (``"cityscapes"``), OpenCV's as Ultralytics
+fills a YOLO dataset's polygons (``"ultralytics"``), or scikit-image's as ISAT's converter
+fills its objects (``"isat"``). The rasteriser,
 :mod:`labeltools.ops.raster`, paints objects by that rule in ascending z order, later objects of
 the same z order over earlier ones.
 """
@@ -25,8 +26,10 @@ from numpy.typing import NDArray
 #: How a record's polygons are filled: pycocotools' ``frPyObjects`` (COCO's ``annToMask``),
 #: Pillow's ``ImageDraw.polygon`` without outline (cityscapesScripts' ``json2labelImg``), or
 #: OpenCV's ``fillPoly`` of the vertices truncated to whole pixels, outline included, the larger
-#: objects painted first whatever their z order (Ultralytics' ``polygons2masks_overlap``).
-FillRule = Literal["pycocotools", "cityscapes", "ultralytics"]
+#: objects painted first whatever their z order (Ultralytics' ``polygons2masks_overlap``), or
+#: scikit-image's ``draw.polygon`` of the vertices truncated to whole pixels, the pixel centres
+#: inside or on the outline (ISAT's VOC converter).
+FillRule = Literal["pycocotools", "cityscapes", "ultralytics", "isat"]
 FILL_RULES: tuple[str, ...] = get_args(FillRule)
 
 #: How objects that share an instance key become instances: ``"instance"``, objects of one label

@@ -2,7 +2,7 @@
 values a file gives, and where an image may be.
 
 The readers themselves are one module per tool (:mod:`labeltools.formats.coco`, ``cvat``,
-``labelstudio``, ``cityscapes``; labelme keeps its own rasteriser in
+``labelstudio``, ``cityscapes``, ``isat``; labelme keeps its own rasteriser in
 :mod:`labeltools.formats.labelme`).
 """
 
@@ -35,8 +35,8 @@ class BadObject(Exception):
 
 def other_json(doc: Any) -> str:
     """What a JSON document of an annotation tool labeltools does not read is, in words that end
-    a refusal (``""`` when it is none known): Supervisely's, VGG Image Annotator's, COCO results,
-    ISAT's (the segment-anything annotation tool's)."""
+    a refusal (``""`` when it is none known): Supervisely's, VGG Image Annotator's, COCO results;
+    ISAT's (the segment-anything annotation tool's), read by another reader than the one given."""
     first = doc[0] if isinstance(doc, list) and doc else None
     if isinstance(doc, dict) and isinstance(doc.get("objects"), list) and isinstance(doc.get("size"), dict):
         return "; it is a Supervisely annotation (objects of classTitle), which labeltools does not read: export the project as COCO"
@@ -49,10 +49,7 @@ def other_json(doc: Any) -> str:
     if isinstance(doc, dict) and isinstance(doc.get("info"), dict) and isinstance(objects, list) and all(
         isinstance(o, dict) and "category" in o and "layer" in o for o in objects[:3]
     ):
-        return (
-            "; it is an ISAT annotation (objects of category and layer), which labeltools does not read: convert "
-            "it with ISAT's own converter to COCO or to labelme's JSON"
-        )
+        return "; it is an ISAT annotation (objects of category and layer): read it with --from isat"
     return ""
 
 

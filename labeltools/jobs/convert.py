@@ -126,6 +126,8 @@ from labeltools.formats.folders import (
     photos_alone,
 )
 from labeltools.formats.images import find_image, open_record_image
+from labeltools.formats.isat import CLASSES_FILE as ISAT_CLASSES_FILE
+from labeltools.formats.isat import is_isat_json, read_isat
 from labeltools.formats.labelme import (
     LabelmeDocument,
     SourceImage,
@@ -931,7 +933,7 @@ def _is_table_file(name: str) -> bool:
 _SUFFIXES: dict[SourceFormat | None, tuple[str, ...]] = {
     None: (".json", ".xml"), "labelme": (".json",), "coco": (".json",), "label-studio": (".json",),
     "cityscapes": (".json",), "cvat": (".xml",), "segmentation-mask": (".png",), "masks": (*MASK_SUFFIXES, *JPEG_MASK_SUFFIXES),
-    "yolo": DATA_YAML_SUFFIXES, "datumaro": (".json",),
+    "yolo": DATA_YAML_SUFFIXES, "datumaro": (".json",), "isat": (".json",),
 }  # fmt: skip
 
 #: How much of a file is read to tell which tool wrote it: a little, then more when that was
@@ -981,6 +983,8 @@ def _sniff_head(path: Path, head: bytes) -> SourceFormat | None:
         return None
     if is_datumaro_json(head):
         return "datumaro"
+    if is_isat_json(head):
+        return "isat"
     if b'"shapes"' in head:
         return "labelme"
     if b'"imgHeight"' in head and b'"objects"' in head:
@@ -1059,7 +1063,7 @@ def known_values(values: NDArray[np.uint8], table: ClassTable, unknown: UnknownP
 
 READERS: dict[str, Callable[[Any, Path | None], AnnotationExport]] = {
     "coco": read_coco, "cvat": read_cvat, "label-studio": read_labelstudio, "cityscapes": read_cityscapes, "datumaro": read_datumaro,
-    "segmentation-mask": read_mask_export,
+    "segmentation-mask": read_mask_export, "isat": read_isat,
 }  # fmt: skip
 
 
@@ -1314,6 +1318,10 @@ def _declared(cls: SourceClass) -> str:
     return ", ".join(parts)
 
 
+#: Files named where a class table's source is said (a file per image: a thousand of them).
+_FILES_NAMED = 3
+
+
 def source_class_table(kind: SourceFormat, exports: Sequence[AnnotationExport]) -> tuple[ClassTable, str]:
     """The class table an export declares, and where it came from, in words.
 
@@ -1372,7 +1380,10 @@ def source_class_table(kind: SourceFormat, exports: Sequence[AnnotationExport]) 
     names = {e.name for e in entries}
     entries += [ClassEntry(i, unused_name(i, names), (0, 0, 0)) for i in gaps]
     entries.append(ClassEntry(VOID, IGNORE_NAME, VOID_COLOR))
-    files = ", ".join(sorted({file_name(e.path) for e in exports}))
+    named = sorted({file_name(e.path) for e in exports})
+    if kind == "isat" and any(e.classes for e in exports):  # one file per image: the classes are its isat.yaml's
+        named = sorted({str(location(e.path).parent / ISAT_CLASSES_FILE) for e in exports if e.classes})
+    files = ", ".join(named[:_FILES_NAMED]) + (f" and {len(named) - _FILES_NAMED} more" if len(named) > _FILES_NAMED else "")
     table = ClassTable(sorted(entries, key=lambda e: e.index), f"the classes of {files}")
     if keep and any(c.id is not None for c in ordered):
         how = "their ids kept"
