@@ -228,3 +228,19 @@ def test_convert_from_labelme_names_an_isat_file(tmp_path: Path) -> None:
     assert done.exit_code == 1 and "it is an ISAT annotation (objects of category and layer): read it with --from isat" in " ".join(done.stderr.split())
     done = cli("convert", source / "a.json", tmp_path / "voc", "-j", "1")  # a file alone is known by its first bytes
     assert done.exit_code == 0, done.output
+
+
+def test_labels_saved_apart_from_their_images_name_images(tmp_path: Path) -> None:
+    """ISAT saves its JSON in a folder of the user's choice: the images are then neither beside
+    them nor, on another machine, in the folder they were annotated in."""
+    source = write_isat(tmp_path / "isat", {"a.jpg": ((10, 10), [isat_object("cat", [[1, 1], [8, 1], [8, 8]], 1.0)])}, ["cat"])
+    (tmp_path / "images").mkdir()
+    (source / "a.jpg").rename(tmp_path / "images" / "a.jpg")
+    done = cli("convert", source, tmp_path / "voc", "-j", "1")
+    said = " ".join(done.stderr.split())
+    assert done.exit_code == 1 and (
+        f"{source / 'a.json'}: image 'a.jpg' not found (tried {source / 'a.jpg'}, /home/annotator/images/a.jpg); "
+        "--images DIR looks for it in another folder"
+    ) in said, said
+    done = cli("convert", source, tmp_path / "voc", "--images", tmp_path / "images", "-j", "1")
+    assert done.exit_code == 0 and (tmp_path / "voc" / "JPEGImages" / "a.jpg").is_file(), done.output

@@ -1930,7 +1930,7 @@ def test_a_folder_of_annotations_given_to_a_dataset_command_is_sent_to_convert(t
     said = " ".join(runner.invoke(app, ["stats", str(annotations)]).stderr.split())
     assert said.endswith(
         f"; it holds 1 .json file(s), not label maps: if they are annotations (labelme's, or an export of COCO, CVAT, "
-        f"Datumaro, Label Studio, Cityscapes), labeltools convert {annotations} NEW_FOLDER makes a VOC dataset of them"
+        f"Datumaro, Label Studio, Cityscapes, ISAT), labeltools convert {annotations} NEW_FOLDER makes a VOC dataset of them"
     ), said
     one = labelme / "street_01.json"
     said = " ".join(runner.invoke(app, ["stats", str(one)]).stderr.split())
@@ -1938,7 +1938,7 @@ def test_a_folder_of_annotations_given_to_a_dataset_command_is_sent_to_convert(t
     said = " ".join(runner.invoke(app, ["weights", str(coco), "-o", str(tmp_path / "w.npy")]).stderr.split())
     assert said.endswith(
         f"{coco}: a file, not a folder; if it holds annotations (labelme's, or an export of COCO, CVAT, Datumaro, Label Studio, "
-        f"Cityscapes), labeltools convert {coco} NEW_FOLDER makes a VOC dataset of it"
+        f"Cityscapes, ISAT), labeltools convert {coco} NEW_FOLDER makes a VOC dataset of it"
     ), said
     assert runner.invoke(app, ["convert", str(labelme), str(tmp_path / "voc"), "-j", "1"]).exit_code == 0  # as said
     assert runner.invoke(app, ["stats", str(tmp_path / "voc")]).exit_code == 0

@@ -372,10 +372,10 @@ def test_verbose_is_ours_not_every_librarys_debug_output(s3: Any) -> None:
 
 
 def test_convert_every_tools_export_from_s3_writes_the_local_bytes(s3: Any, tmp_path: Path) -> None:
-    """Cityscapes, COCO, YOLO, CVAT, Label Studio, Datumaro and CVAT segmentation mask exports
-    on S3 (each export's images found in the store as beside the local one, a mask export's
-    labelmap.txt too) convert to the bytes of the local run."""
-    from exports import cityscapes_export, coco_export, cvat_export, labelstudio_export, photo, segmentation_mask_export, yolo_dataset
+    """Cityscapes, COCO, YOLO, CVAT, Label Studio, Datumaro, ISAT and CVAT segmentation mask
+    exports on S3 (each export's images found in the store as beside the local one, a mask
+    export's labelmap.txt and ISAT's isat.yaml too) convert to the bytes of the local run."""
+    from exports import cityscapes_export, coco_export, cvat_export, isat_export, labelstudio_export, photo, segmentation_mask_export, yolo_dataset
 
     cityscapes_export(tmp_path / "cs", images=3)
     coco_export(tmp_path / "coco", images=3)
@@ -383,6 +383,7 @@ def test_convert_every_tools_export_from_s3_writes_the_local_bytes(s3: Any, tmp_
     cvat_export(tmp_path / "cvat", images=3)
     labelstudio_export(tmp_path / "ls", images=3)
     segmentation_mask_export(tmp_path / "segmask")
+    isat_export(tmp_path / "isat", images=3)
     (tmp_path / "dm" / "annotations").mkdir(parents=True)
     items = []
     for n in range(2):  # an item without image.size too, as Datumaro writes one it did not load
@@ -392,11 +393,11 @@ def test_convert_every_tools_export_from_s3_writes_the_local_bytes(s3: Any, tmp_
     (tmp_path / "dm" / "annotations" / "train.json").write_text(
         json.dumps({"dm_format_version": "1.0", "categories": {"label": {"labels": [{"name": "road"}, {"name": "car"}]}}, "items": items})
     )
-    for name in ("cs", "coco", "yolo", "cvat", "ls", "dm", "segmask"):
+    for name in ("cs", "coco", "yolo", "cvat", "ls", "dm", "segmask", "isat"):
         s3.put(f"{tmp_path / name}/", f"src/{name}/", recursive=True)
     for name, source in (
         ("cs", "cs/gtFine"), ("coco", "coco/annotations/instances_val.json"), ("yolo", "yolo"), ("cvat", "cvat"), ("ls", "ls"), ("dm", "dm"),
-        ("segmask", "segmask"),
+        ("segmask", "segmask"), ("isat", "isat"),
     ):
         local = cli("convert", tmp_path / source, tmp_path / f"{name}-out", "--instances", "-j", "1")
         assert local.exit_code == 0, local.output

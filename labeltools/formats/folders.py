@@ -143,7 +143,7 @@ def _annotations_hint(where: Any, given: PathLike) -> str:
         return f"; it is a labelme annotation, not a label map: {convert}" if one else f"; it holds {len(files)} labelme annotation(s), not label maps: {convert}"
     kinds = "/".join(sorted({path.suffix.lower() for path in files}))
     held = "; if it holds" if one else f"; it holds {len(files)} {kinds} file(s), not label maps: if they are"
-    return f"{held} annotations (labelme's, or an export of COCO, CVAT, Datumaro, Label Studio, Cityscapes), {convert}"
+    return f"{held} annotations (labelme's, or an export of COCO, CVAT, Datumaro, Label Studio, Cityscapes, ISAT), {convert}"
 
 
 def _starts_with_shapes(path: Any) -> bool:

@@ -186,11 +186,16 @@ def _source_image(
     )  # fmt: skip
 
 
-def find_image(record: AnnotatedImage) -> Path:
+#: What a run without ``--images`` adds to an image not found.
+IMAGES_HINT = "; --images DIR looks for it in another folder"
+
+
+def find_image(record: AnnotatedImage, hint: str = "") -> Path:
     """The first of a record's image candidates that is a file.
 
     Raises:
-        AnnotationError: none is (every place tried is named).
+        AnnotationError: none is (every place tried is named, then ``hint``: :data:`IMAGES_HINT`
+            where ``--images`` was not given).
     """
     tried = []
     for candidate in dict.fromkeys(record.candidates):
@@ -203,14 +208,15 @@ def find_image(record: AnnotatedImage) -> Path:
             continue
         tried.append(str(path))
     where = f" (tried {', '.join(tried)})" if tried else ""
-    raise AnnotationError(f"{record.source}: image {shown(record.image)} not found{where}")
+    raise AnnotationError(f"{record.source}: image {shown(record.image)} not found{where}{hint}")
 
 
-def open_record_image(record: AnnotatedImage) -> SourceImage:
+def open_record_image(record: AnnotatedImage, hint: str = "") -> SourceImage:
     """Find and open the image of a record (header only), checked against its declared size.
 
     Raises:
-        AnnotationError: not found, not an image, or another size than the record declares.
+        AnnotationError: not found (then ``hint``, see :func:`find_image`), not an image, or
+            another size than the record declares.
     """
-    path = find_image(record)
+    path = find_image(record, hint)
     return open_image_file(path, f"image {path}", record.source, (record.height, record.width))

@@ -62,7 +62,7 @@ from labeltools.core.options import (
     UnknownPolicy,
 )
 from labeltools.engine.storage import is_url, location, names_beside
-from labeltools.formats.images import SourceImage, open_image, open_image_file
+from labeltools.formats.images import IMAGES_HINT, SourceImage, open_image, open_image_file
 from labeltools.formats.labels import PIL_ERRORS, check_pixel_count, open_pillow
 from labeltools.formats.sources import MAX_COORDINATE, checked_numbers, other_json, read_json, unknown_label
 
@@ -468,7 +468,7 @@ def find_image_file(doc: LabelmeDocument, allow_urls: bool = False, images_dir: 
     refused = ""
     if is_url(doc.image_path) and not allow_urls:
         refused = "; its URL was not fetched (images are read beside their annotation; --allow-image-urls fetches them)"
-    hint = refused or _other_case(candidates) or ("; --images DIR looks for it in another folder" if images_dir is None else "")
+    hint = refused or _other_case(candidates) or (IMAGES_HINT if images_dir is None else "")
     raise AnnotationError(f"{doc.source}: image {_shown(doc.image_path)} not found (tried {tried}){hint}")
 
 

@@ -125,7 +125,7 @@ from labeltools.formats.folders import (
     pair_by_stem,
     photos_alone,
 )
-from labeltools.formats.images import find_image, open_record_image
+from labeltools.formats.images import IMAGES_HINT, find_image, open_record_image
 from labeltools.formats.isat import CLASSES_FILE as ISAT_CLASSES_FILE
 from labeltools.formats.isat import is_isat_json, read_isat
 from labeltools.formats.labelme import (
@@ -696,7 +696,7 @@ def convert_record(
     if item.kind == "masks":  # the mask is the label map: its values, not painted again
         values, said = mask_class_values(item.json_path, classes, options.index_map)
         record = replace(record, warnings=said)
-        source = open_record_image(record)
+        source = open_record_image(record, images_hint(item.kind, options.images_dir))
         if (source.height, source.width) != values.shape:
             rotated = f" after EXIF orientation {source.orientation}" if source.orientation != 1 else ""
             raise AnnotationError(
@@ -705,7 +705,7 @@ def convert_record(
             )
         painted = Painted(known_values(values, classes, options.unknown, record.source), None, 0)
     else:
-        source = open_record_image(record)
+        source = open_record_image(record, images_hint(item.kind, options.images_dir))
         record = with_segments(record)  # a panoptic file's segments, read from their PNG
         if item.kind == "yolo":  # its label file, filled at the image's size
             record = yolo_record(record, dict(item.names), source.width, source.height)
@@ -1027,6 +1027,12 @@ def detect_source(found: Sequence[tuple[Path, Path | None]], source: SourceForma
         more = f" (and {len(unread) - 1} more)" if len(unread) > 1 else ""
         log.info("%s%s: holds no %s annotations, nor another tool's labeltools reads; left out", unread[0], more, kind)
     return kind, files
+
+
+def images_hint(kind: SourceFormat, images_dir: str | None) -> str:
+    """What an image not found adds: that ``--images`` looks elsewhere, where it was not given
+    (a YOLO dataset's images are those its data.yaml names: none)."""
+    return IMAGES_HINT if images_dir is None and kind != "yolo" else ""
 
 
 def read_one(kind: SourceFormat, path: PathLike, images_dir: str | None = None) -> AnnotatedImage:

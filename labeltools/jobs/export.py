@@ -118,6 +118,7 @@ from labeltools.jobs.convert import (
     object_inks,
     object_values,
     own_split_note,
+    images_hint,
     read_one,
     record_draws_background,
     record_items,
@@ -273,7 +274,7 @@ def _record_source(item: ExportItem, table: ClassTable, options: ExportOptions) 
     record = item.record if item.record is not None else read_one(item.kind, item.source, options.images_dir)
     if record.problem is not None:
         raise AnnotationError(record.problem)
-    image = open_record_image(record)
+    image = open_record_image(record, images_hint(item.kind, options.images_dir))
     record = with_segments(record)  # a panoptic file's segments, read from their PNG
     height, width = image.height, image.width
     if item.kind == "yolo":  # its label file, filled at the image's size
