@@ -24,6 +24,7 @@ _EXPORTS: dict[str, str] = {
     "read_labelstudio": "labeltools.formats.labelstudio",
     "read_cityscapes": "labeltools.formats.cityscapes",
     "read_yolo": "labeltools.formats.yolo",
+    "read_isat": "labeltools.formats.isat",
     "rasterise_record": "labeltools.jobs.convert",
     "AnnotationError": "labeltools.core.errors",
     "ClassCounter": "labeltools.ops.counts",
@@ -157,6 +158,7 @@ if TYPE_CHECKING:
     from labeltools.formats.labelstudio import read_labelstudio as read_labelstudio
     from labeltools.formats.cityscapes import read_cityscapes as read_cityscapes
     from labeltools.formats.yolo import read_yolo as read_yolo
+    from labeltools.formats.isat import read_isat as read_isat
     from labeltools.jobs.convert import rasterise_record as rasterise_record
     from labeltools.core.classes import ClassEntry as ClassEntry
     from labeltools.core.classes import ClassTable as ClassTable
@@ -295,6 +297,7 @@ __all__ = [
     "read_labelstudio",
     "read_cityscapes",
     "read_yolo",
+    "read_isat",
     "rasterise_record",
     "AnnotationError",
     "ClassCounter",

@@ -28,7 +28,7 @@ from labeltools.core.annotations import (
 from labeltools.core.classes import CITYSCAPES_LABELS, ClassTable
 from labeltools.core.errors import AnnotationError, DatasetError, shown
 from labeltools.engine.storage import list_files, location
-from labeltools.formats.sources import BadObject, image_size, polygons_array, read_json
+from labeltools.formats.sources import BadObject, flat_pairs, image_size, polygons_array, read_json
 from labeltools.formats.voc import dataset_class_table, is_voc_root, tables_disagree
 
 log = logging.getLogger(__name__)
@@ -267,10 +267,7 @@ def parse_cityscapes(doc: Any, path: Path, images_dir: Path | None = None) -> An
             label = raw.get("label")
             if not isinstance(label, str) or not label:
                 raise BadObject(f"{what}: 'label' must be a non-empty string, got {shown(label)}")
-            polygon = raw.get("polygon")
-            if not (isinstance(polygon, list) and set(map(type, polygon)) <= {list} and set(map(len, polygon)) <= {2}):
-                raise BadObject(f"{what} (label {shown(label)}): 'polygon' must be a list of [x, y] points, got {shown(polygon)}")
-            kept.append((label, what, [v for p in polygon for v in p]))
+            kept.append((label, what, flat_pairs(raw.get("polygon"), f"{what} (label {shown(label)}): 'polygon'")))
 
         def named(i: int) -> str:
             return f"{kept[i][1]} (label {shown(kept[i][0])}).polygon"

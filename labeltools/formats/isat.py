@@ -31,7 +31,7 @@ from labeltools.core.annotations import (
 from labeltools.core.classes import BACKGROUND_NAME
 from labeltools.core.errors import AnnotationError, require_extra, shown
 from labeltools.engine.storage import is_url, location, read_bytes
-from labeltools.formats.sources import BadObject, image_candidates, image_size, is_number, polygons_array, read_json
+from labeltools.formats.sources import BadObject, flat_pairs, image_candidates, image_size, is_number, polygons_array, read_json
 
 #: The file beside ISAT's annotations that names its classes, in order, with their colours.
 CLASSES_FILE = "isat.yaml"
@@ -131,16 +131,14 @@ def parse_isat(doc: Any, path: Path, images_dir: Path | None = None, classes: tu
             if not isinstance(category, str) or not category:
                 raise BadObject(f"{what}: 'category' must be a non-empty string, got {shown(category)}")
             what = f"{what} (category {shown(category)})"
-            points = raw.get("segmentation")
-            if not (isinstance(points, list) and set(map(type, points)) <= {list} and set(map(len, points)) <= {2}):
-                raise BadObject(f"{what}: 'segmentation' must be a list of [x, y] points, got {shown(points)}")
+            points = flat_pairs(raw.get("segmentation"), f"{what}: 'segmentation'")
             layer = raw.get("layer", 2)  # as ISAT reads an object without one
             if not is_number(layer):
                 raise BadObject(f"{what}: 'layer' must be a number, got {shown(layer)}")
             group = raw.get("group")
             if group is not None and group != "" and (isinstance(group, bool) or not isinstance(group, int)):
                 raise BadObject(f"{what}: 'group' must be a whole number, got {shown(group)}")
-            kept.append((category, what, 0 if group is None else group, float(layer), [v for p in points for v in p]))
+            kept.append((category, what, 0 if group is None else group, float(layer), points))
         layers = {layer: rank for rank, layer in enumerate(sorted({k[3] for k in kept}))}
 
         def named(i: int) -> str:

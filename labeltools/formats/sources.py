@@ -159,6 +159,14 @@ def checked_numbers(values: list[Any]) -> NDArray[np.float64] | None:
     return array if np.all(np.abs(array) <= MAX_COORDINATE) else None
 
 
+def flat_pairs(value: Any, what: str) -> list[Any]:
+    """A list of ``[x, y]`` points as its flat numbers (checked later, see :func:`polygons_array`),
+    or BadObject naming ``what`` (``objects[3] (label 'car'): 'polygon'``)."""
+    if not (isinstance(value, list) and set(map(type, value)) <= {list} and set(map(len, value)) <= {2}):
+        raise BadObject(f"{what} must be a list of [x, y] points, got {shown(value)}")
+    return [v for p in value for v in p]
+
+
 def points_array(values: Iterable[float], what: str, least: int) -> NDArray[np.float64]:
     """Flat ``x, y, x, y ...`` numbers as an ``(N, 2)`` array of at least ``least`` points,
     checked in one vectorised pass; only a list that fails is walked, to name its first bad

@@ -115,31 +115,40 @@ def _opencv_stamp(polygons: Sequence[NDArray[np.float64]], height: int, width: i
     image's (OpenCV clips an outline that passes them at the canvas's edge: a YOLO vertex at
     1.0 lies one pixel past the image)."""
     cv2 = require_extra("cv2", "reading a YOLO dataset needs OpenCV, which fills its polygons as Ultralytics does", "yolo", AnnotationError)
-    corners = [p.astype(np.int32) for p in polygons if len(p)]
-    if not corners:
+    truncated = _truncated(polygons, height, width, np.int32)
+    if truncated is None:
         return EMPTY
+    corners, (x0, y0, x1, y1) = truncated
+    canvas = np.zeros((y1 - y0, x1 - x0), dtype=np.uint8)
+    cv2.fillPoly(canvas, [c.reshape(-1, 1, 2) for c in corners], 1, offset=(-x0, -y0))
+    return ObjectMask(canvas.view(bool), (x0, y0))
+
+
+def _truncated(
+    polygons: Sequence[NDArray[np.float64]], height: int, width: int, dtype: Any
+) -> tuple[list[NDArray[Any]], tuple[int, int, int, int]] | None:
+    """Each polygon's vertices truncated to whole pixels (towards 0, as ``int()``), and the box
+    ``x0, y0, x1, y1`` of the image they span (the far ends included); None when it holds no
+    pixel."""
+    corners = [p.astype(dtype) for p in polygons if len(p)]
+    if not corners:
+        return None
     x0, y0 = (max(int(min(c[:, axis].min() for c in corners)), 0) for axis in (0, 1))
     x1 = min(int(max(c[:, 0].max() for c in corners)) + 1, width)
     y1 = min(int(max(c[:, 1].max() for c in corners)) + 1, height)
     if x1 <= x0 or y1 <= y0:
-        return EMPTY
-    canvas = np.zeros((y1 - y0, x1 - x0), dtype=np.uint8)
-    cv2.fillPoly(canvas, [c.reshape(-1, 1, 2) for c in corners], 1, offset=(-x0, -y0))
-    return ObjectMask(canvas.view(bool), (x0, y0))
+        return None
+    return corners, (x0, y0, x1, y1)
 
 
 def _lattice_stamp(polygons: Sequence[NDArray[np.float64]], height: int, width: int) -> ObjectMask:
     """The union of ``polygons`` as scikit-image's ``draw.polygon`` fills one (ISAT's VOC
     converter): vertices truncated to whole pixels, then every pixel whose centre (whole ``x``,
     ``y``) lies inside the polygon, by the even-odd rule, or on its outline."""
-    corners = [np.trunc(p).astype(np.int64) for p in polygons if len(p)]
-    if not corners:
+    truncated = _truncated(polygons, height, width, np.int64)
+    if truncated is None:
         return EMPTY
-    x0, y0 = (max(int(min(c[:, axis].min() for c in corners)), 0) for axis in (0, 1))
-    x1 = min(int(max(c[:, 0].max() for c in corners)) + 1, width)
-    y1 = min(int(max(c[:, 1].max() for c in corners)) + 1, height)
-    if x1 <= x0 or y1 <= y0:
-        return EMPTY
+    corners, (x0, y0, x1, y1) = truncated
     canvas = np.zeros((y1 - y0, x1 - x0), dtype=bool)
     for c in corners:
         _fill_lattice(c - np.array([x0, y0]), canvas)
