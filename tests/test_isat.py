@@ -118,6 +118,10 @@ def test_convert_draws_what_isats_own_converter_draws(tmp_path: Path) -> None:
     assert street[18, 62] == 1  # the crowd of people is painted as people, as ISAT's converter paints it
     car = read_label(voc / "SegmentationObject" / "street.png")[street == 2]
     assert len(set(car.tolist())) == 1  # the car's two parts (one group) are one instance
+    # ISAT's own label maps are read with the class list its converter wrote beside them
+    done = cli("stats", reference / "class", "--json", "-")
+    assert done.exit_code == 0 and f"classes: {reference / 'class' / 'classification.txt'}, the list the labels came with" in done.stderr
+    assert [c["name"] for c in json.loads(done.stdout)["classes"]][:4] == ["__background__", "person", "car", "road"]
 
 
 def test_the_coco_export_of_isat_annotations_reads_back_as_the_instances_convert_draws(tmp_path: Path) -> None:

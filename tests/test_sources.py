@@ -1867,7 +1867,7 @@ def test_binary_masks_of_0_and_255_are_said_and_read_by_an_index_map(tmp_path: P
     refused = runner.invoke(app, ["convert", str(root), str(tmp_path / "none")])
     assert refused.exit_code == 1 and " ".join(refused.stderr.split()).endswith(
         f"error: {root / 'masks'}: the masks came with no class table (_classes.csv, class_dict.csv, label_colors.txt, "
-        "id2label.json, class_names.txt or dataset_meta.json, beside them or in their dataset's folder): give theirs with -c "
+        "id2label.json, classification.txt, class_names.txt or dataset_meta.json, beside them or in their dataset's folder): give theirs with -c "
         "(a preset, or a file naming class i on line i); labeltools stats on a folder of them lists the values they hold"
     ), refused.stderr
     (root / "classes.txt").write_text("background\nlesion\n")

@@ -564,8 +564,9 @@ def load_class_table(root: PathLike) -> ClassTable | None:
 
 #: The class lists datasets ship beside their labels, read where a folder holds no table of
 #: ours: Roboflow's ``_classes.csv`` (among its masks), CamVid's ``class_dict.csv`` (Kaggle's,
-#: above ``train_labels/``) and ``label_colors.txt``, a Hugging Face dataset's ``id2label.json``.
-SHIPPED_TABLES: tuple[str, ...] = ("_classes.csv", "class_dict.csv", "label_colors.txt", "id2label.json")
+#: above ``train_labels/``) and ``label_colors.txt``, a Hugging Face dataset's ``id2label.json``,
+#: ISAT's VOC converter's ``classification.txt`` (class i on line i, ``__background__`` first).
+SHIPPED_TABLES: tuple[str, ...] = ("_classes.csv", "class_dict.csv", "label_colors.txt", "id2label.json", "classification.txt")
 #: Those a dataset keeps above its folders of labels, where Roboflow's list never is.
 SHIPPED_ABOVE: tuple[str, ...] = ("class_dict.csv", "label_colors.txt")
 
