@@ -207,19 +207,23 @@ polygons = st.lists(st.tuples(st.floats(-8, 40), st.floats(-8, 40)), min_size=3,
 
 
 @settings(max_examples=400, deadline=None)
-@given(points=polygons, height=st.integers(1, 36), width=st.integers(1, 36), whole=st.booleans())
-def test_the_fill_is_scikit_images_polygon(points: list[tuple[float, float]], height: int, width: int, whole: bool) -> None:
+@given(parts=st.lists(polygons, min_size=1, max_size=2), height=st.integers(1, 36), width=st.integers(1, 36), whole=st.booleans())
+def test_the_fill_is_scikit_images_polygon(parts: list[list[tuple[float, float]]], height: int, width: int, whole: bool) -> None:
     """The ``isat`` fill rule is scikit-image's ``draw.polygon`` of the truncated vertices, as
-    ISAT's converter calls it: inside and on the outline, self-crossing polygons too."""
-    vertices = np.array(points, dtype=np.float64)
-    if whole:  # outlines of whole pixels, where vertices and edges pass through pixel centres
-        vertices = np.round(vertices)
-    expected = np.zeros((height, width), bool)
-    rows, cols = skimage_polygon([int(y) for _, y in vertices.tolist()], [int(x) for x, _ in vertices.tolist()], expected.shape)
-    expected[rows, cols] = True
+    ISAT's converter calls it: inside and on the outline, self-crossing polygons too; an object
+    of several parts is the union of their fills."""
     from labeltools.core.annotations import AnnotatedObject, Geometry
 
-    stamp = object_mask(AnnotatedObject("x", (Geometry("polygon", vertices),), "x"), height, width, "isat")
+    expected = np.zeros((height, width), bool)
+    geometry = []
+    for points in parts:
+        vertices = np.array(points, dtype=np.float64)
+        if whole:  # outlines of whole pixels, where vertices and edges pass through pixel centres
+            vertices = np.round(vertices)
+        rows, cols = skimage_polygon([int(y) for _, y in vertices.tolist()], [int(x) for x, _ in vertices.tolist()], expected.shape)
+        expected[rows, cols] = True
+        geometry.append(Geometry("polygon", vertices))
+    stamp = object_mask(AnnotatedObject("x", tuple(geometry), "x"), height, width, "isat")
     ours = np.zeros((height, width), bool)
     if stamp.mask.size:
         ours[stamp.box] = stamp.mask

@@ -5,10 +5,10 @@ One JSON file per image: ``info`` (``description: "ISAT"``, the image's ``name``
 ``height``, the ``folder`` it was annotated in) and ``objects``, each a ``category``, a
 ``segmentation`` polygon of ``[x, y]`` points, a ``group`` (the objects of one category and one
 group are one instance, as ISAT's COCO converter joins them: an object hidden in several parts)
-and a ``layer`` (objects are drawn
-in ascending layer, file order within one), as ISAT's own VOC converter draws them: vertices
-truncated to whole pixels, filled by scikit-image's polygon (the ``"isat"`` fill rule). An
-``iscrowd`` object is painted as its class, as that converter paints it.
+and a ``layer`` (objects are drawn in ascending layer, file order within one), as ISAT's own VOC
+converter draws them: vertices truncated to whole pixels, filled by scikit-image's polygon (the
+``"isat"`` fill rule). An ``iscrowd`` object is painted as its class, as that converter paints
+it.
 
 The classes are those of ``isat.yaml`` beside the files, in its order (its ``__background__``
 is class 0, as the converter numbers them); a category it lacks is numbered after them.

@@ -149,15 +149,16 @@ def _lattice_stamp(polygons: Sequence[NDArray[np.float64]], height: int, width: 
     if truncated is None:
         return EMPTY
     corners, (x0, y0, x1, y1) = truncated
-    canvas = np.zeros((y1 - y0, x1 - x0), dtype=bool)
-    for c in corners:
-        _fill_lattice(c - np.array([x0, y0]), canvas)
+    shape = (y1 - y0, x1 - x0)
+    canvas = _fill_lattice(corners[0] - np.array([x0, y0]), shape)
+    for c in corners[1:]:  # each part filled alone: a point where its edges cross may be outside it
+        canvas |= _fill_lattice(c - np.array([x0, y0]), shape)
     return ObjectMask(canvas, (x0, y0))
 
 
-def _fill_lattice(vertices: NDArray[np.int64], canvas: NDArray[np.bool_]) -> None:
-    """Set the pixels of ``canvas`` (``(h, w)``) whose centres lie in the closed polygon of whole
-    ``vertices`` (``(N, 2)`` ``x, y``) as scikit-image tells them (O'Rourke's crossing test):
+def _fill_lattice(vertices: NDArray[np.int64], shape: tuple[int, int]) -> NDArray[np.bool_]:
+    """The pixels of a canvas of ``shape`` ``(h, w)`` whose centres lie in the closed polygon of
+    whole ``vertices`` (``(N, 2)`` ``x, y``) as scikit-image tells them (O'Rourke's crossing test):
     inside by the even-odd rule, or on the outline, where a point two edges cross (not at a
     vertex) is inside or out as the crossings to its right have it.
 
@@ -165,7 +166,8 @@ def _fill_lattice(vertices: NDArray[np.int64], canvas: NDArray[np.bool_]) -> Non
     the rows from its lower end up to, not with, its upper one), their ends rounded inwards
     exactly in integers. Then each pixel centre on the outline: on one edge or at a vertex, set;
     where edges cross, tested on its own."""
-    h, w = canvas.shape
+    h, w = shape
+    canvas = np.zeros(shape, dtype=bool)
     x, y = vertices[:, 0], vertices[:, 1]
     xn, yn = np.roll(x, -1), np.roll(y, -1)
     slanted = y != yn
@@ -211,6 +213,7 @@ def _fill_lattice(vertices: NDArray[np.int64], canvas: NDArray[np.bool_]) -> Non
         right = (((ay > 0) != (by > 0)) & (side > 0)).sum(axis=1)
         left = (((ay < 0) != (by < 0)) & (side < 0)).sum(axis=1)
         canvas.flat[crossed] = (right % 2 != left % 2) | (right % 2 == 1)
+    return canvas
 
 
 def union_stamps(stamps: Sequence[ObjectMask]) -> ObjectMask:
