@@ -135,8 +135,8 @@ def test_the_coco_export_of_isat_annotations_reads_back_as_the_instances_convert
     done = cli("export", source, "--to", "coco", "-d", tmp_path / "coco", "-j", "1")
     assert done.exit_code == 0, done.output
     read = 0
-    for annotations in sorted((tmp_path / "coco" / "annotations").glob("instances_*.json")):
-        coco = COCO(str(annotations))
+    for instances_file in sorted((tmp_path / "coco" / "annotations").glob("instances_*.json")):
+        coco = COCO(str(instances_file))
         for image in coco.dataset["images"]:
             instances = read_label(tmp_path / "voc" / "SegmentationObject" / f"{Path(image['file_name']).stem}.png")
             for annotation in coco.loadAnns(coco.getAnnIds(imgIds=[image["id"]])):

@@ -2752,3 +2752,44 @@ def test_without_pyyaml_a_yolo_dataset_says_what_to_install_and_masks_beside_yam
     assert refused.exit_code == 1 and said == 'error: reading a YOLO dataset needs PyYAML: pip install "labeltools[yolo]"', said
     done, said = said_by("convert", tmp_path / "kaggle", tmp_path / "voc", "-j", 1)
     assert done.exit_code == 0 and (labels(tmp_path / "voc", "a") == grey_mask(0)[1]).all(), said
+
+
+def json_to_dataset(json_path: Path, out: Path) -> list[str]:
+    """What labelme's json_to_dataset writes of one file: ``img.png``, ``label.png`` numbered by
+    that file's labels alone (``_background_``, then its labels sorted), ``label_names.txt``,
+    ``label_viz.png``; returns the names by value."""
+    from labeltools import write_label
+    from labeltools.formats.labelme import labelme_to_label, read_labelme
+
+    doc = read_labelme(json_path)
+    names = ["_background_", *sorted({s.label for s in doc.shapes} - {"_background_"})]
+    image = Image.open(json_path.parent / str(doc.image_path)).convert("RGB")
+    label, _ = labelme_to_label(doc, {n: i for i, n in enumerate(names)}, shape_hw=(image.height, image.width), instances=False)
+    out.mkdir(parents=True)
+    image.save(out / "img.png")
+    write_label(out / "label.png", label)
+    (out / "label_names.txt").write_text("".join(f"{n}\n" for n in names))
+    Image.open(out / "img.png").save(out / "label_viz.png")
+    return names
+
+
+def test_json_to_dataset_folders_are_named_and_their_json_converted(tmp_path: Path) -> None:
+    """labelme's json_to_dataset numbers each file's classes alone, so a folder of its outputs
+    read as masks would give one value several classes: it is refused, naming it, and a folder
+    holding the JSON files beside their outputs converts the JSON files alone."""
+    annotations = tmp_path / "annotations"
+    shutil.copytree(SAMPLE_DIR, annotations)
+    numbering = {path.stem: json_to_dataset(path, tmp_path / "outputs" / f"{path.stem}_json") for path in sorted(annotations.glob("*.json"))}
+    assert len({tuple(names) for names in numbering.values()}) > 1  # the same value, other classes
+    for extra in ((), ("--from", "masks")):
+        done, said = said_by("convert", tmp_path / "outputs", tmp_path / "none", *extra)
+        assert done.exit_code == 1 and said.startswith(
+            f"error: {tmp_path / 'outputs' / 'street_01_json'} (and {len(numbering) - 1} more folder(s) like it): written by "
+            "labelme's json_to_dataset, its label.png numbered by the label_names.txt beside it for that file's classes alone"
+        ) and said.endswith("convert the labelme JSON files they were made of (labeltools convert JSON_FOLDER NEW_FOLDER), whose classes one table numbers"), said
+        assert not (tmp_path / "none").exists()
+    for stem in numbering:  # json_to_dataset's default: <stem>_json beside the JSON file
+        shutil.move(tmp_path / "outputs" / f"{stem}_json", annotations / f"{stem}_json")
+    done = runner.invoke(app, ["convert", str(annotations), str(tmp_path / "voc"), "-j", "1"])
+    assert done.exit_code == 0, done.output
+    assert sorted(p.stem for p in (tmp_path / "voc" / "SegmentationClass").glob("*.png")) == sorted(numbering)
