@@ -432,7 +432,8 @@ def report_command(
     class filters; with --pred, scores and the worst images; with --compare, what changed.
 
     The page needs no network to open (its scripts, charts and pictures are inside it). Needs
-    the report extra: pip install "labeltools[report]".
+    the report extra: pip install "labeltools[report]". The exit code is 1 when the page lists
+    an error (check's), 0 with warnings only.
 
     DATASET may be a folder of label PNGs, shown over the images of the same stem in --images
     (by default the images/ or img_dir/ folder beside it, as ADE20K and mmsegmentation lay
