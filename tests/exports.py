@@ -474,17 +474,22 @@ def write_isat(folder: Path, images: dict[str, tuple[tuple[int, int], list[dict[
     return folder
 
 
-def segment_outline(rng: np.random.Generator, width: int, height: int) -> list[list[int]]:
+def ellipse_outline(centre: tuple[int, int], radii: tuple[int, int], shape_hw: tuple[int, int], angle: int) -> list[list[int]]:
     """An object's outline as ISAT saves a segment-anything mask: the pixel centres along the
-    boundary of a random ellipse, traced by OpenCV."""
+    boundary of an ellipse drawn in an image of ``shape_hw``, traced by OpenCV."""
     import cv2
 
-    mask = np.zeros((height, width), np.uint8)
-    centre = (int(rng.integers(0, width)), int(rng.integers(0, height)))
-    radii = (int(rng.integers(3, max(4, width // 4))), int(rng.integers(3, max(4, height // 4))))
-    cv2.ellipse(mask, centre, radii, int(rng.integers(0, 180)), 0, 360, 1, -1)
+    mask = np.zeros(shape_hw, np.uint8)
+    cv2.ellipse(mask, centre, radii, angle, 0, 360, 1, -1)
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     return max(contours, key=len).reshape(-1, 2).tolist()
+
+
+def segment_outline(rng: np.random.Generator, width: int, height: int) -> list[list[int]]:
+    """The outline of a random ellipse in an image of ``width`` x ``height`` (see :func:`ellipse_outline`)."""
+    centre = (int(rng.integers(0, width)), int(rng.integers(0, height)))
+    radii = (int(rng.integers(3, max(4, width // 4))), int(rng.integers(3, max(4, height // 4))))
+    return ellipse_outline(centre, radii, (height, width), int(rng.integers(0, 180)))
 
 
 def isat_export(folder: Path, images: int = 2, seed: int = 0, size: tuple[int, int] = (64, 48), objects: tuple[int, int] = (2, 6)) -> Path:

@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,7 +15,7 @@ from PIL import Image
 from skimage.draw import polygon as skimage_polygon
 from typer.testing import CliRunner
 
-from exports import isat_object, write_isat
+from exports import ellipse_outline, isat_object, write_isat
 
 from labeltools.cli import app
 from labeltools.formats.isat import read_isat
@@ -30,15 +29,6 @@ def cli(*args: Any) -> Any:
     return runner.invoke(app, [str(a) for a in args])
 
 
-def sam_outline(centre: tuple[int, int], radii: tuple[int, int], shape: tuple[int, int], angle: int) -> list[list[int]]:
-    """An object's outline as ISAT saves a segment-anything mask: the pixel centres of its
-    boundary, traced by OpenCV."""
-    mask = np.zeros(shape, np.uint8)
-    cv2.ellipse(mask, centre, radii, angle, 0, 360, 1, -1)
-    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    return max(contours, key=len).reshape(-1, 2).tolist()
-
-
 def scene_images() -> dict[str, tuple[tuple[int, int], list[dict[str, Any]]]]:
     """Two images of layered objects: segment-anything outlines and hand-drawn polygons with
     fractional, negative and out-of-image vertices, a self-crossing one, an object in two parts
@@ -48,14 +38,14 @@ def scene_images() -> dict[str, tuple[tuple[int, int], list[dict[str, Any]]]]:
     return {
         "street.jpg": (shape, [
             isat_object("road", [[-3.7, 40.2], [85.0, 38.9], [79.5, 61.0], [0.2, 59.99]], layer=1.0),
-            isat_object("car", sam_outline((30, 40), (14, 8), shape, 10), layer=3.0, group=2),
+            isat_object("car", ellipse_outline((30, 40), (14, 8), shape, 10), layer=3.0, group=2),
             isat_object("car", [[52.5, 30.1], [70.9, 30.0], [71.0, 47.6], [52.0, 47.2]], layer=3.0, group=2),
             isat_object("person", [[10, 5], [25, 25], [10, 25], [25, 5]], layer=2.0, group=3),  # crosses itself
-            isat_object("person", sam_outline((62, 18), (5, 12), shape, 0), layer=5.0, group=4, iscrowd=True),
+            isat_object("person", ellipse_outline((62, 18), (5, 12), shape, 0), layer=5.0, group=4, iscrowd=True),
             isat_object("__background__", [[28, 36], [34, 36], [34, 42], [28, 42]], layer=4.0, group=5),
         ]),
         "yard.jpg": ((48, 40), [
-            isat_object("person", sam_outline((20, 24), (9, 16), (48, 40), 25), layer=2.0, group=1),
+            isat_object("person", ellipse_outline((20, 24), (9, 16), (48, 40), 25), layer=2.0, group=1),
             isat_object("road", [[0, 30], [39, 30], [39, 47], [0, 47]], layer=1.5, group=2),
         ]),
     }  # fmt: skip
