@@ -2788,6 +2788,8 @@ def test_json_to_dataset_folders_are_named_and_their_json_converted(tmp_path: Pa
             "labelme's json_to_dataset, its label.png numbered by the label_names.txt beside it for that file's classes alone"
         ) and said.endswith("convert the labelme JSON files they were made of (labeltools convert JSON_FOLDER NEW_FOLDER), whose classes one table numbers"), said
         assert not (tmp_path / "none").exists()
+    done, said = said_by("stats", tmp_path / "outputs")  # given where label maps are read: the same words
+    assert done.exit_code == 1 and f"; {tmp_path / 'outputs' / 'street_01_json'} (and {len(numbering) - 1} more folder(s) like it): written by labelme's json_to_dataset" in said, said
     for stem in numbering:  # json_to_dataset's default: <stem>_json beside the JSON file
         shutil.move(tmp_path / "outputs" / f"{stem}_json", annotations / f"{stem}_json")
     done = runner.invoke(app, ["convert", str(annotations), str(tmp_path / "voc"), "-j", "1"])

@@ -83,6 +83,8 @@ def other_masks_hint(folder: PathLike) -> str:
         return _annotations_hint(where, folder) if where.is_file() else ""
     if said := sbd_hint(where) or open_images_said(where):
         return said
+    if said := json_to_dataset_said(list_files(where, (JSON_TO_DATASET_LABEL,), recursive=True, depth=2)):
+        return f"; {said}"
     masks = list_files(where, OTHER_MASK_SUFFIXES)
     if masks:
         kinds = "/".join(sorted({path.suffix.lower() for path in masks}))
@@ -123,6 +125,28 @@ def other_masks_hint(folder: PathLike) -> str:
             "labeltools convert makes label maps of the annotations made of them"
         )
     return ""
+
+
+#: What labelme's ``labelme_json_to_dataset`` (``labelme_export_json`` from 5.5) writes in a
+#: folder per JSON file: the label map, and its classes by value, numbered for that file alone
+#: (``_background_``, then the file's labels sorted).
+JSON_TO_DATASET_LABEL = "label.png"
+JSON_TO_DATASET_NAMES = "label_names.txt"
+
+
+def json_to_dataset_said(listed: Sequence[Any]) -> str:
+    """What the folders labelme's json_to_dataset wrote among ``listed`` files are, and what to
+    do instead of reading their label maps (see :data:`JSON_TO_DATASET_LABEL`); ``""`` for none."""
+    made = [f.parent for f in listed if f.name == JSON_TO_DATASET_LABEL and (f.parent / JSON_TO_DATASET_NAMES).is_file()]
+    if not made:
+        return ""
+    more = f" (and {len(made) - 1} more folder(s) like it)" if len(made) > 1 else ""
+    return (
+        f"{made[0]}{more}: written by labelme's json_to_dataset, its {JSON_TO_DATASET_LABEL} numbered by the "
+        f"{JSON_TO_DATASET_NAMES} beside it for that file's classes alone (one value means other classes from folder "
+        "to folder); convert the labelme JSON files they were made of (labeltools convert JSON_FOLDER NEW_FOLDER), "
+        "whose classes one table numbers"
+    )
 
 
 #: Files of a dataset folder that are no annotation (this project's record of a dataset).

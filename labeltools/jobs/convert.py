@@ -122,6 +122,7 @@ from labeltools.formats.folders import (
     is_photo_not_mask,
     mask_folders,
     masks_in,
+    json_to_dataset_said,
     pair_by_stem,
     photos_alone,
 )
@@ -786,14 +787,8 @@ def find_annotations(
                     f"{path}: the label maps of the VOC dataset {path.parent}, not annotations; labeltools export "
                     f"{path.parent} --to coco (or yolo-seg) exports the dataset"
                 )
-            elif (source == "masks" or (source is None and not files)) and (made := _json_to_dataset_folders(listed)):
-                more = f" (and {len(made) - 1} more folder(s) like it)" if len(made) > 1 else ""
-                raise DatasetError(
-                    f"{made[0]}{more}: written by labelme's json_to_dataset, its {JSON_TO_DATASET_LABEL} numbered by the "
-                    f"{JSON_TO_DATASET_NAMES} beside it for that file's classes alone (one value means other classes from "
-                    "folder to folder); convert the labelme JSON files they were made of (labeltools convert JSON_FOLDER "
-                    "NEW_FOLDER), whose classes one table numbers"
-                )
+            elif (source == "masks" or (source is None and not files)) and (made := json_to_dataset_said(listed)):
+                raise DatasetError(made)
             elif source == "masks" or (source is None and all(_is_table_file(f.name) for f in files) and not is_voc_root(path)):
                 folders = mask_folders(path, listed) or ((folders_holding_masks(path, listed) or [path]) if source == "masks" else [])
                 files = [mask for folder in folders for mask in masks_in(folder)]
@@ -925,19 +920,6 @@ def _say_masks_beside(folder: Path, annotations: Sequence[Path], listed: Sequenc
 #: The JSON files of a folder of masks that are its class table, not annotations (Datumaro's
 #: common_semantic_segmentation keeps its classes in dataset_meta.json).
 _TABLE_FILES = frozenset({META_FILE, "id2label.json"})
-
-
-#: What labelme's ``labelme_json_to_dataset`` (``labelme_export_json`` from 5.5) writes in a
-#: folder per JSON file: the label map, and its classes by value, numbered for that file alone
-#: (``_background_``, then the file's labels sorted).
-JSON_TO_DATASET_LABEL = "label.png"
-JSON_TO_DATASET_NAMES = "label_names.txt"
-
-
-def _json_to_dataset_folders(listed: Sequence[Path]) -> list[Path]:
-    """The folders among ``listed`` files that labelme's json_to_dataset wrote (see
-    :data:`JSON_TO_DATASET_LABEL`)."""
-    return [f.parent for f in listed if f.name == JSON_TO_DATASET_LABEL and (f.parent / JSON_TO_DATASET_NAMES).is_file()]
 
 
 def _is_side_file(name: str) -> bool:
