@@ -482,7 +482,7 @@ def ellipse_outline(centre: tuple[int, int], radii: tuple[int, int], shape_hw: t
     mask = np.zeros(shape_hw, np.uint8)
     cv2.ellipse(mask, centre, radii, angle, 0, 360, 1, -1)
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    return max(contours, key=len).reshape(-1, 2).tolist()
+    return [[int(x), int(y)] for x, y in max(contours, key=len).reshape(-1, 2).tolist()]
 
 
 def segment_outline(rng: np.random.Generator, width: int, height: int) -> list[list[int]]:

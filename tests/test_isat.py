@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -242,3 +243,60 @@ def test_labels_saved_apart_from_their_images_name_images(tmp_path: Path) -> Non
     ) in said, said
     done = cli("convert", source, tmp_path / "voc", "--images", tmp_path / "images", "-j", "1")
     assert done.exit_code == 0 and (tmp_path / "voc" / "JPEGImages" / "a.jpg").is_file(), done.output
+
+
+def good_doc() -> dict[str, Any]:
+    info = {"description": "ISAT", "folder": "", "name": "a.jpg", "width": 10, "height": 8, "depth": 3, "note": ""}
+    return {"info": info, "objects": [isat_object("cat", [[1, 1], [8, 1], [8, 6]], 1.0)]}
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (lambda d: d["info"].update(description="LabelMe"), "not an ISAT annotation (it needs an 'info' of description ISAT and an 'objects' list)"),
+        (lambda d: d.pop("objects"), "not an ISAT annotation (it needs an 'info' of description ISAT and an 'objects' list)"),
+        (lambda d: d["info"].update(name=" "), "info.name must name the image, got ' '"),
+    ],
+)
+def test_a_file_that_is_no_isat_annotation_is_refused(change: Any, said: str, tmp_path: Path) -> None:
+    from labeltools.core.errors import AnnotationError
+    from labeltools.formats.isat import parse_isat
+
+    doc = good_doc()
+    change(doc)
+    with pytest.raises(AnnotationError) as refused:
+        parse_isat(doc, tmp_path / "a.json")
+    assert str(refused.value) == f"{tmp_path / 'a.json'}: {said}"
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (lambda o: o.update(category=""), "objects[0]: 'category' must be a non-empty string, got ''"),
+        (lambda o: o.update(layer="top"), "objects[0] (category 'cat'): 'layer' must be a number, got 'top'"),
+        (lambda o: o.update(group=1.5), "objects[0] (category 'cat'): 'group' must be a whole number, got 1.5"),
+        (lambda o: o.update(segmentation=[[1, 1], [2, 2]]), "objects[0] (category 'cat').segmentation needs at least 3 x, y pairs, got 4 number(s)"),
+        (lambda o: o.update(segmentation=[[1, "x"], [2, 2], [3, 3]]), "objects[0] (category 'cat').segmentation[1] must be a finite number"),
+    ],
+)
+def test_a_bad_object_is_named_and_fails_its_image(change: Any, said: str, tmp_path: Path) -> None:
+    from labeltools.formats.isat import parse_isat
+
+    doc = good_doc()
+    change(doc["objects"][0])
+    [record] = parse_isat(doc, tmp_path / "a.json").images
+    assert record.problem is not None and record.problem.startswith(f"{tmp_path / 'a.json'}: {said}"), record.problem
+    assert (record.height, record.width) == (8, 10)
+
+
+def test_a_class_list_that_is_no_isat_list_and_no_pyyaml_are_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from labeltools.core.errors import AnnotationError
+    from labeltools.formats.isat import isat_classes
+
+    (tmp_path / "isat.yaml").write_text("- cat\n- dog\n")
+    with pytest.raises(AnnotationError, match=r"isat\.yaml: not ISAT's class list \(it needs a 'label' list of name and color entries\)$"):
+        isat_classes(tmp_path)
+    (tmp_path / "isat.yaml").write_text("label:\n- {name: cat, color: '#ff0000'}\n")
+    monkeypatch.setitem(__import__("sys").modules, "yaml", None)  # as if it were not installed
+    with pytest.raises(AnnotationError, match=r"isat\.yaml: reading ISAT's class list needs PyYAML: pip install \"labeltools\[isat\]\"$"):
+        isat_classes(tmp_path)
