@@ -300,3 +300,19 @@ def test_a_class_list_that_is_no_isat_list_and_no_pyyaml_are_named(tmp_path: Pat
     monkeypatch.setitem(__import__("sys").modules, "yaml", None)  # as if it were not installed
     with pytest.raises(AnnotationError, match=r"isat\.yaml: reading ISAT's class list needs PyYAML: pip install \"labeltools\[isat\]\"$"):
         isat_classes(tmp_path)
+
+
+def test_two_class_lists_that_number_a_class_otherwise_are_refused_naming_both(tmp_path: Path) -> None:
+    one = {"a.jpg": ((10, 10), [isat_object("cat", [[1, 1], [8, 1], [8, 8]], 1.0)])}
+    first = write_isat(tmp_path / "isat" / "first", one, ["cat", "dog"])
+    second = write_isat(tmp_path / "isat" / "second", {"b.jpg": one["a.jpg"]}, ["dog", "cat"])
+    done = cli("convert", tmp_path / "isat", tmp_path / "voc", "-j", "1")
+    said = " ".join(done.stderr.split())
+    assert done.exit_code == 1 and (
+        f"{second / 'isat.yaml'}: declares class 'dog' as id 1, colour 239,41,41, and {first / 'isat.yaml'} as id 2, "
+        "colour 252,175,62; give a class table with -c"
+    ) in said, said
+    assert not (tmp_path / "voc").exists()
+    (tmp_path / "classes.txt").write_text("_background_\ndog\ncat\n")
+    done = cli("convert", tmp_path / "isat", tmp_path / "voc", "-c", tmp_path / "classes.txt", "-j", "1")
+    assert done.exit_code == 0 and read_label(tmp_path / "voc" / "SegmentationClass" / "a.png")[2, 6] == 2, done.output

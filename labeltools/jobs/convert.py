@@ -1319,6 +1319,12 @@ def _check_unique(owners: Sequence[tuple[str, str]], flatten_names: bool, what: 
         raise DatasetError(f"{len(clashes)} output id(s) would be written by more than one {what}{hint}: {listed}{more}")
 
 
+def _declared_by(kind: SourceFormat, export: AnnotationExport) -> str:
+    """The file that declares an export's classes: the export's own, or for ISAT's a file per
+    image, the ``isat.yaml`` beside it."""
+    return str(location(export.path).parent / ISAT_CLASSES_FILE) if kind == "isat" else str(export.path)
+
+
 def _declared(cls: SourceClass) -> str:
     """A declared class's id and colour, in words ("id 3, colour 250,50,83")."""
     parts = [f"id {cls.id}" if cls.id is not None else "no id"]
@@ -1359,15 +1365,16 @@ def source_class_table(kind: SourceFormat, exports: Sequence[AnnotationExport]) 
     declared: dict[str, SourceClass] = {}
     declared_in: dict[str, str] = {}
     for export in exports:
+        source = _declared_by(kind, export)
         for cls in export.classes:
             earlier = declared.setdefault(cls.name, cls)
-            where = declared_in.setdefault(cls.name, str(export.path))
+            where = declared_in.setdefault(cls.name, source)
             if earlier != cls:
-                said = f"twice, as {_declared(earlier)} and as {_declared(cls)}" if where == str(export.path) else (
+                said = f"twice, as {_declared(earlier)} and as {_declared(cls)}" if where == source else (
                     f"as {_declared(cls)}, and {where} as {_declared(earlier)}"
                 )
                 raise DatasetError(
-                    f"{export.path}: declares class {shown(cls.name)} {said}; give a class table with -c "
+                    f"{source}: declares class {shown(cls.name)} {said}; give a class table with -c "
                     "(its classes are matched by name, so both become that one class)"
                 )
     used = {label for export in exports for record in export.images for label in record.labels}
@@ -1391,7 +1398,7 @@ def source_class_table(kind: SourceFormat, exports: Sequence[AnnotationExport]) 
     entries.append(ClassEntry(VOID, IGNORE_NAME, VOID_COLOR))
     named = sorted({file_name(e.path) for e in exports})
     if kind == "isat" and any(e.classes for e in exports):  # one file per image: the classes are its isat.yaml's
-        named = sorted({str(location(e.path).parent / ISAT_CLASSES_FILE) for e in exports if e.classes})
+        named = sorted({_declared_by(kind, e) for e in exports if e.classes})
     files = ", ".join(named[:_FILES_NAMED]) + (f" and {len(named) - _FILES_NAMED} more" if len(named) > _FILES_NAMED else "")
     table = ClassTable(sorted(entries, key=lambda e: e.index), f"the classes of {files}")
     if keep and any(c.id is not None for c in ordered):
