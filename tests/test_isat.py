@@ -316,3 +316,12 @@ def test_two_class_lists_that_number_a_class_otherwise_are_refused_naming_both(t
     (tmp_path / "classes.txt").write_text("_background_\ndog\ncat\n")
     done = cli("convert", tmp_path / "isat", tmp_path / "voc", "-c", tmp_path / "classes.txt", "-j", "1")
     assert done.exit_code == 0 and read_label(tmp_path / "voc" / "SegmentationClass" / "a.png")[2, 6] == 2, done.output
+
+
+def test_a_class_list_of_a_file_per_image_names_three_files(tmp_path: Path) -> None:
+    """Where the classes are the categories of a file per image (no isat.yaml), the line that says
+    so names three files and counts the rest, not a thousand names on one line."""
+    images = {f"{name}.jpg": ((10, 10), [isat_object("cat", [[1, 1], [8, 1], [8, 8]], 1.0)]) for name in "abcde"}
+    source = write_isat(tmp_path / "isat", images, None)
+    done = cli("convert", source, tmp_path / "voc", "-j", "1")
+    assert done.exit_code == 0 and "classes: 2, 1 classes of a.json, b.json, c.json and 2 more, numbered from 1 in their order" in " ".join(done.stderr.split()), done.stderr
