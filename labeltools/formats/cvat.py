@@ -35,6 +35,7 @@ from labeltools.core.errors import AnnotationError, shown
 from labeltools.engine.storage import location, read_bytes
 from labeltools.formats.sources import (
     BadObject,
+    hex_colour,
     image_candidates,
     image_size,
     number,
@@ -69,22 +70,12 @@ def other_xml(head: bytes) -> str:
     return "an XML file of no annotation tool labeltools reads (CVAT for images 1.1 and CVAT for video 1.1 are its XML)"
 
 
-def _color(raw: str | None) -> tuple[int, int, int] | None:
-    if raw and len(raw) == 7 and raw.startswith("#"):
-        try:
-            value = int(raw[1:], 16)
-        except ValueError:
-            return None
-        return (value >> 16) & 255, (value >> 8) & 255, value & 255
-    return None
-
-
 def _labels(root: ET.Element) -> tuple[SourceClass, ...]:
     found: dict[str, SourceClass] = {}
     for label in root.iterfind("./meta/*/labels/label"):
         name = (label.findtext("name") or "").strip()
         if name and name not in found:
-            found[name] = SourceClass(name, None, _color(label.findtext("color")))
+            found[name] = SourceClass(name, None, hex_colour(label.findtext("color")))
     return tuple(found.values())
 
 

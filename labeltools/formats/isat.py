@@ -31,7 +31,7 @@ from labeltools.core.annotations import (
 from labeltools.core.classes import BACKGROUND_NAME
 from labeltools.core.errors import AnnotationError, require_extra, shown
 from labeltools.engine.storage import is_url, location, read_bytes
-from labeltools.formats.sources import BadObject, flat_pairs, image_candidates, image_size, is_number, polygons_array, read_json
+from labeltools.formats.sources import BadObject, flat_pairs, hex_colour, image_candidates, image_size, is_number, polygons_array, read_json
 
 #: The file beside ISAT's annotations that names its classes, in order, with their colours.
 CLASSES_FILE = "isat.yaml"
@@ -97,11 +97,7 @@ def _parse_classes(path: str, data: bytes) -> tuple[SourceClass, ...]:
             raise AnnotationError(f"{path}: label[{n}] needs a name, got {shown(entry)}")
         if name == ISAT_BACKGROUND:
             continue
-        colour = entry.get("color")
-        rgb = None
-        if isinstance(colour, str) and re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
-            rgb = (int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16))
-        classes.append(SourceClass(name, n, rgb))
+        classes.append(SourceClass(name, n, hex_colour(entry.get("color"))))
     return tuple(classes)
 
 

@@ -159,6 +159,13 @@ def checked_numbers(values: list[Any]) -> NDArray[np.float64] | None:
     return array if np.all(np.abs(array) <= MAX_COORDINATE) else None
 
 
+def hex_colour(raw: Any) -> tuple[int, int, int] | None:
+    """A ``#rrggbb`` colour (CVAT's labels, ISAT's class list) as ``(r, g, b)``; None for anything else."""
+    if not isinstance(raw, str) or not re.fullmatch(r"#[0-9a-fA-F]{6}", raw):
+        return None
+    return int(raw[1:3], 16), int(raw[3:5], 16), int(raw[5:7], 16)
+
+
 def flat_pairs(value: Any, what: str) -> list[Any]:
     """A list of ``[x, y]`` points as its flat numbers (checked later, see :func:`polygons_array`),
     or BadObject naming ``what`` (``objects[3] (label 'car'): 'polygon'``)."""
