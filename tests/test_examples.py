@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-import tomllib
+import typer
 from PIL import Image
 
 from conftest import make_voc
@@ -46,9 +46,15 @@ from labeltools.cli import app
 from labeltools.jobs.convert import SAMPLE_DIR, sample_labels_path
 from labeltools.ops.remap import index_to_rgb
 
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
-EXTRAS = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"])
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+EXTRAS = set(PROJECT["optional-dependencies"])
 PLACEHOLDER_SCHEDULER = "tcp://scheduler:8786"
 
 
@@ -106,6 +112,8 @@ def run_bash(script: str, cwd: Path, env: dict[str, str]) -> subprocess.Complete
 def run_python(block: Block, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str] | None:
     """Run a README snippet; None when it needs a package that is not here (see the module doc)."""
     code = block.code
+    if re.search(r"^import .*\btorch\b", code, re.M) and not importable("torch"):
+        return None  # torch is no dependency: .ci/run installs it, a Python without its build has none
     if "import datumaro" in code:
         from consumers import run_in
 
@@ -117,6 +125,8 @@ def run_python(block: Block, cwd: Path, env: dict[str, str]) -> subprocess.Compl
 
         env = {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(torchvision_voc()), env.get("PYTHONPATH")]))}
     if "from mmseg" in code and not importable("mmseg"):
+        if not importable("torch"):
+            return None  # mmsegmentation's environment shares the test environment's torch
         from consumers import mmseg_datasets, run_in
 
         return run_in("mmsegmentation", code, cwd, path=mmseg_datasets())
@@ -142,6 +152,73 @@ def test_readme_starts_with_the_two_set_up_commands() -> None:
     assert second.code.strip() == 'pip install -e ".[test]" && pytest'
     ci = (ROOT / ".ci" / "run").read_text()
     assert 'pip install -e ".[test]" && pytest' in ci  # CI runs the second
+
+
+#: What a copy of the project leaves out: what a build or a test run leaves behind.
+_NOT_THE_PROJECT = shutil.ignore_patterns(".git", "build", "dist", "*.egg-info", "__pycache__", ".*cache", ".hypothesis", ".venv", "demo-out")
+
+
+def oldest_python() -> str | None:
+    """An interpreter of the oldest Python the project says it runs on (``requires-python``), on
+    the PATH or among pyenv's; None where this machine has none."""
+    oldest = re.fullmatch(r">=\s*(\d+\.\d+)", PROJECT["requires-python"].strip())
+    assert oldest, PROJECT["requires-python"]
+    version = oldest.group(1)
+    found = [shutil.which(f"python{version}")]
+    if (pyenv := shutil.which("pyenv")) is not None:
+        root = subprocess.run([pyenv, "root"], capture_output=True, text=True).stdout.strip()
+        found += sorted(str(path) for path in Path(root or "/nonexistent").glob(f"versions/{version}.*/bin/python{version}"))
+    for python in filter(None, found):
+        ran = subprocess.run([python, "-c", "import sys, venv; print('%d.%d' % sys.version_info[:2])"], capture_output=True, text=True)
+        if ran.returncode == 0 and ran.stdout.strip() == version:  # a pyenv shim of a version not chosen fails
+            return python
+    return None
+
+
+@pytest.mark.parametrize("which", ["this Python", "the oldest Python supported"])
+def test_the_first_set_up_command_in_an_environment_of_its_own(which: str, tmp_path: Path) -> None:
+    """The README's first command as a new user runs it: in a new environment holding Python and
+    pip alone, from a copy of the project, with no extra and none of the test packages (which
+    bring packages of their own: dask brings click, which typer 0.28 no longer installs), on
+    the Python the tests run on and on the oldest the README promises (Ubuntu 22.04's 3.10),
+    where this machine has it. Then every module imports and every command's help shows there,
+    and a command that needs an extra names it."""
+    python = sys.executable if which == "this Python" else oldest_python()
+    if python is None:
+        pytest.skip(f"this machine has no Python of the oldest version {PROJECT['requires-python']!r} admits")
+    home, project, work = tmp_path / "venv", tmp_path / "labeltools", tmp_path / "work"
+    subprocess.run([python, "-m", "venv", str(home)], check=True)
+    shutil.copytree(ROOT, project, ignore=_NOT_THE_PROJECT)
+    work.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "LABELTOOLS_DASK")}
+    env = {**env, "PATH": f"{home / 'bin'}{os.pathsep}{env.get('PATH', '')}", "PIP_DISABLE_PIP_VERSION_CHECK": "1", "COLUMNS": "100"}
+    first = readme_blocks()[0]
+    done = run_bash(first.code, project, env)
+    fail_block(first, done)
+    names = [name for name in sample_labels_path().read_text().split() if name != "__ignore__"]
+    assert (project / "demo-out" / "class_names.txt").read_text().split() == names
+    assert len(list((project / "demo-out" / "SegmentationClass").glob("*.png"))) == 8
+    python = str(home / "bin" / "python")  # the new environment's
+    installed = subprocess.run([python, "-m", "pip", "list", "--format=freeze"], env=env, capture_output=True, text=True, check=True).stdout
+    assert "pytest==" not in installed and "labelme==" not in installed, installed  # the user's environment, not the tests'
+    modules = subprocess.run(
+        [python, "-c", "import importlib, pkgutil, labeltools\n"
+         "for m in pkgutil.walk_packages(labeltools.__path__, 'labeltools.'):\n"
+         "    if not m.name.endswith('__main__'): importlib.import_module(m.name)\n"
+         "print(labeltools.__file__)"],
+        cwd=work, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert modules.returncode == 0, modules.stderr
+    assert modules.stdout.strip().startswith(str(home)), modules.stdout  # the installed copy, not this checkout
+    commands = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    assert len(commands) >= 14
+    for command in commands:
+        shown = subprocess.run([str(home / "bin" / "labeltools"), command, "--help"], cwd=work, env=env, capture_output=True, text=True)
+        assert shown.returncode == 0 and "Examples:" in shown.stdout, (command, shown.stderr[-2000:])
+    needs = run_bash("labeltools export ../labeltools/demo-out --to coco -d coco-out", work, env)
+    assert needs.returncode == 1 and "Traceback" not in needs.stderr, needs.stderr
+    assert 'pip install "labeltools[coco]"' in needs.stderr
+    assert not (work / "coco-out").exists()
 
 
 def test_every_local_readme_block_runs_in_order(tmp_path: Path) -> None:

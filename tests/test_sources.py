@@ -2581,6 +2581,7 @@ def test_a_yolo_dataset_converts_as_ultralytics_fills_it(tmp_path: Path) -> None
     are left out and said."""
     from consumers import run_in
 
+    pytest.importorskip("torch")  # Ultralytics' environment shares the test environment's torch
     root = tmp_path / "roads"
     yolo_dataset(root)
     with open(root / "data.yaml", "a") as listed:  # as Roboflow writes it of a version without test images

@@ -17,7 +17,6 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional, TypeVar
 
-import click
 import typer
 from rich.console import Console
 from rich.text import Text
@@ -107,12 +106,10 @@ def output_folder(ctx: Any, inputs: Optional[list[str]], output: Optional[str], 
 VERBOSE_FLAGS = ("-v", "--verbose")
 
 
-try:  # the click typer carries within it, whose errors are its own
-    from typer._click.exceptions import NoSuchOption as _NoSuchOption
-except ImportError:  # a typer on click itself
-    _NoSuchOption = click.NoSuchOption  # type: ignore[misc,assignment]
-#: What click raises for an option a command does not have.
-NO_SUCH_OPTION = (_NoSuchOption, click.NoSuchOption)
+try:  # the click typer carries within it (0.28 and later), whose errors are its own
+    from typer._click.exceptions import NoSuchOption
+except ImportError:  # a typer on click itself, a dependency of typer's then (not of labeltools)
+    from click import NoSuchOption  # type: ignore[assignment]
 
 
 class Command(_OurHelp, typer.core.TyperCommand):
@@ -127,7 +124,7 @@ class Command(_OurHelp, typer.core.TyperCommand):
             args = [arg for arg in args[:end] if arg not in VERBOSE_FLAGS] + args[end:]
         try:
             return super().parse_args(ctx, args)
-        except NO_SUCH_OPTION as refusal:
+        except NoSuchOption as refusal:
             exc: Any = refusal  # typer's own click's, or click's: the same fields
             # click suggests near spellings, hidden aliases among them; an abbreviation, as argparse takes, is none
             shown = [name for param in self.params if not getattr(param, "hidden", False) for name in param.opts]

@@ -83,6 +83,7 @@ def box_rle(mask: NDArray[np.bool_], offset: tuple[int, int], height: int, width
     x, y = offset
     box_height, box_width = mask.shape
     mask = np.asarray(mask, dtype=bool)
+    padded: NDArray[np.bool_]
     if mask[0].any() or mask[-1].any():
         padded, first = np.zeros((box_height + 2, box_width), dtype=bool), y
         padded[1:-1] = mask

@@ -649,7 +649,7 @@ def label_to_excel(
         ClassTableError: ``names`` cannot be loaded.
     """
     data = as_label_array(label, source)
-    region = plan_grid(data.shape, crop, step, source, max_cells)
+    region = plan_grid((data.shape[0], data.shape[1]), crop, step, source, max_cells)
     table = as_class_table(names) if names is not None else ClassTable.preset("voc")
     colors = table.palette() if palette is None else palette_array(palette)
     book = _Book(path, fill)

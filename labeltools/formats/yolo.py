@@ -102,7 +102,7 @@ def parse_yolo_labels(
     Raises:
         YoloLabelError: naming the line and what is wrong.
     """
-    found = []
+    found: list[tuple[int, NDArray[Any]]] = []
     for number, line in enumerate(text.splitlines(), 1):
         fields = line.split()
         if not fields:

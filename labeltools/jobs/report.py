@@ -222,7 +222,7 @@ def draw_pictures(item: PictureItem, palette: NDArray[np.uint8], box: tuple[int,
     full = read_label(item.label)
     size = fit_size(full.shape[1], full.shape[0], *box)
     label = shrink_label(full, size)
-    photo = _photo(item.image, full.shape, size)
+    photo = _photo(item.image, (full.shape[0], full.shape[1]), size)
     base = np.full((*label.shape, 3), 96, dtype=np.uint8) if photo is None else photo
 
     def overlay(values: NDArray[np.uint8]) -> str:

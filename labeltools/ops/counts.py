@@ -570,7 +570,7 @@ def class_weights(
             "image(s) (all void or out of range); cannot weight classes"
         )
     present = n > 0
-    weights = np.zeros(counts.num_classes, dtype=np.float64)
+    weights: NDArray[np.float64] = np.zeros(counts.num_classes, dtype=np.float64)
     if scheme == "enet":
         weights = 1 / np.log(c + n / total)
     elif scheme == "median":

@@ -450,7 +450,7 @@ def _pack_pixels(pixels: NDArray[np.uint8]) -> NDArray[np.uint32]:
     n = pixels.shape[0] * pixels.shape[1]
     packed = np.empty(n, dtype=np.uint32)
     if n > 1:
-        words = np.ndarray((n - 1,), dtype="<u4", buffer=flat, strides=(3,))
+        words: NDArray[np.uint32] = np.ndarray((n - 1,), dtype="<u4", buffer=flat, strides=(3,))
         np.bitwise_and(words, _RGB_MASK, out=packed[:-1])
     if n:
         packed[-1] = _pack(flat[-3:])
@@ -479,9 +479,9 @@ def _rgb_lookup(
     classify = want_report or tolerance > 0
     void_mapped = alpha = 0
     # The distinct unknown colours, their causes and (for the report) their pixel counts.
-    uniq = np.empty(0, dtype=np.uint32)
-    causes = np.empty(0, dtype=np.int8)
-    counts = np.empty(0, dtype=np.int64)
+    uniq: NDArray[np.uint32] = np.empty(0, dtype=np.uint32)
+    causes: NDArray[np.int8] = np.empty(0, dtype=np.int8)
+    counts: NDArray[np.int64] = np.empty(0, dtype=np.int64)
     if sentinel is not None or classify:
         # Where the unknown colours are: the spare value marks them; without one, 255 marks
         # void colours and unknown ones alike, so look the void colours up again.
