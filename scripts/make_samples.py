@@ -8,7 +8,8 @@ fields), files with embedded ``imageData`` and files with only ``imagePath`` (on
 separators), and a JPEG stored sideways with an EXIF orientation tag.
 
 Everything is computed with integer arithmetic and Pillow's drawing, without random generators
-or timestamps, so rerunning the script reproduces the committed files byte for byte::
+or timestamps, so rerunning the script reproduces the committed files byte for byte (with Pillow
+10.3 or later: earlier releases draw some of the shapes otherwise)::
 
     python scripts/make_samples.py            # rewrite labeltools/samples/labelme/
     python scripts/make_samples.py --check    # exit 1 if the committed files differ

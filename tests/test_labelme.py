@@ -683,6 +683,10 @@ def test_sample_matches_labelme_reading_the_same_files() -> None:
 
 
 def test_make_samples_reproduces_the_committed_files() -> None:
+    import PIL
+
+    if tuple(int(part) for part in PIL.__version__.split(".")[:2]) < (10, 3):  # labeltools takes 10.1
+        pytest.skip(f"Pillow {PIL.__version__} draws some of the samples' shapes otherwise than 10.3 and later")
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "make_samples.py"), "--check"],
         capture_output=True, text=True, check=False,
