@@ -21,6 +21,10 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+# typer carries its own click (every release labeltools takes: 0.26.8 to 0.28), whose errors are
+# its own; click itself may be absent.
+from typer._click.exceptions import NoSuchOption
+
 from labeltools.core.errors import LabeltoolsError, RunStoppedError
 from labeltools.core.options import (
     EXPORT_OBJECTS,
@@ -106,12 +110,6 @@ def output_folder(ctx: Any, inputs: Optional[list[str]], output: Optional[str], 
 VERBOSE_FLAGS = ("-v", "--verbose")
 
 
-try:  # the click typer carries within it (0.28 and later), whose errors are its own
-    from typer._click.exceptions import NoSuchOption
-except ImportError:  # a typer on click itself, a dependency of typer's then (not of labeltools)
-    from click import NoSuchOption  # type: ignore[assignment]
-
-
 class Command(_OurHelp, typer.core.TyperCommand):
     """A labeltools command (see :class:`_OurHelp`). ``-v``/``--verbose``, the top command's
     flag, is taken after the command's name too (``labeltools stats ds -v``), where click
@@ -125,7 +123,7 @@ class Command(_OurHelp, typer.core.TyperCommand):
         try:
             return super().parse_args(ctx, args)
         except NoSuchOption as refusal:
-            exc: Any = refusal  # typer's own click's, or click's: the same fields
+            exc: Any = refusal
             # click suggests near spellings, hidden aliases among them; an abbreviation, as argparse takes, is none
             shown = [name for param in self.params if not getattr(param, "hidden", False) for name in param.opts]
             given = exc.option_name
