@@ -195,6 +195,13 @@ def test_the_first_set_up_command_in_an_environment_of_its_own(which: str, tmp_p
     first = readme_blocks()[0]
     done = run_bash(first.code, project, env)
     fail_block(first, done)
+    # What setuptools deprecates in a project's metadata it stops building (pyproject's license
+    # table: on 2027-02-18); a newer pip than the environment's shows its warnings, -v any pip.
+    built = subprocess.run(
+        [str(home / "bin" / "python"), "-m", "pip", "wheel", "-v", "--no-deps", "-w", str(tmp_path / "wheel"), "."],
+        cwd=project, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert built.returncode == 0 and "deprecat" not in (built.stdout + built.stderr).lower(), built.stdout[-3000:]
     names = [name for name in sample_labels_path().read_text().split() if name != "__ignore__"]
     assert (project / "demo-out" / "class_names.txt").read_text().split() == names
     assert len(list((project / "demo-out" / "SegmentationClass").glob("*.png"))) == 8
