@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import sys
 import weakref
@@ -1087,9 +1088,10 @@ def test_binary_predictions_saved_as_0_255_are_named_so(tmp_path):
 def test_predictions_drawn_in_colour_get_the_remap_line_that_reads_them(tmp_path):
     """A model's pictures of its predictions (the classes' colours, RGB) failed one by one as
     colour images with "convert colour masks with labeltools remap", which needs a table the
-    user must find: the run names the dataset's own and the whole line, which then scores."""
+    user must find: the run names the dataset's own and the whole line, which then scores. The
+    line runs as it is copied, a folder's name holding a space quoted."""
     root = small_voc(tmp_path / "voc")
-    pictures = tmp_path / "pictures"
+    pictures = tmp_path / "model pictures"
     pictures.mkdir()
     table = ClassTable.load(root / "class_names.txt")
     for label_path in sorted((root / "SegmentationClass").glob("*.png")):
@@ -1098,9 +1100,9 @@ def test_predictions_drawn_in_colour_get_the_remap_line_that_reads_them(tmp_path
         Image.fromarray(index_to_rgb(label, table)).save(pictures / label_path.name)
     result = run("evaluate", root, pictures, "-j", "1")
     said = " ".join(result.stderr.split())
-    line = f"labeltools remap {pictures} -c {root / 'class_names.txt'} -d {pictures}-labels"
+    line = f"labeltools remap {shlex.quote(str(pictures))} -c {shlex.quote(str(root / 'class_names.txt'))} -d {shlex.quote(f'{pictures}-labels')}"
     assert result.exit_code == 1 and f"warning: 3 prediction(s) are colour images: a model's pictures of its predictions? {line} reads" in said
-    assert run(*line.split()[1:]).exit_code == 0
+    assert run(*shlex.split(line)[1:]).exit_code == 0
     result = run("evaluate", root, f"{pictures}-labels", "-j", "1", "--json", "-")
     assert result.exit_code == 0 and json.loads(result.stdout)["images"] == 3
 

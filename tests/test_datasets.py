@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -440,7 +441,7 @@ def test_convert_split_and_export_keep_a_videos_frames_together(tmp_path: Path) 
     assert [(p["kind"], p["message"]) for p in json.loads((tmp_path / "check.json").read_text())["problems"] if p["kind"] == "split-group"] == [(
         "split-group",
         f"1 group(s) of --group '{pattern}' (dataset_meta.json records it) have images in train.txt too: {groups[moved]}; "
-        f"validation would score images training has all but seen (labeltools split {out} keeps them apart)",
+        f"validation would score images training has all but seen (labeltools split {shlex.quote(str(out))} keeps them apart)",
     )]
     meta = json.loads((out / "dataset_meta.json").read_text())
     (out / "dataset_meta.json").write_text(json.dumps({**meta, "split_group": 7}))  # a record that is none
@@ -469,8 +470,8 @@ def test_convert_split_and_export_keep_a_videos_frames_together(tmp_path: Path) 
     assert done.exit_code == 0, done.output
     assert (
         f"warning: {len(mixed)} group(s) have images in train and in val, where the dataset's earlier split or the export's "
-        f"own put them, which are kept: {', '.join(mixed[:5])}{' ...' if len(mixed) > 5 else ''}; labeltools split {plain} "
-        f"--group '{pattern}' splits them anew"
+        f"own put them, which are kept: {', '.join(mixed[:5])}{' ...' if len(mixed) > 5 else ''}; labeltools split {shlex.quote(str(plain))} "
+        f"--group {shlex.quote(pattern)} splits them anew"
     ) in " ".join(done.stderr.split())
     done = cli("convert", tmp_path / "frames", tmp_path / "none", "--group", "^x")  # refused before anything is written
     assert done.exit_code == 1 and not (tmp_path / "none").exists()

@@ -8,6 +8,7 @@ import base64
 import io
 import json
 import re
+import shlex
 from pathlib import Path
 
 import numpy as np
@@ -588,7 +589,7 @@ def test_a_datasets_label_folder_given_as_annotations_names_the_dataset_to_expor
         for command in (("export", voc / folder, "--to", "coco", "-d", tmp_path / "coco"), ("convert", voc / folder, tmp_path / "again")):
             result = run(*command)
             assert result.exit_code == 1 and result.stderr.strip() == (
-                f"error: {voc / folder}: the label maps of the VOC dataset {voc}, not annotations; labeltools export {voc} "
+                f"error: {voc / folder}: the label maps of the VOC dataset {voc}, not annotations; labeltools export {shlex.quote(str(voc))} "
                 "--to coco (or yolo-seg) exports the dataset"
             ), result.stderr
     assert not (tmp_path / "coco").exists() and not (tmp_path / "again").exists()

@@ -229,8 +229,8 @@ def test_ultralytics_finds_the_dataset_root_from_the_yaml_wherever_the_command_r
     code = "import sys\nfrom ultralytics.data.utils import check_det_dataset\nprint(check_det_dataset(sys.argv[1], autodownload=False)['val'])"
     done = run_in("ultralytics", code, other, str(exported / "yolo-seg" / "data.yaml"))
     assert done.returncode == 0, done.stderr[-3000:]
-    assert Path(done.stdout.split()[-1]) == (exported / "yolo-seg" / "images" / "val").resolve()
-    assert os.path.samefile(done.stdout.split()[-1], exported / "yolo-seg" / "images" / "val")
+    assert Path(done.stdout.splitlines()[-1]) == (exported / "yolo-seg" / "images" / "val").resolve()
+    assert os.path.samefile(done.stdout.splitlines()[-1], exported / "yolo-seg" / "images" / "val")
 
 
 def test_ultralytics_loads_the_regions_of_a_dataset_without_instance_maps(tmp_path: Path) -> None:

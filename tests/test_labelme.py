@@ -518,10 +518,10 @@ def test_no_image_reference(tmp_path: Path) -> None:
 def test_image_file_that_is_not_an_image(tmp_path: Path) -> None:
     (tmp_path / "image.png").write_bytes(b"hello")
     path = write_pair(tmp_path, document([]))
-    with pytest.raises(AnnotationError, match=r"a\.json: image \S*image\.png: cannot read image \(not an image format Pillow knows\)"):
+    with pytest.raises(AnnotationError, match=r"a\.json: image .*image\.png: cannot read image \(not an image format Pillow knows\)"):
         open_source_image(read_labelme(path))
     (tmp_path / "image.png").write_bytes(b"")
-    with pytest.raises(AnnotationError, match=r"a\.json: image \S*image\.png: cannot read image \(empty, 0 bytes\)"):
+    with pytest.raises(AnnotationError, match=r"a\.json: image .*image\.png: cannot read image \(empty, 0 bytes\)"):
         open_source_image(read_labelme(path))
 
 

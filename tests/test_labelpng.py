@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import tracemalloc
 import warnings
 
@@ -473,7 +474,7 @@ def test_a_label_map_saved_as_jpeg_is_refused_by_every_reader(tmp_path, blobs_la
         return (
             f"{path}: is a JPEG{named}, not a label map: a label map must be a PNG, which keeps every class value (a "
             "JPEG's compression changes them along every edge); save it again as a PNG where it was made, or read a mask "
-            f"of 0 and 255 by ranges of values: labeltools remap {path} --index-map 0-127:0,128-255:1 -d FOLDER"
+            f"of 0 and 255 by ranges of values: labeltools remap {shlex.quote(str(path))} --index-map 0-127:0,128-255:1 -d FOLDER"
         )
 
     for reader in (read_label, label_histogram):

@@ -328,15 +328,16 @@ def test_a_full_disk_stops_the_run_in_one_line_and_resume_finishes_it(tmp_path: 
     assert cli("convert", SAMPLE_DIR, clean, "--viz", "--instances", "-j", "1").exit_code == 0
     disk = tmp_path / "disk"
     disk.mkdir()
-    command = f"{shlex.quote(sys.executable)} -m labeltools convert {shlex.quote(str(SAMPLE_DIR))} {disk}/out --viz --instances -j 2"
+    word = {name: shlex.quote(str(path)) for name, path in (("disk", disk), ("out", disk / "out"), ("here", tmp_path))}
+    command = f"{shlex.quote(sys.executable)} -m labeltools convert {shlex.quote(str(SAMPLE_DIR))} {word['out']} --viz --instances -j 2"
     steps = []
     for size in (100, 200, 300):  # KiB: full at several places, among them a picture Pillow encodes
-        run = tmp_path / str(size)
+        run = shlex.quote(str(tmp_path / str(size)))
         steps.append(
-            f"mount -t tmpfs -o size={size}k tmpfs {disk} && cd {tmp_path} && "
+            f"mount -t tmpfs -o size={size}k tmpfs {word['disk']} && cd {word['here']} && "
             f"{{ {command} > {run}.out 2> {run}.err; echo $? > {run}.rc; }} && "
-            f"mount -o remount,size=8m {disk} && {command} --resume > /dev/null 2> {run}.resumed && "
-            f"cp -r {disk}/out {run} && umount {disk}"
+            f"mount -o remount,size=8m {word['disk']} && {command} --resume > /dev/null 2> {run}.resumed && "
+            f"cp -r {word['out']} {run} && umount {word['disk']}"
         )
     done = subprocess.run(["unshare", "--mount", "--map-root-user", "sh", "-ec", " && ".join(steps)], capture_output=True, text=True, timeout=300)
     if done.returncode and "Operation not permitted" in done.stderr and not os.environ.get("CI"):

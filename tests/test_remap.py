@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import shutil
 
 import numpy as np
@@ -952,7 +953,7 @@ def test_label_arrays_saved_with_numpy_become_label_pngs_by_colorize(tmp_path):
     truth[0] = 255
     np.save(arrays / "a.npy", truth.astype(np.int64))
     np.save(arrays / "b.npy", (truth == 2)[None])  # a binary mask, (1, H, W)
-    hint = f"; it holds 2 .npy array(s), and label files are PNGs: labeltools colorize {arrays} -d LABELS writes arrays of class indices as label PNGs"
+    hint = f"; it holds 2 .npy array(s), and label files are PNGs: labeltools colorize {shlex.quote(str(arrays))} -d LABELS writes arrays of class indices as label PNGs"
     assert named_then_colorized(arrays, hint, tmp_path / "labels") == ["a.png", "b.png"]
     np.testing.assert_array_equal(read_label(tmp_path / "labels" / "a.png"), truth)
     np.testing.assert_array_equal(read_label(tmp_path / "labels" / "b.png"), (truth == 2).astype(np.uint8))
@@ -981,7 +982,7 @@ def test_masks_of_other_formats_are_read_by_colorize_and_remap_and_named_by_the_
     gif.save(masks / "car_mask.gif")
     Image.fromarray(truth * 255).save(masks / "tile.tif")
     hint = (
-        f"; it holds 2 .gif/.tif mask(s), and label files are PNGs: labeltools colorize {masks} -d LABELS writes "
+        f"; it holds 2 .gif/.tif mask(s), and label files are PNGs: labeltools colorize {shlex.quote(str(masks))} -d LABELS writes "
         "masks of class indices as label PNGs (remap --index-map 0:0,255:1 masks of 0 and 255)"
     )
     assert named_then_colorized(masks, hint, tmp_path / "labels") == ["car_mask.png", "tile.png"]
@@ -1001,14 +1002,14 @@ def test_masks_of_other_formats_are_read_by_colorize_and_remap_and_named_by_the_
     result = CliRunner().invoke(app, ["stats", str(jpeg)])
     assert result.exit_code == 1 and " ".join(result.stderr.split()) == (
         f"error: {jpeg}: not a VOC dataset folder (no SegmentationClass/ inside); it holds 1 JPEG image(s), grey as "
-        f"masks are (polyp.jpg), and label files are PNGs: labeltools remap {jpeg} --index-map 0-127:0,128-255:1 -d "
+        f"masks are (polyp.jpg), and label files are PNGs: labeltools remap {shlex.quote(str(jpeg))} --index-map 0-127:0,128-255:1 -d "
         "LABELS reads masks of 0 and 255 (JPEG shifts values near the edges)"
     )
     (tmp_path / "photos").mkdir()
     Image.fromarray(np.dstack([truth * 255, truth, truth])).save(tmp_path / "photos" / "photo.jpg")  # a colour JPEG is no mask
     assert other_masks_hint(tmp_path / "photos") == ""
     assert other_masks_hint(tmp_path) == (  # the folder of the folders of masks: their folders are named
-        f"; its masks are in {tmp_path / 'labels'} and 1 more folder(s): give one of them, or labeltools convert {tmp_path} "
+        f"; its masks are in {tmp_path / 'labels'} and 1 more folder(s): give one of them, or labeltools convert {shlex.quote(str(tmp_path))} "
         "NEW_FOLDER makes a VOC dataset of them"
     )
     off = int(np.count_nonzero((shifted != 0) & (shifted != 255)))

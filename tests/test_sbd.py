@@ -5,6 +5,7 @@ mmsegmentation's own loader, and checked by ``check``."""
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -190,7 +191,7 @@ def test_the_release_given_to_another_command_names_the_sbd_command(tmp_path: Pa
         said = " ".join(result.stderr.split())
         assert result.exit_code != 0 and said.startswith("error: "), said
         assert said.endswith(
-            f"; it is the Semantic Boundaries Dataset's release: labeltools sbd {release / 'dataset'} VOC2012_FOLDER adds it "
+            f"; it is the Semantic Boundaries Dataset's release: labeltools sbd {shlex.quote(str(release / 'dataset'))} VOC2012_FOLDER adds it "
             "to a VOC 2012 folder as its augmented training set"
         ), said
     assert not (tmp_path / "none").exists()

@@ -6,6 +6,7 @@ pixel for pixel; detection of the source, class tables, failures of one image al
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 import sys
 from dataclasses import replace
@@ -774,7 +775,7 @@ def test_cvats_segmentation_mask_export_converts_as_datumaro_reads_it(tmp_path: 
         refused = CliRunner().invoke(app, command)  # each mask failed as a colour image
         assert refused.exit_code == 1 and " ".join(refused.stderr.split()) == (
             f"error: {masks}: SegmentationClass/ holds colour masks in the colours of its labelmap.txt, not label maps "
-            f"(CVAT's \"Segmentation mask\" export writes them so): labeltools convert {masks} NEW_FOLDER makes a dataset of them"
+            f"(CVAT's \"Segmentation mask\" export writes them so): labeltools convert {shlex.quote(str(masks))} NEW_FOLDER makes a dataset of them"
         ), command
     conversion, results = convert(masks, tmp_path / "out")
     assert conversion.source == "segmentation-mask" and all(r.ok for r in results), [r.error for r in results if not r.ok]
@@ -845,7 +846,7 @@ def test_voc_labels_saved_in_colour_convert_in_vocs_colours(tmp_path: Path) -> N
     refused = CliRunner().invoke(app, ["weights", str(root)])
     assert refused.exit_code == 1 and " ".join(refused.stderr.split()) == (
         f"error: {root}: SegmentationClass/ holds colour masks in PASCAL VOC's colours, not label maps (CVAT's "
-        f"\"Segmentation mask\" export writes them so): labeltools convert {root} NEW_FOLDER makes a dataset of them"
+        f"\"Segmentation mask\" export writes them so): labeltools convert {shlex.quote(str(root))} NEW_FOLDER makes a dataset of them"
     )
     # an instance mask of another size, or not in colour, fails its image alone, naming the file
     (root / "SegmentationObject").mkdir()
@@ -1904,7 +1905,7 @@ def test_binary_masks_of_0_and_255_are_said_and_read_by_an_index_map(tmp_path: P
     for command in (["check", str(root)], ["stats", str(root)], ["diff", str(root), str(root)]):  # the dataset's folder, not its masks'
         pointed = runner.invoke(app, command)
         assert pointed.exit_code == 1 and " ".join(pointed.stderr.split()).endswith(
-            f"; its masks are in {root / 'masks'}: give that folder, or labeltools convert {root} NEW_FOLDER makes a VOC dataset of them"
+            f"; its masks are in {root / 'masks'}: give that folder, or labeltools convert {shlex.quote(str(root))} NEW_FOLDER makes a VOC dataset of them"
         ), (command, pointed.stderr)
 
 
@@ -1916,7 +1917,7 @@ def test_a_folder_of_annotations_given_to_a_dataset_command_is_sent_to_convert(t
     labelme = tmp_path / "annotations"
     shutil.copytree(SAMPLE_DIR, labelme)
     coco = coco_export(tmp_path / "coco", images=1)
-    to_convert = f"labeltools convert {labelme} NEW_FOLDER makes a VOC dataset of them"
+    to_convert = f"labeltools convert {shlex.quote(str(labelme))} NEW_FOLDER makes a VOC dataset of them"
     commands = (
         ["stats", labelme], ["check", labelme], ["weights", labelme, "-o", tmp_path / "w.npy"],
         ["report", labelme, "-o", tmp_path / "r.html"], ["diff", labelme, labelme], ["evaluate", labelme, labelme, "-n", "3"],
@@ -1930,15 +1931,15 @@ def test_a_folder_of_annotations_given_to_a_dataset_command_is_sent_to_convert(t
     said = " ".join(runner.invoke(app, ["stats", str(annotations)]).stderr.split())
     assert said.endswith(
         f"; it holds 1 .json file(s), not label maps: if they are annotations (labelme's, or an export of COCO, CVAT, "
-        f"Datumaro, Label Studio, Cityscapes, ISAT), labeltools convert {annotations} NEW_FOLDER makes a VOC dataset of them"
+        f"Datumaro, Label Studio, Cityscapes, ISAT), labeltools convert {shlex.quote(str(annotations))} NEW_FOLDER makes a VOC dataset of them"
     ), said
     one = labelme / "street_01.json"
     said = " ".join(runner.invoke(app, ["stats", str(one)]).stderr.split())
-    assert said == f"error: {one}: a file, not a folder; it is a labelme annotation, not a label map: labeltools convert {one} NEW_FOLDER makes a VOC dataset of it", said
+    assert said == f"error: {one}: a file, not a folder; it is a labelme annotation, not a label map: labeltools convert {shlex.quote(str(one))} NEW_FOLDER makes a VOC dataset of it", said
     said = " ".join(runner.invoke(app, ["weights", str(coco), "-o", str(tmp_path / "w.npy")]).stderr.split())
     assert said.endswith(
         f"{coco}: a file, not a folder; if it holds annotations (labelme's, or an export of COCO, CVAT, Datumaro, Label Studio, "
-        f"Cityscapes, ISAT), labeltools convert {coco} NEW_FOLDER makes a VOC dataset of it"
+        f"Cityscapes, ISAT), labeltools convert {shlex.quote(str(coco))} NEW_FOLDER makes a VOC dataset of it"
     ), said
     assert runner.invoke(app, ["convert", str(labelme), str(tmp_path / "voc"), "-j", "1"]).exit_code == 0  # as said
     assert runner.invoke(app, ["stats", str(tmp_path / "voc")]).exit_code == 0
@@ -1993,7 +1994,7 @@ def test_masks_kept_as_arrays_are_named_with_the_way_to_convert_them(tmp_path: P
         np.save(tmp_path / "masks" / f"{i:03d}.npy", truths[f"{i:03d}"])
     masks = tmp_path / "masks"
     said = (
-        f"; {masks} holds masks as .npy arrays (000.npy): labeltools colorize {masks} -d masks_png writes them as label PNGs, "
+        f"; {masks} holds masks as .npy arrays (000.npy): labeltools colorize {shlex.quote(str(masks))} -d masks_png writes them as label PNGs, "
         "which convert reads beside their images"
     )
     for extra in ([], ["--from", "masks"]):
@@ -2629,7 +2630,7 @@ def test_a_yolo_dataset_converts_as_ultralytics_fills_it(tmp_path: Path) -> None
     assert from_yaml.exit_code == 0, from_yaml.stderr
     assert (labels(tmp_path / "voc-yaml", "road0_jpg.rf.train0") == labels(tmp_path / "voc", "road0_jpg.rf.train0")).all()
     checked, said = said_by("check", root)  # the dataset's folder where a VOC folder belongs
-    assert checked.exit_code == 1 and f"it holds a YOLO dataset's data.yaml: labeltools convert {root} NEW_FOLDER makes a VOC dataset of it" in said
+    assert checked.exit_code == 1 and f"it holds a YOLO dataset's data.yaml: labeltools convert {shlex.quote(str(root))} NEW_FOLDER makes a VOC dataset of it" in said
 
 
 def test_a_yolo_datasets_faults_are_named(tmp_path: Path) -> None:

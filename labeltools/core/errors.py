@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import reprlib
+import shlex
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -122,6 +123,12 @@ _SHOWN.maxlevel = 3
 _SHOWN.maxstring = 80
 _SHOWN.maxother = 80
 _SHOWN.maxlong = 40
+
+
+def shell_word(value: Any) -> str:
+    """A path or value as one word of a command line a message suggests, quoted where a shell
+    would split or expand it (a folder named ``my data``): the line runs as it is copied."""
+    return shlex.quote(str(value))
 
 
 def shown(value: Any) -> str:

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from labeltools.core._types import PathLike
-from labeltools.core.errors import DatasetError
+from labeltools.core.errors import DatasetError, shell_word
 from labeltools.engine.storage import list_files, location
 from labeltools.formats.labels import ARRAY_SUFFIX, NOT_PNG, open_image
 from labeltools.formats.sbd import sbd_hint
@@ -89,13 +89,13 @@ def other_masks_hint(folder: PathLike) -> str:
     if masks:
         kinds = "/".join(sorted({path.suffix.lower() for path in masks}))
         return (
-            f"; it holds {len(masks)} {kinds} mask(s), and label files are PNGs: labeltools colorize {folder} -d LABELS "
+            f"; it holds {len(masks)} {kinds} mask(s), and label files are PNGs: labeltools colorize {shell_word(folder)} -d LABELS "
             "writes masks of class indices as label PNGs (remap --index-map 0:0,255:1 masks of 0 and 255)"
         )
     arrays = list_files(where, (ARRAY_SUFFIX,))
     if arrays:
         return (
-            f"; it holds {len(arrays)} {ARRAY_SUFFIX} array(s), and label files are PNGs: labeltools colorize {folder} "
+            f"; it holds {len(arrays)} {ARRAY_SUFFIX} array(s), and label files are PNGs: labeltools colorize {shell_word(folder)} "
             "-d LABELS writes arrays of class indices as label PNGs"
         )
     jpegs = list_files(where, (".jpg", ".jpeg"))
@@ -108,15 +108,15 @@ def other_masks_hint(folder: PathLike) -> str:
     if grey is not None:
         return (
             f"; it holds {len(jpegs)} JPEG image(s), grey as masks are ({jpegs[0].name}), and label files are PNGs: "
-            f"labeltools remap {folder} --index-map 0-127:0,128-255:1 -d LABELS reads masks of 0 and 255 "
+            f"labeltools remap {shell_word(folder)} --index-map 0-127:0,128-255:1 -d LABELS reads masks of 0 and 255 "
             "(JPEG shifts values near the edges)"
         )
     if any((where / f"data{suffix}").is_file() for suffix in (".yaml", ".yml")):  # Ultralytics' layout, Roboflow's YOLO exports
-        return f"; it holds a YOLO dataset's data.yaml: labeltools convert {folder} NEW_FOLDER makes a VOC dataset of it"
+        return f"; it holds a YOLO dataset's data.yaml: labeltools convert {shell_word(folder)} NEW_FOLDER makes a VOC dataset of it"
     inner = [found for found in mask_folders(where) if found != where]
     if inner:  # a downloaded dataset's folder: its masks are in a folder of it
         which = f"{inner[0]} and {len(inner) - 1} more folder(s): give one of them" if len(inner) > 1 else f"{inner[0]}: give that folder"
-        return f"; its masks are in {which}, or labeltools convert {folder} NEW_FOLDER makes a VOC dataset of them"
+        return f"; its masks are in {which}, or labeltools convert {shell_word(folder)} NEW_FOLDER makes a VOC dataset of them"
     if said := _annotations_hint(where, folder):
         return said
     if (photo := photos_alone(where)) is not None:
@@ -162,7 +162,7 @@ def _annotations_hint(where: Any, given: PathLike) -> str:
     files = [path for path in kept if path.suffix.lower() in (".json", ".xml") and path.name not in _DATASET_RECORDS]
     if not files:
         return ""
-    convert = f"labeltools convert {given} NEW_FOLDER makes a VOC dataset of {'it' if one else 'them'}"
+    convert = f"labeltools convert {shell_word(given)} NEW_FOLDER makes a VOC dataset of {'it' if one else 'them'}"
     if sum(_starts_with_shapes(path) for path in files[:5]) == min(len(files), 5):
         return f"; it is a labelme annotation, not a label map: {convert}" if one else f"; it holds {len(files)} labelme annotation(s), not label maps: {convert}"
     kinds = "/".join(sorted({path.suffix.lower() for path in files}))

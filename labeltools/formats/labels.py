@@ -28,7 +28,7 @@ from labeltools.core._types import PathLike
 from labeltools.core.arrays import MAKE_VOID, as_label_array, negative_ignore_hint, run_counts, value_counts
 from labeltools.core.classes import ClassTable
 from labeltools.core.colormap import colour_keys, palette_bytes, voc_colormap
-from labeltools.core.errors import ColourImageError, LabelFileError, LabeltoolsError
+from labeltools.core.errors import ColourImageError, LabelFileError, LabeltoolsError, shell_word
 from labeltools.core.files import json_text
 from labeltools.engine.storage import atomic_write as atomic_write
 from labeltools.engine.storage import is_url, list_files, location, names_beside, pngs_in, read_bytes, readable, stem_of
@@ -526,7 +526,7 @@ def _refuse_lossy(image: Image.Image, path: PathLike) -> None:
     named = "" if location(path).suffix.lower() in (".jpg", ".jpeg") else f" named {location(path).suffix or 'without an ending'}"
     raise LabelFileError(
         f"{path}: is a JPEG{named}, not a label map: {NOT_PNG}; save it again as a PNG where it was made, "
-        f"or read a mask of 0 and 255 by ranges of values: labeltools remap {path} --index-map 0-127:0,128-255:1 -d FOLDER"
+        f"or read a mask of 0 and 255 by ranges of values: labeltools remap {shell_word(path)} --index-map 0-127:0,128-255:1 -d FOLDER"
     )
 
 

@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from labeltools.core._types import PathLike
-from labeltools.core.errors import DatasetError, LabelFileError, require_extra
+from labeltools.core.errors import DatasetError, LabelFileError, require_extra, shell_word
 from labeltools.engine.storage import location, read_bytes
 
 CLASS_MAPS_DIR = "cls"
@@ -49,7 +49,7 @@ def sbd_hint(folder: PathLike) -> str:
     for root in (where, where / "dataset"):
         if is_sbd_root(root):
             return (
-                f"; it is the Semantic Boundaries Dataset's release: labeltools sbd {root} VOC2012_FOLDER adds it "
+                f"; it is the Semantic Boundaries Dataset's release: labeltools sbd {shell_word(root)} VOC2012_FOLDER adds it "
                 "to a VOC 2012 folder as its augmented training set"
             )
     return ""

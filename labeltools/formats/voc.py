@@ -37,7 +37,7 @@ from labeltools.core.classes import (
     class_names_for,
     line_problem,
 )
-from labeltools.core.errors import ClassTableError, DatasetError
+from labeltools.core.errors import ClassTableError, DatasetError, shell_word
 from labeltools.core.files import read_small_text
 from labeltools.core.options import LABELME_RULES, MAX_CLASSES
 from labeltools.engine.storage import atomic_writes, list_files, location, pngs_in, read_bytes
@@ -463,7 +463,7 @@ def refuse_mask_export(root: PathLike) -> None:
         colours = f"the colours of its {LABELMAP_FILE}" if (location(root) / LABELMAP_FILE).is_file() else "PASCAL VOC's colours"
         raise DatasetError(
             f"{root}: {LABELS_DIR}/ holds colour masks in {colours}, not label maps (CVAT's \"Segmentation mask\" "
-            f"export writes them so): labeltools convert {root} NEW_FOLDER makes a dataset of them"
+            f"export writes them so): labeltools convert {shell_word(root)} NEW_FOLDER makes a dataset of them"
         )
 
 

@@ -29,6 +29,7 @@ from labeltools.core.errors import (
     LabeltoolsError,
     format_values,
     none_of,
+    shell_word,
 )
 from labeltools.core.options import VOID
 from labeltools.engine.executor import FileResult, map_files
@@ -466,7 +467,7 @@ class DatasetCheck(_Problems):
             self._add(
                 ERROR, "split-group", split_path(self.root, "val"),
                 f"{len(both)} group(s) of --group '{group}' ({META_FILE} records it) have images in train.txt too: {named}; "
-                f"validation would score images training has all but seen (labeltools split {self.root} keeps them apart)",
+                f"validation would score images training has all but seen (labeltools split {shell_word(self.root)} keeps them apart)",
             )  # fmt: skip
 
     def _check_image_suffixes(self, names: list[str]) -> None:
@@ -799,7 +800,7 @@ def _stale(found: NDArray[Any], due: NDArray[Any], kind: str, table: ClassTable)
     again = {
         "trainIds": "labeltools remap --index-map cityscapes, or cityscapesScripts' createTrainIdLabelImgs",
         "instanceIds": "cityscapesScripts' json2instanceImg",
-        "colours": f"labeltools remap --to-rgb -c {table.source.removesuffix(' preset')}",
+        "colours": f"labeltools remap --to-rgb -c {shell_word(table.source.removesuffix(' preset'))}",
     }[kind]
     return (
         f"{int(wrong.sum())} pixel(s) differ from what its *_labelIds.png gives (first at x={x}, y={y}: "

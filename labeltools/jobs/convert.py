@@ -56,6 +56,7 @@ from labeltools.core.errors import (
     DatasetError,
     LabeltoolsError,
     NotLabelmeError,
+    shell_word,
     shown,
 )
 from labeltools.core.files import file_name, file_parent_name, read_small_text
@@ -785,7 +786,7 @@ def find_annotations(
             elif source is None and not files and path.name in (LABELS_DIR, OBJECTS_DIR) and is_voc_root(path.parent):
                 raise DatasetError(
                     f"{path}: the label maps of the VOC dataset {path.parent}, not annotations; labeltools export "
-                    f"{path.parent} --to coco (or yolo-seg) exports the dataset"
+                    f"{shell_word(path.parent)} --to coco (or yolo-seg) exports the dataset"
                 )
             elif (source == "masks" or (source is None and not files)) and (made := json_to_dataset_said(listed)):
                 raise DatasetError(made)
@@ -869,7 +870,7 @@ def _check_writable(table: ClassTable, index_map: IndexMap | None, given: bool) 
         raise ClassTableError(f"{exc}; -m {family} reads {what} as the {train} preset's classes") from None
     writes = index_map.classes if index_map is not None else None
     if index_map is not None and writes is not None and writes.names != table.names:
-        whose, way = ("", "leave out --classes") if given else ("dataset's ", f"--classes {writes.source.removesuffix(' preset')} replaces it")
+        whose, way = ("", "leave out --classes") if given else ("dataset's ", f"--classes {shell_word(writes.source.removesuffix(' preset'))} replaces it")
         raise DatasetError(
             f"the index map ({index_map.source}) writes the classes of the {writes.source}, and the "
             f"{whose}class table is {table.the_described}: {way}"
@@ -1507,8 +1508,8 @@ def _arrays_said(path: Path) -> str:
         return ""
     folder = arrays[0].parent
     return (
-        f"; {folder} holds masks as {ARRAY_SUFFIX} arrays ({arrays[0].name}): labeltools colorize {folder} -d "
-        f"{folder.name}_png writes them as label PNGs, which convert reads beside their images"
+        f"; {folder} holds masks as {ARRAY_SUFFIX} arrays ({arrays[0].name}): labeltools colorize {shell_word(folder)} -d "
+        f"{shell_word(folder.name + '_png')} writes them as label PNGs, which convert reads beside their images"
     )
 
 
@@ -1760,8 +1761,8 @@ class Conversion(OneRun):
         if groups is not None and (both := straddling(groups, train, val)):
             log.warning(
                 "%d group(s) have images in train and in val, where the dataset's earlier split or the export's own put "
-                "them, which are kept: %s%s; labeltools split %s --group '%s' splits them anew",
-                len(both), ", ".join(both[:5]), " ..." if len(both) > 5 else "", self.output, self.group,
+                "them, which are kept: %s%s; labeltools split %s --group %s splits them anew",
+                len(both), ", ".join(both[:5]), " ..." if len(both) > 5 else "", shell_word(self.output), shell_word(self.group),
             )  # fmt: skip
         self.splits = {"train": train, "val": val, "trainval": sorted(train + val)}
         if own_test:

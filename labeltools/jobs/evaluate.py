@@ -18,7 +18,7 @@ import numpy as np
 
 from labeltools.core._types import PathLike
 from labeltools.core.classes import PRESETS, TRAIN_ID_PRESETS, ClassTable, class_names_for
-from labeltools.core.errors import DatasetError, EvaluationError
+from labeltools.core.errors import DatasetError, EvaluationError, shell_word
 from labeltools.core.options import MISSING_POLICIES, VOID
 from labeltools.engine.executor import (
     FileResult,
@@ -427,7 +427,7 @@ def _remap_colours(pred: PathLike, table: ClassTable) -> str:
         return ""
     folder = str(pred).rstrip("/")
     return (
-        f"a model's pictures of its predictions? labeltools remap {folder} -c {given} -d {folder}-labels reads "
+        f"a model's pictures of its predictions? labeltools remap {shell_word(folder)} -c {shell_word(given)} -d {shell_word(folder + '-labels')} reads "
         f"each colour as its class of the table, then score {folder}-labels"
     )
 
