@@ -14,6 +14,13 @@ import numpy as np
 from PIL import Image
 
 
+def pillow_at_least(major: int, minor: int) -> bool:
+    """Whether the Pillow installed is release ``major.minor`` or later."""
+    import PIL
+
+    return tuple(int(part) for part in PIL.__version__.split(".")[:2]) >= (major, minor)
+
+
 def scene(h: int, w: int) -> np.ndarray:
     """An ``(h, w, 3)`` uint8 RGB gradient, different under every flip and rotation."""
     ys, xs = np.mgrid[0:h, 0:w]

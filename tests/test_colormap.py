@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import pillow_at_least
 
 from labeltools import (
     VOID,
@@ -143,7 +144,6 @@ def test_a_gimp_palette_is_read_by_pillows_gimp_palette_reader_and_names_each_cl
     index on one line whatever the name holds, and more colours than a person paints with are
     refused before anything is written. Masks painted with it remap to the class indices, the
     palette given as the class table too."""
-    import PIL
     from PIL import Image
     from PIL.GimpPaletteFile import GimpPaletteFile
     from typer.testing import CliRunner
@@ -157,7 +157,7 @@ def test_a_gimp_palette_is_read_by_pillows_gimp_palette_reader_and_names_each_cl
     assert result.exit_code == 0, result.output
     # Pillow before 11.2 reads each colour of a palette with a Name line (GIMP's own too) one
     # index late: its reader is a consumer from 11.2 on.
-    pillow_reads_gimp = tuple(int(part) for part in PIL.__version__.split(".")[:2]) >= (11, 2)
+    pillow_reads_gimp = pillow_at_least(11, 2)
     with open(tmp_path / "my classes.gpl", "rb") as fh:
         colours, mode = GimpPaletteFile(fh).getpalette()
     assert mode == "RGB" and (list(colours[:9]) == voc_colormap(3).reshape(-1).tolist()) is pillow_reads_gimp

@@ -179,15 +179,15 @@ def oldest_python() -> str | None:
 def test_the_first_set_up_command_in_an_environment_of_its_own(which: str, tmp_path: Path) -> None:
     """The README's first command as a new user runs it: in a new environment holding Python and
     pip alone, from a copy of the project, with no extra and none of the test packages (which
-    bring packages of their own: dask brings click, which typer 0.28 no longer installs), on
+    bring packages of their own: dask brings click, which typer installs no more since 0.26), on
     the Python the tests run on and on the oldest the README promises (Ubuntu 22.04's 3.10),
     where this machine has it. Then every module imports and every command's help shows there,
     and a command that needs an extra names it."""
-    python = sys.executable if which == "this Python" else oldest_python()
-    if python is None:
+    base = sys.executable if which == "this Python" else oldest_python()
+    if base is None:
         pytest.skip(f"this machine has no Python of the oldest version {PROJECT['requires-python']!r} admits")
     home, project, work = tmp_path / "venv", tmp_path / "labeltools", tmp_path / "work"
-    subprocess.run([python, "-m", "venv", str(home)], check=True)
+    subprocess.run([base, "-m", "venv", str(home)], check=True)
     shutil.copytree(ROOT, project, ignore=_NOT_THE_PROJECT)
     work.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "LABELTOOLS_DASK")}
@@ -195,17 +195,17 @@ def test_the_first_set_up_command_in_an_environment_of_its_own(which: str, tmp_p
     first = readme_blocks()[0]
     done = run_bash(first.code, project, env)
     fail_block(first, done)
+    python = str(home / "bin" / "python")  # the new environment's
     # What setuptools deprecates in a project's metadata it stops building (pyproject's license
     # table: on 2027-02-18); a newer pip than the environment's shows its warnings, -v any pip.
     built = subprocess.run(
-        [str(home / "bin" / "python"), "-m", "pip", "wheel", "-v", "--no-deps", "-w", str(tmp_path / "wheel"), "."],
+        [python, "-m", "pip", "wheel", "-v", "--no-deps", "-w", str(tmp_path / "wheel"), "."],
         cwd=project, env=env, capture_output=True, text=True,
     )  # fmt: skip
     assert built.returncode == 0 and "deprecat" not in (built.stdout + built.stderr).lower(), built.stdout[-3000:]
     names = [name for name in sample_labels_path().read_text().split() if name != "__ignore__"]
     assert (project / "demo-out" / "class_names.txt").read_text().split() == names
     assert len(list((project / "demo-out" / "SegmentationClass").glob("*.png"))) == 8
-    python = str(home / "bin" / "python")  # the new environment's
     installed = subprocess.run([python, "-m", "pip", "list", "--format=freeze"], env=env, capture_output=True, text=True, check=True).stdout
     assert "pytest==" not in installed and "labelme==" not in installed, installed  # the user's environment, not the tests'
     modules = subprocess.run(

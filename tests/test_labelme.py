@@ -15,7 +15,7 @@ import labelme.utils
 import numpy as np
 import pytest
 from consumers import labelme7_rasteriser
-from helpers import broken_chunk_png, jpeg_bytes, png_bytes, png_chunks, scene
+from helpers import broken_chunk_png, jpeg_bytes, pillow_at_least, png_bytes, png_chunks, scene
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -683,10 +683,8 @@ def test_sample_matches_labelme_reading_the_same_files() -> None:
 
 
 def test_make_samples_reproduces_the_committed_files() -> None:
-    import PIL
-
-    if tuple(int(part) for part in PIL.__version__.split(".")[:2]) < (10, 3):  # labeltools takes 10.1
-        pytest.skip(f"Pillow {PIL.__version__} draws some of the samples' shapes otherwise than 10.3 and later")
+    if not pillow_at_least(10, 3):  # labeltools takes 10.1
+        pytest.skip(f"Pillow {Image.__version__} draws some of the samples' shapes otherwise than 10.3 and later")
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "make_samples.py"), "--check"],
         capture_output=True, text=True, check=False,
