@@ -135,7 +135,7 @@ def changes_image(
         grey = np.full(old.shape, 128, dtype=np.uint8)
     else:
         picture = image if isinstance(image, Image.Image) else Image.fromarray(np.asarray(image, dtype=np.uint8))
-        grey = (np.asarray(picture.convert("L")) // 2 + 96).astype(np.uint8)
+        grey = (np.asarray(picture.convert("L")) // 2 + 96).astype(np.uint8, copy=False)  # uint8 already: no copy, the type said for numpy 1.x stubs
     out = np.repeat(grey[:, :, None], 3, axis=2)
     out[old != new] = (220, 30, 30)
     return Image.fromarray(out)
