@@ -1,9 +1,9 @@
 """Virtual environments for the consumers of our output whose dependencies are heavy or clash with
 a user's install of labeltools (Datumaro pins an older Pillow and brings PyQt5, onnxruntime and
-pyarrow; supervision and Ultralytics bring OpenCV and SciPy). The tests build each once, with
-the same Python, under the user's cache folder (``LABELTOOLS_TEST_VENVS`` to move it), and run
-the consumer there in a subprocess, so the main tests run on the versions ``pip install .``
-gives.
+pyarrow; supervision and Ultralytics bring OpenCV and SciPy; TensorFlow is 1.6 GB installed).
+The tests build each once, with the same Python, under the user's cache folder
+(``LABELTOOLS_TEST_VENVS`` to move it), and run the consumer there in a subprocess, so the main
+tests run on the versions ``pip install .`` gives.
 
 Ultralytics needs torch, whose PyPI wheel is a CUDA build of several GB: its environment sees
 the test environment's packages (where CI installs torch's CPU build) and installs Ultralytics
@@ -37,6 +37,8 @@ import pytest
 CONSUMERS: dict[str, tuple[list[list[str]], bool]] = {
     "datumaro": ([["datumaro>=1.10"]], False),
     "supervision": ([["supervision==0.31.*"]], False),
+    # TensorFlow's CPU build, with Keras 3; Keras' load_img reads images with Pillow.
+    "tensorflow": ([["tensorflow-cpu==2.21.*", "pillow"]], False),
     # mmsegmentation's dataset classes run on mmengine; the package itself comes from its wheel
     # (see mmseg_datasets()). mmcv-lite is mmcv without its compiled operators: image decoding.
     "mmsegmentation": ([["mmengine==0.10.7", "mmcv-lite==2.1.0"]], True),

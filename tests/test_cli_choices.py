@@ -8,6 +8,7 @@ import base64
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,8 @@ import numpy as np
 import pytest
 from PIL import Image
 from typer.testing import CliRunner
+
+from conftest import make_voc
 
 from labeltools import read_label, write_label
 from labeltools.cli import app
@@ -626,3 +629,78 @@ def test_binary_masks_saved_as_0_and_255_are_said_and_read_as_classes_when_asked
     for command in (("stats", f"{gt}-01"), ("weights", "--labels-dir", f"{gt}-01", "-n", "2", "-o", tmp_path / "w.npy"), ("check", f"{gt}-01", "-n", "2")):
         assert "0 and 255" not in flat(run(*command).stderr) + flat(run(*command).stdout)
     assert json.loads((tmp_path / "s.json").read_text())["classes"][1]["iou"] == pytest.approx(150 / 200)
+
+
+def _read_as_grey(path: Path, reader: str) -> None:
+    """Save a palette label file again as ``reader`` reads it with one channel."""
+    import cv2
+
+    if reader == "opencv":
+        grey = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+    elif reader == "pillow":
+        grey = np.asarray(Image.open(path).convert("L"))
+    else:
+        grey = cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2GRAY)
+    cv2.imwrite(str(path), grey)
+
+
+@pytest.mark.parametrize("reader", ["opencv", "pillow", "cvtcolor"])
+def test_label_files_read_as_grey_and_saved_are_found_and_the_line_given_mends_them(tmp_path: Path, reader: str) -> None:
+    # cv2.imread(f, 0), tf.io.decode_png(channels=1) and Keras' load_img(color_mode="grayscale")
+    # give a palette PNG's grey levels (class 1, (128, 0, 0), is 38): saved so, they are no classes
+    root = demo(tmp_path)
+    truth = {path.name: read_label(path) for path in sorted((root / "SegmentationClass").glob("*.png"))}
+    assert set(np.unique(np.concatenate([t.ravel() for t in truth.values()]))) == {*range(9), 255}
+    for path in sorted((root / "SegmentationClass").glob("*.png")):
+        _read_as_grey(path, reader)
+    checked = run("check", root, "-j", "1", "--json", tmp_path / "c.json")
+    assert checked.exit_code == 1
+    problems = json.loads((tmp_path / "c.json").read_text())["problems"]
+    grey = [p for p in problems if p["kind"] == "grey-levels"]
+    assert len(grey) == 1 and grey[0]["severity"] == "error" and grey[0]["file"] == str(root), problems
+    said = grey[0]["message"]
+    assert "in 8 file(s) are no class; they are grey levels of the classes' colours (class 1's (128, 0, 0) is 38)" in said
+    index_map = re.search(r"labeltools remap FILES --index-map (\S+) -d FOLDER gives the classes back", said).group(1)
+    mended = run("remap", root / "SegmentationClass", "--index-map", index_map, "-d", tmp_path / "mended")
+    assert mended.exit_code == 0, mended.output
+    for name, label in truth.items():
+        assert np.array_equal(read_label(tmp_path / "mended" / name), label), name  # void (220 as grey) too
+    assert read_label_palette(tmp_path / "mended" / name)[1] is not None  # palette label files again
+    # the same line from the commands that count and score the labels
+    weighed = run("weights", root, "-j", "1", "-o", tmp_path / "w.npy")
+    assert weighed.exit_code == 0 and f"--index-map {index_map} -d FOLDER" in flat(weighed.stderr)
+    preds = tmp_path / "preds"
+    preds.mkdir()
+    for name, label in truth.items():
+        write_label(preds / name, np.where(label == 255, 0, label).astype(np.uint8))
+    scored = run("evaluate", root, preds, "-j", "1")
+    assert scored.exit_code == 1 and f"--index-map {index_map} -d FOLDER" in flat(scored.stderr)
+
+
+def test_grey_levels_of_classes_that_read_alike_are_said_to_be_beyond_mending(tmp_path: Path) -> None:
+    # VOC's classes 2 and 17 are both 75 as OpenCV reads them, 1 and 16 both 38 as Pillow does:
+    # grey levels that either reader may have given tell neither class of a pair from the other
+    labels = {f"s{i}": np.full((6, 8), i, np.uint8) for i in range(4)}
+    labels["s0"][2:4, 2:6] = 17
+    root = make_voc(tmp_path / "voc", labels, names=[entry.name for entry in ClassTable.preset("voc").classes])
+    for path in sorted((root / "SegmentationClass").glob("*.png")):
+        _read_as_grey(path, "opencv")
+    checked = run("check", root, "-j", "1", "--json", tmp_path / "c.json")
+    assert checked.exit_code == 1
+    said = [p["message"] for p in json.loads((tmp_path / "c.json").read_text())["problems"] if p["kind"] == "grey-levels"]
+    assert said == [
+        "label values 38, 75, 113 in 4 file(s) are no class; they are grey levels of the classes' colours (class 1's "
+        "(128, 0, 0) is 38): palette label files read as grey (OpenCV's imread(f, 0), TensorFlow's decode_png(channels=1), "
+        "Keras' load_img(color_mode='grayscale')) and saved again. Classes 1 and 16 both read as 38, so no map gives the "
+        "classes back: make them again from the palette files (Pillow reads their indices; labeltools colorize FILES "
+        "--gray -d FOLDER writes copies that such readers read as class indices)"
+    ]
+
+
+def test_values_that_are_no_class_but_no_grey_levels_either_are_not_said_to_be(tmp_path: Path) -> None:
+    # ids beyond the table (a table too short) are no grey levels of its colours: no such guess
+    labels = {f"s{i}": np.full((6, 8), i, np.uint8) for i in (0, 9, 10, 11)}
+    root = make_voc(tmp_path / "voc", labels, names=[f"c{i}" for i in range(9)])
+    checked = run("check", root, "-j", "1", "--json", tmp_path / "c.json")
+    kinds = [p["kind"] for p in json.loads((tmp_path / "c.json").read_text())["problems"]]
+    assert checked.exit_code == 1 and kinds.count("label-values") == 3 and "grey-levels" not in kinds

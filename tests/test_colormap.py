@@ -195,3 +195,68 @@ def test_a_gimp_palette_is_read_by_pillows_gimp_palette_reader_and_names_each_cl
 
     save_colormap(tmp_path / "odd.gpl", [ClassEntry(0, "two\nlines\tand tab", (1, 2, 3)), ClassEntry(1, "", (4, 5, 6))])
     assert (tmp_path / "odd.gpl").read_text().splitlines()[4:] == ["  1   2   3\ttwo lines and tab (0)", "  4   5   6\tclass 1 (1)"]
+
+
+def _palette_picture(path, colours):
+    """A 1 x k palette PNG whose pixel i is index i, coloured ``colours[i]``."""
+    from PIL import Image
+
+    picture = Image.fromarray(np.arange(len(colours), dtype=np.uint8)[None], "P")
+    picture.putpalette(np.asarray(colours, dtype=np.uint8).tobytes())
+    picture.save(path)
+
+
+def test_the_grey_levels_are_those_the_readers_give(tmp_path):
+    """Each of ``GREY_READERS`` gives a palette PNG's colours the grey levels the reader itself
+    gives them: the VOC colormap's 256 and 512 colours more."""
+    import cv2
+    from PIL import Image
+
+    from labeltools.core.colormap import GREY_READERS, grey_levels
+
+    colours = np.concatenate([voc_colormap(256), np.random.default_rng(0).integers(0, 256, (512, 3))]).astype(np.uint8)
+    assert len(GREY_READERS) == 3
+    for start in range(0, len(colours), 256):
+        chunk = colours[start : start + 256]
+        path = tmp_path / f"colours-{start}.png"
+        _palette_picture(path, chunk)
+        assert np.array_equal(cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)[0], grey_levels(chunk, 0))
+        assert np.array_equal(np.asarray(Image.open(path).convert("L"))[0], grey_levels(chunk, 1))
+        assert np.array_equal(cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2GRAY)[0], grey_levels(chunk, 2))
+        assert np.array_equal(cv2.imread(str(path), cv2.IMREAD_UNCHANGED)[0], chunk[:, ::-1])  # BGR colours, no index
+
+
+def test_tensorflow_and_keras_read_the_gray_copies_as_classes_where_palette_files_give_grey_levels(tmp_path):
+    """TensorFlow's ``decode_png(channels=1)`` and Keras' ``load_img(color_mode="grayscale")``,
+    in an environment of their own, of a label file holding every VOC class and void: its grey
+    levels from the palette file (as :func:`grey_levels` gives them), its classes from the copy
+    ``colorize --gray`` writes. Another working folder than the files'."""
+    from consumers import run_in
+    from typer.testing import CliRunner
+
+    from labeltools import read_label, write_label
+    from labeltools.cli import app
+    from labeltools.core.colormap import grey_levels
+
+    label = np.array([[*range(21), VOID]], np.uint8).repeat(3, axis=0)
+    write_label(tmp_path / "labels" / "x.png", label)
+    result = CliRunner().invoke(app, ["colorize", str(tmp_path / "labels"), "--gray", "-d", str(tmp_path / "gray")])
+    assert result.exit_code == 0, result.output
+    assert np.array_equal(read_label(tmp_path / "gray" / "x.png"), label)
+    (tmp_path / "work").mkdir()
+    code = """
+import sys
+import keras
+import numpy as np
+import tensorflow as tf
+
+for name, path in (("palette", sys.argv[1]), ("gray", sys.argv[2])):
+    np.save(f"tf-{name}.npy", tf.io.decode_png(tf.io.read_file(path), channels=1).numpy()[..., 0])
+    np.save(f"keras-{name}.npy", keras.utils.img_to_array(keras.utils.load_img(path, color_mode="grayscale"))[..., 0].astype(np.uint8))
+"""
+    done = run_in("tensorflow", code, tmp_path / "work", str(tmp_path / "labels" / "x.png"), str(tmp_path / "gray" / "x.png"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    read = {name: np.load(tmp_path / "work" / f"{name}.npy") for name in ("tf-palette", "keras-palette", "tf-gray", "keras-gray")}
+    assert np.array_equal(read["tf-gray"], label) and np.array_equal(read["keras-gray"], label)
+    assert np.array_equal(read["tf-palette"], grey_levels(voc_colormap(256)[label], 0).reshape(label.shape))
+    assert np.array_equal(read["keras-palette"], grey_levels(voc_colormap(256)[label], 1).reshape(label.shape))

@@ -10,7 +10,7 @@ and on a cluster run against an S3 endpoint of moto's server on 127.0.0.1 holdin
 for ``tcp://scheduler:8786``. The torchvision snippet runs on torchvision's own ``VOCSegmentation``
 (from its wheel where torchvision is not installed: see ``consumers.torchvision_voc``), the
 mmsegmentation one on mmsegmentation's own ``BaseSegDataset`` in an environment of its own, and
-the Datumaro one in Datumaro's (see ``consumers.py``).
+the Datumaro and TensorFlow ones in theirs (see ``consumers.py``).
 
 ``--help``: each command's ``Examples:`` lines run in order in a fresh copy of a folder holding
 what they name: the sample as ``annotations/`` (and two of its files as ``a.json``, ``b.json``,
@@ -114,10 +114,11 @@ def run_python(block: Block, cwd: Path, env: dict[str, str]) -> subprocess.Compl
     code = block.code
     if re.search(r"^import .*\btorch\b", code, re.M) and not importable("torch"):
         return None  # torch is no dependency: .ci/run installs it, a Python without its build has none
-    if "import datumaro" in code:
-        from consumers import run_in
+    for consumer, imported in (("datumaro", "import datumaro"), ("tensorflow", "import tensorflow")):
+        if imported in code:
+            from consumers import run_in
 
-        return run_in("datumaro", code, cwd)
+            return run_in(consumer, code, cwd)
     if "torchvision" in code and not importable("torchvision"):
         if not importable("torch"):
             return None
@@ -247,7 +248,8 @@ def test_every_local_readme_block_runs_in_order(tmp_path: Path) -> None:
     for path in ("demo-out/class_names.txt", "dataset/SegmentationObject", "dataset2/JPEGImages/monday_street_01.jpg",
                  "summary.json", "coco-out/annotations", "legend.png", "labels/mask.png", "label_fixed.png",
                  "dataset/dataset_classes_weights.npy", "dataset/dataset_classes_weights_median.npy",
-                 "scores.xlsx", "report.html", "changes.json", "dataset/pascal_classes_weights.npy"):  # fmt: skip
+                 "scores.xlsx", "report.html", "changes.json", "dataset/pascal_classes_weights.npy",
+                 "dataset/SegmentationClassGray"):  # fmt: skip
         assert (tmp_path / path).exists(), path
 
 

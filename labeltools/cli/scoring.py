@@ -111,7 +111,7 @@ def weights_command(
     counts, weights = weighing.counts, weighing.weights
     if summary.failed or counts is None or weights is None:
         fail(f"no weights written: {summary.failed} of {len(weighing)} label file(s) failed")
-    message = counts.out_of_range_message()
+    message = counts.out_of_range_message(weighing.table.palette())
     if message:
         warn(f"{message} (--strict makes this an error)")
     grid = result_table(

@@ -125,3 +125,73 @@ def text_color_for(color: Color) -> Color:
     """Black or white, whichever reads better on ``color`` (by perceived luminance)."""
     r, g, b = color
     return (0, 0, 0) if 0.299 * r + 0.587 * g + 0.114 * b > 140 else (255, 255, 255)
+
+
+#: How the readers that turn a palette PNG's pixels into one grey level each (the brightness of
+#: their colour rather than their index) weigh the colour: integer weights of red, green and blue over
+#: ``2**shift``, plus ``rounding`` before the shift. libpng's ``rgb_to_gray`` with 0.299 and 0.587
+#: (weights truncated to 15 bits, the sum truncated), which OpenCV's imread and TensorFlow's
+#: decode_png call; Pillow's ``convert("L")`` (ITU-R 601-2, rounded), which Keras' ``load_img``
+#: calls; OpenCV's ``cvtColor`` of an image read in colour (15-bit weights, rounded). The tests
+#: compare each with its reader itself, on the VOC colormap's colours and random ones.
+GREY_READERS: tuple[tuple[tuple[int, int, int], int, int], ...] = (
+    ((9797, 19234, 3737), 15, 0),  # libpng: cv2.imread(f, cv2.IMREAD_GRAYSCALE), tf.io.decode_png(channels=1)
+    ((19595, 38470, 7471), 16, 1 << 15),  # Pillow: convert("L"), keras.utils.load_img(color_mode="grayscale")
+    ((9798, 19235, 3735), 15, 1 << 14),  # OpenCV: cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+)
+
+#: The grey readers a message names.
+GREY_READS = "OpenCV's imread(f, 0), TensorFlow's decode_png(channels=1), Keras' load_img(color_mode='grayscale')"
+
+
+def grey_levels(colours: ArrayLike, reader: int = 0) -> NDArray[np.uint8]:
+    """The grey level :data:`GREY_READERS`' ``reader`` gives each of ``(k, 3)`` RGB ``colours``."""
+    weights, shift, rounding = GREY_READERS[reader]
+    wide = np.asarray(colours, dtype=np.int64).reshape(-1, 3)
+    return ((wide @ np.array(weights, dtype=np.int64) + rounding) >> shift).astype(np.uint8)
+
+
+def grey_read_hint(held: ArrayLike, classes: ArrayLike, colours: ArrayLike | None = None) -> str:
+    """Why label maps hold values that are no class: when all their values ``held`` are grey
+    levels that one of :data:`GREY_READERS` gives the colours of the classes (and of void, 255),
+    two of them at least no class, they are palette label files read as grey and saved again
+    (class 1, (128, 0, 0), became 38). Says so, and gives the ``remap`` line that gives the
+    classes back, or, where two classes are one grey level, that none can; ``""`` otherwise.
+
+    Args:
+        held: the values present (all of them, classes included, where known). The map given
+            covers every class, so that one line serves every file of the dataset.
+        classes: the class indices (void, 255, aside).
+        colours: ``(256, 3)`` colours of the values, the class table's; default the VOC colormap.
+    """
+    held_values = sorted({int(v) for v in np.asarray(held).ravel()})
+    ids = sorted({int(c) for c in np.asarray(classes).ravel() if 0 <= c < 255})
+    if len([v for v in held_values if v not in ids and v != 255]) < 2:
+        return ""
+    palette = voc_colormap(256) if colours is None else np.asarray(colours, dtype=np.uint8).reshape(256, 3)
+    values = [*ids, 255]
+    sources: dict[int, set[int]] = {}  # grey level -> the values whose colour reads as it
+    first: list[int] = []
+    for reader in range(len(GREY_READERS)):
+        levels = grey_levels(palette[values], reader).tolist()
+        if not set(held_values) <= set(levels):
+            continue
+        first = first or levels
+        for value, level in zip(values, levels):
+            sources.setdefault(level, set()).add(value)
+    if not first:
+        return ""
+    changed = next(((v, level) for v, level in zip(values, first) if level in held_values and level != v != 255), None)
+    example = "" if changed is None else f" (class {changed[0]}'s {tuple(palette[changed[0]].tolist())} is {changed[1]})"
+    said = f"; they are grey levels of the classes' colours{example}: palette label files read as grey ({GREY_READS}) and saved again"
+    copies = "labeltools colorize FILES --gray -d FOLDER writes copies that such readers read as class indices"
+    alike = sorted((level not in held_values, level, sorted(found)) for level, found in sources.items() if len(found) > 1)
+    if alike:
+        _, level, found = alike[0]
+        named = [str(v) if v != 255 else "void (255)" for v in found]
+        return (
+            f"{said}. Classes {', '.join(named[:-1])} and {named[-1]} both read as {level}, so no map "
+            f"gives the classes back: make them again from the palette files (Pillow reads their indices; {copies})"
+        )
+    pairs = ",".join(f"{level}:{found.pop()}" for level, found in sorted(sources.items()))
+    return f"{said}: labeltools remap FILES --index-map {pairs} -d FOLDER gives the classes back ({copies})"

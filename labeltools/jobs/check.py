@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from labeltools.core._types import PathLike
 from labeltools.core.arrays import value_counts
 from labeltools.core.classes import ClassTable
-from labeltools.core.colormap import voc_colormap
+from labeltools.core.colormap import grey_read_hint, voc_colormap
 from labeltools.core.errors import (
     ClassTableError,
     DatasetError,
@@ -534,6 +534,7 @@ class DatasetCheck(_Problems):
         yield from self.run_aug(jobs)
         self._check_balance(pixels)  # of train and val, SegmentationClass's
         self._check_binary_masks(pixels)
+        self._check_grey_levels(pixels)
 
     def _check_binary_masks(self, pixels: dict[str, dict[int, int]]) -> None:
         """Warn when the labels hold class 0 and void (255) alone: binary masks saved as 0/255,
@@ -550,6 +551,19 @@ class DatasetCheck(_Problems):
                 WARNING, "binary-mask", self.root,
                 f"every label holds 0 and 255 alone ({share:.1%} void, which loaders ignore): {BINARY_MASK_HINT}",
             )  # fmt: skip
+
+    def _check_grey_levels(self, pixels: dict[str, dict[int, int]]) -> None:
+        """Say when the values that are no class are grey levels of the classes' colours: palette
+        label files read as grey and saved again, and how to give the classes back."""
+        if self.table is None:
+            return
+        held = sorted({value for counts in pixels.values() for value in counts})
+        classes = [e.index for e in self.table.classes]
+        hint = grey_read_hint(held, classes, self.table.palette())
+        if hint:
+            files = sum(1 for counts in pixels.values() if set(counts) - {*classes, VOID})
+            outside = [v for v in held if v not in classes and v != VOID]
+            self._add(ERROR, "grey-levels", self.root, f"label values {format_values(outside)} in {files} file(s) are no class{hint}")
 
     def run_aug(self, jobs: int | None = None) -> Iterator[FileResult]:
         """Check the labels of the augmented training set (:attr:`aug_items`) alone, as :meth:`run` does."""

@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from labeltools.core._types import is_int
 from labeltools.core.arrays import (
@@ -60,6 +60,7 @@ from labeltools.core.arrays import (
     without_channel_axis,
 )
 from labeltools.core.classes import class_name, class_names_for
+from labeltools.core.colormap import grey_read_hint
 from labeltools.core.errors import (
     LabelFileError,
     LabeltoolsError,
@@ -129,16 +130,20 @@ class ClassCounts:
         """Classes without any pixel."""
         return tuple(int(i) for i in np.flatnonzero(self.pixels == 0))
 
-    def out_of_range_message(self) -> str | None:
-        """One sentence describing the out-of-range pixels and where they are, or None."""
+    def out_of_range_message(self, colours: ArrayLike | None = None) -> str | None:
+        """One sentence describing the out-of-range pixels and where they are, or None; with why,
+        where they are grey levels of the classes' colours (``(256, 3)``, default the VOC
+        colormap's: :func:`~labeltools.core.colormap.grey_read_hint`)."""
         if not self.out_of_range:
             return None
+        held = [*np.flatnonzero(self.pixels).tolist(), *self.out_of_range_values, *([self.ignore_index] if self.ignored else [])]
+        grey = grey_read_hint(held, np.arange(self.num_classes), colours)
         places = list(self.out_of_range_where)
         shown = ", ".join(places[:3]) + (f" and {len(places) - 3} more" if len(places) > 3 else "")
         return (
             f"{self.out_of_range} pixel(s) hold values {_format_values(self.out_of_range_values)}, "
             f"neither a class (0..{self.num_classes - 1}) nor the ignore index {self.ignore_index}; "
-            f"they were not counted (in {shown}){negative_ignore_hint(self.out_of_range_values, GIVE_IGNORE_INDEX)}"
+            f"they were not counted (in {shown}){negative_ignore_hint(self.out_of_range_values, GIVE_IGNORE_INDEX)}{grey}"
         )
 
     def to_dict(self) -> dict[str, Any]:

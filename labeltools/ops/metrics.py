@@ -36,6 +36,7 @@ from labeltools.core.arrays import (
     without_channel_axis,
 )
 from labeltools.core.classes import ClassTable, class_names_for
+from labeltools.core.colormap import grey_read_hint
 from labeltools.core.errors import EvaluationError, format_values
 from labeltools.core.options import MAX_CLASSES, VOID
 from labeltools.ops.counts import BINARY_MASK_HINT
@@ -89,11 +90,14 @@ def _pred_error(source: str, values: NDArray[Any], num_classes: int, hint: str =
     )
 
 
-def _gt_error(source: str, values: NDArray[Any], num_classes: int, ignore_index: int | None) -> EvaluationError:
+def _gt_error(source: str, values: NDArray[Any], num_classes: int, ignore_index: int | None, held: NDArray[Any]) -> EvaluationError:
+    """The error of ground truth holding ``values`` outside the classes, of all the values it
+    ``held``."""
     ignored = "" if ignore_index is None else f" nor the ignore index {ignore_index}"
+    grey = grey_read_hint(held, np.arange(num_classes))
     return EvaluationError(
         f"{source}: ground truth holds {_values_text(values)}, neither a class "
-        f"0..{num_classes - 1}{ignored} (num_classes {num_classes}){negative_ignore_hint(values, GIVE_IGNORE_INDEX)}"
+        f"0..{num_classes - 1}{ignored} (num_classes {num_classes}){negative_ignore_hint(values, GIVE_IGNORE_INDEX)}{grey}"
     )
 
 
@@ -102,7 +106,7 @@ def _gt_codes(gt: NDArray[Any], num_classes: int, ignore_index: int | None, sour
     ignored = gt == ignore_index if ignore_index is not None else np.zeros(gt.shape, dtype=bool)
     bad = ((gt < 0) | (gt >= num_classes)) & ~ignored
     if bad.any():
-        raise _gt_error(source, np.unique(gt[bad]), num_classes, ignore_index)
+        raise _gt_error(source, np.unique(gt[bad]), num_classes, ignore_index, np.unique(gt))
     codes = gt.astype(np.uint8)
     codes[ignored] = _VOID_CODE
     return codes
@@ -246,7 +250,7 @@ def confusion_counts(
     counted = gt_values != _VOID_CODE
     bad_gt = counted & (gt_values >= num_classes)
     if bad_gt.any():
-        raise _gt_error(gt_source, np.unique(gt_values[bad_gt]), num_classes, ignore_index)
+        raise _gt_error(gt_source, np.unique(gt_values[bad_gt]), num_classes, ignore_index, np.unique(gt_values))
     cells = gt_values[counted].astype(np.intp) * num_classes + pred_values[counted]
     counts = np.bincount(cells, weights=lengths[counted], minlength=num_classes * num_classes)
     return counts.astype(np.int64).reshape(num_classes, num_classes)
