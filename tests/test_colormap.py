@@ -206,6 +206,22 @@ def _palette_picture(path, colours):
     picture.save(path)
 
 
+def _every_class_and_its_gray_copy(tmp_path):
+    """``labels/x.png``, a label file holding VOC's 21 classes and void, and ``gray/x.png``, the
+    copy ``colorize --gray`` writes (which Pillow reads as the same indices); returns the label."""
+    from typer.testing import CliRunner
+
+    from labeltools import read_label, write_label
+    from labeltools.cli import app
+
+    label = np.array([[*range(21), VOID]], np.uint8).repeat(3, axis=0)
+    write_label(tmp_path / "labels" / "x.png", label)
+    result = CliRunner().invoke(app, ["colorize", str(tmp_path / "labels"), "--gray", "-d", str(tmp_path / "gray")])
+    assert result.exit_code == 0, result.output
+    assert np.array_equal(read_label(tmp_path / "gray" / "x.png"), label)
+    return label
+
+
 def test_the_grey_levels_are_those_the_readers_give(tmp_path):
     """Each of ``GREY_READERS`` gives a palette PNG's colours the grey levels the reader itself
     gives them: the VOC colormap's 256 and 512 colours more."""
@@ -226,23 +242,30 @@ def test_the_grey_levels_are_those_the_readers_give(tmp_path):
         assert np.array_equal(cv2.imread(str(path), cv2.IMREAD_UNCHANGED)[0], chunk[:, ::-1])  # BGR colours, no index
 
 
+def test_imageio_and_scikit_image_read_the_gray_copies_as_classes_where_palette_files_give_colours(tmp_path):
+    """imageio's ``imread`` (v2 and v3; scikit-image brings imageio) and scikit-image's
+    ``io.imread`` of a label file holding every VOC class and void: its colours from the palette
+    file, its classes from the copy ``colorize --gray`` writes."""
+    import imageio.v2 as imageio
+    import imageio.v3 as iio
+    import skimage.io
+
+    label = _every_class_and_its_gray_copy(tmp_path)
+    for read in (iio.imread, imageio.imread, skimage.io.imread):
+        assert np.array_equal(read(tmp_path / "labels" / "x.png"), voc_colormap(256)[label])
+        assert np.array_equal(read(tmp_path / "gray" / "x.png"), label)
+
+
 def test_tensorflow_and_keras_read_the_gray_copies_as_classes_where_palette_files_give_grey_levels(tmp_path):
     """TensorFlow's ``decode_png(channels=1)`` and Keras' ``load_img(color_mode="grayscale")``,
     in an environment of their own, of a label file holding every VOC class and void: its grey
     levels from the palette file (as :func:`grey_levels` gives them), its classes from the copy
     ``colorize --gray`` writes. Another working folder than the files'."""
     from consumers import run_in
-    from typer.testing import CliRunner
 
-    from labeltools import read_label, write_label
-    from labeltools.cli import app
     from labeltools.core.colormap import grey_levels
 
-    label = np.array([[*range(21), VOID]], np.uint8).repeat(3, axis=0)
-    write_label(tmp_path / "labels" / "x.png", label)
-    result = CliRunner().invoke(app, ["colorize", str(tmp_path / "labels"), "--gray", "-d", str(tmp_path / "gray")])
-    assert result.exit_code == 0, result.output
-    assert np.array_equal(read_label(tmp_path / "gray" / "x.png"), label)
+    label = _every_class_and_its_gray_copy(tmp_path)
     (tmp_path / "work").mkdir()
     code = """
 import sys
