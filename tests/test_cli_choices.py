@@ -622,6 +622,9 @@ def test_binary_masks_saved_as_0_and_255_are_said_and_read_as_classes_when_asked
     assert [(p["kind"], p["file"], p["message"]) for p in json.loads((tmp_path / "c.json").read_text())["problems"]][1:] == [
         ("binary-mask", str(gt), f"every label holds 0 and 255 alone (33.3% void, which loaders ignore): {hint}"),
     ]  # after the missing images folder
+    reported = run("report", gt, "-n", "2", "-o", tmp_path / "r.html", "--json", tmp_path / "r.json")  # every problem check finds
+    assert reported.exit_code == 0, reported.output
+    assert ("binary-mask", str(gt)) in [(p["kind"], p["file"]) for p in json.loads((tmp_path / "r.json").read_text())["problems"]]
     remapped = run("remap", *sorted(gt.glob("*.png")), "--index-map", "0:0,255:1", "-d", f"{gt}-01")  # the hint, followed
     assert remapped.exit_code == 0, remapped.output
     again = run("evaluate", f"{gt}-01", tmp_path / "pred", "-n", "2", "--json", tmp_path / "s.json")
@@ -660,6 +663,8 @@ def test_label_files_read_as_grey_and_saved_are_found_and_the_line_given_mends_t
     assert len(grey) == 1 and grey[0]["severity"] == "error" and grey[0]["file"] == str(root), problems
     said = grey[0]["message"]
     assert "in 8 file(s) are no class; they are grey levels of the classes' colours (class 1's (128, 0, 0) is 38)" in said
+    reported = run("report", root, "-o", tmp_path / "r.html", "-j", "1", "--json", tmp_path / "r.json")  # every problem check finds
+    assert reported.exit_code == 1 and [p for p in json.loads((tmp_path / "r.json").read_text())["problems"] if p["kind"] == "grey-levels"] == grey
     index_map = re.search(r"labeltools remap FILES --index-map (\S+) -d FOLDER gives the classes back", said).group(1)
     mended = run("remap", root / "SegmentationClass", "--index-map", index_map, "-d", tmp_path / "mended")
     assert mended.exit_code == 0, mended.output

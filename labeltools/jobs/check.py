@@ -533,6 +533,12 @@ class DatasetCheck(_Problems):
             yield result
         yield from self.run_aug(jobs)
         self._check_balance(pixels)  # of train and val, SegmentationClass's
+        self.check_values(pixels)
+
+    def check_values(self, pixels: dict[str, dict[int, int]]) -> None:
+        """Add the problems of the label values of all samples together (``pixels``: the pixels
+        of each value, by sample): binary masks saved as 0/255, grey levels of the classes'
+        colours."""
         self._check_binary_masks(pixels)
         self._check_grey_levels(pixels)
 

@@ -332,6 +332,7 @@ class Report(OneRun):
     def _run(self) -> Iterator[FileResult]:
         num_classes = self.matrix.num_classes if self.matrix is not None else None
         work = partial(read_sample, checks=self.check.sample_checks(), num_classes=num_classes, score=self.score)
+        pixels: dict[str, dict[int, int]] = {}
         for item, result in zip(self.items, map_files(work, self.items, self.jobs)):
             sample = _Sample(item)
             self.samples.append(sample)
@@ -346,6 +347,7 @@ class Report(OneRun):
             sample.problems = sum(p.severity == ERROR for p in problems)
             sample.warnings = len(problems) - sample.problems
             if data["pixels"] is not None:
+                pixels[item.image_id] = data["pixels"]
                 counts = np.zeros(256, dtype=np.int64)
                 counts[list(data["pixels"])] = list(data["pixels"].values())
                 self.stats.add(counts, data["size"])
@@ -365,6 +367,7 @@ class Report(OneRun):
         if self.options.pred is not None:
             self._say_of_predictions(self.options.pred)
         if isinstance(self.check, DatasetCheck):  # the labels of the augmented training set: checked, neither counted nor drawn
+            self.check.check_values(pixels)
             yield from self.check.run_aug(self.jobs)
         if self.splits is not None and isinstance(self.check, DatasetCheck) and self.check.table is not None:
             self.check.add_imbalance(self.splits.balance(self.check.table.num_classes))
