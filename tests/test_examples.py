@@ -15,6 +15,7 @@ the Datumaro and TensorFlow ones in theirs (see ``consumers.py``).
 ``--help``: each command's ``Examples:`` lines run in order in a fresh copy of a folder holding
 what they name: the sample as ``annotations/`` (and two of its files as ``a.json``, ``b.json``,
 its ``labels.txt``), a converted ``dataset``, predictions ``preds/`` (and as ``np.save`` arrays in ``arrays/``), grayscale ``masks/``,
+the dataset's labels in colour with red and blue the other way round (as OpenCV writes an RGB array) in ``bgr/``,
 Cityscapes-style ``gtFine/`` files and labelIds predictions of them in ``results/``, trainId maps in ``gt/`` and ``pred/``, ADE20K labels as shipped in ``ade/gt/`` (images in ``ade/img/``) and a model's train ids in ``ade/argmax/``, PASCAL VOC 2012 as shipped in ``voc/`` and SBD's
 release for it in ``sbd/``, a VOC folder of frames of four videos in ``frames/``, a Kaggle dataset of
 images and binary masks in ``kaggle/``, and exports of other
@@ -41,7 +42,7 @@ from conftest import make_voc
 from exports import cityscapes_export, coco_export, cvat_export, isat_export, sbd_release, voc_2012, yolo_dataset
 from helpers import scene
 
-from labeltools import ClassTable, read_label, write_gray_label, write_label
+from labeltools import ClassTable, read_label, voc_colormap, write_gray_label, write_label
 from labeltools.cli import app
 from labeltools.jobs.convert import SAMPLE_DIR, sample_labels_path
 from labeltools.ops.remap import index_to_rgb
@@ -338,9 +339,11 @@ def help_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     isat_export(world / "isat", images=2)
     for folder in ("preds", "arrays", "masks", "gtFine", "gt", "pred"):
         (world / folder).mkdir(parents=True)
+    (world / "bgr").mkdir()
     for label in sorted((world / "dataset" / "SegmentationClass").glob("*.png")):
         values = read_label(label)
         write_label(world / "preds" / label.name, np.where(values == 255, 0, values).astype(np.uint8))
+        Image.fromarray(voc_colormap(256)[values][..., ::-1].copy()).save(world / "bgr" / label.name)  # as cv2.imwrite writes RGB colours
         np.save(world / "arrays" / f"{label.stem}.npy", np.where(values == 255, 0, values).astype(np.int64))
         write_gray_label(world / "masks" / label.name, values)
     ids = ClassTable.load("cityscapes")

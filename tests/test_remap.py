@@ -603,6 +603,60 @@ def test_strict_refuses_unknown_colours(tmp_path):
     assert remap_color_file(tmp_path / "s.png", tmp_path / "out", VOC, strict=True).ok
 
 
+def _written_by_opencv(path, rgb):
+    """``rgb`` (RGB colours) written as OpenCV's imwrite writes it: taken for BGR."""
+    import cv2
+
+    assert cv2.imwrite(str(path), rgb)
+
+
+def test_pictures_of_rgb_colours_written_as_bgr_are_refused_and_read_with_bgr(tmp_path):
+    # cv2.imwrite of an RGB array stores red as blue: class 1's (128, 0, 0) becomes (0, 0, 128),
+    # class 4's, which a lookup takes without a word; the colours the table lacks give it away
+    runner = CliRunner()
+    truth = label_with_boundary()
+    truth[:2, :3] = 1
+    truth[2:4, :3] = 8  # (64, 0, 0): swapped, a colour VOC's 21 classes lack
+    (tmp_path / "pictures").mkdir()
+    _written_by_opencv(tmp_path / "pictures" / "bgr.png", voc_mask(truth))
+    Image.fromarray(voc_mask(truth)).save(tmp_path / "pictures" / "rgb.png")
+    result = runner.invoke(app, ["remap", str(tmp_path / "pictures"), "-c", "voc", "-d", str(tmp_path / "ids")])
+    assert result.exit_code == 1
+    said = " ".join(result.stderr.split())
+    bgr = tmp_path / "pictures" / "bgr.png"
+    assert (
+        f"failed: {bgr}: its red and blue are the other way round: with them swapped, its colours are those of the voc preset: 210 pixel(s) hold colours the table "
+        "lacks, each a colour of it swapped ((128, 128, 192) is (192, 128, 128) swapped, class 15), and a class read from a colour "
+        "of the table may be another's swapped: a picture of RGB colours written by OpenCV's imwrite, which writes "
+        "its arrays as BGR? --bgr reads its red and blue the other way round; nothing was written"
+    ) in said, said
+    assert not (tmp_path / "ids" / "bgr.png").exists()
+    np.testing.assert_array_equal(read_label(tmp_path / "ids" / "rgb.png"), truth)  # the batch went on
+    result = runner.invoke(app, ["remap", str(bgr), "-c", "voc", "--bgr", "-d", str(tmp_path / "ids")])
+    assert result.exit_code == 0, result.output
+    np.testing.assert_array_equal(read_label(tmp_path / "ids" / "bgr.png"), truth)
+    result = runner.invoke(app, ["remap", str(tmp_path / "pictures" / "rgb.png"), "-c", "voc", "--bgr", "-d", str(tmp_path / "again")])
+    assert result.exit_code == 1 and "read with --bgr, its red and blue are the other way round: with them swapped, its colours are those of the voc preset" in " ".join(result.stderr.split())
+    assert "they are in the table's order as stored, leave out --bgr" in " ".join(result.stderr.split())
+    result = runner.invoke(app, ["remap", str(bgr), "--index-map", "1:1", "--bgr", "-d", str(tmp_path / "x")])
+    assert result.exit_code == 2 and "applies to colour masks only" in result.stderr
+
+
+def test_colours_the_table_lacks_are_no_swap_when_their_swap_is_no_class_either(tmp_path):
+    # a colour the table lacks whose swap the table lacks too is void as before, and a picture
+    # whose every colour reads alike either way (red equal to blue) is read as it is
+    truth = label_with_boundary()
+    rgb = voc_mask(truth).copy()
+    rgb[0, :4] = (1, 2, 3)
+    _written_by_opencv(tmp_path / "odd.png", rgb)
+    _written_by_opencv(tmp_path / "grey.png", voc_mask(np.array([[0, 2, 7], [7, 2, 0]], np.uint8)))
+    (tmp_path / "out").mkdir()
+    odd = remap_color_file(tmp_path / "odd.png", tmp_path / "out", VOC)  # person and void swapped, and (3, 2, 1)
+    assert set(odd.data.unknown_counts) == {(3, 2, 1), (128, 128, 192), (192, 224, 224)}
+    assert remap_color_file(tmp_path / "grey.png", tmp_path / "out", VOC).ok
+    np.testing.assert_array_equal(read_label(tmp_path / "out" / "grey.png"), [[0, 2, 7], [7, 2, 0]])
+
+
 # --- index maps -----------------------------------------------------------------------------
 
 

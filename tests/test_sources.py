@@ -1785,6 +1785,46 @@ def test_a_roboflow_mask_export_converts_with_its_classes_and_splits(tmp_path: P
     assert [len(sides[s]) for s in ("train", "val", "test")] == [4, 2, 1] and sides["test"] == ["img6_jpg.rf.0006"]
 
 
+def test_colour_masks_written_as_bgr_are_refused_and_read_with_bgr(tmp_path: Path) -> None:
+    """Masks of RGB colours written by OpenCV's imwrite (red and blue swapped): read as they are,
+    Car's (64, 0, 128) would be Truck's (128, 0, 64) without a word; the colours the table lacks
+    give them away, and --bgr reads them right."""
+    import cv2
+
+    root = tmp_path / "roads"
+    root.mkdir()
+    (root / "classes.csv").write_text("name,r,g,b\nbackground,0,0,0\nroad,128,64,128\ncar,64,0,128\ntruck,128,0,64\nsign,220,220,0\n")
+    colours = np.array([(0, 0, 0), (128, 64, 128), (64, 0, 128), (128, 0, 64), (220, 220, 0)], np.uint8)
+    layout = {f"masks/{n}.png": f"images/{n}.jpg" for n in range(2)}
+
+    def written_as_bgr(n: int) -> tuple[np.ndarray, np.ndarray]:
+        values = np.zeros((10, 14), np.uint8)
+        values[4:] = 1
+        values[6:9, 2 + n : 7 + n] = 2
+        values[0, :4] = 4  # (220, 220, 0): swapped, a colour the table lacks
+        return colours[values], values
+
+    expected = masks_dataset(root, layout, written_as_bgr)
+    for mask_path, values in expected.items():
+        assert cv2.imwrite(str(root / mask_path), colours[values])  # as OpenCV writes an RGB array
+    result = runner.invoke(app, ["convert", str(root), str(tmp_path / "as-is"), "-c", str(root / "classes.csv")])
+    assert result.exit_code == 1
+    said = " ".join(result.stderr.split())
+    assert (
+        f"failed: {root / 'masks' / '0.png'}: its red and blue are the other way round: with them swapped, its colours are those of the {root / 'classes.csv'}, "
+        "numbered by row (row i is class i): 4 pixel(s) "
+        "hold colours the table lacks, each a colour of it swapped ((0, 220, 220) is (220, 220, 0) swapped, class 4), and a "
+        "class read from a colour of the table may be another's swapped: a picture of RGB colours written by OpenCV's imwrite, "
+        "which writes its arrays as BGR? --bgr reads its red and blue the other way round"
+    ) in said, said
+    result = runner.invoke(app, ["convert", str(root), str(tmp_path / "voc"), "-c", str(root / "classes.csv"), "--bgr"])
+    assert result.exit_code == 0, result.output
+    for mask_path, values in expected.items():
+        np.testing.assert_array_equal(labels(tmp_path / "voc", Path(mask_path).stem), values)
+    refused = runner.invoke(app, ["convert", str(SAMPLE_DIR), str(tmp_path / "labelme"), "--bgr"])
+    assert refused.exit_code == 1 and "--bgr reads the colours of masks, and the inputs are labelme annotations" in refused.stderr
+
+
 def test_camvid_colour_masks_convert_by_class_dict(tmp_path: Path) -> None:
     """CamVid as Kaggle ships it: train/, train_labels/ (<image>_L.png colour masks), val, test,
     and class_dict.csv above them: colours become their rows' classes, Void 255, a colour the

@@ -226,6 +226,10 @@ def remap_command(
         ),
     ] = None,
     to_rgb: Annotated[bool, typer.Option("--to-rgb", help="Draw label files as RGB colour images in the table's colours.")] = False,
+    bgr: Annotated[
+        bool,
+        typer.Option("--bgr", help="Read colour masks' red and blue the other way round: pictures of RGB colours written by OpenCV's imwrite, which writes BGR (a mask whose colours only so are the table's is refused without it)."),
+    ] = False,
     top: Annotated[int, typer.Option("--top", help="How many unknown colours to list.", min=0)] = 10,
     json_path: JsonOption = None,
     jobs: JobsOption = 0,
@@ -250,6 +254,7 @@ def remap_command(
     labeltools remap cs/gtFine/ --index-map cityscapes -d cs/gtFine/
     labeltools remap masks/*.png --to-rgb -c dataset/class_names.txt -d rgb/
     labeltools remap rgb/*.png -c dataset/class_names.txt -d back/ --json -
+    labeltools remap bgr/ -c dataset/class_names.txt --bgr -d from-bgr/
     """
     from labeltools.formats.folders import OTHER_MASK_SUFFIXES
     from labeltools.jobs.remap import output_stems, remap_files
@@ -266,6 +271,8 @@ def remap_command(
         raise typer.BadParameter("applies to colour masks only", param_hint="--tolerance")
     if strict and to_rgb:
         raise typer.BadParameter("does not apply to --to-rgb", param_hint="--strict")
+    if bgr and (index_map is not None or to_rgb):
+        raise typer.BadParameter("applies to colour masks only", param_hint="--bgr")
     output_dir = required(either(output_dir, output_alias, "--output-dir", "-o"), "--output-dir", "-d")
     mapping = None if index_map is None else IndexMap.load(index_map)
     # a folder's colour masks or label files; of a Cityscapes gtFine folder, its labelIds for the
@@ -289,6 +296,7 @@ def remap_command(
         tolerance=tolerance,
         on_conflict=None if on_conflict is None else on_conflict.value,
         strict=strict,
+        bgr=bgr,
         jobs=jobs,
         folders=folders,
     )

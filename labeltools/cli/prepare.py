@@ -199,6 +199,10 @@ def convert_command(
             "SRC may be a range: '0-127:0,128-255:1'), a file of SRC:DST lines, or cityscapes, ade20k, coco-stuff (label ids -> train ids).",
         ),
     ] = None,
+    bgr: Annotated[
+        bool,
+        typer.Option("--bgr", help="Masks: read their colours' red and blue the other way round (masks of RGB colours written by OpenCV's imwrite, which writes BGR)."),
+    ] = False,
     json_path: JsonOption = None,
     allow_image_urls: AllowImageUrlsOption = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Write into an existing OUTPUT, converting everything again.")] = False,
@@ -247,7 +251,7 @@ def convert_command(
         point_size=point_size, image_format=image_format.value, instances=instances, viz=viz,
         labelme_rules=labelme_rules.value if labelme_rules is not None else None,
         overlap=overlap.value, allow_image_urls=allow_image_urls, images_dir=images,
-        index_map=IndexMap.load(index_map) if index_map is not None else None,
+        index_map=IndexMap.load(index_map) if index_map is not None else None, bgr=bgr,
     )
     conversion = convert_labelme(
         inputs, output, either(classes, labels, "--classes", "--labels"), options=options, val_fraction=val_fraction, seed=seed,

@@ -238,6 +238,7 @@ class ConvertOptions:
             are looked for first (by path, then by file name), before where each names them.
         index_map: the values of masks (a source of masks) rewritten by it first, each value it
             does not list 255: ``0:0,255:1`` reads binary masks saved as 0/255.
+        bgr: colour masks (a source of masks) read with red and blue the other way round.
     """
 
     unknown: UnknownPolicy = "error"
@@ -252,6 +253,7 @@ class ConvertOptions:
     allow_image_urls: bool = False
     images_dir: str | None = None
     index_map: IndexMap | None = None
+    bgr: bool = False
 
     def check(self) -> None:
         """Raise AnnotationError for an impossible option value."""
@@ -696,7 +698,7 @@ def convert_record(
         if done is not None:
             return _up_to_date_result(record.source, done, output, item.image_id, count_classes)
     if item.kind == "masks":  # the mask is the label map: its values, not painted again
-        values, said = mask_class_values(item.json_path, classes, options.index_map)
+        values, said = mask_class_values(item.json_path, classes, options.index_map, options.bgr)
         record = replace(record, warnings=said)
         source = open_record_image(record, images_hint(item.kind, options.images_dir))
         if (source.height, source.width) != values.shape:
@@ -1888,6 +1890,8 @@ def convert_labelme(
     city_maps = kind == "masks" and all(is_label_map(path.name) for path, _ in found)
     if kind != "masks" and options.index_map is not None:
         raise DatasetError(f"an index map rewrites the values of masks, and the inputs are {kind} annotations, which hold shapes")
+    if kind != "masks" and options.bgr:
+        raise DatasetError(f"--bgr reads the colours of masks, and the inputs are {kind} annotations, which hold shapes")
     if kind == "masks" and options.instances:
         raise DatasetError("masks of classes tell no instances apart: leave out --instances")
     exports: list[AnnotationExport] = []

@@ -41,6 +41,7 @@ from labeltools.ops.remap import (
     ADE20K_INDEX_MAP,
     CITYSCAPES_INDEX_MAP,
     UNKNOWN_KEPT_PER_FILE,
+    WRITTEN_AS_BGR,
     IndexMap,
     RemapReport,
     _check_tolerance,
@@ -52,6 +53,7 @@ from labeltools.ops.remap import (
     rgb_to_index_with_report,
     share_near_colours,
     suggested_tolerance,
+    swapped_colours_said,
     target_palette,
 )
 
@@ -70,8 +72,9 @@ class _PaletteMask:
     format: str
 
 
-def _read_color_mask(path: PathLike) -> _PixelMask | _PaletteMask:
-    """Read a colour mask: RGB/RGBA pixels, or a palette image's indices and own palette.
+def _read_color_mask(path: PathLike, bgr: bool = False) -> _PixelMask | _PaletteMask:
+    """Read a colour mask: RGB/RGBA pixels, or a palette image's indices and own palette; with
+    ``bgr``, each colour's red and blue swapped (a picture whose channels are in the other order).
 
     Modes are those of :data:`~labeltools.formats.labels.COLOUR_MODES`, and ``P``. A grey image with
     alpha (``LA``) is a mask of grey colours: its pixels become ``(l, l, l, alpha)``.
@@ -85,14 +88,18 @@ def _read_color_mask(path: PathLike) -> _PixelMask | _PaletteMask:
         mode, fmt = image.mode, image.format or ""
         if mode == "P":
             alpha = _palette_alpha(image.info.get("transparency"))
-            return _PaletteMask(np.asarray(image, dtype=np.uint8), image_palette(image), alpha, fmt)
+            palette = image_palette(image)
+            return _PaletteMask(np.asarray(image, dtype=np.uint8), palette[:, ::-1].copy() if bgr else palette, alpha, fmt)
         if mode in COLOUR_MODES:
             if mode == "La":  # premultiplied alpha: Pillow converts it to LA only
                 image = image.convert("LA")
             wanted = "RGBA" if image.mode in ("RGBA", "LA", "PA") else "RGB"
             if image.mode != wanted:
                 image = image.convert(wanted)
-            return _PixelMask(np.asarray(image, dtype=np.uint8), fmt)
+            pixels = np.asarray(image, dtype=np.uint8)
+            if bgr:
+                pixels = np.ascontiguousarray(pixels[..., [2, 1, 0, 3][: pixels.shape[2]]])
+            return _PixelMask(pixels, fmt)
     if mode in INDEX_MODES:
         raise RemapError(
             f"{path}: is a single-channel ({mode}) image of values, not a colour mask; rewrite "
@@ -148,6 +155,14 @@ def _refuse_unknown(report: RemapReport, source: PathLike, what: str) -> None:
         )
 
 
+def _swapped_way(swapped: str, bgr: bool) -> str:
+    """A mask's colours swapped (:func:`swapped_colours_said`), and the way out: ``--bgr``, or,
+    read with it, leaving it out."""
+    if bgr:
+        return f"read with --bgr, {swapped}: they are in the table's order as stored, leave out --bgr"
+    return f"{swapped}: {WRITTEN_AS_BGR} --bgr reads its red and blue the other way round"
+
+
 def remap_color_file(
     source: PathLike,
     output_dir: PathLike,
@@ -157,9 +172,11 @@ def remap_color_file(
     strict: bool = False,
     palette: NDArray[np.uint8] | None = None,
     output_stem: Callable[[str], str] = str,
+    bgr: bool = False,
 ) -> FileResult:
     """Remap one colour mask (RGB, RGBA, palette or JPEG) to ``output_dir/<stem>.png``, the stem
-    as ``output_stem`` names it (see :func:`output_stems`).
+    as ``output_stem`` names it (see :func:`output_stems`); ``bgr`` reads its red and blue the
+    other way round.
 
     The label file is a palette PNG in the table's colours (``palette``, default
     :func:`target_palette`; a batch computes it once), written atomically. The result's
@@ -168,10 +185,12 @@ def remap_color_file(
 
     Raises:
         RemapError: unreadable or single-channel image, output would overwrite the input,
-            conflicting table, or (``strict``) colours not in the table; nothing is written then.
+            conflicting table, colours that are the table's with red and blue swapped
+            (:func:`swapped_colours_said`), or (``strict``) colours not in the table; nothing is
+            written then.
     """
     target = _output_path(source, output_dir, output_stem)
-    mask = _read_color_mask(source)
+    mask = _read_color_mask(source, bgr)
     name = str(source)
     if isinstance(mask, _PaletteMask):
         label, report = palette_to_index_with_report(
@@ -179,6 +198,9 @@ def remap_color_file(
         )
     else:
         label, report = rgb_to_index_with_report(mask.pixels, table, tolerance, on_conflict, name)
+    swapped = swapped_colours_said(label, report, table, on_conflict)
+    if swapped is not None:
+        raise RemapError(f"{source}: {_swapped_way(swapped, bgr)}; nothing was written")
     if strict:
         _refuse_unknown(report, source, f"colours that are not in the {table.source}")
     if report.pixels - report.void < PHOTO_SHARE * report.pixels and len(report.unknown_counts) >= UNKNOWN_KEPT_PER_FILE:
@@ -289,13 +311,14 @@ def _grey_or_refused(pixels: NDArray[np.uint8], source: PathLike) -> NDArray[np.
 
 
 def mask_class_values(
-    path: PathLike, table: ClassTable, index_map: IndexMap | None = None
+    path: PathLike, table: ClassTable, index_map: IndexMap | None = None, bgr: bool = False
 ) -> tuple[NDArray[np.uint8], tuple[str, ...]]:
     """The ``(H, W)`` uint8 class values of a mask as datasets ship them, and what was made void,
     in words: a label file's (palette, grey, 16-bit that fits) as they are; a grey mask saved in
     colour (equal channels) by its grey values; either rewritten by ``index_map`` when given
     (each value it does not list 255); a colour mask by ``table``'s colours, each colour the
-    table lacks 255. The file is decoded once.
+    table lacks 255 (``bgr``: its red and blue read the other way round). The file is decoded
+    once.
 
     A palette mask is read by its colours, as a colour mask is, when its palette shows a value
     it holds in the colour of another class of ``table`` (an editor's "indexed" save numbers its
@@ -304,8 +327,9 @@ def mask_class_values(
 
     Raises:
         LabelFileError: an unreadable file, or 16-bit values beyond 255.
-        RemapError: a colour mask with ``index_map``, or whose colours would meet two classes of
-            ``table``.
+        RemapError: a colour mask with ``index_map``, whose colours would meet two classes of
+            ``table``, or whose colours are ``table``'s with red and blue swapped
+            (:func:`~labeltools.ops.remap.swapped_colours_said`).
     """
     mode = probe_label(path)[1]
     if mode == "P" and index_map is None:
@@ -316,7 +340,7 @@ def mask_class_values(
         label, report = palette_to_index_with_report(values, palette, table, source=str(path))
         return label, (moved, *_made_void(report, "in colours the class table lacks"))
     if mode in COLOUR_MODES:
-        mask = _read_color_mask(path)
+        mask = _read_color_mask(path, bgr)
         assert isinstance(mask, _PixelMask)  # a palette image is a label file
         try:
             values = _grey_or_refused(mask.pixels, path)
@@ -324,6 +348,9 @@ def mask_class_values(
             if index_map is not None:
                 raise
             label, report = rgb_to_index_with_report(mask.pixels, table, source=str(path))
+            swapped = swapped_colours_said(label, report, table)
+            if swapped is not None:
+                raise RemapError(f"{path}: {_swapped_way(swapped, bgr)}") from None
             return label, _made_void(report, "in colours the class table lacks")
     else:
         values = read_label(path, lossy=index_map is not None)  # a JPEG mask is read by ranges of values alone
@@ -421,6 +448,7 @@ def remap_files(
     tolerance: float = 0.0,
     on_conflict: OnConflict | None = None,
     strict: bool = False,
+    bgr: bool = False,
     jobs: int | None = None,
     folders: Sequence[str] | None = None,
 ) -> Iterator[FileResult]:
@@ -434,7 +462,8 @@ def remap_files(
 
     Modes: colour masks -> label files (``classes`` required); ``index_map``: label files ->
     label files (``classes``, if given, only colours the output); ``to_rgb``: label files ->
-    RGB colour images (``classes`` required). Each result's ``data`` is its
+    RGB colour images (``classes`` required); ``bgr`` reads colour masks' red and blue the other
+    way round (see :func:`remap_color_file`). Each result's ``data`` is its
     :class:`RemapReport` (none for ``to_rgb``); merge them as they come with
     :meth:`RemapReport.add_results`, or afterwards with :func:`merge_reports`.
 
@@ -453,6 +482,8 @@ def remap_files(
         raise RemapError("a tolerance applies to colour masks only, not to index maps or to_rgb")
     if strict and to_rgb:
         raise RemapError("strict applies to colour masks and index maps, not to to_rgb")
+    if bgr and (index_map is not None or to_rgb):
+        raise RemapError("bgr applies to colour masks only, not to index maps or to_rgb")
     mapping = None if index_map is None else index_map if isinstance(index_map, IndexMap) else IndexMap.load(index_map)
     output_stem = output_stems(table, mapping, to_rgb)
     check_unique_stems(sources, output_stem, folders)
@@ -478,5 +509,6 @@ def remap_files(
             strict=strict,
             palette=target_palette(table),
             output_stem=output_stem,
+            bgr=bgr,
         )
     return map_files_into(work, sources, output_dir, folders, jobs)

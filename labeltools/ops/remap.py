@@ -515,6 +515,46 @@ def _rgb_lookup(
     return out.reshape(shape), _colour_report(source, packed.size, uniq, causes, counts, void_mapped, alpha)
 
 
+def swapped_colours_said(label: NDArray[np.uint8], report: RemapReport, table: ClassTable, on_conflict: str | None = None) -> str | None:
+    """Why a colour mask read exactly (no tolerance) holds colours the table lacks, when each of
+    them, and each class colour it holds, is a colour of the table with red and blue swapped: the
+    picture's channels are in the other order (an RGB array written by OpenCV's ``imwrite``,
+    which writes its arrays as BGR), and the classes read from the colours it shares with the
+    table may be others' swapped (:data:`WRITTEN_AS_BGR`). None otherwise, or when the report's
+    unknown colours may not all be listed.
+
+    Args:
+        label: the mask as read (the values of its colours, 255 for void and unknown ones).
+        report: its :class:`RemapReport`.
+        table, on_conflict: as the mask was read.
+    """
+    if not report.unknown or report.ambiguous or report.tolerated or len(report.unknown_counts) >= UNKNOWN_KEPT_PER_FILE:
+        return None
+    lookup = _compile(table, _conflict_mode(table, on_conflict))
+    known = set(lookup.packed.tolist())
+    present = np.flatnonzero(value_counts(label)[:VOID])
+    if report.void_mapped:
+        present = np.append(present, VOID)  # of a void colour; else 255 is of the unknown colours alone
+    held = lookup.packed[np.isin(lookup.targets, present)]  # every table colour of a value read
+    unknown = _pack(np.array(list(report.unknown_counts), dtype=np.uint8))
+    swapped = [_pack(_unpack(colours)[..., ::-1]) for colours in (unknown, held)]
+    if not all(set(colours.tolist()) <= known for colours in swapped):
+        return None
+    first = _unpack(unknown[:1])[0].tolist()
+    owner = int(lookup.targets[lookup.packed == swapped[0][0]][0])
+    return (
+        f"its red and blue are the other way round: with them swapped, its colours are those of the {table.source}: "
+        f"{report.unknown} pixel(s) hold colours "
+        f"the table lacks, each a colour of it swapped ({tuple(first)} is {tuple(first[::-1])} swapped, "
+        f"{'void' if owner == VOID else f'class {owner}'}), and a class read from a colour of the table may be "
+        "another's swapped"
+    )
+
+
+#: What :func:`swapped_colours_said` suspects, after it.
+WRITTEN_AS_BGR = "a picture of RGB colours written by OpenCV's imwrite, which writes its arrays as BGR?"
+
+
 def rgb_to_index(
     rgb: ArrayLike,
     table: ClassTable,
