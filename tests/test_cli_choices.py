@@ -9,6 +9,7 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -680,6 +681,16 @@ def test_label_files_read_as_grey_and_saved_are_found_and_the_line_given_mends_t
         write_label(preds / name, np.where(label == 255, 0, label).astype(np.uint8))
     scored = run("evaluate", root, preds, "-j", "1")
     assert scored.exit_code == 1 and f"--index-map {index_map} -d FOLDER" in flat(scored.stderr)
+    # the grey files as masks beside their images: convert says so, and reads them by the map
+    shutil.copytree(root / "SegmentationClass", tmp_path / "shipped" / "masks")
+    shutil.copytree(root / "JPEGImages", tmp_path / "shipped" / "images")
+    refused = run("convert", tmp_path / "shipped", tmp_path / "as-is", "-c", root / "class_names.txt", "-j", "1")
+    assert refused.exit_code == 1 and f"converting with --index-map {index_map} gives the classes back" in flat(refused.stderr)
+    assert "--unknown" not in flat(refused.stderr)  # which would make the grey levels void or background
+    converted = run("convert", tmp_path / "shipped", tmp_path / "voc", "-c", root / "class_names.txt", "-m", index_map, "-j", "1")
+    assert converted.exit_code == 0, converted.output
+    for name, label in truth.items():
+        assert np.array_equal(read_label(tmp_path / "voc" / "SegmentationClass" / name), label), name
 
 
 def test_grey_levels_of_classes_that_read_alike_are_said_to_be_beyond_mending(tmp_path: Path) -> None:

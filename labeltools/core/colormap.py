@@ -151,7 +151,9 @@ def grey_levels(colours: ArrayLike, reader: int = 0) -> NDArray[np.uint8]:
     return ((wide @ np.array(weights, dtype=np.int64) + rounding) >> shift).astype(np.uint8)
 
 
-def grey_read_hint(held: ArrayLike, classes: ArrayLike, colours: ArrayLike | None = None) -> str:
+def grey_read_hint(
+    held: ArrayLike, classes: ArrayLike, colours: ArrayLike | None = None, mend: str = "labeltools remap FILES --index-map {map} -d FOLDER"
+) -> str:
     """Why label maps hold values that are no class: when all their values ``held`` are grey
     levels that one of :data:`GREY_READERS` gives the colours of the classes (and of void, 255),
     two of them at least no class, they are palette label files read as grey and saved again
@@ -163,6 +165,7 @@ def grey_read_hint(held: ArrayLike, classes: ArrayLike, colours: ArrayLike | Non
             covers every class, so that one line serves every file of the dataset.
         classes: the class indices (void, 255, aside).
         colours: ``(256, 3)`` colours of the values, the class table's; default the VOC colormap.
+        mend: what gives the classes back, with ``{map}`` for the index map.
     """
     held_values = sorted({int(v) for v in np.asarray(held).ravel()})
     ids = sorted({int(c) for c in np.asarray(classes).ravel() if 0 <= c < 255})
@@ -194,4 +197,4 @@ def grey_read_hint(held: ArrayLike, classes: ArrayLike, colours: ArrayLike | Non
             f"gives the classes back: make them again from the palette files (Pillow reads their indices; {copies})"
         )
     pairs = ",".join(f"{level}:{found.pop()}" for level, found in sorted(sources.items()))
-    return f"{said}: labeltools remap FILES --index-map {pairs} -d FOLDER gives the classes back ({copies})"
+    return f"{said}: {mend.format(map=pairs)} gives the classes back ({copies})"

@@ -49,7 +49,7 @@ from labeltools.core.classes import (
     line_problem,
     unused_name,
 )
-from labeltools.core.colormap import VOID_COLOR, palette_bytes, voc_colormap
+from labeltools.core.colormap import VOID_COLOR, grey_read_hint, palette_bytes, voc_colormap
 from labeltools.core.errors import (
     AnnotationError,
     ClassTableError,
@@ -1064,9 +1064,10 @@ def known_values(values: NDArray[np.uint8], table: ClassTable, unknown: UnknownP
         return values
     if unknown == "error":
         listed = ", ".join(f"{v} x {held[v]}" for v in strange[:5].tolist())
+        grey = grey_read_hint(np.flatnonzero(held), [e.index for e in table.entries], table.palette(), "converting with --index-map {map}")
         raise AnnotationError(
-            f"{source}: holds value(s) that are no class of the class table ({table.source}): {listed} "
-            "(add them, or choose what to do with unknown values: --unknown)"
+            f"{source}: holds value(s) that are no class of the class table ({table.source}): {listed}"
+            + (grey or " (add them, or choose what to do with unknown values: --unknown)")
         )
     lookup = np.arange(256, dtype=np.uint8)
     lookup[strange] = VOID if unknown == "ignore" else 0
