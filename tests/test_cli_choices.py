@@ -675,6 +675,8 @@ def test_label_files_read_as_grey_and_saved_are_found_and_the_line_given_mends_t
     # the same line from the commands that count and score the labels
     weighed = run("weights", root, "-j", "1", "-o", tmp_path / "w.npy")
     assert weighed.exit_code == 0 and f"--index-map {index_map} -d FOLDER" in flat(weighed.stderr)
+    counted = run("stats", root, "-j", "1")
+    assert counted.exit_code == 0 and f"--index-map {index_map} -d FOLDER" in flat(counted.stdout)
     preds = tmp_path / "preds"
     preds.mkdir()
     for name, label in truth.items():

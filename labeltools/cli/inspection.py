@@ -235,11 +235,16 @@ def stats_command(
     )
     unknown = stats.unknown_values()
     if unknown:
+        from labeltools.core.colormap import grey_read_hint
+
+        held = [value for value, pixels in enumerate(stats.pixels.tolist()) if pixels]
         out.print(
             Text.assemble(
                 ("values that are not classes:", "red"),
-                f" {', '.join(map(str, unknown))} (run labeltools check to find the files)",
+                f" {', '.join(map(str, unknown))} (run labeltools check to find the files)"
+                + grey_read_hint(held, stats.class_indices, stats.palette()),
             ),
+            soft_wrap=True,
         )
     for line in stats.imbalance():
         out.print(Text.assemble(("split imbalance:", "yellow"), f" {line}"), soft_wrap=True)
