@@ -177,7 +177,7 @@ def grey_read_hint(
     first: list[int] = []
     for reader in range(len(GREY_READERS)):
         levels = grey_levels(palette[values], reader).tolist()
-        if not set(held_values) <= set(levels):
+        if not set(held_values) <= set(levels):  # not this reader's levels
             continue
         first = first or levels
         for value, level in zip(values, levels):

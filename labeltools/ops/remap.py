@@ -536,16 +536,16 @@ def swapped_colours_said(label: NDArray[np.uint8], report: RemapReport, table: C
     if report.void_mapped:
         present = np.append(present, VOID)  # of a void colour; else 255 is of the unknown colours alone
     held = lookup.packed[np.isin(lookup.targets, present)]  # every table colour of a value read
-    unknown = _pack(np.array(list(report.unknown_counts), dtype=np.uint8))
-    swapped = [_pack(_unpack(colours)[..., ::-1]) for colours in (unknown, held)]
+    unknown = list(report.unknown_counts)  # (r, g, b) colours, the most frequent first
+    swapped = [_pack(np.array(unknown, dtype=np.uint8)[:, ::-1]), _pack(_unpack(held)[..., ::-1])]
     if not all(set(colours.tolist()) <= known for colours in swapped):
         return None
-    first = _unpack(unknown[:1])[0].tolist()
+    first = unknown[0]
+    assert isinstance(first, tuple)  # a colour report's keys are colours
     owner = int(lookup.targets[lookup.packed == swapped[0][0]][0])
     return (
         f"its red and blue are the other way round: with them swapped, its colours are those of the {table.source}: "
-        f"{report.unknown} pixel(s) hold colours "
-        f"the table lacks, each a colour of it swapped ({tuple(first)} is {tuple(first[::-1])} swapped, "
+        f"{report.unknown} pixel(s) hold colours the table lacks, each a colour of it swapped ({first} is {first[::-1]} swapped, "
         f"{'void' if owner == VOID else f'class {owner}'}), and a class read from a colour of the table may be "
         "another's swapped"
     )
