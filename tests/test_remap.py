@@ -937,6 +937,8 @@ def test_batch_argument_errors(tmp_path):
         (dict(), "remapping colours needs a class table (classes)"),
         (dict(index_map="7:0", tolerance=3), "a tolerance applies to colour masks only, not to index maps or to_rgb"),
         (dict(to_rgb=True, strict=True, classes="voc"), "strict applies to colour masks and index maps, not to to_rgb"),
+        (dict(index_map="7:0", bgr=True), "bgr applies to colour masks only, not to index maps or to_rgb"),
+        (dict(to_rgb=True, bgr=True, classes="voc"), "bgr applies to colour masks only, not to index maps or to_rgb"),
         (dict(classes=_conflicting_table()), "roads.csv: 2 colour(s) are shared"),
         (dict(classes="voc", tolerance=-2), "tolerance must be a colour distance >= 0"),
     ]
