@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import copy
 import io
 import os
 import re
 import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
@@ -660,7 +662,7 @@ def test_class_names_typed_in_cells_read_as_their_indices(tmp_path: Path) -> Non
         excel_to_label(book, classes=["background", "aeroplane", "bicycle"])  # names the Classes sheet agrees with
     assert str(info.value).endswith(
         "cell F2: expected a class index (an integer 0..254, or 255 for void) or a class's name, got text 'cat' (no class "
-        "name of the Classes sheet or the class names ('background', 'aeroplane', 'void', 'bicycle'))"
+        "name of the Classes sheet or the class names ('background', 'aeroplane', 'bicycle', 'void'))"
     )
     plain = openpyxl.Workbook()  # a grid of someone's own, with no Classes sheet
     plain.active.append([0, 1, "road"])
@@ -727,16 +729,70 @@ def test_read_back_errors_for_the_workbook_and_sheet(tmp_path: Path) -> None:
 # --- LibreOffice, where installed ---------------------------------------------------------------
 
 
-def soffice_convert(book: Path, target: str, profile: Path) -> None:
+def soffice_convert(book: Path, target: str, profile: Path, folder: Path | None = None) -> None:
     subprocess.run(
         ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", target,
-         "--outdir", str(book.parent), str(book)],
+         "--outdir", str(folder or book.parent), str(book)],
         check=True, capture_output=True, timeout=180,
     )  # fmt: skip
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
-def test_libreoffice_reads_the_values_colours_and_text(tmp_path: Path) -> None:
+@pytest.fixture
+def libreoffice() -> None:
+    if shutil.which("soffice") is None:
+        if os.environ.get("CI"):
+            pytest.fail("no soffice: CI installs Debian's libreoffice-calc-nogui for the workbook's reader")
+        pytest.skip("LibreOffice is not installed (apt-get install libreoffice-calc-nogui)")
+
+
+def edit_flat_cells(flat: Path, sheet: str, cells: dict[tuple[int, int], str | int | None]) -> None:
+    """Set cells of a sheet of a flat ODF spreadsheet as LibreOffice stores typed ones: ``(row,
+    column)`` from 0 to a number, to text, or to the formula ``=1+1`` (with LibreOffice's saved
+    value 2) for None. Repeated cells are split so that only the one cell changes."""
+    spaces = dict(ns for _, ns in ET.iterparse(flat, events=["start-ns"]))
+    for prefix, uri in spaces.items():
+        ET.register_namespace(prefix, uri)
+    table, office, text, calcext = (f"{{{spaces[p]}}}" for p in ("table", "office", "text", "calcext"))
+    tree = ET.parse(flat)
+    grid = next(t for t in tree.iter(f"{table}table") if t.get(f"{table}name") == sheet)
+    rows = list(grid.iter(f"{table}table-row"))
+    assert all(r.get(f"{table}number-rows-repeated") is None for r in rows[: 1 + max(y for y, _ in cells)])
+    for (y, x), value in cells.items():
+        row = rows[y]
+        column = 0
+        for index, cell in enumerate(list(row)):
+            repeated = int(cell.get(f"{table}number-columns-repeated", "1"))
+            if column + repeated > x:
+                break
+            column += repeated
+        parts = [copy.deepcopy(cell) for _ in range(3)]
+        for part, count in zip(parts, (x - column, 1, column + repeated - x - 1)):
+            part.set(f"{table}number-columns-repeated", str(count))
+        row.remove(cell)
+        for offset, part in enumerate(p for p in parts if p.get(f"{table}number-columns-repeated") != "0"):
+            row.insert(index + offset, part)
+        target = parts[1]
+        del target.attrib[f"{table}number-columns-repeated"]
+        for name in (f"{office}value", f"{table}formula"):
+            target.attrib.pop(name, None)
+        kind = "string" if isinstance(value, str) else "float"
+        target.set(f"{office}value-type", kind)
+        target.set(f"{calcext}value-type", kind)
+        if value is None:
+            target.set(f"{table}formula", "of:=1+1")
+            value = 2
+        if kind == "float":
+            target.set(f"{office}value", str(value))
+        for child in list(target):
+            target.remove(child)
+        ET.SubElement(target, f"{text}p").text = str(value)
+    tree.write(flat, xml_declaration=True, encoding="UTF-8")
+    # ElementTree declares only the namespaces of names; a formula's "of:" is in a value
+    unused = "".join(f' xmlns:{p}="{u}"' for p, u in spaces.items() if f"xmlns:{p}=" not in flat.read_text())
+    flat.write_text(flat.read_text().replace("<office:document ", f"<office:document{unused} ", 1))
+
+
+def test_libreoffice_reads_the_values_colours_and_text(tmp_path: Path, libreoffice: None) -> None:
     label = make_label()
     book = tmp_path / "lo.xlsx"
     label_to_excel(label, book, names=["=1+1", "one", "two", "three"])
@@ -756,6 +812,38 @@ def test_libreoffice_reads_the_values_colours_and_text(tmp_path: Path) -> None:
     shown = {int(value): backgrounds[name.replace("_", "_5f_")] for name, value in conditions}
     voc = voc_colormap(256)
     assert shown == {int(i): "{:02x}{:02x}{:02x}".format(*voc[i]) for i in np.unique(label)}
+
+
+def test_a_grid_edited_and_saved_by_libreoffice_reads_back(tmp_path: Path, libreoffice: None) -> None:
+    """The round trip a user makes: dump a dataset's label, open the workbook in LibreOffice, type
+    a class index, a class name and a formula into cells, save as .xlsx, read the grid back."""
+    labels = tmp_path / "voc" / "SegmentationClass"
+    labels.mkdir(parents=True)
+    (tmp_path / "voc" / "class_names.txt").write_text("background\nroad\ncar\nperson\n")
+    label = make_label() % 4
+    label[1, :] = VOID
+    write_label(labels / "street.png", label)
+    book = tmp_path / "street.xlsx"
+    result = CliRunner().invoke(app, ["excel", str(labels / "street.png"), "-o", str(book)])
+    assert result.exit_code == 0, result.output
+    soffice_convert(book, "fods", tmp_path / "profile")
+    flat = tmp_path / "street.fods"
+    # the grid's row 0 and column 0 are the coordinate headers: pixel (y, x) is cell (y + 1, x + 1)
+    edit_flat_cells(flat, "street", {(3, 4): 2, (7, 2): "person", (8, 2): "Road", (10, 10): None, (11, 14): 255})
+    saved = tmp_path / "saved"
+    soffice_convert(flat, "xlsx", tmp_path / "profile", saved)
+    result = CliRunner().invoke(app, ["excel", "--read", str(saved / "street.xlsx"), "-o", str(tmp_path / "back.png")])
+    assert result.exit_code == 0, result.output
+    expected = label.copy()
+    expected[2, 3], expected[6, 1], expected[7, 1], expected[9, 9], expected[10, 13] = 2, 3, 1, 2, VOID
+    assert (expected != label).sum() == 5  # each edit changes a pixel
+    np.testing.assert_array_equal(read_label(tmp_path / "back.png"), expected)
+    edit_flat_cells(flat, "street", {(4, 4): "perso"})  # a typo
+    soffice_convert(flat, "xlsx", tmp_path / "profile", saved)
+    result = CliRunner().invoke(app, ["excel", "--read", str(saved / "street.xlsx"), "-o", str(tmp_path / "typo.png")])
+    assert result.exit_code == 1 and not (tmp_path / "typo.png").exists()
+    assert "sheet 'street', cell E5: " in result.stderr and "got text 'perso'" in result.stderr
+    assert "('background', 'road', 'car', 'person', 'void')" in result.stderr  # in class order
 
 
 @pytest.mark.parametrize("damage", ["bad value", "cut short"])

@@ -846,7 +846,8 @@ def _checked_value(value: Any, row: int, column: int, where: str, names: CellNam
     if value is None:
         got = "an empty cell"
     elif isinstance(value, str):
-        known = ", ".join(repr(name) for name in list(names.index)[:8]) + (" ..." if len(names.index) > 8 else "")
+        in_order = sorted(names.index, key=names.index.__getitem__)
+        known = ", ".join(repr(name) for name in in_order[:8]) + (" ..." if len(in_order) > 8 else "")
         why = (
             f"no class name of {names.source} ({known}){names.more}" if names.index
             else "no class name: type a class's index, or give --classes TABLE for its names"
