@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -21,6 +22,16 @@ def _working_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
     """Each test runs in an empty working folder of its own: what a command writes there by
     default (excel's workbooks, weights' .npy) never lands in the checkout."""
     monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+
+
+@pytest.fixture
+def libreoffice() -> None:
+    """LibreOffice's spreadsheet (``soffice``), which opens the workbooks and CSV files we write;
+    missing, the test is skipped, or under ``CI=true`` fails."""
+    if shutil.which("soffice") is None:
+        if os.environ.get("CI"):
+            pytest.fail("no soffice: CI installs Debian's libreoffice-calc-nogui for the spreadsheets' tests")
+        pytest.skip("LibreOffice is not installed (apt-get install libreoffice-calc-nogui)")
 
 
 @pytest.fixture

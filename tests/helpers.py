@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import base64
+import copy
 import io
 import json
 import struct
+import subprocess
+import xml.etree.ElementTree as ET
 import zlib
 from pathlib import Path
 from typing import Any
@@ -117,3 +120,84 @@ def write_annotation(
 def tree_bytes(root: Path) -> dict[str, bytes]:
     """Every file under ``root`` (relative name -> bytes)."""
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+# --- LibreOffice's spreadsheet, which opens the workbooks and CSV files we write -----------------
+
+
+#: LibreOffice's CSV import as a user opening a CSV file gets it, with "Evaluate formulas" on (a
+#: field typed ``=...`` becomes a formula, as Excel's opening of a .csv makes it one).
+CSV_OPENED_WITH_FORMULAS = "CSV:44,34,76,1,,0,false,true,false,false,false,-1,true"
+
+
+def soffice_convert(source: Path, target: str, profile: Path, folder: Path | None = None, infilter: str | None = None) -> Path:
+    """Open ``source`` in LibreOffice (headless, profile folder ``profile``) and save it as
+    ``target`` (a format, or ``format:filter``) into ``folder`` (default beside it); the file written."""
+    reading = [f"--infilter={infilter}"] if infilter else []
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", *reading, "--convert-to", target,
+         "--outdir", str(folder or source.parent), str(source)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    return (folder or source.parent) / f"{source.stem}.{target.split(':')[0]}"
+
+
+def flat_cells(flat: Path) -> list[tuple[str, str, str | None]]:
+    """Every non-empty cell of a flat ODF spreadsheet (``.fods``): ``(sheet, text shown, formula
+    or None)``."""
+    spaces = dict(ns for _, ns in ET.iterparse(flat, events=["start-ns"]))
+    table, text = (f"{{{spaces[p]}}}" for p in ("table", "text"))
+    cells = []
+    for sheet in ET.parse(flat).iter(f"{table}table"):
+        for cell in sheet.iter(f"{table}table-cell"):
+            shown = "\n".join("".join(p.itertext()) for p in cell.iter(f"{text}p"))
+            if shown or cell.get(f"{table}formula"):
+                cells.append((sheet.get(f"{table}name", ""), shown, cell.get(f"{table}formula")))
+    return cells
+
+
+def edit_flat_cells(flat: Path, sheet: str, cells: dict[tuple[int, int], str | int | None]) -> None:
+    """Set cells of a sheet of a flat ODF spreadsheet as LibreOffice stores typed ones: ``(row,
+    column)`` from 0 to a number, to text, or to the formula ``=1+1`` (with LibreOffice's saved
+    value 2) for None. Repeated cells are split so that only the one cell changes."""
+    spaces = dict(ns for _, ns in ET.iterparse(flat, events=["start-ns"]))
+    for prefix, uri in spaces.items():
+        ET.register_namespace(prefix, uri)
+    table, office, text, calcext = (f"{{{spaces[p]}}}" for p in ("table", "office", "text", "calcext"))
+    tree = ET.parse(flat)
+    grid = next(t for t in tree.iter(f"{table}table") if t.get(f"{table}name") == sheet)
+    rows = list(grid.iter(f"{table}table-row"))
+    assert all(r.get(f"{table}number-rows-repeated") is None for r in rows[: 1 + max(y for y, _ in cells)])
+    for (y, x), value in cells.items():
+        row = rows[y]
+        column = 0
+        for index, cell in enumerate(list(row)):
+            repeated = int(cell.get(f"{table}number-columns-repeated", "1"))
+            if column + repeated > x:
+                break
+            column += repeated
+        parts = [copy.deepcopy(cell) for _ in range(3)]
+        for part, count in zip(parts, (x - column, 1, column + repeated - x - 1)):
+            part.set(f"{table}number-columns-repeated", str(count))
+        row.remove(cell)
+        for offset, part in enumerate(p for p in parts if p.get(f"{table}number-columns-repeated") != "0"):
+            row.insert(index + offset, part)
+        target = parts[1]
+        del target.attrib[f"{table}number-columns-repeated"]
+        for name in (f"{office}value", f"{table}formula"):
+            target.attrib.pop(name, None)
+        kind = "string" if isinstance(value, str) else "float"
+        target.set(f"{office}value-type", kind)
+        target.set(f"{calcext}value-type", kind)
+        if value is None:
+            target.set(f"{table}formula", "of:=1+1")
+            value = 2
+        if kind == "float":
+            target.set(f"{office}value", str(value))
+        for child in list(target):
+            target.remove(child)
+        ET.SubElement(target, f"{text}p").text = str(value)
+    tree.write(flat, xml_declaration=True, encoding="UTF-8")
+    # ElementTree declares only the namespaces of names; a formula's "of:" is in a value
+    unused = "".join(f' xmlns:{p}="{u}"' for p, u in spaces.items() if f"xmlns:{p}=" not in flat.read_text())
+    flat.write_text(flat.read_text().replace("<office:document ", f"<office:document{unused} ", 1))

@@ -1,19 +1,18 @@
 from __future__ import annotations
 
-import copy
 import io
 import os
 import re
 import shutil
 import subprocess
 import sys
-import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import openpyxl
 import pytest
+from helpers import edit_flat_cells, soffice_convert
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -727,69 +726,6 @@ def test_read_back_errors_for_the_workbook_and_sheet(tmp_path: Path) -> None:
 
 
 # --- LibreOffice, where installed ---------------------------------------------------------------
-
-
-def soffice_convert(book: Path, target: str, profile: Path, folder: Path | None = None) -> None:
-    subprocess.run(
-        ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", target,
-         "--outdir", str(folder or book.parent), str(book)],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
-
-
-@pytest.fixture
-def libreoffice() -> None:
-    if shutil.which("soffice") is None:
-        if os.environ.get("CI"):
-            pytest.fail("no soffice: CI installs Debian's libreoffice-calc-nogui for the workbook's reader")
-        pytest.skip("LibreOffice is not installed (apt-get install libreoffice-calc-nogui)")
-
-
-def edit_flat_cells(flat: Path, sheet: str, cells: dict[tuple[int, int], str | int | None]) -> None:
-    """Set cells of a sheet of a flat ODF spreadsheet as LibreOffice stores typed ones: ``(row,
-    column)`` from 0 to a number, to text, or to the formula ``=1+1`` (with LibreOffice's saved
-    value 2) for None. Repeated cells are split so that only the one cell changes."""
-    spaces = dict(ns for _, ns in ET.iterparse(flat, events=["start-ns"]))
-    for prefix, uri in spaces.items():
-        ET.register_namespace(prefix, uri)
-    table, office, text, calcext = (f"{{{spaces[p]}}}" for p in ("table", "office", "text", "calcext"))
-    tree = ET.parse(flat)
-    grid = next(t for t in tree.iter(f"{table}table") if t.get(f"{table}name") == sheet)
-    rows = list(grid.iter(f"{table}table-row"))
-    assert all(r.get(f"{table}number-rows-repeated") is None for r in rows[: 1 + max(y for y, _ in cells)])
-    for (y, x), value in cells.items():
-        row = rows[y]
-        column = 0
-        for index, cell in enumerate(list(row)):
-            repeated = int(cell.get(f"{table}number-columns-repeated", "1"))
-            if column + repeated > x:
-                break
-            column += repeated
-        parts = [copy.deepcopy(cell) for _ in range(3)]
-        for part, count in zip(parts, (x - column, 1, column + repeated - x - 1)):
-            part.set(f"{table}number-columns-repeated", str(count))
-        row.remove(cell)
-        for offset, part in enumerate(p for p in parts if p.get(f"{table}number-columns-repeated") != "0"):
-            row.insert(index + offset, part)
-        target = parts[1]
-        del target.attrib[f"{table}number-columns-repeated"]
-        for name in (f"{office}value", f"{table}formula"):
-            target.attrib.pop(name, None)
-        kind = "string" if isinstance(value, str) else "float"
-        target.set(f"{office}value-type", kind)
-        target.set(f"{calcext}value-type", kind)
-        if value is None:
-            target.set(f"{table}formula", "of:=1+1")
-            value = 2
-        if kind == "float":
-            target.set(f"{office}value", str(value))
-        for child in list(target):
-            target.remove(child)
-        ET.SubElement(target, f"{text}p").text = str(value)
-    tree.write(flat, xml_declaration=True, encoding="UTF-8")
-    # ElementTree declares only the namespaces of names; a formula's "of:" is in a value
-    unused = "".join(f' xmlns:{p}="{u}"' for p, u in spaces.items() if f"xmlns:{p}=" not in flat.read_text())
-    flat.write_text(flat.read_text().replace("<office:document ", f"<office:document{unused} ", 1))
 
 
 def test_libreoffice_reads_the_values_colours_and_text(tmp_path: Path, libreoffice: None) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pytest
 from conftest import make_voc
-from helpers import png_bytes, shapes_abc, tree_bytes, write_annotation
+from helpers import CSV_OPENED_WITH_FORMULAS, flat_cells, png_bytes, shapes_abc, soffice_convert, tree_bytes, write_annotation
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -547,6 +547,35 @@ def test_every_csv_neutralises_formulas_and_reads_back(tmp_path: Path) -> None:
     cm.update(np.zeros((2, 2), np.uint8), np.zeros((2, 2), np.uint8))
     save_confusion_csv(tmp_path / "m.csv", cm, ["=1+1", "ok"])
     assert (tmp_path / "m.csv").read_text().splitlines()[1] == "'=1+1,4,0"  # numbers stay numbers
+
+
+def test_a_spreadsheet_program_shows_names_as_text_and_runs_none(tmp_path: Path, libreoffice: None) -> None:
+    """The workbook and CSV files with class names that look like formulas, opened in LibreOffice
+    as a user opens them (a CSV file with its formulas evaluated): every name shows as text, no
+    cell holds a formula. The same file with a name written as it is would run it."""
+    labels = {f"im{i}": np.full((4, 4), i % 3, np.uint8) for i in range(3)}
+    root = make_voc(tmp_path / "voc", labels, names=["background", *EVIL[:2]])
+    result = cli("evaluate", root, root / "SegmentationClass", "-n", "3",
+                 "--excel", tmp_path / "scores.xlsx", "--csv", tmp_path / "confusion.csv")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    (tmp_path / "names.txt").write_text("\n".join(["background", *EVIL[:5]]) + "\n")
+    result = cli("colormap", "-c", tmp_path / "names.txt", "-o", tmp_path / "colours.csv")
+    assert result.exit_code == 0, result.output
+    save_class_table(tmp_path / "table.csv", ClassTable.load(tmp_path / "names.txt"))
+    opened = tmp_path / "opened"
+    profile = tmp_path / "profile"
+    shown: dict[str, set[str]] = {}
+    for name in ("scores.xlsx", "confusion.csv", "colours.csv", "table.csv"):
+        reading = CSV_OPENED_WITH_FORMULAS if name.endswith(".csv") else None
+        cells = flat_cells(soffice_convert(tmp_path / name, "fods", profile, opened / name, reading))
+        assert [cell for cell in cells if cell[2] is not None] == [], name
+        shown[name] = {text for _, text, _ in cells}
+    assert set(EVIL[:2]) <= shown["scores.xlsx"]  # shown as they are, stored as text
+    for name, evil in (("confusion.csv", EVIL[:2]), ("colours.csv", EVIL[:5]), ("table.csv", EVIL[:5])):
+        assert {f"'{text}" for text in evil} <= shown[name], name  # the prefix spreadsheets use for text
+    (tmp_path / "plain.csv").write_text("index,name\n1,=1+1\n")
+    cells = flat_cells(soffice_convert(tmp_path / "plain.csv", "fods", profile, opened, CSV_OPENED_WITH_FORMULAS))
+    assert ("plain", "2", "of:=1+1") in cells  # what the prefix prevents
 
 
 # --------------------------------------------------------------------------------------------
