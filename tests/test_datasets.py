@@ -681,6 +681,85 @@ def test_readme_mmsegmentation_snippet_reads_our_names_colours_and_pixels(sample
             np.testing.assert_array_equal(read[f"dataset/JPEGImages/{item_id}.jpg"], np.asarray(image.convert("RGB")))
 
 
+#: Appended to the README's FiftyOne snippet: each sample's mask and tags, the mask targets, the
+#: palette label files as FiftyOne reads them, and FiftyOne's scores of argv[2]'s predictions
+#: (grayscale PNGs by stem) with the classes given and without, saved to argv[1].
+FIFTYONE_READS = """
+import sys
+import numpy as np
+arrays = {"targets": np.array([dataset.default_mask_targets[i] for i in range(len(names))]), "count": len(dataset)}
+arrays["target keys"] = np.array(sorted(dataset.default_mask_targets))
+for sample in dataset:
+    stem = Path(sample.filepath).stem
+    arrays[f"mask/{stem}"] = sample.ground_truth.get_mask()
+    arrays[f"tags/{stem}"] = np.array(sorted(sample.tags))
+    arrays[f"palette/{stem}"] = fo.Segmentation(mask_path=f"dataset/SegmentationClass/{stem}.png").get_mask()
+    sample["prediction"] = fo.Segmentation(mask_path=str(Path(sys.argv[2], f"{stem}.png").resolve()))
+    sample.save()
+results = dataset.evaluate_segmentations("prediction", gt_field="ground_truth", mask_targets=dataset.default_mask_targets)
+arrays["confusion"] = results.pixel_confusion_matrix
+arrays["accuracy"] = results.metrics()["accuracy"]
+results = dataset.evaluate_segmentations("prediction", gt_field="ground_truth")  # the classes not given
+arrays["confusion of every value"] = results.pixel_confusion_matrix
+arrays["values"] = np.array(results.classes)
+np.savez(sys.argv[1], **arrays)
+"""
+
+
+def test_readme_fiftyone_snippet_reads_our_classes_names_and_splits(sample_voc: Path, tmp_path: Path) -> None:
+    """The README's snippet, run in FiftyOne, from another working folder than the dataset's: every
+    sample's mask is its label's class indices, void 255 kept, the classes named, the splits
+    tagged; FiftyOne reads the palette files themselves as colours, as the README says. FiftyOne's
+    pixel confusion matrix of predictions wrong on void and on a band of classes is labeltools',
+    void left out, when given the classes, and has a row for 255 when not; its accuracy leaves out
+    background predicted as background, as the README says."""
+    import shutil
+
+    from consumers import run_in
+    from PIL import Image
+
+    from labeltools import ConfusionMatrix, write_gray_label
+
+    root = tmp_path / "dataset"  # the README's snippets read dataset/
+    shutil.copytree(sample_voc, root)
+    result = cli("colorize", root / "SegmentationClass", "--gray", "-d", root / "SegmentationClassGray")
+    assert result.exit_code == 0, result.output
+    scored = ConfusionMatrix(len(ClassTable.load(sample_labels_path()).names))
+    (tmp_path / "predictions").mkdir()
+    for path in sorted((root / "SegmentationClass").glob("*.png")):
+        label = read_label(path)
+        prediction = label.copy()
+        prediction[label == 255] = 1  # wrong on void alone: not counted
+        prediction[:, :40][label[:, :40] != 255] = 2  # a band of wrong pixels where no label is 2
+        write_gray_label(tmp_path / "predictions" / path.name, prediction)  # as a model's argmax is saved
+        scored.update(label, prediction)
+    code = readme_block("#### FiftyOne") + FIFTYONE_READS
+    done = run_in("fiftyone", code, tmp_path, str(tmp_path / "read.npz"), str(tmp_path / "predictions"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    read = np.load(tmp_path / "read.npz")
+    table = ClassTable.load(sample_labels_path())
+    assert read["targets"].tolist() == table.names and read["target keys"].tolist() == list(range(len(table.names)))
+    assert int(read["count"]) == 8
+    void_seen = False
+    for path in sorted((root / "SegmentationClass").glob("*.png")):
+        label = read_label(path)
+        np.testing.assert_array_equal(read[f"mask/{path.stem}"], label)
+        void_seen |= bool((label == 255).any())
+        with Image.open(path) as palette_file:  # its colours, not its indices
+            np.testing.assert_array_equal(read[f"palette/{path.stem}"], np.asarray(palette_file.convert("RGB")))
+        tags = [split for split in ("train", "val") if path.stem in read_split(root, split)]
+        assert read[f"tags/{path.stem}"].tolist() == tags
+    assert void_seen
+    assert scored.pixel_accuracy() < 0.9  # the band is wrong
+    np.testing.assert_array_equal(read["confusion"], scored.matrix)  # void left out, as evaluate leaves it
+    matrix = scored.matrix
+    assert float(read["accuracy"]) == pytest.approx((matrix.trace() - matrix[0, 0]) / (matrix.sum() - matrix[0, 0]))
+    assert read["values"].tolist() == [*map(str, range(len(table.names))), "255"]  # without the classes: void is one
+    every = read["confusion of every value"]
+    np.testing.assert_array_equal(every[:-1, :-1], matrix)
+    assert every[-1, 1] == sum(int((read_label(p) == 255).sum()) for p in (root / "SegmentationClass").glob("*.png"))
+
+
 def test_readme_deeplab_weights_name(sample_voc: Path, tmp_path: Path) -> None:
     text = README.read_text()
     assert "labeltools weights dataset --name pascal" in text

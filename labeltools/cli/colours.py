@@ -101,7 +101,7 @@ def colorize_command(
     inputs: Annotated[list[str], typer.Argument(help="Label files (grayscale or palette PNGs, GIF, TIFF or BMP masks, or .npy arrays of np.save) holding class indices, or folders of them (of a Cityscapes city folder, its maps of the --classes ids).", metavar="INPUT", show_default=False)],
     output_dir: Annotated[Optional[str], typer.Option("--output-dir", "-d", help="Folder for the rewritten files.")] = None,
     output_alias: OutputDirAlias = None,
-    gray: Annotated[bool, typer.Option("--gray", help="Write grayscale PNGs instead of palette PNGs: OpenCV, TensorFlow and Keras read those as the indices, a palette PNG as its colours or their grey levels.")] = False,
+    gray: Annotated[bool, typer.Option("--gray", help="Write grayscale PNGs instead of palette PNGs: OpenCV, TensorFlow, Keras and FiftyOne read those as the indices, a palette PNG as its colours or their grey levels.")] = False,
     classes: ClassesOption = None,
     jobs: JobsOption = 0,
     dask: DaskOption = None,
