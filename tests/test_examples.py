@@ -129,9 +129,9 @@ def run_python(block: Block, cwd: Path, env: dict[str, str]) -> subprocess.Compl
     if "from mmseg" in code and not importable("mmseg"):
         if not importable("torch"):
             return None  # mmsegmentation's environment shares the test environment's torch
-        from consumers import mmseg_datasets, run_in
+        from consumers import mmseg_modules, run_in
 
-        return run_in("mmsegmentation", code, cwd, path=mmseg_datasets())
+        return run_in("mmsegmentation", code, cwd, path=mmseg_modules())
     return subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
 
 

@@ -88,13 +88,13 @@ def test_the_augmented_set_is_mmsegmentations_and_check_passes_it(tmp_path: Path
 
 
 def test_mmsegmentation_reads_the_augmented_set_as_written(tmp_path: Path) -> None:
-    from consumers import mmseg_datasets, run_in
+    from consumers import mmseg_modules, run_in
     from test_datasets import MMSEG_AUG_READS
 
     pytest.importorskip("torch")
     voc, sbd, _ = voc_and_sbd(tmp_path)
     assert cli("sbd", sbd, voc, "-j", "1").exit_code == 0
-    done = run_in("mmsegmentation", MMSEG_AUG_READS, tmp_path, str(voc), str(tmp_path / "read.npz"), "aug", path=mmseg_datasets())
+    done = run_in("mmsegmentation", MMSEG_AUG_READS, tmp_path, str(voc), str(tmp_path / "read.npz"), "aug", path=mmseg_modules())
     assert done.returncode == 0, done.stderr[-3000:]
     read = np.load(tmp_path / "read.npz")
     listed = (voc / "ImageSets" / "Segmentation" / "aug.txt").read_text().split()  # its voc12aug configuration's

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -756,3 +757,71 @@ def test_a_value_that_is_no_class_is_never_counted_as_a_train_id(tmp_path):
     weighing = weigh_dataset(tmp_path, labels_dir=labels, classes="coco-stuff", output=tmp_path / "w.npy", jobs=1)
     assert all(r.ok for r in weighing)
     assert weighing.counts is not None and np.flatnonzero(weighing.counts.pixels).tolist() == [0, 11, 170]  # person, stop sign, wood
+
+
+# --------------------------------------------------------------------------------------------
+# the weights file in mmsegmentation's loss
+
+#: Appended to the README's loss for mmsegmentation: the README's loss and mmsegmentation's own,
+#: built from argv[1]'s weights by its registry as a config builds them, on random logits and
+#: labels holding void, and PyTorch's weighted cross entropy of the same.
+MMSEG_LOSS = """
+import json
+import sys
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+torch.manual_seed(0)
+ours = MODELS.build(dict(type="VoidSafeCrossEntropyLoss", class_weight=sys.argv[1]))
+theirs = MODELS.build(dict(type="CrossEntropyLoss", class_weight=sys.argv[1]))
+weight = torch.tensor(np.load(sys.argv[1]), dtype=torch.float32)
+logits = torch.randn(2, len(weight), 6, 7)
+label = torch.randint(0, len(weight), (2, 6, 7))
+whole = label.clone()
+label[0, :2] = 255
+label[1, :, :3] = 255
+out = {
+    "ours": float(ours(logits, label, ignore_index=255)),
+    "torch": float(F.cross_entropy(logits, label, weight=weight, ignore_index=255)),
+    "ours without void": float(ours(logits, whole, ignore_index=255)),
+    "theirs without void": float(theirs(logits, whole, ignore_index=255)),
+}
+try:
+    theirs(logits, label, ignore_index=255)
+except IndexError as error:
+    out["theirs"] = str(error)
+print(json.dumps(out))
+"""
+
+
+def test_the_readmes_mmsegmentation_loss_takes_the_weights_file_where_its_own_fails_on_void(tmp_path: Path) -> None:
+    """The weights file `labeltools weights` writes, as mmsegmentation 1.2.2's registry builds a
+    loss from a config: its own CrossEntropyLoss fails on a label holding void, the README's
+    loss gives PyTorch's weighted cross entropy with void left out, and without void the two agree."""
+    import re
+    import subprocess
+
+    from consumers import mmseg_modules, run_in
+
+    pytest.importorskip("torch")
+    labels = {f"im{i}": np.zeros((5, 6), np.uint8) for i in range(4)}
+    for i, label in enumerate(labels.values()):
+        label[:, : 1 + i] = 1
+        label[:2, 4:] = 2
+        label[4] = 255
+    root = make_voc(tmp_path / "dataset", labels, names=["background", "road", "car"])
+    done = subprocess.run([sys.executable, "-m", "labeltools", "weights", str(root)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    weights = root / "dataset_classes_weights.npy"
+    assert np.load(weights).shape == (3,) and len(set(np.load(weights).tolist())) > 1  # not all one weight
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    block = re.search(r"```python\n(# void_safe_loss\.py.*?)```", readme, re.S)
+    assert block is not None
+    (tmp_path / "elsewhere").mkdir()
+    done = run_in("mmsegmentation", block.group(1) + MMSEG_LOSS, tmp_path / "elsewhere", str(weights), path=mmseg_modules())
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = json.loads(done.stdout.splitlines()[-1])
+    assert out["theirs"] == "index 255 is out of bounds for dimension 0 with size 3"
+    assert out["ours"] == pytest.approx(out["torch"], rel=1e-6)
+    assert out["ours without void"] == pytest.approx(out["theirs without void"], rel=1e-6)
