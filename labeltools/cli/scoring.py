@@ -73,8 +73,9 @@ def weights_command(
 
     The default file, DATASET/<name>_classes_weights.npy, is where pytorch-deeplab-xception looks
     (its enet weights); another --scheme writes DATASET/<name>_classes_weights_<scheme>.npy, so
-    that no scheme replaces another's file. mmsegmentation takes it as class_weight='....npy'. Pixels of value 255 are void and never
-    counted.
+    that no scheme replaces another's file. mmsegmentation takes it as class_weight='....npy'
+    (its release 1.2.2's loss then fails on void: the README's "labeltools weights" section has
+    one that does not). Pixels of value 255 are void and never counted.
 
     A class table with train ids (-c cityscapes, Cityscapes' labelIds) is counted by them: one
     weight per train id, the classes without one void. DATASET may be a Cityscapes gtFine
