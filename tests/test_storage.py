@@ -3,6 +3,7 @@ pointed at it), and fsspec's memory file system for the storage layer itself."""
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 import logging
@@ -17,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from PIL import Image
 from typer.testing import CliRunner
 
 from labeltools import read_label, write_label
@@ -292,6 +294,43 @@ def test_a_url_without_its_package_says_what_to_install(monkeypatch: pytest.Monk
         location("s3://bucket/x.png")
     with pytest.raises(LabeltoolsError, match=r'pip install "labeltools\[gcs\]"'):
         location("gs://bucket/x.png")
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("gs://bucket/voc", 'gs:// needs gcsfs; pip install "labeltools[gcs]"'),
+        ("az://container/voc", 'az:// needs adlfs; pip install "labeltools[azure]"'),
+        ("hf://datasets/someone/voc", "hf:// needs a package that is not installed (Install huggingface_hub to access HfFileSystem)"),
+    ],
+)
+def test_a_store_whose_package_is_missing_is_one_line_naming_it(url: str, words: str) -> None:
+    """Where the store's fsspec package is not installed (as in the test environment), every
+    command says which, reading or writing, where it gave a traceback."""
+    package = {"gs": "gcsfs", "az": "adlfs", "hf": "huggingface_hub"}[url.split(":")[0]]
+    if importlib.util.find_spec(package) is not None:
+        pytest.skip(f"{package} is installed here")
+    for args in (("stats", url), ("check", url), ("colormap", "-o", f"{url}/colours.csv"), ("excel", "--read", f"{url}/grid.xlsx", "-o", "grid.png")):
+        result = cli(*args)
+        assert result.exit_code == 1, (args, result.output)
+        line = result.stderr.strip()
+        assert "\n" not in line and line.startswith("error: ") and line.endswith(words), (args, line)
+    assert not Path("grid.png").exists()
+
+
+def test_a_grid_is_read_back_from_a_bucket_into_one(s3: Any, reference: Path) -> None:
+    """``excel --read`` of a workbook in a bucket (it said "no such file": openpyxl opens local
+    files alone), the label written to the bucket, pixel for pixel as dumped."""
+    s3.put(f"{reference}/", "out/grid-voc/", recursive=True)
+    label = "s3://out/grid-voc/SegmentationClass/street_03.png"
+    result = cli("excel", label, "--crop", "100,50,60,40", "-o", "s3://out/grid/street_03.xlsx")
+    assert result.exit_code == 0, result.output
+    result = cli("excel", "--read", "s3://out/grid/street_03.xlsx", "-o", "s3://out/grid/back.png")
+    assert result.exit_code == 0, result.output
+    back = np.asarray(Image.open(io.BytesIO(s3.cat_file("out/grid/back.png"))))
+    np.testing.assert_array_equal(back, read_label(reference / "SegmentationClass" / "street_03.png")[50:90, 100:160])
+    result = cli("excel", "--read", "s3://out/grid/none.xlsx", "-o", "s3://out/grid/none.png")
+    assert result.exit_code == 1 and result.stderr.strip() == "error: s3://out/grid/none.xlsx: no such file"
 
 
 def test_export_reads_and_writes_s3(s3: Any, tmp_path: Path) -> None:

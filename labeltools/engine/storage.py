@@ -77,16 +77,27 @@ def location(path: Any) -> Path:
     try:
         from upath import UPath
 
-        return UPath(text)  # type: ignore[return-value]  # the pathlib API, over fsspec
+        upath = UPath(text)
+        upath.fs  # noqa: B018  # the store's package is imported here (UPath imports it when first used)
+        return upath  # type: ignore[return-value]  # the pathlib API, over fsspec
     except ValueError as exc:  # fsspec knows no such protocol
         raise LabeltoolsError(f"{text}: {exc}") from None
     except ImportError as exc:
         protocol = text.split("://", 1)[0]
-        extra = {"s3": "s3", "s3a": "s3", "gs": "gcs", "gcs": "gcs", "az": "azure", "abfs": "azure"}.get(protocol, "storage")
+        package, extra = _STORE_PACKAGES.get(protocol, (None, None))
+        if extra is None:  # a store of no extra of ours: fsspec's words name its package
+            raise LabeltoolsError(f"{text}: reading and writing {protocol}:// needs a package that is not installed ({exc})") from None
         raise LabeltoolsError(
-            f"{text}: reading and writing {protocol}:// needs {exc.name or 'fsspec'}; "
-            f"pip install \"labeltools[{extra}]\""
+            f"{text}: reading and writing {protocol}:// needs {exc.name or package}; pip install \"labeltools[{extra}]\""
         ) from None
+
+
+#: The fsspec package of each store an extra of ours installs, and the extra.
+_STORE_PACKAGES = {
+    **dict.fromkeys(("s3", "s3a"), ("s3fs", "s3")),
+    **dict.fromkeys(("gs", "gcs"), ("gcsfs", "gcs")),
+    **dict.fromkeys(("az", "abfs", "abfss", "adl"), ("adlfs", "azure")),
+}
 
 
 def is_remote(path: Any) -> bool:

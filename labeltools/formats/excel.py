@@ -16,6 +16,7 @@ sheet limits before anything is written. Text cells never become formulas.
 
 from __future__ import annotations
 
+import io
 import logging
 import math
 import re
@@ -45,9 +46,10 @@ from labeltools.core.cells import keep_text
 from labeltools.core.classes import ClassTable, as_class_table, hex_color
 from labeltools.core.colormap import VOID_COLOR, palette_array, text_color_for
 from labeltools.core.errors import WorkbookError
+from labeltools.core.files import is_url
 from labeltools.core.options import DEFAULT_MAX_CELLS, VOID
 from labeltools.core.version import __version__
-from labeltools.engine.storage import atomic_write, ensure_dir, location
+from labeltools.engine.storage import atomic_write, ensure_dir, location, read_bytes
 
 log = logging.getLogger(__name__)
 
@@ -689,8 +691,8 @@ def excel_to_label(
             gives its reference, e.g. ``C17``), the grid is not rectangular, or the Classes sheet
             and ``classes`` give one name two indices.
     """
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
+    try:  # a workbook in a store is read whole first: openpyxl opens local files alone
+        book = load_workbook(io.BytesIO(read_bytes(path, WorkbookError)) if is_url(path) else path, read_only=True, data_only=True)
     except FileNotFoundError:
         raise WorkbookError(f"{path}: no such file") from None
     except _UNREADABLE as exc:
