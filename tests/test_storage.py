@@ -294,6 +294,8 @@ def test_a_url_without_its_package_says_what_to_install(monkeypatch: pytest.Monk
         location("s3://bucket/x.png")
     with pytest.raises(LabeltoolsError, match=r'pip install "labeltools\[gcs\]"'):
         location("gs://bucket/x.png")
+    with pytest.raises(LabeltoolsError, match=r'^memory://x\.png: reading and writing memory:// needs upath; pip install "labeltools\[storage\]"$'):
+        location("memory://x.png")
 
 
 @pytest.mark.parametrize(

@@ -84,8 +84,8 @@ def location(path: Any) -> Path:
         raise LabeltoolsError(f"{text}: {exc}") from None
     except ImportError as exc:
         protocol = text.split("://", 1)[0]
-        package, extra = _STORE_PACKAGES.get(protocol, (None, None))
-        if extra is None:  # a store of no extra of ours: fsspec's words name its package
+        package, extra = _STORE_PACKAGES.get(protocol, (None, "storage"))
+        if package is None and exc.name not in ("upath", "fsspec"):  # a store no extra of ours installs
             raise LabeltoolsError(f"{text}: reading and writing {protocol}:// needs a package that is not installed ({exc})") from None
         raise LabeltoolsError(
             f"{text}: reading and writing {protocol}:// needs {exc.name or package}; pip install \"labeltools[{extra}]\""
