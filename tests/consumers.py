@@ -102,8 +102,7 @@ def consumer_python(name: str) -> Path:
 def run_in(name: str, code: str, cwd: Path, *args: str, path: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``code`` with ``name``'s Python in ``cwd`` (another working folder than ours), its
     settings kept in ``cwd`` (Ultralytics writes a settings file, FiftyOne its database, where
-    they are told); ``path``
-    goes on ``PYTHONPATH`` (a consumer taken from its wheel)."""
+    they are told); ``path`` goes on ``PYTHONPATH`` (a consumer taken from its wheel)."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env["YOLO_CONFIG_DIR"] = str(cwd / ".ultralytics")
     env["FIFTYONE_DATABASE_DIR"] = str(cwd / ".fiftyone")  # FiftyOne's database, started and stopped by it

@@ -811,7 +811,7 @@ def test_the_readmes_mmsegmentation_loss_takes_the_weights_file_where_its_own_fa
         label[:2, 4:] = 2
         label[4] = 255
     root = make_voc(tmp_path / "dataset", labels, names=["background", "road", "car"])
-    done = subprocess.run([sys.executable, "-m", "labeltools", "weights", str(root)], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "labeltools", "weights", str(root)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     weights = root / "dataset_classes_weights.npy"
     assert np.load(weights).shape == (3,) and len(set(np.load(weights).tolist())) > 1  # not all one weight
