@@ -164,6 +164,7 @@ def test_a_bad_choice_exits_2_listing_the_choices(name: str, option: str, values
         (("colormap", "-n", "0"), ["--num-classes", "0 is not in the range 1<=x<=16777216"]),
         (("report", "d", "a.html", "-o", "b.html"), ["give the page to write once", "a.html (OUTPUT)", "b.html (--output)"]),
         (("excel", "label.xlsx"), ["label.xlsx is a workbook, not a label file", "--read label.xlsx -o LABEL.png"]),
+        (("excel", "grid.ods"), ["grid.ods is a spreadsheet, not a label file", "save it as Excel 2007-365 (.xlsx)", "--read"]),
         (("convert", "onlyone"), ["missing argument", "INPUT... OUTPUT", "dataset folder to write"]),
         (("convert", "-d", "out"), ["missing argument", "INPUT... OUTPUT, or INPUT... --output-dir OUTPUT"]),
         (("demo",), ["missing argument", "takes OUTDIR, or --output-dir OUTDIR"]),

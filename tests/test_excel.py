@@ -780,6 +780,31 @@ def test_a_grid_edited_and_saved_by_libreoffice_reads_back(tmp_path: Path, libre
     assert result.exit_code == 1 and not (tmp_path / "typo.png").exists()
     assert "sheet 'street', cell E5: " in result.stderr and "got text 'perso'" in result.stderr
     assert "('background', 'road', 'car', 'person', 'void')" in result.stderr  # in class order
+    for kind, what in (("ods", "an OpenDocument spreadsheet"), ("xls", "the old Excel format (.xls)")):
+        other = soffice_convert(flat, kind, tmp_path / "profile", saved)  # saved in another format
+        result = CliRunner().invoke(app, ["excel", "--read", str(other), "-o", str(tmp_path / "other.png")])
+        assert result.exit_code == 1 and not (tmp_path / "other.png").exists()
+        assert result.stderr.startswith(f"error: {other}: {what}") and "save it as Excel 2007-365 (.xlsx)" in result.stderr
+        result = CliRunner().invoke(app, ["excel", str(other)])  # given as a label to dump
+        assert result.exit_code == 2 and "is a spreadsheet, not a label file" in " ".join(result.stderr.replace("│", " ").split())
+
+
+def test_a_spreadsheet_of_another_format_is_named_by_its_content(tmp_path: Path) -> None:
+    """An OpenDocument spreadsheet (LibreOffice's own format, whose zip names its type first) or
+    an old .xls file, whatever its name, read back: what it is and how to save it, not
+    openpyxl's words."""
+    ods = tmp_path / "grid.xlsx"  # named as a workbook
+    with zipfile.ZipFile(ods, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+    with pytest.raises(WorkbookError, match=r"grid\.xlsx: an OpenDocument spreadsheet \(\.ods, LibreOffice's own format\), not an \.xlsx workbook: save it as Excel 2007-365 \(\.xlsx\)$"):
+        excel_to_label(ods)
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    with pytest.raises(WorkbookError, match=r"old\.xls: the old Excel format \(\.xls\), not an \.xlsx workbook"):
+        excel_to_label(tmp_path / "old.xls")
+    (tmp_path / "plain.xlsx").write_bytes(b"PK not really")
+    with pytest.raises(WorkbookError, match=r"plain\.xlsx: cannot read as an \.xlsx workbook"):
+        excel_to_label(tmp_path / "plain.xlsx")
 
 
 @pytest.mark.parametrize("damage", ["bad value", "cut short"])

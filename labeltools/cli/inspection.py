@@ -144,6 +144,9 @@ def excel_command(
     books = [i for i in inputs if i.lower().endswith((".xlsx", ".xlsm"))]
     if books:
         raise Usage(f"{books[0]} is a workbook, not a label file: read it back with --read {books[0]} -o LABEL.png")
+    others = [i for i in inputs if i.lower().endswith((".ods", ".fods", ".xls"))]
+    if others:
+        raise Usage(f"{others[0]} is a spreadsheet, not a label file: save it as Excel 2007-365 (.xlsx) and read that back with --read")
     if sheet is not None:
         raise Usage("--sheet only applies with --read")
     options: dict[str, Any] = dict(names=names, crop=_crop_option(crop), step=step, fill=not no_fill, max_cells=max_cells)

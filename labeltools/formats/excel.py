@@ -691,11 +691,15 @@ def excel_to_label(
             gives its reference, e.g. ``C17``), the grid is not rectangular, or the Classes sheet
             and ``classes`` give one name two indices.
     """
-    try:  # a workbook in a store is read whole first: openpyxl opens local files alone
-        book = load_workbook(io.BytesIO(read_bytes(path, WorkbookError)) if is_url(path) else path, read_only=True, data_only=True)
+    source: Any = io.BytesIO(read_bytes(path, WorkbookError)) if is_url(path) else path  # openpyxl opens local files alone
+    try:
+        book = load_workbook(source, read_only=True, data_only=True)
     except FileNotFoundError:
         raise WorkbookError(f"{path}: no such file") from None
     except _UNREADABLE as exc:
+        other = _other_spreadsheet(source)
+        if other:
+            raise WorkbookError(f"{path}: {other}, not an .xlsx workbook: save it as Excel 2007-365 (.xlsx)") from None
         raise WorkbookError(f"{path}: cannot read as an .xlsx workbook ({exc})") from None
     try:
         if sheet is None:
@@ -794,6 +798,31 @@ def _part_shown(info: tuple[Any, ...] | None) -> str | None:
 # What openpyxl raises for files that are not (intact) workbooks. SyntaxError covers the XML
 # parse errors of both the standard library and lxml; BadZipFile is an Exception of its own.
 _UNREADABLE = (InvalidFileException, OSError, KeyError, ValueError, zipfile.BadZipFile, SyntaxError)
+
+#: The first bytes of the old Excel format (.xls, an OLE2 compound file).
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _other_spreadsheet(source: Any) -> str:
+    """What a file openpyxl cannot read is, where its content (whatever its name) is another
+    spreadsheet's format: ``"the old Excel format (.xls)"``, ``"an OpenDocument spreadsheet
+    (.ods, LibreOffice's own format)"`` (whose zip names its type first), or the flat one
+    (``.fods``); ``""`` otherwise."""
+    try:
+        if isinstance(source, io.BytesIO):
+            head = source.getvalue()[:1024]
+        else:
+            with open(source, "rb") as stream:
+                head = stream.read(1024)
+    except OSError:
+        return ""
+    if head.startswith(_OLE2_MAGIC):
+        return "the old Excel format (.xls)"
+    if b"application/vnd.oasis.opendocument.spreadsheet" in head and head.startswith(b"PK"):
+        return "an OpenDocument spreadsheet (.ods, LibreOffice's own format)"
+    if head.startswith(b"<?xml") and b"urn:oasis:names:tc:opendocument" in head:
+        return "a flat OpenDocument spreadsheet (.fods)"
+    return ""
 
 
 def _read_grid(rows: Iterator[tuple[Any, ...]], where: str, names: CellNames | None = None) -> NDArray[np.uint8]:
