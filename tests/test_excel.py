@@ -802,6 +802,12 @@ def test_a_spreadsheet_of_another_format_is_named_by_its_content(tmp_path: Path)
     (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
     with pytest.raises(WorkbookError, match=r"old\.xls: the old Excel format \(\.xls\), not an \.xlsx workbook"):
         excel_to_label(tmp_path / "old.xls")
+    (tmp_path / "flat.fods").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'office:mimetype="application/vnd.oasis.opendocument.spreadsheet"/>\n'
+    )
+    with pytest.raises(WorkbookError, match=r"flat\.fods: a flat OpenDocument spreadsheet \(\.fods\), not an \.xlsx workbook"):
+        excel_to_label(tmp_path / "flat.fods")
     (tmp_path / "plain.xlsx").write_bytes(b"PK not really")
     with pytest.raises(WorkbookError, match=r"plain\.xlsx: cannot read as an \.xlsx workbook"):
         excel_to_label(tmp_path / "plain.xlsx")
