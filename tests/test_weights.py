@@ -762,19 +762,23 @@ def test_a_value_that_is_no_class_is_never_counted_as_a_train_id(tmp_path):
 # --------------------------------------------------------------------------------------------
 # the weights file in mmsegmentation's loss
 
-#: Appended to the README's loss for mmsegmentation: the README's loss and mmsegmentation's own,
-#: built from argv[1]'s weights by its registry as a config builds them, on random logits and
-#: labels holding void, and PyTorch's weighted cross entropy of the same.
+#: Run beside the README's loss (``void_safe_loss.py``) and a config that imports it as the README
+#: says: the README's loss and mmsegmentation's own, built by its registry from the config with
+#: argv[1]'s weights, on random logits and labels holding void, and PyTorch's weighted cross
+#: entropy of the same.
 MMSEG_LOSS = """
 import json
 import sys
 import numpy as np
 import torch
 import torch.nn.functional as F
+from mmengine.config import Config
+from mmseg.registry import MODELS
 
+config = Config.fromfile("loss_config.py")  # imports void_safe_loss, as training does
 torch.manual_seed(0)
-ours = MODELS.build(dict(type="VoidSafeCrossEntropyLoss", class_weight=sys.argv[1]))
-theirs = MODELS.build(dict(type="CrossEntropyLoss", class_weight=sys.argv[1]))
+ours = MODELS.build(config.ours)
+theirs = MODELS.build(config.theirs)
 weight = torch.tensor(np.load(sys.argv[1]), dtype=torch.float32)
 logits = torch.randn(2, len(weight), 6, 7)
 label = torch.randint(0, len(weight), (2, 6, 7))
@@ -797,8 +801,9 @@ print(json.dumps(out))
 
 def test_the_readmes_mmsegmentation_loss_takes_the_weights_file_where_its_own_fails_on_void(tmp_path: Path) -> None:
     """The weights file `labeltools weights` writes, as mmsegmentation 1.2.2's registry builds a
-    loss from a config: its own CrossEntropyLoss fails on a label holding void, the README's
-    loss gives PyTorch's weighted cross entropy with void left out, and without void the two agree."""
+    loss from a config (which imports the README's module by ``custom_imports``, as the README
+    says): its own CrossEntropyLoss fails on a label holding void, the README's loss gives
+    PyTorch's weighted cross entropy with void left out, and without void the two agree."""
     import re
     import subprocess
 
@@ -818,8 +823,15 @@ def test_the_readmes_mmsegmentation_loss_takes_the_weights_file_where_its_own_fa
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     block = re.search(r"```python\n(# void_safe_loss\.py.*?)```", readme, re.S)
     assert block is not None
-    (tmp_path / "elsewhere").mkdir()
-    done = run_in("mmsegmentation", block.group(1) + MMSEG_LOSS, tmp_path / "elsewhere", str(weights), path=mmseg_modules())
+    training = tmp_path / "training"  # where training starts: the module is found there
+    training.mkdir()
+    (training / "void_safe_loss.py").write_text(block.group(1))
+    (training / "loss_config.py").write_text(
+        'custom_imports = dict(imports=["void_safe_loss"], allow_failed_imports=False)\n'
+        f"ours = dict(type='VoidSafeCrossEntropyLoss', class_weight={str(weights)!r})\n"
+        f"theirs = dict(type='CrossEntropyLoss', class_weight={str(weights)!r})\n"
+    )
+    done = run_in("mmsegmentation", MMSEG_LOSS, training, str(weights), path=mmseg_modules())
     assert done.returncode == 0, done.stderr[-3000:]
     out = json.loads(done.stdout.splitlines()[-1])
     assert out["theirs"] == "index 255 is out of bounds for dimension 0 with size 3"
