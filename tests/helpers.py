@@ -142,10 +142,15 @@ def soffice_convert(source: Path, target: str, profile: Path, folder: Path | Non
     return (folder or source.parent) / f"{source.stem}.{target.split(':')[0]}"
 
 
+def _flat_namespaces(flat: Path) -> dict[str, str]:
+    """The namespaces a flat ODF spreadsheet declares: prefix -> URI."""
+    return dict(ns for _, ns in ET.iterparse(flat, events=["start-ns"]))
+
+
 def flat_cells(flat: Path) -> list[tuple[str, str, str | None]]:
     """Every non-empty cell of a flat ODF spreadsheet (``.fods``): ``(sheet, text shown, formula
     or None)``."""
-    spaces = dict(ns for _, ns in ET.iterparse(flat, events=["start-ns"]))
+    spaces = _flat_namespaces(flat)
     table, text = (f"{{{spaces[p]}}}" for p in ("table", "text"))
     cells = []
     for sheet in ET.parse(flat).iter(f"{table}table"):
@@ -160,7 +165,7 @@ def edit_flat_cells(flat: Path, sheet: str, cells: dict[tuple[int, int], str | i
     """Set cells of a sheet of a flat ODF spreadsheet as LibreOffice stores typed ones: ``(row,
     column)`` from 0 to a number, to text, or to the formula ``=1+1`` (with LibreOffice's saved
     value 2) for None. Repeated cells are split so that only the one cell changes."""
-    spaces = dict(ns for _, ns in ET.iterparse(flat, events=["start-ns"]))
+    spaces = _flat_namespaces(flat)
     for prefix, uri in spaces.items():
         ET.register_namespace(prefix, uri)
     table, office, text, calcext = (f"{{{spaces[p]}}}" for p in ("table", "office", "text", "calcext"))
