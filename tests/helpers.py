@@ -1,4 +1,5 @@
-"""Image-building helpers shared by the test modules (fixtures live in conftest.py)."""
+"""Helpers shared by the test modules: images, annotations, LibreOffice's files, the README's snippets
+(fixtures live in conftest.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import base64
 import copy
 import io
 import json
+import re
 import struct
 import subprocess
 import xml.etree.ElementTree as ET
@@ -15,6 +17,17 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
+
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def readme_block(heading: str) -> str:
+    """The first ```python block after ``heading`` in the README."""
+    text = README.read_text()
+    match = re.search(r"```python\n(.*?)```", text[text.index(heading) :], re.S)
+    assert match is not None
+    return match.group(1)
 
 
 def pillow_at_least(major: int, minor: int) -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 from conftest import make_voc
-from helpers import write_annotation
+from helpers import README, readme_block, write_annotation
 from typer.testing import CliRunner
 
 from labeltools import ClassTable, DatasetError, read_label, read_split, write_label, write_split
@@ -30,7 +30,6 @@ from labeltools.jobs.split import split_dataset
 from labeltools.ops.splits import fold_ids, id_groups, split_balance, split_ids, stratify
 
 runner = CliRunner()
-README = Path(__file__).resolve().parent.parent / "README.md"
 
 
 def cli(*args: Any) -> Any:
@@ -623,15 +622,6 @@ def test_convert_reports_the_files_with_most_overlap(tmp_path: Path) -> None:
 
 # --------------------------------------------------------------------------------------------
 # the README's loading snippets
-
-
-def readme_block(heading: str) -> str:
-    """The first ```python block after ``heading`` in the README."""
-    text = README.read_text()
-    start = text.index(heading)
-    match = re.search(r"```python\n(.*?)```", text[start:], re.S)
-    assert match is not None
-    return match.group(1)
 
 
 #: Appended to the README's mmsegmentation snippet: what mmsegmentation's BaseSegDataset made of

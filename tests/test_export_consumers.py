@@ -1,5 +1,5 @@
 """The default COCO and YOLO exports, loaded as they are by the tools users feed them to, from
-another working folder: pycocotools (here), Datumaro, supervision and Ultralytics (each in an
+another working folder: pycocotools (here), Datumaro, supervision, Ultralytics and FiftyOne (each in an
 environment of its own, see ``consumers.py``), pixels compared."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from consumers import run_in
+from helpers import readme_block
 from typer.testing import CliRunner
 
 from labeltools.cli import app
@@ -257,3 +258,75 @@ def test_ultralytics_loads_the_regions_of_a_dataset_without_instance_maps(tmp_pa
             assert iou(theirs, rasterise_polygons([points], width, height)) >= 0.99, stem
         instances += len(lines)
     assert instances == summary["objects"]  # one instance per region
+
+
+#: Appended to the README's FiftyOne snippet (run in a folder holding the exports as it names
+#: them): each COCO object's label, box, crowd flag and mask, each YOLO line's label and points,
+#: and FiftyOne's COCO-style mAP of every object but the crowd regions predicted, with the regions
+#: as crowds and, as a control, as ordinary objects; to argv[1].
+FIFTYONE_READS = """
+import json, sys
+from pathlib import Path
+import numpy as np
+from fiftyone import ViewField as F
+out = Path(sys.argv[1])
+found = {"coco": {}, "yolo": {}}
+for sample in coco:
+    objects = sample.ground_truth.detections
+    np.savez(out / (Path(sample.filepath).stem + ".npz"), *[d.mask for d in objects])
+    found["coco"][Path(sample.filepath).name] = [[d.label, d.bounding_box, d["iscrowd"]] for d in objects]
+for sample in yolo:
+    found["yolo"][Path(sample.filepath).name] = [[p.label, p.points] for p in sample.ground_truth.polylines]
+coco.clone_sample_field("ground_truth", "predictions")
+coco.filter_labels("predictions", F("iscrowd") == 0).save()
+coco.set_field("predictions.detections.confidence", 1.0).save()
+score = lambda: coco.evaluate_detections("predictions", gt_field="ground_truth", use_masks=True, compute_mAP=True).mAP()
+found["mAP"] = score()
+coco.set_field("ground_truth.detections.iscrowd", 0).save()
+found["mAP, regions as objects"] = score()
+print(json.dumps(found))
+"""
+
+
+def test_readme_fiftyone_snippet_loads_both_exports_as_written(exported: Path) -> None:
+    """The README's snippet, in FiftyOne: every COCO object of the train split comes in with its
+    class name, its box and its mask, which placed at the box is pycocotools' (the crowd regions
+    with iscrowd 1); every YOLO line is one polyline of its class name and our points; and
+    FiftyOne's COCO-style mAP of every object predicted but the crowd regions is 1.0, which it
+    is not when the regions are taken for objects."""
+    work = exported / "elsewhere" / "fiftyone"
+    (work / "read").mkdir(parents=True)
+    (work / "coco-out").symlink_to(exported / "coco")
+    (work / "yolo-out").symlink_to(exported / "yolo-seg")
+    done = run_in("fiftyone", readme_block("### `labeltools export`") + FIFTYONE_READS, work, str(work / "read"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads(done.stdout.splitlines()[-1])
+    coco = COCO(str(exported / "coco" / "annotations" / "instances_train.json"))
+    assert sorted(found["coco"]) == sorted(image["file_name"] for image in coco.dataset["images"])
+    crowds = 0
+    for image in coco.dataset["images"]:
+        height, width = image["height"], image["width"]
+        objects = found["coco"][image["file_name"]]
+        masks = np.load(work / "read" / f"{Path(image['file_name']).stem}.npz")
+        annotations = coco.loadAnns(coco.getAnnIds(imgIds=image["id"]))
+        assert len(objects) == len(annotations), image["file_name"]
+        for n, (annotation, (name, box, crowd)) in enumerate(zip(annotations, objects)):
+            assert name == coco.cats[annotation["category_id"]]["name"] and crowd == annotation["iscrowd"]
+            np.testing.assert_allclose(np.multiply(box, [width, height, width, height]), annotation["bbox"])
+            x, y, w, h = (int(v) for v in annotation["bbox"])
+            placed = np.zeros((height, width), bool)
+            placed[y : y + h, x : x + w] = masks[f"arr_{n}"]
+            np.testing.assert_array_equal(placed, coco.annToMask(annotation).astype(bool), err_msg=image["file_name"])
+            crowds += crowd
+    assert crowds > 0
+    names = (exported / "voc" / "class_names.txt").read_text().splitlines()[1:]  # YOLO ids from 0: no background
+    train = sorted(path.name for path in (exported / "yolo-seg" / "images" / "train").iterdir())
+    assert sorted(found["yolo"]) == train
+    for image_name, polylines in found["yolo"].items():
+        lines = parse_yolo_labels((exported / "yolo-seg" / "labels" / "train" / f"{Path(image_name).stem}.txt").read_text())
+        assert [name for name, _ in polylines] == [names[class_id] for class_id, _ in lines]
+        for (_, parts), (_, points) in zip(polylines, lines):
+            assert len(parts) == 1  # one object, one polyline
+            np.testing.assert_array_equal(np.array(parts[0]), points)
+    assert found["mAP"] == pytest.approx(1.0)
+    assert found["mAP, regions as objects"] < 0.99
