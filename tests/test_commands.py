@@ -183,6 +183,46 @@ def test_usage_mistakes_exit_2_in_words(args: tuple[str, ...], words: list[str])
     assert all(word in text for word in words), text
 
 
+@pytest.mark.parametrize(
+    "args,given",
+    [
+        (("convert", "{sample}/street_01.json", "{out}/street_01.png"), "OUTPUT"),
+        (("convert", "{sample}", "-d", "{out}/dataset.zip"), "--output-dir"),
+        (("colorize", "{label}", "-o", "{out}/colour.png"), "-o"),
+        (("colorize", "{label}", "-d", "{out}/colour.PNG"), "--output-dir"),
+        (("remap", "{label}", "-c", "voc", "-d", "{out}/ids.png"), "--output-dir"),
+        (("export", "{sample}", "--to", "coco", "-d", "{out}/coco.json"), "--output-dir"),
+        (("excel", "{label}", "-d", "{out}/grid.xlsx"), "--output-dir"),
+        (("demo", "{out}/demo.zip"), "OUTDIR"),
+    ],
+)
+def test_a_folder_to_write_named_as_a_file_is_refused(args: tuple[str, ...], given: str, tmp_path: Path) -> None:
+    """``colorize a.png -o b.png`` made a folder b.png holding a.png, saying only "wrote 1", and
+    ``convert a.json a.png`` a dataset folder a.png: a folder to write named as a file (and no
+    folder yet) exits 2 saying so, nothing made; the name with a trailing / is that folder."""
+    from labeltools.jobs.convert import SAMPLE_DIR
+
+    label, out = tmp_path / "street_01.png", tmp_path / "out"
+    write_label(label, np.arange(12, dtype=np.uint8).reshape(3, 4) % 3)
+    out.mkdir()
+    fill = {"sample": SAMPLE_DIR, "label": label, "out": out}
+    filled = [a.format(**fill) for a in args]
+    result = run(*filled)
+    assert result.exit_code == 2, result.output
+    folder = Path(filled[-1])
+    ending = folder.suffix
+    assert f"{given} {folder}: a {ending.lower()} file's name" in flat(result.output), result.output
+    assert f"such as {str(folder)[: -len(ending)]}/" in flat(result.output)
+    assert list(out.iterdir()) == []  # nothing made
+    if args[0] in ("colorize", "convert"):
+        index = filled.index(str(folder))
+        filled[index] = f"{folder}/"  # the name with a trailing /: that folder, made
+        assert run(*filled, "-j", "1").exit_code == 0
+        assert folder.is_dir() and any(folder.rglob("*.png"))
+        filled[index] = str(folder)  # and, once it exists, taken as it is
+        assert run(*filled, *(["--overwrite"] if args[0] == "convert" else []), "-j", "1").exit_code == 0
+
+
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_help_fits_80_columns_and_ends_with_examples(name: str) -> None:
     done = piped(name, "--help", COLUMNS="80")

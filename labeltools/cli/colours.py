@@ -22,8 +22,8 @@ from labeltools.cli.shared import (
     load_classes,
     load_palette,
     out,
+    output_dir_option,
     report_batch,
-    required,
     result_table,
     said_classes,
     say,
@@ -121,7 +121,7 @@ def colorize_command(
     from labeltools.formats.folders import OTHER_MASK_SUFFIXES
     from labeltools.formats.labels import ARRAY_SUFFIX
     from labeltools.jobs.colorize import recolor_label_files
-    output_dir = required(either(output_dir, output_alias, "--output-dir", "-o"), "--output-dir", "-d")
+    output_dir = output_dir_option(output_dir, output_alias, "colorize writes into a folder, each file under its input's name")
     inputs, folders = _tree_inputs(inputs, (".png", *OTHER_MASK_SUFFIXES, ARRAY_SUFFIX), _cityscapes_maps(classes), output_dir)
     results = recolor_label_files(inputs, output_dir, gray=gray, palette=load_palette(classes), jobs=jobs, folders=folders)
     exit_for(report_batch(results, len(inputs), "colorize", verb="wrote"))
@@ -273,7 +273,7 @@ def remap_command(
         raise typer.BadParameter("does not apply to --to-rgb", param_hint="--strict")
     if bgr and (index_map is not None or to_rgb):
         raise typer.BadParameter("applies to colour masks only", param_hint="--bgr")
-    output_dir = required(either(output_dir, output_alias, "--output-dir", "-o"), "--output-dir", "-d")
+    output_dir = output_dir_option(output_dir, output_alias, "remap writes into a folder, each file named from its input")
     mapping = None if index_map is None else IndexMap.load(index_map)
     # a folder's colour masks or label files; of a Cityscapes gtFine folder, its labelIds for the
     # cityscapes map, its colour masks for a table, the label maps of the table's ids to draw

@@ -24,6 +24,7 @@ from labeltools.cli.shared import (
     emit_json,
     err,
     exit_for,
+    folder_to_write,
     given_once,
     load_classes,
     out,
@@ -153,6 +154,7 @@ def excel_command(
     if output_dir is not None:
         if output is not None:
             raise Usage("give --output (one workbook) or --output-dir (one per input), not both")
+        folder_to_write(output_dir, "--output-dir", "--output-dir is a folder of one workbook per input (--output FILE writes one)")
         results = label_files_to_excel(inputs, output_dir, jobs=jobs, **options)
         exit_for(report_batch(results, len(inputs), "excel", verb="wrote"))
         return

@@ -39,11 +39,12 @@ from labeltools.cli.shared import (
     fail,
     given_once,
     missing_argument,
+    folder_to_write,
     out,
+    output_dir_option,
     output_folder,
     printable,
     report_batch,
-    required,
     result_table,
     said_classes,
     say,
@@ -451,6 +452,7 @@ def demo_command(
     outdir = given_once("the folder to write", ("OUTDIR", outdir), ("--output-dir", output_dir))
     if outdir is None:
         raise missing_argument(ctx, "--output-dir OUTDIR")
+    folder_to_write(outdir, "OUTDIR" if output_dir is None else "--output-dir", "demo writes a dataset folder")
     conversion = convert_sample(outdir, jobs=jobs)
     err.print(f"converting the bundled sample {SAMPLE_DIR}")
     summary = run_conversion(conversion)
@@ -537,7 +539,7 @@ def export_command(
     """
     from labeltools.jobs.export import ExportOptions, export_dataset
 
-    target = required(either(output_dir, output_alias, "--output-dir", "-o"), "--output-dir", "-d")
+    target = output_dir_option(output_dir, output_alias, "export writes a dataset folder")
     if to.value == "yolo-seg" and (rle or no_images):
         raise Usage("--rle and --no-images apply to --to coco (a YOLO dataset holds polygons and its images)")
     if to.value == "coco" and keep_ids:

@@ -97,13 +97,46 @@ def given_once(what: str, argument: tuple[str, Optional[str]], option: tuple[str
 def output_folder(ctx: Any, inputs: Optional[list[str]], output: Optional[str], output_dir: Optional[str]) -> tuple[list[str], str]:
     """A command's inputs and output folder, the folder given as its last argument
     (``INPUT... OUTPUT``) or as ``--output-dir`` (``INPUT... -d OUTPUT``, every argument then an
-    input). Exit 2 naming both ways when either part is missing."""
+    input). Exit 2 naming both ways when either part is missing, or when the folder is named as
+    a file (see :func:`folder_to_write`)."""
     inputs = list(inputs or [])
     if output_dir is not None:
         inputs, output = inputs + ([output] if output is not None else []), output_dir
     if not inputs or output is None:
         raise missing_argument(ctx, "INPUT... --output-dir OUTPUT")
-    return inputs, output
+    return inputs, folder_to_write(output, "OUTPUT" if output_dir is None else "--output-dir", f"{ctx.info_name} writes a dataset folder")
+
+
+def output_dir_option(value: Optional[str], alias: Optional[str], written: str) -> str:
+    """``--output-dir`` (or ``-o``, its old spelling: see :data:`OutputDirAlias`) of a command
+    that cannot do without it, checked by :func:`folder_to_write`."""
+    folder = required(either(value, alias, "--output-dir", "-o"), "--output-dir", "-d")
+    return folder_to_write(folder, "--output-dir" if value is not None else "-o", written)
+
+
+#: The endings of files labeltools reads or writes: a folder to write that does not exist and
+#: ends so was meant as a file (``colorize a.png -o b.png``, ``convert a.json a.png``), where a
+#: folder of that name would be made and the command say nothing but how many files it wrote.
+FILE_ENDINGS = frozenset(
+    {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".npy", ".npz", ".xlsx", ".xls",
+     ".ods", ".csv", ".json", ".yaml", ".yml", ".txt", ".xml", ".html", ".zip"}
+)  # fmt: skip
+
+
+def folder_to_write(folder: str, given_as: str, written: str) -> str:
+    """``folder``, given as ``given_as``, into which a command writes (``written`` says what, as a
+    clause: "export writes a dataset folder"). Exit 2 when it is named as a file (see
+    :data:`FILE_ENDINGS`) and is no folder yet; a trailing ``/`` or an existing folder of that
+    name is taken as it is."""
+    from labeltools.engine.storage import location
+
+    ending = os.path.splitext(folder)[1].lower()
+    if ending in FILE_ENDINGS and not folder.endswith("/") and not location(folder).is_dir():
+        raise Usage(
+            f"{given_as} {folder}: a {ending} file's name, but {written}: give a folder, such as "
+            f"{folder[: -len(ending)]}/ ({folder}/ makes a folder of that very name)"
+        )
+    return folder
 
 
 #: The top command's ``--verbose`` flag, which a command takes anywhere among its own arguments.
