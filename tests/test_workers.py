@@ -1,5 +1,5 @@
 """A batch survives a dead worker, Ctrl-C and SIGTERM: real worker processes, killed with real
-signals. A worker is killed the moment it exists, so the kill always lands mid-run: commands
+signals; and it starts no more workers than a CPU quota leaves cores (a real control group). A worker is killed the moment it exists, so the kill always lands mid-run: commands
 that would first scan the annotations for class names in a short pass of their own are given
 the class table, so the first pool is the one that does the work."""
 
@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -390,3 +391,77 @@ def test_a_worker_deaf_to_sigterm_is_killed_when_the_run_stops() -> None:
     closing.join(120)  # a hang guard, far above the seconds a stop takes
     assert not closing.is_alive(), "stopping the run waited for a stuck worker"
     assert not [p for p in psutil.Process().children(recursive=True) if p.pid in workers and p.status() != psutil.STATUS_ZOMBIE]
+
+
+@pytest.fixture
+def cpu_limited_group() -> Any:
+    """A control group of this machine whose processes get one core's time (a CPU quota of one
+    period a period, as ``docker run --cpus 1`` or a Kubernetes CPU limit of 1 sets), under a
+    group of its own with no quota (the quota of a group above counts too): the file to write a
+    process's pid to, to move it there. Made with cgroup v1's ``cpu`` controller or v2's;
+    skipped where neither can be written (not root, a container's read-only /sys/fs/cgroup)."""
+    import shutil
+
+    name = f"labeltools-test-{os.getpid()}"
+    v1, v2 = Path("/sys/fs/cgroup/cpu"), Path("/sys/fs/cgroup")
+    try:
+        if (v1 / "cpu.cfs_quota_us").is_file():
+            group = v1 / name
+            group.mkdir()
+            (group / "cpu.cfs_quota_us").write_text(str(int((v1 / "cpu.cfs_period_us").read_text())))
+        elif "cpu" in (v2 / "cgroup.controllers").read_text().split():
+            group = v2 / name
+            group.mkdir()
+            (group / "cpu.max").write_text("100000 100000")
+            (group / "cgroup.subtree_control").write_text("+cpu")
+        else:
+            pytest.skip("no control group CPU controller on this machine")
+        (group / "inner").mkdir()
+    except OSError as exc:
+        pytest.skip(f"cannot make a control group here ({exc})")
+    try:
+        yield group / "inner" / "cgroup.procs"
+    finally:
+        for folder in (group / "inner", group):  # their processes have ended: empty groups go
+            for _ in range(50):
+                try:
+                    folder.rmdir()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+        shutil.rmtree(group, ignore_errors=True)
+
+
+def test_every_core_is_what_a_cpu_quota_leaves_not_the_hosts_cores(cpu_limited_group: Path, tmp_path: Path) -> None:
+    """A container or pod limited to some cores' time sees every core of its host: --jobs 0 (the
+    default) started a worker a core there, processes sharing the quota's time, each with its own
+    memory. In a group whose parent has a one-core quota, a command runs in one process, and
+    outside it on every core (this machine has two)."""
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("a machine of one core shows no difference")
+    enter = f'echo $$ > {cpu_limited_group} && exec "$@"'
+    command = [sys.executable, "-m", "labeltools", "-v", "convert", str(SAMPLE_DIR)]
+    limited = subprocess.run(["sh", "-c", enter, "sh", *command, str(tmp_path / "limited")], capture_output=True, text=True, timeout=300)
+    assert limited.returncode == 0, limited.stderr[-2000:]
+    assert "processing 8 items in this process (1 worker)" in limited.stderr
+    assert f"every core: 1 of {len(os.sched_getaffinity(0))}, the CPU quota" in limited.stderr
+    free = subprocess.run([*command, str(tmp_path / "free")], capture_output=True, text=True, timeout=300)
+    assert free.returncode == 0 and "processing 8 items with 2 workers" in free.stderr, free.stderr[-2000:]
+    assert (tmp_path / "limited" / "SegmentationClass" / "street_01.png").read_bytes() == (
+        tmp_path / "free" / "SegmentationClass" / "street_01.png"
+    ).read_bytes()
+
+
+@pytest.mark.parametrize(
+    "name,text,cores",
+    [("cpu.max", "150000 100000\n", 2), ("cpu.max", "max 100000\n", None), ("cpu.max", "50000 100000\n", 1),
+     ("cpu.cfs_quota_us", "400000\n", 4), ("cpu.cfs_quota_us", "-1\n", None), ("cpu.max", "", None)],
+)  # fmt: skip
+def test_a_quota_is_read_in_whole_cores_as_each_cgroup_version_writes_it(name: str, text: str, cores: int | None, tmp_path: Path) -> None:
+    """cgroup v2's ``cpu.max`` ("max" for none) and v1's quota over its period (-1 for none),
+    rounded up: one and a half cores' time keeps two cores busy; an unreadable file is no quota."""
+    from labeltools.engine.executor import _read_quota
+
+    (tmp_path / name).write_text(text)
+    (tmp_path / "cpu.cfs_period_us").write_text("100000\n")
+    assert _read_quota(str(tmp_path), name) == cores

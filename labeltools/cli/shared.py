@@ -529,7 +529,7 @@ def exit_for(summary: BatchSummary) -> None:
 
 JobsOption = Annotated[
     int,
-    typer.Option("--jobs", "-j", help="Worker processes; 0 uses every core.", min=0),
+    typer.Option("--jobs", "-j", help="Worker processes; 0 uses every core (no more than a container's CPU limit).", min=0),
 ]
 
 

@@ -29,7 +29,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import CancelledError
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
 from labeltools.core.errors import LabeltoolsError, RunStoppedError
@@ -107,14 +107,80 @@ class OneRun:
 
 
 def resolve_jobs(jobs: int | None) -> int:
-    """Number of worker processes: ``None`` or 0 means every core; negative is an error."""
+    """Number of worker processes: ``None`` or 0 means every core this process may run on (see
+    :func:`usable_cores`); negative is an error."""
     if jobs is None or jobs == 0:
-        if hasattr(os, "sched_getaffinity"):
-            return max(1, len(os.sched_getaffinity(0)))
-        return os.cpu_count() or 1
+        return usable_cores()
     if jobs < 0:
         raise LabeltoolsError(f"--jobs must be 0 (all cores) or a positive number, got {jobs}")
     return jobs
+
+
+@lru_cache(maxsize=1)
+def usable_cores() -> int:
+    """The cores this process may use: those it may be scheduled on, and no more than its control
+    group's CPU quota (rounded up). A container started with ``--cpus 2`` or a Kubernetes pod
+    with a CPU limit of 2 sees every core of its host, 64 say, and may use 2: a worker a core
+    there would be 64 processes sharing 2 cores' time, each holding its own memory, which is
+    what a pod's memory limit kills."""
+    count = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    quota = _cgroup_cpu_quota()
+    if quota is not None and quota < count:
+        log.debug("every core: %d of %d, the CPU quota of this process's control group", quota, count)
+        return quota
+    return max(1, count)
+
+
+#: Where Linux mounts the control groups: cgroup v2's one tree, or v1's ``cpu`` controller
+#: (alone, or mounted with ``cpuacct`` as Docker and systemd mount it).
+CGROUP_ROOT = "/sys/fs/cgroup"
+_CGROUP_V1_CPU = ("cpu", "cpu,cpuacct", "cpuacct,cpu")
+
+
+def _cgroup_cpu_quota(root: str = CGROUP_ROOT) -> int | None:
+    """The CPU quota of this process's control group and of every group above it, the smallest,
+    in whole cores rounded up (cgroup v2's ``cpu.max``, v1's ``cpu.cfs_quota_us`` over
+    ``cpu.cfs_period_us``); None without one, or where there are no control groups to read."""
+    try:
+        with open("/proc/self/cgroup") as listing:
+            groups = [line.rstrip("\n").split(":", 2) for line in listing]
+    except OSError:
+        return None
+    limits = []
+    for _, controllers, group in (g for g in groups if len(g) == 3):
+        if controllers == "":  # cgroup v2: "0::/path"
+            trees = [(os.path.join(root, d), "cpu.max") for d in ("", "unified")]
+        elif "cpu" in controllers.split(","):
+            trees = [(os.path.join(root, d), "cpu.cfs_quota_us") for d in _CGROUP_V1_CPU]
+        else:
+            continue
+        for tree, name in trees:
+            folder = os.path.join(tree, group.strip("/"))
+            while True:  # the group, then each group above it up to the tree's root
+                if (limit := _read_quota(folder, name)) is not None:
+                    limits.append(limit)
+                if os.path.normpath(folder) == os.path.normpath(tree):
+                    break
+                folder = os.path.dirname(folder)
+    return min(limits) if limits else None
+
+
+def _read_quota(folder: str, name: str) -> int | None:
+    """One group's CPU quota in whole cores, rounded up; None when unlimited or unreadable."""
+    try:
+        with open(os.path.join(folder, name)) as file:
+            fields = file.read().split()
+        if name == "cpu.max":  # "max 100000" or "150000 100000"
+            quota, period = fields
+        else:
+            quota = fields[0]
+            with open(os.path.join(folder, "cpu.cfs_period_us")) as file:
+                period = file.read().strip()
+        if quota == "max" or int(quota) <= 0 or int(period) <= 0:  # v1 writes -1 for none
+            return None
+        return -(-int(quota) // int(period))
+    except (OSError, ValueError):
+        return None
 
 
 def quick_task_chunksize(count: int, jobs: int | None) -> int:
@@ -284,6 +350,7 @@ def _map_files(
         return
     workers = min(resolve_jobs(jobs), max(1, len(work)))
     if workers == 1:
+        log.debug("processing %d items in this process (1 worker)", len(work))
         for item in work:
             yield guard(item)
         return
