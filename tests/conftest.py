@@ -35,6 +35,18 @@ def libreoffice() -> None:
 
 
 @pytest.fixture
+def info_zip() -> str:
+    """Info-ZIP's ``zip``, Linux's zip tool (which, as macOS's, stores names as the file system
+    gives them, unflagged); missing, the test is skipped, or under ``CI=true`` fails."""
+    found = shutil.which("zip")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("no zip: CI installs Debian's zip for the archives' tests")
+        pytest.skip("Info-ZIP's zip is not installed (apt-get install zip)")
+    return found
+
+
+@pytest.fixture
 def blobs_label() -> np.ndarray:
     """A 24x32 uint8 label map with background, three classes and a void band."""
     label = np.zeros((24, 32), dtype=np.uint8)

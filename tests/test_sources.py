@@ -6,8 +6,10 @@ pixel for pixel; detection of the source, class tables, failures of one image al
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import shutil
+import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -1622,6 +1624,54 @@ def test_an_export_as_downloaded_in_a_zip_converts_as_its_folder(tmp_path: Path)
     (tmp_path / "cut.zip").write_bytes((tmp_path / "cvat.zip").read_bytes()[:200])
     cut, said = said_by("convert", tmp_path / "cut.zip", tmp_path / "cut-out")
     assert cut.exit_code == 1 and f"error: {tmp_path / 'cut.zip'}: not a zip archive (a download cut short?)" in said and not (tmp_path / "cut-out").exists(), said
+
+
+def test_a_zip_of_names_in_utf8_unflagged_converts_as_its_folder_and_one_of_a_code_page_is_refused(info_zip: str, tmp_path: Path) -> None:
+    """Info-ZIP's zip (Linux's) and macOS store UTF-8 names without the flag that marks them so,
+    and Python reads such names as code page 437: labelme annotations in a folder ``标注`` zipped
+    so failed every file ("image '街道_01.jpg' not found (tried zip://µáçµ│¿/...)"), and an
+    embedded image would have given an id ``ΦíùΘüô_01``. Zipped by Info-ZIP, they convert as
+    their folder does, byte for byte. An archive whose names are in another code page (GBK, as
+    Windows' own zip writes them on a Chinese system), which the archive does not record, is
+    refused, saying how to extract it; extracted so, it converts as the folder."""
+    import zipfile
+
+    folder = tmp_path / "zipped" / "标注"
+    folder.mkdir(parents=True)
+    shutil.copy(SAMPLE_DIR / "labels.txt", folder)
+    for n, name in enumerate(("街道_01", "café")):
+        doc = json.loads((SAMPLE_DIR / f"street_0{n + 1}.json").read_text())
+        shutil.copy(SAMPLE_DIR / f"street_0{n + 1}.jpg", folder / f"{name}.jpg")
+        (folder / f"{name}.json").write_text(json.dumps({**doc, "imagePath": f"{name}.jpg", "imageData": None}, ensure_ascii=False))
+    subprocess.run([info_zip, "-qr", str(tmp_path / "utf8.zip"), "标注"], cwd=tmp_path / "zipped", check=True)
+    with zipfile.ZipFile(tmp_path / "utf8.zip") as archive:  # as Python reads the names: code page 437
+        assert not any(info.flag_bits & 0x800 for info in archive.infolist()) and "标注/labels.txt" not in archive.namelist()
+    folder_run, said = said_by("convert", tmp_path / "zipped", tmp_path / "from-folder", "-j", 1)
+    assert folder_run.exit_code == 0, said
+    zipped, said = said_by("convert", tmp_path / "utf8.zip", tmp_path / "from-zip", "-j", 1)
+    assert zipped.exit_code == 0 and "converted 2, failed 0" in said and "zip://标注/labels.txt::" in said, said
+    written = sorted(p.relative_to(tmp_path / "from-folder") for p in (tmp_path / "from-folder").rglob("*") if p.is_file())
+    assert Path("SegmentationClass/街道_01.png") in written and Path("JPEGImages/café.jpg") in written
+    assert written == sorted(p.relative_to(tmp_path / "from-zip") for p in (tmp_path / "from-zip").rglob("*") if p.is_file())
+    for file in written:
+        assert (tmp_path / "from-zip" / file).read_bytes() == (tmp_path / "from-folder" / file).read_bytes(), file
+    # names in GBK, stored as the bytes they are (Info-ZIP keeps a file system's bytes)
+    legacy = tmp_path / "gbk"
+    (legacy / os.fsdecode("标注".encode("gbk"))).mkdir(parents=True)
+    for file in folder.iterdir():
+        shutil.copy(file, legacy / os.fsdecode("标注".encode("gbk")) / os.fsdecode(file.name.encode("gbk")))
+    subprocess.run([info_zip, "-qr", str(tmp_path / "gbk.zip"), "."], cwd=legacy, check=True)
+    refused, said = said_by("convert", tmp_path / "gbk.zip", tmp_path / "from-gbk", "-j", 1)
+    extract = f"python -m zipfile --metadata-encoding GBK -e {tmp_path / 'gbk.zip'} {tmp_path / 'gbk'}/"
+    assert refused.exit_code == 1 and "holds 6 name(s) in a code page that is not UTF-8" in said and extract in said, said
+    assert not (tmp_path / "from-gbk").exists()
+    shutil.rmtree(legacy)
+    subprocess.run([sys.executable, *extract.split()[1:]], check=True)  # as the message says
+    extracted, said = said_by("convert", tmp_path / "gbk", tmp_path / "from-gbk", "-j", 1)
+    assert extracted.exit_code == 0, said
+    assert (tmp_path / "from-gbk" / "SegmentationClass" / "街道_01.png").read_bytes() == (
+        tmp_path / "from-folder" / "SegmentationClass" / "街道_01.png"
+    ).read_bytes()
 
 
 def test_coco_2017_layout_images_beside_the_annotations_folder(tmp_path: Path) -> None:

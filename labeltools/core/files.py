@@ -57,13 +57,67 @@ def read_small_file(path: Any) -> bytes:
         FileNotFoundError, OSError: as ``open`` raises them (fsspec raises the same for URLs).
     """
     if is_url(path):
-        import fsspec  # only for URLs: the base install reads local files alone
+        from fsspec.core import url_to_fs  # only for URLs: the base install reads local files alone
 
-        with fsspec.open(str(path), "rb") as handle:
+        fs, inner = url_to_fs(str(path))
+        zip_names_as_made(fs)
+        with fs.open(inner, "rb") as handle:
             data: bytes = handle.read()
             return data
     with open(local_path(path), "rb") as handle:
         return handle.read()
+
+
+def zip_names_as_made(fs: Any) -> None:
+    """Give the members of a zip archive read through fsspec (``zip://``) their names as made,
+    once per archive. The zip format marks UTF-8 names with a flag, which Info-ZIP's ``zip``
+    (Linux's) and macOS leave unset on the UTF-8 names they write: Python then reads them as code
+    page 437, ``标注/街道_01.jpg`` as ``µáçµ│¿/ΦíùΘüô_01.jpg``, a name no annotation's
+    ``imagePath`` gives and no user wants as an id. Such names are read as UTF-8; any other (an
+    archive of another code page: see :func:`legacy_zip_names`) stays as Python reads it."""
+    archive = getattr(fs, "zip", None)
+    if archive is None or getattr(archive, "_labeltools_names", False):
+        return
+    for info in archive.infolist():
+        raw = _unflagged_name(info)
+        if raw is None:
+            continue
+        try:
+            name = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        del archive.NameToInfo[info.filename]  # orig_filename stays: zipfile checks it against the member's own header
+        info.filename = name
+        archive.NameToInfo[name] = info
+    archive._labeltools_names = True
+    fs.dir_cache = None  # listed again, by the names as made
+
+
+def legacy_zip_names(archive: Any) -> list[bytes]:
+    """The names of a ``zipfile.ZipFile``'s members stored in a code page other than UTF-8 and
+    not flagged as one (Windows' own zip tool writes names so in the system's code page: GBK on
+    a Chinese system, CP932 on a Japanese one), as stored; the zip records no code page."""
+    found = []
+    for info in archive.infolist():
+        raw = _unflagged_name(info)
+        if raw is not None:
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                found.append(raw)
+    return found
+
+
+def _unflagged_name(info: Any) -> bytes | None:
+    """A zip member's name as stored, when it is not ASCII and not flagged as UTF-8, so that
+    Python read it as code page 437; None for any other name."""
+    if info.flag_bits & 0x800:
+        return None
+    try:
+        raw = info.orig_filename.encode("cp437")  # the bytes back: code page 437 maps every byte
+    except UnicodeEncodeError:  # read otherwise (a Python that reads Info-ZIP's Unicode path field)
+        return None
+    return None if raw.isascii() else raw
 
 
 def read_small_text(path: Any) -> str:

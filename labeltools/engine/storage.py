@@ -37,7 +37,7 @@ from typing import Any
 
 from labeltools.core._types import PathLike
 from labeltools.core.errors import LabeltoolsError, OutputError
-from labeltools.core.files import URL_CREDENTIALS, local_path, redacted
+from labeltools.core.files import URL_CREDENTIALS, local_path, redacted, zip_names_as_made
 from labeltools.core.files import (
     is_url as is_url,  # re-exported: one rule for what a URL is
 )
@@ -78,7 +78,9 @@ def location(path: Any) -> Path:
         from upath import UPath
 
         upath = UPath(text)
-        upath.fs  # noqa: B018  # the store's package is imported here (UPath imports it when first used)
+        fs = upath.fs  # the store's package is imported here (UPath imports it when first used)
+        if upath.protocol == "zip":
+            zip_names_as_made(fs)
         return upath  # type: ignore[return-value]  # the pathlib API, over fsspec
     except ValueError as exc:  # fsspec knows no such protocol
         raise LabeltoolsError(f"{text}: {exc}") from None

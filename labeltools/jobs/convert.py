@@ -59,7 +59,7 @@ from labeltools.core.errors import (
     shell_word,
     shown,
 )
-from labeltools.core.files import file_name, file_parent_name, read_small_text
+from labeltools.core.files import file_name, file_parent_name, legacy_zip_names, read_small_text
 from labeltools.core.options import (
     DEFAULT_LABELME_RULES,
     DEFAULT_LINE_WIDTH,
@@ -852,9 +852,23 @@ def zip_folder(given: PathLike) -> PathLike:
         return given
     with path.open("rb") as handle:  # on a store too: its central directory read, not the whole archive
         whole = zipfile.is_zipfile(handle)
+        legacy = legacy_zip_names(zipfile.ZipFile(handle)) if whole else []
     if not whole:
         raise DatasetError(f"{given}: not a zip archive (a download cut short?)")
+    if legacy:
+        raise DatasetError(
+            f"{given}: holds {len(legacy)} name(s) in a code page that is not UTF-8 and that the archive does not "
+            "record (as Windows' own zip tool writes names on a Chinese, Japanese or Korean system): extract it with "
+            f"that code page (python -m zipfile --metadata-encoding GBK -e {given} {_stem_folder(given)}; CP932 for "
+            "Japanese, CP949 for Korean) and convert the folder"
+        )
     return f"zip://::{given}"
+
+
+def _stem_folder(archive: PathLike) -> str:
+    """The folder to extract ``archive`` into: its name without ``.zip``, beside it (``a/b.zip``: ``a/b/``)."""
+    text = str(archive)
+    return text[: -len(".zip")] + "/"
 
 
 def _check_writable(table: ClassTable, index_map: IndexMap | None, given: bool) -> None:
