@@ -94,13 +94,16 @@ def zip_names_as_made(fs: Any) -> None:
 
 
 def legacy_zip_names(archive: Any) -> list[bytes]:
-    """The names of a ``zipfile.ZipFile``'s members stored in a code page other than UTF-8 and
-    not flagged as one (Windows' own zip tool writes names so in the system's code page: GBK on
-    a Chinese system, CP932 on a Japanese one), as stored; the zip records no code page."""
+    """The names of a ``zipfile.ZipFile``'s members stored, unflagged, in a code page that is
+    neither UTF-8 nor the zip format's own, code page 437, as stored. Windows' own zip tool writes
+    names in the system's code page (GBK on a Chinese system, CP932 on a Japanese one, CP850 in
+    Western Europe), which the archive does not record: a name whose bytes code page 437 reads as
+    box drawing, Greek or mathematical signs (0xB0 and up, where those code pages put their
+    letters) was written so; one of its accented letters alone (0x80 to 0xAF) was not."""
     found = []
     for info in archive.infolist():
         raw = _unflagged_name(info)
-        if raw is not None:
+        if raw is not None and max(raw) >= 0xB0:
             try:
                 raw.decode("utf-8")
             except UnicodeDecodeError:

@@ -857,10 +857,10 @@ def zip_folder(given: PathLike) -> PathLike:
         raise DatasetError(f"{given}: not a zip archive (a download cut short?)")
     if legacy:
         raise DatasetError(
-            f"{given}: holds {len(legacy)} name(s) in a code page that is not UTF-8 and that the archive does not "
-            "record (as Windows' own zip tool writes names on a Chinese, Japanese or Korean system): extract it with "
-            f"that code page (python -m zipfile --metadata-encoding GBK -e {given} {_stem_folder(given)}; CP932 for "
-            "Japanese, CP949 for Korean) and convert the folder"
+            f"{given}: holds {len(legacy)} name(s) in a code page that the archive does not record (as Windows' own "
+            "zip tool writes names, in the system's code page): extract it with that code page (python -m zipfile "
+            f"--metadata-encoding GBK -e {given} {_stem_folder(given)} for Chinese Windows; CP932 Japanese, CP949 "
+            "Korean, CP850 Western European) and convert the folder"
         )
     return f"zip://::{given}"
 
