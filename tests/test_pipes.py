@@ -1,5 +1,6 @@
 """Output piped to another program keeps every path and message on one line (no folding), so
-``labeltools check ds | grep FILE`` finds the file."""
+``labeltools check ds | grep FILE`` finds the file, and holds every name in whatever encoding
+the pipe has."""
 
 from __future__ import annotations
 
@@ -90,3 +91,24 @@ def test_names_that_look_like_emoji_codes_are_printed_as_they_are(tmp_path: Path
     done = piped("colormap", "-c", names)
     assert done.returncode == 0, done.stderr
     assert ":cat:" in done.stdout and ":thumbs_up:" in done.stdout
+
+
+def test_names_the_outputs_encoding_cannot_hold_are_escaped_never_a_traceback(tmp_path: Path) -> None:
+    """Python writes redirected output in the system's code page on Windows (1252 on an English
+    one), and standard output refused what that cannot hold: a dataset whose ids and classes are
+    Chinese ended ``convert`` and ``stats`` in a UnicodeEncodeError, half-printed. They are
+    written as escapes, as stderr writes them; a ``--json -`` document stays the same JSON."""
+    import json
+    import os
+
+    label = np.zeros((6, 8), np.uint8)
+    label[2:4, 2:6] = 1
+    root = make_voc(tmp_path / "voc", {"街道_01": label}, names=["背景", "道路"])
+    env = {**os.environ, "PYTHONIOENCODING": "cp1252"}
+    done = subprocess.run([sys.executable, "-m", "labeltools", "stats", str(root)], capture_output=True, env=env)
+    assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr.decode("cp1252")[-2000:]
+    assert b"\\u9053\\u8def" in done.stdout  # 道路, its row in the table
+    done = subprocess.run([sys.executable, "-m", "labeltools", "stats", str(root), "--json", "-"], capture_output=True, env=env)
+    assert done.returncode == 0, done.stderr.decode("cp1252")[-2000:]
+    summary = json.loads(done.stdout.decode("cp1252"))
+    assert "道路" in json.dumps(summary, ensure_ascii=False)

@@ -11,6 +11,7 @@ import functools
 import logging
 import os
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -679,7 +680,19 @@ def _main(
     ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log details to stderr.")] = False,
 ) -> None:
+    escape_what_streams_cannot_hold()
     configure_logging(verbose)
+
+
+def escape_what_streams_cannot_hold() -> None:
+    """Write a character the output's encoding cannot hold as Python writes it to stderr, an
+    escape (``\\u8857``), never a traceback: standard output is strict by default, and a class or
+    file named 街道 printed to a file or pipe on a Windows of code page 1252 (Python writes
+    redirected output in the system's code page there) ended the run in a UnicodeEncodeError,
+    its output half-printed. Escapes inside a JSON string (``--json -``) keep it the same JSON."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
 
 
 #: Old spellings kept as hidden aliases: ``-o`` for --output-dir (colorize, remap, export) and
