@@ -223,6 +223,40 @@ def test_a_folder_to_write_named_as_a_file_is_refused(args: tuple[str, ...], giv
         assert run(*filled, *(["--overwrite"] if args[0] == "convert" else []), "-j", "1").exit_code == 0
 
 
+def test_every_text_file_is_read_and_written_in_utf8_whatever_the_systems_encoding(tmp_path: Path) -> None:
+    """A text file opened without an encoding is in the system's: code page 1252 on an English
+    Windows, where a class named 道路 in data.yaml failed to be written (and GBK on a Chinese one,
+    where Ultralytics, which reads it as UTF-8, would read other names). Every command that reads
+    or writes text runs here with Python's warning of such opens on: none is labeltools'."""
+    from labeltools.jobs.convert import SAMPLE_DIR
+
+    voc, out = tmp_path / "voc", tmp_path / "out"
+    out.mkdir()
+    commands = [
+        ("convert", SAMPLE_DIR, voc, "--instances"),
+        ("export", SAMPLE_DIR, "--to", "yolo-seg", "-d", out / "yolo"),
+        ("export", voc, "--to", "coco", "-d", out / "coco", "--json", out / "export.json"),
+        ("stats", voc, "--json", out / "stats.json"),
+        ("colormap", "-c", voc / "class_names.txt", "-o", out / "colours.csv"),
+        ("colormap", "-n", "5", "-o", out / "colours.gpl"),
+        ("evaluate", voc, voc / "SegmentationClass", "--json", out / "scores.json", "--csv", out / "scores.csv"),
+        ("weights", voc, "--json", out / "weights.json"),
+        ("split", voc, "--json", out / "split.json"),
+        ("check", voc, "--json", out / "check.json"),
+        ("diff", voc, voc, "--json", out / "diff.json"),
+        ("report", voc, "-o", out / "report.html"),
+    ]
+    for command in commands:
+        done = subprocess.run(
+            [sys.executable, "-X", "warn_default_encoding", "-m", "labeltools", *map(str, command)],
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert done.returncode in (0, 1), (command, done.stderr[-2000:])  # 1: check's warnings, say
+        ours = [line for line in done.stderr.splitlines() if "EncodingWarning" in line and "/labeltools/" in line]
+        assert not ours, (command, ours)
+    assert (out / "yolo" / "data.yaml").is_file() and (out / "report.html").is_file()
+
+
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_help_fits_80_columns_and_ends_with_examples(name: str) -> None:
     done = piped(name, "--help", COLUMNS="80")

@@ -142,7 +142,7 @@ def _cgroup_cpu_quota(root: str = CGROUP_ROOT) -> int | None:
     in whole cores rounded up (cgroup v2's ``cpu.max``, v1's ``cpu.cfs_quota_us`` over
     ``cpu.cfs_period_us``); None without one, or where there are no control groups to read."""
     try:
-        with open("/proc/self/cgroup") as listing:
+        with open("/proc/self/cgroup", encoding="utf-8") as listing:
             groups = [line.rstrip("\n").split(":", 2) for line in listing]
     except OSError:
         return None
@@ -168,13 +168,13 @@ def _cgroup_cpu_quota(root: str = CGROUP_ROOT) -> int | None:
 def _read_quota(folder: str, name: str) -> int | None:
     """One group's CPU quota in whole cores, rounded up; None when unlimited or unreadable."""
     try:
-        with open(os.path.join(folder, name)) as file:
+        with open(os.path.join(folder, name), encoding="utf-8") as file:
             fields = file.read().split()
         if name == "cpu.max":  # "max 100000" or "150000 100000"
             quota, period = fields
         else:
             quota = fields[0]
-            with open(os.path.join(folder, "cpu.cfs_period_us")) as file:
+            with open(os.path.join(folder, "cpu.cfs_period_us"), encoding="utf-8") as file:
                 period = file.read().strip()
         if quota == "max" or int(quota) <= 0 or int(period) <= 0:  # v1 writes -1 for none
             return None

@@ -540,7 +540,7 @@ def export_item(item: ExportItem, output: str, table: ClassTable, options: Expor
         else:
             file_name = _relative_name(item, labelme_image, source_image, options)
         if options.to == "yolo-seg":
-            stage(root / "labels" / item.split / f"{item.image_id}.txt").write_text("".join(f"{line}\n" for line in lines))
+            stage(root / "labels" / item.split / f"{item.image_id}.txt").write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
     return FileResult(
         source=str(item),
         data={
@@ -681,7 +681,7 @@ class Export(OneRun):
             names = {number: self.table.name_of(index) for index, number in self.yolo_ids.items()}
             splits = [s for s in self.splits if self.images.get(s)]
             with atomic_write(path) as tmp:
-                tmp.write_text(data_yaml(names, splits))
+                tmp.write_text(data_yaml(names, splits), encoding="utf-8")  # Ultralytics reads it as UTF-8
             self.written.append(path)
             if "val" not in splits:  # Ultralytics needs both entries
                 log.warning("%s: no image is in val; its val names images/train, on which Ultralytics then validates", path)
