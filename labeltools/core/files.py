@@ -86,7 +86,7 @@ def zip_names_as_made(fs: Any) -> None:
             name = raw.decode("utf-8")
         except UnicodeDecodeError:
             continue
-        del archive.NameToInfo[info.filename]  # orig_filename stays: zipfile checks it against the member's own header
+        archive.NameToInfo.pop(info.filename, None)  # orig_filename stays: zipfile checks it against the member's own header
         info.filename = name
         archive.NameToInfo[name] = info
     archive._labeltools_names = True
