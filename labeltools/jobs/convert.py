@@ -859,8 +859,8 @@ def zip_folder(given: PathLike) -> PathLike:
         raise DatasetError(
             f"{given}: holds {len(legacy)} name(s) in a code page that the archive does not record (as Windows' own "
             "zip tool writes names, in the system's code page): extract it with that code page (python -m zipfile "
-            f"--metadata-encoding GBK -e {given} {_stem_folder(given)} for Chinese Windows; CP932 Japanese, CP949 "
-            "Korean, CP850 Western European) and convert the folder"
+            f"--metadata-encoding GBK -e {given} {_stem_folder(given)} for Chinese Windows, in Python 3.11 or later; "
+            "CP932 Japanese, CP949 Korean, CP850 Western European) and convert the folder"
         )
     return f"zip://::{given}"
 
