@@ -1544,6 +1544,42 @@ def test_a_labelstudio_task_is_found_by_its_file_upload_and_its_choices_are_left
     assert set(np.unique(labels(tmp_path / "out", "image2")).tolist()) == {0, 1}
 
 
+def test_labelstudio_references_are_read_as_the_urls_they_are(tmp_path: Path) -> None:
+    """Label Studio names an upload by its URL, the file's path as Django quotes it
+    (``/data/upload/1/ab12cd34-%E8%A1%97%E9%81%93%2001.jpg`` for ``街道 01.jpg``), and a local
+    file by a ``?d=`` query parameter, which import scripts quote (``quote_plus``: a space is
+    ``+``): an upload became an id ``%E8%A1%97%E9%81%93%2001`` (its image found by the task's
+    ``file_upload``), a local file was not found. Both give the files' own names, the
+    dataset of a plain export of the same images; a JSON-MIN export has no ``file_upload``."""
+    from urllib.parse import quote, quote_plus
+
+    labelstudio_export(tmp_path / "plain", images=3, seed=4)
+    names = ["街道 01.jpg", "my photo.jpg", "a+b#1.jpg"]
+    doc = json.loads((tmp_path / "plain" / "export.json").read_text())
+    shutil.copytree(tmp_path / "plain" / "images", tmp_path / "quoted" / "images")
+    for task, name in zip(doc, names):
+        prefix = task["data"]["image"].rsplit("/", 1)[1].split("-")[0]
+        (tmp_path / "quoted" / "images" / task["data"]["image"].rsplit("-", 1)[1]).rename(tmp_path / "quoted" / "images" / name)
+        task["data"]["image"] = task["data"]["image"].rsplit("/", 1)[0] + "/" + quote(f"{prefix}-{name}", safe="/~!*()'")  # Django's filepath_to_uri
+        task["file_upload"] = f"{prefix}-{name}"
+    (tmp_path / "quoted" / "upload.json").write_text(json.dumps(doc, ensure_ascii=False))
+    for task, name in zip(doc, names):
+        del task["file_upload"]
+        task["data"]["image"] = "/data/local-files/?d=" + quote_plus(f"images/{name}")
+    (tmp_path / "quoted" / "local.json").write_text(json.dumps(doc, ensure_ascii=False))
+    plain, said = said_by("convert", tmp_path / "plain" / "export.json", tmp_path / "plain-out", "-j", 1)
+    assert plain.exit_code == 0, said
+    stems = [Path(name).stem for name in names]
+    for export in ("upload", "local"):
+        done, said = said_by("convert", tmp_path / "quoted" / f"{export}.json", tmp_path / export, "-j", 1)
+        assert done.exit_code == 0 and "converted 3, failed 0" in said, said
+        assert sorted(p.stem for p in (tmp_path / export / "SegmentationClass").iterdir()) == sorted(stems)
+        for n, stem in enumerate(stems):  # the plain export's photo_<n>
+            assert (tmp_path / export / "SegmentationClass" / f"{stem}.png").read_bytes() == (
+                tmp_path / "plain-out" / "SegmentationClass" / f"photo_{n}.png"
+            ).read_bytes(), (export, stem)
+
+
 def test_a_labelstudio_json_min_export_without_sizes_says_which_export_to_use(tmp_path: Path) -> None:
     (tmp_path / "min.json").write_text(json.dumps([{"image": "/data/upload/1/ab12cd34-x.jpg", "id": 1, "label": [{"points": [[1, 2], [3, 4], [5, 1]], "polygonlabels": ["cat"]}]}]))
     done = runner.invoke(app, ["convert", str(tmp_path / "min.json"), str(tmp_path / "out"), "-j", "1"])

@@ -26,6 +26,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, unquote_plus
 
 import numpy as np
 from numpy.typing import NDArray
@@ -206,6 +207,20 @@ def _task_image(task: dict[str, Any]) -> str | None:
     return next((v for v in data.values() if isinstance(v, str)), None)
 
 
+def served_name(reference: str) -> str:
+    """A task's image reference with the escapes of the URL Label Studio serves it at undone: an
+    upload's URL is its file's path as Django quotes it (``/data/upload/1/ab12cd34-%E8%A1%97%20
+    1.jpg`` for ``街 1.jpg``), a local file's ``?d=`` value is a query parameter, which Label
+    Studio's server reads unquoted (``+`` a space), and any other web URL is quoted too. A path
+    or a store's URL (``s3://bucket/key``) names its file as it is."""
+    if "?d=" in reference:
+        head, _, value = reference.partition("?d=")
+        return f"{head}?d={unquote_plus(value)}"
+    if reference.startswith(("/data/", "http://", "https://")):
+        return unquote(reference)
+    return reference
+
+
 def upload_name(reference: str, uploaded: bool = False) -> str:
     """The name an uploaded file had: Label Studio prefixes uploads (``/data/upload/...``, and
     a task's ``file_upload``: ``uploaded``) with 8 hex digits and a dash (``ab12cd34-photo.jpg``)."""
@@ -252,11 +267,12 @@ def parse_labelstudio(doc: Any, path: Path, images_dir: Path | None = None) -> A
     unannotated: list[str] = []
     folders = [path.parent, path.parent / "images"]
     for n, task in enumerate(doc):
-        reference = _task_image(task)
+        given = _task_image(task)
         task_name = f"tasks[{n}] (id {shown(task.get('id'))})"
-        if reference is None:
+        if given is None:
             raise AnnotationError(f"{path}: {task_name} names no image in its 'data'")
-        source = f"{path}: {task_name}, image {shown(reference)}"
+        source = f"{path}: {task_name}, image {shown(given)}"
+        reference = served_name(given)
         annotation, kept = _latest(task.get("annotations") or [])
         if annotation is None:
             unannotated.append(f"{shown(task.get('id'))} ({upload_name(reference)})")
@@ -301,6 +317,8 @@ def parse_labelstudio(doc: Any, path: Path, images_dir: Path | None = None) -> A
         candidates = image_candidates(reference, folders, images_dir)
         if upload_name(reference) != image_name(reference):
             candidates += image_candidates(upload_name(reference), folders, images_dir)
+        if reference != given:  # a file named with the escapes themselves
+            candidates += image_candidates(given, folders, images_dir)
         uploaded = task.get("file_upload")
         if isinstance(uploaded, str) and uploaded:  # the file as uploaded, whatever 'data' names
             candidates += image_candidates(uploaded, folders, images_dir)
