@@ -1547,11 +1547,11 @@ def test_a_labelstudio_task_is_found_by_its_file_upload_and_its_choices_are_left
 def test_labelstudio_references_are_read_as_the_urls_they_are(tmp_path: Path) -> None:
     """Label Studio names an upload by its URL, the file's path as Django quotes it
     (``/data/upload/1/ab12cd34-%E8%A1%97%E9%81%93%2001.jpg`` for ``街道 01.jpg``), and a local
-    file by a ``?d=`` query parameter, which import scripts quote (``quote_plus``: a space is
-    ``+``): an upload became an id ``%E8%A1%97%E9%81%93%2001`` (its image found by the task's
+    file by a ``?d=`` query parameter, which the scripts that write tasks quote: an upload
+    became an id ``%E8%A1%97%E9%81%93%2001`` (its image found by the task's
     ``file_upload``), a local file was not found. Both give the files' own names, the
     dataset of a plain export of the same images; a JSON-MIN export has no ``file_upload``."""
-    from urllib.parse import quote, quote_plus
+    from urllib.parse import quote
 
     labelstudio_export(tmp_path / "plain", images=3, seed=4)
     names = ["街道 01.jpg", "my photo.jpg", "a+b#1.jpg"]
@@ -1565,7 +1565,7 @@ def test_labelstudio_references_are_read_as_the_urls_they_are(tmp_path: Path) ->
     (tmp_path / "quoted" / "upload.json").write_text(json.dumps(doc, ensure_ascii=False))
     for task, name in zip(doc, names):
         del task["file_upload"]
-        task["data"]["image"] = "/data/local-files/?d=" + quote_plus(f"images/{name}")
+        task["data"]["image"] = "/data/local-files/?d=" + quote(f"images/{name}")
     (tmp_path / "quoted" / "local.json").write_text(json.dumps(doc, ensure_ascii=False))
     plain, said = said_by("convert", tmp_path / "plain" / "export.json", tmp_path / "plain-out", "-j", 1)
     assert plain.exit_code == 0, said

@@ -26,7 +26,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, unquote_plus
+from urllib.parse import unquote
 
 import numpy as np
 from numpy.typing import NDArray
@@ -208,17 +208,12 @@ def _task_image(task: dict[str, Any]) -> str | None:
 
 
 def served_name(reference: str) -> str:
-    """A task's image reference with the escapes of the URL Label Studio serves it at undone: an
-    upload's URL is its file's path as Django quotes it (``/data/upload/1/ab12cd34-%E8%A1%97%20
-    1.jpg`` for ``街 1.jpg``), a local file's ``?d=`` value is a query parameter, which Label
-    Studio's server reads unquoted (``+`` a space), and any other web URL is quoted too. A path
+    """A task's image reference with the escapes of the URL Label Studio serves it at undone, as
+    label-studio-converter undoes them: an upload's URL is its file's path as Django quotes it
+    (``/data/upload/1/ab12cd34-%E8%A1%97%20 1.jpg`` for ``街 1.jpg``), a local file's ``?d=``
+    value is quoted by the scripts that write tasks, and any other web URL is quoted too. A path
     or a store's URL (``s3://bucket/key``) names its file as it is."""
-    if "?d=" in reference:
-        head, _, value = reference.partition("?d=")
-        return f"{head}?d={unquote_plus(value)}"
-    if reference.startswith(("/data/", "http://", "https://")):
-        return unquote(reference)
-    return reference
+    return unquote(reference) if reference.startswith(("/data/", "http://", "https://")) else reference
 
 
 def upload_name(reference: str, uploaded: bool = False) -> str:
