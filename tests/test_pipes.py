@@ -112,3 +112,33 @@ def test_names_the_outputs_encoding_cannot_hold_are_escaped_never_a_traceback(tm
     assert done.returncode == 0, done.stderr.decode("cp1252")[-2000:]
     summary = json.loads(done.stdout.decode("cp1252"))
     assert "道路" in json.dumps(summary, ensure_ascii=False)
+
+
+def test_a_batch_logged_to_a_file_says_how_far_it_got_as_it_goes(tmp_path: Path) -> None:
+    """Where stderr is a log file or a pipe (a Kubernetes job, nohup, CI) no bar is drawn, and a
+    long conversion showed nothing between its first lines and its end, as a hung one does: a
+    line says how far it got every LABELTOOLS_PROGRESS_SECONDS (60; 0 here: after every file),
+    one short line each; a run shorter than the interval prints none; a bad value is refused
+    before anything is written."""
+    import os
+
+    from labeltools.jobs.convert import SAMPLE_DIR
+
+    def convert(out: str, seconds: str | None) -> subprocess.CompletedProcess[str]:
+        env = {k: v for k, v in os.environ.items() if k != "LABELTOOLS_PROGRESS_SECONDS"}
+        if seconds is not None:
+            env["LABELTOOLS_PROGRESS_SECONDS"] = seconds
+        command = [sys.executable, "-m", "labeltools", "convert", str(SAMPLE_DIR), str(tmp_path / out), "-j", "1"]
+        return subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+
+    done = convert("every", "0")
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.startswith("progress: ")]
+    assert [line.split(",")[0] for line in lines] == [f"progress: converted {n}" for n in range(1, 8)]
+    assert all(" of 8 (" in line and " so far, about " in line and len(line) < 120 for line in lines), lines
+    assert "converted 8, failed 0" in done.stderr
+    quiet = convert("quiet", None)
+    assert quiet.returncode == 0 and "progress: " not in quiet.stderr
+    bad = convert("bad", "soon")
+    assert bad.returncode == 1 and "LABELTOOLS_PROGRESS_SECONDS='soon': must be a number of seconds, 0 or more" in bad.stderr
+    assert "Traceback" not in bad.stderr and not (tmp_path / "bad" / "SegmentationClass").exists()

@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -409,12 +410,55 @@ def stop_if_all_failed(summary: BatchSummary, what: str, noun: str) -> None:
         fail(f"nothing to {what}: every one of the {summary.failed} {noun} failed")
 
 
+#: Seconds between the lines that say how far a batch got when stderr is no terminal (see
+#: :func:`_progress`), unless the environment variable says otherwise.
+PROGRESS_SECONDS_ENV = "LABELTOOLS_PROGRESS_SECONDS"
+DEFAULT_PROGRESS_SECONDS = 60.0
+
+
+def progress_seconds() -> float:
+    """``$LABELTOOLS_PROGRESS_SECONDS`` when set, else :data:`DEFAULT_PROGRESS_SECONDS`.
+
+    Raises:
+        LabeltoolsError: the variable is not a number of seconds, 0 or more.
+    """
+    raw = os.environ.get(PROGRESS_SECONDS_ENV, "").strip()
+    if not raw:
+        return DEFAULT_PROGRESS_SECONDS
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0:  # NaN too
+        raise LabeltoolsError(f"{PROGRESS_SECONDS_ENV}={raw!r}: must be a number of seconds, 0 or more")
+    return seconds
+
+
 @contextlib.contextmanager
-def _progress(description: str, total: int) -> Iterator[Callable[[], None]]:
-    """A progress bar on stderr when it is a terminal (nothing in a pipe or a log file); yields
-    the function that advances it by one."""
+def _progress(description: str, total: int, state: Callable[[], str]) -> Iterator[Callable[[], None]]:
+    """A progress bar on stderr when it is a terminal; yields the function that advances it by
+    one. In a log file or a pipe (a Kubernetes job's log, ``nohup``, CI), where a bar cannot be
+    drawn, a line says how far the batch got (``state()``), how long it ran and about how long it
+    has left, every :func:`progress_seconds` (a run shorter than that prints none): an hour's
+    conversion showed nothing but its first lines until it ended, as a hung one does."""
     if not err.is_terminal:
-        yield lambda: None
+        every = progress_seconds()
+        start = last = time.monotonic()
+        count = 0
+
+        def advance() -> None:
+            nonlocal last, count
+            count += 1
+            now = time.monotonic()
+            if now - last >= every and count < total:
+                last = now
+                left = (now - start) / count * (total - count)
+                err.print(
+                    f"progress: {state()} ({100 * count // total}%), {_duration(now - start)} so far, about {_duration(left)} left",
+                    soft_wrap=True,
+                )
+
+        yield advance
         return
     from rich.progress import (
         BarColumn,
@@ -460,7 +504,7 @@ def report_batch(
     summary = BatchSummary()
     iterator = iter(results)
     try:
-        with _progress(description, total) as advance:
+        with _progress(description, total, lambda: _how_far(summary, verb, total, False)) as advance:
             for result in iterator:
                 for warning in result.warnings:
                     warn(warning)
@@ -513,6 +557,14 @@ def _list_failures(summary: BatchSummary) -> None:
         if rest:
             named = ", ".join(rest[:3]) + (f" and {len(rest) - 3} more" if len(rest) > 3 else "")
             err.print(Text.assemble(("failed:", "red"), " ", printable(f"{len(rest)} more file(s) for the same reason: {named}")), soft_wrap=True)
+
+
+def _duration(seconds: float) -> str:
+    """``"40 s"``, ``"12 min"``, ``"2 h 05 min"``."""
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes = round(seconds / 60)
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
 
 
 def _how_far(summary: BatchSummary, verb: str, total: int, resumable: bool) -> str:
