@@ -211,8 +211,9 @@ def test_a_folder_to_write_named_as_a_file_is_refused(args: tuple[str, ...], giv
     assert result.exit_code == 2, result.output
     folder = Path(filled[-1])
     ending = folder.suffix
-    assert f"{given} {folder}: a {ending.lower()} file's name" in flat(result.output), result.output
-    assert f"such as {str(folder)[: -len(ending)]}/" in flat(result.output)
+    said = "".join(flat(result.output).split())  # the error panel folds a long path anywhere
+    assert "".join(f"{given} {folder}: a {ending.lower()} file's name".split()) in said, result.output
+    assert "".join(f"such as {str(folder)[: -len(ending)]}/".split()) in said, result.output
     assert list(out.iterdir()) == []  # nothing made
     if args[0] in ("colorize", "convert"):
         index = filled.index(str(folder))
