@@ -1721,6 +1721,42 @@ def test_a_zip_of_names_in_utf8_unflagged_converts_as_its_folder_and_one_of_a_co
     ).read_bytes()
 
 
+def test_an_image_named_in_the_other_unicode_normalization_is_that_image(info_zip: str, tmp_path: Path) -> None:
+    """macOS writes names decomposed (``é`` as ``e`` and an accent, Hangul as its letters), in
+    its older file system and in the archives it makes, and annotation tools write them composed:
+    an image ``도로_café.jpg`` was "not found (tried .../도로_café.jpg)", the same name to the eye.
+    The image under the other normalization is the image: labelme's, in a folder and zipped, and
+    a COCO export's."""
+    import unicodedata
+
+    name = "도로_café"
+    composed, decomposed = unicodedata.normalize("NFC", name), unicodedata.normalize("NFD", name)
+    assert composed != decomposed
+    folder = tmp_path / "mac" / "annotations"
+    folder.mkdir(parents=True)
+    shutil.copy(SAMPLE_DIR / "labels.txt", folder)
+    doc = json.loads((SAMPLE_DIR / "street_01.json").read_text())
+    (folder / f"{decomposed}.json").write_text(json.dumps({**doc, "imagePath": f"{composed}.jpg", "imageData": None}, ensure_ascii=False))
+    shutil.copy(SAMPLE_DIR / "street_01.jpg", folder / f"{decomposed}.jpg")
+    subprocess.run([info_zip, "-qr", str(tmp_path / "mac.zip"), "annotations"], cwd=tmp_path / "mac", check=True)
+    reference, said = said_by("convert", SAMPLE_DIR / "street_01.json", tmp_path / "reference", "-c", SAMPLE_DIR / "labels.txt", "-j", 1)
+    assert reference.exit_code == 0, said
+    expected = (tmp_path / "reference" / "SegmentationClass" / "street_01.png").read_bytes()
+    for given in (folder, tmp_path / "mac.zip"):
+        done, said = said_by("convert", given, tmp_path / f"from-{given.stem}", "-j", 1)
+        assert done.exit_code == 0 and "converted 1, failed 0" in said, said
+        assert (tmp_path / f"from-{given.stem}" / "SegmentationClass" / f"{decomposed}.png").read_bytes() == expected
+    coco_export(tmp_path / "coco", images=1, seed=3, split="train")
+    annotations = tmp_path / "coco" / "annotations" / "instances_train.json"
+    coco = json.loads(annotations.read_text())
+    stored = tmp_path / "coco" / "images" / "train" / coco["images"][0]["file_name"]
+    stored.rename(stored.with_name(f"{decomposed}.jpg"))
+    coco["images"][0]["file_name"] = f"{composed}.jpg"
+    annotations.write_text(json.dumps(coco, ensure_ascii=False))
+    done, said = said_by("convert", annotations, tmp_path / "coco-out", "-j", 1)
+    assert done.exit_code == 0 and "converted 1, failed 0" in said, said
+
+
 def test_coco_2017_layout_images_beside_the_annotations_folder(tmp_path: Path) -> None:
     coco_export(tmp_path / "coco", images=2, seed=16, split="val2017")
     shutil.move(tmp_path / "coco" / "images" / "val2017", tmp_path / "coco" / "val2017")  # COCO 2017's own layout

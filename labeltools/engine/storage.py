@@ -30,6 +30,7 @@ import os
 import re
 import shutil
 import tempfile
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -637,19 +638,24 @@ def atomic_write(path: PathLike) -> Iterator[Path]:
 
 
 def names_beside(path: Any, key: Callable[[str], str]) -> tuple[str, ...]:
-    """The names in ``path``'s local folder, other than its own, whose ``key`` equals the key of
-    ``path``'s name (``str.casefold``: the same name in other letter case); none for a URL or a
-    folder that cannot be listed. For messages about a missing file: each folder is listed once
-    while it is unchanged, however many of its files are missing."""
-    text = os.fspath(path)
-    if is_url(text):
+    """The names in ``path``'s folder, other than its own, whose ``key`` equals the key of
+    ``path``'s name (``str.casefold``: the same name in other letter case); none for a URL (but
+    a zip archive's, listed in memory) or a folder that cannot be listed. For a missing file: each
+    folder is listed once while it is unchanged, however many of its files are missing."""
+    text = str(path)  # a path, or a URL: a UPath's text is its URL
+    zipped = text.startswith("zip://")
+    if is_url(text) and not zipped:
         return ()
-    folder, name = os.path.split(text)
-    folder = folder or "."
-    try:
-        changed = os.stat(folder).st_mtime_ns
-    except OSError:
-        return ()
+    if zipped:
+        folder_path = location(text).parent
+        folder, name, changed = str(folder_path), location(text).name, 0  # an archive is read, never changed
+    else:
+        folder, name = os.path.split(text)
+        folder = folder or "."
+        try:
+            changed = os.stat(folder).st_mtime_ns
+        except OSError:
+            return ()
     found = _folder_index(folder, changed, key).get(key(name), ())
     return tuple(other for other in found if other != name)
 
@@ -659,12 +665,31 @@ def _folder_index(folder: str, changed: int, key: Callable[[str], str]) -> Mappi
     """``folder``'s names by ``key`` (``changed``, its modification time, renews the listing)."""
     index: dict[str, list[str]] = {}
     try:
-        names = sorted(os.listdir(folder))
+        names = sorted(p.name for p in location(folder).iterdir()) if is_url(folder) else sorted(os.listdir(folder))
     except OSError:
         return {}
     for name in names:
         index.setdefault(key(name), []).append(name)
     return {k: tuple(v) for k, v in index.items()}
+
+
+def _composed(name: str) -> str:
+    """``name`` in Unicode's composed form (NFC), as a :func:`names_beside` key."""
+    return unicodedata.normalize("NFC", name)
+
+
+def same_file_otherwise_spelled(path: Any) -> Any:
+    """The file beside ``path`` whose name is ``path``'s in the other Unicode normalization, or
+    None. macOS writes names decomposed (``é`` as ``e`` and an accent, Hangul as its letters),
+    in its older file system and in the zip archives it makes, where an annotation tool most
+    often writes them composed; macOS takes both for one name, Linux does not, so that an image
+    named ``도로.jpg`` in both places was "not found (tried .../도로.jpg)". Only one such file
+    counts: two are two names."""
+    others = names_beside(path, _composed)
+    if len(others) != 1:
+        return None
+    twin = location(path).parent / others[0]
+    return twin if twin.is_file() else None
 
 
 def stem_of(name: str) -> str:
