@@ -2026,6 +2026,11 @@ def test_annotations_beside_masks_of_their_images_are_read_and_the_masks_named(t
     masks = runner.invoke(app, ["convert", str(root), str(tmp_path / "from-masks"), "--from", "masks", "-j", "1"])
     assert masks.exit_code == 0, masks.stderr
     assert (labels(tmp_path / "from-masks", "other") == grey_mask(2)[1]).all()
+    # a labelme folder named annotations/ (ADE20K's name for masks), as the README names it: the
+    # image beside each annotation, of its stem, is its image, not a mask ("holds masks of 8")
+    shutil.copytree(SAMPLE_DIR, tmp_path / "annotations")
+    plain = runner.invoke(app, ["convert", str(tmp_path / "annotations"), str(tmp_path / "plain"), "-j", "1"])
+    assert plain.exit_code == 0 and "holds masks" not in plain.stderr, plain.stderr
 
 
 def test_binary_masks_of_0_and_255_are_said_and_read_by_an_index_map(tmp_path: Path) -> None:

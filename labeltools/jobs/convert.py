@@ -923,10 +923,13 @@ def _written_root(path: Path) -> Path | None:
 
 def _say_masks_beside(folder: Path, annotations: Sequence[Path], listed: Sequence[Any]) -> None:
     """Say that a folder of annotations (its tree ``listed``) also holds folders of masks of the
-    same images (by stem), which are not read: annotations come first where a folder holds both."""
+    same images (by stem), which are not read: annotations come first where a folder holds both.
+    A file of an annotation's stem beside it is its image, not a mask (a labelme folder named
+    ``annotations/``, ADE20K's name for its masks, holds ``x.json`` and ``x.jpg``)."""
     stems = {f.stem for f in annotations}
+    own = {(str(f.parent), f.stem) for f in annotations}
     for masks in mask_folders(folder, listed):
-        same = sum(1 for mask in masks_in(masks) if mask.stem in stems)
+        same = sum(1 for mask in masks_in(masks) if mask.stem in stems and (str(mask.parent), mask.stem) not in own)
         if same:
             log.info(
                 "%s: holds masks of %d of the annotated images too, not read: annotations come first "
