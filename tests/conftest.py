@@ -6,6 +6,7 @@ import os
 import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -44,6 +45,40 @@ def info_zip() -> str:
             pytest.fail("no zip: CI installs Debian's zip for the archives' tests")
         pytest.skip("Info-ZIP's zip is not installed (apt-get install zip)")
     return found
+
+
+@pytest.fixture
+def case_insensitive_folder(tmp_path: Path) -> Any:
+    """A folder on an exFAT file system (an external drive's; its names, as macOS's and Windows'
+    by default, ignore letter case), made in a file, attached to a loop device and mounted with
+    exfat-fuse. Without exfatprogs and exfat-fuse the test is skipped, or under ``CI=true`` fails;
+    where mounting is not allowed (no root, no /dev/fuse, no loop device) it is skipped."""
+    import subprocess
+
+    tools = [shutil.which(tool) for tool in ("mkfs.exfat", "mount.exfat-fuse", "losetup")]
+    if None in tools:
+        if os.environ.get("CI"):
+            pytest.fail("no exFAT tools: CI installs Debian's exfatprogs and exfat-fuse for the letter-case tests")
+        pytest.skip("exfatprogs or exfat-fuse is not installed (apt-get install exfatprogs exfat-fuse)")
+    image, mount = tmp_path / "exfat.img", tmp_path / "exfat"
+    with open(image, "wb") as file:
+        file.truncate(64 * 2**20)
+    subprocess.run([tools[0], str(image)], check=True, capture_output=True)
+    mount.mkdir()
+    attached = subprocess.run([tools[2], "-f", "--show", str(image)], capture_output=True, text=True)
+    if attached.returncode != 0:
+        pytest.skip(f"cannot attach a loop device here ({attached.stderr.strip()})")
+    device = attached.stdout.strip()
+    try:
+        mounted = subprocess.run([tools[1], device, str(mount)], capture_output=True, text=True)
+        if mounted.returncode != 0 or not os.path.ismount(mount):
+            pytest.skip(f"cannot mount a FUSE file system here ({mounted.stderr.strip()})")
+        try:
+            yield mount
+        finally:
+            subprocess.run(["umount", str(mount)], check=False, capture_output=True)
+    finally:
+        subprocess.run([tools[2], "-d", device], check=False, capture_output=True)
 
 
 @pytest.fixture

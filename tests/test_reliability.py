@@ -673,3 +673,35 @@ def test_a_convert_run_reports_internal_errors_per_file(tmp_path: Path, monkeypa
     results = list(convert_labelme(src, tmp_path / "out", TABLE, jobs=1))
     assert results[0].error == f"{src / 'a.json'}: internal error (KeyError: 'surprise')"
     assert results[1].ok
+
+
+def test_ids_that_differ_only_in_letter_case_are_refused_where_the_output_ignores_case(case_insensitive_folder: Path, tmp_path: Path) -> None:
+    """``Street_01.json`` and ``street_01.json`` (two images) converted onto an exFAT drive (as
+    onto macOS's or Windows' disks) both "converted", one label file held the second image's
+    labels, and the split lists named both ids. Refused there, naming the ids, nothing written;
+    where case counts the dataset is written with a warning that it cannot be copied intact."""
+    from labeltools.jobs.convert import SAMPLE_DIR
+
+    source = tmp_path / "source"
+    source.mkdir()
+    shutil.copy(SAMPLE_DIR / "labels.txt", source)
+    for stem, sample in (("Street_01", "street_01"), ("street_01", "street_02")):
+        doc = json.loads((SAMPLE_DIR / f"{sample}.json").read_text())
+        (source / f"{stem}.json").write_text(json.dumps({**doc, "imagePath": f"{stem}.jpg", "imageData": None}))
+        shutil.copy(SAMPLE_DIR / f"{sample}.jpg", source / f"{stem}.jpg")
+    command = [sys.executable, "-m", "labeltools", "convert", str(source)]
+    refused = subprocess.run([*command, str(case_insensitive_folder / "voc"), "-j", "1"], capture_output=True, text=True, timeout=300)
+    assert refused.returncode == 1, refused.stderr
+    said = " ".join(refused.stderr.split())
+    assert "its file system takes names that differ only in letter case for one" in said and "Street_01 and street_01" in said, said
+    assert [p.name for p in case_insensitive_folder.iterdir()] == []  # nothing written, no probe left
+    written = subprocess.run([*command, str(tmp_path / "voc"), "-j", "1"], capture_output=True, text=True, timeout=300)
+    assert written.returncode == 0, written.stderr
+    assert "1 set(s) of ids differ only in letter case (Street_01 and street_01)" in " ".join(written.stderr.split())
+    assert sorted(p.name for p in (tmp_path / "voc" / "SegmentationClass").iterdir()) == ["Street_01.png", "street_01.png"]
+    refused = subprocess.run(
+        [sys.executable, "-m", "labeltools", "export", str(source), "--to", "coco", "-d", str(case_insensitive_folder / "coco"), "--val-fraction", "0"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert refused.returncode == 1 and "train/Street_01 and train/street_01" in " ".join(refused.stderr.split()), refused.stderr
+    assert [p.name for p in case_insensitive_folder.iterdir()] == []

@@ -692,6 +692,31 @@ def same_file_otherwise_spelled(path: Any) -> Any:
     return twin if twin.is_file() else None
 
 
+def ignores_letter_case(path: Any) -> bool:
+    """Whether the local file system ``path`` is on (or would be on: the nearest folder above it
+    that exists) takes names that differ only in letter case for one name, as macOS's and
+    Windows' do by default, and exFAT and FAT drives and SMB shares: there ``IMG_1.png`` and
+    ``img_1.png`` are one file. A probe file of a new name is made there, looked up in capitals,
+    and removed (a lookup of an existing name in other case cannot tell: a FUSE file system gives
+    one file two inode numbers). A store's keys never do; a folder that cannot be written says no."""
+    target = location(path)
+    if is_remote(target):
+        return False
+    folder = next((p for p in (target, *target.parents) if p.is_dir()), None)
+    if folder is None:
+        return False
+    probe = os.path.join(folder, f".labeltools-case-probe-{os.getpid()}-{os.urandom(4).hex()}")
+    try:
+        with open(probe, "x", encoding="utf-8"):
+            pass
+    except OSError:
+        return False
+    try:
+        return os.path.exists(os.path.join(folder, os.path.basename(probe).upper()))
+    finally:
+        os.unlink(probe)
+
+
 def stem_of(name: str) -> str:
     """A file name without its last suffix (``a.b.png`` -> ``a.b``), as a :func:`names_beside` key."""
     return os.path.splitext(name)[0]

@@ -85,6 +85,7 @@ from labeltools.engine.executor import (
 from labeltools.engine.storage import (
     absolute,
     atomic_writes,
+    ignores_letter_case,
     is_remote,
     list_files,
     location,
@@ -1340,6 +1341,35 @@ def _check_unique(owners: Sequence[tuple[str, str]], flatten_names: bool, what: 
         raise DatasetError(f"{len(clashes)} output id(s) would be written by more than one {what}{hint}: {listed}{more}")
 
 
+def check_letter_case(ids: Sequence[str], output: Path, what: str = "dataset") -> None:
+    """Ids that differ only in letter case (``IMG_1``, ``img_1``) are one file where ``output``'s
+    file system ignores case (macOS, Windows, exFAT, SMB: see :func:`ignores_letter_case`): both
+    were "converted", the second label over the first, and the split lists named both. Refused
+    there; elsewhere a warning says the ``what`` cannot be copied there intact.
+
+    Raises:
+        DatasetError: such ids, and an output that ignores case (nothing is written).
+    """
+    folded: dict[str, dict[str, None]] = {}
+    for image_id in ids:
+        folded.setdefault(image_id.casefold(), {})[image_id] = None
+    alike = [list(names) for names in folded.values() if len(names) > 1]
+    if not alike:
+        return
+    listed = "; ".join(" and ".join(names) for names in alike[:_CLASHES_SHOWN])
+    more = f"; and {len(alike) - _CLASHES_SHOWN} more" if len(alike) > _CLASHES_SHOWN else ""
+    if ignores_letter_case(output):
+        raise DatasetError(
+            f"{output}: its file system takes names that differ only in letter case for one (as macOS, Windows, exFAT "
+            f"and SMB shares do), and {len(alike)} set(s) of ids differ only so, each of which would be one file: "
+            f"{listed}{more}; rename those files, or write where letter case counts"
+        )
+    log.warning(
+        "%d set(s) of ids differ only in letter case (%s%s): the %s cannot be copied intact to macOS, Windows or an "
+        "exFAT drive, where each would be one file", len(alike), listed, more, what,
+    )  # fmt: skip
+
+
 def _declared_by(kind: SourceFormat, export: AnnotationExport) -> str:
     """The file that declares an export's classes: the export's own, or for ISAT's a file per
     image, the ``isat.yaml`` beside it."""
@@ -1998,6 +2028,7 @@ def convert_labelme(
         group_how = group_note(id_groups([item.image_id for item in items], group), group) + (f", {group_how}" if group_how else "")
     if group_how:
         split_chosen = f"{split_chosen}; {group_how}" if split_chosen else group_how
+    check_letter_case([item.image_id for item in items], output)
     return Conversion(
         output=output, classes=table, items=items, options=options, rules_chosen=rules_chosen,
         val_fraction=val_fraction, seed=seed, resume=resume, jobs=jobs, previous_split=previous,

@@ -112,6 +112,7 @@ from labeltools.jobs.convert import (
     LABELME_LABELS,
     annotation_class_table,
     assign_ids,
+    check_letter_case,
     dataset_image,
     detect_source,
     find_annotations,
@@ -856,5 +857,6 @@ def export_dataset(
             items = [item for item in items if item.split == split]
             if not items:
                 raise DatasetError(f"no annotation falls in split {split!r} (labelme sources are split into train and val)")
+    check_letter_case([f"{item.split}/{item.image_id}" for item in items], out, "export")
     log.debug("exporting %d images to %s as %s", len(items), out, options.to)
     return Export(out, table, items, options, jobs, fresh=not out.exists() or not any(out.iterdir()), notes=notes)
