@@ -647,8 +647,8 @@ def names_beside(path: Any, key: Callable[[str], str]) -> tuple[str, ...]:
     if is_url(text) and not zipped:
         return ()
     if zipped:
-        folder_path = location(text).parent
-        folder, name, changed = str(folder_path), location(text).name, 0  # an archive is read, never changed
+        inside = location(text)
+        folder, name, changed = str(inside.parent), inside.name, 0  # an archive is read, never changed
     else:
         folder, name = os.path.split(text)
         folder = folder or "."
