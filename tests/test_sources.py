@@ -1742,10 +1742,10 @@ def test_an_image_named_in_the_other_unicode_normalization_is_that_image(info_zi
     reference, said = said_by("convert", SAMPLE_DIR / "street_01.json", tmp_path / "reference", "-c", SAMPLE_DIR / "labels.txt", "-j", 1)
     assert reference.exit_code == 0, said
     expected = (tmp_path / "reference" / "SegmentationClass" / "street_01.png").read_bytes()
-    for given in (folder, tmp_path / "mac.zip"):
-        done, said = said_by("convert", given, tmp_path / f"from-{given.stem}", "-j", 1)
+    for source in (folder, tmp_path / "mac.zip"):
+        done, said = said_by("convert", source, tmp_path / f"from-{source.stem}", "-j", 1)
         assert done.exit_code == 0 and "converted 1, failed 0" in said, said
-        assert (tmp_path / f"from-{given.stem}" / "SegmentationClass" / f"{decomposed}.png").read_bytes() == expected
+        assert (tmp_path / f"from-{source.stem}" / "SegmentationClass" / f"{decomposed}.png").read_bytes() == expected
     coco_export(tmp_path / "coco", images=1, seed=3, split="train")
     annotations = tmp_path / "coco" / "annotations" / "instances_train.json"
     coco = json.loads(annotations.read_text())
