@@ -1,7 +1,8 @@
 """A batch survives a dead worker, Ctrl-C and SIGTERM: real worker processes, killed with real
-signals; and it starts no more workers than a CPU quota leaves cores (a real control group). A worker is killed the moment it exists, so the kill always lands mid-run: commands
-that would first scan the annotations for class names in a short pass of their own are given
-the class table, so the first pool is the one that does the work."""
+signals; and it starts no more workers than a CPU quota leaves cores (a real control group). A
+worker is killed the moment it exists, so the kill always lands mid-run: commands that would
+first scan the annotations for class names in a short pass of their own are given the class
+table, so the first pool is the one that does the work."""
 
 from __future__ import annotations
 
