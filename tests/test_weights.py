@@ -837,3 +837,31 @@ def test_the_readmes_mmsegmentation_loss_takes_the_weights_file_where_its_own_fa
     assert out["theirs"] == "index 255 is out of bounds for dimension 0 with size 3"
     assert out["ours"] == pytest.approx(out["torch"], rel=1e-6)
     assert out["ours without void"] == pytest.approx(out["theirs without void"], rel=1e-6)
+
+
+def test_weights_of_a_dataset_on_a_read_only_mount_are_refused_before_counting_naming_o(tmp_path: Path) -> None:
+    """Data is often mounted read-only into a container: ``weights DATASET`` counted every label,
+    then failed to write beside them ("cannot write (Read-only file system)"). The default place
+    is checked first, the message names ``-o``, and ``-o`` elsewhere writes them."""
+    import subprocess
+
+    root = make_voc(tmp_path / "voc", {"a": np.eye(6, 8, dtype=np.uint8), "b": np.zeros((6, 8), np.uint8)}, names=["bg", "cat"])
+    mounted = tmp_path / "mounted"
+    mounted.mkdir()
+    bound = subprocess.run(["mount", "--bind", str(root), str(mounted)], capture_output=True, text=True)
+    if bound.returncode != 0:
+        pytest.skip(f"cannot bind-mount a folder here ({bound.stderr.strip()})")
+    try:
+        made = subprocess.run(["mount", "-o", "remount,bind,ro", str(mounted)], capture_output=True, text=True)
+        assert made.returncode == 0, made.stderr
+        command = [sys.executable, "-m", "labeltools", "weights", str(mounted)]
+        refused = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        assert refused.returncode == 1, refused.stderr
+        said = " ".join(refused.stderr.split())
+        assert f"error: {mounted}: the weights cannot be written there (a read-only folder or file system); -o FILE writes them elsewhere" in said
+        assert "counted" not in said  # refused before reading a label
+        written = subprocess.run([*command, "-o", str(tmp_path / "w.npy")], capture_output=True, text=True, timeout=300)
+        assert written.returncode == 0, written.stderr
+        assert np.load(tmp_path / "w.npy").shape == (2,)
+    finally:
+        subprocess.run(["umount", str(mounted)], capture_output=True)

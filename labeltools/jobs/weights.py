@@ -6,6 +6,8 @@ them and computes the weights.
 
 from __future__ import annotations
 
+import os
+
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -17,7 +19,7 @@ from numpy.typing import NDArray
 
 from labeltools.core._types import PathLike
 from labeltools.core.classes import ClassTable, class_names_for
-from labeltools.core.errors import DatasetError, LabelFileError, WeightsError, none_of
+from labeltools.core.errors import DatasetError, LabelFileError, OutputError, WeightsError, none_of
 from labeltools.core.files import require_suffix
 from labeltools.core.options import EFFECTIVE_BETA, ENET_C, VOID
 from labeltools.engine.executor import (
@@ -27,7 +29,7 @@ from labeltools.engine.executor import (
     map_quick,
     raise_if_failed,
 )
-from labeltools.engine.storage import absolute, atomic_write, location
+from labeltools.engine.storage import absolute, atomic_write, is_remote, location
 from labeltools.formats.cityscapes import GT_FOLDERS, chosen_maps, export_maps, label_maps
 from labeltools.formats.labels import label_histogram, write_json
 from labeltools.formats.voc import (
@@ -256,11 +258,29 @@ def weigh_dataset(
         raise DatasetError(f"{location(root) / CLASS_NAMES_FILE}: no such file; {GIVE_CLASSES}")
     table, lookup, described = by_train_ids(table.with_preset_train_ids())
     return DatasetWeighing(
-        location(root), paths, table, location(output) if output is not None else default_weights_path(root, name, scheme, used_split),
+        location(root), paths, table, _weights_target(output, default_weights_path(root, name, scheme, used_split)),
         scheme=scheme, c=c, beta=beta, strict=strict, split=used_split,
         labels_dir=None if labels_dir is None else str(labels_dir), jobs=jobs, held_out=held_out,
         lookup=lookup, classes_from=described, labels_from=labels_from,
     )  # fmt: skip
+
+
+def _weights_target(output: PathLike | None, default: Path) -> Path:
+    """Where the weights go: ``output``, else ``default`` (beside the dataset) once its folder is
+    known to take a file. A dataset on a read-only mount, as data is mounted into containers, was
+    counted to the end before the weights were refused.
+
+    Raises:
+        OutputError: ``default``'s folder cannot be written, naming ``-o``.
+    """
+    if output is not None:
+        return location(output)
+    folder = default.parent
+    if not is_remote(default) and folder.is_dir() and not os.access(folder, os.W_OK):
+        raise OutputError(
+            f"{folder}: the weights cannot be written there (a read-only folder or file system); -o FILE writes them elsewhere"
+        )
+    return default
 
 
 def by_train_ids(table: ClassTable) -> tuple[ClassTable, ValueLookup | None, str]:
@@ -313,6 +333,6 @@ def _weigh_cityscapes(
     scheme = settings["scheme"]
     target = default_weights_path(folder.parent.parent, name or "cityscapes", scheme, split) if split else default_weights_path(root, name, scheme)
     return DatasetWeighing(
-        location(root), paths, counted, location(output) if output is not None else target, lookup=lookup,
+        location(root), paths, counted, _weights_target(output, target), lookup=lookup,
         classes_from=described, labels_from=chosen, **settings,
     )  # fmt: skip
