@@ -1757,6 +1757,25 @@ def test_an_image_named_in_the_other_unicode_normalization_is_that_image(info_zi
     assert done.exit_code == 0 and "converted 1, failed 0" in said, said
 
 
+def test_masks_and_images_named_in_two_unicode_normalizations_pair(tmp_path: Path) -> None:
+    """``masks/`` written decomposed (macOS) beside ``images/`` written composed: the mask of
+    ``도로_café`` had no image. They pair, and the id is the composed name."""
+    import unicodedata
+
+    name = "도로_café"
+    (tmp_path / "mixed" / "images").mkdir(parents=True)
+    (tmp_path / "mixed" / "masks").mkdir()
+    photo(tmp_path / "mixed" / "images" / f"{unicodedata.normalize('NFC', name)}.jpg", 8, 6, 0)
+    mask = np.zeros((6, 8), np.uint8)
+    mask[2:4, 2:6] = 1
+    Image.fromarray(mask).save(tmp_path / "mixed" / "masks" / f"{unicodedata.normalize('NFD', name)}.png")
+    (tmp_path / "mixed" / "class_names.txt").write_text("background\ncat\n")
+    done, said = said_by("convert", tmp_path / "mixed", tmp_path / "out", "-j", 1)
+    assert done.exit_code == 0 and "converted 1, failed 0" in said, said
+    assert [p.name for p in (tmp_path / "out" / "SegmentationClass").iterdir()] == [f"{unicodedata.normalize('NFC', name)}.png"]
+    np.testing.assert_array_equal(labels(tmp_path / "out", unicodedata.normalize("NFC", name)), mask)
+
+
 def test_coco_2017_layout_images_beside_the_annotations_folder(tmp_path: Path) -> None:
     coco_export(tmp_path / "coco", images=2, seed=16, split="val2017")
     shutil.move(tmp_path / "coco" / "images" / "val2017", tmp_path / "coco" / "val2017")  # COCO 2017's own layout

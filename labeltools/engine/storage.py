@@ -673,8 +673,8 @@ def _folder_index(folder: str, changed: int, key: Callable[[str], str]) -> Mappi
     return {k: tuple(v) for k, v in index.items()}
 
 
-def _composed(name: str) -> str:
-    """``name`` in Unicode's composed form (NFC), as a :func:`names_beside` key."""
+def composed(name: str) -> str:
+    """``name`` in Unicode's composed form (NFC): a :func:`names_beside` key, a stem to pair by."""
     return unicodedata.normalize("NFC", name)
 
 
@@ -685,7 +685,7 @@ def same_file_otherwise_spelled(path: Any) -> Any:
     often writes them composed; macOS takes both for one name, Linux does not, so that an image
     named ``도로.jpg`` in both places was "not found (tried .../도로.jpg)". Only one such file
     counts: two are two names."""
-    others = names_beside(path, _composed)
+    others = names_beside(path, composed)
     if len(others) != 1:
         return None
     twin = location(path).parent / others[0]

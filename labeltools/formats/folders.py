@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from labeltools.core._types import PathLike
 from labeltools.core.errors import DatasetError, shell_word
-from labeltools.engine.storage import list_files, location
+from labeltools.engine.storage import composed, list_files, location
 from labeltools.formats.labels import ARRAY_SUFFIX, NOT_PNG, open_image
 from labeltools.formats.sbd import sbd_hint
 from labeltools.formats.sources import open_images_said
@@ -331,7 +331,8 @@ def pair_by_stem(labels: Sequence[Path], images: Any | None) -> Pairing:
     """Match label files with the images of the folder ``images`` (None: the labels alone) by
     stem, or by the endings that tell them apart (:func:`stem_endings`: CamVid's ``_L``,
     Roboflow's ``_mask``, DeepGlobe's ``_mask`` and ``_sat``); a folder may hold both (Roboflow's
-    mask export), its labels then no images."""
+    mask export), its labels then no images. Stems are compared, and ids given, in Unicode's
+    composed form: macOS writes names decomposed, one folder's maybe and not the other's."""
     pairing = Pairing()
     found: dict[str, Path] = {}  # stem -> image
     if images is not None:
@@ -339,11 +340,11 @@ def pair_by_stem(labels: Sequence[Path], images: Any | None) -> Pairing:
         for path in list_files(images, IMAGE_SUFFIXES):
             if str(path) in label_names:
                 continue
-            if path.stem in found:  # a loader reads one img_suffix: which one is the image is unsure
-                pairing.duplicates.append((path, found[path.stem]))
+            if composed(path.stem) in found:  # a loader reads one img_suffix: which one is the image is unsure
+                pairing.duplicates.append((path, found[composed(path.stem)]))
                 continue
-            found[path.stem] = path
-    by_stem = {path.stem: path for path in labels}
+            found[composed(path.stem)] = path
+    by_stem = {composed(path.stem): path for path in labels}
     label_end, image_end = stem_endings(by_stem, found)
     if label_end:
         by_stem = {stem.removesuffix(label_end): path for stem, path in by_stem.items()}
