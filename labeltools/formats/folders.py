@@ -340,10 +340,11 @@ def pair_by_stem(labels: Sequence[Path], images: Any | None) -> Pairing:
         for path in list_files(images, IMAGE_SUFFIXES):
             if str(path) in label_names:
                 continue
-            if composed(path.stem) in found:  # a loader reads one img_suffix: which one is the image is unsure
-                pairing.duplicates.append((path, found[composed(path.stem)]))
+            stem = composed(path.stem)
+            if stem in found:  # a loader reads one img_suffix: which one is the image is unsure
+                pairing.duplicates.append((path, found[stem]))
                 continue
-            found[composed(path.stem)] = path
+            found[stem] = path
     by_stem = {composed(path.stem): path for path in labels}
     label_end, image_end = stem_endings(by_stem, found)
     if label_end:
