@@ -80,11 +80,8 @@ def zip_names_as_made(fs: Any) -> None:
         return
     for info in archive.infolist():
         raw = _unflagged_name(info)
-        if raw is None:
-            continue
-        try:
-            name = raw.decode("utf-8")
-        except UnicodeDecodeError:
+        name = None if raw is None else _as_utf8(raw)
+        if name is None:
             continue
         archive.NameToInfo.pop(info.filename, None)  # orig_filename stays: zipfile checks it against the member's own header
         info.filename = name
@@ -100,15 +97,16 @@ def legacy_zip_names(archive: Any) -> list[bytes]:
     Western Europe), which the archive does not record: a name whose bytes code page 437 reads as
     box drawing, Greek or mathematical signs (0xB0 and up, where those code pages put their
     letters) was written so; one of its accented letters alone (0x80 to 0xAF) was not."""
-    found = []
-    for info in archive.infolist():
-        raw = _unflagged_name(info)
-        if raw is not None and max(raw) >= 0xB0:
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError:
-                found.append(raw)
-    return found
+    stored = (_unflagged_name(info) for info in archive.infolist())
+    return [raw for raw in stored if raw is not None and max(raw) >= 0xB0 and _as_utf8(raw) is None]
+
+
+def _as_utf8(raw: bytes) -> str | None:
+    """``raw`` read as UTF-8, or None when it is not UTF-8."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def _unflagged_name(info: Any) -> bytes | None:

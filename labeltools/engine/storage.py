@@ -678,13 +678,19 @@ def composed(name: str) -> str:
     return unicodedata.normalize("NFC", name)
 
 
-def same_file_otherwise_spelled(path: Any) -> Any:
-    """The file beside ``path`` whose name is ``path``'s in the other Unicode normalization, or
-    None. macOS writes names decomposed (``é`` as ``e`` and an accent, Hangul as its letters),
-    in its older file system and in the zip archives it makes, where an annotation tool most
-    often writes them composed; macOS takes both for one name, Linux does not, so that an image
-    named ``도로.jpg`` in both places was "not found (tried .../도로.jpg)". Only one such file
-    counts: two are two names."""
+def existing_file(path: Any) -> Any:
+    """``path`` (from :func:`location`) when it is a file, else the file beside it whose name is
+    ``path``'s in the other Unicode normalization, else None. macOS writes names decomposed
+    (``é`` as ``e`` and an accent, Hangul as its letters), in its older file system and in the zip
+    archives it makes, where an annotation tool most often writes them composed; macOS takes both
+    for one name, Linux does not, so that an image named ``도로.jpg`` in both places was "not
+    found (tried .../도로.jpg)". Only one such file counts: two are two names.
+
+    Raises:
+        OSError: as ``is_file`` raises it (a name too long for the file system, say).
+    """
+    if path.is_file():
+        return path
     others = names_beside(path, composed)
     if len(others) != 1:
         return None

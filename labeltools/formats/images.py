@@ -15,7 +15,7 @@ import PIL.ImageOps
 
 from labeltools.core.annotations import AnnotatedImage
 from labeltools.core.errors import AnnotationError, shown
-from labeltools.engine.storage import is_remote, location, same_file_otherwise_spelled
+from labeltools.engine.storage import existing_file, is_remote, location
 from labeltools.formats.labels import PIL_ERRORS, image_file, open_pillow, read_image_bytes
 
 #: The EXIF tag holding an image's orientation; the orientations that flip or turn the stored
@@ -201,10 +201,8 @@ def find_image(record: AnnotatedImage, hint: str = "") -> Path:
     for candidate in dict.fromkeys(record.candidates):
         path = location(candidate)
         try:
-            if path.is_file():
-                return path
-            if (twin := same_file_otherwise_spelled(path)) is not None:
-                return twin  # named in the other Unicode normalization (macOS's)
+            if (found := existing_file(path)) is not None:
+                return found
         except OSError as exc:  # a name too long for the file system, say
             tried.append(f"{candidate}: {exc.strerror or exc}")
             continue

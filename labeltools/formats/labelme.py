@@ -61,7 +61,7 @@ from labeltools.core.options import (
     OverlapRule,
     UnknownPolicy,
 )
-from labeltools.engine.storage import is_url, location, names_beside, same_file_otherwise_spelled
+from labeltools.engine.storage import existing_file, is_url, location, names_beside
 from labeltools.formats.images import IMAGES_HINT, SourceImage, open_image, open_image_file
 from labeltools.formats.labels import PIL_ERRORS, check_pixel_count, open_pillow
 from labeltools.formats.sources import MAX_COORDINATE, checked_numbers, other_json, read_json, unknown_label
@@ -459,10 +459,8 @@ def find_image_file(doc: LabelmeDocument, allow_urls: bool = False, images_dir: 
     reasons = []
     for candidate in candidates:
         try:
-            if candidate.is_file():
-                return candidate
-            if (twin := same_file_otherwise_spelled(candidate)) is not None:
-                return twin  # named in the other Unicode normalization (macOS's)
+            if (found := existing_file(candidate)) is not None:
+                return found
             reasons.append(str(candidate))
         except OSError as exc:  # a name too long for the file system, say
             reasons.append(f"{_shown(str(candidate))}: {exc.strerror or exc}")

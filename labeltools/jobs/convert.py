@@ -1335,10 +1335,15 @@ def _check_unique(owners: Sequence[tuple[str, str]], flatten_names: bool, what: 
         by_id.setdefault(image_id, []).append(owner)
     clashes = sorted((i, o) for i, o in by_id.items() if len(o) > 1)
     if clashes:
-        listed = "; ".join(f"{i}: {', '.join(o)}" for i, o in clashes[:_CLASHES_SHOWN])
-        more = f"; and {len(clashes) - _CLASHES_SHOWN} more" if len(clashes) > _CLASHES_SHOWN else ""
         hint = "" if flatten_names else " (use --flatten-names to prefix ids with their folder)"
-        raise DatasetError(f"{len(clashes)} output id(s) would be written by more than one {what}{hint}: {listed}{more}")
+        listed = _some_of([f"{i}: {', '.join(o)}" for i, o in clashes])
+        raise DatasetError(f"{len(clashes)} output id(s) would be written by more than one {what}{hint}: {listed}")
+
+
+def _some_of(clashes: Sequence[str]) -> str:
+    """The first :data:`_CLASHES_SHOWN` of ``clashes``, then how many more."""
+    more = f"; and {len(clashes) - _CLASHES_SHOWN} more" if len(clashes) > _CLASHES_SHOWN else ""
+    return "; ".join(clashes[:_CLASHES_SHOWN]) + more
 
 
 def check_letter_case(ids: Sequence[str], output: Path, what: str = "dataset") -> None:
@@ -1356,17 +1361,16 @@ def check_letter_case(ids: Sequence[str], output: Path, what: str = "dataset") -
     alike = [list(names) for names in folded.values() if len(names) > 1]
     if not alike:
         return
-    listed = "; ".join(" and ".join(names) for names in alike[:_CLASHES_SHOWN])
-    more = f"; and {len(alike) - _CLASHES_SHOWN} more" if len(alike) > _CLASHES_SHOWN else ""
+    listed = _some_of([" and ".join(names) for names in alike])
     if ignores_letter_case(output):
         raise DatasetError(
             f"{output}: its file system takes names that differ only in letter case for one (as macOS, Windows, exFAT "
             f"and SMB shares do), and {len(alike)} set(s) of ids differ only so, each of which would be one file: "
-            f"{listed}{more}; rename those files, or write where letter case counts"
+            f"{listed}; rename those files, or write where letter case counts"
         )
     log.warning(
-        "%d set(s) of ids differ only in letter case (%s%s): the %s cannot be copied intact to macOS, Windows or an "
-        "exFAT drive, where each would be one file", len(alike), listed, more, what,
+        "%d set(s) of ids differ only in letter case (%s): the %s cannot be copied intact to macOS, Windows or an "
+        "exFAT drive, where each would be one file", len(alike), listed, what,
     )  # fmt: skip
 
 

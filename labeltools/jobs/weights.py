@@ -7,7 +7,6 @@ them and computes the weights.
 from __future__ import annotations
 
 import os
-
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
