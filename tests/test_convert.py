@@ -558,7 +558,7 @@ def test_the_labels_txt_kept_with_labelme_annotations_numbers_the_classes(tmp_pa
     result = CliRunner().invoke(app, ["export", str(data), "--to", "yolo-seg", "-d", str(tmp_path / "yolo"), "-j", "1"])
     assert result.exit_code == 0, result.stderr
     assert 'names:\n  0: "dog"\n  1: "cat"' in (tmp_path / "yolo" / "data.yaml").read_text()
-    assert f"classes: from {project / 'labels.txt'}, the labels.txt kept with the annotations" in " ".join(result.stderr.split())
+    assert f"classes: 3, from {project / 'labels.txt'}, the labels.txt kept with the annotations" in " ".join(result.stderr.split())
     (project / "labels.txt").write_text("dog\ncat\n")  # above the folder, without labelme's header: not taken
     result = CliRunner().invoke(app, ["convert", str(data), str(tmp_path / "found"), "-j", "1"])
     assert result.exit_code == 0 and "classes: 3, found in the annotations" in result.stderr

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 from conftest import make_voc
 from PIL import Image
 
@@ -142,3 +143,31 @@ def test_a_batch_logged_to_a_file_says_how_far_it_got_as_it_goes(tmp_path: Path)
     bad = convert("bad", "soon")
     assert bad.returncode == 1 and "LABELTOOLS_PROGRESS_SECONDS='soon': must be a number of seconds, 0 or more" in bad.stderr
     assert "Traceback" not in bad.stderr and not (tmp_path / "bad" / "SegmentationClass").exists()
+
+
+@pytest.mark.parametrize("command", ["convert", "export"])
+def test_the_pass_that_finds_the_classes_says_how_far_it_got(tmp_path: Path, command: str) -> None:
+    """With no class table (no -c, no labels.txt beside the annotations) every annotation is
+    read once to find the classes before the batch begins: a minute or more on a hundred
+    thousand files, which printed nothing. It shows as the batch does: here, in a log, a line
+    per file (LABELTOOLS_PROGRESS_SECONDS=0), before the classes found are named."""
+    import os
+    import shutil
+
+    from labeltools.jobs.convert import SAMPLE_DIR
+
+    source = tmp_path / "annotations"
+    shutil.copytree(SAMPLE_DIR, source)
+    (source / "labels.txt").unlink()
+    env = {**os.environ, "LABELTOOLS_PROGRESS_SECONDS": "0"}
+    extra = ["--to", "coco", "-d"] if command == "export" else []
+    done = subprocess.run(
+        [sys.executable, "-m", "labeltools", command, str(source), *extra, str(tmp_path / "out"), "-j", "1"],
+        capture_output=True, text=True, env=env, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    finding = [line.split(" (")[0] for line in lines if line.startswith("progress: finding the classes")]
+    assert finding == [f"progress: finding the classes: read {n} of 8" for n in range(1, 8)]
+    last = max(n for n, line in enumerate(lines) if line.startswith("progress: finding the classes"))
+    assert lines[last + 1].startswith("classes: 9, found in the annotations"), lines

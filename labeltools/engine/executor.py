@@ -27,7 +27,7 @@ import warnings
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import CancelledError
-from contextlib import closing, contextmanager
+from contextlib import AbstractContextManager, closing, contextmanager
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
@@ -300,6 +300,35 @@ def map_files(
             yield result
             if result.stop is not None:
                 raise RunStoppedError(result.stop)
+
+
+#: The displays of the innermost :func:`show_preparation` blocks (the last one shows).
+_preparation_displays: list[Callable[[str, int], AbstractContextManager[Callable[[], None]]]] = []
+
+
+@contextmanager
+def show_preparation(display: Callable[[str, int], AbstractContextManager[Callable[[], None]]]) -> Iterator[None]:
+    """Show the passes a job makes before its batch (see :func:`preparation`) through ``display``
+    while the block runs: ``display(description, total)`` is a context manager giving the
+    function that counts one item done (the command line's bar, or its lines in a log). The
+    library alone shows none."""
+    _preparation_displays.append(display)
+    try:
+        yield
+    finally:
+        _preparation_displays.pop()
+
+
+@contextmanager
+def preparation(description: str, total: int) -> Iterator[Callable[[], None]]:
+    """A pass over ``total`` items that a job makes before the batch it hands its caller (the
+    classes found in the annotations): gives the function to call as each item is done, which
+    the innermost :func:`show_preparation` display shows, and does nothing without one."""
+    if not _preparation_displays:
+        yield lambda: None
+        return
+    with _preparation_displays[-1](description, total) as advance:
+        yield advance
 
 
 def map_files_into(

@@ -80,6 +80,7 @@ from labeltools.engine.executor import (
     FileResult,
     OneRun,
     map_files,
+    preparation,
     quick_task_chunksize,
 )
 from labeltools.engine.storage import (
@@ -1627,9 +1628,11 @@ def discover_classes(items: Sequence[ConvertItem], jobs: int | None = None) -> C
     using it then fail alone, as for any label the table lacks.
     """
     labels: dict[str, str] = {}  # label -> the first file using it
-    for result in map_files(_labels_of, items, jobs, quick_task_chunksize(len(items), jobs)):
-        for label in result.data or ():
-            labels.setdefault(label, result.source)
+    with preparation("finding the classes", len(items)) as advance:
+        for result in map_files(_labels_of, items, jobs, quick_task_chunksize(len(items), jobs)):
+            for label in result.data or ():
+                labels.setdefault(label, result.source)
+            advance()
     for label, source in list(labels.items()):
         problem = line_problem(label)
         if problem is not None:

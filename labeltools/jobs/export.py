@@ -827,8 +827,9 @@ def export_dataset(
         if kind == "labelme":
             found = assign_ids(files)
             table = annotation_class_table(found, classes, jobs)
-            if classes is None and table.source != FOUND_SOURCE:
-                notes.append(f"classes: from {table.source}, the {LABELME_LABELS} kept with the annotations (--classes gives another table)")
+            if classes is None:  # what was chosen, said as convert says it
+                kept = "found in the annotations" if table.source == FOUND_SOURCE else f"from {table.source}, the {LABELME_LABELS} kept with the annotations"
+                notes.append(f"classes: {len(table.names)}, {kept} (--classes gives another table)")
         else:
             found, exports = record_items(kind, files, options.images_dir, False)
             if classes is not None:
