@@ -1066,6 +1066,61 @@ def test_labelstudios_brush_png_export_is_named_with_the_export_to_choose(tmp_pa
     assert not (tmp_path / "none").exists()
 
 
+LSC_COCO = """
+import sys
+from label_studio_converter import Converter
+export, config, out = sys.argv[1:4]
+Converter(config, out, download_resources=False).convert_to_coco(export, out, is_dir=False)
+"""
+
+
+def test_label_studio_converters_coco_without_its_images_finds_them(tmp_path: Path) -> None:
+    """label-studio-converter's COCO export, its images not copied (no upload folder given, as
+    with download_resources=False), keeps each image's file_name as Label Studio serves it:
+    ``/data/upload/1/ab12cd30-%E8%A1%97%E9%81%93%200.jpg`` for an upload of ``街道 0.jpg``. That
+    was looked for by its escapes, and not found. The name is read as the URL means it, found
+    under --images as Label Studio stores the upload (prefixed) or as it was uploaded, and the
+    id is the image's own name, as its JSON export gives it; the label maps are those of the
+    same COCO naming the files by their plain names."""
+    from urllib.parse import quote
+
+    from consumers import run_in
+    from exports import LABEL_STUDIO_CONFIG
+
+    path = labelstudio_export(tmp_path / "ls", images=3, seed=5)
+    tasks = json.loads(path.read_text())
+    store, plain = tmp_path / "media" / "upload" / "1", tmp_path / "plain"
+    store.mkdir(parents=True)
+    plain.mkdir()
+    for n, task in enumerate(tasks):
+        stored = f"ab12cd3{n}-街道 {n}.jpg"
+        shutil.copy(tmp_path / "ls" / "images" / f"photo_{n}.jpg", store / stored)
+        shutil.copy(tmp_path / "ls" / "images" / f"photo_{n}.jpg", plain / f"街道 {n}.jpg")
+        task["data"]["image"] = f"/data/upload/1/{quote(stored)}"
+    path.write_text(json.dumps(tasks))
+    (tmp_path / "config.xml").write_text(LABEL_STUDIO_CONFIG)
+    (tmp_path / "elsewhere").mkdir()
+    done = run_in("label-studio-converter", LSC_COCO, tmp_path / "elsewhere", str(path), str(tmp_path / "config.xml"), str(tmp_path / "coco"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    coco = json.loads((tmp_path / "coco" / "result.json").read_text())
+    assert coco["images"][0]["file_name"] == "/data/upload/1/ab12cd30-%E8%A1%97%E9%81%93%200.jpg"
+    for name, images in (("stored", tmp_path / "media"), ("uploaded", plain)):
+        result, said = said_by("convert", tmp_path / "coco" / "result.json", tmp_path / name, "--images", images, "-j", 1)
+        assert result.exit_code == 0, said
+        assert sorted(p.name for p in (tmp_path / name / "SegmentationClass").glob("*.png")) == ["街道 0.png", "街道 1.png", "街道 2.png"]
+    for image in coco["images"]:  # the control: the same objects, the images named as they are
+        image["file_name"] = image["file_name"].rsplit("-", 1)[1].replace("%20", " ").replace("%E8%A1%97%E9%81%93", "街道")
+    (tmp_path / "control").mkdir()
+    (tmp_path / "control" / "result.json").write_text(json.dumps(coco, ensure_ascii=False))
+    result, said = said_by("convert", tmp_path / "control" / "result.json", tmp_path / "named", "--images", plain, "-j", 1)
+    assert result.exit_code == 0, said
+    expected = [labels(tmp_path / "named", f"街道 {n}") for n in range(3)]
+    assert sum(np.count_nonzero(e) for e in expected) > 100  # the polygons (the converter writes rectangles as boxes only)
+    for n in range(3):
+        for name in ("stored", "uploaded"):
+            np.testing.assert_array_equal(labels(tmp_path / name, f"街道 {n}"), expected[n])
+
+
 def test_labelstudio_turned_rectangles_turn_about_their_top_left_corner(tmp_path: Path) -> None:
     from pycocotools import mask as masks
 

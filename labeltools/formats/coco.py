@@ -35,10 +35,11 @@ from labeltools.engine.storage import atomic_write, location
 from labeltools.formats.labels import open_image
 from labeltools.formats.sources import (
     BadObject,
-    image_candidates,
     image_size,
     points_array,
     read_json,
+    served_image_candidates,
+    served_name,
 )
 
 log = logging.getLogger(__name__)
@@ -480,8 +481,8 @@ def parse_coco(doc: Any, path: Path, images_dir: Path | None = None) -> Annotati
             problem = f"{source}: {exc}"
             height = width = None  # type: ignore[assignment]
         records.append(AnnotatedImage(
-            source=source, annotation_file=str(path), image=name,
-            candidates=image_candidates(name, folders, images_dir), height=height, width=width,
+            source=source, annotation_file=str(path), image=served_name(name),
+            candidates=served_image_candidates(name, folders, images_dir), height=height, width=width,
             objects=tuple(objects), fill="pycocotools", warnings=tuple(warnings), problem=problem,
             subset=_split_of(path), panoptic=segments,
         ))  # fmt: skip

@@ -26,7 +26,6 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 import numpy as np
 from numpy.typing import NDArray
@@ -43,12 +42,14 @@ from labeltools.engine.storage import location
 from labeltools.formats.sources import (
     BadObject,
     image_candidates,
-    image_name,
     image_size,
     number,
     points_array,
     read_json,
+    served_image_candidates,
+    served_name,
     turned,
+    upload_name,
 )
 
 _KINDS = {"polygonlabels", "rectanglelabels", "brushlabels"}
@@ -207,25 +208,6 @@ def _task_image(task: dict[str, Any]) -> str | None:
     return next((v for v in data.values() if isinstance(v, str)), None)
 
 
-def served_name(reference: str) -> str:
-    """A task's image reference with the escapes of the URL Label Studio serves it at undone, as
-    label-studio-converter undoes them: an upload's URL is its file's path as Django quotes it
-    (``/data/upload/1/ab12cd34-%E8%A1%97%20 1.jpg`` for ``街 1.jpg``), a local file's ``?d=``
-    value is quoted by the scripts that write tasks, and any other web URL is quoted too. A path
-    or a store's URL (``s3://bucket/key``) names its file as it is."""
-    return unquote(reference) if reference.startswith(("/data/", "http://", "https://")) else reference
-
-
-def upload_name(reference: str, uploaded: bool = False) -> str:
-    """The name an uploaded file had: Label Studio prefixes uploads (``/data/upload/...``, and
-    a task's ``file_upload``: ``uploaded``) with 8 hex digits and a dash (``ab12cd34-photo.jpg``)."""
-    name = image_name(reference)
-    head, dash, rest = name.partition("-")
-    if (uploaded or "/upload/" in reference) and dash and len(head) == 8 and all(c in "0123456789abcdef" for c in head) and rest:
-        return rest
-    return name
-
-
 def read_labelstudio(path: Any, images_dir: Path | None = None) -> AnnotationExport:
     """Read a Label Studio JSON export into the neutral layer, one record per task with an image.
 
@@ -309,11 +291,7 @@ def parse_labelstudio(doc: Any, path: Path, images_dir: Path | None = None) -> A
         except BadObject as exc:
             problem = f"{source}: {exc}"
         warnings += [f"{c} result(s) of type {shown(k)} left out" for k, c in skipped.items()]
-        candidates = image_candidates(reference, folders, images_dir)
-        if upload_name(reference) != image_name(reference):
-            candidates += image_candidates(upload_name(reference), folders, images_dir)
-        if reference != given:  # a file named with the escapes themselves
-            candidates += image_candidates(given, folders, images_dir)
+        candidates = served_image_candidates(given, folders, images_dir)
         uploaded = task.get("file_upload")
         if isinstance(uploaded, str) and uploaded:  # the file as uploaded, whatever 'data' names
             candidates += image_candidates(uploaded, folders, images_dir)

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import unquote
 
 import numpy as np
 from numpy.typing import NDArray
@@ -237,6 +238,49 @@ def image_candidates(reference: str, folders: Iterable[Path], images_dir: Path |
     if deeper is not None:
         found.append(deeper)
     return tuple(dict.fromkeys(found))
+
+
+#: How the references Label Studio serves begin (its uploads and local files, ``/data/...``) and
+#: any web URL's: their file names are quoted (see :func:`served_name`).
+SERVED = ("/data/", "http://", "https://")
+
+
+def is_served(reference: str) -> bool:
+    """Whether an image reference is a URL whose escapes name its file (see :data:`SERVED`)."""
+    return reference.startswith(SERVED)
+
+
+def served_name(reference: str) -> str:
+    """A task's image reference with the escapes of the URL Label Studio serves it at undone, as
+    label-studio-converter undoes them: an upload's URL is its file's path as Django quotes it
+    (``/data/upload/1/ab12cd34-%E8%A1%97%20 1.jpg`` for ``街 1.jpg``), a local file's ``?d=``
+    value is quoted by the scripts that write tasks, and any other web URL is quoted too. A path
+    or a store's URL (``s3://bucket/key``) names its file as it is."""
+    return unquote(reference) if is_served(reference) else reference
+
+
+def upload_name(reference: str, uploaded: bool = False) -> str:
+    """The name an uploaded file had: Label Studio prefixes uploads (``/data/upload/...``, and
+    a task's ``file_upload``: ``uploaded``) with 8 hex digits and a dash (``ab12cd34-photo.jpg``)."""
+    name = image_name(reference)
+    head, dash, rest = name.partition("-")
+    if (uploaded or "/upload/" in reference) and dash and len(head) == 8 and all(c in "0123456789abcdef" for c in head) and rest:
+        return rest
+    return name
+
+
+def served_image_candidates(given: str, folders: Iterable[Path], images_dir: Path | None) -> tuple[str, ...]:
+    """Where the image of a reference as Label Studio names it may be (a task's ``data``, or the
+    ``file_name`` label-studio-converter's COCO export keeps when it has not copied the images):
+    by its name with the URL's escapes undone (see :func:`served_name`), by the name it was
+    uploaded under (see :func:`upload_name`), then by the name with the escapes themselves."""
+    reference = served_name(given)
+    candidates = image_candidates(reference, folders, images_dir)
+    if upload_name(reference) != image_name(reference):
+        candidates += image_candidates(upload_name(reference), folders, images_dir)
+    if reference != given:  # a file named with the escapes themselves
+        candidates += image_candidates(given, folders, images_dir)
+    return tuple(dict.fromkeys(candidates))
 
 
 @functools.lru_cache(maxsize=4)

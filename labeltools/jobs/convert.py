@@ -144,8 +144,16 @@ from labeltools.formats.labelme import (
     read_labelme,
 )
 from labeltools.formats.labels import ARRAY_SUFFIX, is_jpeg_data, label_histogram, read_label, save_label_image, save_picture
-from labeltools.formats.labelstudio import BRUSH_FILES_SAID, are_brush_files, read_labelstudio, upload_name
-from labeltools.formats.sources import OPEN_IMAGES_HIERARCHY, files_by_name, image_name, open_images_said, unknown_label
+from labeltools.formats.labelstudio import BRUSH_FILES_SAID, are_brush_files, read_labelstudio
+from labeltools.formats.sources import (
+    OPEN_IMAGES_HIERARCHY,
+    files_by_name,
+    image_name,
+    is_served,
+    open_images_said,
+    unknown_label,
+    upload_name,
+)
 from labeltools.formats.sbd import sbd_hint
 from labeltools.formats.segmask import (
     export_root,
@@ -1150,7 +1158,7 @@ def record_items(
     items = [_unreadable(path, kind, exc) for path, exc in unread]
     for export in exports:
         for record in export.images:
-            name = upload_name(record.image) if kind == "label-studio" else image_name(record.image)
+            name = upload_name(record.image) if kind == "label-studio" or is_served(record.image) else image_name(record.image)
             image_id = PurePosixPath(name).stem
             if flatten_names:  # the subset, then the folders of the image's path
                 relative = PurePosixPath(record.image.split("?d=")[-1].replace("\\", "/"))
