@@ -24,6 +24,7 @@ import fcntl
 import hashlib
 import json
 import os
+import site
 import subprocess
 import sys
 import types
@@ -83,12 +84,14 @@ def consumer_python(name: str) -> Path:
     ready = home / ".ready"
     # An environment that sees the test environment's packages is for that environment alone:
     # it is rebuilt in place for another one (each CI run's is new), never kept beside it.
-    built_for = sys.prefix if shared else ""
+    built_for = f"{sys.prefix}, seen through test-environment.pth" if shared else ""
     home.parent.mkdir(parents=True, exist_ok=True)
     with open(home.parent / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not ready.exists() or ready.read_text() != built_for:
-            venv.EnvBuilder(with_pip=True, clear=True, system_site_packages=shared).create(home)
+            venv.EnvBuilder(with_pip=True, clear=True).create(home)
+            if shared:
+                _see_test_packages(home)
             for requirements in steps:
                 done = subprocess.run(
                     [str(python), "-m", "pip", "install", "--quiet", *requirements],
@@ -101,6 +104,19 @@ def consumer_python(name: str) -> Path:
                     pytest.skip(message)
             ready.write_text(built_for)
     return python
+
+
+def _see_test_packages(home: Path) -> None:
+    """Let the environment at ``home`` import the test environment's packages after its own, as
+    a venv's system site packages are seen: those of the test environment itself (CI's fresh venv,
+    where ``.ci/run`` installs torch), not of the interpreter it was made from, which a venv's
+    ``system_site_packages`` would give."""
+    found = subprocess.run(
+        [str(home / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    lines = [f"import site; site.addsitedir({folder!r})\n" for folder in site.getsitepackages()]
+    (Path(found.stdout.strip()) / "test-environment.pth").write_text("".join(lines))
 
 
 def run_in(name: str, code: str, cwd: Path, *args: str, path: Path | None = None) -> subprocess.CompletedProcess[str]:
