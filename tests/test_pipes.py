@@ -37,6 +37,24 @@ def test_check_rows_stay_whole(tmp_path: Path) -> None:
     assert "1 error(s)" in done.stdout and "checked" not in done.stderr
 
 
+def test_usage_errors_stay_whole(tmp_path: Path) -> None:
+    """A usage error in a log or a pipe came in typer's panel, its message folded at 80 columns
+    with any path in it: the usage, the hint, then one ``error:`` line, as every other error
+    reads, the path whole; the exit code stays 2."""
+    image = deep(tmp_path) / "label.png"
+    folder_named_as_file = image.parent / "out.png"
+    for args, message in (
+        (("colorize", image, "-o", folder_named_as_file), f"error: -o {folder_named_as_file}: a .png file's name, but colorize writes into a folder"),
+        (("convert", image.parent, image.parent / "dataset", "--overlap", "bogus"), "error: Invalid value for '--overlap': 'bogus' is not one of 'last', 'first', 'void'."),
+        (("labelme2voc", image.parent), "error: No such command 'labelme2voc': labeltools convert ANNOTATIONS NEW_FOLDER does its job"),
+    ):
+        done = piped(*args)
+        lines = done.stderr.splitlines()
+        assert done.returncode == 2 and len(lines) == 3, done.stderr
+        assert lines[0].startswith("Usage: labeltools ") and lines[1].startswith("Try 'labeltools") and lines[1].endswith(" -h' for help.")
+        assert lines[2].startswith(message), lines
+
+
 def test_remap_example_files_stay_whole(tmp_path: Path) -> None:
     table = ClassTable.load("voc")
     label = np.zeros((10, 10), np.uint8)

@@ -25,7 +25,7 @@ from rich.text import Text
 
 # typer carries its own click (every release labeltools takes: 0.26.8 to 0.28), whose errors are
 # its own; click itself may be absent.
-from typer._click.exceptions import NoSuchOption
+from typer._click.exceptions import ClickException, NoSuchOption
 
 from labeltools.core.errors import LabeltoolsError, RunStoppedError
 from labeltools.core.options import (
@@ -209,6 +209,37 @@ class Group(_OurHelp, typer.core.TyperGroup):
         from labeltools.cli.help import render_group_help
 
         render_group_help(self, ctx)
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        with _usage_errors_as_lines():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: Any) -> Any:
+        with _usage_errors_as_lines():
+            return super().invoke(ctx)
+
+
+@contextlib.contextmanager
+def _usage_errors_as_lines() -> Iterator[None]:
+    """Where stderr is no terminal (a log file, a pipe, CI), a usage error in lines that keep a
+    path whole: the usage, the hint, then ``error: <message>`` as every other error reads;
+    typer's panel folded the message at 80 columns, a path with it. On a terminal the panel
+    stays."""
+    if err.is_terminal:
+        yield
+        return
+    try:
+        yield
+    except ClickException as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # the help, already shown
+            raise
+        ctx = getattr(exc, "ctx", None)
+        if ctx is not None:
+            err.print(ctx.get_usage(), soft_wrap=True)
+            if ctx.command.get_help_option(ctx) is not None:
+                err.print(f"Try '{ctx.command_path} {ctx.help_option_names[0]}' for help.", soft_wrap=True)
+        err.print(Text.assemble(("error:", "bold red"), " ", printable(exc.format_message())), soft_wrap=True)
+        raise typer.Exit(exc.exit_code) from None
 
 
 app = typer.Typer(
