@@ -469,3 +469,48 @@ def test_a_quota_is_read_in_whole_cores_as_each_cgroup_version_writes_it(name: s
     (tmp_path / name).write_text(text)
     (tmp_path / "cpu.cfs_period_us").write_text("100000\n")
     assert _read_quota(str(tmp_path), name) == cores
+
+
+#: Runs the command line with argv[2:], writing how many threads the process has at each fork
+#: (one line each) to argv[1].
+COUNT_THREADS_AT_FORKS = """
+import os, sys, threading
+record = sys.argv[1]
+os.register_at_fork(before=lambda: open(record, "a").write(f"{threading.active_count()}\\n"))
+from labeltools.cli.shared import main
+sys.argv = ["labeltools", *sys.argv[2:]]
+main()
+"""
+
+
+def test_workers_are_forked_from_a_process_of_one_thread_on_a_terminal(tmp_path: Path) -> None:
+    """On a terminal the progress bar was redrawn by a thread of its own, which ran when the pools
+    forked their workers: a worker forked while that thread held stderr's lock waits for ever
+    once it writes a warning (Python 3.12 and later warn of such forks). The bar is redrawn as
+    results come, by the process's one thread: one thread at every fork, the pass that finds the
+    classes and the conversion alike, the bar drawn all the same."""
+    import pty
+    import shutil
+
+    source = tmp_path / "annotations"
+    shutil.copytree(SAMPLE_DIR, source)
+    (source / "labels.txt").unlink()  # the classes are found first: a pool of its own
+    record = tmp_path / "threads.txt"
+    primary, secondary = pty.openpty()
+    command = [sys.executable, "-c", COUNT_THREADS_AT_FORKS, str(record), "convert", str(source), str(tmp_path / "out"), "-j", "2"]
+    process = subprocess.Popen(command, stdin=secondary, stdout=secondary, stderr=secondary, cwd=tmp_path)
+    os.close(secondary)
+    shown = b""
+    while True:  # read the terminal until the command ends (it would block on a full one)
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # EIO: every writer has closed it
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(primary)
+    assert process.wait(timeout=300) == 0, shown.decode(errors="replace")[-3000:]
+    counts = record.read_text().split()
+    assert len(counts) == 4 and set(counts) == {"1"}, counts  # two workers a pool
+    assert b"finding the classes" in shown and b"convert" in shown and b"8/8" in shown

@@ -499,13 +499,31 @@ def _progress(description: str, total: int, state: Callable[[], str]) -> Iterato
         TimeRemainingColumn,
     )
 
+    # No thread redraws the bar: the workers are forked while it is up, and a thread holding
+    # stderr's lock at that moment leaves a worker that writes a warning waiting for ever (Python
+    # 3.12 and later warn of it). It is redrawn as items finish, at most REDRAWS_PER_SECOND.
     progress = Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=err, transient=True,
+        console=err, transient=True, auto_refresh=False,
     )  # fmt: skip
     with progress:
         task = progress.add_task(description, total=total)
-        yield lambda: progress.advance(task)
+        progress.refresh()
+        drawn = time.monotonic()
+
+        def advance() -> None:
+            nonlocal drawn
+            progress.advance(task)
+            now = time.monotonic()
+            if now - drawn >= 1 / REDRAWS_PER_SECOND:
+                drawn = now
+                progress.refresh()
+
+        yield advance
+
+
+#: How often a progress bar is redrawn at most (see :func:`_progress`).
+REDRAWS_PER_SECOND = 10
 
 
 @contextlib.contextmanager
