@@ -238,8 +238,7 @@ def _usage_errors_as_lines() -> Iterator[None]:
             err.print(ctx.get_usage(), soft_wrap=True)
             if ctx.command.get_help_option(ctx) is not None:
                 err.print(f"Try '{ctx.command_path} {ctx.help_option_names[0]}' for help.", soft_wrap=True)
-        err.print(Text.assemble(("error:", "bold red"), " ", printable(exc.format_message())), soft_wrap=True)
-        raise typer.Exit(exc.exit_code) from None
+        fail(exc.format_message(), exc.exit_code)
 
 
 app = typer.Typer(
@@ -354,10 +353,10 @@ def swatch(color: tuple[int, int, int]) -> Text:
     return Text("    ", style=f"on {hex_color(color)}")
 
 
-def fail(message: str) -> NoReturn:
-    """Print one line on stderr and exit with code 1."""
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print one line on stderr, ``error: <message>``, and exit with ``code``."""
     err.print(Text.assemble(("error:", "bold red"), " ", printable(message)), soft_wrap=True)
-    raise typer.Exit(1)
+    raise typer.Exit(code)
 
 
 @contextlib.contextmanager

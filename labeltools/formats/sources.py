@@ -251,11 +251,12 @@ def is_served(reference: str) -> bool:
 
 
 def served_name(reference: str) -> str:
-    """A task's image reference with the escapes of the URL Label Studio serves it at undone, as
-    label-studio-converter undoes them: an upload's URL is its file's path as Django quotes it
-    (``/data/upload/1/ab12cd34-%E8%A1%97%20 1.jpg`` for ``街 1.jpg``), a local file's ``?d=``
-    value is quoted by the scripts that write tasks, and any other web URL is quoted too. A path
-    or a store's URL (``s3://bucket/key``) names its file as it is."""
+    """An image reference (a task's, or a ``file_name`` label-studio-converter kept) with the
+    escapes of the URL Label Studio serves it at undone, as label-studio-converter undoes them:
+    an upload's URL is its file's path as Django quotes it (``/data/upload/1/ab12cd34-%E8%A1%97%20
+    1.jpg`` for ``街 1.jpg``), a local file's ``?d=`` value is quoted by the scripts that write
+    tasks, and any other web URL is quoted too. A path or a store's URL (``s3://bucket/key``)
+    names its file as it is."""
     return unquote(reference) if is_served(reference) else reference
 
 
