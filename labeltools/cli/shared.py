@@ -465,11 +465,11 @@ def progress_seconds() -> float:
 
 
 @contextlib.contextmanager
-def _progress(description: str, total: int, state: Callable[[], str]) -> Iterator[Callable[[], None]]:
+def _progress(description: str, total: int, state: Callable[[int], str]) -> Iterator[Callable[[], None]]:
     """A progress bar on stderr when it is a terminal; yields the function that advances it by
     one. In a log file or a pipe (a Kubernetes job's log, ``nohup``, CI), where a bar cannot be
-    drawn, a line says how far the batch got (``state()``), how long it ran and about how long it
-    has left, every :func:`progress_seconds` (a run shorter than that prints none): an hour's
+    drawn, a line says how far the batch got (``state(items done)``), how long it ran and about
+    how long it has left, every :func:`progress_seconds` (a run shorter than that prints none): an hour's
     conversion showed nothing but its first lines until it ended, as a hung one does."""
     if not err.is_terminal:
         every = progress_seconds()
@@ -484,7 +484,7 @@ def _progress(description: str, total: int, state: Callable[[], str]) -> Iterato
                 last = now
                 left = (now - start) / count * (total - count)
                 err.print(
-                    f"progress: {state()} ({100 * count // total}%), {_duration(now - start)} so far, about {_duration(left)} left",
+                    f"progress: {state(count)} ({100 * count // total}%), {_duration(now - start)} so far, about {_duration(left)} left",
                     soft_wrap=True,
                 )
 
@@ -525,20 +525,11 @@ def _progress(description: str, total: int, state: Callable[[], str]) -> Iterato
 REDRAWS_PER_SECOND = 10
 
 
-@contextlib.contextmanager
-def _preparing(description: str, total: int) -> Iterator[Callable[[], None]]:
+def _preparing(description: str, total: int) -> contextlib.AbstractContextManager[Callable[[], None]]:
     """How a job's pass before its batch shows (see :func:`_progress`): a bar, or lines such as
     ``progress: finding the classes: read 1200 of 40000 (3%), ...``; the classes found in a
     hundred thousand annotations take a minute or more, otherwise silent."""
-    done = 0
-    with _progress(description, total, lambda: f"{description}: read {done} of {total}") as advance:
-
-        def step() -> None:
-            nonlocal done
-            done += 1
-            advance()
-
-        yield step
+    return _progress(description, total, lambda done: f"{description}: read {done} of {total}")
 
 
 class Terminated(KeyboardInterrupt):
@@ -568,7 +559,7 @@ def report_batch(
     summary = BatchSummary()
     iterator = iter(results)
     try:
-        with _progress(description, total, lambda: _how_far(summary, verb, total, False)) as advance:
+        with _progress(description, total, lambda _: _how_far(summary, verb, total, False)) as advance:
             for result in iterator:
                 for warning in result.warnings:
                     warn(warning)
