@@ -514,3 +514,28 @@ def test_workers_are_forked_from_a_process_of_one_thread_on_a_terminal(tmp_path:
     counts = record.read_text().split()
     assert len(counts) == 4 and set(counts) == {"1"}, counts  # two workers a pool
     assert b"finding the classes" in shown and b"convert" in shown and b"8/8" in shown
+
+
+#: The command line on a system without POSIX file locks (Windows has no ``fcntl``).
+WITHOUT_FCNTL = """
+import sys
+sys.modules["fcntl"] = None  # import fcntl raises ImportError, as on Windows
+from labeltools.cli.shared import main
+sys.argv = ["labeltools", *sys.argv[1:]]
+main()
+"""
+
+
+def test_writing_without_posix_file_locks_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    """On Windows the commands that write a dataset ended in a traceback (``No module named
+    'fcntl'``), the output folder made: they are refused in one line that says to run labeltools
+    in WSL, nothing written."""
+    for args in (("convert", SAMPLE_DIR, tmp_path / "voc"), ("export", SAMPLE_DIR, "--to", "coco", "-d", tmp_path / "coco")):
+        out = Path(args[2] if args[0] == "convert" else args[-1])
+        done = subprocess.run([sys.executable, "-c", WITHOUT_FCNTL, *map(str, args), "-j", "1"], capture_output=True, text=True, timeout=300)
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        assert done.stderr.splitlines()[-1] == (
+            f"error: {out}: labeltools writes datasets on Linux and macOS only (it locks the folder it writes with a "
+            "POSIX file lock); on Windows, run it in WSL (Windows Subsystem for Linux)"
+        ), done.stderr
+        assert not out.exists()

@@ -412,15 +412,23 @@ def output_lock(folder: PathLike) -> Iterator[None]:
     (no such lock) and file systems without ``flock`` go unlocked.
 
     Raises:
-        OutputError: another live run holds the folder, or the lock file cannot be made.
+        OutputError: another live run holds the folder, or the lock file cannot be made; the
+            system has no ``flock`` at all (Windows: nothing is written then).
     """
-    target = ensure_dir(folder)
-    if is_remote(target):
+    if is_remote(location(folder)):
+        ensure_dir(folder)
         yield
         return
-    import fcntl
+    try:
+        import fcntl
+    except ImportError:  # Windows: untried there (its pools would spawn; os.kill(pid, 0) is a Ctrl-C)
+        raise OutputError(
+            f"{folder}: labeltools writes datasets on Linux and macOS only (it locks the folder it writes "
+            "with a POSIX file lock); on Windows, run it in WSL (Windows Subsystem for Linux)"
+        ) from None
     import sys
 
+    target = ensure_dir(folder)
     path = Path(target) / LOCK_NAME
     try:
         handle = open(path, "a+", encoding="utf-8")
