@@ -469,8 +469,8 @@ def _progress(description: str, total: int, state: Callable[[int], str]) -> Iter
     """A progress bar on stderr when it is a terminal; yields the function that advances it by
     one. In a log file or a pipe (a Kubernetes job's log, ``nohup``, CI), where a bar cannot be
     drawn, a line says how far the batch got (``state(items done)``), how long it ran and about
-    how long it has left, every :func:`progress_seconds` (a run shorter than that prints none): an hour's
-    conversion showed nothing but its first lines until it ended, as a hung one does."""
+    how long it has left, every :func:`progress_seconds` (a run shorter than that prints none):
+    an hour's conversion showed nothing but its first lines until it ended, as a hung one does."""
     if not err.is_terminal:
         every = progress_seconds()
         start = last = time.monotonic()

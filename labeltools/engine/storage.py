@@ -415,8 +415,9 @@ def output_lock(folder: PathLike) -> Iterator[None]:
         OutputError: another live run holds the folder, or the lock file cannot be made; the
             system has no ``flock`` at all (Windows: nothing is written then).
     """
-    if is_remote(location(folder)):
-        ensure_dir(folder)
+    where = location(folder)
+    if is_remote(where):
+        ensure_dir(where)
         yield
         return
     try:
@@ -428,7 +429,7 @@ def output_lock(folder: PathLike) -> Iterator[None]:
         ) from None
     import sys
 
-    target = ensure_dir(folder)
+    target = ensure_dir(where)
     path = Path(target) / LOCK_NAME
     try:
         handle = open(path, "a+", encoding="utf-8")
