@@ -172,6 +172,43 @@ def test_classes_discovered_from_all_files_with_global_ids(tmp_path: Path, folde
     assert read_label(out / "SegmentationClass" / "c.png")[10, 10] == 1
 
 
+@pytest.mark.parametrize("tool", ["labelme", "coco"])
+def test_more_classes_than_a_label_map_holds_are_refused_with_the_way_out(tmp_path: Path, tool: str) -> None:
+    """255 classes besides background and void fit no label map: convert and export refuse
+    before writing, and say to keep some with -c and --unknown; 254 convert."""
+    def annotations(count: int) -> Path:
+        folder = tmp_path / f"{tool}{count}"
+        folder.mkdir()
+        Image.fromarray(scene(H, W)).save(folder / "a.jpg")
+        if tool == "labelme":
+            shapes = [{"label": f"k{i:03d}", "points": [[1, 1], [9, 9]], "shape_type": "rectangle"} for i in range(count)]
+            write_annotation(folder, "a", shapes)
+            return folder
+        coco = folder / "instances.json"
+        coco.write_text(json.dumps({
+            "images": [{"id": 1, "file_name": "a.jpg", "width": W, "height": H}],
+            "annotations": [{"id": 1, "image_id": 1, "category_id": 254, "iscrowd": 0, "area": 64,
+                             "bbox": [1, 1, 8, 8], "segmentation": [[1, 1, 9, 1, 9, 9, 1, 9]]}],
+            "categories": [{"id": i, "name": f"k{i:03d}"} for i in range(1, count + 1)],
+        }))
+        return coco
+    many = annotations(255)
+    said = (f": 255 classes, and a label map holds 254 at most (1..254; 0 is background, 255 void): give -c a "
+            "table of the classes to keep, with --unknown ignore (the others' pixels void) or --unknown background")
+    for command in (["convert", str(many), str(tmp_path / "out")], ["export", str(many), "--to", "yolo-seg", "-d", str(tmp_path / "out")]):
+        result = CliRunner().invoke(app, command)
+        assert result.exit_code == 1, result.output
+        assert said in result.output and "Traceback" not in result.output
+        assert not (tmp_path / "out").exists()
+    kept = tmp_path / "kept.txt"
+    kept.write_text("_background_\nk254\n")
+    result = CliRunner().invoke(app, ["convert", str(many), str(tmp_path / "out"), "-c", str(kept), "--unknown", "background"])
+    assert result.exit_code == 0, result.output
+    assert read_label(tmp_path / "out" / "SegmentationClass" / "a.png")[5, 5] == 1  # k254, the others left out
+    assert CliRunner().invoke(app, ["convert", str(annotations(254)), str(tmp_path / "all")]).exit_code == 0
+    assert len((tmp_path / "all" / "class_names.txt").read_text().splitlines()) == 255
+
+
 def test_labels_with_surrounding_spaces_are_the_same_class(tmp_path: Path, folder: Path) -> None:
     write_annotation(folder, "d", [{"label": "dog ", "points": [[1, 1], [9, 9]], "shape_type": "rectangle"},
                                    {"label": " zebra", "points": [[20, 20], [29, 29]], "shape_type": "rectangle"}])

@@ -1445,6 +1445,11 @@ def source_class_table(kind: SourceFormat, exports: Sequence[AnnotationExport]) 
     special = {BACKGROUND_NAME, IGNORE_NAME}
     ordered = [c for c in declared.values() if c.name not in special]
     ordered += [SourceClass(n) for n in sorted(used - declared.keys() - special)]
+    named = sorted({file_name(e.path) for e in exports})
+    if kind == "isat" and any(e.classes for e in exports):  # one file per image: the classes are its isat.yaml's
+        named = sorted({_declared_by(kind, e) for e in exports if e.classes})
+    files = ", ".join(named[:_FILES_NAMED]) + (f" and {len(named) - _FILES_NAMED} more" if len(named) > _FILES_NAMED else "")
+    _fit_a_label_map(files, len(ordered))
     ids = [c.id for c in ordered]
     keep = all(i is not None and 0 < i < VOID for i in ids) and len(set(ids)) == len(ids)
     entries = [ClassEntry(0, BACKGROUND_NAME, (0, 0, 0))]
@@ -1460,10 +1465,6 @@ def source_class_table(kind: SourceFormat, exports: Sequence[AnnotationExport]) 
     names = {e.name for e in entries}
     entries += [ClassEntry(i, unused_name(i, names), (0, 0, 0)) for i in gaps]
     entries.append(ClassEntry(VOID, IGNORE_NAME, VOID_COLOR))
-    named = sorted({file_name(e.path) for e in exports})
-    if kind == "isat" and any(e.classes for e in exports):  # one file per image: the classes are its isat.yaml's
-        named = sorted({_declared_by(kind, e) for e in exports if e.classes})
-    files = ", ".join(named[:_FILES_NAMED]) + (f" and {len(named) - _FILES_NAMED} more" if len(named) > _FILES_NAMED else "")
     table = ClassTable(sorted(entries, key=lambda e: e.index), f"the classes of {files}")
     if keep and any(c.id is not None for c in ordered):
         how = "their ids kept"
@@ -1629,6 +1630,17 @@ def _labels_of(item: ConvertItem) -> FileResult:
 FOUND_SOURCE = "classes found in the annotations"
 
 
+def _fit_a_label_map(where: str, count: int) -> None:
+    """Refuse ``count`` classes (besides background and void) that no label map can hold, with
+    the way out: a table of the classes to keep."""
+    if count >= VOID:  # 1..254 besides background 0 and void 255
+        raise DatasetError(
+            f"{where}: {count} classes, and a label map holds {VOID - 1} at most (1..{VOID - 1}; "
+            f"0 is background, {VOID} void): give -c a table of the classes to keep, with --unknown ignore "
+            "(the others' pixels void) or --unknown background (their shapes left out)"
+        )
+
+
 def discover_classes(items: Sequence[ConvertItem], jobs: int | None = None) -> ClassTable:
     """The class table of a set of annotations: ``_background_`` = 0, the other labels sorted
     from 1, ``__ignore__`` = 255. Ids are the same for every file. A label that cannot be a
@@ -1646,7 +1658,9 @@ def discover_classes(items: Sequence[ConvertItem], jobs: int | None = None) -> C
         if problem is not None:
             log.warning("%s: label %r cannot be a class name (%s); the files using it fail", source, label, problem)
             del labels[label]
-    names = [BACKGROUND_NAME, *sorted(labels.keys() - {BACKGROUND_NAME, IGNORE_NAME}), IGNORE_NAME]
+    classes = sorted(labels.keys() - {BACKGROUND_NAME, IGNORE_NAME})
+    _fit_a_label_map(f"the labels of {len(items)} annotation file(s)", len(classes))
+    names = [BACKGROUND_NAME, *classes, IGNORE_NAME]
     log.debug("found %d labels in %d files", len(labels), len(items))
     return ClassTable.from_names(names, source=FOUND_SOURCE)
 
