@@ -1431,3 +1431,25 @@ def test_old_option_spellings_still_work_and_clash_when_doubled(tmp_path):
     assert result.exit_code == 2 and "--output-dir" in result.output
     assert run("excel", label, "--names", "voc", "-o", tmp_path / "x.xlsx").exit_code == 0
     assert run("remap", label, "--index-map", "1:1", "-d", tmp_path / "r").exit_code == 0
+
+
+def test_every_command_writing_a_folder_takes_o_for_it_and_a_file_command_points_d_to_o(tmp_path):
+    """``-o`` (mmsegmentation's converters' spelling) names the folder ``convert`` and ``demo``
+    write, as it does for ``export``, ``remap`` and ``colorize``; ``-d`` given to a command that
+    writes one file says which option names it."""
+    src = labelme_folder(tmp_path / "src", labels=("cat", "dog"))
+    assert run("convert", src, "-o", tmp_path / "o").exit_code == 0
+    assert run("convert", src, tmp_path / "last").exit_code == 0
+    label = Path("SegmentationClass") / "im0.png"
+    assert (tmp_path / "o" / label).read_bytes() == (tmp_path / "last" / label).read_bytes()
+    result = run("convert", src, "-o", tmp_path / "p", "-d", tmp_path / "q")
+    assert result.exit_code == 2 and "give --output-dir once (-o is its old spelling)" in " ".join(result.output.replace("│", " ").split())
+    assert not (tmp_path / "p").exists() and not (tmp_path / "q").exists()
+    assert run("demo", "-o", tmp_path / "demo").exit_code == 0
+    assert (tmp_path / "demo" / "class_names.txt").is_file()
+    for command in (["weights", tmp_path / "o"], ["report", tmp_path / "o"], ["colormap"]):
+        result = run(*command, "-d", tmp_path / "w")
+        said = " ".join(result.output.replace("│", " ").split())
+        assert result.exit_code == 2 and "No such option: -d (-d names the folder other commands write; this command writes a file: -o/--output FILE)" in said
+        assert not (tmp_path / "w").exists()
+    assert "(-d names" not in run("stats", tmp_path / "o", "-d", tmp_path / "w").output  # it writes nothing

@@ -38,7 +38,9 @@ SHARED = {
 }
 #: Old spellings kept as hidden aliases: command -> option -> what it stands for.
 ALIASES = {
-    "convert": {"--labels": "--classes", "-l": "--classes"},
+    "convert": {"--labels": "--classes", "-l": "--classes", "-o": "--output-dir"},
+    "demo": {"-o": "--output-dir"},
+    "export": {"-o": "--output-dir"},
     "excel": {"--names": "--classes"},
     "colormap": {"--num": "--num-classes"},
     "weights": {"--c": "--enet-c"},

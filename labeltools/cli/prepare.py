@@ -154,6 +154,7 @@ def convert_command(
     output_dir: Annotated[
         Optional[str], typer.Option("--output-dir", "-d", help="The dataset folder to write, instead of the last argument.")
     ] = None,
+    output_alias: OutputDirAlias = None,
     source: SourceOption = None,
     images: ImagesDirOption = None,
     classes: Annotated[
@@ -246,7 +247,7 @@ def convert_command(
     """
     from labeltools.jobs.convert import ConvertOptions, convert_labelme
     from labeltools.ops.remap import IndexMap
-    inputs, output = output_folder(ctx, inputs, output, output_dir)
+    inputs, output = output_folder(ctx, inputs, output, either(output_dir, output_alias, "--output-dir", "-o"))
     options = ConvertOptions(
         unknown=unknown.value, skip_bad_shapes=skip_bad_shapes, line_width=line_width,
         point_size=point_size, image_format=image_format.value, instances=instances, viz=viz,
@@ -436,6 +437,7 @@ def demo_command(
         typer.Argument(help="Folder to write the demo dataset into: new, empty, or an earlier demo's output.", show_default=False),
     ] = None,
     output_dir: Annotated[Optional[str], typer.Option("--output-dir", "-d", help="The folder to write, instead of OUTDIR.")] = None,
+    output_alias: OutputDirAlias = None,
     jobs: JobsOption = 0,
     dask: DaskOption = None,
 ) -> None:
@@ -449,6 +451,7 @@ def demo_command(
     labeltools demo -d demo-out --jobs 1
     """
     from labeltools.jobs.convert import SAMPLE_DIR, convert_sample
+    output_dir = either(output_dir, output_alias, "--output-dir", "-o")
     outdir = given_once("the folder to write", ("OUTDIR", outdir), ("--output-dir", output_dir))
     if outdir is None:
         raise missing_argument(ctx, "--output-dir OUTDIR")

@@ -164,6 +164,9 @@ class Command(_OurHelp, typer.core.TyperCommand):
             given = exc.option_name
             begun = [name for name in shown if given.startswith("--") and len(given) > 2 and name.startswith(given)]
             named = begun or [name for name in exc.possibilities or () if name in shown]
+            if not named and given == "-d" and any("-o" in param.opts for param in self.params):
+                raise type(exc)(given, "No such option: -d (-d names the folder other commands write; this "
+                                "command writes a file: -o/--output FILE)", ctx=exc.ctx) from None
             raise type(exc)(given, possibilities=named, ctx=exc.ctx) from None
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
@@ -802,7 +805,8 @@ def escape_what_streams_cannot_hold() -> None:
             stream.reconfigure(errors="backslashreplace")
 
 
-#: Old spellings kept as hidden aliases: ``-o`` for --output-dir (colorize, remap, export) and
+#: Old spellings kept as hidden aliases: ``-o`` for --output-dir (colorize, remap, export, convert,
+#: demo: the spelling of mmsegmentation's converters) and
 #: labelme2voc's ``--labels/-l`` for --classes (convert, export).
 OutputDirAlias = Annotated[Optional[str], typer.Option("-o", hidden=True)]
 LabelsAlias = Annotated[Optional[str], typer.Option("--labels", "-l", hidden=True)]
