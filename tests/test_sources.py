@@ -2745,6 +2745,48 @@ def test_coco_panoptic_converts_as_datumaro_reads_it(tmp_path: Path) -> None:
         np.testing.assert_array_equal(crowd, labels(tmp_path / "out", Path(image["file_name"]).stem) == 255)
 
 
+def test_coco_panoptic_pngs_are_read_from_the_archive_coco_ships_them_in(tmp_path: Path) -> None:
+    """COCO's panoptic download holds each file's PNGs as an archive beside it
+    (``annotations/panoptic_val2017.zip``, holding ``panoptic_val2017/``): unextracted, every
+    image failed "no such panoptic PNG". It is read in place, the labels equal to those of the
+    extracted folder; with neither, the failure says where the PNGs are kept; from inside the
+    download's own archive, refused with the way out."""
+    import zipfile
+
+    path = coco_panoptic_export(tmp_path / "coco", images=4, seed=5)
+    _, results = convert(path, tmp_path / "extracted")
+    assert all(r.ok for r in results), [r.error for r in results]
+    pngs = path.parent / "panoptic_val2017"
+    with zipfile.ZipFile(path.parent / "panoptic_val2017.zip", "w") as archive:
+        for png in sorted(pngs.iterdir()):
+            archive.write(png, f"panoptic_val2017/{png.name}")
+    shutil.rmtree(pngs)
+    for given in (path, path.parent):
+        out = tmp_path / f"zipped-{given.name}"
+        _, results = convert(given, out)
+        assert len(results) == 4 and all(r.ok for r in results), [r.error for r in results]
+        for result in results:
+            stem = Path(result.source.split("'")[1]).stem
+            np.testing.assert_array_equal(labels(out, stem), labels(tmp_path / "extracted", stem), err_msg=stem)
+    (path.parent / "panoptic_val2017.zip").rename(tmp_path / "elsewhere.zip")
+    _, results = convert(path, tmp_path / "none")
+    assert results[0].error == (
+        f"{pngs / '000000000000.png'}: no such panoptic PNG (COCO keeps a panoptic file's PNGs beside it, in the "
+        "folder named as the file, or ships them as the .zip of that name)"
+    )
+    (tmp_path / "elsewhere.zip").rename(path.parent / "panoptic_val2017.zip")
+    download = tmp_path / "panoptic_annotations_trainval2017.zip"
+    with zipfile.ZipFile(download, "w") as archive:
+        for name in ("panoptic_val2017.json", "panoptic_val2017.zip"):
+            archive.write(path.parent / name, f"annotations/{name}")
+    result = runner.invoke(app, ["convert", str(download), str(tmp_path / "inner"), "--images", str(tmp_path / "coco" / "images" / "val2017")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert (f"panoptic_val2017.json::{download}: its PNGs are in panoptic_val2017.zip, an archive inside {download}, "
+            f"which is not read in place (each PNG would be read from the start of the archive): extract {download} "
+            "and give its folder") in result.output
+    assert not (tmp_path / "inner").exists()
+
+
 def test_images_are_found_anywhere_below_the_images_folder(tmp_path: Path) -> None:
     """Cityscapes' panoptic release names its images by file alone and keeps them in
     leftImg8bit/<split>/<city>/: --images gives the split's folder, and each image is found in

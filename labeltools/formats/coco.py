@@ -307,10 +307,9 @@ def coco_segmentation(raw: Any, what: str, height: int | None, width: int | None
     raise BadObject(f"{what} must be a list of polygons or an RLE, got {shown(raw)}")
 
 
-def _segments(anns: Sequence[tuple[int, Any]], names: dict[Any, str], things: dict[Any, bool], path: Path) -> PanopticSegments:
+def _segments(anns: Sequence[tuple[int, Any]], names: dict[Any, str], things: dict[Any, bool], pngs: tuple[Path, str | None]) -> PanopticSegments:
     """The segments of an image of a COCO panoptic file: its annotation's ``segments_info``,
-    over the PNG ``file_name`` in the folder named as the file (``annotations/panoptic_val2017/``
-    beside ``panoptic_val2017.json``).
+    over the PNG ``file_name`` in ``pngs`` (see :func:`_panoptic_folder`).
 
     Raises:
         BadObject: no annotation, or one that is not a panoptic one.
@@ -335,7 +334,39 @@ def _segments(anns: Sequence[tuple[int, Any]], names: dict[Any, str], things: di
         if crowd not in (0, 1):
             raise BadObject(f"{what}.segments_info[{k}]: iscrowd must be 0 or 1, got {shown(crowd)}")
         segments.append((seg_id, label, bool(crowd), things[category]))
-    return PanopticSegments(str(path.parent / path.stem / png), tuple(segments), what)
+    folder, archive = pngs
+    return PanopticSegments(str(folder / png) if archive is None else f"zip://{folder.name}/{png}::{archive}", tuple(segments), what)
+
+
+def _panoptic_folder(path: Path) -> tuple[Path, str | None]:
+    """Where the PNGs of the COCO panoptic file ``path`` are: the folder named as the file
+    (``annotations/panoptic_val2017/`` beside ``panoptic_val2017.json``), and the archive COCO
+    ships that folder as when the folder is not there (``annotations/panoptic_val2017.zip``,
+    holding ``panoptic_val2017/``; read in place, not extracted), else None. Asked once per
+    file.
+
+    Raises:
+        AnnotationError: the file is read from an archive that holds the PNGs' archive (COCO's
+            ``panoptic_annotations_trainval2017.zip``): one read in place from inside another
+            is read from its start for every PNG.
+    """
+    folder, archive = location(path.parent / path.stem), location(path.parent / f"{path.stem}.zip")
+    if folder.is_dir() or not archive.is_file():
+        return folder, None
+    if "::" in str(path):
+        outer = str(path).rpartition("::")[2]
+        raise AnnotationError(
+            f"{path}: its PNGs are in {archive.name}, an archive inside {outer}, which is not read in place "
+            f"(each PNG would be read from the start of the archive): extract {outer} and give its folder"
+        )
+    return folder, str(archive)
+
+
+#: What a missing panoptic PNG is called: where COCO keeps them, beside a panoptic JSON file.
+_PANOPTIC_PNG = (
+    "panoptic PNG (COCO keeps a panoptic file's PNGs beside it, in the folder named as the file, or "
+    "ships them as the .zip of that name)"
+)
 
 
 def with_segments(record: AnnotatedImage) -> AnnotatedImage:
@@ -351,7 +382,7 @@ def with_segments(record: AnnotatedImage) -> AnnotatedImage:
     kept = record.panoptic
     if kept is None:
         return record
-    with open_image(kept.png, AnnotationError, "panoptic PNG") as image:
+    with open_image(kept.png, AnnotationError, _PANOPTIC_PNG) as image:
         if image.mode != "RGB":
             raise AnnotationError(f"{kept.png}: is an image of mode {image.mode}, not a panoptic PNG (RGB segment ids)")
         pixels = np.asarray(image).astype(np.int64)
@@ -444,6 +475,7 @@ def parse_coco(doc: Any, path: Path, images_dir: Path | None = None) -> Annotati
         else:
             stray += 1
     folders = _image_folders(path)
+    pngs: tuple[Path, str | None] | None = None  # where a panoptic file's PNGs are, once its first image needs them
     records = []
     seen: set[Any] = set()
     for n, image in enumerate(doc["images"]):
@@ -461,7 +493,8 @@ def parse_coco(doc: Any, path: Path, images_dir: Path | None = None) -> Annotati
         try:
             height, width = image_size(image.get("height"), image.get("width"))
             if panoptic:
-                segments = _segments(by_image.pop(key, []), names, things, path)
+                pngs = pngs or _panoptic_folder(path)
+                segments = _segments(by_image.pop(key, []), names, things, pngs)
             for m, ann in by_image.pop(key, []):
                 what = f"annotations[{m}]" + (f" (id {shown(ann.get('id'))})" if "id" in ann else "")
                 category = ann.get("category_id")
