@@ -1147,6 +1147,30 @@ def test_a_dataset_in_a_zip_is_named_with_the_way_to_read_it(tmp_path):
     assert not (tmp_path / "coco").exists()
 
 
+def test_a_dataset_in_a_tar_archive_is_named_with_the_way_to_read_it(tmp_path):
+    """PASCAL VOC comes as a .tar and SBD as a .tgz: given where a folder goes, each was "a file,
+    not a folder" (convert: "not a .json or .xml file"), nothing said of what it is. Each
+    command now names it a tar archive and the command that unpacks it."""
+    import shutil
+
+    root = small_voc(tmp_path / "voc")
+    for kind, ending in (("tar", ".tar"), ("gztar", ".tgz")):
+        made = Path(shutil.make_archive(str(tmp_path / "VOCtrainval"), kind, root))
+        archive = made.rename(tmp_path / f"VOCtrainval{ending}")
+        hint = f"it is a tar archive: unpack it (tar -xf VOCtrainval{ending}), and give the folder it holds"
+        for command in (("check", archive), ("stats", archive), ("weights", archive)):
+            one_line_error(run(*command), f"{archive}: a file, not a folder; {hint}")
+        for command in (("convert", archive, tmp_path / "out"), ("export", archive, "--to", "coco", "-d", tmp_path / "out")):
+            one_line_error(run(*command), f"{archive}: not a .json or .xml file; {hint} (a .zip is read as it is)")
+        one_line_error(run("sbd", archive, root), f"{archive}: not SBD's dataset folder ({hint})")
+        one_line_error(run("sbd", tmp_path / "sbd", archive), f"{tmp_path / 'sbd'}: not SBD's dataset folder (no cls/ of class maps inside; it is benchmark_RELEASE/dataset in SBD's release)")
+        assert not (tmp_path / "out").exists()
+    (tmp_path / "sbd" / "cls").mkdir(parents=True)
+    (tmp_path / "sbd" / "train.txt").write_text("")
+    (tmp_path / "sbd" / "val.txt").write_text("")
+    one_line_error(run("sbd", tmp_path / "sbd", archive), f"{archive}: not a VOC dataset folder (no SegmentationClass/ inside); {hint}")
+
+
 def test_a_macs_residue_beside_the_data_is_no_data(tmp_path):
     """macOS leaves AppleDouble files (._<name>) beside every file copied to another disk, and in
     the __MACOSX/ folder of a zip made on a Mac, named as the data: each failed as a label, a

@@ -70,6 +70,19 @@ def not_a_folder(given: PathLike, what: str = "") -> str:
     return f"{given}: a file, not a folder{what}{other_masks_hint(given)}"
 
 
+#: The endings of tar archives, as PASCAL VOC (``VOCtrainval_11-May-2012.tar``) and SBD
+#: (``benchmark.tgz``) are downloaded.
+TAR_ENDINGS = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
+
+
+def tar_said(path: Any) -> str:
+    """The way to read a tar archive given as a folder (``"it is a tar archive: ..."``), which
+    is not read in place (a compressed one only from its start); ``""`` for any other path."""
+    if not path.name.lower().endswith(TAR_ENDINGS) or not path.is_file():
+        return ""
+    return f"it is a tar archive: unpack it (tar -xf {shell_word(path.name)}), and give the folder it holds"
+
+
 def other_masks_hint(folder: PathLike) -> str:
     """What to do with a folder of masks in another format than PNG (see
     :data:`OTHER_MASK_SUFFIXES`; ``np.save`` arrays), of grey JPEG masks (Kvasir-SEG's), of a
@@ -79,6 +92,8 @@ def other_masks_hint(folder: PathLike) -> str:
     where = location(folder)
     if isinstance(where, Path) and where.suffix.lower() == ".zip" and where.is_file():
         return "; it is a zip archive: unpack it, and give the folder it holds"
+    if said := tar_said(where):
+        return f"; {said}"
     if not where.is_dir():
         return _annotations_hint(where, folder) if where.is_file() else ""
     if said := sbd_hint(where) or open_images_said(where):

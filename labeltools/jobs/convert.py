@@ -126,6 +126,7 @@ from labeltools.formats.folders import (
     mask_folders,
     masks_in,
     json_to_dataset_said,
+    tar_said,
     pair_by_stem,
     photos_alone,
 )
@@ -822,7 +823,8 @@ def find_annotations(
             pairs: list[tuple[Path, Path | None]] = [(p, path) for p in files]
         elif path.is_file():
             if path.suffix.lower() not in suffixes and not (source is None and path.suffix.lower() in DATA_YAML_SUFFIXES):
-                raise DatasetError(f"{path}: not a {' or '.join(suffixes)} file (give annotation files or folders)")
+                said = f"; {tar} (a .zip is read as it is)" if (tar := tar_said(path)) else " (give annotation files or folders)"
+                raise DatasetError(f"{path}: not a {' or '.join(suffixes)} file{said}")
             pairs = [(path, None)]
         elif not is_remote(path) and path.is_symlink() and not path.exists():
             raise DatasetError(f"{path}: a symbolic link to {os.readlink(path)}, which does not exist")

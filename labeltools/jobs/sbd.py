@@ -25,6 +25,7 @@ from labeltools.core.classes import ClassTable
 from labeltools.core.errors import DatasetError, LabelFileError
 from labeltools.engine.executor import FileResult, OneRun, map_files
 from labeltools.engine.storage import ensure_dir, list_files, location, output_lock
+from labeltools.formats.folders import tar_said
 from labeltools.formats.labels import open_image, read_label, write_label
 from labeltools.formats.sbd import (
     CLASS_MAPS_DIR,
@@ -127,9 +128,11 @@ def add_sbd(sbd: PathLike, dataset: PathLike, overwrite: bool = False, jobs: int
     if not is_sbd_root(source) and is_sbd_root(source / "dataset"):  # the release's folder, given above it
         source = source / "dataset"
     if not is_sbd_root(source):
-        raise DatasetError(f"{sbd}: not SBD's dataset folder (no cls/ of class maps inside; it is benchmark_RELEASE/dataset in SBD's release)")
+        said = tar_said(source) or "no cls/ of class maps inside; it is benchmark_RELEASE/dataset in SBD's release"
+        raise DatasetError(f"{sbd}: not SBD's dataset folder ({said})")
     if not is_voc_root(root):
-        raise DatasetError(f"{dataset}: not a VOC dataset folder (no {LABELS_DIR}/ inside)")
+        said = f"; {tar}" if (tar := tar_said(root)) else ""
+        raise DatasetError(f"{dataset}: not a VOC dataset folder (no {LABELS_DIR}/ inside){said}")
     own = load_class_table(root)
     if own is not None and (differ := tables_disagree(ClassTable.preset("voc"), own)) is not None:
         raise DatasetError(f"{dataset}: SBD's class maps hold PASCAL VOC's 21 classes, which this dataset's table does not: {differ}")
