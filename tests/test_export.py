@@ -478,7 +478,7 @@ def test_export_settings_and_sources_are_checked_before_any_file_is_read(tmp_pat
     from labeltools.core.errors import DatasetError, ExportError
     from labeltools.jobs.export import ExportOptions, export_dataset
 
-    with pytest.raises(ExportError, match="export format must be one of coco, yolo-seg, got 'xml'"):
+    with pytest.raises(ExportError, match="export format must be one of coco, yolo-seg, yolo-semantic, got 'xml'"):
         export_dataset(SAMPLE_DIR, tmp_path / "a", ExportOptions(to="xml"))
     with pytest.raises(ExportError, match="min_iou must lie in 0..1, got 1.5"):
         export_dataset(SAMPLE_DIR, tmp_path / "a", ExportOptions(min_iou=1.5))
@@ -486,7 +486,9 @@ def test_export_settings_and_sources_are_checked_before_any_file_is_read(tmp_pat
         (ExportOptions(to="yolo-seg", rle=True), "RLE and leaving the images out are COCO's"),
         (ExportOptions(images=False), "without the images, COCO file names need the folder they are relative to"),
         (ExportOptions(image_root="."), "an image root is for an export without the images"),
-        (ExportOptions(keep_ids=True), "keeping the class ids is YOLO's choice"),
+        (ExportOptions(keep_ids=True), "keeping the class ids is the YOLO segmentation export's choice"),
+        (ExportOptions(to="yolo-semantic", images=False, image_root="."), "RLE and leaving the images out are COCO's"),
+        (ExportOptions(to="yolo-semantic", objects="regions"), "a semantic export writes a VOC dataset's class maps, no objects"),
         (ExportOptions(labelme_rules="5"), "labelme rules must be one of 7, 6, got '5'"),
         (ExportOptions(objects="blobs"), "objects must be one of instances, regions, got 'blobs'"),
     ):
@@ -751,3 +753,39 @@ def test_a_voc_dataset_without_instance_maps_exports_its_regions_on_request(tmp_
             assert (np.logical_or.reduce(crowd) if crowd else np.zeros_like(label, bool)).tolist() == (label == 255).tolist()
     result = run("export", SAMPLE_DIR, "--to", "coco", "-d", tmp_path / "labelme", "--objects", "regions")
     assert result.exit_code == 1 and "come from a VOC dataset's class maps" in result.stderr
+
+
+def test_a_semantic_export_refuses_what_ultralytics_would_drop_and_names_the_way_to_a_dataset(tmp_path: Path, voc: Path) -> None:
+    """--to yolo-semantic takes a VOC dataset's class maps: annotations are refused with the
+    convert that makes one; a map holding a value no class has, or of another size than its
+    image, fails alone, named, nothing of it written (Ultralytics would drop the image);
+    the instance exports' options are usage errors. Every other map is linked as it is."""
+    result = run("export", SAMPLE_DIR, "--to", "yolo-semantic", "-d", tmp_path / "a")
+    assert result.exit_code == 1 and not (tmp_path / "a").exists()
+    assert (f"a semantic export writes a VOC dataset's class maps; make one first (labeltools convert {SAMPLE_DIR} DATASET), "
+            "then labeltools export DATASET --to yolo-semantic -d OUT") in " ".join(result.stderr.split())
+    for option in (["--keep-ids"], ["--rle"], ["--objects", "regions"], ["--no-images", "--image-root", "."]):
+        assert run("export", voc, "--to", "yolo-semantic", "-d", tmp_path / "b", *option).exit_code == 2, option
+    assert not (tmp_path / "b").exists()
+    import shutil
+
+    copy = tmp_path / "voc"
+    shutil.copytree(voc, copy)
+    from labeltools import read_label, write_label
+
+    label = read_label(copy / "SegmentationClass" / "street_02.png").copy()
+    label[0, :3] = (40, 41, 42)  # no class of the sample's table
+    write_label(copy / "SegmentationClass" / "street_02.png", label)
+    Image.open(copy / "JPEGImages" / "street_04.jpg").resize((50, 40)).save(copy / "JPEGImages" / "street_04.jpg")
+    result = run("export", copy, "--to", "yolo-semantic", "-d", tmp_path / "c", "-j", "1")
+    assert result.exit_code == 1, result.output
+    said = " ".join(result.stderr.split())
+    assert (f"{copy / 'SegmentationClass' / 'street_02.png'}: holds value(s) 40, 41, 42, which no class of the "
+            f"{copy / 'class_names.txt'} has (Ultralytics would leave the image out)") in said
+    assert f"{copy / 'SegmentationClass' / 'street_04.png'}: label height x label width is" in said
+    assert f"but {copy / 'JPEGImages' / 'street_04.jpg'} is 40x50" in said
+    written = sorted(p.name for p in (tmp_path / "c").rglob("*.*"))
+    assert "street_02.png" not in written and "street_04.jpg" not in written and "street_04.png" not in written
+    assert len([n for n in written if n.endswith(".png")]) == 6 and "data.yaml" in written
+    for mask in (tmp_path / "c" / "masks").rglob("*.png"):
+        assert mask.stat().st_ino == (copy / "SegmentationClass" / mask.name).stat().st_ino  # linked

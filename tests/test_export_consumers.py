@@ -288,6 +288,107 @@ print(json.dumps(found))
 """
 
 
+ULTRALYTICS_SEMANTIC = """
+import json, sys
+from pathlib import Path
+import numpy as np
+from ultralytics.cfg import get_cfg
+from ultralytics.data.build import build_yolo_dataset
+from ultralytics.data.utils import check_det_dataset
+out = Path(sys.argv[2])
+data = check_det_dataset(sys.argv[1], autodownload=False)
+cfg = get_cfg(overrides={"task": "semantic", "imgsz": 64})
+found = {"names": {str(k): v for k, v in data["names"].items()}, "images": {}, "files": {}}
+for split in ("train", "val", "test"):
+    if data.get(split):
+        dataset = build_yolo_dataset(cfg, data[split], 1, data, mode="val")  # the images it drops are not in labels
+        for i, label in enumerate(dataset.labels):
+            stem = Path(label["im_file"]).stem
+            np.save(out / f"{stem}.npy", dataset.load_mask(i))
+            found["images"][stem] = {"split": split, "shape": list(label["shape"])}
+        found["files"][split] = len(list(Path(data[split]).iterdir()))
+print(json.dumps(found))
+"""
+
+
+def test_ultralytics_semantic_segmentation_reads_every_class_map_as_it_is(tmp_path: Path) -> None:
+    """Ultralytics' semantic segmentation task reads images/<split>/ with masks/<split>/ beside
+    them (data.yaml's masks_dir): a VOC dataset exported with --to yolo-semantic loads from
+    another working folder, no image left out, each mask Ultralytics reads equal to our label
+    map (void 255, its ignore label), class ids the class indices. A label saved with a palette
+    of greys, which Ultralytics reads as grey levels, is written anew as a grey PNG and reads
+    right; the others are linked, their bytes unchanged."""
+    pytest.importorskip("torch")
+    assert run("convert", SAMPLE_DIR, tmp_path / "voc", "-j", "1").exit_code == 0
+    voc = tmp_path / "voc"
+    names = (voc / "class_names.txt").read_text().splitlines()
+    grey = voc / "SegmentationClass" / "street_03.png"
+    label = read_label(grey)
+    from PIL import Image
+
+    image = Image.fromarray(label, "P")
+    image.putpalette([v for level in range(256) for v in (255 - level,) * 3])  # greys, not (i, i, i)
+    image.save(grey)
+    assert (read_label(grey) == label).all()
+    result = run("export", voc, "--to", "yolo-semantic", "-d", tmp_path / "sem", "--json", tmp_path / "s.json", "-j", "2")
+    assert result.exit_code == 0, result.output
+    assert "1 written anew as grey PNGs" in result.stdout
+    out = tmp_path / "elsewhere" / "ul"
+    out.mkdir(parents=True)
+    done = run_in("ultralytics", ULTRALYTICS_SEMANTIC, tmp_path / "elsewhere", str(tmp_path / "sem" / "data.yaml"), str(out))
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads(done.stdout.splitlines()[-1])
+    assert found["names"] == {str(i): name for i, name in enumerate(names)}  # background is a class: ids are the indices
+    assert sum(found["files"].values()) == len(found["images"]) == 8  # no image left out
+    void = 0
+    for stem, seen in found["images"].items():
+        ours = read_label(voc / "SegmentationClass" / f"{stem}.png")
+        np.testing.assert_array_equal(np.load(out / f"{stem}.npy"), ours, err_msg=stem)
+        assert stem in (voc / "ImageSets" / "Segmentation" / f"{seen['split']}.txt").read_text().split()
+        void += int((ours == 255).sum())
+    assert void > 0  # void reaches Ultralytics as its ignore label
+    linked = tmp_path / "sem" / "masks" / found["images"]["street_01"]["split"] / "street_01.png"
+    assert os.path.samefile(linked, voc / "SegmentationClass" / "street_01.png")
+    summary = json.loads((tmp_path / "s.json").read_text())
+    assert summary["masks_written"] == 1 and summary["to"] == "yolo-semantic"
+
+
+def test_ultralytics_semantic_segmentation_trains_cityscapes_label_ids_as_their_train_ids(tmp_path: Path) -> None:
+    """A dataset of Cityscapes' label ids (converted with -c cityscapes) is exported with its
+    masks as they are and data.yaml's label_mapping, as Ultralytics' own cityscapes.yaml reads
+    the label ids: Ultralytics reads each mask as the 19 train ids (label ids not trained, 255)."""
+    pytest.importorskip("torch")
+    from PIL import Image
+
+    from labeltools import ClassTable, save_class_names, write_label
+
+    voc, table = tmp_path / "voc", ClassTable.preset("cityscapes")
+    for folder in ("JPEGImages", "SegmentationClass", "ImageSets/Segmentation"):
+        (voc / folder).mkdir(parents=True)
+    save_class_names(voc / "class_names.txt", table)
+    rng = np.random.default_rng(7)
+    for name, split in (("frame_a", "train"), ("frame_b", "val")):
+        label = rng.choice([0, 1, 7, 8, 11, 17, 24, 26, 33, 255], size=(24, 40)).astype(np.uint8)
+        write_label(voc / "SegmentationClass" / f"{name}.png", label, table.palette())
+        Image.fromarray(rng.integers(0, 255, (24, 40, 3), dtype=np.uint8)).save(voc / "JPEGImages" / f"{name}.jpg")
+        (voc / "ImageSets" / "Segmentation" / f"{split}.txt").write_text(f"{name}\n")
+    result = run("export", voc, "--to", "yolo-semantic", "-d", tmp_path / "sem", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert "label_mapping gives Ultralytics their 19 train ids" in " ".join(result.output.split())
+    out = tmp_path / "elsewhere" / "ul"
+    out.mkdir(parents=True)
+    done = run_in("ultralytics", ULTRALYTICS_SEMANTIC, tmp_path / "elsewhere", str(tmp_path / "sem" / "data.yaml"), str(out))
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads(done.stdout.splitlines()[-1])
+    trained = table.train_table()
+    assert found["names"] == {str(e.index): e.name for e in trained.classes if e.index != 255}
+    assert sorted(found["images"]) == ["frame_a", "frame_b"]
+    for stem in found["images"]:
+        expected = table.id_to_train_id()[read_label(voc / "SegmentationClass" / f"{stem}.png")]
+        np.testing.assert_array_equal(np.load(out / f"{stem}.npy"), expected, err_msg=stem)
+        assert {0, 13, 255} <= set(np.unique(expected).tolist())  # road, car, and label ids not trained
+
+
 def test_readme_fiftyone_snippet_loads_both_exports_as_written(exported: Path) -> None:
     """The README's snippet, in FiftyOne: every COCO object of the train split comes in with its
     class name, its box and its mask, which placed at the box is pycocotools' (the crowd regions

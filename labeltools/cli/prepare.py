@@ -471,9 +471,15 @@ TOP_BELOW = 10
 def export_command(
     sources: Annotated[
         list[str],
-        typer.Argument(help="annotation folders or files (as convert reads them), or one VOC dataset with SegmentationObject/.", metavar="SOURCE", show_default=False),
+        typer.Argument(help="annotation folders or files (as convert reads them), or one VOC dataset (with SegmentationObject/ for the instance exports).", metavar="SOURCE", show_default=False),
     ],
-    to: Annotated[ExportTarget, typer.Option("--to", help="coco: one instances JSON per split; yolo-seg: the Ultralytics layout.", show_default=False)],
+    to: Annotated[
+        ExportTarget,
+        typer.Option(
+            "--to", show_default=False,
+            help="coco: one instances JSON per split; yolo-seg: Ultralytics' instance layout; yolo-semantic: a VOC dataset's class maps as Ultralytics' semantic segmentation reads them.",
+        ),
+    ],
     output_dir: Annotated[Optional[str], typer.Option("--output-dir", "-d", help="The folder to write (required).")] = None,
     output_alias: OutputDirAlias = None,
     classes: Annotated[
@@ -521,7 +527,7 @@ def export_command(
     jobs: JobsOption = 0,
     dask: DaskOption = None,
 ) -> None:
-    """Export annotations (labelme, COCO, CVAT, Datumaro, Label Studio, Cityscapes, ISAT, CVAT's segmentation masks, a YOLO dataset) or a VOC dataset's instances to COCO or YOLO segmentation, and check every object.
+    """Export annotations (labelme, COCO, CVAT, Datumaro, Label Studio, Cityscapes, ISAT, CVAT's segmentation masks, a YOLO dataset) or a VOC dataset's instances to COCO or YOLO segmentation, and check every object; or a VOC dataset's class maps to YOLO semantic segmentation.
 
     The output is the layout consumers load as it is: images/<split>/ (hard links where
     possible) beside annotations/instances_<split>.json (COCO) or labels/<split>/ and data.yaml
@@ -530,6 +536,9 @@ def export_command(
     line per object, ids from 0 for the first class (--keep-ids: the dataset's). Each object is
     read back as its consumer reads it and compared with its source; the summary lists those
     below --min-iou and why. COCO category ids are those of class_names.txt.
+    yolo-semantic writes a VOC dataset's images and class maps as images/<split>/ and
+    masks/<split>/ beside data.yaml (masks_dir: masks; class ids the class indices, 255
+    ignored), each map checked as Ultralytics checks it.
 
     Examples:
     labeltools export annotations/ --to coco -d coco/
@@ -539,14 +548,17 @@ def export_command(
     labeltools export dataset --to coco -d refs/ --no-images --image-root .
     labeltools export cvat/annotations.xml --to yolo-seg -d cvat-yolo/
     labeltools export dataset --to yolo-seg -d regions-yolo/ --objects regions
+    labeltools export dataset --to yolo-semantic -d yolo-semantic/
     """
     from labeltools.jobs.export import ExportOptions, export_dataset
 
     target = output_dir_option(output_dir, output_alias, "export writes a dataset folder")
-    if to.value == "yolo-seg" and (rle or no_images):
-        raise Usage("--rle and --no-images apply to --to coco (a YOLO dataset holds polygons and its images)")
-    if to.value == "coco" and keep_ids:
-        raise Usage("--keep-ids applies to --to yolo-seg (COCO category ids are always the class indices)")
+    if to.value != "coco" and (rle or no_images):
+        raise Usage("--rle and --no-images apply to --to coco (a YOLO dataset holds its images)")
+    if to.value != "yolo-seg" and keep_ids:
+        raise Usage("--keep-ids applies to --to yolo-seg (COCO category ids and mask values are always the class indices)")
+    if to.value == "yolo-semantic" and objects is not None:
+        raise Usage("--objects applies to the instance exports (--to yolo-semantic writes the class maps as they are)")
     if no_images != (image_root is not None):
         raise Usage("--no-images and --image-root go together: the file names are relative to the image root")
     options = ExportOptions(
@@ -579,6 +591,13 @@ def print_export_summary(export: "Export") -> None:
     data = export.summary()
     if data["labelme_rules"] is not None:
         err.print(f"labelme rules: {LABELME_RELEASES[data['labelme_rules']]}'s", soft_wrap=True)
+    if export.options.to == "yolo-semantic":
+        names, mapping = export.semantic_classes
+        how = "train ids, from the masks' label ids by data.yaml's label_mapping" if mapping else "the class indices"
+        say(f"YOLO semantic class ids: {', '.join(f'{i} {name}' for i, name in names.items())} ({how}; 255 ignored)")
+        written = f"; {data['masks_written']} written anew as grey PNGs (Ultralytics reads a palette of greys as grey levels)" if data["masks_written"] else ""
+        out.print(f"{sum(export.images.values())} image(s) with their masks{written}", soft_wrap=True)
+        return
     if export.options.to == "yolo-seg":
         ids = ", ".join(f"{c['id']} {c['name']}" for c in data["class_ids"])
         from labeltools.core.classes import is_unused

@@ -58,8 +58,9 @@ DEFAULT_MAX_CELLS = 4_000_000
 """The largest Excel grid written by default (``--max-cells``): a 2048x1024 Cityscapes frame
 fits; a grid of more takes minutes and gigabytes to write and is no longer read by eye."""
 
-#: Instance export formats, and the IoU below which an exported object is listed.
-EXPORT_TARGETS = ("coco", "yolo-seg")
+#: Export formats (COCO's and Ultralytics' instances, Ultralytics' semantic masks), and the IoU
+#: below which an exported object is listed.
+EXPORT_TARGETS = ("coco", "yolo-seg", "yolo-semantic")
 #: Where a VOC dataset's exported objects come from: its instance maps, or each connected
 #: region of a class in its class maps.
 EXPORT_OBJECTS = ("instances", "regions")

@@ -185,18 +185,28 @@ def join_parts(parts: Sequence[NDArray[np.float64]]) -> NDArray[np.float64]:
     return np.concatenate([*outward, *reversed(homeward)])
 
 
-def data_yaml(names: dict[int, str], splits: Sequence[str]) -> str:
+def data_yaml(
+    names: dict[int, str], splits: Sequence[str], masks_dir: str | None = None, label_mapping: dict[int, int] | None = None
+) -> str:
     """``data.yaml``: an image folder per split, relative to the file's own folder (no
     ``path:``, which Ultralytics would resolve against the working folder: without it the
     dataset root is where data.yaml lies, wherever the dataset is moved), and the class names
     by YOLO id. Ultralytics needs ``train`` and ``val``: a dataset without a val split
-    validates on its train images."""
+    validates on its train images. A semantic dataset names the folder of its masks
+    (``masks_dir``, beside ``images``), and the train id of each value its masks hold
+    (``label_mapping``, 255 ``ignore_label``) when they hold other values than the classes."""
     folders = {split: f"images/{split}" for split in splits}
     folders.setdefault("val", folders.get("train", "images/train"))
     folders.setdefault("train", folders["val"])
     ordered = ["train", "val", *(split for split in splits if split not in ("train", "val"))]
-    lines = [*(f"{split}: {folders[split]}" for split in ordered), "names:"]
+    lines = [f"{split}: {folders[split]}" for split in ordered]
+    if masks_dir is not None:
+        lines.append(f"masks_dir: {masks_dir}")
+    lines.append("names:")
     lines += [f"  {number}: {json.dumps(name, ensure_ascii=False)}" for number, name in sorted(names.items())]
+    if label_mapping:
+        lines.append("label_mapping:")
+        lines += [f"  {value}: {'ignore_label' if target == 255 else target}" for value, target in sorted(label_mapping.items())]
     return "\n".join(lines) + "\n"
 
 

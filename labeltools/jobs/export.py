@@ -1,5 +1,7 @@
 """Instance exports: COCO and YOLO segmentation, from labelme annotations or a VOC dataset with
-``SegmentationObject``, each object checked against its source after it is written.
+``SegmentationObject``, each object checked against its source after it is written; and a VOC
+dataset's class maps in the layout of Ultralytics' semantic segmentation (see
+:func:`_semantic_item`).
 
 Every object is the set of pixels its source gives it: a labelme object's shapes painted alone
 (as labelme paints each shape), a VOC instance's pixels in ``SegmentationObject``. The layout is
@@ -36,7 +38,7 @@ from numpy.typing import NDArray
 from labeltools.core._types import PathLike
 from labeltools.core.annotations import AnnotatedImage
 from labeltools.core.classes import ClassTable, drawn_background
-from labeltools.core.errors import AnnotationError, DatasetError, ExportError, LabelFileError
+from labeltools.core.errors import AnnotationError, DatasetError, ExportError, LabelFileError, shell_word
 from labeltools.core.options import (
     DEFAULT_LABELME_RULES,
     DEFAULT_LINE_WIDTH,
@@ -73,9 +75,9 @@ from labeltools.formats.coco import (
     with_segments,
     write_coco,
 )
-from labeltools.formats.images import open_record_image
+from labeltools.formats.images import open_image_file, open_record_image
 from labeltools.formats.labelme import labelme_objects, open_source_image, read_labelme
-from labeltools.formats.labels import read_image_bytes, read_label
+from labeltools.formats.labels import encode_label_png, open_image, read_image_bytes, read_label
 from labeltools.formats.voc import (
     AUG_LABELS_DIR,
     AUG_SPLITS,
@@ -143,7 +145,7 @@ class ExportOptions:
     """How objects are written and checked.
 
     Attributes:
-        to: ``"coco"`` or ``"yolo-seg"``.
+        to: ``"coco"``, ``"yolo-seg"`` or ``"yolo-semantic"`` (a VOC dataset's class maps).
         rle: COCO: every object as RLE, not only those with holes or several parts.
         images: place the images in ``images/<split>/`` (bytes unchanged where they need no
             turning upright, hard-linked where the file system allows). COCO may leave them
@@ -186,14 +188,16 @@ class ExportOptions:
             raise ExportError(f"objects must be one of {', '.join(EXPORT_OBJECTS)}, got {self.objects!r}")
         if self.labelme_rules not in LABELME_RULES:
             raise ExportError(f"labelme rules must be one of {', '.join(LABELME_RULES)}, got {self.labelme_rules!r}")
-        if self.to == "yolo-seg" and (self.rle or not self.images):
-            raise ExportError("RLE and leaving the images out are COCO's: a YOLO dataset holds polygons and its images")
+        if self.to != "coco" and (self.rle or not self.images):
+            raise ExportError("RLE and leaving the images out are COCO's: a YOLO dataset holds its images")
+        if self.to == "yolo-semantic" and self.objects != "instances":
+            raise ExportError("a semantic export writes a VOC dataset's class maps, no objects (objects are the instance exports')")
         if not self.images and self.image_root is None:
             raise ExportError("without the images, COCO file names need the folder they are relative to (image root)")
         if self.images and self.image_root is not None:
             raise ExportError("an image root is for an export without the images (file names are bare names then)")
         if self.keep_ids and self.to != "yolo-seg":
-            raise ExportError("keeping the class ids is YOLO's choice: COCO ids are always the class indices")
+            raise ExportError("keeping the class ids is the YOLO segmentation export's choice: COCO ids and mask values are always the class indices")
 
 
 @dataclass(frozen=True)
@@ -507,6 +511,8 @@ def export_item(item: ExportItem, output: str, table: ClassTable, options: Expor
         named relative to the image root (nothing of the image is written).
     """
     root = location(output)
+    if options.to == "yolo-semantic":
+        return _semantic_item(item, root, table)
     if item.voc:
         source_image, height, width, objects, crowd = _voc_objects(item, options.objects == "regions")
         labelme_image, drawn = None, 0
@@ -550,6 +556,61 @@ def export_item(item: ExportItem, output: str, table: ClassTable, options: Expor
             "annotations": annotations + crowds, "objects": checks, "crowds": len(crowds), "background_drawn": drawn,
         },
     )  # fmt: skip
+
+
+def _semantic_item(item: ExportItem, root: Path, table: ClassTable) -> FileResult:
+    """A VOC dataset's image and class map in the layout of Ultralytics' semantic segmentation:
+    ``images/<split>/<id><ext>`` (as for the instance exports) and ``masks/<split>/<id>.png``.
+    The map is checked first, as Ultralytics checks it, where it would drop the image: every
+    value a class of the table or 255 (its ignore label), the size the image's as shown (EXIF
+    applied). Its file is linked as it is where Ultralytics reads the class indices labeltools
+    reads (a grey PNG, or a palette PNG of colours), else written anew as a grey PNG of them:
+    Ultralytics reads a palette of greys as the grey levels, not the indices.
+
+    Raises:
+        LabelFileError: a value no class has. AnnotationError: the image is missing,
+            unreadable, or of another size than the map.
+    """
+    label_file = label_path(item.source, item.image_id)
+    label = read_label(label_file)
+    held = np.flatnonzero(np.bincount(label.ravel(), minlength=VOID + 1)).tolist()
+    foreign = [value for value in held if value != VOID and table.entry(value) is None]
+    if foreign:
+        listed = ", ".join(map(str, foreign[:8])) + (", ..." if len(foreign) > 8 else "")
+        raise LabelFileError(
+            f"{label_file}: holds value(s) {listed}, which no class of the {table.source} has "
+            "(Ultralytics would leave the image out); labeltools check lists every such file"
+        )
+    source_image = image_path(item.source, item.image_id)
+    image = open_image_file(source_image, str(source_image), str(label_file), label.shape, ("label height", "label width"))
+    as_it_is = _indices_read_alike(label_file, held)
+    with atomic_writes() as stage:
+        file_name = _place_image(stage, root / "images" / item.split, item, image, source_image)
+        mask = stage(root / "masks" / item.split / f"{item.image_id}.png")
+        if as_it_is:
+            link_or_write(mask, label_file, lambda: read_image_bytes(label_file, LabelFileError, "label"))
+        else:
+            mask.write_bytes(encode_label_png(label, None))
+    return FileResult(
+        source=str(item),
+        data={
+            "id": item.image_id, "split": item.split, "image": {"file_name": file_name, "width": image.width, "height": image.height},
+            "annotations": [], "objects": [], "mask_written": not as_it_is,
+        },
+    )  # fmt: skip
+
+
+def _indices_read_alike(label_file: Path, held: Sequence[int]) -> bool:
+    """Whether Ultralytics reads a label file's class indices as labeltools does: a grey PNG's
+    values, a palette PNG's indices when its palette holds a colour; of a palette of greys it
+    reads each pixel's grey level, the index only where that colour is ``(i, i, i)``."""
+    with open_image(label_file, LabelFileError, "label") as image:
+        if image.mode != "P":
+            return image.mode == "L"
+        palette = np.asarray(image.getpalette() or [], dtype=np.int64).reshape(-1, 3)
+    if not (palette == palette[:, :1]).all():
+        return True
+    return all(value < len(palette) and palette[value, 0] == value for value in held)
 
 
 def _place_image(stage: Any, folder: Path, item: ExportItem, labelme_image: Any, source_image: Path | None) -> str:
@@ -616,6 +677,7 @@ class Export(OneRun):
     images: dict[str, int] = field(default_factory=dict, init=False)
     written: list[Path] = field(default_factory=list, init=False)
     crowds: int = field(default=0, init=False)  # COCO: iscrowd annotations (void regions)
+    masks_written: int = field(default=0, init=False)  # semantic: masks written anew (not linked)
     notes: list[str] = field(default_factory=list)  # what was left out, for the user
 
     @property
@@ -658,12 +720,13 @@ class Export(OneRun):
                 images.append({"id": image_number, **data["image"]})
                 annotations.extend((image_number, text) for text in data["annotations"])
                 self.crowds += data.get("crowds", 0)
+                self.masks_written += data.get("mask_written", False)
                 if data.get("background_drawn"):
                     drawn.append(data["id"])
         except BaseException:  # interrupted (or closed) before the annotations were written
             results.close()  # the workers stop, unwinding the files they were writing
             if self.fresh and not is_remote(self.output):  # what they wrote has no annotation file: no export
-                for folder in ("images", "labels"):
+                for folder in ("images", "labels", "masks"):
                     shutil.rmtree(self.output / folder, ignore_errors=True)
             raise
         warn_background_drawn(drawn, self.table, "their shapes of it are left out, as background is")
@@ -679,10 +742,14 @@ class Export(OneRun):
                     self.written.append(path)
         else:
             path = self.output / "data.yaml"
-            names = {number: self.table.name_of(index) for index, number in self.yolo_ids.items()}
             splits = [s for s in self.splits if self.images.get(s)]
+            if self.options.to == "yolo-semantic":
+                names, mapping = self.semantic_classes
+                text = data_yaml(names, splits, "masks", mapping)
+            else:
+                text = data_yaml({number: self.table.name_of(index) for index, number in self.yolo_ids.items()}, splits)
             with atomic_write(path) as tmp:
-                tmp.write_text(data_yaml(names, splits), encoding="utf-8")  # Ultralytics reads it as UTF-8
+                tmp.write_text(text, encoding="utf-8")  # Ultralytics reads it as UTF-8
             self.written.append(path)
             if "val" not in splits:  # Ultralytics needs both entries
                 log.warning("%s: no image is in val; its val names images/train, on which Ultralytics then validates", path)
@@ -698,11 +765,24 @@ class Export(OneRun):
         return yolo_class_ids(self.table, self.options.keep_ids)
 
     @property
+    def semantic_classes(self) -> tuple[dict[int, str], dict[int, int]]:
+        """A semantic export's class names by the id Ultralytics trains (0..n-1, any id between
+        the classes named as ``class_names.txt`` names it), and, for a table with train ids
+        (Cityscapes' label ids), the train id of each class index, which Ultralytics applies to
+        the masks as they are (``label_mapping``); none for any other table."""
+        trained = self.table.train_table()
+        top = max((e.index for e in trained.classes if e.index != VOID), default=0)
+        names = {i: trained.name_of(i) for i in range(top + 1)}
+        return names, {e.index: e.target for e in self.table.classes if e.index != VOID} if self.table.has_train_ids else {}
+
+    @property
     def class_ids(self) -> dict[int, int]:
-        """The id each class index is written with: YOLO's, or COCO's (the index itself, every
-        class but background and void)."""
+        """The id each class index is written with: YOLO's, a semantic export's (the index, or
+        its train id), or COCO's (the index itself, every class but background and void)."""
         if self.options.to == "yolo-seg":
             return self.yolo_ids
+        if self.options.to == "yolo-semantic":
+            return self.semantic_classes[1] or {e.index: e.index for e in self.table.classes if e.index != VOID}
         return {e.index: e.index for e in self.table.classes if 0 < e.index < VOID}
 
     def summary(self) -> dict[str, Any]:
@@ -721,6 +801,7 @@ class Export(OneRun):
             "labelme_rules": self.options.labelme_rules if self.source == "labelme" else None,
             "fragments_dropped": sum(c.get("fragments", 0) for c in self.objects),
             "crowd_regions": self.crowds,
+            "masks_written": self.masks_written,
             "class_ids": [
                 {"id": number, "name": self.table.name_of(index), "class": index}
                 for index, number in self.class_ids.items()
@@ -747,7 +828,7 @@ def _voc_items(root: Path, split: str | None, regions: bool, notes: list[str]) -
     if split in AUG_SPLITS and labels_dir_of(root, split) == AUG_LABELS_DIR:
         raise DatasetError(
             f"{split_path(root, split)}: lists the SBD-augmented training set, whose labels are {AUG_LABELS_DIR}/'s, "
-            "without instance maps: export train or val"
+            "which export does not read (nor are there instance maps): export train or val"
         )
     chosen: dict[str, list[str]] = {s: read_split(root, s) for s in ("train", "val") if s in there}
     if not chosen:  # every label but the held-out test ones
@@ -797,7 +878,7 @@ def export_dataset(
     check_fraction(val_fraction)
     if options.to == "coco":
         require_pycocotools()  # say now, before any file is read, if it is missing
-    else:
+    elif options.to == "yolo-seg":
         require_opencv()
     out = location(output)
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
@@ -814,7 +895,20 @@ def export_dataset(
         table = dataset_class_table(root, classes)
         if table is None:
             raise DatasetError(f"{root}: no class_names.txt; give the class table (--classes; -c voc: PASCAL VOC's own 21 classes)")
-        items = _voc_items(root, split, options.objects == "regions", notes)
+        semantic = options.to == "yolo-semantic"
+        if semantic and (trained := table.with_preset_train_ids()).has_train_ids:
+            table = trained
+            notes.append(
+                f"classes: {table.source}: the masks keep their label ids, and data.yaml's label_mapping gives "
+                f"Ultralytics their {len(table.train_table().names)} train ids (255 ignore_label)"
+            )
+        items = _voc_items(root, split, options.objects == "regions" or semantic, notes)
+    elif options.to == "yolo-semantic":
+        given = " ".join(shell_word(str(path)) for path in listed)
+        raise DatasetError(
+            f"{', '.join(map(str, listed))}: a semantic export writes a VOC dataset's class maps; make one first "
+            f"(labeltools convert {given} DATASET), then labeltools export DATASET --to yolo-semantic -d OUT"
+        )
     else:
         if options.objects == "regions":
             raise ExportError("objects as connected regions (--objects regions) come from a VOC dataset's class maps; annotations hold their objects")
