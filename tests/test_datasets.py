@@ -860,7 +860,7 @@ def test_check_reads_the_augmented_lists_labels_from_their_own_folder(tmp_path: 
 
     write_split(root, "trainaug", AUG_TRAIN + AUG_SBD)
     refused = cli("export", root, "--to", "coco", "--objects", "regions", "-d", tmp_path / "coco", "--split", "trainaug")
-    assert refused.exit_code == 1 and "lists the SBD-augmented training set, whose labels are SegmentationClassAug/'s, without instance maps" in " ".join(refused.stderr.split())
+    assert refused.exit_code == 1 and "lists the SBD-augmented training set, whose labels are SegmentationClassAug/'s, which export does not read (nor are there instance maps): export train or val" in " ".join(refused.stderr.split())
     aug.rename(tmp_path / "elsewhere")
     code, problems = check_problems(root, tmp_path / "c.json")
     hint = "; trainaug.txt lists the SBD-augmented training set, whose labels belong in SegmentationClassAug/ (labeltools sbd writes them there from SBD's release)"

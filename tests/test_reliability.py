@@ -226,7 +226,10 @@ def test_convert_refuses_too_many_classes_before_writing(tmp_path: Path) -> None
     shapes = [{"label": f"c{i:03d}", "points": [[i % 60, 1], [i % 60 + 2, 3]], "shape_type": "rectangle"} for i in range(300)]
     write_annotation(src, "a", shapes)
     result = cli("convert", src, tmp_path / "found")
-    assert "301 classes, but a class table holds at most 255" in one_error_line(result)
+    assert one_error_line(result).startswith(
+        "error: the labels of 1 annotation file(s): 300 classes, and a label map holds 254 at most (1..254; 0 is "
+        "background, 255 void): give -c a table of the classes to keep"
+    )
     assert not (tmp_path / "found").exists()
     labels = tmp_path / "labels.txt"
     labels.write_text("__ignore__\n_background_\n" + "".join(f"c{i}\n" for i in range(1, 256)))
