@@ -351,6 +351,18 @@ def test_ultralytics_semantic_segmentation_reads_every_class_map_as_it_is(tmp_pa
     assert os.path.samefile(linked, voc / "SegmentationClass" / "street_01.png")
     summary = json.loads((tmp_path / "s.json").read_text())
     assert summary["masks_written"] == 1 and summary["to"] == "yolo-semantic"
+    # and back: convert reads the export as a dataset of masks beside their images (its data.yaml
+    # names them), where it read it as a YOLO dataset of no polygon, every image background
+    (tmp_path / "sem" / "class_names.txt").unlink()  # as Ultralytics' own datasets come: data.yaml alone
+    result = run("convert", tmp_path / "sem" / "data.yaml", tmp_path / "back", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert f"classes: {len(names)}, {tmp_path / 'sem' / 'data.yaml'}, the list the masks came with" in " ".join(result.stderr.split())
+    assert (tmp_path / "back" / "class_names.txt").read_text().splitlines() == names
+    for stem, seen in found["images"].items():
+        np.testing.assert_array_equal(read_label(tmp_path / "back" / "SegmentationClass" / f"{stem}.png"), np.load(out / f"{stem}.npy"))
+        assert stem in (tmp_path / "back" / "ImageSets" / "Segmentation" / f"{seen['split']}.txt").read_text().split()
+    refused = run("convert", tmp_path / "sem", tmp_path / "as-yolo", "--from", "yolo")
+    assert refused.exit_code == 1 and "an Ultralytics semantic segmentation dataset (masks_dir: masks)" in refused.stderr
 
 
 def test_ultralytics_semantic_segmentation_trains_cityscapes_label_ids_as_their_train_ids(tmp_path: Path) -> None:
@@ -387,6 +399,14 @@ def test_ultralytics_semantic_segmentation_trains_cityscapes_label_ids_as_their_
         expected = table.id_to_train_id()[read_label(voc / "SegmentationClass" / f"{stem}.png")]
         np.testing.assert_array_equal(np.load(out / f"{stem}.npy"), expected, err_msg=stem)
         assert {0, 13, 255} <= set(np.unique(expected).tolist())  # road, car, and label ids not trained
+    # convert reads such a dataset as Ultralytics does: its masks through label_mapping, the names by train id
+    (tmp_path / "sem" / "class_names.txt").unlink()  # as Ultralytics' cityscapes8 comes: data.yaml alone
+    result = run("convert", tmp_path / "sem", tmp_path / "back", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert "the classes the index map" in result.stderr and "data.yaml's label_mapping" in result.stderr
+    assert (tmp_path / "back" / "class_names.txt").read_text().splitlines() == [e.name for e in trained.classes if e.index != 255]
+    for stem in found["images"]:
+        np.testing.assert_array_equal(read_label(tmp_path / "back" / "SegmentationClass" / f"{stem}.png"), np.load(out / f"{stem}.npy"))
 
 
 def test_readme_fiftyone_snippet_loads_both_exports_as_written(exported: Path) -> None:

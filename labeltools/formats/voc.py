@@ -596,6 +596,11 @@ def nearby_class_table(folder: PathLike, labels: PathLike | None = None, said: b
             found = load_class_table(dataset)
             if found is not None:
                 return _said(found, said)
+            from labeltools.formats.yolo import semantic_yaml_above
+
+            semantic = semantic_yaml_above(root)  # an Ultralytics semantic dataset's data.yaml
+            if semantic is not None and not semantic.label_mapping:  # mapped, the values are no class of its names
+                return _said(semantic.table, said)
         places.append((dataset or root.parent, SHIPPED_ABOVE))
         if dataset is not None and (dataset / "image_2").is_dir():  # KITTI's export (Datumaro's, CVAT's): the list above its subsets
             places.append((dataset.parent, SHIPPED_ABOVE))

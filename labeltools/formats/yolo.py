@@ -287,6 +287,68 @@ def dataset_yaml(folder: Any) -> Any | None:
     return None
 
 
+@dataclass(frozen=True)
+class SemanticYaml:
+    """What the data.yaml of an Ultralytics semantic segmentation dataset (one naming
+    ``masks_dir``: masks beside the images) says: the classes its masks' values are, by id,
+    and ``label_mapping``, the value Ultralytics reads each listed mask value as (255 its
+    ignore label); values it does not list are read as they are."""
+
+    path: Any
+    masks_dir: str
+    table: ClassTable
+    label_mapping: dict[int, int]
+
+    def reads(self) -> dict[int, int]:
+        """Every value 0..255 as Ultralytics reads it (``label_mapping``, else itself)."""
+        return {value: self.label_mapping.get(value, value) for value in range(VOID + 1)}
+
+
+def semantic_yaml(path: Any) -> SemanticYaml | None:
+    """The data.yaml at ``path`` when it is an Ultralytics semantic segmentation dataset's,
+    else None (a YOLO segmentation dataset's, any other file).
+
+    Raises:
+        DatasetError: names that are no classes numbered from 0, a label_mapping that is no
+            table of values.
+    """
+    try:
+        doc = _load_yaml(path)
+    except DatasetError:
+        return None
+    if not isinstance(doc, dict) or not isinstance(doc.get("masks_dir"), str) or "names" not in doc:
+        return None
+    names = _yaml_names(doc["names"], path)
+    if sorted(names) != list(range(len(names))) or len(names) > VOID:
+        raise DatasetError(f"{path}: names must number the classes 0..n-1 (at most {VOID}), as the masks' values, got ids {sorted(names)[:8]}")
+    mapping: dict[int, int] = {}
+    raw = doc.get("label_mapping") or {}
+    if not isinstance(raw, dict):
+        raise DatasetError(f"{path}: label_mapping must map mask values to class ids, got {raw!r}")
+    for key, target in raw.items():
+        value = 255 if target in (None, "ignore_label") else target
+        if not isinstance(key, int) or not isinstance(value, int) or not 0 <= value <= VOID:
+            raise DatasetError(f"{path}: label_mapping: {key!r}: {target!r} is no mask value and class id (or ignore_label)")
+        if 0 <= key <= VOID:  # a value no mask pixel holds (Cityscapes' -1) maps nothing
+            mapping[key] = value
+    table = ClassTable.from_names([names[i] for i in range(len(names))], source=str(path))
+    return SemanticYaml(path, doc["masks_dir"], table, mapping)
+
+
+def semantic_yaml_above(folder: Any, levels: int = 3) -> SemanticYaml | None:
+    """The semantic data.yaml (see :func:`semantic_yaml`) of the dataset a folder of its masks
+    belongs to: in ``folder`` or one of the ``levels`` folders above it, whose ``masks_dir``
+    holds it (``ds/masks/train`` of ``ds/data.yaml`` naming ``masks``); None otherwise."""
+    here = location(folder)
+    for place in [here, *list(here.parents)[:levels]]:
+        for suffix in DATA_YAML_SUFFIXES:
+            candidate = place / f"data{suffix}"
+            if candidate.is_file() and (found := semantic_yaml(candidate)) is not None:
+                masks = place / found.masks_dir
+                return found if here == masks or str(here).startswith(str(masks).rstrip("/") + "/") or here == place else None
+    return None
+
+
 def no_dataset_file(folder: Any) -> DatasetError:
     """The error of a folder given as a YOLO dataset's that holds no dataset file."""
     return DatasetError(f"{folder}: holds no YOLO dataset file (a data.yaml naming its classes and images)")

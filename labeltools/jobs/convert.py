@@ -189,7 +189,15 @@ from labeltools.formats.voc import (
     write_class_files,
     write_splits,
 )
-from labeltools.formats.yolo import DATA_YAML_SUFFIXES, dataset_yaml, no_dataset_file, read_yolo_dataset, yolo_record
+from labeltools.formats.yolo import (
+    DATA_YAML_SUFFIXES,
+    dataset_yaml,
+    no_dataset_file,
+    read_yolo_dataset,
+    semantic_yaml,
+    semantic_yaml_above,
+    yolo_record,
+)
 from labeltools.jobs.remap import mask_class_values
 from labeltools.ops.draw import legend_image, overlay_image, stack_vertical
 from labeltools.ops.raster import Painted, paint_objects, paint_polygons, record_stamps
@@ -779,6 +787,8 @@ def find_annotations(
     seen: set[str] = set()
     for raw in inputs:
         path = location(zip_folder(raw))
+        if path.suffix.lower() in DATA_YAML_SUFFIXES and path.is_file() and semantic_yaml(path) is not None:
+            path = path.parent  # an Ultralytics semantic dataset: its masks beside its images
         if path.is_dir():
             listed = list_files(path, (*suffixes, *MASK_SUFFIXES, *JPEG_MASK_SUFFIXES), recursive=True)  # the tree listed once
             files = _outside_datasets(path, [f for f in listed if f.name.lower().endswith(suffixes)])
@@ -789,6 +799,13 @@ def find_annotations(
             yolo = dataset_yaml(path) if source == "yolo" or (source is None and not files) else None
             if source == "yolo" and yolo is None:
                 raise no_dataset_file(path)
+            if yolo is not None and (semantic := semantic_yaml(yolo)) is not None:  # masks, not polygons
+                if source == "yolo":
+                    raise DatasetError(
+                        f"{yolo}: an Ultralytics semantic segmentation dataset (masks_dir: {semantic.masks_dir}), "
+                        "whose masks convert as masks beside their images: leave out --from yolo"
+                    )
+                yolo = None
             export = path.parent if path.name == LABELS_DIR else path  # the export, or its masks' folder
             if yolo is not None:  # a YOLO dataset: its data.yaml names its classes and images
                 files = [yolo]
@@ -1993,6 +2010,10 @@ def convert_labelme(
             )
         _say_binary_masks(items)
 
+    semantic = semantic_yaml_above(location(found[0][0]).parent) if kind == "masks" else None
+    if semantic is not None and semantic.label_mapping and options.index_map is None:  # as Ultralytics reads the masks
+        mapped = IndexMap.from_mapping(semantic.reads(), f"{semantic.path}'s label_mapping")
+        options = replace(options, index_map=replace(mapped, classes=semantic.table))
     recorded = load_class_table(output) if (overwrite or resume) and output.is_dir() else None
     own, own_said = _masks_own(kind, found, exports, city_maps) if options.index_map is None else (None, "")
     if classes is not None and own is not None and (what := tables_disagree(classes, own, wider=True)) is not None:
