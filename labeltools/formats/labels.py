@@ -447,7 +447,7 @@ def plain_png(data: bytes, name: str) -> PlainPng | None:
     return PlainPng(rows, palette if colour == 3 else None)
 
 
-def _label_data(path: PathLike) -> bytes:
+def label_data(path: PathLike) -> bytes:
     """The bytes of a label file; a missing file is ``"<path>: no such file"``, and names a file
     of its stem in another format beside it (:func:`not_png_hint`)."""
     try:
@@ -459,8 +459,10 @@ def _label_data(path: PathLike) -> bytes:
         raise LabelFileError(f"{exc}{hint}") from None
 
 
-def read_label_palette(path: PathLike, lossy: bool = False) -> tuple[NDArray[np.uint8], NDArray[np.uint8] | None]:
-    """Read a label file and its palette.
+def read_label_palette(
+    path: PathLike, lossy: bool = False, data: bytes | None = None
+) -> tuple[NDArray[np.uint8], NDArray[np.uint8] | None]:
+    """Read a label file and its palette (from ``data``, its bytes, when given).
 
     Returns:
         ``(label, palette)``: the stored indices as ``(H, W)`` uint8 (colours are never
@@ -471,7 +473,7 @@ def read_label_palette(path: PathLike, lossy: bool = False) -> tuple[NDArray[np.
         file points to ``labeltools remap``), holds values above 255, or is a JPEG (whatever its
         name) unless ``lossy`` (a reader of ranges of values, which a JPEG's shifts stay within).
     """
-    data = _label_data(path)
+    data = label_data(path) if data is None else data
     if str(path).lower().endswith(ARRAY_SUFFIX):
         return _array_label(data, path), None
     plain = plain_png(data, str(path))
@@ -595,7 +597,7 @@ def label_histogram(path: PathLike) -> tuple[NDArray[np.int64], tuple[int, int]]
         LabelFileError: see :func:`read_label_palette`.
     """
     if not str(path).lower().endswith(ARRAY_SUFFIX):  # an array is counted as read
-        data = _label_data(path)
+        data = label_data(path)
         plain = plain_png(data, str(path))
         if plain is not None:
             return plain.histogram(), (plain.rows.shape[0], plain.rows.shape[1] - 1)

@@ -77,7 +77,7 @@ from labeltools.formats.coco import (
 )
 from labeltools.formats.images import open_image_file, open_record_image
 from labeltools.formats.labelme import labelme_objects, open_source_image, read_labelme
-from labeltools.formats.labels import encode_label_png, open_image, read_image_bytes, read_label
+from labeltools.formats.labels import encode_label_png, label_data, open_image, read_image_bytes, read_label, read_label_palette
 from labeltools.formats.voc import (
     AUG_LABELS_DIR,
     AUG_SPLITS,
@@ -572,7 +572,8 @@ def _semantic_item(item: ExportItem, root: Path, table: ClassTable) -> FileResul
             unreadable, or of another size than the map.
     """
     label_file = label_path(item.source, item.image_id)
-    label = read_label(label_file)
+    data = label_data(label_file)  # read once: decoded, looked into, and written where it cannot be linked
+    label, _ = read_label_palette(label_file, data=data)
     held = np.flatnonzero(np.bincount(label.ravel(), minlength=VOID + 1)).tolist()
     foreign = [value for value in held if value != VOID and table.entry(value) is None]
     if foreign:
@@ -583,12 +584,12 @@ def _semantic_item(item: ExportItem, root: Path, table: ClassTable) -> FileResul
         )
     source_image = image_path(item.source, item.image_id)
     image = open_image_file(source_image, str(source_image), str(label_file), label.shape, ("label height", "label width"))
-    as_it_is = _indices_read_alike(label_file, held)
+    as_it_is = _indices_read_alike(label_file, data, held)
     with atomic_writes() as stage:
         file_name = _place_image(stage, root / "images" / item.split, item, image, source_image)
         mask = stage(root / "masks" / item.split / f"{item.image_id}.png")
         if as_it_is:
-            link_or_write(mask, label_file, lambda: read_image_bytes(label_file, LabelFileError, "label"))
+            link_or_write(mask, label_file, data)
         else:
             mask.write_bytes(encode_label_png(label, None))
     return FileResult(
@@ -600,11 +601,12 @@ def _semantic_item(item: ExportItem, root: Path, table: ClassTable) -> FileResul
     )  # fmt: skip
 
 
-def _indices_read_alike(label_file: Path, held: Sequence[int]) -> bool:
-    """Whether Ultralytics reads a label file's class indices as labeltools does: a grey PNG's
-    values, a palette PNG's indices when its palette holds a colour; of a palette of greys it
-    reads each pixel's grey level, the index only where that colour is ``(i, i, i)``."""
-    with open_image(label_file, LabelFileError, "label") as image:
+def _indices_read_alike(label_file: Path, data: bytes, held: Sequence[int]) -> bool:
+    """Whether Ultralytics reads a label file (``data``, its bytes) as the class indices
+    labeltools reads: a grey PNG's values, a palette PNG's indices when its palette holds a
+    colour; of a palette of greys it reads each pixel's grey level, the index only where that
+    colour is ``(i, i, i)``."""
+    with open_image(label_file, LabelFileError, "label", data=data) as image:
         if image.mode != "P":
             return image.mode == "L"
         palette = np.asarray(image.getpalette() or [], dtype=np.int64).reshape(-1, 3)
