@@ -789,3 +789,23 @@ def test_a_semantic_export_refuses_what_ultralytics_would_drop_and_names_the_way
     assert len([n for n in written if n.endswith(".png")]) == 6 and "data.yaml" in written
     for mask in (tmp_path / "c" / "masks").rglob("*.png"):
         assert mask.stat().st_ino == (copy / "SegmentationClass" / mask.name).stat().st_ino  # linked
+
+
+def test_the_masks_of_a_semantic_export_are_named_by_its_data_yaml(tmp_path: Path, voc: Path) -> None:
+    """An Ultralytics semantic dataset comes with its data.yaml alone: stats and weights on its
+    masks take the classes from its names (they read class_0, class_1... before), and convert
+    reads it as masks beside their images, equal to the dataset exported."""
+    assert run("export", voc, "--to", "yolo-semantic", "-d", tmp_path / "sem", "-j", "1").exit_code == 0
+    (tmp_path / "sem" / "class_names.txt").unlink()  # as Ultralytics' own datasets come
+    names = class_names(voc)
+    result = run("stats", tmp_path / "sem" / "masks" / "train", "--json", tmp_path / "s.json")
+    assert result.exit_code == 0, result.output
+    assert f"classes: {tmp_path / 'sem' / 'data.yaml'}, the list the labels came with" in " ".join(result.stderr.split())
+    assert [c["name"] for c in json.loads((tmp_path / "s.json").read_text())["classes"]] == names
+    result = run("weights", tmp_path / "sem" / "masks" / "train", "-o", tmp_path / "w.npy", "--json", tmp_path / "w.json")
+    assert result.exit_code == 0, result.output
+    assert [c["name"] for c in json.loads((tmp_path / "w.json").read_text())["classes"]] == names
+    assert run("convert", tmp_path / "sem", tmp_path / "back", "-j", "1").exit_code == 0
+    assert class_names(tmp_path / "back") == names
+    for label in (voc / "SegmentationClass").iterdir():
+        assert (class_map(tmp_path / "back", label.stem) == class_map(voc, label.stem)).all(), label.stem

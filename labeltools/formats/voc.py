@@ -580,8 +580,10 @@ def nearby_class_table(folder: PathLike, labels: PathLike | None = None, said: b
     labels, else the table of the dataset's folder, the one that holds the labels' images too
     (``data/class_names.txt`` or Datumaro's ``dataset_meta.json`` above ``data/masks`` beside
     ``data/images``), or a list a dataset ships above its labels (:data:`SHIPPED_ABOVE`) there or
-    in the labels' parent folder, or above a KITTI subset's folder (``said`` once, when it is the
-    table a command reads by); None when there is none."""
+    in the labels' parent folder, or above a KITTI subset's folder, or the names of the
+    Ultralytics semantic dataset's data.yaml they belong to (unless its ``label_mapping``
+    rewrites their values) (``said`` once, when it is the table a command reads by); None when
+    there is none."""
     root = location(folder)
     found = load_class_table(root)
     if found is None and is_voc_root(root.parent):
@@ -596,11 +598,6 @@ def nearby_class_table(folder: PathLike, labels: PathLike | None = None, said: b
             found = load_class_table(dataset)
             if found is not None:
                 return _said(found, said)
-            from labeltools.formats.yolo import semantic_yaml_above
-
-            semantic = semantic_yaml_above(root)  # an Ultralytics semantic dataset's data.yaml
-            if semantic is not None and not semantic.label_mapping:  # mapped, the values are no class of its names
-                return _said(semantic.table, said)
         places.append((dataset or root.parent, SHIPPED_ABOVE))
         if dataset is not None and (dataset / "image_2").is_dir():  # KITTI's export (Datumaro's, CVAT's): the list above its subsets
             places.append((dataset.parent, SHIPPED_ABOVE))
@@ -613,6 +610,11 @@ def nearby_class_table(folder: PathLike, labels: PathLike | None = None, said: b
         for name in names:
             if (place / name).is_file():
                 return _said(ClassTable.load(place / name), said)
+    from labeltools.formats.yolo import semantic_yaml_above
+
+    semantic = semantic_yaml_above(labels if labels is not None else root)  # an Ultralytics semantic dataset's data.yaml
+    if semantic is not None and not semantic.label_mapping:  # mapped, the values are no class of its names
+        return _said(semantic.table, said)
     return None
 
 
