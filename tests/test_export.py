@@ -764,8 +764,14 @@ def test_a_semantic_export_refuses_what_ultralytics_would_drop_and_names_the_way
     assert result.exit_code == 1 and not (tmp_path / "a").exists()
     assert (f"a semantic export writes a VOC dataset's class maps; make one first (labeltools convert {SAMPLE_DIR} DATASET), "
             "then labeltools export DATASET --to yolo-semantic -d OUT") in " ".join(result.stderr.split())
-    for option in (["--keep-ids"], ["--rle"], ["--objects", "regions"], ["--no-images", "--image-root", "."]):
-        assert run("export", voc, "--to", "yolo-semantic", "-d", tmp_path / "b", *option).exit_code == 2, option
+    for option, said in (
+        (["--keep-ids"], "--keep-ids applies to --to yolo-seg (COCO category ids and mask values are always the class indices)"),
+        (["--rle"], "--rle and --no-images apply to --to coco (a YOLO dataset holds its images)"),
+        (["--objects", "regions"], "--objects applies to the instance exports (--to yolo-semantic writes the class maps as they are)"),
+        (["--no-images", "--image-root", "."], "--rle and --no-images apply to --to coco"),
+    ):
+        result = run("export", voc, "--to", "yolo-semantic", "-d", tmp_path / "b", *option)
+        assert result.exit_code == 2 and said in " ".join(result.output.replace("│", " ").split()), option
     assert not (tmp_path / "b").exists()
     import shutil
 
@@ -809,3 +815,31 @@ def test_the_masks_of_a_semantic_export_are_named_by_its_data_yaml(tmp_path: Pat
     assert class_names(tmp_path / "back") == names
     for label in (voc / "SegmentationClass").iterdir():
         assert (class_map(tmp_path / "back", label.stem) == class_map(voc, label.stem)).all(), label.stem
+
+
+def test_a_semantic_data_yaml_that_is_no_table_of_classes_is_named() -> None:
+    """The data.yaml of a semantic dataset must number its classes 0..n-1 (the masks' values)
+    and map values to class ids; each other one is refused naming the file and the entry."""
+    import tempfile
+
+    from labeltools.core.errors import DatasetError
+    from labeltools.formats.yolo import semantic_yaml
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "data.yaml"
+        path.write_text("train: images/train\nval: images/val\nnames: [road, car]\n")
+        assert semantic_yaml(path) is None  # no masks_dir: a YOLO polygon dataset's
+        path.write_text("train: images/train\nmasks_dir: masks\nnames: {0: road, 2: car}\nlabel_mapping: {7: 0, 9: ignore_label, -1: 0}\n")
+        with pytest.raises(DatasetError, match=re.escape(f"{path}: names must number the classes 0..n-1 (at most 255), as the masks' values, got ids [0, 2]")):
+            semantic_yaml(path)
+        path.write_text("train: images/train\nmasks_dir: masks\nnames: [road, car]\nlabel_mapping: {7: 0, 9: ignore_label, -1: 0, 26: 1}\n")
+        found = semantic_yaml(path)
+        assert found is not None and found.table.names == ["road", "car"]
+        assert found.label_mapping == {7: 0, 9: 255, 26: 1}  # -1, no mask value, maps nothing
+        assert found.reads()[7] == 0 and found.reads()[8] == 8 and found.reads()[255] == 255
+        path.write_text("train: images/train\nmasks_dir: masks\nnames: [road]\nlabel_mapping: {7: road}\n")
+        with pytest.raises(DatasetError, match=re.escape(f"{path}: label_mapping: 7: 'road' is no mask value and class id (or ignore_label)")):
+            semantic_yaml(path)
+        path.write_text("train: images/train\nmasks_dir: masks\nnames: [road]\nlabel_mapping: [7, 0]\n")
+        with pytest.raises(DatasetError, match=re.escape(f"{path}: label_mapping must map mask values to class ids, got [7, 0]")):
+            semantic_yaml(path)
