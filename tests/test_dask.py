@@ -317,6 +317,16 @@ def test_export_on_dask_writes_the_same_bytes(scheduler: str, tmp_path: Path) ->
         assert tree_bytes(tmp_path / f"dask-{to}") == tree_bytes(tmp_path / f"local-{to}")
 
 
+def test_a_semantic_export_on_dask_writes_the_same_bytes(scheduler: str, tmp_path: Path) -> None:
+    assert cli("convert", SAMPLE_DIR, tmp_path / "voc", "--classes", sample_labels_path(), "-j", "1").exit_code == 0
+    args = ("export", tmp_path / "voc", "--to", "yolo-semantic")
+    assert cli(*args, "-d", tmp_path / "local", "-j", "2").exit_code == 0
+    result = cli(*args, "-d", tmp_path / "dask", "--dask", scheduler)
+    assert result.exit_code == 0, result.output
+    assert tree_bytes(tmp_path / "dask") == tree_bytes(tmp_path / "local")
+    assert len(list((tmp_path / "dask" / "masks").rglob("*.png"))) == 8
+
+
 def test_convert_from_cvat_cityscapes_and_yolo_on_dask_writes_the_same_bytes(scheduler: str, tmp_path: Path) -> None:
     from exports import cityscapes_export, cvat_export, yolo_dataset
 

@@ -344,6 +344,21 @@ def test_export_reads_and_writes_s3(s3: Any, tmp_path: Path) -> None:
         assert s3_tree(s3, f"out/export-{to}") == local_tree(tmp_path / to)
 
 
+def test_a_semantic_export_reads_a_dataset_on_s3_and_writes_there_the_local_bytes(s3: Any, reference: Path, tmp_path: Path) -> None:
+    """--to yolo-semantic of a VOC dataset on S3, into S3: the files of the local export (its
+    masks and images written where a store cannot link them), and a store's folder of masks
+    is named by its data.yaml as a local one is."""
+    s3.put(f"{reference}/", "out/sem-src/voc/", recursive=True)
+    assert cli("export", reference, "--to", "yolo-semantic", "-d", tmp_path / "sem", "-j", "1").exit_code == 0
+    result = cli("export", "s3://out/sem-src/voc", "--to", "yolo-semantic", "-d", "s3://out/sem", "-j", "2")
+    assert result.exit_code == 0, result.output
+    assert s3_tree(s3, "out/sem") == local_tree(tmp_path / "sem")
+    s3.rm("out/sem/class_names.txt")
+    result = cli("stats", "s3://out/sem/masks/train", "--json", tmp_path / "s.json")
+    assert result.exit_code == 0, result.output
+    assert [c["name"] for c in json.loads((tmp_path / "s.json").read_text())["classes"]] == (reference / "class_names.txt").read_text().splitlines()
+
+
 def test_report_and_diff_read_s3_and_the_report_goes_to_s3(s3: Any, reference: Path, tmp_path: Path) -> None:
     s3.put(f"{reference}/", "out/r/voc/", recursive=True)  # named as the local folder: the page is titled by it
     pages = {}
