@@ -813,6 +813,12 @@ def test_the_masks_of_a_semantic_export_are_named_by_its_data_yaml(tmp_path: Pat
     assert [c["name"] for c in json.loads((tmp_path / "w.json").read_text())["classes"]] == names
     assert run("convert", tmp_path / "sem", tmp_path / "back", "-j", "1").exit_code == 0
     assert class_names(tmp_path / "back") == names
+    for command in ("stats", "weights", "check"):  # the dataset's folder itself: where its masks are
+        result = run(command, tmp_path / "sem")
+        assert result.exit_code == 1 and (
+            f"it holds an Ultralytics semantic dataset, its masks in masks/<train|val>: give one of those folders "
+            f"({tmp_path / 'sem' / 'masks' / 'train'}), or labeltools convert {tmp_path / 'sem'} NEW_FOLDER makes a VOC dataset of it"
+        ) in " ".join(result.stderr.split()), command
     for label in (voc / "SegmentationClass").iterdir():
         assert (class_map(tmp_path / "back", label.stem) == class_map(voc, label.stem)).all(), label.stem
 

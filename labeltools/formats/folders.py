@@ -126,7 +126,19 @@ def other_masks_hint(folder: PathLike) -> str:
             f"labeltools remap {shell_word(folder)} --index-map 0-127:0,128-255:1 -d LABELS reads masks of 0 and 255 "
             "(JPEG shifts values near the edges)"
         )
-    if any((where / f"data{suffix}").is_file() for suffix in (".yaml", ".yml")):  # Ultralytics' layout, Roboflow's YOLO exports
+    yamls = [where / f"data{suffix}" for suffix in (".yaml", ".yml") if (where / f"data{suffix}").is_file()]
+    if yamls:  # Ultralytics' layout, Roboflow's YOLO exports
+        from labeltools.formats.yolo import semantic_yaml
+
+        semantic = semantic_yaml(yamls[0])
+        if semantic is not None and (where / semantic.masks_dir).is_dir():
+            splits = sorted(p.name for p in (where / semantic.masks_dir).iterdir() if p.is_dir())
+            first = shell_word(str(where / semantic.masks_dir / (splits[0] if splits else "")).rstrip("/"))
+            held = f"{semantic.masks_dir}/<{'|'.join(splits)}>: give one of those folders" if splits else f"{semantic.masks_dir}/: give that folder"
+            return (
+                f"; it holds an Ultralytics semantic dataset, its masks in {held} ({first}), or "
+                f"labeltools convert {shell_word(folder)} NEW_FOLDER makes a VOC dataset of it"
+            )
         return f"; it holds a YOLO dataset's data.yaml: labeltools convert {shell_word(folder)} NEW_FOLDER makes a VOC dataset of it"
     inner = [found for found in mask_folders(where) if found != where]
     if inner:  # a downloaded dataset's folder: its masks are in a folder of it
