@@ -185,6 +185,10 @@ def join_parts(parts: Sequence[NDArray[np.float64]]) -> NDArray[np.float64]:
     return np.concatenate([*outward, *reversed(homeward)])
 
 
+#: What Ultralytics' semantic data.yaml calls 255, its ignore label, in ``label_mapping``.
+IGNORE_LABEL = "ignore_label"
+
+
 def data_yaml(
     names: dict[int, str], splits: Sequence[str], masks_dir: str | None = None, label_mapping: dict[int, int] | None = None
 ) -> str:
@@ -206,7 +210,7 @@ def data_yaml(
     lines += [f"  {number}: {json.dumps(name, ensure_ascii=False)}" for number, name in sorted(names.items())]
     if label_mapping:
         lines.append("label_mapping:")
-        lines += [f"  {value}: {'ignore_label' if target == 255 else target}" for value, target in sorted(label_mapping.items())]
+        lines += [f"  {value}: {IGNORE_LABEL if target == VOID else target}" for value, target in sorted(label_mapping.items())]
     return "\n".join(lines) + "\n"
 
 
@@ -326,7 +330,7 @@ def semantic_yaml(path: Any) -> SemanticYaml | None:
     if not isinstance(raw, dict):
         raise DatasetError(f"{path}: label_mapping must map mask values to class ids, got {raw!r}")
     for key, target in raw.items():
-        value = 255 if target in (None, "ignore_label") else target
+        value = VOID if target in (None, IGNORE_LABEL) else target
         if not isinstance(key, int) or not isinstance(value, int) or not 0 <= value <= VOID:
             raise DatasetError(f"{path}: label_mapping: {key!r}: {target!r} is no mask value and class id (or ignore_label)")
         if 0 <= key <= VOID:  # a value no mask pixel holds (Cityscapes' -1) maps nothing
