@@ -1,7 +1,8 @@
 """Virtual environments for the consumers of our output whose dependencies are heavy or clash with
 a user's install of labeltools (Datumaro pins an older Pillow and brings PyQt5, onnxruntime and
 pyarrow; supervision and Ultralytics bring OpenCV and SciPy; TensorFlow is 1.6 GB installed;
-FiftyOne brings a MongoDB server; transformers its Hub client and tokenizers).
+FiftyOne brings a MongoDB server; transformers its Hub client and tokenizers; datasets caps
+fsspec).
 The tests build each once, with the same Python, under the user's cache folder
 (``LABELTOOLS_TEST_VENVS`` to move it), and run the consumer there in a subprocess, so the main
 tests run on the versions ``pip install .`` gives.
@@ -53,6 +54,9 @@ CONSUMERS: dict[str, tuple[list[list[str]], bool]] = {
     # Pillow, the backend transformers falls back to), so no torch here.
     "transformers": ([["transformers==5.*", "pillow"]], False),
     "label-studio-converter": ([["label-studio-converter==0.0.59", "pycocotools"]], False),
+    # Hugging Face's datasets writes the Parquet and Arrow files a dataset is downloaded and
+    # saved as, and decodes them: it caps fsspec's version, and brings pandas.
+    "datasets": ([["datasets==5.*", "pillow"]], False),
     # ISAT's converters ship in the annotation tool's package (PyQt5, torch, segment anything):
     # it is installed without them, beside what its converters import.
     "isat": ([["scikit-image", "imgviz", "tqdm", "pyyaml"], ["--no-deps", "isat-sam==1.5.2"]], False),

@@ -505,3 +505,41 @@ def isat_export(folder: Path, images: int = 2, seed: int = 0, size: tuple[int, i
         for n in range(images)
     }  # fmt: skip
     return write_isat(folder, drawn, ["car", "person", "road"])
+
+
+def write_hub_parquet(path: Path, columns: dict[str, list[dict[str, Any]]], features: bool = True, row_group_size: int | None = None) -> Path:
+    """A Parquet file of image columns as Hugging Face's datasets library stores them
+    (``{bytes, path}`` structs, its features in the schema's metadata unless ``features`` is
+    False), in row groups of ``row_group_size`` rows when given."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    kind = pa.struct([("bytes", pa.binary()), ("path", pa.string())])
+    table = pa.table({name: pa.array(cells, type=kind) for name, cells in columns.items()})
+    if features:
+        meta = {"info": {"features": {name: {"_type": "Image"} for name in columns}}}
+        table = table.replace_schema_metadata({"huggingface": json.dumps(meta)})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, path, row_group_size=row_group_size)
+    return path
+
+
+def hub_repository(root: Path, rows: dict[str, int] | None = None, seed: int = 0, size: tuple[int, int] = (40, 30)) -> Path:
+    """A Hugging Face dataset repository as downloaded: ``data/<split>-00000-of-00001.parquet``
+    (each row a JPEG named ``<split>_<n>.jpg`` and a grey label map of classes 0..2 and 255, in
+    row groups of two rows) beside ``id2label.json``."""
+    import io
+
+    rng = np.random.default_rng(seed)
+    for split, count in (rows or {"train": 5, "validation": 2}).items():
+        images, labels = [], []
+        for n in range(count):
+            made = root.parent / f"{root.name}-images" / f"{split}_{n}.jpg"  # the files the rows were made of
+            photo(made, *size, seed=seed + n)
+            images.append({"bytes": made.read_bytes(), "path": made.name})
+            buffer = io.BytesIO()
+            Image.fromarray(rng.choice(np.array([0, 1, 2, 255], np.uint8), size=size[::-1])).save(buffer, format="PNG")
+            labels.append({"bytes": buffer.getvalue(), "path": None})
+        write_hub_parquet(root / "data" / f"{split}-00000-of-00001.parquet", {"image": images, "label": labels}, row_group_size=2)
+    (root / "id2label.json").write_text(json.dumps({"0": "background", "1": "road", "2": "car"}))
+    return root

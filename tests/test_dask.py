@@ -339,3 +339,15 @@ def test_convert_from_cvat_cityscapes_and_yolo_on_dask_writes_the_same_bytes(sch
         assert result.exit_code == 0, result.output
         assert tree_bytes(tmp_path / f"{source}-dask") == tree_bytes(tmp_path / f"{source}-local")
         assert len(list((tmp_path / f"{source}-dask" / "SegmentationClass").iterdir())) in (4, 6)  # the YOLO dataset's 6
+
+
+def test_convert_of_a_hugging_face_dataset_on_dask_writes_the_same_bytes(scheduler: str, tmp_path: Path) -> None:
+    """Its rows read by the workers, a row group at a time, as by -j 2."""
+    from exports import hub_repository
+
+    hub_repository(tmp_path / "hub", {"train": 7, "validation": 3})
+    assert cli("convert", tmp_path / "hub", tmp_path / "local", "-j", "2").exit_code == 0
+    result = cli("convert", tmp_path / "hub", tmp_path / "dask", "--dask", scheduler)
+    assert result.exit_code == 0, result.output
+    assert tree_bytes(tmp_path / "dask") == tree_bytes(tmp_path / "local")
+    assert len(list((tmp_path / "dask" / "SegmentationClass").iterdir())) == 10

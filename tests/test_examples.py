@@ -10,7 +10,7 @@ and on a cluster run against an S3 endpoint of moto's server on 127.0.0.1 holdin
 for ``tcp://scheduler:8786``. The torchvision snippet runs on torchvision's own ``VOCSegmentation``
 (from its wheel where torchvision is not installed: see ``consumers.torchvision_voc``), the
 mmsegmentation one on mmsegmentation's own ``BaseSegDataset`` in an environment of its own, and
-the Datumaro, TensorFlow, FiftyOne and transformers ones in theirs (see ``consumers.py``).
+the Datumaro, TensorFlow, FiftyOne, transformers and Hugging Face datasets ones in theirs (see ``consumers.py``).
 
 ``--help``: each command's ``Examples:`` lines run in order in a fresh copy of a folder holding
 what they name: the sample as ``annotations/`` (and two of its files as ``a.json``, ``b.json``,
@@ -115,7 +115,7 @@ def run_python(block: Block, cwd: Path, env: dict[str, str]) -> subprocess.Compl
     code = block.code
     if re.search(r"^import .*\btorch\b", code, re.M) and not importable("torch"):
         return None  # torch is no dependency: .ci/run installs it, a Python without its build has none
-    consumers = (("datumaro", "import datumaro"), ("tensorflow", "import tensorflow"), ("fiftyone", "import fiftyone"), ("transformers", "from transformers import"))
+    consumers = (("datumaro", "import datumaro"), ("tensorflow", "import tensorflow"), ("fiftyone", "import fiftyone"), ("transformers", "from transformers import"), ("datasets", "from datasets import"))
     for consumer, imported in consumers:
         if imported in code:
             from consumers import run_in

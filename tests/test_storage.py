@@ -653,3 +653,17 @@ def test_sbd_adds_the_augmented_set_to_a_voc_folder_in_a_bucket_as_on_disk(s3: A
     ]  # fmt: skip
     remote = s3_tree(s3, "out/sbd/data/VOC2012")
     assert {k: remote[k] for k in written} == written
+
+
+def test_a_hugging_face_dataset_on_s3_converts_to_the_local_bytes(s3: Any, tmp_path: Path) -> None:
+    """The repository's Parquet files read from the store (their footers and row groups through
+    s3fs), id2label.json beside them; the dataset written there too."""
+    from exports import hub_repository
+
+    hub_repository(tmp_path / "hub")
+    assert cli("convert", tmp_path / "hub", tmp_path / "local", "-j", "1").exit_code == 0
+    s3.put(f"{tmp_path / 'hub'}/", "src/hub/", recursive=True)
+    result = cli("convert", "s3://src/hub", "s3://out/hub", "-j", "2")
+    assert result.exit_code == 0, result.output
+    assert "classes: 3, s3://src/hub/id2label.json" in " ".join(result.stderr.split()), result.output
+    assert s3_tree(s3, "out/hub") == local_tree(tmp_path / "local")

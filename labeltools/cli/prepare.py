@@ -79,6 +79,8 @@ def run_conversion(conversion: "Conversion", json_path: Optional[str] = None) ->
         say(f"reading masks beside their images: {len(conversion)} image(s)")
     elif conversion.source == "yolo":
         say(f"reading a YOLO segmentation dataset: {len(conversion)} image(s)")
+    elif conversion.source == "hub":
+        say(f"reading a Hugging Face dataset's rows: {len(conversion)} image(s)")
     elif conversion.source != "labelme":
         say(f"reading {conversion.source} annotations: {len(conversion)} image(s)")
     if conversion.classes_chosen:
@@ -225,7 +227,9 @@ def convert_command(
     <image>_mask.png, CamVid's train_labels/, ADE20K's annotations/, PNGs named by the JPEG
     images of another folder: COCO-Stuff's), their values or colours
     the classes of the list they came with or of -c; or a YOLO segmentation dataset (its
-    data.yaml, or the folder holding it), filled as Ultralytics fills it. A .zip of any of them
+    data.yaml, or the folder holding it), filled as Ultralytics fills it; or a Hugging Face
+    dataset's Parquet files (a Hub repository as downloaded, id2label.json its classes) or
+    save_to_disk folder (the hub extra). A .zip of any of them
     is read as the folder it holds. The tool is found from the files (--from names it). OUTPUT,
     the last argument (or --output-dir), is the dataset folder to write.
 

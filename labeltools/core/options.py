@@ -34,7 +34,7 @@ OverlapRule = Literal["last", "first", "void"]
 OVERLAP_RULES: tuple[str, ...] = get_args(OverlapRule)
 
 #: The annotation tools ``labeltools convert`` reads.
-SourceFormat = Literal["labelme", "coco", "cvat", "label-studio", "cityscapes", "segmentation-mask", "masks", "yolo", "datumaro", "isat"]
+SourceFormat = Literal["labelme", "coco", "cvat", "label-studio", "cityscapes", "segmentation-mask", "masks", "yolo", "datumaro", "isat", "hub"]
 SOURCE_FORMATS: tuple[str, ...] = get_args(SourceFormat)
 
 #: ``jpg`` writes ``JPEGImages/<id>.jpg``; ``keep`` keeps the source format.

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from labeltools.core._types import PathLike
 from labeltools.core.errors import DatasetError, shell_word
 from labeltools.engine.storage import composed, list_files, location
+from labeltools.formats.hub import HUB_SUFFIXES, is_hub_file
 from labeltools.formats.labels import ARRAY_SUFFIX, NOT_PNG, open_image
 from labeltools.formats.sbd import sbd_hint
 from labeltools.formats.sources import open_images_said
@@ -83,6 +84,21 @@ def tar_said(path: Any) -> str:
     return f"it is a tar archive: unpack it (tar -xf {shell_word(path.name)}), and give the folder it holds"
 
 
+def hub_said(where: Any, given: PathLike) -> str:
+    """What a Hugging Face dataset's Parquet or Arrow file, or a folder of them (a repository as
+    downloaded, a ``save_to_disk`` folder), is where label maps are read, and the command that
+    converts it; ``""`` for any other path."""
+    if where.is_file():
+        found = [where] if is_hub_file(where.name) else []
+    else:
+        found = [f for f in list_files(where, HUB_SUFFIXES, recursive=True, depth=3) if is_hub_file(f.name)]
+    if not found:
+        return ""
+    what = f"a Hugging Face dataset's {'Arrow' if found[0].suffix.lower() == '.arrow' else 'Parquet'} file"
+    held = f"it is {what}" if where.is_file() else f"it holds a Hugging Face dataset ({len(found)} Parquet or Arrow file(s))"
+    return f"{held}, whose rows hold images and label maps: labeltools convert {shell_word(given)} NEW_FOLDER makes a VOC dataset of it"
+
+
 def other_masks_hint(folder: PathLike) -> str:
     """What to do with a folder of masks in another format than PNG (see
     :data:`OTHER_MASK_SUFFIXES`; ``np.save`` arrays), of grey JPEG masks (Kvasir-SEG's), of a
@@ -93,6 +109,8 @@ def other_masks_hint(folder: PathLike) -> str:
     if isinstance(where, Path) and where.suffix.lower() == ".zip" and where.is_file():
         return "; it is a zip archive: unpack it, and give the folder it holds"
     if said := tar_said(where):
+        return f"; {said}"
+    if said := hub_said(where, folder):
         return f"; {said}"
     if not where.is_dir():
         return _annotations_hint(where, folder) if where.is_file() else ""

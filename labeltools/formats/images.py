@@ -113,9 +113,11 @@ def open_image(
     owner: str,
     declared: tuple[int | None, int | None] = (None, None),
     declared_as: tuple[str, str] = ("height", "width"),
+    exif: bool | None = None,
 ) -> SourceImage:
     """Open an image's bytes (header only) as a :class:`SourceImage`, its EXIF orientation read
-    (not for embedded data: ``path`` None).
+    (not for embedded data, ``path`` None, unless ``exif``: a Hugging Face dataset's images are
+    turned upright by their EXIF as the ``datasets`` library decodes them).
 
     Args:
         data: the encoded image; ``path`` the file it was read from.
@@ -126,7 +128,8 @@ def open_image(
     Raises:
         AnnotationError: not an image, unreadable EXIF, or a size other than the declared one.
     """
-    return _source_image(open_pillow(data, source, AnnotationError), data, path, source, owner, declared, declared_as)
+    opened = open_pillow(data, source, AnnotationError)
+    return _source_image(opened, data, path, source, owner, declared, declared_as, path is not None if exif is None else exif)
 
 
 def open_image_file(
@@ -160,11 +163,12 @@ def _source_image(
     owner: str,
     declared: tuple[int | None, int | None],
     declared_as: tuple[str, str],
+    exif: bool = True,
 ) -> SourceImage:
     """The :class:`SourceImage` of an opened image (see :func:`open_image`); ``data`` its bytes
-    when read (a PNG's always are)."""
+    when read (a PNG's always are); its EXIF orientation read when ``exif``."""
     try:
-        orientation = _exif_orientation(image, data) if path is not None else 1
+        orientation = _exif_orientation(image, data) if exif else 1
     except PIL_ERRORS as exc:
         raise AnnotationError(f"{source}: cannot read the image's EXIF data ({exc})") from None
     width, height = image.size

@@ -572,15 +572,16 @@ def _preset_colour_keys(preset: str) -> NDArray[np.int64]:
     return colour_keys(np.array([entry.color for entry in ClassTable.preset(preset).classes], dtype=np.uint8))
 
 
-def probe_label(path: PathLike) -> tuple[tuple[int, int], str]:
-    """Read only a label file's header: its ``(H, W)`` shape and Pillow mode, no pixels.
+def probe_label(path: PathLike, data: bytes | None = None) -> tuple[tuple[int, int], str]:
+    """Read only a label file's header (from ``data``, its bytes, when given): its ``(H, W)``
+    shape and Pillow mode, no pixels.
 
     Lets a caller check sizes before decoding (or writing) anything.
 
     Raises:
         LabelFileError: the file is missing or is not an image Pillow can identify.
     """
-    with open_image(path) as image:
+    with open_image(path, data=data) as image:
         return (image.height, image.width), image.mode
 
 
@@ -619,15 +620,15 @@ def image_histogram(image: Image.Image) -> NDArray[np.int64] | None:
     return np.asarray(image.histogram()[:256], dtype=np.int64)
 
 
-def read_label(path: PathLike, lossy: bool = False) -> NDArray[np.uint8]:
+def read_label(path: PathLike, lossy: bool = False, data: bytes | None = None) -> NDArray[np.uint8]:
     """Read a label file (palette, grayscale, or 16-bit that fits; or a prediction saved as a
     NumPy array, see :func:`prediction_files`) as ``(H, W)`` uint8 indices; a JPEG only when
-    ``lossy``.
+    ``lossy``; from ``data``, its bytes, when given.
 
     Raises:
         LabelFileError: see :func:`read_label_palette`.
     """
-    return read_label_palette(path, lossy)[0]
+    return read_label_palette(path, lossy, data)[0]
 
 
 #: A prediction saved as an array: ``np.save`` of a model's argmax (see :func:`prediction_files`).

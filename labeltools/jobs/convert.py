@@ -130,7 +130,18 @@ from labeltools.formats.folders import (
     pair_by_stem,
     photos_alone,
 )
-from labeltools.formats.images import IMAGES_HINT, find_image, open_record_image
+from labeltools.formats.hub import (
+    HUB_SUFFIXES,
+    SAVED_FILES,
+    TABLE_FILE as HUB_TABLE_FILE,
+    hub_entries,
+    hub_layout,
+    hub_row,
+    hub_table_file,
+    is_hub_file,
+    split_words,
+)
+from labeltools.formats.images import IMAGES_HINT, find_image, open_image, open_record_image
 from labeltools.formats.isat import CLASSES_FILE as ISAT_CLASSES_FILE
 from labeltools.formats.isat import is_isat_json, read_isat
 from labeltools.formats.labelme import (
@@ -219,6 +230,10 @@ log = logging.getLogger(__name__)
 
 VIZ_DIR = "SegmentationClassVisualization"
 
+#: The sources whose files are label maps (their values the classes), not shapes to paint:
+#: masks beside their images, and a Hugging Face dataset's rows.
+MASK_KINDS = frozenset({"masks", "hub"})
+
 #: Quality of re-encoded JPEGs (sources that are not JPEG, or must be turned upright).
 JPEG_QUALITY = 95
 
@@ -297,9 +312,12 @@ class ConvertItem:
     split: str | None = None  # the export's own split of the image (train, val or test), if it has one
     image: str | None = None  # the image of a mask
     names: tuple[tuple[int, str], ...] = field(default=(), compare=False)  # a YOLO dataset's classes by id
+    row: int | None = None  # a Hugging Face dataset's row in its file
 
     def __str__(self) -> str:  # failures are reported by file (and image)
-        return self.record.source if self.record is not None else self.json_path
+        if self.record is not None:
+            return self.record.source
+        return self.json_path if self.row is None else f"{self.json_path}: row {self.row}"
 
 
 def _output_paths(output: Path, image_id: str, options: ConvertOptions, image_ext: str) -> dict[str, Path]:
@@ -699,8 +717,8 @@ def convert_record(
     """
     output = location(output)
     record = item.record
-    if record is None and item.kind == "masks":  # its mask is read below, once it is known to be needed
-        record = _bare_record(item.json_path, image=item.image)  # its text as given: a store's URL stays one
+    if record is None and item.kind in MASK_KINDS:  # its mask is read below, once it is known to be needed
+        record = _bare_record(str(item), image=item.image)  # its text as given: a store's URL stays one
     elif record is None:  # one file per image: read here, in the worker
         record = read_one(item.kind, item.json_path, options.images_dir)
     if record.problem is not None:
@@ -709,22 +727,34 @@ def convert_record(
     if resume:
         try:
             segments = [location(record.panoptic.png)] if record.panoptic is not None else []
-            annotation = [location(record.annotation_file)] if item.kind != "yolo" or location(record.annotation_file).exists() else []
-            inputs: list[Path] | None = [*annotation, find_image(record), *segments]
+            annotation = [location(item.json_path if item.kind == "hub" else record.annotation_file)]
+            if item.kind == "yolo" and not annotation[0].exists():
+                annotation = []
+            image = [find_image(record)] if item.kind != "hub" else []  # a row holds its image
+            inputs: list[Path] | None = [*annotation, *image, *segments]
         except AnnotationError:
             inputs = None
         done = _up_to_date(inputs, output, item.image_id, options)
         if done is not None:
             return _up_to_date_result(record.source, done, output, item.image_id, count_classes)
-    if item.kind == "masks":  # the mask is the label map: its values, not painted again
-        values, said = mask_class_values(item.json_path, classes, options.index_map, options.bgr)
+    if item.kind in MASK_KINDS:  # the mask is the label map: its values, not painted again
+        if item.kind == "hub":  # a row of a Hugging Face dataset: both files in it
+            assert item.row is not None
+            row = hub_row(item.json_path, item.row)
+            mask_name, image_name = f"{row.source}'s label map", f"its image {row.image_name}"
+            values, said = mask_class_values(mask_name, classes, options.index_map, options.bgr, data=row.label)
+            source = open_image(row.image, None, f"{row.source}: image {row.image_name}", row.source, exif=True)
+        else:
+            mask_name = item.json_path
+            values, said = mask_class_values(item.json_path, classes, options.index_map, options.bgr)
+            source = open_record_image(record, images_hint(item.kind, options.images_dir))
+            image_name = f"its image {source.path}"
         record = replace(record, warnings=said)
-        source = open_record_image(record, images_hint(item.kind, options.images_dir))
         if (source.height, source.width) != values.shape:
             rotated = f" after EXIF orientation {source.orientation}" if source.orientation != 1 else ""
             raise AnnotationError(
-                f"{item.json_path}: the mask is {values.shape[1]}x{values.shape[0]} (width x height) and its image "
-                f"{source.path} {source.width}x{source.height}{rotated}: a mask covers its image pixel for pixel"
+                f"{mask_name}: the mask is {values.shape[1]}x{values.shape[0]} (width x height) and {image_name} "
+                f"{source.width}x{source.height}{rotated}: a mask covers its image pixel for pixel"
             )
         painted = Painted(known_values(values, classes, options.unknown, record.source), None, 0)
     else:
@@ -742,7 +772,7 @@ def convert_record(
         count_classes=count_classes, replace_other_images=replace_other_images,
     )  # fmt: skip
     data["contested"] = painted.contested
-    if item.kind != "masks":  # shapes, painted on the background
+    if item.kind not in MASK_KINDS:  # shapes, painted on the background
         data["background_drawn"] = record_draws_background(record, classes)
     warnings = tuple(f"{record.source}: {w}" for w in record.warnings)
     return FileResult(source=record.source, outputs=data.pop("outputs"), warnings=warnings, data=data)
@@ -790,8 +820,13 @@ def find_annotations(
         if path.suffix.lower() in DATA_YAML_SUFFIXES and path.is_file() and semantic_yaml(path) is not None:
             path = path.parent  # an Ultralytics semantic dataset: its masks beside its images
         if path.is_dir():
-            listed = list_files(path, (*suffixes, *MASK_SUFFIXES, *JPEG_MASK_SUFFIXES), recursive=True)  # the tree listed once
+            listed = list_files(path, (*suffixes, *MASK_SUFFIXES, *JPEG_MASK_SUFFIXES, *HUB_SUFFIXES), recursive=True)  # the tree listed once
             files = _outside_datasets(path, [f for f in listed if f.name.lower().endswith(suffixes)])
+            hub = [f for f in listed if is_hub_file(f.name)] if source in (None, "hub") else []
+            if source == "hub" and not hub:
+                raise DatasetError(f"{path}: holds no Parquet or Arrow file of a Hugging Face dataset")
+            if hub and (source == "hub" or all(f.name in SAVED_FILES or _is_table_file(f.name) for f in files)):
+                files, listed = hub, []  # a Hugging Face dataset: its rows hold the images and label maps
             if source == "cityscapes":
                 files = [f for f in files if is_cityscapes_name(f.name)]
             if source is None and all(f.name == OPEN_IMAGES_HIERARCHY for f in files) and (said := open_images_said(path)):
@@ -839,7 +874,7 @@ def find_annotations(
                 _say_masks_beside(path, files, listed)
             pairs: list[tuple[Path, Path | None]] = [(p, path) for p in files]
         elif path.is_file():
-            if path.suffix.lower() not in suffixes and not (source is None and path.suffix.lower() in DATA_YAML_SUFFIXES):
+            if path.suffix.lower() not in suffixes and not (source is None and path.suffix.lower() in (*DATA_YAML_SUFFIXES, *HUB_SUFFIXES)):
                 said = f"; {tar} (a .zip is read as it is)" if (tar := tar_said(path)) else " (give annotation files or folders)"
                 raise DatasetError(f"{path}: not a {' or '.join(suffixes)} file{said}")
             pairs = [(path, None)]
@@ -974,7 +1009,7 @@ _TABLE_FILES = frozenset({META_FILE, "id2label.json"})
 def _is_side_file(name: str) -> bool:
     """Whether a JSON file beside annotations is a class table or the like, never annotations
     (see :func:`_is_table_file`; Open Images' class hierarchy too)."""
-    return _is_table_file(name) or name == OPEN_IMAGES_HIERARCHY
+    return _is_table_file(name) or name == OPEN_IMAGES_HIERARCHY or name in SAVED_FILES
 
 
 def _is_table_file(name: str) -> bool:
@@ -985,7 +1020,7 @@ def _is_table_file(name: str) -> bool:
 _SUFFIXES: dict[SourceFormat | None, tuple[str, ...]] = {
     None: (".json", ".xml"), "labelme": (".json",), "coco": (".json",), "label-studio": (".json",),
     "cityscapes": (".json",), "cvat": (".xml",), "segmentation-mask": (".png",), "masks": (*MASK_SUFFIXES, *JPEG_MASK_SUFFIXES),
-    "yolo": DATA_YAML_SUFFIXES, "datumaro": (".json",), "isat": (".json",),
+    "yolo": DATA_YAML_SUFFIXES, "datumaro": (".json",), "isat": (".json",), "hub": HUB_SUFFIXES,
 }  # fmt: skip
 
 #: How much of a file is read to tell which tool wrote it: a little, then more when that was
@@ -998,6 +1033,8 @@ def sniff(path: Path) -> SourceFormat | None:
     is recognised (a labelme run reports such a file as not an annotation)."""
     if is_cityscapes_name(path.name):
         return "cityscapes"
+    if is_hub_file(path.name):
+        return "hub"
     if path.suffix.lower() in (*MASK_SUFFIXES, *JPEG_MASK_SUFFIXES):  # found in a folder of masks
         return "segmentation-mask" if path.parent.name == LABELS_DIR else "masks"
     if path.suffix.lower() in DATA_YAML_SUFFIXES:
@@ -1144,6 +1181,10 @@ def record_items(
         return items, [AnnotationExport(str(root / LABELMAP_FILE), (), mask_classes(mask_table(root))) for root in roots.values()]
     if kind == "masks":
         return _mask_items(found, images_dir, flatten_names)
+    if kind == "hub":
+        if images_dir is not None:
+            raise DatasetError(f"--images {images_dir}: a Hugging Face dataset's rows hold their images")
+        return _hub_items(found, flatten_names)
     if kind == "yolo":
         if images_dir is not None:
             raise DatasetError(f"--images {images_dir}: a YOLO dataset's images are those its data.yaml names (its path: and splits)")
@@ -1294,6 +1335,58 @@ def _mask_items(
     return items, exports
 
 
+def _hub_split(path: Path) -> tuple[str, str | None]:
+    """A Hugging Face dataset file's split word and the VOC split it is: its name's
+    (``validation-00000-of-00001.parquet``), else its folder's (``train/data-00000-of-00001.arrow``),
+    else the file's stem and None."""
+    word, folder = split_words(path)
+    for name in (word, folder):
+        if own_split(name) is not None:
+            return name, own_split(name)
+    return _UNSAFE.sub("_", location(path).stem).strip("_") or "row", None
+
+
+def _hub_items(found: Sequence[tuple[Path, Path | None]], flatten_names: bool) -> tuple[list[ConvertItem], list[AnnotationExport]]:
+    """The work items of a Hugging Face dataset's files: one per labelled row, in the split its
+    file's name or folder says (:func:`_hub_split`), its id the file name its image row records
+    when every row records one and they are unique, else its split's word and its number in the
+    split (``train_000000``: the shards of a split numbered on, in order); a row without a label
+    map (a test split's) is left out, said. The exports are the files' folders, where their
+    ``id2label.json`` is looked for."""
+    rows: list[tuple[Path, Path | None, int, str | None, str, str | None]] = []
+    unlabelled: dict[str, int] = {}
+    for path, root in found:
+        layout = hub_layout(str(path))
+        word, split = _hub_split(path)
+        log.info("%s: %d row(s), %s", path, layout.rows, layout.chosen)
+        for n, entry in enumerate(hub_entries(str(path))):
+            if entry.labelled:
+                rows.append((path, root, n, entry.image_name, word, split))
+            else:
+                unlabelled[str(path)] = unlabelled.get(str(path), 0) + 1
+    for path_text, count in unlabelled.items():
+        log.warning("%s: %d row(s) without a label map left out (a test split's images come without)", path_text, count)
+    stems = [PurePosixPath(name.replace("\\", "/")).stem if name else "" for *_, name, _w, _s in rows]
+    named = all(stems) and len(set(stems)) == len(stems)
+    items = []
+    counts: Counter[str] = Counter()
+    width = max(6, len(str(len(rows))))
+    for (path, root, n, _, word, split), stem in zip(rows, stems):
+        if named:
+            image_id = stem
+        else:
+            image_id = f"{word}_{counts[word]:0{width}d}"
+            counts[word] += 1
+        if flatten_names and root is not None:
+            image_id = _flat_id(path, root).removesuffix(path.stem) + image_id
+        items.append(ConvertItem(str(path), image_id, "hub", split=split, row=n))
+    if rows:
+        log.info("ids: %s", "the file names the rows record for their images" if named else "each split's word and the row's number in it")
+    _check_unique([(str(item), item.image_id) for item in items], flatten_names)
+    folders = {str(location(path).parent): path for path, _ in found}
+    return items, [AnnotationExport(str(hub_table_file(path, _HUB_TABLES) or folder), ()) for folder, path in folders.items()]
+
+
 def _yolo_items(found: Sequence[tuple[Path, Path | None]], flatten_names: bool) -> tuple[list[ConvertItem], list[AnnotationExport]]:
     """The work items of YOLO datasets (their data.yaml files): one per image, in the split
     data.yaml puts it, its label file read by the worker; the exports declare the classes in
@@ -1435,8 +1528,8 @@ def source_class_table(kind: SourceFormat, exports: Sequence[AnnotationExport]) 
     if kind == "cityscapes":
         table = ClassTable.preset("cityscapes-train")
         return table, f"{table.described}, as cityscapesScripts' createTrainIdLabelImgs writes them (-c cityscapes: labelIds)"
-    if kind == "masks":  # the values are the classes of the list the masks came with
-        return _masks_table(exports)
+    if kind in MASK_KINDS:  # the values are the classes of the list the masks came with
+        return _masks_table(exports, kind == "hub")
     if kind == "segmentation-mask":  # numbered by its label map's lines, as Datumaro's importer numbers them
         tables = [mask_table(location(export.path).parent) for export in exports]  # a URL's too
         for export, other in zip(exports[1:], tables[1:]):
@@ -1527,22 +1620,34 @@ def _masks_own(
     Raises:
         DatasetError: two folders of masks came with lists that differ.
     """
-    if kind != "masks":
+    if kind not in MASK_KINDS:
         return None, ""
     if city_maps:
         own = export_class_table({"labelIds": [path for path, _ in found]})
         return own, "" if own is None else f"{own.described}, {EXPORT_TABLE_SAID}"
-    own = _masks_own_table(exports)
-    return own, "" if own is None else f"{own.described}, the list the masks came with"
+    own = _masks_own_table(exports, kind == "hub")
+    return own, "" if own is None else f"{own.described}, the list the {'dataset' if kind == 'hub' else 'masks'} came with"
 
 
-def _masks_table(exports: Sequence[AnnotationExport]) -> tuple[ClassTable, str]:
+#: The class tables a Hugging Face dataset's repository may ship, looked for in this order.
+_HUB_TABLES = tuple(dict.fromkeys((HUB_TABLE_FILE, *SHIPPED_TABLES, CLASS_NAMES_FILE)))
+
+
+def _masks_table(exports: Sequence[AnnotationExport], hub: bool = False) -> tuple[ClassTable, str]:
     """The class table masks came with (see :func:`_masks_own_table`), and where it came from, in words.
 
     Raises:
         DatasetError: none, or two that differ.
     """
-    first = _masks_own_table(exports)
+    first = _masks_own_table(exports, hub)
+    if first is None and hub:
+        folders = ", ".join(export.path for export in exports[:3]) + (" ..." if len(exports) > 3 else "")
+        raise DatasetError(
+            f"{folders}: the dataset came with no class table ({HUB_TABLE_FILE} in its repository's folder, as the Hub "
+            "keeps it beside README.md and data/): download it with the dataset, or give the classes with -c (a preset, "
+            "an id2label.json, or a file naming class i on line i); labeltools stats on the converted dataset lists the "
+            "values its label maps hold"
+        )
     if first is None:
         folders = ", ".join(export.path for export in exports[:3]) + (" ..." if len(exports) > 3 else "")
         raise DatasetError(
@@ -1550,17 +1655,18 @@ def _masks_table(exports: Sequence[AnnotationExport]) -> tuple[ClassTable, str]:
             f"{META_FILE}, beside them or in their dataset's folder): give theirs with -c (a preset, or a file naming "
             "class i on line i); labeltools stats on a folder of them lists the values they hold"
         )
-    return first, f"{first.described}, the list the masks came with"
+    return first, f"{first.described}, the list the {'dataset' if hub else 'masks'} came with"
 
 
-def _masks_own_table(exports: Sequence[AnnotationExport]) -> ClassTable | None:
+def _masks_own_table(exports: Sequence[AnnotationExport], hub: bool = False) -> ClassTable | None:
     """The class table masks came with (see :func:`nearby_class_table`; ``exports`` are their
-    folders), the same for all; None when none came with one.
+    folders; of a Hugging Face dataset, the table files found, see :func:`_hub_items`), the same
+    for all; None when none came with one.
 
     Raises:
         DatasetError: two that differ.
     """
-    tables = [(export.path, nearby_class_table(export.path)) for export in exports]
+    tables = [(export.path, _hub_table(export.path) if hub else nearby_class_table(export.path)) for export in exports]
     found = [(folder, table) for folder, table in tables if table is not None]
     if not found:
         return None
@@ -1574,6 +1680,12 @@ def _masks_own_table(exports: Sequence[AnnotationExport]) -> ClassTable | None:
                 "v1.2/ and v2.0/)"
             )
     return first
+
+
+def _hub_table(path: str) -> ClassTable | None:
+    """The class table at ``path`` when it is a file (a Hugging Face dataset's export is its
+    table file, or its folder when it has none)."""
+    return ClassTable.load(path) if location(path).is_file() else None
 
 
 #: What a photo given as annotations or masks is, and what to give instead.
@@ -1984,11 +2096,11 @@ def convert_labelme(
     city_ids = "labelIds" if classes is not None and classes.names == city_label_ids else "trainIds"
     kind, found = detect_source(find_annotations(input_list, exclude=output, source=source, city_ids=city_ids), source)
     city_maps = kind == "masks" and all(is_label_map(path.name) for path, _ in found)
-    if kind != "masks" and options.index_map is not None:
+    if kind not in MASK_KINDS and options.index_map is not None:
         raise DatasetError(f"an index map rewrites the values of masks, and the inputs are {kind} annotations, which hold shapes")
-    if kind != "masks" and options.bgr:
+    if kind not in MASK_KINDS and options.bgr:
         raise DatasetError(f"--bgr reads the colours of masks, and the inputs are {kind} annotations, which hold shapes")
-    if kind == "masks" and options.instances:
+    if kind in MASK_KINDS and options.instances:
         raise DatasetError("masks of classes tell no instances apart: leave out --instances")
     exports: list[AnnotationExport] = []
     if kind == "labelme":

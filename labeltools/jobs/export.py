@@ -112,6 +112,7 @@ from labeltools.formats.yolo import (
 from labeltools.jobs.convert import (
     FOUND_SOURCE,
     LABELME_LABELS,
+    MASK_KINDS,
     annotation_class_table,
     assign_ids,
     check_letter_case,
@@ -915,9 +916,10 @@ def export_dataset(
         if options.objects == "regions":
             raise ExportError("objects as connected regions (--objects regions) come from a VOC dataset's class maps; annotations hold their objects")
         kind, files = detect_source(find_annotations(listed, exclude=out, source=source), source)
-        if kind == "masks":
+        if kind in MASK_KINDS:
+            what = "a Hugging Face dataset's label maps" if kind == "hub" else "masks of classes"
             raise DatasetError(
-                f"{', '.join(map(str, listed))}: masks of classes hold no objects: convert them into a VOC dataset "
+                f"{', '.join(map(str, listed))}: {what} hold no objects: convert them into a VOC dataset "
                 "(labeltools convert), then export that with --objects regions (each connected region an object)"
             )
         if kind == "labelme":

@@ -72,7 +72,7 @@ class _PaletteMask:
     format: str
 
 
-def _read_color_mask(path: PathLike, bgr: bool = False) -> _PixelMask | _PaletteMask:
+def _read_color_mask(path: PathLike, bgr: bool = False, data: bytes | None = None) -> _PixelMask | _PaletteMask:
     """Read a colour mask: RGB/RGBA pixels, or a palette image's indices and own palette; with
     ``bgr``, each colour's red and blue swapped (a picture whose channels are in the other order).
 
@@ -83,7 +83,7 @@ def _read_color_mask(path: PathLike, bgr: bool = False) -> _PixelMask | _Palette
         RemapError: missing or unreadable file; a label file's mode (its values go through an
             index map); an unsupported mode.
     """
-    with open_image(path, RemapError) as image:
+    with open_image(path, RemapError, data=data) as image:
         image.load()
         mode, fmt = image.mode, image.format or ""
         if mode == "P":
@@ -311,14 +311,14 @@ def _grey_or_refused(pixels: NDArray[np.uint8], source: PathLike) -> NDArray[np.
 
 
 def mask_class_values(
-    path: PathLike, table: ClassTable, index_map: IndexMap | None = None, bgr: bool = False
+    path: PathLike, table: ClassTable, index_map: IndexMap | None = None, bgr: bool = False, data: bytes | None = None
 ) -> tuple[NDArray[np.uint8], tuple[str, ...]]:
     """The ``(H, W)`` uint8 class values of a mask as datasets ship them, and what was made void,
     in words: a label file's (palette, grey, 16-bit that fits) as they are; a grey mask saved in
     colour (equal channels) by its grey values; either rewritten by ``index_map`` when given
     (each value it does not list 255); a colour mask by ``table``'s colours, each colour the
     table lacks 255 (``bgr``: its red and blue read the other way round). The file is decoded
-    once.
+    once (from ``data``, its bytes, when given; ``path`` then names it in messages).
 
     A palette mask is read by its colours, as a colour mask is, when its palette shows a value
     it holds in the colour of another class of ``table`` (an editor's "indexed" save numbers its
@@ -331,16 +331,16 @@ def mask_class_values(
             ``table``, or whose colours are ``table``'s with red and blue swapped
             (:func:`~labeltools.ops.remap.swapped_colours_said`).
     """
-    mode = probe_label(path)[1]
+    mode = probe_label(path, data)[1]
     if mode == "P" and index_map is None:
-        values, palette = read_label_palette(path)
+        values, palette = read_label_palette(path, data=data)
         moved = _palette_moves_classes(values, palette, table) if palette is not None else None
         if palette is None or moved is None:
             return values, ()
         label, report = palette_to_index_with_report(values, palette, table, source=str(path))
         return label, (moved, *_made_void(report, "in colours the class table lacks"))
     if mode in COLOUR_MODES:
-        mask = _read_color_mask(path, bgr)
+        mask = _read_color_mask(path, bgr, data)
         assert isinstance(mask, _PixelMask)  # a palette image is a label file
         try:
             values = _grey_or_refused(mask.pixels, path)
@@ -353,7 +353,7 @@ def mask_class_values(
                 raise RemapError(f"{path}: {_swapped_way(swapped, bgr)}") from None
             return label, _made_void(report, "in colours the class table lacks")
     else:
-        values = read_label(path, lossy=index_map is not None)  # a JPEG mask is read by ranges of values alone
+        values = read_label(path, lossy=index_map is not None, data=data)  # a JPEG mask is read by ranges of values alone
     if index_map is None:
         return values, ()
     label, report = index_to_index_with_report(values, index_map, str(path))

@@ -1,0 +1,379 @@
+"""Hugging Face datasets as they are downloaded or saved: the Hub's Parquet files
+(``data/train-00000-of-00001.parquet``, what ``push_to_hub`` writes and ``huggingface-cli
+download`` fetches; ``default/train/0000.parquet`` of the Hub's Parquet conversion) and the Arrow
+files of ``save_to_disk`` (``train/data-00000-of-00001.arrow``).
+
+A semantic segmentation dataset there holds an image column and a label column, both of the
+``Image`` feature: a ``{"bytes", "path"}`` struct, the encoded file (a label PNG of class indices)
+and its file name, or the path of a file alone. Which column is which is read from the names
+transformers' training scripts read (``image`` or ``pixel_values``; ``label`` or
+``annotation``), else from the first row (the label map is the single-channel image). Its classes
+are the ``id2label.json`` the dataset's repository ships.
+
+The rows are read a row group at a time (an Arrow file is mapped whole), the last groups kept,
+so a worker converting rows in order reads each group once. ``pyarrow`` (the ``hub`` extra)
+reads them, imported when a file is first opened.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from labeltools.core._types import PathLike
+from labeltools.core.errors import AnnotationError, DatasetError, LabeltoolsError, require_extra, shown
+from labeltools.engine.storage import is_remote, location, read_bytes
+
+#: The endings of the files a Hugging Face dataset is kept in.
+HUB_SUFFIXES = (".parquet", ".arrow")
+
+#: The JSON files ``save_to_disk`` writes beside its Arrow files: no annotations.
+SAVED_FILES = frozenset({"dataset_info.json", "state.json", "dataset_dict.json"})
+
+#: The class table a dataset's repository ships (``{"0": "road", ...}``), as transformers'
+#: examples download it.
+TABLE_FILE = "id2label.json"
+
+#: Column names of the images and of the label maps (transformers' scripts rename
+#: ``pixel_values`` to ``image`` and ``annotation`` to ``label``; the others are seen on the Hub).
+IMAGE_NAMES = frozenset({"image", "pixel_values", "img", "images", "photo", "rgb", "input"})
+LABEL_NAMES = frozenset({
+    "label", "labels", "annotation", "annotations", "mask", "masks", "segmentation", "semantic_segmentation",
+    "segmentation_mask", "seg", "label_map", "gt", "ground_truth", "target",
+})  # fmt: skip
+
+#: Pillow modes of a label map (one value per pixel).
+_LABEL_MODES = frozenset({"L", "P", "1", "I", "I;16", "I;16B", "I;16L"})
+
+#: A shard's ending: ``train-00000-of-00004``.
+_SHARD = re.compile(r"-\d+-of-\d+$")
+
+#: How many row groups a process keeps read (the one its rows are in, and the one before).
+_GROUPS_KEPT = 2
+
+
+def is_hub_file(name: str) -> bool:
+    """Whether a file name is that of a Hugging Face dataset's Parquet or Arrow file (an Arrow
+    cache file of ``Dataset.map``, ``cache-*.arrow``, is not)."""
+    lower = name.lower()
+    return lower.endswith(HUB_SUFFIXES) and not lower.startswith("cache-")
+
+
+def split_words(path: PathLike) -> tuple[str, str]:
+    """The words a file's place gives its split: its name's last word before the shard's number
+    (``validation`` of ``validation-00000-of-00001.parquet`` and of
+    ``scene_parse_150-validation-00000-of-00002.arrow``), and its folder's name
+    (``default/train/0000.parquet``, ``train/data-00000-of-00001.arrow``)."""
+    where = location(path)
+    stem = _SHARD.sub("", PurePosixPath(where.name).stem)
+    return stem.rsplit("-", 1)[-1], where.parent.name
+
+
+def require_pyarrow(module: str = "pyarrow", files: str = "Parquet") -> Any:
+    """pyarrow (or its ``module``), which reads Parquet and Arrow ``files``.
+
+    Raises:
+        DatasetError: it is not installed (saying how to install it).
+    """
+    return require_extra(module, f"reading a Hugging Face dataset's {files} files needs pyarrow", "hub", DatasetError)
+
+
+@dataclass(frozen=True)
+class HubLayout:
+    """What a dataset file holds: its image and label columns, and its rows by group.
+
+    Attributes:
+        path: the file, as given.
+        image, label: the columns of the images and of their label maps.
+        groups: the rows of each row group (an Arrow file: one group, the whole file).
+        chosen: how the columns were told apart, in words.
+    """
+
+    path: str
+    image: str
+    label: str
+    groups: tuple[int, ...]
+    chosen: str
+
+    @property
+    def rows(self) -> int:
+        return sum(self.groups)
+
+    def place(self, row: int) -> tuple[int, int]:
+        """The row group of a row and its place in it."""
+        for group, size in enumerate(self.groups):
+            if row < size:
+                return group, row
+            row -= size
+        raise AnnotationError(f"{self.path}: has no row {row} (it holds {self.rows}); was it replaced since the run began?")
+
+
+@dataclass(frozen=True)
+class HubRow:
+    """One row's image and label map, encoded.
+
+    Attributes:
+        source: the row, for messages (``<file>: row 3``).
+        image, label: the encoded files.
+        image_name: the image's file name as the row records it, else its column's.
+    """
+
+    source: str
+    image: bytes
+    label: bytes
+    image_name: str
+
+
+def _features(schema: Any) -> dict[str, str]:
+    """The feature type of each column that the ``datasets`` library recorded in a schema
+    (``{"image": "Image", "label": "Image"}``); empty when it recorded none."""
+    raw = (schema.metadata or {}).get(b"huggingface")
+    if raw is None:
+        return {}
+    try:
+        features = json.loads(raw).get("info", {}).get("features", {})
+    except (ValueError, AttributeError):
+        return {}
+    return {name: str(f.get("_type")) for name, f in features.items() if isinstance(f, dict)} if isinstance(features, dict) else {}
+
+
+def _image_columns(schema: Any) -> list[str]:
+    """The columns of images: those recorded as the ``Image`` feature, else the ``{bytes, path}``
+    structs that feature is stored as."""
+    features = _features(schema)
+    if features:
+        return [name for name in schema.names if features.get(name) == "Image"]
+    pa = require_pyarrow()
+    found = []
+    for field in schema:
+        kind = field.type
+        if pa.types.is_struct(kind) and {kind.field(i).name for i in range(kind.num_fields)} >= {"bytes", "path"}:
+            found.append(field.name)
+    return found
+
+
+def _open_parquet(path: PathLike) -> Any:
+    pq = require_pyarrow("pyarrow.parquet")
+    where = location(path)
+    try:
+        return pq.ParquetFile(where.open("rb") if is_remote(where) else str(where))
+    except OSError as exc:
+        raise AnnotationError(f"{path}: cannot be read as a Parquet file ({exc})") from None
+    except Exception as exc:  # pyarrow's ArrowInvalid: not Parquet, cut short
+        raise AnnotationError(f"{path}: is not a Parquet file or is cut short ({exc})") from None
+
+
+@functools.lru_cache(maxsize=_GROUPS_KEPT)
+def _arrow_table(path: str) -> Any:
+    """The table of an Arrow file (``save_to_disk``'s stream, or the file format), mapped from
+    a disk without being copied."""
+    pa, ipc = require_pyarrow(files="Arrow"), require_pyarrow("pyarrow.ipc", "Arrow")
+    where = location(path)
+    try:
+        source = pa.py_buffer(read_bytes(where, AnnotationError, "file")) if is_remote(where) else pa.memory_map(str(where))
+        opened = ipc.open_file(source) if source.read(6) == b"ARROW1" else None
+        if opened is None:
+            source.seek(0)
+            opened = ipc.open_stream(source)
+        return opened.read_all()
+    except OSError as exc:
+        raise AnnotationError(f"{path}: cannot be read ({exc})") from None
+    except Exception as exc:  # pyarrow's ArrowInvalid
+        raise AnnotationError(f"{path}: is not an Arrow file of a dataset or is cut short ({exc})") from None
+
+
+def _is_arrow(path: PathLike) -> bool:
+    return str(path).lower().endswith(".arrow")
+
+
+@functools.lru_cache(maxsize=64)
+def hub_layout(path: str) -> HubLayout:
+    """The layout of a dataset file (read once a process).
+
+    Raises:
+        DatasetError: pyarrow is missing; the file holds no pair of image columns, or more
+            than two that their names do not tell apart.
+        AnnotationError: the file cannot be read.
+    """
+    if _is_arrow(path):
+        table = _arrow_table(path)
+        schema, groups = table.schema, (table.num_rows,)
+    else:
+        parquet = _open_parquet(path)
+        meta = parquet.metadata
+        schema, groups = parquet.schema_arrow, tuple(meta.row_group(i).num_rows for i in range(meta.num_row_groups))
+    images = _image_columns(schema)
+    image, label, chosen = _choose_columns(path, schema.names, images, groups)
+    return HubLayout(path, image, label, groups, chosen)
+
+
+def _choose_columns(path: str, names: Sequence[str], images: Sequence[str], groups: Sequence[int]) -> tuple[str, str, str]:
+    """The image and label columns among a file's columns of images (see :func:`hub_layout`)."""
+    columns = ", ".join(names)
+    rename = (
+        "name them image and label (datasets: dataset.rename_columns({...}) before to_parquet or push_to_hub)"
+    )
+    if len(images) < 2:
+        raise DatasetError(
+            f"{path}: holds {len(images)} column(s) of images ({', '.join(images) or 'none'}; its columns: {columns}), "
+            "and a semantic segmentation dataset holds two: the images and their label maps, each of the Image feature"
+        )
+    labels = [c for c in images if c.lower() in LABEL_NAMES]
+    photos = [c for c in images if c.lower() in IMAGE_NAMES]
+    if len(labels) == 1 and len(photos) == 1:
+        return photos[0], labels[0], f"images in {photos[0]}, label maps in {labels[0]}"
+    if len(images) == 2 and (len(labels) == 1 or len(photos) == 1):
+        label = labels[0] if len(labels) == 1 else next(c for c in images if c != photos[0])
+        image = next(c for c in images if c != label)
+        return image, label, f"images in {image}, label maps in {label}"
+    if len(images) == 2 and any(groups):
+        modes = _first_modes(path, images)
+        single = [c for c, mode in zip(images, modes) if mode in _LABEL_MODES]
+        if len(single) == 1:
+            image = next(c for c in images if c != single[0])
+            return image, single[0], f"images in {image}, label maps in {single[0]} (its first image holds one value per pixel)"
+    raise DatasetError(
+        f"{path}: its columns of images ({', '.join(images)}) do not say which holds the images and which the label "
+        f"maps: {rename}"
+    )
+
+
+def _first_modes(path: str, columns: Sequence[str]) -> list[str]:
+    """The Pillow mode of the first row's image in each column ("" where it cannot be read)."""
+    from PIL import Image
+
+    modes = []
+    for column in columns:
+        try:
+            cell = _rows(path, 0, (column,))[column][0]
+            with Image.open(io.BytesIO(cell["bytes"])) as image:
+                modes.append(image.mode)
+        except (LabeltoolsError, OSError, TypeError, KeyError, ValueError):
+            modes.append("")
+    return modes
+
+
+def _rows(path: str, group: int, columns: Sequence[str]) -> dict[str, list[Any]]:
+    """The cells of a row group's columns, as Python values (a struct: a dict)."""
+    if _is_arrow(path):
+        table = _arrow_table(path)
+        return {c: table.column(c).to_pylist() for c in columns}
+    try:
+        table = _open_parquet(path).read_row_group(group, columns=list(columns))
+    except LabeltoolsError:
+        raise
+    except Exception as exc:  # pyarrow's ArrowInvalid, OSError: a file cut short
+        raise AnnotationError(f"{path}: row group {group} cannot be read ({exc})") from None
+    return {c: table.column(c).to_pylist() for c in columns}
+
+
+@functools.lru_cache(maxsize=_GROUPS_KEPT)
+def _group(path: str, group: int, image: str, label: str) -> dict[str, list[Any]]:
+    return _rows(path, group, (image, label))
+
+
+@dataclass(frozen=True)
+class HubEntry:
+    """What the planning of a run reads of a row: the image's recorded file name (None when it
+    has none) and whether it has a label map."""
+
+    image_name: str | None
+    labelled: bool
+
+
+def hub_entries(path: str) -> list[HubEntry]:
+    """Each row's :class:`HubEntry`, read from the file's paths and label column alone (a
+    Parquet file's statistics say when every row has a label map; an Arrow file is mapped).
+
+    Raises:
+        AnnotationError: the file cannot be read.
+    """
+    layout = hub_layout(path)
+    if _is_arrow(path):
+        table = _arrow_table(path)
+        images = table.column(layout.image).combine_chunks()
+        labels = table.column(layout.label).combine_chunks()
+        names = images.field("path").to_pylist()
+        missing = zip(labels.is_null().to_pylist(), labels.field("bytes").is_null().to_pylist(), labels.field("path").is_null().to_pylist())
+        return [HubEntry(name, not (empty or (no_bytes and no_path))) for name, (empty, no_bytes, no_path) in zip(names, missing)]
+    parquet = _open_parquet(path)
+    try:
+        names = parquet.read(columns=[f"{layout.image}.path"]).column(layout.image).to_pylist()
+        if _every_row_labelled(parquet, layout.label):
+            return [HubEntry(cell and cell.get("path"), True) for cell in names]
+        cells = parquet.read(columns=[layout.label]).column(layout.label).to_pylist()
+    except Exception as exc:  # pyarrow's ArrowInvalid, OSError
+        raise AnnotationError(f"{path}: cannot be read ({exc})") from None
+    return [HubEntry(n and n.get("path"), bool(c) and (c.get("bytes") is not None or c.get("path") is not None)) for n, c in zip(names, cells)]
+
+
+def _every_row_labelled(parquet: Any, label: str) -> bool:
+    """Whether a Parquet file's statistics show a label file's bytes in every row."""
+    meta = parquet.metadata
+    wanted = f"{label}.bytes"
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        stats = next((group.column(i).statistics for i in range(group.num_columns) if group.column(i).path_in_schema == wanted), None)
+        if stats is None or not stats.has_null_count or stats.null_count:
+            return False
+    return True
+
+
+def hub_row(path: str, row: int) -> HubRow:
+    """The image and label map of a row, encoded: the bytes the row holds, or those of the file
+    its path names (as given, from the working folder, as the ``datasets`` library opens it: a
+    ``to_parquet`` of images given by path keeps their paths alone; else from the dataset file's
+    folder).
+
+    Raises:
+        AnnotationError: the file cannot be read, or the row holds neither a file nor its path.
+    """
+    layout = hub_layout(path)
+    group, at = layout.place(row)
+    cells = _group(path, group, layout.image, layout.label)
+    source = f"{path}: row {row}"
+    image = cells[layout.image][at]
+    label = cells[layout.label][at]
+    image_bytes = _cell_bytes(image, path, f"{source}, {layout.image}")
+    label_bytes = _cell_bytes(label, path, f"{source}, {layout.label}")
+    name = (image or {}).get("path") or layout.image
+    return HubRow(source, image_bytes, label_bytes, str(name))
+
+
+def _cell_bytes(cell: dict[str, Any] | None, path: str, where: str) -> bytes:
+    if not cell or (cell.get("bytes") is None and not cell.get("path")):
+        raise AnnotationError(f"{where}: holds no image")
+    if cell.get("bytes") is not None:
+        return bytes(cell["bytes"])
+    named = str(cell["path"])
+    tried = [location(named)]  # as the datasets library opens it: from the working folder
+    if not PurePosixPath(named).is_absolute() and "://" not in named:
+        tried.append(location(path).parent / named)
+    for candidate in tried:
+        try:
+            if candidate.is_file():
+                return read_bytes(candidate, AnnotationError, "image")
+        except OSError:
+            continue
+    raise AnnotationError(f"{where}: names the file {shown(named)}, which is not there (tried {', '.join(map(str, tried))})")
+
+
+def hub_table_file(path: PathLike, names: Sequence[str]) -> Any | None:
+    """The class table a dataset file's repository ships: the first of ``names`` (``id2label.json``
+    first) in the file's folder or the two above it (the repository's, above ``data/``; above
+    ``default/train/`` of the Hub's Parquet conversion); None when there is none."""
+    folder = location(path).parent
+    for _ in range(3):
+        for name in names:
+            if (folder / name).is_file():
+                return folder / name
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    return None
