@@ -317,14 +317,18 @@ def test_export_on_dask_writes_the_same_bytes(scheduler: str, tmp_path: Path) ->
         assert tree_bytes(tmp_path / f"dask-{to}") == tree_bytes(tmp_path / f"local-{to}")
 
 
-def test_a_semantic_export_on_dask_writes_the_same_bytes(scheduler: str, tmp_path: Path) -> None:
+def test_the_class_map_exports_on_dask_write_the_same_bytes(scheduler: str, tmp_path: Path) -> None:
+    """Ultralytics' semantic layout, and a Hugging Face repository (its shards written by the
+    client from the workers' checked rows, in order)."""
     assert cli("convert", SAMPLE_DIR, tmp_path / "voc", "--classes", sample_labels_path(), "-j", "1").exit_code == 0
-    args = ("export", tmp_path / "voc", "--to", "yolo-semantic")
-    assert cli(*args, "-d", tmp_path / "local", "-j", "2").exit_code == 0
-    result = cli(*args, "-d", tmp_path / "dask", "--dask", scheduler)
-    assert result.exit_code == 0, result.output
-    assert tree_bytes(tmp_path / "dask") == tree_bytes(tmp_path / "local")
-    assert len(list((tmp_path / "dask" / "masks").rglob("*.png"))) == 8
+    for to in ("yolo-semantic", "hub"):
+        args = ("export", tmp_path / "voc", "--to", to)
+        assert cli(*args, "-d", tmp_path / f"local-{to}", "-j", "2").exit_code == 0
+        result = cli(*args, "-d", tmp_path / f"dask-{to}", "--dask", scheduler)
+        assert result.exit_code == 0, result.output
+        assert tree_bytes(tmp_path / f"dask-{to}") == tree_bytes(tmp_path / f"local-{to}")
+    assert len(list((tmp_path / "dask-yolo-semantic" / "masks").rglob("*.png"))) == 8
+    assert len(list((tmp_path / "dask-hub" / "data").glob("*.parquet"))) == 2
 
 
 def test_convert_from_cvat_cityscapes_and_yolo_on_dask_writes_the_same_bytes(scheduler: str, tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ its ``labels.txt``), a converted ``dataset``, predictions ``preds/`` (and as ``n
 the dataset's labels in colour with red and blue the other way round (as OpenCV writes an RGB array) in ``bgr/``,
 Cityscapes-style ``gtFine/`` files and labelIds predictions of them in ``results/``, trainId maps in ``gt/`` and ``pred/``, ADE20K labels as shipped in ``ade/gt/`` (images in ``ade/img/``) and a model's train ids in ``ade/argmax/``, PASCAL VOC 2012 as shipped in ``voc/`` and SBD's
 release for it in ``sbd/``, a VOC folder of frames of four videos in ``frames/``, a Kaggle dataset of
-images and binary masks in ``kaggle/``, and exports of other
+images and binary masks in ``kaggle/``, a Hugging Face dataset as downloaded in ``hub/``, and exports of other
 annotation tools (see ``exports.py``): ``coco-export/``, ``cvat/`` (and ``cvat-export.zip`` of it) and ``cityscapes/``.
 """
 
@@ -39,7 +39,7 @@ import typer
 from PIL import Image
 
 from conftest import make_voc
-from exports import cityscapes_export, coco_export, cvat_export, isat_export, sbd_release, voc_2012, yolo_dataset
+from exports import cityscapes_export, coco_export, cvat_export, hub_repository, isat_export, sbd_release, voc_2012, yolo_dataset
 from helpers import scene
 
 from labeltools import ClassTable, read_label, voc_colormap, write_gray_label, write_label
@@ -376,6 +376,8 @@ def help_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
         Image.fromarray(np.where(np.arange(48).reshape(6, 8) % 7 > n, 255, 0).astype(np.uint8)).save(world / "kaggle" / "masks" / f"{n:03d}.png")
     (world / "kaggle" / "classes.txt").write_text("background\nlesion\n")
     yolo_dataset(world / "roads")
+    hub_repository(world / "hub", {"train": 2, "validation": 1}, size=(8, 6))  # a Hugging Face dataset as downloaded
+    shutil.rmtree(world / "hub-images")  # the files its rows were made of
     for n in range(2):  # COCO-Stuff as downloaded: its maps named by COCO's images
         for folder in ("stuff/train2017", "stuff/stuffthingmaps_trainval2017/train2017"):
             (world / folder).mkdir(parents=True, exist_ok=True)

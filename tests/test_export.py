@@ -478,7 +478,7 @@ def test_export_settings_and_sources_are_checked_before_any_file_is_read(tmp_pat
     from labeltools.core.errors import DatasetError, ExportError
     from labeltools.jobs.export import ExportOptions, export_dataset
 
-    with pytest.raises(ExportError, match="export format must be one of coco, yolo-seg, yolo-semantic, got 'xml'"):
+    with pytest.raises(ExportError, match="export format must be one of coco, yolo-seg, yolo-semantic, hub, got 'xml'"):
         export_dataset(SAMPLE_DIR, tmp_path / "a", ExportOptions(to="xml"))
     with pytest.raises(ExportError, match="min_iou must lie in 0..1, got 1.5"):
         export_dataset(SAMPLE_DIR, tmp_path / "a", ExportOptions(min_iou=1.5))

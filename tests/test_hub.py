@@ -208,9 +208,129 @@ def test_columns_are_told_apart_or_refused_and_a_bad_row_fails_alone(tmp_path: P
 
 def test_without_pyarrow_a_hub_file_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write_hub_parquet(tmp_path / "data" / "train-00000-of-00001.parquet", {"image": [_cell(_jpeg(4, 4))], "label": [_cell(_png(np.zeros((4, 4))))]})
-    from labeltools.formats import hub
-
-    hub.hub_layout.cache_clear()
     monkeypatch.setitem(sys.modules, "pyarrow", None)
     result = cli("convert", path, tmp_path / "voc")
     assert result.exit_code == 1 and said(result) == 'error: reading a Hugging Face dataset\'s Parquet files needs pyarrow: pip install "labeltools[hub]"', result.output
+
+
+def _repository_of(root: Path, maps: list[np.ndarray], names: dict[str, str]) -> Path:
+    images = [_cell(_jpeg(m.shape[1], m.shape[0]), f"r{n}.jpg") for n, m in enumerate(maps)]
+    write_hub_parquet(root / "data" / "train-00000-of-00001.parquet", {"image": images, "label": [_cell(_png(m)) for m in maps]})
+    (root / "id2label.json").write_text(json.dumps(names))
+    return root
+
+
+def test_ade20k_as_shipped_read_by_its_trained_names_is_refused_with_the_ways_out(tmp_path: Path) -> None:
+    """scene_parse_150's label maps (0 "other", class i as i + 1) beside transformers'
+    ade20k-id2label.json (the classes as trained, 0 wall; its "bed " with a space) would read
+    each class as the next: refused; -m ade20k reads them as trained, and maps of the trained
+    ids (255 "other") convert as they are."""
+    from labeltools import ClassTable
+
+    trained = ClassTable.preset("ade20k-train").names
+    names = {str(i): ("bed " if name == "bed" else name) for i, name in enumerate(trained)}
+    shipped = np.array([[0, 1, 2, 150], [3, 3, 0, 7]], np.uint8).repeat(4, 0).repeat(4, 1)
+    root = _repository_of(tmp_path / "shipped", [shipped, shipped], names)
+    refused = cli("convert", root, tmp_path / "none")
+    text = said(refused)
+    assert refused.exit_code == 1 and "names ADE20K's 150 classes as they are trained (0 wall .. 149 flag), and the first 2 label map(s) hold no 255" in text, text
+    assert "-m ade20k reads them as trained" in text and not (tmp_path / "none").exists()
+    done = cli("convert", root, tmp_path / "trained", "-m", "ade20k", "-j", "1")
+    assert done.exit_code == 0, done.output
+    expected = np.where(shipped == 0, 255, shipped.astype(np.int16) - 1).astype(np.uint8)
+    np.testing.assert_array_equal(read_label(tmp_path / "trained" / "SegmentationClass" / "r0.png"), expected)
+    reduced = _repository_of(tmp_path / "reduced", [expected], names)
+    kept = cli("convert", reduced, tmp_path / "kept", "-j", "1")
+    assert kept.exit_code == 0, kept.output
+    np.testing.assert_array_equal(read_label(tmp_path / "kept" / "SegmentationClass" / "r0.png"), expected)
+
+
+def test_ade20k_folders_as_shipped_read_by_trained_names_are_refused_too(tmp_path: Path) -> None:
+    """The same rule for ADE20K's own folders (annotations/ beside images/) given transformers'
+    table with -c: refused; with -c ade20k (the labels as shipped) they convert as they are."""
+    from labeltools import ClassTable
+
+    shipped = np.array([[0, 1], [2, 150]], np.uint8).repeat(8, 0).repeat(8, 1)
+    for stem in ("ADE_train_1", "ADE_train_2"):
+        photo(tmp_path / "ade" / "images" / "training" / f"{stem}.jpg", 16, 16, seed=1)
+        (tmp_path / "ade" / "annotations" / "training").mkdir(parents=True, exist_ok=True)
+        Image.fromarray(shipped).save(tmp_path / "ade" / "annotations" / "training" / f"{stem}.png")
+    table = tmp_path / "ade20k-id2label.json"
+    table.write_text(json.dumps(dict(enumerate(ClassTable.preset("ade20k-train").names))))
+    refused = cli("convert", tmp_path / "ade", tmp_path / "none", "-c", table)
+    assert refused.exit_code == 1 and "hold no 255, which marks \"other\" so" in said(refused), refused.output
+    done = cli("convert", tmp_path / "ade", tmp_path / "voc", "-c", "ade20k", "-j", "1")
+    assert done.exit_code == 0, done.output
+    np.testing.assert_array_equal(read_label(tmp_path / "voc" / "SegmentationClass" / "ADE_train_1.png"), shipped)
+
+
+def test_a_file_replaced_between_runs_of_one_process_is_read_anew(tmp_path: Path) -> None:
+    """What a process keeps read of a file (its layout, its row groups) is of the file as the
+    run found it: a second run after the file was replaced (a new download) reads the new rows."""
+    import os
+
+    first = np.zeros((4, 4), np.uint8)
+    root = _repository_of(tmp_path / "repo", [first, first], {"0": "background", "1": "crack"})
+    shard = root / "data" / "train-00000-of-00001.parquet"
+    assert cli("convert", root, tmp_path / "one", "-j", "1").exit_code == 0
+    second = np.ones((4, 4), np.uint8)
+    _repository_of(tmp_path / "repo", [second, second, second], {"0": "background", "1": "crack"})
+    os.utime(shard, ns=(shard.stat().st_atime_ns, shard.stat().st_mtime_ns + 10**9))  # a later time, whatever the clock's grain
+    again = cli("convert", root, tmp_path / "two", "-j", "1")
+    assert again.exit_code == 0, again.output
+    assert sorted(p.stem for p in (tmp_path / "two" / "SegmentationClass").glob("*.png")) == ["r0", "r1", "r2"]
+    np.testing.assert_array_equal(read_label(tmp_path / "two" / "SegmentationClass" / "r1.png"), second)
+
+
+#: Loads an exported repository as a training script would (from another folder), saving each
+#: row's label map and image as arrays named by the file names the rows record.
+LOAD_SCRIPT = r"""
+import json, sys
+from pathlib import Path
+import numpy as np
+from datasets import Image, load_dataset
+
+repo, ref = sys.argv[1], Path(sys.argv[2])
+loaded = load_dataset(repo)
+for split in loaded:
+    names = [row["image"]["path"] for row in loaded[split].cast_column("image", Image(decode=False))]
+    for name, row in zip(names, loaded[split]):
+        np.save(ref / f"{split}-{Path(name).stem}-label.npy", np.asarray(row["label"]))
+        np.save(ref / f"{split}-{Path(name).stem}-image.npy", np.asarray(row["image"].convert("RGB")))
+print(json.dumps({split: len(loaded[split]) for split in loaded}))
+"""
+
+
+def test_a_dataset_exported_as_a_hub_repository_loads_in_datasets_and_converts_back(tmp_path: Path) -> None:
+    """export --to hub: the datasets library loads the folder as it is (its card's splits, the
+    Image columns), every label map and image equal to the VOC dataset's; convert reads it back
+    to the same label maps, its classes from id2label.json."""
+    from labeltools.jobs.convert import SAMPLE_DIR, sample_labels_path
+
+    voc = tmp_path / "voc"
+    assert cli("convert", SAMPLE_DIR, voc, "--labels", sample_labels_path(), "-j", "1").exit_code == 0
+    hub = tmp_path / "hub"
+    result = cli("export", voc, "--to", "hub", "-d", hub, "-j", "2")
+    assert result.exit_code == 0, result.output
+    assert "8 image(s) with their label maps (train 7, val 1)" in " ".join(result.stdout.split()), result.output
+    names = (voc / "class_names.txt").read_text().splitlines()
+    assert json.loads((hub / "id2label.json").read_text()) == {str(i): name for i, name in enumerate(names)}
+    elsewhere, ref = tmp_path / "elsewhere", tmp_path / "ref"
+    elsewhere.mkdir()
+    ref.mkdir()
+    done = run_in("datasets", LOAD_SCRIPT, elsewhere, str(hub), str(ref))
+    assert done.returncode == 0 and json.loads(done.stdout.strip().splitlines()[-1]) == {"train": 7, "validation": 1}, done.stderr[-3000:]
+    for split, hub_split in (("train", "train"), ("val", "validation")):
+        for image_id in (voc / "ImageSets" / "Segmentation" / f"{split}.txt").read_text().split():
+            np.testing.assert_array_equal(np.load(ref / f"{hub_split}-{image_id}-label.npy"), read_label(voc / "SegmentationClass" / f"{image_id}.png"))
+            with Image.open(voc / "JPEGImages" / f"{image_id}.jpg") as image:
+                np.testing.assert_array_equal(np.load(ref / f"{hub_split}-{image_id}-image.npy"), np.asarray(image.convert("RGB")))
+    back = cli("convert", hub, tmp_path / "back", "-j", "2")
+    assert back.exit_code == 0, back.output
+    for label in sorted((voc / "SegmentationClass").glob("*.png")):
+        np.testing.assert_array_equal(read_label(tmp_path / "back" / "SegmentationClass" / label.name), read_label(label))
+    assert (tmp_path / "back" / "class_names.txt").read_text() == (voc / "class_names.txt").read_text()
+    refused = cli("export", SAMPLE_DIR, "--to", "hub", "-d", tmp_path / "none")
+    assert refused.exit_code == 1 and "a Hugging Face dataset export writes a VOC dataset's class maps; make one first" in said(refused), refused.output
+    usage = cli("export", voc, "--to", "hub", "-d", tmp_path / "none", "--objects", "regions")
+    assert usage.exit_code == 2 and "--objects applies to the instance exports (--to hub writes the class maps as they are)" in " ".join(usage.output.split())

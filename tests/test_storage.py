@@ -655,6 +655,14 @@ def test_sbd_adds_the_augmented_set_to_a_voc_folder_in_a_bucket_as_on_disk(s3: A
     assert {k: remote[k] for k in written} == written
 
 
+def test_a_hub_export_reads_a_dataset_on_s3_and_writes_there_the_local_bytes(s3: Any, reference: Path, tmp_path: Path) -> None:
+    s3.put(f"{reference}/", "out/hub-src/voc/", recursive=True)
+    assert cli("export", reference, "--to", "hub", "-d", tmp_path / "hub", "-j", "1").exit_code == 0
+    result = cli("export", "s3://out/hub-src/voc", "--to", "hub", "-d", "s3://out/hub-export", "-j", "2")
+    assert result.exit_code == 0, result.output
+    assert s3_tree(s3, "out/hub-export") == local_tree(tmp_path / "hub")
+
+
 def test_a_hugging_face_dataset_on_s3_converts_to_the_local_bytes(s3: Any, tmp_path: Path) -> None:
     """The repository's Parquet files read from the store (their footers and row groups through
     s3fs), id2label.json beside them; the dataset written there too."""

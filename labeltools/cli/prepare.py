@@ -57,6 +57,7 @@ from labeltools.core.options import (
     DEFAULT_MIN_IOU,
     DEFAULT_POINT_SIZE,
     LABELME_RELEASES,
+    MAP_TARGETS,
 )
 
 if TYPE_CHECKING:  # annotations only: each command imports what it runs
@@ -247,6 +248,7 @@ def convert_command(
     labeltools convert annotations/ old/ --labelme-rules 6
     labeltools convert kaggle/ masks-voc/ -c kaggle/classes.txt -m 0:0,255:1
     labeltools convert roads/data.yaml from-yolo/
+    labeltools convert hub/ from-hub/
     labeltools convert stuff/ from-stuff/ -m coco-stuff
     """
     from labeltools.jobs.convert import ConvertOptions, convert_labelme
@@ -481,7 +483,7 @@ def export_command(
         ExportTarget,
         typer.Option(
             "--to", show_default=False,
-            help="coco: one instances JSON per split; yolo-seg: Ultralytics' instance layout; yolo-semantic: a VOC dataset's class maps as Ultralytics' semantic segmentation reads them.",
+            help="coco: one instances JSON per split; yolo-seg: Ultralytics' instance layout; yolo-semantic: a VOC dataset's class maps as Ultralytics' semantic segmentation reads them; hub: a VOC dataset as a Hugging Face dataset repository.",
         ),
     ],
     output_dir: Annotated[Optional[str], typer.Option("--output-dir", "-d", help="The folder to write (required).")] = None,
@@ -531,7 +533,7 @@ def export_command(
     jobs: JobsOption = 0,
     dask: DaskOption = None,
 ) -> None:
-    """Export annotations (labelme, COCO, CVAT, Datumaro, Label Studio, Cityscapes, ISAT, CVAT's segmentation masks, a YOLO dataset) or a VOC dataset's instances to COCO or YOLO segmentation, and check every object; or a VOC dataset's class maps to YOLO semantic segmentation.
+    """Export annotations (labelme, COCO, CVAT, Datumaro, Label Studio, Cityscapes, ISAT, CVAT's segmentation masks, a YOLO dataset) or a VOC dataset's instances to COCO or YOLO segmentation, and check every object; or a VOC dataset's class maps to YOLO semantic segmentation or a Hugging Face dataset.
 
     The output is the layout consumers load as it is: images/<split>/ (hard links where
     possible) beside annotations/instances_<split>.json (COCO) or labels/<split>/ and data.yaml
@@ -542,7 +544,9 @@ def export_command(
     below --min-iou and why. COCO category ids are those of class_names.txt.
     yolo-semantic writes a VOC dataset's images and class maps as images/<split>/ and
     masks/<split>/ beside data.yaml (masks_dir: masks; class ids the class indices, 255
-    ignored), each map checked as Ultralytics checks it.
+    ignored), each map checked as Ultralytics checks it. hub writes a Hugging Face dataset
+    repository (data/<split>-00000-of-00001.parquet of image and label columns, id2label.json,
+    a README.md card) that the datasets library loads and huggingface-cli upload publishes.
 
     Examples:
     labeltools export annotations/ --to coco -d coco/
@@ -553,6 +557,7 @@ def export_command(
     labeltools export cvat/annotations.xml --to yolo-seg -d cvat-yolo/
     labeltools export dataset --to yolo-seg -d regions-yolo/ --objects regions
     labeltools export dataset --to yolo-semantic -d yolo-semantic/
+    labeltools export dataset --to hub -d hub-dataset/
     """
     from labeltools.jobs.export import ExportOptions, export_dataset
 
@@ -561,8 +566,8 @@ def export_command(
         raise Usage("--rle and --no-images apply to --to coco (a YOLO dataset holds its images)")
     if to.value != "yolo-seg" and keep_ids:
         raise Usage("--keep-ids applies to --to yolo-seg (COCO category ids and mask values are always the class indices)")
-    if to.value == "yolo-semantic" and objects is not None:
-        raise Usage("--objects applies to the instance exports (--to yolo-semantic writes the class maps as they are)")
+    if to.value in MAP_TARGETS and objects is not None:
+        raise Usage(f"--objects applies to the instance exports (--to {to.value} writes the class maps as they are)")
     if no_images != (image_root is not None):
         raise Usage("--no-images and --image-root go together: the file names are relative to the image root")
     options = ExportOptions(
@@ -595,6 +600,9 @@ def print_export_summary(export: "Export") -> None:
     data = export.summary()
     if data["labelme_rules"] is not None:
         err.print(f"labelme rules: {LABELME_RELEASES[data['labelme_rules']]}'s", soft_wrap=True)
+    if export.options.to == "hub":
+        out.print(f"{sum(export.images.values())} image(s) with their label maps ({', '.join(f'{s} {n}' for s, n in export.images.items())})", soft_wrap=True)
+        return
     if export.options.to == "yolo-semantic":
         names, mapping = export.semantic_classes
         how = "train ids, from the masks' label ids by data.yaml's label_mapping" if mapping else "the class indices"

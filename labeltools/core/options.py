@@ -60,7 +60,11 @@ fits; a grid of more takes minutes and gigabytes to write and is no longer read 
 
 #: Export formats (COCO's and Ultralytics' instances, Ultralytics' semantic masks), and the IoU
 #: below which an exported object is listed.
-EXPORT_TARGETS = ("coco", "yolo-seg", "yolo-semantic")
+EXPORT_TARGETS = ("coco", "yolo-seg", "yolo-semantic", "hub")
+
+#: The exports of a VOC dataset's class maps as they are (no objects): Ultralytics' semantic
+#: segmentation layout, and a Hugging Face dataset repository.
+MAP_TARGETS = ("yolo-semantic", "hub")
 #: Where a VOC dataset's exported objects come from: its instance maps, or each connected
 #: region of a class in its class maps.
 EXPORT_OBJECTS = ("instances", "regions")

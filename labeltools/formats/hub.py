@@ -11,8 +11,14 @@ transformers' training scripts read (``image`` or ``pixel_values``; ``label`` or
 are the ``id2label.json`` the dataset's repository ships.
 
 The rows are read a row group at a time (an Arrow file is mapped whole), the last groups kept,
-so a worker converting rows in order reads each group once. ``pyarrow`` (the ``hub`` extra)
+so a worker converting rows in order reads each group once; what a process keeps is keyed by the
+file's modification time as the run found it (``stamp``), so a file replaced since is read
+anew, never from what a long-lived worker kept of the old one. ``pyarrow`` (the ``hub`` extra)
 reads them, imported when a file is first opened.
+
+Written (``export --to hub``): a repository as ``push_to_hub`` makes one, each split's shard
+(:class:`ShardWriter`), ``id2label.json`` and a ``README.md`` card whose YAML names the splits'
+files and the columns' features (:func:`dataset_card`).
 """
 
 from __future__ import annotations
@@ -170,7 +176,7 @@ def _open_parquet(path: PathLike) -> Any:
 
 
 @functools.lru_cache(maxsize=_GROUPS_KEPT)
-def _arrow_table(path: str) -> Any:
+def _arrow_table(path: str, stamp: int | None) -> Any:
     """The table of an Arrow file (``save_to_disk``'s stream, or the file format), mapped from
     a disk without being copied."""
     pa, ipc = require_pyarrow(files="Arrow"), require_pyarrow("pyarrow.ipc", "Arrow")
@@ -193,8 +199,9 @@ def _is_arrow(path: PathLike) -> bool:
 
 
 @functools.lru_cache(maxsize=64)
-def hub_layout(path: str) -> HubLayout:
-    """The layout of a dataset file (read once a process).
+def hub_layout(path: str, stamp: int | None = None) -> HubLayout:
+    """The layout of a dataset file (read once a process for each ``stamp``, the file's
+    modification time as the run found it).
 
     Raises:
         DatasetError: pyarrow is missing; the file holds no pair of image columns, or more
@@ -202,18 +209,18 @@ def hub_layout(path: str) -> HubLayout:
         AnnotationError: the file cannot be read.
     """
     if _is_arrow(path):
-        table = _arrow_table(path)
+        table = _arrow_table(path, stamp)
         schema, groups = table.schema, (table.num_rows,)
     else:
         parquet = _open_parquet(path)
         meta = parquet.metadata
         schema, groups = parquet.schema_arrow, tuple(meta.row_group(i).num_rows for i in range(meta.num_row_groups))
     images = _image_columns(schema)
-    image, label, chosen = _choose_columns(path, schema.names, images, groups)
+    image, label, chosen = _choose_columns(path, stamp, schema.names, images, groups)
     return HubLayout(path, image, label, groups, chosen)
 
 
-def _choose_columns(path: str, names: Sequence[str], images: Sequence[str], groups: Sequence[int]) -> tuple[str, str, str]:
+def _choose_columns(path: str, stamp: int | None, names: Sequence[str], images: Sequence[str], groups: Sequence[int]) -> tuple[str, str, str]:
     """The image and label columns among a file's columns of images (see :func:`hub_layout`)."""
     columns = ", ".join(names)
     rename = (
@@ -233,7 +240,7 @@ def _choose_columns(path: str, names: Sequence[str], images: Sequence[str], grou
         image = next(c for c in images if c != label)
         return image, label, f"images in {image}, label maps in {label}"
     if len(images) == 2 and any(groups):
-        modes = _first_modes(path, images)
+        modes = _first_modes(path, stamp, images)
         single = [c for c, mode in zip(images, modes) if mode in _LABEL_MODES]
         if len(single) == 1:
             image = next(c for c in images if c != single[0])
@@ -244,14 +251,14 @@ def _choose_columns(path: str, names: Sequence[str], images: Sequence[str], grou
     )
 
 
-def _first_modes(path: str, columns: Sequence[str]) -> list[str]:
+def _first_modes(path: str, stamp: int | None, columns: Sequence[str]) -> list[str]:
     """The Pillow mode of the first row's image in each column ("" where it cannot be read)."""
     from PIL import Image
 
     modes = []
     for column in columns:
         try:
-            cell = _rows(path, 0, (column,))[column][0]
+            cell = _rows(path, stamp, 0, (column,))[column][0]
             with Image.open(io.BytesIO(cell["bytes"])) as image:
                 modes.append(image.mode)
         except (LabeltoolsError, OSError, TypeError, KeyError, ValueError):
@@ -259,10 +266,10 @@ def _first_modes(path: str, columns: Sequence[str]) -> list[str]:
     return modes
 
 
-def _rows(path: str, group: int, columns: Sequence[str]) -> dict[str, list[Any]]:
+def _rows(path: str, stamp: int | None, group: int, columns: Sequence[str]) -> dict[str, list[Any]]:
     """The cells of a row group's columns, as Python values (a struct: a dict)."""
     if _is_arrow(path):
-        table = _arrow_table(path)
+        table = _arrow_table(path, stamp)
         return {c: table.column(c).to_pylist() for c in columns}
     try:
         table = _open_parquet(path).read_row_group(group, columns=list(columns))
@@ -274,8 +281,8 @@ def _rows(path: str, group: int, columns: Sequence[str]) -> dict[str, list[Any]]
 
 
 @functools.lru_cache(maxsize=_GROUPS_KEPT)
-def _group(path: str, group: int, image: str, label: str) -> dict[str, list[Any]]:
-    return _rows(path, group, (image, label))
+def _group(path: str, stamp: int | None, group: int, image: str, label: str) -> dict[str, list[Any]]:
+    return _rows(path, stamp, group, (image, label))
 
 
 @dataclass(frozen=True)
@@ -287,16 +294,16 @@ class HubEntry:
     labelled: bool
 
 
-def hub_entries(path: str) -> list[HubEntry]:
+def hub_entries(path: str, stamp: int | None = None) -> list[HubEntry]:
     """Each row's :class:`HubEntry`, read from the file's paths and label column alone (a
     Parquet file's statistics say when every row has a label map; an Arrow file is mapped).
 
     Raises:
         AnnotationError: the file cannot be read.
     """
-    layout = hub_layout(path)
+    layout = hub_layout(path, stamp)
     if _is_arrow(path):
-        table = _arrow_table(path)
+        table = _arrow_table(path, stamp)
         images = table.column(layout.image).combine_chunks()
         labels = table.column(layout.label).combine_chunks()
         names = images.field("path").to_pylist()
@@ -325,7 +332,7 @@ def _every_row_labelled(parquet: Any, label: str) -> bool:
     return True
 
 
-def hub_row(path: str, row: int) -> HubRow:
+def hub_row(path: str, row: int, stamp: int | None = None) -> HubRow:
     """The image and label map of a row, encoded: the bytes the row holds, or those of the file
     its path names (as given, from the working folder, as the ``datasets`` library opens it: a
     ``to_parquet`` of images given by path keeps their paths alone; else from the dataset file's
@@ -334,9 +341,9 @@ def hub_row(path: str, row: int) -> HubRow:
     Raises:
         AnnotationError: the file cannot be read, or the row holds neither a file nor its path.
     """
-    layout = hub_layout(path)
+    layout = hub_layout(path, stamp)
     group, at = layout.place(row)
-    cells = _group(path, group, layout.image, layout.label)
+    cells = _group(path, stamp, group, layout.image, layout.label)
     source = f"{path}: row {row}"
     image = cells[layout.image][at]
     label = cells[layout.label][at]
@@ -377,3 +384,97 @@ def hub_table_file(path: PathLike, names: Sequence[str]) -> Any | None:
             break
         folder = folder.parent
     return None
+
+
+# --- writing: a VOC dataset as a Hub repository ---------------------------------------------
+
+#: The columns an export writes, as transformers' semantic segmentation scripts read them.
+WRITTEN_COLUMNS = ("image", "label")
+
+#: A written shard's row groups: at most this many rows, or about this many bytes.
+GROUP_ROWS = 100
+GROUP_BYTES = 64 << 20
+
+#: The Hub's name of each VOC split (``val`` is ``validation`` there, as in its split patterns).
+HUB_SPLITS = {"train": "train", "val": "validation", "test": "test"}
+
+
+def shard_path(split: str) -> str:
+    """A split's one shard in a repository, as ``push_to_hub`` names it."""
+    return f"data/{HUB_SPLITS.get(split, split)}-00000-of-00001.parquet"
+
+
+class ShardWriter:
+    """The rows of a split written as a Parquet shard as ``push_to_hub`` writes one: an image and
+    a label column of the ``Image`` feature (each file's bytes and its name), the features in the
+    schema's metadata, in row groups of :data:`GROUP_ROWS` rows or :data:`GROUP_BYTES` bytes.
+
+    Raises:
+        DatasetError: pyarrow is missing.
+    """
+
+    def __init__(self, path: PathLike) -> None:
+        pa = require_pyarrow()
+        self._pq = require_pyarrow("pyarrow.parquet")
+        cell = pa.struct([("bytes", pa.binary()), ("path", pa.string())])
+        features = {"info": {"features": {name: {"_type": "Image"} for name in WRITTEN_COLUMNS}}}
+        self._schema = pa.schema([(name, cell) for name in WRITTEN_COLUMNS], metadata={"huggingface": json.dumps(features)})
+        self._pa = pa
+        self._handle = location(path).open("wb")
+        self._writer = self._pq.ParquetWriter(self._handle, self._schema)
+        self._rows: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        self._bytes = 0
+        self.rows = 0
+
+    def add(self, image: bytes, image_name: str, label: bytes, label_name: str) -> None:
+        self._rows.append(({"bytes": image, "path": image_name}, {"bytes": label, "path": label_name}))
+        self._bytes += len(image) + len(label)
+        self.rows += 1
+        if len(self._rows) >= GROUP_ROWS or self._bytes >= GROUP_BYTES:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._rows:
+            return
+        columns = {name: [row[n] for row in self._rows] for n, name in enumerate(WRITTEN_COLUMNS)}
+        self._writer.write_table(self._pa.Table.from_pydict(columns, schema=self._schema))
+        self._rows, self._bytes = [], 0
+
+    def close(self) -> None:
+        """Write the rows left and the file's footer."""
+        try:
+            self._flush()
+            self._writer.close()
+        finally:
+            self._handle.close()
+
+    def abandon(self) -> None:
+        """Close the file without finishing it (its staged name is removed by the caller)."""
+        try:
+            self._writer.close()
+        except Exception:  # pyarrow's own errors: the file is being abandoned anyway
+            pass
+        self._handle.close()
+
+
+def id2label_text(names: dict[int, str]) -> str:
+    """``id2label.json``: each class's name by its index as text, as transformers reads it."""
+    return json.dumps({str(index): name for index, name in sorted(names.items())}, indent=2, ensure_ascii=False) + "\n"
+
+
+def dataset_card(splits: Sequence[str]) -> str:
+    """A repository's ``README.md``: the YAML the Hub and the datasets library read to find each
+    split's shard (``splits``: the VOC splits written) and the columns' features."""
+    lines = ["---", "configs:", "- config_name: default", "  data_files:"]
+    for split in splits:
+        name = HUB_SPLITS.get(split, split)
+        lines += [f"  - split: {name}", f"    path: data/{name}-*"]
+    lines += ["dataset_info:", "  features:"]
+    for column in WRITTEN_COLUMNS:
+        lines += [f"  - name: {column}", "    dtype: image"]
+    lines += [
+        "---", "",
+        "A semantic segmentation dataset: `image` holds the images, `label` their label maps (palette PNGs of class",
+        "indices, 255 void), `id2label.json` the classes. Written by labeltools.", "",
+    ]  # fmt: skip
+    return "\n".join(lines)

@@ -313,6 +313,7 @@ class ConvertItem:
     image: str | None = None  # the image of a mask
     names: tuple[tuple[int, str], ...] = field(default=(), compare=False)  # a YOLO dataset's classes by id
     row: int | None = None  # a Hugging Face dataset's row in its file
+    stamp: int | None = None  # that file's modification time as the run found it (what a worker keeps read is of it)
 
     def __str__(self) -> str:  # failures are reported by file (and image)
         if self.record is not None:
@@ -740,7 +741,7 @@ def convert_record(
     if item.kind in MASK_KINDS:  # the mask is the label map: its values, not painted again
         if item.kind == "hub":  # a row of a Hugging Face dataset: both files in it
             assert item.row is not None
-            row = hub_row(item.json_path, item.row)
+            row = hub_row(item.json_path, item.row, item.stamp)
             mask_name, image_name = f"{row.source}'s label map", f"its image {row.image_name}"
             values, said = mask_class_values(mask_name, classes, options.index_map, options.bgr, data=row.label)
             source = open_image(row.image, None, f"{row.source}: image {row.image_name}", row.source, exif=True)
@@ -1355,11 +1356,12 @@ def _hub_items(found: Sequence[tuple[Path, Path | None]], flatten_names: bool) -
     ``id2label.json`` is looked for."""
     rows: list[tuple[Path, Path | None, int, str | None, str, str | None]] = []
     unlabelled: dict[str, int] = {}
+    stamps = {str(path): modified(path) for path, _ in found}
     for path, root in found:
-        layout = hub_layout(str(path))
+        layout = hub_layout(str(path), stamps[str(path)])
         word, split = _hub_split(path)
         log.info("%s: %d row(s), %s", path, layout.rows, layout.chosen)
-        for n, entry in enumerate(hub_entries(str(path))):
+        for n, entry in enumerate(hub_entries(str(path), stamps[str(path)])):
             if entry.labelled:
                 rows.append((path, root, n, entry.image_name, word, split))
             else:
@@ -1379,7 +1381,7 @@ def _hub_items(found: Sequence[tuple[Path, Path | None]], flatten_names: bool) -
             counts[word] += 1
         if flatten_names and root is not None:
             image_id = _flat_id(path, root).removesuffix(path.stem) + image_id
-        items.append(ConvertItem(str(path), image_id, "hub", split=split, row=n))
+        items.append(ConvertItem(str(path), image_id, "hub", split=split, row=n, stamp=stamps[str(path)]))
     if rows:
         log.info("ids: %s", "the file names the rows record for their images" if named else "each split's word and the row's number in it")
     _check_unique([(str(item), item.image_id) for item in items], flatten_names)
@@ -1590,23 +1592,69 @@ def source_class_table(kind: SourceFormat, exports: Sequence[AnnotationExport]) 
     return table, f"{len(ordered)} classes{colours} of {files}, {how}; 0 _background_, 255 void"
 
 
+def _first_values(items: Sequence[ConvertItem], looked_at: int) -> set[int] | None:
+    """The values the first masks (``looked_at`` of them; a Hugging Face dataset's rows' label
+    maps) hold; None when one is a colour mask or cannot be read (its conversion reports it)."""
+    held: set[int] = set()
+    for item in items[:looked_at]:
+        try:
+            if item.kind == "hub" and item.row is not None:
+                values = read_label(str(item), data=hub_row(item.json_path, item.row, item.stamp).label)
+            else:
+                values = read_label(item.json_path)
+        except LabeltoolsError:
+            return None
+        held |= set(np.unique(values).tolist())
+    return held
+
+
 def _say_binary_masks(items: Sequence[ConvertItem], looked_at: int = 5) -> None:
     """Warn, before converting, when the first masks (``looked_at`` of them) hold 0 and 255
     alone: binary masks saved as 0/255, whose objects would be void unless their values are
     rewritten."""
-    held: set[int] = set()
-    for item in items[:looked_at]:
-        try:
-            held |= set(np.unique(read_label(item.json_path)).tolist())
-        except LabeltoolsError:
-            return  # a colour mask, or one its conversion reports
-    if VOID in held and held <= {0, VOID}:
+    held = _first_values(items, looked_at)
+    if held is not None and VOID in held and held <= {0, VOID}:
         more = min(len(items), looked_at) - 1
-        which = f"{items[0].json_path} and the {more} mask(s) after it hold" if more else f"{items[0].json_path} holds"
+        which = f"{items[0]} and the {more} mask(s) after it hold" if more else f"{items[0]} holds"
         log.warning(
             "%s 0 and 255 alone, and 255 is void: if 255 marks objects (binary masks saved as 0/255), "
             "add --index-map 0:0,255:1 to read them as class 1", which,
         )  # fmt: skip
+
+
+#: How many label maps are looked at for ADE20K's labels as shipped (see :func:`_refuse_shipped_ade20k`).
+_ADE20K_LOOKED_AT = 20
+
+
+def _names_trained_ade20k(table: ClassTable) -> bool:
+    """Whether a table names ADE20K's 150 classes as they are trained and predicted (0 wall ..
+    149 flag: the ``ade20k-train`` preset, transformers' ``ade20k-id2label.json``), its names
+    compared as written (case and spaces aside), a few differing."""
+    trained = [name.strip().lower() for name in ClassTable.preset("ade20k-train").names]
+    names = [name.strip().lower() for name in table.names]
+    return len(names) == len(trained) and sum(a == b for a, b in zip(names, trained)) >= len(trained) - 10
+
+
+def _refuse_shipped_ade20k(items: Sequence[ConvertItem], table: ClassTable) -> None:
+    """Refuse masks read by a table of ADE20K's classes as trained when the first label maps hold
+    no 255: ADE20K's labels as shipped (ADEChallengeData2016's annotations, the Hub's
+    ``scene_parse_150``) number the classes from 1, 0 "other", and would each be read as the class
+    after it, silently (as trained, "other" is 255, which nearly every ADE20K image holds).
+
+    Raises:
+        DatasetError: so, with the ways out.
+    """
+    held = _first_values(items, _ADE20K_LOOKED_AT)
+    if held is None or VOID in held or not held:
+        return
+    looked = min(len(items), _ADE20K_LOOKED_AT)
+    raise DatasetError(
+        f"{table.source}: names ADE20K's 150 classes as they are trained (0 {table.names[0]} .. 149 {table.names[-1]}), and "
+        f"the first {looked} label map(s) hold no 255, which marks \"other\" so: ADE20K's labels as shipped "
+        "(ADEChallengeData2016, the Hub's scene_parse_150) number the classes from 1, 0 \"other\", and each would be "
+        "read as the class after it; -m ade20k reads them as trained (0 \"other\" void), or -c ade20k keeps them as "
+        "shipped (where they hold the trained ids already, -m 0-149:0-149 reads them so)"
+    )
 
 
 def _masks_own(
@@ -2120,6 +2168,7 @@ def convert_labelme(
                 f"{first}: is a JPEG mask ({held}), whose compression shifts its values along every edge: "
                 "read them by ranges of values, --index-map 0-127:0,128-255:1 for masks of 0 and 255"
             )
+    if kind in MASK_KINDS and options.index_map is None:
         _say_binary_masks(items)
 
     semantic = semantic_yaml_above(location(found[0][0]).parent) if kind == "masks" else None
@@ -2152,6 +2201,8 @@ def convert_labelme(
             "--labels does (--classes gives another table)"
         )
     _check_writable(table, options.index_map, classes is not None)
+    if kind in MASK_KINDS and options.index_map is None and _names_trained_ade20k(table):
+        _refuse_shipped_ade20k(items, table)
     label_ids = city_maps and found[0][0].name.endswith(LABEL_MAPS["labelIds"])
     if city_maps and not label_ids and table.names == city_label_ids:
         raise DatasetError(

@@ -1,7 +1,7 @@
 """Instance exports: COCO and YOLO segmentation, from labelme annotations or a VOC dataset with
 ``SegmentationObject``, each object checked against its source after it is written; and a VOC
 dataset's class maps in the layout of Ultralytics' semantic segmentation (see
-:func:`_semantic_item`).
+:func:`_semantic_item`) or as a Hugging Face dataset repository (see :func:`_hub_item`).
 
 Every object is the set of pixels its source gives it: a labelme object's shapes painted alone
 (as labelme paints each shape), a VOC instance's pixels in ``SegmentationObject``. The layout is
@@ -47,6 +47,7 @@ from labeltools.core.options import (
     EXPORT_OBJECTS,
     EXPORT_TARGETS,
     LABELME_RULES,
+    MAP_TARGETS,
     VOID,
     SourceFormat,
 )
@@ -75,6 +76,7 @@ from labeltools.formats.coco import (
     with_segments,
     write_coco,
 )
+from labeltools.formats.hub import ShardWriter, dataset_card, id2label_text, require_pyarrow, shard_path
 from labeltools.formats.images import open_image_file, open_record_image
 from labeltools.formats.labelme import labelme_objects, open_source_image, read_labelme
 from labeltools.formats.labels import encode_label_png, label_data, open_image, read_image_bytes, read_label, read_label_palette
@@ -141,12 +143,17 @@ from labeltools.ops.splits import check_fraction, group_note, id_groups, kept_sp
 log = logging.getLogger(__name__)
 
 
+#: Each export of class maps, in words.
+MAP_EXPORTS = {"yolo-semantic": "a semantic export", "hub": "a Hugging Face dataset export"}
+
+
 @dataclass(frozen=True)
 class ExportOptions:
     """How objects are written and checked.
 
     Attributes:
-        to: ``"coco"``, ``"yolo-seg"`` or ``"yolo-semantic"`` (a VOC dataset's class maps).
+        to: ``"coco"``, ``"yolo-seg"``, or of a VOC dataset's class maps ``"yolo-semantic"`` or
+            ``"hub"`` (see :data:`MAP_TARGETS`).
         rle: COCO: every object as RLE, not only those with holes or several parts.
         images: place the images in ``images/<split>/`` (bytes unchanged where they need no
             turning upright, hard-linked where the file system allows). COCO may leave them
@@ -191,8 +198,8 @@ class ExportOptions:
             raise ExportError(f"labelme rules must be one of {', '.join(LABELME_RULES)}, got {self.labelme_rules!r}")
         if self.to != "coco" and (self.rle or not self.images):
             raise ExportError("RLE and leaving the images out are COCO's: a YOLO dataset holds its images")
-        if self.to == "yolo-semantic" and self.objects != "instances":
-            raise ExportError("a semantic export writes a VOC dataset's class maps, no objects (objects are the instance exports')")
+        if self.to in MAP_TARGETS and self.objects != "instances":
+            raise ExportError(f"{MAP_EXPORTS[self.to]} writes a VOC dataset's class maps, no objects (objects are the instance exports')")
         if not self.images and self.image_root is None:
             raise ExportError("without the images, COCO file names need the folder they are relative to (image root)")
         if self.images and self.image_root is not None:
@@ -514,6 +521,8 @@ def export_item(item: ExportItem, output: str, table: ClassTable, options: Expor
     root = location(output)
     if options.to == "yolo-semantic":
         return _semantic_item(item, root, table)
+    if options.to == "hub":
+        return _hub_item(item, table)
     if item.voc:
         source_image, height, width, objects, crowd = _voc_objects(item, options.objects == "regions")
         labelme_image, drawn = None, 0
@@ -572,19 +581,7 @@ def _semantic_item(item: ExportItem, root: Path, table: ClassTable) -> FileResul
         LabelFileError: a value no class has. AnnotationError: the image is missing,
             unreadable, or of another size than the map.
     """
-    label_file = label_path(item.source, item.image_id)
-    data = label_data(label_file)  # read once: decoded, looked into, and written where it cannot be linked
-    label, _ = read_label_palette(label_file, data=data)
-    held = np.flatnonzero(np.bincount(label.ravel(), minlength=VOID + 1)).tolist()
-    foreign = [value for value in held if value != VOID and table.entry(value) is None]
-    if foreign:
-        listed = ", ".join(map(str, foreign[:8])) + (", ..." if len(foreign) > 8 else "")
-        raise LabelFileError(
-            f"{label_file}: holds value(s) {listed}, which no class of the {table.source} has "
-            "(Ultralytics would leave the image out); labeltools check lists every such file"
-        )
-    source_image = image_path(item.source, item.image_id)
-    image = open_image_file(source_image, str(source_image), str(label_file), label.shape, ("label height", "label width"))
+    label_file, data, label, held, source_image, image = _checked_map(item, table, "Ultralytics would leave the image out")
     as_it_is = _indices_read_alike(label_file, data, held)
     with atomic_writes() as stage:
         file_name = _place_image(stage, root / "images" / item.split, item, image, source_image)
@@ -598,6 +595,46 @@ def _semantic_item(item: ExportItem, root: Path, table: ClassTable) -> FileResul
         data={
             "id": item.image_id, "split": item.split, "image": {"file_name": file_name, "width": image.width, "height": image.height},
             "annotations": [], "objects": [], "mask_written": not as_it_is,
+        },
+    )  # fmt: skip
+
+
+def _checked_map(item: ExportItem, table: ClassTable, dropped: str) -> tuple[Path, bytes, NDArray[np.uint8], list[int], Path, Any]:
+    """A VOC dataset's class map and image, checked as a class-map export's consumer checks
+    them: every value a class of the table or 255, the map the size of the image as shown (EXIF
+    applied); the map's file, its bytes (read once), its values and those it holds, the image's
+    file and the image opened. ``dropped`` says what the consumer does with a bad one.
+
+    Raises:
+        LabelFileError: a value no class has. AnnotationError: the image is missing,
+            unreadable, or of another size than the map.
+    """
+    label_file = label_path(item.source, item.image_id)
+    data = label_data(label_file)  # read once: decoded, looked into, and written where it cannot be linked
+    label, _ = read_label_palette(label_file, data=data)
+    held = np.flatnonzero(np.bincount(label.ravel(), minlength=VOID + 1)).tolist()
+    foreign = [value for value in held if value != VOID and table.entry(value) is None]
+    if foreign:
+        listed = ", ".join(map(str, foreign[:8])) + (", ..." if len(foreign) > 8 else "")
+        raise LabelFileError(
+            f"{label_file}: holds value(s) {listed}, which no class of the {table.source} has "
+            f"({dropped}); labeltools check lists every such file"
+        )
+    source_image = image_path(item.source, item.image_id)
+    image = open_image_file(source_image, str(source_image), str(label_file), label.shape, ("label height", "label width"))
+    return label_file, data, label, held, source_image, image
+
+
+def _hub_item(item: ExportItem, table: ClassTable) -> FileResult:
+    """A VOC dataset's image and class map checked for a Hugging Face dataset's row (see
+    :func:`_checked_map`; a value no class has would be a class ``id2label.json`` does not
+    name); the files themselves are read into the split's shard by the run, in order."""
+    label_file, _, _, _, source_image, image = _checked_map(item, table, "id2label.json would not name it")
+    return FileResult(
+        source=str(item),
+        data={
+            "id": item.image_id, "split": item.split, "image": {"file_name": source_image.name, "width": image.width, "height": image.height},
+            "annotations": [], "objects": [], "files": (str(source_image), str(label_file)),
         },
     )  # fmt: skip
 
@@ -699,7 +736,7 @@ class Export(OneRun):
 
     def _run(self) -> Iterator[FileResult]:
         with output_lock(self.output):  # one writer at a time
-            yield from self._export()
+            yield from self._export_hub() if self.options.to == "hub" else self._export()
         if self.fresh and not self.images:  # every file failed: a new OUTPUT is left as it was
             remove_empty_folders(self.output)
 
@@ -762,6 +799,43 @@ class Export(OneRun):
                     "validation (yolo val), and training on it would train on its val images", path,
                 )  # fmt: skip
 
+    def _export_hub(self) -> Iterator[FileResult]:
+        """A Hugging Face dataset repository: each split's rows written as its shard as the
+        images come, in order (a row group at a time), then ``id2label.json``, the card
+        (``README.md``) and ``class_names.txt``; all of it renamed into place at the end, or
+        none (an interrupted or failed run leaves the folder as it was)."""
+        work = functools.partial(export_item, output=str(self.output), table=self.table, options=self.options)
+        results = map_files(work, self.items, self.jobs)
+        writers: dict[str, ShardWriter] = {}
+        with atomic_writes() as stage:
+            try:
+                for result in results:
+                    yield result
+                    if not result.ok:
+                        continue
+                    split = result.data["split"]
+                    self.images[split] = self.images.get(split, 0) + 1
+                    if split not in writers:
+                        writers[split] = ShardWriter(stage(self.output / shard_path(split)))
+                    image_file, label_file = (location(f) for f in result.data["files"])
+                    image, label = read_image_bytes(image_file, ExportError), read_image_bytes(label_file, ExportError)
+                    writers[split].add(image, image_file.name, label, label_file.name)
+                for writer in writers.values():
+                    writer.close()
+            except BaseException:
+                results.close()
+                for writer in writers.values():
+                    writer.abandon()
+                raise
+            if not self.images:
+                return
+            names = {e.index: e.name for e in self.table.classes if e.index != VOID}
+            stage(self.output / "id2label.json").write_text(id2label_text(names), encoding="utf-8")
+            stage(self.output / "README.md").write_text(dataset_card(list(self.images)), encoding="utf-8")
+            save_class_names(stage(self.output / "class_names.txt"), self.table)
+        self.written += [self.output / shard_path(split) for split in writers]
+        self.written += [self.output / name for name in ("id2label.json", "README.md", "class_names.txt")]
+
     @property
     def yolo_ids(self) -> dict[int, int]:
         """YOLO: the id each class index is written with (see :func:`yolo_class_ids`)."""
@@ -786,6 +860,8 @@ class Export(OneRun):
             return self.yolo_ids
         if self.options.to == "yolo-semantic":
             return self.semantic_classes[1] or {e.index: e.index for e in self.table.classes if e.index != VOID}
+        if self.options.to == "hub":
+            return {e.index: e.index for e in self.table.classes if e.index != VOID}
         return {e.index: e.index for e in self.table.classes if 0 < e.index < VOID}
 
     def summary(self) -> dict[str, Any]:
@@ -883,6 +959,8 @@ def export_dataset(
         require_pycocotools()  # say now, before any file is read, if it is missing
     elif options.to == "yolo-seg":
         require_opencv()
+    elif options.to == "hub":
+        require_pyarrow()
     out = location(output)
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
         raise DatasetError(f"{out}: already exists and is not empty; pass --overwrite to export into it")
@@ -905,12 +983,12 @@ def export_dataset(
                 f"classes: {table.source}: the masks keep their label ids, and data.yaml's label_mapping gives "
                 f"Ultralytics their {len(table.train_table().names)} train ids (255 ignore_label)"
             )
-        items = _voc_items(root, split, options.objects == "regions" or semantic, notes)
-    elif options.to == "yolo-semantic":
+        items = _voc_items(root, split, options.objects == "regions" or options.to in MAP_TARGETS, notes)
+    elif options.to in MAP_TARGETS:
         given = " ".join(shell_word(str(path)) for path in listed)
         raise DatasetError(
-            f"{', '.join(map(str, listed))}: a semantic export writes a VOC dataset's class maps; make one first "
-            f"(labeltools convert {given} DATASET), then labeltools export DATASET --to yolo-semantic -d OUT"
+            f"{', '.join(map(str, listed))}: {MAP_EXPORTS[options.to]} writes a VOC dataset's class maps; make one first "
+            f"(labeltools convert {given} DATASET), then labeltools export DATASET --to {options.to} -d OUT"
         )
     else:
         if options.objects == "regions":
