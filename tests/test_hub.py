@@ -17,7 +17,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from consumers import run_in
-from exports import hub_repository, photo, write_hub_parquet
+from exports import photo, write_hub_parquet
 from labeltools.cli import app
 from labeltools.formats.labels import read_label
 
@@ -334,3 +334,30 @@ def test_a_dataset_exported_as_a_hub_repository_loads_in_datasets_and_converts_b
     assert refused.exit_code == 1 and "a Hugging Face dataset export writes a VOC dataset's class maps; make one first" in said(refused), refused.output
     usage = cli("export", voc, "--to", "hub", "-d", tmp_path / "none", "--objects", "regions")
     assert usage.exit_code == 2 and "--objects applies to the instance exports (--to hub writes the class maps as they are)" in " ".join(usage.output.split())
+
+
+def test_bad_hub_files_and_rows_are_named(tmp_path: Path) -> None:
+    """A file cut short, columns nothing tells apart, --from hub on a folder without such files,
+    --images (a row holds its image), a row without its image and one naming a file that is not
+    there: each refused or failed alone, named."""
+    label = np.zeros((4, 4), np.uint8)
+    good = write_hub_parquet(tmp_path / "cut" / "train.parquet", {"image": [_cell(_jpeg(4, 4))], "label": [_cell(_png(label))]})
+    good.write_bytes(good.read_bytes()[:-40])  # a download cut short: its footer gone
+    result = cli("convert", good, tmp_path / "none", "-c", "voc")
+    assert result.exit_code == 1 and f"{good}: is not a Parquet file or is cut short" in said(result), result.output
+    both = [_cell(_png(label)), _cell(_png(label))]
+    alike = write_hub_parquet(tmp_path / "alike" / "train.parquet", {"first": both, "second": both})
+    result = cli("convert", alike, tmp_path / "none", "-c", "voc")
+    assert result.exit_code == 1 and "its columns of images (first, second) do not say which holds the images and which the label maps: name them image and label" in said(result), result.output
+    (tmp_path / "empty").mkdir()
+    result = cli("convert", tmp_path / "empty", tmp_path / "none", "--from", "hub")
+    assert result.exit_code == 1 and f"{tmp_path / 'empty'}: holds no Parquet or Arrow file of a Hugging Face dataset" in said(result), result.output
+    rows = [_cell(_jpeg(4, 4), "a.jpg"), _cell(None, None), _cell(None, "gone.jpg")]
+    shard = write_hub_parquet(tmp_path / "repo" / "data" / "train-00000-of-00001.parquet", {"image": rows, "label": [_cell(_png(label))] * 3})
+    result = cli("convert", tmp_path / "repo", tmp_path / "none", "-c", "voc", "--images", tmp_path)
+    assert result.exit_code == 1 and "a Hugging Face dataset's rows hold their images" in said(result), result.output
+    result = cli("convert", tmp_path / "repo", tmp_path / "voc", "-c", "voc", "-j", "1")
+    text = said(result)
+    assert result.exit_code == 1 and f"{shard}: row 1, image: holds no image" in text, text
+    assert f"{shard}: row 2, image: names the file 'gone.jpg', which is not there" in text, text
+    assert [p.name for p in (tmp_path / "voc" / "SegmentationClass").iterdir()] == ["train_000000.png"]

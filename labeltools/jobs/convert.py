@@ -1674,7 +1674,12 @@ def _masks_own(
         own = export_class_table({"labelIds": [path for path, _ in found]})
         return own, "" if own is None else f"{own.described}, {EXPORT_TABLE_SAID}"
     own = _masks_own_table(exports, kind == "hub")
-    return own, "" if own is None else f"{own.described}, the list the {'dataset' if kind == 'hub' else 'masks'} came with"
+    return own, "" if own is None else _came_with(own, kind == "hub")
+
+
+def _came_with(table: ClassTable, hub: bool) -> str:
+    """Where the class table masks (or a Hugging Face dataset's rows) came with came from, in words."""
+    return f"{table.described}, the list the {'dataset' if hub else 'masks'} came with"
 
 
 #: The class tables a Hugging Face dataset's repository may ship, looked for in this order.
@@ -1688,8 +1693,8 @@ def _masks_table(exports: Sequence[AnnotationExport], hub: bool = False) -> tupl
         DatasetError: none, or two that differ.
     """
     first = _masks_own_table(exports, hub)
+    folders = ", ".join(export.path for export in exports[:3]) + (" ..." if len(exports) > 3 else "")
     if first is None and hub:
-        folders = ", ".join(export.path for export in exports[:3]) + (" ..." if len(exports) > 3 else "")
         raise DatasetError(
             f"{folders}: the dataset came with no class table ({HUB_TABLE_FILE} in its repository's folder, as the Hub "
             "keeps it beside README.md and data/): download it with the dataset, or give the classes with -c (a preset, "
@@ -1697,13 +1702,12 @@ def _masks_table(exports: Sequence[AnnotationExport], hub: bool = False) -> tupl
             "values its label maps hold"
         )
     if first is None:
-        folders = ", ".join(export.path for export in exports[:3]) + (" ..." if len(exports) > 3 else "")
         raise DatasetError(
             f"{folders}: the masks came with no class table ({', '.join(SHIPPED_TABLES)}, {CLASS_NAMES_FILE} or "
             f"{META_FILE}, beside them or in their dataset's folder): give theirs with -c (a preset, or a file naming "
             "class i on line i); labeltools stats on a folder of them lists the values they hold"
         )
-    return first, f"{first.described}, the list the {'dataset' if hub else 'masks'} came with"
+    return first, _came_with(first, hub)
 
 
 def _masks_own_table(exports: Sequence[AnnotationExport], hub: bool = False) -> ClassTable | None:

@@ -628,13 +628,14 @@ def _checked_map(item: ExportItem, table: ClassTable, dropped: str) -> tuple[Pat
 def _hub_item(item: ExportItem, table: ClassTable) -> FileResult:
     """A VOC dataset's image and class map checked for a Hugging Face dataset's row (see
     :func:`_checked_map`; a value no class has would be a class ``id2label.json`` does not
-    name); the files themselves are read into the split's shard by the run, in order."""
-    label_file, _, _, _, source_image, image = _checked_map(item, table, "id2label.json would not name it")
+    name); the map's bytes, read once, go back to the run, which writes them into the split's
+    shard with the image's, in order."""
+    label_file, data, _, _, source_image, image = _checked_map(item, table, "id2label.json would not name it")
     return FileResult(
         source=str(item),
         data={
             "id": item.image_id, "split": item.split, "image": {"file_name": source_image.name, "width": image.width, "height": image.height},
-            "annotations": [], "objects": [], "files": (str(source_image), str(label_file)),
+            "annotations": [], "objects": [], "files": (str(source_image), str(label_file)), "label": data,
         },
     )  # fmt: skip
 
@@ -810,16 +811,14 @@ class Export(OneRun):
         with atomic_writes() as stage:
             try:
                 for result in results:
+                    if result.ok:  # its row written before it is handed on, its map's bytes with it (not kept)
+                        split = result.data["split"]
+                        self.images[split] = self.images.get(split, 0) + 1
+                        if split not in writers:
+                            writers[split] = ShardWriter(stage(self.output / shard_path(split)))
+                        image_file, label_file = (location(f) for f in result.data["files"])
+                        writers[split].add(read_image_bytes(image_file, ExportError), image_file.name, result.data.pop("label"), label_file.name)
                     yield result
-                    if not result.ok:
-                        continue
-                    split = result.data["split"]
-                    self.images[split] = self.images.get(split, 0) + 1
-                    if split not in writers:
-                        writers[split] = ShardWriter(stage(self.output / shard_path(split)))
-                    image_file, label_file = (location(f) for f in result.data["files"])
-                    image, label = read_image_bytes(image_file, ExportError), read_image_bytes(label_file, ExportError)
-                    writers[split].add(image, image_file.name, label, label_file.name)
                 for writer in writers.values():
                     writer.close()
             except BaseException:
