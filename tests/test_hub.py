@@ -361,3 +361,18 @@ def test_bad_hub_files_and_rows_are_named(tmp_path: Path) -> None:
     assert result.exit_code == 1 and f"{shard}: row 1, image: holds no image" in text, text
     assert f"{shard}: row 2, image: names the file 'gone.jpg', which is not there" in text, text
     assert [p.name for p in (tmp_path / "voc" / "SegmentationClass").iterdir()] == ["train_000000.png"]
+
+
+def test_the_hubs_parquet_conversion_layout_takes_its_splits_from_its_folders(tmp_path: Path) -> None:
+    """The Hub's Parquet conversion (``<config>/<split>/0000.parquet``): each folder's split, the
+    rows numbered by it; id2label.json two folders above the files."""
+    label = np.zeros((4, 4), np.uint8)
+    for split, count in (("train", 3), ("validation", 2)):
+        rows = [_cell(_jpeg(4, 4)) for _ in range(count)]
+        write_hub_parquet(tmp_path / "repo" / "default" / split / "0000.parquet", {"image": rows, "label": [_cell(_png(label))] * count})
+    (tmp_path / "repo" / "id2label.json").write_text(json.dumps({"0": "background", "1": "crack"}))
+    result = cli("convert", tmp_path / "repo" / "default", tmp_path / "voc", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert f"classes: 2, {tmp_path / 'repo' / 'id2label.json'}" in said(result), result.output
+    splits = {name: (tmp_path / "voc" / "ImageSets" / "Segmentation" / f"{name}.txt").read_text().split() for name in ("train", "val")}
+    assert splits == {"train": ["train_000000", "train_000001", "train_000002"], "val": ["validation_000000", "validation_000001"]}
