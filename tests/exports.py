@@ -510,7 +510,8 @@ def isat_export(folder: Path, images: int = 2, seed: int = 0, size: tuple[int, i
 def write_hub_parquet(path: Path, columns: dict[str, list[dict[str, Any]]], features: bool = True, row_group_size: int | None = None) -> Path:
     """A Parquet file of image columns as Hugging Face's datasets library stores them
     (``{bytes, path}`` structs, its features in the schema's metadata unless ``features`` is
-    False), in row groups of ``row_group_size`` rows when given."""
+    False), in row groups of ``row_group_size`` rows when given; an Arrow stream file, as
+    ``save_to_disk`` writes one, for a ``.arrow`` path."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -520,14 +521,19 @@ def write_hub_parquet(path: Path, columns: dict[str, list[dict[str, Any]]], feat
         meta = {"info": {"features": {name: {"_type": "Image"} for name in columns}}}
         table = table.replace_schema_metadata({"huggingface": json.dumps(meta)})
     path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, path, row_group_size=row_group_size)
+    if path.suffix == ".arrow":
+        with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table)
+    else:
+        pq.write_table(table, path, row_group_size=row_group_size)
     return path
 
 
-def hub_repository(root: Path, rows: dict[str, int] | None = None, seed: int = 0, size: tuple[int, int] = (40, 30)) -> Path:
+def hub_repository(root: Path, rows: dict[str, int] | None = None, seed: int = 0, size: tuple[int, int] = (40, 30), saved: bool = False) -> Path:
     """A Hugging Face dataset repository as downloaded: ``data/<split>-00000-of-00001.parquet``
     (each row a JPEG named ``<split>_<n>.jpg`` and a grey label map of classes 0..2 and 255, in
-    row groups of two rows) beside ``id2label.json``."""
+    row groups of two rows) beside ``id2label.json``; with ``saved``, the same rows as
+    ``save_to_disk`` keeps them (``<split>/data-00000-of-00001.arrow`` beside its JSON files)."""
     import io
 
     rng = np.random.default_rng(seed)
@@ -540,6 +546,10 @@ def hub_repository(root: Path, rows: dict[str, int] | None = None, seed: int = 0
             buffer = io.BytesIO()
             Image.fromarray(rng.choice(np.array([0, 1, 2, 255], np.uint8), size=size[::-1])).save(buffer, format="PNG")
             labels.append({"bytes": buffer.getvalue(), "path": None})
-        write_hub_parquet(root / "data" / f"{split}-00000-of-00001.parquet", {"image": images, "label": labels}, row_group_size=2)
+        if saved:
+            write_hub_parquet(root / split / "data-00000-of-00001.arrow", {"image": images, "label": labels})
+            (root / split / "state.json").write_text(json.dumps({"_data_files": [{"filename": "data-00000-of-00001.arrow"}]}))
+        else:
+            write_hub_parquet(root / "data" / f"{split}-00000-of-00001.parquet", {"image": images, "label": labels}, row_group_size=2)
     (root / "id2label.json").write_text(json.dumps({"0": "background", "1": "road", "2": "car"}))
     return root

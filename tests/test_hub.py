@@ -376,3 +376,32 @@ def test_the_hubs_parquet_conversion_layout_takes_its_splits_from_its_folders(tm
     assert f"classes: 2, {tmp_path / 'repo' / 'id2label.json'}" in said(result), result.output
     splits = {name: (tmp_path / "voc" / "ImageSets" / "Segmentation" / f"{name}.txt").read_text().split() for name in ("train", "val")}
     assert splits == {"train": ["train_000000", "train_000001", "train_000002"], "val": ["validation_000000", "validation_000001"]}
+
+
+def test_a_hub_export_that_fails_while_writing_leaves_the_earlier_one_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shards, id2label.json and the card are renamed into place together at the end: an
+    export into the folder of an earlier one that stops while writing (an image that can no
+    longer be read) names the file and leaves every earlier byte, and no temporary file."""
+    from helpers import tree_bytes
+
+    from labeltools.core.errors import ExportError
+    from labeltools.jobs import export
+    from labeltools.jobs.convert import SAMPLE_DIR, sample_labels_path
+
+    voc = tmp_path / "voc"
+    assert cli("convert", SAMPLE_DIR, voc, "--labels", sample_labels_path(), "-j", "1").exit_code == 0
+    assert cli("export", voc, "--to", "hub", "-d", tmp_path / "hub", "-j", "1").exit_code == 0
+    before = tree_bytes(tmp_path / "hub")
+    reads = []
+    original = export.read_image_bytes
+
+    def failing(path: Any, *args: Any) -> bytes:
+        reads.append(path)
+        if len(reads) == 3:
+            raise ExportError(f"{path}: cannot be read (a disk gone)")
+        return original(path, *args)
+
+    monkeypatch.setattr(export, "read_image_bytes", failing)
+    result = cli("export", voc, "--to", "hub", "-d", tmp_path / "hub", "--overwrite", "-j", "1")
+    assert result.exit_code == 1 and f"{reads[2]}: cannot be read (a disk gone)" in said(result), result.output
+    assert tree_bytes(tmp_path / "hub") == before

@@ -182,12 +182,14 @@ def _arrow_table(path: str, stamp: int | None) -> Any:
     pa, ipc = require_pyarrow(files="Arrow"), require_pyarrow("pyarrow.ipc", "Arrow")
     where = location(path)
     try:
-        source = pa.py_buffer(read_bytes(where, AnnotationError, "file")) if is_remote(where) else pa.memory_map(str(where))
+        source = pa.BufferReader(read_bytes(where, AnnotationError, "file")) if is_remote(where) else pa.memory_map(str(where))
         opened = ipc.open_file(source) if source.read(6) == b"ARROW1" else None
         if opened is None:
             source.seek(0)
             opened = ipc.open_stream(source)
         return opened.read_all()
+    except LabeltoolsError:
+        raise
     except OSError as exc:
         raise AnnotationError(f"{path}: cannot be read ({exc})") from None
     except Exception as exc:  # pyarrow's ArrowInvalid
