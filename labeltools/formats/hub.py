@@ -10,8 +10,9 @@ transformers' training scripts read (``image`` or ``pixel_values``; ``label`` or
 ``annotation``), else from the first row (the label map is the single-channel image). Its classes
 are the ``id2label.json`` the dataset's repository ships.
 
-The rows are read a row group at a time (an Arrow file is mapped whole), the last groups kept,
-so a worker converting rows in order reads each group once; what a process keeps is keyed by the
+The rows are read a row group at a time (an Arrow file is mapped whole), the last groups kept
+as Arrow tables (a row made Python values only when it is converted), so a worker converting rows
+in order reads each group once; what a process keeps is keyed by the
 file's modification time as the run found it (``stamp``), so a file replaced since is read
 anew, never from what a long-lived worker kept of the old one. ``pyarrow`` (the ``hub`` extra)
 reads them, imported when a file is first opened.
@@ -260,7 +261,7 @@ def _first_modes(path: str, stamp: int | None, columns: Sequence[str]) -> list[s
     modes = []
     for column in columns:
         try:
-            cell = _rows(path, stamp, 0, (column,))[column][0]
+            cell = _rows(path, stamp, 0, (column,)).slice(0, 1).to_pylist()[0][column]
             with Image.open(io.BytesIO(cell["bytes"])) as image:
                 modes.append(image.mode)
         except (LabeltoolsError, OSError, TypeError, KeyError, ValueError):
@@ -268,22 +269,21 @@ def _first_modes(path: str, stamp: int | None, columns: Sequence[str]) -> list[s
     return modes
 
 
-def _rows(path: str, stamp: int | None, group: int, columns: Sequence[str]) -> dict[str, list[Any]]:
-    """The cells of a row group's columns, as Python values (a struct: a dict)."""
+def _rows(path: str, stamp: int | None, group: int, columns: Sequence[str]) -> Any:
+    """A row group's columns as an Arrow table (an Arrow file's one group: its mapped table's
+    columns, nothing copied); a row is made Python values (a struct: a dict) when it is read."""
     if _is_arrow(path):
-        table = _arrow_table(path, stamp)
-        return {c: table.column(c).to_pylist() for c in columns}
+        return _arrow_table(path, stamp).select(list(columns))
     try:
-        table = _open_parquet(path).read_row_group(group, columns=list(columns))
+        return _open_parquet(path).read_row_group(group, columns=list(columns))
     except LabeltoolsError:
         raise
     except Exception as exc:  # pyarrow's ArrowInvalid, OSError: a file cut short
         raise AnnotationError(f"{path}: row group {group} cannot be read ({exc})") from None
-    return {c: table.column(c).to_pylist() for c in columns}
 
 
 @functools.lru_cache(maxsize=_GROUPS_KEPT)
-def _group(path: str, stamp: int | None, group: int, image: str, label: str) -> dict[str, list[Any]]:
+def _group(path: str, stamp: int | None, group: int, image: str, label: str) -> Any:
     return _rows(path, stamp, group, (image, label))
 
 
@@ -305,12 +305,14 @@ def hub_entries(path: str, stamp: int | None = None) -> list[HubEntry]:
     """
     layout = hub_layout(path, stamp)
     if _is_arrow(path):
-        table = _arrow_table(path, stamp)
-        images = table.column(layout.image).combine_chunks()
-        labels = table.column(layout.label).combine_chunks()
-        names = images.field("path").to_pylist()
-        missing = zip(labels.is_null().to_pylist(), labels.field("bytes").is_null().to_pylist(), labels.field("path").is_null().to_pylist())
-        return [HubEntry(name, not (empty or (no_bytes and no_path))) for name, (empty, no_bytes, no_path) in zip(names, missing)]
+        table = _arrow_table(path, stamp)  # its chunks looked into as they are mapped (combined, they would be copied)
+        names = [name for chunk in table.column(layout.image).chunks for name in chunk.field("path").to_pylist()]
+        missing = [
+            empty or (no_bytes and no_path)
+            for chunk in table.column(layout.label).chunks
+            for empty, no_bytes, no_path in zip(chunk.is_null().to_pylist(), chunk.field("bytes").is_null().to_pylist(), chunk.field("path").is_null().to_pylist())
+        ]
+        return [HubEntry(name, not gone) for name, gone in zip(names, missing)]
     parquet = _open_parquet(path)
     try:
         names = parquet.read(columns=[f"{layout.image}.path"]).column(layout.image).to_pylist()
@@ -345,10 +347,9 @@ def hub_row(path: str, row: int, stamp: int | None = None) -> HubRow:
     """
     layout = hub_layout(path, stamp)
     group, at = layout.place(row)
-    cells = _group(path, stamp, group, layout.image, layout.label)
+    cells = _group(path, stamp, group, layout.image, layout.label).slice(at, 1).to_pylist()[0]
     source = f"{path}: row {row}"
-    image = cells[layout.image][at]
-    label = cells[layout.label][at]
+    image, label = cells[layout.image], cells[layout.label]
     image_bytes = _cell_bytes(image, path, f"{source}, {layout.image}")
     label_bytes = _cell_bytes(label, path, f"{source}, {layout.label}")
     name = (image or {}).get("path") or layout.image
