@@ -355,3 +355,7 @@ def test_convert_of_a_hugging_face_dataset_on_dask_writes_the_same_bytes(schedul
     assert result.exit_code == 0, result.output
     assert tree_bytes(tmp_path / "dask") == tree_bytes(tmp_path / "local")
     assert len(list((tmp_path / "dask" / "SegmentationClass").iterdir())) == 10
+    for where in ("-j", "--dask"):  # its rows counted in place, by the workers
+        weighed = cli("weights", tmp_path / "hub", "-o", tmp_path / f"w{where}.npy", *((where, "2") if where == "-j" else (where, scheduler)))
+        assert weighed.exit_code == 0 and "counted 7, failed 0" in weighed.stderr, weighed.output
+    assert (tmp_path / "w--dask.npy").read_bytes() == (tmp_path / "w-j.npy").read_bytes()

@@ -108,20 +108,21 @@ def test_allow_image_urls_fetches_them(tmp_path: Path, image_server: tuple[str, 
 
 # --- labels no class file can hold, with discovered classes --------------------------------
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import HealthCheck, example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 hostile_labels = st.text(st.characters(categories=["L", "N", "Cc", "Cs", "Zl", "Zp", "Zs"]), min_size=1, max_size=4) | st.sampled_from(
-    ["cat", "\ud800x", "a\nb", "p\u2028q", "\x1b[31mred", "\x00", "__ignore__", "_background_"]
+    ["cat", "\ud800x", "a\nb", "p\u2028q", "\x1b[31mred", "\x00", "__ignore__", "_background_", "0\t0"]
 )
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(labels=st.lists(st.lists(hostile_labels, min_size=1, max_size=3), min_size=1, max_size=4))
+@example(labels=[["0\t0"], ["cat"]])  # a tab: a class file's line of tabs is read as columns
 def test_discovered_hostile_labels_fail_their_files_alone(labels: list[list[str]]) -> None:
     import tempfile
 
-    from labeltools.core.classes import line_problem
+    from labeltools.core.classes import class_name_problem
     from labeltools.formats.voc import load_class_table
     from labeltools.jobs.convert import convert_labelme
 
@@ -133,14 +134,14 @@ def test_discovered_hostile_labels_fail_their_files_alone(labels: list[list[str]
         results = list(convert_labelme(folder, Path(tmp) / "out", jobs=1))
         for names, result in zip(labels, results):
             # the reader takes a label without white space at its ends, as labelme does
-            unusable = any(not name.strip() or line_problem(name.strip()) is not None for name in names)
+            unusable = any(not name.strip() or class_name_problem(name.strip()) is not None for name in names)
             assert result.ok != unusable, (names, result.error)
             assert "internal error" not in (result.error or "")
         if not any(result.ok for result in results):  # a new OUTPUT is left as it was
             assert not (Path(tmp) / "out").exists()
             return
         table = load_class_table(Path(tmp) / "out")  # the class files were written, and read back
-        assert table is not None and all(line_problem(name) is None for name in table.names)
+        assert table is not None and all(class_name_problem(name) is None for name in table.names)
         for split in ("train", "val", "trainval"):
             (Path(tmp) / "out" / "ImageSets" / "Segmentation" / f"{split}.txt").read_text(encoding="utf-8")
 

@@ -145,8 +145,8 @@ def test_a_hub_download_converts_as_datasets_decodes_it(hub_dataset: Path, tmp_p
     assert not (out / "JPEGImages" / "e.jpg").exists()
     again = cli("convert", hub_dataset / "hub" / "data" / "train-00000-of-00001.parquet", out, "--resume")
     assert again.exit_code == 0 and "converted 0, skipped 3" in again.stderr, again.output
-    stats = cli("stats", hub_dataset / "hub")  # where label maps are read: the command that converts it
-    assert stats.exit_code == 1 and f"labeltools convert {hub_dataset / 'hub'} NEW_FOLDER makes a VOC dataset of it" in said(stats), stats.output
+    checked = cli("check", hub_dataset / "hub")  # a VOC folder's check: the command that converts it
+    assert checked.exit_code == 1 and f"labeltools convert {hub_dataset / 'hub'} NEW_FOLDER makes a VOC dataset of it" in said(checked), checked.output
     exported = cli("export", hub_dataset / "hub", "--to", "coco", "-d", tmp_path / "coco")
     assert exported.exit_code == 1 and "a Hugging Face dataset's label maps hold no objects: convert them" in said(exported), exported.output
 
@@ -162,6 +162,58 @@ def test_a_saved_dataset_converts_with_its_classes_given(hub_dataset: Path, tmp_
     assert result.exit_code == 0, result.output
     _same_as_datasets(out, hub_dataset / "ref", "saved", ["a", "b", "c", "d"])
     assert "data-00000-of-00001.arrow: 1 row(s) without a label map left out" in said(result)
+
+
+def test_stats_and_weights_count_a_hub_dataset_where_it_is(hub_dataset: Path, tmp_path: Path) -> None:
+    """stats and weights read the repository's rows in place: stats' pixels are those of every
+    label map datasets decodes (the test split's row left out); the train split's weights are
+    the bytes weights writes of the dataset convert makes of it; a validation file given alone
+    is weighted under val's name, the train weights kept; save_to_disk's folder, without a
+    table, is counted by its values, and weighted only with its classes given."""
+    import shutil
+
+    hub, ref = shutil.copytree(hub_dataset / "hub", tmp_path / "hub"), hub_dataset / "ref"  # weights are written beside it
+    decoded = {stem: np.load(ref / f"hub-{stem}-label.npy") for stem in "abcd"}
+    stats = cli("stats", hub, "--json", tmp_path / "stats.json", "-j", "2")
+    assert stats.exit_code == 0, stats.output
+    assert f"labels: every split's 4 row(s) of 3 files ({hub / 'data'}" in said(stats), said(stats)
+    assert "1 row(s) without a label map left out" in said(stats), said(stats)
+    pixels = np.bincount(np.concatenate([m.ravel() for m in decoded.values()]), minlength=256)
+    counted = json.loads((tmp_path / "stats.json").read_text())
+    assert [row["pixels"] for row in counted["classes"]] == pixels[:4].tolist(), counted["classes"]
+    assert counted["void_pixels"] == pixels[255] and counted["images"] == 4, counted
+
+    weights = cli("weights", hub, "-j", "2")
+    assert weights.exit_code == 0, weights.output
+    assert f"classes: 4, from {hub / 'id2label.json'}, the list the dataset came with" in said(weights), said(weights)
+    assert "labels: the train split's 3 row(s) of" in said(weights), said(weights)
+    made = hub / "hub_classes_weights.npy"
+    voc = tmp_path / "voc"
+    assert cli("convert", hub, voc, "-j", "1").exit_code == 0
+    assert cli("weights", voc, "-j", "1").exit_code == 0
+    assert made.read_bytes() == (voc / "voc_classes_weights.npy").read_bytes()
+    train = np.bincount(np.concatenate([decoded[s].ravel() for s in "abc"]), minlength=256)
+    with_json = cli("weights", hub, "-o", tmp_path / "w.npy", "--json", tmp_path / "w.json")
+    assert with_json.exit_code == 0, with_json.output
+    assert json.loads((tmp_path / "w.json").read_text())["counts"]["pixels"] == train[:4].tolist()
+
+    val = cli("weights", hub / "data" / "validation-00000-of-00001.parquet")
+    assert val.exit_code == 0 and "labels: the val split's 1 row(s)" in said(val), val.output
+    assert (hub / "hub_classes_weights_val.npy").is_file() and made.read_bytes() == (voc / "voc_classes_weights.npy").read_bytes()
+    none = cli("weights", hub, "--split", "test")
+    assert none.exit_code == 1 and "no row of" in said(none) and "holds a label map; nothing to count" in said(none), none.output
+    missing = cli("stats", hub, "--split", "trainval2")
+    assert missing.exit_code == 1 and "holds no trainval2 split of the Hugging Face dataset (its files' splits: test 1 file(s), train 1 file(s), validation 1 file(s))" in said(missing), missing.output
+
+    saved = hub_dataset / "saved"
+    looked = cli("stats", saved, "-j", "1")
+    assert looked.exit_code == 0 and "classes: " not in said(looked), looked.output
+    assert "values that are not classes" not in looked.stdout and "class_3" in looked.stdout, looked.stdout
+    refused = cli("weights", saved)
+    assert refused.exit_code == 1 and "the dataset came with no class table (id2label.json" in said(refused) and "their number with -n" in said(refused), refused.output
+    assert not list(saved.glob("*.npy"))
+    given = cli("weights", saved, "-c", hub / "id2label.json", "-o", tmp_path / "saved.npy")
+    assert given.exit_code == 0 and (tmp_path / "saved.npy").read_bytes() == (tmp_path / "w.npy").read_bytes(), given.output
 
 
 def _cell(data: bytes | None, name: str | None = None) -> dict[str, Any]:
@@ -235,6 +287,15 @@ def test_ade20k_as_shipped_read_by_its_trained_names_is_refused_with_the_ways_ou
     text = said(refused)
     assert refused.exit_code == 1 and "names ADE20K's 150 classes as they are trained (0 wall .. 149 flag), and the first 2 label map(s) hold no 255" in text, text
     assert "-m ade20k reads them as trained" in text and not (tmp_path / "none").exists()
+    for command in ("weights", "stats"):  # counted in place, the same rule
+        counted = cli(command, root)
+        assert counted.exit_code == 1 and "hold no 255, which marks \"other\" so" in said(counted), counted.output
+        assert "-c ade20k counts them as trained (its train ids: 0 \"other\" void, class i as i - 1)" in said(counted), counted.output
+    assert not list(root.glob("*.npy"))
+    weighed = cli("weights", root, "-c", "ade20k", "--json", tmp_path / "w.json")
+    assert weighed.exit_code == 0 and "counted as its 150 train ids" in said(weighed), weighed.output
+    trained_counts = np.bincount(np.where(shipped == 0, 255, shipped.astype(np.int16) - 1).ravel(), minlength=256) * 2
+    assert json.loads((tmp_path / "w.json").read_text())["counts"]["pixels"] == trained_counts[:150].tolist()
     done = cli("convert", root, tmp_path / "trained", "-m", "ade20k", "-j", "1")
     assert done.exit_code == 0, done.output
     expected = np.where(shipped == 0, 255, shipped.astype(np.int16) - 1).astype(np.uint8)
@@ -259,6 +320,9 @@ def test_ade20k_folders_as_shipped_read_by_trained_names_are_refused_too(tmp_pat
     table.write_text(json.dumps(dict(enumerate(ClassTable.preset("ade20k-train").names))))
     refused = cli("convert", tmp_path / "ade", tmp_path / "none", "-c", table)
     assert refused.exit_code == 1 and "hold no 255, which marks \"other\" so" in said(refused), refused.output
+    weights = cli("weights", "--labels-dir", tmp_path / "ade" / "annotations" / "training", "-c", table, "-o", tmp_path / "w.npy")
+    assert weights.exit_code == 1 and "-c ade20k counts them as trained" in said(weights) and not (tmp_path / "w.npy").exists(), weights.output
+    assert cli("weights", "--labels-dir", tmp_path / "ade" / "annotations" / "training", "-n", "150", "-o", tmp_path / "w.npy").exit_code == 0
     done = cli("convert", tmp_path / "ade", tmp_path / "voc", "-c", "ade20k", "-j", "1")
     assert done.exit_code == 0, done.output
     np.testing.assert_array_equal(read_label(tmp_path / "voc" / "SegmentationClass" / "ADE_train_1.png"), shipped)

@@ -675,6 +675,10 @@ def test_a_hugging_face_dataset_on_s3_converts_to_the_local_bytes(s3: Any, tmp_p
     assert result.exit_code == 0, result.output
     assert "classes: 3, s3://src/hub/id2label.json" in " ".join(result.stderr.split()), result.output
     assert s3_tree(s3, "out/hub") == local_tree(tmp_path / "local")
+    assert cli("weights", tmp_path / "hub", "-j", "1").exit_code == 0  # counted in place, the weights beside it
+    weighed = cli("weights", "s3://src/hub", "-j", "2")
+    assert weighed.exit_code == 0 and "wrote s3://src/hub/hub_classes_weights.npy" in weighed.stderr, weighed.output
+    assert s3.cat("src/hub/hub_classes_weights.npy") == (tmp_path / "hub" / "hub_classes_weights.npy").read_bytes()
     hub_repository(tmp_path / "saved", saved=True)  # save_to_disk's Arrow files, read whole from the store
     assert cli("convert", tmp_path / "saved", tmp_path / "saved-local", "-c", tmp_path / "hub" / "id2label.json", "-j", "1").exit_code == 0
     s3.put(f"{tmp_path / 'saved'}/", "src/saved/", recursive=True)

@@ -192,12 +192,15 @@ def stats_command(
     Void (255) pixels are counted apart and never share in the class percentages. DATASET may
     be a Cityscapes gtFine folder (gtFine/val, a folder per city): its *_labelIds.png maps are
     counted by label id, or its *_labelTrainIds.png maps by train id with -c cityscapes-train.
+    DATASET may be a Hugging Face dataset (a repository's folder as downloaded, a Parquet file,
+    a save_to_disk folder): its rows' label maps are read where they are, by its id2label.json.
 
     Examples:
     labeltools stats dataset
     labeltools stats dataset --split train --plot shares.png --log
     labeltools stats --labels-dir preds/ -n 9 --json -
     labeltools stats gtFine/ -c cityscapes-train
+    labeltools stats hub/ --split validation
     """
     from labeltools.core.classes import is_unused
     from labeltools.core.files import require_suffix

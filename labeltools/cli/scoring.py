@@ -82,13 +82,16 @@ def weights_command(
     folder (gtFine/train, a folder per city): its *_labelTrainIds.png maps are counted, else its
     *_labelIds.png maps as their train ids, and the weights go to
     <cityscapes>/cityscapes_classes_weights.npy beside gtFine, where pytorch-deeplab-xception
-    looks.
+    looks. DATASET may be a Hugging Face dataset (a repository's folder as downloaded, a Parquet
+    file, a save_to_disk folder): its train split's label maps are read where they are, by its
+    id2label.json, and the weights go beside it.
 
     Examples:
     labeltools weights dataset
     labeltools weights dataset --scheme median --json weights.json
     labeltools weights --labels-dir masks/ -n 9 -o weights.npy
     labeltools weights gtFine/ -o cityscapes_classes_weights.npy
+    labeltools weights hub/
     """
     from labeltools.formats.voc import TEST_SPLIT, split_path
     from labeltools.jobs.weights import weigh_dataset

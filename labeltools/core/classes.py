@@ -1134,6 +1134,16 @@ def line_problem(text: str) -> str | None:
     return None
 
 
+def class_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a class name (see :func:`line_problem`; a tab, too: a line of
+    tab-separated columns is read as a table's row, ADE20K's ``objectInfo150.txt``), or None
+    when it can."""
+    problem = line_problem(name)
+    if problem is None and "\t" in name:
+        return "it holds a tab, and a class file's line of tabs is read as columns"
+    return problem
+
+
 def is_one_line(name: str) -> bool:
     """True when ``name`` holds no line break (``\\n``, ``\\r`` or any other that
     :meth:`str.splitlines` splits at), so it can be a line of ``class_names.txt``."""
@@ -1199,6 +1209,8 @@ def _checked_entry(entry: ClassEntry, source: str, pos: int) -> ClassEntry:
         )
     if line_problem(name) is not None:  # one line, so the only problem left is the encoding
         raise ClassTableError(f"{source}: class {name!r} is not valid UTF-8 text; class files are UTF-8")
+    if (problem := class_name_problem(name)) is not None:
+        raise ClassTableError(f"{source}: class {name!r} cannot be a class name: {problem}")
     if not isinstance(entry.index, (int, np.integer)) or not NO_INDEX <= entry.index <= VOID:
         raise ClassTableError(
             f"{source}: class {name!r} has index {entry.index}; class indices are 0..254 "
@@ -1307,3 +1319,12 @@ def colormap_entries(n: int | None = None, classes: ClassTable | None = None) ->
 def hex_color(color: Color) -> str:
     """``#rrggbb`` for an RGB triple."""
     return "#{:02x}{:02x}{:02x}".format(*color)
+
+
+def names_trained_ade20k(table: ClassTable) -> bool:
+    """Whether a table names ADE20K's 150 classes as they are trained and predicted (0 wall ..
+    149 flag: the ``ade20k-train`` preset, transformers' ``ade20k-id2label.json``), its names
+    compared as written (case and spaces aside), a few differing."""
+    trained = [name.strip().lower() for name in ClassTable.preset("ade20k-train").names]
+    names = [name.strip().lower() for name in table.names]
+    return len(names) == len(trained) and sum(a == b for a, b in zip(names, trained)) >= len(trained) - 10

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from labeltools.core._types import PathLike
 from labeltools.core.errors import DatasetError, shell_word
 from labeltools.engine.storage import composed, list_files, location
-from labeltools.formats.hub import HUB_SUFFIXES, is_hub_file
+from labeltools.formats.hub import hub_files
 from labeltools.formats.labels import ARRAY_SUFFIX, NOT_PNG, open_image
 from labeltools.formats.sbd import sbd_hint
 from labeltools.formats.sources import open_images_said
@@ -88,10 +88,7 @@ def hub_said(where: Any, given: PathLike) -> str:
     """What a Hugging Face dataset's Parquet or Arrow file, or a folder of them (a repository as
     downloaded, a ``save_to_disk`` folder), is where label maps are read, and the command that
     converts it; ``""`` for any other path."""
-    if where.is_file():
-        found = [where] if is_hub_file(where.name) else []
-    else:
-        found = [f for f in list_files(where, HUB_SUFFIXES, recursive=True, depth=3) if is_hub_file(f.name)]
+    found = hub_files(where)
     if not found:
         return ""
     what = f"a Hugging Face dataset's {'Arrow' if found[0].suffix.lower() == '.arrow' else 'Parquet'} file"

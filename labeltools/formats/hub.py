@@ -35,7 +35,7 @@ from typing import Any
 
 from labeltools.core._types import PathLike
 from labeltools.core.errors import AnnotationError, DatasetError, LabeltoolsError, require_extra, shown
-from labeltools.engine.storage import is_remote, location, read_bytes
+from labeltools.engine.storage import is_remote, list_files, location, read_bytes
 
 #: The endings of the files a Hugging Face dataset is kept in.
 HUB_SUFFIXES = (".parquet", ".arrow")
@@ -70,6 +70,15 @@ def is_hub_file(name: str) -> bool:
     cache file of ``Dataset.map``, ``cache-*.arrow``, is not)."""
     lower = name.lower()
     return lower.endswith(HUB_SUFFIXES) and not lower.startswith("cache-")
+
+
+def hub_files(where: Any) -> list[Any]:
+    """The Hugging Face dataset files at ``where`` (a location): the file itself when it is one,
+    else those of the folder and of its folders three deep (a repository's ``data/``, the Hub's
+    ``default/train/``, a ``save_to_disk`` folder's splits), in order."""
+    if not where.is_dir():
+        return [where] if is_hub_file(where.name) and where.is_file() else []
+    return [f for f in list_files(where, HUB_SUFFIXES, recursive=True, depth=3) if is_hub_file(f.name)]
 
 
 def split_words(path: PathLike) -> tuple[str, str]:
@@ -354,6 +363,36 @@ def hub_row(path: str, row: int, stamp: int | None = None) -> HubRow:
     label_bytes = _cell_bytes(label, path, f"{source}, {layout.label}")
     name = (image or {}).get("path") or layout.image
     return HubRow(source, image_bytes, label_bytes, str(name))
+
+
+@dataclass(frozen=True)
+class HubLabelRow:
+    """A row whose label map is read alone (``stats``, ``weights``): its file, its number in the
+    file, and the file's modification time as the run found it (see :func:`hub_layout`)."""
+
+    path: str
+    row: int
+    stamp: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}: row {self.row}"
+
+
+@functools.lru_cache(maxsize=_GROUPS_KEPT)
+def _labels(path: str, stamp: int | None, group: int, label: str) -> Any:
+    return _rows(path, stamp, group, (label,))
+
+
+def hub_label(item: HubLabelRow) -> bytes:
+    """A row's label map, encoded (its image is not read): see :func:`hub_row`.
+
+    Raises:
+        AnnotationError: the file cannot be read, or the row holds no label map.
+    """
+    layout = hub_layout(item.path, item.stamp)
+    group, at = layout.place(item.row)
+    cell = _labels(item.path, item.stamp, group, layout.label).slice(at, 1).to_pylist()[0][layout.label]
+    return _cell_bytes(cell, item.path, f"{item}, {layout.label}")
 
 
 def _cell_bytes(cell: dict[str, Any] | None, path: str, where: str) -> bytes:

@@ -585,8 +585,9 @@ def probe_label(path: PathLike, data: bytes | None = None) -> tuple[tuple[int, i
         return (image.height, image.width), image.mode
 
 
-def label_histogram(path: PathLike) -> tuple[NDArray[np.int64], tuple[int, int]]:
-    """Count the pixels of each value in a label file without building the array.
+def label_histogram(path: PathLike, data: bytes | None = None) -> tuple[NDArray[np.int64], tuple[int, int]]:
+    """Count the pixels of each value in a label file (from ``data``, its bytes, when given)
+    without building the array.
 
     Pillow counts palette and grayscale images in C, about twice as fast as decoding to an array
     and calling ``np.bincount``; other accepted modes fall back to :func:`read_label`.
@@ -598,7 +599,7 @@ def label_histogram(path: PathLike) -> tuple[NDArray[np.int64], tuple[int, int]]
         LabelFileError: see :func:`read_label_palette`.
     """
     if not str(path).lower().endswith(ARRAY_SUFFIX):  # an array is counted as read
-        data = label_data(path)
+        data = label_data(path) if data is None else data
         plain = plain_png(data, str(path))
         if plain is not None:
             return plain.histogram(), (plain.rows.shape[0], plain.rows.shape[1] - 1)
@@ -607,7 +608,7 @@ def label_histogram(path: PathLike) -> tuple[NDArray[np.int64], tuple[int, int]]
             counts = image_histogram(image)
             if counts is not None:
                 return counts, (image.height, image.width)
-    label = read_label(path)
+    label = read_label(path, data=data)
     return value_counts(label), label.shape  # type: ignore[return-value]
 
 

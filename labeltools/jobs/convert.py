@@ -45,8 +45,8 @@ from labeltools.core.classes import (
     TRAIN_ID_PRESETS,
     ClassEntry,
     ClassTable,
+    class_name_problem,
     drawn_background,
-    line_problem,
     unused_name,
 )
 from labeltools.core.colormap import VOID_COLOR, grey_read_hint, palette_bytes, voc_colormap
@@ -54,7 +54,6 @@ from labeltools.core.errors import (
     AnnotationError,
     ClassTableError,
     DatasetError,
-    LabeltoolsError,
     NotLabelmeError,
     shell_word,
     shown,
@@ -133,13 +132,13 @@ from labeltools.formats.folders import (
 from labeltools.formats.hub import (
     HUB_SUFFIXES,
     SAVED_FILES,
+    HubLabelRow,
     TABLE_FILE as HUB_TABLE_FILE,
     hub_entries,
     hub_layout,
     hub_row,
     hub_table_file,
     is_hub_file,
-    split_words,
 )
 from labeltools.formats.images import IMAGES_HINT, find_image, open_image, open_record_image
 from labeltools.formats.isat import CLASSES_FILE as ISAT_CLASSES_FILE
@@ -155,7 +154,7 @@ from labeltools.formats.labelme import (
     rasterise,
     read_labelme,
 )
-from labeltools.formats.labels import ARRAY_SUFFIX, is_jpeg_data, label_histogram, read_label, save_label_image, save_picture
+from labeltools.formats.labels import ARRAY_SUFFIX, is_jpeg_data, label_histogram, save_label_image, save_picture
 from labeltools.formats.labelstudio import BRUSH_FILES_SAID, are_brush_files, read_labelstudio
 from labeltools.formats.sources import (
     OPEN_IMAGES_HIERARCHY,
@@ -209,6 +208,7 @@ from labeltools.formats.yolo import (
     semantic_yaml_above,
     yolo_record,
 )
+from labeltools.jobs.hub_labels import ADE20K_LOOKED_AT, HUB_TABLES, UNSAFE, first_values, hub_split, refuse_shipped_ade20k
 from labeltools.jobs.remap import mask_class_values
 from labeltools.ops.draw import legend_image, overlay_image, stack_vertical
 from labeltools.ops.raster import Painted, paint_objects, paint_polygons, record_stamps
@@ -1176,7 +1176,7 @@ def record_items(
         items = []
         for p, root in found:
             subset = subsets[str(export_root(p))].get(p.stem)
-            prefix = _UNSAFE.sub("_", subset).strip("_") + "_" if flatten_names and subset else ""
+            prefix = UNSAFE.sub("_", subset).strip("_") + "_" if flatten_names and subset else ""
             items.append(ConvertItem(str(p), prefix + p.stem, kind, split=own_split(subset)))
         _check_unique([(str(p), item.image_id) for (p, _), item in zip(found, items)], flatten_names)
         return items, [AnnotationExport(str(root / LABELMAP_FILE), (), mask_classes(mask_table(root))) for root in roots.values()]
@@ -1224,7 +1224,7 @@ def record_items(
             if flatten_names:  # the subset, then the folders of the image's path
                 relative = PurePosixPath(record.image.split("?d=")[-1].replace("\\", "/"))
                 parts = [record.subset or "", *(p for p in relative.parent.parts if p not in ("/", ".", ".."))]
-                folders = [_UNSAFE.sub("_", part).strip("_") for part in parts]
+                folders = [UNSAFE.sub("_", part).strip("_") for part in parts]
                 image_id = where.get(export.path, "") + "_".join([*[f for f in folders if f], image_id])
             items.append(ConvertItem(record.annotation_file, image_id, kind, record, _record_split(record)))
     _check_unique([(str(item), item.image_id) for item in items], flatten_names)
@@ -1336,20 +1336,9 @@ def _mask_items(
     return items, exports
 
 
-def _hub_split(path: Path) -> tuple[str, str | None]:
-    """A Hugging Face dataset file's split word and the VOC split it is: its name's
-    (``validation-00000-of-00001.parquet``), else its folder's (``train/data-00000-of-00001.arrow``),
-    else the file's stem and None."""
-    word, folder = split_words(path)
-    for name in (word, folder):
-        if own_split(name) is not None:
-            return name, own_split(name)
-    return _UNSAFE.sub("_", location(path).stem).strip("_") or "row", None
-
-
 def _hub_items(found: Sequence[tuple[Path, Path | None]], flatten_names: bool) -> tuple[list[ConvertItem], list[AnnotationExport]]:
     """The work items of a Hugging Face dataset's files: one per labelled row, in the split its
-    file's name or folder says (:func:`_hub_split`), its id the file name its image row records
+    file's name or folder says (:func:`hub_split`), its id the file name its image row records
     when every row records one and they are unique, else its split's word and its number in the
     split (``train_000000``: the shards of a split numbered on, in order); a row without a label
     map (a test split's) is left out, said. The exports are the files' folders, where their
@@ -1359,7 +1348,7 @@ def _hub_items(found: Sequence[tuple[Path, Path | None]], flatten_names: bool) -
     stamps = {str(path): modified(path) for path, _ in found}
     for path, root in found:
         layout = hub_layout(str(path), stamps[str(path)])
-        word, split = _hub_split(path)
+        word, split = hub_split(path)
         log.info("%s: %d row(s), %s", path, layout.rows, layout.chosen)
         for n, entry in enumerate(hub_entries(str(path), stamps[str(path)])):
             if entry.labelled:
@@ -1386,7 +1375,7 @@ def _hub_items(found: Sequence[tuple[Path, Path | None]], flatten_names: bool) -
         log.info("ids: %s", "the file names the rows record for their images" if named else "each split's word and the row's number in it")
     _check_unique([(str(item), item.image_id) for item in items], flatten_names)
     folders = {str(location(path).parent): path for path, _ in found}
-    return items, [AnnotationExport(str(hub_table_file(path, _HUB_TABLES) or folder), ()) for folder, path in folders.items()]
+    return items, [AnnotationExport(str(hub_table_file(path, HUB_TABLES) or folder), ()) for folder, path in folders.items()]
 
 
 def _yolo_items(found: Sequence[tuple[Path, Path | None]], flatten_names: bool) -> tuple[list[ConvertItem], list[AnnotationExport]]:
@@ -1595,17 +1584,12 @@ def source_class_table(kind: SourceFormat, exports: Sequence[AnnotationExport]) 
 def _first_values(items: Sequence[ConvertItem], looked_at: int) -> set[int] | None:
     """The values the first masks (``looked_at`` of them; a Hugging Face dataset's rows' label
     maps) hold; None when one is a colour mask or cannot be read (its conversion reports it)."""
-    held: set[int] = set()
-    for item in items[:looked_at]:
-        try:
-            if item.kind == "hub" and item.row is not None:
-                values = read_label(str(item), data=hub_row(item.json_path, item.row, item.stamp).label)
-            else:
-                values = read_label(item.json_path)
-        except LabeltoolsError:
-            return None
-        held |= set(np.unique(values).tolist())
-    return held
+    return first_values([_label_of(item) for item in items[:looked_at]], looked_at)
+
+
+def _label_of(item: ConvertItem) -> Any:
+    """A mask's path, or a Hugging Face dataset's row whose label map is read alone."""
+    return HubLabelRow(item.json_path, item.row, item.stamp) if item.kind == "hub" and item.row is not None else item.json_path
 
 
 def _say_binary_masks(items: Sequence[ConvertItem], looked_at: int = 5) -> None:
@@ -1620,41 +1604,6 @@ def _say_binary_masks(items: Sequence[ConvertItem], looked_at: int = 5) -> None:
             "%s 0 and 255 alone, and 255 is void: if 255 marks objects (binary masks saved as 0/255), "
             "add --index-map 0:0,255:1 to read them as class 1", which,
         )  # fmt: skip
-
-
-#: How many label maps are looked at for ADE20K's labels as shipped (see :func:`_refuse_shipped_ade20k`).
-_ADE20K_LOOKED_AT = 20
-
-
-def _names_trained_ade20k(table: ClassTable) -> bool:
-    """Whether a table names ADE20K's 150 classes as they are trained and predicted (0 wall ..
-    149 flag: the ``ade20k-train`` preset, transformers' ``ade20k-id2label.json``), its names
-    compared as written (case and spaces aside), a few differing."""
-    trained = [name.strip().lower() for name in ClassTable.preset("ade20k-train").names]
-    names = [name.strip().lower() for name in table.names]
-    return len(names) == len(trained) and sum(a == b for a, b in zip(names, trained)) >= len(trained) - 10
-
-
-def _refuse_shipped_ade20k(items: Sequence[ConvertItem], table: ClassTable) -> None:
-    """Refuse masks read by a table of ADE20K's classes as trained when the first label maps hold
-    no 255: ADE20K's labels as shipped (ADEChallengeData2016's annotations, the Hub's
-    ``scene_parse_150``) number the classes from 1, 0 "other", and would each be read as the class
-    after it, silently (as trained, "other" is 255, which nearly every ADE20K image holds).
-
-    Raises:
-        DatasetError: so, with the ways out.
-    """
-    held = _first_values(items, _ADE20K_LOOKED_AT)
-    if held is None or VOID in held or not held:
-        return
-    looked = min(len(items), _ADE20K_LOOKED_AT)
-    raise DatasetError(
-        f"{table.source}: names ADE20K's 150 classes as they are trained (0 {table.names[0]} .. 149 {table.names[-1]}), and "
-        f"the first {looked} label map(s) hold no 255, which marks \"other\" so: ADE20K's labels as shipped "
-        "(ADEChallengeData2016, the Hub's scene_parse_150) number the classes from 1, 0 \"other\", and each would be "
-        "read as the class after it; -m ade20k reads them as trained (0 \"other\" void), or -c ade20k keeps them as "
-        "shipped (where they hold the trained ids already, -m 0-149:0-149 reads them so)"
-    )
 
 
 def _masks_own(
@@ -1680,10 +1629,6 @@ def _masks_own(
 def _came_with(table: ClassTable, hub: bool) -> str:
     """Where the class table masks (or a Hugging Face dataset's rows) came with came from, in words."""
     return f"{table.described}, the list the {'dataset' if hub else 'masks'} came with"
-
-
-#: The class tables a Hugging Face dataset's repository may ship, looked for in this order.
-_HUB_TABLES = tuple(dict.fromkeys((HUB_TABLE_FILE, *SHIPPED_TABLES, CLASS_NAMES_FILE)))
 
 
 def _masks_table(exports: Sequence[AnnotationExport], hub: bool = False) -> tuple[ClassTable, str]:
@@ -1772,12 +1717,9 @@ def _what_is_in(path: Path, kinds: str) -> str:
     return f"{path}: {images} image(s), {len(files) - images} other file(s), no {kinds}"
 
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
-
-
 def _flat_id(json_path: Path, root: Path | None) -> str:
     folder = json_path.parent.relative_to(root) if root is not None else json_path.parent
-    parts = [_UNSAFE.sub("_", part).strip("_") for part in folder.parts if part not in ("/", "")]
+    parts = [UNSAFE.sub("_", part).strip("_") for part in folder.parts if part not in ("/", "")]
     parts = [p for p in parts if p and p != "."]
     return "_".join([*parts, json_path.stem])
 
@@ -1827,7 +1769,7 @@ def _fit_a_label_map(where: str, count: int) -> None:
 def discover_classes(items: Sequence[ConvertItem], jobs: int | None = None) -> ClassTable:
     """The class table of a set of annotations: ``_background_`` = 0, the other labels sorted
     from 1, ``__ignore__`` = 255. Ids are the same for every file. A label that cannot be a
-    class name (a line break, text that is not UTF-8) is left out with a warning: the files
+    class name (a line break or a tab, text that is not UTF-8) is left out with a warning: the files
     using it then fail alone, as for any label the table lacks.
     """
     labels: dict[str, str] = {}  # label -> the first file using it
@@ -1837,7 +1779,7 @@ def discover_classes(items: Sequence[ConvertItem], jobs: int | None = None) -> C
                 labels.setdefault(label, result.source)
             advance()
     for label, source in list(labels.items()):
-        problem = line_problem(label)
+        problem = class_name_problem(label)
         if problem is not None:
             log.warning("%s: label %r cannot be a class name (%s); the files using it fail", source, label, problem)
             del labels[label]
@@ -2205,8 +2147,12 @@ def convert_labelme(
             "--labels does (--classes gives another table)"
         )
     _check_writable(table, options.index_map, classes is not None)
-    if kind in MASK_KINDS and options.index_map is None and _names_trained_ade20k(table):
-        _refuse_shipped_ade20k(items, table)
+    if kind in MASK_KINDS and options.index_map is None:
+        refuse_shipped_ade20k(
+            [_label_of(item) for item in items[:ADE20K_LOOKED_AT]], table,
+            "-m ade20k reads them as trained (0 \"other\" void), or -c ade20k keeps them as shipped (where they hold the "
+            "trained ids already, -m 0-149:0-149 reads them so)",
+        )  # fmt: skip
     label_ids = city_maps and found[0][0].name.endswith(LABEL_MAPS["labelIds"])
     if city_maps and not label_ids and table.names == city_label_ids:
         raise DatasetError(

@@ -32,7 +32,8 @@ from labeltools.core.options import VOID
 from labeltools.engine.executor import FileResult, OneRun, map_quick, raise_if_failed
 from labeltools.engine.storage import atomic_write, location
 from labeltools.formats.cityscapes import MAP_NAMES, chosen_maps, export_maps, label_maps
-from labeltools.formats.labels import label_histogram, save_picture, write_json
+from labeltools.formats.hub import HubLabelRow
+from labeltools.formats.labels import save_picture, write_json
 from labeltools.formats.voc import (
     SPLITS,
     available_splits,
@@ -41,6 +42,7 @@ from labeltools.formats.voc import (
     labels_said,
     select_label_paths,
 )
+from labeltools.jobs.hub_labels import ADE20K_WAYS, hub_labels, item_histogram, items_folder, refuse_shipped_ade20k, work_items
 from labeltools.ops.counts import value_histogram, warn_binary_mask
 from labeltools.ops.draw import bar_chart
 from labeltools.ops.splits import ClassBalance, imbalance, sparse_counts, split_balance
@@ -235,9 +237,9 @@ def stats_plot(stats: DatasetStats, log: bool = False) -> Image.Image:
     )
 
 
-def stat_label_file(path: PathLike, lookup: NDArray[np.uint8] | None = None) -> FileResult:
-    """Count one label file's pixels per value (of the value ``lookup`` reads each as, if given:
-    see :func:`~labeltools.ops.counts.value_histogram`).
+def stat_label_file(path: PathLike | HubLabelRow, lookup: NDArray[np.uint8] | None = None) -> FileResult:
+    """Count one label file's (or a Hugging Face dataset's row's) pixels per value (of the value
+    ``lookup`` reads each as, if given: see :func:`~labeltools.ops.counts.value_histogram`).
 
     Returns:
         A :class:`FileResult` whose ``data`` is ``(counts, (H, W))``: the ``(256,)`` int64
@@ -247,19 +249,19 @@ def stat_label_file(path: PathLike, lookup: NDArray[np.uint8] | None = None) -> 
     Raises:
         LabelFileError: the file is missing or not a label map.
     """
-    counts, size = label_histogram(path)
+    counts, size = item_histogram(path)
     return FileResult(source=str(path), data=(counts if lookup is None else value_histogram(counts, lookup), size))
 
 
 def stat_label_files(
-    paths: Sequence[PathLike], jobs: int | None = None, lookup: NDArray[np.uint8] | None = None
+    paths: Sequence[PathLike | HubLabelRow], jobs: int | None = None, lookup: NDArray[np.uint8] | None = None
 ) -> Iterator[FileResult]:
     """Batch :func:`stat_label_file` over worker processes, one result per file in input order.
 
     Feed the results to :meth:`DatasetStats.add_results`; a bad file gives a failed result.
     """
     work = partial(stat_label_file, lookup=lookup)
-    return map_quick(work, [str(p) for p in paths], jobs)  # processes: see histogram_label_files
+    return map_quick(work, work_items(paths), jobs)  # processes: see histogram_label_files
 
 
 @dataclass
@@ -269,7 +271,7 @@ class DatasetCounting(OneRun):
     (no split, no labels folder), ``stats.balance`` holds the spread over train and val."""
 
     root: Path
-    items: list[Path]
+    items: list[Path] | list[HubLabelRow]  # label files, or a Hugging Face dataset's rows
     stats: DatasetStats
     jobs: int | None = None
     lookup: NDArray[np.uint8] | None = None  # label value -> the value counted (a label id's train id)
@@ -281,7 +283,7 @@ class DatasetCounting(OneRun):
         if stats.keep_files:
             stats.split_balance(self.root)
         if stats.classes is None or stats.classes.num_classes > 1:
-            warn_binary_mask(str(location(self.items[0]).parent), stats.pixels[:VOID], stats.void_pixels)
+            warn_binary_mask(items_folder(self.items), stats.pixels[:VOID], stats.void_pixels)
 
 
 def count_dataset(
@@ -306,9 +308,18 @@ def count_dataset(
     found = None if labels_dir is not None else label_maps(dataset, split)
     if found is not None:
         return _count_cityscapes(dataset, found, classes, num_classes, jobs)
+    hub = None if labels_dir is not None else hub_labels(dataset, split, classes, num_classes, need_table=False)
+    if hub is not None:  # a Hugging Face dataset's rows, read where they are
+        said = hub.said
+        if hub.table is not None:
+            refuse_shipped_ade20k(hub.items, hub.table, ADE20K_WAYS)
+            said += f"; classes: {hub.classes_said(hub.table.described)}"
+        return DatasetCounting(location(dataset), hub.items, DatasetStats(hub.table), jobs, labels_from=said)
     paths, _ = select_label_paths(dataset, split, labels_dir, default_split=None)
     every_label = split is None and labels_dir is None  # then train and val are both counted
     stats = DatasetStats(dataset_class_table(dataset, classes, num_classes, labels_dir), keep_files=every_label)
+    if stats.classes is not None:
+        refuse_shipped_ade20k(paths, stats.classes, ADE20K_WAYS)
     note = labels_said(dataset, split, split is None, "counts") if labels_dir is None else ""
     return DatasetCounting(location(dataset), paths, stats, jobs, labels_from=note)
 

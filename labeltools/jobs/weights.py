@@ -30,7 +30,8 @@ from labeltools.engine.executor import (
 )
 from labeltools.engine.storage import absolute, atomic_write, is_remote, location
 from labeltools.formats.cityscapes import GT_FOLDERS, chosen_maps, export_maps, label_maps
-from labeltools.formats.labels import label_histogram, write_json
+from labeltools.formats.hub import HubLabelRow
+from labeltools.formats.labels import write_json
 from labeltools.formats.voc import (
     CLASS_NAMES_FILE,
     GIVE_CLASSES,
@@ -40,6 +41,7 @@ from labeltools.formats.voc import (
     labels_said,
     select_label_paths,
 )
+from labeltools.jobs.hub_labels import ADE20K_WAYS, hub_labels, item_histogram, items_folder, refuse_shipped_ade20k, work_items
 from labeltools.ops.counts import (
     ClassCounter,
     ClassCounts,
@@ -53,9 +55,9 @@ from labeltools.ops.counts import (
 )
 
 
-def histogram_label_file(path: PathLike, lookup: ValueLookup | None = None) -> FileResult:
-    """Count the pixels of each value in one label file (of the value ``lookup`` reads each as,
-    if given: see :func:`~labeltools.ops.counts.value_histogram`).
+def histogram_label_file(path: PathLike | HubLabelRow, lookup: ValueLookup | None = None) -> FileResult:
+    """Count the pixels of each value in one label file or a Hugging Face dataset's row (of the
+    value ``lookup`` reads each as, if given: see :func:`~labeltools.ops.counts.value_histogram`).
 
     Returns:
         A :class:`FileResult` whose ``data`` is the ``(256,)`` int64 histogram.
@@ -64,7 +66,7 @@ def histogram_label_file(path: PathLike, lookup: ValueLookup | None = None) -> F
         LabelFileError: the file is missing or not a label map, or holds a value that is no
             class of the ``lookup``'s table.
     """
-    histogram, _ = label_histogram(path)
+    histogram, _ = item_histogram(path)
     if lookup is None:
         return FileResult(source=str(path), data=histogram)
     unknown = np.flatnonzero(lookup.unknown & (histogram > 0))
@@ -74,14 +76,14 @@ def histogram_label_file(path: PathLike, lookup: ValueLookup | None = None) -> F
 
 
 def histogram_label_files(
-    paths: Sequence[PathLike], jobs: int | None = None, chunksize: int | None = None, lookup: ValueLookup | None = None
+    paths: Sequence[PathLike | HubLabelRow], jobs: int | None = None, chunksize: int | None = None, lookup: ValueLookup | None = None
 ) -> Iterator[FileResult]:
     """Batch :func:`histogram_label_file` over worker processes, results in input order.
 
     Only the 256-bin histograms travel between processes; feed the results to
     :meth:`ClassCounter.add_results`. A bad file gives a failed result and the rest go on.
     """
-    work, count = [str(p) for p in paths], partial(histogram_label_file, lookup=lookup)
+    work, count = work_items(paths), partial(histogram_label_file, lookup=lookup)
     # Worker processes, not threads: counting a label by its runs is many short numpy calls,
     # each taking the GIL, so threads would wait on each other (stats at -j 2 took longer than
     # at -j 1 in threads, 0.072 s against 0.061 s for 500 labels; 0.047 s in processes).
@@ -157,7 +159,7 @@ class DatasetWeighing(OneRun):
     """
 
     root: Path
-    items: list[Path]
+    items: list[Path] | list[HubLabelRow]  # label files, or a Hugging Face dataset's rows
     table: ClassTable
     target: Path
     scheme: str = "enet"
@@ -188,7 +190,7 @@ class DatasetWeighing(OneRun):
             return
         self.counts = counter.counts
         if self.items:
-            warn_binary_mask(str(location(self.items[0]).parent), self.counts.pixels, self.counts.ignored)
+            warn_binary_mask(items_folder(self.items), self.counts.pixels, self.counts.ignored)
         weights = class_weights(self.counts, self.scheme, c=self.c, beta=self.beta, class_names=self.names)
         save_weights(self.target, weights)
         self.weights = weights
@@ -240,9 +242,19 @@ def weigh_dataset(
     if output is not None:
         require_suffix(output, WEIGHTS_SUFFIX, "class weights", "np.load, pytorch-deeplab-xception and mmsegmentation")
     found = None if labels_dir is not None else label_maps(root, split)
+    settings: dict[str, Any] = {"scheme": scheme, "c": c, "beta": beta, "strict": strict, "jobs": jobs}
     if found is not None:
-        settings = {"scheme": scheme, "c": c, "beta": beta, "strict": strict, "jobs": jobs}
         return _weigh_cityscapes(root, found, classes, num_classes, output, name, **settings)
+    hub = None if labels_dir is not None else hub_labels(root, split, classes, num_classes, default_split="train")
+    if hub is not None:  # a Hugging Face dataset's rows, read where they are
+        assert hub.table is not None  # a table is needed
+        refuse_shipped_ade20k(hub.items, hub.table, ADE20K_WAYS)
+        counted, lookup, described = by_train_ids(hub.table.with_preset_train_ids())
+        return DatasetWeighing(
+            location(root), hub.items, counted, _weights_target(output, default_weights_path(hub.folder, name, scheme, hub.split)),
+            split=hub.split, lookup=lookup, classes_from=hub.classes_said(described),
+            labels_from=hub.said, **settings,
+        )  # fmt: skip
     paths, used_split = select_label_paths(root, split, labels_dir)
     labels_from = labels_said(root, used_split, split is None, "weights") if labels_dir is None else ""
     held_out: list[str] = []
@@ -255,6 +267,7 @@ def weigh_dataset(
     table = dataset_class_table(root, classes, num_classes, labels_dir)
     if table is None:
         raise DatasetError(f"{location(root) / CLASS_NAMES_FILE}: no such file; {GIVE_CLASSES}")
+    refuse_shipped_ade20k(paths, table, ADE20K_WAYS)
     table, lookup, described = by_train_ids(table.with_preset_train_ids())
     return DatasetWeighing(
         location(root), paths, table, _weights_target(output, default_weights_path(root, name, scheme, used_split)),

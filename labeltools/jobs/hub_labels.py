@@ -1,0 +1,256 @@
+"""A Hugging Face dataset's label maps counted where they are: what ``stats`` and ``weights``
+read of a Hub repository as downloaded or a ``save_to_disk`` folder (see
+:mod:`labeltools.formats.hub`), row by row, without converting it first; and what those commands
+and ``convert`` share of how such a dataset is laid out (its splits, its class table file).
+
+The work items are the label files' paths of a VOC folder, or :class:`HubLabelRow` rows:
+:func:`item_histogram` counts either.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from labeltools.core._types import PathLike
+from labeltools.core.classes import ClassTable, names_trained_ade20k
+from labeltools.core.errors import DatasetError, LabeltoolsError
+from labeltools.core.options import VOID
+from labeltools.engine.storage import location, modified
+from labeltools.formats.hub import TABLE_FILE, HubLabelRow, hub_entries, hub_files, hub_label, hub_layout, hub_table_file, split_words
+from labeltools.formats.labels import label_histogram, read_label
+from labeltools.formats.voc import CLASS_NAMES_FILE, SHIPPED_TABLES, dataset_class_table, is_voc_root, tables_disagree
+from labeltools.ops.splits import own_split
+
+log = logging.getLogger(__name__)
+
+#: The class table files a Hugging Face dataset's repository is looked into for, in order.
+HUB_TABLES = tuple(dict.fromkeys((TABLE_FILE, *SHIPPED_TABLES, CLASS_NAMES_FILE)))
+
+#: What an id or a split word keeps of a name (the rest becomes ``_``).
+UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
+
+#: How many label maps are looked at for ADE20K's labels as shipped (see :func:`refuse_shipped_ade20k`).
+ADE20K_LOOKED_AT = 20
+
+
+#: The ways out of counting ADE20K's labels as shipped by the classes as trained (see
+#: :func:`refuse_shipped_ade20k`).
+ADE20K_WAYS = (
+    "-c ade20k counts them as trained (its train ids: 0 \"other\" void, class i as i - 1), or, where they hold the "
+    "trained ids already, -n 150 counts them as they are"
+)
+
+
+def hub_split(path: PathLike) -> tuple[str, str | None]:
+    """A Hugging Face dataset file's split word and the VOC split it is: its name's
+    (``validation-00000-of-00001.parquet``), else its folder's (``train/data-00000-of-00001.arrow``),
+    else the file's stem and None."""
+    word, folder = split_words(path)
+    for name in (word, folder):
+        if own_split(name) is not None:
+            return name, own_split(name)
+    return UNSAFE.sub("_", location(path).stem).strip("_") or "row", None
+
+
+@dataclass(frozen=True)
+class HubLabels:
+    """The rows of a Hugging Face dataset a count reads.
+
+    Attributes:
+        folder: the dataset's folder (given, or the folder of the file given, above ``data/``
+            where its class table is), where the weights go by default.
+        items: the labelled rows of the split counted, in order.
+        split: the VOC split counted (``train``, ``val``, ``test``, ``trainval``), None for all.
+        table: the class table counted by (None: the values are counted as they are).
+        said: which rows are read, for the user.
+        came_with: whether the table is the one the dataset came with.
+    """
+
+    folder: Path
+    items: list[HubLabelRow]
+    split: str | None
+    table: ClassTable | None
+    said: str
+    came_with: bool
+
+    def classes_said(self, described: str) -> str:
+        """Where the classes came from, for the user (``described``: the table as counted)."""
+        return f"{described}, the list the dataset came with" if self.came_with else described
+
+
+def hub_labels(
+    root: PathLike,
+    split: str | None,
+    classes: ClassTable | PathLike | None,
+    num_classes: int | None,
+    default_split: str | None = None,
+    need_table: bool = True,
+) -> HubLabels | None:
+    """The rows a count of a Hugging Face dataset at ``root`` (its folder or one of its files)
+    reads: those of ``split`` (a VOC split, ``trainval``, or a file's own split word), else of
+    ``default_split`` where the dataset has it, else every split's; each labelled row (the rows
+    without a label map, a test split's, are left out, said). Their classes: ``classes``, else
+    the ``id2label.json`` the repository ships, else ``num_classes``, else none (refused where
+    the count ``need_table``). None where ``root`` holds no such dataset (a VOC folder).
+
+    Raises:
+        DatasetError: no rows of ``split``, none labelled, no class table where one is needed,
+            or two that differ.
+    """
+    where = location(root)
+    if where.is_dir() and is_voc_root(where):
+        return None
+    files = hub_files(where)
+    if not files:
+        return None
+    splits = {str(path): hub_split(path) for path in files}
+    chosen, used = _chosen_files(where, files, splits, split, default_split)
+    table, came_with = _hub_table(root, chosen, classes, num_classes, need_table)
+    items: list[HubLabelRow] = []
+    unlabelled = 0
+    for path in chosen:
+        stamp = modified(path)
+        layout = hub_layout(str(path), stamp)
+        log.info("%s: %d row(s), %s", path, layout.rows, layout.chosen)
+        for n, entry in enumerate(hub_entries(str(path), stamp)):
+            if entry.labelled:
+                items.append(HubLabelRow(str(path), n, stamp))
+            else:
+                unlabelled += 1
+    if unlabelled:
+        log.warning("%s: %d row(s) without a label map left out (a test split's images come without)", root, unlabelled)
+    if not items:
+        raise DatasetError(f"{root}: no row of {_files_said(chosen)} holds a label map; nothing to count")
+    folder = where if where.is_dir() else location(hub_table_file(where, HUB_TABLES) or where).parent
+    which = "every split's" if used is None else f"the {used} split's"
+    said = f"{which} {len(items)} row(s) of {_files_said(chosen)}, read where they are"
+    return HubLabels(folder, items, used, table, said, came_with)
+
+
+def _chosen_files(
+    where: Any, files: Sequence[Any], splits: dict[str, tuple[str, str | None]], split: str | None, default_split: str | None
+) -> tuple[list[Any], str | None]:
+    """The files of ``split`` (see :func:`hub_labels`) and the split counted (that of every file
+    when they are all of one: a validation file given alone is counted as val's, never under the
+    name of train's weights)."""
+    if split is None:
+        if default_split is not None and any(s == default_split for _, s in splits.values()):
+            split = default_split
+        else:
+            kinds = {s for _, s in splits.values()}
+            return list(files), kinds.pop() if len(kinds) == 1 else None
+    wanted = {"train", "val"} if split == "trainval" else {own_split(split) or split}
+    chosen = [path for path in files if splits[str(path)][1] in wanted or splits[str(path)][0] == split]
+    if not chosen:
+        held = Counter(word for word, _ in splits.values())
+        raise DatasetError(
+            f"{where}: holds no {split} split of the Hugging Face dataset (its files' splits: "
+            + ", ".join(f"{word} {n} file(s)" for word, n in held.items()) + "): give --split one of them, or leave it out"
+        )
+    return chosen, own_split(split) or split
+
+
+def _files_said(files: Sequence[Any]) -> str:
+    return str(files[0]) if len(files) == 1 else f"{len(files)} files ({files[0]} ...)"
+
+
+def _hub_table(
+    root: PathLike, files: Sequence[Any], classes: ClassTable | PathLike | None, num_classes: int | None, needed: bool
+) -> tuple[ClassTable | None, bool]:
+    """The table the rows are counted by, and whether it is the one the dataset came with (see
+    :func:`hub_labels`)."""
+    found = list(dict.fromkeys(str(f) for f in (hub_table_file(path, HUB_TABLES) for path in files) if f is not None))
+    own = [ClassTable.load(path) for path in found]
+    for path, other in zip(found[1:], own[1:]):
+        if (differ := tables_disagree(other, own[0])) is not None:
+            raise DatasetError(f"{path}: its classes differ from {found[0]}'s ({differ}): count the files of one table in a run")
+    if classes is None and own:
+        checked = dataset_class_table(None, own[0], num_classes)
+        assert checked is not None  # a table was given
+        return checked, True
+    if classes is None and num_classes is None and not needed:
+        return None, False
+    if classes is None and num_classes is None:
+        raise DatasetError(
+            f"{root}: the dataset came with no class table ({TABLE_FILE} in its repository's folder, as the Hub keeps it "
+            "beside README.md and data/): download it with the dataset, or give the classes with -c (a preset, an "
+            "id2label.json, or a file naming class i on line i) or their number with -n"
+        )
+    table = dataset_class_table(None, classes, num_classes)
+    assert table is not None  # a table or a number was given
+    if classes is not None and own and (differ := tables_disagree(table, own[0])) is not None:
+        log.warning("%s; using %s, as asked", differ, table.source)
+    return table, False
+
+
+def item_histogram(item: Any) -> tuple[NDArray[np.int64], tuple[int, int]]:
+    """The pixels of each value in a label file or a :class:`HubLabelRow`'s label map, and its
+    size (see :func:`~labeltools.formats.labels.label_histogram`).
+
+    Raises:
+        LabelFileError: the file is not a label map.
+        AnnotationError: the row cannot be read.
+    """
+    if isinstance(item, HubLabelRow):
+        return label_histogram(str(item), data=hub_label(item))
+    return label_histogram(item)
+
+
+def work_items(items: Sequence[Any]) -> list[Any]:
+    """Work items as they travel to the workers: a path as text, a row as it is."""
+    return [item if isinstance(item, HubLabelRow) else str(item) for item in items]
+
+
+def items_folder(items: Sequence[Any]) -> str | None:
+    """The folder of the first item (a label file's, a row's file's), for messages; None without any."""
+    if not items:
+        return None
+    first = items[0]
+    return str(location(first.path if isinstance(first, HubLabelRow) else first).parent)
+
+
+def first_values(items: Sequence[Any], looked_at: int) -> set[int] | None:
+    """The values the first label maps (``looked_at`` of them: label files' paths or
+    :class:`HubLabelRow` rows) hold; None when one cannot be read (its count or conversion
+    reports it)."""
+    held: set[int] = set()
+    for item in items[:looked_at]:
+        try:
+            values = read_label(str(item), data=hub_label(item)) if isinstance(item, HubLabelRow) else read_label(item)
+        except LabeltoolsError:
+            return None
+        held |= set(np.unique(values).tolist())
+    return held
+
+
+def refuse_shipped_ade20k(items: Sequence[Any], table: ClassTable, ways: str) -> None:
+    """Refuse label maps read by a table of ADE20K's 150 classes as they are trained when the
+    first of them (:data:`ADE20K_LOOKED_AT`) hold no 255: ADE20K's labels as shipped
+    (ADEChallengeData2016's annotations, the Hub's ``scene_parse_150``) number the classes from
+    1, 0 "other", and each would be read as the class after it, silently (as trained, "other" is
+    255, which nearly every ADE20K image holds). ``items`` are label files' paths or
+    :class:`HubLabelRow` rows; ``ways`` the command's ways out.
+
+    Raises:
+        DatasetError: so, with ``ways``.
+    """
+    if not names_trained_ade20k(table):
+        return
+    held = first_values(items, ADE20K_LOOKED_AT)
+    if not held or VOID in held:
+        return
+    raise DatasetError(
+        f"{table.source}: names ADE20K's 150 classes as they are trained (0 {table.names[0]} .. 149 {table.names[-1]}), "
+        f"and the first {min(len(items), ADE20K_LOOKED_AT)} label map(s) hold no 255, which marks \"other\" so: "
+        "ADE20K's labels as shipped (ADEChallengeData2016, the Hub's scene_parse_150) number the classes from 1, "
+        f"0 \"other\", and each would be read as the class after it; {ways}"
+    )
