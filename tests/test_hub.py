@@ -216,6 +216,26 @@ def test_stats_and_weights_count_a_hub_dataset_where_it_is(hub_dataset: Path, tm
     assert given.exit_code == 0 and (tmp_path / "saved.npy").read_bytes() == (tmp_path / "w.npy").read_bytes(), given.output
 
 
+def test_stats_of_a_hub_dataset_name_a_class_its_validation_split_lacks(tmp_path: Path) -> None:
+    """The spread over the dataset's own splits, as over a VOC folder's train.txt and val.txt:
+    a class in two train rows and no validation row is named, and --json carries the spread."""
+    crack = np.zeros((4, 6), np.uint8)
+    crack[1:3, 1:4] = 1
+    plain = np.zeros((4, 6), np.uint8)
+    root = tmp_path / "repo"
+    for split, maps in (("train", [crack, crack, plain]), ("validation", [plain, plain])):
+        images = [_cell(_jpeg(6, 4), f"{split}{n}.jpg") for n in range(len(maps))]
+        write_hub_parquet(root / "data" / f"{split}-00000-of-00001.parquet", {"image": images, "label": [_cell(_png(m)) for m in maps]})
+    (root / "id2label.json").write_text(json.dumps({"0": "background", "1": "crack"}))
+    result = cli("stats", root, "--json", tmp_path / "stats.json", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert "split imbalance: class 1 (crack) is in 2 train image(s) but in no val image" in " ".join(result.stdout.split()), result.stdout
+    spread = json.loads((tmp_path / "stats.json").read_text())["split_balance"]
+    assert spread[1]["images"] == {"train": 2, "val": 0} and spread[0]["images"] == {"train": 3, "val": 2}, spread
+    one = cli("stats", root, "--split", "train", "--json", tmp_path / "train.json")  # one split: no spread
+    assert one.exit_code == 0 and json.loads((tmp_path / "train.json").read_text())["split_balance"] is None, one.output
+
+
 def _cell(data: bytes | None, name: str | None = None) -> dict[str, Any]:
     return {"bytes": data, "path": name}
 
@@ -440,6 +460,20 @@ def test_the_hubs_parquet_conversion_layout_takes_its_splits_from_its_folders(tm
     assert f"classes: 2, {tmp_path / 'repo' / 'id2label.json'}" in said(result), result.output
     splits = {name: (tmp_path / "voc" / "ImageSets" / "Segmentation" / f"{name}.txt").read_text().split() for name in ("train", "val")}
     assert splits == {"train": ["train_000000", "train_000001", "train_000002"], "val": ["validation_000000", "validation_000001"]}
+    # a second configuration beside it (scene_parse_150's instance maps): a dataset of its own, never mixed in
+    write_hub_parquet(tmp_path / "repo" / "instances" / "train" / "0000.parquet", {"image": [_cell(_jpeg(4, 4))], "label": [_cell(_png(label))]})
+    for command in (("convert", tmp_path / "repo", tmp_path / "mixed"), ("weights", tmp_path / "repo"), ("stats", tmp_path / "repo")):
+        refused = cli(*command)
+        assert refused.exit_code == 1 and "holds 2 configurations of a Hugging Face dataset" in said(refused), refused.output
+        assert f"{tmp_path / 'repo' / 'default'}, {tmp_path / 'repo' / 'instances'}" in said(refused) and "give the folder of one" in said(refused)
+    assert not (tmp_path / "mixed").exists() and not list((tmp_path / "repo").glob("*.npy"))
+    weighed = cli("weights", tmp_path / "repo" / "default", "-o", tmp_path / "w.npy")
+    assert weighed.exit_code == 0 and "the train split's 3 row(s)" in said(weighed), weighed.output
+    # a split too large to convert whole is its part, partial-train: still the train split
+    (tmp_path / "repo" / "default" / "train").rename(tmp_path / "repo" / "default" / "partial-train")
+    again = cli("convert", tmp_path / "repo" / "default", tmp_path / "voc2", "-j", "1")
+    assert again.exit_code == 0, again.output
+    assert (tmp_path / "voc2" / "ImageSets" / "Segmentation" / "train.txt").read_text().split() == splits["train"]
 
 
 def test_a_hub_export_that_fails_while_writing_leaves_the_earlier_one_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

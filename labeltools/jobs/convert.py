@@ -208,7 +208,15 @@ from labeltools.formats.yolo import (
     semantic_yaml_above,
     yolo_record,
 )
-from labeltools.jobs.hub_labels import ADE20K_LOOKED_AT, HUB_TABLES, UNSAFE, first_values, hub_split, refuse_shipped_ade20k
+from labeltools.jobs.hub_labels import (
+    ADE20K_LOOKED_AT,
+    HUB_TABLES,
+    UNSAFE,
+    first_values,
+    hub_split,
+    refuse_mixed_configs,
+    refuse_shipped_ade20k,
+)
 from labeltools.jobs.remap import mask_class_values
 from labeltools.ops.draw import legend_image, overlay_image, stack_vertical
 from labeltools.ops.raster import Painted, paint_objects, paint_polygons, record_stamps
@@ -1343,6 +1351,7 @@ def _hub_items(found: Sequence[tuple[Path, Path | None]], flatten_names: bool) -
     split (``train_000000``: the shards of a split numbered on, in order); a row without a label
     map (a test split's) is left out, said. The exports are the files' folders, where their
     ``id2label.json`` is looked for."""
+    refuse_mixed_configs(found[0][1] or found[0][0], [path for path, _ in found])
     rows: list[tuple[Path, Path | None, int, str | None, str, str | None]] = []
     unlabelled: dict[str, int] = {}
     stamps = {str(path): modified(path) for path, _ in found}

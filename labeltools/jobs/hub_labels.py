@@ -52,13 +52,39 @@ ADE20K_WAYS = (
 
 def hub_split(path: PathLike) -> tuple[str, str | None]:
     """A Hugging Face dataset file's split word and the VOC split it is: its name's
-    (``validation-00000-of-00001.parquet``), else its folder's (``train/data-00000-of-00001.arrow``),
-    else the file's stem and None."""
+    (``validation-00000-of-00001.parquet``), else its folder's (``train/data-00000-of-00001.arrow``,
+    ``partial-train/0000.parquet``), else the file's stem and None."""
     word, folder = split_words(path)
-    for name in (word, folder):
+    for name in (word, folder.removeprefix("partial-")):  # the Parquet conversion's part of a large split
         if own_split(name) is not None:
             return name, own_split(name)
     return UNSAFE.sub("_", location(path).stem).strip("_") or "row", None
+
+
+def hub_config(path: PathLike) -> str:
+    """The folder of the configuration a dataset file is of: its own folder
+    (``push_to_hub``'s ``data/`` or ``<config>/``), or the one above a folder of a split
+    (``<config>/train/0000.parquet`` of the Hub's Parquet conversion, its ``partial-train/``
+    too; a ``save_to_disk`` folder's ``train/``)."""
+    parent = location(path).parent
+    return str(parent.parent if own_split(parent.name.removeprefix("partial-")) is not None else parent)
+
+
+def refuse_mixed_configs(given: PathLike, files: Sequence[Any]) -> None:
+    """Refuse files of more than one configuration of a dataset (see :func:`hub_config`): each is
+    a dataset of its own (the Hub's ``scene_parse_150`` holds its semantic maps in one and its
+    instance maps in another), whose rows would be mixed into one, silently.
+
+    Raises:
+        DatasetError: so, naming them.
+    """
+    configs = list(dict.fromkeys(hub_config(path) for path in files))
+    if len(configs) > 1:
+        shown = ", ".join(configs[:4]) + (" ..." if len(configs) > 4 else "")
+        raise DatasetError(
+            f"{given}: holds {len(configs)} configurations of a Hugging Face dataset ({shown}), each a dataset of its "
+            "own, whose rows would be mixed: give the folder of one"
+        )
 
 
 @dataclass(frozen=True)
@@ -73,6 +99,8 @@ class HubLabels:
         table: the class table counted by (None: the values are counted as they are).
         said: which rows are read, for the user.
         came_with: whether the table is the one the dataset came with.
+        sides: the rows (as text) of the train and the val split, when every split's are
+            counted and the dataset has both; else None.
     """
 
     folder: Path
@@ -81,6 +109,7 @@ class HubLabels:
     table: ClassTable | None
     said: str
     came_with: bool
+    sides: dict[str, list[str]] | None = None
 
     def classes_said(self, described: str) -> str:
         """Where the classes came from, for the user (``described``: the table as counted)."""
@@ -112,6 +141,7 @@ def hub_labels(
     files = hub_files(where)
     if not files:
         return None
+    refuse_mixed_configs(root, files)
     splits = {str(path): hub_split(path) for path in files}
     chosen, used = _chosen_files(where, files, splits, split, default_split)
     table, came_with = _hub_table(root, chosen, classes, num_classes, need_table)
@@ -133,7 +163,13 @@ def hub_labels(
     folder = where if where.is_dir() else location(hub_table_file(where, HUB_TABLES) or where).parent
     which = "every split's" if used is None else f"the {used} split's"
     said = f"{which} {len(items)} row(s) of {_files_said(chosen)}, read where they are"
-    return HubLabels(folder, items, used, table, said, came_with)
+    sides: dict[str, list[str]] = {"train": [], "val": []}
+    for item in items:
+        side = splits[item.path][1]
+        if side in sides:
+            sides[side].append(str(item))
+    both = used is None and all(sides.values())
+    return HubLabels(folder, items, used, table, said, came_with, sides if both else None)
 
 
 def _chosen_files(

@@ -63,6 +63,9 @@ class DatasetStats:
         sizes: images per size ``(width, height)``.
         keep_files: keep each file's pixel counts in ``files`` (id, the file's stem -> value ->
             pixels), for :meth:`split_balance`.
+        sides: the ids on each side of the split (``train``, ``val``) where the dataset's own
+            files say them (a Hugging Face dataset's rows, by their source), not split files;
+            its files are then kept by their source.
         balance: how the classes spread over train and val, once :meth:`split_balance` ran.
     """
 
@@ -72,6 +75,7 @@ class DatasetStats:
     images: int = 0
     sizes: Counter[tuple[int, int]] = field(default_factory=Counter)
     keep_files: bool = False
+    sides: dict[str, list[str]] | None = None
     files: dict[str, dict[int, int]] = field(default_factory=dict)
     balance: list[ClassBalance] | None = None
     _palette: tuple[ClassTable | None, NDArray[np.uint8]] | None = field(
@@ -92,14 +96,18 @@ class DatasetStats:
             if result.ok and result.data is not None:
                 self.add(*result.data)
                 if self.keep_files:
-                    self.files[Path(result.source).stem] = sparse_counts(result.data[0].tolist())
+                    key = result.source if self.sides is not None else Path(result.source).stem
+                    self.files[key] = sparse_counts(result.data[0].tolist())
             yield result
 
     def split_balance(self, root: PathLike) -> list[ClassBalance] | None:
         """How the classes spread over ``root``'s ``train.txt`` and ``val.txt``, from the files
         counted with ``keep_files`` (also kept in :attr:`balance`); None without both split
-        files."""
-        self.balance = existing_split_balance(root, self.files, len(self.class_indices))
+        files (or :attr:`sides`)."""
+        if self.sides is not None:
+            self.balance = split_balance(self.sides, self.files, len(self.class_indices))
+        else:
+            self.balance = existing_split_balance(root, self.files, len(self.class_indices))
         return self.balance
 
     def imbalance(self) -> list[str]:
@@ -314,7 +322,8 @@ def count_dataset(
         if hub.table is not None:
             refuse_shipped_ade20k(hub.items, hub.table, ADE20K_WAYS)
             said += f"; classes: {hub.classes_said(hub.table.described)}"
-        return DatasetCounting(location(dataset), hub.items, DatasetStats(hub.table), jobs, labels_from=said)
+        stats = DatasetStats(hub.table, keep_files=hub.sides is not None, sides=hub.sides)
+        return DatasetCounting(location(dataset), hub.items, stats, jobs, labels_from=said)
     paths, _ = select_label_paths(dataset, split, labels_dir, default_split=None)
     every_label = split is None and labels_dir is None  # then train and val are both counted
     stats = DatasetStats(dataset_class_table(dataset, classes, num_classes, labels_dir), keep_files=every_label)
