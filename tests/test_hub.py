@@ -216,6 +216,31 @@ def test_stats_and_weights_count_a_hub_dataset_where_it_is(hub_dataset: Path, tm
     assert given.exit_code == 0 and (tmp_path / "saved.npy").read_bytes() == (tmp_path / "w.npy").read_bytes(), given.output
 
 
+def test_weights_of_a_dataset_in_hugging_faces_cache_go_to_the_working_folder(hub_dataset: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A download kept in Hugging Face's cache (a snapshot folder named by its revision, its
+    files links to blobs): the weights are named by the repository and written in the working
+    folder, said, never into the revision's folder; the same as those of the folder itself."""
+    repo = tmp_path / "cache" / "datasets--someone--streets"
+    snapshot = repo / "snapshots" / "3f1c0de2a9"
+    for number, source in enumerate(sorted((hub_dataset / "hub").rglob("*"))):
+        if source.is_file():
+            blob = repo / "blobs" / f"blob{number}"
+            blob.parent.mkdir(parents=True, exist_ok=True)
+            blob.write_bytes(source.read_bytes())
+            link = snapshot / source.relative_to(hub_dataset / "hub")
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.symlink_to(blob)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    result = cli("weights", snapshot)
+    assert result.exit_code == 0, result.output
+    assert "it is someone/streets in Hugging Face's cache, so the weights go to the working folder" in said(result), said(result)
+    assert "wrote streets_classes_weights.npy" in said(result) and not list(snapshot.rglob("*.npy"))
+    assert cli("weights", hub_dataset / "hub", "-o", tmp_path / "plain.npy").exit_code == 0
+    assert (work / "streets_classes_weights.npy").read_bytes() == (tmp_path / "plain.npy").read_bytes()
+
+
 def test_stats_of_a_hub_dataset_name_a_class_its_validation_split_lacks(tmp_path: Path) -> None:
     """The spread over the dataset's own splits, as over a VOC folder's train.txt and val.txt:
     a class in two train rows and no validation row is named, and --json carries the spread."""

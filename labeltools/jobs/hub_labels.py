@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -101,6 +101,8 @@ class HubLabels:
         came_with: whether the table is the one the dataset came with.
         sides: the rows (as text) of the train and the val split, when every split's are
             counted and the dataset has both; else None.
+        cached: the repository (``owner/name``) when the dataset is a snapshot in Hugging
+            Face's cache (see :func:`cached_repository`), else None.
     """
 
     folder: Path
@@ -110,6 +112,7 @@ class HubLabels:
     said: str
     came_with: bool
     sides: dict[str, list[str]] | None = None
+    cached: str | None = None
 
     def classes_said(self, described: str) -> str:
         """Where the classes came from, for the user (``described``: the table as counted)."""
@@ -169,7 +172,20 @@ def hub_labels(
         if side in sides:
             sides[side].append(str(item))
     both = used is None and all(sides.values())
-    return HubLabels(folder, items, used, table, said, came_with, sides if both else None)
+    return HubLabels(folder, items, used, table, said, came_with, sides if both else None, cached_repository(folder))
+
+
+def cached_repository(folder: Any) -> str | None:
+    """The repository (``owner/name``) whose snapshot in Hugging Face's cache ``folder`` is or is
+    in (``~/.cache/huggingface/hub/datasets--owner--name/snapshots/<revision>/``, where
+    ``huggingface-cli download`` without ``--local-dir`` and ``load_dataset`` keep a download),
+    else None: a file written there lands in a folder named by a revision, which the next
+    download replaces."""
+    parts = PurePosixPath(str(folder)).parts
+    for n, part in enumerate(parts[:-1]):
+        if part.startswith("datasets--") and parts[n + 1] == "snapshots" and n + 2 < len(parts):
+            return part.removeprefix("datasets--").replace("--", "/", 1)
+    return None
 
 
 def _chosen_files(

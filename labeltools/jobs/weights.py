@@ -250,10 +250,13 @@ def weigh_dataset(
         assert hub.table is not None  # a table is needed
         refuse_shipped_ade20k(hub.items, hub.table, ADE20K_WAYS)
         counted, lookup, described = by_train_ids(hub.table.with_preset_train_ids())
+        folder, said = hub.folder, hub.said
+        if hub.cached is not None and output is None:  # never into the cache's folder of one revision
+            folder, name = Path("."), name or hub.cached.rsplit("/", 1)[-1]
+            said += f"; it is {hub.cached} in Hugging Face's cache, so the weights go to the working folder (-o elsewhere)"
         return DatasetWeighing(
-            location(root), hub.items, counted, _weights_target(output, default_weights_path(hub.folder, name, scheme, hub.split)),
-            split=hub.split, lookup=lookup, classes_from=hub.classes_said(described),
-            labels_from=hub.said, **settings,
+            location(root), hub.items, counted, _weights_target(output, default_weights_path(folder, name, scheme, hub.split)),
+            split=hub.split, lookup=lookup, classes_from=hub.classes_said(described), labels_from=said, **settings,
         )  # fmt: skip
     paths, used_split = select_label_paths(root, split, labels_dir)
     labels_from = labels_said(root, used_split, split is None, "weights") if labels_dir is None else ""
