@@ -259,6 +259,12 @@ def test_stats_of_a_hub_dataset_name_a_class_its_validation_split_lacks(tmp_path
     assert spread[1]["images"] == {"train": 2, "val": 0} and spread[0]["images"] == {"train": 3, "val": 2}, spread
     one = cli("stats", root, "--split", "train", "--json", tmp_path / "train.json")  # one split: no spread
     assert one.exit_code == 0 and json.loads((tmp_path / "train.json").read_text())["split_balance"] is None, one.output
+    colour = np.zeros((4, 6, 3), np.uint8)
+    colour[1:3, 1:4] = (128, 0, 0)  # a label map kept in colour: convert reads it, stats says so
+    write_hub_parquet(root / "data" / "test-00000-of-00001.parquet", {"image": [_cell(_jpeg(6, 4), "t.jpg")], "label": [_cell(_png(colour, "RGB"))]})
+    failed = cli("stats", root, "--split", "test")
+    assert failed.exit_code == 1, failed.output
+    assert f"test-00000-of-00001.parquet: row 0: its label map is a colour image (mode RGB), not class indices: labeltools convert {root / 'data'} NEW_FOLDER reads colour masks" in said(failed), said(failed)
 
 
 def _cell(data: bytes | None, name: str | None = None) -> dict[str, Any]:

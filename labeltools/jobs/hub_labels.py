@@ -22,11 +22,11 @@ from numpy.typing import NDArray
 
 from labeltools.core._types import PathLike
 from labeltools.core.classes import ClassTable, names_trained_ade20k
-from labeltools.core.errors import DatasetError, LabeltoolsError
+from labeltools.core.errors import DatasetError, LabelFileError, LabeltoolsError, shell_word
 from labeltools.core.options import VOID
 from labeltools.engine.storage import location, modified
 from labeltools.formats.hub import TABLE_FILE, HubLabelRow, hub_entries, hub_files, hub_label, hub_layout, hub_table_file, split_words
-from labeltools.formats.labels import label_histogram, read_label
+from labeltools.formats.labels import label_histogram, probe_label, read_label
 from labeltools.formats.voc import CLASS_NAMES_FILE, SHIPPED_TABLES, dataset_class_table, is_voc_root, tables_disagree
 from labeltools.ops.splits import own_split
 
@@ -252,9 +252,20 @@ def item_histogram(item: Any) -> tuple[NDArray[np.int64], tuple[int, int]]:
         LabelFileError: the file is not a label map.
         AnnotationError: the row cannot be read.
     """
-    if isinstance(item, HubLabelRow):
-        return label_histogram(str(item), data=hub_label(item))
-    return label_histogram(item)
+    if not isinstance(item, HubLabelRow):
+        return label_histogram(item)
+    data = hub_label(item)
+    try:
+        return label_histogram(str(item), data=data)
+    except LabelFileError:
+        mode = probe_label(str(item), data=data)[1]
+        if mode not in ("RGB", "RGBA"):
+            raise
+        raise LabelFileError(
+            f"{item}: its label map is a colour image (mode {mode}), not class indices: labeltools convert "
+            f"{shell_word(hub_config(item.path))} NEW_FOLDER reads colour masks by their classes' colours (-c a table "
+            "of them), into a dataset this command then counts"
+        ) from None
 
 
 def work_items(items: Sequence[Any]) -> list[Any]:
