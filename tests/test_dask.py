@@ -359,3 +359,14 @@ def test_convert_of_a_hugging_face_dataset_on_dask_writes_the_same_bytes(schedul
         weighed = cli("weights", tmp_path / "hub", "-o", tmp_path / f"w{where}.npy", *((where, "2") if where == "-j" else (where, scheduler)))
         assert weighed.exit_code == 0 and "counted 7, failed 0" in weighed.stderr, weighed.output
     assert (tmp_path / "w--dask.npy").read_bytes() == (tmp_path / "w-j.npy").read_bytes()
+    preds = tmp_path / "preds"  # the converted labels, void as background: predictions of the rows
+    preds.mkdir()
+    for label in (tmp_path / "local" / "SegmentationClass").iterdir():
+        values = read_label(label)
+        write_label(preds / label.name, np.where(values == 255, 0, values).astype(np.uint8))
+    scored = {}
+    for where in ("-j", "--dask"):
+        result = cli("evaluate", tmp_path / "hub", preds, "--json", tmp_path / f"s{where}.json", *((where, "2") if where == "-j" else (where, scheduler)))
+        assert result.exit_code == 0 and "scored 10, failed 0" in result.stderr, result.output
+        scored[where] = json.loads((tmp_path / f"s{where}.json").read_text())["confusion_matrix"]
+    assert scored["--dask"] == scored["-j"]

@@ -216,6 +216,47 @@ def test_stats_and_weights_count_a_hub_dataset_where_it_is(hub_dataset: Path, tm
     assert given.exit_code == 0 and (tmp_path / "saved.npy").read_bytes() == (tmp_path / "w.npy").read_bytes(), given.output
 
 
+def test_evaluate_scores_predictions_against_a_hub_datasets_rows_where_they_are(hub_dataset: Path, tmp_path: Path) -> None:
+    """Predictions named as convert names the rows' images (the file names they record) are
+    scored against the label maps datasets decodes: the confusion matrix of every pixel not void
+    in them; predictions of the validation rows alone score that split, said; the scores those of
+    the dataset convert makes of it."""
+    hub, ref = hub_dataset / "hub", hub_dataset / "ref"
+    rng = np.random.default_rng(5)
+    preds = tmp_path / "preds"
+    preds.mkdir()
+    matrix = np.zeros((4, 4), np.int64)
+    for stem in "abcd":
+        truth = np.load(ref / f"hub-{stem}-label.npy")
+        guess = np.where(rng.random(truth.shape) < 0.3, rng.integers(0, 4, truth.shape), np.where(truth == 255, 0, truth))
+        Image.fromarray(guess.astype(np.uint8)).save(preds / f"{stem}.png")
+        kept = truth != 255
+        np.add.at(matrix, (truth[kept], guess[kept]), 1)
+    result = cli("evaluate", hub, preds, "--json", tmp_path / "scores.json", "-j", "2")
+    assert result.exit_code == 0, result.output
+    assert "ground truth: every split's 4 row(s) of 3 files" in said(result), said(result)
+    scores = json.loads((tmp_path / "scores.json").read_text())
+    assert scores["confusion_matrix"] == matrix.tolist() and scores["images"] == 4, scores
+    iou = np.diag(matrix) / (matrix.sum(0) + matrix.sum(1) - np.diag(matrix))
+    assert scores["mean_iou"] == pytest.approx(iou.mean())
+    voc = tmp_path / "voc"
+    assert cli("convert", hub, voc, "-j", "1").exit_code == 0
+    assert cli("evaluate", voc, preds, "--split", "trainval", "--json", tmp_path / "voc.json").exit_code == 0
+    assert json.loads((tmp_path / "voc.json").read_text())["confusion_matrix"] == scores["confusion_matrix"]
+
+    val = tmp_path / "val"
+    val.mkdir()
+    (val / "d.png").write_bytes((preds / "d.png").read_bytes())
+    one = cli("evaluate", hub, val, "--json", tmp_path / "val.json")
+    assert one.exit_code == 0 and "ground truth: the val split's 1 row(s) of" in said(one) and "whose ids the predictions are" in said(one), one.output
+    assert json.loads((tmp_path / "val.json").read_text())["images"] == 1
+    asked = cli("evaluate", hub, val, "--split", "train")  # the train rows, asked for: none predicted
+    assert asked.exit_code == 1 and f"{val}: holds no prediction named like the rows scored (a.png, ...)" in said(asked), asked.output
+    (val / "a.png").write_bytes((preds / "a.png").read_bytes())
+    missing = cli("evaluate", hub, val, "--split", "train")
+    assert missing.exit_code == 1 and f"{val / 'b.png'}: no prediction for {hub / 'data' / 'train-00000-of-00001.parquet'}: row 1" in said(missing), missing.output
+
+
 def test_weights_of_a_dataset_in_hugging_faces_cache_go_to_the_working_folder(hub_dataset: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A download kept in Hugging Face's cache (a snapshot folder named by its revision, its
     files links to blobs): the weights are named by the repository and written in the working

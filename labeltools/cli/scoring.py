@@ -136,7 +136,7 @@ def _score_percent(value: Optional[float]) -> str:
 
 @command("evaluate", rich_help_panel="Train and score")
 def evaluate_command(
-    gt: Annotated[str, typer.Argument(help="Ground truth: a folder of label PNGs, a VOC folder, or a Cityscapes gtFine folder.")],
+    gt: Annotated[str, typer.Argument(help="Ground truth: a folder of label PNGs, a VOC folder, a Cityscapes gtFine folder, or a Hugging Face dataset (its rows; predictions named as convert names their images).")],
     pred: Annotated[str, typer.Argument(help="Predictions: label PNGs named like the ground truth, or in a folder of no PNG the .npy arrays of np.save(path, argmax) (of a Cityscapes frame: named by the frame, in any sub-folder).")],
     num_classes: NumClassesOption = None,
     split: Annotated[

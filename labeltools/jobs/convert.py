@@ -134,8 +134,6 @@ from labeltools.formats.hub import (
     SAVED_FILES,
     HubLabelRow,
     TABLE_FILE as HUB_TABLE_FILE,
-    hub_entries,
-    hub_layout,
     hub_row,
     hub_table_file,
     is_hub_file,
@@ -213,9 +211,10 @@ from labeltools.jobs.hub_labels import (
     HUB_TABLES,
     UNSAFE,
     first_values,
-    hub_split,
+    hub_rows,
     refuse_mixed_configs,
     refuse_shipped_ade20k,
+    say_unlabelled,
 )
 from labeltools.jobs.remap import mask_class_values
 from labeltools.ops.draw import legend_image, overlay_image, stack_vertical
@@ -1345,43 +1344,21 @@ def _mask_items(
 
 
 def _hub_items(found: Sequence[tuple[Path, Path | None]], flatten_names: bool) -> tuple[list[ConvertItem], list[AnnotationExport]]:
-    """The work items of a Hugging Face dataset's files: one per labelled row, in the split its
-    file's name or folder says (:func:`hub_split`), its id the file name its image row records
-    when every row records one and they are unique, else its split's word and its number in the
-    split (``train_000000``: the shards of a split numbered on, in order); a row without a label
-    map (a test split's) is left out, said. The exports are the files' folders, where their
-    ``id2label.json`` is looked for."""
+    """The work items of a Hugging Face dataset's files: one per labelled row (see
+    :func:`~labeltools.jobs.hub_labels.hub_rows`: its id, its split the one its file's name or
+    folder says); a row without a label map (a test split's) is left out, said. The exports are
+    the files' folders, where their ``id2label.json`` is looked for."""
     refuse_mixed_configs(found[0][1] or found[0][0], [path for path, _ in found])
-    rows: list[tuple[Path, Path | None, int, str | None, str, str | None]] = []
-    unlabelled: dict[str, int] = {}
-    stamps = {str(path): modified(path) for path, _ in found}
-    for path, root in found:
-        layout = hub_layout(str(path), stamps[str(path)])
-        word, split = hub_split(path)
-        log.info("%s: %d row(s), %s", path, layout.rows, layout.chosen)
-        for n, entry in enumerate(hub_entries(str(path), stamps[str(path)])):
-            if entry.labelled:
-                rows.append((path, root, n, entry.image_name, word, split))
-            else:
-                unlabelled[str(path)] = unlabelled.get(str(path), 0) + 1
-    for path_text, count in unlabelled.items():
-        log.warning("%s: %d row(s) without a label map left out (a test split's images come without)", path_text, count)
-    stems = [PurePosixPath(name.replace("\\", "/")).stem if name else "" for *_, name, _w, _s in rows]
-    named = all(stems) and len(set(stems)) == len(stems)
+    rows, unlabelled = hub_rows([path for path, _ in found])
+    say_unlabelled(unlabelled)
+    places = {str(path): (path, root) for path, root in found}
     items = []
-    counts: Counter[str] = Counter()
-    width = max(6, len(str(len(rows))))
-    for (path, root, n, _, word, split), stem in zip(rows, stems):
-        if named:
-            image_id = stem
-        else:
-            image_id = f"{word}_{counts[word]:0{width}d}"
-            counts[word] += 1
+    for row in rows:
+        path, root = places[row.item.path]
+        image_id = row.image_id
         if flatten_names and root is not None:
             image_id = _flat_id(path, root).removesuffix(path.stem) + image_id
-        items.append(ConvertItem(str(path), image_id, "hub", split=split, row=n, stamp=stamps[str(path)]))
-    if rows:
-        log.info("ids: %s", "the file names the rows record for their images" if named else "each split's word and the row's number in it")
+        items.append(ConvertItem(row.item.path, image_id, "hub", split=row.split, row=row.item.row, stamp=row.item.stamp))
     _check_unique([(str(item), item.image_id) for item in items], flatten_names)
     folders = {str(location(path).parent): path for path, _ in found}
     return items, [AnnotationExport(str(hub_table_file(path, HUB_TABLES) or folder), ()) for folder, path in folders.items()]

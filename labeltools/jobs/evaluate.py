@@ -10,7 +10,7 @@ is scored by them, as cityscapesScripts and mmsegmentation score (see
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, NamedTuple
 
@@ -30,6 +30,7 @@ from labeltools.engine.executor import (
 from labeltools.engine.storage import absolute, list_files, location, pngs_in
 from labeltools.formats.cityscapes import chosen_maps, export_maps, frame_prefixes, label_maps, map_frame
 from labeltools.formats.folders import not_a_folder, other_masks_hint, stem_endings
+from labeltools.formats.hub import HubLabelRow, hub_label
 from labeltools.formats.labels import ARRAY_SUFFIX, COLOUR_IMAGE_SAID, NOT_PNG, not_png_hint, prediction_files, read_label
 from labeltools.formats.voc import (
     GIVE_CLASSES,
@@ -48,6 +49,7 @@ from labeltools.formats.voc import (
     split_path,
     tables_disagree,
 )
+from labeltools.jobs.hub_labels import HubLabels, hub_labels, hub_split, items_folder
 from labeltools.ops.counts import BINARY_MASK_HINT
 from labeltools.ops.metrics import (
     ConfusionMatrix,
@@ -77,17 +79,18 @@ def check_missing_policy(missing: str, name: str = "missing") -> None:
 
 
 class ScoringPair(NamedTuple):
-    """A ground-truth file and its prediction; named by the ground truth, as its result is."""
+    """A ground-truth file (or a Hugging Face dataset's row) and its prediction; named by the
+    ground truth, as its result is."""
 
-    gt: str
+    gt: str | HubLabelRow
     pred: str
 
     def __str__(self) -> str:
-        return self.gt
+        return str(self.gt)
 
 
 def evaluate_pair(
-    pair: tuple[str, str],
+    pair: tuple[str | HubLabelRow, str],
     num_classes: int,
     ignore_index: int | None = VOID,
     missing: str = "error",
@@ -97,7 +100,8 @@ def evaluate_pair(
     """Score one prediction file against its ground-truth file.
 
     Args:
-        pair: ``(gt_path, pred_path)``, label PNGs (palette or grayscale).
+        pair: ``(gt_path, pred_path)``, label PNGs (palette or grayscale); the ground truth
+            may be a Hugging Face dataset's row (:class:`~labeltools.formats.hub.HubLabelRow`).
         num_classes, ignore_index: as for :class:`ConfusionMatrix`.
         missing: ``"error"`` or ``"skip"``: what a missing prediction file gives.
         reading: how both files' values become the classes counted (train ids), if they do.
@@ -114,7 +118,8 @@ def evaluate_pair(
             out of range (naming the file and the values).
         LabelFileError: a file is unreadable or not a label map.
     """
-    gt_path, pred_path = pair
+    gt, pred_path = pair
+    gt_path = str(gt)
     if not location(pred_path).exists():
         if missing == "skip":
             return FileResult(
@@ -122,8 +127,9 @@ def evaluate_pair(
             )
         why = not_png_hint(pred_path) or " (skip such images with --missing skip)"
         raise EvaluationError(f"{pred_path}: no prediction for {gt_path}{why}")
+    truth = read_label(gt_path, data=hub_label(gt)) if isinstance(gt, HubLabelRow) else read_label(gt_path)
     counts = confusion_counts(
-        read_label(gt_path), read_label(pred_path), num_classes, ignore_index, gt_path, pred_path, pred_hint, reading
+        truth, read_label(pred_path), num_classes, ignore_index, gt_path, pred_path, pred_hint, reading
     ).ravel()
     cells = np.flatnonzero(counts)
     return FileResult(source=gt_path, data=(cells.tolist(), counts[cells].tolist()))
@@ -252,7 +258,7 @@ def check_scoring(num_classes: int, ignore_index: int | None, missing: str) -> N
 
 
 def evaluate_pairs(
-    pairs: Sequence[tuple[str, str]],
+    pairs: Sequence[tuple[Any, str]],
     num_classes: int,
     ignore_index: int | None = VOID,
     missing: str = "error",
@@ -273,7 +279,7 @@ def evaluate_pairs(
     work = partial(
         evaluate_pair, num_classes=num_classes, ignore_index=ignore_index, missing=missing, reading=reading, pred_hint=pred_hint
     )
-    return map_quick(work, [ScoringPair(str(g), str(p)) for g, p in pairs], jobs)
+    return map_quick(work, [ScoringPair(g if isinstance(g, HubLabelRow) else str(g), str(p)) for g, p in pairs], jobs)
 
 
 @dataclass
@@ -281,7 +287,7 @@ class Evaluation(OneRun):
     """A checked, ready-to-run scoring of prediction files; iterate it to score the pairs
     (once). ``matrix`` accumulates as the results come; ``names`` are the class names."""
 
-    items: list[tuple[str, str]]  # (ground truth, prediction) paths
+    items: list[tuple[Any, str]]  # (ground truth, prediction) paths; the ground truth may be a Hugging Face dataset's row
     matrix: ConfusionMatrix
     names: list[str]
     missing: str = "error"
@@ -318,7 +324,7 @@ class Evaluation(OneRun):
             log.warning("%s", shifted)
         truth = cm.matrix.sum(axis=1)
         if cm.num_classes > 1 and cm.ignore_index == VOID and truth[0] and not truth[1:].any():
-            folder = location(self.items[0][0]).parent
+            folder = items_folder([self.items[0][0]])
             log.warning("%s: the ground truth holds no class but 0 (and void, 255, which is not scored): %s", folder, BINARY_MASK_HINT)
         reading = self.reading
         high = [] if reading is None else reading.high
@@ -376,9 +382,10 @@ def evaluate_dataset(
             hold), or that are neither ``classes`` nor its label ids or train ids.
         EvaluationError: bad ``num_classes``, ``ignore_index`` or ``missing`` (see :func:`evaluate_pairs`).
     """
-    if not location(gt).is_dir():
+    hub = hub_ground_truth(gt, pred, split, classes, num_classes)
+    if hub is None and not location(gt).is_dir():
         raise DatasetError(not_a_folder(gt, GROUND_TRUTH))
-    found = label_maps(gt, split)
+    found = None if hub is not None else label_maps(gt, split)
     gt_hint = ""
     if gt_classes is not None and (classes is None or found is not None):
         raise DatasetError(
@@ -388,35 +395,90 @@ def evaluate_dataset(
     if found is not None:
         table, gt_table, _, gt_paths, chosen = cityscapes_choice(gt, found, classes, num_classes)
     else:
-        own = dataset_class_table(gt, classes, num_classes)
+        own = hub.table if hub is not None else dataset_class_table(gt, classes, num_classes)
         if own is None:
             raise DatasetError(
                 f"{gt}: holds no class table (class_names.txt); {GIVE_CLASSES}{datasets_inside_said(location(gt))}"
             )
         table = gt_table = own.with_preset_train_ids()
         named = ""
-        if split is None and (split := predictions_split(gt, pred)) is not None:
+        if hub is None and split is None and (split := predictions_split(gt, pred)) is not None:
             named = f"the labels of {split_path(gt, split)}, whose ids the predictions are (--split names another)"
-        gt_paths, chosen = None, labels_note(gt, split) or named
+        gt_paths, chosen = None, hub.said if hub is not None else labels_note(gt, split) or named
         if gt_classes is not None:
             gt_table = (gt_classes if isinstance(gt_classes, ClassTable) else ClassTable.load(gt_classes)).with_preset_train_ids()
             paired_tables(table, gt_table)
             chosen = f"read by {gt_table.the_described}"
         elif (family := table.train_id_preset()) is not None and not table.has_train_ids:  # train ids on both sides
             gt_hint = f"is the ground truth {TRAIN_ID_PRESETS[family][1]}? Then add --gt-classes {family}"
-    if classes is not None or has_own_table(gt):  # a table of names, not -n alone
+    if classes is not None or (hub.came_with if hub is not None else has_own_table(gt)):  # a table of names, not -n alone
         check_labels_agree(table, pred, asked=classes is not None)
     check_scoring(table.num_classes, ignore_index, missing)
-    pairs = evaluation_pairs(gt, pred, split) if gt_paths is None else frame_pairs(gt_paths, pred)
-    label_stem, pred_stem = (location(path).stem for path in pairs[0])
+    if hub is not None:
+        pairs = hub_pairs(hub, pred)
+    else:
+        pairs = evaluation_pairs(gt, pred, split) if gt_paths is None else frame_pairs(gt_paths, pred)
+    label_stem, pred_stem = hub.ids[0] if hub is not None else location(pairs[0][0]).stem, location(pairs[0][1]).stem
     if gt_paths is None and label_stem != pred_stem:
-        matched = f"each label scored against the prediction its stem pairs with ({location(pairs[0][0]).name} against {location(pairs[0][1]).name})"
+        matched = f"each label scored against the prediction its stem pairs with ({label_stem} against {location(pairs[0][1]).name})"
         chosen = f"{chosen}; {matched}" if chosen else matched
     score = scoring(table, gt_table, ignore_index)
     return Evaluation(
         pairs, score.matrix, score.names, missing, jobs, score.described, score.reading, chosen, score.hint, score.train_hint, gt_hint,
         colour_hint=_remap_colours(pred, table),
     )
+
+
+def hub_ground_truth(
+    gt: PathLike, pred: PathLike, split: str | None, classes: ClassTable | PathLike | None, num_classes: int | None
+) -> HubLabels | None:
+    """The rows of a Hugging Face dataset ``gt`` that are scored (see
+    :func:`~labeltools.jobs.hub_labels.hub_labels`): those of ``split``, else those of the one
+    split whose ids the predictions are, else every split's; None where ``gt`` is no such dataset.
+
+    Raises:
+        DatasetError: see :func:`~labeltools.jobs.hub_labels.hub_labels`.
+    """
+    hub = hub_labels(gt, split, classes, num_classes, ids=True)
+    folder = location(pred)
+    if hub is None or split is not None or not folder.is_dir():
+        return hub
+    predicted = {path.stem for path in prediction_files(folder)[0]}
+    sides = {hub_split(item.path)[1] for item, image_id in zip(hub.items, hub.ids) if image_id in predicted}
+    if len(sides) != 1 or None in sides or len({hub_split(item.path)[1] for item in hub.items}) == 1:
+        return hub
+    side = sides.pop()
+    kept = [(item, image_id) for item, image_id in zip(hub.items, hub.ids) if hub_split(item.path)[1] == side]
+    files = list(dict.fromkeys(item.path for item, _ in kept))
+    said = (
+        f"the {side} split's {len(kept)} row(s) of {files[0] if len(files) == 1 else f'{len(files)} files ({files[0]} ...)'}, "
+        "read where they are, whose ids the predictions are (--split names another)"
+    )
+    return replace(hub, items=[item for item, _ in kept], ids=[image_id for _, image_id in kept], split=side, said=said, sides=None)
+
+
+def hub_pairs(hub: HubLabels, pred: PathLike) -> list[tuple[Any, str]]:
+    """The rows of a Hugging Face dataset paired with the predictions named by their ids (the
+    names ``convert`` gives their images: see :func:`~labeltools.jobs.hub_labels.hub_rows`), in
+    the rows' order; a prediction may be missing (see ``missing`` in :func:`evaluate_pair`).
+
+    Raises:
+        DatasetError: the predictions' folder is missing, or holds no prediction of a row.
+    """
+    pred_dir = location(pred)
+    if not pred_dir.is_dir():
+        raise DatasetError(not_a_folder(pred, PREDICTIONS))
+    files, suffix = prediction_files(pred_dir)
+    predicted = {path.stem for path in files}
+    named = prediction_stem(set(hub.ids), predicted)
+    asked = [named(image_id) for image_id in hub.ids]
+    if not predicted.intersection(asked):
+        raise DatasetError(
+            f"{pred_dir}: holds no prediction named like the rows scored ({asked[0]}{suffix}, ...): a row's prediction is "
+            "named by the file name its image records (else by its split's word and number), as convert names its image"
+        )
+    _not_scored(pred_dir, sorted(f"{stem}{suffix}" for stem in predicted - set(asked)), "name no row scored")
+    return [(item, str(pred_dir / f"{stem}{suffix}")) for item, stem in zip(hub.items, asked)]
 
 
 def _remap_colours(pred: PathLike, table: ClassTable) -> str:

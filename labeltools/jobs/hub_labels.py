@@ -13,7 +13,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -88,6 +88,64 @@ def refuse_mixed_configs(given: PathLike, files: Sequence[Any]) -> None:
 
 
 @dataclass(frozen=True)
+class HubRowEntry:
+    """A labelled row of a Hugging Face dataset: the row, its id (see :func:`hub_rows`), and its
+    file's split word and VOC split (see :func:`hub_split`)."""
+
+    item: HubLabelRow
+    image_id: str
+    word: str
+    split: str | None
+
+
+def hub_rows(files: Sequence[Any]) -> tuple[list[HubRowEntry], dict[str, int]]:
+    """Each labelled row of a Hugging Face dataset's files, in order, and the number of rows
+    without a label map (a test split's) of each file. A row's id is the file name its image
+    records where every row records one and no two are alike (what ``push_to_hub`` and
+    ``save_to_disk`` keep), else its split's word and its number in the split (``train_000000``:
+    the shards of a split numbered on, in order): ``convert`` names the images so, and
+    ``evaluate`` pairs predictions so.
+
+    Raises:
+        AnnotationError: a file cannot be read.
+        DatasetError: see :func:`~labeltools.formats.hub.hub_layout`.
+    """
+    found: list[tuple[HubLabelRow, str | None, str, str | None]] = []
+    unlabelled: dict[str, int] = {}
+    for path in files:
+        stamp = modified(path)
+        layout = hub_layout(str(path), stamp)
+        word, split = hub_split(path)
+        log.info("%s: %d row(s), %s", path, layout.rows, layout.chosen)
+        for n, entry in enumerate(hub_entries(str(path), stamp)):
+            if entry.labelled:
+                found.append((HubLabelRow(str(path), n, stamp), entry.image_name, word, split))
+            else:
+                unlabelled[str(path)] = unlabelled.get(str(path), 0) + 1
+    stems = [PurePosixPath(name.replace("\\", "/")).stem if name else "" for _, name, _, _ in found]
+    named = all(stems) and len(set(stems)) == len(stems)
+    counts: Counter[str] = Counter()
+    width = max(6, len(str(len(found))))
+    rows = []
+    for (item, _, word, split), stem in zip(found, stems):
+        if named:
+            image_id = stem
+        else:
+            image_id = f"{word}_{counts[word]:0{width}d}"
+            counts[word] += 1
+        rows.append(HubRowEntry(item, image_id, word, split))
+    if rows:
+        log.info("ids: %s", "the file names the rows record for their images" if named else "each split's word and the row's number in it")
+    return rows, unlabelled
+
+
+def say_unlabelled(unlabelled: dict[str, int]) -> None:
+    """Warn of the rows left out for want of a label map, of each file (see :func:`hub_rows`)."""
+    for path, count in unlabelled.items():
+        log.warning("%s: %d row(s) without a label map left out (a test split's images come without)", path, count)
+
+
+@dataclass(frozen=True)
 class HubLabels:
     """The rows of a Hugging Face dataset a count reads.
 
@@ -103,6 +161,7 @@ class HubLabels:
             counted and the dataset has both; else None.
         cached: the repository (``owner/name``) when the dataset is a snapshot in Hugging
             Face's cache (see :func:`cached_repository`), else None.
+        ids: each item's id (see :func:`hub_rows`), when asked for; else empty.
     """
 
     folder: Path
@@ -113,6 +172,7 @@ class HubLabels:
     came_with: bool
     sides: dict[str, list[str]] | None = None
     cached: str | None = None
+    ids: list[str] = field(default_factory=list)
 
     def classes_said(self, described: str) -> str:
         """Where the classes came from, for the user (``described``: the table as counted)."""
@@ -126,13 +186,15 @@ def hub_labels(
     num_classes: int | None,
     default_split: str | None = None,
     need_table: bool = True,
+    ids: bool = False,
 ) -> HubLabels | None:
     """The rows a count of a Hugging Face dataset at ``root`` (its folder or one of its files)
     reads: those of ``split`` (a VOC split, ``trainval``, or a file's own split word), else of
     ``default_split`` where the dataset has it, else every split's; each labelled row (the rows
     without a label map, a test split's, are left out, said). Their classes: ``classes``, else
     the ``id2label.json`` the repository ships, else ``num_classes``, else none (refused where
-    the count ``need_table``). None where ``root`` holds no such dataset (a VOC folder).
+    the count ``need_table``). With ``ids``, each row's id as ``convert`` gives it (every
+    file's rows read for it). None where ``root`` holds no such dataset (a VOC folder).
 
     Raises:
         DatasetError: no rows of ``split``, none labelled, no class table where one is needed,
@@ -148,19 +210,11 @@ def hub_labels(
     splits = {str(path): hub_split(path) for path in files}
     chosen, used = _chosen_files(where, files, splits, split, default_split)
     table, came_with = _hub_table(root, chosen, classes, num_classes, need_table)
-    items: list[HubLabelRow] = []
-    unlabelled = 0
-    for path in chosen:
-        stamp = modified(path)
-        layout = hub_layout(str(path), stamp)
-        log.info("%s: %d row(s), %s", path, layout.rows, layout.chosen)
-        for n, entry in enumerate(hub_entries(str(path), stamp)):
-            if entry.labelled:
-                items.append(HubLabelRow(str(path), n, stamp))
-            else:
-                unlabelled += 1
-    if unlabelled:
-        log.warning("%s: %d row(s) without a label map left out (a test split's images come without)", root, unlabelled)
+    taken = {str(path) for path in chosen}
+    rows, unlabelled = hub_rows(files if ids else chosen)
+    rows = [row for row in rows if row.item.path in taken]
+    say_unlabelled({path: count for path, count in unlabelled.items() if path in taken})
+    items = [row.item for row in rows]
     if not items:
         raise DatasetError(f"{root}: no row of {_files_said(chosen)} holds a label map; nothing to count")
     folder = where if where.is_dir() else location(hub_table_file(where, HUB_TABLES) or where).parent
@@ -172,7 +226,10 @@ def hub_labels(
         if side in sides:
             sides[side].append(str(item))
     both = used is None and all(sides.values())
-    return HubLabels(folder, items, used, table, said, came_with, sides if both else None, cached_repository(folder))
+    return HubLabels(
+        folder, items, used, table, said, came_with, sides if both else None, cached_repository(folder),
+        [row.image_id for row in rows] if ids else [],
+    )  # fmt: skip
 
 
 def cached_repository(folder: Any) -> str | None:
