@@ -1,10 +1,11 @@
-"""A Hugging Face dataset's label maps counted where they are: what ``stats`` and ``weights``
-read of a Hub repository as downloaded or a ``save_to_disk`` folder (see
+"""A Hugging Face dataset's label maps read where they are: what ``stats``, ``weights`` and
+``evaluate`` read of a Hub repository as downloaded or a ``save_to_disk`` folder (see
 :mod:`labeltools.formats.hub`), row by row, without converting it first; and what those commands
-and ``convert`` share of how such a dataset is laid out (its splits, its class table file).
+and ``convert`` share of how such a dataset is laid out (its configurations, its splits, its
+rows' ids, its class table file), and of ADE20K's labels as shipped.
 
-The work items are the label files' paths of a VOC folder, or :class:`HubLabelRow` rows:
-:func:`item_histogram` counts either.
+The work items of a count are the label files' paths of a VOC folder, or :class:`HubLabelRow`
+rows: :func:`item_histogram` counts either.
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
 
 #: How many label maps are looked at for ADE20K's labels as shipped (see :func:`refuse_shipped_ade20k`).
 ADE20K_LOOKED_AT = 20
-
 
 #: The ways out of counting ADE20K's labels as shipped by the classes as trained (see
 #: :func:`refuse_shipped_ade20k`).
