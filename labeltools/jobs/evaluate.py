@@ -420,7 +420,8 @@ def evaluate_dataset(
         pairs = evaluation_pairs(gt, pred, split) if gt_paths is None else frame_pairs(gt_paths, pred)
     label_stem, pred_stem = hub.ids[0] if hub is not None else location(pairs[0][0]).stem, location(pairs[0][1]).stem
     if gt_paths is None and label_stem != pred_stem:
-        matched = f"each label scored against the prediction its stem pairs with ({label_stem} against {location(pairs[0][1]).name})"
+        label_name = label_stem if hub is not None else location(pairs[0][0]).name
+        matched = f"each label scored against the prediction its stem pairs with ({label_name} against {location(pairs[0][1]).name})"
         chosen = f"{chosen}; {matched}" if chosen else matched
     score = scoring(table, gt_table, ignore_index)
     return Evaluation(
