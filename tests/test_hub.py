@@ -178,6 +178,7 @@ def test_stats_and_weights_count_a_hub_dataset_where_it_is(hub_dataset: Path, tm
     assert stats.exit_code == 0, stats.output
     assert f"labels: every split's 4 row(s) of 3 files ({hub / 'data'}" in said(stats), said(stats)
     assert "1 row(s) without a label map left out" in said(stats), said(stats)
+    assert "4 row(s), " in stats.stdout, stats.stdout
     pixels = np.bincount(np.concatenate([m.ravel() for m in decoded.values()]), minlength=256)
     counted = json.loads((tmp_path / "stats.json").read_text())
     assert [row["pixels"] for row in counted["classes"]] == pixels[:4].tolist(), counted["classes"]
@@ -304,7 +305,7 @@ def test_stats_of_a_hub_dataset_name_a_class_its_validation_split_lacks(tmp_path
     colour[1:3, 1:4] = (128, 0, 0)  # a label map kept in colour: convert reads it, stats says so
     write_hub_parquet(root / "data" / "test-00000-of-00001.parquet", {"image": [_cell(_jpeg(6, 4), "t.jpg")], "label": [_cell(_png(colour, "RGB"))]})
     failed = cli("stats", root, "--split", "test")
-    assert failed.exit_code == 1, failed.output
+    assert failed.exit_code == 1 and "nothing to show: every one of the 1 row(s) failed" in said(failed), failed.output
     assert f"test-00000-of-00001.parquet: row 0: its label map is a colour image (mode RGB), not class indices: labeltools convert {root / 'data'} NEW_FOLDER reads colour masks" in said(failed), said(failed)
 
 

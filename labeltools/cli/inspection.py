@@ -204,6 +204,7 @@ def stats_command(
     """
     from labeltools.core.classes import is_unused
     from labeltools.core.files import require_suffix
+    from labeltools.jobs.hub_labels import items_noun
     from labeltools.jobs.stats import STATS_PLOT, count_dataset, save_stats_plot
     if log and plot is None:
         raise typer.BadParameter("applies to the chart: give --plot FILE.png too", param_hint="--log")
@@ -214,10 +215,11 @@ def stats_command(
     if counting.labels_from:
         say(f"labels: {counting.labels_from}")
     summary = report_batch(counting, len(counting), "stats", verb="read")
-    stop_if_all_failed(summary, "show", "label file(s)")
+    noun = items_noun(counting.items)
+    stop_if_all_failed(summary, "show", noun)
     stats = counting.stats
     grid = result_table(
-        f"{stats.images} label file(s), {stats.labelled_pixels} labelled pixels",
+        f"{stats.images} {noun}, {stats.labelled_pixels} labelled pixels",
         ("index", "name", "pixels", "share %", "images"),
     )
     for row in stats.rows():

@@ -94,6 +94,7 @@ def weights_command(
     labeltools weights hub/
     """
     from labeltools.formats.voc import TEST_SPLIT, split_path
+    from labeltools.jobs.hub_labels import items_noun
     from labeltools.jobs.weights import weigh_dataset
     c = either(c, c_alias, "--enet-c", "--c")
     c = ENET_C if c is None else c
@@ -114,7 +115,7 @@ def weights_command(
     summary = report_batch(weighing, len(weighing), "counting", verb="counted")
     counts, weights = weighing.counts, weighing.weights
     if summary.failed or counts is None or weights is None:
-        fail(f"no weights written: {summary.failed} of {len(weighing)} label file(s) failed")
+        fail(f"no weights written: {summary.failed} of {len(weighing)} {items_noun(weighing.items)} failed")
     message = counts.out_of_range_message(weighing.table.palette())
     if message:
         warn(f"{message} (--strict makes this an error)")

@@ -365,7 +365,8 @@ def evaluate_dataset(
     gt_classes: ClassTable | PathLike | None = None,
 ) -> Evaluation:
     """Check a scoring of a folder of predictions against ground truth (see
-    :func:`evaluation_pairs`) and return it ready to run. The classes come from ``classes``,
+    :func:`evaluation_pairs`; a Hugging Face dataset's rows, see :func:`hub_ground_truth` and
+    :func:`hub_pairs`) and return it ready to run. The classes come from ``classes``,
     else the ground truth's own class table (a VOC folder's, or that of the dataset around a
     folder of its labels), else ``num_classes``; a ``num_classes`` must agree with the table, and
     predictions that carry a class table of their own must name the classes as it does (see
@@ -445,11 +446,12 @@ def hub_ground_truth(
     if hub is None or split is not None or not folder.is_dir():
         return hub
     predicted = {path.stem for path in prediction_files(folder)[0]}
-    sides = {hub_split(item.path)[1] for item, image_id in zip(hub.items, hub.ids) if image_id in predicted}
-    if len(sides) != 1 or None in sides or len({hub_split(item.path)[1] for item in hub.items}) == 1:
+    side_of = {path: hub_split(path)[1] for path in {item.path for item in hub.items}}  # a file's split
+    sides = {side_of[item.path] for item, image_id in zip(hub.items, hub.ids) if image_id in predicted}
+    if len(sides) != 1 or None in sides or len(set(side_of.values())) == 1:
         return hub
     side = sides.pop()
-    kept = [(item, image_id) for item, image_id in zip(hub.items, hub.ids) if hub_split(item.path)[1] == side]
+    kept = [(item, image_id) for item, image_id in zip(hub.items, hub.ids) if side_of[item.path] == side]
     files = list(dict.fromkeys(item.path for item, _ in kept))
     said = (
         f"the {side} split's {len(kept)} row(s) of {files[0] if len(files) == 1 else f'{len(files)} files ({files[0]} ...)'}, "

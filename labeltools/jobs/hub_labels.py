@@ -330,6 +330,11 @@ def work_items(items: Sequence[Any]) -> list[Any]:
     return [item if isinstance(item, HubLabelRow) else str(item) for item in items]
 
 
+def items_noun(items: Sequence[Any]) -> str:
+    """What a count's items are, for messages: ``label file(s)``, or a Hugging Face dataset's ``row(s)``."""
+    return "row(s)" if items and isinstance(items[0], HubLabelRow) else "label file(s)"
+
+
 def items_folder(items: Sequence[Any]) -> str | None:
     """The folder of the first item (a label file's, a row's file's), for messages; None without any."""
     if not items:

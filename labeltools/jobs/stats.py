@@ -42,7 +42,15 @@ from labeltools.formats.voc import (
     labels_said,
     select_label_paths,
 )
-from labeltools.jobs.hub_labels import ADE20K_WAYS, hub_labels, item_histogram, items_folder, refuse_shipped_ade20k, work_items
+from labeltools.jobs.hub_labels import (
+    ADE20K_WAYS,
+    hub_labels,
+    item_histogram,
+    items_folder,
+    items_noun,
+    refuse_shipped_ade20k,
+    work_items,
+)
 from labeltools.ops.counts import value_histogram, warn_binary_mask
 from labeltools.ops.draw import bar_chart
 from labeltools.ops.splits import ClassBalance, imbalance, sparse_counts, split_balance
@@ -307,7 +315,8 @@ def count_dataset(
     and return it ready to run.
 
     The class table comes from ``classes``, ``num_classes`` or the dataset's ``class_names.txt``
-    (see :func:`~labeltools.formats.voc.dataset_class_table`).
+    (see :func:`~labeltools.formats.voc.dataset_class_table`). A Hugging Face dataset is read
+    where it is (see :func:`~labeltools.jobs.hub_labels.hub_labels`), every split's rows by default.
 
     Raises:
         DatasetError: nothing to read.
@@ -380,7 +389,7 @@ def dataset_stats(
         ClassTableError: a class table file is malformed.
     """
     counting = count_dataset(dataset, split, labels_dir, classes, num_classes, jobs)
-    raise_if_failed(counting, len(counting), "label file(s)", DatasetError)
+    raise_if_failed(counting, len(counting), items_noun(counting.items), DatasetError)
     return counting.stats
 
 

@@ -231,7 +231,9 @@ def weigh_dataset(
     default train when listed, else every label but those ``test.txt`` holds out, which
     ``held_out`` names; or ``labels_dir``); the classes those of
     ``num_classes`` or the dataset's class table; the weights go to ``output``, default
-    :func:`default_weights_path`.
+    :func:`default_weights_path`. A Hugging Face dataset at ``root`` is read where it is (see
+    :func:`~labeltools.jobs.hub_labels.hub_labels`: its train split by default), its weights
+    beside it, or in the working folder for a snapshot in Hugging Face's cache.
 
     Raises:
         WeightsError: unknown scheme or a bad ``c`` / ``beta``.
