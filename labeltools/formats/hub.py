@@ -292,8 +292,9 @@ def _rows(path: str, stamp: int | None, group: int, columns: Sequence[str]) -> A
 
 
 @functools.lru_cache(maxsize=_GROUPS_KEPT)
-def _group(path: str, stamp: int | None, group: int, image: str, label: str) -> Any:
-    return _rows(path, stamp, group, (image, label))
+def _kept(path: str, stamp: int | None, group: int, columns: tuple[str, ...]) -> Any:
+    """:func:`_rows`, the last row groups read kept (a worker's rows come in order)."""
+    return _rows(path, stamp, group, columns)
 
 
 @dataclass(frozen=True)
@@ -356,7 +357,7 @@ def hub_row(path: str, row: int, stamp: int | None = None) -> HubRow:
     """
     layout = hub_layout(path, stamp)
     group, at = layout.place(row)
-    cells = _group(path, stamp, group, layout.image, layout.label).slice(at, 1).to_pylist()[0]
+    cells = _kept(path, stamp, group, (layout.image, layout.label)).slice(at, 1).to_pylist()[0]
     source = f"{path}: row {row}"
     image, label = cells[layout.image], cells[layout.label]
     image_bytes = _cell_bytes(image, path, f"{source}, {layout.image}")
@@ -378,11 +379,6 @@ class HubLabelRow:
         return f"{self.path}: row {self.row}"
 
 
-@functools.lru_cache(maxsize=_GROUPS_KEPT)
-def _labels(path: str, stamp: int | None, group: int, label: str) -> Any:
-    return _rows(path, stamp, group, (label,))
-
-
 def hub_label(item: HubLabelRow) -> bytes:
     """A row's label map, encoded (its image is not read): see :func:`hub_row`.
 
@@ -391,7 +387,7 @@ def hub_label(item: HubLabelRow) -> bytes:
     """
     layout = hub_layout(item.path, item.stamp)
     group, at = layout.place(item.row)
-    cell = _labels(item.path, item.stamp, group, layout.label).slice(at, 1).to_pylist()[0][layout.label]
+    cell = _kept(item.path, item.stamp, group, (layout.label,)).slice(at, 1).to_pylist()[0][layout.label]
     return _cell_bytes(cell, item.path, f"{item}, {layout.label}")
 
 
