@@ -421,6 +421,21 @@ def test_ade20k_folders_as_shipped_read_by_trained_names_are_refused_too(tmp_pat
     np.testing.assert_array_equal(read_label(tmp_path / "voc" / "SegmentationClass" / "ADE_train_1.png"), shipped)
 
 
+def test_two_tables_of_one_dataset_that_differ_are_refused(tmp_path: Path) -> None:
+    """Each split's folder with its own id2label.json, naming class 1 otherwise: the same value
+    would mean two classes, so convert and the counts refuse, naming both files."""
+    label = np.ones((4, 4), np.uint8)
+    for split, name in (("train", "crack"), ("validation", "road")):
+        write_hub_parquet(tmp_path / "repo" / "default" / split / "0000.parquet", {"image": [_cell(_jpeg(4, 4))], "label": [_cell(_png(label))]})
+        (tmp_path / "repo" / "default" / split / "id2label.json").write_text(json.dumps({"0": "background", "1": name}))
+    table = tmp_path / "repo" / "default"
+    for command in (("convert", table, tmp_path / "voc"), ("stats", table), ("weights", table, "--split", "trainval")):
+        refused = cli(*command)
+        assert refused.exit_code == 1, refused.output
+        assert f"{table / 'validation' / 'id2label.json'}: its classes differ from {table / 'train' / 'id2label.json'}'s" in said(refused), said(refused)
+    assert not (tmp_path / "voc").exists() and not list(table.rglob("*.npy"))
+
+
 def test_a_file_replaced_between_runs_of_one_process_is_read_anew(tmp_path: Path) -> None:
     """What a process keeps read of a file (its layout, its row groups) is of the file as the
     run found it: a second run after the file was replaced (a new download) reads the new rows."""

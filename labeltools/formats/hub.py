@@ -356,9 +356,8 @@ def hub_row(path: str, row: int, stamp: int | None = None) -> HubRow:
         AnnotationError: the file cannot be read, or the row holds neither a file nor its path.
     """
     layout = hub_layout(path, stamp)
-    group, at = layout.place(row)
-    cells = _kept(path, stamp, group, (layout.image, layout.label)).slice(at, 1).to_pylist()[0]
-    source = f"{path}: row {row}"
+    cells = _row_cells(layout, row, stamp, (layout.image, layout.label))
+    source = str(HubLabelRow(path, row))
     image, label = cells[layout.image], cells[layout.label]
     image_bytes = _cell_bytes(image, path, f"{source}, {layout.image}")
     label_bytes = _cell_bytes(label, path, f"{source}, {layout.label}")
@@ -386,9 +385,14 @@ def hub_label(item: HubLabelRow) -> bytes:
         AnnotationError: the file cannot be read, or the row holds no label map.
     """
     layout = hub_layout(item.path, item.stamp)
-    group, at = layout.place(item.row)
-    cell = _kept(item.path, item.stamp, group, (layout.label,)).slice(at, 1).to_pylist()[0][layout.label]
+    cell = _row_cells(layout, item.row, item.stamp, (layout.label,))[layout.label]
     return _cell_bytes(cell, item.path, f"{item}, {layout.label}")
+
+
+def _row_cells(layout: HubLayout, row: int, stamp: int | None, columns: tuple[str, ...]) -> dict[str, Any]:
+    """A row's ``columns`` as Python values, read from its row group (kept: see :func:`_kept`)."""
+    group, at = layout.place(row)
+    return _kept(layout.path, stamp, group, columns).slice(at, 1).to_pylist()[0]
 
 
 def _cell_bytes(cell: dict[str, Any] | None, path: str, where: str) -> bytes:

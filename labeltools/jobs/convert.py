@@ -133,7 +133,6 @@ from labeltools.formats.hub import (
     HUB_SUFFIXES,
     SAVED_FILES,
     HubLabelRow,
-    TABLE_FILE as HUB_TABLE_FILE,
     hub_row,
     hub_table_file,
     is_hub_file,
@@ -209,8 +208,11 @@ from labeltools.formats.yolo import (
 from labeltools.jobs.hub_labels import (
     ADE20K_LOOKED_AT,
     HUB_TABLES,
+    NO_TABLE_SAID,
     UNSAFE,
+    came_with,
     first_values,
+    hub_own_table,
     hub_rows,
     refuse_mixed_configs,
     refuse_shipped_ade20k,
@@ -325,7 +327,7 @@ class ConvertItem:
     def __str__(self) -> str:  # failures are reported by file (and image)
         if self.record is not None:
             return self.record.source
-        return self.json_path if self.row is None else f"{self.json_path}: row {self.row}"
+        return self.json_path if self.row is None else str(HubLabelRow(self.json_path, self.row))
 
 
 def _output_paths(output: Path, image_id: str, options: ConvertOptions, image_ext: str) -> dict[str, Path]:
@@ -1609,12 +1611,7 @@ def _masks_own(
         own = export_class_table({"labelIds": [path for path, _ in found]})
         return own, "" if own is None else f"{own.described}, {EXPORT_TABLE_SAID}"
     own = _masks_own_table(exports, kind == "hub")
-    return own, "" if own is None else _came_with(own, kind == "hub")
-
-
-def _came_with(table: ClassTable, hub: bool) -> str:
-    """Where the class table masks (or a Hugging Face dataset's rows) came with came from, in words."""
-    return f"{table.described}, the list the {'dataset' if hub else 'masks'} came with"
+    return own, "" if own is None else came_with(own.described, "dataset" if kind == "hub" else "masks")
 
 
 def _masks_table(exports: Sequence[AnnotationExport], hub: bool = False) -> tuple[ClassTable, str]:
@@ -1626,19 +1623,14 @@ def _masks_table(exports: Sequence[AnnotationExport], hub: bool = False) -> tupl
     first = _masks_own_table(exports, hub)
     folders = ", ".join(export.path for export in exports[:3]) + (" ..." if len(exports) > 3 else "")
     if first is None and hub:
-        raise DatasetError(
-            f"{folders}: the dataset came with no class table ({HUB_TABLE_FILE} in its repository's folder, as the Hub "
-            "keeps it beside README.md and data/): download it with the dataset, or give the classes with -c (a preset, "
-            "an id2label.json, or a file naming class i on line i); labeltools stats on the converted dataset lists the "
-            "values its label maps hold"
-        )
+        raise DatasetError(f"{folders}: {NO_TABLE_SAID}; labeltools stats on the dataset lists the values its label maps hold")
     if first is None:
         raise DatasetError(
             f"{folders}: the masks came with no class table ({', '.join(SHIPPED_TABLES)}, {CLASS_NAMES_FILE} or "
             f"{META_FILE}, beside them or in their dataset's folder): give theirs with -c (a preset, or a file naming "
             "class i on line i); labeltools stats on a folder of them lists the values they hold"
         )
-    return first, _came_with(first, hub)
+    return first, came_with(first.described, "dataset" if hub else "masks")
 
 
 def _masks_own_table(exports: Sequence[AnnotationExport], hub: bool = False) -> ClassTable | None:
@@ -1649,7 +1641,9 @@ def _masks_own_table(exports: Sequence[AnnotationExport], hub: bool = False) -> 
     Raises:
         DatasetError: two that differ.
     """
-    tables = [(export.path, _hub_table(export.path) if hub else nearby_class_table(export.path)) for export in exports]
+    if hub:
+        return hub_own_table([export.path for export in exports])
+    tables = [(export.path, nearby_class_table(export.path)) for export in exports]
     found = [(folder, table) for folder, table in tables if table is not None]
     if not found:
         return None
@@ -1663,12 +1657,6 @@ def _masks_own_table(exports: Sequence[AnnotationExport], hub: bool = False) -> 
                 "v1.2/ and v2.0/)"
             )
     return first
-
-
-def _hub_table(path: str) -> ClassTable | None:
-    """The class table at ``path`` when it is a file (a Hugging Face dataset's export is its
-    table file, or its folder when it has none)."""
-    return ClassTable.load(path) if location(path).is_file() else None
 
 
 #: What a photo given as annotations or masks is, and what to give instead.

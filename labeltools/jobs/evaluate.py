@@ -49,7 +49,7 @@ from labeltools.formats.voc import (
     split_path,
     tables_disagree,
 )
-from labeltools.jobs.hub_labels import HubLabels, hub_labels, hub_split, items_folder
+from labeltools.jobs.hub_labels import HubLabels, hub_labels, items_folder, rows_said
 from labeltools.ops.counts import BINARY_MASK_HINT
 from labeltools.ops.metrics import (
     ConfusionMatrix,
@@ -419,7 +419,7 @@ def evaluate_dataset(
         pairs = hub_pairs(hub, pred)
     else:
         pairs = evaluation_pairs(gt, pred, split) if gt_paths is None else frame_pairs(gt_paths, pred)
-    label_stem, pred_stem = hub.ids[0] if hub is not None else location(pairs[0][0]).stem, location(pairs[0][1]).stem
+    label_stem, pred_stem = hub.rows[0].image_id if hub is not None else location(pairs[0][0]).stem, location(pairs[0][1]).stem
     if gt_paths is None and label_stem != pred_stem:
         label_name = label_stem if hub is not None else location(pairs[0][0]).name
         matched = f"each label scored against the prediction its stem pairs with ({label_name} against {location(pairs[0][1]).name})"
@@ -446,18 +446,13 @@ def hub_ground_truth(
     if hub is None or split is not None or not folder.is_dir():
         return hub
     predicted = {path.stem for path in prediction_files(folder)[0]}
-    side_of = {path: hub_split(path)[1] for path in {item.path for item in hub.items}}  # a file's split
-    sides = {side_of[item.path] for item, image_id in zip(hub.items, hub.ids) if image_id in predicted}
-    if len(sides) != 1 or None in sides or len(set(side_of.values())) == 1:
+    sides = {row.split for row in hub.rows if row.image_id in predicted}
+    if len(sides) != 1 or None in sides or len({row.split for row in hub.rows}) == 1:
         return hub
     side = sides.pop()
-    kept = [(item, image_id) for item, image_id in zip(hub.items, hub.ids) if side_of[item.path] == side]
-    files = list(dict.fromkeys(item.path for item, _ in kept))
-    said = (
-        f"the {side} split's {len(kept)} row(s) of {files[0] if len(files) == 1 else f'{len(files)} files ({files[0]} ...)'}, "
-        "read where they are, whose ids the predictions are (--split names another)"
-    )
-    return replace(hub, items=[item for item, _ in kept], ids=[image_id for _, image_id in kept], split=side, said=said, sides=None)
+    kept = [row for row in hub.rows if row.split == side]
+    said = f"{rows_said(side, len(kept), list(dict.fromkeys(row.item.path for row in kept)))}, whose ids the predictions are (--split names another)"
+    return replace(hub, rows=kept, split=side, said=said, sides=None)
 
 
 def hub_pairs(hub: HubLabels, pred: PathLike) -> list[tuple[Any, str]]:
@@ -473,15 +468,15 @@ def hub_pairs(hub: HubLabels, pred: PathLike) -> list[tuple[Any, str]]:
         raise DatasetError(not_a_folder(pred, PREDICTIONS))
     files, suffix = prediction_files(pred_dir)
     predicted = {path.stem for path in files}
-    named = prediction_stem(set(hub.ids), predicted)
-    asked = [named(image_id) for image_id in hub.ids]
+    named = prediction_stem({row.image_id for row in hub.rows}, predicted)
+    asked = [named(row.image_id) for row in hub.rows]
     if not predicted.intersection(asked):
         raise DatasetError(
             f"{pred_dir}: holds no prediction named like the rows scored ({asked[0]}{suffix}, ...): a row's prediction is "
             "named by the file name its image records (else by its split's word and number), as convert names its image"
         )
     _not_scored(pred_dir, sorted(f"{stem}{suffix}" for stem in predicted - set(asked)), "name no row scored")
-    return [(item, str(pred_dir / f"{stem}{suffix}")) for item, stem in zip(hub.items, asked)]
+    return [(row.item, str(pred_dir / f"{stem}{suffix}")) for row, stem in zip(hub.rows, asked)]
 
 
 def _remap_colours(pred: PathLike, table: ClassTable) -> str:

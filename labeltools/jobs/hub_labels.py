@@ -14,7 +14,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -38,6 +38,14 @@ HUB_TABLES = tuple(dict.fromkeys((TABLE_FILE, *SHIPPED_TABLES, CLASS_NAMES_FILE)
 
 #: What an id or a split word keeps of a name (the rest becomes ``_``).
 UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
+
+#: What a run without a table says of a Hugging Face dataset that came with none, before the
+#: command's own ways out.
+NO_TABLE_SAID = (
+    f"the dataset came with no class table ({TABLE_FILE} in its repository's folder, as the Hub keeps it beside "
+    "README.md and data/): download it with the dataset, or give the classes with -c (a preset, an id2label.json, or a "
+    "file naming class i on line i)"
+)
 
 #: How many label maps are looked at for ADE20K's labels as shipped (see :func:`refuse_shipped_ade20k`).
 ADE20K_LOOKED_AT = 20
@@ -152,7 +160,8 @@ class HubLabels:
     Attributes:
         folder: the dataset's folder (given, or the folder of the file given, above ``data/``
             where its class table is), where the weights go by default.
-        items: the labelled rows of the split counted, in order.
+        rows: the labelled rows of the split counted, in order (their ids as ``convert`` gives
+            them when read with ``ids``: see :func:`hub_labels`).
         split: the VOC split counted (``train``, ``val``, ``test``, ``trainval``), None for all.
         table: the class table counted by (None: the values are counted as they are).
         said: which rows are read, for the user.
@@ -161,22 +170,36 @@ class HubLabels:
             counted and the dataset has both; else None.
         cached: the repository (``owner/name``) when the dataset is a snapshot in Hugging
             Face's cache (see :func:`cached_repository`), else None.
-        ids: each item's id (see :func:`hub_rows`), when asked for; else empty.
     """
 
     folder: Path
-    items: list[HubLabelRow]
+    rows: list[HubRowEntry]
     split: str | None
     table: ClassTable | None
     said: str
     came_with: bool
     sides: dict[str, list[str]] | None = None
     cached: str | None = None
-    ids: list[str] = field(default_factory=list)
+
+    @property
+    def items(self) -> list[HubLabelRow]:
+        """The rows, as the work items of a count."""
+        return [row.item for row in self.rows]
 
     def classes_said(self, described: str) -> str:
         """Where the classes came from, for the user (``described``: the table as counted)."""
-        return f"{described}, the list the dataset came with" if self.came_with else described
+        return came_with(described, "dataset") if self.came_with else described
+
+
+def came_with(described: str, what: str) -> str:
+    """A class table ``what`` came with (the masks, the dataset), in words."""
+    return f"{described}, the list the {what} came with"
+
+
+def rows_said(split: str | None, count: int, files: Sequence[Any]) -> str:
+    """Which rows of which files a command reads, for the user."""
+    which = "every split's" if split is None else f"the {split} split's"
+    return f"{which} {count} row(s) of {_files_said(files)}, read where they are"
 
 
 def hub_labels(
@@ -209,27 +232,22 @@ def hub_labels(
     refuse_mixed_configs(root, files)
     splits = {str(path): hub_split(path) for path in files}
     chosen, used = _chosen_files(where, files, splits, split, default_split)
-    table, came_with = _hub_table(root, chosen, classes, num_classes, need_table)
+    table, own = _hub_table(root, chosen, classes, num_classes, need_table)
     taken = {str(path) for path in chosen}
     rows, unlabelled = hub_rows(files if ids else chosen)
     rows = [row for row in rows if row.item.path in taken]
     say_unlabelled({path: count for path, count in unlabelled.items() if path in taken})
-    items = [row.item for row in rows]
-    if not items:
+    if not rows:
         raise DatasetError(f"{root}: no row of {_files_said(chosen)} holds a label map; nothing to count")
     folder = where if where.is_dir() else location(hub_table_file(where, HUB_TABLES) or where).parent
-    which = "every split's" if used is None else f"the {used} split's"
-    said = f"{which} {len(items)} row(s) of {_files_said(chosen)}, read where they are"
     sides: dict[str, list[str]] = {"train": [], "val": []}
-    for item in items:
-        side = splits[item.path][1]
-        if side in sides:
-            sides[side].append(str(item))
+    for row in rows:
+        if row.split in sides:
+            sides[row.split].append(str(row.item))
     both = used is None and all(sides.values())
     return HubLabels(
-        folder, items, used, table, said, came_with, sides if both else None, cached_repository(folder),
-        [row.image_id for row in rows] if ids else [],
-    )  # fmt: skip
+        folder, rows, used, table, rows_said(used, len(rows), chosen), own, sides if both else None, cached_repository(folder)
+    )
 
 
 def cached_repository(folder: Any) -> str | None:
@@ -272,31 +290,39 @@ def _files_said(files: Sequence[Any]) -> str:
     return str(files[0]) if len(files) == 1 else f"{len(files)} files ({files[0]} ...)"
 
 
+def hub_own_table(paths: Sequence[Any]) -> ClassTable | None:
+    """The class table a Hugging Face dataset came with: those of ``paths`` that are files (its
+    table files, found beside its files: see :func:`~labeltools.formats.hub.hub_table_file`), the
+    same for all; None when there is none.
+
+    Raises:
+        DatasetError: two that differ.
+    """
+    found = list(dict.fromkeys(str(path) for path in paths if path is not None and location(path).is_file()))
+    tables = [ClassTable.load(path) for path in found]
+    for path, other in zip(found[1:], tables[1:]):
+        if (differ := tables_disagree(other, tables[0])) is not None:
+            raise DatasetError(f"{path}: its classes differ from {found[0]}'s ({differ}): give the files of one table")
+    return tables[0] if tables else None
+
+
 def _hub_table(
     root: PathLike, files: Sequence[Any], classes: ClassTable | PathLike | None, num_classes: int | None, needed: bool
 ) -> tuple[ClassTable | None, bool]:
     """The table the rows are counted by, and whether it is the one the dataset came with (see
     :func:`hub_labels`)."""
-    found = list(dict.fromkeys(str(f) for f in (hub_table_file(path, HUB_TABLES) for path in files) if f is not None))
-    own = [ClassTable.load(path) for path in found]
-    for path, other in zip(found[1:], own[1:]):
-        if (differ := tables_disagree(other, own[0])) is not None:
-            raise DatasetError(f"{path}: its classes differ from {found[0]}'s ({differ}): count the files of one table in a run")
-    if classes is None and own:
-        checked = dataset_class_table(None, own[0], num_classes)
+    own = hub_own_table([hub_table_file(path, HUB_TABLES) for path in files])
+    if classes is None and own is not None:
+        checked = dataset_class_table(None, own, num_classes)
         assert checked is not None  # a table was given
         return checked, True
     if classes is None and num_classes is None and not needed:
         return None, False
     if classes is None and num_classes is None:
-        raise DatasetError(
-            f"{root}: the dataset came with no class table ({TABLE_FILE} in its repository's folder, as the Hub keeps it "
-            "beside README.md and data/): download it with the dataset, or give the classes with -c (a preset, an "
-            "id2label.json, or a file naming class i on line i) or their number with -n"
-        )
+        raise DatasetError(f"{root}: {NO_TABLE_SAID} or their number with -n")
     table = dataset_class_table(None, classes, num_classes)
     assert table is not None  # a table or a number was given
-    if classes is not None and own and (differ := tables_disagree(table, own[0])) is not None:
+    if classes is not None and own is not None and (differ := tables_disagree(table, own)) is not None:
         log.warning("%s; using %s, as asked", differ, table.source)
     return table, False
 
