@@ -370,3 +370,9 @@ def test_convert_of_a_hugging_face_dataset_on_dask_writes_the_same_bytes(schedul
         assert result.exit_code == 0 and "scored 10, failed 0" in result.stderr, result.output
         scored[where] = json.loads((tmp_path / f"s{where}.json").read_text())["confusion_matrix"]
     assert scored["--dask"] == scored["-j"]
+    found = {}
+    for where in ("-j", "--dask"):  # its rows checked in place, by the workers
+        result = cli("check", tmp_path / "hub", "--json", tmp_path / f"c{where}.json", *((where, "2") if where == "-j" else (where, scheduler)))
+        assert result.exit_code == 0, result.output
+        found[where] = json.loads((tmp_path / f"c{where}.json").read_text())
+    assert found["--dask"] == found["-j"] and found["-j"]["samples"] == 10, found

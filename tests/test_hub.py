@@ -145,8 +145,9 @@ def test_a_hub_download_converts_as_datasets_decodes_it(hub_dataset: Path, tmp_p
     assert not (out / "JPEGImages" / "e.jpg").exists()
     again = cli("convert", hub_dataset / "hub" / "data" / "train-00000-of-00001.parquet", out, "--resume")
     assert again.exit_code == 0 and "converted 0, skipped 3" in again.stderr, again.output
-    checked = cli("check", hub_dataset / "hub")  # a VOC folder's check: the command that converts it
-    assert checked.exit_code == 1 and f"labeltools convert {hub_dataset / 'hub'} NEW_FOLDER makes a VOC dataset of it" in said(checked), checked.output
+    reported = cli("report", hub_dataset / "hub", "-o", tmp_path / "report.html")  # a VOC folder's report: the command that converts it
+    assert reported.exit_code == 1 and f"labeltools convert {hub_dataset / 'hub'} NEW_FOLDER makes a VOC dataset of it" in said(reported), reported.output
+    assert not (tmp_path / "report.html").exists()
     exported = cli("export", hub_dataset / "hub", "--to", "coco", "-d", tmp_path / "coco")
     assert exported.exit_code == 1 and "a Hugging Face dataset's label maps hold no objects: convert them" in said(exported), exported.output
 
@@ -215,6 +216,71 @@ def test_stats_and_weights_count_a_hub_dataset_where_it_is(hub_dataset: Path, tm
     assert not list(saved.glob("*.npy"))
     given = cli("weights", saved, "-c", hub / "id2label.json", "-o", tmp_path / "saved.npy")
     assert given.exit_code == 0 and (tmp_path / "saved.npy").read_bytes() == (tmp_path / "w.npy").read_bytes(), given.output
+
+
+def test_check_finds_nothing_wrong_with_the_rows_datasets_decodes(hub_dataset: Path, tmp_path: Path) -> None:
+    """check reads the rows where they are: the repository written by the datasets library, whose
+    row b is a JPEG stored on its side and turned upright by its EXIF (as datasets decodes it, its
+    label map's size), passes; its save_to_disk folder, without a table, passes with a warning."""
+    hub = hub_dataset / "hub"
+    result = cli("check", hub, "--json", tmp_path / "check.json", "-j", "2")
+    assert result.exit_code == 0, result.output
+    assert f"rows: every split's 4 row(s) of 3 files ({hub / 'data'}" in said(result), said(result)
+    assert f"classes: {hub / 'id2label.json'}, the list the dataset came with" in said(result), said(result)
+    assert "0 error(s), 0 warning(s) in 4 sample(s)" in result.stdout, result.stdout
+    checked = json.loads((tmp_path / "check.json").read_text())
+    assert checked["samples"] == 4 and checked["problems"] == [], checked
+    saved = cli("check", hub_dataset / "saved", "-j", "1")
+    assert saved.exit_code == 0, saved.output
+    assert "0 error(s), 1 warning(s) in 4 sample(s)" in saved.stdout, saved.stdout
+    assert "missing: label values are not checked against the classes; the dataset came with no class table" in " ".join(saved.stdout.split())
+
+
+def test_check_names_each_bad_row_of_a_hub_dataset(tmp_path: Path) -> None:
+    """Each problem is named by its row: a value no class, a label map of another size than its
+    image, one kept in colour (convert is the way out, not remap), an image that cannot be read,
+    a JPEG whose EXIF turns it so that its label map no longer fits; a class two train rows hold
+    and no validation row is a warning on the validation file; exit 1, --json lists each."""
+    crack = np.zeros((6, 8), np.uint8)
+    crack[2:4, 2:6] = 1
+    stray = crack.copy()
+    stray[0, 0] = 7
+    colour = np.zeros((6, 8, 3), np.uint8)
+    colour[2:4, 2:6] = (128, 0, 0)
+    turned = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x0112] = 6  # shown a quarter turned: 6x8 as the datasets library decodes it
+    Image.new("RGB", (8, 6), (120, 30, 200)).save(turned, format="JPEG", exif=exif.tobytes())
+    train = [
+        (_cell(_jpeg(8, 6), "a.jpg"), _cell(_png(crack))),
+        (_cell(_jpeg(8, 6), "b.jpg"), _cell(_png(stray))),
+        (_cell(_jpeg(8, 6), "c.jpg"), _cell(_png(crack[:5]))),
+        (_cell(_jpeg(8, 6), "d.jpg"), _cell(_png(colour, "RGB"))),
+        (_cell(_jpeg(8, 6)[:200], "e.jpg"), _cell(_png(crack))),
+        (_cell(turned.getvalue(), "f.jpg"), _cell(_png(crack))),
+    ]
+    root = tmp_path / "repo"
+    data = root / "data"
+    write_hub_parquet(data / "train-00000-of-00001.parquet", {"image": [i for i, _ in train], "label": [m for _, m in train]})
+    write_hub_parquet(data / "validation-00000-of-00001.parquet", {"image": [_cell(_jpeg(8, 6), "v.jpg")], "label": [_cell(_png(np.zeros((6, 8))))]})
+    (root / "id2label.json").write_text(json.dumps({"0": "background", "1": "crack"}))
+    result = cli("check", root, "--json", tmp_path / "problems.json", "-j", "2")
+    assert result.exit_code == 1, result.output
+    found = {(p["kind"], p["file"]): p["message"] for p in json.loads((tmp_path / "problems.json").read_text())["problems"]}
+    train_file, val_file = str(data / "train-00000-of-00001.parquet"), str(data / "validation-00000-of-00001.parquet")
+    assert found.pop(("label-values", f"{train_file}: row 1, label map")) == f"label value 7 is neither a class 0..1 ({root / 'id2label.json'}) nor 255 (void)"
+    assert found.pop(("size-mismatch", f"{train_file}: row 2, label map")) == "label is 8x5 but its image is 8x6 (width x height)"
+    assert found.pop(("label-mode", f"{train_file}: row 3, label map")).startswith(
+        f"its label map is a colour image (mode RGB), not class indices: labeltools convert {data} NEW_FOLDER reads colour masks"
+    )
+    assert "cannot read image" in found.pop(("unreadable", f"{train_file}: row 4, image"))
+    assert found.pop(("size-mismatch", f"{train_file}: row 5, label map")) == (
+        "label is 8x6 but its image is 6x8 (width x height); the datasets library turns it upright by its EXIF orientation, as it is stored 8x6"
+    )
+    assert found.pop(("split-imbalance", val_file)).startswith("class 1 (crack) is in ")
+    assert found == {}, found
+    shown = " ".join(result.stdout.split())
+    assert "5 error(s), 1 warning(s) in 7 sample(s)" in shown, shown
 
 
 def test_evaluate_scores_predictions_against_a_hub_datasets_rows_where_they_are(hub_dataset: Path, tmp_path: Path) -> None:

@@ -283,7 +283,7 @@ FOLDED_AFTER = 3
 
 @command("check", rich_help_panel="Inspect")
 def check_command(
-    dataset: Annotated[str, typer.Argument(help="VOC dataset folder, folder of label PNGs, or Cityscapes gtFine folder.")],
+    dataset: Annotated[str, typer.Argument(help="VOC dataset folder, folder of label PNGs, Cityscapes gtFine folder, or Hugging Face dataset.")],
     classes: ClassesOption = None,
     num_classes: NumClassesOption = None,
     images: LabelImagesOption = None,
@@ -311,20 +311,29 @@ def check_command(
     *_color.png were made from them (a map left from before a re-annotation is an error), and
     its leftImg8bit image is there, of the same size.
 
+    Of a Hugging Face dataset (a Hub repository's folder as downloaded, a Parquet file, a
+    save_to_disk folder): every split's rows where they are, each labelled row's label map and
+    image as a sample's (the image's size as the datasets library decodes it, upright by its
+    EXIF), by its id2label.json, and each class its train or validation rows lack.
+
     Examples:
     labeltools check dataset
     labeltools check dataset -c dataset/class_names.txt --json problems.json
     labeltools check dataset | grep val.txt
     labeltools check ade/gt -c ade20k
     labeltools check gtFine/
+    labeltools check hub/
     """
     from labeltools.formats.cityscapes import label_maps
-    from labeltools.jobs.check import CityscapesCheck, DatasetCheck, label_check
+    from labeltools.jobs.check import CityscapesCheck, DatasetCheck, HubCheck, label_check
+    from labeltools.jobs.hub_labels import hub_labels
     check: DatasetCheck | CityscapesCheck
     if label_maps(dataset) is not None:
         if classes is not None or num_classes is not None or images is not None:
             raise Usage("a Cityscapes folder is checked against Cityscapes' own label ids and images: leave --classes, --num-classes and --images out")
         check = CityscapesCheck(dataset)
+    elif images is None and (hub := hub_labels(dataset, None, classes, num_classes, need_table=False)) is not None:
+        check = HubCheck(dataset, hub)
     else:
         check = label_check(dataset, classes, num_classes, images)
     for note in check.notes:
@@ -418,7 +427,7 @@ def diff_command(
 
 @command("report", rich_help_panel="Inspect")
 def report_command(
-    dataset: Annotated[str, typer.Argument(help="VOC dataset folder, folder of label PNGs, or Cityscapes gtFine folder.")],
+    dataset: Annotated[str, typer.Argument(help="VOC dataset folder, folder of label PNGs, Cityscapes gtFine folder, or Hugging Face dataset.")],
     output_argument: Annotated[
         Optional[str], typer.Argument(help="The HTML file to write (or -o FILE) [default: report.html].", metavar="OUTPUT", show_default=False)
     ] = None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
@@ -24,6 +24,7 @@ from labeltools.core.classes import ClassTable
 from labeltools.core.colormap import grey_read_hint, voc_colormap
 from labeltools.core.errors import (
     ClassTableError,
+    ColourImageError,
     DatasetError,
     LabelFileError,
     LabeltoolsError,
@@ -36,6 +37,7 @@ from labeltools.engine.executor import FileResult, map_files
 from labeltools.engine.storage import is_remote, is_temporary, list_files, location
 from labeltools.formats.cityscapes import FRAME_MAPS, GT_FOLDERS, IMAGE_SUFFIX, IMAGES_FOLDER, MAP_NAMES, export_class_table, frame_map, gt_folder
 from labeltools.formats.folders import images_of, not_a_folder, other_masks_hint, pair_by_stem
+from labeltools.formats.hub import TABLE_FILE, HubLabelRow, hub_row
 from labeltools.formats.images import EXIF_ORIENTATION, SIDE_SWAPPING_ORIENTATIONS
 from labeltools.formats.labels import (
     INDEX_MODES,
@@ -78,10 +80,11 @@ from labeltools.formats.voc import (
     refuse_mask_export,
     split_path,
 )
+from labeltools.jobs.hub_labels import ADE20K_WAYS, NO_TABLE_SAID, HubLabels, colour_row_said, refuse_shipped_ade20k
 from labeltools.jobs.stats import existing_split_balance
 from labeltools.ops.counts import BINARY_MASK_HINT, binary_mask_share
 from labeltools.ops.remap import index_to_rgb
-from labeltools.ops.splits import ClassBalance, id_groups, imbalance, sparse_counts, straddling
+from labeltools.ops.splits import ClassBalance, id_groups, imbalance, sparse_counts, split_balance, straddling
 
 ERROR = "error"
 
@@ -117,16 +120,17 @@ def _problem(severity: str, kind: str, file: PathLike, message: str) -> tuple[st
 
 
 def check_sample(
-    item: tuple[str, str],
+    item: tuple[str, str] | HubLabelRow,
     valid_values: bytes | None = None,
     palette: bytes | None = None,
     palette_name: str = "the VOC colormap",
     classes_name: str = "of the class table",
 ) -> FileResult:
-    """Check one sample's label and image files.
+    """Check one sample's label and image files, or a Hugging Face dataset's row (see
+    :func:`check_row`).
 
     Args:
-        item: ``(label_path, image_path)``; either may be ``""`` when the file does not exist.
+        item: ``(label_path, image_path)``, either ``""`` when the file does not exist; or a row.
         valid_values: 256 bytes, non-zero for the allowed label values; None skips the check.
         palette: 768 bytes, the expected colours of palette labels; None skips the check.
         palette_name: how to name the expected colours in messages.
@@ -140,76 +144,141 @@ def check_sample(
         values outside the allowed ones, palettes that differ from the expected colours
         (warning), label and image sizes that differ.
     """
+    if isinstance(item, HubLabelRow):
+        return check_row(item, valid_values, classes_name)
     label_file, image_file = item
     problems: list[tuple[str, str, str, str]] = []
-    label_hw = None
-    pixels = None
-    if label_file:
-        label = _check_label(label_file, problems)
-        if label is not None:
-            counts, label_hw, label_palette = label
-            pixels = sparse_counts(counts.tolist())
-            present = counts > 0
-            if valid_values is not None:
-                allowed = np.frombuffer(valid_values, dtype=np.uint8).astype(bool)
-                bad = np.flatnonzero(present & ~allowed)
-                if bad.size:
-                    values = f"values {format_values(bad)} are" if bad.size > 1 else f"value {bad[0]} is"
-                    problems.append(
-                        _problem(
-                            ERROR, "label-values", label_file,
-                            f"label {values} neither a class {classes_name} nor 255 (void)",
-                        )  # fmt: skip
-                    )
-            if palette is not None and label_palette is not None:
-                expected = np.frombuffer(palette, dtype=np.uint8).reshape(256, 3)
-                differ = np.flatnonzero(present & (label_palette != expected).any(axis=1))
-                if differ.size:
-                    first = int(differ[0])
-                    more = f" (and {differ.size - 1} more used indices)" if differ.size > 1 else ""
-                    problems.append(
-                        _problem(
-                            WARNING, "palette", label_file,
-                            f"palette is not {palette_name}: index {first} shows "
-                            f"{tuple(int(c) for c in label_palette[first])} instead of "
-                            f"{tuple(int(c) for c in expected[first])}{more}",
-                        )  # fmt: skip
-                    )
-    if image_file:
-        size = _check_image(image_file, problems)
-        if size is not None and label_hw is not None:
-            (width, height), swapped_by_exif = size
-            label_height, label_width = label_hw
-            if (width, height) != (label_width, label_height):
-                hint = ""
-                if swapped_by_exif and (height, width) == (label_width, label_height):
-                    hint = (
-                        f"; its EXIF orientation shows it as {height}x{width}, which some loaders "
-                        "apply and others (torchvision's) do not"
-                    )
-                problems.append(
-                    _problem(
-                        ERROR, "size-mismatch", label_file,
-                        f"label is {label_width}x{label_height} but its image {image_file} is "
-                        f"{width}x{height} (width x height){hint}",
-                    )  # fmt: skip
-                )
+    pixels, label_hw = _label_checked(label_file, None, problems, valid_values, palette, palette_name, classes_name)
+    _image_checked(image_file, None, label_file, label_hw, problems)
     return FileResult(source=label_file or image_file, data={"problems": problems, "pixels": pixels, "size": label_hw})
 
 
+def check_row(item: HubLabelRow, valid_values: bytes | None = None, classes_name: str = "of the class table") -> FileResult:
+    """Check a Hugging Face dataset's row as :func:`check_sample` checks a sample: its label map
+    (its palette left alone: the ``datasets`` library reads its indices) and its image, whose size
+    is the one the ``datasets`` library decodes (turned upright by its EXIF orientation). A
+    problem names the row (``data/train-00000-of-00001.parquet: row 3, label map``).
+
+    Returns:
+        A :class:`FileResult` as :func:`check_sample`'s.
+    """
+    source = str(item)
+    problems: list[tuple[str, str, str, str]] = []
+    try:
+        row = hub_row(item.path, item.row, item.stamp)
+    except LabeltoolsError as exc:
+        problems.append(_problem(ERROR, "unreadable", source, str(exc)))
+        return FileResult(source=source, data={"problems": problems, "pixels": None, "size": None})
+    label_name = f"{source}, label map"
+    colour = partial(colour_row_said, item, "checks")
+    pixels, label_hw = _label_checked(label_name, row.label, problems, valid_values, None, "", classes_name, colour)
+    _image_checked(f"{source}, image", row.image, label_name, label_hw, problems, upright=True)
+    return FileResult(source=source, data={"problems": problems, "pixels": pixels, "size": label_hw})
+
+
+def _label_checked(
+    label_file: str,
+    data: bytes | None,
+    problems: list[tuple[str, str, str, str]],
+    valid_values: bytes | None,
+    palette: bytes | None,
+    palette_name: str,
+    classes_name: str,
+    colour: Callable[[str], str] | None = None,
+) -> tuple[dict[int, int] | None, tuple[int, int] | None]:
+    """The pixels of each value and the ``(H, W)`` of a sample's label (read from ``data``
+    when given), (None, None) without one or when it cannot be read; its problems added (see
+    :func:`check_sample`; ``colour``: see :func:`_check_label`)."""
+    if not label_file:
+        return None, None
+    label = _check_label(label_file, problems, data, colour)
+    if label is None:
+        return None, None
+    counts, label_hw, label_palette = label
+    present = counts > 0
+    if valid_values is not None:
+        allowed = np.frombuffer(valid_values, dtype=np.uint8).astype(bool)
+        bad = np.flatnonzero(present & ~allowed)
+        if bad.size:
+            values = f"values {format_values(bad)} are" if bad.size > 1 else f"value {bad[0]} is"
+            problems.append(
+                _problem(
+                    ERROR, "label-values", label_file,
+                    f"label {values} neither a class {classes_name} nor 255 (void)",
+                )  # fmt: skip
+            )
+    if palette is not None and label_palette is not None:
+        expected = np.frombuffer(palette, dtype=np.uint8).reshape(256, 3)
+        differ = np.flatnonzero(present & (label_palette != expected).any(axis=1))
+        if differ.size:
+            first = int(differ[0])
+            more = f" (and {differ.size - 1} more used indices)" if differ.size > 1 else ""
+            problems.append(
+                _problem(
+                    WARNING, "palette", label_file,
+                    f"palette is not {palette_name}: index {first} shows "
+                    f"{tuple(int(c) for c in label_palette[first])} instead of "
+                    f"{tuple(int(c) for c in expected[first])}{more}",
+                )  # fmt: skip
+            )
+    return sparse_counts(counts.tolist()), label_hw
+
+
+def _image_checked(
+    image_file: str,
+    data: bytes | None,
+    label_file: str,
+    label_hw: tuple[int, int] | None,
+    problems: list[tuple[str, str, str, str]],
+    upright: bool = False,
+) -> None:
+    """Add the problems of a sample's image (read from ``data`` when given): unreadable, or of a
+    size other than its label's (``label_hw``, when known); ``upright``: its size is the one its
+    EXIF orientation gives, as the reader applies it."""
+    if not image_file:
+        return
+    size = _check_image(image_file, problems, data)
+    if size is None or label_hw is None:
+        return
+    (width, height), swapped_by_exif = size
+    if upright and swapped_by_exif:
+        width, height = height, width
+    label_height, label_width = label_hw
+    if (width, height) == (label_width, label_height):
+        return
+    hint = ""
+    if upright and swapped_by_exif:
+        hint = f"; the datasets library turns it upright by its EXIF orientation, as it is stored {height}x{width}"
+    elif swapped_by_exif and (height, width) == (label_width, label_height):
+        hint = (
+            f"; its EXIF orientation shows it as {height}x{width}, which some loaders "
+            "apply and others (torchvision's) do not"
+        )
+    image_said = "its image" if upright else f"its image {image_file}"
+    problems.append(
+        _problem(
+            ERROR, "size-mismatch", label_file,
+            f"label is {label_width}x{label_height} but {image_said} is "
+            f"{width}x{height} (width x height){hint}",
+        )  # fmt: skip
+    )
+
+
 def _check_label(
-    path: str, problems: list[tuple[str, str, str, str]]
+    path: str, problems: list[tuple[str, str, str, str]], data: bytes | None = None, colour: Callable[[str], str] | None = None
 ) -> tuple[NDArray[np.int64], tuple[int, int], NDArray[np.uint8] | None] | None:
-    """``((256,) pixel counts per value, (H, W), palette or None)`` of a label file, or None
-    after adding the problem that keeps it from being read.
+    """``((256,) pixel counts per value, (H, W), palette or None)`` of a label file (of
+    ``data``, its bytes, when given), or None after adding the problem that keeps it from being
+    read (``colour``, given the mode, says it of a colour image, else the reader's words).
 
     The file is opened once; palette and grayscale PNGs are counted by Pillow without building
     the array, other modes go through :func:`~labeltools.formats.labels.read_label_palette`."""
-    try:
-        data = read_image_bytes(path, LabelFileError, "file")
-    except LabeltoolsError as exc:
-        problems.append(_problem(ERROR, "unreadable", path, str(exc).removeprefix(f"{path}: ")))
-        return None
+    if data is None:
+        try:
+            data = read_image_bytes(path, LabelFileError, "file")
+        except LabeltoolsError as exc:
+            problems.append(_problem(ERROR, "unreadable", path, str(exc).removeprefix(f"{path}: ")))
+            return None
     try:
         plain = plain_png(data, path)
     except LabeltoolsError as exc:
@@ -249,7 +318,10 @@ def _check_label(
         )
         return None
     try:
-        label, palette = read_label_palette(path)
+        label, palette = read_label_palette(path, data=data)
+    except ColourImageError as exc:
+        problems.append(_problem(ERROR, "label-mode", path, str(exc) if colour is None else colour(mode)))
+        return None
     except LabeltoolsError as exc:
         kind = "unreadable" if mode in INDEX_MODES else "label-mode"
         problems.append(_problem(ERROR, kind, path, str(exc)))
@@ -258,10 +330,10 @@ def _check_label(
 
 
 def _check_image(
-    path: str, problems: list[tuple[str, str, str, str]]
+    path: str, problems: list[tuple[str, str, str, str]], data: bytes | None = None
 ) -> tuple[tuple[int, int], bool] | None:
     try:
-        with open_image(path) as image:
+        with open_image(path, data=data) as image:
             size = image.size
             swapped = image.getexif().get(EXIF_ORIENTATION) in SIDE_SWAPPING_ORIENTATIONS
             if image.format == "JPEG":  # every byte is still decoded, at an eighth of the size
@@ -527,9 +599,9 @@ class DatasetCheck(_Problems):
         augmented training set last); the problems found are added to :attr:`problems` as the
         results come in."""
         pixels: dict[str, dict[int, int]] = {}
-        for (label_file, _), result in zip(self.items, self._checked(self.items, jobs)):
+        for item, result in zip(self.items, self._checked(self.items, jobs)):
             if result.ok and result.data["pixels"] is not None:
-                pixels[Path(label_file).stem] = result.data["pixels"]
+                pixels[self._sample_id(item)] = result.data["pixels"]
             yield result
         yield from self.run_aug(jobs)
         self._check_balance(pixels)  # of train and val, SegmentationClass's
@@ -575,13 +647,17 @@ class DatasetCheck(_Problems):
         """Check the labels of the augmented training set (:attr:`aug_items`) alone, as :meth:`run` does."""
         return self._checked(list(self.aug_items), jobs) if self.aug_items else iter(())
 
-    def _checked(self, items: list[tuple[str, str]], jobs: int | None) -> Iterator[FileResult]:
+    def _sample_id(self, item: Any) -> str:
+        """The id of a sample (a ``(label, image)`` pair): its label's stem."""
+        return Path(item[0]).stem
+
+    def _checked(self, items: list[Any], jobs: int | None) -> Iterator[FileResult]:
         work = partial(check_sample, **self.sample_checks())
-        for (label_file, image_file), result in zip(items, map_files(work, items, jobs)):
+        for item, result in zip(items, map_files(work, items, jobs)):
             if result.ok:
                 self.problems.extend(Problem(*p) for p in result.data["problems"])
             else:
-                self._add(ERROR, "unreadable", label_file or image_file, result.error or "failed")
+                self._add(ERROR, "unreadable", str(item) if isinstance(item, HubLabelRow) else item[0] or item[1], result.error or "failed")
             yield result
 
     def _check_balance(self, pixels: dict[str, dict[int, int]]) -> None:
@@ -601,7 +677,11 @@ class DatasetCheck(_Problems):
             return
         for side, message in imbalance(balance, self.table.name_of):
             reason = "nothing to learn it from" if side == "train" else "nothing to score it on"
-            self._add(WARNING, "split-imbalance", split_path(self.root, side), f"{message}: {reason}")
+            self._add(WARNING, "split-imbalance", self._side_file(side), f"{message}: {reason}")
+
+    def _side_file(self, side: str) -> Any:
+        """The file of a side of the split (``train``, ``val``), for its problems."""
+        return split_path(self.root, side)
 
 
 
@@ -667,6 +747,56 @@ class FolderCheck(DatasetCheck):
 
     def _check_balance(self, pixels: dict[str, dict[int, int]]) -> None:
         """A folder of labels has no split lists to balance."""
+
+
+class HubCheck(DatasetCheck):
+    """A check of a Hugging Face dataset where it is (a Hub repository's folder as downloaded, one
+    of its files, a ``save_to_disk`` folder: see :func:`~labeltools.jobs.hub_labels.hub_labels`):
+    each labelled row's label map and image as :func:`check_row` checks them, their values
+    against the table the dataset came with (or ``classes``, ``num_classes``; without any, not
+    checked: a warning), then, of a dataset with train and validation rows, each class one side
+    lacks, and the values of all rows together (binary masks, grey levels). Rows without a label
+    map (a test split's) are said and left out; ADE20K's labels as shipped, read by its classes as
+    trained, are an error.
+
+    Args:
+        root: the dataset's folder or one of its files.
+        hub: its rows (every split's) and table, as :func:`~labeltools.jobs.hub_labels.hub_labels` reads them.
+    """
+
+    def __init__(self, root: PathLike, hub: HubLabels) -> None:
+        self.root = location(root)
+        self.problems = []
+        self.table = hub.table
+        self.items = hub.items
+        self.sides = hub.sides
+        self.side_files = {row.split: row.item.path for row in reversed(hub.rows) if row.split is not None}  # each side's first
+        self.notes = [f"rows: {hub.said}"]
+        if hub.table is None:
+            self._add(WARNING, "class-table", hub.folder / TABLE_FILE, f"missing: label values are not checked against the classes; {NO_TABLE_SAID}")
+            return
+        self.notes.append(f"classes: {hub.classes_said(hub.table.described)}")
+        try:
+            refuse_shipped_ade20k(self.items, hub.table, ADE20K_WAYS)
+        except DatasetError as exc:
+            self._add(ERROR, "class-table", self.root, str(exc))
+
+    def sample_checks(self) -> dict[str, Any]:
+        """The keyword arguments of :func:`check_sample` for the rows: no palette (the ``datasets``
+        library reads a label map's indices, whatever its colours)."""
+        return {**super().sample_checks(), "palette": None}
+
+    def _sample_id(self, item: Any) -> str:
+        return str(item)
+
+    def _check_balance(self, pixels: dict[str, dict[int, int]]) -> None:
+        """Warn about each class held by two rows or more that the train or the validation rows lack."""
+        if self.table is not None and self.sides is not None:
+            self.add_imbalance(split_balance(self.sides, pixels, self.table.num_classes))
+
+    def _side_file(self, side: str) -> Any:
+        """The first file of a side's rows."""
+        return self.side_files[side]
 
 
 def label_check(

@@ -344,11 +344,18 @@ def item_histogram(item: Any) -> tuple[NDArray[np.int64], tuple[int, int]]:
         mode = probe_label(str(item), data=data)[1]
         if mode not in ("RGB", "RGBA"):
             raise
-        raise LabelFileError(
-            f"{item}: its label map is a colour image (mode {mode}), not class indices: labeltools convert "
-            f"{shell_word(hub_config(item.path))} NEW_FOLDER reads colour masks by their classes' colours (-c a table "
-            "of them), into a dataset this command then counts"
-        ) from None
+        raise LabelFileError(f"{item}: {colour_row_said(item, 'counts', mode)}") from None
+
+
+def colour_row_said(item: HubLabelRow, then: str, mode: str) -> str:
+    """What is wrong with a row whose label map is a colour image (of ``mode``), and the way out
+    (a command that ``then`` counts or checks the dataset ``convert`` makes of it): a row cannot
+    take ``remap``, as a colour mask on disk can."""
+    return (
+        f"its label map is a colour image (mode {mode}), not class indices: labeltools convert "
+        f"{shell_word(hub_config(item.path))} NEW_FOLDER reads colour masks by their classes' colours (-c a table "
+        f"of them), into a dataset this command then {then}"
+    )
 
 
 def work_items(items: Sequence[Any]) -> list[Any]:
