@@ -376,3 +376,8 @@ def test_convert_of_a_hugging_face_dataset_on_dask_writes_the_same_bytes(schedul
         assert result.exit_code == 0, result.output
         found[where] = json.loads((tmp_path / f"c{where}.json").read_text())
     assert found["--dask"] == found["-j"] and found["-j"]["samples"] == 10, found
+    for where in ("-j", "--dask"):  # and drawn there
+        result = cli("report", tmp_path / "hub", "-o", tmp_path / f"r{where}.html", "--json", tmp_path / f"r{where}.json", *((where, "2") if where == "-j" else (where, scheduler)))
+        assert result.exit_code == 0, result.output
+        found[where] = json.loads((tmp_path / f"r{where}.json").read_text())
+    assert found["--dask"] == {**found["-j"], "output": str(tmp_path / "r--dask.html")} and found["-j"]["drawn"] == 10, found

@@ -145,9 +145,6 @@ def test_a_hub_download_converts_as_datasets_decodes_it(hub_dataset: Path, tmp_p
     assert not (out / "JPEGImages" / "e.jpg").exists()
     again = cli("convert", hub_dataset / "hub" / "data" / "train-00000-of-00001.parquet", out, "--resume")
     assert again.exit_code == 0 and "converted 0, skipped 3" in again.stderr, again.output
-    reported = cli("report", hub_dataset / "hub", "-o", tmp_path / "report.html")  # a VOC folder's report: the command that converts it
-    assert reported.exit_code == 1 and f"labeltools convert {hub_dataset / 'hub'} NEW_FOLDER makes a VOC dataset of it" in said(reported), reported.output
-    assert not (tmp_path / "report.html").exists()
     exported = cli("export", hub_dataset / "hub", "--to", "coco", "-d", tmp_path / "coco")
     assert exported.exit_code == 1 and "a Hugging Face dataset's label maps hold no objects: convert them" in said(exported), exported.output
 
@@ -281,6 +278,55 @@ def test_check_names_each_bad_row_of_a_hub_dataset(tmp_path: Path) -> None:
     assert found == {}, found
     shown = " ".join(result.stdout.split())
     assert "5 error(s), 1 warning(s) in 7 sample(s)" in shown, shown
+
+
+def _picture(html: str, image_id: str) -> np.ndarray:
+    """The pixels of a report's gallery picture of ``image_id``."""
+    import base64
+    import re
+
+    found = re.search(rf'id="img-{image_id}"[^>]*>\s*<img src="data:image/jpeg;base64,([^"]+)"', html)
+    assert found, image_id
+    with Image.open(io.BytesIO(base64.b64decode(found.group(1)))) as picture:
+        return np.asarray(picture.convert("RGB")).astype(int)
+
+
+def test_report_shows_a_hub_datasets_rows_drawn_as_datasets_decodes_them(hub_dataset: Path, tmp_path: Path) -> None:
+    """report reads the rows where they are: the repository written by the datasets library gives
+    a page of its four labelled rows by their ids, and its check; a photo stored on its side is
+    drawn upright, as datasets decodes it; --pred is refused with the ways out."""
+    hub = hub_dataset / "hub"
+    result = cli("report", hub, "-o", tmp_path / "r.html", "--json", tmp_path / "r.json", "-j", "2")
+    assert result.exit_code == 0, result.output
+    made = json.loads((tmp_path / "r.json").read_text())
+    assert (made["images"], made["drawn"], made["errors"], made["warnings"]) == (4, 4, 0, 0), made
+    html = (tmp_path / "r.html").read_text()
+    for stem in "abcd":  # each row drawn in the shape datasets decodes (b upright: taller than wide)
+        height, width = np.load(hub_dataset / "ref" / f"hub-{stem}-label.npy").shape
+        shown = _picture(html, stem).shape
+        assert shown[0] * width == pytest.approx(shown[1] * height, rel=0.1), (stem, shown, height, width)
+    assert "Splits</b>:\ntrain: 3 images, val: 1 images</p>" in html
+
+    stored = np.zeros((40, 80, 3), np.uint8)  # a photo stored upside down, of its label's size
+    stored[:20] = (230, 20, 20)
+    stored[20:] = (20, 20, 230)
+    exif = Image.Exif()
+    exif[0x0112] = 3  # shown turned half a turn, as datasets decodes it: blue above red
+    turned = io.BytesIO()
+    Image.fromarray(stored).save(turned, format="JPEG", exif=exif.tobytes(), quality=95)
+    root = tmp_path / "turned"
+    write_hub_parquet(root / "data" / "train-00000-of-00001.parquet", {"image": [_cell(turned.getvalue(), "t.jpg")], "label": [_cell(_png(np.zeros((40, 80))))]})
+    (root / "id2label.json").write_text(json.dumps({"0": "background", "1": "crack"}))
+    drawn = cli("report", root, "-o", tmp_path / "t.html", "-j", "1")
+    assert drawn.exit_code == 0, drawn.output
+    pixels = _picture((tmp_path / "t.html").read_text(), "t")
+    assert pixels.shape[1] == 2 * pixels.shape[0], pixels.shape
+    middle = pixels.shape[1] // 2
+    assert pixels[2, middle, 2] > 150 > pixels[2, middle, 0] and pixels[-3, middle, 0] > 150 > pixels[-3, middle, 2], pixels[[2, -3], middle]
+
+    refused = cli("report", hub, "--pred", tmp_path, "-o", tmp_path / "p.html")
+    assert refused.exit_code == 1 and not (tmp_path / "p.html").exists(), refused.output
+    assert f"a report of a Hugging Face dataset shows its rows; one with --pred or --compare reads a VOC folder: labeltools convert {hub} NEW_FOLDER" in said(refused), said(refused)
 
 
 def test_evaluate_scores_predictions_against_a_hub_datasets_rows_where_they_are(hub_dataset: Path, tmp_path: Path) -> None:

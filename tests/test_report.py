@@ -232,6 +232,8 @@ def test_the_gallery_shows_problems_then_every_class_within_its_size() -> None:
     assert {17, 40, 250, 251} <= set(chosen)
     assert select_gallery(samples, 20) == chosen  # the same each time
     assert len(select_gallery(samples[:5], 20)) == 5
+    samples[40].drawable = False  # its label could not be read: a problem listed, no picture
+    assert 40 not in select_gallery(samples, 20)
 
 
 def test_thumbnails_keep_class_values_and_the_aspect() -> None:

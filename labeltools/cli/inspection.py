@@ -464,6 +464,9 @@ def report_command(
     them out). It may be a Cityscapes gtFine folder (gtFine/val, a folder per city): each frame's
     *_labelIds.png (or *_labelTrainIds.png with -c cityscapes-train) over its leftImg8bit image,
     checked as check checks it; predictions are found by frame, as cityscapesScripts finds them.
+    It may be a Hugging Face dataset (a Hub repository's folder as downloaded, a Parquet file, a
+    save_to_disk folder): its rows, read where they are, each image as the datasets library
+    decodes it (upright by its EXIF); without --pred and --compare.
 
     Examples:
     labeltools report dataset report.html
@@ -471,6 +474,7 @@ def report_command(
     labeltools report dataset --compare preds/ -o changes.html
     labeltools report gtFine/ --pred results/ -o city.html
     labeltools report ade/gt --images ade/img -c ade20k -o ade.html
+    labeltools report hub/ -o hub.html
     """
     from labeltools.jobs.report import ReportOptions, report_dataset
     output = given_once("the page to write", ("OUTPUT", output_argument), ("--output", output)) or "report.html"

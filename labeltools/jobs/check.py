@@ -169,11 +169,17 @@ def check_row(item: HubLabelRow, valid_values: bytes | None = None, classes_name
     except LabeltoolsError as exc:
         problems.append(_problem(ERROR, "unreadable", source, str(exc)))
         return FileResult(source=source, data={"problems": problems, "pixels": None, "size": None})
-    label_name = f"{source}, label map"
+    label_name, image_name = row_files(item)
     colour = partial(colour_row_said, item, "checks")
     pixels, label_hw = _label_checked(label_name, row.label, problems, valid_values, None, "", classes_name, colour)
-    _image_checked(f"{source}, image", row.image, label_name, label_hw, problems, upright=True)
+    _image_checked(image_name, row.image, label_name, label_hw, problems, upright=True)
     return FileResult(source=source, data={"problems": problems, "pixels": pixels, "size": label_hw})
+
+
+def row_files(item: HubLabelRow) -> tuple[str, str]:
+    """How a row's label map and image are named (``data/train-00000-of-00001.parquet: row 3,
+    label map``), as the files of a sample are."""
+    return f"{item}, label map", f"{item}, image"
 
 
 def _label_checked(
@@ -768,6 +774,7 @@ class HubCheck(DatasetCheck):
         self.root = location(root)
         self.problems = []
         self.table = hub.table
+        self.rows = hub.rows
         self.items = hub.items
         self.sides = hub.sides
         self.side_files = {row.split: row.item.path for row in reversed(hub.rows) if row.split is not None}  # each side's first

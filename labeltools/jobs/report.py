@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import io
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -25,13 +26,15 @@ from PIL import Image, ImageOps
 
 from labeltools.core._types import PathLike
 from labeltools.core.classes import ClassTable, hex_color
-from labeltools.core.errors import DatasetError, LabeltoolsError, ReportError
+from labeltools.core.errors import DatasetError, LabeltoolsError, ReportError, shell_word
 from labeltools.core.options import VOID
 from labeltools.core.version import __version__
 from labeltools.engine.executor import FileResult, OneRun, map_files
 from labeltools.engine.storage import ensure_dir, location
 from labeltools.formats.cityscapes import label_maps
 from labeltools.formats.folders import not_a_folder
+from labeltools.formats.hub import HubLabelRow, hub_row
+from labeltools.formats.images import EXIF_ORIENTATION, SIDE_SWAPPING_ORIENTATIONS
 from labeltools.formats.labels import PIL_ERRORS, not_png_hint, open_image, prediction_files, read_label
 from labeltools.formats.report import require_report_libraries, write_report
 from labeltools.formats.voc import (
@@ -51,13 +54,16 @@ from labeltools.jobs.check import (
     CityscapesCheck,
     CityscapesFrame,
     DatasetCheck,
+    HubCheck,
     Problem,
     _problem,
     check_frame,
     check_sample,
     label_check,
+    row_files,
 )
 from labeltools.jobs.diff import LabelChanges, LabelFiles, label_files
+from labeltools.jobs.hub_labels import hub_labels
 from labeltools.jobs.evaluate import (
     PREDICTIONS, Scoring, cityscapes_choice, frame_pairs, paired_tables, prediction_stem, predictions_split,
     scoring, warn_ground_truth_as_predictions,
@@ -105,7 +111,9 @@ class ReportOptions:
 
 class ReportItem(NamedTuple):
     """One sample: its id, files (``""`` where none) and split (``""`` when no split lists it);
-    of a Cityscapes folder, its frame (``label`` is then the frame's map the report reads)."""
+    of a Cityscapes folder, its frame (``label`` is then the frame's map the report reads); of
+    a Hugging Face dataset, its row (``label`` and ``image`` then name the row's, as its problems
+    do: see :func:`~labeltools.jobs.check.check_row`)."""
 
     image_id: str
     label: str
@@ -114,13 +122,16 @@ class ReportItem(NamedTuple):
     pred: str = ""
     old: str = ""
     frame: CityscapesFrame | None = None
+    row: HubLabelRow | None = None
 
     def __str__(self) -> str:
-        return self.label or self.image or str(self.frame or "")
+        return str(self.row or "") or self.label or self.image or str(self.frame or "")
 
     @property
     def files(self) -> tuple[str, ...]:
-        """The sample's own files (a frame's every map), which its problems name."""
+        """The sample's own files (a frame's every map; a row, its label map and its image), which its problems name."""
+        if self.row is not None:
+            return (self.label, self.image, str(self.row))
         return (self.label, self.image) if self.frame is None else tuple(self.frame[1:])
 
 
@@ -145,7 +156,10 @@ def read_sample(item: ReportItem, checks: dict[str, Any], num_classes: int | Non
         ``(cells, counts)`` of its changes from the older label. A missing or unusable
         prediction or older label is one more problem. ``score`` says how a prediction is scored.
     """
-    checked = check_sample((item.label, item.image), **checks) if item.frame is None else check_frame(item.frame, **checks)
+    if item.frame is not None:
+        checked = check_frame(item.frame, **checks)
+    else:
+        checked = check_sample(item.row if item.row is not None else (item.label, item.image), **checks)
     data = dict(checked.data)
     data["pred"] = data["old"] = None
     if not item.label or data["pixels"] is None or not (item.pred or item.old):
@@ -175,7 +189,7 @@ def read_sample(item: ReportItem, checks: dict[str, Any], num_classes: int | Non
 class PictureItem(NamedTuple):
     """The pictures to draw of one sample: ``kinds`` among ``"overlay"`` (image and label),
     ``"pred"`` (ground truth and prediction overlays) and ``"changes"`` (before, after, changed
-    pixels)."""
+    pixels); of a Hugging Face dataset's ``row``, its label map and image are the row's."""
 
     image_id: str
     label: str
@@ -183,22 +197,29 @@ class PictureItem(NamedTuple):
     kinds: tuple[str, ...]
     pred: str = ""
     old: str = ""
+    row: HubLabelRow | None = None
 
     def __str__(self) -> str:
         return self.label
 
 
-def _photo(path: str, label_hw: tuple[int, int], size: tuple[int, int]) -> Image.Image | None:
-    """The sample's image as RGB at ``size`` ``(width, height)``, turned by its EXIF orientation
-    when that is what makes it the label's ``(H, W)``; None when there is none or it cannot be
-    read (the check reports it)."""
+def _photo(
+    path: str, label_hw: tuple[int, int], size: tuple[int, int], data: bytes | None = None, upright: bool = False
+) -> Image.Image | None:
+    """The sample's image (of ``data``, its bytes, when given) as RGB at ``size`` ``(width,
+    height)``, turned by its EXIF orientation when that is what makes it the label's ``(H, W)``,
+    or always when ``upright`` (as the ``datasets`` library decodes a row's); None when there is
+    none or it cannot be read (the check reports it)."""
     if not path:
         return None
     try:
-        with open_image(path) as image:
-            turned = image.size != label_hw[::-1] and image.size == label_hw
+        with open_image(path, data=data) as image:
+            if upright:
+                turned, swapped = True, image.getexif().get(EXIF_ORIENTATION) in SIDE_SWAPPING_ORIENTATIONS
+            else:
+                turned = swapped = image.size != label_hw[::-1] and image.size == label_hw
             if image.format == "JPEG":  # decode at a fraction of the size: thumbnails are small
-                image.draft("RGB", size[::-1] if turned else size)
+                image.draft("RGB", size[::-1] if swapped else size)
             photo = (ImageOps.exif_transpose(image) if turned else image).convert("RGB")
     except (LabeltoolsError, *PIL_ERRORS):
         return None
@@ -219,10 +240,11 @@ def draw_pictures(item: PictureItem, palette: NDArray[np.uint8], box: tuple[int,
         ``pred``; ``before``, ``after``, ``changed``) to a JPEG ``data:`` URI, and ``size`` to
         the thumbnails' ``(width, height)``.
     """
-    full = read_label(item.label)
+    row = None if item.row is None else hub_row(item.row.path, item.row.row, item.row.stamp)
+    full = read_label(item.label, data=None if row is None else row.label)
     size = fit_size(full.shape[1], full.shape[0], *box)
     label = shrink_label(full, size)
-    photo = _photo(item.image, (full.shape[0], full.shape[1]), size)
+    photo = _photo(item.image, (full.shape[0], full.shape[1]), size, None if row is None else row.image, upright=row is not None)
     base = np.full((*label.shape, 3), 96, dtype=np.uint8) if photo is None else photo
 
     def overlay(values: NDArray[np.uint8]) -> str:
@@ -250,6 +272,7 @@ class _Sample:
     warnings: int = 0
     miou: float | None = None
     changed: float | None = None
+    drawable: bool = True  # its label was read (one that cannot be read is a problem, not a picture)
 
 
 def select_gallery(samples: Sequence[_Sample], max_images: int) -> list[int]:
@@ -257,7 +280,7 @@ def select_gallery(samples: Sequence[_Sample], max_images: int) -> list[int]:
     quarter of ``max_images``), then, rarest class first, an image of each class in turn until
     each has its share, then a spread of the rest."""
     chosen: dict[int, None] = {}
-    troubled = [n for n, s in enumerate(samples) if s.problems and s.item.label]
+    troubled = [n for n, s in enumerate(samples) if s.problems and s.item.label and s.drawable]
     chosen.update(dict.fromkeys(troubled[: max(1, max_images // 4)]))
     holders: dict[int, list[int]] = {}
     for n, sample in enumerate(samples):
@@ -276,7 +299,7 @@ def select_gallery(samples: Sequence[_Sample], max_images: int) -> list[int]:
             if turn < len(holders[value]):
                 # spread each class's picks over its images rather than taking the first ones
                 chosen.setdefault(holders[value][turn * len(holders[value]) // share], None)
-    rest = [n for n, s in enumerate(samples) if n not in chosen and s.item.label]
+    rest = [n for n, s in enumerate(samples) if n not in chosen and s.item.label and s.drawable]
     room = max_images - len(chosen)
     if room > 0 and rest:
         step = max(1, len(rest) / room)
@@ -339,6 +362,7 @@ class Report(OneRun):
             if not result.ok:
                 self.check.problems.append(Problem(*_problem(ERROR, "unreadable", str(item), result.error or "failed")))
                 sample.problems += 1
+                sample.drawable = False
                 yield result
                 continue
             data = result.data
@@ -346,6 +370,7 @@ class Report(OneRun):
             self.check.problems.extend(problems)
             sample.problems = sum(p.severity == ERROR for p in problems)
             sample.warnings = len(problems) - sample.problems
+            sample.drawable = data["pixels"] is not None
             if data["pixels"] is not None:
                 pixels[item.image_id] = data["pixels"]
                 counts = np.zeros(256, dtype=np.int64)
@@ -413,7 +438,7 @@ class Report(OneRun):
                 kinds.setdefault(sample.item.image_id, set()).add(kind)
         by_id = {s.item.image_id: s.item for s in self.samples}
         items = [
-            PictureItem(i, by_id[i].label, by_id[i].image, tuple(sorted(k)), by_id[i].pred, by_id[i].old)
+            PictureItem(i, by_id[i].label, by_id[i].image, tuple(sorted(k)), by_id[i].pred, by_id[i].old, by_id[i].row)
             for i, k in kinds.items()
         ]
         return PictureRun(items, self, self.jobs)
@@ -578,6 +603,8 @@ def _items(
     old = label_files(compare, " (the labels to compare with)") if compare is not None else None
     if isinstance(check, CityscapesCheck):
         items, sizes = _frame_items(check, pred, old), dict[str, int]()
+    elif isinstance(check, HubCheck):
+        items, sizes = _hub_items(check)
     else:
         items, sizes = _voc_items(root, check, pred, old.files if old is not None else {}, scored)
     if old is None:
@@ -617,6 +644,13 @@ def _voc_items(
     if pred is not None:
         warn_ground_truth_as_predictions([(item.label, item.pred) for item in items if item.pred], pred)
     return items, {name: sizes[name] for name in names if name in sizes}  # in file-name order
+
+
+def _hub_items(check: HubCheck) -> tuple[list[ReportItem], dict[str, int]]:
+    """The rows of a Hugging Face dataset, by their ids as ``convert`` gives them, and the rows
+    of each split."""
+    items = [ReportItem(row.image_id, *row_files(row.item), row.split or row.word, row=row.item) for row in check.rows]
+    return items, dict(Counter(item.split for item in items))
 
 
 def _frame_items(check: CityscapesCheck, pred: str | None, old: LabelFiles | None) -> list[ReportItem]:
@@ -686,6 +720,15 @@ def report_dataset(
             raise DatasetError(f"{dataset}: a Cityscapes folder's images are in leftImg8bit/ beside gtFine/; leave --images out")
         choice = cityscapes_choice(dataset, found, classes, num_classes)
         check, pred_table, said = CityscapesCheck(dataset, counted=choice.kind), choice.table, [f"labels: {choice.chosen}"]
+    elif images is None and (hub := hub_labels(dataset, None, classes, num_classes, need_table=False, ids=True)) is not None:
+        if options.pred is not None or options.compare is not None:
+            raise ReportError(
+                f"{dataset}: a report of a Hugging Face dataset shows its rows; one with --pred or --compare reads a VOC "
+                f"folder: labeltools convert {shell_word(dataset)} NEW_FOLDER makes one (labeltools evaluate "
+                f"{shell_word(dataset)} PRED scores predictions against the rows where they are)"
+            )
+        check = HubCheck(dataset, hub)
+        said = list(check.notes)
     else:
         check = label_check(dataset, classes, num_classes, images)
         said = list(check.notes)  # the images beside a folder of labels, a withheld test set
