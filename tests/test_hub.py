@@ -649,14 +649,17 @@ def test_bad_hub_files_and_rows_are_named(tmp_path: Path) -> None:
 
 def test_the_hubs_parquet_conversion_layout_takes_its_splits_from_its_folders(tmp_path: Path) -> None:
     """The Hub's Parquet conversion (``<config>/<split>/0000.parquet``): each folder's split, the
-    rows numbered by it; id2label.json two folders above the files."""
+    rows numbered by it across its shards (said in a line a split); id2label.json two folders
+    above the files."""
     label = np.zeros((4, 4), np.uint8)
-    for split, count in (("train", 3), ("validation", 2)):
+    for split, shard, count in (("train", "0000", 2), ("train", "0001", 1), ("validation", "0000", 2)):
         rows = [_cell(_jpeg(4, 4)) for _ in range(count)]
-        write_hub_parquet(tmp_path / "repo" / "default" / split / "0000.parquet", {"image": rows, "label": [_cell(_png(label))] * count})
+        write_hub_parquet(tmp_path / "repo" / "default" / split / f"{shard}.parquet", {"image": rows, "label": [_cell(_png(label))] * count})
     (tmp_path / "repo" / "id2label.json").write_text(json.dumps({"0": "background", "1": "crack"}))
     result = cli("convert", tmp_path / "repo" / "default", tmp_path / "voc", "-j", "1")
     assert result.exit_code == 0, result.output
+    train = tmp_path / "repo" / "default" / "train"
+    assert f"info: 2 files ({train / '0000.parquet'} ...): 3 row(s), images in image, label maps in label" in said(result), said(result)
     assert f"classes: 2, {tmp_path / 'repo' / 'id2label.json'}" in said(result), result.output
     splits = {name: (tmp_path / "voc" / "ImageSets" / "Segmentation" / f"{name}.txt").read_text().split() for name in ("train", "val")}
     assert splits == {"train": ["train_000000", "train_000001", "train_000002"], "val": ["validation_000000", "validation_000001"]}

@@ -120,16 +120,19 @@ def hub_rows(files: Sequence[Any]) -> tuple[list[HubRowEntry], dict[str, int]]:
     """
     found: list[tuple[HubLabelRow, str | None, str, str | None]] = []
     unlabelled: dict[str, int] = {}
+    read: dict[tuple[str, str], list[tuple[Any, int]]] = {}  # the files of each split read each way, and their rows
     for path in files:
         stamp = modified(path)
         layout = hub_layout(str(path), stamp)
         word, split = hub_split(path)
-        log.info("%s: %d row(s), %s", path, layout.rows, layout.chosen)
+        read.setdefault((word, layout.chosen), []).append((path, layout.rows))
         for n, entry in enumerate(hub_entries(str(path), stamp)):
             if entry.labelled:
                 found.append((HubLabelRow(str(path), n, stamp), entry.image_name, word, split))
             else:
                 unlabelled[str(path)] = unlabelled.get(str(path), 0) + 1
+    for (_, chosen), read_files in read.items():  # a line a split, not a line a shard
+        log.info("%s: %d row(s), %s", _files_said([path for path, _ in read_files]), sum(rows for _, rows in read_files), chosen)
     stems = [PurePosixPath(name.replace("\\", "/")).stem if name else "" for _, name, _, _ in found]
     named = all(stems) and len(set(stems)) == len(stems)
     counts: Counter[str] = Counter()
