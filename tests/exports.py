@@ -537,11 +537,11 @@ def hub_repository(root: Path, rows: dict[str, int] | None = None, seed: int = 0
     import io
 
     rng = np.random.default_rng(seed)
-    for split, count in (rows or {"train": 5, "validation": 2}).items():
+    for number, (split, count) in enumerate((rows or {"train": 5, "validation": 2}).items()):
         images, labels = [], []
         for n in range(count):
             made = root.parent / f"{root.name}-images" / f"{split}_{n}.jpg"  # the files the rows were made of
-            photo(made, *size, seed=seed + n)
+            photo(made, *size, seed=seed + 1000 * number + n)  # no two rows of one image
             images.append({"bytes": made.read_bytes(), "path": made.name})
             buffer = io.BytesIO()
             Image.fromarray(rng.choice(np.array([0, 1, 2, 255], np.uint8), size=size[::-1])).save(buffer, format="PNG")

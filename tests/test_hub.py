@@ -236,8 +236,11 @@ def test_check_finds_nothing_wrong_with_the_rows_datasets_decodes(hub_dataset: P
 def test_check_names_each_bad_row_of_a_hub_dataset(tmp_path: Path) -> None:
     """Each problem is named by its row: a value no class, a label map of another size than its
     image, one kept in colour (convert is the way out, not remap), an image that cannot be read,
-    a JPEG whose EXIF turns it so that its label map no longer fits; a class two train rows hold
-    and no validation row is a warning on the validation file; exit 1, --json lists each."""
+    a JPEG whose EXIF turns it so that its label map no longer fits, a validation row whose image
+    is a train row's (byte for byte: the ids of a Hub dataset say nothing of its images), a train
+    row whose image another train row holds (a warning); a class two train rows hold and no
+    validation row is a warning on the validation file; exit 1, --json lists each; report lists
+    the same."""
     crack = np.zeros((6, 8), np.uint8)
     crack[2:4, 2:6] = 1
     stray = crack.copy()
@@ -249,17 +252,19 @@ def test_check_names_each_bad_row_of_a_hub_dataset(tmp_path: Path) -> None:
     exif[0x0112] = 6  # shown a quarter turned: 6x8 as the datasets library decodes it
     Image.new("RGB", (8, 6), (120, 30, 200)).save(turned, format="JPEG", exif=exif.tobytes())
     train = [
-        (_cell(_jpeg(8, 6), "a.jpg"), _cell(_png(crack))),
-        (_cell(_jpeg(8, 6), "b.jpg"), _cell(_png(stray))),
-        (_cell(_jpeg(8, 6), "c.jpg"), _cell(_png(crack[:5]))),
-        (_cell(_jpeg(8, 6), "d.jpg"), _cell(_png(colour, "RGB"))),
-        (_cell(_jpeg(8, 6)[:200], "e.jpg"), _cell(_png(crack))),
+        (_cell(_jpeg(8, 6, (200, 0, 0)), "a.jpg"), _cell(_png(crack))),
+        (_cell(_jpeg(8, 6, (0, 200, 0)), "b.jpg"), _cell(_png(stray))),
+        (_cell(_jpeg(8, 6, (0, 0, 200)), "c.jpg"), _cell(_png(crack[:5]))),
+        (_cell(_jpeg(8, 6, (200, 200, 0)), "d.jpg"), _cell(_png(colour, "RGB"))),
+        (_cell(_jpeg(8, 6, (0, 200, 200))[:200], "e.jpg"), _cell(_png(crack))),
         (_cell(turned.getvalue(), "f.jpg"), _cell(_png(crack))),
+        (_cell(_jpeg(8, 6, (0, 200, 0)), "g.jpg"), _cell(_png(crack))),  # b's image again
     ]
     root = tmp_path / "repo"
     data = root / "data"
     write_hub_parquet(data / "train-00000-of-00001.parquet", {"image": [i for i, _ in train], "label": [m for _, m in train]})
-    write_hub_parquet(data / "validation-00000-of-00001.parquet", {"image": [_cell(_jpeg(8, 6), "v.jpg")], "label": [_cell(_png(np.zeros((6, 8))))]})
+    validation = [_cell(_jpeg(8, 6, (90, 90, 90)), "v.jpg"), _cell(_jpeg(8, 6, (200, 0, 0)), "w.jpg")]  # w: a's image
+    write_hub_parquet(data / "validation-00000-of-00001.parquet", {"image": validation, "label": [_cell(_png(np.zeros((6, 8))))] * 2})
     (root / "id2label.json").write_text(json.dumps({"0": "background", "1": "crack"}))
     result = cli("check", root, "--json", tmp_path / "problems.json", "-j", "2")
     assert result.exit_code == 1, result.output
@@ -274,10 +279,18 @@ def test_check_names_each_bad_row_of_a_hub_dataset(tmp_path: Path) -> None:
     assert found.pop(("size-mismatch", f"{train_file}: row 5, label map")) == (
         "label is 8x6 but its image is 6x8 (width x height); the datasets library turns it upright by its EXIF orientation, as it is stored 8x6"
     )
+    assert found.pop(("duplicate-image", f"{train_file}: row 6, image")) == f"the same image as {train_file}: row 1's, byte for byte: it counts twice"
+    assert found.pop(("train-val-overlap", f"{val_file}: row 1, image")) == (
+        f"the same image as {train_file}: row 0's, a train row, byte for byte: validation would score training images"
+    )
     assert found.pop(("split-imbalance", val_file)).startswith("class 1 (crack) is in ")
     assert found == {}, found
     shown = " ".join(result.stdout.split())
-    assert "5 error(s), 1 warning(s) in 7 sample(s)" in shown, shown
+    assert "6 error(s), 2 warning(s) in 9 sample(s)" in shown, shown
+    reported = cli("report", root, "-o", tmp_path / "r.html", "--json", tmp_path / "r.json", "-j", "2")
+    assert reported.exit_code == 1, reported.output
+    listed = json.loads((tmp_path / "r.json").read_text())["problems"]
+    assert sorted((p["kind"], p["file"]) for p in listed) == sorted((p["kind"], p["file"]) for p in json.loads((tmp_path / "problems.json").read_text())["problems"])
 
 
 def _picture(html: str, image_id: str) -> np.ndarray:
@@ -431,9 +444,9 @@ def _png(values: np.ndarray, mode: str = "L") -> bytes:
     return buffer.getvalue()
 
 
-def _jpeg(width: int, height: int) -> bytes:
+def _jpeg(width: int, height: int, colour: tuple[int, int, int] = (120, 30, 200)) -> bytes:
     buffer = io.BytesIO()
-    Image.new("RGB", (width, height), (120, 30, 200)).save(buffer, format="JPEG")
+    Image.new("RGB", (width, height), colour).save(buffer, format="JPEG")
     return buffer.getvalue()
 
 

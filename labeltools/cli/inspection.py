@@ -314,7 +314,8 @@ def check_command(
     Of a Hugging Face dataset (a Hub repository's folder as downloaded, a Parquet file, a
     save_to_disk folder): every split's rows where they are, each labelled row's label map and
     image as a sample's (the image's size as the datasets library decodes it, upright by its
-    EXIF), by its id2label.json, and each class its train or validation rows lack.
+    EXIF), by its id2label.json, validation rows whose image (byte for byte) a train row holds,
+    and each class its train or validation rows lack.
 
     Examples:
     labeltools check dataset

@@ -7,6 +7,7 @@ are read in parallel by :meth:`DatasetCheck.run`, one result per sample.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -160,7 +161,8 @@ def check_row(item: HubLabelRow, valid_values: bytes | None = None, classes_name
     problem names the row (``data/train-00000-of-00001.parquet: row 3, label map``).
 
     Returns:
-        A :class:`FileResult` as :func:`check_sample`'s.
+        A :class:`FileResult` as :func:`check_sample`'s, its ``data`` holding the image's digest
+        too (``image_digest``).
     """
     source = str(item)
     problems: list[tuple[str, str, str, str]] = []
@@ -173,10 +175,11 @@ def check_row(item: HubLabelRow, valid_values: bytes | None = None, classes_name
     colour = partial(colour_row_said, item, "checks")
     pixels, label_hw = _label_checked(label_name, row.label, problems, valid_values, None, "", classes_name, colour)
     _image_checked(image_name, row.image, label_name, label_hw, problems, upright=True)
-    return FileResult(source=source, data={"problems": problems, "pixels": pixels, "size": label_hw})
+    digest = hashlib.blake2b(row.image, digest_size=16).hexdigest()  # rows of one image: see HubCheck.add_overlaps
+    return FileResult(source=source, data={"problems": problems, "pixels": pixels, "size": label_hw, "image_digest": digest})
 
 
-def row_files(item: HubLabelRow) -> tuple[str, str]:
+def row_files(item: HubLabelRow | str) -> tuple[str, str]:
     """How a row's label map and image are named (``data/train-00000-of-00001.parquet: row 3,
     label map``), as the files of a sample are."""
     return f"{item}, label map", f"{item}, image"
@@ -804,6 +807,35 @@ class HubCheck(DatasetCheck):
     def _side_file(self, side: str) -> Any:
         """The first file of a side's rows."""
         return self.side_files[side]
+
+    def run(self, jobs: int | None = None) -> Iterator[FileResult]:
+        """Check every row as :meth:`DatasetCheck.run` checks every sample, then the rows of one
+        image (see :meth:`add_overlaps`)."""
+        digests: dict[str, str] = {}
+        for result in super().run(jobs):
+            if result.ok and result.data.get("image_digest"):
+                digests[result.source] = result.data["image_digest"]
+            yield result
+        self.add_overlaps(digests)
+
+    def add_overlaps(self, digests: dict[str, str]) -> None:
+        """The rows whose images are one image, byte for byte (``digests``: each row's image's,
+        by the row as text, in order): an error for a row of val whose image a train row holds,
+        or of test that a train or val row holds (a Hub dataset's ids say nothing of its images,
+        so its splits are compared by their bytes); a warning for one another row of its own
+        split holds (the image counts twice)."""
+        split_of = {str(row.item): row.split or row.word for row in self.rows}
+        first: dict[tuple[str, str], str] = {}  # (digest, split) -> the first row of that image in that split
+        for source, digest in digests.items():
+            key = (digest, split_of[source])
+            if key in first:
+                self._add(WARNING, "duplicate-image", row_files(source)[1], f"the same image as {first[key]}'s, byte for byte: it counts twice")
+            else:
+                first[key] = source
+        for kind, scored, seen, why in _LEAKS[:3]:
+            for (digest, split), source in first.items():
+                if split == scored and (digest, seen) in first:
+                    self._add(ERROR, kind, row_files(source)[1], f"the same image as {first[(digest, seen)]}'s, a {seen} row, byte for byte: {why}")
 
 
 def label_check(

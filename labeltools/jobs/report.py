@@ -356,6 +356,7 @@ class Report(OneRun):
         num_classes = self.matrix.num_classes if self.matrix is not None else None
         work = partial(read_sample, checks=self.check.sample_checks(), num_classes=num_classes, score=self.score)
         pixels: dict[str, dict[int, int]] = {}
+        digests: dict[str, str] = {}  # a Hugging Face dataset's rows' images (see HubCheck.add_overlaps)
         for item, result in zip(self.items, map_files(work, self.items, self.jobs)):
             sample = _Sample(item)
             self.samples.append(sample)
@@ -366,6 +367,8 @@ class Report(OneRun):
                 yield result
                 continue
             data = result.data
+            if data.get("image_digest"):
+                digests[str(item)] = data["image_digest"]
             problems = [Problem(*p) for p in data["problems"]]
             self.check.problems.extend(problems)
             sample.problems = sum(p.severity == ERROR for p in problems)
@@ -391,6 +394,8 @@ class Report(OneRun):
             yield result
         if self.options.pred is not None:
             self._say_of_predictions(self.options.pred)
+        if isinstance(self.check, HubCheck):
+            self.check.add_overlaps(digests)
         if isinstance(self.check, DatasetCheck):  # the labels of the augmented training set: checked, neither counted nor drawn
             self.check.check_values(pixels)
             yield from self.check.run_aug(self.jobs)
