@@ -134,9 +134,10 @@ def make_voc(
     listing ``train`` (none if None)."""
     (root / "SegmentationClass").mkdir(parents=True)
     (root / "JPEGImages").mkdir()
-    for image_id, label in labels.items():
+    for n, (image_id, label) in enumerate(labels.items()):
         write_label(root / "SegmentationClass" / f"{image_id}.png", label)
-        Image.new("RGB", (label.shape[1], label.shape[0]), (90, 120, 30)).save(root / "JPEGImages" / f"{image_id}.jpg")
+        colour = ((90 + 40 * n) % 256, (120 + 70 * n) % 256, 30)  # no two ids of one photo (check finds those)
+        Image.new("RGB", (label.shape[1], label.shape[0]), colour).save(root / "JPEGImages" / f"{image_id}.jpg")
     if names is not None:
         (root / "class_names.txt").write_text("".join(f"{n}\n" for n in names))
     if train is not None:

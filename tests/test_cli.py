@@ -716,7 +716,7 @@ def small_voc(root, names=("background", "cat", "dog", "bird")):
         label[1:3, 1:5] = 1 + (i == 2)
         label[5, :] = 255
         write_label(root / "SegmentationClass" / f"im{i}.png", label)
-        Image.new("RGB", (8, 6)).save(root / "JPEGImages" / f"im{i}.jpg")
+        Image.new("RGB", (8, 6), (60 * i, 0, 0)).save(root / "JPEGImages" / f"im{i}.jpg")  # a photo each
     (root / "class_names.txt").write_text("".join(f"{n}\n" for n in names))
     write_split(root, "train", ["im0", "im1"])
     write_split(root, "val", ["im2"])

@@ -826,7 +826,7 @@ def aug_voc(root: Path) -> Path:
         label = np.full((6, 9), n % 4, np.uint8)
         label[:, : n % 9] = (n + 1) % 4
         Image.fromarray(label, "L").save(root / "SegmentationClassAug" / f"{image_id}.png")
-        Image.new("RGB", (9, 6), (10, 20, 30)).save(root / "JPEGImages" / f"{image_id}.jpg")
+        Image.new("RGB", (9, 6), (10 + 20 * n, 20, 30)).save(root / "JPEGImages" / f"{image_id}.jpg")  # a photo each
     write_split(root, "train", AUG_TRAIN)
     write_split(root, "val", AUG_VAL)
     write_split(root, "trainaug", AUG_TRAIN + AUG_SBD)
@@ -1013,8 +1013,8 @@ def test_a_test_list_without_any_label_is_a_withheld_test_set(tmp_path: Path) ->
     root = make_voc(tmp_path / "voc", {i: np.zeros((4, 6), np.uint8) for i in ("a", "b")}, train=["a"])
     write_split(root, "val", ["b"])
     write_split(root, "test", ["t1", "t2"])
-    for image_id in ("t1", "t2"):
-        Image.new("RGB", (6, 4)).save(root / "JPEGImages" / f"{image_id}.jpg")
+    for n, image_id in enumerate(("t1", "t2")):
+        Image.new("RGB", (6, 4), (0, 0, 90 * n)).save(root / "JPEGImages" / f"{image_id}.jpg")
     result = cli("check", root, "--json", tmp_path / "c.json", "-j", "1")
     assert result.exit_code == 0, result.output
     said = f"{root / 'ImageSets' / 'Segmentation' / 'test.txt'}: none of its 2 id(s) has a label (a test set whose labels are withheld, as VOC2012's): their images are checked"

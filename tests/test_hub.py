@@ -279,9 +279,9 @@ def test_check_names_each_bad_row_of_a_hub_dataset(tmp_path: Path) -> None:
     assert found.pop(("size-mismatch", f"{train_file}: row 5, label map")) == (
         "label is 8x6 but its image is 6x8 (width x height); the datasets library turns it upright by its EXIF orientation, as it is stored 8x6"
     )
-    assert found.pop(("duplicate-image", f"{train_file}: row 6, image")) == f"the same image as {train_file}: row 1's, byte for byte: it counts twice"
+    assert found.pop(("duplicate-image", f"{train_file}: row 6, image")) == f"the same image, byte for byte, as {train_file}: row 1, image: it counts twice"
     assert found.pop(("train-val-overlap", f"{val_file}: row 1, image")) == (
-        f"the same image as {train_file}: row 0's, a train row, byte for byte: validation would score training images"
+        f"the same image, byte for byte, as {train_file}: row 0, image (a train row): validation would score training images"
     )
     assert found.pop(("split-imbalance", val_file)).startswith("class 1 (crack) is in ")
     assert found == {}, found

@@ -625,7 +625,7 @@ def test_the_images_of_the_layouts_people_download_are_found(tmp_path: Path, lab
     for k in range(3):
         write_gray_label(tmp_path / labels / f"{k}.png", np.full((6, 8), k % 2, np.uint8))
         if k < 2:
-            Image.new("RGB", (8, 6)).save(tmp_path / images / f"{k}.jpg")
+            Image.new("RGB", (8, 6), (90 * k, 0, 0)).save(tmp_path / images / f"{k}.jpg")
     done = CliRunner().invoke(app, ["check", str(tmp_path / labels), "-n", "2", "--json", "-", "-j", "1"])
     assert done.exit_code == 1, done.stderr
     assert f"images: {tmp_path / images} (beside {beside}/)" in done.stderr
@@ -644,7 +644,7 @@ def test_one_problem_of_many_files_is_listed_once_with_a_count(tmp_path: Path) -
         mask.putpalette([0, 0, 0, 255, 255, 255])
         mask.save(tmp_path / "masks" / f"m{k}.png")
         if k:
-            Image.new("RGB", (6, 4)).save(tmp_path / "images" / f"m{k}.jpg")
+            Image.new("RGB", (6, 4), (30 * k, 0, 0)).save(tmp_path / "images" / f"m{k}.jpg")
     done = CliRunner().invoke(app, ["check", str(tmp_path / "masks"), "-n", "2", "--json", str(tmp_path / "c.json"), "-j", "1"])
     assert done.exit_code == 1
     rows = [line for line in done.stdout.splitlines() if line.startswith("│")]
@@ -712,9 +712,9 @@ def test_camvid_and_roboflow_labels_find_their_images(tmp_path: Path) -> None:
     for k in range(3):
         stem = f"0001TP_{k:06d}"
         write_gray_label(camvid / f"{stem}_L.png", np.full((6, 8), k, np.uint8))
-        Image.new("RGB", (8, 6)).save(images / f"{stem}.png")
+        Image.new("RGB", (8, 6), (90 * k, 0, 0)).save(images / f"{stem}.png")
         write_gray_label(roboflow / f"img{k}_jpg.rf.{k}_mask.png", np.full((6, 8), k, np.uint8))
-        Image.new("RGB", (8, 6)).save(roboflow / f"img{k}_jpg.rf.{k}.jpg")
+        Image.new("RGB", (8, 6), (0, 90 * k, 0)).save(roboflow / f"img{k}_jpg.rf.{k}.jpg")
     for labels, found, ending in ((camvid, f"{images} (beside train_labels/, as CamVid lays them out)", "_L"),
                                   (roboflow, f"{roboflow} (the JPEG images among the labels)", "_mask")):  # fmt: skip
         done = CliRunner().invoke(app, ["check", str(labels), "-n", "3", "-j", "1"])

@@ -269,6 +269,37 @@ def test_check_clean_dataset_has_no_problems(tmp_path):
     assert check.problems == [] and len(check.items) == 2
 
 
+def test_check_finds_one_photo_under_two_ids(tmp_path):
+    """The same image, byte for byte, under an id of val and one of train is an error (no id
+    says so: a dataset re-split by hand, a photo exported twice); twice in train, a warning; in
+    a folder of labels beside its images, a warning; report lists the same."""
+    from typer.testing import CliRunner
+
+    from labeltools.cli import app
+
+    root = make_voc(tmp_path / "voc", {name: label_a() for name in ("a", "b", "c", "d", "e")})
+    images = root / "JPEGImages"
+    (images / "c.jpg").write_bytes((images / "a.jpg").read_bytes())
+    (images / "e.jpg").write_bytes((images / "b.jpg").read_bytes())
+    write_split(root, "train", ["a", "b", "e"])
+    write_split(root, "val", ["c", "d"])
+    write_split(root, "trainval", ["a", "b", "c", "d", "e"])  # lists both: not a split of its own
+    check = check_dataset(root, jobs=2)
+    found = {(p.severity, p.kind, Path(p.file).name): p.message for p in check.problems}
+    assert found == {
+        ("error", "train-val-overlap", "c.jpg"): f"the same image, byte for byte, as {images / 'a.jpg'} (listed in train.txt): validation would score training images",
+        ("warning", "duplicate-image", "e.jpg"): f"the same image, byte for byte, as {images / 'b.jpg'}: it counts twice",
+    }, found
+    result = CliRunner().invoke(app, ["report", str(root), "-o", str(tmp_path / "r.html"), "--json", str(tmp_path / "r.json")])
+    assert result.exit_code == 1, result.output
+    listed = {(p["severity"], p["kind"], Path(p["file"]).name): p["message"] for p in json.loads((tmp_path / "r.json").read_text())["problems"]}
+    assert listed == found, listed
+    folder = check_dataset(root / "SegmentationClass", images=images, jobs=1)  # no splits: twice is twice
+    assert sorted((p.severity, p.kind, Path(p.file).name) for p in folder.problems) == [
+        ("warning", "duplicate-image", "c.jpg"), ("warning", "duplicate-image", "e.jpg"),
+    ], folder.problems
+
+
 def test_check_class_table_sources(tmp_path):
     root = make_voc(tmp_path / "voc", {"a": label_b()}, names=None)
     write_split(root, "train", ["a"])

@@ -294,9 +294,11 @@ def check_command(
     """Verify a VOC folder and list every problem with its file; exit 1 on errors.
 
     Checks: split ids have an image and a label, labels no split lists, ids in both train and val,
-    image/label sizes, palette or grayscale PNG labels, values within the class table or 255, the
-    VOC palette (warning), unreadable or truncated files (also label PNGs whose pixel data ends
-    before the rows their header declares), temporary files left by an interrupted run (warning).
+    one image (byte for byte) under an id of val and one of train (twice in one split: a
+    warning), image/label sizes, palette or grayscale PNG labels, values within the class table
+    or 255, the VOC palette (warning), unreadable or truncated files (also label PNGs whose pixel
+    data ends before the rows their header declares), temporary files left by an interrupted run
+    (warning).
     The labels of the SBD-augmented training set's lists (trainaug.txt, train_aug.txt, aug.txt)
     are SegmentationClassAug/'s, checked alike, none of their ids in val or test; a test.txt
     none of whose ids has a label is a test set whose labels are withheld (VOC2012's).

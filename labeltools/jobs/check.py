@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
@@ -63,6 +63,7 @@ from labeltools.formats.voc import (
     IMAGES_DIR,
     LABELS_DIR,
     META_FILE,
+    SPLITS,
     SPLITS_DIR,
     TEST_SPLIT,
     WITHHELD,
@@ -139,8 +140,9 @@ def check_sample(
 
     Returns:
         A :class:`FileResult` whose ``data`` is ``{"problems": [...], "pixels": {...}, "size":
-        (H, W)}``: the label's pixel counts (value -> pixels) and size (both None when it is
-        unreadable) and a list of
+        (H, W), "image_digest": ...}``: the label's pixel counts (value -> pixels) and size (both
+        None when it is unreadable), the digest of the image's bytes (None without a readable
+        one: see :meth:`DatasetCheck.add_overlaps`) and a list of
         ``(severity, kind, file, message)`` problems: unreadable or truncated files, labels that are not PNG or not palette/grayscale,
         values outside the allowed ones, palettes that differ from the expected colours
         (warning), label and image sizes that differ.
@@ -150,8 +152,8 @@ def check_sample(
     label_file, image_file = item
     problems: list[tuple[str, str, str, str]] = []
     pixels, label_hw = _label_checked(label_file, None, problems, valid_values, palette, palette_name, classes_name)
-    _image_checked(image_file, None, label_file, label_hw, problems)
-    return FileResult(source=label_file or image_file, data={"problems": problems, "pixels": pixels, "size": label_hw})
+    digest = _image_checked(image_file, None, label_file, label_hw, problems)
+    return FileResult(source=label_file or image_file, data={"problems": problems, "pixels": pixels, "size": label_hw, "image_digest": digest})
 
 
 def check_row(item: HubLabelRow, valid_values: bytes | None = None, classes_name: str = "of the class table") -> FileResult:
@@ -161,8 +163,7 @@ def check_row(item: HubLabelRow, valid_values: bytes | None = None, classes_name
     problem names the row (``data/train-00000-of-00001.parquet: row 3, label map``).
 
     Returns:
-        A :class:`FileResult` as :func:`check_sample`'s, its ``data`` holding the image's digest
-        too (``image_digest``).
+        A :class:`FileResult` as :func:`check_sample`'s.
     """
     source = str(item)
     problems: list[tuple[str, str, str, str]] = []
@@ -174,8 +175,7 @@ def check_row(item: HubLabelRow, valid_values: bytes | None = None, classes_name
     label_name, image_name = row_files(item)
     colour = partial(colour_row_said, item, "checks")
     pixels, label_hw = _label_checked(label_name, row.label, problems, valid_values, None, "", classes_name, colour)
-    _image_checked(image_name, row.image, label_name, label_hw, problems, upright=True)
-    digest = hashlib.blake2b(row.image, digest_size=16).hexdigest()  # rows of one image: see HubCheck.add_overlaps
+    digest = _image_checked(image_name, row.image, label_name, label_hw, problems, upright=True)
     return FileResult(source=source, data={"problems": problems, "pixels": pixels, "size": label_hw, "image_digest": digest})
 
 
@@ -240,21 +240,24 @@ def _image_checked(
     label_hw: tuple[int, int] | None,
     problems: list[tuple[str, str, str, str]],
     upright: bool = False,
-) -> None:
+) -> str | None:
     """Add the problems of a sample's image (read from ``data`` when given): unreadable, or of a
     size other than its label's (``label_hw``, when known); ``upright``: its size is the one its
-    EXIF orientation gives, as the reader applies it."""
+    EXIF orientation gives, as the reader applies it. Returns the digest of its bytes (see
+    :meth:`DatasetCheck.add_overlaps`), None without one or when it cannot be read."""
     if not image_file:
-        return
-    size = _check_image(image_file, problems, data)
-    if size is None or label_hw is None:
-        return
-    (width, height), swapped_by_exif = size
+        return None
+    checked = _check_image(image_file, problems, data)
+    if checked is None:
+        return None
+    (width, height), swapped_by_exif, digest = checked
+    if label_hw is None:
+        return digest
     if upright and swapped_by_exif:
         width, height = height, width
     label_height, label_width = label_hw
     if (width, height) == (label_width, label_height):
-        return
+        return digest
     hint = ""
     if upright and swapped_by_exif:
         hint = f"; the datasets library turns it upright by its EXIF orientation, as it is stored {height}x{width}"
@@ -271,6 +274,7 @@ def _image_checked(
             f"{width}x{height} (width x height){hint}",
         )  # fmt: skip
     )
+    return digest
 
 
 def _check_label(
@@ -340,8 +344,12 @@ def _check_label(
 
 def _check_image(
     path: str, problems: list[tuple[str, str, str, str]], data: bytes | None = None
-) -> tuple[tuple[int, int], bool] | None:
+) -> tuple[tuple[int, int], bool, str] | None:
+    """``((width, height), whether its EXIF orientation swaps its sides, the digest of its
+    bytes)`` of an image file (of ``data``, its bytes, when given), or None after adding the
+    problem that keeps it from being read."""
     try:
+        data = read_image_bytes(path, LabelFileError, "file") if data is None else data
         with open_image(path, data=data) as image:
             size = image.size
             swapped = image.getexif().get(EXIF_ORIENTATION) in SIDE_SWAPPING_ORIENTATIONS
@@ -351,7 +359,18 @@ def _check_image(
     except LabeltoolsError as exc:
         problems.append(_problem(ERROR, "unreadable", path, str(exc)))
         return None
-    return size, swapped
+    return size, swapped, hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def first_split_of(splits: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """Each listed id's first split: ``train.txt``'s, ``val.txt``'s, then the other files' by
+    name, ``trainval.txt`` (which lists both) last."""
+    order = sorted(splits, key=lambda name: (name not in SPLITS[:2], SPLITS.index(name) if name in SPLITS else 0, name))
+    found: dict[str, str] = {}
+    for name in order:
+        for image_id in splits[name]:
+            found.setdefault(image_id, name)
+    return found
 
 
 #: Split files that must not share an id: (problem kind, the split scored, the split it must
@@ -488,6 +507,7 @@ class DatasetCheck(_Problems):
                 )  # fmt: skip
         if not splits:
             self._add(WARNING, "no-splits", self.root / SPLITS_DIR, "no split files (train.txt, val.txt, ...)")
+        self.splits, self.split_of = splits, first_split_of(splits)
         for kind, scored, seen, why in _LEAKS:
             if scored in splits and seen in splits:
                 for image_id in sorted(set(splits[scored]) & set(splits[seen])):
@@ -608,13 +628,45 @@ class DatasetCheck(_Problems):
         augmented training set last); the problems found are added to :attr:`problems` as the
         results come in."""
         pixels: dict[str, dict[int, int]] = {}
+        images: list[tuple[str, str, str]] = []
         for item, result in zip(self.items, self._checked(self.items, jobs)):
             if result.ok and result.data["pixels"] is not None:
                 pixels[self._sample_id(item)] = result.data["pixels"]
+            if result.ok and result.data.get("image_digest"):
+                images.append((self._image_name(item), self._split_of(item), result.data["image_digest"]))
             yield result
         yield from self.run_aug(jobs)
         self._check_balance(pixels)  # of train and val, SegmentationClass's
         self.check_values(pixels)
+        self.add_overlaps(images)
+
+    def add_overlaps(self, images: Iterable[tuple[str, str, str]]) -> None:
+        """The samples whose images are one image, byte for byte (``images``: each sample's
+        image, its split, ``""`` where none lists it, and the digest of its bytes, in order): an
+        error for an image of val that an image of train is, or of test that one of train or val
+        is (the same photo under two ids: validation would score training images, and no id
+        says so); a warning for one that another of its own split is (it counts twice)."""
+        first: dict[tuple[str, str], str] = {}  # (digest, split) -> the first image of those bytes in that split
+        for name, split, digest in images:
+            if (digest, split) in first:
+                self._add(WARNING, "duplicate-image", name, f"the same image, byte for byte, as {first[(digest, split)]}: it counts twice")
+            else:
+                first[(digest, split)] = name
+        for kind, scored, seen, why in _LEAKS[:3]:
+            for (digest, split), name in first.items():
+                if split == scored and (other := first.get((digest, seen))) is not None:
+                    self._add(ERROR, kind, name, f"the same image, byte for byte, as {other} ({self._split_said(seen)}): {why}")
+
+    def _image_name(self, item: Any) -> str:
+        """How a sample's image is named in its problems: its file."""
+        return str(item[1])
+
+    def _split_of(self, item: Any) -> str:
+        """A sample's split (see :func:`first_split_of`), ``""`` where none lists it."""
+        return self.split_of.get(self._sample_id(item), "")
+
+    def _split_said(self, split: str) -> str:
+        return f"listed in {split}.txt"
 
     def check_values(self, pixels: dict[str, dict[int, int]]) -> None:
         """Add the problems of the label values of all samples together (``pixels``: the pixels
@@ -657,8 +709,8 @@ class DatasetCheck(_Problems):
         return self._checked(list(self.aug_items), jobs) if self.aug_items else iter(())
 
     def _sample_id(self, item: Any) -> str:
-        """The id of a sample (a ``(label, image)`` pair): its label's stem."""
-        return Path(item[0]).stem
+        """The id of a sample (a ``(label, image)`` pair): its label's stem, else its image's."""
+        return Path(item[0] or item[1]).stem
 
     def _checked(self, items: list[Any], jobs: int | None) -> Iterator[FileResult]:
         work = partial(check_sample, **self.sample_checks())
@@ -729,6 +781,8 @@ class FolderCheck(DatasetCheck):
                 f"{datasets_inside_said(self.root)}"
             )
         self.problems = []
+        self.splits: dict[str, list[str]] = {}  # no split files
+        self.split_of: dict[str, str] = {}
         self.images: Any = None
         self.images_from = ""
         if images is not None:
@@ -781,6 +835,7 @@ class HubCheck(DatasetCheck):
         self.items = hub.items
         self.sides = hub.sides
         self.side_files = {row.split: row.item.path for row in reversed(hub.rows) if row.split is not None}  # each side's first
+        self.split_of = {str(row.item): row.split or row.word for row in hub.rows}
         self.notes = [f"rows: {hub.said}"]
         if hub.table is None:
             self._add(WARNING, "class-table", hub.folder / TABLE_FILE, f"missing: label values are not checked against the classes; {NO_TABLE_SAID}")
@@ -808,34 +863,14 @@ class HubCheck(DatasetCheck):
         """The first file of a side's rows."""
         return self.side_files[side]
 
-    def run(self, jobs: int | None = None) -> Iterator[FileResult]:
-        """Check every row as :meth:`DatasetCheck.run` checks every sample, then the rows of one
-        image (see :meth:`add_overlaps`)."""
-        digests: dict[str, str] = {}
-        for result in super().run(jobs):
-            if result.ok and result.data.get("image_digest"):
-                digests[result.source] = result.data["image_digest"]
-            yield result
-        self.add_overlaps(digests)
+    def _image_name(self, item: Any) -> str:
+        return row_files(item)[1]
 
-    def add_overlaps(self, digests: dict[str, str]) -> None:
-        """The rows whose images are one image, byte for byte (``digests``: each row's image's,
-        by the row as text, in order): an error for a row of val whose image a train row holds,
-        or of test that a train or val row holds (a Hub dataset's ids say nothing of its images,
-        so its splits are compared by their bytes); a warning for one another row of its own
-        split holds (the image counts twice)."""
-        split_of = {str(row.item): row.split or row.word for row in self.rows}
-        first: dict[tuple[str, str], str] = {}  # (digest, split) -> the first row of that image in that split
-        for source, digest in digests.items():
-            key = (digest, split_of[source])
-            if key in first:
-                self._add(WARNING, "duplicate-image", row_files(source)[1], f"the same image as {first[key]}'s, byte for byte: it counts twice")
-            else:
-                first[key] = source
-        for kind, scored, seen, why in _LEAKS[:3]:
-            for (digest, split), source in first.items():
-                if split == scored and (digest, seen) in first:
-                    self._add(ERROR, kind, row_files(source)[1], f"the same image as {first[(digest, seen)]}'s, a {seen} row, byte for byte: {why}")
+    def _split_of(self, item: Any) -> str:
+        return self.split_of[str(item)]
+
+    def _split_said(self, split: str) -> str:
+        return f"a {split} row"
 
 
 def label_check(

@@ -42,7 +42,6 @@ from labeltools.formats.voc import (
     GIVE_CLASSES,
     LABELS_DIR,
     SPLITS,
-    available_splits,
     check_labels_agree,
     has_own_table,
     read_split,
@@ -356,7 +355,7 @@ class Report(OneRun):
         num_classes = self.matrix.num_classes if self.matrix is not None else None
         work = partial(read_sample, checks=self.check.sample_checks(), num_classes=num_classes, score=self.score)
         pixels: dict[str, dict[int, int]] = {}
-        digests: dict[str, str] = {}  # a Hugging Face dataset's rows' images (see HubCheck.add_overlaps)
+        images: list[tuple[str, str, str]] = []  # each image, its split and its digest (see DatasetCheck.add_overlaps)
         for item, result in zip(self.items, map_files(work, self.items, self.jobs)):
             sample = _Sample(item)
             self.samples.append(sample)
@@ -368,7 +367,7 @@ class Report(OneRun):
                 continue
             data = result.data
             if data.get("image_digest"):
-                digests[str(item)] = data["image_digest"]
+                images.append((item.image, item.split, data["image_digest"]))
             problems = [Problem(*p) for p in data["problems"]]
             self.check.problems.extend(problems)
             sample.problems = sum(p.severity == ERROR for p in problems)
@@ -394,10 +393,9 @@ class Report(OneRun):
             yield result
         if self.options.pred is not None:
             self._say_of_predictions(self.options.pred)
-        if isinstance(self.check, HubCheck):
-            self.check.add_overlaps(digests)
         if isinstance(self.check, DatasetCheck):  # the labels of the augmented training set: checked, neither counted nor drawn
             self.check.check_values(pixels)
+            self.check.add_overlaps(images)
             yield from self.check.run_aug(self.jobs)
         if self.splits is not None and isinstance(self.check, DatasetCheck) and self.check.table is not None:
             self.check.add_imbalance(self.splits.balance(self.check.table.num_classes))
@@ -621,18 +619,9 @@ def _items(
 def _voc_items(
     root: Path, check: DatasetCheck, pred: str | None, old_files: dict[str, Path], scored: set[str] | None
 ) -> tuple[list[ReportItem], dict[str, int]]:
-    """The samples of a VOC folder, and the ids listed per split file."""
-    split_of: dict[str, str] = {}
-    sizes: dict[str, int] = {}
-    names = available_splits(root)  # train and val first: trainval lists both
-    for name in sorted(names, key=lambda n: (n not in SPLITS[:2], SPLITS.index(n) if n in SPLITS else 0, n)):
-        try:
-            ids = read_split(root, name)
-        except LabeltoolsError:
-            continue  # the check reports it
-        sizes[name] = len(ids)
-        for image_id in ids:
-            split_of.setdefault(image_id, name)
+    """The samples of a VOC folder (each of the split the check gives it), and the ids listed
+    per split file."""
+    split_of = check.split_of
     predictions = location(pred) if pred is not None else None
     files, suffix = prediction_files(predictions) if predictions is not None else ([], ".png")  # as evaluate finds them
     named = str if predictions is None else prediction_stem(
@@ -648,7 +637,7 @@ def _voc_items(
         ))  # fmt: skip
     if pred is not None:
         warn_ground_truth_as_predictions([(item.label, item.pred) for item in items if item.pred], pred)
-    return items, {name: sizes[name] for name in names if name in sizes}  # in file-name order
+    return items, {name: len(ids) for name, ids in check.splits.items()}  # in file-name order
 
 
 def _hub_items(check: HubCheck) -> tuple[list[ReportItem], dict[str, int]]:
