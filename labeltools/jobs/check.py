@@ -171,7 +171,7 @@ def check_row(item: HubLabelRow, valid_values: bytes | None = None, classes_name
         row = hub_row(item.path, item.row, item.stamp)
     except LabeltoolsError as exc:
         problems.append(_problem(ERROR, "unreadable", source, str(exc)))
-        return FileResult(source=source, data={"problems": problems, "pixels": None, "size": None})
+        return FileResult(source=source, data={"problems": problems, "pixels": None, "size": None, "image_digest": None})
     label_name, image_name = row_files(item)
     colour = partial(colour_row_said, item, "checks")
     pixels, label_hw = _label_checked(label_name, row.label, problems, valid_values, None, "", classes_name, colour)

@@ -62,11 +62,11 @@ from labeltools.jobs.check import (
     row_files,
 )
 from labeltools.jobs.diff import LabelChanges, LabelFiles, label_files
-from labeltools.jobs.hub_labels import hub_labels
 from labeltools.jobs.evaluate import (
     PREDICTIONS, Scoring, cityscapes_choice, frame_pairs, paired_tables, prediction_stem, predictions_split,
     scoring, warn_ground_truth_as_predictions,
 )  # fmt: skip
+from labeltools.jobs.hub_labels import hub_labels
 from labeltools.jobs.stats import DatasetStats
 from labeltools.ops.draw import changes_image, fit_size, overlay_image, shrink_label
 from labeltools.ops.metrics import ConfusionMatrix, change_counts, confusion_counts, off_by_one, one_size_predictions
@@ -593,7 +593,7 @@ class PictureRun(OneRun):
 
 
 def _items(
-    root: Path, check: DatasetCheck | CityscapesCheck, pred: str | None, compare: str | None, scored: set[str] | None = None
+    check: DatasetCheck | CityscapesCheck, pred: str | None, compare: str | None, scored: set[str] | None = None
 ) -> tuple[list[ReportItem], list[str], list[str], dict[str, int]]:
     """The samples of the report, those of ``scored`` ids alone with a prediction when given;
     with ``compare``, the ids only the older labels hold and those only the dataset holds; the
@@ -609,7 +609,7 @@ def _items(
     elif isinstance(check, HubCheck):
         items, sizes = _hub_items(check)
     else:
-        items, sizes = _voc_items(root, check, pred, old.files if old is not None else {}, scored)
+        items, sizes = _voc_items(check, pred, old.files if old is not None else {}, scored)
     if old is None:
         return items, [], [], sizes
     labelled = {item.image_id for item in items if item.label}
@@ -617,7 +617,7 @@ def _items(
 
 
 def _voc_items(
-    root: Path, check: DatasetCheck, pred: str | None, old_files: dict[str, Path], scored: set[str] | None
+    check: DatasetCheck, pred: str | None, old_files: dict[str, Path], scored: set[str] | None
 ) -> tuple[list[ReportItem], dict[str, int]]:
     """The samples of a VOC folder (each of the split the check gives it), and the ids listed
     per split file."""
@@ -752,7 +752,7 @@ def report_dataset(
     if options.pred is not None and type(check) is DatasetCheck and (split := predictions_split(dataset, options.pred)) is not None:
         scored = set(read_split(dataset, split))
         said.append(f"predictions: of the {len(scored)} id(s) of {split_path(dataset, split)}; the other samples are not scored")
-    items, only_old, only_new, split_sizes = _items(location(dataset), check, options.pred, options.compare, scored)
+    items, only_old, only_new, split_sizes = _items(check, options.pred, options.compare, scored)
     return Report(str(dataset), str(output), check, items, options, jobs, only_old, only_new, split_sizes, pred_table, "; ".join(said))
 
 
