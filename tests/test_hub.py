@@ -510,6 +510,11 @@ def test_ade20k_as_shipped_read_by_its_trained_names_is_refused_with_the_ways_ou
         assert counted.exit_code == 1 and "hold no 255, which marks \"other\" so" in said(counted), counted.output
         assert "-c ade20k counts them as trained (its train ids: 0 \"other\" void, class i as i - 1)" in said(counted), counted.output
     assert not list(root.glob("*.npy"))
+    checked = cli("check", root, "--json", tmp_path / "c.json")  # checked in place: the same rule, an error of the dataset
+    assert checked.exit_code == 1, checked.output
+    problems = json.loads((tmp_path / "c.json").read_text())["problems"]
+    ade = [(p["severity"], p["file"], p["message"]) for p in problems if p["kind"] == "class-table"]
+    assert len(ade) == 1 and ade[0][:2] == ("error", str(root)) and "hold no 255, which marks \"other\" so" in ade[0][2], problems
     weighed = cli("weights", root, "-c", "ade20k", "--json", tmp_path / "w.json")
     assert weighed.exit_code == 0 and "counted as its 150 train ids" in said(weighed), weighed.output
     trained_counts = np.bincount(np.where(shipped == 0, 255, shipped.astype(np.int16) - 1).ravel(), minlength=256) * 2

@@ -277,18 +277,21 @@ def test_check_finds_one_photo_under_two_ids(tmp_path):
 
     from labeltools.cli import app
 
-    root = make_voc(tmp_path / "voc", {name: label_a() for name in ("a", "b", "c", "d", "e")})
+    root = make_voc(tmp_path / "voc", {name: label_a() for name in ("a", "b", "c", "d", "e", "f")})
     images = root / "JPEGImages"
     (images / "c.jpg").write_bytes((images / "a.jpg").read_bytes())
     (images / "e.jpg").write_bytes((images / "b.jpg").read_bytes())
+    (images / "f.jpg").write_bytes((images / "d.jpg").read_bytes())
     write_split(root, "train", ["a", "b", "e"])
     write_split(root, "val", ["c", "d"])
+    write_split(root, "test", ["f"])
     write_split(root, "trainval", ["a", "b", "c", "d", "e"])  # lists both: not a split of its own
     check = check_dataset(root, jobs=2)
     found = {(p.severity, p.kind, Path(p.file).name): p.message for p in check.problems}
     assert found == {
         ("error", "train-val-overlap", "c.jpg"): f"the same image, byte for byte, as {images / 'a.jpg'} (listed in train.txt): validation would score training images",
         ("warning", "duplicate-image", "e.jpg"): f"the same image, byte for byte, as {images / 'b.jpg'}: it counts twice",
+        ("error", "test-overlap", "f.jpg"): f"the same image, byte for byte, as {images / 'd.jpg'} (listed in val.txt): the test would score images the model was chosen on",
     }, found
     result = CliRunner().invoke(app, ["report", str(root), "-o", str(tmp_path / "r.html"), "--json", str(tmp_path / "r.json")])
     assert result.exit_code == 1, result.output
@@ -296,7 +299,7 @@ def test_check_finds_one_photo_under_two_ids(tmp_path):
     assert listed == found, listed
     folder = check_dataset(root / "SegmentationClass", images=images, jobs=1)  # no splits: twice is twice
     assert sorted((p.severity, p.kind, Path(p.file).name) for p in folder.problems) == [
-        ("warning", "duplicate-image", "c.jpg"), ("warning", "duplicate-image", "e.jpg"),
+        ("warning", "duplicate-image", "c.jpg"), ("warning", "duplicate-image", "e.jpg"), ("warning", "duplicate-image", "f.jpg"),
     ], folder.problems
 
 
