@@ -367,8 +367,9 @@ def hub_row(path: str, row: int, stamp: int | None = None) -> HubRow:
 
 @dataclass(frozen=True)
 class HubLabelRow:
-    """A row whose label map is read alone (``stats``, ``weights``): its file, its number in the
-    file, and the file's modification time as the run found it (see :func:`hub_layout`)."""
+    """A row as a work item: its file, its number in the file, and the file's modification time
+    as the run found it (see :func:`hub_layout`); :func:`hub_label` reads its label map alone
+    (``stats``, ``weights``, ``evaluate``), :func:`hub_row` its image too (``check``, ``report``)."""
 
     path: str
     row: int

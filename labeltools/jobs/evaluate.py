@@ -30,7 +30,7 @@ from labeltools.engine.executor import (
 from labeltools.engine.storage import absolute, list_files, location, pngs_in
 from labeltools.formats.cityscapes import chosen_maps, export_maps, frame_prefixes, label_maps, map_frame
 from labeltools.formats.folders import not_a_folder, other_masks_hint, stem_endings
-from labeltools.formats.hub import HubLabelRow, hub_label
+from labeltools.formats.hub import HubLabelRow
 from labeltools.formats.labels import ARRAY_SUFFIX, COLOUR_IMAGE_SAID, NOT_PNG, not_png_hint, prediction_files, read_label
 from labeltools.formats.voc import (
     GIVE_CLASSES,
@@ -49,7 +49,7 @@ from labeltools.formats.voc import (
     split_path,
     tables_disagree,
 )
-from labeltools.jobs.hub_labels import HubLabels, hub_labels, items_folder, rows_said
+from labeltools.jobs.hub_labels import HubLabels, hub_labels, item_label, items_folder, rows_said
 from labeltools.ops.counts import BINARY_MASK_HINT
 from labeltools.ops.metrics import (
     ConfusionMatrix,
@@ -127,9 +127,8 @@ def evaluate_pair(
             )
         why = not_png_hint(pred_path) or " (skip such images with --missing skip)"
         raise EvaluationError(f"{pred_path}: no prediction for {gt_path}{why}")
-    truth = read_label(gt_path, data=hub_label(gt)) if isinstance(gt, HubLabelRow) else read_label(gt_path)
     counts = confusion_counts(
-        truth, read_label(pred_path), num_classes, ignore_index, gt_path, pred_path, pred_hint, reading
+        item_label(gt), read_label(pred_path), num_classes, ignore_index, gt_path, pred_path, pred_hint, reading
     ).ravel()
     cells = np.flatnonzero(counts)
     return FileResult(source=gt_path, data=(cells.tolist(), counts[cells].tolist()))

@@ -350,6 +350,19 @@ def item_histogram(item: Any) -> tuple[NDArray[np.int64], tuple[int, int]]:
         raise LabelFileError(f"{item}: {colour_row_said(item, 'counts', mode)}") from None
 
 
+def item_label(item: Any) -> NDArray[np.uint8]:
+    """A label file's or a :class:`HubLabelRow`'s label map (see
+    :func:`~labeltools.formats.labels.read_label`).
+
+    Raises:
+        LabelFileError: the file is not a label map.
+        AnnotationError: the row cannot be read.
+    """
+    if isinstance(item, HubLabelRow):
+        return read_label(str(item), data=hub_label(item))
+    return read_label(item)
+
+
 def colour_row_said(item: HubLabelRow, then: str, mode: str) -> str:
     """What is wrong with a row whose label map is a colour image (of ``mode``), and the way out
     (a command that ``then`` counts or checks the dataset ``convert`` makes of it): a row cannot
@@ -386,7 +399,7 @@ def first_values(items: Sequence[Any], looked_at: int) -> set[int] | None:
     held: set[int] = set()
     for item in items[:looked_at]:
         try:
-            values = read_label(str(item), data=hub_label(item)) if isinstance(item, HubLabelRow) else read_label(item)
+            values = item_label(item)
         except LabeltoolsError:
             return None
         held |= set(np.unique(values).tolist())
