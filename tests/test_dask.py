@@ -381,3 +381,8 @@ def test_convert_of_a_hugging_face_dataset_on_dask_writes_the_same_bytes(schedul
         assert result.exit_code == 0, result.output
         found[where] = json.loads((tmp_path / f"r{where}.json").read_text())
     assert found["--dask"] == {**found["-j"], "output": str(tmp_path / "r--dask.html")} and found["-j"]["drawn"] == 10, found
+    for where in ("-j", "--dask"):  # and compared with the predictions, by id
+        result = cli("diff", tmp_path / "hub", preds, "--json", tmp_path / f"d{where}.json", *((where, "2") if where == "-j" else (where, scheduler)))
+        assert result.exit_code == 0 and "compared 10, failed 0" in result.stderr, result.output
+        found[where] = json.loads((tmp_path / f"d{where}.json").read_text())
+    assert found["--dask"] == found["-j"] and 0 < found["-j"]["changed_pixels"] < found["-j"]["pixels"], found

@@ -378,6 +378,8 @@ def help_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     yolo_dataset(world / "roads")
     hub_repository(world / "hub", {"train": 2, "validation": 1}, size=(8, 6))  # a Hugging Face dataset as downloaded
     shutil.rmtree(world / "hub-images")  # the files its rows were made of
+    converted = run_bash("labeltools convert hub/ hub-voc/", world, shell_env())  # the VOC folder made of it
+    assert converted.returncode == 0, converted.stderr
     for n in range(2):  # COCO-Stuff as downloaded: its maps named by COCO's images
         for folder in ("stuff/train2017", "stuff/stuffthingmaps_trainval2017/train2017"):
             (world / folder).mkdir(parents=True, exist_ok=True)

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from consumers import run_in
 from exports import photo, write_hub_parquet
 from labeltools.cli import app
-from labeltools.formats.labels import read_label
+from labeltools.formats.labels import read_label, write_label
 
 runner = CliRunner()
 
@@ -339,7 +339,7 @@ def test_report_shows_a_hub_datasets_rows_drawn_as_datasets_decodes_them(hub_dat
 
     refused = cli("report", hub, "--pred", tmp_path, "-o", tmp_path / "p.html")
     assert refused.exit_code == 1 and not (tmp_path / "p.html").exists(), refused.output
-    assert f"a report of a Hugging Face dataset shows its rows; one with --pred or --compare reads a VOC folder: labeltools convert {hub} NEW_FOLDER" in said(refused), said(refused)
+    assert f"a report of a Hugging Face dataset shows its rows; one with --pred reads a VOC folder: labeltools convert {hub} NEW_FOLDER" in said(refused), said(refused)
 
 
 def test_evaluate_scores_predictions_against_a_hub_datasets_rows_where_they_are(hub_dataset: Path, tmp_path: Path) -> None:
@@ -381,6 +381,75 @@ def test_evaluate_scores_predictions_against_a_hub_datasets_rows_where_they_are(
     (val / "a.png").write_bytes((preds / "a.png").read_bytes())
     missing = cli("evaluate", hub, val, "--split", "train")
     assert missing.exit_code == 1 and f"{val / 'b.png'}: no prediction for {hub / 'data' / 'train-00000-of-00001.parquet'}: row 1" in said(missing), missing.output
+
+
+def test_diff_compares_a_hub_datasets_rows_with_another_version_by_their_ids(hub_dataset: Path, tmp_path: Path) -> None:
+    """diff reads the rows where they are and matches them by the ids convert gives them: the
+    repository against the VOC folder convert made of it, one label then edited, gives that
+    label's changes counted against what datasets decodes; the save_to_disk folder against the
+    repository, nothing changed; a copy whose class_names.txt names a class otherwise than the
+    id2label.json the dataset came with is refused (with -c, used with a warning); report
+    --compare shows the same changes, either way round."""
+    hub, ref = hub_dataset / "hub", hub_dataset / "ref"
+    voc = tmp_path / "voc"
+    assert cli("convert", hub, voc, "-j", "1").exit_code == 0
+    truth = np.load(ref / "hub-a-label.npy")
+    edited = truth.copy()
+    edited[:5, :7] = 3  # a corner painted "person"
+    write_label(voc / "SegmentationClass" / "a.png", edited)
+    result = cli("diff", hub, voc, "--json", tmp_path / "d.json", "-j", "2")
+    assert result.exit_code == 0 and "compared 4, failed 0" in result.stderr, result.output
+    changes = json.loads((tmp_path / "d.json").read_text())
+    corner = truth[:5, :7]
+    moved = dict(zip(*(v.tolist() for v in np.unique(corner[corner != 3], return_counts=True))))
+    assert {(c["from"], c["to"]): c["pixels"] for c in changes["changes"]} == {(v, 3): n for v, n in moved.items()}, changes["changes"]
+    assert changes["files"] == 4 and changes["changed_pixels"] == sum(moved.values()) and changes["only_in_old"] == changes["only_in_new"] == []
+    assert [c["name"] for c in changes["classes"][:4]] == list(NAMES.values())
+    assert changes["per_file"][0]["id"] == "a" and changes["per_file"][1]["changed_pixels"] == 0
+
+    same = cli("diff", hub_dataset / "saved", hub, "--json", tmp_path / "s.json")
+    assert same.exit_code == 0, same.output
+    unchanged = json.loads((tmp_path / "s.json").read_text())
+    assert (unchanged["files"], unchanged["changed_pixels"]) == (4, 0) and unchanged["pixels"] == changes["pixels"], unchanged
+
+    for old, new in ((hub, voc), (voc, hub)):  # either way round
+        page = tmp_path / f"{new.name}.html"
+        reported = cli("report", new, "-o", page, "--compare", old, "-j", "2")
+        assert reported.exit_code == 0, reported.output
+        assert f"Against {old}: 4 files compared, {sum(moved.values())} of {changes['pixels']} pixels changed" in page.read_text()
+
+    names = voc / "class_names.txt"
+    names.write_text(names.read_text().replace("car", "bus"))
+    refused = cli("diff", hub, voc)
+    assert refused.exit_code == 1 and f"{names} calls class 2 'bus', {hub / 'id2label.json'} calls it 'car': the same label values would mean other classes" in said(refused), refused.output
+    asked = cli("diff", hub, voc, "-c", names)
+    assert asked.exit_code == 0 and f"warning: {names} calls class 2 'bus', {hub / 'id2label.json'} calls it 'car'; using {names}, as asked" in said(asked), asked.output
+    report = cli("report", voc, "-o", tmp_path / "r.html", "--compare", hub)
+    assert report.exit_code == 1 and f"{names} calls class 2 'bus', {hub / 'id2label.json'} calls it 'car'" in said(report), report.output
+
+
+def test_a_row_kept_in_colour_names_convert_as_the_way_out_of_every_command(tmp_path: Path) -> None:
+    """A row whose label map is a colour image fails alone in diff and evaluate too, the way out
+    named as for stats and check: convert, which reads colour masks by their colours."""
+    colour = np.zeros((4, 6, 3), np.uint8)
+    colour[1:3, 1:4] = (128, 0, 0)
+    root = tmp_path / "repo"
+    data = root / "data"
+    rows = {"image": [_cell(_jpeg(6, 4), "a.jpg"), _cell(_jpeg(6, 4, (0, 90, 0)), "b.jpg")], "label": [_cell(_png(np.zeros((4, 6)))), _cell(_png(colour, "RGB"))]}
+    write_hub_parquet(data / "train-00000-of-00001.parquet", rows)
+    (root / "id2label.json").write_text(json.dumps({"0": "background", "1": "crack"}))
+    preds = tmp_path / "preds"
+    preds.mkdir()
+    for stem in "ab":
+        Image.fromarray(np.zeros((4, 6), np.uint8)).save(preds / f"{stem}.png")
+    row = f"{data / 'train-00000-of-00001.parquet'}: row 1"
+    for command, then in ((("diff", root, root), "compares"), (("evaluate", root, preds), "scores")):
+        result = cli(*command)
+        assert result.exit_code == 1 and "failed 1" in result.stderr, result.output
+        assert (
+            f"{row}: its label map is a colour image (mode RGB), not class indices: labeltools convert {data} NEW_FOLDER reads "
+            f"colour masks by their classes' colours (-c a table of them), into a dataset this command then {then}"
+        ) in said(result), said(result)
 
 
 def test_weights_of_a_dataset_in_hugging_faces_cache_go_to_the_working_folder(hub_dataset: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -370,8 +370,8 @@ def check_command(
 
 @command("diff", rich_help_panel="Inspect")
 def diff_command(
-    old: Annotated[str, typer.Argument(help="The labels before: a folder of label PNGs, or a VOC folder.")],
-    new: Annotated[str, typer.Argument(help="The labels after, named like OLD's (ids are file stems).")],
+    old: Annotated[str, typer.Argument(help="The labels before: a folder of label PNGs, a VOC folder, a Cityscapes folder, or a Hugging Face dataset.")],
+    new: Annotated[str, typer.Argument(help="The labels after, named like OLD's (ids are file stems; a Hugging Face dataset's rows, the ids convert gives them).")],
     classes: ClassesOption = None,
     json_path: JsonOption = None,
     top: Annotated[int, typer.Option("--top", min=1, help="Rows shown of the largest changes and the most changed files.")] = 10,
@@ -384,12 +384,13 @@ def diff_command(
     For the ids both hold: each class's pixels before and after, the pixels that went from one
     value to another (void included), and the files with the largest share of changed pixels;
     then the ids only one of them holds. Class names come from --classes, else NEW's or OLD's
-    class_names.txt.
+    class_names.txt (of a Hugging Face dataset, the id2label.json it came with).
 
     Examples:
     labeltools diff preds/ dataset
     labeltools diff dataset/SegmentationClass preds/ --top 20 --json changes.json
     labeltools diff masks/ preds/ -c dataset/class_names.txt --json -
+    labeltools diff hub/ hub-voc/
     """
     from labeltools.jobs.diff import diff_datasets
     run = diff_datasets(old, new, classes, jobs)
@@ -443,7 +444,7 @@ def report_command(
     ] = None,
     compare: Annotated[
         Optional[str],
-        typer.Option("--compare", metavar="OLD", help="An older version of the labels (a folder of label PNGs or a VOC folder): adds what changed."),
+        typer.Option("--compare", metavar="OLD", help="An older version of the labels (a folder of label PNGs, a VOC folder, or a Hugging Face dataset, as diff takes them): adds what changed."),
     ] = None,
     images: LabelImagesOption = None,
     pred_classes: PredClassesOption = None,

@@ -726,18 +726,18 @@ def class_file_disagreements(root: PathLike) -> list[tuple[Path, str]]:
     return found
 
 
-def check_labels_agree(table: ClassTable, root: PathLike, asked: bool) -> None:
+def check_labels_agree(table: ClassTable, root: PathLike, asked: bool, own: ClassTable | None = None) -> None:
     """Compare the class table a command reads labels by with the own table of the labels at
-    ``root`` (a folder of labels or a VOC folder). Where they name the classes otherwise, the
-    same values mean other classes: a table the user ``asked`` for is used with a warning;
-    otherwise the contradiction is refused. Labels without a readable table of their own agree
-    with any.
+    ``root`` (a folder of labels or a VOC folder; ``own`` when given, the table a dataset of
+    another kind came with). Where they name the classes otherwise, the same values mean other
+    classes: a table the user ``asked`` for is used with a warning; otherwise the contradiction
+    is refused. Labels without a readable table of their own agree with any.
 
     Raises:
         DatasetError: not ``asked``, and the tables disagree (the first class they name
             differently is named).
     """
-    own = _readable_table(root)
+    own = own if own is not None else _readable_table(root)
     if own is None or (what := tables_disagree(table, own)) is None:
         return
     if asked:

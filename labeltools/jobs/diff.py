@@ -1,9 +1,10 @@
 """What changed between two versions of a dataset's labels: the job behind ``labeltools diff``.
 
-OLD and NEW are label folders or VOC datasets (their ``SegmentationClass``); files are matched by
-id (the file stem). Each worker reads one pair and sends back the counts of its (old value, new
-value) pairs, void included, a few cells per image; the parent adds them into a 256 x 256 change
-matrix and keeps one line per file.
+OLD and NEW are label folders, VOC datasets (their ``SegmentationClass``), Cityscapes folders or
+Hugging Face datasets (their rows, read where they are); label maps are matched by id (the file
+stem, a Cityscapes frame, a row's id as ``convert`` gives it). Each worker reads one pair and
+sends back the counts of its (old value, new value) pairs, void included, a few cells per image;
+the parent adds them into a 256 x 256 change matrix and keeps one line per file.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Union
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,20 +25,24 @@ from labeltools.engine.executor import FileResult, OneRun, map_quick
 from labeltools.engine.storage import location, pngs_in
 from labeltools.formats.cityscapes import chosen_maps, export_class_table, label_maps, map_frame
 from labeltools.formats.folders import not_a_folder, other_masks_hint
-from labeltools.formats.labels import read_label
+from labeltools.formats.hub import HubLabelRow
 from labeltools.formats.voc import LABELS_DIR, check_labels_agree, dataset_class_table, is_voc_root, refuse_mask_export
+from labeltools.jobs.hub_labels import hub_labels, item_label, work_item
 from labeltools.ops.metrics import change_counts
+
+#: A label map of a version: a label file's path, or a Hugging Face dataset's row.
+LabelItem = Union[str, HubLabelRow]
 
 
 class DiffPair(NamedTuple):
-    """One id's label files in both versions; named by its new file, as its result is."""
+    """One id's label maps in both versions; named by its new one, as its result is."""
 
     image_id: str
-    old: str
-    new: str
+    old: LabelItem
+    new: LabelItem
 
     def __str__(self) -> str:
-        return self.new
+        return str(self.new)
 
 
 def diff_pair(pair: DiffPair) -> FileResult:
@@ -50,30 +55,38 @@ def diff_pair(pair: DiffPair) -> FileResult:
     Raises:
         LabelFileError: a file is missing or not a label map. EvaluationError: the sizes differ.
     """
-    cells, counts = change_counts(read_label(pair.old), read_label(pair.new), pair.old, pair.new)
-    return FileResult(source=pair.new, data=(cells.tolist(), counts.tolist()))
+    old, new = (item_label(item, "compares") for item in (pair.old, pair.new))
+    cells, counts = change_counts(old, new, str(pair.old), str(pair.new))
+    return FileResult(source=str(pair.new), data=(cells.tolist(), counts.tolist()))
 
 
 class LabelFiles(NamedTuple):
-    """A version's label folder, its label files by id and, of a Cityscapes folder, the preset
-    of the ids its maps hold (else None)."""
+    """A version's label folder, its label files (or a Hugging Face dataset's rows) by id, of a
+    Cityscapes folder the preset of the ids its maps hold, and of a Hugging Face dataset the
+    class table it came with (else None each)."""
 
     folder: Path
-    files: dict[str, Path]
+    files: dict[str, Path | HubLabelRow]
     ids: ClassTable | None = None
+    table: ClassTable | None = None
 
 
 def label_files(root: PathLike, what: str = "") -> LabelFiles:
     """The label folder of ``root`` (its ``SegmentationClass`` for a VOC folder) and its label
-    files by id; of a Cityscapes folder, its labelIds maps (else its trainIds maps) by frame.
+    files by id; of a Cityscapes folder, its labelIds maps (else its trainIds maps) by frame; of
+    a Hugging Face dataset (its folder or one of its files), every split's labelled rows by their
+    ids as ``convert`` gives them (see :func:`~labeltools.jobs.hub_labels.hub_rows`).
 
     Raises:
-        DatasetError: no such folder (``what`` says what it was to hold).
+        DatasetError: no such folder (``what`` says what it was to hold), a Hugging Face dataset
+            without a labelled row.
     """
     folder = location(root)
     if is_voc_root(folder):
         refuse_mask_export(folder)
         folder = folder / LABELS_DIR
+    elif (hub := hub_labels(root, None, None, None, need_table=False, ids=True)) is not None:
+        return LabelFiles(hub.folder, {row.image_id: row.item for row in hub.rows}, table=hub.table)
     elif not folder.is_dir():
         raise DatasetError(not_a_folder(root, what))
     elif (found := label_maps(folder)) is not None:
@@ -93,12 +106,12 @@ def label_pairs(old: LabelFiles, new: LabelFiles) -> tuple[list[DiffPair], list[
     Raises:
         DatasetError: a folder holds no label file (.png).
     """
-    (old_folder, olds, _), (new_folder, news, _) = old, new
+    (old_folder, olds, *_), (new_folder, news, *_) = old, new
     for folder, files in ((old_folder, olds), (new_folder, news)):
         if not files:
             raise DatasetError(f"{folder}: no label files (.png){other_masks_hint(folder)}")
     shared = sorted(olds.keys() & news.keys())
-    pairs = [DiffPair(i, str(olds[i]), str(news[i])) for i in shared]
+    pairs = [DiffPair(i, work_item(olds[i]), work_item(news[i])) for i in shared]
     return pairs, sorted(olds.keys() - news.keys()), sorted(news.keys() - olds.keys())
 
 
@@ -230,9 +243,11 @@ def diff_datasets(
     old_ids, new_ids = old_files.ids, new_files.ids
     if old_ids is not None and new_ids is not None and old_ids.source != new_ids.source:
         raise DatasetError(f"{old} holds maps of the {old_ids.described}, {new} of the {new_ids.described}: compare maps of one kind")
-    table = dataset_class_table(new, classes) if classes is not None else None
-    for root, ids in ((new, new_ids), (old, old_ids)):
-        table = table or dataset_class_table(root) or ids
+    versions = ((new, new_files), (old, old_files))
+    table = dataset_class_table(None, classes) if classes is not None else None
+    for root, files in versions:
+        table = table or files.table or dataset_class_table(root) or files.ids
     if table is not None:  # both versions number the classes alike
-        check_labels_agree(table, old, asked=classes is not None)
+        for root, files in versions:
+            check_labels_agree(table, root, asked=classes is not None, own=files.table)
     return LabelDiff(str(old), str(new), pairs, only_old, only_new, LabelChanges(table), jobs)

@@ -128,7 +128,7 @@ def evaluate_pair(
         why = not_png_hint(pred_path) or " (skip such images with --missing skip)"
         raise EvaluationError(f"{pred_path}: no prediction for {gt_path}{why}")
     counts = confusion_counts(
-        item_label(gt), read_label(pred_path), num_classes, ignore_index, gt_path, pred_path, pred_hint, reading
+        item_label(gt, "scores"), read_label(pred_path), num_classes, ignore_index, gt_path, pred_path, pred_hint, reading
     ).ravel()
     cells = np.flatnonzero(counts)
     return FileResult(source=gt_path, data=(cells.tolist(), counts[cells].tolist()))

@@ -13,10 +13,10 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -32,6 +32,8 @@ from labeltools.formats.voc import CLASS_NAMES_FILE, SHIPPED_TABLES, dataset_cla
 from labeltools.ops.splits import own_split
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 #: The class table files a Hugging Face dataset's repository is looked into for, in order.
 HUB_TABLES = tuple(dict.fromkeys((TABLE_FILE, *SHIPPED_TABLES, CLASS_NAMES_FILE)))
@@ -340,27 +342,38 @@ def item_histogram(item: Any) -> tuple[NDArray[np.int64], tuple[int, int]]:
     """
     if not isinstance(item, HubLabelRow):
         return label_histogram(item)
-    data = hub_label(item)
-    try:
-        return label_histogram(str(item), data=data)
-    except LabelFileError:
-        mode = probe_label(str(item), data=data)[1]
-        if mode not in ("RGB", "RGBA"):
-            raise
-        raise LabelFileError(f"{item}: {colour_row_said(item, 'counts', mode)}") from None
+    return _row_read(item, label_histogram, "counts")
 
 
-def item_label(item: Any) -> NDArray[np.uint8]:
+def item_label(item: Any, then: str) -> NDArray[np.uint8]:
     """A label file's or a :class:`HubLabelRow`'s label map (see
-    :func:`~labeltools.formats.labels.read_label`).
+    :func:`~labeltools.formats.labels.read_label`); ``then`` says what the command does with it,
+    for a row kept in colour (see :func:`colour_row_said`).
 
     Raises:
         LabelFileError: the file is not a label map.
         AnnotationError: the row cannot be read.
     """
-    if isinstance(item, HubLabelRow):
-        return read_label(str(item), data=hub_label(item))
-    return read_label(item)
+    if not isinstance(item, HubLabelRow):
+        return read_label(item)
+    return _row_read(item, read_label, then)
+
+
+def _row_read(item: HubLabelRow, read: Callable[..., T], then: str) -> T:
+    """A row's label map read by ``read`` (from its bytes); a label map kept in colour is refused
+    with the way out (see :func:`colour_row_said`, ``then`` what the command does with it).
+
+    Raises:
+        LabelFileError: not a label map. AnnotationError: the row cannot be read.
+    """
+    data = hub_label(item)
+    try:
+        return read(str(item), data=data)
+    except LabelFileError:
+        mode = probe_label(str(item), data=data)[1]
+        if mode not in ("RGB", "RGBA"):
+            raise
+        raise LabelFileError(f"{item}: {colour_row_said(item, then, mode)}") from None
 
 
 def colour_row_said(item: HubLabelRow, then: str, mode: str) -> str:
@@ -374,9 +387,14 @@ def colour_row_said(item: HubLabelRow, then: str, mode: str) -> str:
     )
 
 
+def work_item(item: Any) -> str | HubLabelRow:
+    """A work item as it travels to the workers: a path as text, a row as it is."""
+    return item if isinstance(item, HubLabelRow) else str(item)
+
+
 def work_items(items: Sequence[Any]) -> list[Any]:
-    """Work items as they travel to the workers: a path as text, a row as it is."""
-    return [item if isinstance(item, HubLabelRow) else str(item) for item in items]
+    """Work items as they travel to the workers (see :func:`work_item`)."""
+    return [work_item(item) for item in items]
 
 
 def items_noun(items: Sequence[Any]) -> str:
@@ -399,7 +417,7 @@ def first_values(items: Sequence[Any], looked_at: int) -> set[int] | None:
     held: set[int] = set()
     for item in items[:looked_at]:
         try:
-            values = item_label(item)
+            values = item_label(item, "reads")
         except LabeltoolsError:
             return None
         held |= set(np.unique(values).tolist())

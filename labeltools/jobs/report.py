@@ -61,12 +61,12 @@ from labeltools.jobs.check import (
     label_check,
     row_files,
 )
-from labeltools.jobs.diff import LabelChanges, LabelFiles, label_files
+from labeltools.jobs.diff import LabelChanges, LabelFiles, LabelItem, label_files
 from labeltools.jobs.evaluate import (
     PREDICTIONS, Scoring, cityscapes_choice, frame_pairs, paired_tables, prediction_stem, predictions_split,
     scoring, warn_ground_truth_as_predictions,
 )  # fmt: skip
-from labeltools.jobs.hub_labels import hub_labels
+from labeltools.jobs.hub_labels import hub_labels, item_label, work_item
 from labeltools.jobs.stats import DatasetStats
 from labeltools.ops.draw import changes_image, fit_size, overlay_image, shrink_label
 from labeltools.ops.metrics import ConfusionMatrix, change_counts, confusion_counts, off_by_one, one_size_predictions
@@ -91,7 +91,8 @@ class ReportOptions:
         thumb_width: thumbnails fit ``thumb_width`` x ``3/4 thumb_width`` pixels.
         worst: worst-predicted and most-changed images shown.
         pred: a folder of prediction label PNGs named like the labels (scored against them).
-        compare: an older version of the labels (a folder of label PNGs or a VOC folder).
+        compare: an older version of the labels (a folder of label PNGs, a VOC folder, a
+            Cityscapes folder or a Hugging Face dataset: see :func:`~labeltools.jobs.diff.label_files`).
     """
 
     max_images: int = DEFAULT_MAX_IMAGES
@@ -112,14 +113,15 @@ class ReportItem(NamedTuple):
     """One sample: its id, files (``""`` where none) and split (``""`` when no split lists it);
     of a Cityscapes folder, its frame (``label`` is then the frame's map the report reads); of
     a Hugging Face dataset, its row (``label`` and ``image`` then name the row's, as its problems
-    do: see :func:`~labeltools.jobs.check.check_row`)."""
+    do: see :func:`~labeltools.jobs.check.check_row`); ``old``, the older label map (a file's
+    path or a Hugging Face dataset's row)."""
 
     image_id: str
     label: str
     image: str
     split: str = ""
     pred: str = ""
-    old: str = ""
+    old: LabelItem = ""
     frame: CityscapesFrame | None = None
     row: HubLabelRow | None = None
 
@@ -163,7 +165,7 @@ def read_sample(item: ReportItem, checks: dict[str, Any], num_classes: int | Non
     data["pred"] = data["old"] = None
     if not item.label or data["pixels"] is None or not (item.pred or item.old):
         return FileResult(source=str(item), data=data)
-    label = read_label(item.label)
+    label = item_label(item.row if item.row is not None else item.label, "reports")
     problems = data["problems"] = list(data["problems"])
     if item.pred and num_classes is not None:
         try:
@@ -178,10 +180,10 @@ def read_sample(item: ReportItem, checks: dict[str, Any], num_classes: int | Non
             problems.append(_problem(ERROR, "prediction", item.pred, str(exc)))
     if item.old:
         try:
-            cells, counts = change_counts(read_label(item.old), label, item.old, item.label)
+            cells, counts = change_counts(item_label(item.old, "compares"), label, str(item.old), item.label)
             data["old"] = (cells.tolist(), counts.tolist())
         except LabeltoolsError as exc:
-            problems.append(_problem(ERROR, "compare", item.old, str(exc)))
+            problems.append(_problem(ERROR, "compare", str(item.old), str(exc)))
     return FileResult(source=str(item), data=data)
 
 
@@ -195,7 +197,7 @@ class PictureItem(NamedTuple):
     image: str
     kinds: tuple[str, ...]
     pred: str = ""
-    old: str = ""
+    old: LabelItem = ""
     row: HubLabelRow | None = None
 
     def __str__(self) -> str:
@@ -255,7 +257,7 @@ def draw_pictures(item: PictureItem, palette: NDArray[np.uint8], box: tuple[int,
     if "pred" in item.kinds:
         data["pred"] = overlay(shrink_label(read_label(item.pred), size))
     if "changes" in item.kinds:
-        old = shrink_label(read_label(item.old), size)
+        old = shrink_label(item_label(item.old, "compares"), size)
         data["before"], data["after"] = overlay(old), data.get("overlay") or overlay(label)
         data["changed"] = _data_uri(changes_image(photo, old, label))
     return FileResult(source=item.label, data=data)
@@ -593,21 +595,20 @@ class PictureRun(OneRun):
 
 
 def _items(
-    check: DatasetCheck | CityscapesCheck, pred: str | None, compare: str | None, scored: set[str] | None = None
+    check: DatasetCheck | CityscapesCheck, pred: str | None, old: LabelFiles | None, scored: set[str] | None = None
 ) -> tuple[list[ReportItem], list[str], list[str], dict[str, int]]:
     """The samples of the report, those of ``scored`` ids alone with a prediction when given;
-    with ``compare``, the ids only the older labels hold and those only the dataset holds; the
-    ids listed per split file.
+    with ``old``, the older labels' (see :func:`~labeltools.jobs.diff.label_files`), the ids
+    only they hold and those only the dataset holds; the ids listed per split file.
 
     Raises:
-        DatasetError: no folder to compare with, or of a Cityscapes folder, one of maps of the
-            other kind, or predictions of none of its frames.
+        DatasetError: of a Cityscapes folder, older labels of maps of the other kind, or
+            predictions of none of its frames.
     """
-    old = label_files(compare, " (the labels to compare with)") if compare is not None else None
     if isinstance(check, CityscapesCheck):
         items, sizes = _frame_items(check, pred, old), dict[str, int]()
     elif isinstance(check, HubCheck):
-        items, sizes = _hub_items(check)
+        items, sizes = _hub_items(check, old.files if old is not None else {})
     else:
         items, sizes = _voc_items(check, pred, old.files if old is not None else {}, scored)
     if old is None:
@@ -617,7 +618,7 @@ def _items(
 
 
 def _voc_items(
-    check: DatasetCheck, pred: str | None, old_files: dict[str, Path], scored: set[str] | None
+    check: DatasetCheck, pred: str | None, old_files: dict[str, Any], scored: set[str] | None
 ) -> tuple[list[ReportItem], dict[str, int]]:
     """The samples of a VOC folder (each of the split the check gives it), and the ids listed
     per split file."""
@@ -633,17 +634,21 @@ def _voc_items(
         items.append(ReportItem(
             image_id, label, image, split_of.get(image_id, ""),
             str(predictions / f"{named(image_id)}{suffix}") if predictions is not None and label and (scored is None or image_id in scored) else "",
-            str(old_files[image_id]) if label and image_id in old_files else "",
+            work_item(old_files[image_id]) if label and image_id in old_files else "",
         ))  # fmt: skip
     if pred is not None:
         warn_ground_truth_as_predictions([(item.label, item.pred) for item in items if item.pred], pred)
     return items, {name: len(ids) for name, ids in check.splits.items()}  # in file-name order
 
 
-def _hub_items(check: HubCheck) -> tuple[list[ReportItem], dict[str, int]]:
-    """The rows of a Hugging Face dataset, by their ids as ``convert`` gives them, and the rows
-    of each split."""
-    items = [ReportItem(row.image_id, *row_files(row.item), row.split or row.word, row=row.item) for row in check.rows]
+def _hub_items(check: HubCheck, old_files: dict[str, Any]) -> tuple[list[ReportItem], dict[str, int]]:
+    """The rows of a Hugging Face dataset, by their ids as ``convert`` gives them (each with its
+    older label map of ``old_files`` by id), and the rows of each split."""
+    items = [
+        ReportItem(row.image_id, *row_files(row.item), row.split or row.word,
+                   old=work_item(old_files[row.image_id]) if row.image_id in old_files else "", row=row.item)
+        for row in check.rows
+    ]  # fmt: skip
     return items, dict(Counter(item.split for item in items))
 
 
@@ -662,7 +667,7 @@ def _frame_items(check: CityscapesCheck, pred: str | None, old: LabelFiles | Non
     items = []
     for frame, label in zip(check.items, labels):
         image = frame.image if frame.image and location(frame.image).exists() else ""
-        old_file = str(old_files[frame.frame]) if label and frame.frame in old_files else ""
+        old_file = work_item(old_files[frame.frame]) if label and frame.frame in old_files else ""
         items.append(ReportItem(frame.frame, label, image, "", predicted.get(label, ""), old_file, frame))
     return items
 
@@ -709,19 +714,20 @@ def report_dataset(
     check: DatasetCheck | CityscapesCheck
     pred_table: ClassTable | None = None
     said: list[str] = []  # what was chosen, for the user
+    named = False  # the table is one a Hugging Face dataset came with
     if (found := label_maps(dataset)) is not None:
         if images is not None:
             raise DatasetError(f"{dataset}: a Cityscapes folder's images are in leftImg8bit/ beside gtFine/; leave --images out")
         choice = cityscapes_choice(dataset, found, classes, num_classes)
         check, pred_table, said = CityscapesCheck(dataset, counted=choice.kind), choice.table, [f"labels: {choice.chosen}"]
     elif images is None and (hub := hub_labels(dataset, None, classes, num_classes, need_table=False, ids=True)) is not None:
-        if options.pred is not None or options.compare is not None:
+        if options.pred is not None:
             raise ReportError(
-                f"{dataset}: a report of a Hugging Face dataset shows its rows; one with --pred or --compare reads a VOC "
-                f"folder: labeltools convert {shell_word(dataset)} NEW_FOLDER makes one (labeltools evaluate "
+                f"{dataset}: a report of a Hugging Face dataset shows its rows; one with --pred reads a VOC folder: "
+                f"labeltools convert {shell_word(dataset)} NEW_FOLDER makes one (labeltools evaluate "
                 f"{shell_word(dataset)} PRED scores predictions against the rows where they are)"
             )
-        check = HubCheck(dataset, hub)
+        check, named = HubCheck(dataset, hub), hub.came_with
         said = list(check.notes)
     else:
         check = label_check(dataset, classes, num_classes, images)
@@ -744,15 +750,17 @@ def report_dataset(
         )
     if pred_classes is not None and pred_table is not None and check.table is not None:
         paired_tables(pred_table, check.table.with_preset_train_ids())
-    if check.table is not None and (classes is not None or has_own_table(dataset)):  # a table of names, not -n alone
-        for other, table in ((options.pred, pred_table or check.table), (options.compare, check.table)):
+    old = label_files(options.compare, " (the labels to compare with)") if options.compare is not None else None
+    if check.table is not None and (classes is not None or named or has_own_table(dataset)):  # a table of names, not -n alone
+        old_table = old.table if old is not None else None  # a Hugging Face dataset's, which no folder holds
+        for other, table, own in ((options.pred, pred_table or check.table, None), (options.compare, check.table, old_table)):
             if other is not None:  # the predictions and the older labels number the classes alike
-                check_labels_agree(table, other, asked=classes is not None)
+                check_labels_agree(table, other, asked=classes is not None, own=own)
     scored = None  # the ids whose predictions are scored: every label's, or those of the split the predictions are of
     if options.pred is not None and type(check) is DatasetCheck and (split := predictions_split(dataset, options.pred)) is not None:
         scored = set(read_split(dataset, split))
         said.append(f"predictions: of the {len(scored)} id(s) of {split_path(dataset, split)}; the other samples are not scored")
-    items, only_old, only_new, split_sizes = _items(check, options.pred, options.compare, scored)
+    items, only_old, only_new, split_sizes = _items(check, options.pred, old, scored)
     return Report(str(dataset), str(output), check, items, options, jobs, only_old, only_new, split_sizes, pred_table, "; ".join(said))
 
 
