@@ -428,6 +428,44 @@ def test_diff_compares_a_hub_datasets_rows_with_another_version_by_their_ids(hub
     assert report.exit_code == 1 and f"{names} calls class 2 'bus', {hub / 'id2label.json'} calls it 'car'" in said(report), report.output
 
 
+def test_rows_paired_by_their_numbers_must_hold_the_same_image(tmp_path: Path) -> None:
+    """Of datasets that record no file names, rows are paired by their number in the split: two
+    revisions whose rows kept their places compare (a label edited is its change), but where a
+    row was removed each later row would meet another image's label map; diff and report
+    --compare refuse each such pair, naming both rows, and count none of it."""
+    photos = [_jpeg(8, 6, colour) for colour in ((200, 0, 0), (0, 200, 0), (0, 0, 200))]
+    maps = [np.full((6, 8), n, np.uint8) for n in range(3)]
+    edited = maps[1].copy()
+    edited[:2] = 0
+
+    def revision(name: str, kept: list[int], labels: list[np.ndarray]) -> Path:
+        root = tmp_path / name
+        rows = {"image": [_cell(photos[n]) for n in kept], "label": [_cell(_png(label)) for label in labels]}
+        write_hub_parquet(root / "data" / "train-00000-of-00001.parquet", rows)
+        (root / "id2label.json").write_text(json.dumps({"0": "background", "1": "road", "2": "car"}))
+        return root
+
+    first = revision("v1", [0, 1, 2], maps)
+    second = revision("v2", [0, 1, 2], [maps[0], edited, maps[2]])
+    kept = cli("diff", first, second, "--json", tmp_path / "kept.json", "-j", "2")
+    assert kept.exit_code == 0 and "ids: each split's word and the row's number in it" in said(kept), kept.output
+    changes = json.loads((tmp_path / "kept.json").read_text())
+    assert changes["changes"] == [{"from": 1, "from_name": "road", "to": 0, "to_name": "background", "pixels": 16}], changes
+
+    third = revision("v3", [1, 2], [edited, maps[2]])  # the first row removed: every later one moves up
+    moved = cli("diff", first, third, "--json", tmp_path / "moved.json", "-j", "2")
+    assert moved.exit_code == 1 and "compared 0, failed 2" in moved.stderr, moved.output
+    for n in range(2):
+        assert (
+            f"{third / 'data' / 'train-00000-of-00001.parquet'}: row {n}: holds another image than "
+            f"{first / 'data' / 'train-00000-of-00001.parquet'}: row {n}, whose id it has: these datasets record no file names"
+        ) in said(moved), said(moved)
+    reported = cli("report", third, "-o", tmp_path / "r.html", "--compare", first, "--json", tmp_path / "r.json")
+    assert reported.exit_code == 1, reported.output
+    refused = [p for p in json.loads((tmp_path / "r.json").read_text())["problems"] if p["kind"] == "compare"]
+    assert len(refused) == 2 and all("holds another image than" in p["message"] for p in refused), refused
+
+
 def test_a_row_kept_in_colour_names_convert_as_the_way_out_of_every_command(tmp_path: Path) -> None:
     """A row whose label map is a colour image fails alone in diff and evaluate too, the way out
     named as for stats and check: convert, which reads colour masks by their colours."""

@@ -369,11 +369,14 @@ def hub_row(path: str, row: int, stamp: int | None = None) -> HubRow:
 class HubLabelRow:
     """A row as a work item: its file, its number in the file, and the file's modification time
     as the run found it (see :func:`hub_layout`); :func:`hub_label` reads its label map alone
-    (``stats``, ``weights``, ``evaluate``), :func:`hub_row` its image too (``check``, ``report``)."""
+    (``stats``, ``weights``, ``evaluate``), :func:`hub_row` its image too (``check``, ``report``).
+    ``numbered``: its id is its number in its split, its dataset recording no file names for
+    its images (see :func:`~labeltools.jobs.hub_labels.hub_rows`)."""
 
     path: str
     row: int
     stamp: int | None = None
+    numbered: bool = False
 
     def __str__(self) -> str:
         return f"{self.path}: row {self.row}"
@@ -385,9 +388,23 @@ def hub_label(item: HubLabelRow) -> bytes:
     Raises:
         AnnotationError: the file cannot be read, or the row holds no label map.
     """
+    return _row_bytes(item, "label")
+
+
+def hub_image(item: HubLabelRow) -> bytes:
+    """A row's image, encoded (its label map is not read): see :func:`hub_row`.
+
+    Raises:
+        AnnotationError: the file cannot be read, or the row holds no image.
+    """
+    return _row_bytes(item, "image")
+
+
+def _row_bytes(item: HubLabelRow, which: str) -> bytes:
     layout = hub_layout(item.path, item.stamp)
-    cell = _row_cells(layout, item.row, item.stamp, (layout.label,))[layout.label]
-    return _cell_bytes(cell, item.path, f"{item}, {layout.label}")
+    column = layout.label if which == "label" else layout.image
+    cell = _row_cells(layout, item.row, item.stamp, (column,))[column]
+    return _cell_bytes(cell, item.path, f"{item}, {column}")
 
 
 def _row_cells(layout: HubLayout, row: int, stamp: int | None, columns: tuple[str, ...]) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from labeltools.formats.cityscapes import chosen_maps, export_class_table, label
 from labeltools.formats.folders import not_a_folder, other_masks_hint
 from labeltools.formats.hub import HubLabelRow
 from labeltools.formats.voc import LABELS_DIR, check_labels_agree, dataset_class_table, is_voc_root, refuse_mask_export
-from labeltools.jobs.hub_labels import hub_labels, item_label, work_item
+from labeltools.jobs.hub_labels import hub_labels, item_label, refuse_other_images, work_item
 from labeltools.ops.metrics import change_counts
 
 #: A label map of a version: a label file's path, or a Hugging Face dataset's row.
@@ -54,7 +54,10 @@ def diff_pair(pair: DiffPair) -> FileResult:
 
     Raises:
         LabelFileError: a file is missing or not a label map. EvaluationError: the sizes differ.
+        DatasetError: two rows paired by their numbers hold different images (see
+            :func:`~labeltools.jobs.hub_labels.refuse_other_images`).
     """
+    refuse_other_images(pair.old, pair.new)
     old, new = (item_label(item, "compares") for item in (pair.old, pair.new))
     cells, counts = change_counts(old, new, str(pair.old), str(pair.new))
     return FileResult(source=str(pair.new), data=(cells.tolist(), counts.tolist()))

@@ -14,7 +14,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
@@ -26,7 +26,9 @@ from labeltools.core.classes import ClassTable, names_trained_ade20k
 from labeltools.core.errors import DatasetError, LabelFileError, LabeltoolsError, shell_word
 from labeltools.core.options import VOID
 from labeltools.engine.storage import location, modified
-from labeltools.formats.hub import TABLE_FILE, HubLabelRow, hub_entries, hub_files, hub_label, hub_layout, hub_table_file, split_words
+from labeltools.formats.hub import (
+    TABLE_FILE, HubLabelRow, hub_entries, hub_files, hub_image, hub_label, hub_layout, hub_table_file, split_words,
+)  # fmt: skip
 from labeltools.formats.labels import label_histogram, probe_label, read_label
 from labeltools.formats.voc import CLASS_NAMES_FILE, SHIPPED_TABLES, dataset_class_table, is_voc_root, tables_disagree
 from labeltools.ops.splits import own_split
@@ -146,7 +148,7 @@ def hub_rows(files: Sequence[Any]) -> tuple[list[HubRowEntry], dict[str, int]]:
         else:
             image_id = f"{word}_{counts[word]:0{width}d}"
             counts[word] += 1
-        rows.append(HubRowEntry(item, image_id, word, split))
+        rows.append(HubRowEntry(item if named else replace(item, numbered=True), image_id, word, split))
     if rows:
         log.info("ids: %s", "the file names the rows record for their images" if named else "each split's word and the row's number in it")
     return rows, unlabelled
@@ -374,6 +376,27 @@ def _row_read(item: HubLabelRow, read: Callable[..., T], then: str) -> T:
         if mode not in ("RGB", "RGBA"):
             raise
         raise LabelFileError(f"{item}: {colour_row_said(item, then, mode)}") from None
+
+
+def refuse_other_images(old: Any, new: Any) -> None:
+    """Refuse the label maps of one id in two versions of a dataset (label files' paths or
+    rows) where both are rows paired by their numbers in their splits (see :func:`hub_rows`:
+    their datasets record no file names) and their images differ: a row added, removed or moved
+    between the versions pairs each later row with another image's label map, and their
+    differences would be counted as changes, silently.
+
+    Raises:
+        DatasetError: so, naming both rows.
+        AnnotationError: a row cannot be read.
+    """
+    if not all(isinstance(item, HubLabelRow) and item.numbered for item in (old, new)) or hub_image(old) == hub_image(new):
+        return
+    raise DatasetError(
+        f"{new}: holds another image than {old}, whose id it has: these datasets record no file names, so their rows "
+        "are paired by their number in the split, and a row added, removed or moved between the versions pairs each "
+        "later row with another image's label map; compare versions whose rows keep their places, or whose images "
+        "record their file names"
+    )
 
 
 def colour_row_said(item: HubLabelRow, then: str, mode: str) -> str:

@@ -66,7 +66,7 @@ from labeltools.jobs.evaluate import (
     PREDICTIONS, Scoring, cityscapes_choice, frame_pairs, paired_tables, prediction_stem, predictions_split,
     scoring, warn_ground_truth_as_predictions,
 )  # fmt: skip
-from labeltools.jobs.hub_labels import hub_labels, item_label, work_item
+from labeltools.jobs.hub_labels import hub_labels, item_label, refuse_other_images, work_item
 from labeltools.jobs.stats import DatasetStats
 from labeltools.ops.draw import changes_image, fit_size, overlay_image, shrink_label
 from labeltools.ops.metrics import ConfusionMatrix, change_counts, confusion_counts, off_by_one, one_size_predictions
@@ -180,6 +180,7 @@ def read_sample(item: ReportItem, checks: dict[str, Any], num_classes: int | Non
             problems.append(_problem(ERROR, "prediction", item.pred, str(exc)))
     if item.old:
         try:
+            refuse_other_images(item.old, item.row)
             cells, counts = change_counts(item_label(item.old, "compares"), label, str(item.old), item.label)
             data["old"] = (cells.tolist(), counts.tolist())
         except LabeltoolsError as exc:
