@@ -307,7 +307,8 @@ def _picture(html: str, image_id: str) -> np.ndarray:
 def test_report_shows_a_hub_datasets_rows_drawn_as_datasets_decodes_them(hub_dataset: Path, tmp_path: Path) -> None:
     """report reads the rows where they are: the repository written by the datasets library gives
     a page of its four labelled rows by their ids, and its check; a photo stored on its side is
-    drawn upright, as datasets decodes it; --pred is refused with the ways out."""
+    drawn upright, as datasets decodes it; --pred of a dataset that came without its classes is
+    refused with the ways to give them."""
     hub = hub_dataset / "hub"
     result = cli("report", hub, "-o", tmp_path / "r.html", "--json", tmp_path / "r.json", "-j", "2")
     assert result.exit_code == 0, result.output
@@ -337,16 +338,17 @@ def test_report_shows_a_hub_datasets_rows_drawn_as_datasets_decodes_them(hub_dat
     middle = pixels.shape[1] // 2
     assert pixels[2, middle, 2] > 150 > pixels[2, middle, 0] and pixels[-3, middle, 0] > 150 > pixels[-3, middle, 2], pixels[[2, -3], middle]
 
-    refused = cli("report", hub, "--pred", tmp_path, "-o", tmp_path / "p.html")
+    (root / "id2label.json").unlink()  # scoring needs the classes: the ways to give them
+    refused = cli("report", root, "--pred", tmp_path, "-o", tmp_path / "p.html")
     assert refused.exit_code == 1 and not (tmp_path / "p.html").exists(), refused.output
-    assert f"a report of a Hugging Face dataset shows its rows; one with --pred reads a VOC folder: labeltools convert {hub} NEW_FOLDER" in said(refused), said(refused)
+    assert f"{root}: scoring predictions needs the classes: the dataset came with no class table (id2label.json in its repository's folder" in said(refused), said(refused)
 
 
 def test_evaluate_scores_predictions_against_a_hub_datasets_rows_where_they_are(hub_dataset: Path, tmp_path: Path) -> None:
     """Predictions named as convert names the rows' images (the file names they record) are
     scored against the label maps datasets decodes: the confusion matrix of every pixel not void
     in them; predictions of the validation rows alone score that split, said; the scores those of
-    the dataset convert makes of it."""
+    the dataset convert makes of it, and those report --pred shows of the rows."""
     hub, ref = hub_dataset / "hub", hub_dataset / "ref"
     rng = np.random.default_rng(5)
     preds = tmp_path / "preds"
@@ -370,12 +372,21 @@ def test_evaluate_scores_predictions_against_a_hub_datasets_rows_where_they_are(
     assert cli("evaluate", voc, preds, "--split", "trainval", "--json", tmp_path / "voc.json").exit_code == 0
     assert json.loads((tmp_path / "voc.json").read_text())["confusion_matrix"] == scores["confusion_matrix"]
 
+    page = cli("report", hub, "--pred", preds, "-o", tmp_path / "p.html", "-j", "2")  # the same scores, on the page
+    assert page.exit_code == 0, page.output
+    assert f"<b>{scores['mean_iou'] * 100:.2f}</b><span>mIoU %</span>" in (tmp_path / "p.html").read_text()
+
     val = tmp_path / "val"
     val.mkdir()
     (val / "d.png").write_bytes((preds / "d.png").read_bytes())
     one = cli("evaluate", hub, val, "--json", tmp_path / "val.json")
     assert one.exit_code == 0 and "ground truth: the val split's 1 row(s) of" in said(one) and "whose ids the predictions are" in said(one), one.output
     assert json.loads((tmp_path / "val.json").read_text())["images"] == 1
+    page = cli("report", hub, "--pred", val, "-o", tmp_path / "v.html", "--json", tmp_path / "v.json")
+    assert page.exit_code == 0 and "predictions: of the 1 row(s) of the val split; the other samples are not scored" in said(page), page.output
+    val_iou = json.loads((tmp_path / "val.json").read_text())["mean_iou"]
+    assert f"<b>{val_iou * 100:.2f}</b><span>mIoU %</span>" in (tmp_path / "v.html").read_text()
+    assert json.loads((tmp_path / "v.json").read_text())["errors"] == 0  # the train rows unscored, not missing
     asked = cli("evaluate", hub, val, "--split", "train")  # the train rows, asked for: none predicted
     assert asked.exit_code == 1 and f"{val}: holds no prediction named like the rows scored (a.png, ...)" in said(asked), asked.output
     (val / "a.png").write_bytes((preds / "a.png").read_bytes())

@@ -470,7 +470,8 @@ def report_command(
     checked as check checks it; predictions are found by frame, as cityscapesScripts finds them.
     It may be a Hugging Face dataset (a Hub repository's folder as downloaded, a Parquet file, a
     save_to_disk folder): its rows, read where they are, each image as the datasets library
-    decodes it (upright by its EXIF); without --pred and --compare.
+    decodes it (upright by its EXIF); its predictions named by the rows' ids as convert names
+    their images (as evaluate pairs them), its older labels read as diff reads them.
 
     Examples:
     labeltools report dataset report.html
@@ -479,6 +480,7 @@ def report_command(
     labeltools report gtFine/ --pred results/ -o city.html
     labeltools report ade/gt --images ade/img -c ade20k -o ade.html
     labeltools report hub/ -o hub.html
+    labeltools report hub/ --compare hub-voc/ -o hub-changes.html
     """
     from labeltools.jobs.report import ReportOptions, report_dataset
     output = given_once("the page to write", ("OUTPUT", output_argument), ("--output", output)) or "report.html"

@@ -441,8 +441,14 @@ def hub_ground_truth(
         DatasetError: see :func:`~labeltools.jobs.hub_labels.hub_labels`.
     """
     hub = hub_labels(gt, split, classes, num_classes, ids=True)
+    return hub if hub is None or split is not None else predicted_rows(hub, pred)
+
+
+def predicted_rows(hub: HubLabels, pred: PathLike) -> HubLabels:
+    """The rows of ``hub`` scored by the predictions at ``pred``: those of the one split whose
+    ids the predictions are (said), else all of them."""
     folder = location(pred)
-    if hub is None or split is not None or not folder.is_dir():
+    if not folder.is_dir():
         return hub
     predicted = {path.stem for path in prediction_files(folder)[0]}
     sides = {row.split for row in hub.rows if row.image_id in predicted}

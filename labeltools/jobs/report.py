@@ -26,7 +26,7 @@ from PIL import Image, ImageOps
 
 from labeltools.core._types import PathLike
 from labeltools.core.classes import ClassTable, hex_color
-from labeltools.core.errors import DatasetError, LabeltoolsError, ReportError, shell_word
+from labeltools.core.errors import DatasetError, LabeltoolsError, ReportError
 from labeltools.core.options import VOID
 from labeltools.core.version import __version__
 from labeltools.engine.executor import FileResult, OneRun, map_files
@@ -63,10 +63,10 @@ from labeltools.jobs.check import (
 )
 from labeltools.jobs.diff import LabelChanges, LabelFiles, LabelItem, label_files
 from labeltools.jobs.evaluate import (
-    PREDICTIONS, Scoring, cityscapes_choice, frame_pairs, paired_tables, prediction_stem, predictions_split,
+    PREDICTIONS, Scoring, cityscapes_choice, frame_pairs, paired_tables, prediction_stem, predicted_rows, predictions_split,
     scoring, warn_ground_truth_as_predictions,
 )  # fmt: skip
-from labeltools.jobs.hub_labels import hub_labels, item_label, refuse_other_images, work_item
+from labeltools.jobs.hub_labels import NO_TABLE_SAID, hub_labels, item_label, refuse_other_images, work_item
 from labeltools.jobs.stats import DatasetStats
 from labeltools.ops.draw import changes_image, fit_size, overlay_image, shrink_label
 from labeltools.ops.metrics import ConfusionMatrix, change_counts, confusion_counts, off_by_one, one_size_predictions
@@ -609,7 +609,7 @@ def _items(
     if isinstance(check, CityscapesCheck):
         items, sizes = _frame_items(check, pred, old), dict[str, int]()
     elif isinstance(check, HubCheck):
-        items, sizes = _hub_items(check, old.files if old is not None else {})
+        items, sizes = _hub_items(check, pred, old.files if old is not None else {}, scored)
     else:
         items, sizes = _voc_items(check, pred, old.files if old is not None else {}, scored)
     if old is None:
@@ -624,17 +624,12 @@ def _voc_items(
     """The samples of a VOC folder (each of the split the check gives it), and the ids listed
     per split file."""
     split_of = check.split_of
-    predictions = location(pred) if pred is not None else None
-    files, suffix = prediction_files(predictions) if predictions is not None else ([], ".png")  # as evaluate finds them
-    named = str if predictions is None else prediction_stem(
-        {Path(label).stem for label, _ in check.items if label}, {p.stem for p in files}
-    )  # as evaluate matches them
+    predicted = _predictions(pred, [Path(label).stem for label, _ in check.items if label], scored)
     items = []
     for label, image in check.items:
         image_id = Path(label or image).stem
         items.append(ReportItem(
-            image_id, label, image, split_of.get(image_id, ""),
-            str(predictions / f"{named(image_id)}{suffix}") if predictions is not None and label and (scored is None or image_id in scored) else "",
+            image_id, label, image, split_of.get(image_id, ""), predicted.get(image_id, "") if label else "",
             work_item(old_files[image_id]) if label and image_id in old_files else "",
         ))  # fmt: skip
     if pred is not None:
@@ -642,15 +637,30 @@ def _voc_items(
     return items, {name: len(ids) for name, ids in check.splits.items()}  # in file-name order
 
 
-def _hub_items(check: HubCheck, old_files: dict[str, Any]) -> tuple[list[ReportItem], dict[str, int]]:
+def _hub_items(
+    check: HubCheck, pred: str | None, old_files: dict[str, Any], scored: set[str] | None
+) -> tuple[list[ReportItem], dict[str, int]]:
     """The rows of a Hugging Face dataset, by their ids as ``convert`` gives them (each with its
-    older label map of ``old_files`` by id), and the rows of each split."""
+    prediction, as ``evaluate`` pairs them, and its older label map of ``old_files`` by id), and
+    the rows of each split."""
+    predicted = _predictions(pred, [row.image_id for row in check.rows], scored)
     items = [
-        ReportItem(row.image_id, *row_files(row.item), row.split or row.word,
-                   old=work_item(old_files[row.image_id]) if row.image_id in old_files else "", row=row.item)
+        ReportItem(row.image_id, *row_files(row.item), row.split or row.word, predicted.get(row.image_id, ""),
+                   work_item(old_files[row.image_id]) if row.image_id in old_files else "", row=row.item)
         for row in check.rows
     ]  # fmt: skip
     return items, dict(Counter(item.split for item in items))
+
+
+def _predictions(pred: str | None, ids: list[str], scored: set[str] | None) -> dict[str, str]:
+    """The prediction file of each of the labels' ``ids`` (those of ``scored`` alone, when
+    given), found and named as ``evaluate`` finds and matches them; none without ``pred``."""
+    if pred is None:
+        return {}
+    folder = location(pred)
+    files, suffix = prediction_files(folder)
+    named = prediction_stem(set(ids), {path.stem for path in files})
+    return {i: str(folder / f"{named(i)}{suffix}") for i in ids if scored is None or i in scored}
 
 
 def _frame_items(check: CityscapesCheck, pred: str | None, old: LabelFiles | None) -> list[ReportItem]:
@@ -716,20 +726,18 @@ def report_dataset(
     pred_table: ClassTable | None = None
     said: list[str] = []  # what was chosen, for the user
     named = False  # the table is one a Hugging Face dataset came with
+    scored = None  # the ids whose predictions are scored: every label's, or those of the split the predictions are of
     if (found := label_maps(dataset)) is not None:
         if images is not None:
             raise DatasetError(f"{dataset}: a Cityscapes folder's images are in leftImg8bit/ beside gtFine/; leave --images out")
         choice = cityscapes_choice(dataset, found, classes, num_classes)
         check, pred_table, said = CityscapesCheck(dataset, counted=choice.kind), choice.table, [f"labels: {choice.chosen}"]
     elif images is None and (hub := hub_labels(dataset, None, classes, num_classes, need_table=False, ids=True)) is not None:
-        if options.pred is not None:
-            raise ReportError(
-                f"{dataset}: a report of a Hugging Face dataset shows its rows; one with --pred reads a VOC folder: "
-                f"labeltools convert {shell_word(dataset)} NEW_FOLDER makes one (labeltools evaluate "
-                f"{shell_word(dataset)} PRED scores predictions against the rows where they are)"
-            )
         check, named = HubCheck(dataset, hub), hub.came_with
         said = list(check.notes)
+        if options.pred is not None and (side := predicted_rows(hub, options.pred)) is not hub:
+            scored = {row.image_id for row in side.rows}
+            said.append(f"predictions: of the {len(scored)} row(s) of the {side.split} split; the other samples are not scored")
     else:
         check = label_check(dataset, classes, num_classes, images)
         said = list(check.notes)  # the images beside a folder of labels, a withheld test set
@@ -747,8 +755,9 @@ def report_dataset(
         pred_table = (pred_classes if isinstance(pred_classes, ClassTable) else ClassTable.load(pred_classes)).with_preset_train_ids()
     if options.pred is not None and check.table is None:
         raise ReportError(
-            f"{dataset}: scoring predictions needs the classes, and the dataset has no class_names.txt: {GIVE_CLASSES}"
-        )
+            f"{dataset}: scoring predictions needs the classes: {NO_TABLE_SAID}" if isinstance(check, HubCheck)
+            else f"{dataset}: scoring predictions needs the classes, and the dataset has no class_names.txt: {GIVE_CLASSES}"
+        )  # fmt: skip
     if pred_classes is not None and pred_table is not None and check.table is not None:
         paired_tables(pred_table, check.table.with_preset_train_ids())
     old = label_files(options.compare, " (the labels to compare with)") if options.compare is not None else None
@@ -757,7 +766,6 @@ def report_dataset(
         for other, table, own in ((options.pred, pred_table or check.table, None), (options.compare, check.table, old_table)):
             if other is not None:  # the predictions and the older labels number the classes alike
                 check_labels_agree(table, other, asked=classes is not None, own=own)
-    scored = None  # the ids whose predictions are scored: every label's, or those of the split the predictions are of
     if options.pred is not None and type(check) is DatasetCheck and (split := predictions_split(dataset, options.pred)) is not None:
         scored = set(read_split(dataset, split))
         said.append(f"predictions: of the {len(scored)} id(s) of {split_path(dataset, split)}; the other samples are not scored")
