@@ -17,7 +17,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from consumers import run_in
-from exports import photo, write_hub_parquet
+from exports import hub_repository, photo, write_hub_parquet
 from labeltools.cli import app
 from labeltools.formats.labels import read_label, write_label
 
@@ -475,6 +475,20 @@ def test_rows_paired_by_their_numbers_must_hold_the_same_image(tmp_path: Path) -
     assert reported.exit_code == 1, reported.output
     refused = [p for p in json.loads((tmp_path / "r.json").read_text())["problems"] if p["kind"] == "compare"]
     assert len(refused) == 2 and all("holds another image than" in p["message"] for p in refused), refused
+
+
+def test_commands_of_label_files_name_convert_for_a_hub_datasets_folder(tmp_path: Path) -> None:
+    """excel and colorize take label files: given a Hub dataset's folder, which holds none, they
+    say what it holds and the way to its label maps, convert, as the dataset commands do."""
+    root = hub_repository(tmp_path / "hub")
+    for command in (("excel", root, "-d", tmp_path / "books"), ("colorize", root, "-d", tmp_path / "coloured")):
+        result = cli(*command)
+        assert result.exit_code == 1 and not (tmp_path / str(command[-1])).exists(), result.output
+        assert (
+            f"{root}: this folder holds no .png" in said(result)
+            and f"; it holds a Hugging Face dataset (2 Parquet or Arrow file(s)), whose rows hold images and label maps: "
+            f"labeltools convert {root} NEW_FOLDER makes a VOC dataset of it" in said(result)
+        ), said(result)
 
 
 def test_a_row_kept_in_colour_names_convert_as_the_way_out_of_every_command(tmp_path: Path) -> None:

@@ -313,8 +313,9 @@ def _tree_inputs(inputs: list[str], suffixes: tuple[str, ...], prefer: tuple[str
     """The files of the inputs, and the sub-folder of ``output_dir`` each output goes to (see
     :func:`~labeltools.engine.storage.expand_input_tree`), saying where they go."""
     from labeltools.engine.storage import expand_input_tree
+    from labeltools.formats.folders import other_masks_hint
 
-    tree = expand_input_tree(inputs, suffixes, prefer=prefer, say=say, output=output_dir)
+    tree = expand_input_tree(inputs, suffixes, prefer=prefer, say=say, output=output_dir, hint=other_masks_hint)
     folders = [folder for _, folder in tree]
     if any(folders):
         say(f"{len(set(folders) - {''})} sub-folder(s) of the input: each output is written into the same sub-folder of {output_dir}")

@@ -141,7 +141,8 @@ def excel_command(
     if not inputs:
         raise Usage("give label files to dump, or --read WORKBOOK")
     from labeltools.engine.storage import expand_inputs, is_pattern
-    given, inputs = inputs, expand_inputs(inputs, (".png",))
+    from labeltools.formats.folders import other_masks_hint
+    given, inputs = inputs, expand_inputs(inputs, (".png",), hint=other_masks_hint)
     books = [i for i in inputs if i.lower().endswith((".xlsx", ".xlsm"))]
     if books:
         raise Usage(f"{books[0]} is a workbook, not a label file: read it back with --read {books[0]} -o LABEL.png")

@@ -245,7 +245,11 @@ def is_pattern(name: str) -> bool:
 
 
 def expand_inputs(
-    inputs: Sequence[str], suffixes: Sequence[str], prefer: Sequence[str] = (), say: Callable[[str], None] | None = None
+    inputs: Sequence[str],
+    suffixes: Sequence[str],
+    prefer: Sequence[str] = (),
+    say: Callable[[str], None] | None = None,
+    hint: Callable[[str], str] | None = None,
 ) -> list[str]:
     """Command-line inputs with folders and patterns replaced by their files, in order.
 
@@ -256,12 +260,13 @@ def expand_inputs(
     shell would, and a URL's by its file system (no shell expands ``s3://bucket/masks/*.png``).
     An input ending in one of ``suffixes`` is taken as a file without asking the store, so a
     long list of objects costs no request each. Anything else is left as it is, for the job to
-    read or to report missing.
+    read or to report missing. ``hint`` says what to do with a folder holding no such file (what
+    it holds instead: an archive, a dataset of another kind), after the error's words.
 
     Raises:
         LabeltoolsError: a folder holding no such file, or a pattern that matches no file.
     """
-    return [name for name, _ in expand_input_tree(inputs, suffixes, prefer, say, nested=False)]
+    return [name for name, _ in expand_input_tree(inputs, suffixes, prefer, say, nested=False, hint=hint)]
 
 
 def expand_input_tree(
@@ -271,6 +276,7 @@ def expand_input_tree(
     say: Callable[[str], None] | None = None,
     nested: bool = True,
     output: Any = None,
+    hint: Callable[[str], str] | None = None,
 ) -> list[tuple[str, str]]:
     """:func:`expand_inputs`, each file with the folder below the given one that holds it
     (``""`` but for a folder of folders): with ``nested``, a folder holding no such file itself
@@ -310,7 +316,9 @@ def expand_input_tree(
                 found = _outside_output(found, path, output, say)
             if not found:
                 kinds = ", ".join(ends[:-1]) + " or " + ends[-1] if len(ends) > 1 else ends[0]
-                raise LabeltoolsError(f"{text}: this folder holds no {kinds} file{' in it or its sub-folders' if nested else ''}")
+                raise LabeltoolsError(
+                    f"{text}: this folder holds no {kinds} file{' in it or its sub-folders' if nested else ''}{hint(text) if hint else ''}"
+                )
             expanded.extend((str(p), str(p.parent.relative_to(path)) if deep else "") for p in found)
         else:
             expanded.append((text, ""))
