@@ -261,7 +261,8 @@ def expand_inputs(
     An input ending in one of ``suffixes`` is taken as a file without asking the store, so a
     long list of objects costs no request each. Anything else is left as it is, for the job to
     read or to report missing. ``hint`` says what to do with a folder holding no such file (what
-    it holds instead: an archive, a dataset of another kind), after the error's words.
+    it holds instead: masks of another format, annotations, a dataset of another kind), after
+    the error's words.
 
     Raises:
         LabeltoolsError: a folder holding no such file, or a pattern that matches no file.

@@ -1,11 +1,12 @@
-"""A Hugging Face dataset's label maps read where they are: what ``stats``, ``weights`` and
-``evaluate`` read of a Hub repository as downloaded or a ``save_to_disk`` folder (see
-:mod:`labeltools.formats.hub`), row by row, without converting it first; and what those commands
-and ``convert`` share of how such a dataset is laid out (its configurations, its splits, its
-rows' ids, its class table file), and of ADE20K's labels as shipped.
+"""A Hugging Face dataset's label maps read where they are: what ``stats``, ``weights``,
+``evaluate``, ``check``, ``report`` and ``diff`` read of a Hub repository as downloaded or a
+``save_to_disk`` folder (see :mod:`labeltools.formats.hub`), row by row, without converting it
+first; and what those commands and ``convert`` share of how such a dataset is laid out (its
+configurations, its splits, its rows' ids, its class table file), and of ADE20K's labels as
+shipped.
 
 The work items of a count are the label files' paths of a VOC folder, or :class:`HubLabelRow`
-rows: :func:`item_histogram` counts either.
+rows: :func:`item_histogram` counts either, :func:`item_label` reads either.
 """
 
 from __future__ import annotations
