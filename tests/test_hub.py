@@ -477,6 +477,67 @@ def test_rows_paired_by_their_numbers_must_hold_the_same_image(tmp_path: Path) -
     assert len(refused) == 2 and all("holds another image than" in p["message"] for p in refused), refused
 
 
+#: Loads a repository as the datasets library does (its card's configs deciding the splits) and
+#: prints each split's ids, the file names its rows record.
+CARD_SCRIPT = r"""
+import json, sys
+from pathlib import Path
+from datasets import Image, load_dataset
+loaded = load_dataset(sys.argv[1])
+found = {}
+for split, part in loaded.items():
+    found[split] = sorted(Path(cell["path"]).stem for cell in part.cast_column("image", Image(decode=False))["image"])
+print(json.dumps(found))
+"""
+
+
+def test_the_splits_a_dataset_card_names_are_the_splits(tmp_path: Path) -> None:
+    """A repository whose files are named otherwise than by their splits keeps them in its card
+    (README.md's configs, the Hub's manual configuration): those splits are read, as the datasets
+    library loads them (in the tests, its own split of each row), so weights counts the train
+    rows alone and convert writes the card's val split; a file the card does not name is left
+    out, said, as datasets leaves it out; a card naming two configurations is refused, naming
+    them (one's file given is read); a card that cannot be read is named."""
+    root = hub_repository(tmp_path / "repo", {"train": 4, "validation": 2})
+    data = root / "data"
+    (data / "train-00000-of-00001.parquet").rename(data / "seg_main.parquet")
+    (data / "validation-00000-of-00001.parquet").rename(data / "seg_holdout.parquet")
+    card = root / "README.md"
+    card.write_text(
+        "---\nlicense: mit\nconfigs:\n- config_name: default\n  data_files:\n  - split: train\n    path: data/seg_main.parquet\n"
+        "  - split: validation\n    path: \"data/*holdout*.parquet\"\n---\n# Cracks\n"
+    )
+    done = run_in("datasets", CARD_SCRIPT, tmp_path, str(root))
+    assert done.returncode == 0, done.stderr[-3000:]
+    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert loaded == {"train": [f"train_{n}" for n in range(4)], "validation": ["validation_0", "validation_1"]}, loaded
+
+    weighed = cli("weights", root, "-o", tmp_path / "w.npy")
+    assert weighed.exit_code == 0 and "counted 4, failed 0" in weighed.stderr, weighed.output
+    assert f"splits: as {card} names them" in said(weighed) and "the train split's 4 row(s) of" in said(weighed), said(weighed)
+    out = tmp_path / "voc"
+    assert cli("convert", root, out).exit_code == 0
+    for split, ids in (("train", loaded["train"]), ("val", loaded["validation"])):
+        assert sorted((out / "ImageSets" / "Segmentation" / f"{split}.txt").read_text().split()) == ids
+
+    (data / "notes.parquet").write_bytes((data / "seg_main.parquet").read_bytes())  # a file the card leaves out
+    counted = cli("stats", root)
+    assert counted.exit_code == 0 and "every split's 6 row(s)" in said(counted), counted.output
+    assert f"warning: {card}: 1 file(s) its configs do not name left out, as the datasets library leaves them ({data / 'notes.parquet'} ...)" in said(counted), said(counted)
+
+    card.write_text(
+        "---\nconfigs:\n- config_name: semantic\n  data_files: data/seg_*.parquet\n- config_name: notes\n  data_files: data/notes.parquet\n---\n"
+    )
+    mixed = cli("stats", root)
+    assert mixed.exit_code == 1 and "holds 2 configurations of a Hugging Face dataset (notes, semantic, as its card names them)" in said(mixed), said(mixed)
+    assert "give the files of one" in said(mixed)
+    one = cli("stats", data / "seg_main.parquet")
+    assert one.exit_code == 0 and "the train split's 4 row(s)" in said(one), one.output  # a data_files pattern alone: train
+    card.write_text("---\nconfigs:\n- data_files: data/seg_main.parquet\n---\n")
+    broken = cli("stats", root)
+    assert broken.exit_code == 1 and f"{card}: its configs cannot be read (" in said(broken), said(broken)
+
+
 def test_commands_of_label_files_name_convert_for_a_hub_datasets_folder(tmp_path: Path) -> None:
     """excel and colorize take label files: given a Hub dataset's folder, which holds none, they
     say what it holds and the way to its label maps, convert, as the dataset commands do."""

@@ -35,7 +35,7 @@ from typing import Any
 
 from labeltools.core._types import PathLike
 from labeltools.core.errors import AnnotationError, DatasetError, LabeltoolsError, require_extra, shown
-from labeltools.engine.storage import is_remote, list_files, location, read_bytes
+from labeltools.engine.storage import is_remote, list_files, location, modified, read_bytes
 
 #: The endings of the files a Hugging Face dataset is kept in.
 HUB_SUFFIXES = (".parquet", ".arrow")
@@ -444,6 +444,114 @@ def hub_table_file(path: PathLike, names: Sequence[str]) -> Any | None:
             break
         folder = folder.parent
     return None
+
+
+# --- the dataset card: which files make which split ---------------------------------------
+
+#: A repository's dataset card, whose YAML header's ``configs`` may name the files of each split.
+CARD_FILE = "README.md"
+
+
+@dataclass(frozen=True)
+class HubCard:
+    """What a dataset card's ``configs`` say of a repository's files (see :func:`hub_card`).
+
+    Attributes:
+        path: the card.
+        files: each pattern of ``data_files`` (relative to the card's folder, as the Hub reads
+            it: ``*`` within a folder, ``**`` across folders) as a regular expression, with its
+            configuration's name and its split.
+    """
+
+    path: str
+    files: tuple[tuple[str, str, re.Pattern[str]], ...]
+
+    def place(self, path: PathLike) -> tuple[str, str] | None:
+        """The configuration and split the card gives a file of the repository, None for a
+        file it does not name."""
+        here = PurePosixPath(str(location(self.path).parent))
+        try:
+            name = str(PurePosixPath(str(location(path))).relative_to(here))
+        except ValueError:
+            return None
+        return next(((config, split) for config, split, pattern in self.files if pattern.fullmatch(name)), None)
+
+
+def hub_card(path: PathLike) -> HubCard | None:
+    """The card (``README.md``) of the repository a dataset file is of, in the file's folder or
+    the two above it, where its YAML header has ``configs`` naming ``data_files``: the
+    configurations and splits the Hub and the ``datasets`` library read the files as; None
+    where there is no such card (the files' names and folders then say their splits).
+
+    Raises:
+        DatasetError: the card's ``configs`` cannot be read (naming it), or PyYAML is missing.
+    """
+    card = hub_table_file(path, (CARD_FILE,))
+    return None if card is None else _card(str(card), modified(card))
+
+
+@functools.lru_cache(maxsize=16)
+def _card(path: str, stamp: int | None) -> HubCard | None:
+    text = read_bytes(path).decode("utf-8", errors="replace")
+    header = re.match(r"---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|$)", text, re.S)
+    if header is None or not re.search(r"^configs\s*:", header.group(1), re.M):
+        return None
+    yaml = require_extra("yaml", f"{path}: reading the splits a dataset card names needs PyYAML", "hub", DatasetError)
+    try:
+        configs = (yaml.safe_load(header.group(1)) or {}).get("configs") or []
+        files = tuple(
+            (str(config["config_name"]), split, _glob(pattern))
+            for config in configs
+            for split, patterns in _data_files(config.get("data_files"))
+            for pattern in patterns
+        )
+    except (yaml.YAMLError, AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise DatasetError(
+            f"{path}: its configs cannot be read ({shown(exc)}): each is a config_name with data_files, a path, "
+            "a list of them, or a list of {split, path} (see the Hub's manual configuration of a dataset)"
+        ) from None
+    return HubCard(path, files) if files else None
+
+
+def _data_files(given: Any) -> list[tuple[str, list[str]]]:
+    """A configuration's ``data_files`` as (split, patterns): a pattern or a list of them is the
+    train split's, as the ``datasets`` library reads it; else a list of ``{split, path}``."""
+    if isinstance(given, str):
+        return [("train", [given])]
+    if not isinstance(given, list) or not given:
+        raise ValueError(f"data_files is {shown(given)}")
+    if all(isinstance(entry, str) for entry in given):
+        return [("train", given)]
+    found = []
+    for entry in given:
+        paths = entry["path"]
+        found.append((str(entry["split"]), [paths] if isinstance(paths, str) else [str(p) for p in paths]))
+    return found
+
+
+def _glob(pattern: str) -> re.Pattern[str]:
+    """A ``data_files`` pattern (relative to the card's folder) as a regular expression: ``*``
+    and ``?`` within a folder, ``**`` across folders, ``[...]`` a set of characters."""
+    out, at = [], 0
+    pattern = pattern.removeprefix("./")
+    while at < len(pattern):
+        if pattern.startswith("**/", at):
+            out.append("(?:.*/)?")
+            at += 3
+        elif pattern.startswith("**", at):
+            out.append(".*")
+            at += 2
+        elif pattern[at] in "*?":
+            out.append("[^/]*" if pattern[at] == "*" else "[^/]")
+            at += 1
+        elif pattern[at] == "[" and (end := pattern.find("]", at + 2)) != -1:
+            inner = pattern[at + 1 : end]
+            out.append("[" + ("^" + inner[1:] if inner.startswith("!") else inner) + "]")
+            at = end + 1
+        else:
+            out.append(re.escape(pattern[at]))
+            at += 1
+    return re.compile("".join(out))
 
 
 # --- writing: a VOC dataset as a Hub repository ---------------------------------------------

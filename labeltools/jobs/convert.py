@@ -211,6 +211,7 @@ from labeltools.jobs.hub_labels import (
     NO_TABLE_SAID,
     UNSAFE,
     came_with,
+    card_named,
     first_values,
     hub_own_table,
     hub_rows,
@@ -1350,7 +1351,10 @@ def _hub_items(found: Sequence[tuple[Path, Path | None]], flatten_names: bool) -
     :func:`~labeltools.jobs.hub_labels.hub_rows`: its id, its split the one its file's name or
     folder says); a row without a label map (a test split's) is left out, said. The exports are
     the files' folders, where their ``id2label.json`` is looked for."""
-    refuse_mixed_configs(found[0][1] or found[0][0], [path for path, _ in found])
+    given = found[0][1] or found[0][0]
+    named = {str(path) for path in card_named(given, [path for path, _ in found])}
+    found = [(path, root) for path, root in found if str(path) in named]
+    refuse_mixed_configs(given, [path for path, _ in found])
     rows, unlabelled = hub_rows([path for path, _ in found])
     say_unlabelled(unlabelled)
     places = {str(path): (path, root) for path, root in found}

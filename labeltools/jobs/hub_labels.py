@@ -28,7 +28,7 @@ from labeltools.core.errors import DatasetError, LabelFileError, LabeltoolsError
 from labeltools.core.options import VOID
 from labeltools.engine.storage import location, modified
 from labeltools.formats.hub import (
-    TABLE_FILE, HubLabelRow, hub_entries, hub_files, hub_image, hub_label, hub_layout, hub_table_file, split_words,
+    TABLE_FILE, HubLabelRow, hub_card, hub_entries, hub_files, hub_image, hub_label, hub_layout, hub_table_file, split_words,
 )  # fmt: skip
 from labeltools.formats.labels import label_histogram, probe_label, read_label
 from labeltools.formats.voc import CLASS_NAMES_FILE, SHIPPED_TABLES, dataset_class_table, is_voc_root, tables_disagree
@@ -64,9 +64,12 @@ ADE20K_WAYS = (
 
 
 def hub_split(path: PathLike) -> tuple[str, str | None]:
-    """A Hugging Face dataset file's split word and the VOC split it is: its name's
+    """A Hugging Face dataset file's split word and the VOC split it is: the one its repository's
+    card names it of (see :func:`~labeltools.formats.hub.hub_card`), else its name's
     (``validation-00000-of-00001.parquet``), else its folder's (``train/data-00000-of-00001.arrow``,
     ``partial-train/0000.parquet``), else the file's stem and None."""
+    if (placed := _card_place(path)) is not None:
+        return UNSAFE.sub("_", placed[1]).strip("_") or "row", own_split(placed[1])
     word, folder = split_words(path)
     for name in (word, folder.removeprefix("partial-")):  # the Parquet conversion's part of a large split
         if own_split(name) is not None:
@@ -84,20 +87,52 @@ def hub_config(path: PathLike) -> str:
 
 
 def refuse_mixed_configs(given: PathLike, files: Sequence[Any]) -> None:
-    """Refuse files of more than one configuration of a dataset (see :func:`hub_config`): each is
-    a dataset of its own (the Hub's ``scene_parse_150`` holds its semantic maps in one and its
-    instance maps in another), whose rows would be mixed into one, silently.
+    """Refuse files of more than one configuration of a dataset (those its card names, else
+    those of its folders: see :func:`hub_config`): each is a dataset of its own (the Hub's
+    ``scene_parse_150`` holds its semantic maps in one and its instance maps in another), whose
+    rows would be mixed into one, silently.
 
     Raises:
         DatasetError: so, naming them.
     """
-    configs = list(dict.fromkeys(hub_config(path) for path in files))
+    placed = [_card_place(path) for path in files]
+    named = all(placed)
+    configs = list(dict.fromkeys([place[0] for place in placed if place] if named else [hub_config(path) for path in files]))
     if len(configs) > 1:
         shown = ", ".join(configs[:4]) + (" ..." if len(configs) > 4 else "")
         raise DatasetError(
-            f"{given}: holds {len(configs)} configurations of a Hugging Face dataset ({shown}), each a dataset of its "
-            "own, whose rows would be mixed: give the folder of one"
+            f"{given}: holds {len(configs)} configurations of a Hugging Face dataset ({shown}"
+            f"{', as its card names them' if named else ''}), each a dataset of its own, whose rows would be mixed: "
+            f"give {'the files' if named else 'the folder'} of one"
         )
+
+
+def card_named(given: PathLike, files: Sequence[Any]) -> list[Any]:
+    """The files of a Hugging Face dataset that make it: where its repository's card names its
+    files (see :func:`~labeltools.formats.hub.hub_card`), those it names, the others left out
+    as the ``datasets`` library leaves them out (said), and the splits the card's (said); else
+    all of them.
+
+    Raises:
+        DatasetError: the card names none of them, or cannot be read.
+    """
+    cards = {str(path): hub_card(path) for path in files}
+    kept = [path for path in files if (card := cards[str(path)]) is None or card.place(path) is not None]
+    said = list(dict.fromkeys(card.path for card in cards.values() if card is not None))
+    left = [path for path in files if path not in kept]
+    if said and not kept:
+        raise DatasetError(f"{said[0]}: its configs name none of the dataset's files in {given} ({left[0]} ...): mend their data_files")
+    if left:
+        log.warning("%s: %d file(s) its configs do not name left out, as the datasets library leaves them (%s ...)", said[0], len(left), left[0])
+    if said:
+        log.info("splits: as %s names them", said[0])
+    return kept
+
+
+def _card_place(path: PathLike) -> tuple[str, str] | None:
+    """The configuration and split a file's card names it of, None where none does."""
+    card = hub_card(path)
+    return None if card is None else card.place(path)
 
 
 @dataclass(frozen=True)
@@ -237,6 +272,7 @@ def hub_labels(
     files = hub_files(where)
     if not files:
         return None
+    files = card_named(root, files)
     refuse_mixed_configs(root, files)
     splits = {str(path): hub_split(path) for path in files}
     chosen, used = _chosen_files(where, files, splits, split, default_split)
