@@ -497,7 +497,8 @@ def test_the_splits_a_dataset_card_names_are_the_splits(tmp_path: Path) -> None:
     library loads them (in the tests, its own split of each row), so weights counts the train
     rows alone and convert writes the card's val split; a file the card does not name is left
     out, said, as datasets leaves it out; a card naming two configurations is refused, naming
-    them (one's file given is read); a card that cannot be read is named."""
+    them (one's file given is read), or, where it marks one its default, that one is read, said;
+    a card that cannot be read is named."""
     root = hub_repository(tmp_path / "repo", {"train": 4, "validation": 2})
     data = root / "data"
     (data / "train-00000-of-00001.parquet").rename(data / "seg_main.parquet")
@@ -533,6 +534,10 @@ def test_the_splits_a_dataset_card_names_are_the_splits(tmp_path: Path) -> None:
     assert "give the files of one" in said(mixed)
     one = cli("stats", data / "seg_main.parquet")
     assert one.exit_code == 0 and "the train split's 4 row(s)" in said(one), one.output  # a data_files pattern alone: train
+    card.write_text(card.read_text().replace("data_files: data/seg_*.parquet\n", "data_files: data/seg_*.parquet\n  default: true\n"))
+    marked = cli("stats", root)  # the configuration load_dataset reads when none is named
+    assert marked.exit_code == 0 and "the train split's 6 row(s) of 2 files" in said(marked), said(marked)  # a bare pattern: train
+    assert f"configuration: semantic, the one {card} marks its default (give the files of another to read it: notes)" in said(marked), said(marked)
     card.write_text("---\nconfigs:\n- data_files: data/seg_main.parquet\n---\n")
     broken = cli("stats", root)
     assert broken.exit_code == 1 and f"{card}: its configs cannot be read (" in said(broken), said(broken)

@@ -461,10 +461,13 @@ class HubCard:
         files: each pattern of ``data_files`` (relative to the card's folder, as the Hub reads
             it: ``*`` within a folder, ``**`` across folders) as a regular expression, with its
             configuration's name and its split.
+        default: the configuration ``load_dataset`` reads when none is named: the one marked
+            ``default: true``, else the one named ``default``; None when there is neither.
     """
 
     path: str
     files: tuple[tuple[str, str, re.Pattern[str]], ...]
+    default: str | None = None
 
     def place(self, path: PathLike) -> tuple[str, str] | None:
         """The configuration and split the card gives a file of the repository, None for a
@@ -510,7 +513,10 @@ def _card(path: str, stamp: int | None) -> HubCard | None:
             f"{path}: its configs cannot be read ({shown(exc)}): each is a config_name with data_files, a path, "
             "a list of them, or a list of {split, path} (see the Hub's manual configuration of a dataset)"
         ) from None
-    return HubCard(path, files) if files else None
+    names = [str(config["config_name"]) for config in configs]
+    marked = [str(config["config_name"]) for config in configs if config.get("default") is True]
+    default = marked[0] if marked else "default" if "default" in names else None
+    return HubCard(path, files, default) if files else None
 
 
 def _data_files(given: Any) -> list[tuple[str, list[str]]]:
