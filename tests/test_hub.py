@@ -538,6 +538,9 @@ def test_the_splits_a_dataset_card_names_are_the_splits(tmp_path: Path) -> None:
     marked = cli("stats", root)  # the configuration load_dataset reads when none is named
     assert marked.exit_code == 0 and "the train split's 6 row(s) of 2 files" in said(marked), said(marked)  # a bare pattern: train
     assert f"configuration: semantic, the one {card} marks its default (give the files of another to read it: notes)" in said(marked), said(marked)
+    card.write_text("---\nconfigs:\n- config_name: default\n  data_dir: data\n---\n")  # no files named: their names say
+    bare = cli("stats", root)
+    assert bare.exit_code == 0 and "splits: as" not in said(bare) and "every split's 10 row(s) of 3 files" in said(bare), said(bare)
     card.write_text("---\nconfigs:\n- data_files: data/seg_main.parquet\n---\n")
     broken = cli("stats", root)
     assert broken.exit_code == 1 and f"{card}: its configs cannot be read (" in said(broken), said(broken)

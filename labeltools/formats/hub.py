@@ -521,7 +521,10 @@ def _card(path: str, stamp: int | None) -> HubCard | None:
 
 def _data_files(given: Any) -> list[tuple[str, list[str]]]:
     """A configuration's ``data_files`` as (split, patterns): a pattern or a list of them is the
-    train split's, as the ``datasets`` library reads it; else a list of ``{split, path}``."""
+    train split's, as the ``datasets`` library reads it; else a list of ``{split, path}``; none
+    without any (a configuration of a ``data_dir``, whose files' names then say their splits)."""
+    if given is None:
+        return []
     if isinstance(given, str):
         return [("train", [given])]
     if not isinstance(given, list) or not given:
