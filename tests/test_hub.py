@@ -541,6 +541,9 @@ def test_the_splits_a_dataset_card_names_are_the_splits(tmp_path: Path) -> None:
     card.write_text("---\nconfigs:\n- config_name: default\n  data_dir: data\n---\n")  # no files named: their names say
     bare = cli("stats", root)
     assert bare.exit_code == 0 and "splits: as" not in said(bare) and "every split's 10 row(s) of 3 files" in said(bare), said(bare)
+    card.write_text("---\nconfigs:\n- config_name: default\n  data_files: data/train-*\n---\n")  # files renamed since
+    stale = cli("stats", root)
+    assert stale.exit_code == 1 and f"{card}: its configs name none of the dataset's files in {root} (" in said(stale), said(stale)
     card.write_text("---\nconfigs:\n- data_files: data/seg_main.parquet\n---\n")
     broken = cli("stats", root)
     assert broken.exit_code == 1 and f"{card}: its configs cannot be read (" in said(broken), said(broken)
