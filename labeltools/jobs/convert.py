@@ -1348,9 +1348,10 @@ def _mask_items(
 
 def _hub_items(found: Sequence[tuple[Path, Path | None]], flatten_names: bool) -> tuple[list[ConvertItem], list[AnnotationExport]]:
     """The work items of a Hugging Face dataset's files: one per labelled row (see
-    :func:`~labeltools.jobs.hub_labels.hub_rows`: its id, its split the one its file's name or
-    folder says); a row without a label map (a test split's) is left out, said. The exports are
-    the files' folders, where their ``id2label.json`` is looked for."""
+    :func:`~labeltools.jobs.hub_labels.hub_rows`: its id, its split the one the repository's
+    card names its file of, else its file's name or folder says); the files a card does not name,
+    and a row without a label map (a test split's), are left out, said. The exports are the
+    files' folders, where their ``id2label.json`` is looked for."""
     given = found[0][1] or found[0][0]
     named = {str(path) for path in card_named(given, [path for path, _ in found])}
     found = [(path, root) for path, root in found if str(path) in named]
