@@ -520,6 +520,14 @@ def test_the_splits_a_dataset_card_names_are_the_splits(tmp_path: Path) -> None:
     assert cli("convert", root, out).exit_code == 0
     for split, ids in (("train", loaded["train"]), ("val", loaded["validation"])):
         assert sorted((out / "ImageSets" / "Segmentation" / f"{split}.txt").read_text().split()) == ids
+    named = card.read_text()
+    card.write_text(named.replace("split: validation", "split: holdout"))  # a split that is no VOC split: said
+    odd = cli("convert", root, tmp_path / "odd")
+    assert odd.exit_code == 0 and (
+        "split: the export's own (train 4), val drawn from its train and the other 2 image(s), of no train, val or test "
+        "split of its own, by --val-fraction 0.1"
+    ) in said(odd), said(odd)
+    card.write_text(named)
 
     (data / "notes.parquet").write_bytes((data / "seg_main.parquet").read_bytes())  # a file the card leaves out
     counted = cli("stats", root)

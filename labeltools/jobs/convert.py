@@ -2211,10 +2211,12 @@ def own_split_note(items: Sequence[ConvertItem], val_fraction: float) -> str:
     counts = ", ".join(f"{split} {own[split]}" for split in ("train", "val", "test") if own[split])
     whose = "their folders'" if items[0].kind in ("labelme", "masks") else "the export's"
     said = f"{whose} own ({counts})"
+    others = len(items) - own.total()  # of a split that is none of train, val and test (a Hub dataset's "holdout"), or of none
+    other_said = f"the other {others} image(s), of no train, val or test split of its own"
     if own["train"] and not own["val"]:
-        said += f", val drawn from its train by --val-fraction {val_fraction:g} as it has no val of its own"
-    elif own.total() < len(items):
-        said += f", the other {len(items) - own.total()} image(s) by --val-fraction {val_fraction:g}"
+        said += f", val drawn from its train{f' and {other_said},' if others else ''} by --val-fraction {val_fraction:g} as it has no val of its own"
+    elif others:
+        said += f", {other_said}, by --val-fraction {val_fraction:g}"
     if own["test"]:
         said += "; its test images kept out of train and val"
     return said
