@@ -539,13 +539,13 @@ def test_the_splits_a_dataset_card_names_are_the_splits(tmp_path: Path) -> None:
     )
     mixed = cli("stats", root)
     assert mixed.exit_code == 1 and "holds 2 configurations of a Hugging Face dataset (notes, semantic, as its card names them)" in said(mixed), said(mixed)
-    assert "give the files of one" in said(mixed)
+    assert "give a file of one, or mark the one to read default: true in the card" in said(mixed)
     one = cli("stats", data / "seg_main.parquet")
     assert one.exit_code == 0 and "the train split's 4 row(s)" in said(one), one.output  # a data_files pattern alone: train
     card.write_text(card.read_text().replace("data_files: data/seg_*.parquet\n", "data_files: data/seg_*.parquet\n  default: true\n"))
     marked = cli("stats", root)  # the configuration load_dataset reads when none is named
     assert marked.exit_code == 0 and "the train split's 6 row(s) of 2 files" in said(marked), said(marked)  # a bare pattern: train
-    assert f"configuration: semantic, the one {card} marks its default (give the files of another to read it: notes)" in said(marked), said(marked)
+    assert f"configuration: semantic, the one {card} marks its default (give a file of another to read it: notes)" in said(marked), said(marked)
     card.write_text("---\nconfigs:\n- config_name: default\n  data_dir: data\n---\n")  # no files named: their names say
     bare = cli("stats", root)
     assert bare.exit_code == 0 and "splits: as" not in said(bare) and "every split's 10 row(s) of 3 files" in said(bare), said(bare)

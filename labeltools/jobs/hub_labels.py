@@ -103,7 +103,7 @@ def refuse_mixed_configs(given: PathLike, files: Sequence[Any]) -> None:
         raise DatasetError(
             f"{given}: holds {len(configs)} configurations of a Hugging Face dataset ({shown}"
             f"{', as its card names them' if named else ''}), each a dataset of its own, whose rows would be mixed: "
-            f"give {'the files' if named else 'the folder'} of one"
+            + ("give a file of one, or mark the one to read default: true in the card" if named else "give the folder of one")
         )
 
 
@@ -139,7 +139,7 @@ def _default_config(files: list[Any], cards: dict[str, HubCard | None]) -> list[
     if len(configs) < 2 or card is None or card.default not in configs or len(placed) < len(files):
         return files
     others = ", ".join(config for config in configs if config != card.default)
-    log.info("configuration: %s, the one %s marks its default (give the files of another to read it: %s)", card.default, card.path, others)
+    log.info("configuration: %s, the one %s marks its default (give a file of another to read it: %s)", card.default, card.path, others)
     return [path for path in files if (placed[str(path)] or ("",))[0] == card.default]
 
 
