@@ -28,7 +28,7 @@ from labeltools.core.errors import DatasetError, LabelFileError, LabeltoolsError
 from labeltools.core.options import VOID
 from labeltools.engine.storage import location, modified
 from labeltools.formats.hub import (
-    TABLE_FILE, HubCard, HubLabelRow, hub_card, hub_entries, hub_files, hub_image, hub_label, hub_layout, hub_table_file, split_words,
+    TABLE_FILE, HubLabelRow, hub_card, hub_entries, hub_files, hub_image, hub_label, hub_layout, hub_table_file, split_words,
 )  # fmt: skip
 from labeltools.formats.labels import label_histogram, probe_label, read_label
 from labeltools.formats.voc import CLASS_NAMES_FILE, SHIPPED_TABLES, dataset_class_table, is_voc_root, tables_disagree
@@ -110,37 +110,33 @@ def refuse_mixed_configs(given: PathLike, files: Sequence[Any]) -> None:
 def card_named(given: PathLike, files: Sequence[Any]) -> list[Any]:
     """The files of a Hugging Face dataset that make it: where its repository's card names its
     files (see :func:`~labeltools.formats.hub.hub_card`), those it names, the others left out
-    as the ``datasets`` library leaves them out (said), and the splits the card's (said); else
-    all of them.
+    as the ``datasets`` library leaves them out (said), and the splits the card's (said); of
+    several configurations, those of the one ``load_dataset`` reads when none is named (the
+    card's default, said with the others'; without one, refused after: see
+    :func:`refuse_mixed_configs`); else all of them.
 
     Raises:
         DatasetError: the card names none of them, or cannot be read.
     """
     cards = {str(path): hub_card(path) for path in files}
-    kept = [path for path in files if (card := cards[str(path)]) is None or card.place(path) is not None]
+    placed = {str(path): card.place(path) for path in files if (card := cards[str(path)]) is not None}
+    kept = [path for path in files if cards[str(path)] is None or placed[str(path)] is not None]
     said = list(dict.fromkeys(card.path for card in cards.values() if card is not None))
     left = [path for path in files if path not in kept]
     if said and not kept:
         raise DatasetError(f"{said[0]}: its configs name none of the dataset's files in {given} ({left[0]} ...): mend their data_files")
     if left:
         log.warning("%s: %d file(s) its configs do not name left out, as the datasets library leaves them (%s ...)", said[0], len(left), left[0])
-    if said:
-        log.info("splits: as %s names them", said[0])
-    return _default_config(kept, cards)
-
-
-def _default_config(files: list[Any], cards: dict[str, HubCard | None]) -> list[Any]:
-    """Of files a card places in several configurations, those of the one ``load_dataset`` reads
-    when none is named (the card's default, said with the others'); else all of them (refused
-    after: see :func:`refuse_mixed_configs`)."""
-    placed = {str(path): card.place(path) for path in files if (card := cards[str(path)]) is not None}
-    configs = list(dict.fromkeys(place[0] for place in placed.values() if place))
-    card = next((card for card in cards.values() if card is not None), None)
-    if len(configs) < 2 or card is None or card.default not in configs or len(placed) < len(files):
-        return files
+    if not said:
+        return kept
+    log.info("splits: as %s names them", said[0])
+    card = next(card for card in cards.values() if card is not None)
+    configs = list(dict.fromkeys(place[0] for path in kept if (place := placed.get(str(path)))))
+    if len(configs) < 2 or card.default not in configs or any(cards[str(path)] is None for path in kept):
+        return kept  # one configuration, or several refused after (see refuse_mixed_configs)
     others = ", ".join(config for config in configs if config != card.default)
     log.info("configuration: %s, the one %s marks its default (give a file of another to read it: %s)", card.default, card.path, others)
-    return [path for path in files if (placed[str(path)] or ("",))[0] == card.default]
+    return [path for path in kept if (placed[str(path)] or ("",))[0] == card.default]
 
 
 def _card_place(path: PathLike) -> tuple[str, str] | None:
