@@ -557,6 +557,27 @@ def test_the_splits_a_dataset_card_names_are_the_splits(tmp_path: Path) -> None:
     assert broken.exit_code == 1 and f"{card}: its configs cannot be read (" in said(broken), said(broken)
 
 
+def test_a_split_word_among_a_file_names_words_is_its_split(tmp_path: Path) -> None:
+    """Files named by the dataset and a split word (cracks_train.parquet, cracks_dev.parquet: no
+    card) are of the splits the datasets library finds by those words (in the test, as it loads
+    them): weights counts the train rows alone, convert writes the dev rows as val."""
+    root = hub_repository(tmp_path / "repo", {"train": 4, "validation": 2})
+    data = root / "data"
+    (data / "train-00000-of-00001.parquet").rename(data / "cracks_train.parquet")
+    (data / "validation-00000-of-00001.parquet").rename(data / "cracks_dev.parquet")
+    done = run_in("datasets", CARD_SCRIPT, tmp_path, str(root))
+    assert done.returncode == 0, done.stderr[-3000:]
+    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert loaded == {"train": [f"train_{n}" for n in range(4)], "validation": ["validation_0", "validation_1"]}, loaded
+    weighed = cli("weights", root, "-o", tmp_path / "w.npy")
+    assert weighed.exit_code == 0 and "counted 4, failed 0" in weighed.stderr and "the train split's 4 row(s)" in said(weighed), weighed.output
+    out = tmp_path / "voc"
+    converted = cli("convert", root, out)
+    assert converted.exit_code == 0 and "split: the export's own (train 4, val 2)" in said(converted), converted.output
+    for split, ids in (("train", loaded["train"]), ("val", loaded["validation"])):
+        assert sorted((out / "ImageSets" / "Segmentation" / f"{split}.txt").read_text().split()) == ids
+
+
 def test_commands_of_label_files_name_convert_for_a_hub_datasets_folder(tmp_path: Path) -> None:
     """excel and colorize take label files: given a Hub dataset's folder, which holds none, they
     say what it holds and the way to its label maps, convert, as the dataset commands do."""

@@ -44,6 +44,15 @@ HUB_TABLES = tuple(dict.fromkeys((TABLE_FILE, *SHIPPED_TABLES, CLASS_NAMES_FILE)
 #: What an id or a split word keeps of a name (the rest becomes ``_``).
 UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
 
+#: The words by which the ``datasets`` library finds a file's split in its name or its folder's
+#: (its ``SPLIT_KEYWORDS``), each the VOC split it is, and what parts them from the name's other
+#: words (its ``NON_WORDS_CHARS``: ``cracks_train.parquet``, ``dev1/``).
+HUB_SPLIT_WORDS = {
+    "train": "train", "training": "train", "validation": "val", "valid": "val", "dev": "val", "val": "val",
+    "test": "test", "testing": "test", "eval": "test", "evaluation": "test",
+}  # fmt: skip
+_NAME_WORDS = re.compile(r"[-._ 0-9]+")
+
 #: What a run without a table says of a Hugging Face dataset that came with none, before the
 #: command's own ways out.
 NO_TABLE_SAID = (
@@ -67,14 +76,24 @@ def hub_split(path: PathLike) -> tuple[str, str | None]:
     """A Hugging Face dataset file's split word and the VOC split it is: the one its repository's
     card names it of (see :func:`~labeltools.formats.hub.hub_card`), else its name's
     (``validation-00000-of-00001.parquet``), else its folder's (``train/data-00000-of-00001.arrow``,
-    ``partial-train/0000.parquet``), else the file's stem and None."""
+    ``partial-train/0000.parquet``), else a word of either that the ``datasets`` library finds a
+    split by (``cracks_dev.parquet``: see :data:`HUB_SPLIT_WORDS`), else the file's stem and None."""
     if (placed := _card_place(path)) is not None:
         return UNSAFE.sub("_", placed[1]).strip("_") or "row", own_split(placed[1])
     word, folder = split_words(path)
     for name in (word, folder.removeprefix("partial-")):  # the Parquet conversion's part of a large split
-        if own_split(name) is not None:
-            return name, own_split(name)
+        if (split := _name_split(name)) is not None:
+            return UNSAFE.sub("_", name).strip("_") or "row", split
     return UNSAFE.sub("_", location(path).stem).strip("_") or "row", None
+
+
+def _name_split(name: str) -> str | None:
+    """The VOC split a Hub dataset file's or folder's name says: the name itself (``validation``,
+    ``train_extra``), else a split word among its words, as the ``datasets`` library finds one
+    (``cracks_dev``: see :data:`HUB_SPLIT_WORDS`); None for any other."""
+    if (split := own_split(name)) is not None:
+        return split
+    return next((HUB_SPLIT_WORDS[word] for word in _NAME_WORDS.split(name.lower()) if word in HUB_SPLIT_WORDS), None)
 
 
 def hub_config(path: PathLike) -> str:
@@ -83,7 +102,7 @@ def hub_config(path: PathLike) -> str:
     (``<config>/train/0000.parquet`` of the Hub's Parquet conversion, its ``partial-train/``
     too; a ``save_to_disk`` folder's ``train/``)."""
     parent = location(path).parent
-    return str(parent.parent if own_split(parent.name.removeprefix("partial-")) is not None else parent)
+    return str(parent.parent if _name_split(parent.name.removeprefix("partial-")) is not None else parent)
 
 
 def refuse_mixed_configs(given: PathLike, files: Sequence[Any]) -> None:
