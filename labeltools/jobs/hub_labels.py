@@ -139,9 +139,9 @@ def card_named(given: PathLike, files: Sequence[Any]) -> list[Any]:
     """
     cards = {str(path): hub_card(path) for path in files}
     placed = {str(path): card.place(path) for path in files if (card := cards[str(path)]) is not None}
-    kept = [path for path in files if cards[str(path)] is None or placed[str(path)] is not None]
+    left = [path for path in files if str(path) in placed and placed[str(path)] is None]  # of a card that names it not
+    kept = [path for path in files if placed.get(str(path), ()) is not None]  # without a card, or named by one
     said = list(dict.fromkeys(card.path for card in cards.values() if card is not None))
-    left = [path for path in files if path not in kept]
     if said and not kept:
         raise DatasetError(f"{said[0]}: its configs name none of the dataset's files in {given} ({left[0]} ...): mend their data_files")
     if left:
@@ -150,12 +150,13 @@ def card_named(given: PathLike, files: Sequence[Any]) -> list[Any]:
         return kept
     log.info("splits: as %s names them", said[0])
     card = next(card for card in cards.values() if card is not None)
-    configs = list(dict.fromkeys(place[0] for path in kept if (place := placed.get(str(path)))))
-    if len(configs) < 2 or card.default not in configs or any(cards[str(path)] is None for path in kept):
+    config_of = {name: place[0] for name, place in placed.items() if place is not None}
+    configs = list(dict.fromkeys(config_of.values()))
+    if len(configs) < 2 or card.default not in configs or len(config_of) < len(kept):
         return kept  # one configuration, or several refused after (see refuse_mixed_configs)
     others = ", ".join(config for config in configs if config != card.default)
     log.info("configuration: %s, the one %s marks its default (give a file of another to read it: %s)", card.default, card.path, others)
-    return [path for path in kept if (placed[str(path)] or ("",))[0] == card.default]
+    return [path for path in kept if config_of[str(path)] == card.default]
 
 
 def _card_place(path: PathLike) -> tuple[str, str] | None:
