@@ -716,6 +716,15 @@ def test_without_pyarrow_a_hub_file_says_what_to_install(tmp_path: Path, monkeyp
     assert result.exit_code == 1 and said(result) == 'error: reading a Hugging Face dataset\'s Parquet files needs pyarrow: pip install "labeltools[hub]"', result.output
 
 
+def test_without_pyyaml_a_card_naming_the_splits_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_hub_parquet(tmp_path / "data" / "train-00000-of-00001.parquet", {"image": [_cell(_jpeg(4, 4))], "label": [_cell(_png(np.zeros((4, 4))))]})
+    card = tmp_path / "README.md"  # a card naming the files of each split is read with PyYAML, of the same extra
+    card.write_text("---\nconfigs:\n- config_name: default\n  data_files: data/*.parquet\n---\n")
+    monkeypatch.setitem(sys.modules, "yaml", None)
+    result = cli("convert", tmp_path, tmp_path / "voc")
+    assert result.exit_code == 1 and said(result) == f'error: {card}: reading the splits a dataset card names needs PyYAML: pip install "labeltools[hub]"', result.output
+
+
 def _repository_of(root: Path, maps: list[np.ndarray], names: dict[str, str]) -> Path:
     images = [_cell(_jpeg(m.shape[1], m.shape[0]), f"r{n}.jpg") for n, m in enumerate(maps)]
     write_hub_parquet(root / "data" / "train-00000-of-00001.parquet", {"image": images, "label": [_cell(_png(m)) for m in maps]})
