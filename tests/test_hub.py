@@ -477,13 +477,14 @@ def test_rows_paired_by_their_numbers_must_hold_the_same_image(tmp_path: Path) -
     assert len(refused) == 2 and all("holds another image than" in p["message"] for p in refused), refused
 
 
-#: Loads a repository as the datasets library does (its card's configs deciding the splits) and
-#: prints each split's ids, the file names its rows record.
+#: Loads a repository as the datasets library does (its card's configs deciding the splits; of
+#: the configuration ``sys.argv[2]`` where given) and prints each split's ids, the file names its
+#: rows record.
 CARD_SCRIPT = r"""
 import json, sys
 from pathlib import Path
 from datasets import Image, load_dataset
-loaded = load_dataset(sys.argv[1])
+loaded = load_dataset(sys.argv[1], *sys.argv[2:3])
 found = {}
 for split, part in loaded.items():
     found[split] = sorted(Path(cell["path"]).stem for cell in part.cast_column("image", Image(decode=False))["image"])
@@ -539,13 +540,15 @@ def test_the_splits_a_dataset_card_names_are_the_splits(tmp_path: Path) -> None:
     )
     mixed = cli("stats", root)
     assert mixed.exit_code == 1 and "holds 2 configurations of a Hugging Face dataset (notes, semantic, as its card names them)" in said(mixed), said(mixed)
-    assert "give a file of one, or mark the one to read default: true in the card" in said(mixed)
+    assert "give --config one of them (as load_dataset takes its name)" in said(mixed)
+    notes = cli("stats", root, "--config", "notes")
+    assert notes.exit_code == 0 and f"the train split's 4 row(s) of {data / 'notes.parquet'} (its configuration notes)" in said(notes), said(notes)
     one = cli("stats", data / "seg_main.parquet")
     assert one.exit_code == 0 and "the train split's 4 row(s)" in said(one), one.output  # a data_files pattern alone: train
     card.write_text(card.read_text().replace("data_files: data/seg_*.parquet\n", "data_files: data/seg_*.parquet\n  default: true\n"))
     marked = cli("stats", root)  # the configuration load_dataset reads when none is named
     assert marked.exit_code == 0 and "the train split's 6 row(s) of 2 files" in said(marked), said(marked)  # a bare pattern: train
-    assert f"configuration: semantic, the one {card} marks its default (give a file of another to read it: notes)" in said(marked), said(marked)
+    assert f"configuration: semantic, the one {card} marks its default (give --config another to read it: notes)" in said(marked), said(marked)
     card.write_text("---\nconfigs:\n- config_name: default\n  data_dir: data\n---\n")  # no files named: their names say
     bare = cli("stats", root)
     assert bare.exit_code == 0 and "splits: as" not in said(bare) and "every split's 10 row(s) of 3 files" in said(bare), said(bare)
@@ -555,6 +558,60 @@ def test_the_splits_a_dataset_card_names_are_the_splits(tmp_path: Path) -> None:
     card.write_text("---\nconfigs:\n- data_files: data/seg_main.parquet\n---\n")
     broken = cli("stats", root)
     assert broken.exit_code == 1 and f"{card}: its configs cannot be read (" in said(broken), said(broken)
+
+
+def test_a_configuration_is_read_by_the_name_load_dataset_takes(tmp_path: Path) -> None:
+    """A repository of two configurations (one of data_files, one of a data_dir, as push_to_hub
+    lays a second one out) is read one at a time, by the name the datasets library loads it by
+    (in the test, as it loads each): convert writes that configuration's rows in their splits,
+    weights counts its train rows into a file named by it (never replacing the other's), diff
+    compares it with the VOC copy made of it; without --config, or with a name the card does not
+    give, the run is refused naming them; --config of what is no such dataset is refused."""
+    root = hub_repository(tmp_path / "repo", {"train": 4, "validation": 2})
+    other = hub_repository(tmp_path / "other", {"train": 3, "validation": 1}, seed=5)
+    (other / "data").rename(root / "coarse")
+    (root / "README.md").write_text(
+        "---\nconfigs:\n- config_name: fine\n  data_files:\n  - split: train\n    path: data/train-*\n"
+        "  - split: validation\n    path: data/validation-*\n- config_name: coarse\n  data_dir: coarse\n---\n"
+    )
+    for config in ("fine", "coarse"):
+        done = run_in("datasets", CARD_SCRIPT, tmp_path, str(root), config)
+        assert done.returncode == 0, done.stderr[-3000:]
+        loaded = json.loads(done.stdout.strip().splitlines()[-1])
+        out = tmp_path / f"voc-{config}"
+        converted = cli("convert", root, out, "--config", config)
+        assert converted.exit_code == 0, converted.output
+        for split, ids in (("train", loaded["train"]), ("val", loaded["validation"])):
+            assert sorted((out / "ImageSets" / "Segmentation" / f"{split}.txt").read_text().split()) == ids, (config, split)
+        weighed = cli("weights", root, "--config", config)
+        assert weighed.exit_code == 0 and f"counted {len(loaded['train'])}, failed 0" in weighed.stderr, weighed.output
+        assert f"(its configuration {config})" in said(weighed) and (root / f"repo_{config}_classes_weights.npy").is_file(), said(weighed)
+        compared = cli("diff", root, out, "--config", config, "--json", tmp_path / f"{config}.json")
+        changes = json.loads((tmp_path / f"{config}.json").read_text())
+        assert compared.exit_code == 0 and changes["files"] == len(loaded["train"]) + len(loaded["validation"]), compared.output
+        assert changes["changed_pixels"] == 0, changes
+    preds = tmp_path / "preds"  # predictions of the fine configuration's rows: its label maps, void as class 0
+    for label in (tmp_path / "voc-fine" / "SegmentationClass").iterdir():
+        values = read_label(label)
+        write_label(preds / label.name, np.where(values == 255, 0, values).astype(np.uint8))
+    scored = cli("evaluate", root, preds, "--config", "fine", "--json", tmp_path / "scores.json")
+    assert scored.exit_code == 0 and "scored 6, failed 0" in scored.stderr, scored.output
+    assert json.loads((tmp_path / "scores.json").read_text())["pixel_accuracy"] == 1.0
+    for command in (("stats", root), ("convert", root, tmp_path / "mixed")):
+        mixed = cli(*command)
+        assert mixed.exit_code == 1 and "holds 2 configurations of a Hugging Face dataset (coarse, fine, as its card names them)" in said(mixed), said(mixed)
+    assert not (tmp_path / "mixed").exists()
+    unknown = cli("stats", root, "--config", "semantic")
+    assert unknown.exit_code == 1 and f"{root / 'README.md'}: names no configuration semantic (its configurations: fine, coarse)" in said(unknown), said(unknown)
+    from labeltools.jobs.convert import SAMPLE_DIR
+
+    for command in (
+        ("weights", tmp_path / "voc-fine"), ("check", tmp_path / "voc-fine"), ("diff", tmp_path / "voc-fine", tmp_path / "voc-coarse"),
+        ("convert", SAMPLE_DIR, tmp_path / "labelme"),
+    ):  # fmt: skip
+        refused = cli(*command, "--config", "fine")
+        assert refused.exit_code == 1 and "--config fine: names a configuration of a Hugging Face dataset, and " in said(refused), said(refused)
+    assert not (tmp_path / "labelme").exists()
 
 
 def test_a_split_word_among_a_file_names_words_is_its_split(tmp_path: Path) -> None:
@@ -927,9 +984,15 @@ def test_the_hubs_parquet_conversion_layout_takes_its_splits_from_its_folders(tm
     write_hub_parquet(tmp_path / "repo" / "instances" / "train" / "0000.parquet", {"image": [_cell(_jpeg(4, 4))], "label": [_cell(_png(label))]})
     for command in (("convert", tmp_path / "repo", tmp_path / "mixed"), ("weights", tmp_path / "repo"), ("stats", tmp_path / "repo")):
         refused = cli(*command)
-        assert refused.exit_code == 1 and "holds 2 configurations of a Hugging Face dataset" in said(refused), refused.output
-        assert f"{tmp_path / 'repo' / 'default'}, {tmp_path / 'repo' / 'instances'}" in said(refused) and "give the folder of one" in said(refused)
+        assert refused.exit_code == 1 and "holds 2 configurations of a Hugging Face dataset (default, instances, as its folders name them)" in said(refused), refused.output
+        assert "give --config one of them" in said(refused)
     assert not (tmp_path / "mixed").exists() and not list((tmp_path / "repo").glob("*.npy"))
+    chosen = cli("convert", tmp_path / "repo", tmp_path / "instances", "--config", "instances", "-j", "1")  # by the folder's name
+    assert chosen.exit_code == 0 and sorted(p.name for p in (tmp_path / "instances" / "SegmentationClass").iterdir()) == ["train_000000.png"], chosen.output
+    weighed = cli("weights", tmp_path / "repo", "--config", "default")  # of one of several: named by it, never replacing another's
+    assert weighed.exit_code == 0 and (tmp_path / "repo" / "repo_default_classes_weights.npy").is_file(), weighed.output
+    unknown = cli("stats", tmp_path / "repo", "--config", "semantic")
+    assert unknown.exit_code == 1 and "holds no configuration semantic of a Hugging Face dataset (its configurations, as its folders name them: default, instances)" in said(unknown), said(unknown)
     weighed = cli("weights", tmp_path / "repo" / "default", "-o", tmp_path / "w.npy")
     assert weighed.exit_code == 0 and "the train split's 3 row(s)" in said(weighed), weighed.output
     # a split too large to convert whole is its part, partial-train: still the train split

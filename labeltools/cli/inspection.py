@@ -9,6 +9,7 @@ from rich.text import Text
 
 from labeltools.cli.shared import (
     ClassesOption,
+    ConfigOption,
     DaskOption,
     DatasetOrLabelsDirArgument,
     JobsOption,
@@ -180,6 +181,7 @@ def stats_command(
     labels_dir: LabelsDirOption = None,
     classes: ClassesOption = None,
     num_classes: NumClassesOption = None,
+    config: ConfigOption = None,
     json_path: JsonOption = None,
     plot: Annotated[
         Optional[str], typer.Option("--plot", help="Draw the class pixel shares as a bar chart PNG.")
@@ -212,7 +214,7 @@ def stats_command(
     if plot is not None:  # before any file is read
         require_suffix(plot, *STATS_PLOT)
     root, labels_dir = dataset_and_labels(dataset, labels_dir)
-    counting = count_dataset(root, split, labels_dir, classes, num_classes, jobs)
+    counting = count_dataset(root, split, labels_dir, classes, num_classes, jobs, config)
     if counting.labels_from:
         say(f"labels: {counting.labels_from}")
     summary = report_batch(counting, len(counting), "stats", verb="read")
@@ -288,6 +290,7 @@ def check_command(
     classes: ClassesOption = None,
     num_classes: NumClassesOption = None,
     images: LabelImagesOption = None,
+    config: ConfigOption = None,
     json_path: JsonOption = None,
     jobs: JobsOption = 0,
     dask: DaskOption = None,
@@ -330,15 +333,17 @@ def check_command(
     """
     from labeltools.formats.cityscapes import label_maps
     from labeltools.jobs.check import CityscapesCheck, DatasetCheck, HubCheck, label_check
-    from labeltools.jobs.hub_labels import hub_labels
+    from labeltools.jobs.hub_labels import hub_labels, no_config
     check: DatasetCheck | CityscapesCheck
     if label_maps(dataset) is not None:
         if classes is not None or num_classes is not None or images is not None:
             raise Usage("a Cityscapes folder is checked against Cityscapes' own label ids and images: leave --classes, --num-classes and --images out")
+        no_config(config, dataset)
         check = CityscapesCheck(dataset)
-    elif images is None and (hub := hub_labels(dataset, None, classes, num_classes, need_table=False)) is not None:
+    elif images is None and (hub := hub_labels(dataset, None, classes, num_classes, need_table=False, config=config)) is not None:
         check = HubCheck(dataset, hub)
     else:
+        no_config(config, dataset)
         check = label_check(dataset, classes, num_classes, images)
     for note in check.notes:
         say(note)
@@ -374,6 +379,7 @@ def diff_command(
     old: Annotated[str, typer.Argument(help="The labels before: a folder of label PNGs, a VOC folder, a Cityscapes folder, or a Hugging Face dataset.")],
     new: Annotated[str, typer.Argument(help="The labels after, named like OLD's (ids are file stems; a Hugging Face dataset's rows, the ids convert gives them).")],
     classes: ClassesOption = None,
+    config: ConfigOption = None,
     json_path: JsonOption = None,
     top: Annotated[int, typer.Option("--top", min=1, help="Rows shown of the largest changes and the most changed files.")] = 10,
     jobs: JobsOption = 0,
@@ -394,7 +400,7 @@ def diff_command(
     labeltools diff hub/ hub-voc/
     """
     from labeltools.jobs.diff import diff_datasets
-    run = diff_datasets(old, new, classes, jobs)
+    run = diff_datasets(old, new, classes, jobs, config)
     summary = report_batch(run, len(run), "diff", verb="compared")
     stop_if_all_failed(summary, "compare", "file(s)")
     changes = run.changes
@@ -449,6 +455,7 @@ def report_command(
     ] = None,
     images: LabelImagesOption = None,
     pred_classes: PredClassesOption = None,
+    config: ConfigOption = None,
     max_images: Annotated[int, typer.Option("--max-images", min=1, help="Images in the gallery at most, chosen to show every class.")] = 200,
     thumb_width: Annotated[int, typer.Option("--thumb-width", min=16, max=2048, help="Thumbnail width in pixels.")] = 240,
     worst: Annotated[int, typer.Option("--worst", min=0, help="Worst-predicted and most-changed images shown.")] = 12,
@@ -486,7 +493,7 @@ def report_command(
     from labeltools.jobs.report import ReportOptions, report_dataset
     output = given_once("the page to write", ("OUTPUT", output_argument), ("--output", output)) or "report.html"
     options = ReportOptions(max_images=max_images, thumb_width=thumb_width, worst=worst, pred=pred, compare=compare)
-    report = report_dataset(dataset, output, options, classes, num_classes, jobs, images, pred_classes)
+    report = report_dataset(dataset, output, options, classes, num_classes, jobs, images, pred_classes, config)
     if report.read_from:
         say(report.read_from)
     summary = report_batch(report, len(report), "read", counts=False)

@@ -16,6 +16,7 @@ from labeltools.cli.shared import (
     ExportTarget,
     GroupOption,
     ImageFormatChoice,
+    ConfigOption,
     ImagesDirOption,
     JobsOption,
     JsonOption,
@@ -160,6 +161,7 @@ def convert_command(
     output_alias: OutputDirAlias = None,
     source: SourceOption = None,
     images: ImagesDirOption = None,
+    config: ConfigOption = None,
     classes: Annotated[
         Optional[str],
         typer.Option("--classes", "-c", help="Class table: labels.txt, class_names.txt, .csv, .json or a preset. Default: the export's own, the labels.txt kept with labelme's annotations, or found in the annotations.", callback=said_classes),
@@ -259,7 +261,7 @@ def convert_command(
         point_size=point_size, image_format=image_format.value, instances=instances, viz=viz,
         labelme_rules=labelme_rules.value if labelme_rules is not None else None,
         overlap=overlap.value, allow_image_urls=allow_image_urls, images_dir=images,
-        index_map=IndexMap.load(index_map) if index_map is not None else None, bgr=bgr,
+        index_map=IndexMap.load(index_map) if index_map is not None else None, bgr=bgr, config=config,
     )
     conversion = convert_labelme(
         inputs, output, either(classes, labels, "--classes", "--labels"), options=options, val_fraction=val_fraction, seed=seed,

@@ -6,6 +6,7 @@ import typer
 
 from labeltools.cli.shared import (
     ClassesOption,
+    ConfigOption,
     DaskOption,
     DatasetOrLabelsDirArgument,
     GtClassesOption,
@@ -44,6 +45,7 @@ def weights_command(
     labels_dir: LabelsDirOption = None,
     num_classes: NumClassesOption = None,
     classes: ClassesOption = None,
+    config: ConfigOption = None,
     scheme: Annotated[SchemeChoice, typer.Option("--scheme", help="Weighting scheme.")] = SchemeChoice("enet"),
     c: Annotated[Optional[float], typer.Option("--enet-c", help=f"enet's constant c > 1: w = 1 / ln(c + p). [default: {ENET_C}]")] = None,
     c_alias: Annotated[Optional[float], typer.Option("--c", hidden=True)] = None,
@@ -105,7 +107,7 @@ def weights_command(
     root, labels_dir = dataset_and_labels(dataset, labels_dir)
     weighing = weigh_dataset(
         root, split=split, labels_dir=labels_dir, num_classes=num_classes,
-        scheme=scheme.value, c=c, beta=beta, strict=strict, output=output, name=name, jobs=jobs, classes=classes,
+        scheme=scheme.value, c=c, beta=beta, strict=strict, output=output, name=name, jobs=jobs, classes=classes, config=config,
     )  # fmt: skip
     if weighing.labels_from:
         say(f"labels: {weighing.labels_from}")
@@ -152,6 +154,7 @@ def evaluate_command(
     ] = 255,
     classes: ClassesOption = None,
     gt_classes: GtClassesOption = None,
+    config: ConfigOption = None,
     json_path: JsonOption = None,
     csv_path: Annotated[
         Optional[str], typer.Option("--csv", help="Write the confusion matrix as CSV to FILE.")
@@ -194,7 +197,7 @@ def evaluate_command(
     for path, ending in ((csv_path, CONFUSION_CSV), (excel_path, SCORES_WORKBOOK)):  # before any file is read
         if path is not None:
             require_suffix(path, *ending)
-    evaluation = evaluate_dataset(gt, pred, num_classes, split, missing.value, ignore_index, classes, jobs, gt_classes)
+    evaluation = evaluate_dataset(gt, pred, num_classes, split, missing.value, ignore_index, classes, jobs, gt_classes, config)
     if evaluation.ground_truth:
         say(f"ground truth: {evaluation.ground_truth}")
     say(f"classes: {evaluation.matrix.scored}, from {evaluation.classes_from}")

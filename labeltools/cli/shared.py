@@ -1027,6 +1027,17 @@ SourceOption = Annotated[
     typer.Option("--from", help="The tool the annotations come from (masks: masks beside their images; yolo: a YOLO segmentation dataset, its data.yaml). Default: found from the files.", show_default=False),
 ]
 
+ConfigOption = Annotated[
+    Optional[str],
+    typer.Option(
+        "--config",
+        metavar="NAME",
+        help="Of a Hugging Face dataset of several configurations, the one to read, by the name load_dataset(path, NAME) takes "
+        "(its card's config_name, or its folder's). Default: the only one, else the one its card marks default.",
+        show_default=False,
+    ),
+]
+
 ImagesDirOption = Annotated[
     Optional[str],
     typer.Option(

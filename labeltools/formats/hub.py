@@ -458,20 +458,24 @@ class HubCard:
 
     Attributes:
         path: the card.
-        files: each pattern of ``data_files`` (relative to the card's folder, as the Hub reads
-            it: ``*`` within a folder, ``**`` across folders) as a regular expression, with its
-            configuration's name and its split.
+        files: each pattern of ``data_files`` (relative to the card's folder, or to its
+            configuration's ``data_dir``, as the Hub reads it: ``*`` within a folder, ``**``
+            across folders) as a regular expression, with its configuration's name and its
+            split; a configuration of a ``data_dir`` alone, every file below it, of no split
+            (their names then say their splits, as the ``datasets`` library finds them).
         default: the configuration ``load_dataset`` reads when none is named: the one marked
             ``default: true``, else the one named ``default``; None when there is neither.
+        configs: the names of its configurations, in its order.
     """
 
     path: str
-    files: tuple[tuple[str, str, re.Pattern[str]], ...]
+    files: tuple[tuple[str, str | None, re.Pattern[str]], ...]
     default: str | None = None
+    configs: tuple[str, ...] = ()
 
-    def place(self, path: PathLike) -> tuple[str, str] | None:
-        """The configuration and split the card gives a file of the repository, None for a
-        file it does not name."""
+    def place(self, path: PathLike) -> tuple[str, str | None] | None:
+        """The configuration and split (None where the file's name says it) the card gives a
+        file of the repository, None for a file it does not name."""
         here = PurePosixPath(str(location(self.path).parent))
         try:
             name = str(PurePosixPath(str(location(path))).relative_to(here))
@@ -505,7 +509,7 @@ def _card(path: str, stamp: int | None) -> HubCard | None:
         files = tuple(
             (str(config["config_name"]), split, _glob(pattern))
             for config in configs
-            for split, patterns in _data_files(config.get("data_files"))
+            for split, patterns in _data_files(config.get("data_files"), config.get("data_dir"))
             for pattern in patterns
         )
     except (yaml.YAMLError, AttributeError, KeyError, TypeError, ValueError) as exc:
@@ -516,25 +520,29 @@ def _card(path: str, stamp: int | None) -> HubCard | None:
     names = [str(config["config_name"]) for config in configs]
     marked = [str(config["config_name"]) for config in configs if config.get("default") is True]
     default = marked[0] if marked else "default" if "default" in names else None
-    return HubCard(path, files, default) if files else None
+    return HubCard(path, files, default, tuple(names)) if files else None
 
 
-def _data_files(given: Any) -> list[tuple[str, list[str]]]:
-    """A configuration's ``data_files`` as (split, patterns): a pattern or a list of them is the
-    train split's, as the ``datasets`` library reads it; else a list of ``{split, path}``; none
-    without any (a configuration of a ``data_dir``, whose files' names then say their splits)."""
+def _data_files(given: Any, data_dir: Any = None) -> list[tuple[str | None, list[str]]]:
+    """A configuration's ``data_files`` as (split, patterns), below its ``data_dir`` where it
+    has one: a pattern or a list of them is the train split's, as the ``datasets`` library reads
+    it; else a list of ``{split, path}``. A ``data_dir`` alone is every file below it, of no
+    split (their names say it); none without either."""
+    if data_dir is not None and not isinstance(data_dir, str):
+        raise ValueError(f"data_dir is {shown(data_dir)}")
+    below = data_dir.removeprefix("./").strip("/") + "/" if data_dir else ""
     if given is None:
-        return []
+        return [(None, [below + "**"])] if below else []
     if isinstance(given, str):
-        return [("train", [given])]
+        return [("train", [below + given.removeprefix("./")])]
     if not isinstance(given, list) or not given:
         raise ValueError(f"data_files is {shown(given)}")
     if all(isinstance(entry, str) for entry in given):
-        return [("train", given)]
-    found = []
+        return [("train", [below + entry.removeprefix("./") for entry in given])]
+    found: list[tuple[str | None, list[str]]] = []
     for entry in given:
         paths = entry["path"]
-        found.append((str(entry["split"]), [paths] if isinstance(paths, str) else [str(p) for p in paths]))
+        found.append((str(entry["split"]), [below + p.removeprefix("./") for p in ([paths] if isinstance(paths, str) else [str(p) for p in paths])]))
     return found
 
 

@@ -211,11 +211,11 @@ from labeltools.jobs.hub_labels import (
     NO_TABLE_SAID,
     UNSAFE,
     came_with,
-    card_named,
+    dataset_files,
     first_values,
     hub_own_table,
     hub_rows,
-    refuse_mixed_configs,
+    no_config,
     refuse_shipped_ade20k,
     say_unlabelled,
 )
@@ -283,6 +283,9 @@ class ConvertOptions:
         index_map: the values of masks (a source of masks) rewritten by it first, each value it
             does not list 255: ``0:0,255:1`` reads binary masks saved as 0/255.
         bgr: colour masks (a source of masks) read with red and blue the other way round.
+        config: of a Hugging Face dataset of several configurations, the one to read, by the
+            name ``load_dataset(path, config)`` takes (see
+            :func:`~labeltools.jobs.hub_labels.dataset_files`).
     """
 
     unknown: UnknownPolicy = "error"
@@ -298,6 +301,7 @@ class ConvertOptions:
     images_dir: str | None = None
     index_map: IndexMap | None = None
     bgr: bool = False
+    config: str | None = None
 
     def check(self) -> None:
         """Raise AnnotationError for an impossible option value."""
@@ -1175,7 +1179,7 @@ READERS: dict[str, Callable[[Any, Path | None], AnnotationExport]] = {
 
 
 def record_items(
-    kind: SourceFormat, found: Sequence[tuple[Path, Path | None]], images_dir: str | None, flatten_names: bool
+    kind: SourceFormat, found: Sequence[tuple[Path, Path | None]], images_dir: str | None, flatten_names: bool, config: str | None = None
 ) -> tuple[list[ConvertItem], list[AnnotationExport]]:
     """The work items of a tool's files: one per image. Cityscapes files and the masks of a
     segmentation mask export (one per image) are read by the workers; the others are read here,
@@ -1195,7 +1199,7 @@ def record_items(
     if kind == "hub":
         if images_dir is not None:
             raise DatasetError(f"--images {images_dir}: a Hugging Face dataset's rows hold their images")
-        return _hub_items(found, flatten_names)
+        return _hub_items(found, flatten_names, config)
     if kind == "yolo":
         if images_dir is not None:
             raise DatasetError(f"--images {images_dir}: a YOLO dataset's images are those its data.yaml names (its path: and splits)")
@@ -1346,16 +1350,18 @@ def _mask_items(
     return items, exports
 
 
-def _hub_items(found: Sequence[tuple[Path, Path | None]], flatten_names: bool) -> tuple[list[ConvertItem], list[AnnotationExport]]:
+def _hub_items(
+    found: Sequence[tuple[Path, Path | None]], flatten_names: bool, config: str | None
+) -> tuple[list[ConvertItem], list[AnnotationExport]]:
     """The work items of a Hugging Face dataset's files: one per labelled row (see
     :func:`~labeltools.jobs.hub_labels.hub_rows`: its id, its split the one the repository's
-    card names its file of, else its file's name or folder says); the files a card does not name,
+    card names its file of, else its file's name or folder says), of its configuration ``config``
+    (see :func:`~labeltools.jobs.hub_labels.dataset_files`); the files a card does not name,
     and a row without a label map (a test split's), are left out, said. The exports are the
     files' folders, where their ``id2label.json`` is looked for."""
     given = found[0][1] or found[0][0]
-    named = {str(path) for path in card_named(given, [path for path, _ in found])}
+    named = {str(path) for path in dataset_files(given, [path for path, _ in found], config)[0]}
     found = [(path, root) for path, root in found if str(path) in named]
-    refuse_mixed_configs(given, [path for path, _ in found])
     rows, unlabelled = hub_rows([path for path, _ in found])
     say_unlabelled(unlabelled)
     places = {str(path): (path, root) for path, root in found}
@@ -2073,13 +2079,15 @@ def convert_labelme(
         raise DatasetError(f"an index map rewrites the values of masks, and the inputs are {kind} annotations, which hold shapes")
     if kind not in MASK_KINDS and options.bgr:
         raise DatasetError(f"--bgr reads the colours of masks, and the inputs are {kind} annotations, which hold shapes")
+    if kind != "hub":
+        no_config(options.config, kind, "the inputs are {} annotations")
     if kind in MASK_KINDS and options.instances:
         raise DatasetError("masks of classes tell no instances apart: leave out --instances")
     exports: list[AnnotationExport] = []
     if kind == "labelme":
         items = assign_ids(found, flatten_names)
     else:
-        items, exports = record_items(kind, found, options.images_dir, flatten_names)
+        items, exports = record_items(kind, found, options.images_dir, flatten_names, options.config)
         if not items:
             raise DatasetError(f"no image in the {kind} annotations: {', '.join(str(p) for p, _ in found)}")
     if kind == "masks" and options.index_map is None:

@@ -27,7 +27,7 @@ from labeltools.formats.cityscapes import chosen_maps, export_class_table, label
 from labeltools.formats.folders import not_a_folder, other_masks_hint
 from labeltools.formats.hub import HubLabelRow
 from labeltools.formats.voc import LABELS_DIR, check_labels_agree, dataset_class_table, is_voc_root, refuse_mask_export
-from labeltools.jobs.hub_labels import hub_labels, item_label, refuse_other_images, work_item
+from labeltools.jobs.hub_labels import hub_labels, item_label, no_config, refuse_other_images, work_item
 from labeltools.ops.metrics import change_counts
 
 #: A label map of a version: a label file's path, or a Hugging Face dataset's row.
@@ -66,19 +66,21 @@ def diff_pair(pair: DiffPair) -> FileResult:
 class LabelFiles(NamedTuple):
     """A version's label folder, its label files (or a Hugging Face dataset's rows) by id, of a
     Cityscapes folder the preset of the ids its maps hold, and of a Hugging Face dataset the
-    class table it came with (else None each)."""
+    class table it came with (else None each), and whether it is such a dataset."""
 
     folder: Path
     files: dict[str, Path | HubLabelRow]
     ids: ClassTable | None = None
     table: ClassTable | None = None
+    hub: bool = False
 
 
-def label_files(root: PathLike, what: str = "") -> LabelFiles:
+def label_files(root: PathLike, what: str = "", config: str | None = None) -> LabelFiles:
     """The label folder of ``root`` (its ``SegmentationClass`` for a VOC folder) and its label
     files by id; of a Cityscapes folder, its labelIds maps (else its trainIds maps) by frame; of
     a Hugging Face dataset (its folder or one of its files), every split's labelled rows by their
-    ids as ``convert`` gives them (see :func:`~labeltools.jobs.hub_labels.hub_rows`).
+    ids as ``convert`` gives them (see :func:`~labeltools.jobs.hub_labels.hub_rows`), of its
+    configuration ``config`` (see :func:`~labeltools.jobs.hub_labels.dataset_files`).
 
     Raises:
         DatasetError: no such folder (``what`` says what it was to hold), a Hugging Face dataset
@@ -88,8 +90,8 @@ def label_files(root: PathLike, what: str = "") -> LabelFiles:
     if is_voc_root(folder):
         refuse_mask_export(folder)
         folder = folder / LABELS_DIR
-    elif (hub := hub_labels(root, None, None, None, need_table=False, ids=True)) is not None:
-        return LabelFiles(hub.folder, {row.image_id: row.item for row in hub.rows}, table=hub.table)
+    elif (hub := hub_labels(root, None, None, None, need_table=False, ids=True, config=config)) is not None:
+        return LabelFiles(hub.folder, {row.image_id: row.item for row in hub.rows}, table=hub.table, hub=True)
     elif not folder.is_dir():
         raise DatasetError(not_a_folder(root, what))
     elif (found := label_maps(folder)) is not None:
@@ -232,16 +234,20 @@ def diff_datasets(
     new: PathLike,
     classes: ClassTable | PathLike | None = None,
     jobs: int | None = None,
+    config: str | None = None,
 ) -> LabelDiff:
     """Check a comparison of two versions of a dataset's labels (see :func:`label_files`) and
     return it ready to run. Values are named by ``classes``, else NEW's class table, else OLD's;
-    OLD and NEW must name the classes alike (a ``classes`` given is used with a warning).
+    OLD and NEW must name the classes alike (a ``classes`` given is used with a warning). Of a
+    version that is a Hugging Face dataset of several configurations, ``config`` is read.
 
     Raises:
         DatasetError: a folder is missing or holds no label file; OLD's and NEW's own tables name the classes
             otherwise. ClassTableError: a class table file is malformed.
     """
-    old_files, new_files = label_files(old), label_files(new)
+    old_files, new_files = label_files(old, config=config), label_files(new, config=config)
+    if not (old_files.hub or new_files.hub):
+        no_config(config, f"neither {old} nor {new}", "{} is one")
     pairs, only_old, only_new = label_pairs(old_files, new_files)
     old_ids, new_ids = old_files.ids, new_files.ids
     if old_ids is not None and new_ids is not None and old_ids.source != new_ids.source:

@@ -49,7 +49,7 @@ from labeltools.formats.voc import (
     split_path,
     tables_disagree,
 )
-from labeltools.jobs.hub_labels import HubLabels, hub_labels, item_label, items_folder, rows_said
+from labeltools.jobs.hub_labels import HubLabels, hub_labels, item_label, items_folder, no_config, rows_said
 from labeltools.ops.counts import BINARY_MASK_HINT
 from labeltools.ops.metrics import (
     ConfusionMatrix,
@@ -362,6 +362,7 @@ def evaluate_dataset(
     classes: ClassTable | PathLike | None = None,
     jobs: int | None = None,
     gt_classes: ClassTable | PathLike | None = None,
+    config: str | None = None,
 ) -> Evaluation:
     """Check a scoring of a folder of predictions against ground truth (see
     :func:`evaluation_pairs`; a Hugging Face dataset's rows, see :func:`hub_ground_truth` and
@@ -373,7 +374,8 @@ def evaluate_dataset(
     ``gt_classes``, with ``classes``, is the table of the ground truth's values where they are
     not the predictions': one of them the label ids of a table with train ids, the other its
     train ids (ADE20K's annotations as shipped, ``ade20k``, against predictions of its train
-    ids, ``ade20k-train``).
+    ids, ``ade20k-train``). Of a Hugging Face dataset of several configurations, ``config`` is
+    read.
 
     Raises:
         DatasetError: see :func:`evaluation_pairs`; no classes known, a ``num_classes`` that is
@@ -382,7 +384,9 @@ def evaluate_dataset(
             hold), or that are neither ``classes`` nor its label ids or train ids.
         EvaluationError: bad ``num_classes``, ``ignore_index`` or ``missing`` (see :func:`evaluate_pairs`).
     """
-    hub = hub_ground_truth(gt, pred, split, classes, num_classes)
+    hub = hub_ground_truth(gt, pred, split, classes, num_classes, config)
+    if hub is None:
+        no_config(config, gt)
     if hub is None and not location(gt).is_dir():
         raise DatasetError(not_a_folder(gt, GROUND_TRUTH))
     found = None if hub is not None else label_maps(gt, split)
@@ -431,16 +435,22 @@ def evaluate_dataset(
 
 
 def hub_ground_truth(
-    gt: PathLike, pred: PathLike, split: str | None, classes: ClassTable | PathLike | None, num_classes: int | None
+    gt: PathLike,
+    pred: PathLike,
+    split: str | None,
+    classes: ClassTable | PathLike | None,
+    num_classes: int | None,
+    config: str | None = None,
 ) -> HubLabels | None:
-    """The rows of a Hugging Face dataset ``gt`` that are scored (see
-    :func:`~labeltools.jobs.hub_labels.hub_labels`): those of ``split``, else those of the one
-    split whose ids the predictions are, else every split's; None where ``gt`` is no such dataset.
+    """The rows of a Hugging Face dataset ``gt`` (of its configuration ``config``) that are
+    scored (see :func:`~labeltools.jobs.hub_labels.hub_labels`): those of ``split``, else those
+    of the one split whose ids the predictions are, else every split's; None where ``gt`` is no
+    such dataset.
 
     Raises:
         DatasetError: see :func:`~labeltools.jobs.hub_labels.hub_labels`.
     """
-    hub = hub_labels(gt, split, classes, num_classes, ids=True)
+    hub = hub_labels(gt, split, classes, num_classes, ids=True, config=config)
     return hub if hub is None or split is not None else predicted_rows(hub, pred)
 
 
@@ -456,7 +466,7 @@ def predicted_rows(hub: HubLabels, pred: PathLike) -> HubLabels:
         return hub
     side = sides.pop()
     kept = [row for row in hub.rows if row.split == side]
-    said = f"{rows_said(side, len(kept), list(dict.fromkeys(row.item.path for row in kept)))}, whose ids the predictions are (--split names another)"
+    said = f"{rows_said(side, len(kept), list(dict.fromkeys(row.item.path for row in kept)), hub.config)}, whose ids the predictions are (--split names another)"
     return replace(hub, rows=kept, split=side, said=said, sides=None)
 
 

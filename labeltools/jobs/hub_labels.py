@@ -78,7 +78,7 @@ def hub_split(path: PathLike) -> tuple[str, str | None]:
     (``validation-00000-of-00001.parquet``), else its folder's (``train/data-00000-of-00001.arrow``,
     ``partial-train/0000.parquet``), else a word of either that the ``datasets`` library finds a
     split by (``cracks_dev.parquet``: see :data:`HUB_SPLIT_WORDS`), else the file's stem and None."""
-    if (placed := _card_place(path)) is not None:
+    if (placed := _card_place(path)) is not None and placed[1] is not None:
         return UNSAFE.sub("_", placed[1]).strip("_") or "row", own_split(placed[1])
     word, folder = split_words(path)
     for name in (word, folder.removeprefix("partial-")):  # the Parquet conversion's part of a large split
@@ -105,37 +105,79 @@ def hub_config(path: PathLike) -> str:
     return str(parent.parent if _name_split(parent.name.removeprefix("partial-")) is not None else parent)
 
 
-def refuse_mixed_configs(given: PathLike, files: Sequence[Any]) -> None:
-    """Refuse files of more than one configuration of a dataset (those its card names, else
-    those of its folders: see :func:`hub_config`): each is a dataset of its own (the Hub's
-    ``scene_parse_150`` holds its semantic maps in one and its instance maps in another), whose
-    rows would be mixed into one, silently.
+def folder_config(given: PathLike, path: PathLike) -> tuple[str, ...]:
+    """The names of the configuration whose folder a dataset file is in, where no card names it
+    (see :func:`hub_config`): its folder's (``default`` for ``push_to_hub``'s ``data/``), and
+    ``default`` too for the folder given, as the ``datasets`` library names the configuration of
+    a folder it is given."""
+    folder, here = location(hub_config(path)), location(given)
+    names = ("default",) if folder.name == "data" else (folder.name,)
+    given_folder = str(folder) == str(here if here.is_dir() else here.parent)
+    return names + ("default",) if given_folder and "default" not in names else names
+
+
+def dataset_files(given: PathLike, files: Sequence[Any], config: str | None = None) -> tuple[list[Any], str | None]:
+    """The files of the configuration of a Hugging Face dataset read from ``given`` (its folder
+    or a file): ``config``, the name ``load_dataset(path, config)`` takes (see
+    :func:`card_named` for one a card names, else a configuration folder's name: see
+    :func:`folder_config`), else the only one, else the one the card marks its default (said);
+    and the name of the one read where there are several (its files named apart), else None.
 
     Raises:
-        DatasetError: so, naming them.
+        DatasetError: no configuration ``config``, several without one to choose (each a dataset
+            of its own, whose rows would be mixed), or a card that names none of the files.
     """
+    files, carded, read = card_named(given, files, config)
+    if config is not None and not carded:
+        names = {str(path): folder_config(given, path) for path in files}
+        chosen = [path for path in files if config in names[str(path)]]
+        if not chosen:
+            raise DatasetError(
+                f"{given}: holds no configuration {config} of a Hugging Face dataset (its configurations, as its folders "
+                f"name them: {_first(sorted({name[0] for name in names.values()}))}): give --config one of them, or leave it out"
+            )
+        read = config if len(chosen) < len(files) else None
+        files = chosen
     placed = [_card_place(path) for path in files]
     named = all(placed)
     configs = list(dict.fromkeys([place[0] for place in placed if place] if named else [hub_config(path) for path in files]))
     if len(configs) > 1:
-        shown = ", ".join(configs[:4]) + (" ..." if len(configs) > 4 else "")
+        names_of = sorted(configs) if named else sorted({folder_config(given, path)[0] for path in files})
         raise DatasetError(
-            f"{given}: holds {len(configs)} configurations of a Hugging Face dataset ({shown}"
-            f"{', as its card names them' if named else ''}), each a dataset of its own, whose rows would be mixed: "
-            + ("give a file of one, or mark the one to read default: true in the card" if named else "give the folder of one")
+            f"{given}: holds {len(configs)} configurations of a Hugging Face dataset ({_first(names_of)}"
+            f"{', as its card names them' if named else ', as its folders name them'}), each a dataset of its own, whose rows "
+            "would be mixed: give --config one of them (as load_dataset takes its name)"
         )
+    return files, read
 
 
-def card_named(given: PathLike, files: Sequence[Any]) -> list[Any]:
-    """The files of a Hugging Face dataset that make it: where its repository's card names its
-    files (see :func:`~labeltools.formats.hub.hub_card`), those it names, the others left out
-    as the ``datasets`` library leaves them out (said), and the splits the card's (said); of
-    several configurations, those of the one ``load_dataset`` reads when none is named (the
-    card's default, said with the others'; without one, refused after: see
-    :func:`refuse_mixed_configs`); else all of them.
+def no_config(config: str | None, what: Any, clause: str = "{} is no such dataset") -> None:
+    """Refuse a configuration asked of ``what``, which is no Hugging Face dataset (``clause``
+    says so of it).
 
     Raises:
-        DatasetError: the card names none of them, or cannot be read.
+        DatasetError: so.
+    """
+    if config is not None:
+        raise DatasetError(f"--config {config}: names a configuration of a Hugging Face dataset, and {clause.format(what)}")
+
+
+def _first(names: Sequence[str]) -> str:
+    return ", ".join(names[:4]) + (" ..." if len(names) > 4 else "")
+
+
+def card_named(given: PathLike, files: Sequence[Any], config: str | None = None) -> tuple[list[Any], bool, str | None]:
+    """The files of a Hugging Face dataset that make it, whether a card names them, and the
+    configuration read of the several it names (else None): where
+    its repository's card names its files (see :func:`~labeltools.formats.hub.hub_card`), those
+    it names, the others left out as the ``datasets`` library leaves them out (said), and the
+    splits the card's (said); of its configurations, ``config``, else, of several, the one
+    ``load_dataset`` reads when none is named (the card's default, said with the others';
+    without one, refused after: see :func:`dataset_files`); else all of them.
+
+    Raises:
+        DatasetError: the card names none of them, or no configuration ``config``, or cannot be
+            read.
     """
     cards = {str(path): hub_card(path) for path in files}
     placed = {str(path): card.place(path) for path in files if (card := cards[str(path)]) is not None}
@@ -147,20 +189,33 @@ def card_named(given: PathLike, files: Sequence[Any]) -> list[Any]:
     if left:
         log.warning("%s: %d file(s) its configs do not name left out, as the datasets library leaves them (%s ...)", said[0], len(left), left[0])
     if not said:
-        return kept
-    log.info("splits: as %s names them", said[0])
-    card = next(card for card in cards.values() if card is not None)
+        return kept, False, None
     config_of = {name: place[0] for name, place in placed.items() if place is not None}
-    configs = list(dict.fromkeys(config_of.values()))
-    if len(configs) < 2 or card.default not in configs or len(config_of) < len(kept):
-        return kept  # one configuration, or several refused after (see refuse_mixed_configs)
-    others = ", ".join(config for config in configs if config != card.default)
-    log.info("configuration: %s, the one %s marks its default (give a file of another to read it: %s)", card.default, card.path, others)
-    return [path for path in kept if config_of[str(path)] == card.default]
+    card = next(card for card in cards.values() if card is not None)
+    chosen, read = kept, None
+    if config is not None:
+        if config not in card.configs:
+            raise DatasetError(
+                f"{card.path}: names no configuration {config} (its configurations: {_first(card.configs)}): "
+                "give --config one of them, or leave it out"
+            )
+        chosen = [path for path in kept if config_of.get(str(path)) == config]
+        if not chosen:
+            raise DatasetError(f"{card.path}: its configuration {config} names none of the dataset's files in {given} ({kept[0]} ...)")
+        read = config if len(card.configs) > 1 else None
+    elif len(configs := list(dict.fromkeys(config_of.values()))) > 1 and card.default in configs and len(config_of) == len(kept):
+        others = ", ".join(config for config in configs if config != card.default)
+        log.info("configuration: %s, the one %s marks its default (give --config another to read it: %s)", card.default, card.path, others)
+        chosen, read = [path for path in kept if config_of[str(path)] == card.default], card.default
+    # (several configurations without a default are refused after: see dataset_files)
+    if any((place := placed.get(str(path))) is not None and place[1] is not None for path in chosen):
+        log.info("splits: as %s names them", card.path)
+    return chosen, True, read
 
 
-def _card_place(path: PathLike) -> tuple[str, str] | None:
-    """The configuration and split a file's card names it of, None where none does."""
+def _card_place(path: PathLike) -> tuple[str, str | None] | None:
+    """The configuration and split (None where the file's name says it) a file's card names it
+    of, None where none does."""
     card = hub_card(path)
     return None if card is None else card.place(path)
 
@@ -243,6 +298,7 @@ class HubLabels:
             counted and the dataset has both; else None.
         cached: the repository (``owner/name``) when the dataset is a snapshot in Hugging
             Face's cache (see :func:`cached_repository`), else None.
+        config: the configuration read of the several the dataset holds, else None.
     """
 
     folder: Path
@@ -253,6 +309,7 @@ class HubLabels:
     came_with: bool
     sides: dict[str, list[str]] | None = None
     cached: str | None = None
+    config: str | None = None
 
     @property
     def items(self) -> list[HubLabelRow]:
@@ -269,10 +326,12 @@ def came_with(described: str, what: str) -> str:
     return f"{described}, the list the {what} came with"
 
 
-def rows_said(split: str | None, count: int, files: Sequence[Any]) -> str:
-    """Which rows of which files a command reads, for the user."""
+def rows_said(split: str | None, count: int, files: Sequence[Any], config: str | None = None) -> str:
+    """Which rows of which files (of which of the dataset's configurations) a command reads, for
+    the user."""
     which = "every split's" if split is None else f"the {split} split's"
-    return f"{which} {count} row(s) of {_files_said(files)}, read where they are"
+    of = f" (its configuration {config})" if config is not None else ""
+    return f"{which} {count} row(s) of {_files_said(files)}{of}, read where they are"
 
 
 def hub_labels(
@@ -283,6 +342,7 @@ def hub_labels(
     default_split: str | None = None,
     need_table: bool = True,
     ids: bool = False,
+    config: str | None = None,
 ) -> HubLabels | None:
     """The rows a count of a Hugging Face dataset at ``root`` (its folder or one of its files)
     reads: those of ``split`` (a VOC split, ``trainval``, or a file's own split word), else of
@@ -290,7 +350,9 @@ def hub_labels(
     without a label map, a test split's, are left out, said). Their classes: ``classes``, else
     the ``id2label.json`` the repository ships, else ``num_classes``, else none (refused where
     the count ``need_table``). With ``ids``, each row's id as ``convert`` gives it (every
-    file's rows read for it). None where ``root`` holds no such dataset (a VOC folder).
+    file's rows read for it). Of a dataset of several configurations, ``config`` (see
+    :func:`dataset_files`). None where ``root`` holds no such dataset (a VOC folder; where
+    ``config`` is given, the caller refuses it: see :func:`no_config`).
 
     Raises:
         DatasetError: no rows of ``split``, none labelled, no class table where one is needed,
@@ -302,8 +364,7 @@ def hub_labels(
     files = hub_files(where)
     if not files:
         return None
-    files = card_named(root, files)
-    refuse_mixed_configs(root, files)
+    files, config = dataset_files(root, files, config)
     splits = {str(path): hub_split(path) for path in files}
     chosen, used = _chosen_files(where, files, splits, split, default_split)
     table, own = _hub_table(root, chosen, classes, num_classes, need_table)
@@ -319,9 +380,8 @@ def hub_labels(
         if row.split in sides:
             sides[row.split].append(str(row.item))
     both = used is None and all(sides.values())
-    return HubLabels(
-        folder, rows, used, table, rows_said(used, len(rows), chosen), own, sides if both else None, cached_repository(folder)
-    )
+    said = rows_said(used, len(rows), chosen, config)
+    return HubLabels(folder, rows, used, table, said, own, sides if both else None, cached_repository(folder), config)
 
 
 def cached_repository(folder: Any) -> str | None:

@@ -66,7 +66,7 @@ from labeltools.jobs.evaluate import (
     PREDICTIONS, Scoring, cityscapes_choice, frame_pairs, paired_tables, prediction_stem, predicted_rows, predictions_split,
     scoring, warn_ground_truth_as_predictions,
 )  # fmt: skip
-from labeltools.jobs.hub_labels import NO_TABLE_SAID, hub_labels, item_label, refuse_other_images, work_item
+from labeltools.jobs.hub_labels import NO_TABLE_SAID, hub_labels, item_label, no_config, refuse_other_images, work_item
 from labeltools.jobs.stats import DatasetStats
 from labeltools.ops.draw import changes_image, fit_size, overlay_image, shrink_label
 from labeltools.ops.metrics import ConfusionMatrix, change_counts, confusion_counts, off_by_one, one_size_predictions
@@ -692,6 +692,7 @@ def report_dataset(
     jobs: int | None = None,
     images: PathLike | None = None,
     pred_classes: Any = None,
+    config: str | None = None,
 ) -> Report:
     """Check a report of a VOC dataset, of a folder of label PNGs and its ``images`` (see
     :class:`~labeltools.jobs.check.FolderCheck`), or of a Cityscapes folder (``gtFine/val``: each
@@ -699,7 +700,8 @@ def report_dataset(
     leftImg8bit image, its prediction found by frame, and its check), and return it ready to run
     (see :class:`Report`). ``pred_classes`` is the table of the predictions' values where they
     are not the labels' (ADE20K's annotations, ``ade20k``, against a model's argmax,
-    ``ade20k-train``).
+    ``ade20k-train``). Of a Hugging Face dataset (``dataset``, or the older labels) of several
+    configurations, ``config`` is read.
 
     Raises:
         ReportError: Jinja2 or plotly is missing, an option is out of range, ``output`` is not
@@ -732,7 +734,7 @@ def report_dataset(
             raise DatasetError(f"{dataset}: a Cityscapes folder's images are in leftImg8bit/ beside gtFine/; leave --images out")
         choice = cityscapes_choice(dataset, found, classes, num_classes)
         check, pred_table, said = CityscapesCheck(dataset, counted=choice.kind), choice.table, [f"labels: {choice.chosen}"]
-    elif images is None and (hub := hub_labels(dataset, None, classes, num_classes, need_table=False, ids=True)) is not None:
+    elif images is None and (hub := hub_labels(dataset, None, classes, num_classes, need_table=False, ids=True, config=config)) is not None:
         check, named = HubCheck(dataset, hub), hub.came_with
         said = list(check.notes)
         if options.pred is not None and (side := predicted_rows(hub, options.pred)) is not hub:
@@ -760,7 +762,9 @@ def report_dataset(
         )  # fmt: skip
     if pred_classes is not None and pred_table is not None and check.table is not None:
         paired_tables(pred_table, check.table.with_preset_train_ids())
-    old = label_files(options.compare, " (the labels to compare with)") if options.compare is not None else None
+    old = label_files(options.compare, " (the labels to compare with)", config) if options.compare is not None else None
+    if not isinstance(check, HubCheck) and not (old is not None and old.hub):
+        no_config(config, dataset if old is None else f"neither {dataset} nor {options.compare}", "{} is one")
     if check.table is not None and (classes is not None or named or has_own_table(dataset)):  # a table of names, not -n alone
         old_table = old.table if old is not None else None  # a Hugging Face dataset's, which no folder holds
         for other, table, own in ((options.pred, pred_table or check.table, None), (options.compare, check.table, old_table)):

@@ -48,6 +48,7 @@ from labeltools.jobs.hub_labels import (
     item_histogram,
     items_folder,
     items_noun,
+    no_config,
     refuse_shipped_ade20k,
     work_items,
 )
@@ -309,6 +310,7 @@ def count_dataset(
     classes: ClassTable | PathLike | None = None,
     num_classes: int | None = None,
     jobs: int | None = None,
+    config: str | None = None,
 ) -> DatasetCounting:
     """Check a count of a dataset's labels: those of ``split`` (default: every label), read from
     ``SegmentationClass`` or from ``labels_dir`` (see :func:`~labeltools.formats.voc.select_label_paths`),
@@ -316,7 +318,8 @@ def count_dataset(
 
     The class table comes from ``classes``, ``num_classes`` or the dataset's ``class_names.txt``
     (see :func:`~labeltools.formats.voc.dataset_class_table`). A Hugging Face dataset is read
-    where it is (see :func:`~labeltools.jobs.hub_labels.hub_labels`), every split's rows by default.
+    where it is (see :func:`~labeltools.jobs.hub_labels.hub_labels`), every split's rows by default
+    (of its configuration ``config``).
 
     Raises:
         DatasetError: nothing to read.
@@ -324,8 +327,9 @@ def count_dataset(
     """
     found = None if labels_dir is not None else label_maps(dataset, split)
     if found is not None:
+        no_config(config, dataset)
         return _count_cityscapes(dataset, found, classes, num_classes, jobs)
-    hub = None if labels_dir is not None else hub_labels(dataset, split, classes, num_classes, need_table=False)
+    hub = None if labels_dir is not None else hub_labels(dataset, split, classes, num_classes, need_table=False, config=config)
     if hub is not None:  # a Hugging Face dataset's rows, read where they are
         said = hub.said
         if hub.table is not None:
@@ -333,6 +337,7 @@ def count_dataset(
             said += f"; classes: {hub.classes_said(hub.table.described)}"
         stats = DatasetStats(hub.table, keep_files=hub.sides is not None, sides=hub.sides)
         return DatasetCounting(location(dataset), hub.items, stats, jobs, labels_from=said)
+    no_config(config, labels_dir or dataset)
     paths, _ = select_label_paths(dataset, split, labels_dir, default_split=None)
     every_label = split is None and labels_dir is None  # then train and val are both counted
     stats = DatasetStats(dataset_class_table(dataset, classes, num_classes, labels_dir), keep_files=every_label)
@@ -380,6 +385,7 @@ def dataset_stats(
     classes: ClassTable | PathLike | None = None,
     num_classes: int | None = None,
     jobs: int | None = None,
+    config: str | None = None,
 ) -> DatasetStats:
     """Count a dataset's labels (see :func:`count_dataset`) and return the counts.
 
@@ -388,7 +394,7 @@ def dataset_stats(
             the message lists the failures).
         ClassTableError: a class table file is malformed.
     """
-    counting = count_dataset(dataset, split, labels_dir, classes, num_classes, jobs)
+    counting = count_dataset(dataset, split, labels_dir, classes, num_classes, jobs, config)
     raise_if_failed(counting, len(counting), items_noun(counting.items), DatasetError)
     return counting.stats
 

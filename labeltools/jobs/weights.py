@@ -41,7 +41,7 @@ from labeltools.formats.voc import (
     labels_said,
     select_label_paths,
 )
-from labeltools.jobs.hub_labels import ADE20K_WAYS, hub_labels, item_histogram, items_folder, refuse_shipped_ade20k, work_items
+from labeltools.jobs.hub_labels import ADE20K_WAYS, hub_labels, item_histogram, items_folder, no_config, refuse_shipped_ade20k, work_items
 from labeltools.ops.counts import (
     ClassCounter,
     ClassCounts,
@@ -224,6 +224,7 @@ def weigh_dataset(
     name: str | None = None,
     jobs: int | None = None,
     classes: ClassTable | PathLike | None = None,
+    config: str | None = None,
 ) -> DatasetWeighing:
     """Check a weighting of the dataset at ``root`` and return it ready to run.
 
@@ -246,8 +247,9 @@ def weigh_dataset(
     found = None if labels_dir is not None else label_maps(root, split)
     settings: dict[str, Any] = {"scheme": scheme, "c": c, "beta": beta, "strict": strict, "jobs": jobs}
     if found is not None:
+        no_config(config, root)
         return _weigh_cityscapes(root, found, classes, num_classes, output, name, **settings)
-    hub = None if labels_dir is not None else hub_labels(root, split, classes, num_classes, default_split="train")
+    hub = None if labels_dir is not None else hub_labels(root, split, classes, num_classes, default_split="train", config=config)
     if hub is not None:  # a Hugging Face dataset's rows, read where they are
         assert hub.table is not None  # a table is needed
         refuse_shipped_ade20k(hub.items, hub.table, ADE20K_WAYS)
@@ -256,10 +258,14 @@ def weigh_dataset(
         if hub.cached is not None and output is None:  # never into the cache's folder of one revision
             folder, name = Path("."), name or hub.cached.rsplit("/", 1)[-1]
             said += f"; it is {hub.cached} in Hugging Face's cache, so the weights go to the working folder (-o elsewhere)"
+        if hub.config is not None and output is None:  # one configuration's weights never replace another's
+            name = f"{name or absolute(location(folder)).name}_{hub.config}"
+            said += f"; the weights named by it, {default_weights_path(folder, name, scheme, hub.split).name}"
         return DatasetWeighing(
             location(root), hub.items, counted, _weights_target(output, default_weights_path(folder, name, scheme, hub.split)),
             split=hub.split, lookup=lookup, classes_from=hub.classes_said(described), labels_from=said, **settings,
         )  # fmt: skip
+    no_config(config, labels_dir or root)
     paths, used_split = select_label_paths(root, split, labels_dir)
     labels_from = labels_said(root, used_split, split is None, "weights") if labels_dir is None else ""
     held_out: list[str] = []
