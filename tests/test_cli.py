@@ -502,6 +502,21 @@ def test_remap_bad_file_strict_and_conflicts(tmp_path):
     assert result.exit_code == 0, result.stderr
 
 
+def test_warnings_alike_of_many_files_are_counted_on_one_line(tmp_path):
+    """A thousand JPEG masks are not a thousand warning lines: the first few of one warning
+    (but for the file and its numbers) are printed, the rest counted and named on one line."""
+    _voc_colour_mask(tmp_path / "m.png")
+    with Image.open(tmp_path / "m.png") as image:
+        for n in range(8):
+            image.save(tmp_path / f"j{n}.jpg", quality=60 + n)
+    result = run("remap", *sorted(tmp_path.glob("*.jpg")), "-c", "voc", "-d", tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    assert sum("JPEG compression shifts colours" in line for line in lines) == 5, result.stderr
+    assert f"warning: 3 more file(s) with a warning alike: {tmp_path / 'j5.jpg'}, {tmp_path / 'j6.jpg'}, {tmp_path / 'j7.jpg'}" in lines
+    assert len(list((tmp_path / "out").glob("*.png"))) == 8
+
+
 def test_remap_tolerance_and_jpeg_warning(tmp_path):
     label = _voc_colour_mask(tmp_path / "m.png")
     with Image.open(tmp_path / "m.png") as image:

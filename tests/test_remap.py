@@ -423,6 +423,30 @@ def test_rgb_and_rgba_files(tmp_path):
     assert results[1].data.alpha == 1
 
 
+def test_a_mask_once_saved_as_jpeg_warns_as_a_jpeg_does_and_other_colours_do_not(tmp_path):
+    """A colour mask saved as JPEG once, then as PNG (its colours shifted off the table's) is
+    warned of as a JPEG mask is, with the tolerance that gives its classes back; a mask whose
+    unknown colours are far from every class's (another table's) is not."""
+    label = label_with_boundary()
+    Image.fromarray(voc_mask(label)).save(tmp_path / "m.jpg", quality=70)
+    with Image.open(tmp_path / "m.jpg") as image:
+        image.save(tmp_path / "once.png")
+    (tmp_path / "out").mkdir()
+    result = remap_color_file(tmp_path / "once.png", tmp_path / "out", VOC)
+    (warning,) = result.warnings
+    share = 100 * result.data.unknown / result.data.pixels
+    assert warning.startswith(f"{tmp_path / 'once.png'}: {result.data.unknown} pixel(s) ({share:.1f}%) matched no class and became 255, ")
+    assert "of colours within 31 of a class's (a mask once saved as JPEG, or with edges drawn smooth?)" in warning
+    assert "--tolerance 31 keeps every colour near one class at most" in warning
+    tolerant = remap_color_file(tmp_path / "once.png", tmp_path / "out", VOC, tolerance=31)
+    assert tolerant.warnings == () and (read_label(tmp_path / "out" / "once.png") == label).mean() > 0.9
+    other = voc_mask(label)
+    other[label == 15] = (37, 201, 90)  # a colour of no class, far from each
+    Image.fromarray(other).save(tmp_path / "other.png")
+    far = remap_color_file(tmp_path / "other.png", tmp_path / "out", VOC)
+    assert far.data.unknown == int((label == 15).sum()) > 0 and far.warnings == ()
+
+
 def test_jpeg_mask_warns_and_suggests_a_tolerance(tmp_path):
     label = label_with_boundary()
     Image.fromarray(voc_mask(label)).save(tmp_path / "m.jpg", quality=70)

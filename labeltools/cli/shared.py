@@ -426,6 +426,7 @@ class BatchSummary:
     skipped: int = 0
     failures: list[str] = field(default_factory=list)  # the reasons, each naming its file
     failed_sources: list[str] = field(default_factory=list)  # the inputs that failed, in order
+    warned: dict[str, list[str]] = field(default_factory=dict)  # the inputs of each kind of warning (see _warn_alike)
 
     @property
     def failed(self) -> int:
@@ -565,7 +566,7 @@ def report_batch(
         with _progress(description, total, lambda _: _how_far(summary, verb, total, False)) as advance:
             for result in iterator:
                 for warning in result.warnings:
-                    warn(warning)
+                    _warn_alike(summary, warning, result.source)
                 if not result.ok:
                     summary.failures.append(result.error or "failed")
                     summary.failed_sources.append(result.source)
@@ -578,6 +579,7 @@ def report_batch(
         close = getattr(iterator, "close", None)
         if close is not None:
             close()  # stops the workers; the files under way are unwound, none is left half-written
+        _more_warnings(summary)
         err.print(f"interrupted: {_how_far(summary, verb, total, resumable)}", style="red", soft_wrap=True)
         raise typer.Exit(_interrupted_code(exc)) from None
     except RunStoppedError as exc:  # not a file's fault (a lost scheduler, a full disk): how far it got
@@ -603,7 +605,31 @@ def report_batch(
 ALIKE_SHOWN = 5
 
 
+def _warn_alike(summary: BatchSummary, warning: str, source: str) -> None:
+    """Print a file's warning, unless :data:`ALIKE_SHOWN` alike (one warning but for the file it
+    names and its numbers: a JPEG mask's shifted pixels) were printed; those are counted on one
+    line at the end (see :func:`_more_warnings`)."""
+    key = warning.replace(source, "\0") if source else warning
+    stem = os.path.splitext(os.path.basename(source))[0]
+    if len(stem) >= 3:  # the file named otherwise (its prediction, its image)
+        key = key.replace(stem, "\0")
+    group = summary.warned.setdefault(re.sub(r"\d+", "#", key), [])
+    group.append(source)
+    if len(group) <= ALIKE_SHOWN:
+        warn(warning)
+
+
+def _more_warnings(summary: BatchSummary) -> None:
+    for sources in summary.warned.values():
+        rest = sources[ALIKE_SHOWN:]
+        if rest:
+            named = ", ".join(rest[:3]) + (f" and {len(rest) - 3} more" if len(rest) > 3 else "")
+            warn(f"{len(rest)} more file(s) with a warning alike: {named}")
+    summary.warned.clear()
+
+
 def _list_failures(summary: BatchSummary) -> None:
+    _more_warnings(summary)
     alike: dict[str, list[str]] = {}
     for reason, source in zip(summary.failures, summary.failed_sources):
         group = alike.setdefault(reason.replace(source, "\0") if source else reason, [])

@@ -48,6 +48,7 @@ from labeltools.ops.remap import (
     _compile,
     _conflict_mode,
     entry_target,
+    near_unknown_share,
     index_to_index_with_report,
     palette_to_index_with_report,
     rgb_to_index_with_report,
@@ -144,6 +145,11 @@ def _output_path(source: PathLike, output_dir: PathLike, output_stem: Callable[[
 PHOTO_SHARE = 0.05
 PHOTO_DISTANCE = 4
 
+#: From this share of a mask's pixels matching no class, where most of them lie near a class's
+#: colour, a mask read without a tolerance is warned of as colours shifted off the table's (a
+#: mask once saved as JPEG, then as PNG; edges drawn smooth), as a JPEG mask is.
+SHIFTED_SHARE = 0.01
+
 
 def _refuse_unknown(report: RemapReport, source: PathLike, what: str) -> None:
     bad = report.unknown + report.ambiguous
@@ -180,8 +186,9 @@ def remap_color_file(
 
     The label file is a palette PNG in the table's colours (``palette``, default
     :func:`target_palette`; a batch computes it once), written atomically. The result's
-    ``data`` is the file's :class:`RemapReport`; a JPEG mask read without tolerance adds a
-    warning suggesting one.
+    ``data`` is the file's :class:`RemapReport`; a JPEG mask read without tolerance whose
+    colours matched no class, or a mask most of whose unmatched pixels are of colours near a
+    class's (see :data:`SHIFTED_SHARE`), adds a warning suggesting one.
 
     Raises:
         RemapError: unreadable or single-channel image, output would overwrite the input,
@@ -213,14 +220,20 @@ def remap_color_file(
                 "colour mask? Give the masks, or the table of their colours (-c)"
             )
     warnings: tuple[str, ...] = ()
-    if mask.format in ("JPEG", "MPO") and not tolerance:
+    if report.unknown and not tolerance:
         share = 100.0 * report.unknown / max(1, report.pixels)
-        warnings = (
-            f"{source}: JPEG compression shifts colours, and {report.unknown} pixel(s) "
-            f"({share:.1f}%) matched no class and became 255; map near colours with a tolerance "
-            f"(--tolerance {suggested_tolerance(table, on_conflict)} keeps every colour near "
-            "one class at most)",
-        )
+        allowed = suggested_tolerance(table, on_conflict)
+        said = f"{report.unknown} pixel(s) ({share:.1f}%) matched no class and became 255"
+        way = f"map near colours with a tolerance (--tolerance {allowed} keeps every colour near one class at most)"
+        if mask.format in ("JPEG", "MPO"):
+            warnings = (f"{source}: JPEG compression shifts colours, and {said}; {way}",)
+        elif report.unknown >= SHIFTED_SHARE * report.pixels and (
+            near := near_unknown_share(report, [entry.color for entry in table.entries], allowed)
+        ) >= 0.5:
+            warnings = (
+                f"{source}: {said}, {100 * near:.0f}% of them of colours within {allowed} of a class's (a mask once saved "
+                f"as JPEG, or with edges drawn smooth?); {way}",
+            )
     write_label(target, label, target_palette(table) if palette is None else palette)
     return FileResult(source=name, outputs=(str(target),), data=report, warnings=warnings)
 

@@ -181,6 +181,18 @@ def share_near_colours(rgb: NDArray[np.uint8], colours: Sequence[Sequence[int]],
     return float(np.count_nonzero(nearest <= distance * distance)) / len(sample)
 
 
+def near_unknown_share(report: RemapReport, colours: Sequence[Sequence[int]], distance: float) -> float:
+    """The share of a report's pixels of unknown colours (of the colours it keeps) whose colour
+    lies within Euclidean ``distance`` of one of ``colours``: colours shifted off a class's (a
+    mask once saved as JPEG, edges drawn smooth), not colours of other classes."""
+    kept = [(key, count) for key, count in report.unknown_counts.items() if isinstance(key, tuple)]
+    if not kept or not len(colours) or distance <= 0:
+        return 0.0
+    rgb, counts = np.asarray([key for key, _ in kept], np.int64), np.asarray([count for _, count in kept], np.int64)
+    nearest = ((rgb[:, None, :] - np.asarray(colours, np.int64)[None, :, :]) ** 2).sum(axis=-1).min(axis=1)
+    return float(counts[nearest <= distance * distance].sum()) / float(counts.sum())
+
+
 def suggested_tolerance(table: ClassTable, on_conflict: str | None = None) -> int:
     """The largest whole tolerance below half the smallest distance between two colours that
     map to different values: every colour is then near at most one class. 0 if there is none."""
