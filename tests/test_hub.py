@@ -601,6 +601,8 @@ def test_a_configuration_is_read_by_the_name_load_dataset_takes(tmp_path: Path) 
         mixed = cli(*command)
         assert mixed.exit_code == 1 and "holds 2 configurations of a Hugging Face dataset (coarse, fine, as its card names them)" in said(mixed), said(mixed)
     assert not (tmp_path / "mixed").exists()
+    named = cli("split", root)  # a command of VOC folders names the way to convert it, one configuration of them
+    assert named.exit_code == 1 and f"labeltools convert {root} NEW_FOLDER --config NAME (one of fine, coarse) makes a VOC" in said(named), said(named)
     unknown = cli("stats", root, "--config", "semantic")
     assert unknown.exit_code == 1 and f"{root / 'README.md'}: names no configuration semantic (its configurations: fine, coarse)" in said(unknown), said(unknown)
     from labeltools.jobs.convert import SAMPLE_DIR

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from labeltools.core._types import PathLike
 from labeltools.core.errors import DatasetError, shell_word
 from labeltools.engine.storage import composed, list_files, location
-from labeltools.formats.hub import hub_files
+from labeltools.formats.hub import hub_card, hub_files
 from labeltools.formats.labels import ARRAY_SUFFIX, NOT_PNG, open_image
 from labeltools.formats.sbd import sbd_hint
 from labeltools.formats.sources import open_images_said
@@ -93,7 +93,17 @@ def hub_said(where: Any, given: PathLike) -> str:
         return ""
     what = f"a Hugging Face dataset's {'Arrow' if found[0].suffix.lower() == '.arrow' else 'Parquet'} file"
     held = f"it is {what}" if where.is_file() else f"it holds a Hugging Face dataset ({len(found)} Parquet or Arrow file(s))"
-    return f"{held}, whose rows hold images and label maps: labeltools convert {shell_word(given)} NEW_FOLDER makes a VOC dataset of it"
+    try:
+        card = hub_card(found[0])
+    except DatasetError:  # a card that cannot be read is said where the dataset is read
+        card = None
+    chosen = ""
+    if card is not None and len(card.configs) > 1 and card.default is None:  # one of them must be named
+        chosen = f" --config NAME (one of {', '.join(shell_word(name) for name in card.configs)})"
+    return (
+        f"{held}, whose rows hold images and label maps: labeltools convert {shell_word(given)} NEW_FOLDER{chosen} makes a VOC "
+        "dataset of it"
+    )
 
 
 def other_masks_hint(folder: PathLike) -> str:
