@@ -513,7 +513,7 @@ def test_warnings_alike_of_many_files_are_counted_on_one_line(tmp_path):
     assert result.exit_code == 0, result.stderr
     lines = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
     assert sum("JPEG compression shifts colours" in line for line in lines) == 5, result.stderr
-    assert f"warning: 3 more file(s) with a warning alike: {tmp_path / 'j5.jpg'}, {tmp_path / 'j6.jpg'}, {tmp_path / 'j7.jpg'}" in lines
+    assert f"warning: 3 more warning(s) alike, of {tmp_path / 'j5.jpg'}, {tmp_path / 'j6.jpg'}, {tmp_path / 'j7.jpg'}" in lines
     assert len(list((tmp_path / "out").glob("*.png"))) == 8
 
 
@@ -1379,6 +1379,7 @@ def test_convert_warnings_and_skips_are_shown(tmp_path):
     result = run("convert", src, tmp_path / "out", "--skip-bad-shapes", "-j", "1")
     assert result.exit_code == 0, result.stderr
     assert "im0.json: shapes[1] (label 'cat', circle): a circle needs exactly 2 points, got 1 (shape skipped)" in result.stderr
+    assert result.stderr.count("(shape skipped)") == 1, result.stderr  # once: with its file's result, not logged again
     assert "settings.json: not a labelme annotation (no 'shapes' list); skipped" in result.stderr
     assert "converted 2, skipped 1, failed 0" in result.stderr
     plain = run("convert", src, tmp_path / "out2", "-j", "1")

@@ -623,8 +623,9 @@ def _more_warnings(summary: BatchSummary) -> None:
     for sources in summary.warned.values():
         rest = sources[ALIKE_SHOWN:]
         if rest:
-            named = ", ".join(rest[:3]) + (f" and {len(rest) - 3} more" if len(rest) > 3 else "")
-            warn(f"{len(rest)} more file(s) with a warning alike: {named}")
+            files = list(dict.fromkeys(rest))  # one file may warn alike of many of its shapes
+            named = ", ".join(files[:3]) + (f" and {len(files) - 3} more file(s)" if len(files) > 3 else "")
+            warn(f"{len(rest)} more warning(s) alike, of {named}")
     summary.warned.clear()
 
 

@@ -33,7 +33,6 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-import logging
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -65,8 +64,6 @@ from labeltools.engine.storage import existing_file, is_url, location, names_bes
 from labeltools.formats.images import IMAGES_HINT, SourceImage, open_image, open_image_file
 from labeltools.formats.labels import PIL_ERRORS, check_pixel_count, open_pillow
 from labeltools.formats.sources import MAX_COORDINATE, checked_numbers, other_json, read_json, unknown_label
-
-logger = logging.getLogger(__name__)
 
 
 #: Shape types labelme writes, each with the number of points it needs.
@@ -371,8 +368,7 @@ def parse_labelme(
             message = f"{source}: {_describe(index, raw)}: {exc}"
             if not skip_bad_shapes:
                 raise AnnotationError(message) from None
-            warnings.append(f"{message} (shape skipped)")
-            logger.warning("%s (shape skipped)", message)
+            warnings.append(f"{message} (shape skipped)")  # the batch prints it once, with its file's result
 
     image_path = _optional_str(obj, "imagePath", source)
     if image_path is not None:
