@@ -367,6 +367,18 @@ def test_camvid_class_lists_number_their_rows_and_void_is_255(tmp_path) -> None:
     assert drone.source.endswith("numbered by row (row i is class i)")
 
 
+def test_a_supervisely_class_list_numbers_its_rows_by_their_hex_colours(tmp_path) -> None:
+    """A Supervisely project's meta.json (and the classes.json of the datasets exported from
+    one): title and #RRGGBB colour, row i class i; a colour of another form is named."""
+    meta = {"classes": [{"title": "Building", "shape": "bitmap", "color": "#3C1098"}, {"title": "Void", "color": "#000000"},
+                        {"title": "Road", "color": "#6ec1e4"}], "tags": [], "projectType": "images"}  # fmt: skip
+    table = ClassTable.load(write(tmp_path, "meta.json", json.dumps(meta)))
+    assert [(e.index, e.name, e.color) for e in table.entries] == [(0, "Building", (60, 16, 152)), (VOID, "Void", (0, 0, 0)), (2, "Road", (110, 193, 228))]
+    meta["classes"][2]["color"] = "rgb(1, 2, 3)"
+    with pytest.raises(ClassTableError, match=r"meta.json: classes\[2\] \(Road\): 'color' must be #RRGGBB, got \"rgb\(1, 2, 3\)\""):
+        ClassTable.load(write(tmp_path, "meta.json", json.dumps(meta)))
+
+
 def test_a_csv_header_places_its_columns(tmp_path) -> None:
     """Columns in any order and a colormap's hex column beside them; values and names alone
     (Roboflow's); a header that names neither is passed over as before; a train id without the

@@ -45,6 +45,7 @@ from labeltools.formats.coco import parse_coco, string_counts
 from labeltools.formats.cvat import parse_cvat
 from labeltools.formats.datumaro import parse_datumaro
 from labeltools.formats.labelstudio import parse_labelstudio
+from labeltools.formats.voc import nearby_class_table
 from labeltools.jobs.convert import SAMPLE_DIR, ConvertOptions, convert_labelme, rasterise_record
 
 runner = CliRunner()
@@ -2073,6 +2074,50 @@ def test_camvid_colour_masks_convert_by_class_dict(tmp_path: Path) -> None:
     for mask_path, values in expected.items():
         np.testing.assert_array_equal(labels(tmp_path / "voc", Path(mask_path).name.removesuffix("_L.png")), values)
     assert read_split(tmp_path / "voc", "val") == ["0001TP_val0", "0001TP_val1"] and len(read_split(tmp_path / "voc", "test")) == 2
+
+
+#: The class list of Kaggle's "Semantic segmentation of aerial imagery" (Dubai, by Humans in the
+#: Loop), exported from Supervisely: its classes.json, above the tiles' folders.
+AERIAL_CLASSES = {
+    "Building": "#3C1098", "Land (unpaved area)": "#8429F6", "Road": "#6EC1E4", "Vegetation": "#FEDD3A",
+    "Water": "#E2A929", "Unlabeled": "#9B9B9B",
+}  # fmt: skip
+
+
+def test_colour_masks_of_a_supervisely_class_list_convert_by_its_rows(tmp_path: Path) -> None:
+    """Tiles of colour masks beside their images (Tile 1/images, Tile 1/masks, ...), the
+    classes in the Supervisely class list above them (classes.json: title and #hex colour):
+    the JSON file is their table, not an annotation, each colour becomes its row's class as the
+    code that reads the dataset numbers them; ids alike across tiles are refused, naming
+    --flatten-names, which keeps them apart. A classes.json of another shape is no table."""
+    root = tmp_path / "aerial"
+    root.mkdir()
+    (root / "classes.json").write_text(json.dumps(
+        {"classes": [{"title": name, "shape": "polygon", "color": colour, "geometry_config": {}, "id": n, "hotkey": ""}
+                     for n, (name, colour) in enumerate(AERIAL_CLASSES.items())]}, indent=2))  # fmt: skip
+    rgb = np.array([[int(colour[i : i + 2], 16) for i in (1, 3, 5)] for colour in AERIAL_CLASSES.values()], np.uint8)
+    rng = np.random.default_rng(3)
+
+    def colour_mask(n: int) -> tuple[np.ndarray, np.ndarray]:
+        values = rng.integers(0, len(rgb), (6, 8)).repeat(4, 0).repeat(4, 1).astype(np.uint8)
+        return rgb[values], values
+
+    layout = {f"Tile {t}/masks/image_part_00{n}.png": f"Tile {t}/images/image_part_00{n}.jpg" for t in (1, 2) for n in (1, 2)}
+    expected = masks_dataset(root, layout, colour_mask)
+    refused, said = said_by("convert", root, tmp_path / "same")
+    assert refused.exit_code == 1 and "would be written by more than one image (use --flatten-names" in said, said
+    result, said = said_by("convert", root, tmp_path / "voc", "--flatten-names")
+    assert result.exit_code == 0, said
+    assert f"classes: 6, {root / 'classes.json'}, numbered by row (row i is class i), the list the masks came with" in said, said
+    assert (tmp_path / "voc" / "class_names.txt").read_text().split("\n")[:6] == list(AERIAL_CLASSES)
+    for mask_path, values in expected.items():
+        tile, _, name = mask_path.split("/")
+        np.testing.assert_array_equal(labels(tmp_path / "voc", f"{tile.replace(' ', '_')}_masks_{Path(name).stem}"), values)
+    remapped, said = said_by("remap", root / "Tile 1" / "masks", "-c", root / "classes.json", "-d", tmp_path / "remapped")
+    assert remapped.exit_code == 0, said
+    np.testing.assert_array_equal(read_label(tmp_path / "remapped" / "image_part_001.png"), expected["Tile 1/masks/image_part_001.png"])
+    (root / "classes.json").write_text(json.dumps({"classes": ["a", "b"]}))  # another tool's list: no Supervisely class list
+    assert nearby_class_table(root / "Tile 1" / "masks") is None
 
 
 def test_annotations_beside_masks_of_their_images_are_read_and_the_masks_named(tmp_path: Path) -> None:

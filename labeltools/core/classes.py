@@ -864,6 +864,20 @@ class ClassTable:
         return cls._from_table_json(text, source)
 
     @classmethod
+    def _from_class_meta(cls, classes: Sequence[Mapping[str, Any]], source: str) -> ClassTable:
+        """A Supervisely project's class list (its ``meta.json``, the ``classes.json`` datasets
+        exported from it ship beside their colour masks: ``{"classes": [{"title": "Building",
+        "color": "#3C1098", ...}]}``): row ``i`` is class ``i``, as the code that reads their
+        masks numbers them (see :meth:`_by_row`)."""
+        named: list[tuple[str, Color]] = []
+        for row, entry in enumerate(classes):
+            colour = str(entry["color"])
+            if not _HEX_COLOUR.fullmatch(colour):
+                raise ClassTableError(f"{source}: classes[{row}] ({entry['title']}): 'color' must be #RRGGBB, got {json.dumps(entry['color'])}")
+            named.append((str(entry["title"]), (int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16))))
+        return cls._by_row(named, source)
+
+    @classmethod
     def _from_id2label(cls, id2label: Mapping[str, Any], source: str) -> ClassTable:
         """Hugging Face's ``id2label``: ``{"0": "wall", "1": "building", ...}``, an
         ``id2label.json`` of a dataset or a label-files table, or the ``id2label`` of a model's
@@ -885,6 +899,8 @@ class ClassTable:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ClassTableError(f"{source}: not valid JSON ({exc})") from None
+        if is_class_meta(data):
+            return cls._from_class_meta(data["classes"], source)
         if isinstance(data, Mapping):
             data = data.get("classes")
         if not isinstance(data, list):
@@ -1314,6 +1330,21 @@ def colormap_entries(n: int | None = None, classes: ClassTable | None = None) ->
         named[VOID] = ClassEntry(VOID, classes.name_of(VOID) if classes is not None else "void", (int(color[0]), int(color[1]), int(color[2])))
         colors[VOID] = color
     return ColormapRows(colors, named)
+
+
+#: A colour as Supervisely's class lists write it.
+_HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
+
+
+def is_class_meta(data: Any) -> bool:
+    """Whether decoded JSON is a Supervisely project's class list (see
+    :meth:`ClassTable._from_class_meta`): an object whose ``classes`` are objects each with a
+    ``title`` and a ``color``."""
+    classes = data.get("classes") if isinstance(data, Mapping) else None
+    return (
+        isinstance(classes, list) and bool(classes)
+        and all(isinstance(entry, Mapping) and "title" in entry and "color" in entry for entry in classes)
+    )  # fmt: skip
 
 
 def hex_color(color: Color) -> str:

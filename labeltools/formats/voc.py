@@ -35,6 +35,7 @@ from labeltools.core.classes import (
     LABELMAP_HEADER,
     ClassTable,
     class_names_for,
+    is_class_meta,
     line_problem,
 )
 from labeltools.core.errors import ClassTableError, DatasetError, shell_word
@@ -570,7 +571,27 @@ SHIPPED_TABLES: tuple[str, ...] = ("_classes.csv", "class_dict.csv", "label_colo
 #: Those a dataset keeps above its folders of labels, where Roboflow's list never is.
 SHIPPED_ABOVE: tuple[str, ...] = ("class_dict.csv", "label_colors.txt")
 
+#: The class lists of a Supervisely project (``meta.json``) and of the datasets exported from
+#: one (``classes.json``: Kaggle's aerial imagery of Dubai, a folder of tiles each holding
+#: ``images/`` and ``masks/``), with their masks' colours; read where they hold such a list.
+CLASS_META_FILES: tuple[str, ...] = ("classes.json", "meta.json")
+
 _said_tables: set[str] = set()  # the shipped lists already said, once a process
+
+
+def class_meta_table(folder: Any) -> ClassTable | None:
+    """The class list of a Supervisely project in ``folder`` (see :data:`CLASS_META_FILES`),
+    None where it holds none (a file of that name holding anything else among them)."""
+    for name in CLASS_META_FILES:
+        path = folder / name
+        if path.is_file():
+            try:
+                data = json.loads(read_small_text(path))
+            except (OSError, ValueError):
+                continue
+            if is_class_meta(data):
+                return ClassTable.load(path)
+    return None
 
 
 def nearby_class_table(folder: PathLike, labels: PathLike | None = None, said: bool = False) -> ClassTable | None:
@@ -591,9 +612,11 @@ def nearby_class_table(folder: PathLike, labels: PathLike | None = None, said: b
     if found is not None:
         return found
     places = [(location(labels), SHIPPED_TABLES)] if labels is not None else []
+    metas = [root]  # where a Supervisely project's class list may be (see CLASS_META_FILES)
     if not is_voc_root(root) and any(root.glob("*.png")):  # a folder of labels, then its dataset's folder
         places.append((root, SHIPPED_TABLES))
         dataset = _dataset_folder(root)
+        metas += [dataset or root.parent, (dataset or root.parent).parent]  # a tile's folder, the tiles' folder
         if dataset is not None:  # its class_names.txt, dataset_meta.json (Datumaro's common_semantic_segmentation)
             found = load_class_table(dataset)
             if found is not None:
@@ -610,6 +633,9 @@ def nearby_class_table(folder: PathLike, labels: PathLike | None = None, said: b
         for name in names:
             if (place / name).is_file():
                 return _said(ClassTable.load(place / name), said)
+    for place in metas:
+        if (meta := class_meta_table(place)) is not None:
+            return _said(meta, said)
     from labeltools.formats.yolo import semantic_yaml_above
 
     semantic = semantic_yaml_above(labels if labels is not None else root)  # an Ultralytics semantic dataset's data.yaml

@@ -172,6 +172,7 @@ from labeltools.formats.segmask import (
     subset_lists,
 )
 from labeltools.formats.voc import (
+    CLASS_META_FILES,
     CLASS_NAMES_FILE,
     IMAGE_EXTENSIONS,
     IMAGES_DIR,
@@ -181,6 +182,7 @@ from labeltools.formats.voc import (
     OBJECTS_DIR,
     SHIPPED_TABLES,
     check_split_id,
+    class_meta_table,
     held_out_ids,
     image_path,
     is_mask_export,
@@ -840,7 +842,7 @@ def find_annotations(
             hub = [f for f in listed if is_hub_file(f.name)] if source in (None, "hub") else []
             if source == "hub" and not hub:
                 raise DatasetError(f"{path}: holds no Parquet or Arrow file of a Hugging Face dataset")
-            if hub and (source == "hub" or all(f.name in SAVED_FILES or _is_table_file(f.name) for f in files)):
+            if hub and (source == "hub" or all(f.name in SAVED_FILES or _is_table_file(f) for f in files)):
                 files, listed = hub, []  # a Hugging Face dataset: its rows hold the images and label maps
             if source == "cityscapes":
                 files = [f for f in files if is_cityscapes_name(f.name)]
@@ -870,7 +872,7 @@ def find_annotations(
                 )
             elif (source == "masks" or (source is None and not files)) and (made := json_to_dataset_said(listed)):
                 raise DatasetError(made)
-            elif source == "masks" or (source is None and all(_is_table_file(f.name) for f in files) and not is_voc_root(path)):
+            elif source == "masks" or (source is None and all(_is_table_file(f) for f in files) and not is_voc_root(path)):
                 folders = mask_folders(path, listed) or ((folders_holding_masks(path, listed) or [path]) if source == "masks" else [])
                 files = [mask for folder in folders for mask in masks_in(folder)]
                 maps = label_maps(path) if not files else None  # Cityscapes' maps without their polygons
@@ -1021,15 +1023,19 @@ def _say_masks_beside(folder: Path, annotations: Sequence[Path], listed: Sequenc
 _TABLE_FILES = frozenset({META_FILE, "id2label.json"})
 
 
-def _is_side_file(name: str) -> bool:
+def _is_side_file(path: Path) -> bool:
     """Whether a JSON file beside annotations is a class table or the like, never annotations
     (see :func:`_is_table_file`; Open Images' class hierarchy too)."""
-    return _is_table_file(name) or name == OPEN_IMAGES_HIERARCHY or name in SAVED_FILES
+    return _is_table_file(path) or path.name in (OPEN_IMAGES_HIERARCHY, *SAVED_FILES)
 
 
-def _is_table_file(name: str) -> bool:
+def _is_table_file(path: Path) -> bool:
     """Whether a JSON file of a folder of masks is its class table (see :data:`_TABLE_FILES`),
-    Mapillary Vistas' ``config_v2.0.json`` (``config.json`` in its first release) too."""
+    Mapillary Vistas' ``config_v2.0.json`` (``config.json`` in its first release) too, and a
+    Supervisely project's class list (see :func:`~labeltools.formats.voc.class_meta_table`)."""
+    name = path.name
+    if name in CLASS_META_FILES:
+        return class_meta_table(path.parent) is not None
     return name in _TABLE_FILES or re.fullmatch(r"config(_v\d+(\.\d+)*)?\.json", name) is not None
 
 _SUFFIXES: dict[SourceFormat | None, tuple[str, ...]] = {
@@ -1126,7 +1132,7 @@ def detect_source(found: Sequence[tuple[Path, Path | None]], source: SourceForma
         raise DatasetError(f"{other[0]}: is {other_xml(_head(other[0]))}" + (f" ({len(other)} such files)" if len(other) > 1 else ""))
     if other:
         log.warning("%s: is %s; left out%s", other[0], other_xml(_head(other[0])), f", with {len(other) - 1} more" if len(other) > 1 else "")
-    unread = [path for path, _ in kinds.get(None, []) if kind != "labelme" and path.suffix.lower() == ".json" and not _is_side_file(path.name)]
+    unread = [path for path, _ in kinds.get(None, []) if kind != "labelme" and path.suffix.lower() == ".json" and not _is_side_file(path)]
     if unread:  # a note, a tool's settings; or an export cut short before what tells its tool
         more = f" (and {len(unread) - 1} more)" if len(unread) > 1 else ""
         log.info("%s%s: holds no %s annotations, nor another tool's labeltools reads; left out", unread[0], more, kind)
