@@ -2120,6 +2120,47 @@ def test_colour_masks_of_a_supervisely_class_list_convert_by_its_rows(tmp_path: 
     assert nearby_class_table(root / "Tile 1" / "masks") is None
 
 
+def test_two_folders_of_masks_of_the_same_images_read_the_values_once(tmp_path: Path) -> None:
+    """The Semantic Drone Dataset as Kaggle ships it: label_images_semantic/ (values) beside
+    original_images/, RGB_color_image_masks/ (the same masks in colour) elsewhere, and
+    class_dict_seg.csv at the top, two folders above: the values are read, each image once
+    (both read, every image was written twice, the second under another id with --flatten-names,
+    which the refusal named), the colours said with the command that reads them, which gives the
+    same labels by the same list; two such folders both of values are refused."""
+    root = tmp_path / "drone"
+    semantic = root / "dataset" / "semantic_drone_dataset"
+    root.mkdir()
+    (root / "class_dict_seg.csv").write_text("name, r, g, b\nunlabeled, 0, 0, 0\npaved-area, 128, 64, 128\ndirt, 130, 76, 0\ngrass, 0, 102, 0\n")
+    rgb = np.array([(0, 0, 0), (128, 64, 128), (130, 76, 0), (0, 102, 0)], np.uint8)
+    rng = np.random.default_rng(5)
+    values = {f"{n:03d}": rng.integers(0, 4, (5, 6)).repeat(4, 0).repeat(4, 1).astype(np.uint8) for n in range(3)}
+    for n, (stem, value) in enumerate(values.items()):
+        (semantic / "label_images_semantic").mkdir(parents=True, exist_ok=True)
+        (root / "RGB_color_image_masks" / "RGB_color_image_masks").mkdir(parents=True, exist_ok=True)
+        Image.fromarray(value).save(semantic / "label_images_semantic" / f"{stem}.png")
+        Image.fromarray(rgb[value]).save(root / "RGB_color_image_masks" / "RGB_color_image_masks" / f"{stem}.png")
+        photo(semantic / "original_images" / f"{stem}.jpg", 24, 20, seed=n)
+    colours = root / "RGB_color_image_masks" / "RGB_color_image_masks"
+    result, said = said_by("convert", root, tmp_path / "voc")
+    assert result.exit_code == 0, said
+    assert (
+        f"masks: {colours}: colours of the same images as {semantic / 'label_images_semantic'}'s values, not read "
+        f"(labeltools convert {colours} NEW_FOLDER --images {semantic / 'original_images'} reads them)"
+    ) in said, said
+    assert f"classes: 4, {root / 'class_dict_seg.csv'}, numbered by row (row i is class i), the list the masks came with" in said, said
+    assert sorted(p.stem for p in (tmp_path / "voc" / "SegmentationClass").iterdir()) == sorted(values)
+    for stem, value in values.items():
+        np.testing.assert_array_equal(labels(tmp_path / "voc", stem), value)
+    again, said = said_by("convert", colours, tmp_path / "colours", "--images", semantic / "original_images")
+    assert again.exit_code == 0, said
+    for stem, value in values.items():
+        np.testing.assert_array_equal(labels(tmp_path / "colours", stem), value)
+    for stem, value in values.items():  # the colours saved as values too: which to read is the user's to say
+        Image.fromarray(value).save(colours / f"{stem}.png")
+    refused, said = said_by("convert", root, tmp_path / "both")
+    assert refused.exit_code == 1 and f"masks of the same images ({semantic / 'original_images'}), values both: give the folder of the ones to read" in said, said
+
+
 def test_annotations_beside_masks_of_their_images_are_read_and_the_masks_named(tmp_path: Path) -> None:
     """A folder of labelme files that also holds masks/ of the same images (by stem): the
     annotations are read, and the masks are named as not read, with the option that reads them;
@@ -3073,10 +3114,12 @@ def test_mapillary_vistas_converts_as_datumaro_reads_it(tmp_path: Path) -> None:
     (root / "config_v1.2.json").write_text(json.dumps(older))
     for split in ("training", "validation"):
         shutil.copytree(root / split / "v2.0", root / split / "v1.2")
-    both, said = said_by("convert", root, tmp_path / "both", "-j", 1)  # the same images twice, then two tables
-    assert both.exit_code == 1 and "4 output id(s) would be written by more than one image (use --flatten-names" in said, said
-    both, said = said_by("convert", root, tmp_path / "both", "--flatten-names", "-j", 1)
-    assert both.exit_code == 1 and "convert the folders of one table's masks in a run (one release's, as Mapillary Vistas' v1.2/ and v2.0/)" in said, said
+    for flatten in ((), ("--flatten-names",)):  # the same images twice: never each image twice, under two ids
+        both, said = said_by("convert", root, tmp_path / "both", *flatten, "-j", 1)
+        assert both.exit_code == 1 and (
+            f"{root / 'training' / 'v1.2' / 'labels'}, {root / 'training' / 'v2.0' / 'labels'}: masks of the same images "
+            f"({root / 'training' / 'images'}), values both: give the folder of the ones to read"
+        ) in said, said
     one, said = said_by("convert", root / "training" / "v1.2" / "labels", root / "validation" / "v1.2" / "labels", tmp_path / "v1.2", "-j", 1)
     assert one.exit_code == 0 and (tmp_path / "v1.2" / "class_names.txt").read_text().splitlines() == ["Unlabeled", "Sky", "Car", "Road"], said
 

@@ -569,7 +569,7 @@ def load_class_table(root: PathLike) -> ClassTable | None:
 #: ISAT's VOC converter's ``classification.txt`` (class i on line i, ``__background__`` first).
 SHIPPED_TABLES: tuple[str, ...] = ("_classes.csv", "class_dict.csv", "label_colors.txt", "id2label.json", "classification.txt")
 #: Those a dataset keeps above its folders of labels, where Roboflow's list never is.
-SHIPPED_ABOVE: tuple[str, ...] = ("class_dict.csv", "label_colors.txt")
+SHIPPED_ABOVE: tuple[str, ...] = ("class_dict.csv", "class_dict_seg.csv", "label_colors.txt")
 
 #: The class lists of a Supervisely project (``meta.json``) and of the datasets exported from
 #: one (``classes.json``: Kaggle's aerial imagery of Dubai, a folder of tiles each holding
@@ -616,7 +616,8 @@ def nearby_class_table(folder: PathLike, labels: PathLike | None = None, said: b
     if not is_voc_root(root) and any(root.glob("*.png")):  # a folder of labels, then its dataset's folder
         places.append((root, SHIPPED_TABLES))
         dataset = _dataset_folder(root)
-        metas += [dataset or root.parent, (dataset or root.parent).parent]  # a tile's folder, the tiles' folder
+        top = dataset or root.parent  # a download's list may be a level or two above (a tile's folder, the tiles')
+        metas += list(dict.fromkeys([top, top.parent, top.parent.parent]))
         if dataset is not None:  # its class_names.txt, dataset_meta.json (Datumaro's common_semantic_segmentation)
             found = load_class_table(dataset)
             if found is not None:
@@ -633,7 +634,11 @@ def nearby_class_table(folder: PathLike, labels: PathLike | None = None, said: b
         for name in names:
             if (place / name).is_file():
                 return _said(ClassTable.load(place / name), said)
-    for place in metas:
+    for n, place in enumerate(metas):
+        if n > 1:  # above the dataset's folder, where the shipped lists of the places above were not looked for
+            shipped = next((place / name for name in SHIPPED_ABOVE if (place / name).is_file()), None)
+            if shipped is not None:
+                return _said(ClassTable.load(shipped), said)
         if (meta := class_meta_table(place)) is not None:
             return _said(meta, said)
     from labeltools.formats.yolo import semantic_yaml_above

@@ -151,7 +151,7 @@ from labeltools.formats.labelme import (
     rasterise,
     read_labelme,
 )
-from labeltools.formats.labels import ARRAY_SUFFIX, is_jpeg_data, label_histogram, save_label_image, save_picture
+from labeltools.formats.labels import ARRAY_SUFFIX, COLOUR_MODES, is_jpeg_data, label_histogram, probe_label, save_label_image, save_picture
 from labeltools.formats.labelstudio import BRUSH_FILES_SAID, are_brush_files, read_labelstudio
 from labeltools.formats.sources import (
     OPEN_IMAGES_HIERARCHY,
@@ -1320,6 +1320,7 @@ def _mask_items(
     items: list[ConvertItem] = []
     exports: list[AnnotationExport] = []
     twins: dict[str, dict[str, Any]] = {}  # by input folder, its masks' images found by name (listed once)
+    placed: list[tuple[list[tuple[Path, Path | None]], Any, str, bool]] = []
     for masks in by_folder.values():
         folder, root = masks[0][0].parent, masks[0][1] or masks[0][0].parent
         images: Any
@@ -1331,6 +1332,9 @@ def _mask_items(
             images_from = f"{images}, as cityscapesScripts finds them"
         else:
             images, images_from = images_of(folder, root, twins)
+        placed.append((masks, images, images_from, city))
+    for masks, images, images_from, city in _one_rendering(placed):
+        folder, root = masks[0][0].parent, masks[0][1] or masks[0][0].parent
         pairing = _city_pairing(masks, images_dir) if city else pair_by_stem([mask for mask, _ in masks], images)
         for second, first in pairing.duplicates:
             log.warning("%s: a second image of %s beside %s: %s is taken", second, second.stem, first.name, first.name)
@@ -1354,6 +1358,39 @@ def _mask_items(
         exports.append(AnnotationExport(str(folder), ()))
     _check_unique([(item.json_path, item.image_id) for item in items], flatten_names)
     return items, exports
+
+
+def _one_rendering(placed: list[tuple[list[tuple[Path, Path | None]], Any, str, bool]]) -> list[tuple[list[tuple[Path, Path | None]], Any, str, bool]]:
+    """The folders of masks to read (each as ``(masks, images, how they were found, city)``),
+    but of two holding masks of the same images (their images' folder one, their names most of
+    them alike: the Semantic Drone Dataset's ``label_images_semantic/`` values and
+    ``RGB_color_image_masks/`` colours) the one of values, the other said and left out: both
+    read, each image would be written twice, once a copy under another id.
+
+    Raises:
+        DatasetError: two such folders, neither or both of values (the one to read is given).
+    """
+    kept, left = list(placed), set()
+    for n, (masks, images, _, city) in enumerate(placed):
+        stems = {mask.stem for mask, _ in masks}
+        for masks2, images2, _, city2 in placed[n + 1 :]:
+            others = {mask.stem for mask, _ in masks2}
+            if city or city2 or images is None or str(images) != str(images2) or 2 * len(stems & others) <= min(len(stems), len(others)):
+                continue
+            pair = (masks[0][0].parent, masks2[0][0].parent)
+            colour = [probe_label(folder_masks[0][0])[1] in COLOUR_MODES for folder_masks in (masks, masks2)]
+            if colour[0] == colour[1]:
+                raise DatasetError(
+                    f"{pair[0]}, {pair[1]}: masks of the same images ({images}), {'colours' if colour[0] else 'values'} both: "
+                    "give the folder of the ones to read"
+                )
+            values, colours = pair if not colour[0] else pair[::-1]
+            log.info(
+                "masks: %s: colours of the same images as %s's values, not read (labeltools convert %s NEW_FOLDER --images %s reads them)",
+                colours, values, shell_word(colours), shell_word(images),
+            )  # fmt: skip
+            left.add(str(colours))
+    return [entry for entry in kept if str(entry[0][0][0].parent) not in left]
 
 
 def _hub_items(
