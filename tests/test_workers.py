@@ -44,6 +44,34 @@ def test_a_poisoned_item_fails_alone_and_every_other_item_runs_in_order() -> Non
     assert all(r.data == r.source.upper() for r in results if r.ok)
 
 
+#: A pool whose worker is told to stop (SIGTERM, as the parent's stop sends it) while it starts.
+STOPPED_WHILE_STARTING = """
+import logging, os, signal
+logging.basicConfig(format="%(levelname)s: %(message)s")
+from labeltools.engine import executor
+executor.mark_worker_process = lambda: os.kill(os.getpid(), signal.SIGTERM)  # the parent's stop, as the worker starts
+pool = executor._Pool(1)
+try:
+    pool.executor.submit(abs, -1).result(timeout=30)
+except Exception as exc:
+    print(type(exc).__name__)
+processes = pool._remember()
+for process in processes:
+    process.join(30)
+print(*[process.exitcode for process in processes])
+"""
+
+
+def test_a_worker_told_to_stop_while_it_starts_exits_without_a_word() -> None:
+    """A worker stopped while it starts (a run interrupted at once, a worker slow to fork under
+    load) exits with SIGTERM's code, silently: the SystemExit of its signal handler was logged
+    by concurrent.futures as a critical "Exception in initializer" on the user's screen."""
+    done = subprocess.run([sys.executable, "-c", STOPPED_WHILE_STARTING], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Exception in initializer" not in done.stderr and "SystemExit" not in done.stderr, done.stderr
+    assert done.stdout.split() == ["BrokenProcessPool", str(128 + signal.SIGTERM)], done.stdout
+
+
 def test_a_dead_worker_is_named_by_its_signal_when_the_pools_thread_reaps_it_first() -> None:
     """The pool's own thread may reap the dead worker while we read its exit status: our wait
     then finds no child at once, and the status is only there once that thread has stored it

@@ -565,10 +565,16 @@ class _Pool:
 
 def _worker_started() -> None:
     """A worker ignores Ctrl-C (the parent stops the batch) and turns SIGTERM into SystemExit,
-    which unwinds its file writes (removing their temporaries) before it exits."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _exit_on_signal)
-    mark_worker_process()
+    which unwinds its file writes (removing their temporaries) before it exits. Told to stop
+    while it starts (the parent stopped at once, a worker slow to start), it exits there and
+    then: ``concurrent.futures`` would log the SystemExit as a critical "Exception in
+    initializer", a line on the user's screen."""
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, _exit_on_signal)
+        mark_worker_process()
+    except SystemExit as stop:
+        os._exit(stop.code if isinstance(stop.code, int) else 1)
 
 
 def _exit_on_signal(signum: int, frame: Any) -> None:
