@@ -2161,6 +2161,39 @@ def test_two_folders_of_masks_of_the_same_images_read_the_values_once(tmp_path: 
     assert refused.exit_code == 1 and f"masks of the same images ({semantic / 'original_images'}), values both: give the folder of the ones to read" in said, said
 
 
+def test_the_split_lists_a_dataset_of_masks_ships_are_its_splits(tmp_path: Path) -> None:
+    """The Oxford-IIIT Pet dataset as it is downloaded: images/, annotations/trimaps/ (values 1
+    pet, 2 background, 3 border) and annotations/trainval.txt and test.txt (the image's name
+    first): its test images are kept out as test.txt, val drawn from its trainval; a split was
+    drawn over every image, its test images trained on. A list of other names is none of
+    theirs. (The macOS metadata files beside the trimaps, ._x.png, are no masks.)"""
+    root = tmp_path / "oxford-iiit-pet"
+    trimaps = root / "annotations" / "trimaps"
+    trimaps.mkdir(parents=True)
+    rng = np.random.default_rng(7)
+    names = [f"{breed}_{n}" for breed in ("Abyssinian", "beagle") for n in range(1, 6)]
+    for n, name in enumerate(names):
+        Image.fromarray(rng.integers(1, 4, (5, 6)).repeat(4, 0).repeat(4, 1).astype(np.uint8)).save(trimaps / f"{name}.png")
+        (trimaps / f"._{name}.png").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        " + bytes(60))
+        photo(root / "images" / f"{name}.jpg", 24, 20, seed=n)
+    test = names[1::3]
+    (root / "annotations" / "trainval.txt").write_text("".join(f"{name} 1 1 1\n" for name in names if name not in test))
+    (root / "annotations" / "test.txt").write_text("".join(f"{name} 2 2 1\n" for name in test))
+    (tmp_path / "pets.txt").write_text("background\npet\nground\nborder\n")
+    result, said = said_by("convert", root, tmp_path / "voc", "-c", tmp_path / "pets.txt")
+    assert result.exit_code == 0, said
+    lists = f"{root / 'annotations' / 'trainval.txt'}, {root / 'annotations' / 'test.txt'}"
+    assert f"masks: {trimaps}: splits as {lists} list them" in said, said
+    assert f"split: their split lists' own (train {len(names) - len(test)}, test {len(test)}), val drawn from its train" in said, said
+    assert sorted(read_split(tmp_path / "voc", "test")) == sorted(test)
+    trained = read_split(tmp_path / "voc", "train") + read_split(tmp_path / "voc", "val")
+    assert sorted(trained) == sorted(name for name in names if name not in test) and read_split(tmp_path / "voc", "val")
+    (root / "annotations" / "test.txt").write_text("cat_1 1 1 1\n")  # names no mask of theirs: no list of these masks
+    (root / "annotations" / "trainval.txt").unlink()
+    drawn, said = said_by("convert", root, tmp_path / "drawn", "-c", tmp_path / "pets.txt")
+    assert drawn.exit_code == 0 and "splits as" not in said and not (tmp_path / "drawn" / "ImageSets" / "Segmentation" / "test.txt").exists(), said
+
+
 def test_annotations_beside_masks_of_their_images_are_read_and_the_masks_named(tmp_path: Path) -> None:
     """A folder of labelme files that also holds masks/ of the same images (by stem): the
     annotations are read, and the masks are named as not read, with the option that reads them;

@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 
 from labeltools.core._types import PathLike
 from labeltools.core.errors import DatasetError, shell_word
+from labeltools.core.files import read_small_text
 from labeltools.engine.storage import composed, list_files, location
 from labeltools.formats.hub import hub_card, hub_files
 from labeltools.formats.labels import ARRAY_SUFFIX, NOT_PNG, open_image
@@ -579,6 +580,41 @@ def _says_labels(place: Any, root: Any) -> bool:
     if is_labels_name(place.name) or any(is_labels_name(name, above=True) for name in place.relative_to(root).parts[:-1]):
         return True
     return place != root and root.name.lower() in IMAGE_WORDS
+
+
+#: The split lists a dataset of masks may ship, and the split each names (Oxford-IIIT Pet's
+#: ``annotations/trainval.txt`` and ``test.txt`` beside its ``trimaps/``, one image a line, its
+#: name first): its trainval is train, from which val is drawn.
+SPLIT_LISTS = {"train.txt": "train", "trainval.txt": "train", "val.txt": "val", "valid.txt": "val", "validation.txt": "val", "test.txt": "test"}
+
+
+def split_lists(folder: Any, stems: set[str]) -> tuple[dict[str, str], list[Any]]:
+    """The split of each of ``stems`` (a folder's masks) that the split lists (see
+    :data:`SPLIT_LISTS`) of the nearest folder holding some that name them say: the masks'
+    own, the one above it, or the one above that; and those lists. ``({}, [])`` where none
+    names any of them (a list of other ids is no list of these masks)."""
+    place = location(folder)
+    for _ in range(3):
+        found: dict[str, str] = {}
+        lists = []
+        for name, split in SPLIT_LISTS.items():
+            path = place / name
+            if not path.is_file():
+                continue
+            try:
+                lines = read_small_text(path).splitlines()
+            except (OSError, UnicodeDecodeError, ValueError):
+                continue
+            named = [words[0] for line in lines if (words := line.split()) and not words[0].startswith("#")]
+            named = [stem for stem in named if stem in stems]
+            if named:
+                lists.append(path)
+                for stem in named:
+                    found.setdefault(stem, split)
+        if found:
+            return found, lists
+        place = place.parent
+    return {}, []
 
 
 def folder_split(folder: Any, root: Any, split_of: Callable[[str], str | None]) -> str | None:

@@ -119,6 +119,7 @@ from labeltools.formats.folders import (
     Pairing,
     colour_renderings,
     folder_split,
+    split_lists,
     folders_holding_masks,
     images_of,
     is_photo_not_mask,
@@ -330,6 +331,7 @@ class ConvertItem:
     names: tuple[tuple[int, str], ...] = field(default=(), compare=False)  # a YOLO dataset's classes by id
     row: int | None = None  # a Hugging Face dataset's row in its file
     stamp: int | None = None  # that file's modification time as the run found it (what a worker keeps read is of it)
+    listed: bool = field(default=False, compare=False)  # its split is the one a split list names it in (masks')
 
     def __str__(self) -> str:  # failures are reported by file (and image)
         if self.record is not None:
@@ -1345,16 +1347,20 @@ def _mask_items(
             said += f"; {len(unlabelled)} image(s) without a mask left out ({', '.join(unlabelled[:3])}{' ...' if len(unlabelled) > 3 else ''})"
         log.info("masks: %s: %s", folder, said)
         split = folder_split(folder, root, own_split)
+        listed, lists = split_lists(folder, {stem for stem, label, _ in pairing.pairs if label is not None}) if split is None else ({}, [])
+        if lists:
+            log.info("masks: %s: splits as %s list them", folder, ", ".join(str(path) for path in lists))
         prefix = _flat_id(folder / "x", root).removesuffix("x") if flatten_names else ""
         for stem, label, image in pairing.pairs:
             if label is None:
                 continue
+            own = listed.get(stem, split)
             if image is None:
                 where = f"in {images}" if images is not None else f"beside {folder} (give their folder with --images)"
                 problem = _bare_record(label, f"{label}: no image {stem}.jpg (or .jpeg, .png) {where}")
-                items.append(ConvertItem(str(label), prefix + stem, "masks", problem, split))
+                items.append(ConvertItem(str(label), prefix + stem, "masks", problem, own, listed=bool(lists)))
             else:
-                items.append(ConvertItem(str(label), prefix + stem, "masks", split=split, image=str(image)))
+                items.append(ConvertItem(str(label), prefix + stem, "masks", split=own, image=str(image), listed=bool(lists)))
         exports.append(AnnotationExport(str(folder), ()))
     _check_unique([(item.json_path, item.image_id) for item in items], flatten_names)
     return items, exports
@@ -2260,7 +2266,7 @@ def own_split_note(items: Sequence[ConvertItem], val_fraction: float) -> str:
     if not own:
         return ""
     counts = ", ".join(f"{split} {own[split]}" for split in ("train", "val", "test") if own[split])
-    whose = "their folders'" if items[0].kind in ("labelme", "masks") else "the export's"
+    whose = "their split lists'" if items[0].listed else "their folders'" if items[0].kind in ("labelme", "masks") else "the export's"
     said = f"{whose} own ({counts})"
     others = len(items) - own.total()  # of a split that is none of train, val and test (a Hub dataset's "holdout"), or of none
     other_said = f"the other {others} image(s), of no train, val or test split of its own"
