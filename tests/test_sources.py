@@ -2161,6 +2161,44 @@ def test_two_folders_of_masks_of_the_same_images_read_the_values_once(tmp_path: 
     assert refused.exit_code == 1 and f"masks of the same images ({semantic / 'original_images'}), values both: give the folder of the ones to read" in said, said
 
 
+def test_grey_masks_whose_greys_are_their_lists_colours_are_read_by_colour(tmp_path: Path) -> None:
+    """Kaggle's Massachusetts Roads: tiff/train/*.tiff images beside tiff/train_labels/*.tif
+    masks, white roads on black saved in RGB, and label_class_dict.csv (background 0,0,0, road
+    255,255,255) at the top, two folders above them: the list is found, the images too, and the
+    white pixels are roads (read by their colours, said once), where their grey value 255 made
+    every road void without a word; a grey mask of a list of names alone keeps its values."""
+    root = tmp_path / "massachusetts"
+    (root).mkdir()
+    (root / "label_class_dict.csv").write_text("name,r,g,b\nbackground,0,0,0\nroad,255,255,255\n")
+    rng = np.random.default_rng(11)
+    expected = {}
+    for split in ("train", "val"):
+        for n in range(2):
+            stem = f"{split[0]}{n}_15"
+            roads = rng.integers(0, 2, (5, 6)).repeat(4, 0).repeat(4, 1).astype(np.uint8)
+            (root / "tiff" / f"{split}_labels").mkdir(parents=True, exist_ok=True)
+            Image.fromarray(np.repeat(roads[..., None] * 255, 3, axis=2)).save(root / "tiff" / f"{split}_labels" / f"{stem}.tif")
+            (root / "tiff" / split).mkdir(exist_ok=True)
+            Image.fromarray(rng.integers(0, 255, (20, 24, 3), np.uint8)).save(root / "tiff" / split / f"{stem}.tiff")
+            expected[stem] = roads
+    result, said = said_by("convert", root, tmp_path / "voc")
+    assert result.exit_code == 0, said
+    first = root / "tiff" / "train_labels" / "t0_15.tif"
+    assert (
+        f"classes: 2, {root / 'label_class_dict.csv'}, numbered by row (row i is class i), the list the masks came with; {first}: "
+        "its greys are the table's colours of its classes (255, 255, 255 is class 1 'road'): read by its colours"
+    ) in said, said
+    assert "warning" not in said, said
+    for stem, roads in expected.items():
+        np.testing.assert_array_equal(labels(tmp_path / "voc", stem), roads)
+    assert read_split(tmp_path / "voc", "val") == ["v0_15", "v1_15"]
+    (root / "label_class_dict.csv").write_text("background\nroad\n")  # names alone: the greys are values (255 void), said so
+    (root / "label_class_dict.csv").rename(root / "tiff" / "train_labels" / "class_names.txt")
+    values, said = said_by("convert", root / "tiff" / "train_labels", tmp_path / "values", "--images", root / "tiff" / "train")
+    assert values.exit_code == 0 and "read by its colours" not in said, said
+    assert set(np.unique(labels(tmp_path / "values", "t0_15"))) <= {0, 255}
+
+
 def test_the_split_lists_a_dataset_of_masks_ships_are_its_splits(tmp_path: Path) -> None:
     """The Oxford-IIIT Pet dataset as it is downloaded: images/, annotations/trimaps/ (values 1
     pet, 2 background, 3 border) and annotations/trainval.txt and test.txt (the image's name
@@ -2251,7 +2289,7 @@ def test_binary_masks_of_0_and_255_are_said_and_read_by_an_index_map(tmp_path: P
         "marks objects (binary masks saved as 0/255), add --index-map 0:0,255:1 to read them as class 1"
     ) in flat
     assert f"info: masks: {root / 'masks'}: images {root / 'images'} (beside masks/); 1 image(s) without a mask left out (unlabelled.png)" in flat
-    assert f"failed: {root / 'masks' / 'lost.png'}: no image lost.jpg (or .jpeg, .png) in {root / 'images'}" in flat
+    assert f"failed: {root / 'masks' / 'lost.png'}: no image lost.jpg (or .jpeg, .png, .tif, .tiff, .bmp, .webp) in {root / 'images'}" in flat
     assert (labels(tmp_path / "void", "000") == np.where(expected["masks/000.png"] == 255, 255, 0)).all()
     done = runner.invoke(app, ["convert", str(root), str(tmp_path / "voc"), "-c", str(root / "classes.txt"), "-m", "0:0,255:1", "-j", "1"])
     assert done.exit_code == 1 and "holds 0 and 255 alone" not in done.stderr and "converted 4, failed 1" in done.stderr

@@ -48,8 +48,9 @@ OWN_NAME_WORDS = frozenset({"semantic"})
 #: The endings of a folder holding the colour rendering of the folder of masks beside it named
 #: without them (KITTI's ``semantic_rgb`` of ``semantic``), not read where that folder is.
 RENDERING_ENDINGS = ("_rgb", "_color", "_colour")
-#: The image files a folder of labels' images may be (mmsegmentation's usual ``img_suffix``es).
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
+#: The image files a folder of labels' images may be (mmsegmentation's usual ``img_suffix``es;
+#: aerial and satellite datasets' TIFFs, Massachusetts Roads' ``.tiff``).
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp")
 
 
 #: The endings of a folder of labels named after its images' folder, as CamVid's releases name

@@ -42,7 +42,7 @@ from labeltools.core.errors import ClassTableError, DatasetError, shell_word
 from labeltools.core.files import read_small_text
 from labeltools.core.options import LABELME_RULES, MAX_CLASSES
 from labeltools.engine.storage import atomic_writes, list_files, location, pngs_in, read_bytes
-from labeltools.formats.folders import images_beside, is_version_name, not_a_folder, other_masks_hint
+from labeltools.formats.folders import MASK_SUFFIXES, images_beside, is_version_name, not_a_folder, other_masks_hint
 from labeltools.formats.labels import open_image, read_label
 
 IMAGES_DIR = "JPEGImages"
@@ -568,8 +568,10 @@ def load_class_table(root: PathLike) -> ClassTable | None:
 #: above ``train_labels/``) and ``label_colors.txt``, a Hugging Face dataset's ``id2label.json``,
 #: ISAT's VOC converter's ``classification.txt`` (class i on line i, ``__background__`` first).
 SHIPPED_TABLES: tuple[str, ...] = ("_classes.csv", "class_dict.csv", "label_colors.txt", "id2label.json", "classification.txt")
-#: Those a dataset keeps above its folders of labels, where Roboflow's list never is.
-SHIPPED_ABOVE: tuple[str, ...] = ("class_dict.csv", "class_dict_seg.csv", "label_colors.txt")
+#: Those a dataset keeps above its folders of labels, where Roboflow's list never is (the
+#: Semantic Drone Dataset's ``class_dict_seg.csv``, Kaggle's Massachusetts Roads' and
+#: Buildings' ``label_class_dict.csv``).
+SHIPPED_ABOVE: tuple[str, ...] = ("class_dict.csv", "class_dict_seg.csv", "label_class_dict.csv", "label_colors.txt")
 
 #: The class lists of a Supervisely project (``meta.json``) and of the datasets exported from
 #: one (``classes.json``: Kaggle's aerial imagery of Dubai, a folder of tiles each holding
@@ -613,7 +615,7 @@ def nearby_class_table(folder: PathLike, labels: PathLike | None = None, said: b
         return found
     places = [(location(labels), SHIPPED_TABLES)] if labels is not None else []
     metas = [root]  # where a Supervisely project's class list may be (see CLASS_META_FILES)
-    if not is_voc_root(root) and any(root.glob("*.png")):  # a folder of labels, then its dataset's folder
+    if not is_voc_root(root) and _holds_masks(root):  # a folder of labels, then its dataset's folder
         places.append((root, SHIPPED_TABLES))
         dataset = _dataset_folder(root)
         top = dataset or root.parent  # a download's list may be a level or two above (a tile's folder, the tiles')
@@ -647,6 +649,12 @@ def nearby_class_table(folder: PathLike, labels: PathLike | None = None, said: b
     if semantic is not None and not semantic.label_mapping:  # mapped, the values are no class of its names
         return _said(semantic.table, said)
     return None
+
+
+def _holds_masks(folder: Any) -> bool:
+    """Whether a folder holds label PNGs or masks of another format (Massachusetts Roads'
+    TIFFs, Carvana's GIFs): their list is looked for as a PNG's."""
+    return any(path.name.lower().endswith(MASK_SUFFIXES) for path in folder.iterdir() if path.is_file()) if folder.is_dir() else False
 
 
 def _mapillary_config(labels: Any, dataset: Any | None) -> ClassTable | None:

@@ -113,22 +113,23 @@ from labeltools.formats.coco import coco_companions, read_coco, with_segments
 from labeltools.formats.cvat import is_cvat_xml, other_xml, read_cvat
 from labeltools.formats.datumaro import is_datumaro_json, read_datumaro
 from labeltools.formats.folders import (
+    IMAGE_SUFFIXES,
     JPEG_MASK_SUFFIXES,
     MASK_SUFFIXES,
     PHOTO_SAID,
     Pairing,
     colour_renderings,
     folder_split,
-    split_lists,
     folders_holding_masks,
     images_of,
     is_photo_not_mask,
+    json_to_dataset_said,
     mask_folders,
     masks_in,
-    json_to_dataset_said,
-    tar_said,
     pair_by_stem,
     photos_alone,
+    split_lists,
+    tar_said,
 )
 from labeltools.formats.hub import (
     HUB_SUFFIXES,
@@ -222,7 +223,7 @@ from labeltools.jobs.hub_labels import (
     refuse_shipped_ade20k,
     say_unlabelled,
 )
-from labeltools.jobs.remap import mask_class_values
+from labeltools.jobs.remap import grey_colours_said, mask_class_values
 from labeltools.ops.draw import legend_image, overlay_image, stack_vertical
 from labeltools.ops.raster import Painted, paint_objects, paint_polygons, record_stamps
 from labeltools.ops.remap import IndexMap
@@ -1357,7 +1358,7 @@ def _mask_items(
             own = listed.get(stem, split)
             if image is None:
                 where = f"in {images}" if images is not None else f"beside {folder} (give their folder with --images)"
-                problem = _bare_record(label, f"{label}: no image {stem}.jpg (or .jpeg, .png) {where}")
+                problem = _bare_record(label, f"{label}: no image {stem}.jpg (or {', '.join(IMAGE_SUFFIXES[1:])}) {where}")
                 items.append(ConvertItem(str(label), prefix + stem, "masks", problem, own, listed=bool(lists)))
             else:
                 items.append(ConvertItem(str(label), prefix + stem, "masks", split=own, image=str(image), listed=bool(lists)))
@@ -2189,6 +2190,8 @@ def convert_labelme(
             "-m ade20k reads them as trained (0 \"other\" void), or -c ade20k keeps them as shipped (where they hold the "
             "trained ids already, -m 0-149:0-149 reads them so)",
         )  # fmt: skip
+        if kind == "masks":
+            chosen += grey_colours_said(items[0].json_path, table)
     label_ids = city_maps and found[0][0].name.endswith(LABEL_MAPS["labelIds"])
     if city_maps and not label_ids and table.names == city_label_ids:
         raise DatasetError(

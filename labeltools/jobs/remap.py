@@ -19,7 +19,7 @@ from labeltools.core._types import PathLike
 from labeltools.core.arrays import value_counts
 from labeltools.core.classes import ClassTable, as_class_table
 from labeltools.core.colormap import colorize, palette_array
-from labeltools.core.errors import ColourImageError, RemapError
+from labeltools.core.errors import ColourImageError, LabeltoolsError, RemapError
 from labeltools.core.options import VOID, OnConflict
 from labeltools.engine.executor import FileResult, map_files_into
 from labeltools.engine.storage import absolute, atomic_write, location
@@ -365,12 +365,49 @@ def mask_class_values(
             if swapped is not None:
                 raise RemapError(f"{path}: {_swapped_way(swapped, bgr)}") from None
             return label, _made_void(report, "in colours the class table lacks")
+        if index_map is None and _greys_are_colours(values, table) is not None:  # said once a run: see grey_colours_said
+            label, report = rgb_to_index_with_report(mask.pixels, table, source=str(path))
+            return label, _made_void(report, "in colours the class table lacks")
     else:
         values = read_label(path, lossy=index_map is not None, data=data)  # a JPEG mask is read by ranges of values alone
     if index_map is None:
         return values, ()
     label, report = index_to_index_with_report(values, index_map, str(path))
     return label, _made_void(report, f"of values the {index_map.source} does not list")
+
+
+def grey_colours_said(path: PathLike, table: ClassTable) -> str:
+    """What a run of masks says when its first, a grey mask saved in colour, is read by its
+    colours (see :func:`_greys_are_colours`): ``"; <path>: its greys are ..."``; ``""`` for any
+    other mask, or one that cannot be read (its conversion reports it)."""
+    try:
+        if probe_label(path)[1] not in COLOUR_MODES:
+            return ""
+        mask = _read_color_mask(path, False)
+        if not isinstance(mask, _PixelMask):
+            return ""
+        said = _greys_are_colours(_grey_or_refused(mask.pixels, path), table)
+    except LabeltoolsError:
+        return ""
+    return f"; {path}: {said}, as every mask of greys is" if said else ""
+
+
+def _greys_are_colours(values: NDArray[np.uint8], table: ClassTable) -> str | None:
+    """Why a grey mask saved in colour is read by its colours (see :func:`mask_class_values`):
+    each grey it holds is the colour ``table`` records for a class (a list of colours, not the
+    VOC colormap's a list of names gets), one of them a class of another value (Massachusetts
+    Roads' white roads, class 1 of its ``label_class_dict.csv``), in words; None otherwise, the
+    greys then being its values."""
+    held = [int(v) for v in np.flatnonzero(value_counts(values))]
+    owners = {tuple(int(c) for c in entry.color): entry for entry in table}
+    entries = [owners.get((grey, grey, grey)) for grey in held]
+    if any(entry is None for entry in entries):
+        return None
+    recorded = [(grey, entry) for grey, entry in zip(held, entries) if entry is not None and entry.index != grey]
+    if not recorded or all(tuple(entry.color) == tuple(int(c) for c in palette_array()[entry.index]) for _, entry in recorded):
+        return None
+    grey, entry = recorded[0]
+    return f"its greys are the table's colours of its classes ({grey}, {grey}, {grey} is class {entry.index} {entry.name!r}): read by its colours, not by its grey values"
 
 
 def _palette_moves_classes(values: NDArray[np.uint8], palette: NDArray[np.uint8], table: ClassTable) -> str | None:
