@@ -2199,6 +2199,31 @@ def test_grey_masks_whose_greys_are_their_lists_colours_are_read_by_colour(tmp_p
     assert set(np.unique(labels(tmp_path / "values", "t0_15"))) <= {0, 255}
 
 
+def test_labels_named_by_their_image_and_two_words_pair_with_it(tmp_path: Path) -> None:
+    """BDD100K's semantic maps: seg/labels/<split>/<image>_train_id.png beside
+    seg/images/<split>/<image>.jpg, mmsegmentation's seg_map_suffix '_train_id.png': each pairs
+    with its image, whose name is its id (the ending of two words was no ending, and every mask
+    failed, its image not found)."""
+    root = tmp_path / "bdd100k"
+    rng = np.random.default_rng(13)
+    expected = {}
+    for split in ("train", "val"):
+        for n in range(2):
+            stem = f"{split[0]}{n}c3f-8a1d22b7"
+            values = rng.integers(0, 19, (5, 6)).repeat(4, 0).repeat(4, 1).astype(np.uint8)
+            values[0] = 255
+            (root / "seg" / "labels" / split).mkdir(parents=True, exist_ok=True)
+            Image.fromarray(values).save(root / "seg" / "labels" / split / f"{stem}_train_id.png")
+            photo(root / "seg" / "images" / split / f"{stem}.jpg", 24, 20, seed=n)
+            expected[stem] = values
+    result, said = said_by("convert", root, tmp_path / "voc", "-c", "cityscapes-train")
+    assert result.exit_code == 0, said
+    assert "labels: <image>_train_id.png, each beside its image's stem (mmsegmentation: seg_map_suffix='_train_id.png')" in said, said
+    for stem, values in expected.items():
+        np.testing.assert_array_equal(labels(tmp_path / "voc", stem), values)
+    assert sorted(read_split(tmp_path / "voc", "val")) == [stem for stem in sorted(expected) if stem.startswith("v")]
+
+
 def test_the_split_lists_a_dataset_of_masks_ships_are_its_splits(tmp_path: Path) -> None:
     """The Oxford-IIIT Pet dataset as it is downloaded: images/, annotations/trimaps/ (values 1
     pet, 2 background, 3 border) and annotations/trainval.txt and test.txt (the image's name

@@ -344,7 +344,7 @@ def stem_endings(labels: Iterable[str], images: Iterable[str]) -> tuple[str, str
     labels, images = set(labels), set(images)
     if not labels or labels & images:
         return "", ""
-    endings = Counter(_ending(stem) for stem in labels if stem.rpartition("_")[0] in images)
+    endings = Counter(end for stem in labels for end in _endings(stem) if stem.removesuffix(end) in images)
     if endings:
         ending = endings.most_common(1)[0][0]
         return (ending, "") if all(stem.endswith(ending) for stem in labels) else ("", "")
@@ -357,6 +357,13 @@ def stem_endings(labels: Iterable[str], images: Iterable[str]) -> tuple[str, str
 def _ending(stem: str) -> str:
     """The last ``_``-part of a stem, with its ``_`` (``"_L"`` of ``0001TP_006690_L``)."""
     return "_" + stem.rpartition("_")[2]
+
+
+def _endings(stem: str) -> list[str]:
+    """The last ``_``-part of a stem and the last two, each with its ``_`` (``"_id"`` and
+    ``"_train_id"`` of BDD100K's ``<image>_train_id``)."""
+    parts = stem.split("_")
+    return ["_" + "_".join(parts[-n:]) for n in (1, 2) if len(parts) > n]
 
 
 def _shared_ending(stems: set[str]) -> str:
