@@ -11,6 +11,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -2222,6 +2223,51 @@ def test_labels_named_by_their_image_and_two_words_pair_with_it(tmp_path: Path) 
     for stem, values in expected.items():
         np.testing.assert_array_equal(labels(tmp_path / "voc", stem), values)
     assert sorted(read_split(tmp_path / "voc", "val")) == [stem for stem in sorted(expected) if stem.startswith("v")]
+
+
+def test_masks_beside_their_images_of_one_format_and_a_second_objects_mask_merge(tmp_path: Path) -> None:
+    """The Breast Ultrasound Images dataset: benign/, malignant/, each holding PNG images beside
+    their masks (benign (2).png, benign (2)_mask.png) and a second lesion's mask (benign
+    (2)_mask_1.png), 0 and 255: the masks are found among their images (the folder was no
+    folder of masks, and --from masks found none), each image's masks merged into one label,
+    each image once; --resume converts an image again when its second mask changed."""
+    from PIL import ImageDraw
+
+    root = tmp_path / "Dataset_BUSI_with_GT"
+    expected = {}
+    for kind in ("benign", "malignant"):
+        (root / kind).mkdir(parents=True)
+        for n in (1, 2):
+            stem = f"{kind} ({n})"
+            photo(root / kind / f"{stem}.jpg", 40, 30, seed=n)
+            Image.open(root / kind / f"{stem}.jpg").save(root / kind / f"{stem}.png")  # the dataset's images are PNGs
+            (root / kind / f"{stem}.jpg").unlink()
+            first = Image.new("L", (40, 30))
+            ImageDraw.Draw(first).ellipse([4, 4, 18, 18], fill=255)
+            first.save(root / kind / f"{stem}_mask.png")
+            lesion = np.array(first) > 0
+            if n == 2:
+                second = Image.new("L", (40, 30))
+                ImageDraw.Draw(second).rectangle([24, 10, 34, 24], fill=255)
+                second.save(root / kind / f"{stem}_mask_1.png")
+                lesion |= np.array(second) > 0
+            expected[stem] = lesion.astype(np.uint8)
+    (tmp_path / "classes.txt").write_text("background\nlesion\n")
+    args = ("convert", root, tmp_path / "voc", "-c", tmp_path / "classes.txt", "-m", "0:0,255:1")
+    result, said = said_by(*args)
+    assert result.exit_code == 0, said
+    assert f"masks: {root / 'benign'}: images {root / 'benign'} (the images among their masks, <image>_mask.png)" in said, said
+    assert "1 mask(s) of an image's other objects (benign (2)_mask_1.png ...) merged into its first's" in said, said
+    assert "without a mask" not in said and sorted(p.stem for p in (tmp_path / "voc" / "SegmentationClass").iterdir()) == sorted(expected)
+    for stem, lesion in expected.items():
+        np.testing.assert_array_equal(labels(tmp_path / "voc", stem), lesion)
+    time.sleep(0.01)
+    Image.new("L", (40, 30)).save(root / "benign" / "benign (2)_mask_1.png")  # the second lesion taken back
+    resumed, said = said_by(*args, "--resume")
+    assert resumed.exit_code == 0, said
+    first_only = np.zeros((30, 40), np.uint8)
+    first_only[np.array(Image.open(root / "benign" / "benign (2)_mask.png")) > 0] = 1
+    np.testing.assert_array_equal(labels(tmp_path / "voc", "benign (2)"), first_only)
 
 
 def test_the_split_lists_a_dataset_of_masks_ships_are_its_splits(tmp_path: Path) -> None:

@@ -297,7 +297,8 @@ def images_beside(labels: PathLike) -> tuple[Any | None, str]:
     them out, or ``(None, "")``, with how it was found, for the user: beside the folder or one
     above it by :data:`IMAGE_WORDS` (``masks/train`` beside ``images/train``, ``train/masks``
     beside ``train/images``), beside it by :data:`LABEL_FOLDER_ENDINGS` (CamVid's), or the
-    folder itself when JPEG images lie among the labels (Roboflow's mask export)."""
+    folder itself when JPEG images lie among the labels (Roboflow's mask export), or images of
+    the masks' own format (see :func:`masks_beside_images`)."""
     folder = location(labels)
     for level, parent in enumerate((folder, *folder.parents)):
         inner = folder.relative_to(parent) if level else None
@@ -315,6 +316,8 @@ def images_beside(labels: PathLike) -> tuple[Any | None, str]:
         return images, f"{images} (beside {folder.parent.name}/, as Mapillary Vistas lays them out)"
     if any(folder.glob("*.jp*g")):  # Roboflow's mask export: each image beside its <stem>_mask.png
         return folder, f"{folder} (the JPEG images among the labels)"
+    if folder.is_dir() and masks_beside_images(list_files(folder, MASK_SUFFIXES)):  # the Breast Ultrasound Images' PNGs
+        return folder, f"{folder} (the images among their masks, <image>_mask.png)"
     return None, ""
 
 
@@ -388,16 +391,17 @@ class Pairing:
     duplicates: list[tuple[Path, Path]] = field(default_factory=list)
 
 
-def pair_by_stem(labels: Sequence[Path], images: Any | None) -> Pairing:
+def pair_by_stem(labels: Sequence[Path], images: Any | None, others: Sequence[Path] = ()) -> Pairing:
     """Match label files with the images of the folder ``images`` (None: the labels alone) by
     stem, or by the endings that tell them apart (:func:`stem_endings`: CamVid's ``_L``,
     Roboflow's ``_mask``, DeepGlobe's ``_mask`` and ``_sat``); a folder may hold both (Roboflow's
     mask export), its labels then no images. Stems are compared, and ids given, in Unicode's
-    composed form: macOS writes names decomposed, one folder's maybe and not the other's."""
+    composed form: macOS writes names decomposed, one folder's maybe and not the other's.
+    ``others``: more labels among the images, no images (a second object's masks)."""
     pairing = Pairing()
     found: dict[str, Path] = {}  # stem -> image
     if images is not None:
-        label_names = {str(path) for path in labels}
+        label_names = {str(path) for path in (*labels, *others)}
         for path in list_files(images, IMAGE_SUFFIXES):
             if str(path) in label_names:
                 continue
@@ -430,9 +434,36 @@ JPEG_MASK_SUFFIXES = (".jpg", ".jpeg")
 
 
 def masks_in(folder: Any) -> list[Any]:
-    """The masks of a folder of masks, sorted: its files of :data:`MASK_SUFFIXES`, else its
-    JPEGs (a folder of JPEG masks, Kvasir-SEG's ``masks/``)."""
-    return list_files(folder, MASK_SUFFIXES) or list_files(folder, JPEG_MASK_SUFFIXES)
+    """The masks of a folder of masks, sorted: its files of :data:`MASK_SUFFIXES` (of a folder
+    of images and their masks alike in format, the masks: see :func:`masks_beside_images`),
+    else its JPEGs (a folder of JPEG masks, Kvasir-SEG's ``masks/``)."""
+    found = list_files(folder, MASK_SUFFIXES)
+    return masks_beside_images(found) or found or list_files(folder, JPEG_MASK_SUFFIXES)
+
+
+#: The name of a mask beside its image of the same format: the image's stem, ``_mask``, and for
+#: a second object's mask of that image a number (the Breast Ultrasound Images dataset's
+#: ``benign (4).png``, ``benign (4)_mask.png``, ``benign (4)_mask_1.png``).
+_MASK_OF = re.compile(r"(.+)_mask(_\d+)?", re.IGNORECASE)
+
+
+def masks_beside_images(files: Sequence[Any]) -> list[Any]:
+    """Of files in one folder, the masks of others (see :data:`_MASK_OF`): ``[]`` where none
+    is, as in a folder of masks alone, or of masks beside JPEG images (Roboflow's)."""
+    stems = {path.stem for path in files}
+    return [path for path in files if (named := _MASK_OF.fullmatch(path.stem)) is not None and named[1] in stems]
+
+
+def extra_masks(masks: Sequence[Any]) -> dict[str, list[Any]]:
+    """The masks of a second object of an image (``<image>_mask_1.png``), by the image's first
+    mask (``<image>_mask.png``) among ``masks``: both masks of the image, merged."""
+    firsts = {path.stem.lower(): str(path) for path in masks}
+    more: dict[str, list[Any]] = {}
+    for path in masks:
+        named = _MASK_OF.fullmatch(path.stem)
+        if named is not None and named[2] and (first := firsts.get(f"{named[1]}_mask".lower())) is not None:
+            more.setdefault(first, []).append(path)
+    return more
 
 
 def is_labels_name(name: str, above: bool = False) -> bool:
@@ -471,6 +502,8 @@ def mask_folders(folder: Any, listed: Sequence[Any] | None = None) -> list[Any]:
             found.append(place)
             named.append(key)
         elif masks and jpegs and stem_endings([p.stem for p in masks], jpegs)[0]:
+            found.append(place)
+        elif masks_beside_images(masks):  # images and their masks in one format
             found.append(place)
     named_images = {str(twins[key]) for key in named if key in twins}
     for key, images in twins.items():  # beside no folder of masks named as such of the same images (Mapillary's instances/)

@@ -119,6 +119,7 @@ from labeltools.formats.folders import (
     PHOTO_SAID,
     Pairing,
     colour_renderings,
+    extra_masks,
     folder_split,
     folders_holding_masks,
     images_of,
@@ -333,6 +334,7 @@ class ConvertItem:
     row: int | None = None  # a Hugging Face dataset's row in its file
     stamp: int | None = None  # that file's modification time as the run found it (what a worker keeps read is of it)
     listed: bool = field(default=False, compare=False)  # its split is the one a split list names it in (masks')
+    more: tuple[str, ...] = ()  # the masks of its image's other objects, merged into its mask (<image>_mask_1.png)
 
     def __str__(self) -> str:  # failures are reported by file (and image)
         if self.record is not None:
@@ -751,7 +753,7 @@ def convert_record(
             if item.kind == "yolo" and not annotation[0].exists():
                 annotation = []
             image = [find_image(record)] if item.kind != "hub" else []  # a row holds its image
-            inputs: list[Path] | None = [*annotation, *image, *segments]
+            inputs: list[Path] | None = [*annotation, *image, *segments, *(location(other) for other in item.more)]
         except AnnotationError:
             inputs = None
         done = _up_to_date(inputs, output, item.image_id, options)
@@ -767,6 +769,11 @@ def convert_record(
         else:
             mask_name = item.json_path
             values, said = mask_class_values(item.json_path, classes, options.index_map, options.bgr)
+            for other in item.more:  # another object's mask of the image: its pixels of a class over the first's
+                drawn, also = mask_class_values(other, classes, options.index_map, options.bgr)
+                if drawn.shape != values.shape:
+                    raise AnnotationError(f"{other}: is {drawn.shape[1]}x{drawn.shape[0]} (width x height), and {mask_name}, a mask of the same image, {values.shape[1]}x{values.shape[0]}")
+                values, said = np.where(drawn != 0, drawn, values).astype(np.uint8), (*said, *also)
             source = open_record_image(record, images_hint(item.kind, options.images_dir))
             image_name = f"its image {source.path}"
         record = replace(record, warnings=said)
@@ -1338,7 +1345,10 @@ def _mask_items(
         placed.append((masks, images, images_from, city))
     for masks, images, images_from, city in _one_rendering(placed):
         folder, root = masks[0][0].parent, masks[0][1] or masks[0][0].parent
-        pairing = _city_pairing(masks, images_dir) if city else pair_by_stem([mask for mask, _ in masks], images)
+        more = extra_masks([mask for mask, _ in masks])  # a second object's mask of an image, merged into its first
+        extras = {str(path) for paths in more.values() for path in paths}
+        masks = [(mask, top) for mask, top in masks if str(mask) not in extras]
+        pairing = _city_pairing(masks, images_dir) if city else pair_by_stem([mask for mask, _ in masks], images, [p for ps in more.values() for p in ps])
         for second, first in pairing.duplicates:
             log.warning("%s: a second image of %s beside %s: %s is taken", second, second.stem, first.name, first.name)
         unlabelled = [image.name for _, mask, image in pairing.pairs if mask is None and image is not None]
@@ -1346,6 +1356,8 @@ def _mask_items(
         said = "; ".join([f"images {images_from}" if images_from else "no images beside them (--images gives them)", *pairing.notes, *renderings])
         if unlabelled:
             said += f"; {len(unlabelled)} image(s) without a mask left out ({', '.join(unlabelled[:3])}{' ...' if len(unlabelled) > 3 else ''})"
+        if more:
+            said += f"; {len(extras)} mask(s) of an image's other objects ({next(iter(more.values()))[0].name} ...) merged into its first's"
         log.info("masks: %s: %s", folder, said)
         split = folder_split(folder, root, own_split)
         listed, lists = split_lists(folder, {stem for stem, label, _ in pairing.pairs if label is not None}) if split is None else ({}, [])
@@ -1361,7 +1373,8 @@ def _mask_items(
                 problem = _bare_record(label, f"{label}: no image {stem}.jpg (or {', '.join(IMAGE_SUFFIXES[1:])}) {where}")
                 items.append(ConvertItem(str(label), prefix + stem, "masks", problem, own, listed=bool(lists)))
             else:
-                items.append(ConvertItem(str(label), prefix + stem, "masks", split=own, image=str(image), listed=bool(lists)))
+                others = tuple(str(path) for path in more.get(str(label), ()))
+                items.append(ConvertItem(str(label), prefix + stem, "masks", split=own, image=str(image), listed=bool(lists), more=others))
         exports.append(AnnotationExport(str(folder), ()))
     _check_unique([(item.json_path, item.image_id) for item in items], flatten_names)
     return items, exports
