@@ -654,7 +654,7 @@ def nearby_class_table(folder: PathLike, labels: PathLike | None = None, said: b
 def _holds_masks(folder: Any) -> bool:
     """Whether a folder holds label PNGs or masks of another format (Massachusetts Roads'
     TIFFs, Carvana's GIFs): their list is looked for as a PNG's."""
-    return any(path.name.lower().endswith(MASK_SUFFIXES) for path in folder.iterdir() if path.is_file()) if folder.is_dir() else False
+    return folder.is_dir() and any(path.name.lower().endswith(MASK_SUFFIXES) for path in folder.iterdir())
 
 
 def _mapillary_config(labels: Any, dataset: Any | None) -> ClassTable | None:

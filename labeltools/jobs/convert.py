@@ -772,7 +772,10 @@ def convert_record(
             for other in item.more:  # another object's mask of the image: its pixels of a class over the first's
                 drawn, also = mask_class_values(other, classes, options.index_map, options.bgr)
                 if drawn.shape != values.shape:
-                    raise AnnotationError(f"{other}: is {drawn.shape[1]}x{drawn.shape[0]} (width x height), and {mask_name}, a mask of the same image, {values.shape[1]}x{values.shape[0]}")
+                    raise AnnotationError(
+                        f"{other}: is {drawn.shape[1]}x{drawn.shape[0]} (width x height), and {mask_name}, a mask of the "
+                        f"same image, {values.shape[1]}x{values.shape[0]}"
+                    )
                 values, said = np.where(drawn != 0, drawn, values).astype(np.uint8), (*said, *also)
             source = open_record_image(record, images_hint(item.kind, options.images_dir))
             image_name = f"its image {source.path}"
@@ -1330,7 +1333,7 @@ def _mask_items(
     items: list[ConvertItem] = []
     exports: list[AnnotationExport] = []
     twins: dict[str, dict[str, Any]] = {}  # by input folder, its masks' images found by name (listed once)
-    placed: list[tuple[list[tuple[Path, Path | None]], Any, str, bool]] = []
+    placed: list[_MaskFolder] = []
     for masks in by_folder.values():
         folder, root = masks[0][0].parent, masks[0][1] or masks[0][0].parent
         images: Any
@@ -1346,9 +1349,10 @@ def _mask_items(
     for masks, images, images_from, city in _one_rendering(placed):
         folder, root = masks[0][0].parent, masks[0][1] or masks[0][0].parent
         more = extra_masks([mask for mask, _ in masks])  # a second object's mask of an image, merged into its first
-        extras = {str(path) for paths in more.values() for path in paths}
-        masks = [(mask, top) for mask, top in masks if str(mask) not in extras]
-        pairing = _city_pairing(masks, images_dir) if city else pair_by_stem([mask for mask, _ in masks], images, [p for ps in more.values() for p in ps])
+        extras = [path for paths in more.values() for path in paths]
+        merged = {str(path) for path in extras}
+        masks = [(mask, top) for mask, top in masks if str(mask) not in merged]
+        pairing = _city_pairing(masks, images_dir) if city else pair_by_stem([mask for mask, _ in masks], images, extras)
         for second, first in pairing.duplicates:
             log.warning("%s: a second image of %s beside %s: %s is taken", second, second.stem, first.name, first.name)
         unlabelled = [image.name for _, mask, image in pairing.pairs if mask is None and image is not None]
@@ -1380,8 +1384,13 @@ def _mask_items(
     return items, exports
 
 
-def _one_rendering(placed: list[tuple[list[tuple[Path, Path | None]], Any, str, bool]]) -> list[tuple[list[tuple[Path, Path | None]], Any, str, bool]]:
-    """The folders of masks to read (each as ``(masks, images, how they were found, city)``),
+#: A folder of masks: its masks (with the folder each was found under), its images' folder, how
+#: that was found, and whether they are a Cityscapes city's maps.
+_MaskFolder = tuple[list[tuple[Path, Path | None]], Any, str, bool]
+
+
+def _one_rendering(placed: Sequence[_MaskFolder]) -> list[_MaskFolder]:
+    """The folders of masks to read (see :data:`_MaskFolder`),
     but of two holding masks of the same images (their images' folder one, their names most of
     them alike: the Semantic Drone Dataset's ``label_images_semantic/`` values and
     ``RGB_color_image_masks/`` colours) the one of values, the other said and left out: both
@@ -1390,7 +1399,7 @@ def _one_rendering(placed: list[tuple[list[tuple[Path, Path | None]], Any, str, 
     Raises:
         DatasetError: two such folders, neither or both of values (the one to read is given).
     """
-    kept, left = list(placed), set()
+    left = set()
     for n, (masks, images, _, city) in enumerate(placed):
         stems = {mask.stem for mask, _ in masks}
         for masks2, images2, _, city2 in placed[n + 1 :]:
@@ -1410,7 +1419,7 @@ def _one_rendering(placed: list[tuple[list[tuple[Path, Path | None]], Any, str, 
                 colours, values, shell_word(colours), shell_word(images),
             )  # fmt: skip
             left.add(str(colours))
-    return [entry for entry in kept if str(entry[0][0][0].parent) not in left]
+    return [entry for entry in placed if str(entry[0][0][0].parent) not in left]
 
 
 def _hub_items(

@@ -168,12 +168,12 @@ def _first(names: Sequence[str]) -> str:
 
 def card_named(given: PathLike, files: Sequence[Any], config: str | None = None) -> tuple[list[Any], bool, str | None]:
     """The files of a Hugging Face dataset that make it, whether a card names them, and the
-    configuration read of the several it names (else None): where
-    its repository's card names its files (see :func:`~labeltools.formats.hub.hub_card`), those
-    it names, the others left out as the ``datasets`` library leaves them out (said), and the
-    splits the card's (said); of its configurations, ``config``, else, of several, the one
-    ``load_dataset`` reads when none is named (the card's default, said with the others';
-    without one, refused after: see :func:`dataset_files`); else all of them.
+    configuration read of the several it names (else None): where its repository's card names
+    its files (see :func:`~labeltools.formats.hub.hub_card`), those it names, the others left
+    out as the ``datasets`` library leaves them out (said), and the splits the card's (said);
+    of its configurations, ``config``, else, of several, the one ``load_dataset`` reads when
+    none is named (the card's default, said with the others'; without one, refused after: see
+    :func:`dataset_files`); else all of them.
 
     Raises:
         DatasetError: the card names none of them, or no configuration ``config``, or cannot be
