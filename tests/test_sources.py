@@ -2270,6 +2270,30 @@ def test_masks_beside_their_images_of_one_format_and_a_second_objects_mask_merge
     np.testing.assert_array_equal(labels(tmp_path / "voc", "benign (2)"), first_only)
 
 
+def test_cvc_clinicdbs_ground_truth_beside_its_original_images_converts(tmp_path: Path) -> None:
+    """CVC-ClinicDB as it is downloaded: Original/1.tif beside Ground Truth/1.tif (0 and 255):
+    the folder of masks is found by its name and its images beside it (no folder of masks was
+    found, and --from masks found no images)."""
+    from PIL import ImageDraw
+
+    root = tmp_path / "CVC-ClinicDB"
+    (root / "Original").mkdir(parents=True)
+    (root / "Ground Truth").mkdir()
+    expected = {}
+    for n in (1, 2, 3):
+        Image.fromarray(np.random.default_rng(n).integers(0, 255, (30, 40, 3), np.uint8)).save(root / "Original" / f"{n}.tif")
+        polyp = Image.new("L", (40, 30))
+        ImageDraw.Draw(polyp).ellipse([4 + n, 4, 20 + n, 20], fill=255)
+        polyp.save(root / "Ground Truth" / f"{n}.tif")
+        expected[str(n)] = (np.array(polyp) > 0).astype(np.uint8)
+    (tmp_path / "classes.txt").write_text("background\npolyp\n")
+    result, said = said_by("convert", root, tmp_path / "voc", "-c", tmp_path / "classes.txt", "-m", "0:0,255:1")
+    assert result.exit_code == 0, said
+    assert f"masks: {root / 'Ground Truth'}: images {root / 'Original'} (beside Ground Truth/)" in said, said
+    for stem, polyp in expected.items():
+        np.testing.assert_array_equal(labels(tmp_path / "voc", stem), polyp)
+
+
 def test_the_split_lists_a_dataset_of_masks_ships_are_its_splits(tmp_path: Path) -> None:
     """The Oxford-IIIT Pet dataset as it is downloaded: images/, annotations/trimaps/ (values 1
     pet, 2 background, 3 border) and annotations/trainval.txt and test.txt (the image's name

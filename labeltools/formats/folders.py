@@ -30,7 +30,8 @@ from labeltools.formats.sources import open_images_said
 #: likeliest first: ADE20K's and COCO's ``annotations`` beside ``images``, mmsegmentation's
 #: ``ann_dir`` beside ``img_dir``, Kaggle's ``masks`` beside ``images`` (``imgs`` in
 #: Pytorch-UNet's ``data/``), LoveDA's ``masks_png`` beside ``images_png``, FiftyOne's
-#: segmentation directory's ``labels`` beside ``data``, KITTI's ``semantic`` beside ``image_2``.
+#: segmentation directory's ``labels`` beside ``data``, KITTI's ``semantic`` beside ``image_2``,
+#: CVC-ClinicDB's ``Ground Truth`` beside ``Original``.
 #: A word is a whole name or one of its ``_``/``-`` parts, matched in any case and replaced in
 #: the case it is written in.
 IMAGE_WORDS = {
@@ -41,6 +42,7 @@ IMAGE_WORDS = {
     "labels": ("images", "data"),
     "label": ("image", "images"),
     "semantic": ("image_2", "images"),
+    "ground truth": ("original", "images"),
 }
 #: The words of :data:`IMAGE_WORDS` that say a folder holds labels as its own name only, not as
 #: a folder's above it (A2D2's ``camera_lidar_semantic/`` holds its photos too).
