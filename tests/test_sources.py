@@ -2077,6 +2077,11 @@ def test_camvid_colour_masks_convert_by_class_dict(tmp_path: Path) -> None:
     assert read_split(tmp_path / "voc", "val") == ["0001TP_val0", "0001TP_val1"] and len(read_split(tmp_path / "voc", "test")) == 2
 
 
+def blocks(rng: np.random.Generator, low: int, high: int, shape: tuple[int, int] = (5, 6)) -> np.ndarray:
+    """A label of random values ``low..high-1`` in 4x4 blocks, ``shape`` blocks in all."""
+    return rng.integers(low, high, shape).repeat(4, 0).repeat(4, 1).astype(np.uint8)
+
+
 #: The class list of Kaggle's "Semantic segmentation of aerial imagery" (Dubai, by Humans in the
 #: Loop), exported from Supervisely: its classes.json, above the tiles' folders.
 AERIAL_CLASSES = {
@@ -2100,7 +2105,7 @@ def test_colour_masks_of_a_supervisely_class_list_convert_by_its_rows(tmp_path: 
     rng = np.random.default_rng(3)
 
     def colour_mask(n: int) -> tuple[np.ndarray, np.ndarray]:
-        values = rng.integers(0, len(rgb), (6, 8)).repeat(4, 0).repeat(4, 1).astype(np.uint8)
+        values = blocks(rng, 0, len(rgb), (6, 8))
         return rgb[values], values
 
     layout = {f"Tile {t}/masks/image_part_00{n}.png": f"Tile {t}/images/image_part_00{n}.jpg" for t in (1, 2) for n in (1, 2)}
@@ -2134,7 +2139,7 @@ def test_two_folders_of_masks_of_the_same_images_read_the_values_once(tmp_path: 
     (root / "class_dict_seg.csv").write_text("name, r, g, b\nunlabeled, 0, 0, 0\npaved-area, 128, 64, 128\ndirt, 130, 76, 0\ngrass, 0, 102, 0\n")
     rgb = np.array([(0, 0, 0), (128, 64, 128), (130, 76, 0), (0, 102, 0)], np.uint8)
     rng = np.random.default_rng(5)
-    values = {f"{n:03d}": rng.integers(0, 4, (5, 6)).repeat(4, 0).repeat(4, 1).astype(np.uint8) for n in range(3)}
+    values = {f"{n:03d}": blocks(rng, 0, 4) for n in range(3)}
     for n, (stem, value) in enumerate(values.items()):
         (semantic / "label_images_semantic").mkdir(parents=True, exist_ok=True)
         (root / "RGB_color_image_masks" / "RGB_color_image_masks").mkdir(parents=True, exist_ok=True)
@@ -2176,7 +2181,7 @@ def test_grey_masks_whose_greys_are_their_lists_colours_are_read_by_colour(tmp_p
     for split in ("train", "val"):
         for n in range(2):
             stem = f"{split[0]}{n}_15"
-            roads = rng.integers(0, 2, (5, 6)).repeat(4, 0).repeat(4, 1).astype(np.uint8)
+            roads = blocks(rng, 0, 2)
             (root / "tiff" / f"{split}_labels").mkdir(parents=True, exist_ok=True)
             Image.fromarray(np.repeat(roads[..., None] * 255, 3, axis=2)).save(root / "tiff" / f"{split}_labels" / f"{stem}.tif")
             (root / "tiff" / split).mkdir(exist_ok=True)
@@ -2211,7 +2216,7 @@ def test_labels_named_by_their_image_and_two_words_pair_with_it(tmp_path: Path) 
     for split in ("train", "val"):
         for n in range(2):
             stem = f"{split[0]}{n}c3f-8a1d22b7"
-            values = rng.integers(0, 19, (5, 6)).repeat(4, 0).repeat(4, 1).astype(np.uint8)
+            values = blocks(rng, 0, 19)
             values[0] = 255
             (root / "seg" / "labels" / split).mkdir(parents=True, exist_ok=True)
             Image.fromarray(values).save(root / "seg" / "labels" / split / f"{stem}_train_id.png")
@@ -2306,7 +2311,7 @@ def test_the_split_lists_a_dataset_of_masks_ships_are_its_splits(tmp_path: Path)
     rng = np.random.default_rng(7)
     names = [f"{breed}_{n}" for breed in ("Abyssinian", "beagle") for n in range(1, 6)]
     for n, name in enumerate(names):
-        Image.fromarray(rng.integers(1, 4, (5, 6)).repeat(4, 0).repeat(4, 1).astype(np.uint8)).save(trimaps / f"{name}.png")
+        Image.fromarray(blocks(rng, 1, 4)).save(trimaps / f"{name}.png")
         (trimaps / f"._{name}.png").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        " + bytes(60))
         photo(root / "images" / f"{name}.jpg", 24, 20, seed=n)
     test = names[1::3]
