@@ -2299,6 +2299,26 @@ def test_cvc_clinicdbs_ground_truth_beside_its_original_images_converts(tmp_path
         np.testing.assert_array_equal(labels(tmp_path / "voc", stem), polyp)
 
 
+def test_a_split_word_among_a_folder_of_masks_words_is_its_split(tmp_path: Path) -> None:
+    """LIP (Look into Person): TrainVal_parsing_annotations/train_segmentations and
+    val_segmentations, their images in TrainVal_images/train_images and val_images: each
+    folder's split is the split word among its words (its val images were drawn into train);
+    the folder given, whatever its words, splits nothing."""
+    root = tmp_path / "LIP_test_copy"  # the folder given: its words say no split
+    rng = np.random.default_rng(17)
+    for split in ("train", "val"):
+        for n in range(2):
+            stem = f"{split[0]}{n}0034_483681"
+            (root / "TrainVal_parsing_annotations" / f"{split}_segmentations").mkdir(parents=True, exist_ok=True)
+            Image.fromarray(blocks(rng, 0, 20)).save(root / "TrainVal_parsing_annotations" / f"{split}_segmentations" / f"{stem}.png")
+            photo(root / "TrainVal_images" / f"{split}_images" / f"{stem}.jpg", 24, 20, seed=n)
+    (tmp_path / "lip.txt").write_text("".join(f"class_{n}\n" for n in range(20)))
+    result, said = said_by("convert", root, tmp_path / "voc", "-c", tmp_path / "lip.txt")
+    assert result.exit_code == 0 and "split: their folders' own (train 2, val 2)" in said, said
+    assert read_split(tmp_path / "voc", "val") == ["v00034_483681", "v10034_483681"]
+    assert not (tmp_path / "voc" / "ImageSets" / "Segmentation" / "test.txt").exists()
+
+
 def test_the_split_lists_a_dataset_of_masks_ships_are_its_splits(tmp_path: Path) -> None:
     """The Oxford-IIIT Pet dataset as it is downloaded: images/, annotations/trimaps/ (values 1
     pet, 2 background, 3 border) and annotations/trainval.txt and test.txt (the image's name

@@ -660,15 +660,21 @@ def split_lists(folder: Any, stems: set[str]) -> tuple[dict[str, str], list[Any]
     return {}, []
 
 
-def folder_split(folder: Any, root: Any, split_of: Callable[[str], str | None]) -> str | None:
+def folder_split(folder: Any, root: Any, split_of: Callable[[str], str | None], words: bool = False) -> str | None:
     """The split a folder under ``root`` holds, by its name or the first name above it, up to
     ``root``'s, that ``split_of`` (:func:`~labeltools.ops.splits.own_split`) knows, less an
     ending of :data:`LABEL_FOLDER_ENDINGS`: ``masks/train``, Roboflow's ``valid/``, ADE20K's
-    ``annotations/validation``, CamVid's ``val_labels``; None when none is."""
+    ``annotations/validation``, CamVid's ``val_labels``; else, with ``words``, a split word among
+    the words of a name below ``root``'s (LIP's ``train_segmentations``, ``val_segmentations``);
+    None when none is."""
     place, top = location(folder), location(root)
-    names = [*reversed(place.relative_to(top).parts), top.name] if place != top else [top.name]
-    for name in names:
+    below = list(reversed(place.relative_to(top).parts)) if place != top else []
+    for name in [*below, top.name]:
         split = split_of(name) or split_of(name.removesuffix(_label_ending(name)))
+        if split is not None:
+            return split
+    for name in below if words else ():  # a split word among a folder's words (LIP's train_segmentations/), below the folder given
+        split = next((found for word in re.split(r"[^a-z]+", name.lower()) if word and (found := split_of(word)) is not None), None)
         if split is not None:
             return split
     return None

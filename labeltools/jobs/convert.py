@@ -1363,7 +1363,7 @@ def _mask_items(
         if more:
             said += f"; {len(extras)} mask(s) of an image's other objects ({next(iter(more.values()))[0].name} ...) merged into its first's"
         log.info("masks: %s: %s", folder, said)
-        split = folder_split(folder, root, own_split)
+        split = folder_split(folder, root, own_split, words=True)
         listed, lists = split_lists(folder, {stem for stem, label, _ in pairing.pairs if label is not None}) if split is None else ({}, [])
         if lists:
             log.info("masks: %s: splits as %s list them", folder, ", ".join(str(path) for path in lists))
