@@ -2346,6 +2346,9 @@ def test_the_split_lists_a_dataset_of_masks_ships_are_its_splits(tmp_path: Path)
     assert sorted(read_split(tmp_path / "voc", "test")) == sorted(test)
     trained = read_split(tmp_path / "voc", "train") + read_split(tmp_path / "voc", "val")
     assert sorted(trained) == sorted(name for name in names if name not in test) and read_split(tmp_path / "voc", "val")
+    (root / "annotations" / "test.txt").write_text("".join(f"images/{name}.jpg\n" for name in test))  # a list of files: their stems
+    by_files, said = said_by("convert", root, tmp_path / "by-files", "-c", tmp_path / "pets.txt")
+    assert by_files.exit_code == 0 and sorted(read_split(tmp_path / "by-files", "test")) == sorted(test), said
     (root / "annotations" / "test.txt").write_text("cat_1 1 1 1\n")  # names no mask of theirs: no list of these masks
     (root / "annotations" / "trainval.txt").unlink()
     drawn, said = said_by("convert", root, tmp_path / "drawn", "-c", tmp_path / "pets.txt")

@@ -648,7 +648,7 @@ def split_lists(folder: Any, stems: set[str]) -> tuple[dict[str, str], list[Any]
                 lines = read_small_text(path).splitlines()
             except (OSError, UnicodeDecodeError, ValueError):
                 continue
-            named = [words[0] for line in lines if (words := line.split()) and not words[0].startswith("#")]
+            named = [_listed_stem(words[0]) for line in lines if (words := line.split()) and not words[0].startswith("#")]
             named = [stem for stem in named if stem in stems]
             if named:
                 lists.append(path)
@@ -658,6 +658,14 @@ def split_lists(folder: Any, stems: set[str]) -> tuple[dict[str, str], list[Any]
             return found, lists
         place = place.parent
     return {}, []
+
+
+def _listed_stem(entry: str) -> str:
+    """The stem a split list's entry names: the entry itself (``Abyssinian_1``), or the name of
+    the image or mask file it gives (``images/0001.jpg``, ``0001.png``)."""
+    name = entry.replace("\\", "/").rsplit("/", 1)[-1]
+    stem, dot, suffix = name.rpartition(".")
+    return stem if dot and f".{suffix.lower()}" in (*IMAGE_SUFFIXES, *MASK_SUFFIXES, *JPEG_MASK_SUFFIXES) else name
 
 
 def folder_split(folder: Any, root: Any, split_of: Callable[[str], str | None], words: bool = False) -> str | None:
