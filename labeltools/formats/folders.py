@@ -682,7 +682,16 @@ def folder_split(folder: Any, root: Any, split_of: Callable[[str], str | None], 
         if split is not None:
             return split
     for name in below if words else ():  # a split word among a folder's words (LIP's train_segmentations/), below the folder given
-        split = next((found for word in re.split(r"[^a-z]+", name.lower()) if word and (found := split_of(word)) is not None), None)
-        if split is not None:
+        if (split := word_split(name, split_of)) is not None:
             return split
     return None
+
+
+#: What parts a name's words (see :func:`word_split`), as the ``datasets`` library parts them.
+_NAME_WORDS = re.compile(r"[-._ 0-9]+")
+
+
+def word_split(name: str, split_of: Callable[[str], str | None]) -> str | None:
+    """The split the first split word among a name's words says (``cracks_dev``, LIP's
+    ``val_segmentations``), by ``split_of``; None where none does."""
+    return next((split for word in _NAME_WORDS.split(name.lower()) if word and (split := split_of(word)) is not None), None)

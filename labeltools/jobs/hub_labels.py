@@ -27,6 +27,7 @@ from labeltools.core.classes import ClassTable, names_trained_ade20k
 from labeltools.core.errors import DatasetError, LabelFileError, LabeltoolsError, shell_word
 from labeltools.core.options import VOID
 from labeltools.engine.storage import location, modified
+from labeltools.formats.folders import word_split
 from labeltools.formats.hub import (
     TABLE_FILE, HubLabelRow, hub_card, hub_entries, hub_files, hub_image, hub_label, hub_layout, hub_table_file, split_words,
 )  # fmt: skip
@@ -51,7 +52,6 @@ HUB_SPLIT_WORDS = {
     "train": "train", "training": "train", "validation": "val", "valid": "val", "dev": "val", "val": "val",
     "test": "test", "testing": "test", "eval": "test", "evaluation": "test",
 }  # fmt: skip
-_NAME_WORDS = re.compile(r"[-._ 0-9]+")
 
 #: What a run without a table says of a Hugging Face dataset that came with none, before the
 #: command's own ways out.
@@ -93,7 +93,7 @@ def _name_split(name: str) -> str | None:
     (``cracks_dev``: see :data:`HUB_SPLIT_WORDS`); None for any other."""
     if (split := own_split(name)) is not None:
         return split
-    return next((HUB_SPLIT_WORDS[word] for word in _NAME_WORDS.split(name.lower()) if word in HUB_SPLIT_WORDS), None)
+    return word_split(name, HUB_SPLIT_WORDS.get)
 
 
 def hub_config(path: PathLike) -> str:
