@@ -543,6 +543,8 @@ def test_the_splits_a_dataset_card_names_are_the_splits(tmp_path: Path) -> None:
     assert "give --config one of them (as load_dataset takes its name)" in said(mixed)
     notes = cli("stats", root, "--config", "notes")
     assert notes.exit_code == 0 and f"the train split's 4 row(s) of {data / 'notes.parquet'} (its configuration notes)" in said(notes), said(notes)
+    other = cli("stats", data / "notes.parquet", "--config", "semantic")  # a file of another configuration
+    assert other.exit_code == 1 and f"{card}: its configuration semantic names none of the dataset's files in {data / 'notes.parquet'}" in said(other), said(other)
     one = cli("stats", data / "seg_main.parquet")
     assert one.exit_code == 0 and "the train split's 4 row(s)" in said(one), one.output  # a data_files pattern alone: train
     card.write_text(card.read_text().replace("data_files: data/seg_*.parquet\n", "data_files: data/seg_*.parquet\n  default: true\n"))

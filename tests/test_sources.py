@@ -2273,6 +2273,12 @@ def test_masks_beside_their_images_of_one_format_and_a_second_objects_mask_merge
     first_only = np.zeros((30, 40), np.uint8)
     first_only[np.array(Image.open(root / "benign" / "benign (2)_mask.png")) > 0] = 1
     np.testing.assert_array_equal(labels(tmp_path / "voc", "benign (2)"), first_only)
+    Image.new("L", (20, 15)).save(root / "malignant" / "malignant (2)_mask_1.png")  # a second mask of another size: that image fails
+    other, said = said_by(*args, "--overwrite")
+    assert other.exit_code == 1 and (
+        f"{root / 'malignant' / 'malignant (2)_mask_1.png'}: is 20x15 (width x height), and {root / 'malignant' / 'malignant (2)_mask.png'}, "
+        "a mask of the same image, 40x30"
+    ) in said, said
 
 
 def test_cvc_clinicdbs_ground_truth_beside_its_original_images_converts(tmp_path: Path) -> None:
