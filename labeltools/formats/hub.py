@@ -531,19 +531,17 @@ def _data_files(given: Any, data_dir: Any = None) -> list[tuple[str | None, list
     if data_dir is not None and not isinstance(data_dir, str):
         raise ValueError(f"data_dir is {shown(data_dir)}")
     below = data_dir.removeprefix("./").strip("/") + "/" if data_dir else ""
+
+    def placed(patterns: Any) -> list[str]:
+        return [below + str(pattern).removeprefix("./") for pattern in ([patterns] if isinstance(patterns, str) else patterns)]
+
     if given is None:
         return [(None, [below + "**"])] if below else []
-    if isinstance(given, str):
-        return [("train", [below + given.removeprefix("./")])]
+    if isinstance(given, str) or (isinstance(given, list) and given and all(isinstance(entry, str) for entry in given)):
+        return [("train", placed(given))]
     if not isinstance(given, list) or not given:
         raise ValueError(f"data_files is {shown(given)}")
-    if all(isinstance(entry, str) for entry in given):
-        return [("train", [below + entry.removeprefix("./") for entry in given])]
-    found: list[tuple[str | None, list[str]]] = []
-    for entry in given:
-        paths = entry["path"]
-        found.append((str(entry["split"]), [below + p.removeprefix("./") for p in ([paths] if isinstance(paths, str) else [str(p) for p in paths])]))
-    return found
+    return [(str(entry["split"]), placed(entry["path"])) for entry in given]
 
 
 def _glob(pattern: str) -> re.Pattern[str]:

@@ -175,10 +175,13 @@ def share_near_colours(rgb: NDArray[np.uint8], colours: Sequence[Sequence[int]],
     flat = rgb.reshape(-1, 3)
     if not len(flat) or not len(colours):
         return 0.0
-    sample = flat[:: max(1, len(flat) // samples)].astype(np.int32)
-    centres = np.asarray(colours, dtype=np.int32)
-    nearest = ((sample[:, None, :] - centres[None, :, :]) ** 2).sum(axis=-1).min(axis=1)
-    return float(np.count_nonzero(nearest <= distance * distance)) / len(sample)
+    nearest = _nearest_square_distance(flat[:: max(1, len(flat) // samples)], colours)
+    return float(np.count_nonzero(nearest <= distance * distance)) / len(nearest)
+
+
+def _nearest_square_distance(rgb: ArrayLike, colours: Sequence[Sequence[int]]) -> NDArray[np.int64]:
+    """Each colour of ``rgb`` ``(N, 3)``'s squared Euclidean distance to the nearest of ``colours``."""
+    return ((np.asarray(rgb, np.int64)[:, None, :] - np.asarray(colours, np.int64)[None, :, :]) ** 2).sum(axis=-1).min(axis=1)
 
 
 def near_unknown_share(report: RemapReport, colours: Sequence[Sequence[int]], distance: float) -> float:
@@ -188,8 +191,8 @@ def near_unknown_share(report: RemapReport, colours: Sequence[Sequence[int]], di
     kept = [(key, count) for key, count in report.unknown_counts.items() if isinstance(key, tuple)]
     if not kept or not len(colours) or distance <= 0:
         return 0.0
-    rgb, counts = np.asarray([key for key, _ in kept], np.int64), np.asarray([count for _, count in kept], np.int64)
-    nearest = ((rgb[:, None, :] - np.asarray(colours, np.int64)[None, :, :]) ** 2).sum(axis=-1).min(axis=1)
+    counts = np.asarray([count for _, count in kept], np.int64)
+    nearest = _nearest_square_distance([key for key, _ in kept], colours)
     return float(counts[nearest <= distance * distance].sum()) / float(counts.sum())
 
 
